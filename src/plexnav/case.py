@@ -1,0 +1,253 @@
+"""Case (input) and assessment (output) models of the plexnav exchange format, version 1.
+
+Strict pydantic v2 models: JSON ``false`` is not a number, ``"3"`` is not a grade, and an
+unknown field at any level is an error.  Parsing never raises a bare pydantic error to a
+user: :func:`parse_case` turns every problem into :class:`CaseError` items that name the
+JSON path, say what is wrong, list the valid choices and suggest the closest one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from plexnav import vocabulary as V
+
+Side = Literal[V.SIDES]
+MRC = Annotated[float, Field(ge=0, le=5)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Patient(_Strict):
+    age: Annotated[int, Field(ge=0, le=120)] | None = None
+    sex: Literal[V.SEXES] | None = None
+
+
+class History(_Strict):
+    onset: Literal[V.ONSETS] | None = None
+    course: Literal[V.COURSES] | None = None
+    duration_days: Annotated[int, Field(ge=0)] | None = None
+    factors: list[Literal[V.HISTORY_FACTORS]] = Field(default_factory=list)
+
+
+class Symptom(_Strict):
+    kind: Literal[V.SYMPTOM_KINDS]
+    region: Literal[V.SKIN_REGIONS] | None = None
+    side: Side | None = None
+    quality: Literal[V.PAIN_QUALITIES] | None = None
+    severity: Annotated[float, Field(ge=0, le=10)] | None = None
+    activity: Literal[V.WEAKNESS_ACTIVITIES] | None = None
+    onset_sudden_severe: bool | None = None
+
+
+class StrengthFinding(_Strict):
+    movement: Literal[V.MOVEMENTS]
+    side: Side
+    mrc: MRC
+
+
+class ReflexFinding(_Strict):
+    reflex: Literal[V.REFLEXES]
+    side: Side | None = None
+    grade: Literal[V.REFLEX_GRADES + V.PLANTAR_GRADES]
+
+    @model_validator(mode="after")
+    def _grade_fits_reflex(self) -> ReflexFinding:
+        if self.grade in V.PLANTAR_GRADES and self.reflex != "plantar":
+            raise ValueError(f"grade '{self.grade}' applies only to the plantar reflex")
+        if self.reflex not in V.MIDLINE_REFLEXES and self.side is None:
+            raise ValueError(f"reflex '{self.reflex}' needs a side (left, right or bilateral)")
+        return self
+
+
+class SensationFinding(_Strict):
+    region: Literal[V.SKIN_REGIONS]
+    side: Side | None = None
+    finding: Literal[V.SENSORY_FINDINGS]
+
+    @model_validator(mode="after")
+    def _side_if_lateral(self) -> SensationFinding:
+        if self.region not in V.MIDLINE_REGIONS and self.side is None:
+            raise ValueError(f"region '{self.region}' needs a side (left, right or bilateral)")
+        return self
+
+
+class SignFinding(_Strict):
+    sign: Literal[V.SIGNS]
+    region: Literal[V.MUSCLE_REGIONS] | None = None
+    side: Side | None = None
+    result: Literal[V.SIGN_RESULTS] | None = None
+
+    @model_validator(mode="after")
+    def _region_and_result(self) -> SignFinding:
+        if self.sign in V.SIGNS_WITH_REGION and self.region is None:
+            raise ValueError(f"sign '{self.sign}' needs a region: one of {', '.join(V.MUSCLE_REGIONS)}")
+        if self.sign not in V.SIGNS_WITH_REGION and self.region is not None:
+            raise ValueError(f"sign '{self.sign}' takes no region")
+        if self.sign not in V.SIGNS_WITH_RESULT and self.result is not None:
+            raise ValueError(f"sign '{self.sign}' takes no result (its presence is the finding)")
+        return self
+
+    @property
+    def present(self) -> bool:
+        """A sign is present unless its result says negative."""
+        return self.result != "negative"
+
+
+class Exam(_Strict):
+    strength: list[StrengthFinding] = Field(default_factory=list)
+    reflexes: list[ReflexFinding] = Field(default_factory=list)
+    sensation: list[SensationFinding] = Field(default_factory=list)
+    signs: list[SignFinding] = Field(default_factory=list)
+
+
+class ConductionFinding(_Strict):
+    study: Literal[V.NCS_STUDIES]
+    side: Side
+    result: Literal[V.NCS_RESULTS]
+
+
+class NeedleEmgFinding(_Strict):
+    muscle: Literal[V.EMG_MUSCLES]
+    side: Side | None = None
+    result: Literal[V.EMG_RESULTS]
+
+    @model_validator(mode="after")
+    def _side_unless_midline(self) -> NeedleEmgFinding:
+        if self.side is None and self.muscle != "external_anal_sphincter":
+            raise ValueError(f"muscle '{self.muscle}' needs a side (left, right or bilateral)")
+        return self
+
+
+class Electrodiagnosis(_Strict):
+    nerve_conduction: list[ConductionFinding] = Field(default_factory=list)
+    needle_emg: list[NeedleEmgFinding] = Field(default_factory=list)
+
+
+class Investigation(_Strict):
+    test: Literal[V.LAB_TESTS + V.IMAGING_TESTS]
+    value: float | None = None
+    finding: Literal[V.IMAGING_FINDINGS] | None = None
+    level: Annotated[str, Field(pattern=r"^(T1[0-2]|L[1-5]|S[1-5])(-(L[1-5]|S[1-5]))?$")] | None = None
+    side: Side | None = None
+
+    @model_validator(mode="after")
+    def _value_or_finding(self) -> Investigation:
+        if self.test in V.LAB_TESTS:
+            if self.value is None:
+                raise ValueError(f"laboratory test '{self.test}' needs a numeric 'value'")
+            if self.finding is not None:
+                raise ValueError(f"laboratory test '{self.test}' takes a 'value', not a 'finding'")
+        else:
+            if self.finding is None:
+                raise ValueError(f"imaging test '{self.test}' needs a 'finding'")
+            if self.value is not None:
+                raise ValueError(f"imaging test '{self.test}' takes a 'finding', not a 'value'")
+        return self
+
+
+class Case(_Strict):
+    """One patient's case: any section but ``format`` may be missing (unknown, not normal)."""
+
+    format: Literal[V.CASE_FORMAT]
+    id: str | None = None
+    patient: Patient = Patient()
+    history: History = History()
+    symptoms: list[Symptom] = Field(default_factory=list)
+    exam: Exam = Exam()
+    electrodiagnosis: Electrodiagnosis = Electrodiagnosis()
+    investigations: list[Investigation] = Field(default_factory=list)
+
+
+class Expected(_Strict):
+    """The answer key an evaluation case carries (case-format §6)."""
+
+    site: Literal[V.SITES] | None = None
+    side: Side | None = None
+    triage: Literal[V.TRIAGE_LEVELS] | None = None
+    etiology: list[Literal[V.CAUSES]] = Field(default_factory=list)
+    levels: list[Literal[V.ROOT_LEVELS]] | None = None
+
+
+# ----------------------------------------------------------------------------- assessment
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Triage(_Out):
+    level: Literal[V.TRIAGE_LEVELS]
+    reasons: list[str]
+    rules: list[str] = Field(default_factory=list, description="ids of the policy rules that fired")
+
+
+class ExplanationStep(_Out):
+    """One finding's weight in a hypothesis: the message key and parameters every view renders."""
+
+    finding: str
+    key: str
+    weight: float = Field(description="log-likelihood ratio (nats) against the competing hypotheses")
+    text: str
+
+
+class LocalizationEntry(_Out):
+    site: Literal[V.SITES]
+    side: Side
+    probability: Annotated[float, Field(ge=0, le=1)]
+    supporting: list[str]
+    against: list[str]
+    levels: list[Literal[V.ROOT_LEVELS]] | None = None
+    detail: str | None = Field(None, description="lesion point inside the site, e.g. 'at the inguinal ligament'")
+    hypothesis: str | None = Field(None, description="stable id of the engine hypothesis")
+    explanation: list[ExplanationStep] = Field(default_factory=list)
+
+
+class EtiologyEntry(_Out):
+    cause: Literal[V.CAUSES]
+    probability: Annotated[float, Field(ge=0, le=1)]
+    reasons: list[str]
+
+
+class WorkupEntry(_Out):
+    test: Literal[V.WORKUP_TESTS]
+    priority: Literal[V.WORKUP_PRIORITIES]
+    why: str
+
+
+class NextFinding(_Out):
+    finding: str
+    why: str
+    expected_information_gain: float | None = None
+
+
+class ManagementEntry(_Out):
+    option: str
+    why: str
+    category: str | None = None
+
+
+class GuidanceEntry(_Out):
+    topic: str
+    text: str
+
+
+class Assessment(_Out):
+    format: Literal[V.ASSESSMENT_FORMAT] = V.ASSESSMENT_FORMAT
+    case_id: str | None
+    knowledge_version: str
+    triage: Triage
+    localization: list[LocalizationEntry]
+    etiology: list[EtiologyEntry] = Field(default_factory=list)
+    workup: list[WorkupEntry] = Field(default_factory=list)
+    next_best_findings: list[NextFinding] = Field(default_factory=list)
+    management: list[ManagementEntry] = Field(default_factory=list)
+    recovery: list[GuidanceEntry] = Field(default_factory=list)
+    self_care: list[GuidanceEntry] = Field(default_factory=list)
+    prevention: list[GuidanceEntry] = Field(default_factory=list)
+    plain_summary: str = ""
+    disclaimer: str = ""

@@ -1,0 +1,186 @@
+"""Turn raw JSON into a validated :class:`~plexnav.case.Case`, or into friendly errors.
+
+Every error names the JSON path (``exam.strength[2].movement``), says what was wrong, lists
+the valid choices and suggests the closest one.  The CLI prints these and exits 2; the API
+returns the same structure as a 422 body.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import types
+import typing
+from dataclasses import asdict, dataclass, field
+
+from pydantic import BaseModel, ValidationError
+
+from plexnav import vocabulary as V
+from plexnav.case import Case, Expected
+
+
+@dataclass(frozen=True)
+class CaseError:
+    path: str
+    message: str
+    choices: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+
+    def render(self) -> str:
+        text = f"`{self.path}`: {self.message}" if self.path else self.message
+        if self.suggestion:
+            text += f"; did you mean '{self.suggestion}'?"
+        elif self.choices and len(self.choices) <= 40:
+            text += f" (valid: {', '.join(self.choices)})"
+        return text
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class CaseValidationError(ValueError):
+    """Raised with every problem found in one document."""
+
+    def __init__(self, errors: list[CaseError]):
+        self.errors = errors
+        super().__init__("\n".join(e.render() for e in errors))
+
+
+# What a value of each field is called, for messages ("… is not a movement").
+_NOUNS = {
+    "movement": "a movement", "reflex": "a reflex", "region": "a region", "sign": "a sign",
+    "study": "a nerve-conduction study", "muscle": "a needle-EMG muscle", "result": "a result",
+    "grade": "a reflex grade", "finding": "a finding", "kind": "a symptom kind",
+    "activity": "a weakness activity", "quality": "a pain quality", "side": "a side",
+    "onset": "an onset", "course": "a course", "factors": "a history factor", "sex": "a sex",
+    "test": "a test", "format": "the case format", "site": "a site", "triage": "a triage level",
+    "etiology": "a cause", "levels": "a root level",
+}
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _unwrap(annotation):
+    """Strip Optional/Annotated/tuple wrappers to reach a model class (or None)."""
+    seen = 0
+    while seen < 8:
+        seen += 1
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+        elif origin in (tuple, list):
+            annotation = typing.get_args(annotation)[0]
+        else:
+            break
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = root
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        model = _unwrap(info.annotation)
+    return model
+
+
+def _closest(value, choices: list[str]) -> str | None:
+    if not isinstance(value, str):
+        return None
+    match = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _literal_choices(ctx: dict | None) -> list[str]:
+    expected = (ctx or {}).get("expected", "")
+    return re.findall(r"'([^']*)'", expected)
+
+
+def _convert(err: dict, root: type[BaseModel], offset: tuple = ()) -> CaseError:
+    loc = tuple(err["loc"])
+    path = _path(offset + loc)
+    kind = err["type"]
+    value = err.get("input")
+    leaf = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    if kind == "literal_error":
+        choices = _literal_choices(err.get("ctx"))
+        noun = _NOUNS.get(leaf, "a valid value")
+        return CaseError(path, f"{value!r} is not {noun}", choices, _closest(value, choices))
+    if kind == "extra_forbidden":
+        parent = _model_at(root, loc[:-1])
+        choices = sorted(parent.model_fields) if parent else []
+        if parent is Case:
+            choices = sorted([*choices, *V.EVALUATION_KEYS])
+        return CaseError(path, f"unknown field {str(leaf)!r}", choices, _closest(leaf, choices))
+    if kind == "missing":
+        return CaseError(path, "this field is required")
+    if kind == "value_error":
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        return CaseError(path, msg)
+    msg = err.get("msg", kind)
+    return CaseError(path, f"{msg} (got {json.dumps(value)[:60]})" if value is not None else msg)
+
+
+def load_json(text: str | bytes) -> object:
+    """Parse JSON text, raising CaseValidationError on empty or broken documents."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CaseValidationError([CaseError("", f"the document is not UTF-8 text ({exc.reason})")]) from None
+    if not text.strip():
+        raise CaseValidationError([CaseError("", "the document is empty; expected a JSON case object")])
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseValidationError(
+            [CaseError("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+        ) from None
+    except RecursionError:
+        raise CaseValidationError([CaseError("", "not valid JSON: nested too deeply")]) from None
+
+
+def validate_case(data: object) -> tuple[Case, Expected | None]:
+    """Validate a decoded case object; evaluation keys are split off and checked too."""
+    if not isinstance(data, dict):
+        raise CaseValidationError([CaseError("", f"a case must be a JSON object, not {type(data).__name__}")])
+    body = {k: v for k, v in data.items() if k not in V.EVALUATION_KEYS}
+    errors: list[CaseError] = []
+    case = expected = None
+    try:
+        case = Case.model_validate(body)
+    except ValidationError as exc:
+        errors += [_convert(e, Case) for e in exc.errors()]
+    if data.get("expected") is not None:
+        try:
+            expected = Expected.model_validate(data["expected"])
+        except ValidationError as exc:
+            errors += [_convert(e, Expected, ("expected",)) for e in exc.errors()]
+    for key in ("teaching", "source", "source_kind"):
+        if key in data and not isinstance(data[key], str):
+            errors.append(CaseError(key, "must be a string"))
+    if errors:
+        raise CaseValidationError(errors)
+    return case, expected
+
+
+def parse_case(text: str | bytes) -> tuple[Case, Expected | None]:
+    """Parse and validate one case document."""
+    return validate_case(load_json(text))
