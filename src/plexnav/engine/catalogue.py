@@ -1,0 +1,184 @@
+"""Every finding the engine can score, each with its states and how to predict them.
+
+A finding key names what was examined and where, in the form the assessment's
+``next_best_findings`` uses: ``strength:ankle_inversion:left``,
+``needle_emg:paraspinal_lower_lumbar:left``, ``sensation:saddle`` (midline),
+``symptom:pain:buttock:either`` (a symptom given without a side).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from plexnav import vocabulary as V
+from plexnav.engine import predict
+from plexnav.engine.hypotheses import Hypothesis
+from plexnav.knowledge.base import KnowledgeBase
+
+SIDE_MODES = ("left", "right", "midline", "either")
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    key: str
+    family: str      # likelihood family (likelihood.yaml)
+    kind: str        # strength | reflex | plantar | binary | presence
+    states: tuple[str, ...]
+    target: str      # movement | reflex | skin | pain | study | muscle | sign | activity | visceral
+    target_id: str
+    side: str        # left | right | midline | either
+    region: str | None = None
+    combine: str = "mean"
+    fp_override: float | None = None  # age-adjusted variant
+    base_key: str | None = None       # the key this variant adjusts
+
+    @property
+    def observable_key(self) -> str:
+        return self.base_key or self.key
+
+
+def _sides_for(midline: bool) -> tuple[str, ...]:
+    return ("midline",) if midline else ("left", "right")
+
+
+def _key(*parts: str) -> str:
+    return ":".join(p for p in parts if p and p != "midline")
+
+
+def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
+    specs: list[FindingSpec] = []
+    add = specs.append
+    for mov in V.MOVEMENTS:
+        for side in ("left", "right"):
+            add(FindingSpec(_key("strength", mov, side), "strength", "strength", ("normal", "mild", "severe"), "movement", mov, side))
+    for ref in V.REFLEXES:
+        rec = kb.reflexes[ref]
+        for side in _sides_for(rec.midline):
+            if ref == "plantar":
+                add(FindingSpec(_key("reflex", ref, side), "reflex", "plantar", ("flexor", "extensor", "absent"), "reflex", ref, side))
+            elif rec.midline:
+                add(FindingSpec(_key("reflex", ref, side), "reflex", "binary", ("normal", "abnormal"), "reflex", ref, side, combine=rec.combine))
+            else:
+                add(FindingSpec(_key("reflex", ref, side), "reflex", "reflex", ("normal", "low", "brisk"), "reflex", ref, side))
+    for region in V.SKIN_REGIONS:
+        rec = kb.skin[region]
+        for side in _sides_for(rec.midline):
+            add(FindingSpec(_key("sensation", region, side), "sensation", "binary", ("normal", "abnormal"), "skin", region, side, combine=rec.combine))
+        for side in _sides_for(rec.midline) + (() if rec.midline else ("either",)):
+            add(FindingSpec(_key("symptom:sensory", region, side), "sensory_symptom", "presence", ("present",), "skin", region, side, combine=rec.combine))
+            add(FindingSpec(_key("symptom:pain", region, side), "pain", "presence", ("present",), "pain", region, side, combine=rec.combine))
+    for act in V.WEAKNESS_ACTIVITIES:
+        for side in ("left", "right", "either"):
+            add(FindingSpec(_key("symptom:weakness", act, side), "weakness_symptom", "presence", ("present",), "activity", act, side))
+    for sym, rec in kb.visceral.items():
+        add(FindingSpec(_key("symptom", sym), "visceral", "presence", ("present",), "visceral", sym, "midline", combine=rec.combine))
+    for sign_id, rec in kb.signs.items():
+        if rec.mechanism == "nonlocalizing":
+            continue
+        family = {"region": None, "tension": "tension", "at_site": "at_site", "muscles": "gait_sign", "umn": "umn_sign"}[rec.mechanism]
+        if rec.mechanism == "region":
+            family = "atrophy" if sign_id == "atrophy" else "fasciculation"
+            for region in V.MUSCLE_REGIONS:
+                for side in ("left", "right"):
+                    add(FindingSpec(_key("sign", sign_id, region, side), family, "binary", ("absent", "present"), "sign", sign_id, side, region=region))
+            continue
+        for side in _sides_for(rec.midline):
+            add(FindingSpec(_key("sign", sign_id, side), family, "binary", ("absent", "present"), "sign", sign_id, side, combine=rec.combine))
+    for study_id, rec in kb.studies.items():
+        family = {"sensory": "snap", "motor": "cmap", "reflex": "late_response", "late_motor": "late_response"}[rec.fibres]
+        for side in ("left", "right"):
+            add(FindingSpec(_key("ncs", study_id, side), family, "binary", ("normal", "abnormal"), "study", study_id, side))
+    for muscle_id, rec in kb.muscles.items():
+        if not rec.emg:
+            continue
+        family = "emg_paraspinal" if muscle_id.startswith("paraspinal") else "emg_limb"
+        for side in _sides_for(rec.midline):
+            add(FindingSpec(_key("needle_emg", muscle_id, side), family, "binary", ("normal", "abnormal"), "muscle", muscle_id, side, combine=rec.combine))
+    for side in ("left", "right"):
+        add(FindingSpec(_key("complaint", side), "complaint", "binary", ("absent", "present"), "complaint", "any", side))
+    # age-adjusted variants: same finding, higher false-positive rate above an age
+    by_key = {s.key: s for s in specs}
+    for adj in kb.parameters["age_adjusted"]:
+        for side in ("left", "right", "midline"):
+            base = by_key.get(_key(adj["finding"], side))
+            if base is not None:
+                specs.append(FindingSpec(**{**base.__dict__, "key": f"{base.key}@{adj['min_age']}",
+                                            "fp_override": adj["fp"], "base_key": base.key}))
+    return tuple(specs)
+
+
+# ----------------------------------------------------------------------------- prediction
+
+
+def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str) -> tuple[float, float]:
+    t = spec.target
+    if t == "movement":
+        return predict.movement(kb, hyp, spec.target_id, side)
+    if t == "reflex":
+        return predict.reflex(kb, hyp, spec.target_id, side)
+    if t == "skin":
+        return predict.skin(kb, hyp, spec.target_id, side), 0.0
+    if t == "pain":
+        return predict.pain(kb, hyp, spec.target_id, side), 0.0
+    if t == "study":
+        return predict.study(kb, hyp, spec.target_id, side), 0.0
+    if t == "muscle":
+        return predict.muscle(kb, hyp, spec.target_id, side), 0.0
+    if t == "sign":
+        return predict.sign(kb, hyp, spec.target_id, side, spec.region)
+    if t == "visceral":
+        return predict.visceral(kb, hyp, spec.target_id, side), 0.0
+    if t == "complaint":
+        touched = bool(hyp.lesion.get(side)) or hyp.pattern is not None or bool(hyp.central)
+        return (1.0 if touched else 0.0), 0.0
+    if t == "activity":
+        rec = kb.activities[spec.target_id]
+        lmn = umn = 0.0
+        for mov, share in rec.movements.items():
+            a, b = predict.movement(kb, hyp, mov, side)
+            lmn += share * a
+            umn += share * b
+        return lmn, umn
+    raise ValueError(f"unknown target type {t}")
+
+
+def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis) -> tuple[float, float]:
+    """(lower motor neuron/sensory, upper motor neuron) involvement of a finding's target."""
+    if spec.side in ("left", "right"):
+        return _side_involvement(kb, spec, hyp, spec.side)
+    left = _side_involvement(kb, spec, hyp, "left")
+    right = _side_involvement(kb, spec, hyp, "right")
+    if spec.side == "either":
+        return max(left[0], right[0]), max(left[1], right[1])
+    if spec.combine == "both":
+        return left[0] * right[0], left[1] * right[1]
+    return (left[0] + right[0]) / 2, (left[1] + right[1]) / 2
+
+
+def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: float) -> np.ndarray:
+    """P(each state of the finding) given the target's involvement."""
+    fam = kb.families[spec.family]
+    fp = spec.fp_override if spec.fp_override is not None else fam.fp
+    p_lmn = fp + (fam.sensitivity - fp) * min(lmn, 1.0)
+    if spec.kind == "strength":
+        umn_part = (fam.sensitivity - fam.fp) * min(umn, 1.0)
+        p_abn = 1 - (1 - p_lmn) * (1 - umn_part)
+        sev = kb.parameters["severity"]
+        q = sev["base"] + sev["per_involvement"] * max(lmn, umn)
+        return np.array([1 - p_abn, p_abn * (1 - q), p_abn * q])
+    if spec.kind in ("reflex", "plantar"):
+        brisk = kb.families["reflex_brisk"] if spec.kind == "reflex" else kb.families["umn_sign"]
+        p_up = brisk.fp + (brisk.sensitivity - brisk.fp) * min(umn, 1.0)
+        normal = (1 - p_lmn) * (1 - p_up)
+        if spec.kind == "reflex":
+            return np.array([normal, p_lmn, (1 - p_lmn) * p_up])
+        return np.array([normal, (1 - p_lmn) * p_up, p_lmn])
+    if spec.target == "sign" and kb.signs[spec.target_id].mechanism == "umn":
+        p_lmn = fp + (fam.sensitivity - fp) * min(umn, 1.0)
+    if spec.side == "either":
+        p_lmn = 1 - (1 - fp) * (1 - p_lmn) if lmn > 0 else 1 - (1 - fp) ** 2
+    if spec.kind == "presence":
+        return np.array([p_lmn])
+    return np.array([1 - p_lmn, p_lmn])

@@ -1,0 +1,84 @@
+"""Expand the hypothesis templates of ``sites.yaml`` into concrete, sided hypotheses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from plexnav import vocabulary as V
+from plexnav.knowledge.base import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    id: str
+    site: str
+    side: str  # left, right, bilateral, or "symptomatic" (resolved per case)
+    family: str
+    prior: float
+    lesion: Mapping[str, Mapping[str, float]]  # side -> {graph node: involvement}
+    central: Mapping[str, float] = field(default_factory=dict)
+    pattern: str | None = None
+    detail: str | None = None
+    levels: tuple[str, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        """Clinical name used in explanations: 'left L5 root lesion'."""
+        from plexnav.engine.wording import hypothesis_label
+        return hypothesis_label(self)
+
+
+def _sided(lesion: Mapping[str, float], side: str, bilateral_factor: float) -> Mapping[str, Mapping[str, float]]:
+    if side in V.LATERAL_SIDES:
+        return MappingProxyType({side: MappingProxyType(dict(lesion))})
+    if side == "bilateral":
+        both = {node: w * bilateral_factor for node, w in lesion.items()}
+        return MappingProxyType({s: MappingProxyType(both) for s in V.LATERAL_SIDES})
+    return MappingProxyType({})
+
+
+def _side_shares(sides: list[str], bilateral_share: float) -> dict[str, float]:
+    if sides == ["bilateral"] or sides == ["symptomatic"]:
+        return {sides[0]: 1.0}
+    lateral = [s for s in sides if s in V.LATERAL_SIDES]
+    shares = {s: (1 - bilateral_share) / len(lateral) if "bilateral" in sides else 1 / len(lateral) for s in lateral}
+    if "bilateral" in sides:
+        shares["bilateral"] = bilateral_share
+    return shares
+
+
+def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
+    """Every hypothesis the engine scores, with priors that sum to 1."""
+    params = kb.parameters
+    priors = params["priors"]
+    bilateral_share = params["bilateral_share"]
+    bilateral_factor = params["bilateral_involvement"]
+    family_weight: dict[str, float] = {}
+    for rec in kb.hypotheses:
+        family_weight[rec.family] = family_weight.get(rec.family, 0.0) + rec.weight
+    out: list[Hypothesis] = []
+    for rec in kb.hypotheses:
+        base = priors[rec.family] * rec.weight / family_weight[rec.family]
+        for side, share in _side_shares(rec.sides, bilateral_share).items():
+            out.append(Hypothesis(
+                id=f"{rec.id}:{side}", site=rec.site, side=side, family=rec.family,
+                prior=base * share, lesion=_sided(rec.lesion, side, bilateral_factor),
+                central=MappingProxyType(dict(rec.central)), pattern=rec.pattern, detail=rec.detail,
+            ))
+    poly = kb.polyradiculopathy
+    levels = list(V.ROOT_LEVELS)
+    n = len(poly["ranges"])
+    for first, last in poly["ranges"]:
+        span = tuple(levels[levels.index(first): levels.index(last) + 1])
+        lesion = {f"root:{lv}": poly["involvement"] for lv in span}
+        for side, share in _side_shares(poly["sides"], bilateral_share).items():
+            out.append(Hypothesis(
+                id=f"polyradiculopathy_{first}_{last}:{side}", site="polyradiculopathy", side=side,
+                family=poly["family"], prior=priors[poly["family"]] * share / n,
+                lesion=_sided(lesion, side, bilateral_factor), levels=span,
+                detail=f"roots {first}-{last}",
+            ))
+    total = sum(h.prior for h in out)
+    return tuple(Hypothesis(**{**h.__dict__, "prior": h.prior / total}) for h in out)

@@ -1,0 +1,133 @@
+"""Turn a validated case into observations: (finding key, observed state) pairs.
+
+Anything the case does not mention is unknown and yields nothing.  A finding given for
+``bilateral`` on a one-sided target becomes one observation per side; a midline finding
+(saddle, anal wink, bladder…) takes either form.  Age-sensitive findings use their
+age-adjusted variant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plexnav import vocabulary as V
+from plexnav.case import Case
+
+
+@dataclass(frozen=True)
+class Observation:
+    key: str      # catalogue key (possibly an age variant)
+    state: str
+    base_key: str  # key without the age suffix
+    value: str     # what was observed, for wording ("MRC 3", "absent")
+
+
+def _sides(side: str | None) -> tuple[str, ...]:
+    if side == "bilateral":
+        return ("left", "right")
+    if side in ("left", "right"):
+        return (side,)
+    return ("either",)
+
+
+def _strength_state(mrc: float) -> str:
+    return "normal" if mrc >= 5 else ("severe" if mrc <= 3 else "mild")
+
+
+def _reflex_state(reflex: str, grade: str) -> str:
+    if reflex == "plantar":
+        return {"extensor": "extensor", "flexor": "flexor", "normal": "flexor"}.get(grade, "absent")
+    if reflex in V.MIDLINE_REFLEXES:
+        return "normal" if grade in ("normal", "brisk") else "abnormal"
+    return {"absent": "low", "reduced": "low"}.get(grade, grade)
+
+
+NEUROGENIC_EMG = ("active_denervation", "chronic_neurogenic", "both", "myokymic_discharges", "reduced_recruitment_only")
+
+
+def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
+    """All scorable observations of a case.  ``age_variants`` maps base key -> min age."""
+    out: list[Observation] = []
+    age = case.patient.age
+
+    def add(key: str, state: str, value: str) -> None:
+        min_age = age_variants.get(key)
+        final = f"{key}@{min_age}" if (min_age is not None and age is not None and age >= min_age) else key
+        out.append(Observation(final, state, key, value))
+
+    for s in case.exam.strength:
+        for side in _sides(s.side):
+            add(f"strength:{s.movement}:{side}", _strength_state(s.mrc), f"MRC {s.mrc:g}")
+    for r in case.exam.reflexes:
+        state = _reflex_state(r.reflex, r.grade)
+        if r.reflex in V.MIDLINE_REFLEXES:
+            add(f"reflex:{r.reflex}", state, r.grade)
+        else:
+            for side in _sides(r.side):
+                if side != "either":
+                    add(f"reflex:{r.reflex}:{side}", state, r.grade)
+    for s in case.exam.sensation:
+        state = "normal" if s.finding == "normal" else "abnormal"
+        if s.region in V.MIDLINE_REGIONS:
+            add(f"sensation:{s.region}", state, s.finding)
+        else:
+            for side in _sides(s.side):
+                if side != "either":
+                    add(f"sensation:{s.region}:{side}", state, s.finding)
+    for g in case.exam.signs:
+        if g.sign == "antalgic_gait":
+            continue
+        state = "present" if g.present else "absent"
+        value = g.result or "present"
+        if g.sign in V.MIDLINE_SIGNS:
+            add(f"sign:{g.sign}", state, value)
+            continue
+        for side in _sides(g.side):
+            if side == "either":
+                continue
+            key = f"sign:{g.sign}:{g.region}:{side}" if g.region else f"sign:{g.sign}:{side}"
+            add(key, state, value)
+    for n in case.electrodiagnosis.nerve_conduction:
+        for side in _sides(n.side):
+            add(f"ncs:{n.study}:{side}", "normal" if n.result == "normal" else "abnormal", n.result)
+            if n.result == "conduction_block_fibular_head":
+                add(f"sign:conduction_block_fibular_head:{side}", "present", n.result)
+    for e in case.electrodiagnosis.needle_emg:
+        if e.result == "myopathic":
+            continue  # not a neurogenic finding: carries no localizing weight here
+        state = "abnormal" if e.result in NEUROGENIC_EMG else "normal"
+        if e.muscle == "external_anal_sphincter":
+            add("needle_emg:external_anal_sphincter", state, e.result)
+            continue
+        for side in _sides(e.side):
+            if side != "either":
+                add(f"needle_emg:{e.muscle}:{side}", state, e.result)
+    for sym in case.symptoms:
+        if sym.kind in V.MIDLINE_SYMPTOMS:
+            add(f"symptom:{sym.kind}", "present", "reported")
+            continue
+        if sym.kind in ("pain", "numbness", "tingling") and sym.region:
+            group = "pain" if sym.kind == "pain" else "sensory"
+            if sym.region in V.MIDLINE_REGIONS:
+                add(f"symptom:{group}:{sym.region}", "present", sym.kind)
+            else:
+                for side in _sides(sym.side):
+                    add(f"symptom:{group}:{sym.region}:{side}", "present", sym.kind)
+        elif sym.kind == "weakness" and sym.activity:
+            for side in _sides(sym.side):
+                add(f"symptom:weakness:{sym.activity}:{side}", "present", sym.activity)
+    _add_silent_sides(case, out, add)
+    return out
+
+
+def _add_silent_sides(case: Case, out: list[Observation], add) -> None:
+    """When complaints are one-sided, the side with no complaint and no abnormal finding is evidence."""
+    if not any(s.side in V.LATERAL_SIDES for s in case.symptoms):
+        return
+    abnormal = {o.base_key.rsplit(":", 1)[-1] for o in out if o.state not in ("normal", "absent", "flexor")}
+    touched = {s for s in abnormal if s in V.LATERAL_SIDES}
+    if "either" in abnormal:
+        return
+    for side in V.LATERAL_SIDES:
+        if side not in touched:
+            add(f"complaint:{side}", "absent", "no complaint or abnormal finding on this side")

@@ -1,0 +1,102 @@
+"""Predicted involvement of every examinable target under one hypothesis, side by side.
+
+Lower motor neuron / sensory involvement comes from the graph (``knowledge.forward``);
+length-dependent processes use each target's length class; cord-level hypotheses add upper
+motor neuron, sensory-level and sphincter effects.  Returns plain floats 0..1.
+"""
+
+from __future__ import annotations
+
+from plexnav.engine.hypotheses import Hypothesis
+from plexnav.knowledge import forward as fw
+from plexnav.knowledge.base import KnowledgeBase
+from plexnav.knowledge.records import Component
+
+UMN_SIGNS = ("spasticity", "sustained_clonus")
+
+
+def _lesion(hyp: Hypothesis, side: str):
+    return hyp.lesion.get(side, {})
+
+
+def _length(kb: KnowledgeBase, length_class: int) -> float:
+    return kb.length_dependent[length_class]
+
+
+def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str) -> float:
+    if hyp.pattern == "length_dependent":
+        return _length(kb, kb.muscles[muscle_id].length_class)
+    return fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
+
+
+def movement(kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str) -> tuple[float, float]:
+    record = kb.movements[movement_id]
+    lmn = sum(share * muscle(kb, hyp, m, side) for m, share in record.muscles.items())
+    return lmn, hyp.central.get("umn", 0.0) * record.umn
+
+
+def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tuple[float, float]:
+    record = kb.reflexes[reflex_id]
+    if hyp.pattern == "length_dependent":
+        lmn = _length(kb, record.length_class)
+    else:
+        lmn = fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
+    return lmn, hyp.central.get("umn", 0.0)
+
+
+def skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
+    record = kb.skin[region]
+    if hyp.pattern == "length_dependent":
+        value = _length(kb, record.length_class)
+    else:
+        value = fw.skin_involvement(kb, _lesion(hyp, side), region)
+    return max(value, hyp.central.get("sensory", 0.0))
+
+
+def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
+    """Pain in a region: in the lesion's sensory territory or at the lesion site itself."""
+    territory = skin(kb, hyp, region, side) if not hyp.central.get("sensory") else 0.0
+    if hyp.pattern == "length_dependent":
+        return territory
+    return max(territory, fw.local_pain_involvement(kb, _lesion(hyp, side), region))
+
+
+def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float:
+    record = kb.studies[study_id]
+    if hyp.pattern == "length_dependent":
+        return _length(kb, record.length_class)
+    return fw.study_involvement(kb, _lesion(hyp, side), study_id)
+
+
+def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> float:
+    record = kb.visceral[symptom]
+    if hyp.pattern == "length_dependent":
+        value = _length(kb, 1)
+    else:
+        value = fw.supply_involvement(kb, _lesion(hyp, side), record.components)
+    return value
+
+
+def sign(kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: str | None = None) -> tuple[float, float]:
+    """(lower motor neuron or local involvement, upper motor neuron involvement) for a sign."""
+    record = kb.signs[sign_id]
+    umn = hyp.central.get("umn", 0.0)
+    if record.mechanism == "umn":
+        return 0.0, umn
+    if record.mechanism == "nonlocalizing":
+        return 0.0, 0.0
+    if record.mechanism == "region":
+        muscles = [m for m, rec in kb.muscles.items() if rec.region == region]
+        return max((muscle(kb, hyp, m, side) for m in muscles), default=0.0), 0.0
+    if record.mechanism == "muscles":
+        return sum(share * muscle(kb, hyp, m, side) for m, share in record.muscles.items()), 0.0
+    if hyp.pattern == "length_dependent":
+        return 0.0, 0.0
+    lesion = _lesion(hyp, side)
+    if record.mechanism == "at_site":
+        return max((w for node, w in lesion.items() if node in record.nodes), default=0.0), 0.0
+    # tension sign: the stretched nerve and its roots, scaled by how often this kind of
+    # lesion is irritable enough to make the sign positive
+    comp = Component(nerve=record.nerve, share=1.0, roots=record.roots)
+    scale = kb.parameters["tension_by_family"].get(hyp.family, 0.0)
+    return scale * fw.component_involvement(kb, lesion, comp), 0.0

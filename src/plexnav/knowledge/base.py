@@ -1,0 +1,214 @@
+"""Load the anatomy data files into one immutable, validated knowledge base.
+
+The graph (networkx) runs proximal to distal: root -> spinal nerve (beyond the dorsal root
+ganglion) -> dorsal / ventral ramus -> plexus -> divisions -> nerves -> lesion points.
+Targets (muscles, skin regions, reflex arcs, conduction studies) hang off graph nodes
+through their nerve supply.  :mod:`plexnav.knowledge.forward` applies the one rule that
+turns a lesion into deficits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
+
+import networkx as nx
+
+from plexnav import vocabulary as V
+from plexnav.knowledge import files
+from plexnav.knowledge.records import (
+    ActivityRecord, FamilyParameters, HypothesisRecord, MovementRecord, MuscleRecord,
+    NodeRecord, ReflexRecord, RootRecord, SignRecord, SkinRecord, StudyRecord, VisceralRecord,
+)
+
+KNOWLEDGE_VERSION = "2026.11.1"
+
+
+def _index(records, label: str) -> Mapping:
+    out = {}
+    for rec in records:
+        if rec.id in out:
+            raise ValueError(f"duplicate {label} id {rec.id!r}")
+        out[rec.id] = rec
+    return MappingProxyType(out)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    version: str
+    content_hash: str
+    graph: nx.DiGraph
+    roots: Mapping[str, RootRecord]
+    nodes: Mapping[str, NodeRecord]
+    muscles: Mapping[str, MuscleRecord]
+    movements: Mapping[str, MovementRecord]
+    reflexes: Mapping[str, ReflexRecord]
+    skin: Mapping[str, SkinRecord]
+    studies: Mapping[str, StudyRecord]
+    signs: Mapping[str, SignRecord]
+    activities: Mapping[str, ActivityRecord]
+    visceral: Mapping[str, VisceralRecord]
+    nonlocalizing_symptoms: tuple[str, ...]
+    hypotheses: tuple[HypothesisRecord, ...]
+    polyradiculopathy: Mapping
+    length_dependent: Mapping[int, float]
+    families: Mapping[str, FamilyParameters]
+    parameters: Mapping
+    sources: Mapping[str, dict]
+    _ancestors: Mapping[str, frozenset] = field(repr=False, default_factory=dict)
+
+    @property
+    def version_label(self) -> str:
+        """What every assessment reports: version plus a short content hash."""
+        return f"{self.version}+{self.content_hash[:12]}"
+
+    def upstream(self, node: str) -> frozenset[str]:
+        """The node and every node proximal to it (the path its fibres travel)."""
+        return self._ancestors[node]
+
+    def node_roots(self, node: str) -> frozenset[str]:
+        return self.graph.nodes[node]["roots"]
+
+    def is_preganglionic(self, node: str) -> bool:
+        return self.graph.nodes[node]["kind"] == "root"
+
+    def node_name(self, node: str) -> str:
+        return self.graph.nodes[node]["name"]
+
+
+def _segment_nodes(level: str) -> list[dict]:
+    """The four per-segment nodes every root level has (see structures.yaml header)."""
+    return [
+        {"id": f"root:{level}", "kind": "root", "name": f"{level} root", "parents": [], "roots": [level]},
+        {"id": f"spinal_nerve:{level}", "kind": "spinal_nerve", "name": f"{level} spinal nerve",
+         "parents": [f"root:{level}"], "roots": [level]},
+        {"id": f"dorsal_ramus:{level}", "kind": "dorsal_ramus", "name": f"{level} dorsal ramus",
+         "parents": [f"spinal_nerve:{level}"], "roots": [level]},
+        {"id": f"ventral_ramus:{level}", "kind": "ventral_ramus", "name": f"{level} ventral ramus",
+         "parents": [f"spinal_nerve:{level}"], "roots": [level]},
+    ]
+
+
+def _build_graph(roots: Mapping[str, RootRecord], nodes: Mapping[str, NodeRecord],
+                 root_local_pain: list[str]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for level in roots:
+        for spec in _segment_nodes(level):
+            pain = root_local_pain if spec["kind"] == "root" else []
+            graph.add_node(spec["id"], kind=spec["kind"], name=spec["name"],
+                           roots=frozenset(spec["roots"]), local_pain=tuple(pain))
+            for parent in spec["parents"]:
+                graph.add_edge(parent, spec["id"])
+    for rec in nodes.values():
+        graph.add_node(rec.id, kind=rec.kind, name=rec.name, roots=frozenset(rec.roots),
+                       local_pain=tuple(rec.local_pain))
+    for rec in nodes.values():
+        for parent in rec.parents:
+            if parent not in graph:
+                raise ValueError(f"node {rec.id!r}: unknown parent {parent!r}")
+            graph.add_edge(parent, rec.id)
+        carried = set().union(*(graph.nodes[p]["roots"] for p in rec.parents))
+        if not set(rec.roots) <= carried:
+            raise ValueError(f"node {rec.id!r} carries roots its parents do not: {set(rec.roots) - carried}")
+    if not nx.is_directed_acyclic_graph(graph):
+        raise ValueError("the nerve graph has a cycle")
+    return nx.freeze(graph)
+
+
+def _check_supply(kb_graph: nx.DiGraph, owner: str, components) -> None:
+    for comp in components:
+        if comp.nerve not in kb_graph:
+            raise ValueError(f"{owner}: unknown nerve node {comp.nerve!r}")
+        extra = set(comp.roots) - kb_graph.nodes[comp.nerve]["roots"]
+        if extra:
+            raise ValueError(f"{owner}: roots {sorted(extra)} do not run in {comp.nerve!r}")
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> KnowledgeBase:
+    """Read, validate and freeze the knowledge base (cached: the data never changes at run time)."""
+    read = files.read_yaml
+    structures = read("structures.yaml")
+    roots = MappingProxyType({r.level: r for r in map(RootRecord.model_validate, structures["roots"])})
+    nodes = _index(map(NodeRecord.model_validate, structures["nodes"]), "node")
+    graph = _build_graph(roots, nodes, structures["root_local_pain"])
+
+    muscles = _index(map(MuscleRecord.model_validate, read("muscles.yaml")), "muscle")
+    skin = _index(map(SkinRecord.model_validate, read("skin_regions.yaml")), "skin region")
+    reflexes = _index(map(ReflexRecord.model_validate, read("reflexes.yaml")), "reflex")
+    studies = _index(map(StudyRecord.model_validate, read("conduction_studies.yaml")), "study")
+    movements = _index(map(MovementRecord.model_validate, read("movements.yaml")), "movement")
+    signs = _index(map(SignRecord.model_validate, read("signs.yaml")), "sign")
+    symptoms = read("symptoms.yaml")
+    activities = _index(map(ActivityRecord.model_validate, symptoms["activities"]), "activity")
+    visceral = _index(map(VisceralRecord.model_validate, symptoms["visceral"]), "visceral symptom")
+    sites = read("sites.yaml")
+    hypotheses = tuple(map(HypothesisRecord.model_validate, sites["hypotheses"]))
+    likelihood = read("likelihood.yaml")
+    families = MappingProxyType({k: FamilyParameters.model_validate(v) for k, v in likelihood["families"].items()})
+
+    for label, table in (("muscle", muscles), ("skin region", skin), ("reflex", reflexes),
+                         ("study", studies), ("visceral symptom", visceral)):
+        for rec in table.values():
+            _check_supply(graph, f"{label} {rec.id}", rec.supply() if hasattr(rec, "supply") else rec.components)
+    for sign in signs.values():
+        if sign.nerve and sign.nerve not in graph:
+            raise ValueError(f"sign {sign.id}: unknown nerve {sign.nerve!r}")
+        for node in sign.nodes:
+            if node not in graph:
+                raise ValueError(f"sign {sign.id}: unknown node {node!r}")
+        for muscle in sign.muscles:
+            if muscle not in muscles:
+                raise ValueError(f"sign {sign.id}: unknown muscle {muscle!r}")
+    for move in movements.values():
+        for muscle in move.muscles:
+            if muscle not in muscles:
+                raise ValueError(f"movement {move.id}: unknown muscle {muscle!r}")
+    for hyp in hypotheses:
+        for node in hyp.lesion:
+            if node not in graph:
+                raise ValueError(f"hypothesis {hyp.id}: unknown lesion node {node!r}")
+        if hyp.family not in likelihood["priors"]:
+            raise ValueError(f"hypothesis {hyp.id}: no prior for family {hyp.family!r}")
+
+    ancestors = MappingProxyType({n: frozenset(nx.ancestors(graph, n)) | {n} for n in graph})
+    return KnowledgeBase(
+        version=KNOWLEDGE_VERSION,
+        content_hash=files.content_hash(),
+        graph=graph,
+        roots=roots,
+        nodes=nodes,
+        muscles=muscles,
+        movements=movements,
+        reflexes=reflexes,
+        skin=skin,
+        studies=studies,
+        signs=signs,
+        activities=activities,
+        visceral=visceral,
+        nonlocalizing_symptoms=tuple(symptoms["nonlocalizing"]),
+        hypotheses=hypotheses,
+        polyradiculopathy=MappingProxyType(sites["polyradiculopathy"]),
+        length_dependent=MappingProxyType({int(k): float(v) for k, v in sites["length_dependent"].items()}),
+        families=families,
+        parameters=MappingProxyType(likelihood),
+        sources=MappingProxyType(files.read_sources()),
+        _ancestors=ancestors,
+    )
+
+
+def spec_ids_missing(kb: KnowledgeBase) -> list[str]:
+    """Spec ids with no knowledge record behind them (a consistency test wants none)."""
+    missing = []
+    for table, ids, label in (
+        (kb.movements, V.MOVEMENTS, "movement"), (kb.reflexes, V.REFLEXES, "reflex"),
+        (kb.skin, V.SKIN_REGIONS, "region"), (kb.studies, V.NCS_STUDIES, "study"),
+        (kb.signs, V.SIGNS, "sign"), (kb.activities, V.WEAKNESS_ACTIVITIES, "activity"),
+    ):
+        missing += [f"{label}:{i}" for i in ids if i not in table]
+    missing += [f"muscle:{m}" for m in V.EMG_MUSCLES if m not in kb.muscles]
+    sites = {h.site for h in kb.hypotheses} | {"polyradiculopathy"}
+    missing += [f"site:{s}" for s in V.SITES if s not in sites]
+    return missing

@@ -1,0 +1,142 @@
+"""Pydantic records for the anatomy data files: a malformed file fails loudly at load time."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from plexnav import vocabulary as V
+
+Contribution = Literal["major", "minor"]
+RootLevel = Literal[V.ROOT_LEVELS]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceRef(_Record):
+    key: str
+    locator: str | None = None
+
+
+class Sourced(_Record):
+    sources: list[SourceRef] = Field(min_length=1)
+    note: str | None = None
+
+
+class RootRecord(Sourced):
+    level: RootLevel
+
+
+class NodeRecord(Sourced):
+    id: str
+    kind: Literal["plexus", "division", "trunk", "nerve", "branch", "lesion_point"]
+    name: str
+    parents: list[str] = Field(min_length=1)
+    roots: list[RootLevel] = Field(min_length=1)
+    local_pain: list[Literal[V.SKIN_REGIONS]] = Field(default_factory=list)
+
+
+class Component(_Record):
+    """One nerve supply of a target: the graph node its branch leaves, its share, its roots."""
+
+    nerve: str
+    share: float = Field(gt=0, le=1)
+    roots: dict[RootLevel, Contribution] = Field(min_length=1)
+    part: str | None = None
+
+
+class _Target(Sourced):
+    """Something a lesion can affect: muscle, skin region, reflex arc, study."""
+
+    id: str
+    name: str
+    length_class: Literal[1, 2, 3]
+    nerve: str | None = None
+    roots: dict[RootLevel, Contribution] | None = None
+    components: list[Component] | None = None
+    midline: bool = False
+    combine: Literal["mean", "both"] = "mean"
+
+    @model_validator(mode="after")
+    def _one_supply_form(self):
+        if (self.nerve is None) == (self.components is None):
+            raise ValueError(f"{self.id}: give either nerve+roots or components")
+        if self.nerve is not None and not self.roots:
+            raise ValueError(f"{self.id}: a nerve needs roots")
+        if self.components is not None and abs(sum(c.share for c in self.components) - 1) > 0.02:
+            raise ValueError(f"{self.id}: component shares must sum to 1")
+        return self
+
+    def supply(self) -> tuple[Component, ...]:
+        if self.components is not None:
+            return tuple(self.components)
+        return (Component(nerve=self.nerve, share=1.0, roots=self.roots),)
+
+
+class MuscleRecord(_Target):
+    region: Literal[V.MUSCLE_REGIONS] | None
+    emg: bool = True
+
+
+class SkinRecord(_Target):
+    coverage: Literal["share", "all"] = "share"
+
+
+class ReflexRecord(_Target):
+    pass
+
+
+class StudyRecord(_Target):
+    fibres: Literal["sensory", "motor", "reflex", "late_motor"]
+    target_muscle: str | None = None
+
+
+class MovementRecord(Sourced):
+    id: Literal[V.MOVEMENTS]
+    name: str
+    muscles: dict[str, float]
+    umn: float = Field(ge=0, le=1)
+
+
+class SignRecord(Sourced):
+    id: str
+    name: str
+    mechanism: Literal["region", "tension", "at_site", "muscles", "umn", "nonlocalizing"]
+    nerve: str | None = None
+    roots: dict[RootLevel, Contribution] | None = None
+    nodes: list[str] = Field(default_factory=list)
+    muscles: dict[str, float] = Field(default_factory=dict)
+    midline: bool = False
+    combine: Literal["mean", "both"] = "mean"
+
+
+class ActivityRecord(Sourced):
+    id: Literal[V.WEAKNESS_ACTIVITIES]
+    movements: dict[Literal[V.MOVEMENTS], float]
+
+
+class VisceralRecord(Sourced):
+    id: Literal[V.MIDLINE_SYMPTOMS]
+    components: list[Component]
+    combine: Literal["mean", "both"]
+
+
+class HypothesisRecord(_Record):
+    id: str
+    site: Literal[V.SITES]
+    sides: list[Literal["left", "right", "bilateral", "symptomatic"]]
+    family: str
+    weight: float = Field(gt=0)
+    lesion: dict[str, float] = Field(default_factory=dict)
+    detail: str | None = None
+    central: dict[Literal["umn", "sensory", "visceral"], float] = Field(default_factory=dict)
+    pattern: Literal["length_dependent"] | None = None
+
+
+class FamilyParameters(_Record):
+    sensitivity: float = Field(gt=0, lt=1)
+    fp: float = Field(gt=0, lt=1)
+    rationale: str
