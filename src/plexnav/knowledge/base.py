@@ -77,6 +77,10 @@ class KnowledgeBase:
     def node_name(self, node: str) -> str:
         return self.graph.nodes[node]["name"]
 
+    def nerve_name(self, node: str) -> str:
+        """Short clinical name of the nerve a node belongs to ('tibial nerve')."""
+        return self.graph.nodes[node]["short"]
+
 
 def _segment_nodes(level: str) -> list[dict]:
     """The four per-segment nodes every root level has (see structures.yaml header)."""
@@ -97,12 +101,12 @@ def _build_graph(roots: Mapping[str, RootRecord], nodes: Mapping[str, NodeRecord
     for level in roots:
         for spec in _segment_nodes(level):
             pain = root_local_pain if spec["kind"] == "root" else []
-            graph.add_node(spec["id"], kind=spec["kind"], name=spec["name"],
+            graph.add_node(spec["id"], kind=spec["kind"], name=spec["name"], short=spec["name"],
                            roots=frozenset(spec["roots"]), local_pain=tuple(pain))
             for parent in spec["parents"]:
                 graph.add_edge(parent, spec["id"])
     for rec in nodes.values():
-        graph.add_node(rec.id, kind=rec.kind, name=rec.name, roots=frozenset(rec.roots),
+        graph.add_node(rec.id, kind=rec.kind, name=rec.name, short=rec.short, roots=frozenset(rec.roots),
                        local_pain=tuple(rec.local_pain))
     for rec in nodes.values():
         for parent in rec.parents:

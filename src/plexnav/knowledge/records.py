@@ -34,6 +34,7 @@ class NodeRecord(Sourced):
     id: str
     kind: Literal["plexus", "division", "trunk", "nerve", "branch", "lesion_point"]
     name: str
+    short: str
     parents: list[str] = Field(min_length=1)
     roots: list[RootLevel] = Field(min_length=1)
     local_pain: list[Literal[V.SKIN_REGIONS]] = Field(default_factory=list)

@@ -1,0 +1,47 @@
+"""Readable terminal rendering of an assessment (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from plexnav.case import Assessment
+from plexnav.engine.wording import site_label
+
+TRIAGE_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "yellow", "routine": "green"}
+
+
+def print_assessment(result: Assessment, console: Console | None = None) -> None:
+    console = console or Console()
+    level = result.triage.level
+    console.print(Panel("\n".join(result.triage.reasons) or "No red flag found.",
+                        title=f"Triage: {level.upper()}", style=TRIAGE_STYLE[level]))
+    table = Table(title="Where is the lesion?", show_lines=False)
+    table.add_column("#", justify="right")
+    table.add_column("site")
+    table.add_column("probability", justify="right")
+    for i, loc in enumerate(result.localization[:6], 1):
+        table.add_row(str(i), site_label(loc.site, loc.side, loc.levels, loc.detail), f"{loc.probability:.0%}")
+    console.print(table)
+    for loc in result.localization[:2]:
+        console.print(f"[bold]{site_label(loc.site, loc.side, loc.levels, loc.detail)}[/bold]")
+        for line in loc.supporting[:6]:
+            console.print(f"  [green]+[/green] {line}")
+        for line in loc.against[:4]:
+            console.print(f"  [red]-[/red] {line}")
+    if result.next_best_findings:
+        console.print("[bold]Next best findings[/bold]")
+        for nf in result.next_best_findings:
+            console.print(f"  • {nf.why}")
+    if result.etiology:
+        console.print("[bold]Likely causes[/bold]")
+        for cause in result.etiology[:3]:
+            console.print(f"  {cause.probability:.0%} {cause.cause.replace('_', ' ')}: {'; '.join(cause.reasons[:2])}")
+    if result.workup:
+        console.print("[bold]Work-up[/bold]")
+        for item in result.workup:
+            console.print(f"  [{item.priority}] {item.test.replace('_', ' ')}: {item.why}")
+    if result.plain_summary:
+        console.print(Panel(result.plain_summary, title="In plain words"))
+    console.print(f"[dim]knowledge {result.knowledge_version}. {result.disclaimer}[/dim]")

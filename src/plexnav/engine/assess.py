@@ -1,0 +1,56 @@
+"""The whole assessment of one case: a pure function of the case and the knowledge.
+
+No I/O, no globals mutated: the knowledge base and likelihood model are immutable and
+built once per knowledge version.  CLI, API, web and reports all call :func:`assess`.
+"""
+
+from __future__ import annotations
+
+from plexnav.case import Assessment, Case, LocalizationEntry
+from plexnav.engine.advise import advise
+from plexnav.engine.explain import explain_group, next_best_findings, split_explanation
+from plexnav.engine.localize import group_sites, score_case
+from plexnav.engine.model import LikelihoodModel, get_model
+from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
+
+DISCLAIMER = (
+    "plexnav supports clinical judgement; it never replaces it. These results are a "
+    "structured second look at the findings entered, not a diagnosis: a clinician who "
+    "examines you decides what they mean and what to do."
+)
+TOP_SITES = 8
+EXPLAINED_SITES = 3
+
+
+def localize(case: Case, model: LikelihoodModel) -> tuple[list[LocalizationEntry], list]:
+    """Ranked sites with explanations, and the next best findings."""
+    scored = score_case(model, case)
+    groups = group_sites(model, scored)
+    entries = []
+    for rank, group in enumerate(groups[:TOP_SITES]):
+        steps = explain_group(model, scored, group) if rank < EXPLAINED_SITES else []
+        supporting, against = split_explanation(steps)
+        best = model.hypotheses[group.members[0]]
+        entries.append(LocalizationEntry(
+            site=group.site, side=group.side, probability=round(group.probability, 4),
+            supporting=supporting, against=against,
+            levels=list(group.levels) if group.levels else None,
+            detail=best.detail, hypothesis=best.id, explanation=steps,
+        ))
+    return entries, next_best_findings(model, scored, groups)
+
+
+def assess(case: Case, model: LikelihoodModel | None = None,
+           guidance: GuidanceKnowledge | None = None) -> Assessment:
+    model = model or get_model()
+    guidance = guidance or load_guidance_knowledge()
+    localization, next_findings = localize(case, model)
+    advice = advise(case, localization, guidance)
+    return Assessment(
+        case_id=case.id,
+        knowledge_version=model.kb.version_label,
+        localization=localization,
+        next_best_findings=next_findings,
+        disclaimer=DISCLAIMER,
+        **advice,
+    )

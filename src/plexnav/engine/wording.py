@@ -1,0 +1,129 @@
+"""Clinical words for hypotheses, findings and the anatomy behind them.
+
+One vocabulary for every view: the CLI, the API, the web page and the report all render
+the explanation steps the engine emits with these phrases.
+"""
+
+from __future__ import annotations
+
+from plexnav.knowledge.base import KnowledgeBase
+
+SITE_WORDS = {
+    "cauda_equina": "cauda equina lesion",
+    "conus_medullaris": "conus medullaris lesion",
+    "spinal_cord": "spinal cord lesion",
+    "plexus:lumbar": "lumbar plexus lesion",
+    "plexus:lumbosacral_trunk": "lumbosacral trunk lesion",
+    "plexus:sacral": "sacral plexus lesion",
+    "plexus:lumbosacral": "lumbosacral plexus lesion",
+    "polyneuropathy": "length-dependent polyneuropathy",
+    "no_neurological_lesion": "no neurological lesion",
+    "polyradiculopathy": "polyradiculopathy",
+}
+
+
+def site_label(site: str, side: str | None, levels=None, detail: str | None = None) -> str:
+    if site.startswith("root:"):
+        words = f"{site.split(':')[1]} root lesion"
+    elif site.startswith("nerve:"):
+        words = f"{site.split(':')[1].replace('_', ' ')} nerve lesion"
+    else:
+        words = SITE_WORDS.get(site, site)
+    if site == "polyradiculopathy" and levels:
+        words = f"{levels[0]}-{levels[-1]} polyradiculopathy"
+    if side in ("left", "right") and site != "no_neurological_lesion":
+        words = f"{side} {words}"
+    elif side == "bilateral" and site.startswith(("plexus", "polyradic", "root", "nerve")):
+        words = f"bilateral {words}"
+    if detail and site.startswith("nerve:"):
+        words += f" ({detail})"
+    return words
+
+
+def hypothesis_label(hyp) -> str:
+    side = None if hyp.side == "symptomatic" else hyp.side
+    return site_label(hyp.site, side, hyp.levels, hyp.detail)
+
+
+def roots_text(roots: dict) -> str:
+    major = [r for r, role in roots.items() if role == "major"] or list(roots)
+    return major[0] if len(major) == 1 else f"{major[0]}-{major[-1]}"
+
+
+def _main_component(record):
+    return max(record.supply(), key=lambda c: c.share)
+
+
+def target_gloss(kb: KnowledgeBase, target: str, target_id: str) -> str:
+    """'(tibialis posterior, tibial nerve, L5)' — what anatomy a finding tests."""
+    if target == "movement":
+        rec = kb.movements[target_id]
+        muscle_id = max(rec.muscles, key=rec.muscles.get)
+        comp = _main_component(kb.muscles[muscle_id])
+        return f"{kb.muscles[muscle_id].name}, {kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}"
+    if target == "muscle":
+        supply = kb.muscles[target_id].supply()
+        if all(c.nerve.startswith("dorsal_ramus:") for c in supply):
+            levels = [c.nerve.split(":")[1] for c in supply]
+            return f"dorsal rami {levels[0]}-{levels[-1]}, which leave before the plexus"
+        comp = _main_component(kb.muscles[target_id])
+        return f"{kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}"
+    if target == "reflex":
+        comp = _main_component(kb.reflexes[target_id])
+        return f"{kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}"
+    if target == "skin":
+        comp = _main_component(kb.skin[target_id])
+        return f"{kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}"
+    if target == "study":
+        rec = kb.studies[target_id]
+        comp = _main_component(rec)
+        where = "; sensory fibres beyond the dorsal root ganglion" if rec.fibres == "sensory" else ""
+        return f"{kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}{where}"
+    if target == "activity":
+        rec = kb.activities[target_id]
+        mov = max(rec.movements, key=rec.movements.get)
+        return kb.movements[mov].name
+    return ""
+
+
+STATE_WORDS = {
+    "strength": {"normal": "normal", "mild": "mildly weak", "severe": "weak"},
+}
+
+
+def finding_phrase(kb: KnowledgeBase, spec, state: str, value: str) -> str:
+    """Plain clinical description of one observation, e.g. 'weak left ankle inversion (MRC 3)'."""
+    side = spec.side if spec.side in ("left", "right") else ""
+    sided = f"{side} " if side else ""
+    t, tid = spec.target, spec.target_id
+    if t == "movement":
+        word = STATE_WORDS["strength"][state]
+        return f"{word} {sided}{kb.movements[tid].name}" + (f" ({value})" if state != "normal" else "")
+    if t == "reflex":
+        return f"{value} {sided}{kb.reflexes[tid].name}"
+    if spec.key.startswith("sensation"):
+        return f"{value} sensation over the {sided}{kb.skin[tid].name}"
+    if spec.key.startswith("symptom:sensory"):
+        return f"{value} reported in the {sided}{kb.skin[tid].name}"
+    if spec.key.startswith("symptom:pain"):
+        return f"pain reported in the {sided}{kb.skin[tid].name}"
+    if t == "activity":
+        return f"{sided}weakness reported ({tid.replace('_', ' ')})"
+    if t == "visceral":
+        return tid.replace("_", " ") + " reported"
+    if t == "study":
+        return f"{value.replace('_', ' ')} {sided}{kb.studies[tid].name}"
+    if t == "muscle":
+        name = kb.muscles[tid].name
+        if state == "normal":
+            return f"normal needle EMG of {sided}{name}"
+        return f"{value.replace('_', ' ')} in {sided}{name} on needle EMG"
+    if t == "sign":
+        name = kb.signs[tid].name
+        where = f" ({spec.region.replace('_', ' ')})" if spec.region else ""
+        if state == "present":
+            return f"{sided}{name}{where} present"
+        return f"no {sided}{name}{where}"
+    if t == "complaint":
+        return f"no complaint or abnormal finding on the {side} side"
+    return spec.key

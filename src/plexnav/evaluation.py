@@ -1,0 +1,78 @@
+"""``plexnav evaluate``: score a folder of cases with expected answers (case-format §6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from plexnav.engine.assess import assess
+from plexnav.engine.model import get_model
+from plexnav.knowledge.guidance import load_guidance_knowledge
+from plexnav.validation import CaseValidationError, parse_case
+
+
+def _matches(entry, expected) -> bool:
+    if entry.site != expected.site or entry.side != expected.side:
+        return False
+    return expected.levels is None or list(entry.levels or []) == list(expected.levels)
+
+
+def evaluate_directory(directory: Path) -> dict:
+    model, guidance = get_model(), load_guidance_knowledge()
+    rows, totals = [], {"cases": 0, "invalid": 0, "localized": 0, "top1": 0, "top3": 0, "side": 0,
+                        "triage_cases": 0, "triage": 0, "etiology_cases": 0, "etiology_top3": 0}
+    for path in sorted(directory.glob("*.json")):
+        totals["cases"] += 1
+        try:
+            case, expected = parse_case(path.read_bytes())
+        except CaseValidationError as exc:
+            totals["invalid"] += 1
+            rows.append({"case": path.name, "misses": [f"invalid: {e.render()}" for e in exc.errors]})
+            continue
+        if expected is None:
+            rows.append({"case": path.name, "misses": ["no expected answer"]})
+            continue
+        result = assess(case, model, guidance)
+        misses = []
+        if expected.site is not None:
+            totals["localized"] += 1
+            first = result.localization[0]
+            top1 = _matches(first, expected)
+            top3 = any(_matches(e, expected) for e in result.localization[:3])
+            totals["top1"] += top1
+            totals["top3"] += top3
+            totals["side"] += first.side == expected.side
+            if not top1:
+                misses.append(f"site: expected {expected.site} {expected.side}, got {first.site} {first.side} ({first.probability:.2f})"
+                              + ("" if top3 else "; not in top 3"))
+        if expected.triage is not None:
+            totals["triage_cases"] += 1
+            totals["triage"] += result.triage.level == expected.triage
+            if result.triage.level != expected.triage:
+                misses.append(f"triage: expected {expected.triage}, got {result.triage.level}")
+        if expected.etiology:
+            totals["etiology_cases"] += 1
+            leading = [e.cause for e in result.etiology[:3]]
+            hit = any(c in leading for c in expected.etiology)
+            totals["etiology_top3"] += hit
+            if not hit:
+                misses.append(f"etiology: expected one of {list(expected.etiology)}, got {leading}")
+        rows.append({"case": path.name, "misses": misses})
+    return {"cases": rows, "totals": totals}
+
+
+def render_report(report: dict) -> str:
+    lines = [f"{row['case']}: " + "; ".join(row["misses"]) for row in report["cases"] if row["misses"]]
+    t = report["totals"]
+
+    def frac(a, b):
+        return f"{t[a]}/{t[b]}" + (f" ({t[a] / t[b]:.0%})" if t[b] else "")
+
+    lines += [
+        f"cases: {t['cases']} ({t['invalid']} invalid)",
+        f"localization top-1: {frac('top1', 'localized')}",
+        f"localization top-3: {frac('top3', 'localized')}",
+        f"side: {frac('side', 'localized')}",
+        f"triage exact: {frac('triage', 'triage_cases')}",
+        f"etiology in leading three: {frac('etiology_top3', 'etiology_cases')}",
+    ]
+    return "\n".join(lines)

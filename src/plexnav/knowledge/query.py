@@ -1,0 +1,121 @@
+"""Questions the knowledge base answers (CLI ``plexnav kb`` and the API share these)."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+
+from plexnav.knowledge.base import KnowledgeBase
+from plexnav.knowledge.forward import deficit_pattern, muscle_involvement
+
+KINDS = ("muscle", "nerve", "root", "reflex", "region", "study", "movement")
+
+
+class UnknownId(KeyError):
+    def __init__(self, kind: str, value: str, choices: list[str]):
+        self.kind, self.value, self.choices = kind, value, choices
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+        self.suggestion = close[0] if close else None
+        hint = f"; did you mean '{self.suggestion}'?" if self.suggestion else f" (valid: {', '.join(choices)})"
+        super().__init__(f"{value!r} is not a {kind}{hint}")
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _sources(recs) -> list[str]:
+    return [f"{s.key}" + (f" ({s.locator})" if s.locator else "") for s in recs]
+
+
+def _supply(kb: KnowledgeBase, rec) -> list[dict]:
+    return [{"nerve": c.nerve, "nerve_name": kb.nerve_name(c.nerve), "share": c.share,
+             "roots": dict(c.roots), **({"part": c.part} if c.part else {})} for c in rec.supply()]
+
+
+def describe(kb: KnowledgeBase, kind: str, item: str) -> dict:
+    """What one record is made of, with its sources."""
+    tables = {"muscle": kb.muscles, "reflex": kb.reflexes, "region": kb.skin, "study": kb.studies,
+              "movement": kb.movements}
+    if kind == "root":
+        item = item.removeprefix("root:")
+        if item not in kb.roots:
+            raise UnknownId("root", item, list(kb.roots))
+        lesion = {f"root:{item}": 1.0}
+        return {"kind": "root", "id": f"root:{item}", "preganglionic": True,
+                "muscles": {m: round(v, 2) for m in kb.muscles if (v := muscle_involvement(kb, lesion, m)) > 0},
+                "sources": _sources(kb.roots[item].sources)}
+    if kind == "nerve":
+        if item not in kb.nodes:
+            raise UnknownId("nerve", item, sorted(kb.nodes))
+        rec = kb.nodes[item]
+        children = sorted(kb.graph.successors(item))
+        muscles = [m for m, r in kb.muscles.items() if any(c.nerve == item for c in r.supply())]
+        return {"kind": rec.kind, "id": rec.id, "name": rec.name, "roots": rec.roots, "parents": rec.parents,
+                "branches": children, "muscles_supplied_here": muscles, "note": rec.note,
+                "sources": _sources(rec.sources)}
+    if kind not in tables:
+        raise UnknownId("kind", kind, list(KINDS))
+    table = tables[kind]
+    if item not in table:
+        raise UnknownId(kind, item, sorted(table))
+    rec = table[item]
+    out = {"kind": kind, "id": rec.id, "name": rec.name, "note": rec.note, "sources": _sources(rec.sources)}
+    if kind == "movement":
+        out["muscles"] = {m: {"share": s, "supply": _supply(kb, kb.muscles[m])} for m, s in rec.muscles.items()}
+    else:
+        out["supply"] = _supply(kb, rec)
+    if kind == "study":
+        out["fibres"] = rec.fibres
+    return out
+
+
+def lesion_effects(kb: KnowledgeBase, hypotheses, site: str, detail: str | None = None) -> list[dict]:
+    """The forward question: what a lesion at SITE produces (one entry per lesion point)."""
+    matching = [h for h in kb.hypotheses if h.site == site]
+    if not matching:
+        raise UnknownId("site", site, sorted({h.site for h in kb.hypotheses}))
+    return [{"hypothesis": h.id, "site": h.site, "detail": h.detail, "lesion_nodes": dict(h.lesion),
+             "pattern": h.pattern, "central": dict(h.central), "effects": deficit_pattern(kb, h.lesion)}
+            for h in matching if detail is None or detail in (h.detail or "")]
+
+
+def worksheet_rows(kb: KnowledgeBase) -> list[dict]:
+    """Every claim in the knowledge base with its source, for clinician review."""
+    rows = []
+
+    def add(kind, rid, claim, sources, note=None):
+        rows.append({"kind": kind, "id": rid, "claim": claim, "sources": "; ".join(_sources(sources)),
+                     "note": note or "", "verdict": ""})
+
+    for rec in kb.nodes.values():
+        add("nerve", rec.id, f"{rec.name}: from {', '.join(rec.parents)}; roots {'-'.join([rec.roots[0], rec.roots[-1]])}", rec.sources, rec.note)
+    for table, kind in ((kb.muscles, "muscle"), (kb.reflexes, "reflex"), (kb.skin, "region"), (kb.studies, "study")):
+        for rec in table.values():
+            supply = "; ".join(f"{kb.nerve_name(c.nerve)} {','.join(f'{r}({role[:3]})' for r, role in c.roots.items())}"
+                               + (f" [{c.part}]" if c.part else "") for c in rec.supply())
+            add(kind, rec.id, f"{rec.name}: {supply}", rec.sources, rec.note)
+    for rec in kb.movements.values():
+        add("movement", rec.id, f"{rec.name}: " + ", ".join(f"{m} {s:.0%}" for m, s in rec.muscles.items()), rec.sources, rec.note)
+    for rec in kb.signs.values():
+        add("sign", rec.id, f"{rec.name}: mechanism {rec.mechanism}", rec.sources, rec.note)
+    for rec in kb.activities.values():
+        add("activity", rec.id, "needs " + ", ".join(f"{m} {s:.0%}" for m, s in rec.movements.items()), rec.sources)
+    return rows
+
+
+def worksheet(kb: KnowledgeBase, fmt: str = "md") -> str:
+    rows = worksheet_rows(kb)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+    lines = [f"# plexnav knowledge review worksheet ({kb.version_label})", "",
+             "Mark each claim right or wrong in the last column.", "",
+             "| kind | id | claim | sources | note | right/wrong |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        cells = [r["kind"], r["id"], r["claim"], r["sources"], r["note"], ""]
+        lines.append("| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,125 @@
+"""Facts clinicians rely on, and consistency of every record."""
+
+from __future__ import annotations
+
+import pytest
+
+from plexnav import vocabulary as V
+from plexnav.knowledge.base import spec_ids_missing
+from plexnav.knowledge.forward import muscle_involvement, movement_involvement, study_involvement
+
+
+def roots_of(rec):
+    out = {}
+    for comp in rec.supply():
+        out.update(comp.roots)
+    return out
+
+
+def test_every_spec_id_resolves(kb):
+    assert spec_ids_missing(kb) == []
+
+
+def test_tibialis_posterior_is_tibial_l5_and_spared_by_peroneal_lesion(kb):
+    rec = kb.muscles["tibialis_posterior"]
+    assert rec.nerve == "tibial_leg" and rec.roots["L5"] == "major"
+    assert muscle_involvement(kb, {"common_peroneal_fibular_head": 1.0}, "tibialis_posterior") == 0
+    assert muscle_involvement(kb, {"root:L5": 1.0}, "tibialis_posterior") == 1
+
+
+def test_gluteus_medius_is_superior_gluteal_l4_to_s1(kb):
+    rec = kb.muscles["gluteus_medius"]
+    assert rec.nerve == "superior_gluteal" and set(rec.roots) == {"L4", "L5", "S1"}
+
+
+def test_short_head_of_biceps_is_the_only_peroneal_division_thigh_muscle(kb):
+    peroneal_thigh = [m for m, rec in kb.muscles.items()
+                      if rec.region in ("posterior_thigh", "anterior_thigh", "medial_thigh")
+                      and any(c.nerve == "sciatic_peroneal_division" for c in rec.supply())]
+    assert peroneal_thigh == ["biceps_femoris_short_head"]
+    assert muscle_involvement(kb, {"common_peroneal_fibular_head": 1.0}, "biceps_femoris_short_head") == 0
+    assert muscle_involvement(kb, {"sciatic": 1.0}, "biceps_femoris_short_head") == 1
+
+
+def test_saphenous_snap_tests_femoral_l4_beyond_the_ganglion(kb):
+    rec = kb.studies["saphenous_sensory"]
+    assert rec.fibres == "sensory" and rec.roots["L4"] == "major"
+    assert "femoral" in kb.upstream(rec.nerve)
+    assert study_involvement(kb, {"root:L4": 1.0}, "saphenous_sensory") == 0  # preganglionic
+    assert study_involvement(kb, {"lumbar_plexus": 1.0}, "saphenous_sensory") == 1
+    assert study_involvement(kb, {"femoral_inguinal": 1.0}, "saphenous_sensory") == 1
+
+
+def test_sural_snap_tests_s1(kb):
+    assert kb.studies["sural_sensory"].roots["S1"] == "major"
+    assert study_involvement(kb, {"root:S1": 1.0}, "sural_sensory") == 0
+    assert study_involvement(kb, {"sacral_plexus": 1.0}, "sural_sensory") == 1
+
+
+def test_hip_adduction_is_obturator_and_spared_by_femoral_lesion(kb):
+    assert movement_involvement(kb, {"femoral": 1.0}, "hip_adduction") == 0
+    assert movement_involvement(kb, {"obturator": 1.0}, "hip_adduction") > 0.6
+
+
+def test_femoral_lesion_point_above_or_below_iliacus(kb):
+    assert muscle_involvement(kb, {"femoral": 1.0}, "iliopsoas") > 0.5
+    assert muscle_involvement(kb, {"femoral_inguinal": 1.0}, "iliopsoas") == 0
+
+
+def test_paraspinals_spared_by_plexus_abnormal_with_root(kb):
+    assert muscle_involvement(kb, {"lumbosacral_trunk": 1.0}, "paraspinal_lower_lumbar") == 0
+    assert muscle_involvement(kb, {"root:L5": 1.0}, "paraspinal_lower_lumbar") > 0
+
+
+def test_lumbosacral_trunk_spares_s1_and_lumbar_plexus(kb):
+    lesion = {"lumbosacral_trunk": 1.0}
+    assert muscle_involvement(kb, lesion, "medial_gastrocnemius") < 0.5
+    assert muscle_involvement(kb, lesion, "vastus_medialis") == 0
+    assert muscle_involvement(kb, lesion, "tibialis_posterior") == 1
+
+
+def test_gastrocnemius_spared_below_its_branch(kb):
+    assert muscle_involvement(kb, {"tibial": 1.0}, "medial_gastrocnemius") == 1
+    assert muscle_involvement(kb, {"tibial_leg": 1.0}, "medial_gastrocnemius") == 0
+    assert muscle_involvement(kb, {"tibial_leg": 1.0}, "tibialis_posterior") == 1
+
+
+@pytest.mark.parametrize("table", ["muscles", "reflexes", "skin", "studies"])
+def test_every_target_has_nerve_and_roots(kb, table):
+    for rec in getattr(kb, table).values():
+        supply = rec.supply()
+        assert supply and all(c.roots for c in supply), rec.id
+        assert all(c.nerve in kb.graph for c in supply), rec.id
+
+
+def test_every_source_key_exists(kb):
+    refs = []
+    for table in (kb.muscles, kb.reflexes, kb.skin, kb.studies, kb.movements, kb.signs, kb.nodes, kb.activities, kb.visceral):
+        for rec in table.values():
+            refs += [s.key for s in rec.sources]
+    refs += [s.key for r in kb.roots.values() for s in r.sources]
+    assert refs and set(refs) <= set(kb.sources)
+
+
+def test_no_orphan_nodes(kb):
+    used = {c.nerve for t in (kb.muscles, kb.reflexes, kb.skin, kb.studies) for r in t.values() for c in r.supply()}
+    used |= {c.nerve for r in kb.visceral.values() for c in r.components}
+    for node in kb.graph:
+        has_children = any(True for _ in kb.graph.successors(node))
+        assert has_children or node in used, f"{node} supplies nothing"
+
+
+def test_content_hash_and_version(kb):
+    assert len(kb.content_hash) == 64 and kb.version_label.startswith(kb.version)
+
+
+def test_graph_roots_are_consistent(kb):
+    for node, data in kb.graph.nodes(data=True):
+        parents = list(kb.graph.predecessors(node))
+        if parents:
+            assert data["roots"] <= set().union(*(kb.graph.nodes[p]["roots"] for p in parents))
+
+
+def test_every_movement_and_region_of_the_spec_has_muscles_or_supply(kb):
+    for mov in V.MOVEMENTS:
+        assert abs(sum(kb.movements[mov].muscles.values()) - 1) < 0.02

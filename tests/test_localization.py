@@ -1,0 +1,150 @@
+"""The localization engine: golden cases, self-consistency and invariants."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import shared_case_files
+from plexnav import vocabulary as V
+from plexnav.engine.localize import group_sites, score_case
+from plexnav.engine.simulate import same_site, scorable_findings, top_site_index, typical_columns
+from plexnav.validation import parse_case, validate_case
+
+LOCALIZABLE = [p for p in shared_case_files() if json.loads(p.read_text())["expected"].get("site")]
+
+
+@pytest.mark.parametrize("path", LOCALIZABLE, ids=lambda p: p.name)
+def test_golden_case_ranks_expected_site_first(model, path):
+    case, expected = parse_case(path.read_bytes())
+    groups = group_sites(model, score_case(model, case))
+    assert (groups[0].site, groups[0].side) == (expected.site, expected.side)
+
+
+def test_probabilities_sum_to_at_most_one(model):
+    for path in shared_case_files():
+        case, _ = parse_case(path.read_bytes())
+        groups = group_sites(model, score_case(model, case))
+        assert sum(g.probability for g in groups) <= 1 + 1e-9
+
+
+def test_self_consistency_on_clean_simulated_cases(model):
+    """Most hypotheses localize to themselves from their own clean finding set (figure reported)."""
+    findings = scorable_findings(model)
+    hits = [same_site(model, h, top_site_index(model, model.posterior(typical_columns(model, h, findings))))
+            for h in range(len(model.hypotheses))]
+    assert np.mean(hits) >= 0.75
+    # the sites the brief names explicitly must always recover themselves
+    for i, hyp in enumerate(model.hypotheses):
+        if hyp.site in ("root:L4", "root:L5", "root:S1", "plexus:lumbar", "plexus:lumbosacral_trunk",
+                        "nerve:femoral", "nerve:obturator", "nerve:common_peroneal", "nerve:tibial",
+                        "nerve:superior_gluteal", "polyneuropathy", "spinal_cord"):
+            assert hits[i], hyp.id
+
+
+def _case(**sections):
+    return validate_case({"format": "plexnav-case/1", **sections})[0]
+
+
+PERONEAL = {"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2},
+                         {"movement": "ankle_eversion", "side": "right", "mrc": 3},
+                         {"movement": "ankle_inversion", "side": "right", "mrc": 5},
+                         {"movement": "hip_abduction", "side": "right", "mrc": 5}],
+            "sensation": [{"region": "first_web_space", "side": "right", "finding": "reduced"}]}
+
+
+def _mirror(obj):
+    text = json.dumps(obj).replace('"left"', '"__L__"').replace('"right"', '"left"').replace('"__L__"', '"right"')
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("path", LOCALIZABLE[:8], ids=lambda p: p.name)
+def test_mirror_symmetry(model, path):
+    data = json.loads(path.read_text())
+    body = {k: v for k, v in data.items() if k not in V.EVALUATION_KEYS}
+    a = group_sites(model, score_case(model, validate_case(body)[0]))
+    b = group_sites(model, score_case(model, validate_case(_mirror(body))[0]))
+    flip = {"left": "right", "right": "left", "bilateral": "bilateral"}
+    assert [(g.site, flip[g.side]) for g in a[:5]] == [(g.site, g.side) for g in b[:5]]
+    assert np.allclose([g.probability for g in a[:5]], [g.probability for g in b[:5]])
+
+
+def test_fully_normal_exam_leads_with_no_lesion(model):
+    exam = {"strength": [{"movement": m, "side": s, "mrc": 5} for m in V.MOVEMENTS for s in ("left", "right")],
+            "reflexes": [{"reflex": r, "side": "bilateral", "grade": "normal"} for r in ("patellar", "achilles", "adductor")],
+            "sensation": [{"region": r, "side": "bilateral", "finding": "normal"} for r in ("dorsum_foot", "sole", "anterior_thigh", "lateral_leg")]}
+    groups = group_sites(model, score_case(model, _case(exam=exam)))
+    assert groups[0].site == "no_neurological_lesion"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.permutations(range(5)))
+def test_finding_order_never_changes_the_result(model, order):
+    base = {"strength": PERONEAL["strength"] + [{"movement": "knee_extension", "side": "right", "mrc": 5}]}
+    shuffled = {"strength": [base["strength"][i] for i in order]}
+    a = score_case(model, _case(exam=base)).posterior
+    b = score_case(model, _case(exam=shuffled)).posterior
+    assert np.allclose(a, b)
+
+
+ABNORMAL_FINDINGS = st.sampled_from([
+    ("strength", {"movement": "ankle_dorsiflexion", "mrc": 3}),
+    ("strength", {"movement": "knee_extension", "mrc": 3}),
+    ("strength", {"movement": "hip_adduction", "mrc": 2}),
+    ("sensation", {"region": "dorsum_foot", "finding": "reduced"}),
+    ("sensation", {"region": "medial_leg", "finding": "absent"}),
+    ("reflexes", {"reflex": "achilles", "grade": "absent"}),
+    ("reflexes", {"reflex": "patellar", "grade": "reduced"}),
+])
+
+
+@settings(max_examples=80, deadline=None)
+@given(ABNORMAL_FINDINGS, st.sampled_from(["left", "right"]))
+def test_abnormal_finding_a_site_explains_never_lowers_it_relative_to_one_that_does_not(model, finding, side):
+    """Adding an abnormal finding raises the odds of every hypothesis that involves it over every one that spares it."""
+    section, body = finding
+    case_before = _case(exam={"strength": [{"movement": "hip_flexion", "side": side, "mrc": 4}]})
+    extra = {**body, "side": side}
+    exam = {"strength": [{"movement": "hip_flexion", "side": side, "mrc": 4}]}
+    exam.setdefault(section, []).append(extra)
+    before = score_case(model, case_before).posterior
+    after_scored = score_case(model, _case(exam=exam))
+    after = after_scored.posterior
+    key = after_scored.observations[-1].key
+    f = model.finding_index[key]
+    involved = model.lmn[:, f] >= 0.5
+    spared = model.lmn[:, f] == 0
+    if involved.any() and spared.any():
+        ratio = np.log(after) - np.log(before)
+        assert ratio[involved].min() >= ratio[spared].max() - 1e-9
+
+
+def test_patient_only_case_is_honestly_uncertain(model):
+    case = _case(symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}])
+    groups = group_sites(model, score_case(model, case))
+    assert groups[0].probability < 0.6
+
+
+def test_single_inconsistent_finding_does_not_flip_a_supported_answer(model):
+    path = [p for p in LOCALIZABLE if "common-peroneal" in p.name]
+    if not path:
+        pytest.skip("shared cases not available")
+    data = json.loads(path[0].read_text())
+    body = {k: v for k, v in data.items() if k not in V.EVALUATION_KEYS}
+    body["exam"]["reflexes"] = body["exam"].get("reflexes", []) + [{"reflex": "patellar", "side": "right", "grade": "reduced"}]
+    groups = group_sites(model, score_case(model, validate_case(body)[0]))
+    assert groups[0].site == "nerve:common_peroneal"
+
+
+def test_single_case_latency_under_a_millisecond(model):
+    import time
+    case, _ = parse_case(shared_case_files()[1].read_bytes()) if shared_case_files() else (_case(exam=PERONEAL), None)
+    score_case(model, case)
+    start = time.perf_counter()
+    for _ in range(200):
+        score_case(model, case)
+    assert (time.perf_counter() - start) / 200 < 1e-3
