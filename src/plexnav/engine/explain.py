@@ -77,18 +77,18 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, limi
         gloss = target_gloss(kb, spec.target, spec.target_id)
         what = f"{phrase} ({gloss})" if gloss else phrase
         rival = hypothesis_label(model.hypotheses[int(rivals[np.argmax(model.log_lik[rivals, col])])])
-        if not normal and involved and weight < 0:
-            key, text = "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
-        elif normal and not involved and weight < 0:
-            key, text = "spared_less_typical", f"{what} is spared by a {label} but fits a {rival} better"
-        elif not normal and involved:
+        if not normal and weight > 0:
             key, text = "fits", f"{what} fits a {label}"
+        elif not normal and involved:
+            key, text = "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
         elif not normal:
             key, text = "unexplained", f"{what} is not explained by a {label}{_spared_reason(model, h, spec)}"
+        elif weight > 0:
+            key, text = "spared_as_expected", f"{what}: spared by a {label}{_spared_reason(model, h, spec)}, unlike the alternatives"
         elif involved:
             key, text = "expected_abnormal", f"{what} argues against a {label}, which would usually affect it"
         else:
-            key, text = "spared_as_expected", f"{what}: spared by a {label}{_spared_reason(model, h, spec)}, unlike the alternatives"
+            key, text = "spared_less_typical", f"{what} is spared by a {label} but fits a {rival} better"
         steps.append(ExplanationStep(finding=obs.key.split("@")[0], key=key, weight=round(float(weight), 3), text=text))
     steps.sort(key=lambda s: -abs(s.weight))
     return steps

@@ -1,0 +1,37 @@
+"""One entry point from a localization to everything a person should know next.
+
+Why one call: the assessment pipeline needs triage, causes, tests, options, recovery,
+self-care, prevention and a plain summary that agree with each other, so they are
+computed here from the same facts, in dependency order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from plexnav.case import Case, LocalizationEntry
+from plexnav.engine import guidance as G
+from plexnav.engine.etiology import rank_causes
+from plexnav.engine.triage import assess_triage
+from plexnav.engine.workup import context_facts, plan_workup
+from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
+
+
+def advise(case: Case, localization: Sequence[LocalizationEntry],
+           knowledge: GuidanceKnowledge | None = None) -> dict:
+    """Keys: triage, etiology, workup, management, recovery, self_care, prevention, plain_summary."""
+    knowledge = knowledge or load_guidance_knowledge()
+    triage = assess_triage(case, knowledge)
+    etiology = rank_causes(case, localization, knowledge)
+    workup = plan_workup(case, localization, etiology, triage, knowledge)
+    facts = context_facts(case, localization, etiology, triage, knowledge)
+    return {
+        "triage": triage,
+        "etiology": etiology,
+        "workup": workup,
+        "management": G.plan_management(facts, knowledge),
+        "recovery": G.expect_recovery(facts, knowledge),
+        "self_care": G.self_care(facts, knowledge),
+        "prevention": G.prevention(facts, knowledge),
+        "plain_summary": G.plain_summary(case, triage, localization, etiology, workup, knowledge),
+    }

@@ -1,0 +1,124 @@
+"""Rank the causes of the lesion the localization found.
+
+Why this shape: the same history means different things at different sites (diabetes and
+weight loss with a lumbar plexus lesion suggest diabetic radiculoplexus neuropathy; with
+an L5 root lesion and a disc on MRI they do not).  So each cause is scored *per candidate
+site* (prior × P(site | cause) × likelihood ratios, all from ``causes.yaml``), normalised
+per site, then mixed by the localization's probabilities.  Probability the localization
+leaves unassigned (patient answers alone) is spread over sites the symptoms suggest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from plexnav.case import Case, EtiologyEntry, LocalizationEntry
+from plexnav.engine.facts import Facts, holds
+from plexnav.engine.triage import case_facts
+from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
+
+MAX_REASONS = 5
+_TINY = 1e-12
+
+
+def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
+    """The group ('root', 'plexus', 'nerve', ...) a site id belongs to."""
+    for name, spec in knowledge.causes["site_groups"].items():
+        if site in spec.get("sites", ()) or any(site.startswith(p) for p in spec.get("prefixes", ())):
+            return name
+    raise KeyError(f"site {site!r} is in no site group")
+
+
+def by_site(table, site: str, group: str) -> float:
+    """Look up a number by exact site, then its group, then 'default' (a bare number is used as is)."""
+    if not isinstance(table, Mapping):
+        return float(table)
+    for key in (site, group, "default"):
+        if key in table:
+            return float(table[key])
+    return 1.0
+
+
+def site_weights(case_facts_: Facts, localization: Sequence[LocalizationEntry],
+                 knowledge: GuidanceKnowledge) -> dict[str, float]:
+    """Probability of each site: the localization's, plus the unassigned rest spread by symptom cues."""
+    weights: dict[str, float] = defaultdict(float)
+    for entry in localization:
+        weights[entry.site] += entry.probability
+    rest = max(0.0, 1.0 - sum(weights.values()))
+    if rest > 1e-6:
+        spec = knowledge.causes["unlocalized"]
+        cue: dict[str, float] = defaultdict(float, spec["base"])
+        for item in spec["cues"]:
+            if holds(item["when"], case_facts_):
+                for site, w in item["sites"].items():
+                    cue[site] += w
+        total = sum(cue.values())
+        for site, w in cue.items():
+            weights[site] += rest * w / total
+    return dict(weights)
+
+
+def _score(cause: Mapping, facts: Facts, site: str, group: str) -> tuple[float, list[tuple[float, str]]]:
+    """Unnormalised log-score of one cause at one site, with the evidence that moved it."""
+    log = math.log(max(cause["prior"], _TINY)) + math.log(max(by_site(cause["sites"], site, group), _TINY))
+    moved: list[tuple[float, str]] = []
+    needs = cause.get("needs_any")
+    if needs and not any(holds(c, facts) for c in needs):
+        log += math.log(cause["otherwise"])
+        moved.append((math.log(cause["otherwise"]), cause["missing_reason"]))
+    for item in cause.get("evidence", ()):
+        if holds(item["when"], facts):
+            lr = by_site(item["lr"], site, group)
+            log += math.log(max(lr, _TINY))
+            # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
+            weight = math.log(lr) if lr != 1 else -math.log(cause.get("otherwise", 1.0))
+            if weight:
+                moved.append((weight, item["reason"]))
+    return log, moved
+
+
+def _site_reason(cause: Mapping, site: str, group: str, knowledge: GuidanceKnowledge) -> str | None:
+    words = knowledge.words
+    fit = by_site(cause["sites"], site, group)
+    spec = words["site_fit"]
+    kind = "often" if fit >= spec["often_at_least"] else "rarely" if fit <= spec["rarely_at_most"] else None
+    if kind is None:
+        return None
+    if group == "none":
+        return spec[f"none_{kind}"]
+    return spec[kind].format(site=words["sites"].get(site) or words["site_groups"][group])
+
+
+def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
+                knowledge: GuidanceKnowledge | None = None) -> list[EtiologyEntry]:
+    """Every spec cause with a probability (summing to 1), most likely first, with plain reasons."""
+    knowledge = knowledge or load_guidance_knowledge()
+    facts = case_facts(case, knowledge)
+    causes = knowledge.causes["causes"]
+    localized = {e.site for e in localization}
+    total: dict[str, float] = defaultdict(float)
+    best_site: dict[str, tuple[bool, float, str, str, list]] = {}
+    for site, weight in sorted(site_weights(facts, localization, knowledge).items()):
+        group = site_group(site, knowledge)
+        scored = {name: _score(cause, facts, site, group) for name, cause in causes.items()}
+        top = max(log for log, _ in scored.values())
+        norm = sum(math.exp(log - top) for log, _ in scored.values())
+        for name, (log, moved) in scored.items():
+            share = weight * math.exp(log - top) / norm
+            total[name] += share
+            # Explain each cause at the localized site where it carries most weight.
+            key = (site in localized, share, site, group, moved)
+            if name not in best_site or key[:2] > best_site[name][:2]:
+                best_site[name] = key
+    grand = sum(total.values()) or 1.0
+    entries = []
+    for name in sorted(causes, key=lambda n: (-total[n], n)):
+        is_localized, _, site, group, moved = best_site[name]
+        site_reason = _site_reason(causes[name], site, group, knowledge) if is_localized else None
+        reasons = [site_reason] if site_reason else []
+        reasons += [text for _, text in sorted(moved, key=lambda m: -abs(m[0]))][: MAX_REASONS - len(reasons)]
+        entries.append(EtiologyEntry(cause=name, probability=round(total[name] / grand, 6), reasons=reasons))
+    return entries

@@ -1,0 +1,256 @@
+"""Facts about a case, and the small condition language the guidance data files use.
+
+Why: triage, causes, work-up and advice are all rules of the form "when these findings
+are present, then ...".  Keeping the *rules* in sourced YAML and only the generic reading
+of a case here means no medical judgement hides in code, and every rule can be checked
+against the vocabulary when the data loads.
+
+A case is read into two things:
+
+* ``features``: a frozenset of strings, each a plain fact (``factor:diabetes``,
+  ``symptom:pain:groin``, ``reflex:anal_wink:absent``, ``imaging:mri_pelvis:mass``);
+* ``values``: numbers (``duration_days``, ``min_mrc:left``, ``lab:hba1c``).
+
+A condition is a feature string, ``{all|any|none: [conditions]}``, or a comparison
+``{value: NAME, lt|le|ge|gt: NUMBER, unknown: BOOL}`` (``unknown`` is the answer when the
+value is missing; default false).  Context from earlier steps (site and cause
+probabilities, triage) is added with :meth:`Facts.extend`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from plexnav import vocabulary as V
+from plexnav.case import Case
+
+_COMPARATORS = {
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "ge": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    features: frozenset[str]
+    values: Mapping[str, float] = field(default_factory=dict)
+
+    def has(self, feature: str) -> bool:
+        return feature in self.features
+
+    def extend(self, features: Iterable[str] = (), values: Mapping[str, float] | None = None) -> Facts:
+        merged = dict(self.values)
+        merged.update(values or {})
+        return Facts(self.features | frozenset(features), MappingProxyType(merged))
+
+
+def _sides(side: str | None) -> tuple[str, ...]:
+    if side == "bilateral":
+        return ("left", "right")
+    return (side,) if side in V.LATERAL_SIDES else ()
+
+
+def _min(values: dict, key: str, number: float) -> None:
+    values[key] = min(values.get(key, number), number)
+
+
+def _max(values: dict, key: str, number: float) -> None:
+    values[key] = max(values.get(key, number), number)
+
+
+def _history(case: Case, feats: set, values: dict) -> None:
+    h = case.history
+    feats.update(f"factor:{f}" for f in h.factors)
+    if h.onset:
+        feats.add(f"onset:{h.onset}")
+    if h.course:
+        feats.add(f"course:{h.course}")
+    if h.duration_days is not None:
+        values["duration_days"] = float(h.duration_days)
+    if case.patient.age is not None:
+        values["age"] = float(case.patient.age)
+    if case.patient.sex:
+        feats.add(f"sex:{case.patient.sex}")
+
+
+def _symptoms(case: Case, feats: set, values: dict) -> None:
+    regions = set()
+    for s in case.symptoms:
+        feats.update({"symptoms_given", f"symptom:{s.kind}"})
+        if s.region:
+            regions.add(s.region)
+            feats.add(f"symptom:{s.kind}:{s.region}")
+        if s.side == "bilateral":
+            feats.add(f"symptom:{s.kind}:bilateral")
+        if s.kind == "pain":
+            # A pain with no region is not in the lower back: it counts as limb pain.
+            if s.region != "lower_back":
+                feats.add("symptom:pain:not_lower_back")
+            if s.quality:
+                feats.add(f"pain_quality:{s.quality}")
+        if s.severity is not None:
+            _max(values, f"max_severity:{s.kind}", s.severity)
+        if s.activity:
+            feats.add(f"activity:{s.activity}")
+        if s.onset_sudden_severe:
+            feats.add(f"symptom:{s.kind}:onset_sudden_severe")
+    if len(regions) == 1:
+        feats.add(f"single_region:{next(iter(regions))}")
+
+
+def _exam(case: Case, feats: set, values: dict) -> None:
+    ex = case.exam
+    abnormal = False
+    for f in ex.strength:
+        feats.add("exam_given")
+        _min(values, "min_mrc", f.mrc)
+        _min(values, f"min_mrc:{f.movement}", f.mrc)
+        for side in _sides(f.side):
+            _min(values, f"min_mrc:{side}", f.mrc)
+        abnormal |= f.mrc < 5
+    for r in ex.reflexes:
+        feats.update({"exam_given", f"reflex:{r.reflex}:{r.grade}", f"reflex:any:{r.grade}"})
+        abnormal |= r.grade in ("absent", "reduced", "brisk", "extensor")
+    for s in ex.sensation:
+        feats.update({"exam_given", f"sensation:{s.region}:{s.finding}", f"sensation:any:{s.finding}"})
+        abnormal |= s.finding != "normal"
+    for g in ex.signs:
+        feats.add("exam_given")
+        if g.present:
+            feats.add(f"sign:{g.sign}")
+            if g.region:
+                feats.add(f"sign:{g.sign}:{g.region}")
+            abnormal = True
+        else:
+            feats.add(f"sign:{g.sign}:negative")
+    if "exam_given" in feats and not abnormal:
+        feats.add("exam:normal")
+
+
+def _electro(case: Case, feats: set) -> None:
+    ed = case.electrodiagnosis
+    for n in ed.nerve_conduction:
+        feats.update({"edx_given", f"ncs:{n.study}:{n.result}", f"ncs:any:{n.result}"})
+    for m in ed.needle_emg:
+        feats.update({"edx_given", "emg_given", f"emg:{m.muscle}:{m.result}", f"emg:any:{m.result}"})
+
+
+def _investigations(case: Case, feats: set, values: dict) -> None:
+    for inv in case.investigations:
+        feats.add(f"test:{inv.test}")
+        if inv.value is not None:
+            _max(values, f"lab:{inv.test}", inv.value)
+        if inv.finding is not None:
+            feats.update({f"imaging:{inv.test}:{inv.finding}", f"imaging:any:{inv.finding}"})
+
+
+def base_facts(case: Case) -> Facts:
+    """Every plain fact the case states; nothing is inferred, nothing unknown becomes normal."""
+    feats: set[str] = set()
+    values: dict[str, float] = {}
+    _history(case, feats, values)
+    _symptoms(case, feats, values)
+    _exam(case, feats, values)
+    _electro(case, feats)
+    _investigations(case, feats, values)
+    return Facts(frozenset(feats), MappingProxyType(values))
+
+
+def with_derived(facts: Facts, derived: Mapping[str, object]) -> Facts:
+    """Add the data-defined derived features (e.g. ``diabetes``) in file order."""
+    for name, condition in derived.items():
+        if holds(condition, facts):
+            facts = facts.extend({name})
+    return facts
+
+
+def holds(condition, facts: Facts) -> bool:
+    """Evaluate one condition (see the module docstring for the grammar)."""
+    if isinstance(condition, str):
+        return condition in facts.features
+    if "all" in condition:
+        return all(holds(c, facts) for c in condition["all"])
+    if "any" in condition:
+        return any(holds(c, facts) for c in condition["any"])
+    if "none" in condition:
+        return not any(holds(c, facts) for c in condition["none"])
+    value = facts.values.get(condition["value"])
+    if value is None:
+        return bool(condition.get("unknown", False))
+    return all(fn(value, condition[op]) for op, fn in _COMPARATORS.items() if op in condition)
+
+
+# ----------------------------------------------------------------------- data checking
+
+def _alt(items: Iterable[str]) -> str:
+    return "|".join(re.escape(i) for i in items)
+
+
+_ANY = ("any",)
+_FEATURE_PATTERNS = [
+    rf"factor:({_alt(V.HISTORY_FACTORS)})",
+    rf"onset:({_alt(V.ONSETS)})",
+    rf"course:({_alt(V.COURSES)})",
+    rf"sex:({_alt(V.SEXES)})",
+    r"symptoms_given|exam_given|exam:normal|edx_given|emg_given",
+    rf"symptom:({_alt(V.SYMPTOM_KINDS)})(:({_alt(V.SKIN_REGIONS)}|bilateral|onset_sudden_severe))?",
+    r"symptom:pain:not_lower_back",
+    rf"pain_quality:({_alt(V.PAIN_QUALITIES)})",
+    rf"activity:({_alt(V.WEAKNESS_ACTIVITIES)})",
+    rf"single_region:({_alt(V.SKIN_REGIONS)})",
+    rf"reflex:({_alt(V.REFLEXES + _ANY)}):({_alt(V.REFLEX_GRADES + V.PLANTAR_GRADES)})",
+    rf"sensation:({_alt(V.SKIN_REGIONS + _ANY)}):({_alt(V.SENSORY_FINDINGS)})",
+    rf"sign:({_alt(V.SIGNS)})(:({_alt(V.MUSCLE_REGIONS)}|negative))?",
+    rf"ncs:({_alt(V.NCS_STUDIES + _ANY)}):({_alt(V.NCS_RESULTS)})",
+    rf"emg:({_alt(V.EMG_MUSCLES + _ANY)}):({_alt(V.EMG_RESULTS)})",
+    rf"test:({_alt(V.LAB_TESTS + V.IMAGING_TESTS)})",
+    rf"imaging:({_alt(V.IMAGING_TESTS + _ANY)}):({_alt(V.IMAGING_FINDINGS)})",
+    # context added by the engines
+    rf"triage:({_alt(V.TRIAGE_LEVELS)})",
+    r"triage_rule:[a-z_]+\.[a-z_0-9]+",
+    rf"site_top:({_alt(V.SITES)})",
+    rf"cause_top:({_alt(V.CAUSES)})",
+]
+_VALUE_PATTERNS = [
+    r"duration_days|age|min_mrc",
+    r"min_mrc:(left|right)",
+    rf"min_mrc:({_alt(V.MOVEMENTS)})",
+    rf"max_severity:({_alt(V.SYMPTOM_KINDS)})",
+    rf"lab:({_alt(V.LAB_TESTS)})",
+    rf"site_p:({_alt(V.SITES)})",
+    r"group_p:[a-z_]+",
+    rf"cause_p:({_alt(V.CAUSES)})",
+    r"cause_top_p",
+]
+_FEATURE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _FEATURE_PATTERNS) + ")$")
+_VALUE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _VALUE_PATTERNS) + ")$")
+
+
+def condition_problems(condition, derived: Iterable[str] = (), where: str = "") -> list[str]:
+    """Typos in a data-file condition, so a misspelt rule fails loudly instead of never firing."""
+    derived = set(derived)
+    if isinstance(condition, str):
+        if condition in derived or _FEATURE_RE.match(condition):
+            return []
+        return [f"{where}: unknown feature {condition!r}"]
+    if not isinstance(condition, Mapping):
+        return [f"{where}: a condition must be a string or a mapping, not {condition!r}"]
+    for key in ("all", "any", "none"):
+        if key in condition:
+            if set(condition) != {key} or not isinstance(condition[key], list):
+                return [f"{where}: '{key}' takes a list and nothing beside it"]
+            return [p for c in condition[key] for p in condition_problems(c, derived, where)]
+    if "value" not in condition:
+        return [f"{where}: a comparison needs 'value' ({condition!r})"]
+    problems = []
+    if not _VALUE_RE.match(str(condition["value"])):
+        problems.append(f"{where}: unknown value {condition['value']!r}")
+    extra = set(condition) - {"value", "unknown", *_COMPARATORS}
+    if extra or not set(condition) & set(_COMPARATORS):
+        problems.append(f"{where}: a comparison needs one of lt/le/ge/gt and nothing else ({condition!r})")
+    return problems

@@ -1,0 +1,101 @@
+"""Management options, recovery, self-care, prevention and the plain-language summary.
+
+Why chosen, not dumped: a person with foot drop from a pressed nerve at the knee needs a
+brace and advice about leg crossing, not a list of everything.  Each item in
+``management.yaml`` carries a condition over the case, its triage, site and causes; this
+module picks the items that apply.  Texts are options to discuss with the treating
+clinician and never contain a dose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from plexnav.case import (
+    Case, EtiologyEntry, GuidanceEntry, LocalizationEntry, ManagementEntry, Triage, WorkupEntry,
+)
+from plexnav.engine.facts import Facts, holds
+from plexnav.engine.workup import context_facts
+from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
+
+
+UNKNOWN = "idiopathic_or_unknown"
+
+
+def _applies(item, facts: Facts) -> bool:
+    return "when" not in item or holds(item["when"], facts)
+
+
+def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[ManagementEntry]:
+    """The framing note, then every option whose condition holds, in file order."""
+    spec = knowledge.management
+    entries = [ManagementEntry(**dict(spec["framing"]))]
+    entries += [
+        ManagementEntry(option=m["option"], why=m["why"], category=m["category"])
+        for m in spec["management"] if _applies(m, facts)
+    ]
+    return entries
+
+
+def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
+    return [GuidanceEntry(topic=g["topic"], text=g["text"])
+            for g in knowledge.management[section] if _applies(g, facts)]
+
+
+def expect_recovery(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
+    return _guidance("recovery", facts, knowledge)
+
+
+def self_care(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
+    return _guidance("self_care", facts, knowledge)
+
+
+def prevention(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
+    return _guidance("prevention", facts, knowledge)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _where(localization: Sequence[LocalizationEntry], words) -> list[str]:
+    s = words["summary"]
+    if not localization:
+        return [s["found_none"]]
+    ranked = sorted(localization, key=lambda e: -e.probability)
+    top = ranked[0]
+    if top.site == "no_neurological_lesion":
+        out = [s["found_no_lesion"]]
+    else:
+        key = "found_site_bilateral" if top.side == "bilateral" else "found_site"
+        out = [s[key].format(site=words["sites"][top.site], side=words["sides"][top.side])]
+    if len(ranked) > 1 and ranked[1].site != top.site and ranked[1].probability >= 0.15:
+        out.append(s["runner_up"].format(site=words["sites"][ranked[1].site]))
+    return out
+
+
+def plain_summary(case: Case, triage: Triage, localization: Sequence[LocalizationEntry],
+                  etiology: Sequence[EtiologyEntry], workup: Sequence[WorkupEntry],
+                  knowledge: GuidanceKnowledge | None = None) -> str:
+    """What was found, how urgent, what to ask: short sentences, ending with the support message."""
+    knowledge = knowledge or load_guidance_knowledge()
+    words = knowledge.words
+    s = words["summary"]
+    facts = context_facts(case, localization, etiology, triage, knowledge)
+    parts = [words["levels"][triage.level]]
+    if triage.level != "routine" and triage.reasons:
+        parts.append(triage.reasons[0].split(". ")[0].rstrip(".") + ".")
+    parts += _where(localization, words)
+    if etiology:
+        top = etiology[0].cause
+        parts.append(s["cause_unclear"] if top == UNKNOWN else s["cause"].format(cause=words["causes"][top]))
+        others = [words["causes"][e.cause] for e in etiology[1:3] if e.probability >= 0.05 and e.cause != UNKNOWN]
+        if others:
+            parts.append(s["other_causes"].format(causes=_join(others)))
+    tests = [words["tests"][w.test] for w in workup[:3]]
+    parts.append(s["tests"].format(tests=_join(tests)) if tests else s["no_tests"])
+    questions = [q["text"] for q in words["questions"] if holds(q["when"], facts)][:3]
+    if questions:
+        parts += [s["ask_intro"], *questions]
+    parts += [s["safety"], s["closing"]]
+    return " ".join(parts)

@@ -1,0 +1,134 @@
+"""Load the guidance knowledge: triage rules, causes, work-up, management and education.
+
+Why a separate loader: these files are about what to *do* (how urgent, which cause, which
+test, which option), not anatomy, and the engines that use them take this object
+explicitly, so tests can swap in variants and nothing reads files at call time.  Loading
+checks every condition, id and source key, so a typo in a data file fails at load, not
+silently at the bedside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+
+from plexnav import vocabulary as V
+from plexnav.engine.facts import condition_problems
+from plexnav.knowledge.files import read_sources, read_yaml
+
+FILES = {
+    "definitions": "definitions.yaml",
+    "triage": "triage_rules.yaml",
+    "causes": "causes.yaml",
+    "workup": "workup.yaml",
+    "management": "management.yaml",
+    "words": "plain_words.yaml",
+    "education": "education.yaml",
+}
+
+
+def freeze(obj):
+    """Read-only copy of parsed YAML: mappings become proxies, lists become tuples."""
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list | tuple):
+        return tuple(freeze(v) for v in obj)
+    return obj
+
+
+@dataclass(frozen=True)
+class GuidanceKnowledge:
+    derived: Mapping          # name -> condition
+    triage: tuple             # levels, in policy order
+    causes: Mapping           # the causes.yaml document
+    workup: Mapping
+    management: Mapping
+    words: Mapping
+    education: Mapping
+    sources: Mapping          # bibliography key -> entry
+
+    def cite(self, refs) -> list[str]:
+        """Citation strings for a record's ``sources`` list (with locators)."""
+        out = []
+        for ref in refs or ():
+            text = self.sources[ref["key"]]["citation"]
+            out.append(f"{text} ({ref['locator']})" if ref.get("locator") else text)
+        return out
+
+
+def _walk_sources(node, where: str, known: Mapping, problems: list[str]) -> None:
+    if isinstance(node, Mapping):
+        for ref in node.get("sources", ()) if isinstance(node.get("sources"), list | tuple) else ():
+            if not isinstance(ref, Mapping) or ref.get("key") not in known:
+                problems.append(f"{where}: unknown source {ref!r}")
+        for key, value in node.items():
+            _walk_sources(value, f"{where}.{key}", known, problems)
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            _walk_sources(value, f"{where}[{i}]", known, problems)
+
+
+def _walk_conditions(node, where: str, derived, problems: list[str]) -> None:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key in ("when", "needs_any", "repeat_if", "skip_if"):
+                items = value if key == "needs_any" else [value]
+                for item in items:
+                    problems += condition_problems(item, derived, f"{where}.{key}")
+            else:
+                _walk_conditions(value, f"{where}.{key}", derived, problems)
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            _walk_conditions(value, f"{where}[{i}]", derived, problems)
+
+
+def _check_ids(docs: dict, problems: list[str]) -> None:
+    causes = docs["causes"]["causes"]
+    if set(causes) != set(V.CAUSES):
+        problems.append(f"causes.yaml must define exactly the spec causes; diff {set(causes) ^ set(V.CAUSES)}")
+    groups = set(docs["causes"]["site_groups"])
+    for cause, entry in causes.items():
+        for key in entry.get("sites", {}):
+            if key not in V.SITES and key not in groups and key != "default":
+                problems.append(f"causes.{cause}.sites: unknown site or group {key!r}")
+    for rule in docs["workup"]["rules"]:
+        if rule["test"] not in V.WORKUP_TESTS:
+            problems.append(f"workup rule {rule.get('id')}: unknown test {rule['test']!r}")
+        if rule["priority"] not in V.WORKUP_PRIORITIES:
+            problems.append(f"workup rule {rule.get('id')}: unknown priority {rule['priority']!r}")
+    levels = [lvl["level"] for lvl in docs["triage"]["levels"]]
+    if levels != list(V.TRIAGE_LEVELS):
+        problems.append(f"triage levels must be {V.TRIAGE_LEVELS} in that order, got {levels}")
+
+
+def check_documents(docs: dict, known_sources: Mapping) -> list[str]:
+    """Every problem in the guidance data (empty when all is well)."""
+    problems: list[str] = []
+    derived = list(docs["definitions"]["derived"])
+    for name, doc in docs.items():
+        _walk_sources(doc, name, known_sources, problems)
+        _walk_conditions(doc, name, derived, problems)
+    _check_ids(docs, problems)
+    return problems
+
+
+@lru_cache(maxsize=1)
+def load_guidance_knowledge() -> GuidanceKnowledge:
+    """Read and check the guidance data files once (they are immutable package data)."""
+    docs = {name: read_yaml(file) for name, file in FILES.items()}
+    sources = read_sources()
+    problems = check_documents(docs, sources)
+    if problems:
+        raise ValueError("guidance knowledge is inconsistent:\n  " + "\n  ".join(problems))
+    return GuidanceKnowledge(
+        derived=freeze({k: v["when"] for k, v in docs["definitions"]["derived"].items()}),
+        triage=freeze(docs["triage"]["levels"]),
+        causes=freeze(docs["causes"]),
+        workup=freeze(docs["workup"]),
+        management=freeze(docs["management"]),
+        words=freeze(docs["words"]),
+        education=freeze(docs["education"]),
+        sources=freeze(sources),
+    )

@@ -1,0 +1,98 @@
+"""The command line: the contract of case-format §7, through a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED_CASES, shared_case_files
+from plexnav.examples import example_names, example_path
+
+PLEXNAV = [sys.executable, "-m", "plexnav.cli"]
+
+
+def run(*args, stdin: bytes | None = None):
+    return subprocess.run([*PLEXNAV, *args], input=stdin, capture_output=True, timeout=120)
+
+
+def test_assess_json_prints_one_assessment():
+    out = run("assess", str(example_path("l5-radiculopathy")), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["format"] == "plexnav-assessment/1"
+    assert data["localization"][0]["site"] == "root:L5"
+    assert data["knowledge_version"] and data["triage"]["level"] in ("emergency", "urgent", "soon", "routine")
+    assert "never replaces" in data["disclaimer"]
+
+
+def test_assess_reads_stdin_and_renders_a_report():
+    out = run("assess", "-", stdin=example_path("common-peroneal-fibular-head").read_bytes())
+    assert out.returncode == 0, out.stderr
+    assert b"common peroneal" in out.stdout
+
+
+@pytest.mark.parametrize("text", [b"", b"{", b'{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'])
+def test_invalid_case_exits_2_without_traceback(text):
+    out = run("assess", "-", "--json", stdin=text)
+    assert out.returncode == 2
+    assert b"Traceback" not in out.stderr and out.stderr.strip()
+    assert out.stdout == b""
+
+
+def test_misspelling_suggestion_reaches_the_user():
+    doc = b'{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
+    out = run("assess", "-", stdin=doc)
+    assert b"did you mean 'knee_extension'" in out.stderr
+
+
+def test_batch_keeps_order_and_reports_bad_lines(tmp_path: Path):
+    lines = [example_path(n).read_text().replace("\n", " ") for n in example_names()]
+    lines.insert(1, '{"format": "plexnav-case/1", "id": "bad", "patient": {"age": "old"}}')
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    dst = tmp_path / "out.jsonl"
+    out = run("batch", str(src), "-o", str(dst))
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(x) for x in dst.read_text().splitlines()]
+    assert len(rows) == len(lines)
+    assert rows[1]["case_id"] == "bad" and rows[1]["error"][0]["path"] == "patient.age"
+    assert rows[0]["format"] == "plexnav-assessment/1"
+
+
+@pytest.mark.skipif(not shared_case_files(), reason="shared cases not available")
+def test_evaluate_shared_cases_all_correct():
+    out = run("evaluate", str(SHARED_CASES), "--json")
+    assert out.returncode == 0, out.stderr
+    totals = json.loads(out.stdout)["totals"]
+    assert totals["top1"] == totals["localized"]
+    assert totals["triage"] == totals["triage_cases"]
+    assert totals["etiology_top3"] == totals["etiology_cases"]
+
+
+@pytest.mark.parametrize("which", ["case", "assessment"])
+def test_schema(which):
+    out = run("schema", which)
+    assert out.returncode == 0 and "properties" in json.loads(out.stdout)
+
+
+def test_kb_queries():
+    out = run("kb", "muscle", "tibialis_posterior", "--json")
+    data = json.loads(out.stdout)
+    assert data["supply"][0]["nerve"] == "tibial_leg"
+    out = run("kb", "lesion", "nerve:common_peroneal", "--json")
+    effects = json.loads(out.stdout)
+    assert any("tibialis_anterior" in e["effects"]["denervated_muscles"] for e in effects)
+    assert all("tibialis_posterior" not in e["effects"]["denervated_muscles"] for e in effects)
+    bad = run("kb", "muscle", "tibialis_anterio")
+    assert bad.returncode == 2 and b"tibialis_anterior" in bad.stderr
+
+
+def test_kb_worksheet_lists_every_claim_with_sources(tmp_path: Path):
+    out = run("kb", "worksheet", "--format", "csv", "-o", str(tmp_path / "w.csv"))
+    assert out.returncode == 0
+    text = (tmp_path / "w.csv").read_text()
+    assert "tibialis_posterior" in text and "preston_shapiro_2020" in text
