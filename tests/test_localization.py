@@ -33,17 +33,20 @@ def test_probabilities_sum_to_at_most_one(model):
 
 
 def test_self_consistency_on_clean_simulated_cases(model):
-    """Most hypotheses localize to themselves from their own clean finding set (figure reported)."""
+    """Every hypothesis localizes to itself from its own clean finding set, except where the
+    case format cannot tell two hypotheses apart at all (identical clean finding sets, e.g.
+    a one-sided S3 root lesion whose only signs are midline)."""
     findings = scorable_findings(model)
-    hits = [same_site(model, h, top_site_index(model, model.posterior(typical_columns(model, h, findings))))
-            for h in range(len(model.hypotheses))]
-    assert np.mean(hits) >= 0.75
-    # the sites the brief names explicitly must always recover themselves
-    for i, hyp in enumerate(model.hypotheses):
-        if hyp.site in ("root:L4", "root:L5", "root:S1", "plexus:lumbar", "plexus:lumbosacral_trunk",
-                        "nerve:femoral", "nerve:obturator", "nerve:common_peroneal", "nerve:tibial",
-                        "nerve:superior_gluteal", "polyneuropathy", "spinal_cord"):
-            assert hits[i], hyp.id
+    misses = []
+    for h in range(len(model.hypotheses)):
+        own = typical_columns(model, h, findings)
+        top = top_site_index(model, model.posterior(own))
+        if same_site(model, h, top):
+            continue
+        if sorted(own.tolist()) == sorted(typical_columns(model, top, findings).tolist()):
+            continue  # indistinguishable within the format
+        misses.append((model.hypotheses[h].id, model.hypotheses[top].id))
+    assert misses == []
 
 
 def _case(**sections):

@@ -70,10 +70,12 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     poly = kb.polyradiculopathy
     levels = list(V.ROOT_LEVELS)
     n = len(poly["ranges"])
+    lowest_bilateral = levels.index(poly["bilateral_lowest_level"])
     for first, last in poly["ranges"]:
         span = tuple(levels[levels.index(first): levels.index(last) + 1])
         lesion = {f"root:{lv}": poly["involvement"] for lv in span}
-        for side, share in _side_shares(poly["sides"], bilateral_share).items():
+        sides = [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral]
+        for side, share in _side_shares(sides, bilateral_share).items():
             out.append(Hypothesis(
                 id=f"polyradiculopathy_{first}_{last}:{side}", site="polyradiculopathy", side=side,
                 family=poly["family"], prior=priors[poly["family"]] * share / n,

@@ -29,6 +29,8 @@ class LikelihoodModel:
     log_lik: np.ndarray                        # (H, J)
     p_abnormal: np.ndarray                     # (H, F): P(finding not in its normal state)
     lmn: np.ndarray                            # (H, F): predicted involvement (for explanations)
+    inv_lmn: np.ndarray                        # (H, F): lower motor neuron / sensory involvement
+    inv_umn: np.ndarray                        # (H, F): upper motor neuron involvement
     temperature: float
 
     def posterior(self, columns) -> np.ndarray:
@@ -50,6 +52,8 @@ def build_model(kb: KnowledgeBase) -> LikelihoodModel:
     log_lik = np.zeros((H, J))
     p_abn = np.zeros((H, F))
     lmn = np.zeros((H, F))
+    inv_lmn = np.zeros((H, F))
+    inv_umn = np.zeros((H, F))
     for h, hyp in enumerate(hypotheses):
         for f, spec in enumerate(findings):
             a, b = involvement(kb, spec, hyp)
@@ -58,14 +62,15 @@ def build_model(kb: KnowledgeBase) -> LikelihoodModel:
             log_lik[h, start:start + len(probs)] = np.log(np.clip(probs, 1e-6, 1.0))
             p_abn[h, f] = probs[0] if spec.kind == "presence" else 1 - probs[0]
             lmn[h, f] = max(a, b)
+            inv_lmn[h, f], inv_umn[h, f] = a, b
     log_prior = np.log(np.array([h.prior for h in hypotheses]))
-    for arr in (log_lik, p_abn, lmn, log_prior):
+    for arr in (log_lik, p_abn, lmn, inv_lmn, inv_umn, log_prior):
         arr.setflags(write=False)
     return LikelihoodModel(
         kb=kb, hypotheses=hypotheses, findings=findings,
         column=MappingProxyType(column),
         finding_index=MappingProxyType({s.key: i for i, s in enumerate(findings)}),
-        log_prior=log_prior, log_lik=log_lik, p_abnormal=p_abn, lmn=lmn,
+        log_prior=log_prior, log_lik=log_lik, p_abnormal=p_abn, lmn=lmn, inv_lmn=inv_lmn, inv_umn=inv_umn,
         temperature=float(kb.parameters["temperature"]),
     )
 

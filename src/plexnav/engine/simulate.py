@@ -11,9 +11,9 @@ CLEAN_THRESHOLD = 0.5
 
 
 def scorable_findings(model: LikelihoodModel) -> list[int]:
-    """Findings a full work-up would record: exam, studies and EMG (not symptoms or age variants)."""
+    """Findings a full work-up would record: exam, studies, EMG and the one-sided symptoms."""
     return [i for i, s in enumerate(model.findings)
-            if s.kind != "presence" and s.base_key is None and s.target not in SKIP_TARGETS]
+            if s.base_key is None and s.target not in SKIP_TARGETS and s.side != "either"]
 
 
 def _columns_for(model: LikelihoodModel, finding: int, state_index: int) -> int:
@@ -41,6 +41,10 @@ def typical_columns(model: LikelihoodModel, h: int, findings: list[int]) -> np.n
     for f in findings:
         spec = model.findings[f]
         start = model.column[(spec.key, spec.states[0])]
+        if spec.kind == "presence":
+            if model.lmn[h, f] >= CLEAN_THRESHOLD:
+                cols.append(start)  # a symptom is reported only when present
+            continue
         cols.append(start + _clean_state(spec, model.lmn[h, f], model.p_abnormal[h, f], umn))
     return np.array(cols, dtype=np.intp)
 
@@ -56,11 +60,26 @@ def sampled_columns(model: LikelihoodModel, h: int, findings: list[int], rng: np
         spec = model.findings[f]
         start = model.column[(spec.key, spec.states[0])]
         probs = np.exp(model.log_lik[h, start:start + len(spec.states)])
+        if spec.kind == "presence":
+            if rng.random() < probs[0]:
+                cols.append(start)
+            continue
         state = int(rng.choice(len(probs), p=probs / probs.sum()))
         if rng.random() < flip:
             state = int(rng.choice([s for s in range(len(probs)) if s != state]))
         cols.append(start + state)
-    return np.array(cols, dtype=np.intp)
+    return np.array(cols + _silent_side_columns(model, cols), dtype=np.intp)
+
+
+def _silent_side_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
+    """As ``observe`` does: with one-sided complaints, a side with nothing abnormal is evidence."""
+    state_of = {c: key for key, c in model.column.items()}
+    symptom_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][0].startswith("symptom:")}
+    if not symptom_sides & {"left", "right"}:
+        return []
+    abnormal_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols
+                      if state_of[c][1] not in ("normal", "absent", "flexor")}
+    return [model.column[(f"complaint:{side}", "absent")] for side in ("left", "right") if side not in abnormal_sides]
 
 
 def same_site(model: LikelihoodModel, a: int, b: int) -> bool:
@@ -79,3 +98,49 @@ def top_site_index(model: LikelihoodModel, posterior: np.ndarray) -> int:
         if key not in best or posterior[best[key]] < p:
             best[key] = i
     return best[max(groups, key=groups.get)]
+
+
+def realistic_columns(model: LikelihoodModel, h: int, rng: np.random.Generator,
+                      flip: float = 0.03) -> np.ndarray:
+    """A case as clinics record them, for calibration: a per-case severity (partial lesions),
+    a work-up depth (symptoms only, bedside exam, or exam with electrodiagnosis), abnormal
+    findings recorded more often than normal ones, and occasional wrong findings.
+    The case is drawn from a model that differs from the scoring model on purpose."""
+    from plexnav.engine.catalogue import state_probabilities
+
+    severity = rng.beta(4.0, 1.5)
+    depth = rng.choice(3, p=[0.15, 0.35, 0.5])
+    cols = []
+    for f, spec in enumerate(model.findings):
+        if spec.base_key is not None or spec.target in SKIP_TARGETS or spec.side == "either":
+            continue
+        is_edx = spec.key.startswith(("ncs:", "needle_emg:"))
+        if spec.kind != "presence" and (depth == 0 or (is_edx and depth < 2)):
+            continue
+        probs = state_probabilities(model.kb, spec, model.inv_lmn[h, f] * severity, model.inv_umn[h, f] * severity)
+        start = model.column[(spec.key, spec.states[0])]
+        if spec.kind == "presence":
+            # patients report what bothers them, rarely a region the lesion spares
+            chance = probs[0] * 0.8 if model.lmn[h, f] > 0 else 0.01
+            if rng.random() < chance:
+                cols.append(start)
+            continue
+        state = int(rng.choice(len(probs), p=probs / probs.sum()))
+        recorded = 0.85 if state != 0 else 0.3
+        if rng.random() > recorded:
+            continue
+        if rng.random() < flip:
+            state = int(rng.choice([s for s in range(len(probs)) if s != state]))
+        cols.append(start + state)
+    return np.array(cols + _silent_side_columns(model, cols), dtype=np.intp)
+
+
+def _silent_side_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
+    """As ``observe`` does: with one-sided complaints, a side with nothing abnormal is evidence."""
+    state_of = {c: key for key, c in model.column.items()}
+    symptom_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][0].startswith("symptom:")}
+    if not symptom_sides & {"left", "right"}:
+        return []
+    abnormal_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols
+                      if state_of[c][1] not in ("normal", "absent", "flexor")}
+    return [model.column[(f"complaint:{side}", "absent")] for side in ("left", "right") if side not in abnormal_sides]
