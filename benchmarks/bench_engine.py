@@ -11,23 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from plexnav.engine.localize import score_case
+from plexnav.engine.localize import posterior_matrix, score_case
 from plexnav.engine.model import get_model
 from plexnav.engine.simulate import same_site, sampled_columns, scorable_findings, top_site_index, typical_columns
 from plexnav.validation import parse_case
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "cases"
-
-
-def batch_posterior(model, column_lists: list[np.ndarray]) -> np.ndarray:
-    """Vectorised scoring: one sparse-style count matrix times the log-likelihood table."""
-    counts = np.zeros((len(column_lists), model.log_lik.shape[1]), dtype=np.float32)
-    for i, cols in enumerate(column_lists):
-        np.add.at(counts[i], cols, 1.0)
-    scores = counts @ model.log_lik.T.astype(np.float32) / model.temperature + model.log_prior
-    scores -= scores.max(axis=1, keepdims=True)
-    p = np.exp(scores)
-    return p / p.sum(axis=1, keepdims=True)
 
 
 def main() -> None:
@@ -51,7 +40,7 @@ def main() -> None:
     reps = max(1, 200_000 // len(cols))
     big = cols * reps
     start = time.perf_counter()
-    post = batch_posterior(model, big)
+    post = np.concatenate([posterior_matrix(model, big[i:i + 4096]) for i in range(0, len(big), 4096)])
     elapsed = time.perf_counter() - start
     print(f"vectorised batch scoring: {len(big)} cases in {elapsed:.2f} s = {len(big) / elapsed:,.0f} cases/s")
     clean = [same_site(model, h, top_site_index(model, model.posterior(typical_columns(model, h, findings)))) for h in range(len(model.hypotheses))]

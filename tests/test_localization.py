@@ -151,3 +151,13 @@ def test_single_case_latency_under_a_millisecond(model):
     for _ in range(200):
         score_case(model, case)
     assert (time.perf_counter() - start) / 200 < 1e-3
+
+
+def test_vectorised_scoring_matches_single_case_scoring(model):
+    from plexnav.engine.localize import score_cases
+
+    cases = [parse_case(p.read_bytes())[0] for p in shared_case_files()] or [_case(exam=PERONEAL)]
+    cases.append(_case())  # an empty case scores to the prior
+    batch = score_cases(model, cases)
+    for case, scored in zip(cases, batch):
+        assert np.allclose(score_case(model, case).posterior, scored.posterior, atol=1e-5)

@@ -7,7 +7,7 @@ import sys
 from itertools import islice
 from pathlib import Path
 
-from plexnav.engine.assess import assess
+from plexnav.engine.assess import assess_many
 from plexnav.engine.model import get_model
 from plexnav.knowledge.guidance import load_guidance_knowledge
 from plexnav.validation import CaseValidationError, load_json, validate_case
@@ -17,14 +17,22 @@ def _case_id(data) -> str | None:
     return data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
 
 
-def assess_line(line: str, model, guidance) -> str:
+def _parse_line(line: str):
+    """A validated case, or the error object that stands in for it in the output."""
     data = None
     try:
         data = load_json(line)
-        case, _ = validate_case(data)
+        return validate_case(data)[0], None
     except CaseValidationError as exc:
-        return json.dumps({"case_id": _case_id(data), "error": [e.as_dict() for e in exc.errors]})
-    return assess(case, model, guidance).model_dump_json(exclude_none=True)
+        return None, json.dumps({"case_id": _case_id(data), "error": [e.as_dict() for e in exc.errors]})
+
+
+def assess_block(lines: list[str], model, guidance) -> list[str]:
+    """Assess one chunk of lines, in order; the valid cases are scored together."""
+    parsed = [_parse_line(line) for line in lines]
+    cases = [case for case, _ in parsed if case is not None]
+    results = iter(assess_many(cases, model, guidance))
+    return [error if case is None else next(results).model_dump_json(exclude_none=True) for case, error in parsed]
 
 
 def _lines(source: Path):
@@ -52,9 +60,10 @@ def run_batch(source: Path, output: Path, chunk: int = 2048) -> dict[str, int]:
     try:
         with output.open("w", encoding="utf-8") as out:
             while block := list(islice(lines, chunk)):
-                results = [assess_line(line, model, guidance) for line in block]
-                for text in results:
-                    counts["errors" if text.startswith('{"case_id"') and '"error"' in text[:200] else "ok"] += 1
+                results = assess_block(block, model, guidance)
+                errors = sum(text.startswith('{"case_id"') for text in results)
+                counts["errors"] += errors
+                counts["ok"] += len(results) - errors
                 out.write("\n".join(results) + "\n")
                 if progress:
                     progress.advance(task, len(block))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from plexnav.case import Assessment, Case, LocalizationEntry
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import explain_group, next_best_findings, split_explanation
-from plexnav.engine.localize import group_sites, score_case
+from plexnav.engine.localize import Scored, group_sites, score_case, score_cases
 from plexnav.engine.model import LikelihoodModel, get_model
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -22,10 +22,10 @@ TOP_SITES = 8
 EXPLAINED_SITES = 3
 
 
-def localize(case: Case, model: LikelihoodModel) -> tuple[list[LocalizationEntry], list]:
+def localize(case: Case, model: LikelihoodModel, scored: Scored | None = None) -> tuple[list[LocalizationEntry], list]:
     """Ranked sites with explanations, and the next best findings."""
-    scored = score_case(model, case)
-    groups = group_sites(model, scored)
+    scored = scored or score_case(model, case)
+    groups = group_sites(model, scored, limit=max(TOP_SITES, 8))
     entries = []
     for rank, group in enumerate(groups[:TOP_SITES]):
         steps = explain_group(model, scored, group) if rank < EXPLAINED_SITES else []
@@ -41,10 +41,10 @@ def localize(case: Case, model: LikelihoodModel) -> tuple[list[LocalizationEntry
 
 
 def assess(case: Case, model: LikelihoodModel | None = None,
-           guidance: GuidanceKnowledge | None = None) -> Assessment:
+           guidance: GuidanceKnowledge | None = None, scored: Scored | None = None) -> Assessment:
     model = model or get_model()
     guidance = guidance or load_guidance_knowledge()
-    localization, next_findings = localize(case, model)
+    localization, next_findings = localize(case, model, scored)
     advice = advise(case, localization, guidance)
     return Assessment(
         case_id=case.id,
@@ -54,3 +54,11 @@ def assess(case: Case, model: LikelihoodModel | None = None,
         disclaimer=DISCLAIMER,
         **advice,
     )
+
+
+def assess_many(cases: list[Case], model: LikelihoodModel | None = None,
+                guidance: GuidanceKnowledge | None = None) -> list[Assessment]:
+    """Assess a chunk of cases, scoring their localization in one vectorised step."""
+    model = model or get_model()
+    guidance = guidance or load_guidance_knowledge()
+    return [assess(case, model, guidance, scored) for case, scored in zip(cases, score_cases(model, cases))]

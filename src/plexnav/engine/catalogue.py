@@ -112,10 +112,20 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
 # ----------------------------------------------------------------------------- prediction
 
 
-def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str) -> tuple[float, float]:
+def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str,
+                      memo: dict | None = None) -> tuple[float, float]:
+    if memo is not None:
+        key = (hyp.id, spec.key.split(":")[0], spec.target, spec.target_id, spec.region, side)
+        if key not in memo:
+            memo[key] = _compute_side(kb, spec, hyp, side, memo)
+        return memo[key]
+    return _compute_side(kb, spec, hyp, side, None)
+
+
+def _compute_side(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: dict | None) -> tuple[float, float]:
     t = spec.target
     if t == "movement":
-        return predict.movement(kb, hyp, spec.target_id, side)
+        return predict.movement(kb, hyp, spec.target_id, side, memo)
     if t == "reflex":
         return predict.reflex(kb, hyp, spec.target_id, side)
     if t == "skin":
@@ -125,9 +135,9 @@ def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, sid
     if t == "study":
         return predict.study(kb, hyp, spec.target_id, side), 0.0
     if t == "muscle":
-        return predict.muscle(kb, hyp, spec.target_id, side), 0.0
+        return predict.muscle(kb, hyp, spec.target_id, side, memo), 0.0
     if t == "sign":
-        return predict.sign(kb, hyp, spec.target_id, side, spec.region)
+        return predict.sign(kb, hyp, spec.target_id, side, spec.region, memo)
     if t == "visceral":
         return predict.visceral(kb, hyp, spec.target_id, side), 0.0
     if t == "complaint":
@@ -137,19 +147,20 @@ def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, sid
         rec = kb.activities[spec.target_id]
         lmn = umn = 0.0
         for mov, share in rec.movements.items():
-            a, b = predict.movement(kb, hyp, mov, side)
+            a, b = predict.movement(kb, hyp, mov, side, memo)
             lmn += share * a
             umn += share * b
         return lmn, umn
     raise ValueError(f"unknown target type {t}")
 
 
-def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis) -> tuple[float, float]:
-    """(lower motor neuron/sensory, upper motor neuron) involvement of a finding's target."""
+def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dict | None = None) -> tuple[float, float]:
+    """(lower motor neuron/sensory, upper motor neuron) involvement of a finding's target.
+    ``memo`` (one dict per model build) shares work between findings on the same target."""
     if spec.side in ("left", "right"):
-        return _side_involvement(kb, spec, hyp, spec.side)
-    left = _side_involvement(kb, spec, hyp, "left")
-    right = _side_involvement(kb, spec, hyp, "right")
+        return _side_involvement(kb, spec, hyp, spec.side, memo)
+    left = _side_involvement(kb, spec, hyp, "left", memo)
+    right = _side_involvement(kb, spec, hyp, "right", memo)
     if spec.side == "either":
         return max(left[0], right[0]), max(left[1], right[1])
     if spec.combine == "both":

@@ -57,41 +57,54 @@ def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
 
 
 def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, limit: int = 8) -> list[ExplanationStep]:
+    """The strongest supporting and opposing findings of a site, best first (at most ``limit`` each)."""
     h = group.members[0]
     rivals, weights = _competitor_weights(model, scored, set(group.members))
-    if len(rivals) == 0:
+    if len(rivals) == 0 or len(scored.columns) == 0:
         return []
-    kb = model.kb
-    label = hypothesis_label(model.hypotheses[h])
-    steps: list[ExplanationStep] = []
-    for obs, col in zip(scored.observations, scored.columns):
-        own = model.log_lik[h, col]
-        other = float(np.log(np.dot(weights, np.exp(model.log_lik[rivals, col]))))
-        weight = (own - other) / model.temperature
-        if abs(weight) < MIN_WEIGHT:
+    cols = scored.columns
+    rival_ll = model.log_lik[np.ix_(rivals, cols)]                     # (R, n)
+    other = np.log(weights @ np.exp(rival_ll))
+    contribution = (model.log_lik[h, cols] - other) / model.temperature
+    order = np.argsort(-np.abs(contribution), kind="stable")
+    kept, n_pos, n_neg = [], 0, 0
+    for j in order:
+        w = contribution[j]
+        if abs(w) < MIN_WEIGHT:
+            break
+        if (w > 0 and n_pos >= limit) or (w < 0 and n_neg >= limit):
             continue
-        spec = model.findings[model.finding_index[obs.key]]
-        involved = model.lmn[h, model.finding_index[obs.key]] >= INVOLVED
-        normal = obs.state in ("normal", "absent", "flexor")
-        phrase = finding_phrase(kb, spec, obs.state, obs.value)
-        gloss = target_gloss(kb, spec.target, spec.target_id)
-        what = f"{phrase} ({gloss})" if gloss else phrase
-        rival = hypothesis_label(model.hypotheses[int(rivals[np.argmax(model.log_lik[rivals, col])])])
-        if not normal and weight > 0:
-            key, text = "fits", f"{what} fits a {label}"
-        elif not normal and involved:
-            key, text = "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
-        elif not normal:
-            key, text = "unexplained", f"{what} is not explained by a {label}{_spared_reason(model, h, spec)}"
-        elif weight > 0:
-            key, text = "spared_as_expected", f"{what}: spared by a {label}{_spared_reason(model, h, spec)}, unlike the alternatives"
-        elif involved:
-            key, text = "expected_abnormal", f"{what} argues against a {label}, which would usually affect it"
-        else:
-            key, text = "spared_less_typical", f"{what} is spared by a {label} but fits a {rival} better"
-        steps.append(ExplanationStep(finding=obs.key.split("@")[0], key=key, weight=round(float(weight), 3), text=text))
-    steps.sort(key=lambda s: -abs(s.weight))
-    return steps
+        n_pos += w > 0
+        n_neg += w < 0
+        kept.append(j)
+    label = hypothesis_label(model.hypotheses[h])
+    return [_step(model, h, label, scored.observations[j], int(cols[j]), float(contribution[j]),
+                  rivals[int(np.argmax(rival_ll[:, j]))]) for j in kept]
+
+
+def _step(model: LikelihoodModel, h: int, label: str, obs, col: int, weight: float, best_rival: int) -> ExplanationStep:
+    kb = model.kb
+    f = model.finding_index[obs.key]
+    spec = model.findings[f]
+    involved = model.lmn[h, f] >= INVOLVED
+    normal = obs.state in ("normal", "absent", "flexor")
+    phrase = finding_phrase(kb, spec, obs.state, obs.value)
+    gloss = target_gloss(kb, spec.target, spec.target_id)
+    what = f"{phrase} ({gloss})" if gloss else phrase
+    rival = hypothesis_label(model.hypotheses[int(best_rival)])
+    if not normal and weight > 0:
+        key, text = "fits", f"{what} fits a {label}"
+    elif not normal and involved:
+        key, text = "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
+    elif not normal:
+        key, text = "unexplained", f"{what} is not explained by a {label}{_spared_reason(model, h, spec)}"
+    elif weight > 0:
+        key, text = "spared_as_expected", f"{what}: spared by a {label}{_spared_reason(model, h, spec)}, unlike the alternatives"
+    elif involved:
+        key, text = "expected_abnormal", f"{what} argues against a {label}, which would usually affect it"
+    else:
+        key, text = "spared_less_typical", f"{what} is spared by a {label} but fits a {rival} better"
+    return ExplanationStep(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
 
 
 def split_explanation(steps: list[ExplanationStep], limit: int = 8) -> tuple[list[str], list[str]]:

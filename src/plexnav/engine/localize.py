@@ -22,11 +22,7 @@ class Scored:
 
 
 def age_variants(model: LikelihoodModel) -> dict[str, int]:
-    out = {}
-    for spec in model.findings:
-        if spec.base_key:
-            out[spec.base_key] = int(spec.key.rsplit("@", 1)[1])
-    return out
+    return model.age_variants
 
 
 def symptomatic_side(case: Case) -> str:
@@ -42,10 +38,43 @@ def symptomatic_side(case: Case) -> str:
     return "bilateral"
 
 
-def score_case(model: LikelihoodModel, case: Case, variants: dict[str, int] | None = None) -> Scored:
-    obs = tuple(observe(case, variants if variants is not None else age_variants(model)))
+def _encode(model: LikelihoodModel, case: Case, variants: dict[str, int]) -> tuple[tuple[Observation, ...], np.ndarray]:
+    obs = tuple(observe(case, variants))
     cols = np.fromiter((model.column[(o.key, o.state)] for o in obs), dtype=np.intp, count=len(obs))
+    return obs, cols
+
+
+def score_case(model: LikelihoodModel, case: Case, variants: dict[str, int] | None = None) -> Scored:
+    obs, cols = _encode(model, case, variants if variants is not None else age_variants(model))
     return Scored(obs, cols, model.posterior(cols), symptomatic_side(case))
+
+
+def posterior_matrix(model: LikelihoodModel, column_lists: list[np.ndarray]) -> np.ndarray:
+    """Posteriors of many encoded cases at once: a (cases x columns) count matrix times the
+    (columns x hypotheses) log-likelihood table (one BLAS call), then a row-wise softmax."""
+    n = len(column_lists)
+    table = model.log_lik_t
+    width = table.shape[0]
+    lengths = np.fromiter((len(c) for c in column_lists), dtype=np.intp, count=n)
+    flat = np.concatenate(column_lists) if lengths.sum() else np.zeros(0, dtype=np.intp)
+    rows = np.repeat(np.arange(n, dtype=np.intp), lengths)
+    counts = np.bincount(rows * width + flat, minlength=n * width).reshape(n, width).astype(table.dtype)
+    scores = counts @ table
+    scores /= model.temperature
+    scores += model.log_prior
+    scores -= scores.max(axis=1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    return scores
+
+
+def score_cases(model: LikelihoodModel, cases: list[Case]) -> list[Scored]:
+    """Vectorised :func:`score_case` for a chunk of cases (same results)."""
+    variants = age_variants(model)
+    encoded = [_encode(model, case, variants) for case in cases]
+    post = posterior_matrix(model, [cols for _, cols in encoded])
+    return [Scored(obs, cols, post[i].astype(float), symptomatic_side(case))
+            for i, ((obs, cols), case) in enumerate(zip(encoded, cases))]
 
 
 @dataclass(frozen=True)
@@ -57,14 +86,16 @@ class SiteGroup:
     members: tuple[int, ...]  # hypothesis indices, best first
 
 
-def group_sites(model: LikelihoodModel, scored: Scored) -> list[SiteGroup]:
-    """Sum hypothesis probabilities by (site, side, levels): lesion points of one nerve stay visible as members."""
-    groups: dict[tuple, list[int]] = {}
-    for i in np.argsort(-scored.posterior, kind="stable"):
-        hyp = model.hypotheses[i]
-        side = scored.symptomatic_side if hyp.side == "symptomatic" else hyp.side
-        groups.setdefault((hyp.site, side, hyp.levels), []).append(int(i))
-    out = [SiteGroup(site, side, levels, float(scored.posterior[m].sum()), tuple(m))
-           for (site, side, levels), m in groups.items()]
-    out.sort(key=lambda g: -g.probability)
+def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None) -> list[SiteGroup]:
+    """Sum hypothesis probabilities by (site, side, levels), best first; lesion points of one
+    nerve stay visible as the group's members.  ``limit`` keeps only the leading groups."""
+    mass = np.bincount(model.group_index, weights=scored.posterior, minlength=len(model.group_keys))
+    order = np.argsort(-mass, kind="stable")[:limit]
+    out = []
+    for g in order:
+        site, side, levels = model.group_keys[g]
+        members = model.group_members[g]
+        members = tuple(int(i) for i in members[np.argsort(-scored.posterior[members], kind="stable")])
+        out.append(SiteGroup(site, scored.symptomatic_side if side == "symptomatic" else side,
+                             levels, float(mass[g]), members))
     return out

@@ -31,7 +31,12 @@ class LikelihoodModel:
     lmn: np.ndarray                            # (H, F): predicted involvement (for explanations)
     inv_lmn: np.ndarray                        # (H, F): lower motor neuron / sensory involvement
     inv_umn: np.ndarray                        # (H, F): upper motor neuron involvement
+    log_lik_t: np.ndarray                      # (J, H) float32 transpose for batch matrix products
     temperature: float
+    group_keys: tuple[tuple, ...]              # distinct (site, side, levels) of the output
+    group_index: np.ndarray                    # (H,) hypothesis -> group
+    group_members: tuple[np.ndarray, ...]      # group -> hypothesis indices
+    age_variants: Mapping[str, int]            # base finding key -> age from which its variant applies
 
     def posterior(self, columns) -> np.ndarray:
         """Posterior over hypotheses for one case given its observed columns."""
@@ -54,9 +59,10 @@ def build_model(kb: KnowledgeBase) -> LikelihoodModel:
     lmn = np.zeros((H, F))
     inv_lmn = np.zeros((H, F))
     inv_umn = np.zeros((H, F))
+    memo: dict = {}
     for h, hyp in enumerate(hypotheses):
         for f, spec in enumerate(findings):
-            a, b = involvement(kb, spec, hyp)
+            a, b = involvement(kb, spec, hyp, memo)
             probs = state_probabilities(kb, spec, a, b)
             start = column[(spec.key, spec.states[0])]
             log_lik[h, start:start + len(probs)] = np.log(np.clip(probs, 1e-6, 1.0))
@@ -66,12 +72,20 @@ def build_model(kb: KnowledgeBase) -> LikelihoodModel:
     log_prior = np.log(np.array([h.prior for h in hypotheses]))
     for arr in (log_lik, p_abn, lmn, inv_lmn, inv_umn, log_prior):
         arr.setflags(write=False)
+    keys = [(h.site, h.side, h.levels) for h in hypotheses]
+    group_keys = tuple(dict.fromkeys(keys))
+    lookup = {k: i for i, k in enumerate(group_keys)}
+    group_index = np.array([lookup[k] for k in keys], dtype=np.intp)
+    group_members = tuple(np.flatnonzero(group_index == g) for g in range(len(group_keys)))
+    variants = {s.base_key: int(s.key.rsplit("@", 1)[1]) for s in findings if s.base_key}
     return LikelihoodModel(
         kb=kb, hypotheses=hypotheses, findings=findings,
         column=MappingProxyType(column),
         finding_index=MappingProxyType({s.key: i for i, s in enumerate(findings)}),
-        log_prior=log_prior, log_lik=log_lik, p_abnormal=p_abn, lmn=lmn, inv_lmn=inv_lmn, inv_umn=inv_umn,
+        log_prior=log_prior, log_lik=log_lik, log_lik_t=np.ascontiguousarray(log_lik.T, dtype=np.float32), p_abnormal=p_abn, lmn=lmn, inv_lmn=inv_lmn, inv_umn=inv_umn,
         temperature=float(kb.parameters["temperature"]),
+        group_keys=group_keys, group_index=group_index, group_members=group_members,
+        age_variants=MappingProxyType(variants),
     )
 
 

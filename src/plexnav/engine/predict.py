@@ -23,15 +23,22 @@ def _length(kb: KnowledgeBase, length_class: int) -> float:
     return kb.length_dependent[length_class]
 
 
-def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str) -> float:
+def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: dict | None = None) -> float:
+    key = (hyp.id, muscle_id, side)
+    if memo is not None and key in memo:
+        return memo[key]
     if hyp.pattern == "length_dependent":
-        return _length(kb, kb.muscles[muscle_id].length_class)
-    return fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
+        value = _length(kb, kb.muscles[muscle_id].length_class)
+    else:
+        value = fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
+    if memo is not None:
+        memo[key] = value
+    return value
 
 
-def movement(kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str) -> tuple[float, float]:
+def movement(kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: dict | None = None) -> tuple[float, float]:
     record = kb.movements[movement_id]
-    lmn = sum(share * muscle(kb, hyp, m, side) for m, share in record.muscles.items())
+    lmn = sum(share * muscle(kb, hyp, m, side, memo) for m, share in record.muscles.items())
     return lmn, hyp.central.get("umn", 0.0) * record.umn
 
 
@@ -77,7 +84,8 @@ def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> flo
     return value
 
 
-def sign(kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: str | None = None) -> tuple[float, float]:
+def sign(kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: str | None = None,
+         memo: dict | None = None) -> tuple[float, float]:
     """(lower motor neuron or local involvement, upper motor neuron involvement) for a sign."""
     record = kb.signs[sign_id]
     umn = hyp.central.get("umn", 0.0)
@@ -87,9 +95,9 @@ def sign(kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: st
         return 0.0, 0.0
     if record.mechanism == "region":
         muscles = [m for m, rec in kb.muscles.items() if rec.region == region]
-        return max((muscle(kb, hyp, m, side) for m in muscles), default=0.0), 0.0
+        return max((muscle(kb, hyp, m, side, memo) for m in muscles), default=0.0), 0.0
     if record.mechanism == "muscles":
-        return sum(share * muscle(kb, hyp, m, side) for m, share in record.muscles.items()), 0.0
+        return sum(share * muscle(kb, hyp, m, side, memo) for m, share in record.muscles.items()), 0.0
     if hyp.pattern == "length_dependent":
         return 0.0, 0.0
     lesion = _lesion(hyp, side)
