@@ -28,7 +28,7 @@ def localize(case: Case, model: LikelihoodModel, scored: Scored | None = None) -
     groups = group_sites(model, scored, limit=max(TOP_SITES, 8))
     entries = []
     for rank, group in enumerate(groups[:TOP_SITES]):
-        steps = explain_group(model, scored, group) if rank < EXPLAINED_SITES else []
+        steps = explain_group(model, scored, group, groups) if rank < EXPLAINED_SITES else []
         supporting, against = split_explanation(steps)
         best = model.hypotheses[group.members[0]]
         entries.append(LocalizationEntry(

@@ -13,20 +13,48 @@ import numpy as np
 from plexnav.case import ExplanationStep, NextFinding
 from plexnav.engine.localize import Scored, SiteGroup
 from plexnav.engine.model import LikelihoodModel
-from plexnav.engine.wording import finding_phrase, hypothesis_label, target_gloss
+from plexnav.engine.wording import finding_name, finding_phrase, hypothesis_label, target_gloss
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
 INVOLVED = 0.3
 
 
-def _competitor_weights(model: LikelihoodModel, scored: Scored, exclude: set[int], k: int = 12) -> tuple[np.ndarray, np.ndarray]:
-    order = [i for i in np.argsort(-scored.posterior) if i not in exclude][:k]
-    idx = np.array(order, dtype=np.intp)
+RIVAL_GROUPS = 6
+PER_RIVAL_RIVALS = 4   # leading rivals that each get their own distinguishing findings
+PER_RIVAL_LINES = 2
+PER_RIVAL_MIN = 0.5    # nats against that rival
+
+
+def _rivals(model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: list[SiteGroup]) -> tuple[np.ndarray, np.ndarray]:
+    """Best hypothesis of each competing site, and how much each rival counts (half by its
+    probability, half evenly, so the explanation also answers the less likely rivals a
+    clinician would name, e.g. why not a common peroneal lesion)."""
+    idx = np.array([g.members[0] for g in groups if g is not group][:RIVAL_GROUPS], dtype=np.intp)
+    if len(idx) == 0:
+        return idx, np.zeros(0)
     w = scored.posterior[idx]
     w = w / w.sum() if w.sum() > 0 else np.full(len(idx), 1 / len(idx))
-    # half posterior, half even: the explanation also answers the less likely rivals a
-    # clinician would name (e.g. why not a common peroneal lesion)
     return idx, 0.5 * w + 0.5 / len(idx)
+
+
+def _mimics(model: LikelihoodModel, scored: Scored, h: int, exclude: set[str], n: int = 2) -> list[int]:
+    """Sites that explain the abnormal findings almost as well, whatever the normal ones say:
+    the look-alikes a clinician weighs (a femoral lesion beside a lumbar plexus lesion)."""
+    abnormal = [j for j, o in enumerate(scored.observations) if o.state not in ("normal", "absent", "flexor")]
+    if not abnormal:
+        return []
+    fit = model.log_lik[:, scored.columns[abnormal]].sum(axis=1)
+    side = model.hypotheses[h].side
+    out: list[int] = []
+    for r in np.argsort(-fit, kind="stable"):
+        hyp = model.hypotheses[r]
+        if hyp.site in exclude or hyp.side != side or int(r) == h:
+            continue
+        out.append(int(r))
+        exclude = exclude | {hyp.site}
+        if len(out) == n:
+            break
+    return out
 
 
 def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
@@ -56,50 +84,67 @@ def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
     return ""
 
 
-def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, limit: int = 8) -> list[ExplanationStep]:
+def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: list[SiteGroup],
+                  limit: int = 8) -> list[ExplanationStep]:
     """The strongest supporting and opposing findings of a site, best first (at most ``limit`` each)."""
     h = group.members[0]
-    rivals, weights = _competitor_weights(model, scored, set(group.members))
+    rivals, weights = _rivals(model, scored, group, groups)
     if len(rivals) == 0 or len(scored.columns) == 0:
         return []
     cols = scored.columns
+    own = model.log_lik[h, cols]
     rival_ll = model.log_lik[np.ix_(rivals, cols)]                     # (R, n)
-    other = np.log(weights @ np.exp(rival_ll))
-    contribution = (model.log_lik[h, cols] - other) / model.temperature
+    contribution = (own - np.log(weights @ np.exp(rival_ll))) / model.temperature
+    versus = (own[None, :] - rival_ll) / model.temperature              # (R, n): against each rival
     order = np.argsort(-np.abs(contribution), kind="stable")
-    kept, n_pos, n_neg = [], 0, 0
+    chosen: dict[int, tuple[float, int]] = {}  # observation -> (weight, rival it answers)
+    n_pos = n_neg = 0
     for j in order:
-        w = contribution[j]
+        w = float(contribution[j])
         if abs(w) < MIN_WEIGHT:
             break
         if (w > 0 and n_pos >= limit) or (w < 0 and n_neg >= limit):
             continue
         n_pos += w > 0
         n_neg += w < 0
-        kept.append(j)
+        chosen[int(j)] = (w, int(rivals[int(np.argmax(versus[:, j] if w > 0 else -versus[:, j]))]))
+    # the findings that set this site apart from each leading rival, even when other rivals
+    # share them (weak hip adduction rules out a femoral lesion, not an L3 root lesion)
+    site = model.hypotheses[h].site
+    named = [int(r) for r in rivals if model.hypotheses[r].site != site][:PER_RIVAL_RIVALS]
+    named += _mimics(model, scored, h, exclude={model.hypotheses[r].site for r in named} | {site})
+    for r in named:
+        against_r = (own - model.log_lik[r, cols]) / model.temperature
+        for j in np.argsort(-against_r, kind="stable")[:PER_RIVAL_LINES]:
+            if against_r[j] >= PER_RIVAL_MIN and int(j) not in chosen:
+                chosen[int(j)] = (float(against_r[j]), r)
     label = hypothesis_label(model.hypotheses[h])
-    return [_step(model, h, label, scored.observations[j], int(cols[j]), float(contribution[j]),
-                  rivals[int(np.argmax(rival_ll[:, j]))]) for j in kept]
+    steps = [_step(model, h, label, scored.observations[j], w, rival) for j, (w, rival) in chosen.items()]
+    steps.sort(key=lambda st: -abs(st.weight))
+    return steps
 
 
-def _step(model: LikelihoodModel, h: int, label: str, obs, col: int, weight: float, best_rival: int) -> ExplanationStep:
+def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_index: int) -> ExplanationStep:
     kb = model.kb
     f = model.finding_index[obs.key]
     spec = model.findings[f]
     involved = model.lmn[h, f] >= INVOLVED
+    rival_involved = model.lmn[rival_index, f] >= INVOLVED
     normal = obs.state in ("normal", "absent", "flexor")
     phrase = finding_phrase(kb, spec, obs.state, obs.value)
     gloss = target_gloss(kb, spec.target, spec.target_id)
     what = f"{phrase} ({gloss})" if gloss else phrase
-    rival = hypothesis_label(model.hypotheses[int(best_rival)])
+    rival = hypothesis_label(model.hypotheses[rival_index])
     if not normal and weight > 0:
-        key, text = "fits", f"{what} fits a {label}"
+        tail = f"; a {rival} would not explain it" if not rival_involved else f", more than a {rival} does"
+        key, text = "fits", f"{what} fits a {label}{tail}"
     elif not normal and involved:
         key, text = "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
     elif not normal:
         key, text = "unexplained", f"{what} is not explained by a {label}{_spared_reason(model, h, spec)}"
     elif weight > 0:
-        key, text = "spared_as_expected", f"{what}: spared by a {label}{_spared_reason(model, h, spec)}, unlike the alternatives"
+        tail = f", whereas a {rival} would usually affect it" if rival_involved else ""
+        key, text = "spared_as_expected", f"{what}: a {label} spares it{_spared_reason(model, h, spec)}{tail}"
     elif involved:
         key, text = "expected_abnormal", f"{what} argues against a {label}, which would usually affect it"
     else:
@@ -143,7 +188,7 @@ def next_best_findings(model: LikelihoodModel, scored: Scored, groups: list[Site
         col = P[:, j]
         hi, lo = int(np.argmax(col)), int(np.argmin(col))
         spec = model.findings[candidates[j]]
-        what = spec.key.replace(":", " ").replace("_", " ")
+        what = finding_name(model.kb, spec)
         gloss = target_gloss(model.kb, spec.target, spec.target_id)
         why = (f"{what}{f' ({gloss})' if gloss else ''}: abnormal in about {col[hi]:.0%} with a {labels[hi]}, "
                f"in about {col[lo]:.0%} with a {labels[lo]}; it separates them")

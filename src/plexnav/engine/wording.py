@@ -127,3 +127,23 @@ def finding_phrase(kb: KnowledgeBase, spec, state: str, value: str) -> str:
     if t == "complaint":
         return f"no complaint or abnormal finding on the {side} side"
     return spec.key
+
+
+def finding_name(kb: KnowledgeBase, spec) -> str:
+    """What to examine, in words: 'needle EMG of left tibialis posterior'."""
+    side = f"{spec.side} " if spec.side in ("left", "right") else ""
+    t, tid = spec.target, spec.target_id
+    if t == "movement":
+        return f"{side}{kb.movements[tid].name} strength"
+    if t == "reflex":
+        return f"{side}{kb.reflexes[tid].name}"
+    if t == "skin":
+        return f"sensation over the {side}{kb.skin[tid].name}"
+    if t == "study":
+        return f"{side}{kb.studies[tid].name}"
+    if t == "muscle":
+        return f"needle EMG of {side}{kb.muscles[tid].name}"
+    if t == "sign":
+        where = f" ({spec.region.replace('_', ' ')})" if spec.region else ""
+        return f"{side}{kb.signs[tid].name}{where}"
+    return spec.key
