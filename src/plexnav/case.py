@@ -22,6 +22,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def _midline_side(owner: str, side: str | None) -> None:
+    """Midline findings take ``bilateral`` or no side (case-format §1)."""
+    if side in V.LATERAL_SIDES:
+        raise ValueError(f"{owner} is a midline finding: give side 'bilateral' or leave it out, not '{side}'")
+
+
 class Patient(_Strict):
     age: Annotated[int, Field(ge=0, le=120)] | None = None
     sex: Literal[V.SEXES] | None = None
@@ -43,6 +49,14 @@ class Symptom(_Strict):
     activity: Literal[V.WEAKNESS_ACTIVITIES] | None = None
     onset_sudden_severe: bool | None = None
 
+    @model_validator(mode="after")
+    def _midline(self) -> Symptom:
+        if self.kind in V.MIDLINE_SYMPTOMS:
+            _midline_side(f"symptom '{self.kind}'", self.side)
+        elif self.region in V.MIDLINE_REGIONS:
+            _midline_side(f"region '{self.region}'", self.side)
+        return self
+
 
 class StrengthFinding(_Strict):
     movement: Literal[V.MOVEMENTS]
@@ -59,7 +73,9 @@ class ReflexFinding(_Strict):
     def _grade_fits_reflex(self) -> ReflexFinding:
         if self.grade in V.PLANTAR_GRADES and self.reflex != "plantar":
             raise ValueError(f"grade '{self.grade}' applies only to the plantar reflex")
-        if self.reflex not in V.MIDLINE_REFLEXES and self.side is None:
+        if self.reflex in V.MIDLINE_REFLEXES:
+            _midline_side(f"reflex '{self.reflex}'", self.side)
+        elif self.side is None:
             raise ValueError(f"reflex '{self.reflex}' needs a side (left, right or bilateral)")
         return self
 
@@ -71,7 +87,9 @@ class SensationFinding(_Strict):
 
     @model_validator(mode="after")
     def _side_if_lateral(self) -> SensationFinding:
-        if self.region not in V.MIDLINE_REGIONS and self.side is None:
+        if self.region in V.MIDLINE_REGIONS:
+            _midline_side(f"region '{self.region}'", self.side)
+        elif self.side is None:
             raise ValueError(f"region '{self.region}' needs a side (left, right or bilateral)")
         return self
 
@@ -90,6 +108,8 @@ class SignFinding(_Strict):
             raise ValueError(f"sign '{self.sign}' takes no region")
         if self.sign not in V.SIGNS_WITH_RESULT and self.result is not None:
             raise ValueError(f"sign '{self.sign}' takes no result (its presence is the finding)")
+        if self.sign in V.MIDLINE_SIGNS:
+            _midline_side(f"sign '{self.sign}'", self.side)
         return self
 
     @property

@@ -115,10 +115,13 @@ def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
                 best_site[name] = key
     grand = sum(total.values()) or 1.0
     entries = []
-    for name in sorted(causes, key=lambda n: (-total[n], n)):
+    for rank, name in enumerate(sorted(causes, key=lambda n: (-total[n], n))):
         is_localized, _, site, group, moved = best_site[name]
         site_reason = _site_reason(causes[name], site, group, knowledge) if is_localized else None
         reasons = [site_reason] if site_reason else []
         reasons += [text for _, text in sorted(moved, key=lambda m: -abs(m[0]))][: MAX_REASONS - len(reasons)]
+        if not reasons:
+            fallback = knowledge.words["no_specific_reason"]
+            reasons = [fallback["leading"] if rank < 3 else fallback["other"]]
         entries.append(EtiologyEntry(cause=name, probability=round(total[name] / grand, 6), reasons=reasons))
     return entries

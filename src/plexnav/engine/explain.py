@@ -20,7 +20,7 @@ INVOLVED = 0.3
 
 
 RIVAL_GROUPS = 6
-PER_RIVAL_RIVALS = 4   # leading rivals that each get their own distinguishing findings
+PER_RIVAL_RIVALS = 2   # leading rivals that each get their own distinguishing findings
 PER_RIVAL_LINES = 2
 PER_RIVAL_MIN = 0.5    # nats against that rival
 
@@ -37,23 +37,20 @@ def _rivals(model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: li
     return idx, 0.5 * w + 0.5 / len(idx)
 
 
-def _mimics(model: LikelihoodModel, scored: Scored, h: int, exclude: set[str], n: int = 2) -> list[int]:
-    """Sites that explain the abnormal findings almost as well, whatever the normal ones say:
-    the look-alikes a clinician weighs (a femoral lesion beside a lumbar plexus lesion)."""
-    abnormal = [j for j, o in enumerate(scored.observations) if o.state not in ("normal", "absent", "flexor")]
-    if not abnormal:
-        return []
-    fit = model.log_lik[:, scored.columns[abnormal]].sum(axis=1)
-    side = model.hypotheses[h].side
-    out: list[int] = []
-    for r in np.argsort(-fit, kind="stable"):
-        hyp = model.hypotheses[r]
-        if hyp.site in exclude or hyp.side != side or int(r) == h:
+def _differential(model: LikelihoodModel, scored: Scored, h: int, exclude: set[str]) -> list[int]:
+    """The most probable hypothesis of each look-alike site of the knowledge base's
+    differential for this site, on the same side where the look-alike has sides."""
+    hyp = model.hypotheses[h]
+    out = []
+    for site in model.kb.differential.get(hyp.site, ()):
+        if site in exclude:
             continue
-        out.append(int(r))
-        exclude = exclude | {hyp.site}
-        if len(out) == n:
-            break
+        members = [i for i, other in enumerate(model.hypotheses)
+                   if other.site == site and (other.side == hyp.side or other.side in ("symptomatic",)
+                                              or (other.side == "bilateral" and hyp.side == "bilateral")
+                                              or site in ("cauda_equina", "conus_medullaris", "spinal_cord", "polyneuropathy"))]
+        if members:
+            out.append(max(members, key=lambda i: scored.posterior[i]))
     return out
 
 
@@ -112,16 +109,24 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
     # share them (weak hip adduction rules out a femoral lesion, not an L3 root lesion)
     site = model.hypotheses[h].site
     named = [int(r) for r in rivals if model.hypotheses[r].site != site][:PER_RIVAL_RIVALS]
-    named += _mimics(model, scored, h, exclude={model.hypotheses[r].site for r in named} | {site})
+    named += _differential(model, scored, h, exclude={model.hypotheses[r].site for r in named} | {site})
     for r in named:
         against_r = (own - model.log_lik[r, cols]) / model.temperature
         for j in np.argsort(-against_r, kind="stable")[:PER_RIVAL_LINES]:
             if against_r[j] >= PER_RIVAL_MIN and int(j) not in chosen:
                 chosen[int(j)] = (float(against_r[j]), r)
     label = hypothesis_label(model.hypotheses[h])
-    steps = [_step(model, h, label, scored.observations[j], w, rival) for j, (w, rival) in chosen.items()]
-    steps.sort(key=lambda st: -abs(st.weight))
-    return steps
+    ranked = sorted(chosen.items(), key=lambda item: -abs(item[1][0]))
+    # lead with the single strongest answer to each rival, so every alternative a clinician
+    # would name is addressed near the top; then the rest by weight
+    lead, seen = [], set()
+    for j, (w, rival) in ranked:
+        key = (w > 0, rival)
+        if key not in seen:
+            seen.add(key)
+            lead.append(j)
+    order = lead + [j for j, _ in ranked if j not in lead]
+    return [_step(model, h, label, scored.observations[j], *chosen[j]) for j in order]
 
 
 def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_index: int) -> ExplanationStep:

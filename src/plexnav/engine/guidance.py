@@ -66,6 +66,8 @@ def _where(localization: Sequence[LocalizationEntry], words) -> list[str]:
     top = ranked[0]
     if top.site == "no_neurological_lesion":
         out = [s["found_no_lesion"]]
+    elif top.probability < s["uncertain_below"]:
+        return [s["found_uncertain"].format(site=words["sites"][top.site])]
     else:
         key = "found_site_bilateral" if top.side == "bilateral" else "found_site"
         out = [s[key].format(site=words["sites"][top.site], side=words["sides"][top.side])]

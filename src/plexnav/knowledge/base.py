@@ -53,6 +53,7 @@ class KnowledgeBase:
     nonlocalizing_symptoms: tuple[str, ...]
     hypotheses: tuple[HypothesisRecord, ...]
     polyradiculopathy: Mapping
+    differential: Mapping[str, tuple[str, ...]]
     length_dependent: Mapping[int, float]
     families: Mapping[str, FamilyParameters]
     parameters: Mapping
@@ -177,6 +178,10 @@ def load_knowledge() -> KnowledgeBase:
         if hyp.family not in likelihood["priors"]:
             raise ValueError(f"hypothesis {hyp.id}: no prior for family {hyp.family!r}")
 
+    for site, others in sites["differential"].items():
+        for other in [site, *others]:
+            if other not in V.SITES:
+                raise ValueError(f"differential of {site!r}: unknown site {other!r}")
     ancestors = MappingProxyType({n: frozenset(nx.ancestors(graph, n)) | {n} for n in graph})
     return KnowledgeBase(
         version=KNOWLEDGE_VERSION,
@@ -195,6 +200,7 @@ def load_knowledge() -> KnowledgeBase:
         nonlocalizing_symptoms=tuple(symptoms["nonlocalizing"]),
         hypotheses=hypotheses,
         polyradiculopathy=MappingProxyType(sites["polyradiculopathy"]),
+        differential=MappingProxyType({k: tuple(v) for k, v in sites["differential"].items()}),
         length_dependent=MappingProxyType({int(k): float(v) for k, v in sites["length_dependent"].items()}),
         families=families,
         parameters=MappingProxyType(likelihood),

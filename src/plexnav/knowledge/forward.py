@@ -50,11 +50,14 @@ def supply_involvement(kb: KnowledgeBase, lesion: Lesion, supply: Iterable[Compo
         return 0.0
     if coverage == "all":
         return min(v for _, v in values)
+    if coverage == "any":
+        return max(v for _, v in values)
     return sum(share * v for share, v in values)
 
 
 def muscle_involvement(kb: KnowledgeBase, lesion: Lesion, muscle: str) -> float:
-    return supply_involvement(kb, lesion, kb.muscles[muscle].supply())
+    record = kb.muscles[muscle]
+    return supply_involvement(kb, lesion, record.supply(), coverage=record.coverage)
 
 
 def movement_involvement(kb: KnowledgeBase, lesion: Lesion, movement: str) -> float:

@@ -89,10 +89,15 @@ def _check_ids(docs: dict, problems: list[str]) -> None:
     if set(causes) != set(V.CAUSES):
         problems.append(f"causes.yaml must define exactly the spec causes; diff {set(causes) ^ set(V.CAUSES)}")
     groups = set(docs["causes"]["site_groups"])
+    valid = set(V.SITES) | groups | {"default"}
     for cause, entry in causes.items():
-        for key in entry.get("sites", {}):
-            if key not in V.SITES and key not in groups and key != "default":
-                problems.append(f"causes.{cause}.sites: unknown site or group {key!r}")
+        problems += [f"causes.{cause}.sites: unknown site or group {k!r}" for k in entry.get("sites", {}) if k not in valid]
+        for item in entry.get("evidence", ()):
+            if isinstance(item["lr"], dict):
+                problems += [f"causes.{cause}: lr for unknown site or group {k!r}" for k in item["lr"] if k not in valid]
+    unlocalized = docs["causes"]["unlocalized"]
+    for table in [unlocalized["base"], *(cue["sites"] for cue in unlocalized["cues"])]:
+        problems += [f"causes.unlocalized: unknown site {k!r}" for k in table if k not in V.SITES]
     for rule in docs["workup"]["rules"]:
         if rule["test"] not in V.WORKUP_TESTS:
             problems.append(f"workup rule {rule.get('id')}: unknown test {rule['test']!r}")
@@ -107,7 +112,13 @@ def check_documents(docs: dict, known_sources: Mapping) -> list[str]:
     """Every problem in the guidance data (empty when all is well)."""
     problems: list[str] = []
     derived = list(docs["definitions"]["derived"])
+    for i, (name, spec) in enumerate(docs["definitions"]["derived"].items()):
+        # a definition may use only those above it (they are evaluated in file order)
+        problems += condition_problems(spec["when"], derived[:i], f"definitions.{name}")
     for name, doc in docs.items():
+        if name == "definitions":
+            _walk_sources(doc, name, known_sources, problems)
+            continue
         _walk_sources(doc, name, known_sources, problems)
         _walk_conditions(doc, name, derived, problems)
     _check_ids(docs, problems)

@@ -80,6 +80,9 @@ class _Target(Sourced):
 class MuscleRecord(_Target):
     region: Literal[V.MUSCLE_REGIONS] | None
     emg: bool = True
+    # "any": segmentally supplied muscles (paraspinals) show denervation when any one of
+    # their segments is hit, so involvement is the largest component's, not a share
+    coverage: Literal["share", "any"] = "share"
 
 
 class SkinRecord(_Target):

@@ -1,0 +1,73 @@
+"""Golden deficit patterns: the forward model applied to each site gives the textbook picture
+the teaching notes of the shared cases describe (Preston & Shapiro; Wilbourn 2007)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plexnav.knowledge.forward import deficit_pattern
+
+# (lesion nodes, affected targets, spared targets) — targets as "group:id"
+PATTERNS = {
+    "L4 root": ({"root:L4": 1}, ["denervated_muscles:vastus_medialis", "reflexes_reduced:patellar", "numb_regions:medial_leg",
+                                 "denervated_muscles:paraspinal_lower_lumbar"],
+                ["abnormal_studies:saphenous_sensory", "denervated_muscles:tibialis_posterior"]),
+    "L5 root": ({"root:L5": 1}, ["denervated_muscles:tibialis_anterior", "denervated_muscles:tibialis_posterior",
+                                 "denervated_muscles:gluteus_medius", "weak_movements:ankle_inversion",
+                                 "numb_regions:dorsum_foot", "denervated_muscles:paraspinal_lower_lumbar"],
+                ["abnormal_studies:superficial_peroneal_sensory", "denervated_muscles:vastus_medialis",
+                 "reflexes_reduced:achilles"]),
+    "S1 root": ({"root:S1": 1}, ["denervated_muscles:medial_gastrocnemius", "reflexes_reduced:achilles",
+                                 "numb_regions:lateral_foot", "abnormal_studies:h_reflex", "denervated_muscles:gluteus_maximus"],
+                ["abnormal_studies:sural_sensory", "denervated_muscles:tibialis_anterior"]),
+    "lumbar plexus": ({"lumbar_plexus": 1}, ["denervated_muscles:iliopsoas", "denervated_muscles:vastus_lateralis",
+                                             "denervated_muscles:adductor_longus", "reflexes_reduced:adductor",
+                                             "abnormal_studies:saphenous_sensory", "abnormal_studies:lateral_femoral_cutaneous_sensory"],
+                      ["denervated_muscles:paraspinal_upper_lumbar", "denervated_muscles:gluteus_medius",
+                       "denervated_muscles:tibialis_anterior"]),
+    "lumbosacral trunk": ({"lumbosacral_trunk": 1}, ["denervated_muscles:tibialis_anterior", "denervated_muscles:tibialis_posterior",
+                                                     "denervated_muscles:gluteus_medius", "abnormal_studies:superficial_peroneal_sensory"],
+                          ["denervated_muscles:paraspinal_lower_lumbar", "denervated_muscles:vastus_medialis",
+                           "abnormal_studies:sural_sensory", "reflexes_reduced:achilles"]),
+    "sacral plexus": ({"sacral_plexus": 1}, ["denervated_muscles:gluteus_maximus", "denervated_muscles:gluteus_medius",
+                                             "denervated_muscles:biceps_femoris_short_head", "abnormal_studies:sural_sensory",
+                                             "numb_regions:posterior_thigh", "reflexes_reduced:achilles"],
+                      ["denervated_muscles:vastus_lateralis", "denervated_muscles:adductor_longus",
+                       "abnormal_studies:saphenous_sensory", "denervated_muscles:paraspinal_sacral"]),
+    "femoral in pelvis": ({"femoral": 1}, ["denervated_muscles:iliopsoas", "denervated_muscles:vastus_medialis",
+                                           "reflexes_reduced:patellar", "abnormal_studies:saphenous_sensory"],
+                          ["denervated_muscles:adductor_longus", "weak_movements:hip_adduction"]),
+    "femoral at inguinal ligament": ({"femoral_inguinal": 1}, ["denervated_muscles:vastus_medialis", "abnormal_studies:femoral_motor_quadriceps"],
+                                     ["denervated_muscles:iliopsoas", "denervated_muscles:adductor_longus"]),
+    "obturator": ({"obturator": 1}, ["denervated_muscles:adductor_longus", "weak_movements:hip_adduction", "reflexes_reduced:adductor"],
+                  ["denervated_muscles:vastus_lateralis", "reflexes_reduced:patellar", "abnormal_studies:saphenous_sensory"]),
+    "lateral femoral cutaneous": ({"lateral_femoral_cutaneous_inguinal": 1}, ["numb_regions:lateral_thigh", "abnormal_studies:lateral_femoral_cutaneous_sensory"],
+                                  ["weak_movements:hip_flexion", "weak_movements:knee_extension", "reflexes_reduced:patellar"]),
+    "sciatic at the notch": ({"sciatic": 1}, ["denervated_muscles:biceps_femoris_short_head", "denervated_muscles:biceps_femoris_long_head",
+                                              "denervated_muscles:tibialis_anterior", "denervated_muscles:medial_gastrocnemius",
+                                              "abnormal_studies:sural_sensory"],
+                             ["denervated_muscles:gluteus_medius", "denervated_muscles:gluteus_maximus", "numb_regions:posterior_thigh"]),
+    "common peroneal at fibular head": ({"common_peroneal_fibular_head": 1}, ["denervated_muscles:tibialis_anterior", "denervated_muscles:peroneus_longus",
+                                                                            "abnormal_studies:superficial_peroneal_sensory", "numb_regions:first_web_space"],
+                                        ["denervated_muscles:biceps_femoris_short_head", "denervated_muscles:tibialis_posterior",
+                                         "weak_movements:ankle_inversion", "reflexes_reduced:achilles"]),
+    "superior gluteal": ({"superior_gluteal": 1}, ["denervated_muscles:gluteus_medius", "denervated_muscles:tensor_fasciae_latae", "weak_movements:hip_abduction"],
+                         ["denervated_muscles:gluteus_maximus", "numb_regions:buttock"]),
+    "tibial at the knee": ({"tibial": 1}, ["denervated_muscles:medial_gastrocnemius", "denervated_muscles:tibialis_posterior",
+                                           "denervated_muscles:abductor_hallucis", "reflexes_reduced:achilles", "abnormal_studies:sural_sensory"],
+                           ["denervated_muscles:tibialis_anterior", "denervated_muscles:biceps_femoris_long_head"]),
+    "tarsal tunnel": ({"tibial_ankle": 1}, ["denervated_muscles:abductor_hallucis", "abnormal_studies:medial_plantar_sensory", "numb_regions:sole"],
+                      ["denervated_muscles:medial_gastrocnemius", "reflexes_reduced:achilles", "abnormal_studies:sural_sensory"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_textbook_deficit_pattern(kb, name):
+    lesion, affected, spared = PATTERNS[name]
+    pattern = deficit_pattern(kb, lesion, threshold=0.5)  # major contributions only
+    for item in affected:
+        group, target = item.split(":")
+        assert target in pattern[group], f"{name}: {target} should be affected ({group})"
+    for item in spared:
+        group, target = item.split(":")
+        assert target not in pattern[group], f"{name}: {target} should be spared ({group})"

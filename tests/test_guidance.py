@@ -1,0 +1,257 @@
+"""Advice: management options, recovery, self-care, prevention and the plain summary.
+Chosen for the case, framed as options to discuss, never a dose, readable by a patient."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guidance_support import (
+    DOSE, all_text, case_dict, entry, hand_localization, make_case, patch_textstat, shared_cases,
+)
+from plexnav import vocabulary as V
+from plexnav.case import Assessment, GuidanceEntry, ManagementEntry
+from plexnav.engine.advise import advise
+from plexnav.knowledge.files import read_sources, read_yaml
+from plexnav.knowledge.guidance import load_guidance_knowledge
+
+K = load_guidance_knowledge()
+CASES = shared_cases()
+KEYS = {"triage", "etiology", "workup", "management", "recovery", "self_care", "prevention", "plain_summary"}
+CLOSING = K.words["summary"]["closing"]
+
+
+@pytest.fixture
+def fk_grade(monkeypatch):
+    """textstat's Flesch-Kincaid grade, working offline (see guidance_support.cmu_words)."""
+    textstat = pytest.importorskip("textstat")
+    patch_textstat(monkeypatch)
+    return textstat.flesch_kincaid_grade
+
+
+def run(loc, **sections):
+    return advise(make_case(**sections), loc, K)
+
+
+def options(out) -> list[str]:
+    return [m.option for m in out["management"]]
+
+
+def topics(out, key) -> list[str]:
+    return [g.topic for g in out[key]]
+
+
+# ----------------------------------------------------------------------------- shared cases
+
+@pytest.mark.skipif(not CASES, reason="shared cases not present")
+@pytest.mark.parametrize("path,case,expected", CASES, ids=[p.stem for p, *_ in CASES])
+def test_shared_case_advice_is_complete_readable_and_dose_free(path, case, expected, fk_grade):
+    out = advise(case, hand_localization(expected), K)
+    assert set(out) == KEYS
+    assert out["triage"].level == expected.triage
+    assert set(e.cause for e in out["etiology"][:3]) & set(expected.etiology)
+    summary = out["plain_summary"]
+    assert summary.endswith(CLOSING)
+    assert fk_grade(summary) <= 8.5, summary
+    assert not [t for t in all_text(out) if DOSE.search(t)]
+    assert out["management"][0].category == "about_these_options"
+    assert all("ask" in m.option.lower() for m in out["management"][1:])
+    Assessment(case_id=case.id, knowledge_version="test", localization=hand_localization(expected), **out)
+
+
+@pytest.mark.skipif(not CASES, reason="shared cases not present")
+def test_advice_is_chosen_not_dumped():
+    spec = K.management
+    for _, case, expected in CASES:
+        out = advise(case, hand_localization(expected), K)
+        assert len(out["management"]) < len(spec["management"]) / 2
+        assert len(out["prevention"]) < len(spec["prevention"]) / 2
+        assert len(out["recovery"]) <= 4
+
+
+# ----------------------------------------------------------------------------- selection
+
+FOOT_DROP = dict(history={"onset": "acute", "factors": ["habitual_leg_crossing"]},
+                 symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"},
+                           {"kind": "numbness", "region": "dorsum_foot", "side": "right"}],
+                 exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2}]})
+
+
+def test_peroneal_foot_drop_gets_brace_pressure_advice_and_recovery_in_weeks():
+    out = run([entry("nerve:common_peroneal", "right", 0.9)], **FOOT_DROP)
+    assert any("ankle-foot orthosis" in o for o in options(out))
+    assert any("crossing your legs" in o for o in options(out))
+    assert any("weeks" in g.text for g in out["recovery"])
+    assert "Pressure at the knee" in topics(out, "prevention")
+    assert "Using a brace" in topics(out, "self_care")
+    assert not any("opioid" in o for o in options(out))
+
+
+def test_no_foot_drop_no_brace():
+    out = run([entry("nerve:lateral_femoral_cutaneous", "left", 0.9)],
+              symptoms=[{"kind": "numbness", "region": "lateral_thigh", "side": "left"}])
+    assert not any("orthosis" in o or "brace" in o for o in options(out))
+    assert "Preventing falls" not in topics(out, "self_care")
+
+
+DLRPN = dict(history={"onset": "subacute", "course": "worsening", "duration_days": 30, "factors": ["diabetes", "weight_loss"]},
+             symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "quality": "burning", "severity": 9}],
+             exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 3}]})
+
+
+def test_diabetic_plexopathy_options_and_recovery():
+    out = run([entry("plexus:lumbar", "right", 0.9)], **DLRPN)
+    cats = {m.category for m in out["management"]}
+    assert {"immunotherapy", "neuropathic_pain", "disease_specific", "aids_and_braces"} <= cats
+    assert any("blood sugar" in o for o in options(out))
+    assert any("opioid" in o for o in options(out))  # severe, recent pain
+    assert any("6 to 18 months" in g.text for g in out["recovery"])
+    assert "Blood sugar" in topics(out, "prevention")
+
+
+def test_long_standing_pain_gets_no_opioid_option():
+    out = run([entry("plexus:lumbar", "right", 0.9)], **{**DLRPN, "history": {**DLRPN["history"], "duration_days": 120}})
+    assert not any("opioid" in o for o in options(out))
+
+
+def test_root_pain_gets_sciatica_guidance_not_nerve_pain_medicines():
+    out = run([entry("root:S1", "left", 0.9)], history={"onset": "acute", "duration_days": 60, "course": "stable"},
+              symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "left", "quality": "shooting", "severity": 8}],
+              investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}])
+    text = " ".join(options(out))
+    assert "sciatica" in text and "pregabalin" not in text
+    assert any(m.category == "interventional" for m in out["management"])
+    assert any(m.category == "surgery" for m in out["management"])
+
+
+def test_blood_thinner_changes_pain_relief_advice():
+    out = run([entry("nerve:femoral", "right", 0.9)], history={"onset": "acute", "factors": ["anticoagulation"]},
+              symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}])
+    text = " ".join(options(out))
+    assert "blood thinner" in text and "anti-inflammatory medicine" not in text
+    assert "Blood thinners" in topics(out, "prevention")
+
+
+def test_cauda_equina_emergency_offers_decompression_first():
+    out = run([entry("cauda_equina", "bilateral", 0.9)], history={"onset": "acute"},
+              symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "lower_back", "side": "bilateral"}])
+    assert out["management"][1].category == "surgery" and "decompression" in out["management"][1].option
+    assert any("two years" in g.text for g in out["recovery"])
+
+
+def test_injury_gets_protective_gear_and_radiation_gets_realistic_recovery():
+    out = run([entry("plexus:sacral", "left", 0.9)], history={"onset": "sudden", "factors": ["pelvic_fracture"]},
+              symptoms=[{"kind": "weakness", "activity": "walking_on_toes", "side": "left"}])
+    assert "Preventing injury" in topics(out, "prevention")
+    out = run([entry("plexus:lumbosacral", "bilateral", 0.9)],
+              history={"onset": "chronic", "course": "worsening", "factors": ["pelvic_radiation"]},
+              symptoms=[{"kind": "weakness", "activity": "stairs", "side": "bilateral"}])
+    assert any("rarely reverses" in g.text for g in out["recovery"])
+
+
+def test_safety_net_always_present_and_numb_skin_advice_when_numb():
+    out = run([])
+    assert topics(out, "self_care") == ["When to get help now"]
+    out = run([], symptoms=[{"kind": "numbness", "region": "sole", "side": "left"}])
+    assert {"Numb skin", "Foot care"} <= set(topics(out, "self_care"))
+
+
+def test_patient_only_summary_asks_for_an_examination(fk_grade):
+    out = run([], symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 6}])
+    assert "strength, reflexes and feeling" in out["plain_summary"]
+    assert fk_grade(out["plain_summary"]) <= 8.5
+
+
+def test_plexus_summary_asks_about_the_plexus_and_a_plan():
+    out = run([entry("plexus:sacral", "left", 0.8), entry("root:S1", "left", 0.2)],
+              history={"onset": "subacute", "factors": ["cancer_history"]},
+              symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 7}])
+    s = out["plain_summary"]
+    assert "lumbosacral plexus" in s and "plan of tests" in s
+    assert s.startswith("This is urgent.") and s.endswith(CLOSING)
+
+
+def test_output_types_are_ready_for_an_assessment():
+    out = run([entry("root:L5", "left", 1.0)])
+    assert all(isinstance(m, ManagementEntry) for m in out["management"])
+    assert all(isinstance(g, GuidanceEntry) for k in ("recovery", "self_care", "prevention") for g in out[k])
+    assert isinstance(out["plain_summary"], str)
+
+
+# ----------------------------------------------------------------------------- data files
+
+@pytest.mark.parametrize("name", ["management.yaml", "education.yaml", "plain_words.yaml", "triage_rules.yaml",
+                                  "causes.yaml", "workup.yaml"])
+def test_no_dose_anywhere_in_patient_facing_data(name):
+    hits = [t for t in all_text(read_yaml(name)) if DOSE.search(t)]
+    assert not hits
+
+
+def test_dose_pattern_catches_doses():
+    for text in ("take 300 mg", "10mg", "0.5 mL", "100 units", "2 g", "25 mcg", "1,5 mg"):
+        assert DOSE.search(text), text
+    for text in ("6 to 18 months", "about an inch a month", "L5-S1", "HbA1c 6.5 %", "2 groups"):
+        assert not DOSE.search(text), text
+
+
+def test_bibliography_merges_without_collisions_and_every_cited_key_exists():
+    sources = read_sources()
+    own = read_yaml("sources_guidance.yaml")
+    assert not set(own) & set(read_yaml("sources.yaml"))
+    assert all(entry["citation"] and entry["kind"] for entry in own.values())
+    assert set(own) <= set(sources)
+    cited = {ref["key"] for name in ("triage_rules.yaml", "causes.yaml", "workup.yaml", "management.yaml", "education.yaml",
+                                     "definitions.yaml", "plain_words.yaml")
+             for ref in _refs(read_yaml(name))}
+    assert cited <= set(sources)
+    assert set(own) <= cited | {"plexnav_case_format_v1"}
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "sources" and isinstance(value, list):
+                yield from value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def test_every_management_item_has_sources_and_a_category():
+    spec = read_yaml("management.yaml")
+    for section in ("management", "recovery", "self_care", "prevention"):
+        for item in spec[section]:
+            assert item["sources"], item["id"]
+    assert all(item["category"] for item in spec["management"])
+
+
+def test_uncertain_localization_is_said_plainly():
+    loc = [entry("plexus:lumbar", "left", 0.12), entry("nerve:lateral_femoral_cutaneous", "left", 0.12)]
+    out = run(loc, symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}])
+    assert "not clear yet where the problem is" in out["plain_summary"]
+    out = run([entry("no_neurological_lesion", "right", 0.36)], symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}])
+    assert "do not point to a damaged nerve" in out["plain_summary"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case_dict(), st.lists(st.tuples(st.sampled_from(V.SITES), st.floats(0.05, 1.0)), max_size=3))
+def test_any_case_gets_dose_free_framed_advice(d, sites):
+    total = max(1.0, sum(p for _, p in sites))
+    loc = [entry(s, "left", p / total) for s, p in sites]
+    out = advise(make_case(**d), loc, K)
+    assert not [t for t in all_text(out) if DOSE.search(t)]
+    assert out["plain_summary"].endswith(CLOSING)
+    assert out["management"][0].category == "about_these_options"
+    assert out["self_care"][0].topic == "When to get help now"
+    assert len({w.test for w in out["workup"]}) == len(out["workup"])
+
+
+def test_pregnancy_changes_medicine_options():
+    out = run([entry("nerve:lateral_femoral_cutaneous", "left", 0.9)], history={"factors": ["pregnancy"], "onset": "acute"},
+              symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "left", "quality": "burning", "severity": 8}])
+    text = " ".join(options(out))
+    assert "pregnancy" in text
+    assert "anti-inflammatory medicine, if" not in text and "pregabalin" not in text and "opioid" not in text

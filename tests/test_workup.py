@@ -1,0 +1,167 @@
+"""Work-up planning: emergency steps lead, tests follow the site and the causes, done tests
+are skipped unless a repeat is justified, and the rules are data over valid ids."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from guidance_support import entry, hand_localization, make_case, shared_cases
+from plexnav import vocabulary as V
+from plexnav.engine.etiology import rank_causes
+from plexnav.engine.triage import assess_triage
+from plexnav.engine.workup import plan_workup
+from plexnav.knowledge.files import read_yaml
+from plexnav.knowledge.guidance import load_guidance_knowledge
+
+K = load_guidance_knowledge()
+CASES = shared_cases()
+
+
+def plan(case, loc):
+    triage = assess_triage(case, K)
+    return plan_workup(case, loc, rank_causes(case, loc, K), triage, K)
+
+
+def plan_for(loc, **sections):
+    return plan(make_case(**sections), loc)
+
+
+def names_of(entries) -> list[str]:
+    return [w.test for w in entries]
+
+
+def check_shape(entries):
+    assert len(set(names_of(entries))) == len(entries)
+    ranks = [V.WORKUP_PRIORITIES.index(w.priority) for w in entries]
+    assert ranks == sorted(ranks)
+    assert all(w.why.endswith(".") and "_" not in w.why for w in entries)
+
+
+@pytest.mark.skipif(not CASES, reason="shared cases not present")
+@pytest.mark.parametrize("path,case,expected", CASES, ids=[p.stem for p, *_ in CASES])
+def test_shared_cases_emergency_steps_lead_only_in_emergencies(path, case, expected):
+    entries = plan(case, hand_localization(expected))
+    check_shape(entries)
+    has_emergency = any(w.priority == "emergency" for w in entries)
+    assert has_emergency is (expected.triage == "emergency")
+    if has_emergency:
+        assert entries[0].priority == "emergency"
+
+
+CES = dict(history={"onset": "acute", "duration_days": 2}, symptoms=[
+    {"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "lower_back", "side": "bilateral"}])
+
+
+def test_suspected_cauda_equina_starts_with_urgent_mri_and_bladder_scan():
+    entries = plan_for([], **CES)
+    assert {w.test for w in entries[:2]} == {"mri_lumbar_spine", "post_void_residual"}
+    assert all(w.priority == "emergency" for w in entries[:2])
+    emg = [w for w in entries if w.test == "emg_ncs"]
+    assert not emg or emg[0].priority == "low"
+
+
+def test_cauda_equina_with_mri_already_done_still_leads_with_bladder_scan():
+    entries = plan_for([entry("cauda_equina", "bilateral", 0.9)],
+                       investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}], **CES)
+    assert "mri_lumbar_spine" not in names_of(entries)
+    assert entries[0].test == "post_void_residual" and entries[0].priority == "emergency"
+
+
+def test_suspected_haematoma_on_anticoagulants_starts_with_ct_and_clotting():
+    entries = plan_for([entry("nerve:femoral", "right", 0.8)], history={"onset": "acute", "factors": ["anticoagulation"]},
+                       symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}])
+    assert {w.test for w in entries[:2]} == {"ct_pelvis", "coagulation_profile"}
+    assert entries[0].priority == entries[1].priority == "emergency"
+
+
+def test_infection_emergency_brings_imaging_and_cultures():
+    entries = plan_for([], history={"factors": ["fever", "iv_drug_use"]}, symptoms=[{"kind": "pain", "region": "lower_back", "side": "left"}])
+    first = {w.test for w in entries if w.priority == "emergency"}
+    assert {"mri_lumbar_spine", "blood_cultures"} <= first
+
+
+def test_plexus_lesion_gets_pelvic_mri_nerve_tests_and_sugar():
+    entries = plan_for([entry("plexus:lumbar", "left", 0.8), entry("root:L3", "left", 0.2)],
+                       history={"onset": "subacute", "factors": ["weight_loss"]},
+                       symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8}])
+    by_test = {w.test: w.priority for w in entries}
+    assert by_test["mri_pelvis_plexus"] == "high" and by_test["emg_ncs"] == "high"
+    assert "hba1c" in by_test and "esr" in by_test
+    order = names_of(entries)
+    assert order.index("mri_pelvis_plexus") < order.index("hba1c")
+
+
+def test_root_lesion_gets_lumbar_mri():
+    entries = plan_for([entry("root:L5", "left", 0.8)], history={"course": "worsening"},
+                       exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}]})
+    assert {w.test: w.priority for w in entries}["mri_lumbar_spine"] == "high"
+
+
+def test_done_tests_are_skipped():
+    loc = [entry("plexus:lumbar", "left", 0.9)]
+    entries = plan_for(loc, history={"factors": ["diabetes"]},
+                       electrodiagnosis={"needle_emg": [{"muscle": "iliopsoas", "side": "left", "result": "active_denervation"}]},
+                       investigations=[{"test": "mri_pelvis", "finding": "normal"}, {"test": "hba1c", "value": 8.0},
+                                       {"test": "esr", "value": 10}])
+    assert not {"mri_pelvis_plexus", "emg_ncs", "hba1c", "esr"} & set(names_of(entries))
+
+
+def test_repeat_pelvic_mri_when_tumour_still_possible():
+    entries = plan_for([entry("plexus:sacral", "left", 0.9)],
+                       history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
+                       symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
+                       investigations=[{"test": "mri_pelvis", "finding": "normal"}])
+    mri = [w for w in entries if w.test == "mri_pelvis_plexus"]
+    assert mri and mri[0].priority == "medium" and "repeat" in mri[0].why.lower()
+
+
+def test_suspected_tumour_gets_body_imaging_and_markers():
+    entries = plan_for([entry("plexus:sacral", "left", 0.9)], history={"onset": "subacute", "factors": ["cancer_history", "night_pain"]},
+                       symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}])
+    got = set(names_of(entries))
+    assert {"ct_abdomen_pelvis", "tumor_markers", "mri_pelvis_plexus"} <= got
+
+
+def test_fracture_after_injury_gets_ct():
+    entries = plan_for([entry("plexus:sacral", "left", 0.9)], history={"onset": "sudden", "factors": ["pelvic_fracture"]},
+                       symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}])
+    assert "ct_pelvis" in names_of(entries)
+
+
+def test_rules_are_data_over_valid_ids():
+    doc = read_yaml("workup.yaml")
+    assert {r["test"] for r in doc["rules"]} <= set(V.WORKUP_TESTS)
+    assert set(doc["done_by"]) <= set(V.WORKUP_TESTS)
+    triage_ids = {r["id"] for lvl in K.triage for r in lvl["rules"]}
+    for name in ("workup.yaml", "management.yaml", "plain_words.yaml"):
+        text = str(read_yaml(name))
+        for ref in re.findall(r"triage_rule:([a-z_]+\.[a-z_0-9]+)", text):
+            assert ref in triage_ids, (name, ref)
+
+
+def test_routine_patient_answers_wait_for_an_examination_before_scans():
+    loc = [entry("plexus:lumbar", "left", 0.3), entry("nerve:lateral_femoral_cutaneous", "left", 0.3)]
+    entries = plan_for(loc, history={"onset": "subacute", "course": "improving", "factors": ["pregnancy"]},
+                       symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}])
+    assert not {"mri_pelvis_plexus", "mri_lumbar_spine", "ct_pelvis", "ct_abdomen_pelvis", "pet_ct"} & set(names_of(entries))
+    examined = plan_for(loc, history={"onset": "subacute", "factors": ["pregnancy"]},
+                        exam={"strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4}]},
+                        symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}])
+    assert "mri_pelvis_plexus" in names_of(examined)
+
+
+def test_data_checks_catch_typos_unknown_sources_and_forward_references():
+    from plexnav.knowledge.files import read_sources
+    from plexnav.knowledge.guidance import FILES, check_documents
+    docs = {name: read_yaml(file) for name, file in FILES.items()}
+    assert check_documents(docs, read_sources()) == []
+    broken = {**docs, "workup": {**docs["workup"], "rules": [
+        {**docs["workup"]["rules"][0], "when": "symptom:bladder_dysfuntion", "sources": [{"key": "nobody_2099"}]}]}}
+    problems = check_documents(broken, read_sources())
+    assert any("bladder_dysfuntion" in p for p in problems) and any("nobody_2099" in p for p in problems)
+    derived = dict(docs["definitions"]["derived"])
+    first, *rest = derived
+    reordered = {**docs, "definitions": {"derived": {**{k: derived[k] for k in rest}, first: derived[first]}}}
+    assert any("definitions." in p for p in check_documents(reordered, read_sources()))
