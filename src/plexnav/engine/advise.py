@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from plexnav.case import Case, LocalizationEntry
 from plexnav.engine import guidance as G
 from plexnav.engine.etiology import rank_causes
-from plexnav.engine.triage import assess_triage
+from plexnav.engine.triage import assess_triage, case_facts
 from plexnav.engine.workup import context_facts, plan_workup
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -21,10 +21,11 @@ def advise(case: Case, localization: Sequence[LocalizationEntry],
            knowledge: GuidanceKnowledge | None = None) -> dict:
     """Keys: triage, etiology, workup, management, recovery, self_care, prevention, plain_summary."""
     knowledge = knowledge or load_guidance_knowledge()
-    triage = assess_triage(case, knowledge)
-    etiology = rank_causes(case, localization, knowledge)
-    workup = plan_workup(case, localization, etiology, triage, knowledge)
-    facts = context_facts(case, localization, etiology, triage, knowledge)
+    base = case_facts(case, knowledge)
+    triage = assess_triage(case, knowledge, base)
+    etiology = rank_causes(case, localization, knowledge, base)
+    facts = context_facts(case, localization, etiology, triage, knowledge, base)
+    workup = plan_workup(case, localization, etiology, triage, knowledge, facts)
     return {
         "triage": triage,
         "etiology": etiology,

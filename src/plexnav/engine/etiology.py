@@ -20,6 +20,7 @@ from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 MAX_REASONS = 5
+MIN_SITE_WEIGHT = 1e-3  # sites this unlikely change no cause's probability by more than 0.1%
 _TINY = 1e-12
 
 
@@ -33,7 +34,7 @@ def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
 
 def by_site(table, site: str, group: str) -> float:
     """Look up a number by exact site, then its group, then 'default' (a bare number is used as is)."""
-    if not isinstance(table, Mapping):
+    if isinstance(table, (int, float)):
         return float(table)
     for key in (site, group, "default"):
         if key in table:
@@ -61,22 +62,28 @@ def site_weights(case_facts_: Facts, localization: Sequence[LocalizationEntry],
     return dict(weights)
 
 
-def _score(cause: Mapping, facts: Facts, site: str, group: str) -> tuple[float, list[tuple[float, str]]]:
+def _fired(cause: Mapping, facts: Facts) -> tuple[bool, list[Mapping]]:
+    """Which of a cause's conditions hold for this case (they do not depend on the site)."""
+    needs = cause.get("needs_any")
+    missing = bool(needs) and not any(holds(c, facts) for c in needs)
+    return missing, [item for item in cause.get("evidence", ()) if holds(item["when"], facts)]
+
+
+def _score(cause: Mapping, fired: tuple[bool, list[Mapping]], site: str, group: str) -> tuple[float, list[tuple[float, str]]]:
     """Unnormalised log-score of one cause at one site, with the evidence that moved it."""
     log = math.log(max(cause["prior"], _TINY)) + math.log(max(by_site(cause["sites"], site, group), _TINY))
     moved: list[tuple[float, str]] = []
-    needs = cause.get("needs_any")
-    if needs and not any(holds(c, facts) for c in needs):
+    missing, items = fired
+    if missing:
         log += math.log(cause["otherwise"])
         moved.append((math.log(cause["otherwise"]), cause["missing_reason"]))
-    for item in cause.get("evidence", ()):
-        if holds(item["when"], facts):
-            lr = by_site(item["lr"], site, group)
-            log += math.log(max(lr, _TINY))
-            # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
-            weight = math.log(lr) if lr != 1 else -math.log(cause.get("otherwise", 1.0))
-            if weight:
-                moved.append((weight, item["reason"]))
+    for item in items:
+        lr = by_site(item["lr"], site, group)
+        log += math.log(max(lr, _TINY))
+        # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
+        weight = math.log(lr) if lr != 1 else -math.log(cause.get("otherwise", 1.0))
+        if weight:
+            moved.append((weight, item["reason"]))
     return log, moved
 
 
@@ -93,17 +100,20 @@ def _site_reason(cause: Mapping, site: str, group: str, knowledge: GuidanceKnowl
 
 
 def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
-                knowledge: GuidanceKnowledge | None = None) -> list[EtiologyEntry]:
+                knowledge: GuidanceKnowledge | None = None, facts: Facts | None = None) -> list[EtiologyEntry]:
     """Every spec cause with a probability (summing to 1), most likely first, with plain reasons."""
     knowledge = knowledge or load_guidance_knowledge()
-    facts = case_facts(case, knowledge)
+    facts = facts or case_facts(case, knowledge)
     causes = knowledge.causes["causes"]
     localized = {e.site for e in localization}
     total: dict[str, float] = defaultdict(float)
     best_site: dict[str, tuple[bool, float, str, str, list]] = {}
+    fired = {name: _fired(cause, facts) for name, cause in causes.items()}
     for site, weight in sorted(site_weights(facts, localization, knowledge).items()):
+        if weight < MIN_SITE_WEIGHT:
+            continue
         group = site_group(site, knowledge)
-        scored = {name: _score(cause, facts, site, group) for name, cause in causes.items()}
+        scored = {name: _score(cause, fired[name], site, group) for name, cause in causes.items()}
         top = max(log for log, _ in scored.values())
         norm = sum(math.exp(log - top) for log, _ in scored.values())
         for name, (log, moved) in scored.items():

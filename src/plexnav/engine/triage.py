@@ -31,10 +31,11 @@ def case_facts(case: Case, knowledge: GuidanceKnowledge) -> Facts:
     return with_derived(base_facts(case), knowledge.derived)
 
 
-def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None) -> Triage:
-    """Apply the triage policy; pure and deterministic."""
+def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts: Facts | None = None) -> Triage:
+    """Apply the triage policy; pure and deterministic.  ``facts``: the case's facts if the
+    caller already has them (they are computed once per assessment)."""
     knowledge = knowledge or load_guidance_knowledge()
-    facts = case_facts(case, knowledge)
+    facts = facts or case_facts(case, knowledge)
     for level in knowledge.triage:
         fired = [rule for rule in level["rules"] if holds(rule["when"], facts)]
         if fired:

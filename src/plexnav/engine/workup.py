@@ -20,9 +20,9 @@ from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledg
 
 
 def context_facts(case: Case, localization: Sequence[LocalizationEntry], etiology: Sequence[EtiologyEntry],
-                  triage: Triage, knowledge: GuidanceKnowledge) -> Facts:
+                  triage: Triage, knowledge: GuidanceKnowledge, facts: Facts | None = None) -> Facts:
     """Case facts plus what earlier steps concluded (site, cause and triage), for rule conditions."""
-    facts = case_facts(case, knowledge)
+    facts = facts or case_facts(case, knowledge)
     sites = site_weights(facts, localization, knowledge)
     values: dict[str, float] = {f"site_p:{s}": p for s, p in sites.items()}
     groups: dict[str, float] = defaultdict(float)
@@ -40,10 +40,12 @@ def context_facts(case: Case, localization: Sequence[LocalizationEntry], etiolog
 
 
 def plan_workup(case: Case, localization: Sequence[LocalizationEntry], etiology: Sequence[EtiologyEntry],
-                triage: Triage, knowledge: GuidanceKnowledge | None = None) -> list[WorkupEntry]:
-    """Tests worth doing next, most urgent first, one entry per test."""
+                triage: Triage, knowledge: GuidanceKnowledge | None = None,
+                context: Facts | None = None) -> list[WorkupEntry]:
+    """Tests worth doing next, most urgent first, one entry per test.  ``context``: the
+    :func:`context_facts` if the caller already has them."""
     knowledge = knowledge or load_guidance_knowledge()
-    facts = context_facts(case, localization, etiology, triage, knowledge)
+    facts = context or context_facts(case, localization, etiology, triage, knowledge)
     spec = knowledge.workup
     chosen: dict[str, tuple[int, int, WorkupEntry]] = {}
     for order, rule in enumerate(spec["rules"]):
