@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from plexnav.engine.assess import assess
-from plexnav.engine.model import get_model
+from plexnav.modelcache import load_model
 from plexnav.knowledge.guidance import load_guidance_knowledge
 from plexnav.validation import CaseValidationError, parse_case
 
@@ -17,7 +17,7 @@ def _matches(entry, expected) -> bool:
 
 
 def evaluate_directory(directory: Path) -> dict:
-    model, guidance = get_model(), load_guidance_knowledge()
+    model, guidance = load_model(), load_guidance_knowledge()
     rows, totals = [], {"cases": 0, "invalid": 0, "localized": 0, "top1": 0, "top3": 0, "side": 0,
                         "triage_cases": 0, "triage": 0, "etiology_cases": 0, "etiology_top3": 0}
     for path in sorted(directory.glob("*.json")):

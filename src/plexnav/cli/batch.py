@@ -8,7 +8,7 @@ from itertools import islice
 from pathlib import Path
 
 from plexnav.engine.assess import assess_many
-from plexnav.engine.model import get_model
+from plexnav.modelcache import load_model
 from plexnav.knowledge.guidance import load_guidance_knowledge
 from plexnav.validation import CaseValidationError, load_json, validate_case
 
@@ -47,7 +47,7 @@ def _lines(source: Path):
 
 
 def run_batch(source: Path, output: Path, chunk: int = 2048) -> dict[str, int]:
-    model, guidance = get_model(), load_guidance_knowledge()
+    model, guidance = load_model(), load_guidance_knowledge()
     counts = {"ok": 0, "errors": 0}
     show = sys.stderr.isatty()
     progress = None

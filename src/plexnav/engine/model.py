@@ -46,17 +46,28 @@ class LikelihoodModel:
         return p / p.sum()
 
 
-def build_model(kb: KnowledgeBase) -> LikelihoodModel:
-    hypotheses = build_hypotheses(kb)
-    findings = build_catalogue(kb)
-    column: dict[tuple[str, str], int] = {}
-    for spec in findings:
-        for state in spec.states:
-            column[(spec.key, state)] = len(column)
+TABLES = ("log_lik", "p_abnormal", "inv_lmn", "inv_umn")
+# the modules whose code shapes the tables: a stored copy is valid only for the same code
+_TABLE_CODE = ("catalogue", "predict", "hypotheses", "model")
+
+
+def fingerprint(kb: KnowledgeBase) -> str:
+    """Identity of the precomputed tables: the knowledge content and the engine code."""
+    import hashlib
+    from importlib import resources
+
+    digest = hashlib.sha256(kb.content_hash.encode())
+    for name in _TABLE_CODE:
+        digest.update((resources.files("plexnav.engine") / f"{name}.py").read_bytes())
+    digest.update((resources.files("plexnav.knowledge") / "forward.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def compute_tables(kb: KnowledgeBase, hypotheses, findings, column) -> dict[str, np.ndarray]:
+    """The expensive part: every hypothesis's prediction for every finding state."""
     H, F, J = len(hypotheses), len(findings), len(column)
     log_lik = np.zeros((H, J))
     p_abn = np.zeros((H, F))
-    lmn = np.zeros((H, F))
     inv_lmn = np.zeros((H, F))
     inv_umn = np.zeros((H, F))
     memo: dict = {}
@@ -67,8 +78,25 @@ def build_model(kb: KnowledgeBase) -> LikelihoodModel:
             start = column[(spec.key, spec.states[0])]
             log_lik[h, start:start + len(probs)] = np.log(np.clip(probs, 1e-6, 1.0))
             p_abn[h, f] = probs[0] if spec.kind == "presence" else 1 - probs[0]
-            lmn[h, f] = max(a, b)
             inv_lmn[h, f], inv_umn[h, f] = a, b
+    return {"log_lik": log_lik, "p_abnormal": p_abn, "inv_lmn": inv_lmn, "inv_umn": inv_umn}
+
+
+def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) -> LikelihoodModel:
+    """Assemble the model; ``tables`` may come from a stored copy made by :func:`compute_tables`."""
+    hypotheses = build_hypotheses(kb)
+    findings = build_catalogue(kb)
+    column: dict[tuple[str, str], int] = {}
+    for spec in findings:
+        for state in spec.states:
+            column[(spec.key, state)] = len(column)
+    expected = {"log_lik": (len(hypotheses), len(column)), "p_abnormal": (len(hypotheses), len(findings)),
+                "inv_lmn": (len(hypotheses), len(findings)), "inv_umn": (len(hypotheses), len(findings))}
+    if tables is None or any(tables.get(k) is None or tables[k].shape != shape for k, shape in expected.items()):
+        tables = compute_tables(kb, hypotheses, findings, column)
+    log_lik, p_abn = np.array(tables["log_lik"]), np.array(tables["p_abnormal"])
+    inv_lmn, inv_umn = np.array(tables["inv_lmn"]), np.array(tables["inv_umn"])
+    lmn = np.maximum(inv_lmn, inv_umn)
     log_prior = np.log(np.array([h.prior for h in hypotheses]))
     for arr in (log_lik, p_abn, lmn, inv_lmn, inv_umn, log_prior):
         arr.setflags(write=False)
