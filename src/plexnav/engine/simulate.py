@@ -64,11 +64,19 @@ def sampled_columns(model: LikelihoodModel, h: int, findings: list[int], rng: np
             if rng.random() < probs[0]:
                 cols.append(start)
             continue
-        state = int(rng.choice(len(probs), p=probs / probs.sum()))
-        if rng.random() < flip:
-            state = int(rng.choice([s for s in range(len(probs)) if s != state]))
-        cols.append(start + state)
+        cols.append(start + _draw_state(probs, rng, flip))
     return np.array(cols + _silent_side_columns(model, cols), dtype=np.intp)
+
+
+def _draw_state(probs: np.ndarray, rng: np.random.Generator, flip: float, recorded=None) -> int | None:
+    """A state drawn from ``probs``; with chance ``flip`` swapped for another state.  With
+    ``recorded`` (chance a normal / abnormal state is written down) it may be None."""
+    state = int(rng.choice(len(probs), p=probs / probs.sum()))
+    if recorded is not None and rng.random() > recorded[state != 0]:
+        return None
+    if rng.random() < flip:
+        state = int(rng.choice([s for s in range(len(probs)) if s != state]))
+    return state
 
 
 def _silent_side_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
@@ -125,22 +133,7 @@ def realistic_columns(model: LikelihoodModel, h: int, rng: np.random.Generator,
             if rng.random() < chance:
                 cols.append(start)
             continue
-        state = int(rng.choice(len(probs), p=probs / probs.sum()))
-        recorded = 0.85 if state != 0 else 0.3
-        if rng.random() > recorded:
-            continue
-        if rng.random() < flip:
-            state = int(rng.choice([s for s in range(len(probs)) if s != state]))
-        cols.append(start + state)
+        state = _draw_state(probs, rng, flip, recorded=(0.3, 0.85))
+        if state is not None:
+            cols.append(start + state)
     return np.array(cols + _silent_side_columns(model, cols), dtype=np.intp)
-
-
-def _silent_side_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
-    """As ``observe`` does: with one-sided complaints, a side with nothing abnormal is evidence."""
-    state_of = {c: key for key, c in model.column.items()}
-    symptom_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][0].startswith("symptom:")}
-    if not symptom_sides & {"left", "right"}:
-        return []
-    abnormal_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols
-                      if state_of[c][1] not in ("normal", "absent", "flexor")}
-    return [model.column[(f"complaint:{side}", "absent")] for side in ("left", "right") if side not in abnormal_sides]
