@@ -64,6 +64,15 @@ def main(n: int = 3000) -> None:
             ece += sel.mean() * gap
             print(f"  stated {lo:.1f}-{lo + 0.1:.1f}: n={sel.sum():5d} mean stated {conf[sel].mean():.2f} observed {correct[sel].mean():.2f}")
     print(f"expected calibration error {ece:.3f}")
+    T = base + slope * np.log1p(counts)
+    for depth, label in enumerate(("symptoms only", "bedside exam", "exam + electrodiagnosis")):
+        hits = []
+        for h in truth[: n // 3]:
+            cols = realistic_columns(model, int(h), rng, depth=depth)
+            post = model.posterior(cols)
+            G, index = grouped(model, post[None, :])
+            hits.append(G[0].argmax() == index[h])
+        print(f"top-1 with {label}: {np.mean(hits):.1%} ({len(hits)} cases)")
 
 
 if __name__ == "__main__":

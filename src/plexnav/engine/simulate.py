@@ -109,15 +109,15 @@ def top_site_index(model: LikelihoodModel, posterior: np.ndarray) -> int:
 
 
 def realistic_columns(model: LikelihoodModel, h: int, rng: np.random.Generator,
-                      flip: float = 0.03) -> np.ndarray:
+                      flip: float = 0.03, depth: int | None = None) -> np.ndarray:
     """A case as clinics record them, for calibration: a per-case severity (partial lesions),
-    a work-up depth (symptoms only, bedside exam, or exam with electrodiagnosis), abnormal
+    a work-up depth (0 symptoms only, 1 bedside exam, 2 exam with electrodiagnosis), abnormal
     findings recorded more often than normal ones, and occasional wrong findings.
     The case is drawn from a model that differs from the scoring model on purpose."""
     from plexnav.engine.catalogue import state_probabilities
 
     severity = rng.beta(4.0, 1.5)
-    depth = rng.choice(3, p=[0.15, 0.35, 0.5])
+    depth = rng.choice(3, p=[0.15, 0.35, 0.5]) if depth is None else depth
     cols = []
     for f, spec in enumerate(model.findings):
         if spec.base_key is not None or spec.target in SKIP_TARGETS or spec.side == "either":
