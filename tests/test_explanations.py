@@ -12,7 +12,7 @@ from plexnav.validation import parse_case
 TEACHING = {
     "p02": ["superficial peroneal sensory response", "paraspinal"],
     "p05": ["saphenous sensory response", "adductor", "femoral nerve lesion"],
-    "p06": ["gluteus maximus", "sural sensory response"],
+    "p06": ["gluteus medius", "sural sensory response"],
     "p07": ["superficial peroneal sensory response", "paraspinal"],
     "p10": ["iliopsoas"],
     "p13": ["biceps femoris (short head)"],

@@ -90,6 +90,8 @@ def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None
     """Sum hypothesis probabilities by (site, side, levels), best first; lesion points of one
     nerve stay visible as the group's members.  ``limit`` keeps only the leading groups."""
     mass = np.bincount(model.group_index, weights=scored.posterior, minlength=len(model.group_keys))
+    mass = mass ** model.site_sharpness
+    mass /= mass.sum()
     order = np.argsort(-mass, kind="stable")[:limit]
     out = []
     for g in order:

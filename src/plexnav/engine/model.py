@@ -33,6 +33,7 @@ class LikelihoodModel:
     inv_umn: np.ndarray                        # (H, F): upper motor neuron involvement
     log_lik_t: np.ndarray                      # (J, H) float32 transpose for batch matrix products
     temperature: float
+    site_sharpness: float                      # exponent on the summed site probabilities (calibration)
     group_keys: tuple[tuple, ...]              # distinct (site, side, levels) of the output
     group_index: np.ndarray                    # (H,) hypothesis -> group
     group_members: tuple[np.ndarray, ...]      # group -> hypothesis indices
@@ -112,6 +113,7 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
         finding_index=MappingProxyType({s.key: i for i, s in enumerate(findings)}),
         log_prior=log_prior, log_lik=log_lik, log_lik_t=np.ascontiguousarray(log_lik.T, dtype=np.float32), p_abnormal=p_abn, lmn=lmn, inv_lmn=inv_lmn, inv_umn=inv_umn,
         temperature=float(kb.parameters["temperature"]),
+        site_sharpness=float(kb.parameters["site_sharpness"]),
         group_keys=group_keys, group_index=group_index, group_members=group_members,
         age_variants=MappingProxyType(variants),
     )
