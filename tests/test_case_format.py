@@ -62,7 +62,10 @@ def test_unknown_field_lists_valid_fields():
     assert err.suggestion == "history" and "symptoms" in err.choices
 
 
-@pytest.mark.parametrize("text", ["", "   \n", "{", "[1, 2]", "null", '{"format": "plexnav-case/1",}'])
+@pytest.mark.parametrize("text", ["", "   \n", "{", "[1, 2]", "null", '{"format": "plexnav-case/1",}',
+                                  '{"format": "plexnav-case/1", "patient": {"age": NaN}}',
+                                  '{"format": "plexnav-case/1", "investigations": [{"test": "hba1c", "value": Infinity}]}',
+                                  "[" * 100000])
 def test_broken_documents(text):
     errors = _errors(text)
     assert errors and errors[0].message

@@ -138,6 +138,15 @@ def _convert(err: dict, root: type[BaseModel], offset: tuple = ()) -> CaseError:
     return CaseError(path, f"{msg} (got {json.dumps(value)[:60]})" if value is not None else msg)
 
 
+class _NonFinite(ValueError):
+    pass
+
+
+def _reject_constant(name: str):
+    """JSON has no NaN or Infinity; Python's parser would accept them silently."""
+    raise _NonFinite(name)
+
+
 def load_json(text: str | bytes) -> object:
     """Parse JSON text, raising CaseValidationError on empty or broken documents."""
     if isinstance(text, bytes):
@@ -148,7 +157,9 @@ def load_json(text: str | bytes) -> object:
     if not text.strip():
         raise CaseValidationError([CaseError("", "the document is empty; expected a JSON case object")])
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_reject_constant)
+    except _NonFinite as exc:
+        raise CaseValidationError([CaseError("", f"not valid JSON: {exc.args[0]} is not a number JSON allows")]) from None
     except json.JSONDecodeError as exc:
         raise CaseValidationError(
             [CaseError("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
