@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import shared_case_files
 from plexnav.validation import CaseValidationError, parse_case
@@ -97,3 +99,26 @@ def test_midline_findings_reject_one_side(exam):
 def test_midline_symptom_rejects_one_side():
     (err,) = _errors({"format": "plexnav-case/1", "symptoms": [{"kind": "bladder_dysfunction", "side": "left"}]})
     assert err.path == "symptoms[0]" and "midline" in err.message
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12) | st.sampled_from(["left", "knee_extension", "pain", "saddle", "absent", "plexnav-case/1"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["format", "exam", "strength", "movement", "side", "mrc", "symptoms", "kind", "region",
+                         "history", "factors", "patient", "age", "electrodiagnosis", "needle_emg", "muscle", "result",
+                         "investigations", "test", "value", "x"]), children, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(JSON_VALUES)
+def test_any_json_either_validates_or_fails_politely(doc):
+    """Whatever JSON arrives, the only failure is a CaseValidationError with located messages."""
+    if isinstance(doc, dict):
+        doc = {"format": "plexnav-case/1", **doc} if doc.get("format") is None else doc
+    try:
+        parse_case(json.dumps(doc))
+    except CaseValidationError as exc:
+        assert exc.errors and all(isinstance(e.message, str) and e.message for e in exc.errors)
