@@ -53,7 +53,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     """Every hypothesis the engine scores, with priors that sum to 1."""
     params = kb.parameters
     priors = params["priors"]
-    bilateral_share = params["bilateral_share"]
+    shares = params["bilateral_share"]
     bilateral_factor = params["bilateral_involvement"]
     family_weight: dict[str, float] = {}
     for rec in kb.hypotheses:
@@ -61,7 +61,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     out: list[Hypothesis] = []
     for rec in kb.hypotheses:
         base = priors[rec.family] * rec.weight / family_weight[rec.family]
-        for side, share in _side_shares(rec.sides, bilateral_share).items():
+        for side, share in _side_shares(rec.sides, shares.get(rec.family, shares["default"])).items():
             out.append(Hypothesis(
                 id=f"{rec.id}:{side}", site=rec.site, side=side, family=rec.family,
                 prior=base * share, lesion=_sided(rec.lesion, side, bilateral_factor),
@@ -75,7 +75,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
         span = tuple(levels[levels.index(first): levels.index(last) + 1])
         lesion = {f"root:{lv}": poly["involvement"] for lv in span}
         sides = [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral]
-        for side, share in _side_shares(sides, bilateral_share).items():
+        for side, share in _side_shares(sides, shares.get(poly["family"], shares["default"])).items():
             out.append(Hypothesis(
                 id=f"polyradiculopathy_{first}_{last}:{side}", site="polyradiculopathy", side=side,
                 family=poly["family"], prior=priors[poly["family"]] * share / n,
