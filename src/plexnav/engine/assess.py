@@ -6,6 +6,8 @@ built once per knowledge version.  CLI, API, web and reports all call :func:`ass
 
 from __future__ import annotations
 
+import math
+
 from plexnav.case import Assessment, Case, LocalizationEntry
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import explain_group, next_best_findings, split_explanation
@@ -22,6 +24,11 @@ TOP_SITES = 8
 EXPLAINED_SITES = 3
 
 
+def _floor4(p: float) -> float:
+    """Four decimals, rounded down, so the listed probabilities never sum past 1."""
+    return math.floor(p * 10_000) / 10_000
+
+
 def localize(case: Case, model: LikelihoodModel, scored: Scored | None = None) -> tuple[list[LocalizationEntry], list]:
     """Ranked sites with explanations, and the next best findings."""
     scored = scored or score_case(model, case)
@@ -32,7 +39,7 @@ def localize(case: Case, model: LikelihoodModel, scored: Scored | None = None) -
         supporting, against = split_explanation(steps)
         best = model.hypotheses[group.members[0]]
         entries.append(LocalizationEntry(
-            site=group.site, side=group.side, probability=round(group.probability, 4),
+            site=group.site, side=group.side, probability=_floor4(group.probability),
             supporting=supporting, against=against,
             levels=list(group.levels) if group.levels else None,
             detail=best.detail, hypothesis=best.id, explanation=steps,
