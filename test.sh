@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
+# System libraries the PDF reports need (installed only when missing).
+bash scripts/install-report-deps.sh
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi

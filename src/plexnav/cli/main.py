@@ -10,6 +10,7 @@ import typer
 
 from plexnav.cli import kb as kb_commands
 from plexnav.cli import learn as learn_commands
+from plexnav.cli import report as report_commands
 from plexnav.cli.common import fail, read_case_text
 from plexnav.validation import CaseValidationError, parse_case
 
@@ -17,7 +18,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Localize, triage and explain lumbosacral plexus problems. "
                        "plexnav supports clinical judgement; it never replaces it.")
 app.add_typer(kb_commands.app, name="kb")
-learn_commands.register(app)
+for module in (learn_commands, report_commands):
+    module.register(app)
 
 
 @app.command()
@@ -26,12 +28,13 @@ def assess(path: str = typer.Argument(..., help="case JSON file, or - for standa
     """Assess one case: triage, ranked lesion sites with reasons, causes, work-up, next findings."""
     from plexnav.cli.render import print_assessment
     from plexnav.engine.assess import assess as run_assess
+    from plexnav.modelcache import load_model
 
     try:
         case, _ = parse_case(read_case_text(path))
     except CaseValidationError as exc:
         fail(exc)
-    result = run_assess(case)
+    result = run_assess(case, load_model())
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2, exclude_none=True) + "\n")
     else:

@@ -1,0 +1,57 @@
+"""Diary plots: real PNG and SVG bytes, deterministic, no display needed."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from plexnav.diary import Diary, DiaryEntry, from_json
+from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot
+
+FIXTURE = Path(__file__).parent / "data" / "recovery-diary.json"
+
+
+@pytest.fixture(scope="module")
+def diary():
+    return from_json(FIXTURE.read_text())
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_pain_function_plot_png(diary):
+    png = pain_function_plot(diary, "png", dpi=80)
+    width, height = _png_size(png)
+    assert 400 < width < 1000 and 250 < height < 800
+
+
+def test_plots_are_svg_and_deterministic(diary):
+    svg = pain_function_plot(diary, "svg")
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+    assert pain_function_plot(diary, "svg") == svg
+    assert strength_plot(diary, "svg") == strength_plot(diary, "svg")
+
+
+def test_strength_plot_only_with_grades(diary):
+    assert _png_size(strength_plot(diary, "png", dpi=80))[0] > 300
+    no_grades = Diary(entries=[e for e in diary.entries if not e.strength])
+    assert strength_plot(no_grades) is None
+    assert pain_function_plot(Diary(entries=[DiaryEntry(date="2026-01-01", notes="nothing rated")])) is None
+
+
+def test_single_entry_and_function_only_diaries_plot():
+    one = Diary(entries=[DiaryEntry(date="2026-01-01", pain=[{"region": "groin", "side": "left", "score": 3}])])
+    _png_size(pain_function_plot(one, dpi=60))
+    func = Diary(entries=[DiaryEntry(date="2026-01-01", function={"sleep": 3}),
+                          DiaryEntry(date="2026-01-20", function={"sleep": 5}, falls=1)])
+    _png_size(pain_function_plot(func, dpi=60))
+
+
+def test_data_uri_and_unknown_format(diary):
+    assert data_uri(b"abc", "png") == "data:image/png;base64,YWJj"
+    with pytest.raises(ValueError, match="png or svg"):
+        pain_function_plot(diary, "gif")

@@ -1,0 +1,184 @@
+"""Patient summary and clinician report: HTML content, and PDFs read back with pdftotext."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from conftest import load_shared, shared_case_files
+from plexnav.diary import from_json
+from plexnav.engine.assess import assess
+from plexnav.examples import example_path
+from plexnav.reports import html_to_pdf, render_html, report_css
+from plexnav.reports.context import red_flag_status, report_words
+from plexnav.validation import parse_case, validate_case
+from report_support import DIARY_FIXTURE, flat, page_count, pdf_text
+
+WHEN = dt.datetime(2026, 11, 2, 9, 30)
+STANDARD = "plexnav supports clinical judgement; it never replaces it"
+
+
+@pytest.fixture(scope="module")
+def plexus_case():
+    return parse_case(example_path("lumbar-plexus-diabetic-amyotrophy").read_bytes())[0]
+
+
+@pytest.fixture(scope="module")
+def diary():
+    return from_json(DIARY_FIXTURE.read_text())
+
+
+@pytest.fixture(scope="module")
+def patient_pdf(plexus_case, diary):
+    return html_to_pdf(render_html(plexus_case, "patient", diary=diary, generated=WHEN))
+
+
+@pytest.fixture(scope="module")
+def clinician_pdf(plexus_case, diary):
+    return html_to_pdf(render_html(plexus_case, "clinician", diary=diary, generated=WHEN))
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+def test_patient_html_has_every_section(plexus_case):
+    html = render_html(plexus_case, "patient", generated=WHEN)
+    text = flat(re.sub(r"<[^>]+>", " ", html))
+    for phrase in ("My appointment summary", "Prepared 2 November 2026", "This is urgent.",
+                   "My symptoms", "Burning pain in the front of the thigh (right), 9 out of 10.",
+                   "Weakness (right leg): climbing stairs is hard.",
+                   "How it started and how it is going", "It came on over a few weeks.",
+                   "It began about 8 weeks ago (56 days).", "It is getting worse.",
+                   "About my health: diabetes; weight loss I did not plan.",
+                   "Warning signs", "Weight loss you did not plan, with new leg, buttock or pelvic pain",
+                   "Not reported:", "Numbness in the saddle area",
+                   "What plexnav found", "The findings point most to the lumbar plexus",
+                   "Questions to ask", "Could the lumbosacral plexus", "What is the plan of tests",
+                   "Tests that may be suggested", STANDARD):
+        assert phrase in text, phrase
+    assert 'id="patient-region-anterior_thigh-right"' in html
+    assert "My recovery diary" not in text
+
+
+def test_clinician_html_has_every_section(plexus_case):
+    a = assess(plexus_case)
+    html = render_html(plexus_case, "clinician", assessment=a, generated=WHEN)
+    text = flat(re.sub(r"<[^>]+>", " ", html))
+    for phrase in ("Clinician report: example-lumbar-plexus", "Triage: Urgent", "urgent.worsening_weakness",
+                   "Strength (MRC)", "Knee extension", "MRC 3", "Reflexes", "Patellar (knee) reflex",
+                   "Sensation", "Signs", "Muscle wasting", "Nerve conduction", "saphenous sensory response",
+                   "Needle EMG", "Iliopsoas", "active denervation", "Investigations", "HbA1c",
+                   "Localization", "right lumbar plexus lesion", "right L3 root lesion",
+                   "fits a right lumbar plexus lesion", "is not explained by a right L3 root lesion",
+                   "Next best findings", "ncs:lateral_femoral_cutaneous_sensory:right",
+                   "Causes", "diabetic radiculoplexus neuropathy", "Work-up", "Management options",
+                   "Ask about medicines for nerve pain", "Red flags", "Why it matters",
+                   a.knowledge_version, STANDARD):
+        assert phrase in text, phrase
+    assert 'id="clinician-region-anterior_thigh-right"' in html
+    assert 'class="abn"' in html
+
+
+def test_embeddable_article_and_stylesheet(plexus_case):
+    article = render_html(plexus_case, "patient", generated=WHEN, standalone=False)
+    assert article.lstrip().startswith("<article") and "<html" not in article
+    assert "@page" in report_css() and "string(footer-info)" in report_css()
+    full = render_html(plexus_case, "patient", generated=WHEN)
+    assert '"DejaVu Sans"' in full  # the stylesheet is not HTML-escaped
+    with pytest.raises(ValueError, match="patient or clinician"):
+        render_html(plexus_case, "nurse")
+
+
+def test_every_red_flag_rule_has_a_short_label(plexus_case):
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    labels = report_words()["red_flags"]
+    for level in load_guidance_knowledge().triage:
+        if level["level"] in ("emergency", "urgent"):
+            for rule in level["rules"]:
+                assert rule["id"] in labels, rule["id"]
+    status = red_flag_status(plexus_case)
+    assert {f["id"] for f in status if f["present"]} == {"urgent.weight_loss_pain", "urgent.worsening_weakness"}
+
+
+def test_urgent_red_flags_show_even_when_an_emergency_rule_decides():
+    case, _ = validate_case({"format": "plexnav-case/1", "history": {"factors": ["cancer_history"]},
+                             "symptoms": [{"kind": "pain", "region": "buttock", "side": "left"},
+                                          {"kind": "bladder_dysfunction"}]})
+    present = {f["id"] for f in red_flag_status(case, ["emergency.bladder_bowel"]) if f["present"]}
+    assert present == {"emergency.bladder_bowel", "urgent.cancer"}
+
+
+def test_every_shared_case_renders_both_reports():
+    files = shared_case_files()
+    if not files:
+        pytest.skip("shared cases not available")
+    for path in files:
+        case, _ = parse_case(path.read_bytes())
+        a = assess(case)
+        for kind in ("patient", "clinician"):
+            html = render_html(case, kind, assessment=a, generated=WHEN)
+            assert STANDARD in html, (path.name, kind)
+            # the patient's map appears when a symptom has a place on the body; the clinician's always
+            if kind == "clinician" or any(s.region for s in case.symptoms):
+                assert 'class="region"' in html, (path.name, kind)
+            else:
+                assert "no picture" in html, (path.name, kind)
+
+
+# ----------------------------------------------------------------------------- PDF
+
+
+def test_patient_pdf_with_diary_is_two_pages_and_says_it_all(patient_pdf):
+    assert patient_pdf.startswith(b"%PDF-")
+    assert 1 <= page_count(patient_pdf) <= 2
+    text = flat(pdf_text(patient_pdf))
+    for phrase in ("My appointment summary", "This is urgent. See a doctor today or within two days.",
+                   "Burning pain in the front of the thigh (right), 9 out of 10.",
+                   "Could the lumbosacral plexus", "What is the plan of tests",
+                   "Warning signs in what I entered", "My recovery diary", "18 entries from 7 Sep 2026 to 19 Oct 2026.",
+                   "Your pain has fallen by about a third over 6 weeks (from 8 to 5 out of 10).",
+                   "pregabalin: started (for burning pain)", STANDARD, "Page 1 of 2", "Page 2 of 2",
+                   "plexnav 0.1.0 · knowledge"):
+        assert phrase in text, phrase
+    # the patient's summary leaves clinician grades out
+    assert "MRC" not in text
+
+
+def test_clinician_pdf_with_diary(clinician_pdf, plexus_case):
+    text = flat(pdf_text(clinician_pdf))
+    pages = page_count(clinician_pdf)
+    assert 3 <= pages <= 8
+    for phrase in ("Clinician report: example-lumbar-plexus", "Strength (MRC)", "Needle EMG", "Nerve conduction",
+                   "Localization", "right lumbar plexus lesion", "Next best findings", "Causes", "Work-up",
+                   "Management options", "Red flags", "Recovery diary",
+                   "Strength of right knee extension went from MRC 3 to 4 (stronger)",
+                   assess(plexus_case).knowledge_version, STANDARD, f"Page {pages} of {pages}"):
+        assert phrase in text, phrase
+
+
+def test_emergency_patient_summary_pdf():
+    case, _ = validate_case(load_shared("p18-"))
+    pdf = html_to_pdf(render_html(case, "patient", generated=WHEN))
+    assert page_count(pdf) <= 2
+    text = flat(pdf_text(pdf))
+    assert "This is an emergency. Go to an emergency department now." in text
+    assert "Numbness in the saddle area (between the legs, around the bottom)" in text
+    assert "Changes in how my bladder works" in text
+
+
+def test_the_longest_shared_patient_summaries_fit_two_pages():
+    """Length decides the page count, so the five longest summaries of the shared cases are laid out."""
+    from weasyprint import HTML
+
+    files = shared_case_files()
+    if not files:
+        pytest.skip("shared cases not available")
+    docs = []
+    for path in files:
+        case, _ = parse_case(path.read_bytes())
+        html = render_html(case, "patient", generated=WHEN)
+        docs.append((len(re.sub(r"<svg.*?</svg>|<[^>]+>", "", html, flags=re.S)), path.name, html))
+    for _, name, html in sorted(docs, reverse=True)[:5]:
+        assert len(HTML(string=html).render().pages) <= 2, name
