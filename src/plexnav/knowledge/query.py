@@ -6,6 +6,7 @@ import csv
 import difflib
 import io
 
+from plexnav.knowledge import files
 from plexnav.knowledge.base import KnowledgeBase
 from plexnav.knowledge.forward import deficit_pattern, muscle_involvement
 
@@ -101,6 +102,38 @@ def worksheet_rows(kb: KnowledgeBase) -> list[dict]:
         add("sign", rec.id, f"{rec.name}: mechanism {rec.mechanism}", rec.sources, rec.note)
     for rec in kb.activities.values():
         add("activity", rec.id, "needs " + ", ".join(f"{m} {s:.0%}" for m, s in rec.movements.items()), rec.sources)
+    for hyp in kb.hypotheses:
+        lesion = ", ".join(f"{n} {w:g}" for n, w in hyp.lesion.items()) or (hyp.pattern or "no lesion")
+        rows.append({"kind": "hypothesis", "id": hyp.id, "claim": f"{hyp.site}: {lesion}; prior weight {hyp.weight:g} in family {hyp.family}",
+                     "sources": "plexnav_model (sites.yaml)", "note": hyp.detail or "", "verdict": ""})
+    for name in GUIDANCE_FILES:
+        rows += _guidance_rows(name, files.read_yaml(name))
+    return rows
+
+
+GUIDANCE_FILES = ("triage_rules.yaml", "causes.yaml", "workup.yaml", "management.yaml", "education.yaml")
+_CLAIM_FIELDS = ("text", "why", "option", "reason", "title", "missing_reason", "default_text")
+
+
+def _guidance_rows(name: str, node, path: str = "") -> list[dict]:
+    """Every sourced record of a guidance file (triage rules, causes, tests, options, lessons)."""
+    rows = []
+    if isinstance(node, dict):
+        if "sources" in node and path:
+            claim = next((str(node[f]) for f in _CLAIM_FIELDS if isinstance(node.get(f), str)), None)
+            if "prior" in node and "evidence" in node:  # a cause: its base rate and what moves it
+                moves = "; ".join(f"{item['reason']} (LR {item['lr']})" for item in node["evidence"])
+                claim = f"base rate {node['prior']}; evidence: {moves}"
+            if claim is None and "paragraphs" in node:
+                claim = " ".join(node["paragraphs"])[:300]
+            refs = "; ".join(s["key"] + (f" ({s['locator']})" if s.get("locator") else "") for s in node["sources"])
+            rows.append({"kind": name.removesuffix(".yaml"), "id": str(node.get("id", path)), "claim": claim or path,
+                         "sources": refs, "note": "", "verdict": ""})
+        for key, value in node.items():
+            rows += _guidance_rows(name, value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            rows += _guidance_rows(name, value, f"{path}[{i}]")
     return rows
 
 
