@@ -1,0 +1,395 @@
+"""plexnav as a CDS Hooks 2.0 service: discovery document, request in, cards out.
+
+Pure functions: no HTTP here (an API route only has to map :class:`CdsRequestError` to
+its ``status``, 400 or 412).  The pydantic models below follow the CDS Hooks 2.0
+specification (sections Discovery, Calling a CDS Service, CDS Service Response, Card
+Attributes, Source, Suggestion, Action, Link, Coding): required fields are required, a
+card ``summary`` is shorter than 140 characters, ``indicator`` is info | warning |
+critical, ``source.label`` is required, suggestions need ``selectionBehavior``, override
+reasons need a ``display``, and no element is null or empty.
+
+The contract of the ``plexnav-lumbosacral`` service
+---------------------------------------------------
+- Hook ``patient-view``; ``context.patientId`` is required (as the hook defines it).
+- ``prefetch.plexnavCase`` carries the case, as one of:
+
+  1. a plexnav case object (``"format": "plexnav-case/1"``, case-format.md), for clients
+     that keep plexnav cases outside FHIR;
+  2. a FHIR R4B document Bundle written by plexnav (``plexnav export fhir``); the case is
+     read back from its Observations (:func:`plexnav.interop.fhir.case_from_bundle`);
+  3. a searchset Bundle of such documents, which is what the discovery prefetch template
+     returns; the latest document is used, and an empty searchset gives no cards.
+
+  Missing or null (or an OperationOutcome, a failed prefetch): :class:`CdsPreconditionFailed`
+  (HTTP 412, as the specification prescribes when the service cannot get its data).
+  A case that does not validate raises :class:`~plexnav.validation.CaseValidationError`
+  with the same located, friendly errors as the CLI.
+- The response holds up to three cards, each with a stable ``uuid`` (for feedback) and a
+  link-free ``source`` ``{"label": "plexnav", "topic": …}``:
+
+  * triage: indicator ``critical`` for emergency, ``warning`` for urgent, ``info`` otherwise;
+    the reasons in ``detail``;
+  * the leading localization with its probability, the strongest findings for and
+    against it, the runners-up, the likely cause and what to examine next;
+  * the work-up (when there is one): one suggestion per test, whose action creates a
+    draft FHIR R4B ``ServiceRequest`` (intent ``proposal``) for ``Patient/{patientId}``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from plexnav.case import Assessment, Case
+from plexnav.engine.wording import site_label
+from plexnav.interop import terms as T
+from plexnav.interop.fhir import FHIR_RELEASE, case_from_bundle, service_request
+from plexnav.validation import CaseValidationError, load_json, validate_case
+
+CDS_HOOKS_VERSION = "2.0"
+SERVICE_ID = "plexnav-lumbosacral"
+HOOK = "patient-view"
+PREFETCH_KEY = "plexnavCase"
+SOURCE_LABEL = "plexnav"
+SUMMARY_LIMIT = 139  # "<140-character summary"
+_NAMESPACE = uuid.UUID("1f6f4a59-3c1e-5a0b-8d5e-2b7c4e9a0d13")
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+
+# =========================================================================== the specification's objects
+
+
+class _Spec(BaseModel):
+    """A CDS Hooks object: only the specification's fields, plus its ``extension`` object."""
+
+    model_config = ConfigDict(extra="forbid")
+    extension: dict[str, Any] | None = Field(None, min_length=1)
+
+
+class Coding(_Spec):
+    code: NonEmpty
+    system: NonEmpty
+    display: NonEmpty | None = None
+
+
+class Source(_Spec):
+    label: NonEmpty
+    url: AnyUrl | None = None
+    icon: AnyUrl | None = None
+    topic: Coding | None = None
+
+
+class Action(_Spec):
+    type: Literal["create", "update", "delete"]
+    description: NonEmpty
+    resource: dict[str, Any] | None = Field(None, min_length=1)
+    resourceId: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> Action:
+        if self.type in ("create", "update"):
+            if not self.resource or "resourceType" not in self.resource:
+                raise ValueError(f"a '{self.type}' action carries the FHIR resource in 'resource'")
+        elif self.resourceId is None and self.resource is None:
+            raise ValueError("a 'delete' action names its target in 'resourceId'")
+        return self
+
+
+class Suggestion(_Spec):
+    label: NonEmpty
+    uuid: NonEmpty | None = None
+    isRecommended: bool | None = None
+    actions: list[Action] | None = Field(None, min_length=1)
+
+
+class Link(_Spec):
+    label: NonEmpty
+    url: AnyUrl
+    type: Literal["absolute", "smart"]
+    appContext: NonEmpty | None = None
+    autolaunchable: bool | None = None
+
+    @model_validator(mode="after")
+    def _app_context(self) -> Link:
+        if self.appContext is not None and self.type != "smart":
+            raise ValueError("appContext is valid only for links of type 'smart'")
+        return self
+
+
+class Card(_Spec):
+    uuid: NonEmpty | None = None
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=SUMMARY_LIMIT)]
+    detail: NonEmpty | None = None
+    indicator: Literal["info", "warning", "critical"]
+    source: Source
+    suggestions: list[Suggestion] | None = Field(None, min_length=1)
+    selectionBehavior: Literal["at-most-one", "any"] | None = None
+    overrideReasons: list[Coding] | None = Field(None, min_length=1)
+    links: list[Link] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _conditional(self) -> Card:
+        if self.suggestions and self.selectionBehavior is None:
+            raise ValueError("a card with suggestions must give selectionBehavior")
+        if any(reason.display is None for reason in self.overrideReasons or ()):
+            raise ValueError("every override reason needs a display")
+        return self
+
+
+class CdsResponse(_Spec):
+    cards: list[Card]
+    systemActions: list[Action] | None = Field(None, min_length=1)
+
+
+class CdsService(_Spec):
+    hook: NonEmpty
+    title: NonEmpty | None = None
+    description: NonEmpty
+    id: NonEmpty
+    prefetch: dict[str, NonEmpty] | None = Field(None, min_length=1)
+    usageRequirements: NonEmpty | None = None
+
+
+class Discovery(_Spec):
+    services: list[CdsService]
+
+
+class FhirAuthorization(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    access_token: NonEmpty
+    token_type: Literal["Bearer"]
+    expires_in: int
+    scope: NonEmpty
+    subject: NonEmpty
+    patient: NonEmpty | None = None
+
+
+class CdsRequest(BaseModel):
+    """A CDS Hooks call; extra members are the client's business and are let through."""
+
+    model_config = ConfigDict(extra="allow")
+    hook: NonEmpty
+    hookInstance: NonEmpty
+    fhirServer: AnyUrl | None = None
+    fhirAuthorization: FhirAuthorization | None = None
+    context: dict[str, Any]
+    prefetch: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _server_with_token(self) -> CdsRequest:
+        if self.fhirAuthorization is not None and self.fhirServer is None:
+            raise ValueError("fhirServer is required when fhirAuthorization is given")
+        return self
+
+
+def dump(model: BaseModel) -> dict:
+    """JSON of a CDS Hooks object: optional members without a value are left out, never null."""
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+# =========================================================================== discovery
+
+
+def discovery() -> dict:
+    """The discovery document served at ``{baseUrl}/cds-services``."""
+    service = CdsService(
+        hook=HOOK,
+        id=SERVICE_ID,
+        title="plexnav: lumbosacral plexus localization and triage",
+        description=("Ranks where a lumbosacral lesion lies (root, cauda equina, plexus, lumbosacral trunk or "
+                     "a named nerve) from the history, examination and electrodiagnosis recorded for the "
+                     "patient, with probabilities and the findings for and against; triages urgency and "
+                     "proposes the work-up. plexnav supports clinical judgement; it never replaces it."),
+        prefetch={PREFETCH_KEY: (
+            "Bundle?composition.patient={{context.patientId}}"
+            f"&composition.type={T.DOCUMENT_SYSTEM}|lumbosacral-assessment&_sort=-timestamp&_count=1")},
+        usageRequirements=(
+            f"prefetch.{PREFETCH_KEY} must hold the case: the latest plexnav FHIR {FHIR_RELEASE} document for "
+            "the patient (what the template fetches), a plexnav document Bundle, or a plexnav-case/1 JSON "
+            "object. Without it the service answers 412."),
+    )
+    return dump(Discovery(services=[service]))
+
+
+# =========================================================================== service
+
+
+class CdsRequestError(ValueError):
+    """A request the service cannot answer; ``status`` is the HTTP status to send."""
+
+    status = 400
+
+
+class CdsPreconditionFailed(CdsRequestError):
+    status = 412
+
+
+INDICATOR = {"emergency": "critical", "urgent": "warning", "soon": "info", "routine": "info"}
+TRIAGE_HEADLINE = {
+    "emergency": "Emergency: send to an emergency department now",
+    "urgent": "Urgent: needs assessment today or within 48 hours",
+    "soon": "Soon: arrange assessment within 1-2 weeks",
+    "routine": "Routine: no red flag in the findings entered",
+}
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
+
+
+def _md(text: str) -> str:
+    """Plain text made literal in GitHub-flavoured Markdown."""
+    return text.translate(_MARKDOWN_SPECIAL)
+
+
+def _clip(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:") + "…"
+
+
+def _card_uuid(seed: str, kind: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{seed}/{kind}"))
+
+
+def _source(topic: str, display: str) -> Source:
+    return Source(label=SOURCE_LABEL, topic=Coding(system=T.TOPIC_SYSTEM, code=topic, display=display))
+
+
+def _footer(assessment: Assessment) -> str:
+    return f"_{_md(T.DISCLAIMER)} Knowledge base {_md(assessment.knowledge_version)}._"
+
+
+def _triage_card(a: Assessment, seed: str) -> Card:
+    level = a.triage.level
+    reasons = "\n".join(f"- {_md(r)}" for r in a.triage.reasons) or "- No red flag found in the findings entered."
+    return Card(
+        uuid=_card_uuid(seed, "triage"),
+        summary=_clip(f"plexnav triage: {TRIAGE_HEADLINE[level]}"),
+        indicator=INDICATOR[level],
+        detail=f"**Triage: {level}** ({_md(T.TRIAGE_ADVICE[level])})\n\nWhy:\n\n{reasons}\n\n{_footer(a)}",
+        source=_source("triage", "triage"),
+    )
+
+
+def _localization_card(a: Assessment, seed: str) -> Card | None:
+    if not a.localization:
+        return None
+    top = a.localization[0]
+    label = site_label(top.site, top.side, top.levels, top.detail)
+    parts = []
+    if top.supporting:
+        parts.append("**For:**\n\n" + "\n".join(f"- {_md(x)}" for x in top.supporting[:4]))
+    if top.against:
+        parts.append("**Against:**\n\n" + "\n".join(f"- {_md(x)}" for x in top.against[:3]))
+    others = [f"- {_md(site_label(x.site, x.side, x.levels, x.detail))}: {T.percent(x.probability)}"
+              for x in a.localization[1:4]]
+    if others:
+        parts.append("**Other candidates:**\n\n" + "\n".join(others))
+    if a.etiology:
+        cause = a.etiology[0]
+        parts.append(f"**Likely cause:** {_md(T.CAUSES[cause.cause])} ({T.percent(cause.probability)})")
+    if a.next_best_findings:
+        parts.append("**Examine next:**\n\n" + "\n".join(f"- {_md(nf.why)}" for nf in a.next_best_findings[:2]))
+    parts.append(_footer(a))
+    return Card(
+        uuid=_card_uuid(seed, "localization"),
+        summary=_clip(f"Most likely lesion: {label} ({T.percent(top.probability)})"),
+        indicator="info",
+        detail="\n\n".join(parts),
+        source=_source("localization", "lesion localization"),
+    )
+
+
+def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | None:
+    if not a.workup:
+        return None
+    subject = {"reference": f"Patient/{patient_id}"} if patient_id else {"display": "the patient of this case"}
+    names = [T.WORKUP_TESTS[w.test] for w in a.workup]
+    suggestions = [
+        Suggestion(
+            label=f"Propose {name} ({w.priority} priority)",
+            uuid=_card_uuid(seed, f"workup/{i}"),
+            isRecommended=w.priority in ("emergency", "high") or None,
+            actions=[Action(type="create", description=w.why, resource=service_request(w, subject))],
+        )
+        for i, (w, name) in enumerate(zip(a.workup, names))
+    ]
+    detail = "\n".join(f"- **{_md(name)}** ({w.priority}): {_md(w.why)}" for w, name in zip(a.workup, names))
+    return Card(
+        uuid=_card_uuid(seed, "workup"),
+        summary=_clip(f"Suggested work-up: {', '.join(names)}"),
+        indicator="info",
+        detail=f"{detail}\n\n{_footer(a)}",
+        source=_source("workup", "work-up"),
+        suggestions=suggestions,
+        selectionBehavior="any",
+    )
+
+
+def cards_for(case: Case, assessment: Assessment, *, hook_instance: str | None = None,
+              patient_id: str | None = None) -> CdsResponse:
+    """The cards for an assessed case (triage first)."""
+    seed = hook_instance or case.model_dump_json()
+    cards = [_triage_card(assessment, seed), _localization_card(assessment, seed),
+             _workup_card(assessment, seed, patient_id)]
+    return CdsResponse(cards=[c for c in cards if c is not None])
+
+
+def _spec_error(exc: ValidationError) -> CdsRequestError:
+    problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}" for e in exc.errors()[:5])
+    return CdsRequestError(f"not a CDS Hooks {CDS_HOOKS_VERSION} request: {problems}")
+
+
+def _case_from_prefetch(value: Any) -> Case | None:
+    """The case in ``prefetch.plexnavCase``; None for an empty search result."""
+    if value is None:
+        raise CdsPreconditionFailed(f"prefetch.{PREFETCH_KEY} is missing: the service needs the plexnav case")
+    if not isinstance(value, dict):
+        raise CdsRequestError(f"prefetch.{PREFETCH_KEY} must be a JSON object (a plexnav case or a FHIR Bundle)")
+    kind = value.get("resourceType")
+    if kind is None:
+        case, _ = validate_case(value)
+        return case
+    if kind == "OperationOutcome":
+        raise CdsPreconditionFailed(f"the client could not prefetch {PREFETCH_KEY} (it sent an OperationOutcome)")
+    if kind == "Bundle" and value.get("type") == "searchset" and not value.get("entry"):
+        return None
+    return case_from_bundle(value)
+
+
+def cds_service_response(body: dict | str | bytes) -> dict:
+    """Answer one CDS Hooks call on ``plexnav-lumbosacral``: the response JSON ``{"cards": [...]}``.
+
+    Raises :class:`CdsRequestError` (400), :class:`CdsPreconditionFailed` (412) or
+    :class:`~plexnav.validation.CaseValidationError` (the case itself is invalid).
+    """
+    from plexnav.engine.assess import assess
+
+    if isinstance(body, str | bytes):
+        try:
+            body = load_json(body)
+        except CaseValidationError as exc:
+            raise CdsRequestError(str(exc)) from None
+    try:
+        request = CdsRequest.model_validate(body)
+    except ValidationError as exc:
+        raise _spec_error(exc) from None
+    if request.hook != HOOK:
+        raise CdsRequestError(f"service {SERVICE_ID} answers the '{HOOK}' hook, not '{request.hook}'")
+    patient_id = request.context.get("patientId")
+    if not isinstance(patient_id, str) or not patient_id:
+        raise CdsRequestError(f"the '{HOOK}' hook's context needs patientId (a FHIR Patient id)")
+    case = _case_from_prefetch((request.prefetch or {}).get(PREFETCH_KEY))
+    if case is None:
+        return dump(CdsResponse(cards=[]))
+    response = cards_for(case, assess(case), hook_instance=request.hookInstance, patient_id=patient_id)
+    return dump(response)
+
+
+def request_for(case_document: dict, *, patient_id: str = "example", hook_instance: str | None = None,
+                user_id: str = "Practitioner/example") -> dict:
+    """A patient-view request body carrying a case (JSON object) or a plexnav Bundle in the prefetch."""
+    instance = hook_instance or str(uuid.uuid5(_NAMESPACE, json.dumps(case_document, sort_keys=True)))
+    return {"hook": HOOK, "hookInstance": instance, "context": {"userId": user_id, "patientId": patient_id},
+            "prefetch": {PREFETCH_KEY: case_document}}

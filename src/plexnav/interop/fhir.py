@@ -1,0 +1,747 @@
+"""FHIR export of a plexnav case and its assessment, and the case back from FHIR.
+
+Release: R4B
+Version: 4.3.0
+Models: fhir.resources 8.3.0 (``fhir.resources.R4B``), generated from the official HL7 definitions
+
+Why R4B: fhir.resources (pydantic v2) generates two current releases, R5 (its default
+package) and R4B; R4 itself (4.0.1) is only in its pydantic-v1 series.  R4B is R4 on the
+wire for every resource used here (Patient, Observation, ClinicalImpression,
+RiskAssessment, ServiceRequest, Composition, Device, Bundle: R4B changed none of them),
+and R4 is what EHRs and CDS Hooks clients speak; R5 would break them (R5
+``ServiceRequest.code`` is a CodeableReference, for one).  So the export is R4B, readable
+as R4.
+
+The document (``Bundle.type = document``), first entry a Composition that ties it together:
+
+- ``Patient``: sex as ``gender`` and age as a plexnav extension; no name, no identifier,
+  no birth date (plexnav never knows them, so none is invented).
+- ``Device``: plexnav, with its software and knowledge-base versions; author of the rest.
+- one ``Observation`` per item of the case (history, symptoms, each exam and
+  electrodiagnostic finding, each investigation), coded in the plexnav finding
+  CodeSystem, with clinical words in ``code.text``, the side as an extension on
+  ``bodySite`` and the value as ``valueQuantity`` (MRC grade, lab values, duration) or a
+  plexnav-coded ``valueCodeableConcept``.  :func:`case_from_bundle` reads them back: the
+  round trip case -> Bundle -> case is lossless for every field of the case format.
+- ``RiskAssessment``: the triage level (``prediction.qualitativeRisk``) and the reasons.
+- ``ClinicalImpression``: the ranked localization (one ``finding`` per site, probability
+  and rank as extensions, the supporting / against lines in ``basis``), and a second one
+  for the likely causes.
+- ``ServiceRequest`` per work-up test: ``status = draft``, ``intent = proposal``.
+- ``Composition``: sections for each of the above, the plain summary, the knowledge
+  version and the disclaimer "plexnav supports clinical judgement; it never replaces it".
+
+Codes are project-owned (:mod:`plexnav.interop.terms`); no SNOMED CT or LOINC code is claimed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+import uuid
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+
+from fhir.resources.R4B.bundle import Bundle
+from pydantic import ValidationError
+
+from plexnav import vocabulary as V
+from plexnav.case import Assessment, Case, WorkupEntry
+from plexnav.engine.wording import site_label
+from plexnav.interop import terms as T
+from plexnav.validation import CaseError, CaseValidationError, load_json, validate_case
+
+FHIR_RELEASE = "R4B"
+FHIR_VERSION = "4.3.0"
+DOCUMENT_CODE = "lumbosacral-assessment"
+DOCUMENT_NAME = "plexnav lumbosacral plexus assessment"
+_NAMESPACE = uuid.UUID("8a3c6f0e-5d1b-5b7e-9a51-6c1d2e0f4b21")  # plexnav's uuid5 namespace
+_SKIPPED_STATUS = ("entered-in-error", "cancelled")  # Observations that are not data
+_STANDARD_CATEGORY_NAMES = {"exam": "Exam", "procedure": "Procedure", "laboratory": "Laboratory",
+                            "imaging": "Imaging"}
+
+
+def plexnav_version() -> str:
+    try:
+        return package_version("plexnav")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+# =========================================================================== export
+
+
+def _instant(timestamp: datetime | None) -> str:
+    ts = timestamp or datetime.now(timezone.utc)
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=timezone.utc)
+    return ts.isoformat(timespec="seconds")
+
+
+def _ref(url: str, display: str | None = None) -> dict:
+    return {"reference": url, **({"display": display} if display else {})}
+
+
+def _narrative(*blocks: str | list[str]) -> dict:
+    """An xhtml Narrative: strings become paragraphs, lists become bullet lists."""
+    parts = []
+    for block in blocks:
+        if isinstance(block, list):
+            if block:
+                parts.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in block) + "</ul>")
+        elif block:
+            parts.append(f"<p>{html.escape(block)}</p>")
+    return {"status": "generated", "div": '<div xmlns="http://www.w3.org/1999/xhtml">' + "".join(parts) + "</div>"}
+
+
+def _finite(value: float, path: str) -> float:
+    if not math.isfinite(value):
+        raise CaseValidationError([CaseError(path, f"{value!r} is not a finite number; FHIR decimals cannot carry it")])
+    return value
+
+
+def _number(value: float) -> float | int:
+    """Integral values as JSON integers (a FHIR decimal either way), others unchanged."""
+    if float(value).is_integer() and abs(value) < 2**53 and math.copysign(1.0, value) > 0:
+        return int(value)
+    return value  # fractions, huge values and -0.0 keep their exact float form
+
+
+class _Builder:
+    """Collects the entries of one document; fullUrls are name-based uuids (reproducible)."""
+
+    def __init__(self, seed: str):
+        self.seed = seed
+        self.entries: list[dict] = []
+        self.lines: list[str] = []   # one readable line per finding, for the narrative
+
+    def url(self, label: str) -> str:
+        return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{self.seed}/{label}')}"
+
+    def add(self, label: str, resource: dict) -> str:
+        url = self.url(label)
+        self.entries.append({"fullUrl": url, "resource": resource})
+        return url
+
+
+def _category(section: str, standard: str | None) -> list[dict]:
+    out = [{"coding": [{"system": T.SECTION_SYSTEM, "code": section, "display": T.SECTIONS[section]}]}]
+    if standard:
+        out.append({"coding": [{"system": T.OBSERVATION_CATEGORY, "code": standard,
+                                "display": _STANDARD_CATEGORY_NAMES[standard]}]})
+    return out
+
+
+def _body_site(side: str | None, region_vocabulary: str | None = None, region: str | None = None) -> dict | None:
+    """bodySite: the region (plexnav-coded) and the side (laterality extension), in words too."""
+    if side is None and region is None:
+        return None
+    site: dict = {}
+    if side is not None:
+        site["extension"] = [{"url": T.EXT_LATERALITY, "valueCode": side}]
+    if region is not None:
+        site["coding"] = [T.coding(region_vocabulary, region)]
+        words = T.name(region_vocabulary, region)
+        site["text"] = f"{words} ({T.SIDE_WORDS[side]})" if side else words
+    else:
+        site["text"] = T.LIMB_WORDS[side]
+    return site
+
+
+def _attribute(attribute: str) -> dict:
+    return {"coding": [{"system": T.ATTRIBUTE_SYSTEM, "code": attribute, "display": T.ATTRIBUTES[attribute]}],
+            "text": T.ATTRIBUTES[attribute]}
+
+
+def _observation(b: _Builder, patient: str, code: str, section: str, value: dict, *, standard: str | None = None,
+                 body_site: dict | None = None, components: list[dict] | None = None,
+                 method: str | None = None, line: str = "") -> str:
+    display = T.finding_display(code)
+    obs = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": _category(section, standard),
+        "code": {"coding": [{"system": T.FINDING_SYSTEM, "code": code, "display": display}], "text": display},
+        "subject": _ref(patient),
+        **value,
+    }
+    if body_site:
+        obs["bodySite"] = body_site
+    if method:
+        obs["method"] = {"text": method}
+    if components:
+        obs["component"] = components
+    where = f" ({body_site['text']})" if body_site else ""
+    b.lines.append(f"{display}{where}: {line}" if line else f"{display}{where}")
+    return b.add(f"observation/{len(b.lines)}", obs)
+
+
+def _coded(vocabulary: str, code: str) -> dict:
+    return {"valueCodeableConcept": T.concept(vocabulary, code)}
+
+
+def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
+    """One Observation per item of the case, in the order of the case format."""
+    urls: list[str] = []
+    obs = lambda *a, **k: urls.append(_observation(b, patient, *a, **k))  # noqa: E731
+    h = case.history
+    if h.onset is not None:
+        obs("history:onset", "history", _coded("onset", h.onset), line=T.ONSETS[h.onset])
+    if h.course is not None:
+        obs("history:course", "history", _coded("course", h.course), line=T.COURSES[h.course])
+    if h.duration_days is not None:
+        obs("history:duration", "history",
+            {"valueQuantity": {"value": h.duration_days, "unit": "days", "system": T.UCUM, "code": "d"}},
+            line=f"{h.duration_days} days")
+    for factor in h.factors:
+        obs(f"history:factor:{factor}", "history", {"valueBoolean": True}, line="reported")
+
+    for i, s in enumerate(case.symptoms):
+        comps = []
+        if s.severity is not None:
+            sev = _finite(s.severity, f"symptoms[{i}].severity")
+            comps.append({"code": _attribute("severity"), "valueQuantity": {"value": _number(sev), "unit": "/10"}})
+        if s.quality is not None:
+            comps.append({"code": _attribute("quality"), **_coded("pain-quality", s.quality)})
+        if s.activity is not None:
+            comps.append({"code": _attribute("activity"), **_coded("weakness-activity", s.activity)})
+        if s.onset_sudden_severe is not None:
+            comps.append({"code": _attribute("onset_sudden_severe"), "valueBoolean": s.onset_sudden_severe})
+        extra = [T.PAIN_QUALITIES.get(s.quality or ""), T.ACTIVITIES.get(s.activity or ""),
+                 f"severity {s.severity:g}/10" if s.severity is not None else None,
+                 "sudden and severe onset" if s.onset_sudden_severe else None]
+        obs(f"symptom:{s.kind}", "symptom", {"valueBoolean": True},
+            body_site=_body_site(s.side, "skin-region", s.region),
+            components=comps or None, line=", ".join(x for x in extra if x) or "reported")
+
+    for i, f in enumerate(case.exam.strength):
+        mrc = _finite(f.mrc, f"exam.strength[{i}].mrc")
+        obs(f"strength:{f.movement}", "strength", {"valueQuantity": {"value": _number(mrc), "unit": "MRC grade"}},
+            standard="exam", body_site=_body_site(f.side), method="manual muscle testing, MRC scale 0-5",
+            line=f"MRC {f.mrc:g}")
+    for f in case.exam.reflexes:
+        obs(f"reflex:{f.reflex}", "reflex", _coded("reflex-grade", f.grade), standard="exam",
+            body_site=_body_site(f.side), line=T.REFLEX_GRADES[f.grade])
+    for f in case.exam.sensation:
+        obs(f"sensation:{f.region}", "sensation", _coded("sensory-finding", f.finding), standard="exam",
+            body_site=_body_site(f.side, "skin-region", f.region), line=T.SENSORY_FINDINGS[f.finding])
+    for f in case.exam.signs:
+        value = _coded("sign-result", f.result) if f.result is not None else {"valueBoolean": True}
+        obs(f"sign:{f.sign}", "sign", value, standard="exam",
+            body_site=_body_site(f.side, "muscle-region", f.region),
+            line=f.result or "present")
+
+    for f in case.electrodiagnosis.nerve_conduction:
+        obs(f"ncs:{f.study}", "ncs", _coded("nerve-conduction-result", f.result), standard="procedure",
+            body_site=_body_site(f.side), line=T.NCS_RESULTS[f.result])
+    for f in case.electrodiagnosis.needle_emg:
+        obs(f"needle_emg:{f.muscle}", "needle_emg", _coded("needle-emg-result", f.result), standard="procedure",
+            body_site=_body_site(f.side), line=T.EMG_RESULTS[f.result])
+
+    for i, inv in enumerate(case.investigations):
+        comps = [{"code": _attribute("level"), "valueString": inv.level}] if inv.level is not None else None
+        if inv.test in V.LAB_TESTS:
+            _, ucum, unit = T.LAB_TESTS[inv.test]
+            value = _finite(inv.value, f"investigations[{i}].value")
+            obs(f"investigation:{inv.test}", "investigation",
+                {"valueQuantity": {"value": _number(value), "unit": unit, "system": T.UCUM, "code": ucum}},
+                standard="laboratory", body_site=_body_site(inv.side), components=comps, line=f"{inv.value:g} {unit}")
+        else:
+            obs(f"investigation:{inv.test}", "investigation", _coded("imaging-finding", inv.finding),
+                standard="imaging", body_site=_body_site(inv.side), components=comps,
+                line=T.IMAGING_FINDINGS[inv.finding] + (f" at {inv.level}" if inv.level else ""))
+    return urls
+
+
+def _patient(case: Case) -> dict:
+    patient: dict = {"resourceType": "Patient"}
+    if case.patient.age is not None:
+        patient["extension"] = [{"url": T.EXT_AGE, "valueAge": {"value": case.patient.age, "unit": "years",
+                                                                 "system": T.UCUM, "code": "a"}}]
+    if case.patient.sex is not None:
+        patient["gender"] = case.patient.sex  # plexnav's sexes are FHIR's administrative genders
+    return patient
+
+
+def _device(assessment: Assessment) -> dict:
+    return {
+        "resourceType": "Device",
+        "deviceName": [{"name": "plexnav", "type": "user-friendly-name"}],
+        "type": {"text": "clinical decision support software"},
+        "version": [{"type": {"text": "software"}, "value": plexnav_version()},
+                    {"type": {"text": "knowledge base"}, "value": assessment.knowledge_version}],
+        "note": [{"text": T.DISCLAIMER}],
+    }
+
+
+def _topic(code: str, words: str) -> dict:
+    return {"coding": [{"system": T.TOPIC_SYSTEM, "code": code, "display": words}], "text": words}
+
+
+def _risk_assessment(assessment: Assessment, patient: str, device: str, when: str, basis: list[str]) -> dict:
+    triage = assessment.triage
+    risk = {
+        "resourceType": "RiskAssessment",
+        "status": "final",
+        "subject": _ref(patient),
+        "occurrenceDateTime": when,
+        "performer": _ref(device, "plexnav"),
+        "code": _topic("triage", "triage (urgency of care)"),
+        "method": {"text": "plexnav triage policy (case format version 1, section 5): the first level "
+                           "with a rule that fires sets the level"},
+        "prediction": [{"qualitativeRisk": T.concept("triage-level", triage.level,
+                                                     f"{triage.level}: {T.TRIAGE_ADVICE[triage.level]}"),
+                        "rationale": " ".join(triage.reasons) or "No red flag found."}],
+        "note": [{"text": reason} for reason in triage.reasons if reason.strip()] + [{"text": T.DISCLAIMER}],
+    }
+    if triage.rules:
+        risk["reasonCode"] = [{"coding": [{"system": T.system("triage-rule"), "code": rule}]} for rule in triage.rules]
+    if basis:
+        risk["basis"] = [_ref(u) for u in basis]
+    return risk
+
+
+def _basis(probability: float, supporting: list[str], against: list[str]) -> str:
+    lines = [f"Probability {T.percent(probability)}."]
+    if supporting:
+        lines += ["Supporting:", *(f"+ {x}" for x in supporting)]
+    if against:
+        lines += ["Against:", *(f"- {x}" for x in against)]
+    return "\n".join(lines)
+
+
+def _localization(assessment: Assessment, patient: str, device: str, when: str, findings: list[str]) -> dict:
+    entries = []
+    for rank, loc in enumerate(assessment.localization, 1):
+        ext = [{"url": T.EXT_RANK, "valueInteger": rank},
+               {"url": T.EXT_PROBABILITY, "valueDecimal": loc.probability},
+               {"url": T.EXT_LATERALITY, "valueCode": loc.side}]
+        ext += [{"url": T.EXT_ROOT_LEVEL, "valueCode": level} for level in loc.levels or ()]
+        entries.append({
+            "extension": ext,
+            "itemCodeableConcept": {"coding": [T.coding("site", loc.site)],
+                                    "text": site_label(loc.site, loc.side, loc.levels, loc.detail)},
+            "basis": _basis(loc.probability, loc.supporting, loc.against),
+        })
+    impression = {
+        "resourceType": "ClinicalImpression",
+        "status": "completed",
+        "code": _topic("localization", "lesion localization"),
+        "description": "Ranked sites of a lumbosacral lesion that would explain the findings entered, "
+                       "with the findings for and against each.",
+        "subject": _ref(patient),
+        "date": when,
+        "note": [{"text": f"Examine next: {nf.why}"} for nf in assessment.next_best_findings]
+                + [{"text": T.DISCLAIMER}],
+    }
+    if assessment.localization:
+        top = assessment.localization[0]
+        impression["summary"] = (f"Most likely: {site_label(top.site, top.side, top.levels, top.detail)} "
+                                 f"({T.percent(top.probability)}).")
+        impression["finding"] = entries
+    if findings:
+        impression["investigation"] = [{"code": {"text": "findings entered"}, "item": [_ref(u) for u in findings]}]
+    return impression
+
+
+def _etiology(assessment: Assessment, patient: str, when: str, localization: str) -> dict:
+    return {
+        "resourceType": "ClinicalImpression",
+        "status": "completed",
+        "code": _topic("etiology", "likely causes"),
+        "description": "Likely causes of the leading localization, ranked.",
+        "subject": _ref(patient),
+        "date": when,
+        "supportingInfo": [_ref(localization)],
+        "summary": f"Most likely cause: {T.CAUSES[assessment.etiology[0].cause]} "
+                   f"({T.percent(assessment.etiology[0].probability)}).",
+        "finding": [{
+            "extension": [{"url": T.EXT_RANK, "valueInteger": rank},
+                          {"url": T.EXT_PROBABILITY, "valueDecimal": e.probability}],
+            "itemCodeableConcept": T.concept("cause", e.cause),
+            "basis": _basis(e.probability, e.reasons, []),
+        } for rank, e in enumerate(assessment.etiology, 1)],
+        "note": [{"text": T.DISCLAIMER}],
+    }
+
+
+def service_request(entry: WorkupEntry, subject: dict, *, requester: dict | None = None,
+                    authored: str | None = None, supporting: list[str] = ()) -> dict:
+    """A proposed (draft) ServiceRequest for one work-up test; also the resource of a CDS suggestion."""
+    request = {
+        "resourceType": "ServiceRequest",
+        "status": "draft",
+        "intent": "proposal",
+        "category": [T.concept("workup-priority", entry.priority, f"plexnav priority: {entry.priority}")],
+        "priority": T.FHIR_PRIORITY[entry.priority],
+        "code": T.concept("workup-test", entry.test),
+        "subject": subject,
+        "note": [{"text": T.DISCLAIMER}],
+    }
+    if entry.why.strip():
+        request["reasonCode"] = [{"text": entry.why}]
+    if authored:
+        request["authoredOn"] = authored
+    if requester:
+        request["requester"] = requester
+    if supporting:
+        request["supportingInfo"] = [_ref(u) for u in supporting]
+    return request
+
+
+def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, when: str) -> dict:
+    def section(code: str, title: str, text, entries: list[str] = ()) -> dict:
+        out = {"title": title,
+               "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": code, "display": title}], "text": title},
+               "text": _narrative(*text)}
+        if entries:
+            out["entry"] = [_ref(u) for u in entries]
+        return out
+
+    a = assessment
+    loc_lines = [f"{site_label(x.site, x.side, x.levels, x.detail)}: {T.percent(x.probability)}" for x in a.localization[:5]]
+    sections = [
+        section("findings", "Findings entered", ["Findings entered for this case (anything not listed is unknown, "
+                                                "not normal).", b.lines] if b.lines else
+                ["No findings were entered."], refs["observations"]),
+        section("triage", "Triage", [f"Triage: {a.triage.level} ({T.TRIAGE_ADVICE[a.triage.level]}).",
+                                     a.triage.reasons], [refs["risk"]]),
+        section("localization", "Where is the lesion?", ["Ranked lesion sites:", loc_lines], [refs["localization"]]),
+    ]
+    if refs.get("etiology"):
+        sections.append(section("etiology", "Likely causes",
+                                [[f"{T.CAUSES[e.cause]}: {T.percent(e.probability)}" for e in a.etiology[:5]]],
+                                [refs["etiology"]]))
+    sections.append(section("workup", "Suggested work-up",
+                            [[f"{T.WORKUP_TESTS[w.test]} ({w.priority}): {w.why}" for w in a.workup]]
+                            if a.workup else ["No further test suggested now."], refs["workup"]))
+    if a.next_best_findings:
+        sections.append(section("next-findings", "What to examine next", [[nf.why for nf in a.next_best_findings]]))
+    if a.management:
+        sections.append(section("management", "Options to discuss", [[f"{m.option} {m.why}" for m in a.management]]))
+    if a.plain_summary:
+        sections.append(section("plain-summary", "In plain words", [a.plain_summary]))
+    disclaimer = a.disclaimer or T.DISCLAIMER
+    if T.DISCLAIMER not in disclaimer:
+        disclaimer = f"{T.DISCLAIMER} {disclaimer}"
+    sections.append(section("disclaimer", "About these results",
+                            [disclaimer, f"Knowledge base {a.knowledge_version}; plexnav {plexnav_version()}."]))
+    comp = {
+        "resourceType": "Composition",
+        "extension": [{"url": T.EXT_KNOWLEDGE_VERSION, "valueString": a.knowledge_version}],
+        "status": "preliminary",
+        "type": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": DOCUMENT_CODE, "display": DOCUMENT_NAME}],
+                 "text": DOCUMENT_NAME},
+        "subject": _ref(refs["patient"]),
+        "date": when,
+        "author": [_ref(refs["device"], "plexnav")],
+        "title": "plexnav assessment: lumbosacral plexus localization and triage",
+        "text": _narrative(f"Triage: {a.triage.level}.",
+                           f"Most likely (probability): {loc_lines[0]}." if loc_lines else "No localization.",
+                           f"{T.DISCLAIMER} Knowledge base {a.knowledge_version}."),
+        "section": sections,
+    }
+    if case.id is not None:
+        comp["identifier"] = ({"system": T.CASE_ID_SYSTEM, "value": case.id} if case.id else
+                              {"system": T.CASE_ID_SYSTEM,
+                               "extension": [{"url": T.EXT_EMPTY_STRING, "valueBoolean": True}]})
+    return comp
+
+
+def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime | None = None) -> dict:
+    """The FHIR document (R4B JSON, not yet validated) for a case and its assessment."""
+    when = _instant(timestamp)
+    seed = hashlib.sha256("\n".join([case.model_dump_json(), assessment.model_dump_json(), when]).encode()).hexdigest()
+    b = _Builder(seed)
+    comp_url = b.url("composition")
+    patient = b.add("patient", _patient(case))
+    device = b.add("device", _device(assessment))
+    observations = _observations(b, case, patient)
+    refs = {"patient": patient, "device": device, "observations": observations}
+    refs["risk"] = b.add("risk", _risk_assessment(assessment, patient, device, when, observations))
+    refs["localization"] = b.add("localization", _localization(assessment, patient, device, when, observations))
+    if assessment.etiology:
+        refs["etiology"] = b.add("etiology", _etiology(assessment, patient, when, refs["localization"]))
+    refs["workup"] = [
+        b.add(f"workup/{i}", service_request(w, _ref(patient), requester=_ref(device, "plexnav"), authored=when,
+                                             supporting=[refs["localization"]]))
+        for i, w in enumerate(assessment.workup)
+    ]
+    composition = _composition(case, assessment, b, refs, when)
+    return {
+        "resourceType": "Bundle",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": b.url("document")},
+        "type": "document",
+        "timestamp": when,
+        "entry": [{"fullUrl": comp_url, "resource": composition}, *b.entries],
+    }
+
+
+def bundle_from_case(case: Case, assessment: Assessment, *, timestamp: datetime | None = None) -> Bundle:
+    """The case and its assessment as a validated FHIR R4B document Bundle.
+
+    ``timestamp`` (default: now, UTC) dates the document; with a fixed timestamp the output
+    is reproducible (entry fullUrls are name-based uuids of the content).
+    """
+    if assessment.case_id != case.id:
+        raise ValueError(f"the assessment is of case {assessment.case_id!r}, not of case {case.id!r}")
+    return Bundle.model_validate(bundle_document(case, assessment, timestamp=timestamp))
+
+
+def bundle_json(bundle: Bundle, indent: int | None = 2) -> str:
+    return bundle.model_dump_json(indent=indent)
+
+
+# =========================================================================== import
+
+
+def _fhir_errors(exc: ValidationError, prefix: str = "") -> CaseValidationError:
+    errors = []
+    for err in exc.errors()[:10]:
+        path = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+        errors.append(CaseError(path.lstrip("."), f"not valid FHIR {FHIR_RELEASE}: {err['msg']}"))
+    return CaseValidationError(errors)
+
+
+def _bundle_json(bundle) -> dict:
+    """Any accepted input as the JSON of a validated R4B Bundle."""
+    if isinstance(bundle, Bundle):
+        return json.loads(bundle.model_dump_json())
+    data = load_json(bundle) if isinstance(bundle, str | bytes) else bundle
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        kind = data.get("resourceType") if isinstance(data, dict) else type(data).__name__
+        raise CaseValidationError([CaseError("resourceType", f"expected a FHIR Bundle, got {kind!r}")])
+    try:
+        return json.loads(Bundle.model_validate(data).model_dump_json())
+    except ValidationError as exc:
+        raise _fhir_errors(exc) from None
+
+
+def _latest_document(doc: dict) -> dict:
+    """A searchset of document Bundles (a CDS prefetch) stands for its latest document."""
+    if doc.get("type") != "searchset":
+        return doc
+    docs = [e["resource"] for e in doc.get("entry", ())
+            if e.get("resource", {}).get("resourceType") == "Bundle"
+            and e["resource"].get("type") == "document"]
+    if not docs:
+        return doc
+
+    def when(d: dict) -> datetime:
+        try:
+            ts = datetime.fromisoformat(d.get("timestamp", ""))
+        except ValueError:
+            return datetime.min.replace(tzinfo=timezone.utc)
+        return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+
+    return max(docs, key=when)
+
+
+def _is_plexnav(resource: dict) -> bool:
+    kind = resource.get("resourceType")
+    if kind == "Observation":
+        return _finding_code(resource) is not None
+    if kind == "Composition":
+        return T.code_in(resource.get("type"), "document") == DOCUMENT_CODE
+    return kind == "Patient"
+
+
+def _finding_code(obs: dict) -> str | None:
+    for c in obs.get("code", {}).get("coding", ()):
+        if c.get("system") == T.FINDING_SYSTEM:
+            return c.get("code")
+    return None
+
+
+class _Reader:
+    """Decodes plexnav Observations back into case items, collecting located errors."""
+
+    def __init__(self):
+        self.errors: list[CaseError] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(CaseError(path, message))
+
+    def coded(self, obj: dict | None, vocabulary: str, path: str, required: bool = True) -> str | None:
+        code = T.code_in(obj, vocabulary)
+        if code is None and required:
+            self.fail(path, f"expected a code from {T.system(vocabulary)}")
+        return code
+
+    def number(self, quantity: dict | None, path: str, integer: bool = False):
+        value = (quantity or {}).get("value")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            self.fail(path, "expected a quantity with a numeric value")
+            return None
+        if integer:
+            if not float(value).is_integer():
+                self.fail(path, f"expected a whole number, got {value}")
+                return None
+            return int(value)
+        return float(value)
+
+    @staticmethod
+    def side(obs: dict) -> str | None:
+        for ext in obs.get("bodySite", {}).get("extension", ()):
+            if ext.get("url") == T.EXT_LATERALITY:
+                return ext.get("valueCode")
+        return None
+
+    @staticmethod
+    def component(obs: dict, attribute: str) -> dict | None:
+        for comp in obs.get("component", ()):
+            if T.code_in(comp.get("code"), "attribute") == attribute:
+                return comp
+        return None
+
+
+def _sided(item: dict, side: str | None) -> dict:
+    if side is not None:
+        item["side"] = side
+    return item
+
+
+def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
+    code = _finding_code(obs)
+    section, _, target = code.partition(":")
+    if code not in _FINDING_CODES:
+        r.fail(f"{path}.code", f"{code!r} is not a plexnav finding code")
+        return
+    side = r.side(obs)
+    site = obs.get("bodySite")
+    value_cc = obs.get("valueCodeableConcept")
+    history, exam, edx = data["history"], data["exam"], data["electrodiagnosis"]
+    vpath = f"{path}.valueCodeableConcept"
+    if section == "history":
+        if target.startswith("factor:"):
+            if obs.get("valueBoolean") is not True:
+                r.fail(f"{path}.valueBoolean", "a history factor is recorded as valueBoolean true")
+            history["factors"].append(target.split(":", 1)[1])
+            return
+        key = {"onset": "onset", "course": "course", "duration": "duration_days"}[target]
+        if key in history:
+            r.fail(f"{path}.code", f"a second '{code}' observation; a case has one")
+            return
+        if key == "duration_days":
+            history[key] = r.number(obs.get("valueQuantity"), f"{path}.valueQuantity", integer=True)
+        else:
+            history[key] = r.coded(value_cc, key, vpath)
+    elif section == "symptom":
+        item = _sided({"kind": target}, side)
+        region = T.code_in(site, "skin-region")
+        if region is not None:
+            item["region"] = region
+        if (comp := r.component(obs, "severity")) is not None:
+            item["severity"] = r.number(comp.get("valueQuantity"), f"{path}.component(severity)")
+        if (comp := r.component(obs, "quality")) is not None:
+            item["quality"] = r.coded(comp.get("valueCodeableConcept"), "pain-quality", f"{path}.component(quality)")
+        if (comp := r.component(obs, "activity")) is not None:
+            item["activity"] = r.coded(comp.get("valueCodeableConcept"), "weakness-activity",
+                                       f"{path}.component(activity)")
+        if (comp := r.component(obs, "onset_sudden_severe")) is not None:
+            item["onset_sudden_severe"] = comp.get("valueBoolean")
+        data["symptoms"].append(item)
+    elif section == "strength":
+        exam["strength"].append({"movement": target, "side": side,
+                                 "mrc": r.number(obs.get("valueQuantity"), f"{path}.valueQuantity")})
+    elif section == "reflex":
+        exam["reflexes"].append(_sided({"reflex": target, "grade": r.coded(value_cc, "reflex-grade", vpath)}, side))
+    elif section == "sensation":
+        exam["sensation"].append(_sided({"region": target,
+                                         "finding": r.coded(value_cc, "sensory-finding", vpath)}, side))
+    elif section == "sign":
+        item = _sided({"sign": target}, side)
+        region = T.code_in(site, "muscle-region")
+        if region is not None:
+            item["region"] = region
+        if value_cc is not None:
+            item["result"] = r.coded(value_cc, "sign-result", vpath)
+        elif obs.get("valueBoolean") is not True:
+            r.fail(path, "a sign is recorded with a coded result or as valueBoolean true (present)")
+        exam["signs"].append(item)
+    elif section == "ncs":
+        edx["nerve_conduction"].append({"study": target, "side": side,
+                                        "result": r.coded(value_cc, "nerve-conduction-result", vpath)})
+    elif section == "needle_emg":
+        edx["needle_emg"].append(_sided({"muscle": target,
+                                         "result": r.coded(value_cc, "needle-emg-result", vpath)}, side))
+    elif section == "investigation":
+        item = _sided({"test": target}, side)
+        if target in V.LAB_TESTS:
+            item["value"] = r.number(obs.get("valueQuantity"), f"{path}.valueQuantity")
+        else:
+            item["finding"] = r.coded(value_cc, "imaging-finding", vpath)
+        if (comp := r.component(obs, "level")) is not None:
+            item["level"] = comp.get("valueString")
+        data["investigations"].append(item)
+
+
+_FINDING_CODES = frozenset(T.finding_codes())
+
+
+def _read_patient(r: _Reader, patient: dict, path: str) -> dict:
+    out = {}
+    for ext in patient.get("extension", ()):
+        if ext.get("url") == T.EXT_AGE:
+            age = ext.get("valueAge", {})
+            if age.get("code", "a") != "a":
+                r.fail(f"{path}.extension(age)", f"age must be in years (UCUM 'a'), got {age.get('code')!r}")
+            else:
+                out["age"] = r.number(age, f"{path}.extension(age)", integer=True)
+    if "gender" in patient:
+        out["sex"] = patient["gender"]
+    return out
+
+
+def _read_case_id(composition: dict) -> tuple[bool, str | None]:
+    ident = composition.get("identifier")
+    if not ident or ident.get("system") != T.CASE_ID_SYSTEM:
+        return False, None
+    if any(e.get("url") == T.EXT_EMPTY_STRING and e.get("valueBoolean") for e in ident.get("extension", ())):
+        return True, ""
+    return "value" in ident, ident.get("value")
+
+
+def case_from_bundle(bundle) -> Case:
+    """The plexnav case recorded in a FHIR R4B Bundle (model, JSON dict, or JSON text).
+
+    Reads the Patient (age, sex), the Composition (case id) and every Observation coded in
+    the plexnav finding CodeSystem, in bundle order; other resources are not part of a case
+    and are passed over, as are Observations marked entered-in-error or cancelled.  A
+    searchset of plexnav documents (a CDS Hooks prefetch) stands for its latest document.
+    Raises :class:`~plexnav.validation.CaseValidationError` with located errors.
+    """
+    doc = _latest_document(_bundle_json(bundle))
+    r = _Reader()
+    data: dict = {"format": V.CASE_FORMAT, "patient": {}, "history": {"factors": []}, "symptoms": [],
+                  "exam": {"strength": [], "reflexes": [], "sensation": [], "signs": []},
+                  "electrodiagnosis": {"nerve_conduction": [], "needle_emg": []}, "investigations": []}
+    found = patients = 0
+    for i, entry in enumerate(doc.get("entry", ())):
+        resource = entry.get("resource") or {}
+        path = f"entry[{i}].resource"
+        if not _is_plexnav(resource):
+            continue
+        found += 1
+        kind = resource["resourceType"]
+        if kind == "Patient":
+            patients += 1
+            if patients > 1:
+                r.fail(path, "a second Patient: a plexnav case is about one patient")
+                continue
+            data["patient"] = _read_patient(r, resource, path)
+        elif kind == "Composition":
+            has_id, case_id = _read_case_id(resource)
+            if has_id:
+                data["id"] = case_id
+        elif resource.get("status") not in _SKIPPED_STATUS:
+            _read_observation(r, resource, path, data)
+    if not found:
+        r.fail("entry", "the bundle holds no plexnav case (no Patient, plexnav Composition or plexnav Observation)")
+    if r.errors:
+        raise CaseValidationError(r.errors)
+    case, _ = validate_case(data)
+    return case

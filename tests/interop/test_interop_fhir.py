@@ -1,0 +1,322 @@
+"""FHIR R4B export: resources valid in fhir.resources, document structure, lossless case round trip."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from fhir.resources.R4B import __fhir_version__, get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+from hypothesis import HealthCheck, given, settings
+
+from interop_support import TIMESTAMP, case_json, shared_case_files, shared_case_json
+from plexnav import vocabulary as V
+from plexnav.case import Case
+from plexnav.engine.assess import assess
+from plexnav.interop import terms as T
+from plexnav.interop.fhir import (
+    FHIR_RELEASE, FHIR_VERSION, bundle_document, bundle_from_case, bundle_json, case_from_bundle,
+)
+from plexnav.validation import CaseValidationError, validate_case
+
+SHARED = shared_case_files()
+needs_shared = pytest.mark.skipif(not SHARED, reason="shared cases not available")
+EXAMPLE = {
+    "format": "plexnav-case/1", "id": "demo", "patient": {"age": 63, "sex": "female"},
+    "history": {"onset": "subacute", "course": "worsening", "duration_days": 28, "factors": ["diabetes", "weight_loss"]},
+    "symptoms": [{"kind": "pain", "region": "anterior_thigh", "side": "left", "quality": "burning", "severity": 8},
+                 {"kind": "weakness", "activity": "stairs", "side": "left"}, {"kind": "bladder_dysfunction"}],
+    "exam": {"strength": [{"movement": "knee_extension", "side": "left", "mrc": 3}],
+             "reflexes": [{"reflex": "patellar", "side": "left", "grade": "absent"}],
+             "sensation": [{"region": "medial_leg", "side": "left", "finding": "reduced"}],
+             "signs": [{"sign": "atrophy", "region": "anterior_thigh", "side": "left"}]},
+    "electrodiagnosis": {"nerve_conduction": [{"study": "saphenous_sensory", "side": "left", "result": "absent"}],
+                         "needle_emg": [{"muscle": "vastus_lateralis", "side": "left", "result": "active_denervation"}]},
+    "investigations": [{"test": "hba1c", "value": 8.4}, {"test": "mri_pelvis", "finding": "normal"}],
+}
+
+
+def _case(doc: dict) -> Case:
+    return validate_case(doc)[0]
+
+
+def _export(case: Case) -> dict:
+    return json.loads(bundle_json(bundle_from_case(case, assess(case), timestamp=TIMESTAMP)))
+
+
+def _resources(doc: dict, kind: str) -> list[dict]:
+    return [e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == kind]
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Case, dict]:
+    case = _case(EXAMPLE)
+    return case, _export(case)
+
+
+def test_the_release_is_the_one_fhir_resources_generates():
+    assert (FHIR_RELEASE, FHIR_VERSION) == ("R4B", __fhir_version__)
+
+
+def test_every_vocabulary_id_has_a_clinical_name():
+    vocabularies = T.vocabularies()
+    for name, ids in {"movement": V.MOVEMENTS, "reflex": V.REFLEXES, "skin-region": V.SKIN_REGIONS,
+                      "nerve-conduction-study": V.NCS_STUDIES, "muscle": V.EMG_MUSCLES, "sign": V.SIGNS,
+                      "history-factor": V.HISTORY_FACTORS, "symptom": V.SYMPTOM_KINDS, "site": V.SITES,
+                      "cause": V.CAUSES, "workup-test": V.WORKUP_TESTS, "imaging-finding": V.IMAGING_FINDINGS,
+                      "needle-emg-result": V.EMG_RESULTS, "nerve-conduction-result": V.NCS_RESULTS,
+                      "investigation": V.LAB_TESTS + V.IMAGING_TESTS, "triage-level": V.TRIAGE_LEVELS,
+                      "weakness-activity": V.WEAKNESS_ACTIVITIES, "pain-quality": V.PAIN_QUALITIES}.items():
+        assert set(vocabularies[name]) == set(ids), name
+        assert all(vocabularies[name].values()), name
+    assert all(T.finding_display(code) for code in T.finding_codes())
+
+
+def test_every_resource_validates_in_its_own_fhir_resources_model(example):
+    _, doc = example
+    for entry in doc["entry"]:
+        resource = entry["resource"]
+        model = get_fhir_model_class(resource["resourceType"])
+        assert json.loads(model.model_validate(resource).model_dump_json()) == resource
+
+
+def test_fhir_resources_round_trip_is_exact(example):
+    _, doc = example
+    text = json.dumps(doc)
+    again = Bundle.model_validate_json(text)
+    assert json.loads(again.model_dump_json()) == doc
+
+
+def test_document_structure(example):
+    case, doc = example
+    assert doc["type"] == "document" and doc["timestamp"].startswith("2026-01-31T09:30:00")
+    assert doc["identifier"]["system"] == "urn:ietf:rfc:3986"
+    assert doc["entry"][0]["resource"]["resourceType"] == "Composition"
+    urls = [e["fullUrl"] for e in doc["entry"]]
+    assert len(set(urls)) == len(urls)
+    references = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "reference" in node:
+                references.append(node["reference"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(doc)
+    assert references and set(references) <= set(urls), "every reference resolves inside the document"
+    kinds = [e["resource"]["resourceType"] for e in doc["entry"]]
+    assert kinds.count("Patient") == 1 and kinds.count("Device") == 1 and kinds.count("RiskAssessment") == 1
+    n_findings = (3 + len(case.history.factors) + len(case.symptoms) + sum(len(x) for x in (
+        case.exam.strength, case.exam.reflexes, case.exam.sensation, case.exam.signs,
+        case.electrodiagnosis.nerve_conduction, case.electrodiagnosis.needle_emg, case.investigations)))
+    assert kinds.count("Observation") == n_findings
+
+
+def test_patient_carries_age_and_sex_only(example):
+    _, doc = example
+    (patient,) = _resources(doc, "Patient")
+    assert set(patient) == {"resourceType", "extension", "gender"}
+    assert patient["gender"] == "female"
+    assert patient["extension"] == [{"url": T.EXT_AGE, "valueAge": {"value": 63, "unit": "years",
+                                                                      "system": T.UCUM, "code": "a"}}]
+
+
+def test_observations_speak_clinical_words_and_carry_the_side(example):
+    _, doc = example
+    by_code = {o["code"]["coding"][0]["code"]: o for o in _resources(doc, "Observation")}
+    knee = by_code["strength:knee_extension"]
+    assert knee["code"]["text"] == "knee extension strength (MRC grade)"
+    assert knee["valueQuantity"]["value"] == 3 and knee["valueQuantity"]["unit"] == "MRC grade"
+    assert knee["bodySite"]["extension"] == [{"url": T.EXT_LATERALITY, "valueCode": "left"}]
+    assert knee["bodySite"]["text"] == "left lower limb"
+    assert {c["coding"][0]["code"] for c in knee["category"]} == {"strength", "exam"}
+    sens = by_code["sensation:medial_leg"]
+    assert sens["bodySite"]["text"] == "inner side of the lower leg (left)"
+    assert sens["valueCodeableConcept"]["coding"][0] == {"system": T.system("sensory-finding"), "code": "reduced",
+                                                         "display": "reduced"}
+    assert by_code["needle_emg:vastus_lateralis"]["code"]["text"] == "needle EMG of vastus lateralis"
+    assert by_code["investigation:hba1c"]["valueQuantity"] == {"value": 8.4, "unit": "%", "system": T.UCUM, "code": "%"}
+    assert by_code["symptom:bladder_dysfunction"].get("bodySite") is None
+
+
+def test_only_project_owned_or_certain_code_systems(example):
+    _, doc = example
+    systems = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "system" in node:
+                systems.add(node["system"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(doc)
+    allowed_prefixes = (T.BASE + "/",)
+    others = {s for s in systems if not s.startswith(allowed_prefixes)}
+    assert others <= {T.UCUM, T.OBSERVATION_CATEGORY, "urn:ietf:rfc:3986"}
+    assert not any("snomed" in s or "loinc" in s for s in systems)
+
+
+def test_assessment_resources(example):
+    case, doc = example
+    result = assess(case)
+    (risk,) = _resources(doc, "RiskAssessment")
+    assert T.code_in(risk["prediction"][0]["qualitativeRisk"], "triage-level") == result.triage.level
+    impressions = {i["code"]["coding"][0]["code"]: i for i in _resources(doc, "ClinicalImpression")}
+    loc = impressions["localization"]
+    assert len(loc["finding"]) == len(result.localization)
+    first = loc["finding"][0]
+    ext = {e["url"]: e for e in first["extension"]}
+    assert ext[T.EXT_RANK]["valueInteger"] == 1
+    assert ext[T.EXT_PROBABILITY]["valueDecimal"] == pytest.approx(result.localization[0].probability)
+    assert ext[T.EXT_LATERALITY]["valueCode"] == result.localization[0].side
+    assert T.code_in(first["itemCodeableConcept"], "site") == result.localization[0].site
+    for line in result.localization[0].supporting:
+        assert line in first["basis"]
+    if result.etiology:
+        assert T.code_in(impressions["etiology"]["finding"][0]["itemCodeableConcept"], "cause") == result.etiology[0].cause
+    requests = _resources(doc, "ServiceRequest")
+    assert [T.code_in(r["code"], "workup-test") for r in requests] == [w.test for w in result.workup]
+    assert all(r["status"] == "draft" and r["intent"] == "proposal" for r in requests)
+
+
+def test_composition_ties_it_together_with_disclaimer_and_knowledge_version(example):
+    case, doc = example
+    comp = doc["entry"][0]["resource"]
+    result = assess(case)
+    assert comp["identifier"] == {"system": T.CASE_ID_SYSTEM, "value": "demo"}
+    assert {"url": T.EXT_KNOWLEDGE_VERSION, "valueString": result.knowledge_version} in comp["extension"]
+    text = json.dumps(comp)
+    assert "plexnav supports clinical judgement; it never replaces it" in text
+    assert result.knowledge_version in comp["text"]["div"]
+    codes = [s["code"]["coding"][0]["code"] for s in comp["section"]]
+    assert codes[:3] == ["findings", "triage", "localization"] and codes[-1] == "disclaimer"
+    findings = comp["section"][0]
+    assert len(findings["entry"]) == len(_resources(doc, "Observation"))
+
+
+def test_export_is_reproducible_for_a_fixed_timestamp(example):
+    case, doc = example
+    assert _export(case) == doc
+
+
+@needs_shared
+@pytest.mark.parametrize("path", SHARED, ids=lambda p: p.name)
+def test_shared_case_round_trip_is_lossless(path):
+    case, _ = validate_case(json.loads(path.read_text()))
+    doc = _export(case)
+    Bundle.model_validate(doc)
+    back = case_from_bundle(json.dumps(doc))
+    assert back == case
+    assert back.model_dump_json() == case.model_dump_json()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case_json())
+def test_generated_case_round_trip_is_lossless(doc):
+    case = _case(doc)
+    bundle = bundle_from_case(case, assess(case), timestamp=TIMESTAMP)
+    back = case_from_bundle(Bundle.model_validate_json(bundle_json(bundle)))
+    assert back == case
+    assert back.model_dump_json() == case.model_dump_json()
+
+
+@pytest.mark.parametrize("case_id", ["", " ", "a\nb", "ü-7"])
+def test_awkward_case_ids_survive(case_id):
+    case = _case({"format": "plexnav-case/1", "id": case_id})
+    assert case_from_bundle(_export(case)).id == case_id
+
+
+@pytest.mark.parametrize("value", [-0.0, 0.1 + 0.2, 1e300, 5e-324, 2.0**60])
+def test_lab_values_keep_every_bit(value):
+    case = _case({"format": "plexnav-case/1", "investigations": [{"test": "ck", "value": value}]})
+    back = case_from_bundle(bundle_json(bundle_from_case(case, assess(case), timestamp=TIMESTAMP)))
+    assert back.model_dump_json() == case.model_dump_json()
+
+
+def test_an_absent_case_id_stays_absent():
+    case = _case({"format": "plexnav-case/1"})
+    doc = _export(case)
+    assert "identifier" not in doc["entry"][0]["resource"]
+    assert case_from_bundle(doc).id is None
+
+
+def test_non_finite_numbers_are_refused_with_a_located_error():
+    case = _case({"format": "plexnav-case/1", "investigations": [{"test": "crp", "value": float("inf")}]})
+    with pytest.raises(CaseValidationError) as info:
+        bundle_document(case, assess(case))
+    assert info.value.errors[0].path == "investigations[0].value"
+
+
+def test_reading_skips_foreign_and_retracted_observations(example):
+    case, doc = example
+    doc = copy.deepcopy(doc)
+    foreign = {"resourceType": "Observation", "status": "final", "code": {"text": "blood pressure"}}
+    doc["entry"].append({"fullUrl": "urn:uuid:6f1e0e3c-0000-4000-8000-000000000001", "resource": foreign})
+    retracted = copy.deepcopy(_resources(doc, "Observation")[0])
+    retracted["status"] = "entered-in-error"
+    doc["entry"].append({"fullUrl": "urn:uuid:6f1e0e3c-0000-4000-8000-000000000002", "resource": retracted})
+    assert case_from_bundle(doc) == case
+
+
+def test_reading_a_collection_without_composition(example):
+    case, doc = example
+    flat = {"resourceType": "Bundle", "type": "collection",
+            "entry": [e for e in doc["entry"] if e["resource"]["resourceType"] in ("Patient", "Observation")]}
+    assert case_from_bundle(flat) == case.model_copy(update={"id": None})
+
+
+@pytest.mark.parametrize("mutate, path, words", [
+    (lambda obs: obs["code"]["coding"][0].update(code="strength:knee_extention"), ".code", "not a plexnav finding code"),
+    (lambda obs: obs.pop("valueQuantity"), ".valueQuantity", "numeric value"),
+])
+def test_reading_reports_located_errors(example, mutate, path, words):
+    _, doc = example
+    doc = copy.deepcopy(doc)
+    index, obs = next((i, e["resource"]) for i, e in enumerate(doc["entry"])
+                      if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "strength:knee_extension")
+    mutate(obs)
+    with pytest.raises(CaseValidationError) as info:
+        case_from_bundle(doc)
+    error = info.value.errors[0]
+    assert error.path == f"entry[{index}].resource{path}" and words in error.message
+
+
+def test_reading_rejects_what_is_not_a_plexnav_bundle(example):
+    with pytest.raises(CaseValidationError, match="expected a FHIR Bundle"):
+        case_from_bundle({"resourceType": "Patient"})
+    with pytest.raises(CaseValidationError, match="not valid FHIR R4B"):
+        case_from_bundle({"resourceType": "Bundle", "type": "collection", "bogus": 1})
+    with pytest.raises(CaseValidationError, match="no plexnav case"):
+        case_from_bundle({"resourceType": "Bundle", "type": "collection"})
+    _, doc = example
+    doc = copy.deepcopy(doc)
+    doc["entry"].append({"fullUrl": "urn:uuid:6f1e0e3c-0000-4000-8000-000000000003",
+                         "resource": {"resourceType": "Patient", "gender": "male"}})
+    with pytest.raises(CaseValidationError, match="second Patient"):
+        case_from_bundle(doc)
+
+
+def test_reading_checks_the_case_format_too(example):
+    _, doc = example
+    doc = copy.deepcopy(doc)
+    obs = next(o for o in _resources(doc, "Observation") if o["code"]["coding"][0]["code"] == "strength:knee_extension")
+    obs["valueQuantity"]["value"] = 7
+    with pytest.raises(CaseValidationError) as info:
+        case_from_bundle(doc)
+    assert info.value.errors[0].path == "exam.strength[0].mrc"
+
+
+@needs_shared
+def test_bundle_of_the_json_example_in_the_case_format():
+    doc = shared_case_json("p05")
+    if doc is None:
+        pytest.skip("p05 not in the shared cases")
+    case, _ = validate_case(doc)
+    assert case_from_bundle(_export(case)) == case
