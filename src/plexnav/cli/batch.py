@@ -46,27 +46,60 @@ def _lines(source: Path):
             handle.close()
 
 
-def run_batch(source: Path, output: Path, chunk: int = 2048) -> dict[str, int]:
-    model, guidance = load_model(), load_guidance_knowledge()
+_WORKER: dict = {}
+
+
+def _init_worker() -> None:
+    _WORKER["model"], _WORKER["guidance"] = load_model(), load_guidance_knowledge()
+
+
+def _work(block: list[str]) -> list[str]:
+    return assess_block(block, _WORKER["model"], _WORKER["guidance"])
+
+
+def _blocks(source: Path, chunk: int):
+    lines = _lines(source)
+    while block := list(islice(lines, chunk)):
+        yield block
+
+
+def _results(source: Path, chunk: int, workers: int):
+    """Assessed blocks in input order; with several workers, a bounded window of blocks is
+    in flight at once, so memory stays constant whatever the file size."""
+    if workers <= 1:
+        _init_worker()
+        yield from map(_work, _blocks(source, chunk))
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+        window: deque = deque()
+        for block in _blocks(source, chunk):
+            window.append(pool.submit(_work, block))
+            if len(window) >= 2 * workers:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+
+def run_batch(source: Path, output: Path, chunk: int = 512, workers: int = 1) -> dict[str, int]:
     counts = {"ok": 0, "errors": 0}
-    show = sys.stderr.isatty()
     progress = None
-    if show:
+    if sys.stderr.isatty():
         from rich.progress import Progress
         progress = Progress(transient=True)
         task = progress.add_task("assessing", total=None)
         progress.start()
-    lines = _lines(source)
     try:
         with output.open("w", encoding="utf-8") as out:
-            while block := list(islice(lines, chunk)):
-                results = assess_block(block, model, guidance)
+            for results in _results(source, chunk, workers):
                 errors = sum(text.startswith('{"case_id"') for text in results)
                 counts["errors"] += errors
                 counts["ok"] += len(results) - errors
                 out.write("\n".join(results) + "\n")
                 if progress:
-                    progress.advance(task, len(block))
+                    progress.advance(task, len(results))
     finally:
         if progress:
             progress.stop()

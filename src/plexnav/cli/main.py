@@ -45,11 +45,14 @@ def assess(path: str = typer.Argument(..., help="case JSON file, or - for standa
 @app.command()
 def batch(source: Path = typer.Argument(..., help="JSON lines file, one case per line (- for stdin)"),
           output: Path = typer.Option(..., "-o", "--output", help="where to write one assessment per line"),
-          chunk: int = typer.Option(2048, help="cases scored together")) -> None:
+          chunk: int = typer.Option(512, min=1, help="cases scored together"),
+          workers: int = typer.Option(0, min=0, help="worker processes (0: one per CPU core)")) -> None:
     """Assess many cases, streaming: constant memory, same order, an error object per bad line."""
+    import os
+
     from plexnav.cli.batch import run_batch
 
-    counts = run_batch(source, output, chunk)
+    counts = run_batch(source, output, chunk, workers or os.cpu_count() or 1)
     typer.echo(f"{counts['ok']} assessed, {counts['errors']} errors", err=True)
 
 
