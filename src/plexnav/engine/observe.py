@@ -121,12 +121,19 @@ def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
 
 
 def _add_silent_sides(case: Case, out: list[Observation], add) -> None:
-    """When complaints are one-sided, the side with no complaint and no abnormal finding is evidence."""
-    if not any(s.side in V.LATERAL_SIDES for s in case.symptoms):
-        return
+    """A one-sided presentation is evidence about the other side.
+
+    When the complaints are one-sided, or (with no complaints recorded) every abnormal
+    finding is on one side, the side with no complaint and no abnormal finding counts as
+    silent: a lesion there would almost always have shown itself.
+    """
     abnormal = {o.base_key.rsplit(":", 1)[-1] for o in out if o.state not in ("normal", "absent", "flexor")}
-    touched = {s for s in abnormal if s in V.LATERAL_SIDES}
     if "either" in abnormal:
+        return
+    touched = abnormal & set(V.LATERAL_SIDES)
+    one_sided_complaint = any(s.side in V.LATERAL_SIDES for s in case.symptoms)
+    one_sided_findings = not case.symptoms and len(touched) == 1
+    if not (one_sided_complaint or one_sided_findings):
         return
     for side in V.LATERAL_SIDES:
         if side not in touched:
