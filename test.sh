@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Install plexnav with its test extras into .venv and run the whole test suite.
+# As root it also installs the Debian packages the reports and browser tests need and
+# starts a throwaway PostgreSQL so the storage tests run on SQLite and PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
-# System libraries the PDF reports need (installed only when missing).
-bash scripts/install-report-deps.sh
+
+bash scripts/install-system-deps.sh
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet -e '.[test]' >/dev/null
+
+if [ -z "${PLEXNAV_TEST_POSTGRES_URL:-}" ] && [ "$(id -u)" -eq 0 ]; then
+  if PLEXNAV_TEST_POSTGRES_URL=$(bash scripts/start-test-postgres.sh); then
+    export PLEXNAV_TEST_POSTGRES_URL
+    trap 'bash scripts/start-test-postgres.sh --stop "$PLEXNAV_TEST_POSTGRES_URL" >/dev/null 2>&1 || true' EXIT
+  else
+    echo "could not start a test PostgreSQL: storage tests run on SQLite only" >&2
+  fi
+fi
+
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -113,7 +113,8 @@ def _literal_choices(ctx: dict | None) -> list[str]:
     return re.findall(r"'([^']*)'", expected)
 
 
-def _convert(err: dict, root: type[BaseModel], offset: tuple = ()) -> CaseError:
+def convert_error(err: dict, root: type[BaseModel], offset: tuple = ()) -> CaseError:
+    """One pydantic error as a friendly CaseError (used by the CLI and the API alike)."""
     loc = tuple(err["loc"])
     path = _path(offset + loc)
     kind = err["type"]
@@ -178,12 +179,12 @@ def validate_case(data: object) -> tuple[Case, Expected | None]:
     try:
         case = Case.model_validate(body)
     except ValidationError as exc:
-        errors += [_convert(e, Case) for e in exc.errors()]
+        errors += [convert_error(e, Case) for e in exc.errors()]
     if data.get("expected") is not None:
         try:
             expected = Expected.model_validate(data["expected"])
         except ValidationError as exc:
-            errors += [_convert(e, Expected, ("expected",)) for e in exc.errors()]
+            errors += [convert_error(e, Expected, ("expected",)) for e in exc.errors()]
     for key in ("teaching", "source", "source_kind"):
         if key in data and not isinstance(data[key], str):
             errors.append(CaseError(key, "must be a string"))

@@ -13,10 +13,10 @@ DIARY_FIXTURE = Path(__file__).resolve().parents[1] / "diary" / "data" / "recove
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The PDF's text in reading order (poppler's pdftotext; installed by scripts/install-report-deps.sh)."""
+    """The PDF's text in reading order (poppler's pdftotext; installed by scripts/install-system-deps.sh)."""
     exe = shutil.which("pdftotext")
     if exe is None:
-        pytest.fail("pdftotext is missing: run scripts/install-report-deps.sh (poppler-utils)")
+        pytest.fail("pdftotext is missing: run scripts/install-system-deps.sh (poppler-utils)")
     out = subprocess.run([exe, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True, timeout=60)
     return out.stdout.decode("utf-8")
 

@@ -12,6 +12,7 @@ from plexnav.cli import export as export_commands
 from plexnav.cli import kb as kb_commands
 from plexnav.cli import learn as learn_commands
 from plexnav.cli import report as report_commands
+from plexnav.cli import serve as serve_commands
 from plexnav.cli.common import fail, read_case_text
 from plexnav.validation import CaseValidationError, parse_case
 
@@ -19,7 +20,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Localize, triage and explain lumbosacral plexus problems. "
                        "plexnav supports clinical judgement; it never replaces it.")
 app.add_typer(kb_commands.app, name="kb")
-for module in (learn_commands, report_commands, export_commands):
+for module in (learn_commands, report_commands, serve_commands, export_commands):
     module.register(app)
 
 

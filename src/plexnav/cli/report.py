@@ -63,7 +63,7 @@ def report(
             data = html_to_pdf(html)
         except OSError as exc:  # WeasyPrint could not load pango/harfbuzz
             typer.echo(f"error: cannot make a PDF ({exc}). Install the system libraries with "
-                       "scripts/install-report-deps.sh, or use --html.", err=True)
+                       "scripts/install-system-deps.sh, or use --html.", err=True)
             raise typer.Exit(code=EXIT_NO_RENDERER) from None
     if output == "-":
         sys.stdout.buffer.write(data)

@@ -68,7 +68,7 @@ def render_html(case: Case, kind: str = "patient", assessment: Assessment | None
 
 
 def html_to_pdf(html: str) -> bytes:
-    """PDF bytes of a report document (WeasyPrint; needs pango/harfbuzz, see scripts/install-report-deps.sh)."""
+    """PDF bytes of a report document (WeasyPrint; needs pango/harfbuzz, see scripts/install-system-deps.sh)."""
     from weasyprint import HTML
 
     return HTML(string=html, base_url=".").write_pdf()

@@ -1,0 +1,180 @@
+"""Load benchmark of ``POST /api/v1/assess`` on loopback: requests/s and latency percentiles.
+
+Starts ``plexnav serve`` on a free 127.0.0.1 port (or targets ``--url``, loopback only),
+then drives it from an asyncio client over keep-alive connections.  Bounded in requests
+and in time; it stops by itself.
+
+Two workloads:
+  repeat  the same case every time: after the first, answers come from the API's memo of
+          recent assessments (assess() is pure, so identical cases share one answer)
+  unique  every case differs (a new id): the engine runs for every request
+
+Run:  .venv/bin/python benchmarks/load_api.py [--requests 3000] [--concurrency 16] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from plexnav import vocabulary as V  # noqa: E402
+from plexnav.examples import example_path  # noqa: E402
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def case_body() -> dict:
+    data = json.loads(Path(example_path("common-peroneal-fibular-head")).read_text())
+    return {k: v for k, v in data.items() if k not in V.EVALUATION_KEYS}
+
+
+def request_bytes(host: str, port: int, body: bytes) -> bytes:
+    head = (f"POST /api/v1/assess HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n")
+    return head.encode() + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        if line.lower().startswith("content-length:"):
+            length = int(line.split(":", 1)[1])
+    await reader.readexactly(length)
+    return status
+
+
+async def worker(host: str, port: int, bodies, counter: dict, limit: int, deadline: float,
+                 latencies: list[float], errors: list[str]) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while counter["sent"] < limit and time.perf_counter() < deadline:
+            counter["sent"] += 1
+            payload = request_bytes(host, port, bodies(counter["sent"]))
+            start = time.perf_counter()
+            writer.write(payload)
+            await writer.drain()
+            status = await read_response(reader)
+            latencies.append(time.perf_counter() - start)
+            if status != 200:
+                errors.append(str(status))
+    finally:
+        writer.close()
+
+
+async def run_load(host: str, port: int, bodies, total: int, concurrency: int, seconds: float):
+    latencies: list[float] = []
+    errors: list[str] = []
+    counter = {"sent": 0}
+    start = time.perf_counter()
+    deadline = start + seconds
+    await asyncio.gather(*(worker(host, port, bodies, counter, total, deadline, latencies, errors)
+                           for _ in range(concurrency)))
+    elapsed = time.perf_counter() - start
+    return latencies, errors, elapsed
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def report(name: str, latencies: list[float], errors: list[str], elapsed: float) -> dict:
+    result = {
+        "workload": name, "requests": len(latencies), "errors": len(errors), "seconds": round(elapsed, 2),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(1000 * percentile(latencies, 0.50), 2),
+        "p90_ms": round(1000 * percentile(latencies, 0.90), 2),
+        "p99_ms": round(1000 * percentile(latencies, 0.99), 2),
+        "mean_ms": round(1000 * statistics.fmean(latencies), 2),
+    }
+    print(f"{name:>7}: {result['requests']} requests in {result['seconds']} s -> {result['requests_per_s']} req/s; "
+          f"p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, p99 {result['p99_ms']} ms; errors {result['errors']}")
+    return result
+
+
+def start_server(workers: int) -> tuple[subprocess.Popen, str, int, tempfile.TemporaryDirectory]:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = tempfile.TemporaryDirectory(prefix="plexnav-bench-")
+    env = {**os.environ, "PLEXNAV_DATA_DIR": data.name, "PLEXNAV_SECRET_KEY": "bench-" + "x" * 40}
+    process = subprocess.Popen([sys.executable, "-m", "plexnav.cli", "serve", "--port", str(port),
+                                "--workers", str(workers), "--log-level", "warning"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1) as response:
+                if response.status == 200:
+                    return process, "127.0.0.1", port, data
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="an already running server on loopback (default: start one)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the started server")
+    parser.add_argument("--requests", type=int, default=3000, help="requests per workload (upper bound)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="time limit per workload")
+    parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
+    parser.add_argument("--workload", choices=("repeat", "unique", "both"), default="both")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    process = data = None
+    if args.url:
+        parsed = urlparse(args.url)
+        if parsed.hostname not in LOOPBACK:
+            raise SystemExit("load is only ever sent to this machine's loopback address")
+        host, port = parsed.hostname, parsed.port or 80
+    else:
+        process, host, port, data = start_server(args.workers)
+    base = case_body()
+    repeat_body = json.dumps(base).encode()
+
+    def repeat(_: int) -> bytes:
+        return repeat_body
+
+    def unique(i: int) -> bytes:
+        return json.dumps({**base, "id": f"bench-{time.time_ns()}-{i}"}).encode()
+
+    results = []
+    try:
+        asyncio.run(run_load(host, port, repeat, 200, 4, 30))  # warm-up
+        print(f"POST /api/v1/assess on {host}:{port}, {args.concurrency} connections, "
+              f"{args.workers if process else '?'} worker(s), {os.cpu_count()} CPU(s)")
+        for name, bodies in (("repeat", repeat), ("unique", unique)):
+            if args.workload in (name, "both"):
+                latencies, errors, elapsed = asyncio.run(
+                    run_load(host, port, bodies, args.requests, args.concurrency, args.seconds))
+                results.append(report(name, latencies, errors, elapsed))
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=20)
+            data.cleanup()
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

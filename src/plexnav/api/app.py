@@ -1,0 +1,92 @@
+"""The application factory: settings -> database (migrated) -> API routes, pages, middleware.
+
+``create_app()`` reads ``PLEXNAV_*`` settings; tests pass their own :class:`Settings`.
+Start-up migrates the database with the bundled Alembic revisions and builds the engine's
+likelihood model once, so the first request is as fast as the rest.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from plexnav.api import errors
+from plexnav.api.assessor import CachedAssessor
+from plexnav.api.deps import DbSession
+from plexnav.api.middleware import BodySizeLimit, JsonOnlyApiWrites, SecurityHeaders
+from plexnav.api.ratelimit import LoginThrottle
+from plexnav.api.routes import assess, auth, cases, reference, sharing
+from plexnav.api.routes.reference import Health
+from plexnav.settings import Settings, get_settings
+from plexnav.store.db import Database
+
+SESSION_COOKIE = "plexnav_session"
+
+DESCRIPTION = """
+Localize, triage and explain lumbosacral plexus problems.
+
+**plexnav supports clinical judgement; it never replaces it.**
+
+* `POST /api/v1/assess` takes a case (`plexnav-case/1`) and returns its assessment
+  (`plexnav-assessment/1`); nothing is stored.
+* Stored cases, their assessments and sharing need an account: `POST /api/v1/auth/login`
+  sets an HttpOnly session cookie.  Writes must be sent as `application/json`.
+* Every error has one shape: `{"detail": ..., "errors": [{"path", "message", "choices",
+  "suggestion"}]}`; invalid cases get 422 with the offending JSON path.
+"""
+
+
+def _version() -> str:
+    try:
+        return version("plexnav")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = Database(settings.resolved_database_url())
+    if settings.migrate_on_start:
+        database.migrate()
+    assessor = CachedAssessor(settings.assessment_cache_size)
+    assessor.warm()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        database.dispose()
+
+    app = FastAPI(title="plexnav", version=_version(), description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
+                  separate_input_output_schemas=False)
+    app.state.settings = settings
+    app.state.database = database
+    app.state.assessor = assessor
+    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+
+    from plexnav.web import install as install_web
+    from plexnav.web.pages import render_error
+
+    errors.install(app, html_error=render_error)
+
+    @app.get("/api/v1/health", tags=["meta"], summary="Liveness, knowledge version and database backend",
+             responses=errors.ERROR_RESPONSES)
+    def health(db: DbSession) -> Health:
+        from plexnav.knowledge.base import load_knowledge
+        database.ping(db)
+        return Health(status="ok", knowledge_version=load_knowledge().version_label, database=database.backend)
+
+    for module in (assess, reference, auth, cases, sharing):
+        app.include_router(module.router)
+    install_web(app)
+
+    # Added innermost first: the size limit sees every request before anything else.
+    app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie=SESSION_COOKIE,
+                       max_age=settings.session_max_age, same_site="lax", https_only=settings.cookie_secure)
+    app.add_middleware(JsonOnlyApiWrites)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    return app

@@ -1,0 +1,154 @@
+"""One error shape for every failure: ``{"detail": "...", "errors": [{path, message, choices, suggestion}]}``.
+
+It is the structure the CLI prints (``plexnav.validation.CaseError``): the JSON path, what
+is wrong, the valid choices and the closest one.  FastAPI's own request validation errors
+are converted to it too, so a client never sees two shapes, and nothing a client sends can
+produce a 500 with internals in it.  Pages (non-``/api`` paths) get an HTML error page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plexnav.knowledge.query import UnknownId
+from plexnav.store.errors import StoreError
+from plexnav.validation import CaseError, CaseValidationError
+from plexnav.validation import convert_error as convert_pydantic_error  # the CLI's own converter
+
+log = logging.getLogger("plexnav.api")
+
+
+class ErrorItem(BaseModel):
+    path: str = Field(description="JSON path of the offending value ('' for the whole document)")
+    message: str
+    choices: list[str] = Field(default_factory=list, description="valid values, where there is a fixed set")
+    suggestion: str | None = Field(None, description="the closest valid value")
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    errors: list[ErrorItem]
+
+
+def _describe(status: int) -> str:
+    return {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
+            413: "Request body too large", 415: "Unsupported media type", 422: "Invalid input",
+            429: "Too many attempts"}.get(status, "Error")
+
+
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorBody, "description": _describe(status)}
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429)
+}
+
+
+class ApiError(Exception):
+    """An HTTP failure with located errors, raised by routes (not by the store or engine)."""
+
+    def __init__(self, status: int, errors: list[CaseError], headers: dict[str, str] | None = None):
+        self.status = status
+        self.errors = errors
+        self.headers = headers
+
+
+def body(errors: list[CaseError]) -> dict:
+    detail = "; ".join(e.render() for e in errors[:5]) or "error"
+    return {"detail": detail, "errors": [e.as_dict() for e in errors]}
+
+
+def error_response(status: int, errors: list[CaseError], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body(errors), status_code=status, headers=headers)
+
+
+def _root_model(request: Request) -> type[BaseModel] | None:
+    route = request.scope.get("route")
+    field = getattr(route, "body_field", None)
+    annotation = getattr(getattr(field, "field_info", None), "annotation", None)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def request_errors(request: Request, exc: RequestValidationError) -> list[CaseError]:
+    """FastAPI's validation errors in the CLI's words, located in the request."""
+    root = _root_model(request)
+    out: list[CaseError] = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "malformed document")
+            out.append(CaseError("", f"not valid JSON: {reason}"))
+            continue
+        where, rest = (loc[0], loc[1:]) if loc and loc[0] in ("body", "query", "path", "header", "cookie") else ("", loc)
+        err = {**err, "loc": rest}
+        if where == "body" and root is not None:
+            out.append(convert_pydantic_error(err, root))
+        else:
+            item = convert_pydantic_error(err, BaseModel)
+            prefix = f"{where}." if where and where != "body" else ""
+            out.append(CaseError(prefix + item.path if item.path else where, item.message, item.choices,
+                                 item.suggestion))
+    return out or [CaseError("", "invalid request")]
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method any route serves at this path (Starlette names only the first route's)."""
+    from starlette.routing import Match
+    methods: set[str] = set()
+    scope = {**request.scope, "method": "GET"}
+    for route in app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(scope)[0] != Match.NONE:
+            methods |= set(route_methods)
+    return sorted(methods)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def install(app: FastAPI, html_error: callable | None = None) -> None:
+    """Register the exception handlers; ``html_error(request, status, errors)`` renders pages."""
+
+    def respond(request: Request, status: int, errors: list[CaseError],
+                headers: dict[str, str] | None = None) -> Response:
+        if html_error is not None and _wants_html(request):
+            return html_error(request, status, errors, headers)
+        return error_response(status, errors, headers)
+
+    @app.exception_handler(CaseValidationError)
+    async def _case_invalid(request: Request, exc: CaseValidationError) -> Response:
+        return respond(request, 422, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        return respond(request, 422, request_errors(request, exc))
+
+    @app.exception_handler(UnknownId)
+    async def _unknown_id(request: Request, exc: UnknownId) -> Response:
+        return respond(request, 404, [CaseError(exc.kind, str(exc), list(exc.choices), exc.suggestion)])
+
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError) -> Response:
+        return respond(request, exc.status, exc.errors())
+
+    @app.exception_handler(ApiError)
+    async def _api(request: Request, exc: ApiError) -> Response:
+        return respond(request, exc.status, exc.errors, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else _describe(exc.status_code)
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
+        return respond(request, exc.status_code, [CaseError("", message)], headers or None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return respond(request, 500, [CaseError("", "internal error; it has been logged")])

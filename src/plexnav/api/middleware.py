@@ -1,0 +1,120 @@
+"""Pure ASGI middleware: request size limit, JSON-only API writes, security headers."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+async def _send_json(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    payload = json.dumps({"detail": message, "errors": [
+        {"path": "", "message": message, "choices": [], "suggestion": None}]}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        message = f"the request body is larger than {self.limit // 1024} KiB"
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.limit
+                except ValueError:
+                    await _send_json(send, 400, "malformed Content-Length header")
+                    return
+                if too_big:
+                    await _send_json(send, 413, message, [(b"connection", b"close")])
+                    return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge()
+            return msg
+
+        async def tracking_send(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _send_json(send, 413, message, [(b"connection", b"close")])
+
+
+class JsonOnlyApiWrites:
+    """API writes must be JSON: a cross-site HTML form cannot send ``application/json``
+    without a CORS preflight (which this app never grants), so together with SameSite
+    cookies this closes cross-site request forgery on the JSON API."""
+
+    def __init__(self, app: ASGIApp, prefix: str = "/api/"):
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in UNSAFE and scope["path"].startswith(self.prefix):
+            headers = dict(scope.get("headers", ()))
+            has_body = headers.get(b"content-length", b"0") not in (b"0", b"") or b"transfer-encoding" in headers
+            ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if has_body and not (ctype == b"application/json" or ctype.endswith(b"+json")):
+                await _send_json(send, 415, "send the request body as JSON (Content-Type: application/json)")
+                return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                headers = list(msg.get("headers", ()))
+                present = {k.lower() for k, _ in headers}
+                for key, value in ((b"content-security-policy", CSP.encode()),
+                                   (b"x-content-type-options", b"nosniff"),
+                                   (b"referrer-policy", b"same-origin"),
+                                   (b"x-frame-options", b"DENY"),
+                                   (b"cross-origin-opener-policy", b"same-origin")):
+                    if key not in present:
+                        headers.append((key, value))
+                if not scope["path"].startswith("/static/") and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                msg = {**msg, "headers": headers}
+            await send(msg)
+
+        await self.app(scope, receive, with_headers)

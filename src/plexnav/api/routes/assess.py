@@ -1,0 +1,37 @@
+"""``POST /api/v1/assess``: a case in, its assessment out; nothing is stored."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from plexnav.api.deps import AssessorDep
+from plexnav.api.errors import ERROR_RESPONSES
+from plexnav.case import Assessment
+from plexnav.validation import parse_case
+
+router = APIRouter(prefix="/api/v1", tags=["assess"], responses=ERROR_RESPONSES)
+
+CASE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "a case (plexnav-case/1); evaluation keys (expected, teaching, source, "
+                       "source_kind) are accepted and ignored, as by `plexnav assess`",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}},
+    }
+}
+
+
+@router.post("/assess", response_model=Assessment, summary="Assess one case (no storage)", openapi_extra=CASE_BODY)
+async def assess_case(request: Request, assessor: AssessorDep) -> Response:
+    """Triage, ranked lesion sites with reasons, causes, work-up and next best findings.
+
+    Validation is the CLI's: an invalid case gets 422 with every problem located by JSON
+    path, the valid choices and the closest one.
+    """
+    body = await request.body()
+    payload = assessor.cached_body(body)
+    if payload is None:
+        case, _ = parse_case(body)
+        _, payload = assessor.assess_with_json(case)
+        assessor.remember_body(body, payload)
+    return Response(content=payload, media_type="application/json")

@@ -1,0 +1,31 @@
+"""``plexnav serve``: run the web app and REST API with uvicorn.
+
+Why a register() hook: the main CLI owns the Typer app; this module only adds its command.
+Settings come from ``PLEXNAV_*`` environment variables (``PLEXNAV_DATABASE_URL`` and
+friends, see :mod:`plexnav.settings`); the database is migrated at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes")] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+) -> None:
+    """Serve the web pages and the REST API (OpenAPI at /api/v1/openapi.json, docs at /api/docs)."""
+    import uvicorn
+
+    typer.echo(f"plexnav: serving on http://{host}:{port}/  (API docs: /api/docs; Ctrl+C stops)", err=True)
+    uvicorn.run("plexnav.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, proxy_headers=False, server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `serve` command to the plexnav CLI."""
+    app.command("serve")(serve)

@@ -1,0 +1,79 @@
+"""Typed settings for the web app and API, read from ``PLEXNAV_*`` environment variables.
+
+Why pydantic-settings: one typed object with defaults that work on first run (a SQLite file
+in the user's data directory, a session secret generated once and kept beside it), and
+every knob overridable from the environment, e.g. ``PLEXNAV_DATABASE_URL`` to use
+PostgreSQL (``postgresql+psycopg://user:pass@host:5432/db``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = "session-secret.key"
+DATABASE_FILE = "plexnav.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLEXNAV_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("plexnav", appauthor=False)),
+                           description="where the default SQLite database and session secret live")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file in data_dir (WAL mode)")
+    secret_key: str | None = Field(
+        None, description="signs session cookies; default: generated once and kept in data_dir")
+    session_max_age: int = Field(14 * 24 * 3600, ge=60, description="session cookie lifetime, seconds")
+    cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only")
+    max_body_bytes: int = Field(256 * 1024, ge=1024, description="larger request bodies get 413")
+    login_max_failures: int = Field(5, ge=1, description="failed logins allowed per window and key")
+    login_window_seconds: int = Field(300, ge=1, description="window of the login rate limit")
+    allow_clinician_signup: bool = Field(
+        True, description="let anyone register as a clinician (turn off where accounts are vetted)")
+    assessment_cache_size: int = Field(
+        1024, ge=0, description="identical cases reuse their assessment (assess() is pure); 0 turns it off")
+    migrate_on_start: bool = Field(True, description="run the bundled Alembic migrations at start-up")
+
+    @field_validator("database_url")
+    @classmethod
+    def _blank_is_default(cls, value: str | None) -> str | None:
+        return value or None
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / DATABASE_FILE}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, else one generated on first run and kept (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / SECRET_FILE
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` / ``postgres://`` URLs and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (the app factory takes an explicit object in tests)."""
+    return Settings()

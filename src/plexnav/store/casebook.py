@@ -1,0 +1,276 @@
+"""The casebook: what a signed-in person may do with stored cases, one transaction each.
+
+Privacy rules, in one place:
+
+* a patient sees and changes only their own cases;
+* a clinician sees the cases of patients who shared with them (and their own), may add
+  findings and re-assess them, but only the owner deletes a case;
+* a case you may not see is "not found" (404), never "forbidden", so ids reveal nothing;
+* every read and change of a case or assessment writes an audit event in the same
+  transaction, naming the actor and whose data it was.
+
+Each stored assessment keeps the knowledge-base version it was made with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from plexnav.case import Assessment, Case
+from plexnav.store.errors import Conflict, Forbidden, NotFound
+from plexnav.store.models import Share, StoredAssessment, StoredCase, User, new_id
+from plexnav.store.repositories import (
+    AssessmentRepository,
+    AuditRepository,
+    CaseRepository,
+    ShareRepository,
+    UserRepository,
+)
+from plexnav.store.schemas import (
+    AssessmentRecordPublic,
+    AssessmentRecordSummary,
+    AuditEventPublic,
+    CaseCreate,
+    CasePublic,
+    CaseSummary,
+    CaseUpdate,
+    SharePublic,
+    UserRef,
+)
+
+Assessor = Callable[[Case], Assessment]
+
+
+def default_assessor(case: Case) -> Assessment:
+    from plexnav.engine.assess import assess
+    return assess(case)
+
+
+def case_document(case: Case, stored_id: str) -> dict:
+    """The JSON kept for a case; a case without its own id takes the stored record's id."""
+    document = case.model_dump(mode="json", exclude_none=True)
+    document.setdefault("id", stored_id)
+    return document
+
+
+def load_case(document: dict) -> Case:
+    return Case.model_validate(document)
+
+
+def _ref(user: User | None) -> UserRef | None:
+    return UserRef.model_validate(user) if user is not None else None
+
+
+def assessment_public(row: StoredAssessment) -> AssessmentRecordPublic:
+    return AssessmentRecordPublic(
+        id=row.id, case_id=row.case_id, case_version=row.case_version, knowledge_version=row.knowledge_version,
+        created_at=row.created_at, created_by=_ref(row.created_by),
+        assessment=Assessment.model_validate(row.document))
+
+
+def assessment_summary(row: StoredAssessment) -> AssessmentRecordSummary:
+    return AssessmentRecordSummary.model_validate(row)
+
+
+class Casebook:
+    def __init__(self, session: Session, actor: User, assessor: Assessor = default_assessor):
+        self.session = session
+        self.actor = actor
+        self.assessor = assessor
+        self.users = UserRepository(session)
+        self.cases = CaseRepository(session)
+        self.assessments = AssessmentRepository(session)
+        self.shares = ShareRepository(session)
+        self.audit = AuditRepository(session)
+
+    # ------------------------------------------------------------------ access rules
+
+    def _may_see(self, case: StoredCase) -> bool:
+        if case.owner_id == self.actor.id:
+            return True
+        return self.actor.role == "clinician" and self.shares.exists(case.owner_id, self.actor.id)
+
+    def _visible(self, case_id: str) -> StoredCase:
+        case = self.cases.get(case_id)
+        if case is None or not self._may_see(case):
+            raise NotFound("no such case", "case_id")
+        return case
+
+    def _can_delete(self, case: StoredCase) -> bool:
+        return case.owner_id == self.actor.id
+
+    def _owner_for_new_case(self, patient_id: str | None) -> User:
+        if patient_id is None or patient_id == self.actor.id:
+            return self.actor
+        if self.actor.role != "clinician":
+            raise Forbidden("patients store cases for themselves only", "patient_id")
+        if not self.shares.exists(patient_id, self.actor.id):
+            raise NotFound("no patient with that id has shared their cases with you", "patient_id")
+        owner = self.users.get(patient_id)
+        if owner is None:
+            raise NotFound("no patient with that id has shared their cases with you", "patient_id")
+        return owner
+
+    # ------------------------------------------------------------------ building answers
+
+    def _public(self, case: StoredCase, latest: StoredAssessment | None) -> CasePublic:
+        return CasePublic(
+            id=case.id, title=case.title, owner=_ref(case.owner), created_by=_ref(case.created_by),
+            version=case.version, created_at=case.created_at, updated_at=case.updated_at,
+            case=load_case(case.document),
+            latest_assessment=assessment_public(latest) if latest else None,
+            can_edit=True, can_delete=self._can_delete(case))
+
+    def _assess_and_store(self, case: StoredCase, parsed: Case) -> StoredAssessment:
+        result = self.assessor(parsed)
+        top = result.localization[0] if result.localization else None
+        row = StoredAssessment(
+            case_id=case.id, case_version=case.version, knowledge_version=result.knowledge_version,
+            triage_level=result.triage.level, top_site=top.site if top else None,
+            top_side=top.side if top else None, top_probability=top.probability if top else None,
+            document=result.model_dump(mode="json"), created_by_id=self.actor.id)
+        self.assessments.add(row)
+        self.audit.record(self.actor, "assess", "assessment", row.id, case.owner_id,
+                          f"case={case.id} version={case.version} knowledge={result.knowledge_version}")
+        return row
+
+    def _commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            raise Conflict("the case was changed by someone else meanwhile; reload it and try again",
+                           "expected_version") from None
+        except IntegrityError:
+            self.session.rollback()
+            raise Conflict("the change conflicts with stored data (was the case deleted meanwhile?)") from None
+
+    # ------------------------------------------------------------------ cases
+
+    def list_cases(self, patient_id: str | None = None) -> list[CaseSummary]:
+        rows = self.cases.visible_to(self.actor, patient_id)
+        latest = self.assessments.latest_for_cases([r.id for r in rows])
+        for owner_id in sorted({r.owner_id for r in rows if r.owner_id != self.actor.id}):
+            self.audit.record(self.actor, "list", "cases", None, owner_id,
+                              f"{sum(r.owner_id == owner_id for r in rows)} case(s)")
+        self._commit()
+        return [CaseSummary(id=r.id, title=r.title, owner=_ref(r.owner), version=r.version,
+                            created_at=r.created_at, updated_at=r.updated_at,
+                            latest=assessment_summary(latest[r.id]) if r.id in latest else None) for r in rows]
+
+    def create(self, data: CaseCreate) -> CasePublic:
+        owner = self._owner_for_new_case(data.patient_id)
+        case_id = new_id()
+        case = self.cases.add(StoredCase(id=case_id, owner_id=owner.id, created_by_id=self.actor.id,
+                                         title=data.title, document=case_document(data.case, case_id)))
+        self.audit.record(self.actor, "create", "case", case.id, owner.id, f"title={data.title!r}")
+        latest = self._assess_and_store(case, load_case(case.document))
+        self._commit()
+        return self._public(case, latest)
+
+    def read(self, case_id: str) -> CasePublic:
+        case = self._visible(case_id)
+        latest = self.assessments.latest(case.id)
+        self.audit.record(self.actor, "read", "case", case.id, case.owner_id)
+        self._commit()
+        return self._public(case, latest)
+
+    def update(self, case_id: str, data: CaseUpdate) -> CasePublic:
+        case = self._visible(case_id)
+        if data.expected_version is not None and data.expected_version != case.version:
+            raise Conflict(f"the case is at version {case.version}, not {data.expected_version}; reload it",
+                           "expected_version")
+        if data.case is None and data.title is None:
+            return self.read(case_id)
+        document = case_document(data.case, case.id) if data.case is not None else None
+        self.cases.touch(case, document, data.title)
+        changed = [k for k in ("title", "case") if getattr(data, k) is not None]
+        self.audit.record(self.actor, "update", "case", case.id, case.owner_id,
+                          f"changed={','.join(changed)} version={case.version}")
+        latest = (self._assess_and_store(case, load_case(case.document)) if data.case is not None
+                  else self.assessments.latest(case.id))
+        self._commit()
+        return self._public(case, latest)
+
+    def delete(self, case_id: str) -> None:
+        case = self._visible(case_id)
+        if not self._can_delete(case):
+            raise Forbidden("only the patient who owns a case can delete it")
+        owner_id = case.owner_id
+        self.cases.remove(case)
+        self.audit.record(self.actor, "delete", "case", case_id, owner_id)
+        self._commit()
+
+    # ------------------------------------------------------------------ assessments
+
+    def history(self, case_id: str) -> list[AssessmentRecordSummary]:
+        case = self._visible(case_id)
+        rows = self.assessments.for_case(case.id)
+        self.audit.record(self.actor, "list", "assessments", case.id, case.owner_id, f"{len(rows)} assessment(s)")
+        self._commit()
+        return [assessment_summary(r) for r in rows]
+
+    def assessment(self, case_id: str, assessment_id: str) -> AssessmentRecordPublic:
+        case = self._visible(case_id)
+        row = self.assessments.get(case.id, assessment_id)
+        if row is None:
+            raise NotFound("no such assessment of this case", "assessment_id")
+        self.audit.record(self.actor, "read", "assessment", row.id, case.owner_id, f"case={case.id}")
+        self._commit()
+        return assessment_public(row)
+
+    def reassess(self, case_id: str) -> AssessmentRecordPublic:
+        """Run the engine again on the stored case (e.g. after a knowledge-base update)."""
+        case = self._visible(case_id)
+        row = self._assess_and_store(case, load_case(case.document))
+        self._commit()
+        return assessment_public(row)
+
+    # ------------------------------------------------------------------ sharing
+
+    def _share_public(self, share: Share) -> SharePublic:
+        return SharePublic(id=share.id, patient=_ref(share.patient), clinician=_ref(share.clinician),
+                           clinician_email=share.clinician.email, created_at=share.created_at)
+
+    def list_shares(self) -> list[SharePublic]:
+        rows: Sequence[Share] = (self.shares.for_patient(self.actor.id) if self.actor.role == "patient"
+                                 else self.shares.for_clinician(self.actor.id))
+        return [self._share_public(s) for s in rows]
+
+    def share_with(self, clinician_login: str) -> SharePublic:
+        if self.actor.role != "patient":
+            raise Forbidden("only patients share their cases", "clinician")
+        clinician = self.users.by_login(clinician_login)
+        if clinician is None or clinician.role != "clinician":
+            raise NotFound("no clinician with that username or email", "clinician")
+        existing = self.shares.find(self.actor.id, clinician.id)
+        if existing is not None:
+            return self._share_public(existing)
+        share = self.shares.add(Share(patient_id=self.actor.id, clinician_id=clinician.id))
+        self.audit.record(self.actor, "share", "share", share.id, self.actor.id, f"with={clinician.username}")
+        self._commit()
+        return self._share_public(share)
+
+    def unshare(self, share_id: str) -> None:
+        share = self.shares.get(share_id)
+        if share is None or self.actor.id not in (share.patient_id, share.clinician_id):
+            raise NotFound("no such share", "share_id")
+        if share.patient_id != self.actor.id:
+            raise Forbidden("only the patient can withdraw a share")
+        self.audit.record(self.actor, "unshare", "share", share.id, share.patient_id,
+                          f"with={share.clinician.username}")
+        self.shares.remove(share)
+        self._commit()
+
+    def patients(self) -> list[UserRef]:
+        """Clinicians: the patients who shared with you."""
+        return [_ref(s.patient) for s in self.shares.for_clinician(self.actor.id)] if self.actor.role == "clinician" else []
+
+    # ------------------------------------------------------------------ audit
+
+    def audit_log(self, limit: int = 200) -> list[AuditEventPublic]:
+        return [AuditEventPublic.model_validate(e) for e in self.audit.concerning(self.actor, limit)]

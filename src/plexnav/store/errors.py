@@ -1,0 +1,37 @@
+"""What the storage services refuse, independent of HTTP (the API maps each to a status)."""
+
+from __future__ import annotations
+
+from plexnav.validation import CaseError
+
+
+class StoreError(Exception):
+    status = 400
+
+    def __init__(self, message: str, path: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def errors(self) -> list[CaseError]:
+        return [CaseError(self.path, self.message)]
+
+
+class NotFound(StoreError):
+    """Missing, or not yours to see: the two are indistinguishable on purpose."""
+
+    status = 404
+
+
+class Forbidden(StoreError):
+    """You may see it, but not do this to it."""
+
+    status = 403
+
+
+class Conflict(StoreError):
+    status = 409
+
+
+class Unauthorized(StoreError):
+    status = 401

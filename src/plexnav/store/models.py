@@ -1,0 +1,164 @@
+"""SQLAlchemy 2 table models: users, stored cases, their assessments, shares, audit events.
+
+These are persistence models only.  What the API and pages send and receive are the
+pydantic schemas in :mod:`plexnav.store.schemas` (never these classes), and every query
+lives in :mod:`plexnav.store.repositories`.  The schema itself is created and changed only
+by the Alembic migrations in ``store/migrations`` (the first one mirrors this file).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("patient", "clinician")
+
+
+def new_id() -> str:
+    """Opaque record id: 32 hex characters (ids are not guessable or sequential)."""
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware (UTC), on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('patient', 'clinician')", name="role"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StoredCase(Base):
+    """A patient's case document (plexnav-case/1 JSON), owned by that patient.
+
+    ``owner_id`` is the person the case is about; ``created_by_id`` who entered it (the same
+    patient, or a clinician the patient shared with).  ``version`` goes up by one with every
+    change, so an edit based on a stale copy can be refused.
+    """
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    document: Mapped[dict] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # UPDATE ... WHERE version = <version read>: two concurrent edits cannot both win silently.
+    __mapper_args__ = {"version_id_col": version}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
+    assessments: Mapped[list[StoredAssessment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="StoredAssessment.created_at")
+
+
+class StoredAssessment(Base):
+    """One run of the engine on one version of a case, with the knowledge version it used."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_case_created", "case_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    case_version: Mapped[int] = mapped_column(Integer)
+    knowledge_version: Mapped[str] = mapped_column(String(80))
+    triage_level: Mapped[str] = mapped_column(String(16))
+    top_site: Mapped[str | None] = mapped_column(String(60))
+    top_side: Mapped[str | None] = mapped_column(String(16))
+    top_probability: Mapped[float | None] = mapped_column(Float)
+    document: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[StoredCase] = relationship(back_populates="assessments")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
+
+
+class Share(Base):
+    """A patient lets one clinician see (and add findings to) all of the patient's cases."""
+
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("patient_id", "clinician_id", name="uq_shares_pair"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    clinician_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id], lazy="joined")
+    clinician: Mapped[User] = relationship(foreign_keys=[clinician_id], lazy="joined")
+
+
+class AuditEvent(Base):
+    """Who read or changed what, and whose data it was.  Written in the same transaction as
+    the change it records, so there is never a change without its audit line.  Plain ids,
+    no foreign keys: the log outlives the records it mentions."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    actor_name: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,166 @@
+"""Every database query plexnav makes, behind small repository classes.
+
+Route handlers and pages never query: they call :mod:`plexnav.store.casebook` and
+:mod:`plexnav.store.accounts`, which use these.  Repositories neither commit nor check
+permissions; the services above them do both, one transaction per use case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from plexnav.store.models import AuditEvent, Share, StoredAssessment, StoredCase, User, utcnow
+
+
+class UserRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, user_id: str) -> User | None:
+        return self.session.get(User, user_id)
+
+    def by_login(self, login: str) -> User | None:
+        """A user by username or email (both stored lower-case)."""
+        login = login.strip().lower()
+        return self.session.scalars(select(User).where(or_(User.username == login, User.email == login))).first()
+
+    def taken(self, username: str, email: str) -> list[str]:
+        """Which of username/email already belong to someone."""
+        rows = self.session.execute(
+            select(User.username, User.email).where(or_(User.username == username, User.email == email))).all()
+        out = []
+        if any(r.username == username for r in rows):
+            out.append("username")
+        if any(r.email == email for r in rows):
+            out.append("email")
+        return out
+
+    def add(self, user: User) -> User:
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+
+class ShareRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, share_id: str) -> Share | None:
+        return self.session.get(Share, share_id)
+
+    def find(self, patient_id: str, clinician_id: str) -> Share | None:
+        return self.session.scalars(select(Share).where(Share.patient_id == patient_id,
+                                                        Share.clinician_id == clinician_id)).first()
+
+    def exists(self, patient_id: str, clinician_id: str) -> bool:
+        return self.find(patient_id, clinician_id) is not None
+
+    def for_patient(self, patient_id: str) -> Sequence[Share]:
+        return self.session.scalars(select(Share).where(Share.patient_id == patient_id)
+                                    .order_by(Share.created_at)).all()
+
+    def for_clinician(self, clinician_id: str) -> Sequence[Share]:
+        return self.session.scalars(select(Share).where(Share.clinician_id == clinician_id)
+                                    .order_by(Share.created_at)).all()
+
+    def add(self, share: Share) -> Share:
+        self.session.add(share)
+        self.session.flush()
+        return share
+
+    def remove(self, share: Share) -> None:
+        self.session.delete(share)
+        self.session.flush()
+
+
+class CaseRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, case_id: str) -> StoredCase | None:
+        return self.session.get(StoredCase, case_id)
+
+    def visible_to(self, user: User, patient_id: str | None = None, limit: int = 200) -> Sequence[StoredCase]:
+        """The user's own cases, plus (clinicians) those of patients who shared with them."""
+        owners = select(Share.patient_id).where(Share.clinician_id == user.id)
+        query = select(StoredCase).where(or_(StoredCase.owner_id == user.id, StoredCase.owner_id.in_(owners)))
+        if patient_id is not None:
+            query = query.where(StoredCase.owner_id == patient_id)
+        query = query.order_by(StoredCase.updated_at.desc()).limit(limit)
+        return self.session.scalars(query).all()
+
+    def add(self, case: StoredCase) -> StoredCase:
+        self.session.add(case)
+        self.session.flush()
+        return case
+
+    def touch(self, case: StoredCase, document: dict | None, title: str | None) -> StoredCase:
+        """Change a case; its ``version`` goes up in the same UPDATE (mapper version counter)."""
+        if document is not None:
+            case.document = document
+        if title is not None:
+            case.title = title
+        case.updated_at = utcnow()
+        self.session.flush()
+        return case
+
+    def remove(self, case: StoredCase) -> None:
+        self.session.execute(delete(StoredAssessment).where(StoredAssessment.case_id == case.id))
+        self.session.delete(case)
+        self.session.flush()
+
+
+class AssessmentRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, case_id: str, assessment_id: str) -> StoredAssessment | None:
+        row = self.session.get(StoredAssessment, assessment_id)
+        return row if row is not None and row.case_id == case_id else None
+
+    def for_case(self, case_id: str) -> Sequence[StoredAssessment]:
+        return self.session.scalars(select(StoredAssessment).where(StoredAssessment.case_id == case_id)
+                                    .order_by(StoredAssessment.created_at.desc())).all()
+
+    def latest(self, case_id: str) -> StoredAssessment | None:
+        return self.session.scalars(select(StoredAssessment).where(StoredAssessment.case_id == case_id)
+                                    .order_by(StoredAssessment.created_at.desc()).limit(1)).first()
+
+    def latest_for_cases(self, case_ids: Sequence[str]) -> dict[str, StoredAssessment]:
+        if not case_ids:
+            return {}
+        newest = (select(StoredAssessment.case_id, func.max(StoredAssessment.created_at).label("at"))
+                  .where(StoredAssessment.case_id.in_(case_ids)).group_by(StoredAssessment.case_id).subquery())
+        rows = self.session.scalars(select(StoredAssessment).join(
+            newest, (StoredAssessment.case_id == newest.c.case_id) & (StoredAssessment.created_at == newest.c.at)
+        ).options(selectinload(StoredAssessment.case))).all()
+        return {row.case_id: row for row in rows}
+
+    def add(self, row: StoredAssessment) -> StoredAssessment:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+
+class AuditRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def record(self, actor: User | None, action: str, object_type: str, object_id: str | None = None,
+               subject_id: str | None = None, detail: str = "", actor_name: str | None = None) -> None:
+        self.session.add(AuditEvent(
+            at=utcnow(), actor_id=actor.id if actor else None,
+            actor_name=(actor.username if actor else actor_name or "anonymous")[:40],
+            action=action, object_type=object_type, object_id=object_id, subject_id=subject_id,
+            detail=detail[:2000]))
+
+    def concerning(self, user: User, limit: int = 200, since: datetime | None = None) -> Sequence[AuditEvent]:
+        """Events about the user's own data, and the user's own actions, newest first."""
+        query = select(AuditEvent).where(or_(AuditEvent.subject_id == user.id, AuditEvent.actor_id == user.id))
+        if since is not None:
+            query = query.where(AuditEvent.at >= since)
+        return self.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)).all()

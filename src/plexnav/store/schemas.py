@@ -1,0 +1,155 @@
+"""Pydantic schemas of the stored records: what comes in (``*Create``/``*Update``) and what
+goes out (``*Public``), separate from the table models so that a column added to a table
+never leaks into an API answer by accident.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from plexnav.case import Assessment, Case
+
+Role = Literal["patient", "clinician"]
+Username = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=40,
+                                            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+# ------------------------------------------------------------------------------- accounts
+
+class UserCreate(_In):
+    username: Username = Field(description="3-40 characters: letters, digits, _ . -")
+    email: Email
+    password: Password = Field(description="at least 10 characters")
+    role: Role = "patient"
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+
+
+class LoginRequest(_In):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)] = Field(
+        description="username or email")
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class UserPublic(_Out):
+    id: str
+    username: str
+    email: str
+    display_name: str
+    role: Role
+    created_at: datetime
+
+
+class UserRef(_Out):
+    """Another person as others may see them: no email unless they are your clinician."""
+
+    id: str
+    username: str
+    display_name: str
+    role: Role
+
+
+# ---------------------------------------------------------------------------------- cases
+
+class CaseCreate(_In):
+    title: Title = "Untitled case"
+    case: Case = Field(description="the case document (plexnav-case/1)")
+    patient_id: RecordId | None = Field(
+        None, description="clinicians: store the case for a patient who shared with you (default: yourself)")
+
+
+class CaseUpdate(_In):
+    title: Title | None = None
+    case: Case | None = None
+    expected_version: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="refuse the change (409) if the stored case has moved on from this version")
+
+
+class AssessmentRecordPublic(_Out):
+    id: str
+    case_id: str
+    case_version: int
+    knowledge_version: str
+    created_at: datetime
+    created_by: UserRef | None = None
+    assessment: Assessment
+
+
+class AssessmentRecordSummary(_Out):
+    id: str
+    case_version: int
+    knowledge_version: str
+    triage_level: str
+    top_site: str | None
+    top_side: str | None
+    top_probability: float | None
+    created_at: datetime
+
+
+class CaseSummary(_Out):
+    id: str
+    title: str
+    owner: UserRef
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    latest: AssessmentRecordSummary | None = None
+
+
+class CasePublic(_Out):
+    id: str
+    title: str
+    owner: UserRef
+    created_by: UserRef | None = None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    case: Case
+    latest_assessment: AssessmentRecordPublic | None = None
+    can_edit: bool
+    can_delete: bool
+
+
+# --------------------------------------------------------------------------------- shares
+
+class ShareCreate(_In):
+    clinician: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1,
+                                                max_length=254)] = Field(
+        description="the clinician's username or email")
+
+
+class SharePublic(_Out):
+    id: str
+    patient: UserRef
+    clinician: UserRef
+    clinician_email: str | None = None
+    created_at: datetime
+
+
+# ---------------------------------------------------------------------------------- audit
+
+class AuditEventPublic(_Out):
+    id: int
+    at: datetime
+    actor_id: str | None
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str | None
+    subject_id: str | None
+    detail: str

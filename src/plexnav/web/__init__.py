@@ -1,0 +1,18 @@
+"""Server-rendered web pages (Jinja2 templates, static CSS and a small vanilla JS file).
+
+Nothing is fetched from elsewhere at run time: the stylesheet, script and body-map SVG all
+come from this package.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+
+def install(app: FastAPI) -> None:
+    from plexnav.web.pages import router
+    from plexnav.web.paths import STATIC_DIR
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(router)

@@ -1,0 +1,201 @@
+"""Words for ids on the pages: plain words for patients, clinical names (from the knowledge
+base where it has them) for clinicians.  A test checks every vocabulary id has a label."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from plexnav import vocabulary as V
+
+PLAIN_REGIONS = {
+    "lower_abdomen": "lower belly",
+    "groin": "groin (where the leg meets the body)",
+    "genital": "genitals",
+    "anterior_thigh": "front of the thigh",
+    "lateral_thigh": "outer thigh",
+    "medial_thigh": "inner thigh",
+    "posterior_thigh": "back of the thigh",
+    "buttock": "buttock",
+    "lower_back": "lower back",
+    "anterior_knee": "front of the knee",
+    "medial_leg": "inner side of the lower leg",
+    "lateral_leg": "outer side of the lower leg",
+    "posterior_leg": "calf",
+    "dorsum_foot": "top of the foot",
+    "first_web_space": "skin between the big toe and the second toe",
+    "lateral_foot": "outer edge of the foot",
+    "sole": "sole of the foot",
+    "heel": "heel",
+    "great_toe": "big toe",
+    "little_toe": "little toe",
+    "saddle": "between the legs and around the bottom (the part you sit on)",
+    "whole_foot_stocking": "both feet and lower legs, like socks",
+}
+
+PLAIN_ACTIVITIES = {
+    "stairs": "Climbing stairs",
+    "rising_from_chair": "Getting up from a chair",
+    "foot_drop_tripping": "The foot drops or catches, so I trip",
+    "walking_on_heels": "Walking on my heels",
+    "walking_on_toes": "Walking on tiptoe",
+    "leg_gives_way": "The leg gives way (the knee buckles)",
+}
+
+PLAIN_QUALITIES = {
+    "aching": "Aching",
+    "sharp": "Sharp or stabbing",
+    "shooting": "Shooting down the leg",
+    "burning": "Burning",
+    "electric": "Like electric shocks",
+}
+
+PLAIN_ONSETS = {
+    "sudden": "Suddenly, within minutes or hours",
+    "acute": "Over a few days",
+    "subacute": "Over a few weeks",
+    "chronic": "Slowly, over months or longer",
+}
+
+PLAIN_COURSES = {
+    "worsening": "Getting worse",
+    "stable": "About the same",
+    "improving": "Getting better",
+    "fluctuating": "Comes and goes",
+}
+
+PLAIN_SEXES = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Prefer not to say"}
+
+FACTOR_GROUPS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("Health conditions", {
+        "diabetes": "Diabetes",
+        "cancer_history": "Cancer, now or in the past",
+        "autoimmune_disease": "An autoimmune disease (such as lupus or rheumatoid arthritis)",
+        "vasculitis": "Vasculitis (inflamed blood vessels)",
+        "immunosuppression": "A weak immune system, or medicine that weakens it",
+        "b12_deficiency": "Low vitamin B12",
+        "uterine_fibroids_or_pelvic_mass": "Fibroids or another known lump in the pelvis",
+        "obesity": "A lot of extra body weight",
+        "bleeding_disorder": "A bleeding disorder",
+        "anticoagulation": "Taking a blood thinner (such as warfarin or apixaban)",
+    }),
+    ("Recent events", {
+        "recent_childbirth": "Gave birth recently",
+        "pregnancy": "Pregnant now",
+        "recent_surgery_pelvic": "An operation on the pelvis or womb",
+        "recent_surgery_abdominal": "An operation on the belly",
+        "recent_surgery_hip": "A hip operation",
+        "recent_surgery_spine": "A back (spine) operation",
+        "lithotomy_positioning": "A long procedure lying on the back with the legs up in supports",
+        "pelvic_fracture": "A broken pelvis",
+        "hip_dislocation": "A dislocated hip",
+        "major_trauma": "A serious accident or injury",
+        "fall": "A fall",
+        "lifting_injury": "Hurt while lifting",
+        "intramuscular_injection_buttock": "An injection into the buttock",
+        "pelvic_radiation": "Radiotherapy to the pelvis",
+        "chemotherapy_neurotoxic": "Chemotherapy",
+        "recent_infection": "An infection",
+        "prolonged_immobility": "A long time lying or sitting still (for example in hospital)",
+    }),
+    ("How you are in general", {
+        "fever": "Fever or chills",
+        "weight_loss": "Losing weight without trying",
+        "night_pain": "Pain that wakes me at night",
+    }),
+    ("Habits", {
+        "smoking": "Smoking",
+        "alcohol_excess": "Drinking a lot of alcohol",
+        "tight_belt_or_waistband": "A tight belt or waistband",
+        "prolonged_kneeling_or_squatting": "Long spells of kneeling or squatting",
+        "habitual_leg_crossing": "Often crossing my legs",
+        "iv_drug_use": "Injecting drugs",
+    }),
+)
+PLAIN_FACTORS = {k: v for _, group in FACTOR_GROUPS for k, v in group.items()}
+
+TRIAGE_HEADLINES = {
+    "emergency": "Emergency: go to an emergency department now",
+    "urgent": "Urgent: see a doctor today or within two days",
+    "soon": "See a doctor within one to two weeks",
+    "routine": "Book a routine visit",
+}
+
+SIGN_RESULT_SIGNS = V.SIGNS_WITH_RESULT
+SIDED_PRESENCE_SIGNS = ("trendelenburg", "steppage_gait", "antalgic_gait", "hip_held_flexed", "spasticity",
+                        "sustained_clonus")
+MIDLINE_PRESENCE_SIGNS = ("sphincter_tone_reduced",)
+LATERAL_REFLEXES = tuple(r for r in V.REFLEXES if r not in V.MIDLINE_REFLEXES and r != "plantar")
+
+NCS_RESULT_WORDS = {
+    "normal": "normal", "reduced": "reduced amplitude", "absent": "absent", "slowed": "slowed",
+    "conduction_block_fibular_head": "conduction block at fibular head",
+    "conduction_block_other": "conduction block (other site)",
+}
+EMG_RESULT_WORDS = {
+    "normal": "normal", "active_denervation": "active denervation (fibs/PSWs)",
+    "chronic_neurogenic": "chronic neurogenic", "both": "active + chronic", "myopathic": "myopathic",
+    "myokymic_discharges": "myokymic discharges", "reduced_recruitment_only": "reduced recruitment only",
+}
+
+
+@lru_cache(maxsize=1)
+def _kb():
+    from plexnav.knowledge.base import load_knowledge
+    return load_knowledge()
+
+
+def _name(table: str, item: str) -> str:
+    records = getattr(_kb(), table)
+    record = records.get(item)
+    return record.name if record is not None and getattr(record, "name", None) else item.replace("_", " ")
+
+
+def region(item: str) -> str:
+    return _name("skin", item)
+
+
+def movement(item: str) -> str:
+    return _name("movements", item)
+
+
+def reflex(item: str) -> str:
+    return _name("reflexes", item)
+
+
+def study(item: str) -> str:
+    return _name("studies", item)
+
+
+def muscle(item: str) -> str:
+    return _name("muscles", item)
+
+
+def sign(item: str) -> str:
+    return _name("signs", item)
+
+
+def humanize(item: str) -> str:
+    return item.replace("_", " ").replace(":", ": ")
+
+
+def site(site_id: str, side: str | None = None, levels=None, detail: str | None = None) -> str:
+    from plexnav.engine.wording import site_label
+    text = site_label(site_id, side, levels, detail)
+    return text[:1].upper() + text[1:]
+
+
+def plain_site(site_id: str) -> str:
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    return load_guidance_knowledge().words["sites"].get(site_id, humanize(site_id))
+
+
+def cause(cause_id: str) -> str:
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    text = load_guidance_knowledge().words["causes"].get(cause_id, humanize(cause_id))
+    return text[:1].upper() + text[1:]
+
+
+def test_name(test_id: str) -> str:
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    text = load_guidance_knowledge().words["tests"].get(test_id, humanize(test_id))
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,239 @@
+"""Turn an assessment into what the result pages show.
+
+Nothing here reasons about the case: the engine did that.  This module only picks out and
+words parts of the assessment for a patient or a clinician, and computes the shading of
+the body map from the knowledge base's forward model (which skin the leading hypothesis's
+lesion would numb).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from plexnav import vocabulary as V
+from plexnav.case import Assessment, Case
+from plexnav.web import bodymap, labels
+
+DISCLAIMER_SHORT = "plexnav supports clinical judgement; it never replaces it."
+SHADE_MIN = 0.05
+
+
+@dataclass
+class Territory:
+    """Body-map shading for one hypothesis: region key -> involvement 0..1."""
+
+    hypothesis: str | None
+    label: str
+    shading: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+
+def _words():
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    return load_guidance_knowledge().words
+
+
+def split_summary(assessment: Assessment) -> tuple[list[str], list[str]]:
+    """The plain summary as (sentences about the findings, questions to ask the doctor).
+
+    The engine writes one paragraph: findings, then its ask-intro sentence and questions,
+    then the safety advice and the closing line.  The page shows the questions as a list
+    and the closing line as the disclaimer, so they are split out here.
+    """
+    text = assessment.plain_summary or ""
+    summary_words = _words()["summary"]
+    ask, closing = summary_words["ask_intro"], summary_words["closing"]
+    safety = summary_words["safety"]
+    text = text.replace(closing, "").strip()
+    questions: list[str] = []
+    if ask in text:
+        before, after = text.split(ask, 1)
+        block, _, rest = after.partition(safety)
+        questions = [q.strip() for q in re.split(r"(?<=[.?!])\s+(?=[A-Z])", block) if q.strip()]
+        text = (before.strip() + (" " + safety if safety in after else "") + " " + rest.strip()).strip()
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if s.strip()]
+    return sentences, questions
+
+
+def patient_questions(assessment: Assessment, limit: int = 6) -> list[str]:
+    """Questions for the doctor: the engine's, then its 'Ask ...' management options."""
+    _, questions = split_summary(assessment)
+    for entry in assessment.management:
+        if entry.option.startswith("Ask") and entry.option not in questions:
+            questions.append(entry.option)
+    return questions[:limit]
+
+
+def education_links(assessment: Assessment) -> list[str]:
+    """Topic ids worth reading next, most relevant first."""
+    topics: list[str] = []
+    if assessment.triage.level in ("emergency", "urgent"):
+        topics.append("red_flags")
+    topics += ["plexus", "symptoms", "causes", "diagnosis"]
+    if assessment.management:
+        topics.append("treatment")
+    if assessment.recovery:
+        topics.append("recovery")
+    if assessment.self_care:
+        topics.append("self_care")
+    if assessment.prevention:
+        topics.append("prevention")
+    if "red_flags" not in topics:
+        topics.append("red_flags")
+    topics.append("faq")
+    return list(dict.fromkeys(topics))
+
+
+def ranked_sites(assessment: Assessment, limit: int = 8) -> list[dict]:
+    rows = []
+    for rank, entry in enumerate(assessment.localization[:limit], 1):
+        rows.append({
+            "rank": rank, "site": entry.site, "side": entry.side, "levels": entry.levels,
+            "label": labels.site(entry.site, entry.side, entry.levels, entry.detail),
+            "detail": entry.detail, "probability": entry.probability,
+            "percent": f"{entry.probability:.0%}" if entry.probability >= 0.005 else "<1%",
+            "supporting": entry.supporting, "against": entry.against, "hypothesis": entry.hypothesis,
+        })
+    return rows
+
+
+def territory(assessment: Assessment) -> Territory | None:
+    """Skin the leading hypothesis's lesion would affect, from the forward model."""
+    if not assessment.localization:
+        return None
+    from plexnav.engine.model import get_model
+    from plexnav.knowledge.forward import skin_involvement
+
+    top = assessment.localization[0]
+    label = labels.site(top.site, top.side, top.levels, top.detail)
+    model = get_model()
+    hypothesis = next((h for h in model.hypotheses if h.id == top.hypothesis), None)
+    if hypothesis is None:
+        return Territory(top.hypothesis, label, note="The leading site has no hypothesis record to draw.")
+    shading: dict[str, float] = {}
+    for side, lesion in hypothesis.lesion.items():
+        if not lesion:
+            continue
+        for region in model.kb.skin:
+            if region == "whole_foot_stocking" or region not in V.SKIN_REGIONS:
+                continue
+            value = skin_involvement(model.kb, lesion, region)
+            if value < SHADE_MIN:
+                continue
+            key = bodymap.key_of(region, None if region in V.MIDLINE_REGIONS else side)
+            shading[key] = round(max(shading.get(key, 0.0), value), 2)
+    note = "" if shading else ("This site has no single skin territory to shade (for example a length-dependent "
+                               "neuropathy, or no lesion).")
+    return Territory(hypothesis.id, label, shading, note)
+
+
+def observed_sensory(case: Case) -> dict[str, str]:
+    """Region keys with an abnormal sensory finding or a sensory symptom, for outlining."""
+    out: dict[str, str] = {}
+
+    def mark(region: str, side: str | None, what: str) -> None:
+        if region == "whole_foot_stocking":
+            return
+        if region in V.MIDLINE_REGIONS:
+            out[region] = what
+            return
+        for s in (V.LATERAL_SIDES if side in (None, "bilateral") else (side,)):
+            out.setdefault(bodymap.key_of(region, s), what)
+
+    for item in case.exam.sensation:
+        if item.finding != "normal":
+            mark(item.region, item.side, item.finding)
+    for symptom in case.symptoms:
+        if symptom.kind in ("numbness", "tingling") and symptom.region:
+            mark(symptom.region, symptom.side, symptom.kind)
+    return out
+
+
+def triage_view(assessment: Assessment) -> dict:
+    level = assessment.triage.level
+    return {
+        "level": level,
+        "headline": labels.TRIAGE_HEADLINES[level],
+        "advice": _words()["levels"][level],
+        "reasons": assessment.triage.reasons,
+        "alert": level in ("emergency", "urgent"),
+    }
+
+
+def causes_view(assessment: Assessment, limit: int = 5) -> list[dict]:
+    return [{"cause": e.cause, "label": labels.cause(e.cause), "probability": e.probability,
+             "percent": f"{e.probability:.0%}" if e.probability >= 0.005 else "<1%", "reasons": e.reasons}
+            for e in assessment.etiology[:limit]]
+
+
+def workup_view(assessment: Assessment) -> list[dict]:
+    return [{"test": w.test, "label": labels.test_name(w.test), "priority": w.priority, "why": w.why}
+            for w in assessment.workup]
+
+
+def finding_label(finding: str) -> str:
+    """'needle_emg:paraspinal_lower_lumbar:left' -> 'Needle EMG: lower lumbar paraspinal muscles (left)'."""
+    parts = finding.split(":")
+    kind, rest = parts[0], parts[1:]
+    side = rest[-1] if rest and rest[-1] in V.SIDES else None
+    items = rest[:-1] if side else rest
+    item = items[0] if items else ""
+    names = {"strength": ("Strength", labels.movement), "reflex": ("Reflex", labels.reflex),
+             "sensation": ("Sensation", labels.region), "ncs": ("Nerve conduction", labels.study),
+             "needle_emg": ("Needle EMG", labels.muscle), "sign": ("Sign", labels.sign)}
+    if kind in names and item:
+        title, namer = names[kind]
+        text = f"{title}: {namer(item)}"
+    else:
+        text = labels.humanize(finding)
+    return f"{text} ({side})" if side else text
+
+
+def territory_list(territory_: Territory | None, limit: int = 6) -> list[tuple[str, str]]:
+    """The most involved regions in words: [('right outer side of the lower leg', '90%'), ...]."""
+    if not territory_:
+        return []
+    ranked = sorted(territory_.shading.items(), key=lambda kv: -kv[1])[:limit]
+    out = []
+    for key, value in ranked:
+        region, side = bodymap.split_key(key)
+        out.append((f"{side} {labels.region(region)}" if side else labels.region(region), f"{value:.0%}"))
+    return out
+
+
+def assessment_view(assessment: Assessment, case: Case | None) -> dict:
+    sentences, _ = split_summary(assessment)
+    triage = triage_view(assessment)
+    banner_text = " ".join([triage["advice"], *triage["reasons"]])
+    sentences = [s for s in sentences if s not in banner_text]
+    from plexnav.cli.learn import topics
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    available = topics(load_guidance_knowledge())
+    territory_ = territory(assessment)
+    return {
+        "triage": triage,
+        "summary": sentences,
+        "questions": patient_questions(assessment),
+        "education": [(t, available[t]["title"]) for t in education_links(assessment) if t in available],
+        "sites": ranked_sites(assessment),
+        "territory": territory_,
+        "territory_list": territory_list(territory_),
+        "observed": observed_sensory(case) if case is not None else {},
+        "causes": causes_view(assessment),
+        "workup": workup_view(assessment),
+        "next": [{"finding": n.finding, "label": finding_label(n.finding), "why": n.why,
+                  "gain": n.expected_information_gain} for n in assessment.next_best_findings],
+        "management": assessment.management,
+        "recovery": assessment.recovery,
+        "self_care": assessment.self_care,
+        "prevention": assessment.prevention,
+        "knowledge_version": assessment.knowledge_version,
+        "disclaimer": assessment.disclaimer or DISCLAIMER_SHORT,
+        "raw": assessment,
+    }
+
+
+def shading_for_template(territory_: Territory | None) -> Mapping[str, float]:
+    return territory_.shading if territory_ else {}

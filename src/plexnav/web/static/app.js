@@ -1,0 +1,198 @@
+/* plexnav pages: progressive enhancement only.  Every form works without this file;
+   with it you get the step-by-step questionnaire, clickable body maps, keyboard moves
+   in the exam grids and confirmation before deleting. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  /* ---------------------------------------------------------------- wizard */
+  function setupWizard(form) {
+    var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
+    if (steps.length < 2) return;
+    var progress = form.querySelector("[data-progress]");
+    var nav = form.querySelector(".wizard-nav");
+    var back = nav.querySelector("[data-back]");
+    var next = nav.querySelector("[data-next]");
+    var submit = form.querySelector("[data-submit]");
+    var current = 0;
+    var errorStep = steps.findIndex(function (s) { return s.querySelector("[aria-invalid=true]"); });
+    if (form.querySelector(".errors")) current = errorStep >= 0 ? errorStep : steps.length - 1;
+    nav.hidden = false;
+
+    function show(index, focus) {
+      current = Math.max(0, Math.min(index, steps.length - 1));
+      steps.forEach(function (step, i) { step.hidden = i !== current; });
+      back.hidden = current === 0;
+      next.hidden = current === steps.length - 1;
+      submit.hidden = current !== steps.length - 1;
+      var title = steps[current].getAttribute("data-title") || "";
+      progress.textContent = "Step " + (current + 1) + " of " + steps.length + ": " + title;
+      if (focus) {
+        var heading = steps[current].querySelector("legend, h2");
+        (heading || steps[current]).setAttribute("tabindex", "-1");
+        (heading || steps[current]).focus();
+      }
+    }
+    back.addEventListener("click", function () { show(current - 1, true); });
+    next.addEventListener("click", function () { show(current + 1, true); });
+    show(current, false);
+  }
+
+  /* ---------------------------------------------------------------- body maps */
+  var CYCLE = ["", "reduced", "absent", "increased", "normal"];
+  var STATE_WORDS = { "": "not tested", reduced: "reduced", absent: "absent", increased: "increased", normal: "normal" };
+
+  function shapesFor(svg, key) {
+    return svg.querySelectorAll('.region[data-key="' + key + '"]');
+  }
+
+  function setupToggleMap(svg) {
+    var form = svg.closest("form");
+    var name = svg.getAttribute("data-input");
+    function input(key) {
+      return form.querySelector('input[name="' + name + '"][value="' + key + '"]');
+    }
+    function sync(key) {
+      var box = input(key);
+      shapesFor(svg, key).forEach(function (shape) {
+        shape.setAttribute("aria-checked", box && box.checked ? "true" : "false");
+      });
+    }
+    function toggle(shape) {
+      var key = shape.getAttribute("data-key");
+      var box = input(key);
+      if (!box) return;
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+      sync(key);
+    }
+    svg.querySelectorAll(".region").forEach(function (shape) {
+      shape.addEventListener("click", function () { toggle(shape); });
+      sync(shape.getAttribute("data-key"));
+    });
+    form.querySelectorAll('input[name="' + name + '"]').forEach(function (box) {
+      box.addEventListener("change", function () { sync(box.value); });
+    });
+    rovingFocus(svg, toggle);
+  }
+
+  function setupCycleMap(svg) {
+    var form = svg.closest("form");
+    function select(key) {
+      return form.querySelector('select[name="sens.' + key.replace(":", ".") + '"]');
+    }
+    function sync(key) {
+      var sel = select(key);
+      var state = sel ? sel.value : "";
+      shapesFor(svg, key).forEach(function (shape) {
+        shape.setAttribute("data-state", state);
+        shape.setAttribute("aria-label", shape.getAttribute("data-name") + ": " + STATE_WORDS[state]);
+      });
+    }
+    function cycle(shape) {
+      var key = shape.getAttribute("data-key");
+      var sel = select(key);
+      if (!sel) return;
+      var i = CYCLE.indexOf(sel.value);
+      sel.value = CYCLE[(i + 1) % CYCLE.length];
+      sel.dispatchEvent(new Event("change", { bubbles: true }));
+      sync(key);
+      var live = document.getElementById(svg.id + "-status");
+      if (live) live.textContent = shape.getAttribute("data-name") + ": " + STATE_WORDS[sel.value];
+    }
+    svg.querySelectorAll(".region").forEach(function (shape) {
+      shape.addEventListener("click", function () { cycle(shape); });
+      sync(shape.getAttribute("data-key"));
+    });
+    form.querySelectorAll('select[name^="sens."]').forEach(function (sel) {
+      sel.addEventListener("change", function () { sync(sel.name.slice(5).replace(".", ":")); });
+    });
+    rovingFocus(svg, cycle);
+  }
+
+  /* One tab stop per map; arrow keys move between regions, Space or Enter acts. */
+  function rovingFocus(svg, act) {
+    var shapes = Array.prototype.slice.call(svg.querySelectorAll(".region"));
+    shapes.forEach(function (shape, i) {
+      shape.setAttribute("tabindex", i === 0 ? "0" : "-1");
+      shape.addEventListener("keydown", function (event) {
+        var move = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+        if (move) {
+          event.preventDefault();
+          var target = shapes[(i + move + shapes.length) % shapes.length];
+          shape.setAttribute("tabindex", "-1");
+          target.setAttribute("tabindex", "0");
+          target.focus();
+        } else if (event.key === " " || event.key === "Enter") {
+          event.preventDefault();
+          act(shape);
+        }
+      });
+    });
+  }
+
+  /* ---------------------------------------------------------------- exam grids */
+  function setupGrid(table) {
+    var cells = function () { return Array.prototype.slice.call(table.querySelectorAll("input[type=text], select")); };
+    table.addEventListener("keydown", function (event) {
+      var el = event.target;
+      if (!el.matches || !el.matches("input[type=text], select")) return;
+      var td = el.closest("td");
+      var tr = td.parentElement;
+      var col = Array.prototype.indexOf.call(tr.children, td);
+      var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+      var r = rows.indexOf(tr);
+      var target = null;
+      var isSelect = el.tagName === "SELECT";
+      if (event.key === "ArrowDown" && !isSelect || event.key === "Enter") {
+        target = rows[r + 1] && rows[r + 1].children[col];
+      } else if (event.key === "ArrowUp" && !isSelect) {
+        target = rows[r - 1] && rows[r - 1].children[col];
+      } else if (event.key === "ArrowRight" && (isSelect || el.selectionStart === el.value.length)) {
+        target = tr.children[col + 1];
+      } else if (event.key === "ArrowLeft" && (isSelect || el.selectionStart === 0)) {
+        target = tr.children[col - 1];
+      }
+      if (event.key === "Enter") event.preventDefault();  // never submit from inside a grid
+      if (target) {
+        var field = target.querySelector("input[type=text], select");
+        if (field) {
+          event.preventDefault();
+          field.focus();
+          if (field.select) field.select();
+        }
+      }
+    });
+    table.querySelectorAll("[data-fill]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var side = button.getAttribute("data-fill");
+        var value = button.getAttribute("data-value");
+        cells().forEach(function (field) {
+          if (field.name && field.name.endsWith("." + side) && !field.value) {
+            if (field.tagName === "SELECT") {
+              if (field.querySelector('option[value="' + value + '"]')) field.value = value;
+            } else {
+              field.value = value;
+            }
+          }
+        });
+      });
+    });
+  }
+
+  /* ---------------------------------------------------------------- misc */
+  function setupConfirm(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-wizard]").forEach(setupWizard);
+    document.querySelectorAll('svg[data-bodymap="toggle"]').forEach(setupToggleMap);
+    document.querySelectorAll('svg[data-bodymap="cycle"]').forEach(setupCycleMap);
+    document.querySelectorAll("table.grid").forEach(setupGrid);
+    document.querySelectorAll("form[data-confirm]").forEach(setupConfirm);
+    document.querySelectorAll("details[data-close-with-js]").forEach(function (d) { d.open = false; });
+  });
+})();

@@ -1,0 +1,123 @@
+"""Server-rendered pages through the test client: CSRF, flows, disclaimers, redirects."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from web_support import PASSWORD, example_case, register
+
+DISCLAIMER = "plexnav supports clinical judgement; it never replaces it."
+
+
+def token(client, path: str = "/check") -> str:
+    page = client.get(path)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+@pytest.mark.parametrize("path", ["/", "/check", "/exam", "/learn", "/learn/red_flags", "/login", "/register",
+                                  "/api/docs"])
+def test_public_pages_render(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "<main" in response.text and DISCLAIMER in response.text
+    assert "http://" not in response.text.split("<main", 1)[0].replace("http://www.w3.org", "")
+
+
+def test_signed_in_pages_redirect_to_login(client):
+    response = client.get("/cases", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/cases"
+
+
+def test_forms_need_the_csrf_token(client):
+    assert client.post("/check", data={"numb": "saddle"}).status_code == 403
+    assert client.post("/check", data={"numb": "saddle", "csrf_token": "forged"}).status_code == 403
+    assert client.post("/login", data={"username": "x", "password": "y"}).status_code == 403
+
+
+def test_anonymous_saddle_numbness_shows_the_emergency_banner_first(client):
+    response = client.post("/check", data={"csrf_token": token(client), "numb": "saddle", "numb_kind": "numbness",
+                                           "pain": "lower_back:right"})
+    assert response.status_code == 200
+    html = response.text
+    main = html.split('<main id="main" tabindex="-1">', 1)[1]
+    assert main.lstrip().startswith('<section class="triage triage-emergency" role="alert"')
+    assert "Emergency: go to an emergency department now" in html
+    assert "What to ask your doctor" in html and DISCLAIMER in html
+    assert "/learn/red_flags" in html
+
+
+def test_invalid_form_input_is_shown_not_crashed(client):
+    response = client.post("/exam", data={"csrf_token": token(client, "/exam"), "mrc.hip_flexion.left": "9",
+                                          "reflex.patellar.left": "wobbly"})
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text and "mrc.hip_flexion.left" in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_register_exam_save_reopen_edit(client):
+    csrf = token(client, "/register")
+    response = client.post("/register", data={"csrf_token": csrf, "username": "drw", "email": "drw@example.org",
+                                              "password": PASSWORD, "role": "clinician"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/cases"
+    from plexnav.web import forms
+    values = forms.case_to_exam(example_case())
+    data = {"csrf_token": token(client, "/exam"), "title": "Peroneal palsy", **values}
+    response = client.post("/exam", data=data, follow_redirects=False)
+    assert response.status_code == 303
+    case_url = response.headers["location"].split("?")[0]
+    page = client.get(case_url + "?view=clinician")
+    first_row = page.text.split('<tr class="rank-1">', 1)[1].split("</tr>", 1)[0]
+    assert "<code>nerve:common_peroneal</code>" in first_row
+    assert 'class="region shade"' in page.text and DISCLAIMER in page.text
+
+    edit = client.get(case_url + "/edit")
+    assert 'name="mrc.ankle_dorsiflexion.right" value="2"' in edit.text
+    data = {"csrf_token": token(client, "/exam"), "title": "Peroneal palsy (revised)", "form": "exam",
+            **{k: v for k, v in values.items() if k != "mrc.ankle_dorsiflexion.right"},
+            "mrc.ankle_dorsiflexion.right": "4"}
+    response = client.post(case_url + "/edit", data=data, follow_redirects=False)
+    assert response.status_code == 303
+    stored = client.get("/api/v1/cases/" + case_url.rsplit("/", 1)[1]).json()
+    assert stored["version"] == 2 and stored["title"] == "Peroneal palsy (revised)"
+    grades = {(s["movement"], s["side"]): s["mrc"] for s in stored["case"]["exam"]["strength"]}
+    assert grades[("ankle_dorsiflexion", "right")] == 4
+    history = client.get(case_url)
+    assert "Earlier results (2)" in history.text
+
+
+def test_patient_check_is_saved_when_signed_in_and_shared(client, make_client):
+    register(client, "pia")
+    response = client.post("/check", data={"csrf_token": token(client), "numb": "saddle", "title": "Tuesday"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert "triage-emergency" in page.text and "Tuesday" in page.text
+    doctor = make_client()
+    register(doctor, "docz", role="clinician")
+    response = client.post("/shares", data={"csrf_token": token(client, "/cases"), "clinician": "docz"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    assert "Tuesday" in doctor.get("/cases").text
+    patient_log = client.get("/audit").text
+    assert "docz" in patient_log and "list" in patient_log
+
+
+def test_login_page_flow_and_open_redirects(client):
+    register(client, "quin", login=False)
+    csrf = token(client, "/login")
+    wrong = client.post("/login", data={"csrf_token": csrf, "username": "quin", "password": "nope"})
+    assert wrong.status_code == 401 and "wrong username or password" in wrong.text
+    ok = client.post("/login", data={"csrf_token": csrf, "username": "quin", "password": PASSWORD,
+                                     "next": "//evil.example/x"}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/cases"
+    logout = client.post("/logout", data={"csrf_token": token(client, "/cases")}, follow_redirects=False)
+    assert logout.status_code == 303
+    assert client.get("/cases", follow_redirects=False).status_code == 303
+
+
+def test_static_assets_are_local(client):
+    css = client.get("/static/app.css")
+    js = client.get("/static/app.js")
+    assert css.status_code == js.status_code == 200
+    assert not re.search(r"https?://", js.text + css.text)

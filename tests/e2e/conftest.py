@@ -1,0 +1,62 @@
+"""Browser tests: Debian's chromium driven by Playwright against a real ``plexnav serve``.
+
+The server runs on a free loopback port with a fresh data directory; screenshots go to
+``artifacts/screenshots/`` (gitignored).  These tests skip only when /usr/bin/chromium is
+missing (``scripts/install-system-deps.sh`` installs it); Playwright's own browser download
+is never used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from web_support import CHROMIUM, Server
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("e2e-server")
+    running = Server(data)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server.base_url, viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    opened.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
+              if msg.type in ("error", "warning") else None)
+    opened.problems = problems
+    yield opened
+    context.close()
+    assert not problems, problems
+
+
+@pytest.fixture(scope="session")
+def shots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str, full_page: bool = True) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return save

@@ -1,0 +1,1 @@
+"""Package marker: keeps this folder's conftest.py from shadowing tests/conftest.py."""
