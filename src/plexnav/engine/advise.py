@@ -34,5 +34,5 @@ def advise(case: Case, localization: Sequence[LocalizationEntry],
         "recovery": G.expect_recovery(facts, knowledge),
         "self_care": G.self_care(facts, knowledge),
         "prevention": G.prevention(facts, knowledge),
-        "plain_summary": G.plain_summary(case, triage, localization, etiology, workup, knowledge),
+        "plain_summary": G.plain_summary(case, triage, localization, etiology, workup, knowledge, facts),
     }

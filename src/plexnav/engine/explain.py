@@ -13,7 +13,7 @@ import numpy as np
 from plexnav.case import ExplanationStep, NextFinding
 from plexnav.engine.localize import Scored, SiteGroup
 from plexnav.engine.model import LikelihoodModel
-from plexnav.engine.wording import finding_name, finding_phrase, hypothesis_label, target_gloss
+from plexnav.engine.wording import finding_name, finding_phrase, hypothesis_label
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
 INVOLVED = 0.3
@@ -45,10 +45,9 @@ def _differential(model: LikelihoodModel, scored: Scored, h: int, exclude: set[s
     for site in model.kb.differential.get(hyp.site, ()):
         if site in exclude:
             continue
-        members = [i for i, other in enumerate(model.hypotheses)
-                   if other.site == site and (other.side == hyp.side or other.side in ("symptomatic",)
-                                              or (other.side == "bilateral" and hyp.side == "bilateral")
-                                              or site in ("cauda_equina", "conus_medullaris", "spinal_cord", "polyneuropathy"))]
+        members = [i for i in model.site_members.get(site, ())
+                   if model.hypotheses[i].side in (hyp.side, "symptomatic")
+                   or not any(model.hypotheses[j].side in ("left", "right") for j in model.site_members[site])]
         if members:
             out.append(max(members, key=lambda i: scored.posterior[i]))
     return out
@@ -137,7 +136,7 @@ def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_
     rival_involved = model.lmn[rival_index, f] >= INVOLVED
     normal = obs.state in ("normal", "absent", "flexor")
     phrase = finding_phrase(kb, spec, obs.state, obs.value)
-    gloss = target_gloss(kb, spec.target, spec.target_id)
+    gloss = model.gloss[f]
     what = f"{phrase} ({gloss})" if gloss else phrase
     rival = hypothesis_label(model.hypotheses[rival_index])
     if not normal and weight > 0:
@@ -175,11 +174,11 @@ def next_best_findings(model: LikelihoodModel, scored: Scored, groups: list[Site
     if len(leaders) < 2 or weights.sum() <= 0:
         return []
     weights = weights / weights.sum()
-    observed = {o.base_key for o in scored.observations}
-    candidates = [i for i, spec in enumerate(model.findings)
-                  if spec.kind != "presence" and spec.base_key is None and spec.key not in observed
-                  and spec.target not in ("complaint",) and not spec.key.startswith("sign:conduction_block")]
-    if not candidates:
+    open_ = model.examinable.copy()
+    for o in scored.observations:
+        open_[model.finding_index[o.base_key]] = False
+    candidates = np.flatnonzero(open_)
+    if not len(candidates):
         return []
     P = model.p_abnormal[np.ix_(leaders, candidates)]  # (K, C)
     marginal = weights @ P
@@ -194,7 +193,7 @@ def next_best_findings(model: LikelihoodModel, scored: Scored, groups: list[Site
         hi, lo = int(np.argmax(col)), int(np.argmin(col))
         spec = model.findings[candidates[j]]
         what = finding_name(model.kb, spec)
-        gloss = target_gloss(model.kb, spec.target, spec.target_id)
+        gloss = model.gloss[candidates[j]]
         why = (f"{what}{f' ({gloss})' if gloss else ''}: abnormal in about {col[hi]:.0%} with a {labels[hi]}, "
                f"in about {col[lo]:.0%} with a {labels[lo]}; it separates them")
         out.append(NextFinding(finding=spec.key, why=why, expected_information_gain=round(float(gain[j]), 3)))

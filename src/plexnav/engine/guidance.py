@@ -78,12 +78,13 @@ def _where(localization: Sequence[LocalizationEntry], words) -> list[str]:
 
 def plain_summary(case: Case, triage: Triage, localization: Sequence[LocalizationEntry],
                   etiology: Sequence[EtiologyEntry], workup: Sequence[WorkupEntry],
-                  knowledge: GuidanceKnowledge | None = None) -> str:
-    """What was found, how urgent, what to ask: short sentences, ending with the support message."""
+                  knowledge: GuidanceKnowledge | None = None, context: Facts | None = None) -> str:
+    """What was found, how urgent, what to ask: short sentences, ending with the support message.
+    ``context``: the :func:`context_facts` if the caller already has them."""
     knowledge = knowledge or load_guidance_knowledge()
     words = knowledge.words
     s = words["summary"]
-    facts = context_facts(case, localization, etiology, triage, knowledge)
+    facts = context or context_facts(case, localization, etiology, triage, knowledge)
     parts = [words["levels"][triage.level]]
     if triage.level != "routine" and triage.reasons:
         parts.append(triage.reasons[0].split(". ")[0].rstrip(".") + ".")

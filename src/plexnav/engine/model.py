@@ -15,6 +15,7 @@ import numpy as np
 
 from plexnav.engine.catalogue import FindingSpec, build_catalogue, involvement, state_probabilities
 from plexnav.engine.hypotheses import Hypothesis, build_hypotheses
+from plexnav.engine.wording import target_gloss
 from plexnav.knowledge.base import KnowledgeBase, load_knowledge
 
 
@@ -38,6 +39,9 @@ class LikelihoodModel:
     group_index: np.ndarray                    # (H,) hypothesis -> group
     group_members: tuple[np.ndarray, ...]      # group -> hypothesis indices
     age_variants: Mapping[str, int]            # base finding key -> age from which its variant applies
+    site_members: Mapping[str, tuple[int, ...]]  # site id -> its hypotheses
+    examinable: np.ndarray                     # findings a clinician can still go and examine
+    gloss: tuple[str, ...]                     # per finding: the anatomy it tests, in words
 
     def posterior(self, columns) -> np.ndarray:
         """Posterior over hypotheses for one case given its observed columns."""
@@ -107,6 +111,11 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     group_index = np.array([lookup[k] for k in keys], dtype=np.intp)
     group_members = tuple(np.flatnonzero(group_index == g) for g in range(len(group_keys)))
     variants = {s.base_key: int(s.key.rsplit("@", 1)[1]) for s in findings if s.base_key}
+    site_members: dict[str, list[int]] = {}
+    for i, hyp in enumerate(hypotheses):
+        site_members.setdefault(hyp.site, []).append(i)
+    examinable = np.array([spec.kind != "presence" and spec.base_key is None and spec.target != "complaint"
+                           and not spec.key.startswith("sign:conduction_block") for spec in findings])
     return LikelihoodModel(
         kb=kb, hypotheses=hypotheses, findings=findings,
         column=MappingProxyType(column),
@@ -116,6 +125,9 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
         site_sharpness=float(kb.parameters["site_sharpness"]),
         group_keys=group_keys, group_index=group_index, group_members=group_members,
         age_variants=MappingProxyType(variants),
+        site_members=MappingProxyType({k: tuple(v) for k, v in site_members.items()}),
+        examinable=examinable,
+        gloss=tuple(target_gloss(kb, spec.target, spec.target_id) for spec in findings),
     )
 
 
