@@ -58,35 +58,25 @@ def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
     for s in case.exam.strength:
         for side in _sides(s.side):
             add(f"strength:{s.movement}:{side}", _strength_state(s.mrc), f"MRC {s.mrc:g}")
+    def add_sided(key: str, midline: bool, side: str | None, state: str, value: str) -> None:
+        """A midline finding has one key; a one-sided one a key per side (bilateral: both)."""
+        if midline:
+            add(key, state, value)
+            return
+        for one in _sides(side):
+            if one != "either":
+                add(f"{key}:{one}", state, value)
+
     for r in case.exam.reflexes:
-        state = _reflex_state(r.reflex, r.grade)
-        if r.reflex in V.MIDLINE_REFLEXES:
-            add(f"reflex:{r.reflex}", state, r.grade)
-        else:
-            for side in _sides(r.side):
-                if side != "either":
-                    add(f"reflex:{r.reflex}:{side}", state, r.grade)
+        add_sided(f"reflex:{r.reflex}", r.reflex in V.MIDLINE_REFLEXES, r.side, _reflex_state(r.reflex, r.grade), r.grade)
     for s in case.exam.sensation:
         state = "normal" if s.finding == "normal" else "abnormal"
-        if s.region in V.MIDLINE_REGIONS:
-            add(f"sensation:{s.region}", state, s.finding)
-        else:
-            for side in _sides(s.side):
-                if side != "either":
-                    add(f"sensation:{s.region}:{side}", state, s.finding)
+        add_sided(f"sensation:{s.region}", s.region in V.MIDLINE_REGIONS, s.side, state, s.finding)
     for g in case.exam.signs:
         if g.sign == "antalgic_gait":
             continue
-        state = "present" if g.present else "absent"
-        value = g.result or "present"
-        if g.sign in V.MIDLINE_SIGNS:
-            add(f"sign:{g.sign}", state, value)
-            continue
-        for side in _sides(g.side):
-            if side == "either":
-                continue
-            key = f"sign:{g.sign}:{g.region}:{side}" if g.region else f"sign:{g.sign}:{side}"
-            add(key, state, value)
+        key = f"sign:{g.sign}:{g.region}" if g.region else f"sign:{g.sign}"
+        add_sided(key, g.sign in V.MIDLINE_SIGNS, g.side, "present" if g.present else "absent", g.result or "present")
     for n in case.electrodiagnosis.nerve_conduction:
         for side in _sides(n.side):
             add(f"ncs:{n.study}:{side}", "normal" if n.result == "normal" else "abnormal", n.result)
@@ -96,12 +86,7 @@ def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
         if e.result == "myopathic":
             continue  # not a neurogenic finding: carries no localizing weight here
         state = "abnormal" if e.result in NEUROGENIC_EMG else "normal"
-        if e.muscle == "external_anal_sphincter":
-            add("needle_emg:external_anal_sphincter", state, e.result)
-            continue
-        for side in _sides(e.side):
-            if side != "either":
-                add(f"needle_emg:{e.muscle}:{side}", state, e.result)
+        add_sided(f"needle_emg:{e.muscle}", e.muscle == "external_anal_sphincter", e.side, state, e.result)
     for sym in case.symptoms:
         if sym.kind in V.MIDLINE_SYMPTOMS:
             add(f"symptom:{sym.kind}", "present", "reported")
