@@ -7,6 +7,8 @@ likelihood model once, so the first request is as fast as the rest.
 
 from __future__ import annotations
 
+import gc
+
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
@@ -18,7 +20,7 @@ from plexnav.api.assessor import CachedAssessor
 from plexnav.api.deps import DbSession
 from plexnav.api.middleware import BodySizeLimit, JsonOnlyApiWrites, SecurityHeaders
 from plexnav.api.ratelimit import LoginThrottle
-from plexnav.api.routes import assess, auth, cases, reference, sharing
+from plexnav.api.routes import assess, auth, cases, diary, reference, sharing
 from plexnav.api.routes.reference import Health
 from plexnav.settings import Settings, get_settings
 from plexnav.store.db import Database
@@ -32,6 +34,8 @@ Localize, triage and explain lumbosacral plexus problems.
 
 * `POST /api/v1/assess` takes a case (`plexnav-case/1`) and returns its assessment
   (`plexnav-assessment/1`); nothing is stored.
+* A stored case has a recovery diary (`plexnav-diary/1` entries) under
+  `/api/v1/cases/{case_id}/diary`; each entry comes back with its red-flag check.
 * Stored cases, their assessments and sharing need an account: `POST /api/v1/auth/login`
   sets an HttpOnly session cookie.  Writes must be sent as `application/json`.
 * Every error has one shape: `{"detail": ..., "errors": [{"path", "message", "choices",
@@ -56,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        # the knowledge base and model live as long as the process: keep them out of the
+        # garbage collector's sweeps so request-time collections stay short (p99 latency)
+        gc.freeze()
         yield
         database.dispose()
 
@@ -79,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database.ping(db)
         return Health(status="ok", knowledge_version=load_knowledge().version_label, database=database.backend)
 
-    for module in (assess, reference, auth, cases, sharing):
+    for module in (assess, reference, auth, cases, diary, sharing):
         app.include_router(module.router)
     install_web(app)
 

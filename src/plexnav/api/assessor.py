@@ -35,13 +35,15 @@ class CachedAssessor:
         return load_knowledge().version_label
 
     def warm(self) -> None:
-        """Build the likelihood model now rather than on the first request."""
-        from plexnav.engine.model import get_model
-        get_model()
+        """Load the likelihood model and guidance now rather than on the first request."""
+        from plexnav.knowledge.guidance import load_guidance_knowledge
+        from plexnav.modelcache import load_model
+        load_model(), load_guidance_knowledge()
 
     def _run(self, case: Case) -> tuple[Assessment, bytes]:
         from plexnav.engine.assess import assess
-        result = assess(case)
+        from plexnav.modelcache import load_model
+        result = assess(case, load_model())
         return result, result.model_dump_json().encode()
 
     def cached_body(self, body: bytes) -> bytes | None:
