@@ -14,6 +14,7 @@ from plexnav.settings import Settings
 from plexnav.store.accounts import Accounts, auth_stamp
 from plexnav.store.casebook import Casebook
 from plexnav.store.db import Database
+from plexnav.store.diarybook import Diarybook
 from plexnav.store.errors import Unauthorized
 from plexnav.store.models import User
 
@@ -85,6 +86,13 @@ def get_casebook(db: DbSession, user: CurrentUser, assessor: AssessorDep) -> Cas
 
 
 CasebookDep = Annotated[Casebook, Depends(get_casebook)]
+
+
+def get_diarybook(db: DbSession, user: CurrentUser, assessor: AssessorDep) -> Diarybook:
+    return Diarybook(db, user, assessor)
+
+
+DiarybookDep = Annotated[Diarybook, Depends(get_diarybook)]
 
 
 def sign_in(request: Request, user: User) -> None:

@@ -33,5 +33,11 @@ class Conflict(StoreError):
     status = 409
 
 
+class Invalid(StoreError):
+    """Well-formed but not acceptable (too many entries, say)."""
+
+    status = 422
+
+
 class Unauthorized(StoreError):
     status = 401

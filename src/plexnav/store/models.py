@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 table models: users, stored cases, their assessments, shares, audit events.
+"""SQLAlchemy 2 table models: users, stored cases, their assessments and diary entries, shares,
+audit events.
 
 These are persistence models only.  What the API and pages send and receive are the
 pydantic schemas in :mod:`plexnav.store.schemas` (never these classes), and every query
@@ -9,11 +10,12 @@ by the Alembic migrations in ``store/migrations`` (the first one mirrors this fi
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -128,6 +130,32 @@ class StoredAssessment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[StoredCase] = relationship(back_populates="assessments")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
+
+
+class StoredDiaryEntry(Base):
+    """One recovery-diary entry (``plexnav.diary.models.DiaryEntry`` JSON) of a stored case.
+
+    The case's owner writes patient entries; a clinician the patient shared with may add
+    clinician entries (which alone may hold MRC strength grades).  ``triage_level`` is the
+    red-flag check of the entry when it was stored.
+    """
+
+    __tablename__ = "diary_entries"
+    __table_args__ = (
+        CheckConstraint("author IN ('patient', 'clinician')", name="author"),
+        Index("ix_diary_entries_case_date", "case_id", "entry_date"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    entry_date: Mapped[date] = mapped_column(Date)
+    author: Mapped[str] = mapped_column(String(16))
+    document: Mapped[dict] = mapped_column(JSON)
+    triage_level: Mapped[str] = mapped_column(String(16))
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
 
 

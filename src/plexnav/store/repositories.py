@@ -13,7 +13,15 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from plexnav.store.models import AuditEvent, Share, StoredAssessment, StoredCase, User, utcnow
+from plexnav.store.models import (
+    AuditEvent,
+    Share,
+    StoredAssessment,
+    StoredCase,
+    StoredDiaryEntry,
+    User,
+    utcnow,
+)
 
 
 class UserRepository:
@@ -110,6 +118,7 @@ class CaseRepository:
 
     def remove(self, case: StoredCase) -> None:
         self.session.execute(delete(StoredAssessment).where(StoredAssessment.case_id == case.id))
+        self.session.execute(delete(StoredDiaryEntry).where(StoredDiaryEntry.case_id == case.id))
         self.session.delete(case)
         self.session.flush()
 
@@ -144,6 +153,21 @@ class AssessmentRepository:
         self.session.add(row)
         self.session.flush()
         return row
+
+
+class DiaryRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def for_case(self, case_id: str) -> Sequence[StoredDiaryEntry]:
+        """A case's diary entries in the order they were stored."""
+        return self.session.scalars(select(StoredDiaryEntry).where(StoredDiaryEntry.case_id == case_id)
+                                    .order_by(StoredDiaryEntry.created_at, StoredDiaryEntry.id)).all()
+
+    def add_all(self, rows: Sequence[StoredDiaryEntry]) -> Sequence[StoredDiaryEntry]:
+        self.session.add_all(rows)
+        self.session.flush()
+        return rows
 
 
 class AuditRepository:

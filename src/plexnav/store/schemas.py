@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from plexnav.case import Assessment, Case
+from plexnav.case import Assessment, Case, Triage
+from plexnav.diary.models import DiaryEntry
 
 Role = Literal["patient", "clinician"]
 Username = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=40,
@@ -153,3 +154,20 @@ class AuditEventPublic(_Out):
     object_id: str | None
     subject_id: str | None
     detail: str
+
+
+# ---------------------------------------------------------------------------------- diary
+
+class DiaryEntryPublic(_Out):
+    id: str
+    case_id: str
+    created_at: datetime
+    created_by: UserRef | None = None
+    entry: DiaryEntry
+    triage: Triage = Field(description="the red-flag check of this entry (same policy as a case)")
+    new_alert: bool = Field(False, description="the entry raised an emergency or urgent red flag not seen before")
+
+
+class DiaryImportResult(_Out):
+    added: int = Field(description="entries stored")
+    skipped: int = Field(description="entries already in the diary (identical), not stored twice")

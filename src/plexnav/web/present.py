@@ -152,12 +152,17 @@ def observed_sensory(case: Case) -> dict[str, str]:
 
 
 def triage_view(assessment: Assessment) -> dict:
-    level = assessment.triage.level
+    return triage_banner(assessment.triage)
+
+
+def triage_banner(triage) -> dict:
+    """What the triage banner partial shows, for an assessment's or a diary entry's triage."""
+    level = triage.level
     return {
         "level": level,
         "headline": labels.TRIAGE_HEADLINES[level],
         "advice": _words()["levels"][level],
-        "reasons": assessment.triage.reasons,
+        "reasons": triage.reasons,
         "alert": level in ("emergency", "urgent"),
     }
 

@@ -1,0 +1,27 @@
+"""The recovery diary of a stored case (signed in; see plexnav.store.diarybook for who may do what)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from plexnav.api.deps import DiarybookDep
+from plexnav.api.errors import ERROR_RESPONSES
+from plexnav.diary.models import DiaryEntry
+from plexnav.store.schemas import DiaryEntryPublic
+
+router = APIRouter(prefix="/api/v1/cases/{case_id}/diary", tags=["diary"], responses=ERROR_RESPONSES)
+
+CaseId = Annotated[str, Path(max_length=64, description="case id")]
+
+
+@router.get("", summary="The case's diary entries in time order, each with its red-flag check")
+def list_entries(case_id: CaseId, book: DiarybookDep) -> list[DiaryEntryPublic]:
+    return book.diary_entries(case_id)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED,
+             summary="Add a diary entry (patients: author 'patient'; shared clinicians: author 'clinician')")
+def create_entry(case_id: CaseId, entry: DiaryEntry, book: DiarybookDep) -> DiaryEntryPublic:
+    return book.add_entry(case_id, entry)
