@@ -43,3 +43,14 @@ def test_explanation_steps_carry_keys_and_weights(model):
     assert steps and all(s.key and s.text and s.finding for s in steps)
     assert [s.text for s in steps if s.weight > 0][:8] == entries[0].supporting[:8]
     assert all(nf.finding.count(":") >= 1 and nf.why for nf in next_findings)
+
+
+def test_findings_alike_on_both_sides_make_one_line(model):
+    files = [p for p in shared_case_files() if p.name.startswith("p16")]
+    if not files:
+        pytest.skip("shared cases not available")
+    case, _ = parse_case(files[0].read_bytes())
+    entries, _ = localize(case, model)
+    lines = entries[0].supporting + entries[0].against
+    assert any("left and right sural sensory response" in line for line in lines)
+    assert not any(" left sural sensory response" in line for line in lines)

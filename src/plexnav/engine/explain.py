@@ -8,6 +8,8 @@ and the rendered text, so every view shows the same trace.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from plexnav.case import ExplanationStep, NextFinding
@@ -125,7 +127,31 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
             seen.add(key)
             lead.append(j)
     order = lead + [j for j, _ in ranked if j not in lead]
-    return [_step(model, h, label, scored.observations[j], *chosen[j]) for j in order]
+    return _merge_sides([_step(model, h, label, scored.observations[j], *chosen[j]) for j in order])
+
+
+_SIDED = re.compile(r"\b(left|right)\b")
+
+
+def _merge_sides(steps: list[ExplanationStep]) -> list[ExplanationStep]:
+    """One line for a finding seen alike on both sides ('reduced left and right sural SNAP')."""
+    out: list[ExplanationStep] = []
+    seen: dict[tuple, int] = {}
+    for step in steps:
+        sides = set(_SIDED.findall(step.text))
+        shape = (step.key, step.weight > 0, _SIDED.sub("{side}", step.text))
+        if len(sides) == 1 and shape in seen:
+            first = out[seen[shape]]
+            if set(_SIDED.findall(first.text)) != sides:
+                merged = _SIDED.sub("left and right", first.text, count=1)
+                finding = first.finding.rsplit(":", 1)[0] + ":bilateral"
+                out[seen[shape]] = first.model_copy(update={"text": merged, "finding": finding,
+                                                            "weight": round(first.weight + step.weight, 3)})
+                continue
+        if len(sides) == 1:
+            seen[shape] = len(out)
+        out.append(step)
+    return out
 
 
 def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_index: int) -> ExplanationStep:
