@@ -20,7 +20,7 @@ probabilities, triage) is added with :meth:`Facts.extend`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -173,16 +173,43 @@ def holds(condition, facts: Facts) -> bool:
     """Evaluate one condition (see the module docstring for the grammar)."""
     if isinstance(condition, str):
         return condition in facts.features
-    if "all" in condition:
-        return all(holds(c, facts) for c in condition["all"])
-    if "any" in condition:
-        return any(holds(c, facts) for c in condition["any"])
+    return _compiled(condition)(facts)
+
+
+# Conditions come from the immutable knowledge files and are evaluated hundreds of times
+# per case, so each is turned once into a closure.  The memo keeps the condition object
+# itself, so an id is never reused for a different condition; it changes no result.
+_COMPILED: dict[int, tuple[object, Callable[[Facts], bool]]] = {}
+
+
+def _compiled(condition) -> Callable[[Facts], bool]:
+    entry = _COMPILED.get(id(condition))
+    if entry is None or entry[0] is not condition:
+        entry = (condition, _compile(condition))
+        _COMPILED[id(condition)] = entry
+    return entry[1]
+
+
+def _compile(condition) -> Callable[[Facts], bool]:
+    if isinstance(condition, str):
+        return lambda facts: condition in facts.features
+    for word, combine in (("all", all), ("any", any)):
+        if word in condition:
+            parts = tuple(_compile(c) for c in condition[word])
+            return lambda facts, parts=parts, combine=combine: combine(p(facts) for p in parts)
     if "none" in condition:
-        return not any(holds(c, facts) for c in condition["none"])
-    value = facts.values.get(condition["value"])
-    if value is None:
-        return bool(condition.get("unknown", False))
-    return all(fn(value, condition[op]) for op, fn in _COMPARATORS.items() if op in condition)
+        parts = tuple(_compile(c) for c in condition["none"])
+        return lambda facts: not any(p(facts) for p in parts)
+    name = condition["value"]
+    unknown = bool(condition.get("unknown", False))
+    tests = tuple((fn, condition[op]) for op, fn in _COMPARATORS.items() if op in condition)
+
+    def compare(facts: Facts) -> bool:
+        value = facts.values.get(name)
+        if value is None:
+            return unknown
+        return all(fn(value, bound) for fn, bound in tests)
+    return compare
 
 
 # ----------------------------------------------------------------------- data checking
