@@ -179,7 +179,8 @@ def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_
         key, text = "expected_abnormal", f"{what} argues against a {label}, which would usually affect it"
     else:
         key, text = "spared_less_typical", f"{what} is spared by a {label} but fits a {rival} better"
-    return ExplanationStep(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
+    # built by the engine from checked parts: skip re-validating each of the many steps
+    return ExplanationStep.model_construct(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
 
 
 def split_explanation(steps: list[ExplanationStep], limit: int = 8) -> tuple[list[str], list[str]]:
