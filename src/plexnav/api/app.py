@@ -20,7 +20,7 @@ from plexnav.api.assessor import CachedAssessor
 from plexnav.api.deps import DbSession
 from plexnav.api.middleware import BodySizeLimit, JsonOnlyApiWrites, SecurityHeaders
 from plexnav.api.ratelimit import LoginThrottle
-from plexnav.api.routes import assess, auth, cases, diary, reference, sharing
+from plexnav.api.routes import assess, auth, cases, cds, diary, reference, sharing
 from plexnav.api.routes.reference import Health
 from plexnav.settings import Settings, get_settings
 from plexnav.store.db import Database
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database.ping(db)
         return Health(status="ok", knowledge_version=load_knowledge().version_label, database=database.backend)
 
-    for module in (assess, reference, auth, cases, diary, sharing):
+    for module in (assess, reference, auth, cases, diary, sharing, cds):
         app.include_router(module.router)
     install_web(app)
 

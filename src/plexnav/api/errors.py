@@ -3,7 +3,7 @@
 It is the structure the CLI prints (``plexnav.validation.CaseError``): the JSON path, what
 is wrong, the valid choices and the closest one.  FastAPI's own request validation errors
 are converted to it too, so a client never sees two shapes, and nothing a client sends can
-produce a 500 with internals in it.  Pages (non-``/api`` paths) get an HTML error page.
+produce a 500 with internals in it.  Pages (not ``/api`` or ``/cds-services``) get an HTML error page.
 """
 
 from __future__ import annotations
@@ -107,8 +107,11 @@ def allowed_methods(app: FastAPI, request: Request) -> list[str]:
     return sorted(methods)
 
 
+JSON_PREFIXES = ("/api/", "/cds-services")  # machine clients: JSON errors, never a page
+
+
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/")
+    return not request.url.path.startswith(JSON_PREFIXES)
 
 
 def install(app: FastAPI, html_error: callable | None = None) -> None:
