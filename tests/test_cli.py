@@ -96,3 +96,11 @@ def test_kb_worksheet_lists_every_claim_with_sources(tmp_path: Path):
     assert out.returncode == 0
     text = (tmp_path / "w.csv").read_text()
     assert "tibialis_posterior" in text and "preston_shapiro_2020" in text
+
+
+def test_assessment_always_carries_case_id():
+    out = run("assess", "-", "--json", stdin=b'{"format": "plexnav-case/1"}')
+    assert out.returncode == 0
+    data = json.loads(out.stdout)
+    assert "case_id" in data and data["case_id"] is None
+    assert data["localization"][0]["site"] == "no_neurological_lesion"

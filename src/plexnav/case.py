@@ -8,6 +8,7 @@ JSON path, say what is wrong, list the valid choices and suggest the closest one
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -271,3 +272,10 @@ class Assessment(_Out):
     prevention: list[GuidanceEntry] = Field(default_factory=list)
     plain_summary: str = ""
     disclaimer: str = ""
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The assessment as JSON without empty optional fields, but always with ``case_id``
+        (null when the case had no id), as the exchange format shows it."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        data = {"format": data.pop("format"), "case_id": self.case_id, **data}
+        return json.dumps(data, indent=indent, ensure_ascii=False)

@@ -32,7 +32,7 @@ def assess_block(lines: list[str], model, guidance) -> list[str]:
     parsed = [_parse_line(line) for line in lines]
     cases = [case for case, _ in parsed if case is not None]
     results = iter(assess_many(cases, model, guidance))
-    return [error if case is None else next(results).model_dump_json(exclude_none=True) for case, error in parsed]
+    return [error if case is None else next(results).to_json() for case, error in parsed]
 
 
 def _lines(source: Path):

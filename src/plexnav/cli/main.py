@@ -38,7 +38,7 @@ def assess(path: str = typer.Argument(..., help="case JSON file, or - for standa
         fail(exc)
     result = run_assess(case, load_model())
     if as_json:
-        sys.stdout.write(result.model_dump_json(indent=2, exclude_none=True) + "\n")
+        sys.stdout.write(result.to_json(indent=2) + "\n")
     else:
         print_assessment(result)
 
