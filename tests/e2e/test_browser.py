@@ -30,6 +30,17 @@ def sign_up(page, role: str) -> str:
     return username
 
 
+def submit_pain_questionnaire(page, region_key: str, title: str) -> None:
+    """Mark one painful region on the body map, step through the questionnaire and save it."""
+    page.goto("/check")
+    page.click(f'#map-pain .region[data-key="{region_key}"] >> nth=0')
+    for _ in range(5):
+        page.click("[data-next]")
+    page.fill("#title", title)
+    page.click("[data-submit]")
+    page.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}.*"))
+
+
 def test_patient_reporting_saddle_numbness_sees_the_emergency_banner(page, shots, browser, server):
     sign_up(page, "patient")
     page.goto("/check")
@@ -172,13 +183,7 @@ def test_patient_shares_and_only_that_clinician_sees_the_case(browser, server, s
     sign_up(patient, "patient")
     doctor_name = sign_up(doctor, "clinician")
     sign_up(stranger, "clinician")
-    patient.goto("/check")
-    patient.click('#map-pain .region[data-key="anterior_thigh:left"]')
-    for _ in range(5):
-        patient.click("[data-next]")
-    patient.fill("#title", "Thigh pain")
-    patient.click("[data-submit]")
-    patient.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}.*"))
+    submit_pain_questionnaire(patient, "anterior_thigh:left", "Thigh pain")
     case_path = "/" + patient.url.split("/", 3)[3].split("?")[0]
     patient.goto("/cases")
     patient.fill("#clinician", doctor_name)

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from web_support import CHROMIUM
 
-from .test_browser import OVERFLOW, UNLABELLED, sign_up
+from .test_browser import OVERFLOW, UNLABELLED, sign_up, submit_pain_questionnaire
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)")
@@ -28,14 +28,8 @@ def pdf_text(path) -> str:
 
 def test_patient_keeps_a_diary_sees_the_trend_and_downloads_the_summary(page, shots, browser, server):
     sign_up(page, "patient")
-    # the questionnaire, as in test_browser: pain on the body map, through the steps, save
-    page.goto("/check")
-    page.click('#map-pain .region[data-key="lateral_leg:right"] >> nth=0')
-    for _ in range(5):
-        page.click("[data-next]")
-    page.fill("#title", "Foot and shin pain")
-    page.click("[data-submit]")
-    page.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}\?view=patient"))
+    submit_pain_questionnaire(page, "lateral_leg:right", "Foot and shin pain")
+    assert re.search(r"/cases/[0-9a-f]{32}\?view=patient", page.url)
 
     page.click("text=Recovery diary")
     page.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}/diary$"))

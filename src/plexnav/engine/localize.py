@@ -21,10 +21,6 @@ class Scored:
     symptomatic_side: str
 
 
-def age_variants(model: LikelihoodModel) -> dict[str, int]:
-    return model.age_variants
-
-
 def symptomatic_side(case: Case) -> str:
     """The side the complaint is on (used to report ``no_neurological_lesion``)."""
     sides = [s.side for s in case.symptoms if s.side] + [f.side for f in case.exam.strength if f.mrc < 5]
@@ -45,7 +41,7 @@ def _encode(model: LikelihoodModel, case: Case, variants: dict[str, int]) -> tup
 
 
 def score_case(model: LikelihoodModel, case: Case, variants: dict[str, int] | None = None) -> Scored:
-    obs, cols = _encode(model, case, variants if variants is not None else age_variants(model))
+    obs, cols = _encode(model, case, variants if variants is not None else model.age_variants)
     return Scored(obs, cols, model.posterior(cols), symptomatic_side(case))
 
 
@@ -70,7 +66,7 @@ def posterior_matrix(model: LikelihoodModel, column_lists: list[np.ndarray]) -> 
 
 def score_cases(model: LikelihoodModel, cases: list[Case]) -> list[Scored]:
     """Vectorised :func:`score_case` for a chunk of cases (same results)."""
-    variants = age_variants(model)
+    variants = model.age_variants
     encoded = [_encode(model, case, variants) for case in cases]
     post = posterior_matrix(model, [cols for _, cols in encoded])
     return [Scored(obs, cols, post[i].astype(float), symptomatic_side(case))
