@@ -49,13 +49,15 @@ class Symptom(_Strict):
     severity: Annotated[float, Field(ge=0, le=10)] | None = None
     activity: Literal[V.WEAKNESS_ACTIVITIES] | None = None
     onset_sudden_severe: bool | None = None
+    provoked_by: list[Literal[V.PROVOKED_BY]] | None = None
+    relieved_by: list[Literal[V.RELIEVED_BY]] | None = None
 
     @model_validator(mode="after")
     def _midline(self) -> Symptom:
+        # bladder, bowel and sexual function are midline; saddle and genital skin may be
+        # recorded on one side (revision 1.1: one-sided perineal syndromes)
         if self.kind in V.MIDLINE_SYMPTOMS:
             _midline_side(f"symptom '{self.kind}'", self.side)
-        elif self.region in V.MIDLINE_REGIONS:
-            _midline_side(f"region '{self.region}'", self.side)
         return self
 
 
@@ -63,6 +65,12 @@ class StrengthFinding(_Strict):
     movement: Literal[V.MOVEMENTS]
     side: Side
     mrc: MRC
+    limited_by: Literal[V.LIMITED_BY] | None = None
+
+    @property
+    def neurological_mrc(self) -> float:
+        """The grade as a neurological deficit: a grade limited by pain or effort counts as 5."""
+        return 5.0 if self.limited_by else self.mrc
 
 
 class ReflexFinding(_Strict):
@@ -88,9 +96,8 @@ class SensationFinding(_Strict):
 
     @model_validator(mode="after")
     def _side_if_lateral(self) -> SensationFinding:
-        if self.region in V.MIDLINE_REGIONS:
-            _midline_side(f"region '{self.region}'", self.side)
-        elif self.side is None:
+        # saddle and genital skin take any side or none (revision 1.1)
+        if self.region not in V.MIDLINE_REGIONS and self.side is None:
             raise ValueError(f"region '{self.region}' needs a side (left, right or bilateral)")
         return self
 
@@ -103,8 +110,9 @@ class SignFinding(_Strict):
 
     @model_validator(mode="after")
     def _region_and_result(self) -> SignFinding:
-        if self.sign in V.SIGNS_WITH_REGION and self.region is None:
-            raise ValueError(f"sign '{self.sign}' needs a region: one of {', '.join(V.MUSCLE_REGIONS)}")
+        regions = V.COMPARTMENT_REGIONS if self.sign == "tender_tense_compartment" else V.MUSCLE_REGIONS
+        if self.sign in V.SIGNS_WITH_REGION and self.region not in regions:
+            raise ValueError(f"sign '{self.sign}' needs a region: one of {', '.join(regions)}")
         if self.sign not in V.SIGNS_WITH_REGION and self.region is not None:
             raise ValueError(f"sign '{self.sign}' takes no region")
         if self.sign not in V.SIGNS_WITH_RESULT and self.result is not None:
@@ -153,8 +161,10 @@ class Investigation(_Strict):
     test: Literal[V.LAB_TESTS + V.IMAGING_TESTS]
     value: float | None = None
     finding: Literal[V.IMAGING_FINDINGS] | None = None
-    level: Annotated[str, Field(pattern=r"^(T1[0-2]|L[1-5]|S[1-5])(-(L[1-5]|S[1-5]))?$")] | None = None
+    level: Annotated[str, Field(pattern=V.SPINE_LEVEL_PATTERN)] | None = None
     side: Side | None = None
+    site: Literal[V.SITES] | None = None
+    position: Literal[V.IMAGING_POSITIONS] | None = None
 
     @model_validator(mode="after")
     def _value_or_finding(self) -> Investigation:
@@ -163,6 +173,9 @@ class Investigation(_Strict):
                 raise ValueError(f"laboratory test '{self.test}' needs a numeric 'value'")
             if self.finding is not None:
                 raise ValueError(f"laboratory test '{self.test}' takes a 'value', not a 'finding'")
+            for name in ("level", "side", "site", "position"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"laboratory test '{self.test}' takes no '{name}'")
         else:
             if self.finding is None:
                 raise ValueError(f"imaging test '{self.test}' needs a 'finding'")
@@ -238,6 +251,7 @@ class WorkupEntry(_Out):
     test: Literal[V.WORKUP_TESTS]
     priority: Literal[V.WORKUP_PRIORITIES]
     why: str
+    when: Literal[V.WORKUP_WHEN] | None = Field(None, description="how soon (revision 1.1)")
 
 
 class NextFinding(_Out):
@@ -252,6 +266,16 @@ class ManagementEntry(_Out):
     category: str | None = None
 
 
+class BackgroundEntry(_Out):
+    """A second, background process held beside the focal site (e.g. a length-dependent
+    polyneuropathy under an L5 radiculopathy)."""
+
+    site: Literal[V.SITES]
+    side: Side
+    probability: Annotated[float, Field(ge=0, le=1)]
+    why: str = ""
+
+
 class GuidanceEntry(_Out):
     topic: str
     text: str
@@ -263,6 +287,7 @@ class Assessment(_Out):
     knowledge_version: str
     triage: Triage
     localization: list[LocalizationEntry]
+    background: list[BackgroundEntry] = Field(default_factory=list)
     etiology: list[EtiologyEntry] = Field(default_factory=list)
     workup: list[WorkupEntry] = Field(default_factory=list)
     next_best_findings: list[NextFinding] = Field(default_factory=list)

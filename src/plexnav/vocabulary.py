@@ -38,6 +38,14 @@ WEAKNESS_ACTIVITIES = (
     "stairs", "rising_from_chair", "foot_drop_tripping", "walking_on_heels",
     "walking_on_toes", "leg_gives_way",
 )
+# (1.1) what brings a symptom on and what eases it
+PROVOKED_BY = (
+    "walking", "standing", "sitting", "lying_flat", "lying_on_affected_side",
+    "coughing_or_straining", "hip_movement",
+)
+RELIEVED_BY = ("standing_still", "sitting_or_bending_forward", "lying_down", "changing_position", "nothing")
+# (1.1) a strength grade limited by pain or by poor effort (not a deficit of that grade)
+LIMITED_BY = ("pain", "effort")
 
 MOVEMENTS = (
     "hip_flexion", "hip_adduction", "hip_abduction", "hip_extension", "knee_extension",
@@ -53,11 +61,20 @@ SIGNS = (
     "atrophy", "fasciculations", "straight_leg_raise", "femoral_stretch", "tinel_fibular_head",
     "tinel_inguinal", "slump_test", "spasticity", "sustained_clonus", "sphincter_tone_reduced",
     "trendelenburg", "antalgic_gait", "steppage_gait", "hip_held_flexed",
+    # 1.1: findings that point to a mimic of a nerve lesion, or to compartment syndrome
+    "hip_rotation_pain", "greater_trochanter_tenderness", "sacroiliac_provocation",
+    "reduced_foot_pulses", "tender_tense_compartment", "hoover_sign",
 )
-SIGNS_WITH_REGION = ("atrophy", "fasciculations")
-SIGNS_WITH_RESULT = ("straight_leg_raise", "femoral_stretch", "tinel_fibular_head", "tinel_inguinal", "slump_test")
+SIGNS_WITH_REGION = ("atrophy", "fasciculations", "tender_tense_compartment")
+SIGNS_WITH_RESULT = (
+    "straight_leg_raise", "femoral_stretch", "tinel_fibular_head", "tinel_inguinal", "slump_test",
+    "hip_rotation_pain", "greater_trochanter_tenderness", "sacroiliac_provocation",
+    "reduced_foot_pulses", "tender_tense_compartment", "hoover_sign",
+)
 SIGN_RESULTS = ("positive", "negative")
 MUSCLE_REGIONS = ("buttock", "anterior_thigh", "medial_thigh", "posterior_thigh", "anterior_leg", "calf", "foot")
+# (1.1) the regions a tender, tense compartment may be recorded in
+COMPARTMENT_REGIONS = ("buttock", "anterior_thigh", "posterior_thigh", "anterior_leg", "calf")
 
 SKIN_REGIONS = (
     "lower_abdomen", "groin", "genital", "anterior_thigh", "lateral_thigh", "medial_thigh",
@@ -89,15 +106,20 @@ EMG_RESULTS = (
     "myokymic_discharges", "reduced_recruitment_only",
 )
 
-LAB_TESTS = ("hba1c", "fasting_glucose", "esr", "crp", "ck")
+LAB_TESTS = ("hba1c", "fasting_glucose", "esr", "crp", "ck", "ankle_brachial_index", "creatinine")
 IMAGING_TESTS = (
     "mri_lumbar_spine", "mri_pelvis", "ct_pelvis", "ct_abdomen_pelvis", "pet_ct", "mri_knee",
-    "ultrasound_nerve",
+    "ultrasound_nerve", "mri_whole_spine", "hip_imaging",
 )
 IMAGING_FINDINGS = (
     "normal", "disc_herniation", "foraminal_stenosis", "canal_stenosis", "mass",
     "plexus_enhancement_or_thickening", "hematoma", "fracture", "abscess",
+    "hip_osteoarthritis", "muscle_edema_or_necrosis", "cord_or_cauda_compression", "bone_metastasis",
 )
+# (1.1) where a spine finding lies in the axial plane
+IMAGING_POSITIONS = ("central", "paracentral", "foraminal", "extraforaminal")
+# a vertebral level T1..S5, or a range of two (L4-L5, T11-T12)
+SPINE_LEVEL_PATTERN = r"^(T([1-9]|1[0-2])|L[1-5]|S[1-5])(-(T([1-9]|1[0-2])|L[1-5]|S[1-5]))?$"
 
 TRIAGE_LEVELS = ("emergency", "urgent", "soon", "routine")
 
@@ -129,10 +151,15 @@ WORKUP_TESTS = (
     "mri_pelvis_plexus", "mri_lumbar_spine", "ct_pelvis", "ct_abdomen_pelvis", "pet_ct",
     "emg_ncs", "hba1c", "fasting_glucose", "esr", "crp", "autoimmune_panel", "tumor_markers",
     "ultrasound_nerve", "coagulation_profile", "blood_cultures", "post_void_residual",
+    # 1.1
+    "mri_whole_spine", "mri_knee", "hip_imaging", "ankle_brachial_index", "ck", "renal_function",
+    "vascular_surgery_review",
 )
 WORKUP_PRIORITIES = ("emergency", "high", "medium", "low")
+WORKUP_WHEN = ("immediately", "within_24h", "within_2_weeks", "routine")
 
-# Findings that belong to the midline: they take `bilateral` or no side (case-format §1).
+# Findings that belong to the midline: they take `bilateral` or no side (case-format §1),
+# except the perineal skin regions, which revision 1.1 lets a case record on one side.
 MIDLINE_REGIONS = ("saddle", "genital")
 MIDLINE_REFLEXES = ("anal_wink",)
 MIDLINE_SIGNS = ("sphincter_tone_reduced",)

@@ -35,7 +35,7 @@ def symptomatic_side(case: Case) -> str:
 
 
 def _encode(model: LikelihoodModel, case: Case, variants: dict[str, int]) -> tuple[tuple[Observation, ...], np.ndarray]:
-    obs = tuple(observe(case, variants))
+    obs = tuple(o for o in observe(case, variants) if (o.key, o.state) in model.column)  # TEMP until 1.1 signs are modelled
     cols = np.fromiter((model.column[(o.key, o.state)] for o in obs), dtype=np.intp, count=len(obs))
     return obs, cols
 
