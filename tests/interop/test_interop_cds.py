@@ -9,12 +9,14 @@ import pytest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from pydantic import ValidationError
 
-from interop_support import TIMESTAMP, shared_case_files, shared_case_json
+from interop_support import (
+    TIMESTAMP, revision_1_1_case, shared_case_files, shared_case_json, with_revision_1_1_output,
+)
 from plexnav.engine.assess import assess
 from plexnav.interop import terms as T
 from plexnav.interop.cds_hooks import (
     HOOK, PREFETCH_KEY, SERVICE_ID, Card, CdsPreconditionFailed, CdsRequestError, CdsResponse, Discovery,
-    cds_service_response, discovery, request_for,
+    cards_for, cds_service_response, discovery, dump, request_for,
 )
 from plexnav.interop.fhir import bundle_from_case, bundle_json
 from plexnav.validation import CaseValidationError, validate_case
@@ -197,3 +199,31 @@ def test_card_model_accepts_a_full_specification_card():
         "links": [{"label": "app", "url": "https://smart.example.com/launch", "type": "smart", "appContext": "{}"}],
         "extension": {"org.example.x": 1},
     })
+
+
+@pytest.mark.skipif(revision_1_1_case() is None, reason="shared cases p23 and p24 not available")
+def test_cards_show_workup_when_and_the_background_process():
+    case, _ = validate_case(revision_1_1_case())
+    assessment = with_revision_1_1_output(assess(case))
+    response = dump(cards_for(case, assessment, hook_instance="h-1.1", patient_id="123"))
+    CdsResponse.model_validate(response)
+    triage, localization, workup = response["cards"]
+    assert "**Also present: length-dependent polyneuropathy (78%)**" in localization["detail"]
+    assert "Stocking numbness" in localization["detail"]
+    assert "- **MRI of the whole spine** (emergency, immediately, in an emergency department): " in workup["detail"]
+    for suggestion, entry in zip(workup["suggestions"], assessment.workup):
+        assert T.name("workup-when", entry.when) in suggestion["label"]
+        resource = suggestion["actions"][0]["resource"]
+        ServiceRequest.model_validate(resource)
+        assert resource["extension"][0]["valueCoding"]["code"] == entry.when
+    assert workup["suggestions"][-1]["label"] == (
+        "Propose MRI of the whole spine (emergency priority, immediately, in an emergency department)")
+
+
+def test_cards_without_1_1_output_read_as_before():
+    case, _ = validate_case(URGENT)
+    assessment = assess(case).model_copy(update={"background": []})
+    response = dump(cards_for(case, assessment))
+    assert all("Also present" not in c["detail"] for c in response["cards"])
+    for card in response["cards"][2:]:
+        assert all("When:" not in json.dumps(s) for s in card.get("suggestions", ()))

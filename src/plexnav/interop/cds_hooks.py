@@ -46,7 +46,7 @@ from pydantic import AnyUrl, BaseModel, ConfigDict, Field, StringConstraints, Va
 from plexnav.case import Assessment, Case
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
-from plexnav.interop.fhir import FHIR_RELEASE, case_from_bundle, service_request
+from plexnav.interop.fhir import FHIR_RELEASE, background_line, case_from_bundle, service_request, workup_when
 from plexnav.validation import CaseValidationError, load_json, validate_case
 
 CDS_HOOKS_VERSION = "2.0"
@@ -286,9 +286,12 @@ def _localization_card(a: Assessment, seed: str) -> Card | None:
               for x in a.localization[1:4]]
     if others:
         parts.append("**Other candidates:**\n\n" + "\n".join(others))
+    if a.background:
+        parts.append("\n".join(f"**{_md(background_line(bg, why=False))}**" + (f" {_md(bg.why)}" if bg.why.strip() else "")
+                               for bg in a.background))
     if a.etiology:
         cause = a.etiology[0]
-        parts.append(f"**Likely cause:** {_md(T.CAUSES[cause.cause])} ({T.percent(cause.probability)})")
+        parts.append(f"**Likely cause:** {_md(T.name('cause', cause.cause))} ({T.percent(cause.probability)})")
     if a.next_best_findings:
         parts.append("**Examine next:**\n\n" + "\n".join(f"- {_md(nf.why)}" for nf in a.next_best_findings[:2]))
     parts.append(_footer(a))
@@ -305,17 +308,17 @@ def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | Non
     if not a.workup:
         return None
     subject = {"reference": f"Patient/{patient_id}"} if patient_id else {"display": "the patient of this case"}
-    names = [T.WORKUP_TESTS[w.test] for w in a.workup]
+    names = [T.name("workup-test", w.test) for w in a.workup]
     suggestions = [
         Suggestion(
-            label=f"Propose {name} ({w.priority} priority)",
+            label=f"Propose {name} ({w.priority} priority{', ' + T.name('workup-when', w.when) if w.when else ''})",
             uuid=_card_uuid(seed, f"workup/{i}"),
             isRecommended=w.priority in ("emergency", "high") or None,
             actions=[Action(type="create", description=w.why, resource=service_request(w, subject))],
         )
         for i, (w, name) in enumerate(zip(a.workup, names))
     ]
-    detail = "\n".join(f"- **{_md(name)}** ({w.priority}): {_md(w.why)}" for w, name in zip(a.workup, names))
+    detail = "\n".join(f"- **{_md(name)}** ({_md(workup_when(w))}): {_md(w.why)}" for w, name in zip(a.workup, names))
     return Card(
         uuid=_card_uuid(seed, "workup"),
         summary=_clip(f"Suggested work-up: {', '.join(names)}"),

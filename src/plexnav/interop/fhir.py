@@ -183,6 +183,30 @@ def _coded(vocabulary: str, code: str) -> dict:
     return {"valueCodeableConcept": T.concept(vocabulary, code)}
 
 
+def _list_components(attribute: str, vocabulary: str, items: list[str] | None) -> list[dict]:
+    """One component per item of a list field, in order; an empty list (recorded, nothing in it)
+    is one component with no value and data-absent-reason 'not-applicable'."""
+    if items is None:
+        return []
+    if not items:
+        return [{"code": _attribute(attribute),
+                 "dataAbsentReason": {"coding": [{"system": T.DATA_ABSENT_REASON, "code": "not-applicable",
+                                                  "display": "Not Applicable"}], "text": "none listed"}}]
+    return [{"code": _attribute(attribute), **_coded(vocabulary, item)} for item in items]
+
+
+def imaging_words(inv) -> str:
+    """'disc herniation at L3-L4, foraminal, at the L3 root' (an imaging finding with where it lies)."""
+    text = T.name("imaging-finding", inv.finding)
+    if inv.level:
+        text += f" at {inv.level}"
+    if inv.position:
+        text += f", {T.name('imaging-position', inv.position)}"
+    if inv.site:
+        text += f", involving the {T.name('structure', inv.site)}"
+    return text
+
+
 def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
     """One Observation per item of the case, in the order of the case format."""
     urls: list[str] = []
@@ -210,18 +234,26 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
             comps.append({"code": _attribute("activity"), **_coded("weakness-activity", s.activity)})
         if s.onset_sudden_severe is not None:
             comps.append({"code": _attribute("onset_sudden_severe"), "valueBoolean": s.onset_sudden_severe})
+        comps += _list_components("provoked_by", "provoked-by", s.provoked_by)
+        comps += _list_components("relieved_by", "relieved-by", s.relieved_by)
         extra = [T.PAIN_QUALITIES.get(s.quality or ""), T.ACTIVITIES.get(s.activity or ""),
                  f"severity {s.severity:g}/10" if s.severity is not None else None,
-                 "sudden and severe onset" if s.onset_sudden_severe else None]
+                 "sudden and severe onset" if s.onset_sudden_severe else None,
+                 "brought on by " + ", ".join(T.name("provoked-by", x) for x in s.provoked_by)
+                 if s.provoked_by else None,
+                 "eased by " + ", ".join(T.name("relieved-by", x) for x in s.relieved_by) if s.relieved_by else None]
         obs(f"symptom:{s.kind}", "symptom", {"valueBoolean": True},
             body_site=_body_site(s.side, "skin-region", s.region),
             components=comps or None, line=", ".join(x for x in extra if x) or "reported")
 
     for i, f in enumerate(case.exam.strength):
         mrc = _finite(f.mrc, f"exam.strength[{i}].mrc")
+        limited = ([{"code": _attribute("limited_by"), **_coded("strength-limitation", f.limited_by)}]
+                   if f.limited_by is not None else None)
         obs(f"strength:{f.movement}", "strength", {"valueQuantity": {"value": _number(mrc), "unit": "MRC grade"}},
             standard="exam", body_site=_body_site(f.side), method="manual muscle testing, MRC scale 0-5",
-            line=f"MRC {f.mrc:g}")
+            components=limited,
+            line=f"MRC {f.mrc:g}" + (f" ({T.name('strength-limitation', f.limited_by)})" if f.limited_by else ""))
     for f in case.exam.reflexes:
         obs(f"reflex:{f.reflex}", "reflex", _coded("reflex-grade", f.grade), standard="exam",
             body_site=_body_site(f.side), line=T.REFLEX_GRADES[f.grade])
@@ -242,17 +274,22 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
             body_site=_body_site(f.side), line=T.EMG_RESULTS[f.result])
 
     for i, inv in enumerate(case.investigations):
-        comps = [{"code": _attribute("level"), "valueString": inv.level}] if inv.level is not None else None
+        comps = [{"code": _attribute("level"), "valueString": inv.level}] if inv.level is not None else []
+        if inv.position is not None:
+            comps.append({"code": _attribute("position"), **_coded("imaging-position", inv.position)})
+        if inv.site is not None:
+            comps.append({"code": _attribute("site"), **_coded("site", inv.site)})
         if inv.test in V.LAB_TESTS:
-            _, ucum, unit = T.LAB_TESTS[inv.test]
+            ucum, unit = T.lab_unit(inv.test)
             value = _finite(inv.value, f"investigations[{i}].value")
             obs(f"investigation:{inv.test}", "investigation",
                 {"valueQuantity": {"value": _number(value), "unit": unit, "system": T.UCUM, "code": ucum}},
-                standard="laboratory", body_site=_body_site(inv.side), components=comps, line=f"{inv.value:g} {unit}")
+                standard="laboratory", body_site=_body_site(inv.side), components=comps or None,
+                line=f"{inv.value:g} {unit}".rstrip())
         else:
             obs(f"investigation:{inv.test}", "investigation", _coded("imaging-finding", inv.finding),
-                standard="imaging", body_site=_body_site(inv.side), components=comps,
-                line=T.IMAGING_FINDINGS[inv.finding] + (f" at {inv.level}" if inv.level else ""))
+                standard="imaging", body_site=_body_site(inv.side), components=comps or None,
+                line=imaging_words(inv))
     return urls
 
 
@@ -326,6 +363,14 @@ def _localization(assessment: Assessment, patient: str, device: str, when: str, 
                                     "text": site_label(loc.site, loc.side, loc.levels, loc.detail)},
             "basis": _basis(loc.probability, loc.supporting, loc.against),
         })
+    for bg in assessment.background:
+        entries.append({
+            "extension": [{"url": T.EXT_BACKGROUND, "valueBoolean": True},
+                          {"url": T.EXT_PROBABILITY, "valueDecimal": bg.probability},
+                          {"url": T.EXT_LATERALITY, "valueCode": bg.side}],
+            "itemCodeableConcept": {"coding": [T.coding("site", bg.site)], "text": background_line(bg)},
+            "basis": _basis(bg.probability, [bg.why] if bg.why.strip() else [], []),
+        })
     impression = {
         "resourceType": "ClinicalImpression",
         "status": "completed",
@@ -340,7 +385,9 @@ def _localization(assessment: Assessment, patient: str, device: str, when: str, 
     if assessment.localization:
         top = assessment.localization[0]
         impression["summary"] = (f"Most likely: {site_label(top.site, top.side, top.levels, top.detail)} "
-                                 f"({T.percent(top.probability)}).")
+                                 f"({T.percent(top.probability)})."
+                                 + "".join(f" {background_line(bg, why=False)}." for bg in assessment.background))
+    if entries:
         impression["finding"] = entries
     if findings:
         impression["investigation"] = [{"code": {"text": "findings entered"}, "item": [_ref(u) for u in findings]}]
@@ -356,7 +403,7 @@ def _etiology(assessment: Assessment, patient: str, when: str, localization: str
         "subject": _ref(patient),
         "date": when,
         "supportingInfo": [_ref(localization)],
-        "summary": f"Most likely cause: {T.CAUSES[assessment.etiology[0].cause]} "
+        "summary": f"Most likely cause: {T.name('cause', assessment.etiology[0].cause)} "
                    f"({T.percent(assessment.etiology[0].probability)}).",
         "finding": [{
             "extension": [{"url": T.EXT_RANK, "valueInteger": rank},
@@ -368,19 +415,47 @@ def _etiology(assessment: Assessment, patient: str, when: str, localization: str
     }
 
 
+_FHIR_URGENCY = ("routine", "urgent", "asap", "stat")
+
+
+def workup_when(entry: WorkupEntry) -> str:
+    """'high priority, within 24 hours' — the priority and, when given, how soon (revision 1.1)."""
+    return f"{entry.priority}, {T.name('workup-when', entry.when)}" if entry.when else entry.priority
+
+
+def workup_line(entry: WorkupEntry) -> str:
+    """One work-up item in clinical words: 'MRI of the whole spine (emergency, immediately ...): why'."""
+    return f"{T.name('workup-test', entry.test)} ({workup_when(entry)}): {entry.why}"
+
+
+def background_line(entry, why: bool = True) -> str:
+    """'Also present: length-dependent polyneuropathy (78%)', then the reason when given."""
+    text = f"Also present: {site_label(entry.site, entry.side)} ({T.percent(entry.probability)})"
+    return f"{text}. {entry.why.strip()}" if why and entry.why.strip() else text
+
+
 def service_request(entry: WorkupEntry, subject: dict, *, requester: dict | None = None,
                     authored: str | None = None, supporting: list[str] = ()) -> dict:
-    """A proposed (draft) ServiceRequest for one work-up test; also the resource of a CDS suggestion."""
+    """A proposed (draft) ServiceRequest for one work-up test; also the resource of a CDS suggestion.
+
+    How soon (``when``, revision 1.1) is a plexnav-coded extension, a note in words, and raises
+    the FHIR ``priority`` when it is more urgent than the plexnav priority implies."""
+    priority = T.FHIR_PRIORITY[entry.priority]
+    if entry.when is not None:
+        priority = max(priority, T.WHEN_FHIR_PRIORITY[entry.when], key=_FHIR_URGENCY.index)
     request = {
         "resourceType": "ServiceRequest",
         "status": "draft",
         "intent": "proposal",
         "category": [T.concept("workup-priority", entry.priority, f"plexnav priority: {entry.priority}")],
-        "priority": T.FHIR_PRIORITY[entry.priority],
+        "priority": priority,
         "code": T.concept("workup-test", entry.test),
         "subject": subject,
         "note": [{"text": T.DISCLAIMER}],
     }
+    if entry.when is not None:
+        request["extension"] = [{"url": T.EXT_WORKUP_WHEN, "valueCoding": T.coding("workup-when", entry.when)}]
+        request["note"].insert(0, {"text": f"When: {T.name('workup-when', entry.when)}."})
     if entry.why.strip():
         request["reasonCode"] = [{"text": entry.why}]
     if authored:
@@ -409,14 +484,16 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
                 ["No findings were entered."], refs["observations"]),
         section("triage", "Triage", [f"Triage: {a.triage.level} ({T.TRIAGE_ADVICE[a.triage.level]}).",
                                      a.triage.reasons], [refs["risk"]]),
-        section("localization", "Where is the lesion?", ["Ranked lesion sites:", loc_lines], [refs["localization"]]),
+        section("localization", "Where is the lesion?",
+                ["Ranked lesion sites:", loc_lines, *(background_line(bg) for bg in a.background)],
+                [refs["localization"]]),
     ]
     if refs.get("etiology"):
         sections.append(section("etiology", "Likely causes",
-                                [[f"{T.CAUSES[e.cause]}: {T.percent(e.probability)}" for e in a.etiology[:5]]],
+                                [[f"{T.name('cause', e.cause)}: {T.percent(e.probability)}" for e in a.etiology[:5]]],
                                 [refs["etiology"]]))
     sections.append(section("workup", "Suggested work-up",
-                            [[f"{T.WORKUP_TESTS[w.test]} ({w.priority}): {w.why}" for w in a.workup]]
+                            [[workup_line(w) for w in a.workup]]
                             if a.workup else ["No further test suggested now."], refs["workup"]))
     if a.next_best_findings:
         sections.append(section("next-findings", "What to examine next", [[nf.why for nf in a.next_best_findings]]))
@@ -597,6 +674,14 @@ class _Reader:
                 return comp
         return None
 
+    def list_components(self, obs: dict, attribute: str, vocabulary: str, path: str) -> list[str] | None:
+        """A list field written one component per item (None when no component names it)."""
+        comps = [c for c in obs.get("component", ()) if T.code_in(c.get("code"), "attribute") == attribute]
+        if not comps:
+            return None
+        return [self.coded(c.get("valueCodeableConcept"), vocabulary, f"{path}.component({attribute})")
+                for c in comps if "dataAbsentReason" not in c]
+
 
 def _sided(item: dict, side: str | None) -> dict:
     if side is not None:
@@ -643,10 +728,17 @@ def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
                                        f"{path}.component(activity)")
         if (comp := r.component(obs, "onset_sudden_severe")) is not None:
             item["onset_sudden_severe"] = comp.get("valueBoolean")
+        for key, vocabulary in (("provoked_by", "provoked-by"), ("relieved_by", "relieved-by")):
+            items = r.list_components(obs, key, vocabulary, path)
+            if items is not None:
+                item[key] = items
         data["symptoms"].append(item)
     elif section == "strength":
-        exam["strength"].append({"movement": target, "side": side,
-                                 "mrc": r.number(obs.get("valueQuantity"), f"{path}.valueQuantity")})
+        item = {"movement": target, "side": side, "mrc": r.number(obs.get("valueQuantity"), f"{path}.valueQuantity")}
+        if (comp := r.component(obs, "limited_by")) is not None:
+            item["limited_by"] = r.coded(comp.get("valueCodeableConcept"), "strength-limitation",
+                                         f"{path}.component(limited_by)")
+        exam["strength"].append(item)
     elif section == "reflex":
         exam["reflexes"].append(_sided({"reflex": target, "grade": r.coded(value_cc, "reflex-grade", vpath)}, side))
     elif section == "sensation":
@@ -676,6 +768,10 @@ def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
             item["finding"] = r.coded(value_cc, "imaging-finding", vpath)
         if (comp := r.component(obs, "level")) is not None:
             item["level"] = comp.get("valueString")
+        if (comp := r.component(obs, "position")) is not None:
+            item["position"] = r.coded(comp.get("valueCodeableConcept"), "imaging-position", f"{path}.component(position)")
+        if (comp := r.component(obs, "site")) is not None:
+            item["site"] = r.coded(comp.get("valueCodeableConcept"), "site", f"{path}.component(site)")
         data["investigations"].append(item)
 
 

@@ -8,8 +8,10 @@ UCUM units (``http://unitsofmeasure.org``) and HL7's observation-category codes,
 for values whose meaning is beyond doubt.
 
 Names of anatomy (movements, reflexes, skin regions, studies, muscles, signs) come from the
-knowledge base; the other vocabularies are named here, and a test checks that every id
-of every vocabulary has a name.
+knowledge base; the other vocabularies are named here.  Every CodeSystem is derived from
+the ids of :mod:`plexnav.vocabulary` (an id added there is exported at once, never
+dropped); an id with no name in these tables is exported under its id in words, and
+:func:`unnamed` lists such ids so that a test fails naming each one and the table to fill.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ EXT_RANK = f"{SD}/rank"                   # ClinicalImpression.finding: 1 = best
 EXT_ROOT_LEVEL = f"{SD}/root-level"       # ClinicalImpression.finding: polyradiculopathy levels
 EXT_KNOWLEDGE_VERSION = f"{SD}/knowledge-version"
 EXT_EMPTY_STRING = f"{SD}/empty-string"   # an Identifier whose plexnav value is "" (FHIR strings cannot be empty)
+EXT_WORKUP_WHEN = f"{SD}/workup-when"     # ServiceRequest: how soon (revision 1.1), a workup-when code
+EXT_BACKGROUND = f"{SD}/background"       # ClinicalImpression.finding: a background process beside the focal site
+DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
 UCUM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -111,18 +116,36 @@ LAB_TESTS = {
     "hba1c": ("HbA1c", "%", "%"), "fasting_glucose": ("fasting plasma glucose", "mg/dL", "mg/dL"),
     "esr": ("erythrocyte sedimentation rate", "mm/h", "mm/h"), "crp": ("C-reactive protein", "mg/L", "mg/L"),
     "ck": ("creatine kinase", "U/L", "U/L"),
+    "ankle_brachial_index": ("ankle-brachial pressure index", "1", "ratio"),
+    "creatinine": ("serum creatinine", "mg/dL", "mg/dL"),
 }
 IMAGING_TESTS = {
     "mri_lumbar_spine": "MRI of the lumbar spine", "mri_pelvis": "MRI of the pelvis", "ct_pelvis": "CT of the pelvis",
     "ct_abdomen_pelvis": "CT of the abdomen and pelvis", "pet_ct": "PET-CT", "mri_knee": "MRI of the knee",
-    "ultrasound_nerve": "nerve ultrasound",
+    "ultrasound_nerve": "nerve ultrasound", "mri_whole_spine": "MRI of the whole spine",
+    "hip_imaging": "imaging of the hip (X-ray or MRI)",
 }
 IMAGING_FINDINGS = {
     "normal": "normal", "disc_herniation": "disc herniation", "foraminal_stenosis": "foraminal stenosis",
     "canal_stenosis": "spinal canal stenosis", "mass": "mass",
     "plexus_enhancement_or_thickening": "plexus enhancement or thickening", "hematoma": "haematoma",
-    "fracture": "fracture", "abscess": "abscess",
+    "fracture": "fracture", "abscess": "abscess", "hip_osteoarthritis": "osteoarthritis of the hip",
+    "muscle_edema_or_necrosis": "muscle oedema or necrosis",
+    "cord_or_cauda_compression": "compression of the spinal cord or cauda equina",
+    "bone_metastasis": "bone metastasis",
 }
+IMAGING_POSITIONS = {"central": "central", "paracentral": "paracentral", "foraminal": "foraminal",
+                     "extraforaminal": "extraforaminal (far lateral)"}
+PROVOKED_BY = {
+    "walking": "walking", "standing": "standing", "sitting": "sitting", "lying_flat": "lying flat",
+    "lying_on_affected_side": "lying on the affected side", "coughing_or_straining": "coughing or straining",
+    "hip_movement": "moving the hip",
+}
+RELIEVED_BY = {
+    "standing_still": "standing still", "sitting_or_bending_forward": "sitting or bending forward",
+    "lying_down": "lying down", "changing_position": "changing position", "nothing": "nothing",
+}
+LIMITED_BY = {"pain": "limited by pain", "effort": "limited by effort (gives way)"}
 WORKUP_TESTS = {
     "mri_pelvis_plexus": "MRI of the pelvis and lumbosacral plexus", "mri_lumbar_spine": "MRI of the lumbar spine",
     "ct_pelvis": "CT of the pelvis", "ct_abdomen_pelvis": "CT of the abdomen and pelvis", "pet_ct": "PET-CT",
@@ -132,10 +155,17 @@ WORKUP_TESTS = {
     "tumor_markers": "tumour markers", "ultrasound_nerve": "nerve ultrasound",
     "coagulation_profile": "coagulation profile", "blood_cultures": "blood cultures",
     "post_void_residual": "post-void residual bladder volume",
+    "mri_whole_spine": "MRI of the whole spine", "mri_knee": "MRI of the knee", "hip_imaging": "hip imaging (X-ray or MRI)",
+    "ankle_brachial_index": "ankle-brachial pressure index", "ck": "creatine kinase",
+    "renal_function": "renal function (creatinine and electrolytes)", "vascular_surgery_review": "vascular surgery review",
 }
 WORKUP_PRIORITIES = {"emergency": "emergency", "high": "high", "medium": "medium", "low": "low"}
 # FHIR request priority (routine | urgent | asap | stat) for each plexnav work-up priority
 FHIR_PRIORITY = {"emergency": "stat", "high": "urgent", "medium": "routine", "low": "routine"}
+WORKUP_WHEN = {"immediately": "immediately, in an emergency department", "within_24h": "within 24 hours",
+               "within_2_weeks": "within 2 weeks", "routine": "routine"}
+# FHIR request priority implied by how soon a test is wanted (the more urgent of this and FHIR_PRIORITY wins)
+WHEN_FHIR_PRIORITY = {"immediately": "stat", "within_24h": "urgent", "within_2_weeks": "routine", "routine": "routine"}
 CAUSES = {
     "trauma": "trauma", "neoplastic": "neoplastic infiltration or compression",
     "diabetic_radiculoplexus_neuropathy": "diabetic lumbosacral radiculoplexus neuropathy",
@@ -149,6 +179,7 @@ CAUSES = {
     "toxic_or_nutritional": "toxic or nutritional neuropathy",
     "musculoskeletal_or_non_neurological": "musculoskeletal or other non-neurological cause",
     "ischemic_vascular": "ischaemic (vascular) nerve injury", "idiopathic_or_unknown": "idiopathic or unknown cause",
+    "compartment_syndrome_or_crush": "compartment syndrome or crush injury (with rhabdomyolysis)",
 }
 TRIAGE_LEVELS = {"emergency": "emergency", "urgent": "urgent", "soon": "soon", "routine": "routine"}
 TRIAGE_ADVICE = {"emergency": "go to an emergency department now", "urgent": "same day to 48 hours",
@@ -166,35 +197,73 @@ STANDARD_CATEGORY = {
     "ncs": "procedure", "needle_emg": "procedure",
 }
 ATTRIBUTES = {"severity": "severity (0-10 rating)", "quality": "pain quality", "activity": "activity affected",
-              "onset_sudden_severe": "sudden, severe onset", "level": "spinal level"}
+              "onset_sudden_severe": "sudden, severe onset", "level": "spinal level",
+              "provoked_by": "brought on by", "relieved_by": "eased by", "limited_by": "grade limited by",
+              "site": "structure involved", "position": "position in the spinal canal"}
+
+
+def _structure(site: str) -> str:
+    words = site_label(site, None)
+    return words[: -len(" lesion")] if words.endswith(" lesion") else words
+
+
+def _tables() -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
+    """Each vocabulary: (its ids, from plexnav.vocabulary; the names this module or the KB gives)."""
+    kb = load_knowledge()
+    kb_names = lambda records, ids: (ids, {i: records[i].name for i in ids if i in records})  # noqa: E731
+    return {
+        "laterality": (V.SIDES, SIDE_WORDS),
+        "sex": (V.SEXES, SEXES),
+        "onset": (V.ONSETS, ONSETS), "course": (V.COURSES, COURSES),
+        "history-factor": (V.HISTORY_FACTORS, FACTORS),
+        "symptom": (V.SYMPTOM_KINDS, SYMPTOMS), "pain-quality": (V.PAIN_QUALITIES, PAIN_QUALITIES),
+        "weakness-activity": (V.WEAKNESS_ACTIVITIES, ACTIVITIES),
+        "provoked-by": (V.PROVOKED_BY, PROVOKED_BY), "relieved-by": (V.RELIEVED_BY, RELIEVED_BY),
+        "movement": kb_names(kb.movements, V.MOVEMENTS),
+        "strength-limitation": (V.LIMITED_BY, LIMITED_BY),
+        "reflex": kb_names(kb.reflexes, V.REFLEXES),
+        "reflex-grade": (V.REFLEX_GRADES + V.PLANTAR_GRADES, REFLEX_GRADES),
+        "skin-region": kb_names(kb.skin, V.SKIN_REGIONS),
+        "sensory-finding": (V.SENSORY_FINDINGS, SENSORY_FINDINGS),
+        "sign": kb_names(kb.signs, V.SIGNS),
+        "sign-result": (V.SIGN_RESULTS, SIGN_RESULTS),
+        "muscle-region": (tuple(dict.fromkeys(V.MUSCLE_REGIONS + V.COMPARTMENT_REGIONS)), MUSCLE_REGIONS),
+        "nerve-conduction-study": kb_names(kb.studies, V.NCS_STUDIES),
+        "nerve-conduction-result": (V.NCS_RESULTS, NCS_RESULTS),
+        "muscle": kb_names(kb.muscles, V.EMG_MUSCLES),
+        "needle-emg-result": (V.EMG_RESULTS, EMG_RESULTS),
+        "investigation": (V.LAB_TESTS + V.IMAGING_TESTS, {**{k: v[0] for k, v in LAB_TESTS.items()}, **IMAGING_TESTS}),
+        "imaging-finding": (V.IMAGING_FINDINGS, IMAGING_FINDINGS),
+        "imaging-position": (V.IMAGING_POSITIONS, IMAGING_POSITIONS),
+        "site": (V.SITES, {s: site_label(s, None) for s in V.SITES}),
+        "structure": (V.SITES, {s: _structure(s) for s in V.SITES}),
+        "cause": (V.CAUSES, CAUSES), "workup-test": (V.WORKUP_TESTS, WORKUP_TESTS),
+        "workup-priority": (V.WORKUP_PRIORITIES, WORKUP_PRIORITIES),
+        "workup-when": (V.WORKUP_WHEN, WORKUP_WHEN),
+        "triage-level": (V.TRIAGE_LEVELS, TRIAGE_LEVELS),
+    }
 
 
 @lru_cache(maxsize=1)
 def vocabularies() -> dict[str, dict[str, str]]:
-    """Every plexnav vocabulary: name -> {id: clinical name}.  The CodeSystem is ``CS/name``."""
-    kb = load_knowledge()
-    return {
-        "laterality": {s: SIDE_WORDS[s] for s in V.SIDES},
-        "sex": dict(SEXES),
-        "onset": dict(ONSETS), "course": dict(COURSES), "history-factor": dict(FACTORS),
-        "symptom": dict(SYMPTOMS), "pain-quality": dict(PAIN_QUALITIES), "weakness-activity": dict(ACTIVITIES),
-        "movement": {m: kb.movements[m].name for m in V.MOVEMENTS},
-        "reflex": {r: kb.reflexes[r].name for r in V.REFLEXES},
-        "reflex-grade": dict(REFLEX_GRADES),
-        "skin-region": {r: kb.skin[r].name for r in V.SKIN_REGIONS},
-        "sensory-finding": dict(SENSORY_FINDINGS),
-        "sign": {s: kb.signs[s].name for s in V.SIGNS},
-        "sign-result": dict(SIGN_RESULTS), "muscle-region": dict(MUSCLE_REGIONS),
-        "nerve-conduction-study": {s: kb.studies[s].name for s in V.NCS_STUDIES},
-        "nerve-conduction-result": dict(NCS_RESULTS),
-        "muscle": {m: kb.muscles[m].name for m in V.EMG_MUSCLES},
-        "needle-emg-result": dict(EMG_RESULTS),
-        "investigation": {**{k: v[0] for k, v in LAB_TESTS.items()}, **IMAGING_TESTS},
-        "imaging-finding": dict(IMAGING_FINDINGS),
-        "site": {s: site_label(s, None) for s in V.SITES},
-        "cause": dict(CAUSES), "workup-test": dict(WORKUP_TESTS), "workup-priority": dict(WORKUP_PRIORITIES),
-        "triage-level": dict(TRIAGE_LEVELS),
-    }
+    """Every plexnav vocabulary: name -> {id: clinical name}.  The CodeSystem is ``CS/name``.
+
+    Derived from the ids of :mod:`plexnav.vocabulary`, so every id of the format has a code;
+    an id no table names is shown as its id in words (and listed by :func:`unnamed`)."""
+    return {name: {i: table.get(i) or i.replace("_", " ") for i in ids} for name, (ids, table) in _tables().items()}
+
+
+def unnamed() -> dict[str, list[str]]:
+    """Ids of the format with no clinical name here or in the knowledge base: {vocabulary: [ids]}.
+    A test asserts it is empty, so a new id in plexnav.vocabulary fails naming itself."""
+    out = {name: [i for i in ids if not table.get(i)] for name, (ids, table) in _tables().items()}
+    return {name: ids for name, ids in out.items() if ids}
+
+
+def lab_unit(test: str) -> tuple[str, str]:
+    """(UCUM code, unit as printed) of a laboratory test; a test not in LAB_TESTS has no unit ('1')."""
+    _, ucum, unit = LAB_TESTS.get(test, (test, "1", ""))
+    return ucum, unit
 
 
 def percent(probability: float) -> str:
