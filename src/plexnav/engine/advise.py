@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from plexnav.case import Case, LocalizationEntry
+from plexnav.case import BackgroundEntry, Case, LocalizationEntry
 from plexnav.engine import guidance as G
 from plexnav.engine.etiology import rank_causes
 from plexnav.engine.triage import assess_triage, case_facts
@@ -18,13 +18,15 @@ from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledg
 
 
 def advise(case: Case, localization: Sequence[LocalizationEntry],
-           knowledge: GuidanceKnowledge | None = None) -> dict:
-    """Keys: triage, etiology, workup, management, recovery, self_care, prevention, plain_summary."""
+           knowledge: GuidanceKnowledge | None = None, background: Sequence[BackgroundEntry] = ()) -> dict:
+    """Keys: triage, etiology, workup, management, recovery, self_care, prevention, plain_summary.
+    ``background``: a background process held beside the focal site (Assessment.background),
+    which the work-up reads as ``background:SITE``."""
     knowledge = knowledge or load_guidance_knowledge()
     base = case_facts(case, knowledge)
     triage = assess_triage(case, knowledge, base)
     etiology = rank_causes(case, localization, knowledge, base)
-    facts = context_facts(case, localization, etiology, triage, knowledge, base)
+    facts = context_facts(case, localization, etiology, triage, knowledge, base, background)
     workup = plan_workup(case, localization, etiology, triage, knowledge, facts)
     return {
         "triage": triage,

@@ -14,6 +14,7 @@ import numpy as np
 
 from plexnav import vocabulary as V
 from plexnav.engine import predict
+from plexnav.engine.imaging import compatibility, imaging_specs
 from plexnav.engine.hypotheses import Hypothesis
 from plexnav.knowledge.base import KnowledgeBase
 
@@ -64,9 +65,11 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
                 add(FindingSpec(_key("reflex", ref, side), "reflex", "reflex", ("normal", "low", "brisk"), "reflex", ref, side))
     for region in V.SKIN_REGIONS:
         rec = kb.skin[region]
-        for side in _sides_for(rec.midline):
+        # perineal skin: the midline finding, and (revision 1.1) each side on its own
+        sides = ("midline", "left", "right") if rec.midline else ("left", "right")
+        for side in sides:
             add(FindingSpec(_key("sensation", region, side), "sensation", "binary", ("normal", "abnormal"), "skin", region, side, combine=rec.combine))
-        for side in _sides_for(rec.midline) + (() if rec.midline else ("either",)):
+        for side in sides + (() if rec.midline else ("either",)):
             add(FindingSpec(_key("symptom:sensory", region, side), "sensory_symptom", "presence", ("present",), "skin", region, side, combine=rec.combine))
             add(FindingSpec(_key("symptom:pain", region, side), "pain", "presence", ("present",), "pain", region, side, combine=rec.combine))
     for act in V.WEAKNESS_ACTIVITIES:
@@ -76,6 +79,10 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
         add(FindingSpec(_key("symptom", sym), "visceral", "presence", ("present",), "visceral", sym, "midline", combine=rec.combine))
     for sign_id, rec in kb.signs.items():
         if rec.mechanism == "nonlocalizing":
+            continue
+        if rec.mechanism == "evidence":
+            for side in ("left", "right"):
+                add(FindingSpec(_key("sign", sign_id, side), "evidence", "binary", ("absent", "present"), "evidence", f"sign:{sign_id}", side))
             continue
         family = {"region": None, "tension": "tension", "at_site": "at_site", "muscles": "gait_sign", "umn": "umn_sign"}[rec.mechanism]
         if rec.mechanism == "region":
@@ -98,6 +105,11 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
             add(FindingSpec(_key("needle_emg", muscle_id, side), family, "binary", ("normal", "abnormal"), "muscle", muscle_id, side, combine=rec.combine))
     for side in ("left", "right"):
         add(FindingSpec(_key("complaint", side), "complaint", "binary", ("absent", "present"), "complaint", "any", side))
+    # what provokes or eases a symptom, and strength limited by pain or effort (1.1)
+    for key in kb.evidence:
+        if not key.startswith("sign:"):
+            add(FindingSpec(f"evidence:{key}", "evidence", "presence", ("present",), "evidence", key, "midline"))
+    specs += imaging_specs(kb)
     # age-adjusted variants: same finding, higher false-positive rate above an age
     by_key = {s.key: s for s in specs}
     for adj in kb.parameters["age_adjusted"]:
@@ -143,6 +155,12 @@ def _compute_side(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: s
     if t == "complaint":
         touched = bool(hyp.lesion.get(side)) or hyp.pattern is not None or bool(hyp.central)
         return (1.0 if touched else 0.0), 0.0
+    if t == "evidence":
+        return predict.evidence(kb, hyp, spec.target_id), 0.0
+    if t == "imaging":
+        return compatibility(kb, hyp, spec.target_id, side), 0.0
+    if t == "imaging_normal":
+        return predict.normal_scan(kb, hyp, spec.target_id), 0.0
     if t == "activity":
         rec = kb.activities[spec.target_id]
         lmn = umn = 0.0
@@ -165,14 +183,22 @@ def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dic
         return max(left[0], right[0]), max(left[1], right[1])
     if spec.combine == "both":
         return left[0] * right[0], left[1] * right[1]
+    if spec.combine == "bilateral":
+        # a reflex or function served from both sides: a one-sided lesion leaves the other
+        # side's arc working, so it weakens the midline finding only a little
+        share = kb.parameters["one_sided_share_of_bilateral"]
+        return tuple(min(a, b) + share * (max(a, b) - min(a, b)) for a, b in zip(left, right))
     return (left[0] + right[0]) / 2, (left[1] + right[1]) / 2
 
 
 def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: float) -> np.ndarray:
     """P(each state of the finding) given the target's involvement."""
+    if spec.family == "evidence":  # a direct probability (mimics.yaml), not an involvement
+        p = lmn
+        return np.array([p]) if spec.kind == "presence" else np.array([1 - p, p])
     fam = kb.families[spec.family]
     fp = spec.fp_override if spec.fp_override is not None else fam.fp
-    p_lmn = fp + (fam.sensitivity - fp) * min(lmn, 1.0)
+    p_lmn = fp + (fam.sensitivity - fp) * min(lmn / fam.saturation, 1.0)
     if spec.kind == "strength":
         umn_part = (fam.sensitivity - fam.fp) * min(umn, 1.0)
         p_abn = 1 - (1 - p_lmn) * (1 - umn_part)

@@ -9,7 +9,9 @@ A case is read into two things:
 
 * ``features``: a frozenset of strings, each a plain fact (``factor:diabetes``,
   ``symptom:pain:groin``, ``reflex:anal_wink:absent``, ``imaging:mri_pelvis:mass``);
-* ``values``: numbers (``duration_days``, ``min_mrc:left``, ``lab:hba1c``).
+* ``values``: numbers (``duration_days``, ``min_mrc:left``, ``lab:hba1c``).  ``min_mrc*``
+  is the neurological grade (a grade marked ``limited_by`` pain or effort counts as 5);
+  ``recorded_min_mrc*`` is the grade as written (case-format 1.1, section 5).
 
 A condition is a feature string, ``{all|any|none: [conditions]}``, or a comparison
 ``{value: NAME, lt|le|ge|gt: NUMBER, unknown: BOOL}`` (``unknown`` is the answer when the
@@ -108,10 +110,16 @@ def _exam(case: Case, feats: set, values: dict) -> None:
     abnormal = False
     for f in ex.strength:
         feats.add("exam_given")
-        _min(values, "min_mrc", f.mrc)
-        _min(values, f"min_mrc:{f.movement}", f.mrc)
-        for side in _sides(f.side):
-            _min(values, f"min_mrc:{side}", f.mrc)
+        # min_mrc*: the neurological grade (case-format 1.1: a grade marked limited_by
+        # counts as 5); recorded_min_mrc*: the grade as written, for the few triage
+        # clauses where pain can hide a real deficit.
+        for prefix, grade in (("min_mrc", f.neurological_mrc), ("recorded_min_mrc", f.mrc)):
+            _min(values, prefix, grade)
+            _min(values, f"{prefix}:{f.movement}", grade)
+            for side in _sides(f.side):
+                _min(values, f"{prefix}:{side}", grade)
+        if f.limited_by:
+            feats.update({"strength:limited_by", f"strength:limited_by:{f.limited_by}"})
         abnormal |= f.mrc < 5
     for r in ex.reflexes:
         feats.update({"exam_given", f"reflex:{r.reflex}:{r.grade}", f"reflex:any:{r.grade}"})
@@ -149,6 +157,36 @@ def _investigations(case: Case, feats: set, values: dict) -> None:
             feats.update({f"imaging:{inv.test}:{inv.finding}", f"imaging:any:{inv.finding}"})
 
 
+# Case-format section 5, "Reading the rules": a leg region is any skin region but these.
+NON_LEG_REGIONS = ("lower_back", "lower_abdomen", "saddle", "genital")
+PERINEAL_REGIONS = ("saddle", "genital")
+
+
+def _weakness_symptom_counts(symptom, strength) -> bool:
+    """Triage 1.1, progressive weakness: a weakness symptom does not count when every
+    movement examined on its side (both sides when it has none, or it is bilateral) is
+    graded 5 (limited_by counts as 5).  With no movement examined there, it counts."""
+    sides = _sides(symptom.side) if symptom.side in ("left", "right") else ("left", "right")
+    grades = [f.neurological_mrc for f in strength if set(_sides(f.side)) & set(sides)]
+    return not grades or any(g < 5 for g in grades)
+
+
+def _triage_readings(case: Case, feats: set) -> None:
+    """Groupings the 1.1 triage clauses read (leg regions, perineal regions, weakness
+    symptoms the examination does not contradict)."""
+    for s in case.symptoms:
+        if s.kind in ("numbness", "tingling") and s.region and s.region not in NON_LEG_REGIONS:
+            feats.add(f"symptom:{s.kind}:leg_region")
+        # a symptom with no region is not recorded in the perineum: it counts as outside it
+        if s.kind in ("pain", "numbness", "tingling") and s.region not in PERINEAL_REGIONS:
+            feats.add(f"symptom:{s.kind}:not_perineal")
+        if s.kind == "weakness" and _weakness_symptom_counts(s, case.exam.strength):
+            feats.add("symptom:weakness:not_refuted_by_exam")
+    for f in case.exam.sensation:
+        if f.region not in NON_LEG_REGIONS:
+            feats.add(f"sensation:leg_region:{f.finding}")
+
+
 def base_facts(case: Case) -> Facts:
     """Every plain fact the case states; nothing is inferred, nothing unknown becomes normal."""
     feats: set[str] = set()
@@ -158,6 +196,7 @@ def base_facts(case: Case) -> Facts:
     _exam(case, feats, values)
     _electro(case, feats)
     _investigations(case, feats, values)
+    _triage_readings(case, feats)
     return Facts(frozenset(feats), MappingProxyType(values))
 
 
@@ -227,6 +266,10 @@ _FEATURE_PATTERNS = [
     r"symptoms_given|exam_given|exam:normal|edx_given|emg_given",
     rf"symptom:({_alt(V.SYMPTOM_KINDS)})(:({_alt(V.SKIN_REGIONS)}|bilateral|onset_sudden_severe))?",
     r"symptom:pain:not_lower_back",
+    r"symptom:(numbness|tingling):leg_region|symptom:(pain|numbness|tingling):not_perineal",
+    r"symptom:weakness:not_refuted_by_exam",
+    rf"sensation:leg_region:({_alt(V.SENSORY_FINDINGS)})",
+    rf"strength:limited_by(:({_alt(V.LIMITED_BY)}))?",
     rf"pain_quality:({_alt(V.PAIN_QUALITIES)})",
     rf"activity:({_alt(V.WEAKNESS_ACTIVITIES)})",
     rf"single_region:({_alt(V.SKIN_REGIONS)})",
@@ -242,17 +285,23 @@ _FEATURE_PATTERNS = [
     r"triage_rule:[a-z_]+\.[a-z_0-9]+",
     rf"site_top:({_alt(V.SITES)})",
     rf"cause_top:({_alt(V.CAUSES)})",
+    # context from the localization's shape (engine/workup.py context_facts)
+    r"localized|group_top3?:[a-z_]+|region_top:[a-z_]+|hypothesis(_top)?:[a-z_0-9]+",
+    rf"site_top3:({_alt(V.SITES)})",
+    rf"background:({_alt(V.SITES)})",
 ]
 _VALUE_PATTERNS = [
-    r"duration_days|age|min_mrc",
-    r"min_mrc:(left|right)",
-    rf"min_mrc:({_alt(V.MOVEMENTS)})",
+    r"duration_days|age|(recorded_)?min_mrc",
+    r"(recorded_)?min_mrc:(left|right)",
+    rf"(recorded_)?min_mrc:({_alt(V.MOVEMENTS)})",
     rf"max_severity:({_alt(V.SYMPTOM_KINDS)})",
     rf"lab:({_alt(V.LAB_TESTS)})",
     rf"site_p:({_alt(V.SITES)})",
     r"group_p:[a-z_]+",
     rf"cause_p:({_alt(V.CAUSES)})",
     r"cause_top_p",
+    r"site_top_p|region_p:[a-z_]+",
+    rf"background_p:({_alt(V.SITES)})",
 ]
 _FEATURE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _FEATURE_PATTERNS) + ")$")
 _VALUE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _VALUE_PATTERNS) + ")$")

@@ -26,15 +26,34 @@ def _applies(item, facts: Facts) -> bool:
     return "when" not in item or holds(item["when"], facts)
 
 
+def contraindications(facts: Facts, knowledge: GuidanceKnowledge) -> set[str]:
+    """The contraindications (management.yaml) that hold for this case."""
+    return {name for name, c in knowledge.management["contraindications"].items() if holds(c["when"], facts)}
+
+
 def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[ManagementEntry]:
-    """The framing note, then every option whose condition holds, in file order."""
+    """The framing note, then every option whose condition holds and none of whose
+    contraindications (``never_with``) does, in file order (emergency steps first)."""
     spec = knowledge.management
+    blocked = contraindications(facts, knowledge)
     entries = [ManagementEntry(**dict(spec["framing"]))]
     entries += [
         ManagementEntry(option=m["option"], why=m["why"], category=m["category"])
-        for m in spec["management"] if _applies(m, facts)
+        for m in spec["management"] if _applies(m, facts) and not blocked & set(m["never_with"])
     ]
     return entries
+
+
+def lesion_words(entry: LocalizationEntry, words) -> str:
+    """Plain words for where an entry's lesion is: its lesion point (by the engine's
+    hypothesis id) when known, else the site's own words."""
+    points = words.get("lesion_points", {})
+    if entry.hypothesis:
+        for key, text in points.items():
+            if entry.hypothesis == key or entry.hypothesis.startswith(key + ":") or (
+                    key.startswith("mimic_") and entry.hypothesis.startswith(key)):
+                return text
+    return words["sites"][entry.site]
 
 
 def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
@@ -66,13 +85,15 @@ def _where(localization: Sequence[LocalizationEntry], words) -> list[str]:
     top = ranked[0]
     if top.site == "no_neurological_lesion":
         out = [s["found_no_lesion"]]
+        if top.hypothesis and top.hypothesis.startswith("mimic_") and lesion_words(top, words) != words["sites"][top.site]:
+            out.append(s["found_mimic"].format(place=lesion_words(top, words)))
     elif top.probability < s["uncertain_below"]:
-        return [s["found_uncertain"].format(site=words["sites"][top.site])]
+        return [s["found_uncertain"].format(site=lesion_words(top, words))]
     else:
         key = "found_site_bilateral" if top.side == "bilateral" else "found_site"
-        out = [s[key].format(site=words["sites"][top.site], side=words["sides"][top.side])]
+        out = [s[key].format(site=lesion_words(top, words), side=words["sides"][top.side])]
     if len(ranked) > 1 and ranked[1].site != top.site and ranked[1].probability >= 0.15:
-        out.append(s["runner_up"].format(site=words["sites"][ranked[1].site]))
+        out.append(s["runner_up"].format(site=lesion_words(ranked[1], words)))
     return out
 
 
@@ -97,7 +118,8 @@ def plain_summary(case: Case, triage: Triage, localization: Sequence[Localizatio
             parts.append(s["other_causes"].format(causes=_join(others)))
     tests = [words["tests"][w.test] for w in workup[:3]]
     parts.append(s["tests"].format(tests=_join(tests)) if tests else s["no_tests"])
-    questions = [q["text"] for q in words["questions"] if holds(q["when"], facts)][:3]
+    lesion = lesion_words(max(localization, key=lambda e: e.probability), words) if localization else ""
+    questions = [q["text"].format(lesion=lesion) for q in words["questions"] if holds(q["when"], facts)][:3]
     if questions:
         parts += [s["ask_intro"], *questions]
     parts += [s["safety"], s["closing"]]

@@ -22,6 +22,9 @@ class Hypothesis:
     pattern: str | None = None
     detail: str | None = None
     levels: tuple[str, ...] | None = None
+    mimic: str | None = None          # a look-alike of mimics.yaml (site no_neurological_lesion)
+    background: str | None = None     # a second process held beside the focal lesion
+    umn_from: str | None = None       # highest root segment an upper-motor-neuron effect reaches
 
     @property
     def label(self) -> str:
@@ -65,7 +68,9 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
             out.append(Hypothesis(
                 id=f"{rec.id}:{side}", site=rec.site, side=side, family=rec.family,
                 prior=base * share, lesion=_sided(rec.lesion, side, bilateral_factor),
-                central=MappingProxyType(dict(rec.central)), pattern=rec.pattern, detail=rec.detail,
+                central=MappingProxyType(dict(rec.central)), pattern=rec.pattern,
+                detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
+                mimic=rec.mimic, umn_from=rec.umn_from,
             ))
     poly = kb.polyradiculopathy
     levels = list(V.ROOT_LEVELS)
@@ -82,5 +87,26 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                 lesion=_sided(lesion, side, bilateral_factor), levels=span,
                 detail=f"roots {first}-{last}",
             ))
+    out += _with_background(out, params["background_polyneuropathy"])
     total = sum(h.prior for h in out)
     return tuple(Hypothesis(**{**h.__dict__, "prior": h.prior / total}) for h in out)
+
+
+def _with_background(focal: list[Hypothesis], background: dict) -> list[Hypothesis]:
+    """A twin of every focal lesion with a length-dependent polyneuropathy beside it.
+
+    Why: a focal lesion on top of a polyneuropathy (diabetes, age) is common; without a
+    twin, stocking sensory loss and low distal responses on both sides can only be
+    explained by stretching a focal lesion over both legs.  The twin's prior share is the
+    background prevalence; :func:`plexnav.engine.localize.prior_shift` moves it with the
+    case's risk factors.
+    """
+    q = background["base"]
+    twins = []
+    for i, h in enumerate(focal):
+        if h.family not in background["families"]:
+            continue
+        twins.append(Hypothesis(**{**h.__dict__, "id": f"{h.id}+polyneuropathy", "prior": h.prior * q,
+                                   "background": "polyneuropathy"}))
+        focal[i] = Hypothesis(**{**h.__dict__, "prior": h.prior * (1 - q)})
+    return twins

@@ -35,17 +35,23 @@ def symptomatic_side(case: Case) -> str:
 
 
 def _encode(model: LikelihoodModel, case: Case, variants: dict[str, int]) -> tuple[tuple[Observation, ...], np.ndarray]:
-    obs = tuple(o for o in observe(case, variants) if (o.key, o.state) in model.column)  # TEMP until 1.1 signs are modelled
+    obs = tuple(observe(case, variants, model.kb))
     cols = np.fromiter((model.column[(o.key, o.state)] for o in obs), dtype=np.intp, count=len(obs))
     return obs, cols
 
 
+def patient_shift(model: LikelihoodModel, case: Case) -> np.ndarray:
+    """The case's change of prior (risk factors for a background polyneuropathy)."""
+    return model.prior_shift(frozenset(f"factor:{f}" for f in case.history.factors), case.patient.age)
+
+
 def score_case(model: LikelihoodModel, case: Case, variants: dict[str, int] | None = None) -> Scored:
     obs, cols = _encode(model, case, variants if variants is not None else model.age_variants)
-    return Scored(obs, cols, model.posterior(cols), symptomatic_side(case))
+    return Scored(obs, cols, model.posterior(cols, patient_shift(model, case)), symptomatic_side(case))
 
 
-def posterior_matrix(model: LikelihoodModel, column_lists: list[np.ndarray]) -> np.ndarray:
+def posterior_matrix(model: LikelihoodModel, column_lists: list[np.ndarray],
+                     shifts: np.ndarray | None = None) -> np.ndarray:
     """Posteriors of many encoded cases at once: a (cases x columns) count matrix times the
     (columns x hypotheses) log-likelihood table (one BLAS call), then a row-wise softmax."""
     n = len(column_lists)
@@ -58,6 +64,8 @@ def posterior_matrix(model: LikelihoodModel, column_lists: list[np.ndarray]) -> 
     scores = counts @ table
     scores /= model.temperature
     scores += model.log_prior
+    if shifts is not None:
+        scores += shifts
     scores -= scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
     scores /= scores.sum(axis=1, keepdims=True)
@@ -68,7 +76,8 @@ def score_cases(model: LikelihoodModel, cases: list[Case]) -> list[Scored]:
     """Vectorised :func:`score_case` for a chunk of cases (same results)."""
     variants = model.age_variants
     encoded = [_encode(model, case, variants) for case in cases]
-    post = posterior_matrix(model, [cols for _, cols in encoded])
+    shifts = np.array([patient_shift(model, case) for case in cases]) if cases else None
+    post = posterior_matrix(model, [cols for _, cols in encoded], shifts)
     return [Scored(obs, cols, post[i].astype(float), symptomatic_side(case))
             for i, ((obs, cols), case) in enumerate(zip(encoded, cases))]
 

@@ -42,10 +42,31 @@ class LikelihoodModel:
     site_members: Mapping[str, tuple[int, ...]]  # site id -> its hypotheses
     examinable: np.ndarray                     # findings a clinician can still go and examine
     gloss: tuple[str, ...]                     # per finding: the anatomy it tests, in words
+    background_twin: np.ndarray                # (H,) hypothesis carries a background polyneuropathy
+    background_focal: np.ndarray               # (H,) focal hypothesis that has such a twin
+    polyneuropathy_alone: np.ndarray           # (H,) the stand-alone polyneuropathy hypothesis
 
-    def posterior(self, columns) -> np.ndarray:
+    def prior_shift(self, features: frozenset[str], age: int | None) -> np.ndarray:
+        """(H,) change of log prior for this patient: a background polyneuropathy (and a
+        stand-alone one) is likelier with diabetes, alcohol, neurotoxic chemotherapy, B12
+        deficiency and age (likelihood.yaml: background_polyneuropathy)."""
+        spec = self.kb.parameters["background_polyneuropathy"]
+        q = spec["base"]
+        odds = q / (1 - q)
+        for key, ratio in spec["odds_ratio"].items():
+            if key in features or (key == "age>=60" and age is not None and age >= 60):
+                odds *= ratio
+        p = odds / (1 + odds)
+        shift = np.zeros(len(self.hypotheses))
+        shift[self.background_twin | self.polyneuropathy_alone] = np.log(p / q)
+        shift[self.background_focal] = np.log((1 - p) / (1 - q))
+        return shift
+
+    def posterior(self, columns, shift: np.ndarray | None = None) -> np.ndarray:
         """Posterior over hypotheses for one case given its observed columns."""
         score = self.log_prior + self.log_lik[:, columns].sum(axis=1) / self.temperature
+        if shift is not None:
+            score = score + shift
         score -= score.max()
         p = np.exp(score)
         return p / p.sum()
@@ -110,6 +131,7 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     lookup = {k: i for i, k in enumerate(group_keys)}
     group_index = np.array([lookup[k] for k in keys], dtype=np.intp)
     group_members = tuple(np.flatnonzero(group_index == g) for g in range(len(group_keys)))
+    ids = {h.id for h in hypotheses}
     variants = {s.base_key: int(s.key.rsplit("@", 1)[1]) for s in findings if s.base_key}
     site_members: dict[str, list[int]] = {}
     for i, hyp in enumerate(hypotheses):
@@ -127,8 +149,16 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
         age_variants=MappingProxyType(variants),
         site_members=MappingProxyType({k: tuple(v) for k, v in site_members.items()}),
         examinable=examinable,
+        background_twin=_frozen(np.array([h.background is not None for h in hypotheses])),
+        background_focal=_frozen(np.array([h.background is None and f"{h.id}+polyneuropathy" in ids for h in hypotheses])),
+        polyneuropathy_alone=_frozen(np.array([h.site == "polyneuropathy" for h in hypotheses])),
         gloss=tuple(target_gloss(kb, spec.target, spec.target_id) for spec in findings),
     )
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr.setflags(write=False)
+    return arr
 
 
 @lru_cache(maxsize=4)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from plexnav import vocabulary as V
 from plexnav.case import Case
+from plexnav.engine.imaging import imaging_observations
+from plexnav.knowledge.base import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def _reflex_state(reflex: str, grade: str) -> str:
 NEUROGENIC_EMG = ("active_denervation", "chronic_neurogenic", "both", "myokymic_discharges", "reduced_recruitment_only")
 
 
-def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
+def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list[Observation]:
     """All scorable observations of a case.  ``age_variants`` maps base key -> min age."""
     out: list[Observation] = []
     age = case.patient.age
@@ -55,9 +57,16 @@ def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
         final = f"{key}@{min_age}" if (min_age is not None and age is not None and age >= min_age) else key
         out.append(Observation(final, state, key, value))
 
+    limited = set()
     for s in case.exam.strength:
+        if s.limited_by:
+            # not a neurological grade (1.1): the strength is unknown, the limitation is evidence
+            limited.add(s.limited_by)
+            continue
         for side in _sides(s.side):
             add(f"strength:{s.movement}:{side}", _strength_state(s.mrc), f"MRC {s.mrc:g}")
+    for reason in sorted(limited):
+        add(f"evidence:limited:{reason}", "present", f"strength limited by {reason}")
     def add_sided(key: str, midline: bool, side: str | None, state: str, value: str) -> None:
         """A midline finding has one key; a one-sided one a key per side (bilateral: both)."""
         if midline:
@@ -71,9 +80,10 @@ def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
         add_sided(f"reflex:{r.reflex}", r.reflex in V.MIDLINE_REFLEXES, r.side, _reflex_state(r.reflex, r.grade), r.grade)
     for s in case.exam.sensation:
         state = "normal" if s.finding == "normal" else "abnormal"
-        add_sided(f"sensation:{s.region}", s.region in V.MIDLINE_REGIONS, s.side, state, s.finding)
+        midline = s.region in V.MIDLINE_REGIONS and s.side not in V.LATERAL_SIDES
+        add_sided(f"sensation:{s.region}", midline, s.side, state, s.finding)
     for g in case.exam.signs:
-        if g.sign == "antalgic_gait":
+        if kb.signs[g.sign].mechanism == "nonlocalizing":
             continue
         key = f"sign:{g.sign}:{g.region}" if g.region else f"sign:{g.sign}"
         add_sided(key, g.sign in V.MIDLINE_SIGNS, g.side, "present" if g.present else "absent", g.result or "present")
@@ -87,13 +97,19 @@ def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
             continue  # not a neurogenic finding: carries no localizing weight here
         state = "abnormal" if e.result in NEUROGENIC_EMG else "normal"
         add_sided(f"needle_emg:{e.muscle}", e.muscle == "external_anal_sphincter", e.side, state, e.result)
+    provoked: set[str] = set()
+    relieved: set[str] = set()
     for sym in case.symptoms:
         if sym.kind in V.MIDLINE_SYMPTOMS:
             add(f"symptom:{sym.kind}", "present", "reported")
             continue
+        for trigger in sym.provoked_by or ():
+            provoked.add(trigger)
+        for relief in sym.relieved_by or ():
+            relieved.add(relief)
         if sym.kind in ("pain", "numbness", "tingling") and sym.region:
             group = "pain" if sym.kind == "pain" else "sensory"
-            if sym.region in V.MIDLINE_REGIONS:
+            if sym.region in V.MIDLINE_REGIONS and sym.side not in V.LATERAL_SIDES:
                 add(f"symptom:{group}:{sym.region}", "present", sym.kind)
             else:
                 for side in _sides(sym.side):
@@ -101,6 +117,12 @@ def observe(case: Case, age_variants: dict[str, int]) -> list[Observation]:
         elif sym.kind == "weakness" and sym.activity:
             for side in _sides(sym.side):
                 add(f"symptom:weakness:{sym.activity}:{side}", "present", sym.activity)
+    for trigger in sorted(provoked):
+        add(f"evidence:provoked:{trigger}", "present", f"provoked by {trigger.replace('_', ' ')}")
+    for relief in sorted(relieved):
+        add(f"evidence:relieved:{relief}", "present", f"relieved by {relief.replace('_', ' ')}")
+    for key, value in imaging_observations(kb, case):
+        add(key, "present", value)
     _add_silent_sides(case, out, add)
     return out
 
@@ -112,7 +134,8 @@ def _add_silent_sides(case: Case, out: list[Observation], add) -> None:
     finding is on one side, the side with no complaint and no abnormal finding counts as
     silent: a lesion there would almost always have shown itself.
     """
-    abnormal = {o.base_key.rsplit(":", 1)[-1] for o in out if o.state not in ("normal", "absent", "flexor")}
+    abnormal = {o.base_key.rsplit(":", 1)[-1] for o in out
+                if o.state not in ("normal", "absent", "flexor") and not o.base_key.startswith(("imaging:", "evidence:"))}
     if "either" in abnormal:
         return
     touched = abnormal & set(V.LATERAL_SIDES)

@@ -23,6 +23,39 @@ def _length(kb: KnowledgeBase, length_class: int) -> float:
     return kb.length_dependent[length_class]
 
 
+def _with_background(kb: KnowledgeBase, hyp: Hypothesis, value: float, length_class: int) -> float:
+    """A focal lesion plus a background polyneuropathy: either can make the target abnormal."""
+    if hyp.background is None:
+        return value
+    return 1 - (1 - value) * (1 - _length(kb, length_class))
+
+
+def _umn_reach(kb: KnowledgeBase, hyp: Hypothesis, roots: dict[str, float]) -> float:
+    """Share of a target's segments below a cord lesion (all of them unless ``umn_from``)."""
+    if hyp.umn_from is None:
+        return 1.0
+    order = kb.root_order
+    first = order[hyp.umn_from]
+    return sum(share for root, share in roots.items() if order[root] >= first)
+
+
+def _segments(kb: KnowledgeBase, record) -> dict[str, float]:
+    """Root shares of a target, weighted over its nerve supplies."""
+    out: dict[str, float] = {}
+    for comp in record.supply():
+        for root, share in comp.roots.items():
+            out[root] = out.get(root, 0.0) + comp.share * share
+    return out
+
+
+def _movement_segments(kb: KnowledgeBase, record) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for muscle_id, share in record.muscles.items():
+        for root, part in _segments(kb, kb.muscles[muscle_id]).items():
+            out[root] = out.get(root, 0.0) + share * part
+    return out
+
+
 def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: dict | None = None) -> float:
     key = (hyp.id, muscle_id, side)
     if memo is not None and key in memo:
@@ -31,6 +64,7 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
         value = _length(kb, kb.muscles[muscle_id].length_class)
     else:
         value = fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
+        value = _with_background(kb, hyp, value, kb.muscles[muscle_id].length_class)
     if memo is not None:
         memo[key] = value
     return value
@@ -39,7 +73,10 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
 def movement(kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: dict | None = None) -> tuple[float, float]:
     record = kb.movements[movement_id]
     lmn = sum(share * muscle(kb, hyp, m, side, memo) for m, share in record.muscles.items())
-    return lmn, hyp.central.get("umn", 0.0) * record.umn
+    umn = hyp.central.get("umn", 0.0)
+    if umn:
+        umn *= record.umn * _umn_reach(kb, hyp, _movement_segments(kb, record))
+    return lmn, umn
 
 
 def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tuple[float, float]:
@@ -47,8 +84,11 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
     if hyp.pattern == "length_dependent":
         lmn = _length(kb, record.length_class)
     else:
-        lmn = fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
-    return lmn, hyp.central.get("umn", 0.0)
+        lmn = _with_background(kb, hyp, fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id), record.length_class)
+    umn = hyp.central.get("umn", 0.0)
+    if umn:
+        umn *= _umn_reach(kb, hyp, _segments(kb, record))
+    return lmn, umn
 
 
 def skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
@@ -56,12 +96,15 @@ def skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
     if hyp.pattern == "length_dependent":
         value = _length(kb, record.length_class)
     else:
-        value = fw.skin_involvement(kb, _lesion(hyp, side), region)
+        value = _with_background(kb, hyp, fw.skin_involvement(kb, _lesion(hyp, side), region), record.length_class)
     return max(value, hyp.central.get("sensory", 0.0))
 
 
 def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
-    """Pain in a region: in the lesion's sensory territory or at the lesion site itself."""
+    """Pain in a region: in the lesion's sensory territory or at the lesion site itself;
+    for a look-alike, where that joint, tendon or artery hurts."""
+    if hyp.mimic is not None:
+        return kb.mimics[hyp.mimic].pain.get(region, 0.0)
     territory = skin(kb, hyp, region, side) if not hyp.central.get("sensory") else 0.0
     if hyp.pattern == "length_dependent":
         return territory
@@ -72,7 +115,7 @@ def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float
     record = kb.studies[study_id]
     if hyp.pattern == "length_dependent":
         return _length(kb, record.length_class)
-    return fw.study_involvement(kb, _lesion(hyp, side), study_id)
+    return _with_background(kb, hyp, fw.study_involvement(kb, _lesion(hyp, side), study_id), record.length_class)
 
 
 def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> float:
@@ -89,6 +132,12 @@ def sign(kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: st
     """(lower motor neuron or local involvement, upper motor neuron involvement) for a sign."""
     record = kb.signs[sign_id]
     umn = hyp.central.get("umn", 0.0)
+    override = kb.evidence_overrides.get(f"sign:{sign_id}", {})
+    if hyp.mimic is not None and hyp.mimic in override:
+        # the look-alike gives this sign itself (a painful gluteal tendon: Trendelenburg)
+        fam = kb.families["gait_sign"]
+        share = (override[hyp.mimic] - fam.fp) / (fam.sensitivity - fam.fp)
+        return max(0.0, min(share, 1.0)) * fam.saturation, 0.0
     if record.mechanism == "umn":
         return 0.0, umn
     if record.mechanism == "nonlocalizing":
@@ -108,3 +157,22 @@ def sign(kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: st
     comp = Component(nerve=record.nerve, share=1.0, roots=record.roots)
     scale = kb.parameters["tension_by_family"].get(hyp.family, 0.0)
     return scale * fw.component_involvement(kb, lesion, comp), 0.0
+
+
+def evidence(kb: KnowledgeBase, hyp: Hypothesis, key: str) -> float:
+    """P(a non-anatomical finding is present) under the hypothesis (mimics.yaml)."""
+    rec = kb.evidence[key]
+    if hyp.mimic is not None:
+        return rec.mimic.get(hyp.mimic, rec.none)
+    if hyp.family == "none":
+        return rec.none
+    if hyp.site in rec.site:
+        return rec.site[hyp.site]
+    return rec.family.get(hyp.family, rec.default)
+
+
+def normal_scan(kb: KnowledgeBase, hyp: Hypothesis, region: str) -> float:
+    """P(a scan of the region is reported normal) under the hypothesis (imaging.yaml)."""
+    rule = kb.imaging["normal"][region]
+    inside = any(hyp.site == s or hyp.site.startswith(f"{s}:") for s in rule["sites"])
+    return rule["sensitivity_normal"] if inside else rule["other"]

@@ -46,7 +46,9 @@ def hypothesis_label(hyp) -> str:
 
 
 def roots_text(roots: dict) -> str:
-    major = [r for r, role in roots.items() if role == "major"] or list(roots)
+    """The main roots of a supply ('L5', 'L3-L4'): those with at least half the largest share."""
+    top = max(roots.values())
+    major = [r for r, share in roots.items() if share >= top / 2] or list(roots)
     return major[0] if len(major) == 1 else f"{major[0]}-{major[-1]}"
 
 

@@ -3,25 +3,71 @@
 Why rules over context: which test helps depends on where the lesion probably is, what
 probably caused it and how urgent it is, so ``workup.yaml`` states each test's conditions
 over the localization, the causes and the triage, and this module only evaluates them.
-Tests already done are skipped unless a rule says a repeat is justified.
+
+The safety rules that hold whatever the data says (docs/safety-review.md):
+
+* a rule fires only for the sites it ``serves`` (imaging of the lesion's own region);
+* every item says ``when`` it is due (contract revision 1.1);
+* a test already done is skipped unless the rule's ``repeat_if`` holds, and a repeat is
+  never proposed after an abnormal result of that test unless the rule says
+  ``repeat_after_abnormal`` (an abnormal result is never read as a negative one);
+* when an emergency step is planned, the tests in ``after_emergency`` drop to the priority
+  given there (nerve tests never rank ahead of emergency imaging).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from plexnav import vocabulary as V
-from plexnav.case import Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
+from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
 from plexnav.engine.etiology import site_group, site_weights
 from plexnav.engine.facts import Facts, holds
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
+LEADING = 3  # the "leading sites": the first three of the localization
+
+
+def hypothesis_key(hypothesis: str | None, prefixes: Sequence[str]) -> str | None:
+    """The rule-facing name of an engine hypothesis id: a known prefix it starts with
+    (``mimic_hip_joint...`` -> ``mimic_hip_joint``), else the id before any ``:``."""
+    if not hypothesis:
+        return None
+    for prefix in prefixes:
+        if hypothesis.startswith(prefix):
+            return prefix
+    return hypothesis.split(":")[0]
+
+
+def lesion_region(entry: LocalizationEntry, knowledge: GuidanceKnowledge) -> str | None:
+    """The body region of an entry's lesion point (by hypothesis, then by site)."""
+    spec = knowledge.workup["lesion_regions"]
+    key = hypothesis_key(entry.hypothesis, knowledge.workup.get("hypothesis_prefixes", ()))
+    if key and key in spec.get("hypotheses", {}):
+        return spec["hypotheses"][key]
+    return site_region(entry.site, knowledge)
+
+
+def site_region(site: str, knowledge: GuidanceKnowledge) -> str | None:
+    group = site_group(site, knowledge)
+    for region, members in knowledge.workup["lesion_regions"]["sites"].items():
+        if site in members or group in members:
+            return region
+    return None
+
 
 def context_facts(case: Case, localization: Sequence[LocalizationEntry], etiology: Sequence[EtiologyEntry],
-                  triage: Triage, knowledge: GuidanceKnowledge, facts: Facts | None = None) -> Facts:
-    """Case facts plus what earlier steps concluded (site, cause and triage), for rule conditions."""
+                  triage: Triage, knowledge: GuidanceKnowledge, facts: Facts | None = None,
+                  background: Sequence[BackgroundEntry] = ()) -> Facts:
+    """Case facts plus what earlier steps concluded (site, cause and triage), for rule conditions.
+
+    Besides ``site_p:``/``group_p:``/``cause_p:`` values: ``site_top:``, ``group_top:``,
+    ``site_top3:``/``group_top3:`` (the leading three), ``region_top:`` and ``region_p:``
+    (the lesion point's body region), ``hypothesis_top:``/``hypothesis:`` (engine hypothesis
+    ids, e.g. ``mimic_hip_joint``), ``background:`` (a background process such as a
+    polyneuropathy under a focal lesion) and ``localized``."""
     facts = facts or case_facts(case, knowledge)
     sites = site_weights(facts, localization, knowledge)
     values: dict[str, float] = {f"site_p:{s}": p for s, p in sites.items()}
@@ -31,12 +77,61 @@ def context_facts(case: Case, localization: Sequence[LocalizationEntry], etiolog
     values.update({f"group_p:{g}": p for g, p in groups.items()})
     values.update({f"cause_p:{e.cause}": e.probability for e in etiology})
     features = {f"triage:{triage.level}", *(f"triage_rule:{r}" for r in triage.rules)}
+    # body regions: localized entries by their lesion point, the unassigned rest by site
+    regions: dict[str, float] = defaultdict(float)
+    localized_p: dict[str, float] = defaultdict(float)
+    for e in localization:
+        localized_p[e.site] += e.probability
+        if (region := lesion_region(e, knowledge)) is not None:
+            regions[region] += e.probability
+    for site, p in sites.items():
+        rest = p - localized_p.get(site, 0.0)
+        if rest > 1e-9 and (region := site_region(site, knowledge)) is not None:
+            regions[region] += rest
+    values.update({f"region_p:{r}": p for r, p in regions.items()})
+    prefixes = knowledge.workup.get("hypothesis_prefixes", ())
     if localization:
-        features.add(f"site_top:{max(localization, key=lambda e: e.probability).site}")
+        ranked = sorted(localization, key=lambda e: -e.probability)
+        top = ranked[0]
+        features |= {"localized", f"site_top:{top.site}", f"group_top:{site_group(top.site, knowledge)}"}
+        values["site_top_p"] = top.probability
+        if (region := lesion_region(top, knowledge)) is not None:
+            features.add(f"region_top:{region}")
+        if (key := hypothesis_key(top.hypothesis, prefixes)) is not None:
+            features.add(f"hypothesis_top:{key}")
+        for e in ranked[:LEADING]:
+            features |= {f"site_top3:{e.site}", f"group_top3:{site_group(e.site, knowledge)}"}
+            if (key := hypothesis_key(e.hypothesis, prefixes)) is not None:
+                features.add(f"hypothesis:{key}")
+    for b in background:
+        features.add(f"background:{b.site}")
+        values[f"background_p:{b.site}"] = max(b.probability, values.get(f"background_p:{b.site}", 0.0))
     if etiology:
         features.add(f"cause_top:{etiology[0].cause}")
         values["cause_top_p"] = etiology[0].probability
     return facts.extend(features, values)
+
+
+def served_weight(serves: Sequence[str], facts: Facts) -> float:
+    """How much of the localization falls on the sites, groups or regions a rule serves."""
+    if "any" in serves:
+        return 1.0
+    total = 0.0
+    for name in serves:
+        for prefix in ("site_p:", "group_p:", "region_p:"):
+            total += facts.values.get(prefix + name, 0.0)
+    return min(total, 1.0)
+
+
+def _abnormal_result(test: str, spec: Mapping, facts: Facts) -> bool:
+    """Whether a done test (by its case-format investigations) showed anything but normal."""
+    for done in spec["done_by"].get(test, ()):
+        if done.startswith("test:"):
+            inv = done.removeprefix("test:")
+            prefix = f"imaging:{inv}:"
+            if any(f.startswith(prefix) and f != prefix + "normal" for f in facts.features):
+                return True
+    return False
 
 
 def plan_workup(case: Case, localization: Sequence[LocalizationEntry], etiology: Sequence[EtiologyEntry],
@@ -47,17 +142,31 @@ def plan_workup(case: Case, localization: Sequence[LocalizationEntry], etiology:
     knowledge = knowledge or load_guidance_knowledge()
     facts = context or context_facts(case, localization, etiology, triage, knowledge)
     spec = knowledge.workup
+    serves_min = spec.get("serves_min", 0.1)
     chosen: dict[str, tuple[int, int, WorkupEntry]] = {}
     for order, rule in enumerate(spec["rules"]):
         if not holds(rule["when"], facts):
             continue
-        done = any(facts.has(f) for f in spec["done_by"].get(rule["test"], ()))
-        if done and not ("repeat_if" in rule and holds(rule["repeat_if"], facts)):
+        if served_weight(rule["serves"], facts) < rule.get("serves_min", serves_min):
             continue
+        done = any(facts.has(f) for f in spec["done_by"].get(rule["test"], ()))
+        if done:
+            if "repeat_if" not in rule or not holds(rule["repeat_if"], facts):
+                continue
+            if _abnormal_result(rule["test"], spec, facts) and not rule.get("repeat_after_abnormal"):
+                continue
         priority = rule["repeat_priority"] if done else rule["priority"]
         why = rule["repeat_why"] if done else rule["why"]
+        due = rule.get("repeat_due", rule["due"]) if done else rule["due"]
         rank = V.WORKUP_PRIORITIES.index(priority)
-        entry = WorkupEntry(test=rule["test"], priority=priority, why=why)
+        entry = WorkupEntry(test=rule["test"], priority=priority, why=why, when=due)
         if rule["test"] not in chosen or (rank, order) < chosen[rule["test"]][:2]:
             chosen[rule["test"]] = (rank, order, entry)
+    if any(e.priority == "emergency" for _, _, e in chosen.values()):
+        for test, cap in spec.get("after_emergency", {}).items():
+            if test in chosen:
+                rank, order, e = chosen[test]
+                cap_rank = V.WORKUP_PRIORITIES.index(cap)
+                if rank < cap_rank:
+                    chosen[test] = (cap_rank, order, e.model_copy(update={"priority": cap}))
     return [entry for _, _, entry in sorted(chosen.values(), key=lambda c: c[:2])]

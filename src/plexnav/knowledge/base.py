@@ -19,11 +19,13 @@ import networkx as nx
 from plexnav import vocabulary as V
 from plexnav.knowledge import files
 from plexnav.knowledge.records import (
-    ActivityRecord, FamilyParameters, HypothesisRecord, MovementRecord, MuscleRecord,
-    NodeRecord, ReflexRecord, RootRecord, SignRecord, SkinRecord, StudyRecord, VisceralRecord,
+    ActivityRecord, EvidenceRecord, FamilyParameters, HypothesisRecord, MimicRecord, MovementRecord,
+    MuscleRecord, NodeRecord, ReflexRecord, RootRecord, SignRecord, SkinRecord, StudyRecord,
+    VisceralRecord,
 )
 
-KNOWLEDGE_VERSION = "2026.11.1"
+KNOWLEDGE_VERSION = "2026.11.2"
+_ROOT_ORDER = MappingProxyType({level: i for i, level in enumerate(V.ROOT_LEVELS)})
 
 
 def _index(records, label: str) -> Mapping:
@@ -58,12 +60,21 @@ class KnowledgeBase:
     families: Mapping[str, FamilyParameters]
     parameters: Mapping
     sources: Mapping[str, dict]
+    evidence: Mapping[str, EvidenceRecord]         # non-anatomical findings (mimics.yaml)
+    evidence_overrides: Mapping[str, Mapping[str, float]]
+    mimics: Mapping[str, MimicRecord]
+    imaging: Mapping                               # imaging.yaml, as read
     _ancestors: Mapping[str, frozenset] = field(repr=False, default_factory=dict)
 
     @property
     def version_label(self) -> str:
         """What every assessment reports: version plus a short content hash."""
         return f"{self.version}+{self.content_hash[:12]}"
+
+    @property
+    def root_order(self) -> Mapping[str, int]:
+        """Root level -> position, rostral to caudal (L1 = 0 ... S4 = 8)."""
+        return _ROOT_ORDER
 
     def upstream(self, node: str) -> frozenset[str]:
         """The node and every node proximal to it (the path its fibres travel)."""
@@ -153,6 +164,18 @@ def load_knowledge() -> KnowledgeBase:
     hypotheses = tuple(map(HypothesisRecord.model_validate, sites["hypotheses"]))
     likelihood = read("likelihood.yaml")
     families = MappingProxyType({k: FamilyParameters.model_validate(v) for k, v in likelihood["families"].items()})
+    mimic_data = read("mimics.yaml")
+    mimics = _index(map(MimicRecord.model_validate, mimic_data["mimics"]), "mimic")
+    evidence = MappingProxyType({k: EvidenceRecord.model_validate(v) for k, v in mimic_data["evidence"].items()})
+    for key, rec in evidence.items():
+        unknown = (set(rec.mimic) | set(mimic_data["overrides"].get(key, {}))) - set(mimics)
+        if unknown:
+            raise ValueError(f"evidence {key!r}: unknown mimics {sorted(unknown)}")
+        if set(rec.family) - set(likelihood["priors"]):
+            raise ValueError(f"evidence {key!r}: unknown families {sorted(set(rec.family) - set(likelihood['priors']))}")
+    imaging = read("imaging.yaml")
+    families = MappingProxyType({**families, **{
+        f"imaging_{cls}": FamilyParameters.model_validate(v) for cls, v in imaging["classes"].items()}})
 
     for label, table in (("muscle", muscles), ("skin region", skin), ("reflex", reflexes),
                          ("study", studies), ("visceral symptom", visceral)):
@@ -177,6 +200,8 @@ def load_knowledge() -> KnowledgeBase:
                 raise ValueError(f"hypothesis {hyp.id}: unknown lesion node {node!r}")
         if hyp.family not in likelihood["priors"]:
             raise ValueError(f"hypothesis {hyp.id}: no prior for family {hyp.family!r}")
+        if hyp.mimic is not None and hyp.mimic not in mimics:
+            raise ValueError(f"hypothesis {hyp.id}: unknown mimic {hyp.mimic!r}")
 
     for site, others in sites["differential"].items():
         for other in [site, *others]:
@@ -205,6 +230,10 @@ def load_knowledge() -> KnowledgeBase:
         families=families,
         parameters=MappingProxyType(likelihood),
         sources=MappingProxyType(files.read_sources()),
+        evidence=evidence,
+        evidence_overrides=MappingProxyType({k: MappingProxyType(v) for k, v in mimic_data["overrides"].items()}),
+        mimics=mimics,
+        imaging=MappingProxyType(imaging),
         _ancestors=ancestors,
     )
 

@@ -4,8 +4,9 @@ One rule: a lesion at node X damages the fibres of root r that reach a target wh
 on the target's nerve path (X is the supplying node or upstream of it) and X carries r.
 Sensory nerve action potentials come from cell bodies in the dorsal root ganglion, so only
 a lesion distal to the ganglion (any node but a root) makes them fall.
-Involvement is graded 0..1: a root's contribution (major/minor) times the chance the
-lesion node is clinically involved.
+Involvement is graded 0..1: the sum, over the roots the lesion reaches, of each root's
+share of the target's supply times the chance the lesion node is clinically involved, so
+one root of a three-root muscle involves it partly.
 """
 
 from __future__ import annotations
@@ -33,13 +34,11 @@ def root_involvement(kb: KnowledgeBase, lesion: Lesion, nerve: str, root: str,
 
 def component_involvement(kb: KnowledgeBase, lesion: Lesion, comp: Component,
                           postganglionic_only: bool = False) -> float:
-    """Involvement of one nerve supply: its most affected root, scaled by that root's contribution."""
-    contribution = kb.parameters["root_contribution"]
-    best = 0.0
-    for root, role in comp.roots.items():
-        hit = root_involvement(kb, lesion, comp.nerve, root, postganglionic_only)
-        best = max(best, hit * contribution[role])
-    return best
+    """Involvement of one nerve supply: the share of its axons, root by root, that the lesion damages."""
+    total = 0.0
+    for root, share in comp.roots.items():
+        total += share * root_involvement(kb, lesion, comp.nerve, root, postganglionic_only)
+    return min(total, 1.0)
 
 
 def supply_involvement(kb: KnowledgeBase, lesion: Lesion, supply: Iterable[Component],

@@ -93,7 +93,7 @@ def worksheet_rows(kb: KnowledgeBase) -> list[dict]:
         add("nerve", rec.id, f"{rec.name}: from {', '.join(rec.parents)}; roots {'-'.join([rec.roots[0], rec.roots[-1]])}", rec.sources, rec.note)
     for table, kind in ((kb.muscles, "muscle"), (kb.reflexes, "reflex"), (kb.skin, "region"), (kb.studies, "study")):
         for rec in table.values():
-            supply = "; ".join(f"{kb.nerve_name(c.nerve)} {','.join(f'{r}({role[:3]})' for r, role in c.roots.items())}"
+            supply = "; ".join(f"{kb.nerve_name(c.nerve)} {','.join(f'{r}({share:.0%})' for r, share in c.roots.items())}"
                                + (f" [{c.part}]" if c.part else "") for c in rec.supply())
             add(kind, rec.id, f"{rec.name}: {supply}", rec.sources, rec.note)
     for rec in kb.movements.values():

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from plexnav import vocabulary as V
 
-Contribution = Literal["major", "minor"]
 RootLevel = Literal[V.ROOT_LEVELS]
+RootShare = Annotated[float, Field(gt=0, le=1)]
+
+
+def _check_shares(owner: str, roots: dict[str, float] | None) -> None:
+    """Each supply's root shares are fractions of its axons: they sum to 1."""
+    if roots and abs(sum(roots.values()) - 1) > 0.02:
+        raise ValueError(f"{owner}: root shares must sum to 1 (got {sum(roots.values()):.2f})")
 
 
 class _Record(BaseModel):
@@ -45,8 +51,13 @@ class Component(_Record):
 
     nerve: str
     share: float = Field(gt=0, le=1)
-    roots: dict[RootLevel, Contribution] = Field(min_length=1)
+    roots: dict[RootLevel, RootShare] = Field(min_length=1)
     part: str | None = None
+
+    @model_validator(mode="after")
+    def _shares(self):
+        _check_shares(f"supply through {self.nerve}", self.roots)
+        return self
 
 
 class _Target(Sourced):
@@ -56,13 +67,14 @@ class _Target(Sourced):
     name: str
     length_class: Literal[1, 2, 3]
     nerve: str | None = None
-    roots: dict[RootLevel, Contribution] | None = None
+    roots: dict[RootLevel, RootShare] | None = None
     components: list[Component] | None = None
     midline: bool = False
-    combine: Literal["mean", "both"] = "mean"
+    combine: Literal["mean", "both", "bilateral"] = "mean"
 
     @model_validator(mode="after")
     def _one_supply_form(self):
+        _check_shares(self.id, self.roots)
         if (self.nerve is None) == (self.components is None):
             raise ValueError(f"{self.id}: give either nerve+roots or components")
         if self.nerve is not None and not self.roots:
@@ -108,13 +120,13 @@ class MovementRecord(Sourced):
 class SignRecord(Sourced):
     id: str
     name: str
-    mechanism: Literal["region", "tension", "at_site", "muscles", "umn", "nonlocalizing"]
+    mechanism: Literal["region", "tension", "at_site", "muscles", "umn", "evidence", "nonlocalizing"]
     nerve: str | None = None
-    roots: dict[RootLevel, Contribution] | None = None
+    roots: dict[RootLevel, RootShare] | None = None
     nodes: list[str] = Field(default_factory=list)
     muscles: dict[str, float] = Field(default_factory=dict)
     midline: bool = False
-    combine: Literal["mean", "both"] = "mean"
+    combine: Literal["mean", "both", "bilateral"] = "mean"
 
 
 class ActivityRecord(Sourced):
@@ -125,7 +137,7 @@ class ActivityRecord(Sourced):
 class VisceralRecord(Sourced):
     id: Literal[V.MIDLINE_SYMPTOMS]
     components: list[Component]
-    combine: Literal["mean", "both"]
+    combine: Literal["mean", "both", "bilateral"]
 
 
 class HypothesisRecord(_Record):
@@ -137,10 +149,33 @@ class HypothesisRecord(_Record):
     lesion: dict[str, float] = Field(default_factory=dict)
     detail: str | None = None
     central: dict[Literal["umn", "sensory", "visceral"], float] = Field(default_factory=dict)
+    umn_from: RootLevel | None = None
     pattern: Literal["length_dependent"] | None = None
+    mimic: str | None = None
+
+
+class EvidenceRecord(Sourced):
+    """P(a non-anatomical finding is present) under each kind of hypothesis (mimics.yaml)."""
+
+    default: float = Field(gt=0, lt=1)
+    none: float = Field(gt=0, lt=1)
+    family: dict[str, float] = Field(default_factory=dict)
+    site: dict[Literal[V.SITES], float] = Field(default_factory=dict)
+    mimic: dict[str, float] = Field(default_factory=dict)
+
+
+class MimicRecord(Sourced):
+    """A look-alike of a nerve lesion: what it is and where it hurts."""
+
+    id: str
+    detail: str
+    pain: dict[Literal[V.SKIN_REGIONS], float] = Field(default_factory=dict)
 
 
 class FamilyParameters(_Record):
     sensitivity: float = Field(gt=0, lt=1)
     fp: float = Field(gt=0, lt=1)
+    # involvement (share of the target's supply damaged) at which the finding reaches its
+    # full sensitivity: needle EMG shows partial denervation, strength needs most of a muscle
+    saturation: float = Field(1.0, gt=0, le=1)
     rationale: str

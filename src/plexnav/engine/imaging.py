@@ -1,0 +1,231 @@
+"""Imaging as localizing evidence: which structure a scan finding lies on, and how likely
+each lesion hypothesis makes such a finding there.
+
+Why: real records are sparse on examination and rich in imaging.  A foraminal L3-L4 disc on
+the right presses the exiting right L3 root; a thickened sacral plexus is evidence for a
+sacral plexopathy.  The scan is one more finding, weighed with false-positive rates from
+asymptomatic populations (``imaging.yaml``), so it informs the ranking and never overrules
+a clear examination and EMG.
+
+A *structure* is a site id (``root:L3``, ``plexus:sacral``, ``nerve:tibial``,
+``cauda_equina``), a look-alike (``mimic:hip_joint``), or a group a finding points to when
+the report does not name one: ``disc:L4-L5`` (a disc of unknown position: the traversing
+root, or the exiting one), ``canal:L4-L5`` (central canal: the cauda equina and the
+traversing roots on both sides), ``pelvis:mass`` (a pelvic finding with no structure named).
+"""
+
+from __future__ import annotations
+
+from plexnav import vocabulary as V
+from plexnav.case import Case, Investigation
+from plexnav.engine.hypotheses import Hypothesis
+from plexnav.knowledge.base import KnowledgeBase
+
+MIDLINE_STRUCTURES = ("cauda_equina", "conus_medullaris", "spinal_cord")
+_NEIGHBOURS = {("cauda_equina", "conus_medullaris"), ("conus_medullaris", "spinal_cord")}
+_LUMBOSACRAL = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4", "S5")
+
+
+def level_pairs() -> list[str]:
+    """Intervertebral levels whose discs press lumbosacral roots: L1-L2 ... S1-S2."""
+    return [f"{a}-{b}" for a, b in zip(_LUMBOSACRAL[:6], _LUMBOSACRAL[1:7])]
+
+
+def structures(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
+    """(lateral structures, midline structures) the catalogue makes findings for."""
+    lateral = [s for s in V.SITES if s.startswith(("root:", "plexus:", "nerve:"))]
+    lateral += [f"disc:{pair}" for pair in level_pairs()]
+    lateral += [f"pelvis:{finding}" for finding in kb.imaging["pelvic_default"]]
+    midline = [*MIDLINE_STRUCTURES, *(f"canal:{pair}" for pair in level_pairs())]
+    return lateral, midline
+
+
+def imaging_specs(kb: KnowledgeBase) -> list:
+    """Catalogue entries: one presence finding per (evidence class, structure, side)."""
+    from plexnav.engine.catalogue import FindingSpec
+
+    lateral, midline = structures(kb)
+    specs = []
+    for cls in kb.imaging["classes"]:
+        family = f"imaging_{cls}"
+        if cls == "joint":
+            targets = [("mimic:hip_joint", ("left", "right", "either"))]
+        else:
+            targets = [(s, ("left", "right", "either")) for s in lateral] + [(s, ("midline",)) for s in midline]
+        for structure, sides in targets:
+            for side in sides:
+                key = f"imaging:{cls}:{structure}" + ("" if side == "midline" else f":{side}")
+                specs.append(FindingSpec(key, family, "presence", ("present",), "imaging", structure, side))
+    for region in kb.imaging["normal"]:
+        specs.append(FindingSpec(f"imaging:normal:{region}", "evidence", "presence", ("present",),
+                                 "imaging_normal", region, "midline"))
+    return specs
+
+
+# ----------------------------------------------------------------------------- prediction
+
+
+def _roots_of_pair(pair: str) -> tuple[str, str]:
+    """(exiting, traversing) root of an intervertebral level."""
+    upper, lower = pair.split("-")
+    return upper, lower
+
+
+def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str) -> float:
+    """How strongly a lesion of ``hyp`` on ``side`` makes a finding at a single site likely."""
+    rel = kb.imaging["relatedness"]
+    if hyp.mimic is not None or hyp.site in ("no_neurological_lesion", "polyneuropathy"):
+        return 0.0
+    if structure in MIDLINE_STRUCTURES:
+        if hyp.site == structure:
+            return 1.0
+        if (hyp.site, structure) in _NEIGHBOURS or (structure, hyp.site) in _NEIGHBOURS:
+            return rel["conus_cauda_cord_neighbours"]
+        if structure == "cauda_equina" and hyp.site == "polyradiculopathy":
+            return rel["polyradiculopathy_in_cauda_equina"] * (1.0 if hyp.side == "bilateral" else 0.5)
+        if structure == "cauda_equina" and hyp.site.startswith("root:") and hyp.site[5:] not in ("L1", "L2"):
+            return rel["root_in_cauda_equina"] * 0.5
+        return 0.0
+    touched = side in hyp.lesion or bool(hyp.central)
+    if not touched:
+        return 0.0
+    factor = rel["bilateral_on_one_side"] if hyp.side == "bilateral" else 1.0
+    if hyp.site == structure:
+        return factor
+    if structure.startswith("root:"):
+        level = structure[5:]
+        if hyp.site == "polyradiculopathy" and hyp.levels and level in hyp.levels:
+            return rel["root_in_polyradiculopathy"] * factor
+        if hyp.site == "cauda_equina" and f"root:{level}" in hyp.lesion.get(side, {}):
+            return rel["root_in_cauda_equina"]
+    if structure in kb.imaging["plexus_overlap"] and hyp.site in kb.imaging["plexus_overlap"][structure]:
+        return rel["plexus_overlap"] * factor
+    if hyp.site in kb.differential.get(structure, ()) or structure in kb.differential.get(hyp.site, ()):
+        return rel["look_alike"] * factor
+    return 0.0
+
+
+def _members(kb: KnowledgeBase, structure: str) -> list[tuple[str, float]]:
+    """The single sites a group structure stands for, with weights."""
+    kind, _, rest = structure.partition(":")
+    if kind == "disc":
+        exiting, traversing = _roots_of_pair(rest)
+        unknown = kb.imaging["unknown_position"]
+        return [(f"root:{r}", unknown[role]) for r, role in ((traversing, "traversing"), (exiting, "exiting"))
+                if r in V.ROOT_LEVELS]
+    if kind == "canal":
+        _, traversing = _roots_of_pair(rest)
+        roots = [(f"root:{traversing}", 0.6)] if traversing in V.ROOT_LEVELS else []
+        return [("cauda_equina", 1.0), *roots]
+    if kind == "pelvis":
+        return list(kb.imaging["pelvic_default"][rest].items())
+    return [(structure, 1.0)]
+
+
+def compatibility(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str) -> float:
+    """0..1: how far a lesion of ``hyp`` explains an imaging finding at ``structure`` on ``side``."""
+    if structure.startswith("mimic:"):
+        return 1.0 if hyp.mimic == structure[6:] else 0.0
+    if structure.startswith("canal:"):
+        best = 0.0
+        for member, weight in _members(kb, structure):
+            for one_side in V.LATERAL_SIDES:
+                best = max(best, weight * _base_compat(kb, hyp, member, one_side))
+        return best
+    return max((w * _base_compat(kb, hyp, m, side) for m, w in _members(kb, structure)), default=0.0)
+
+
+# ----------------------------------------------------------------------------- observation
+
+
+def _region(kb: KnowledgeBase, test: str) -> str | None:
+    for region, tests in kb.imaging["regions"].items():
+        if test in tests:
+            return region
+    return None
+
+
+def _pair(level: str) -> str | None:
+    """An intervertebral level from a level or a range ('L4' -> 'L4-L5', 'L4-S1' -> 'L4-L5');
+    None above L1 or below S1."""
+    first = level.split("-")[0]
+    if first not in _LUMBOSACRAL[:6]:
+        return None
+    i = _LUMBOSACRAL.index(first)
+    return f"{first}-{_LUMBOSACRAL[i + 1]}"  # a longer range is read at its upper level
+
+
+def _spine_structure(kb: KnowledgeBase, inv: Investigation) -> str | None:
+    if inv.level is None:
+        return None
+    first = inv.level.split("-")[0]
+    for cord_site, levels in kb.imaging["cord_levels"].items():
+        if first in levels:
+            return cord_site
+    pair = _pair(inv.level)
+    if pair is None:
+        return None
+    exiting, traversing = _roots_of_pair(pair)
+    role = kb.imaging["positions"].get(inv.position) if inv.position else None
+    if inv.finding == "foraminal_stenosis":
+        role = "exiting"
+    if inv.finding in ("canal_stenosis", "cord_or_cauda_compression") or inv.position == "central":
+        return f"canal:{pair}"
+    if role is not None:
+        root = exiting if role == "exiting" else traversing
+        return f"root:{root}" if root in V.ROOT_LEVELS else f"canal:{pair}"
+    if inv.finding == "disc_herniation":
+        return f"disc:{pair}"
+    return f"canal:{pair}"
+
+
+def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]:
+    """(catalogue key, value text) for each imaging finding that bears on the site."""
+    out = []
+    for inv in case.investigations:
+        if inv.finding is None:
+            continue
+        region = _region(kb, inv.test)
+        if inv.finding == "normal":
+            if region == "spine":
+                name = "whole_spine" if inv.test == "mri_whole_spine" else "spine"
+                out.append((f"imaging:normal:{name}", f"{inv.test} normal"))
+            elif region == "pelvis":
+                out.append(("imaging:normal:pelvis", f"{inv.test} normal"))
+            continue
+        cls = kb.imaging["findings"][inv.finding]
+        structure = None
+        if inv.site is not None and inv.site not in ("polyradiculopathy", "polyneuropathy", "no_neurological_lesion"):
+            structure, cls = inv.site, "named"
+        elif cls == "joint":
+            structure = "mimic:hip_joint"
+        elif region == "spine":
+            structure = _spine_structure(kb, inv)
+        elif region == "pelvis" and inv.finding in kb.imaging["pelvic_default"]:
+            structure = f"pelvis:{inv.finding}"
+        if structure is None:
+            continue
+        if structure in MIDLINE_STRUCTURES or structure.startswith("canal:"):
+            key = f"imaging:{cls}:{structure}"
+        else:
+            side = inv.side if inv.side in V.LATERAL_SIDES else "either"
+            if inv.side == "bilateral":
+                for one in V.LATERAL_SIDES:
+                    out.append((f"imaging:{cls}:{structure}:{one}", _describe(inv)))
+                continue
+            key = f"imaging:{cls}:{structure}:{side}"
+        out.append((key, _describe(inv)))
+    return out
+
+
+def _describe(inv: Investigation) -> str:
+    parts = [inv.test, inv.finding.replace("_", " ")]
+    if inv.level:
+        parts.append(f"at {inv.level}")
+    if inv.position:
+        parts.append(inv.position)
+    if inv.side:
+        parts.append(inv.side)
+    if inv.site:
+        parts.append(f"({inv.site})")
+    return " ".join(parts)
