@@ -152,7 +152,8 @@ def sign(draw):
     name = draw(st.sampled_from(V.SIGNS))
     out = {"sign": name}
     if name in V.SIGNS_WITH_REGION:
-        out["region"] = draw(st.sampled_from(V.MUSCLE_REGIONS))
+        regions = V.COMPARTMENT_REGIONS if name == "tender_tense_compartment" else V.MUSCLE_REGIONS
+        out["region"] = draw(st.sampled_from(regions))
     if name in V.SIGNS_WITH_RESULT:
         out["result"] = draw(st.sampled_from(V.SIGN_RESULTS))
     if name not in V.MIDLINE_SIGNS:
