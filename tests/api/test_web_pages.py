@@ -121,3 +121,73 @@ def test_static_assets_are_local(client):
     js = client.get("/static/app.js")
     assert css.status_code == js.status_code == 200
     assert not re.search(r"https?://", js.text + css.text)
+
+
+# ---------------------------------------------------------------- revision 1.1
+
+def _with_1_1_output(app):
+    """Have the app's assessor add the 1.1 output fields (the engine may not write them yet)."""
+    from revision_1_1 import with_revision_1_1_output
+    original = app.state.assessor
+
+    class Assessor:
+        def __getattr__(self, name):
+            return getattr(original, name)
+
+        def __call__(self, case, *args, **kwargs):
+            return with_revision_1_1_output(original(case, *args, **kwargs))
+    app.state.assessor = Assessor()
+
+
+def test_exam_page_offers_the_1_1_fields(client):
+    html = client.get("/exam").text
+    for name in ('name="lim.hip_abduction.right"', 'name="sign.hip_rotation_pain.left"',
+                 'name="sign.greater_trochanter_tenderness.right"', 'name="sign.sacroiliac_provocation.right"',
+                 'name="sign.reduced_foot_pulses.left"', 'name="sign.hoover_sign.right"',
+                 'name="sign.tender_tense_compartment.anterior_leg.left"', 'name="sens.saddle.left"',
+                 'name="img.0.position"', 'name="img.3.site"', 'name="lab.ankle_brachial_index"', 'name="lab.creatinine"',
+                 '<option value="mri_whole_spine">', '<option value="hip_imaging">',
+                 '<option value="cord_or_cauda_compression">', '<option value="extraforaminal">',
+                 '<option value="nerve:tibial">tibial nerve</option>', "Ankle-brachial index (ratio)",
+                 "poor effort (gives way)", "Hoover&#39;s sign"):
+        assert name in html, name
+    assert 'name="sign.tender_tense_compartment.right"' not in html  # only by compartment
+    assert 'name="sign.tender_tense_compartment.foot.left"' not in html
+
+
+def test_check_page_asks_what_brings_pain_on_and_one_sided_saddle(client):
+    html = client.get("/check").text
+    assert "What brings the pain on or makes it worse?" in html and "What eases it?" in html
+    assert 'value="lying_on_affected_side"' in html and 'value="sitting_or_bending_forward"' in html
+    assert 'name="numb" value="saddle:left"' in html and 'name="pain" value="genital:right"' in html
+
+
+def test_anonymous_1_1_exam_shows_when_and_background(client, app):
+    _with_1_1_output(app)
+    data = {"csrf_token": token(client, "/exam"), "mrc.hip_abduction.right": "4", "lim.hip_abduction.right": "pain",
+            "sign.greater_trochanter_tenderness.right": "positive", "img.0.test": "mri_whole_spine",
+            "img.0.finding": "normal", "img.0.level": "T11-T12"}
+    html = client.post("/exam", data=data).text
+    assert "Also present: a length-dependent polyneuropathy (78%)." in html
+    assert "<th scope=\"col\">When</th>" in html and "immediately (emergency department)" in html
+
+
+def test_anonymous_1_1_check_shows_plain_background_and_tests(client, app):
+    _with_1_1_output(app)
+    data = {"csrf_token": token(client), "pain": "lateral_thigh:right", "pain_provoked": "lying_on_affected_side",
+            "pain_relieved": "changing_position", "numb": "saddle:left", "numb_kind": "numbness"}
+    html = client.post("/check", data=data).text
+    assert "second, background problem in the long nerves to both feet" in html
+    assert "Tests your doctor may arrange, and how soon" in html
+    assert "<strong>Now, at an emergency department:</strong>" in html
+    assert "Emergency: go to an emergency department now" in html  # one-sided saddle numbness is still a red flag
+
+
+def test_bad_1_1_form_input_names_the_field_and_the_choices(client):
+    response = client.post("/exam", data={"csrf_token": token(client, "/exam"), "img.0.test": "mri_lumbar_spine",
+                                          "img.0.level": "L9", "mrc.hip_flexion.left": "4",
+                                          "lim.hip_flexion.left": "boredom"})
+    assert response.status_code == 422
+    html = response.text
+    assert "img.0.level" in html and "not a vertebral level" in html and "T11-T12" in html
+    assert "lim.hip_flexion.left" in html and "valid:" in html and "effort" in html

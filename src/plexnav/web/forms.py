@@ -7,14 +7,18 @@ afterwards by :func:`plexnav.validation.validate_case`, like any other input), a
 not edit are carried over from the stored case (see :func:`merge`).
 
 Field names:
-  questionnaire  pain / numb (multi, "region:side" or a midline region), pain_quality,
-                 pain_severity, numb_kind, weak (multi, "activity:side"), weak_sudden,
+  questionnaire  pain / numb (multi, "region:side" or a midline region, which may also come
+                 as "saddle:left" / "genital:right": one side only, revision 1.1), pain_quality,
+                 pain_severity, pain_provoked / pain_relieved (multi, 1.1), numb_kind,
+                 weak (multi, "activity:side"), weak_sudden,
                  other (multi: cramps, gait_difficulty, falls), pelvic (multi: bladder_dysfunction,
                  bowel_dysfunction, sexual_dysfunction)
-  exam           mrc.MOVEMENT.SIDE, reflex.REFLEX.SIDE, reflex.anal_wink, sens.REGION.SIDE,
-                 sens.REGION (midline), sign.SIGN.SIDE, sign.sphincter_tone_reduced,
-                 sign.atrophy.REGION.SIDE, ncs.STUDY.SIDE, emg.MUSCLE.SIDE,
-                 emg.external_anal_sphincter, lab.TEST, img.N.(test|finding|level|side)
+  exam           mrc.MOVEMENT.SIDE, lim.MOVEMENT.SIDE (pain/effort, 1.1), reflex.REFLEX.SIDE,
+                 reflex.anal_wink, sens.REGION.SIDE, sens.REGION (midline; sens.saddle.left etc.
+                 for one side), sign.SIGN.SIDE, sign.sphincter_tone_reduced,
+                 sign.atrophy.REGION.SIDE, sign.tender_tense_compartment.REGION.SIDE (result),
+                 ncs.STUDY.SIDE, emg.MUSCLE.SIDE, emg.external_anal_sphincter, lab.TEST,
+                 img.N.(test|finding|level|side|position|site)
   both           title, age, sex, onset, course, duration_value, duration_unit, factors (multi)
 """
 
@@ -32,7 +36,9 @@ DURATION_UNITS = {"days": 1, "weeks": 7, "months": 30, "years": 365}
 OTHER_SYMPTOMS = ("cramps", "gait_difficulty", "falls")
 PELVIC_SYMPTOMS = ("bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction")
 NUMB_KINDS = {"numbness": ("numbness",), "tingling": ("tingling",), "both": ("numbness", "tingling")}
-IMAGING_ROWS = 3
+IMAGING_ROWS = 4
+LEVEL_PATTERN = re.compile(V.SPINE_LEVEL_PATTERN)
+LEVEL_EXAMPLES = ["L4-L5", "L5-S1", "L3", "T10", "T11-T12"]
 
 QUESTIONNAIRE_SECTIONS = ("patient", "history", "symptoms")
 EXAM_SECTIONS = ("patient", "history", "exam", "electrodiagnosis", "investigations")
@@ -127,6 +133,49 @@ def _region_symptom(kind: str, key: str, **extra) -> dict:
     return {**out, **extra}
 
 
+def _region_symptoms(kind: str, keys: list[str], **extra) -> list[dict]:
+    """Symptoms for the ticked region keys.  A midline region (saddle, genital) may be ticked
+    as a whole ("saddle": no side) or on one side ("saddle:left"); both sides make it bilateral,
+    and the whole area wins over one side."""
+    out, midline = [], {}
+    for key in dict.fromkeys(keys):
+        region, side = bodymap.split_key(key)
+        if region in V.MIDLINE_REGIONS:
+            midline.setdefault(region, set()).add(side)
+        else:
+            out.append(_region_symptom(kind, key, **extra))
+    for region, sides in midline.items():
+        if None in sides:
+            side = None
+        elif sides >= set(SIDES2):
+            side = "bilateral"
+        else:
+            side = next(iter(sides))
+        out.append(_region_symptom(kind, bodymap.key_of(region, side), **extra))
+    return out
+
+
+def _choices(form: FormData, name: str, allowed: tuple[str, ...], what: str, errors: list[CaseError]) -> list[str]:
+    """The ticked values of a multi-valued field, each checked against its choices."""
+    out = []
+    for value in dict.fromkeys(form.getlist(name)):
+        if value in allowed:
+            out.append(value)
+        else:
+            errors.append(CaseError(name, f"{what}: {value!r} is not one of the choices", list(allowed)))
+    return out
+
+
+def _choice(form: FormData, name: str, allowed: tuple[str, ...], what: str, errors: list[CaseError]) -> str | None:
+    value = form.get(name)
+    if not value:
+        return None
+    if value not in allowed:
+        errors.append(CaseError(name, f"{what}: {value!r} is not one of the choices", list(allowed)))
+        return None
+    return value
+
+
 def questionnaire_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     """The patient's answers as a case document (and any problems with typed numbers)."""
     errors: list[CaseError] = []
@@ -138,12 +187,16 @@ def questionnaire_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     severity = _number(form.get("pain_severity"), "symptoms.severity", errors)
     if severity is not None:
         pain_extra["severity"] = int(severity) if severity == int(severity) else severity
-    for key in dict.fromkeys(form.getlist("pain")):
-        symptoms.append(_region_symptom("pain", key, **pain_extra))
+    provoked = _choices(form, "pain_provoked", V.PROVOKED_BY, "What brings the pain on", errors)
+    relieved = _choices(form, "pain_relieved", V.RELIEVED_BY, "What eases the pain", errors)
+    if provoked:
+        pain_extra["provoked_by"] = provoked
+    if relieved:
+        pain_extra["relieved_by"] = relieved
+    symptoms += _region_symptoms("pain", form.getlist("pain"), **pain_extra)
     kinds = NUMB_KINDS.get(form.get("numb_kind") or "numbness", ("numbness",))
-    for key in dict.fromkeys(form.getlist("numb")):
-        for kind in kinds:
-            symptoms.append(_region_symptom(kind, key))
+    for kind in kinds:
+        symptoms += _region_symptoms(kind, form.getlist("numb"))
     sudden = form.get("weak_sudden") == "yes"
     weak = list(dict.fromkeys(form.getlist("weak")))
     for key in weak:
@@ -182,8 +235,17 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
                 errors.append(CaseError(name, f"{form.get(name)!r} is not an MRC grade (0-5, 4+ or 4-)",
                                         ["0", "1", "2", "3", "4-", "4", "4+", "5"]))
                 continue
+            limited = _choice(form, f"lim.{movement}.{side}", V.LIMITED_BY,
+                              f"{labels.movement(movement).capitalize()}, {side}: limited by", errors)
             if grade is not None:
-                strength.append({"movement": movement, "side": side, "mrc": grade})
+                item = {"movement": movement, "side": side, "mrc": grade}
+                if limited:
+                    item["limited_by"] = limited
+                strength.append(item)
+            elif limited:
+                errors.append(CaseError(f"mrc.{movement}.{side}", f"{labels.movement(movement).capitalize()}, {side}: "
+                                        f"'limited by {limited}' needs the MRC grade it limits (0-5, 4+ or 4-)",
+                                        ["0", "1", "2", "3", "4-", "4", "4+", "5"]))
     reflexes = []
     for reflex in (*labels.LATERAL_REFLEXES, "plantar"):
         for side in SIDES2:
@@ -193,7 +255,8 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     if form.get("reflex.anal_wink"):
         reflexes.append({"reflex": "anal_wink", "grade": form.get("reflex.anal_wink")})
     sensation = []
-    for region, side in bodymap.region_keys():
+    midline_sides = [(region, side) for region in V.MIDLINE_REGIONS for side in SIDES2]  # (1.1) one side only
+    for region, side in [*bodymap.region_keys(), *midline_sides]:
         value = form.get(f"sens.{bodymap.key_of(region, side).replace(':', '.')}")
         if value:
             item = {"region": region, "finding": value}
@@ -203,7 +266,8 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     signs = []
     for sign in labels.SIGN_RESULT_SIGNS:
         for side in SIDES2:
-            result = form.get(f"sign.{sign}.{side}")
+            result = _choice(form, f"sign.{sign}.{side}", V.SIGN_RESULTS,
+                             f"{labels.sign(sign).capitalize()}, {side}", errors)
             if result:
                 signs.append({"sign": sign, "side": side, "result": result})
     for sign in labels.SIDED_PRESENCE_SIGNS:
@@ -213,11 +277,18 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     for sign in labels.MIDLINE_PRESENCE_SIGNS:
         if form.get(f"sign.{sign}"):
             signs.append({"sign": sign})
-    for sign in V.SIGNS_WITH_REGION:
-        for region in V.MUSCLE_REGIONS:
+    for sign in labels.REGION_PRESENCE_SIGNS:
+        for region in labels.sign_regions(sign):
             for side in SIDES2:
                 if form.get(f"sign.{sign}.{region}.{side}"):
                     signs.append({"sign": sign, "region": region, "side": side})
+    for sign in labels.REGION_RESULT_SIGNS:
+        for region in labels.sign_regions(sign):
+            for side in SIDES2:
+                what = f"{labels.sign(sign).capitalize()}, {labels.MUSCLE_REGION_WORDS[region]}, {side}"
+                result = _choice(form, f"sign.{sign}.{region}.{side}", V.SIGN_RESULTS, what, errors)
+                if result:
+                    signs.append({"sign": sign, "region": region, "side": side, "result": result})
     ncs = [{"study": study, "side": side, "result": form.get(f"ncs.{study}.{side}")}
            for study in V.NCS_STUDIES for side in SIDES2 if form.get(f"ncs.{study}.{side}")]
     emg = [{"muscle": muscle, "side": side, "result": form.get(f"emg.{muscle}.{side}")}
@@ -234,11 +305,23 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
         test = form.get(f"img.{row}.test")
         if not test:
             continue
-        item = {"test": test, "finding": form.get(f"img.{row}.finding") or "normal"}
-        if form.get(f"img.{row}.level"):
-            item["level"] = form.get(f"img.{row}.level").upper()
-        if form.get(f"img.{row}.side"):
-            item["side"] = form.get(f"img.{row}.side")
+        what = f"Imaging row {row + 1}"
+        if test not in V.IMAGING_TESTS:
+            errors.append(CaseError(f"img.{row}.test", f"{what}: {test!r} is not an imaging test", list(V.IMAGING_TESTS)))
+            continue
+        item = {"test": test,
+                "finding": _choice(form, f"img.{row}.finding", V.IMAGING_FINDINGS, f"{what}, finding", errors)
+                or "normal"}
+        level = re.sub(r"\s+", "", form.get(f"img.{row}.level")).upper().replace("–", "-")
+        if level and not LEVEL_PATTERN.match(level):
+            errors.append(CaseError(f"img.{row}.level", f"{what}, level: {form.get(f'img.{row}.level')!r} is not a "
+                                    "vertebral level (T1-T12, L1-L5, S1-S5) or a range of two", LEVEL_EXAMPLES))
+        elif level:
+            item["level"] = level
+        for key, allowed in (("side", V.SIDES), ("position", V.IMAGING_POSITIONS), ("site", V.SITES)):
+            value = _choice(form, f"img.{row}.{key}", allowed, f"{what}, {key}", errors)
+            if value:
+                item[key] = value
         investigations.append(item)
     case: dict = {"format": V.CASE_FORMAT}
     if patient:
@@ -290,8 +373,10 @@ def _symptom_keys(region: str | None, side: str | None) -> list[str]:
     """Questionnaire keys of a symptom's region: one per side ticked on the map."""
     if not region:
         return []
-    if region in V.MIDLINE_REGIONS:
-        return [region]
+    if region in V.MIDLINE_REGIONS:  # (1.1) one side, both sides (each ticked) or the whole area
+        if side == "bilateral":
+            return [bodymap.key_of(region, s) for s in SIDES2]
+        return [bodymap.key_of(region, side)]
     if region == "whole_foot_stocking":
         return [bodymap.key_of(region, "bilateral")]
     sides = SIDES2 if side in (None, "bilateral") else (side,)
@@ -300,13 +385,15 @@ def _symptom_keys(region: str | None, side: str | None) -> list[str]:
 
 def case_to_questionnaire(case: Mapping) -> dict:
     values = _history_values(case)
-    pain, numb, weak, other, pelvic = [], [], [], [], []
+    pain, numb, weak, other, pelvic, provoked, relieved = [], [], [], [], [], [], []
     kinds_seen = set()
     for symptom in case.get("symptoms") or []:
         kind = symptom.get("kind")
         keys = _symptom_keys(symptom.get("region"), symptom.get("side"))
         if kind == "pain" and keys:
             pain += keys
+            provoked += symptom.get("provoked_by") or []
+            relieved += symptom.get("relieved_by") or []
             if symptom.get("quality"):
                 values.setdefault("pain_quality", symptom["quality"])
             if symptom.get("severity") is not None:
@@ -325,7 +412,8 @@ def case_to_questionnaire(case: Mapping) -> dict:
         elif kind in PELVIC_SYMPTOMS:
             pelvic.append(kind)
     values.update(pain=list(dict.fromkeys(pain)), numb=list(dict.fromkeys(numb)), weak=weak, other=other,
-                  pelvic=pelvic)
+                  pelvic=pelvic, pain_provoked=list(dict.fromkeys(provoked)),
+                  pain_relieved=list(dict.fromkeys(relieved)))
     values["numb_kind"] = ("both" if kinds_seen == {"numbness", "tingling"}
                            else "tingling" if kinds_seen == {"tingling"} else "numbness")
     return values
@@ -337,6 +425,8 @@ def case_to_exam(case: Mapping) -> dict:
     for item in exam.get("strength") or []:
         for side in (SIDES2 if item["side"] == "bilateral" else (item["side"],)):
             values[f"mrc.{item['movement']}.{side}"] = format_mrc(item["mrc"])
+            if item.get("limited_by"):
+                values[f"lim.{item['movement']}.{side}"] = item["limited_by"]
     for item in exam.get("reflexes") or []:
         if item["reflex"] in V.MIDLINE_REFLEXES:
             values[f"reflex.{item['reflex']}"] = item["grade"]
@@ -346,7 +436,8 @@ def case_to_exam(case: Mapping) -> dict:
     for item in exam.get("sensation") or []:
         region = item["region"]
         if region in V.MIDLINE_REGIONS:
-            values[f"sens.{region}"] = item["finding"]
+            side = item.get("side")
+            values[f"sens.{region}.{side}" if side in SIDES2 else f"sens.{region}"] = item["finding"]
         elif region == "whole_foot_stocking":
             values[f"sens.{region}.bilateral"] = item["finding"]
         else:
@@ -355,7 +446,10 @@ def case_to_exam(case: Mapping) -> dict:
     for item in exam.get("signs") or []:
         sign, side = item["sign"], item.get("side")
         sides = SIDES2 if side in ("bilateral", None) else (side,)
-        if sign in V.SIGNS_WITH_REGION:
+        if sign in labels.REGION_RESULT_SIGNS:
+            for s in sides:
+                values[f"sign.{sign}.{item['region']}.{s}"] = item.get("result") or "positive"
+        elif sign in V.SIGNS_WITH_REGION:
             for s in sides:
                 values[f"sign.{sign}.{item['region']}.{s}"] = "yes"
         elif sign in labels.SIGN_RESULT_SIGNS:
@@ -385,5 +479,7 @@ def case_to_exam(case: Mapping) -> dict:
             values[f"img.{row}.finding"] = item.get("finding", "")
             values[f"img.{row}.level"] = item.get("level", "")
             values[f"img.{row}.side"] = item.get("side", "")
+            values[f"img.{row}.position"] = item.get("position", "")
+            values[f"img.{row}.site"] = item.get("site", "")
             row += 1
     return values

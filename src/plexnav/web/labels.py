@@ -49,6 +49,24 @@ PLAIN_QUALITIES = {
     "electric": "Like electric shocks",
 }
 
+# (1.1) what brings pain on and what eases it, as a person would say it
+PLAIN_PROVOKED_BY = {
+    "walking": "Walking",
+    "standing": "Standing",
+    "sitting": "Sitting",
+    "lying_flat": "Lying flat on my back",
+    "lying_on_affected_side": "Lying on the painful side",
+    "coughing_or_straining": "Coughing, sneezing or straining",
+    "hip_movement": "Moving or turning the hip",
+}
+PLAIN_RELIEVED_BY = {
+    "standing_still": "Stopping and standing still",
+    "sitting_or_bending_forward": "Sitting down or bending forward",
+    "lying_down": "Lying down",
+    "changing_position": "Changing position",
+    "nothing": "Nothing eases it",
+}
+
 PLAIN_ONSETS = {
     "sudden": "Suddenly, within minutes or hours",
     "acute": "Over a few days",
@@ -120,11 +138,69 @@ TRIAGE_HEADLINES = {
     "routine": "Book a routine visit",
 }
 
-SIGN_RESULT_SIGNS = V.SIGNS_WITH_RESULT
+# signs graded positive/negative per side (those with a region too are entered by region)
+SIGN_RESULT_SIGNS = tuple(s for s in V.SIGNS_WITH_RESULT if s not in V.SIGNS_WITH_REGION)
+# (1.1) signs that point to a mimic of a nerve lesion: shown in their own group of the exam grid
+MIMIC_SIGNS = ("hip_rotation_pain", "greater_trochanter_tenderness", "sacroiliac_provocation",
+               "reduced_foot_pulses", "hoover_sign")
+NERVE_RESULT_SIGNS = tuple(s for s in SIGN_RESULT_SIGNS if s not in MIMIC_SIGNS)
+# signs entered by region: present/absent (wasting, fasciculations) or positive/negative (compartment)
+REGION_PRESENCE_SIGNS = tuple(s for s in V.SIGNS_WITH_REGION if s not in V.SIGNS_WITH_RESULT)
+REGION_RESULT_SIGNS = tuple(s for s in V.SIGNS_WITH_REGION if s in V.SIGNS_WITH_RESULT)
 SIDED_PRESENCE_SIGNS = ("trendelenburg", "steppage_gait", "antalgic_gait", "hip_held_flexed", "spasticity",
                         "sustained_clonus")
 MIDLINE_PRESENCE_SIGNS = ("sphincter_tone_reduced",)
 LATERAL_REFLEXES = tuple(r for r in V.REFLEXES if r not in V.MIDLINE_REFLEXES and r != "plantar")
+
+MUSCLE_REGION_WORDS = {
+    "buttock": "buttock", "anterior_thigh": "front of thigh", "medial_thigh": "inner thigh",
+    "posterior_thigh": "back of thigh", "anterior_leg": "front of lower leg (shin)", "calf": "calf", "foot": "foot",
+}
+
+
+def sign_regions(sign_id: str) -> tuple[str, ...]:
+    """The regions a sign may be recorded in (a compartment sign only in a muscle compartment)."""
+    return V.COMPARTMENT_REGIONS if sign_id == "tender_tense_compartment" else V.MUSCLE_REGIONS
+
+
+# (1.1) a strength grade limited by pain or poor effort, as the exam grid offers it
+LIMITED_BY_WORDS = {"pain": "limited by pain", "effort": "poor effort (gives way)"}
+LIMITED_BY_SHORT = {"pain": "pain", "effort": "effort"}
+
+LAB_LABELS = {
+    "hba1c": "HbA1c (%)", "fasting_glucose": "Fasting glucose (mg/dL)", "esr": "ESR (mm/h)", "crp": "CRP (mg/L)",
+    "ck": "CK (U/L)", "ankle_brachial_index": "Ankle-brachial index (ratio)", "creatinine": "Creatinine (mg/dL)",
+}
+IMAGING_TEST_WORDS = {
+    "mri_lumbar_spine": "MRI lumbar spine", "mri_whole_spine": "MRI whole spine", "mri_pelvis": "MRI pelvis",
+    "ct_pelvis": "CT pelvis", "ct_abdomen_pelvis": "CT abdomen and pelvis", "pet_ct": "PET-CT",
+    "mri_knee": "MRI knee", "ultrasound_nerve": "Nerve ultrasound", "hip_imaging": "Hip X-ray or MRI",
+}
+IMAGING_FINDING_WORDS = {
+    "normal": "normal", "disc_herniation": "disc herniation", "foraminal_stenosis": "foraminal stenosis",
+    "canal_stenosis": "canal stenosis", "mass": "mass", "plexus_enhancement_or_thickening": "plexus enhancement/thickening",
+    "hematoma": "haematoma", "fracture": "fracture", "abscess": "abscess", "hip_osteoarthritis": "hip osteoarthritis",
+    "muscle_edema_or_necrosis": "muscle oedema or necrosis", "cord_or_cauda_compression": "cord or cauda equina compression",
+    "bone_metastasis": "bone metastasis",
+}
+POSITION_WORDS = {"central": "central", "paracentral": "paracentral", "foraminal": "foraminal",
+                  "extraforaminal": "extraforaminal (far lateral)"}
+
+# (1.1) how soon a test is wanted: precise for clinicians, plain for patients
+WHEN_WORDS = {"immediately": "immediately (emergency department)", "within_24h": "within 24 h",
+              "within_2_weeks": "within 2 weeks", "routine": "routine"}
+PLAIN_WHEN = {"immediately": "Now, at an emergency department", "within_24h": "Within a day",
+              "within_2_weeks": "Within two weeks", "routine": "At a routine appointment"}
+# plain names of work-up tests the knowledge base does not word yet
+PLAIN_TESTS = {
+    "mri_whole_spine": "an MRI scan of the whole spine",
+    "mri_knee": "an MRI scan of the knee",
+    "hip_imaging": "an X-ray or MRI scan of the hip",
+    "ankle_brachial_index": "a blood-pressure check at the ankles (ankle-brachial index)",
+    "ck": "a blood test for muscle damage (CK)",
+    "renal_function": "a blood test of kidney function",
+    "vascular_surgery_review": "a check by a blood-vessel (vascular) surgeon",
+}
 
 NCS_RESULT_WORDS = {
     "normal": "normal", "reduced": "reduced amplitude", "absent": "absent", "slowed": "slowed",
@@ -197,5 +273,45 @@ def cause(cause_id: str) -> str:
 
 def test_name(test_id: str) -> str:
     from plexnav.knowledge.guidance import load_guidance_knowledge
-    text = load_guidance_knowledge().words["tests"].get(test_id, humanize(test_id))
+    text = load_guidance_knowledge().words["tests"].get(test_id) or PLAIN_TESTS.get(test_id) or humanize(test_id)
     return text[:1].upper() + text[1:]
+
+
+def structure(site_id: str) -> str:
+    """The structure a site id names, without 'lesion' ('nerve:tibial' -> 'tibial nerve')."""
+    from plexnav.engine.wording import site_label
+    text = site_label(site_id, None)
+    return text[: -len(" lesion")] if text.endswith(" lesion") else text
+
+
+def percent(probability: float) -> str:
+    return f"{probability:.0%}" if probability >= 0.005 else "<1%"
+
+
+def background_line(entry) -> str:
+    """For clinicians: 'Also present: a length-dependent polyneuropathy (78%)'."""
+    from plexnav.engine.wording import site_label
+    label = site_label(entry.site, entry.side)
+    article = "an" if label[:1] in "aeiou" else "a"
+    if entry.site == "no_neurological_lesion":
+        return f"Also: {label} ({percent(entry.probability)})"
+    return f"Also present: {article} {label} ({percent(entry.probability)})"
+
+
+def plain_background(entry) -> str:
+    """For patients: 'The findings also point to a second, background problem: the long nerves to both feet
+    (nerve damage that starts in the feet). This is likely.'"""
+    likely = "likely" if entry.probability >= 0.6 else "possible"
+    return (f"The findings also point to a second, background problem in {plain_site(entry.site)}. "
+            f"This is {likely}.")
+
+
+@lru_cache(maxsize=1)
+def site_choices() -> list[tuple[str, str]]:
+    """(site id, structure) for the imaging 'structure involved' list: roots, cauda, cord, plexus, nerves."""
+    return [(s, structure(s)) for s in V.SITES]
+
+
+def choices(ids, words: dict[str, str]) -> list[tuple[str, str]]:
+    """(id, words) for a select, in vocabulary order; an id without words shows its id in words."""
+    return [(i, words.get(i) or humanize(i)) for i in ids]

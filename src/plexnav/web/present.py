@@ -174,8 +174,18 @@ def causes_view(assessment: Assessment, limit: int = 5) -> list[dict]:
 
 
 def workup_view(assessment: Assessment) -> list[dict]:
-    return [{"test": w.test, "label": labels.test_name(w.test), "priority": w.priority, "why": w.why}
+    """Work-up items; ``when`` (revision 1.1) precise for clinicians, ``plain_when`` for patients."""
+    return [{"test": w.test, "label": labels.test_name(w.test), "priority": w.priority, "why": w.why,
+             "when": w.when, "when_words": labels.WHEN_WORDS.get(w.when, "") if w.when else "",
+             "plain_when": labels.PLAIN_WHEN.get(w.when, "") if w.when else ""}
             for w in assessment.workup]
+
+
+def background_view(assessment: Assessment) -> list[dict]:
+    """Background processes beside the focal site (revision 1.1): a precise line and a plain one."""
+    return [{"site": b.site, "side": b.side, "percent": labels.percent(b.probability), "why": b.why,
+             "line": labels.background_line(b), "plain": labels.plain_background(b)}
+            for b in assessment.background]
 
 
 def finding_label(finding: str) -> str:
@@ -228,6 +238,7 @@ def assessment_view(assessment: Assessment, case: Case | None) -> dict:
         "observed": observed_sensory(case) if case is not None else {},
         "causes": causes_view(assessment),
         "workup": workup_view(assessment),
+        "background": background_view(assessment),
         "next": [{"finding": n.finding, "label": finding_label(n.finding), "why": n.why,
                   "gain": n.expected_information_gain} for n in assessment.next_best_findings],
         "management": assessment.management,
