@@ -19,6 +19,7 @@ from plexnav.engine.hypotheses import Hypothesis
 from plexnav.knowledge.base import KnowledgeBase
 
 SIDE_MODES = ("left", "right", "midline", "either")
+ANYWHERE = "anywhere"  # a symptom with a side but no region or activity
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
     for act in V.WEAKNESS_ACTIVITIES:
         for side in ("left", "right", "either"):
             add(FindingSpec(_key("symptom:weakness", act, side), "weakness_symptom", "presence", ("present",), "activity", act, side))
+    # a complaint given with a side but no activity or region ("my right leg is weak",
+    # "tingling in the left leg"): anywhere on that side
+    for side in ("left", "right", "either"):
+        add(FindingSpec(_key("symptom:weakness", ANYWHERE, side), "weakness_symptom", "presence", ("present",), "anywhere", "movement", side))
+        add(FindingSpec(_key("symptom:sensory", ANYWHERE, side), "sensory_symptom", "presence", ("present",), "anywhere", "skin", side))
+        add(FindingSpec(_key("symptom:pain", ANYWHERE, side), "pain", "presence", ("present",), "anywhere", "pain", side))
     for sym, rec in kb.visceral.items():
         add(FindingSpec(_key("symptom", sym), "visceral", "presence", ("present",), "visceral", sym, "midline", combine=rec.combine))
     for sign_id, rec in kb.signs.items():
@@ -155,10 +162,12 @@ def _compute_side(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: s
     if t == "complaint":
         touched = bool(hyp.lesion.get(side)) or hyp.pattern is not None or bool(hyp.central)
         return (1.0 if touched else 0.0), 0.0
+    if t == "anywhere":
+        return _anywhere(kb, hyp, spec.target_id, side, memo)
     if t == "evidence":
         return predict.evidence(kb, hyp, spec.target_id), 0.0
     if t == "imaging":
-        return compatibility(kb, hyp, spec.target_id, side), 0.0
+        return compatibility(kb, hyp, spec.target_id, side, spec.family.removeprefix("imaging_")), 0.0
     if t == "imaging_normal":
         return predict.normal_scan(kb, hyp, spec.target_id), 0.0
     if t == "activity":
@@ -170,6 +179,17 @@ def _compute_side(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: s
             umn += share * b
         return lmn, umn
     raise ValueError(f"unknown target type {t}")
+
+
+def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: dict | None) -> tuple[float, float]:
+    """The most involved target of a kind on one side: a complaint anywhere on that side."""
+    if kind == "movement":
+        pairs = [predict.movement(kb, hyp, m, side, memo) for m in V.MOVEMENTS]
+        return max(a for a, _ in pairs), max(b for _, b in pairs)
+    regions = [r for r in V.SKIN_REGIONS if not kb.skin[r].midline and r != "whole_foot_stocking"]
+    if kind == "skin":
+        return max(predict.skin(kb, hyp, r, side) for r in regions), 0.0
+    return max(predict.pain(kb, hyp, r, side) for r in regions), 0.0
 
 
 def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dict | None = None) -> tuple[float, float]:

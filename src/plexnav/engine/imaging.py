@@ -71,9 +71,11 @@ def _roots_of_pair(pair: str) -> tuple[str, str]:
     return upper, lower
 
 
-def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str) -> float:
-    """How strongly a lesion of ``hyp`` on ``side`` makes a finding at a single site likely."""
-    rel = kb.imaging["relatedness"]
+def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, scale: float = 1.0) -> float:
+    """How strongly a lesion of ``hyp`` on ``side`` makes a finding at a single site likely;
+    ``scale`` shrinks the credit a related (not the same) site gets."""
+    rel = {k: v * scale for k, v in kb.imaging["relatedness"].items()}
+    rel["bilateral_on_one_side"] = kb.imaging["relatedness"]["bilateral_on_one_side"]
     if hyp.mimic is not None or hyp.site in ("no_neurological_lesion", "polyneuropathy"):
         return 0.0
     if structure in MIDLINE_STRUCTURES:
@@ -85,6 +87,12 @@ def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str) 
             return rel["polyradiculopathy_in_cauda_equina"] * (1.0 if hyp.side == "bilateral" else 0.5)
         if structure == "cauda_equina" and hyp.site.startswith("root:") and hyp.site[5:] not in ("L1", "L2"):
             return rel["root_in_cauda_equina"] * 0.5
+        return 0.0
+    if structure.startswith("roots_below:"):
+        # central canal stenosis: the roots that traverse the level and those below it
+        first = V.ROOT_LEVELS.index(structure.split(":")[2])
+        if hyp.site == "polyradiculopathy" and hyp.levels and V.ROOT_LEVELS.index(hyp.levels[-1]) >= first:
+            return 1.0 if hyp.side == "bilateral" else rel["bilateral_on_one_side"]
         return 0.0
     touched = side in hyp.lesion or bool(hyp.central)
     if not touched:
@@ -115,24 +123,29 @@ def _members(kb: KnowledgeBase, structure: str) -> list[tuple[str, float]]:
                 if r in V.ROOT_LEVELS]
     if kind == "canal":
         _, traversing = _roots_of_pair(rest)
-        roots = [(f"root:{traversing}", 0.6)] if traversing in V.ROOT_LEVELS else []
-        return [("cauda_equina", 1.0), *roots]
+        canal = kb.imaging["canal"]
+        roots = [(f"root:{traversing}", canal["traversing_root"])] if traversing in V.ROOT_LEVELS else []
+        below = [f"root:{lv}" for lv in V.ROOT_LEVELS[V.ROOT_LEVELS.index(traversing):]] if traversing in V.ROOT_LEVELS else []
+        return [("cauda_equina", canal["cauda_equina"]), *roots, *((f"roots_below:{r}", canal["polyradiculopathy"]) for r in below[:1])]
     if kind == "pelvis":
         return list(kb.imaging["pelvic_default"][rest].items())
     return [(structure, 1.0)]
 
 
-def compatibility(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str) -> float:
-    """0..1: how far a lesion of ``hyp`` explains an imaging finding at ``structure`` on ``side``."""
+def compatibility(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, cls: str = "lesion") -> float:
+    """0..1: how far a lesion of ``hyp`` explains an imaging finding at ``structure`` on ``side``.
+    A structure the report names is a radiologist's localization: related sites get only a
+    fraction of the credit (``named_relatedness_scale``)."""
+    scale = kb.imaging["named_relatedness_scale"] if cls == "named" else 1.0
     if structure.startswith("mimic:"):
         return 1.0 if hyp.mimic == structure[6:] else 0.0
     if structure.startswith("canal:"):
         best = 0.0
         for member, weight in _members(kb, structure):
             for one_side in V.LATERAL_SIDES:
-                best = max(best, weight * _base_compat(kb, hyp, member, one_side))
+                best = max(best, weight * _base_compat(kb, hyp, member, one_side, scale))
         return best
-    return max((w * _base_compat(kb, hyp, m, side) for m, w in _members(kb, structure)), default=0.0)
+    return max((w * _base_compat(kb, hyp, m, side, scale) for m, w in _members(kb, structure)), default=0.0)
 
 
 # ----------------------------------------------------------------------------- observation

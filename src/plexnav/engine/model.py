@@ -45,6 +45,7 @@ class LikelihoodModel:
     background_twin: np.ndarray                # (H,) hypothesis carries a background polyneuropathy
     background_focal: np.ndarray               # (H,) focal hypothesis that has such a twin
     polyneuropathy_alone: np.ndarray           # (H,) the stand-alone polyneuropathy hypothesis
+    site_risk: Mapping[str, np.ndarray]        # history feature -> (H,) log odds ratio on the prior
 
     def prior_shift(self, features: frozenset[str], age: int | None) -> np.ndarray:
         """(H,) change of log prior for this patient: a background polyneuropathy (and a
@@ -60,6 +61,10 @@ class LikelihoodModel:
         shift = np.zeros(len(self.hypotheses))
         shift[self.background_twin | self.polyneuropathy_alone] = np.log(p / q)
         shift[self.background_focal] = np.log((1 - p) / (1 - q))
+        for feature in features:
+            risk = self.site_risk.get(feature)
+            if risk is not None:
+                shift += risk
         return shift
 
     def posterior(self, columns, shift: np.ndarray | None = None) -> np.ndarray:
@@ -121,6 +126,11 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     if tables is None or any(tables.get(k) is None or tables[k].shape != shape for k, shape in expected.items()):
         tables = compute_tables(kb, hypotheses, findings, column)
     log_lik, p_abn = np.array(tables["log_lik"]), np.array(tables["p_abnormal"])
+    # imaging is a separate modality: its evidence is not tempered like the examination's
+    # findings, which share causes (likelihood.yaml: untempered_families)
+    untempered = set(kb.parameters["untempered_families"])
+    cols = [column[(spec.key, state)] for spec in findings if spec.family in untempered for state in spec.states]
+    log_lik[:, cols] *= float(kb.parameters["temperature"])
     inv_lmn, inv_umn = np.array(tables["inv_lmn"]), np.array(tables["inv_umn"])
     lmn = np.maximum(inv_lmn, inv_umn)
     log_prior = np.log(np.array([h.prior for h in hypotheses]))
@@ -152,8 +162,19 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
         background_twin=_frozen(np.array([h.background is not None for h in hypotheses])),
         background_focal=_frozen(np.array([h.background is None and f"{h.id}+polyneuropathy" in ids for h in hypotheses])),
         polyneuropathy_alone=_frozen(np.array([h.site == "polyneuropathy" for h in hypotheses])),
+        site_risk=MappingProxyType(_site_risk(kb, hypotheses)),
         gloss=tuple(target_gloss(kb, spec.target, spec.target_id) for spec in findings),
     )
+
+
+def _site_risk(kb: KnowledgeBase, hypotheses) -> dict[str, np.ndarray]:
+    """Per history factor, the log odds ratio it puts on each hypothesis's prior."""
+    out = {}
+    for feature, rule in kb.parameters["site_risk"].items():
+        sites, families = rule.get("sites", {}), rule.get("families", {})
+        ratio = np.array([sites.get(h.site, families.get(h.family, 1.0)) for h in hypotheses], dtype=float)
+        out[feature] = _frozen(np.log(ratio))
+    return out
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:

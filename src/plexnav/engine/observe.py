@@ -117,6 +117,12 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
         elif sym.kind == "weakness" and sym.activity:
             for side in _sides(sym.side):
                 add(f"symptom:weakness:{sym.activity}:{side}", "present", sym.activity)
+        elif sym.kind in ("pain", "numbness", "tingling", "weakness") and sym.side is not None:
+            group = {"pain": "pain", "weakness": "weakness"}.get(sym.kind, "sensory")
+            for side in _sides(sym.side):
+                add(f"symptom:{group}:anywhere:{side}", "present", f"{sym.kind}, {sym.side} leg")
+    if case.history.onset:
+        add(f"evidence:onset:{case.history.onset}", "present", f"{case.history.onset} onset")
     for trigger in sorted(provoked):
         add(f"evidence:provoked:{trigger}", "present", f"provoked by {trigger.replace('_', ' ')}")
     for relief in sorted(relieved):
@@ -132,13 +138,17 @@ def _add_silent_sides(case: Case, out: list[Observation], add) -> None:
 
     When the complaints are one-sided, or (with no complaints recorded) every abnormal
     finding is on one side, the side with no complaint and no abnormal finding counts as
-    silent: a lesion there would almost always have shown itself.
+    silent: a lesion there would almost always have shown itself.  Low back pain is axial:
+    it does not make a presentation two-sided.
     """
     abnormal = {o.base_key.rsplit(":", 1)[-1] for o in out
-                if o.state not in ("normal", "absent", "flexor") and not o.base_key.startswith(("imaging:", "evidence:"))}
+                if o.state not in ("normal", "absent", "flexor")
+                and not o.base_key.startswith(("imaging:", "evidence:", "symptom:pain:lower_back:", "symptom:sensory:lower_back:"))}
     if "either" in abnormal:
         return
     touched = abnormal & set(V.LATERAL_SIDES)
+    for sym in case.symptoms:  # a one-sided complaint touches its side, with or without a region
+        touched |= set(_sides(sym.side)) & set(V.LATERAL_SIDES)
     one_sided_complaint = any(s.side in V.LATERAL_SIDES for s in case.symptoms)
     one_sided_findings = not case.symptoms and len(touched) == 1
     if not (one_sided_complaint or one_sided_findings):

@@ -174,6 +174,12 @@ def load_knowledge() -> KnowledgeBase:
         if set(rec.family) - set(likelihood["priors"]):
             raise ValueError(f"evidence {key!r}: unknown families {sorted(set(rec.family) - set(likelihood['priors']))}")
     imaging = read("imaging.yaml")
+    for feature, rule in likelihood["site_risk"].items():
+        factor = feature.removeprefix("factor:")
+        if factor not in V.HISTORY_FACTORS:
+            raise ValueError(f"site_risk: unknown history factor {feature!r}")
+        if set(rule.get("sites", {})) - set(V.SITES) or set(rule.get("families", {})) - set(likelihood["priors"]):
+            raise ValueError(f"site_risk {feature!r}: unknown site or family")
     families = MappingProxyType({**families, **{
         f"imaging_{cls}": FamilyParameters.model_validate(v) for cls, v in imaging["classes"].items()}})
 
