@@ -268,6 +268,14 @@ def test_duration_over_42_days_without_improvement(duration, course, lvl):
     assert level(history=history, symptoms=[PAIN_BACK]) == lvl
 
 
+@pytest.mark.parametrize("onset,duration,course,lvl", [("chronic", None, None, "soon"), ("chronic", None, "stable", "soon"),
+                                                        ("chronic", None, "improving", "routine"), ("chronic", 30, None, "routine"),
+                                                        ("chronic", 43, None, "soon"), ("subacute", None, None, "routine")])
+def test_chronic_onset_without_a_duration_has_lasted_over_42_days(onset, duration, course, lvl):
+    history = {"onset": onset, **({"duration_days": duration} if duration is not None else {}), **({"course": course} if course else {})}
+    assert level(history=history, symptoms=[PAIN_BACK]) == lvl
+
+
 # ----------------------------------------------------------------------------- winning level
 
 def test_first_level_wins_and_lists_every_rule_at_that_level_only():
