@@ -48,6 +48,8 @@ def test_expected_cause_in_top_three_with_every_plausible_runner_up(path, case, 
 @pytest.mark.skipif(not CASES, reason="shared cases not present")
 @pytest.mark.parametrize("path,case,expected", PATIENT_ONLY, ids=[p.stem for p, *_ in PATIENT_ONLY])
 def test_patient_answers_alone_still_rank_causes(path, case, expected):
+    if not expected.etiology:
+        pytest.skip("causes not scored for this case (case-format section 6)")
     assert set(top(case, [])) & set(expected.etiology)
 
 

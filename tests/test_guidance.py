@@ -50,7 +50,7 @@ def test_shared_case_advice_is_complete_readable_and_dose_free(path, case, expec
     out = advise(case, hand_localization(expected), K)
     assert set(out) == KEYS
     assert out["triage"].level == expected.triage
-    assert set(e.cause for e in out["etiology"][:3]) & set(expected.etiology)
+    assert not expected.etiology or set(e.cause for e in out["etiology"][:3]) & set(expected.etiology)
     summary = out["plain_summary"]
     assert summary.endswith(CLOSING)
     assert fk_grade(summary) <= 8.5, summary

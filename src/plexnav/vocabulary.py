@@ -145,6 +145,8 @@ CAUSES = (
     "degenerative_spine", "compressive_entrapment", "pelvic_mass_compression",
     "injection_injury", "diabetic_or_metabolic_polyneuropathy", "toxic_or_nutritional",
     "musculoskeletal_or_non_neurological", "ischemic_vascular", "idiopathic_or_unknown",
+    # added (contract allows additions): muscle compartment syndrome or crush injury
+    "compartment_syndrome_or_crush",
 )
 
 WORKUP_TESTS = (

@@ -76,15 +76,29 @@ def lesion(site: str = typer.Argument(..., help="site id, e.g. nerve:common_pero
         console.print(table)
 
 
-@app.command()
-def worksheet(fmt: str = typer.Option("md", "--format", help="md or csv"),
-              output: Path = typer.Option(None, "-o", "--output")) -> None:
-    """Every claim in the knowledge base with its source, for a clinician to mark right or wrong."""
-    if fmt not in ("md", "csv"):
-        typer.echo("error: --format must be md or csv", err=True)
-        raise typer.Exit(2)
-    text = query.worksheet(load_knowledge(), fmt)
+def _write(text: str, output: Path | None) -> None:
     if output:
         output.write_text(text, encoding="utf-8")
     else:
         typer.echo(text, nl=False)
+
+
+@app.command()
+def worksheet(fmt: str = typer.Option("md", "--format", help="md, csv, or safety (the clinical safety review)"),
+              output: Path = typer.Option(None, "-o", "--output")) -> None:
+    """Every claim in the knowledge base with its source, for a clinician to mark right or wrong."""
+    if fmt not in ("md", "csv", "safety"):
+        typer.echo("error: --format must be md, csv or safety", err=True)
+        raise typer.Exit(2)
+    if fmt == "safety":
+        from plexnav.knowledge.guidance import load_guidance_knowledge
+        _write(query.safety_review(load_guidance_knowledge()), output)
+        return
+    _write(query.worksheet(load_knowledge(), fmt), output)
+
+
+@app.command(name="safety-review")
+def safety_review(output: Path = typer.Option(None, "-o", "--output", help="e.g. docs/safety-review.md")) -> None:
+    """The clinical safety review: every safety rule with its source and a right/wrong column."""
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    _write(query.safety_review(load_guidance_knowledge()), output)

@@ -10,7 +10,7 @@ silently at the bedside.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -20,13 +20,17 @@ from plexnav.knowledge.files import read_sources, read_yaml
 
 FILES = {
     "definitions": "definitions.yaml",
+    "definitions_guidance": "definitions_guidance.yaml",
     "triage": "triage_rules.yaml",
     "causes": "causes.yaml",
     "workup": "workup.yaml",
     "management": "management.yaml",
     "words": "plain_words.yaml",
     "education": "education.yaml",
+    "safety": "safety.yaml",
 }
+# the derived definitions, in evaluation order: definitions.yaml, then definitions_guidance.yaml
+DEFINITION_FILES = ("definitions", "definitions_guidance")
 
 
 def freeze(obj):
@@ -48,6 +52,7 @@ class GuidanceKnowledge:
     words: Mapping
     education: Mapping
     sources: Mapping          # bibliography key -> entry
+    safety: Mapping = field(default_factory=lambda: MappingProxyType({}))  # safety.yaml, for review and tests
 
     def cite(self, refs) -> list[str]:
         """Citation strings for a record's ``sources`` list (with locators)."""
@@ -73,7 +78,7 @@ def _walk_sources(node, where: str, known: Mapping, problems: list[str]) -> None
 def _walk_conditions(node, where: str, derived, problems: list[str]) -> None:
     if isinstance(node, Mapping):
         for key, value in node.items():
-            if key in ("when", "needs_any", "repeat_if", "skip_if"):
+            if key in ("when", "needs_any", "repeat_if", "skip_if", "never_when"):
                 items = value if key == "needs_any" else [value]
                 for item in items:
                     problems += condition_problems(item, derived, f"{where}.{key}")
@@ -108,20 +113,81 @@ def _check_ids(docs: dict, problems: list[str]) -> None:
         problems.append(f"triage levels must be {V.TRIAGE_LEVELS} in that order, got {levels}")
 
 
+def all_derived(docs: Mapping) -> dict:
+    """Every derived definition, in evaluation order (definitions.yaml first)."""
+    out: dict = {}
+    for name in DEFINITION_FILES:
+        out.update((docs.get(name) or {}).get("derived") or {})
+    return out
+
+
+def _check_definitions(docs: Mapping, problems: list[str]) -> list[str]:
+    seen: list[str] = []
+    for file in DEFINITION_FILES:
+        for name, spec in ((docs.get(file) or {}).get("derived") or {}).items():
+            if name in seen:
+                problems.append(f"{file}.{name}: defined twice")
+            # a definition may use only those above it (they are evaluated in file order)
+            problems += condition_problems(spec["when"], seen, f"{file}.{name}")
+            seen.append(name)
+    return seen
+
+
+def _check_guidance_ids(docs: Mapping, problems: list[str]) -> None:
+    """Management options name known contraindications; work-up rules say when and whom they
+    serve; safety rules point at records that exist."""
+    management = docs["management"]
+    contra = management.get("contraindications") or {}
+    for item in management["management"]:
+        if "never_with" not in item:
+            problems.append(f"management option {item.get('id')}: no never_with list")
+        problems += [f"management option {item.get('id')}: unknown contraindication {c!r}"
+                     for c in item.get("never_with") or () if c not in contra]
+    workup = docs["workup"]
+    spec = workup.get("lesion_regions", {})
+    regions = set(spec.get("sites", {})) | set((spec.get("hypotheses") or {}).values())
+    groups = set(docs["causes"]["site_groups"])
+    for rule in workup["rules"]:
+        for key in ("due", "repeat_due"):
+            if key in rule and rule[key] not in V.WORKUP_WHEN:
+                problems.append(f"workup rule {rule.get('id')}: unknown {key} {rule[key]!r}")
+        if "due" not in rule:
+            problems.append(f"workup rule {rule.get('id')}: no due (when the test should be done)")
+        serves = rule.get("serves")
+        if not serves:
+            problems.append(f"workup rule {rule.get('id')}: no serves (the sites it is for)")
+        problems += [f"workup rule {rule.get('id')}: serves unknown {s!r}" for s in serves or ()
+                     if s not in regions | groups | set(V.SITES) | {"any"}]
+    safety = docs.get("safety") or {}
+    known = {
+        "workup": {r["id"] for r in workup["rules"]},
+        "management": {m["id"] for m in management["management"]},
+        "contraindication": set(contra),
+        "cause": set(docs["causes"]["causes"]),
+        "definition": set(all_derived(docs)),
+        "engine": set(safety.get("engine_guards") or {}),
+    }
+    for rule in safety.get("rules", ()):
+        if not rule.get("sources"):
+            problems.append(f"safety rule {rule.get('id')}: no sources")
+        for ref in rule.get("enforced_by", ()):
+            kind, _, rid = ref.partition(":")
+            if rid not in known.get(kind, ()):
+                problems.append(f"safety rule {rule.get('id')}: enforced_by unknown {ref!r}")
+
+
 def check_documents(docs: dict, known_sources: Mapping) -> list[str]:
     """Every problem in the guidance data (empty when all is well)."""
     problems: list[str] = []
-    derived = list(docs["definitions"]["derived"])
-    for i, (name, spec) in enumerate(docs["definitions"]["derived"].items()):
-        # a definition may use only those above it (they are evaluated in file order)
-        problems += condition_problems(spec["when"], derived[:i], f"definitions.{name}")
+    derived = _check_definitions(docs, problems)
     for name, doc in docs.items():
-        if name == "definitions":
+        if name in DEFINITION_FILES:
             _walk_sources(doc, name, known_sources, problems)
             continue
         _walk_sources(doc, name, known_sources, problems)
         _walk_conditions(doc, name, derived, problems)
     _check_ids(docs, problems)
+    _check_guidance_ids(docs, problems)
     return problems
 
 
@@ -134,7 +200,7 @@ def load_guidance_knowledge() -> GuidanceKnowledge:
     if problems:
         raise ValueError("guidance knowledge is inconsistent:\n  " + "\n  ".join(problems))
     return GuidanceKnowledge(
-        derived=freeze({k: v["when"] for k, v in docs["definitions"]["derived"].items()}),
+        derived=freeze({k: v["when"] for k, v in all_derived(docs).items()}),
         triage=freeze(docs["triage"]["levels"]),
         causes=freeze(docs["causes"]),
         workup=freeze(docs["workup"]),
@@ -142,4 +208,5 @@ def load_guidance_knowledge() -> GuidanceKnowledge:
         words=freeze(docs["words"]),
         education=freeze(docs["education"]),
         sources=freeze(sources),
+        safety=freeze(docs["safety"]),
     )
