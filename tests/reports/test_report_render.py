@@ -99,7 +99,8 @@ def test_every_red_flag_rule_has_a_short_label(plexus_case):
             for rule in level["rules"]:
                 assert rule["id"] in labels, rule["id"]
     status = red_flag_status(plexus_case)
-    assert {f["id"] for f in status if f["present"]} == {"urgent.weight_loss_pain", "urgent.worsening_weakness"}
+    assert {f["id"] for f in status if f["present"]} == {"urgent.weight_loss_pain", "urgent.worsening_weakness",
+                                                          "urgent.progressive_weakness"}
 
 
 def test_urgent_red_flags_show_even_when_an_emergency_rule_decides():

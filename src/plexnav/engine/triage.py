@@ -7,14 +7,25 @@ that fired at that level is reported.
 
 Interpretations of the policy's wording (see also ``definitions.yaml``):
 
-* "numbness or reduced/absent sensation in saddle" counts a *numbness* symptom with
-  region ``saddle`` and an examination finding ``reduced``/``absent`` there.  A tingling
-  symptom alone does not fire the rule: tingling is a different symptom kind and the
-  policy is applied literally.  Every plain summary still tells the person to seek help at
-  once for new saddle numbness or tingling, so the safety message is not lost.
+* Saddle (revision 1.1): a numbness or tingling symptom in ``saddle`` or an examination
+  finding ``reduced``/``absent`` there, on any side or none.  Genital: the same findings in
+  ``genital``, with a pain, numbness or tingling symptom outside ``genital`` and ``saddle``
+  (one with no region counts, as it is not recorded in the perineum) or a weakness,
+  gait-difficulty or falls symptom.
 * A pain with no region counts as "leg, buttock or pelvic pain" (it is not lower-back
-  pain) but not as "back pain".
+  pain) but not as "back pain".  Numbness or tingling "in a leg region" needs a region.
 * "Weakness of knee_extension/hip_flexion" (bleeding rule) is an examined grade below 5.
+* ``limited_by`` (1.1): the facts carry two grades per movement, ``min_mrc*`` (a grade
+  marked limited_by counts as 5) for every strength clause, and ``recorded_min_mrc*`` (the
+  grade as written) for the bleeding, trauma and metastatic-compression clauses only.
+* Progressive weakness (1.1): a weakness symptom "does not count when every movement
+  examined on its side is graded 5" only when at least one movement was examined there; a
+  symptom with no side or ``bilateral`` is checked against the movements examined on either
+  side.  The suppression belongs to the urgent clause; the symptom still makes it ``soon``.
+* "new" and "recent" describe the problem as the history records it (one onset, course and
+  duration per case): ``new_problem`` and ``recent_problem`` in ``definitions.yaml``.
+* "Symptoms have lasted more than 42 days": ``duration_days`` above 42, or onset
+  ``chronic`` (months or more) when no duration is given.
 """
 
 from __future__ import annotations
