@@ -72,6 +72,19 @@ def test_red_flags_topic_matches_the_emergency_signs():
         assert words in text
 
 
+def test_red_flags_topic_says_the_1_1_policy():
+    text = " ".join(TOPICS["red_flags"]["paragraphs"]).lower()
+    for words in ("tingling there, even on one side", "tingling in your genitals", "have had cancer, and you have new back pain",
+                  "trouble walking", "both legs weak and getting worse", "first two weeks",
+                  "last three months and keeps getting worse", "today or within two days", "within one or two weeks",
+                  "you have had falls", "you fell and a leg is weak", "more than six weeks",
+                  "new means it started in the last three months, or it is getting worse",
+                  "weak only because it hurts", "after a bad injury, with a blood thinner, or after cancer"):
+        assert words in text, words
+    keys = {ref["key"] for ref in TOPICS["red_flags"]["sources"]}
+    assert {"nice_ng234", "girft_ces_2023", "nice_cks_sciatica"} <= keys
+
+
 # ----------------------------------------------------------------------------- command
 
 def test_learn_lists_topics():
