@@ -104,3 +104,34 @@ def test_assessment_always_carries_case_id():
     data = json.loads(out.stdout)
     assert "case_id" in data and data["case_id"] is None
     assert data["localization"][0]["site"] == "no_neurological_lesion"
+
+
+def test_assess_renders_a_case_using_every_1_1_field():
+    from revision_1_1 import revision_1_1_case
+    document = revision_1_1_case()
+    if document is None:
+        pytest.skip("shared cases p23 and p24 not available")
+    out = run("assess", "-", stdin=json.dumps(document).encode())
+    assert out.returncode == 0, out.stderr
+    assert b"Triage:" in out.stdout and b"Traceback" not in out.stderr
+
+
+def test_text_report_shows_workup_when_and_background():
+    from rich.console import Console
+
+    from plexnav.case import Assessment, BackgroundEntry, LocalizationEntry, Triage, WorkupEntry
+    from plexnav.cli.render import print_assessment
+
+    assessment = Assessment(
+        case_id=None, knowledge_version="test", triage=Triage(level="urgent", reasons=["Weakness getting worse."]),
+        localization=[LocalizationEntry(site="root:L5", side="right", probability=0.7, supporting=[], against=[])],
+        background=[BackgroundEntry(site="polyneuropathy", side="bilateral", probability=0.78,
+                                    why="Both ankle jerks absent.")],
+        workup=[WorkupEntry(test="mri_lumbar_spine", priority="high", when="within_24h", why="Root compression?"),
+                WorkupEntry(test="hba1c", priority="low", why="Diabetes control.")])
+    console = Console(record=True, width=120, color_system=None)
+    print_assessment(assessment, console)
+    text = console.export_text()
+    assert "Also present: length-dependent polyneuropathy (78%) Both ankle jerks absent." in text
+    assert "[high, within 24 h] mri lumbar spine: Root compression?" in text
+    assert "[low] hba1c: Diabetes control." in text

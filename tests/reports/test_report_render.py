@@ -183,3 +183,62 @@ def test_the_longest_shared_patient_summaries_fit_two_pages():
         docs.append((len(re.sub(r"<svg.*?</svg>|<[^>]+>", "", html, flags=re.S)), path.name, html))
     for _, name, html in sorted(docs, reverse=True)[:5]:
         assert len(HTML(string=html).render().pages) <= 2, name
+
+
+# ----------------------------------------------------------------------------- revision 1.1
+
+
+def _revision_1_1():
+    from revision_1_1 import revision_1_1_case, with_revision_1_1_output
+    document = revision_1_1_case()
+    if document is None:
+        pytest.skip("shared cases p23 and p24 not available")
+    case, _ = validate_case(document)
+    return case, with_revision_1_1_output(assess(case))
+
+
+def test_clinician_report_shows_the_1_1_fields():
+    case, a = _revision_1_1()
+    html = render_html(case, "clinician", assessment=a, generated=WHEN)
+    text = flat(re.sub(r"<[^>]+>", " ", html))
+    for phrase in ("Hip abduction", "MRC 4 (limited by pain)", "MRC 4 (limited by effort)",
+                   "provoked by lying on the affected side, walking", "relieved by changing position",
+                   "provoked by coughing or straining",
+                   "Tender, tense muscle compartment (anterior leg)", "Hoover",
+                   "MRI of the whole spine", "compression of the spinal cord or cauda equina (T11-T12, central); "
+                   "involves the spinal cord",
+                   "disc herniation (L3-L4, foraminal, left); involves the L3 root",
+                   "mass (right); involves the tibial nerve", "Ankle-brachial pressure index", "0.62 ratio",
+                   "Serum creatinine", "1.4 mg/dL", "Imaging of the hip (X-ray or MRI)",
+                   "osteoarthritis of the hip (right)",
+                   "Also present: a length-dependent polyneuropathy (78%).", "Stocking numbness",
+                   "When", "immediately (ED)", "MRI scan of the whole spine"):
+        assert phrase in text, phrase
+    # a pain-limited grade is shown but not marked as a deficit
+    from plexnav.reports.context import findings_tables
+    small, _ = validate_case({"format": "plexnav-case/1", "exam": {"strength": [
+        {"movement": "hip_abduction", "side": "right", "mrc": 4, "limited_by": "pain"},
+        {"movement": "hip_abduction", "side": "left", "mrc": 4}]}})
+    (row,) = findings_tables(small)["strength"]["rows"]
+    assert row["cells"] == [{"text": "MRC 4", "abnormal": True}, {"text": "MRC 4 (limited by pain)", "abnormal": False}]
+
+
+def test_patient_summary_shows_the_1_1_fields():
+    case, a = _revision_1_1()
+    html = render_html(case, "patient", assessment=a, generated=WHEN)
+    text = flat(re.sub(r"<[^>]+>", " ", html))
+    for phrase in ("Aching pain in the outer side of the thigh (right), 6 out of 10. It comes on with lying on that side and "
+                   "walking. Changing position eases it.",
+                   "It comes on with walking and standing. Stopping and standing still and sitting down or bending "
+                   "forward eases it.",
+                   "Numbness in the saddle area (perineum and inner upper thighs) (left).", "It comes on with moving the hip.",
+                   "The findings also point to a second, background problem in the long nerves to both feet",
+                   "This is likely.", "How soon", "Now, at an emergency department",
+                   "An MRI scan of the whole spine".removeprefix("An ")):
+        assert phrase in text, phrase
+
+
+def test_reports_without_1_1_output_have_no_when_column(plexus_case):
+    html = render_html(plexus_case, "clinician", generated=WHEN)
+    assert "<th>When</th>" not in html and "Also present" not in html
+    assert "How soon" not in render_html(plexus_case, "patient", generated=WHEN)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from plexnav.case import Assessment
 from plexnav.engine.wording import site_label
 
+WHEN_WORDS = {"immediately": "immediately", "within_24h": "within 24 h", "within_2_weeks": "within 2 weeks",
+              "routine": "routine"}
 TRIAGE_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "yellow", "routine": "green"}
 
 
@@ -24,6 +27,9 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
     for i, loc in enumerate(result.localization[:6], 1):
         table.add_row(str(i), site_label(loc.site, loc.side, loc.levels, loc.detail), f"{loc.probability:.0%}")
     console.print(table)
+    for bg in result.background:  # (1.1) a background process beside the focal site
+        line = f"Also present: {site_label(bg.site, bg.side)} ({bg.probability:.0%})"
+        console.print(f"[bold]{escape(line)}[/bold]" + (f" {escape(bg.why)}" if bg.why.strip() else ""))
     for loc in result.localization[:2]:
         console.print(f"[bold]{site_label(loc.site, loc.side, loc.levels, loc.detail)}[/bold]")
         for line in loc.supporting[:6]:
@@ -41,7 +47,8 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
     if result.workup:
         console.print("[bold]Work-up[/bold]")
         for item in result.workup:
-            console.print(f"  [{item.priority}] {item.test.replace('_', ' ')}: {item.why}")
+            when = f", {WHEN_WORDS[item.when]}" if item.when else ""
+            console.print(f"  {escape(f'[{item.priority}{when}]')} {item.test.replace('_', ' ')}: {escape(item.why)}")
     if result.plain_summary:
         console.print(Panel(result.plain_summary, title="In plain words"))
     console.print(f"[dim]knowledge {result.knowledge_version}. {result.disclaimer}[/dim]")

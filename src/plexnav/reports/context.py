@@ -30,6 +30,7 @@ from plexnav.diary.redflags import diary_alerts, fired_rules
 from plexnav.engine.facts import holds
 from plexnav.engine.wording import site_label
 from plexnav.engine.workup import context_facts
+from plexnav.interop import terms as T
 from plexnav.knowledge.base import load_knowledge
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 from plexnav.reports import bodymap as BM
@@ -54,7 +55,7 @@ def _side_words(side: str | None) -> str:
 
 def _region_where(region: str, side: str | None) -> str:
     name = BM.region_name(region)
-    if region in V.MIDLINE_REGIONS or side is None:
+    if side is None or (region in V.MIDLINE_REGIONS and side == "bilateral"):
         return f"the {name}"
     return f"the {name} ({_side_words(side)})"
 
@@ -90,6 +91,7 @@ def symptom_sentences(case: Case) -> list[str]:
                 text += f" ({'both legs' if s.side == 'bilateral' else s.side + ' leg'})"
             if s.severity is not None:
                 text += f", {fmt(s.severity)} out of 10"
+            text += _triggers_sentence(s)
         elif s.kind == "weakness":
             leg = {"left": "left leg", "right": "right leg", "bilateral": "both legs"}.get(s.side, "")
             text = f"Weakness ({leg})" if leg else "Weakness"
@@ -102,6 +104,25 @@ def symptom_sentences(case: Case) -> list[str]:
             if s.side and s.kind in ("gait_difficulty", "falls"):
                 text += f" ({_side_words(s.side)})"
         out.append(text.rstrip(".") + ".")
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _triggers_sentence(s) -> str:
+    """(1.1) '. It comes on with walking and lying on that side. Changing position eases it'."""
+    w = report_words()
+    out = ""
+    if s.provoked_by:
+        out += f". It comes on with {_and([w['provoked_by'][x] for x in s.provoked_by])}"
+    if s.relieved_by:
+        eases = [w["relieved_by"][x] for x in s.relieved_by if x != "nothing"]
+        if eases:
+            out += f". {_capital(_and(eases))} eases it"
+        if "nothing" in s.relieved_by:
+            out += ". Nothing eases it" if not eases else ""
     return out
 
 
@@ -260,8 +281,23 @@ def _where_words(assessment: Assessment, knowledge: GuidanceKnowledge) -> list[s
     if assessment.etiology:
         top = assessment.etiology[0].cause
         out.append(s["cause_unclear"] if top == "idiopathic_or_unknown"
-                   else s["cause"].format(cause=words["causes"][top]))
+                   else s["cause"].format(cause=words["causes"].get(top) or T.name("cause", top)))
     return out
+
+
+def _plain_background(entry, knowledge: GuidanceKnowledge) -> str:
+    """(1.1) The background process in plain words, for the patient summary."""
+    place = knowledge.words["sites"].get(entry.site) or T.name("structure", entry.site)
+    likely = "likely" if entry.probability >= 0.6 else "possible"
+    return f"The findings also point to a second, background problem in {place}. This is {likely}."
+
+
+def background_line(entry) -> str:
+    """(1.1) For the clinician: 'Also present: a length-dependent polyneuropathy (78%)'."""
+    label = site_label(entry.site, entry.side)
+    article = "an" if label[:1] in "aeiou" else "a"
+    pct = f"{entry.probability:.0%}" if entry.probability >= 0.005 else "<1%"
+    return f"Also present: {article} {label} ({pct})"
 
 
 def _questions(case: Case, assessment: Assessment, knowledge: GuidanceKnowledge) -> list[str]:
@@ -273,7 +309,7 @@ def _questions(case: Case, assessment: Assessment, knowledge: GuidanceKnowledge)
 
 
 def _test_name(test: str, knowledge: GuidanceKnowledge) -> str:
-    name = knowledge.words["tests"][test]
+    name = knowledge.words["tests"].get(test) or report_words()["tests"].get(test) or test.replace("_", " ")
     for article in ("an ", "a "):
         if name.startswith(article):
             name = name[len(article):]
@@ -307,8 +343,10 @@ def patient_context(case: Case, assessment: Assessment, diary: Diary | None = No
         "red_flags_absent": [f for f in flags if not f["present"]],
         "findings": _where_words(assessment, knowledge),
         "questions": _questions(case, assessment, knowledge),
-        "tests": [{"name": _test_name(w.test, knowledge), "why": w.why, "priority": w.priority}
+        "tests": [{"name": _test_name(w.test, knowledge), "why": w.why, "priority": w.priority,
+                   "when": _capital(report_words()["when_plain"][w.when]) if w.when else ""}
                   for w in assessment.workup],
+        "background": [_plain_background(b, knowledge) for b in assessment.background],
         "safety": knowledge.words["summary"]["safety"],
         "diary": diary_section(diary, case, clinician=False, knowledge=knowledge),
     }
@@ -350,8 +388,9 @@ def findings_tables(case: Case) -> dict:
     res = report_words()["results"]
     ex, ed = case.exam, case.electrodiagnosis
     tables = {
-        "strength": _pivot(ex.strength, lambda i: i.movement, lambda i: f"MRC {_num(i.mrc)}", lambda i: i.mrc < 5,
-                           V.MOVEMENTS, lambda m: _capital(kb.movements[m].name)),
+        "strength": _pivot(ex.strength, lambda i: i.movement,
+                           lambda i: f"MRC {_num(i.mrc)}" + (f" (limited by {i.limited_by})" if i.limited_by else ""),
+                           lambda i: i.neurological_mrc < 5, V.MOVEMENTS, lambda m: _capital(kb.movements[m].name)),
         "reflexes": _pivot(ex.reflexes, lambda i: i.reflex, lambda i: i.grade,
                            lambda i: i.grade not in ("normal", "flexor"), V.REFLEXES,
                            lambda r: _capital(kb.reflexes[r].name)),
@@ -372,12 +411,17 @@ def findings_tables(case: Case) -> dict:
     tables["signs"] = signs or None
     investigations = []
     for inv in case.investigations:
-        result = _num(inv.value) if inv.value is not None else inv.finding.replace("_", " ")
-        where = ", ".join(x for x in (inv.level, _side_words(inv.side)) if x)
-        investigations.append({"name": inv.test.replace("_", " ").replace("mri", "MRI").replace("ct", "CT")
-                               .replace("pet", "PET").replace("hba1c", "HbA1c").replace("esr", "ESR")
-                               .replace("crp", "CRP").replace("ck", "CK"),
-                               "result": result + (f" ({where})" if where else ""),
+        if inv.value is not None:
+            result = f"{inv.value:g} {T.lab_unit(inv.test)[1]}".rstrip()
+        else:
+            result = T.name("imaging-finding", inv.finding)
+        where = ", ".join(x for x in (inv.level, inv.position and T.name("imaging-position", inv.position),
+                                      _side_words(inv.side)) if x)
+        if where:
+            result += f" ({where})"
+        if inv.site:
+            result += f"; involves the {T.name('structure', inv.site)}"
+        investigations.append({"name": _capital(T.name("investigation", inv.test)), "result": result,
                                "abnormal": inv.finding not in (None, "normal")})
     tables["investigations"] = investigations or None
     return tables
@@ -388,7 +432,11 @@ def symptom_rows(case: Case) -> list[dict]:
     for s in case.symptoms:
         detail = [x for x in (s.quality, s.activity and s.activity.replace("_", " "),
                               f"severity {fmt(s.severity)}/10" if s.severity is not None else None,
-                              "sudden severe onset" if s.onset_sudden_severe else None) if x]
+                              "sudden severe onset" if s.onset_sudden_severe else None,
+                              "provoked by " + ", ".join(T.name("provoked-by", p) for p in s.provoked_by)
+                              if s.provoked_by else None,
+                              "relieved by " + ", ".join(T.name("relieved-by", p) for p in s.relieved_by)
+                              if s.relieved_by else None) if x]
         out.append({"kind": s.kind.replace("_", " "),
                     "where": BM.region_name(s.region) if s.region else "\u2013",
                     "side": _side_words(s.side) or "\u2013", "detail": ", ".join(detail) or "\u2013"})
@@ -444,11 +492,14 @@ def clinician_context(case: Case, assessment: Assessment, diary: Diary | None = 
         "next_findings": [{"finding": n.finding, "why": n.why,
                            "gain": f"{n.expected_information_gain:.2f}" if n.expected_information_gain is not None else ""}
                           for n in assessment.next_best_findings],
-        "causes": [{"cause": e.cause.replace("_", " "), "plain": words["causes"][e.cause],
+        "causes": [{"cause": e.cause.replace("_", " "), "plain": words["causes"].get(e.cause) or T.name("cause", e.cause),
                     "percent": f"{e.probability:.0%}" if e.probability >= 0.005 else "<1%", "reasons": e.reasons}
                    for e in assessment.etiology[:5]],
-        "workup": [{"test": _test_name(w.test, knowledge), "id": w.test, "priority": w.priority, "why": w.why}
+        "workup": [{"test": _test_name(w.test, knowledge), "id": w.test, "priority": w.priority, "why": w.why,
+                    "when": report_words()["when"][w.when] if w.when else ""}
                    for w in assessment.workup],
+        "workup_when": any(w.when for w in assessment.workup),
+        "background": [{"line": background_line(b), "why": b.why} for b in assessment.background],
         "management": [{"option": m.option, "why": m.why} for m in assessment.management
                        if m.category != "about_these_options"],
         "management_note": next((m.option + " " + m.why for m in assessment.management
