@@ -60,8 +60,24 @@ def test_falling_strength_grades_mean_a_worsening_course():
     after = DiaryEntry(date=DAY + dt.timedelta(days=7), author="clinician",
                        strength=[{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}])
     triage = check_entry(after, earlier=[before])
-    assert triage.level == "urgent" and triage.rules == ["urgent.worsening_weakness"]
+    assert triage.level == "urgent" and triage.rules == ["urgent.worsening_weakness", "urgent.progressive_weakness"]
     assert check_entry(after).level == "soon"
+
+
+@pytest.mark.parametrize("grades,level,rules", [
+    ((5, 4), "urgent", ["urgent.progressive_weakness"]),      # revision 1.1: progressive weakness, MRC <= 4
+    ((5, 4.5), "routine", ["routine.otherwise"]),             # 4.5 is not "MRC <= 4"
+    ((4, 4), "soon", ["soon.weakness"]),                      # no fall: course unknown
+])
+def test_progressive_weakness_from_the_diary_grades(grades, level, rules):
+    entries = [DiaryEntry(date=DAY + dt.timedelta(days=7 * i), author="clinician",
+                          strength=[{"movement": "knee_extension", "side": "right", "mrc": g}]) for i, g in enumerate(grades)]
+    triage = check_entry(entries[1], earlier=entries[:1])
+    assert (triage.level, triage.rules) == (level, rules)
+
+
+def test_falls_in_the_diary_are_soon():
+    assert check_entry(DiaryEntry(date=DAY, pain=PAIN, falls=1)).rules == ["soon.weakness_or_falls_symptom"]
 
 
 def test_diary_alerts_report_only_new_red_flags(baseline):

@@ -23,6 +23,10 @@ What the built case holds (see :func:`entry_case`):
 * course — ``worsening`` when a strength grade fell since the latest earlier grade of the
   same movement and side in the diary, otherwise unknown.
 
+With triage policy 1.1 a fall in a grade to MRC 4 or less is therefore "progressive
+weakness" (urgent: onset and duration are unknown, so the problem counts as recent), and
+an entry that records falls is at least "soon".
+
 If, with no earlier entry and no baseline to say which leg or back symptoms the diary is
 about, an entry records a bladder or bowel change, :func:`check_entry` still applies the
 bladder/bowel emergency rule: the diary itself is the evidence of leg or back symptoms.
