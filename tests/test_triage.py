@@ -192,6 +192,9 @@ def test_bleeding_rule_targets_groin_thigh_pain_or_femoral_weakness():
     assert "emergency.bleeding" not in rules(history=h, exam=strength("ankle_dorsiflexion", mrc=2))
     assert "emergency.bleeding" not in rules(history=h, symptoms=[PAIN_LEG])
     assert "emergency.bleeding" not in rules(history={"onset": "acute"}, symptoms=[{"kind": "pain", "region": "groin", "side": "left"}])
+    assert "emergency.bleeding" in rules(history=h, exam={"signs": [{"sign": "hip_held_flexed", "side": "left"}]})
+    assert "emergency.bleeding" not in rules(history={"factors": ["anticoagulation"], "onset": "subacute"},
+                                             exam={"signs": [{"sign": "hip_held_flexed", "side": "left"}]})
 
 
 @pytest.mark.parametrize("factor", ["major_trauma", "pelvic_fracture", "hip_dislocation"])
