@@ -427,6 +427,8 @@ def case_to_exam(case: Mapping) -> dict:
             values[f"mrc.{item['movement']}.{side}"] = format_mrc(item["mrc"])
             if item.get("limited_by"):
                 values[f"lim.{item['movement']}.{side}"] = item["limited_by"]
+            else:  # a later grade of the same cell replaces an earlier one whole
+                values.pop(f"lim.{item['movement']}.{side}", None)
     for item in exam.get("reflexes") or []:
         if item["reflex"] in V.MIDLINE_REFLEXES:
             values[f"reflex.{item['reflex']}"] = item["grade"]
