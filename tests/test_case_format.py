@@ -88,7 +88,6 @@ def test_midline_findings_may_omit_side():
 
 @pytest.mark.parametrize("exam", [
     {"reflexes": [{"reflex": "anal_wink", "side": "left", "grade": "absent"}]},
-    {"sensation": [{"region": "saddle", "side": "right", "finding": "reduced"}]},
     {"signs": [{"sign": "sphincter_tone_reduced", "side": "left"}]},
 ])
 def test_midline_findings_reject_one_side(exam):
@@ -122,3 +121,13 @@ def test_any_json_either_validates_or_fails_politely(doc):
         parse_case(json.dumps(doc))
     except CaseValidationError as exc:
         assert exc.errors and all(isinstance(e.message, str) and e.message for e in exc.errors)
+
+
+@pytest.mark.parametrize("region", ["saddle", "genital"])
+@pytest.mark.parametrize("side", ["left", "right", "bilateral", None])
+def test_perineal_skin_takes_any_side_or_none(region, side):
+    """Revision 1.1: one-sided saddle and genital findings (hemi-saddle numbness)."""
+    finding = {"region": region, "finding": "reduced", **({"side": side} if side else {})}
+    symptom = {"kind": "numbness", "region": region, **({"side": side} if side else {})}
+    case, _ = parse_case(json.dumps({"format": "plexnav-case/1", "exam": {"sensation": [finding]}, "symptoms": [symptom]}))
+    assert case.exam.sensation[0].side == side

@@ -64,7 +64,9 @@ PATTERNS = {
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_textbook_deficit_pattern(kb, name):
     lesion, affected, spared = PATTERNS[name]
-    pattern = deficit_pattern(kb, lesion, threshold=0.5)  # major contributions only
+    # a main share of the target's supply: at 0.35 needle EMG reaches its full sensitivity
+    # (likelihood.yaml saturation), one root of a three-root muscle already counts
+    pattern = deficit_pattern(kb, lesion, threshold=0.35)
     for item in affected:
         group, target = item.split(":")
         assert target in pattern[group], f"{name}: {target} should be affected ({group})"

@@ -22,9 +22,10 @@ def test_every_spec_id_resolves(kb):
 
 def test_tibialis_posterior_is_tibial_l5_and_spared_by_peroneal_lesion(kb):
     rec = kb.muscles["tibialis_posterior"]
-    assert rec.nerve == "tibial_leg" and rec.roots["L5"] == "major"
+    assert rec.nerve == "tibial_leg" and max(rec.roots, key=rec.roots.get) == "L5"
     assert muscle_involvement(kb, {"common_peroneal_fibular_head": 1.0}, "tibialis_posterior") == 0
-    assert muscle_involvement(kb, {"root:L5": 1.0}, "tibialis_posterior") == 1
+    # one root of a three-root muscle involves it partly, most of it when it is the main root
+    assert 0.5 < muscle_involvement(kb, {"root:L5": 1.0}, "tibialis_posterior") < 1
 
 
 def test_gluteus_medius_is_superior_gluteal_l4_to_s1(kb):
@@ -38,22 +39,23 @@ def test_short_head_of_biceps_is_the_only_peroneal_division_thigh_muscle(kb):
                       and any(c.nerve == "sciatic_peroneal_division" for c in rec.supply())]
     assert peroneal_thigh == ["biceps_femoris_short_head"]
     assert muscle_involvement(kb, {"common_peroneal_fibular_head": 1.0}, "biceps_femoris_short_head") == 0
-    assert muscle_involvement(kb, {"sciatic": 1.0}, "biceps_femoris_short_head") == 1
+    assert muscle_involvement(kb, {"sciatic": 1.0}, "biceps_femoris_short_head") == pytest.approx(1)
 
 
 def test_saphenous_snap_tests_femoral_l4_beyond_the_ganglion(kb):
     rec = kb.studies["saphenous_sensory"]
-    assert rec.fibres == "sensory" and rec.roots["L4"] == "major"
+    assert rec.fibres == "sensory" and max(rec.roots, key=rec.roots.get) == "L4"
     assert "femoral" in kb.upstream(rec.nerve)
     assert study_involvement(kb, {"root:L4": 1.0}, "saphenous_sensory") == 0  # preganglionic
-    assert study_involvement(kb, {"lumbar_plexus": 1.0}, "saphenous_sensory") == 1
-    assert study_involvement(kb, {"femoral_inguinal": 1.0}, "saphenous_sensory") == 1
+    assert study_involvement(kb, {"lumbar_plexus": 1.0}, "saphenous_sensory") == pytest.approx(1)
+    assert study_involvement(kb, {"femoral_inguinal": 1.0}, "saphenous_sensory") == pytest.approx(1)
 
 
 def test_sural_snap_tests_s1(kb):
-    assert kb.studies["sural_sensory"].roots["S1"] == "major"
+    roots = kb.studies["sural_sensory"].roots
+    assert max(roots, key=roots.get) == "S1"
     assert study_involvement(kb, {"root:S1": 1.0}, "sural_sensory") == 0
-    assert study_involvement(kb, {"sacral_plexus": 1.0}, "sural_sensory") == 1
+    assert study_involvement(kb, {"sacral_plexus": 1.0}, "sural_sensory") == pytest.approx(1)
 
 
 def test_hip_adduction_is_obturator_and_spared_by_femoral_lesion(kb):
@@ -75,13 +77,14 @@ def test_lumbosacral_trunk_spares_s1_and_lumbar_plexus(kb):
     lesion = {"lumbosacral_trunk": 1.0}
     assert muscle_involvement(kb, lesion, "medial_gastrocnemius") < 0.5
     assert muscle_involvement(kb, lesion, "vastus_medialis") == 0
-    assert muscle_involvement(kb, lesion, "tibialis_posterior") == 1
+    # the trunk carries L4 and L5: most of tibialis posterior, not its S1 share
+    assert 0.8 < muscle_involvement(kb, lesion, "tibialis_posterior") < 1
 
 
 def test_gastrocnemius_spared_below_its_branch(kb):
-    assert muscle_involvement(kb, {"tibial": 1.0}, "medial_gastrocnemius") == 1
+    assert muscle_involvement(kb, {"tibial": 1.0}, "medial_gastrocnemius") == pytest.approx(1)
     assert muscle_involvement(kb, {"tibial_leg": 1.0}, "medial_gastrocnemius") == 0
-    assert muscle_involvement(kb, {"tibial_leg": 1.0}, "tibialis_posterior") == 1
+    assert muscle_involvement(kb, {"tibial_leg": 1.0}, "tibialis_posterior") == pytest.approx(1)
 
 
 @pytest.mark.parametrize("table", ["muscles", "reflexes", "skin", "studies"])
@@ -123,3 +126,22 @@ def test_graph_roots_are_consistent(kb):
 def test_every_movement_and_region_of_the_spec_has_muscles_or_supply(kb):
     for mov in V.MOVEMENTS:
         assert abs(sum(kb.movements[mov].muscles.values()) - 1) < 0.02
+
+
+@pytest.mark.parametrize("table", ["muscles", "reflexes", "skin", "studies"])
+def test_root_shares_sum_to_one(kb, table):
+    for rec in getattr(kb, table).values():
+        for comp in rec.supply():
+            assert sum(comp.roots.values()) == pytest.approx(1, abs=0.02), rec.id
+
+
+def test_a_single_root_involves_a_multi_root_muscle_partly(kb):
+    """Issue: one root of a multi-root muscle must not weaken it fully."""
+    for muscle, rec in kb.muscles.items():
+        if rec.coverage == "any":
+            continue  # segmental paraspinals
+        roots = {r for c in rec.supply() for r in c.roots}
+        if len(roots) < 2:
+            continue
+        for root in roots:
+            assert muscle_involvement(kb, {f"root:{root}": 1.0}, muscle) < 1, (muscle, root)

@@ -8,7 +8,7 @@ A finding key names what was examined and where, in the form the assessment's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -131,14 +131,52 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
 # ----------------------------------------------------------------------------- prediction
 
 
+# targets a background polyneuropathy can make abnormal (not imaging, history or complaints)
+BACKGROUND_TARGETS = ("movement", "reflex", "skin", "pain", "study", "muscle", "sign", "activity", "anywhere")
+# targets whose "involvement" is already a probability or a match, not a share of supply
+UNSATURATED_TARGETS = ("evidence", "imaging", "imaging_normal", "complaint")
+
+
+def saturation(kb: KnowledgeBase, spec: FindingSpec) -> float:
+    """The share of a target's supply at which this finding reaches full sensitivity."""
+    fam = kb.families.get(spec.family)
+    return fam.saturation if fam is not None else 1.0
+
+
+def effective(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, share: float) -> float:
+    """Involvement as the finding sees it (0..1): the damaged share of the target's supply
+    over the finding's saturation for a focal lesion; the length-dependent grade as it is
+    for a polyneuropathy, whose table already speaks in findings, not axon shares."""
+    if hyp.pattern == "length_dependent" or spec.target in UNSATURATED_TARGETS:
+        return min(share, 1.0)
+    return min(share / saturation(kb, spec), 1.0)
+
+
+def _length_twin(hyp: Hypothesis) -> Hypothesis:
+    return replace(hyp, id="background:polyneuropathy", site="polyneuropathy", family="polyneuropathy",
+                   lesion={}, central={}, pattern="length_dependent", background=None, mimic=None)
+
+
+def _focal_twin(hyp: Hypothesis) -> Hypothesis:
+    return replace(hyp, id=hyp.id.removesuffix("+polyneuropathy"), background=None)
+
+
 def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str,
                       memo: dict | None = None) -> tuple[float, float]:
+    """Effective (lower, upper motor neuron) involvement of the finding's target on one side."""
+    if hyp.background is not None and spec.target in BACKGROUND_TARGETS:
+        # a focal lesion and a background polyneuropathy: either can make the finding abnormal
+        focal = _side_involvement(kb, spec, _focal_twin(hyp), side, memo)
+        length = _side_involvement(kb, spec, _length_twin(hyp), side, memo)
+        return 1 - (1 - focal[0]) * (1 - length[0]), focal[1]
     if memo is not None:
-        key = (hyp.id, spec.key.split(":")[0], spec.target, spec.target_id, spec.region, side)
+        key = (hyp.id, spec.key.split(":")[0], spec.family, spec.target, spec.target_id, spec.region, side)
         if key not in memo:
-            memo[key] = _compute_side(kb, spec, hyp, side, memo)
+            lmn, umn = _compute_side(kb, spec, hyp, side, memo)
+            memo[key] = effective(kb, spec, hyp, lmn), umn
         return memo[key]
-    return _compute_side(kb, spec, hyp, side, None)
+    lmn, umn = _compute_side(kb, spec, hyp, side, None)
+    return effective(kb, spec, hyp, lmn), umn
 
 
 def _compute_side(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: dict | None) -> tuple[float, float]:
@@ -218,7 +256,7 @@ def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: f
         return np.array([p]) if spec.kind == "presence" else np.array([1 - p, p])
     fam = kb.families[spec.family]
     fp = spec.fp_override if spec.fp_override is not None else fam.fp
-    p_lmn = fp + (fam.sensitivity - fp) * min(lmn / fam.saturation, 1.0)
+    p_lmn = fp + (fam.sensitivity - fp) * min(lmn, 1.0)
     if spec.kind == "strength":
         umn_part = (fam.sensitivity - fam.fp) * min(umn, 1.0)
         p_abn = 1 - (1 - p_lmn) * (1 - umn_part)

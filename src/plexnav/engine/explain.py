@@ -31,12 +31,22 @@ def _rivals(model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: li
     """Best hypothesis of each competing site, and how much each rival counts (half by its
     probability, half evenly, so the explanation also answers the less likely rivals a
     clinician would name, e.g. why not a common peroneal lesion)."""
-    idx = np.array([g.members[0] for g in groups if g is not group][:RIVAL_GROUPS], dtype=np.intp)
+    idx = np.array([_representative(model, scored, g) for g in groups if g is not group][:RIVAL_GROUPS], dtype=np.intp)
     if len(idx) == 0:
         return idx, np.zeros(0)
     w = scored.posterior[idx]
     w = w / w.sum() if w.sum() > 0 else np.full(len(idx), 1 / len(idx))
     return idx, 0.5 * w + 0.5 / len(idx)
+
+
+def _representative(model: LikelihoodModel, scored: Scored, group: SiteGroup) -> int:
+    """A rival site's most probable hypothesis without a background polyneuropathy: findings
+    a shared background explains do not tell the sites apart, so each rival is answered by
+    what its own lesion would do."""
+    for i in group.members:
+        if model.hypotheses[i].background is None:
+            return i
+    return group.members[0]
 
 
 def _differential(model: LikelihoodModel, scored: Scored, h: int, exclude: set[str]) -> list[int]:
@@ -183,7 +193,7 @@ def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_
     return ExplanationStep.model_construct(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
 
 
-def split_explanation(steps: list[ExplanationStep], limit: int = 8) -> tuple[list[str], list[str]]:
+def split_explanation(steps: list[ExplanationStep], limit: int = 10) -> tuple[list[str], list[str]]:
     supporting = [s.text for s in steps if s.weight > 0][:limit]
     against = [s.text for s in steps if s.weight < 0][:limit]
     return supporting, against

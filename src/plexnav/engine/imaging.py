@@ -202,9 +202,9 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
         if inv.finding == "normal":
             if region == "spine":
                 name = "whole_spine" if inv.test == "mri_whole_spine" else "spine"
-                out.append((f"imaging:normal:{name}", f"{inv.test} normal"))
+                out.append((f"imaging:normal:{name}", _TEST_WORDS[inv.test]))
             elif region == "pelvis":
-                out.append(("imaging:normal:pelvis", f"{inv.test} normal"))
+                out.append(("imaging:normal:pelvis", _TEST_WORDS[inv.test]))
             continue
         cls = kb.imaging["findings"][inv.finding]
         structure = None
@@ -231,14 +231,19 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
     return out
 
 
+_TEST_WORDS = {
+    "mri_lumbar_spine": "lumbar spine MRI", "mri_whole_spine": "whole-spine MRI", "mri_pelvis": "pelvic MRI",
+    "ct_pelvis": "pelvic CT", "ct_abdomen_pelvis": "CT of the abdomen and pelvis", "pet_ct": "PET-CT",
+    "mri_knee": "knee MRI", "ultrasound_nerve": "nerve ultrasound", "hip_imaging": "hip imaging",
+}
+
+
 def _describe(inv: Investigation) -> str:
-    parts = [inv.test, inv.finding.replace("_", " ")]
-    if inv.level:
-        parts.append(f"at {inv.level}")
-    if inv.position:
-        parts.append(inv.position)
-    if inv.side:
-        parts.append(inv.side)
+    """'lumbar spine MRI: disc herniation at L4-L5, foraminal, right, on the L4 root'."""
+    where = [w for w in (f"at {inv.level}" if inv.level else None, inv.position, inv.side) if w]
+    text = f"{_TEST_WORDS.get(inv.test, inv.test)}: {inv.finding.replace('_', ' ')}"
+    if where:
+        text += " " + ", ".join(where)
     if inv.site:
-        parts.append(f"({inv.site})")
-    return " ".join(parts)
+        text += f", on the {inv.site.split(':')[-1].replace('_', ' ')}"
+    return text

@@ -110,6 +110,11 @@ def compute_tables(kb: KnowledgeBase, hypotheses, findings, column) -> dict[str,
             log_lik[h, start:start + len(probs)] = np.log(np.clip(probs, 1e-6, 1.0))
             p_abn[h, f] = probs[0] if spec.kind == "presence" else 1 - probs[0]
             inv_lmn[h, f], inv_umn[h, f] = a, b
+    # imaging is a separate modality: its evidence is not tempered like the examination's
+    # findings, which share causes (likelihood.yaml: untempered_families)
+    untempered = set(kb.parameters["untempered_families"])
+    cols = [column[(spec.key, state)] for spec in findings if spec.family in untempered for state in spec.states]
+    log_lik[:, cols] *= float(kb.parameters["temperature"])
     return {"log_lik": log_lik, "p_abnormal": p_abn, "inv_lmn": inv_lmn, "inv_umn": inv_umn}
 
 
@@ -126,11 +131,6 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     if tables is None or any(tables.get(k) is None or tables[k].shape != shape for k, shape in expected.items()):
         tables = compute_tables(kb, hypotheses, findings, column)
     log_lik, p_abn = np.array(tables["log_lik"]), np.array(tables["p_abnormal"])
-    # imaging is a separate modality: its evidence is not tempered like the examination's
-    # findings, which share causes (likelihood.yaml: untempered_families)
-    untempered = set(kb.parameters["untempered_families"])
-    cols = [column[(spec.key, state)] for spec in findings if spec.family in untempered for state in spec.states]
-    log_lik[:, cols] *= float(kb.parameters["temperature"])
     inv_lmn, inv_umn = np.array(tables["inv_lmn"]), np.array(tables["inv_umn"])
     lmn = np.maximum(inv_lmn, inv_umn)
     log_prior = np.log(np.array([h.prior for h in hypotheses]))

@@ -23,13 +23,6 @@ def _length(kb: KnowledgeBase, length_class: int) -> float:
     return kb.length_dependent[length_class]
 
 
-def _with_background(kb: KnowledgeBase, hyp: Hypothesis, value: float, length_class: int) -> float:
-    """A focal lesion plus a background polyneuropathy: either can make the target abnormal."""
-    if hyp.background is None:
-        return value
-    return 1 - (1 - value) * (1 - _length(kb, length_class))
-
-
 def _umn_reach(kb: KnowledgeBase, hyp: Hypothesis, roots: dict[str, float]) -> float:
     """Share of a target's segments below a cord lesion (all of them unless ``umn_from``)."""
     if hyp.umn_from is None:
@@ -64,7 +57,6 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
         value = _length(kb, kb.muscles[muscle_id].length_class)
     else:
         value = fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
-        value = _with_background(kb, hyp, value, kb.muscles[muscle_id].length_class)
     if memo is not None:
         memo[key] = value
     return value
@@ -84,7 +76,7 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
     if hyp.pattern == "length_dependent":
         lmn = _length(kb, record.length_class)
     else:
-        lmn = _with_background(kb, hyp, fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id), record.length_class)
+        lmn = fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
     umn = hyp.central.get("umn", 0.0)
     if umn:
         umn *= _umn_reach(kb, hyp, _segments(kb, record))
@@ -96,7 +88,7 @@ def skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
     if hyp.pattern == "length_dependent":
         value = _length(kb, record.length_class)
     else:
-        value = _with_background(kb, hyp, fw.skin_involvement(kb, _lesion(hyp, side), region), record.length_class)
+        value = fw.skin_involvement(kb, _lesion(hyp, side), region)
     return max(value, hyp.central.get("sensory", 0.0))
 
 
@@ -115,7 +107,7 @@ def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float
     record = kb.studies[study_id]
     if hyp.pattern == "length_dependent":
         return _length(kb, record.length_class)
-    return _with_background(kb, hyp, fw.study_involvement(kb, _lesion(hyp, side), study_id), record.length_class)
+    return fw.study_involvement(kb, _lesion(hyp, side), study_id)
 
 
 def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> float:

@@ -6,14 +6,19 @@ import numpy as np
 
 from plexnav.engine.model import LikelihoodModel
 
-SKIP_TARGETS = ("complaint",)
-CLEAN_THRESHOLD = 0.5
+# not drawn from the anatomical forward model: complaints by side, history and mimic
+# evidence, imaging (their likelihoods are direct estimates, scored but not simulated)
+SKIP_TARGETS = ("complaint", "evidence", "imaging", "imaging_normal", "anywhere")
+CLEAN_THRESHOLD = 0.7  # substantially involved: at least 70% of the full effect
 
 
 def scorable_findings(model: LikelihoodModel) -> list[int]:
     """Findings a full work-up would record: exam, studies, EMG and the one-sided symptoms."""
+    sided = {s.key.rsplit(":", 1)[0] for s in model.findings if s.side in ("left", "right")}
+    # perineal skin is recorded either for the midline or side by side: simulate side by side
     return [i for i, s in enumerate(model.findings)
-            if s.base_key is None and s.target not in SKIP_TARGETS and s.side != "either"]
+            if s.base_key is None and s.target not in SKIP_TARGETS and s.side != "either"
+            and not (s.side == "midline" and s.key in sided)]
 
 
 def _columns_for(model: LikelihoodModel, finding: int, state_index: int) -> int:

@@ -128,6 +128,15 @@ def finding_phrase(kb: KnowledgeBase, spec, state: str, value: str) -> str:
         return f"no {sided}{name}{where}"
     if t == "complaint":
         return f"no complaint or abnormal finding on the {side} side"
+    if t == "evidence" and tid.startswith("sign:"):
+        name = kb.signs[tid[5:]].name
+        return f"{sided}{name} present" if state == "present" else f"no {sided}{name}"
+    if t in ("evidence", "anywhere"):
+        return f"{value} reported" if t == "anywhere" else value
+    if t == "imaging":
+        return f"imaging: {value}"
+    if t == "imaging_normal":
+        return f"a normal scan ({value.replace('_', ' ')})"
     return spec.key
 
 
