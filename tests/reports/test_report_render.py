@@ -70,9 +70,9 @@ def test_clinician_html_has_every_section(plexus_case):
                    "Strength (MRC)", "Knee extension", "MRC 3", "Reflexes", "Patellar (knee) reflex",
                    "Sensation", "Signs", "Muscle wasting", "Nerve conduction", "saphenous sensory response",
                    "Needle EMG", "Iliopsoas", "active denervation", "Investigations", "HbA1c",
-                   "Localization", "right lumbar plexus lesion", "right L3 root lesion",
-                   "fits a right lumbar plexus lesion", "is not explained by a right L3 root lesion",
-                   "Next best findings", "ncs:lateral_femoral_cutaneous_sensory:right",
+                   "Localization", "right lumbar plexus lesion", a.localization[1].supporting[0][:40],
+                   "fits a right lumbar plexus lesion", a.localization[2].against[0][:60],
+                   "Next best findings", a.next_best_findings[0].finding,
                    "Causes", "diabetic radiculoplexus neuropathy", "Work-up", "Management options",
                    "Ask about medicines for nerve pain", "Red flags", "Why it matters",
                    a.knowledge_version, STANDARD):

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 
-from plexnav.case import Assessment, Case, LocalizationEntry
+import numpy as np
+
+from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry
 from plexnav.engine.advise import advise
-from plexnav.engine.explain import explain_group, next_best_findings, split_explanation
-from plexnav.engine.localize import Scored, group_sites, score_case, score_cases
+from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_findings, split_explanation
+from plexnav.engine.localize import Scored, SiteGroup, group_sites, score_case, score_cases
 from plexnav.engine.model import LikelihoodModel, get_model
+from plexnav.engine.wording import finding_phrase
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 DISCLAIMER = (
@@ -29,8 +32,46 @@ def _floor4(p: float) -> float:
     return math.floor(p * 10_000) / 10_000
 
 
+BACKGROUND_SHOWN = 0.5  # report a background process when it is likelier than not beside the leader
+BACKGROUND_REASONS = 3
+
+
+def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> list[BackgroundEntry]:
+    """A length-dependent polyneuropathy held beside the leading focal site: its probability
+    given that site, and the findings the polyneuropathy explains that the focal lesion
+    alone does not."""
+    if leader.site == "polyneuropathy":
+        return []
+    members = np.array(leader.members)
+    mass = scored.posterior[members]
+    twins = model.background_twin[members]
+    if mass.sum() <= 0 or not twins.any():
+        return []
+    share = float(mass[twins].sum() / mass.sum())
+    if share < BACKGROUND_SHOWN:
+        return []
+    twin = int(members[twins][np.argmax(mass[twins])])
+    focal = int(model.focal_of[twin])
+    reasons = []
+    if len(scored.columns):
+        gain = model.log_lik[twin, scored.columns] - model.log_lik[focal, scored.columns]
+        for j in np.argsort(-gain)[:BACKGROUND_REASONS]:
+            if gain[j] > BACKGROUND_GAIN:
+                obs = scored.observations[j]
+                spec = model.findings[model.finding_index[obs.key]]
+                reasons.append(finding_phrase(model.kb, spec, obs.state, obs.value))
+    why = ("explains " + "; ".join(reasons) + ", which the focal lesion alone does not") if reasons else ""
+    return [BackgroundEntry(site="polyneuropathy", side="bilateral", probability=_floor4(share), why=why)]
+
+
 def localize(case: Case, model: LikelihoodModel, scored: Scored | None = None) -> tuple[list[LocalizationEntry], list]:
     """Ranked sites with explanations, and the next best findings."""
+    entries, next_findings, _ = localize_with_background(case, model, scored)
+    return entries, next_findings
+
+
+def localize_with_background(case: Case, model: LikelihoodModel, scored: Scored | None = None):
+    """Ranked sites with explanations, the next best findings, and any background process."""
     scored = scored or score_case(model, case)
     groups = group_sites(model, scored, limit=max(TOP_SITES, 8))
     entries = []
@@ -44,19 +85,20 @@ def localize(case: Case, model: LikelihoodModel, scored: Scored | None = None) -
             levels=list(group.levels) if group.levels else None,
             detail=best.detail, hypothesis=best.id, explanation=steps,
         ))
-    return entries, next_best_findings(model, scored, groups)
+    return entries, next_best_findings(model, scored, groups), background(model, scored, groups[0])
 
 
 def assess(case: Case, model: LikelihoodModel | None = None,
            guidance: GuidanceKnowledge | None = None, scored: Scored | None = None) -> Assessment:
     model = model or get_model()
     guidance = guidance or load_guidance_knowledge()
-    localization, next_findings = localize(case, model, scored)
-    advice = advise(case, localization, guidance)
+    localization, next_findings, behind = localize_with_background(case, model, scored)
+    advice = advise(case, localization, guidance, background=behind)
     return Assessment(
         case_id=case.id,
         knowledge_version=model.kb.version_label,
         localization=localization,
+        background=behind,
         next_best_findings=next_findings,
         disclaimer=DISCLAIMER,
         **advice,

@@ -59,7 +59,7 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
         rec = kb.reflexes[ref]
         for side in _sides_for(rec.midline):
             if ref == "plantar":
-                add(FindingSpec(_key("reflex", ref, side), "reflex", "plantar", ("flexor", "extensor", "absent"), "reflex", ref, side))
+                add(FindingSpec(_key("reflex", ref, side), "plantar", "plantar", ("flexor", "extensor", "absent"), "reflex", ref, side))
             elif rec.midline:
                 add(FindingSpec(_key("reflex", ref, side), "reflex", "binary", ("normal", "abnormal"), "reflex", ref, side, combine=rec.combine))
             else:

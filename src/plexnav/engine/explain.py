@@ -8,7 +8,7 @@ and the rendered text, so every view shows the same trace.
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -18,6 +18,8 @@ from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.wording import finding_name, finding_phrase, hypothesis_label
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
+CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere")
+BACKGROUND_GAIN = 0.3  # nats: a finding the background explains this much better is its own
 INVOLVED = 0.3
 
 
@@ -31,7 +33,8 @@ def _rivals(model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: li
     """Best hypothesis of each competing site, and how much each rival counts (half by its
     probability, half evenly, so the explanation also answers the less likely rivals a
     clinician would name, e.g. why not a common peroneal lesion)."""
-    idx = np.array([_representative(model, scored, g) for g in groups if g is not group][:RIVAL_GROUPS], dtype=np.intp)
+    background = model.hypotheses[group.members[0]].background
+    idx = np.array([_representative(model, g, background) for g in groups if g is not group][:RIVAL_GROUPS], dtype=np.intp)
     if len(idx) == 0:
         return idx, np.zeros(0)
     w = scored.posterior[idx]
@@ -39,12 +42,13 @@ def _rivals(model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: li
     return idx, 0.5 * w + 0.5 / len(idx)
 
 
-def _representative(model: LikelihoodModel, scored: Scored, group: SiteGroup) -> int:
-    """A rival site's most probable hypothesis without a background polyneuropathy: findings
-    a shared background explains do not tell the sites apart, so each rival is answered by
-    what its own lesion would do."""
+def _representative(model: LikelihoodModel, group: SiteGroup, background: str | None) -> int:
+    """A rival site's most probable hypothesis with the same background as the site being
+    explained: findings a shared background polyneuropathy explains do not tell the sites
+    apart, so each rival is answered by what its own lesion would do (the background has
+    its own line in the assessment)."""
     for i in group.members:
-        if model.hypotheses[i].background is None:
+        if model.hypotheses[i].background == background:
             return i
     return group.members[0]
 
@@ -87,7 +91,8 @@ def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
             if any(comp.nerve in kb.upstream(n) and comp.nerve != n for n in nodes):
                 return f" (its branch leaves the {kb.nerve_name(comp.nerve)} above the lesion)"
         if all(kb.is_preganglionic(n) for n in nodes):
-            levels = sorted({n.split(':')[1] for n in nodes})
+            main = [n for side in hyp.lesion.values() for n, w in side.items() if w >= 0.5] or nodes
+            levels = sorted({n.split(':')[1] for n in main}, key=kb.root_order.get)
             return f" (it is not supplied mainly by {'/'.join(levels)})"
     return ""
 
@@ -100,6 +105,12 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
     if len(rivals) == 0 or len(scored.columns) == 0:
         return []
     cols = scored.columns
+    if model.hypotheses[h].background is not None:
+        # findings the background polyneuropathy explains have their own line (background)
+        keep = model.log_lik[h, cols] - model.log_lik[model.focal_of[h], cols] <= BACKGROUND_GAIN
+        observations = [o for o, k in zip(scored.observations, keep) if k]
+        scored = replace(scored, observations=tuple(observations), columns=cols[keep])
+        cols = scored.columns
     own = model.log_lik[h, cols]
     rival_ll = model.log_lik[np.ix_(rivals, cols)]                     # (R, n)
     contribution = (own - np.log(weights @ np.exp(rival_ll))) / model.temperature
@@ -140,26 +151,32 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
     return _merge_sides([_step(model, h, label, scored.observations[j], *chosen[j]) for j in order])
 
 
-_SIDED = re.compile(r"\b(left|right)\b")
+def _finding_side(step: ExplanationStep) -> str | None:
+    side = step.finding.rsplit(":", 1)[-1]
+    return side if side in ("left", "right") else None
 
 
 def _merge_sides(steps: list[ExplanationStep]) -> list[ExplanationStep]:
-    """One line for a finding seen alike on both sides ('reduced left and right sural SNAP')."""
+    """One line for a finding seen alike on both sides ('reduced left and right sural SNAP').
+    The finding's own side word comes first in the text; a rival's side later is kept."""
     out: list[ExplanationStep] = []
     seen: dict[tuple, int] = {}
     for step in steps:
-        sides = set(_SIDED.findall(step.text))
-        shape = (step.key, step.weight > 0, _SIDED.sub("{side}", step.text))
-        if len(sides) == 1 and shape in seen:
+        side = _finding_side(step)
+        if side is None or f"{side} " not in step.text:
+            out.append(step)
+            continue
+        shape = (step.key, step.weight > 0, step.finding.rsplit(":", 1)[0], step.text.replace(f"{side} ", "{side} ", 1))
+        if shape in seen:
             first = out[seen[shape]]
-            if set(_SIDED.findall(first.text)) != sides:
-                merged = _SIDED.sub("left and right", first.text, count=1)
+            first_side = _finding_side(first)
+            if first_side != side:
+                merged = first.text.replace(f"{first_side} ", "left and right ", 1)
                 finding = first.finding.rsplit(":", 1)[0] + ":bilateral"
                 out[seen[shape]] = first.model_copy(update={"text": merged, "finding": finding,
                                                             "weight": round(first.weight + step.weight, 3)})
                 continue
-        if len(sides) == 1:
-            seen[shape] = len(out)
+        seen[shape] = len(out)
         out.append(step)
     return out
 
@@ -175,7 +192,13 @@ def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_
     gloss = model.gloss[f]
     what = f"{phrase} ({gloss})" if gloss else phrase
     rival = hypothesis_label(model.hypotheses[rival_index])
-    if not normal and weight > 0:
+    if spec.target in CIRCUMSTANTIAL:
+        # history, what provokes a symptom, a scan: not a deficit the anatomy must explain
+        if weight > 0:
+            key, text = "fits", f"{what} fits a {label} better than a {rival}"
+        else:
+            key, text = "fits_less_well", f"{what} fits a {rival} better than a {label}"
+    elif not normal and weight > 0:
         tail = f"; a {rival} would not explain it" if not rival_involved else f", more than a {rival} does"
         key, text = "fits", f"{what} fits a {label}{tail}"
     elif not normal and involved:

@@ -23,6 +23,7 @@ class Hypothesis:
     detail: str | None = None
     levels: tuple[str, ...] | None = None
     mimic: str | None = None          # a look-alike of mimics.yaml (site no_neurological_lesion)
+    name: str | None = None           # the look-alike's name, for explanations
     background: str | None = None     # a second process held beside the focal lesion
     umn_from: str | None = None       # highest root segment an upper-motor-neuron effect reaches
 
@@ -70,7 +71,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                 prior=base * share, lesion=_sided(rec.lesion, side, bilateral_factor),
                 central=MappingProxyType(dict(rec.central)), pattern=rec.pattern,
                 detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
-                mimic=rec.mimic, umn_from=rec.umn_from,
+                mimic=rec.mimic, umn_from=rec.umn_from, name=kb.mimics[rec.mimic].name if rec.mimic else None,
             ))
     poly = kb.polyradiculopathy
     levels = list(V.ROOT_LEVELS)

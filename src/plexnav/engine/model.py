@@ -46,6 +46,7 @@ class LikelihoodModel:
     background_focal: np.ndarray               # (H,) focal hypothesis that has such a twin
     polyneuropathy_alone: np.ndarray           # (H,) the stand-alone polyneuropathy hypothesis
     site_risk: Mapping[str, np.ndarray]        # history feature -> (H,) log odds ratio on the prior
+    focal_of: np.ndarray                       # (H,) a twin's focal hypothesis (itself for the others)
 
     def prior_shift(self, features: frozenset[str], age: int | None) -> np.ndarray:
         """(H,) change of log prior for this patient: a background polyneuropathy (and a
@@ -141,7 +142,8 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     lookup = {k: i for i, k in enumerate(group_keys)}
     group_index = np.array([lookup[k] for k in keys], dtype=np.intp)
     group_members = tuple(np.flatnonzero(group_index == g) for g in range(len(group_keys)))
-    ids = {h.id for h in hypotheses}
+    index = {h.id: i for i, h in enumerate(hypotheses)}
+    ids = set(index)
     variants = {s.base_key: int(s.key.rsplit("@", 1)[1]) for s in findings if s.base_key}
     site_members: dict[str, list[int]] = {}
     for i, hyp in enumerate(hypotheses):
@@ -163,6 +165,7 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
         background_focal=_frozen(np.array([h.background is None and f"{h.id}+polyneuropathy" in ids for h in hypotheses])),
         polyneuropathy_alone=_frozen(np.array([h.site == "polyneuropathy" for h in hypotheses])),
         site_risk=MappingProxyType(_site_risk(kb, hypotheses)),
+        focal_of=_frozen(np.array([index[h.id.removesuffix("+polyneuropathy")] for h in hypotheses], dtype=np.intp)),
         gloss=tuple(target_gloss(kb, spec.target, spec.target_id) for spec in findings),
     )
 

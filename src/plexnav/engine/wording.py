@@ -37,10 +37,17 @@ def site_label(site: str, side: str | None, levels=None, detail: str | None = No
         words = f"bilateral {words}"
     if detail and site.startswith("nerve:"):
         words += f" ({detail})"
+    if detail and site == "no_neurological_lesion":
+        words += f": {detail}"
     return words
 
 
 def hypothesis_label(hyp) -> str:
+    """The hypothesis in words, as explanations use it after 'fits a ...'."""
+    if hyp.mimic is not None:
+        return f"{hyp.name} (no nerve lesion)"
+    if hyp.site == "no_neurological_lesion":
+        return "picture with no nerve lesion"
     side = None if hyp.side == "symptomatic" else hyp.side
     return site_label(hyp.site, side, hyp.levels, hyp.detail)
 
@@ -98,6 +105,8 @@ def finding_phrase(kb: KnowledgeBase, spec, state: str, value: str) -> str:
     side = spec.side if spec.side in ("left", "right") else ""
     sided = f"{side} " if side else ""
     t, tid = spec.target, spec.target_id
+    if t == "anywhere":
+        return f"{value} reported"
     if t == "movement":
         word = STATE_WORDS["strength"][state]
         return f"{word} {sided}{kb.movements[tid].name}" + (f" ({value})" if state != "normal" else "")
@@ -131,8 +140,8 @@ def finding_phrase(kb: KnowledgeBase, spec, state: str, value: str) -> str:
     if t == "evidence" and tid.startswith("sign:"):
         name = kb.signs[tid[5:]].name
         return f"{sided}{name} present" if state == "present" else f"no {sided}{name}"
-    if t in ("evidence", "anywhere"):
-        return f"{value} reported" if t == "anywhere" else value
+    if t == "evidence":
+        return value
     if t == "imaging":
         return f"imaging: {value}"
     if t == "imaging_normal":

@@ -168,6 +168,7 @@ class MimicRecord(Sourced):
     """A look-alike of a nerve lesion: what it is and where it hurts."""
 
     id: str
+    name: str
     detail: str
     pain: dict[Literal[V.SKIN_REGIONS], float] = Field(default_factory=dict)
 
