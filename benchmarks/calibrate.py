@@ -1,24 +1,31 @@
-"""Fit the evidence temperature and the site sharpness so stated probabilities match accuracy
-on realistic simulated cases.
+"""Fit the evidence temperature and the site sharpness so stated probabilities match accuracy,
+on realistic simulated cases and on published case reports together (held-out split).
 
-The posterior tempers the summed log-likelihood by a temperature T (findings are
-correlated); reported site probabilities are then raised to a sharpness exponent and
-renormalised (near-identical hypotheses make summed sites too sharp).
-Cases are drawn by ``simulate.realistic_columns`` (partial lesions, incomplete work-ups,
-selective recording, 3% wrong findings), half from the prior and half uniformly over
-hypotheses.  Prints the grid's best (base, slope), accuracy and a reliability table.
+The posterior tempers the summed log-likelihood of the examination by a temperature T
+(findings are correlated; imaging is not tempered, likelihood.yaml: untempered_families);
+reported site probabilities are then raised to a sharpness exponent and renormalised
+(near-identical hypotheses make summed sites too sharp).
+Simulated cases are drawn by ``simulate.realistic_columns`` (partial lesions, incomplete
+work-ups, selective recording, 3% wrong findings), half from the prior and half uniformly
+over hypotheses.  Published cases (tests/cases/published) are split in two by file order:
+the even ones join the fit, the odd ones are held out and reported on their own.
 
-Run: .venv/bin/python benchmarks/calibrate.py [n_cases]
+Run: .venv/bin/python benchmarks/calibrate.py [n_simulated]
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 
+from plexnav.engine.localize import patient_shift, score_case
 from plexnav.engine.model import get_model
 from plexnav.engine.simulate import realistic_columns
+from plexnav.validation import parse_case
+
+PUBLISHED = Path(__file__).resolve().parent.parent / "tests" / "cases" / "published"
 
 
 def grouped(model, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -30,52 +37,100 @@ def grouped(model, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return G, index
 
 
+def _split_loglik(model, columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(tempered part, untempered part) of each case's summed log-likelihood, both raw."""
+    untempered = set(model.kb.parameters["untempered_families"])
+    flat = np.array([spec.family in untempered for spec in model.findings for _ in spec.states])
+    tempered = np.stack([model.log_lik[:, c[~flat[c]]].sum(axis=1) for c in columns])
+    plain = np.stack([model.log_lik[:, c[flat[c]]].sum(axis=1) / model.temperature for c in columns])
+    return tempered, plain
+
+
+def published_cases(model):
+    """Encoded published cases: columns, prior shift and the index of the expected group."""
+    keys = list(dict.fromkeys((h.site, h.side, h.levels) for h in model.hypotheses))
+    out = []
+    for path in sorted(PUBLISHED.glob("*.json")):
+        case, expected = parse_case(path.read_bytes())
+        if expected is None or expected.site is None:
+            continue
+        levels = tuple(expected.levels) if expected.levels else None
+        side = expected.side
+        target = next((i for i, (s, sd, lv) in enumerate(keys)
+                       if s == expected.site and (sd == side or sd == "symptomatic") and (lv == levels or levels is None)), None)
+        if target is None:
+            continue
+        out.append((score_case(model, case).columns, patient_shift(model, case), target))
+    return out
+
+
+def posterior_sites(model, tempered, plain, shifts, base, sharp):
+    s = model.log_prior + shifts + tempered / base + plain
+    s -= s.max(axis=1, keepdims=True)
+    post = np.exp(s)
+    post /= post.sum(axis=1, keepdims=True)
+    G, index = grouped(model, post)
+    G = G ** sharp
+    return G / G.sum(axis=1, keepdims=True), index
+
+
+def reliability(conf: np.ndarray, correct: np.ndarray, label: str) -> None:
+    ece = 0.0
+    print(f"{label}: top-1 {correct.mean():.1%} of {len(correct)}")
+    for lo in np.arange(0, 1, 0.2):
+        sel = (conf >= lo) & (conf < lo + 0.2 if lo < 0.8 else conf <= 1)
+        if sel.any():
+            ece += sel.mean() * abs(conf[sel].mean() - correct[sel].mean())
+            print(f"  stated {lo:.1f}-{lo + 0.2:.1f}: n={sel.sum():5d} mean stated {conf[sel].mean():.2f} observed {correct[sel].mean():.2f}")
+    print(f"  expected calibration error {ece:.3f}")
+
+
 def main(n: int = 3000) -> None:
     model = get_model()
     rng = np.random.default_rng(7)
     prior = np.exp(model.log_prior)
     H = len(model.hypotheses)
     truth = np.where(rng.random(n) < 0.5, rng.choice(H, size=n, p=prior / prior.sum()), rng.integers(0, H, size=n))
-    cases = [realistic_columns(model, int(h), rng) for h in truth]
-    loglik = np.stack([model.log_lik[:, c].sum(axis=1) for c in cases])  # (n, H)
-    counts = np.array([len(c) for c in cases])
+    sim_cols = [realistic_columns(model, int(h), rng) for h in truth]
+    _, index = grouped(model, np.zeros((1, H)))
+    sim_target = index[truth]
+    pub = published_cases(model)
+    fit_pub, held_pub = pub[0::2], pub[1::2]
+
+    def encode(cols, shifts, targets):
+        t, p = _split_loglik(model, cols)
+        return t, p, np.array(shifts), np.array(targets)
+
+    sim = encode(sim_cols, np.zeros((n, H)), sim_target)
+    fit = encode([c for c, _, _ in fit_pub], [s for _, s, _ in fit_pub], [g for _, _, g in fit_pub])
+    held = encode([c for c, _, _ in held_pub], [s for _, s, _ in held_pub], [g for _, _, g in held_pub])
     best = None
     for base in np.arange(1.0, 3.01, 0.25):
-        s = model.log_prior + loglik / base
-        s -= s.max(axis=1, keepdims=True)
-        post = np.exp(s)
-        post /= post.sum(axis=1, keepdims=True)
-        G0, index = grouped(model, post)
         for sharp in np.arange(0.5, 1.01, 0.05):
-            G = G0 ** sharp
-            G /= G.sum(axis=1, keepdims=True)
-            p_true = G[np.arange(n), index[truth]]
-            nll = -np.mean(np.log(np.clip(p_true, 1e-9, 1)))
+            nll = 0.0
+            for tempered, plain, shifts, targets in (sim, fit):
+                G, _ = posterior_sites(model, tempered, plain, shifts, base, sharp)
+                p_true = G[np.arange(len(targets)), targets]
+                # each source weighs the same: real cases are few but count as much as the simulator
+                nll += -np.mean(np.log(np.clip(p_true, 1e-9, 1)))
             if best is None or nll < best[0]:
-                best = (nll, base, sharp, G, index)
-    nll, base, slope, G, index = best
-    top = G.argmax(axis=1)
-    conf = G.max(axis=1)
-    correct = top == index[truth]
-    print(f"cases {n}; best temperature {base:.2f}, site sharpness {slope:.2f}; mean NLL {nll:.3f}")
+                best = (nll, base, sharp)
+    nll, base, sharp = best
+    print(f"simulated {n}, published {len(fit_pub)} fitted + {len(held_pub)} held out")
+    print(f"best temperature {base:.2f}, site sharpness {sharp:.2f}; summed mean NLL {nll:.3f}")
     print(f"(in use: temperature {model.temperature}, site sharpness {model.site_sharpness})")
-    print(f"top-1 accuracy {correct.mean():.1%}")
-    ece = 0.0
-    for lo in np.arange(0, 1, 0.1):
-        sel = (conf >= lo) & (conf < lo + 0.1 if lo < 0.9 else conf <= 1)
-        if sel.any():
-            gap = abs(conf[sel].mean() - correct[sel].mean())
-            ece += sel.mean() * gap
-            print(f"  stated {lo:.1f}-{lo + 0.1:.1f}: n={sel.sum():5d} mean stated {conf[sel].mean():.2f} observed {correct[sel].mean():.2f}")
-    print(f"expected calibration error {ece:.3f}")
+    for label, (tempered, plain, shifts, targets) in (("simulated", sim), ("published, fitted half", fit),
+                                                      ("published, held-out half", held)):
+        for name, (b, s) in (("in use", (model.temperature, model.site_sharpness)), ("best", (base, sharp))):
+            G, _ = posterior_sites(model, tempered, plain, shifts, b, s)
+            reliability(G.max(axis=1), G.argmax(axis=1) == targets, f"{label}, {name} parameters")
     for depth, label in enumerate(("symptoms only", "bedside exam", "exam + electrodiagnosis")):
         hits = []
         for h in truth[: n // 3]:
             cols = realistic_columns(model, int(h), rng, depth=depth)
-            post = model.posterior(cols)
-            G, index = grouped(model, post[None, :])
-            hits.append(G[0].argmax() == index[h])
-        print(f"top-1 with {label}: {np.mean(hits):.1%} ({len(hits)} cases)")
+            G, idx = grouped(model, model.posterior(cols)[None, :])
+            hits.append(G[0].argmax() == idx[h])
+        print(f"simulated top-1 with {label}: {np.mean(hits):.1%} ({len(hits)} cases)")
 
 
 if __name__ == "__main__":
