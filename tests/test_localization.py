@@ -185,3 +185,67 @@ def test_vectorised_scoring_matches_single_case_scoring(model):
     batch = score_cases(model, cases)
     for case, scored in zip(cases, batch):
         assert np.allclose(score_case(model, case).posterior, scored.posterior, atol=1e-5)
+
+
+EDX_PERONEAL = {"nerve_conduction": [{"study": "superficial_peroneal_sensory", "side": "right", "result": "absent"},
+                                     {"study": "peroneal_motor_ta", "side": "right", "result": "conduction_block_fibular_head"}],
+                "needle_emg": [{"muscle": "tibialis_anterior", "side": "right", "result": "active_denervation"},
+                               {"muscle": "tibialis_posterior", "side": "right", "result": "normal"},
+                               {"muscle": "paraspinal_lower_lumbar", "side": "right", "result": "normal"},
+                               {"muscle": "biceps_femoris_short_head", "side": "right", "result": "normal"}]}
+
+
+def test_a_one_sided_lesion_never_abolishes_a_bilateral_reflex(model):
+    """The anal wink (and sexual function) are served by both sides' S2-S4 arcs: no
+    one-sided hypothesis may make them likely abnormal, however complete its lesion."""
+    for key in ("reflex:anal_wink", "symptom:sexual_dysfunction", "symptom:bladder_dysfunction",
+                "symptom:bowel_dysfunction"):
+        f = model.finding_index[key]
+        for h, hyp in enumerate(model.hypotheses):
+            if hyp.side in ("left", "right"):
+                assert model.lmn[h, f] < 0.5, (key, hyp.id, model.lmn[h, f])
+
+
+def test_one_sided_saddle_numbness_points_to_that_side():
+    """Revision 1.1: half-saddle numbness with a normal other half favours a lesion on the
+    numb side over the same lesion on the other side."""
+    from plexnav.modelcache import load_model
+    m = load_model()
+    case = _case(exam={"sensation": [{"region": "saddle", "side": "left", "finding": "reduced"},
+                                     {"region": "saddle", "side": "right", "finding": "normal"}]})
+    groups = group_sites(m, score_case(m, case))
+    sided = [g for g in groups if g.side in ("left", "right")]
+    assert sided and sided[0].side == "left"
+
+
+def test_imaging_informs_but_does_not_overrule_a_clear_exam(model):
+    """A right L4-L5 foraminal disc (pressing the right L4 root) on a clear right peroneal
+    picture with EMG: the peroneal nerve still leads; the same disc alone points to L4."""
+    disc = [{"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5",
+             "position": "foraminal", "side": "right"}]
+    clear = _case(exam=PERONEAL, electrodiagnosis=EDX_PERONEAL, investigations=disc)
+    assert group_sites(model, score_case(model, clear))[0].site == "nerve:common_peroneal"
+    # a bedside L4-or-femoral picture: the disc on the right L4 root tips it to the root
+    exam = {"strength": [{"movement": "knee_extension", "side": "right", "mrc": 4}],
+            "reflexes": [{"reflex": "patellar", "side": "right", "grade": "reduced"}],
+            "sensation": [{"region": "medial_leg", "side": "right", "finding": "reduced"}]}
+    without = group_sites(model, score_case(model, _case(exam=exam)))
+    with_disc = group_sites(model, score_case(model, _case(exam=exam, investigations=disc)))
+    p_root = {g.site: g.probability for g in with_disc if g.side == "right"}
+    assert (with_disc[0].site, with_disc[0].side) == ("root:L4", "right")
+    assert p_root["root:L4"] > next(g.probability for g in without if (g.site, g.side) == ("root:L4", "right"))
+
+
+def test_a_mimic_can_lead(model):
+    """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
+    case = _case(symptoms=[{"kind": "pain", "region": "groin", "side": "left", "provoked_by": ["walking", "hip_movement"]}],
+                 exam={"strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4, "limited_by": "pain"},
+                                    {"movement": "knee_extension", "side": "left", "mrc": 5}],
+                       "reflexes": [{"reflex": "patellar", "side": "left", "grade": "normal"}],
+                       "sensation": [{"region": "anterior_thigh", "side": "left", "finding": "normal"}],
+                       "signs": [{"sign": "hip_rotation_pain", "side": "left", "result": "positive"}]},
+                 investigations=[{"test": "hip_imaging", "finding": "hip_osteoarthritis", "side": "left"}])
+    scored = score_case(model, case)
+    top = group_sites(model, scored)[0]
+    assert top.site == "no_neurological_lesion"
+    assert model.hypotheses[top.members[0]].mimic == "hip_joint"

@@ -16,8 +16,27 @@ def _matches(entry, expected) -> bool:
     return expected.levels is None or list(entry.levels or []) == list(expected.levels)
 
 
+RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def reliability(stated: list[float], correct: list[bool]) -> dict:
+    """Stated top-1 probability against observed accuracy, in bins, and the expected
+    calibration error (the bin-size-weighted mean gap)."""
+    rows, ece, n = [], 0.0, len(stated)
+    for lo, hi in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+        idx = [i for i, p in enumerate(stated) if lo <= p < hi or (hi == 1.0 and p == 1.0)]
+        if not idx:
+            continue
+        mean_stated = sum(stated[i] for i in idx) / len(idx)
+        observed = sum(correct[i] for i in idx) / len(idx)
+        ece += len(idx) / n * abs(mean_stated - observed)
+        rows.append({"bin": f"{lo:.1f}-{hi:.1f}", "cases": len(idx), "stated": round(mean_stated, 3), "observed": round(observed, 3)})
+    return {"bins": rows, "ece": round(ece, 3) if n else None}
+
+
 def evaluate_directory(directory: Path) -> dict:
     model, guidance = load_model(), load_guidance_knowledge()
+    stated, right = [], []
     rows, totals = [], {"cases": 0, "invalid": 0, "localized": 0, "top1": 0, "top3": 0, "side": 0,
                         "triage_cases": 0, "triage": 0, "etiology_cases": 0, "etiology_top3": 0}
     for path in sorted(directory.glob("*.json")):
@@ -40,6 +59,8 @@ def evaluate_directory(directory: Path) -> dict:
             top3 = any(_matches(e, expected) for e in result.localization[:3])
             totals["top1"] += top1
             totals["top3"] += top3
+            stated.append(first.probability)
+            right.append(top1)
             totals["side"] += first.side == expected.side
             if not top1:
                 misses.append(f"site: expected {expected.site} {expected.side}, got {first.site} {first.side} ({first.probability:.2f})"
@@ -57,7 +78,7 @@ def evaluate_directory(directory: Path) -> dict:
             if not hit:
                 misses.append(f"etiology: expected one of {list(expected.etiology)}, got {leading}")
         rows.append({"case": path.name, "misses": misses})
-    return {"cases": rows, "totals": totals}
+    return {"cases": rows, "totals": totals, "reliability": reliability(stated, right)}
 
 
 def render_report(report: dict) -> str:
@@ -75,4 +96,9 @@ def render_report(report: dict) -> str:
         f"triage exact: {frac('triage', 'triage_cases')}",
         f"etiology in leading three: {frac('etiology_top3', 'etiology_cases')}",
     ]
+    rel = report.get("reliability") or {}
+    if rel.get("bins"):
+        lines.append("reliability of the leading site (stated probability vs observed top-1):")
+        lines += [f"  {b['bin']}: {b['cases']} cases, stated {b['stated']:.2f}, observed {b['observed']:.2f}" for b in rel["bins"]]
+        lines.append(f"expected calibration error: {rel['ece']:.3f}")
     return "\n".join(lines)

@@ -1,0 +1,47 @@
+"""The published-case benchmark (tests/cases/published): cases transcribed from published
+case reports, only the findings each report states.  Floors guard against regressions; the
+figures themselves are in the README (plexnav evaluate tests/cases/published)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plexnav import vocabulary as V
+from plexnav.evaluation import evaluate_directory
+from plexnav.validation import parse_case
+
+PUBLISHED = Path(__file__).parent / "cases" / "published"
+FILES = sorted(PUBLISHED.glob("*.json"))
+
+
+def test_the_benchmark_is_large_and_varied():
+    assert len(FILES) >= 40
+    sites = {json.loads(p.read_text())["expected"]["site"] for p in FILES}
+    families = {s.split(":")[0] for s in sites if s}
+    assert {"root", "plexus", "nerve", "cauda_equina", "conus_medullaris", "polyradiculopathy",
+            "no_neurological_lesion"} <= families
+    mimics = [p for p in FILES if json.loads(p.read_text())["expected"]["site"] == "no_neurological_lesion"]
+    assert len(mimics) >= 5
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_each_case_is_a_cited_report(path):
+    data = json.loads(path.read_text())
+    assert data["source_kind"] == "published_case_report"
+    assert len(data["source"]) > 30 and data["teaching"]
+    assert data["id"] == path.stem
+    case, expected = parse_case(path.read_bytes())
+    assert expected is not None and expected.triage in V.TRIAGE_LEVELS
+
+
+def test_published_benchmark_floors():
+    report = evaluate_directory(PUBLISHED)
+    t = report["totals"]
+    assert t["invalid"] == 0
+    assert t["triage"] == t["triage_cases"]            # the policy is applied literally: exact
+    assert t["top1"] / t["localized"] >= 0.70
+    assert t["top3"] / t["localized"] >= 0.80
+    assert report["reliability"]["ece"] is not None
