@@ -12,7 +12,9 @@ The safety rules that hold whatever the data says (docs/safety-review.md):
   never proposed after an abnormal result of that test unless the rule says
   ``repeat_after_abnormal`` (an abnormal result is never read as a negative one);
 * when an emergency step is planned, the tests in ``after_emergency`` drop to the priority
-  given there (nerve tests never rank ahead of emergency imaging).
+  given there (nerve tests never rank ahead of emergency imaging);
+* a test ``covered_by`` another test planned at the same or a higher priority is dropped
+  (the whole-spine MRI includes the lumbar spine).
 """
 
 from __future__ import annotations
@@ -162,6 +164,10 @@ def plan_workup(case: Case, localization: Sequence[LocalizationEntry], etiology:
         entry = WorkupEntry(test=rule["test"], priority=priority, why=why, when=due)
         if rule["test"] not in chosen or (rank, order) < chosen[rule["test"]][:2]:
             chosen[rule["test"]] = (rank, order, entry)
+    for test, covering in spec.get("covered_by", {}).items():
+        # a whole-spine MRI includes the lumbar spine: one scan, not two
+        if test in chosen and any(c in chosen and chosen[c][0] <= chosen[test][0] for c in covering):
+            del chosen[test]
     if any(e.priority == "emergency" for _, _, e in chosen.values()):
         for test, cap in spec.get("after_emergency", {}).items():
             if test in chosen:
