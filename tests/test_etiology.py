@@ -238,3 +238,121 @@ def test_every_site_has_a_group_and_plain_words():
 def test_every_cause_has_at_least_one_plain_reason():
     for loc in ([], [entry("root:L5", "left", 1.0)], [entry("no_neurological_lesion", "left", 0.5)]):
         assert all(e.reasons for e in rank_causes(make_case(), loc, K))
+
+
+# ------------------------------------------------ radiation damage versus tumour recurrence
+
+RADIATED = {"course": "worsening", "factors": ["cancer_history", "pelvic_radiation"]}
+
+
+def test_after_pelvic_radiotherapy_a_cancer_history_does_not_by_itself_favour_a_tumour():
+    # Thomas 1985, Jaeckle 1985: painless weakness of both legs years after pelvic
+    # radiotherapy, with no mass seen, is radiation damage more often than a recurrence.
+    out = ranked("plexus:lumbosacral", "bilateral", history=RADIATED,
+                 symptoms=[{"kind": "weakness", "side": "bilateral"}])
+    assert out[0].cause == "radiation_plexopathy"
+    assert prob(out, "radiation_plexopathy") > 2 * prob(out, "neoplastic")
+    assert any("past cancer fits radiation damage" in r for r in out[0].reasons)
+
+
+def test_after_pelvic_radiotherapy_pain_on_one_side_still_points_to_a_tumour():
+    out = ranked("plexus:lumbosacral", "left", history={**RADIATED, "onset": "subacute"},
+                 symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8},
+                           {"kind": "weakness", "side": "left"}])
+    assert out[0].cause == "neoplastic"
+    assert prob(out, "radiation_plexopathy") > 0.02  # still weighed, not dismissed
+
+
+def test_weakness_of_both_legs_lowers_a_tumour_only_at_the_plexus():
+    hist = {"factors": ["cancer_history"], "onset": "subacute"}
+    pain = [{"kind": "pain", "region": "buttock", "side": "bilateral", "severity": 7}]
+    one = {"strength": [{"movement": "hip_extension", "side": "left", "mrc": 3}]}
+    both = {"strength": [{"movement": "hip_extension", "side": "bilateral", "mrc": 3}]}
+    for site, lowered in (("plexus:sacral", True), ("cauda_equina", False)):
+        a = prob(ranked(site, "bilateral", history=hist, symptoms=pain, exam=one), "neoplastic")
+        b = prob(ranked(site, "bilateral", history=hist, symptoms=pain, exam=both), "neoplastic")
+        odds_ratio = (b / (1 - b)) / (a / (1 - a))
+        assert odds_ratio < 0.7 if lowered else odds_ratio > 0.95, (site, odds_ratio)
+
+
+# ------------------------------------------------ nondiabetic radiculoplexus neuropathy
+
+PLEXUS_WEAKNESS = {"strength": [{"movement": m, "side": "left", "mrc": 4} for m in
+                                ("hip_adduction", "knee_extension", "hip_extension", "ankle_dorsiflexion")]}
+
+
+def test_acute_worsening_painless_plexopathy_without_diabetes_keeps_the_nondiabetic_form_in_view():
+    out = ranked("plexus:lumbosacral", history={"onset": "acute", "course": "worsening", "duration_days": 7},
+                 patient={"age": 35}, symptoms=[{"kind": "weakness", "side": "left"}], exam=PLEXUS_WEAKNESS)
+    causes = [e.cause for e in out]
+    assert "nondiabetic_radiculoplexus_neuropathy" in causes[:3]
+    assert causes.index("nondiabetic_radiculoplexus_neuropathy") < causes.index("idiopathic_or_unknown")
+
+
+@pytest.mark.parametrize("site", ["plexus:lumbar", "plexus:lumbosacral"])
+def test_a_painful_subacute_plexopathy_without_diabetes_is_the_nondiabetic_form_not_unexplained(site):
+    out = ranked(site, history={"onset": "subacute", "course": "worsening"}, symptoms=THIGH_PAIN,
+                 exam=PLEXUS_WEAKNESS, investigations=[{"test": "hba1c", "value": 5.4}])
+    assert out[0].cause == "nondiabetic_radiculoplexus_neuropathy"
+    assert prob(out, "idiopathic_or_unknown") < prob(out, "nondiabetic_radiculoplexus_neuropathy") / 3
+
+
+def test_a_pelvic_mass_is_less_likely_when_the_weakness_came_on_over_days():
+    fast = ranked("plexus:lumbosacral", history={"onset": "acute"})
+    slow = ranked("plexus:lumbosacral", history={"onset": "subacute"})
+    assert prob(fast, "pelvic_mass_compression") < prob(slow, "pelvic_mass_compression")
+
+
+# ------------------------------------------------ vascular claudication (a mimic)
+
+NORMAL_LEGS = {"strength": [{"movement": m, "side": "bilateral", "mrc": 5} for m in ("hip_flexion", "ankle_dorsiflexion")],
+               "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "normal"}]}
+
+
+def claudication(abi=None, pulses=True, relieved_by=None):
+    pain = {"kind": "pain", "region": "buttock", "side": "left", "provoked_by": ["walking"]}
+    if relieved_by:
+        pain["relieved_by"] = [relieved_by]
+    exam = {**NORMAL_LEGS, "signs": [{"sign": "reduced_foot_pulses", "side": "left", "result": "positive" if pulses else "negative"}]}
+    inv = [{"test": "ankle_brachial_index", "value": abi}] if abi is not None else []
+    return ranked("no_neurological_lesion", patient={"age": 58}, history={"factors": ["smoking"]},
+                  symptoms=[pain], exam=exam, investigations=inv)
+
+
+def test_walking_pain_with_weak_pulses_and_a_low_ankle_brachial_index_is_vascular():
+    out = claudication(abi=0.6)
+    assert "ischemic_vascular" in [e.cause for e in out[:2]]
+    ischemic = next(e for e in out if e.cause == "ischemic_vascular")
+    assert any("ankle-brachial index below 0.9" in r for r in ischemic.reasons)
+    assert any("walking" in r for r in ischemic.reasons)
+
+
+def test_a_normal_ankle_brachial_index_or_pulses_lower_the_vascular_cause():
+    low = prob(claudication(abi=0.6), "ischemic_vascular")
+    assert prob(claudication(abi=1.1), "ischemic_vascular") < low / 10
+    assert prob(claudication(pulses=False), "ischemic_vascular") < prob(claudication(pulses=True), "ischemic_vascular")
+
+
+def test_relief_by_sitting_or_bending_forward_points_to_the_spine_not_the_arteries():
+    still = claudication(pulses=False, relieved_by="standing_still")
+    sitting = claudication(pulses=False, relieved_by="sitting_or_bending_forward")
+    assert prob(sitting, "ischemic_vascular") < prob(still, "ischemic_vascular")
+    assert prob(sitting, "degenerative_spine") > prob(still, "degenerative_spine")
+
+
+def test_what_brings_a_symptom_on_and_eases_it_are_read_as_facts():
+    from plexnav.engine.facts import base_facts
+    facts = base_facts(make_case(symptoms=[{"kind": "pain", "region": "buttock", "provoked_by": ["walking"],
+                                            "relieved_by": ["standing_still"]}]))
+    assert facts.has("symptom:pain:provoked_by:walking") and facts.has("symptom:pain:relieved_by:standing_still")
+
+
+# ------------------------------------------------ crush and compartment syndrome are acute
+
+def test_muscle_swelling_that_keeps_worsening_for_months_is_not_a_crush():
+    sections = dict(symptoms=[{"kind": "pain", "region": "buttock", "side": "right", "quality": "sharp"}],
+                    investigations=[{"test": "mri_pelvis", "finding": "muscle_edema_or_necrosis", "side": "right"}])
+    early = ranked("nerve:superior_gluteal", "right", history={"course": "worsening", "duration_days": 5}, **sections)
+    late = ranked("nerve:superior_gluteal", "right", history={"course": "worsening", "duration_days": 90}, **sections)
+    assert prob(late, "compartment_syndrome_or_crush") < prob(early, "compartment_syndrome_or_crush") / 5
+    assert "compressive_entrapment" in [e.cause for e in late[:3]]

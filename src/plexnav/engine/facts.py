@@ -8,7 +8,8 @@ against the vocabulary when the data loads.
 A case is read into two things:
 
 * ``features``: a frozenset of strings, each a plain fact (``factor:diabetes``,
-  ``symptom:pain:groin``, ``reflex:anal_wink:absent``, ``imaging:mri_pelvis:mass``);
+  ``symptom:pain:groin``, ``symptom:pain:provoked_by:walking``, ``reflex:anal_wink:absent``,
+  ``imaging:mri_pelvis:mass``);
 * ``values``: numbers (``duration_days``, ``min_mrc:left``, ``lab:hba1c``).  ``min_mrc*``
   is the neurological grade (a grade marked ``limited_by`` pain or effort counts as 5);
   ``recorded_min_mrc*`` is the grade as written (case-format 1.1, section 5).
@@ -101,6 +102,9 @@ def _symptoms(case: Case, feats: set, values: dict) -> None:
             feats.add(f"activity:{s.activity}")
         if s.onset_sudden_severe:
             feats.add(f"symptom:{s.kind}:onset_sudden_severe")
+        # (1.1) what brings the symptom on and what eases it (claudication, mechanical pain)
+        feats.update(f"symptom:{s.kind}:provoked_by:{x}" for x in s.provoked_by or ())
+        feats.update(f"symptom:{s.kind}:relieved_by:{x}" for x in s.relieved_by or ())
     if len(regions) == 1:
         feats.add(f"single_region:{next(iter(regions))}")
 
@@ -266,6 +270,8 @@ _FEATURE_PATTERNS = [
     r"symptoms_given|exam_given|exam:normal|edx_given|emg_given",
     rf"symptom:({_alt(V.SYMPTOM_KINDS)})(:({_alt(V.SKIN_REGIONS)}|bilateral|onset_sudden_severe))?",
     r"symptom:pain:not_lower_back",
+    rf"symptom:({_alt(V.SYMPTOM_KINDS)}):provoked_by:({_alt(V.PROVOKED_BY)})",
+    rf"symptom:({_alt(V.SYMPTOM_KINDS)}):relieved_by:({_alt(V.RELIEVED_BY)})",
     r"symptom:(numbness|tingling):leg_region|symptom:(pain|numbness|tingling):not_perineal",
     r"symptom:weakness:not_refuted_by_exam",
     rf"sensation:leg_region:({_alt(V.SENSORY_FINDINGS)})",
