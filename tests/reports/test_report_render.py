@@ -55,7 +55,7 @@ def test_patient_html_has_every_section(plexus_case):
                    "Warning signs", "Weight loss you did not plan, with new leg, buttock or pelvic pain",
                    "Not reported:", "Numbness in the saddle area",
                    "What plexnav found", "The findings point most to the lumbar plexus",
-                   "Questions to ask", "Could the lumbosacral plexus", "What is the plan of tests",
+                   "Questions to ask", "the lumbosacral plexus (the nerve web in the pelvis) could be involved", "What is the plan of tests",
                    "Tests that may be suggested", STANDARD):
         assert phrase in text, phrase
     assert 'id="patient-region-anterior_thigh-right"' in html
@@ -137,7 +137,7 @@ def test_patient_pdf_with_diary_is_two_pages_and_says_it_all(patient_pdf):
     text = flat(pdf_text(patient_pdf))
     for phrase in ("My appointment summary", "This is urgent. See a doctor today or within two days.",
                    "Burning pain in the front of the thigh (right), 9 out of 10.",
-                   "Could the lumbosacral plexus", "What is the plan of tests",
+                   "the lumbosacral plexus (the nerve web in the pelvis) could be involved", "What is the plan of tests",
                    "Warning signs in what I entered", "My recovery diary", "18 entries from 7 Sep 2026 to 19 Oct 2026.",
                    "Your pain has fallen by about a third over 6 weeks (from 8 to 5 out of 10).",
                    "pregabalin: started (for burning pain)", STANDARD, "Page 1 of 2", "Page 2 of 2",

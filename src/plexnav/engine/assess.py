@@ -60,7 +60,7 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
                 obs = scored.observations[j]
                 spec = model.findings[model.finding_index[obs.key]]
                 reasons.append(finding_phrase(model.kb, spec, obs.state, obs.value))
-    why = ("explains " + "; ".join(reasons) + ", which the focal lesion alone does not") if reasons else ""
+    why = ("It explains " + "; ".join(reasons) + ", which the focal lesion alone does not.") if reasons else ""
     return [BackgroundEntry(site="polyneuropathy", side="bilateral", probability=_floor4(share), why=why)]
 
 

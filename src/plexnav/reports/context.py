@@ -28,6 +28,7 @@ from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
 from plexnav.engine.facts import holds
+from plexnav.engine.guidance import lesion_words
 from plexnav.engine.wording import site_label
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
@@ -301,11 +302,14 @@ def background_line(entry) -> str:
 
 
 def _questions(case: Case, assessment: Assessment, knowledge: GuidanceKnowledge) -> list[str]:
-    facts = context_facts(case, assessment.localization, assessment.etiology, assessment.triage, knowledge)
-    fixed = list(report_words()["questions"])
-    more = [q["text"] for q in knowledge.words["questions"] if holds(q["when"], facts)]
-    # the first fixed questions already ask about the plexus and the plan of tests
-    return fixed + [q for q in more if "lumbosacral plexus" not in q]
+    """The questions fitted to this assessment (the plexus only when it leads, is in the
+    leading three or the site is unclear), then the plan of tests."""
+    facts = context_facts(case, assessment.localization, assessment.etiology, assessment.triage, knowledge,
+                          background=assessment.background)
+    words = knowledge.words
+    lesion = lesion_words(max(assessment.localization, key=lambda e: e.probability), words) if assessment.localization else ""
+    fitted = [q["text"].format(lesion=lesion) for q in words["questions"] if holds(q["when"], facts)]
+    return fitted + list(report_words()["questions"])
 
 
 def _test_name(test: str, knowledge: GuidanceKnowledge) -> str:
