@@ -61,9 +61,10 @@ def _differential(model: LikelihoodModel, scored: Scored, h: int, exclude: set[s
     for site in model.kb.differential.get(hyp.site, ()):
         if site in exclude:
             continue
-        members = [i for i in model.site_members.get(site, ())
-                   if model.hypotheses[i].side in (hyp.side, "symptomatic")
-                   or not any(model.hypotheses[j].side in ("left", "right") for j in model.site_members[site])]
+        candidates = model.site_members.get(site, ())
+        lateral = any(model.hypotheses[j].side in ("left", "right") for j in candidates)
+        members = [i for i in candidates
+                   if not lateral or model.hypotheses[i].side in (hyp.side, "symptomatic")]
         if members:
             out.append(max(members, key=lambda i: scored.posterior[i]))
     return out
