@@ -9,6 +9,7 @@ import io
 from plexnav.knowledge import files
 from plexnav.knowledge.base import KnowledgeBase
 from plexnav.knowledge.forward import deficit_pattern, muscle_involvement
+from plexnav.knowledge.records import SourceRef
 
 KINDS = ("muscle", "nerve", "root", "reflex", "region", "study", "movement")
 
@@ -76,9 +77,18 @@ def lesion_effects(kb: KnowledgeBase, hypotheses, site: str, detail: str | None 
     matching = [h for h in kb.hypotheses if h.site == site]
     if not matching:
         raise UnknownId("site", site, sorted({h.site for h in kb.hypotheses}))
-    return [{"hypothesis": h.id, "site": h.site, "detail": h.detail, "lesion_nodes": dict(h.lesion),
-             "pattern": h.pattern, "central": dict(h.central), "effects": deficit_pattern(kb, h.lesion)}
-            for h in matching if detail is None or detail in (h.detail or "")]
+    out = []
+    for h in matching:
+        mimic = kb.mimics[h.mimic] if h.mimic else None
+        text = mimic.detail if mimic else h.detail
+        if detail is not None and detail not in (text or ""):
+            continue
+        effects = deficit_pattern(kb, h.lesion)
+        if mimic is not None:  # a look-alike damages no nerve: what it gives is pain where it hurts
+            effects = {**effects, "painful_regions": dict(mimic.pain)}
+        out.append({"hypothesis": h.id, "site": h.site, "detail": text, "lesion_nodes": dict(h.lesion),
+                    "pattern": h.pattern, "central": dict(h.central), "mimic": h.mimic, "effects": effects})
+    return out
 
 
 def worksheet_rows(kb: KnowledgeBase) -> list[dict]:
@@ -102,6 +112,19 @@ def worksheet_rows(kb: KnowledgeBase) -> list[dict]:
         add("sign", rec.id, f"{rec.name}: mechanism {rec.mechanism}", rec.sources, rec.note)
     for rec in kb.activities.values():
         add("activity", rec.id, "needs " + ", ".join(f"{m} {s:.0%}" for m, s in rec.movements.items()), rec.sources)
+    for key, rec in kb.evidence.items():
+        parts = [f"default {rec.default:g}", f"no lesion {rec.none:g}"]
+        parts += [f"{k} {v:g}" for table in (rec.family, rec.site, rec.mimic) for k, v in table.items()]
+        add("evidence", key, f"P(present): {', '.join(parts)}", rec.sources, rec.note)
+    for rec in kb.mimics.values():
+        add("look-alike", rec.id, f"{rec.detail}; pain: " + ", ".join(f"{r} {v:g}" for r, v in rec.pain.items()), rec.sources, rec.note)
+    imaging_sources = [SourceRef.model_validate(s) for s in kb.imaging["sources"]]
+    for cls, spec in kb.imaging["classes"].items():
+        add("imaging", cls, f"sensitivity {spec['sensitivity']:g}, false positive {spec['fp']:g}: {spec['rationale']}", imaging_sources)
+    for feature, rule in kb.parameters["site_risk"].items():
+        ratios = {**rule.get("sites", {}), **rule.get("families", {})}
+        add("history", feature, "prior odds x " + ", ".join(f"{k} {v:g}" for k, v in ratios.items()),
+            [SourceRef.model_validate(s) for s in rule["sources"]])
     for hyp in kb.hypotheses:
         lesion = ", ".join(f"{n} {w:g}" for n, w in hyp.lesion.items()) or (hyp.pattern or "no lesion")
         rows.append({"kind": "hypothesis", "id": hyp.id, "claim": f"{hyp.site}: {lesion}; prior weight {hyp.weight:g} in family {hyp.family}",
