@@ -41,6 +41,22 @@ def _sources(rec) -> str:
     return "; ".join(s.key + (f" ({s.locator})" if s.locator else "") for s in rec.sources)
 
 
+class _NodeLesion:
+    """A lesion of one graph node that no hypothesis has to itself (a spinal nerve beyond the
+    ganglion, a ramus, a division, a branch): its table pins the facts no site reaches alone."""
+
+    def __init__(self, node: str):
+        self.id, self.site, self.lesion = f"node:{node}", "lesion point (no hypothesis of its own)", {node: 1.0}
+        self.detail = self.pattern = self.umn_from = self.family = self.mimic = None
+        self.central, self.sides = {}, []
+
+
+def table_path(key: str) -> Path:
+    if key.startswith("node:"):
+        return TABLES / "nodes" / (key.removeprefix("node:").replace(":", "_") + ".yaml")
+    return TABLES / f"{key}.yaml"
+
+
 def live_tables(kb=None) -> dict[str, dict]:
     """The tables the live knowledge base gives: hypothesis id -> table (header + groups of
     target -> (involvement rounded to 2 decimals, source))."""
@@ -49,7 +65,9 @@ def live_tables(kb=None) -> dict[str, dict]:
 
     kb = kb or load_knowledge()
     out = {}
-    for hyp in kb.hypotheses:
+    single = {next(iter(h.lesion)) for h in kb.hypotheses if len(h.lesion) == 1 and set(h.lesion.values()) == {1.0}}
+    extra = [_NodeLesion(node) for node in sorted(kb.graph) if node not in single]
+    for hyp in [*kb.hypotheses, *extra]:
         lesion = dict(hyp.lesion)
         if hyp.pattern == "length_dependent":
             def value(kind, rec):
@@ -101,7 +119,7 @@ def live_tables(kb=None) -> dict[str, dict]:
             "hypothesis": hyp.id, "site": hyp.site, "detail": hyp.detail, "lesion": lesion,
             "pattern": hyp.pattern, "central": dict(hyp.central), "umn_from": hyp.umn_from,
             "family": hyp.family, "sides": list(hyp.sides), "mimic": hyp.mimic,
-            "look_alikes": list(kb.differential.get(hyp.site, ())),
+            "look_alikes": list(kb.differential.get(hyp.site, ())) if hyp.family else [],
             **{g: dict(sorted(rows.items(), key=lambda kv: (-kv[1][0], kv[0]))) for g, rows in groups.items()},
         }
     return out
@@ -114,7 +132,9 @@ def read_table(path: Path) -> dict:
 
 
 def read_tables() -> dict[str, dict]:
-    return {p.stem: read_table(p) for p in sorted(TABLES.glob("*.yaml"))}
+    """hypothesis id (or node:<graph node>) -> stored table."""
+    tables = (read_table(p) for p in [*sorted(TABLES.glob("*.yaml")), *sorted(TABLES.glob("nodes/*.yaml"))])
+    return {t["hypothesis"]: t for t in tables}
 
 
 def _q(text) -> str:
@@ -184,7 +204,7 @@ def check(live_all: dict, tables: dict) -> list[str]:
     for hid in sorted(set(tables) - set(live_all)):
         problems.append(f"{hid}: table for a hypothesis that no longer exists")
     for hid in sorted(set(live_all) & set(tables)):
-        problems += [f"{hid}.yaml {d}" for d in differences(live_all[hid], tables[hid])]
+        problems += [f"{table_path(hid).relative_to(TABLES)} {d}" for d in differences(live_all[hid], tables[hid])]
     return problems
 
 
@@ -228,12 +248,13 @@ def main(argv=None) -> int:
         if a.update and not diff:
             continue
         log = [{"date": datetime.date.today().isoformat(), "reason": a.reason, "rows": diff}] if a.update else None
-        (TABLES / f"{hid}.yaml").write_text(render(live, old, log), encoding="utf-8")
+        table_path(hid).parent.mkdir(parents=True, exist_ok=True)
+        table_path(hid).write_text(render(live, old, log), encoding="utf-8")
         if a.update:
             print(f"{hid}: {len(diff)} rows changed")
     if a.update:
         for hid in set(tables) - set(live_all):
-            (TABLES / f"{hid}.yaml").unlink()
+            table_path(hid).unlink()
             print(f"{hid}: table removed (hypothesis gone)")
     return 0
 
