@@ -62,6 +62,16 @@ def test_tables_cover_every_lesion_node_of_every_site(kb):
     assert {h.site for h in kb.hypotheses} == {t["site"] for t in TABLES.values() if t["family"]}
 
 
+def test_key_tables_were_reviewed():
+    """The tables checked against Preston & Shapiro, Kendall, Stewart and Wilbourn say so."""
+    key = ["root_L4", "root_L5", "root_S1", "plexus_lumbosacral_trunk", "plexus_sacral", "plexus_lumbar",
+           "nerve_femoral_pelvis", "nerve_femoral_inguinal", "nerve_obturator", "nerve_sciatic_notch",
+           "nerve_common_peroneal_fibular_head", "nerve_tibial_knee", "nerve_tibial_ankle",
+           "nerve_superior_gluteal", "nerve_inferior_gluteal"]
+    unreviewed = [k for k in key if not TABLES[k].get("review")]
+    assert not unreviewed
+
+
 def test_a_corrupted_table_row_is_named(live):
     """The comparison names the row that changed (the message a clinician editing YAML sees)."""
     import copy
