@@ -50,7 +50,12 @@ def test_discovery_document_follows_the_specification():
     (service,) = doc["services"]
     assert service["id"] == SERVICE_ID and service["hook"] == HOOK == "patient-view"
     assert service["description"] and service["title"]
-    assert "{{context.patientId}}" in service["prefetch"][PREFETCH_KEY]
+    assert service["prefetch"] == {
+        "patient": "Patient/{{context.patientId}}",
+        "conditions": "Condition?patient={{context.patientId}}",
+        "observations": "Observation?patient={{context.patientId}}&category=exam,laboratory,procedure,imaging",
+        "reports": "DiagnosticReport?patient={{context.patientId}}",
+    }, "templates an EHR can fill: plain searches on the patient, no chained search on Bundles"
     assert json.dumps(doc).count("null") == 0
 
 

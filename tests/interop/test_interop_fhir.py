@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime, timezone
 
 import pytest
 from fhir.resources.R4B import __fhir_version__, get_fhir_model_class
@@ -190,7 +191,9 @@ def test_only_project_owned_or_certain_code_systems(example):
     walk(doc)
     allowed_prefixes = (T.BASE + "/",)
     others = {s for s in systems if not s.startswith(allowed_prefixes)}
-    assert others <= {T.UCUM, T.OBSERVATION_CATEGORY, "urn:ietf:rfc:3986"}
+    assert others <= {T.UCUM, T.OBSERVATION_CATEGORY, "urn:ietf:rfc:3986",
+                      "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                      "http://terminology.hl7.org/CodeSystem/v3-DataOperation"}
     assert not any("snomed" in s or "loinc" in s for s in systems)
 
 
@@ -229,7 +232,7 @@ def test_composition_ties_it_together_with_disclaimer_and_knowledge_version(exam
     codes = [s["code"]["coding"][0]["code"] for s in comp["section"]]
     assert codes[:3] == ["findings", "triage", "localization"] and codes[-1] == "disclaimer"
     findings = comp["section"][0]
-    assert len(findings["entry"]) == len(_resources(doc, "Observation"))
+    assert len(findings["entry"]) == len(_resources(doc, "Observation")) + len(_resources(doc, "DiagnosticReport"))
 
 
 def test_export_is_reproducible_for_a_fixed_timestamp(example):
@@ -467,3 +470,67 @@ def test_reading_a_bad_1_1_code_is_a_located_error():
     with pytest.raises(CaseValidationError) as info:
         case_from_bundle(doc)
     assert "component(limited_by)" in info.value.errors[0].path
+
+
+# --------------------------------------------------------------------------- what integrators look for
+
+
+def test_observations_carry_effective_issued_and_a_performer_when_given():
+    case = _case(EXAMPLE)
+    exam = datetime(2026, 1, 29, 10, 15, tzinfo=timezone.utc)
+    doc = json.loads(bundle_json(bundle_from_case(case, assess(case), timestamp=TIMESTAMP, effective=exam,
+                                                  performer={"reference": "Practitioner/prac-1",
+                                                             "display": "Dr A. Neurologist"})))
+    for obs in _resources(doc, "Observation"):
+        assert obs["effectiveDateTime"] == "2026-01-29T10:15:00Z" and obs["issued"] == "2026-01-31T09:30:00Z"
+        assert obs["performer"] == [{"reference": "Practitioner/prac-1", "display": "Dr A. Neurologist"}]
+    assert case_from_bundle(doc) == case
+
+
+def test_observations_default_to_the_document_time_and_claim_no_performer(example):
+    _, doc = example
+    for obs in _resources(doc, "Observation"):
+        assert obs["effectiveDateTime"] == obs["issued"] == doc["timestamp"]
+        assert "performer" not in obs, "plexnav never knows who examined: no performer is invented"
+
+
+def test_electrodiagnosis_is_grouped_in_a_diagnostic_report(example):
+    _, doc = example
+    (report,) = _resources(doc, "DiagnosticReport")
+    by_url = {e["fullUrl"]: e["resource"] for e in doc["entry"]}
+    codes = [by_url[r["reference"]]["code"]["coding"][0]["code"] for r in report["result"]]
+    assert codes == ["ncs:saphenous_sensory", "needle_emg:vastus_lateralis"]
+    assert report["status"] == "final" and report["subject"] == doc["entry"][0]["resource"]["subject"]
+    no_edx = _export(_case({"format": "plexnav-case/1", "symptoms": [{"kind": "pain", "region": "lower_back"}]}))
+    assert _resources(no_edx, "DiagnosticReport") == []
+
+
+def test_provenance_names_plexnav_as_the_authoring_device(example):
+    _, doc = example
+    (prov,) = _resources(doc, "Provenance")
+    by_url = {e["fullUrl"]: e["resource"] for e in doc["entry"]}
+    (agent,) = prov["agent"]
+    assert by_url[agent["who"]["reference"]]["resourceType"] == "Device"
+    assert agent["type"]["coding"][0]["code"] == "author"
+    targets = {by_url[t["reference"]]["resourceType"] for t in prov["target"]}
+    assert {"Composition", "RiskAssessment", "ClinicalImpression"} <= targets
+    assert "Observation" not in targets, "people made the findings; plexnav authored the assessment"
+    assert prov["recorded"] == doc["timestamp"]
+
+
+def test_patient_identifier_birth_date_and_id_when_the_record_system_gives_them():
+    case = _case(EXAMPLE)
+    mrn = {"system": "urn:oid:1.2.36.146.595.217.0.1", "value": "MRN-0042917"}
+    doc = json.loads(bundle_json(bundle_from_case(case, assess(case), timestamp=TIMESTAMP, patient_id="pat-1",
+                                                  identifier=[mrn], birth_date="1962-05-02")))
+    (patient,) = _resources(doc, "Patient")
+    assert patient["id"] == "pat-1" and patient["identifier"] == [mrn] and patient["birthDate"] == "1962-05-02"
+    assert case_from_bundle(doc) == case, "the recorded age wins over the birth date"
+
+
+def test_every_new_resource_validates_in_fhir_resources(example):
+    _, doc = example
+    for kind in ("DiagnosticReport", "Provenance"):
+        for resource in _resources(doc, kind):
+            model = get_fhir_model_class(kind)
+            assert json.loads(model.model_validate(resource).model_dump_json()) == resource

@@ -38,7 +38,9 @@ The contract of the ``plexnav-lumbosacral`` service
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
@@ -46,7 +48,7 @@ from pydantic import AnyUrl, BaseModel, ConfigDict, Field, StringConstraints, Va
 from plexnav.case import Assessment, Case
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
-from plexnav.interop.fhir import FHIR_RELEASE, background_line, case_from_bundle, service_request, workup_when
+from plexnav.interop.fhir import FHIR_RELEASE, BundleReading, background_line, read_bundle, service_request, workup_when
 from plexnav.validation import CaseValidationError, load_json, validate_case
 
 CDS_HOOKS_VERSION = "2.0"
@@ -194,6 +196,15 @@ def dump(model: BaseModel) -> dict:
 # =========================================================================== discovery
 
 
+PREFETCH_TEMPLATES = {
+    "patient": "Patient/{{context.patientId}}",
+    "conditions": "Condition?patient={{context.patientId}}",
+    "observations": "Observation?patient={{context.patientId}}&category=exam,laboratory,procedure,imaging",
+    "reports": "DiagnosticReport?patient={{context.patientId}}",
+}
+EHR_KEYS = tuple(PREFETCH_TEMPLATES)
+
+
 def discovery() -> dict:
     """The discovery document served at ``{baseUrl}/cds-services``."""
     service = CdsService(
@@ -204,13 +215,12 @@ def discovery() -> dict:
                      "a named nerve) from the history, examination and electrodiagnosis recorded for the "
                      "patient, with probabilities and the findings for and against; triages urgency and "
                      "proposes the work-up. plexnav supports clinical judgement; it never replaces it."),
-        prefetch={PREFETCH_KEY: (
-            "Bundle?composition.patient={{context.patientId}}"
-            f"&composition.type={T.DOCUMENT_SYSTEM}|lumbosacral-assessment&_sort=-timestamp&_count=1")},
+        prefetch=dict(PREFETCH_TEMPLATES),
         usageRequirements=(
-            f"prefetch.{PREFETCH_KEY} must hold the case: the latest plexnav FHIR {FHIR_RELEASE} document for "
-            "the patient (what the template fetches), a plexnav document Bundle, or a plexnav-case/1 JSON "
-            "object. Without it the service answers 412."),
+            "Send a signed JWT (RS384 or ES384) from an issuer registered with the service. plexnav reads "
+            "the findings it was given in its own codes (a plexnav document or plexnav-coded Observations; "
+            f"prefetch.{PREFETCH_KEY} may carry a plexnav-case/1 object or a plexnav FHIR {FHIR_RELEASE} "
+            "document); what it cannot read is named on a card, and it never calls such a record routine."),
     )
     return dump(Discovery(services=[service]))
 
@@ -260,13 +270,20 @@ def _footer(assessment: Assessment) -> str:
     return f"_{_md(T.DISCLAIMER)} Knowledge base {_md(assessment.knowledge_version)}._"
 
 
-def _triage_card(a: Assessment, seed: str) -> Card:
+INCOMPLETE_HEADLINE = "Incomplete: no red flag in what plexnav could read; part of the record was not read"
+
+
+def _triage_card(a: Assessment, seed: str, *, incomplete: bool = False) -> Card:
     level = a.triage.level
     reasons = "\n".join(f"- {_md(r)}" for r in a.triage.reasons) or "- No red flag found in the findings entered."
+    headline, indicator = TRIAGE_HEADLINE[level], INDICATOR[level]
+    if incomplete and level in ("routine", "soon"):
+        headline, indicator = INCOMPLETE_HEADLINE, "warning"
+        reasons += "\n- Findings plexnav could not read are unknown, not normal: see the card that lists them."
     return Card(
         uuid=_card_uuid(seed, "triage"),
-        summary=_clip(f"plexnav triage: {TRIAGE_HEADLINE[level]}"),
-        indicator=INDICATOR[level],
+        summary=_clip(f"plexnav triage: {headline}"),
+        indicator=indicator,
         detail=f"**Triage: {level}** ({_md(T.TRIAGE_ADVICE[level])})\n\nWhy:\n\n{reasons}\n\n{_footer(a)}",
         source=_source("triage", "triage"),
     )
@@ -331,11 +348,15 @@ def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | Non
 
 
 def cards_for(case: Case, assessment: Assessment, *, hook_instance: str | None = None,
-              patient_id: str | None = None) -> CdsResponse:
-    """The cards for an assessed case (triage first)."""
+              patient_id: str | None = None, unread: list[str] = ()) -> CdsResponse:
+    """The cards for an assessed case (triage first).  With ``unread`` (parts of the record plexnav
+    could not read) the triage never reassures: a routine or soon level is stated as incomplete,
+    and a card lists what was not read."""
     seed = hook_instance or case.model_dump_json()
-    cards = [_triage_card(assessment, seed), _localization_card(assessment, seed),
+    cards = [_triage_card(assessment, seed, incomplete=bool(unread)), _localization_card(assessment, seed),
              _workup_card(assessment, seed, patient_id)]
+    if unread:
+        cards.insert(1, _unread_card(list(unread), seed, with_case=True))
     return CdsResponse(cards=[c for c in cards if c is not None])
 
 
@@ -344,21 +365,132 @@ def _spec_error(exc: ValidationError) -> CdsRequestError:
     return CdsRequestError(f"not a CDS Hooks {CDS_HOOKS_VERSION} request: {problems}")
 
 
-def _case_from_prefetch(value: Any) -> Case | None:
-    """The case in ``prefetch.plexnavCase``; None for an empty search result."""
-    if value is None:
-        raise CdsPreconditionFailed(f"prefetch.{PREFETCH_KEY} is missing: the service needs the plexnav case")
+@dataclass
+class _Prefetched:
+    case: Case | None = None
+    unread: list[str] = field(default_factory=list)
+    anything: bool = False   # some key carried data (not null, not an empty search)
+
+
+def _reading(value: Any, key: str) -> BundleReading | Case:
     if not isinstance(value, dict):
-        raise CdsRequestError(f"prefetch.{PREFETCH_KEY} must be a JSON object (a plexnav case or a FHIR Bundle)")
+        raise CdsRequestError(f"prefetch.{key} must be a JSON object (a FHIR resource or Bundle)")
     kind = value.get("resourceType")
     if kind is None:
+        if key != PREFETCH_KEY:
+            raise CdsRequestError(f"prefetch.{key} is not a FHIR resource (no resourceType)")
         case, _ = validate_case(value)
         return case
     if kind == "OperationOutcome":
-        raise CdsPreconditionFailed(f"the client could not prefetch {PREFETCH_KEY} (it sent an OperationOutcome)")
-    if kind == "Bundle" and value.get("type") == "searchset" and not value.get("entry"):
-        return None
-    return case_from_bundle(value)
+        raise CdsPreconditionFailed(f"the client could not prefetch {key} (it sent an OperationOutcome)")
+    if kind != "Bundle":  # one resource, e.g. the Patient of Patient/{{context.patientId}}
+        value = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": value}]}
+    return read_bundle(value)
+
+
+def _read_prefetch(prefetch: dict) -> _Prefetched:
+    """Everything the prefetch holds: the plexnav case if any, and what could not be read.
+
+    A key sent as null is a search that found nothing (CDS Hooks 2.0); a key left out is data
+    the client did not fetch.  Without any key there is nothing to read: 412."""
+    present = {k: prefetch[k] for k in (PREFETCH_KEY, *EHR_KEYS) if k in prefetch}
+    if not present:
+        raise CdsPreconditionFailed(
+            f"no prefetch: send {', '.join(EHR_KEYS)} (the discovery templates) or {PREFETCH_KEY}; "
+            "plexnav does not query the FHIR server itself")
+    out = _Prefetched()
+    patient_entries: list[dict] = []
+    ehr_entries: list[dict] = []
+    for key, value in present.items():
+        if value is None:
+            continue
+        if key == "patient" and isinstance(value, dict) and value.get("resourceType") == "Patient":
+            patient_entries.append({"resource": value})
+            continue
+        if key != PREFETCH_KEY and isinstance(value, dict) and value.get("resourceType") == "Bundle":
+            ehr_entries += [e for e in value.get("entry", ()) if isinstance(e, dict)
+                            and (e.get("search") or {}).get("mode", "match") != "outcome"]
+            continue
+        reading = _reading(value, key)
+        if isinstance(reading, Case):
+            out.case, out.anything = reading, True
+            continue
+        if reading.empty_search:
+            continue
+        out.anything = True
+        out.unread += reading.unread
+        if reading.case is not None and out.case is None:
+            out.case = reading.case
+    if ehr_entries or patient_entries:
+        reading = read_bundle({"resourceType": "Bundle", "type": "collection",
+                               "entry": patient_entries + ehr_entries})
+        out.unread += reading.unread
+        out.anything = out.anything or bool(ehr_entries)
+        if reading.case is not None:
+            out.anything = True
+            if out.case is None:
+                out.case = reading.case
+        elif out.case is not None and reading.case is None and patient_entries:
+            pass  # demographics beside a plexnav case: the case's own are used
+    return out
+
+
+_PATIENT_REF = re.compile(r"(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+
+
+def _patients_named(node: Any, found: set[str]) -> set[str]:
+    """Ids of every Patient the prefetch names (Patient.id, subject/patient references)."""
+    if isinstance(node, dict):
+        if node.get("resourceType") == "Patient" and isinstance(node.get("id"), str):
+            found.add(node["id"])
+        for key in ("subject", "patient"):
+            ref = node.get(key)
+            if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
+                m = _PATIENT_REF.search(ref["reference"])
+                if m:
+                    found.add(m.group(1))
+        for value in node.values():
+            _patients_named(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _patients_named(value, found)
+    return found
+
+
+def _check_patient(prefetch: dict, patient_id: str) -> None:
+    others = sorted(_patients_named(prefetch, set()) - {patient_id})
+    if others:
+        raise CdsRequestError(f"the prefetch holds data of Patient/{others[0]}, not of the context's "
+                              f"Patient/{patient_id}: plexnav will not assess one patient with another's data")
+
+
+def _unread_card(unread: list[str], seed: str, *, with_case: bool) -> Card:
+    shown = unread[:12]
+    lines = "\n".join(f"- {_md(x)}" for x in shown)
+    if len(unread) > len(shown):
+        lines += f"\n- and {len(unread) - len(shown)} more"
+    if with_case:
+        summary = f"plexnav could not read {len(unread)} item(s) of this record: assessment is incomplete"
+        lead = ("plexnav assessed only the findings it could read. These were not read, so they count as "
+                "**unknown, not normal**; review them yourself:")
+    else:
+        summary = f"plexnav could not read this record ({len(unread)} item(s)): no assessment made"
+        lead = ("plexnav reads findings in its own codes (or codes mapped to them). It could not read any "
+                "finding in this record, so it made **no triage and no localization**. Not read:")
+    return Card(
+        uuid=_card_uuid(seed, "unread"),
+        summary=_clip(summary),
+        indicator="warning",
+        detail=f"{lead}\n\n{lines}\n\n_{_md(T.DISCLAIMER)}_",
+        source=_source("unread", "data plexnav could not read"),
+    )
+
+
+def _has_findings(case: Case) -> bool:
+    data = case.model_dump(exclude_none=True)
+    return bool(data.get("symptoms") or any(data.get("exam", {}).values())
+                or any(data.get("electrodiagnosis", {}).values()) or data.get("investigations")
+                or any(v for k, v in data.get("history", {}).items()))
 
 
 def cds_service_response(body: dict | str | bytes) -> dict:
@@ -383,10 +515,16 @@ def cds_service_response(body: dict | str | bytes) -> dict:
     patient_id = request.context.get("patientId")
     if not isinstance(patient_id, str) or not patient_id:
         raise CdsRequestError(f"the '{HOOK}' hook's context needs patientId (a FHIR Patient id)")
-    case = _case_from_prefetch((request.prefetch or {}).get(PREFETCH_KEY))
-    if case is None:
-        return dump(CdsResponse(cards=[]))
-    response = cards_for(case, assess(case), hook_instance=request.hookInstance, patient_id=patient_id)
+    prefetch = request.prefetch or {}
+    _check_patient(prefetch, patient_id)
+    got = _read_prefetch(prefetch)
+    seed = request.hookInstance
+    if got.case is None or not _has_findings(got.case):
+        if got.unread:
+            return dump(CdsResponse(cards=[_unread_card(got.unread, seed, with_case=False)]))
+        return dump(CdsResponse(cards=[]))  # nothing recorded for the patient: nothing to say
+    response = cards_for(got.case, assess(got.case), hook_instance=seed, patient_id=patient_id,
+                         unread=got.unread)
     return dump(response)
 
 

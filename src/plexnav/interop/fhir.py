@@ -14,15 +14,23 @@ as R4.
 
 The document (``Bundle.type = document``), first entry a Composition that ties it together:
 
-- ``Patient``: sex as ``gender`` and age as a plexnav extension; no name, no identifier,
-  no birth date (plexnav never knows them, so none is invented).
+- ``Patient``: sex as ``gender`` and age as a plexnav extension; its logical id, identifiers
+  (e.g. the MRN) and ``birthDate`` only when the record system gives them (plexnav never
+  knows them, so none is invented); no name.
 - ``Device``: plexnav, with its software and knowledge-base versions; author of the rest.
 - one ``Observation`` per item of the case (history, symptoms, each exam and
   electrodiagnostic finding, each investigation), coded in the plexnav finding
   CodeSystem, with clinical words in ``code.text``, the side as an extension on
   ``bodySite`` and the value as ``valueQuantity`` (MRC grade, lab values, duration) or a
-  plexnav-coded ``valueCodeableConcept``.  :func:`case_from_bundle` reads them back: the
-  round trip case -> Bundle -> case is lossless for every field of the case format.
+  plexnav-coded ``valueCodeableConcept``; ``issued`` is the document's time and
+  ``effectiveDateTime`` the time the findings were made when given (else the document's);
+  ``performer`` only when the caller names who examined (a Device cannot be one).
+  :func:`case_from_bundle` reads them back: the round trip case -> Bundle -> case is
+  lossless for every field of the case format.
+- ``DiagnosticReport`` (when there is electrodiagnosis): the nerve conduction and needle EMG
+  Observations grouped as one study, as a neurophysiology department files them.
+- ``Provenance``: plexnav (the Device) is the author of the Composition and the assessment
+  resources; the findings are not its work and are not targets.
 - ``RiskAssessment``: the triage level (``prediction.qualitativeRisk``) and the reasons.
 - ``ClinicalImpression``: the ranked localization (one ``finding`` per site, probability
   and rank as extensions, the supporting / against lines in ``basis``), and a second one
@@ -32,6 +40,10 @@ The document (``Bundle.type = document``), first entry a Composition that ties i
   version and the disclaimer "plexnav supports clinical judgement; it never replaces it".
 
 Codes are project-owned (:mod:`plexnav.interop.terms`); no SNOMED CT or LOINC code is claimed.
+
+Reading (:func:`read_bundle`, :func:`case_from_bundle`) takes plexnav's own codes.  Data it
+cannot read (an EHR's Conditions, LOINC or local-code Observations, reports) is never an
+empty case: it is listed, and a Bundle with no plexnav case in it is refused naming it.
 """
 
 from __future__ import annotations
@@ -41,7 +53,8 @@ import html
 import json
 import math
 import uuid
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 
@@ -113,10 +126,14 @@ def _number(value: float) -> float | int:
 class _Builder:
     """Collects the entries of one document; fullUrls are name-based uuids (reproducible)."""
 
-    def __init__(self, seed: str):
+    def __init__(self, seed: str, when: str = "", effective: str | None = None, performer: dict | None = None):
         self.seed = seed
+        self.when = when                      # the document's timestamp: when plexnav issued the results
+        self.effective = effective or when    # when the findings were made (default: the document's time)
+        self.performer = performer            # who made them, when the caller knows (plexnav never does)
         self.entries: list[dict] = []
         self.lines: list[str] = []   # one readable line per finding, for the narrative
+        self.edx: list[str] = []     # the electrodiagnostic Observations, grouped in a DiagnosticReport
 
     def url(self, label: str) -> str:
         return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{self.seed}/{label}')}"
@@ -166,8 +183,12 @@ def _observation(b: _Builder, patient: str, code: str, section: str, value: dict
         "category": _category(section, standard),
         "code": {"coding": [{"system": T.FINDING_SYSTEM, "code": code, "display": display}], "text": display},
         "subject": _ref(patient),
+        "effectiveDateTime": b.effective,
+        "issued": b.when,
         **value,
     }
+    if b.performer:
+        obs["performer"] = [b.performer]
     if body_site:
         obs["bodySite"] = body_site
     if method:
@@ -269,9 +290,11 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
     for f in case.electrodiagnosis.nerve_conduction:
         obs(f"ncs:{f.study}", "ncs", _coded("nerve-conduction-result", f.result), standard="procedure",
             body_site=_body_site(f.side), line=T.NCS_RESULTS[f.result])
+        b.edx.append(urls[-1])
     for f in case.electrodiagnosis.needle_emg:
         obs(f"needle_emg:{f.muscle}", "needle_emg", _coded("needle-emg-result", f.result), standard="procedure",
             body_site=_body_site(f.side), line=T.EMG_RESULTS[f.result])
+        b.edx.append(urls[-1])
 
     for i, inv in enumerate(case.investigations):
         comps = [{"code": _attribute("level"), "valueString": inv.level}] if inv.level is not None else []
@@ -293,14 +316,67 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
     return urls
 
 
-def _patient(case: Case) -> dict:
+def _patient(case: Case, subject: PatientDetails | None = None) -> dict:
     patient: dict = {"resourceType": "Patient"}
+    if subject is not None:
+        if subject.id:
+            patient["id"] = subject.id
+        if subject.identifier:
+            patient["identifier"] = [dict(i) for i in subject.identifier]
     if case.patient.age is not None:
         patient["extension"] = [{"url": T.EXT_AGE, "valueAge": {"value": case.patient.age, "unit": "years",
                                                                  "system": T.UCUM, "code": "a"}}]
     if case.patient.sex is not None:
         patient["gender"] = case.patient.sex  # plexnav's sexes are FHIR's administrative genders
+    if subject is not None and subject.birth_date:
+        patient["birthDate"] = subject.birth_date
     return patient
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """What the record system knows about the patient and plexnav does not: exported only when given.
+
+    ``id`` is the Patient's logical id on the EHR's FHIR server (CDS Hooks checks it against
+    ``context.patientId``), ``identifier`` FHIR Identifiers (e.g. the MRN), ``birth_date`` a FHIR date."""
+
+    id: str | None = None
+    identifier: tuple[dict, ...] = ()
+    birth_date: str | None = None
+
+
+def _diagnostic_report(b: _Builder, patient: str) -> dict:
+    """The electrodiagnostic results as one report, the way a neurophysiology department files them."""
+    report = {
+        "resourceType": "DiagnosticReport",
+        "status": "final",
+        "category": [{"coding": [{"system": T.SECTION_SYSTEM, "code": "electrodiagnosis",
+                                  "display": "electrodiagnosis"}], "text": "Neurophysiology"}],
+        "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": "electrodiagnosis",
+                             "display": "electrodiagnostic study (nerve conduction and needle EMG)"}],
+                 "text": "Electrodiagnostic study (nerve conduction and needle EMG)"},
+        "subject": _ref(patient),
+        "effectiveDateTime": b.effective,
+        "issued": b.when,
+        "result": [_ref(u) for u in b.edx],
+    }
+    if b.performer:
+        report["performer"] = [b.performer]
+    return report
+
+
+def _provenance(targets: list[str], device: str, when: str) -> dict:
+    """plexnav (the Device) is the author of the assessment resources; people entered the findings."""
+    return {
+        "resourceType": "Provenance",
+        "target": [_ref(u) for u in targets],
+        "recorded": when,
+        "activity": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+                                 "code": "CREATE", "display": "create"}]},
+        "agent": [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                                        "code": "author", "display": "Author"}]},
+                   "who": _ref(device, "plexnav")}],
+    }
 
 
 def _device(assessment: Assessment) -> dict:
@@ -481,7 +557,7 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
     sections = [
         section("findings", "Findings entered", ["Findings entered for this case (anything not listed is unknown, "
                                                 "not normal).", b.lines] if b.lines else
-                ["No findings were entered."], refs["observations"]),
+                ["No findings were entered."], [*refs["observations"], *([refs["report"]] if "report" in refs else ())]),
         section("triage", "Triage", [f"Triage: {a.triage.level} ({T.TRIAGE_ADVICE[a.triage.level]}).",
                                      a.triage.reasons], [refs["risk"]]),
         section("localization", "Where is the lesion?",
@@ -528,16 +604,22 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
     return comp
 
 
-def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime | None = None) -> dict:
+def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime | None = None,
+                    patient: PatientDetails | None = None, effective: datetime | None = None,
+                    performer: dict | None = None) -> dict:
     """The FHIR document (R4B JSON, not yet validated) for a case and its assessment."""
     when = _instant(timestamp)
-    seed = hashlib.sha256("\n".join([case.model_dump_json(), assessment.model_dump_json(), when]).encode()).hexdigest()
-    b = _Builder(seed)
+    seed = hashlib.sha256("\n".join([case.model_dump_json(), assessment.model_dump_json(), when,
+                                      repr(patient), repr(effective), json.dumps(performer)]).encode()).hexdigest()
+    b = _Builder(seed, when, _instant(effective) if effective else None, performer)
     comp_url = b.url("composition")
-    patient = b.add("patient", _patient(case))
+    subject = patient
+    patient = b.add("patient", _patient(case, subject))
     device = b.add("device", _device(assessment))
     observations = _observations(b, case, patient)
     refs = {"patient": patient, "device": device, "observations": observations}
+    if b.edx:
+        refs["report"] = b.add("electrodiagnosis", _diagnostic_report(b, patient))
     refs["risk"] = b.add("risk", _risk_assessment(assessment, patient, device, when, observations))
     refs["localization"] = b.add("localization", _localization(assessment, patient, device, when, observations))
     if assessment.etiology:
@@ -548,6 +630,9 @@ def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime |
         for i, w in enumerate(assessment.workup)
     ]
     composition = _composition(case, assessment, b, refs, when)
+    authored = [comp_url, refs["risk"], refs["localization"], *([refs["etiology"]] if "etiology" in refs else ()),
+                *refs["workup"]]
+    b.add("provenance", _provenance(authored, device, when))
     return {
         "resourceType": "Bundle",
         "identifier": {"system": "urn:ietf:rfc:3986", "value": b.url("document")},
@@ -557,15 +642,24 @@ def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime |
     }
 
 
-def bundle_from_case(case: Case, assessment: Assessment, *, timestamp: datetime | None = None) -> Bundle:
+def bundle_from_case(case: Case, assessment: Assessment, *, timestamp: datetime | None = None,
+                     patient_id: str | None = None, identifier: tuple[dict, ...] | list[dict] = (),
+                     birth_date: str | None = None, effective: datetime | None = None,
+                     performer: dict | None = None) -> Bundle:
     """The case and its assessment as a validated FHIR R4B document Bundle.
 
     ``timestamp`` (default: now, UTC) dates the document; with a fixed timestamp the output
-    is reproducible (entry fullUrls are name-based uuids of the content).
+    is reproducible (entry fullUrls are name-based uuids of the content).  What only the
+    record system knows is exported when given, never invented: the Patient's logical id,
+    ``identifier`` (e.g. the MRN) and ``birth_date``; ``effective``, when the findings were
+    made (default: the document's timestamp); ``performer``, a FHIR Reference to who made them.
     """
     if assessment.case_id != case.id:
         raise ValueError(f"the assessment is of case {assessment.case_id!r}, not of case {case.id!r}")
-    return Bundle.model_validate(bundle_document(case, assessment, timestamp=timestamp))
+    details = (PatientDetails(patient_id, tuple(identifier), birth_date)
+               if patient_id or identifier or birth_date else None)
+    return Bundle.model_validate(bundle_document(case, assessment, timestamp=timestamp, patient=details,
+                                                 effective=effective, performer=performer))
 
 
 def bundle_json(bundle: Bundle, indent: int | None = 2) -> str:
@@ -618,12 +712,63 @@ def _latest_document(doc: dict) -> dict:
 
 
 def _is_plexnav(resource: dict) -> bool:
+    """A resource that carries part of a plexnav case (a Patient is read for age and sex, but a
+    Patient alone is not a case: an EHR's Patient with its data in other resources is not one)."""
     kind = resource.get("resourceType")
     if kind == "Observation":
         return _finding_code(resource) is not None
     if kind == "Composition":
         return T.code_in(resource.get("type"), "document") == DOCUMENT_CODE
-    return kind == "Patient"
+    return False
+
+
+# Resources that record who, where or how, not a finding about the patient: passing them over
+# loses nothing plexnav could use.  Everything else that is not plexnav's is *unread* and listed.
+_NOT_FINDINGS = frozenset({
+    "Practitioner", "PractitionerRole", "Organization", "Location", "Endpoint", "HealthcareService",
+    "OperationOutcome", "Device", "Provenance", "Encounter", "Coverage", "RelatedPerson", "Group",
+    "Binary", "Basic", "AuditEvent", "Consent", "Schedule", "Slot", "Appointment",
+})
+# plexnav's own output (assessment, work-up, grouping report): written by plexnav, not read back
+_PLEXNAV_OUTPUT = frozenset({"RiskAssessment", "ClinicalImpression", "ServiceRequest", "DiagnosticReport",
+                             "DocumentReference", "Composition"})
+
+
+def _writes_plexnav(resource: dict) -> bool:
+    return f'"{T.BASE}/' in json.dumps(resource)
+
+
+def describe_resource(resource: dict) -> str:
+    """A resource as a reader can find it in the record: 'Condition "Type 2 diabetes" (SNOMED CT 44054006)'."""
+    kind = resource.get("resourceType", "resource")
+    concept = resource.get("code") or resource.get("type") or {}
+    if kind == "Bundle":
+        return f"Bundle of type {resource.get('type', 'unknown')!r}"
+    if kind == "QuestionnaireResponse":
+        words = resource.get("questionnaire") or "a questionnaire"
+        return f"QuestionnaireResponse to {words}"
+    codings = [c for c in concept.get("coding", ()) if isinstance(c, dict)]
+    words = concept.get("text") or next((c.get("display") for c in codings if c.get("display")), None)
+    codes = ", ".join(f"{_SYSTEM_NAMES.get(c.get('system'), c.get('system') or 'no system')} {c.get('code')}"
+                      for c in codings[:2] if c.get("code"))
+    text = kind + (f' "{words}"' if words else "") + (f" ({codes})" if codes else "")
+    if not words and not codes:
+        text += " without a code"
+    if "valueQuantity" in resource:
+        q = resource["valueQuantity"]
+        text += f": {q.get('value')} {q.get('unit') or q.get('code') or ''}".rstrip()
+    elif isinstance(resource.get("valueCodeableConcept"), dict):
+        v = resource["valueCodeableConcept"]
+        shown = v.get("text") or next((c.get("display") or c.get("code") for c in v.get("coding", ())), None)
+        if shown:
+            text += f": {shown}"
+    elif isinstance(resource.get("valueString"), str):
+        text += f": {resource['valueString'][:60]}"
+    return text
+
+
+_SYSTEM_NAMES = {"http://loinc.org": "LOINC", "http://snomed.info/sct": "SNOMED CT",
+                 "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM", "http://hl7.org/fhir/sid/icd-10": "ICD-10"}
 
 
 def _finding_code(obs: dict) -> str | None:
@@ -778,7 +923,29 @@ def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
 _FINDING_CODES = frozenset(T.finding_codes())
 
 
-def _read_patient(r: _Reader, patient: dict, path: str) -> dict:
+def _reading_date(doc: dict) -> date:
+    try:
+        return datetime.fromisoformat(doc.get("timestamp", "")).date()
+    except ValueError:
+        return datetime.now(timezone.utc).date()
+
+
+def age_on(birth: str, when: date) -> int | None:
+    """Whole years from a FHIR ``birthDate`` (YYYY, YYYY-MM or YYYY-MM-DD) to ``when``; a partial date
+    counts from the first day it allows (so the age is never overstated by more than the precision)."""
+    parts = birth.split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 1
+        day = int(parts[2]) if len(parts) > 2 else 1
+        born = date(year, month, day)
+    except (ValueError, IndexError):
+        return None
+    age = when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+    return age if 0 <= age <= 130 else None
+
+
+def _read_patient(r: _Reader, patient: dict, path: str, when: date | None = None) -> dict:
     out = {}
     for ext in patient.get("extension", ()):
         if ext.get("url") == T.EXT_AGE:
@@ -787,7 +954,11 @@ def _read_patient(r: _Reader, patient: dict, path: str) -> dict:
                 r.fail(f"{path}.extension(age)", f"age must be in years (UCUM 'a'), got {age.get('code')!r}")
             else:
                 out["age"] = r.number(age, f"{path}.extension(age)", integer=True)
-    if "gender" in patient:
+    if "age" not in out and isinstance(patient.get("birthDate"), str):
+        age = age_on(patient["birthDate"], when or datetime.now(timezone.utc).date())
+        if age is not None:
+            out["age"] = age
+    if patient.get("gender") in V.SEXES:
         out["sex"] = patient["gender"]
     return out
 
@@ -801,43 +972,86 @@ def _read_case_id(composition: dict) -> tuple[bool, str | None]:
     return "value" in ident, ident.get("value")
 
 
-def case_from_bundle(bundle) -> Case:
-    """The plexnav case recorded in a FHIR R4B Bundle (model, JSON dict, or JSON text).
+@dataclass
+class BundleReading:
+    """What plexnav read from a Bundle: the case (None when nothing in it is a plexnav case) and
+    every resource holding data about the patient that plexnav could not read, in words."""
 
-    Reads the Patient (age, sex), the Composition (case id) and every Observation coded in
-    the plexnav finding CodeSystem, in bundle order; other resources are not part of a case
-    and are passed over, as are Observations marked entered-in-error or cancelled.  A
-    searchset of plexnav documents (a CDS Hooks prefetch) stands for its latest document.
+    case: Case | None
+    unread: list[str] = field(default_factory=list)
+    empty_search: bool = False  # a searchset with no match: nothing to read, nothing missed
+
+
+def read_bundle(bundle) -> BundleReading:
+    """Read a FHIR R4B Bundle (model, JSON dict, or JSON text) as a plexnav case, listing what could not be read.
+
+    Reads the Patient (age, sex; age from ``birthDate`` when no plexnav age is given), the
+    Composition (case id) and every Observation coded in the plexnav finding CodeSystem, in
+    bundle order; Observations marked entered-in-error or cancelled are not data.  Everything
+    else that records something about the patient (a Condition, an Observation in LOINC or a
+    local code, a DiagnosticReport, a QuestionnaireResponse...) is listed in ``unread``: never
+    silently dropped, because a finding that was not read is not a normal finding.  A searchset
+    of plexnav documents (a CDS Hooks prefetch) stands for its latest document.
     Raises :class:`~plexnav.validation.CaseValidationError` with located errors.
     """
     doc = _latest_document(_bundle_json(bundle))
+    entries = doc.get("entry", ())
+    if doc.get("type") == "searchset" and not any(
+            (e.get("search") or {}).get("mode", "match") == "match" for e in entries):
+        return BundleReading(None, [], empty_search=True)
     r = _Reader()
     data: dict = {"format": V.CASE_FORMAT, "patient": {}, "history": {"factors": []}, "symptoms": [],
                   "exam": {"strength": [], "reflexes": [], "sensation": [], "signs": []},
                   "electrodiagnosis": {"nerve_conduction": [], "needle_emg": []}, "investigations": []}
     found = patients = 0
-    for i, entry in enumerate(doc.get("entry", ())):
+    unread: list[str] = []
+    when = _reading_date(doc)
+    for i, entry in enumerate(entries):
         resource = entry.get("resource") or {}
         path = f"entry[{i}].resource"
-        if not _is_plexnav(resource):
-            continue
-        found += 1
-        kind = resource["resourceType"]
+        kind = resource.get("resourceType")
         if kind == "Patient":
             patients += 1
             if patients > 1:
                 r.fail(path, "a second Patient: a plexnav case is about one patient")
                 continue
-            data["patient"] = _read_patient(r, resource, path)
-        elif kind == "Composition":
+            data["patient"] = _read_patient(r, resource, path, when)
+            continue
+        if resource.get("status") in _SKIPPED_STATUS:
+            continue
+        if not _is_plexnav(resource):
+            if kind not in _NOT_FINDINGS and not (kind in _PLEXNAV_OUTPUT and _writes_plexnav(resource)):
+                unread.append(describe_resource(resource))
+            continue
+        found += 1
+        if kind == "Composition":
             has_id, case_id = _read_case_id(resource)
             if has_id:
                 data["id"] = case_id
-        elif resource.get("status") not in _SKIPPED_STATUS:
+        else:
             _read_observation(r, resource, path, data)
-    if not found:
-        r.fail("entry", "the bundle holds no plexnav case (no Patient, plexnav Composition or plexnav Observation)")
     if r.errors:
         raise CaseValidationError(r.errors)
+    if not found:
+        return BundleReading(None, unread)
     case, _ = validate_case(data)
-    return case
+    return BundleReading(case, unread)
+
+
+def case_from_bundle(bundle) -> Case:
+    """The plexnav case recorded in a FHIR R4B Bundle (model, JSON dict, or JSON text).
+
+    As :func:`read_bundle`, but a Bundle that holds no plexnav case is an error that names
+    what it does hold and could not be read (an EHR's Conditions and Observations are not an
+    empty case).  Resources beside a plexnav case that plexnav cannot read are passed over
+    here; :func:`read_bundle` lists them.
+    """
+    reading = read_bundle(bundle)
+    if reading.case is None:
+        message = "the bundle holds no plexnav case (no plexnav Composition or plexnav Observation)"
+        if reading.unread:
+            shown = "; ".join(reading.unread[:8]) + (f"; and {len(reading.unread) - 8} more"
+                                                      if len(reading.unread) > 8 else "")
+            message += f"; plexnav could not read what it holds: {shown}"
+        raise CaseValidationError([CaseError("entry", message)])
+    return reading.case
