@@ -1,21 +1,38 @@
 """CDS Hooks 2.0 over HTTP: the discovery document and the ``plexnav-lumbosacral`` service.
 
-Thin: the cards come from :mod:`plexnav.interop.cds_hooks`; this module only maps its
-errors to HTTP (400 bad request, 412 missing prefetch, 422 invalid case).  CDS Hooks
-clients call from other origins, so these two routes send CORS headers.
+Thin: the cards come from :mod:`plexnav.interop.cds_hooks` and the JWT check from
+:mod:`plexnav.interop.cds_auth`; this module maps their errors to HTTP (401 untrusted call,
+400 bad request, 404 unknown service, 412 missing prefetch, 422 invalid case).  CDS Hooks
+clients call from other origins (an EHR's browser app), so every answer, errors included,
+carries CORS headers and an OPTIONS preflight is answered.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from plexnav.api.errors import ERROR_RESPONSES, ApiError
+from plexnav.api.errors import ERROR_RESPONSES, error_response
 from plexnav.interop import cds_hooks
+from plexnav.interop.cds_auth import CdsAuth, CdsAuthError
 from plexnav.validation import CaseError, CaseValidationError
 
 router = APIRouter(tags=["cds-hooks"], responses=ERROR_RESPONSES)
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type, Authorization"}
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type, Authorization",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS"}
+PREFLIGHT = {**CORS, "Access-Control-Max-Age": "600"}
+
+
+def _auth(request: Request) -> CdsAuth | None:
+    """The registered CDS clients: ``app.state.cds_auth`` if set, else read once from the environment."""
+    state = request.app.state
+    if not hasattr(state, "cds_auth"):
+        state.cds_auth = CdsAuth.from_env()
+    return state.cds_auth
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return error_response(status, [CaseError("", message)], {**CORS, **(headers or {})})
 
 
 @router.get("/cds-services", summary="CDS Hooks discovery")
@@ -24,12 +41,32 @@ def discovery() -> JSONResponse:
     return JSONResponse(cds_hooks.discovery(), headers=CORS)
 
 
-@router.post(f"/cds-services/{cds_hooks.SERVICE_ID}", summary="CDS Hooks service: lumbosacral cards")
-async def service(request: Request) -> JSONResponse:
-    """Cards for a patient-view call whose prefetch ``plexnavCase`` holds a case or a plexnav Bundle."""
+@router.options("/cds-services", include_in_schema=False)
+@router.options("/cds-services/{service_id}", include_in_schema=False)
+def preflight() -> Response:
+    return Response(status_code=204, headers=PREFLIGHT)
+
+
+@router.post("/cds-services/{service_id}", summary="CDS Hooks service: lumbosacral cards")
+async def service(service_id: str, request: Request) -> JSONResponse:
+    """Cards for a patient-view call: send a signed JWT (``Authorization: Bearer``) and the prefetch
+    of the discovery templates (``patient``, ``conditions``, ``observations``, ``reports``) or a
+    plexnav case in ``plexnavCase``."""
+    if service_id != cds_hooks.SERVICE_ID:
+        return _error(404, f"no CDS service {service_id!r}; this server offers {cds_hooks.SERVICE_ID!r}")
+    auth = _auth(request)
+    challenge = {"WWW-Authenticate": 'Bearer realm="cds-services"'}
+    if auth is None:
+        return _error(401, "no CDS client is registered with this server (PLEXNAV_CDS_CLIENTS), "
+                           "so no call can be trusted", challenge)
+    try:
+        endpoint = str(request.url.replace(query=None, fragment=None))
+        auth.verify(request.headers.get("authorization"), auth.audience(endpoint, request.url.path))
+    except CdsAuthError as exc:
+        return _error(exc.status, str(exc), challenge)
     try:
         return JSONResponse(cds_hooks.cds_service_response(await request.body()), headers=CORS)
     except CaseValidationError as exc:
-        raise ApiError(422, exc.errors) from None
+        return error_response(422, exc.errors, CORS)
     except cds_hooks.CdsRequestError as exc:
-        raise ApiError(exc.status, [CaseError("", str(exc))]) from None
+        return _error(exc.status, str(exc))
