@@ -36,12 +36,26 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, description="failed logins allowed per window and key")
     login_window_seconds: int = Field(300, ge=1, description="window of the login rate limit")
     allow_clinician_signup: bool = Field(
-        True, description="let anyone register as a clinician (turn off where accounts are vetted)")
+        False, description="let people register clinician accounts themselves (they still wait for an "
+                           "administrator's approval and a verified email before any patient can share with them)")
+    public_url: str | None = Field(
+        None, description="the address people reach the app at, for links in emails (default: the request's)")
+    email_token_max_age: int = Field(2 * 24 * 3600, ge=60, description="how long an email verification link works, seconds")
+    smtp_host: str | None = Field(None, description="mail server for verification emails (unset: mail is not sent)")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    smtp_ssl: bool = Field(False, description="connect to the SMTP server over TLS (port 465 style)")
+    smtp_timeout: float = Field(10.0, gt=0)
+    mail_from: str = Field("plexnav <no-reply@localhost>", description="From: of the emails plexnav sends")
+    database_busy_timeout_ms: int = Field(
+        10000, ge=0, description="SQLite: how long a writer waits for the write lock before retrying (then 503)")
     assessment_cache_size: int = Field(
         1024, ge=0, description="identical cases reuse their assessment (assess() is pure); 0 turns it off")
     migrate_on_start: bool = Field(True, description="run the bundled Alembic migrations at start-up")
 
-    @field_validator("database_url")
+    @field_validator("database_url", "smtp_host", "public_url")
     @classmethod
     def _blank_is_default(cls, value: str | None) -> str | None:
         return value or None

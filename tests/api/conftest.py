@@ -18,7 +18,7 @@ def pytest_configure(config):
 def settings(tmp_path):
     from plexnav.settings import Settings
     return Settings(data_dir=tmp_path, secret_key="test-secret-" + "k" * 32, login_max_failures=3,
-                    login_window_seconds=60)
+                    login_window_seconds=60, allow_clinician_signup=True)
 
 
 @pytest.fixture
@@ -49,6 +49,14 @@ def make_client(app):
     yield factory
     for c in opened:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def smtp_sink():
+    """A local SMTP server collecting the emails the app sends."""
+    from .accounts_support import SmtpSink
+    with SmtpSink() as sink:
+        yield sink
 
 
 @pytest.fixture(autouse=True)

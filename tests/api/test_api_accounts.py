@@ -51,21 +51,32 @@ def test_wrong_password_is_401_and_login_is_rate_limited(client, settings):
     assert blocked.json()["errors"][0]["message"].startswith("too many failed sign-ins")
 
 
-def test_rate_limit_window_expires_and_success_resets():
+def test_rate_limit_window_expires_and_success_resets(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
     from plexnav.api.ratelimit import LoginThrottle
-    now = [0.0]
-    throttle = LoginThrottle(2, 60, clock=lambda: now[0])
-    throttle.failed("gus", "1.2.3.4")
+    from plexnav.store.db import Database
+    database = Database(f"sqlite:///{tmp_path / 'throttle.sqlite3'}")
+    database.migrate()
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = [start]
+    throttle = LoginThrottle(database, 2, 60, clock=lambda: now[0])
+    assert throttle.reserve("gus", "1.2.3.4")[0] is not None  # a failure: its reservation stays
     assert throttle.retry_after("gus", "1.2.3.4") is None
-    throttle.failed("gus", "1.2.3.4")
-    assert throttle.retry_after("gus", "1.2.3.4") == 60
+    assert throttle.reserve("gus", "1.2.3.4")[0] is not None
+    assert throttle.reserve("gus", "1.2.3.4") == (None, 60)
     assert throttle.retry_after("other", "5.6.7.8") is None
-    now[0] = 61
+    now[0] = start + timedelta(seconds=61)
     assert throttle.retry_after("gus", "1.2.3.4") is None
-    throttle.failed("hal", "9.9.9.9")
-    throttle.succeeded("hal")
-    throttle.failed("hal", "9.9.9.9")
+    attempt, _ = throttle.reserve("hal", "9.9.9.9")
+    throttle.succeeded("hal", attempt)
+    throttle.reserve("hal", "9.9.9.9")
     assert throttle.retry_after("hal", "9.9.9.9") is None
+    # a second throttle on the same database (another worker process) sees the same count
+    other = LoginThrottle(database, 2, 60, clock=lambda: now[0])
+    assert other.reserve("hal", "9.9.9.9")[0] is not None
+    assert other.reserve("hal", "9.9.9.9")[0] is None and throttle.reserve("hal", "1.1.1.1")[0] is None
+    database.dispose()
 
 
 def test_tampered_session_cookie_is_ignored(client):
@@ -75,16 +86,18 @@ def test_tampered_session_cookie_is_ignored(client):
     assert client.get("/api/v1/auth/me").status_code == 401
 
 
-def test_clinician_signup_can_be_turned_off(tmp_path):
+def test_clinician_signup_is_off_by_default(tmp_path):
     from fastapi.testclient import TestClient
 
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
-    app = create_app(Settings(data_dir=tmp_path, secret_key="s" * 40, allow_clinician_signup=False))
+    assert Settings(data_dir=tmp_path).allow_clinician_signup is False
+    app = create_app(Settings(data_dir=tmp_path, secret_key="s" * 40))
     with TestClient(app) as c:
         response = c.post("/api/v1/auth/register", json={"username": "doc", "email": "doc@example.org",
                                                           "password": PASSWORD, "role": "clinician"})
         assert response.status_code == 403
+        assert 'value="clinician"' not in c.get("/register").text
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from .accounts_support import register_clinician
 from web_support import example_case, register
 
 from plexnav.diary import from_json
@@ -20,8 +21,8 @@ def people(make_client):
     alice, bob, carol, dan = make_client(), make_client(), make_client(), make_client()
     register(alice, "alice")
     register(bob, "bob")
-    register(carol, "carol", role="clinician")
-    register(dan, "dan", role="clinician")
+    register_clinician(carol, "carol")
+    register_clinician(dan, "dan")
     case = alice.post("/api/v1/cases", json={"title": "Alice's foot drop", "case": example_case()}).json()
     return {"alice": alice, "bob": bob, "carol": carol, "dan": dan, "case": case,
             "url": f"/api/v1/cases/{case['id']}/diary"}

@@ -7,6 +7,7 @@ them (and may add findings, never delete); everything read or changed is in the 
 from __future__ import annotations
 
 import pytest
+from .accounts_support import register_clinician
 from web_support import example_case, register
 
 
@@ -15,8 +16,8 @@ def people(make_client):
     alice, bob, carol, dan = make_client(), make_client(), make_client(), make_client()
     register(alice, "alice")
     register(bob, "bob")
-    register(carol, "carol", role="clinician")
-    register(dan, "dan", role="clinician")
+    register_clinician(carol, "carol")
+    register_clinician(dan, "dan")
     case = alice.post("/api/v1/cases", json={"title": "Alice's foot drop", "case": example_case()})
     assert case.status_code == 201
     return {"alice": alice, "bob": bob, "carol": carol, "dan": dan, "case": case.json()}

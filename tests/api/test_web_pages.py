@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from .accounts_support import register_clinician
 from web_support import PASSWORD, example_case, register
 
 DISCLAIMER = "plexnav supports clinical judgement; it never replaces it."
@@ -94,7 +95,7 @@ def test_patient_check_is_saved_when_signed_in_and_shared(client, make_client):
     page = client.get(response.headers["location"])
     assert "triage-emergency" in page.text and "Tuesday" in page.text
     doctor = make_client()
-    register(doctor, "docz", role="clinician")
+    register_clinician(doctor, "docz")
     response = client.post("/shares", data={"csrf_token": token(client, "/cases"), "clinician": "docz"},
                            follow_redirects=False)
     assert response.status_code == 303

@@ -21,7 +21,10 @@ def case_of(name: str = "common-peroneal-fibular-head") -> Case:
 
 def make_user(session, username: str, role: str = "patient"):
     accounts = Accounts(session)
-    accounts.register(UserCreate(username=username, email=f"{username}@example.org", password=PASSWORD, role=role))
+    accounts.register(UserCreate(username=username, email=f"{username}@example.org", password=PASSWORD, role=role),
+                      allow_clinician=True)
+    if role == "clinician":  # vetted, as an administrator would (plexnav admin approve-clinician)
+        accounts.approve_clinician(username, None, mark_email_verified=True)
     return accounts.authenticate(username, PASSWORD)
 
 

@@ -66,4 +66,4 @@ def test_migration_0002_adds_and_removes_the_diary_table(database):
     assert "diary_entries" not in inspect(database.engine).get_table_names()
     assert "cases" in inspect(database.engine).get_table_names()
     database.migrate()
-    assert database.current_revision() == "0002_diary_entries"
+    assert database.current_revision() == database.head_revision()

@@ -20,7 +20,7 @@ from plexnav.api.assessor import CachedAssessor
 from plexnav.api.deps import DbSession
 from plexnav.api.middleware import BodySizeLimit, JsonOnlyApiWrites, SecurityHeaders
 from plexnav.api.ratelimit import LoginThrottle
-from plexnav.api.routes import assess, auth, cases, cds, diary, reference, sharing
+from plexnav.api.routes import admin, assess, auth, cases, cds, diary, reference, sharing
 from plexnav.api.routes.reference import Health
 from plexnav.settings import Settings, get_settings
 from plexnav.store.db import Database
@@ -52,7 +52,7 @@ def _version() -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    database = Database(settings.resolved_database_url())
+    database = Database(settings.resolved_database_url(), settings.database_busy_timeout_ms)
     if settings.migrate_on_start:
         database.migrate()
     assessor = CachedAssessor(settings.assessment_cache_size)
@@ -72,7 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.assessor = assessor
-    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+    app.state.secret_key = settings.resolved_secret_key()
+    app.state.login_throttle = LoginThrottle(database, settings.login_max_failures, settings.login_window_seconds)
 
     from plexnav.web import install as install_web
     from plexnav.web.pages import render_error
@@ -86,12 +87,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database.ping(db)
         return Health(status="ok", knowledge_version=load_knowledge().version_label, database=database.backend)
 
-    for module in (assess, reference, auth, cases, diary, sharing, cds):
+    for module in (assess, reference, auth, admin, cases, diary, sharing, cds):
         app.include_router(module.router)
     install_web(app)
 
     # Added innermost first: the size limit sees every request before anything else.
-    app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie=SESSION_COOKIE,
+    app.add_middleware(SessionMiddleware, secret_key=app.state.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_age, same_site="lax", https_only=settings.cookie_secure)
     app.add_middleware(JsonOnlyApiWrites)
     app.add_middleware(SecurityHeaders)

@@ -81,6 +81,17 @@ def get_current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def get_admin(user: CurrentUser) -> User:
+    """Administrators only; to anyone else the administration routes do not exist."""
+    from plexnav.store.errors import NotFound
+    if user.role != "admin":
+        raise NotFound("not found")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin)]
+
+
 def get_casebook(db: DbSession, user: CurrentUser, assessor: AssessorDep) -> Casebook:
     return Casebook(db, user, assessor)
 

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plexnav.knowledge.query import UnknownId
@@ -150,6 +151,16 @@ def install(app: FastAPI, html_error: callable | None = None) -> None:
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(app, request))
         return respond(request, exc.status_code, [CaseError("", message)], headers or None)
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> Response:
+        from plexnav.store.db import is_locked
+        if is_locked(exc):  # the write lock stayed taken through busy_timeout and the retries
+            log.warning("database busy on %s %s", request.method, request.url.path)
+            return respond(request, 503, [CaseError("", "the database is busy; try again in a moment")],
+                           {"Retry-After": "1"})
+        log.error("database error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+        return respond(request, 500, [CaseError("", "internal error; it has been logged")])
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from plexnav.cli import admin as admin_commands
 from plexnav.cli import export as export_commands
 from plexnav.cli import kb as kb_commands
 from plexnav.cli import learn as learn_commands
@@ -20,6 +21,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Localize, triage and explain lumbosacral plexus problems. "
                        "plexnav supports clinical judgement; it never replaces it.")
 app.add_typer(kb_commands.app, name="kb")
+app.add_typer(admin_commands.app, name="admin")
 for module in (learn_commands, report_commands, serve_commands, export_commands):
     module.register(app)
 

@@ -1,8 +1,18 @@
-"""Accounts: registration, password checks (argon2id) and the session stamp.
+"""Accounts: registration, password checks (argon2id), email verification, clinician vetting.
 
 Passwords are hashed with argon2-cffi's defaults (argon2id, RFC 9106 low-memory profile)
 and rehashed on login when those defaults change.  A login for an unknown user still
 verifies against a dummy hash, so timing does not reveal which usernames exist.
+
+Hashing is slow on purpose (tens of milliseconds), so it never runs inside a database
+transaction: the hash is made before the write transaction of a registration begins, and
+a login's read transaction ends before its password is verified.
+
+Clinicians are vetted before any patient's records reach them: the account starts pending,
+its email address is verified by a signed link (:func:`email_token`), and an
+administrator approves it (``plexnav admin approve-clinician`` or the ``/admin`` page).
+Until both have happened a patient cannot share with the account and it sees no one's
+records but its own.
 """
 
 from __future__ import annotations
@@ -11,16 +21,20 @@ import hashlib
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from plexnav.store.errors import Conflict, Forbidden
-from plexnav.store.models import User
+from plexnav.store.db import begin_write
+from plexnav.store.errors import Conflict, Forbidden, Invalid, NotFound
+from plexnav.store.models import User, utcnow
 from plexnav.store.repositories import AuditRepository, UserRepository
 from plexnav.store.schemas import UserCreate, UserPublic
 
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("plexnav-dummy-password")
+EMAIL_SALT = "plexnav-verify-email"
 
 
 def hash_password(password: str) -> str:
@@ -33,6 +47,11 @@ def auth_stamp(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
+def email_token(secret: str, user: User) -> str:
+    """A signed, timestamped token naming the account and the address it was sent to."""
+    return URLSafeTimedSerializer(secret, salt=EMAIL_SALT).dumps({"u": user.id, "e": user.email})
+
+
 class Accounts:
     def __init__(self, session: Session):
         self.session = session
@@ -42,17 +61,36 @@ class Accounts:
     def get(self, user_id: str) -> User | None:
         return self.users.get(user_id)
 
-    def register(self, data: UserCreate, allow_clinician: bool = True) -> UserPublic:
+    def _by_login(self, login: str) -> User:
+        user = self.users.by_login(login)
+        if user is None:
+            raise NotFound(f"no account {login!r}", "username")
+        return user
+
+    # ------------------------------------------------------------------ sign-up, sign-in
+
+    def register(self, data: UserCreate, allow_clinician: bool = False, actor: User | None = None,
+                 approve: bool = False, email_verified: bool = False) -> UserPublic:
+        """Create an account.  ``approve``/``email_verified`` are for administrators only
+        (the CLI), who vouch for the person."""
         if data.role == "clinician" and not allow_clinician:
             raise Forbidden("clinician accounts are created by an administrator here", "role")
+        password_hash = hash_password(data.password)  # slow: before the write transaction
+        begin_write(self.session)
         taken = self.users.taken(data.username, data.email)
         if taken:
+            self.session.rollback()
             raise Conflict(f"that {taken[0]} is already registered", taken[0])
+        now = utcnow()
         user = User(username=data.username, email=data.email, role=data.role,
-                    display_name=data.display_name or data.username, password_hash=hash_password(data.password))
+                    display_name=data.display_name or data.username, password_hash=password_hash,
+                    email_verified_at=now if email_verified else None,
+                    approved_at=now if approve and data.role == "clinician" else None,
+                    approved_by_id=actor.id if actor and approve and data.role == "clinician" else None)
         try:
             self.users.add(user)
-            self.audit.record(user, "register", "user", user.id, user.id, f"role={user.role}")
+            self.audit.record(actor or user, "register", "user", user.id, user.id, f"role={user.role}",
+                              actor_name=None)
             self.session.commit()
         except IntegrityError:
             self.session.rollback()
@@ -61,17 +99,92 @@ class Accounts:
 
     def authenticate(self, login: str, password: str) -> User | None:
         user = self.users.by_login(login)
+        if self.session.in_transaction():
+            self.session.commit()  # end the read: the slow hash runs outside any transaction
         try:
             _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
         except (VerificationError, InvalidHashError):
-            self.audit.record(user, "login_failed", "user", user.id if user else None,
-                              user.id if user else None, actor_name=login[:40])
+            # the person typing is unknown: never the victim, never what they typed
+            begin_write(self.session)
+            self.audit.record(None, "login_failed", "user", user.id if user else None,
+                              user.id if user else None, actor_name="anonymous")
             self.session.commit()
             return None
         if user is None:
             return None
-        if _HASHER.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+        new_hash = hash_password(password) if _HASHER.check_needs_rehash(user.password_hash) else None
+        begin_write(self.session)
+        user = self.users.get(user.id)
+        if user is None:
+            self.session.rollback()
+            return None
+        if new_hash is not None:
+            user.password_hash = new_hash
         self.audit.record(user, "login", "user", user.id, user.id)
+        self.session.commit()
+        return user
+
+    # ------------------------------------------------------------------ email verification
+
+    def verify_email(self, token: str, secret: str, max_age: int) -> User:
+        try:
+            data = URLSafeTimedSerializer(secret, salt=EMAIL_SALT).loads(token, max_age=max_age)
+        except SignatureExpired:
+            raise Invalid("this link has expired; sign in and ask for a new one", "token") from None
+        except BadSignature:
+            raise Invalid("this link is not valid", "token") from None
+        if not isinstance(data, dict):
+            raise Invalid("this link is not valid", "token")
+        begin_write(self.session)
+        user = self.users.get(str(data.get("u")))
+        if user is None or user.email != data.get("e"):
+            self.session.rollback()
+            raise Invalid("this link is not valid (was the email address changed?)", "token")
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+            self.audit.record(user, "verify_email", "user", user.id, user.id)
+        self.session.commit()
+        return user
+
+    # ------------------------------------------------------------------ administration
+
+    def clinicians(self, status: str = "pending") -> list[User]:
+        query = select(User).where(User.role == "clinician")
+        if status == "pending":
+            query = query.where(User.approved_at.is_(None))
+        elif status == "approved":
+            query = query.where(User.approved_at.is_not(None))
+        return list(self.session.scalars(query.order_by(User.created_at)).all())
+
+    def approve_clinician(self, login_or_id: str, admin: User | None, mark_email_verified: bool = False,
+                          admin_name: str = "cli") -> User:
+        """Vet a clinician.  The email must be verified (by the link, or ``mark_email_verified``
+        when the administrator confirmed it another way)."""
+        begin_write(self.session)
+        user = self.users.get(login_or_id) or self._by_login(login_or_id)
+        if user.role != "clinician":
+            raise Invalid(f"{user.username} is not a clinician account", "username")
+        now = utcnow()
+        if user.email_verified_at is None:
+            if not mark_email_verified:
+                self.session.rollback()
+                raise Conflict(f"{user.username} has not verified their email address yet", "email")
+            user.email_verified_at = now
+        user.approved_at = now
+        user.approved_by_id = admin.id if admin else None
+        self.audit.record(admin, "approve_clinician", "user", user.id, user.id,
+                          f"username={user.username}", actor_name=admin_name)
+        self.session.commit()
+        return user
+
+    def revoke_clinician(self, login_or_id: str, admin: User | None, admin_name: str = "cli") -> User:
+        begin_write(self.session)
+        user = self.users.get(login_or_id) or self._by_login(login_or_id)
+        if user.role != "clinician":
+            raise Invalid(f"{user.username} is not a clinician account", "username")
+        user.approved_at = None
+        user.approved_by_id = None
+        self.audit.record(admin, "revoke_clinician", "user", user.id, user.id,
+                          f"username={user.username}", actor_name=admin_name)
         self.session.commit()
         return user

@@ -14,6 +14,7 @@ Each stored assessment keeps the knowledge-base version it was made with.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from plexnav.case import Assessment, Case
+from plexnav.store.db import begin_write
 from plexnav.store.errors import Conflict, Forbidden, NotFound
 from plexnav.store.models import Share, StoredAssessment, StoredCase, User, new_id
 from plexnav.store.repositories import (
@@ -61,6 +63,16 @@ def load_case(document: dict) -> Case:
     return Case.model_validate(document)
 
 
+def writes(method):
+    """The use case writes (an audit line at least): its transaction takes the write lock
+    before it reads anything (see :func:`plexnav.store.db.begin_write`)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        begin_write(self.session)
+        return method(self, *args, **kwargs)
+    return wrapper
+
+
 def _ref(user: User | None) -> UserRef | None:
     return UserRef.model_validate(user) if user is not None else None
 
@@ -92,7 +104,7 @@ class Casebook:
     def _may_see(self, case: StoredCase) -> bool:
         if case.owner_id == self.actor.id:
             return True
-        return self.actor.role == "clinician" and self.shares.exists(case.owner_id, self.actor.id)
+        return self.actor.vetted and self.shares.exists(case.owner_id, self.actor.id)
 
     def _visible(self, case_id: str) -> StoredCase:
         case = self.cases.get(case_id)
@@ -108,6 +120,8 @@ class Casebook:
             return self.actor
         if self.actor.role != "clinician":
             raise Forbidden("patients store cases for themselves only", "patient_id")
+        if not self.actor.vetted:
+            raise Forbidden("your clinician account is waiting for an administrator's approval", "patient_id")
         if not self.shares.exists(patient_id, self.actor.id):
             raise NotFound("no patient with that id has shared their cases with you", "patient_id")
         owner = self.users.get(patient_id)
@@ -151,6 +165,7 @@ class Casebook:
 
     # ------------------------------------------------------------------ cases
 
+    @writes
     def list_cases(self, patient_id: str | None = None) -> list[CaseSummary]:
         rows = self.cases.visible_to(self.actor, patient_id)
         latest = self.assessments.latest_for_cases([r.id for r in rows])
@@ -162,6 +177,7 @@ class Casebook:
                             created_at=r.created_at, updated_at=r.updated_at,
                             latest=assessment_summary(latest[r.id]) if r.id in latest else None) for r in rows]
 
+    @writes
     def create(self, data: CaseCreate) -> CasePublic:
         owner = self._owner_for_new_case(data.patient_id)
         case_id = new_id()
@@ -172,6 +188,7 @@ class Casebook:
         self._commit()
         return self._public(case, latest)
 
+    @writes
     def read(self, case_id: str) -> CasePublic:
         case = self._visible(case_id)
         latest = self.assessments.latest(case.id)
@@ -179,6 +196,7 @@ class Casebook:
         self._commit()
         return self._public(case, latest)
 
+    @writes
     def update(self, case_id: str, data: CaseUpdate) -> CasePublic:
         case = self._visible(case_id)
         if data.expected_version is not None and data.expected_version != case.version:
@@ -196,6 +214,7 @@ class Casebook:
         self._commit()
         return self._public(case, latest)
 
+    @writes
     def delete(self, case_id: str) -> None:
         case = self._visible(case_id)
         if not self._can_delete(case):
@@ -207,6 +226,7 @@ class Casebook:
 
     # ------------------------------------------------------------------ assessments
 
+    @writes
     def history(self, case_id: str) -> list[AssessmentRecordSummary]:
         case = self._visible(case_id)
         rows = self.assessments.for_case(case.id)
@@ -214,6 +234,7 @@ class Casebook:
         self._commit()
         return [assessment_summary(r) for r in rows]
 
+    @writes
     def assessment(self, case_id: str, assessment_id: str) -> AssessmentRecordPublic:
         case = self._visible(case_id)
         row = self.assessments.get(case.id, assessment_id)
@@ -223,6 +244,7 @@ class Casebook:
         self._commit()
         return assessment_public(row)
 
+    @writes
     def reassess(self, case_id: str) -> AssessmentRecordPublic:
         """Run the engine again on the stored case (e.g. after a knowledge-base update)."""
         case = self._visible(case_id)
@@ -237,16 +259,20 @@ class Casebook:
                            clinician_email=share.clinician.email, created_at=share.created_at)
 
     def list_shares(self) -> list[SharePublic]:
-        rows: Sequence[Share] = (self.shares.for_patient(self.actor.id) if self.actor.role == "patient"
-                                 else self.shares.for_clinician(self.actor.id))
+        if self.actor.role == "patient":
+            rows: Sequence[Share] = self.shares.for_patient(self.actor.id)
+        else:
+            rows = self.shares.for_clinician(self.actor.id) if self.actor.vetted else []
         return [self._share_public(s) for s in rows]
 
+    @writes
     def share_with(self, clinician_login: str) -> SharePublic:
         if self.actor.role != "patient":
             raise Forbidden("only patients share their cases", "clinician")
         clinician = self.users.by_login(clinician_login)
-        if clinician is None or clinician.role != "clinician":
-            raise NotFound("no clinician with that username or email", "clinician")
+        if clinician is None or not clinician.vetted:
+            # pending or unknown look the same: an impostor's account cannot be shared with
+            raise NotFound("no vetted clinician with that username or email", "clinician")
         existing = self.shares.find(self.actor.id, clinician.id)
         if existing is not None:
             return self._share_public(existing)
@@ -255,6 +281,7 @@ class Casebook:
         self._commit()
         return self._share_public(share)
 
+    @writes
     def unshare(self, share_id: str) -> None:
         share = self.shares.get(share_id)
         if share is None or self.actor.id not in (share.patient_id, share.clinician_id):
@@ -268,7 +295,7 @@ class Casebook:
 
     def patients(self) -> list[UserRef]:
         """Clinicians: the patients who shared with you."""
-        return [_ref(s.patient) for s in self.shares.for_clinician(self.actor.id)] if self.actor.role == "clinician" else []
+        return [_ref(s.patient) for s in self.shares.for_clinician(self.actor.id)] if self.actor.vetted else []
 
     # ------------------------------------------------------------------ audit
 

@@ -9,6 +9,8 @@ needs no setup step and an upgrade migrates the existing file.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -20,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plexnav.settings import normalise_database_url
@@ -29,36 +32,79 @@ def migrations_dir() -> Path:
     return Path(str(resources.files("plexnav.store") / "migrations"))
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int):
+    def on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+    return on_connect
+
+
+WRITE_OPTION = "plexnav_write"
+LOCK_RETRIES = 2
 
 
 def _sqlite_begin(connection) -> None:
-    """Every transaction takes the write lock up front (BEGIN IMMEDIATE).
+    """Readers begin DEFERRED (no lock: WAL readers never wait); writers IMMEDIATE.
 
-    Nearly every request writes (an audit line at least), and a deferred transaction that
-    reads and then writes can fail at once with "database is locked" when another writer
-    committed in between; IMMEDIATE makes writers queue on busy_timeout instead.  It also
-    makes DDL transactional, so a migration is all or nothing.
+    A deferred transaction that reads and then writes can fail at once with "database is
+    locked" when another writer committed in between, so every use case that writes asks
+    for its transaction with :func:`begin_write` *before* it reads, and queues on
+    busy_timeout for the write lock instead.  Reads (``/auth/me``, ``/health``, pages that
+    only show) take no write lock at all.  Migrations begin IMMEDIATE too, so DDL is all or
+    nothing and concurrent first starts migrate one at a time.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str) -> Engine:
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "database table is locked" (busy timeout ran out)."""
+    return isinstance(exc, OperationalError) and "locked" in str(getattr(exc, "orig", exc)).lower()
+
+
+def begin_write(session: Session, retries: int = LOCK_RETRIES) -> None:
+    """Make the session's transaction a write transaction (SQLite: BEGIN IMMEDIATE).
+
+    A read transaction already open (the signed-in user was looked up, say) is ended first;
+    what it loaded stays usable (``expire_on_commit=False``).  Waiting for the write lock
+    beyond busy_timeout is retried ``retries`` times with a short backoff before
+    "database is locked" is raised (the API answers 503 with Retry-After, never 500).
+    """
+    if session.info.get(WRITE_OPTION):
+        return
+    if session.in_transaction():
+        session.commit()
+    for attempt in range(retries + 1):
+        try:
+            session.connection(execution_options={WRITE_OPTION: True})
+            break
+        except OperationalError as exc:
+            session.rollback()
+            if not is_locked(exc) or attempt == retries:
+                raise
+            time.sleep(min(0.05 * 2 ** attempt, 1.0) * (0.5 + random.random()))
+    session.info[WRITE_OPTION] = True
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WRITE_OPTION, None)
+
+
+def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -74,9 +120,10 @@ def alembic_config(engine: Engine) -> Config:
 class Database:
     """An engine plus a session factory; ``migrate()`` brings the schema to the newest revision."""
 
-    def __init__(self, url: str):
-        self.engine = make_engine(url)
+    def __init__(self, url: str, busy_timeout_ms: int = 10000):
+        self.engine = make_engine(url, busy_timeout_ms)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_transaction_end", _transaction_ended)
 
     @property
     def backend(self) -> str:
@@ -84,9 +131,26 @@ class Database:
 
     def migrate(self) -> None:
         cfg = alembic_config(self.engine)
-        with self.engine.begin() as connection:
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+        with self.engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            raw = connection.connection.driver_connection
+            if sqlite:
+                # A migration that rebuilds a table (SQLite's way to change a constraint) drops
+                # the old one: with foreign keys on, that would cascade into every table
+                # referencing it.  SQLite's own recipe: keys off, change, check, keys on.
+                raw.execute("PRAGMA foreign_keys=OFF")
+            connection.execution_options(**{WRITE_OPTION: True})
+            try:
+                with connection.begin():
+                    cfg.attributes["connection"] = connection
+                    command.upgrade(cfg, "head")
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise RuntimeError(f"migration left broken references: {broken[:5]}")
+            finally:
+                if sqlite:
+                    raw.execute("PRAGMA foreign_keys=ON")
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as connection:

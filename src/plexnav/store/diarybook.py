@@ -22,7 +22,7 @@ from plexnav.case import Case, Triage
 from plexnav.diary.models import Diary, DiaryEntry
 from plexnav.diary.redflags import check_entry, diary_alerts
 from plexnav.knowledge.guidance import load_guidance_knowledge
-from plexnav.store.casebook import Casebook, _ref, load_case
+from plexnav.store.casebook import Casebook, _ref, load_case, writes
 from plexnav.store.errors import Forbidden, Invalid
 from plexnav.store.models import StoredCase, StoredDiaryEntry, utcnow
 from plexnav.store.repositories import DiaryRepository
@@ -74,6 +74,7 @@ class Diarybook(Casebook):
 
     # ------------------------------------------------------------------ use cases
 
+    @writes
     def diary_entries(self, case_id: str) -> list[DiaryEntryPublic]:
         """The case's diary entries in time order, each with its red-flag check."""
         case = self._visible(case_id)
@@ -82,6 +83,7 @@ class Diarybook(Casebook):
         self._commit()
         return self._answer(case, rows)
 
+    @writes
     def diary(self, case_id: str) -> Diary:
         """The case's diary as stored (for export, plots and reports)."""
         case = self._visible(case_id)
@@ -90,6 +92,7 @@ class Diarybook(Casebook):
         self._commit()
         return Diary(entries=[DiaryEntry.model_validate(r.document) for r in rows])
 
+    @writes
     def add_entry(self, case_id: str, entry: DiaryEntry) -> DiaryEntryPublic:
         case = self._visible(case_id)
         self._check_author([entry])
@@ -100,6 +103,7 @@ class Diarybook(Casebook):
         self._commit()
         return answer
 
+    @writes
     def import_diary(self, case_id: str, diary: Diary) -> DiaryImportResult:
         """Add a diary's entries; entries identical to stored ones are skipped (re-import is harmless)."""
         case = self._visible(case_id)

@@ -37,7 +37,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("patient", "clinician")
+ROLES = ("patient", "clinician", "admin")
 
 
 def new_id() -> str:
@@ -72,7 +72,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('patient', 'clinician')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('patient', 'clinician', 'admin')", name="role"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(40), unique=True)
@@ -81,6 +81,34 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # when the person followed the signed link mailed to ``email`` (None: not yet)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # clinicians: when and by which administrator the account was vetted (None: pending)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    approved_by_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    @property
+    def vetted(self) -> bool:
+        """A clinician whose email is verified and whom an administrator approved: only
+        such a clinician can be shared with, and only then sees shared records."""
+        return self.role == "clinician" and self.approved_at is not None and self.email_verified_at is not None
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt counted against a throttle key (``user:<login>``, ``addr:<ip>``).
+
+    Kept in the database so the limit holds across workers and processes.  An attempt is
+    recorded *before* its password is checked (so concurrent guesses cannot all slip under
+    the limit) and removed again when it succeeds.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300))
+    attempt: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StoredCase(Base):

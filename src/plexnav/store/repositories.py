@@ -93,9 +93,12 @@ class CaseRepository:
         return self.session.get(StoredCase, case_id)
 
     def visible_to(self, user: User, patient_id: str | None = None, limit: int = 200) -> Sequence[StoredCase]:
-        """The user's own cases, plus (clinicians) those of patients who shared with them."""
-        owners = select(Share.patient_id).where(Share.clinician_id == user.id)
-        query = select(StoredCase).where(or_(StoredCase.owner_id == user.id, StoredCase.owner_id.in_(owners)))
+        """The user's own cases, plus (vetted clinicians) those of patients who shared with them."""
+        if user.vetted:
+            owners = select(Share.patient_id).where(Share.clinician_id == user.id)
+            query = select(StoredCase).where(or_(StoredCase.owner_id == user.id, StoredCase.owner_id.in_(owners)))
+        else:  # a clinician not (or no longer) vetted sees only their own
+            query = select(StoredCase).where(StoredCase.owner_id == user.id)
         if patient_id is not None:
             query = query.where(StoredCase.owner_id == patient_id)
         query = query.order_by(StoredCase.updated_at.desc()).limit(limit)

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from plexnav.case import Assessment, Case, Triage
 from plexnav.diary.models import DiaryEntry
 
-Role = Literal["patient", "clinician"]
+Role = Literal["patient", "clinician", "admin"]
+SignupRole = Literal["patient", "clinician"]
 Username = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=40,
                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
@@ -37,7 +38,7 @@ class UserCreate(_In):
     username: Username = Field(description="3-40 characters: letters, digits, _ . -")
     email: Email
     password: Password = Field(description="at least 10 characters")
-    role: Role = "patient"
+    role: SignupRole = "patient"
     display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
 
 
@@ -54,6 +55,14 @@ class UserPublic(_Out):
     display_name: str
     role: Role
     created_at: datetime
+    email_verified_at: datetime | None = Field(None, description="when the email address was verified (null: not yet)")
+    approved_at: datetime | None = Field(
+        None, description="clinicians: when an administrator approved the account (null: pending)")
+    vetted: bool = Field(False, description="clinicians: email verified and approved, so patients can share with them")
+
+
+class EmailToken(_In):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 
 
 class UserRef(_Out):

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 
 def install(app: FastAPI) -> None:
+    from plexnav.web.account_pages import router as account_router
     from plexnav.web.diary_pages import router as diary_router
     from plexnav.web.pages import router
     from plexnav.web.paths import STATIC_DIR
@@ -18,3 +19,4 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(router)
     app.include_router(diary_router)
+    app.include_router(account_router)

@@ -176,9 +176,9 @@ def login_submit(request: Request, form: CsrfForm, accounts: AccountsDep, thrott
 
 
 @router.get("/register", response_class=HTMLResponse)
-def register_page(request: Request, user: OptionalUser, role: str = "patient") -> Response:
-    return render(request, "register.html", user, errors=[], values={"role": role if role in ("patient", "clinician")
-                                                                     else "patient"})
+def register_page(request: Request, user: OptionalUser, settings: SettingsDep, role: str = "patient") -> Response:
+    return render(request, "register.html", user, errors=[], clinician_signup=settings.allow_clinician_signup,
+                  values={"role": role if role in ("patient", "clinician") else "patient"})
 
 
 @router.post("/register", response_class=HTMLResponse)
@@ -192,11 +192,14 @@ def register_submit(request: Request, form: CsrfForm, accounts: AccountsDep, set
                           role=form.get("role") or "patient", display_name=form.get("display_name"))
     except ValidationError as exc:
         errors = [convert_pydantic_error(e, UserCreate) for e in exc.errors()]
-        return render(request, "register.html", None, status_code=422, errors=errors, values=values)
+        return render(request, "register.html", None, status_code=422, errors=errors, values=values,
+                      clinician_signup=settings.allow_clinician_signup)
     try:
-        public = accounts.register(data, allow_clinician=settings.allow_clinician_signup)
+        from plexnav.api.routes.auth import register_account
+        public = register_account(request, data, accounts, settings)
     except StoreError as exc:
-        return render(request, "register.html", None, status_code=exc.status, errors=exc.errors(), values=values)
+        return render(request, "register.html", None, status_code=exc.status, errors=exc.errors(), values=values,
+                      clinician_signup=settings.allow_clinician_signup)
     sign_in(request, accounts.get(public.id))
     return redirect("/cases")
 
