@@ -90,7 +90,8 @@ def live_tables(kb=None) -> dict[str, dict]:
         def put(group, key, rec, v, source=None):
             v = round(v, 2)
             if v > 0:
-                groups[group][key] = (v, source if source is not None else _sources(rec))
+                fibres = getattr(rec, "fibres", None)  # a study's fibre type picks its likelihood family
+                groups[group][key] = (v, source if source is not None else _sources(rec), fibres)
 
         if hyp.pattern == "length_dependent":  # a movement's grade by its muscles' length classes
             for rec in kb.movements.values():
@@ -165,8 +166,8 @@ def render(live: dict, old: dict | None, changes: list | None = None) -> str:
             continue
         lines.append(f"{group}:")
         old_rows = old.get(group) or {}
-        for target, (value, source) in rows.items():
-            row = f"  {target}: {{involvement: {value}, source: {_q(source)}"
+        for target, (value, source, fibres) in rows.items():
+            row = f"  {target}: {{involvement: {value}" + (f", fibres: {fibres}" if fibres else "") + f", source: {_q(source)}"
             note = (old_rows.get(target) or {}).get("review")
             if note:
                 row += f", review: {_q(note)}"
@@ -189,11 +190,15 @@ def differences(live: dict, table: dict) -> list[str]:
             out.append(f"{key}: table {table.get(key)!r}, live {live[key]!r}")
     for group in GROUPS:
         stored = {t: r["involvement"] for t, r in (table.get(group) or {}).items()}
-        now = {t: v for t, (v, _) in live[group].items()}
+        now = {t: v for t, (v, _, _) in live[group].items()}
         for target in sorted(set(stored) | set(now)):
             a, b = stored.get(target, 0.0), now.get(target, 0.0)
             if abs(a - b) > 1e-9:
                 out.append(f"{group}.{target}: table {a}, live {b}")
+        for target, (_, _, fibres) in live[group].items():
+            was = ((table.get(group) or {}).get(target) or {}).get("fibres")
+            if target in stored and was != fibres:
+                out.append(f"{group}.{target}: fibres table {was}, live {fibres}")
     return out
 
 

@@ -263,6 +263,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", type=Path, help="write the full result here")
     ap.add_argument("--list", action="store_true", help="only list the candidate counts by category")
+    ap.add_argument("--category", help="draw only from this category (e.g. studies:fibres)")
     a = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="kb-mutation-"))
@@ -279,6 +280,8 @@ def main(argv=None) -> int:
                 cats[c["category"]] = cats.get(c["category"], 0) + 1
             print(json.dumps(cats, indent=1), len(cands))
             return 0
+        if a.category:
+            cands = [c for c in cands if c["category"] == a.category]
         picked = sample(cands, a.n, a.seed)
         to_run = []
         for c in picked:  # classify in-process: rejected by the loader, equivalent, or to test
