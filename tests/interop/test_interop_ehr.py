@@ -221,3 +221,23 @@ def test_a_plexnav_document_of_another_patient_is_refused():
 def test_a_non_object_prefetch_value_is_a_bad_request():
     with pytest.raises(CdsRequestError, match="JSON object"):
         _call({"observations": [1, 2]})
+
+
+def test_an_access_token_for_another_patient_is_refused():
+    body = {"hook": HOOK, "hookInstance": "ehr-2", "fhirServer": "https://ehr.hospital.example/fhir",
+            "fhirAuthorization": {"access_token": "t", "token_type": "Bearer", "expires_in": 300,
+                                  "scope": "patient/*.read", "subject": "plexnav", "patient": "other"},
+            "context": {"patientId": PATIENT_ID}, "prefetch": _ehr_prefetch()}
+    with pytest.raises(CdsRequestError, match="fhirAuthorization is for Patient/other"):
+        cds_service_response(body)
+
+
+def test_plexnav_observations_beside_a_plexnav_case_are_not_silently_dropped():
+    case, _ = validate_case({"format": "plexnav-case/1", "symptoms": [{"kind": "pain", "region": "lower_back"}]})
+    exported = json.loads(bundle_json(bundle_from_case(case, assess(case))))
+    observations = {"resourceType": "Bundle", "type": "searchset",
+                    "entry": [e for e in exported["entry"] if e["resource"]["resourceType"] == "Observation"]}
+    cards = _call({PREFETCH_KEY: {"format": "plexnav-case/1", "symptoms": [{"kind": "numbness", "region": "saddle"}]},
+                   "observations": observations})
+    unread = next(c for c in cards if c["source"]["topic"]["code"] == "unread")
+    assert "plexnav-coded Observations in the record" in unread["detail"]

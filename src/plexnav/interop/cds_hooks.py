@@ -11,19 +11,25 @@ reasons need a ``display``, and no element is null or empty.
 The contract of the ``plexnav-lumbosacral`` service
 ---------------------------------------------------
 - Hook ``patient-view``; ``context.patientId`` is required (as the hook defines it).
-- ``prefetch.plexnavCase`` carries the case, as one of:
-
-  1. a plexnav case object (``"format": "plexnav-case/1"``, case-format.md), for clients
-     that keep plexnav cases outside FHIR;
-  2. a FHIR R4B document Bundle written by plexnav (``plexnav export fhir``); the case is
-     read back from its Observations (:func:`plexnav.interop.fhir.case_from_bundle`);
-  3. a searchset Bundle of such documents, which is what the discovery prefetch template
-     returns; the latest document is used, and an empty searchset gives no cards.
-
-  Missing or null (or an OperationOutcome, a failed prefetch): :class:`CdsPreconditionFailed`
-  (HTTP 412, as the specification prescribes when the service cannot get its data).
+- The prefetch templates are plain searches an EHR can fill: ``patient``
+  (``Patient/{{context.patientId}}``), ``conditions``, ``observations`` and ``reports``.  A key
+  sent as null is a search that found nothing; a searchset with no match is the same.
+  ``prefetch.plexnavCase`` may also carry the case: a plexnav case object
+  (``"format": "plexnav-case/1"``), a plexnav FHIR R4B document, or a searchset of such
+  documents (the latest is used).
+- plexnav reads its own codes (:func:`plexnav.interop.fhir.read_bundle`): its documents and
+  plexnav-coded Observations, age from the Patient's ``birthDate``.  Everything else that
+  records something about the patient is *not read*, and never silently: with no readable
+  finding the answer is one warning card naming what could not be read (no triage); beside a
+  readable case a card lists it and a routine or soon triage is stated as incomplete (warning),
+  never "Routine: no red flag".
+- Data naming another patient than ``context.patientId`` (a Patient id, a subject or patient
+  reference, ``fhirAuthorization.patient``) is refused (400).
+- No prefetch key at all, or an OperationOutcome for one: :class:`CdsPreconditionFailed`
+  (HTTP 412); plexnav does not query ``fhirServer`` itself (yet).
   A case that does not validate raises :class:`~plexnav.validation.CaseValidationError`
   with the same located, friendly errors as the CLI.
+- The JWT check is :mod:`plexnav.interop.cds_auth` (the HTTP route applies it).
 - The response holds up to three cards, each with a stable ``uuid`` (for feedback) and a
   link-free ``source`` ``{"label": "plexnav", "topic": …}``:
 
@@ -369,7 +375,6 @@ def _spec_error(exc: ValidationError) -> CdsRequestError:
 class _Prefetched:
     case: Case | None = None
     unread: list[str] = field(default_factory=list)
-    anything: bool = False   # some key carried data (not null, not an empty search)
 
 
 def _reading(value: Any, key: str) -> BundleReading | Case:
@@ -413,11 +418,10 @@ def _read_prefetch(prefetch: dict) -> _Prefetched:
             continue
         reading = _reading(value, key)
         if isinstance(reading, Case):
-            out.case, out.anything = reading, True
+            out.case = reading
             continue
         if reading.empty_search:
             continue
-        out.anything = True
         out.unread += reading.unread
         if reading.case is not None and out.case is None:
             out.case = reading.case
@@ -425,13 +429,11 @@ def _read_prefetch(prefetch: dict) -> _Prefetched:
         reading = read_bundle({"resourceType": "Bundle", "type": "collection",
                                "entry": patient_entries + ehr_entries})
         out.unread += reading.unread
-        out.anything = out.anything or bool(ehr_entries)
-        if reading.case is not None:
-            out.anything = True
-            if out.case is None:
-                out.case = reading.case
-        elif out.case is not None and reading.case is None and patient_entries:
-            pass  # demographics beside a plexnav case: the case's own are used
+        if reading.case is not None and out.case is None:
+            out.case = reading.case
+        elif reading.case is not None and _has_findings(reading.case):
+            out.unread.append(f"plexnav-coded Observations in the record beside prefetch.{PREFETCH_KEY} "
+                              f"(the case was assessed from prefetch.{PREFETCH_KEY} alone)")
     return out
 
 
@@ -516,6 +518,9 @@ def cds_service_response(body: dict | str | bytes) -> dict:
     if not isinstance(patient_id, str) or not patient_id:
         raise CdsRequestError(f"the '{HOOK}' hook's context needs patientId (a FHIR Patient id)")
     prefetch = request.prefetch or {}
+    authorized = request.fhirAuthorization.patient if request.fhirAuthorization else None
+    if authorized is not None and authorized != patient_id:
+        raise CdsRequestError(f"fhirAuthorization is for Patient/{authorized}, not the context's Patient/{patient_id}")
     _check_patient(prefetch, patient_id)
     got = _read_prefetch(prefetch)
     seed = request.hookInstance
