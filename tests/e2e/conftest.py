@@ -22,7 +22,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-server")
-    running = Server(data)
+    # clinicians may sign up here (off by default); they are approved by `plexnav admin`
+    running = Server(data, extra_env={"PLEXNAV_ALLOW_CLINICIAN_SIGNUP": "true"})
+    running.data_dir = data
     yield running
     running.stop()
 

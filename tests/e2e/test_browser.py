@@ -30,6 +30,18 @@ def sign_up(page, role: str) -> str:
     return username
 
 
+def approve_clinician(server, username: str) -> None:
+    """What an administrator does once they have checked who the clinician is."""
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLEXNAV_")}
+    env["PLEXNAV_DATA_DIR"] = str(server.data_dir)
+    done = subprocess.run([sys.executable, "-m", "plexnav.cli", "admin", "approve-clinician", username,
+                           "--email-verified"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
 def submit_pain_questionnaire(page, region_key: str, title: str) -> None:
     """Mark one painful region on the body map, step through the questionnaire and save it."""
     page.goto("/check")
@@ -183,6 +195,7 @@ def test_patient_shares_and_only_that_clinician_sees_the_case(browser, server, s
     sign_up(patient, "patient")
     doctor_name = sign_up(doctor, "clinician")
     sign_up(stranger, "clinician")
+    approve_clinician(server, doctor_name)  # an administrator vetted the doctor, not the stranger
     submit_pain_questionnaire(patient, "anterior_thigh:left", "Thigh pain")
     case_path = "/" + patient.url.split("/", 3)[3].split("?")[0]
     patient.goto("/cases")
