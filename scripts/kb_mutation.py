@@ -77,6 +77,15 @@ def candidates(kb) -> list[dict]:
                 for other in ROOTS[max(0, k - 1):k + 2]:
                     if other != root and f"{other}:" not in line:
                         add(f, i, f"{kind}:root", f"root {root} -> {other}", line[:rm.start()] + f"{other}: {rm.group(2)}" + line[rm.end():])
+            for rm in re.finditer(r"roots: \{([^}]*)\}", line):  # move share between two roots (sum kept)
+                items = [kv.split(": ") for kv in rm.group(1).split(", ")]
+                for x in range(len(items)):
+                    for y in range(x + 1, len(items)):
+                        if items[x][1] != items[y][1]:
+                            sw = [list(t) for t in items]
+                            sw[x][1], sw[y][1] = items[y][1], items[x][1]
+                            add(f, i, f"{kind}:swap", f"swap shares of {items[x][0]} and {items[y][0]}",
+                                line[:rm.start()] + "roots: {" + ", ".join(f"{k}: {v}" for k, v in sw) + "}" + line[rm.end():])
             m = re.match(r"(\s*)fibres: (sensory|motor|reflex|late_motor)\s*$", line)
             if m:
                 for other in ("sensory", "motor"):
