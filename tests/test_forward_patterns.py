@@ -73,3 +73,19 @@ def test_textbook_deficit_pattern(kb, name):
     for item in spared:
         group, target = item.split(":")
         assert target not in pattern[group], f"{name}: {target} should be spared ({group})"
+
+
+def test_the_reviewed_expectation_tables_hold(kb):
+    """Every reviewed expectation table (tests/expectations) still matches the forward model.
+    tests/test_expectations.py checks them table by table with the row named; this single
+    check sits here too so the fast subset that knowledge mutation checks run (the shared
+    kb_mutants tool runs this file) sees every frozen fact."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "expectation_tables.py"
+    spec = importlib.util.spec_from_file_location("expectation_tables", script)
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    problems = tables.check(tables.live_tables(kb), tables.read_tables())
+    assert not problems, "\n".join(problems[:20])
