@@ -9,6 +9,23 @@ import threading
 from web_support import PASSWORD, free_port, register
 
 
+def client_factory(app):
+    """Yield a factory of signed-in-able clients on one app, each with its own cookie jar;
+    every client opened is closed afterwards (use with ``yield from`` in a fixture)."""
+    from fastapi.testclient import TestClient
+    opened = []
+
+    def factory():
+        c = TestClient(app)
+        c.__enter__()
+        opened.append(c)
+        return c
+
+    yield factory
+    for c in opened:
+        c.__exit__(None, None, None)
+
+
 def approve_in_database(app, username: str) -> None:
     """What an administrator does (``plexnav admin approve-clinician --email-verified``)."""
     from plexnav.store.accounts import Accounts

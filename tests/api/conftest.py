@@ -37,18 +37,8 @@ def client(app):
 @pytest.fixture
 def make_client(app):
     """More signed-in people against the same app: each client has its own cookie jar."""
-    from fastapi.testclient import TestClient
-    opened = []
-
-    def factory():
-        c = TestClient(app)
-        c.__enter__()
-        opened.append(c)
-        return c
-
-    yield factory
-    for c in opened:
-        c.__exit__(None, None, None)
+    from .accounts_support import client_factory
+    yield from client_factory(app)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import PASSWORD, example_case, register
 
-from .accounts_support import make_admin
+from .accounts_support import client_factory, make_admin
 
 
 @pytest.fixture
@@ -27,17 +27,7 @@ def mailing_app(tmp_path, smtp_sink):
 
 @pytest.fixture
 def clients(mailing_app):
-    opened = []
-
-    def factory():
-        c = TestClient(mailing_app)
-        c.__enter__()
-        opened.append(c)
-        return c
-
-    yield factory
-    for c in opened:
-        c.__exit__(None, None, None)
+    yield from client_factory(mailing_app)
 
 
 def _patient_with_a_case(client):
