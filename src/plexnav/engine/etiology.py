@@ -26,10 +26,10 @@ _TINY = 1e-12
 
 def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
     """The group ('root', 'plexus', 'nerve', ...) a site id belongs to."""
-    for name, spec in knowledge.causes["site_groups"].items():
-        if site in spec.get("sites", ()) or any(site.startswith(p) for p in spec.get("prefixes", ())):
-            return name
-    raise KeyError(f"site {site!r} is in no site group")
+    try:
+        return knowledge.site_groups[site]
+    except KeyError:
+        raise KeyError(f"site {site!r} is in no site group") from None
 
 
 def by_site(table, site: str, group: str) -> float:

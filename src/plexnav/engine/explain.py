@@ -15,7 +15,7 @@ import numpy as np
 from plexnav.case import ExplanationStep, NextFinding
 from plexnav.engine.localize import Scored, SiteGroup
 from plexnav.engine.model import LikelihoodModel
-from plexnav.engine.wording import finding_name, finding_phrase, hypothesis_label
+from plexnav.engine.wording import finding_name, finding_phrase
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
 CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere")
@@ -138,7 +138,7 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
         for j in np.argsort(-against_r, kind="stable")[:PER_RIVAL_LINES]:
             if against_r[j] >= PER_RIVAL_MIN and int(j) not in chosen:
                 chosen[int(j)] = (float(against_r[j]), r)
-    label = hypothesis_label(model.hypotheses[h])
+    label = model.labels[h]
     ranked = sorted(chosen.items(), key=lambda item: -abs(item[1][0]))
     # lead with the single strongest answer to each rival, so every alternative a clinician
     # would name is addressed near the top; then the rest by weight
@@ -192,7 +192,7 @@ def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_
     phrase = finding_phrase(kb, spec, obs.state, obs.value)
     gloss = model.gloss[f]
     what = f"{phrase} ({gloss})" if gloss else phrase
-    rival = hypothesis_label(model.hypotheses[rival_index])
+    rival = model.labels[rival_index]
     if spec.target in CIRCUMSTANTIAL:
         # history, what provokes a symptom, a scan: not a deficit the anatomy must explain
         if weight > 0:
@@ -246,7 +246,7 @@ def next_best_findings(model: LikelihoodModel, scored: Scored, groups: list[Site
     gain = _entropy(marginal) - weights @ _entropy(P)
     order = np.argsort(-gain)[:n]
     out = []
-    labels = [hypothesis_label(model.hypotheses[h]) for h in leaders]
+    labels = [model.labels[h] for h in leaders]
     for j in order:
         if gain[j] <= 0.01:
             break

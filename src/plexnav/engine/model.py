@@ -15,7 +15,7 @@ import numpy as np
 
 from plexnav.engine.catalogue import FindingSpec, build_catalogue, involvement, state_probabilities
 from plexnav.engine.hypotheses import Hypothesis, build_hypotheses
-from plexnav.engine.wording import target_gloss
+from plexnav.engine.wording import hypothesis_label, target_gloss
 from plexnav.knowledge.base import KnowledgeBase, load_knowledge
 
 
@@ -47,6 +47,7 @@ class LikelihoodModel:
     polyneuropathy_alone: np.ndarray           # (H,) the stand-alone polyneuropathy hypothesis
     site_risk: Mapping[str, np.ndarray]        # history feature -> (H,) log odds ratio on the prior
     focal_of: np.ndarray                       # (H,) a twin's focal hypothesis (itself for the others)
+    labels: tuple[str, ...]                    # per hypothesis: its name in explanations
 
     def prior_shift(self, features: frozenset[str], age: int | None) -> np.ndarray:
         """(H,) change of log prior for this patient: a background polyneuropathy (and a
@@ -166,6 +167,7 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
         polyneuropathy_alone=_frozen(np.array([h.site == "polyneuropathy" for h in hypotheses])),
         site_risk=MappingProxyType(_site_risk(kb, hypotheses)),
         focal_of=_frozen(np.array([index[h.id.removesuffix("+polyneuropathy")] for h in hypotheses], dtype=np.intp)),
+        labels=tuple(hypothesis_label(h) for h in hypotheses),
         gloss=tuple(target_gloss(kb, spec.target, spec.target_id) for spec in findings),
     )
 

@@ -53,6 +53,7 @@ class GuidanceKnowledge:
     education: Mapping
     sources: Mapping          # bibliography key -> entry
     safety: Mapping = field(default_factory=lambda: MappingProxyType({}))  # safety.yaml, for review and tests
+    site_groups: Mapping = field(default_factory=lambda: MappingProxyType({}))  # site id -> causes.yaml site group
 
     def cite(self, refs) -> list[str]:
         """Citation strings for a record's ``sources`` list (with locators)."""
@@ -209,4 +210,16 @@ def load_guidance_knowledge() -> GuidanceKnowledge:
         education=freeze(docs["education"]),
         sources=freeze(sources),
         safety=freeze(docs["safety"]),
+        site_groups=MappingProxyType(_site_groups(docs["causes"])),
     )
+
+
+def _site_groups(causes: Mapping) -> dict[str, str]:
+    """Each spec site's group in causes.yaml (first group that names it or its prefix)."""
+    out = {}
+    for site in V.SITES:
+        for name, spec in causes["site_groups"].items():
+            if site in spec.get("sites", ()) or any(site.startswith(p) for p in spec.get("prefixes", ())):
+                out[site] = name
+                break
+    return out
