@@ -69,22 +69,30 @@ def _fired(cause: Mapping, facts: Facts) -> tuple[bool, list[Mapping]]:
     return missing, [item for item in cause.get("evidence", ()) if holds(item["when"], facts)]
 
 
-def _score(cause: Mapping, fired: tuple[bool, list[Mapping]], site: str, group: str) -> tuple[float, list[tuple[float, str]]]:
-    """Unnormalised log-score of one cause at one site, with the evidence that moved it."""
+def _log_score(cause: Mapping, fired: tuple[bool, list[Mapping]], site: str, group: str) -> float:
+    """Unnormalised log-score of one cause at one site."""
     log = math.log(max(cause["prior"], _TINY)) + math.log(max(by_site(cause["sites"], site, group), _TINY))
-    moved: list[tuple[float, str]] = []
     missing, items = fired
     if missing:
         log += math.log(cause["otherwise"])
+    for item in items:
+        log += math.log(max(by_site(item["lr"], site, group), _TINY))
+    return log
+
+
+def _moved(cause: Mapping, fired: tuple[bool, list[Mapping]], site: str, group: str) -> list[tuple[float, str]]:
+    """The evidence that moved one cause at one site, with its weight (for the reasons)."""
+    moved: list[tuple[float, str]] = []
+    missing, items = fired
+    if missing:
         moved.append((math.log(cause["otherwise"]), cause["missing_reason"]))
     for item in items:
         lr = by_site(item["lr"], site, group)
-        log += math.log(max(lr, _TINY))
         # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
         weight = math.log(lr) if lr != 1 else -math.log(cause.get("otherwise", 1.0))
         if weight:
             moved.append((weight, item["reason"]))
-    return log, moved
+    return moved
 
 
 def _site_reason(cause: Mapping, site: str, group: str, knowledge: GuidanceKnowledge) -> str | None:
@@ -107,26 +115,27 @@ def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
     causes = knowledge.causes["causes"]
     localized = {e.site for e in localization}
     total: dict[str, float] = defaultdict(float)
-    best_site: dict[str, tuple[bool, float, str, str, list]] = {}
+    best_site: dict[str, tuple[bool, float, str, str]] = {}
     fired = {name: _fired(cause, facts) for name, cause in causes.items()}
     for site, weight in sorted(site_weights(facts, localization, knowledge).items()):
         if weight < MIN_SITE_WEIGHT:
             continue
         group = site_group(site, knowledge)
-        scored = {name: _score(cause, fired[name], site, group) for name, cause in causes.items()}
-        top = max(log for log, _ in scored.values())
-        norm = sum(math.exp(log - top) for log, _ in scored.values())
-        for name, (log, moved) in scored.items():
+        scored = {name: _log_score(cause, fired[name], site, group) for name, cause in causes.items()}
+        top = max(scored.values())
+        norm = sum(math.exp(log - top) for log in scored.values())
+        for name, log in scored.items():
             share = weight * math.exp(log - top) / norm
             total[name] += share
             # Explain each cause at the localized site where it carries most weight.
-            key = (site in localized, share, site, group, moved)
+            key = (site in localized, share, site, group)
             if name not in best_site or key[:2] > best_site[name][:2]:
                 best_site[name] = key
     grand = sum(total.values()) or 1.0
     entries = []
     for rank, name in enumerate(sorted(causes, key=lambda n: (-total[n], n))):
-        is_localized, _, site, group, moved = best_site[name]
+        is_localized, _, site, group = best_site[name]
+        moved = _moved(causes[name], fired[name], site, group)
         site_reason = _site_reason(causes[name], site, group, knowledge) if is_localized else None
         reasons = [site_reason] if site_reason else []
         reasons += [text for _, text in sorted(moved, key=lambda m: -abs(m[0]))][: MAX_REASONS - len(reasons)]
