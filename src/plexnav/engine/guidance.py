@@ -77,7 +77,9 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _where(localization: Sequence[LocalizationEntry], words) -> list[str]:
+def where_sentences(localization: Sequence[LocalizationEntry], words) -> list[str]:
+    """Where the problem is, in plain sentences: the leading site (its lesion point, or the
+    look-alike), honest uncertainty, and a close runner-up."""
     s = words["summary"]
     if not localization:
         return [s["found_none"]]
@@ -109,7 +111,7 @@ def plain_summary(case: Case, triage: Triage, localization: Sequence[Localizatio
     parts = [words["levels"][triage.level]]
     if triage.level != "routine" and triage.reasons:
         parts.append(triage.reasons[0].split(". ")[0].rstrip(".") + ".")
-    parts += _where(localization, words)
+    parts += where_sentences(localization, words)
     if etiology:
         top = etiology[0].cause
         parts.append(s["cause_unclear"] if top == UNKNOWN else s["cause"].format(cause=words["causes"][top]))

@@ -28,7 +28,7 @@ from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
 from plexnav.engine.facts import holds
-from plexnav.engine.guidance import lesion_words
+from plexnav.engine.guidance import lesion_words, where_sentences
 from plexnav.engine.wording import site_label
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
@@ -268,17 +268,7 @@ def _where_words(assessment: Assessment, knowledge: GuidanceKnowledge) -> list[s
     """The leading site and cause in plain words (the engine's own sentence templates)."""
     words = knowledge.words
     s = words["summary"]
-    out = []
-    loc = assessment.localization
-    if not loc:
-        out.append(s["found_none"])
-    elif loc[0].site == "no_neurological_lesion":
-        out.append(s["found_no_lesion"])
-    else:
-        key = "found_site_bilateral" if loc[0].side == "bilateral" else "found_site"
-        out.append(s[key].format(site=words["sites"][loc[0].site], side=words["sides"][loc[0].side]))
-        if len(loc) > 1 and loc[1].site != loc[0].site and loc[1].probability >= 0.15:
-            out.append(s["runner_up"].format(site=words["sites"][loc[1].site]))
+    out = where_sentences(assessment.localization, words)
     if assessment.etiology:
         top = assessment.etiology[0].cause
         out.append(s["cause_unclear"] if top == "idiopathic_or_unknown"
