@@ -22,7 +22,6 @@ probabilities, triage) is added with :meth:`Facts.extend`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -253,86 +252,3 @@ def _compile(condition) -> Callable[[Facts], bool]:
             return unknown
         return all(fn(value, bound) for fn, bound in tests)
     return compare
-
-
-# ----------------------------------------------------------------------- data checking
-
-def _alt(items: Iterable[str]) -> str:
-    return "|".join(re.escape(i) for i in items)
-
-
-_ANY = ("any",)
-_FEATURE_PATTERNS = [
-    rf"factor:({_alt(V.HISTORY_FACTORS)})",
-    rf"onset:({_alt(V.ONSETS)})",
-    rf"course:({_alt(V.COURSES)})",
-    rf"sex:({_alt(V.SEXES)})",
-    r"symptoms_given|exam_given|exam:normal|edx_given|emg_given",
-    rf"symptom:({_alt(V.SYMPTOM_KINDS)})(:({_alt(V.SKIN_REGIONS)}|bilateral|onset_sudden_severe))?",
-    r"symptom:pain:not_lower_back",
-    rf"symptom:({_alt(V.SYMPTOM_KINDS)}):provoked_by:({_alt(V.PROVOKED_BY)})",
-    rf"symptom:({_alt(V.SYMPTOM_KINDS)}):relieved_by:({_alt(V.RELIEVED_BY)})",
-    r"symptom:(numbness|tingling):leg_region|symptom:(pain|numbness|tingling):not_perineal",
-    r"symptom:weakness:not_refuted_by_exam",
-    rf"sensation:leg_region:({_alt(V.SENSORY_FINDINGS)})",
-    rf"strength:limited_by(:({_alt(V.LIMITED_BY)}))?",
-    rf"pain_quality:({_alt(V.PAIN_QUALITIES)})",
-    rf"activity:({_alt(V.WEAKNESS_ACTIVITIES)})",
-    rf"single_region:({_alt(V.SKIN_REGIONS)})",
-    rf"reflex:({_alt(V.REFLEXES + _ANY)}):({_alt(V.REFLEX_GRADES + V.PLANTAR_GRADES)})",
-    rf"sensation:({_alt(V.SKIN_REGIONS + _ANY)}):({_alt(V.SENSORY_FINDINGS)})",
-    rf"sign:({_alt(V.SIGNS)})(:({_alt(V.MUSCLE_REGIONS)}|negative))?",
-    rf"ncs:({_alt(V.NCS_STUDIES + _ANY)}):({_alt(V.NCS_RESULTS)})",
-    rf"emg:({_alt(V.EMG_MUSCLES + _ANY)}):({_alt(V.EMG_RESULTS)})",
-    rf"test:({_alt(V.LAB_TESTS + V.IMAGING_TESTS)})",
-    rf"imaging:({_alt(V.IMAGING_TESTS + _ANY)}):({_alt(V.IMAGING_FINDINGS)})",
-    # context added by the engines
-    rf"triage:({_alt(V.TRIAGE_LEVELS)})",
-    r"triage_rule:[a-z_]+\.[a-z_0-9]+",
-    rf"site_top:({_alt(V.SITES)})",
-    rf"cause_top:({_alt(V.CAUSES)})",
-    # context from the localization's shape (engine/workup.py context_facts)
-    r"localized|group_top3?:[a-z_]+|region_top:[a-z_]+|hypothesis(_top)?:[a-z_0-9]+",
-    rf"site_top3:({_alt(V.SITES)})",
-    rf"background:({_alt(V.SITES)})",
-]
-_VALUE_PATTERNS = [
-    r"duration_days|age|(recorded_)?min_mrc",
-    r"(recorded_)?min_mrc:(left|right)",
-    rf"(recorded_)?min_mrc:({_alt(V.MOVEMENTS)})",
-    rf"max_severity:({_alt(V.SYMPTOM_KINDS)})",
-    rf"lab:({_alt(V.LAB_TESTS)})",
-    rf"site_p:({_alt(V.SITES)})",
-    r"group_p:[a-z_]+",
-    rf"cause_p:({_alt(V.CAUSES)})",
-    r"cause_top_p",
-    r"site_top_p|region_p:[a-z_]+",
-    rf"background_p:({_alt(V.SITES)})",
-]
-_FEATURE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _FEATURE_PATTERNS) + ")$")
-_VALUE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _VALUE_PATTERNS) + ")$")
-
-
-def condition_problems(condition, derived: Iterable[str] = (), where: str = "") -> list[str]:
-    """Typos in a data-file condition, so a misspelt rule fails loudly instead of never firing."""
-    derived = set(derived)
-    if isinstance(condition, str):
-        if condition in derived or _FEATURE_RE.match(condition):
-            return []
-        return [f"{where}: unknown feature {condition!r}"]
-    if not isinstance(condition, Mapping):
-        return [f"{where}: a condition must be a string or a mapping, not {condition!r}"]
-    for key in ("all", "any", "none"):
-        if key in condition:
-            if set(condition) != {key} or not isinstance(condition[key], list):
-                return [f"{where}: '{key}' takes a list and nothing beside it"]
-            return [p for c in condition[key] for p in condition_problems(c, derived, where)]
-    if "value" not in condition:
-        return [f"{where}: a comparison needs 'value' ({condition!r})"]
-    problems = []
-    if not _VALUE_RE.match(str(condition["value"])):
-        problems.append(f"{where}: unknown value {condition['value']!r}")
-    extra = set(condition) - {"value", "unknown", *_COMPARATORS}
-    if extra or not set(condition) & set(_COMPARATORS):
-        problems.append(f"{where}: a comparison needs one of lt/le/ge/gt and nothing else ({condition!r})")
-    return problems

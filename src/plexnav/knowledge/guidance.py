@@ -15,7 +15,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from plexnav import vocabulary as V
-from plexnav.engine.facts import condition_problems
+from plexnav.knowledge.conditions import condition_problems
 from plexnav.knowledge.files import read_sources, read_yaml
 
 FILES = {
