@@ -15,7 +15,7 @@ import numpy as np
 from plexnav import vocabulary as V
 from plexnav.engine import predict
 from plexnav.engine.imaging import compatibility, imaging_specs
-from plexnav.engine.hypotheses import Hypothesis
+from plexnav.engine.hypotheses import Hypothesis, focal_id
 from plexnav.knowledge.base import KnowledgeBase
 
 SIDE_MODES = ("left", "right", "midline", "either")
@@ -158,7 +158,7 @@ def _length_twin(hyp: Hypothesis) -> Hypothesis:
 
 
 def _focal_twin(hyp: Hypothesis) -> Hypothesis:
-    return replace(hyp, id=hyp.id.removesuffix("+polyneuropathy"), background=None)
+    return replace(hyp, id=focal_id(hyp.id), background=None)
 
 
 def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str,

@@ -93,6 +93,14 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     return tuple(Hypothesis(**{**h.__dict__, "prior": h.prior / total}) for h in out)
 
 
+TWIN_SUFFIX = "+polyneuropathy"  # a background twin's id: its focal hypothesis's id and this
+
+
+def focal_id(hypothesis_id: str) -> str:
+    """The focal hypothesis a background twin stands beside (the id itself for the others)."""
+    return hypothesis_id.removesuffix(TWIN_SUFFIX)
+
+
 def _with_background(focal: list[Hypothesis], background: dict) -> list[Hypothesis]:
     """A twin of every focal lesion with a length-dependent polyneuropathy beside it.
 
@@ -107,7 +115,7 @@ def _with_background(focal: list[Hypothesis], background: dict) -> list[Hypothes
     for i, h in enumerate(focal):
         if h.family not in background["families"]:
             continue
-        twins.append(Hypothesis(**{**h.__dict__, "id": f"{h.id}+polyneuropathy", "prior": h.prior * q,
+        twins.append(Hypothesis(**{**h.__dict__, "id": h.id + TWIN_SUFFIX, "prior": h.prior * q,
                                    "background": "polyneuropathy"}))
         focal[i] = Hypothesis(**{**h.__dict__, "prior": h.prior * (1 - q)})
     return twins

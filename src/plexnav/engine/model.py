@@ -14,7 +14,7 @@ from typing import Mapping
 import numpy as np
 
 from plexnav.engine.catalogue import FindingSpec, build_catalogue, involvement, state_probabilities
-from plexnav.engine.hypotheses import Hypothesis, build_hypotheses
+from plexnav.engine.hypotheses import Hypothesis, build_hypotheses, focal_id
 from plexnav.engine.wording import hypothesis_label, target_gloss
 from plexnav.knowledge.base import KnowledgeBase, load_knowledge
 
@@ -144,7 +144,8 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     group_index = np.array([lookup[k] for k in keys], dtype=np.intp)
     group_members = tuple(np.flatnonzero(group_index == g) for g in range(len(group_keys)))
     index = {h.id: i for i, h in enumerate(hypotheses)}
-    ids = set(index)
+    focal_of = _frozen(np.array([index[focal_id(h.id)] for h in hypotheses], dtype=np.intp))
+    background_twin = _frozen(np.array([h.background is not None for h in hypotheses]))
     variants = {s.base_key: int(s.key.rsplit("@", 1)[1]) for s in findings if s.base_key}
     site_members: dict[str, list[int]] = {}
     for i, hyp in enumerate(hypotheses):
@@ -162,11 +163,11 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
         age_variants=MappingProxyType(variants),
         site_members=MappingProxyType({k: tuple(v) for k, v in site_members.items()}),
         examinable=examinable,
-        background_twin=_frozen(np.array([h.background is not None for h in hypotheses])),
-        background_focal=_frozen(np.array([h.background is None and f"{h.id}+polyneuropathy" in ids for h in hypotheses])),
+        background_twin=background_twin,
+        background_focal=_frozen(np.isin(np.arange(len(hypotheses)), focal_of[background_twin])),
         polyneuropathy_alone=_frozen(np.array([h.site == "polyneuropathy" for h in hypotheses])),
         site_risk=MappingProxyType(_site_risk(kb, hypotheses)),
-        focal_of=_frozen(np.array([index[h.id.removesuffix("+polyneuropathy")] for h in hypotheses], dtype=np.intp)),
+        focal_of=focal_of,
         labels=tuple(hypothesis_label(h) for h in hypotheses),
         gloss=tuple(target_gloss(kb, spec.target, spec.target_id) for spec in findings),
     )
