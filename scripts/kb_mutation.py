@@ -43,6 +43,18 @@ TARGET_FILES = ["muscles.yaml", "skin_regions.yaml", "reflexes.yaml", "conductio
 
 # ------------------------------------------------------------------------------ candidates
 
+
+def _swaps(flow: str):
+    """Each way to swap two different values of a YAML flow mapping ('L4: 0.35, L5: 0.6'):
+    (key a, key b, the mapping with their values swapped); the values' sum is kept."""
+    items = [kv.split(": ") for kv in flow.split(", ")]
+    for x in range(len(items)):
+        for y in range(x + 1, len(items)):
+            if items[x][1] != items[y][1]:
+                swapped = [list(t) for t in items]
+                swapped[x][1], swapped[y][1] = items[y][1], items[x][1]
+                yield items[x][0], items[y][0], ", ".join(f"{k}: {v}" for k, v in swapped)
+
 def candidates(kb) -> list[dict]:
     """Every one-line corruption: file, line index, category, description, new line."""
     g = kb.graph
@@ -78,14 +90,9 @@ def candidates(kb) -> list[dict]:
                     if other != root and f"{other}:" not in line:
                         add(f, i, f"{kind}:root", f"root {root} -> {other}", line[:rm.start()] + f"{other}: {rm.group(2)}" + line[rm.end():])
             for rm in re.finditer(r"roots: \{([^}]*)\}", line):  # move share between two roots (sum kept)
-                items = [kv.split(": ") for kv in rm.group(1).split(", ")]
-                for x in range(len(items)):
-                    for y in range(x + 1, len(items)):
-                        if items[x][1] != items[y][1]:
-                            sw = [list(t) for t in items]
-                            sw[x][1], sw[y][1] = items[y][1], items[x][1]
-                            add(f, i, f"{kind}:swap", f"swap shares of {items[x][0]} and {items[y][0]}",
-                                line[:rm.start()] + "roots: {" + ", ".join(f"{k}: {v}" for k, v in sw) + "}" + line[rm.end():])
+                for a, b, swapped in _swaps(rm.group(1)):
+                    add(f, i, f"{kind}:swap", f"swap shares of {a} and {b}",
+                        line[:rm.start()] + "roots: {" + swapped + "}" + line[rm.end():])
             m = re.match(r"(\s*)fibres: (sensory|motor|reflex|late_motor)\s*$", line)
             if m:
                 for other in ("sensory", "motor"):
@@ -104,14 +111,8 @@ def candidates(kb) -> list[dict]:
     for i, line in enumerate(lines):
         m = re.match(r"(\s*muscles: )\{(.*)\}\s*$", line)
         if m:
-            items = [kv.split(": ") for kv in m.group(2).split(", ")]
-            for a in range(len(items)):
-                for b in range(a + 1, len(items)):
-                    if items[a][1] != items[b][1]:
-                        sw = [list(x) for x in items]
-                        sw[a][1], sw[b][1] = items[b][1], items[a][1]
-                        add("movements.yaml", i, "movements:share", f"swap shares of {items[a][0]} and {items[b][0]}",
-                            m.group(1) + "{" + ", ".join(f"{k}: {v}" for k, v in sw) + "}")
+            for a, b, swapped in _swaps(m.group(2)):
+                add("movements.yaml", i, "movements:share", f"swap shares of {a} and {b}", m.group(1) + "{" + swapped + "}")
 
     node = None
     for i, line in enumerate((DATA / "structures.yaml").read_text().splitlines()):
