@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     assessment_cache_size: int = Field(
         1024, ge=0, description="identical cases reuse their assessment (assess() is pure); 0 turns it off")
     migrate_on_start: bool = Field(True, description="run the bundled Alembic migrations at start-up")
+    emergency_number: str = Field(
+        "112", pattern=r"^[0-9+*#]{2,15}$",
+        description="the local emergency telephone number shown (tap to call) when a red flag is reported")
 
     @field_validator("database_url", "smtp_host", "public_url")
     @classmethod
