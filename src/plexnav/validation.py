@@ -188,6 +188,7 @@ def validate_case(data: object) -> tuple[Case, Expected | None]:
     for key in ("teaching", "source", "source_kind"):
         if key in data and not isinstance(data[key], str):
             errors.append(CaseError(key, "must be a string"))
+    errors = errors or contradictions(case)
     if errors:
         raise CaseValidationError(errors)
     return case, expected
@@ -196,3 +197,75 @@ def validate_case(data: object) -> tuple[Case, Expected | None]:
 def parse_case(text: str | bytes) -> tuple[Case, Expected | None]:
     """Parse and validate one case document."""
     return validate_case(load_json(text))
+
+
+# --- contradictory findings: the same thing recorded twice with values that cannot both hold ---
+
+def _sides(side: str | None) -> tuple:
+    """``bilateral`` is a statement about the left and the right side."""
+    return V.LATERAL_SIDES if side == "bilateral" else (side,)
+
+
+def _differ(a, b) -> bool:
+    return a != b
+
+
+def _normal_vs_abnormal(a, b) -> bool:
+    # two abnormal results may both hold (amplitude reduced and velocity slowed); normal and abnormal cannot
+    return a != b and "normal" in (a, b)
+
+
+# (JSON path, key fields, value field, when two values contradict)
+_CONTRADICTION_RULES = (
+    ("exam.strength", ("movement",), "mrc", _differ),
+    ("exam.reflexes", ("reflex",), "grade", _differ),
+    ("exam.sensation", ("region",), "finding", _differ),
+    ("exam.signs", ("sign", "region"), "present", _differ),
+    ("electrodiagnosis.nerve_conduction", ("study",), "result", _normal_vs_abnormal),
+    ("electrodiagnosis.needle_emg", ("muscle",), "result", _normal_vs_abnormal),
+)
+
+
+def _section(case: Case, path: str) -> list:
+    value = case
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return "positive" if value else "negative"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def contradictions(case: Case) -> list[CaseError]:
+    """Findings recorded twice for the same item and side with values that cannot both be true.
+
+    Why an error and not a guess: the engine would silently weigh both, and the answer would
+    rest on an entry slip (MRC 5 and MRC 2 for one movement).  Each error names both paths.
+    """
+    errors: list[CaseError] = []
+    for path, keys, field_name, clash in _CONTRADICTION_RULES:
+        seen: dict[tuple, tuple[int, object]] = {}
+        reported: set[tuple[int, int]] = set()
+        for i, item in enumerate(_section(case, path)):
+            value = getattr(item, field_name)
+            for side in _sides(item.side):
+                key = (*(getattr(item, k) for k in keys), side)
+                if key not in seen:
+                    seen[key] = (i, value)
+                    continue
+                j, earlier = seen[key]
+                if clash(earlier, value) and (j, i) not in reported:
+                    reported.add((j, i))
+                    what = " ".join(str(getattr(item, k)) for k in keys if getattr(item, k) is not None)
+                    where = f" on the {side} side" if side else ""
+                    leaf = "result" if field_name == "present" else field_name
+                    errors.append(CaseError(
+                        f"{path}[{i}].{leaf}",
+                        f"contradicts `{path}[{j}].{leaf}`: {what}{where} is recorded as both "
+                        f"{_show(earlier)} and {_show(value)}; keep the one that is right"))
+    return errors
