@@ -44,7 +44,7 @@ class CachedAssessor:
         from plexnav.engine.assess import assess
         from plexnav.modelcache import load_model
         result = assess(case, load_model())
-        return result, result.model_dump_json().encode()
+        return result, result.to_json().encode()  # the JSON `plexnav assess --json` prints
 
     def cached_body(self, body: bytes) -> bytes | None:
         """The answer for byte-identical request bodies seen recently, without even parsing."""
