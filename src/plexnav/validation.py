@@ -194,6 +194,18 @@ def validate_case(data: object) -> tuple[Case, Expected | None]:
     return case, expected
 
 
+# The API refuses request bodies over this many bytes (413, ``PLEXNAV_MAX_BODY_BYTES``); the
+# command line refuses case files over the same size, so one case is accepted by both or neither.
+MAX_CASE_BYTES = 256 * 1024
+
+
+def check_size(size: int, limit: int = MAX_CASE_BYTES, hint: str = "") -> None:
+    """Refuse a document larger than ``limit`` bytes before parsing it (``hint``: how to raise it)."""
+    if size > limit:
+        raise CaseValidationError([CaseError(
+            "", f"the document is {size:,} bytes, more than the limit of {limit:,} bytes{hint}")])
+
+
 def parse_case(text: str | bytes) -> tuple[Case, Expected | None]:
     """Parse and validate one case document."""
     return validate_case(load_json(text))
