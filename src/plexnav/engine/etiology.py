@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from plexnav.case import Case, EtiologyEntry, LocalizationEntry
-from plexnav.engine.facts import Facts, holds
+from plexnav.engine.facts import Facts, compile_each, holds_each
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -52,8 +52,8 @@ def site_weights(case_facts_: Facts, localization: Sequence[LocalizationEntry],
     if rest > 1e-6:
         spec = knowledge.causes["unlocalized"]
         cue: dict[str, float] = defaultdict(float, spec["base"])
-        for item in spec["cues"]:
-            if holds(item["when"], case_facts_):
+        for item, fires in zip(spec["cues"], holds_each(spec["cues"], case_facts_, "when")):
+            if fires:
                 for site, w in item["sites"].items():
                     cue[site] += w
         total = sum(cue.values())
@@ -62,31 +62,95 @@ def site_weights(case_facts_: Facts, localization: Sequence[LocalizationEntry],
     return dict(weights)
 
 
-def _fired(cause: Mapping, facts: Facts) -> tuple[bool, list[Mapping]]:
-    """Which of a cause's conditions hold for this case (they do not depend on the site)."""
-    needs = cause.get("needs_any")
-    missing = bool(needs) and not any(holds(c, facts) for c in needs)
-    return missing, [item for item in cause.get("evidence", ()) if holds(item["when"], facts)]
+class CauseTable:
+    """The causes file compiled once: per-site log-scores and each evidence item's log-LR.
+
+    Why: a case scores every cause at every candidate site; the per-site numbers only
+    depend on the immutable data, so they are looked up once per site and reused, and a
+    case only decides which conditions fire.
+    """
+
+    def __init__(self, knowledge: GuidanceKnowledge):
+        self.causes = knowledge.causes["causes"]
+        self.names = tuple(self.causes)
+        # every cause's conditions in one generated function: [needs_any?] + evidence, per cause
+        conditions: list[object] = []
+        self._slices: list[tuple[int | None, int, int]] = []
+        for cause in self.causes.values():
+            needs_at = None
+            if cause.get("needs_any"):
+                needs_at = len(conditions)
+                conditions.append({"any": list(cause["needs_any"])})
+            start = len(conditions)
+            conditions.extend(item["when"] for item in cause.get("evidence", ()))
+            self._slices.append((needs_at, start, len(conditions)))
+        self._conditions = compile_each(conditions)
+        self._rows: dict[str, tuple[float, ...]] = {}
+        self._evidence: dict[str, tuple[tuple[float, ...], ...]] = {}
+
+    def base(self, site: str, group: str) -> tuple[float, ...]:
+        """log prior + log P(site | cause), per cause, at one site."""
+        row = self._rows.get(site)
+        if row is None:
+            row = tuple(math.log(max(c["prior"], _TINY)) + math.log(max(by_site(c["sites"], site, group), _TINY))
+                        for c in self.causes.values())
+            self._rows[site] = row
+        return row
+
+    def evidence(self, site: str, group: str) -> tuple[tuple[float, ...], ...]:
+        """log LR of each evidence item of each cause, at one site (same order as the file)."""
+        logs = self._evidence.get(site)
+        if logs is None:
+            logs = tuple(tuple(math.log(max(by_site(item["lr"], site, group), _TINY)) for item in c.get("evidence", ()))
+                         for c in self.causes.values())
+            self._evidence[site] = logs
+        return logs
 
 
-def _log_score(cause: Mapping, fired: tuple[bool, list[Mapping]], site: str, group: str) -> float:
-    """Unnormalised log-score of one cause at one site."""
-    log = math.log(max(cause["prior"], _TINY)) + math.log(max(by_site(cause["sites"], site, group), _TINY))
-    missing, items = fired
-    if missing:
-        log += math.log(cause["otherwise"])
-    for item in items:
-        log += math.log(max(by_site(item["lr"], site, group), _TINY))
-    return log
+    def fired(self, facts: Facts) -> list[tuple[bool, list[int]]]:
+        """Per cause: whether its needed exposure is missing, and which evidence items hold."""
+        answers = self._conditions(facts)
+        out = []
+        for needs_at, start, stop in self._slices:
+            missing = needs_at is not None and not answers[needs_at]
+            out.append((missing, [i - start for i in range(start, stop) if answers[i]]))
+        return out
 
 
-def _moved(cause: Mapping, fired: tuple[bool, list[Mapping]], site: str, group: str) -> list[tuple[float, str]]:
+_TABLES: dict[int, tuple[GuidanceKnowledge, CauseTable]] = {}
+
+
+def cause_table(knowledge: GuidanceKnowledge) -> CauseTable:
+    """The compiled table of this (immutable) knowledge; the memo keeps the object, so ids are never reused."""
+    entry = _TABLES.get(id(knowledge))
+    if entry is None or entry[0] is not knowledge:
+        entry = (knowledge, CauseTable(knowledge))
+        _TABLES[id(knowledge)] = entry
+    return entry[1]
+
+
+def _log_scores(table: CauseTable, fired: list[tuple[bool, list[int]]], site: str, group: str) -> list[float]:
+    """Unnormalised log-score of every cause at one site."""
+    scores = []
+    for base, logs, cause, (missing, items) in zip(table.base(site, group), table.evidence(site, group),
+                                                   table.causes.values(), fired):
+        log = base
+        if missing:
+            log += math.log(cause["otherwise"])
+        for i in items:
+            log += logs[i]
+        scores.append(log)
+    return scores
+
+
+def _moved(cause: Mapping, fired: tuple[bool, list[int]], site: str, group: str) -> list[tuple[float, str]]:
     """The evidence that moved one cause at one site, with its weight (for the reasons)."""
     moved: list[tuple[float, str]] = []
-    missing, items = fired
+    missing, indices = fired
     if missing:
         moved.append((math.log(cause["otherwise"]), cause["missing_reason"]))
-    for item in items:
+    evidence = cause.get("evidence", ())
+    for item in (evidence[i] for i in indices):
         lr = by_site(item["lr"], site, group)
         # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
         weight = math.log(lr) if lr != 1 else -math.log(cause.get("otherwise", 1.0))
@@ -112,30 +176,33 @@ def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
     """Every spec cause with a probability (summing to 1), most likely first, with plain reasons."""
     knowledge = knowledge or load_guidance_knowledge()
     facts = facts or case_facts(case, knowledge)
-    causes = knowledge.causes["causes"]
+    table = cause_table(knowledge)
+    causes = table.causes
     localized = {e.site for e in localization}
-    total: dict[str, float] = defaultdict(float)
+    total = dict.fromkeys(table.names, 0.0)
     best_site: dict[str, tuple[bool, float, str, str]] = {}
-    fired = {name: _fired(cause, facts) for name, cause in causes.items()}
+    fired = table.fired(facts)
     for site, weight in sorted(site_weights(facts, localization, knowledge).items()):
         if weight < MIN_SITE_WEIGHT:
             continue
         group = site_group(site, knowledge)
-        scored = {name: _log_score(cause, fired[name], site, group) for name, cause in causes.items()}
-        top = max(scored.values())
-        norm = sum(math.exp(log - top) for log in scored.values())
-        for name, log in scored.items():
-            share = weight * math.exp(log - top) / norm
+        scored = _log_scores(table, fired, site, group)
+        top = max(scored)
+        exps = [math.exp(log - top) for log in scored]
+        norm = sum(exps)
+        for name, e in zip(table.names, exps):
+            share = weight * e / norm
             total[name] += share
             # Explain each cause at the localized site where it carries most weight.
             key = (site in localized, share, site, group)
             if name not in best_site or key[:2] > best_site[name][:2]:
                 best_site[name] = key
+    fired_by_name = dict(zip(table.names, fired))
     grand = sum(total.values()) or 1.0
     entries = []
     for rank, name in enumerate(sorted(causes, key=lambda n: (-total[n], n))):
         is_localized, _, site, group = best_site[name]
-        moved = _moved(causes[name], fired[name], site, group)
+        moved = _moved(causes[name], fired_by_name[name], site, group)
         site_reason = _site_reason(causes[name], site, group, knowledge) if is_localized else None
         reasons = [site_reason] if site_reason else []
         reasons += [text for _, text in sorted(moved, key=lambda m: -abs(m[0]))][: MAX_REASONS - len(reasons)]

@@ -22,20 +22,12 @@ probabilities, triage) is added with :meth:`Facts.extend`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from plexnav import vocabulary as V
 from plexnav.case import Case
-
-_COMPARATORS = {
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-    "ge": lambda a, b: a >= b,
-    "gt": lambda a, b: a > b,
-}
-
 
 @dataclass(frozen=True)
 class Facts:
@@ -204,11 +196,13 @@ def base_facts(case: Case) -> Facts:
 
 
 def with_derived(facts: Facts, derived: Mapping[str, object]) -> Facts:
-    """Add the data-defined derived features (e.g. ``diabetes``) in file order."""
-    for name, condition in derived.items():
-        if holds(condition, facts):
-            facts = facts.extend({name})
-    return facts
+    """Add the data-defined derived features (e.g. ``diabetes``) in file order (a later one
+    may use an earlier one)."""
+    entry = _DERIVERS.get(id(derived))
+    if entry is None or entry[0] is not derived:
+        entry = (derived, _compile_derived(derived))
+        _DERIVERS[id(derived)] = entry
+    return entry[1](facts)
 
 
 def holds(condition, facts: Facts) -> bool:
@@ -219,9 +213,12 @@ def holds(condition, facts: Facts) -> bool:
 
 
 # Conditions come from the immutable knowledge files and are evaluated hundreds of times
-# per case, so each is turned once into a closure.  The memo keeps the condition object
-# itself, so an id is never reused for a different condition; it changes no result.
+# per case, so each is turned once into one generated Python function (a flat boolean
+# expression over the case's features and values: no nested closures or generators).  The
+# memo keeps the condition object itself, so an id is never reused for a different
+# condition; it changes no result.
 _COMPILED: dict[int, tuple[object, Callable[[Facts], bool]]] = {}
+_OPERATORS = {"lt": "<", "le": "<=", "ge": ">=", "gt": ">"}
 
 
 def _compiled(condition) -> Callable[[Facts], bool]:
@@ -232,23 +229,81 @@ def _compiled(condition) -> Callable[[Facts], bool]:
     return entry[1]
 
 
-def _compile(condition) -> Callable[[Facts], bool]:
-    if isinstance(condition, str):
-        return lambda facts: condition in facts.features
-    for word, combine in (("all", all), ("any", any)):
-        if word in condition:
-            parts = tuple(_compile(c) for c in condition[word])
-            return lambda facts, parts=parts, combine=combine: combine(p(facts) for p in parts)
-    if "none" in condition:
-        parts = tuple(_compile(c) for c in condition["none"])
-        return lambda facts: not any(p(facts) for p in parts)
-    name = condition["value"]
-    unknown = bool(condition.get("unknown", False))
-    tests = tuple((fn, condition[op]) for op, fn in _COMPARATORS.items() if op in condition)
+class _Expressions:
+    """Turns conditions into Python boolean expressions; data literals become constants."""
 
-    def compare(facts: Facts) -> bool:
-        value = facts.values.get(name)
-        if value is None:
-            return unknown
-        return all(fn(value, bound) for fn, bound in tests)
-    return compare
+    def __init__(self) -> None:
+        self.constants: list[object] = []
+
+    def const(self, value: object) -> str:
+        self.constants.append(value)
+        return f"C[{len(self.constants) - 1}]"
+
+    def expr(self, node) -> str:
+        if isinstance(node, str):
+            return f"({self.const(node)} in f)"
+        for word, joiner, empty in (("all", " and ", "True"), ("any", " or ", "False")):
+            if word in node:
+                parts = [self.expr(c) for c in node[word]]
+                return f"({joiner.join(parts)})" if parts else empty
+        if "none" in node:
+            parts = [self.expr(c) for c in node["none"]]
+            return f"(not ({' or '.join(parts)}))" if parts else "True"
+        var = f"x{len(self.constants)}"
+        tests = [f"{var} {_OPERATORS[op]} {self.const(float(node[op]))}" for op in _OPERATORS if op in node]
+        unknown = "True" if node.get("unknown", False) else "False"
+        known = " and ".join(tests) if tests else "True"
+        return f"({unknown} if ({var} := v.get({self.const(node['value'])})) is None else ({known}))"
+
+    def function(self, body: str, names: Mapping[str, object] | None = None):
+        source = f"def generated(facts, C=C):\n    f = facts.features\n    v = facts.values\n{body}"
+        namespace: dict[str, object] = {"C": tuple(self.constants), **(names or {})}
+        # the code is built above from the grammar; every data literal is passed as a constant
+        exec(compile(source, "<plexnav conditions>", "exec"), namespace)  # noqa: S102
+        return namespace["generated"]
+
+
+def _compile(condition) -> Callable[[Facts], bool]:
+    """One generated function for one condition."""
+    build = _Expressions()
+    return build.function(f"    return bool({build.expr(condition)})\n")
+
+
+def _compile_derived(derived: Mapping[str, object]) -> Callable[[Facts], Facts]:
+    """One generated function adding each derived feature whose condition holds, in order."""
+    build = _Expressions()
+    lines = ["    f = set(f)"]
+    for name, condition in derived.items():
+        lines.append(f"    if {build.expr(condition)}:\n        f.add({build.const(name)})")
+    lines.append("    return Facts(frozenset(f), v)")
+    namespace_facts = build.function("\n".join(lines) + "\n", {"Facts": Facts})
+    return namespace_facts
+
+
+_DERIVERS: dict[int, tuple[object, Callable[[Facts], Facts]]] = {}
+
+
+def compile_each(conditions: Sequence) -> Callable[[Facts], tuple[bool, ...]]:
+    """One generated function answering every condition of a list (``None``: always true)."""
+    build = _Expressions()
+    parts = ["True" if c is None else f"bool({build.expr(c)})" for c in conditions]
+    return build.function(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''})\n")
+
+
+_COMPILED_EACH: dict[tuple[int, str | None], tuple[object, Callable[[Facts], tuple[bool, ...]]]] = {}
+
+
+def holds_each(items: Sequence | Mapping, facts: Facts, key: str | None = None) -> tuple[bool, ...]:
+    """Evaluate a fixed list of conditions at once (one call instead of one per condition).
+
+    ``items`` is an immutable sequence (or mapping: its values, in order) from the knowledge,
+    compiled once and memoised by identity: conditions themselves, or with ``key`` records
+    whose ``key`` entry is the condition (a record without one always applies)."""
+    memo = (id(items), key)
+    entry = _COMPILED_EACH.get(memo)
+    if entry is None or entry[0] is not items:
+        records = list(items.values()) if isinstance(items, Mapping) else items
+        conditions = records if key is None else [item.get(key) for item in records]
+        entry = (items, compile_each(conditions))
+        _COMPILED_EACH[memo] = entry
+    return entry[1](facts)

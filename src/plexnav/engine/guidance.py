@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from plexnav.case import (
     Case, EtiologyEntry, GuidanceEntry, LocalizationEntry, ManagementEntry, Triage, WorkupEntry,
 )
-from plexnav.engine.facts import Facts, holds
+from plexnav.engine.facts import Facts, holds_each
 from plexnav.engine.workup import context_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -22,13 +22,10 @@ from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledg
 UNKNOWN = "idiopathic_or_unknown"
 
 
-def _applies(item, facts: Facts) -> bool:
-    return "when" not in item or holds(item["when"], facts)
-
-
 def contraindications(facts: Facts, knowledge: GuidanceKnowledge) -> set[str]:
     """The contraindications (management.yaml) that hold for this case."""
-    return {name for name, c in knowledge.management["contraindications"].items() if holds(c["when"], facts)}
+    spec = knowledge.management["contraindications"]
+    return {name for name, fires in zip(spec, holds_each(spec, facts, "when")) if fires}
 
 
 def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[ManagementEntry]:
@@ -39,7 +36,8 @@ def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[Manageme
     entries = [ManagementEntry(**dict(spec["framing"]))]
     entries += [
         ManagementEntry(option=m["option"], why=m["why"], category=m["category"])
-        for m in spec["management"] if _applies(m, facts) and not blocked & set(m["never_with"])
+        for m, applies in zip(spec["management"], holds_each(spec["management"], facts, "when"))
+        if applies and not blocked & set(m["never_with"])
     ]
     return entries
 
@@ -57,8 +55,9 @@ def lesion_words(entry: LocalizationEntry, words) -> str:
 
 
 def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
+    items = knowledge.management[section]
     return [GuidanceEntry(topic=g["topic"], text=g["text"])
-            for g in knowledge.management[section] if _applies(g, facts)]
+            for g, applies in zip(items, holds_each(items, facts, "when")) if applies]
 
 
 def expect_recovery(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
@@ -121,7 +120,8 @@ def plain_summary(case: Case, triage: Triage, localization: Sequence[Localizatio
     tests = [words["tests"][w.test] for w in workup[:3]]
     parts.append(s["tests"].format(tests=_join(tests)) if tests else s["no_tests"])
     lesion = lesion_words(max(localization, key=lambda e: e.probability), words) if localization else ""
-    questions = [q["text"].format(lesion=lesion) for q in words["questions"] if holds(q["when"], facts)][:3]
+    asks = words["questions"]
+    questions = [q["text"].format(lesion=lesion) for q, fits in zip(asks, holds_each(asks, facts, "when")) if fits][:3]
     if questions:
         parts += [s["ask_intro"], *questions]
     parts += [s["safety"], s["closing"]]

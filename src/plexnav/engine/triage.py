@@ -31,7 +31,7 @@ Interpretations of the policy's wording (see also ``definitions.yaml``):
 from __future__ import annotations
 
 from plexnav.case import Case, Triage
-from plexnav.engine.facts import Facts, base_facts, holds, with_derived
+from plexnav.engine.facts import Facts, base_facts, holds_each, with_derived
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 ROUTINE_RULE = "routine.otherwise"
@@ -48,7 +48,7 @@ def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts:
     knowledge = knowledge or load_guidance_knowledge()
     facts = facts or case_facts(case, knowledge)
     for level in knowledge.triage:
-        fired = [rule for rule in level["rules"] if holds(rule["when"], facts)]
+        fired = [rule for rule, fires in zip(level["rules"], holds_each(level["rules"], facts, "when")) if fires]
         if fired:
             return Triage(level=level["level"], reasons=[r["text"] for r in fired], rules=[r["id"] for r in fired])
     last = knowledge.triage[-1]

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from plexnav import vocabulary as V
 from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
 from plexnav.engine.etiology import site_group, site_weights
-from plexnav.engine.facts import Facts, holds
+from plexnav.engine.facts import Facts, holds, holds_each
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -146,8 +146,9 @@ def plan_workup(case: Case, localization: Sequence[LocalizationEntry], etiology:
     spec = knowledge.workup
     serves_min = spec.get("serves_min", 0.1)
     chosen: dict[str, tuple[int, int, WorkupEntry]] = {}
-    for order, rule in enumerate(spec["rules"]):
-        if not holds(rule["when"], facts):
+    rules = spec["rules"]
+    for order, (rule, applies) in enumerate(zip(rules, holds_each(rules, facts, "when"))):
+        if not applies:
             continue
         if served_weight(rule["serves"], facts) < rule.get("serves_min", serves_min):
             continue
