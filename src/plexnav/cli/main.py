@@ -9,53 +9,83 @@ from pathlib import Path
 import typer
 
 from plexnav.cli import admin as admin_commands
+from plexnav.cli import examples as example_commands
 from plexnav.cli import export as export_commands
 from plexnav.cli import kb as kb_commands
 from plexnav.cli import learn as learn_commands
 from plexnav.cli import report as report_commands
 from plexnav.cli import serve as serve_commands
-from plexnav.cli.common import fail, read_case_text
-from plexnav.validation import CaseValidationError, parse_case
+from plexnav.cli.common import MaxBytes, fail, read_case_text
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# every command module imports its heavy parts (pydantic models, knowledge, engine) when it
+# runs, so `plexnav --help` and `--version` load only typer (benchmarks/cli_startup.py)
+app = typer.Typer(add_completion=True, no_args_is_help=True,
                   help="Localize, triage and explain lumbosacral plexus problems. "
                        "plexnav supports clinical judgement; it never replaces it.")
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(admin_commands.app, name="admin")
-for module in (learn_commands, report_commands, serve_commands, export_commands):
+for module in (learn_commands, report_commands, serve_commands, export_commands, example_commands):
     module.register(app)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version as pkg_version
+
+        typer.echo(f"plexnav {pkg_version('plexnav')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                           help="Print the plexnav version and exit "
+                                                "(plexnav version also names the knowledge base).")) -> None:
+    """Localize, triage and explain lumbosacral plexus problems. plexnav supports clinical
+    judgement; it never replaces it.  New here? plexnav example lists cases to start from."""
 
 
 @app.command()
 def assess(path: str = typer.Argument(..., help="case JSON file, or - for standard input"),
-           as_json: bool = typer.Option(False, "--json", help="print the assessment object")) -> None:
+           as_json: bool = typer.Option(False, "--json", help="print the assessment object"),
+           max_bytes: MaxBytes = None) -> None:
     """Assess one case: triage, ranked lesion sites with reasons, causes, work-up, next findings."""
-    from plexnav.cli.render import print_assessment
     from plexnav.engine.assess import assess as run_assess
     from plexnav.modelcache import load_model
+    from plexnav.validation import CaseValidationError, parse_case
 
     try:
-        case, _ = parse_case(read_case_text(path))
+        case, _ = parse_case(read_case_text(path, max_bytes))
     except CaseValidationError as exc:
         fail(exc)
     result = run_assess(case, load_model())
     if as_json:
         sys.stdout.write(result.to_json(indent=2) + "\n")
     else:
+        from plexnav.cli.render import print_assessment
+
         print_assessment(result)
 
 
 @app.command()
-def batch(source: Path = typer.Argument(..., help="JSON lines file, one case per line (- for stdin)"),
-          output: Path = typer.Option(..., "-o", "--output", help="where to write one assessment per line"),
+def batch(source: str = typer.Argument(..., help="JSON Lines file, one case per line (- for stdin)"),
+          output: str = typer.Option(..., "-o", "--output", help="where to write one answer per line (- for stdout); "
+                                     "replaced only when every line is done"),
+          fields: str = typer.Option(None, "--fields", help="compact answers with only these, comma-separated: "
+                                     "site, triage, causes"),
           chunk: int = typer.Option(512, min=1, help="cases scored together"),
           workers: int = typer.Option(0, min=0, help="worker processes (0: one per CPU core)")) -> None:
-    """Assess many cases, streaming: constant memory, same order, an error object per bad line."""
+    """Assess many cases, streaming: constant memory, same order, an error object (with its
+    line number) per bad line.  plexnav supports clinical judgement; it never replaces it."""
     import os
 
-    from plexnav.cli.batch import run_batch
+    from plexnav.answers import FieldsError, parse_fields
+    from plexnav.cli.batch import BatchFileError, run_batch
 
-    counts = run_batch(source, output, chunk, workers or os.cpu_count() or 1)
+    try:
+        counts = run_batch(source, output, chunk, workers or os.cpu_count() or 1, parse_fields(fields))
+    except (BatchFileError, FieldsError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
     typer.echo(f"{counts['ok']} assessed, {counts['errors']} errors", err=True)
 
 
@@ -76,6 +106,7 @@ def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False)
 def schema(which: str = typer.Argument(..., help="case or assessment")) -> None:
     """Print the JSON Schema of the case or the assessment."""
     from plexnav.case import Assessment, Case
+    from plexnav.validation import CaseValidationError
 
     models = {"case": Case, "assessment": Assessment}
     if which not in models:

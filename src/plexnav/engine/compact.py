@@ -1,0 +1,48 @@
+"""Compact answers: the leading sites, the triage and the leading causes, without the rest.
+
+Why: a cohort or an audit needs only these three, and they cost a fraction of a full
+assessment (no explanation text, next findings, work-up or guidance).  Every number is
+the one the full assessment gives for the same case: the same scoring, the same site
+grouping and probabilities (floored to four decimals), the same triage facts and the same
+cause ranking read from the same eight sites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plexnav.case import Case, EtiologyEntry, LocalizationEntry, Triage
+from plexnav.engine.assess import TOP_SITES, _floor4
+from plexnav.engine.etiology import rank_causes
+from plexnav.engine.localize import group_sites, score_cases
+from plexnav.engine.model import LikelihoodModel
+from plexnav.engine.triage import assess_triage, case_facts
+from plexnav.knowledge.guidance import GuidanceKnowledge
+
+FIELDS = ("site", "triage", "causes")
+
+
+@dataclass(frozen=True)
+class CompactAnswer:
+    sites: tuple[LocalizationEntry, ...]   # the leading TOP_SITES sites, without explanations
+    triage: Triage | None
+    causes: tuple[EtiologyEntry, ...]
+
+
+def compact_many(cases: list[Case], model: LikelihoodModel, guidance: GuidanceKnowledge,
+                 fields: frozenset[str]) -> list[CompactAnswer]:
+    """Compact answers for a chunk of cases (localization scored in one vectorised step).
+    Causes need the sites, so asking for causes computes them."""
+    out = []
+    for case, scored in zip(cases, score_cases(model, cases)):
+        sites: tuple[LocalizationEntry, ...] = ()
+        if fields & {"site", "causes"}:
+            # built from engine values (already valid): construct without re-validating
+            sites = tuple(LocalizationEntry.model_construct(
+                site=g.site, side=g.side, probability=_floor4(g.probability), supporting=[], against=[],
+                levels=list(g.levels) if g.levels else None) for g in group_sites(model, scored, limit=TOP_SITES))
+        facts = case_facts(case, guidance) if fields & {"triage", "causes"} else None
+        triage = assess_triage(case, guidance, facts) if "triage" in fields else None
+        causes = tuple(rank_causes(case, sites, guidance, facts)) if "causes" in fields else ()
+        out.append(CompactAnswer(sites, triage, causes))
+    return out
