@@ -15,13 +15,14 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from plexnav.case import Case
-from plexnav.cli.common import fail, read_case_text
-from plexnav.validation import CaseError, CaseValidationError, load_json, validate_case
+from plexnav.cli.common import MaxBytes, fail, output_format, read_case_text
+
+if TYPE_CHECKING:  # pydantic models load when a command runs, so `plexnav --help` stays fast
+    from plexnav.case import Case
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Standard exports: FHIR R4B document, CDS Hooks cards and discovery.")
@@ -29,11 +30,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 CaseArg = Annotated[str, typer.Argument(help="case JSON file, or a plexnav FHIR Bundle; - for standard input")]
 
 
-def _load(path: str) -> tuple[Case, dict]:
+def _load(path: str, max_bytes: int | None) -> tuple[Case, dict]:
     """The case and the JSON document it came from (a case object or a FHIR Bundle)."""
     from plexnav.interop.fhir import case_from_bundle
+    from plexnav.validation import load_json, validate_case
 
-    document = load_json(read_case_text(path))
+    document = load_json(read_case_text(path, max_bytes))
     if isinstance(document, dict) and "resourceType" in document:
         return case_from_bundle(document), document
     case, _ = validate_case(document)
@@ -41,6 +43,8 @@ def _load(path: str) -> tuple[Case, dict]:
 
 
 def _write(text: str, output: str | None) -> None:
+    from plexnav.validation import CaseError, CaseValidationError
+
     if output in (None, "-"):
         sys.stdout.write(text + "\n")
         return
@@ -53,6 +57,8 @@ def _write(text: str, output: str | None) -> None:
 
 
 def _timestamp(value: str | None) -> datetime | None:
+    from plexnav.validation import CaseError, CaseValidationError
+
     if value is None:
         return None
     try:
@@ -67,14 +73,17 @@ def export_fhir(
     case: CaseArg,
     output: Annotated[Optional[str], typer.Option("-o", "--output", help="file to write; - or none for standard output")] = None,
     timestamp: Annotated[Optional[str], typer.Option(help="date the document (ISO 8601); default now, UTC")] = None,
+    max_bytes: MaxBytes = None,
 ) -> None:
     """The case and its assessment as a FHIR R4B document Bundle (JSON)."""
     from plexnav.engine.assess import assess
     from plexnav.interop.fhir import bundle_from_case, bundle_json
+    from plexnav.validation import CaseValidationError
 
+    output_format(output, "json", {".json": "json"}, "json")  # FHIR XML is not written: refuse a .xml name
     when = _timestamp(timestamp)
     try:
-        parsed, _ = _load(case)
+        parsed, _ = _load(case, max_bytes)
         bundle = bundle_from_case(parsed, assess(parsed), timestamp=when)
     except CaseValidationError as exc:
         fail(exc)
@@ -86,12 +95,14 @@ def export_cds_card(
     case: CaseArg,
     patient_id: Annotated[str, typer.Option("--patient-id", help="FHIR Patient id the proposed orders are for")] = "example",
     hook_instance: Annotated[Optional[str], typer.Option("--hook-instance", help="hookInstance uuid (default: derived from the case)")] = None,
+    max_bytes: MaxBytes = None,
 ) -> None:
     """The CDS Hooks 2.0 response (cards) the plexnav-lumbosacral service gives for the case."""
     from plexnav.interop.cds_hooks import CdsRequestError, cds_service_response, request_for
+    from plexnav.validation import CaseError, CaseValidationError
 
     try:
-        _, document = _load(case)
+        _, document = _load(case, max_bytes)
         response = cds_service_response(request_for(document, patient_id=patient_id, hook_instance=hook_instance))
     except CaseValidationError as exc:
         fail(exc)

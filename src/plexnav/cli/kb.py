@@ -1,21 +1,30 @@
-"""``plexnav kb``: ask the knowledge base what a structure is made of, or what a lesion does."""
+"""``plexnav kb``: ask the knowledge base what a structure is made of, or what a lesion does.
+
+The knowledge base (YAML, networkx, pydantic records) loads only when a ``kb`` command
+runs, so ``plexnav --help`` stays fast.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from plexnav.knowledge import query
-from plexnav.knowledge.base import load_knowledge
+from plexnav.cli.common import output_format, refuse
+
+# the kinds `plexnav kb KIND ID` describes: plexnav.knowledge.query.KINDS (a test keeps them equal;
+# repeated here so that registering the commands does not load the knowledge base)
+KINDS = ("muscle", "nerve", "root", "reflex", "region", "study", "movement")
 
 app = typer.Typer(no_args_is_help=True, help="Query the anatomical knowledge base.")
 
 
 def _emit(data, as_json: bool, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     if as_json:
         typer.echo(json.dumps(data, indent=2, default=list))
         return
@@ -31,24 +40,51 @@ def _emit(data, as_json: bool, title: str) -> None:
     console.print(table)
 
 
-def _describe(kind: str, item: str, as_json: bool) -> None:
+def valid_ids(kind: str) -> list[str]:
+    """Every id ``plexnav kb KIND`` knows, as the knowledge query lists them when one is wrong."""
+    from plexnav.knowledge import query
+    from plexnav.knowledge.base import load_knowledge
+
+    try:
+        query.describe(load_knowledge(), kind, "")
+    except query.UnknownId as exc:  # the empty id is never valid: its choices are the whole list
+        return list(exc.choices)
+    return []
+
+
+def _list_ids(kind: str, as_json: bool) -> None:
+    ids = valid_ids(kind)
+    if as_json:
+        typer.echo(json.dumps(ids, indent=2))
+        return
+    typer.echo(f"{len(ids)} {kind} ids (plexnav kb {kind} ID describes one):")
+    for item in ids:
+        typer.echo(f"  {item}")
+
+
+def _describe(kind: str, item: str | None, as_json: bool) -> None:
+    from plexnav.knowledge import query
+    from plexnav.knowledge.base import load_knowledge
+
+    if item is None:
+        _list_ids(kind, as_json)
+        return
     try:
         data = query.describe(load_knowledge(), kind, item)
     except query.UnknownId as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+        refuse(exc.args[0])
     _emit(data, as_json, f"{kind}: {item}")
 
 
 def _make(kind: str):
-    def command(item: str = typer.Argument(..., help=f"{kind} id"),
+    def command(item: Optional[str] = typer.Argument(None, help=f"{kind} id; leave out to list them"),
                 as_json: bool = typer.Option(False, "--json")) -> None:
         _describe(kind, item, as_json)
-    command.__doc__ = f"What a {kind} is made of (nerve supply, roots, sources)."
+    command.__doc__ = f"What a {kind} is made of (nerve supply, roots, sources); no id lists the {kind} ids."
     return command
 
 
-for _kind in query.KINDS:
+for _kind in KINDS:
     app.command(name=_kind)(_make(_kind))
 
 
@@ -56,12 +92,17 @@ for _kind in query.KINDS:
 def lesion(site: str = typer.Argument(..., help="site id, e.g. nerve:common_peroneal"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """What does a lesion at SITE produce? Weak movements, reflexes, numb regions, studies, muscles."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from plexnav.knowledge import query
+    from plexnav.knowledge.base import load_knowledge
+
     kb = load_knowledge()
     try:
         results = query.lesion_effects(kb, kb.hypotheses, site)
     except query.UnknownId as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+        refuse(exc.args[0])
     if as_json:
         typer.echo(json.dumps(results, indent=2))
         return
@@ -77,28 +118,44 @@ def lesion(site: str = typer.Argument(..., help="site id, e.g. nerve:common_pero
 
 
 def _write(text: str, output: Path | None) -> None:
-    if output:
-        output.write_text(text, encoding="utf-8")
-    else:
+    if output is None or str(output) == "-":
         typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        refuse(f"cannot write {output}: {exc.strerror}")
+
+
+# what each worksheet format is written as: the -o extension must agree with it
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv"}
 
 
 @app.command()
-def worksheet(fmt: str = typer.Option("md", "--format", help="md, csv, or safety (the clinical safety review)"),
-              output: Path = typer.Option(None, "-o", "--output")) -> None:
+def worksheet(fmt: Optional[str] = typer.Option(None, "--format",
+                                                help="md, csv, or safety (the clinical safety review, Markdown); "
+                                                     "default: from the -o extension, else md"),
+              output: Path = typer.Option(None, "-o", "--output", help="file to write (.md or .csv); - or none: standard output")) -> None:
     """Every claim in the knowledge base with its source, for a clinician to mark right or wrong."""
-    if fmt not in ("md", "csv", "safety"):
-        typer.echo("error: --format must be md, csv or safety", err=True)
-        raise typer.Exit(2)
+    from plexnav.knowledge import query
+    from plexnav.knowledge.base import load_knowledge
+
+    if fmt not in (None, "md", "csv", "safety"):
+        refuse("--format must be md, csv or safety")
+    written_as = output_format(str(output) if output else None, "md" if fmt == "safety" else fmt,
+                               _SUFFIX_FORMATS, "md")
     if fmt == "safety":
         from plexnav.knowledge.guidance import load_guidance_knowledge
         _write(query.safety_review(load_guidance_knowledge()), output)
         return
-    _write(query.worksheet(load_knowledge(), fmt), output)
+    _write(query.worksheet(load_knowledge(), written_as), output)
 
 
 @app.command(name="safety-review")
 def safety_review(output: Path = typer.Option(None, "-o", "--output", help="e.g. docs/safety-review.md")) -> None:
     """The clinical safety review: every safety rule with its source and a right/wrong column."""
+    from plexnav.knowledge import query
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
+    output_format(str(output) if output else None, None, {".md": "md", ".markdown": "md"}, "md")
     _write(query.safety_review(load_guidance_knowledge()), output)

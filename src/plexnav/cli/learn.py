@@ -10,12 +10,14 @@ import difflib
 import json
 from typing import Annotated, Optional
 
-import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.panel import Panel
+from typing import TYPE_CHECKING
 
-from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
+import typer
+
+if TYPE_CHECKING:  # loaded when the command runs, so `plexnav --help` stays fast
+    from rich.console import Console
+
+    from plexnav.knowledge.guidance import GuidanceKnowledge
 
 EXIT_UNKNOWN_TOPIC = 2
 
@@ -40,7 +42,19 @@ def topic_payload(topic, knowledge: GuidanceKnowledge) -> dict:
     }
 
 
+def closest_topic(name: str, available: list[str]) -> str:
+    """The topic nearest to a mistyped name: by spelling when one is close, else by shared
+    letters, so an unknown topic always comes with one suggestion."""
+    close = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
+    if close:
+        return close[0]
+    return max(available, key=lambda t: (difflib.SequenceMatcher(None, name, t).ratio(), -available.index(t)))
+
+
 def _print_topic(console: Console, payload: dict) -> None:
+    from rich.markup import escape
+    from rich.panel import Panel
+
     body = "\n\n".join(escape(p) for p in payload["paragraphs"])
     for item in payload["faq"]:
         body += f"\n\n[bold]{escape(item['q'])}[/bold]\n{escape(item['a'])}"
@@ -56,6 +70,10 @@ def learn(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of formatted text.")] = False,
 ) -> None:
     """Read plain-language lessons: what the plexus is, symptoms, red flags, causes, and more."""
+    from rich.console import Console
+
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+
     knowledge = load_guidance_knowledge()
     available = topics(knowledge)
     console = Console()
@@ -70,10 +88,7 @@ def learn(
         return
     key = normalise(topic)
     if key not in available:
-        close = difflib.get_close_matches(key, list(available), n=1, cutoff=0.5)
-        message = f"Unknown topic '{topic}'."
-        if close:
-            message += f" Did you mean '{close[0]}'?"
+        message = f"Unknown topic '{topic}'. Did you mean '{closest_topic(key, list(available))}'?"
         message += f" Valid topics: {', '.join(available)}."
         Console(stderr=True, soft_wrap=True).print(message, style="red", markup=False, highlight=False)
         raise typer.Exit(code=EXIT_UNKNOWN_TOPIC)

@@ -15,6 +15,17 @@ WHEN_WORDS = {"immediately": "immediately", "within_24h": "within 24 h", "within
 TRIAGE_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "yellow", "routine": "green"}
 
 
+def summary_text(result: Assessment) -> str:
+    """The plain summary, without its "no more tests" sentence when next findings are listed:
+    read one after the other they contradict (the examination can still narrow the site down)."""
+    if not result.next_best_findings:
+        return result.plain_summary
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+
+    sentence = load_guidance_knowledge().words["summary"]["no_tests"]
+    return " ".join(result.plain_summary.replace(sentence, " ").split())
+
+
 def print_assessment(result: Assessment, console: Console | None = None) -> None:
     console = console or Console()
     level = result.triage.level
@@ -37,7 +48,7 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
         for line in loc.against[:4]:
             console.print(f"  [red]-[/red] {line}")
     if result.next_best_findings:
-        console.print("[bold]Next best findings[/bold]")
+        console.print("[bold]Next best findings to examine[/bold] (they tell the leading sites apart)")
         for nf in result.next_best_findings:
             console.print(f"  • {nf.why}")
     if result.etiology:
@@ -50,5 +61,5 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
             when = f", {WHEN_WORDS[item.when]}" if item.when else ""
             console.print(f"  {escape(f'[{item.priority}{when}]')} {item.test.replace('_', ' ')}: {escape(item.why)}")
     if result.plain_summary:
-        console.print(Panel(result.plain_summary, title="In plain words"))
+        console.print(Panel(summary_text(result), title="In plain words"))
     console.print(f"[dim]knowledge {result.knowledge_version}. {result.disclaimer}[/dim]")

@@ -13,11 +13,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from plexnav.cli.common import fail, read_case_text
-from plexnav.validation import CaseValidationError, parse_case
+from plexnav.cli.common import MaxBytes, fail, output_format, read_case_text
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_RENDERER = 3
+
+
+# the -o extension decides between PDF and HTML; --html with a .pdf name is refused
+REPORT_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
 class Kind(str, Enum):
@@ -42,16 +45,20 @@ def _read_diary(path: Path):
 def report(
     case: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
     output: Annotated[str, typer.Option("-o", "--output",
-                                        help="file to write (PDF, or HTML with --html); - for standard output")],
+                                        help="file to write: .pdf or .html (the extension sets the format); "
+                                             "- for standard output (PDF, or HTML with --html)")],
     kind: Annotated[Kind, typer.Option("--kind", help="patient: appointment summary; clinician: full report")] = Kind.patient,
-    as_html: Annotated[bool, typer.Option("--html", help="write HTML instead of PDF")] = False,
+    as_html: Annotated[bool, typer.Option("--html", help="write HTML instead of PDF (implied by an .html file name)")] = False,
     diary_path: Annotated[Optional[Path], typer.Option("--diary", help="recovery diary to include (.json, or .csv)")] = None,
+    max_bytes: MaxBytes = None,
 ) -> None:
     """Write the patient's appointment summary or the clinician report as PDF (or HTML)."""
+    as_html = output_format(output, "html" if as_html else None, REPORT_SUFFIXES, "pdf") == "html"
     from plexnav.reports.render import html_to_pdf, render_html
+    from plexnav.validation import CaseValidationError, parse_case
 
     try:
-        parsed, _ = parse_case(read_case_text(case))
+        parsed, _ = parse_case(read_case_text(case, max_bytes))
     except CaseValidationError as exc:
         fail(exc)
     diary = _read_diary(diary_path) if diary_path is not None else None
@@ -70,7 +77,11 @@ def report(
         sys.stdout.buffer.flush()
         return
     target = Path(output)
-    target.write_bytes(data)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+        raise typer.Exit(code=EXIT_BAD_INPUT) from None
     what = "appointment summary" if kind is Kind.patient else "clinician report"
     typer.echo(f"wrote {what} to {target} ({'HTML' if as_html else 'PDF'}, {len(data) // 1024 + 1} kB)", err=True)
 
