@@ -13,10 +13,12 @@ from fastapi.staticfiles import StaticFiles
 def install(app: FastAPI) -> None:
     from plexnav.web.account_pages import router as account_router
     from plexnav.web.diary_pages import router as diary_router
+    from plexnav.web.guided_pages import router as guided_router
     from plexnav.web.pages import router
     from plexnav.web.paths import STATIC_DIR
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(router)
     app.include_router(diary_router)
+    app.include_router(guided_router)
     app.include_router(account_router)
