@@ -10,6 +10,7 @@ import typer
 
 from plexnav.cli import admin as admin_commands
 from plexnav.cli import examples as example_commands
+from plexnav.cli import examine as examine_commands
 from plexnav.cli import export as export_commands
 from plexnav.cli import kb as kb_commands
 from plexnav.cli import learn as learn_commands
@@ -24,7 +25,8 @@ app = typer.Typer(add_completion=True, no_args_is_help=True,
                        "plexnav supports clinical judgement; it never replaces it.")
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(admin_commands.app, name="admin")
-for module in (learn_commands, report_commands, serve_commands, export_commands, example_commands):
+for module in (learn_commands, report_commands, serve_commands, export_commands, example_commands,
+               examine_commands):
     module.register(app)
 
 
