@@ -54,7 +54,7 @@ def test_wrong_password_is_401_and_login_is_rate_limited(client, settings):
 def test_rate_limit_window_expires_and_success_resets(tmp_path):
     from datetime import datetime, timedelta, timezone
 
-    from plexnav.api.ratelimit import LoginThrottle
+    from plexnav.server.ratelimit import LoginThrottle
     from plexnav.store.db import Database
     database = Database(f"sqlite:///{tmp_path / 'throttle.sqlite3'}")
     database.migrate()

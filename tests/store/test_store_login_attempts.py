@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from plexnav.api.ratelimit import LoginThrottle
+from plexnav.server.ratelimit import LoginThrottle
 
 
 def test_concurrent_attempts_never_exceed_the_limit(database):

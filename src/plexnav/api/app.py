@@ -15,11 +15,11 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from plexnav.api import errors
-from plexnav.api.assessor import CachedAssessor
-from plexnav.api.deps import DbSession
+from plexnav.server import errors
+from plexnav.server.assessor import CachedAssessor
+from plexnav.server.deps import DbSession
 from plexnav.api.middleware import BodySizeLimit, JsonOnlyApiWrites, SecurityHeaders
-from plexnav.api.ratelimit import LoginThrottle
+from plexnav.server.ratelimit import LoginThrottle
 from plexnav.api.routes import admin, assess, auth, cases, cds, diary, reference, sharing
 from plexnav.api.routes.reference import Health
 from plexnav.settings import Settings, get_settings

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from plexnav.api.assessor import CachedAssessor
-from plexnav.api.ratelimit import LoginThrottle
+from plexnav.server.assessor import CachedAssessor
+from plexnav.server.ratelimit import LoginThrottle
 from plexnav.settings import Settings
 from plexnav.store.accounts import Accounts, auth_stamp
 from plexnav.store.casebook import Casebook

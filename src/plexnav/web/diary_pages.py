@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from plexnav import vocabulary as V
-from plexnav.api.deps import AssessorDep, DbSession, OptionalUser
-from plexnav.api.errors import ApiError
+from plexnav.server.deps import AssessorDep, DbSession, OptionalUser
+from plexnav.server.errors import ApiError
 from plexnav.diary.analysis import nice_date, trend_sentences
 from plexnav.diary.exchange import DiaryFormatError, read_diary, to_csv, to_json
 from plexnav.diary.models import EVENT_KINDS, EVENT_WORDS, FUNCTION_DOMAINS, FUNCTION_WORDS, MEDICATION_CHANGES, Diary

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from plexnav import vocabulary as V
-from plexnav.api.deps import (
+from plexnav.server.deps import (
     AccountsDep,
     AssessorDep,
     DbSession,
@@ -29,7 +29,7 @@ from plexnav.api.deps import (
     sign_in,
     sign_out,
 )
-from plexnav.api.errors import ApiError
+from plexnav.server.errors import ApiError
 from plexnav.case import Case
 from plexnav.store.casebook import Casebook
 from plexnav.store.errors import StoreError
@@ -130,8 +130,8 @@ def learn_index(request: Request, user: OptionalUser) -> Response:
 
 @router.get("/learn/{topic}", response_class=HTMLResponse)
 def learn_topic(request: Request, topic: str, user: OptionalUser) -> Response:
-    from plexnav.api.routes.reference import learn_topic as topic_data
-    return render(request, "learn_topic.html", user, topic=topic_data(topic))
+    from plexnav.server.education import find_topic
+    return render(request, "learn_topic.html", user, topic=find_topic(topic))
 
 
 @router.get("/api/docs", response_class=HTMLResponse)
@@ -158,7 +158,7 @@ def login_page(request: Request, user: OptionalUser, next: str | None = None) ->
 @router.post("/login", response_class=HTMLResponse)
 def login_submit(request: Request, form: CsrfForm, accounts: AccountsDep, throttle: ThrottleDep,
                  user: OptionalUser) -> Response:
-    from plexnav.api.routes.auth import check_login
+    from plexnav.server.accounts import check_login
     target = safe_next(form.get("next"))
     try:
         data = LoginRequest(username=form.get("username") or " ", password=form.get("password") or " ")
@@ -185,7 +185,7 @@ def register_page(request: Request, user: OptionalUser, settings: SettingsDep, r
 def register_submit(request: Request, form: CsrfForm, accounts: AccountsDep, settings: SettingsDep) -> Response:
     from pydantic import ValidationError
 
-    from plexnav.api.errors import convert_pydantic_error
+    from plexnav.server.errors import convert_pydantic_error
     values = {k: form.get(k) for k in ("username", "email", "display_name", "role")}
     try:
         data = UserCreate(username=form.get("username"), email=form.get("email"), password=form.get("password"),
@@ -195,7 +195,7 @@ def register_submit(request: Request, form: CsrfForm, accounts: AccountsDep, set
         return render(request, "register.html", None, status_code=422, errors=errors, values=values,
                       clinician_signup=settings.allow_clinician_signup)
     try:
-        from plexnav.api.routes.auth import register_account
+        from plexnav.server.accounts import register_account
         public = register_account(request, data, accounts, settings)
     except StoreError as exc:
         return render(request, "register.html", None, status_code=exc.status, errors=exc.errors(), values=values,

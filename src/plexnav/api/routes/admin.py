@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from plexnav.api.deps import AccountsDep, AdminUser
-from plexnav.api.errors import ERROR_RESPONSES
+from plexnav.server.deps import AccountsDep, AdminUser
+from plexnav.server.errors import ERROR_RESPONSES
 from plexnav.store.schemas import UserPublic
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"], responses=ERROR_RESPONSES)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from plexnav.api.deps import AssessorDep
-from plexnav.api.errors import ERROR_RESPONSES
+from plexnav.server.deps import AssessorDep
+from plexnav.server.errors import ERROR_RESPONSES
 from plexnav.case import Assessment
 from plexnav.validation import parse_case
 

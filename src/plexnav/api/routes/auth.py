@@ -4,30 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from plexnav.api.deps import (
-    AccountsDep,
-    CurrentUser,
-    SettingsDep,
-    ThrottleDep,
-    client_address,
-    sign_in,
-    sign_out,
-)
-from plexnav.api.errors import ERROR_RESPONSES, ApiError
-from plexnav.api.mail import send_verification
+from plexnav.server.accounts import check_login, register_account
+from plexnav.server.deps import AccountsDep, CurrentUser, SettingsDep, ThrottleDep, sign_out
+from plexnav.server.errors import ERROR_RESPONSES
+from plexnav.server.mail import send_verification
 from plexnav.store.schemas import EmailToken, LoginRequest, UserCreate, UserPublic
-from plexnav.validation import CaseError
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=ERROR_RESPONSES)
-
-
-def register_account(request: Request, data: UserCreate, accounts, settings) -> UserPublic:
-    """Shared by the API and the sign-up page: create the account, then mail the link."""
-    public = accounts.register(data, allow_clinician=settings.allow_clinician_signup)
-    user = accounts.get(public.id)
-    if user is not None:
-        send_verification(request, settings, user)
-    return public
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, summary="Create an account",
@@ -50,20 +33,6 @@ def resend_verification(request: Request, user: CurrentUser, settings: SettingsD
     if user.email_verified_at is None:
         send_verification(request, settings, user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def check_login(request: Request, data: LoginRequest, accounts: AccountsDep, throttle: ThrottleDep):
-    """Shared by the API and the sign-in page: the user, or ApiError 401/429."""
-    attempt, wait = throttle.reserve(data.username, client_address(request))
-    if attempt is None:
-        raise ApiError(429, [CaseError("", f"too many failed sign-ins; try again in {wait} s")],
-                       {"Retry-After": str(wait)})
-    user = accounts.authenticate(data.username, data.password)
-    if user is None:
-        raise ApiError(401, [CaseError("", "wrong username or password")])
-    throttle.succeeded(data.username, attempt)
-    sign_in(request, user)
-    return user
 
 
 @router.post("/login", summary="Sign in (sets an HttpOnly session cookie)")

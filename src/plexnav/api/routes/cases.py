@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from plexnav.api.deps import CasebookDep
-from plexnav.api.errors import ERROR_RESPONSES
+from plexnav.server.deps import CasebookDep
+from plexnav.server.errors import ERROR_RESPONSES
 from plexnav.store.schemas import (
     AssessmentRecordPublic,
     AssessmentRecordSummary,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from plexnav.api.errors import ERROR_RESPONSES, error_response
+from plexnav.server.errors import ERROR_RESPONSES, error_response
 from plexnav.interop import cds_hooks
 from plexnav.interop.cds_auth import CdsAuth, CdsAuthError
 from plexnav.validation import CaseError, CaseValidationError

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from plexnav.api.deps import DiarybookDep
-from plexnav.api.errors import ERROR_RESPONSES
+from plexnav.server.deps import DiarybookDep
+from plexnav.server.errors import ERROR_RESPONSES
 from plexnav.diary.models import DiaryEntry
 from plexnav.store.schemas import DiaryEntryPublic
 

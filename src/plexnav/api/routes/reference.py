@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from plexnav.api.errors import ERROR_RESPONSES, ApiError
 from plexnav.case import Assessment, Case
-from plexnav.cli.learn import normalise, topic_payload, topics
+from plexnav.cli.learn import topics
 from plexnav.knowledge import query
 from plexnav.knowledge.base import load_knowledge
 from plexnav.knowledge.guidance import load_guidance_knowledge
-from plexnav.validation import CaseError
+from plexnav.server.education import Topic, find_topic
+from plexnav.server.errors import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -24,19 +23,6 @@ KbKind = Literal[query.KINDS]
 class TopicSummary(BaseModel):
     id: str
     title: str
-
-
-class FaqItem(BaseModel):
-    q: str
-    a: str
-
-
-class Topic(BaseModel):
-    id: str
-    title: str
-    paragraphs: list[str]
-    faq: list[FaqItem]
-    sources: list[str]
 
 
 class Health(BaseModel):
@@ -71,11 +57,4 @@ def learn_topics() -> list[TopicSummary]:
 
 @router.get("/learn/{topic}", tags=["education"], summary="One plain-language lesson")
 def learn_topic(topic: str = Path(max_length=80)) -> Topic:
-    knowledge = load_guidance_knowledge()
-    available = topics(knowledge)
-    key = normalise(topic)
-    if key not in available:
-        close = difflib.get_close_matches(key, list(available), n=1, cutoff=0.5)
-        raise ApiError(404, [CaseError("topic", f"{topic!r} is not a topic", list(available),
-                                       close[0] if close else None)])
-    return Topic.model_validate(topic_payload(available[key], knowledge))
+    return find_topic(topic)
