@@ -55,3 +55,20 @@ def test_data_uri_and_unknown_format(diary):
     assert data_uri(b"abc", "png") == "data:image/png;base64,YWJj"
     with pytest.raises(ValueError, match="png or svg"):
         pain_function_plot(diary, "gif")
+
+
+def test_typed_text_is_never_parsed_as_mathematics():
+    """Issue 12, item 3: ``$\\frac{1}{$`` in an event once made every plot raise."""
+    import datetime as dt
+
+    from plexnav.diary.models import Diary, DiaryEntry
+    from plexnav.diary.plots import pain_function_plot, strength_plot
+    day = dt.date(2026, 1, 5)
+    diary = Diary(entries=[
+        DiaryEntry(date=day, author="clinician", pain=[{"region": "lateral_leg", "side": "right", "score": 3}],
+                   events=[{"kind": "other", "description": "costs $\\frac{1}{$ a day"}],
+                   strength=[{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4}]),
+        DiaryEntry(date=day + dt.timedelta(days=9), pain=[{"region": "lateral_leg", "side": "right", "score": 2}],
+                   medication_changes=[{"medication": "$x^{$", "change": "started"}])])
+    for fmt in ("png", "svg"):
+        assert pain_function_plot(diary, fmt=fmt) and strength_plot(diary, fmt=fmt)

@@ -53,8 +53,9 @@ def week_index(first: dt.date, day: dt.date) -> int:
 
 
 def weekly_summaries(diary: Diary) -> list[WeekSummary]:
-    """Averages per week of the diary (weeks with entries only), in order."""
-    entries = diary.sorted_entries()
+    """Averages per week of the diary (weeks with entries only), in order; entries dated
+    outside 1900..tomorrow (stored before dates were bounded) are left out."""
+    entries = diary.in_range().sorted_entries()
     if not entries:
         return []
     first = entries[0].date
@@ -175,6 +176,7 @@ def strength_sentences(diary: Diary) -> list[str]:
 
 def trend_sentences(diary: Diary, include_strength: bool = True) -> list[str]:
     """The trend in plain sentences: pain, everyday function, falls, and strength grades."""
+    diary = diary.in_range()
     weeks = weekly_summaries(diary)
     if not weeks:
         return ["No diary entries yet."]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator, model_validator
 
 from plexnav import vocabulary as V
 
@@ -48,6 +48,23 @@ EVENT_WORDS = {"surgery": "surgery", "new_treatment": "new treatment", "injectio
                "physiotherapy": "physiotherapy", "brace_or_aid": "brace or walking aid",
                "hospital_visit": "hospital visit", "test": "test", "other": "event"}
 AUTHORS = ("patient", "clinician")
+
+# Entry dates are bounded: a date far outside a human lifetime (9999-12-31, 0001-01-01) is a
+# typing slip, and it broke the plots (date arithmetic overflows) for every later visit.
+# Entries stored before the bound existed are loaded with ``context=STORED`` (not refused)
+# and left out of plots and trends (:func:`in_date_range`).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+STORED = {"stored": True}
+
+
+def latest_date() -> dt.date:
+    """Tomorrow: a diary may be written a little ahead of the server's clock (time zones)."""
+    return dt.date.today() + dt.timedelta(days=1)
+
+
+def in_date_range(day: dt.date) -> bool:
+    return EARLIEST_DATE <= day <= latest_date()
+
 
 _REGION_ORDER = {r: i for i, r in enumerate(V.SKIN_REGIONS)}
 _SIDE_ORDER = {s: i for i, s in enumerate(V.SIDES)}
@@ -157,6 +174,14 @@ class DiaryEntry(_Model):
     strength: list[StrengthGrade] = Field(default_factory=list)
     notes: Text = ""
 
+    @field_validator("date")
+    @classmethod
+    def _date_in_range(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        if not (info.context or {}).get("stored") and not in_date_range(value):
+            raise ValueError(f"give a date between {EARLIEST_DATE.isoformat()} and tomorrow "
+                             f"({latest_date().isoformat()})")
+        return value
+
     @field_validator("time")
     @classmethod
     def _naive_time(cls, value: dt.time | None) -> dt.time | None:
@@ -217,6 +242,10 @@ class DiaryEntry(_Model):
 class Diary(_Model):
     format: Literal[DIARY_FORMAT] = DIARY_FORMAT
     entries: list[DiaryEntry] = Field(default_factory=list)
+
+    def in_range(self) -> Diary:
+        """The entries dated 1900 to tomorrow (older stored entries may lie outside)."""
+        return Diary(entries=[e for e in self.entries if in_date_range(e.date)])
 
     def sorted_entries(self) -> list[DiaryEntry]:
         """Entries in time order (entries at the same moment keep their recorded order)."""

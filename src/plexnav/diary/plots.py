@@ -3,6 +3,11 @@
 Matplotlib's object API with the Agg canvas only: no pyplot, no global backend switch, no
 display, nothing left open, safe to call from a web worker.  Output is deterministic for
 the same diary (fixed SVG hash salt, no date stamp).
+
+What people type (event descriptions, medicine names) is drawn as plain text, never parsed
+as mathematics (``text.parse_math`` off: ``costs $\\frac{1}{$ a day`` once broke every later
+page and PDF).  Entries dated outside 1900..tomorrow are not plotted, and :func:`try_plot`
+turns any other drawing failure into a sentence for the page instead of an error.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import logging
+from collections.abc import Callable
 
 from matplotlib import dates as mdates
 from matplotlib import rc_context
@@ -20,8 +27,12 @@ from matplotlib.lines import Line2D
 from plexnav.diary.analysis import weekly_summaries
 from plexnav.diary.models import EVENT_WORDS, FUNCTION_DOMAINS, FUNCTION_WORDS, Diary
 
+log = logging.getLogger("plexnav.diary.plots")
+
 FORMATS = ("png", "svg")
-RC = {"svg.hashsalt": "plexnav", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8.5,
+PLOT_FAILED = "This plot could not be drawn from the diary entries; the entries themselves are listed in full."
+RC = {"text.parse_math": False, "text.usetex": False,
+      "svg.hashsalt": "plexnav", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8.5,
       "axes.spines.top": False, "axes.spines.right": False}
 PAIN_COLOR = "#b91c1c"
 DOMAIN_COLORS = {"walking": "#1d4ed8", "stairs": "#047857", "rising_from_chair": "#7c3aed", "sleep": "#b45309"}
@@ -97,6 +108,7 @@ def pain_function_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: fl
 
     None when the diary has no pain or function scores.
     """
+    diary = diary.in_range()
     entries = diary.sorted_entries()
     has_pain = any(e.pain for e in entries)
     has_function = any(e.function.recorded() for e in entries)
@@ -152,6 +164,7 @@ def strength_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: float =
     """Clinician MRC grades per movement and side over time (None when no grades were recorded)."""
     from plexnav.knowledge.base import load_knowledge
 
+    diary = diary.in_range()
     series: dict[tuple[str, str], list[tuple[dt.datetime, float]]] = {}
     for e in diary.sorted_entries():
         for g in e.strength:
@@ -186,3 +199,13 @@ def strength_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: float =
                         for s in ("left", "right", "bilateral") if s in sides]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         return _save(fig, fmt, dpi)
+
+
+def try_plot(plot: Callable[..., bytes | None], diary: Diary, *args, **kwargs) -> tuple[bytes | None, str | None]:
+    """``(image or None, None)``, or ``(None, PLOT_FAILED)`` when drawing failed: a page or
+    PDF then says so in words instead of failing (the cause goes to the log, no entry text)."""
+    try:
+        return plot(diary, *args, **kwargs), None
+    except Exception as exc:  # noqa: BLE001 - any drawing failure must degrade, never break the page
+        log.warning("diary plot %s failed: %s", getattr(plot, "__name__", "plot"), exc.__class__.__name__)
+        return None, PLOT_FAILED

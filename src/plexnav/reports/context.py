@@ -25,7 +25,7 @@ from plexnav import vocabulary as V
 from plexnav.case import Assessment, Case
 from plexnav.diary.analysis import fmt, nice_date, trend_sentences, weekly_summaries
 from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
-from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot
+from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
 from plexnav.engine.facts import holds
 from plexnav.engine.guidance import lesion_words, where_sentences
@@ -190,8 +190,9 @@ def diary_section(diary: Diary | None, case: Case, clinician: bool,
     words = report_words()
     entries = diary.sorted_entries()
     weeks = weekly_summaries(diary)
-    pf = pain_function_plot(diary, PLOT_FORMAT, PLOT_DPI, panel_height=2.1 if clinician else 1.75) if entries else None
-    st = strength_plot(diary, PLOT_FORMAT, PLOT_DPI) if clinician and entries else None
+    pf, pf_problem = (try_plot(pain_function_plot, diary, PLOT_FORMAT, PLOT_DPI,
+                               panel_height=2.1 if clinician else 1.75) if entries else (None, None))
+    st, st_problem = try_plot(strength_plot, diary, PLOT_FORMAT, PLOT_DPI) if clinician and entries else (None, None)
     events = []
     for e in entries:
         for ev in e.events:
@@ -213,6 +214,7 @@ def diary_section(diary: Diary | None, case: Case, clinician: bool,
         "trend": trend_sentences(diary, include_strength=clinician),
         "pain_function_plot": data_uri(pf, PLOT_FORMAT) if pf else None,
         "strength_plot": data_uri(st, PLOT_FORMAT) if st else None,
+        "plot_problems": [p for p in (pf_problem, st_problem) if p],
         "weeks": [{"week": w.week, "dates": f"{nice_date(w.start)} \u2013 {nice_date(w.end)}", "entries": w.entries,
                    "pain": fmt(w.pain) if w.pain is not None else "\u2013",
                    "function": fmt(w.function) if w.function is not None else "\u2013",

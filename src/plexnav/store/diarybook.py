@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from plexnav.case import Case, Triage
-from plexnav.diary.models import Diary, DiaryEntry
+from plexnav.diary.models import STORED, Diary, DiaryEntry
 from plexnav.diary.redflags import check_entry, diary_alerts
 from plexnav.knowledge.guidance import load_guidance_knowledge
 from plexnav.store.casebook import Casebook, _ref, load_case, writes
@@ -54,7 +54,7 @@ class Diarybook(Casebook):
                             f"(entry of {wrong.date.isoformat()} has author '{wrong.author}')", "author")
 
     def _answer(self, case: StoredCase, rows: Sequence[StoredDiaryEntry]) -> list[DiaryEntryPublic]:
-        entries = [DiaryEntry.model_validate(r.document) for r in rows]
+        entries = [DiaryEntry.model_validate(r.document, context=STORED) for r in rows]
         checks = checked(Diary(entries=entries), load_case(case.document))
         out = [DiaryEntryPublic(id=r.id, case_id=r.case_id, created_at=r.created_at, created_by=_ref(r.created_by),
                                 entry=e, triage=checks[id(e)][0], new_alert=checks[id(e)][1])
@@ -62,7 +62,7 @@ class Diarybook(Casebook):
         return sorted(out, key=lambda p: p.entry.moment)
 
     def _store(self, case: StoredCase, entries: Sequence[DiaryEntry]) -> list[StoredDiaryEntry]:
-        existing = [DiaryEntry.model_validate(r.document) for r in self.diary_rows.for_case(case.id)]
+        existing = [DiaryEntry.model_validate(r.document, context=STORED) for r in self.diary_rows.for_case(case.id)]
         levels = checked(Diary(entries=[*existing, *entries]), load_case(case.document))
         start = utcnow()
         rows = [StoredDiaryEntry(case_id=case.id, entry_date=e.date, author=e.author,
@@ -90,7 +90,7 @@ class Diarybook(Casebook):
         rows = self.diary_rows.for_case(case.id)
         self.audit.record(self.actor, "export", "diary", case.id, case.owner_id, f"{len(rows)} entr(ies)")
         self._commit()
-        return Diary(entries=[DiaryEntry.model_validate(r.document) for r in rows])
+        return Diary(entries=[DiaryEntry.model_validate(r.document, context=STORED) for r in rows])
 
     @writes
     def add_entry(self, case_id: str, entry: DiaryEntry) -> DiaryEntryPublic:
@@ -109,7 +109,7 @@ class Diarybook(Casebook):
         case = self._visible(case_id)
         if len(diary.entries) > MAX_IMPORT:
             raise Invalid(f"a diary file may hold at most {MAX_IMPORT} entries", "entries")
-        known = [DiaryEntry.model_validate(r.document) for r in self.diary_rows.for_case(case.id)]
+        known = [DiaryEntry.model_validate(r.document, context=STORED) for r in self.diary_rows.for_case(case.id)]
         new: list[DiaryEntry] = []
         for entry in diary.entries:
             if entry not in known:
