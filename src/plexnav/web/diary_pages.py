@@ -21,7 +21,7 @@ from plexnav.server.errors import ApiError
 from plexnav.diary.analysis import nice_date, trend_sentences
 from plexnav.diary.exchange import DiaryFormatError, read_diary, to_csv, to_json
 from plexnav.diary.models import EVENT_KINDS, EVENT_WORDS, FUNCTION_DOMAINS, FUNCTION_WORDS, MEDICATION_CHANGES, Diary
-from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot
+from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.store.diarybook import Diarybook
 from plexnav.store.models import User
 from plexnav.validation import CaseError
@@ -34,18 +34,24 @@ MAX_UPLOAD = 2_000_000
 REPORT_FILES = {"patient": "appointment-summary", "clinician": "clinician-report"}
 
 
-def _plots(diary: Diary) -> list[dict]:
-    out = []
-    pain = pain_function_plot(diary, fmt="png", dpi=PLOT_DPI)
+def _plots(diary: Diary) -> tuple[list[dict], list[str]]:
+    """The plots as data URIs, and a sentence for each plot that could not be drawn."""
+    out, problems = [], []
+    pain, problem = try_plot(pain_function_plot, diary, fmt="png", dpi=PLOT_DPI)
     if pain is not None:
         out.append({"id": "plot-pain-function", "src": data_uri(pain, "png"),
                     "alt": "Pain (worst score per entry, 0-10) and everyday function (0-10) over time, "
                            "with weekly averages"})
-    strength = strength_plot(diary, fmt="png", dpi=PLOT_DPI)
+    strength, problem2 = try_plot(strength_plot, diary, fmt="png", dpi=PLOT_DPI)
     if strength is not None:
         out.append({"id": "plot-strength", "src": data_uri(strength, "png"),
                     "alt": "Strength (MRC grades recorded by a clinician) over time"})
-    return out
+    problems += [p for p in (problem, problem2) if p]
+    left_out = len(diary.entries) - len(diary.in_range().entries)
+    if left_out:
+        problems.append(f"{left_out} entr{'y is' if left_out == 1 else 'ies are'} dated outside 1900 to tomorrow "
+                        "and left out of the trend and plots (they are listed below; check their dates).")
+    return out, problems
 
 
 def _diary_page(request: Request, user: User, book: Diarybook, case_id: str, status_code: int = 200,
@@ -56,9 +62,10 @@ def _diary_page(request: Request, user: User, book: Diarybook, case_id: str, sta
     diary = Diary(entries=[e.entry for e in entries])
     just_added = next((e for e in entries if e.id == added), None)
     banner = present.triage_banner(just_added.triage) if just_added and just_added.new_alert else None
+    plots, plot_problems = _plots(diary) if entries else ([], [])
     return render(request, "diary.html", user, status_code=status_code, stored=stored, entries=entries[::-1],
                   banner=banner, just_added=just_added, trend=trend_sentences(diary) if entries else [],
-                  plots=_plots(diary) if entries else [], errors=errors or [],
+                  plots=plots, plot_problems=plot_problems, errors=errors or [],
                   values=values or {"date": dt.date.today().isoformat()}, imported=imported,
                   where_choices=diaryforms.where_choices(), flag_words=diaryforms.FLAG_WORDS,
                   function_domains=[(d, FUNCTION_WORDS[d]) for d in FUNCTION_DOMAINS],
