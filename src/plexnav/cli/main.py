@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from plexnav.cli import admin as admin_commands
+from plexnav.cli import cohort as cohort_commands
 from plexnav.cli import examples as example_commands
 from plexnav.cli import examine as examine_commands
 from plexnav.cli import export as export_commands
@@ -26,7 +27,7 @@ app = typer.Typer(add_completion=True, no_args_is_help=True,
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(admin_commands.app, name="admin")
 for module in (learn_commands, report_commands, serve_commands, export_commands, example_commands,
-               examine_commands):
+               examine_commands, cohort_commands):
     module.register(app)
 
 
