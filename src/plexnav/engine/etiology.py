@@ -14,6 +14,8 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from plexnav.case import Case, EtiologyEntry, LocalizationEntry
 from plexnav.engine.facts import Facts, compile_each, holds_each
 from plexnav.engine.triage import case_facts
@@ -85,27 +87,29 @@ class CauseTable:
             conditions.extend(item["when"] for item in cause.get("evidence", ()))
             self._slices.append((needs_at, start, len(conditions)))
         self._conditions = compile_each(conditions)
-        self._rows: dict[str, tuple[float, ...]] = {}
-        self._evidence: dict[str, tuple[tuple[float, ...], ...]] = {}
+        self._owner = np.array([c for c, cause in enumerate(self.causes.values())
+                                for _ in cause.get("evidence", ())], dtype=np.intp)
+        self._first_item = np.cumsum([0] + [len(c.get("evidence", ())) for c in self.causes.values()])
+        self._otherwise = np.array([math.log(c.get("otherwise", 1.0)) for c in self.causes.values()])
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def base(self, site: str, group: str) -> tuple[float, ...]:
-        """log prior + log P(site | cause), per cause, at one site."""
+    def site_row(self, site: str, group: str) -> tuple[np.ndarray, np.ndarray]:
+        """At one site: log prior + log P(site | cause) per cause, and every evidence item's
+        log LR (items of all causes in file order)."""
         row = self._rows.get(site)
         if row is None:
-            row = tuple(math.log(max(c["prior"], _TINY)) + math.log(max(by_site(c["sites"], site, group), _TINY))
-                        for c in self.causes.values())
+            base = np.array([math.log(max(c["prior"], _TINY)) + math.log(max(by_site(c["sites"], site, group), _TINY))
+                             for c in self.causes.values()])
+            items = np.array([math.log(max(by_site(item["lr"], site, group), _TINY))
+                              for c in self.causes.values() for item in c.get("evidence", ())])
+            row = (base, items)
             self._rows[site] = row
         return row
 
-    def evidence(self, site: str, group: str) -> tuple[tuple[float, ...], ...]:
-        """log LR of each evidence item of each cause, at one site (same order as the file)."""
-        logs = self._evidence.get(site)
-        if logs is None:
-            logs = tuple(tuple(math.log(max(by_site(item["lr"], site, group), _TINY)) for item in c.get("evidence", ()))
-                         for c in self.causes.values())
-            self._evidence[site] = logs
-        return logs
-
+    def cause_items(self, name: str, site: str, group: str) -> np.ndarray:
+        """One cause's evidence log LRs at one site."""
+        c = self.names.index(name)
+        return self.site_row(site, group)[1][self._first_item[c]:self._first_item[c + 1]]
 
     def fired(self, facts: Facts) -> list[tuple[bool, list[int]]]:
         """Per cause: whether its needed exposure is missing, and which evidence items hold."""
@@ -115,6 +119,19 @@ class CauseTable:
             missing = needs_at is not None and not answers[needs_at]
             out.append((missing, [i - start for i in range(start, stop) if answers[i]]))
         return out
+
+    def log_scores(self, fired: list[tuple[bool, list[int]]], sites: list[tuple[str, str]]) -> np.ndarray:
+        """Unnormalised log-score of every cause (columns) at each site (rows).  The terms of
+        a cause are added in file order, as a hand computation would."""
+        bases, items = zip(*(self.site_row(site, group) for site, group in sites))
+        scores = np.array(bases)
+        missing = np.array([m for m, _ in fired])
+        scores[:, missing] += self._otherwise[missing]
+        item_logs = np.array(items)
+        for c, (_, indices) in enumerate(fired):
+            for i in indices:
+                scores[:, c] += item_logs[:, self._first_item[c] + i]
+        return scores
 
 
 _TABLES: dict[int, tuple[GuidanceKnowledge, CauseTable]] = {}
@@ -129,33 +146,19 @@ def cause_table(knowledge: GuidanceKnowledge) -> CauseTable:
     return entry[1]
 
 
-def _log_scores(table: CauseTable, fired: list[tuple[bool, list[int]]], site: str, group: str) -> list[float]:
-    """Unnormalised log-score of every cause at one site."""
-    scores = []
-    for base, logs, cause, (missing, items) in zip(table.base(site, group), table.evidence(site, group),
-                                                   table.causes.values(), fired):
-        log = base
-        if missing:
-            log += math.log(cause["otherwise"])
-        for i in items:
-            log += logs[i]
-        scores.append(log)
-    return scores
-
-
-def _moved(cause: Mapping, fired: tuple[bool, list[int]], site: str, group: str) -> list[tuple[float, str]]:
-    """The evidence that moved one cause at one site, with its weight (for the reasons)."""
+def _moved(cause: Mapping, fired: tuple[bool, list[int]], item_logs: np.ndarray) -> list[tuple[float, str]]:
+    """The evidence that moved one cause at one site, with its weight (for the reasons);
+    ``item_logs``: the site's log LR of each of this cause's evidence items."""
     moved: list[tuple[float, str]] = []
     missing, indices = fired
     if missing:
         moved.append((math.log(cause["otherwise"]), cause["missing_reason"]))
     evidence = cause.get("evidence", ())
-    for item in (evidence[i] for i in indices):
-        lr = by_site(item["lr"], site, group)
+    for i in indices:
         # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
-        weight = math.log(lr) if lr != 1 else -math.log(cause.get("otherwise", 1.0))
+        weight = float(item_logs[i]) or -math.log(cause.get("otherwise", 1.0))
         if weight:
-            moved.append((weight, item["reason"]))
+            moved.append((weight, evidence[i]["reason"]))
     return moved
 
 
@@ -179,30 +182,23 @@ def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
     table = cause_table(knowledge)
     causes = table.causes
     localized = {e.site for e in localization}
-    total = dict.fromkeys(table.names, 0.0)
-    best_site: dict[str, tuple[bool, float, str, str]] = {}
     fired = table.fired(facts)
-    for site, weight in sorted(site_weights(facts, localization, knowledge).items()):
-        if weight < MIN_SITE_WEIGHT:
-            continue
-        group = site_group(site, knowledge)
-        scored = _log_scores(table, fired, site, group)
-        top = max(scored)
-        exps = [math.exp(log - top) for log in scored]
-        norm = sum(exps)
-        for name, e in zip(table.names, exps):
-            share = weight * e / norm
-            total[name] += share
-            # Explain each cause at the localized site where it carries most weight.
-            key = (site in localized, share, site, group)
-            if name not in best_site or key[:2] > best_site[name][:2]:
-                best_site[name] = key
+    sites = [(site, site_group(site, knowledge), weight)
+             for site, weight in sorted(site_weights(facts, localization, knowledge).items()) if weight >= MIN_SITE_WEIGHT]
+    scores = table.log_scores(fired, [(site, group) for site, group, _ in sites])
+    exps = np.exp(scores - scores.max(axis=1, keepdims=True))
+    shares = np.array([w for _, _, w in sites])[:, None] * exps / exps.sum(axis=1, keepdims=True)   # (sites, causes)
+    total = dict(zip(table.names, shares.sum(axis=0).tolist()))
+    # Explain each cause at the localized site where it carries most weight (first such site on a tie).
+    at_localized = np.array([site in localized for site, _, _ in sites])
+    best_row = np.argmax(np.where(at_localized[:, None], 2.0, 0.0) + shares, axis=0)
+    best_site = {name: (bool(at_localized[r]), sites[r][0], sites[r][1]) for name, r in zip(table.names, best_row.tolist())}
     fired_by_name = dict(zip(table.names, fired))
     grand = sum(total.values()) or 1.0
     entries = []
     for rank, name in enumerate(sorted(causes, key=lambda n: (-total[n], n))):
-        is_localized, _, site, group = best_site[name]
-        moved = _moved(causes[name], fired_by_name[name], site, group)
+        is_localized, site, group = best_site[name]
+        moved = _moved(causes[name], fired_by_name[name], table.cause_items(name, site, group))
         site_reason = _site_reason(causes[name], site, group, knowledge) if is_localized else None
         reasons = [site_reason] if site_reason else []
         reasons += [text for _, text in sorted(moved, key=lambda m: -abs(m[0]))][: MAX_REASONS - len(reasons)]

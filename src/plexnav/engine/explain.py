@@ -116,18 +116,21 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
     rival_ll = model.log_lik[np.ix_(rivals, cols)]                     # (R, n)
     contribution = (own - np.log(weights @ np.exp(rival_ll))) / model.temperature
     versus = (own[None, :] - rival_ll) / model.temperature              # (R, n): against each rival
-    order = np.argsort(-np.abs(contribution), kind="stable")
+    order = np.argsort(-np.abs(contribution), kind="stable").tolist()
+    answers_for = rivals[np.argmax(versus, axis=0)].tolist()       # the rival a supporting finding answers
+    answers_against = rivals[np.argmax(-versus, axis=0)].tolist()  # the rival an opposing finding favours
+    weights_list = contribution.tolist()
     chosen: dict[int, tuple[float, int]] = {}  # observation -> (weight, rival it answers)
     n_pos = n_neg = 0
     for j in order:
-        w = float(contribution[j])
+        w = weights_list[j]
         if abs(w) < MIN_WEIGHT:
             break
         if (w > 0 and n_pos >= limit) or (w < 0 and n_neg >= limit):
             continue
         n_pos += w > 0
         n_neg += w < 0
-        chosen[int(j)] = (w, int(rivals[int(np.argmax(versus[:, j] if w > 0 else -versus[:, j]))]))
+        chosen[j] = (w, answers_for[j] if w > 0 else answers_against[j])
     # the findings that set this site apart from each leading rival, even when other rivals
     # share them (weak hip adduction rules out a femoral lesion, not an L3 root lesion)
     site = model.hypotheses[h].site
@@ -135,9 +138,9 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
     named += _differential(model, scored, h, exclude={model.hypotheses[r].site for r in named} | {site})
     for r in named:
         against_r = (own - model.log_lik[r, cols]) / model.temperature
-        for j in np.argsort(-against_r, kind="stable")[:PER_RIVAL_LINES]:
-            if against_r[j] >= PER_RIVAL_MIN and int(j) not in chosen:
-                chosen[int(j)] = (float(against_r[j]), r)
+        for j in np.argsort(-against_r, kind="stable")[:PER_RIVAL_LINES].tolist():
+            if against_r[j] >= PER_RIVAL_MIN and j not in chosen:
+                chosen[j] = (float(against_r[j]), r)
     label = model.labels[h]
     ranked = sorted(chosen.items(), key=lambda item: -abs(item[1][0]))
     # lead with the single strongest answer to each rival, so every alternative a clinician
@@ -213,8 +216,7 @@ def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_
         key, text = "expected_abnormal", f"{what} argues against a {label}, which would usually affect it"
     else:
         key, text = "spared_less_typical", f"{what} is spared by a {label} but fits a {rival} better"
-    # built by the engine from checked parts: skip re-validating each of the many steps
-    return ExplanationStep.model_construct(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
+    return ExplanationStep(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
 
 
 def split_explanation(steps: list[ExplanationStep], limit: int = 10) -> tuple[list[str], list[str]]:
