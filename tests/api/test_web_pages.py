@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from .accounts_support import register_clinician
+
 from web_support import PASSWORD, example_case, register
+
+from .accounts_support import register_clinician
 
 DISCLAIMER = "plexnav supports clinical judgement; it never replaces it."
 
@@ -42,8 +44,11 @@ def test_anonymous_saddle_numbness_shows_the_emergency_banner_first(client):
     assert response.status_code == 200
     html = response.text
     main = html.split('<main id="main" tabindex="-1">', 1)[1]
-    assert main.lstrip().startswith('<section class="triage triage-emergency" role="alert"')
+    # the page's h1, then at once the banner (heading order: h1 before the banner's h2)
+    assert re.match(r'\s*<h1>Your result</h1>\s*<section class="triage triage-emergency" role="alert"', main)
     assert "Emergency: go to an emergency department now" in html
+    # tap to call the configured emergency number, and what to tell them
+    assert 'href="tel:112"' in html and "I may have cauda equina syndrome: new numbness between my legs" in html
     assert "What to ask your doctor" in html and DISCLAIMER in html
     assert "/learn/red_flags" in html
 
@@ -69,7 +74,8 @@ def test_register_exam_save_reopen_edit(client):
     case_url = response.headers["location"].split("?")[0]
     page = client.get(case_url + "?view=clinician")
     first_row = page.text.split('<tr class="rank-1">', 1)[1].split("</tr>", 1)[0]
-    assert "<code>nerve:common_peroneal</code>" in first_row
+    # readable name first, the id after it
+    assert re.search(r"<td>Right common peroneal nerve lesion[^<]*<br><code class=\"small\">nerve:common_peroneal</code>", first_row)
     assert 'class="region shade"' in page.text and DISCLAIMER in page.text
 
     edit = client.get(case_url + "/edit")

@@ -340,6 +340,24 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     return case, errors
 
 
+FINDING_SECTIONS = ("symptoms", "exam", "electrodiagnosis", "investigations")
+NOTHING_TO_ASSESS = {
+    "check": CaseError("pain", "Tell us at least one symptom before we can say anything: where it hurts, what is "
+                               "numb or tingles, what is hard to do because the leg is weak, or a bladder, bowel or "
+                               "walking problem. Age and history alone are not enough."),
+    "exam": CaseError("exam", "Enter at least one finding before plexnav ranks lesion sites: a strength grade, "
+                              "reflex, sensory finding, sign, nerve conduction or EMG result, or a test result."),
+}
+
+
+def nothing_to_assess(kind: str, document: Mapping) -> list[CaseError]:
+    """An error when the case has no symptom or finding at all: an empty form must not get a
+    result ("routine ... wear and tear") that nothing in it supports."""
+    if any(document.get(section) for section in FINDING_SECTIONS):
+        return []
+    return [NOTHING_TO_ASSESS[kind]]
+
+
 def merge(stored: Mapping | None, edited: dict, sections: tuple[str, ...]) -> dict:
     """The edited sections from the form, everything else (and the id) from the stored case."""
     if not stored:

@@ -138,6 +138,15 @@ TRIAGE_HEADLINES = {
     "routine": "Book a routine visit",
 }
 
+# the banner for clinicians: the level, then each fired rule's `why` (present.clinician_triage)
+CLINICIAN_TRIAGE_HEADLINES = {
+    "emergency": "Emergency: red flag for same-day emergency assessment",
+    "urgent": "Urgent: red flag, assess within 48 hours",
+    "soon": "Soon: assess within one to two weeks",
+    "routine": "Routine: no red flag in the findings entered",
+}
+CLINICIAN_NO_FLAG = "No triage rule fired on the findings entered."
+
 # signs graded positive/negative per side (those with a region too are entered by region)
 SIGN_RESULT_SIGNS = tuple(s for s in V.SIGNS_WITH_RESULT if s not in V.SIGNS_WITH_REGION)
 # (1.1) signs that point to a mimic of a nerve lesion: shown in their own group of the exam grid
@@ -285,6 +294,9 @@ def structure(site_id: str) -> str:
 
 
 def percent(probability: float) -> str:
+    """Rounded, but never '100%' or '0%': a probability is never certain."""
+    if probability >= 0.995:
+        return ">99%"
     return f"{probability:.0%}" if probability >= 0.005 else "<1%"
 
 

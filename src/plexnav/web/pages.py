@@ -15,10 +15,11 @@ from typing import Annotated
 from urllib.parse import quote, urlparse
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from plexnav import vocabulary as V
+from plexnav.case import Case
 from plexnav.server.deps import (
     AccountsDep,
     AssessorDep,
@@ -30,19 +31,19 @@ from plexnav.server.deps import (
     sign_out,
 )
 from plexnav.server.errors import ApiError
-from plexnav.case import Case
 from plexnav.store.casebook import Casebook
 from plexnav.store.errors import StoreError
 from plexnav.store.models import User
 from plexnav.store.schemas import CaseCreate, CaseUpdate, LoginRequest, UserCreate
 from plexnav.validation import CaseError, CaseValidationError, validate_case
-from plexnav.web import bodymap, forms, labels, present
+from plexnav.web import bodymap, emergency, forms, labels, present
 from plexnav.web.paths import TEMPLATES_DIR
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["pairs"] = lambda ids: [(i, i.replace("_", " ")) for i in ids]
-templates.env.globals.update(V=V, labels=labels, bodymap=bodymap, disclaimer_short=present.DISCLAIMER_SHORT)
+templates.env.globals.update(V=V, labels=labels, bodymap=bodymap, disclaimer_short=present.DISCLAIMER_SHORT,
+                             emergency_steps=emergency.steps)
 CSRF_KEY = "csrf"
 
 
@@ -71,7 +72,8 @@ CsrfForm = Annotated[forms.FormData, Depends(checked_form)]
 
 
 def render(request: Request, template: str, user: User | None, status_code: int = 200, **context) -> HTMLResponse:
-    context.update(request=request, user=user, csrf=csrf_token(request))
+    context.update(request=request, user=user, csrf=csrf_token(request),
+                   emergency_number=request.app.state.settings.emergency_number)
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
@@ -104,6 +106,7 @@ def render_error(request: Request, status: int, errors: list[CaseError],
               413: "Too much data", 422: "Please check the form", 429: "Too many attempts"}
     response = templates.TemplateResponse(request, "error.html", {
         "request": request, "user": None, "csrf": csrf_token(request), "status": status,
+        "emergency_number": request.app.state.settings.emergency_number,
         "title": titles.get(status, "Something went wrong"), "errors": errors}, status_code=status)
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -231,11 +234,17 @@ def _form_page(request: Request, user: User | None, kind: str, values: dict, err
 
 def _result_page(request: Request, user: User | None, case: Case, assessment, view: str,
                  stored=None, history=None) -> HTMLResponse:
+    number = request.app.state.settings.emergency_number
     return render(request, "result.html", user, view=view, a=present.assessment_view(assessment, case),
-                  stored=stored, history=history or [], shapes=bodymap.shapes(), map_labels=bodymap.view_labels())
+                  emergency=emergency.emergency_view(assessment.triage, number), stored=stored,
+                  history=history or [], shapes=bodymap.shapes(), map_labels=bodymap.view_labels())
 
 
 def _view_for(user: User | None, requested: str | None, default: str) -> str:
+    """Patients always get the patient view: the clinician view's bare percentages need a
+    clinician to read them."""
+    if user is not None and user.role == "patient":
+        return "patient"
     if requested in ("patient", "clinician"):
         return requested
     if user is not None:
@@ -253,6 +262,8 @@ async def _submit(request: Request, kind: str, form: forms.FormData, user: User 
         stored = Casebook(db, user, assessor).read(case_id)
         document = forms.merge(stored.case.model_dump(mode="json", exclude_none=True), document, sections)
     title = form.get("title")
+    if not errors:
+        errors = forms.nothing_to_assess(kind, document)
     if not errors:
         try:
             case, _ = validate_case(document)
@@ -281,6 +292,25 @@ def check_page(request: Request, user: OptionalUser, db: DbSession) -> Response:
 async def check_submit(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
                        assessor: AssessorDep) -> Response:
     return await _submit(request, "check", form, user, db, assessor)
+
+
+@router.post("/check/triage")
+async def check_triage(request: Request, form: CsrfForm, settings: SettingsDep) -> Response:
+    """How urgent the answers so far are.  The questionnaire asks after every answer, so that
+    a red flag stops it at once with the emergency screen; the engine's triage decides, the
+    answers are not stored."""
+    from plexnav.engine.triage import assess_triage
+    document, errors = forms.questionnaire_to_case(form)
+    if not errors:
+        try:
+            case, _ = validate_case(document)
+        except CaseValidationError as exc:
+            errors = exc.errors
+    if errors:
+        return JSONResponse({"errors": [e.as_dict() for e in errors]}, status_code=422)
+    triage = assess_triage(case)
+    return JSONResponse({"level": triage.level, "rules": triage.rules,
+                         "emergency": emergency.emergency_view(triage, settings.emergency_number)})
 
 
 @router.get("/exam", response_class=HTMLResponse)
@@ -361,7 +391,8 @@ def case_delete(request: Request, case_id: str, form: CsrfForm, user: OptionalUs
 
 
 @router.post("/shares")
-def share_submit(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep) -> Response:
+def share_submit(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
+                 assessor: AssessorDep) -> Response:
     if user is None:
         return login_redirect(request)
     book = Casebook(db, user, assessor)

@@ -93,8 +93,9 @@ def ranked_sites(assessment: Assessment, limit: int = 8) -> list[dict]:
             "rank": rank, "site": entry.site, "side": entry.side, "levels": entry.levels,
             "label": labels.site(entry.site, entry.side, entry.levels, entry.detail),
             "detail": entry.detail, "probability": entry.probability,
-            "percent": f"{entry.probability:.0%}" if entry.probability >= 0.005 else "<1%",
-            "supporting": entry.supporting, "against": entry.against, "hypothesis": entry.hypothesis,
+            "percent": labels.percent(entry.probability),
+            "supporting": short_lines(entry.supporting), "against": short_lines(entry.against),
+            "hypothesis": entry.hypothesis,
         })
     return rows
 
@@ -167,9 +168,85 @@ def triage_banner(triage) -> dict:
     }
 
 
+def clinician_triage(triage) -> dict:
+    """The banner in clinicians' words: 'Red flag: <why the rule matters>' for each rule that
+    fired (the rule's ``why`` in triage_rules.yaml), not the patient's 'in what you told us'."""
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    rules = {r["id"]: r for level in load_guidance_knowledge().triage for r in level.get("rules", ())}
+    lines = []
+    for rule_id in triage.rules:
+        rule = rules.get(rule_id)
+        if rule is None:
+            lines.append(labels.CLINICIAN_NO_FLAG)
+        elif triage.level in ("emergency", "urgent"):
+            lines.append(f"Red flag: {rule['why']}")
+        else:
+            lines.append(rule["why"])
+    banner = triage_banner(triage)
+    banner.update(headline=labels.CLINICIAN_TRIAGE_HEADLINES[triage.level], advice="",
+                  reasons=list(dict.fromkeys(lines)))
+    return banner
+
+
+CLAUSE_BREAKS = ("; ", ", whereas ", " (its branch ")
+
+
+def short_lines(lines: list[str]) -> list[dict]:
+    """Explanation lines as a short claim and the comparison behind it (shown smaller), once each.
+
+    The engine writes 'X fits A; B would not explain it': the first clause is what a reader
+    scans for, the rest says which alternative it separates A from."""
+    out, seen = [], set()
+    for line in lines:
+        if line in seen:
+            continue
+        seen.add(line)
+        cut = min((line.find(b) for b in CLAUSE_BREAKS if b in line), default=-1)
+        if cut > 0:
+            out.append({"main": line[:cut], "detail": line[cut:].lstrip(";, ").strip()})
+        else:
+            out.append({"main": line, "detail": ""})
+    return out
+
+
+def findings_summary(case: Case) -> list[tuple[str, str]]:
+    """The findings entered, one compact line per kind, for the top of the clinician view
+    ('Strength, right: ankle dorsiflexion 2, great toe extension 2, ...')."""
+    from plexnav.web.forms import format_mrc
+    rows: list[tuple[str, str]] = []
+
+    def by_side(items, word) -> None:
+        for side in (*V.LATERAL_SIDES, "bilateral", None):
+            chosen = [word(i) for i in items if getattr(i, "side", None) == side]
+            if chosen:
+                rows.append((f"{title}, {side}" if side else title, ", ".join(chosen)))
+
+    exam, edx = case.exam, case.electrodiagnosis
+    title = "Strength (MRC)"
+    by_side(exam.strength, lambda i: f"{labels.movement(i.movement)} {format_mrc(i.mrc)}"
+            + (f" (limited by {i.limited_by})" if i.limited_by else ""))
+    title = "Reflexes"
+    by_side(exam.reflexes, lambda i: f"{labels.reflex(i.reflex)} {i.grade}")
+    title = "Sensation"
+    by_side(exam.sensation, lambda i: f"{labels.region(i.region)} {i.finding}")
+    title = "Signs"
+    by_side(exam.signs, lambda i: labels.sign(i.sign) + (f" {i.result}" if getattr(i, "result", None) else ""))
+    title = "Nerve conduction"
+    by_side(edx.nerve_conduction,
+            lambda i: f"{labels.study(i.study)} {labels.NCS_RESULT_WORDS.get(i.result, i.result)}")
+    title = "Needle EMG"
+    by_side(edx.needle_emg,
+            lambda i: f"{labels.muscle(i.muscle)} {labels.EMG_RESULT_WORDS.get(i.result, i.result)}")
+    symptoms = [labels.humanize(s.kind) + (f" {labels.region(s.region)}" if s.region else "")
+                + (f" ({s.side})" if s.side else "") for s in case.symptoms]
+    if symptoms:
+        rows.append(("Symptoms", ", ".join(dict.fromkeys(symptoms))))
+    return rows
+
+
 def causes_view(assessment: Assessment, limit: int = 5) -> list[dict]:
     return [{"cause": e.cause, "label": labels.cause(e.cause), "probability": e.probability,
-             "percent": f"{e.probability:.0%}" if e.probability >= 0.005 else "<1%", "reasons": e.reasons}
+             "percent": labels.percent(e.probability), "reasons": e.reasons}
             for e in assessment.etiology[:limit]]
 
 
@@ -229,6 +306,8 @@ def assessment_view(assessment: Assessment, case: Case | None) -> dict:
     territory_ = territory(assessment)
     return {
         "triage": triage,
+        "clinician_triage": clinician_triage(assessment.triage),
+        "findings": findings_summary(case) if case is not None else [],
         "summary": sentences,
         "questions": patient_questions(assessment),
         "education": [(t, available[t]["title"]) for t in education_links(assessment) if t in available],

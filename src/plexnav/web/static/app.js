@@ -6,20 +6,24 @@
   document.documentElement.classList.add("js");
 
   /* ---------------------------------------------------------------- wizard */
+  /* One step at a time; each step is a history entry (#step-N), so Back and reload keep
+     the place.  After a server-side error the form opens at the step that has it. */
   function setupWizard(form) {
     var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
-    if (steps.length < 2) return;
+    if (steps.length < 2) return null;
     var progress = form.querySelector("[data-progress]");
     var nav = form.querySelector(".wizard-nav");
     var back = nav.querySelector("[data-back]");
     var next = nav.querySelector("[data-next]");
     var submit = form.querySelector("[data-submit]");
     var current = 0;
-    var errorStep = steps.findIndex(function (s) { return s.querySelector("[aria-invalid=true]"); });
+    var errorStep = steps.findIndex(function (s) { return s.querySelector("[aria-invalid=true], .field-error"); });
+    var fromHash = /^#step-(\d+)$/.exec(window.location.hash);
     if (form.querySelector(".errors")) current = errorStep >= 0 ? errorStep : steps.length - 1;
+    else if (fromHash) current = parseInt(fromHash[1], 10) - 1;
     nav.hidden = false;
 
-    function show(index, focus) {
+    function show(index, focus, push) {
       current = Math.max(0, Math.min(index, steps.length - 1));
       steps.forEach(function (step, i) { step.hidden = i !== current; });
       back.hidden = current === 0;
@@ -27,15 +31,126 @@
       submit.hidden = current !== steps.length - 1;
       var title = steps[current].getAttribute("data-title") || "";
       progress.textContent = "Step " + (current + 1) + " of " + steps.length + ": " + title;
-      if (focus) {
-        var heading = steps[current].querySelector("legend, h2");
-        (heading || steps[current]).setAttribute("tabindex", "-1");
-        (heading || steps[current]).focus();
-      }
+      if (push) window.history.pushState({ step: current }, "", "#step-" + (current + 1));
+      if (focus) focusStep();
     }
-    back.addEventListener("click", function () { show(current - 1, true); });
-    next.addEventListener("click", function () { show(current + 1, true); });
-    show(current, false);
+    function focusStep() {
+      var heading = steps[current].querySelector("legend, h2");
+      (heading || steps[current]).setAttribute("tabindex", "-1");
+      (heading || steps[current]).focus();
+    }
+    back.addEventListener("click", function () { show(current - 1, true, true); });
+    next.addEventListener("click", function () { show(current + 1, true, true); });
+    window.addEventListener("popstate", function (event) {
+      var step = event.state && typeof event.state.step === "number" ? event.state.step : 0;
+      show(step, true, false);
+    });
+    window.history.replaceState({ step: current }, "", "#step-" + (current + 1));
+    show(current, false, false);
+    return { focus: focusStep };
+  }
+
+  /* ---------------------------------------------------------------- drafts */
+  /* Answers survive a reload: kept in this tab's sessionStorage until the form is sent. */
+  function setupDraft(form) {
+    var key = "plexnav-draft:" + form.getAttribute("data-draft");
+    var store;
+    try { store = window.sessionStorage; } catch (e) { return; }
+    function fields() {
+      return Array.prototype.slice.call(form.elements).filter(function (el) {
+        return el.name && el.name !== "csrf_token" && el.type !== "hidden" && el.type !== "button" && el.type !== "submit";
+      });
+    }
+    function save() {
+      var data = {};
+      fields().forEach(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") {
+          if (el.checked) (data[el.name] = data[el.name] || []).push(el.value);
+        } else if (el.value) {
+          data[el.name] = [el.value];
+        }
+      });
+      store.setItem(key, JSON.stringify(data));
+    }
+    var saved = store.getItem(key);
+    if (saved && !form.querySelector(".errors")) {
+      var data = JSON.parse(saved);
+      fields().forEach(function (el) {
+        var values = data[el.name] || [];
+        if (el.type === "checkbox" || el.type === "radio") el.checked = values.indexOf(el.value) >= 0;
+        else el.value = values.length ? values[0] : (el.tagName === "SELECT" ? el.value : "");
+      });
+    }
+    form.addEventListener("change", save);
+    form.addEventListener("input", save);
+    form.addEventListener("submit", function () { store.removeItem(key); });
+  }
+
+  /* ---------------------------------------------------------------- red flags */
+  /* After every answer, ask the server's triage (the engine decides what is a red flag);
+     an emergency stops the questionnaire with the emergency screen at once.  "Continue"
+     keeps a compact copy at the top, so the call link stays in view. */
+  function setupRedFlags(form, wizard) {
+    var url = form.getAttribute("data-triage-url");
+    var screen = form.querySelector("#emergency-screen");
+    if (!url || !screen || !window.fetch) return;
+    var heading = screen.querySelector("#emergency-heading");
+    var shown = "";
+    var timer = null;
+    var ackKey = "plexnav-emergency-ack:" + window.location.pathname;
+
+    function fill(e) {
+      var list = screen.querySelector("[data-emergency-reasons]");
+      list.textContent = "";
+      e.reasons.forEach(function (reason) {
+        var li = document.createElement("li");
+        li.textContent = reason;
+        list.appendChild(li);
+      });
+      screen.querySelector("[data-tell-them]").textContent = e.tell_them;
+    }
+    function stop(e, rules) {
+      fill(e);
+      screen.hidden = false;
+      var acknowledged = false;
+      try { acknowledged = window.sessionStorage.getItem(ackKey) === rules; } catch (err) { /* private mode */ }
+      if (acknowledged) { screen.classList.add("compact"); return; }
+      screen.classList.remove("compact");
+      form.classList.add("stopped");
+      heading.focus();
+      screen.scrollIntoView({ block: "start" });
+    }
+    function ask() {
+      fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                   headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (!answer) return;
+          if (!answer.emergency) {
+            shown = "";
+            screen.hidden = true;
+            form.classList.remove("stopped");
+            return;
+          }
+          var rules = answer.emergency.rules.join(" ");
+          if (rules === shown) return;
+          shown = rules;
+          stop(answer.emergency, rules);
+        })
+        .catch(function () { /* offline: the result page still leads with the triage */ });
+    }
+    screen.querySelector("[data-emergency-continue]").addEventListener("click", function () {
+      try { window.sessionStorage.setItem(ackKey, shown); } catch (err) { /* private mode */ }
+      screen.classList.add("compact");
+      form.classList.remove("stopped");
+      if (wizard) wizard.focus();
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target && event.target.name === "title") return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 80);
+    });
+    ask();
   }
 
   /* ---------------------------------------------------------------- body maps */
@@ -73,6 +188,12 @@
     form.querySelectorAll('input[name="' + name + '"]').forEach(function (box) {
       box.addEventListener("change", function () { sync(box.value); });
     });
+    /* shown again (Back, a restored draft, the browser's own form restore): redraw from the boxes */
+    function resync() {
+      svg.querySelectorAll(".region").forEach(function (shape) { sync(shape.getAttribute("data-key")); });
+    }
+    window.addEventListener("pageshow", resync);
+    window.setTimeout(resync, 0);
     rovingFocus(svg, toggle);
   }
 
@@ -188,7 +309,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form[data-wizard]").forEach(setupWizard);
+    document.querySelectorAll("form[data-draft]").forEach(setupDraft);
+    document.querySelectorAll("form[data-wizard]").forEach(function (form) {
+      setupRedFlags(form, setupWizard(form));
+    });
     document.querySelectorAll('svg[data-bodymap="toggle"]').forEach(setupToggleMap);
     document.querySelectorAll('svg[data-bodymap="cycle"]').forEach(setupCycleMap);
     document.querySelectorAll("table.grid").forEach(setupGrid);
