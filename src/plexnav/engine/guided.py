@@ -81,18 +81,40 @@ def item_kind(model: LikelihoodModel, f: int) -> str:
 def askable(model: LikelihoodModel, phase: str) -> np.ndarray:
     """(F,) findings of the phase a keyboard answer can record both ways: signs that take a
     positive/negative result (a sign without a result can only be recorded present), and
-    saddle and genital skin as one midline item."""
-    prefixes = PHASES[phase]
-    out = model.examinable.copy()
-    for f, spec in enumerate(model.findings):
-        if not out[f]:
-            continue
-        ok = spec.key.startswith(prefixes)
-        if spec.key.startswith("sign:"):
-            ok = ok and spec.key.split(":")[1] in V.SIGNS_WITH_RESULT and spec.region is None
-        if spec.key.startswith("sensation:") and spec.target_id in V.MIDLINE_REGIONS:
-            ok = ok and spec.side == "midline"
-        out[f] = ok
+    saddle and genital skin as one midline item.  Read-only, computed once per model."""
+    return _tables(model)[phase]
+
+
+_TABLES: dict[int, tuple[LikelihoodModel, dict]] = {}
+
+
+def _tables(model: LikelihoodModel) -> dict:
+    """Per model: the askable masks and each finding's first column and number of states
+    (derived from the immutable model once, so a step costs a few array operations)."""
+    held = _TABLES.get(id(model))
+    if held is not None and held[0] is model:
+        return held[1]
+    out = {}
+    for phase, prefixes in PHASES.items():
+        mask = model.examinable.copy()
+        for f, spec in enumerate(model.findings):
+            if not mask[f]:
+                continue
+            ok = spec.key.startswith(prefixes)
+            if spec.key.startswith("sign:"):
+                ok = ok and spec.key.split(":")[1] in V.SIGNS_WITH_RESULT and spec.region is None
+            if spec.key.startswith("sensation:") and spec.target_id in V.MIDLINE_REGIONS:
+                ok = ok and spec.side == "midline"
+            mask[f] = ok
+        mask.setflags(write=False)
+        out[phase] = mask
+    out["start"] = np.array([model.column[(s.key, s.states[0])] for s in model.findings], dtype=np.intp)
+    out["states"] = np.array([len(s.states) for s in model.findings], dtype=np.intp)
+    order = np.argsort(model.group_index, kind="stable")
+    out["group_order"] = order
+    out["group_starts"] = np.flatnonzero(np.r_[True, np.diff(model.group_index[order]) != 0])
+    _TABLES.clear()  # one model at a time (a new knowledge version replaces it)
+    _TABLES[id(model)] = (model, out)
     return out
 
 
@@ -103,9 +125,8 @@ def _entropy(p: np.ndarray, axis: int = 0) -> np.ndarray:
 
 def _group_mass(model: LikelihoodModel, weights: np.ndarray) -> np.ndarray:
     """(G, ...) sum of hypothesis weights by reported site."""
-    order = np.argsort(model.group_index, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(model.group_index[order]) != 0])
-    return np.add.reduceat(weights[order], starts, axis=0)
+    tables = _tables(model)
+    return np.add.reduceat(weights[tables["group_order"]], tables["group_starts"], axis=0)
 
 
 def expected_gains(model: LikelihoodModel, posterior: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -114,16 +135,14 @@ def expected_gains(model: LikelihoodModel, posterior: np.ndarray, candidates: np
     probabilities; the update uses the tempered likelihood, as the posterior does."""
     if not len(candidates):
         return np.zeros(0), np.zeros(0)
-    cols, owner = [], []
-    for i, f in enumerate(candidates):
-        spec = model.findings[f]
-        start = model.column[(spec.key, spec.states[0])]
-        cols.extend(range(start, start + len(spec.states)))
-        owner.extend([i] * len(spec.states))
-    cols, owner = np.array(cols), np.array(owner)
+    tables = _tables(model)
+    states = tables["states"][candidates]
+    owner = np.repeat(np.arange(len(candidates)), states)
+    first = np.cumsum(states) - states
+    cols = tables["start"][candidates][owner] + (np.arange(len(owner)) - first[owner])
     lik = model.log_lik[:, cols]
     predict = np.exp(lik)
-    predict /= np.add.reduceat(predict, np.flatnonzero(np.r_[True, np.diff(owner) != 0]), axis=1)[:, owner]
+    predict /= np.add.reduceat(predict, first, axis=1)[:, owner]
     p_state = posterior @ predict                                   # (J,)
     mass = _group_mass(model, posterior[:, None] * np.exp(lik / model.temperature))
     mass /= mass.sum(axis=0, keepdims=True)
