@@ -83,8 +83,8 @@ def examine(case_path: Optional[str] = typer.Argument(None, metavar="[CASE.json]
             console.print(f"No {PHASE_WORDS[phase]} question left: x switches phase, u undoes, q finishes.")
         else:
             keys = "  ".join(f"{k} {w}" for k, w in question.answers)
-            console.print(f"\n[bold]{question.prompt}[/]  [dim](gain {question.expected_information_gain:.3f}, "
-                          f"cost {question.cost:g})[/]\n  {keys}")
+            console.print(f"\n[bold]{question.prompt}[/]  [dim]({question.finding}: gain "
+                          f"{question.expected_information_gain:.3f}, cost {question.cost:g})[/]\n  {keys}")
         try:
             answer = console.input("> ").strip().lower()
         except EOFError:
