@@ -24,7 +24,7 @@ OUTPUT = {"case_id": "object", **{f"{k}_{r}": t for r in range(1, TOP + 1)
 
 
 class Scorer:
-    """The model and the memo of entries already read, for one process."""
+    """The model and the memo of rows already read, for one process."""
 
     def __init__(self):
         from plexnav.knowledge.guidance import load_guidance_knowledge
@@ -33,16 +33,20 @@ class Scorer:
         self.model = load_model()
         self.cohort = CohortModel(self.model, load_guidance_knowledge())
         self._entries: dict[tuple, EntryEffect | str] = {}
-        self._histories: dict[tuple, tuple[EntryEffect, np.ndarray] | str] = {}
+        self._shifts: dict[frozenset, np.ndarray] = {}
 
     def entry(self, key: tuple) -> EntryEffect | str:
-        """The effect of one entry row, or the error that says what is wrong with it."""
+        """The effect of one row's content, or the error that says what is wrong with it."""
         found = self._entries.get(key)
         if found is None:
             section, ident, side, value, detail = key
             try:
                 case: dict = {"format": "plexnav-case/1"}
-                place(case, section, entry_from_row(section, ident, side, value, detail))
+                if section in CASE_SECTIONS:
+                    patient, history = history_from_rows([(section, ident, value)])
+                    case.update({k: v for k, v in (("patient", patient), ("history", history)) if v})
+                else:
+                    place(case, section, entry_from_row(section, ident, side, value, detail))
                 found = entry_effect(self.model, validate_case(case)[0])
             except TableError as exc:
                 found = f"{section} {ident!r}: {exc}"
@@ -51,19 +55,10 @@ class Scorer:
             self._entries[key] = found
         return found
 
-    def history(self, key: tuple) -> tuple[EntryEffect, np.ndarray] | str:
-        found = self._histories.get(key)
+    def shift(self, factors: frozenset[str]) -> np.ndarray:
+        found = self._shifts.get(factors)
         if found is None:
-            try:
-                patient, history = history_from_rows(key)
-                case = {"format": "plexnav-case/1", "patient": patient, "history": history}
-                effect = entry_effect(self.model, validate_case(case)[0])
-                found = (effect, self.cohort.history_shift(frozenset(history.get("factors", ()))))
-            except TableError as exc:
-                found = str(exc)
-            except CaseValidationError as exc:
-                found = "; ".join(e.render() for e in exc.errors)
-            self._histories[key] = found
+            found = self._shifts[factors] = self.cohort.factor_shift(factors)
         return found
 
 
@@ -79,84 +74,88 @@ def check_columns(columns) -> None:
                          f"expected {', '.join(COLUMNS)} (detail optional)")
 
 
-def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({c: frame[c] if c in frame else "" for c in COLUMNS})
-    for c in COLUMNS:
-        column = out[c]
-        if column.dtype != object and not pd.api.types.is_string_dtype(column):
-            column = column.astype(object).where(column.notna(), None)
-        out[c] = column.astype(object).where(column.notna(), "").map(_plain)
-    return out
-
-
 def _plain(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of a column and its distinct values as plain text (missing is '')."""
+    if column not in frame:
+        return np.zeros(len(frame), dtype=np.int64), [""]
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    words = [_plain(u) for u in uniques] + [""]
+    codes[codes < 0] = len(words) - 1
+    return codes, words
 
 
 def score_frame(frame: pd.DataFrame, scorer_: Scorer | None = None) -> pd.DataFrame:
     """One output row per case of ``frame`` (cases in order of first appearance)."""
     check_columns(frame.columns)
     s = scorer_ or scorer()
-    rows = _text_frame(frame)
-    case_code, case_ids = pd.factorize(rows["case_id"], sort=False)
+    case_code, case_ids = pd.factorize(frame["case_id"], sort=False)
     n = len(case_ids)
+    case_code = case_code.astype(np.intp)
     errors = np.full(n, None, dtype=object)
-    is_case = rows["section"].isin(CASE_SECTIONS).to_numpy()
 
-    # patient and history: one key per case
-    hist_rows = rows[is_case]
-    per_case: list[list[tuple]] = [[] for _ in range(n)]
-    for code, section, ident, value in zip(case_code[is_case], hist_rows["section"], hist_rows["id"], hist_rows["value"]):
-        per_case[code].append((section, ident, value))
-    age = np.full(n, np.nan)
-    duration = np.full(n, np.nan)
-    hist_keys: dict[tuple, int] = {}
-    case_history = np.empty(n, dtype=np.intp)
-    for i, items in enumerate(per_case):
-        numbers = {ident: value for section, ident, value in items if ident in ("age", "duration_days")}
-        for name, target in (("age", age), ("duration_days", duration)):
-            if name in numbers:
-                try:
-                    target[i] = float(numbers[name])
-                except ValueError:
-                    errors[i] = f"{name} {numbers[name]!r} is not a number"
-        key = tuple(sorted(x for x in items if x[1] not in ("age", "duration_days")))
-        case_history[i] = hist_keys.setdefault(key, len(hist_keys))
-    histories, shifts = [], []
-    for key, index in hist_keys.items():
-        found = s.history(key)
-        if isinstance(found, str):
-            errors[case_history == index] = found
-            found = s.history(())
-        histories.append(found[0])
-        shifts.append(found[1])
-    # numbers are validated with the rest of the history: age 0-120, duration >= 0
-    for i in np.flatnonzero((age < 0) | (age > 120) | (duration < 0)):
-        errors[i] = errors[i] or "patient.age must be 0-120 and history.duration_days at least 0"
-
-    # entries: one effect per distinct row
-    entry_rows = rows[~is_case]
-    keys = pd.MultiIndex.from_frame(entry_rows[["section", "id", "side", "value", "detail"]])
-    entry_code, entry_keys = pd.factorize(keys)
+    # the distinct contents of rows, as one integer per row
+    parts = [_codes(frame, c) for c in ("section", "id", "side", "value", "detail")]
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for codes, words in parts:
+        combined = combined * len(words) + codes
+    distinct, first, row_entry = np.unique(combined, return_index=True, return_inverse=True)
+    row_entry = row_entry.reshape(-1)
     effects: list[EntryEffect] = []
-    bad_entry = np.zeros(len(entry_keys), dtype=bool)
-    entry_case = case_code[~is_case]
-    for j, key in enumerate(entry_keys):
-        found = s.entry(tuple(key))
+    problems = np.full(len(distinct), None, dtype=object)
+    keys = []
+    for j, row in enumerate(first):
+        key = tuple(words[codes[row]] for codes, words in parts)
+        keys.append(key)
+        found = s.entry(key)
         if isinstance(found, str):
-            bad_entry[j] = True
-            first = entry_case[np.flatnonzero(entry_code == j)]
-            errors[first] = [e or found for e in errors[first]]
-            found = s.entry(("symptom", "pain", "", "", ""))  # placeholder effect; its case is dropped below
+            problems[j] = found
+            found = s.entry(("symptom", "pain", "", "", ""))  # stands in; its cases are not reported
         effects.append(found)
+    bad = problems != None  # noqa: E711 (element-wise)
+    bad_rows = np.flatnonzero(bad[row_entry])
+    for row in bad_rows[::-1]:  # the first problem of each case is the one reported
+        errors[case_code[row]] = problems[row_entry[row]]
+
+    # age and duration as numbers, risk factors as one set per case
+    entry_age, entry_days = np.full(len(distinct), np.nan), np.full(len(distinct), np.nan)
+    factor_names: list[str] = []
+    entry_factor = np.full(len(distinct), -1, dtype=np.int64)
+    for j, (section, ident, _, value, _) in enumerate(keys):
+        if bad[j]:
+            continue
+        if (section, ident) == ("patient", "age"):
+            entry_age[j] = float(value)
+        elif (section, ident) == ("history", "duration_days"):
+            entry_days[j] = float(value)
+        elif (section, ident) == ("history", "factor"):
+            entry_factor[j] = len(factor_names)
+            factor_names.append(value)
+    age, duration = np.full(n, np.nan), np.full(n, np.nan)
+    for per_entry, target in ((entry_age, age), (entry_days, duration)):
+        rows = ~np.isnan(per_entry[row_entry])
+        target[case_code[rows]] = per_entry[row_entry[rows]]
+    row_factor = entry_factor[row_entry]
+    has = row_factor >= 0
+    masks = np.zeros(n, dtype=np.int64)  # at most the 36 valid factors: other values are errors
+    np.bitwise_or.at(masks, case_code[has], np.left_shift(1, row_factor[has]))
+    mask_values, case_shift = np.unique(masks, return_inverse=True)
+    shifts = np.stack([s.shift(frozenset(name for b, name in enumerate(factor_names) if int(m) >> b & 1))
+                       for m in mask_values])
+
     bad_case = errors != None  # noqa: E711 (element-wise)
-    keep = ~bad_entry[entry_code] & ~bad_case[entry_case]
+    keep = ~bad[row_entry] & ~bad_case[case_code]
     data = CohortInput(
-        n_cases=n, row_case=entry_case[keep].astype(np.intp), row_entry=entry_code[keep].astype(np.intp),
-        entries=effects, case_history=case_history, histories=histories,
-        history_shift=np.stack(shifts), age=age, duration=duration)
+        n_cases=n, row_case=case_code[keep], row_entry=row_entry[keep].astype(np.intp), entries=effects,
+        case_shift=case_shift.reshape(-1).astype(np.intp), shifts=shifts, age=age, duration=duration)
     scores = s.cohort.score(data, top=TOP)
     return _output(case_ids, scores, errors)
 

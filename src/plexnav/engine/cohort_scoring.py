@@ -23,6 +23,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
+from plexnav import vocabulary as V
 from plexnav.case import Case
 from plexnav.engine.facts import base_facts
 from plexnav.engine.model import LikelihoodModel
@@ -61,11 +62,21 @@ class EntryEffect:
     exam_given: bool = False
     exam_normal: bool = False
     symptom_region: str | None = None
+    spared_columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    spared_side: int = 0         # the side of those spared halves (LEFT or RIGHT)
+    perineal: str | None = None  # a perineal region this sensation entry records ...
+    perineal_side: str | None = None  # ... on this side (None: the region as a whole)
 
 
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     """Read a case holding one entry (or only patient and history) with the engine itself."""
     obs = [o for o in observe(case, {}, model.kb) if not o.key.startswith("complaint:")]
+    # observe: a perineal half found abnormal states the other half spared unless the case
+    # records that half; whether it does is known only for the whole case (see _counts)
+    perineal = next((s for s in case.exam.sensation if s.region in V.MIDLINE_REGIONS), None)
+    spared = [o for o in obs if perineal is not None and o.key.startswith(f"sensation:{perineal.region}:")
+              and o.key.rsplit(":", 1)[-1] != perineal.side]
+    obs = [o for o in obs if o not in spared]
     cols = np.array([model.column[(o.key, o.state)] for o in obs], dtype=np.intp)
     variant_cols, variant_ages = cols.copy(), np.full(len(obs), np.inf)
     for i, o in enumerate(obs):
@@ -94,21 +105,24 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         lateral_symptom=symptom is not None and symptom.side in ("left", "right"),
         complaint_sides=complaint, weakness_sides=weakness,
         exam_given="exam_given" in facts.features, exam_normal="exam:normal" in facts.features,
-        symptom_region=symptom.region if symptom else None)
+        symptom_region=symptom.region if symptom else None,
+        spared_columns=np.array([model.column[(o.key, o.state)] for o in spared], dtype=np.intp),
+        spared_side=_bits(spared[0].key.rsplit(":", 1)[-1]) if spared else 0,
+        perineal=perineal.region if perineal else None, perineal_side=perineal.side if perineal else None)
 
 
 @dataclass
 class CohortInput:
-    """A cohort as arrays.  Entry rows point at a case and at a distinct entry's effect;
-    every case points at the effect of its patient and history."""
+    """A cohort as arrays.  Every row (an entry, or one item of patient and history) points
+    at its case and at the effect of its distinct content; each case points at the prior
+    shift of its risk factors."""
 
     n_cases: int
-    row_case: np.ndarray        # (R,) case index of each entry row
+    row_case: np.ndarray        # (R,) case index of each row
     row_entry: np.ndarray       # (R,) index into ``entries``
     entries: Sequence[EntryEffect]
-    case_history: np.ndarray    # (n,) index into ``histories``
-    histories: Sequence[EntryEffect]
-    history_shift: np.ndarray   # (len(histories), 2, H) prior shift by history and age >= 60
+    case_shift: np.ndarray      # (n,) index into ``shifts``
+    shifts: np.ndarray          # (S, 2, H) prior shift by factor set, under 60 and from 60
     age: np.ndarray             # (n,) float, NaN unknown
     duration: np.ndarray        # (n,) float, NaN unknown
 
@@ -164,9 +178,7 @@ class _Columns:
             return self._weakness_not_refuted()
         if name.startswith("single_region:"):
             return self._single_region() == name.split(":", 1)[1]
-        in_entries = np.array([name in e.features for e in d.entries], dtype=bool)
-        in_history = np.array([name in h.features for h in d.histories], dtype=bool)
-        return self._any_row(in_entries) | in_history[d.case_history]
+        return self._any_row(np.array([name in e.features for e in d.entries], dtype=bool))
 
     def value(self, name: str) -> np.ndarray:
         found = self._values.get(name)
@@ -179,8 +191,6 @@ class _Columns:
             # facts.py: grades keep the lowest, severities and laboratory values the highest
             reduce = np.fmin if name.startswith(("min_mrc", "recorded_min_mrc")) else np.fmax
             reduce.at(found, d.row_case[keep], row_values[keep])
-            history = np.array([h.values.get(name, np.nan) for h in d.histories], dtype=float)
-            found = reduce(found, history[d.case_history])
             self._values[name] = found
         return found
 
@@ -267,7 +277,7 @@ class CohortModel:
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
         self.levels = tuple(level["level"] for level in guidance.triage)
 
-    def history_shift(self, factors: frozenset[str]) -> np.ndarray:
+    def factor_shift(self, factors: frozenset[str]) -> np.ndarray:
         """(2, H): the prior shift for these factors, under 60 and from 60."""
         feats = frozenset(f"factor:{f}" for f in factors)
         return np.stack([self.model.prior_shift(feats, 0), self.model.prior_shift(feats, 60)])
@@ -280,7 +290,7 @@ class CohortModel:
         scores /= model.temperature
         scores += model.log_prior
         old = (np.nan_to_num(d.age, nan=-1) >= 60).astype(np.intp)
-        scores += d.history_shift[d.case_history, old]
+        scores += d.shifts[d.case_shift, old]
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)
@@ -307,19 +317,41 @@ class CohortModel:
         case = d.row_case[owner]
         age = np.nan_to_num(d.age, nan=-np.inf)
         cols = np.where(age[case] >= vages, vcols, cols)
-        h_owner, h_cols = _expand(d.histories, d.case_history, "columns")
-        _, h_vcols = _expand(d.histories, d.case_history, "variant_columns")
-        _, h_vages = _expand(d.histories, d.case_history, "variant_ages")
-        h_cols = np.where(age[h_owner] >= h_vages, h_vcols, h_cols)
         silent_case, silent_cols = self._silent_sides(d)
-        rows = np.concatenate([case, h_owner, silent_case])
-        columns = np.concatenate([cols, h_cols, silent_cols]).astype(np.intp)
+        spared_case, spared_cols = self._spared_halves(d)
+        rows = np.concatenate([case, silent_case, spared_case])
+        columns = np.concatenate([cols, silent_cols, spared_cols]).astype(np.intp)
         counts = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(d.n_cases, len(model.column)))
         counts.sum_duplicates()
         # a limitation, a trigger or a relief is one observation however many entries name it
         capped = np.isin(counts.indices, self.set_columns)
         counts.data[capped] = np.minimum(counts.data[capped], 1.0)
         return counts
+
+    def _spared_halves(self, d: CohortInput) -> tuple[np.ndarray, np.ndarray]:
+        """observe._add_spared_halves: the other half of a perineal region found abnormal on
+        one side counts as examined normal, once, unless the case records that half, both
+        sides or the region as a whole."""
+        lengths = np.array([len(e.spared_columns) for e in d.entries])
+        rows = np.flatnonzero(lengths[d.row_entry] > 0)
+        if not len(rows):
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+        regions = sorted({e.perineal for e in d.entries if e.perineal})
+        slot = {(r, side): i for i, r in enumerate(regions)
+                for side, i in ((None, 4 * i), ("left", 4 * i + 1), ("right", 4 * i + 2), ("bilateral", 4 * i + 3))}
+        bit = np.array([1 << slot[(e.perineal, e.perineal_side)] if e.perineal else 0 for e in d.entries], dtype=np.int64)
+        recorded = np.zeros(d.n_cases, dtype=np.int64)
+        np.bitwise_or.at(recorded, d.row_case, bit[d.row_entry])
+        cases, cols = [], []
+        for row in rows:
+            e = d.entries[d.row_entry[row]]
+            other = "left" if e.spared_side == LEFT else "right"
+            blocking = sum(1 << slot[(e.perineal, side)] for side in (other, "bilateral", None))
+            if not recorded[d.row_case[row]] & blocking:
+                cases.extend([d.row_case[row]] * len(e.spared_columns))
+                cols.extend(e.spared_columns)
+        pairs = np.unique(np.array([cases, cols], dtype=np.intp).reshape(2, -1), axis=1)
+        return pairs[0], pairs[1]
 
     def _or(self, d: CohortInput, attr: str) -> np.ndarray:
         out = np.zeros(d.n_cases, dtype=np.int64)
