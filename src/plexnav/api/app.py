@@ -18,9 +18,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from plexnav.server import errors
 from plexnav.server.assessor import CachedAssessor
 from plexnav.server.deps import DbSession
-from plexnav.api.middleware import BodySizeLimit, JsonOnlyApiWrites, SecurityHeaders
+from plexnav.api.middleware import BodySizeLimit, JsonOnlyApiWrites, RefuseUnstorableValues, SecurityHeaders
 from plexnav.server.ratelimit import LoginThrottle
-from plexnav.api.routes import admin, assess, auth, cases, cds, diary, reference, sharing
+from plexnav.api.routes import admin, assess, auth, cases, cds, diary, guided, reference, sharing
 from plexnav.api.routes.reference import Health
 from plexnav.settings import Settings, get_settings
 from plexnav.store.db import Database
@@ -87,13 +87,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database.ping(db)
         return Health(status="ok", knowledge_version=load_knowledge().version_label, database=database.backend)
 
-    for module in (assess, reference, auth, admin, cases, diary, sharing, cds):
+    for module in (assess, guided, reference, auth, admin, cases, diary, sharing, cds):
         app.include_router(module.router)
     install_web(app)
 
     # Added innermost first: the size limit sees every request before anything else.
     app.add_middleware(SessionMiddleware, secret_key=app.state.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_age, same_site="lax", https_only=settings.cookie_secure)
+    app.add_middleware(RefuseUnstorableValues)
     app.add_middleware(JsonOnlyApiWrites)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)

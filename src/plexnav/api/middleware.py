@@ -118,3 +118,51 @@ class SecurityHeaders:
             await send(msg)
 
         await self.app(scope, receive, with_headers)
+
+
+class RefuseUnstorableValues:
+    """422 for NUL characters, NaN/Infinity and oversized numbers in any JSON or form body
+    (see :mod:`plexnav.api.cleanbody`), naming the field; every route gets the same check."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from plexnav.api.cleanbody import form_problem, json_problem
+        if scope["type"] != "http" or scope["method"] not in UNSAFE:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        check = (json_problem if ctype == b"application/json" or ctype.endswith(b"+json")
+                 else form_problem if ctype == b"application/x-www-form-urlencoded" else None)
+        if check is None:
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        problem = check(body)
+        if problem is not None:
+            path, text = problem
+            payload = json.dumps({"detail": f"`{path}`: {text}" if path else text, "errors": [
+                {"path": path, "message": text, "choices": [], "suggestion": None}]}).encode()
+            await send({"type": "http.response.start", "status": 422, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+            await send({"type": "http.response.body", "body": payload})
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+    return replay

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plexnav.knowledge.query import UnknownId
@@ -152,15 +152,17 @@ def install(app: FastAPI, html_error: callable | None = None) -> None:
             headers["Allow"] = ", ".join(allowed_methods(app, request))
         return respond(request, exc.status_code, [CaseError("", message)], headers or None)
 
-    @app.exception_handler(OperationalError)
-    async def _database_busy(request: Request, exc: OperationalError) -> Response:
-        from plexnav.store.db import is_locked
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> Response:
+        from plexnav.store.db import database_problem, describe_database_error, is_locked
         if is_locked(exc):  # the write lock stayed taken through busy_timeout and the retries
             log.warning("database busy on %s %s", request.method, request.url.path)
             return respond(request, 503, [CaseError("", "the database is busy; try again in a moment")],
                            {"Retry-After": "1"})
-        log.error("database error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
-        return respond(request, 500, [CaseError("", "internal error; it has been logged")])
+        # never the driver's message: PostgreSQL's DETAIL repeats the whole row (hashes, emails, cases)
+        log.error("database error on %s %s: %s", request.method, request.url.path, describe_database_error(exc))
+        status, message = database_problem(exc)
+        return respond(request, status, [CaseError("", message)], {"Retry-After": "30"} if status == 503 else None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -68,6 +68,30 @@ def is_locked(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and "locked" in str(getattr(exc, "orig", exc)).lower()
 
 
+def describe_database_error(exc: BaseException) -> str:
+    """What may be logged about a database error: the driver's error class, the SQLSTATE
+    and the statement, never the message (PostgreSQL's DETAIL quotes the failing row)."""
+    orig = getattr(exc, "orig", None) or exc
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    statement = " ".join(str(getattr(exc, "statement", "") or "").split())[:300]
+    return f"{orig.__class__.__name__}" + (f" ({sqlstate})" if sqlstate else "") + (f" in: {statement}" if statement else "")
+
+
+DISK_FULL = ("disk is full", "database or disk is full", "no space left", "disk full")
+READ_ONLY = ("readonly database", "read-only", "attempt to write a readonly")
+
+
+def database_problem(exc: BaseException) -> tuple[int, str]:
+    """The HTTP status and sentence for a database error that is not the client's fault."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    if any(k in text for k in DISK_FULL) or sqlstate == "53100":
+        return 503, "the server's disk is full; nothing was saved. Try again later (the administrator is told)"
+    if any(k in text for k in READ_ONLY):
+        return 503, "the database is read-only at the moment; nothing was saved. Try again later"
+    return 500, "internal error; it has been logged"
+
+
 def begin_write(session: Session, retries: int = LOCK_RETRIES) -> None:
     """Make the session's transaction a write transaction (SQLite: BEGIN IMMEDIATE).
 
@@ -98,16 +122,19 @@ def _transaction_ended(session: Session, transaction) -> None:
 
 
 def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
+    """``hide_parameters``: a database error never writes the row it failed on (password
+    hashes, emails, case documents) into the log, only the SQL statement."""
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def alembic_config(engine: Engine) -> Config:

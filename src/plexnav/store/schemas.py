@@ -8,19 +8,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from plexnav.case import Assessment, Case, Triage
 from plexnav.diary.models import DiaryEntry
 
 Role = Literal["patient", "clinician", "admin"]
 SignupRole = Literal["patient", "clinician"]
-Username = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=40,
+
+
+def _no_nul(value: str) -> str:
+    """PostgreSQL cannot store NUL in text; refuse it here too, not only in the HTTP layer
+    (the command line creates accounts without it)."""
+    if "\x00" in value:
+        raise ValueError("text may not contain the NUL character (\\u0000)")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+Username = Annotated[str, NoNul, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=40,
                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
+Email = Annotated[str, NoNul, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
                                          pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Password = Annotated[str, NoNul, StringConstraints(min_length=10, max_length=200)]
+Title = Annotated[str, NoNul, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -39,11 +50,11 @@ class UserCreate(_In):
     email: Email
     password: Password = Field(description="at least 10 characters")
     role: SignupRole = "patient"
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    display_name: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, max_length=100)] = ""
 
 
 class LoginRequest(_In):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)] = Field(
+    username: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)] = Field(
         description="username or email")
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -138,7 +149,7 @@ class CasePublic(_Out):
 # --------------------------------------------------------------------------------- shares
 
 class ShareCreate(_In):
-    clinician: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1,
+    clinician: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1,
                                                 max_length=254)] = Field(
         description="the clinician's username or email")
 
