@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,13 +74,60 @@ class Settings(BaseSettings):
         """The configured secret, else one generated on first run and kept (mode 0600)."""
         if self.secret_key:
             return self.secret_key
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        path = self.data_dir / SECRET_FILE
-        if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        return load_or_create_secret(self.data_dir / SECRET_FILE)
+
+
+MIN_SECRET_CHARS = 32
+
+
+class SecretFileError(RuntimeError):
+    """The kept session secret is unusable (empty or short): never sign cookies with it."""
+
+
+def load_or_create_secret(path: Path) -> str:
+    """Read the session secret, creating it first if it does not exist.
+
+    Concurrent first starts once produced an empty key (the file existed before its content
+    was written) or crashed.  Now the key is written to a private temporary file, flushed to
+    disk, and *linked* into place: the link either creates the file complete or fails because
+    another process already did, and every process then reads the same key.  An empty or
+    short key is refused with a message naming the file, never used.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
+        try:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, path)  # exclusive: fails if another start won the race
+            except FileExistsError:
+                pass
+            else:
+                _fsync_dir(path.parent)
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_CHARS:
+        raise SecretFileError(f"{path}: the session secret is {'empty' if not key else 'too short'}; "
+                              f"delete the file to have a new one made, or set PLEXNAV_SECRET_KEY")
+    return key
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def normalise_database_url(url: str) -> str:
