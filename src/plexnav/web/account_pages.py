@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from plexnav.api.deps import AccountsDep, OptionalUser, SettingsDep
+from plexnav.server.deps import AccountsDep, OptionalUser, SettingsDep
 from plexnav.store.errors import NotFound, StoreError
 from plexnav.web.pages import CsrfForm, login_redirect, redirect, render
 
