@@ -190,9 +190,10 @@ def test_errors_carry_cors_headers(client, key):
 def test_an_ehr_call_gets_a_card_naming_what_could_not_be_read(client, key):
     r = _post(client, _ehr_body(), key.token(AUDIENCE))
     assert r.status_code == 200, r.text
-    (card,) = r.json()["cards"]
-    assert card["indicator"] == "warning" and "could not read" in card["summary"]
-    assert "routine" not in json.dumps(card).lower()
+    cards = r.json()["cards"]
+    assert cards[0]["indicator"] == "warning" and "Incomplete" in cards[0]["summary"]
+    assert "could not read" in cards[1]["summary"] and "Left foot drop" in cards[1]["detail"]
+    assert "triage: routine" not in json.dumps(cards).lower()
 
 
 def test_an_ehr_call_about_another_patient_is_refused(client, key):

@@ -44,8 +44,12 @@ def _call(prefetch: dict, patient_id: str = PATIENT_ID, instance: str = "ehr-1")
 
 
 def _never_reassures(cards: list[dict]) -> None:
+    """No card calls the record routine (a work-up test may still be wanted 'routine'ly)."""
+    triage = [c for c in cards if c["source"]["topic"]["code"] == "triage"]
     text = json.dumps(cards).lower()
-    assert "routine" not in text and "no red flag in the findings entered" not in text
+    assert "routine: no red flag" not in text and "triage: routine" not in text
+    assert "no warning signs were found" not in text  # the patients' words, not a clinician's
+    assert all(c["indicator"] != "info" for c in triage)
 
 
 # --------------------------------------------------------------------------- reading a Bundle
@@ -106,14 +110,25 @@ def test_age_from_birth_date(birth, age):
 
 
 def test_an_ehr_prefetch_gets_a_card_naming_what_could_not_be_read():
+    """Without the hospital's map only the standard codes are read (diabetes, HbA1c): the local
+    flowsheet MRC grade, the foot drop diagnosis and the EMG report are named, the triage incomplete."""
     cards = _call(_ehr_prefetch())
-    (card,) = cards
-    assert card["indicator"] == "warning"
-    assert "could not read" in card["summary"] and "no assessment" in card["summary"]
-    for words in ("Type 2 diabetes", "Left foot drop", "Left ankle dorsiflexion strength", "HbA1c",
-                  "EMG and nerve conduction study"):
-        assert words in card["detail"]
+    triage, unread = cards[0], cards[1]
+    assert triage["indicator"] == "warning" and "Incomplete" in triage["summary"]
+    assert unread["indicator"] == "warning" and "could not read" in unread["summary"]
+    for words in ("Left foot drop", "Left ankle dorsiflexion strength", "EMG and nerve conduction study"):
+        assert words in unread["detail"]
+    assert "Type 2 diabetes" not in unread["detail"] and "HbA1c" not in unread["detail"]
     _never_reassures(cards)
+
+
+def test_without_any_map_nothing_is_read_and_one_card_names_it_all():
+    from plexnav.interop.concept_maps import ConceptMaps
+    body = {"hook": HOOK, "hookInstance": "ehr-0", "context": {"patientId": PATIENT_ID}, "prefetch": _ehr_prefetch()}
+    (card,) = cds_service_response(body, maps=ConceptMaps())["cards"]
+    assert "no assessment" in card["summary"]
+    for words in ("Type 2 diabetes", "Left foot drop", "Left ankle dorsiflexion strength", "HbA1c"):
+        assert words in card["detail"]
 
 
 def test_a_readable_case_beside_unread_data_is_never_called_routine():
@@ -124,7 +139,8 @@ def test_a_readable_case_beside_unread_data_is_never_called_routine():
     triage, unread = cards[0], cards[1]
     assert triage["indicator"] == "warning" and triage["summary"].startswith("plexnav triage: Incomplete")
     assert "Routine: no red flag" not in triage["summary"]
-    assert unread["source"]["topic"]["code"] == "unread" and "HbA1c" in unread["detail"]
+    assert unread["source"]["topic"]["code"] == "unread" and "Left ankle dorsiflexion" in unread["detail"]
+    assert "beside prefetch.plexnavCase" in unread["detail"]  # the HbA1c read from the record was not used
 
 
 def test_an_emergency_stays_critical_when_other_data_was_not_read():
@@ -177,7 +193,7 @@ def test_null_prefetch_keys_mean_no_data_not_an_error():
 
 def test_null_keys_beside_unread_data_still_name_it():
     cards = _call({"patient": None, "conditions": _load("ehr_conditions.json"), "observations": None})
-    assert len(cards) == 1 and "Type 2 diabetes" in cards[0]["detail"]
+    assert "Left foot drop" in json.dumps(cards) and "Incomplete" in cards[0]["summary"]
     _never_reassures(cards)
 
 
@@ -240,4 +256,4 @@ def test_plexnav_observations_beside_a_plexnav_case_are_not_silently_dropped():
     cards = _call({PREFETCH_KEY: {"format": "plexnav-case/1", "symptoms": [{"kind": "numbness", "region": "saddle"}]},
                    "observations": observations})
     unread = next(c for c in cards if c["source"]["topic"]["code"] == "unread")
-    assert "plexnav-coded Observations in the record" in unread["detail"]
+    assert "findings read from the record" in unread["detail"]

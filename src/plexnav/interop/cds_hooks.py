@@ -54,6 +54,7 @@ from pydantic import AnyUrl, BaseModel, ConfigDict, Field, StringConstraints, Va
 from plexnav.case import Assessment, Case
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
+from plexnav.interop.concept_maps import ConceptMaps, standard_maps
 from plexnav.interop.fhir import FHIR_RELEASE, BundleReading, background_line, read_bundle, service_request, workup_when
 from plexnav.validation import CaseValidationError, load_json, validate_case
 
@@ -279,18 +280,39 @@ def _footer(assessment: Assessment) -> str:
 INCOMPLETE_HEADLINE = "Incomplete: no red flag in what plexnav could read; part of the record was not read"
 
 
+def _rule_reasons() -> dict[str, str]:
+    """Each triage rule's reason for clinicians (``why`` in triage_rules.yaml, with its sources there)."""
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    return {rule["id"]: rule["why"] for level in load_guidance_knowledge().triage
+            for rule in level.get("rules", ()) if rule.get("why")}
+
+
+def clinician_reasons(a: Assessment) -> list[str]:
+    """The triage reasons in clinician words: each rule that fired, by its clinical rationale (the
+    assessment's own reasons are written for patients); none when no red-flag rule fired."""
+    why = _rule_reasons()
+    fired = [r for r in a.triage.rules if r in why]
+    if fired:
+        return [f"{why[r]} (rule {r})" for r in fired]
+    return [] if a.triage.level == "routine" else list(a.triage.reasons)
+
+
 def _triage_card(a: Assessment, seed: str, *, incomplete: bool = False) -> Card:
     level = a.triage.level
-    reasons = "\n".join(f"- {_md(r)}" for r in a.triage.reasons) or "- No red flag found in the findings entered."
+    reasons = "\n".join(f"- {_md(r)}" for r in clinician_reasons(a)) or \
+        "- No red-flag rule of plexnav's triage policy fired on the findings entered."
     headline, indicator = TRIAGE_HEADLINE[level], INDICATOR[level]
+    heading = f"**Triage: {level}** ({_md(T.TRIAGE_ADVICE[level])})"
     if incomplete and level in ("routine", "soon"):
         headline, indicator = INCOMPLETE_HEADLINE, "warning"
+        heading = (f"**Triage: incomplete.** On the findings plexnav could read alone the level would be "
+                   f"{level}; part of the record was not read")
         reasons += "\n- Findings plexnav could not read are unknown, not normal: see the card that lists them."
     return Card(
         uuid=_card_uuid(seed, "triage"),
         summary=_clip(f"plexnav triage: {headline}"),
         indicator=indicator,
-        detail=f"**Triage: {level}** ({_md(T.TRIAGE_ADVICE[level])})\n\nWhy:\n\n{reasons}\n\n{_footer(a)}",
+        detail=f"{heading}\n\nWhy:\n\n{reasons}\n\n{_footer(a)}",
         source=_source("triage", "triage"),
     )
 
@@ -377,7 +399,7 @@ class _Prefetched:
     unread: list[str] = field(default_factory=list)
 
 
-def _reading(value: Any, key: str) -> BundleReading | Case:
+def _reading(value: Any, key: str, maps: ConceptMaps) -> BundleReading | Case:
     if not isinstance(value, dict):
         raise CdsRequestError(f"prefetch.{key} must be a JSON object (a FHIR resource or Bundle)")
     kind = value.get("resourceType")
@@ -390,10 +412,10 @@ def _reading(value: Any, key: str) -> BundleReading | Case:
         raise CdsPreconditionFailed(f"the client could not prefetch {key} (it sent an OperationOutcome)")
     if kind != "Bundle":  # one resource, e.g. the Patient of Patient/{{context.patientId}}
         value = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": value}]}
-    return read_bundle(value)
+    return read_bundle(value, maps)
 
 
-def _read_prefetch(prefetch: dict) -> _Prefetched:
+def _read_prefetch(prefetch: dict, maps: ConceptMaps) -> _Prefetched:
     """Everything the prefetch holds: the plexnav case if any, and what could not be read.
 
     A key sent as null is a search that found nothing (CDS Hooks 2.0); a key left out is data
@@ -416,7 +438,7 @@ def _read_prefetch(prefetch: dict) -> _Prefetched:
             ehr_entries += [e for e in value.get("entry", ()) if isinstance(e, dict)
                             and (e.get("search") or {}).get("mode", "match") != "outcome"]
             continue
-        reading = _reading(value, key)
+        reading = _reading(value, key, maps)
         if isinstance(reading, Case):
             out.case = reading
             continue
@@ -427,13 +449,13 @@ def _read_prefetch(prefetch: dict) -> _Prefetched:
             out.case = reading.case
     if ehr_entries or patient_entries:
         reading = read_bundle({"resourceType": "Bundle", "type": "collection",
-                               "entry": patient_entries + ehr_entries})
+                               "entry": patient_entries + ehr_entries}, maps)
         out.unread += reading.unread
         if reading.case is not None and out.case is None:
             out.case = reading.case
         elif reading.case is not None and _has_findings(reading.case):
-            out.unread.append(f"plexnav-coded Observations in the record beside prefetch.{PREFETCH_KEY} "
-                              f"(the case was assessed from prefetch.{PREFETCH_KEY} alone)")
+            out.unread.append(f"findings read from the record's Observations and Conditions beside "
+                              f"prefetch.{PREFETCH_KEY} (the case was assessed from prefetch.{PREFETCH_KEY} alone)")
     return out
 
 
@@ -495,8 +517,11 @@ def _has_findings(case: Case) -> bool:
                 or any(v for k, v in data.get("history", {}).items()))
 
 
-def cds_service_response(body: dict | str | bytes) -> dict:
+def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = None) -> dict:
     """Answer one CDS Hooks call on ``plexnav-lumbosacral``: the response JSON ``{"cards": [...]}``.
+
+    ``maps`` are the ConceptMaps that say which EHR codes are which plexnav findings (default: the
+    shipped map of standard LOINC and SNOMED CT codes; the API adds the hospital's maps).
 
     Raises :class:`CdsRequestError` (400), :class:`CdsPreconditionFailed` (412) or
     :class:`~plexnav.validation.CaseValidationError` (the case itself is invalid).
@@ -522,7 +547,7 @@ def cds_service_response(body: dict | str | bytes) -> dict:
     if authorized is not None and authorized != patient_id:
         raise CdsRequestError(f"fhirAuthorization is for Patient/{authorized}, not the context's Patient/{patient_id}")
     _check_patient(prefetch, patient_id)
-    got = _read_prefetch(prefetch)
+    got = _read_prefetch(prefetch, maps if maps is not None else standard_maps())
     seed = request.hookInstance
     if got.case is None or not _has_findings(got.case):
         if got.unread:

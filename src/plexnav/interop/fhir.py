@@ -65,6 +65,8 @@ from plexnav import vocabulary as V
 from plexnav.case import Assessment, Case, WorkupEntry
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
+from plexnav.interop.concept_maps import ConceptMaps
+from plexnav.interop.ehr_findings import Translation, questionnaire_items, translate
 from plexnav.validation import CaseError, CaseValidationError, load_json, validate_case
 
 FHIR_RELEASE = "R4B"
@@ -972,6 +974,113 @@ def _read_case_id(composition: dict) -> tuple[bool, str | None]:
     return "value" in ident, ident.get("value")
 
 
+def _empty_case_data() -> dict:
+    return {"format": V.CASE_FORMAT, "patient": {}, "history": {"factors": []}, "symptoms": [],
+            "exam": {"strength": [], "reflexes": [], "sensation": [], "signs": []},
+            "electrodiagnosis": {"nerve_conduction": [], "needle_emg": []}, "investigations": []}
+
+
+@dataclass
+class _Mapped:
+    translation: Translation
+    words: str            # the EHR item as a reader finds it in the record
+    refs: tuple[str, ...]  # how a DiagnosticReport may reference it
+
+
+def _refs(entry: dict, resource: dict) -> tuple[str, ...]:
+    out = [entry.get("fullUrl") or ""]
+    if resource.get("id"):
+        out.append(f"{resource['resourceType']}/{resource['id']}")
+    return tuple(_short_ref(x) for x in out if x)
+
+
+def _short_ref(reference: str) -> str:
+    """'https://ehr.example/fhir/Observation/1' and 'Observation/1' compare equal."""
+    parts = reference.rstrip("/").split("/")
+    return "/".join(parts[-2:]) if len(parts) >= 2 else reference
+
+
+def _map_resource(resource: dict, entry: dict, maps: ConceptMaps, mapped: list[_Mapped], unread: list[str]) -> bool:
+    """Read an EHR resource through the ConceptMaps; False when no map knows it (the caller lists it)."""
+    if resource["resourceType"] == "QuestionnaireResponse":
+        for words, item in questionnaire_items(resource):
+            t = translate(item, maps)
+            if t is None:
+                unread.append(f"{words}: no ConceptMap maps it to a plexnav finding")
+            elif t.problem:
+                unread.append(f"{words}: not read, {t.problem}")
+            elif t.observation is not None:
+                mapped.append(_Mapped(t, words, ()))
+        return True
+    t = translate(resource, maps)
+    if t is None:
+        return False
+    if t.problem:
+        unread.append(f"{describe_resource(resource)}: not read, {t.problem}")
+    elif t.observation is not None:
+        mapped.append(_Mapped(t, describe_resource(resource), _refs(entry, resource)))
+    return True
+
+
+def _read_mapped(mapped: list[_Mapped], data: dict, unread: list[str],
+                 superseded: list[str]) -> tuple[set[str], int]:
+    """Add the mapped EHR items to the case data, the latest value of each finding; an item that does
+    not make a valid case item goes to ``unread`` with the reason.  Returns (the references read,
+    how many items were read)."""
+    latest: dict[tuple, _Mapped] = {}
+    for m in mapped:
+        key = m.translation.key
+        if key in latest:
+            older, newer = sorted((latest[key], m), key=lambda x: x.translation.when)
+            superseded.append(f"{older.words} (a later value was read)")
+            latest[key] = newer
+        else:
+            latest[key] = m
+    read: set[str] = set()
+    count = 0
+    for m in latest.values():
+        scratch, r = _empty_case_data(), _Reader()
+        _read_observation(r, m.translation.observation, "mapped", scratch)
+        problem = "; ".join(e.message for e in r.errors)
+        if not problem:
+            try:
+                validate_case(scratch)
+            except CaseValidationError as exc:
+                problem = "; ".join(f"{e.path}: {e.message}" for e in exc.errors)
+        if not problem and any(k in data["history"] for k in scratch["history"] if k != "factors"):
+            problem = "a second value of a history item plexnav keeps once"
+        if problem:
+            unread.append(f"{m.words}: not read, {problem}")
+            continue
+        _merge(data, scratch)
+        read.update(m.refs)
+        count += 1
+    return read, count
+
+
+def _merge(data: dict, part: dict) -> None:
+    for key, value in part.items():
+        if isinstance(value, list):
+            data[key] = [*data.get(key, []), *value]
+        elif isinstance(value, dict):
+            _merge(data.setdefault(key, {}), value)
+        elif key not in data:
+            data[key] = value
+
+
+def _report_line(report: dict, read_refs: set[str]) -> str | None:
+    """An EHR DiagnosticReport: read through its coded results; what of it was not read, in words."""
+    results = [_short_ref(r.get("reference", "")) for r in report.get("result", ()) if isinstance(r, dict)]
+    missing = [r for r in results if r not in read_refs]
+    parts = []
+    if missing or not results:
+        parts.append(f"{len(missing)} of its {len(results)} results were not read" if results
+                     else "it has no coded results plexnav could read")
+    if report.get("conclusion") or report.get("conclusionCode") or report.get("presentedForm"):
+        parts.append("its conclusion was not read (plexnav reads the coded results)")
+    return f"{describe_resource(report)}: {'; '.join(parts)}" if parts else None
+
+
 @dataclass
 class BundleReading:
     """What plexnav read from a Bundle: the case (None when nothing in it is a plexnav case) and
@@ -980,9 +1089,10 @@ class BundleReading:
     case: Case | None
     unread: list[str] = field(default_factory=list)
     empty_search: bool = False  # a searchset with no match: nothing to read, nothing missed
+    superseded: list[str] = field(default_factory=list)  # older values of a finding read later again
 
 
-def read_bundle(bundle) -> BundleReading:
+def read_bundle(bundle, maps: ConceptMaps | None = None) -> BundleReading:
     """Read a FHIR R4B Bundle (model, JSON dict, or JSON text) as a plexnav case, listing what could not be read.
 
     Reads the Patient (age, sex; age from ``birthDate`` when no plexnav age is given), the
@@ -992,6 +1102,12 @@ def read_bundle(bundle) -> BundleReading:
     local code, a DiagnosticReport, a QuestionnaireResponse...) is listed in ``unread``: never
     silently dropped, because a finding that was not read is not a normal finding.  A searchset
     of plexnav documents (a CDS Hooks prefetch) stands for its latest document.
+
+    With ``maps`` (:mod:`plexnav.interop.concept_maps`) an EHR's Observations, Conditions and
+    QuestionnaireResponse items whose codes a ConceptMap maps to plexnav findings are read too
+    (:mod:`plexnav.interop.ehr_findings`); of one finding measured several times the latest is
+    read and the others are listed in ``superseded``; an item that a map names but that cannot be
+    read (a unit plexnav does not read, no side, an unmapped value) is listed in ``unread`` with why.
     Raises :class:`~plexnav.validation.CaseValidationError` with located errors.
     """
     doc = _latest_document(_bundle_json(bundle))
@@ -1000,11 +1116,11 @@ def read_bundle(bundle) -> BundleReading:
             (e.get("search") or {}).get("mode", "match") == "match" for e in entries):
         return BundleReading(None, [], empty_search=True)
     r = _Reader()
-    data: dict = {"format": V.CASE_FORMAT, "patient": {}, "history": {"factors": []}, "symptoms": [],
-                  "exam": {"strength": [], "reflexes": [], "sensation": [], "signs": []},
-                  "electrodiagnosis": {"nerve_conduction": [], "needle_emg": []}, "investigations": []}
+    data = _empty_case_data()
     found = patients = 0
     unread: list[str] = []
+    mapped: list[_Mapped] = []
+    reports: list[dict] = []
     when = _reading_date(doc)
     for i, entry in enumerate(entries):
         resource = entry.get("resource") or {}
@@ -1020,6 +1136,12 @@ def read_bundle(bundle) -> BundleReading:
         if resource.get("status") in _SKIPPED_STATUS:
             continue
         if not _is_plexnav(resource):
+            if maps is not None and kind in ("Observation", "Condition", "QuestionnaireResponse"):
+                if _map_resource(resource, entry, maps, mapped, unread):
+                    continue
+            if maps is not None and kind == "DiagnosticReport" and not _writes_plexnav(resource):
+                reports.append(resource)
+                continue
             if kind not in _NOT_FINDINGS and not (kind in _PLEXNAV_OUTPUT and _writes_plexnav(resource)):
                 unread.append(describe_resource(resource))
             continue
@@ -1032,10 +1154,14 @@ def read_bundle(bundle) -> BundleReading:
             _read_observation(r, resource, path, data)
     if r.errors:
         raise CaseValidationError(r.errors)
+    superseded: list[str] = []
+    read_refs, count = _read_mapped(mapped, data, unread, superseded)
+    found += count
+    unread += [line for report in reports if (line := _report_line(report, read_refs))]
     if not found:
-        return BundleReading(None, unread)
+        return BundleReading(None, unread, superseded=superseded)
     case, _ = validate_case(data)
-    return BundleReading(case, unread)
+    return BundleReading(case, unread, superseded=superseded)
 
 
 def case_from_bundle(bundle) -> Case:

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from plexnav.server.errors import ERROR_RESPONSES, error_response
 from plexnav.interop import cds_hooks
 from plexnav.interop.cds_auth import CdsAuth, CdsAuthError
+from plexnav.interop.concept_maps import ConceptMapError, ConceptMaps, maps_from_env
 from plexnav.validation import CaseError, CaseValidationError
 
 router = APIRouter(tags=["cds-hooks"], responses=ERROR_RESPONSES)
@@ -29,6 +30,14 @@ def _auth(request: Request) -> CdsAuth | None:
     if not hasattr(state, "cds_auth"):
         state.cds_auth = CdsAuth.from_env()
     return state.cds_auth
+
+
+def _maps(request: Request) -> ConceptMaps:
+    """The ConceptMaps (shipped + ``PLEXNAV_FHIR_CONCEPT_MAPS``): ``app.state.cds_maps`` if set, else read once."""
+    state = request.app.state
+    if not hasattr(state, "cds_maps"):
+        state.cds_maps = maps_from_env()
+    return state.cds_maps
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -65,7 +74,11 @@ async def service(service_id: str, request: Request) -> JSONResponse:
     except CdsAuthError as exc:
         return _error(exc.status, str(exc), challenge)
     try:
-        return JSONResponse(cds_hooks.cds_service_response(await request.body()), headers=CORS)
+        maps = _maps(request)
+    except ConceptMapError as exc:  # the server's configuration, not the caller's request
+        return _error(503, f"the hospital ConceptMap configured for plexnav cannot be used: {exc}")
+    try:
+        return JSONResponse(cds_hooks.cds_service_response(await request.body(), maps), headers=CORS)
     except CaseValidationError as exc:
         return error_response(422, exc.errors, CORS)
     except cds_hooks.CdsRequestError as exc:
