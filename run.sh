@@ -4,11 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet -e . >/dev/null
+# the locked versions (requirements/runtime.txt), then plexnav itself: scripts/install.sh
+PYTHON="$PYTHON" bash scripts/install.sh runtime
 if [ "$#" -eq 0 ]; then
   example=$(.venv/bin/python -c "from plexnav.examples import example_path; print(example_path('l5-radiculopathy'))")
   exec .venv/bin/plexnav assess "$example"

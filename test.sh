@@ -7,11 +7,8 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 
 bash scripts/install-system-deps.sh
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet -e '.[test]' >/dev/null
+# the locked versions (requirements/test.txt), then plexnav itself: scripts/install.sh
+PYTHON="$PYTHON" bash scripts/install.sh test
 
 if [ -z "${PLEXNAV_TEST_POSTGRES_URL:-}" ] && [ "$(id -u)" -eq 0 ]; then
   if PLEXNAV_TEST_POSTGRES_URL=$(bash scripts/start-test-postgres.sh); then
