@@ -18,6 +18,15 @@ from plexnav.engine.assess import assess_many
 from plexnav.validation import parse_case
 
 PLEXNAV = [sys.executable, "-m", "plexnav.cli"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    """The model batch uses (one build per process, from the disk cache)."""
+    from plexnav.modelcache import load_model
+    return load_model()
+
+
 BAD_LINE = '{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
 
 

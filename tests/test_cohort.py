@@ -1,0 +1,114 @@
+"""Cohort scoring (issue 11): the long table round-trips cases, and the vectorised scores equal
+``plexnav assess`` case by case (leading site, side and levels, its probability, triage level
+and the rules that set it) on every shared and published case and on simulated ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import shared_case_files
+from plexnav.cohort.score import score_frame
+from plexnav.cohort.simulate import simulate_chunks
+from plexnav.cohort.table import TableError, case_from_rows, case_rows
+from plexnav.engine.assess import assess
+from plexnav.validation import validate_case
+
+PUBLISHED = Path(__file__).parent / "cases" / "published"
+
+
+@pytest.fixture(scope="module")
+def model():
+    """The model the cohort scorer uses (one build per process, from the disk cache)."""
+    from plexnav.modelcache import load_model
+    return load_model()
+
+
+def _case_files() -> list[Path]:
+    return shared_case_files() + sorted(PUBLISHED.glob("*.json"))
+
+
+def _expected(case: dict, model) -> tuple:
+    a = assess(validate_case(case)[0], model)
+    lead = a.localization[0]
+    return (lead.site, lead.side, "-".join(lead.levels or []), lead.probability, a.triage.level, ";".join(a.triage.rules))
+
+
+def _scored(row) -> tuple:
+    return (row.site_1, row.side_1, row.levels_1, row.probability_1, row.triage, row.triage_rules)
+
+
+def _assert_equal_to_assess(frame: pd.DataFrame, model) -> int:
+    out = score_frame(frame)
+    assert out["error"].isna().all(), out["error"].dropna().head().tolist()
+    groups = dict(iter(frame.groupby("case_id", sort=False)))
+    misses = []
+    for row in out.itertuples():
+        expected = _expected(case_from_rows(row.case_id, groups[row.case_id].to_dict("records")), model)
+        got = _scored(row)
+        if expected[:3] + expected[4:] != got[:3] + got[4:] or abs(expected[3] - got[3]) > 1e-4:
+            misses.append((row.case_id, expected, got))
+    assert not misses, misses[:5]
+    return len(out)
+
+
+def test_the_long_table_round_trips_every_case():
+    files = _case_files()
+    if not files:
+        pytest.skip("no cases")
+    for path in files:
+        case = json.loads(path.read_text())
+        back = case_from_rows(case["id"], case_rows(case))
+        assert validate_case(back)[0] == validate_case(case)[0], path.name
+
+
+def test_every_shared_and_published_case_scores_as_assess(model):
+    cases = [json.loads(p.read_text()) for p in _case_files()]
+    if not cases:
+        pytest.skip("no cases")
+    frame = pd.DataFrame([row for case in cases for row in case_rows(case)])
+    assert _assert_equal_to_assess(frame, model) == len(cases)
+
+
+def test_simulated_cases_score_as_assess(model):
+    frame = next(simulate_chunks(model, 250, seed=11, distinct=120, chunk=250))
+    assert frame["case_id"].nunique() == 250
+    assert _assert_equal_to_assess(frame, model) == 250
+
+
+@pytest.mark.slow
+def test_ten_thousand_simulated_cases_score_as_assess(model):
+    frame = pd.concat(simulate_chunks(model, 10_000, seed=5, distinct=2_000, chunk=2_500))
+    assert _assert_equal_to_assess(frame, model) == 10_000
+
+
+def test_rows_of_a_case_may_come_in_any_order(model):
+    frame = next(simulate_chunks(model, 40, seed=2, distinct=40, chunk=40))
+    shuffled = frame.sample(frac=1.0, random_state=1)
+    a = score_frame(frame).set_index("case_id").sort_index()
+    b = score_frame(shuffled).set_index("case_id").sort_index()
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_an_invalid_row_marks_only_its_case_and_names_the_field(model):
+    frame = next(simulate_chunks(model, 5, seed=3, distinct=5, chunk=5))
+    broken = pd.concat([frame, pd.DataFrame([
+        {"case_id": "sim-2", "section": "strength", "id": "knee_extention", "side": "left", "value": "3", "detail": ""},
+        {"case_id": "sim-4", "section": "patient", "id": "age", "side": "", "value": "two", "detail": ""},
+        {"case_id": "sim-5", "section": "reflexes", "id": "patellar", "side": "left", "value": "absent", "detail": ""},
+    ])])
+    out = score_frame(broken).set_index("case_id")
+    assert "knee_extension" in out.loc["sim-2", "error"]  # the closest valid movement is suggested
+    assert "age" in out.loc["sim-4", "error"] and "not a number" in out.loc["sim-4", "error"]
+    assert "section 'reflexes'" in out.loc["sim-5", "error"]
+    assert out.loc[["sim-2", "sim-4", "sim-5"], "triage"].isna().all()
+    assert out.loc[["sim-1", "sim-3"], "error"].isna().all()
+    assert out.loc[["sim-1", "sim-3"], "triage"].notna().all()
+
+
+def test_a_missing_column_is_named():
+    with pytest.raises(TableError, match="section"):
+        score_frame(pd.DataFrame({"case_id": ["a"], "id": ["x"], "side": [""], "value": [""]}))
