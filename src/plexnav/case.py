@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from plexnav import vocabulary as V
 
-Side = Literal[V.SIDES]
+Side = V.Side
 MRC = Annotated[float, Field(ge=0, le=5)]
 
 
@@ -31,26 +31,26 @@ def _midline_side(owner: str, side: str | None) -> None:
 
 class Patient(_Strict):
     age: Annotated[int, Field(ge=0, le=120)] | None = None
-    sex: Literal[V.SEXES] | None = None
+    sex: V.Sex | None = None
 
 
 class History(_Strict):
-    onset: Literal[V.ONSETS] | None = None
-    course: Literal[V.COURSES] | None = None
+    onset: V.Onset | None = None
+    course: V.Course | None = None
     duration_days: Annotated[int, Field(ge=0)] | None = None
-    factors: list[Literal[V.HISTORY_FACTORS]] = Field(default_factory=list)
+    factors: list[V.HistoryFactor] = Field(default_factory=list)
 
 
 class Symptom(_Strict):
-    kind: Literal[V.SYMPTOM_KINDS]
-    region: Literal[V.SKIN_REGIONS] | None = None
+    kind: V.SymptomKind
+    region: V.SkinRegion | None = None
     side: Side | None = None
-    quality: Literal[V.PAIN_QUALITIES] | None = None
+    quality: V.PainQuality | None = None
     severity: Annotated[float, Field(ge=0, le=10)] | None = None
-    activity: Literal[V.WEAKNESS_ACTIVITIES] | None = None
+    activity: V.WeaknessActivity | None = None
     onset_sudden_severe: bool | None = None
-    provoked_by: list[Literal[V.PROVOKED_BY]] | None = None
-    relieved_by: list[Literal[V.RELIEVED_BY]] | None = None
+    provoked_by: list[V.ProvokedBy] | None = None
+    relieved_by: list[V.RelievedBy] | None = None
 
     @model_validator(mode="after")
     def _midline(self) -> Symptom:
@@ -62,10 +62,10 @@ class Symptom(_Strict):
 
 
 class StrengthFinding(_Strict):
-    movement: Literal[V.MOVEMENTS]
+    movement: V.Movement
     side: Side
     mrc: MRC
-    limited_by: Literal[V.LIMITED_BY] | None = None
+    limited_by: V.LimitedBy | None = None
 
     @property
     def neurological_mrc(self) -> float:
@@ -74,9 +74,9 @@ class StrengthFinding(_Strict):
 
 
 class ReflexFinding(_Strict):
-    reflex: Literal[V.REFLEXES]
+    reflex: V.Reflex
     side: Side | None = None
-    grade: Literal[V.REFLEX_GRADES + V.PLANTAR_GRADES]
+    grade: Literal[V.ReflexGrade, V.PlantarGrade]
 
     @model_validator(mode="after")
     def _grade_fits_reflex(self) -> ReflexFinding:
@@ -90,9 +90,9 @@ class ReflexFinding(_Strict):
 
 
 class SensationFinding(_Strict):
-    region: Literal[V.SKIN_REGIONS]
+    region: V.SkinRegion
     side: Side | None = None
-    finding: Literal[V.SENSORY_FINDINGS]
+    finding: V.SensoryFinding
 
     @model_validator(mode="after")
     def _side_if_lateral(self) -> SensationFinding:
@@ -103,10 +103,10 @@ class SensationFinding(_Strict):
 
 
 class SignFinding(_Strict):
-    sign: Literal[V.SIGNS]
-    region: Literal[V.MUSCLE_REGIONS] | None = None
+    sign: V.Sign
+    region: V.MuscleRegion | None = None
     side: Side | None = None
-    result: Literal[V.SIGN_RESULTS] | None = None
+    result: V.SignResult | None = None
 
     @model_validator(mode="after")
     def _region_and_result(self) -> SignFinding:
@@ -135,15 +135,15 @@ class Exam(_Strict):
 
 
 class ConductionFinding(_Strict):
-    study: Literal[V.NCS_STUDIES]
+    study: V.NcsStudy
     side: Side
-    result: Literal[V.NCS_RESULTS]
+    result: V.NcsResult
 
 
 class NeedleEmgFinding(_Strict):
-    muscle: Literal[V.EMG_MUSCLES]
+    muscle: V.EmgMuscle
     side: Side | None = None
-    result: Literal[V.EMG_RESULTS]
+    result: V.EmgResult
 
     @model_validator(mode="after")
     def _side_unless_midline(self) -> NeedleEmgFinding:
@@ -158,13 +158,13 @@ class Electrodiagnosis(_Strict):
 
 
 class Investigation(_Strict):
-    test: Literal[V.LAB_TESTS + V.IMAGING_TESTS]
+    test: Literal[V.LabTest, V.ImagingTest]
     value: float | None = None
-    finding: Literal[V.IMAGING_FINDINGS] | None = None
+    finding: V.ImagingFinding | None = None
     level: Annotated[str, Field(pattern=V.SPINE_LEVEL_PATTERN)] | None = None
     side: Side | None = None
-    site: Literal[V.SITES] | None = None
-    position: Literal[V.IMAGING_POSITIONS] | None = None
+    site: V.Site | None = None
+    position: V.ImagingPosition | None = None
 
     @model_validator(mode="after")
     def _value_or_finding(self) -> Investigation:
@@ -187,7 +187,7 @@ class Investigation(_Strict):
 class Case(_Strict):
     """One patient's case: any section but ``format`` may be missing (unknown, not normal)."""
 
-    format: Literal[V.CASE_FORMAT]
+    format: V.CaseFormat
     id: str | None = None
     patient: Patient = Patient()
     history: History = History()
@@ -200,11 +200,11 @@ class Case(_Strict):
 class Expected(_Strict):
     """The answer key an evaluation case carries (case-format §6)."""
 
-    site: Literal[V.SITES] | None = None
+    site: V.Site | None = None
     side: Side | None = None
-    triage: Literal[V.TRIAGE_LEVELS] | None = None
-    etiology: list[Literal[V.CAUSES]] = Field(default_factory=list)
-    levels: list[Literal[V.ROOT_LEVELS]] | None = None
+    triage: V.TriageLevel | None = None
+    etiology: list[V.Cause] = Field(default_factory=list)
+    levels: list[V.RootLevel] | None = None
 
 
 # ----------------------------------------------------------------------------- assessment
@@ -215,7 +215,7 @@ class _Out(BaseModel):
 
 
 class Triage(_Out):
-    level: Literal[V.TRIAGE_LEVELS]
+    level: V.TriageLevel
     reasons: list[str]
     rules: list[str] = Field(default_factory=list, description="ids of the policy rules that fired")
 
@@ -230,28 +230,28 @@ class ExplanationStep(_Out):
 
 
 class LocalizationEntry(_Out):
-    site: Literal[V.SITES]
+    site: V.Site
     side: Side
     probability: Annotated[float, Field(ge=0, le=1)]
     supporting: list[str]
     against: list[str]
-    levels: list[Literal[V.ROOT_LEVELS]] | None = None
+    levels: list[V.RootLevel] | None = None
     detail: str | None = Field(None, description="lesion point inside the site, e.g. 'at the inguinal ligament'")
     hypothesis: str | None = Field(None, description="stable id of the engine hypothesis")
     explanation: list[ExplanationStep] = Field(default_factory=list)
 
 
 class EtiologyEntry(_Out):
-    cause: Literal[V.CAUSES]
+    cause: V.Cause
     probability: Annotated[float, Field(ge=0, le=1)]
     reasons: list[str]
 
 
 class WorkupEntry(_Out):
-    test: Literal[V.WORKUP_TESTS]
-    priority: Literal[V.WORKUP_PRIORITIES]
+    test: V.WorkupTest
+    priority: V.WorkupPriority
     why: str
-    when: Literal[V.WORKUP_WHEN] | None = Field(None, description="how soon (revision 1.1)")
+    when: V.WorkupWhen | None = Field(None, description="how soon (revision 1.1)")
 
 
 class NextFinding(_Out):
@@ -270,7 +270,7 @@ class BackgroundEntry(_Out):
     """A second, background process held beside the focal site (e.g. a length-dependent
     polyneuropathy under an L5 radiculopathy)."""
 
-    site: Literal[V.SITES]
+    site: V.Site
     side: Side
     probability: Annotated[float, Field(ge=0, le=1)]
     why: str = ""
@@ -282,7 +282,7 @@ class GuidanceEntry(_Out):
 
 
 class Assessment(_Out):
-    format: Literal[V.ASSESSMENT_FORMAT] = V.ASSESSMENT_FORMAT
+    format: V.AssessmentFormat = V.ASSESSMENT_FORMAT
     case_id: str | None
     knowledge_version: str
     triage: Triage
