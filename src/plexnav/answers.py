@@ -23,6 +23,10 @@ _NULL_ID = b'"case_id":null'
 class FieldsError(ValueError):
     """An unknown name in a ``fields`` list; the message names it and the valid ones."""
 
+    def __init__(self, message: str, unknown: list[str]):
+        super().__init__(message)
+        self.unknown = unknown
+
 
 def parse_fields(text: str | None) -> frozenset[str] | None:
     """``site,triage,causes`` -> the set asked for; None or empty means the full assessment."""
@@ -31,7 +35,7 @@ def parse_fields(text: str | None) -> frozenset[str] | None:
     names = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [name for name in names if name not in FIELDS]
     if unknown:
-        raise FieldsError(f"fields: unknown {', '.join(map(repr, unknown))}; choose from: {', '.join(FIELDS)}")
+        raise FieldsError(f"fields: unknown {', '.join(map(repr, unknown))}; choose from: {', '.join(FIELDS)}", unknown)
     return frozenset(names)
 
 

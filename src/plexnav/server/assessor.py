@@ -1,31 +1,38 @@
 """The engine behind the API, with a bounded memo of recent results.
 
-``assess`` is a pure function of the case and the installed knowledge base, so the same
-case (same JSON after validation) gets the same assessment: keeping the last few hundred
-answers, already serialised, makes a repeated case nearly free; byte-identical request
-bodies are recognised before parsing (by a BLAKE2 digest of the body).  The knowledge
-version is part of every key, and nothing is kept when the cache size is 0.
+``assess`` is a pure function of the case's findings and the installed knowledge base, so
+the same findings get the same assessment whatever the case is called: the memo is keyed
+by the finding set (the validated case without its id), keeps the answer made for
+``case_id: null`` already serialised (orjson, the content ``plexnav assess --json``
+prints), and splices the id in on the way out.  Byte-identical request bodies are
+recognised before parsing (by a BLAKE2 digest of the body).  Compact answers (``fields``)
+are memoised the same way.  The knowledge version is part of every key, and nothing is
+kept when the cache size is 0.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 
+import orjson
+
+from plexnav.answers import assessment_bytes, compact_bytes, splice_case_id
 from plexnav.case import Assessment, Case
 
 
-def case_key(case: Case) -> str:
-    return json.dumps(case.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"))
+def case_key(case: Case, fields: frozenset[str] | None = None) -> bytes:
+    """The finding set: the validated case without its id (and the compact fields asked)."""
+    body = orjson.dumps(case.model_dump(mode="json", exclude_none=True, exclude={"id"}), option=orjson.OPT_SORT_KEYS)
+    return body + b"|" + ",".join(sorted(fields or ())).encode()
 
 
 class CachedAssessor:
     def __init__(self, size: int = 1024):
         self.size = size
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str], tuple[Assessment, bytes]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, bytes], tuple[Assessment | None, bytes]] = OrderedDict()
         self._raw: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
         self.hits = self.misses = 0
 
@@ -40,17 +47,30 @@ class CachedAssessor:
         from plexnav.modelcache import load_model
         load_model(), load_guidance_knowledge()
 
-    def _run(self, case: Case) -> tuple[Assessment, bytes]:
-        from plexnav.engine.assess import assess
+    def _run(self, case: Case, fields: frozenset[str] | None) -> tuple[Assessment | None, bytes]:
+        """The answer for the case without its id (``case_id: null``)."""
         from plexnav.modelcache import load_model
-        result = assess(case, load_model())
-        return result, result.to_json().encode()  # the JSON `plexnav assess --json` prints
+        anonymous = case.model_copy(update={"id": None})
+        if fields:
+            from plexnav.engine.compact import compact_many
+            from plexnav.knowledge.guidance import load_guidance_knowledge
+            model = load_model()
+            answer = compact_many([anonymous], model, load_guidance_knowledge(), fields)[0]
+            return None, compact_bytes(answer, None, model.kb.version_label, fields)
+        from plexnav.engine.assess import assess
+        result = assess(anonymous, load_model())
+        return result, assessment_bytes(result)  # the content `plexnav assess --json` prints
 
-    def cached_body(self, body: bytes) -> bytes | None:
+    def _body_key(self, body: bytes, fields: frozenset[str] | None) -> tuple[str, bytes]:
+        digest = hashlib.blake2b(body, digest_size=20)
+        digest.update(b"|" + ",".join(sorted(fields or ())).encode())
+        return self._knowledge_version(), digest.digest()
+
+    def cached_body(self, body: bytes, fields: frozenset[str] | None = None) -> bytes | None:
         """The answer for byte-identical request bodies seen recently, without even parsing."""
         if self.size <= 0:
             return None
-        key = (self._knowledge_version(), hashlib.blake2b(body, digest_size=20).digest())
+        key = self._body_key(body, fields)
         with self._lock:
             found = self._raw.get(key)
             if found is not None:
@@ -58,19 +78,29 @@ class CachedAssessor:
                 self.hits += 1
         return found
 
-    def remember_body(self, body: bytes, payload: bytes) -> None:
+    def remember_body(self, body: bytes, payload: bytes, fields: frozenset[str] | None = None) -> None:
         if self.size <= 0:
             return
-        key = (self._knowledge_version(), hashlib.blake2b(body, digest_size=20).digest())
+        key = self._body_key(body, fields)
         with self._lock:
             self._raw[key] = payload
             while len(self._raw) > self.size:
                 self._raw.popitem(last=False)
 
-    def assess_with_json(self, case: Case) -> tuple[Assessment, bytes]:
+    def assess_with_json(self, case: Case, fields: frozenset[str] | None = None) -> tuple[Assessment | None, bytes]:
+        """(assessment, its JSON) for the case, its id spliced into the stored answer; with
+        ``fields`` a compact answer and no assessment object."""
+        found = self._lookup(case, fields)
+        result, payload = found
+        payload = splice_case_id(payload, case.id)
+        if result is not None and case.id is not None:
+            result = result.model_copy(update={"case_id": case.id})
+        return result, payload
+
+    def _lookup(self, case: Case, fields: frozenset[str] | None) -> tuple[Assessment | None, bytes]:
         if self.size <= 0:
-            return self._run(case)
-        key = (self._knowledge_version(), case_key(case))
+            return self._run(case, fields)
+        key = (self._knowledge_version(), case_key(case, fields))
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
@@ -78,7 +108,7 @@ class CachedAssessor:
                 self.hits += 1
                 return found
         self.misses += 1
-        found = self._run(case)
+        found = self._run(case, fields)
         with self._lock:
             self._entries[key] = found
             while len(self._entries) > self.size:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from plexnav.server.deps import AssessorDep
 from plexnav.server.errors import ERROR_RESPONSES
 from plexnav.case import Assessment
-from plexnav.validation import parse_case
+from plexnav.validation import CaseError, CaseValidationError, parse_case
 
 router = APIRouter(prefix="/api/v1", tags=["assess"], responses=ERROR_RESPONSES)
 
@@ -22,16 +22,30 @@ CASE_BODY = {
 
 
 @router.post("/assess", response_model=Assessment, summary="Assess one case (no storage)", openapi_extra=CASE_BODY)
-async def assess_case(request: Request, assessor: AssessorDep) -> Response:
+async def assess_case(request: Request, assessor: AssessorDep,
+                      fields: str | None = Query(None, description="a compact answer with only these, comma-separated: "
+                                                 "site (the leading three sites with probabilities), triage (level and "
+                                                 "reasons), causes (the leading three with probabilities)")) -> Response:
     """Triage, ranked lesion sites with reasons, causes, work-up and next best findings.
 
     Validation is the CLI's: an invalid case gets 422 with every problem located by JSON
     path, the valid choices and the closest one.
     """
+    from difflib import get_close_matches
+
+    from plexnav.answers import FieldsError, parse_fields
+    from plexnav.engine.compact import FIELDS
+
+    try:
+        wanted = parse_fields(fields)
+    except FieldsError as exc:
+        raise CaseValidationError([
+            CaseError("fields", f"{name!r} is not a field of a compact answer", choices=list(FIELDS),
+                      suggestion=next(iter(get_close_matches(name, FIELDS, 1)), None)) for name in exc.unknown]) from None
     body = await request.body()
-    payload = assessor.cached_body(body)
+    payload = assessor.cached_body(body, wanted)
     if payload is None:
         case, _ = parse_case(body)
-        _, payload = assessor.assess_with_json(case)
-        assessor.remember_body(body, payload)
+        _, payload = assessor.assess_with_json(case, wanted)
+        assessor.remember_body(body, payload, wanted)
     return Response(content=payload, media_type="application/json")

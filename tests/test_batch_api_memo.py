@@ -1,0 +1,70 @@
+"""The API's answer memo (issue 11): keyed by the finding set, so the same findings under
+another id are a hit with the id spliced in; ``?fields=`` gives the compact answer batch
+gives; an unknown field is a 422 naming it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from plexnav.examples import example_path
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from plexnav.api.app import create_app
+    from plexnav.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("api"), secret_key="test-secret-" + "k" * 32)
+    app = create_app(settings)
+    with TestClient(app) as c:
+        c.app_state = app.state
+        yield c
+
+
+def _case(case_id: str | None) -> dict:
+    case = json.loads(example_path("l5-radiculopathy").read_text())
+    case.pop("id", None)
+    return case if case_id is None else {**case, "id": case_id}
+
+
+def test_same_findings_under_another_id_hit_the_memo_with_their_own_id(client):
+    assessor = client.app_state.assessor
+    first = client.post("/api/v1/assess", json=_case("first")).json()
+    hits = assessor.hits
+    second = client.post("/api/v1/assess", json=_case("second")).json()
+    anonymous = client.post("/api/v1/assess", json=_case(None)).json()
+    assert assessor.hits == hits + 2
+    assert first["case_id"] == "first" and second["case_id"] == "second" and anonymous["case_id"] is None
+    assert {**first, "case_id": None} == {**second, "case_id": None} == anonymous
+
+
+def test_the_memo_answer_equals_a_fresh_assessment(client):
+    from plexnav.engine.assess import assess
+    from plexnav.modelcache import load_model
+    from plexnav.validation import validate_case
+
+    body = client.post("/api/v1/assess", json=_case("fresh-id")).json()
+    assert body == json.loads(assess(validate_case(_case("fresh-id"))[0], load_model()).to_json())
+
+
+def test_fields_give_the_compact_answer(client):
+    full = client.post("/api/v1/assess", json=_case("c1")).json()
+    compact = client.post("/api/v1/assess?fields=site,triage,causes", json=_case("c1")).json()
+    assert set(compact) == {"case_id", "knowledge_version", "site", "triage", "causes"}
+    assert compact["case_id"] == "c1"
+    assert compact["triage"] == {"level": full["triage"]["level"], "reasons": full["triage"]["reasons"]}
+    assert [s["site"] for s in compact["site"]] == [s["site"] for s in full["localization"][:3]]
+    assert [c["cause"] for c in compact["causes"]] == [c["cause"] for c in full["etiology"][:3]]
+    # the same body with other fields is not answered from the body memo of the first
+    only = client.post("/api/v1/assess?fields=triage", json=_case("c1")).json()
+    assert set(only) == {"case_id", "knowledge_version", "triage"}
+
+
+def test_an_unknown_field_is_a_422_naming_it(client):
+    response = client.post("/api/v1/assess?fields=site,cause", json=_case("x"))
+    assert response.status_code == 422
+    text = response.text
+    assert "fields" in text and "'cause'" in text and "causes" in text
