@@ -210,3 +210,49 @@ def test_null_prefetch_is_no_data(client, key):
                         "reports": None}
     r = _post(client, body, key.token(AUDIENCE))
     assert r.status_code == 200 and r.json() == {"cards": []}
+
+
+# --------------------------------------------------------------------------- hospital maps, fhirServer, 413
+
+
+def test_an_oversized_call_gets_413_with_cors_headers(client, key):
+    r = client.post(PATH, content=b"{" + b" " * (300 * 1024) + b"}",
+                    headers={"Content-Type": "application/json", "Authorization": f"Bearer {key.token(AUDIENCE)}"})
+    assert r.status_code == 413
+    _cors(r)
+
+
+def test_a_call_without_prefetch_is_answered_from_the_fhir_server_with_the_hospital_map(app, client, key):
+    from fhir_endpoint_support import FhirEndpoint
+    from plexnav.interop.concept_maps import maps_from_paths
+    from test_interop_conceptmap import HOSPITAL_MAP
+    app.state.cds_maps = maps_from_paths([HOSPITAL_MAP])
+    try:
+        with FhirEndpoint() as server:
+            body = {"hook": "patient-view", "hookInstance": "srv-http", "fhirServer": server.base,
+                    "fhirAuthorization": {"access_token": server.token, "token_type": "Bearer", "expires_in": 300,
+                                          "scope": "patient/*.read", "subject": "plexnav", "patient": "pat-l5"},
+                    "context": {"userId": "Practitioner/1", "patientId": "pat-l5"}}
+            r = _post(client, body, key.token(AUDIENCE))
+            refused = _post(client, {**body, "fhirAuthorization": {**body["fhirAuthorization"], "access_token": "x"}},
+                            key.token(AUDIENCE))
+    finally:
+        del app.state.cds_maps
+    assert r.status_code == 200, r.text
+    localization = next(c for c in r.json()["cards"] if c["source"]["topic"]["code"] == "localization")
+    assert localization["summary"].startswith("Most likely lesion: left L5")
+    assert refused.status_code == 412 and "AuthorizationError" in refused.json()["detail"]
+    _cors(refused)
+
+
+def test_a_broken_hospital_map_is_a_server_error_naming_the_file(app, client, key, tmp_path, monkeypatch):
+    path = tmp_path / "map.json"
+    path.write_text('{"resourceType": "ValueSet"}')
+    monkeypatch.setenv("PLEXNAV_FHIR_CONCEPT_MAPS", str(path))
+    try:
+        r = _post(client, cds_hooks.request_for(URGENT), key.token(AUDIENCE))
+    finally:
+        if hasattr(app.state, "cds_maps"):
+            del app.state.cds_maps
+    assert r.status_code == 503 and str(path) in r.json()["detail"] and "ConceptMap" in r.json()["detail"]
+    _cors(r)

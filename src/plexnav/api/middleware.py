@@ -25,6 +25,19 @@ class _TooLarge(Exception):
     pass
 
 
+CDS_PATH = "/cds-services"
+CDS_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type, Authorization",
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS"}
+
+
+def _cors_for(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """CDS Hooks clients call from an EHR's browser app: without CORS headers the browser hides even
+    an error answer from them, so the answers refused here carry them too."""
+    if scope.get("path", "").startswith(CDS_PATH):
+        return [(k.lower().encode(), v.encode()) for k, v in CDS_CORS.items()]
+    return []
+
+
 class BodySizeLimit:
     """Refuse bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
 
@@ -42,10 +55,10 @@ class BodySizeLimit:
                 try:
                     too_big = int(value) > self.limit
                 except ValueError:
-                    await _send_json(send, 400, "malformed Content-Length header")
+                    await _send_json(send, 400, "malformed Content-Length header", _cors_for(scope))
                     return
                 if too_big:
-                    await _send_json(send, 413, message, [(b"connection", b"close")])
+                    await _send_json(send, 413, message, [(b"connection", b"close"), *_cors_for(scope)])
                     return
         seen = 0
         started = False
@@ -69,7 +82,7 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _send_json(send, 413, message, [(b"connection", b"close")])
+                await _send_json(send, 413, message, [(b"connection", b"close"), *_cors_for(scope)])
 
 
 class JsonOnlyApiWrites:

@@ -25,8 +25,10 @@ The contract of the ``plexnav-lumbosacral`` service
   never "Routine: no red flag".
 - Data naming another patient than ``context.patientId`` (a Patient id, a subject or patient
   reference, ``fhirAuthorization.patient``) is refused (400).
-- No prefetch key at all, or an OperationOutcome for one: :class:`CdsPreconditionFailed`
-  (HTTP 412); plexnav does not query ``fhirServer`` itself (yet).
+- Keys left out of the prefetch are fetched from ``fhirServer`` with ``fhirAuthorization`` when the
+  caller passes a fetcher (the API passes :func:`plexnav.interop.fhir_server.fetch_prefetch`); a
+  server that refuses or fails is :class:`CdsPreconditionFailed` (HTTP 412), as is no prefetch and
+  no ``fhirServer``, or an OperationOutcome for a key.
   A case that does not validate raises :class:`~plexnav.validation.CaseValidationError`
   with the same located, friendly errors as the CLI.
 - The JWT check is :mod:`plexnav.interop.cds_auth` (the HTTP route applies it).
@@ -46,6 +48,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -423,8 +426,8 @@ def _read_prefetch(prefetch: dict, maps: ConceptMaps) -> _Prefetched:
     present = {k: prefetch[k] for k in (PREFETCH_KEY, *EHR_KEYS) if k in prefetch}
     if not present:
         raise CdsPreconditionFailed(
-            f"no prefetch: send {', '.join(EHR_KEYS)} (the discovery templates) or {PREFETCH_KEY}; "
-            "plexnav does not query the FHIR server itself")
+            f"no prefetch: send {', '.join(EHR_KEYS)} (the discovery templates) or {PREFETCH_KEY}, "
+            "or fhirServer with fhirAuthorization so that plexnav fetches them")
     out = _Prefetched()
     patient_entries: list[dict] = []
     ehr_entries: list[dict] = []
@@ -517,11 +520,13 @@ def _has_findings(case: Case) -> bool:
                 or any(v for k, v in data.get("history", {}).items()))
 
 
-def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = None) -> dict:
+def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = None,
+                         fetch: Callable[[str, str | None, str, list[str]], dict] | None = None) -> dict:
     """Answer one CDS Hooks call on ``plexnav-lumbosacral``: the response JSON ``{"cards": [...]}``.
 
     ``maps`` are the ConceptMaps that say which EHR codes are which plexnav findings (default: the
-    shipped map of standard LOINC and SNOMED CT codes; the API adds the hospital's maps).
+    shipped map of standard LOINC and SNOMED CT codes; the API adds the hospital's maps).  ``fetch``
+    (server, access token, patient id, keys) -> prefetch fetches the keys the client left out.
 
     Raises :class:`CdsRequestError` (400), :class:`CdsPreconditionFailed` (412) or
     :class:`~plexnav.validation.CaseValidationError` (the case itself is invalid).
@@ -542,7 +547,11 @@ def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = No
     patient_id = request.context.get("patientId")
     if not isinstance(patient_id, str) or not patient_id:
         raise CdsRequestError(f"the '{HOOK}' hook's context needs patientId (a FHIR Patient id)")
-    prefetch = request.prefetch or {}
+    prefetch = dict(request.prefetch or {})
+    missing = [k for k in EHR_KEYS if k not in prefetch]
+    if fetch is not None and request.fhirServer is not None and missing and PREFETCH_KEY not in prefetch:
+        token = request.fhirAuthorization.access_token if request.fhirAuthorization else None
+        prefetch.update(fetch(str(request.fhirServer), token, patient_id, missing))
     authorized = request.fhirAuthorization.patient if request.fhirAuthorization else None
     if authorized is not None and authorized != patient_id:
         raise CdsRequestError(f"fhirAuthorization is for Patient/{authorized}, not the context's Patient/{patient_id}")

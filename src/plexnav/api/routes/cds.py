@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from plexnav.server.errors import ERROR_RESPONSES, error_response
+from plexnav.api.middleware import CDS_CORS
 from plexnav.interop import cds_hooks
 from plexnav.interop.cds_auth import CdsAuth, CdsAuthError
 from plexnav.interop.concept_maps import ConceptMapError, ConceptMaps, maps_from_env
+from plexnav.interop.fhir_server import fetch_prefetch
 from plexnav.validation import CaseError, CaseValidationError
 
 router = APIRouter(tags=["cds-hooks"], responses=ERROR_RESPONSES)
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type, Authorization",
-        "Access-Control-Allow-Methods": "GET, POST, OPTIONS"}
+CORS = CDS_CORS  # also on the answers the middleware gives before a route runs (413)
 PREFLIGHT = {**CORS, "Access-Control-Max-Age": "600"}
 
 
@@ -78,7 +80,9 @@ async def service(service_id: str, request: Request) -> JSONResponse:
     except ConceptMapError as exc:  # the server's configuration, not the caller's request
         return _error(503, f"the hospital ConceptMap configured for plexnav cannot be used: {exc}")
     try:
-        return JSONResponse(cds_hooks.cds_service_response(await request.body(), maps), headers=CORS)
+        body = await request.body()
+        answer = await run_in_threadpool(cds_hooks.cds_service_response, body, maps, fetch_prefetch)
+        return JSONResponse(answer, headers=CORS)
     except CaseValidationError as exc:
         return error_response(422, exc.errors, CORS)
     except cds_hooks.CdsRequestError as exc:
