@@ -173,6 +173,10 @@ ITEMS = {
 }
 
 
+EXAM_ITEM = {"strength": lambda x: x["movement"], "reflexes": lambda x: x["reflex"],
+             "sensation": lambda x: x["region"], "signs": lambda x: (x["sign"], x.get("region"))}
+
+
 @st.composite
 def case_dict(draw):
     history = {"factors": draw(st.lists(ITEMS["factors"], max_size=4, unique=True))}
@@ -180,5 +184,6 @@ def case_dict(draw):
                        ("duration_days", st.sampled_from([0, 7, 14, 15, 30, 42, 43, 200]))):
         if draw(st.booleans()):
             history[key] = draw(strat)
-    exam = {k: draw(st.lists(ITEMS[k], max_size=3)) for k in ("strength", "reflexes", "sensation", "signs")}
+    # one entry per item: two different grades of one movement would be a contradiction validation refuses
+    exam = {k: draw(st.lists(ITEMS[k], max_size=3, unique_by=EXAM_ITEM[k])) for k in ("strength", "reflexes", "sensation", "signs")}
     return {"history": history, "symptoms": draw(st.lists(ITEMS["symptoms"], max_size=4)), "exam": exam}

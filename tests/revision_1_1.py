@@ -21,6 +21,19 @@ def _shared(prefix: str) -> dict | None:
 EVALUATION_KEYS = ("expected", "teaching", "source", "source_kind")
 
 
+def _sides(item: dict) -> set:
+    side = item.get("side")
+    return {"left", "right"} if side == "bilateral" else {side}
+
+
+def _not_in(first: list, second: list, name: str) -> list:
+    """``first``'s findings that ``second`` does not record for the same item and side: one
+    patient's exam has one grade per movement and side (two would be a contradiction)."""
+    taken = [(item[name], item.get("region"), _sides(item)) for item in second]
+    return [item for item in first
+            if not any(item[name] == n and item.get("region") == r and _sides(item) & s for n, r, s in taken)]
+
+
 def revision_1_1_case() -> dict | None:
     """p23 (greater trochanteric pain) and p24 (L5 root over a polyneuropathy) merged, plus every
     other field revision 1.1 added: the mimic signs (with results and a compartment region), a
@@ -41,14 +54,18 @@ def revision_1_1_case() -> dict | None:
         {"kind": "tingling", "region": "genital"},
     ]
     exam23, exam24 = p23["exam"], p24["exam"]
+    limited = [s for s in exam23["strength"] if "limited_by" in s]
+    graded = [s for s in exam23["strength"] if "limited_by" not in s]
     case["exam"] = {
-        "strength": exam23["strength"] + exam24["strength"] + [
+        # p23's pain-limited grade is a 1.1 field under test: it replaces p24's grade of that movement
+        "strength": limited + _not_in(graded, exam24["strength"], "movement")
+        + _not_in(exam24["strength"], limited, "movement") + [
             {"movement": "hip_flexion", "side": "left", "mrc": 4, "limited_by": "effort"}],
         "reflexes": exam24["reflexes"],
         "sensation": exam24["sensation"] + [
             {"region": "saddle", "side": "right", "finding": "reduced"},
             {"region": "genital", "finding": "normal"}],
-        "signs": exam23["signs"] + exam24["signs"] + [
+        "signs": _not_in(exam23["signs"], exam24["signs"], "sign") + exam24["signs"] + [
             {"sign": "sacroiliac_provocation", "side": "left", "result": "negative"},
             {"sign": "reduced_foot_pulses", "side": "left", "result": "positive"},
             {"sign": "reduced_foot_pulses", "side": "right"},

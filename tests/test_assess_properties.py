@@ -23,8 +23,9 @@ EMG = st.builds(lambda m, side, r: {"muscle": m, "side": side, "result": r},
 @st.composite
 def full_case(draw):
     body = draw(case_dict())
-    body["electrodiagnosis"] = {"nerve_conduction": draw(st.lists(NCS, max_size=4)),
-                                "needle_emg": draw(st.lists(EMG, max_size=5))}
+    # one result per study and muscle: two different ones would be a contradiction validation refuses
+    body["electrodiagnosis"] = {"nerve_conduction": draw(st.lists(NCS, max_size=4, unique_by=lambda x: x["study"])),
+                                "needle_emg": draw(st.lists(EMG, max_size=5, unique_by=lambda x: x["muscle"]))}
     if draw(st.booleans()):
         body["patient"] = {"age": draw(st.integers(0, 120)), "sex": draw(st.sampled_from(V.SEXES))}
     return validate_case({"format": "plexnav-case/1", **body})[0]

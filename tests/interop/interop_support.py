@@ -143,16 +143,18 @@ def case_json(draw) -> dict:
     out["history"] = history
     out["symptoms"] = draw(st.lists(symptom(), max_size=4))
     out["exam"] = {
-        "strength": draw(st.lists(strength(), max_size=4)),
-        "reflexes": draw(st.lists(reflex(), max_size=3)),
-        "sensation": draw(st.lists(sensation(), max_size=3)),
-        "signs": draw(st.lists(sign(), max_size=3)),
+        # one entry per item: two different grades of one movement are a contradiction validation refuses
+        "strength": draw(st.lists(strength(), max_size=4, unique_by=lambda x: x["movement"])),
+        "reflexes": draw(st.lists(reflex(), max_size=3, unique_by=lambda x: x["reflex"])),
+        "sensation": draw(st.lists(sensation(), max_size=3, unique_by=lambda x: x["region"])),
+        "signs": draw(st.lists(sign(), max_size=3, unique_by=lambda x: (x["sign"], x.get("region")))),
     }
     out["electrodiagnosis"] = {
         "nerve_conduction": draw(st.lists(st.builds(lambda s, side, r: {"study": s, "side": side, "result": r},
                                                     st.sampled_from(V.NCS_STUDIES), SIDE,
-                                                    st.sampled_from(V.NCS_RESULTS)), max_size=3)),
-        "needle_emg": draw(st.lists(needle_emg(), max_size=3)),
+                                                    st.sampled_from(V.NCS_RESULTS)), max_size=3,
+                                             unique_by=lambda x: x["study"])),
+        "needle_emg": draw(st.lists(needle_emg(), max_size=3, unique_by=lambda x: x["muscle"])),
     }
     out["investigations"] = draw(st.lists(investigation(), max_size=3))
     return out
