@@ -198,8 +198,13 @@ def _compute_side(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: s
     if t == "visceral":
         return predict.visceral(kb, hyp, spec.target_id, side), 0.0
     if t == "complaint":
-        touched = bool(hyp.lesion.get(side)) or hyp.pattern is not None or bool(hyp.central)
-        return (1.0 if touched else 0.0), 0.0
+        if hyp.pattern is not None or hyp.central:
+            return 1.0, 0.0
+        nodes = hyp.lesion.get(side)
+        if not nodes:
+            return 0.0, 0.0
+        # a one-sided lesion that reaches the other side a little touches it that much
+        return (max(nodes.values()) if hyp.side in V.LATERAL_SIDES and side != hyp.side else 1.0), 0.0
     if t == "anywhere":
         return _anywhere(kb, hyp, spec.target_id, side, memo)
     if t == "evidence":

@@ -34,9 +34,14 @@ class Hypothesis:
         return hypothesis_label(self)
 
 
-def _sided(lesion: Mapping[str, float], side: str, bilateral_factor: float) -> Mapping[str, Mapping[str, float]]:
+def _sided(lesion: Mapping[str, float], side: str, bilateral_factor: float,
+           contralateral: Mapping[str, float] | None = None) -> Mapping[str, Mapping[str, float]]:
     if side in V.LATERAL_SIDES:
-        return MappingProxyType({side: MappingProxyType(dict(lesion))})
+        sided = {side: MappingProxyType(dict(lesion))}
+        if contralateral:
+            other = next(s for s in V.LATERAL_SIDES if s != side)
+            sided[other] = MappingProxyType(dict(contralateral))
+        return MappingProxyType(sided)
     if side == "bilateral":
         both = {node: w * bilateral_factor for node, w in lesion.items()}
         return MappingProxyType({s: MappingProxyType(both) for s in V.LATERAL_SIDES})
@@ -68,7 +73,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
         for side, share in _side_shares(rec.sides, shares.get(rec.family, shares["default"])).items():
             out.append(Hypothesis(
                 id=f"{rec.id}:{side}", site=rec.site, side=side, family=rec.family,
-                prior=base * share, lesion=_sided(rec.lesion, side, bilateral_factor),
+                prior=base * share, lesion=_sided(rec.lesion, side, bilateral_factor, rec.contralateral),
                 central=MappingProxyType(dict(rec.central)), pattern=rec.pattern,
                 detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
                 mimic=rec.mimic, umn_from=rec.umn_from, name=kb.mimics[rec.mimic].name if rec.mimic else None,

@@ -82,6 +82,7 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
         state = "normal" if s.finding == "normal" else "abnormal"
         midline = s.region in V.MIDLINE_REGIONS and s.side not in V.LATERAL_SIDES
         add_sided(f"sensation:{s.region}", midline, s.side, state, s.finding)
+    _add_spared_halves(case, add)
     for g in case.exam.signs:
         if kb.signs[g.sign].mechanism == "nonlocalizing":
             continue
@@ -131,6 +132,21 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
         add(key, "present", value)
     _add_silent_sides(case, out, add)
     return out
+
+
+def _add_spared_halves(case: Case, add) -> None:
+    """A perineal region examined abnormal on one side only states that its other half is
+    spared (case format 1.1, one-sided perineum): an examiner who found both halves numb
+    records the region as a whole.  So the other half counts as examined normal, unless
+    the case records it."""
+    recorded = {(s.region, s.side) for s in case.exam.sensation if s.region in V.MIDLINE_REGIONS}
+    for s in case.exam.sensation:
+        if s.region not in V.MIDLINE_REGIONS or s.side not in V.LATERAL_SIDES or s.finding == "normal":
+            continue
+        other = next(side for side in V.LATERAL_SIDES if side != s.side)
+        if not any((s.region, side) in recorded for side in (other, "bilateral", None)):
+            add(f"sensation:{s.region}:{other}", "normal", "spared (one-sided finding recorded)")
+            recorded.add((s.region, other))
 
 
 def _add_silent_sides(case: Case, out: list[Observation], add) -> None:

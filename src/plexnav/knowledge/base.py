@@ -201,7 +201,7 @@ def load_knowledge() -> KnowledgeBase:
             if muscle not in muscles:
                 raise ValueError(f"movement {move.id}: unknown muscle {muscle!r}")
     for hyp in hypotheses:
-        for node in hyp.lesion:
+        for node in (*hyp.lesion, *hyp.contralateral):
             if node not in graph:
                 raise ValueError(f"hypothesis {hyp.id}: unknown lesion node {node!r}")
         if hyp.family not in likelihood["priors"]:

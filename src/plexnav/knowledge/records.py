@@ -152,6 +152,9 @@ class HypothesisRecord(_Record):
     umn_from: RootLevel | None = None
     pattern: Literal["length_dependent"] | None = None
     mimic: str | None = None
+    # what a one-sided form still reaches on the other side (a hemi-cauda equina lesion
+    # also presses the midline sacral roots of the other side a little): node -> involvement
+    contralateral: dict[str, float] = Field(default_factory=dict)
 
 
 class EvidenceRecord(Sourced):
