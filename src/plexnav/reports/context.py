@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 from markupsafe import Markup
@@ -94,7 +95,7 @@ def symptom_sentences(case: Case) -> list[str]:
                 text += f", {fmt(s.severity)} out of 10"
             text += _triggers_sentence(s)
         elif s.kind == "weakness":
-            leg = {"left": "left leg", "right": "right leg", "bilateral": "both legs"}.get(s.side, "")
+            leg = {"left": "left leg", "right": "right leg", "bilateral": "both legs"}.get(s.side or "", "")
             text = f"Weakness ({leg})" if leg else "Weakness"
             if s.activity:
                 text += f": {w['activities'][s.activity]}"
@@ -299,7 +300,8 @@ def _questions(case: Case, assessment: Assessment, knowledge: GuidanceKnowledge)
     facts = context_facts(case, assessment.localization, assessment.etiology, assessment.triage, knowledge,
                           background=assessment.background)
     words = knowledge.words
-    lesion = lesion_words(max(assessment.localization, key=lambda e: e.probability), words) if assessment.localization else ""
+    leading = max(assessment.localization, key=lambda e: e.probability) if assessment.localization else None
+    lesion = lesion_words(leading, words) if leading is not None else ""
     fitted = [q["text"].format(lesion=lesion) for q in words["questions"] if holds(q["when"], facts)]
     return fitted + list(report_words()["questions"])
 
@@ -355,7 +357,8 @@ def _num(value: float) -> str:
     return fmt(value) if value != int(value) else str(int(value))
 
 
-def _pivot(items, key: Callable, value: Callable, abnormal: Callable, order: Iterable[str], name: Callable) -> dict | None:
+def _pivot(items: Iterable[Any], key: Callable, value: Callable, abnormal: Callable, order: Iterable[str],
+           name: Callable) -> dict | None:
     """Rows of findings by target, with Left / Right (and Both/midline when used) columns."""
     items = list(items)
     if not items:
@@ -379,11 +382,11 @@ def _pivot(items, key: Callable, value: Callable, abnormal: Callable, order: Ite
     return {"columns": [header[c] for c in columns], "rows": rows}
 
 
-def findings_tables(case: Case) -> dict:
+def findings_tables(case: Case) -> dict[str, Any]:
     kb = load_knowledge()
     res = report_words()["results"]
     ex, ed = case.exam, case.electrodiagnosis
-    tables = {
+    tables: dict[str, Any] = {
         "strength": _pivot(ex.strength, lambda i: i.movement,
                            lambda i: f"MRC {_num(i.mrc)}" + (f" (limited by {i.limited_by})" if i.limited_by else ""),
                            lambda i: i.neurological_mrc < 5, V.MOVEMENTS, lambda m: _capital(kb.movements[m].name)),
@@ -410,6 +413,7 @@ def findings_tables(case: Case) -> dict:
         if inv.value is not None:
             result = f"{inv.value:g} {T.lab_unit(inv.test)[1]}".rstrip()
         else:
+            assert inv.finding is not None  # the case model: an imaging test has a finding
             result = T.name("imaging-finding", inv.finding)
         where = ", ".join(x for x in (inv.level, inv.position and T.name("imaging-position", inv.position),
                                       _side_words(inv.side)) if x)
@@ -458,7 +462,7 @@ def clinician_context(case: Case, assessment: Assessment, diary: Diary | None = 
         history.append(f"course {h.course}")
     if h.duration_days is not None:
         history.append(f"duration {h.duration_days} days")
-    localization = []
+    localization: list[dict[str, Any]] = []
     for rank, loc in enumerate(assessment.localization, 1):
         localization.append({
             "rank": rank, "label": site_label(loc.site, loc.side, loc.levels, loc.detail),
@@ -486,9 +490,10 @@ def clinician_context(case: Case, assessment: Assessment, diary: Diary | None = 
                        "more": max(len(loc["supporting"]) - MAX_REASONS, 0) + max(len(loc["against"]) - MAX_REASONS, 0)}
                       for loc in localization[:EXPLAINED] if loc["supporting"] or loc["against"]],
         "next_findings": [{"finding": n.finding, "why": n.why,
-                           "gain": f"{n.expected_information_gain:.2f}" if n.expected_information_gain is not None else ""}
+                           "gain": "" if n.expected_information_gain is None else f"{n.expected_information_gain:.2f}"}
                           for n in assessment.next_best_findings],
-        "causes": [{"cause": e.cause.replace("_", " "), "plain": words["causes"].get(e.cause) or T.name("cause", e.cause),
+        "causes": [{"cause": e.cause.replace("_", " "),
+                    "plain": words["causes"].get(e.cause) or T.name("cause", e.cause),
                     "percent": f"{e.probability:.0%}" if e.probability >= 0.005 else "<1%", "reasons": e.reasons}
                    for e in assessment.etiology[:5]],
         "workup": [{"test": _test_name(w.test, knowledge), "id": w.test, "priority": w.priority, "why": w.why,
