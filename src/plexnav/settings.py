@@ -31,8 +31,14 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default: a SQLite file in data_dir (WAL mode)")
     secret_key: str | None = Field(
         None, description="signs session cookies; default: generated once and kept in data_dir")
-    session_max_age: int = Field(14 * 24 * 3600, ge=60, description="session cookie lifetime, seconds")
-    cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only")
+    session_max_age: int = Field(12 * 3600, ge=60, description="a session ends this long after sign-in, seconds")
+    session_idle_seconds: int = Field(30 * 60, ge=60, description="a session unused this long ends, seconds")
+    cookie_secure: bool | None = Field(
+        None, description="send the session cookie over HTTPS only (default: yes unless the app listens on "
+                          "loopback only or PLEXNAV_PUBLIC_URL is plain http)")
+    listen_host: str | None = Field(None, description="set by `plexnav serve`: the address it listens on")
+    hsts_max_age: int = Field(0, ge=0, description="send Strict-Transport-Security with this max-age (0: not sent; "
+                                                   "set it when TLS is in front)")
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="larger request bodies get 413")
     login_max_failures: int = Field(5, ge=1, description="failed logins allowed per window and key")
     login_window_seconds: int = Field(300, ge=1, description="window of the login rate limit")
@@ -63,6 +69,14 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_default(cls, value: str | None) -> str | None:
         return value or None
+
+    def resolved_cookie_secure(self) -> bool:
+        """Secure cookies whenever the app is reachable beyond this machine."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        if self.public_url:
+            return self.public_url.lower().startswith("https://")
+        return self.listen_host is not None and not is_loopback(self.listen_host)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -128,6 +142,16 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def normalise_database_url(url: str) -> str:

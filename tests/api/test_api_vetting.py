@@ -21,7 +21,8 @@ def mailing_app(tmp_path, smtp_sink):
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
     settings = Settings(data_dir=tmp_path, secret_key="test-secret-" + "m" * 32, allow_clinician_signup=True,
-                        smtp_host="127.0.0.1", smtp_port=smtp_sink.port, public_url="https://plexnav.test")
+                        smtp_host="127.0.0.1", smtp_port=smtp_sink.port, public_url="https://plexnav.test",
+                        cookie_secure=False)  # the test client speaks plain http
     return create_app(settings)
 
 

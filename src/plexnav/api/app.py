@@ -93,9 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: the size limit sees every request before anything else.
     app.add_middleware(SessionMiddleware, secret_key=app.state.secret_key, session_cookie=SESSION_COOKIE,
-                       max_age=settings.session_max_age, same_site="lax", https_only=settings.cookie_secure)
+                       max_age=settings.session_max_age, same_site="lax",
+                       https_only=settings.resolved_cookie_secure())
     app.add_middleware(RefuseUnstorableValues)
     app.add_middleware(JsonOnlyApiWrites)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts_max_age=settings.hsts_max_age)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     return app

@@ -106,8 +106,9 @@ class JsonOnlyApiWrites:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, hsts_max_age: int = 0):
         self.app = app
+        self.hsts = f"max-age={hsts_max_age}; includeSubDomains".encode() if hsts_max_age else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -125,6 +126,8 @@ class SecurityHeaders:
                                    (b"cross-origin-opener-policy", b"same-origin")):
                     if key not in present:
                         headers.append((key, value))
+                if self.hsts is not None:
+                    headers.append((b"strict-transport-security", self.hsts))
                 if not scope["path"].startswith("/static/") and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 msg = {**msg, "headers": headers}

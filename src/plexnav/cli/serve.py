@@ -19,7 +19,11 @@ def serve(
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
 ) -> None:
     """Serve the web pages and the REST API (OpenAPI at /api/v1/openapi.json, docs at /api/docs)."""
+    import os
+
     import uvicorn
+
+    os.environ.setdefault("PLEXNAV_LISTEN_HOST", host)  # cookies are Secure unless on loopback
 
     typer.echo(f"plexnav: serving on http://{host}:{port}/  (API docs: /api/docs; Ctrl+C stops)", err=True)
     uvicorn.run("plexnav.api.app:create_app", factory=True, host=host, port=port, workers=workers,

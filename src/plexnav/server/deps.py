@@ -18,7 +18,7 @@ from plexnav.store.diarybook import Diarybook
 from plexnav.store.errors import Unauthorized
 from plexnav.store.models import User
 
-SESSION_USER = "uid"
+SESSION_TOKEN = "sid"
 SESSION_STAMP = "stamp"
 
 
@@ -56,17 +56,25 @@ def get_accounts(db: DbSession) -> Accounts:
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 
 
-def get_optional_user(request: Request, accounts: AccountsDep) -> User | None:
-    """The signed-in user, if the session cookie names one whose password has not changed."""
-    user_id = request.session.get(SESSION_USER)
-    if not isinstance(user_id, str):
+def session_store(request: Request, db: Session):
+    from plexnav.store.sessions import Sessions
+    settings = request.app.state.settings
+    return Sessions(db, settings.session_idle_seconds, settings.session_max_age)
+
+
+def get_optional_user(request: Request, db: DbSession) -> User | None:
+    """The signed-in user of a live server-side session whose password has not changed
+    (logout, "sign out everywhere", idleness and a password change all end it)."""
+    token = request.session.get(SESSION_TOKEN)
+    if not isinstance(token, str):
         return None
-    user = accounts.get(user_id)
-    if user is None or request.session.get(SESSION_STAMP) != auth_stamp(user):
-        request.session.pop(SESSION_USER, None)
+    found = session_store(request, db).user_for(token)
+    if found is None or request.session.get(SESSION_STAMP) != auth_stamp(found[0]):
+        request.session.pop(SESSION_TOKEN, None)
         request.session.pop(SESSION_STAMP, None)
         return None
-    return user
+    request.state.session_id = found[1].id
+    return found[0]
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
@@ -107,13 +115,22 @@ DiarybookDep = Annotated[Diarybook, Depends(get_diarybook)]
 
 
 def sign_in(request: Request, user: User) -> None:
-    """Start a fresh session for ``user`` (a new CSRF token too: no fixation)."""
+    """Start a fresh server-side session for ``user`` (a new CSRF token too: no fixation)."""
+    database: Database = request.app.state.database
+    with database.session() as db:
+        token = session_store(request, db).begin(user, client_address(request), request.headers.get("user-agent"))
     request.session.clear()
-    request.session[SESSION_USER] = user.id
+    request.session[SESSION_TOKEN] = token
     request.session[SESSION_STAMP] = auth_stamp(user)
 
 
 def sign_out(request: Request) -> None:
+    """End this session on the server (the cookie alone no longer signs anyone in)."""
+    token = request.session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        database: Database = request.app.state.database
+        with database.session() as db:
+            session_store(request, db).end(token)
     request.session.clear()
 
 

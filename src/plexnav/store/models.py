@@ -111,6 +111,22 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class UserSession(Base):
+    """One signed-in browser or client: the cookie carries a random token, the table only its
+    SHA-256, so sessions can be listed, ended at logout or everywhere, and expire when idle."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
 class StoredCase(Base):
     """A patient's case document (plexnav-case/1 JSON), owned by that patient.
 

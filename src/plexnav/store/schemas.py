@@ -76,6 +76,17 @@ class EmailToken(_In):
     token: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 
 
+class SessionPublic(_Out):
+    """One of your signed-in sessions (the token itself is never shown)."""
+
+    id: str
+    created_at: datetime
+    last_seen_at: datetime
+    client_address: str
+    user_agent: str
+    current: bool = Field(False, description="the session this request came with")
+
+
 class UserRef(_Out):
     """Another person as others may see them: no email unless they are your clinician."""
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response, status
 
 from plexnav.server.accounts import check_login, register_account
-from plexnav.server.deps import AccountsDep, CurrentUser, SettingsDep, ThrottleDep, sign_out
+from plexnav.server.deps import (
+    SESSION_TOKEN,
+    AccountsDep,
+    CurrentUser,
+    DbSession,
+    SettingsDep,
+    ThrottleDep,
+    session_store,
+    sign_out,
+)
+from plexnav.store.errors import NotFound
 from plexnav.server.errors import ERROR_RESPONSES
 from plexnav.server.mail import send_verification
-from plexnav.store.schemas import EmailToken, LoginRequest, UserCreate, UserPublic
+from plexnav.store.schemas import EmailToken, LoginRequest, SessionPublic, UserCreate, UserPublic
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=ERROR_RESPONSES)
 
@@ -49,3 +61,28 @@ def logout(request: Request) -> Response:
 @router.get("/me", summary="The signed-in account")
 def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
+
+
+@router.get("/sessions", summary="Your signed-in sessions (browsers and clients), newest use first")
+def list_sessions(request: Request, user: CurrentUser, db: DbSession) -> list[SessionPublic]:
+    current = getattr(request.state, "session_id", None)
+    return [SessionPublic.model_validate(r).model_copy(update={"current": r.id == current})
+            for r in session_store(request, db).active(user)]
+
+
+@router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT,
+             summary="Sign out everywhere: end every session of your account, this one too")
+def logout_everywhere(request: Request, user: CurrentUser, db: DbSession) -> Response:
+    session_store(request, db).end_all(user)
+    request.session.clear()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, summary="End one of your sessions")
+def end_session(request: Request, session_id: Annotated[str, Path(max_length=64)], user: CurrentUser,
+                db: DbSession) -> Response:
+    if not session_store(request, db).end_one(user, session_id):
+        raise NotFound("no such session of yours", "session_id")
+    if session_id == getattr(request.state, "session_id", None):
+        request.session.pop(SESSION_TOKEN, None)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
