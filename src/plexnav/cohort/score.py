@@ -86,7 +86,11 @@ def _codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
     """Integer codes of a column and its distinct values as plain text (missing is '')."""
     if column not in frame:
         return np.zeros(len(frame), dtype=np.int64), [""]
-    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    series = frame[column]
+    if isinstance(series.dtype, pd.CategoricalDtype):  # Parquet dictionary columns: codes for free
+        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
     codes = codes.astype(np.int64)
     words = [_plain(u) for u in uniques] + [""]
     codes[codes < 0] = len(words) - 1
@@ -107,8 +111,9 @@ def score_frame(frame: pd.DataFrame, scorer_: Scorer | None = None) -> pd.DataFr
     combined = np.zeros(len(frame), dtype=np.int64)
     for codes, words in parts:
         combined = combined * len(words) + codes
-    distinct, first, row_entry = np.unique(combined, return_index=True, return_inverse=True)
-    row_entry = row_entry.reshape(-1)
+    row_entry, distinct = pd.factorize(combined)
+    first = np.empty(len(distinct), dtype=np.intp)
+    first[row_entry[::-1]] = np.arange(len(row_entry) - 1, -1, -1)
     effects: list[EntryEffect] = []
     problems = np.full(len(distinct), None, dtype=object)
     keys = []
@@ -164,13 +169,13 @@ def _output(case_ids, scores, errors) -> pd.DataFrame:
     out = {"case_id": np.asarray(case_ids, dtype=object)}
     failed = errors != None  # noqa: E711
     for r in range(TOP):
-        site = np.array(scores.sites[r], dtype=object) if r < len(scores.sites) else np.full(len(case_ids), None, object)
-        side = np.array(scores.sides[r], dtype=object) if r < len(scores.sides) else np.full(len(case_ids), None, object)
+        site = np.array(scores.sites[r], dtype=object, copy=True) if r < len(scores.sites) else np.full(len(case_ids), None, object)
+        side = np.array(scores.sides[r], dtype=object, copy=True) if r < len(scores.sides) else np.full(len(case_ids), None, object)
         prob = scores.probabilities[:, r] if r < scores.probabilities.shape[1] else np.full(len(case_ids), np.nan)
         site[failed], side[failed] = None, None
         prob = np.where(failed, np.nan, prob)
         out[f"site_{r + 1}"], out[f"side_{r + 1}"], out[f"probability_{r + 1}"] = site, side, prob
-    levels = np.array(["-".join(x) if x else "" for x in scores.extra["levels"]], dtype=object)
+    levels = np.asarray(scores.extra["levels"], dtype=object).copy()
     triage = np.asarray(scores.levels, dtype=object).copy()
     rules = np.array(scores.rules, dtype=object)
     levels[failed], triage[failed], rules[failed] = None, None, None

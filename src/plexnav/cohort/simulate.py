@@ -119,8 +119,8 @@ def simulate_chunks(model: LikelihoodModel, n: int, seed: int = 0, distinct: int
         case, fields = case[order], fields[order]
         ids = np.array([f"sim-{first + i + 1:0{width}d}" for i in range(m)], dtype=object)
         frame = {"case_id": ids[case]}
-        for j, name in enumerate(FIELDS):
-            frame[name] = words[fields[:, j]]
+        for j, name in enumerate(FIELDS):  # categorical: Parquet dictionary-encodes, scoring reads the codes
+            frame[name] = pd.Categorical.from_codes(fields[:, j], categories=words)
         yield pd.DataFrame(frame)
 
 

@@ -129,12 +129,24 @@ class CohortInput:
 
 @dataclass
 class CohortScores:
-    sites: list[tuple[str, ...]]   # per rank: site id of each case
-    sides: list[tuple[str, ...]]
+    sites: list[np.ndarray]        # per rank: site id of each case
+    sides: list[np.ndarray]
     probabilities: np.ndarray      # (n, k) floored to four decimals, as the assessment shows them
     levels: np.ndarray             # (n,) triage level
     rules: list[str]               # per case: the rules that set the level, ';'-joined
     extra: dict = field(default_factory=dict)
+
+
+def _leading(mass: np.ndarray, top: int) -> np.ndarray:
+    """(n, top) group indices, best first; ties go to the lower index, as the stable sort of
+    localize.group_sites does."""
+    mass = mass.copy()
+    rows = np.arange(len(mass))
+    order = np.empty((len(mass), min(top, mass.shape[1])), dtype=np.intp)
+    for r in range(order.shape[1]):
+        order[:, r] = np.argmax(mass, axis=1)
+        mass[rows, order[:, r]] = -np.inf
+    return order
 
 
 def _floor4(p: np.ndarray) -> np.ndarray:
@@ -153,10 +165,18 @@ class _Columns:
         self._features: dict[str, np.ndarray] = {}
         self._values: dict[str, np.ndarray] = {"age": data.age, "duration_days": data.duration}
 
+    @cached_property
+    def _by_entry(self) -> sparse.csr_matrix:
+        """(entries x cases): which cases hold each distinct entry (rows of one entry at hand)."""
+        d = self.d
+        return sparse.csr_matrix((np.ones(len(d.row_entry), dtype=np.int8), (d.row_entry, d.row_case)),
+                                 shape=(len(d.entries), d.n_cases))
+
     def _any_row(self, mask_per_entry: np.ndarray) -> np.ndarray:
         out = np.zeros(self.d.n_cases, dtype=bool)
-        if mask_per_entry.any():
-            out[self.d.row_case[mask_per_entry[self.d.row_entry]]] = True
+        entries = np.flatnonzero(mask_per_entry)
+        if len(entries):
+            out[self._by_entry[entries].indices] = True
         return out
 
     def feature(self, name: str) -> np.ndarray:
@@ -185,12 +205,12 @@ class _Columns:
         if found is None:
             d = self.d
             per_entry = np.array([e.values.get(name, np.nan) for e in d.entries], dtype=float)
-            row_values = per_entry[d.row_entry]
-            keep = ~np.isnan(row_values)
+            entries = np.flatnonzero(~np.isnan(per_entry))
+            sub = self._by_entry[entries].tocoo()
             found = np.full(d.n_cases, np.nan)
             # facts.py: grades keep the lowest, severities and laboratory values the highest
             reduce = np.fmin if name.startswith(("min_mrc", "recorded_min_mrc")) else np.fmax
-            reduce.at(found, d.row_case[keep], row_values[keep])
+            reduce.at(found, sub.col, per_entry[entries][sub.row])
             self._values[name] = found
         return found
 
@@ -276,6 +296,10 @@ class CohortModel:
         self.set_columns = np.array(sorted(c for (key, _), c in model.column.items() if key.startswith("evidence:")))
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
         self.levels = tuple(level["level"] for level in guidance.triage)
+        keys = model.group_keys
+        self.group_site = np.array([k[0] for k in keys], dtype=object)
+        self.group_side = np.array([k[1] for k in keys], dtype=object)
+        self.group_levels = np.array(["-".join(k[2] or ()) for k in keys], dtype=object)
 
     def factor_shift(self, factors: frozenset[str]) -> np.ndarray:
         """(2, H): the prior shift for these factors, under 60 and from 60."""
@@ -297,16 +321,16 @@ class CohortModel:
         mass = scores @ self.group_matrix
         mass **= model.site_sharpness
         mass /= mass.sum(axis=1, keepdims=True)
-        order = np.argsort(-mass, axis=1, kind="stable")[:, :top]
+        order = _leading(mass, top)
         probs = _floor4(np.take_along_axis(mass, order, axis=1))
         symptomatic = self._symptomatic_side(d)
-        keys = model.group_keys
-        sites = [tuple(keys[g][0] for g in order[:, r]) for r in range(order.shape[1])]
-        sides = [tuple(symptomatic[i] if keys[g][1] == "symptomatic" else keys[g][1] for i, g in enumerate(order[:, r]))
+        rows = np.arange(n)
+        sites = [self.group_site[order[:, r]] for r in range(order.shape[1])]
+        sides = [np.where(self.group_side[order[:, r]] == "symptomatic", symptomatic, self.group_side[order[:, r]])
                  for r in range(order.shape[1])]
         levels, rules = self._triage(d)
         return CohortScores(sites=sites, sides=sides, probabilities=probs, levels=levels, rules=rules,
-                            extra={"levels": [tuple(keys[g][2] or ()) for g in order[:, 0]]})
+                            extra={"levels": self.group_levels[order[rows, 0]]})
 
     def _counts(self, d: CohortInput) -> sparse.csr_matrix:
         """The (cases x columns) count matrix, as ``observe`` would list each case."""
