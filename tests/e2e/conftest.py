@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from web_support import CHROMIUM, Server
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -19,12 +20,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 
+class PatientServer(Server):
+    """The test server, given longer to start: the machine running the suite may be shared."""
+
+    def _wait_ready(self, timeout: float = 240.0) -> None:
+        super()._wait_ready(timeout)
+
+
+def warm_up(running) -> None:
+    """One assessment before the first page: the model is built on first use (tens of seconds on
+    a loaded machine), which would otherwise eat the first test's click timeouts."""
+    import httpx
+    case = {"format": "plexnav-case/1", "symptoms": [{"kind": "pain", "region": "lower_back", "side": "left"}]}
+    response = httpx.post(running.base_url + "/api/v1/assess", json=case, timeout=300)
+    assert response.status_code == 200, response.text
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-server")
     # clinicians may sign up here (off by default); they are approved by `plexnav admin`
-    running = Server(data, extra_env={"PLEXNAV_ALLOW_CLINICIAN_SIGNUP": "true"})
+    running = PatientServer(data, extra_env={"PLEXNAV_ALLOW_CLINICIAN_SIGNUP": "true"})
     running.data_dir = data
+    warm_up(running)
     yield running
     running.stop()
 
@@ -41,6 +59,7 @@ def browser():
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(base_url=server.base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(90_000)  # a loaded, shared machine: slow is not broken
     opened = context.new_page()
     problems: list[str] = []
     opened.on("pageerror", lambda error: problems.append(f"page error: {error}"))

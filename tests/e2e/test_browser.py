@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+
 from web_support import CHROMIUM, PASSWORD
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -84,7 +85,13 @@ def test_patient_reporting_saddle_numbness_sees_the_emergency_banner(page, shots
     assert progress.inner_text().startswith("Step 3 of 6")
     page.click('#map-numb .region[data-key="saddle"]')
     assert page.is_checked("input[name=numb][value=saddle]")
+    # the red flag stops the questionnaire at once (item 1); the rest stays reachable after it
+    screen = page.locator("#emergency-screen")
+    screen.wait_for(state="visible", timeout=5000)
+    assert page.locator("[data-next]").is_hidden()
     shots(page, "patient-3-numbness-saddle")
+    page.click("[data-emergency-continue]")
+    assert screen.is_visible() and page.locator('#emergency-screen a[href="tel:112"]').is_visible()
     page.click("[data-next]")
     page.click("[data-next]")
     page.click("[data-next]")
@@ -99,8 +106,10 @@ def test_patient_reporting_saddle_numbness_sees_the_emergency_banner(page, shots
     assert "triage-emergency" in banner.get_attribute("class")
     assert banner.get_attribute("role") == "alert"
     assert "emergency: go to an emergency department now" in banner.inner_text().lower()
-    # the banner comes first: above the title and everything else
-    assert banner.bounding_box()["y"] < page.locator("h1").bounding_box()["y"]
+    # the banner follows the page's title at once, before everything else
+    assert page.locator("h1").bounding_box()["y"] < banner.bounding_box()["y"]
+    assert banner.bounding_box()["y"] < page.locator("#h-mean").bounding_box()["y"]
+    assert page.locator('#triage a[href="tel:112"]').is_visible()
     assert page.locator("text=What to ask your doctor").is_visible()
     assert page.locator(".disclaimer").inner_text().startswith("plexnav supports clinical judgement; it never replaces it.")
     assert page.locator('a[href="/learn/red_flags"]').count() >= 1

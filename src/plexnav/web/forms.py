@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from plexnav import vocabulary as V
 from plexnav.validation import CaseError
@@ -338,6 +340,56 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     if investigations:
         case["investigations"] = investigations
     return case, errors
+
+
+@dataclass(frozen=True)
+class FormError:
+    """An error said at the form field it belongs to, in plain words (``path``: the field's name)."""
+
+    path: str
+    message: str
+    label: str = ""
+    choices: list[str] = dc_field(default_factory=list)
+    suggestion: str | None = None
+
+
+# case path (from validation) -> the form field that holds it, and its name in words
+FIELD_OF_PATH = (
+    (re.compile(r"patient\.age$"), "age", "Age"),
+    (re.compile(r"patient\.sex$"), "sex", "Sex"),
+    (re.compile(r"history\.onset$"), "onset", "How it started"),
+    (re.compile(r"history\.course$"), "course", "Since then"),
+    (re.compile(r"history\.duration_days$"), "duration_value", "How long you have had it"),
+    (re.compile(r"history\.factors"), "factors", "History"),
+    (re.compile(r"symptoms(\[\d+\])?\.severity$"), "pain_severity", "How bad the pain is"),
+    (re.compile(r"^pain$"), "pain", "Symptoms"),
+    (re.compile(r"^exam$"), "exam", "Findings"),
+)
+# validation's wording -> plain words ("Input should be less than or equal to 120 (got 250)")
+PLAIN_MESSAGES = (
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be \1 or less"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
+    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be a valid integer.*?(?= \(got|$)"), "must be a whole number"),
+    (re.compile(r"Input should be a valid number.*?(?= \(got|$)"), "must be a number"),
+    (re.compile(r"String should match pattern '[^']*'"), "is not in the expected form"),
+    (re.compile(r"\(got ([^)]*)\)"), r"(you entered \1)"),
+    (re.compile(r"^'([^']*)' is not a number$"), r"'\1' is not a number: type digits only, such as 42"),
+)
+
+
+def plain_error(error: CaseError) -> FormError:
+    """The error at its form field, in plain words: 'Age: must be 120 or less (you entered 250)'."""
+    field, label = error.path, ""
+    for pattern, name, words in FIELD_OF_PATH:
+        if pattern.search(error.path):
+            field, label = name, words
+            break
+    message = error.message
+    for pattern, replacement in PLAIN_MESSAGES:
+        message = pattern.sub(replacement, message)
+    return FormError(field, message, label, list(error.choices), error.suggestion)
 
 
 FINDING_SECTIONS = ("symptoms", "exam", "electrodiagnosis", "investigations")

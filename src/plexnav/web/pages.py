@@ -36,14 +36,14 @@ from plexnav.store.errors import StoreError
 from plexnav.store.models import User
 from plexnav.store.schemas import CaseCreate, CaseUpdate, LoginRequest, UserCreate
 from plexnav.validation import CaseError, CaseValidationError, validate_case
-from plexnav.web import bodymap, emergency, forms, labels, present
+from plexnav.web import bodymap, edx_templates, emergency, forms, labels, present
 from plexnav.web.paths import TEMPLATES_DIR
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["pairs"] = lambda ids: [(i, i.replace("_", " ")) for i in ids]
 templates.env.globals.update(V=V, labels=labels, bodymap=bodymap, disclaimer_short=present.DISCLAIMER_SHORT,
-                             emergency_steps=emergency.steps)
+                             emergency_steps=emergency.steps, edx_templates=edx_templates)
 CSRF_KEY = "csrf"
 
 
@@ -270,7 +270,8 @@ async def _submit(request: Request, kind: str, form: forms.FormData, user: User 
         except CaseValidationError as exc:
             errors = exc.errors
     if errors:
-        return _form_page(request, user, kind, form.as_values(), errors, db, case_id, title, status_code=422)
+        return _form_page(request, user, kind, form.as_values(), [forms.plain_error(e) for e in errors], db,
+                          case_id, title, status_code=422)
     if user is None:
         return _result_page(request, None, case, assessor(case), "patient" if kind == "check" else "clinician")
     book = Casebook(db, user, assessor)

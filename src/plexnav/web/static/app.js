@@ -19,7 +19,7 @@
     var current = 0;
     var errorStep = steps.findIndex(function (s) { return s.querySelector("[aria-invalid=true], .field-error"); });
     var fromHash = /^#step-(\d+)$/.exec(window.location.hash);
-    if (form.querySelector(".errors")) current = errorStep >= 0 ? errorStep : steps.length - 1;
+    if (document.querySelector(".errors")) current = errorStep >= 0 ? errorStep : steps.length - 1;
     else if (fromHash) current = parseInt(fromHash[1], 10) - 1;
     nav.hidden = false;
 
@@ -73,7 +73,7 @@
       store.setItem(key, JSON.stringify(data));
     }
     var saved = store.getItem(key);
-    if (saved && !form.querySelector(".errors")) {
+    if (saved && !document.querySelector(".errors")) {
       var data = JSON.parse(saved);
       fields().forEach(function (el) {
         var values = data[el.name] || [];
@@ -228,6 +228,9 @@
     form.querySelectorAll('select[name^="sens."]').forEach(function (sel) {
       sel.addEventListener("change", function () { sync(sel.name.slice(5).replace(".", ":")); });
     });
+    window.addEventListener("pageshow", function () {
+      svg.querySelectorAll(".region").forEach(function (shape) { sync(shape.getAttribute("data-key")); });
+    });
     rovingFocus(svg, cycle);
   }
 
@@ -253,28 +256,33 @@
   }
 
   /* ---------------------------------------------------------------- exam grids */
+  /* Arrow keys and Enter move between cells and never change a value (a select's value is
+     chosen by typing its first letter, or Alt+Down to open it). */
   function setupGrid(table) {
-    var cells = function () { return Array.prototype.slice.call(table.querySelectorAll("input[type=text], select")); };
     table.addEventListener("keydown", function (event) {
       var el = event.target;
-      if (!el.matches || !el.matches("input[type=text], select")) return;
+      if (!el.matches || !el.matches("input[type=text], select") || event.altKey) return;
       var td = el.closest("td");
       var tr = td.parentElement;
       var col = Array.prototype.indexOf.call(tr.children, td);
       var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
       var r = rows.indexOf(tr);
-      var target = null;
       var isSelect = el.tagName === "SELECT";
-      if (event.key === "ArrowDown" && !isSelect || event.key === "Enter") {
-        target = rows[r + 1] && rows[r + 1].children[col];
-      } else if (event.key === "ArrowUp" && !isSelect) {
-        target = rows[r - 1] && rows[r - 1].children[col];
+      var target = null;
+      var step = 0;
+      if (event.key === "ArrowDown" || event.key === "Enter") step = 1;
+      else if (event.key === "ArrowUp") step = -1;
+      if (step) {
+        for (var i = r + step; i >= 0 && i < rows.length && !target; i += step) {
+          var cell = rows[i].children[col];
+          if (cell && cell.querySelector("input[type=text], select")) target = cell;
+        }
       } else if (event.key === "ArrowRight" && (isSelect || el.selectionStart === el.value.length)) {
         target = tr.children[col + 1];
       } else if (event.key === "ArrowLeft" && (isSelect || el.selectionStart === 0)) {
         target = tr.children[col - 1];
       }
-      if (event.key === "Enter") event.preventDefault();  // never submit from inside a grid
+      if (step || (isSelect && (event.key === "ArrowLeft" || event.key === "ArrowRight"))) event.preventDefault();
       if (target) {
         var field = target.querySelector("input[type=text], select");
         if (field) {
@@ -284,20 +292,30 @@
         }
       }
     });
-    table.querySelectorAll("[data-fill]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var side = button.getAttribute("data-fill");
-        var value = button.getAttribute("data-value");
-        cells().forEach(function (field) {
-          if (field.name && field.name.endsWith("." + side) && !field.value) {
-            if (field.tagName === "SELECT") {
-              if (field.querySelector('option[value="' + value + '"]')) field.value = value;
-            } else {
-              field.value = value;
-            }
-          }
-        });
+  }
+
+  /* "Rest normal" and the EMG/NCS templates: blank cells of one side (of the named fields
+     only, for a template) get the value; filled and midline cells are never touched. */
+  function setupFill(button) {
+    button.addEventListener("click", function () {
+      var side = button.getAttribute("data-fill");
+      var value = button.getAttribute("data-value");
+      var scope = document.querySelector(button.getAttribute("data-scope"));
+      var names = (button.getAttribute("data-names") || "").split(" ").filter(Boolean)
+        .map(function (stem) { return stem + "." + side; });
+      var changed = 0;
+      scope.querySelectorAll("input[type=text], select").forEach(function (field) {
+        if (!field.name || field.value || field.classList.contains("midline") || field.classList.contains("lim")) return;
+        if (names.length ? names.indexOf(field.name) < 0 : !field.name.endsWith("." + side)) return;
+        if (field.tagName === "SELECT" && !field.querySelector('option[value="' + value + '"]')) return;
+        field.value = value;
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+        changed += 1;
+        var details = field.closest("details");
+        if (details) details.open = true;
       });
+      var live = document.getElementById("fill-status");
+      if (live) live.textContent = changed + " blank " + (changed === 1 ? "cell" : "cells") + " set to " + value + " (" + side + ").";
     });
   }
 
@@ -316,6 +334,7 @@
     document.querySelectorAll('svg[data-bodymap="toggle"]').forEach(setupToggleMap);
     document.querySelectorAll('svg[data-bodymap="cycle"]').forEach(setupCycleMap);
     document.querySelectorAll("table.grid").forEach(setupGrid);
+    document.querySelectorAll("button[data-fill]").forEach(setupFill);
     document.querySelectorAll("form[data-confirm]").forEach(setupConfirm);
     document.querySelectorAll("details[data-close-with-js]").forEach(function (d) { d.open = false; });
   });
