@@ -92,6 +92,8 @@ class CauseTable:
         self._first_item = np.cumsum([0] + [len(c.get("evidence", ())) for c in self.causes.values()])
         self._otherwise = np.array([math.log(c.get("otherwise", 1.0)) for c in self.causes.values()])
         self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._index = {name: c for c, name in enumerate(self.names)}
+        self._cause_items: dict[tuple[str, str], list[float]] = {}
 
     def site_row(self, site: str, group: str) -> tuple[np.ndarray, np.ndarray]:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
@@ -106,10 +108,15 @@ class CauseTable:
             self._rows[site] = row
         return row
 
-    def cause_items(self, name: str, site: str, group: str) -> np.ndarray:
+    def cause_items(self, name: str, site: str, group: str) -> list[float]:
         """One cause's evidence log LRs at one site."""
-        c = self.names.index(name)
-        return self.site_row(site, group)[1][self._first_item[c]:self._first_item[c + 1]]
+        key = (name, site)
+        logs = self._cause_items.get(key)
+        if logs is None:
+            c = self._index[name]
+            logs = self.site_row(site, group)[1][self._first_item[c]:self._first_item[c + 1]].tolist()
+            self._cause_items[key] = logs
+        return logs
 
     def fired(self, facts: Facts) -> list[tuple[bool, list[int]]]:
         """Per cause: whether its needed exposure is missing, and which evidence items hold."""
@@ -146,7 +153,7 @@ def cause_table(knowledge: GuidanceKnowledge) -> CauseTable:
     return entry[1]
 
 
-def _moved(cause: Mapping, fired: tuple[bool, list[int]], item_logs: np.ndarray) -> list[tuple[float, str]]:
+def _moved(cause: Mapping, fired: tuple[bool, list[int]], item_logs: Sequence[float]) -> list[tuple[float, str]]:
     """The evidence that moved one cause at one site, with its weight (for the reasons);
     ``item_logs``: the site's log LR of each of this cause's evidence items."""
     moved: list[tuple[float, str]] = []
@@ -156,7 +163,7 @@ def _moved(cause: Mapping, fired: tuple[bool, list[int]], item_logs: np.ndarray)
     evidence = cause.get("evidence", ())
     for i in indices:
         # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
-        weight = float(item_logs[i]) or -math.log(cause.get("otherwise", 1.0))
+        weight = item_logs[i] or -math.log(cause.get("otherwise", 1.0))
         if weight:
             moved.append((weight, evidence[i]["reason"]))
     return moved
