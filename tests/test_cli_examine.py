@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from test_guided_oracle import L5_ROOT, answer_for
 
 PLEXNAV = Path(sys.executable).with_name("plexnav")

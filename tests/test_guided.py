@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_guided_oracle import L5_ROOT, PERONEAL, answer_for
 
 from plexnav.case import Case
 from plexnav.engine.guided import askable, guided_step
@@ -12,6 +11,7 @@ from plexnav.engine.guided_answers import add_answer
 from plexnav.engine.localize import score_case
 from plexnav.knowledge.examination_costs import load_exam_costs, parse_costs
 from plexnav.knowledge.files import read_sources, read_yaml
+from test_guided_oracle import L5_ROOT, PERONEAL, answer_for
 
 EMPTY = {"format": "plexnav-case/1"}
 

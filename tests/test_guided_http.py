@@ -7,9 +7,9 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from web_support import PASSWORD, cheap_password_hashing, example_case, register
 
 from plexnav.engine.guided_answers import add_answer
+from web_support import PASSWORD, cheap_password_hashing, example_case, register
 
 EMPTY = {"format": "plexnav-case/1"}
 DISCLAIMER = "plexnav supports clinical judgement; it never replaces it."

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -44,9 +43,9 @@ def _show(console, step) -> None:
         console.print(f"[dim]about {step.expected_further_items} more item(s) to reach {step.target:.0%}[/]")
 
 
-def examine(case_path: Optional[str] = typer.Argument(None, metavar="[CASE.json]",
+def examine(case_path: str | None = typer.Argument(None, metavar="[CASE.json]",
                                                        help="a partial case to continue (default: start empty)"),
-            output: Optional[Path] = typer.Option(None, "-o", "--output", help="where to write the grown case"),
+            output: Path | None = typer.Option(None, "-o", "--output", help="where to write the grown case"),
             phase: str = typer.Option("bedside", help="bedside or edx (EMG/NCS)"),
             target: float = typer.Option(0.9, help="stop when the leading site reaches this (0.5-0.99)")) -> None:
     """Guided examination: the next finding to check, one at a time, until the site is clear."""

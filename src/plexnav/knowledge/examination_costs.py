@@ -7,10 +7,10 @@ code.  Loading checks every item id, kind and source key, so a typo fails at loa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
 
 from plexnav import vocabulary as V
 from plexnav.knowledge.files import read_sources, read_yaml

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from plexnav.engine.guided import PHASE_WORDS, PHASES, guided_step
 from plexnav.engine.guided_answers import SKIP, UNDO, AnswerError, add_answer, choices, remove_answer
+from plexnav.modelcache import load_model
 from plexnav.server.deps import AssessorDep, DbSession, OptionalUser
 from plexnav.server.errors import ApiError
 from plexnav.store.casebook import Casebook
@@ -102,8 +103,8 @@ def guided_page(request: Request, case_id: str, user: OptionalUser, db: DbSessio
     stored = book.read(case_id)
     record = stored.latest_assessment or book.reassess(case_id)
     skipped = [k for k, a in entries if a == SKIP]
-    step = guided_step(stored.case, phase, target=percent / 100, skipped=skipped)
-    territory = present.territory(record.assessment)
+    step = guided_step(stored.case, phase, target=percent / 100, skipped=skipped, model=load_model())
+    territory = _territory(step.ranking[0].hypothesis, step.ranking[0].label)
     return render(request, "guided.html", user, stored=stored, step=step, question=step.questions[0] if step.questions else None,
                   alternatives=step.questions[1:], phase=phase, phase_words=PHASE_WORDS, target=percent,
                   log=_log_text(entries), answered=len(entries), last=entries[-1] if entries else None,
@@ -140,6 +141,25 @@ def guided_answer(request: Request, case_id: str, form: CsrfForm, user: Optional
         raise _bad(exc.field, exc.message) from None
     log.append((finding, answer))
     return redirect(_url(stored.id, phase, target, log))
+
+
+def _territory(hypothesis_id: str, label: str) -> present.Territory:
+    """The skin the leading hypothesis would affect, as the result page shades it, from the
+    model the server warmed at start-up (the ranking beside it comes from the same model)."""
+    from plexnav.knowledge.forward import skin_involvement
+    from plexnav.vocabulary import MIDLINE_REGIONS, SKIN_REGIONS
+
+    model = load_model()
+    hypothesis = next(h for h in model.hypotheses if h.id == hypothesis_id)
+    shading: dict[str, float] = {}
+    for side, lesion in hypothesis.lesion.items():
+        for region in SKIN_REGIONS if lesion else ():
+            value = skin_involvement(model.kb, lesion, region) if region != "whole_foot_stocking" else 0.0
+            if value >= present.SHADE_MIN:
+                key = bodymap.key_of(region, None if region in MIDLINE_REGIONS else side)
+                shading[key] = round(max(shading.get(key, 0.0), value), 2)
+    note = "" if shading else "This site has no single skin territory to shade (for example no lesion)."
+    return present.Territory(hypothesis.id, label, shading, note)
 
 
 def _save(book: Casebook, case_id: str, document: dict) -> None:

@@ -72,10 +72,10 @@ async def next_question(
     """The question(s) with the best expected information gain per cost in the phase, their
     gain and cost, the current ranking, whether to stop and why, and about how many items
     remain.  An invalid case gets 422 with every problem located by JSON path."""
-    from plexnav.engine.model import get_model
+    from plexnav.modelcache import load_model  # the model the server warmed at start-up
 
     case, _ = parse_case(await request.body())
-    model = get_model()
+    model = load_model()
     unknown = [k for k in skip if k not in model.finding_index]
     if unknown:
         raise ApiError(422, [CaseError("query.skip", f"{k!r} is not a finding key (e.g. 'strength:hip_flexion:left')")
