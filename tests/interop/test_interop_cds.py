@@ -47,7 +47,9 @@ def _cards(doc: dict, **kw) -> list[dict]:
 def test_discovery_document_follows_the_specification():
     doc = discovery()
     Discovery.model_validate(doc)
-    (service,) = doc["services"]
+    service, select, sign = doc["services"]
+    assert (select["hook"], sign["hook"]) == ("order-select", "order-sign")
+    assert select["prefetch"] == sign["prefetch"] == service["prefetch"]
     assert service["id"] == SERVICE_ID and service["hook"] == HOOK == "patient-view"
     assert service["description"] and service["title"]
     assert service["prefetch"] == {

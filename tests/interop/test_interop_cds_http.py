@@ -256,3 +256,17 @@ def test_a_broken_hospital_map_is_a_server_error_naming_the_file(app, client, ke
             del app.state.cds_maps
     assert r.status_code == 503 and str(path) in r.json()["detail"] and "ConceptMap" in r.json()["detail"]
     _cors(r)
+
+
+def test_the_order_sign_service_answers_over_http(client, key):
+    body = {"hook": "order-sign", "hookInstance": "ord-http",
+            "context": {"patientId": "123", "draftOrders": {"resourceType": "Bundle", "type": "collection", "entry": [
+                {"resource": {"resourceType": "ServiceRequest", "status": "draft", "intent": "order",
+                              "code": {"text": "Hip X-ray", "coding": [{"system": "urn:local", "code": "HX"}]},
+                              "subject": {"reference": "Patient/123"}}}]}},
+            "prefetch": {"plexnavCase": URGENT}}
+    path = "/cds-services/plexnav-order-sign"
+    r = client.post(path, json=body, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
+    assert r.status_code == 200, r.text
+    assert "could not check 1 order" in r.json()["cards"][0]["summary"]
+    _cors(r)

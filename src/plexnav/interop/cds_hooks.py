@@ -65,6 +65,7 @@ CDS_HOOKS_VERSION = "2.0"
 SERVICE_ID = "plexnav-lumbosacral"
 HOOK = "patient-view"
 PREFETCH_KEY = "plexnavCase"
+ORDER_SERVICES = {"order-select": "plexnav-order-select", "order-sign": "plexnav-order-sign"}  # hook -> id
 SOURCE_LABEL = "plexnav"
 SUMMARY_LIMIT = 139  # "<140-character summary"
 _NAMESPACE = uuid.UUID("1f6f4a59-3c1e-5a0b-8d5e-2b7c4e9a0d13")
@@ -232,7 +233,19 @@ def discovery() -> dict:
             f"prefetch.{PREFETCH_KEY} may carry a plexnav-case/1 object or a plexnav FHIR {FHIR_RELEASE} "
             "document); what it cannot read is named on a card, and it never calls such a record routine."),
     )
-    return dump(Discovery(services=[service]))
+    orders = [CdsService(
+        hook=hook, id=service_id,
+        title=f"plexnav: does the imaging or EMG being ordered fit the localization ({hook})",
+        description=("For imaging, electrodiagnosis and laboratory tests being ordered: says whether each is in "
+                     "plexnav's work-up for the leading localization of the findings recorded for the patient, "
+                     "and which tests plexnav proposes instead when it is not. An order whose code no "
+                     "ConceptMap maps to a plexnav test is named as not checked. plexnav supports clinical "
+                     "judgement; it never replaces it."),
+        prefetch=dict(PREFETCH_TEMPLATES),
+        usageRequirements=("Send a signed JWT as for the patient-view service; context.draftOrders is a Bundle "
+                           "of the ServiceRequests being ordered."),
+    ) for hook, service_id in ORDER_SERVICES.items()]
+    return dump(Discovery(services=[service, *orders]))
 
 
 # =========================================================================== service
@@ -520,8 +533,59 @@ def _has_findings(case: Case) -> bool:
                 or any(v for k, v in data.get("history", {}).items()))
 
 
-def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = None,
-                         fetch: Callable[[str, str | None, str, list[str]], dict] | None = None) -> dict:
+Fetch = Callable[[str, str | None, str, list[str]], dict]
+
+
+@dataclass
+class Call:
+    """A checked CDS Hooks call and what plexnav read from its data."""
+
+    request: CdsRequest
+    patient_id: str
+    read: _Prefetched
+
+
+def read_call(body: dict | str | bytes, hook: str, service: str, maps: ConceptMaps | None = None,
+              fetch: Fetch | None = None) -> Call:
+    """Parse and check a call of ``hook`` (patient binding included) and read its data (prefetch, or
+    what ``fetch`` got from ``fhirServer`` for the keys left out) through ``maps``."""
+    if isinstance(body, str | bytes):
+        try:
+            body = load_json(body)
+        except CaseValidationError as exc:
+            raise CdsRequestError(str(exc)) from None
+    try:
+        request = CdsRequest.model_validate(body)
+    except ValidationError as exc:
+        raise _spec_error(exc) from None
+    if request.hook != hook:
+        raise CdsRequestError(f"service {service} answers the '{hook}' hook, not '{request.hook}'")
+    patient_id = request.context.get("patientId")
+    if not isinstance(patient_id, str) or not patient_id:
+        raise CdsRequestError(f"the '{hook}' hook's context needs patientId (a FHIR Patient id)")
+    prefetch = dict(request.prefetch or {})
+    missing = [k for k in EHR_KEYS if k not in prefetch]
+    if fetch is not None and request.fhirServer is not None and missing and PREFETCH_KEY not in prefetch:
+        token = request.fhirAuthorization.access_token if request.fhirAuthorization else None
+        prefetch.update(fetch(str(request.fhirServer), token, patient_id, missing))
+    authorized = request.fhirAuthorization.patient if request.fhirAuthorization else None
+    if authorized is not None and authorized != patient_id:
+        raise CdsRequestError(f"fhirAuthorization is for Patient/{authorized}, not the context's Patient/{patient_id}")
+    _check_patient(prefetch, patient_id)
+    return Call(request, patient_id, _read_prefetch(prefetch, maps if maps is not None else standard_maps()))
+
+
+def unread_only(call: Call) -> dict | None:
+    """The answer when nothing readable was found: one card naming what was not read, or no card."""
+    got = call.read
+    if got.case is None or not _has_findings(got.case):
+        if got.unread:
+            return dump(CdsResponse(cards=[_unread_card(got.unread, call.request.hookInstance, with_case=False)]))
+        return dump(CdsResponse(cards=[]))  # nothing recorded for the patient: nothing to say
+    return None
+
+
+def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = None, fetch: Fetch | None = None) -> dict:
     """Answer one CDS Hooks call on ``plexnav-lumbosacral``: the response JSON ``{"cards": [...]}``.
 
     ``maps`` are the ConceptMaps that say which EHR codes are which plexnav findings (default: the
@@ -533,37 +597,12 @@ def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = No
     """
     from plexnav.engine.assess import assess
 
-    if isinstance(body, str | bytes):
-        try:
-            body = load_json(body)
-        except CaseValidationError as exc:
-            raise CdsRequestError(str(exc)) from None
-    try:
-        request = CdsRequest.model_validate(body)
-    except ValidationError as exc:
-        raise _spec_error(exc) from None
-    if request.hook != HOOK:
-        raise CdsRequestError(f"service {SERVICE_ID} answers the '{HOOK}' hook, not '{request.hook}'")
-    patient_id = request.context.get("patientId")
-    if not isinstance(patient_id, str) or not patient_id:
-        raise CdsRequestError(f"the '{HOOK}' hook's context needs patientId (a FHIR Patient id)")
-    prefetch = dict(request.prefetch or {})
-    missing = [k for k in EHR_KEYS if k not in prefetch]
-    if fetch is not None and request.fhirServer is not None and missing and PREFETCH_KEY not in prefetch:
-        token = request.fhirAuthorization.access_token if request.fhirAuthorization else None
-        prefetch.update(fetch(str(request.fhirServer), token, patient_id, missing))
-    authorized = request.fhirAuthorization.patient if request.fhirAuthorization else None
-    if authorized is not None and authorized != patient_id:
-        raise CdsRequestError(f"fhirAuthorization is for Patient/{authorized}, not the context's Patient/{patient_id}")
-    _check_patient(prefetch, patient_id)
-    got = _read_prefetch(prefetch, maps if maps is not None else standard_maps())
-    seed = request.hookInstance
-    if got.case is None or not _has_findings(got.case):
-        if got.unread:
-            return dump(CdsResponse(cards=[_unread_card(got.unread, seed, with_case=False)]))
-        return dump(CdsResponse(cards=[]))  # nothing recorded for the patient: nothing to say
-    response = cards_for(got.case, assess(got.case), hook_instance=seed, patient_id=patient_id,
-                         unread=got.unread)
+    call = read_call(body, HOOK, SERVICE_ID, maps, fetch)
+    if (answer := unread_only(call)) is not None:
+        return answer
+    got = call.read
+    response = cards_for(got.case, assess(got.case), hook_instance=call.request.hookInstance,
+                         patient_id=call.patient_id, unread=got.unread)
     return dump(response)
 
 

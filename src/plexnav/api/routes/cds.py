@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plexnav.server.errors import ERROR_RESPONSES, error_response
 from plexnav.api.middleware import CDS_CORS
-from plexnav.interop import cds_hooks
+from plexnav.interop import cds_hooks, cds_orders
 from plexnav.interop.cds_auth import CdsAuth, CdsAuthError
 from plexnav.interop.concept_maps import ConceptMapError, ConceptMaps, maps_from_env
 from plexnav.interop.fhir_server import fetch_prefetch
@@ -63,8 +63,9 @@ async def service(service_id: str, request: Request) -> JSONResponse:
     """Cards for a patient-view call: send a signed JWT (``Authorization: Bearer``) and the prefetch
     of the discovery templates (``patient``, ``conditions``, ``observations``, ``reports``) or a
     plexnav case in ``plexnavCase``."""
-    if service_id != cds_hooks.SERVICE_ID:
-        return _error(404, f"no CDS service {service_id!r}; this server offers {cds_hooks.SERVICE_ID!r}")
+    offered = (cds_hooks.SERVICE_ID, *cds_orders.HOOK_OF_SERVICE)
+    if service_id not in offered:
+        return _error(404, f"no CDS service {service_id!r}; this server offers {', '.join(offered)}")
     auth = _auth(request)
     challenge = {"WWW-Authenticate": 'Bearer realm="cds-services"'}
     if auth is None:
@@ -81,7 +82,10 @@ async def service(service_id: str, request: Request) -> JSONResponse:
         return _error(503, f"the hospital ConceptMap configured for plexnav cannot be used: {exc}")
     try:
         body = await request.body()
-        answer = await run_in_threadpool(cds_hooks.cds_service_response, body, maps, fetch_prefetch)
+        if service_id == cds_hooks.SERVICE_ID:
+            answer = await run_in_threadpool(cds_hooks.cds_service_response, body, maps, fetch_prefetch)
+        else:
+            answer = await run_in_threadpool(cds_orders.order_response, service_id, body, maps, fetch_prefetch)
         return JSONResponse(answer, headers=CORS)
     except CaseValidationError as exc:
         return error_response(422, exc.errors, CORS)
