@@ -87,7 +87,7 @@ def live_tables(kb=None) -> dict[str, dict]:
                 return fw.supply_involvement(kb, lesion, rec.components)
         groups: dict[str, dict] = {g: {} for g in GROUPS}
 
-        def put(group, key, rec, v, source=None):
+        def put(group, key, rec, v, source=None, groups=groups):
             v = round(v, 2)
             if v > 0:
                 fibres = getattr(rec, "fibres", None)  # a study's fibre type picks its likelihood family

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from plexnav.engine.assess import assess
-from plexnav.modelcache import load_model
 from plexnav.knowledge.guidance import load_guidance_knowledge
+from plexnav.modelcache import load_model
 from plexnav.validation import CaseValidationError, parse_case
 
 
@@ -23,7 +24,7 @@ def reliability(stated: list[float], correct: list[bool]) -> dict:
     """Stated top-1 probability against observed accuracy, in bins, and the expected
     calibration error (the bin-size-weighted mean gap)."""
     rows, ece, n = [], 0.0, len(stated)
-    for lo, hi in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+    for lo, hi in pairwise(RELIABILITY_BINS):
         idx = [i for i, p in enumerate(stated) if lo <= p < hi or (hi == 1.0 and p == 1.0)]
         if not idx:
             continue
