@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="Administer accounts: administrators, clinician vetting.")
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Administer accounts: administrators, clinician vetting.")
 
 
 def _database():

@@ -24,7 +24,7 @@ from plexnav.cli.common import MaxBytes, fail, output_format, read_case_text
 if TYPE_CHECKING:  # pydantic models load when a command runs, so `plexnav --help` stays fast
     from plexnav.case import Case
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Standard exports: FHIR R4B document, CDS Hooks cards and discovery.")
 
 CaseArg = Annotated[str, typer.Argument(help="case JSON file, or a plexnav FHIR Bundle; - for standard input")]

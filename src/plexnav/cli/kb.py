@@ -18,7 +18,7 @@ from plexnav.cli.common import output_format, refuse
 # repeated here so that registering the commands does not load the knowledge base)
 KINDS = ("muscle", "nerve", "root", "reflex", "region", "study", "movement")
 
-app = typer.Typer(no_args_is_help=True, help="Query the anatomical knowledge base.")
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Query the anatomical knowledge base.")
 
 
 def _emit(data, as_json: bool, title: str) -> None:

@@ -21,7 +21,7 @@ from plexnav.cli.common import MaxBytes, fail, read_case_text
 
 # every command module imports its heavy parts (pydantic models, knowledge, engine) when it
 # runs, so `plexnav --help` and `--version` load only typer (benchmarks/cli_startup.py)
-app = typer.Typer(add_completion=True, no_args_is_help=True,
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,  # plain help: no rich import
                   help="Localize, triage and explain lumbosacral plexus problems. "
                        "plexnav supports clinical judgement; it never replaces it.")
 app.add_typer(kb_commands.app, name="kb")
