@@ -9,6 +9,8 @@ PYTHON=${PYTHON:-python3}
 bash scripts/install-system-deps.sh
 # the locked versions (requirements/test.txt), then plexnav itself: scripts/install.sh
 PYTHON="$PYTHON" bash scripts/install.sh test
+# FHIR.js (npm) for the test that validates the FHIR export of every shared case
+bash scripts/install-fhirjs.sh
 
 if [ -z "${PLEXNAV_TEST_POSTGRES_URL:-}" ] && [ "$(id -u)" -eq 0 ]; then
   if PLEXNAV_TEST_POSTGRES_URL=$(bash scripts/start-test-postgres.sh); then

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_interop_conceptmap import HOSPITAL_MAP, PATIENT_ID, _prefetch
 
 from plexnav.interop.cds_hooks import CdsRequestError, CdsResponse, discovery
 from plexnav.interop.cds_orders import order_response
 from plexnav.interop.concept_maps import maps_from_paths
 from plexnav.interop.fhir import service_request
-from test_interop_conceptmap import HOSPITAL_MAP, PATIENT_ID, _prefetch
 
 MAPS = maps_from_paths([HOSPITAL_MAP])
 ORDERABLES = "https://ehr.hospital.example/fhir/CodeSystem/orderables"

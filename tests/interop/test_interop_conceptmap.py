@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,12 @@ from plexnav.engine.assess import assess
 from plexnav.interop import terms as T
 from plexnav.interop.cds_hooks import HOOK, CdsResponse, cds_service_response, request_for
 from plexnav.interop.concept_maps import (
-    ConceptMapError, ConceptMaps, load_file, maps_from_paths, standard_maps, validated,
+    ConceptMapError,
+    ConceptMaps,
+    load_file,
+    maps_from_paths,
+    standard_maps,
+    validated,
 )
 from plexnav.interop.fhir import age_on, read_bundle
 from plexnav.validation import validate_case
@@ -40,7 +45,7 @@ def _prefetch() -> dict:
 
 def _equivalent() -> dict:
     case = _load("l5_equivalent_case.json")
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     case["patient"]["age"] = age_on(_load("l5_patient.json")["birthDate"], today)
     return case
 
@@ -164,7 +169,8 @@ def test_a_sided_finding_without_a_side_is_listed_not_guessed():
     obs = _observation({"coding": [{"system": "urn:local", "code": "KJ"}], "text": "Knee jerk"},
                        valueCodeableConcept={"coding": [{"system": "urn:local:grades", "code": "0"}]})
     reading = _read_one(obs, ConceptMaps([validated(cmap, "test")]))
-    assert reading.case is None and "side" in reading.unread[0] and reading.unread[0].startswith('Observation "Knee jerk"')
+    assert reading.case is None and "side" in reading.unread[0]
+    assert reading.unread[0].startswith('Observation "Knee jerk"')
     # with the side in bodySite (SNOMED CT laterality, mapped by the shipped map) it is read
     obs["bodySite"] = {"coding": [{"system": "http://snomed.info/sct", "code": "24028007"}]}
     reading = _read_one(obs, standard_maps() + ConceptMaps([validated(cmap, "test")]))
@@ -181,10 +187,13 @@ def test_an_unmapped_value_code_is_listed():
 
 
 def test_a_refuted_condition_is_not_data_and_a_past_cancer_is_history():
-    refuted = {"resourceType": "Condition", "subject": {"reference": f"Patient/{PATIENT_ID}"}, "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
+    subject = {"reference": f"Patient/{PATIENT_ID}"}
+    refuted = {"resourceType": "Condition", "subject": subject,
+               "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
                "verificationStatus": {"coding": [{"code": "refuted"}]}}
     assert _read_one(refuted).unread == [] and _read_one(refuted).case is None
-    cancer = {"resourceType": "Condition", "subject": {"reference": f"Patient/{PATIENT_ID}"}, "code": {"coding": [{"system": "http://snomed.info/sct", "code": "363346000"}]},
+    cancer = {"resourceType": "Condition", "subject": subject,
+              "code": {"coding": [{"system": "http://snomed.info/sct", "code": "363346000"}]},
               "clinicalStatus": {"coding": [{"code": "remission"}]}}
     assert _read_one(cancer).case.history.factors == ["cancer_history"]
 

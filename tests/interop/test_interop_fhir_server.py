@@ -7,12 +7,12 @@ from __future__ import annotations
 import socket
 
 import pytest
-
 from fhir_endpoint_support import FhirEndpoint
+from test_interop_conceptmap import HOSPITAL_MAP, PATIENT_ID, _by_topic, _prefetch
+
 from plexnav.interop.cds_hooks import HOOK, CdsPreconditionFailed, CdsRequestError, cds_service_response
 from plexnav.interop.concept_maps import maps_from_paths
 from plexnav.interop.fhir_server import fetch_prefetch
-from test_interop_conceptmap import HOSPITAL_MAP, PATIENT_ID, _by_topic, _prefetch
 
 MAPS = maps_from_paths([HOSPITAL_MAP])
 

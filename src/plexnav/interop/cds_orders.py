@@ -23,8 +23,20 @@ from plexnav.case import Assessment
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
 from plexnav.interop.cds_hooks import (
-    ORDER_SERVICES, Card, CdsRequestError, CdsResponse, Fetch, _card_uuid, _clip, _footer, _md, _source,
-    _unread_card, dump, read_call, unread_only,
+    ORDER_SERVICES,
+    Card,
+    CdsRequestError,
+    CdsResponse,
+    Fetch,
+    _card_uuid,
+    _clip,
+    _footer,
+    _md,
+    _source,
+    _unread_card,
+    dump,
+    read_call,
+    unread_only,
 )
 from plexnav.interop.concept_maps import ConceptMaps, standard_maps
 from plexnav.interop.fhir import describe_resource, workup_when

@@ -20,7 +20,7 @@ What is read from where:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from plexnav import vocabulary as V
 from plexnav.interop import terms as T
@@ -44,7 +44,7 @@ class Translation:
     observation: dict | None = None
     problem: str | None = None
     key: tuple = ()               # (finding, side, region): one value per key, the latest wins
-    when: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=timezone.utc))
+    when: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
 
 
 def _codings(concept: object) -> list[dict]:
@@ -59,11 +59,11 @@ def _time(resource: dict) -> datetime:
                 ts = datetime.fromisoformat(value.replace("Z", "+00:00") if len(value) > 10 else value)
             except ValueError:
                 continue
-            return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+            return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
     period = resource.get("effectivePeriod") or {}
     if isinstance(period.get("end") or period.get("start"), str):
         return _time({"effectiveDateTime": period.get("end") or period.get("start")})
-    return datetime.min.replace(tzinfo=timezone.utc)
+    return datetime.min.replace(tzinfo=UTC)
 
 
 def _side(resource: dict, target: Target, maps: ConceptMaps) -> str | None:
