@@ -4,10 +4,12 @@ Starts ``plexnav serve`` on a free 127.0.0.1 port (or targets ``--url``, loopbac
 then drives it from an asyncio client over keep-alive connections.  Bounded in requests
 and in time; it stops by itself.
 
-Two workloads:
-  repeat  the same case every time: after the first, answers come from the API's memo of
-          recent assessments (assess() is pure, so identical cases share one answer)
-  unique  every case differs (a new id): the engine runs for every request
+Three workloads:
+  repeat   the same request body every time: answered from the memo of recent bodies
+  renamed  the same findings under a new id every time: answered from the memo keyed by
+           the finding set, the id spliced in (assess() depends on the findings, not the id)
+  unique   every case is a different finding set (age and duration varied): the engine runs
+           for every request
 
 Run:  .venv/bin/python benchmarks/load_api.py [--requests 3000] [--concurrency 16] [--workers 1]
 """
@@ -136,7 +138,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="requests per workload (upper bound)")
     parser.add_argument("--seconds", type=float, default=20.0, help="time limit per workload")
     parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
-    parser.add_argument("--workload", choices=("repeat", "unique", "both"), default="both")
+    parser.add_argument("--workload", choices=("repeat", "renamed", "unique", "all"), default="all")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
@@ -154,16 +156,23 @@ def main() -> None:
     def repeat(_: int) -> bytes:
         return repeat_body
 
-    def unique(i: int) -> bytes:
+    def renamed(i: int) -> bytes:
         return json.dumps({**base, "id": f"bench-{time.time_ns()}-{i}"}).encode()
+
+    stamp = time.time_ns() % 10_000  # a new run starts from findings the server has not seen
+
+    def unique(i: int) -> bytes:
+        history = {**base.get("history", {}), "duration_days": 1 + (stamp * 1_000 + i) % 10_000_000}
+        patient = {**base.get("patient", {}), "age": 18 + (i // 997) % 90}
+        return json.dumps({**base, "id": f"bench-{i}", "history": history, "patient": patient}).encode()
 
     results = []
     try:
         asyncio.run(run_load(host, port, repeat, 200, 4, 30))  # warm-up
         print(f"POST /api/v1/assess on {host}:{port}, {args.concurrency} connections, "
               f"{args.workers if process else '?'} worker(s), {os.cpu_count()} CPU(s)")
-        for name, bodies in (("repeat", repeat), ("unique", unique)):
-            if args.workload in (name, "both"):
+        for name, bodies in (("repeat", repeat), ("renamed", renamed), ("unique", unique)):
+            if args.workload in (name, "all"):
                 latencies, errors, elapsed = asyncio.run(
                     run_load(host, port, bodies, args.requests, args.concurrency, args.seconds))
                 results.append(report(name, latencies, errors, elapsed))
