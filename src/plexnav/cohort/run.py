@@ -190,5 +190,17 @@ class _Writer:
         self.parquet.write_table(table.cast(self.parquet.schema))
 
     def close(self) -> None:
-        if self.parquet is not None:
-            self.parquet.close()
+        """Finish the file; an input without cases still gives a readable file with the columns."""
+        if self.parquet is None:
+            import pandas as pd
+
+            from plexnav.cohort.score import OUTPUT
+            empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
+            if self.kind == "csv":
+                if not self.handle.tell():
+                    empty.to_csv(self.handle, index=False)
+                return
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+            self.parquet = pq.ParquetWriter(self.handle, pa.Table.from_pandas(empty, preserve_index=False).schema)
+        self.parquet.close()
