@@ -71,7 +71,7 @@ _FEATURE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _FEATURE_PATTERNS) 
 _VALUE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _VALUE_PATTERNS) + ")$")
 
 
-def condition_problems(condition, derived: Iterable[str] = (), where: str = "") -> list[str]:
+def condition_problems(condition: object, derived: Iterable[str] = (), where: str = "") -> list[str]:
     """Typos in a data-file condition, so a misspelt rule fails loudly instead of never firing."""
     derived = set(derived)
     if isinstance(condition, str):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -25,8 +26,8 @@ def read_bytes(name: str) -> bytes:
     return (resources.files(DATA_PACKAGE) / DATA_DIR / name).read_bytes()
 
 
-@lru_cache(maxsize=None)
-def read_yaml(name: str):
+@cache
+def read_yaml(name: str) -> Any:
     """Parse one data file; cached because the files are immutable package data."""
     return yaml.load(read_bytes(name), Loader=_LOADER)
 
@@ -41,9 +42,9 @@ def content_hash() -> str:
     return digest.hexdigest()
 
 
-def read_sources() -> dict[str, dict]:
+def read_sources() -> dict[str, dict[str, Any]]:
     """The bibliography: every ``sources*.yaml`` file merged (keys must be unique)."""
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for name in data_names():
         if name.startswith("sources"):
             for key, entry in (read_yaml(name) or {}).items():

@@ -11,7 +11,7 @@ one root of a three-root muscle involves it partly.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from plexnav.knowledge.base import KnowledgeBase
 from plexnav.knowledge.records import Component
@@ -89,7 +89,7 @@ def local_pain_involvement(kb: KnowledgeBase, lesion: Lesion, region: str) -> fl
 
 def deficit_pattern(kb: KnowledgeBase, lesion: Lesion, threshold: float = 0.25) -> dict[str, dict[str, float]]:
     """Everything a lesion affects above ``threshold``: the answer to "what does a lesion here produce?"."""
-    def above(items):
+    def above(items: Iterable[tuple[str, float]]) -> dict[str, float]:
         return {k: round(v, 2) for k, v in items if v >= threshold}
     return {
         "weak_movements": above((m, movement_involvement(kb, lesion, m)) for m in kb.movements),

@@ -9,10 +9,11 @@ silently at the bedside.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from plexnav import vocabulary as V
 from plexnav.knowledge.conditions import condition_problems
@@ -29,11 +30,13 @@ FILES = {
     "education": "education.yaml",
     "safety": "safety.yaml",
 }
+Doc = Mapping[str, Any]  # a parsed YAML document or record
+
 # the derived definitions, in evaluation order: definitions.yaml, then definitions_guidance.yaml
 DEFINITION_FILES = ("definitions", "definitions_guidance")
 
 
-def freeze(obj):
+def freeze(obj: Any) -> Any:
     """Read-only copy of parsed YAML: mappings become proxies, lists become tuples."""
     if isinstance(obj, Mapping):
         return MappingProxyType({k: freeze(v) for k, v in obj.items()})
@@ -44,18 +47,18 @@ def freeze(obj):
 
 @dataclass(frozen=True)
 class GuidanceKnowledge:
-    derived: Mapping          # name -> condition
-    triage: tuple             # levels, in policy order
-    causes: Mapping           # the causes.yaml document
-    workup: Mapping
-    management: Mapping
-    words: Mapping
-    education: Mapping
-    sources: Mapping          # bibliography key -> entry
-    safety: Mapping = field(default_factory=lambda: MappingProxyType({}))  # safety.yaml, for review and tests
-    site_groups: Mapping = field(default_factory=lambda: MappingProxyType({}))  # site id -> causes.yaml site group
+    derived: Doc              # name -> condition
+    triage: tuple[Doc, ...]   # levels, in policy order
+    causes: Doc               # the causes.yaml document
+    workup: Doc
+    management: Doc
+    words: Doc
+    education: Doc
+    sources: Doc              # bibliography key -> entry
+    safety: Doc = field(default_factory=lambda: MappingProxyType({}))  # safety.yaml, for review and tests
+    site_groups: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # site -> causes.yaml group
 
-    def cite(self, refs) -> list[str]:
+    def cite(self, refs: Iterable[Doc] | None) -> list[str]:
         """Citation strings for a record's ``sources`` list (with locators)."""
         out = []
         for ref in refs or ():
@@ -64,7 +67,7 @@ class GuidanceKnowledge:
         return out
 
 
-def _walk_sources(node, where: str, known: Mapping, problems: list[str]) -> None:
+def _walk_sources(node: Any, where: str, known: Doc, problems: list[str]) -> None:
     if isinstance(node, Mapping):
         for ref in node.get("sources", ()) if isinstance(node.get("sources"), list | tuple) else ():
             if not isinstance(ref, Mapping) or ref.get("key") not in known:
@@ -76,7 +79,7 @@ def _walk_sources(node, where: str, known: Mapping, problems: list[str]) -> None
             _walk_sources(value, f"{where}[{i}]", known, problems)
 
 
-def _walk_conditions(node, where: str, derived, problems: list[str]) -> None:
+def _walk_conditions(node: Any, where: str, derived: Iterable[str], problems: list[str]) -> None:
     if isinstance(node, Mapping):
         for key, value in node.items():
             if key in ("when", "needs_any", "repeat_if", "skip_if", "never_when"):
@@ -90,17 +93,19 @@ def _walk_conditions(node, where: str, derived, problems: list[str]) -> None:
             _walk_conditions(value, f"{where}[{i}]", derived, problems)
 
 
-def _check_ids(docs: dict, problems: list[str]) -> None:
+def _check_ids(docs: Doc, problems: list[str]) -> None:
     causes = docs["causes"]["causes"]
     if set(causes) != set(V.CAUSES):
         problems.append(f"causes.yaml must define exactly the spec causes; diff {set(causes) ^ set(V.CAUSES)}")
     groups = set(docs["causes"]["site_groups"])
     valid = set(V.SITES) | groups | {"default"}
     for cause, entry in causes.items():
-        problems += [f"causes.{cause}.sites: unknown site or group {k!r}" for k in entry.get("sites", {}) if k not in valid]
+        problems += [f"causes.{cause}.sites: unknown site or group {k!r}"
+                     for k in entry.get("sites", {}) if k not in valid]
         for item in entry.get("evidence", ()):
             if isinstance(item["lr"], dict):
-                problems += [f"causes.{cause}: lr for unknown site or group {k!r}" for k in item["lr"] if k not in valid]
+                problems += [f"causes.{cause}: lr for unknown site or group {k!r}"
+                             for k in item["lr"] if k not in valid]
     unlocalized = docs["causes"]["unlocalized"]
     for table in [unlocalized["base"], *(cue["sites"] for cue in unlocalized["cues"])]:
         problems += [f"causes.unlocalized: unknown site {k!r}" for k in table if k not in V.SITES]
@@ -114,15 +119,15 @@ def _check_ids(docs: dict, problems: list[str]) -> None:
         problems.append(f"triage levels must be {V.TRIAGE_LEVELS} in that order, got {levels}")
 
 
-def all_derived(docs: Mapping) -> dict:
+def all_derived(docs: Doc) -> dict[str, Any]:
     """Every derived definition, in evaluation order (definitions.yaml first)."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for name in DEFINITION_FILES:
         out.update((docs.get(name) or {}).get("derived") or {})
     return out
 
 
-def _check_definitions(docs: Mapping, problems: list[str]) -> list[str]:
+def _check_definitions(docs: Doc, problems: list[str]) -> list[str]:
     seen: list[str] = []
     for file in DEFINITION_FILES:
         for name, spec in ((docs.get(file) or {}).get("derived") or {}).items():
@@ -134,7 +139,7 @@ def _check_definitions(docs: Mapping, problems: list[str]) -> list[str]:
     return seen
 
 
-def _check_guidance_ids(docs: Mapping, problems: list[str]) -> None:
+def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
     """Management options name known contraindications; work-up rules say when and whom they
     serve; safety rules point at records that exist."""
     management = docs["management"]
@@ -177,7 +182,7 @@ def _check_guidance_ids(docs: Mapping, problems: list[str]) -> None:
                 problems.append(f"safety rule {rule.get('id')}: enforced_by unknown {ref!r}")
 
 
-def check_documents(docs: dict, known_sources: Mapping) -> list[str]:
+def check_documents(docs: Doc, known_sources: Doc) -> list[str]:
     """Every problem in the guidance data (empty when all is well)."""
     problems: list[str] = []
     derived = _check_definitions(docs, problems)
@@ -214,9 +219,9 @@ def load_guidance_knowledge() -> GuidanceKnowledge:
     )
 
 
-def _site_groups(causes: Mapping) -> dict[str, str]:
+def _site_groups(causes: Doc) -> dict[str, str]:
     """Each spec site's group in causes.yaml (first group that names it or its prefix)."""
-    out = {}
+    out: dict[str, str] = {}
     for site in V.SITES:
         for name, spec in causes["site_groups"].items():
             if site in spec.get("sites", ()) or any(site.startswith(p) for p in spec.get("prefixes", ())):
