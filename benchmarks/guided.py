@@ -39,9 +39,21 @@ from plexnav.modelcache import load_model
 FAMILIES = ("root", "nerve", "plexus", "polyradiculopathy", "cauda_equina", "conus", "cord", "polyneuropathy", "none")
 FLIP = 0.03
 CURVE_AT = (0, 5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200)
-TEXTBOOK_MOVEMENTS = ("hip_flexion", "hip_adduction", "hip_abduction", "hip_extension", "knee_extension",
-                      "knee_flexion", "ankle_dorsiflexion", "great_toe_extension", "toe_extension",
-                      "ankle_eversion", "ankle_inversion", "ankle_plantarflexion", "toe_flexion")
+TEXTBOOK_MOVEMENTS = (
+    "hip_flexion",
+    "hip_adduction",
+    "hip_abduction",
+    "hip_extension",
+    "knee_extension",
+    "knee_flexion",
+    "ankle_dorsiflexion",
+    "great_toe_extension",
+    "toe_extension",
+    "ankle_eversion",
+    "ankle_inversion",
+    "ankle_plantarflexion",
+    "toe_flexion",
+)
 
 
 def patient(model, h, rng):
@@ -84,8 +96,10 @@ class Examination:
 
     def leader(self) -> tuple[str, str, float]:
         """(site, side, probability) of the leading site, as group_sites ranks it, cheaply."""
-        mass = np.bincount(self.model.group_index, weights=self.posterior(),
-                           minlength=len(self.model.group_keys)) ** self.model.site_sharpness
+        mass = (
+            np.bincount(self.model.group_index, weights=self.posterior(), minlength=len(self.model.group_keys))
+            ** self.model.site_sharpness
+        )
         g = int(np.argmax(mass))
         site, side, _ = self.model.group_keys[g]
         return site, side, float(mass[g] / mass.sum())
@@ -98,10 +112,13 @@ def correct(model, leader, h) -> bool:
     return site == hyp.site and (side == hyp.side or hyp.side in ("symptomatic", "bilateral"))
 
 
-def run_guided(model, costs, exam, h, target):
-    """Bedside questions until the step says stop, then EMG/NCS until it says stop."""
+def run_guided(model, costs, exam, h, target, limit=10_000, edx_costs=None):
+    """Bedside questions until the step says stop, then EMG/NCS until it says stop (or
+    ``limit`` items are asked; ``edx_costs`` may set other stop thresholds for EMG/NCS)."""
     curve, estimates, items, emg, cost = [], [], 0, 0, 0.0
+    bedside_costs = costs
     for phase in ("bedside", "edx"):
+        costs = edx_costs if (phase == "edx" and edx_costs is not None) else bedside_costs
         phase_items, first_estimate = 0, None
         while True:
             groups = exam.groups()
@@ -110,7 +127,7 @@ def run_guided(model, costs, exam, h, target):
             step = plan(model, exam.posterior(), groups, exam.closed, phase, costs, target, n=1)
             if first_estimate is None:
                 first_estimate = step.expected_further_items
-            if step.stop or not step.questions:
+            if step.stop or not step.questions or items >= limit:
                 break
             q = step.questions[0]
             exam.ask(model.finding_index[q.finding])
@@ -139,6 +156,7 @@ def textbook_order(model, phase_mask) -> list[int]:
             fibres = model.kb.studies[spec.target_id].fibres
             return (4, ("sensory", "motor", "reflex", "late_motor").index(fibres), spec.key, side)
         return (5, model.kb.muscles[spec.target_id].length_class, spec.key, side)
+
     return sorted(np.flatnonzero(phase_mask), key=rank)
 
 
@@ -161,18 +179,23 @@ def run_order(model, costs, exam, h, target, order):
 
 
 def choose_hypotheses(model, n, rng):
-    by_family = {fam: [i for i, hyp in enumerate(model.hypotheses) if hyp.family == fam and hyp.background is None]
-                 for fam in FAMILIES}
+    by_family = {
+        fam: [i for i, hyp in enumerate(model.hypotheses) if hyp.family == fam and hyp.background is None]
+        for fam in FAMILIES
+    }
     return [int(rng.choice(by_family[FAMILIES[k % len(FAMILIES)]])) for k in range(n)]
 
 
 def summarise(name, rows):
     items = np.array([r["items"] for r in rows])
-    return {"strategy": name, "mean_items": round(float(items.mean()), 1),
-            "p90_items": float(np.percentile(items, 90)),
-            "mean_emg_muscles": round(float(np.mean([r["emg"] for r in rows])), 1),
-            "mean_cost": round(float(np.mean([r["cost"] for r in rows])), 1),
-            "top1_at_stop": round(float(np.mean([r["ok"] for r in rows])), 3)}
+    return {
+        "strategy": name,
+        "mean_items": round(float(items.mean()), 1),
+        "p90_items": float(np.percentile(items, 90)),
+        "mean_emg_muscles": round(float(np.mean([r["emg"] for r in rows])), 1),
+        "mean_cost": round(float(np.mean([r["cost"] for r in rows])), 1),
+        "top1_at_stop": round(float(np.mean([r["ok"] for r in rows])), 3),
+    }
 
 
 def curve_points(rows, at=CURVE_AT):
@@ -189,50 +212,91 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--plot", default=None, help="write the accuracy curve as a PNG")
     parser.add_argument("--json", default=None, help="write the figures as JSON")
+    parser.add_argument(
+        "--sweep",
+        default=None,
+        help="guided only, at these targets (e.g. 0.8,0.95,0.99), plus guided continued to a "
+        "target of 99.9%% within half the full exam's items",
+    )
     args = parser.parse_args()
     model, costs = load_model(), load_exam_costs()
     rng = np.random.default_rng(args.seed)
     bedside, edx = askable(model, "bedside"), askable(model, "edx")
     fixed_order = textbook_order(model, bedside) + textbook_order(model, edx)
+    if args.sweep:
+        sweep(model, costs, rng, args, fixed_order)
+        return
     results = {"guided": [], "fixed": [], "random": [], "full": []}
     estimate_pairs = []
     start = time.perf_counter()
     for h in choose_hypotheses(model, args.patients, rng):
         symptoms, answers = patient(model, h, rng)
-        items, emg, cost, curve, ok, est, reason = run_guided(model, costs, Examination(model, symptoms, answers), h, args.target)
-        results["guided"].append({"items": items, "emg": emg, "cost": cost, "curve": curve, "ok": ok, "reason": reason,
-                                  "family": model.hypotheses[h].family})
+        items, emg, cost, curve, ok, est, reason = run_guided(
+            model, costs, Examination(model, symptoms, answers), h, args.target
+        )
+        results["guided"].append(
+            {
+                "items": items,
+                "emg": emg,
+                "cost": cost,
+                "curve": curve,
+                "ok": ok,
+                "reason": reason,
+                "family": model.hypotheses[h].family,
+            }
+        )
         estimate_pairs += est
-        items, emg, cost, curve, ok = run_order(model, costs, Examination(model, symptoms, answers), h, args.target, fixed_order)
+        items, emg, cost, curve, ok = run_order(
+            model, costs, Examination(model, symptoms, answers), h, args.target, fixed_order
+        )
         results["fixed"].append({"items": items, "emg": emg, "cost": cost, "curve": curve, "ok": ok})
         shuffled = list(rng.permutation(np.flatnonzero(bedside))) + list(rng.permutation(np.flatnonzero(edx)))
-        items, emg, cost, curve, ok = run_order(model, costs, Examination(model, symptoms, answers), h, args.target, shuffled)
+        items, emg, cost, curve, ok = run_order(
+            model, costs, Examination(model, symptoms, answers), h, args.target, shuffled
+        )
         results["random"].append({"items": items, "emg": emg, "cost": cost, "curve": curve, "ok": ok})
         full = Examination(model, symptoms, answers)
         for f in fixed_order:
             full.ask(f)
-        results["full"].append({"items": len(fixed_order), "emg": int(sum(model.findings[f].key.startswith("needle_emg:") for f in fixed_order)),
-                                "cost": 0.0, "curve": [correct(model, full.leader(), h)], "ok": correct(model, full.leader(), h)})
+        results["full"].append(
+            {
+                "items": len(fixed_order),
+                "emg": int(sum(model.findings[f].key.startswith("needle_emg:") for f in fixed_order)),
+                "cost": 0.0,
+                "curve": [correct(model, full.leader(), h)],
+                "ok": correct(model, full.leader(), h),
+            }
+        )
     seconds = time.perf_counter() - start
     table = [summarise(name, results[name]) for name in ("guided", "fixed", "random")]
     full = summarise("full fixed exam (every item)", results["full"])
     full["mean_cost"] = round(sum(costs.cost(model.findings[f].key, item_kind(model, f)) for f in fixed_order), 1)
     table.append(full)
     errors = [abs(e - a) for e, a in estimate_pairs]
-    report = {"patients": args.patients, "target": args.target, "seconds": round(seconds, 1), "table": table,
-              "curve_at": list(CURVE_AT), "curves": {n: curve_points(results[n]) for n in ("guided", "fixed", "random")},
-              "estimate_median_abs_error": float(np.median(errors)) if errors else None,
-              "estimate_within_5": round(float(np.mean([e <= 5 for e in errors])), 3) if errors else None}
+    report = {
+        "patients": args.patients,
+        "target": args.target,
+        "seconds": round(seconds, 1),
+        "table": table,
+        "curve_at": list(CURVE_AT),
+        "curves": {n: curve_points(results[n]) for n in ("guided", "fixed", "random")},
+        "estimate_median_abs_error": float(np.median(errors)) if errors else None,
+        "estimate_within_5": round(float(np.mean([e <= 5 for e in errors])), 3) if errors else None,
+    }
     print("| strategy | mean items | p90 items | EMG muscles (mean) | cost (mean) | top-1 at stop |")
     print("|---|---|---|---|---|---|")
     for row in table:
-        print(f"| {row['strategy']} | {row['mean_items']} | {row['p90_items']:.0f} | {row['mean_emg_muscles']} | "
-              f"{row['mean_cost']} | {row['top1_at_stop']:.0%} |")
+        print(
+            f"| {row['strategy']} | {row['mean_items']} | {row['p90_items']:.0f} | {row['mean_emg_muscles']} | "
+            f"{row['mean_cost']} | {row['top1_at_stop']:.0%} |"
+        )
     print("\naccuracy (top-1) after k items:", json.dumps(report["curve_at"]))
     for name, points in report["curves"].items():
         print(f"  {name:7s}", " ".join(f"{p:.2f}" for p in points))
-    print(f"\nexpected-further-items estimate at the start of a phase: median absolute error "
-          f"{report['estimate_median_abs_error']}, within 5 items {report['estimate_within_5']:.0%}")
+    print(
+        f"\nexpected-further-items estimate at the start of a phase: median absolute error "
+        f"{report['estimate_median_abs_error']}, within 5 items {report['estimate_within_5']:.0%}"
+    )
     reasons = {}
     for r in results["guided"]:
         reasons.setdefault(r["reason"], []).append(r["ok"])
@@ -240,8 +304,13 @@ def main() -> None:
     families = {}
     for r in results["guided"]:
         families.setdefault(r["family"], []).append(r)
-    report["guided_by_family"] = {k: {"top1": round(float(np.mean([r["ok"] for r in v])), 3),
-                                      "mean_items": round(float(np.mean([r["items"] for r in v])), 1)} for k, v in families.items()}
+    report["guided_by_family"] = {
+        k: {
+            "top1": round(float(np.mean([r["ok"] for r in v])), 3),
+            "mean_items": round(float(np.mean([r["items"] for r in v])), 1),
+        }
+        for k, v in families.items()
+    }
     print("guided stops:", json.dumps(report["guided_stops"]))
     print("guided by family:", json.dumps(report["guided_by_family"]))
     print(f"{args.patients} patients in {seconds:.0f} s")
@@ -252,8 +321,55 @@ def main() -> None:
         plot(report, results, args.plot)
 
 
+def sweep(model, costs, rng, args, fixed_order) -> None:
+    """Items against top-1 for the guided strategy at several targets (same patients)."""
+    patients = [(h, *patient(model, h, rng)) for h in choose_hypotheses(model, args.patients, rng)]
+    from dataclasses import replace
+
+    runs = [(f"guided, target {float(t):.0%}", float(t), 10_000, None) for t in args.sweep.split(",")]
+    # EMG/NCS continued without the no-change stop, up to half the full exam's items
+    runs.append(
+        (
+            "guided, EMG/NCS continued to half the full exam's items",
+            0.999,
+            len(fixed_order) // 2,
+            replace(costs, leader_change_below=0.0, gain_below=0.0),
+        )
+    )
+    print("| strategy | mean items | p90 items | EMG muscles (mean) | top-1 at stop |")
+    print("|---|---|---|---|---|")
+    rows = []
+    for name, target, limit, edx_costs in runs:
+        done = [run_guided(model, costs, Examination(model, s, a), h, target, limit, edx_costs) for h, s, a in patients]
+        items = np.array([d[0] for d in done])
+        row = {
+            "strategy": name,
+            "mean_items": round(float(items.mean()), 1),
+            "p90_items": float(np.percentile(items, 90)),
+            "mean_emg_muscles": round(float(np.mean([d[1] for d in done])), 1),
+            "top1_at_stop": round(float(np.mean([d[4] for d in done])), 3),
+        }
+        rows.append(row)
+        print(
+            f"| {name} | {row['mean_items']} | {row['p90_items']:.0f} | {row['mean_emg_muscles']} | "
+            f"{row['top1_at_stop']:.0%} |",
+            flush=True,
+        )
+    full = []
+    for h, s, a in patients:
+        exam = Examination(model, s, a)
+        for f in fixed_order:
+            exam.ask(f)
+        full.append(correct(model, exam.leader(), h))
+    print(f"| full fixed exam (every item) | {len(fixed_order)} | {len(fixed_order)} | - | {np.mean(full):.0%} |")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"patients": args.patients, "rows": rows, "full_top1": float(np.mean(full))}, fh, indent=2)
+
+
 def plot(report, results, path) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -27,8 +27,9 @@ class Terminal:
     def __init__(self, *args: str, cwd: Path):
         self.master, slave = pty.openpty()
         env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "TERM": "xterm"}
-        self.process = subprocess.Popen([str(PLEXNAV), *args], stdin=slave, stdout=slave, stderr=slave,
-                                        cwd=cwd, env=env, close_fds=True)
+        self.process = subprocess.Popen(
+            [str(PLEXNAV), *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True
+        )
         os.close(slave)
         self.seen, self.cursor = "", 0
 
@@ -36,9 +37,9 @@ class Terminal:
         """The output since the last match, up to and including the next match of ``pattern``."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            found = re.search(pattern, self.seen[self.cursor:])
+            found = re.search(pattern, self.seen[self.cursor :])
             if found:
-                chunk = self.seen[self.cursor:self.cursor + found.end()]
+                chunk = self.seen[self.cursor : self.cursor + found.end()]
                 self.cursor += found.end()
                 return chunk
             ready, _, _ = select.select([self.master], [], [], 0.5)
@@ -90,6 +91,7 @@ def test_examine_an_l5_root_lesion_from_an_empty_case_to_the_stop(tmp_path, mode
     assert code == 0 and mark >= 3
     grown = json.loads(out.read_text())
     from plexnav.validation import validate_case
+
     case, _ = validate_case(grown)
     answered = sum(len(v) for v in grown["exam"].values()) + sum(len(v) for v in grown["electrodiagnosis"].values())
     assert answered == mark
@@ -98,7 +100,9 @@ def test_examine_an_l5_root_lesion_from_an_empty_case_to_the_stop(tmp_path, mode
 @pytest.mark.skipif(not PLEXNAV.exists(), reason="the plexnav entry point is not installed in this environment")
 def test_examine_refuses_a_bad_case_file_with_its_path(tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"format": "plexnav-case/1", "exam": {"strength": [{"movement": "hip", "side": "left", "mrc": 3}]}}))
+    bad.write_text(
+        json.dumps({"format": "plexnav-case/1", "exam": {"strength": [{"movement": "hip", "side": "left", "mrc": 3}]}})
+    )
     run = subprocess.run([str(PLEXNAV), "examine", str(bad)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "exam.strength[0].movement" in run.stderr
     run = subprocess.run([str(PLEXNAV), "examine", "--phase", "emg"], capture_output=True, text=True, timeout=120)

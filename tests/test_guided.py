@@ -83,13 +83,19 @@ def test_gain_is_the_expected_entropy_drop_of_the_site_ranking(model):
         shift = model.prior_shift(frozenset(), None)
         after = model.posterior(np.append(scored.columns, col), shift)
         expected += predictive * site_entropy(after)
-    assert step.questions[0].expected_information_gain == pytest.approx(site_entropy(scored.posterior) - expected, abs=2e-4)
+    assert step.questions[0].expected_information_gain == pytest.approx(
+        site_entropy(scored.posterior) - expected, abs=2e-4
+    )
 
 
 def test_costs_come_from_the_data_file(model):
     costs = load_exam_costs()
-    assert costs.cost("needle_emg:iliopsoas:left", "needle_emg") > costs.cost("needle_emg:tibialis_anterior:left", "needle_emg")
-    assert costs.cost("ncs:sural_sensory:left", "ncs_sensory") < costs.cost("needle_emg:tibialis_anterior:left", "needle_emg")
+    assert costs.cost("needle_emg:iliopsoas:left", "needle_emg") > costs.cost(
+        "needle_emg:tibialis_anterior:left", "needle_emg"
+    )
+    assert costs.cost("ncs:sural_sensory:left", "ncs_sensory") < costs.cost(
+        "needle_emg:tibialis_anterior:left", "needle_emg"
+    )
     step = guided_step(case_of(EMPTY), "edx", model=model, n=200)
     by_key = {q.finding: q for q in step.questions}
     assert by_key["needle_emg:iliopsoas:left"].cost == costs.items["needle_emg:iliopsoas"]
@@ -112,7 +118,9 @@ def test_the_costs_file_is_checked_at_load():
 
 def test_stops_when_no_finding_would_change_the_ranking(model):
     doc, sources = read_yaml("examination_costs.yaml"), read_sources()
-    lenient = parse_costs({**doc, "stopping": {**doc["stopping"], "leader_change_below": 1.01, "gain_below": 99}}, sources)
+    lenient = parse_costs(
+        {**doc, "stopping": {**doc["stopping"], "leader_change_below": 1.01, "gain_below": 99}}, sources
+    )
     step = guided_step(case_of(EMPTY), model=model, costs=lenient)
     assert step.stop and step.stop_reason == "no_change" and step.expected_further_items == 0
     assert "EMG/NCS" in step.stop_text  # the bedside stop points to the next phase

@@ -10,19 +10,46 @@ from plexnav.validation import validate_case
 EMPTY = {"format": "plexnav-case/1"}
 
 
-@pytest.mark.parametrize("key, answer, section, entry", [
-    ("strength:ankle_eversion:right", "3", "strength", {"movement": "ankle_eversion", "side": "right", "mrc": 3}),
-    ("reflex:achilles:left", "a", "reflexes", {"reflex": "achilles", "side": "left", "grade": "absent"}),
-    ("reflex:plantar:left", "e", "reflexes", {"reflex": "plantar", "side": "left", "grade": "extensor"}),
-    ("reflex:anal_wink", "r", "reflexes", {"reflex": "anal_wink", "grade": "reduced"}),
-    ("sensation:saddle", "n", "sensation", {"region": "saddle", "finding": "normal"}),
-    ("sign:straight_leg_raise:right", "n", "signs", {"sign": "straight_leg_raise", "side": "right", "result": "negative"}),
-    ("ncs:peroneal_motor_edb:right", "c", "nerve_conduction",
-     {"study": "peroneal_motor_edb", "side": "right", "result": "conduction_block_fibular_head"}),
-    ("ncs:tibial_motor_ah:right", "c", "nerve_conduction", {"study": "tibial_motor_ah", "side": "right", "result": "conduction_block_other"}),
-    ("needle_emg:tibialis_posterior:right", "b", "needle_emg", {"muscle": "tibialis_posterior", "side": "right", "result": "both"}),
-    ("needle_emg:external_anal_sphincter", "a", "needle_emg", {"muscle": "external_anal_sphincter", "result": "active_denervation"}),
-])
+@pytest.mark.parametrize(
+    "key, answer, section, entry",
+    [
+        ("strength:ankle_eversion:right", "3", "strength", {"movement": "ankle_eversion", "side": "right", "mrc": 3}),
+        ("reflex:achilles:left", "a", "reflexes", {"reflex": "achilles", "side": "left", "grade": "absent"}),
+        ("reflex:plantar:left", "e", "reflexes", {"reflex": "plantar", "side": "left", "grade": "extensor"}),
+        ("reflex:anal_wink", "r", "reflexes", {"reflex": "anal_wink", "grade": "reduced"}),
+        ("sensation:saddle", "n", "sensation", {"region": "saddle", "finding": "normal"}),
+        (
+            "sign:straight_leg_raise:right",
+            "n",
+            "signs",
+            {"sign": "straight_leg_raise", "side": "right", "result": "negative"},
+        ),
+        (
+            "ncs:peroneal_motor_edb:right",
+            "c",
+            "nerve_conduction",
+            {"study": "peroneal_motor_edb", "side": "right", "result": "conduction_block_fibular_head"},
+        ),
+        (
+            "ncs:tibial_motor_ah:right",
+            "c",
+            "nerve_conduction",
+            {"study": "tibial_motor_ah", "side": "right", "result": "conduction_block_other"},
+        ),
+        (
+            "needle_emg:tibialis_posterior:right",
+            "b",
+            "needle_emg",
+            {"muscle": "tibialis_posterior", "side": "right", "result": "both"},
+        ),
+        (
+            "needle_emg:external_anal_sphincter",
+            "a",
+            "needle_emg",
+            {"muscle": "external_anal_sphincter", "result": "active_denervation"},
+        ),
+    ],
+)
 def test_an_answer_becomes_a_valid_case_entry(key, answer, section, entry):
     document = add_answer(EMPTY, key, answer)
     group = "exam" if section in ("strength", "reflexes", "sensation", "signs") else "electrodiagnosis"

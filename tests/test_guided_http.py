@@ -27,6 +27,7 @@ def app(tmp_path, monkeypatch):
 @pytest.fixture
 def client(app):
     from fastapi.testclient import TestClient
+
     with TestClient(app) as c:
         yield c
 
@@ -36,6 +37,7 @@ def post_next(client, case, query=""):
 
 
 # ---------------------------------------------------------------------------------- API
+
 
 def test_next_returns_questions_with_gain_cost_and_the_ranking(client):
     response = post_next(client, EMPTY, "?count=5")
@@ -65,17 +67,24 @@ def test_next_refuses_what_assess_refuses_with_the_same_errors(client):
     bad = {"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}
     refused = post_next(client, bad)
     assert refused.status_code == 422
-    assert refused.json() == client.post("/api/v1/assess", content=json.dumps(bad),
-                                         headers={"content-type": "application/json"}).json()
+    assert (
+        refused.json()
+        == client.post("/api/v1/assess", content=json.dumps(bad), headers={"content-type": "application/json"}).json()
+    )
     assert refused.json()["errors"][0]["path"] == "exam.strength[0].movement"
     assert post_next(client, "not a case").status_code == 422
-    for query, path in (("?phase=emg", "query.phase"), ("?target=1.5", "query.target"),
-                        ("?skip=strength:nowhere:left", "query.skip"), ("?count=0", "query.count")):
+    for query, path in (
+        ("?phase=emg", "query.phase"),
+        ("?target=1.5", "query.target"),
+        ("?skip=strength:nowhere:left", "query.skip"),
+        ("?count=0", "query.count"),
+    ):
         response = post_next(client, EMPTY, query)
         assert response.status_code == 422 and response.json()["errors"][0]["path"] == path, (query, response.text)
 
 
 # ---------------------------------------------------------------------------------- web
+
 
 def token(page_text: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page_text).group(1)
@@ -98,8 +107,16 @@ def answer(client, url: str, key: str) -> str:
 
 def start(client) -> str:
     register(client, "drguide", role="clinician")
-    created = client.post("/exam/guided", data={"csrf_token": token(client.get("/exam/guided").text), "target": "90",
-                                                "phase": "bedside", "title": "Guided test"}, follow_redirects=False)
+    created = client.post(
+        "/exam/guided",
+        data={
+            "csrf_token": token(client.get("/exam/guided").text),
+            "target": "90",
+            "phase": "bedside",
+            "title": "Guided test",
+        },
+        follow_redirects=False,
+    )
     assert created.status_code == 303
     return created.headers["location"]
 
@@ -144,7 +161,9 @@ def test_a_wrong_answer_or_a_forged_log_is_refused_naming_the_field(client):
     path = urlparse(url).path + "/answer"
     refused = client.post(path, data={**form, "answer": "z"}, follow_redirects=False)
     assert refused.status_code == 422 and "answer" in refused.text
-    refused = client.post(path, data={**form, "answer": "5", "log": "strength:hip_flexion:left=9"}, follow_redirects=False)
+    refused = client.post(
+        path, data={**form, "answer": "5", "log": "strength:hip_flexion:left=9"}, follow_redirects=False
+    )
     assert refused.status_code == 422 and "log" in refused.text
     refused = client.get(urlparse(url).path + "?phase=emg")
     assert refused.status_code == 422 and "phase" in refused.text

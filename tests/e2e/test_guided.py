@@ -12,8 +12,9 @@ from web_support import CHROMIUM
 
 from .test_browser import OVERFLOW, approve_clinician, sign_up
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)"
+)
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -24,12 +25,16 @@ def press(page, key: str) -> None:
         page.keyboard.press(key)
 
 
-@pytest.mark.parametrize("hypothesis, leader, name", [
-    (PERONEAL, "right common peroneal nerve lesion (at the fibular head)", "peroneal"),
-    (L5_ROOT, "right L5 root lesion", "l5"),
-])
-def test_a_keyboard_guided_exam_reaches_the_stop_with_the_right_site_leading(page, server, shots, model,
-                                                                             hypothesis, leader, name):
+@pytest.mark.parametrize(
+    "hypothesis, leader, name",
+    [
+        (PERONEAL, "right common peroneal nerve lesion (at the fibular head)", "peroneal"),
+        (L5_ROOT, "right L5 root lesion", "l5"),
+    ],
+)
+def test_a_keyboard_guided_exam_reaches_the_stop_with_the_right_site_leading(
+    page, server, shots, model, hypothesis, leader, name
+):
     approve_clinician(server, sign_up(page, "clinician"))
     page.goto("/exam/guided")
     assert page.evaluate("document.activeElement.id") == "guided-start"
@@ -65,7 +70,9 @@ def test_a_keyboard_guided_exam_reaches_the_stop_with_the_right_site_leading(pag
     page.set_viewport_size(DESKTOP)
     # the partial case opens in the normal result page and exam grid
     page.click("#open-result", no_wait_after=True)
-    page.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}\?view=clinician"), timeout=180_000)  # first result builds tables
+    page.wait_for_url(
+        re.compile(r".*/cases/[0-9a-f]{32}\?view=clinician"), timeout=180_000
+    )  # first result builds tables
     assert leader.lower() in page.locator("#sites tbody tr").first.inner_text().lower()
     page.go_back()
     page.click("#open-exam")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -43,11 +44,14 @@ def _show(console, step) -> None:
         console.print(f"[dim]about {step.expected_further_items} more item(s) to reach {step.target:.0%}[/]")
 
 
-def examine(case_path: str | None = typer.Argument(None, metavar="[CASE.json]",
-                                                       help="a partial case to continue (default: start empty)"),
-            output: Path | None = typer.Option(None, "-o", "--output", help="where to write the grown case"),
-            phase: str = typer.Option("bedside", help="bedside or edx (EMG/NCS)"),
-            target: float = typer.Option(0.9, help="stop when the leading site reaches this (0.5-0.99)")) -> None:
+def examine(
+    case_path: Annotated[
+        str | None, typer.Argument(metavar="[CASE.json]", help="a partial case to continue (default: start empty)")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="where to write the grown case")] = None,
+    phase: Annotated[str, typer.Option(help="bedside or edx (EMG/NCS)")] = "bedside",
+    target: Annotated[float, typer.Option(help="stop when the leading site reaches this (0.5-0.99)")] = 0.9,
+) -> None:
     """Guided examination: the next finding to check, one at a time, until the site is clear."""
     from rich.console import Console
 
@@ -82,8 +86,10 @@ def examine(case_path: str | None = typer.Argument(None, metavar="[CASE.json]",
             console.print(f"No {PHASE_WORDS[phase]} question left: x switches phase, u undoes, q finishes.")
         else:
             keys = "  ".join(f"{k} {w}" for k, w in question.answers)
-            console.print(f"\n[bold]{question.prompt}[/]  [dim]({question.finding}: gain "
-                          f"{question.expected_information_gain:.3f}, cost {question.cost:g})[/]\n  {keys}")
+            console.print(
+                f"\n[bold]{question.prompt}[/]  [dim]({question.finding}: gain "
+                f"{question.expected_information_gain:.3f}, cost {question.cost:g})[/]\n  {keys}"
+            )
         try:
             answer = console.input("> ").strip().lower()
         except EOFError:

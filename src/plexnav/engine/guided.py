@@ -33,13 +33,13 @@ ESTIMATE_FROM = 5  # the expected further items use the mean gain of this many b
 
 @dataclass(frozen=True)
 class Question:
-    finding: str                      # catalogue key, e.g. 'needle_emg:tibialis_posterior:right'
-    prompt: str                       # 'Needle EMG of right tibialis posterior?'
+    finding: str  # catalogue key, e.g. 'needle_emg:tibialis_posterior:right'
+    prompt: str  # 'Needle EMG of right tibialis posterior?'
     answers: tuple[tuple[str, str], ...]  # (key pressed, words)
     expected_information_gain: float  # nats on the lesion site
     cost: float
     gain_per_cost: float
-    leader_change: float              # chance that the answer changes the leading site
+    leader_change: float  # chance that the answer changes the leading site
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class GuidedStep:
     questions: tuple[Question, ...]
     ranking: tuple[RankedSite, ...]
     stop: bool
-    stop_reason: str | None            # target_reached | no_change | nothing_left
+    stop_reason: str | None  # target_reached | no_change | nothing_left
     stop_text: str
     expected_further_items: int
     open_items: int
@@ -129,7 +129,9 @@ def _group_mass(model: LikelihoodModel, weights: np.ndarray) -> np.ndarray:
     return np.add.reduceat(weights[tables["group_order"]], tables["group_starts"], axis=0)
 
 
-def expected_gains(model: LikelihoodModel, posterior: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def expected_gains(
+    model: LikelihoodModel, posterior: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate finding: expected entropy drop of the site distribution (nats), and the
     chance its answer changes the leading site.  Predictions use the model's state
     probabilities; the update uses the tempered likelihood, as the posterior does."""
@@ -143,7 +145,7 @@ def expected_gains(model: LikelihoodModel, posterior: np.ndarray, candidates: np
     lik = model.log_lik[:, cols]
     predict = np.exp(lik)
     predict /= np.add.reduceat(predict, first, axis=1)[:, owner]
-    p_state = posterior @ predict                                   # (J,)
+    p_state = posterior @ predict  # (J,)
     mass = _group_mass(model, posterior[:, None] * np.exp(lik / model.temperature))
     mass /= mass.sum(axis=0, keepdims=True)
     now = _group_mass(model, posterior)
@@ -177,8 +179,16 @@ def _ranking(model: LikelihoodModel, groups) -> tuple[RankedSite, ...]:
     out = []
     for g in groups[:RANKED]:
         best = model.hypotheses[g.members[0]]
-        out.append(RankedSite(g.site, g.side, g.levels, round(g.probability, 4), best.id,
-                              site_label(g.site, g.side, g.levels, best.detail)))
+        out.append(
+            RankedSite(
+                g.site,
+                g.side,
+                g.levels,
+                round(g.probability, 4),
+                best.id,
+                site_label(g.site, g.side, g.levels, best.detail),
+            )
+        )
     return tuple(out)
 
 
@@ -195,8 +205,16 @@ def _further_items(model: LikelihoodModel, posterior: np.ndarray, target: float,
     return int(min(len(gains), max(1, math.ceil(still / per_item))))
 
 
-def plan(model: LikelihoodModel, posterior: np.ndarray, groups, closed: np.ndarray, phase: str,
-         costs: ExamCosts, target: float, n: int = 3) -> GuidedStep:
+def plan(
+    model: LikelihoodModel,
+    posterior: np.ndarray,
+    groups,
+    closed: np.ndarray,
+    phase: str,
+    costs: ExamCosts,
+    target: float,
+    n: int = 3,
+) -> GuidedStep:
     """The step for a posterior; ``closed`` (F,) marks findings answered or skipped."""
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(PHASES)}")
@@ -207,22 +225,36 @@ def plan(model: LikelihoodModel, posterior: np.ndarray, groups, closed: np.ndarr
     cost = np.array([costs.cost(model.findings[f].key, item_kind(model, f)) for f in candidates])
     per_cost = gain / cost if len(candidates) else gain
     order = [i for i in np.lexsort((candidates, -per_cost)) if gain[i] > 1e-9][:n]
-    questions = tuple(Question(
-        finding=model.findings[candidates[i]].key, prompt=prompt(model, model.findings[candidates[i]].key),
-        answers=choices(model.findings[candidates[i]].key),
-        expected_information_gain=round(float(gain[i]), 4), cost=float(cost[i]),
-        gain_per_cost=round(float(per_cost[i]), 4), leader_change=round(float(change[i]), 4)) for i in order)
+    questions = tuple(
+        Question(
+            finding=model.findings[candidates[i]].key,
+            prompt=prompt(model, model.findings[candidates[i]].key),
+            answers=choices(model.findings[candidates[i]].key),
+            expected_information_gain=round(float(gain[i]), 4),
+            cost=float(cost[i]),
+            gain_per_cost=round(float(per_cost[i]), 4),
+            leader_change=round(float(change[i]), 4),
+        )
+        for i in order
+    )
     ranking = _ranking(model, groups)
     leader = ranking[0]
     words = PHASE_WORDS[phase]
     if leader.probability >= target:
-        reason, text = "target_reached", (f"Stop: {leader.label} leads with {leader.probability:.0%}, "
-                                          f"at or above the target of {target:.0%}.")
+        reason, text = (
+            "target_reached",
+            (f"Stop: {leader.label} leads with {leader.probability:.0%}, at or above the target of {target:.0%}."),
+        )
     elif not len(candidates):
         reason, text = "nothing_left", f"Stop: every {words} finding has been answered or skipped."
     elif change.max() < costs.leader_change_below and gain.max() < costs.gain_below:
-        reason, text = "no_change", (f"Stop: no remaining {words} finding would change the ranking "
-                                     f"(at most a {change.max():.0%} chance of a new leader).")
+        reason, text = (
+            "no_change",
+            (
+                f"Stop: no remaining {words} finding would change the ranking "
+                f"(at most a {change.max():.0%} chance of a new leader)."
+            ),
+        )
     else:
         reason, text = None, ""
     if reason and reason != "target_reached" and phase == "bedside":
@@ -231,8 +263,15 @@ def plan(model: LikelihoodModel, posterior: np.ndarray, groups, closed: np.ndarr
     return GuidedStep(phase, target, questions, ranking, reason is not None, reason, text, further, len(candidates))
 
 
-def guided_step(case: Case, phase: str = "bedside", costs: ExamCosts | None = None, target: float = 0.9,
-                skipped: Iterable[str] = (), model: LikelihoodModel | None = None, n: int = 3) -> GuidedStep:
+def guided_step(
+    case: Case,
+    phase: str = "bedside",
+    costs: ExamCosts | None = None,
+    target: float = 0.9,
+    skipped: Iterable[str] = (),
+    model: LikelihoodModel | None = None,
+    n: int = 3,
+) -> GuidedStep:
     """The next question(s) for a partial case: expected information gain, cost, gain per
     cost, the current ranking, whether to stop and why, and about how many items remain.
     ``skipped`` are finding keys the examiner chose not to answer."""

@@ -15,16 +15,33 @@ SKIP, UNDO = "s", "u"
 ANSWERS: dict[str, tuple[tuple[str, str, str], ...]] = {
     # kind: (key pressed, words shown, value written into the case)
     "strength": tuple((str(g), f"MRC {g}", str(g)) for g in range(6)),
-    "reflex": (("n", "normal", "normal"), ("r", "reduced", "reduced"), ("a", "absent", "absent"),
-               ("b", "brisk", "brisk")),
+    "reflex": (
+        ("n", "normal", "normal"),
+        ("r", "reduced", "reduced"),
+        ("a", "absent", "absent"),
+        ("b", "brisk", "brisk"),
+    ),
     "plantar": (("f", "flexor", "flexor"), ("e", "extensor", "extensor")),
-    "sensation": (("n", "normal", "normal"), ("r", "reduced", "reduced"), ("a", "absent", "absent"),
-                  ("i", "increased", "increased")),
+    "sensation": (
+        ("n", "normal", "normal"),
+        ("r", "reduced", "reduced"),
+        ("a", "absent", "absent"),
+        ("i", "increased", "increased"),
+    ),
     "sign": (("p", "positive", "positive"), ("n", "negative", "negative")),
-    "ncs": (("n", "normal", "normal"), ("r", "reduced amplitude", "reduced"), ("a", "absent", "absent"),
-            ("l", "slowed", "slowed"), ("c", "conduction block", "conduction_block_other")),
-    "needle_emg": (("n", "normal", "normal"), ("a", "active denervation", "active_denervation"),
-                   ("c", "chronic neurogenic", "chronic_neurogenic"), ("b", "both", "both")),
+    "ncs": (
+        ("n", "normal", "normal"),
+        ("r", "reduced amplitude", "reduced"),
+        ("a", "absent", "absent"),
+        ("l", "slowed", "slowed"),
+        ("c", "conduction block", "conduction_block_other"),
+    ),
+    "needle_emg": (
+        ("n", "normal", "normal"),
+        ("a", "active denervation", "active_denervation"),
+        ("c", "chronic neurogenic", "chronic_neurogenic"),
+        ("b", "both", "both"),
+    ),
 }
 FIBULAR_HEAD_STUDIES = ("peroneal_motor_edb", "peroneal_motor_ta")
 

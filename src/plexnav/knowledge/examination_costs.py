@@ -18,18 +18,22 @@ from plexnav.knowledge.files import read_sources, read_yaml
 FILE = "examination_costs.yaml"
 KINDS = ("strength", "reflex", "plantar", "sensation", "sign", "ncs_sensory", "ncs_motor", "ncs_late", "needle_emg")
 _ITEM_IDS = {
-    "strength": V.MOVEMENTS, "reflex": V.REFLEXES, "sensation": V.SKIN_REGIONS, "sign": V.SIGNS,
-    "ncs": V.NCS_STUDIES, "needle_emg": V.EMG_MUSCLES,
+    "strength": V.MOVEMENTS,
+    "reflex": V.REFLEXES,
+    "sensation": V.SKIN_REGIONS,
+    "sign": V.SIGNS,
+    "ncs": V.NCS_STUDIES,
+    "needle_emg": V.EMG_MUSCLES,
 }
 
 
 @dataclass(frozen=True)
 class ExamCosts:
-    kinds: Mapping[str, float]        # item kind -> cost
-    items: Mapping[str, float]        # side-less finding key ('needle_emg:iliopsoas') -> cost
-    notes: Mapping[str, str]          # kind or item -> why it costs what it does
-    leader_change_below: float        # stop: no item changes the leader with this chance...
-    gain_below: float                 # ...nor gains this much (nats)
+    kinds: Mapping[str, float]  # item kind -> cost
+    items: Mapping[str, float]  # side-less finding key ('needle_emg:iliopsoas') -> cost
+    notes: Mapping[str, str]  # kind or item -> why it costs what it does
+    leader_change_below: float  # stop: no item changes the leader with this chance...
+    gain_below: float  # ...nor gains this much (nats)
 
     def cost(self, key: str, kind: str) -> float:
         """Cost of a finding key (sided or not) of an item kind."""
@@ -73,8 +77,13 @@ def parse_costs(doc: Mapping, known_sources: Mapping) -> ExamCosts:
             notes[key] = entry["note"]
     stopping = doc.get("stopping") or {}
     _check_sources("stopping", stopping.get("sources"), known_sources)
-    return ExamCosts(MappingProxyType(kinds), MappingProxyType(items), MappingProxyType(notes),
-                     float(stopping["leader_change_below"]), float(stopping["gain_below"]))
+    return ExamCosts(
+        MappingProxyType(kinds),
+        MappingProxyType(items),
+        MappingProxyType(notes),
+        float(stopping["leader_change_below"]),
+        float(stopping["gain_below"]),
+    )
 
 
 @lru_cache(maxsize=1)

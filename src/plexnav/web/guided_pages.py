@@ -82,19 +82,34 @@ def guided_start(request: Request, user: OptionalUser, db: DbSession) -> Respons
 
 
 @router.post("/exam/guided")
-def guided_create(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep) -> Response:
+def guided_create(
+    request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     phase, target = _settings(form.get("phase"), form.get("target"))
     case, _ = validate_case({"format": "plexnav-case/1"})
-    created = Casebook(db, user, assessor).create(CaseCreate(
-        title=form.get("title") or _default_title("Guided exam"), case=case, patient_id=form.get("patient_id") or None))
+    created = Casebook(db, user, assessor).create(
+        CaseCreate(
+            title=form.get("title") or _default_title("Guided exam"),
+            case=case,
+            patient_id=form.get("patient_id") or None,
+        )
+    )
     return redirect(_url(created.id, phase, target, []))
 
 
 @router.get("/exam/guided/{case_id}", response_class=HTMLResponse)
-def guided_page(request: Request, case_id: str, user: OptionalUser, db: DbSession, assessor: AssessorDep,
-                phase: str | None = None, target: str | None = None, log: str | None = None) -> Response:
+def guided_page(
+    request: Request,
+    case_id: str,
+    user: OptionalUser,
+    db: DbSession,
+    assessor: AssessorDep,
+    phase: str | None = None,
+    target: str | None = None,
+    log: str | None = None,
+) -> Response:
     if user is None:
         return login_redirect(request)
     phase, percent = _settings(phase, target)
@@ -105,18 +120,33 @@ def guided_page(request: Request, case_id: str, user: OptionalUser, db: DbSessio
     skipped = [k for k, a in entries if a == SKIP]
     step = guided_step(stored.case, phase, target=percent / 100, skipped=skipped, model=load_model())
     territory = _territory(step.ranking[0].hypothesis, step.ranking[0].label)
-    return render(request, "guided.html", user, stored=stored, step=step, question=step.questions[0] if step.questions else None,
-                  alternatives=step.questions[1:], phase=phase, phase_words=PHASE_WORDS, target=percent,
-                  log=_log_text(entries), answered=len(entries), last=entries[-1] if entries else None,
-                  triage=present.triage_view(record.assessment), territory=territory,
-                  observed=present.observed_sensory(stored.case), shapes=bodymap.shapes(),
-                  map_labels=bodymap.view_labels(), other_phase="edx" if phase == "bedside" else "bedside",
-                  disclaimer=record.assessment.disclaimer)
+    return render(
+        request,
+        "guided.html",
+        user,
+        stored=stored,
+        step=step,
+        question=step.questions[0] if step.questions else None,
+        alternatives=step.questions[1:],
+        phase=phase,
+        phase_words=PHASE_WORDS,
+        target=percent,
+        log=_log_text(entries),
+        answered=len(entries),
+        last=entries[-1] if entries else None,
+        triage=present.triage_view(record.assessment),
+        territory=territory,
+        observed=present.observed_sensory(stored.case),
+        shapes=bodymap.shapes(),
+        map_labels=bodymap.view_labels(),
+        other_phase="edx" if phase == "bedside" else "bedside",
+    )
 
 
 @router.post("/exam/guided/{case_id}/answer")
-def guided_answer(request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession,
-                  assessor: AssessorDep) -> Response:
+def guided_answer(
+    request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     phase, target = _settings(form.get("phase"), form.get("target"))

@@ -18,8 +18,10 @@ from plexnav.server.errors import ERROR_RESPONSES, ApiError
 from plexnav.validation import CaseError, parse_case
 
 router = APIRouter(prefix="/api/v1", tags=["assess"], responses=ERROR_RESPONSES)
-DISCLAIMER = ("plexnav supports clinical judgement; it never replaces it. The next question is the finding "
-              "that best separates the likely sites for its cost, not an instruction.")
+DISCLAIMER = (
+    "plexnav supports clinical judgement; it never replaces it. The next question is the finding "
+    "that best separates the likely sites for its cost, not an instruction."
+)
 
 
 class Answer(BaseModel):
@@ -59,12 +61,18 @@ class NextResponse(BaseModel):
     disclaimer: str
 
 
-@router.post("/next", response_model=NextResponse, summary="Next examination question(s) for a partial case",
-             openapi_extra=CASE_BODY)
+@router.post(
+    "/next",
+    response_model=NextResponse,
+    summary="Next examination question(s) for a partial case",
+    openapi_extra=CASE_BODY,
+)
 async def next_question(
     request: Request,
-    phase: Annotated[Literal["bedside", "edx"], Query(description="bedside: strength, reflexes, sensation, signs; "
-                                                                  "edx: conduction studies and needle EMG")] = "bedside",
+    phase: Annotated[
+        Literal["bedside", "edx"],
+        Query(description="bedside: strength, reflexes, sensation, signs; edx: conduction studies and needle EMG"),
+    ] = "bedside",
     target: Annotated[float, Query(ge=0.5, lt=1.0, description="stop when the leading site reaches this")] = 0.9,
     skip: Annotated[list[str], Query(description="finding keys the examiner chose not to answer")] = [],  # noqa: B006
     count: Annotated[int, Query(ge=1, le=20, description="how many questions to return")] = 3,
@@ -78,15 +86,44 @@ async def next_question(
     model = load_model()
     unknown = [k for k in skip if k not in model.finding_index]
     if unknown:
-        raise ApiError(422, [CaseError("query.skip", f"{k!r} is not a finding key (e.g. 'strength:hip_flexion:left')")
-                             for k in unknown])
+        raise ApiError(
+            422,
+            [
+                CaseError("query.skip", f"{k!r} is not a finding key (e.g. 'strength:hip_flexion:left')")
+                for k in unknown
+            ],
+        )
     step = guided_step(case, phase, target=target, skipped=skip, model=model, n=count)
     return NextResponse(
-        phase=step.phase, target=step.target,
-        questions=[NextQuestion(finding=q.finding, prompt=q.prompt, answers=[Answer(key=k, words=w) for k, w in q.answers],
-                                expected_information_gain=q.expected_information_gain, cost=q.cost,
-                                gain_per_cost=q.gain_per_cost, leader_change=q.leader_change) for q in step.questions],
-        ranking=[RankedSite(site=r.site, side=r.side, levels=list(r.levels) if r.levels else None,
-                            probability=r.probability, hypothesis=r.hypothesis, label=r.label) for r in step.ranking],
-        stop=step.stop, stop_reason=step.stop_reason, stop_text=step.stop_text,
-        expected_further_items=step.expected_further_items, open_items=step.open_items, disclaimer=DISCLAIMER)
+        phase=step.phase,
+        target=step.target,
+        questions=[
+            NextQuestion(
+                finding=q.finding,
+                prompt=q.prompt,
+                answers=[Answer(key=k, words=w) for k, w in q.answers],
+                expected_information_gain=q.expected_information_gain,
+                cost=q.cost,
+                gain_per_cost=q.gain_per_cost,
+                leader_change=q.leader_change,
+            )
+            for q in step.questions
+        ],
+        ranking=[
+            RankedSite(
+                site=r.site,
+                side=r.side,
+                levels=list(r.levels) if r.levels else None,
+                probability=r.probability,
+                hypothesis=r.hypothesis,
+                label=r.label,
+            )
+            for r in step.ranking
+        ],
+        stop=step.stop,
+        stop_reason=step.stop_reason,
+        stop_text=step.stop_text,
+        expected_further_items=step.expected_further_items,
+        open_items=step.open_items,
+        disclaimer=DISCLAIMER,
+    )
