@@ -5,11 +5,25 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from plexnav.knowledge import files
 from plexnav.knowledge.base import KnowledgeBase
 from plexnav.knowledge.forward import deficit_pattern, muscle_involvement
-from plexnav.knowledge.records import SourceRef
+from plexnav.knowledge.guidance import GuidanceKnowledge
+from plexnav.knowledge.records import (
+    HypothesisRecord,
+    MovementRecord,
+    MuscleRecord,
+    ReflexRecord,
+    SkinRecord,
+    SourceRef,
+    StudyRecord,
+)
+
+Target = MuscleRecord | ReflexRecord | SkinRecord | StudyRecord  # what a nerve supplies
+Row = dict[str, Any]
 
 KINDS = ("muscle", "nerve", "root", "reflex", "region", "study", "movement")
 
@@ -23,22 +37,22 @@ class UnknownId(KeyError):
         super().__init__(f"{value!r} is not a {kind}{hint}")
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
-def _sources(recs) -> list[str]:
+def _sources(recs: Iterable[SourceRef]) -> list[str]:
     return [f"{s.key}" + (f" ({s.locator})" if s.locator else "") for s in recs]
 
 
-def _supply(kb: KnowledgeBase, rec) -> list[dict]:
+def _supply(kb: KnowledgeBase, rec: Target) -> list[Row]:
     return [{"nerve": c.nerve, "nerve_name": kb.nerve_name(c.nerve), "share": c.share,
              "roots": dict(c.roots), **({"part": c.part} if c.part else {})} for c in rec.supply()]
 
 
-def describe(kb: KnowledgeBase, kind: str, item: str) -> dict:
+def describe(kb: KnowledgeBase, kind: str, item: str) -> Row:
     """What one record is made of, with its sources."""
-    tables = {"muscle": kb.muscles, "reflex": kb.reflexes, "region": kb.skin, "study": kb.studies,
-              "movement": kb.movements}
+    tables: dict[str, Mapping[str, Target | MovementRecord]] = {
+        "muscle": kb.muscles, "reflex": kb.reflexes, "region": kb.skin, "study": kb.studies, "movement": kb.movements}
     if kind == "root":
         item = item.removeprefix("root:")
         if item not in kb.roots:
@@ -50,40 +64,43 @@ def describe(kb: KnowledgeBase, kind: str, item: str) -> dict:
     if kind == "nerve":
         if item not in kb.nodes:
             raise UnknownId("nerve", item, sorted(kb.nodes))
-        rec = kb.nodes[item]
+        node = kb.nodes[item]
         children = sorted(kb.graph.successors(item))
         muscles = [m for m, r in kb.muscles.items() if any(c.nerve == item for c in r.supply())]
-        return {"kind": rec.kind, "id": rec.id, "name": rec.name, "roots": rec.roots, "parents": rec.parents,
-                "branches": children, "muscles_supplied_here": muscles, "note": rec.note,
-                "sources": _sources(rec.sources)}
+        return {"kind": node.kind, "id": node.id, "name": node.name, "roots": node.roots, "parents": node.parents,
+                "branches": children, "muscles_supplied_here": muscles, "note": node.note,
+                "sources": _sources(node.sources)}
     if kind not in tables:
         raise UnknownId("kind", kind, list(KINDS))
     table = tables[kind]
     if item not in table:
         raise UnknownId(kind, item, sorted(table))
     rec = table[item]
-    out = {"kind": kind, "id": rec.id, "name": rec.name, "note": rec.note, "sources": _sources(rec.sources)}
-    if kind == "movement":
+    out: Row = {"kind": kind, "id": rec.id, "name": rec.name, "note": rec.note, "sources": _sources(rec.sources)}
+    if isinstance(rec, MovementRecord):
         out["muscles"] = {m: {"share": s, "supply": _supply(kb, kb.muscles[m])} for m, s in rec.muscles.items()}
     else:
         out["supply"] = _supply(kb, rec)
-    if kind == "study":
+    if isinstance(rec, StudyRecord):
         out["fibres"] = rec.fibres
     return out
 
 
-def lesion_effects(kb: KnowledgeBase, hypotheses, site: str, detail: str | None = None) -> list[dict]:
-    """The forward question: what a lesion at SITE produces (one entry per lesion point)."""
-    matching = [h for h in kb.hypotheses if h.site == site]
+def lesion_effects(kb: KnowledgeBase, hypotheses: Iterable[HypothesisRecord], site: str,
+                   detail: str | None = None) -> list[Row]:
+    """The forward question: what a lesion at SITE produces (one entry per lesion point of
+    ``hypotheses``, the knowledge base's own or a variant's)."""
+    hypotheses = tuple(hypotheses)
+    matching = [h for h in hypotheses if h.site == site]
     if not matching:
-        raise UnknownId("site", site, sorted({h.site for h in kb.hypotheses}))
+        raise UnknownId("site", site, sorted({h.site for h in hypotheses}))
     out = []
     for h in matching:
         mimic = kb.mimics[h.mimic] if h.mimic else None
         text = mimic.detail if mimic else h.detail
         if detail is not None and detail not in (text or ""):
             continue
-        effects = deficit_pattern(kb, h.lesion)
+        effects: dict[str, dict[str, float]] = deficit_pattern(kb, h.lesion)
         if mimic is not None:  # a look-alike damages no nerve: what it gives is pain where it hurts
             effects = {**effects, "painful_regions": dict(mimic.pain)}
         out.append({"hypothesis": h.id, "site": h.site, "detail": text, "lesion_nodes": dict(h.lesion),
@@ -91,43 +108,52 @@ def lesion_effects(kb: KnowledgeBase, hypotheses, site: str, detail: str | None 
     return out
 
 
-def worksheet_rows(kb: KnowledgeBase) -> list[dict]:
+def worksheet_rows(kb: KnowledgeBase) -> list[Row]:
     """Every claim in the knowledge base with its source, for clinician review."""
-    rows = []
+    rows: list[Row] = []
 
-    def add(kind, rid, claim, sources, note=None):
+    def add(kind: str, rid: str, claim: str, sources: Iterable[SourceRef], note: str | None = None) -> None:
         rows.append({"kind": kind, "id": rid, "claim": claim, "sources": "; ".join(_sources(sources)),
                      "note": note or "", "verdict": ""})
 
-    for rec in kb.nodes.values():
-        add("nerve", rec.id, f"{rec.name}: from {', '.join(rec.parents)}; roots {'-'.join([rec.roots[0], rec.roots[-1]])}", rec.sources, rec.note)
-    for table, kind in ((kb.muscles, "muscle"), (kb.reflexes, "reflex"), (kb.skin, "region"), (kb.studies, "study")):
-        for rec in table.values():
-            supply = "; ".join(f"{kb.nerve_name(c.nerve)} {','.join(f'{r}({share:.0%})' for r, share in c.roots.items())}"
-                               + (f" [{c.part}]" if c.part else "") for c in rec.supply())
-            add(kind, rec.id, f"{rec.name}: {supply}", rec.sources, rec.note)
-    for rec in kb.movements.values():
-        add("movement", rec.id, f"{rec.name}: " + ", ".join(f"{m} {s:.0%}" for m, s in rec.muscles.items()), rec.sources, rec.note)
-    for rec in kb.signs.values():
-        add("sign", rec.id, f"{rec.name}: mechanism {rec.mechanism}", rec.sources, rec.note)
-    for rec in kb.activities.values():
-        add("activity", rec.id, "needs " + ", ".join(f"{m} {s:.0%}" for m, s in rec.movements.items()), rec.sources)
-    for key, rec in kb.evidence.items():
-        parts = [f"default {rec.default:g}", f"no lesion {rec.none:g}"]
-        parts += [f"{k} {v:g}" for table in (rec.family, rec.site, rec.mimic) for k, v in table.items()]
-        add("evidence", key, f"P(present): {', '.join(parts)}", rec.sources, rec.note)
-    for rec in kb.mimics.values():
-        add("look-alike", rec.id, f"{rec.detail}; pain: " + ", ".join(f"{r} {v:g}" for r, v in rec.pain.items()), rec.sources, rec.note)
+    for node in kb.nodes.values():
+        add("nerve", node.id, f"{node.name}: from {', '.join(node.parents)}; roots {node.roots[0]}-{node.roots[-1]}",
+            node.sources, node.note)
+    targets: tuple[tuple[Mapping[str, Target], str], ...] = (
+        (kb.muscles, "muscle"), (kb.reflexes, "reflex"), (kb.skin, "region"), (kb.studies, "study"))
+    for table, kind in targets:
+        for target in table.values():
+            supply = "; ".join(f"{kb.nerve_name(c.nerve)} "
+                               + ",".join(f"{r}({share:.0%})" for r, share in c.roots.items())
+                               + (f" [{c.part}]" if c.part else "") for c in target.supply())
+            add(kind, target.id, f"{target.name}: {supply}", target.sources, target.note)
+    for movement in kb.movements.values():
+        muscles = ", ".join(f"{m} {s:.0%}" for m, s in movement.muscles.items())
+        add("movement", movement.id, f"{movement.name}: {muscles}", movement.sources, movement.note)
+    for sign in kb.signs.values():
+        add("sign", sign.id, f"{sign.name}: mechanism {sign.mechanism}", sign.sources, sign.note)
+    for activity in kb.activities.values():
+        add("activity", activity.id, "needs " + ", ".join(f"{m} {s:.0%}" for m, s in activity.movements.items()),
+            activity.sources)
+    for key, evidence in kb.evidence.items():
+        parts = [f"default {evidence.default:g}", f"no lesion {evidence.none:g}"]
+        parts += [f"{k} {v:g}" for table in (evidence.family, evidence.site, evidence.mimic) for k, v in table.items()]
+        add("evidence", key, f"P(present): {', '.join(parts)}", evidence.sources, evidence.note)
+    for mimic in kb.mimics.values():
+        add("look-alike", mimic.id, f"{mimic.detail}; pain: " + ", ".join(f"{r} {v:g}" for r, v in mimic.pain.items()),
+            mimic.sources, mimic.note)
     imaging_sources = [SourceRef.model_validate(s) for s in kb.imaging["sources"]]
     for cls, spec in kb.imaging["classes"].items():
-        add("imaging", cls, f"sensitivity {spec['sensitivity']:g}, false positive {spec['fp']:g}: {spec['rationale']}", imaging_sources)
+        add("imaging", cls,
+            f"sensitivity {spec['sensitivity']:g}, false positive {spec['fp']:g}: {spec['rationale']}", imaging_sources)
     for feature, rule in kb.parameters["site_risk"].items():
         ratios = {**rule.get("sites", {}), **rule.get("families", {})}
         add("history", feature, "prior odds x " + ", ".join(f"{k} {v:g}" for k, v in ratios.items()),
             [SourceRef.model_validate(s) for s in rule["sources"]])
     for hyp in kb.hypotheses:
         lesion = ", ".join(f"{n} {w:g}" for n, w in hyp.lesion.items()) or (hyp.pattern or "no lesion")
-        rows.append({"kind": "hypothesis", "id": hyp.id, "claim": f"{hyp.site}: {lesion}; prior weight {hyp.weight:g} in family {hyp.family}",
+        rows.append({"kind": "hypothesis", "id": hyp.id,
+                     "claim": f"{hyp.site}: {lesion}; prior weight {hyp.weight:g} in family {hyp.family}",
                      "sources": "plexnav_model (sites.yaml)", "note": hyp.detail or "", "verdict": ""})
     for name in GUIDANCE_FILES:
         rows += _guidance_rows(name, files.read_yaml(name))
@@ -139,9 +165,9 @@ GUIDANCE_FILES = ("triage_rules.yaml", "definitions_guidance.yaml", "causes.yaml
 _CLAIM_FIELDS = ("text", "why", "option", "reason", "title", "missing_reason", "default_text", "rule", "note")
 
 
-def _guidance_rows(name: str, node, path: str = "") -> list[dict]:
+def _guidance_rows(name: str, node: Any, path: str = "") -> list[Row]:
     """Every sourced record of a guidance file (triage rules, causes, tests, options, lessons)."""
-    rows = []
+    rows: list[Row] = []
     if isinstance(node, dict):
         if "sources" in node and path:
             claim = next((str(node[f]) for f in _CLAIM_FIELDS if isinstance(node.get(f), str)), None)
@@ -178,15 +204,15 @@ def worksheet(kb: KnowledgeBase, fmt: str = "md") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text) -> str:
+def _cell(text: object) -> str:
     return str(text).replace("|", "/").replace("\n", " ")
 
 
-def _refs(refs) -> str:
+def _refs(refs: Iterable[Mapping[str, Any]] | None) -> str:
     return "; ".join(r["key"] + (f" ({r['locator']})" if r.get("locator") else "") for r in refs or ())
 
 
-def _condition_words(condition) -> str:
+def _condition_words(condition: Any) -> str:
     """A condition as compact text (for the review table)."""
     if isinstance(condition, str):
         return condition
@@ -197,7 +223,7 @@ def _condition_words(condition) -> str:
     return f"{condition['value']} {ops}"
 
 
-def safety_review(guidance) -> str:
+def safety_review(guidance: GuidanceKnowledge) -> str:
     """docs/safety-review.md: every safety rule of the work-up, causes and management with
     what enforces it, the test that shows it and its sources, plus each contraindication and
     the options it blocks, with a right/wrong column for clinical review."""
@@ -207,13 +233,16 @@ def safety_review(guidance) -> str:
              "`safety.yaml`, `management.yaml` and the bibliography; do not edit by hand. A test checks that",
              "this file equals the generated one. Mark each row right or wrong in the last column.", "",
              "## Safety rules", "",
-             "| area | id | rule | enforced by | shown by test | sources | right/wrong |", "|---|---|---|---|---|---|---|"]
+             "| area | id | rule | enforced by | shown by test | sources | right/wrong |",
+             "|---|---|---|---|---|---|---|"]
     for rule in safety["rules"]:
-        cells = [rule["area"], rule["id"], rule["rule"], ", ".join(rule["enforced_by"]), rule["test"], _refs(rule["sources"]), ""]
+        cells = [rule["area"], rule["id"], rule["rule"], ", ".join(rule["enforced_by"]), rule["test"],
+                 _refs(rule["sources"]), ""]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines += ["", "## Contraindications: options never offered", "",
               "Every management option carries `never_with`; an option is dropped when one of these holds.", "",
-              "| contraindication | holds when | never offered | why | sources | right/wrong |", "|---|---|---|---|---|---|"]
+              "| contraindication | holds when | never offered | why | sources | right/wrong |",
+              "|---|---|---|---|---|---|"]
     for name, spec in management["contraindications"].items():
         blocked = [m["id"] for m in management["management"] if name in m["never_with"]]
         cells = [name, _condition_words(spec["when"]), ", ".join(blocked), spec["text"], _refs(spec["sources"]), ""]
