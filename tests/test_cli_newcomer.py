@@ -105,3 +105,20 @@ def test_report_with_an_html_name_writes_html_without_the_flag(tmp_path):
 def test_shell_completion_is_offered():
     result = invoke("--help")
     assert "--install-completion" in result.output and "--show-completion" in result.output
+
+
+def _complete(words: str) -> list[str]:
+    """What bash completion offers after ``words`` (typer's completion protocol)."""
+    import os
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "plexnav"
+    env = {**os.environ, "_PLEXNAV_COMPLETE": "complete_bash", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split()) - 1)}
+    done = subprocess.run([str(script)], env=env, capture_output=True, timeout=60)
+    return done.stdout.decode().split()
+
+
+def test_bash_completion_offers_commands_and_example_names():
+    assert {"example", "examine", "export"} <= set(_complete("plexnav ex"))
+    assert _complete("plexnav example l5") == ["l5-radiculopathy"]

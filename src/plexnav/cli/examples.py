@@ -26,8 +26,16 @@ def _summary(name: str) -> str:
     return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
+def complete_name(incomplete: str) -> list[str]:
+    """Shell completion of example names."""
+    from plexnav.examples import example_names
+
+    return [n for n in example_names() if n.startswith(incomplete)]
+
+
 def example(
-    name: Annotated[Optional[str], typer.Argument(help="example to print; leave out to list them")] = None,
+    name: Annotated[Optional[str], typer.Argument(help="example to print; leave out to list them",
+                                                  autocompletion=complete_name)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="list the examples as JSON")] = False,
 ) -> None:
     """List the bundled example cases, or print one (plexnav example NAME > case.json)."""
