@@ -159,7 +159,7 @@ def test_patient_carries_age_and_sex_only(example):
 
 def test_observations_speak_clinical_words_and_carry_the_side(example):
     _, doc = example
-    by_code = {o["code"]["coding"][0]["code"]: o for o in _resources(doc, "Observation")}
+    by_code = {T.code_in_finding(o["code"]): o for o in _resources(doc, "Observation")}
     knee = by_code["strength:knee_extension"]
     assert knee["code"]["text"] == "knee extension strength (MRC grade)"
     assert knee["valueQuantity"]["value"] == 3 and knee["valueQuantity"]["unit"] == "MRC grade"
@@ -193,8 +193,22 @@ def test_only_project_owned_or_certain_code_systems(example):
     others = {s for s in systems if not s.startswith(allowed_prefixes)}
     assert others <= {T.UCUM, T.OBSERVATION_CATEGORY, "urn:ietf:rfc:3986",
                       "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                      "http://terminology.hl7.org/CodeSystem/v3-DataOperation"}
-    assert not any("snomed" in s or "loinc" in s for s in systems)
+                      "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+                      "http://loinc.org", "http://snomed.info/sct"}
+
+
+def test_standard_codes_come_first_only_where_the_shipped_map_says_equivalent(example):
+    """HbA1c is LOINC 4548-4 with the plexnav code second; a finding no map equates has only its own."""
+    from plexnav.interop.concept_maps import standard_codings
+    _, doc = example
+    for obs in _resources(doc, "Observation"):
+        coding = obs["code"]["coding"]
+        own = T.code_in_finding(obs["code"])
+        assert coding[-1]["system"] == T.FINDING_SYSTEM
+        assert [(c["system"], c["code"], c["display"]) for c in coding[:-1]] == \
+            list(standard_codings(own, T.FINDING_SYSTEM))
+    hba1c = next(o for o in _resources(doc, "Observation") if T.code_in_finding(o["code"]) == "investigation:hba1c")
+    assert hba1c["code"]["coding"][0]["code"] == "4548-4" and hba1c["code"]["coding"][0]["system"] == "http://loinc.org"
 
 
 def test_assessment_resources(example):

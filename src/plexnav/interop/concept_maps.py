@@ -147,3 +147,21 @@ def maps_from_paths(paths: list[str | Path]) -> ConceptMaps:
 def maps_from_env() -> ConceptMaps:
     raw = os.environ.get(ENV_MAPS, "")
     return maps_from_paths([p for p in raw.split(os.pathsep) if p.strip()])
+
+
+@lru_cache(maxsize=None)
+def standard_codings(finding: str, finding_system: str) -> tuple[tuple[str, str, str], ...]:
+    """(system, code, display) of the standard codes the shipped map says are *equivalent* to a plexnav
+    finding (LOINC 4548-4 for HbA1c ...), for the export: a wider mapping (type 2 diabetes -> diabetes)
+    does not hold the other way and is never exported."""
+    out = []
+    for cm in standard_maps().maps:
+        for group in cm.get("group", ()):
+            if group.get("target") != finding_system:
+                continue
+            for element in group.get("element", ()):
+                if any(t.get("code") == finding and t.get("equivalence") in ("equivalent", "equal")
+                       for t in element.get("target", ())):
+                    out.append((group["source"], element["code"], element.get("display", "")))
+                    break  # the first (preferred) code of each system
+    return tuple(out)

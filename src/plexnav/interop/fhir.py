@@ -39,7 +39,9 @@ The document (``Bundle.type = document``), first entry a Composition that ties i
 - ``Composition``: sections for each of the above, the plain summary, the knowledge
   version and the disclaimer "plexnav supports clinical judgement; it never replaces it".
 
-Codes are project-owned (:mod:`plexnav.interop.terms`); no SNOMED CT or LOINC code is claimed.
+Codes are project-owned (:mod:`plexnav.interop.terms`); a finding that the shipped ConceptMap
+says is equivalent to a LOINC or SNOMED CT code (HbA1c, LOINC 4548-4) carries that code first and
+the plexnav code second.
 
 Reading (:func:`read_bundle`, :func:`case_from_bundle`) takes plexnav's own codes.  Data it
 cannot read (an EHR's Conditions, LOINC or local-code Observations, reports) is never an
@@ -65,7 +67,7 @@ from plexnav import vocabulary as V
 from plexnav.case import Assessment, Case, WorkupEntry
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
-from plexnav.interop.concept_maps import ConceptMaps
+from plexnav.interop.concept_maps import ConceptMaps, standard_codings
 from plexnav.interop.ehr_findings import Translation, questionnaire_items, translate
 from plexnav.validation import CaseError, CaseValidationError, load_json, validate_case
 
@@ -183,7 +185,9 @@ def _observation(b: _Builder, patient: str, code: str, section: str, value: dict
         "resourceType": "Observation",
         "status": "final",
         "category": _category(section, standard),
-        "code": {"coding": [{"system": T.FINDING_SYSTEM, "code": code, "display": display}], "text": display},
+        "code": {"coding": [*({"system": system, "code": std, "display": words}
+                              for system, std, words in standard_codings(code, T.FINDING_SYSTEM)),
+                            {"system": T.FINDING_SYSTEM, "code": code, "display": display}], "text": display},
         "subject": _ref(patient),
         "effectiveDateTime": b.effective,
         "issued": b.when,

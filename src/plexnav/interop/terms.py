@@ -2,10 +2,11 @@
 
 Every id of the exchange format (``plexnav.vocabulary``) becomes a code in a plexnav
 CodeSystem under ``https://plexnav.example/fhir/CodeSystem/``: the code is the id itself, the
-display is the clinical name.  No SNOMED CT or LOINC code is claimed: a receiving system
-that wants them maps these project codes itself.  The only external systems used are
-UCUM units (``http://unitsofmeasure.org``) and HL7's observation-category codes, both
-for values whose meaning is beyond doubt.
+display is the clinical name.  Standard codes (LOINC for laboratory tests, SNOMED CT for some
+history findings) are written before the plexnav code only where the shipped ConceptMap
+(``data/conceptmap-standard.json``, with sources) says they are equivalent
+(:func:`plexnav.interop.concept_maps.standard_codings`); other external systems are UCUM units
+(``http://unitsofmeasure.org``) and HL7's observation-category codes.
 
 Names of anatomy (movements, reflexes, skin regions, studies, muscles, signs) come from the
 knowledge base; the other vocabularies are named here.  Every CodeSystem is derived from
@@ -287,6 +288,11 @@ def coding(vocabulary: str, code: str) -> dict:
 def concept(vocabulary: str, code: str, text: str | None = None) -> dict:
     """A FHIR CodeableConcept (as JSON) for a plexnav id, with clinical text."""
     return {"coding": [coding(vocabulary, code)], "text": text or name(vocabulary, code)}
+
+
+def code_in_finding(codeable: dict | None) -> str | None:
+    """The plexnav finding code of a CodeableConcept (JSON), wherever it stands among the codings."""
+    return next((c.get("code") for c in (codeable or {}).get("coding", ()) if c.get("system") == FINDING_SYSTEM), None)
 
 
 def code_in(codeable: dict | None, vocabulary: str) -> str | None:
