@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from plexnav.case import Assessment, Case
+from plexnav.store.alerts import open_alerts, urgency
 from plexnav.store.db import begin_write
 from plexnav.store.errors import Conflict, Forbidden, NotFound
 from plexnav.store.models import Share, StoredAssessment, StoredCase, User, new_id
@@ -132,7 +133,9 @@ class Casebook:
     # ------------------------------------------------------------------ building answers
 
     def _public(self, case: StoredCase, latest: StoredAssessment | None) -> CasePublic:
+        alert = open_alerts(self.session, [case.id]).get(case.id)
         return CasePublic(
+            diary_alert=alert, urgency=urgency(latest.triage_level if latest else None, alert),
             id=case.id, title=case.title, owner=_ref(case.owner), created_by=_ref(case.created_by),
             version=case.version, created_at=case.created_at, updated_at=case.updated_at,
             case=load_case(case.document),
@@ -173,9 +176,13 @@ class Casebook:
             self.audit.record(self.actor, "list", "cases", None, owner_id,
                               f"{sum(r.owner_id == owner_id for r in rows)} case(s)")
         self._commit()
+        alerts = open_alerts(self.session, [r.id for r in rows])
         return [CaseSummary(id=r.id, title=r.title, owner=_ref(r.owner), version=r.version,
                             created_at=r.created_at, updated_at=r.updated_at,
-                            latest=assessment_summary(latest[r.id]) if r.id in latest else None) for r in rows]
+                            latest=assessment_summary(latest[r.id]) if r.id in latest else None,
+                            diary_alert=alerts.get(r.id),
+                            urgency=urgency(latest[r.id].triage_level if r.id in latest else None, alerts.get(r.id)))
+                for r in rows]
 
     @writes
     def create(self, data: CaseCreate) -> CasePublic:

@@ -22,6 +22,7 @@ from plexnav.case import Case, Triage
 from plexnav.diary.models import STORED, Diary, DiaryEntry
 from plexnav.diary.redflags import check_entry, diary_alerts
 from plexnav.knowledge.guidance import load_guidance_knowledge
+from plexnav.store.alerts import open_alert_rows
 from plexnav.store.casebook import Casebook, _ref, load_case, writes
 from plexnav.store.errors import Forbidden, Invalid
 from plexnav.store.models import StoredCase, StoredDiaryEntry, utcnow
@@ -68,6 +69,7 @@ class Diarybook(Casebook):
         rows = [StoredDiaryEntry(case_id=case.id, entry_date=e.date, author=e.author,
                                  document=e.model_dump(mode="json", exclude_defaults=True),
                                  triage_level=levels[id(e)][0].level, created_by_id=self.actor.id,
+                                 alert_level=levels[id(e)][0].level if levels[id(e)][1] else None,
                                  created_at=start + timedelta(microseconds=i))
                  for i, e in enumerate(entries)]
         return list(self.diary_rows.add_all(rows))
@@ -121,3 +123,30 @@ class Diarybook(Casebook):
         self.audit.record(self.actor, "import", "diary", case.id, case.owner_id, f"added={len(new)} skipped={skipped}")
         self._commit()
         return DiaryImportResult(added=len(new), skipped=skipped)
+
+    @writes
+    def acknowledge_alerts(self, case_id: str) -> int:
+        """A clinician has seen the diary's red flags: the case's urgency falls back to its
+        assessment's level.  Patients cannot acknowledge their own alerts."""
+        case = self._visible(case_id)
+        if self.actor.role != "clinician":
+            raise Forbidden("a clinician acknowledges diary red flags after reviewing them", "case_id")
+        now = utcnow()
+        rows = open_alert_rows(self.session, [case.id])
+        for row in rows:
+            row.acknowledged_at = now
+            row.acknowledged_by_id = self.actor.id
+        self.audit.record(self.actor, "acknowledge", "diary_alerts", case.id, case.owner_id,
+                          f"entries={len(rows)} dates={','.join(sorted({r.entry_date.isoformat() for r in rows}))}")
+        self._commit()
+        return len(rows)
+
+    def open_alert_triage(self, case_id: str) -> tuple[list[str], list[str]]:
+        """The reasons and rule ids of the case's unacknowledged diary red flags (for pages and reports)."""
+        case = self._visible(case_id)
+        open_ids = {r.id for r in open_alert_rows(self.session, [case.id])}
+        if not open_ids:
+            return [], []
+        answers = [a for a in self._answer(case, self.diary_rows.for_case(case.id)) if a.id in open_ids]
+        return (list(dict.fromkeys(r for a in answers for r in a.triage.reasons)),
+                list(dict.fromkeys(r for a in answers for r in a.triage.rules)))

@@ -199,6 +199,11 @@ class StoredDiaryEntry(Base):
     triage_level: Mapped[str] = mapped_column(String(16))
     created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the entry raised a new emergency/urgent red flag: the case's urgency stays raised
+    # (pages, lists, PDFs, API) until a clinician acknowledges it
+    alert_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    acknowledged_by_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
 

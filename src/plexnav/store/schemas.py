@@ -5,7 +5,7 @@ never leaks into an API answer by accident.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -133,6 +133,15 @@ class AssessmentRecordSummary(_Out):
     created_at: datetime
 
 
+class DiaryAlert(_Out):
+    """Red flags recorded in the case's diary that no clinician has acknowledged yet."""
+
+    level: Literal["emergency", "urgent"]
+    entries: int = Field(description="how many diary entries raised a red flag not yet acknowledged")
+    first_date: date
+    last_date: date
+
+
 class CaseSummary(_Out):
     id: str
     title: str
@@ -141,6 +150,9 @@ class CaseSummary(_Out):
     created_at: datetime
     updated_at: datetime
     latest: AssessmentRecordSummary | None = None
+    diary_alert: DiaryAlert | None = Field(None, description="diary red flags no clinician has acknowledged yet")
+    urgency: str | None = Field(None, description="the most severe of the latest assessment's triage level and "
+                                                  "the open diary alert (what to act on)")
 
 
 class CasePublic(_Out):
@@ -155,6 +167,9 @@ class CasePublic(_Out):
     latest_assessment: AssessmentRecordPublic | None = None
     can_edit: bool
     can_delete: bool
+    diary_alert: DiaryAlert | None = Field(None, description="diary red flags no clinician has acknowledged yet")
+    urgency: str | None = Field(None, description="the most severe of the latest assessment's triage level and "
+                                                  "the open diary alert (what to act on)")
 
 
 # --------------------------------------------------------------------------------- shares

@@ -22,6 +22,7 @@ from plexnav.diary.analysis import nice_date, trend_sentences
 from plexnav.diary.exchange import DiaryFormatError, read_diary, to_csv, to_json
 from plexnav.diary.models import EVENT_KINDS, EVENT_WORDS, FUNCTION_DOMAINS, FUNCTION_WORDS, MEDICATION_CHANGES, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
+from plexnav.store.alerts import raised_triage
 from plexnav.store.diarybook import Diarybook
 from plexnav.store.models import User
 from plexnav.validation import CaseError
@@ -96,6 +97,16 @@ def diary_add(request: Request, case_id: str, form: CsrfForm, user: OptionalUser
     return redirect(f"/cases/{case_id}/diary?added={added.id}" + ("#triage" if added.new_alert else "#entries"))
 
 
+@router.post("/cases/{case_id}/diary/acknowledge")
+def diary_acknowledge(request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession,
+                      assessor: AssessorDep) -> Response:
+    """Clinicians: the diary's red flags were reviewed (the case's urgency falls back)."""
+    if user is None:
+        return login_redirect(request)
+    Diarybook(db, user, assessor).acknowledge_alerts(case_id)
+    return redirect(f"/cases/{case_id}/diary#entries")
+
+
 def _download(body: str | bytes, media_type: str, filename: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -153,5 +164,9 @@ def report_pdf(request: Request, case_id: str, user: OptionalUser, db: DbSession
     stored = book.read(case_id)
     record = stored.latest_assessment or book.reassess(case_id)
     diary = book.diary(case_id)
-    pdf = render_pdf(stored.case, kind, record.assessment, diary if diary.entries else None)
+    assessment = record.assessment
+    if stored.diary_alert is not None:  # the PDF leads with the diary's unreviewed red flag
+        triage = raised_triage(assessment.triage, stored.diary_alert, book.open_alert_triage(case_id))
+        assessment = assessment.model_copy(update={"triage": triage})
+    pdf = render_pdf(stored.case, kind, assessment, diary if diary.entries else None)
     return _download(pdf, "application/pdf", f"{REPORT_FILES[kind]}-{dt.date.today().isoformat()}.pdf")

@@ -31,7 +31,9 @@ from plexnav.server.deps import (
     sign_out,
 )
 from plexnav.server.errors import ApiError
+from plexnav.store.alerts import raised_triage
 from plexnav.store.casebook import Casebook
+from plexnav.store.diarybook import Diarybook
 from plexnav.store.errors import StoreError
 from plexnav.store.models import User
 from plexnav.store.schemas import CaseCreate, CaseUpdate, LoginRequest, UserCreate
@@ -347,7 +349,11 @@ def case_page(request: Request, case_id: str, user: OptionalUser, db: DbSession,
     record = book.assessment(case_id, assessment) if assessment else stored.latest_assessment
     if record is None:
         record = book.reassess(case_id)
-    return _result_page(request, user, stored.case, record.assessment, _view_for(user, view, "patient"),
+    shown = record.assessment
+    if stored.diary_alert is not None:  # an unreviewed diary red flag leads (issue 9, item 2)
+        shown = shown.model_copy(update={"triage": raised_triage(shown.triage, stored.diary_alert,
+                                                                 Diarybook(db, user, assessor).open_alert_triage(case_id))})
+    return _result_page(request, user, stored.case, shown, _view_for(user, view, "patient"),
                         stored=stored, history=book.history(case_id))
 
 

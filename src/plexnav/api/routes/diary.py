@@ -25,3 +25,9 @@ def list_entries(case_id: CaseId, book: DiarybookDep) -> list[DiaryEntryPublic]:
              summary="Add a diary entry (patients: author 'patient'; shared clinicians: author 'clinician')")
 def create_entry(case_id: CaseId, entry: DiaryEntry, book: DiarybookDep) -> DiaryEntryPublic:
     return book.add_entry(case_id, entry)
+
+
+@router.post("/acknowledge", summary="Clinicians: you reviewed the diary's red flags (the case's urgency falls back "
+                                     "to its assessment's level)")
+def acknowledge_alerts(case_id: CaseId, book: DiarybookDep) -> dict[str, int]:
+    return {"acknowledged": book.acknowledge_alerts(case_id)}
