@@ -210,33 +210,42 @@ def short_lines(lines: list[str]) -> list[dict]:
 
 
 def findings_summary(case: Case) -> list[tuple[str, str]]:
-    """The findings entered, one compact line per kind, for the top of the clinician view
-    ('Strength, right: ankle dorsiflexion 2, great toe extension 2, ...')."""
+    """The findings entered, one compact line per kind and side, abnormal ones first and the
+    normal ones named after them ('Strength (MRC), right: ankle dorsiflexion 2, ...; 5: hip
+    flexion, ...'), for the top of the clinician view."""
     from plexnav.web.forms import format_mrc
     rows: list[tuple[str, str]] = []
 
-    def by_side(items, word) -> None:
+    def add(title: str, items, word, name, normal, normal_word: str = "normal") -> None:
         for side in (*V.LATERAL_SIDES, "bilateral", None):
-            chosen = [word(i) for i in items if getattr(i, "side", None) == side]
-            if chosen:
-                rows.append((f"{title}, {side}" if side else title, ", ".join(chosen)))
+            here = [i for i in items if getattr(i, "side", None) == side]
+            if not here:
+                continue
+            odd = [word(i) for i in here if not normal(i)]
+            fine = [name(i) for i in here if normal(i)]
+            text = ", ".join(odd)
+            if fine:
+                text += ("; " if text else "") + f"{normal_word}: " + ", ".join(fine)
+            rows.append((f"{title}, {side}" if side else title, text))
 
     exam, edx = case.exam, case.electrodiagnosis
-    title = "Strength (MRC)"
-    by_side(exam.strength, lambda i: f"{labels.movement(i.movement)} {format_mrc(i.mrc)}"
-            + (f" (limited by {i.limited_by})" if i.limited_by else ""))
-    title = "Reflexes"
-    by_side(exam.reflexes, lambda i: f"{labels.reflex(i.reflex)} {i.grade}")
-    title = "Sensation"
-    by_side(exam.sensation, lambda i: f"{labels.region(i.region)} {i.finding}")
-    title = "Signs"
-    by_side(exam.signs, lambda i: labels.sign(i.sign) + (f" {i.result}" if getattr(i, "result", None) else ""))
-    title = "Nerve conduction"
-    by_side(edx.nerve_conduction,
-            lambda i: f"{labels.study(i.study)} {labels.NCS_RESULT_WORDS.get(i.result, i.result)}")
-    title = "Needle EMG"
-    by_side(edx.needle_emg,
-            lambda i: f"{labels.muscle(i.muscle)} {labels.EMG_RESULT_WORDS.get(i.result, i.result)}")
+    add("Strength (MRC)", exam.strength,
+        lambda i: f"{labels.movement(i.movement)} {format_mrc(i.mrc)}"
+        + (f" (limited by {i.limited_by})" if i.limited_by else ""),
+        lambda i: labels.movement(i.movement), lambda i: i.mrc == 5 and not i.limited_by, "5")
+    add("Reflexes", exam.reflexes, lambda i: f"{labels.reflex(i.reflex)} {i.grade}",
+        lambda i: labels.reflex(i.reflex), lambda i: i.grade in ("normal", "flexor"))
+    add("Sensation", exam.sensation, lambda i: f"{labels.region(i.region)} {i.finding}",
+        lambda i: labels.region(i.region), lambda i: i.finding == "normal")
+    add("Signs", exam.signs,
+        lambda i: labels.sign(i.sign) + (f" {i.result}" if getattr(i, "result", None) else ""),
+        lambda i: labels.sign(i.sign), lambda i: getattr(i, "result", None) == "negative", "negative")
+    add("Nerve conduction", edx.nerve_conduction,
+        lambda i: f"{labels.study(i.study)} {labels.NCS_RESULT_WORDS.get(i.result, i.result)}",
+        lambda i: labels.study(i.study), lambda i: i.result == "normal")
+    add("Needle EMG", edx.needle_emg,
+        lambda i: f"{labels.muscle(i.muscle)} {labels.EMG_RESULT_WORDS.get(i.result, i.result)}",
+        lambda i: labels.muscle(i.muscle), lambda i: i.result == "normal")
     symptoms = [labels.humanize(s.kind) + (f" {labels.region(s.region)}" if s.region else "")
                 + (f" ({s.side})" if s.side else "") for s in case.symptoms]
     if symptoms:

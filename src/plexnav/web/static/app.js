@@ -185,6 +185,7 @@
       shape.addEventListener("click", function () { toggle(shape); });
       sync(shape.getAttribute("data-key"));
     });
+    hitAreas(svg, toggle);
     form.querySelectorAll('input[name="' + name + '"]').forEach(function (box) {
       box.addEventListener("change", function () { sync(box.value); });
     });
@@ -225,6 +226,7 @@
       shape.addEventListener("click", function () { cycle(shape); });
       sync(shape.getAttribute("data-key"));
     });
+    hitAreas(svg, cycle);
     form.querySelectorAll('select[name^="sens."]').forEach(function (sel) {
       sel.addEventListener("change", function () { sync(sel.name.slice(5).replace(".", ":")); });
     });
@@ -232,6 +234,16 @@
       svg.querySelectorAll(".region").forEach(function (shape) { sync(shape.getAttribute("data-key")); });
     });
     rovingFocus(svg, cycle);
+  }
+
+  /* A tap on a small region's larger hit area acts on the region. */
+  function hitAreas(svg, act) {
+    svg.querySelectorAll(".hit").forEach(function (hit) {
+      hit.addEventListener("click", function () {
+        var shape = svg.querySelector('.region[data-key="' + hit.getAttribute("data-key") + '"]');
+        if (shape) act(shape);
+      });
+    });
   }
 
   /* One tab stop per map; arrow keys move between regions, Space or Enter acts. */
@@ -319,6 +331,28 @@
     });
   }
 
+  /* ---------------------------------------------------------------- scrolling tables */
+  /* A table wider than the screen scrolls inside its wrapper; with nothing focusable in it,
+     the wrapper itself takes the focus so it can be scrolled from the keyboard. */
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      var inner = wrap.querySelector("a, button, input, select, textarea, [tabindex]");
+      if (scrolls && !inner) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        var caption = wrap.querySelector("caption");
+        var section = wrap.closest("section");
+        var heading = section && section.querySelector("h2, h3");
+        wrap.setAttribute("aria-label", (caption || heading || { textContent: "Table" }).textContent.trim() + " (scrolls sideways)");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+
   /* ---------------------------------------------------------------- misc */
   function setupConfirm(form) {
     form.addEventListener("submit", function (event) {
@@ -337,5 +371,8 @@
     document.querySelectorAll("button[data-fill]").forEach(setupFill);
     document.querySelectorAll("form[data-confirm]").forEach(setupConfirm);
     document.querySelectorAll("details[data-close-with-js]").forEach(function (d) { d.open = false; });
+    focusableScrollers();
+    window.addEventListener("resize", focusableScrollers);
+    document.querySelectorAll("details").forEach(function (d) { d.addEventListener("toggle", focusableScrollers); });
   });
 })();
