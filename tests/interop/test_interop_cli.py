@@ -87,3 +87,18 @@ def test_the_installed_command_exits_2_without_traceback():
     assert out.returncode == 2
     assert b"did you mean 'knee_extension'" in out.stderr and b"Traceback" not in out.stderr
     assert out.stdout == b""
+
+
+def test_export_fhir_with_the_pdf_report_as_document_reference(tmp_path):
+    import base64
+    out = tmp_path / "bundle.json"
+    result = invoke("export", "fhir", str(EXAMPLE), "-o", str(out), "--with-pdf", "patient")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    (ref,) = [e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "DocumentReference"]
+    assert base64.b64decode(ref["content"][0]["attachment"]["data"]).startswith(b"%PDF-")
+
+
+def test_export_fhir_refuses_an_unknown_report_kind():
+    result = invoke("export", "fhir", str(EXAMPLE), "--with-pdf", "summary")
+    assert result.exit_code == 2 and "`--with-pdf`: 'summary' is not a report kind" in result.output

@@ -53,3 +53,11 @@ def test_fhirjs_catches_a_broken_bundle():
     patient["gender"] = "bogus"
     (result,) = _validate([bundle])
     assert not result["valid"] and any("gender" in m["location"] for m in result["messages"])
+
+
+def test_a_bundle_with_the_report_as_document_reference_is_valid():
+    case, _ = validate_case(json.loads(shared_case_files()[0].read_text()))
+    bundle = json.loads(bundle_json(bundle_from_case(case, assess(case), timestamp=TIMESTAMP,
+                                                     report_pdf=("clinician", b"%PDF-1.7 test"))))
+    (result,) = _validate([bundle])
+    assert result["valid"], result["messages"][:3]

@@ -73,6 +73,8 @@ def export_fhir(
     case: CaseArg,
     output: Annotated[Optional[str], typer.Option("-o", "--output", help="file to write; - or none for standard output")] = None,
     timestamp: Annotated[Optional[str], typer.Option(help="date the document (ISO 8601); default now, UTC")] = None,
+    with_pdf: Annotated[Optional[str], typer.Option(
+        "--with-pdf", help="also the report as a DocumentReference (PDF): clinician or patient")] = None,
     max_bytes: MaxBytes = None,
 ) -> None:
     """The case and its assessment as a FHIR R4B document Bundle (JSON)."""
@@ -82,9 +84,18 @@ def export_fhir(
 
     output_format(output, "json", {".json": "json"}, "json")  # FHIR XML is not written: refuse a .xml name
     when = _timestamp(timestamp)
+    if with_pdf is not None and with_pdf not in ("clinician", "patient"):
+        from plexnav.validation import CaseError
+        fail(CaseValidationError([CaseError("--with-pdf", f"{with_pdf!r} is not a report kind; "
+                                                          "choose clinician or patient")]))
     try:
         parsed, _ = _load(case, max_bytes)
-        bundle = bundle_from_case(parsed, assess(parsed), timestamp=when)
+        assessment = assess(parsed)
+        report = None
+        if with_pdf is not None:
+            from plexnav.reports.render import render_pdf
+            report = (with_pdf, render_pdf(parsed, with_pdf, assessment, generated=when))
+        bundle = bundle_from_case(parsed, assessment, timestamp=when, report_pdf=report)
     except CaseValidationError as exc:
         fail(exc)
     _write(bundle_json(bundle), output)

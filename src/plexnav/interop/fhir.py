@@ -50,6 +50,7 @@ empty case: it is listed, and a Bundle with no plexnav case in it is refused nam
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -385,6 +386,28 @@ def _provenance(targets: list[str], device: str, when: str) -> dict:
     }
 
 
+REPORT_TITLES = {"clinician": "plexnav clinician report", "patient": "plexnav appointment summary for the patient"}
+
+
+def _document_reference(kind: str, pdf: bytes, patient: str, device: str, when: str) -> dict:
+    """The PDF report as a DocumentReference: what an EHR's document viewer shows."""
+    title = REPORT_TITLES[kind]
+    return {
+        "resourceType": "DocumentReference",
+        "status": "current",
+        "docStatus": "preliminary",
+        "type": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": f"report-{kind}", "display": title}], "text": title},
+        "subject": _ref(patient),
+        "date": when,
+        "author": [_ref(device, "plexnav")],
+        "description": f"{title} (PDF). {T.DISCLAIMER}",
+        "content": [{"attachment": {
+            "contentType": "application/pdf", "language": "en", "data": base64.b64encode(pdf).decode("ascii"),
+            "size": len(pdf), "hash": base64.b64encode(hashlib.sha1(pdf).digest()).decode("ascii"),  # noqa: S324 - FHIR's hash is SHA-1
+            "title": f"{title}.pdf", "creation": when}}],
+    }
+
+
 def _device(assessment: Assessment) -> dict:
     return {
         "resourceType": "Device",
@@ -612,8 +635,9 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
 
 def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime | None = None,
                     patient: PatientDetails | None = None, effective: datetime | None = None,
-                    performer: dict | None = None) -> dict:
-    """The FHIR document (R4B JSON, not yet validated) for a case and its assessment."""
+                    performer: dict | None = None, report_pdf: tuple[str, bytes] | None = None) -> dict:
+    """The FHIR document (R4B JSON, not yet validated) for a case and its assessment; with
+    ``report_pdf`` (kind, PDF bytes) also the report as a DocumentReference in its own section."""
     when = _instant(timestamp)
     seed = hashlib.sha256("\n".join([case.model_dump_json(), assessment.model_dump_json(), when,
                                       repr(patient), repr(effective), json.dumps(performer)]).encode()).hexdigest()
@@ -638,6 +662,17 @@ def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime |
     composition = _composition(case, assessment, b, refs, when)
     authored = [comp_url, refs["risk"], refs["localization"], *([refs["etiology"]] if "etiology" in refs else ()),
                 *refs["workup"]]
+    if report_pdf is not None:
+        kind, pdf = report_pdf
+        if kind not in REPORT_TITLES:
+            raise ValueError(f"report kind {kind!r} is not one of {', '.join(REPORT_TITLES)}")
+        url = b.add("report-pdf", _document_reference(kind, pdf, patient, device, when))
+        title = f"Report ({REPORT_TITLES[kind]}, PDF)"
+        composition["section"].insert(-1, {
+            "title": title, "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": "report-pdf",
+                                                 "display": "report (PDF)"}], "text": title},
+            "text": _narrative(f"The {REPORT_TITLES[kind]} as a PDF document."), "entry": [_ref(url)]})
+        authored.append(url)
     b.add("provenance", _provenance(authored, device, when))
     return {
         "resourceType": "Bundle",
@@ -651,21 +686,22 @@ def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime |
 def bundle_from_case(case: Case, assessment: Assessment, *, timestamp: datetime | None = None,
                      patient_id: str | None = None, identifier: tuple[dict, ...] | list[dict] = (),
                      birth_date: str | None = None, effective: datetime | None = None,
-                     performer: dict | None = None) -> Bundle:
+                     performer: dict | None = None, report_pdf: tuple[str, bytes] | None = None) -> Bundle:
     """The case and its assessment as a validated FHIR R4B document Bundle.
 
     ``timestamp`` (default: now, UTC) dates the document; with a fixed timestamp the output
     is reproducible (entry fullUrls are name-based uuids of the content).  What only the
     record system knows is exported when given, never invented: the Patient's logical id,
     ``identifier`` (e.g. the MRN) and ``birth_date``; ``effective``, when the findings were
-    made (default: the document's timestamp); ``performer``, a FHIR Reference to who made them.
+    made (default: the document's timestamp); ``performer``, a FHIR Reference to who made them;
+    ``report_pdf`` (``"clinician"`` or ``"patient"``, the PDF bytes), the report as a DocumentReference.
     """
     if assessment.case_id != case.id:
         raise ValueError(f"the assessment is of case {assessment.case_id!r}, not of case {case.id!r}")
     details = (PatientDetails(patient_id, tuple(identifier), birth_date)
                if patient_id or identifier or birth_date else None)
     return Bundle.model_validate(bundle_document(case, assessment, timestamp=timestamp, patient=details,
-                                                 effective=effective, performer=performer))
+                                                 effective=effective, performer=performer, report_pdf=report_pdf))
 
 
 def bundle_json(bundle: Bundle, indent: int | None = 2) -> str:
