@@ -270,3 +270,40 @@ def test_the_order_sign_service_answers_over_http(client, key):
     assert r.status_code == 200, r.text
     assert "could not check 1 order" in r.json()["cards"][0]["summary"]
     _cors(r)
+
+
+# --------------------------------------------------------------------------- feedback
+
+
+def test_feedback_is_recorded_with_the_client_and_needs_the_jwt(app, client, key):
+    path = f"{PATH}/feedback"
+    items = {"feedback": [
+        {"card": "9368d37b-283f-44a0-93ea-547cebab93ed", "outcome": "overridden",
+         "overrideReason": {"reason": {"code": "not-my-patient", "system": "http://example.org/reasons",
+                                       "display": "Not relevant to this patient"}, "userComment": "known L5"},
+         "outcomeTimestamp": "2026-01-31T10:00:00Z"},
+        {"card": "a7d9a1c2-0000-4000-8000-000000000001", "outcome": "accepted",
+         "acceptedSuggestions": [{"id": "e56e1945-20b3-4393-8503-a1a20fd73152"}],
+         "outcomeTimestamp": "2026-01-31T10:01:00Z"}]}
+    assert client.post(path, json=items).status_code == 401
+    r = client.post(path, json=items, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
+    assert r.status_code == 200 and r.json() == {"recorded": 2}
+    _cors(r)
+    lines = app.state.cds_feedback.read()[-2:]
+    assert [x["outcome"] for x in lines] == ["overridden", "accepted"]
+    assert lines[0]["client"] == key.issuer and lines[0]["overrideReason"]["userComment"] == "known L5"
+    assert client.options(path).status_code == 204
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"feedback": []}, "feedback: List should have at least 1 item"),
+    ({"feedback": [{"card": "x", "outcome": "ignored", "outcomeTimestamp": "2026-01-31T10:00:00Z"}]},
+     "feedback.0.outcome"),
+    ({"feedback": [{"card": "x", "outcome": "accepted", "outcomeTimestamp": "2026-01-31T10:00:00Z",
+                    "overrideReason": {"userComment": "no"}}]}, "an accepted card has no overrideReason"),
+])
+def test_bad_feedback_is_400_naming_the_field(client, key, body, words):
+    path = f"{PATH}/feedback"
+    r = client.post(path, json=body, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
+    assert r.status_code == 400 and words in r.json()["detail"], r.text
+    _cors(r)

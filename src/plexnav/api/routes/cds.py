@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plexnav.server.errors import ERROR_RESPONSES, error_response
 from plexnav.api.middleware import CDS_CORS
-from plexnav.interop import cds_hooks, cds_orders
+from plexnav.interop import cds_feedback, cds_hooks, cds_orders
 from plexnav.interop.cds_auth import CdsAuth, CdsAuthError
 from plexnav.interop.concept_maps import ConceptMapError, ConceptMaps, maps_from_env
 from plexnav.interop.fhir_server import fetch_prefetch
@@ -56,6 +56,38 @@ def discovery() -> JSONResponse:
 @router.options("/cds-services/{service_id}", include_in_schema=False)
 def preflight() -> Response:
     return Response(status_code=204, headers=PREFLIGHT)
+
+
+@router.options("/cds-services/{service_id}/feedback", include_in_schema=False)
+def feedback_preflight() -> Response:
+    return Response(status_code=204, headers=PREFLIGHT)
+
+
+@router.post("/cds-services/{service_id}/feedback", summary="CDS Hooks feedback on plexnav's cards")
+async def feedback(service_id: str, request: Request) -> JSONResponse:
+    """What the clinician did with the cards (accepted, overridden and why); send the same signed JWT."""
+    offered = (cds_hooks.SERVICE_ID, *cds_orders.HOOK_OF_SERVICE)
+    if service_id not in offered:
+        return _error(404, f"no CDS service {service_id!r}; this server offers {', '.join(offered)}")
+    auth = _auth(request)
+    challenge = {"WWW-Authenticate": 'Bearer realm="cds-services"'}
+    if auth is None:
+        return _error(401, "no CDS client is registered with this server (PLEXNAV_CDS_CLIENTS), "
+                           "so no call can be trusted", challenge)
+    try:
+        endpoint = str(request.url.replace(query=None, fragment=None))
+        claims = auth.verify(request.headers.get("authorization"), auth.audience(endpoint, request.url.path))
+    except CdsAuthError as exc:
+        return _error(exc.status, str(exc), challenge)
+    try:
+        items = cds_feedback.parse_feedback(await request.body())
+    except cds_hooks.CdsRequestError as exc:
+        return _error(exc.status, str(exc))
+    state = request.app.state
+    if not hasattr(state, "cds_feedback"):
+        state.cds_feedback = cds_feedback.FeedbackLog(state.settings.data_dir)
+    count = await run_in_threadpool(state.cds_feedback.record, service_id, claims["iss"], items)
+    return JSONResponse({"recorded": count}, headers=CORS)
 
 
 @router.post("/cds-services/{service_id}", summary="CDS Hooks service: lumbosacral cards")
