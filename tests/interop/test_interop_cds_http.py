@@ -7,9 +7,9 @@ from pathlib import Path
 
 import jwt
 import pytest
+from cds_jwt_support import BASE, JKU, TestClientKey, auth_for, unsigned_token
 from fastapi.testclient import TestClient
 
-from cds_jwt_support import BASE, JKU, TestClientKey, auth_for, unsigned_token
 from plexnav.interop import cds_hooks
 from plexnav.interop.cds_auth import CdsAuth
 
@@ -224,8 +224,9 @@ def test_an_oversized_call_gets_413_with_cors_headers(client, key):
 
 def test_a_call_without_prefetch_is_answered_from_the_fhir_server_with_the_hospital_map(app, client, key):
     from fhir_endpoint_support import FhirEndpoint
-    from plexnav.interop.concept_maps import maps_from_paths
     from test_interop_conceptmap import HOSPITAL_MAP
+
+    from plexnav.interop.concept_maps import maps_from_paths
     app.state.cds_maps = maps_from_paths([HOSPITAL_MAP])
     try:
         with FhirEndpoint() as server:

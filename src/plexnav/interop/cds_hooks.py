@@ -10,7 +10,10 @@ reasons need a ``display``, and no element is null or empty.
 
 The contract of the ``plexnav-lumbosacral`` service
 ---------------------------------------------------
-- Hook ``patient-view``; ``context.patientId`` is required (as the hook defines it).
+- Hook ``patient-view``; ``context.patientId`` is required (as the hook defines it).  The
+  ``order-select`` and ``order-sign`` services (:mod:`plexnav.interop.cds_orders`) read the
+  record the same way; the triage card gives each fired rule's clinical rationale (``why`` in
+  triage_rules.yaml), not the patients' wording.
 - The prefetch templates are plain searches an EHR can fill: ``patient``
   (``Patient/{{context.patientId}}``), ``conditions``, ``observations`` and ``reports``.  A key
   sent as null is a search that found nothing; a searchset with no match is the same.
@@ -18,7 +21,9 @@ The contract of the ``plexnav-lumbosacral`` service
   (``"format": "plexnav-case/1"``), a plexnav FHIR R4B document, or a searchset of such
   documents (the latest is used).
 - plexnav reads its own codes (:func:`plexnav.interop.fhir.read_bundle`): its documents and
-  plexnav-coded Observations, age from the Patient's ``birthDate``.  Everything else that
+  plexnav-coded Observations, age from the Patient's ``birthDate``; and, through ConceptMaps
+  (:mod:`plexnav.interop.concept_maps`: the shipped map of standard codes, the hospital's maps),
+  an EHR's Observations, Conditions and QuestionnaireResponse items.  Everything else that
   records something about the patient is *not read*, and never silently: with no readable
   finding the answer is one warning card naming what could not be read (no triage); beside a
   readable case a card lists it and a routine or soon triage is stated as incomplete (warning),

@@ -13,12 +13,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from plexnav.server.errors import ERROR_RESPONSES, error_response
 from plexnav.api.middleware import CDS_CORS
 from plexnav.interop import cds_feedback, cds_hooks, cds_orders
 from plexnav.interop.cds_auth import CdsAuth, CdsAuthError
 from plexnav.interop.concept_maps import ConceptMapError, ConceptMaps, maps_from_env
 from plexnav.interop.fhir_server import fetch_prefetch
+from plexnav.server.errors import ERROR_RESPONSES, error_response
 from plexnav.validation import CaseError, CaseValidationError
 
 router = APIRouter(tags=["cds-hooks"], responses=ERROR_RESPONSES)
