@@ -129,3 +129,18 @@ def revoke_clinician(login: Annotated[str, typer.Argument(help="the clinician's 
     finally:
         database.dispose()
     typer.echo(f"clinician {user.username} no longer approved")
+
+
+@app.command("check")
+def check() -> None:
+    """Refuse an unsafe production configuration (default secret, insecure cookies, clinician sign-up open)."""
+    from plexnav.deployment import check_settings
+    from plexnav.settings import Settings
+
+    problems = check_settings(Settings())
+    for p in problems:
+        typer.echo(f"{'error' if p.blocking else 'warning'}: {p.setting}: {p.message}", err=p.blocking)
+    if any(p.blocking for p in problems):
+        typer.echo("the configuration is not safe for production (see the README, 'Deployment')", err=True)
+        raise typer.Exit(code=1)
+    typer.echo("ok: no blocking problem in the production settings")
