@@ -144,3 +144,43 @@ def test_explanation_lines_become_a_short_claim_and_its_comparison_once():
     assert shown == [{"main": "reduced right sural SNAP fits a right sciatic nerve lesion",
                       "detail": "a right L5 root lesion would not explain it"},
                      {"main": "plain line", "detail": ""}]
+
+
+# ---------------------------------------------------------------- items 4, 7, 8: plain errors, targets, templates
+
+@pytest.mark.parametrize("path, message, field, text", [
+    ("patient.age", "Input should be less than or equal to 120 (got 250)", "age",
+     "must be 120 or less (you entered 250)"),
+    ("history.duration_days", "Input should be greater than or equal to 0 (got -3)", "duration_value",
+     "must be 0 or more (you entered -3)"),
+    ("symptoms[2].severity", "Input should be less than or equal to 10 (got 14)", "pain_severity",
+     "must be 10 or less (you entered 14)"),
+    ("investigations[0].level", "String should match pattern '^(T([1-9]|1[0-2]))$' (got \"L9\")",
+     "investigations[0].level", "is not in the expected form (you entered \"L9\")"),
+    ("patient.age", "'forty' is not a number", "age", "'forty' is not a number: type digits only, such as 42"),
+])
+def test_errors_are_said_in_plain_words_at_their_field(path, message, field, text):
+    from plexnav.validation import CaseError
+    plain = forms.plain_error(CaseError(path, message))
+    assert (plain.path, plain.message) == (field, text)
+
+
+def test_the_edx_templates_name_real_studies_and_muscles_with_sources():
+    from plexnav import vocabulary as V
+    from plexnav.web import edx_templates
+    known = load_guidance_knowledge().sources
+    ids = [t["id"] for t in edx_templates.templates()]
+    assert ids == ["l5", "s1", "peroneal", "femoral", "plexus"]
+    for template in edx_templates.templates():
+        assert set(template["studies"]) <= set(V.NCS_STUDIES), template["id"]
+        assert set(template["muscles"]) <= set(V.EMG_MUSCLES) - {"external_anal_sphincter"}, template["id"]
+        assert all(ref["key"] in known for ref in template["sources"]), template["id"]
+
+
+def test_small_map_regions_get_hit_areas_at_least_the_target_size():
+    from plexnav.web import bodymap
+    areas = bodymap.hit_areas()
+    assert areas and {a["key"] for a in areas} >= {"little_toe:right", "great_toe:left", "first_web_space:right"}
+    assert all(a["width"] >= bodymap.MIN_TARGET_UNITS and a["height"] >= bodymap.MIN_TARGET_UNITS for a in areas)
+    html_keys = {s.key for s in bodymap.shapes()}
+    assert {a["key"] for a in areas} <= html_keys
