@@ -127,7 +127,8 @@ def shapes() -> tuple[Shape, ...]:
     # Front view: the person's right leg is on the viewer's left (direction -1 from the midline).
     for side, direction in (("right", -1), ("left", 1)):
         out += _pelvis(FRONT_MID, direction, "front", side)
-        out += [Shape(r, side, "front", _strip(FRONT_MID, direction, y0, y1, f0, f1)) for r, y0, y1, f0, f1 in FRONT_LEG]
+        out += [Shape(r, side, "front", _strip(FRONT_MID, direction, y0, y1, f0, f1))
+                for r, y0, y1, f0, f1 in FRONT_LEG]
     out.append(Shape("genital", None, "front", _path([(FRONT_MID - 12, 90), (FRONT_MID + 12, 90),
                                                      (FRONT_MID + 12, 124), (FRONT_MID, 140),
                                                      (FRONT_MID - 12, 124)])))

@@ -309,7 +309,8 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
             continue
         what = f"Imaging row {row + 1}"
         if test not in V.IMAGING_TESTS:
-            errors.append(CaseError(f"img.{row}.test", f"{what}: {test!r} is not an imaging test", list(V.IMAGING_TESTS)))
+            errors.append(CaseError(f"img.{row}.test", f"{what}: {test!r} is not an imaging test",
+                                    list(V.IMAGING_TESTS)))
             continue
         item = {"test": test,
                 "finding": _choice(form, f"img.{row}.finding", V.IMAGING_FINDINGS, f"{what}, finding", errors)
