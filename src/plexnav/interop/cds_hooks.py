@@ -480,6 +480,12 @@ def _read_prefetch(prefetch: dict, maps: ConceptMaps) -> _Prefetched:
     return out
 
 
+def read_record(prefetch: dict, maps: ConceptMaps) -> _Prefetched:
+    """What plexnav reads from an EHR's record (prefetch-shaped: patient, conditions, observations,
+    reports): the case, or None, and what it could not read (the SMART launch page uses it)."""
+    return _read_prefetch(prefetch, maps)
+
+
 _PATIENT_REF = re.compile(r"(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
 
