@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from smart_launcher_support import SmartLauncher
 from test_interop_conceptmap import HOSPITAL_MAP
+
 from web_support import CHROMIUM, Server
 
 pytestmark = [pytest.mark.slow,
