@@ -13,8 +13,8 @@ from test_interop_conceptmap import HOSPITAL_MAP
 
 from web_support import CHROMIUM, Server
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (scripts/install-system-deps.sh)")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
+                                                   reason="needs Debian chromium (scripts/install-system-deps.sh)")]
 
 
 class SlowStartServer(Server):
