@@ -53,6 +53,7 @@ def test_a_red_flag_stops_the_questionnaire_at_once(page, browser, server, shots
     shots(page, "issue9-1-emergency-screen-bladder", full_page=False)
 
     phone = browser.new_context(base_url=server.base_url, viewport=PHONE)
+    phone.set_default_timeout(90_000)
     small = phone.new_page()
     small.goto("/check")
     next_step(small, 2)
@@ -207,6 +208,7 @@ def test_a_full_exam_fits_the_keystroke_budget_and_reads_well(page, browser, ser
     shots(page, f"issue9-9-clinician-result-{name}")
 
     phone = browser.new_context(base_url=server.base_url, viewport=PHONE, storage_state=page.context.storage_state())
+    phone.set_default_timeout(90_000)
     small = phone.new_page()
     small.goto(page.url)
     assert small.evaluate(OVERFLOW) <= 0
@@ -232,3 +234,83 @@ def test_the_exam_uses_two_columns_on_a_desktop(page):
     strength = page.locator("#h-strength").bounding_box()
     sensation = page.locator("#h-sensation").bounding_box()
     assert sensation["x"] > strength["x"] + 400 and abs(sensation["y"] - strength["y"]) < 200
+
+
+# ---------------------------------------------------------------- accessibility
+
+PUBLIC_PAGES = ("/", "/check", "/exam", "/learn", "/learn/red_flags", "/login", "/register", "/api/docs")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_axe_core_finds_no_violation_on_any_page(browser, server, shots, width):
+    viewport = PHONE if width == "phone" else {"width": 1280, "height": 900}
+    context = browser.new_context(base_url=server.base_url, viewport=viewport)
+    context.set_default_timeout(90_000)
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        found[path] = axe_violations(page)
+    sign_up(page, "clinician")
+    page.goto("/exam")
+    page.fill('[name="mrc.ankle_dorsiflexion.right"]', "2")
+    page.fill('[name="mrc.ankle_eversion.right"]', "3")
+    page.click("#fill-sensation-right")
+    page.click("button[type=submit] >> text=Assess and save")
+    page.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}\?view=clinician"))
+    case = page.url.split("?")[0].split(page.url.split("/cases/")[0], 1)[1]
+    for path in ("/cases", "/audit", f"{case}?view=clinician", f"{case}?view=patient", f"{case}/edit?form=exam",
+                 f"{case}/edit?form=check"):
+        page.goto(path)
+        for details in page.locator("details").all():  # what is folded away is checked too
+            details.evaluate("d => d.open = true")
+        found[path] = axe_violations(page)
+    shots(page, f"issue9-10-axe-{width}", full_page=False)
+    context.close()
+    assert {path: v for path, v in found.items() if v} == {}
+
+
+# Measured on a 390 px phone (issue 9, item 7 is not solved yet): the two views side by side
+# leave most regions 18-23 px wide; the hit areas help only regions at the leg's edge.  A
+# regression guard until the map is redrawn larger on phones.
+MAP_KEYS_BELOW_TARGET = 32
+TARGETS = """(size) => {
+  // For each map key: is there a size x size CSS px square, centred on the key's largest shape
+  // or hit area, where every sampled point taps that key?  (WCAG 2.5.8, measured as tapped.)
+  const svg = document.querySelector('#map-pain');
+  const keys = [...new Set([...svg.querySelectorAll('.region')].map(r => r.dataset.key))];
+  const small = [];
+  for (const key of keys) {
+    const shapes = [...svg.querySelectorAll(`[data-key="${key}"]`)];
+    const ok = shapes.some(shape => {
+      const box = shape.getBoundingClientRect();
+      const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+      for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
+        const x = cx - size / 2 + (size * i) / 4, y = cy - size / 2 + (size * j) / 4;
+        const hit = document.elementFromPoint(x, y);
+        if (!hit || hit.dataset.key !== key) return false;
+      }
+      return true;
+    });
+    if (!ok) small.push(key);
+  }
+  return {keys: keys.length, small};
+}"""
+
+
+def test_body_map_targets_on_a_phone(browser, server, shots):
+    context = browser.new_context(base_url=server.base_url, viewport=PHONE)
+    context.set_default_timeout(90_000)
+    page = context.new_page()
+    page.goto("/check")
+    page.locator("#map-pain").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 0)
+    result = page.evaluate(TARGETS, 24)
+    print(f"map keys below a 24 px target on a 390 px phone: {len(result['small'])} of {result['keys']}",
+          result["small"])
+    # the hit areas behind small regions: a tap just outside a narrow region still counts
+    page.click('#map-pain .hit[data-key="little_toe:right"] >> nth=0', position={"x": 2, "y": 2})
+    assert page.is_checked('input[name=pain][value="little_toe:right"]')
+    shots(page, "issue9-7-map-phone", full_page=False)
+    context.close()
+    assert len(result["small"]) <= MAP_KEYS_BELOW_TARGET, result["small"]
