@@ -308,3 +308,18 @@ def test_bad_feedback_is_400_naming_the_field(client, key, body, words):
     r = client.post(path, json=body, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
     assert r.status_code == 400 and words in r.json()["detail"], r.text
     _cors(r)
+
+
+def test_with_smart_launch_configured_the_localization_card_links_to_it(app, client, key):
+    from plexnav.web.smart import SmartConfig
+    r = _post(client, cds_hooks.request_for(URGENT), key.token(AUDIENCE))
+    assert not any("links" in c for c in r.json()["cards"])  # not configured: no link to a launch that fails
+    app.state.smart_config = SmartConfig("plexnav", ("https://ehr.hospital.example/fhir",))
+    try:
+        r = _post(client, cds_hooks.request_for(URGENT), key.token(AUDIENCE))
+    finally:
+        del app.state.smart_config
+    localization = next(c for c in r.json()["cards"] if c["source"]["topic"]["code"] == "localization")
+    (link,) = localization["links"]
+    assert link["type"] == "smart" and link["url"] == BASE + "/smart/launch"
+    cds_hooks.CdsResponse.model_validate(r.json())

@@ -397,12 +397,17 @@ def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | Non
 
 
 def cards_for(case: Case, assessment: Assessment, *, hook_instance: str | None = None,
-              patient_id: str | None = None, unread: list[str] = ()) -> CdsResponse:
+              patient_id: str | None = None, unread: list[str] = (), smart_launch: str | None = None) -> CdsResponse:
     """The cards for an assessed case (triage first).  With ``unread`` (parts of the record plexnav
     could not read) the triage never reassures: a routine or soon level is stated as incomplete,
-    and a card lists what was not read."""
+    and a card lists what was not read.  ``smart_launch`` (plexnav's SMART launch URL, when SMART
+    launch is configured) adds a ``smart`` link on the localization card."""
     seed = hook_instance or case.model_dump_json()
-    cards = [_triage_card(assessment, seed, incomplete=bool(unread)), _localization_card(assessment, seed),
+    localization = _localization_card(assessment, seed)
+    if localization is not None and smart_launch:
+        localization.links = [Link(label="Open plexnav on this patient (findings, explanation, what is unread)",
+                                   url=smart_launch, type="smart")]
+    cards = [_triage_card(assessment, seed, incomplete=bool(unread)), localization,
              _workup_card(assessment, seed, patient_id)]
     if unread:
         cards.insert(1, _unread_card(list(unread), seed, with_case=True))
@@ -596,12 +601,14 @@ def unread_only(call: Call) -> dict | None:
     return None
 
 
-def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = None, fetch: Fetch | None = None) -> dict:
+def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = None, fetch: Fetch | None = None,
+                         smart_launch: str | None = None) -> dict:
     """Answer one CDS Hooks call on ``plexnav-lumbosacral``: the response JSON ``{"cards": [...]}``.
 
     ``maps`` are the ConceptMaps that say which EHR codes are which plexnav findings (default: the
     shipped map of standard LOINC and SNOMED CT codes; the API adds the hospital's maps).  ``fetch``
     (server, access token, patient id, keys) -> prefetch fetches the keys the client left out.
+    ``smart_launch``: plexnav's SMART launch URL for a ``smart`` link (None: no link).
 
     Raises :class:`CdsRequestError` (400), :class:`CdsPreconditionFailed` (412) or
     :class:`~plexnav.validation.CaseValidationError` (the case itself is invalid).
@@ -613,7 +620,7 @@ def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = No
         return answer
     got = call.read
     response = cards_for(got.case, assess(got.case), hook_instance=call.request.hookInstance,
-                         patient_id=call.patient_id, unread=got.unread)
+                         patient_id=call.patient_id, unread=got.unread, smart_launch=smart_launch)
     return dump(response)
 
 

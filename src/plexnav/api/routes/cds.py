@@ -42,6 +42,18 @@ def _maps(request: Request) -> ConceptMaps:
     return state.cds_maps
 
 
+def _smart_launch(request: Request) -> str | None:
+    """plexnav's SMART launch URL for the cards' ``smart`` link, when SMART launch is configured."""
+    from plexnav.web.smart import SmartConfig
+    state = request.app.state
+    if not hasattr(state, "smart_config"):
+        state.smart_config = SmartConfig.from_env()
+    if state.smart_config is None:
+        return None
+    public = state.settings.public_url
+    return f"{public.rstrip('/')}/smart/launch" if public else str(request.url_for("smart_launch"))
+
+
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return error_response(status, [CaseError("", message)], {**CORS, **(headers or {})})
 
@@ -115,7 +127,8 @@ async def service(service_id: str, request: Request) -> JSONResponse:
     try:
         body = await request.body()
         if service_id == cds_hooks.SERVICE_ID:
-            answer = await run_in_threadpool(cds_hooks.cds_service_response, body, maps, fetch_prefetch)
+            answer = await run_in_threadpool(cds_hooks.cds_service_response, body, maps, fetch_prefetch,
+                                             _smart_launch(request))
         else:
             answer = await run_in_threadpool(cds_orders.order_response, service_id, body, maps, fetch_prefetch)
         return JSONResponse(answer, headers=CORS)
