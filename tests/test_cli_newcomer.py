@@ -95,6 +95,7 @@ def test_an_output_name_that_disagrees_with_the_format_is_refused_and_nothing_is
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # renders a whole report (body map, plots): several seconds even on a quiet machine
 def test_report_with_an_html_name_writes_html_without_the_flag(tmp_path):
     target = tmp_path / "summary.html"
     result = invoke("report", str(example_path("l5-radiculopathy")), "-o", str(target))
