@@ -233,10 +233,12 @@ def discovery() -> dict:
                      "proposes the work-up. plexnav supports clinical judgement; it never replaces it."),
         prefetch=dict(PREFETCH_TEMPLATES),
         usageRequirements=(
-            "Send a signed JWT (RS384 or ES384) from an issuer registered with the service. plexnav reads "
-            "the findings it was given in its own codes (a plexnav document or plexnav-coded Observations; "
-            f"prefetch.{PREFETCH_KEY} may carry a plexnav-case/1 object or a plexnav FHIR {FHIR_RELEASE} "
-            "document); what it cannot read is named on a card, and it never calls such a record routine."),
+            "Send a signed JWT (RS/PS/ES algorithms) from an issuer registered with the service. plexnav reads "
+            "its own codes and the codes its ConceptMaps map (standard LOINC and SNOMED CT codes shipped; the "
+            "hospital's local codes in its own ConceptMap); prefetch keys left out are fetched from fhirServer "
+            f"with fhirAuthorization; prefetch.{PREFETCH_KEY} may carry a plexnav-case/1 object or a plexnav "
+            f"FHIR {FHIR_RELEASE} document. What it cannot read is named on a card, and it never calls such a "
+            "record routine."),
     )
     orders = [CdsService(
         hook=hook, id=service_id,
