@@ -64,6 +64,9 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
 
 def movement(kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: dict | None = None) -> tuple[float, float]:
     record = kb.movements[movement_id]
+    if hyp.mimic is not None and kb.mimics[hyp.mimic].weakness:
+        # weakness without a lesion follows no anatomy: every movement alike, muscles spared on EMG
+        return kb.mimics[hyp.mimic].weakness, 0.0
     lmn = sum(share * muscle(kb, hyp, m, side, memo) for m, share in record.muscles.items())
     umn = hyp.central.get("umn", 0.0)
     if umn:
@@ -85,6 +88,8 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
 
 def skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
     record = kb.skin[region]
+    if hyp.mimic is not None and kb.mimics[hyp.mimic].numbness and not record.midline:
+        return kb.mimics[hyp.mimic].numbness
     if hyp.pattern == "length_dependent":
         value = _length(kb, record.length_class)
     else:

@@ -174,6 +174,10 @@ class MimicRecord(Sourced):
     name: str
     detail: str
     pain: dict[Literal[V.SKIN_REGIONS], float] = Field(default_factory=dict)
+    # a look-alike that weakens or numbs without a lesion (functional weakness): the
+    # involvement it gives every movement and every leg skin region, ignoring anatomy
+    weakness: float = Field(0.0, ge=0, le=1)
+    numbness: float = Field(0.0, ge=0, le=1)
 
 
 class FamilyParameters(_Record):

@@ -1,0 +1,33 @@
+"""Textbook vignettes (tests/cases/vignettes): common presentations must lead with the right site.
+
+Each vignette follows a cited textbook or review picture; the published-case benchmark
+(tests/test_published_cases.py) measures real, often sparse, records separately.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plexnav.engine.assess import assess
+from plexnav.validation import parse_case
+
+VIGNETTES = sorted((Path(__file__).parent / "cases" / "vignettes").glob("*.json"))
+
+
+def test_the_vignettes_cover_the_messy_categories():
+    sites = [json.loads(p.read_text())["expected"]["site"] for p in VIGNETTES]
+    assert len(VIGNETTES) >= 15
+    assert sites.count("no_neurological_lesion") >= 3
+    assert {"root:L5", "root:S1", "root:L4", "nerve:pudendal", "plexus:lumbar", "plexus:sacral"} <= set(sites)
+
+
+@pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
+def test_each_vignette_leads_with_its_site(path, model):
+    data = json.loads(path.read_text())
+    assert data["id"] == path.stem and data["teaching"] and "Textbook vignette" in data["source"]
+    case, expected = parse_case(path.read_bytes())
+    leader = assess(case, model).localization[0]
+    assert (leader.site, leader.side) == (expected.site, expected.side)
