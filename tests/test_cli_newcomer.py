@@ -57,6 +57,12 @@ def test_kb_kind_without_an_id_lists_the_valid_ids(kind):
     assert described.exit_code == 0, described.output
 
 
+def test_kb_lesion_without_a_site_lists_the_sites():
+    sites = json.loads(invoke("kb", "lesion", "--json").output)
+    assert "nerve:common_peroneal" in sites and "root:L5" in sites
+    assert invoke("kb", "lesion", sites[0], "--json").exit_code == 0
+
+
 def test_kb_kinds_registered_are_the_knowledge_query_kinds():
     from plexnav.cli.kb import KINDS
     from plexnav.knowledge.query import KINDS as QUERY_KINDS

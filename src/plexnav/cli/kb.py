@@ -41,13 +41,15 @@ def _emit(data, as_json: bool, title: str) -> None:
 
 
 def valid_ids(kind: str) -> list[str]:
-    """Every id ``plexnav kb KIND`` knows, as the knowledge query lists them when one is wrong."""
+    """Every id ``plexnav kb KIND`` (or ``kb lesion``) knows, as the knowledge query lists
+    them when one is wrong."""
     from plexnav.knowledge import query
     from plexnav.knowledge.base import load_knowledge
 
-    try:
-        query.describe(load_knowledge(), kind, "")
-    except query.UnknownId as exc:  # the empty id is never valid: its choices are the whole list
+    kb = load_knowledge()
+    try:  # the empty id is never valid: the error's choices are the whole list
+        query.lesion_effects(kb, kb.hypotheses, "") if kind == "site" else query.describe(kb, kind, "")
+    except query.UnknownId as exc:
         return list(exc.choices)
     return []
 
@@ -57,7 +59,8 @@ def _list_ids(kind: str, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(ids, indent=2))
         return
-    typer.echo(f"{len(ids)} {kind} ids (plexnav kb {kind} ID describes one):")
+    command = "lesion SITE" if kind == "site" else f"{kind} ID"
+    typer.echo(f"{len(ids)} {kind} ids (plexnav kb {command} describes one):")
     for item in ids:
         typer.echo(f"  {item}")
 
@@ -89,7 +92,7 @@ for _kind in KINDS:
 
 
 @app.command()
-def lesion(site: str = typer.Argument(..., help="site id, e.g. nerve:common_peroneal"),
+def lesion(site: Optional[str] = typer.Argument(None, help="site id, e.g. nerve:common_peroneal; leave out to list them"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """What does a lesion at SITE produce? Weak movements, reflexes, numb regions, studies, muscles."""
     from rich.console import Console
@@ -97,6 +100,10 @@ def lesion(site: str = typer.Argument(..., help="site id, e.g. nerve:common_pero
 
     from plexnav.knowledge import query
     from plexnav.knowledge.base import load_knowledge
+
+    if site is None:
+        _list_ids("site", as_json)
+        return
 
     kb = load_knowledge()
     try:
