@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plexnav.case import Case, EtiologyEntry, LocalizationEntry, Triage
+from plexnav.case import Case, EtiologyEntry, Triage
 from plexnav.engine.assess import TOP_SITES, _floor4
 from plexnav.engine.etiology import rank_causes
 from plexnav.engine.localize import group_sites, score_cases
@@ -23,8 +23,20 @@ FIELDS = ("site", "triage", "causes")
 
 
 @dataclass(frozen=True)
+class Site:
+    """A ranked site as the assessment lists it, without its explanation (what rank_causes
+    reads of a LocalizationEntry; building those pydantic objects would cost more than the
+    rest of the compact answer)."""
+
+    site: str
+    side: str
+    probability: float
+    levels: list[str] | None
+
+
+@dataclass(frozen=True)
 class CompactAnswer:
-    sites: tuple[LocalizationEntry, ...]   # the leading TOP_SITES sites, without explanations
+    sites: tuple[Site, ...]   # the leading TOP_SITES sites
     triage: Triage | None
     causes: tuple[EtiologyEntry, ...]
 
@@ -35,12 +47,10 @@ def compact_many(cases: list[Case], model: LikelihoodModel, guidance: GuidanceKn
     Causes need the sites, so asking for causes computes them."""
     out = []
     for case, scored in zip(cases, score_cases(model, cases)):
-        sites: tuple[LocalizationEntry, ...] = ()
+        sites: tuple[Site, ...] = ()
         if fields & {"site", "causes"}:
-            # built from engine values (already valid): construct without re-validating
-            sites = tuple(LocalizationEntry.model_construct(
-                site=g.site, side=g.side, probability=_floor4(g.probability), supporting=[], against=[],
-                levels=list(g.levels) if g.levels else None) for g in group_sites(model, scored, limit=TOP_SITES))
+            sites = tuple(Site(g.site, g.side, _floor4(g.probability), list(g.levels) if g.levels else None)
+                          for g in group_sites(model, scored, limit=TOP_SITES))
         facts = case_facts(case, guidance) if fields & {"triage", "causes"} else None
         triage = assess_triage(case, guidance, facts) if "triage" in fields else None
         causes = tuple(rank_causes(case, sites, guidance, facts)) if "causes" in fields else ()
