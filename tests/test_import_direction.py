@@ -73,4 +73,4 @@ def test_the_scan_sees_lazy_relative_and_package_imports(tmp_path):
 def test_the_condition_checker_knows_the_evaluators_comparisons():
     """The loader checks rule conditions (knowledge.conditions) with the comparison words
     the engine evaluates them with (engine.facts)."""
-    assert set(conditions.COMPARATORS) == set(facts._COMPARATORS)
+    assert set(conditions.COMPARATORS) == set(facts._OPERATORS)
