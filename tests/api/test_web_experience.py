@@ -100,6 +100,7 @@ def test_a_patient_never_gets_the_clinician_view_or_exam_editing(client):
     for clinician_only in ("Where is the lesion?", "Edit examination", "Clinician view", "Likely causes"):
         assert clinician_only not in page, clinician_only
     assert "Edit answers" in page
+    assert 'href="/exam"' not in page  # no "Clinician exam" link for a patient
 
 
 def test_a_clinician_sees_both_views_and_own_cases_are_not_labelled_patient(client):
