@@ -18,7 +18,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from plexnav.server import errors
 from plexnav.server.assessor import CachedAssessor
 from plexnav.server.deps import DbSession
-from plexnav.api.middleware import BodySizeLimit, JsonOnlyApiWrites, RefuseUnstorableValues, SecurityHeaders
+from plexnav.api.middleware import (
+    BodySizeLimit,
+    JsonOnlyApiWrites,
+    RefuseUnstorableValues,
+    RequestOrigin,
+    SecurityHeaders,
+)
 from plexnav.server.ratelimit import LoginThrottle
 from plexnav.api.routes import admin, assess, auth, cases, cds, diary, guided, reference, sharing
 from plexnav.api.routes.reference import Health
@@ -96,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        max_age=settings.session_max_age, same_site="lax",
                        https_only=settings.resolved_cookie_secure())
     app.add_middleware(RefuseUnstorableValues)
+    app.add_middleware(RequestOrigin)
     app.add_middleware(JsonOnlyApiWrites)
     app.add_middleware(SecurityHeaders, hsts_max_age=settings.hsts_max_age)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)

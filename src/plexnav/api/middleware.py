@@ -182,3 +182,24 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     async def replay() -> Message:
         return pending.pop(0) if pending else await receive()
     return replay
+
+
+class RequestOrigin:
+    """Remember the client address and user agent of the request being served, for the
+    audit log (:data:`plexnav.store.auditchain.ORIGIN`)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from plexnav.store.auditchain import ORIGIN
+        client = scope.get("client") or ("", 0)
+        agent = dict(scope.get("headers", ())).get(b"user-agent", b"").decode("latin-1")
+        token = ORIGIN.set((str(client[0] or "")[:64], agent[:200]))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            ORIGIN.reset(token)

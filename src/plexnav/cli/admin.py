@@ -144,3 +144,22 @@ def check() -> None:
         typer.echo("the configuration is not safe for production (see the README, 'Deployment')", err=True)
         raise typer.Exit(code=1)
     typer.echo("ok: no blocking problem in the production settings")
+
+
+audit_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The audit log.")
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain: any edited, inserted or deleted event is found."""
+    from plexnav.store.auditchain import verify
+
+    database = _database()
+    with database.session() as session:
+        count, broken = verify(session)
+    if broken is not None:
+        typer.echo(f"error: the audit chain is broken at event {broken} (checked {count} events): "
+                   "an event was changed, inserted or deleted", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"ok: {count} audit events, chain intact")

@@ -24,10 +24,32 @@ def serve(
     import uvicorn
 
     os.environ.setdefault("PLEXNAV_LISTEN_HOST", host)  # cookies are Secure unless on loopback
+    _refuse_unusable_storage()
 
     typer.echo(f"plexnav: serving on http://{host}:{port}/  (API docs: /api/docs; Ctrl+C stops)", err=True)
     uvicorn.run("plexnav.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, proxy_headers=False, server_header=False)
+
+
+def _refuse_unusable_storage() -> None:
+    """A full disk or read-only data folder: one line naming the path, not a traceback."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from plexnav.settings import Settings
+    from plexnav.store.db import storage_problem
+
+    settings = Settings()
+    url = make_url(settings.database_url or f"sqlite:///{settings.data_dir / 'plexnav.sqlite3'}")
+    problem = None
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        problem = storage_problem(Path(url.database))
+    if problem is None and not settings.secret_key:
+        problem = storage_problem(settings.data_dir / "session-secret.key", min_free_bytes=4096)
+    if problem:
+        typer.echo(f"plexnav: cannot start: {problem}", err=True)
+        raise typer.Exit(code=2)
 
 
 def register(app: typer.Typer) -> None:

@@ -74,6 +74,7 @@ def get_optional_user(request: Request, db: DbSession) -> User | None:
         request.session.pop(SESSION_STAMP, None)
         return None
     request.state.session_id = found[1].id
+    request.state.user = found[0]
     return found[0]
 
 

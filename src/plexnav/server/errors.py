@@ -115,6 +115,21 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(JSON_PREFIXES)
 
 
+def record_denied(request: Request, status: int) -> None:
+    """Audit a refused read or write (an id probed, a route not allowed): who, what, from where."""
+    from plexnav.store.db import begin_write
+    from plexnav.store.repositories import AuditRepository
+    user = getattr(request.state, "user", None)
+    try:
+        with request.app.state.database.session() as session:
+            begin_write(session)
+            AuditRepository(session).record(user, "denied", "request", None, None,
+                                            f"{request.method} {request.url.path[:300]} -> {status}")
+            session.commit()
+    except Exception as exc:  # noqa: BLE001 - auditing a refusal must never turn it into a 500
+        log.warning("could not audit a refused request: %s", exc.__class__.__name__)
+
+
 def install(app: FastAPI, html_error: callable | None = None) -> None:
     """Register the exception handlers; ``html_error(request, status, errors)`` renders pages."""
 
@@ -138,6 +153,9 @@ def install(app: FastAPI, html_error: callable | None = None) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> Response:
+        if exc.status in (403, 404):
+            from starlette.concurrency import run_in_threadpool
+            await run_in_threadpool(record_denied, request, exc.status)
         return respond(request, exc.status, exc.errors())
 
     @app.exception_handler(ApiError)

@@ -9,6 +9,7 @@ needs no setup step and an upgrade migrates the existing file.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -119,6 +120,36 @@ def begin_write(session: Session, retries: int = LOCK_RETRIES) -> None:
 def _transaction_ended(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(WRITE_OPTION, None)
+        session.info.pop("audit_tail", None)  # the audit chain's newest hash is read afresh
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Health data on disk is the owner's alone: a new folder 0700, the database file (and so
+    the WAL and shared-memory files SQLite creates with its mode) 0600."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+        os.chmod(path.parent, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        candidate = Path(f"{path}{suffix}")
+        if candidate.exists() and candidate.stat().st_mode & 0o077:
+            os.chmod(candidate, 0o600)
+
+
+def storage_problem(path: Path, min_free_bytes: int = 5 * 1024 * 1024) -> str | None:
+    """One sentence naming the path and what is wrong with it (None: it can hold the database)."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"{folder}: cannot create the data folder ({exc.strerror or exc.__class__.__name__})"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"{path if path.exists() else folder}: read-only; plexnav needs to write its database there"
+    stats = os.statvfs(folder)
+    if stats.f_bavail * stats.f_frsize < min_free_bytes:
+        return f"{folder}: the disk is full (less than {min_free_bytes // (1024 * 1024)} MB free)"
+    return None
 
 
 def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
@@ -128,7 +159,7 @@ def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
                                hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))

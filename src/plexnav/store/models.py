@@ -239,3 +239,10 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(32))
     subject_id: Mapped[str | None] = mapped_column(String(32), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
+    # where the request came from (empty for the command line)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # SHA-256 over the previous event's hash and this event's fields: editing or deleting a
+    # line breaks the chain (``plexnav admin audit verify``)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")

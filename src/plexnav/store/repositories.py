@@ -179,11 +179,14 @@ class AuditRepository:
 
     def record(self, actor: User | None, action: str, object_type: str, object_id: str | None = None,
                subject_id: str | None = None, detail: str = "", actor_name: str | None = None) -> None:
-        self.session.add(AuditEvent(
+        from plexnav.store.auditchain import chain
+        event = AuditEvent(
             at=utcnow(), actor_id=actor.id if actor else None,
             actor_name=(actor.username if actor else actor_name or "anonymous")[:40],
             action=action, object_type=object_type, object_id=object_id, subject_id=subject_id,
-            detail=detail[:2000]))
+            detail=detail[:2000], client_address="", user_agent="")
+        chain(self.session, event)
+        self.session.add(event)
 
     def concerning(self, user: User, limit: int = 200, since: datetime | None = None) -> Sequence[AuditEvent]:
         """Events about the user's own data, and the user's own actions, newest first."""

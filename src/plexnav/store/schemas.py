@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from plexnav.case import Assessment, Case, Triage
 from plexnav.diary.models import DiaryEntry
@@ -51,6 +52,16 @@ class UserCreate(_In):
     password: Password = Field(description="at least 10 characters")
     role: SignupRole = "patient"
     display_name: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+
+    @field_validator("password")
+    @classmethod
+    def _strong_password(cls, value: str, info: ValidationInfo) -> str:
+        from plexnav.store.passwords import weakness
+        email = str(info.data.get("email") or "")
+        problem = weakness(value, [str(info.data.get("username") or ""), email, email.split("@")[0]])
+        if problem:
+            raise PydanticCustomError("weak_password", problem)
+        return value
 
 
 class LoginRequest(_In):

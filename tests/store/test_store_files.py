@@ -1,0 +1,54 @@
+"""Issue 12, item 11: database files private, and a start-up on a read-only data folder is
+one line naming the path (it was a 550-line traceback and a 0-byte database)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+
+def test_database_and_wal_files_are_0600_in_a_0700_folder(tmp_path):
+    from plexnav.store.db import Database
+    path = tmp_path / "data" / "plexnav.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    database.migrate()
+    database.dispose()
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    for name in os.listdir(path.parent):
+        assert stat.S_IMODE(os.stat(path.parent / name).st_mode) == 0o600, name
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_serve_on_a_read_only_folder_says_so_in_one_line(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLEXNAV_")}
+    env["PLEXNAV_DATA_DIR"] = str(folder)
+    done = subprocess.run([sys.executable, "-m", "plexnav.cli", "serve", "--port", "1"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith(f"plexnav: cannot start: {folder}")
+    assert "Traceback" not in done.stderr
+    assert not (folder / "plexnav.sqlite3").exists()
+
+
+def test_storage_problem_names_a_read_only_path(tmp_path, monkeypatch):
+    from plexnav.store import db
+    monkeypatch.setattr(db.os, "access", lambda path, mode: False)
+    problem = db.storage_problem(tmp_path / "plexnav.sqlite3")
+    assert problem == f"{tmp_path}: read-only; plexnav needs to write its database there"
+
+
+def test_storage_problem_names_a_full_disk(tmp_path, monkeypatch):
+    from plexnav.store import db
+
+    class Full:
+        f_bavail, f_frsize = 1, 4096
+
+    monkeypatch.setattr(db.os, "statvfs", lambda path: Full())
+    assert "disk is full" in db.storage_problem(tmp_path / "plexnav.sqlite3")
