@@ -186,37 +186,63 @@ def _merge_sides(steps: list[ExplanationStep]) -> list[ExplanationStep]:
 
 
 def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_index: int) -> ExplanationStep:
+    key, text = _step_words(model, h, label, obs.key, obs.state, obs.value, weight > 0, rival_index)
+    return ExplanationStep(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
+
+
+# The words of a step depend only on the hypothesis, the finding, its state and recorded
+# value, the rival and which way the finding points, never on the case's other findings:
+# each is written once per model and reused (bounded, so a long-running server stays small).
+_WORDS: dict[int, tuple[LikelihoodModel, dict]] = {}
+_WORDS_LIMIT = 200_000
+
+
+def _step_words(model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str,
+                supports: bool, rival_index: int) -> tuple[str, str]:
+    entry = _WORDS.get(id(model))
+    if entry is None or entry[0] is not model:
+        entry = (model, {})
+        _WORDS[id(model)] = entry
+    memo = entry[1]
+    memo_key = (h, obs_key, state, value, supports, rival_index)
+    words = memo.get(memo_key)
+    if words is None:
+        if len(memo) >= _WORDS_LIMIT:
+            memo.clear()
+        words = memo[memo_key] = _write_step(model, h, label, obs_key, state, value, supports, rival_index)
+    return words
+
+
+def _write_step(model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str,
+                supports: bool, rival_index: int) -> tuple[str, str]:
     kb = model.kb
-    f = model.finding_index[obs.key]
+    f = model.finding_index[obs_key]
     spec = model.findings[f]
     involved = model.lmn[h, f] >= INVOLVED
     rival_involved = model.lmn[rival_index, f] >= INVOLVED
-    normal = obs.state in ("normal", "absent", "flexor")
-    phrase = finding_phrase(kb, spec, obs.state, obs.value)
+    normal = state in ("normal", "absent", "flexor")
+    phrase = finding_phrase(kb, spec, state, value)
     gloss = model.gloss[f]
     what = f"{phrase} ({gloss})" if gloss else phrase
     rival = model.labels[rival_index]
     if spec.target in CIRCUMSTANTIAL:
         # history, what provokes a symptom, a scan: not a deficit the anatomy must explain
-        if weight > 0:
-            key, text = "fits", f"{what} fits a {label} better than a {rival}"
-        else:
-            key, text = "fits_less_well", f"{what} fits a {rival} better than a {label}"
-    elif not normal and weight > 0:
+        if supports:
+            return "fits", f"{what} fits a {label} better than a {rival}"
+        return "fits_less_well", f"{what} fits a {rival} better than a {label}"
+    if not normal and supports:
         tail = f"; a {rival} would not explain it" if not rival_involved else f", more than a {rival} does"
-        key, text = "fits", f"{what} fits a {label}{tail}"
-    elif not normal and involved:
-        key, text = "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
-    elif not normal:
-        key, text = "unexplained", f"{what} is not explained by a {label}{_spared_reason(model, h, spec)}"
-    elif weight > 0:
+        return "fits", f"{what} fits a {label}{tail}"
+    if not normal and involved:
+        return "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
+    if not normal:
+        return "unexplained", f"{what} is not explained by a {label}{_spared_reason(model, h, spec)}"
+    if supports:
         tail = f", whereas a {rival} would usually affect it" if rival_involved else ""
-        key, text = "spared_as_expected", f"{what}: a {label} spares it{_spared_reason(model, h, spec)}{tail}"
-    elif involved:
-        key, text = "expected_abnormal", f"{what} argues against a {label}, which would usually affect it"
-    else:
-        key, text = "spared_less_typical", f"{what} is spared by a {label} but fits a {rival} better"
-    return ExplanationStep(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
+        return "spared_as_expected", f"{what}: a {label} spares it{_spared_reason(model, h, spec)}{tail}"
+    if involved:
+        return "expected_abnormal", f"{what} argues against a {label}, which would usually affect it"
+    return "spared_less_typical", f"{what} is spared by a {label} but fits a {rival} better"
 
 
 def split_explanation(steps: list[ExplanationStep], limit: int = 10) -> tuple[list[str], list[str]]:
