@@ -100,3 +100,21 @@ def test_cookies_are_secure_unless_the_app_is_on_loopback(tmp_path, host, secure
         assert ("secure" in signed.headers["set-cookie"].lower()) is secure
         assert signed.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
     app.state.database.dispose()
+
+
+def test_changing_the_password_ends_every_other_session(backend_client, backend_app):
+    register(backend_client, "alice")
+    phone = _login(backend_app)
+    new = "a different long passphrase 42"
+    wrong = backend_client.post("/api/v1/auth/password", json={"current_password": "nope", "new_password": new})
+    assert wrong.status_code == 403 and wrong.json()["errors"][0]["path"] == "current_password"
+    weak = backend_client.post("/api/v1/auth/password", json={"current_password": PASSWORD,
+                                                              "new_password": "password1234"})
+    assert weak.status_code == 422 and weak.json()["errors"][0]["path"] == "new_password"
+    done = backend_client.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": new})
+    assert done.status_code == 200
+    assert backend_client.get("/api/v1/auth/me").status_code == 200  # this session starts afresh
+    assert phone.get("/api/v1/auth/me").status_code == 401  # the other one ended
+    assert phone.post("/api/v1/auth/login", json={"username": "alice", "password": PASSWORD}).status_code == 401
+    assert phone.post("/api/v1/auth/login", json={"username": "alice", "password": new}).status_code == 200
+    phone.__exit__(None, None, None)

@@ -188,3 +188,32 @@ class Accounts:
                           f"username={user.username}", actor_name=admin_name)
         self.session.commit()
         return user
+
+    # ------------------------------------------------------------------ password change
+
+    def change_password(self, user_id: str, current: str, new: str) -> User:
+        """Check the current password, store the new one (checked for strength by the
+        schema) and end every session of the account; the caller starts a fresh one."""
+        from plexnav.store.models import UserSession
+        from sqlalchemy import update
+        user = self.users.get(user_id)
+        if user is None:
+            raise NotFound("no such account", "username")
+        if self.session.in_transaction():
+            self.session.commit()  # the slow hashes run outside any transaction
+        try:
+            _HASHER.verify(user.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            begin_write(self.session)
+            self.audit.record(user, "password_change_failed", "user", user.id, user.id)
+            self.session.commit()
+            raise Forbidden("the current password is not right", "current_password") from None
+        new_hash = hash_password(new)
+        begin_write(self.session)
+        user = self.users.get(user_id)
+        user.password_hash = new_hash
+        self.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                             .values(ended_at=utcnow()))
+        self.audit.record(user, "password_change", "user", user.id, user.id, "every session ended")
+        self.session.commit()
+        return user

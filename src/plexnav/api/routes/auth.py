@@ -15,12 +15,13 @@ from plexnav.server.deps import (
     SettingsDep,
     ThrottleDep,
     session_store,
+    sign_in,
     sign_out,
 )
 from plexnav.store.errors import NotFound
 from plexnav.server.errors import ERROR_RESPONSES
 from plexnav.server.mail import send_verification
-from plexnav.store.schemas import EmailToken, LoginRequest, SessionPublic, UserCreate, UserPublic
+from plexnav.store.schemas import EmailToken, LoginRequest, PasswordChange, SessionPublic, UserCreate, UserPublic
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=ERROR_RESPONSES)
 
@@ -86,3 +87,10 @@ def end_session(request: Request, session_id: Annotated[str, Path(max_length=64)
     if session_id == getattr(request.state, "session_id", None):
         request.session.pop(SESSION_TOKEN, None)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/password", summary="Change your password (every session ends; this one starts afresh)")
+def change_password(request: Request, data: PasswordChange, user: CurrentUser, accounts: AccountsDep) -> UserPublic:
+    changed = accounts.change_password(user.id, data.current_password, data.new_password)
+    sign_in(request, changed)
+    return UserPublic.model_validate(changed)
