@@ -312,11 +312,11 @@ def territory_shading(assessment, model=None, threshold: float = 0.05) -> dict[K
     Values below ``threshold`` are left out.  An empty dict when nothing is localized.
     """
     from plexnav.engine import predict
-    from plexnav.engine.model import get_model
+    from plexnav.modelcache import load_model  # the model the assessor uses: built once per process
 
     if not assessment.localization:
         return {}
-    model = model or get_model()
+    model = model or load_model()
     hyp = _hypothesis_for(model, assessment.localization[0])
     if hyp is None:
         return {}

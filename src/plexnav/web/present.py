@@ -104,12 +104,12 @@ def territory(assessment: Assessment) -> Territory | None:
     """Skin the leading hypothesis's lesion would affect, from the forward model."""
     if not assessment.localization:
         return None
-    from plexnav.engine.model import get_model
+    from plexnav.modelcache import load_model  # the model the assessor uses: built once per process
     from plexnav.knowledge.forward import skin_involvement
 
     top = assessment.localization[0]
     label = labels.site(top.site, top.side, top.levels, top.detail)
-    model = get_model()
+    model = load_model()
     hypothesis = next((h for h in model.hypotheses if h.id == top.hypothesis), None)
     if hypothesis is None:
         return Territory(top.hypothesis, label, note="The leading site has no hypothesis record to draw.")
