@@ -81,7 +81,8 @@ def test_cli_refuses_contradictory_findings_naming_both_paths():
 
 
 def test_api_refuses_contradictory_findings_naming_both_paths(api):
-    response = api.post("/api/v1/assess", content=json.dumps(CONTRADICTORY), headers={"content-type": "application/json"})
+    response = api.post("/api/v1/assess", content=json.dumps(CONTRADICTORY),
+                        headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert all(p in json.dumps(response.json()) for p in BOTH_PATHS)
 

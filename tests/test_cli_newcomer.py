@@ -89,7 +89,8 @@ def test_worksheet_format_follows_the_output_extension(tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (("kb", "worksheet", "--format", "md", "-o", "{tmp}/review.csv"), "is a csv file name but the format asked for is md"),
+    (("kb", "worksheet", "--format", "md", "-o", "{tmp}/review.csv"),
+     "is a csv file name but the format asked for is md"),
     (("kb", "worksheet", "-o", "{tmp}/review.txt"), "cannot tell the format"),
     (("report", str(example_path("l5-radiculopathy")), "-o", "{tmp}/summary.pdf", "--html"), "is a pdf file name"),
     (("report", str(example_path("l5-radiculopathy")), "-o", "{tmp}/summary.docx"), "cannot tell the format"),

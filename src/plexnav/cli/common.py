@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 LIMIT_ENV = "PLEXNAV_MAX_BODY_BYTES"  # the API's body limit; the CLI follows it when it is set
 LIMIT_FLAG = "--max-bytes"
 
-MaxBytes = Annotated[Optional[int], typer.Option(
+MaxBytes = Annotated[int | None, typer.Option(
     LIMIT_FLAG, min=1, help="refuse a case file larger than this many bytes "
                             "(default: the API's limit, PLEXNAV_MAX_BODY_BYTES or 262144)")]
 
@@ -45,8 +45,10 @@ def read_case_text(path: str, limit: int | None = None) -> bytes:
     hint = f" ({LIMIT_FLAG} N raises it)" if limit is not None else f" (the API's limit; {LIMIT_FLAG} N raises it)"
     limit = case_limit(limit)
     if path == "-":
-        data = sys.stdin.buffer.read()
-        check_size(len(data), limit, hint)
+        data = sys.stdin.buffer.read(limit + 1)  # never more than one byte past the limit in memory
+        if len(data) > limit:
+            too_big = f"standard input holds more than the limit of {limit:,} bytes{hint}"
+            raise CaseValidationError([CaseError("", too_big)])
         return data
     file = Path(path)
     if not file.is_file():

@@ -7,12 +7,11 @@ ready to edit and pass to ``plexnav assess``.  Registered by ``register(app)``.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from plexnav.cli.common import refuse
-
 
 SUMMARY_CHARS = 72
 
@@ -34,7 +33,7 @@ def complete_name(incomplete: str) -> list[str]:
 
 
 def example(
-    name: Annotated[Optional[str], typer.Argument(help="example to print; leave out to list them",
+    name: Annotated[str | None, typer.Argument(help="example to print; leave out to list them",
                                                   autocompletion=complete_name)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="list the examples as JSON")] = False,
 ) -> None:

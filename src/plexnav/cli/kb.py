@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -80,7 +79,7 @@ def _describe(kind: str, item: str | None, as_json: bool) -> None:
 
 
 def _make(kind: str):
-    def command(item: Optional[str] = typer.Argument(None, help=f"{kind} id; leave out to list them"),
+    def command(item: str | None = typer.Argument(None, help=f"{kind} id; leave out to list them"),
                 as_json: bool = typer.Option(False, "--json")) -> None:
         _describe(kind, item, as_json)
     command.__doc__ = f"What a {kind} is made of (nerve supply, roots, sources); no id lists the {kind} ids."
@@ -92,7 +91,7 @@ for _kind in KINDS:
 
 
 @app.command()
-def lesion(site: Optional[str] = typer.Argument(None, help="site id, e.g. nerve:common_peroneal; leave out to list them"),
+def lesion(site: str | None = typer.Argument(None, help="site id, e.g. nerve:common_peroneal; leave out to list them"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """What does a lesion at SITE produce? Weak movements, reflexes, numb regions, studies, muscles."""
     from rich.console import Console
@@ -139,10 +138,11 @@ _SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv"}
 
 
 @app.command()
-def worksheet(fmt: Optional[str] = typer.Option(None, "--format",
+def worksheet(fmt: str | None = typer.Option(None, "--format",
                                                 help="md, csv, or safety (the clinical safety review, Markdown); "
                                                      "default: from the -o extension, else md"),
-              output: Path = typer.Option(None, "-o", "--output", help="file to write (.md or .csv); - or none: standard output")) -> None:
+              output: Path = typer.Option(None, "-o", "--output",
+                                          help="file to write (.md or .csv); - or none: standard output")) -> None:
     """Every claim in the knowledge base with its source, for a clinician to mark right or wrong."""
     from plexnav.knowledge import query
     from plexnav.knowledge.base import load_knowledge

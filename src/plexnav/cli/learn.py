@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Annotated, Optional
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -66,7 +64,7 @@ def _print_topic(console: Console, payload: dict) -> None:
 
 
 def learn(
-    topic: Annotated[Optional[str], typer.Argument(help="Topic to read; leave out to list topics.")] = None,
+    topic: Annotated[str | None, typer.Argument(help="Topic to read; leave out to list topics.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of formatted text.")] = False,
 ) -> None:
     """Read plain-language lessons: what the plexus is, symptoms, red flags, causes, and more."""
