@@ -171,3 +171,14 @@ def test_a_wrong_answer_or_a_forged_log_is_refused_naming_the_field(client):
     assert refused.status_code == 422 and "nothing to undo" in refused.text
     assert client.post(path, data={**form, "csrf_token": "forged", "answer": "5"}).status_code == 403
     assert PASSWORD  # the helper's password signs the clinician in
+
+
+def test_a_stored_case_continues_in_guided_mode_with_its_triage_banner_first(client):
+    from web_support import SADDLE_CASE
+
+    register(client, "drsaddle", role="clinician")
+    created = client.post("/api/v1/cases", json={"title": "Saddle", "case": SADDLE_CASE})
+    assert created.status_code == 201, created.text
+    page = client.get(f"/exam/guided/{created.json()['id']}")
+    assert page.status_code == 200
+    assert page.text.index("triage-emergency") < page.text.index('id="guided-form"')

@@ -134,7 +134,7 @@ def guided_page(
         log=_log_text(entries),
         answered=len(entries),
         last=entries[-1] if entries else None,
-        triage=present.triage_view(record.assessment),
+        triage=present.clinician_triage(record.assessment.triage),  # in clinicians' words, as the result page
         territory=territory,
         observed=present.observed_sensory(stored.case),
         shapes=bodymap.shapes(),
