@@ -26,40 +26,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import os
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from plexnav.server.smart_config import ENV_SMART, SmartConfig
 from plexnav.validation import CaseError
 
-ENV_SMART = "PLEXNAV_SMART_CLIENTS"
 SCOPE = "launch openid fhirUser patient/Patient.read patient/Condition.read patient/Observation.read " \
         "patient/DiagnosticReport.read"
 SESSION_KEY = "smart_launch"
 TIMEOUT_SECONDS = 10
 
 router = APIRouter(include_in_schema=False)
-
-
-@dataclass(frozen=True)
-class SmartConfig:
-    client_id: str
-    issuers: tuple[str, ...]
-
-    @classmethod
-    def from_env(cls) -> SmartConfig | None:
-        path = os.environ.get(ENV_SMART)
-        if not path:
-            return None
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(data["client_id"], tuple(i.rstrip("/") for i in data.get("issuers", ())))
 
 
 class SmartError(Exception):

@@ -44,7 +44,7 @@ def _maps(request: Request) -> ConceptMaps:
 
 def _smart_launch(request: Request) -> str | None:
     """plexnav's SMART launch URL for the cards' ``smart`` link, when SMART launch is configured."""
-    from plexnav.web.smart import SmartConfig
+    from plexnav.server.smart_config import SmartConfig
     state = request.app.state
     if not hasattr(state, "smart_config"):
         state.smart_config = SmartConfig.from_env()
