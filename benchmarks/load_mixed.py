@@ -115,7 +115,7 @@ def assess_loop(url: str, stop: float, tally: Tally, seed: int) -> None:
             i += 1
             case = {**body, "patient": {**body.get("patient", {}), "age": 20 + (seed * 7 + i) % 60},
                     "history": {**body.get("history", {}), "duration_days": 1 + (seed * 13 + i) % 300}}
-            timed(tally, "assess", lambda: client.post("/api/v1/assess", json=case))
+            timed(tally, "assess", lambda case=case: client.post("/api/v1/assess", json=case))
 
 
 def writer_loop(client: httpx.Client, stop: float, tally: Tally, acked: list) -> None:
@@ -125,14 +125,16 @@ def writer_loop(client: httpx.Client, stop: float, tally: Tally, acked: list) ->
     while time.monotonic() < stop:
         i += 1
         if case_id is None or i % 4 == 0:
-            answer = timed(tally, "write", lambda: client.post("/api/v1/cases", json={"title": f"load {i}", "case": body}))
+            doc = {"title": f"load {i}", "case": body}
+            answer = timed(tally, "write", lambda doc=doc: client.post("/api/v1/cases", json=doc))
             if answer is not None and answer.status_code == 201:
                 case_id = answer.json()["id"]
                 acked.append(("case", case_id, None))
         else:
             entry = {"date": f"2026-0{1 + i % 9}-1{i % 10}", "pain": [{"region": "lateral_leg", "side": "right",
                                                                        "score": i % 11}], "notes": f"n{i}"}
-            answer = timed(tally, "write", lambda: client.post(f"/api/v1/cases/{case_id}/diary", json=entry))
+            path = f"/api/v1/cases/{case_id}/diary"
+            answer = timed(tally, "write", lambda entry=entry, path=path: client.post(path, json=entry))
             if answer is not None and answer.status_code == 201:
                 acked.append(("entry", case_id, answer.json()["id"]))
 
@@ -168,9 +170,10 @@ def main() -> int:
             register(url, "victim").close()
             tally, acked, start = Tally(), [], threading.Event()
             stop = time.monotonic() + args.seconds
-            threads = ([threading.Thread(target=assess_loop, args=(url, stop, tally, i)) for i in range(args.assess_clients)]
-                       + [threading.Thread(target=writer_loop, args=(w, stop, tally, acked)) for w in writers]
-                       + [threading.Thread(target=login_loop, args=(url, stop, tally, start)) for _ in range(args.logins)])
+            threads = (
+                [threading.Thread(target=assess_loop, args=(url, stop, tally, i)) for i in range(args.assess_clients)]
+                + [threading.Thread(target=writer_loop, args=(w, stop, tally, acked)) for w in writers]
+                + [threading.Thread(target=login_loop, args=(url, stop, tally, start)) for _ in range(args.logins)])
             began = time.monotonic()
             for t in threads:
                 t.start()

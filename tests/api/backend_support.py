@@ -4,6 +4,7 @@ the attack tests of issue 12 run on both databases."""
 from __future__ import annotations
 
 import pytest
+
 from web_support import postgres_database, postgres_url
 
 

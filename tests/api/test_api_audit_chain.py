@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
+
 from web_support import example_case, register
 
 from .backend_support import backend_app, backend_client, backend_settings  # noqa: F401 - fixtures
@@ -46,7 +47,7 @@ def test_the_chain_verifies_and_any_tampering_is_found(backend_app, backend_clie
     backend_client.get(f"/api/v1/cases/{case['id']}")
     events = _events(backend_app)
     assert len(events) >= 4 and events[0].prev_hash == "" and all(e.hash for e in events)
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:]))
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
     code, output = _verify_cli(monkeypatch, backend_settings)
     assert code == 0 and f"{len(events)} audit events, chain intact" in output, output
 

@@ -17,7 +17,9 @@ from collections import defaultdict
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from web_support import PASSWORD, example_case, register
 
 from .accounts_support import register_clinician
@@ -89,7 +91,8 @@ def test_a_failed_login_never_stores_the_typed_username_as_actor(backend_client)
     backend_client.post("/api/v1/auth/logout")
     typed = "alice-typo-or-a-password"
     assert backend_client.post("/api/v1/auth/login", json={"username": typed, "password": "wrong!"}).status_code == 401
-    assert backend_client.post("/api/v1/auth/login", json={"username": "alice", "password": "wrong!"}).status_code == 401
+    wrong = {"username": "alice", "password": "wrong!"}
+    assert backend_client.post("/api/v1/auth/login", json=wrong).status_code == 401
     with backend_client.app.state.database.session() as session:
         from sqlalchemy import select
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+
 from web_support import example_case, register
 
 from .accounts_support import register_clinician
@@ -34,8 +35,9 @@ def flagged(backend_app, backend_client):
 
 
 def _pdf_text(pdf: bytes) -> str:
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 

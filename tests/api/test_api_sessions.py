@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+
 from web_support import PASSWORD, register
 
 from .backend_support import backend_app, backend_client, backend_settings  # noqa: F401 - fixtures

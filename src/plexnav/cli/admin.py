@@ -163,3 +163,33 @@ def audit_verify() -> None:
                    "an event was changed, inserted or deleted", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"ok: {count} audit events, chain intact")
+
+
+@app.command("backup")
+def backup_command(path: Annotated[str, typer.Argument(help="the backup file to write (must not exist)")]) -> None:
+    """Back up the whole database (SQLite online backup; PostgreSQL pg_dump) while the app runs."""
+    from pathlib import Path
+
+    from plexnav.settings import Settings
+    from plexnav.store.backup import BackupError, backup
+
+    try:
+        backup(Settings().resolved_database_url(), Path(path))
+    except BackupError as exc:
+        _refuse(str(exc))
+    typer.echo(f"backed up to {path}")
+
+
+@app.command("restore")
+def restore_command(path: Annotated[str, typer.Argument(help="a file written by plexnav admin backup")]) -> None:
+    """Replace the database's contents with a backup (stop plexnav serve first)."""
+    from pathlib import Path
+
+    from plexnav.settings import Settings
+    from plexnav.store.backup import BackupError, restore
+
+    try:
+        restore(Settings().resolved_database_url(), Path(path))
+    except BackupError as exc:
+        _refuse(str(exc))
+    typer.echo(f"restored from {path}")

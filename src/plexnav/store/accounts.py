@@ -194,8 +194,9 @@ class Accounts:
     def change_password(self, user_id: str, current: str, new: str) -> User:
         """Check the current password, store the new one (checked for strength by the
         schema) and end every session of the account; the caller starts a fresh one."""
-        from plexnav.store.models import UserSession
         from sqlalchemy import update
+
+        from plexnav.store.models import UserSession
         user = self.users.get(user_id)
         if user is None:
             raise NotFound("no such account", "username")

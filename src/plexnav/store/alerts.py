@@ -59,4 +59,5 @@ def raised_triage(triage: Triage, alert: DiaryAlert | None,
     when = alert.last_date.strftime("%-d %B %Y")
     lead = [f"Recorded in the recovery diary (latest {when}), not yet reviewed by a clinician: {r}" for r in reasons] \
         or [f"A red flag was recorded in the recovery diary (latest {when}), not yet reviewed by a clinician."]
-    return Triage(level=alert.level, reasons=[*lead, *triage.reasons], rules=list(dict.fromkeys([*rules, *triage.rules])))
+    return Triage(level=alert.level, reasons=[*lead, *triage.reasons],
+                  rules=list(dict.fromkeys([*rules, *triage.rules])))

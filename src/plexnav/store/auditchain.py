@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -29,8 +29,8 @@ FIELDS = ("at", "actor_id", "actor_name", "action", "object_type", "object_id", 
 
 def _canonical(value):
     if isinstance(value, datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value if value is not None else ""
 
 
@@ -47,7 +47,8 @@ def chain(session: Session, event: AuditEvent) -> None:
     event.user_agent = event.user_agent or agent[:200]
     if session.bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
-    prev = session.info.get("audit_tail") or session.scalars(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first() or ""
+    newest = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    prev = session.info.get("audit_tail") or session.scalars(newest).first() or ""
     event.prev_hash = prev
     event.hash = event_hash(prev, {f: getattr(event, f) for f in FIELDS})
     session.info["audit_tail"] = event.hash

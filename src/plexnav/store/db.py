@@ -75,7 +75,8 @@ def describe_database_error(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
     statement = " ".join(str(getattr(exc, "statement", "") or "").split())[:300]
-    return f"{orig.__class__.__name__}" + (f" ({sqlstate})" if sqlstate else "") + (f" in: {statement}" if statement else "")
+    return (orig.__class__.__name__ + (f" ({sqlstate})" if sqlstate else "")
+            + (f" in: {statement}" if statement else ""))
 
 
 DISK_FULL = ("disk is full", "database or disk is full", "no space left", "disk full")
