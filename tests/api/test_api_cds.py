@@ -42,7 +42,7 @@ def _case(name: str = "l5-radiculopathy") -> dict:
 def test_discovery_lists_the_service(client):
     r = client.get("/cds-services")
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
-    assert [s["id"] for s in r.json()["services"]] == [cds_hooks.SERVICE_ID]
+    assert [s["id"] for s in r.json()["services"]] == [cds_hooks.SERVICE_ID, *cds_hooks.ORDER_SERVICES.values()]
 
 
 def test_service_returns_cards_for_a_case(client):
