@@ -188,8 +188,9 @@ def validate_case(data: object) -> tuple[Case, Expected | None]:
     for key in ("teaching", "source", "source_kind"):
         if key in data and not isinstance(data[key], str):
             errors.append(CaseError(key, "must be a string"))
-    errors = errors or contradictions(case)
-    if errors:
+    if not errors and case is not None:
+        errors = contradictions(case)
+    if errors or case is None:
         raise CaseValidationError(errors)
     return case, expected
 
@@ -213,16 +214,16 @@ def parse_case(text: str | bytes) -> tuple[Case, Expected | None]:
 
 # --- contradictory findings: the same thing recorded twice with values that cannot both hold ---
 
-def _sides(side: str | None) -> tuple:
+def _sides(side: str | None) -> tuple[str | None, ...]:
     """``bilateral`` is a statement about the left and the right side."""
     return V.LATERAL_SIDES if side == "bilateral" else (side,)
 
 
-def _differ(a, b) -> bool:
-    return a != b
+def _differ(a: object, b: object) -> bool:
+    return bool(a != b)
 
 
-def _normal_vs_abnormal(a, b) -> bool:
+def _normal_vs_abnormal(a: object, b: object) -> bool:
     # two abnormal results may both hold (amplitude reduced and velocity slowed); normal and abnormal cannot
     return a != b and "normal" in (a, b)
 
@@ -238,14 +239,14 @@ _CONTRADICTION_RULES = (
 )
 
 
-def _section(case: Case, path: str) -> list:
-    value = case
+def _section(case: Case, path: str) -> list[BaseModel]:
+    value: typing.Any = case
     for part in path.split("."):
         value = getattr(value, part)
-    return value
+    return list(value)
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     if isinstance(value, bool):
         return "positive" if value else "negative"
     if isinstance(value, float) and value.is_integer():
@@ -261,11 +262,11 @@ def contradictions(case: Case) -> list[CaseError]:
     """
     errors: list[CaseError] = []
     for path, keys, field_name, clash in _CONTRADICTION_RULES:
-        seen: dict[tuple, tuple[int, object]] = {}
+        seen: dict[tuple[object, ...], tuple[int, object]] = {}
         reported: set[tuple[int, int]] = set()
         for i, item in enumerate(_section(case, path)):
             value = getattr(item, field_name)
-            for side in _sides(item.side):
+            for side in _sides(getattr(item, "side", None)):
                 key = (*(getattr(item, k) for k in keys), side)
                 if key not in seen:
                     seen[key] = (i, value)
