@@ -218,3 +218,35 @@ class Accounts:
         self.audit.record(user, "password_change", "user", user.id, user.id, "every session ended")
         self.session.commit()
         return user
+
+    # ------------------------------------------------------------------ account deletion
+
+    def delete_account(self, user_id: str, password: str) -> None:
+        """Erase the account and everything it owns (cases, assessments, diary entries, shares,
+        sessions); the audit log keeps the fact, under the account's id, not its data."""
+        from sqlalchemy import delete
+
+        from plexnav.store.models import LoginAttempt, Share, StoredCase, UserSession
+        from plexnav.store.repositories import CaseRepository
+        user = self.users.get(user_id)
+        if user is None:
+            raise NotFound("no such account", "username")
+        if self.session.in_transaction():
+            self.session.commit()
+        try:
+            _HASHER.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise Forbidden("the password is not right", "password") from None
+        begin_write(self.session)
+        user = self.users.get(user_id)
+        cases = CaseRepository(self.session)
+        owned = list(self.session.scalars(select(StoredCase).where(StoredCase.owner_id == user.id)).all())
+        for case in owned:
+            cases.remove(case)
+        self.session.execute(delete(Share).where((Share.patient_id == user.id) | (Share.clinician_id == user.id)))
+        self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        self.session.execute(delete(LoginAttempt).where(LoginAttempt.key == f"user:{user.username}"))
+        self.audit.record(None, "delete_account", "user", user.id, user.id,
+                          f"role={user.role} cases erased={len(owned)}", actor_name="deleted account")
+        self.session.delete(user)
+        self.session.commit()

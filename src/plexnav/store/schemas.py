@@ -78,6 +78,13 @@ class PasswordChange(_In):
         return value
 
 
+class AccountDeletion(_In):
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="your password, to confirm")
+    confirm: Literal["delete my account and all my data"] = Field(
+        description="type exactly: delete my account and all my data")
+
+
 class LoginRequest(_In):
     username: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)] = Field(
         description="username or email")

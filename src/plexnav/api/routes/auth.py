@@ -12,16 +12,25 @@ from plexnav.server.deps import (
     AccountsDep,
     CurrentUser,
     DbSession,
+    DiarybookDep,
     SettingsDep,
     ThrottleDep,
     session_store,
     sign_in,
     sign_out,
 )
-from plexnav.store.errors import NotFound
 from plexnav.server.errors import ERROR_RESPONSES
 from plexnav.server.mail import send_verification
-from plexnav.store.schemas import EmailToken, LoginRequest, PasswordChange, SessionPublic, UserCreate, UserPublic
+from plexnav.store.errors import NotFound
+from plexnav.store.schemas import (
+    AccountDeletion,
+    EmailToken,
+    LoginRequest,
+    PasswordChange,
+    SessionPublic,
+    UserCreate,
+    UserPublic,
+)
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=ERROR_RESPONSES)
 
@@ -94,3 +103,22 @@ def change_password(request: Request, data: PasswordChange, user: CurrentUser, a
     changed = accounts.change_password(user.id, data.current_password, data.new_password)
     sign_in(request, changed)
     return UserPublic.model_validate(changed)
+
+
+@router.post("/delete-account", status_code=status.HTTP_204_NO_CONTENT,
+             summary="Delete your account and erase all your data (cases, assessments, diary, shares)",
+             description="The audit log keeps the fact that the account was deleted, not its data. Export your "
+                         "data first (GET /api/v1/auth/export) if you want to keep it.")
+def delete_account(request: Request, data: AccountDeletion, user: CurrentUser, accounts: AccountsDep) -> Response:
+    accounts.delete_account(user.id, data.password)
+    request.session.clear()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/export", summary="Download all your data: JSON and PDF summaries in a zip",
+            response_class=Response, responses={200: {"content": {"application/zip": {}}}})
+def export_my_data(book: DiarybookDep, user: CurrentUser) -> Response:
+    from plexnav.api.export import export_zip
+    body = export_zip(book, user)
+    return Response(body, media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="plexnav-{user.username}-export.zip"'})
