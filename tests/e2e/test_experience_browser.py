@@ -270,10 +270,10 @@ def test_axe_core_finds_no_violation_on_any_page(browser, server, shots, width):
     assert {path: v for path, v in found.items() if v} == {}
 
 
-# Measured on a 390 px phone (issue 9, item 7 is not solved yet): the two views side by side
-# leave most regions 18-23 px wide; the hit areas help only regions at the leg's edge.  A
-# regression guard until the map is redrawn larger on phones.
-MAP_KEYS_BELOW_TARGET = 32
+# Measured on a 390 px phone: with both views side by side 32 of 40 keys were below 24 px;
+# drawn twice as large (swipe for the back view) 12 remain: the toes, the outer foot and the
+# narrow thigh strips (item 7 is not fully solved).  A regression guard.
+MAP_KEYS_BELOW_TARGET = 12
 TARGETS = """(size) => {
   // For each map key: is there a size x size CSS px square, centred on the key's largest shape
   // or hit area, where every sampled point taps that key?  (WCAG 2.5.8, measured as tapped.)
@@ -283,6 +283,7 @@ TARGETS = """(size) => {
   for (const key of keys) {
     const shapes = [...svg.querySelectorAll(`[data-key="${key}"]`)];
     const ok = shapes.some(shape => {
+      shape.scrollIntoView({block: 'center', inline: 'center'});
       const box = shape.getBoundingClientRect();
       const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
       for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
@@ -309,7 +310,9 @@ def test_body_map_targets_on_a_phone(browser, server, shots):
     print(f"map keys below a 24 px target on a 390 px phone: {len(result['small'])} of {result['keys']}",
           result["small"])
     # the hit areas behind small regions: a tap just outside a narrow region still counts
+    page.locator('#map-pain .hit[data-key="little_toe:right"]').first.scroll_into_view_if_needed()
     page.click('#map-pain .hit[data-key="little_toe:right"] >> nth=0', position={"x": 2, "y": 2})
+    assert page.evaluate(OVERFLOW) <= 0  # the map scrolls inside its frame, not the page
     assert page.is_checked('input[name=pain][value="little_toe:right"]')
     shots(page, "issue9-7-map-phone", full_page=False)
     context.close()
