@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="larger request bodies get 413")
     login_max_failures: int = Field(5, ge=1, description="failed logins allowed per window and key")
     login_window_seconds: int = Field(300, ge=1, description="window of the login rate limit")
+    signup_max_per_address: int = Field(30, ge=1, description="new accounts allowed per client address and window")
+    signup_window_seconds: int = Field(3600, ge=1, description="window of the registration limit, seconds")
     allow_clinician_signup: bool = Field(
         False, description="let people register clinician accounts themselves (they still wait for an "
                            "administrator's approval and a verified email before any patient can share with them)")

@@ -76,6 +76,27 @@ class LoginThrottle:
                     wait = max(wait, (oldest - since).total_seconds())
         return max(1, int(wait + 0.999)) if wait > 0 else None
 
+    def reserve_signup(self, address: str | None, limit: int, window: float) -> int | None:
+        """Count a registration from ``address``; seconds to wait when over ``limit`` per
+        ``window`` (registrations are never forgiven: they age out)."""
+        now = self.clock()
+        since = now - timedelta(seconds=window)
+        key = f"signup:{address or 'unknown'}"[:300]
+        with self.database.session() as session:
+            begin_write(session)
+            if session.bind.dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+            session.execute(delete(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at <= since))
+            count, oldest = session.execute(select(func.count(LoginAttempt.id), func.min(LoginAttempt.at))
+                                            .where(LoginAttempt.key == key)).one()
+            if count >= limit:
+                session.rollback()
+                oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
+                return max(1, int((oldest - since).total_seconds() + 0.999))
+            session.add(LoginAttempt(key=key, attempt=new_id(), at=now))
+            session.commit()
+            return None
+
     def succeeded(self, login: str, attempt: str) -> None:
         """The password was right: forget this reservation and the account's failures."""
         user_key = self.keys(login, None)[0][0]
