@@ -1,11 +1,12 @@
-"""Account pages: the emailed verification link, and the administrators' clinician vetting page."""
+"""Account pages: the emailed verification link, the administrators' clinician vetting page,
+and "My account" (sessions, sign out everywhere, password change, export, deletion)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from plexnav.server.deps import AccountsDep, OptionalUser, SettingsDep
+from plexnav.server.deps import AccountsDep, DbSession, OptionalUser, SettingsDep, session_store, sign_in
 from plexnav.store.errors import NotFound, StoreError
 from plexnav.web.pages import CsrfForm, login_redirect, redirect, render
 
@@ -53,3 +54,71 @@ def admin_action(request: Request, user_id: str, action: str, form: CsrfForm, ac
         return render(request, "admin.html", user, status_code=exc.status, pending=accounts.clinicians("pending"),
                       approved=accounts.clinicians("approved"), errors=exc.errors())
     return redirect("/admin")
+
+
+def _account_page(request: Request, user, db, status_code: int = 200, errors=None, done: str | None = None):
+    return render(request, "account.html", user, status_code=status_code, errors=errors or [], done=done,
+                  sessions=session_store(request, db).active(user), current=getattr(request.state, "session_id", None))
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: OptionalUser, db: DbSession) -> Response:
+    if user is None:
+        return login_redirect(request)
+    return _account_page(request, user, db)
+
+
+@router.post("/account/sessions/{session_id}/end")
+def account_end_session(request: Request, session_id: str, form: CsrfForm, user: OptionalUser,
+                        db: DbSession) -> Response:
+    if user is None:
+        return login_redirect(request)
+    session_store(request, db).end_one(user, session_id[:64])
+    return redirect("/account")
+
+
+@router.post("/account/sign-out-everywhere")
+def account_sign_out_everywhere(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession) -> Response:
+    if user is None:
+        return login_redirect(request)
+    session_store(request, db).end_all(user)
+    request.session.clear()
+    return redirect("/login")
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def account_password(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
+                     accounts: AccountsDep) -> Response:
+    from pydantic import ValidationError
+
+    from plexnav.store.schemas import PasswordChange
+    from plexnav.validation import convert_error
+    if user is None:
+        return login_redirect(request)
+    try:
+        data = PasswordChange.model_validate({"current_password": form.get("current_password"),
+                                              "new_password": form.get("new_password")})
+        changed = accounts.change_password(user.id, data.current_password, data.new_password)
+    except ValidationError as exc:
+        return _account_page(request, user, db, 422, [convert_error(e, PasswordChange) for e in exc.errors()])
+    except StoreError as exc:
+        return _account_page(request, user, db, exc.status, exc.errors())
+    sign_in(request, changed)
+    return _account_page(request, changed, db, done="Your password is changed; you were signed out everywhere else.")
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+def account_delete(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
+                   accounts: AccountsDep) -> Response:
+    from plexnav.store.schemas import AccountDeletion
+    if user is None:
+        return login_redirect(request)
+    if form.get("confirm").strip() != AccountDeletion.model_fields["confirm"].annotation.__args__[0]:
+        return _account_page(request, user, db, 422, [StoreError(
+            "type the sentence exactly to confirm", "confirm").errors()[0]])
+    try:
+        accounts.delete_account(user.id, form.get("password"))
+    except StoreError as exc:
+        return _account_page(request, user, db, exc.status, exc.errors())
+    request.session.clear()
+    return redirect("/")
