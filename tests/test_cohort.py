@@ -112,3 +112,57 @@ def test_an_invalid_row_marks_only_its_case_and_names_the_field(model):
 def test_a_missing_column_is_named():
     with pytest.raises(TableError, match="section"):
         score_frame(pd.DataFrame({"case_id": ["a"], "id": ["x"], "side": [""], "value": [""]}))
+
+
+def test_cohort_on_dask_shuffles_split_cases_and_equals_the_in_process_scores(tmp_path, model):
+    """Row groups that split cases (rows in random order) are shuffled by case_id first; the
+    written file equals scoring the whole table at once."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from plexnav.cohort.run import score_file
+
+    frame = next(simulate_chunks(model, 60, seed=8, distinct=30, chunk=60)).sample(frac=1.0, random_state=3)
+    frame = frame.astype(str)
+    source = tmp_path / "rows.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), source, row_group_size=400)
+    counts = score_file(str(source), str(tmp_path / "scored.csv"), workers=1)
+    assert counts["shuffled"] and counts["cases"] == 60 and counts["errors"] == 0
+    written = pd.read_csv(tmp_path / "scored.csv", keep_default_na=False).set_index("case_id").sort_index()
+    direct = score_frame(frame).set_index("case_id").sort_index()
+    assert list(written.index) == list(direct.index)
+    for column in ("site_1", "side_1", "triage", "triage_rules"):
+        assert list(written[column]) == list(direct[column]), column
+    assert (written["probability_1"] - direct["probability_1"]).abs().max() < 1e-9
+
+
+def test_cohort_file_errors_exit_2_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    def run(*args):
+        done = subprocess.run([sys.executable, "-m", "plexnav.cli", *args], capture_output=True, timeout=300)
+        text = done.stderr.decode().strip()
+        assert done.returncode == 2 and len(text.splitlines()) == 1 and "Traceback" not in text, text
+        return text
+
+    assert "no such input" in run("cohort", str(tmp_path / "missing.parquet"), "-o", str(tmp_path / "o.csv"))
+    (tmp_path / "rows.txt").write_text("x")
+    assert ".parquet or .csv" in run("cohort", str(tmp_path / "rows.txt"), "-o", str(tmp_path / "o.csv"))
+    assert "folder does not exist" in run("simulate", "5", "-o", str(tmp_path / "nowhere" / "c.parquet"))
+
+
+def test_cohort_runs_on_an_existing_dask_scheduler(tmp_path, model):
+    from dask.distributed import LocalCluster
+
+    from plexnav.cohort.run import score_file, simulate
+
+    source = tmp_path / "cohort.csv"
+    simulate(30, str(source), seed=4, distinct=10)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        counts = score_file(str(source), str(tmp_path / "scored.parquet"), scheduler=cluster.scheduler_address)
+    assert counts == {"cases": 30, "errors": 0, "partitions": 1, "shuffled": False}
+    written = pd.read_parquet(tmp_path / "scored.parquet")
+    direct = score_frame(pd.read_csv(source, dtype=str, keep_default_na=False))
+    assert list(written["case_id"]) == list(direct["case_id"])
+    assert list(written["triage"]) == list(direct["triage"]) and list(written["site_1"]) == list(direct["site_1"])

@@ -135,7 +135,7 @@ def score_file(source: str, output: str, scheduler: str | None = None, workers: 
             raise CohortFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     else:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+                               processes=True, dashboard_address=":0")
         client = Client(cluster)
     target = Path(output)
     tmp = target.with_name(f".{target.name}.partial")
