@@ -306,5 +306,9 @@ class Casebook:
 
     # ------------------------------------------------------------------ audit
 
-    def audit_log(self, limit: int = 200) -> list[AuditEventPublic]:
-        return [AuditEventPublic.model_validate(e) for e in self.audit.concerning(self.actor, limit)]
+    def audit_log(self, limit: int = 200, **filters) -> list[AuditEventPublic]:
+        """Who looked at or changed my data (administrators: everyone's), with filters:
+        ``since``, ``action``, ``actor``, ``others_only``."""
+        everyone = filters.pop("everyone", False)
+        whose = None if self.actor.role == "admin" and everyone else self.actor
+        return [AuditEventPublic.model_validate(e) for e in self.audit.concerning(whose, limit, **filters)]

@@ -188,9 +188,20 @@ class AuditRepository:
         chain(self.session, event)
         self.session.add(event)
 
-    def concerning(self, user: User, limit: int = 200, since: datetime | None = None) -> Sequence[AuditEvent]:
-        """Events about the user's own data, and the user's own actions, newest first."""
-        query = select(AuditEvent).where(or_(AuditEvent.subject_id == user.id, AuditEvent.actor_id == user.id))
+    def concerning(self, user: User | None, limit: int = 200, since: datetime | None = None,
+                   action: str | None = None, actor: str | None = None,
+                   others_only: bool = False) -> Sequence[AuditEvent]:
+        """Events about the user's own data and the user's own actions (``user`` None: every
+        event, for administrators), newest first; ``others_only``: what other people did."""
+        query = select(AuditEvent)
+        if user is not None:
+            query = query.where(or_(AuditEvent.subject_id == user.id, AuditEvent.actor_id == user.id))
+            if others_only:
+                query = query.where(or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != user.id))
         if since is not None:
             query = query.where(AuditEvent.at >= since)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        if actor:
+            query = query.where(AuditEvent.actor_name == actor)
         return self.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)).all()

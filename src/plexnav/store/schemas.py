@@ -232,6 +232,8 @@ class AuditEventPublic(_Out):
     object_id: str | None
     subject_id: str | None
     detail: str
+    client_address: str = ""
+    user_agent: str = ""
 
 
 # ---------------------------------------------------------------------------------- diary

@@ -422,7 +422,11 @@ def share_delete(request: Request, share_id: str, form: CsrfForm, user: Optional
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, user: OptionalUser, db: DbSession, assessor: AssessorDep) -> Response:
+def audit_page(request: Request, user: OptionalUser, db: DbSession, assessor: AssessorDep,
+               action: str = "", actor: str = "", others: str = "") -> Response:
     if user is None:
         return login_redirect(request)
-    return render(request, "audit.html", user, events=Casebook(db, user, assessor).audit_log())
+    filters = {"action": action[:32] or None, "actor": actor[:40] or None, "others_only": others == "1",
+               "everyone": user.role == "admin"}
+    return render(request, "audit.html", user, events=Casebook(db, user, assessor).audit_log(**filters),
+                  filters={"action": action[:32], "actor": actor[:40], "others": others == "1"})
