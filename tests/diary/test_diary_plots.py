@@ -72,3 +72,21 @@ def test_typed_text_is_never_parsed_as_mathematics():
                    medication_changes=[{"medication": "$x^{$", "change": "started"}])])
     for fmt in ("png", "svg"):
         assert pain_function_plot(diary, fmt=fmt) and strength_plot(diary, fmt=fmt)
+
+
+def test_red_flags_and_falls_are_marked_on_the_plot():
+    """Issue 9, item 7: falls and red flags are marked on diary plots (in the legend of the SVG)."""
+    import datetime as dt
+
+    from plexnav.diary.models import Diary, DiaryEntry
+    from plexnav.diary.plots import pain_function_plot
+    day = dt.date(2026, 1, 5)
+    pain = [{"region": "lateral_leg", "side": "right", "score": 3}]
+    plain = Diary(entries=[DiaryEntry(date=day, pain=pain), DiaryEntry(date=day + dt.timedelta(days=8), pain=pain)])
+    flagged = Diary(entries=[DiaryEntry(date=day, pain=pain, falls=2),
+                             DiaryEntry(date=day + dt.timedelta(days=8), pain=pain, bladder_change=True)])
+    svg_plain = pain_function_plot(plain, fmt="svg").decode()
+    svg_flagged = pain_function_plot(flagged, fmt="svg").decode()
+    # text is drawn as paths; matplotlib keeps each text as an SVG comment
+    assert "<!-- red flag recorded -->" not in svg_plain and "<!-- fall -->" not in svg_plain
+    assert "<!-- red flag recorded -->" in svg_flagged and "<!-- fall -->" in svg_flagged

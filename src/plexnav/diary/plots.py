@@ -102,6 +102,23 @@ def _range(diary: Diary) -> tuple[dt.datetime, dt.datetime]:
     return min(moments), max(moments)
 
 
+RED_FLAG_COLOR = "#991b1b"
+
+
+def _mark_flags_and_falls(ax, entries, falls_elsewhere: bool) -> None:
+    """Entries that recorded a red flag (bladder, bowel, saddle numbness, sudden weakness) as
+    triangles along the top; falls as crosses along the bottom when no function panel shows them."""
+    flagged = [e.moment for e in entries if e.red_flags]
+    if flagged:
+        ax.plot(flagged, [10.0] * len(flagged), "v", color=RED_FLAG_COLOR, markersize=7, zorder=6, clip_on=False,
+                label="red flag recorded")
+    falls = [e.moment for e in entries if e.falls]
+    if falls and not falls_elsewhere:
+        ax.plot(falls, [0.2] * len(falls), "X", color="#111827", markersize=6, zorder=5, label="fall")
+    if flagged or (falls and not falls_elsewhere):
+        ax.legend(loc="upper right", fontsize=7, frameon=False, ncol=4, bbox_to_anchor=(1.0, 1.18))
+
+
 def pain_function_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: float = 7.0,
                        panel_height: float = 2.1) -> bytes | None:
     """Pain (worst per entry, weekly average) above, everyday function below; events marked.
@@ -152,6 +169,7 @@ def pain_function_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: fl
             ax.set_ylabel("Function (0\u201310)\nhigher is better")
             ax.grid(axis="y", color="#e7e5e4", linewidth=0.6)
             ax.legend(loc="upper right", fontsize=7, frameon=False, ncol=5, bbox_to_anchor=(1.0, 1.18))
+        _mark_flags_and_falls(axes[0], entries, falls_elsewhere=has_function)
         _date_axis(axes[-1], first, last)
         if events:
             _mark_events(axes, events, axes[0])
