@@ -18,10 +18,12 @@ from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledg
 
 
 def advise(case: Case, localization: Sequence[LocalizationEntry],
-           knowledge: GuidanceKnowledge | None = None, background: Sequence[BackgroundEntry] = ()) -> dict:
+           knowledge: GuidanceKnowledge | None = None, background: Sequence[BackgroundEntry] = (),
+           more_to_examine: bool = False) -> dict:
     """Keys: triage, etiology, workup, management, recovery, self_care, prevention, plain_summary.
     ``background``: a background process held beside the focal site (Assessment.background),
-    which the work-up reads as ``background:SITE``."""
+    which the work-up reads as ``background:SITE``; ``more_to_examine``: the assessment lists
+    findings still worth examining, so the summary never says nothing more is needed."""
     knowledge = knowledge or load_guidance_knowledge()
     base = case_facts(case, knowledge)
     triage = assess_triage(case, knowledge, base)
@@ -36,5 +38,6 @@ def advise(case: Case, localization: Sequence[LocalizationEntry],
         "recovery": G.expect_recovery(facts, knowledge),
         "self_care": G.self_care(facts, knowledge),
         "prevention": G.prevention(facts, knowledge),
-        "plain_summary": G.plain_summary(case, triage, localization, etiology, workup, knowledge, facts),
+        "plain_summary": G.plain_summary(case, triage, localization, etiology, workup, knowledge, facts,
+                                         more_to_examine),
     }

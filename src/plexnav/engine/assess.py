@@ -93,7 +93,7 @@ def assess(case: Case, model: LikelihoodModel | None = None,
     model = model or get_model()
     guidance = guidance or load_guidance_knowledge()
     localization, next_findings, behind = localize_with_background(case, model, scored)
-    advice = advise(case, localization, guidance, background=behind)
+    advice = advise(case, localization, guidance, background=behind, more_to_examine=bool(next_findings))
     return Assessment(
         case_id=case.id,
         knowledge_version=model.kb.version_label,

@@ -100,9 +100,11 @@ def where_sentences(localization: Sequence[LocalizationEntry], words) -> list[st
 
 def plain_summary(case: Case, triage: Triage, localization: Sequence[LocalizationEntry],
                   etiology: Sequence[EtiologyEntry], workup: Sequence[WorkupEntry],
-                  knowledge: GuidanceKnowledge | None = None, context: Facts | None = None) -> str:
+                  knowledge: GuidanceKnowledge | None = None, context: Facts | None = None,
+                  more_to_examine: bool = False) -> str:
     """What was found, how urgent, what to ask: short sentences, ending with the support message.
-    ``context``: the :func:`context_facts` if the caller already has them."""
+    ``context``: the :func:`context_facts` if the caller already has them; ``more_to_examine``:
+    the assessment lists findings still worth examining (then it never says no more is needed)."""
     knowledge = knowledge or load_guidance_knowledge()
     words = knowledge.words
     s = words["summary"]
@@ -118,7 +120,7 @@ def plain_summary(case: Case, triage: Triage, localization: Sequence[Localizatio
         if others:
             parts.append(s["other_causes"].format(causes=_join(others)))
     tests = [words["tests"][w.test] for w in workup[:3]]
-    parts.append(s["tests"].format(tests=_join(tests)) if tests else s["no_tests"])
+    parts.append(s["tests"].format(tests=_join(tests)) if tests else s["more_exam"] if more_to_examine else s["no_tests"])
     lesion = lesion_words(max(localization, key=lambda e: e.probability), words) if localization else ""
     asks = words["questions"]
     questions = [q["text"].format(lesion=lesion) for q, fits in zip(asks, holds_each(asks, facts, "when")) if fits][:3]
