@@ -24,7 +24,7 @@ from plexnav.diary.redflags import check_entry, diary_alerts
 from plexnav.knowledge.guidance import load_guidance_knowledge
 from plexnav.store.alerts import open_alert_rows
 from plexnav.store.casebook import Casebook, _ref, load_case, writes
-from plexnav.store.errors import Forbidden, Invalid
+from plexnav.store.errors import Forbidden, Invalid, NotFound
 from plexnav.store.models import StoredCase, StoredDiaryEntry, utcnow
 from plexnav.store.repositories import DiaryRepository
 from plexnav.store.schemas import DiaryEntryPublic, DiaryImportResult
@@ -150,3 +150,45 @@ class Diarybook(Casebook):
         answers = [a for a in self._answer(case, self.diary_rows.for_case(case.id)) if a.id in open_ids]
         return (list(dict.fromkeys(r for a in answers for r in a.triage.reasons)),
                 list(dict.fromkeys(r for a in answers for r in a.triage.rules)))
+
+    # ------------------------------------------------------------------ corrections
+
+    def _own_entry(self, case: StoredCase, entry_id: str) -> StoredDiaryEntry:
+        row = self.session.get(StoredDiaryEntry, entry_id)
+        if row is None or row.case_id != case.id:
+            raise NotFound("no such diary entry of this case", "entry_id")
+        if row.created_by_id != self.actor.id:
+            raise Forbidden("you can change or delete only the diary entries you wrote", "entry_id")
+        return row
+
+    @writes
+    def update_entry(self, case_id: str, entry_id: str, entry: DiaryEntry) -> DiaryEntryPublic:
+        """Correct an entry you wrote; its red-flag check is made again (an open alert stays
+        open until a clinician acknowledges it)."""
+        case = self._visible(case_id)
+        row = self._own_entry(case, entry_id)
+        self._check_author([entry])
+        others = [DiaryEntry.model_validate(r.document, context=STORED)
+                  for r in self.diary_rows.for_case(case.id) if r.id != row.id]
+        levels = checked(Diary(entries=[*others, entry]), load_case(case.document))
+        row.document = entry.model_dump(mode="json", exclude_defaults=True)
+        row.entry_date = entry.date
+        row.triage_level = levels[id(entry)][0].level
+        if levels[id(entry)][1] and row.acknowledged_at is None:
+            row.alert_level = levels[id(entry)][0].level
+        self.session.flush()
+        self.audit.record(self.actor, "update", "diary_entry", row.id, case.owner_id,
+                          f"case={case.id} date={entry.date.isoformat()} triage={row.triage_level}")
+        answer = next(p for p in self._answer(case, self.diary_rows.for_case(case.id)) if p.id == row.id)
+        self._commit()
+        return answer
+
+    @writes
+    def delete_entry(self, case_id: str, entry_id: str) -> None:
+        """Delete an entry you wrote; the audit log keeps the fact and the entry's date."""
+        case = self._visible(case_id)
+        row = self._own_entry(case, entry_id)
+        self.audit.record(self.actor, "delete", "diary_entry", row.id, case.owner_id,
+                          f"case={case.id} date={row.entry_date.isoformat()}")
+        self.session.delete(row)
+        self._commit()

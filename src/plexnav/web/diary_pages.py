@@ -107,6 +107,16 @@ def diary_acknowledge(request: Request, case_id: str, form: CsrfForm, user: Opti
     return redirect(f"/cases/{case_id}/diary#entries")
 
 
+@router.post("/cases/{case_id}/diary/{entry_id}/delete")
+def diary_delete_entry(request: Request, case_id: str, entry_id: str, form: CsrfForm, user: OptionalUser,
+                       db: DbSession, assessor: AssessorDep) -> Response:
+    """Delete a diary entry you wrote (the audit log keeps the fact)."""
+    if user is None:
+        return login_redirect(request)
+    Diarybook(db, user, assessor).delete_entry(case_id, entry_id[:64])
+    return redirect(f"/cases/{case_id}/diary#entries")
+
+
 def _download(body: str | bytes, media_type: str, filename: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
