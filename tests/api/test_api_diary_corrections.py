@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+
 from web_support import example_case, register
 
 from .backend_support import backend_app, backend_client, backend_settings  # noqa: F401 - fixtures
