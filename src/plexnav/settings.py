@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         None, description="the address people reach the app at, for links in emails (default: the request's)")
     email_token_max_age: int = Field(2 * 24 * 3600, ge=60, description="how long an email verification link works, seconds")
+    reset_token_max_age: int = Field(3600, ge=60, description="how long a password reset link works, seconds")
     smtp_host: str | None = Field(None, description="mail server for verification emails (unset: mail is not sent)")
     smtp_port: int = Field(25, ge=1, le=65535)
     smtp_username: str | None = None

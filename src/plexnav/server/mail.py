@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from fastapi import Request
 
 from plexnav.settings import Settings
-from plexnav.store.accounts import email_token
+from plexnav.store.accounts import email_token, reset_token
 from plexnav.store.models import User
 
 log = logging.getLogger("plexnav.mail")
@@ -58,3 +58,12 @@ def send_verification(request: Request, settings: Settings, user: User) -> bool:
             f"plexnav account '{user.username}' by opening this link (it works for {hours} hours):\n\n{link}\n"
             f"{extra}\nIf you did not create this account, ignore this email.\n")
     return send_mail(settings, user.email, "Confirm your email address for plexnav", body)
+
+
+def send_password_reset(request: Request, settings: Settings, user: User) -> bool:
+    link = f"{base_url(request, settings)}/reset-password?token={reset_token(request.app.state.secret_key, user)}"
+    minutes = settings.reset_token_max_age // 60
+    body = (f"Hello {user.display_name},\n\nsomeone (we hope you) asked to reset the password of your plexnav "
+            f"account '{user.username}'. Open this link within {minutes} minutes to choose a new one (it works "
+            f"once):\n\n{link}\n\nIf it was not you, ignore this email: your password stays as it is.\n")
+    return send_mail(settings, user.email, "Reset your plexnav password", body)

@@ -35,6 +35,7 @@ from plexnav.store.schemas import UserCreate, UserPublic
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("plexnav-dummy-password")
 EMAIL_SALT = "plexnav-verify-email"
+RESET_SALT = "plexnav-reset-password"
 
 
 def hash_password(password: str) -> str:
@@ -50,6 +51,12 @@ def auth_stamp(user: User) -> str:
 def email_token(secret: str, user: User) -> str:
     """A signed, timestamped token naming the account and the address it was sent to."""
     return URLSafeTimedSerializer(secret, salt=EMAIL_SALT).dumps({"u": user.id, "e": user.email})
+
+
+def reset_token(secret: str, user: User) -> str:
+    """A signed, timestamped token naming the account and its current password stamp: it
+    stops working once the password changed (so it works once)."""
+    return URLSafeTimedSerializer(secret, salt=RESET_SALT).dumps({"u": user.id, "s": auth_stamp(user)})
 
 
 class Accounts:
@@ -250,3 +257,34 @@ class Accounts:
                           f"role={user.role} cases erased={len(owned)}", actor_name="deleted account")
         self.session.delete(user)
         self.session.commit()
+
+    # ------------------------------------------------------------------ password reset
+
+    def reset_password(self, token: str, secret: str, max_age: int, new: str) -> User:
+        """Set a new password from an emailed reset link; every session ends."""
+        from sqlalchemy import update
+
+        from plexnav.store.models import UserSession
+        try:
+            data = URLSafeTimedSerializer(secret, salt=RESET_SALT).loads(token, max_age=max_age)
+        except SignatureExpired:
+            raise Invalid("this link has expired; ask for a new one", "token") from None
+        except BadSignature:
+            raise Invalid("this link is not valid", "token") from None
+        user = self.users.get(str(data.get("u"))) if isinstance(data, dict) else None
+        if user is None or data.get("s") != auth_stamp(user):
+            raise Invalid("this link was already used or the password changed since; ask for a new one", "token")
+        if self.session.in_transaction():
+            self.session.commit()
+        new_hash = hash_password(new)
+        begin_write(self.session)
+        user = self.users.get(user.id)
+        if user is None or data.get("s") != auth_stamp(user):
+            self.session.rollback()
+            raise Invalid("this link was already used; ask for a new one", "token")
+        user.password_hash = new_hash
+        self.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                             .values(ended_at=utcnow()))
+        self.audit.record(user, "password_reset", "user", user.id, user.id, "by emailed link; every session ended")
+        self.session.commit()
+        return user

@@ -85,6 +85,24 @@ class AccountDeletion(_In):
         description="type exactly: delete my account and all my data")
 
 
+class ResetRequest(_In):
+    email: Email
+
+
+class ResetConfirm(_In):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    new_password: Password = Field(description="at least 10 characters and hard to guess")
+
+    @field_validator("new_password")
+    @classmethod
+    def _strong(cls, value: str) -> str:
+        from plexnav.store.passwords import weakness
+        problem = weakness(value, [])
+        if problem:
+            raise PydanticCustomError("weak_password", problem)
+        return value
+
+
 class LoginRequest(_In):
     username: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)] = Field(
         description="username or email")

@@ -122,3 +122,47 @@ def account_delete(request: Request, form: CsrfForm, user: OptionalUser, db: DbS
         return _account_page(request, user, db, exc.status, exc.errors())
     request.session.clear()
     return redirect("/")
+
+
+@router.get("/forgot-password", response_class=HTMLResponse)
+def forgot_password_page(request: Request, user: OptionalUser) -> Response:
+    return render(request, "reset_password.html", user, errors=[], token=None, done=None)
+
+
+@router.post("/forgot-password", response_class=HTMLResponse)
+def forgot_password_submit(request: Request, form: CsrfForm, user: OptionalUser, accounts: AccountsDep,
+                           settings: SettingsDep) -> Response:
+    from plexnav.server.mail import send_password_reset
+    email = form.get("email").strip().lower()[:254]
+    found = accounts.users.by_login(email) if "@" in email else None
+    if found is not None and found.email == email:
+        send_password_reset(request, settings, found)
+    return render(request, "reset_password.html", user, errors=[], token=None,
+                  done="If that address belongs to an account, a link to choose a new password is on its way.")
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+def reset_password_page(request: Request, user: OptionalUser, token: str = "") -> Response:
+    return render(request, "reset_password.html", user, errors=[], token=token[:1000] or None, done=None)
+
+
+@router.post("/reset-password", response_class=HTMLResponse)
+def reset_password_submit(request: Request, form: CsrfForm, user: OptionalUser, accounts: AccountsDep,
+                          settings: SettingsDep) -> Response:
+    from pydantic import ValidationError
+
+    from plexnav.store.schemas import ResetConfirm
+    from plexnav.validation import convert_error
+    token = form.get("token")[:1000]
+    try:
+        data = ResetConfirm.model_validate({"token": token, "new_password": form.get("new_password")})
+        accounts.reset_password(data.token, request.app.state.secret_key, settings.reset_token_max_age,
+                                data.new_password)
+    except ValidationError as exc:
+        return render(request, "reset_password.html", user, status_code=422, token=token, done=None,
+                      errors=[convert_error(e, ResetConfirm) for e in exc.errors()])
+    except StoreError as exc:
+        return render(request, "reset_password.html", user, status_code=exc.status, token=None, done=None,
+                      errors=exc.errors())
+    return render(request, "reset_password.html", None, errors=[], token=None,
+                  done="Your password is changed and you were signed out everywhere. Sign in with the new one.")

@@ -27,6 +27,8 @@ from plexnav.store.schemas import (
     EmailToken,
     LoginRequest,
     PasswordChange,
+    ResetConfirm,
+    ResetRequest,
     SessionPublic,
     UserCreate,
     UserPublic,
@@ -122,3 +124,30 @@ def export_my_data(book: DiarybookDep, user: CurrentUser) -> Response:
     body = export_zip(book, user)
     return Response(body, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="plexnav-{user.username}-export.zip"'})
+
+
+@router.post("/password-reset", status_code=status.HTTP_204_NO_CONTENT,
+             summary="Email a password reset link (the answer is the same whether the address is known or not)")
+def request_password_reset(request: Request, data: ResetRequest, accounts: AccountsDep, settings: SettingsDep,
+                           throttle: ThrottleDep) -> Response:
+    from plexnav.server.deps import client_address
+    from plexnav.server.mail import send_password_reset
+    wait = throttle.reserve_signup(f"reset:{client_address(request)}", settings.signup_max_per_address,
+                                   settings.signup_window_seconds)
+    if wait is not None:
+        from plexnav.server.errors import ApiError
+        from plexnav.validation import CaseError
+        raise ApiError(429, [CaseError("", f"too many reset requests; try again in {wait} s")],
+                       {"Retry-After": str(wait)})
+    user = accounts.users.by_login(data.email)
+    if user is not None and user.email == data.email:
+        send_password_reset(request, settings, user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/password-reset/confirm", summary="Set a new password with the emailed link's token")
+def confirm_password_reset(request: Request, data: ResetConfirm, accounts: AccountsDep,
+                           settings: SettingsDep) -> UserPublic:
+    user = accounts.reset_password(data.token, request.app.state.secret_key, settings.reset_token_max_age,
+                                   data.new_password)
+    return UserPublic.model_validate(user)
