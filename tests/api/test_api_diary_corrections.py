@@ -34,3 +34,17 @@ def test_the_writer_corrects_and_deletes_an_entry_and_others_cannot(backend_clie
     actions = [(e["action"], e["object_type"]) for e in alice.get("/api/v1/audit").json()]
     assert ("update", "diary_entry") in actions and ("delete", "diary_entry") in actions
     assert alice.delete(f"{url}/{entry['id']}").status_code == 404
+
+
+def test_the_pain_location_list_is_grouped_by_region(backend_client):
+    """Issue 9, item 7: the diary's location list is grouped, not 60 flat options."""
+    from plexnav.web.diaryforms import where_choices
+    register(backend_client, "alice")
+    case = backend_client.post("/api/v1/cases", json={"title": "t", "case": example_case()}).json()
+    page = backend_client.get(f"/cases/{case['id']}/diary").text
+    select = page[page.index('id="pain-0-where"'):]
+    select = select[:select.index("</select>")]
+    groups = re.findall(r"<optgroup label=", select)
+    options = re.findall(r"<option value=\"[^\"]+\"", select)
+    assert len(options) == len(where_choices()) and 10 <= len(groups) <= 30
+    assert max(len(g.split("<option")) - 1 for g in select.split("<optgroup")[1:]) <= 3

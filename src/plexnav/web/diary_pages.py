@@ -68,7 +68,7 @@ def _diary_page(request: Request, user: User, book: Diarybook, case_id: str, sta
                   banner=banner, just_added=just_added, trend=trend_sentences(diary) if entries else [],
                   plots=plots, plot_problems=plot_problems, errors=errors or [],
                   values=values or {"date": dt.date.today().isoformat()}, imported=imported,
-                  where_choices=diaryforms.where_choices(), flag_words=diaryforms.FLAG_WORDS,
+                  where_groups=diaryforms.where_groups(), flag_words=diaryforms.FLAG_WORDS,
                   function_domains=[(d, FUNCTION_WORDS[d]) for d in FUNCTION_DOMAINS],
                   medication_changes=MEDICATION_CHANGES, event_kinds=[(k, EVENT_WORDS[k]) for k in EVENT_KINDS],
                   movements=[(m, labels.movement(m)) for m in V.MOVEMENTS], nice_date=nice_date,

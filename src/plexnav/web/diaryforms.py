@@ -45,6 +45,16 @@ def where_choices() -> list[tuple[str, str]]:
     return out
 
 
+def where_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The same choices grouped by region (an <optgroup> each: left, right, both sides), so a
+    phone shows about twenty short groups instead of sixty flat options."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for value, words in where_choices():
+        region = value.partition(":")[0]
+        groups.setdefault(labels.PLAIN_REGIONS[region].capitalize(), []).append((value, words))
+    return list(groups.items())
+
+
 def _where(value: str) -> dict:
     region, _, side = value.partition(":")
     return {"region": region, "side": side} if side else {"region": region}
