@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     listen_host: str | None = Field(None, description="set by `plexnav serve`: the address it listens on")
     hsts_max_age: int = Field(0, ge=0, description="send Strict-Transport-Security with this max-age (0: not sent; "
                                                    "set it when TLS is in front)")
+    body_timeout_seconds: float = Field(30.0, gt=0, description="a request body chunk slower than this gets 408")
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="larger request bodies get 413")
     login_max_failures: int = Field(5, ge=1, description="failed logins allowed per window and key")
     login_window_seconds: int = Field(300, ge=1, description="window of the login rate limit")

@@ -24,6 +24,7 @@ from plexnav.api.middleware import (
     RefuseUnstorableValues,
     RequestOrigin,
     SecurityHeaders,
+    SlowBodyTimeout,
 )
 from plexnav.server.ratelimit import LoginThrottle
 from plexnav.api.routes import admin, assess, auth, cases, cds, diary, guided, reference, sharing
@@ -106,4 +107,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JsonOnlyApiWrites)
     app.add_middleware(SecurityHeaders, hsts_max_age=settings.hsts_max_age)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SlowBodyTimeout, seconds=settings.body_timeout_seconds)
     return app

@@ -203,3 +203,43 @@ class RequestOrigin:
             await self.app(scope, receive, send)
         finally:
             ORIGIN.reset(token)
+
+
+class SlowBodyTimeout:
+    """408 when a client sends its request body too slowly (a slow-loris holds a worker and,
+    on SQLite, could hold nothing else, but still a connection): each chunk must arrive
+    within ``seconds``."""
+
+    def __init__(self, app: ASGIApp, seconds: float = 30.0):
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        import asyncio
+        if scope["type"] != "http" or scope["method"] not in UNSAFE:
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def timed_receive() -> Message:
+            try:
+                return await asyncio.wait_for(receive(), self.seconds)
+            except TimeoutError:
+                raise _TooSlow() from None
+
+        async def tracking_send(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, timed_receive, tracking_send)
+        except _TooSlow:
+            if not started:
+                await _send_json(send, 408, f"the request body did not arrive within {self.seconds:g} s",
+                                 [(b"connection", b"close")])
+
+
+class _TooSlow(Exception):
+    pass
