@@ -255,3 +255,24 @@ def test_pregnancy_changes_medicine_options():
     text = " ".join(options(out))
     assert "pregnancy" in text
     assert "anti-inflammatory medicine, if" not in text and "pregabalin" not in text and "opioid" not in text
+
+
+def test_summary_never_says_nothing_more_is_needed_beside_findings_to_examine():
+    from pathlib import Path
+
+    from plexnav.engine.assess import assess
+    from plexnav.validation import parse_case
+
+    words = load_guidance_knowledge().words["summary"]
+    seen = 0
+    root = Path(__file__).resolve().parents[1]
+    files = [*(root.parent / "shared" / "cases").glob("*.json"), *(root / "tests" / "cases").glob("*/*.json")]
+    for path in sorted(files):
+        answer = assess(parse_case(path.read_bytes())[0])
+        if answer.next_best_findings and not answer.workup:
+            seen += 1
+            assert words["no_tests"] not in answer.plain_summary
+            assert words["more_exam"] in answer.plain_summary
+        if not answer.next_best_findings and not answer.workup:
+            assert words["more_exam"] not in answer.plain_summary
+    assert seen, "no case without tests but with findings to examine: the check saw nothing"
