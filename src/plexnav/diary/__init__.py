@@ -6,7 +6,14 @@ Pure data and logic (plots return bytes); storage belongs to the caller.
 from plexnav.diary.analysis import WeekSummary, trend_sentence, trend_sentences, weekly_summaries
 from plexnav.diary.exchange import DiaryFormatError, from_csv, from_json, read_diary, to_csv, to_json
 from plexnav.diary.models import (
-    DIARY_FORMAT, Diary, DiaryEntry, DiaryEvent, FunctionScores, MedicationChange, NumbArea, PainRating,
+    DIARY_FORMAT,
+    Diary,
+    DiaryEntry,
+    DiaryEvent,
+    FunctionScores,
+    MedicationChange,
+    NumbArea,
+    PainRating,
     StrengthGrade,
 )
 from plexnav.diary.redflags import check_entry, diary_alerts, entry_case, fired_rules
