@@ -146,12 +146,14 @@ def score_file(source: str, output: str, scheduler: str | None = None, workers: 
         if counts["shuffled"]:
             frame = frame.shuffle("case_id")
         meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
-        parts = frame.map_partitions(_score_partition, meta=meta).to_delayed()
+        scored = frame.map_partitions(_score_partition, meta=meta)
         window: deque = deque()
         with open(tmp, "wb") as handle:
             writer = _Writer(handle, out_kind)
-            for part in parts:
-                window.append(client.compute(part))
+            # one partition's own graph each (to_delayed() shares the whole graph with every
+            # partition, which made each one cost far more)
+            for i in range(scored.npartitions):
+                window.append(client.compute(scored.partitions[i]))
                 if len(window) >= 2 * len(client.scheduler_info()["workers"]) + 1:
                     writer.write(window.popleft().result(), counts)
             while window:
