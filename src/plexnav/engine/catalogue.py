@@ -84,6 +84,8 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
         add(FindingSpec(_key("symptom:pain", ANYWHERE, side), "pain", "presence", ("present",), "anywhere", "pain", side))
     for sym, rec in kb.visceral.items():
         add(FindingSpec(_key("symptom", sym), "visceral", "presence", ("present",), "visceral", sym, "midline", combine=rec.combine))
+    # a record of complaints with no bladder or bowel trouble among them (observe.py)
+    add(FindingSpec(UNREPORTED_SPHINCTER, "evidence", "presence", ("present",), "unreported", "bladder_dysfunction", "midline"))
     for sign_id, rec in kb.signs.items():
         if rec.mechanism == "nonlocalizing":
             continue
@@ -131,10 +133,12 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
 # ----------------------------------------------------------------------------- prediction
 
 
+UNREPORTED_SPHINCTER = "unreported:sphincter_complaint"
+
 # targets a background polyneuropathy can make abnormal (not imaging, history or complaints)
 BACKGROUND_TARGETS = ("movement", "reflex", "skin", "pain", "study", "muscle", "sign", "activity", "anywhere")
 # targets whose "involvement" is already a probability or a match, not a share of supply
-UNSATURATED_TARGETS = ("evidence", "imaging", "imaging_normal", "complaint")
+UNSATURATED_TARGETS = ("evidence", "imaging", "imaging_normal", "complaint", "unreported")
 
 
 def saturation(kb: KnowledgeBase, spec: FindingSpec) -> float:
@@ -238,6 +242,8 @@ def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: di
 def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dict | None = None) -> tuple[float, float]:
     """(lower motor neuron/sensory, upper motor neuron) involvement of a finding's target.
     ``memo`` (one dict per model build) shares work between findings on the same target."""
+    if spec.target == "unreported":
+        return _unreported(kb, spec, hyp, memo), 0.0
     if spec.side in ("left", "right"):
         return _side_involvement(kb, spec, hyp, spec.side, memo)
     left = _side_involvement(kb, spec, hyp, "left", memo)
@@ -252,6 +258,16 @@ def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dic
         share = kb.parameters["one_sided_share_of_bilateral"]
         return tuple(min(a, b) + share * (max(a, b) - min(a, b)) for a, b in zip(left, right))
     return (left[0] + right[0]) / 2, (left[1] + right[1]) / 2
+
+
+def _unreported(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dict | None) -> float:
+    """P(a record of complaints names no sphincter trouble): the symptom is absent, or present
+    and not recorded (likelihood.yaml: unreported_sphincter)."""
+    rec = kb.visceral[spec.target_id]
+    symptom = replace(spec, key=_key("symptom", spec.target_id), family="visceral", target="visceral", combine=rec.combine)
+    lmn, umn = involvement(kb, symptom, hyp, memo)
+    present = float(state_probabilities(kb, symptom, lmn, umn)[0])
+    return 1 - kb.parameters["unreported_sphincter"]["recorded_if_present"] * present
 
 
 def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: float) -> np.ndarray:

@@ -18,7 +18,7 @@ from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.wording import finding_name, finding_phrase
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
-CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere")
+CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere", "unreported")
 BACKGROUND_GAIN = 0.3  # nats: a finding the background explains this much better is its own
 INVOLVED = 0.3
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from plexnav import vocabulary as V
 from plexnav.case import Case
+from plexnav.engine.catalogue import UNREPORTED_SPHINCTER
 from plexnav.engine.imaging import imaging_observations
 from plexnav.knowledge.base import KnowledgeBase
 
@@ -130,6 +131,10 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
         add(f"evidence:relieved:{relief}", "present", f"relieved by {relief.replace('_', ' ')}")
     for key, value in imaging_observations(kb, case):
         add(key, "present", value)
+    if case.symptoms and not any(sym.kind in kb.visceral for sym in case.symptoms):
+        # complaints were recorded and none is bladder or bowel trouble (asked in every
+        # red-flag screen): weak evidence against a lesion that would usually cause it
+        add(UNREPORTED_SPHINCTER, "present", "no bladder or bowel complaint among those recorded")
     _add_silent_sides(case, out, add)
     return out
 

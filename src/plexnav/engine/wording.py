@@ -122,6 +122,8 @@ def finding_phrase(kb: KnowledgeBase, spec, state: str, value: str) -> str:
         return f"{sided}weakness reported ({tid.replace('_', ' ')})"
     if t == "visceral":
         return tid.replace("_", " ") + " reported"
+    if t == "unreported":
+        return value
     if t == "study":
         return f"{value.replace('_', ' ')} {sided}{kb.studies[tid].name}"
     if t == "muscle":
