@@ -25,6 +25,7 @@ from scipy import sparse
 
 from plexnav import vocabulary as V
 from plexnav.case import Case
+from plexnav.engine.catalogue import UNREPORTED_SPHINCTER
 from plexnav.engine.facts import base_facts
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import observe
@@ -66,11 +67,13 @@ class EntryEffect:
     spared_side: int = 0         # the side of those spared halves (LEFT or RIGHT)
     perineal: str | None = None  # a perineal region this sensation entry records ...
     perineal_side: str | None = None  # ... on this side (None: the region as a whole)
+    sphincter_symptom: bool = False  # a bladder or bowel complaint (observe: unreported sphincter)
 
 
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     """Read a case holding one entry (or only patient and history) with the engine itself."""
-    obs = [o for o in observe(case, {}, model.kb) if not o.key.startswith("complaint:")]
+    # the silent side and an unreported sphincter complaint depend on the whole case (_counts)
+    obs = [o for o in observe(case, {}, model.kb) if not o.key.startswith("complaint:") and o.key != UNREPORTED_SPHINCTER]
     # observe: a perineal half found abnormal states the other half spared unless the case
     # records that half; whether it does is known only for the whole case (see _counts)
     perineal = next((s for s in case.exam.sensation if s.region in V.MIDLINE_REGIONS), None)
@@ -108,7 +111,8 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         symptom_region=symptom.region if symptom else None,
         spared_columns=np.array([model.column[(o.key, o.state)] for o in spared], dtype=np.intp),
         spared_side=_bits(spared[0].key.rsplit(":", 1)[-1]) if spared else 0,
-        perineal=perineal.region if perineal else None, perineal_side=perineal.side if perineal else None)
+        perineal=perineal.region if perineal else None, perineal_side=perineal.side if perineal else None,
+        sphincter_symptom=symptom is not None and symptom.kind in model.kb.visceral)
 
 
 @dataclass
@@ -295,6 +299,7 @@ class CohortModel:
         self.group_matrix[np.arange(len(model.hypotheses)), model.group_index] = 1.0
         self.set_columns = np.array(sorted(c for (key, _), c in model.column.items() if key.startswith("evidence:")))
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
+        self.unreported = model.column[(UNREPORTED_SPHINCTER, "present")]
         self.levels = tuple(level["level"] for level in guidance.triage)
         keys = model.group_keys
         self.group_site = np.array([k[0] for k in keys], dtype=object)
@@ -343,8 +348,10 @@ class CohortModel:
         cols = np.where(age[case] >= vages, vcols, cols)
         silent_case, silent_cols = self._silent_sides(d)
         spared_case, spared_cols = self._spared_halves(d)
-        rows = np.concatenate([case, silent_case, spared_case])
-        columns = np.concatenate([cols, silent_cols, spared_cols]).astype(np.intp)
+        # observe: complaints recorded, none of them bladder or bowel trouble
+        unreported = np.flatnonzero(self._any(d, "is_symptom") & ~self._any(d, "sphincter_symptom"))
+        rows = np.concatenate([case, silent_case, spared_case, unreported])
+        columns = np.concatenate([cols, silent_cols, spared_cols, np.full(len(unreported), self.unreported)]).astype(np.intp)
         counts = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(d.n_cases, len(model.column)))
         counts.sum_duplicates()
         # a limitation, a trigger or a relief is one observation however many entries name it
