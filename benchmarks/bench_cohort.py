@@ -77,7 +77,8 @@ def main(cases: int, distinct: int, chunk: int) -> dict:
               "cohort_s": round(seconds, 1), "cases_per_s": round(cases / seconds), "peak_rss_mb": round(peak / 2**20),
               "output_rows": out_rows, "cores": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2)}
     print(f"plexnav cohort: {cases:,} cases ({rows:,} rows) in {seconds:.1f} s = {cases / seconds:,.0f} cases/s; "
-          f"peak RSS of the process tree {peak / 2**20:,.0f} MB ({os.cpu_count()} cores, load {result['load_average_1min']})")
+          f"peak RSS of the process tree {peak / 2**20:,.0f} MB "
+        f"({os.cpu_count()} cores, load {result['load_average_1min']})")
     return result
 
 

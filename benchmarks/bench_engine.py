@@ -5,6 +5,7 @@ Run: .venv/bin/python benchmarks/bench_engine.py
 
 from __future__ import annotations
 
+from itertools import pairwise
 import json
 import time
 from pathlib import Path
@@ -22,7 +23,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "cases"
 def main() -> None:
     t0 = time.perf_counter()
     model = get_model()
-    print(f"model build: {time.perf_counter() - t0:.2f} s; {len(model.hypotheses)} hypotheses x {len(model.findings)} findings")
+    print(f"model build: {time.perf_counter() - t0:.2f} s; "
+          f"{len(model.hypotheses)} hypotheses x {len(model.findings)} findings")
     case_file = sorted(SHARED.glob("p02*.json"))[0] if SHARED.is_dir() else None
     if case_file:
         case, _ = parse_case(case_file.read_bytes())
@@ -49,10 +51,11 @@ def main() -> None:
     conf = post[: len(sims)].max(axis=1)
     print(f"degraded (30% dropped, 5% flipped): {np.mean(acc):.1%} top-1 over {len(sims)} simulated cases")
     bins = np.linspace(0, 1, 6)
-    for lo, hi in zip(bins[:-1], bins[1:]):
+    for lo, hi in pairwise(bins):
         sel = (conf >= lo) & (conf < hi) if hi < 1 else (conf >= lo)
         if sel.any():
-            print(f"  confidence {lo:.1f}-{hi:.1f}: n={sel.sum():4d} mean stated {conf[sel].mean():.2f}, observed accuracy {np.mean(np.array(acc)[sel]):.2f}")
+            print(f"  confidence {lo:.1f}-{hi:.1f}: n={sel.sum():4d} mean stated {conf[sel].mean():.2f}, "
+              f"observed accuracy {np.mean(np.array(acc)[sel]):.2f}")
 
 
 if __name__ == "__main__":

@@ -81,7 +81,8 @@ def reliability(conf: np.ndarray, correct: np.ndarray, label: str) -> None:
         sel = (conf >= lo) & (conf < lo + 0.2 if lo < 0.8 else conf <= 1)
         if sel.any():
             ece += sel.mean() * abs(conf[sel].mean() - correct[sel].mean())
-            print(f"  stated {lo:.1f}-{lo + 0.2:.1f}: n={sel.sum():5d} mean stated {conf[sel].mean():.2f} observed {correct[sel].mean():.2f}")
+            print(f"  stated {lo:.1f}-{lo + 0.2:.1f}: n={sel.sum():5d} "
+                  f"mean stated {conf[sel].mean():.2f} observed {correct[sel].mean():.2f}")
     print(f"  expected calibration error {ece:.3f}")
 
 

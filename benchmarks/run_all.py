@@ -85,12 +85,14 @@ def table(figures: dict) -> str:
     rows = []
     a = figures["assess"]
     rows.append(("full assessment in process", f"p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms per case "
-                 f"(with the JSON: p50 {a['json_p50_ms']} ms, p99 {a['json_p99_ms']} ms); {a['cases']} shared and published cases"))
+                 f"(with the JSON: p50 {a['json_p50_ms']} ms, p99 {a['json_p99_ms']} ms); "
+            f"{a['cases']} shared and published cases"))
     b = figures["batch"]
     rows.append((f"`plexnav batch`, {b['cases']:,} distinct cases, {b['workers']} workers, start-up included",
                  f"full {b['batch_full_per_s']:,} cases/s, compact (`--fields site,triage,causes`) "
                  f"{b['batch_compact_per_s']:,} cases/s; floors of the same file: json {b['json_floor_per_s']:,}/s, "
-                 f"orjson {b['orjson_floor_per_s']:,}/s; {b['full_bytes_per_case']:,} B vs {b['compact_bytes_per_case']:,} B per answer"))
+                 f"orjson {b['orjson_floor_per_s']:,}/s; "
+            f"{b['full_bytes_per_case']:,} B vs {b['compact_bytes_per_case']:,} B per answer"))
     c = figures.get("cohort")
     if c:
         rows.append((f"`plexnav cohort`, {c['cases']:,} simulated cases ({c['rows_per_case']} rows each)",

@@ -359,7 +359,8 @@ def main(argv=None) -> int:
         row["tested"] += 1
         row["survived_before"] += c["survives_before"]
         row["survived_after"] += c["survives_after"]
-    print(f"drawn {len(picked)}: rejected by the loader {result['rejected_by_loader']}, equivalent {len(result['equivalent'])}, "
+    print(f"drawn {len(picked)}: rejected by the loader {result['rejected_by_loader']}, "
+        f"equivalent {len(result['equivalent'])}, "
           f"tested {len(to_run)}")
     for label in ("before", "after"):
         s = result[label]

@@ -169,7 +169,7 @@ def test_same_findings_under_another_id_are_a_memo_hit_with_the_id_spliced(tmp_p
     answers = worker.block([(i + 1, line) for i, line in enumerate(src.read_text().splitlines())])
     assert len(assessed) == 1 and assessed[0].id is None and len(worker.memo._items) == 1
     reference = json.loads(assess_many([parse_case(json.dumps(first))[0]], model)[0].to_json())
-    for (good, text), case in zip(answers, [first, *renamed]):
+    for (good, text), case in zip(answers, [first, *renamed], strict=True):
         data = json.loads(text)
         assert good and data["case_id"] == case.get("id")
         assert dict(data, case_id=None) == dict(reference, case_id=None)
@@ -184,7 +184,7 @@ def test_compact_answers_equal_the_full_assessment(infile, tmp_path, model, case
     full, compact = tmp_path / "full.jsonl", tmp_path / "compact.jsonl"
     run_batch(str(infile), str(full), workers=1)
     run_batch(str(infile), str(compact), workers=1, fields=parse_fields("site,triage,causes"))
-    for f, c in zip(map(json.loads, full.read_text().splitlines()), map(json.loads, compact.read_text().splitlines())):
+    for f, c in zip(map(json.loads, full.read_text().splitlines()), map(json.loads, compact.read_text().splitlines()), strict=True):
         if "error" in f:
             assert c == f
             continue

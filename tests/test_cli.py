@@ -35,7 +35,10 @@ def test_assess_reads_stdin_and_renders_a_report():
     assert b"common peroneal" in out.stdout
 
 
-@pytest.mark.parametrize("text", [b"", b"{", b'{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'])
+MISSPELT = b'{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
+
+
+@pytest.mark.parametrize("text", [b"", b"{", MISSPELT])
 def test_invalid_case_exits_2_without_traceback(text):
     out = run("assess", "-", "--json", stdin=text)
     assert out.returncode == 2
@@ -44,8 +47,7 @@ def test_invalid_case_exits_2_without_traceback(text):
 
 
 def test_misspelling_suggestion_reaches_the_user():
-    doc = b'{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
-    out = run("assess", "-", stdin=doc)
+    out = run("assess", "-", stdin=MISSPELT)
     assert b"did you mean 'knee_extension'" in out.stderr
 
 

@@ -185,7 +185,7 @@ def test_vectorised_scoring_matches_single_case_scoring(model):
     cases = [parse_case(p.read_bytes())[0] for p in shared_case_files()] or [_case(exam=PERONEAL)]
     cases.append(_case())  # an empty case scores to the prior
     batch = score_cases(model, cases)
-    for case, scored in zip(cases, batch):
+    for case, scored in zip(cases, batch, strict=True):
         assert np.allclose(score_case(model, case).posterior, scored.posterior, atol=1e-5)
 
 

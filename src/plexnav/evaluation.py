@@ -64,7 +64,8 @@ def evaluate_directory(directory: Path) -> dict:
             right.append(top1)
             totals["side"] += first.side == expected.side
             if not top1:
-                misses.append(f"site: expected {expected.site} {expected.side}, got {first.site} {first.side} ({first.probability:.2f})"
+                misses.append(f"site: expected {expected.site} {expected.side}, "
+                    f"got {first.site} {first.side} ({first.probability:.2f})"
                               + ("" if top3 else "; not in top 3"))
         if expected.triage is not None:
             totals["triage_cases"] += 1

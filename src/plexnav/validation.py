@@ -12,7 +12,9 @@ import json
 import re
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 
@@ -35,7 +37,7 @@ class CaseError:
             text += f" (valid: {', '.join(self.choices)})"
         return text
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -59,7 +61,7 @@ _NOUNS = {
 }
 
 
-def _path(loc: tuple) -> str:
+def _path(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -69,7 +71,7 @@ def _path(loc: tuple) -> str:
     return out
 
 
-def _unwrap(annotation):
+def _unwrap(annotation: Any) -> type[BaseModel] | None:
     """Strip Optional/Annotated/tuple wrappers to reach a model class (or None)."""
     seen = 0
     while seen < 8:
@@ -87,7 +89,7 @@ def _unwrap(annotation):
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+def _model_at(root: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     model: type[BaseModel] | None = root
     for part in loc:
         if model is None:
@@ -101,19 +103,19 @@ def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     return model
 
 
-def _closest(value, choices: list[str]) -> str | None:
+def _closest(value: object, choices: list[str]) -> str | None:
     if not isinstance(value, str):
         return None
     match = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     return match[0] if match else None
 
 
-def _literal_choices(ctx: dict | None) -> list[str]:
+def _literal_choices(ctx: Mapping[str, Any] | None) -> list[str]:
     expected = (ctx or {}).get("expected", "")
     return re.findall(r"'([^']*)'", expected)
 
 
-def convert_error(err: dict, root: type[BaseModel], offset: tuple = ()) -> CaseError:
+def convert_error(err: Mapping[str, Any], root: type[BaseModel], offset: tuple[str | int, ...] = ()) -> CaseError:
     """One pydantic error as a friendly CaseError (used by the CLI and the API alike)."""
     loc = tuple(err["loc"])
     path = _path(offset + loc)
@@ -143,7 +145,7 @@ class _NonFinite(ValueError):
     pass
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     """JSON has no NaN or Infinity; Python's parser would accept them silently."""
     raise _NonFinite(name)
 
@@ -160,7 +162,8 @@ def load_json(text: str | bytes) -> object:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except _NonFinite as exc:
-        raise CaseValidationError([CaseError("", f"not valid JSON: {exc.args[0]} is not a number JSON allows")]) from None
+        message = f"not valid JSON: {exc.args[0]} is not a number JSON allows"
+        raise CaseValidationError([CaseError("", message)]) from None
     except json.JSONDecodeError as exc:
         raise CaseValidationError(
             [CaseError("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
@@ -175,7 +178,8 @@ def validate_case(data: object) -> tuple[Case, Expected | None]:
         raise CaseValidationError([CaseError("", f"a case must be a JSON object, not {type(data).__name__}")])
     body = {k: v for k, v in data.items() if k not in V.EVALUATION_KEYS}
     errors: list[CaseError] = []
-    case = expected = None
+    case: Case | None = None
+    expected: Expected | None = None
     try:
         case = Case.model_validate(body)
     except ValidationError as exc:

@@ -99,7 +99,7 @@ def test_cards_for_every_shared_case_are_valid(path):
         workup = cards[2]
         assert workup["selectionBehavior"] == "any"
         assert len(workup["suggestions"]) == len(result.workup)
-        for suggestion, entry in zip(workup["suggestions"], result.workup):
+        for suggestion, entry in zip(workup["suggestions"], result.workup, strict=True):
             (action,) = suggestion["actions"]
             assert action["type"] == "create"
             request = ServiceRequest.model_validate(action["resource"])
@@ -218,7 +218,7 @@ def test_cards_show_workup_when_and_the_background_process():
     assert "**Also present: length-dependent polyneuropathy (78%)**" in localization["detail"]
     assert "Stocking numbness" in localization["detail"]
     assert "- **MRI of the whole spine** (emergency, immediately, in an emergency department): " in workup["detail"]
-    for suggestion, entry in zip(workup["suggestions"], assessment.workup):
+    for suggestion, entry in zip(workup["suggestions"], assessment.workup, strict=True):
         assert T.name("workup-when", entry.when) in suggestion["label"]
         resource = suggestion["actions"][0]["resource"]
         ServiceRequest.model_validate(resource)

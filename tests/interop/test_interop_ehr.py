@@ -68,7 +68,8 @@ def test_reading_lists_every_unread_finding_and_skips_search_outcomes():
     reading = read_bundle(_load("ehr_observations.json"))
     assert reading.case is None
     assert reading.unread == [
-        'Observation "Left ankle dorsiflexion strength (MRC)" (urn:oid:1.2.840.114350.1.13.0.1.7.2.707679 304551): 2 /5',
+        'Observation "Left ankle dorsiflexion strength (MRC)" '
+        "(urn:oid:1.2.840.114350.1.13.0.1.7.2.707679 304551): 2 /5",
         'Observation "HbA1c" (LOINC 4548-4): 8.1 %',
     ]
 
@@ -86,7 +87,8 @@ def test_unread_resources_beside_a_plexnav_case_are_listed():
     doc["entry"] += [{"fullUrl": e["fullUrl"], "resource": e["resource"]} for e in _load("ehr_reports.json")["entry"]]
     reading = read_bundle(doc)
     assert reading.case == case
-    assert reading.unread == ['DiagnosticReport "EMG and nerve conduction study, left leg" (https://ehr.hospital.example/fhir/CodeSystem/neurophysiology-procedures EMG-NCS-LE)']
+    assert reading.unread == ['DiagnosticReport "EMG and nerve conduction study, left leg" '
+        "(https://ehr.hospital.example/fhir/CodeSystem/neurophysiology-procedures EMG-NCS-LE)"]
     assert case_from_bundle(doc) == case
 
 

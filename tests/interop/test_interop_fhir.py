@@ -446,7 +446,7 @@ def test_workup_when_and_background_are_exported():
     doc = json.loads(bundle_json(bundle_from_case(case, assessment, timestamp=TIMESTAMP)))
     requests = _resources(doc, "ServiceRequest")
     assert len(requests) == len(assessment.workup)
-    for request, entry in zip(requests, assessment.workup):
+    for request, entry in zip(requests, assessment.workup, strict=True):
         ext = [e for e in request.get("extension", ()) if e["url"] == T.EXT_WORKUP_WHEN]
         assert ext[0]["valueCoding"]["code"] == entry.when
         assert request["note"][0]["text"] == f"When: {T.name('workup-when', entry.when)}."

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import orjson
 
+from plexnav.case import Case
 from plexnav.answers import AnswerMemo, assessment_bytes, compact_bytes, finding_key, splice_case_id
 from plexnav.validation import CaseError, CaseValidationError, load_json, validate_case
 
@@ -76,8 +77,9 @@ class _Worker:
     def block(self, lines: list[tuple[int, str]]) -> list[tuple[bool, bytes]]:
         """Answers for one chunk, in order: (True, answer) or (False, error object)."""
         out: list = [None] * len(lines)
-        todo: dict[bytes | None, list[int]] = {}
-        cases = {}
+        # keyed by the findings (bytes), or by (line,) for a case that cannot be keyed
+        todo: dict[bytes | tuple[int], list[int]] = {}
+        cases: dict[bytes | tuple[int], Case] = {}
         ids = {}
         for i, (number, line) in enumerate(lines):
             data = None
@@ -88,7 +90,7 @@ class _Worker:
                 case_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
                 out[i] = (False, _error_line(number, case_id, exc.errors))
                 continue
-            key = finding_key(data, self.fields)
+            key = finding_key(data, self.fields) if isinstance(data, dict) else None
             ids[i] = case.id
             stored = self.memo.get(key)
             if stored is not None:
@@ -101,10 +103,10 @@ class _Worker:
                 cases.setdefault(key, case)
         keys = list(todo)
         anonymous = [cases[k].model_copy(update={"id": None}) for k in keys]
-        for key, answer in zip(keys, self._answers(anonymous)):
-            if isinstance(key, bytes):
-                self.memo.put(key, answer)
-            for i in todo[key]:
+        for group, answer in zip(keys, self._answers(anonymous), strict=True):
+            if isinstance(group, bytes):
+                self.memo.put(group, answer)
+            for i in todo[group]:
                 out[i] = (True, splice_case_id(answer, ids[i]))
         return out
 
@@ -195,7 +197,7 @@ def _write_all(out, lines, chunk, workers, fields, memo_size, counts) -> None:
             counts["ok"] += ok
             counts["errors"] += len(results) - ok
             out.write(b"\n".join(text for _, text in results) + b"\n")
-            if progress:
+            if progress is not None and task is not None:
                 progress.advance(task, len(results))
     finally:
         if progress:

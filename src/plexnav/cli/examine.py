@@ -64,7 +64,7 @@ def examine(
         refuse(f"--phase must be one of {', '.join(PHASES)}, not {phase!r}")
     if not 0.5 <= target < 1:
         refuse(f"--target must be at least 0.5 and below 1, not {target}")
-    document: dict = {"format": "plexnav-case/1"}
+    document: object = {"format": "plexnav-case/1"}
     try:
         if case_path is not None:
             document = load_json(read_case_text(case_path))

@@ -39,6 +39,7 @@ def _load(path: str, max_bytes: int | None) -> tuple[Case, dict]:
     if isinstance(document, dict) and "resourceType" in document:
         return case_from_bundle(document), document
     case, _ = validate_case(document)
+    assert isinstance(document, dict)  # validate_case refuses anything but a JSON object
     return case, document
 
 

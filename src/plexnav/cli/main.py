@@ -108,10 +108,12 @@ def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False)
 @app.command()
 def schema(which: str = typer.Argument(..., help="case or assessment")) -> None:
     """Print the JSON Schema of the case or the assessment."""
+    from pydantic import BaseModel
+
     from plexnav.case import Assessment, Case
     from plexnav.validation import CaseValidationError
 
-    models = {"case": Case, "assessment": Assessment}
+    models: dict[str, type[BaseModel]] = {"case": Case, "assessment": Assessment}
     if which not in models:
         fail(CaseValidationError([]), message=f"unknown schema {which!r}; choose one of: case, assessment")
     typer.echo(json.dumps(models[which].model_json_schema(), indent=2))

@@ -7,7 +7,7 @@ command (as ``learn`` does), so reports can grow without touching the entry poin
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -23,7 +23,7 @@ EXIT_NO_RENDERER = 3
 REPORT_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     patient = "patient"
     clinician = "clinician"
 

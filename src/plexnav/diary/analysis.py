@@ -69,9 +69,9 @@ def weekly_summaries(diary: Diary) -> list[WeekSummary]:
         for e in group:
             for p in e.pain:
                 regions[f"{p.region}:{p.side}"].append(p.score)
-        domains = {d: _mean(getattr(e.function, d) for e in group if getattr(e.function, d) is not None)
-                   for d in FUNCTION_DOMAINS}
-        domains = {d: v for d, v in domains.items() if v is not None}
+        means = {d: _mean(getattr(e.function, d) for e in group if getattr(e.function, d) is not None)
+                 for d in FUNCTION_DOMAINS}
+        domains = {d: v for d, v in means.items() if v is not None}
         start = first + dt.timedelta(days=7 * (week - 1))
         out.append(WeekSummary(
             week=week, start=start, end=start + dt.timedelta(days=6), entries=len(group),
@@ -181,9 +181,10 @@ def trend_sentences(diary: Diary, include_strength: bool = True) -> list[str]:
     if not weeks:
         return ["No diary entries yet."]
     out = []
-    pain_weeks = [w for w in weeks if w.pain is not None]
+    pain_weeks = [(w.week, w.pain) for w in weeks if w.pain is not None]
     if len(pain_weeks) >= 2:
-        out.append(pain_sentence(pain_weeks[0].pain, pain_weeks[-1].pain, pain_weeks[-1].week - pain_weeks[0].week))
+        (first_week, first_pain), (last_week, last_pain) = pain_weeks[0], pain_weeks[-1]
+        out.append(pain_sentence(first_pain, last_pain, last_week - first_week))
     func_weeks = [w for w in weeks if w.function_by_domain]
     if len(func_weeks) >= 2:
         sentence = function_sentence(func_weeks[0].function_by_domain, func_weeks[-1].function_by_domain,

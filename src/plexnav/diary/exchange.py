@@ -217,7 +217,9 @@ def _parse_row(row: dict[str, str], line: int, problems: list[str]) -> dict:
             if text:
                 data[name] = text
         else:
-            kind, target, side = _column_kind(name)  # columns were checked already
+            column = _column_kind(name)
+            assert column is not None  # the header was checked before any row is read
+            kind, target, side = column
             if not text:
                 continue
             if kind == "pain":

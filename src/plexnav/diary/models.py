@@ -23,16 +23,17 @@ representation and survives the CSV round trip exactly.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator, model_validator
 
 from plexnav import vocabulary as V
 
-DIARY_FORMAT = "plexnav-diary/1"
+DiaryFormat = Literal["plexnav-diary/1"]
+DIARY_FORMAT: DiaryFormat = "plexnav-diary/1"
 
-Side = Literal[V.SIDES]
-Region = Literal[V.SKIN_REGIONS]
+Side = V.Side
+Region = V.SkinRegion
 Score = Annotated[float, Strict(), Field(ge=0, le=10, allow_inf_nan=False)]
 MRC = Annotated[float, Strict(), Field(ge=0, le=5, allow_inf_nan=False)]
 Flag = Annotated[bool, Strict()]
@@ -41,13 +42,16 @@ ShortText = Annotated[str, Strict(), Field(max_length=200)]
 
 FUNCTION_DOMAINS = ("walking", "stairs", "rising_from_chair", "sleep")
 FUNCTION_WORDS = {"walking": "walking", "stairs": "stairs", "rising_from_chair": "rising from a chair", "sleep": "sleep"}
-MEDICATION_CHANGES = ("started", "stopped", "increased", "decreased", "other")
-EVENT_KINDS = ("surgery", "new_treatment", "injection", "physiotherapy", "brace_or_aid",
-               "hospital_visit", "test", "other")
+ChangeKind = Literal["started", "stopped", "increased", "decreased", "other"]  # of a medication
+MEDICATION_CHANGES: tuple[ChangeKind, ...] = get_args(ChangeKind)
+EventKind = Literal["surgery", "new_treatment", "injection", "physiotherapy", "brace_or_aid",
+                   "hospital_visit", "test", "other"]
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 EVENT_WORDS = {"surgery": "surgery", "new_treatment": "new treatment", "injection": "injection",
                "physiotherapy": "physiotherapy", "brace_or_aid": "brace or walking aid",
                "hospital_visit": "hospital visit", "test": "test", "other": "event"}
-AUTHORS = ("patient", "clinician")
+Author = Literal["patient", "clinician"]
+AUTHORS: tuple[Author, ...] = get_args(Author)
 
 # Entry dates are bounded: a date far outside a human lifetime (9999-12-31, 0001-01-01) is a
 # typing slip, and it broke the plots (date arithmetic overflows) for every later visit.
@@ -125,21 +129,21 @@ class FunctionScores(_Model):
 
 class MedicationChange(_Model):
     medication: ShortText = Field(min_length=1)
-    change: Literal[MEDICATION_CHANGES]
+    change: ChangeKind
     note: ShortText = ""
 
     _text = field_validator("medication", "note")(_clean_text)
 
 
 class DiaryEvent(_Model):
-    kind: Literal[EVENT_KINDS]
+    kind: EventKind
     description: ShortText = ""
 
     _text = field_validator("description")(_clean_text)
 
 
 class StrengthGrade(_Model):
-    movement: Literal[V.MOVEMENTS]
+    movement: V.Movement
     side: Side
     mrc: MRC
 
@@ -159,7 +163,7 @@ class DiaryEntry(_Model):
 
     date: dt.date
     time: dt.time | None = None
-    author: Literal[AUTHORS] = "patient"
+    author: Author = "patient"
     pain: list[PainRating] = Field(default_factory=list)
     numbness: list[NumbArea] = Field(default_factory=list)
     function: FunctionScores = FunctionScores()
@@ -240,7 +244,7 @@ class DiaryEntry(_Model):
 
 
 class Diary(_Model):
-    format: Literal[DIARY_FORMAT] = DIARY_FORMAT
+    format: DiaryFormat = DIARY_FORMAT
     entries: list[DiaryEntry] = Field(default_factory=list)
 
     def in_range(self) -> Diary:

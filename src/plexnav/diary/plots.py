@@ -17,12 +17,14 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from matplotlib import dates as mdates
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.typing import RcKeyType
 
 from plexnav.diary.analysis import weekly_summaries
 from plexnav.diary.models import EVENT_WORDS, FUNCTION_DOMAINS, FUNCTION_WORDS, Diary
@@ -31,14 +33,14 @@ log = logging.getLogger("plexnav.diary.plots")
 
 FORMATS = ("png", "svg")
 PLOT_FAILED = "This plot could not be drawn from the diary entries; the entries themselves are listed in full."
-RC = {"text.parse_math": False, "text.usetex": False,
+RC: dict[RcKeyType, Any] = {"text.parse_math": False, "text.usetex": False,
       "svg.hashsalt": "plexnav", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8.5,
       "axes.spines.top": False, "axes.spines.right": False}
 PAIN_COLOR = "#b91c1c"
 DOMAIN_COLORS = {"walking": "#1d4ed8", "stairs": "#047857", "rising_from_chair": "#7c3aed", "sleep": "#b45309"}
 EVENT_COLOR = "#57534e"
 MEDICATION_COLOR = "#0e7490"
-SIDE_STYLES = {"left": "-", "right": "--", "bilateral": ":"}
+SIDE_STYLES: dict[str, Any] = {"left": "-", "right": "--", "bilateral": ":"}
 MARKERS = "osD^v<>pPXh*d"
 
 
@@ -139,7 +141,7 @@ def pain_function_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: fl
         rows = [name for name, present in (("pain", has_pain), ("function", has_function)) if present]
         fig = Figure(figsize=(width, panel_height * len(rows) + 0.3))
         axes = fig.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0]
-        by_name = dict(zip(rows, axes))
+        by_name = dict(zip(rows, axes, strict=True))
         if has_pain:
             ax = by_name["pain"]
             pts = [(e.moment, e.worst_pain) for e in entries if e.worst_pain is not None]
@@ -200,7 +202,9 @@ def strength_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: float =
         sides = {side for _, side in series}
         for (movement, side), pts in series.items():
             i = movements.index(movement)
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], linestyle=SIDE_STYLES[side] if len(sides) > 1 else "-",
+            # datetimes: matplotlib converts them through its unit registry, which its stubs do not know
+            moments: Any = [p[0] for p in pts]
+            ax.plot(moments, [p[1] for p in pts], linestyle=SIDE_STYLES[side] if len(sides) > 1 else "-",
                     marker=MARKERS[i % len(MARKERS)], color=colors[i % len(colors)], markersize=4, linewidth=1.3,
                     label=f"{kb.movements[movement].name} ({side})")
         ax.set_ylim(-0.2, 5.3)

@@ -35,7 +35,9 @@ bladder/bowel emergency rule: the diary itself is the evidence of leg or back sy
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from plexnav import vocabulary as V
 from plexnav.case import Case, Exam, History, StrengthFinding, Symptom, Triage
 from plexnav.diary.models import Diary, DiaryEntry
 from plexnav.engine.facts import holds
@@ -95,8 +97,8 @@ def entry_case(entry: DiaryEntry, baseline: Case | None = None,
     if entry.sudden_weakness:
         symptoms.append(Symptom(kind="weakness", side=entry.sudden_weakness_side, onset_sudden_severe=True))
     strength = [StrengthFinding(movement=g.movement, side=g.side, mrc=g.mrc) for g in entry.strength]
-    course = "worsening" if strength_fell(entry, earlier) else None
-    extra = {"patient": baseline.patient} if baseline else {}
+    course: V.Course | None = "worsening" if strength_fell(entry, earlier) else None
+    extra: dict[str, Any] = {"patient": baseline.patient} if baseline else {}  # unset stays unset
     factors = list(baseline.history.factors) if baseline else []
     case_id = baseline.id if baseline and baseline.id else "diary"
     return Case(
@@ -109,7 +111,7 @@ def entry_case(entry: DiaryEntry, baseline: Case | None = None,
     )
 
 
-def _rule(knowledge: GuidanceKnowledge, rule_id: str) -> tuple[str, dict]:
+def _rule(knowledge: GuidanceKnowledge, rule_id: str) -> tuple[V.TriageLevel, dict]:
     for level in knowledge.triage:
         for rule in level["rules"]:
             if rule["id"] == rule_id:

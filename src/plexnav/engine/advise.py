@@ -8,6 +8,7 @@ computed here from the same facts, in dependency order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from plexnav.case import BackgroundEntry, Case, LocalizationEntry
 from plexnav.engine import guidance as G
@@ -19,7 +20,7 @@ from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledg
 
 def advise(case: Case, localization: Sequence[LocalizationEntry],
            knowledge: GuidanceKnowledge | None = None, background: Sequence[BackgroundEntry] = (),
-           more_to_examine: bool = False) -> dict:
+           more_to_examine: bool = False) -> dict[str, Any]:
     """Keys: triage, etiology, workup, management, recovery, self_care, prevention, plain_summary.
     ``background``: a background process held beside the focal site (Assessment.background),
     which the work-up reads as ``background:SITE``; ``more_to_examine``: the assessment lists

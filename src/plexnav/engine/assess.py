@@ -110,4 +110,4 @@ def assess_many(cases: list[Case], model: LikelihoodModel | None = None,
     """Assess a chunk of cases, scoring their localization in one vectorised step."""
     model = model or get_model()
     guidance = guidance or load_guidance_knowledge()
-    return [assess(case, model, guidance, scored) for case, scored in zip(cases, score_cases(model, cases))]
+    return [assess(case, model, guidance, scored) for case, scored in zip(cases, score_cases(model, cases), strict=True)]

@@ -256,7 +256,7 @@ def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dic
         # a reflex or function served from both sides: a one-sided lesion leaves the other
         # side's arc working, so it weakens the midline finding only a little
         share = kb.parameters["one_sided_share_of_bilateral"]
-        return tuple(min(a, b) + share * (max(a, b) - min(a, b)) for a, b in zip(left, right))
+        return tuple(min(a, b) + share * (max(a, b) - min(a, b)) for a, b in zip(left, right, strict=True))
     return (left[0] + right[0]) / 2, (left[1] + right[1]) / 2
 
 

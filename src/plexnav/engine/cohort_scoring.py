@@ -434,5 +434,5 @@ class CohortModel:
             decided |= hit
         fired = np.stack(masks, axis=1) if masks else np.zeros((n, 0), dtype=bool)
         patterns, inverse = np.unique(fired, axis=0, return_inverse=True)
-        words = [";".join(i for i, on in zip(ids, row) if on) or ROUTINE_RULE for row in patterns]
+        words = [";".join(i for i, on in zip(ids, row, strict=True) if on) or ROUTINE_RULE for row in patterns]
         return np.array(self.levels, dtype=object)[level], [words[k] for k in inverse.reshape(-1)]

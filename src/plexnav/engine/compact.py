@@ -46,7 +46,7 @@ def compact_many(cases: list[Case], model: LikelihoodModel, guidance: GuidanceKn
     """Compact answers for a chunk of cases (localization scored in one vectorised step).
     Causes need the sites, so asking for causes computes them."""
     out = []
-    for case, scored in zip(cases, score_cases(model, cases)):
+    for case, scored in zip(cases, score_cases(model, cases), strict=True):
         sites: tuple[Site, ...] = ()
         if fields & {"site", "causes"}:
             sites = tuple(Site(g.site, g.side, _floor4(g.probability), list(g.levels) if g.levels else None)

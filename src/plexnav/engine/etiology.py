@@ -54,7 +54,7 @@ def site_weights(case_facts_: Facts, localization: Sequence[LocalizationEntry],
     if rest > 1e-6:
         spec = knowledge.causes["unlocalized"]
         cue: dict[str, float] = defaultdict(float, spec["base"])
-        for item, fires in zip(spec["cues"], holds_each(spec["cues"], case_facts_, "when")):
+        for item, fires in zip(spec["cues"], holds_each(spec["cues"], case_facts_, "when"), strict=True):
             if fires:
                 for site, w in item["sites"].items():
                     cue[site] += w
@@ -130,7 +130,7 @@ class CauseTable:
     def log_scores(self, fired: list[tuple[bool, list[int]]], sites: list[tuple[str, str]]) -> np.ndarray:
         """Unnormalised log-score of every cause (columns) at each site (rows).  The terms of
         a cause are added in file order, as a hand computation would."""
-        bases, items = zip(*(self.site_row(site, group) for site, group in sites))
+        bases, items = zip(*(self.site_row(site, group) for site, group in sites), strict=True)
         scores = np.array(bases)
         missing = np.array([m for m, _ in fired])
         scores[:, missing] += self._otherwise[missing]
@@ -195,12 +195,12 @@ def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
     scores = table.log_scores(fired, [(site, group) for site, group, _ in sites])
     exps = np.exp(scores - scores.max(axis=1, keepdims=True))
     shares = np.array([w for _, _, w in sites])[:, None] * exps / exps.sum(axis=1, keepdims=True)   # (sites, causes)
-    total = dict(zip(table.names, shares.sum(axis=0).tolist()))
+    total = dict(zip(table.names, shares.sum(axis=0).tolist(), strict=True))
     # Explain each cause at the localized site where it carries most weight (first such site on a tie).
     at_localized = np.array([site in localized for site, _, _ in sites])
     best_row = np.argmax(np.where(at_localized[:, None], 2.0, 0.0) + shares, axis=0)
-    best_site = {name: (bool(at_localized[r]), sites[r][0], sites[r][1]) for name, r in zip(table.names, best_row.tolist())}
-    fired_by_name = dict(zip(table.names, fired))
+    best_site = {name: (bool(at_localized[r]), sites[r][0], sites[r][1]) for name, r in zip(table.names, best_row.tolist(), strict=True)}
+    fired_by_name = dict(zip(table.names, fired, strict=True))
     grand = sum(total.values()) or 1.0
     entries = []
     for rank, name in enumerate(sorted(causes, key=lambda n: (-total[n], n))):

@@ -109,7 +109,7 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
     if model.hypotheses[h].background is not None:
         # findings the background polyneuropathy explains have their own line (background)
         keep = model.log_lik[h, cols] - model.log_lik[model.focal_of[h], cols] <= BACKGROUND_GAIN
-        observations = [o for o, k in zip(scored.observations, keep) if k]
+        observations = [o for o, k in zip(scored.observations, keep, strict=True) if k]
         scored = replace(scored, observations=tuple(observations), columns=cols[keep])
         cols = scored.columns
     own = model.log_lik[h, cols]

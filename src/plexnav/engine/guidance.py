@@ -25,7 +25,7 @@ UNKNOWN = "idiopathic_or_unknown"
 def contraindications(facts: Facts, knowledge: GuidanceKnowledge) -> set[str]:
     """The contraindications (management.yaml) that hold for this case."""
     spec = knowledge.management["contraindications"]
-    return {name for name, fires in zip(spec, holds_each(spec, facts, "when")) if fires}
+    return {name for name, fires in zip(spec, holds_each(spec, facts, "when"), strict=True) if fires}
 
 
 def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[ManagementEntry]:
@@ -36,7 +36,7 @@ def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[Manageme
     entries = [ManagementEntry(**dict(spec["framing"]))]
     entries += [
         ManagementEntry(option=m["option"], why=m["why"], category=m["category"])
-        for m, applies in zip(spec["management"], holds_each(spec["management"], facts, "when"))
+        for m, applies in zip(spec["management"], holds_each(spec["management"], facts, "when"), strict=True)
         if applies and not blocked & set(m["never_with"])
     ]
     return entries
@@ -57,7 +57,7 @@ def lesion_words(entry: LocalizationEntry, words) -> str:
 def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
     items = knowledge.management[section]
     return [GuidanceEntry(topic=g["topic"], text=g["text"])
-            for g, applies in zip(items, holds_each(items, facts, "when")) if applies]
+            for g, applies in zip(items, holds_each(items, facts, "when"), strict=True) if applies]
 
 
 def expect_recovery(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
@@ -123,7 +123,7 @@ def plain_summary(case: Case, triage: Triage, localization: Sequence[Localizatio
     parts.append(s["tests"].format(tests=_join(tests)) if tests else s["more_exam"] if more_to_examine else s["no_tests"])
     lesion = lesion_words(max(localization, key=lambda e: e.probability), words) if localization else ""
     asks = words["questions"]
-    questions = [q["text"].format(lesion=lesion) for q, fits in zip(asks, holds_each(asks, facts, "when")) if fits][:3]
+    questions = [q["text"].format(lesion=lesion) for q, fits in zip(asks, holds_each(asks, facts, "when"), strict=True) if fits][:3]
     if questions:
         parts += [s["ask_intro"], *questions]
     parts += [s["safety"], s["closing"]]

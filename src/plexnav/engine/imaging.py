@@ -16,6 +16,7 @@ traversing roots on both sides), ``pelvis:mass`` (a pelvic finding with no struc
 
 from __future__ import annotations
 
+from itertools import pairwise
 from plexnav import vocabulary as V
 from plexnav.case import Case, Investigation
 from plexnav.engine.hypotheses import Hypothesis
@@ -28,7 +29,7 @@ _LUMBOSACRAL = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4", "S5")
 
 def level_pairs() -> list[str]:
     """Intervertebral levels whose discs press lumbosacral roots: L1-L2 ... S1-S2."""
-    return [f"{a}-{b}" for a, b in zip(_LUMBOSACRAL[:6], _LUMBOSACRAL[1:7])]
+    return [f"{a}-{b}" for a, b in pairwise(_LUMBOSACRAL[:7])]
 
 
 def structures(kb: KnowledgeBase) -> tuple[list[str], list[str]]:

@@ -79,7 +79,7 @@ def score_cases(model: LikelihoodModel, cases: list[Case]) -> list[Scored]:
     shifts = np.array([patient_shift(model, case) for case in cases]) if cases else None
     post = posterior_matrix(model, [cols for _, cols in encoded], shifts)
     return [Scored(obs, cols, post[i].astype(float), symptomatic_side(case))
-            for i, ((obs, cols), case) in enumerate(zip(encoded, cases))]
+            for i, ((obs, cols), case) in enumerate(zip(encoded, cases, strict=True))]
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def plan_workup(case: Case, localization: Sequence[LocalizationEntry], etiology:
     serves_min = spec.get("serves_min", 0.1)
     chosen: dict[str, tuple[int, int, WorkupEntry]] = {}
     rules = spec["rules"]
-    for order, (rule, applies) in enumerate(zip(rules, holds_each(rules, facts, "when"))):
+    for order, (rule, applies) in enumerate(zip(rules, holds_each(rules, facts, "when"), strict=True)):
         if not applies:
             continue
         if served_weight(rule["serves"], facts) < rule.get("serves_min", serves_min):

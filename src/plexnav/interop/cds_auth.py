@@ -126,7 +126,7 @@ class CdsAuth:
             raise CdsAuthError(f"the token lacks the {exc.claim!r} claim") from None
         except jwt.PyJWTError as exc:
             raise CdsAuthError(f"the token does not verify: {exc}") from None
-        self._once(issuer, str(claims["jti"]), float(claims["exp"]))
+        self._once(str(issuer), str(claims["jti"]), float(claims["exp"]))
         return claims
 
     def _once(self, issuer: str, jti: str, exp: float) -> None:

@@ -53,7 +53,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -268,7 +268,8 @@ class CdsPreconditionFailed(CdsRequestError):
     status = 412
 
 
-INDICATOR = {"emergency": "critical", "urgent": "warning", "soon": "info", "routine": "info"}
+Indicator = Literal["info", "warning", "critical"]
+INDICATOR: dict[str, Indicator] = {"emergency": "critical", "urgent": "warning", "soon": "info", "routine": "info"}
 TRIAGE_HEADLINE = {
     "emergency": "Emergency: send to an emergency department now",
     "urgent": "Urgent: needs assessment today or within 48 hours",
@@ -384,9 +385,9 @@ def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | Non
             isRecommended=w.priority in ("emergency", "high") or None,
             actions=[Action(type="create", description=w.why, resource=service_request(w, subject))],
         )
-        for i, (w, name) in enumerate(zip(a.workup, names))
+        for i, (w, name) in enumerate(zip(a.workup, names, strict=True))
     ]
-    detail = "\n".join(f"- **{_md(name)}** ({_md(workup_when(w))}): {_md(w.why)}" for w, name in zip(a.workup, names))
+    detail = "\n".join(f"- **{_md(name)}** ({_md(workup_when(w))}): {_md(w.why)}" for w, name in zip(a.workup, names, strict=True))
     return Card(
         uuid=_card_uuid(seed, "workup"),
         summary=_clip(f"Suggested work-up: {', '.join(names)}"),
@@ -399,7 +400,7 @@ def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | Non
 
 
 def cards_for(case: Case, assessment: Assessment, *, hook_instance: str | None = None,
-              patient_id: str | None = None, unread: list[str] = (), smart_launch: str | None = None) -> CdsResponse:
+              patient_id: str | None = None, unread: Sequence[str] = (), smart_launch: str | None = None) -> CdsResponse:
     """The cards for an assessed case (triage first).  With ``unread`` (parts of the record plexnav
     could not read) the triage never reassures: a routine or soon level is stated as incomplete,
     and a card lists what was not read.  ``smart_launch`` (plexnav's SMART launch URL, when SMART
@@ -621,6 +622,7 @@ def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = No
     if (answer := unread_only(call)) is not None:
         return answer
     got = call.read
+    assert got.case is not None  # unread_only answered when no case was read
     response = cards_for(got.case, assess(got.case), hook_instance=call.request.hookInstance,
                          patient_id=call.patient_id, unread=got.unread, smart_launch=smart_launch)
     return dump(response)

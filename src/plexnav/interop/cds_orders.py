@@ -107,6 +107,7 @@ def order_response(service_id: str, body: dict | str | bytes, maps: ConceptMaps 
     if (answer := unread_only(call)) is not None:
         return answer
     got, seed = call.read, call.request.hookInstance
+    assert got.case is not None  # unread_only answered when no case was read
     assessment = assess(got.case)
     cards: list[Card] = []
     unchecked: list[dict] = []

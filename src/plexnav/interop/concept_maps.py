@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -58,7 +59,7 @@ class ConceptMaps:
 
     Later maps come first, so a hospital map can override the shipped one for a code."""
 
-    def __init__(self, maps: list[dict] = ()):
+    def __init__(self, maps: Iterable[dict] = ()):
         self.maps = list(maps)
         self._index: dict[tuple[str, str, str], list[Target]] = {}
         for cm in reversed(self.maps):

@@ -6,7 +6,7 @@ import csv
 import difflib
 import io
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal, get_args
 
 from plexnav.knowledge import files
 from plexnav.knowledge.base import KnowledgeBase
@@ -25,7 +25,8 @@ from plexnav.knowledge.records import (
 Target = MuscleRecord | ReflexRecord | SkinRecord | StudyRecord  # what a nerve supplies
 Row = dict[str, Any]
 
-KINDS = ("muscle", "nerve", "root", "reflex", "region", "study", "movement")
+Kind = Literal["muscle", "nerve", "root", "reflex", "region", "study", "movement"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 class UnknownId(KeyError):
@@ -102,7 +103,7 @@ def lesion_effects(kb: KnowledgeBase, hypotheses: Iterable[HypothesisRecord], si
             continue
         effects: dict[str, dict[str, float]] = deficit_pattern(kb, h.lesion)
         if mimic is not None:  # a look-alike damages no nerve: what it gives is pain where it hurts
-            effects = {**effects, "painful_regions": dict(mimic.pain)}
+            effects = {**effects, "painful_regions": {r: v for r, v in mimic.pain.items()}}
         out.append({"hypothesis": h.id, "site": h.site, "detail": text, "lesion_nodes": dict(h.lesion),
                     "pattern": h.pattern, "central": dict(h.central), "mimic": h.mimic, "effects": effects})
     return out

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from plexnav import vocabulary as V
 
-RootLevel = Literal[V.ROOT_LEVELS]
+RootLevel = V.RootLevel
 RootShare = Annotated[float, Field(gt=0, le=1)]
 
 
@@ -43,7 +43,7 @@ class NodeRecord(Sourced):
     short: str
     parents: list[str] = Field(min_length=1)
     roots: list[RootLevel] = Field(min_length=1)
-    local_pain: list[Literal[V.SKIN_REGIONS]] = Field(default_factory=list)
+    local_pain: list[V.SkinRegion] = Field(default_factory=list)
 
 
 class Component(_Record):
@@ -90,7 +90,7 @@ class _Target(Sourced):
 
 
 class MuscleRecord(_Target):
-    region: Literal[V.MUSCLE_REGIONS] | None
+    region: V.MuscleRegion | None
     emg: bool = True
     # "any": segmentally supplied muscles (paraspinals) show denervation when any one of
     # their segments is hit, so involvement is the largest component's, not a share
@@ -111,7 +111,7 @@ class StudyRecord(_Target):
 
 
 class MovementRecord(Sourced):
-    id: Literal[V.MOVEMENTS]
+    id: V.Movement
     name: str
     muscles: dict[str, float]
     umn: float = Field(ge=0, le=1)
@@ -130,19 +130,19 @@ class SignRecord(Sourced):
 
 
 class ActivityRecord(Sourced):
-    id: Literal[V.WEAKNESS_ACTIVITIES]
-    movements: dict[Literal[V.MOVEMENTS], float]
+    id: V.WeaknessActivity
+    movements: dict[V.Movement, float]
 
 
 class VisceralRecord(Sourced):
-    id: Literal[V.MIDLINE_SYMPTOMS]
+    id: V.MidlineSymptom
     components: list[Component]
     combine: Literal["mean", "both", "bilateral"]
 
 
 class HypothesisRecord(_Record):
     id: str
-    site: Literal[V.SITES]
+    site: V.Site
     sides: list[Literal["left", "right", "bilateral", "symptomatic"]]
     family: str
     weight: float = Field(gt=0)
@@ -163,7 +163,7 @@ class EvidenceRecord(Sourced):
     default: float = Field(gt=0, lt=1)
     none: float = Field(gt=0, lt=1)
     family: dict[str, float] = Field(default_factory=dict)
-    site: dict[Literal[V.SITES], float] = Field(default_factory=dict)
+    site: dict[V.Site, float] = Field(default_factory=dict)
     mimic: dict[str, float] = Field(default_factory=dict)
 
 
@@ -173,7 +173,7 @@ class MimicRecord(Sourced):
     id: str
     name: str
     detail: str
-    pain: dict[Literal[V.SKIN_REGIONS], float] = Field(default_factory=dict)
+    pain: dict[V.SkinRegion, float] = Field(default_factory=dict)
     # a look-alike that weakens or numbs without a lesion (functional weakness): the
     # involvement it gives every movement and every leg skin region, ignoring anatomy
     weakness: float = Field(0.0, ge=0, le=1)

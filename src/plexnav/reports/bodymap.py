@@ -14,6 +14,7 @@ both the left and the right shape.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -54,7 +55,7 @@ class RegionShape:
         """Area centroid (where a mark is drawn)."""
         pts = self.points
         area = cx = cy = 0.0
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1]):
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1], strict=True):
             cross = x0 * y1 - x1 * y0
             area += cross
             cx += (x0 + x1) * cross
@@ -164,10 +165,10 @@ def shade_color(value: float) -> str:
     if value <= 0:
         return UNSHADED
     value = min(value, 1.0)
-    for (t0, c0), (t1, c1) in zip(SCALE, SCALE[1:]):
+    for (t0, c0), (t1, c1) in pairwise(SCALE):
         if value <= t1:
             f = (value - t0) / (t1 - t0)
-            rgb = [round(a + (b - a) * f) for a, b in zip(c0, c1)]
+            rgb = [round(a + (b - a) * f) for a, b in zip(c0, c1, strict=True)]
             return "#{:02x}{:02x}{:02x}".format(*rgb)
     return "#{:02x}{:02x}{:02x}".format(*SCALE[-1][1])
 
@@ -257,9 +258,9 @@ def render_body_map(shading: Mapping[Key, float] | None = None, marks: Mapping[K
                 f'stroke-width="0.8" stroke-linejoin="round"><title>{escape(label)}</title></polygon>')
         out.append("</g>")
     for shape in geo.shapes:
-        text = mark_map.get((shape.region, shape.side))
-        if text:
-            out.append(_mark(shape, text))
+        mark = mark_map.get((shape.region, shape.side))
+        if mark:
+            out.append(_mark(shape, mark))
     out.append("</svg>")
     return "\n".join(out)
 

@@ -117,4 +117,6 @@ class CachedAssessor:
 
     def __call__(self, case: Case) -> Assessment:
         # A copy: callers (and the store) must never share one mutable model object.
-        return self.assess_with_json(case)[0].model_copy(deep=True)
+        assessment = self.assess_with_json(case)[0]
+        assert assessment is not None  # without fields the full assessment is always made
+        return assessment.model_copy(deep=True)

@@ -9,6 +9,7 @@ produce a 500 with internals in it.  Pages (not ``/api`` or ``/cds-services``) g
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -130,7 +131,7 @@ def record_denied(request: Request, status: int) -> None:
         log.warning("could not audit a refused request: %s", exc.__class__.__name__)
 
 
-def install(app: FastAPI, html_error: callable | None = None) -> None:
+def install(app: FastAPI, html_error: Callable[..., Response] | None = None) -> None:
     """Register the exception handlers; ``html_error(request, status, errors)`` renders pages."""
 
     def respond(request: Request, status: int, errors: list[CaseError],

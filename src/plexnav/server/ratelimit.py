@@ -41,7 +41,7 @@ class LoginThrottle:
         keys = sorted(self.keys(login, address))
         with self.database.session() as session:
             begin_write(session)
-            if session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 for key, _ in keys:  # serialise attempts on the same key (SQLite: IMMEDIATE does)
                     session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
             session.execute(delete(LoginAttempt).where(LoginAttempt.key.in_([k for k, _ in keys]),

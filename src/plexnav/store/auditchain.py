@@ -45,7 +45,7 @@ def chain(session: Session, event: AuditEvent) -> None:
     address, agent = ORIGIN.get()
     event.client_address = event.client_address or address[:64]
     event.user_agent = event.user_agent or agent[:200]
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
     newest = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     prev = session.info.get("audit_tail") or session.scalars(newest).first() or ""

@@ -74,14 +74,19 @@ def writes(method):
     return wrapper
 
 
-def _ref(user: User | None) -> UserRef | None:
-    return UserRef.model_validate(user) if user is not None else None
+def _ref(user: User) -> UserRef:
+    return UserRef.model_validate(user)
+
+
+def _maybe_ref(user: User | None) -> UserRef | None:
+    """A reference to an account that may have been deleted since (created_by: SET NULL)."""
+    return _ref(user) if user is not None else None
 
 
 def assessment_public(row: StoredAssessment) -> AssessmentRecordPublic:
     return AssessmentRecordPublic(
         id=row.id, case_id=row.case_id, case_version=row.case_version, knowledge_version=row.knowledge_version,
-        created_at=row.created_at, created_by=_ref(row.created_by),
+        created_at=row.created_at, created_by=_maybe_ref(row.created_by),
         assessment=Assessment.model_validate(row.document))
 
 
@@ -136,7 +141,7 @@ class Casebook:
         alert = open_alerts(self.session, [case.id]).get(case.id)
         return CasePublic(
             diary_alert=alert, urgency=urgency(latest.triage_level if latest else None, alert),
-            id=case.id, title=case.title, owner=_ref(case.owner), created_by=_ref(case.created_by),
+            id=case.id, title=case.title, owner=_ref(case.owner), created_by=_maybe_ref(case.created_by),
             version=case.version, created_at=case.created_at, updated_at=case.updated_at,
             case=load_case(case.document),
             latest_assessment=assessment_public(latest) if latest else None,

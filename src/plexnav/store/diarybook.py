@@ -23,7 +23,7 @@ from plexnav.diary.models import STORED, Diary, DiaryEntry
 from plexnav.diary.redflags import check_entry, diary_alerts
 from plexnav.knowledge.guidance import load_guidance_knowledge
 from plexnav.store.alerts import open_alert_rows
-from plexnav.store.casebook import Casebook, _ref, load_case, writes
+from plexnav.store.casebook import Casebook, _maybe_ref, load_case, writes
 from plexnav.store.errors import Forbidden, Invalid, NotFound
 from plexnav.store.models import StoredCase, StoredDiaryEntry, utcnow
 from plexnav.store.repositories import DiaryRepository
@@ -57,7 +57,7 @@ class Diarybook(Casebook):
     def _answer(self, case: StoredCase, rows: Sequence[StoredDiaryEntry]) -> list[DiaryEntryPublic]:
         entries = [DiaryEntry.model_validate(r.document, context=STORED) for r in rows]
         checks = checked(Diary(entries=entries), load_case(case.document))
-        out = [DiaryEntryPublic(id=r.id, case_id=r.case_id, created_at=r.created_at, created_by=_ref(r.created_by),
+        out = [DiaryEntryPublic(id=r.id, case_id=r.case_id, created_at=r.created_at, created_by=_maybe_ref(r.created_by),
                                 entry=e, triage=checks[id(e)][0], new_alert=checks[id(e)][1])
                for r, e in zip(rows, entries, strict=True)]
         return sorted(out, key=lambda p: p.entry.moment)

@@ -54,7 +54,7 @@ class Sessions:
         """The signed-in user of a live session (and the session), else None."""
         now = utcnow()
         row = self.session.scalars(select(UserSession).where(UserSession.token_hash == token_hash(token))).first()
-        if not self._live(row, now):
+        if row is None or not self._live(row, now):
             return None
         user = self.session.get(User, row.user_id)
         if user is None:

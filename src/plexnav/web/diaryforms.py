@@ -35,7 +35,7 @@ SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides"}
 
 def where_choices() -> list[tuple[str, str]]:
     """(value, words) of every region and side a pain or numbness row may name."""
-    out = []
+    out: list[tuple[str, str]] = []
     for region in V.SKIN_REGIONS:
         name = labels.PLAIN_REGIONS[region]
         if region in V.MIDLINE_REGIONS:
@@ -94,11 +94,13 @@ def form_to_entry(form: forms.FormData, author: str) -> tuple[DiaryEntry | None,
         movement, grade = form.get(f"mrc.{i}.movement"), form.get(f"mrc.{i}.grade")
         if movement and grade:
             try:
-                mrc = float(forms.parse_mrc(grade))
+                mrc = forms.parse_mrc(grade)
             except ValueError:
+                mrc = None
+            if mrc is None:  # a grade of blanks (parse_mrc's None) is no grade either: never float(None)
                 errors.append(CaseError(f"mrc.{i}.grade", f"{grade!r} is not an MRC grade (0-5, 4+ or 4-)"))
                 continue
-            strength.append({"movement": movement, "side": form.get(f"mrc.{i}.side") or "right", "mrc": mrc})
+            strength.append({"movement": movement, "side": form.get(f"mrc.{i}.side") or "right", "mrc": float(mrc)})
     doc["strength"] = strength
     doc["notes"] = form.get("notes").replace("\r\n", "\n")
     if errors:

@@ -205,7 +205,9 @@ def register_submit(request: Request, form: CsrfForm, accounts: AccountsDep, set
     except StoreError as exc:
         return render(request, "register.html", None, status_code=exc.status, errors=exc.errors(), values=values,
                       clinician_signup=settings.allow_clinician_signup)
-    sign_in(request, accounts.get(public.id))
+    user = accounts.get(public.id)
+    if user is not None:  # the account just made (gone only if deleted in between: then sign in again)
+        sign_in(request, user)
     return redirect("/cases")
 
 

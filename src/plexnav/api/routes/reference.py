@@ -17,7 +17,7 @@ from plexnav.server.errors import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
-KbKind = Literal[query.KINDS]
+KbKind = query.Kind
 
 
 class TopicSummary(BaseModel):
@@ -33,7 +33,8 @@ class Health(BaseModel):
 
 @router.get("/schema/{which}", tags=["reference"], summary="JSON Schema of the case or the assessment")
 def json_schema(which: Literal["case", "assessment"]) -> dict[str, Any]:
-    return {"case": Case, "assessment": Assessment}[which].model_json_schema()
+    models: dict[str, type[BaseModel]] = {"case": Case, "assessment": Assessment}
+    return models[which].model_json_schema()
 
 
 @router.get("/kb/lesion/{site}", tags=["knowledge"], summary="What a lesion at SITE produces")

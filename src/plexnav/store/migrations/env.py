@@ -34,7 +34,10 @@ def main() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: no sqlalchemy.url in the configuration and no connection given")
+    engine = create_engine(url)
     with engine.begin() as conn:
         run_migrations(conn)
     engine.dispose()
