@@ -50,8 +50,11 @@ def floor(src: Path, dst: Path, loads, dumps) -> float:
 
 def run_batch(src: Path, out: Path, workers: int, *extra: str) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "plexnav.cli", "batch", str(src), "-o", str(out),
-                    "--workers", str(workers), *extra], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "plexnav.cli", "batch", str(src), "-o", str(out), "--workers", str(workers), *extra],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
@@ -67,14 +70,22 @@ def main(n: int = 5000, workers: int = 2) -> dict:
         full_bytes = out.stat().st_size
         t_compact = run_batch(src, out, workers, "--fields", "site,triage,causes")
         compact_bytes = out.stat().st_size
-    result = {"cases": n, "workers": workers,
-              "json_floor_per_s": round(n / t_json), "orjson_floor_per_s": round(n / t_orjson),
-              "batch_full_per_s": round(n / t_full), "batch_compact_per_s": round(n / t_compact),
-              "full_bytes_per_case": round(full_bytes / n), "compact_bytes_per_case": round(compact_bytes / n)}
-    print(f"{n} distinct cases, {workers} workers, start-up included: batch full {result['batch_full_per_s']:,}/s "
-          f"({result['full_bytes_per_case']:,} B each), compact {result['batch_compact_per_s']:,}/s "
-          f"({result['compact_bytes_per_case']:,} B); floors json {result['json_floor_per_s']:,}/s, "
-          f"orjson {result['orjson_floor_per_s']:,}/s")
+    result = {
+        "cases": n,
+        "workers": workers,
+        "json_floor_per_s": round(n / t_json),
+        "orjson_floor_per_s": round(n / t_orjson),
+        "batch_full_per_s": round(n / t_full),
+        "batch_compact_per_s": round(n / t_compact),
+        "full_bytes_per_case": round(full_bytes / n),
+        "compact_bytes_per_case": round(compact_bytes / n),
+    }
+    print(
+        f"{n} distinct cases, {workers} workers, start-up included: batch full {result['batch_full_per_s']:,}/s "
+        f"({result['full_bytes_per_case']:,} B each), compact {result['batch_compact_per_s']:,}/s "
+        f"({result['compact_bytes_per_case']:,} B); floors json {result['json_floor_per_s']:,}/s, "
+        f"orjson {result['orjson_floor_per_s']:,}/s"
+    )
     return result
 
 

@@ -52,6 +52,7 @@ def run_measured(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProces
         while not done.is_set():
             peak = max(peak, tree_rss(process.pid))
             time.sleep(0.2)
+
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, err = process.communicate()
@@ -68,17 +69,31 @@ def main(cases: int, distinct: int, chunk: int) -> dict:
         start = time.perf_counter()
         rows = simulate(cases, str(table), seed=1, distinct=distinct, chunk=chunk)
         simulated = time.perf_counter() - start
-        seconds, peak, done = run_measured([sys.executable, "-m", "plexnav.cli", "cohort", str(table), "-o", str(scored)])
+        seconds, peak, done = run_measured(
+            [sys.executable, "-m", "plexnav.cli", "cohort", str(table), "-o", str(scored)]
+        )
         if done.returncode != 0:
             raise SystemExit(done.stderr.decode())
         import pyarrow.parquet as pq
+
         out_rows = pq.ParquetFile(scored).metadata.num_rows
-    result = {"cases": cases, "rows": rows, "rows_per_case": round(rows / cases, 1), "simulate_s": round(simulated, 1),
-              "cohort_s": round(seconds, 1), "cases_per_s": round(cases / seconds), "peak_rss_mb": round(peak / 2**20),
-              "output_rows": out_rows, "cores": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2)}
-    print(f"plexnav cohort: {cases:,} cases ({rows:,} rows) in {seconds:.1f} s = {cases / seconds:,.0f} cases/s; "
-          f"peak RSS of the process tree {peak / 2**20:,.0f} MB "
-        f"({os.cpu_count()} cores, load {result['load_average_1min']})")
+    result = {
+        "cases": cases,
+        "rows": rows,
+        "rows_per_case": round(rows / cases, 1),
+        "simulate_s": round(simulated, 1),
+        "cohort_s": round(seconds, 1),
+        "cases_per_s": round(cases / seconds),
+        "peak_rss_mb": round(peak / 2**20),
+        "output_rows": out_rows,
+        "cores": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
+    print(
+        f"plexnav cohort: {cases:,} cases ({rows:,} rows) in {seconds:.1f} s = {cases / seconds:,.0f} cases/s; "
+        f"peak RSS of the process tree {peak / 2**20:,.0f} MB "
+        f"({os.cpu_count()} cores, load {result['load_average_1min']})"
+    )
     return result
 
 

@@ -5,9 +5,8 @@ Run: .venv/bin/python benchmarks/bench_engine.py
 
 from __future__ import annotations
 
-from itertools import pairwise
-import json
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +22,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "cases"
 def main() -> None:
     t0 = time.perf_counter()
     model = get_model()
-    print(f"model build: {time.perf_counter() - t0:.2f} s; "
-          f"{len(model.hypotheses)} hypotheses x {len(model.findings)} findings")
+    print(
+        f"model build: {time.perf_counter() - t0:.2f} s; "
+        f"{len(model.hypotheses)} hypotheses x {len(model.findings)} findings"
+    )
     case_file = sorted(SHARED.glob("p02*.json"))[0] if SHARED.is_dir() else None
     if case_file:
         case, _ = parse_case(case_file.read_bytes())
@@ -37,15 +38,22 @@ def main() -> None:
         print(f"single-case localization scoring: {(time.perf_counter() - start) / n * 1e3:.3f} ms")
     findings = scorable_findings(model)
     rng = np.random.default_rng(0)
-    sims = [(h, sampled_columns(model, h, findings, rng, keep=0.7, flip=0.05)) for h in range(len(model.hypotheses)) for _ in range(3)]
+    sims = [
+        (h, sampled_columns(model, h, findings, rng, keep=0.7, flip=0.05))
+        for h in range(len(model.hypotheses))
+        for _ in range(3)
+    ]
     cols = [c for _, c in sims]
     reps = max(1, 200_000 // len(cols))
     big = cols * reps
     start = time.perf_counter()
-    post = np.concatenate([posterior_matrix(model, big[i:i + 4096]) for i in range(0, len(big), 4096)])
+    post = np.concatenate([posterior_matrix(model, big[i : i + 4096]) for i in range(0, len(big), 4096)])
     elapsed = time.perf_counter() - start
     print(f"vectorised batch scoring: {len(big)} cases in {elapsed:.2f} s = {len(big) / elapsed:,.0f} cases/s")
-    clean = [same_site(model, h, top_site_index(model, model.posterior(typical_columns(model, h, findings)))) for h in range(len(model.hypotheses))]
+    clean = [
+        same_site(model, h, top_site_index(model, model.posterior(typical_columns(model, h, findings))))
+        for h in range(len(model.hypotheses))
+    ]
     print(f"self-consistency, clean simulated cases: {np.mean(clean):.1%} top-1 ({sum(clean)}/{len(clean)})")
     acc = [same_site(model, h, top_site_index(model, post[i])) for i, (h, _) in enumerate(sims)]
     conf = post[: len(sims)].max(axis=1)
@@ -54,8 +62,10 @@ def main() -> None:
     for lo, hi in pairwise(bins):
         sel = (conf >= lo) & (conf < hi) if hi < 1 else (conf >= lo)
         if sel.any():
-            print(f"  confidence {lo:.1f}-{hi:.1f}: n={sel.sum():4d} mean stated {conf[sel].mean():.2f}, "
-              f"observed accuracy {np.mean(np.array(acc)[sel]):.2f}")
+            print(
+                f"  confidence {lo:.1f}-{hi:.1f}: n={sel.sum():4d} mean stated {conf[sel].mean():.2f}, "
+                f"observed accuracy {np.mean(np.array(acc)[sel]):.2f}"
+            )
 
 
 if __name__ == "__main__":

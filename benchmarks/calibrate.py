@@ -56,8 +56,14 @@ def published_cases(model):
             continue
         levels = tuple(expected.levels) if expected.levels else None
         side = expected.side
-        target = next((i for i, (s, sd, lv) in enumerate(keys)
-                       if s == expected.site and (sd == side or sd == "symptomatic") and (lv == levels or levels is None)), None)
+        target = next(
+            (
+                i
+                for i, (s, sd, lv) in enumerate(keys)
+                if s == expected.site and (sd == side or sd == "symptomatic") and (lv == levels or levels is None)
+            ),
+            None,
+        )
         if target is None:
             continue
         out.append((score_case(model, case).columns, patient_shift(model, case), target))
@@ -70,7 +76,7 @@ def posterior_sites(model, tempered, plain, shifts, base, sharp):
     post = np.exp(s)
     post /= post.sum(axis=1, keepdims=True)
     G, index = grouped(model, post)
-    G = G ** sharp
+    G = G**sharp
     return G / G.sum(axis=1, keepdims=True), index
 
 
@@ -81,8 +87,10 @@ def reliability(conf: np.ndarray, correct: np.ndarray, label: str) -> None:
         sel = (conf >= lo) & (conf < lo + 0.2 if lo < 0.8 else conf <= 1)
         if sel.any():
             ece += sel.mean() * abs(conf[sel].mean() - correct[sel].mean())
-            print(f"  stated {lo:.1f}-{lo + 0.2:.1f}: n={sel.sum():5d} "
-                  f"mean stated {conf[sel].mean():.2f} observed {correct[sel].mean():.2f}")
+            print(
+                f"  stated {lo:.1f}-{lo + 0.2:.1f}: n={sel.sum():5d} "
+                f"mean stated {conf[sel].mean():.2f} observed {correct[sel].mean():.2f}"
+            )
     print(f"  expected calibration error {ece:.3f}")
 
 
@@ -120,8 +128,11 @@ def main(n: int = 3000) -> None:
     print(f"simulated {n}, published {len(fit_pub)} fitted + {len(held_pub)} held out")
     print(f"best temperature {base:.2f}, site sharpness {sharp:.2f}; summed mean NLL {nll:.3f}")
     print(f"(in use: temperature {model.temperature}, site sharpness {model.site_sharpness})")
-    for label, (tempered, plain, shifts, targets) in (("simulated", sim), ("published, fitted half", fit),
-                                                      ("published, held-out half", held)):
+    for label, (tempered, plain, shifts, targets) in (
+        ("simulated", sim),
+        ("published, fitted half", fit),
+        ("published, held-out half", held),
+    ):
         for name, (b, s) in (("in use", (model.temperature, model.site_sharpness)), ("best", (base, sharp))):
             G, _ = posterior_sites(model, tempered, plain, shifts, b, s)
             reliability(G.max(axis=1), G.argmax(axis=1) == targets, f"{label}, {name} parameters")

@@ -41,12 +41,17 @@ def time_command(argv: list[str], runs: int) -> dict:
     walls, cpus = [], []
     for _ in range(runs):
         cpu0, wall0 = _child_cpu(), time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                       env={**os.environ, "COLUMNS": "100"})
+        subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env={**os.environ, "COLUMNS": "100"}
+        )
         walls.append(time.perf_counter() - wall0)
         cpus.append(_child_cpu() - cpu0)
-    return {"wall_median_s": round(statistics.median(walls), 3), "wall_best_s": round(min(walls), 3),
-            "cpu_median_s": round(statistics.median(cpus), 3), "runs": runs}
+    return {
+        "wall_median_s": round(statistics.median(walls), 3),
+        "wall_best_s": round(min(walls), 3),
+        "cpu_median_s": round(statistics.median(cpus), 3),
+        "runs": runs,
+    }
 
 
 def main() -> None:

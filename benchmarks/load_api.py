@@ -43,8 +43,10 @@ def case_body() -> dict:
 
 
 def request_bytes(host: str, port: int, body: bytes) -> bytes:
-    head = (f"POST /api/v1/assess HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n")
+    head = (
+        f"POST /api/v1/assess HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -60,8 +62,9 @@ async def read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def worker(host: str, port: int, bodies, counter: dict, limit: int, deadline: float,
-                 latencies: list[float], errors: list[str]) -> None:
+async def worker(
+    host: str, port: int, bodies, counter: dict, limit: int, deadline: float, latencies: list[float], errors: list[str]
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while counter["sent"] < limit and time.perf_counter() < deadline:
@@ -84,8 +87,9 @@ async def run_load(host: str, port: int, bodies, total: int, concurrency: int, s
     counter = {"sent": 0}
     start = time.perf_counter()
     deadline = start + seconds
-    await asyncio.gather(*(worker(host, port, bodies, counter, total, deadline, latencies, errors)
-                           for _ in range(concurrency)))
+    await asyncio.gather(
+        *(worker(host, port, bodies, counter, total, deadline, latencies, errors) for _ in range(concurrency))
+    )
     elapsed = time.perf_counter() - start
     return latencies, errors, elapsed
 
@@ -97,28 +101,48 @@ def percentile(values: list[float], q: float) -> float:
 
 def report(name: str, latencies: list[float], errors: list[str], elapsed: float) -> dict:
     result = {
-        "workload": name, "requests": len(latencies), "errors": len(errors), "seconds": round(elapsed, 2),
+        "workload": name,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "seconds": round(elapsed, 2),
         "requests_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(1000 * percentile(latencies, 0.50), 2),
         "p90_ms": round(1000 * percentile(latencies, 0.90), 2),
         "p99_ms": round(1000 * percentile(latencies, 0.99), 2),
         "mean_ms": round(1000 * statistics.fmean(latencies), 2),
     }
-    print(f"{name:>7}: {result['requests']} requests in {result['seconds']} s -> {result['requests_per_s']} req/s; "
-          f"p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, p99 {result['p99_ms']} ms; errors {result['errors']}")
+    print(
+        f"{name:>7}: {result['requests']} requests in {result['seconds']} s -> {result['requests_per_s']} req/s; "
+        f"p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, p99 {result['p99_ms']} ms; errors {result['errors']}"
+    )
     return result
 
 
 def start_server(workers: int) -> tuple[subprocess.Popen, str, int, tempfile.TemporaryDirectory]:
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     data = tempfile.TemporaryDirectory(prefix="plexnav-bench-")
     env = {**os.environ, "PLEXNAV_DATA_DIR": data.name, "PLEXNAV_SECRET_KEY": "bench-" + "x" * 40}
-    process = subprocess.Popen([sys.executable, "-m", "plexnav.cli", "serve", "--port", str(port),
-                                "--workers", str(workers), "--log-level", "warning"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "plexnav.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -169,12 +193,15 @@ def main() -> None:
     results = []
     try:
         asyncio.run(run_load(host, port, repeat, 200, 4, 30))  # warm-up
-        print(f"POST /api/v1/assess on {host}:{port}, {args.concurrency} connections, "
-              f"{args.workers if process else '?'} worker(s), {os.cpu_count()} CPU(s)")
+        print(
+            f"POST /api/v1/assess on {host}:{port}, {args.concurrency} connections, "
+            f"{args.workers if process else '?'} worker(s), {os.cpu_count()} CPU(s)"
+        )
         for name, bodies in (("repeat", repeat), ("renamed", renamed), ("unique", unique)):
             if args.workload in (name, "all"):
                 latencies, errors, elapsed = asyncio.run(
-                    run_load(host, port, bodies, args.requests, args.concurrency, args.seconds))
+                    run_load(host, port, bodies, args.requests, args.concurrency, args.seconds)
+                )
                 results.append(report(name, latencies, errors, elapsed))
     finally:
         if process is not None:

@@ -76,16 +76,37 @@ def timed(tally: Tally, kind: str, call):
 
 def start_server(data_dir: str, workers: int) -> tuple[subprocess.Popen, str]:
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLEXNAV_")}
-    env.update(PLEXNAV_DATA_DIR=data_dir, PLEXNAV_SECRET_KEY="load-" + "k" * 40,
-               PLEXNAV_LOGIN_MAX_FAILURES=str(LOGIN_LIMIT), PLEXNAV_LOGIN_WINDOW_SECONDS="600")
+    env.update(
+        PLEXNAV_DATA_DIR=data_dir,
+        PLEXNAV_SECRET_KEY="load-" + "k" * 40,
+        PLEXNAV_LOGIN_MAX_FAILURES=str(LOGIN_LIMIT),
+        PLEXNAV_LOGIN_WINDOW_SECONDS="600",
+    )
     log = open(Path(data_dir) / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "plexnav.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", str(workers), "--log-level", "warning"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "plexnav.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -100,8 +121,9 @@ def start_server(data_dir: str, workers: int) -> tuple[subprocess.Popen, str]:
 
 def register(url: str, name: str) -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=60)
-    answer = client.post("/api/v1/auth/register", json={"username": name, "email": f"{name}@example.org",
-                                                        "password": PASSWORD})
+    answer = client.post(
+        "/api/v1/auth/register", json={"username": name, "email": f"{name}@example.org", "password": PASSWORD}
+    )
     answer.raise_for_status()
     client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD}).raise_for_status()
     return client
@@ -113,8 +135,11 @@ def assess_loop(url: str, stop: float, tally: Tally, seed: int) -> None:
         i = 0
         while time.monotonic() < stop:
             i += 1
-            case = {**body, "patient": {**body.get("patient", {}), "age": 20 + (seed * 7 + i) % 60},
-                    "history": {**body.get("history", {}), "duration_days": 1 + (seed * 13 + i) % 300}}
+            case = {
+                **body,
+                "patient": {**body.get("patient", {}), "age": 20 + (seed * 7 + i) % 60},
+                "history": {**body.get("history", {}), "duration_days": 1 + (seed * 13 + i) % 300},
+            }
             timed(tally, "assess", lambda case=case: client.post("/api/v1/assess", json=case))
 
 
@@ -131,8 +156,11 @@ def writer_loop(client: httpx.Client, stop: float, tally: Tally, acked: list) ->
                 case_id = answer.json()["id"]
                 acked.append(("case", case_id, None))
         else:
-            entry = {"date": f"2026-0{1 + i % 9}-1{i % 10}", "pain": [{"region": "lateral_leg", "side": "right",
-                                                                       "score": i % 11}], "notes": f"n{i}"}
+            entry = {
+                "date": f"2026-0{1 + i % 9}-1{i % 10}",
+                "pain": [{"region": "lateral_leg", "side": "right", "score": i % 11}],
+                "notes": f"n{i}",
+            }
             path = f"/api/v1/cases/{case_id}/diary"
             answer = timed(tally, "write", lambda entry=entry, path=path: client.post(path, json=entry))
             if answer is not None and answer.status_code == 201:
@@ -143,8 +171,11 @@ def login_loop(url: str, stop: float, tally: Tally, start: threading.Event) -> N
     with httpx.Client(base_url=url, timeout=60) as client:
         start.wait()
         while time.monotonic() < stop:
-            timed(tally, "login", lambda: client.post("/api/v1/auth/login",
-                                                      json={"username": "victim", "password": "wrong-guess-123"}))
+            timed(
+                tally,
+                "login",
+                lambda: client.post("/api/v1/auth/login", json={"username": "victim", "password": "wrong-guess-123"}),
+            )
             time.sleep(0.2)
 
 
@@ -173,7 +204,8 @@ def main() -> int:
             threads = (
                 [threading.Thread(target=assess_loop, args=(url, stop, tally, i)) for i in range(args.assess_clients)]
                 + [threading.Thread(target=writer_loop, args=(w, stop, tally, acked)) for w in writers]
-                + [threading.Thread(target=login_loop, args=(url, stop, tally, start)) for _ in range(args.logins)])
+                + [threading.Thread(target=login_loop, args=(url, stop, tally, start)) for _ in range(args.logins)]
+            )
             began = time.monotonic()
             for t in threads:
                 t.start()
@@ -192,14 +224,19 @@ def main() -> int:
     server_errors = sum(n for c in tally.statuses.values() for s, n in c.items() if s >= 500)
     checked = tally.statuses.get("login", Counter())[401]
     figures = {
-        "seconds": round(elapsed, 1), "workers": args.workers,
+        "seconds": round(elapsed, 1),
+        "workers": args.workers,
         "clients": {"assess": args.assess_clients, "writers": args.writers, "logins": args.logins},
         "requests": {k: sum(c.values()) for k, c in tally.statuses.items()},
         "statuses": {k: dict(sorted(c.items())) for k, c in tally.statuses.items()},
         "p50_ms": {k: round(1000 * statistics.median(v), 1) for k, v in tally.latencies.items() if v},
         "p95_ms": {k: round(1000 * percentile(v, 0.95), 1) for k, v in tally.latencies.items() if v},
-        "server_errors": server_errors, "acknowledged_writes": len(acked), "writes_missing": len(missing),
-        "integrity_check": integrity, "passwords_checked_for_victim": checked, "login_limit": LOGIN_LIMIT,
+        "server_errors": server_errors,
+        "acknowledged_writes": len(acked),
+        "writes_missing": len(missing),
+        "integrity_check": integrity,
+        "passwords_checked_for_victim": checked,
+        "login_limit": LOGIN_LIMIT,
         "first_errors": tally.errors[:5],
     }
     print(json.dumps(figures, indent=2))

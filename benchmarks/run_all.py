@@ -45,7 +45,9 @@ def assess_figures(rounds: int = 20) -> dict:
     from plexnav.validation import parse_case
 
     model, guidance = load_model(), load_guidance_knowledge()
-    files = sorted((HERE.parents[1] / "shared" / "cases").glob("*.json")) + sorted((HERE.parent / "tests/cases/published").glob("*.json"))
+    files = sorted((HERE.parents[1] / "shared" / "cases").glob("*.json")) + sorted(
+        (HERE.parent / "tests/cases/published").glob("*.json")
+    )
     cases = [parse_case(f.read_bytes())[0] for f in files]
     for case in cases:
         assess(case, model, guidance)
@@ -59,17 +61,34 @@ def assess_figures(rounds: int = 20) -> dict:
             end = time.perf_counter()
             plain.append(middle - start)
             with_json.append(end - start)
-    return {"cases": len(cases), "calls": len(plain),
-            "p50_ms": round(1000 * _percentile(plain, 0.5), 2), "p99_ms": round(1000 * _percentile(plain, 0.99), 2),
-            "json_p50_ms": round(1000 * _percentile(with_json, 0.5), 2),
-            "json_p99_ms": round(1000 * _percentile(with_json, 0.99), 2)}
+    return {
+        "cases": len(cases),
+        "calls": len(plain),
+        "p50_ms": round(1000 * _percentile(plain, 0.5), 2),
+        "p99_ms": round(1000 * _percentile(plain, 0.99), 2),
+        "json_p50_ms": round(1000 * _percentile(with_json, 0.5), 2),
+        "json_p99_ms": round(1000 * _percentile(with_json, 0.99), 2),
+    }
 
 
 def api_figures(seconds: float) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp, "api.json")
-        subprocess.run([sys.executable, str(HERE / "load_api.py"), "--workers", "2", "--seconds", str(seconds),
-                        "--requests", "20000", "--json", str(out)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "load_api.py"),
+                "--workers",
+                "2",
+                "--seconds",
+                str(seconds),
+                "--requests",
+                "20000",
+                "--json",
+                str(out),
+            ],
+            check=True,
+        )
         return json.loads(out.read_text())
 
 
@@ -84,29 +103,48 @@ def cli_figures() -> dict | None:
 def table(figures: dict) -> str:
     rows = []
     a = figures["assess"]
-    rows.append(("full assessment in process", f"p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms per case "
-                 f"(with the JSON: p50 {a['json_p50_ms']} ms, p99 {a['json_p99_ms']} ms); "
-            f"{a['cases']} shared and published cases"))
+    rows.append(
+        (
+            "full assessment in process",
+            f"p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms per case "
+            f"(with the JSON: p50 {a['json_p50_ms']} ms, p99 {a['json_p99_ms']} ms); "
+            f"{a['cases']} shared and published cases",
+        )
+    )
     b = figures["batch"]
-    rows.append((f"`plexnav batch`, {b['cases']:,} distinct cases, {b['workers']} workers, start-up included",
-                 f"full {b['batch_full_per_s']:,} cases/s, compact (`--fields site,triage,causes`) "
-                 f"{b['batch_compact_per_s']:,} cases/s; floors of the same file: json {b['json_floor_per_s']:,}/s, "
-                 f"orjson {b['orjson_floor_per_s']:,}/s; "
-            f"{b['full_bytes_per_case']:,} B vs {b['compact_bytes_per_case']:,} B per answer"))
+    rows.append(
+        (
+            f"`plexnav batch`, {b['cases']:,} distinct cases, {b['workers']} workers, start-up included",
+            f"full {b['batch_full_per_s']:,} cases/s, compact (`--fields site,triage,causes`) "
+            f"{b['batch_compact_per_s']:,} cases/s; floors of the same file: json {b['json_floor_per_s']:,}/s, "
+            f"orjson {b['orjson_floor_per_s']:,}/s; "
+            f"{b['full_bytes_per_case']:,} B vs {b['compact_bytes_per_case']:,} B per answer",
+        )
+    )
     c = figures.get("cohort")
     if c:
-        rows.append((f"`plexnav cohort`, {c['cases']:,} simulated cases ({c['rows_per_case']} rows each)",
-                     f"{c['cases_per_s']:,} cases/s ({c['cohort_s']} s incl. start-up of the local Dask cluster), "
-                     f"peak RSS of the process tree {c['peak_rss_mb']:,} MB"))
+        rows.append(
+            (
+                f"`plexnav cohort`, {c['cases']:,} simulated cases ({c['rows_per_case']} rows each)",
+                f"{c['cases_per_s']:,} cases/s ({c['cohort_s']} s incl. start-up of the local Dask cluster), "
+                f"peak RSS of the process tree {c['peak_rss_mb']:,} MB",
+            )
+        )
     for w in figures.get("api", ()):
-        rows.append((f"`POST /api/v1/assess`, {w['workload']}, 2 workers",
-                     f"{w['requests_per_s']:,} req/s, p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms"))
+        rows.append(
+            (
+                f"`POST /api/v1/assess`, {w['workload']}, 2 workers",
+                f"{w['requests_per_s']:,} req/s, p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms",
+            )
+        )
     cli = figures.get("cli")
     if cli:
         for name, r in cli["results"].items():
             rows.append((f"`{name}`", f"wall median {r['wall_median_s']:.3f} s, CPU median {r['cpu_median_s']:.3f} s"))
-    head = (f"Measured {time.strftime('%Y-%m-%d')} on {figures['machine']}, load average "
-            f"{figures['load_average_1min']} at the start (the machine is shared with other work).\n\n")
+    head = (
+        f"Measured {time.strftime('%Y-%m-%d')} on {figures['machine']}, load average "
+        f"{figures['load_average_1min']} at the start (the machine is shared with other work).\n\n"
+    )
     return head + "| what | figure |\n|---|---|\n" + "\n".join(f"| {w} | {f} |" for w, f in rows)
 
 
@@ -121,12 +159,17 @@ def main() -> None:
     import bench_batch
     import bench_cohort
 
-    figures = {"machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
-               "load_average_1min": round(os.getloadavg()[0], 2)}
+    figures = {
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
     figures["assess"] = assess_figures()
     figures["batch"] = bench_batch.main(args.batch_cases, workers=2)
-    figures["cohort"] = (json.loads(args.cohort_json.read_text()) if args.cohort_json
-                         else bench_cohort.main(args.cohort_cases, 2000, 25_000))
+    figures["cohort"] = (
+        json.loads(args.cohort_json.read_text())
+        if args.cohort_json
+        else bench_cohort.main(args.cohort_cases, 2000, 25_000)
+    )
     figures["api"] = api_figures(args.api_seconds)
     figures["cli"] = cli_figures()
     print()

@@ -31,10 +31,29 @@ TABLES = ROOT / "tests" / "expectations"
 
 # Row groups in table order. The first five are deficit_pattern's groups (the `plexnav kb
 # lesion` answer); the others pin facts deficit_pattern leaves out.
-GROUPS = ("weak_movements", "reflexes_reduced", "numb_regions", "abnormal_studies", "denervated_muscles",
-          "other_targets", "site_pain", "visceral")
-HEADER = ("hypothesis", "site", "detail", "lesion", "pattern", "central", "umn_from", "family", "sides", "mimic",
-          "look_alikes")
+GROUPS = (
+    "weak_movements",
+    "reflexes_reduced",
+    "numb_regions",
+    "abnormal_studies",
+    "denervated_muscles",
+    "other_targets",
+    "site_pain",
+    "visceral",
+)
+HEADER = (
+    "hypothesis",
+    "site",
+    "detail",
+    "lesion",
+    "pattern",
+    "central",
+    "umn_from",
+    "family",
+    "sides",
+    "mimic",
+    "look_alikes",
+)
 
 
 def _sources(rec) -> str:
@@ -70,9 +89,11 @@ def live_tables(kb=None) -> dict[str, dict]:
     for hyp in [*kb.hypotheses, *extra]:
         lesion = dict(hyp.lesion)
         if hyp.pattern == "length_dependent":
+
             def value(kind, rec):
                 return kb.length_dependent[rec.length_class if kind != "visceral" else 1]
         else:
+
             def value(kind, rec, lesion=lesion):
                 if kind == "movement":
                     return fw.movement_involvement(kb, lesion, rec.id)
@@ -85,6 +106,7 @@ def live_tables(kb=None) -> dict[str, dict]:
                 if kind == "study":
                     return fw.study_involvement(kb, lesion, rec.id)
                 return fw.supply_involvement(kb, lesion, rec.components)
+
         groups: dict[str, dict] = {g: {} for g in GROUPS}
 
         def put(group, key, rec, v, source=None, groups=groups):
@@ -95,31 +117,55 @@ def live_tables(kb=None) -> dict[str, dict]:
 
         if hyp.pattern == "length_dependent":  # a movement's grade by its muscles' length classes
             for rec in kb.movements.values():
-                put("weak_movements", rec.id, rec, sum(s * kb.length_dependent[kb.muscles[m].length_class]
-                                                       for m, s in rec.muscles.items()))
+                put(
+                    "weak_movements",
+                    rec.id,
+                    rec,
+                    sum(s * kb.length_dependent[kb.muscles[m].length_class] for m, s in rec.muscles.items()),
+                )
         else:
             for rec in kb.movements.values():
                 put("weak_movements", rec.id, rec, value("movement", rec))
         for rec in kb.reflexes.values():
-            put("reflexes_reduced" if rec.id != "plantar" else "other_targets",
-                rec.id if rec.id != "plantar" else "reflex:plantar", rec, value("reflex", rec))
+            put(
+                "reflexes_reduced" if rec.id != "plantar" else "other_targets",
+                rec.id if rec.id != "plantar" else "reflex:plantar",
+                rec,
+                value("reflex", rec),
+            )
         for rec in kb.skin.values():
             put("numb_regions", rec.id, rec, value("skin", rec))
         for rec in kb.studies.values():
             put("abnormal_studies", rec.id, rec, value("study", rec))
         for rec in kb.muscles.values():
-            put("denervated_muscles" if rec.emg else "other_targets",
-                rec.id if rec.emg else f"muscle:{rec.id}", rec, value("muscle", rec))
+            put(
+                "denervated_muscles" if rec.emg else "other_targets",
+                rec.id if rec.emg else f"muscle:{rec.id}",
+                rec,
+                value("muscle", rec),
+            )
         if hyp.pattern is None:
             for region in kb.skin:
-                put("site_pain", region, None, fw.local_pain_involvement(kb, lesion, region),
-                    source="structures.yaml local_pain of the lesion node")
+                put(
+                    "site_pain",
+                    region,
+                    None,
+                    fw.local_pain_involvement(kb, lesion, region),
+                    source="structures.yaml local_pain of the lesion node",
+                )
         for rec in kb.visceral.values():
             put("visceral", rec.id, rec, value("visceral", rec))
         out[hyp.id] = {
-            "hypothesis": hyp.id, "site": hyp.site, "detail": hyp.detail, "lesion": lesion,
-            "pattern": hyp.pattern, "central": dict(hyp.central), "umn_from": hyp.umn_from,
-            "family": hyp.family, "sides": list(hyp.sides), "mimic": hyp.mimic,
+            "hypothesis": hyp.id,
+            "site": hyp.site,
+            "detail": hyp.detail,
+            "lesion": lesion,
+            "pattern": hyp.pattern,
+            "central": dict(hyp.central),
+            "umn_from": hyp.umn_from,
+            "family": hyp.family,
+            "sides": list(hyp.sides),
+            "mimic": hyp.mimic,
             "look_alikes": list(kb.differential.get(hyp.site, ())) if hyp.family else [],
             **{g: dict(sorted(rows.items(), key=lambda kv: (-kv[1][0], kv[0]))) for g, rows in groups.items()},
         }
@@ -127,6 +173,7 @@ def live_tables(kb=None) -> dict[str, dict]:
 
 
 # ---------------------------------------------------------------- reading and writing tables
+
 
 def read_table(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -150,11 +197,14 @@ def _flow(value) -> str:
 def render(live: dict, old: dict | None, changes: list | None = None) -> str:
     """Write one table: the live values, the review notes of ``old`` (kept row by row)."""
     old = old or {}
-    lines = [f"# Expectation table: what a lesion of hypothesis {live['hypothesis']} produces.",
-             "# Generated by scripts/expectation_tables.py from the forward model, then reviewed; do not edit values",
-             "# by hand: change the fact in the knowledge YAML and run the script with --update --reason.",
-             "# involvement: share of the target's supply the lesion damages (0-1, rounded); the `plexnav kb lesion`",
-             "# answer lists rows at 0.25 or more. A target not listed is pinned at 0 (spared).", ""]
+    lines = [
+        f"# Expectation table: what a lesion of hypothesis {live['hypothesis']} produces.",
+        "# Generated by scripts/expectation_tables.py from the forward model, then reviewed; do not edit values",
+        "# by hand: change the fact in the knowledge YAML and run the script with --update --reason.",
+        "# involvement: share of the target's supply the lesion damages (0-1, rounded); the `plexnav kb lesion`",
+        "# answer lists rows at 0.25 or more. A target not listed is pinned at 0 (spared).",
+        "",
+    ]
     for key in HEADER:
         lines.append(f"{key}: {_flow(live[key])}")
     if old.get("review"):
@@ -167,7 +217,11 @@ def render(live: dict, old: dict | None, changes: list | None = None) -> str:
         lines.append(f"{group}:")
         old_rows = old.get(group) or {}
         for target, (value, source, fibres) in rows.items():
-            row = f"  {target}: {{involvement: {value}" + (f", fibres: {fibres}" if fibres else "") + f", source: {_q(source)}"
+            row = (
+                f"  {target}: {{involvement: {value}"
+                + (f", fibres: {fibres}" if fibres else "")
+                + f", source: {_q(source)}"
+            )
             note = (old_rows.get(target) or {}).get("review")
             if note:
                 row += f", review: {_q(note)}"
@@ -217,11 +271,19 @@ def worksheet(tables: dict) -> str:
     """Each row as a line of the review worksheet (kind expectation), markdown."""
     lines = ["| kind | id | claim | sources | note | right/wrong |", "|---|---|---|---|---|---|"]
     for hid, table in tables.items():
-        lesion = ", ".join(f"{n} {w:g}" for n, w in (table["lesion"] or {}).items()) or (table["pattern"] or "no lesion")
+        lesion = ", ".join(f"{n} {w:g}" for n, w in (table["lesion"] or {}).items()) or (
+            table["pattern"] or "no lesion"
+        )
         for group in GROUPS:
             for target, row in (table.get(group) or {}).items():
-                cells = ["expectation", f"{hid}/{group}/{target}", f"{table['site']} ({lesion}): {target} {row['involvement']:.2f}",
-                         row["source"], row.get("review", ""), ""]
+                cells = [
+                    "expectation",
+                    f"{hid}/{group}/{target}",
+                    f"{table['site']} ({lesion}): {target} {row['involvement']:.2f}",
+                    row["source"],
+                    row.get("review", ""),
+                    "",
+                ]
                 lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

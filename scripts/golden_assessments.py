@@ -78,8 +78,10 @@ def digests() -> dict[str, str]:
 def compare(stored: dict[str, str], live: dict[str, str]) -> list[str]:
     """What differs.  Cases of ../shared come and go with the shared folder (not this
     project's files): only a changed answer of a shared case counts."""
+
     def owned(names: set[str]) -> list[str]:
         return sorted(n for n in names if not n.startswith("shared/"))
+
     problems = [f"{name}: assessment changed" for name in sorted(live) if name in stored and stored[name] != live[name]]
     problems += [f"{name}: new case, not in the golden file" for name in owned(set(live) - set(stored))]
     problems += [f"{name}: in the golden file, no longer assessed" for name in owned(set(stored) - set(live))]
@@ -103,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         print(f"{len(live)} assessments, {len(problems)} differ from tests/golden/assessments.json")
         return 1 if problems else 0
-    stored["log"].append({"date": datetime.date.today().isoformat(), "reason": a.reason,
-                          "changed": len(problems), "cases": len(live)})
+    stored["log"].append(
+        {"date": datetime.date.today().isoformat(), "reason": a.reason, "changed": len(problems), "cases": len(live)}
+    )
     stored["digests"] = live
     GOLDEN.parent.mkdir(parents=True, exist_ok=True)
     GOLDEN.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")

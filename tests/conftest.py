@@ -22,10 +22,12 @@ def load_shared(name_prefix: str) -> dict:
 @pytest.fixture(scope="session")
 def kb():
     from plexnav.knowledge.base import load_knowledge
+
     return load_knowledge()
 
 
 @pytest.fixture(scope="session")
 def model():
     from plexnav.engine.model import get_model
+
     return get_model()

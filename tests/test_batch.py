@@ -24,10 +24,13 @@ PLEXNAV = [sys.executable, "-m", "plexnav.cli"]
 def model():
     """The model batch uses (one build per process, from the disk cache)."""
     from plexnav.modelcache import load_model
+
     return load_model()
 
 
-BAD_LINE = '{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
+BAD_LINE = (
+    '{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
+)
 
 
 def run(*args, cwd=None, stdin: bytes | None = None):
@@ -57,6 +60,7 @@ def infile(tmp_path, cases_text) -> Path:
 
 
 # --- never loses data (subprocess: the real command, exit codes and stderr)
+
 
 def test_missing_input_never_changes_an_existing_output_file(tmp_path):
     out = tmp_path / "out.jsonl"
@@ -91,8 +95,9 @@ def test_dash_input_is_standard_input(infile, tmp_path):
     assert len(target.read_text().splitlines()) == 7
 
 
-@pytest.mark.parametrize("output, words", [("missing-folder/out.jsonl", "folder does not exist"),
-                                           (".", "is a directory")])
+@pytest.mark.parametrize(
+    "output, words", [("missing-folder/out.jsonl", "folder does not exist"), (".", "is a directory")]
+)
 def test_bad_output_paths_exit_2_in_one_line(infile, output, words):
     assert words in _one_line_error(run("batch", str(infile), "-o", output, cwd=infile.parent))
 
@@ -118,6 +123,7 @@ def test_unknown_field_is_named(infile):
 
 # --- in process: content
 
+
 def test_interrupted_run_leaves_the_old_output_and_no_temporary_file(infile, tmp_path, monkeypatch):
     out = tmp_path / "out.jsonl"
     out.write_text("old\n")
@@ -126,6 +132,7 @@ def test_interrupted_run_leaves_the_old_output_and_no_temporary_file(infile, tmp
     def broken(*args, **kwargs):
         yield [(True, b"{}")]
         raise KeyboardInterrupt
+
     monkeypatch.setattr(batch_module, "_results", broken)
     with pytest.raises(KeyboardInterrupt):
         run_batch(str(infile), str(out), workers=1)
@@ -162,6 +169,7 @@ def test_same_findings_under_another_id_are_a_memo_hit_with_the_id_spliced(tmp_p
     src.write_text("".join(json.dumps(c) + "\n" for c in [first, *renamed]))
     out = tmp_path / "out.jsonl"
     from plexnav.cli import batch as batch_module
+
     worker = batch_module._Worker(None, 64)
     assessed = []
     answer = worker._answers
@@ -184,14 +192,17 @@ def test_compact_answers_equal_the_full_assessment(infile, tmp_path, model, case
     full, compact = tmp_path / "full.jsonl", tmp_path / "compact.jsonl"
     run_batch(str(infile), str(full), workers=1)
     run_batch(str(infile), str(compact), workers=1, fields=parse_fields("site,triage,causes"))
-    for f, c in zip(map(json.loads, full.read_text().splitlines()), map(json.loads, compact.read_text().splitlines()), strict=True):
+    for f, c in zip(
+        map(json.loads, full.read_text().splitlines()), map(json.loads, compact.read_text().splitlines()), strict=True
+    ):
         if "error" in f:
             assert c == f
             continue
         assert c["case_id"] == f["case_id"] and c["knowledge_version"] == f["knowledge_version"]
         assert c["triage"] == {"level": f["triage"]["level"], "reasons": f["triage"]["reasons"]}
-        assert [(s["site"], s["side"], s["probability"], s.get("levels")) for s in c["site"]] == \
-            [(s["site"], s["side"], s["probability"], s.get("levels")) for s in f["localization"][:3]]
+        assert [(s["site"], s["side"], s["probability"], s.get("levels")) for s in c["site"]] == [
+            (s["site"], s["side"], s["probability"], s.get("levels")) for s in f["localization"][:3]
+        ]
         assert c["causes"] == [{"cause": e["cause"], "probability": e["probability"]} for e in f["etiology"][:3]]
     only = tmp_path / "triage.jsonl"
     run_batch(str(infile), str(only), workers=1, fields=parse_fields("triage"))

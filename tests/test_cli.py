@@ -35,7 +35,9 @@ def test_assess_reads_stdin_and_renders_a_report():
     assert b"common peroneal" in out.stdout
 
 
-MISSPELT = b'{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
+MISSPELT = (
+    b'{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
+)
 
 
 @pytest.mark.parametrize("text", [b"", b"{", MISSPELT])
@@ -110,6 +112,7 @@ def test_assessment_always_carries_case_id():
 
 def test_assess_renders_a_case_using_every_1_1_field():
     from revision_1_1 import revision_1_1_case
+
     document = revision_1_1_case()
     if document is None:
         pytest.skip("shared cases p23 and p24 not available")
@@ -125,12 +128,18 @@ def test_text_report_shows_workup_when_and_background():
     from plexnav.cli.render import print_assessment
 
     assessment = Assessment(
-        case_id=None, knowledge_version="test", triage=Triage(level="urgent", reasons=["Weakness getting worse."]),
+        case_id=None,
+        knowledge_version="test",
+        triage=Triage(level="urgent", reasons=["Weakness getting worse."]),
         localization=[LocalizationEntry(site="root:L5", side="right", probability=0.7, supporting=[], against=[])],
-        background=[BackgroundEntry(site="polyneuropathy", side="bilateral", probability=0.78,
-                                    why="Both ankle jerks absent.")],
-        workup=[WorkupEntry(test="mri_lumbar_spine", priority="high", when="within_24h", why="Root compression?"),
-                WorkupEntry(test="hba1c", priority="low", why="Diabetes control.")])
+        background=[
+            BackgroundEntry(site="polyneuropathy", side="bilateral", probability=0.78, why="Both ankle jerks absent.")
+        ],
+        workup=[
+            WorkupEntry(test="mri_lumbar_spine", priority="high", when="within_24h", why="Root compression?"),
+            WorkupEntry(test="hba1c", priority="low", why="Diabetes control."),
+        ],
+    )
     console = Console(record=True, width=120, color_system=None)
     print_assessment(assessment, console)
     text = console.export_text()

@@ -13,10 +13,16 @@ from plexnav.cli.main import app
 from plexnav.examples import example_path
 from plexnav.validation import MAX_CASE_BYTES, CaseValidationError, validate_case
 
-CONTRADICTORY = {"format": "plexnav-case/1", "exam": {"strength": [
-    {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 5},
-    {"movement": "hip_flexion", "side": "left", "mrc": 4},
-    {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2}]}}
+CONTRADICTORY = {
+    "format": "plexnav-case/1",
+    "exam": {
+        "strength": [
+            {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 5},
+            {"movement": "hip_flexion", "side": "left", "mrc": 4},
+            {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2},
+        ]
+    },
+}
 BOTH_PATHS = ("exam.strength[2].mrc", "exam.strength[0].mrc")
 
 
@@ -38,20 +44,42 @@ def api(tmp_path_factory):
 
 # ------------------------------------------------------------------ contradictory findings
 
-@pytest.mark.parametrize("section, first, second", [
-    ("exam.strength", {"movement": "knee_extension", "side": "bilateral", "mrc": 5},
-     {"movement": "knee_extension", "side": "right", "mrc": 2}),
-    ("exam.reflexes", {"reflex": "achilles", "side": "left", "grade": "absent"},
-     {"reflex": "achilles", "side": "left", "grade": "normal"}),
-    ("exam.sensation", {"region": "dorsum_foot", "side": "left", "finding": "reduced"},
-     {"region": "dorsum_foot", "side": "left", "finding": "normal"}),
-    ("exam.signs", {"sign": "straight_leg_raise", "side": "left", "result": "positive"},
-     {"sign": "straight_leg_raise", "side": "left", "result": "negative"}),
-    ("electrodiagnosis.needle_emg", {"muscle": "tibialis_anterior", "side": "left", "result": "normal"},
-     {"muscle": "tibialis_anterior", "side": "left", "result": "active_denervation"}),
-    ("electrodiagnosis.nerve_conduction", {"study": "sural_sensory", "side": "left", "result": "absent"},
-     {"study": "sural_sensory", "side": "left", "result": "normal"}),
-])
+
+@pytest.mark.parametrize(
+    "section, first, second",
+    [
+        (
+            "exam.strength",
+            {"movement": "knee_extension", "side": "bilateral", "mrc": 5},
+            {"movement": "knee_extension", "side": "right", "mrc": 2},
+        ),
+        (
+            "exam.reflexes",
+            {"reflex": "achilles", "side": "left", "grade": "absent"},
+            {"reflex": "achilles", "side": "left", "grade": "normal"},
+        ),
+        (
+            "exam.sensation",
+            {"region": "dorsum_foot", "side": "left", "finding": "reduced"},
+            {"region": "dorsum_foot", "side": "left", "finding": "normal"},
+        ),
+        (
+            "exam.signs",
+            {"sign": "straight_leg_raise", "side": "left", "result": "positive"},
+            {"sign": "straight_leg_raise", "side": "left", "result": "negative"},
+        ),
+        (
+            "electrodiagnosis.needle_emg",
+            {"muscle": "tibialis_anterior", "side": "left", "result": "normal"},
+            {"muscle": "tibialis_anterior", "side": "left", "result": "active_denervation"},
+        ),
+        (
+            "electrodiagnosis.nerve_conduction",
+            {"study": "sural_sensory", "side": "left", "result": "absent"},
+            {"study": "sural_sensory", "side": "left", "result": "normal"},
+        ),
+    ],
+)
 def test_the_same_finding_with_two_values_names_both_paths(section, first, second):
     group, key = section.split(".")
     case = {"format": "plexnav-case/1", group: {key: [first, second]}}
@@ -61,14 +89,32 @@ def test_the_same_finding_with_two_values_names_both_paths(section, first, secon
     assert error.path.startswith(f"{section}[1].") and f"`{section}[0]." in error.message
 
 
-@pytest.mark.parametrize("section, items", [
-    ("exam.strength", [{"movement": "knee_extension", "side": "left", "mrc": 5},
-                       {"movement": "knee_extension", "side": "right", "mrc": 2}]),  # other side
-    ("exam.strength", [{"movement": "knee_extension", "side": "left", "mrc": 4},
-                       {"movement": "knee_extension", "side": "left", "mrc": 4}]),  # the same grade twice
-    ("electrodiagnosis.nerve_conduction", [{"study": "peroneal_motor_ta", "side": "left", "result": "reduced"},
-                                           {"study": "peroneal_motor_ta", "side": "left", "result": "slowed"}]),
-])
+@pytest.mark.parametrize(
+    "section, items",
+    [
+        (
+            "exam.strength",
+            [
+                {"movement": "knee_extension", "side": "left", "mrc": 5},
+                {"movement": "knee_extension", "side": "right", "mrc": 2},
+            ],
+        ),  # other side
+        (
+            "exam.strength",
+            [
+                {"movement": "knee_extension", "side": "left", "mrc": 4},
+                {"movement": "knee_extension", "side": "left", "mrc": 4},
+            ],
+        ),  # the same grade twice
+        (
+            "electrodiagnosis.nerve_conduction",
+            [
+                {"study": "peroneal_motor_ta", "side": "left", "result": "reduced"},
+                {"study": "peroneal_motor_ta", "side": "left", "result": "slowed"},
+            ],
+        ),
+    ],
+)
 def test_findings_that_can_both_hold_are_accepted(section, items):
     group, key = section.split(".")
     validate_case({"format": "plexnav-case/1", group: {key: items}})
@@ -81,8 +127,9 @@ def test_cli_refuses_contradictory_findings_naming_both_paths():
 
 
 def test_api_refuses_contradictory_findings_naming_both_paths(api):
-    response = api.post("/api/v1/assess", content=json.dumps(CONTRADICTORY),
-                        headers={"content-type": "application/json"})
+    response = api.post(
+        "/api/v1/assess", content=json.dumps(CONTRADICTORY), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert all(p in json.dumps(response.json()) for p in BOTH_PATHS)
 
@@ -94,6 +141,7 @@ def test_no_shared_case_is_contradictory():
 
 
 # ------------------------------------------------------------------ the size limit
+
 
 def _padded_case(size: int) -> str:
     """A valid case of about ``size`` bytes (a long id)."""
@@ -143,6 +191,7 @@ def test_report_and_export_apply_the_same_limit(tmp_path):
 
 
 # ------------------------------------------------------------------ one answer, one wording
+
 
 def _cases() -> list:
     return shared_case_files() or [example_path("l5-radiculopathy")]

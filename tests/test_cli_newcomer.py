@@ -88,14 +88,19 @@ def test_worksheet_format_follows_the_output_extension(tmp_path):
     assert "," in header and not header.startswith("#")
 
 
-@pytest.mark.parametrize("args, words", [
-    (("kb", "worksheet", "--format", "md", "-o", "{tmp}/review.csv"),
-     "is a csv file name but the format asked for is md"),
-    (("kb", "worksheet", "-o", "{tmp}/review.txt"), "cannot tell the format"),
-    (("report", str(example_path("l5-radiculopathy")), "-o", "{tmp}/summary.pdf", "--html"), "is a pdf file name"),
-    (("report", str(example_path("l5-radiculopathy")), "-o", "{tmp}/summary.docx"), "cannot tell the format"),
-    (("export", "fhir", str(example_path("l5-radiculopathy")), "-o", "{tmp}/bundle.xml"), "cannot tell the format"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (
+            ("kb", "worksheet", "--format", "md", "-o", "{tmp}/review.csv"),
+            "is a csv file name but the format asked for is md",
+        ),
+        (("kb", "worksheet", "-o", "{tmp}/review.txt"), "cannot tell the format"),
+        (("report", str(example_path("l5-radiculopathy")), "-o", "{tmp}/summary.pdf", "--html"), "is a pdf file name"),
+        (("report", str(example_path("l5-radiculopathy")), "-o", "{tmp}/summary.docx"), "cannot tell the format"),
+        (("export", "fhir", str(example_path("l5-radiculopathy")), "-o", "{tmp}/bundle.xml"), "cannot tell the format"),
+    ],
+)
 def test_an_output_name_that_disagrees_with_the_format_is_refused_and_nothing_is_written(tmp_path, args, words):
     result = invoke(*(a.replace("{tmp}", str(tmp_path)) for a in args))
     assert result.exit_code == 2 and words in result.output
@@ -121,8 +126,12 @@ def _complete(words: str) -> list[str]:
     from pathlib import Path
 
     script = Path(sys.executable).parent / "plexnav"
-    env = {**os.environ, "_PLEXNAV_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - 1)}
+    env = {
+        **os.environ,
+        "_PLEXNAV_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
     done = subprocess.run([str(script)], env=env, capture_output=True, timeout=60)
     return done.stdout.decode().split()
 

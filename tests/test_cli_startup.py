@@ -25,10 +25,32 @@ except SystemExit:
 sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)))
 """
 
-NEVER_AT_START = ("networkx", "numpy", "pydantic", "yaml", "rich", "plexnav.case", "plexnav.validation",
-                  "plexnav.knowledge.base", "plexnav.engine.assess")
-NEVER_FOR_ASSESS = ("plexnav.reports", "plexnav.interop", "plexnav.api", "plexnav.web", "plexnav.store",
-                    "fastapi", "sqlalchemy", "weasyprint", "matplotlib", "jinja2", "dask", "pyarrow", "scipy")
+NEVER_AT_START = (
+    "networkx",
+    "numpy",
+    "pydantic",
+    "yaml",
+    "rich",
+    "plexnav.case",
+    "plexnav.validation",
+    "plexnav.knowledge.base",
+    "plexnav.engine.assess",
+)
+NEVER_FOR_ASSESS = (
+    "plexnav.reports",
+    "plexnav.interop",
+    "plexnav.api",
+    "plexnav.web",
+    "plexnav.store",
+    "fastapi",
+    "sqlalchemy",
+    "weasyprint",
+    "matplotlib",
+    "jinja2",
+    "dask",
+    "pyarrow",
+    "scipy",
+)
 
 
 def loaded(*args: str) -> set[str]:

@@ -24,6 +24,7 @@ PUBLISHED = Path(__file__).parent / "cases" / "published"
 def model():
     """The model the cohort scorer uses (one build per process, from the disk cache)."""
     from plexnav.modelcache import load_model
+
     return load_model()
 
 
@@ -34,7 +35,14 @@ def _case_files() -> list[Path]:
 def _expected(case: dict, model) -> tuple:
     a = assess(validate_case(case)[0], model)
     lead = a.localization[0]
-    return (lead.site, lead.side, "-".join(lead.levels or []), lead.probability, a.triage.level, ";".join(a.triage.rules))
+    return (
+        lead.site,
+        lead.side,
+        "-".join(lead.levels or []),
+        lead.probability,
+        a.triage.level,
+        ";".join(a.triage.rules),
+    )
 
 
 def _scored(row) -> tuple:
@@ -95,11 +103,32 @@ def test_rows_of_a_case_may_come_in_any_order(model):
 
 def test_an_invalid_row_marks_only_its_case_and_names_the_field(model):
     frame = next(simulate_chunks(model, 5, seed=3, distinct=5, chunk=5))
-    broken = pd.concat([frame, pd.DataFrame([
-        {"case_id": "sim-2", "section": "strength", "id": "knee_extention", "side": "left", "value": "3", "detail": ""},
-        {"case_id": "sim-4", "section": "patient", "id": "age", "side": "", "value": "two", "detail": ""},
-        {"case_id": "sim-5", "section": "reflexes", "id": "patellar", "side": "left", "value": "absent", "detail": ""},
-    ])])
+    broken = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                [
+                    {
+                        "case_id": "sim-2",
+                        "section": "strength",
+                        "id": "knee_extention",
+                        "side": "left",
+                        "value": "3",
+                        "detail": "",
+                    },
+                    {"case_id": "sim-4", "section": "patient", "id": "age", "side": "", "value": "two", "detail": ""},
+                    {
+                        "case_id": "sim-5",
+                        "section": "reflexes",
+                        "id": "patellar",
+                        "side": "left",
+                        "value": "absent",
+                        "detail": "",
+                    },
+                ]
+            ),
+        ]
+    )
     out = score_frame(broken).set_index("case_id")
     assert "knee_extension" in out.loc["sim-2", "error"]  # the closest valid movement is suggested
     assert "age" in out.loc["sim-4", "error"] and "not a number" in out.loc["sim-4", "error"]

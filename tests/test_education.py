@@ -14,8 +14,18 @@ from plexnav.knowledge.guidance import load_guidance_knowledge
 
 K = load_guidance_knowledge()
 TOPICS = {t["id"]: t for t in K.education["topics"]}
-REQUIRED = ["plexus", "symptoms", "red_flags", "causes", "diagnosis", "treatment", "recovery",
-            "prevention", "self_care", "faq"]
+REQUIRED = [
+    "plexus",
+    "symptoms",
+    "red_flags",
+    "causes",
+    "diagnosis",
+    "treatment",
+    "recovery",
+    "prevention",
+    "self_care",
+    "faq",
+]
 
 
 def _app() -> typer.Typer:
@@ -47,6 +57,7 @@ def fk_grade(monkeypatch):
 
 # ----------------------------------------------------------------------------- content
 
+
 def test_all_required_topics_exist_in_order():
     assert list(TOPICS)[: len(REQUIRED)] == REQUIRED
 
@@ -74,18 +85,30 @@ def test_red_flags_topic_matches_the_emergency_signs():
 
 def test_red_flags_topic_says_the_1_1_policy():
     text = " ".join(TOPICS["red_flags"]["paragraphs"]).lower()
-    for words in ("tingling there, even on one side", "tingling in your genitals", "have had cancer, and you have new back pain",
-                  "trouble walking", "both legs weak and getting worse", "first two weeks",
-                  "last three months and keeps getting worse", "today or within two days", "within one or two weeks",
-                  "you have had falls", "you fell and a leg is weak", "more than six weeks",
-                  "new means it started in the last three months, or it is getting worse",
-                  "weak only because it hurts", "after a bad injury, with a blood thinner, or after cancer"):
+    for words in (
+        "tingling there, even on one side",
+        "tingling in your genitals",
+        "have had cancer, and you have new back pain",
+        "trouble walking",
+        "both legs weak and getting worse",
+        "first two weeks",
+        "last three months and keeps getting worse",
+        "today or within two days",
+        "within one or two weeks",
+        "you have had falls",
+        "you fell and a leg is weak",
+        "more than six weeks",
+        "new means it started in the last three months, or it is getting worse",
+        "weak only because it hurts",
+        "after a bad injury, with a blood thinner, or after cancer",
+    ):
         assert words in text, words
     keys = {ref["key"] for ref in TOPICS["red_flags"]["sources"]}
     assert {"nice_ng234", "girft_ces_2023", "nice_cks_sciatica"} <= keys
 
 
 # ----------------------------------------------------------------------------- command
+
 
 def test_learn_lists_topics():
     result = invoke()

@@ -36,6 +36,7 @@ def prob(entries, cause) -> float:
 
 # ----------------------------------------------------------------------------- shared cases
 
+
 @pytest.mark.skipif(not CASES, reason="shared cases not present")
 @pytest.mark.parametrize("path,case,expected", LOCALIZED, ids=[p.stem for p, *_ in LOCALIZED])
 def test_expected_cause_in_top_three_with_every_plausible_runner_up(path, case, expected):
@@ -63,6 +64,7 @@ def test_case_id_plays_no_part():
 
 # ----------------------------------------------------------------------------- invariants
 
+
 def test_every_spec_cause_once_probabilities_sum_to_one_sorted():
     out = ranked("plexus:lumbar", history={"factors": ["diabetes"]})
     assert sorted(e.cause for e in out) == sorted(V.CAUSES)
@@ -81,9 +83,11 @@ SITES = st.sampled_from(V.SITES)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(SITES, st.floats(0.01, 1.0)), max_size=4),
-       st.lists(st.sampled_from(V.HISTORY_FACTORS), max_size=5, unique=True),
-       st.sampled_from([None, *V.ONSETS]))
+@given(
+    st.lists(st.tuples(SITES, st.floats(0.01, 1.0)), max_size=4),
+    st.lists(st.sampled_from(V.HISTORY_FACTORS), max_size=5, unique=True),
+    st.sampled_from([None, *V.ONSETS]),
+)
 def test_probabilities_always_form_a_distribution(sites, factors, onset):
     total = sum(p for _, p in sites) or 1
     loc = [entry(s, "left", p / max(total, 1)) for s, p in sites]
@@ -106,13 +110,17 @@ def test_lumbar_plexus_with_diabetes_weight_loss_and_painful_subacute_onset_is_d
 
 def test_same_picture_without_diabetes_is_not_the_diabetic_form():
     history = {**DLRPN_HISTORY, "factors": ["weight_loss"]}
-    out = ranked("plexus:lumbar", history=history, symptoms=THIGH_PAIN, investigations=[{"test": "hba1c", "value": 5.3}])
+    out = ranked(
+        "plexus:lumbar", history=history, symptoms=THIGH_PAIN, investigations=[{"test": "hba1c", "value": 5.3}]
+    )
     assert out[0].cause != "diabetic_radiculoplexus_neuropathy"
     assert prob(out, "nondiabetic_radiculoplexus_neuropathy") > prob(out, "diabetic_radiculoplexus_neuropathy")
 
 
-@pytest.mark.parametrize("test,value,diabetic", [("hba1c", 6.5, True), ("hba1c", 6.4, False),
-                                                 ("fasting_glucose", 126, True), ("fasting_glucose", 125, False)])
+@pytest.mark.parametrize(
+    "test,value,diabetic",
+    [("hba1c", 6.5, True), ("hba1c", 6.4, False), ("fasting_glucose", 126, True), ("fasting_glucose", 125, False)],
+)
 def test_laboratory_diabetes_thresholds(test, value, diabetic):
     history = {**DLRPN_HISTORY, "factors": ["weight_loss"]}
     out = ranked("plexus:lumbar", history=history, symptoms=THIGH_PAIN, investigations=[{"test": test, "value": value}])
@@ -120,8 +128,12 @@ def test_laboratory_diabetes_thresholds(test, value, diabetic):
 
 
 def test_red_herring_diabetes_does_not_turn_an_l5_disc_into_a_plexopathy():
-    out = ranked("root:L5", history=DLRPN_HISTORY, symptoms=THIGH_PAIN,
-                 investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}])
+    out = ranked(
+        "root:L5",
+        history=DLRPN_HISTORY,
+        symptoms=THIGH_PAIN,
+        investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}],
+    )
     assert out[0].cause == "degenerative_spine"
     assert prob(out, "degenerative_spine") > 5 * prob(out, "diabetic_radiculoplexus_neuropathy")
 
@@ -129,26 +141,45 @@ def test_red_herring_diabetes_does_not_turn_an_l5_disc_into_a_plexopathy():
 @pytest.mark.parametrize("finding", ["disc_herniation", "canal_stenosis", "foraminal_stenosis"])
 @pytest.mark.parametrize("site", ["root:L4", "root:S1", "cauda_equina", "polyradiculopathy"])
 def test_root_or_cauda_equina_with_disc_or_stenosis_is_degenerative(site, finding):
-    assert first(site, "bilateral", investigations=[{"test": "mri_lumbar_spine", "finding": finding}]) == "degenerative_spine"
+    assert (
+        first(site, "bilateral", investigations=[{"test": "mri_lumbar_spine", "finding": finding}])
+        == "degenerative_spine"
+    )
 
 
 def test_anticoagulation_sudden_groin_pain_and_femoral_deficit_is_a_haematoma():
-    assert first("nerve:femoral", "right", history={"onset": "sudden", "factors": ["anticoagulation"]},
-                 symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}]) == "retroperitoneal_hematoma"
+    assert (
+        first(
+            "nerve:femoral",
+            "right",
+            history={"onset": "sudden", "factors": ["anticoagulation"]},
+            symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}],
+        )
+        == "retroperitoneal_hematoma"
+    )
 
 
 def test_haematoma_needs_a_bleeding_risk_or_a_scan():
     pain = [{"kind": "pain", "region": "groin", "side": "right"}]
     out = ranked("nerve:femoral", "right", history={"onset": "acute"}, symptoms=pain)
-    thinned = ranked("nerve:femoral", "right", history={"onset": "acute", "factors": ["anticoagulation"]}, symptoms=pain)
+    thinned = ranked(
+        "nerve:femoral", "right", history={"onset": "acute", "factors": ["anticoagulation"]}, symptoms=pain
+    )
     assert out[0].cause != "retroperitoneal_hematoma" and thinned[0].cause == "retroperitoneal_hematoma"
     assert prob(thinned, "retroperitoneal_hematoma") > 3 * prob(out, "retroperitoneal_hematoma")
-    out = ranked("nerve:femoral", "right", history={"onset": "acute"}, investigations=[{"test": "ct_pelvis", "finding": "hematoma"}])
+    out = ranked(
+        "nerve:femoral",
+        "right",
+        history={"onset": "acute"},
+        investigations=[{"test": "ct_pelvis", "finding": "hematoma"}],
+    )
     assert out[0].cause == "retroperitoneal_hematoma"
 
 
 def test_recent_childbirth_with_lumbosacral_trunk_is_obstetric():
-    assert first("plexus:lumbosacral_trunk", history={"onset": "acute", "factors": ["recent_childbirth"]}) == "obstetric"
+    assert (
+        first("plexus:lumbosacral_trunk", history={"onset": "acute", "factors": ["recent_childbirth"]}) == "obstetric"
+    )
 
 
 def test_obstetric_needs_pregnancy_or_childbirth():
@@ -161,30 +192,47 @@ def test_common_peroneal_with_leg_crossing_or_weight_loss_is_compressive(factor)
 
 
 def test_pelvic_radiation_with_painless_lumbosacral_plexopathy_and_myokymia_is_radiation():
-    sections = dict(history={"onset": "chronic", "course": "worsening", "factors": ["cancer_history", "pelvic_radiation"]},
-                    symptoms=[{"kind": "weakness", "activity": "stairs", "side": "bilateral"}],
-                    investigations=[{"test": "mri_pelvis", "finding": "normal"}])
+    sections = dict(
+        history={"onset": "chronic", "course": "worsening", "factors": ["cancer_history", "pelvic_radiation"]},
+        symptoms=[{"kind": "weakness", "activity": "stairs", "side": "bilateral"}],
+        investigations=[{"test": "mri_pelvis", "finding": "normal"}],
+    )
     without = ranked("plexus:lumbosacral", "bilateral", **sections)
-    with_myokymia = ranked("plexus:lumbosacral", "bilateral", electrodiagnosis={
-        "needle_emg": [{"muscle": "tibialis_anterior", "side": "left", "result": "myokymic_discharges"}]}, **sections)
+    with_myokymia = ranked(
+        "plexus:lumbosacral",
+        "bilateral",
+        electrodiagnosis={
+            "needle_emg": [{"muscle": "tibialis_anterior", "side": "left", "result": "myokymic_discharges"}]
+        },
+        **sections,
+    )
     assert with_myokymia[0].cause == "radiation_plexopathy"
     assert prob(with_myokymia, "radiation_plexopathy") > prob(without, "radiation_plexopathy")
 
 
 def test_radiation_history_with_a_new_mass_points_to_tumour():
-    out = ranked("plexus:lumbosacral", "left", history={"onset": "subacute", "factors": ["cancer_history", "pelvic_radiation"]},
-                 symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
-                 investigations=[{"test": "mri_pelvis", "finding": "mass"}])
+    out = ranked(
+        "plexus:lumbosacral",
+        "left",
+        history={"onset": "subacute", "factors": ["cancer_history", "pelvic_radiation"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
+        investigations=[{"test": "mri_pelvis", "finding": "mass"}],
+    )
     assert out[0].cause == "neoplastic"
 
 
 def test_cancer_history_with_sacral_plexus_is_neoplastic_and_normal_imaging_lowers_it():
-    sections = dict(history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
-                    symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 7}])
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 7}],
+    )
     plain = ranked("plexus:sacral", **sections)
     assert plain[0].cause == "neoplastic"
-    scanned = ranked("plexus:sacral", investigations=[{"test": "mri_pelvis", "finding": "normal"},
-                                                      {"test": "pet_ct", "finding": "normal"}], **sections)
+    scanned = ranked(
+        "plexus:sacral",
+        investigations=[{"test": "mri_pelvis", "finding": "normal"}, {"test": "pet_ct", "finding": "normal"}],
+        **sections,
+    )
     assert prob(scanned, "neoplastic") < prob(plain, "neoplastic")
 
 
@@ -195,20 +243,35 @@ def test_hip_surgery_with_sciatic_or_superior_gluteal_is_iatrogenic(site):
 
 def test_polyneuropathy_normal_glucose_idiopathic_and_diabetes_metabolic():
     history = {"onset": "chronic", "course": "worsening"}
-    normal = ranked("polyneuropathy", "bilateral", history=history, patient={"age": 70},
-                    investigations=[{"test": "hba1c", "value": 5.4}])
+    normal = ranked(
+        "polyneuropathy",
+        "bilateral",
+        history=history,
+        patient={"age": 70},
+        investigations=[{"test": "hba1c", "value": 5.4}],
+    )
     assert normal[0].cause == "idiopathic_or_unknown"
     diabetic = ranked("polyneuropathy", "bilateral", history={**history, "factors": ["diabetes"]}, patient={"age": 70})
     assert diabetic[0].cause == "diabetic_or_metabolic_polyneuropathy"
-    alcohol = ranked("polyneuropathy", "bilateral", history={**history, "factors": ["alcohol_excess"]},
-                     investigations=[{"test": "hba1c", "value": 5.4}])
+    alcohol = ranked(
+        "polyneuropathy",
+        "bilateral",
+        history={**history, "factors": ["alcohol_excess"]},
+        investigations=[{"test": "hba1c", "value": 5.4}],
+    )
     assert alcohol[0].cause == "toxic_or_nutritional"
 
 
 def test_normal_exam_with_pain_and_no_lesion_is_musculoskeletal_or_unknown():
-    out = ranked("no_neurological_lesion", "right", symptoms=[{"kind": "pain", "region": "buttock", "side": "right", "quality": "aching"}],
-                 exam={"strength": [{"movement": "hip_extension", "side": "right", "mrc": 5}],
-                       "reflexes": [{"reflex": "achilles", "side": "right", "grade": "normal"}]})
+    out = ranked(
+        "no_neurological_lesion",
+        "right",
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right", "quality": "aching"}],
+        exam={
+            "strength": [{"movement": "hip_extension", "side": "right", "mrc": 5}],
+            "reflexes": [{"reflex": "achilles", "side": "right", "grade": "normal"}],
+        },
+    )
     assert {e.cause for e in out[:2]} == {"musculoskeletal_or_non_neurological", "idiopathic_or_unknown"}
 
 
@@ -228,6 +291,7 @@ def test_reasons_are_plain_and_explain_the_site_fit():
 
 def test_every_site_has_a_group_and_plain_words():
     from plexnav.engine.etiology import site_group
+
     for site in V.SITES:
         assert site_group(site, K) in K.words["site_groups"]
         assert K.words["sites"][site]
@@ -248,17 +312,24 @@ RADIATED = {"course": "worsening", "factors": ["cancer_history", "pelvic_radiati
 def test_after_pelvic_radiotherapy_a_cancer_history_does_not_by_itself_favour_a_tumour():
     # Thomas 1985, Jaeckle 1985: painless weakness of both legs years after pelvic
     # radiotherapy, with no mass seen, is radiation damage more often than a recurrence.
-    out = ranked("plexus:lumbosacral", "bilateral", history=RADIATED,
-                 symptoms=[{"kind": "weakness", "side": "bilateral"}])
+    out = ranked(
+        "plexus:lumbosacral", "bilateral", history=RADIATED, symptoms=[{"kind": "weakness", "side": "bilateral"}]
+    )
     assert out[0].cause == "radiation_plexopathy"
     assert prob(out, "radiation_plexopathy") > 2 * prob(out, "neoplastic")
     assert any("past cancer fits radiation damage" in r for r in out[0].reasons)
 
 
 def test_after_pelvic_radiotherapy_pain_on_one_side_still_points_to_a_tumour():
-    out = ranked("plexus:lumbosacral", "left", history={**RADIATED, "onset": "subacute"},
-                 symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8},
-                           {"kind": "weakness", "side": "left"}])
+    out = ranked(
+        "plexus:lumbosacral",
+        "left",
+        history={**RADIATED, "onset": "subacute"},
+        symptoms=[
+            {"kind": "pain", "region": "buttock", "side": "left", "severity": 8},
+            {"kind": "weakness", "side": "left"},
+        ],
+    )
     assert out[0].cause == "neoplastic"
     assert prob(out, "radiation_plexopathy") > 0.02  # still weighed, not dismissed
 
@@ -277,13 +348,22 @@ def test_weakness_of_both_legs_lowers_a_tumour_only_at_the_plexus():
 
 # ------------------------------------------------ nondiabetic radiculoplexus neuropathy
 
-PLEXUS_WEAKNESS = {"strength": [{"movement": m, "side": "left", "mrc": 4} for m in
-                                ("hip_adduction", "knee_extension", "hip_extension", "ankle_dorsiflexion")]}
+PLEXUS_WEAKNESS = {
+    "strength": [
+        {"movement": m, "side": "left", "mrc": 4}
+        for m in ("hip_adduction", "knee_extension", "hip_extension", "ankle_dorsiflexion")
+    ]
+}
 
 
 def test_acute_worsening_painless_plexopathy_without_diabetes_keeps_the_nondiabetic_form_in_view():
-    out = ranked("plexus:lumbosacral", history={"onset": "acute", "course": "worsening", "duration_days": 7},
-                 patient={"age": 35}, symptoms=[{"kind": "weakness", "side": "left"}], exam=PLEXUS_WEAKNESS)
+    out = ranked(
+        "plexus:lumbosacral",
+        history={"onset": "acute", "course": "worsening", "duration_days": 7},
+        patient={"age": 35},
+        symptoms=[{"kind": "weakness", "side": "left"}],
+        exam=PLEXUS_WEAKNESS,
+    )
     causes = [e.cause for e in out]
     assert "nondiabetic_radiculoplexus_neuropathy" in causes[:3]
     assert causes.index("nondiabetic_radiculoplexus_neuropathy") < causes.index("idiopathic_or_unknown")
@@ -291,8 +371,13 @@ def test_acute_worsening_painless_plexopathy_without_diabetes_keeps_the_nondiabe
 
 @pytest.mark.parametrize("site", ["plexus:lumbar", "plexus:lumbosacral"])
 def test_a_painful_subacute_plexopathy_without_diabetes_is_the_nondiabetic_form_not_unexplained(site):
-    out = ranked(site, history={"onset": "subacute", "course": "worsening"}, symptoms=THIGH_PAIN,
-                 exam=PLEXUS_WEAKNESS, investigations=[{"test": "hba1c", "value": 5.4}])
+    out = ranked(
+        site,
+        history={"onset": "subacute", "course": "worsening"},
+        symptoms=THIGH_PAIN,
+        exam=PLEXUS_WEAKNESS,
+        investigations=[{"test": "hba1c", "value": 5.4}],
+    )
     assert out[0].cause == "nondiabetic_radiculoplexus_neuropathy"
     assert prob(out, "idiopathic_or_unknown") < prob(out, "nondiabetic_radiculoplexus_neuropathy") / 3
 
@@ -305,18 +390,29 @@ def test_a_pelvic_mass_is_less_likely_when_the_weakness_came_on_over_days():
 
 # ------------------------------------------------ vascular claudication (a mimic)
 
-NORMAL_LEGS = {"strength": [{"movement": m, "side": "bilateral", "mrc": 5} for m in ("hip_flexion", "ankle_dorsiflexion")],
-               "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "normal"}]}
+NORMAL_LEGS = {
+    "strength": [{"movement": m, "side": "bilateral", "mrc": 5} for m in ("hip_flexion", "ankle_dorsiflexion")],
+    "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "normal"}],
+}
 
 
 def claudication(abi=None, pulses=True, relieved_by=None):
     pain = {"kind": "pain", "region": "buttock", "side": "left", "provoked_by": ["walking"]}
     if relieved_by:
         pain["relieved_by"] = [relieved_by]
-    exam = {**NORMAL_LEGS, "signs": [{"sign": "reduced_foot_pulses", "side": "left", "result": "positive" if pulses else "negative"}]}
+    exam = {
+        **NORMAL_LEGS,
+        "signs": [{"sign": "reduced_foot_pulses", "side": "left", "result": "positive" if pulses else "negative"}],
+    }
     inv = [{"test": "ankle_brachial_index", "value": abi}] if abi is not None else []
-    return ranked("no_neurological_lesion", patient={"age": 58}, history={"factors": ["smoking"]},
-                  symptoms=[pain], exam=exam, investigations=inv)
+    return ranked(
+        "no_neurological_lesion",
+        patient={"age": 58},
+        history={"factors": ["smoking"]},
+        symptoms=[pain],
+        exam=exam,
+        investigations=inv,
+    )
 
 
 def test_walking_pain_with_weak_pulses_and_a_low_ankle_brachial_index_is_vascular():
@@ -342,16 +438,25 @@ def test_relief_by_sitting_or_bending_forward_points_to_the_spine_not_the_arteri
 
 def test_what_brings_a_symptom_on_and_eases_it_are_read_as_facts():
     from plexnav.engine.facts import base_facts
-    facts = base_facts(make_case(symptoms=[{"kind": "pain", "region": "buttock", "provoked_by": ["walking"],
-                                            "relieved_by": ["standing_still"]}]))
+
+    facts = base_facts(
+        make_case(
+            symptoms=[
+                {"kind": "pain", "region": "buttock", "provoked_by": ["walking"], "relieved_by": ["standing_still"]}
+            ]
+        )
+    )
     assert facts.has("symptom:pain:provoked_by:walking") and facts.has("symptom:pain:relieved_by:standing_still")
 
 
 # ------------------------------------------------ crush and compartment syndrome are acute
 
+
 def test_muscle_swelling_that_keeps_worsening_for_months_is_not_a_crush():
-    sections = dict(symptoms=[{"kind": "pain", "region": "buttock", "side": "right", "quality": "sharp"}],
-                    investigations=[{"test": "mri_pelvis", "finding": "muscle_edema_or_necrosis", "side": "right"}])
+    sections = dict(
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right", "quality": "sharp"}],
+        investigations=[{"test": "mri_pelvis", "finding": "muscle_edema_or_necrosis", "side": "right"}],
+    )
     early = ranked("nerve:superior_gluteal", "right", history={"course": "worsening", "duration_days": 5}, **sections)
     late = ranked("nerve:superior_gluteal", "right", history={"course": "worsening", "duration_days": 90}, **sections)
     assert prob(late, "compartment_syndrome_or_crush") < prob(early, "compartment_syndrome_or_crush") / 5
@@ -365,5 +470,6 @@ def test_published_benchmark_cause_floor():
     from pathlib import Path
 
     from plexnav.evaluation import evaluate_directory
+
     totals = evaluate_directory(Path(__file__).parent / "cases" / "published")["totals"]
     assert totals["etiology_top3"] / totals["etiology_cases"] >= 0.85

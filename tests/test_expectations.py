@@ -50,9 +50,11 @@ def test_forward_model_matches_reviewed_table(live, hypothesis):
     if hypothesis not in live:
         pytest.fail(f"{ET.table_path(hypothesis)}: no such hypothesis or graph node")
     diff = ET.differences(live[hypothesis], TABLES[hypothesis])
-    assert not diff, (f"{ET.table_path(hypothesis).relative_to(ROOT)} no longer matches the knowledge base:\n  "
-                      + "\n  ".join(diff)
-                      + "\nIf the change is deliberate: scripts/expectation_tables.py --update --reason '...'")
+    assert not diff, (
+        f"{ET.table_path(hypothesis).relative_to(ROOT)} no longer matches the knowledge base:\n  "
+        + "\n  ".join(diff)
+        + "\nIf the change is deliberate: scripts/expectation_tables.py --update --reason '...'"
+    )
 
 
 def test_tables_cover_every_lesion_node_of_every_site(kb):
@@ -64,10 +66,23 @@ def test_tables_cover_every_lesion_node_of_every_site(kb):
 
 def test_key_tables_were_reviewed():
     """The tables checked against Preston & Shapiro, Kendall, Stewart and Wilbourn say so."""
-    key = ["root_L4", "root_L5", "root_S1", "plexus_lumbosacral_trunk", "plexus_sacral", "plexus_lumbar",
-           "nerve_femoral_pelvis", "nerve_femoral_inguinal", "nerve_obturator", "nerve_sciatic_notch",
-           "nerve_common_peroneal_fibular_head", "nerve_tibial_knee", "nerve_tibial_ankle",
-           "nerve_superior_gluteal", "nerve_inferior_gluteal"]
+    key = [
+        "root_L4",
+        "root_L5",
+        "root_S1",
+        "plexus_lumbosacral_trunk",
+        "plexus_sacral",
+        "plexus_lumbar",
+        "nerve_femoral_pelvis",
+        "nerve_femoral_inguinal",
+        "nerve_obturator",
+        "nerve_sciatic_notch",
+        "nerve_common_peroneal_fibular_head",
+        "nerve_tibial_knee",
+        "nerve_tibial_ankle",
+        "nerve_superior_gluteal",
+        "nerve_inferior_gluteal",
+    ]
     unreviewed = [k for k in key if not TABLES[k].get("review")]
     assert not unreviewed
 
@@ -75,6 +90,7 @@ def test_key_tables_were_reviewed():
 def test_a_corrupted_table_row_is_named(live):
     """The comparison names the row that changed (the message a clinician editing YAML sees)."""
     import copy
+
     table = copy.deepcopy(TABLES["root_L5"])
     table["denervated_muscles"]["tibialis_posterior"]["involvement"] = 0.1
     del table["reflexes_reduced"]["medial_hamstring"]
@@ -94,8 +110,13 @@ def test_mutation_check_kills_most_mutants(request, tmp_path):
     if "slow" not in (request.config.option.markexpr or ""):
         pytest.skip("slow: run with -m slow")
     out = tmp_path / "mutants.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb_mutation.py"), "--n", "200", "--seed", "2",
-                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=5400)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "kb_mutation.py"), "--n", "200", "--seed", "2", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=5400,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     result = json.loads(out.read_text())
     assert result["tested"] >= 100

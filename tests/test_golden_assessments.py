@@ -33,7 +33,8 @@ def test_every_assessment_matches_its_golden_digest():
     problems = golden.compare(stored["digests"], golden.digests())
     assert not problems, (
         f"{len(problems)} assessments differ from tests/golden/assessments.json, e.g. {problems[:5]}; "
-        "if the change is meant, run scripts/golden_assessments.py --update --reason '...'")
+        "if the change is meant, run scripts/golden_assessments.py --update --reason '...'"
+    )
 
 
 def test_the_golden_file_covers_simulated_and_real_cases():
@@ -46,5 +47,7 @@ def test_the_golden_file_covers_simulated_and_real_cases():
 
 def test_a_changed_answer_is_reported_by_name():
     golden = _golden()
-    problems = golden.compare({"a": "1", "b": "2", "shared/p99": "5"}, {"a": "1", "b": "3", "c": "4", "shared/p98": "6"})
+    problems = golden.compare(
+        {"a": "1", "b": "2", "shared/p99": "5"}, {"a": "1", "b": "3", "c": "4", "shared/p98": "6"}
+    )
     assert problems == ["b: assessment changed", "c: new case, not in the golden file"]

@@ -8,7 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guidance_support import (
-    DOSE, all_text, case_dict, entry, hand_localization, make_case, patch_textstat, shared_cases,
+    DOSE,
+    all_text,
+    case_dict,
+    entry,
+    hand_localization,
+    make_case,
+    patch_textstat,
+    shared_cases,
 )
 from plexnav import vocabulary as V
 from plexnav.case import Assessment, GuidanceEntry, ManagementEntry
@@ -44,6 +51,7 @@ def topics(out, key) -> list[str]:
 
 # ----------------------------------------------------------------------------- shared cases
 
+
 @pytest.mark.skipif(not CASES, reason="shared cases not present")
 @pytest.mark.parametrize("path,case,expected", CASES, ids=[p.stem for p, *_ in CASES])
 def test_shared_case_advice_is_complete_readable_and_dose_free(path, case, expected, fk_grade):
@@ -72,10 +80,14 @@ def test_advice_is_chosen_not_dumped():
 
 # ----------------------------------------------------------------------------- selection
 
-FOOT_DROP = dict(history={"onset": "acute", "factors": ["habitual_leg_crossing"]},
-                 symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"},
-                           {"kind": "numbness", "region": "dorsum_foot", "side": "right"}],
-                 exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2}]})
+FOOT_DROP = dict(
+    history={"onset": "acute", "factors": ["habitual_leg_crossing"]},
+    symptoms=[
+        {"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"},
+        {"kind": "numbness", "region": "dorsum_foot", "side": "right"},
+    ],
+    exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2}]},
+)
 
 
 def test_peroneal_foot_drop_gets_brace_pressure_advice_and_recovery_in_weeks():
@@ -89,15 +101,19 @@ def test_peroneal_foot_drop_gets_brace_pressure_advice_and_recovery_in_weeks():
 
 
 def test_no_foot_drop_no_brace():
-    out = run([entry("nerve:lateral_femoral_cutaneous", "left", 0.9)],
-              symptoms=[{"kind": "numbness", "region": "lateral_thigh", "side": "left"}])
+    out = run(
+        [entry("nerve:lateral_femoral_cutaneous", "left", 0.9)],
+        symptoms=[{"kind": "numbness", "region": "lateral_thigh", "side": "left"}],
+    )
     assert not any("orthosis" in o or "brace" in o for o in options(out))
     assert "Preventing falls" not in topics(out, "self_care")
 
 
-DLRPN = dict(history={"onset": "subacute", "course": "worsening", "duration_days": 30, "factors": ["diabetes", "weight_loss"]},
-             symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "quality": "burning", "severity": 9}],
-             exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 3}]})
+DLRPN = dict(
+    history={"onset": "subacute", "course": "worsening", "duration_days": 30, "factors": ["diabetes", "weight_loss"]},
+    symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "quality": "burning", "severity": 9}],
+    exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 3}]},
+)
 
 
 def test_diabetic_plexopathy_options_and_recovery():
@@ -111,14 +127,19 @@ def test_diabetic_plexopathy_options_and_recovery():
 
 
 def test_long_standing_pain_gets_no_opioid_option():
-    out = run([entry("plexus:lumbar", "right", 0.9)], **{**DLRPN, "history": {**DLRPN["history"], "duration_days": 120}})
+    out = run(
+        [entry("plexus:lumbar", "right", 0.9)], **{**DLRPN, "history": {**DLRPN["history"], "duration_days": 120}}
+    )
     assert not any("opioid" in o for o in options(out))
 
 
 def test_root_pain_gets_sciatica_guidance_not_nerve_pain_medicines():
-    out = run([entry("root:S1", "left", 0.9)], history={"onset": "acute", "duration_days": 60, "course": "stable"},
-              symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "left", "quality": "shooting", "severity": 8}],
-              investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}])
+    out = run(
+        [entry("root:S1", "left", 0.9)],
+        history={"onset": "acute", "duration_days": 60, "course": "stable"},
+        symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "left", "quality": "shooting", "severity": 8}],
+        investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}],
+    )
     text = " ".join(options(out))
     assert "sciatica" in text and "pregabalin" not in text
     assert any(m.category == "interventional" for m in out["management"])
@@ -126,27 +147,38 @@ def test_root_pain_gets_sciatica_guidance_not_nerve_pain_medicines():
 
 
 def test_blood_thinner_changes_pain_relief_advice():
-    out = run([entry("nerve:femoral", "right", 0.9)], history={"onset": "acute", "factors": ["anticoagulation"]},
-              symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}])
+    out = run(
+        [entry("nerve:femoral", "right", 0.9)],
+        history={"onset": "acute", "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}],
+    )
     text = " ".join(options(out))
     assert "blood thinner" in text and "anti-inflammatory medicine" not in text
     assert "Blood thinners" in topics(out, "prevention")
 
 
 def test_cauda_equina_emergency_offers_decompression_first():
-    out = run([entry("cauda_equina", "bilateral", 0.9)], history={"onset": "acute"},
-              symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "lower_back", "side": "bilateral"}])
+    out = run(
+        [entry("cauda_equina", "bilateral", 0.9)],
+        history={"onset": "acute"},
+        symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "lower_back", "side": "bilateral"}],
+    )
     assert out["management"][1].category == "surgery" and "decompression" in out["management"][1].option
     assert any("two years" in g.text for g in out["recovery"])
 
 
 def test_injury_gets_protective_gear_and_radiation_gets_realistic_recovery():
-    out = run([entry("plexus:sacral", "left", 0.9)], history={"onset": "sudden", "factors": ["pelvic_fracture"]},
-              symptoms=[{"kind": "weakness", "activity": "walking_on_toes", "side": "left"}])
+    out = run(
+        [entry("plexus:sacral", "left", 0.9)],
+        history={"onset": "sudden", "factors": ["pelvic_fracture"]},
+        symptoms=[{"kind": "weakness", "activity": "walking_on_toes", "side": "left"}],
+    )
     assert "Preventing injury" in topics(out, "prevention")
-    out = run([entry("plexus:lumbosacral", "bilateral", 0.9)],
-              history={"onset": "chronic", "course": "worsening", "factors": ["pelvic_radiation"]},
-              symptoms=[{"kind": "weakness", "activity": "stairs", "side": "bilateral"}])
+    out = run(
+        [entry("plexus:lumbosacral", "bilateral", 0.9)],
+        history={"onset": "chronic", "course": "worsening", "factors": ["pelvic_radiation"]},
+        symptoms=[{"kind": "weakness", "activity": "stairs", "side": "bilateral"}],
+    )
     assert any("rarely reverses" in g.text for g in out["recovery"])
 
 
@@ -164,9 +196,11 @@ def test_patient_only_summary_asks_for_an_examination(fk_grade):
 
 
 def test_plexus_summary_asks_about_the_plexus_and_a_plan():
-    out = run([entry("plexus:sacral", "left", 0.8), entry("root:S1", "left", 0.2)],
-              history={"onset": "subacute", "factors": ["cancer_history"]},
-              symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 7}])
+    out = run(
+        [entry("plexus:sacral", "left", 0.8), entry("root:S1", "left", 0.2)],
+        history={"onset": "subacute", "factors": ["cancer_history"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 7}],
+    )
     s = out["plain_summary"]
     assert "lumbosacral plexus" in s and "plan of tests" in s
     assert s.startswith("This is urgent.") and s.endswith(CLOSING)
@@ -181,8 +215,10 @@ def test_output_types_are_ready_for_an_assessment():
 
 # ----------------------------------------------------------------------------- data files
 
-@pytest.mark.parametrize("name", ["management.yaml", "education.yaml", "plain_words.yaml", "triage_rules.yaml",
-                                  "causes.yaml", "workup.yaml"])
+
+@pytest.mark.parametrize(
+    "name", ["management.yaml", "education.yaml", "plain_words.yaml", "triage_rules.yaml", "causes.yaml", "workup.yaml"]
+)
 def test_no_dose_anywhere_in_patient_facing_data(name):
     hits = [t for t in all_text(read_yaml(name)) if DOSE.search(t)]
     assert not hits
@@ -201,9 +237,19 @@ def test_bibliography_merges_without_collisions_and_every_cited_key_exists():
     assert not set(own) & set(read_yaml("sources.yaml"))
     assert all(entry["citation"] and entry["kind"] for entry in own.values())
     assert set(own) <= set(sources)
-    cited = {ref["key"] for name in ("triage_rules.yaml", "causes.yaml", "workup.yaml", "management.yaml", "education.yaml",
-                                     "definitions.yaml", "plain_words.yaml")
-             for ref in _refs(read_yaml(name))}
+    cited = {
+        ref["key"]
+        for name in (
+            "triage_rules.yaml",
+            "causes.yaml",
+            "workup.yaml",
+            "management.yaml",
+            "education.yaml",
+            "definitions.yaml",
+            "plain_words.yaml",
+        )
+        for ref in _refs(read_yaml(name))
+    }
     assert cited <= set(sources)
     assert set(own) <= cited | {"plexnav_case_format_v1"}
 
@@ -232,7 +278,10 @@ def test_uncertain_localization_is_said_plainly():
     loc = [entry("plexus:lumbar", "left", 0.12), entry("nerve:lateral_femoral_cutaneous", "left", 0.12)]
     out = run(loc, symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}])
     assert "not clear yet where the problem is" in out["plain_summary"]
-    out = run([entry("no_neurological_lesion", "right", 0.36)], symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}])
+    out = run(
+        [entry("no_neurological_lesion", "right", 0.36)],
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}],
+    )
     assert "do not point to a damaged nerve" in out["plain_summary"]
 
 
@@ -250,8 +299,11 @@ def test_any_case_gets_dose_free_framed_advice(d, sites):
 
 
 def test_pregnancy_changes_medicine_options():
-    out = run([entry("nerve:lateral_femoral_cutaneous", "left", 0.9)], history={"factors": ["pregnancy"], "onset": "acute"},
-              symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "left", "quality": "burning", "severity": 8}])
+    out = run(
+        [entry("nerve:lateral_femoral_cutaneous", "left", 0.9)],
+        history={"factors": ["pregnancy"], "onset": "acute"},
+        symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "left", "quality": "burning", "severity": 8}],
+    )
     text = " ".join(options(out))
     assert "pregnancy" in text
     assert "anti-inflammatory medicine, if" not in text and "pregabalin" not in text and "opioid" not in text

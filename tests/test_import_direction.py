@@ -18,8 +18,19 @@ from plexnav.engine import facts
 from plexnav.knowledge import conditions
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "plexnav"
-OUTER = ("plexnav.cli", "plexnav.api", "plexnav.web", "plexnav.server", "plexnav.store", "plexnav.reports",
-         "plexnav.interop", "plexnav.diary", "plexnav.modelcache", "plexnav.evaluation", "plexnav.settings")
+OUTER = (
+    "plexnav.cli",
+    "plexnav.api",
+    "plexnav.web",
+    "plexnav.server",
+    "plexnav.store",
+    "plexnav.reports",
+    "plexnav.interop",
+    "plexnav.diary",
+    "plexnav.modelcache",
+    "plexnav.evaluation",
+    "plexnav.settings",
+)
 COMPOSITION_ROOT = "api/app.py"  # the application factory: mounts the API routes and the pages
 # module (file or package under src/plexnav) -> packages it must never import
 FORBIDDEN = {
@@ -56,8 +67,12 @@ def test_no_import_runs_back(module):
     target = SRC / module
     files = [target] if target.is_file() else sorted(target.rglob("*.py"))
     files = [f for f in files if f.relative_to(SRC).as_posix() != COMPOSITION_ROOT]
-    back = [(f.relative_to(SRC).as_posix(), name) for f in files for name in sorted(_imports(f))
-            if any(name == p or name.startswith(p + ".") for p in FORBIDDEN[module])]
+    back = [
+        (f.relative_to(SRC).as_posix(), name)
+        for f in files
+        for name in sorted(_imports(f))
+        if any(name == p or name.startswith(p + ".") for p in FORBIDDEN[module])
+    ]
     assert back == [], f"{module} imports what depends on it: {back}"
 
 
@@ -65,8 +80,9 @@ def test_the_scan_sees_lazy_relative_and_package_imports(tmp_path):
     """A back-edge written inside a function, relatively or as ``from plexnav import api``
     is still a back-edge."""
     sample = tmp_path / "sample.py"
-    sample.write_text("def f():\n    from ..api.routes import auth\n    from plexnav import api\n"
-                      "    from . import forms\n")
+    sample.write_text(
+        "def f():\n    from ..api.routes import auth\n    from plexnav import api\n    from . import forms\n"
+    )
     assert _imports(sample, "plexnav.web") >= {"plexnav.api.routes.auth", "plexnav.api", "plexnav.web.forms"}
 
 

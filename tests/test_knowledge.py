@@ -6,7 +6,7 @@ import pytest
 
 from plexnav import vocabulary as V
 from plexnav.knowledge.base import spec_ids_missing
-from plexnav.knowledge.forward import muscle_involvement, movement_involvement, study_involvement
+from plexnav.knowledge.forward import movement_involvement, muscle_involvement, study_involvement
 
 
 def roots_of(rec):
@@ -34,9 +34,12 @@ def test_gluteus_medius_is_superior_gluteal_l4_to_s1(kb):
 
 
 def test_short_head_of_biceps_is_the_only_peroneal_division_thigh_muscle(kb):
-    peroneal_thigh = [m for m, rec in kb.muscles.items()
-                      if rec.region in ("posterior_thigh", "anterior_thigh", "medial_thigh")
-                      and any(c.nerve == "sciatic_peroneal_division" for c in rec.supply())]
+    peroneal_thigh = [
+        m
+        for m, rec in kb.muscles.items()
+        if rec.region in ("posterior_thigh", "anterior_thigh", "medial_thigh")
+        and any(c.nerve == "sciatic_peroneal_division" for c in rec.supply())
+    ]
     assert peroneal_thigh == ["biceps_femoris_short_head"]
     assert muscle_involvement(kb, {"common_peroneal_fibular_head": 1.0}, "biceps_femoris_short_head") == 0
     assert muscle_involvement(kb, {"sciatic": 1.0}, "biceps_femoris_short_head") == pytest.approx(1)
@@ -97,7 +100,17 @@ def test_every_target_has_nerve_and_roots(kb, table):
 
 def test_every_source_key_exists(kb):
     refs = []
-    for table in (kb.muscles, kb.reflexes, kb.skin, kb.studies, kb.movements, kb.signs, kb.nodes, kb.activities, kb.visceral):
+    for table in (
+        kb.muscles,
+        kb.reflexes,
+        kb.skin,
+        kb.studies,
+        kb.movements,
+        kb.signs,
+        kb.nodes,
+        kb.activities,
+        kb.visceral,
+    ):
         for rec in table.values():
             refs += [s.key for s in rec.sources]
     refs += [s.key for r in kb.roots.values() for s in r.sources]

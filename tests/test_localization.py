@@ -76,11 +76,15 @@ def _case(**sections):
     return validate_case({"format": "plexnav-case/1", **sections})[0]
 
 
-PERONEAL = {"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2},
-                         {"movement": "ankle_eversion", "side": "right", "mrc": 3},
-                         {"movement": "ankle_inversion", "side": "right", "mrc": 5},
-                         {"movement": "hip_abduction", "side": "right", "mrc": 5}],
-            "sensation": [{"region": "first_web_space", "side": "right", "finding": "reduced"}]}
+PERONEAL = {
+    "strength": [
+        {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2},
+        {"movement": "ankle_eversion", "side": "right", "mrc": 3},
+        {"movement": "ankle_inversion", "side": "right", "mrc": 5},
+        {"movement": "hip_abduction", "side": "right", "mrc": 5},
+    ],
+    "sensation": [{"region": "first_web_space", "side": "right", "finding": "reduced"}],
+}
 
 
 def _mirror(obj):
@@ -100,9 +104,16 @@ def test_mirror_symmetry(model, path):
 
 
 def test_fully_normal_exam_leads_with_no_lesion(model):
-    exam = {"strength": [{"movement": m, "side": s, "mrc": 5} for m in V.MOVEMENTS for s in ("left", "right")],
-            "reflexes": [{"reflex": r, "side": "bilateral", "grade": "normal"} for r in ("patellar", "achilles", "adductor")],
-            "sensation": [{"region": r, "side": "bilateral", "finding": "normal"} for r in ("dorsum_foot", "sole", "anterior_thigh", "lateral_leg")]}
+    exam = {
+        "strength": [{"movement": m, "side": s, "mrc": 5} for m in V.MOVEMENTS for s in ("left", "right")],
+        "reflexes": [
+            {"reflex": r, "side": "bilateral", "grade": "normal"} for r in ("patellar", "achilles", "adductor")
+        ],
+        "sensation": [
+            {"region": r, "side": "bilateral", "finding": "normal"}
+            for r in ("dorsum_foot", "sole", "anterior_thigh", "lateral_leg")
+        ],
+    }
     groups = group_sites(model, score_case(model, _case(exam=exam)))
     assert groups[0].site == "no_neurological_lesion"
 
@@ -117,15 +128,17 @@ def test_finding_order_never_changes_the_result(model, order):
     assert np.allclose(a, b)
 
 
-ABNORMAL_FINDINGS = st.sampled_from([
-    ("strength", {"movement": "ankle_dorsiflexion", "mrc": 3}),
-    ("strength", {"movement": "knee_extension", "mrc": 3}),
-    ("strength", {"movement": "hip_adduction", "mrc": 2}),
-    ("sensation", {"region": "dorsum_foot", "finding": "reduced"}),
-    ("sensation", {"region": "medial_leg", "finding": "absent"}),
-    ("reflexes", {"reflex": "achilles", "grade": "absent"}),
-    ("reflexes", {"reflex": "patellar", "grade": "reduced"}),
-])
+ABNORMAL_FINDINGS = st.sampled_from(
+    [
+        ("strength", {"movement": "ankle_dorsiflexion", "mrc": 3}),
+        ("strength", {"movement": "knee_extension", "mrc": 3}),
+        ("strength", {"movement": "hip_adduction", "mrc": 2}),
+        ("sensation", {"region": "dorsum_foot", "finding": "reduced"}),
+        ("sensation", {"region": "medial_leg", "finding": "absent"}),
+        ("reflexes", {"reflex": "achilles", "grade": "absent"}),
+        ("reflexes", {"reflex": "patellar", "grade": "reduced"}),
+    ]
+)
 
 
 @settings(max_examples=80, deadline=None)
@@ -163,7 +176,9 @@ def test_single_inconsistent_finding_does_not_flip_a_supported_answer(model):
     data = json.loads(path[0].read_text())
     body = {k: v for k, v in data.items() if k not in V.EVALUATION_KEYS}
     # one reading that does not fit (a reduced knee jerk); a reflex is recorded once per side
-    reflexes = [r for r in body["exam"].get("reflexes", []) if not (r["reflex"] == "patellar" and r.get("side") == "right")]
+    reflexes = [
+        r for r in body["exam"].get("reflexes", []) if not (r["reflex"] == "patellar" and r.get("side") == "right")
+    ]
     body["exam"]["reflexes"] = reflexes + [{"reflex": "patellar", "side": "right", "grade": "reduced"}]
     groups = group_sites(model, score_case(model, validate_case(body)[0]))
     assert groups[0].site == "nerve:common_peroneal"
@@ -171,6 +186,7 @@ def test_single_inconsistent_finding_does_not_flip_a_supported_answer(model):
 
 def test_single_case_latency_under_a_millisecond(model):
     import time
+
     case, _ = parse_case(shared_case_files()[1].read_bytes()) if shared_case_files() else (_case(exam=PERONEAL), None)
     score_case(model, case)
     start = time.perf_counter()
@@ -189,19 +205,29 @@ def test_vectorised_scoring_matches_single_case_scoring(model):
         assert np.allclose(score_case(model, case).posterior, scored.posterior, atol=1e-5)
 
 
-EDX_PERONEAL = {"nerve_conduction": [{"study": "superficial_peroneal_sensory", "side": "right", "result": "absent"},
-                                     {"study": "peroneal_motor_ta", "side": "right", "result": "conduction_block_fibular_head"}],
-                "needle_emg": [{"muscle": "tibialis_anterior", "side": "right", "result": "active_denervation"},
-                               {"muscle": "tibialis_posterior", "side": "right", "result": "normal"},
-                               {"muscle": "paraspinal_lower_lumbar", "side": "right", "result": "normal"},
-                               {"muscle": "biceps_femoris_short_head", "side": "right", "result": "normal"}]}
+EDX_PERONEAL = {
+    "nerve_conduction": [
+        {"study": "superficial_peroneal_sensory", "side": "right", "result": "absent"},
+        {"study": "peroneal_motor_ta", "side": "right", "result": "conduction_block_fibular_head"},
+    ],
+    "needle_emg": [
+        {"muscle": "tibialis_anterior", "side": "right", "result": "active_denervation"},
+        {"muscle": "tibialis_posterior", "side": "right", "result": "normal"},
+        {"muscle": "paraspinal_lower_lumbar", "side": "right", "result": "normal"},
+        {"muscle": "biceps_femoris_short_head", "side": "right", "result": "normal"},
+    ],
+}
 
 
 def test_a_one_sided_lesion_never_abolishes_a_bilateral_reflex(model):
     """The anal wink (and sexual function) are served by both sides' S2-S4 arcs: no
     one-sided hypothesis may make them likely abnormal, however complete its lesion."""
-    for key in ("reflex:anal_wink", "symptom:sexual_dysfunction", "symptom:bladder_dysfunction",
-                "symptom:bowel_dysfunction"):
+    for key in (
+        "reflex:anal_wink",
+        "symptom:sexual_dysfunction",
+        "symptom:bladder_dysfunction",
+        "symptom:bowel_dysfunction",
+    ):
         f = model.finding_index[key]
         for h, hyp in enumerate(model.hypotheses):
             if hyp.side in ("left", "right"):
@@ -212,9 +238,16 @@ def test_one_sided_saddle_numbness_points_to_that_side():
     """Revision 1.1: half-saddle numbness with a normal other half favours a lesion on the
     numb side over the same lesion on the other side."""
     from plexnav.modelcache import load_model
+
     m = load_model()
-    case = _case(exam={"sensation": [{"region": "saddle", "side": "left", "finding": "reduced"},
-                                     {"region": "saddle", "side": "right", "finding": "normal"}]})
+    case = _case(
+        exam={
+            "sensation": [
+                {"region": "saddle", "side": "left", "finding": "reduced"},
+                {"region": "saddle", "side": "right", "finding": "normal"},
+            ]
+        }
+    )
     groups = group_sites(m, score_case(m, case))
     sided = [g for g in groups if g.side in ("left", "right")]
     assert sided and sided[0].side == "left"
@@ -223,14 +256,23 @@ def test_one_sided_saddle_numbness_points_to_that_side():
 def test_imaging_informs_but_does_not_overrule_a_clear_exam(model):
     """A right L4-L5 foraminal disc (pressing the right L4 root) on a clear right peroneal
     picture with EMG: the peroneal nerve still leads; the same disc alone points to L4."""
-    disc = [{"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5",
-             "position": "foraminal", "side": "right"}]
+    disc = [
+        {
+            "test": "mri_lumbar_spine",
+            "finding": "disc_herniation",
+            "level": "L4-L5",
+            "position": "foraminal",
+            "side": "right",
+        }
+    ]
     clear = _case(exam=PERONEAL, electrodiagnosis=EDX_PERONEAL, investigations=disc)
     assert group_sites(model, score_case(model, clear))[0].site == "nerve:common_peroneal"
     # a bedside L4-or-femoral picture: the disc on the right L4 root tips it to the root
-    exam = {"strength": [{"movement": "knee_extension", "side": "right", "mrc": 4}],
-            "reflexes": [{"reflex": "patellar", "side": "right", "grade": "reduced"}],
-            "sensation": [{"region": "medial_leg", "side": "right", "finding": "reduced"}]}
+    exam = {
+        "strength": [{"movement": "knee_extension", "side": "right", "mrc": 4}],
+        "reflexes": [{"reflex": "patellar", "side": "right", "grade": "reduced"}],
+        "sensation": [{"region": "medial_leg", "side": "right", "finding": "reduced"}],
+    }
     without = group_sites(model, score_case(model, _case(exam=exam)))
     with_disc = group_sites(model, score_case(model, _case(exam=exam, investigations=disc)))
     p_root = {g.site: g.probability for g in with_disc if g.side == "right"}
@@ -240,13 +282,19 @@ def test_imaging_informs_but_does_not_overrule_a_clear_exam(model):
 
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
-    case = _case(symptoms=[{"kind": "pain", "region": "groin", "side": "left", "provoked_by": ["walking", "hip_movement"]}],
-                 exam={"strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4, "limited_by": "pain"},
-                                    {"movement": "knee_extension", "side": "left", "mrc": 5}],
-                       "reflexes": [{"reflex": "patellar", "side": "left", "grade": "normal"}],
-                       "sensation": [{"region": "anterior_thigh", "side": "left", "finding": "normal"}],
-                       "signs": [{"sign": "hip_rotation_pain", "side": "left", "result": "positive"}]},
-                 investigations=[{"test": "hip_imaging", "finding": "hip_osteoarthritis", "side": "left"}])
+    case = _case(
+        symptoms=[{"kind": "pain", "region": "groin", "side": "left", "provoked_by": ["walking", "hip_movement"]}],
+        exam={
+            "strength": [
+                {"movement": "hip_flexion", "side": "left", "mrc": 4, "limited_by": "pain"},
+                {"movement": "knee_extension", "side": "left", "mrc": 5},
+            ],
+            "reflexes": [{"reflex": "patellar", "side": "left", "grade": "normal"}],
+            "sensation": [{"region": "anterior_thigh", "side": "left", "finding": "normal"}],
+            "signs": [{"sign": "hip_rotation_pain", "side": "left", "result": "positive"}],
+        },
+        investigations=[{"test": "hip_imaging", "finding": "hip_osteoarthritis", "side": "left"}],
+    )
     scored = score_case(model, case)
     top = group_sites(model, scored)[0]
     assert top.site == "no_neurological_lesion"

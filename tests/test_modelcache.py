@@ -11,10 +11,10 @@ from plexnav.engine.model import TABLES, get_model
 def test_stored_model_equals_built_model(tmp_path, monkeypatch):
     monkeypatch.setenv("PLEXNAV_CACHE_DIR", str(tmp_path))
     modelcache.load_model.cache_clear()
-    first = modelcache.load_model()          # builds and stores
+    first = modelcache.load_model()  # builds and stores
     assert list(tmp_path.glob("plexnav/model-*.npz"))
     modelcache.load_model.cache_clear()
-    second = modelcache.load_model()         # reads the stored copy
+    second = modelcache.load_model()  # reads the stored copy
     reference = get_model()
     for name in TABLES:
         assert np.allclose(getattr(second, name), getattr(reference, name))

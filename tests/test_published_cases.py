@@ -21,8 +21,15 @@ def test_the_benchmark_is_large_and_varied():
     assert len(FILES) >= 40
     sites = {json.loads(p.read_text())["expected"]["site"] for p in FILES}
     families = {s.split(":")[0] for s in sites if s}
-    assert {"root", "plexus", "nerve", "cauda_equina", "conus_medullaris", "polyradiculopathy",
-            "no_neurological_lesion"} <= families
+    assert {
+        "root",
+        "plexus",
+        "nerve",
+        "cauda_equina",
+        "conus_medullaris",
+        "polyradiculopathy",
+        "no_neurological_lesion",
+    } <= families
     mimics = [p for p in FILES if json.loads(p.read_text())["expected"]["site"] == "no_neurological_lesion"]
     assert len(mimics) >= 5
 
@@ -41,7 +48,7 @@ def test_published_benchmark_floors():
     report = evaluate_directory(PUBLISHED)
     t = report["totals"]
     assert t["invalid"] == 0
-    assert t["triage"] == t["triage_cases"]            # the policy is applied literally: exact
+    assert t["triage"] == t["triage_cases"]  # the policy is applied literally: exact
     assert t["top1"] / t["localized"] >= 0.70
     assert t["top3"] / t["localized"] >= 0.80
     assert report["reliability"]["ece"] is not None

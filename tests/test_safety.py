@@ -43,33 +43,67 @@ def option_ids(out) -> list[str]:
 TIBIAL_AT_KNEE = dict(
     patient={"age": 67, "sex": "male"},
     history={"onset": "subacute", "course": "worsening", "duration_days": 30},
-    symptoms=[{"kind": "numbness", "region": "sole", "side": "left"},
-              {"kind": "weakness", "activity": "walking_on_toes", "side": "left"}],
-    exam={"strength": [{"movement": "ankle_plantarflexion", "side": "left", "mrc": 3},
-                       {"movement": "toe_flexion", "side": "left", "mrc": 3}],
-          "sensation": [{"region": "sole", "side": "left", "finding": "reduced"}]})
-TIBIAL_LOC = [loc("nerve:tibial", "left", 0.8, "nerve_tibial_knee"), loc("nerve:sciatic", "left", 0.2, "nerve_sciatic_notch")]
+    symptoms=[
+        {"kind": "numbness", "region": "sole", "side": "left"},
+        {"kind": "weakness", "activity": "walking_on_toes", "side": "left"},
+    ],
+    exam={
+        "strength": [
+            {"movement": "ankle_plantarflexion", "side": "left", "mrc": 3},
+            {"movement": "toe_flexion", "side": "left", "mrc": 3},
+        ],
+        "sensation": [{"region": "sole", "side": "left", "finding": "reduced"}],
+    },
+)
+TIBIAL_LOC = [
+    loc("nerve:tibial", "left", 0.8, "nerve_tibial_knee"),
+    loc("nerve:sciatic", "left", 0.2, "nerve_sciatic_notch"),
+]
 
 MSCC = dict(  # shared case p22, with an examination
     patient={"age": 71, "sex": "female"},
-    history={"onset": "subacute", "course": "worsening", "duration_days": 18, "factors": ["cancer_history", "night_pain"]},
-    symptoms=[{"kind": "pain", "region": "lower_back", "quality": "aching", "severity": 8},
-              {"kind": "weakness", "activity": "stairs", "side": "bilateral"}, {"kind": "gait_difficulty"}],
-    exam={"strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4}, {"movement": "hip_flexion", "side": "right", "mrc": 4}]})
+    history={
+        "onset": "subacute",
+        "course": "worsening",
+        "duration_days": 18,
+        "factors": ["cancer_history", "night_pain"],
+    },
+    symptoms=[
+        {"kind": "pain", "region": "lower_back", "quality": "aching", "severity": 8},
+        {"kind": "weakness", "activity": "stairs", "side": "bilateral"},
+        {"kind": "gait_difficulty"},
+    ],
+    exam={
+        "strength": [
+            {"movement": "hip_flexion", "side": "left", "mrc": 4},
+            {"movement": "hip_flexion", "side": "right", "mrc": 4},
+        ]
+    },
+)
 
 CRUSH = dict(
     patient={"age": 34, "sex": "male"},
     history={"onset": "acute", "course": "stable", "duration_days": 1, "factors": ["prolonged_immobility"]},
-    symptoms=[{"kind": "pain", "region": "lateral_leg", "side": "right", "severity": 9},
-              {"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"}],
-    exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 1}],
-          "signs": [{"sign": "tender_tense_compartment", "region": "anterior_leg", "side": "right"}]},
-    investigations=[{"test": "ck", "value": 48000}, {"test": "creatinine", "value": 2.6}])
+    symptoms=[
+        {"kind": "pain", "region": "lateral_leg", "side": "right", "severity": 9},
+        {"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"},
+    ],
+    exam={
+        "strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 1}],
+        "signs": [{"sign": "tender_tense_compartment", "region": "anterior_leg", "side": "right"}],
+    },
+    investigations=[{"test": "ck", "value": 48000}, {"test": "creatinine", "value": 2.6}],
+)
 CRUSH_LOC = [loc("nerve:deep_peroneal", "right", 0.6), loc("nerve:common_peroneal", "right", 0.4)]
 
-CES = dict(history={"onset": "acute", "duration_days": 2, "factors": ["lifting_injury"]},
-           symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "numbness", "region": "saddle", "side": "bilateral"},
-                     {"kind": "pain", "region": "lower_back", "side": "bilateral", "severity": 8}])
+CES = dict(
+    history={"onset": "acute", "duration_days": 2, "factors": ["lifting_injury"]},
+    symptoms=[
+        {"kind": "bladder_dysfunction"},
+        {"kind": "numbness", "region": "saddle", "side": "bilateral"},
+        {"kind": "pain", "region": "lower_back", "side": "bilateral", "severity": 8},
+    ],
+)
 CES_LOC = [loc("cauda_equina", "bilateral", 0.9), loc("polyradiculopathy", "bilateral", 0.1)]
 
 SACRAL_THICKENED = dict(
@@ -77,21 +111,44 @@ SACRAL_THICKENED = dict(
     history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
     symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 7}],
     exam={"strength": [{"movement": "ankle_plantarflexion", "side": "left", "mrc": 4}]},
-    investigations=[{"test": "mri_pelvis", "finding": "plexus_enhancement_or_thickening", "site": "plexus:sacral"}])
+    investigations=[{"test": "mri_pelvis", "finding": "plexus_enhancement_or_thickening", "site": "plexus:sacral"}],
+)
 
 HIP = dict(
     patient={"age": 68, "sex": "female"},
     history={"onset": "chronic", "course": "worsening", "duration_days": 200},
-    symptoms=[{"kind": "pain", "region": "groin", "side": "right", "quality": "aching", "severity": 6, "provoked_by": ["walking", "hip_movement"]},
-              {"kind": "pain", "region": "anterior_thigh", "side": "right", "quality": "aching", "severity": 4}],
-    exam={"strength": [{"movement": "hip_flexion", "side": "right", "mrc": 4, "limited_by": "pain"},
-                       {"movement": "knee_extension", "side": "right", "mrc": 5}],
-          "reflexes": [{"reflex": "patellar", "side": "right", "grade": "normal"}],
-          "signs": [{"sign": "hip_rotation_pain", "side": "right", "result": "positive"}, {"sign": "antalgic_gait", "side": "right"}]})
-HIP_LOC = [loc("no_neurological_lesion", "right", 0.7, "mimic_hip_joint:right"), loc("root:L3", "right", 0.15), loc("nerve:femoral", "right", 0.15)]
+    symptoms=[
+        {
+            "kind": "pain",
+            "region": "groin",
+            "side": "right",
+            "quality": "aching",
+            "severity": 6,
+            "provoked_by": ["walking", "hip_movement"],
+        },
+        {"kind": "pain", "region": "anterior_thigh", "side": "right", "quality": "aching", "severity": 4},
+    ],
+    exam={
+        "strength": [
+            {"movement": "hip_flexion", "side": "right", "mrc": 4, "limited_by": "pain"},
+            {"movement": "knee_extension", "side": "right", "mrc": 5},
+        ],
+        "reflexes": [{"reflex": "patellar", "side": "right", "grade": "normal"}],
+        "signs": [
+            {"sign": "hip_rotation_pain", "side": "right", "result": "positive"},
+            {"sign": "antalgic_gait", "side": "right"},
+        ],
+    },
+)
+HIP_LOC = [
+    loc("no_neurological_lesion", "right", 0.7, "mimic_hip_joint:right"),
+    loc("root:L3", "right", 0.15),
+    loc("nerve:femoral", "right", 0.15),
+]
 
 
 # ----------------------------------------------------------------------------- work-up
+
 
 def test_tibial_lesion_at_the_knee_gets_knee_imaging_not_pelvic_imaging():
     out = run(TIBIAL_LOC, **TIBIAL_AT_KNEE)
@@ -120,10 +177,14 @@ def test_suspected_metastatic_compression_gets_whole_spine_mri_within_24h():
 
 
 def test_cord_signs_get_whole_spine_mri():
-    out = run([loc("spinal_cord", "bilateral", 0.7), loc("cauda_equina", "bilateral", 0.3)],
-              history={"onset": "subacute", "course": "worsening"},
-              exam={"reflexes": [{"reflex": "plantar", "side": "left", "grade": "extensor"}],
-                    "strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4}]})
+    out = run(
+        [loc("spinal_cord", "bilateral", 0.7), loc("cauda_equina", "bilateral", 0.3)],
+        history={"onset": "subacute", "course": "worsening"},
+        exam={
+            "reflexes": [{"reflex": "plantar", "side": "left", "grade": "extensor"}],
+            "strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4}],
+        },
+    )
     got = planned(out)
     assert got["mri_whole_spine"].priority in ("emergency", "high")
     assert got["mri_whole_spine"].when in ("immediately", "within_24h")
@@ -138,12 +199,22 @@ def test_emergency_pictures_get_no_emg_ahead_of_imaging():
 
 
 def test_conus_picture_gets_imaging_not_a_bladder_scan_or_emg():
-    out = run([loc("conus_medullaris", "bilateral", 0.8), loc("cauda_equina", "bilateral", 0.2)],
-              patient={"age": 62}, history={"onset": "sudden", "duration_days": 1},
-              symptoms=[{"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True}, {"kind": "bladder_dysfunction"},
-                        {"kind": "pain", "region": "lower_back", "side": "bilateral", "severity": 7}],
-              exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2},
-                                 {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2}]})
+    out = run(
+        [loc("conus_medullaris", "bilateral", 0.8), loc("cauda_equina", "bilateral", 0.2)],
+        patient={"age": 62},
+        history={"onset": "sudden", "duration_days": 1},
+        symptoms=[
+            {"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True},
+            {"kind": "bladder_dysfunction"},
+            {"kind": "pain", "region": "lower_back", "side": "bilateral", "severity": 7},
+        ],
+        exam={
+            "strength": [
+                {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2},
+                {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2},
+            ]
+        },
+    )
     got = planned(out)
     assert got["mri_whole_spine"].priority == "emergency"
     assert "post_void_residual" not in got and "emg_ncs" not in got
@@ -168,8 +239,15 @@ def test_abnormal_pelvic_mri_is_never_read_as_negative():
 
 
 def test_every_workup_item_says_when():
-    for localization, sections in ((TIBIAL_LOC, TIBIAL_AT_KNEE), ([], MSCC), (CRUSH_LOC, CRUSH), (CES_LOC, CES),
-                                   (HIP_LOC, HIP), ([loc("plexus:sacral")], SACRAL_THICKENED), ([], {})):
+    for localization, sections in (
+        (TIBIAL_LOC, TIBIAL_AT_KNEE),
+        ([], MSCC),
+        (CRUSH_LOC, CRUSH),
+        (CES_LOC, CES),
+        (HIP_LOC, HIP),
+        ([loc("plexus:sacral")], SACRAL_THICKENED),
+        ([], {}),
+    ):
         for w in run(localization, **sections)["workup"]:
             assert w.when in V.WORKUP_WHEN, w
     assert all(rule["due"] in V.WORKUP_WHEN and rule["serves"] for rule in K.workup["rules"])
@@ -192,78 +270,159 @@ def test_hip_mimic_gets_hip_imaging_not_spine_or_cancer_tests():
     out = run(HIP_LOC, **HIP)
     got = planned(out)
     assert "hip_imaging" in got
-    assert not {"mri_lumbar_spine", "ct_abdomen_pelvis", "tumor_markers", "post_void_residual", "mri_pelvis_plexus"} & set(got)
+    assert not {
+        "mri_lumbar_spine",
+        "ct_abdomen_pelvis",
+        "tumor_markers",
+        "post_void_residual",
+        "mri_pelvis_plexus",
+    } & set(got)
     assert "hip_joint_care" in option_ids(out)
     assert "hip joint" in out["plain_summary"]
-    vascular = run([loc("no_neurological_lesion", "left", 0.7, "mimic_vascular_claudication"), loc("root:S1", "left", 0.3)],
-                   patient={"age": 70}, history={"onset": "chronic", "factors": ["smoking"]},
-                   symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "left", "provoked_by": ["walking"], "relieved_by": ["standing_still"]}],
-                   exam={"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]})
+    vascular = run(
+        [loc("no_neurological_lesion", "left", 0.7, "mimic_vascular_claudication"), loc("root:S1", "left", 0.3)],
+        patient={"age": 70},
+        history={"onset": "chronic", "factors": ["smoking"]},
+        symptoms=[
+            {
+                "kind": "pain",
+                "region": "posterior_leg",
+                "side": "left",
+                "provoked_by": ["walking"],
+                "relieved_by": ["standing_still"],
+            }
+        ],
+        exam={"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]},
+    )
     assert {"ankle_brachial_index", "vascular_surgery_review"} <= set(planned(vascular))
 
 
 def test_imaging_follows_the_lesion_region():
-    root = planned(run([loc("root:S1", "right", 0.9), loc("plexus:sacral", "right", 0.1)], history={"course": "worsening"},
-                        exam={"strength": [{"movement": "ankle_plantarflexion", "side": "right", "mrc": 3}]}))
+    root = planned(
+        run(
+            [loc("root:S1", "right", 0.9), loc("plexus:sacral", "right", 0.1)],
+            history={"course": "worsening"},
+            exam={"strength": [{"movement": "ankle_plantarflexion", "side": "right", "mrc": 3}]},
+        )
+    )
     assert "mri_lumbar_spine" in root and "mri_pelvis_plexus" not in root
-    plexus = planned(run([loc("plexus:lumbar", "left", 0.8), loc("root:L3", "left", 0.2)],
-                          history={"onset": "subacute"}, exam={"strength": [{"movement": "knee_extension", "side": "left", "mrc": 3}]}))
+    plexus = planned(
+        run(
+            [loc("plexus:lumbar", "left", 0.8), loc("root:L3", "left", 0.2)],
+            history={"onset": "subacute"},
+            exam={"strength": [{"movement": "knee_extension", "side": "left", "mrc": 3}]},
+        )
+    )
     assert "mri_pelvis_plexus" in plexus
-    peroneal = planned(run([loc("nerve:common_peroneal", "right", 0.9, "nerve_common_peroneal_fibular_head")],
-                            history={"onset": "acute", "course": "stable"},
-                            exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2}]}))
+    peroneal = planned(
+        run(
+            [loc("nerve:common_peroneal", "right", 0.9, "nerve_common_peroneal_fibular_head")],
+            history={"onset": "acute", "course": "stable"},
+            exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2}]},
+        )
+    )
     assert "ultrasound_nerve" in peroneal and not PELVIC_OR_BODY & set(peroneal) and "mri_lumbar_spine" not in peroneal
 
 
 # ----------------------------------------------------------------------------- causes
 
+
 def test_no_red_flag_keeps_a_tumour_unlikely():
-    case = make_case(patient={"age": 78}, history={"onset": "subacute", "course": "worsening"},
-                     symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}])
+    case = make_case(
+        patient={"age": 78},
+        history={"onset": "subacute", "course": "worsening"},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
+    )
     out = rank_causes(case, [loc("plexus:sacral", "left", 1.0)], K)
     neo = next(e for e in out if e.cause == "neoplastic")
     assert neo.probability < 0.15 and out[0].cause != "neoplastic"
     assert not any("fifty" in r for r in neo.reasons)
-    root = rank_causes(make_case(patient={"age": 70}, history={"onset": "subacute", "course": "worsening"},
-                                 symptoms=[{"kind": "pain", "region": "lateral_leg", "side": "left", "severity": 8}]),
-                       [loc("root:L5", "left", 0.8), loc("nerve:common_peroneal", "left", 0.2)], K)
+    root = rank_causes(
+        make_case(
+            patient={"age": 70},
+            history={"onset": "subacute", "course": "worsening"},
+            symptoms=[{"kind": "pain", "region": "lateral_leg", "side": "left", "severity": 8}],
+        ),
+        [loc("root:L5", "left", 0.8), loc("nerve:common_peroneal", "left", 0.2)],
+        K,
+    )
     assert next(e for e in root if e.cause == "neoplastic").probability < 0.05
-    flagged = rank_causes(make_case(patient={"age": 78}, history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
-                                    symptoms=case.model_dump()["symptoms"]), [loc("plexus:sacral", "left", 1.0)], K)
+    flagged = rank_causes(
+        make_case(
+            patient={"age": 78},
+            history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
+            symptoms=case.model_dump()["symptoms"],
+        ),
+        [loc("plexus:sacral", "left", 1.0)],
+        K,
+    )
     assert flagged[0].cause == "neoplastic"
 
 
 def test_causes_read_labs_imaging_and_timing():
     crush = rank_causes(make_case(**CRUSH), CRUSH_LOC, K)
     assert crush[0].cause == "compartment_syndrome_or_crush"
-    after_surgery = rank_causes(make_case(history={"onset": "acute", "course": "stable", "duration_days": 3,
-                                                   "factors": ["cancer_history", "recent_surgery_pelvic"]},
-                                          symptoms=[{"kind": "weakness", "side": "left"}]),
-                                [loc("nerve:obturator", "left", 0.7), loc("plexus:lumbar", "left", 0.3)], K)
+    after_surgery = rank_causes(
+        make_case(
+            history={
+                "onset": "acute",
+                "course": "stable",
+                "duration_days": 3,
+                "factors": ["cancer_history", "recent_surgery_pelvic"],
+            },
+            symptoms=[{"kind": "weakness", "side": "left"}],
+        ),
+        [loc("nerve:obturator", "left", 0.7), loc("plexus:lumbar", "left", 0.3)],
+        K,
+    )
     order = [e.cause for e in after_surgery]
     assert order.index("iatrogenic_surgical") < order.index("neoplastic")
-    after_birth = rank_causes(make_case(history={"onset": "acute", "factors": ["recent_childbirth", "cancer_history"]}),
-                              [loc("plexus:lumbosacral_trunk", "left", 1.0)], K)
+    after_birth = rank_causes(
+        make_case(history={"onset": "acute", "factors": ["recent_childbirth", "cancer_history"]}),
+        [loc("plexus:lumbosacral_trunk", "left", 1.0)],
+        K,
+    )
     assert after_birth[0].cause == "obstetric"
 
     def p(entries, cause):
         return next(e.probability for e in entries if e.cause == cause)
-    base = dict(history={"onset": "subacute", "factors": ["cancer_history"]}, symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}])
-    normal = rank_causes(make_case(**base, investigations=[{"test": "mri_pelvis", "finding": "normal"}]), [loc("plexus:sacral")], K)
-    thick = rank_causes(make_case(**base, investigations=[{"test": "mri_pelvis", "finding": "plexus_enhancement_or_thickening"}]),
-                        [loc("plexus:sacral")], K)
+
+    base = dict(
+        history={"onset": "subacute", "factors": ["cancer_history"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}],
+    )
+    normal = rank_causes(
+        make_case(**base, investigations=[{"test": "mri_pelvis", "finding": "normal"}]), [loc("plexus:sacral")], K
+    )
+    thick = rank_causes(
+        make_case(**base, investigations=[{"test": "mri_pelvis", "finding": "plexus_enhancement_or_thickening"}]),
+        [loc("plexus:sacral")],
+        K,
+    )
     assert p(thick, "neoplastic") > p(normal, "neoplastic")
     root = [loc("root:L5", "left", 0.6), loc("no_neurological_lesion", "left", 0.4)]
     plain = rank_causes(make_case(), root, K)
     scanned = rank_causes(make_case(investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}]), root, K)
     assert p(scanned, "degenerative_spine") < 0.8 * p(plain, "degenerative_spine")
     no_lesion = [loc("no_neurological_lesion", "left", 0.6), loc("root:L5", "left", 0.4)]
-    scanned = rank_causes(make_case(symptoms=[{"kind": "pain", "region": "lower_back"}],
-                                    investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}]), no_lesion, K)
+    scanned = rank_causes(
+        make_case(
+            symptoms=[{"kind": "pain", "region": "lower_back"}],
+            investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}],
+        ),
+        no_lesion,
+        K,
+    )
     assert scanned[0].cause != "degenerative_spine"
-    sugar = rank_causes(make_case(history={"onset": "subacute", "factors": ["weight_loss"]}, investigations=[{"test": "hba1c", "value": 8.1}],
-                                  symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8}]),
-                        [loc("plexus:lumbar")], K)
+    sugar = rank_causes(
+        make_case(
+            history={"onset": "subacute", "factors": ["weight_loss"]},
+            investigations=[{"test": "hba1c", "value": 8.1}],
+            symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8}],
+        ),
+        [loc("plexus:lumbar")],
+        K,
+    )
     assert sugar[0].cause == "diabetic_radiculoplexus_neuropathy"
 
 
@@ -271,37 +430,109 @@ def test_causes_read_labs_imaging_and_timing():
 
 # (name, localization, case sections, expected leading cause or None, options that must never appear)
 NEVER_OFFERED = [
-    ("kidney injury", [loc("root:L5", "left", 0.8), loc("nerve:sciatic", "left", 0.2)],
-     dict(history={"onset": "acute"}, symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "left", "severity": 8}],
-          investigations=[{"test": "creatinine", "value": 2.5}]), None, ["simple_analgesics"]),
-    ("rhabdomyolysis and overdose proxy", CRUSH_LOC, CRUSH, "compartment_syndrome_or_crush",
-     ["simple_analgesics", "short_opioid", "physio_strength", "physio_stretch", "ankle_foot_orthosis"]),
-    ("blood thinner", [loc("nerve:femoral", "right", 0.8), loc("plexus:lumbar", "right", 0.2)],
-     dict(history={"onset": "acute", "factors": ["anticoagulation"]}, symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}]),
-     "retroperitoneal_hematoma", ["simple_analgesics", "epidural_injection", "thigh_nerve_block", "pain_specialist_block", "manual_therapy"]),
-    ("injecting drug use", [loc("root:S1", "left", 1.0)],
-     dict(history={"onset": "acute", "factors": ["iv_drug_use"]}, symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "left", "severity": 9}]),
-     None, ["short_opioid"]),
-    ("suspected metastatic compression", [loc("cauda_equina", "bilateral", 0.5), loc("root:L4", "left", 0.5)], MSCC, "neoplastic",
-     ["epidural_injection", "manual_therapy", "physio_stretch", "root_decompression"]),
-    ("cancer with a spinal metastasis on a scan", [loc("root:L5", "left", 1.0)],
-     dict(history={"onset": "subacute", "course": "stable", "duration_days": 60, "factors": ["cancer_history"]},
-          symptoms=[{"kind": "pain", "region": "lower_back", "severity": 8}, {"kind": "pain", "region": "lateral_leg", "side": "left", "severity": 8}],
-          investigations=[{"test": "mri_lumbar_spine", "finding": "bone_metastasis", "level": "L4"}]), "neoplastic",
-     ["epidural_injection", "manual_therapy", "physio_stretch"]),
-    ("spinal infection", [loc("root:L4", "left", 0.7), loc("plexus:lumbar", "left", 0.3)],
-     dict(history={"onset": "acute", "factors": ["fever", "iv_drug_use"]}, symptoms=[{"kind": "pain", "region": "lower_back", "severity": 9},
-                                                                                  {"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8}],
-          investigations=[{"test": "mri_lumbar_spine", "finding": "abscess"}]),
-     "infection_abscess", ["epidural_injection", "manual_therapy", "physio_stretch", "lrpn_immunotherapy", "short_opioid"]),
-    ("cauda equina", CES_LOC, CES, "degenerative_spine", ["epidural_injection", "manual_therapy", "physio_stretch", "physio_strength"]),
-    ("pregnancy", [loc("root:L5", "left", 1.0)],
-     dict(history={"onset": "acute", "factors": ["pregnancy"]}, symptoms=[{"kind": "pain", "region": "lateral_leg", "side": "left", "quality": "burning", "severity": 9}]),
-     None, ["simple_analgesics", "short_opioid", "neuropathic_agents", "epidural_injection"]),
-    ("pelvic fracture", [loc("plexus:sacral", "left", 1.0)],
-     dict(history={"onset": "sudden", "factors": ["pelvic_fracture"]}, symptoms=[{"kind": "pain", "region": "lower_back", "severity": 8},
-                                                                              {"kind": "pain", "region": "buttock", "side": "left", "severity": 8}]),
-     "trauma", ["manual_therapy"]),
+    (
+        "kidney injury",
+        [loc("root:L5", "left", 0.8), loc("nerve:sciatic", "left", 0.2)],
+        dict(
+            history={"onset": "acute"},
+            symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "left", "severity": 8}],
+            investigations=[{"test": "creatinine", "value": 2.5}],
+        ),
+        None,
+        ["simple_analgesics"],
+    ),
+    (
+        "rhabdomyolysis and overdose proxy",
+        CRUSH_LOC,
+        CRUSH,
+        "compartment_syndrome_or_crush",
+        ["simple_analgesics", "short_opioid", "physio_strength", "physio_stretch", "ankle_foot_orthosis"],
+    ),
+    (
+        "blood thinner",
+        [loc("nerve:femoral", "right", 0.8), loc("plexus:lumbar", "right", 0.2)],
+        dict(
+            history={"onset": "acute", "factors": ["anticoagulation"]},
+            symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}],
+        ),
+        "retroperitoneal_hematoma",
+        ["simple_analgesics", "epidural_injection", "thigh_nerve_block", "pain_specialist_block", "manual_therapy"],
+    ),
+    (
+        "injecting drug use",
+        [loc("root:S1", "left", 1.0)],
+        dict(
+            history={"onset": "acute", "factors": ["iv_drug_use"]},
+            symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "left", "severity": 9}],
+        ),
+        None,
+        ["short_opioid"],
+    ),
+    (
+        "suspected metastatic compression",
+        [loc("cauda_equina", "bilateral", 0.5), loc("root:L4", "left", 0.5)],
+        MSCC,
+        "neoplastic",
+        ["epidural_injection", "manual_therapy", "physio_stretch", "root_decompression"],
+    ),
+    (
+        "cancer with a spinal metastasis on a scan",
+        [loc("root:L5", "left", 1.0)],
+        dict(
+            history={"onset": "subacute", "course": "stable", "duration_days": 60, "factors": ["cancer_history"]},
+            symptoms=[
+                {"kind": "pain", "region": "lower_back", "severity": 8},
+                {"kind": "pain", "region": "lateral_leg", "side": "left", "severity": 8},
+            ],
+            investigations=[{"test": "mri_lumbar_spine", "finding": "bone_metastasis", "level": "L4"}],
+        ),
+        "neoplastic",
+        ["epidural_injection", "manual_therapy", "physio_stretch"],
+    ),
+    (
+        "spinal infection",
+        [loc("root:L4", "left", 0.7), loc("plexus:lumbar", "left", 0.3)],
+        dict(
+            history={"onset": "acute", "factors": ["fever", "iv_drug_use"]},
+            symptoms=[
+                {"kind": "pain", "region": "lower_back", "severity": 9},
+                {"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8},
+            ],
+            investigations=[{"test": "mri_lumbar_spine", "finding": "abscess"}],
+        ),
+        "infection_abscess",
+        ["epidural_injection", "manual_therapy", "physio_stretch", "lrpn_immunotherapy", "short_opioid"],
+    ),
+    (
+        "cauda equina",
+        CES_LOC,
+        CES,
+        "degenerative_spine",
+        ["epidural_injection", "manual_therapy", "physio_stretch", "physio_strength"],
+    ),
+    (
+        "pregnancy",
+        [loc("root:L5", "left", 1.0)],
+        dict(
+            history={"onset": "acute", "factors": ["pregnancy"]},
+            symptoms=[{"kind": "pain", "region": "lateral_leg", "side": "left", "quality": "burning", "severity": 9}],
+        ),
+        None,
+        ["simple_analgesics", "short_opioid", "neuropathic_agents", "epidural_injection"],
+    ),
+    (
+        "pelvic fracture",
+        [loc("plexus:sacral", "left", 1.0)],
+        dict(
+            history={"onset": "sudden", "factors": ["pelvic_fracture"]},
+            symptoms=[
+                {"kind": "pain", "region": "lower_back", "severity": 8},
+                {"kind": "pain", "region": "buttock", "side": "left", "severity": 8},
+            ],
+        ),
+        "trauma",
+        ["manual_therapy"],
+    ),
 ]
 
 
@@ -318,7 +549,13 @@ def test_never_offered_table(name, localization, sections, cause, never):
 def test_every_cause_has_a_row_or_no_extra_contraindication():
     """Each cause whose picture carries a contraindication is in the table above."""
     covered = {row[3] for row in NEVER_OFFERED if row[3]}
-    assert {"neoplastic", "infection_abscess", "retroperitoneal_hematoma", "compartment_syndrome_or_crush", "trauma"} <= covered
+    assert {
+        "neoplastic",
+        "infection_abscess",
+        "retroperitoneal_hematoma",
+        "compartment_syndrome_or_crush",
+        "trauma",
+    } <= covered
     assert all(option.get("never_with") is not None for option in K.management["management"])
 
 
@@ -330,46 +567,80 @@ def test_emergency_pictures_lead_with_the_emergency_step():
     }
     for name, (localization, sections, option) in first.items():
         assert option_ids(run(localization, **sections))[0] == option, name
-    bleed = run([loc("nerve:femoral", "right", 0.9)], history={"onset": "acute", "factors": ["anticoagulation"]},
-                symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}])
+    bleed = run(
+        [loc("nerve:femoral", "right", 0.9)],
+        history={"onset": "acute", "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}],
+    )
     assert option_ids(bleed)[0] == "bleed_control"
     assert "stop the blood thinner and reverse" in bleed["management"][1].option
 
 
 # ----------------------------------------------------------------------------- questions and words
 
+
 def questions(out) -> str:
     summary = out["plain_summary"]
-    return summary[summary.index(K.words["summary"]["ask_intro"]):] if K.words["summary"]["ask_intro"] in summary else ""
+    return (
+        summary[summary.index(K.words["summary"]["ask_intro"]) :] if K.words["summary"]["ask_intro"] in summary else ""
+    )
 
 
 def test_questions_follow_the_leading_site():
-    s1 = run([loc("root:S1", "right", 0.85), loc("nerve:sciatic", "right", 0.15)], exam={"strength": [{"movement": "ankle_plantarflexion", "side": "right", "mrc": 4}]},
-             investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}])
+    s1 = run(
+        [loc("root:S1", "right", 0.85), loc("nerve:sciatic", "right", 0.15)],
+        exam={"strength": [{"movement": "ankle_plantarflexion", "side": "right", "mrc": 4}]},
+        investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}],
+    )
     assert "nerve root" in questions(s1) and "plexus" not in questions(s1)
     cauda = run(CES_LOC, **CES)
     assert "plexus" not in questions(cauda) and "base of the spine" in questions(cauda)
-    femoral = run([loc("nerve:femoral", "right", 0.8, "nerve_femoral_pelvis"), loc("root:L4", "right", 0.2)],
-                  history={"onset": "acute", "factors": ["anticoagulation"]}, symptoms=[{"kind": "pain", "region": "groin", "side": "right"}])
+    femoral = run(
+        [loc("nerve:femoral", "right", 0.8, "nerve_femoral_pelvis"), loc("root:L4", "right", 0.2)],
+        history={"onset": "acute", "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right"}],
+    )
     assert "femoral nerve inside the pelvis" in femoral["plain_summary"]
     assert "front of the thigh" not in femoral["plain_summary"]
     assert "plexus" not in questions(femoral)
-    plexus_second = run([loc("root:L4", "left", 0.6), loc("plexus:lumbar", "left", 0.4)], exam={"strength": [{"movement": "knee_extension", "side": "left", "mrc": 4}]})
+    plexus_second = run(
+        [loc("root:L4", "left", 0.6), loc("plexus:lumbar", "left", 0.4)],
+        exam={"strength": [{"movement": "knee_extension", "side": "left", "mrc": 4}]},
+    )
     assert "plexus" in questions(plexus_second)
-    uncertain = run([loc("root:L5", "left", 0.3), loc("nerve:common_peroneal", "left", 0.3), loc("nerve:sciatic", "left", 0.2)],
-                    exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4}]})
+    uncertain = run(
+        [loc("root:L5", "left", 0.3), loc("nerve:common_peroneal", "left", 0.3), loc("nerve:sciatic", "left", 0.2)],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4}]},
+    )
     assert "plexus" in questions(uncertain)
 
 
 def test_context_exposes_hypotheses_regions_and_background():
     case = make_case()
-    entries = [loc("no_neurological_lesion", "right", 0.6, "mimic_hip_joint:right"), loc("root:L4", "right", 0.3, "root_L4"),
-               loc("nerve:tibial", "right", 0.1, "nerve_tibial_knee")]
+    entries = [
+        loc("no_neurological_lesion", "right", 0.6, "mimic_hip_joint:right"),
+        loc("root:L4", "right", 0.3, "root_L4"),
+        loc("nerve:tibial", "right", 0.1, "nerve_tibial_knee"),
+    ]
     triage = assess_triage(case, K)
-    facts = context_facts(case, entries, rank_causes(case, entries, K), triage, K,
-                          background=[BackgroundEntry(site="polyneuropathy", side="bilateral", probability=0.4)])
-    assert {"hypothesis_top:mimic_hip_joint", "hypothesis:root_L4", "hypothesis:nerve_tibial_knee", "background:polyneuropathy",
-            "group_top:none", "group_top3:root", "region_top:none", "localized"} <= facts.features
+    facts = context_facts(
+        case,
+        entries,
+        rank_causes(case, entries, K),
+        triage,
+        K,
+        background=[BackgroundEntry(site="polyneuropathy", side="bilateral", probability=0.4)],
+    )
+    assert {
+        "hypothesis_top:mimic_hip_joint",
+        "hypothesis:root_L4",
+        "hypothesis:nerve_tibial_knee",
+        "background:polyneuropathy",
+        "group_top:none",
+        "group_top3:root",
+        "region_top:none",
+        "localized",
+    } <= facts.features
     assert facts.values["background_p:polyneuropathy"] == 0.4
     assert abs(facts.values["region_p:knee_and_below"] - 0.1) < 1e-9
     femoral = context_facts(case, [loc("nerve:femoral", "right", 1.0, "nerve_femoral_inguinal")], [], triage, K)
@@ -378,10 +649,14 @@ def test_context_exposes_hypotheses_regions_and_background():
 
 # ----------------------------------------------------------------------------- the review file
 
+
 def test_committed_safety_review_is_the_generated_one():
     from plexnav.knowledge.query import safety_review
+
     committed = Path(__file__).resolve().parents[1] / "docs" / "safety-review.md"
-    assert committed.read_text(encoding="utf-8") == safety_review(K), "run: plexnav kb safety-review -o docs/safety-review.md"
+    assert committed.read_text(encoding="utf-8") == safety_review(K), (
+        "run: plexnav kb safety-review -o docs/safety-review.md"
+    )
 
 
 def test_every_safety_rule_names_an_existing_test():

@@ -53,6 +53,7 @@ def test_shared_case_triage_exact(path, case, expected):
 
 # ----------------------------------------------------------------------------- level 4
 
+
 def test_empty_case_is_routine_with_a_reason():
     t = triage()
     assert t.level == "routine" and t.rules == ["routine.otherwise"] and t.reasons
@@ -68,6 +69,7 @@ def test_rule_ids_are_unique_and_prefixed_by_level():
 
 # ----------------------------------------------------------------------------- emergency
 
+
 @pytest.mark.parametrize("kind", ["bladder_dysfunction", "bowel_dysfunction"])
 @pytest.mark.parametrize("other", ["pain", "numbness", "tingling", "weakness", "cramps", "gait_difficulty", "falls"])
 def test_bladder_bowel_with_any_leg_or_back_symptom(kind, other):
@@ -82,7 +84,9 @@ def test_bladder_alone_or_with_sexual_symptom_is_not_an_emergency():
     assert "emergency.bladder_bowel" not in rules(symptoms=[{"kind": "bladder_dysfunction"}], exam=strength(mrc=4))
 
 
-@pytest.mark.parametrize("finding,fires", [("reduced", True), ("absent", True), ("normal", False), ("increased", False)])
+@pytest.mark.parametrize(
+    "finding,fires", [("reduced", True), ("absent", True), ("normal", False), ("increased", False)]
+)
 def test_saddle_sensation_on_examination(finding, fires):
     t = triage(exam={"sensation": [{"region": "saddle", "side": "bilateral", "finding": finding}]})
     assert ("emergency.saddle_numbness" in t.rules) is fires
@@ -101,7 +105,9 @@ def test_saddle_rule_needs_the_saddle_region_and_a_sensory_symptom():
 
 
 @pytest.mark.parametrize("side", [None, "left", "right"])
-@pytest.mark.parametrize("finding,fires", [("reduced", True), ("absent", True), ("normal", False), ("increased", False)])
+@pytest.mark.parametrize(
+    "finding,fires", [("reduced", True), ("absent", True), ("normal", False), ("increased", False)]
+)
 def test_one_sided_or_sideless_saddle_sensation_on_examination(side, finding, fires):
     t = triage(exam={"sensation": [{"region": "saddle", **({"side": side} if side else {}), "finding": finding}]})
     assert ("emergency.saddle_numbness" in t.rules) is fires
@@ -144,22 +150,37 @@ def test_sudden_onset_rule_stops_after_14_days():
     assert level(history={"onset": "sudden"}, exam=strength(mrc=3)) == "emergency"
 
 
-@pytest.mark.parametrize("onset,fires", [("sudden", True), ("acute", True), ("subacute", False), ("chronic", False), (None, False)])
+@pytest.mark.parametrize(
+    "onset,fires", [("sudden", True), ("acute", True), ("subacute", False), ("chronic", False), (None, False)]
+)
 def test_bilateral_marked_weakness_by_onset(onset, fires):
     history = {"onset": onset} if onset else {}
-    t = triage(history=history, exam={"strength": [
-        {"movement": "hip_flexion", "side": "left", "mrc": 3}, {"movement": "knee_extension", "side": "right", "mrc": 2}]})
+    t = triage(
+        history=history,
+        exam={
+            "strength": [
+                {"movement": "hip_flexion", "side": "left", "mrc": 3},
+                {"movement": "knee_extension", "side": "right", "mrc": 2},
+            ]
+        },
+    )
     assert ("emergency.bilateral_marked_weakness" in t.rules) is fires
 
 
 def test_bilateral_weakness_boundaries():
     def fired(findings, duration=3):
         return "emergency.bilateral_marked_weakness" in rules(
-            history={"onset": "acute", "duration_days": duration}, exam={"strength": findings})
+            history={"onset": "acute", "duration_days": duration}, exam={"strength": findings}
+        )
+
     assert fired([{"movement": "toe_flexion", "side": "bilateral", "mrc": 3}])
     assert not fired([{"movement": "toe_flexion", "side": "bilateral", "mrc": 4}])
-    assert not fired([{"movement": "hip_flexion", "side": "left", "mrc": 3}, {"movement": "hip_flexion", "side": "right", "mrc": 4}])
-    assert not fired([{"movement": "hip_flexion", "side": "left", "mrc": 1}, {"movement": "hip_flexion", "side": "left", "mrc": 2}])
+    assert not fired(
+        [{"movement": "hip_flexion", "side": "left", "mrc": 3}, {"movement": "hip_flexion", "side": "right", "mrc": 4}]
+    )
+    assert not fired(
+        [{"movement": "hip_flexion", "side": "left", "mrc": 1}, {"movement": "hip_flexion", "side": "left", "mrc": 2}]
+    )
     assert fired([{"movement": "toe_flexion", "side": "bilateral", "mrc": 3}], duration=14)
     assert not fired([{"movement": "toe_flexion", "side": "bilateral", "mrc": 3}], duration=15)
 
@@ -179,22 +200,30 @@ def test_fever_with_risk_and_weakness_or_back_pain(risk):
 @pytest.mark.parametrize("risk", ["anticoagulation", "bleeding_disorder"])
 @pytest.mark.parametrize("onset,fires", [("sudden", True), ("acute", True), ("subacute", False), ("chronic", False)])
 def test_bleeding_risk_with_quick_onset(risk, onset, fires):
-    t = triage(history={"factors": [risk], "onset": onset}, symptoms=[{"kind": "pain", "region": "groin", "side": "right"}])
+    t = triage(
+        history={"factors": [risk], "onset": onset}, symptoms=[{"kind": "pain", "region": "groin", "side": "right"}]
+    )
     assert ("emergency.bleeding" in t.rules) is fires
 
 
 def test_bleeding_rule_targets_groin_thigh_pain_or_femoral_weakness():
     h = {"factors": ["anticoagulation"], "onset": "acute"}
-    assert "emergency.bleeding" in rules(history=h, symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left"}])
+    assert "emergency.bleeding" in rules(
+        history=h, symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left"}]
+    )
     assert "emergency.bleeding" in rules(history=h, exam=strength("knee_extension", mrc=4.5))
     assert "emergency.bleeding" in rules(history=h, exam=strength("hip_flexion", mrc=4))
     assert "emergency.bleeding" not in rules(history=h, exam=strength("knee_extension", mrc=5))
     assert "emergency.bleeding" not in rules(history=h, exam=strength("ankle_dorsiflexion", mrc=2))
     assert "emergency.bleeding" not in rules(history=h, symptoms=[PAIN_LEG])
-    assert "emergency.bleeding" not in rules(history={"onset": "acute"}, symptoms=[{"kind": "pain", "region": "groin", "side": "left"}])
+    assert "emergency.bleeding" not in rules(
+        history={"onset": "acute"}, symptoms=[{"kind": "pain", "region": "groin", "side": "left"}]
+    )
     assert "emergency.bleeding" in rules(history=h, exam={"signs": [{"sign": "hip_held_flexed", "side": "left"}]})
-    assert "emergency.bleeding" not in rules(history={"factors": ["anticoagulation"], "onset": "subacute"},
-                                             exam={"signs": [{"sign": "hip_held_flexed", "side": "left"}]})
+    assert "emergency.bleeding" not in rules(
+        history={"factors": ["anticoagulation"], "onset": "subacute"},
+        exam={"signs": [{"sign": "hip_held_flexed", "side": "left"}]},
+    )
 
 
 @pytest.mark.parametrize("factor", ["major_trauma", "pelvic_fracture", "hip_dislocation"])
@@ -207,7 +236,10 @@ def test_injury_with_any_weakness(factor):
 
 # ----------------------------------------------------------------------------- urgent
 
-@pytest.mark.parametrize("course,fires", [(None, True), ("worsening", True), ("stable", True), ("fluctuating", True), ("improving", False)])
+
+@pytest.mark.parametrize(
+    "course,fires", [(None, True), ("worsening", True), ("stable", True), ("fluctuating", True), ("improving", False)]
+)
 def test_cancer_with_new_pain_not_improving(course, fires):
     history = {"factors": ["cancer_history"], **({"course": course} if course else {})}
     assert ("urgent.cancer" in rules(history=history, symptoms=[PAIN_BACK])) is fires
@@ -215,11 +247,22 @@ def test_cancer_with_new_pain_not_improving(course, fires):
 
 
 def test_cancer_history_alone_is_not_urgent():
-    assert level(history={"factors": ["cancer_history"]}, symptoms=[{"kind": "numbness", "region": "sole", "side": "left"}]) == "routine"
+    assert (
+        level(
+            history={"factors": ["cancer_history"]}, symptoms=[{"kind": "numbness", "region": "sole", "side": "left"}]
+        )
+        == "routine"
+    )
 
 
-@pytest.mark.parametrize("factor,rule", [("weight_loss", "urgent.weight_loss_pain"), ("fever", "urgent.fever_pain"), ("night_pain", "urgent.night_pain")])
-@pytest.mark.parametrize("region,fires", [("buttock", True), ("groin", True), ("lower_abdomen", True), ("sole", True), (None, True), ("lower_back", False)])
+@pytest.mark.parametrize(
+    "factor,rule",
+    [("weight_loss", "urgent.weight_loss_pain"), ("fever", "urgent.fever_pain"), ("night_pain", "urgent.night_pain")],
+)
+@pytest.mark.parametrize(
+    "region,fires",
+    [("buttock", True), ("groin", True), ("lower_abdomen", True), ("sole", True), (None, True), ("lower_back", False)],
+)
 def test_systemic_flags_with_leg_buttock_or_pelvic_pain(factor, rule, region, fires):
     pain = {"kind": "pain", **({"region": region, "side": "left"} if region else {})}
     assert (rule in rules(history={"factors": [factor]}, symptoms=[pain])) is fires
@@ -230,15 +273,26 @@ def test_weight_loss_without_pain_is_not_urgent():
     assert rules(history={"factors": ["weight_loss"]}, symptoms=[WEAK_SYMPTOM]) == ["soon.weakness_or_falls_symptom"]
 
 
-@pytest.mark.parametrize("mrc,course,fires", [(3, "worsening", True), (0, "worsening", True), (3.5, "worsening", False),
-                                              (4, "worsening", False), (3, "stable", False), (3, None, False)])
+@pytest.mark.parametrize(
+    "mrc,course,fires",
+    [
+        (3, "worsening", True),
+        (0, "worsening", True),
+        (3.5, "worsening", False),
+        (4, "worsening", False),
+        (3, "stable", False),
+        (3, None, False),
+    ],
+)
 def test_worsening_with_mrc_3_or_less(mrc, course, fires):
     history = {"course": course} if course else {}
     assert ("urgent.worsening_weakness" in rules(history=history, exam=strength(mrc=mrc))) is fires
 
 
 def test_cord_signs():
-    assert rules(exam={"reflexes": [{"reflex": "plantar", "side": "left", "grade": "extensor"}]}) == ["urgent.cord_signs"]
+    assert rules(exam={"reflexes": [{"reflex": "plantar", "side": "left", "grade": "extensor"}]}) == [
+        "urgent.cord_signs"
+    ]
     assert rules(exam={"signs": [{"sign": "sustained_clonus", "side": "left"}]}) == ["urgent.cord_signs"]
     assert rules(exam={"signs": [{"sign": "spasticity", "side": "bilateral"}]}) == ["urgent.cord_signs"]
     assert level(exam={"reflexes": [{"reflex": "plantar", "side": "left", "grade": "flexor"}]}) == "routine"
@@ -247,12 +301,15 @@ def test_cord_signs():
 
 # ----------------------------------------------------------------------------- soon
 
+
 @pytest.mark.parametrize("mrc,lvl", [(5, "routine"), (4.5, "routine"), (4.25, "routine"), (4, "soon"), (3.5, "soon")])
 def test_mrc_4_counts_and_4_5_does_not(mrc, lvl):
     assert level(exam=strength(mrc=mrc)) == lvl
 
 
-@pytest.mark.parametrize("grade,lvl", [("reduced", "soon"), ("absent", "soon"), ("normal", "routine"), ("brisk", "routine")])
+@pytest.mark.parametrize(
+    "grade,lvl", [("reduced", "soon"), ("absent", "soon"), ("normal", "routine"), ("brisk", "routine")]
+)
 def test_reflex_reduced_or_absent(grade, lvl):
     assert level(exam={"reflexes": [{"reflex": "achilles", "side": "left", "grade": grade}]}) == lvl
 
@@ -263,29 +320,55 @@ def test_atrophy_and_other_signs():
     assert level(exam={"signs": [{"sign": "straight_leg_raise", "side": "left", "result": "positive"}]}) == "routine"
 
 
-@pytest.mark.parametrize("duration,course,lvl", [(42, None, "routine"), (43, None, "soon"), (43, "stable", "soon"),
-                                                 (43, "worsening", "soon"), (43, "fluctuating", "soon"),
-                                                 (43, "improving", "routine"), (400, "improving", "routine")])
+@pytest.mark.parametrize(
+    "duration,course,lvl",
+    [
+        (42, None, "routine"),
+        (43, None, "soon"),
+        (43, "stable", "soon"),
+        (43, "worsening", "soon"),
+        (43, "fluctuating", "soon"),
+        (43, "improving", "routine"),
+        (400, "improving", "routine"),
+    ],
+)
 def test_duration_over_42_days_without_improvement(duration, course, lvl):
     history = {"duration_days": duration, **({"course": course} if course else {})}
     assert level(history=history, symptoms=[PAIN_BACK]) == lvl
 
 
-@pytest.mark.parametrize("onset,duration,course,lvl", [("chronic", None, None, "soon"), ("chronic", None, "stable", "soon"),
-                                                        ("chronic", None, "improving", "routine"), ("chronic", 30, None, "routine"),
-                                                        ("chronic", 43, None, "soon"), ("subacute", None, None, "routine")])
+@pytest.mark.parametrize(
+    "onset,duration,course,lvl",
+    [
+        ("chronic", None, None, "soon"),
+        ("chronic", None, "stable", "soon"),
+        ("chronic", None, "improving", "routine"),
+        ("chronic", 30, None, "routine"),
+        ("chronic", 43, None, "soon"),
+        ("subacute", None, None, "routine"),
+    ],
+)
 def test_chronic_onset_without_a_duration_has_lasted_over_42_days(onset, duration, course, lvl):
-    history = {"onset": onset, **({"duration_days": duration} if duration is not None else {}), **({"course": course} if course else {})}
+    history = {
+        "onset": onset,
+        **({"duration_days": duration} if duration is not None else {}),
+        **({"course": course} if course else {}),
+    }
     assert level(history=history, symptoms=[PAIN_BACK]) == lvl
 
 
 # ----------------------------------------------------------------------------- winning level
 
+
 def test_first_level_wins_and_lists_every_rule_at_that_level_only():
-    t = triage(history={"factors": ["cancer_history", "night_pain"], "course": "worsening"},
-               symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}],
-               exam={"strength": [{"movement": "ankle_plantarflexion", "side": "left", "mrc": 3}],
-                     "reflexes": [{"reflex": "achilles", "side": "left", "grade": "absent"}]})
+    t = triage(
+        history={"factors": ["cancer_history", "night_pain"], "course": "worsening"},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}],
+        exam={
+            "strength": [{"movement": "ankle_plantarflexion", "side": "left", "mrc": 3}],
+            "reflexes": [{"reflex": "achilles", "side": "left", "grade": "absent"}],
+        },
+    )
     assert t.level == "urgent"
     assert t.rules == ["urgent.cancer", "urgent.night_pain", "urgent.worsening_weakness", "urgent.progressive_weakness"]
     assert len(t.reasons) == 4 and all("doctor" in r for r in t.reasons)
@@ -300,31 +383,61 @@ def test_reasons_are_plain_words_from_the_data_file():
 
 # ----------------------------------------------------------------------------- revision 1.1
 
+
 def lim(movement="ankle_dorsiflexion", side="left", mrc=4, by="pain"):
     return {"movement": movement, "side": side, "mrc": mrc, "limited_by": by}
 
 
 # "recent" and "new" (Reading the rules)
 
-@pytest.mark.parametrize("onset,course,duration,fires", [
-    (None, None, None, True), ("subacute", "stable", 90, True), ("subacute", "stable", 91, False),
-    ("chronic", "stable", 10, False), ("chronic", None, None, False), ("chronic", "worsening", 400, True),
-    ("acute", "worsening", 91, True), ("acute", "improving", 10, False), ("acute", "fluctuating", 10, True)])
+
+@pytest.mark.parametrize(
+    "onset,course,duration,fires",
+    [
+        (None, None, None, True),
+        ("subacute", "stable", 90, True),
+        ("subacute", "stable", 91, False),
+        ("chronic", "stable", 10, False),
+        ("chronic", None, None, False),
+        ("chronic", "worsening", 400, True),
+        ("acute", "worsening", 91, True),
+        ("acute", "improving", 10, False),
+        ("acute", "fluctuating", 10, True),
+    ],
+)
 def test_cancer_rule_needs_new_pain_or_weakness(onset, course, duration, fires):
-    history = {"factors": ["cancer_history"], **({"onset": onset} if onset else {}),
-               **({"course": course} if course else {}), **({"duration_days": duration} if duration is not None else {})}
+    history = {
+        "factors": ["cancer_history"],
+        **({"onset": onset} if onset else {}),
+        **({"course": course} if course else {}),
+        **({"duration_days": duration} if duration is not None else {}),
+    }
     assert ("urgent.cancer" in rules(history=history, symptoms=[PAIN_LEG])) is fires
     assert ("urgent.cancer" in rules(history=history, exam=strength(mrc=4.5))) is fires
 
 
-@pytest.mark.parametrize("factor,rule", [("weight_loss", "urgent.weight_loss_pain"), ("fever", "urgent.fever_pain"),
-                                         ("night_pain", "urgent.night_pain")])
-@pytest.mark.parametrize("onset,course,duration,fires", [
-    (None, None, 90, True), (None, None, 91, False), (None, "worsening", 91, True), ("chronic", "stable", None, False),
-    ("chronic", "worsening", None, True), ("subacute", None, None, True)])
+@pytest.mark.parametrize(
+    "factor,rule",
+    [("weight_loss", "urgent.weight_loss_pain"), ("fever", "urgent.fever_pain"), ("night_pain", "urgent.night_pain")],
+)
+@pytest.mark.parametrize(
+    "onset,course,duration,fires",
+    [
+        (None, None, 90, True),
+        (None, None, 91, False),
+        (None, "worsening", 91, True),
+        ("chronic", "stable", None, False),
+        ("chronic", "worsening", None, True),
+        ("subacute", None, None, True),
+    ],
+)
 def test_systemic_flags_need_new_limb_pain(factor, rule, onset, course, duration, fires):
-    history = {"factors": [factor], **({"onset": onset} if onset else {}), **({"course": course} if course else {}),
-               **({"duration_days": duration} if duration is not None else {})}
+    history = {
+        "factors": [factor],
+        **({"onset": onset} if onset else {}),
+        **({"course": course} if course else {}),
+        **({"duration_days": duration} if duration is not None else {}),
+    }
     assert (rule in rules(history=history, symptoms=[PAIN_LEG])) is fires
 
 
@@ -333,16 +446,34 @@ def test_systemic_flags_need_new_limb_pain(factor, rule, onset, course, duration
 GENITAL_NUMB = {"kind": "numbness", "region": "genital"}
 
 
-@pytest.mark.parametrize("genital", [
-    {"symptoms": [GENITAL_NUMB]}, {"symptoms": [{"kind": "tingling", "region": "genital", "side": "left"}]},
-    {"symptoms": [{**GENITAL_NUMB, "side": "right"}]},
-    {"exam": {"sensation": [{"region": "genital", "finding": "reduced"}]}},
-    {"exam": {"sensation": [{"region": "genital", "side": "left", "finding": "absent"}]}}])
-@pytest.mark.parametrize("other,fires", [
-    (PAIN_LEG, True), (PAIN_BACK, True), ({"kind": "pain"}, True), ({"kind": "numbness", "region": "sole", "side": "left"}, True),
-    ({"kind": "tingling", "region": "lower_abdomen"}, True), (WEAK_SYMPTOM, True), ({"kind": "gait_difficulty"}, True),
-    ({"kind": "falls"}, True), ({"kind": "pain", "region": "genital"}, False), ({"kind": "pain", "region": "saddle", "side": "left"}, False),
-    ({"kind": "cramps", "region": "posterior_leg", "side": "left"}, False), ({"kind": "bladder_dysfunction"}, None), (None, False)])
+@pytest.mark.parametrize(
+    "genital",
+    [
+        {"symptoms": [GENITAL_NUMB]},
+        {"symptoms": [{"kind": "tingling", "region": "genital", "side": "left"}]},
+        {"symptoms": [{**GENITAL_NUMB, "side": "right"}]},
+        {"exam": {"sensation": [{"region": "genital", "finding": "reduced"}]}},
+        {"exam": {"sensation": [{"region": "genital", "side": "left", "finding": "absent"}]}},
+    ],
+)
+@pytest.mark.parametrize(
+    "other,fires",
+    [
+        (PAIN_LEG, True),
+        (PAIN_BACK, True),
+        ({"kind": "pain"}, True),
+        ({"kind": "numbness", "region": "sole", "side": "left"}, True),
+        ({"kind": "tingling", "region": "lower_abdomen"}, True),
+        (WEAK_SYMPTOM, True),
+        ({"kind": "gait_difficulty"}, True),
+        ({"kind": "falls"}, True),
+        ({"kind": "pain", "region": "genital"}, False),
+        ({"kind": "pain", "region": "saddle", "side": "left"}, False),
+        ({"kind": "cramps", "region": "posterior_leg", "side": "left"}, False),
+        ({"kind": "bladder_dysfunction"}, None),
+        (None, False),
+    ],
+)
 def test_genital_sensation_needs_a_leg_or_back_symptom_in_another_region(genital, other, fires):
     symptoms = list(genital.get("symptoms", [])) + ([other] if other else [])
     t = triage(symptoms=symptoms, exam=genital.get("exam", {}))
@@ -357,7 +488,8 @@ def test_genital_sensation_needs_a_leg_or_back_symptom_in_another_region(genital
 def test_genital_normal_or_increased_sensation_does_not_fire():
     for finding in ("normal", "increased"):
         assert "emergency.genital_sensation" not in rules(
-            symptoms=[PAIN_BACK], exam={"sensation": [{"region": "genital", "finding": finding}]})
+            symptoms=[PAIN_BACK], exam={"sensation": [{"region": "genital", "finding": finding}]}
+        )
     assert "emergency.genital_sensation" not in rules(symptoms=[{"kind": "pain", "region": "genital"}, PAIN_BACK])
 
 
@@ -366,15 +498,34 @@ def test_genital_normal_or_increased_sensation_does_not_fire():
 BOTH_WEAK = {"kind": "weakness", "side": "bilateral"}
 
 
-@pytest.mark.parametrize("onset,course,duration,fires", [
-    ("sudden", "worsening", 3, True), ("acute", "worsening", None, True), ("acute", "worsening", 14, True),
-    ("acute", "worsening", 15, False), ("subacute", "worsening", 3, False), ("chronic", "worsening", 3, False),
-    (None, "worsening", 3, False), ("acute", "stable", 3, False), ("acute", "improving", 3, False), ("acute", None, 3, False)])
+@pytest.mark.parametrize(
+    "onset,course,duration,fires",
+    [
+        ("sudden", "worsening", 3, True),
+        ("acute", "worsening", None, True),
+        ("acute", "worsening", 14, True),
+        ("acute", "worsening", 15, False),
+        ("subacute", "worsening", 3, False),
+        ("chronic", "worsening", 3, False),
+        (None, "worsening", 3, False),
+        ("acute", "stable", 3, False),
+        ("acute", "improving", 3, False),
+        ("acute", None, 3, False),
+    ],
+)
 def test_bilateral_progressive_weakness_boundaries(onset, course, duration, fires):
-    history = {**({"onset": onset} if onset else {}), **({"course": course} if course else {}),
-               **({"duration_days": duration} if duration is not None else {})}
+    history = {
+        **({"onset": onset} if onset else {}),
+        **({"course": course} if course else {}),
+        **({"duration_days": duration} if duration is not None else {}),
+    }
     assert ("emergency.bilateral_progressive_weakness" in rules(history=history, symptoms=[BOTH_WEAK])) is fires
-    exam = {"strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4.5}, {"movement": "hip_flexion", "side": "right", "mrc": 4}]}
+    exam = {
+        "strength": [
+            {"movement": "hip_flexion", "side": "left", "mrc": 4.5},
+            {"movement": "hip_flexion", "side": "right", "mrc": 4},
+        ]
+    }
     assert ("emergency.bilateral_progressive_weakness" in rules(history=history, exam=exam)) is fires
 
 
@@ -386,7 +537,9 @@ def test_bilateral_progressive_weakness_needs_both_sides_and_ignores_limited_gra
     # a limited_by grade counts as 5: one side is then not weak
     exam = {"strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4}, lim("hip_flexion", "right", 3)]}
     assert "emergency.bilateral_progressive_weakness" not in rules(history=h, exam=exam)
-    assert "emergency.bilateral_progressive_weakness" not in rules(history=h, exam={"strength": [lim(side="bilateral", mrc=2)]})
+    assert "emergency.bilateral_progressive_weakness" not in rules(
+        history=h, exam={"strength": [lim(side="bilateral", mrc=2)]}
+    )
 
 
 # suspected metastatic spinal cord compression
@@ -399,57 +552,101 @@ def mscc(extra_symptoms=(), exam=None, **history) -> list[str]:
     return rules(history=h, symptoms=[PAIN_BACK, *extra_symptoms], exam=exam or {})
 
 
-@pytest.mark.parametrize("extra,exam", [
-    ([WEAK_SYMPTOM], None), ([BOTH_WEAK], None), ([{"kind": "gait_difficulty"}], None), ([{"kind": "falls"}], None),
-    ([{"kind": "numbness", "region": "anterior_thigh", "side": "left"}], None),
-    ([{"kind": "tingling", "region": "whole_foot_stocking", "side": "bilateral"}], None),
-    ([], {"sensation": [{"region": "lateral_leg", "side": "right", "finding": "reduced"}]}),
-    ([], {"sensation": [{"region": "sole", "side": "left", "finding": "absent"}]}),
-    ([], strength(mrc=4.5)), ([], strength(mrc=2))])
+@pytest.mark.parametrize(
+    "extra,exam",
+    [
+        ([WEAK_SYMPTOM], None),
+        ([BOTH_WEAK], None),
+        ([{"kind": "gait_difficulty"}], None),
+        ([{"kind": "falls"}], None),
+        ([{"kind": "numbness", "region": "anterior_thigh", "side": "left"}], None),
+        ([{"kind": "tingling", "region": "whole_foot_stocking", "side": "bilateral"}], None),
+        ([], {"sensation": [{"region": "lateral_leg", "side": "right", "finding": "reduced"}]}),
+        ([], {"sensation": [{"region": "sole", "side": "left", "finding": "absent"}]}),
+        ([], strength(mrc=4.5)),
+        ([], strength(mrc=2)),
+    ],
+)
 def test_metastatic_compression_with_any_neurological_feature(extra, exam):
     t = mscc(extra, exam)
     assert "emergency.metastatic_compression" in t
     assert t[0].startswith("emergency.")
 
 
-@pytest.mark.parametrize("extra,exam", [
-    ([], None), ([{"kind": "pain", "region": "posterior_thigh", "side": "left"}], None),
-    ([{"kind": "numbness", "region": "lower_abdomen"}], None), ([{"kind": "numbness"}], None),
-    ([{"kind": "tingling", "region": "lower_back"}], None), ([{"kind": "cramps", "region": "posterior_leg", "side": "left"}], None),
-    ([], {"sensation": [{"region": "lower_back", "side": "left", "finding": "reduced"}]}),
-    ([], {"sensation": [{"region": "lateral_leg", "side": "right", "finding": "normal"}]}),
-    ([], strength(mrc=5))])
+@pytest.mark.parametrize(
+    "extra,exam",
+    [
+        ([], None),
+        ([{"kind": "pain", "region": "posterior_thigh", "side": "left"}], None),
+        ([{"kind": "numbness", "region": "lower_abdomen"}], None),
+        ([{"kind": "numbness"}], None),
+        ([{"kind": "tingling", "region": "lower_back"}], None),
+        ([{"kind": "cramps", "region": "posterior_leg", "side": "left"}], None),
+        ([], {"sensation": [{"region": "lower_back", "side": "left", "finding": "reduced"}]}),
+        ([], {"sensation": [{"region": "lateral_leg", "side": "right", "finding": "normal"}]}),
+        ([], strength(mrc=5)),
+    ],
+)
 def test_metastatic_compression_needs_a_neurological_feature(extra, exam):
     assert "emergency.metastatic_compression" not in mscc(extra, exam)
 
 
 def test_metastatic_compression_needs_cancer_and_back_pain():
     assert "emergency.metastatic_compression" not in rules(symptoms=[PAIN_BACK, WEAK_SYMPTOM])
-    assert "emergency.metastatic_compression" not in rules(history={"factors": ["cancer_history"]}, symptoms=[PAIN_LEG, WEAK_SYMPTOM])
-    assert "emergency.metastatic_compression" not in rules(history={"factors": ["cancer_history"]},
-                                                         symptoms=[{"kind": "pain"}, WEAK_SYMPTOM])
+    assert "emergency.metastatic_compression" not in rules(
+        history={"factors": ["cancer_history"]}, symptoms=[PAIN_LEG, WEAK_SYMPTOM]
+    )
+    assert "emergency.metastatic_compression" not in rules(
+        history={"factors": ["cancer_history"]}, symptoms=[{"kind": "pain"}, WEAK_SYMPTOM]
+    )
 
 
-@pytest.mark.parametrize("onset,course,duration,fires", [
-    (None, None, None, True), ("subacute", "stable", 90, True), ("subacute", "stable", 91, False),
-    ("subacute", "worsening", 91, True), ("chronic", "stable", 20, False), ("chronic", None, None, False),
-    ("chronic", "worsening", 400, True), ("acute", "improving", 5, False), ("chronic", "improving", 5, False),
-    ("acute", "fluctuating", 5, True)])
+@pytest.mark.parametrize(
+    "onset,course,duration,fires",
+    [
+        (None, None, None, True),
+        ("subacute", "stable", 90, True),
+        ("subacute", "stable", 91, False),
+        ("subacute", "worsening", 91, True),
+        ("chronic", "stable", 20, False),
+        ("chronic", None, None, False),
+        ("chronic", "worsening", 400, True),
+        ("acute", "improving", 5, False),
+        ("chronic", "improving", 5, False),
+        ("acute", "fluctuating", 5, True),
+    ],
+)
 def test_metastatic_compression_only_when_new_and_not_improving(onset, course, duration, fires):
-    history = {**({"onset": onset} if onset else {}), **({"course": course} if course else {}),
-               **({"duration_days": duration} if duration is not None else {})}
+    history = {
+        **({"onset": onset} if onset else {}),
+        **({"course": course} if course else {}),
+        **({"duration_days": duration} if duration is not None else {}),
+    }
     assert ("emergency.metastatic_compression" in mscc([{"kind": "gait_difficulty"}], **history)) is fires
 
 
 # progressive weakness (urgent)
 
-@pytest.mark.parametrize("onset,course,duration,fires", [
-    (None, "worsening", None, True), ("subacute", "worsening", 90, True), ("subacute", "worsening", 91, False),
-    ("chronic", "worsening", 30, False), ("acute", "stable", 10, False), ("acute", "fluctuating", 10, False),
-    ("acute", None, 10, False), ("sudden", "worsening", 0, True)])
+
+@pytest.mark.parametrize(
+    "onset,course,duration,fires",
+    [
+        (None, "worsening", None, True),
+        ("subacute", "worsening", 90, True),
+        ("subacute", "worsening", 91, False),
+        ("chronic", "worsening", 30, False),
+        ("acute", "stable", 10, False),
+        ("acute", "fluctuating", 10, False),
+        ("acute", None, 10, False),
+        ("sudden", "worsening", 0, True),
+    ],
+)
 def test_progressive_weakness_needs_worsening_and_recent(onset, course, duration, fires):
-    history = {**({"onset": onset} if onset else {}), **({"course": course} if course else {}),
-               **({"duration_days": duration} if duration is not None else {})}
+    history = {
+        **({"onset": onset} if onset else {}),
+        **({"course": course} if course else {}),
+        **({"duration_days": duration} if duration is not None else {}),
+    }
     assert ("urgent.progressive_weakness" in rules(history=history, exam=strength(mrc=4))) is fires
     assert ("urgent.progressive_weakness" in rules(history=history, symptoms=[WEAK_SYMPTOM])) is fires
 
@@ -463,19 +660,27 @@ def test_progressive_weakness_grade_4_counts_and_4_5_does_not(mrc, fires):
 WORSE = {"course": "worsening", "duration_days": 20}
 
 
-@pytest.mark.parametrize("symptom_side,exam,counts", [
-    ("left", [], True),                                                   # nothing examined: the symptom counts
-    ("left", [("ankle_dorsiflexion", "left", 5)], False),                 # all examined on its side are 5
-    ("left", [("ankle_dorsiflexion", "left", 5), ("hip_flexion", "left", 4.5)], True),
-    ("left", [("ankle_dorsiflexion", "right", 5)], True),                 # its own side not examined
-    ("left", [("ankle_dorsiflexion", "left", 5), ("hip_flexion", "right", 4.5)], False),  # other side does not matter
-    ("left", [("ankle_dorsiflexion", "bilateral", 5)], False),            # a bilateral grade covers both sides
-    ("right", [("ankle_dorsiflexion", "bilateral", 4.5)], True),
-    (None, [("ankle_dorsiflexion", "left", 5), ("ankle_dorsiflexion", "right", 5)], False),
-    (None, [("ankle_dorsiflexion", "left", 5), ("ankle_dorsiflexion", "right", 4.5)], True),
-    (None, [("ankle_dorsiflexion", "left", 5)], False),                   # every movement examined (on either side) is 5
-    ("bilateral", [("knee_extension", "left", 5), ("knee_extension", "right", 5)], False),
-    ("bilateral", [("knee_extension", "left", 5), ("knee_extension", "right", 4.5)], True)])
+@pytest.mark.parametrize(
+    "symptom_side,exam,counts",
+    [
+        ("left", [], True),  # nothing examined: the symptom counts
+        ("left", [("ankle_dorsiflexion", "left", 5)], False),  # all examined on its side are 5
+        ("left", [("ankle_dorsiflexion", "left", 5), ("hip_flexion", "left", 4.5)], True),
+        ("left", [("ankle_dorsiflexion", "right", 5)], True),  # its own side not examined
+        (
+            "left",
+            [("ankle_dorsiflexion", "left", 5), ("hip_flexion", "right", 4.5)],
+            False,
+        ),  # other side does not matter
+        ("left", [("ankle_dorsiflexion", "bilateral", 5)], False),  # a bilateral grade covers both sides
+        ("right", [("ankle_dorsiflexion", "bilateral", 4.5)], True),
+        (None, [("ankle_dorsiflexion", "left", 5), ("ankle_dorsiflexion", "right", 5)], False),
+        (None, [("ankle_dorsiflexion", "left", 5), ("ankle_dorsiflexion", "right", 4.5)], True),
+        (None, [("ankle_dorsiflexion", "left", 5)], False),  # every movement examined (on either side) is 5
+        ("bilateral", [("knee_extension", "left", 5), ("knee_extension", "right", 5)], False),
+        ("bilateral", [("knee_extension", "left", 5), ("knee_extension", "right", 4.5)], True),
+    ],
+)
 def test_weakness_symptom_suppressed_by_all_5_exam_on_its_side(symptom_side, exam, counts):
     symptom = {"kind": "weakness", **({"side": symptom_side} if symptom_side else {})}
     findings = [{"movement": m, "side": s, "mrc": g} for m, s, g in exam]
@@ -488,21 +693,32 @@ def test_weakness_symptom_suppressed_by_all_5_exam_on_its_side(symptom_side, exa
 def test_progressive_weakness_with_limited_by():
     # a pain-limited 4 counts as 5: it neither fires the clause nor keeps a symptom on its side
     assert level(history=WORSE, exam={"strength": [lim(mrc=4)]}) == "routine"
-    assert "urgent.progressive_weakness" not in rules(history=WORSE, symptoms=[WEAK_SYMPTOM], exam={"strength": [lim(mrc=3, by="effort")]})
-    assert "urgent.progressive_weakness" in rules(history=WORSE, symptoms=[WEAK_SYMPTOM],
-                                                  exam={"strength": [lim(mrc=3), {"movement": "hip_flexion", "side": "left", "mrc": 4.5}]})
+    assert "urgent.progressive_weakness" not in rules(
+        history=WORSE, symptoms=[WEAK_SYMPTOM], exam={"strength": [lim(mrc=3, by="effort")]}
+    )
+    assert "urgent.progressive_weakness" in rules(
+        history=WORSE,
+        symptoms=[WEAK_SYMPTOM],
+        exam={"strength": [lim(mrc=3), {"movement": "hip_flexion", "side": "left", "mrc": 4.5}]},
+    )
     # and "worsening with MRC <= 3" reads the neurological grade too
     assert "urgent.worsening_weakness" not in rules(history=WORSE, exam={"strength": [lim(mrc=2)]})
 
 
 def test_shared_case_p21_pattern_is_urgent_not_soon():
-    t = triage(history={"onset": "subacute", "course": "worsening", "duration_days": 21},
-               symptoms=[{"kind": "pain", "region": "lateral_leg", "side": "right"},
-                         {"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"}, {"kind": "falls"}])
+    t = triage(
+        history={"onset": "subacute", "course": "worsening", "duration_days": 21},
+        symptoms=[
+            {"kind": "pain", "region": "lateral_leg", "side": "right"},
+            {"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"},
+            {"kind": "falls"},
+        ],
+    )
     assert t.level == "urgent" and t.rules == ["urgent.progressive_weakness"]
 
 
 # soon: weakness or falls symptom, fall with any weakness
+
 
 def test_weakness_or_falls_symptom_is_soon():
     assert rules(symptoms=[WEAK_SYMPTOM]) == ["soon.weakness_or_falls_symptom"]
@@ -512,30 +728,40 @@ def test_weakness_or_falls_symptom_is_soon():
     assert rules(symptoms=[WEAK_SYMPTOM], exam=strength(mrc=5)) == ["soon.weakness_or_falls_symptom"]
 
 
-@pytest.mark.parametrize("exam,symptoms,expected", [
-    (strength(mrc=4.5), [], ["soon.fall_with_weakness"]),
-    ({"strength": [lim(mrc=4.5)]}, [], ["routine.otherwise"]),
-    ({"strength": [lim(mrc=2)]}, [], ["routine.otherwise"]),
-    (strength(mrc=5), [], ["routine.otherwise"]),
-    ({}, [], ["routine.otherwise"]),
-    ({}, [WEAK_SYMPTOM], ["soon.weakness_or_falls_symptom", "soon.fall_with_weakness"]),
-    (strength(mrc=4), [], ["soon.weakness", "soon.fall_with_weakness"])])
+@pytest.mark.parametrize(
+    "exam,symptoms,expected",
+    [
+        (strength(mrc=4.5), [], ["soon.fall_with_weakness"]),
+        ({"strength": [lim(mrc=4.5)]}, [], ["routine.otherwise"]),
+        ({"strength": [lim(mrc=2)]}, [], ["routine.otherwise"]),
+        (strength(mrc=5), [], ["routine.otherwise"]),
+        ({}, [], ["routine.otherwise"]),
+        ({}, [WEAK_SYMPTOM], ["soon.weakness_or_falls_symptom", "soon.fall_with_weakness"]),
+        (strength(mrc=4), [], ["soon.weakness", "soon.fall_with_weakness"]),
+    ],
+)
 def test_fall_factor_with_any_weakness(exam, symptoms, expected):
     assert rules(history={"factors": ["fall"]}, symptoms=symptoms, exam=exam) == expected
 
 
 # limited_by: the neurological grade everywhere but the three exception clauses
 
+
 @pytest.mark.parametrize("by", ["pain", "effort"])
 def test_limited_by_counts_as_5_in_the_strength_clauses(by):
     assert level(exam={"strength": [lim(mrc=4, by=by)]}) == "routine"  # soon.weakness
-    assert "emergency.sudden_onset_marked_weakness" not in rules(history={"onset": "sudden", "duration_days": 1},
-                                                                exam={"strength": [lim(mrc=1, by=by)]})
+    assert "emergency.sudden_onset_marked_weakness" not in rules(
+        history={"onset": "sudden", "duration_days": 1}, exam={"strength": [lim(mrc=1, by=by)]}
+    )
     both = {"strength": [lim("hip_flexion", "left", 2, by), {"movement": "hip_flexion", "side": "right", "mrc": 2}]}
     assert "emergency.bilateral_marked_weakness" not in rules(history={"onset": "acute"}, exam=both)
-    assert "emergency.infection" not in rules(history={"factors": ["fever", "iv_drug_use"]}, exam={"strength": [lim(mrc=3, by=by)]})
+    assert "emergency.infection" not in rules(
+        history={"factors": ["fever", "iv_drug_use"]}, exam={"strength": [lim(mrc=3, by=by)]}
+    )
     assert "urgent.cancer" not in rules(history={"factors": ["cancer_history"]}, exam={"strength": [lim(mrc=3, by=by)]})
-    assert "urgent.worsening_weakness" not in rules(history={"course": "worsening"}, exam={"strength": [lim(mrc=3, by=by)]})
+    assert "urgent.worsening_weakness" not in rules(
+        history={"course": "worsening"}, exam={"strength": [lim(mrc=3, by=by)]}
+    )
 
 
 @pytest.mark.parametrize("by", ["pain", "effort"])
@@ -551,20 +777,30 @@ def test_limited_by_keeps_the_recorded_grade_in_bleeding_trauma_and_mscc(by):
 
 
 def test_shared_case_p23_pattern_pain_limited_abduction_is_routine():
-    t = triage(history={"onset": "subacute", "course": "stable", "duration_days": 35},
-               symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "right"}],
-               exam={"strength": [lim("hip_abduction", "right", 4), {"movement": "hip_flexion", "side": "right", "mrc": 5}]})
+    t = triage(
+        history={"onset": "subacute", "course": "stable", "duration_days": 35},
+        symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "right"}],
+        exam={"strength": [lim("hip_abduction", "right", 4), {"movement": "hip_flexion", "side": "right", "mrc": 5}]},
+    )
     assert t.level == "routine"
     # without the mark the same grade is "soon"
-    t = triage(history={"onset": "subacute", "course": "stable", "duration_days": 35},
-               symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "right"}],
-               exam=strength("hip_abduction", "right", 4))
+    t = triage(
+        history={"onset": "subacute", "course": "stable", "duration_days": 35},
+        symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "right"}],
+        exam=strength("hip_abduction", "right", 4),
+    )
     assert t.level == "soon"
 
 
 def test_new_rules_carry_plain_text_why_and_sources():
-    new = {"emergency.genital_sensation", "emergency.bilateral_progressive_weakness", "emergency.metastatic_compression",
-           "urgent.progressive_weakness", "soon.weakness_or_falls_symptom", "soon.fall_with_weakness"}
+    new = {
+        "emergency.genital_sensation",
+        "emergency.bilateral_progressive_weakness",
+        "emergency.metastatic_compression",
+        "urgent.progressive_weakness",
+        "soon.weakness_or_falls_symptom",
+        "soon.fall_with_weakness",
+    }
     by_id = {r["id"]: r for lvl in K.triage for r in lvl["rules"]}
     assert new <= set(by_id)
     keys = {r["id"]: {s["key"] for s in r["sources"]} for r in by_id.values()}
@@ -598,9 +834,13 @@ def test_new_rules_carry_plain_text_why_and_sources():
 
 EXCEPTION_RULES = {"emergency.bleeding", "emergency.injury", "emergency.metastatic_compression"}
 LIMITED = st.sampled_from([None, None, "pain", "effort"])
-strength_item_11 = st.builds(lambda m, s, g, by: {"movement": m, "side": s, "mrc": g, **({"limited_by": by} if by else {})},
-                             st.sampled_from(V.MOVEMENTS), st.sampled_from(V.SIDES), st.sampled_from([0, 1, 2, 3, 3.5, 4, 4.5, 5]),
-                             LIMITED)
+strength_item_11 = st.builds(
+    lambda m, s, g, by: {"movement": m, "side": s, "mrc": g, **({"limited_by": by} if by else {})},
+    st.sampled_from(V.MOVEMENTS),
+    st.sampled_from(V.SIDES),
+    st.sampled_from([0, 1, 2, 3, 3.5, 4, 4.5, 5]),
+    LIMITED,
+)
 
 
 @st.composite
@@ -629,8 +869,11 @@ def case_dict_11(draw):
 
 
 def _copy(d: dict) -> dict:
-    return {"history": {**d["history"], "factors": list(d["history"]["factors"])},
-            "symptoms": list(d["symptoms"]), "exam": {k: list(v) for k, v in d["exam"].items()}}
+    return {
+        "history": {**d["history"], "factors": list(d["history"]["factors"])},
+        "symptoms": list(d["symptoms"]),
+        "exam": {k: list(v) for k, v in d["exam"].items()},
+    }
 
 
 def _items(d: dict, key: str) -> list:
@@ -730,16 +973,18 @@ def test_marking_a_grade_limited_by_never_raises_urgency(d, context, by, data):
     before, after, five = _fired(d), _fired(marked), _fired(as_5)
     assert _rank(marked) >= _rank(d)
     assert after <= before
-    assert after - EXCEPTION_RULES == five - EXCEPTION_RULES      # counts as graded 5 ...
-    assert after & EXCEPTION_RULES == before & EXCEPTION_RULES    # ... except in the three exception clauses
+    assert after - EXCEPTION_RULES == five - EXCEPTION_RULES  # counts as graded 5 ...
+    assert after & EXCEPTION_RULES == before & EXCEPTION_RULES  # ... except in the three exception clauses
 
 
 @SETTINGS
 @given(case_dict_11(), st.randoms(use_true_random=False))
 def test_level_and_rules_do_not_depend_on_finding_order(d, rnd):
-    shuffled = {"history": {**d["history"], "factors": rnd.sample(d["history"]["factors"], len(d["history"]["factors"]))},
-                "symptoms": rnd.sample(d["symptoms"], len(d["symptoms"])),
-                "exam": {k: rnd.sample(v, len(v)) for k, v in d["exam"].items()}}
+    shuffled = {
+        "history": {**d["history"], "factors": rnd.sample(d["history"]["factors"], len(d["history"]["factors"]))},
+        "symptoms": rnd.sample(d["symptoms"], len(d["symptoms"])),
+        "exam": {k: rnd.sample(v, len(v)) for k, v in d["exam"].items()},
+    }
     a = assess_triage(make_case(**d), K)
     b = assess_triage(make_case(**shuffled), K)
     assert (a.level, a.rules, a.reasons) == (b.level, b.rules, b.reasons)

@@ -50,8 +50,10 @@ def test_shared_cases_emergency_steps_lead_only_in_emergencies(path, case, expec
         assert entries[0].priority == "emergency"
 
 
-CES = dict(history={"onset": "acute", "duration_days": 2}, symptoms=[
-    {"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "lower_back", "side": "bilateral"}])
+CES = dict(
+    history={"onset": "acute", "duration_days": 2},
+    symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "lower_back", "side": "bilateral"}],
+)
 
 
 def test_suspected_cauda_equina_starts_with_urgent_mri_and_bladder_scan():
@@ -63,29 +65,41 @@ def test_suspected_cauda_equina_starts_with_urgent_mri_and_bladder_scan():
 
 
 def test_cauda_equina_with_mri_already_done_still_leads_with_bladder_scan():
-    entries = plan_for([entry("cauda_equina", "bilateral", 0.9)],
-                       investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}], **CES)
+    entries = plan_for(
+        [entry("cauda_equina", "bilateral", 0.9)],
+        investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}],
+        **CES,
+    )
     assert "mri_lumbar_spine" not in names_of(entries)
     assert entries[0].test == "post_void_residual" and entries[0].priority == "emergency"
 
 
 def test_suspected_haematoma_on_anticoagulants_starts_with_ct_and_clotting():
-    entries = plan_for([entry("nerve:femoral", "right", 0.8)], history={"onset": "acute", "factors": ["anticoagulation"]},
-                       symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}])
+    entries = plan_for(
+        [entry("nerve:femoral", "right", 0.8)],
+        history={"onset": "acute", "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}],
+    )
     assert {w.test for w in entries[:2]} == {"ct_pelvis", "coagulation_profile"}
     assert entries[0].priority == entries[1].priority == "emergency"
 
 
 def test_infection_emergency_brings_imaging_and_cultures():
-    entries = plan_for([], history={"factors": ["fever", "iv_drug_use"]}, symptoms=[{"kind": "pain", "region": "lower_back", "side": "left"}])
+    entries = plan_for(
+        [],
+        history={"factors": ["fever", "iv_drug_use"]},
+        symptoms=[{"kind": "pain", "region": "lower_back", "side": "left"}],
+    )
     first = {w.test for w in entries if w.priority == "emergency"}
     assert {"mri_lumbar_spine", "blood_cultures"} <= first
 
 
 def test_plexus_lesion_gets_pelvic_mri_nerve_tests_and_sugar():
-    entries = plan_for([entry("plexus:lumbar", "left", 0.8), entry("root:L3", "left", 0.2)],
-                       history={"onset": "subacute", "factors": ["weight_loss"]},
-                       symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8}])
+    entries = plan_for(
+        [entry("plexus:lumbar", "left", 0.8), entry("root:L3", "left", 0.2)],
+        history={"onset": "subacute", "factors": ["weight_loss"]},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8}],
+    )
     by_test = {w.test: w.priority for w in entries}
     assert by_test["mri_pelvis_plexus"] == "high" and by_test["emg_ncs"] == "high"
     assert "hba1c" in by_test and "esr" in by_test
@@ -94,39 +108,56 @@ def test_plexus_lesion_gets_pelvic_mri_nerve_tests_and_sugar():
 
 
 def test_root_lesion_gets_lumbar_mri():
-    entries = plan_for([entry("root:L5", "left", 0.8)], history={"course": "worsening"},
-                       exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}]})
+    entries = plan_for(
+        [entry("root:L5", "left", 0.8)],
+        history={"course": "worsening"},
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}]},
+    )
     assert {w.test: w.priority for w in entries}["mri_lumbar_spine"] == "high"
 
 
 def test_done_tests_are_skipped():
     loc = [entry("plexus:lumbar", "left", 0.9)]
-    entries = plan_for(loc, history={"factors": ["diabetes"]},
-                       electrodiagnosis={"needle_emg": [{"muscle": "iliopsoas", "side": "left", "result": "active_denervation"}]},
-                       investigations=[{"test": "mri_pelvis", "finding": "normal"}, {"test": "hba1c", "value": 8.0},
-                                       {"test": "esr", "value": 10}])
+    entries = plan_for(
+        loc,
+        history={"factors": ["diabetes"]},
+        electrodiagnosis={"needle_emg": [{"muscle": "iliopsoas", "side": "left", "result": "active_denervation"}]},
+        investigations=[
+            {"test": "mri_pelvis", "finding": "normal"},
+            {"test": "hba1c", "value": 8.0},
+            {"test": "esr", "value": 10},
+        ],
+    )
     assert not {"mri_pelvis_plexus", "emg_ncs", "hba1c", "esr"} & set(names_of(entries))
 
 
 def test_repeat_pelvic_mri_when_tumour_still_possible():
-    entries = plan_for([entry("plexus:sacral", "left", 0.9)],
-                       history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
-                       symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
-                       investigations=[{"test": "mri_pelvis", "finding": "normal"}])
+    entries = plan_for(
+        [entry("plexus:sacral", "left", 0.9)],
+        history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
+        investigations=[{"test": "mri_pelvis", "finding": "normal"}],
+    )
     mri = [w for w in entries if w.test == "mri_pelvis_plexus"]
     assert mri and mri[0].priority == "medium" and "repeat" in mri[0].why.lower()
 
 
 def test_suspected_tumour_gets_body_imaging_and_markers():
-    entries = plan_for([entry("plexus:sacral", "left", 0.9)], history={"onset": "subacute", "factors": ["cancer_history", "night_pain"]},
-                       symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}])
+    entries = plan_for(
+        [entry("plexus:sacral", "left", 0.9)],
+        history={"onset": "subacute", "factors": ["cancer_history", "night_pain"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
+    )
     got = set(names_of(entries))
     assert {"ct_abdomen_pelvis", "tumor_markers", "mri_pelvis_plexus"} <= got
 
 
 def test_fracture_after_injury_gets_ct():
-    entries = plan_for([entry("plexus:sacral", "left", 0.9)], history={"onset": "sudden", "factors": ["pelvic_fracture"]},
-                       symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}])
+    entries = plan_for(
+        [entry("plexus:sacral", "left", 0.9)],
+        history={"onset": "sudden", "factors": ["pelvic_fracture"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}],
+    )
     assert "ct_pelvis" in names_of(entries)
 
 
@@ -143,22 +174,42 @@ def test_rules_are_data_over_valid_ids():
 
 def test_routine_patient_answers_wait_for_an_examination_before_scans():
     loc = [entry("plexus:lumbar", "left", 0.3), entry("nerve:lateral_femoral_cutaneous", "left", 0.3)]
-    entries = plan_for(loc, history={"onset": "subacute", "course": "improving", "factors": ["pregnancy"]},
-                       symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}])
-    assert not {"mri_pelvis_plexus", "mri_lumbar_spine", "ct_pelvis", "ct_abdomen_pelvis", "pet_ct"} & set(names_of(entries))
-    examined = plan_for(loc, history={"onset": "subacute", "factors": ["pregnancy"]},
-                        exam={"strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4}]},
-                        symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}])
+    entries = plan_for(
+        loc,
+        history={"onset": "subacute", "course": "improving", "factors": ["pregnancy"]},
+        symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}],
+    )
+    assert not {"mri_pelvis_plexus", "mri_lumbar_spine", "ct_pelvis", "ct_abdomen_pelvis", "pet_ct"} & set(
+        names_of(entries)
+    )
+    examined = plan_for(
+        loc,
+        history={"onset": "subacute", "factors": ["pregnancy"]},
+        exam={"strength": [{"movement": "hip_flexion", "side": "left", "mrc": 4}]},
+        symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}],
+    )
     assert "mri_pelvis_plexus" in names_of(examined)
 
 
 def test_data_checks_catch_typos_unknown_sources_and_forward_references():
     from plexnav.knowledge.files import read_sources
     from plexnav.knowledge.guidance import FILES, check_documents
+
     docs = {name: read_yaml(file) for name, file in FILES.items()}
     assert check_documents(docs, read_sources()) == []
-    broken = {**docs, "workup": {**docs["workup"], "rules": [
-        {**docs["workup"]["rules"][0], "when": "symptom:bladder_dysfuntion", "sources": [{"key": "nobody_2099"}]}]}}
+    broken = {
+        **docs,
+        "workup": {
+            **docs["workup"],
+            "rules": [
+                {
+                    **docs["workup"]["rules"][0],
+                    "when": "symptom:bladder_dysfuntion",
+                    "sources": [{"key": "nobody_2099"}],
+                }
+            ],
+        },
+    }
     problems = check_documents(broken, read_sources())
     assert any("bladder_dysfuntion" in p for p in problems) and any("nobody_2099" in p for p in problems)
     derived = dict(docs["definitions"]["derived"])

@@ -88,8 +88,22 @@ class Server:
         env.update(extra_env or {})
         self.log = open(Path(data_dir) / f"server-{self.port}.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "plexnav.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "plexnav.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 60.0) -> None:
@@ -126,9 +140,16 @@ class Server:
 
 def register(client, username: str, role: str = "patient", login: bool = True) -> dict:
     """Create an account through the API (and sign the client in)."""
-    response = client.post("/api/v1/auth/register", json={
-        "username": username, "email": f"{username}@example.org", "password": PASSWORD, "role": role,
-        "display_name": username.title()})
+    response = client.post(
+        "/api/v1/auth/register",
+        json={
+            "username": username,
+            "email": f"{username}@example.org",
+            "password": PASSWORD,
+            "role": role,
+            "display_name": username.title(),
+        },
+    )
     assert response.status_code == 201, response.text
     if login:
         signed = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
@@ -142,6 +163,7 @@ def cheap_password_hashing(monkeypatch) -> None:
     from argon2 import PasswordHasher
 
     from plexnav.store import accounts
+
     fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(accounts, "_HASHER", fast)
     monkeypatch.setattr(accounts, "_DUMMY_HASH", fast.hash("plexnav-dummy-password"))

@@ -56,14 +56,17 @@ def assessment_bytes(result: Assessment) -> bytes:
     return orjson.dumps({"format": data.pop("format"), "case_id": result.case_id, **data})
 
 
-def compact_bytes(answer: CompactAnswer, case_id: str | None, knowledge_version: str,
-                  fields: frozenset[str], shown: int = 3) -> bytes:
+def compact_bytes(
+    answer: CompactAnswer, case_id: str | None, knowledge_version: str, fields: frozenset[str], shown: int = 3
+) -> bytes:
     """Only what was asked: the leading ``shown`` sites with probabilities, the triage level
     and reasons, the leading causes with probabilities."""
     out: dict = {"case_id": case_id, "knowledge_version": knowledge_version}
     if "site" in fields:
-        out["site"] = [{"site": e.site, "side": e.side, "probability": e.probability,
-                        **({"levels": e.levels} if e.levels else {})} for e in answer.sites[:shown]]
+        out["site"] = [
+            {"site": e.site, "side": e.side, "probability": e.probability, **({"levels": e.levels} if e.levels else {})}
+            for e in answer.sites[:shown]
+        ]
     if "triage" in fields and answer.triage is not None:
         out["triage"] = {"level": answer.triage.level, "reasons": answer.triage.reasons}
     if "causes" in fields:
@@ -77,7 +80,7 @@ def splice_case_id(template: bytes, case_id: str | None) -> bytes:
     if case_id is None:
         return template
     at = template.index(_NULL_ID) + len(_NULL_ID) - 4
-    return template[:at] + orjson.dumps(case_id) + template[at + 4:]
+    return template[:at] + orjson.dumps(case_id) + template[at + 4 :]
 
 
 class AnswerMemo:

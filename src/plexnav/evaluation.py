@@ -31,15 +31,35 @@ def reliability(stated: list[float], correct: list[bool]) -> dict:
         mean_stated = sum(stated[i] for i in idx) / len(idx)
         observed = sum(correct[i] for i in idx) / len(idx)
         ece += len(idx) / n * abs(mean_stated - observed)
-        rows.append({"bin": f"{lo:.1f}-{hi:.1f}", "cases": len(idx), "stated": round(mean_stated, 3), "observed": round(observed, 3)})
+        rows.append(
+            {
+                "bin": f"{lo:.1f}-{hi:.1f}",
+                "cases": len(idx),
+                "stated": round(mean_stated, 3),
+                "observed": round(observed, 3),
+            }
+        )
     return {"bins": rows, "ece": round(ece, 3) if n else None}
 
 
 def evaluate_directory(directory: Path) -> dict:
     model, guidance = load_model(), load_guidance_knowledge()
     stated, right = [], []
-    rows, totals = [], {"cases": 0, "invalid": 0, "localized": 0, "top1": 0, "top3": 0, "side": 0,
-                        "triage_cases": 0, "triage": 0, "etiology_cases": 0, "etiology_top3": 0}
+    rows, totals = (
+        [],
+        {
+            "cases": 0,
+            "invalid": 0,
+            "localized": 0,
+            "top1": 0,
+            "top3": 0,
+            "side": 0,
+            "triage_cases": 0,
+            "triage": 0,
+            "etiology_cases": 0,
+            "etiology_top3": 0,
+        },
+    )
     for path in sorted(directory.glob("*.json")):
         totals["cases"] += 1
         try:
@@ -64,9 +84,10 @@ def evaluate_directory(directory: Path) -> dict:
             right.append(top1)
             totals["side"] += first.side == expected.side
             if not top1:
-                misses.append(f"site: expected {expected.site} {expected.side}, "
-                    f"got {first.site} {first.side} ({first.probability:.2f})"
-                              + ("" if top3 else "; not in top 3"))
+                misses.append(
+                    f"site: expected {expected.site} {expected.side}, "
+                    f"got {first.site} {first.side} ({first.probability:.2f})" + ("" if top3 else "; not in top 3")
+                )
         if expected.triage is not None:
             totals["triage_cases"] += 1
             totals["triage"] += result.triage.level == expected.triage
@@ -101,6 +122,9 @@ def render_report(report: dict) -> str:
     rel = report.get("reliability") or {}
     if rel.get("bins"):
         lines.append("reliability of the leading site (stated probability vs observed top-1):")
-        lines += [f"  {b['bin']}: {b['cases']} cases, stated {b['stated']:.2f}, observed {b['observed']:.2f}" for b in rel["bins"]]
+        lines += [
+            f"  {b['bin']}: {b['cases']} cases, stated {b['stated']:.2f}, observed {b['observed']:.2f}"
+            for b in rel["bins"]
+        ]
         lines.append(f"expected calibration error: {rel['ece']:.3f}")
     return "\n".join(lines)

@@ -25,20 +25,27 @@ DATABASE_FILE = "plexnav.sqlite3"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLEXNAV_", extra="ignore")
 
-    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("plexnav", appauthor=False)),
-                           description="where the default SQLite database and session secret live")
-    database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default: a SQLite file in data_dir (WAL mode)")
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("plexnav", appauthor=False)),
+        description="where the default SQLite database and session secret live",
+    )
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: a SQLite file in data_dir (WAL mode)")
     secret_key: str | None = Field(
-        None, description="signs session cookies; default: generated once and kept in data_dir")
+        None, description="signs session cookies; default: generated once and kept in data_dir"
+    )
     session_max_age: int = Field(12 * 3600, ge=60, description="a session ends this long after sign-in, seconds")
     session_idle_seconds: int = Field(30 * 60, ge=60, description="a session unused this long ends, seconds")
     cookie_secure: bool | None = Field(
-        None, description="send the session cookie over HTTPS only (default: yes unless the app listens on "
-                          "loopback only or PLEXNAV_PUBLIC_URL is plain http)")
+        None,
+        description="send the session cookie over HTTPS only (default: yes unless the app listens on "
+        "loopback only or PLEXNAV_PUBLIC_URL is plain http)",
+    )
     listen_host: str | None = Field(None, description="set by `plexnav serve`: the address it listens on")
-    hsts_max_age: int = Field(0, ge=0, description="send Strict-Transport-Security with this max-age (0: not sent; "
-                                                   "set it when TLS is in front)")
+    hsts_max_age: int = Field(
+        0,
+        ge=0,
+        description="send Strict-Transport-Security with this max-age (0: not sent; set it when TLS is in front)",
+    )
     body_timeout_seconds: float = Field(30.0, gt=0, description="a request body chunk slower than this gets 408")
     max_body_bytes: int = Field(256 * 1024, ge=1024, description="larger request bodies get 413")
     login_max_failures: int = Field(5, ge=1, description="failed logins allowed per window and key")
@@ -46,11 +53,16 @@ class Settings(BaseSettings):
     signup_max_per_address: int = Field(30, ge=1, description="new accounts allowed per client address and window")
     signup_window_seconds: int = Field(3600, ge=1, description="window of the registration limit, seconds")
     allow_clinician_signup: bool = Field(
-        False, description="let people register clinician accounts themselves (they still wait for an "
-                           "administrator's approval and a verified email before any patient can share with them)")
+        False,
+        description="let people register clinician accounts themselves (they still wait for an "
+        "administrator's approval and a verified email before any patient can share with them)",
+    )
     public_url: str | None = Field(
-        None, description="the address people reach the app at, for links in emails (default: the request's)")
-    email_token_max_age: int = Field(2 * 24 * 3600, ge=60, description="how long an email verification link works, seconds")
+        None, description="the address people reach the app at, for links in emails (default: the request's)"
+    )
+    email_token_max_age: int = Field(
+        2 * 24 * 3600, ge=60, description="how long an email verification link works, seconds"
+    )
     reset_token_max_age: int = Field(3600, ge=60, description="how long a password reset link works, seconds")
     smtp_host: str | None = Field(None, description="mail server for verification emails (unset: mail is not sent)")
     smtp_port: int = Field(25, ge=1, le=65535)
@@ -61,13 +73,17 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(10.0, gt=0)
     mail_from: str = Field("plexnav <no-reply@localhost>", description="From: of the emails plexnav sends")
     database_busy_timeout_ms: int = Field(
-        10000, ge=0, description="SQLite: how long a writer waits for the write lock before retrying (then 503)")
+        10000, ge=0, description="SQLite: how long a writer waits for the write lock before retrying (then 503)"
+    )
     assessment_cache_size: int = Field(
-        1024, ge=0, description="identical cases reuse their assessment (assess() is pure); 0 turns it off")
+        1024, ge=0, description="identical cases reuse their assessment (assess() is pure); 0 turns it off"
+    )
     migrate_on_start: bool = Field(True, description="run the bundled Alembic migrations at start-up")
     emergency_number: str = Field(
-        "112", pattern=r"^[0-9+*#]{2,15}$",
-        description="the local emergency telephone number shown (tap to call) when a red flag is reported")
+        "112",
+        pattern=r"^[0-9+*#]{2,15}$",
+        description="the local emergency telephone number shown (tap to call) when a red flag is reported",
+    )
 
     @field_validator("database_url", "smtp_host", "public_url")
     @classmethod
@@ -130,8 +146,10 @@ def load_or_create_secret(path: Path) -> str:
             os.unlink(tmp)
     key = path.read_text().strip()
     if len(key) < MIN_SECRET_CHARS:
-        raise SecretFileError(f"{path}: the session secret is {'empty' if not key else 'too short'}; "
-                              f"delete the file to have a new one made, or set PLEXNAV_SECRET_KEY")
+        raise SecretFileError(
+            f"{path}: the session secret is {'empty' if not key else 'too short'}; "
+            f"delete the file to have a new one made, or set PLEXNAV_SECRET_KEY"
+        )
     return key
 
 
@@ -150,6 +168,7 @@ def _fsync_dir(folder: Path) -> None:
 
 def is_loopback(host: str) -> bool:
     import ipaddress
+
     if host == "localhost":
         return True
     try:
@@ -162,7 +181,7 @@ def normalise_database_url(url: str) -> str:
     """Accept plain ``postgresql://`` / ``postgres://`` URLs and use psycopg 3 for them."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -51,13 +51,29 @@ class CaseValidationError(ValueError):
 
 # What a value of each field is called, for messages ("… is not a movement").
 _NOUNS = {
-    "movement": "a movement", "reflex": "a reflex", "region": "a region", "sign": "a sign",
-    "study": "a nerve-conduction study", "muscle": "a needle-EMG muscle", "result": "a result",
-    "grade": "a reflex grade", "finding": "a finding", "kind": "a symptom kind",
-    "activity": "a weakness activity", "quality": "a pain quality", "side": "a side",
-    "onset": "an onset", "course": "a course", "factors": "a history factor", "sex": "a sex",
-    "test": "a test", "format": "the case format", "site": "a site", "triage": "a triage level",
-    "etiology": "a cause", "levels": "a root level",
+    "movement": "a movement",
+    "reflex": "a reflex",
+    "region": "a region",
+    "sign": "a sign",
+    "study": "a nerve-conduction study",
+    "muscle": "a needle-EMG muscle",
+    "result": "a result",
+    "grade": "a reflex grade",
+    "finding": "a finding",
+    "kind": "a symptom kind",
+    "activity": "a weakness activity",
+    "quality": "a pain quality",
+    "side": "a side",
+    "onset": "an onset",
+    "course": "a course",
+    "factors": "a history factor",
+    "sex": "a sex",
+    "test": "a test",
+    "format": "the case format",
+    "site": "a site",
+    "triage": "a triage level",
+    "etiology": "a cause",
+    "levels": "a root level",
 }
 
 
@@ -207,8 +223,9 @@ MAX_CASE_BYTES = 256 * 1024
 def check_size(size: int, limit: int = MAX_CASE_BYTES, hint: str = "") -> None:
     """Refuse a document larger than ``limit`` bytes before parsing it (``hint``: how to raise it)."""
     if size > limit:
-        raise CaseValidationError([CaseError(
-            "", f"the document is {size:,} bytes, more than the limit of {limit:,} bytes{hint}")])
+        raise CaseValidationError(
+            [CaseError("", f"the document is {size:,} bytes, more than the limit of {limit:,} bytes{hint}")]
+        )
 
 
 def parse_case(text: str | bytes) -> tuple[Case, Expected | None]:
@@ -217,6 +234,7 @@ def parse_case(text: str | bytes) -> tuple[Case, Expected | None]:
 
 
 # --- contradictory findings: the same thing recorded twice with values that cannot both hold ---
+
 
 def _sides(side: str | None) -> tuple[str | None, ...]:
     """``bilateral`` is a statement about the left and the right side."""
@@ -281,8 +299,11 @@ def contradictions(case: Case) -> list[CaseError]:
                     what = " ".join(str(getattr(item, k)) for k in keys if getattr(item, k) is not None)
                     where = f" on the {side} side" if side else ""
                     leaf = "result" if field_name == "present" else field_name
-                    errors.append(CaseError(
-                        f"{path}[{i}].{leaf}",
-                        f"contradicts `{path}[{j}].{leaf}`: {what}{where} is recorded as both "
-                        f"{_show(earlier)} and {_show(value)}; keep the one that is right"))
+                    errors.append(
+                        CaseError(
+                            f"{path}[{i}].{leaf}",
+                            f"contradicts `{path}[{j}].{leaf}`: {what}{where} is recorded as both "
+                            f"{_show(earlier)} and {_show(value)}; keep the one that is right",
+                        )
+                    )
     return errors

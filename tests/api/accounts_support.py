@@ -13,6 +13,7 @@ def client_factory(app):
     """Yield a factory of signed-in-able clients on one app, each with its own cookie jar;
     every client opened is closed afterwards (use with ``yield from`` in a fixture)."""
     from fastapi.testclient import TestClient
+
     opened = []
 
     def factory():
@@ -29,6 +30,7 @@ def client_factory(app):
 def approve_in_database(app, username: str) -> None:
     """What an administrator does (``plexnav admin approve-clinician --email-verified``)."""
     from plexnav.store.accounts import Accounts
+
     with app.state.database.session() as session:
         Accounts(session).approve_clinician(username, None, mark_email_verified=True)
 
@@ -44,6 +46,7 @@ def make_admin(client, username: str = "root") -> dict:
     """An administrator (created as ``plexnav admin create-admin`` does), signed in on ``client``."""
     from plexnav.store.accounts import Accounts
     from plexnav.store.schemas import UserCreate
+
     data = UserCreate(username=username, email=f"{username}@example.org", password=PASSWORD)
     with client.app.state.database.session() as session:
         user = Accounts(session).register(data.model_copy(update={"role": "admin"}), email_verified=True)
@@ -57,6 +60,7 @@ class SmtpSink:
 
     def __init__(self):
         from aiosmtpd.controller import Controller
+
         self.messages: list[email.message.Message] = []
         self._arrived = threading.Condition()
         sink = self

@@ -11,8 +11,14 @@ from web_support import postgres_database, postgres_url
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend_settings(request, tmp_path):
     from plexnav.settings import Settings
-    common = dict(data_dir=tmp_path, secret_key="test-secret-" + "k" * 32, login_max_failures=3,
-                  login_window_seconds=60, allow_clinician_signup=True)
+
+    common = dict(
+        data_dir=tmp_path,
+        secret_key="test-secret-" + "k" * 32,
+        login_max_failures=3,
+        login_window_seconds=60,
+        allow_clinician_signup=True,
+    )
     if request.param == "sqlite":
         yield Settings(**common)
         return
@@ -26,6 +32,7 @@ def backend_settings(request, tmp_path):
 @pytest.fixture
 def backend_app(backend_settings):
     from plexnav.api.app import create_app
+
     app = create_app(backend_settings)
     yield app
     app.state.database.dispose()
@@ -34,5 +41,6 @@ def backend_app(backend_settings):
 @pytest.fixture
 def backend_client(backend_app):
     from fastapi.testclient import TestClient
+
     with TestClient(backend_app, raise_server_exceptions=False) as c:
         yield c

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from web_support import PASSWORD, register
 
 
@@ -21,6 +23,7 @@ def test_register_login_me_logout(client):
 def test_passwords_are_argon2_hashed(client, app):
     register(client, "bea", login=False)
     from plexnav.store.models import User
+
     with app.state.database.session() as session:
         stored = session.query(User).filter_by(username="bea").one()
     assert stored.password_hash.startswith("$argon2id$")
@@ -29,13 +32,18 @@ def test_passwords_are_argon2_hashed(client, app):
 
 def test_duplicate_and_invalid_registrations(client):
     register(client, "cyd", login=False)
-    again = client.post("/api/v1/auth/register", json={"username": "CYD", "email": "other@example.org",
-                                                        "password": PASSWORD})
+    again = client.post(
+        "/api/v1/auth/register", json={"username": "CYD", "email": "other@example.org", "password": PASSWORD}
+    )
     assert again.status_code == 409 and again.json()["errors"][0]["path"] == "username"
-    weak = client.post("/api/v1/auth/register", json={"username": "dee", "email": "dee@example.org", "password": "short"})
+    weak = client.post(
+        "/api/v1/auth/register", json={"username": "dee", "email": "dee@example.org", "password": "short"}
+    )
     assert weak.status_code == 422 and weak.json()["errors"][0]["path"] == "password"
-    bad_role = client.post("/api/v1/auth/register", json={"username": "eve", "email": "eve@example.org",
-                                                           "password": PASSWORD, "role": "admin"})
+    bad_role = client.post(
+        "/api/v1/auth/register",
+        json={"username": "eve", "email": "eve@example.org", "password": PASSWORD, "role": "admin"},
+    )
     assert bad_role.status_code == 422
     assert bad_role.json()["errors"][0]["choices"] == ["patient", "clinician"]
 
@@ -52,13 +60,14 @@ def test_wrong_password_is_401_and_login_is_rate_limited(client, settings):
 
 
 def test_rate_limit_window_expires_and_success_resets(tmp_path):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from plexnav.server.ratelimit import LoginThrottle
     from plexnav.store.db import Database
+
     database = Database(f"sqlite:///{tmp_path / 'throttle.sqlite3'}")
     database.migrate()
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     now = [start]
     throttle = LoginThrottle(database, 2, 60, clock=lambda: now[0])
     assert throttle.reserve("gus", "1.2.3.4")[0] is not None  # a failure: its reservation stays
@@ -91,17 +100,21 @@ def test_clinician_signup_is_off_by_default(tmp_path):
 
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
+
     assert Settings(data_dir=tmp_path).allow_clinician_signup is False
     app = create_app(Settings(data_dir=tmp_path, secret_key="s" * 40))
     with TestClient(app) as c:
-        response = c.post("/api/v1/auth/register", json={"username": "doc", "email": "doc@example.org",
-                                                          "password": PASSWORD, "role": "clinician"})
+        response = c.post(
+            "/api/v1/auth/register",
+            json={"username": "doc", "email": "doc@example.org", "password": PASSWORD, "role": "clinician"},
+        )
         assert response.status_code == 403
         assert 'value="clinician"' not in c.get("/register").text
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):
     from plexnav.settings import Settings
+
     settings = Settings(data_dir=tmp_path)
     first = settings.resolved_secret_key()
     assert len(first) >= 40 and first == Settings(data_dir=tmp_path).resolved_secret_key()
@@ -111,6 +124,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
 
 def test_database_url_from_the_environment(monkeypatch, tmp_path):
     from plexnav.settings import Settings
+
     monkeypatch.setenv("PLEXNAV_DATABASE_URL", "postgresql://u:p@127.0.0.1:5999/db")
     monkeypatch.setenv("PLEXNAV_DATA_DIR", str(tmp_path))
     assert Settings().resolved_database_url() == "postgresql+psycopg://u:p@127.0.0.1:5999/db"

@@ -14,12 +14,14 @@ from .backend_support import backend_app, backend_client, backend_settings  # no
 
 def _events(app):
     from plexnav.store.models import AuditEvent
+
     with app.state.database.session() as session:
         return session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
 
 
 def _verify_cli(monkeypatch, settings) -> tuple[int, str]:
     from plexnav.cli.admin import app as admin_app
+
     monkeypatch.setenv("PLEXNAV_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("PLEXNAV_DATABASE_URL", settings.resolved_database_url())
     result = CliRunner().invoke(admin_app, ["audit", "verify"])
@@ -42,6 +44,7 @@ def test_a_probe_of_someone_elses_case_is_audited_with_address_and_agent(backend
 
 def test_the_chain_verifies_and_any_tampering_is_found(backend_app, backend_client, backend_settings, monkeypatch):
     from plexnav.store.models import AuditEvent
+
     register(backend_client, "alice")
     case = backend_client.post("/api/v1/cases", json={"title": "t", "case": example_case()}).json()
     backend_client.get(f"/api/v1/cases/{case['id']}")

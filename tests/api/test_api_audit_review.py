@@ -17,7 +17,7 @@ from .backend_support import backend_app, backend_client, backend_settings  # no
 def test_patients_filter_who_looked_and_export_it(backend_client, backend_app):
     alice = backend_client
     register(alice, "alice")
-    case = alice.post("/api/v1/cases", json={"title": "=HYPERLINK(\"x\")", "case": example_case()}).json()
+    case = alice.post("/api/v1/cases", json={"title": '=HYPERLINK("x")', "case": example_case()}).json()
     alice.post("/api/v1/shares", json={"clinician": "carol"})
     with TestClient(backend_app, raise_server_exceptions=False, headers={"user-agent": "ward-pc"}) as carol:
         register_clinician(carol, "carol")

@@ -46,14 +46,15 @@ def test_nul_in_registration_is_422_naming_the_field(backend_client, field, capl
 def test_nan_infinity_and_huge_numbers_in_a_case_are_422(backend_client):
     register(backend_client, "alice")
     huge = example_case()
-    huge["history"]["duration_days"] = 10 ** 3999
+    huge["history"]["duration_days"] = 10**3999
     assert "NaN" in NAN_CASE
     for url, raw, path in (
-            ("/api/v1/cases", NAN_CASE, "case.exam.strength"),
-            ("/api/v1/cases", NAN_CASE.replace("NaN", "Infinity"), "case.exam.strength"),
-            ("/api/v1/cases", NAN_CASE.replace("NaN", "1e400"), "case.exam.strength"),
-            ("/api/v1/cases", json.dumps({"title": "t", "case": huge}), "case.history.duration_days"),
-            ("/api/v1/assess", json.dumps(huge), "history.duration_days")):
+        ("/api/v1/cases", NAN_CASE, "case.exam.strength"),
+        ("/api/v1/cases", NAN_CASE.replace("NaN", "Infinity"), "case.exam.strength"),
+        ("/api/v1/cases", NAN_CASE.replace("NaN", "1e400"), "case.exam.strength"),
+        ("/api/v1/cases", json.dumps({"title": "t", "case": huge}), "case.history.duration_days"),
+        ("/api/v1/assess", json.dumps(huge), "history.duration_days"),
+    ):
         answer = _post(backend_client, url, raw)
         assert answer.status_code == 422, (url, answer.text)
         assert answer.json()["errors"][0]["path"].startswith(path)
@@ -73,6 +74,7 @@ def test_database_errors_never_log_the_row(backend_client, monkeypatch, caplog):
     from sqlalchemy import text
 
     from plexnav.store.casebook import Casebook
+
     register(backend_client, "alice")
 
     def failing(self, *args, **kwargs):
@@ -97,6 +99,7 @@ def test_a_failed_login_never_stores_the_typed_username_as_actor(backend_client)
         from sqlalchemy import select
 
         from plexnav.store.models import AuditEvent
+
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed")).all()
     assert len(events) == 2
     assert all(e.actor_name == "anonymous" and e.actor_id is None for e in events)
@@ -105,11 +108,39 @@ def test_a_failed_login_never_stores_the_typed_username_as_actor(backend_client)
 
 # ------------------------------------------------------------------ property test over every write route
 
-BAD_VALUES = st.sampled_from([
-    "\x00", "a\x00b", float("nan"), float("inf"), float("-inf"), 10 ** 4000, -(10 ** 4000), 10 ** 20, 1e308,
-    -1e308, "\ud800", "x" * 5000, [], {}, [[[[[]]]]], None, True, -1, 0, 2 ** 63, "", " ", "../../etc/passwd",
-    "<script>alert(1)</script>", "=HYPERLINK(\"x\")", "9999-12-31", "0001-01-01", "25:61", "\u202e",
-])
+BAD_VALUES = st.sampled_from(
+    [
+        "\x00",
+        "a\x00b",
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        10**4000,
+        -(10**4000),
+        10**20,
+        1e308,
+        -1e308,
+        "\ud800",
+        "x" * 5000,
+        [],
+        {},
+        [[[[[]]]]],
+        None,
+        True,
+        -1,
+        0,
+        2**63,
+        "",
+        " ",
+        "../../etc/passwd",
+        "<script>alert(1)</script>",
+        '=HYPERLINK("x")',
+        "9999-12-31",
+        "0001-01-01",
+        "25:61",
+        "\u202e",
+    ]
+)
 
 
 def _leaves(value, path=()):
@@ -141,6 +172,7 @@ def world(backend_app, backend_client):
     from fastapi.testclient import TestClient
 
     from .accounts_support import make_admin
+
     alice = backend_client
     register(alice, "alice")
     carol = TestClient(backend_app, raise_server_exceptions=False)
@@ -152,8 +184,13 @@ def world(backend_app, backend_client):
     case = alice.post("/api/v1/cases", json={"title": "t", "case": example_case()}).json()
     share = alice.post("/api/v1/shares", json={"clinician": "carol"}).json()
     entry = alice.post(f"/api/v1/cases/{case['id']}/diary", json={"date": "2026-01-02"}).json()
-    ids = {"case_id": case["id"], "share_id": share["id"], "user_id": carol.get("/api/v1/auth/me").json()["id"],
-           "assessment_id": case["latest_assessment"]["id"], "entry_id": entry["id"]}
+    ids = {
+        "case_id": case["id"],
+        "share_id": share["id"],
+        "user_id": carol.get("/api/v1/auth/me").json()["id"],
+        "assessment_id": case["latest_assessment"]["id"],
+        "entry_id": entry["id"],
+    }
     yield {"alice": alice, "carol": carol, "root": root, "ids": ids, "case": case}
     carol.__exit__(None, None, None)
     root.__exit__(None, None, None)
@@ -162,14 +199,22 @@ def world(backend_app, backend_client):
 def _bodies(world) -> dict[str, object]:
     case = example_case()
     return {
-        "/api/v1/auth/register": {"username": "newbie", "email": "newbie@example.org", "password": PASSWORD,
-                                  "display_name": "New", "role": "patient"},
+        "/api/v1/auth/register": {
+            "username": "newbie",
+            "email": "newbie@example.org",
+            "password": PASSWORD,
+            "display_name": "New",
+            "role": "patient",
+        },
         "/api/v1/auth/login": {"username": "alice", "password": PASSWORD},
         "/api/v1/assess": case,
         "/api/v1/cases": {"title": "t", "case": case},
         "/api/v1/cases/{case_id}": {"title": "t", "case": case, "expected_version": 1},
-        "/api/v1/cases/{case_id}/diary": {"date": "2026-01-03", "pain": [
-            {"region": "lateral_leg", "side": "right", "score": 3}], "events": [{"kind": "other", "description": "x"}]},
+        "/api/v1/cases/{case_id}/diary": {
+            "date": "2026-01-03",
+            "pain": [{"region": "lateral_leg", "side": "right", "score": 3}],
+            "events": [{"kind": "other", "description": "x"}],
+        },
         "/api/v1/shares": {"clinician": "carol"},
         "/api/v1/auth/verify-email": {"token": "abc"},
     }
@@ -177,8 +222,12 @@ def _bodies(world) -> dict[str, object]:
 
 def _write_routes(app) -> list[tuple[str, str]]:
     paths = app.openapi()["paths"]
-    return sorted((method.upper(), path) for path, ops in paths.items() for method in ops
-                  if method in ("post", "put", "patch", "delete"))
+    return sorted(
+        (method.upper(), path)
+        for path, ops in paths.items()
+        for method in ops
+        if method in ("post", "put", "patch", "delete")
+    )
 
 
 def test_generated_bad_values_on_every_write_route_never_give_500(world, backend_app):
@@ -197,10 +246,12 @@ def test_generated_bad_values_on_every_write_route_never_give_500(world, backend
         document = _put(base, path, bad)
         url = template.format_map(defaultdict(lambda: "plexnav", world["ids"]))
         if data.draw(st.booleans()):  # a bad value in the URL instead
-            url = re.sub(r"[0-9a-f]{32}", lambda _: quote(str(bad)[:64], safe="", errors="replace") or "x", url,
-                         count=1)
-        answer = world[who].request(method, url, content=json.dumps(document).encode(),
-                                    headers={"content-type": "application/json"})
+            url = re.sub(
+                r"[0-9a-f]{32}", lambda _: quote(str(bad)[:64], safe="", errors="replace") or "x", url, count=1
+            )
+        answer = world[who].request(
+            method, url, content=json.dumps(document).encode(), headers={"content-type": "application/json"}
+        )
         seen_statuses.setdefault(template, set()).add(answer.status_code)
         assert answer.status_code < 500, (method, url, path, repr(bad)[:80], answer.text[:300])
 

@@ -22,8 +22,9 @@ def test_case_lifecycle(client):
     assert listed[0]["latest"]["top_site"] == "nerve:common_peroneal"
     assert listed[0]["latest"]["triage_level"] == "soon"
 
-    changed = client.put(f"/api/v1/cases/{case_id}", json={"case": example_case("l5-radiculopathy"),
-                                                            "expected_version": 1})
+    changed = client.put(
+        f"/api/v1/cases/{case_id}", json={"case": example_case("l5-radiculopathy"), "expected_version": 1}
+    )
     assert changed.status_code == 200
     assert changed.json()["version"] == 2
     assert changed.json()["latest_assessment"]["assessment"]["localization"][0]["site"] == "root:L5"
@@ -49,6 +50,7 @@ def test_stored_case_document_round_trips(client):
     created = client.post("/api/v1/cases", json={"case": case}).json()
     stored = client.get(f"/api/v1/cases/{created['id']}").json()["case"]
     from plexnav.case import Case
+
     assert Case.model_validate(stored) == Case.model_validate(case)
 
 

@@ -29,8 +29,12 @@ def _trusted_client(app):
 
 def _signed() -> dict:
     now = int(time.time())
-    token = jwt.encode({"iss": ISSUER, "aud": "http://testserver" + URL, "iat": now, "exp": now + 300,
-                        "jti": str(uuid.uuid4())}, _KEY, algorithm="ES384", headers={"kid": "k1"})
+    token = jwt.encode(
+        {"iss": ISSUER, "aud": "http://testserver" + URL, "iat": now, "exp": now + 300, "jti": str(uuid.uuid4())},
+        _KEY,
+        algorithm="ES384",
+        headers={"kid": "k1"},
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -54,8 +58,10 @@ def test_service_returns_cards_for_a_case(client):
 
 
 def test_emergency_case_gives_a_critical_card(client):
-    case = {"format": "plexnav-case/1", "symptoms": [{"kind": "bladder_dysfunction"},
-                                                     {"kind": "pain", "region": "lower_back", "side": "bilateral"}]}
+    case = {
+        "format": "plexnav-case/1",
+        "symptoms": [{"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "lower_back", "side": "bilateral"}],
+    }
     r = client.post(URL, json=cds_hooks.request_for(case), headers=_signed())
     assert r.status_code == 200
     assert r.json()["cards"][0]["indicator"] == "critical"

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
+
 from web_support import PASSWORD, example_case, register
 
 
@@ -53,6 +54,7 @@ def test_reads_take_no_write_lock(client, app):
 def test_password_hashing_runs_outside_any_transaction(client, app, monkeypatch):
     """While a password is hashed or verified, another connection can take the write lock."""
     from plexnav.store import accounts
+
     path = _db_file(app)
     seen: list[tuple[str, bool]] = []
     inner = accounts._HASHER
@@ -82,7 +84,9 @@ def test_password_hashing_runs_outside_any_transaction(client, app, monkeypatch)
 
     monkeypatch.setattr(accounts, "_HASHER", Watching())
     register(client, "hasher")
-    assert client.post("/api/v1/auth/login", json={"username": "hasher", "password": "wrong password"}).status_code == 401
+    assert (
+        client.post("/api/v1/auth/login", json={"username": "hasher", "password": "wrong password"}).status_code == 401
+    )
     assert {kind for kind, _ in seen} == {"hash", "verify"}
     assert all(free for _, free in seen), seen
 
@@ -92,8 +96,10 @@ def impatient_app(tmp_path):
     """The app with a short busy timeout, so a held write lock shows quickly."""
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
-    return create_app(Settings(data_dir=tmp_path, secret_key="t" * 40, database_busy_timeout_ms=50,
-                               allow_clinician_signup=True))
+
+    return create_app(
+        Settings(data_dir=tmp_path, secret_key="t" * 40, database_busy_timeout_ms=50, allow_clinician_signup=True)
+    )
 
 
 def test_a_write_lock_that_stays_taken_is_503_never_500(impatient_app):
@@ -103,8 +109,9 @@ def test_a_write_lock_that_stays_taken_is_503_never_500(impatient_app):
             created = client.post("/api/v1/cases", json={"title": "x", "case": example_case()})
             assert created.status_code == 503, created.text
             assert created.headers["retry-after"] == "1"
-            signup = client.post("/api/v1/auth/register", json={
-                "username": "late", "email": "late@example.org", "password": PASSWORD})
+            signup = client.post(
+                "/api/v1/auth/register", json={"username": "late", "email": "late@example.org", "password": PASSWORD}
+            )
             assert signup.status_code == 503
             page = client.get("/cases")
             assert page.status_code == 503 and "busy" in page.text
@@ -128,8 +135,14 @@ def test_concurrent_registrations_and_health_never_fail(app):
     app.state.settings.signup_max_per_address = 100  # one test client address signs up 60 people here
 
     def sign_up(i: int) -> int:
-        return TestClient(app).post("/api/v1/auth/register", json={
-            "username": f"user{i}", "email": f"user{i}@example.org", "password": PASSWORD}).status_code
+        return (
+            TestClient(app)
+            .post(
+                "/api/v1/auth/register",
+                json={"username": f"user{i}", "email": f"user{i}@example.org", "password": PASSWORD},
+            )
+            .status_code
+        )
 
     def health(_: int) -> tuple[int, float]:
         started = time.monotonic()
@@ -148,6 +161,7 @@ def test_concurrent_registrations_and_health_never_fail(app):
 def test_concurrent_wrong_logins_check_at_most_the_limit(client, app, settings, monkeypatch):
     """40 simultaneous guesses at one account: no more passwords are checked than the limit."""
     from plexnav.store import accounts
+
     register(client, "target", login=False)
     inner = accounts._HASHER
     checked = []
@@ -169,8 +183,11 @@ def test_concurrent_wrong_logins_check_at_most_the_limit(client, app, settings, 
     monkeypatch.setattr(accounts, "_HASHER", Counting())
 
     def guess(i: int) -> int:
-        return TestClient(app).post("/api/v1/auth/login", json={
-            "username": "target", "password": f"guess number {i}"}).status_code
+        return (
+            TestClient(app)
+            .post("/api/v1/auth/login", json={"username": "target", "password": f"guess number {i}"})
+            .status_code
+        )
 
     with ThreadPoolExecutor(20) as pool:
         statuses = list(pool.map(guess, range(40)))
@@ -183,10 +200,15 @@ def test_the_login_limit_holds_across_app_instances(tmp_path):
     """Two workers (two app instances on one database) share one allowance."""
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
+
     settings = Settings(data_dir=tmp_path, secret_key="w" * 40, login_max_failures=3)
     first, second = create_app(settings), create_app(settings)
     with TestClient(first) as a, TestClient(second) as b:
         register(a, "shared", login=False)
-        statuses = [(a if i % 2 else b).post("/api/v1/auth/login", json={
-            "username": "shared", "password": "wrong password"}).status_code for i in range(6)]
+        statuses = [
+            (a if i % 2 else b)
+            .post("/api/v1/auth/login", json={"username": "shared", "password": "wrong password"})
+            .status_code
+            for i in range(6)
+        ]
     assert statuses == [401, 401, 401, 429, 429, 429]

@@ -30,8 +30,16 @@ def test_the_export_holds_every_case_assessment_diary_and_pdf(backend_client):
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(answer.content))
     names = set(archive.namelist())
-    for name in ("README.txt", "account.json", "shares.json", "audit.json", f"cases/{case_id}/case.json",
-                 f"cases/{case_id}/assessments.json", f"cases/{case_id}/diary.json", f"cases/{case_id}/summary.pdf"):
+    for name in (
+        "README.txt",
+        "account.json",
+        "shares.json",
+        "audit.json",
+        f"cases/{case_id}/case.json",
+        f"cases/{case_id}/assessments.json",
+        f"cases/{case_id}/diary.json",
+        f"cases/{case_id}/summary.pdf",
+    ):
         assert name in names, name
     assert json.loads(archive.read("account.json"))["username"] == "alice"
     assert json.loads(archive.read(f"cases/{case_id}/diary.json"))["entries"][0]["notes"] == "sore"
@@ -41,6 +49,7 @@ def test_the_export_holds_every_case_assessment_diary_and_pdf(backend_client):
 
 def test_deleting_the_account_erases_the_data_and_the_audit_keeps_the_fact(backend_client, backend_app):
     from plexnav.store.models import AuditEvent, StoredAssessment, StoredCase, StoredDiaryEntry, User, UserSession
+
     case_id = _alice_with_data(backend_client)
     me = backend_client.get("/api/v1/auth/me").json()
     refused = backend_client.post("/api/v1/auth/delete-account", json={"password": "wrong", "confirm": CONFIRM})
@@ -62,31 +71,40 @@ def test_deleting_the_account_erases_the_data_and_the_audit_keeps_the_fact(backe
 
 def _token(page: str) -> str:
     import re
+
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def test_the_account_page_lists_sessions_changes_the_password_and_deletes(backend_client, backend_app):
     from fastapi.testclient import TestClient
+
     _alice_with_data(backend_client)
     phone = TestClient(backend_app, raise_server_exceptions=False)
     with phone:
         assert phone.post("/api/v1/auth/login", json={"username": "alice", "password": PASSWORD}).status_code == 200
         page = backend_client.get("/account")
         assert page.status_code == 200 and "this browser" in page.text and "Sign out there" in page.text
-        weak = backend_client.post("/account/password", data={"csrf_token": _token(page.text),
-                                                               "current_password": PASSWORD,
-                                                               "new_password": "password1234"})
+        weak = backend_client.post(
+            "/account/password",
+            data={"csrf_token": _token(page.text), "current_password": PASSWORD, "new_password": "password1234"},
+        )
         assert weak.status_code == 422 and "too easy to guess" in weak.text
         new = "another long passphrase 77"
-        done = backend_client.post("/account/password", data={"csrf_token": _token(page.text),
-                                                               "current_password": PASSWORD, "new_password": new})
+        done = backend_client.post(
+            "/account/password",
+            data={"csrf_token": _token(page.text), "current_password": PASSWORD, "new_password": new},
+        )
         assert done.status_code == 200 and "password is changed" in done.text
         assert phone.get("/api/v1/auth/me").status_code == 401
         page = backend_client.get("/account")
-        wrong = backend_client.post("/account/delete", data={"csrf_token": _token(page.text), "password": new,
-                                                             "confirm": "yes"})
+        wrong = backend_client.post(
+            "/account/delete", data={"csrf_token": _token(page.text), "password": new, "confirm": "yes"}
+        )
         assert wrong.status_code == 422
-        gone = backend_client.post("/account/delete", data={"csrf_token": _token(page.text), "password": new,
-                                                            "confirm": CONFIRM}, follow_redirects=False)
+        gone = backend_client.post(
+            "/account/delete",
+            data={"csrf_token": _token(page.text), "password": new, "confirm": CONFIRM},
+            follow_redirects=False,
+        )
         assert gone.status_code == 303
         assert phone.post("/api/v1/auth/login", json={"username": "alice", "password": new}).status_code == 401

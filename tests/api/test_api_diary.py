@@ -8,10 +8,11 @@ import json
 import re
 
 import pytest
-from .accounts_support import register_clinician
-from web_support import example_case, register
 
 from plexnav.diary import from_json
+from web_support import example_case, register
+
+from .accounts_support import register_clinician
 
 PAIN = [{"region": "lateral_leg", "side": "right", "score": 7}]
 
@@ -24,8 +25,14 @@ def people(make_client):
     register_clinician(carol, "carol")
     register_clinician(dan, "dan")
     case = alice.post("/api/v1/cases", json={"title": "Alice's foot drop", "case": example_case()}).json()
-    return {"alice": alice, "bob": bob, "carol": carol, "dan": dan, "case": case,
-            "url": f"/api/v1/cases/{case['id']}/diary"}
+    return {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "dan": dan,
+        "case": case,
+        "url": f"/api/v1/cases/{case['id']}/diary",
+    }
 
 
 def test_the_patient_adds_and_lists_entries_in_time_order(people):
@@ -56,8 +63,12 @@ def test_another_patient_and_an_unshared_clinician_get_404(people):
         assert client.get(url).status_code == 404
         assert client.post(url, json={"date": "2026-02-02", "pain": PAIN}).status_code == 404
     case_id = people["case"]["id"]
-    for path in (f"/cases/{case_id}/diary", f"/cases/{case_id}/diary.csv", f"/cases/{case_id}/diary.json",
-                 f"/cases/{case_id}/report.pdf"):
+    for path in (
+        f"/cases/{case_id}/diary",
+        f"/cases/{case_id}/diary.csv",
+        f"/cases/{case_id}/diary.json",
+        f"/cases/{case_id}/report.pdf",
+    ):
         assert people["bob"].get(path).status_code == 404, path
     assert len(people["alice"].get(url).json()) == 1
 
@@ -86,14 +97,16 @@ def test_a_shared_clinician_reads_and_adds_strength_grades(people):
 
 def test_invalid_entries_get_located_friendly_422s(people):
     alice, url = people["alice"], people["url"]
-    response = alice.post(url, json={"date": "2026-02-01", "pain": [{"region": "lateral_lg", "side": "right",
-                                                                     "score": 11}]})
+    response = alice.post(
+        url, json={"date": "2026-02-01", "pain": [{"region": "lateral_lg", "side": "right", "score": 11}]}
+    )
     assert response.status_code == 422
     errors = {e["path"]: e for e in response.json()["errors"]}
     assert errors["pain[0].region"]["suggestion"] == "lateral_leg"
     assert "pain[0].score" in errors
-    strength = alice.post(url, json={"date": "2026-02-01",
-                                     "strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4}]})
+    strength = alice.post(
+        url, json={"date": "2026-02-01", "strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4}]}
+    )
     assert strength.status_code == 422 and "clinician" in strength.json()["detail"]
 
 
@@ -106,10 +119,20 @@ def test_pages_add_export_import_round_trip_and_pdf(people):
     page = f"/cases/{case_id}/diary"
     token = _token(alice, page)
     for day, score in (("2026-01-01", "8"), ("2026-01-09", "6"), ("2026-01-20", "4")):
-        sent = alice.post(page, data={"csrf_token": token, "date": day, "pain.0.where": "lateral_leg:right",
-                                      "pain.0.score": score, "fn.walking": "4", "med.name": "ibuprofen",
-                                      "med.change": "started", "notes": "a, \"quoted\" note"},
-                          follow_redirects=False)
+        sent = alice.post(
+            page,
+            data={
+                "csrf_token": token,
+                "date": day,
+                "pain.0.where": "lateral_leg:right",
+                "pain.0.score": score,
+                "fn.walking": "4",
+                "med.name": "ibuprofen",
+                "med.change": "started",
+                "notes": 'a, "quoted" note',
+            },
+            follow_redirects=False,
+        )
         assert sent.status_code == 303
     assert alice.post(page, data={"csrf_token": "forged", "date": "2026-01-02"}).status_code == 403
     bad = alice.post(page, data={"csrf_token": token, "date": "2026-01-21", "pain.0.score": "5"})
@@ -127,16 +150,26 @@ def test_pages_add_export_import_round_trip_and_pdf(people):
     csv = alice.get(f"{page}.csv")
     assert csv.headers["content-type"].startswith("text/csv")
     other = alice.post("/api/v1/cases", json={"title": "Copy", "case": example_case()}).json()["id"]
-    imported = alice.post(f"/cases/{other}/diary/import", data={"csrf_token": token},
-                          files={"file": ("diary.csv", io.BytesIO(csv.content), "text/csv")}, follow_redirects=False)
+    imported = alice.post(
+        f"/cases/{other}/diary/import",
+        data={"csrf_token": token},
+        files={"file": ("diary.csv", io.BytesIO(csv.content), "text/csv")},
+        follow_redirects=False,
+    )
     assert imported.status_code == 303 and "imported=4-0" in imported.headers["location"]
     assert alice.get(f"/cases/{other}/diary.json").text == exported.text
-    again = alice.post(f"/cases/{other}/diary/import", data={"csrf_token": token},
-                       files={"file": ("diary.json", io.BytesIO(exported.content), "application/json")},
-                       follow_redirects=False)
+    again = alice.post(
+        f"/cases/{other}/diary/import",
+        data={"csrf_token": token},
+        files={"file": ("diary.json", io.BytesIO(exported.content), "application/json")},
+        follow_redirects=False,
+    )
     assert "imported=0-4" in again.headers["location"]
-    broken = alice.post(f"/cases/{other}/diary/import", data={"csrf_token": token},
-                        files={"file": ("diary.json", io.BytesIO(b'{"format": 1}'), "application/json")})
+    broken = alice.post(
+        f"/cases/{other}/diary/import",
+        data={"csrf_token": token},
+        files={"file": ("diary.json", io.BytesIO(b'{"format": 1}'), "application/json")},
+    )
     assert broken.status_code == 422
 
     for kind, name in (("patient", "appointment-summary"), ("clinician", "clinician-report")):
@@ -151,9 +184,17 @@ def test_a_shared_clinician_adds_grades_on_the_page(people):
     alice.post("/api/v1/shares", json={"clinician": "carol"})
     page = f"/cases/{case_id}/diary"
     assert 'name="mrc.0.grade"' in carol.get(page).text and 'name="mrc.0.grade"' not in alice.get(page).text
-    sent = carol.post(page, data={"csrf_token": _token(carol, page), "date": "2026-02-05",
-                                  "mrc.0.movement": "ankle_dorsiflexion", "mrc.0.side": "right", "mrc.0.grade": "4-"},
-                      follow_redirects=False)
+    sent = carol.post(
+        page,
+        data={
+            "csrf_token": _token(carol, page),
+            "date": "2026-02-05",
+            "mrc.0.movement": "ankle_dorsiflexion",
+            "mrc.0.side": "right",
+            "mrc.0.grade": "4-",
+        },
+        follow_redirects=False,
+    )
     assert sent.status_code == 303
     [entry] = alice.get(people["url"]).json()
     assert entry["entry"]["author"] == "clinician" and entry["entry"]["strength"][0]["mrc"] == 3.5

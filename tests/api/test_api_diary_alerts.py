@@ -38,6 +38,7 @@ def _pdf_text(pdf: bytes) -> str:
     import io
 
     from pypdf import PdfReader
+
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 

@@ -28,8 +28,9 @@ def test_the_writer_corrects_and_deletes_an_entry_and_others_cannot(backend_clie
         assert bob.delete(f"{url}/{entry['id']}").status_code == 404
     page = alice.get(f"/cases/{case['id']}/diary").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    gone = alice.post(f"/cases/{case['id']}/diary/{entry['id']}/delete", data={"csrf_token": token},
-                      follow_redirects=False)
+    gone = alice.post(
+        f"/cases/{case['id']}/diary/{entry['id']}/delete", data={"csrf_token": token}, follow_redirects=False
+    )
     assert gone.status_code == 303 and alice.get(url).json() == []
     actions = [(e["action"], e["object_type"]) for e in alice.get("/api/v1/audit").json()]
     assert ("update", "diary_entry") in actions and ("delete", "diary_entry") in actions
@@ -39,11 +40,12 @@ def test_the_writer_corrects_and_deletes_an_entry_and_others_cannot(backend_clie
 def test_the_pain_location_list_is_grouped_by_region(backend_client):
     """Issue 9, item 7: the diary's location list is grouped, not 60 flat options."""
     from plexnav.web.diaryforms import where_choices
+
     register(backend_client, "alice")
     case = backend_client.post("/api/v1/cases", json={"title": "t", "case": example_case()}).json()
     page = backend_client.get(f"/cases/{case['id']}/diary").text
-    select = page[page.index('id="pain-0-where"'):]
-    select = select[:select.index("</select>")]
+    select = page[page.index('id="pain-0-where"') :]
+    select = select[: select.index("</select>")]
     groups = re.findall(r"<optgroup label=", select)
     options = re.findall(r"<option value=\"[^\"]+\"", select)
     assert len(options) == len(where_choices()) and 10 <= len(groups) <= 30

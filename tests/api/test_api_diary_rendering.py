@@ -28,18 +28,32 @@ def diary_case(backend_client):
 
 
 def _pages(client, case_id: str) -> dict[str, int]:
-    return {path: client.get(path).status_code for path in (
-        f"/cases/{case_id}/diary", f"/cases/{case_id}/report.pdf", f"/cases/{case_id}/report.pdf?kind=clinician",
-        f"/api/v1/cases/{case_id}/diary", f"/cases/{case_id}/diary.csv", f"/cases/{case_id}/diary.json")}
+    return {
+        path: client.get(path).status_code
+        for path in (
+            f"/cases/{case_id}/diary",
+            f"/cases/{case_id}/report.pdf",
+            f"/cases/{case_id}/report.pdf?kind=clinician",
+            f"/api/v1/cases/{case_id}/diary",
+            f"/cases/{case_id}/diary.csv",
+            f"/cases/{case_id}/diary.json",
+        )
+    }
 
 
 def test_event_text_that_looks_like_mathematics_is_drawn_as_text(diary_case):
     client, case_id = diary_case
     url = f"/api/v1/cases/{case_id}/diary"
     assert client.post(url, json={"date": "2026-01-02", "pain": PAIN}).status_code == 201
-    added = client.post(url, json={"date": "2026-01-12", "pain": PAIN,
-                                   "events": [{"kind": "other", "description": MATH}],
-                                   "medication_changes": [{"medication": "$x^{$", "change": "started"}]})
+    added = client.post(
+        url,
+        json={
+            "date": "2026-01-12",
+            "pain": PAIN,
+            "events": [{"kind": "other", "description": MATH}],
+            "medication_changes": [{"medication": "$x^{$", "change": "started"}],
+        },
+    )
     assert added.status_code == 201
     assert set(_pages(client, case_id).values()) == {200}
     page = client.get(f"/cases/{case_id}/diary").text
@@ -60,13 +74,22 @@ def test_entries_stored_before_the_bound_degrade_to_a_message(diary_case, backen
     """Rows written before dates were bounded (put straight into the table here) are listed,
     left out of the plots with a sentence saying so, and break nothing."""
     from plexnav.store.models import StoredCase, StoredDiaryEntry
+
     client, case_id = diary_case
     assert client.post(f"/api/v1/cases/{case_id}/diary", json={"date": "2026-01-02", "pain": PAIN}).status_code == 201
     with backend_app.state.database.session() as session:
         owner = session.get(StoredCase, case_id).owner_id
         for day in (dt.date(9999, 12, 31), dt.date(1, 1, 1)):
-            session.add(StoredDiaryEntry(case_id=case_id, entry_date=day, author="patient", triage_level="routine",
-                                         document={"date": day.isoformat(), "pain": PAIN}, created_by_id=owner))
+            session.add(
+                StoredDiaryEntry(
+                    case_id=case_id,
+                    entry_date=day,
+                    author="patient",
+                    triage_level="routine",
+                    document={"date": day.isoformat(), "pain": PAIN},
+                    created_by_id=owner,
+                )
+            )
         session.commit()
     assert set(_pages(client, case_id).values()) == {200}
     page = client.get(f"/cases/{case_id}/diary").text
@@ -76,6 +99,7 @@ def test_entries_stored_before_the_bound_degrade_to_a_message(diary_case, backen
 
 def test_any_drawing_failure_is_a_sentence_not_a_500(diary_case, monkeypatch):
     from plexnav.diary import plots
+
     client, case_id = diary_case
     assert client.post(f"/api/v1/cases/{case_id}/diary", json={"date": "2026-01-02", "pain": PAIN}).status_code == 201
 

@@ -17,8 +17,16 @@ NEW = "a brand new passphrase 31"
 def mailing_client(tmp_path, smtp_sink):
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
-    app = create_app(Settings(data_dir=tmp_path, secret_key="test-secret-" + "r" * 32, smtp_host="127.0.0.1",
-                              smtp_port=smtp_sink.port, public_url="http://plexnav.test"))
+
+    app = create_app(
+        Settings(
+            data_dir=tmp_path,
+            secret_key="test-secret-" + "r" * 32,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_sink.port,
+            public_url="http://plexnav.test",
+        )
+    )
     with TestClient(app) as client:
         yield client
     app.state.database.dispose()

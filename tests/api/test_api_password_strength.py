@@ -7,17 +7,20 @@ import pytest
 from web_support import PASSWORD
 
 
-@pytest.mark.parametrize("weak", ["password1234", "aaaaaaaaaaaa", "qwertyuiop12", "alice-alice-alice",
-                                  "alice@example.org"])
+@pytest.mark.parametrize(
+    "weak", ["password1234", "aaaaaaaaaaaa", "qwertyuiop12", "alice-alice-alice", "alice@example.org"]
+)
 def test_guessable_passwords_are_refused_at_the_password_field(client, weak):
-    answer = client.post("/api/v1/auth/register", json={"username": "alice", "email": "alice@example.org",
-                                                         "password": weak})
+    answer = client.post(
+        "/api/v1/auth/register", json={"username": "alice", "email": "alice@example.org", "password": weak}
+    )
     assert answer.status_code == 422, answer.text
     error = answer.json()["errors"][0]
     assert error["path"] == "password" and "too easy to guess" in error["message"]
 
 
 def test_a_strong_password_is_accepted(client):
-    answer = client.post("/api/v1/auth/register", json={"username": "alice", "email": "alice@example.org",
-                                                         "password": PASSWORD})
+    answer = client.post(
+        "/api/v1/auth/register", json={"username": "alice", "email": "alice@example.org", "password": PASSWORD}
+    )
     assert answer.status_code == 201

@@ -7,8 +7,10 @@ them (and may add findings, never delete); everything read or changed is in the 
 from __future__ import annotations
 
 import pytest
-from .accounts_support import register_clinician
+
 from web_support import example_case, register
+
+from .accounts_support import register_clinician
 
 
 @pytest.fixture
@@ -75,12 +77,19 @@ def test_sharing_lets_one_clinician_in_and_never_lets_them_delete(people):
     assert dan.get(f"/api/v1/cases/{case['id']}").status_code == 404
 
     # a clinician can store a case for a patient who shared, not for anyone else
-    for_alice = carol.post("/api/v1/cases", json={"case": example_case("l5-radiculopathy"),
-                                                  "patient_id": case["owner"]["id"]})
+    for_alice = carol.post(
+        "/api/v1/cases", json={"case": example_case("l5-radiculopathy"), "patient_id": case["owner"]["id"]}
+    )
     assert for_alice.status_code == 201 and for_alice.json()["owner"]["username"] == "alice"
-    assert dan.post("/api/v1/cases", json={"case": example_case(), "patient_id": case["owner"]["id"]}).status_code == 404
-    assert people["bob"].post("/api/v1/cases", json={"case": example_case(),
-                                                      "patient_id": case["owner"]["id"]}).status_code == 403
+    assert (
+        dan.post("/api/v1/cases", json={"case": example_case(), "patient_id": case["owner"]["id"]}).status_code == 404
+    )
+    assert (
+        people["bob"]
+        .post("/api/v1/cases", json={"case": example_case(), "patient_id": case["owner"]["id"]})
+        .status_code
+        == 403
+    )
 
     # withdrawing the share closes the door again
     assert carol.delete(f"/api/v1/shares/{share.json()['id']}").status_code == 403

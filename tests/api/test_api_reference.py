@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from web_support import SADDLE_CASE, example_case
 
 ERROR_KEYS = {"path", "message", "choices", "suggestion"}
@@ -26,13 +27,19 @@ def test_assess_returns_the_assessment_and_stores_nothing(client, app):
     assert body["knowledge_version"]
     assert "never replaces it" in body["disclaimer"]
     from plexnav.store.models import StoredCase
+
     with app.state.database.session() as session:
         assert session.query(StoredCase).count() == 0
 
 
 def test_assess_accepts_evaluation_keys_like_the_cli(client):
-    case = {**example_case(), "expected": {"site": "nerve:common_peroneal", "side": "right"}, "teaching": "t",
-            "source": "s", "source_kind": "textbook"}
+    case = {
+        **example_case(),
+        "expected": {"site": "nerve:common_peroneal", "side": "right"},
+        "teaching": "t",
+        "source": "s",
+        "source_kind": "textbook",
+    }
     assert client.post("/api/v1/assess", json=case).status_code == 200
 
 
@@ -55,16 +62,19 @@ def test_invalid_case_gets_the_cli_error_structure(client):
     assert "patient.age" in by_path
 
 
-@pytest.mark.parametrize("payload, fragment", [
-    (b"", "empty"),
-    (b"{", "not valid JSON"),
-    (b"[1, 2]", "must be a JSON object"),
-    (b'"text"', "must be a JSON object"),
-    (b"\xff\xfe", "not UTF-8"),
-    (b"[" * 5000 + b"]" * 5000, "JSON"),
-    (json.dumps({"format": "plexnav-case/2"}).encode(), "format"),
-    (json.dumps({"format": "plexnav-case/1", "extra": 1}).encode(), "unknown field"),
-])
+@pytest.mark.parametrize(
+    "payload, fragment",
+    [
+        (b"", "empty"),
+        (b"{", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b'"text"', "must be a JSON object"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[" * 5000 + b"]" * 5000, "JSON"),
+        (json.dumps({"format": "plexnav-case/2"}).encode(), "format"),
+        (json.dumps({"format": "plexnav-case/1", "extra": 1}).encode(), "unknown field"),
+    ],
+)
 def test_bad_documents_are_422_never_500(client, payload, fragment):
     response = client.post("/api/v1/assess", content=payload, headers={"content-type": "application/json"})
     assert response.status_code == 422, response.text
@@ -73,7 +83,9 @@ def test_bad_documents_are_422_never_500(client, payload, fragment):
 
 
 def test_writes_must_be_json(client):
-    response = client.post("/api/v1/assess", content=b"format=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/api/v1/assess", content=b"format=x", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 415
     assert_error_body(response.json())
 
@@ -147,15 +159,27 @@ def test_health_and_openapi(client):
     health = client.get("/api/v1/health").json()
     assert health["status"] == "ok" and health["database"] == "sqlite"
     spec = client.get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/assess", "/api/v1/schema/{which}", "/api/v1/kb/{kind}/{item}", "/api/v1/kb/lesion/{site}",
-                 "/api/v1/learn", "/api/v1/learn/{topic}", "/api/v1/cases", "/api/v1/cases/{case_id}",
-                 "/api/v1/cases/{case_id}/assessments", "/api/v1/shares", "/api/v1/audit", "/api/v1/auth/login"):
+    for path in (
+        "/api/v1/assess",
+        "/api/v1/schema/{which}",
+        "/api/v1/kb/{kind}/{item}",
+        "/api/v1/kb/lesion/{site}",
+        "/api/v1/learn",
+        "/api/v1/learn/{topic}",
+        "/api/v1/cases",
+        "/api/v1/cases/{case_id}",
+        "/api/v1/cases/{case_id}/assessments",
+        "/api/v1/shares",
+        "/api/v1/audit",
+        "/api/v1/auth/login",
+    ):
         assert path in spec["paths"], path
     body = spec["paths"]["/api/v1/assess"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/Case"}
     assert "Case" in spec["components"]["schemas"]
     assert spec["paths"]["/api/v1/assess"]["post"]["responses"]["422"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ErrorBody"}
+        "$ref": "#/components/schemas/ErrorBody"
+    }
 
 
 def test_no_internal_details_leak_from_unknown_routes(client):

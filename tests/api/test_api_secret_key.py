@@ -13,6 +13,7 @@ import pytest
 
 def _read_key(data_dir: str, start, out) -> None:
     from plexnav.settings import Settings
+
     start.wait()
     try:
         out.put(Settings(data_dir=data_dir).resolved_secret_key())
@@ -42,6 +43,7 @@ def test_concurrent_first_starts_all_get_the_same_non_empty_key(tmp_path):
 
 def test_an_empty_key_file_is_refused_naming_the_file(tmp_path):
     from plexnav.settings import SecretFileError, Settings
+
     (tmp_path / "session-secret.key").write_text("")
     with pytest.raises(SecretFileError, match="session-secret.key.*empty"):
         Settings(data_dir=tmp_path).resolved_secret_key()

@@ -40,6 +40,7 @@ def test_an_idle_session_ends(backend_client, backend_app):
     from sqlalchemy import update
 
     from plexnav.store.models import UserSession, utcnow
+
     register(backend_client, "alice")
     idle = backend_app.state.settings.session_idle_seconds
     with backend_app.state.database.session() as session:
@@ -52,6 +53,7 @@ def test_a_session_older_than_its_lifetime_ends_even_when_used(backend_client, b
     from sqlalchemy import update
 
     from plexnav.store.models import UserSession, utcnow
+
     register(backend_client, "alice")
     life = backend_app.state.settings.session_max_age
     with backend_app.state.database.session() as session:
@@ -87,15 +89,19 @@ def test_sign_out_everywhere_ends_every_session(backend_client, backend_app):
         c is backend_client or c.__exit__(None, None, None)
 
 
-@pytest.mark.parametrize(("host", "secure"), [("127.0.0.1", False), ("::1", False), ("localhost", False),
-                                               ("0.0.0.0", True), ("192.0.2.7", True)])
+@pytest.mark.parametrize(
+    ("host", "secure"),
+    [("127.0.0.1", False), ("::1", False), ("localhost", False), ("0.0.0.0", True), ("192.0.2.7", True)],
+)
 def test_cookies_are_secure_unless_the_app_is_on_loopback(tmp_path, host, secure):
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
+
     app = create_app(Settings(data_dir=tmp_path, secret_key="s" * 40, listen_host=host, hsts_max_age=31536000))
     with TestClient(app, base_url="https://testserver") as c:
-        answer = c.post("/api/v1/auth/register", json={"username": "alice", "email": "alice@example.org",
-                                                       "password": PASSWORD})
+        answer = c.post(
+            "/api/v1/auth/register", json={"username": "alice", "email": "alice@example.org", "password": PASSWORD}
+        )
         assert answer.status_code == 201
         signed = c.post("/api/v1/auth/login", json={"username": "alice", "password": PASSWORD})
         assert ("secure" in signed.headers["set-cookie"].lower()) is secure
@@ -109,8 +115,9 @@ def test_changing_the_password_ends_every_other_session(backend_client, backend_
     new = "a different long passphrase 42"
     wrong = backend_client.post("/api/v1/auth/password", json={"current_password": "nope", "new_password": new})
     assert wrong.status_code == 403 and wrong.json()["errors"][0]["path"] == "current_password"
-    weak = backend_client.post("/api/v1/auth/password", json={"current_password": PASSWORD,
-                                                              "new_password": "password1234"})
+    weak = backend_client.post(
+        "/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": "password1234"}
+    )
     assert weak.status_code == 422 and weak.json()["errors"][0]["path"] == "new_password"
     done = backend_client.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": new})
     assert done.status_code == 200

@@ -10,9 +10,15 @@ from .backend_support import backend_app, backend_client, backend_settings  # no
 
 def test_registrations_beyond_the_limit_get_429_with_retry_after(backend_client, backend_app):
     backend_app.state.settings.signup_max_per_address = 3
-    statuses = [backend_client.post("/api/v1/auth/register", json={
-        "username": f"user{i}", "email": f"user{i}@example.org", "password": PASSWORD}).status_code for i in range(5)]
+    statuses = [
+        backend_client.post(
+            "/api/v1/auth/register",
+            json={"username": f"user{i}", "email": f"user{i}@example.org", "password": PASSWORD},
+        ).status_code
+        for i in range(5)
+    ]
     assert statuses == [201, 201, 201, 429, 429]
-    refused = backend_client.post("/api/v1/auth/register", json={
-        "username": "late", "email": "late@example.org", "password": PASSWORD})
+    refused = backend_client.post(
+        "/api/v1/auth/register", json={"username": "late", "email": "late@example.org", "password": PASSWORD}
+    )
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 3000

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+
 from web_support import PASSWORD, example_case, register
 
 from .accounts_support import client_factory, make_admin
@@ -20,9 +21,16 @@ from .accounts_support import client_factory, make_admin
 def mailing_app(tmp_path, smtp_sink):
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
-    settings = Settings(data_dir=tmp_path, secret_key="test-secret-" + "m" * 32, allow_clinician_signup=True,
-                        smtp_host="127.0.0.1", smtp_port=smtp_sink.port, public_url="https://plexnav.test",
-                        cookie_secure=False)  # the test client speaks plain http
+
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key="test-secret-" + "m" * 32,
+        allow_clinician_signup=True,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_sink.port,
+        public_url="https://plexnav.test",
+        cookie_secure=False,
+    )  # the test client speaks plain http
     return create_app(settings)
 
 
@@ -42,9 +50,16 @@ def test_an_impostor_clinician_gets_nothing_until_vetted(clients, smtp_sink):
     alice, impostor, admin = clients(), clients(), clients()
     case = _patient_with_a_case(alice)
     # the impostor signs up with the real doctor's name and email
-    response = impostor.post("/api/v1/auth/register", json={
-        "username": "drhouse", "email": "house@hospital.example", "password": PASSWORD, "role": "clinician",
-        "display_name": "Dr Gregory House"})
+    response = impostor.post(
+        "/api/v1/auth/register",
+        json={
+            "username": "drhouse",
+            "email": "house@hospital.example",
+            "password": PASSWORD,
+            "role": "clinician",
+            "display_name": "Dr Gregory House",
+        },
+    )
     assert response.status_code == 201
     assert response.json()["vetted"] is False and response.json()["approved_at"] is None
     assert impostor.post("/api/v1/auth/login", json={"username": "drhouse", "password": PASSWORD}).status_code == 200
@@ -94,6 +109,7 @@ def test_verification_links_are_signed_and_bound_to_the_address(clients, smtp_si
         assert patient.post("/api/v1/auth/verify-email", json={"token": bad}).status_code == 422
     # a token signed with another key is refused
     from itsdangerous import URLSafeTimedSerializer
+
     me = patient.get("/api/v1/auth/me").json()
     forged = URLSafeTimedSerializer("guessed-key", salt="plexnav-verify-email").dumps({"u": me["id"], "e": me["email"]})
     assert patient.post("/api/v1/auth/verify-email", json={"token": forged}).status_code == 422
@@ -110,6 +126,7 @@ def test_expired_verification_link_is_refused(clients, smtp_sink, mailing_app, m
     register(patient, "old")
     token = smtp_sink.link(smtp_sink.wait_for("old@example.org")).split("token=", 1)[1]
     import time as time_module
+
     real = time_module.time
     monkeypatch.setattr(time_module, "time", lambda: real() + mailing_app.state.settings.email_token_max_age + 5)
     response = patient.post("/api/v1/auth/verify-email", json={"token": token})
@@ -127,8 +144,10 @@ def test_administration_is_invisible_to_everyone_else(clients):
     assert anonymous.get("/api/v1/admin/clinicians").status_code == 401
     assert doctor.get("/api/v1/auth/me").json()["vetted"] is False
     # nobody can sign up as an administrator
-    response = anonymous.post("/api/v1/auth/register", json={"username": "boss", "email": "boss@example.org",
-                                                              "password": PASSWORD, "role": "admin"})
+    response = anonymous.post(
+        "/api/v1/auth/register",
+        json={"username": "boss", "email": "boss@example.org", "password": PASSWORD, "role": "admin"},
+    )
     assert response.status_code == 422
 
 
@@ -136,10 +155,12 @@ def test_admin_page_approves_with_a_csrf_checked_form(clients, mailing_app):
     import re
 
     from .accounts_support import approve_in_database  # noqa: F401  (the same service the page calls)
+
     doctor, admin = clients(), clients()
     user = register(doctor, "drpage", role="clinician")
     with mailing_app.state.database.session() as session:
         from plexnav.store.models import User, utcnow
+
         session.get(User, user["id"]).email_verified_at = utcnow()
         session.commit()
     make_admin(admin)
@@ -158,6 +179,7 @@ def test_admin_cli_creates_admins_and_approves_clinicians(tmp_path, monkeypatch)
     from plexnav.api.app import create_app
     from plexnav.cli.main import app as cli
     from plexnav.settings import Settings
+
     monkeypatch.setenv("PLEXNAV_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PLEXNAV_ADMIN_PASSWORD", PASSWORD)
     runner = CliRunner()
@@ -177,5 +199,8 @@ def test_admin_cli_creates_admins_and_approves_clinicians(tmp_path, monkeypatch)
         assert doctor.get("/api/v1/auth/me").json()["vetted"] is False
         assert runner.invoke(cli, ["admin", "approve-clinician", "nobody"]).exit_code == 2
         with TestClient(app) as chief:
-            assert chief.post("/api/v1/auth/login", json={"username": "chief", "password": PASSWORD}).json()["role"] == "admin"
+            assert (
+                chief.post("/api/v1/auth/login", json={"username": "chief", "password": PASSWORD}).json()["role"]
+                == "admin"
+            )
             assert chief.get("/api/v1/admin/clinicians?status=all").status_code == 200

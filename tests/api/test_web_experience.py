@@ -21,6 +21,7 @@ def token(client, path: str = "/check") -> str:
 
 # ---------------------------------------------------------------- item 1: the emergency screen
 
+
 def test_every_emergency_rule_has_words_for_the_emergency_screen_with_known_sources():
     knowledge = load_guidance_knowledge()
     emergency_rules = [r["id"] for level in knowledge.triage if level["level"] == "emergency" for r in level["rules"]]
@@ -69,12 +70,16 @@ def test_the_questionnaire_carries_the_hidden_emergency_screen(client):
 
 # ---------------------------------------------------------------- item 3: empty forms
 
-@pytest.mark.parametrize("path, data, words", [
-    ("/check", {"numb_kind": "numbness", "duration_unit": "days"}, "Tell us at least one symptom"),
-    ("/check", {"age": "40", "onset": "acute", "factors": "diabetes"}, "Tell us at least one symptom"),
-    ("/exam", {"duration_unit": "days"}, "Enter at least one finding"),
-    ("/exam", {"age": "61", "sex": "male"}, "Enter at least one finding"),
-])
+
+@pytest.mark.parametrize(
+    "path, data, words",
+    [
+        ("/check", {"numb_kind": "numbness", "duration_unit": "days"}, "Tell us at least one symptom"),
+        ("/check", {"age": "40", "onset": "acute", "factors": "diabetes"}, "Tell us at least one symptom"),
+        ("/exam", {"duration_unit": "days"}, "Enter at least one finding"),
+        ("/exam", {"age": "61", "sex": "male"}, "Enter at least one finding"),
+    ],
+)
 def test_an_empty_form_gets_no_result(client, path, data, words):
     response = client.post(path, data={"csrf_token": token(client, path), **data})
     assert response.status_code == 422
@@ -90,10 +95,12 @@ def test_nothing_to_assess_counts_any_symptom_or_finding():
 
 # ---------------------------------------------------------------- item 6: patients and clinician tools
 
+
 def test_a_patient_never_gets_the_clinician_view_or_exam_editing(client):
     register(client, "pat")
-    response = client.post("/check", data={"csrf_token": token(client), "pain": "lateral_leg:left",
-                                           "title": "Leg"}, follow_redirects=False)
+    response = client.post(
+        "/check", data={"csrf_token": token(client), "pain": "lateral_leg:left", "title": "Leg"}, follow_redirects=False
+    )
     case_url = response.headers["location"].split("?")[0]
     page = client.get(case_url + "?view=clinician").text
     assert "What it may mean" in page
@@ -106,8 +113,9 @@ def test_a_patient_never_gets_the_clinician_view_or_exam_editing(client):
 def test_a_clinician_sees_both_views_and_own_cases_are_not_labelled_patient(client):
     register_clinician(client, "drq")
     values = forms.case_to_exam(example_case())
-    response = client.post("/exam", data={"csrf_token": token(client, "/exam"), "title": "Peroneal", **values},
-                           follow_redirects=False)
+    response = client.post(
+        "/exam", data={"csrf_token": token(client, "/exam"), "title": "Peroneal", **values}, follow_redirects=False
+    )
     page = client.get(response.headers["location"]).text
     assert "Clinician view" in page and "Edit examination" in page
     assert "Patient: Drq" not in page and "Own case of Drq" in page
@@ -115,9 +123,15 @@ def test_a_clinician_sees_both_views_and_own_cases_are_not_labelled_patient(clie
 
 # ---------------------------------------------------------------- item 9: the clinician result view
 
+
 def test_clinician_view_leads_with_the_findings_and_red_flag_wording(client):
-    data = {"csrf_token": token(client, "/exam"), "mrc.ankle_dorsiflexion.right": "2", "reflex.anal_wink": "absent",
-            "sens.dorsum_foot.right": "reduced", "emg.tibialis_anterior.right": "active_denervation"}
+    data = {
+        "csrf_token": token(client, "/exam"),
+        "mrc.ankle_dorsiflexion.right": "2",
+        "reflex.anal_wink": "absent",
+        "sens.dorsum_foot.right": "reduced",
+        "emg.tibialis_anterior.right": "active_denervation",
+    }
     html = client.post("/exam", data=data).text
     main = html.split('<main id="main" tabindex="-1">', 1)[1]
     assert main.index('id="triage"') < main.index('id="findings"') < main.index('id="sites"')
@@ -132,36 +146,61 @@ def test_clinician_view_leads_with_the_findings_and_red_flag_wording(client):
     assert probabilities and not any("100%" in cell for cell in probabilities)
 
 
-@pytest.mark.parametrize("p, text", [(1.0, ">99%"), (0.9996, ">99%"), (0.994, "99%"), (0.5, "50%"),
-                                     (0.004, "<1%"), (0.0, "<1%")])
+@pytest.mark.parametrize(
+    "p, text", [(1.0, ">99%"), (0.9996, ">99%"), (0.994, "99%"), (0.5, "50%"), (0.004, "<1%"), (0.0, "<1%")]
+)
 def test_percent_is_never_certain(p, text):
     assert labels.percent(p) == text
 
 
 def test_explanation_lines_become_a_short_claim_and_its_comparison_once():
-    line = ("reduced right sural SNAP fits a right sciatic nerve lesion; a right L5 root lesion would not "
-            "explain it")
+    line = "reduced right sural SNAP fits a right sciatic nerve lesion; a right L5 root lesion would not explain it"
     shown = present.short_lines([line, line, "plain line"])
-    assert shown == [{"main": "reduced right sural SNAP fits a right sciatic nerve lesion",
-                      "detail": "a right L5 root lesion would not explain it"},
-                     {"main": "plain line", "detail": ""}]
+    assert shown == [
+        {
+            "main": "reduced right sural SNAP fits a right sciatic nerve lesion",
+            "detail": "a right L5 root lesion would not explain it",
+        },
+        {"main": "plain line", "detail": ""},
+    ]
 
 
 # ---------------------------------------------------------------- items 4, 7, 8: plain errors, targets, templates
 
-@pytest.mark.parametrize("path, message, field, text", [
-    ("patient.age", "Input should be less than or equal to 120 (got 250)", "age",
-     "must be 120 or less (you entered 250)"),
-    ("history.duration_days", "Input should be greater than or equal to 0 (got -3)", "duration_value",
-     "must be 0 or more (you entered -3)"),
-    ("symptoms[2].severity", "Input should be less than or equal to 10 (got 14)", "pain_severity",
-     "must be 10 or less (you entered 14)"),
-    ("investigations[0].level", "String should match pattern '^(T([1-9]|1[0-2]))$' (got \"L9\")",
-     "investigations[0].level", "is not in the expected form (you entered \"L9\")"),
-    ("patient.age", "'forty' is not a number", "age", "'forty' is not a number: type digits only, such as 42"),
-])
+
+@pytest.mark.parametrize(
+    "path, message, field, text",
+    [
+        (
+            "patient.age",
+            "Input should be less than or equal to 120 (got 250)",
+            "age",
+            "must be 120 or less (you entered 250)",
+        ),
+        (
+            "history.duration_days",
+            "Input should be greater than or equal to 0 (got -3)",
+            "duration_value",
+            "must be 0 or more (you entered -3)",
+        ),
+        (
+            "symptoms[2].severity",
+            "Input should be less than or equal to 10 (got 14)",
+            "pain_severity",
+            "must be 10 or less (you entered 14)",
+        ),
+        (
+            "investigations[0].level",
+            "String should match pattern '^(T([1-9]|1[0-2]))$' (got \"L9\")",
+            "investigations[0].level",
+            'is not in the expected form (you entered "L9")',
+        ),
+        ("patient.age", "'forty' is not a number", "age", "'forty' is not a number: type digits only, such as 42"),
+    ],
+)
 def test_errors_are_said_in_plain_words_at_their_field(path, message, field, text):
     from plexnav.validation import CaseError
+
     plain = forms.plain_error(CaseError(path, message))
     assert (plain.path, plain.message) == (field, text)
 
@@ -169,6 +208,7 @@ def test_errors_are_said_in_plain_words_at_their_field(path, message, field, tex
 def test_the_edx_templates_name_real_studies_and_muscles_with_sources():
     from plexnav import vocabulary as V
     from plexnav.web import edx_templates
+
     known = load_guidance_knowledge().sources
     ids = [t["id"] for t in edx_templates.templates()]
     assert ids == ["l5", "s1", "peroneal", "femoral", "plexus"]
@@ -180,6 +220,7 @@ def test_the_edx_templates_name_real_studies_and_muscles_with_sources():
 
 def test_small_map_regions_get_hit_areas_at_least_the_target_size():
     from plexnav.web import bodymap
+
     areas = bodymap.hit_areas()
     assert areas and {a["key"] for a in areas} >= {"little_toe:right", "great_toe:left", "first_web_space:right"}
     assert all(a["width"] >= bodymap.MIN_TARGET_UNITS and a["height"] >= bodymap.MIN_TARGET_UNITS for a in areas)

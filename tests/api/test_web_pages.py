@@ -18,8 +18,9 @@ def token(client, path: str = "/check") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-@pytest.mark.parametrize("path", ["/", "/check", "/exam", "/learn", "/learn/red_flags", "/login", "/register",
-                                  "/api/docs"])
+@pytest.mark.parametrize(
+    "path", ["/", "/check", "/exam", "/learn", "/learn/red_flags", "/login", "/register", "/api/docs"]
+)
 def test_public_pages_render(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -39,8 +40,10 @@ def test_forms_need_the_csrf_token(client):
 
 
 def test_anonymous_saddle_numbness_shows_the_emergency_banner_first(client):
-    response = client.post("/check", data={"csrf_token": token(client), "numb": "saddle", "numb_kind": "numbness",
-                                           "pain": "lower_back:right"})
+    response = client.post(
+        "/check",
+        data={"csrf_token": token(client), "numb": "saddle", "numb_kind": "numbness", "pain": "lower_back:right"},
+    )
     assert response.status_code == 200
     html = response.text
     main = html.split('<main id="main" tabindex="-1">', 1)[1]
@@ -54,8 +57,10 @@ def test_anonymous_saddle_numbness_shows_the_emergency_banner_first(client):
 
 
 def test_invalid_form_input_is_shown_not_crashed(client):
-    response = client.post("/exam", data={"csrf_token": token(client, "/exam"), "mrc.hip_flexion.left": "9",
-                                          "reflex.patellar.left": "wobbly"})
+    response = client.post(
+        "/exam",
+        data={"csrf_token": token(client, "/exam"), "mrc.hip_flexion.left": "9", "reflex.patellar.left": "wobbly"},
+    )
     assert response.status_code == 422
     assert 'role="alert"' in response.text and "mrc.hip_flexion.left" in response.text
     assert 'aria-invalid="true"' in response.text
@@ -63,10 +68,20 @@ def test_invalid_form_input_is_shown_not_crashed(client):
 
 def test_register_exam_save_reopen_edit(client):
     csrf = token(client, "/register")
-    response = client.post("/register", data={"csrf_token": csrf, "username": "drw", "email": "drw@example.org",
-                                              "password": PASSWORD, "role": "clinician"}, follow_redirects=False)
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": csrf,
+            "username": "drw",
+            "email": "drw@example.org",
+            "password": PASSWORD,
+            "role": "clinician",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == "/cases"
     from plexnav.web import forms
+
     values = forms.case_to_exam(example_case())
     data = {"csrf_token": token(client, "/exam"), "title": "Peroneal palsy", **values}
     response = client.post("/exam", data=data, follow_redirects=False)
@@ -75,14 +90,20 @@ def test_register_exam_save_reopen_edit(client):
     page = client.get(case_url + "?view=clinician")
     first_row = page.text.split('<tr class="rank-1">', 1)[1].split("</tr>", 1)[0]
     # readable name first, the id after it
-    assert re.search(r"<td>Right common peroneal nerve lesion[^<]*<br><code class=\"small\">nerve:common_peroneal</code>", first_row)
+    assert re.search(
+        r"<td>Right common peroneal nerve lesion[^<]*<br><code class=\"small\">nerve:common_peroneal</code>", first_row
+    )
     assert 'class="region shade"' in page.text and DISCLAIMER in page.text
 
     edit = client.get(case_url + "/edit")
     assert 'name="mrc.ankle_dorsiflexion.right" value="2"' in edit.text
-    data = {"csrf_token": token(client, "/exam"), "title": "Peroneal palsy (revised)", "form": "exam",
-            **{k: v for k, v in values.items() if k != "mrc.ankle_dorsiflexion.right"},
-            "mrc.ankle_dorsiflexion.right": "4"}
+    data = {
+        "csrf_token": token(client, "/exam"),
+        "title": "Peroneal palsy (revised)",
+        "form": "exam",
+        **{k: v for k, v in values.items() if k != "mrc.ankle_dorsiflexion.right"},
+        "mrc.ankle_dorsiflexion.right": "4",
+    }
     response = client.post(case_url + "/edit", data=data, follow_redirects=False)
     assert response.status_code == 303
     stored = client.get("/api/v1/cases/" + case_url.rsplit("/", 1)[1]).json()
@@ -95,15 +116,17 @@ def test_register_exam_save_reopen_edit(client):
 
 def test_patient_check_is_saved_when_signed_in_and_shared(client, make_client):
     register(client, "pia")
-    response = client.post("/check", data={"csrf_token": token(client), "numb": "saddle", "title": "Tuesday"},
-                           follow_redirects=False)
+    response = client.post(
+        "/check", data={"csrf_token": token(client), "numb": "saddle", "title": "Tuesday"}, follow_redirects=False
+    )
     assert response.status_code == 303
     page = client.get(response.headers["location"])
     assert "triage-emergency" in page.text and "Tuesday" in page.text
     doctor = make_client()
     register_clinician(doctor, "docz")
-    response = client.post("/shares", data={"csrf_token": token(client, "/cases"), "clinician": "docz"},
-                           follow_redirects=False)
+    response = client.post(
+        "/shares", data={"csrf_token": token(client, "/cases"), "clinician": "docz"}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert "Tuesday" in doctor.get("/cases").text
     patient_log = client.get("/audit").text
@@ -115,8 +138,11 @@ def test_login_page_flow_and_open_redirects(client):
     csrf = token(client, "/login")
     wrong = client.post("/login", data={"csrf_token": csrf, "username": "quin", "password": "nope"})
     assert wrong.status_code == 401 and "wrong username or password" in wrong.text
-    ok = client.post("/login", data={"csrf_token": csrf, "username": "quin", "password": PASSWORD,
-                                     "next": "//evil.example/x"}, follow_redirects=False)
+    ok = client.post(
+        "/login",
+        data={"csrf_token": csrf, "username": "quin", "password": PASSWORD, "next": "//evil.example/x"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303 and ok.headers["location"] == "/cases"
     logout = client.post("/logout", data={"csrf_token": token(client, "/cases")}, follow_redirects=False)
     assert logout.status_code == 303
@@ -132,9 +158,11 @@ def test_static_assets_are_local(client):
 
 # ---------------------------------------------------------------- revision 1.1
 
+
 def _with_1_1_output(app):
     """Have the app's assessor add the 1.1 output fields (the engine may not write them yet)."""
     from revision_1_1 import with_revision_1_1_output
+
     original = app.state.assessor
 
     class Assessor:
@@ -143,20 +171,34 @@ def _with_1_1_output(app):
 
         def __call__(self, case, *args, **kwargs):
             return with_revision_1_1_output(original(case, *args, **kwargs))
+
     app.state.assessor = Assessor()
 
 
 def test_exam_page_offers_the_1_1_fields(client):
     html = client.get("/exam").text
-    for name in ('name="lim.hip_abduction.right"', 'name="sign.hip_rotation_pain.left"',
-                 'name="sign.greater_trochanter_tenderness.right"', 'name="sign.sacroiliac_provocation.right"',
-                 'name="sign.reduced_foot_pulses.left"', 'name="sign.hoover_sign.right"',
-                 'name="sign.tender_tense_compartment.anterior_leg.left"', 'name="sens.saddle.left"',
-                 'name="img.0.position"', 'name="img.3.site"', 'name="lab.ankle_brachial_index"', 'name="lab.creatinine"',
-                 '<option value="mri_whole_spine">', '<option value="hip_imaging">',
-                 '<option value="cord_or_cauda_compression">', '<option value="extraforaminal">',
-                 '<option value="nerve:tibial">tibial nerve</option>', "Ankle-brachial index (ratio)",
-                 "poor effort (gives way)", "Hoover&#39;s sign"):
+    for name in (
+        'name="lim.hip_abduction.right"',
+        'name="sign.hip_rotation_pain.left"',
+        'name="sign.greater_trochanter_tenderness.right"',
+        'name="sign.sacroiliac_provocation.right"',
+        'name="sign.reduced_foot_pulses.left"',
+        'name="sign.hoover_sign.right"',
+        'name="sign.tender_tense_compartment.anterior_leg.left"',
+        'name="sens.saddle.left"',
+        'name="img.0.position"',
+        'name="img.3.site"',
+        'name="lab.ankle_brachial_index"',
+        'name="lab.creatinine"',
+        '<option value="mri_whole_spine">',
+        '<option value="hip_imaging">',
+        '<option value="cord_or_cauda_compression">',
+        '<option value="extraforaminal">',
+        '<option value="nerve:tibial">tibial nerve</option>',
+        "Ankle-brachial index (ratio)",
+        "poor effort (gives way)",
+        "Hoover&#39;s sign",
+    ):
         assert name in html, name
     assert 'name="sign.tender_tense_compartment.right"' not in html  # only by compartment
     assert 'name="sign.tender_tense_compartment.foot.left"' not in html
@@ -171,18 +213,30 @@ def test_check_page_asks_what_brings_pain_on_and_one_sided_saddle(client):
 
 def test_anonymous_1_1_exam_shows_when_and_background(client, app):
     _with_1_1_output(app)
-    data = {"csrf_token": token(client, "/exam"), "mrc.hip_abduction.right": "4", "lim.hip_abduction.right": "pain",
-            "sign.greater_trochanter_tenderness.right": "positive", "img.0.test": "mri_whole_spine",
-            "img.0.finding": "normal", "img.0.level": "T11-T12"}
+    data = {
+        "csrf_token": token(client, "/exam"),
+        "mrc.hip_abduction.right": "4",
+        "lim.hip_abduction.right": "pain",
+        "sign.greater_trochanter_tenderness.right": "positive",
+        "img.0.test": "mri_whole_spine",
+        "img.0.finding": "normal",
+        "img.0.level": "T11-T12",
+    }
     html = client.post("/exam", data=data).text
     assert "Also present: a length-dependent polyneuropathy (78%)." in html
-    assert "<th scope=\"col\">When</th>" in html and "immediately (emergency department)" in html
+    assert '<th scope="col">When</th>' in html and "immediately (emergency department)" in html
 
 
 def test_anonymous_1_1_check_shows_plain_background_and_tests(client, app):
     _with_1_1_output(app)
-    data = {"csrf_token": token(client), "pain": "lateral_thigh:right", "pain_provoked": "lying_on_affected_side",
-            "pain_relieved": "changing_position", "numb": "saddle:left", "numb_kind": "numbness"}
+    data = {
+        "csrf_token": token(client),
+        "pain": "lateral_thigh:right",
+        "pain_provoked": "lying_on_affected_side",
+        "pain_relieved": "changing_position",
+        "numb": "saddle:left",
+        "numb_kind": "numbness",
+    }
     html = client.post("/check", data=data).text
     assert "second, background problem in the long nerves to both feet" in html
     assert "Tests your doctor may arrange, and how soon" in html
@@ -191,9 +245,16 @@ def test_anonymous_1_1_check_shows_plain_background_and_tests(client, app):
 
 
 def test_bad_1_1_form_input_names_the_field_and_the_choices(client):
-    response = client.post("/exam", data={"csrf_token": token(client, "/exam"), "img.0.test": "mri_lumbar_spine",
-                                          "img.0.level": "L9", "mrc.hip_flexion.left": "4",
-                                          "lim.hip_flexion.left": "boredom"})
+    response = client.post(
+        "/exam",
+        data={
+            "csrf_token": token(client, "/exam"),
+            "img.0.test": "mri_lumbar_spine",
+            "img.0.level": "L9",
+            "mrc.hip_flexion.left": "4",
+            "lim.hip_flexion.left": "boredom",
+        },
+    )
     assert response.status_code == 422
     html = response.text
     assert "img.0.level" in html and "not a vertebral level" in html and "T11-T12" in html

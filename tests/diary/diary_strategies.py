@@ -8,8 +8,17 @@ from hypothesis import strategies as st
 
 from plexnav import vocabulary as V
 from plexnav.diary.models import (
-    EVENT_KINDS, MEDICATION_CHANGES, Diary, DiaryEntry, DiaryEvent, FunctionScores, MedicationChange, NumbArea,
-    PainRating, StrengthGrade, latest_date,
+    EVENT_KINDS,
+    MEDICATION_CHANGES,
+    Diary,
+    DiaryEntry,
+    DiaryEvent,
+    FunctionScores,
+    MedicationChange,
+    NumbArea,
+    PainRating,
+    StrengthGrade,
+    latest_date,
 )
 
 BAD = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r") + "\x7f"
@@ -21,7 +30,10 @@ mrc = st.one_of(st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0, 4.5, 5.0]), st.floats(
 
 def _region_side():
     return st.sampled_from(V.SKIN_REGIONS).flatmap(
-        lambda r: st.just((r, "bilateral")) if r in V.MIDLINE_REGIONS else st.tuples(st.just(r), st.sampled_from(V.SIDES)))
+        lambda r: (
+            st.just((r, "bilateral")) if r in V.MIDLINE_REGIONS else st.tuples(st.just(r), st.sampled_from(V.SIDES))
+        )
+    )
 
 
 @st.composite
@@ -36,17 +48,29 @@ def entries(draw) -> DiaryEntry:
         author="clinician" if strength else draw(st.sampled_from(["patient", "clinician"])),
         pain=[PainRating(region=r, side=s, score=v) for (r, s), v in pain.items()],
         numbness=[NumbArea(region=r, side=s) for r, s in numb],
-        function=FunctionScores(**{d: draw(st.none() | score) for d in ("walking", "stairs", "rising_from_chair", "sleep")}),
+        function=FunctionScores(
+            **{d: draw(st.none() | score) for d in ("walking", "stairs", "rising_from_chair", "sleep")}
+        ),
         falls=draw(st.integers(0, 1000)),
         bladder_change=draw(st.booleans()),
         bowel_change=draw(st.booleans()),
         saddle_numbness=draw(st.booleans()),
         sudden_weakness=sudden,
         sudden_weakness_side=draw(st.none() | st.sampled_from(V.SIDES)) if sudden else None,
-        medication_changes=draw(st.lists(st.builds(
-            MedicationChange, medication=short_text.filter(bool), change=st.sampled_from(MEDICATION_CHANGES),
-            note=short_text), max_size=2)),
-        events=draw(st.lists(st.builds(DiaryEvent, kind=st.sampled_from(EVENT_KINDS), description=short_text), max_size=2)),
+        medication_changes=draw(
+            st.lists(
+                st.builds(
+                    MedicationChange,
+                    medication=short_text.filter(bool),
+                    change=st.sampled_from(MEDICATION_CHANGES),
+                    note=short_text,
+                ),
+                max_size=2,
+            )
+        ),
+        events=draw(
+            st.lists(st.builds(DiaryEvent, kind=st.sampled_from(EVENT_KINDS), description=short_text), max_size=2)
+        ),
         strength=[StrengthGrade(movement=m, side=s, mrc=v) for (m, s), v in strength.items()],
         notes=draw(text),
     )

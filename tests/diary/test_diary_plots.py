@@ -46,8 +46,12 @@ def test_strength_plot_only_with_grades(diary):
 def test_single_entry_and_function_only_diaries_plot():
     one = Diary(entries=[DiaryEntry(date="2026-01-01", pain=[{"region": "groin", "side": "left", "score": 3}])])
     _png_size(pain_function_plot(one, dpi=60))
-    func = Diary(entries=[DiaryEntry(date="2026-01-01", function={"sleep": 3}),
-                          DiaryEntry(date="2026-01-20", function={"sleep": 5}, falls=1)])
+    func = Diary(
+        entries=[
+            DiaryEntry(date="2026-01-01", function={"sleep": 3}),
+            DiaryEntry(date="2026-01-20", function={"sleep": 5}, falls=1),
+        ]
+    )
     _png_size(pain_function_plot(func, dpi=60))
 
 
@@ -63,13 +67,24 @@ def test_typed_text_is_never_parsed_as_mathematics():
 
     from plexnav.diary.models import Diary, DiaryEntry
     from plexnav.diary.plots import pain_function_plot, strength_plot
+
     day = dt.date(2026, 1, 5)
-    diary = Diary(entries=[
-        DiaryEntry(date=day, author="clinician", pain=[{"region": "lateral_leg", "side": "right", "score": 3}],
-                   events=[{"kind": "other", "description": "costs $\\frac{1}{$ a day"}],
-                   strength=[{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4}]),
-        DiaryEntry(date=day + dt.timedelta(days=9), pain=[{"region": "lateral_leg", "side": "right", "score": 2}],
-                   medication_changes=[{"medication": "$x^{$", "change": "started"}])])
+    diary = Diary(
+        entries=[
+            DiaryEntry(
+                date=day,
+                author="clinician",
+                pain=[{"region": "lateral_leg", "side": "right", "score": 3}],
+                events=[{"kind": "other", "description": "costs $\\frac{1}{$ a day"}],
+                strength=[{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4}],
+            ),
+            DiaryEntry(
+                date=day + dt.timedelta(days=9),
+                pain=[{"region": "lateral_leg", "side": "right", "score": 2}],
+                medication_changes=[{"medication": "$x^{$", "change": "started"}],
+            ),
+        ]
+    )
     for fmt in ("png", "svg"):
         assert pain_function_plot(diary, fmt=fmt) and strength_plot(diary, fmt=fmt)
 
@@ -80,11 +95,16 @@ def test_red_flags_and_falls_are_marked_on_the_plot():
 
     from plexnav.diary.models import Diary, DiaryEntry
     from plexnav.diary.plots import pain_function_plot
+
     day = dt.date(2026, 1, 5)
     pain = [{"region": "lateral_leg", "side": "right", "score": 3}]
     plain = Diary(entries=[DiaryEntry(date=day, pain=pain), DiaryEntry(date=day + dt.timedelta(days=8), pain=pain)])
-    flagged = Diary(entries=[DiaryEntry(date=day, pain=pain, falls=2),
-                             DiaryEntry(date=day + dt.timedelta(days=8), pain=pain, bladder_change=True)])
+    flagged = Diary(
+        entries=[
+            DiaryEntry(date=day, pain=pain, falls=2),
+            DiaryEntry(date=day + dt.timedelta(days=8), pain=pain, bladder_change=True),
+        ]
+    )
     svg_plain = pain_function_plot(plain, fmt="svg").decode()
     svg_flagged = pain_function_plot(flagged, fmt="svg").decode()
     # text is drawn as paths; matplotlib keeps each text as an SVG comment

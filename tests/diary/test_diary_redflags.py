@@ -19,13 +19,16 @@ def baseline():
     return parse_case(example_path("lumbar-plexus-diabetic-amyotrophy").read_bytes())[0]
 
 
-@pytest.mark.parametrize("flags, rule", [
-    ({"bladder_change": True}, "emergency.bladder_bowel"),
-    ({"bowel_change": True}, "emergency.bladder_bowel"),
-    ({"saddle_numbness": True}, "emergency.saddle_numbness"),
-    ({"sudden_weakness": True, "sudden_weakness_side": "left"}, "emergency.sudden_severe_weakness"),
-    ({"numbness": [{"region": "saddle"}]}, "emergency.saddle_numbness"),
-])
+@pytest.mark.parametrize(
+    "flags, rule",
+    [
+        ({"bladder_change": True}, "emergency.bladder_bowel"),
+        ({"bowel_change": True}, "emergency.bladder_bowel"),
+        ({"saddle_numbness": True}, "emergency.saddle_numbness"),
+        ({"sudden_weakness": True, "sudden_weakness_side": "left"}, "emergency.sudden_severe_weakness"),
+        ({"numbness": [{"region": "saddle"}]}, "emergency.saddle_numbness"),
+    ],
+)
 def test_new_red_flags_set_the_emergency_level_at_once(flags, rule):
     triage = check_entry(DiaryEntry(date=DAY, pain=PAIN, **flags))
     assert triage.level == "emergency"
@@ -56,22 +59,36 @@ def test_the_built_case_keeps_baseline_factors_but_not_the_old_timeline(baseline
 
 
 def test_falling_strength_grades_mean_a_worsening_course():
-    before = DiaryEntry(date=DAY, author="clinician", strength=[{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4}])
-    after = DiaryEntry(date=DAY + dt.timedelta(days=7), author="clinician",
-                       strength=[{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}])
+    before = DiaryEntry(
+        date=DAY, author="clinician", strength=[{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4}]
+    )
+    after = DiaryEntry(
+        date=DAY + dt.timedelta(days=7),
+        author="clinician",
+        strength=[{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}],
+    )
     triage = check_entry(after, earlier=[before])
     assert triage.level == "urgent" and triage.rules == ["urgent.worsening_weakness", "urgent.progressive_weakness"]
     assert check_entry(after).level == "soon"
 
 
-@pytest.mark.parametrize("grades,level,rules", [
-    ((5, 4), "urgent", ["urgent.progressive_weakness"]),      # revision 1.1: progressive weakness, MRC <= 4
-    ((5, 4.5), "routine", ["routine.otherwise"]),             # 4.5 is not "MRC <= 4"
-    ((4, 4), "soon", ["soon.weakness"]),                      # no fall: course unknown
-])
+@pytest.mark.parametrize(
+    "grades,level,rules",
+    [
+        ((5, 4), "urgent", ["urgent.progressive_weakness"]),  # revision 1.1: progressive weakness, MRC <= 4
+        ((5, 4.5), "routine", ["routine.otherwise"]),  # 4.5 is not "MRC <= 4"
+        ((4, 4), "soon", ["soon.weakness"]),  # no fall: course unknown
+    ],
+)
 def test_progressive_weakness_from_the_diary_grades(grades, level, rules):
-    entries = [DiaryEntry(date=DAY + dt.timedelta(days=7 * i), author="clinician",
-                          strength=[{"movement": "knee_extension", "side": "right", "mrc": g}]) for i, g in enumerate(grades)]
+    entries = [
+        DiaryEntry(
+            date=DAY + dt.timedelta(days=7 * i),
+            author="clinician",
+            strength=[{"movement": "knee_extension", "side": "right", "mrc": g}],
+        )
+        for i, g in enumerate(grades)
+    ]
     triage = check_entry(entries[1], earlier=entries[:1])
     assert (triage.level, triage.rules) == (level, rules)
 
@@ -81,11 +98,13 @@ def test_falls_in_the_diary_are_soon():
 
 
 def test_diary_alerts_report_only_new_red_flags(baseline):
-    diary = Diary(entries=[
-        DiaryEntry(date=DAY, pain=[{"region": "anterior_thigh", "side": "right", "score": 7}]),
-        DiaryEntry(date=DAY + dt.timedelta(days=3), pain=PAIN, bowel_change=True),
-        DiaryEntry(date=DAY + dt.timedelta(days=1), pain=PAIN),
-    ])
+    diary = Diary(
+        entries=[
+            DiaryEntry(date=DAY, pain=[{"region": "anterior_thigh", "side": "right", "score": 7}]),
+            DiaryEntry(date=DAY + dt.timedelta(days=3), pain=PAIN, bowel_change=True),
+            DiaryEntry(date=DAY + dt.timedelta(days=1), pain=PAIN),
+        ]
+    )
     # weight loss with thigh pain is urgent for every entry, but already known from the case
     assert check_entry(diary.entries[0], baseline).level == "urgent"
     alerts = diary_alerts(diary, baseline)

@@ -59,6 +59,9 @@ def axe_violations(page) -> list[str]:
     """axe-core (bundled by axe-playwright-python, no network) over the page as shown:
     one line per violation with the elements it names."""
     from axe_playwright_python.sync_playwright import Axe
+
     results = Axe().run(page, options={"resultTypes": ["violations"]})
-    return [f"{v['id']} ({v['impact']}): " + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:4])
-            for v in results.response["violations"]]
+    return [
+        f"{v['id']} ({v['impact']}): " + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:4])
+        for v in results.response["violations"]
+    ]

@@ -15,9 +15,15 @@ import pytest
 from web_support import CHROMIUM, Server
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class PatientServer(Server):
@@ -31,6 +37,7 @@ def warm_up(running) -> None:
     """One assessment before the first page: the model is built on first use (tens of seconds on
     a loaded machine), which would otherwise eat the first test's click timeouts."""
     import httpx
+
     case = {"format": "plexnav-case/1", "symptoms": [{"kind": "pain", "region": "lower_back", "side": "left"}]}
     response = httpx.post(running.base_url + "/api/v1/assess", json=case, timeout=300)
     assert response.status_code == 200, response.text
@@ -50,6 +57,7 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield launched
@@ -63,8 +71,10 @@ def page(browser, server):
     opened = context.new_page()
     problems: list[str] = []
     opened.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    opened.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
-              if msg.type in ("error", "warning") else None)
+    opened.on(
+        "console",
+        lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type in ("error", "warning") else None,
+    )
     opened.problems = problems
     yield opened
     context.close()

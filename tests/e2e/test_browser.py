@@ -9,8 +9,9 @@ import pytest
 
 from web_support import CHROMIUM, PASSWORD
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)"
+)
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
   .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
@@ -36,10 +37,16 @@ def approve_clinician(server, username: str) -> None:
     import os
     import subprocess
     import sys
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLEXNAV_")}
     env["PLEXNAV_DATA_DIR"] = str(server.data_dir)
-    done = subprocess.run([sys.executable, "-m", "plexnav.cli", "admin", "approve-clinician", username,
-                           "--email-verified"], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "plexnav.cli", "admin", "approve-clinician", username, "--email-verified"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -111,12 +118,17 @@ def test_patient_reporting_saddle_numbness_sees_the_emergency_banner(page, shots
     assert banner.bounding_box()["y"] < page.locator("#h-mean").bounding_box()["y"]
     assert page.locator('#triage a[href="tel:112"]').is_visible()
     assert page.locator("text=What to ask your doctor").is_visible()
-    assert page.locator(".disclaimer").inner_text().startswith("plexnav supports clinical judgement; it never replaces it.")
+    assert (
+        page.locator(".disclaimer")
+        .inner_text()
+        .startswith("plexnav supports clinical judgement; it never replaces it.")
+    )
     assert page.locator('a[href="/learn/red_flags"]').count() >= 1
     shots(page, "patient-result-emergency")
 
-    phone = browser.new_context(base_url=server.base_url, viewport={"width": 390, "height": 844},
-                                storage_state=page.context.storage_state())
+    phone = browser.new_context(
+        base_url=server.base_url, viewport={"width": 390, "height": 844}, storage_state=page.context.storage_state()
+    )
     small = phone.new_page()
     small.goto(page.url)
     assert small.evaluate(OVERFLOW) <= 0
@@ -174,7 +186,7 @@ def test_clinician_entering_a_common_peroneal_exam_sees_it_ranked_first(page, sh
     assert first.locator("code").first.inner_text() == "nerve:common_peroneal"
     assert "right" in first.inner_text()
     assert page.locator("#triage").is_visible()
-    shaded = page.locator('#map-territory .region.shade')
+    shaded = page.locator("#map-territory .region.shade")
     assert shaded.count() > 0
     assert page.locator('#map-territory .region.shade[data-key="lateral_leg:right"]').count() >= 1
     assert page.locator('#map-territory .region.shade[data-key$=":left"]').count() == 0
@@ -187,7 +199,9 @@ def test_clinician_entering_a_common_peroneal_exam_sees_it_ranked_first(page, sh
     page.click("text=Edit examination")
     page.wait_for_url("**/edit?form=exam")
     assert page.input_value('[name="mrc.ankle_dorsiflexion.right"]') == "2"
-    assert page.get_attribute('#map-sensation .region[data-key="dorsum_foot:right"] >> nth=0', "data-state") == "reduced"
+    assert (
+        page.get_attribute('#map-sensation .region[data-key="dorsum_foot:right"] >> nth=0', "data-state") == "reduced"
+    )
     page.fill('[name="mrc.ankle_dorsiflexion.right"]', "4")
     page.click("button[type=submit] >> text=Assess and save")
     page.wait_for_url(case_url + "?view=clinician")

@@ -12,8 +12,9 @@ from web_support import CHROMIUM
 
 from .browser_support import OVERFLOW, PHONE, Actions, axe_violations, sign_up
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)"
+)
 BUDGET = 25  # keys + clicks for a full exam (issue 9, item 8)
 
 
@@ -23,6 +24,7 @@ def next_step(page, times: int = 1) -> None:
 
 
 # ---------------------------------------------------------------- patients
+
 
 def test_a_red_flag_stops_the_questionnaire_at_once(page, browser, server, shots):
     page.goto("/check")
@@ -133,6 +135,7 @@ def test_a_patient_sees_no_clinician_tools(page, shots):
 
 # ---------------------------------------------------------------- clinicians
 
+
 def full_peroneal_exam(page) -> Actions:
     """Right foot drop at the fibular head, as the first browser test enters it, with the
     fill buttons and the peroneal template."""
@@ -142,14 +145,14 @@ def full_peroneal_exam(page) -> Actions:
         if i:
             act.press("Enter")
         act.type(grade)
-    act.click("#fill-strength-right")                  # the rest 5
-    act.click("#fill-reflexes-right")                  # reflexes normal
+    act.click("#fill-strength-right")  # the rest 5
+    act.click("#fill-reflexes-right")  # reflexes normal
     act.click('#map-sensation .region[data-key="dorsum_foot:right"] >> nth=0')
     act.click('#map-sensation .region[data-key="lateral_leg:right"] >> nth=0')
-    act.click("#fill-sensation-right")                 # the rest of the leg normal
+    act.click("#fill-sensation-right")  # the rest of the leg normal
     act.choose('[name="sign.tinel_fibular_head.right"]', "positive")
     act.click('[name="sign.steppage_gait.right"]')
-    act.click("#template-peroneal-right")              # its NCS and EMG normal, then the abnormal ones
+    act.click("#template-peroneal-right")  # its NCS and EMG normal, then the abnormal ones
     act.choose('[name="ncs.peroneal_motor_edb.right"]', "conduction_block_fibular_head")
     act.choose('[name="ncs.superficial_peroneal_sensory.right"]', "reduced")
     act.choose('[name="emg.tibialis_anterior.right"]', "active_denervation")
@@ -165,7 +168,7 @@ def full_l5_exam(page) -> Actions:
     act.click('[name="mrc.ankle_dorsiflexion.left"]')
     act.type("3")
     act.press("Enter")
-    act.type("2")                                      # great toe extension
+    act.type("2")  # great toe extension
     act.click("#fill-strength-left")
     act.click("#fill-reflexes-left")
     act.click('#map-sensation .region[data-key="dorsum_foot:left"] >> nth=0')
@@ -178,10 +181,13 @@ def full_l5_exam(page) -> Actions:
     return act
 
 
-@pytest.mark.parametrize("name, enter, site, side", [
-    ("peroneal", full_peroneal_exam, "nerve:common_peroneal", "right"),
-    ("l5", full_l5_exam, "root:L5", "left"),
-])
+@pytest.mark.parametrize(
+    "name, enter, site, side",
+    [
+        ("peroneal", full_peroneal_exam, "nerve:common_peroneal", "right"),
+        ("l5", full_l5_exam, "root:L5", "left"),
+    ],
+)
 def test_a_full_exam_fits_the_keystroke_budget_and_reads_well(page, browser, server, shots, name, enter, site, side):
     sign_up(page, "clinician")
     page.goto("/exam")
@@ -259,8 +265,14 @@ def test_axe_core_finds_no_violation_on_any_page(browser, server, shots, width):
     page.click("button[type=submit] >> text=Assess and save")
     page.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}\?view=clinician"))
     case = page.url.split("?")[0].split(page.url.split("/cases/")[0], 1)[1]
-    for path in ("/cases", "/audit", f"{case}?view=clinician", f"{case}?view=patient", f"{case}/edit?form=exam",
-                 f"{case}/edit?form=check"):
+    for path in (
+        "/cases",
+        "/audit",
+        f"{case}?view=clinician",
+        f"{case}?view=patient",
+        f"{case}/edit?form=exam",
+        f"{case}/edit?form=check",
+    ):
         page.goto(path)
         for details in page.locator("details").all():  # what is folded away is checked too
             details.evaluate("d => d.open = true")
@@ -307,8 +319,9 @@ def test_body_map_targets_on_a_phone(browser, server, shots):
     page.locator("#map-pain").scroll_into_view_if_needed()
     page.mouse.wheel(0, 0)
     result = page.evaluate(TARGETS, 24)
-    print(f"map keys below a 24 px target on a 390 px phone: {len(result['small'])} of {result['keys']}",
-          result["small"])
+    print(
+        f"map keys below a 24 px target on a 390 px phone: {len(result['small'])} of {result['keys']}", result["small"]
+    )
     # the hit areas behind small regions: a tap just outside a narrow region still counts
     page.locator('#map-pain .hit[data-key="little_toe:right"]').first.scroll_into_view_if_needed()
     page.click('#map-pain .hit[data-key="little_toe:right"] >> nth=0', position={"x": 2, "y": 2})

@@ -32,8 +32,14 @@ class TestClientKey:
 
     def token(self, audience: str, *, lifetime: int = 300, headers: dict | None = None, **claims) -> str:
         now = int(time.time())
-        payload = {"iss": self.issuer, "aud": audience, "iat": now, "exp": now + lifetime,
-                   "jti": str(uuid.uuid4()), **claims}
+        payload = {
+            "iss": self.issuer,
+            "aud": audience,
+            "iat": now,
+            "exp": now + lifetime,
+            "jti": str(uuid.uuid4()),
+            **claims,
+        }
         payload = {k: v for k, v in payload.items() if v is not None}
         return jwt.encode(payload, self.private, algorithm="ES384", headers={"kid": self.kid, **(headers or {})})
 
@@ -46,6 +52,11 @@ def unsigned_token(audience: str, issuer: str = ISSUER, expired: bool = True) ->
     """An ``alg: none`` token, built by hand (PyJWT will not make one)."""
     now = int(time.time())
     enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
-    payload = {"iss": issuer, "aud": audience, "iat": now - 600, "exp": now - 300 if expired else now + 300,
-               "jti": str(uuid.uuid4())}
+    payload = {
+        "iss": issuer,
+        "aud": audience,
+        "iat": now - 600,
+        "exp": now - 300 if expired else now + 300,
+        "jti": str(uuid.uuid4()),
+    }
     return f"{enc({'alg': 'none', 'typ': 'JWT'})}.{enc(payload)}."

@@ -22,9 +22,14 @@ class FhirEndpoint:
         self.token, self.patient_id = token, patient_id
         load = lambda name: json.loads((FIXTURES / name).read_text())  # noqa: E731
         self.patient = load("l5_patient.json")
-        self.searches = {kind: [e["resource"] for e in load(f"l5_{name}.json")["entry"]]
-                         for kind, name in (("Condition", "conditions"), ("Observation", "observations"),
-                                            ("DiagnosticReport", "reports"))}
+        self.searches = {
+            kind: [e["resource"] for e in load(f"l5_{name}.json")["entry"]]
+            for kind, name in (
+                ("Condition", "conditions"),
+                ("Observation", "observations"),
+                ("DiagnosticReport", "reports"),
+            )
+        }
         self.requests: list[str] = []
         endpoint = self
 
@@ -69,14 +74,27 @@ class FhirEndpoint:
                 return 404, self.outcome("not-found", f"Patient/{parts[2]} is not known")
             return 200, self.patient
         if len(parts) == 2 and parts[1] in self.searches:
-            found = [r for r in self.searches[parts[1]]
-                     if r.get("subject", {}).get("reference") == f"Patient/{query.get('patient')}"]
+            found = [
+                r
+                for r in self.searches[parts[1]]
+                if r.get("subject", {}).get("reference") == f"Patient/{query.get('patient')}"
+            ]
             page = int(query.get("_page", "1"))
-            shown = found[(page - 1) * PAGE: page * PAGE]
-            bundle = {"resourceType": "Bundle", "type": "searchset", "total": len(found),
-                      "link": [{"relation": "self", "url": f"{self.base}/{parts[1]}?{url.query}"}],
-                      "entry": [{"fullUrl": f"{self.base}/{r['resourceType']}/{r['id']}", "resource": r,
-                                 "search": {"mode": "match"}} for r in shown]}
+            shown = found[(page - 1) * PAGE : page * PAGE]
+            bundle = {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "total": len(found),
+                "link": [{"relation": "self", "url": f"{self.base}/{parts[1]}?{url.query}"}],
+                "entry": [
+                    {
+                        "fullUrl": f"{self.base}/{r['resourceType']}/{r['id']}",
+                        "resource": r,
+                        "search": {"mode": "match"},
+                    }
+                    for r in shown
+                ],
+            }
             if page * PAGE < len(found):
                 nxt = {**query, "_page": str(page + 1)}
                 bundle["link"].append({"relation": "next", "url": f"{self.base}/{parts[1]}?{urlencode(nxt)}"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -12,7 +12,7 @@ from plexnav import vocabulary as V
 
 # tests/interop/interop_support.py -> parents: interop, tests, main, /work  ->  /work/shared/cases
 SHARED_CASES = Path(__file__).resolve().parents[3] / "shared" / "cases"
-TIMESTAMP = datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
+TIMESTAMP = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 
 
 def shared_case_files() -> list[Path]:
@@ -55,8 +55,11 @@ def symptom(draw) -> dict:
 
 @st.composite
 def strength(draw) -> dict:
-    out = {"movement": draw(st.sampled_from(V.MOVEMENTS)), "side": draw(SIDE),
-           "mrc": draw(st.floats(0, 5, allow_nan=False))}
+    out = {
+        "movement": draw(st.sampled_from(V.MOVEMENTS)),
+        "side": draw(SIDE),
+        "mrc": draw(st.floats(0, 5, allow_nan=False)),
+    }
     _maybe(draw, st.sampled_from(V.LIMITED_BY), "limited_by", out)
     return out
 
@@ -150,10 +153,18 @@ def case_json(draw) -> dict:
         "signs": draw(st.lists(sign(), max_size=3, unique_by=lambda x: (x["sign"], x.get("region")))),
     }
     out["electrodiagnosis"] = {
-        "nerve_conduction": draw(st.lists(st.builds(lambda s, side, r: {"study": s, "side": side, "result": r},
-                                                    st.sampled_from(V.NCS_STUDIES), SIDE,
-                                                    st.sampled_from(V.NCS_RESULTS)), max_size=3,
-                                             unique_by=lambda x: x["study"])),
+        "nerve_conduction": draw(
+            st.lists(
+                st.builds(
+                    lambda s, side, r: {"study": s, "side": side, "result": r},
+                    st.sampled_from(V.NCS_STUDIES),
+                    SIDE,
+                    st.sampled_from(V.NCS_RESULTS),
+                ),
+                max_size=3,
+                unique_by=lambda x: x["study"],
+            )
+        ),
         "needle_emg": draw(st.lists(needle_emg(), max_size=3, unique_by=lambda x: x["muscle"])),
     }
     out["investigations"] = draw(st.lists(investigation(), max_size=3))

@@ -43,10 +43,15 @@ class SmartLauncher(FhirEndpoint):
                 url = urlparse(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 if url.path == "/fhir/.well-known/smart-configuration":
-                    return self._send(200, {"authorization_endpoint": f"{launcher.origin}/auth/authorize",
-                                            "token_endpoint": f"{launcher.origin}/auth/token",
-                                            "code_challenge_methods_supported": ["S256"],
-                                            "capabilities": ["launch-ehr", "context-ehr-patient"]})
+                    return self._send(
+                        200,
+                        {
+                            "authorization_endpoint": f"{launcher.origin}/auth/authorize",
+                            "token_endpoint": f"{launcher.origin}/auth/token",
+                            "code_challenge_methods_supported": ["S256"],
+                            "capabilities": ["launch-ehr", "context-ehr-patient"],
+                        },
+                    )
                 if url.path == "/auth/authorize":
                     launcher.launches.append(query)
                     code = secrets.token_urlsafe(12)
@@ -63,17 +68,32 @@ class SmartLauncher(FhirEndpoint):
                 asked = launcher.codes.pop(form.get("code", ""), None)
                 if urlparse(self.path).path != "/auth/token" or asked is None:
                     return self._send(400, {"error": "invalid_grant"})
-                challenge = base64.urlsafe_b64encode(
-                    hashlib.sha256(form.get("code_verifier", "").encode()).digest()).rstrip(b"=").decode()
-                if (challenge != asked["code_challenge"] or form.get("client_id") != launcher.client_id
-                        or form.get("redirect_uri") != asked["redirect_uri"]):
+                challenge = (
+                    base64.urlsafe_b64encode(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
+                    .rstrip(b"=")
+                    .decode()
+                )
+                if (
+                    challenge != asked["code_challenge"]
+                    or form.get("client_id") != launcher.client_id
+                    or form.get("redirect_uri") != asked["redirect_uri"]
+                ):
                     return self._send(400, {"error": "invalid_grant"})
-                return self._send(200, {"access_token": launcher.token, "token_type": "Bearer", "expires_in": 300,
-                                        "scope": asked["scope"], "patient": launcher.patient_id})
+                return self._send(
+                    200,
+                    {
+                        "access_token": launcher.token,
+                        "token_type": "Bearer",
+                        "expires_in": 300,
+                        "scope": asked["scope"],
+                        "patient": launcher.patient_id,
+                    },
+                )
 
         self.server.server_close()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.origin = f"http://127.0.0.1:{self.server.server_port}"
         self.base = f"{self.origin}/fhir"
         import threading
+
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

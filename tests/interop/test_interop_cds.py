@@ -7,16 +7,31 @@ from datetime import timedelta
 
 import pytest
 from fhir.resources.R4B.servicerequest import ServiceRequest
+from interop_support import (
+    TIMESTAMP,
+    revision_1_1_case,
+    shared_case_files,
+    shared_case_json,
+    with_revision_1_1_output,
+)
 from pydantic import ValidationError
 
-from interop_support import (
-    TIMESTAMP, revision_1_1_case, shared_case_files, shared_case_json, with_revision_1_1_output,
-)
 from plexnav.engine.assess import assess
 from plexnav.interop import terms as T
 from plexnav.interop.cds_hooks import (
-    HOOK, PREFETCH_KEY, SERVICE_ID, Card, CdsPreconditionFailed, CdsRequestError, CdsResponse, Discovery,
-    cards_for, cds_service_response, discovery, dump, request_for,
+    HOOK,
+    PREFETCH_KEY,
+    SERVICE_ID,
+    Card,
+    CdsPreconditionFailed,
+    CdsRequestError,
+    CdsResponse,
+    Discovery,
+    cards_for,
+    cds_service_response,
+    discovery,
+    dump,
+    request_for,
 )
 from plexnav.interop.fhir import bundle_from_case, bundle_json
 from plexnav.validation import CaseValidationError, validate_case
@@ -24,13 +39,22 @@ from plexnav.validation import CaseValidationError, validate_case
 SHARED = shared_case_files()
 needs_shared = pytest.mark.skipif(not SHARED, reason="shared cases not available")
 
-EMERGENCY = {"format": "plexnav-case/1", "id": "ces",
-             "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
-             "exam": {"sensation": [{"region": "saddle", "finding": "reduced"}]}}
-URGENT = {"format": "plexnav-case/1", "history": {"factors": ["weight_loss"]},
-          "symptoms": [{"kind": "pain", "region": "anterior_thigh", "side": "left"}]}
-ROUTINE = {"format": "plexnav-case/1", "history": {"course": "improving", "duration_days": 10},
-           "symptoms": [{"kind": "tingling", "region": "lateral_thigh", "side": "left"}]}
+EMERGENCY = {
+    "format": "plexnav-case/1",
+    "id": "ces",
+    "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
+    "exam": {"sensation": [{"region": "saddle", "finding": "reduced"}]},
+}
+URGENT = {
+    "format": "plexnav-case/1",
+    "history": {"factors": ["weight_loss"]},
+    "symptoms": [{"kind": "pain", "region": "anterior_thigh", "side": "left"}],
+}
+ROUTINE = {
+    "format": "plexnav-case/1",
+    "history": {"course": "improving", "duration_days": 10},
+    "symptoms": [{"kind": "tingling", "region": "lateral_thigh", "side": "left"}],
+}
 
 
 def _bundle(doc: dict, timestamp=TIMESTAMP) -> dict:
@@ -61,8 +85,10 @@ def test_discovery_document_follows_the_specification():
     assert json.dumps(doc).count("null") == 0
 
 
-@pytest.mark.parametrize("doc, level, indicator", [(EMERGENCY, "emergency", "critical"), (URGENT, "urgent", "warning"),
-                                                   (ROUTINE, "routine", "info")])
+@pytest.mark.parametrize(
+    "doc, level, indicator",
+    [(EMERGENCY, "emergency", "critical"), (URGENT, "urgent", "warning"), (ROUTINE, "routine", "info")],
+)
 def test_triage_card_indicator(doc, level, indicator):
     assert assess(validate_case(doc)[0]).triage.level == level
     triage = _cards(doc)[0]
@@ -123,9 +149,12 @@ def test_a_plexnav_bundle_in_the_prefetch_gives_the_same_cards_as_the_case():
 def test_a_searchset_uses_the_latest_document_and_an_empty_one_gives_no_cards():
     older = _bundle(ROUTINE, TIMESTAMP - timedelta(days=3))
     newer = _bundle(EMERGENCY, TIMESTAMP)
-    searchset = {"resourceType": "Bundle", "type": "searchset", "total": 2,
-                 "entry": [{"resource": older, "search": {"mode": "match"}},
-                           {"resource": newer, "search": {"mode": "match"}}]}
+    searchset = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": 2,
+        "entry": [{"resource": older, "search": {"mode": "match"}}, {"resource": newer, "search": {"mode": "match"}}],
+    }
     assert _cards(searchset)[0]["indicator"] == "critical"
     assert _cards({"resourceType": "Bundle", "type": "searchset", "total": 0}) == []
 
@@ -147,14 +176,27 @@ def test_missing_prefetch_is_a_precondition_failure():
         cds_service_response(body)
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda b: b.update(hook="order-sign"), "patient-view"),
-    (lambda b: b["context"].pop("patientId"), "patientId"),
-    (lambda b: b.pop("hookInstance"), "hookInstance"),
-    (lambda b: b.update(fhirAuthorization={"access_token": "t", "token_type": "Bearer", "expires_in": 300,
-                                           "scope": "user/Patient.read", "subject": "plexnav"}), "fhirServer"),
-    (lambda b: b["prefetch"].update({PREFETCH_KEY: [1, 2]}), "JSON object"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda b: b.update(hook="order-sign"), "patient-view"),
+        (lambda b: b["context"].pop("patientId"), "patientId"),
+        (lambda b: b.pop("hookInstance"), "hookInstance"),
+        (
+            lambda b: b.update(
+                fhirAuthorization={
+                    "access_token": "t",
+                    "token_type": "Bearer",
+                    "expires_in": 300,
+                    "scope": "user/Patient.read",
+                    "subject": "plexnav",
+                }
+            ),
+            "fhirServer",
+        ),
+        (lambda b: b["prefetch"].update({PREFETCH_KEY: [1, 2]}), "JSON object"),
+    ],
+)
 def test_bad_requests_are_400(change, words):
     body = request_for(URGENT)
     change(body)
@@ -176,36 +218,62 @@ def test_request_text_is_accepted():
 _SOURCE = {"label": "plexnav"}
 
 
-@pytest.mark.parametrize("card", [
-    {"summary": "x" * 140, "indicator": "info", "source": _SOURCE},
-    {"summary": "", "indicator": "info", "source": _SOURCE},
-    {"summary": "ok", "indicator": "hard-stop", "source": _SOURCE},
-    {"summary": "ok", "indicator": "info", "source": {}},
-    {"summary": "ok", "indicator": "info", "source": _SOURCE, "suggestions": [{"label": "do it"}]},
-    {"summary": "ok", "indicator": "info", "source": _SOURCE, "overrideReasons": [{"code": "c", "system": "s"}]},
-    {"summary": "ok", "indicator": "info", "source": _SOURCE, "selectionBehavior": "any",
-     "suggestions": [{"label": "x", "actions": [{"type": "create", "description": "no resource"}]}]},
-    {"summary": "ok", "indicator": "info", "source": _SOURCE,
-     "links": [{"label": "x", "url": "https://example.org", "type": "absolute", "appContext": "{}"}]},
-    {"summary": "ok", "indicator": "info", "source": _SOURCE, "unknownField": 1},
-])
+@pytest.mark.parametrize(
+    "card",
+    [
+        {"summary": "x" * 140, "indicator": "info", "source": _SOURCE},
+        {"summary": "", "indicator": "info", "source": _SOURCE},
+        {"summary": "ok", "indicator": "hard-stop", "source": _SOURCE},
+        {"summary": "ok", "indicator": "info", "source": {}},
+        {"summary": "ok", "indicator": "info", "source": _SOURCE, "suggestions": [{"label": "do it"}]},
+        {"summary": "ok", "indicator": "info", "source": _SOURCE, "overrideReasons": [{"code": "c", "system": "s"}]},
+        {
+            "summary": "ok",
+            "indicator": "info",
+            "source": _SOURCE,
+            "selectionBehavior": "any",
+            "suggestions": [{"label": "x", "actions": [{"type": "create", "description": "no resource"}]}],
+        },
+        {
+            "summary": "ok",
+            "indicator": "info",
+            "source": _SOURCE,
+            "links": [{"label": "x", "url": "https://example.org", "type": "absolute", "appContext": "{}"}],
+        },
+        {"summary": "ok", "indicator": "info", "source": _SOURCE, "unknownField": 1},
+    ],
+)
 def test_card_model_rejects_what_the_specification_forbids(card):
     with pytest.raises(ValidationError):
         Card.model_validate(card)
 
 
 def test_card_model_accepts_a_full_specification_card():
-    Card.model_validate({
-        "uuid": "4e0a3a1e-3283-4575-ab82-028d55fe2719", "summary": "Example", "indicator": "warning",
-        "detail": "**markdown**", "source": {"label": "x", "url": "https://example.com",
-                                             "topic": {"system": "http://example.org", "code": "1", "display": "t"}},
-        "suggestions": [{"label": "s", "uuid": "u", "isRecommended": True,
-                         "actions": [{"type": "delete", "description": "d", "resourceId": "ServiceRequest/1"}]}],
-        "selectionBehavior": "at-most-one",
-        "overrideReasons": [{"code": "c", "system": "http://example.org", "display": "Patient refused"}],
-        "links": [{"label": "app", "url": "https://smart.example.com/launch", "type": "smart", "appContext": "{}"}],
-        "extension": {"org.example.x": 1},
-    })
+    Card.model_validate(
+        {
+            "uuid": "4e0a3a1e-3283-4575-ab82-028d55fe2719",
+            "summary": "Example",
+            "indicator": "warning",
+            "detail": "**markdown**",
+            "source": {
+                "label": "x",
+                "url": "https://example.com",
+                "topic": {"system": "http://example.org", "code": "1", "display": "t"},
+            },
+            "suggestions": [
+                {
+                    "label": "s",
+                    "uuid": "u",
+                    "isRecommended": True,
+                    "actions": [{"type": "delete", "description": "d", "resourceId": "ServiceRequest/1"}],
+                }
+            ],
+            "selectionBehavior": "at-most-one",
+            "overrideReasons": [{"code": "c", "system": "http://example.org", "display": "Patient refused"}],
+            "links": [{"label": "app", "url": "https://smart.example.com/launch", "type": "smart", "appContext": "{}"}],
+            "extension": {"org.example.x": 1},
+        }
+    )
 
 
 @pytest.mark.skipif(revision_1_1_case() is None, reason="shared cases p23 and p24 not available")
@@ -224,14 +292,16 @@ def test_cards_show_workup_when_and_the_background_process():
         ServiceRequest.model_validate(resource)
         assert resource["extension"][0]["valueCoding"]["code"] == entry.when
     assert workup["suggestions"][-1]["label"] == (
-        "Propose MRI of the whole spine (emergency priority, immediately, in an emergency department)")
+        "Propose MRI of the whole spine (emergency priority, immediately, in an emergency department)"
+    )
 
 
 def test_cards_without_1_1_output_read_as_before():
     case, _ = validate_case(URGENT)
     full = assess(case)
-    assessment = full.model_copy(update={"background": [],
-                                         "workup": [w.model_copy(update={"when": None}) for w in full.workup]})
+    assessment = full.model_copy(
+        update={"background": [], "workup": [w.model_copy(update={"when": None}) for w in full.workup]}
+    )
     response = dump(cards_for(case, assessment))
     assert all("Also present" not in c["detail"] for c in response["cards"])
     for card in response["cards"][2:]:

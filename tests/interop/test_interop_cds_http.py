@@ -16,8 +16,11 @@ from plexnav.interop.cds_auth import CdsAuth
 DATA = Path(__file__).parent / "data"
 PATH = f"/cds-services/{cds_hooks.SERVICE_ID}"
 AUDIENCE = BASE + PATH
-URGENT = {"format": "plexnav-case/1", "history": {"factors": ["weight_loss"]},
-          "symptoms": [{"kind": "pain", "region": "anterior_thigh", "side": "left"}]}
+URGENT = {
+    "format": "plexnav-case/1",
+    "history": {"factors": ["weight_loss"]},
+    "symptoms": [{"kind": "pain", "region": "anterior_thigh", "side": "left"}],
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +32,7 @@ def key() -> TestClientKey:
 def app(tmp_path_factory, key):
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
+
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("cds"), secret_key="test-secret-" + "k" * 32))
     app.state.cds_auth = auth_for(key)
     return app
@@ -48,14 +52,26 @@ def _post(client, body: dict, token: str | None = None, **headers):
 
 def _ehr_body(patient_id: str = "pat-foot-drop") -> dict:
     load = lambda name: json.loads((DATA / name).read_text())  # noqa: E731
-    return {"hook": "patient-view", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
-            "fhirServer": "https://ehr.hospital.example/fhir",
-            "fhirAuthorization": {"access_token": "opaque", "token_type": "Bearer", "expires_in": 300,
-                                  "scope": "patient/Patient.read patient/Observation.read patient/Condition.read",
-                                  "subject": "plexnav", "patient": patient_id},
-            "context": {"userId": "Practitioner/prac-neuro-1", "patientId": patient_id},
-            "prefetch": {"patient": load("ehr_patient.json"), "conditions": load("ehr_conditions.json"),
-                         "observations": load("ehr_observations.json"), "reports": load("ehr_reports.json")}}
+    return {
+        "hook": "patient-view",
+        "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "fhirServer": "https://ehr.hospital.example/fhir",
+        "fhirAuthorization": {
+            "access_token": "opaque",
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "scope": "patient/Patient.read patient/Observation.read patient/Condition.read",
+            "subject": "plexnav",
+            "patient": patient_id,
+        },
+        "context": {"userId": "Practitioner/prac-neuro-1", "patientId": patient_id},
+        "prefetch": {
+            "patient": load("ehr_patient.json"),
+            "conditions": load("ehr_conditions.json"),
+            "observations": load("ehr_observations.json"),
+            "reports": load("ehr_reports.json"),
+        },
+    }
 
 
 def _cors(response) -> None:
@@ -73,12 +89,15 @@ def test_a_signed_token_gets_cards(client, key):
     _cors(r)
 
 
-@pytest.mark.parametrize("authorization, words", [
-    (None, "Authorization: Bearer"),
-    ("Bearer", "Authorization: Bearer"),
-    ("Basic dXNlcjpwYXNz", "Authorization: Bearer"),
-    ("Bearer not-a-jwt", "not a well-formed JWT"),
-])
+@pytest.mark.parametrize(
+    "authorization, words",
+    [
+        (None, "Authorization: Bearer"),
+        ("Bearer", "Authorization: Bearer"),
+        ("Basic dXNlcjpwYXNz", "Authorization: Bearer"),
+        ("Bearer not-a-jwt", "not a well-formed JWT"),
+    ],
+)
 def test_missing_or_malformed_tokens_are_401(client, authorization, words):
     headers = {"Authorization": authorization} if authorization else {}
     r = client.post(PATH, json=cds_hooks.request_for(URGENT), headers=headers)
@@ -94,18 +113,23 @@ def test_alg_none_is_refused(client, expired):
 
 
 def test_a_shared_secret_token_is_refused(client):
-    token = jwt.encode({"iss": "https://ehr.hospital.example", "aud": AUDIENCE, "exp": 2**31, "iat": 0,
-                        "jti": "x"}, "a-shared-secret-that-is-long-enough-32b", algorithm="HS256")
+    token = jwt.encode(
+        {"iss": "https://ehr.hospital.example", "aud": AUDIENCE, "exp": 2**31, "iat": 0, "jti": "x"},
+        "a-shared-secret-that-is-long-enough-32b",
+        algorithm="HS256",
+    )
     r = _post(client, cds_hooks.request_for(URGENT), token)
     assert r.status_code == 401 and "'HS256' is not accepted" in r.json()["detail"]
 
 
 def test_expired_wrong_audience_and_missing_jti_are_refused(client, key):
     body = cds_hooks.request_for(URGENT)
-    cases = [(key.token(AUDIENCE, lifetime=-120), "expired"),
-             (key.token("https://elsewhere.example/cds-services/x"), "aud is not this endpoint"),
-             (key.token(AUDIENCE, jti=None), "'jti'"),
-             (key.token(AUDIENCE, headers={"jku": "https://attacker.example/jwks.json"}), "not allow-listed")]
+    cases = [
+        (key.token(AUDIENCE, lifetime=-120), "expired"),
+        (key.token("https://elsewhere.example/cds-services/x"), "aud is not this endpoint"),
+        (key.token(AUDIENCE, jti=None), "'jti'"),
+        (key.token(AUDIENCE, headers={"jku": "https://attacker.example/jwks.json"}), "not allow-listed"),
+    ]
     for token, words in cases:
         r = _post(client, body, token)
         assert r.status_code == 401 and words in r.json()["detail"], (words, r.text)
@@ -134,6 +158,7 @@ def test_a_replayed_token_is_refused(client, key):
 def test_without_registered_clients_nothing_is_trusted(tmp_path, key, monkeypatch):
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
+
     monkeypatch.delenv("PLEXNAV_CDS_CLIENTS", raising=False)
     app = create_app(Settings(data_dir=tmp_path, secret_key="test-secret-" + "k" * 32))
     with TestClient(app) as c:
@@ -143,8 +168,14 @@ def test_without_registered_clients_nothing_is_trusted(tmp_path, key, monkeypatc
 
 def test_clients_are_registered_from_a_file(tmp_path, key, monkeypatch):
     path = tmp_path / "cds-clients.json"
-    path.write_text(json.dumps({"audience_base": "https://plexnav.hospital.example",
-                                "clients": [{"iss": key.issuer, "jwks": key.jwks, "jku": [JKU]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "audience_base": "https://plexnav.hospital.example",
+                "clients": [{"iss": key.issuer, "jwks": key.jwks, "jku": [JKU]}],
+            }
+        )
+    )
     monkeypatch.setenv("PLEXNAV_CDS_CLIENTS", str(path))
     auth = CdsAuth.from_env()
     audience = auth.audience(AUDIENCE, PATH)
@@ -157,17 +188,25 @@ def test_clients_are_registered_from_a_file(tmp_path, key, monkeypatch):
 
 @pytest.mark.parametrize("path", ["/cds-services", PATH])
 def test_preflight_is_answered(client, path):
-    r = client.options(path, headers={"Origin": "https://ehr.hospital.example",
-                                      "Access-Control-Request-Method": "POST",
-                                      "Access-Control-Request-Headers": "authorization, content-type"})
+    r = client.options(
+        path,
+        headers={
+            "Origin": "https://ehr.hospital.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
     assert r.status_code == 204
     _cors(r)
     assert "POST" in r.headers["access-control-allow-methods"]
 
 
 def test_errors_carry_cors_headers(client, key):
-    r = client.post(PATH, content=b"{", headers={"content-type": "application/json",
-                                                 "Authorization": f"Bearer {key.token(AUDIENCE)}"})
+    r = client.post(
+        PATH,
+        content=b"{",
+        headers={"content-type": "application/json", "Authorization": f"Bearer {key.token(AUDIENCE)}"},
+    )
     assert r.status_code == 400
     _cors(r)
     missing = cds_hooks.request_for(URGENT)
@@ -206,8 +245,12 @@ def test_an_ehr_call_about_another_patient_is_refused(client, key):
 
 def test_null_prefetch_is_no_data(client, key):
     body = _ehr_body()
-    body["prefetch"] = {"patient": body["prefetch"]["patient"], "conditions": None, "observations": None,
-                        "reports": None}
+    body["prefetch"] = {
+        "patient": body["prefetch"]["patient"],
+        "conditions": None,
+        "observations": None,
+        "reports": None,
+    }
     r = _post(client, body, key.token(AUDIENCE))
     assert r.status_code == 200 and r.json() == {"cards": []}
 
@@ -216,8 +259,11 @@ def test_null_prefetch_is_no_data(client, key):
 
 
 def test_an_oversized_call_gets_413_with_cors_headers(client, key):
-    r = client.post(PATH, content=b"{" + b" " * (300 * 1024) + b"}",
-                    headers={"Content-Type": "application/json", "Authorization": f"Bearer {key.token(AUDIENCE)}"})
+    r = client.post(
+        PATH,
+        content=b"{" + b" " * (300 * 1024) + b"}",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {key.token(AUDIENCE)}"},
+    )
     assert r.status_code == 413
     _cors(r)
 
@@ -227,16 +273,30 @@ def test_a_call_without_prefetch_is_answered_from_the_fhir_server_with_the_hospi
     from test_interop_conceptmap import HOSPITAL_MAP
 
     from plexnav.interop.concept_maps import maps_from_paths
+
     app.state.cds_maps = maps_from_paths([HOSPITAL_MAP])
     try:
         with FhirEndpoint() as server:
-            body = {"hook": "patient-view", "hookInstance": "srv-http", "fhirServer": server.base,
-                    "fhirAuthorization": {"access_token": server.token, "token_type": "Bearer", "expires_in": 300,
-                                          "scope": "patient/*.read", "subject": "plexnav", "patient": "pat-l5"},
-                    "context": {"userId": "Practitioner/1", "patientId": "pat-l5"}}
+            body = {
+                "hook": "patient-view",
+                "hookInstance": "srv-http",
+                "fhirServer": server.base,
+                "fhirAuthorization": {
+                    "access_token": server.token,
+                    "token_type": "Bearer",
+                    "expires_in": 300,
+                    "scope": "patient/*.read",
+                    "subject": "plexnav",
+                    "patient": "pat-l5",
+                },
+                "context": {"userId": "Practitioner/1", "patientId": "pat-l5"},
+            }
             r = _post(client, body, key.token(AUDIENCE))
-            refused = _post(client, {**body, "fhirAuthorization": {**body["fhirAuthorization"], "access_token": "x"}},
-                            key.token(AUDIENCE))
+            refused = _post(
+                client,
+                {**body, "fhirAuthorization": {**body["fhirAuthorization"], "access_token": "x"}},
+                key.token(AUDIENCE),
+            )
     finally:
         del app.state.cds_maps
     assert r.status_code == 200, r.text
@@ -260,12 +320,29 @@ def test_a_broken_hospital_map_is_a_server_error_naming_the_file(app, client, ke
 
 
 def test_the_order_sign_service_answers_over_http(client, key):
-    body = {"hook": "order-sign", "hookInstance": "ord-http",
-            "context": {"patientId": "123", "draftOrders": {"resourceType": "Bundle", "type": "collection", "entry": [
-                {"resource": {"resourceType": "ServiceRequest", "status": "draft", "intent": "order",
-                              "code": {"text": "Hip X-ray", "coding": [{"system": "urn:local", "code": "HX"}]},
-                              "subject": {"reference": "Patient/123"}}}]}},
-            "prefetch": {"plexnavCase": URGENT}}
+    body = {
+        "hook": "order-sign",
+        "hookInstance": "ord-http",
+        "context": {
+            "patientId": "123",
+            "draftOrders": {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [
+                    {
+                        "resource": {
+                            "resourceType": "ServiceRequest",
+                            "status": "draft",
+                            "intent": "order",
+                            "code": {"text": "Hip X-ray", "coding": [{"system": "urn:local", "code": "HX"}]},
+                            "subject": {"reference": "Patient/123"},
+                        }
+                    }
+                ],
+            },
+        },
+        "prefetch": {"plexnavCase": URGENT},
+    }
     path = "/cds-services/plexnav-order-sign"
     r = client.post(path, json=body, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
     assert r.status_code == 200, r.text
@@ -278,14 +355,29 @@ def test_the_order_sign_service_answers_over_http(client, key):
 
 def test_feedback_is_recorded_with_the_client_and_needs_the_jwt(app, client, key):
     path = f"{PATH}/feedback"
-    items = {"feedback": [
-        {"card": "9368d37b-283f-44a0-93ea-547cebab93ed", "outcome": "overridden",
-         "overrideReason": {"reason": {"code": "not-my-patient", "system": "http://example.org/reasons",
-                                       "display": "Not relevant to this patient"}, "userComment": "known L5"},
-         "outcomeTimestamp": "2026-01-31T10:00:00Z"},
-        {"card": "a7d9a1c2-0000-4000-8000-000000000001", "outcome": "accepted",
-         "acceptedSuggestions": [{"id": "e56e1945-20b3-4393-8503-a1a20fd73152"}],
-         "outcomeTimestamp": "2026-01-31T10:01:00Z"}]}
+    items = {
+        "feedback": [
+            {
+                "card": "9368d37b-283f-44a0-93ea-547cebab93ed",
+                "outcome": "overridden",
+                "overrideReason": {
+                    "reason": {
+                        "code": "not-my-patient",
+                        "system": "http://example.org/reasons",
+                        "display": "Not relevant to this patient",
+                    },
+                    "userComment": "known L5",
+                },
+                "outcomeTimestamp": "2026-01-31T10:00:00Z",
+            },
+            {
+                "card": "a7d9a1c2-0000-4000-8000-000000000001",
+                "outcome": "accepted",
+                "acceptedSuggestions": [{"id": "e56e1945-20b3-4393-8503-a1a20fd73152"}],
+                "outcomeTimestamp": "2026-01-31T10:01:00Z",
+            },
+        ]
+    }
     assert client.post(path, json=items).status_code == 401
     r = client.post(path, json=items, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
     assert r.status_code == 200 and r.json() == {"recorded": 2}
@@ -296,13 +388,29 @@ def test_feedback_is_recorded_with_the_client_and_needs_the_jwt(app, client, key
     assert client.options(path).status_code == 204
 
 
-@pytest.mark.parametrize("body, words", [
-    ({"feedback": []}, "feedback: List should have at least 1 item"),
-    ({"feedback": [{"card": "x", "outcome": "ignored", "outcomeTimestamp": "2026-01-31T10:00:00Z"}]},
-     "feedback.0.outcome"),
-    ({"feedback": [{"card": "x", "outcome": "accepted", "outcomeTimestamp": "2026-01-31T10:00:00Z",
-                    "overrideReason": {"userComment": "no"}}]}, "an accepted card has no overrideReason"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"feedback": []}, "feedback: List should have at least 1 item"),
+        (
+            {"feedback": [{"card": "x", "outcome": "ignored", "outcomeTimestamp": "2026-01-31T10:00:00Z"}]},
+            "feedback.0.outcome",
+        ),
+        (
+            {
+                "feedback": [
+                    {
+                        "card": "x",
+                        "outcome": "accepted",
+                        "outcomeTimestamp": "2026-01-31T10:00:00Z",
+                        "overrideReason": {"userComment": "no"},
+                    }
+                ]
+            },
+            "an accepted card has no overrideReason",
+        ),
+    ],
+)
 def test_bad_feedback_is_400_naming_the_field(client, key, body, words):
     path = f"{PATH}/feedback"
     r = client.post(path, json=body, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
@@ -312,6 +420,7 @@ def test_bad_feedback_is_400_naming_the_field(client, key, body, words):
 
 def test_with_smart_launch_configured_the_localization_card_links_to_it(app, client, key):
     from plexnav.web.smart import SmartConfig
+
     r = _post(client, cds_hooks.request_for(URGENT), key.token(AUDIENCE))
     assert not any("links" in c for c in r.json()["cards"])  # not configured: no link to a launch that fails
     app.state.smart_config = SmartConfig("plexnav", ("https://ehr.hospital.example/fhir",))

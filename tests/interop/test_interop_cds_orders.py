@@ -21,19 +21,30 @@ ORDERABLES = "https://ehr.hospital.example/fhir/CodeSystem/orderables"
 
 
 def _order(id_: str, code: str, text: str) -> dict:
-    return {"resourceType": "ServiceRequest", "id": id_, "status": "draft", "intent": "order",
-            "code": {"coding": [{"system": ORDERABLES, "code": code}], "text": text},
-            "subject": {"reference": f"Patient/{PATIENT_ID}"}}
+    return {
+        "resourceType": "ServiceRequest",
+        "id": id_,
+        "status": "draft",
+        "intent": "order",
+        "code": {"coding": [{"system": ORDERABLES, "code": code}], "text": text},
+        "subject": {"reference": f"Patient/{PATIENT_ID}"},
+    }
 
 
 def _call(service: str, orders: list[dict], selections: list[str] | None = None, prefetch: dict | None = None):
-    context = {"userId": "Practitioner/prac-neuro-1", "patientId": PATIENT_ID,
-               "draftOrders": {"resourceType": "Bundle", "type": "collection",
-                               "entry": [{"resource": o} for o in orders]}}
+    context = {
+        "userId": "Practitioner/prac-neuro-1",
+        "patientId": PATIENT_ID,
+        "draftOrders": {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": o} for o in orders]},
+    }
     if selections is not None:
         context["selections"] = selections
-    body = {"hook": service.removeprefix("plexnav-"), "hookInstance": "ord-1", "context": context,
-            "prefetch": _prefetch() if prefetch is None else prefetch}
+    body = {
+        "hook": service.removeprefix("plexnav-"),
+        "hookInstance": "ord-1",
+        "context": context,
+        "prefetch": _prefetch() if prefetch is None else prefetch,
+    }
     response = order_response(service, body, MAPS)
     CdsResponse.model_validate(response)
     return [c for c in response["cards"] if c["source"]["topic"]["code"] == "order-check"], response["cards"]
@@ -46,8 +57,10 @@ def test_the_services_are_in_the_discovery_document():
 
 @pytest.mark.parametrize("service", ["plexnav-order-sign", "plexnav-order-select"])
 def test_a_lumbar_mri_fits_and_a_knee_mri_does_not(service):
-    orders = [_order("sr-1", "IMG0042", "MRI lumbar spine without contrast"),
-              _order("sr-2", "IMG0077", "MRI knee without contrast")]
+    orders = [
+        _order("sr-1", "IMG0042", "MRI lumbar spine without contrast"),
+        _order("sr-2", "IMG0077", "MRI knee without contrast"),
+    ]
     (fits, misfit), _ = _call(service, orders)
     assert fits["indicator"] == "info" and fits["summary"].startswith("MRI of the lumbar spine fits")
     assert "left L5" in fits["summary"] and "within 24 hours" in fits["detail"]
@@ -68,8 +81,11 @@ def test_an_order_no_map_covers_is_named_as_not_checked():
 
 def test_a_plexnav_proposed_request_needs_no_map():
     from plexnav.case import WorkupEntry
-    proposal = service_request(WorkupEntry(test="mri_lumbar_spine", priority="high", why="L5", when="within_24h"),
-                               {"reference": f"Patient/{PATIENT_ID}"})
+
+    proposal = service_request(
+        WorkupEntry(test="mri_lumbar_spine", priority="high", why="L5", when="within_24h"),
+        {"reference": f"Patient/{PATIENT_ID}"},
+    )
     (card,), _ = _call("plexnav-order-sign", [{**proposal, "id": "p1"}])
     assert card["indicator"] == "info"
 

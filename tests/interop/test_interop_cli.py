@@ -17,9 +17,15 @@ from plexnav.interop.fhir import case_from_bundle
 from plexnav.validation import parse_case
 
 EXAMPLE = example_path("l5-radiculopathy")
-BAD_CASE = '{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
-EMERGENCY = json.dumps({"format": "plexnav-case/1", "symptoms": [{"kind": "pain", "region": "lower_back"},
-                                                                 {"kind": "bladder_dysfunction"}]})
+BAD_CASE = (
+    '{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
+)
+EMERGENCY = json.dumps(
+    {
+        "format": "plexnav-case/1",
+        "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
+    }
+)
 
 
 def invoke(*args, stdin: str | None = None):
@@ -65,15 +71,18 @@ def test_export_cds_services_prints_the_discovery_document():
     Discovery.model_validate(json.loads(result.stdout))
 
 
-@pytest.mark.parametrize("args, stdin, words", [
-    (("export", "fhir", "-"), BAD_CASE, "did you mean 'knee_extension'"),
-    (("export", "cds-card", "-"), BAD_CASE, "did you mean 'knee_extension'"),
-    (("export", "fhir", "-"), "{", "not valid JSON"),
-    (("export", "fhir", "no-such-case.json"), None, "no such file"),
-    (("export", "fhir", "-"), '{"resourceType": "Patient"}', "expected a FHIR Bundle"),
-    (("export", "cds-card", "-"), '{"resourceType": "Bundle", "type": "collection"}', "no plexnav case"),
-    (("export", "fhir", "-", "--timestamp", "yesterday"), EXAMPLE.read_text(), "ISO 8601"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, words",
+    [
+        (("export", "fhir", "-"), BAD_CASE, "did you mean 'knee_extension'"),
+        (("export", "cds-card", "-"), BAD_CASE, "did you mean 'knee_extension'"),
+        (("export", "fhir", "-"), "{", "not valid JSON"),
+        (("export", "fhir", "no-such-case.json"), None, "no such file"),
+        (("export", "fhir", "-"), '{"resourceType": "Patient"}', "expected a FHIR Bundle"),
+        (("export", "cds-card", "-"), '{"resourceType": "Bundle", "type": "collection"}', "no plexnav case"),
+        (("export", "fhir", "-", "--timestamp", "yesterday"), EXAMPLE.read_text(), "ISO 8601"),
+    ],
+)
 def test_bad_input_exits_2_with_the_friendly_error(args, stdin, words):
     result = invoke(*args, stdin=stdin)
     assert result.exit_code == 2
@@ -82,8 +91,12 @@ def test_bad_input_exits_2_with_the_friendly_error(args, stdin, words):
 
 
 def test_the_installed_command_exits_2_without_traceback():
-    out = subprocess.run([sys.executable, "-m", "plexnav.cli", "export", "fhir", "-"], input=BAD_CASE.encode(),
-                         capture_output=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "plexnav.cli", "export", "fhir", "-"],
+        input=BAD_CASE.encode(),
+        capture_output=True,
+        timeout=120,
+    )
     assert out.returncode == 2
     assert b"did you mean 'knee_extension'" in out.stderr and b"Traceback" not in out.stderr
     assert out.stdout == b""
@@ -91,6 +104,7 @@ def test_the_installed_command_exits_2_without_traceback():
 
 def test_export_fhir_with_the_pdf_report_as_document_reference(tmp_path):
     import base64
+
     out = tmp_path / "bundle.json"
     result = invoke("export", "fhir", str(EXAMPLE), "-o", str(out), "--with-pdf", "patient")
     assert result.exit_code == 0, result.output

@@ -39,8 +39,12 @@ def _load(name: str) -> dict:
 
 
 def _prefetch() -> dict:
-    return {"patient": _load("l5_patient.json"), "conditions": _load("l5_conditions.json"),
-            "observations": _load("l5_observations.json"), "reports": _load("l5_reports.json")}
+    return {
+        "patient": _load("l5_patient.json"),
+        "conditions": _load("l5_conditions.json"),
+        "observations": _load("l5_observations.json"),
+        "reports": _load("l5_reports.json"),
+    }
 
 
 def _equivalent() -> dict:
@@ -51,8 +55,13 @@ def _equivalent() -> dict:
 
 
 def _cards(prefetch: dict, maps: ConceptMaps | None) -> list[dict]:
-    body = {"hook": HOOK, "hookInstance": "l5-1", "fhirServer": "https://ehr.hospital.example/fhir",
-            "context": {"userId": "Practitioner/prac-neuro-1", "patientId": PATIENT_ID}, "prefetch": prefetch}
+    body = {
+        "hook": HOOK,
+        "hookInstance": "l5-1",
+        "fhirServer": "https://ehr.hospital.example/fhir",
+        "context": {"userId": "Practitioner/prac-neuro-1", "patientId": PATIENT_ID},
+        "prefetch": prefetch,
+    }
     response = cds_service_response(body, maps)
     CdsResponse.model_validate(response)
     return response["cards"]
@@ -66,8 +75,9 @@ def _ehr_reading():
     entries = [{"resource": _load("l5_patient.json")}]
     for name in ("l5_conditions.json", "l5_observations.json", "l5_reports.json"):
         entries += _load(name)["entry"]
-    return read_bundle({"resourceType": "Bundle", "type": "collection", "entry": entries},
-                       maps_from_paths([HOSPITAL_MAP]))
+    return read_bundle(
+        {"resourceType": "Bundle", "type": "collection", "entry": entries}, maps_from_paths([HOSPITAL_MAP])
+    )
 
 
 # --------------------------------------------------------------------------- the first 'done when'
@@ -96,8 +106,11 @@ def test_the_case_read_from_the_ehr_is_the_equivalent_case():
             assert key(got[section][part]) == key(items), part
     assert got["investigations"] == want["investigations"]
     a, b = assess(reading.case), assess(expected)
-    assert (a.triage.level, a.localization[0].site, a.localization[0].side) == \
-        (b.triage.level, b.localization[0].site, b.localization[0].side) == ("urgent", "root:L5", "left")
+    assert (
+        (a.triage.level, a.localization[0].site, a.localization[0].side)
+        == (b.triage.level, b.localization[0].site, b.localization[0].side)
+        == ("urgent", "root:L5", "left")
+    )
 
 
 def test_what_stays_unread_is_listed_with_the_reason():
@@ -108,8 +121,10 @@ def test_what_stays_unread_is_listed_with_the_reason():
     assert "its conclusion was not read" in unread
     assert "results were not read" not in unread  # every coded result of the report was read
     assert len(reading.unread) == 2
-    assert reading.superseded == ['Observation "Left ankle dorsiflexion strength (MRC)" '
-                                  '(urn:oid:1.2.840.114350.1.13.0.1.7.2.707679 304551): 4 /5 (a later value was read)']
+    assert reading.superseded == [
+        'Observation "Left ankle dorsiflexion strength (MRC)" '
+        "(urn:oid:1.2.840.114350.1.13.0.1.7.2.707679 304551): 4 /5 (a later value was read)"
+    ]
 
 
 def test_without_the_hospital_map_the_card_names_the_flowsheet_rows_and_never_says_routine():
@@ -132,42 +147,68 @@ def test_with_no_map_at_all_nothing_is_assessed():
 
 
 def _observation(code: dict, **value) -> dict:
-    return {"resourceType": "Observation", "id": "o1", "status": "final", "code": code,
-            "subject": {"reference": f"Patient/{PATIENT_ID}"}, **value}
+    return {
+        "resourceType": "Observation",
+        "id": "o1",
+        "status": "final",
+        "code": code,
+        "subject": {"reference": f"Patient/{PATIENT_ID}"},
+        **value,
+    }
 
 
 def _read_one(resource: dict, maps: ConceptMaps | None = None):
-    return read_bundle({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": resource}]},
-                       maps or standard_maps())
+    return read_bundle(
+        {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": resource}]}, maps or standard_maps()
+    )
 
 
 def test_a_lab_value_in_another_unit_is_not_read_and_says_why():
-    glucose = _observation({"coding": [{"system": "http://loinc.org", "code": "1558-6"}], "text": "Fasting glucose"},
-                           valueQuantity={"value": 6.1, "unit": "mmol/L", "system": T.UCUM, "code": "mmol/L"})
+    glucose = _observation(
+        {"coding": [{"system": "http://loinc.org", "code": "1558-6"}], "text": "Fasting glucose"},
+        valueQuantity={"value": 6.1, "unit": "mmol/L", "system": T.UCUM, "code": "mmol/L"},
+    )
     reading = _read_one(glucose)
     assert reading.case is None
-    assert reading.unread == ['Observation "Fasting glucose" (LOINC 1558-6): 6.1 mmol/L: not read, its unit is '
-                              "'mmol/L'; plexnav reads fasting plasma glucose in mg/dL"]
+    assert reading.unread == [
+        'Observation "Fasting glucose" (LOINC 1558-6): 6.1 mmol/L: not read, its unit is '
+        "'mmol/L'; plexnav reads fasting plasma glucose in mg/dL"
+    ]
 
 
 def test_a_mapping_that_is_only_narrower_is_not_used():
     cmap = copy.deepcopy(_load("l5_hospital_conceptmap.json"))
     cmap["group"][0]["element"][3]["target"][0]["equivalence"] = "narrower"
     code = cmap["group"][0]["element"][3]["code"]
-    obs = _observation({"coding": [{"system": cmap["group"][0]["source"], "code": code}], "text": "MRC row"},
-                       valueQuantity={"value": 3})
+    obs = _observation(
+        {"coding": [{"system": cmap["group"][0]["source"], "code": code}], "text": "MRC row"},
+        valueQuantity={"value": 3},
+    )
     reading = _read_one(obs, standard_maps() + ConceptMaps([validated(cmap, "test")]))
     assert reading.case is None and "maps only narrower" in reading.unread[0]
 
 
 def test_a_sided_finding_without_a_side_is_listed_not_guessed():
-    cmap = {"resourceType": "ConceptMap", "status": "active", "group": [
-        {"source": "urn:local", "target": T.FINDING_SYSTEM,
-         "element": [{"code": "KJ", "target": [{"code": "reflex:patellar", "equivalence": "equivalent"}]}]},
-        {"source": "urn:local:grades", "target": T.system("reflex-grade"),
-         "element": [{"code": "0", "target": [{"code": "absent", "equivalence": "equivalent"}]}]}]}
-    obs = _observation({"coding": [{"system": "urn:local", "code": "KJ"}], "text": "Knee jerk"},
-                       valueCodeableConcept={"coding": [{"system": "urn:local:grades", "code": "0"}]})
+    cmap = {
+        "resourceType": "ConceptMap",
+        "status": "active",
+        "group": [
+            {
+                "source": "urn:local",
+                "target": T.FINDING_SYSTEM,
+                "element": [{"code": "KJ", "target": [{"code": "reflex:patellar", "equivalence": "equivalent"}]}],
+            },
+            {
+                "source": "urn:local:grades",
+                "target": T.system("reflex-grade"),
+                "element": [{"code": "0", "target": [{"code": "absent", "equivalence": "equivalent"}]}],
+            },
+        ],
+    }
+    obs = _observation(
+        {"coding": [{"system": "urn:local", "code": "KJ"}], "text": "Knee jerk"},
+        valueCodeableConcept={"coding": [{"system": "urn:local:grades", "code": "0"}]},
+    )
     reading = _read_one(obs, ConceptMaps([validated(cmap, "test")]))
     assert reading.case is None and "side" in reading.unread[0]
     assert reading.unread[0].startswith('Observation "Knee jerk"')
@@ -175,8 +216,11 @@ def test_a_sided_finding_without_a_side_is_listed_not_guessed():
     obs["bodySite"] = {"coding": [{"system": "http://snomed.info/sct", "code": "24028007"}]}
     reading = _read_one(obs, standard_maps() + ConceptMaps([validated(cmap, "test")]))
     assert reading.unread == []
-    assert reading.case.exam.reflexes[0].model_dump(exclude_none=True) == \
-        {"reflex": "patellar", "side": "right", "grade": "absent"}
+    assert reading.case.exam.reflexes[0].model_dump(exclude_none=True) == {
+        "reflex": "patellar",
+        "side": "right",
+        "grade": "absent",
+    }
 
 
 def test_an_unmapped_value_code_is_listed():
@@ -188,33 +232,68 @@ def test_an_unmapped_value_code_is_listed():
 
 def test_a_refuted_condition_is_not_data_and_a_past_cancer_is_history():
     subject = {"reference": f"Patient/{PATIENT_ID}"}
-    refuted = {"resourceType": "Condition", "subject": subject,
-               "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
-               "verificationStatus": {"coding": [{"code": "refuted"}]}}
+    refuted = {
+        "resourceType": "Condition",
+        "subject": subject,
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
+        "verificationStatus": {"coding": [{"code": "refuted"}]},
+    }
     assert _read_one(refuted).unread == [] and _read_one(refuted).case is None
-    cancer = {"resourceType": "Condition", "subject": subject,
-              "code": {"coding": [{"system": "http://snomed.info/sct", "code": "363346000"}]},
-              "clinicalStatus": {"coding": [{"code": "remission"}]}}
+    cancer = {
+        "resourceType": "Condition",
+        "subject": subject,
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "363346000"}]},
+        "clinicalStatus": {"coding": [{"code": "remission"}]},
+    }
     assert _read_one(cancer).case.history.factors == ["cancer_history"]
 
 
 def test_questionnaire_answers_are_read_through_the_map_by_link_id():
     questionnaire = "https://ehr.hospital.example/fhir/Questionnaire/back-pain-intake"
-    cmap = {"resourceType": "ConceptMap", "status": "active", "group": [
-        {"source": questionnaire, "target": T.FINDING_SYSTEM, "element": [
-            {"code": "bladder", "target": [{"code": "symptom:bladder_dysfunction", "equivalence": "equivalent"}]},
-            {"code": "days", "target": [{"code": "history:duration", "equivalence": "equivalent",
-                                         "product": [{"property": T.UCUM, "value": "d"}]}]}]}]}
-    response = {"resourceType": "QuestionnaireResponse", "status": "completed", "questionnaire": questionnaire + "|2",
-                "authored": "2026-01-29T09:00:00Z", "item": [
-                    {"linkId": "bladder", "text": "New trouble passing urine?", "answer": [{"valueBoolean": True}]},
-                    {"linkId": "days", "text": "For how many days?", "answer": [{"valueInteger": 3}]},
-                    {"linkId": "mood", "text": "How is your mood?", "answer": [{"valueString": "fine"}]}]}
+    cmap = {
+        "resourceType": "ConceptMap",
+        "status": "active",
+        "group": [
+            {
+                "source": questionnaire,
+                "target": T.FINDING_SYSTEM,
+                "element": [
+                    {
+                        "code": "bladder",
+                        "target": [{"code": "symptom:bladder_dysfunction", "equivalence": "equivalent"}],
+                    },
+                    {
+                        "code": "days",
+                        "target": [
+                            {
+                                "code": "history:duration",
+                                "equivalence": "equivalent",
+                                "product": [{"property": T.UCUM, "value": "d"}],
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    response = {
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "questionnaire": questionnaire + "|2",
+        "authored": "2026-01-29T09:00:00Z",
+        "item": [
+            {"linkId": "bladder", "text": "New trouble passing urine?", "answer": [{"valueBoolean": True}]},
+            {"linkId": "days", "text": "For how many days?", "answer": [{"valueInteger": 3}]},
+            {"linkId": "mood", "text": "How is your mood?", "answer": [{"valueString": "fine"}]},
+        ],
+    }
     reading = _read_one(response, ConceptMaps([validated(cmap, "test")]))
     assert reading.case.history.duration_days == 3
     assert [s.kind for s in reading.case.symptoms] == ["bladder_dysfunction"]
-    assert reading.unread == [f'QuestionnaireResponse item "How is your mood?" ({questionnaire} mood): '
-                              "no ConceptMap maps it to a plexnav finding"]
+    assert reading.unread == [
+        f'QuestionnaireResponse item "How is your mood?" ({questionnaire} mood): '
+        "no ConceptMap maps it to a plexnav finding"
+    ]
 
 
 # --------------------------------------------------------------------------- the map files
@@ -242,12 +321,15 @@ def test_the_hospital_fixture_map_targets_only_plexnav_codes():
         assert {t["code"] for e in group["element"] for t in e["target"]} <= allowed
 
 
-@pytest.mark.parametrize("content, words", [
-    ("{not json", "not JSON (line 1"),
-    ('{"resourceType": "ValueSet"}', "resourceType: expected a FHIR ConceptMap"),
-    ('{"resourceType": "ConceptMap", "status": "active", "group": {"source": "x"}}', "group"),
-    ('{"resourceType": "ConceptMap", "status": "active", "group": [{"element": []}]}', "group[0].source"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("{not json", "not JSON (line 1"),
+        ('{"resourceType": "ValueSet"}', "resourceType: expected a FHIR ConceptMap"),
+        ('{"resourceType": "ConceptMap", "status": "active", "group": {"source": "x"}}', "group"),
+        ('{"resourceType": "ConceptMap", "status": "active", "group": [{"element": []}]}', "group[0].source"),
+    ],
+)
 def test_a_broken_map_file_is_refused_naming_the_file_and_field(tmp_path, content, words):
     path = tmp_path / "hospital.json"
     path.write_text(content)

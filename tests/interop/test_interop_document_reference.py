@@ -12,8 +12,12 @@ from plexnav.engine.assess import assess
 from plexnav.interop.fhir import bundle_from_case, bundle_json, case_from_bundle
 from plexnav.validation import validate_case
 
-CASE = {"format": "plexnav-case/1", "id": "d1", "symptoms": [{"kind": "pain", "region": "lower_back"}],
-        "investigations": [{"test": "hba1c", "value": 7.0}]}
+CASE = {
+    "format": "plexnav-case/1",
+    "id": "d1",
+    "symptoms": [{"kind": "pain", "region": "lower_back"}],
+    "investigations": [{"test": "hba1c", "value": 7.0}],
+}
 
 
 def _doc(pdf: bytes, kind: str = "clinician") -> dict:
@@ -25,7 +29,7 @@ def test_the_pdf_is_attached_whole_with_its_size_and_hash_and_referenced_by_the_
     pdf = b"%PDF-1.7\n" + bytes(range(256)) * 4
     doc = _doc(pdf)
     entries = {e["fullUrl"]: e["resource"] for e in doc["entry"]}
-    (url, ref), = [(u, r) for u, r in entries.items() if r["resourceType"] == "DocumentReference"]
+    ((url, ref),) = [(u, r) for u, r in entries.items() if r["resourceType"] == "DocumentReference"]
     attachment = ref["content"][0]["attachment"]
     assert base64.b64decode(attachment["data"]) == pdf and attachment["size"] == len(pdf)
     assert attachment["hash"] == base64.b64encode(hashlib.sha1(pdf).digest()).decode()

@@ -15,7 +15,13 @@ import pytest
 
 from plexnav.engine.assess import assess
 from plexnav.interop.cds_hooks import (
-    HOOK, PREFETCH_KEY, CdsPreconditionFailed, CdsRequestError, CdsResponse, cds_service_response, request_for,
+    HOOK,
+    PREFETCH_KEY,
+    CdsPreconditionFailed,
+    CdsRequestError,
+    CdsResponse,
+    cds_service_response,
+    request_for,
 )
 from plexnav.interop.fhir import age_on, bundle_from_case, bundle_json, case_from_bundle, read_bundle
 from plexnav.validation import CaseValidationError, validate_case
@@ -29,15 +35,22 @@ def _load(name: str) -> dict:
 
 
 def _ehr_prefetch() -> dict:
-    return {"patient": _load("ehr_patient.json"), "conditions": _load("ehr_conditions.json"),
-            "observations": _load("ehr_observations.json"), "reports": _load("ehr_reports.json")}
+    return {
+        "patient": _load("ehr_patient.json"),
+        "conditions": _load("ehr_conditions.json"),
+        "observations": _load("ehr_observations.json"),
+        "reports": _load("ehr_reports.json"),
+    }
 
 
 def _call(prefetch: dict, patient_id: str = PATIENT_ID, instance: str = "ehr-1") -> list[dict]:
-    body = {"hook": HOOK, "hookInstance": instance,
-            "fhirServer": "https://ehr.hospital.example/fhir",
-            "context": {"userId": "Practitioner/prac-neuro-1", "patientId": patient_id},
-            "prefetch": prefetch}
+    body = {
+        "hook": HOOK,
+        "hookInstance": instance,
+        "fhirServer": "https://ehr.hospital.example/fhir",
+        "context": {"userId": "Practitioner/prac-neuro-1", "patientId": patient_id},
+        "prefetch": prefetch,
+    }
     response = cds_service_response(body)
     CdsResponse.model_validate(response)
     return response["cards"]
@@ -87,24 +100,34 @@ def test_unread_resources_beside_a_plexnav_case_are_listed():
     doc["entry"] += [{"fullUrl": e["fullUrl"], "resource": e["resource"]} for e in _load("ehr_reports.json")["entry"]]
     reading = read_bundle(doc)
     assert reading.case == case
-    assert reading.unread == ['DiagnosticReport "EMG and nerve conduction study, left leg" '
-        "(https://ehr.hospital.example/fhir/CodeSystem/neurophysiology-procedures EMG-NCS-LE)"]
+    assert reading.unread == [
+        'DiagnosticReport "EMG and nerve conduction study, left leg" '
+        "(https://ehr.hospital.example/fhir/CodeSystem/neurophysiology-procedures EMG-NCS-LE)"
+    ]
     assert case_from_bundle(doc) == case
 
 
 def test_the_plexnav_export_reads_back_with_nothing_unread():
-    case, _ = validate_case({"format": "plexnav-case/1", "id": "x", "patient": {"age": 50},
-                             "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
-                             "investigations": [{"test": "hba1c", "value": 7.0}]})
+    case, _ = validate_case(
+        {
+            "format": "plexnav-case/1",
+            "id": "x",
+            "patient": {"age": 50},
+            "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
+            "investigations": [{"test": "hba1c", "value": 7.0}],
+        }
+    )
     doc = json.loads(bundle_json(bundle_from_case(case, assess(case))))
     reading = read_bundle(doc)
     assert reading.case == case and reading.unread == []
 
 
-@pytest.mark.parametrize("birth, age", [("1961-04-12", 64), ("1961-01-31", 65), ("1961-02-01", 64),
-                                        ("1961", 65), ("not-a-date", None)])
+@pytest.mark.parametrize(
+    "birth, age", [("1961-04-12", 64), ("1961-01-31", 65), ("1961-02-01", 64), ("1961", 65), ("not-a-date", None)]
+)
 def test_age_from_birth_date(birth, age):
     from datetime import date
+
     assert age_on(birth, date(2026, 1, 31)) == age
 
 
@@ -126,6 +149,7 @@ def test_an_ehr_prefetch_gets_a_card_naming_what_could_not_be_read():
 
 def test_without_any_map_nothing_is_read_and_one_card_names_it_all():
     from plexnav.interop.concept_maps import ConceptMaps
+
     body = {"hook": HOOK, "hookInstance": "ehr-0", "context": {"patientId": PATIENT_ID}, "prefetch": _ehr_prefetch()}
     (card,) = cds_service_response(body, maps=ConceptMaps())["cards"]
     assert "no assessment" in card["summary"]
@@ -134,8 +158,11 @@ def test_without_any_map_nothing_is_read_and_one_card_names_it_all():
 
 
 def test_a_readable_case_beside_unread_data_is_never_called_routine():
-    routine = {"format": "plexnav-case/1", "history": {"course": "improving", "duration_days": 10},
-               "symptoms": [{"kind": "tingling", "region": "lateral_thigh", "side": "left"}]}
+    routine = {
+        "format": "plexnav-case/1",
+        "history": {"course": "improving", "duration_days": 10},
+        "symptoms": [{"kind": "tingling", "region": "lateral_thigh", "side": "left"}],
+    }
     assert assess(validate_case(routine)[0]).triage.level == "routine"
     cards = _call({PREFETCH_KEY: routine, "observations": _load("ehr_observations.json")})
     triage, unread = cards[0], cards[1]
@@ -146,9 +173,11 @@ def test_a_readable_case_beside_unread_data_is_never_called_routine():
 
 
 def test_an_emergency_stays_critical_when_other_data_was_not_read():
-    emergency = {"format": "plexnav-case/1",
-                 "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
-                 "exam": {"sensation": [{"region": "saddle", "finding": "reduced"}]}}
+    emergency = {
+        "format": "plexnav-case/1",
+        "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
+        "exam": {"sensation": [{"region": "saddle", "finding": "reduced"}]},
+    }
     cards = _call({PREFETCH_KEY: emergency, "conditions": _load("ehr_conditions.json")})
     assert cards[0]["indicator"] == "critical"
     assert any(c["source"]["topic"]["code"] == "unread" for c in cards)
@@ -156,9 +185,12 @@ def test_an_emergency_stays_critical_when_other_data_was_not_read():
 
 def test_plexnav_coded_observations_in_the_ehr_are_read_like_the_case():
     """An EHR that stored plexnav's Observations (written back from an export) gets the same triage."""
-    doc = {"format": "plexnav-case/1", "patient": {"sex": "male"},
-           "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
-           "exam": {"sensation": [{"region": "saddle", "finding": "reduced"}]}}
+    doc = {
+        "format": "plexnav-case/1",
+        "patient": {"sex": "male"},
+        "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
+        "exam": {"sensation": [{"region": "saddle", "finding": "reduced"}]},
+    }
     case, _ = validate_case(doc)
     patient = _load("ehr_patient.json")
     del patient["birthDate"]  # the age would depend on the day the test runs
@@ -167,8 +199,13 @@ def test_plexnav_coded_observations_in_the_ehr_are_read_like_the_case():
     for i, entry in enumerate(e for e in exported["entry"] if e["resource"]["resourceType"] == "Observation"):
         obs = copy.deepcopy(entry["resource"])
         obs.update(id=f"obs-{i}", subject={"reference": f"Patient/{PATIENT_ID}"})
-        observations.append({"fullUrl": f"https://ehr.hospital.example/fhir/Observation/obs-{i}",
-                             "resource": obs, "search": {"mode": "match"}})
+        observations.append(
+            {
+                "fullUrl": f"https://ehr.hospital.example/fhir/Observation/obs-{i}",
+                "resource": obs,
+                "search": {"mode": "match"},
+            }
+        )
     searchset = {"resourceType": "Bundle", "type": "searchset", "total": len(observations), "entry": observations}
     cards = _call({"patient": patient, "observations": searchset, "conditions": None})
     expected = cds_service_response(request_for(doc, patient_id=PATIENT_ID, hook_instance="ehr-1"))["cards"]
@@ -177,11 +214,19 @@ def test_plexnav_coded_observations_in_the_ehr_are_read_like_the_case():
 
 
 def test_age_comes_from_the_birth_date_of_the_ehr_patient():
-    reading = read_bundle({"resourceType": "Bundle", "type": "collection", "timestamp": "2026-01-31T00:00:00Z",
-                           "entry": [{"resource": _load("ehr_patient.json")}]})
+    reading = read_bundle(
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": "2026-01-31T00:00:00Z",
+            "entry": [{"resource": _load("ehr_patient.json")}],
+        }
+    )
     assert reading.case is None and reading.unread == []
-    from plexnav.interop.fhir import _read_patient, _Reader
     from datetime import date
+
+    from plexnav.interop.fhir import _read_patient, _Reader
+
     assert _read_patient(_Reader(), _load("ehr_patient.json"), "p", date(2026, 1, 31)) == {"age": 64, "sex": "male"}
 
 
@@ -222,7 +267,8 @@ def test_a_patient_other_than_the_context_is_refused():
 def test_one_observation_of_another_patient_is_refused():
     prefetch = _ehr_prefetch()
     prefetch["observations"]["entry"][1]["resource"]["subject"] = {
-        "reference": "https://ehr.hospital.example/fhir/Patient/other-patient"}
+        "reference": "https://ehr.hospital.example/fhir/Patient/other-patient"
+    }
     with pytest.raises(CdsRequestError, match="Patient/other-patient") as info:
         _call(prefetch)
     assert info.value.status == 400
@@ -242,10 +288,21 @@ def test_a_non_object_prefetch_value_is_a_bad_request():
 
 
 def test_an_access_token_for_another_patient_is_refused():
-    body = {"hook": HOOK, "hookInstance": "ehr-2", "fhirServer": "https://ehr.hospital.example/fhir",
-            "fhirAuthorization": {"access_token": "t", "token_type": "Bearer", "expires_in": 300,
-                                  "scope": "patient/*.read", "subject": "plexnav", "patient": "other"},
-            "context": {"patientId": PATIENT_ID}, "prefetch": _ehr_prefetch()}
+    body = {
+        "hook": HOOK,
+        "hookInstance": "ehr-2",
+        "fhirServer": "https://ehr.hospital.example/fhir",
+        "fhirAuthorization": {
+            "access_token": "t",
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "scope": "patient/*.read",
+            "subject": "plexnav",
+            "patient": "other",
+        },
+        "context": {"patientId": PATIENT_ID},
+        "prefetch": _ehr_prefetch(),
+    }
     with pytest.raises(CdsRequestError, match="fhirAuthorization is for Patient/other"):
         cds_service_response(body)
 
@@ -253,9 +310,16 @@ def test_an_access_token_for_another_patient_is_refused():
 def test_plexnav_observations_beside_a_plexnav_case_are_not_silently_dropped():
     case, _ = validate_case({"format": "plexnav-case/1", "symptoms": [{"kind": "pain", "region": "lower_back"}]})
     exported = json.loads(bundle_json(bundle_from_case(case, assess(case))))
-    observations = {"resourceType": "Bundle", "type": "searchset",
-                    "entry": [e for e in exported["entry"] if e["resource"]["resourceType"] == "Observation"]}
-    cards = _call({PREFETCH_KEY: {"format": "plexnav-case/1", "symptoms": [{"kind": "numbness", "region": "saddle"}]},
-                   "observations": observations})
+    observations = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [e for e in exported["entry"] if e["resource"]["resourceType"] == "Observation"],
+    }
+    cards = _call(
+        {
+            PREFETCH_KEY: {"format": "plexnav-case/1", "symptoms": [{"kind": "numbness", "region": "saddle"}]},
+            "observations": observations,
+        }
+    )
     unread = next(c for c in cards if c["source"]["topic"]["code"] == "unread")
     assert "findings read from the record" in unread["detail"]

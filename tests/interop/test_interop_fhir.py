@@ -4,38 +4,62 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from fhir.resources.R4B import __fhir_version__, get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from hypothesis import HealthCheck, given, settings
-
 from interop_support import (
-    TIMESTAMP, case_json, revision_1_1_case, shared_case_files, shared_case_json, with_revision_1_1_output,
+    TIMESTAMP,
+    case_json,
+    revision_1_1_case,
+    shared_case_files,
+    shared_case_json,
+    with_revision_1_1_output,
 )
+
 from plexnav import vocabulary as V
 from plexnav.case import Assessment, Case, LocalizationEntry, Triage
 from plexnav.engine.assess import assess
 from plexnav.interop import terms as T
 from plexnav.interop.fhir import (
-    FHIR_RELEASE, FHIR_VERSION, bundle_document, bundle_from_case, bundle_json, case_from_bundle,
+    FHIR_RELEASE,
+    FHIR_VERSION,
+    bundle_document,
+    bundle_from_case,
+    bundle_json,
+    case_from_bundle,
 )
 from plexnav.validation import CaseValidationError, validate_case
 
 SHARED = shared_case_files()
 needs_shared = pytest.mark.skipif(not SHARED, reason="shared cases not available")
 EXAMPLE = {
-    "format": "plexnav-case/1", "id": "demo", "patient": {"age": 63, "sex": "female"},
-    "history": {"onset": "subacute", "course": "worsening", "duration_days": 28, "factors": ["diabetes", "weight_loss"]},
-    "symptoms": [{"kind": "pain", "region": "anterior_thigh", "side": "left", "quality": "burning", "severity": 8},
-                 {"kind": "weakness", "activity": "stairs", "side": "left"}, {"kind": "bladder_dysfunction"}],
-    "exam": {"strength": [{"movement": "knee_extension", "side": "left", "mrc": 3}],
-             "reflexes": [{"reflex": "patellar", "side": "left", "grade": "absent"}],
-             "sensation": [{"region": "medial_leg", "side": "left", "finding": "reduced"}],
-             "signs": [{"sign": "atrophy", "region": "anterior_thigh", "side": "left"}]},
-    "electrodiagnosis": {"nerve_conduction": [{"study": "saphenous_sensory", "side": "left", "result": "absent"}],
-                         "needle_emg": [{"muscle": "vastus_lateralis", "side": "left", "result": "active_denervation"}]},
+    "format": "plexnav-case/1",
+    "id": "demo",
+    "patient": {"age": 63, "sex": "female"},
+    "history": {
+        "onset": "subacute",
+        "course": "worsening",
+        "duration_days": 28,
+        "factors": ["diabetes", "weight_loss"],
+    },
+    "symptoms": [
+        {"kind": "pain", "region": "anterior_thigh", "side": "left", "quality": "burning", "severity": 8},
+        {"kind": "weakness", "activity": "stairs", "side": "left"},
+        {"kind": "bladder_dysfunction"},
+    ],
+    "exam": {
+        "strength": [{"movement": "knee_extension", "side": "left", "mrc": 3}],
+        "reflexes": [{"reflex": "patellar", "side": "left", "grade": "absent"}],
+        "sensation": [{"region": "medial_leg", "side": "left", "finding": "reduced"}],
+        "signs": [{"sign": "atrophy", "region": "anterior_thigh", "side": "left"}],
+    },
+    "electrodiagnosis": {
+        "nerve_conduction": [{"study": "saphenous_sensory", "side": "left", "result": "absent"}],
+        "needle_emg": [{"muscle": "vastus_lateralis", "side": "left", "result": "active_denervation"}],
+    },
     "investigations": [{"test": "hba1c", "value": 8.4}, {"test": "mri_pelvis", "finding": "normal"}],
 }
 
@@ -49,10 +73,16 @@ def _export(case: Case) -> dict:
 
 
 def _minimal_assessment(case: Case) -> Assessment:
-    return Assessment(case_id=case.id, knowledge_version="test",
-                      triage=Triage(level="routine", reasons=[]),
-                      localization=[LocalizationEntry(site="no_neurological_lesion", side="bilateral", probability=1.0,
-                                                      supporting=[], against=[])])
+    return Assessment(
+        case_id=case.id,
+        knowledge_version="test",
+        triage=Triage(level="routine", reasons=[]),
+        localization=[
+            LocalizationEntry(
+                site="no_neurological_lesion", side="bilateral", probability=1.0, supporting=[], against=[]
+            )
+        ],
+    )
 
 
 def _resources(doc: dict, kind: str) -> list[dict]:
@@ -71,17 +101,34 @@ def test_the_release_is_the_one_fhir_resources_generates():
 
 def test_every_vocabulary_id_has_a_clinical_name():
     vocabularies = T.vocabularies()
-    for name, ids in {"movement": V.MOVEMENTS, "reflex": V.REFLEXES, "skin-region": V.SKIN_REGIONS,
-                      "nerve-conduction-study": V.NCS_STUDIES, "muscle": V.EMG_MUSCLES, "sign": V.SIGNS,
-                      "history-factor": V.HISTORY_FACTORS, "symptom": V.SYMPTOM_KINDS, "site": V.SITES,
-                      "cause": V.CAUSES, "workup-test": V.WORKUP_TESTS, "imaging-finding": V.IMAGING_FINDINGS,
-                      "needle-emg-result": V.EMG_RESULTS, "nerve-conduction-result": V.NCS_RESULTS,
-                      "investigation": V.LAB_TESTS + V.IMAGING_TESTS, "triage-level": V.TRIAGE_LEVELS,
-                      "weakness-activity": V.WEAKNESS_ACTIVITIES, "pain-quality": V.PAIN_QUALITIES,
-                      "provoked-by": V.PROVOKED_BY, "relieved-by": V.RELIEVED_BY,
-                      "strength-limitation": V.LIMITED_BY, "imaging-position": V.IMAGING_POSITIONS,
-                      "workup-when": V.WORKUP_WHEN, "workup-priority": V.WORKUP_PRIORITIES,
-                      "muscle-region": V.MUSCLE_REGIONS + V.COMPARTMENT_REGIONS, "structure": V.SITES}.items():
+    for name, ids in {
+        "movement": V.MOVEMENTS,
+        "reflex": V.REFLEXES,
+        "skin-region": V.SKIN_REGIONS,
+        "nerve-conduction-study": V.NCS_STUDIES,
+        "muscle": V.EMG_MUSCLES,
+        "sign": V.SIGNS,
+        "history-factor": V.HISTORY_FACTORS,
+        "symptom": V.SYMPTOM_KINDS,
+        "site": V.SITES,
+        "cause": V.CAUSES,
+        "workup-test": V.WORKUP_TESTS,
+        "imaging-finding": V.IMAGING_FINDINGS,
+        "needle-emg-result": V.EMG_RESULTS,
+        "nerve-conduction-result": V.NCS_RESULTS,
+        "investigation": V.LAB_TESTS + V.IMAGING_TESTS,
+        "triage-level": V.TRIAGE_LEVELS,
+        "weakness-activity": V.WEAKNESS_ACTIVITIES,
+        "pain-quality": V.PAIN_QUALITIES,
+        "provoked-by": V.PROVOKED_BY,
+        "relieved-by": V.RELIEVED_BY,
+        "strength-limitation": V.LIMITED_BY,
+        "imaging-position": V.IMAGING_POSITIONS,
+        "workup-when": V.WORKUP_WHEN,
+        "workup-priority": V.WORKUP_PRIORITIES,
+        "muscle-region": V.MUSCLE_REGIONS + V.COMPARTMENT_REGIONS,
+        "structure": V.SITES,
+    }.items():
         assert set(vocabularies[name]) == set(ids), name
         assert all(vocabularies[name].values()), name
     assert all(T.finding_display(code) for code in T.finding_codes())
@@ -138,13 +185,28 @@ def test_document_structure(example):
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     walk(doc)
     assert references and set(references) <= set(urls), "every reference resolves inside the document"
     kinds = [e["resource"]["resourceType"] for e in doc["entry"]]
     assert kinds.count("Patient") == 1 and kinds.count("Device") == 1 and kinds.count("RiskAssessment") == 1
-    n_findings = (3 + len(case.history.factors) + len(case.symptoms) + sum(len(x) for x in (
-        case.exam.strength, case.exam.reflexes, case.exam.sensation, case.exam.signs,
-        case.electrodiagnosis.nerve_conduction, case.electrodiagnosis.needle_emg, case.investigations)))
+    n_findings = (
+        3
+        + len(case.history.factors)
+        + len(case.symptoms)
+        + sum(
+            len(x)
+            for x in (
+                case.exam.strength,
+                case.exam.reflexes,
+                case.exam.sensation,
+                case.exam.signs,
+                case.electrodiagnosis.nerve_conduction,
+                case.electrodiagnosis.needle_emg,
+                case.investigations,
+            )
+        )
+    )
     assert kinds.count("Observation") == n_findings
 
 
@@ -153,8 +215,9 @@ def test_patient_carries_age_and_sex_only(example):
     (patient,) = _resources(doc, "Patient")
     assert set(patient) == {"resourceType", "extension", "gender"}
     assert patient["gender"] == "female"
-    assert patient["extension"] == [{"url": T.EXT_AGE, "valueAge": {"value": 63, "unit": "years",
-                                                                      "system": T.UCUM, "code": "a"}}]
+    assert patient["extension"] == [
+        {"url": T.EXT_AGE, "valueAge": {"value": 63, "unit": "years", "system": T.UCUM, "code": "a"}}
+    ]
 
 
 def test_observations_speak_clinical_words_and_carry_the_side(example):
@@ -168,8 +231,11 @@ def test_observations_speak_clinical_words_and_carry_the_side(example):
     assert {c["coding"][0]["code"] for c in knee["category"]} == {"strength", "exam"}
     sens = by_code["sensation:medial_leg"]
     assert sens["bodySite"]["text"] == "inner side of the lower leg (left)"
-    assert sens["valueCodeableConcept"]["coding"][0] == {"system": T.system("sensory-finding"), "code": "reduced",
-                                                         "display": "reduced"}
+    assert sens["valueCodeableConcept"]["coding"][0] == {
+        "system": T.system("sensory-finding"),
+        "code": "reduced",
+        "display": "reduced",
+    }
     assert by_code["needle_emg:vastus_lateralis"]["code"]["text"] == "needle EMG of vastus lateralis"
     assert by_code["investigation:hba1c"]["valueQuantity"] == {"value": 8.4, "unit": "%", "system": T.UCUM, "code": "%"}
     assert by_code["symptom:bladder_dysfunction"].get("bodySite") is None
@@ -188,25 +254,33 @@ def test_only_project_owned_or_certain_code_systems(example):
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     walk(doc)
     allowed_prefixes = (T.BASE + "/",)
     others = {s for s in systems if not s.startswith(allowed_prefixes)}
-    assert others <= {T.UCUM, T.OBSERVATION_CATEGORY, "urn:ietf:rfc:3986",
-                      "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                      "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
-                      "http://loinc.org", "http://snomed.info/sct"}
+    assert others <= {
+        T.UCUM,
+        T.OBSERVATION_CATEGORY,
+        "urn:ietf:rfc:3986",
+        "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+        "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+        "http://loinc.org",
+        "http://snomed.info/sct",
+    }
 
 
 def test_standard_codes_come_first_only_where_the_shipped_map_says_equivalent(example):
     """HbA1c is LOINC 4548-4 with the plexnav code second; a finding no map equates has only its own."""
     from plexnav.interop.concept_maps import standard_codings
+
     _, doc = example
     for obs in _resources(doc, "Observation"):
         coding = obs["code"]["coding"]
         own = T.code_in_finding(obs["code"])
         assert coding[-1]["system"] == T.FINDING_SYSTEM
-        assert [(c["system"], c["code"], c["display"]) for c in coding[:-1]] == \
-            list(standard_codings(own, T.FINDING_SYSTEM))
+        assert [(c["system"], c["code"], c["display"]) for c in coding[:-1]] == list(
+            standard_codings(own, T.FINDING_SYSTEM)
+        )
     hba1c = next(o for o in _resources(doc, "Observation") if T.code_in_finding(o["code"]) == "investigation:hba1c")
     assert hba1c["code"]["coding"][0]["code"] == "4548-4" and hba1c["code"]["coding"][0]["system"] == "http://loinc.org"
 
@@ -228,7 +302,9 @@ def test_assessment_resources(example):
     for line in result.localization[0].supporting:
         assert line in first["basis"]
     if result.etiology:
-        assert T.code_in(impressions["etiology"]["finding"][0]["itemCodeableConcept"], "cause") == result.etiology[0].cause
+        assert (
+            T.code_in(impressions["etiology"]["finding"][0]["itemCodeableConcept"], "cause") == result.etiology[0].cause
+        )
     requests = _resources(doc, "ServiceRequest")
     assert [T.code_in(r["code"], "workup-test") for r in requests] == [w.test for w in result.workup]
     assert all(r["status"] == "draft" and r["intent"] == "proposal" for r in requests)
@@ -318,20 +394,33 @@ def test_reading_skips_foreign_and_retracted_observations(example):
 
 def test_reading_a_collection_without_composition(example):
     case, doc = example
-    flat = {"resourceType": "Bundle", "type": "collection",
-            "entry": [e for e in doc["entry"] if e["resource"]["resourceType"] in ("Patient", "Observation")]}
+    flat = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [e for e in doc["entry"] if e["resource"]["resourceType"] in ("Patient", "Observation")],
+    }
     assert case_from_bundle(flat) == case.model_copy(update={"id": None})
 
 
-@pytest.mark.parametrize("mutate, path, words", [
-    (lambda obs: obs["code"]["coding"][0].update(code="strength:knee_extention"), ".code", "not a plexnav finding code"),
-    (lambda obs: obs.pop("valueQuantity"), ".valueQuantity", "numeric value"),
-])
+@pytest.mark.parametrize(
+    "mutate, path, words",
+    [
+        (
+            lambda obs: obs["code"]["coding"][0].update(code="strength:knee_extention"),
+            ".code",
+            "not a plexnav finding code",
+        ),
+        (lambda obs: obs.pop("valueQuantity"), ".valueQuantity", "numeric value"),
+    ],
+)
 def test_reading_reports_located_errors(example, mutate, path, words):
     _, doc = example
     doc = copy.deepcopy(doc)
-    index, obs = next((i, e["resource"]) for i, e in enumerate(doc["entry"])
-                      if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "strength:knee_extension")
+    index, obs = next(
+        (i, e["resource"])
+        for i, e in enumerate(doc["entry"])
+        if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "strength:knee_extension"
+    )
     mutate(obs)
     with pytest.raises(CaseValidationError) as info:
         case_from_bundle(doc)
@@ -348,8 +437,12 @@ def test_reading_rejects_what_is_not_a_plexnav_bundle(example):
         case_from_bundle({"resourceType": "Bundle", "type": "collection"})
     _, doc = example
     doc = copy.deepcopy(doc)
-    doc["entry"].append({"fullUrl": "urn:uuid:6f1e0e3c-0000-4000-8000-000000000003",
-                         "resource": {"resourceType": "Patient", "gender": "male"}})
+    doc["entry"].append(
+        {
+            "fullUrl": "urn:uuid:6f1e0e3c-0000-4000-8000-000000000003",
+            "resource": {"resourceType": "Patient", "gender": "male"},
+        }
+    )
     with pytest.raises(CaseValidationError, match="second Patient"):
         case_from_bundle(doc)
 
@@ -386,8 +479,14 @@ def test_a_case_using_every_1_1_field_round_trips_losslessly():
     assert any(s.provoked_by for s in case.symptoms) and any(s.relieved_by == [] for s in case.symptoms)
     assert {s.side for s in case.symptoms if s.region in V.MIDLINE_REGIONS} == {"left", "bilateral", None}
     assert {f.limited_by for f in case.exam.strength} == {None, "pain", "effort"}
-    assert {"hip_rotation_pain", "greater_trochanter_tenderness", "sacroiliac_provocation", "reduced_foot_pulses",
-            "tender_tense_compartment", "hoover_sign"} <= {s.sign for s in case.exam.signs}
+    assert {
+        "hip_rotation_pain",
+        "greater_trochanter_tenderness",
+        "sacroiliac_provocation",
+        "reduced_foot_pulses",
+        "tender_tense_compartment",
+        "hoover_sign",
+    } <= {s.sign for s in case.exam.signs}
     tests = {i.test for i in case.investigations}
     assert {"mri_whole_spine", "hip_imaging", "ankle_brachial_index", "creatinine"} <= tests
     assert {i.position for i in case.investigations} >= set(V.IMAGING_POSITIONS)
@@ -409,15 +508,29 @@ def test_1_1_fields_are_coded_and_worded_in_the_observations():
     observations = _resources(doc, "Observation")
 
     def attribute_codes(obs, attribute):
-        return [T.code_in(c.get("valueCodeableConcept"), {"provoked_by": "provoked-by", "relieved_by": "relieved-by",
-                                                           "limited_by": "strength-limitation",
-                                                           "position": "imaging-position", "site": "site"}[attribute])
-                for c in obs.get("component", ()) if T.code_in(c["code"], "attribute") == attribute]
+        return [
+            T.code_in(
+                c.get("valueCodeableConcept"),
+                {
+                    "provoked_by": "provoked-by",
+                    "relieved_by": "relieved-by",
+                    "limited_by": "strength-limitation",
+                    "position": "imaging-position",
+                    "site": "site",
+                }[attribute],
+            )
+            for c in obs.get("component", ())
+            if T.code_in(c["code"], "attribute") == attribute
+        ]
 
     provoked = [attribute_codes(o, "provoked_by") for o in observations]
     assert ["lying_on_affected_side", "walking"] in provoked and ["walking", "standing"] in provoked
-    empty = [c for o in observations for c in o.get("component", ())
-             if T.code_in(c["code"], "attribute") == "relieved_by" and "dataAbsentReason" in c]
+    empty = [
+        c
+        for o in observations
+        for c in o.get("component", ())
+        if T.code_in(c["code"], "attribute") == "relieved_by" and "dataAbsentReason" in c
+    ]
     assert len(empty) == 1 and "value" not in json.dumps(empty[0])
     limited = [o for o in observations if attribute_codes(o, "limited_by")]
     assert {attribute_codes(o, "limited_by")[0] for o in limited} == {"pain", "effort"}
@@ -433,9 +546,15 @@ def test_1_1_fields_are_coded_and_worded_in_the_observations():
     saddle = next(o for o in observations if o["code"]["coding"][0]["code"] == "sensation:saddle")
     assert saddle["bodySite"]["text"] == "saddle area (right)" or "(right)" in saddle["bodySite"]["text"]
     narrative = doc["entry"][0]["resource"]["section"][0]["text"]["div"]
-    for words in ("MRC 4 (limited by pain)", "brought on by lying on the affected side, walking",
-                  "eased by changing position", "at T11-T12, central, involving the spinal cord",
-                  "at L3-L4, foraminal, involving the L3 root", "involving the tibial nerve", "0.62 ratio"):
+    for words in (
+        "MRC 4 (limited by pain)",
+        "brought on by lying on the affected side, walking",
+        "eased by changing position",
+        "at T11-T12, central, involving the spinal cord",
+        "at L3-L4, foraminal, involving the L3 root",
+        "involving the tibial nerve",
+        "0.62 ratio",
+    ):
         assert words in narrative, words
 
 
@@ -456,14 +575,15 @@ def test_workup_when_and_background_are_exported():
             assert request["priority"] in ("urgent", "stat")
     spine = requests[-1]
     assert T.code_in(spine["code"], "workup-test") == "mri_whole_spine" and spine["priority"] == "stat"
-    impression = next(r for r in _resources(doc, "ClinicalImpression")
-                      if r["code"]["coding"][0]["code"] == "localization")
-    background = [f for f in impression["finding"]
-                  if any(e["url"] == T.EXT_BACKGROUND for e in f.get("extension", ()))]
+    impression = next(
+        r for r in _resources(doc, "ClinicalImpression") if r["code"]["coding"][0]["code"] == "localization"
+    )
+    background = [f for f in impression["finding"] if any(e["url"] == T.EXT_BACKGROUND for e in f.get("extension", ()))]
     assert len(background) == 1
     assert T.code_in(background[0]["itemCodeableConcept"], "site") == "polyneuropathy"
     assert background[0]["itemCodeableConcept"]["text"].startswith(
-        "Also present: length-dependent polyneuropathy (78%)")
+        "Also present: length-dependent polyneuropathy (78%)"
+    )
     assert "Also present: length-dependent polyneuropathy (78%)." in impression["summary"]
     ranked = [f for f in impression["finding"] if f not in background]
     assert len(ranked) == len(assessment.localization)
@@ -476,8 +596,12 @@ def test_workup_when_and_background_are_exported():
 
 
 def test_reading_a_bad_1_1_code_is_a_located_error():
-    case = _case({"format": "plexnav-case/1", "exam": {"strength": [
-        {"movement": "hip_abduction", "side": "right", "mrc": 4, "limited_by": "pain"}]}})
+    case = _case(
+        {
+            "format": "plexnav-case/1",
+            "exam": {"strength": [{"movement": "hip_abduction", "side": "right", "mrc": 4, "limited_by": "pain"}]},
+        }
+    )
     doc = _export(case)
     obs = _resources(doc, "Observation")[0]
     obs["component"][0]["valueCodeableConcept"]["coding"][0]["system"] = "http://example.org/other"
@@ -491,10 +615,18 @@ def test_reading_a_bad_1_1_code_is_a_located_error():
 
 def test_observations_carry_effective_issued_and_a_performer_when_given():
     case = _case(EXAMPLE)
-    exam = datetime(2026, 1, 29, 10, 15, tzinfo=timezone.utc)
-    doc = json.loads(bundle_json(bundle_from_case(case, assess(case), timestamp=TIMESTAMP, effective=exam,
-                                                  performer={"reference": "Practitioner/prac-1",
-                                                             "display": "Dr A. Neurologist"})))
+    exam = datetime(2026, 1, 29, 10, 15, tzinfo=UTC)
+    doc = json.loads(
+        bundle_json(
+            bundle_from_case(
+                case,
+                assess(case),
+                timestamp=TIMESTAMP,
+                effective=exam,
+                performer={"reference": "Practitioner/prac-1", "display": "Dr A. Neurologist"},
+            )
+        )
+    )
     for obs in _resources(doc, "Observation"):
         assert obs["effectiveDateTime"] == "2026-01-29T10:15:00Z" and obs["issued"] == "2026-01-31T09:30:00Z"
         assert obs["performer"] == [{"reference": "Practitioner/prac-1", "display": "Dr A. Neurologist"}]
@@ -535,8 +667,13 @@ def test_provenance_names_plexnav_as_the_authoring_device(example):
 def test_patient_identifier_birth_date_and_id_when_the_record_system_gives_them():
     case = _case(EXAMPLE)
     mrn = {"system": "urn:oid:1.2.36.146.595.217.0.1", "value": "MRN-0042917"}
-    doc = json.loads(bundle_json(bundle_from_case(case, assess(case), timestamp=TIMESTAMP, patient_id="pat-1",
-                                                  identifier=[mrn], birth_date="1962-05-02")))
+    doc = json.loads(
+        bundle_json(
+            bundle_from_case(
+                case, assess(case), timestamp=TIMESTAMP, patient_id="pat-1", identifier=[mrn], birth_date="1962-05-02"
+            )
+        )
+    )
     (patient,) = _resources(doc, "Patient")
     assert patient["id"] == "pat-1" and patient["identifier"] == [mrn] and patient["birthDate"] == "1962-05-02"
     assert case_from_bundle(doc) == case, "the recorded age wins over the birth date"

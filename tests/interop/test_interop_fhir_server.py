@@ -24,11 +24,20 @@ def server():
 
 
 def _body(base: str, token: str = "good-token", patient_id: str = PATIENT_ID, prefetch: dict | None = None) -> dict:
-    body = {"hook": HOOK, "hookInstance": "srv-1", "fhirServer": base,
-            "fhirAuthorization": {"access_token": token, "token_type": "Bearer", "expires_in": 300,
-                                  "scope": "patient/Patient.read patient/Observation.read", "subject": "plexnav",
-                                  "patient": patient_id},
-            "context": {"userId": "Practitioner/prac-neuro-1", "patientId": patient_id}}
+    body = {
+        "hook": HOOK,
+        "hookInstance": "srv-1",
+        "fhirServer": base,
+        "fhirAuthorization": {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "scope": "patient/Patient.read patient/Observation.read",
+            "subject": "plexnav",
+            "patient": patient_id,
+        },
+        "context": {"userId": "Practitioner/prac-neuro-1", "patientId": patient_id},
+    }
     if prefetch is not None:
         body["prefetch"] = prefetch
     return body
@@ -75,9 +84,12 @@ def test_an_unknown_patient_on_the_server_is_named(server):
 
 def test_fetched_data_of_another_patient_is_refused(server):
     other = FhirEndpoint(patient_id="pat-l5")
-    other.searches["Condition"][0] = {**other.searches["Condition"][0], "id": "x",
-                                      "subject": {"reference": "Patient/pat-l5"},
-                                      "asserter": {"reference": "Practitioner/p"}}
+    other.searches["Condition"][0] = {
+        **other.searches["Condition"][0],
+        "id": "x",
+        "subject": {"reference": "Patient/pat-l5"},
+        "asserter": {"reference": "Practitioner/p"},
+    }
     other.patient = {**other.patient, "id": "someone-else"}
     with other, pytest.raises(CdsRequestError, match="Patient/someone-else"):
         cds_service_response(_body(other.base), MAPS, fetch_prefetch)

@@ -25,16 +25,29 @@ def _validate(resources: list[dict]) -> list[dict]:
     node = shutil.which("node")
     assert node, "Node.js is needed for the FHIR.js check (scripts/install-fhirjs.sh)"
     assert (FHIRJS / "node_modules" / "fhir").is_dir(), "run scripts/install-fhirjs.sh (test.sh does)"
-    out = subprocess.run([node, str(FHIRJS / "validate.js")], input=json.dumps(resources), capture_output=True,
-                         text=True, timeout=300, cwd=FHIRJS, check=True)
+    out = subprocess.run(
+        [node, str(FHIRJS / "validate.js")],
+        input=json.dumps(resources),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=FHIRJS,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
 def _export(path: Path) -> dict:
     case, _ = validate_case(json.loads(path.read_text()))
-    bundle = bundle_from_case(case, assess(case), timestamp=TIMESTAMP, patient_id="pat-1",
-                              identifier=[{"system": "urn:oid:1.2.36.146.595.217.0.1", "value": "MRN-1"}],
-                              birth_date="1961-04-12", performer={"reference": "Practitioner/prac-1"})
+    bundle = bundle_from_case(
+        case,
+        assess(case),
+        timestamp=TIMESTAMP,
+        patient_id="pat-1",
+        identifier=[{"system": "urn:oid:1.2.36.146.595.217.0.1", "value": "MRN-1"}],
+        birth_date="1961-04-12",
+        performer={"reference": "Practitioner/prac-1"},
+    )
     return json.loads(bundle_json(bundle))
 
 
@@ -57,7 +70,10 @@ def test_fhirjs_catches_a_broken_bundle():
 
 def test_a_bundle_with_the_report_as_document_reference_is_valid():
     case, _ = validate_case(json.loads(shared_case_files()[0].read_text()))
-    bundle = json.loads(bundle_json(bundle_from_case(case, assess(case), timestamp=TIMESTAMP,
-                                                     report_pdf=("clinician", b"%PDF-1.7 test"))))
+    bundle = json.loads(
+        bundle_json(
+            bundle_from_case(case, assess(case), timestamp=TIMESTAMP, report_pdf=("clinician", b"%PDF-1.7 test"))
+        )
+    )
     (result,) = _validate([bundle])
     assert result["valid"], result["messages"][:3]

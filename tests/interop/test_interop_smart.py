@@ -26,6 +26,7 @@ def client(tmp_path_factory, launcher):
     from plexnav.api.app import create_app
     from plexnav.interop.concept_maps import maps_from_paths
     from plexnav.settings import Settings
+
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("smart"), secret_key="test-secret-" + "s" * 32))
     app.state.smart_config = SmartConfig("plexnav", (launcher.base,))
     app.state.cds_maps = maps_from_paths([HOSPITAL_MAP])
@@ -45,7 +46,7 @@ def test_an_ehr_launch_shows_the_assessment_of_the_patient_in_context(client, la
     asked = {k: v[0] for k, v in parse_qs(authorize.query).items()}
     assert authorize.path == "/auth/authorize" and asked["aud"] == launcher.base and asked["launch"] == "xyz123"
     assert asked["code_challenge_method"] == "S256" and len(asked["code_challenge"]) == 43
-    back = requests.get(r.headers["location"], allow_redirects=False, timeout=10)   # the EHR approves
+    back = requests.get(r.headers["location"], allow_redirects=False, timeout=10)  # the EHR approves
     callback = urlparse(back.headers["location"])
     page = client.get(f"{callback.path}?{callback.query}")
     assert page.status_code == 200, page.text
@@ -73,7 +74,15 @@ def test_a_wrong_pkce_verifier_gets_no_token(launcher):
     verifier, challenge = pkce_pair()
     assert verifier != challenge and len(challenge) == 43
     launcher.codes["c1"] = {"code_challenge": challenge, "redirect_uri": "http://x/cb", "scope": "launch"}
-    r = requests.post(f"{launcher.origin}/auth/token", timeout=10, data={
-        "grant_type": "authorization_code", "code": "c1", "client_id": "plexnav",
-        "redirect_uri": "http://x/cb", "code_verifier": pkce_pair()[0]})
+    r = requests.post(
+        f"{launcher.origin}/auth/token",
+        timeout=10,
+        data={
+            "grant_type": "authorization_code",
+            "code": "c1",
+            "client_id": "plexnav",
+            "redirect_uri": "http://x/cb",
+            "code_verifier": pkce_pair()[0],
+        },
+    )
     assert r.status_code == 400 and json.loads(r.text)["error"] == "invalid_grant"

@@ -13,8 +13,10 @@ from test_interop_conceptmap import HOSPITAL_MAP
 
 from web_support import CHROMIUM, Server
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
-                                                   reason="needs Debian chromium (scripts/install-system-deps.sh)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (scripts/install-system-deps.sh)"),
+]
 
 
 class SlowStartServer(Server):
@@ -33,17 +35,20 @@ def server(tmp_path_factory, launcher):
     data = tmp_path_factory.mktemp("smart-e2e")
     clients = data / "smart-clients.json"
     clients.write_text(json.dumps({"client_id": "plexnav", "issuers": [launcher.base]}))
-    running = SlowStartServer(data, extra_env={"PLEXNAV_SMART_CLIENTS": str(clients),
-                                               "PLEXNAV_FHIR_CONCEPT_MAPS": str(HOSPITAL_MAP)})
+    running = SlowStartServer(
+        data, extra_env={"PLEXNAV_SMART_CLIENTS": str(clients), "PLEXNAV_FHIR_CONCEPT_MAPS": str(HOSPITAL_MAP)}
+    )
     yield running
     running.stop()
 
 
 def test_an_ehr_launch_in_the_browser_lands_on_the_patient_in_context(server, launcher):
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
         try:
             page = browser.new_context().new_page()
             page.set_default_timeout(180_000)

@@ -28,4 +28,5 @@ def flat(text: str) -> str:
 
 def page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
+
     return len(PdfReader(io.BytesIO(pdf)).pages)

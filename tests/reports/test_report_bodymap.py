@@ -6,14 +6,20 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from conftest import load_shared
 from plexnav import vocabulary as V
 from plexnav.engine.assess import assess
 from plexnav.examples import example_path
 from plexnav.reports.bodymap import (
-    expand_key, load_geometry, region_keys, render_body_map, shade_color, symptom_map, territory_shading,
+    expand_key,
+    load_geometry,
+    region_keys,
+    render_body_map,
+    shade_color,
+    symptom_map,
+    territory_shading,
 )
 from plexnav.validation import parse_case, validate_case
-from conftest import load_shared
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -27,8 +33,9 @@ def _regions(root: ET.Element) -> dict[str, ET.Element]:
 
 
 def test_every_skin_region_is_drawn_once_per_side():
-    expected = {(r, "bilateral") if r in V.MIDLINE_REGIONS else (r, s)
-                for r in V.SKIN_REGIONS for s in ("left", "right")}
+    expected = {
+        (r, "bilateral") if r in V.MIDLINE_REGIONS else (r, s) for r in V.SKIN_REGIONS for s in ("left", "right")
+    }
     keys = region_keys()
     assert len(keys) == len(set(keys)) == len(expected)
     assert set(keys) == expected
@@ -52,8 +59,7 @@ def test_geometry_is_sane():
 
 
 def test_svg_is_accessible_and_carries_the_data_attributes():
-    markup = render_body_map({("anterior_thigh", "right"): 0.8}, {("groin", "right"): "P"},
-                             mark_words={"P": "pain"})
+    markup = render_body_map({("anterior_thigh", "right"): 0.8}, {("groin", "right"): "P"}, mark_words={"P": "pain"})
     root = _svg(markup)
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "bodymap-title bodymap-desc"
@@ -96,7 +102,7 @@ def test_id_prefix_and_interactive_mode():
 
 def test_shade_color_scale_runs_light_to_dark():
     assert shade_color(0) == "#ffffff"
-    lum = [sum(int(shade_color(v)[i:i + 2], 16) for i in (1, 3, 5)) for v in (0.1, 0.4, 0.7, 1.0)]
+    lum = [sum(int(shade_color(v)[i : i + 2], 16) for i in (1, 3, 5)) for v in (0.1, 0.4, 0.7, 1.0)]
     assert lum == sorted(lum, reverse=True)
 
 

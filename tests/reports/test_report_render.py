@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from report_support import DIARY_FIXTURE, flat, page_count, pdf_text
 
 from conftest import load_shared, shared_case_files
 from plexnav.diary import from_json
@@ -14,7 +15,6 @@ from plexnav.examples import example_path
 from plexnav.reports import html_to_pdf, render_html, report_css
 from plexnav.reports.context import red_flag_status, report_words
 from plexnav.validation import parse_case, validate_case
-from report_support import DIARY_FIXTURE, flat, page_count, pdf_text
 
 WHEN = dt.datetime(2026, 11, 2, 9, 30)
 STANDARD = "plexnav supports clinical judgement; it never replaces it"
@@ -46,17 +46,30 @@ def clinician_pdf(plexus_case, diary):
 def test_patient_html_has_every_section(plexus_case):
     html = render_html(plexus_case, "patient", generated=WHEN)
     text = flat(re.sub(r"<[^>]+>", " ", html))
-    for phrase in ("My appointment summary", "Prepared 2 November 2026", "This is urgent.",
-                   "My symptoms", "Burning pain in the front of the thigh (right), 9 out of 10.",
-                   "Weakness (right leg): climbing stairs is hard.",
-                   "How it started and how it is going", "It came on over a few weeks.",
-                   "It began about 8 weeks ago (56 days).", "It is getting worse.",
-                   "About my health: diabetes; weight loss I did not plan.",
-                   "Warning signs", "Weight loss you did not plan, with new leg, buttock or pelvic pain",
-                   "Not reported:", "Numbness in the saddle area",
-                   "What plexnav found", "The findings point most to the lumbar plexus",
-                   "Questions to ask", "the lumbosacral plexus (the nerve web in the pelvis) could be involved", "What is the plan of tests",
-                   "Tests that may be suggested", STANDARD):
+    for phrase in (
+        "My appointment summary",
+        "Prepared 2 November 2026",
+        "This is urgent.",
+        "My symptoms",
+        "Burning pain in the front of the thigh (right), 9 out of 10.",
+        "Weakness (right leg): climbing stairs is hard.",
+        "How it started and how it is going",
+        "It came on over a few weeks.",
+        "It began about 8 weeks ago (56 days).",
+        "It is getting worse.",
+        "About my health: diabetes; weight loss I did not plan.",
+        "Warning signs",
+        "Weight loss you did not plan, with new leg, buttock or pelvic pain",
+        "Not reported:",
+        "Numbness in the saddle area",
+        "What plexnav found",
+        "The findings point most to the lumbar plexus",
+        "Questions to ask",
+        "the lumbosacral plexus (the nerve web in the pelvis) could be involved",
+        "What is the plan of tests",
+        "Tests that may be suggested",
+        STANDARD,
+    ):
         assert phrase in text, phrase
     assert 'id="patient-region-anterior_thigh-right"' in html
     assert "My recovery diary" not in text
@@ -66,16 +79,42 @@ def test_clinician_html_has_every_section(plexus_case):
     a = assess(plexus_case)
     html = render_html(plexus_case, "clinician", assessment=a, generated=WHEN)
     text = flat(re.sub(r"<[^>]+>", " ", html))
-    for phrase in ("Clinician report: example-lumbar-plexus", "Triage: Urgent", "urgent.worsening_weakness",
-                   "Strength (MRC)", "Knee extension", "MRC 3", "Reflexes", "Patellar (knee) reflex",
-                   "Sensation", "Signs", "Muscle wasting", "Nerve conduction", "saphenous sensory response",
-                   "Needle EMG", "Iliopsoas", "active denervation", "Investigations", "HbA1c",
-                   "Localization", "right lumbar plexus lesion", a.localization[1].supporting[0][:40],
-                   "fits a right lumbar plexus lesion", a.localization[2].against[0][:60],
-                   "Next best findings", a.next_best_findings[0].finding,
-                   "Causes", "diabetic radiculoplexus neuropathy", "Work-up", "Management options",
-                   "Ask about medicines for nerve pain", "Red flags", "Why it matters",
-                   a.knowledge_version, STANDARD):
+    for phrase in (
+        "Clinician report: example-lumbar-plexus",
+        "Triage: Urgent",
+        "urgent.worsening_weakness",
+        "Strength (MRC)",
+        "Knee extension",
+        "MRC 3",
+        "Reflexes",
+        "Patellar (knee) reflex",
+        "Sensation",
+        "Signs",
+        "Muscle wasting",
+        "Nerve conduction",
+        "saphenous sensory response",
+        "Needle EMG",
+        "Iliopsoas",
+        "active denervation",
+        "Investigations",
+        "HbA1c",
+        "Localization",
+        "right lumbar plexus lesion",
+        a.localization[1].supporting[0][:40],
+        "fits a right lumbar plexus lesion",
+        a.localization[2].against[0][:60],
+        "Next best findings",
+        a.next_best_findings[0].finding,
+        "Causes",
+        "diabetic radiculoplexus neuropathy",
+        "Work-up",
+        "Management options",
+        "Ask about medicines for nerve pain",
+        "Red flags",
+        "Why it matters",
+        a.knowledge_version,
+        STANDARD,
+    ):
         assert phrase in text, phrase
     assert 'id="clinician-region-anterior_thigh-right"' in html
     assert 'class="abn"' in html
@@ -93,20 +132,28 @@ def test_embeddable_article_and_stylesheet(plexus_case):
 
 def test_every_red_flag_rule_has_a_short_label(plexus_case):
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
     labels = report_words()["red_flags"]
     for level in load_guidance_knowledge().triage:
         if level["level"] in ("emergency", "urgent"):
             for rule in level["rules"]:
                 assert rule["id"] in labels, rule["id"]
     status = red_flag_status(plexus_case)
-    assert {f["id"] for f in status if f["present"]} == {"urgent.weight_loss_pain", "urgent.worsening_weakness",
-                                                          "urgent.progressive_weakness"}
+    assert {f["id"] for f in status if f["present"]} == {
+        "urgent.weight_loss_pain",
+        "urgent.worsening_weakness",
+        "urgent.progressive_weakness",
+    }
 
 
 def test_urgent_red_flags_show_even_when_an_emergency_rule_decides():
-    case, _ = validate_case({"format": "plexnav-case/1", "history": {"factors": ["cancer_history"]},
-                             "symptoms": [{"kind": "pain", "region": "buttock", "side": "left"},
-                                          {"kind": "bladder_dysfunction"}]})
+    case, _ = validate_case(
+        {
+            "format": "plexnav-case/1",
+            "history": {"factors": ["cancer_history"]},
+            "symptoms": [{"kind": "pain", "region": "buttock", "side": "left"}, {"kind": "bladder_dysfunction"}],
+        }
+    )
     present = {f["id"] for f in red_flag_status(case, ["emergency.bladder_bowel"]) if f["present"]}
     assert present == {"emergency.bladder_bowel", "urgent.cancer"}
 
@@ -135,13 +182,22 @@ def test_patient_pdf_with_diary_is_two_pages_and_says_it_all(patient_pdf):
     assert patient_pdf.startswith(b"%PDF-")
     assert 1 <= page_count(patient_pdf) <= 2
     text = flat(pdf_text(patient_pdf))
-    for phrase in ("My appointment summary", "This is urgent. See a doctor today or within two days.",
-                   "Burning pain in the front of the thigh (right), 9 out of 10.",
-                   "the lumbosacral plexus (the nerve web in the pelvis) could be involved", "What is the plan of tests",
-                   "Warning signs in what I entered", "My recovery diary", "18 entries from 7 Sep 2026 to 19 Oct 2026.",
-                   "Your pain has fallen by about a third over 6 weeks (from 8 to 5 out of 10).",
-                   "pregabalin: started (for burning pain)", STANDARD, "Page 1 of 2", "Page 2 of 2",
-                   "plexnav 0.1.0 · knowledge"):
+    for phrase in (
+        "My appointment summary",
+        "This is urgent. See a doctor today or within two days.",
+        "Burning pain in the front of the thigh (right), 9 out of 10.",
+        "the lumbosacral plexus (the nerve web in the pelvis) could be involved",
+        "What is the plan of tests",
+        "Warning signs in what I entered",
+        "My recovery diary",
+        "18 entries from 7 Sep 2026 to 19 Oct 2026.",
+        "Your pain has fallen by about a third over 6 weeks (from 8 to 5 out of 10).",
+        "pregabalin: started (for burning pain)",
+        STANDARD,
+        "Page 1 of 2",
+        "Page 2 of 2",
+        "plexnav 0.1.0 · knowledge",
+    ):
         assert phrase in text, phrase
     # the patient's summary leaves clinician grades out
     assert "MRC" not in text
@@ -151,11 +207,24 @@ def test_clinician_pdf_with_diary(clinician_pdf, plexus_case):
     text = flat(pdf_text(clinician_pdf))
     pages = page_count(clinician_pdf)
     assert 3 <= pages <= 8
-    for phrase in ("Clinician report: example-lumbar-plexus", "Strength (MRC)", "Needle EMG", "Nerve conduction",
-                   "Localization", "right lumbar plexus lesion", "Next best findings", "Causes", "Work-up",
-                   "Management options", "Red flags", "Recovery diary",
-                   "Strength of right knee extension went from MRC 3 to 4 (stronger)",
-                   assess(plexus_case).knowledge_version, STANDARD, f"Page {pages} of {pages}"):
+    for phrase in (
+        "Clinician report: example-lumbar-plexus",
+        "Strength (MRC)",
+        "Needle EMG",
+        "Nerve conduction",
+        "Localization",
+        "right lumbar plexus lesion",
+        "Next best findings",
+        "Causes",
+        "Work-up",
+        "Management options",
+        "Red flags",
+        "Recovery diary",
+        "Strength of right knee extension went from MRC 3 to 4 (stronger)",
+        assess(plexus_case).knowledge_version,
+        STANDARD,
+        f"Page {pages} of {pages}",
+    ):
         assert phrase in text, phrase
 
 
@@ -190,6 +259,7 @@ def test_the_longest_shared_patient_summaries_fit_two_pages():
 
 def _revision_1_1():
     from revision_1_1 import revision_1_1_case, with_revision_1_1_output
+
     document = revision_1_1_case()
     if document is None:
         pytest.skip("shared cases p23 and p24 not available")
@@ -201,24 +271,46 @@ def test_clinician_report_shows_the_1_1_fields():
     case, a = _revision_1_1()
     html = render_html(case, "clinician", assessment=a, generated=WHEN)
     text = flat(re.sub(r"<[^>]+>", " ", html))
-    for phrase in ("Hip abduction", "MRC 4 (limited by pain)", "MRC 4 (limited by effort)",
-                   "provoked by lying on the affected side, walking", "relieved by changing position",
-                   "provoked by coughing or straining",
-                   "Tender, tense muscle compartment (anterior leg)", "Hoover",
-                   "MRI of the whole spine", "compression of the spinal cord or cauda equina (T11-T12, central); "
-                   "involves the spinal cord",
-                   "disc herniation (L3-L4, foraminal, left); involves the L3 root",
-                   "mass (right); involves the tibial nerve", "Ankle-brachial pressure index", "0.62 ratio",
-                   "Serum creatinine", "1.4 mg/dL", "Imaging of the hip (X-ray or MRI)",
-                   "osteoarthritis of the hip (right)",
-                   "Also present: a length-dependent polyneuropathy (78%).", "Stocking numbness",
-                   "When", "immediately (ED)", "MRI scan of the whole spine"):
+    for phrase in (
+        "Hip abduction",
+        "MRC 4 (limited by pain)",
+        "MRC 4 (limited by effort)",
+        "provoked by lying on the affected side, walking",
+        "relieved by changing position",
+        "provoked by coughing or straining",
+        "Tender, tense muscle compartment (anterior leg)",
+        "Hoover",
+        "MRI of the whole spine",
+        "compression of the spinal cord or cauda equina (T11-T12, central); involves the spinal cord",
+        "disc herniation (L3-L4, foraminal, left); involves the L3 root",
+        "mass (right); involves the tibial nerve",
+        "Ankle-brachial pressure index",
+        "0.62 ratio",
+        "Serum creatinine",
+        "1.4 mg/dL",
+        "Imaging of the hip (X-ray or MRI)",
+        "osteoarthritis of the hip (right)",
+        "Also present: a length-dependent polyneuropathy (78%).",
+        "Stocking numbness",
+        "When",
+        "immediately (ED)",
+        "MRI scan of the whole spine",
+    ):
         assert phrase in text, phrase
     # a pain-limited grade is shown but not marked as a deficit
     from plexnav.reports.context import findings_tables
-    small, _ = validate_case({"format": "plexnav-case/1", "exam": {"strength": [
-        {"movement": "hip_abduction", "side": "right", "mrc": 4, "limited_by": "pain"},
-        {"movement": "hip_abduction", "side": "left", "mrc": 4}]}})
+
+    small, _ = validate_case(
+        {
+            "format": "plexnav-case/1",
+            "exam": {
+                "strength": [
+                    {"movement": "hip_abduction", "side": "right", "mrc": 4, "limited_by": "pain"},
+                    {"movement": "hip_abduction", "side": "left", "mrc": 4},
+                ]
+            },
+        }
+    )
     (row,) = findings_tables(small)["strength"]["rows"]
     assert row["cells"] == [{"text": "MRC 4", "abnormal": True}, {"text": "MRC 4 (limited by pain)", "abnormal": False}]
 
@@ -227,14 +319,19 @@ def test_patient_summary_shows_the_1_1_fields():
     case, a = _revision_1_1()
     html = render_html(case, "patient", assessment=a, generated=WHEN)
     text = flat(re.sub(r"<[^>]+>", " ", html))
-    for phrase in ("Aching pain in the outer side of the thigh (right), 6 out of 10. It comes on with lying on that side and "
-                   "walking. Changing position eases it.",
-                   "It comes on with walking and standing. Stopping and standing still and sitting down or bending "
-                   "forward eases it.",
-                   "Numbness in the saddle area (perineum and inner upper thighs) (left).", "It comes on with moving the hip.",
-                   "The findings also point to a second, background problem in the long nerves to both feet",
-                   "This is likely.", "How soon", "Now, at an emergency department",
-                   "An MRI scan of the whole spine".removeprefix("An ")):
+    for phrase in (
+        "Aching pain in the outer side of the thigh (right), 6 out of 10. It comes on with lying on that side and "
+        "walking. Changing position eases it.",
+        "It comes on with walking and standing. Stopping and standing still and sitting down or bending "
+        "forward eases it.",
+        "Numbness in the saddle area (perineum and inner upper thighs) (left).",
+        "It comes on with moving the hip.",
+        "The findings also point to a second, background problem in the long nerves to both feet",
+        "This is likely.",
+        "How soon",
+        "Now, at an emergency department",
+        "An MRI scan of the whole spine".removeprefix("An "),
+    ):
         assert phrase in text, phrase
 
 

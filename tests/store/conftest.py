@@ -4,6 +4,7 @@ is set (``scripts/start-test-postgres.sh`` starts a throwaway server and prints 
 from __future__ import annotations
 
 import pytest
+
 from web_support import cheap_password_hashing, postgres_database, postgres_url
 
 
@@ -22,6 +23,7 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def database(database_url):
     from plexnav.store.db import Database
+
     db = Database(database_url)
     db.migrate()
     yield db

@@ -17,10 +17,12 @@ def _fill(database) -> None:
     from plexnav.store.casebook import Casebook
     from plexnav.store.diarybook import Diarybook
     from plexnav.store.schemas import CaseCreate, UserCreate
+
     with database.session() as session:
         accounts = Accounts(session)
-        alice = accounts.get(accounts.register(UserCreate(username="alice", email="alice@example.org",
-                                                          password=PASSWORD)).id)
+        alice = accounts.get(
+            accounts.register(UserCreate(username="alice", email="alice@example.org", password=PASSWORD)).id
+        )
         case = Casebook(session, alice).create(CaseCreate(title="t", case=Case.model_validate(example_case())))
         Diarybook(session, alice).add_entry(case.id, DiaryEntry(date="2026-01-02", bladder_change=True))
 
@@ -29,12 +31,15 @@ def _rows(database) -> dict[str, list]:
     meta = MetaData()
     meta.reflect(database.engine)
     with database.engine.connect() as connection:
-        return {name: sorted(map(repr, connection.execute(select(table)).all()))
-                for name, table in sorted(meta.tables.items())}
+        return {
+            name: sorted(map(repr, connection.execute(select(table)).all()))
+            for name, table in sorted(meta.tables.items())
+        }
 
 
 def _cli(monkeypatch, tmp_path, url: str, *args):
     from plexnav.cli.admin import app
+
     monkeypatch.setenv("PLEXNAV_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PLEXNAV_DATABASE_URL", url)
     return CliRunner().invoke(app, list(args))
@@ -45,6 +50,7 @@ def two_databases(request, tmp_path):
     from contextlib import ExitStack
 
     from plexnav.store.db import Database
+
     if request.param == "postgresql" and not postgres_url():
         pytest.skip("PostgreSQL: set PLEXNAV_TEST_POSTGRES_URL")
     with ExitStack() as stack:

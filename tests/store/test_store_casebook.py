@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from web_support import PASSWORD, example_case
 
 from plexnav.case import Assessment, Case
 from plexnav.store.accounts import Accounts
@@ -13,6 +12,7 @@ from plexnav.store.casebook import Casebook
 from plexnav.store.errors import Conflict, Forbidden, NotFound
 from plexnav.store.models import AuditEvent, StoredAssessment, StoredCase
 from plexnav.store.schemas import CaseCreate, CaseUpdate, UserCreate
+from web_support import PASSWORD, example_case
 
 
 def case_of(name: str = "common-peroneal-fibular-head") -> Case:
@@ -21,8 +21,10 @@ def case_of(name: str = "common-peroneal-fibular-head") -> Case:
 
 def make_user(session, username: str, role: str = "patient"):
     accounts = Accounts(session)
-    accounts.register(UserCreate(username=username, email=f"{username}@example.org", password=PASSWORD, role=role),
-                      allow_clinician=True)
+    accounts.register(
+        UserCreate(username=username, email=f"{username}@example.org", password=PASSWORD, role=role),
+        allow_clinician=True,
+    )
     if role == "clinician":  # vetted, as an administrator would (plexnav admin approve-clinician)
         accounts.approve_clinician(username, None, mark_email_verified=True)
     return accounts.authenticate(username, PASSWORD)
@@ -31,8 +33,10 @@ def make_user(session, username: str, role: str = "patient"):
 @pytest.fixture
 def people(database):
     with database.session() as session:
-        users = {name: make_user(session, name, role) for name, role in
-                 (("pam", "patient"), ("pete", "patient"), ("cleo", "clinician"))}
+        users = {
+            name: make_user(session, name, role)
+            for name, role in (("pam", "patient"), ("pete", "patient"), ("cleo", "clinician"))
+        }
     return users
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import inspect, select
-from .test_store_casebook import case_of, make_user
 
 from plexnav.diary import Diary, DiaryEntry
 from plexnav.store.casebook import Casebook
@@ -16,17 +15,22 @@ from plexnav.store.errors import Forbidden, NotFound
 from plexnav.store.models import StoredDiaryEntry
 from plexnav.store.schemas import CaseCreate
 
+from .test_store_casebook import case_of, make_user
+
 
 @pytest.fixture
 def people(database):
     with database.session() as session:
-        return {name: make_user(session, name, role) for name, role in
-                (("pam", "patient"), ("pete", "patient"), ("cleo", "clinician"))}
+        return {
+            name: make_user(session, name, role)
+            for name, role in (("pam", "patient"), ("pete", "patient"), ("cleo", "clinician"))
+        }
 
 
 def entry(day: int, **extra) -> DiaryEntry:
-    return DiaryEntry(date=dt.date(2026, 3, day), pain=[{"region": "lateral_leg", "side": "right", "score": 5.0}],
-                      **extra)
+    return DiaryEntry(
+        date=dt.date(2026, 3, day), pain=[{"region": "lateral_leg", "side": "right", "score": 5.0}], **extra
+    )
 
 
 def test_entries_privacy_import_and_cascade(database, people):
@@ -44,9 +48,14 @@ def test_entries_privacy_import_and_cascade(database, people):
         with pytest.raises(NotFound):
             Diarybook(session, people["cleo"]).add_entry(case_id, entry(20, author="clinician"))
         with pytest.raises(Forbidden):
-            Diarybook(session, people["pam"]).add_entry(case_id, DiaryEntry(
-                date=dt.date(2026, 3, 20), author="clinician",
-                strength=[{"movement": "hip_flexion", "side": "left", "mrc": 4.0}]))
+            Diarybook(session, people["pam"]).add_entry(
+                case_id,
+                DiaryEntry(
+                    date=dt.date(2026, 3, 20),
+                    author="clinician",
+                    strength=[{"movement": "hip_flexion", "side": "left", "mrc": 4.0}],
+                ),
+            )
         rows = session.scalars(select(StoredDiaryEntry).where(StoredDiaryEntry.case_id == case_id)).all()
         assert {r.triage_level for r in rows} >= {"emergency"} and len(rows) == 3
         Casebook(session, people["pam"]).delete(case_id)
@@ -58,6 +67,7 @@ def test_migration_0002_adds_and_removes_the_diary_table(database):
     from alembic import command
 
     from plexnav.store.db import alembic_config
+
     assert "diary_entries" in inspect(database.engine).get_table_names()
     cfg = alembic_config(database.engine)
     with database.engine.begin() as connection:

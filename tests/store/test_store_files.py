@@ -13,6 +13,7 @@ import pytest
 
 def test_database_and_wal_files_are_0600_in_a_0700_folder(tmp_path):
     from plexnav.store.db import Database
+
     path = tmp_path / "data" / "plexnav.sqlite3"
     database = Database(f"sqlite:///{path}")
     database.migrate()
@@ -29,8 +30,13 @@ def test_serve_on_a_read_only_folder_says_so_in_one_line(tmp_path):
     os.chmod(folder, 0o500)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLEXNAV_")}
     env["PLEXNAV_DATA_DIR"] = str(folder)
-    done = subprocess.run([sys.executable, "-m", "plexnav.cli", "serve", "--port", "1"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "plexnav.cli", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith(f"plexnav: cannot start: {folder}")
     assert "Traceback" not in done.stderr
@@ -39,6 +45,7 @@ def test_serve_on_a_read_only_folder_says_so_in_one_line(tmp_path):
 
 def test_storage_problem_names_a_read_only_path(tmp_path, monkeypatch):
     from plexnav.store import db
+
     monkeypatch.setattr(db.os, "access", lambda path, mode: False)
     problem = db.storage_problem(tmp_path / "plexnav.sqlite3")
     assert problem == f"{tmp_path}: read-only; plexnav needs to write its database there"

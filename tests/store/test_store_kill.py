@@ -21,28 +21,29 @@ import time
 
 import httpx
 import pytest
-from web_support import PASSWORD, Server, example_case, postgres_database, postgres_url
 
 from plexnav.case import Assessment, Case
+from web_support import PASSWORD, Server, example_case, postgres_database, postgres_url
 
 WRITERS = 4
 MIN_ACKNOWLEDGED = 24
 BURST_SECONDS = 20.0
 
-CASES = [example_case(n) for n in ("common-peroneal-fibular-head", "l5-radiculopathy",
-                                   "lumbar-plexus-diabetic-amyotrophy")]
+CASES = [
+    example_case(n) for n in ("common-peroneal-fibular-head", "l5-radiculopathy", "lumbar-plexus-diabetic-amyotrophy")
+]
 
 
 def _client(base_url: str) -> httpx.Client:
     client = httpx.Client(base_url=base_url, timeout=10.0)
-    client.post("/api/v1/auth/register", json={"username": "writer", "email": "writer@example.org",
-                                               "password": PASSWORD})
+    client.post(
+        "/api/v1/auth/register", json={"username": "writer", "email": "writer@example.org", "password": PASSWORD}
+    )
     assert client.post("/api/v1/auth/login", json={"username": "writer", "password": PASSWORD}).status_code == 200
     return client
 
 
-def _burst(base_url: str, cookie: str, stop: threading.Event, created: dict, updated: dict, cut: list,
-           lock) -> None:
+def _burst(base_url: str, cookie: str, stop: threading.Event, created: dict, updated: dict, cut: list, lock) -> None:
     """Create cases and edit the ones this thread created, until told to stop or the server dies."""
     client = httpx.Client(base_url=base_url, timeout=10.0, cookies={"plexnav_session": cookie})
     mine: list[str] = []
@@ -78,6 +79,7 @@ def _rows(url: str, query: str) -> list[tuple]:
             return connection.execute(query).fetchall()
     import psycopg
     from sqlalchemy.engine import make_url
+
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(conninfo) as connection:
         return connection.execute(query).fetchall()
@@ -91,7 +93,9 @@ def _check_consistent(url: str, created: dict, updated: dict) -> int:
     if url.startswith("sqlite"):
         assert _rows(url, "PRAGMA integrity_check") == [("ok",)]
         assert _rows(url, "PRAGMA foreign_key_check") == []
-    cases = {cid: (version, _as_json(doc)) for cid, version, doc in _rows(url, "SELECT id, version, document FROM cases")}
+    cases = {
+        cid: (version, _as_json(doc)) for cid, version, doc in _rows(url, "SELECT id, version, document FROM cases")
+    }
     # every acknowledged write survived, at least at the version that was acknowledged
     missing = [cid for cid in created if cid not in cases]
     assert not missing, f"{len(missing)} acknowledged case(s) lost"
@@ -99,7 +103,8 @@ def _check_consistent(url: str, created: dict, updated: dict) -> int:
         assert cases[cid][0] >= version, f"acknowledged edit of {cid} (version {version}) lost"
     assessments: dict[str, list[tuple[int, str]]] = {}
     for aid, cid, case_version, knowledge, doc in _rows(
-            url, "SELECT id, case_id, case_version, knowledge_version, document FROM assessments"):
+        url, "SELECT id, case_id, case_version, knowledge_version, document FROM assessments"
+    ):
         document = Assessment.model_validate(_as_json(doc))
         assert knowledge and knowledge == document.knowledge_version
         assert cid in cases
@@ -128,8 +133,10 @@ def _kill_mid_burst(tmp_path, database_url: str | None) -> None:
         login = _client(server.base_url)
         cookie = login.cookies["plexnav_session"]
         login.close()
-        threads = [threading.Thread(target=_burst, args=(server.base_url, cookie, stop, created, updated, cut, lock))
-                   for _ in range(WRITERS)]
+        threads = [
+            threading.Thread(target=_burst, args=(server.base_url, cookie, stop, created, updated, cut, lock))
+            for _ in range(WRITERS)
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + BURST_SECONDS

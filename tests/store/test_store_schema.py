@@ -29,6 +29,7 @@ def test_downgrade_and_upgrade_again(database):
     from alembic import command
 
     from plexnav.store.db import alembic_config
+
     cfg = alembic_config(database.engine)
     with database.engine.begin() as connection:
         cfg.attributes["connection"] = connection
@@ -51,6 +52,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 def test_first_run_creates_the_default_database_in_the_data_dir(tmp_path):
     from plexnav.api.app import create_app
     from plexnav.settings import Settings
+
     app = create_app(Settings(data_dir=tmp_path / "fresh" / "dir", secret_key="k" * 40))
     assert (tmp_path / "fresh" / "dir" / "plexnav.sqlite3").is_file()
     assert app.state.database.current_revision() == app.state.database.head_revision()
@@ -64,21 +66,31 @@ def test_migration_0003_keeps_accounts_and_leaves_old_clinicians_pending(databas
     from plexnav.store.db import alembic_config
     from plexnav.store.models import User
     from plexnav.store.repositories import CaseRepository
+
     cfg = alembic_config(database.engine)
     with database.engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, "0002_diary_entries")
     with database.engine.begin() as connection:
         for uid, name, role in (("a" * 32, "pam", "patient"), ("b" * 32, "cleo", "clinician")):
-            connection.execute(text(
-                "INSERT INTO users (id, username, email, display_name, role, password_hash, created_at) "
-                "VALUES (:id, :u, :e, :u, :r, 'h', '2026-01-01 00:00:00')"), {"id": uid, "u": name, "e": f"{name}@x.org",
-                                                                            "r": role})
-        connection.execute(text("INSERT INTO cases (id, owner_id, created_by_id, title, document, version, created_at, "
-                                "updated_at) VALUES (:id, :o, :o, 'Foot', '{}', 1, '2026-01-01', '2026-01-01')"),
-                           {"id": "c" * 32, "o": "a" * 32})
-        connection.execute(text("INSERT INTO shares (id, patient_id, clinician_id, created_at) "
-                                "VALUES (:id, :p, :c, '2026-01-01')"), {"id": "d" * 32, "p": "a" * 32, "c": "b" * 32})
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, username, email, display_name, role, password_hash, created_at) "
+                    "VALUES (:id, :u, :e, :u, :r, 'h', '2026-01-01 00:00:00')"
+                ),
+                {"id": uid, "u": name, "e": f"{name}@x.org", "r": role},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO cases (id, owner_id, created_by_id, title, document, version, created_at, "
+                "updated_at) VALUES (:id, :o, :o, 'Foot', '{}', 1, '2026-01-01', '2026-01-01')"
+            ),
+            {"id": "c" * 32, "o": "a" * 32},
+        )
+        connection.execute(
+            text("INSERT INTO shares (id, patient_id, clinician_id, created_at) VALUES (:id, :p, :c, '2026-01-01')"),
+            {"id": "d" * 32, "p": "a" * 32, "c": "b" * 32},
+        )
     database.migrate()
     with database.session() as session:
         users = {u.username: u for u in session.query(User).all()}
@@ -90,6 +102,7 @@ def test_migration_0003_keeps_accounts_and_leaves_old_clinicians_pending(databas
         session.commit()
     import pytest
     from sqlalchemy.exc import IntegrityError
+
     with database.session() as session:
         session.add(User(username="bad", email="bad@x.org", display_name="bad", role="superuser", password_hash="h"))
         with pytest.raises(IntegrityError):

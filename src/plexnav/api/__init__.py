@@ -5,4 +5,5 @@ from __future__ import annotations
 
 def create_app(*args, **kwargs):
     from plexnav.api.app import create_app as factory
+
     return factory(*args, **kwargs)

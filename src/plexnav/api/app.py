@@ -8,16 +8,12 @@ likelihood model once, so the first request is as fast as the rest.
 from __future__ import annotations
 
 import gc
-
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from plexnav.server import errors
-from plexnav.server.assessor import CachedAssessor
-from plexnav.server.deps import DbSession
 from plexnav.api.middleware import (
     BodySizeLimit,
     JsonOnlyApiWrites,
@@ -26,9 +22,12 @@ from plexnav.api.middleware import (
     SecurityHeaders,
     SlowBodyTimeout,
 )
-from plexnav.server.ratelimit import LoginThrottle
 from plexnav.api.routes import admin, assess, auth, cases, cds, diary, guided, reference, sharing
 from plexnav.api.routes.reference import Health
+from plexnav.server import errors
+from plexnav.server.assessor import CachedAssessor
+from plexnav.server.deps import DbSession
+from plexnav.server.ratelimit import LoginThrottle
 from plexnav.settings import Settings, get_settings
 from plexnav.store.db import Database
 
@@ -73,9 +72,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         database.dispose()
 
-    app = FastAPI(title="plexnav", version=_version(), description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
-                  separate_input_output_schemas=False)
+    app = FastAPI(
+        title="plexnav",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        separate_input_output_schemas=False,
+    )
     app.state.settings = settings
     app.state.database = database
     app.state.assessor = assessor
@@ -87,10 +93,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     errors.install(app, html_error=render_error)
 
-    @app.get("/api/v1/health", tags=["meta"], summary="Liveness, knowledge version and database backend",
-             responses=errors.ERROR_RESPONSES)
+    @app.get(
+        "/api/v1/health",
+        tags=["meta"],
+        summary="Liveness, knowledge version and database backend",
+        responses=errors.ERROR_RESPONSES,
+    )
     def health(db: DbSession) -> Health:
         from plexnav.knowledge.base import load_knowledge
+
         database.ping(db)
         return Health(status="ok", knowledge_version=load_knowledge().version_label, database=database.backend)
 
@@ -99,9 +110,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
 
     # Added innermost first: the size limit sees every request before anything else.
-    app.add_middleware(SessionMiddleware, secret_key=app.state.secret_key, session_cookie=SESSION_COOKIE,
-                       max_age=settings.session_max_age, same_site="lax",
-                       https_only=settings.resolved_cookie_secure())
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=app.state.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.resolved_cookie_secure(),
+    )
     app.add_middleware(RefuseUnstorableValues)
     app.add_middleware(RequestOrigin)
     app.add_middleware(JsonOnlyApiWrites)

@@ -8,8 +8,19 @@ import io
 from plexnav.diary.exchange import neutralise_cell
 from plexnav.store.schemas import AuditEventPublic
 
-COLUMNS = ("id", "at", "actor_name", "actor_id", "action", "object_type", "object_id", "subject_id", "detail",
-           "client_address", "user_agent")
+COLUMNS = (
+    "id",
+    "at",
+    "actor_name",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "subject_id",
+    "detail",
+    "client_address",
+    "user_agent",
+)
 
 
 def audit_csv(events: list[AuditEventPublic]) -> str:

@@ -28,8 +28,11 @@ class BadValue:
 
 def _parse_int(text: str):
     digits = len(text.lstrip("-"))
-    return BadValue(f"a number with {digits} digits is too large (at most {MAX_DIGITS})") if digits > MAX_DIGITS \
+    return (
+        BadValue(f"a number with {digits} digits is too large (at most {MAX_DIGITS})")
+        if digits > MAX_DIGITS
         else int(text)
+    )
 
 
 def _parse_float(text: str):

@@ -48,8 +48,9 @@ def export_zip(book: Diarybook, user: User, with_pdfs: bool = True) -> bytes:
             diary = book.diary(case.id)
             archive.writestr(f"{folder}/diary.json", _json(diary.model_dump(mode="json")))
             if with_pdfs and case.latest_assessment is not None:
-                pdf = render_pdf(case.case, "patient", case.latest_assessment.assessment,
-                                 diary if diary.entries else None)
+                pdf = render_pdf(
+                    case.case, "patient", case.latest_assessment.assessment, diary if diary.entries else None
+                )
                 archive.writestr(f"{folder}/summary.pdf", pdf)
         archive.writestr("audit.json", _json([e.model_dump(mode="json") for e in book.audit_log(limit=100000)]))
     return buffer.getvalue()

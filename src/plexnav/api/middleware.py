@@ -9,16 +9,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 async def _send_json(send: Send, status: int, message: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
-    payload = json.dumps({"detail": message, "errors": [
-        {"path": "", "message": message, "choices": [], "suggestion": None}]}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-                            *headers]})
+    payload = json.dumps(
+        {"detail": message, "errors": [{"path": "", "message": message, "choices": [], "suggestion": None}]}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -27,8 +38,11 @@ class _TooLarge(Exception):
 
 
 CDS_PATH = "/cds-services"
-CDS_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type, Authorization",
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS"}
+CDS_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "Content-Type, Authorization",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+}
 
 
 def _cors_for(scope: Scope) -> list[tuple[bytes, bytes]]:
@@ -120,11 +134,13 @@ class SecurityHeaders:
             if msg["type"] == "http.response.start":
                 headers = list(msg.get("headers", ()))
                 present = {k.lower() for k, _ in headers}
-                for key, value in ((b"content-security-policy", CSP.encode()),
-                                   (b"x-content-type-options", b"nosniff"),
-                                   (b"referrer-policy", b"same-origin"),
-                                   (b"x-frame-options", b"DENY"),
-                                   (b"cross-origin-opener-policy", b"same-origin")):
+                for key, value in (
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ):
                     if key not in present:
                         headers.append((key, value))
                 if self.hsts is not None:
@@ -146,13 +162,19 @@ class RefuseUnstorableValues:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         from plexnav.api.cleanbody import form_problem, json_problem
+
         if scope["type"] != "http" or scope["method"] not in UNSAFE:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", ()))
         ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        check = (json_problem if ctype == b"application/json" or ctype.endswith(b"+json")
-                 else form_problem if ctype == b"application/x-www-form-urlencoded" else None)
+        check = (
+            json_problem
+            if ctype == b"application/json" or ctype.endswith(b"+json")
+            else form_problem
+            if ctype == b"application/x-www-form-urlencoded"
+            else None
+        )
         if check is None:
             await self.app(scope, receive, send)
             return
@@ -168,10 +190,22 @@ class RefuseUnstorableValues:
         problem = check(body)
         if problem is not None:
             path, text = problem
-            payload = json.dumps({"detail": f"`{path}`: {text}" if path else text, "errors": [
-                {"path": path, "message": text, "choices": [], "suggestion": None}]}).encode()
-            await send({"type": "http.response.start", "status": 422, "headers": [
-                (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+            payload = json.dumps(
+                {
+                    "detail": f"`{path}`: {text}" if path else text,
+                    "errors": [{"path": path, "message": text, "choices": [], "suggestion": None}],
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 422,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(payload)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": payload})
             return
         await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
@@ -182,6 +216,7 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 
     async def replay() -> Message:
         return pending.pop(0) if pending else await receive()
+
     return replay
 
 
@@ -197,6 +232,7 @@ class RequestOrigin:
             await self.app(scope, receive, send)
             return
         from plexnav.store.auditchain import ORIGIN
+
         client = scope.get("client") or ("", 0)
         agent = dict(scope.get("headers", ())).get(b"user-agent", b"").decode("latin-1")
         token = ORIGIN.set((str(client[0] or "")[:64], agent[:200]))
@@ -217,6 +253,7 @@ class SlowBodyTimeout:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         import asyncio
+
         if scope["type"] != "http" or scope["method"] not in UNSAFE:
             await self.app(scope, receive, send)
             return
@@ -238,8 +275,9 @@ class SlowBodyTimeout:
             await self.app(scope, timed_receive, tracking_send)
         except _TooSlow:
             if not started:
-                await _send_json(send, 408, f"the request body did not arrive within {self.seconds:g} s",
-                                 [(b"connection", b"close")])
+                await _send_json(
+                    send, 408, f"the request body did not arrive within {self.seconds:g} s", [(b"connection", b"close")]
+                )
 
 
 class _TooSlow(Exception):

@@ -14,7 +14,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Administer accounts: administrators, clinician vetting.")
+app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Administer accounts: administrators, clinician vetting."
+)
 
 
 def _database():
@@ -47,8 +49,9 @@ def create_admin(
 
     password = os.environ.get("PLEXNAV_ADMIN_PASSWORD") or getpass.getpass("password for the administrator: ")
     try:
-        data = UserCreate.model_validate({"username": username, "email": email, "password": password,
-                                          "display_name": display_name})
+        data = UserCreate.model_validate(
+            {"username": username, "email": email, "password": password, "display_name": display_name}
+        )
     except ValidationError as exc:
         _refuse("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
     data = data.model_copy(update={"role": "admin"})
@@ -76,9 +79,17 @@ def list_clinicians(
     database = _database()
     try:
         with database.session() as session:
-            rows = [{"username": u.username, "display_name": u.display_name, "email": u.email,
-                     "email_verified": u.email_verified_at is not None, "approved": u.approved_at is not None,
-                     "registered": u.created_at.isoformat()} for u in Accounts(session).clinicians(status)]
+            rows = [
+                {
+                    "username": u.username,
+                    "display_name": u.display_name,
+                    "email": u.email,
+                    "email_verified": u.email_verified_at is not None,
+                    "approved": u.approved_at is not None,
+                    "registered": u.created_at.isoformat(),
+                }
+                for u in Accounts(session).clinicians(status)
+            ]
     finally:
         database.dispose()
     if as_json:
@@ -87,16 +98,20 @@ def list_clinicians(
     if not rows:
         typer.echo(f"no {status} clinician accounts")
     for r in rows:
-        typer.echo(f"{r['username']}\t{r['display_name']}\t{r['email']}\t"
-                   f"email {'verified' if r['email_verified'] else 'NOT verified'}\t"
-                   f"{'approved' if r['approved'] else 'pending'}")
+        typer.echo(
+            f"{r['username']}\t{r['display_name']}\t{r['email']}\t"
+            f"email {'verified' if r['email_verified'] else 'NOT verified'}\t"
+            f"{'approved' if r['approved'] else 'pending'}"
+        )
 
 
 @app.command("approve-clinician")
 def approve_clinician(
     login: Annotated[str, typer.Argument(help="the clinician's username or email")],
-    email_verified: Annotated[bool, typer.Option(
-        "--email-verified", help="you confirmed the email address yourself (the link was not followed)")] = False,
+    email_verified: Annotated[
+        bool,
+        typer.Option("--email-verified", help="you confirmed the email address yourself (the link was not followed)"),
+    ] = False,
 ) -> None:
     """Approve a clinician after checking who they are; patients can then share with them."""
     from plexnav.store.accounts import Accounts
@@ -107,8 +122,7 @@ def approve_clinician(
         with database.session() as session:
             user = Accounts(session).approve_clinician(login, None, mark_email_verified=email_verified)
     except StoreError as exc:
-        _refuse(exc.message + (" (pass --email-verified if you confirmed it yourself)"
-                               if exc.path == "email" else ""))
+        _refuse(exc.message + (" (pass --email-verified if you confirmed it yourself)" if exc.path == "email" else ""))
     finally:
         database.dispose()
     typer.echo(f"clinician {user.username} approved")
@@ -159,8 +173,11 @@ def audit_verify() -> None:
     with database.session() as session:
         count, broken = verify(session)
     if broken is not None:
-        typer.echo(f"error: the audit chain is broken at event {broken} (checked {count} events): "
-                   "an event was changed, inserted or deleted", err=True)
+        typer.echo(
+            f"error: the audit chain is broken at event {broken} (checked {count} events): "
+            "an event was changed, inserted or deleted",
+            err=True,
+        )
         raise typer.Exit(code=1)
     typer.echo(f"ok: {count} audit events, chain intact")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import orjson
 
-from plexnav.case import Case
 from plexnav.answers import AnswerMemo, assessment_bytes, compact_bytes, finding_key, splice_case_id
+from plexnav.case import Case
 from plexnav.validation import CaseError, CaseValidationError, load_json, validate_case
 
 STDIO = "-"
@@ -51,8 +51,9 @@ def check_paths(source: str, output: str) -> None:
         raise BatchFileError(f"the output folder does not exist: {folder}")
     if not os.access(folder, os.W_OK):
         raise BatchFileError(f"cannot write in the output folder: {folder}")
-    if source != STDIO and (Path(source).resolve() == out.resolve()
-                            or (out.exists() and os.path.samefile(source, out))):
+    if source != STDIO and (
+        Path(source).resolve() == out.resolve() or (out.exists() and os.path.samefile(source, out))
+    ):
         raise BatchFileError(f"the output is the input file ({output}); choose another output file")
 
 
@@ -113,11 +114,15 @@ class _Worker:
     def _answers(self, cases: list) -> list[bytes]:
         if self.fields is None:
             from plexnav.engine.assess import assess_many
+
             return [assessment_bytes(a) for a in assess_many(cases, self.model, self.guidance)]
         from plexnav.engine.compact import compact_many
+
         version = self.model.kb.version_label
-        return [compact_bytes(a, None, version, self.fields)
-                for a in compact_many(cases, self.model, self.guidance, self.fields)]
+        return [
+            compact_bytes(a, None, version, self.fields)
+            for a in compact_many(cases, self.model, self.guidance, self.fields)
+        ]
 
 
 def _numbered_lines(source: str) -> Iterator[tuple[int, str]]:
@@ -141,11 +146,13 @@ def _check_first(first: tuple[int, str], source: str) -> None:
         if text[:1] in ("{", "["):
             raise BatchFileError(
                 f"{source} line {number} is not a whole JSON value: batch reads JSON Lines, one case per "
-                f"line; for one pretty-printed case use `plexnav assess {source}`") from None
+                f"line; for one pretty-printed case use `plexnav assess {source}`"
+            ) from None
         return
     if isinstance(data, list):
-        raise BatchFileError(f"{source} line {number} is a JSON array: batch reads JSON Lines, one case "
-                             "object per line")
+        raise BatchFileError(
+            f"{source} line {number} is a JSON array: batch reads JSON Lines, one case object per line"
+        )
 
 
 _STATE: dict = {}
@@ -188,6 +195,7 @@ def _write_all(out, lines, chunk, workers, fields, memo_size, counts) -> None:
     progress = task = None
     if sys.stderr.isatty():
         from rich.progress import Progress
+
         progress = Progress(transient=True)
         task = progress.add_task("assessing", total=None)
         progress.start()
@@ -204,8 +212,14 @@ def _write_all(out, lines, chunk, workers, fields, memo_size, counts) -> None:
             progress.stop()
 
 
-def run_batch(source: str, output: str, chunk: int = 512, workers: int = 1,
-              fields: frozenset[str] | None = None, memo_size: int = 4096) -> dict[str, int]:
+def run_batch(
+    source: str,
+    output: str,
+    chunk: int = 512,
+    workers: int = 1,
+    fields: frozenset[str] | None = None,
+    memo_size: int = 4096,
+) -> dict[str, int]:
     """Answer every line of ``source`` into ``output``; BatchFileError for a file problem
     (an existing output is then unchanged)."""
     check_paths(source, output)
@@ -221,8 +235,9 @@ def run_batch(source: str, output: str, chunk: int = 512, workers: int = 1,
             sys.stdout.buffer.flush()
             return counts
         target = Path(output)
-        handle = tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=f".{target.name}.",
-                                             suffix=".partial", delete=False)
+        handle = tempfile.NamedTemporaryFile(
+            "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
+        )
         try:
             with handle:
                 _write_all(handle, lines, chunk, workers, fields, memo_size, counts)

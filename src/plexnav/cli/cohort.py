@@ -10,7 +10,9 @@ import time
 
 import typer
 
-DISCLAIMER = "plexnav supports clinical judgement; it never replaces it: these are research and audit figures, not diagnoses."
+DISCLAIMER = (
+    "plexnav supports clinical judgement; it never replaces it: these are research and audit figures, not diagnoses."
+)
 
 
 def _fail(message: str) -> None:
@@ -18,13 +20,17 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def simulate(count: int = typer.Argument(..., min=1, help="how many cases"),
-             output: str = typer.Option(..., "-o", "--output", help="cohort.parquet or cohort.csv"),
-             seed: int = typer.Option(0, help="random seed (the same seed gives the same table)"),
-             distinct: int = typer.Option(2000, min=1, help="distinct simulated finding sets; each case "
-                                          "gets one of them and its own patient and history")) -> None:
+def simulate(
+    count: int = typer.Argument(..., min=1, help="how many cases"),
+    output: str = typer.Option(..., "-o", "--output", help="cohort.parquet or cohort.csv"),
+    seed: int = typer.Option(0, help="random seed (the same seed gives the same table)"),
+    distinct: int = typer.Option(
+        2000, min=1, help="distinct simulated finding sets; each case gets one of them and its own patient and history"
+    ),
+) -> None:
     """Write a simulated cohort as a long findings table (case_id, section, id, side, value, detail)."""
-    from plexnav.cohort.run import CohortFileError, simulate as run_simulate
+    from plexnav.cohort.run import CohortFileError
+    from plexnav.cohort.run import simulate as run_simulate
 
     start = time.perf_counter()
     try:
@@ -34,11 +40,14 @@ def simulate(count: int = typer.Argument(..., min=1, help="how many cases"),
     typer.echo(f"{count} cases, {rows} rows written to {output} in {time.perf_counter() - start:.1f} s", err=True)
 
 
-def cohort(source: str = typer.Argument(..., help="long findings table: .parquet or .csv"),
-           output: str = typer.Option(..., "-o", "--output", help="one row per case: .parquet or .csv"),
-           scheduler: str = typer.Option(None, "--scheduler", help="address of an existing Dask scheduler "
-                                         "(default: a local cluster)"),
-           workers: int = typer.Option(0, min=0, help="local worker processes (0: one per CPU core)")) -> None:
+def cohort(
+    source: str = typer.Argument(..., help="long findings table: .parquet or .csv"),
+    output: str = typer.Option(..., "-o", "--output", help="one row per case: .parquet or .csv"),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="address of an existing Dask scheduler (default: a local cluster)"
+    ),
+    workers: int = typer.Option(0, min=0, help="local worker processes (0: one per CPU core)"),
+) -> None:
     """Score a cohort: per case the leading three sites with probabilities, the triage level
     and the rules that set it (the values `plexnav assess` gives), or the error that stopped it."""
     from plexnav.cohort.run import CohortFileError, score_file
@@ -49,9 +58,12 @@ def cohort(source: str = typer.Argument(..., help="long findings table: .parquet
     except CohortFileError as exc:
         _fail(str(exc))
     seconds = time.perf_counter() - start
-    typer.echo(f"{counts['cases']} cases scored ({counts['errors']} with errors) in {seconds:.1f} s, "
-               f"{counts['cases'] / max(seconds, 1e-9):,.0f} cases/s"
-               f"{'; rows shuffled by case_id' if counts.get('shuffled') else ''}. {DISCLAIMER}", err=True)
+    typer.echo(
+        f"{counts['cases']} cases scored ({counts['errors']} with errors) in {seconds:.1f} s, "
+        f"{counts['cases'] / max(seconds, 1e-9):,.0f} cases/s"
+        f"{'; rows shuffled by case_id' if counts.get('shuffled') else ''}. {DISCLAIMER}",
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -19,9 +19,15 @@ if TYPE_CHECKING:
 LIMIT_ENV = "PLEXNAV_MAX_BODY_BYTES"  # the API's body limit; the CLI follows it when it is set
 LIMIT_FLAG = "--max-bytes"
 
-MaxBytes = Annotated[int | None, typer.Option(
-    LIMIT_FLAG, min=1, help="refuse a case file larger than this many bytes "
-                            "(default: the API's limit, PLEXNAV_MAX_BODY_BYTES or 262144)")]
+MaxBytes = Annotated[
+    int | None,
+    typer.Option(
+        LIMIT_FLAG,
+        min=1,
+        help="refuse a case file larger than this many bytes "
+        "(default: the API's limit, PLEXNAV_MAX_BODY_BYTES or 262144)",
+    ),
+]
 
 
 def case_limit(flag: int | None) -> int:
@@ -84,6 +90,8 @@ def output_format(output: str | None, chosen: str | None, extensions: dict[str, 
         known = ", ".join(sorted(extensions))
         refuse(f"cannot tell the format of {output!r} from its extension; name it with one of: {known}")
     if chosen is not None and chosen != by_name:
-        refuse(f"{output!r} is a {by_name} file name but the format asked for is {chosen}; "
-               f"change the extension or the format")
+        refuse(
+            f"{output!r} is a {by_name} file name but the format asked for is {chosen}; "
+            f"change the extension or the format"
+        )
     return by_name

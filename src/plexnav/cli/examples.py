@@ -22,7 +22,7 @@ def _summary(name: str) -> str:
 
     document = json.loads(example_path(name).read_text(encoding="utf-8"))
     text = str(document.get("teaching") or document.get("id") or name).split(". ")[0].rstrip(".")
-    return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def complete_name(incomplete: str) -> list[str]:
@@ -33,8 +33,9 @@ def complete_name(incomplete: str) -> list[str]:
 
 
 def example(
-    name: Annotated[str | None, typer.Argument(help="example to print; leave out to list them",
-                                                  autocompletion=complete_name)] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="example to print; leave out to list them", autocompletion=complete_name)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="list the examples as JSON")] = False,
 ) -> None:
     """List the bundled example cases, or print one (plexnav example NAME > case.json)."""

@@ -15,7 +15,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,8 +24,12 @@ from plexnav.cli.common import MaxBytes, fail, output_format, read_case_text
 if TYPE_CHECKING:  # pydantic models load when a command runs, so `plexnav --help` stays fast
     from plexnav.case import Case
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="Standard exports: FHIR R4B document, CDS Hooks cards and discovery.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Standard exports: FHIR R4B document, CDS Hooks cards and discovery.",
+)
 
 CaseArg = Annotated[str, typer.Argument(help="case JSON file, or a plexnav FHIR Bundle; - for standard input")]
 
@@ -65,17 +69,24 @@ def _timestamp(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        fail(CaseValidationError([CaseError("--timestamp", f"{value!r} is not an ISO 8601 date-time "
-                                                          "(e.g. 2026-01-31T09:30:00+00:00)")]))
+        fail(
+            CaseValidationError(
+                [CaseError("--timestamp", f"{value!r} is not an ISO 8601 date-time (e.g. 2026-01-31T09:30:00+00:00)")]
+            )
+        )
 
 
 @app.command("fhir")
 def export_fhir(
     case: CaseArg,
-    output: Annotated[Optional[str], typer.Option("-o", "--output", help="file to write; - or none for standard output")] = None,
-    timestamp: Annotated[Optional[str], typer.Option(help="date the document (ISO 8601); default now, UTC")] = None,
-    with_pdf: Annotated[Optional[str], typer.Option(
-        "--with-pdf", help="also the report as a DocumentReference (PDF): clinician or patient")] = None,
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="file to write; - or none for standard output")
+    ] = None,
+    timestamp: Annotated[str | None, typer.Option(help="date the document (ISO 8601); default now, UTC")] = None,
+    with_pdf: Annotated[
+        str | None,
+        typer.Option("--with-pdf", help="also the report as a DocumentReference (PDF): clinician or patient"),
+    ] = None,
     max_bytes: MaxBytes = None,
 ) -> None:
     """The case and its assessment as a FHIR R4B document Bundle (JSON)."""
@@ -87,14 +98,19 @@ def export_fhir(
     when = _timestamp(timestamp)
     if with_pdf is not None and with_pdf not in ("clinician", "patient"):
         from plexnav.validation import CaseError
-        fail(CaseValidationError([CaseError("--with-pdf", f"{with_pdf!r} is not a report kind; "
-                                                          "choose clinician or patient")]))
+
+        fail(
+            CaseValidationError(
+                [CaseError("--with-pdf", f"{with_pdf!r} is not a report kind; choose clinician or patient")]
+            )
+        )
     try:
         parsed, _ = _load(case, max_bytes)
         assessment = assess(parsed)
         report = None
         if with_pdf is not None:
             from plexnav.reports.render import render_pdf
+
             report = (with_pdf, render_pdf(parsed, with_pdf, assessment, generated=when))
         bundle = bundle_from_case(parsed, assessment, timestamp=when, report_pdf=report)
     except CaseValidationError as exc:
@@ -105,8 +121,12 @@ def export_fhir(
 @app.command("cds-card")
 def export_cds_card(
     case: CaseArg,
-    patient_id: Annotated[str, typer.Option("--patient-id", help="FHIR Patient id the proposed orders are for")] = "example",
-    hook_instance: Annotated[Optional[str], typer.Option("--hook-instance", help="hookInstance uuid (default: derived from the case)")] = None,
+    patient_id: Annotated[
+        str, typer.Option("--patient-id", help="FHIR Patient id the proposed orders are for")
+    ] = "example",
+    hook_instance: Annotated[
+        str | None, typer.Option("--hook-instance", help="hookInstance uuid (default: derived from the case)")
+    ] = None,
     max_bytes: MaxBytes = None,
 ) -> None:
     """The CDS Hooks 2.0 response (cards) the plexnav-lumbosacral service gives for the case."""

@@ -79,9 +79,12 @@ def _describe(kind: str, item: str | None, as_json: bool) -> None:
 
 
 def _make(kind: str):
-    def command(item: str | None = typer.Argument(None, help=f"{kind} id; leave out to list them"),
-                as_json: bool = typer.Option(False, "--json")) -> None:
+    def command(
+        item: str | None = typer.Argument(None, help=f"{kind} id; leave out to list them"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
         _describe(kind, item, as_json)
+
     command.__doc__ = f"What a {kind} is made of (nerve supply, roots, sources); no id lists the {kind} ids."
     return command
 
@@ -91,8 +94,10 @@ for _kind in KINDS:
 
 
 @app.command()
-def lesion(site: str | None = typer.Argument(None, help="site id, e.g. nerve:common_peroneal; leave out to list them"),
-           as_json: bool = typer.Option(False, "--json")) -> None:
+def lesion(
+    site: str | None = typer.Argument(None, help="site id, e.g. nerve:common_peroneal; leave out to list them"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """What does a lesion at SITE produce? Weak movements, reflexes, numb regions, studies, muscles."""
     from rich.console import Console
     from rich.table import Table
@@ -138,21 +143,24 @@ _SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv"}
 
 
 @app.command()
-def worksheet(fmt: str | None = typer.Option(None, "--format",
-                                                help="md, csv, or safety (the clinical safety review, Markdown); "
-                                                     "default: from the -o extension, else md"),
-              output: Path = typer.Option(None, "-o", "--output",
-                                          help="file to write (.md or .csv); - or none: standard output")) -> None:
+def worksheet(
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        help="md, csv, or safety (the clinical safety review, Markdown); default: from the -o extension, else md",
+    ),
+    output: Path = typer.Option(None, "-o", "--output", help="file to write (.md or .csv); - or none: standard output"),
+) -> None:
     """Every claim in the knowledge base with its source, for a clinician to mark right or wrong."""
     from plexnav.knowledge import query
     from plexnav.knowledge.base import load_knowledge
 
     if fmt not in (None, "md", "csv", "safety"):
         refuse("--format must be md, csv or safety")
-    written_as = output_format(str(output) if output else None, "md" if fmt == "safety" else fmt,
-                               _SUFFIX_FORMATS, "md")
+    written_as = output_format(str(output) if output else None, "md" if fmt == "safety" else fmt, _SUFFIX_FORMATS, "md")
     if fmt == "safety":
         from plexnav.knowledge.guidance import load_guidance_knowledge
+
         _write(query.safety_review(load_guidance_knowledge()), output)
         return
     _write(query.worksheet(load_knowledge(), written_as), output)

@@ -60,7 +60,9 @@ def _print_topic(console: Console, payload: dict) -> None:
     console.print("[dim]Sources:[/dim]")
     for source in payload["sources"]:
         console.print(f"[dim]- {escape(source)}[/dim]", highlight=False)
-    console.print("[dim]General information only: plexnav supports, and never replaces, your clinician's judgement.[/dim]")
+    console.print(
+        "[dim]General information only: plexnav supports, and never replaces, your clinician's judgement.[/dim]"
+    )
 
 
 def learn(

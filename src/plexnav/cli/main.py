@@ -10,8 +10,8 @@ import typer
 
 from plexnav.cli import admin as admin_commands
 from plexnav.cli import cohort as cohort_commands
-from plexnav.cli import examples as example_commands
 from plexnav.cli import examine as examine_commands
+from plexnav.cli import examples as example_commands
 from plexnav.cli import export as export_commands
 from plexnav.cli import kb as kb_commands
 from plexnav.cli import learn as learn_commands
@@ -21,13 +21,24 @@ from plexnav.cli.common import MaxBytes, fail, read_case_text
 
 # every command module imports its heavy parts (pydantic models, knowledge, engine) when it
 # runs, so `plexnav --help` and `--version` load only typer (benchmarks/cli_startup.py)
-app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,  # plain help: no rich import
-                  help="Localize, triage and explain lumbosacral plexus problems. "
-                       "plexnav supports clinical judgement; it never replaces it.")
+app = typer.Typer(
+    add_completion=True,
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: no rich import
+    help="Localize, triage and explain lumbosacral plexus problems. "
+    "plexnav supports clinical judgement; it never replaces it.",
+)
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(admin_commands.app, name="admin")
-for module in (learn_commands, report_commands, serve_commands, export_commands, example_commands,
-               examine_commands, cohort_commands):
+for module in (
+    learn_commands,
+    report_commands,
+    serve_commands,
+    export_commands,
+    example_commands,
+    examine_commands,
+    cohort_commands,
+):
     module.register(app)
 
 
@@ -40,17 +51,25 @@ def _print_version(value: bool) -> None:
 
 
 @app.callback()
-def main(show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                           help="Print the plexnav version and exit "
-                                                "(plexnav version also names the knowledge base).")) -> None:
+def main(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the plexnav version and exit (plexnav version also names the knowledge base).",
+    ),
+) -> None:
     """Localize, triage and explain lumbosacral plexus problems. plexnav supports clinical
     judgement; it never replaces it.  New here? plexnav example lists cases to start from."""
 
 
 @app.command()
-def assess(path: str = typer.Argument(..., help="case JSON file, or - for standard input"),
-           as_json: bool = typer.Option(False, "--json", help="print the assessment object"),
-           max_bytes: MaxBytes = None) -> None:
+def assess(
+    path: str = typer.Argument(..., help="case JSON file, or - for standard input"),
+    as_json: bool = typer.Option(False, "--json", help="print the assessment object"),
+    max_bytes: MaxBytes = None,
+) -> None:
     """Assess one case: triage, ranked lesion sites with reasons, causes, work-up, next findings."""
     from plexnav.engine.assess import assess as run_assess
     from plexnav.modelcache import load_model
@@ -70,13 +89,20 @@ def assess(path: str = typer.Argument(..., help="case JSON file, or - for standa
 
 
 @app.command()
-def batch(source: str = typer.Argument(..., help="JSON Lines file, one case per line (- for stdin)"),
-          output: str = typer.Option(..., "-o", "--output", help="where to write one answer per line (- for stdout); "
-                                     "replaced only when every line is done"),
-          fields: str = typer.Option(None, "--fields", help="compact answers with only these, comma-separated: "
-                                     "site, triage, causes"),
-          chunk: int = typer.Option(512, min=1, help="cases scored together"),
-          workers: int = typer.Option(0, min=0, help="worker processes (0: one per CPU core)")) -> None:
+def batch(
+    source: str = typer.Argument(..., help="JSON Lines file, one case per line (- for stdin)"),
+    output: str = typer.Option(
+        ...,
+        "-o",
+        "--output",
+        help="where to write one answer per line (- for stdout); replaced only when every line is done",
+    ),
+    fields: str = typer.Option(
+        None, "--fields", help="compact answers with only these, comma-separated: site, triage, causes"
+    ),
+    chunk: int = typer.Option(512, min=1, help="cases scored together"),
+    workers: int = typer.Option(0, min=0, help="worker processes (0: one per CPU core)"),
+) -> None:
     """Assess many cases, streaming: constant memory, same order, an error object (with its
     line number) per bad line.  plexnav supports clinical judgement; it never replaces it."""
     import os
@@ -93,8 +119,9 @@ def batch(source: str = typer.Argument(..., help="JSON Lines file, one case per 
 
 
 @app.command()
-def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False),
-             as_json: bool = typer.Option(False, "--json")) -> None:
+def evaluate(
+    directory: Path = typer.Argument(..., exists=True, file_okay=False), as_json: bool = typer.Option(False, "--json")
+) -> None:
     """Score every *.json case in DIR against its expected answer; print misses and totals."""
     from plexnav.evaluation import evaluate_directory, render_report
 

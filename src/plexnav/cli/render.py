@@ -10,8 +10,12 @@ from rich.table import Table
 from plexnav.case import Assessment
 from plexnav.engine.wording import site_label
 
-WHEN_WORDS = {"immediately": "immediately", "within_24h": "within 24 h", "within_2_weeks": "within 2 weeks",
-              "routine": "routine"}
+WHEN_WORDS = {
+    "immediately": "immediately",
+    "within_24h": "within 24 h",
+    "within_2_weeks": "within 2 weeks",
+    "routine": "routine",
+}
 TRIAGE_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "yellow", "routine": "green"}
 
 
@@ -29,8 +33,13 @@ def summary_text(result: Assessment) -> str:
 def print_assessment(result: Assessment, console: Console | None = None) -> None:
     console = console or Console()
     level = result.triage.level
-    console.print(Panel("\n".join(result.triage.reasons) or "No red flag found.",
-                        title=f"Triage: {level.upper()}", style=TRIAGE_STYLE[level]))
+    console.print(
+        Panel(
+            "\n".join(result.triage.reasons) or "No red flag found.",
+            title=f"Triage: {level.upper()}",
+            style=TRIAGE_STYLE[level],
+        )
+    )
     table = Table(title="Where is the lesion?", show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("site")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -44,12 +44,24 @@ def _read_diary(path: Path):
 
 def report(
     case: Annotated[str, typer.Argument(help="case JSON file, or - for standard input")],
-    output: Annotated[str, typer.Option("-o", "--output",
-                                        help="file to write: .pdf or .html (the extension sets the format); "
-                                             "- for standard output (PDF, or HTML with --html)")],
-    kind: Annotated[Kind, typer.Option("--kind", help="patient: appointment summary; clinician: full report")] = Kind.patient,
-    as_html: Annotated[bool, typer.Option("--html", help="write HTML instead of PDF (implied by an .html file name)")] = False,
-    diary_path: Annotated[Optional[Path], typer.Option("--diary", help="recovery diary to include (.json, or .csv)")] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            help="file to write: .pdf or .html (the extension sets the format); "
+            "- for standard output (PDF, or HTML with --html)",
+        ),
+    ],
+    kind: Annotated[
+        Kind, typer.Option("--kind", help="patient: appointment summary; clinician: full report")
+    ] = Kind.patient,
+    as_html: Annotated[
+        bool, typer.Option("--html", help="write HTML instead of PDF (implied by an .html file name)")
+    ] = False,
+    diary_path: Annotated[
+        Path | None, typer.Option("--diary", help="recovery diary to include (.json, or .csv)")
+    ] = None,
     max_bytes: MaxBytes = None,
 ) -> None:
     """Write the patient's appointment summary or the clinician report as PDF (or HTML)."""
@@ -69,8 +81,11 @@ def report(
         try:
             data = html_to_pdf(html)
         except OSError as exc:  # WeasyPrint could not load pango/harfbuzz
-            typer.echo(f"error: cannot make a PDF ({exc}). Install the system libraries with "
-                       "scripts/install-system-deps.sh, or use --html.", err=True)
+            typer.echo(
+                f"error: cannot make a PDF ({exc}). Install the system libraries with "
+                "scripts/install-system-deps.sh, or use --html.",
+                err=True,
+            )
             raise typer.Exit(code=EXIT_NO_RENDERER) from None
     if output == "-":
         sys.stdout.buffer.write(data)

@@ -27,9 +27,18 @@ def serve(
     _refuse_unusable_storage()
 
     typer.echo(f"plexnav: serving on http://{host}:{port}/  (API docs: /api/docs; Ctrl+C stops)", err=True)
-    uvicorn.run("plexnav.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, proxy_headers=False, server_header=False,
-                timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024)  # idle and oversized headers
+    uvicorn.run(
+        "plexnav.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        proxy_headers=False,
+        server_header=False,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
+    )  # idle and oversized headers
 
 
 def _refuse_unusable_storage() -> None:

@@ -109,6 +109,7 @@ def _whole_cases(frame) -> bool:
 
 def _score_partition(part):
     from plexnav.cohort.score import score_frame
+
     return score_frame(part)
 
 
@@ -134,8 +135,9 @@ def score_file(source: str, output: str, scheduler: str | None = None, workers: 
         except (OSError, TimeoutError) as exc:
             raise CohortFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     else:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=":0")
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
         client = Client(cluster)
     target = Path(output)
     tmp = target.with_name(f".{target.name}.partial")
@@ -197,6 +199,7 @@ class _Writer:
             import pandas as pd
 
             from plexnav.cohort.score import OUTPUT
+
             empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
             if self.kind == "csv":
                 if not self.handle.tell():
@@ -204,5 +207,6 @@ class _Writer:
                 return
             import pyarrow as pa
             import pyarrow.parquet as pq
+
             self.parquet = pq.ParquetWriter(self.handle, pa.Table.from_pandas(empty, preserve_index=False).schema)
         self.parquet.close()

@@ -18,9 +18,18 @@ from plexnav.engine.cohort_scoring import CohortInput, CohortModel, EntryEffect,
 from plexnav.validation import CaseValidationError, validate_case
 
 TOP = 3
-OUTPUT = {"case_id": "object", **{f"{k}_{r}": t for r in range(1, TOP + 1)
-                                  for k, t in (("site", "object"), ("side", "object"), ("probability", "float64"))},
-          "levels_1": "object", "triage": "object", "triage_rules": "object", "error": "object"}
+OUTPUT = {
+    "case_id": "object",
+    **{
+        f"{k}_{r}": t
+        for r in range(1, TOP + 1)
+        for k, t in (("site", "object"), ("side", "object"), ("probability", "float64"))
+    },
+    "levels_1": "object",
+    "triage": "object",
+    "triage_rules": "object",
+    "error": "object",
+}
 
 
 class Scorer:
@@ -70,8 +79,10 @@ def scorer() -> Scorer:
 def check_columns(columns) -> None:
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise TableError(f"the findings table lacks the column(s) {', '.join(missing)}; "
-                         f"expected {', '.join(COLUMNS)} (detail optional)")
+        raise TableError(
+            f"the findings table lacks the column(s) {', '.join(missing)}; "
+            f"expected {', '.join(COLUMNS)} (detail optional)"
+        )
 
 
 def _plain(value) -> str:
@@ -153,14 +164,22 @@ def score_frame(frame: pd.DataFrame, scorer_: Scorer | None = None) -> pd.DataFr
     masks = np.zeros(n, dtype=np.int64)  # at most the 36 valid factors: other values are errors
     np.bitwise_or.at(masks, case_code[has], np.left_shift(1, row_factor[has]))
     mask_values, case_shift = np.unique(masks, return_inverse=True)
-    shifts = np.stack([s.shift(frozenset(name for b, name in enumerate(factor_names) if int(m) >> b & 1))
-                       for m in mask_values])
+    shifts = np.stack(
+        [s.shift(frozenset(name for b, name in enumerate(factor_names) if int(m) >> b & 1)) for m in mask_values]
+    )
 
     bad_case = errors != None  # noqa: E711 (element-wise)
     keep = ~bad[row_entry] & ~bad_case[case_code]
     data = CohortInput(
-        n_cases=n, row_case=case_code[keep], row_entry=row_entry[keep].astype(np.intp), entries=effects,
-        case_shift=case_shift.reshape(-1).astype(np.intp), shifts=shifts, age=age, duration=duration)
+        n_cases=n,
+        row_case=case_code[keep],
+        row_entry=row_entry[keep].astype(np.intp),
+        entries=effects,
+        case_shift=case_shift.reshape(-1).astype(np.intp),
+        shifts=shifts,
+        age=age,
+        duration=duration,
+    )
     scores = s.cohort.score(data, top=TOP)
     return _output(case_ids, scores, errors)
 
@@ -169,8 +188,16 @@ def _output(case_ids, scores, errors) -> pd.DataFrame:
     out = {"case_id": np.asarray(case_ids, dtype=object)}
     failed = errors != None  # noqa: E711
     for r in range(TOP):
-        site = np.array(scores.sites[r], dtype=object, copy=True) if r < len(scores.sites) else np.full(len(case_ids), None, object)
-        side = np.array(scores.sides[r], dtype=object, copy=True) if r < len(scores.sides) else np.full(len(case_ids), None, object)
+        site = (
+            np.array(scores.sites[r], dtype=object, copy=True)
+            if r < len(scores.sites)
+            else np.full(len(case_ids), None, object)
+        )
+        side = (
+            np.array(scores.sides[r], dtype=object, copy=True)
+            if r < len(scores.sides)
+            else np.full(len(case_ids), None, object)
+        )
         prob = scores.probabilities[:, r] if r < scores.probabilities.shape[1] else np.full(len(case_ids), np.nan)
         site[failed], side[failed] = None, None
         prob = np.where(failed, np.nan, prob)

@@ -64,8 +64,9 @@ def column_row(model: LikelihoodModel, key: str, state: str) -> tuple | None:
     return None
 
 
-def finding_sets(model: LikelihoodModel, count: int, rng: np.random.Generator,
-                 keep: float = 0.35, flip: float = 0.02) -> list[list[tuple]]:
+def finding_sets(
+    model: LikelihoodModel, count: int, rng: np.random.Generator, keep: float = 0.35, flip: float = 0.02
+) -> list[list[tuple]]:
     """``count`` simulated finding sets, each as entry rows."""
     findings = scorable_findings(model)
     key_of = {c: key for key, c in model.column.items()}
@@ -87,17 +88,29 @@ FIELDS = ("section", "id", "side", "value", "detail")
 MAX_DAYS = 400  # simulated durations: 1 day to about 13 months
 
 
-def simulate_chunks(model: LikelihoodModel, n: int, seed: int = 0, distinct: int = 2000,
-                    keep: float = 0.35, flip: float = 0.02, chunk: int = 100_000):
+def simulate_chunks(
+    model: LikelihoodModel,
+    n: int,
+    seed: int = 0,
+    distinct: int = 2000,
+    keep: float = 0.35,
+    flip: float = 0.02,
+    chunk: int = 100_000,
+):
     """Long tables of ``n`` simulated cases (``sim-0000001``…) in chunks of whole cases, rows
     of a case together; memory stays flat however large ``n`` is."""
     rng = np.random.default_rng(seed)
     sets = finding_sets(model, max(1, min(n, distinct)), rng, keep, flip)
     # every distinct value gets a code: the chunks are built by integer indexing
-    vocab = sorted({x for rows in sets for row in rows for x in row}
-                   | set(V.ONSETS) | set(V.COURSES) | set(V.HISTORY_FACTORS) | set(V.SEXES)
-                   | {"", "patient", "history", "age", "sex", "onset", "course", "duration_days", "factor"}
-                   | {str(i) for i in range(MAX_DAYS)})
+    vocab = sorted(
+        {x for rows in sets for row in rows for x in row}
+        | set(V.ONSETS)
+        | set(V.COURSES)
+        | set(V.HISTORY_FACTORS)
+        | set(V.SEXES)
+        | {"", "patient", "history", "age", "sex", "onset", "course", "duration_days", "factor"}
+        | {str(i) for i in range(MAX_DAYS)}
+    )
     code = {x: i for i, x in enumerate(vocab)}
     words = np.array(vocab, dtype=object)
     set_rows = [np.array([[code[x] for x in row] for row in rows], dtype=np.int32).reshape(-1, 5) for rows in sets]
@@ -133,8 +146,18 @@ def _history_rows(rng: np.random.Generator, m: int, code: dict) -> tuple[np.ndar
 
     def block(section, ident, values):
         cases.append(np.arange(m))
-        rows.append(np.stack([np.full(m, code[section]), np.full(m, code[ident]), np.full(m, empty),
-                              np.array([code[v] for v in values]), np.full(m, empty)], axis=1))
+        rows.append(
+            np.stack(
+                [
+                    np.full(m, code[section]),
+                    np.full(m, code[ident]),
+                    np.full(m, empty),
+                    np.array([code[v] for v in values]),
+                    np.full(m, empty),
+                ],
+                axis=1,
+            )
+        )
 
     block("patient", "age", [str(a) for a in ages])
     block("patient", "sex", rng.choice(("female", "male"), size=m))
@@ -144,7 +167,16 @@ def _history_rows(rng: np.random.Generator, m: int, code: dict) -> tuple[np.ndar
     has = rng.random((m, len(V.HISTORY_FACTORS))) < 0.03
     who, which = np.nonzero(has)
     cases.append(who)
-    rows.append(np.stack([np.full(len(who), code["history"]), np.full(len(who), code["factor"]),
-                          np.full(len(who), empty), np.array([code[V.HISTORY_FACTORS[f]] for f in which], dtype=np.int64).reshape(-1),
-                          np.full(len(who), empty)], axis=1))
+    rows.append(
+        np.stack(
+            [
+                np.full(len(who), code["history"]),
+                np.full(len(who), code["factor"]),
+                np.full(len(who), empty),
+                np.array([code[V.HISTORY_FACTORS[f]] for f in which], dtype=np.int64).reshape(-1),
+                np.full(len(who), empty),
+            ],
+            axis=1,
+        )
+    )
     return np.concatenate(cases), np.concatenate(rows).astype(np.int32)

@@ -70,8 +70,16 @@ def case_rows(case: dict) -> list[dict]:
     rows = []
 
     def add(section, ident, side, value, detail=""):
-        rows.append({"case_id": case_id, "section": section, "id": ident, "side": side or "",
-                     "value": _text(value), "detail": detail})
+        rows.append(
+            {
+                "case_id": case_id,
+                "section": section,
+                "id": ident,
+                "side": side or "",
+                "value": _text(value),
+                "detail": detail,
+            }
+        )
 
     for name in ("age", "sex"):
         if case.get("patient", {}).get(name) is not None:
@@ -92,7 +100,9 @@ def case_rows(case: dict) -> list[dict]:
             if section == "investigation" and value is None and entry.get("value") is not None:
                 value = entry["value"]
                 rest.pop("value")
-            detail = ";".join(f"{k}={'|'.join(v) if isinstance(v, list) else _text(v)}" for k, v in sorted(rest.items()))
+            detail = ";".join(
+                f"{k}={'|'.join(v) if isinstance(v, list) else _text(v)}" for k, v in sorted(rest.items())
+            )
             add(section, entry[ident], entry.get("side"), value, detail)
     return rows
 
@@ -175,7 +185,9 @@ def history_from_rows(rows: Iterable[tuple[str, str, str]]) -> tuple[dict, dict]
 def case_from_rows(case_id: str, rows: Iterable[dict]) -> dict:
     """A case (JSON object, not yet validated) from its rows."""
     rows = list(rows)
-    patient, history = history_from_rows((r["section"], r["id"], r["value"]) for r in rows if r["section"] in CASE_SECTIONS)
+    patient, history = history_from_rows(
+        (r["section"], r["id"], r["value"]) for r in rows if r["section"] in CASE_SECTIONS
+    )
     case: dict = {"format": "plexnav-case/1", "id": case_id}
     if patient:
         case["patient"] = patient
@@ -183,5 +195,9 @@ def case_from_rows(case_id: str, rows: Iterable[dict]) -> dict:
         case["history"] = history
     for r in rows:
         if r["section"] not in CASE_SECTIONS:
-            place(case, r["section"], entry_from_row(r["section"], r["id"], r.get("side") or "", r["value"], r.get("detail") or ""))
+            place(
+                case,
+                r["section"],
+                entry_from_row(r["section"], r["id"], r.get("side") or "", r["value"], r.get("detail") or ""),
+            )
     return case

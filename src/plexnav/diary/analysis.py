@@ -22,19 +22,19 @@ from dataclasses import dataclass, field
 from plexnav.diary.models import FUNCTION_DOMAINS, FUNCTION_WORDS, Diary, DiaryEntry
 
 FRACTIONS = ((0.25, "a quarter"), (1 / 3, "a third"), (0.5, "half"), (2 / 3, "two thirds"), (0.75, "three quarters"))
-SAME_PAIN_POINTS = 0.5      # changes smaller than this (or than 10%) are "about the same"
+SAME_PAIN_POINTS = 0.5  # changes smaller than this (or than 10%) are "about the same"
 SAME_FUNCTION_POINTS = 0.5
 
 
 @dataclass(frozen=True)
 class WeekSummary:
-    week: int                         # 1 = the week of the first entry
+    week: int  # 1 = the week of the first entry
     start: dt.date
     end: dt.date
     entries: int
-    pain: float | None                # mean of each entry's worst pain
-    pain_by_region: dict[str, float] = field(default_factory=dict)        # "region:side" -> mean
-    function: float | None = None     # mean of the activity averages below
+    pain: float | None  # mean of each entry's worst pain
+    pain_by_region: dict[str, float] = field(default_factory=dict)  # "region:side" -> mean
+    function: float | None = None  # mean of the activity averages below
     function_by_domain: dict[str, float] = field(default_factory=dict)
     falls: int = 0
 
@@ -69,18 +69,25 @@ def weekly_summaries(diary: Diary) -> list[WeekSummary]:
         for e in group:
             for p in e.pain:
                 regions[f"{p.region}:{p.side}"].append(p.score)
-        means = {d: _mean(getattr(e.function, d) for e in group if getattr(e.function, d) is not None)
-                 for d in FUNCTION_DOMAINS}
+        means = {
+            d: _mean(getattr(e.function, d) for e in group if getattr(e.function, d) is not None)
+            for d in FUNCTION_DOMAINS
+        }
         domains = {d: v for d, v in means.items() if v is not None}
         start = first + dt.timedelta(days=7 * (week - 1))
-        out.append(WeekSummary(
-            week=week, start=start, end=start + dt.timedelta(days=6), entries=len(group),
-            pain=_mean(e.worst_pain for e in group if e.worst_pain is not None),
-            pain_by_region={k: sum(v) / len(v) for k, v in regions.items()},
-            function=_mean(domains.values()),
-            function_by_domain=domains,
-            falls=sum(e.falls for e in group),
-        ))
+        out.append(
+            WeekSummary(
+                week=week,
+                start=start,
+                end=start + dt.timedelta(days=6),
+                entries=len(group),
+                pain=_mean(e.worst_pain for e in group if e.worst_pain is not None),
+                pain_by_region={k: sum(v) / len(v) for k, v in regions.items()},
+                function=_mean(domains.values()),
+                function_by_domain=domains,
+                falls=sum(e.falls for e in group),
+            )
+        )
     return out
 
 
@@ -187,8 +194,11 @@ def trend_sentences(diary: Diary, include_strength: bool = True) -> list[str]:
         out.append(pain_sentence(first_pain, last_pain, last_week - first_week))
     func_weeks = [w for w in weeks if w.function_by_domain]
     if len(func_weeks) >= 2:
-        sentence = function_sentence(func_weeks[0].function_by_domain, func_weeks[-1].function_by_domain,
-                                     func_weeks[-1].week - func_weeks[0].week)
+        sentence = function_sentence(
+            func_weeks[0].function_by_domain,
+            func_weeks[-1].function_by_domain,
+            func_weeks[-1].week - func_weeks[0].week,
+        )
         if sentence:
             out.append(sentence)
     if not out:

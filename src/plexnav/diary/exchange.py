@@ -60,8 +60,7 @@ def _located(exc: ValidationError, prefix: str) -> list[str]:
 
 def to_json(diary: Diary, indent: int | None = 2) -> str:
     """The diary as JSON (``"format": "plexnav-diary/1"``); fields at their default are left out."""
-    doc = {"format": diary.format,
-           "entries": [e.model_dump(mode="json", exclude_defaults=True) for e in diary.entries]}
+    doc = {"format": diary.format, "entries": [e.model_dump(mode="json", exclude_defaults=True) for e in diary.entries]}
     return json.dumps(doc, indent=indent, ensure_ascii=False)
 
 
@@ -97,9 +96,11 @@ def _dynamic_columns(entries: Iterable[DiaryEntry]) -> tuple[list[str], list[str
     side_order = {s: i for i, s in enumerate(V.SIDES)}
     move_order = {m: i for i, m in enumerate(V.MOVEMENTS)}
     by_region = lambda k: (region_order[k[0]], side_order[k[1]])  # noqa: E731
-    return ([f"pain:{r}:{s}" for r, s in sorted(pain, key=by_region)],
-            [f"numb:{r}:{s}" for r, s in sorted(numb, key=by_region)],
-            [f"mrc:{m}:{s}" for m, s in sorted(mrc, key=lambda k: (move_order[k[0]], side_order[k[1]]))])
+    return (
+        [f"pain:{r}:{s}" for r, s in sorted(pain, key=by_region)],
+        [f"numb:{r}:{s}" for r, s in sorted(numb, key=by_region)],
+        [f"mrc:{m}:{s}" for m, s in sorted(mrc, key=lambda k: (move_order[k[0]], side_order[k[1]]))],
+    )
 
 
 def csv_columns(diary: Diary) -> list[str]:
@@ -114,10 +115,16 @@ def _row(entry: DiaryEntry) -> dict[str, str]:
         "author": entry.author,
         "falls": str(entry.falls),
         "sudden_weakness_side": entry.sudden_weakness_side or "",
-        "medication_changes": json.dumps([m.model_dump(mode="json") for m in entry.medication_changes],
-                                         ensure_ascii=False, separators=(",", ":")) if entry.medication_changes else "",
-        "events": json.dumps([e.model_dump(mode="json") for e in entry.events],
-                             ensure_ascii=False, separators=(",", ":")) if entry.events else "",
+        "medication_changes": json.dumps(
+            [m.model_dump(mode="json") for m in entry.medication_changes], ensure_ascii=False, separators=(",", ":")
+        )
+        if entry.medication_changes
+        else "",
+        "events": json.dumps(
+            [e.model_dump(mode="json") for e in entry.events], ensure_ascii=False, separators=(",", ":")
+        )
+        if entry.events
+        else "",
         "notes": entry.notes,
     }
     for domain in FUNCTION_DOMAINS:
@@ -248,8 +255,10 @@ def from_csv(text: str | bytes) -> Diary:
     problems = []
     unknown = [c for c in columns if c not in FIXED and _column_kind(c) is None]
     if unknown:
-        problems.append(f"unknown column(s) {', '.join(repr(c) for c in unknown)}; valid: {', '.join(FIXED)}, "
-                        "pain:<region>:<side>, numb:<region>:<side>, mrc:<movement>:<side>")
+        problems.append(
+            f"unknown column(s) {', '.join(repr(c) for c in unknown)}; valid: {', '.join(FIXED)}, "
+            "pain:<region>:<side>, numb:<region>:<side>, mrc:<movement>:<side>"
+        )
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates:
         problems.append(f"column(s) given twice: {', '.join(duplicates)}")

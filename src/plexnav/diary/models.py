@@ -41,15 +41,28 @@ Text = Annotated[str, Strict(), Field(max_length=4000)]
 ShortText = Annotated[str, Strict(), Field(max_length=200)]
 
 FUNCTION_DOMAINS = ("walking", "stairs", "rising_from_chair", "sleep")
-FUNCTION_WORDS = {"walking": "walking", "stairs": "stairs", "rising_from_chair": "rising from a chair", "sleep": "sleep"}
+FUNCTION_WORDS = {
+    "walking": "walking",
+    "stairs": "stairs",
+    "rising_from_chair": "rising from a chair",
+    "sleep": "sleep",
+}
 ChangeKind = Literal["started", "stopped", "increased", "decreased", "other"]  # of a medication
 MEDICATION_CHANGES: tuple[ChangeKind, ...] = get_args(ChangeKind)
-EventKind = Literal["surgery", "new_treatment", "injection", "physiotherapy", "brace_or_aid",
-                   "hospital_visit", "test", "other"]
+EventKind = Literal[
+    "surgery", "new_treatment", "injection", "physiotherapy", "brace_or_aid", "hospital_visit", "test", "other"
+]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
-EVENT_WORDS = {"surgery": "surgery", "new_treatment": "new treatment", "injection": "injection",
-               "physiotherapy": "physiotherapy", "brace_or_aid": "brace or walking aid",
-               "hospital_visit": "hospital visit", "test": "test", "other": "event"}
+EVENT_WORDS = {
+    "surgery": "surgery",
+    "new_treatment": "new treatment",
+    "injection": "injection",
+    "physiotherapy": "physiotherapy",
+    "brace_or_aid": "brace or walking aid",
+    "hospital_visit": "hospital visit",
+    "test": "test",
+    "other": "event",
+}
 Author = Literal["patient", "clinician"]
 AUTHORS: tuple[Author, ...] = get_args(Author)
 
@@ -182,8 +195,9 @@ class DiaryEntry(_Model):
     @classmethod
     def _date_in_range(cls, value: dt.date, info: ValidationInfo) -> dt.date:
         if not (info.context or {}).get("stored") and not in_date_range(value):
-            raise ValueError(f"give a date between {EARLIEST_DATE.isoformat()} and tomorrow "
-                             f"({latest_date().isoformat()})")
+            raise ValueError(
+                f"give a date between {EARLIEST_DATE.isoformat()} and tomorrow ({latest_date().isoformat()})"
+            )
         return value
 
     @field_validator("time")

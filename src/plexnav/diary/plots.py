@@ -33,9 +33,16 @@ log = logging.getLogger("plexnav.diary.plots")
 
 FORMATS = ("png", "svg")
 PLOT_FAILED = "This plot could not be drawn from the diary entries; the entries themselves are listed in full."
-RC: dict[RcKeyType, Any] = {"text.parse_math": False, "text.usetex": False,
-      "svg.hashsalt": "plexnav", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8.5,
-      "axes.spines.top": False, "axes.spines.right": False}
+RC: dict[RcKeyType, Any] = {
+    "text.parse_math": False,
+    "text.usetex": False,
+    "svg.hashsalt": "plexnav",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 PAIN_COLOR = "#b91c1c"
 DOMAIN_COLORS = {"walking": "#1d4ed8", "stairs": "#047857", "rising_from_chair": "#7c3aed", "sleep": "#b45309"}
 EVENT_COLOR = "#57534e"
@@ -85,18 +92,34 @@ def _mark_events(axes, events, label_axis) -> None:
         for ax in axes:
             ax.axvline(when, color=color, linestyle=(0, (4, 3)), linewidth=0.9, zorder=1)
         short = label if len(label) <= 32 else label[:31] + "\u2026"
-        label_axis.annotate(short, xy=(when, 1.0), xycoords=("data", "axes fraction"),
-                            xytext=(2, -2 - 10 * (i % 3)), textcoords="offset points",
-                            fontsize=7, color=color, va="top", ha="left", zorder=6,
-                            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+        label_axis.annotate(
+            short,
+            xy=(when, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -2 - 10 * (i % 3)),
+            textcoords="offset points",
+            fontsize=7,
+            color=color,
+            va="top",
+            ha="left",
+            zorder=6,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+        )
 
 
 def _weekly_steps(ax, values, color: str, width: float, label: str | None = None) -> None:
     """Each week's average as a level segment across that week."""
     for i, (week, value) in enumerate(values):
         start = dt.datetime.combine(week.start, dt.time(0))
-        ax.hlines(value, start, start + dt.timedelta(days=7), colors=color, linewidth=width, zorder=4,
-                  label=label if i == 0 else None)
+        ax.hlines(
+            value,
+            start,
+            start + dt.timedelta(days=7),
+            colors=color,
+            linewidth=width,
+            zorder=4,
+            label=label if i == 0 else None,
+        )
 
 
 def _range(diary: Diary) -> tuple[dt.datetime, dt.datetime]:
@@ -112,8 +135,16 @@ def _mark_flags_and_falls(ax, entries, falls_elsewhere: bool) -> None:
     triangles along the top; falls as crosses along the bottom when no function panel shows them."""
     flagged = [e.moment for e in entries if e.red_flags]
     if flagged:
-        ax.plot(flagged, [10.0] * len(flagged), "v", color=RED_FLAG_COLOR, markersize=7, zorder=6, clip_on=False,
-                label="red flag recorded")
+        ax.plot(
+            flagged,
+            [10.0] * len(flagged),
+            "v",
+            color=RED_FLAG_COLOR,
+            markersize=7,
+            zorder=6,
+            clip_on=False,
+            label="red flag recorded",
+        )
     falls = [e.moment for e in entries if e.falls]
     if falls and not falls_elsewhere:
         ax.plot(falls, [0.2] * len(falls), "X", color="#111827", markersize=6, zorder=5, label="fall")
@@ -121,8 +152,9 @@ def _mark_flags_and_falls(ax, entries, falls_elsewhere: bool) -> None:
         ax.legend(loc="upper right", fontsize=7, frameon=False, ncol=4, bbox_to_anchor=(1.0, 1.18))
 
 
-def pain_function_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: float = 7.0,
-                       panel_height: float = 2.1) -> bytes | None:
+def pain_function_plot(
+    diary: Diary, fmt: str = "png", dpi: int = 150, width: float = 7.0, panel_height: float = 2.1
+) -> bytes | None:
     """Pain (worst per entry, weekly average) above, everyday function below; events marked.
 
     None when the diary has no pain or function scores.
@@ -145,8 +177,16 @@ def pain_function_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: fl
         if has_pain:
             ax = by_name["pain"]
             pts = [(e.moment, e.worst_pain) for e in entries if e.worst_pain is not None]
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], "o", color=PAIN_COLOR, alpha=0.45, markersize=3.5,
-                    label="worst pain of the day", zorder=3)
+            ax.plot(
+                [p[0] for p in pts],
+                [p[1] for p in pts],
+                "o",
+                color=PAIN_COLOR,
+                alpha=0.45,
+                markersize=3.5,
+                label="worst pain of the day",
+                zorder=3,
+            )
             _weekly_steps(ax, [(w, w.pain) for w in weeks if w.pain is not None], PAIN_COLOR, 2.2, "weekly average")
             ax.set_ylim(-0.3, 10.3)
             ax.set_yticks([0, 2, 4, 6, 8, 10])
@@ -156,16 +196,37 @@ def pain_function_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: fl
         if has_function:
             ax = by_name["function"]
             for domain in FUNCTION_DOMAINS:
-                pts = [(e.moment, getattr(e.function, domain)) for e in entries if getattr(e.function, domain) is not None]
+                pts = [
+                    (e.moment, getattr(e.function, domain)) for e in entries if getattr(e.function, domain) is not None
+                ]
                 if pts:
-                    ax.plot([p[0] for p in pts], [p[1] for p in pts], "o", markersize=3, alpha=0.5,
-                            color=DOMAIN_COLORS[domain], label=FUNCTION_WORDS[domain], zorder=3)
-                    _weekly_steps(ax, [(w, w.function_by_domain[domain]) for w in weeks if domain in w.function_by_domain],
-                                  DOMAIN_COLORS[domain], 1.6)
+                    ax.plot(
+                        [p[0] for p in pts],
+                        [p[1] for p in pts],
+                        "o",
+                        markersize=3,
+                        alpha=0.5,
+                        color=DOMAIN_COLORS[domain],
+                        label=FUNCTION_WORDS[domain],
+                        zorder=3,
+                    )
+                    _weekly_steps(
+                        ax,
+                        [(w, w.function_by_domain[domain]) for w in weeks if domain in w.function_by_domain],
+                        DOMAIN_COLORS[domain],
+                        1.6,
+                    )
             falls = [(e.moment, e.falls) for e in entries if e.falls]
             if falls:
-                ax.plot([f[0] for f in falls], [0.2] * len(falls), "X", color="#111827", markersize=6,
-                        label="fall", zorder=5)
+                ax.plot(
+                    [f[0] for f in falls],
+                    [0.2] * len(falls),
+                    "X",
+                    color="#111827",
+                    markersize=6,
+                    label="fall",
+                    zorder=5,
+                )
             ax.set_ylim(-0.3, 10.3)
             ax.set_yticks([0, 2, 4, 6, 8, 10])
             ax.set_ylabel("Function (0\u201310)\nhigher is better")
@@ -197,16 +258,36 @@ def strength_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: float =
     with rc_context(RC):
         fig = Figure(figsize=(width, 2.6))
         ax = fig.subplots()
-        colors = ["#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#4d7c0f",
-                  "#1e3a8a", "#9a3412", "#065f46", "#5b21b6", "#854d0e"]
+        colors = [
+            "#1d4ed8",
+            "#b91c1c",
+            "#047857",
+            "#7c3aed",
+            "#b45309",
+            "#0e7490",
+            "#be185d",
+            "#4d7c0f",
+            "#1e3a8a",
+            "#9a3412",
+            "#065f46",
+            "#5b21b6",
+            "#854d0e",
+        ]
         sides = {side for _, side in series}
         for (movement, side), pts in series.items():
             i = movements.index(movement)
             # datetimes: matplotlib converts them through its unit registry, which its stubs do not know
             moments: Any = [p[0] for p in pts]
-            ax.plot(moments, [p[1] for p in pts], linestyle=SIDE_STYLES[side] if len(sides) > 1 else "-",
-                    marker=MARKERS[i % len(MARKERS)], color=colors[i % len(colors)], markersize=4, linewidth=1.3,
-                    label=f"{kb.movements[movement].name} ({side})")
+            ax.plot(
+                moments,
+                [p[1] for p in pts],
+                linestyle=SIDE_STYLES[side] if len(sides) > 1 else "-",
+                marker=MARKERS[i % len(MARKERS)],
+                color=colors[i % len(colors)],
+                markersize=4,
+                linewidth=1.3,
+                label=f"{kb.movements[movement].name} ({side})",
+            )
         ax.set_ylim(-0.2, 5.3)
         ax.set_yticks([0, 1, 2, 3, 4, 5])
         ax.set_ylabel("MRC grade\n(5 normal)")
@@ -217,8 +298,11 @@ def strength_plot(diary: Diary, fmt: str = "png", dpi: int = 150, width: float =
             _mark_events([ax], events, ax)
         handles, labels = ax.get_legend_handles_labels()
         if len(sides) > 1:
-            handles += [Line2D([], [], color="#444", linestyle=SIDE_STYLES[s], label=f"{s} side")
-                        for s in ("left", "right", "bilateral") if s in sides]
+            handles += [
+                Line2D([], [], color="#444", linestyle=SIDE_STYLES[s], label=f"{s} side")
+                for s in ("left", "right", "bilateral")
+                if s in sides
+            ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         return _save(fig, fmt, dpi)
 

@@ -57,8 +57,11 @@ def strength_fell(entry: DiaryEntry, earlier: Sequence[DiaryEntry]) -> list[tupl
             continue
         for g in past.strength:
             latest[(g.movement, g.side)] = g.mrc
-    return [(g.movement, g.side, latest[(g.movement, g.side)], g.mrc)
-            for g in entry.strength if (g.movement, g.side) in latest and g.mrc < latest[(g.movement, g.side)]]
+    return [
+        (g.movement, g.side, latest[(g.movement, g.side)], g.mrc)
+        for g in entry.strength
+        if (g.movement, g.side) in latest and g.mrc < latest[(g.movement, g.side)]
+    ]
 
 
 def _own_symptoms(entry: DiaryEntry) -> list[Symptom]:
@@ -77,13 +80,15 @@ def _ongoing_symptoms(entry: DiaryEntry, baseline: Case | None, earlier: Sequenc
             if found:
                 return found
     if baseline is not None:
-        return [s.model_copy(update={"onset_sudden_severe": None}) if s.onset_sudden_severe else s
-                for s in baseline.symptoms if s.kind in LEG_OR_BACK]
+        return [
+            s.model_copy(update={"onset_sudden_severe": None}) if s.onset_sudden_severe else s
+            for s in baseline.symptoms
+            if s.kind in LEG_OR_BACK
+        ]
     return []
 
 
-def entry_case(entry: DiaryEntry, baseline: Case | None = None,
-               earlier: Sequence[DiaryEntry] = ()) -> Case:
+def entry_case(entry: DiaryEntry, baseline: Case | None = None, earlier: Sequence[DiaryEntry] = ()) -> Case:
     """The case the triage policy is applied to for one diary entry (see the module docstring)."""
     symptoms = _own_symptoms(entry)
     if not symptoms:
@@ -119,8 +124,12 @@ def _rule(knowledge: GuidanceKnowledge, rule_id: str) -> tuple[V.TriageLevel, di
     raise KeyError(rule_id)
 
 
-def check_entry(entry: DiaryEntry, baseline: Case | None = None, earlier: Sequence[DiaryEntry] = (),
-                knowledge: GuidanceKnowledge | None = None) -> Triage:
+def check_entry(
+    entry: DiaryEntry,
+    baseline: Case | None = None,
+    earlier: Sequence[DiaryEntry] = (),
+    knowledge: GuidanceKnowledge | None = None,
+) -> Triage:
     """Triage of one diary entry: ``emergency`` at once for a new bladder, bowel, saddle or sudden-weakness flag."""
     knowledge = knowledge or load_guidance_knowledge()
     case = entry_case(entry, baseline, earlier)
@@ -140,8 +149,9 @@ def fired_rules(case: Case, knowledge: GuidanceKnowledge | None = None) -> set[s
     return {rule["id"] for level in knowledge.triage for rule in level["rules"] if holds(rule["when"], facts)}
 
 
-def diary_alerts(diary: Diary, baseline: Case | None = None,
-                 knowledge: GuidanceKnowledge | None = None) -> list[tuple[DiaryEntry, Triage]]:
+def diary_alerts(
+    diary: Diary, baseline: Case | None = None, knowledge: GuidanceKnowledge | None = None
+) -> list[tuple[DiaryEntry, Triage]]:
     """Where each NEW emergency or urgent red flag first appears in the diary, in time order.
 
     A rule already holding for the baseline case (say, unplanned weight loss with thigh

@@ -18,9 +18,13 @@ from plexnav.engine.workup import context_facts, plan_workup
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 
-def advise(case: Case, localization: Sequence[LocalizationEntry],
-           knowledge: GuidanceKnowledge | None = None, background: Sequence[BackgroundEntry] = (),
-           more_to_examine: bool = False) -> dict[str, Any]:
+def advise(
+    case: Case,
+    localization: Sequence[LocalizationEntry],
+    knowledge: GuidanceKnowledge | None = None,
+    background: Sequence[BackgroundEntry] = (),
+    more_to_examine: bool = False,
+) -> dict[str, Any]:
     """Keys: triage, etiology, workup, management, recovery, self_care, prevention, plain_summary.
     ``background``: a background process held beside the focal site (Assessment.background),
     which the work-up reads as ``background:SITE``; ``more_to_examine``: the assessment lists
@@ -39,6 +43,7 @@ def advise(case: Case, localization: Sequence[LocalizationEntry],
         "recovery": G.expect_recovery(facts, knowledge),
         "self_care": G.self_care(facts, knowledge),
         "prevention": G.prevention(facts, knowledge),
-        "plain_summary": G.plain_summary(case, triage, localization, etiology, workup, knowledge, facts,
-                                         more_to_examine),
+        "plain_summary": G.plain_summary(
+            case, triage, localization, etiology, workup, knowledge, facts, more_to_examine
+        ),
     }

@@ -79,17 +79,28 @@ def localize_with_background(case: Case, model: LikelihoodModel, scored: Scored 
         steps = explain_group(model, scored, group, groups) if rank < EXPLAINED_SITES else []
         supporting, against = split_explanation(steps)
         best = model.hypotheses[group.members[0]]
-        entries.append(LocalizationEntry(
-            site=group.site, side=group.side, probability=_floor4(group.probability),
-            supporting=supporting, against=against,
-            levels=list(group.levels) if group.levels else None,
-            detail=best.detail, hypothesis=best.id, explanation=steps,
-        ))
+        entries.append(
+            LocalizationEntry(
+                site=group.site,
+                side=group.side,
+                probability=_floor4(group.probability),
+                supporting=supporting,
+                against=against,
+                levels=list(group.levels) if group.levels else None,
+                detail=best.detail,
+                hypothesis=best.id,
+                explanation=steps,
+            )
+        )
     return entries, next_best_findings(model, scored, groups), background(model, scored, groups[0])
 
 
-def assess(case: Case, model: LikelihoodModel | None = None,
-           guidance: GuidanceKnowledge | None = None, scored: Scored | None = None) -> Assessment:
+def assess(
+    case: Case,
+    model: LikelihoodModel | None = None,
+    guidance: GuidanceKnowledge | None = None,
+    scored: Scored | None = None,
+) -> Assessment:
     model = model or get_model()
     guidance = guidance or load_guidance_knowledge()
     localization, next_findings, behind = localize_with_background(case, model, scored)
@@ -105,9 +116,12 @@ def assess(case: Case, model: LikelihoodModel | None = None,
     )
 
 
-def assess_many(cases: list[Case], model: LikelihoodModel | None = None,
-                guidance: GuidanceKnowledge | None = None) -> list[Assessment]:
+def assess_many(
+    cases: list[Case], model: LikelihoodModel | None = None, guidance: GuidanceKnowledge | None = None
+) -> list[Assessment]:
     """Assess a chunk of cases, scoring their localization in one vectorised step."""
     model = model or get_model()
     guidance = guidance or load_guidance_knowledge()
-    return [assess(case, model, guidance, scored) for case, scored in zip(cases, score_cases(model, cases), strict=True)]
+    return [
+        assess(case, model, guidance, scored) for case, scored in zip(cases, score_cases(model, cases), strict=True)
+    ]

@@ -14,8 +14,8 @@ import numpy as np
 
 from plexnav import vocabulary as V
 from plexnav.engine import predict
-from plexnav.engine.imaging import compatibility, imaging_specs
 from plexnav.engine.hypotheses import Hypothesis, focal_id
+from plexnav.engine.imaging import compatibility, imaging_specs
 from plexnav.knowledge.base import KnowledgeBase
 
 SIDE_MODES = ("left", "right", "midline", "either")
@@ -25,16 +25,16 @@ ANYWHERE = "anywhere"  # a symptom with a side but no region or activity
 @dataclass(frozen=True)
 class FindingSpec:
     key: str
-    family: str      # likelihood family (likelihood.yaml)
-    kind: str        # strength | reflex | plantar | binary | presence
+    family: str  # likelihood family (likelihood.yaml)
+    kind: str  # strength | reflex | plantar | binary | presence
     states: tuple[str, ...]
-    target: str      # movement | reflex | skin | pain | study | muscle | sign | activity | visceral
+    target: str  # movement | reflex | skin | pain | study | muscle | sign | activity | visceral
     target_id: str
-    side: str        # left | right | midline | either
+    side: str  # left | right | midline | either
     region: str | None = None
     combine: str = "mean"
     fp_override: float | None = None  # age-adjusted variant
-    base_key: str | None = None       # the key this variant adjusts
+    base_key: str | None = None  # the key this variant adjusts
 
     @property
     def observable_key(self) -> str:
@@ -54,66 +54,240 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
     add = specs.append
     for mov in V.MOVEMENTS:
         for side in ("left", "right"):
-            add(FindingSpec(_key("strength", mov, side), "strength", "strength", ("normal", "mild", "severe"), "movement", mov, side))
+            add(
+                FindingSpec(
+                    _key("strength", mov, side),
+                    "strength",
+                    "strength",
+                    ("normal", "mild", "severe"),
+                    "movement",
+                    mov,
+                    side,
+                )
+            )
     for ref in V.REFLEXES:
         rec = kb.reflexes[ref]
         for side in _sides_for(rec.midline):
             if ref == "plantar":
-                add(FindingSpec(_key("reflex", ref, side), "plantar", "plantar", ("flexor", "extensor", "absent"), "reflex", ref, side))
+                add(
+                    FindingSpec(
+                        _key("reflex", ref, side),
+                        "plantar",
+                        "plantar",
+                        ("flexor", "extensor", "absent"),
+                        "reflex",
+                        ref,
+                        side,
+                    )
+                )
             elif rec.midline:
-                add(FindingSpec(_key("reflex", ref, side), "reflex", "binary", ("normal", "abnormal"), "reflex", ref, side, combine=rec.combine))
+                add(
+                    FindingSpec(
+                        _key("reflex", ref, side),
+                        "reflex",
+                        "binary",
+                        ("normal", "abnormal"),
+                        "reflex",
+                        ref,
+                        side,
+                        combine=rec.combine,
+                    )
+                )
             else:
-                add(FindingSpec(_key("reflex", ref, side), "reflex", "reflex", ("normal", "low", "brisk"), "reflex", ref, side))
+                add(
+                    FindingSpec(
+                        _key("reflex", ref, side), "reflex", "reflex", ("normal", "low", "brisk"), "reflex", ref, side
+                    )
+                )
     for region in V.SKIN_REGIONS:
         rec = kb.skin[region]
         # perineal skin: the midline finding, and (revision 1.1) each side on its own
         sides = ("midline", "left", "right") if rec.midline else ("left", "right")
         for side in sides:
-            add(FindingSpec(_key("sensation", region, side), "sensation", "binary", ("normal", "abnormal"), "skin", region, side, combine=rec.combine))
+            add(
+                FindingSpec(
+                    _key("sensation", region, side),
+                    "sensation",
+                    "binary",
+                    ("normal", "abnormal"),
+                    "skin",
+                    region,
+                    side,
+                    combine=rec.combine,
+                )
+            )
         for side in sides + (() if rec.midline else ("either",)):
-            add(FindingSpec(_key("symptom:sensory", region, side), "sensory_symptom", "presence", ("present",), "skin", region, side, combine=rec.combine))
-            add(FindingSpec(_key("symptom:pain", region, side), "pain", "presence", ("present",), "pain", region, side, combine=rec.combine))
+            add(
+                FindingSpec(
+                    _key("symptom:sensory", region, side),
+                    "sensory_symptom",
+                    "presence",
+                    ("present",),
+                    "skin",
+                    region,
+                    side,
+                    combine=rec.combine,
+                )
+            )
+            add(
+                FindingSpec(
+                    _key("symptom:pain", region, side),
+                    "pain",
+                    "presence",
+                    ("present",),
+                    "pain",
+                    region,
+                    side,
+                    combine=rec.combine,
+                )
+            )
     for act in V.WEAKNESS_ACTIVITIES:
         for side in ("left", "right", "either"):
-            add(FindingSpec(_key("symptom:weakness", act, side), "weakness_symptom", "presence", ("present",), "activity", act, side))
+            add(
+                FindingSpec(
+                    _key("symptom:weakness", act, side),
+                    "weakness_symptom",
+                    "presence",
+                    ("present",),
+                    "activity",
+                    act,
+                    side,
+                )
+            )
     # a complaint given with a side but no activity or region ("my right leg is weak",
     # "tingling in the left leg"): anywhere on that side
     for side in ("left", "right", "either"):
-        add(FindingSpec(_key("symptom:weakness", ANYWHERE, side), "weakness_symptom", "presence", ("present",), "anywhere", "movement", side))
-        add(FindingSpec(_key("symptom:sensory", ANYWHERE, side), "sensory_symptom", "presence", ("present",), "anywhere", "skin", side))
-        add(FindingSpec(_key("symptom:pain", ANYWHERE, side), "pain", "presence", ("present",), "anywhere", "pain", side))
+        add(
+            FindingSpec(
+                _key("symptom:weakness", ANYWHERE, side),
+                "weakness_symptom",
+                "presence",
+                ("present",),
+                "anywhere",
+                "movement",
+                side,
+            )
+        )
+        add(
+            FindingSpec(
+                _key("symptom:sensory", ANYWHERE, side),
+                "sensory_symptom",
+                "presence",
+                ("present",),
+                "anywhere",
+                "skin",
+                side,
+            )
+        )
+        add(
+            FindingSpec(
+                _key("symptom:pain", ANYWHERE, side), "pain", "presence", ("present",), "anywhere", "pain", side
+            )
+        )
     for sym, rec in kb.visceral.items():
-        add(FindingSpec(_key("symptom", sym), "visceral", "presence", ("present",), "visceral", sym, "midline", combine=rec.combine))
+        add(
+            FindingSpec(
+                _key("symptom", sym),
+                "visceral",
+                "presence",
+                ("present",),
+                "visceral",
+                sym,
+                "midline",
+                combine=rec.combine,
+            )
+        )
     # a record of complaints with no bladder or bowel trouble among them (observe.py)
-    add(FindingSpec(UNREPORTED_SPHINCTER, "evidence", "presence", ("present",), "unreported", "bladder_dysfunction", "midline"))
+    add(
+        FindingSpec(
+            UNREPORTED_SPHINCTER, "evidence", "presence", ("present",), "unreported", "bladder_dysfunction", "midline"
+        )
+    )
     for sign_id, rec in kb.signs.items():
         if rec.mechanism == "nonlocalizing":
             continue
         if rec.mechanism == "evidence":
             for side in ("left", "right"):
-                add(FindingSpec(_key("sign", sign_id, side), "evidence", "binary", ("absent", "present"), "evidence", f"sign:{sign_id}", side))
+                add(
+                    FindingSpec(
+                        _key("sign", sign_id, side),
+                        "evidence",
+                        "binary",
+                        ("absent", "present"),
+                        "evidence",
+                        f"sign:{sign_id}",
+                        side,
+                    )
+                )
             continue
-        family = {"region": None, "tension": "tension", "at_site": "at_site", "muscles": "gait_sign", "umn": "umn_sign"}[rec.mechanism]
+        family = {
+            "region": None,
+            "tension": "tension",
+            "at_site": "at_site",
+            "muscles": "gait_sign",
+            "umn": "umn_sign",
+        }[rec.mechanism]
         if rec.mechanism == "region":
             family = "atrophy" if sign_id == "atrophy" else "fasciculation"
             for region in V.MUSCLE_REGIONS:
                 for side in ("left", "right"):
-                    add(FindingSpec(_key("sign", sign_id, region, side), family, "binary", ("absent", "present"), "sign", sign_id, side, region=region))
+                    add(
+                        FindingSpec(
+                            _key("sign", sign_id, region, side),
+                            family,
+                            "binary",
+                            ("absent", "present"),
+                            "sign",
+                            sign_id,
+                            side,
+                            region=region,
+                        )
+                    )
             continue
         for side in _sides_for(rec.midline):
-            add(FindingSpec(_key("sign", sign_id, side), family, "binary", ("absent", "present"), "sign", sign_id, side, combine=rec.combine))
+            add(
+                FindingSpec(
+                    _key("sign", sign_id, side),
+                    family,
+                    "binary",
+                    ("absent", "present"),
+                    "sign",
+                    sign_id,
+                    side,
+                    combine=rec.combine,
+                )
+            )
     for study_id, rec in kb.studies.items():
-        family = {"sensory": "snap", "motor": "cmap", "reflex": "late_response", "late_motor": "late_response"}[rec.fibres]
+        family = {"sensory": "snap", "motor": "cmap", "reflex": "late_response", "late_motor": "late_response"}[
+            rec.fibres
+        ]
         for side in ("left", "right"):
-            add(FindingSpec(_key("ncs", study_id, side), family, "binary", ("normal", "abnormal"), "study", study_id, side))
+            add(
+                FindingSpec(
+                    _key("ncs", study_id, side), family, "binary", ("normal", "abnormal"), "study", study_id, side
+                )
+            )
     for muscle_id, rec in kb.muscles.items():
         if not rec.emg:
             continue
         family = "emg_paraspinal" if muscle_id.startswith("paraspinal") else "emg_limb"
         for side in _sides_for(rec.midline):
-            add(FindingSpec(_key("needle_emg", muscle_id, side), family, "binary", ("normal", "abnormal"), "muscle", muscle_id, side, combine=rec.combine))
+            add(
+                FindingSpec(
+                    _key("needle_emg", muscle_id, side),
+                    family,
+                    "binary",
+                    ("normal", "abnormal"),
+                    "muscle",
+                    muscle_id,
+                    side,
+                    combine=rec.combine,
+                )
+            )
     for side in ("left", "right"):
-        add(FindingSpec(_key("complaint", side), "complaint", "binary", ("absent", "present"), "complaint", "any", side))
+        add(
+            FindingSpec(_key("complaint", side), "complaint", "binary", ("absent", "present"), "complaint", "any", side)
+        )
     # what provokes or eases a symptom, and strength limited by pain or effort (1.1)
     for key in kb.evidence:
         if not key.startswith("sign:"):
@@ -125,8 +299,16 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
         for side in ("left", "right", "midline"):
             base = by_key.get(_key(adj["finding"], side))
             if base is not None:
-                specs.append(FindingSpec(**{**base.__dict__, "key": f"{base.key}@{adj['min_age']}",
-                                            "fp_override": adj["fp"], "base_key": base.key}))
+                specs.append(
+                    FindingSpec(
+                        **{
+                            **base.__dict__,
+                            "key": f"{base.key}@{adj['min_age']}",
+                            "fp_override": adj["fp"],
+                            "base_key": base.key,
+                        }
+                    )
+                )
     return tuple(specs)
 
 
@@ -157,16 +339,26 @@ def effective(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, share: floa
 
 
 def _length_twin(hyp: Hypothesis) -> Hypothesis:
-    return replace(hyp, id="background:polyneuropathy", site="polyneuropathy", family="polyneuropathy",
-                   lesion={}, central={}, pattern="length_dependent", background=None, mimic=None)
+    return replace(
+        hyp,
+        id="background:polyneuropathy",
+        site="polyneuropathy",
+        family="polyneuropathy",
+        lesion={},
+        central={},
+        pattern="length_dependent",
+        background=None,
+        mimic=None,
+    )
 
 
 def _focal_twin(hyp: Hypothesis) -> Hypothesis:
     return replace(hyp, id=focal_id(hyp.id), background=None)
 
 
-def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str,
-                      memo: dict | None = None) -> tuple[float, float]:
+def _side_involvement(
+    kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: dict | None = None
+) -> tuple[float, float]:
     """Effective (lower, upper motor neuron) involvement of the finding's target on one side."""
     if hyp.background is not None and spec.target in BACKGROUND_TARGETS:
         # a focal lesion and a background polyneuropathy: either can make the finding abnormal
@@ -183,7 +375,9 @@ def _side_involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, sid
     return effective(kb, spec, hyp, lmn), umn
 
 
-def _compute_side(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: dict | None) -> tuple[float, float]:
+def _compute_side(
+    kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: dict | None
+) -> tuple[float, float]:
     t = spec.target
     if t == "movement":
         return predict.movement(kb, hyp, spec.target_id, side, memo)
@@ -264,7 +458,9 @@ def _unreported(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dic
     """P(a record of complaints names no sphincter trouble): the symptom is absent, or present
     and not recorded (likelihood.yaml: unreported_sphincter)."""
     rec = kb.visceral[spec.target_id]
-    symptom = replace(spec, key=_key("symptom", spec.target_id), family="visceral", target="visceral", combine=rec.combine)
+    symptom = replace(
+        spec, key=_key("symptom", spec.target_id), family="visceral", target="visceral", combine=rec.combine
+    )
     lmn, umn = involvement(kb, symptom, hyp, memo)
     present = float(state_probabilities(kb, symptom, lmn, umn)[0])
     return 1 - kb.parameters["unreported_sphincter"]["recorded_if_present"] * present

@@ -49,22 +49,22 @@ def _bits(side: str | None) -> int:
 class EntryEffect:
     """What one case entry (or a case's patient and history) contributes."""
 
-    columns: np.ndarray          # model columns of its observations
+    columns: np.ndarray  # model columns of its observations
     variant_columns: np.ndarray  # the age-adjusted column of each (itself when none)
-    variant_ages: np.ndarray     # age from which the variant applies (inf when none)
+    variant_ages: np.ndarray  # age from which the variant applies (inf when none)
     features: frozenset[str]
     values: Mapping[str, float]
-    abnormal_sides: int = 0      # LEFT/RIGHT/EITHER: sides of its abnormal, localizing observations
-    symptom_sides: int = 0       # sides a symptom touches (LEFT/RIGHT)
+    abnormal_sides: int = 0  # LEFT/RIGHT/EITHER: sides of its abnormal, localizing observations
+    symptom_sides: int = 0  # sides a symptom touches (LEFT/RIGHT)
     is_symptom: bool = False
     lateral_symptom: bool = False  # a symptom given for the left or the right
-    complaint_sides: int = 0     # sides for localize.symptomatic_side
-    weakness_sides: int = 0      # a weakness symptom: the sides whose grades it is checked against
+    complaint_sides: int = 0  # sides for localize.symptomatic_side
+    weakness_sides: int = 0  # a weakness symptom: the sides whose grades it is checked against
     exam_given: bool = False
     exam_normal: bool = False
     symptom_region: str | None = None
     spared_columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
-    spared_side: int = 0         # the side of those spared halves (LEFT or RIGHT)
+    spared_side: int = 0  # the side of those spared halves (LEFT or RIGHT)
     perineal: str | None = None  # a perineal region this sensation entry records ...
     perineal_side: str | None = None  # ... on this side (None: the region as a whole)
     sphincter_symptom: bool = False  # a bladder or bowel complaint (observe: unreported sphincter)
@@ -73,12 +73,19 @@ class EntryEffect:
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     """Read a case holding one entry (or only patient and history) with the engine itself."""
     # the silent side and an unreported sphincter complaint depend on the whole case (_counts)
-    obs = [o for o in observe(case, {}, model.kb) if not o.key.startswith("complaint:") and o.key != UNREPORTED_SPHINCTER]
+    obs = [
+        o for o in observe(case, {}, model.kb) if not o.key.startswith("complaint:") and o.key != UNREPORTED_SPHINCTER
+    ]
     # observe: a perineal half found abnormal states the other half spared unless the case
     # records that half; whether it does is known only for the whole case (see _counts)
     perineal = next((s for s in case.exam.sensation if s.region in V.MIDLINE_REGIONS), None)
-    spared = [o for o in obs if perineal is not None and o.key.startswith(f"sensation:{perineal.region}:")
-              and o.key.rsplit(":", 1)[-1] != perineal.side]
+    spared = [
+        o
+        for o in obs
+        if perineal is not None
+        and o.key.startswith(f"sensation:{perineal.region}:")
+        and o.key.rsplit(":", 1)[-1] != perineal.side
+    ]
     obs = [o for o in obs if o not in spared]
     cols = np.array([model.column[(o.key, o.state)] for o in obs], dtype=np.intp)
     variant_cols, variant_ages = cols.copy(), np.full(len(obs), np.inf)
@@ -102,17 +109,26 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     if symptom is not None and symptom.kind == "weakness":
         weakness = _bits(symptom.side) if symptom.side in ("left", "right") else LEFT | RIGHT
     return EntryEffect(
-        columns=cols, variant_columns=variant_cols, variant_ages=variant_ages,
-        features=features, values=dict(facts.values), abnormal_sides=abnormal,
-        symptom_sides=_bits(symptom.side) if symptom else 0, is_symptom=symptom is not None,
+        columns=cols,
+        variant_columns=variant_cols,
+        variant_ages=variant_ages,
+        features=features,
+        values=dict(facts.values),
+        abnormal_sides=abnormal,
+        symptom_sides=_bits(symptom.side) if symptom else 0,
+        is_symptom=symptom is not None,
         lateral_symptom=symptom is not None and symptom.side in ("left", "right"),
-        complaint_sides=complaint, weakness_sides=weakness,
-        exam_given="exam_given" in facts.features, exam_normal="exam:normal" in facts.features,
+        complaint_sides=complaint,
+        weakness_sides=weakness,
+        exam_given="exam_given" in facts.features,
+        exam_normal="exam:normal" in facts.features,
         symptom_region=symptom.region if symptom else None,
         spared_columns=np.array([model.column[(o.key, o.state)] for o in spared], dtype=np.intp),
         spared_side=_bits(spared[0].key.rsplit(":", 1)[-1]) if spared else 0,
-        perineal=perineal.region if perineal else None, perineal_side=perineal.side if perineal else None,
-        sphincter_symptom=symptom is not None and symptom.kind in model.kb.visceral)
+        perineal=perineal.region if perineal else None,
+        perineal_side=perineal.side if perineal else None,
+        sphincter_symptom=symptom is not None and symptom.kind in model.kb.visceral,
+    )
 
 
 @dataclass
@@ -122,22 +138,22 @@ class CohortInput:
     shift of its risk factors."""
 
     n_cases: int
-    row_case: np.ndarray        # (R,) case index of each row
-    row_entry: np.ndarray       # (R,) index into ``entries``
+    row_case: np.ndarray  # (R,) case index of each row
+    row_entry: np.ndarray  # (R,) index into ``entries``
     entries: Sequence[EntryEffect]
-    case_shift: np.ndarray      # (n,) index into ``shifts``
-    shifts: np.ndarray          # (S, 2, H) prior shift by factor set, under 60 and from 60
-    age: np.ndarray             # (n,) float, NaN unknown
-    duration: np.ndarray        # (n,) float, NaN unknown
+    case_shift: np.ndarray  # (n,) index into ``shifts``
+    shifts: np.ndarray  # (S, 2, H) prior shift by factor set, under 60 and from 60
+    age: np.ndarray  # (n,) float, NaN unknown
+    duration: np.ndarray  # (n,) float, NaN unknown
 
 
 @dataclass
 class CohortScores:
-    sites: list[np.ndarray]        # per rank: site id of each case
+    sites: list[np.ndarray]  # per rank: site id of each case
     sides: list[np.ndarray]
-    probabilities: np.ndarray      # (n, k) floored to four decimals, as the assessment shows them
-    levels: np.ndarray             # (n,) triage level
-    rules: list[str]               # per case: the rules that set the level, ';'-joined
+    probabilities: np.ndarray  # (n, k) floored to four decimals, as the assessment shows them
+    levels: np.ndarray  # (n,) triage level
+    rules: list[str]  # per case: the rules that set the level, ';'-joined
     extra: dict = field(default_factory=dict)
 
 
@@ -173,8 +189,9 @@ class _Columns:
     def _by_entry(self) -> sparse.csr_matrix:
         """(entries x cases): which cases hold each distinct entry (rows of one entry at hand)."""
         d = self.d
-        return sparse.csr_matrix((np.ones(len(d.row_entry), dtype=np.int8), (d.row_entry, d.row_case)),
-                                 shape=(len(d.entries), d.n_cases))
+        return sparse.csr_matrix(
+            (np.ones(len(d.row_entry), dtype=np.int8), (d.row_entry, d.row_case)), shape=(len(d.entries), d.n_cases)
+        )
 
     def _any_row(self, mask_per_entry: np.ndarray) -> np.ndarray:
         out = np.zeros(self.d.n_cases, dtype=bool)
@@ -196,7 +213,9 @@ class _Columns:
             return self.condition(self.guidance.derived[name])
         if name == "exam:normal":
             given = self._any_row(_per_row(d.entries, "exam_given", bool))
-            abnormal = self._any_row(_per_row(d.entries, "exam_given", bool) & ~_per_row(d.entries, "exam_normal", bool))
+            abnormal = self._any_row(
+                _per_row(d.entries, "exam_given", bool) & ~_per_row(d.entries, "exam_normal", bool)
+            )
             return given & ~abnormal
         if name == "symptom:weakness:not_refuted_by_exam":
             return self._weakness_not_refuted()
@@ -331,11 +350,19 @@ class CohortModel:
         symptomatic = self._symptomatic_side(d)
         rows = np.arange(n)
         sites = [self.group_site[order[:, r]] for r in range(order.shape[1])]
-        sides = [np.where(self.group_side[order[:, r]] == "symptomatic", symptomatic, self.group_side[order[:, r]])
-                 for r in range(order.shape[1])]
+        sides = [
+            np.where(self.group_side[order[:, r]] == "symptomatic", symptomatic, self.group_side[order[:, r]])
+            for r in range(order.shape[1])
+        ]
         levels, rules = self._triage(d)
-        return CohortScores(sites=sites, sides=sides, probabilities=probs, levels=levels, rules=rules,
-                            extra={"levels": self.group_levels[order[rows, 0]]})
+        return CohortScores(
+            sites=sites,
+            sides=sides,
+            probabilities=probs,
+            levels=levels,
+            rules=rules,
+            extra={"levels": self.group_levels[order[rows, 0]]},
+        )
 
     def _counts(self, d: CohortInput) -> sparse.csr_matrix:
         """The (cases x columns) count matrix, as ``observe`` would list each case."""
@@ -351,7 +378,9 @@ class CohortModel:
         # observe: complaints recorded, none of them bladder or bowel trouble
         unreported = np.flatnonzero(self._any(d, "is_symptom") & ~self._any(d, "sphincter_symptom"))
         rows = np.concatenate([case, silent_case, spared_case, unreported])
-        columns = np.concatenate([cols, silent_cols, spared_cols, np.full(len(unreported), self.unreported)]).astype(np.intp)
+        columns = np.concatenate([cols, silent_cols, spared_cols, np.full(len(unreported), self.unreported)]).astype(
+            np.intp
+        )
         counts = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(d.n_cases, len(model.column)))
         counts.sum_duplicates()
         # a limitation, a trigger or a relief is one observation however many entries name it
@@ -368,9 +397,14 @@ class CohortModel:
         if not len(rows):
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
         regions = sorted({e.perineal for e in d.entries if e.perineal})
-        slot = {(r, side): i for i, r in enumerate(regions)
-                for side, i in ((None, 4 * i), ("left", 4 * i + 1), ("right", 4 * i + 2), ("bilateral", 4 * i + 3))}
-        bit = np.array([1 << slot[(e.perineal, e.perineal_side)] if e.perineal else 0 for e in d.entries], dtype=np.int64)
+        slot = {
+            (r, side): i
+            for i, r in enumerate(regions)
+            for side, i in ((None, 4 * i), ("left", 4 * i + 1), ("right", 4 * i + 2), ("bilateral", 4 * i + 3))
+        }
+        bit = np.array(
+            [1 << slot[(e.perineal, e.perineal_side)] if e.perineal else 0 for e in d.entries], dtype=np.int64
+        )
         recorded = np.zeros(d.n_cases, dtype=np.int64)
         np.bitwise_or.at(recorded, d.row_case, bit[d.row_entry])
         cases, cols = [], []

@@ -36,21 +36,24 @@ class Site:
 
 @dataclass(frozen=True)
 class CompactAnswer:
-    sites: tuple[Site, ...]   # the leading TOP_SITES sites
+    sites: tuple[Site, ...]  # the leading TOP_SITES sites
     triage: Triage | None
     causes: tuple[EtiologyEntry, ...]
 
 
-def compact_many(cases: list[Case], model: LikelihoodModel, guidance: GuidanceKnowledge,
-                 fields: frozenset[str]) -> list[CompactAnswer]:
+def compact_many(
+    cases: list[Case], model: LikelihoodModel, guidance: GuidanceKnowledge, fields: frozenset[str]
+) -> list[CompactAnswer]:
     """Compact answers for a chunk of cases (localization scored in one vectorised step).
     Causes need the sites, so asking for causes computes them."""
     out = []
     for case, scored in zip(cases, score_cases(model, cases), strict=True):
         sites: tuple[Site, ...] = ()
         if fields & {"site", "causes"}:
-            sites = tuple(Site(g.site, g.side, _floor4(g.probability), list(g.levels) if g.levels else None)
-                          for g in group_sites(model, scored, limit=TOP_SITES))
+            sites = tuple(
+                Site(g.site, g.side, _floor4(g.probability), list(g.levels) if g.levels else None)
+                for g in group_sites(model, scored, limit=TOP_SITES)
+            )
         facts = case_facts(case, guidance) if fields & {"triage", "causes"} else None
         triage = assess_triage(case, guidance, facts) if "triage" in fields else None
         causes = tuple(rank_causes(case, sites, guidance, facts)) if "causes" in fields else ()

@@ -44,8 +44,9 @@ def by_site(table, site: str, group: str) -> float:
     return 1.0
 
 
-def site_weights(case_facts_: Facts, localization: Sequence[LocalizationEntry],
-                 knowledge: GuidanceKnowledge) -> dict[str, float]:
+def site_weights(
+    case_facts_: Facts, localization: Sequence[LocalizationEntry], knowledge: GuidanceKnowledge
+) -> dict[str, float]:
     """Probability of each site: the localization's, plus the unassigned rest spread by symptom cues."""
     weights: dict[str, float] = defaultdict(float)
     for entry in localization:
@@ -87,8 +88,9 @@ class CauseTable:
             conditions.extend(item["when"] for item in cause.get("evidence", ()))
             self._slices.append((needs_at, start, len(conditions)))
         self._conditions = compile_each(conditions)
-        self._owner = np.array([c for c, cause in enumerate(self.causes.values())
-                                for _ in cause.get("evidence", ())], dtype=np.intp)
+        self._owner = np.array(
+            [c for c, cause in enumerate(self.causes.values()) for _ in cause.get("evidence", ())], dtype=np.intp
+        )
         self._first_item = np.cumsum([0] + [len(c.get("evidence", ())) for c in self.causes.values()])
         self._otherwise = np.array([math.log(c.get("otherwise", 1.0)) for c in self.causes.values()])
         self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -100,10 +102,19 @@ class CauseTable:
         log LR (items of all causes in file order)."""
         row = self._rows.get(site)
         if row is None:
-            base = np.array([math.log(max(c["prior"], _TINY)) + math.log(max(by_site(c["sites"], site, group), _TINY))
-                             for c in self.causes.values()])
-            items = np.array([math.log(max(by_site(item["lr"], site, group), _TINY))
-                              for c in self.causes.values() for item in c.get("evidence", ())])
+            base = np.array(
+                [
+                    math.log(max(c["prior"], _TINY)) + math.log(max(by_site(c["sites"], site, group), _TINY))
+                    for c in self.causes.values()
+                ]
+            )
+            items = np.array(
+                [
+                    math.log(max(by_site(item["lr"], site, group), _TINY))
+                    for c in self.causes.values()
+                    for item in c.get("evidence", ())
+                ]
+            )
             row = (base, items)
             self._rows[site] = row
         return row
@@ -114,7 +125,7 @@ class CauseTable:
         logs = self._cause_items.get(key)
         if logs is None:
             c = self._index[name]
-            logs = self.site_row(site, group)[1][self._first_item[c]:self._first_item[c + 1]].tolist()
+            logs = self.site_row(site, group)[1][self._first_item[c] : self._first_item[c + 1]].tolist()
             self._cause_items[key] = logs
         return logs
 
@@ -181,8 +192,12 @@ def _site_reason(cause: Mapping, site: str, group: str, knowledge: GuidanceKnowl
     return spec[kind].format(site=words["sites"].get(site) or words["site_groups"][group])
 
 
-def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
-                knowledge: GuidanceKnowledge | None = None, facts: Facts | None = None) -> list[EtiologyEntry]:
+def rank_causes(
+    case: Case,
+    localization: Sequence[LocalizationEntry],
+    knowledge: GuidanceKnowledge | None = None,
+    facts: Facts | None = None,
+) -> list[EtiologyEntry]:
     """Every spec cause with a probability (summing to 1), most likely first, with plain reasons."""
     knowledge = knowledge or load_guidance_knowledge()
     facts = facts or case_facts(case, knowledge)
@@ -190,16 +205,22 @@ def rank_causes(case: Case, localization: Sequence[LocalizationEntry],
     causes = table.causes
     localized = {e.site for e in localization}
     fired = table.fired(facts)
-    sites = [(site, site_group(site, knowledge), weight)
-             for site, weight in sorted(site_weights(facts, localization, knowledge).items()) if weight >= MIN_SITE_WEIGHT]
+    sites = [
+        (site, site_group(site, knowledge), weight)
+        for site, weight in sorted(site_weights(facts, localization, knowledge).items())
+        if weight >= MIN_SITE_WEIGHT
+    ]
     scores = table.log_scores(fired, [(site, group) for site, group, _ in sites])
     exps = np.exp(scores - scores.max(axis=1, keepdims=True))
-    shares = np.array([w for _, _, w in sites])[:, None] * exps / exps.sum(axis=1, keepdims=True)   # (sites, causes)
+    shares = np.array([w for _, _, w in sites])[:, None] * exps / exps.sum(axis=1, keepdims=True)  # (sites, causes)
     total = dict(zip(table.names, shares.sum(axis=0).tolist(), strict=True))
     # Explain each cause at the localized site where it carries most weight (first such site on a tie).
     at_localized = np.array([site in localized for site, _, _ in sites])
     best_row = np.argmax(np.where(at_localized[:, None], 2.0, 0.0) + shares, axis=0)
-    best_site = {name: (bool(at_localized[r]), sites[r][0], sites[r][1]) for name, r in zip(table.names, best_row.tolist(), strict=True)}
+    best_site = {
+        name: (bool(at_localized[r]), sites[r][0], sites[r][1])
+        for name, r in zip(table.names, best_row.tolist(), strict=True)
+    }
     fired_by_name = dict(zip(table.names, fired, strict=True))
     grand = sum(total.values()) or 1.0
     entries = []

@@ -24,17 +24,21 @@ INVOLVED = 0.3
 
 
 RIVAL_GROUPS = 6
-PER_RIVAL_RIVALS = 2   # leading rivals that each get their own distinguishing findings
+PER_RIVAL_RIVALS = 2  # leading rivals that each get their own distinguishing findings
 PER_RIVAL_LINES = 2
-PER_RIVAL_MIN = 0.5    # nats against that rival
+PER_RIVAL_MIN = 0.5  # nats against that rival
 
 
-def _rivals(model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: list[SiteGroup]) -> tuple[np.ndarray, np.ndarray]:
+def _rivals(
+    model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: list[SiteGroup]
+) -> tuple[np.ndarray, np.ndarray]:
     """Best hypothesis of each competing site, and how much each rival counts (half by its
     probability, half evenly, so the explanation also answers the less likely rivals a
     clinician would name, e.g. why not a common peroneal lesion)."""
     background = model.hypotheses[group.members[0]].background
-    idx = np.array([_representative(model, g, background) for g in groups if g is not group][:RIVAL_GROUPS], dtype=np.intp)
+    idx = np.array(
+        [_representative(model, g, background) for g in groups if g is not group][:RIVAL_GROUPS], dtype=np.intp
+    )
     if len(idx) == 0:
         return idx, np.zeros(0)
     w = scored.posterior[idx]
@@ -63,8 +67,7 @@ def _differential(model: LikelihoodModel, scored: Scored, h: int, exclude: set[s
             continue
         candidates = model.site_members.get(site, ())
         lateral = any(model.hypotheses[j].side in ("left", "right") for j in candidates)
-        members = [i for i in candidates
-                   if not lateral or model.hypotheses[i].side in (hyp.side, "symptomatic")]
+        members = [i for i in candidates if not lateral or model.hypotheses[i].side in (hyp.side, "symptomatic")]
         if members:
             out.append(max(members, key=lambda i: scored.posterior[i]))
     return out
@@ -76,7 +79,12 @@ def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
     nodes = [n for side in hyp.lesion.values() for n in side]
     if hyp.pattern == "length_dependent":
         return " (a length-dependent process spares proximal structures)"
-    if spec.target == "study" and kb.studies[spec.target_id].fibres == "sensory" and nodes and all(kb.is_preganglionic(n) for n in nodes):
+    if (
+        spec.target == "study"
+        and kb.studies[spec.target_id].fibres == "sensory"
+        and nodes
+        and all(kb.is_preganglionic(n) for n in nodes)
+    ):
         return " (the lesion lies proximal to the dorsal root ganglion, so the sensory response is preserved)"
     if not nodes:
         return ""
@@ -93,13 +101,14 @@ def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
                 return f" (its branch leaves the {kb.nerve_name(comp.nerve)} above the lesion)"
         if all(kb.is_preganglionic(n) for n in nodes):
             main = [n for side in hyp.lesion.values() for n, w in side.items() if w >= 0.5] or nodes
-            levels = sorted({n.split(':')[1] for n in main}, key=kb.root_order.get)
+            levels = sorted({n.split(":")[1] for n in main}, key=kb.root_order.get)
             return f" (it is not supplied mainly by {'/'.join(levels)})"
     return ""
 
 
-def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: list[SiteGroup],
-                  limit: int = 8) -> list[ExplanationStep]:
+def explain_group(
+    model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: list[SiteGroup], limit: int = 8
+) -> list[ExplanationStep]:
     """The strongest supporting and opposing findings of a site, best first (at most ``limit`` each)."""
     h = group.members[0]
     rivals, weights = _rivals(model, scored, group, groups)
@@ -113,11 +122,11 @@ def explain_group(model: LikelihoodModel, scored: Scored, group: SiteGroup, grou
         scored = replace(scored, observations=tuple(observations), columns=cols[keep])
         cols = scored.columns
     own = model.log_lik[h, cols]
-    rival_ll = model.log_lik[np.ix_(rivals, cols)]                     # (R, n)
+    rival_ll = model.log_lik[np.ix_(rivals, cols)]  # (R, n)
     contribution = (own - np.log(weights @ np.exp(rival_ll))) / model.temperature
-    versus = (own[None, :] - rival_ll) / model.temperature              # (R, n): against each rival
+    versus = (own[None, :] - rival_ll) / model.temperature  # (R, n): against each rival
     order = np.argsort(-np.abs(contribution), kind="stable").tolist()
-    answers_for = rivals[np.argmax(versus, axis=0)].tolist()       # the rival a supporting finding answers
+    answers_for = rivals[np.argmax(versus, axis=0)].tolist()  # the rival a supporting finding answers
     answers_against = rivals[np.argmax(-versus, axis=0)].tolist()  # the rival an opposing finding favours
     weights_list = contribution.tolist()
     chosen: dict[int, tuple[float, int]] = {}  # observation -> (weight, rival it answers)
@@ -177,8 +186,9 @@ def _merge_sides(steps: list[ExplanationStep]) -> list[ExplanationStep]:
             if first_side != side:
                 merged = first.text.replace(f"{first_side} ", "left and right ", 1)
                 finding = first.finding.rsplit(":", 1)[0] + ":bilateral"
-                out[seen[shape]] = first.model_copy(update={"text": merged, "finding": finding,
-                                                            "weight": round(first.weight + step.weight, 3)})
+                out[seen[shape]] = first.model_copy(
+                    update={"text": merged, "finding": finding, "weight": round(first.weight + step.weight, 3)}
+                )
                 continue
         seen[shape] = len(out)
         out.append(step)
@@ -197,8 +207,9 @@ _WORDS: dict[int, tuple[LikelihoodModel, dict]] = {}
 _WORDS_LIMIT = 200_000
 
 
-def _step_words(model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str,
-                supports: bool, rival_index: int) -> tuple[str, str]:
+def _step_words(
+    model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str, supports: bool, rival_index: int
+) -> tuple[str, str]:
     entry = _WORDS.get(id(model))
     if entry is None or entry[0] is not model:
         entry = (model, {})
@@ -213,8 +224,9 @@ def _step_words(model: LikelihoodModel, h: int, label: str, obs_key: str, state:
     return words
 
 
-def _write_step(model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str,
-                supports: bool, rival_index: int) -> tuple[str, str]:
+def _write_step(
+    model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str, supports: bool, rival_index: int
+) -> tuple[str, str]:
     kb = model.kb
     f = model.finding_index[obs_key]
     spec = model.findings[f]
@@ -256,7 +268,9 @@ def _entropy(p: np.ndarray) -> np.ndarray:
     return -(q * np.log2(q) + (1 - q) * np.log2(1 - q))
 
 
-def next_best_findings(model: LikelihoodModel, scored: Scored, groups: list[SiteGroup], k: int = 8, n: int = 5) -> list[NextFinding]:
+def next_best_findings(
+    model: LikelihoodModel, scored: Scored, groups: list[SiteGroup], k: int = 8, n: int = 5
+) -> list[NextFinding]:
     """Unobserved findings ranked by expected information gain between the leading hypotheses."""
     leaders = [g.members[0] for g in groups[:k]]
     weights = np.array([groups[i].probability for i in range(len(leaders))])
@@ -283,7 +297,9 @@ def next_best_findings(model: LikelihoodModel, scored: Scored, groups: list[Site
         spec = model.findings[candidates[j]]
         what = finding_name(model.kb, spec)
         gloss = model.gloss[candidates[j]]
-        why = (f"{what}{f' ({gloss})' if gloss else ''}: abnormal in about {col[hi]:.0%} with a {labels[hi]}, "
-               f"in about {col[lo]:.0%} with a {labels[lo]}; it separates them")
+        why = (
+            f"{what}{f' ({gloss})' if gloss else ''}: abnormal in about {col[hi]:.0%} with a {labels[hi]}, "
+            f"in about {col[lo]:.0%} with a {labels[lo]}; it separates them"
+        )
         out.append(NextFinding(finding=spec.key, why=why, expected_information_gain=round(float(gain[j]), 3)))
     return out

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from plexnav import vocabulary as V
 from plexnav.case import Case
 
+
 @dataclass(frozen=True)
 class Facts:
     features: frozenset[str]

@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from plexnav.case import (
-    Case, EtiologyEntry, GuidanceEntry, LocalizationEntry, ManagementEntry, Triage, WorkupEntry,
+    Case,
+    EtiologyEntry,
+    GuidanceEntry,
+    LocalizationEntry,
+    ManagementEntry,
+    Triage,
+    WorkupEntry,
 )
 from plexnav.engine.facts import Facts, holds_each
 from plexnav.engine.workup import context_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
-
 
 UNKNOWN = "idiopathic_or_unknown"
 
@@ -48,16 +53,22 @@ def lesion_words(entry: LocalizationEntry, words) -> str:
     points = words.get("lesion_points", {})
     if entry.hypothesis:
         for key, text in points.items():
-            if entry.hypothesis == key or entry.hypothesis.startswith(key + ":") or (
-                    key.startswith("mimic_") and entry.hypothesis.startswith(key)):
+            if (
+                entry.hypothesis == key
+                or entry.hypothesis.startswith(key + ":")
+                or (key.startswith("mimic_") and entry.hypothesis.startswith(key))
+            ):
                 return text
     return words["sites"][entry.site]
 
 
 def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
     items = knowledge.management[section]
-    return [GuidanceEntry(topic=g["topic"], text=g["text"])
-            for g, applies in zip(items, holds_each(items, facts, "when"), strict=True) if applies]
+    return [
+        GuidanceEntry(topic=g["topic"], text=g["text"])
+        for g, applies in zip(items, holds_each(items, facts, "when"), strict=True)
+        if applies
+    ]
 
 
 def expect_recovery(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
@@ -86,7 +97,11 @@ def where_sentences(localization: Sequence[LocalizationEntry], words) -> list[st
     top = ranked[0]
     if top.site == "no_neurological_lesion":
         out = [s["found_no_lesion"]]
-        if top.hypothesis and top.hypothesis.startswith("mimic_") and lesion_words(top, words) != words["sites"][top.site]:
+        if (
+            top.hypothesis
+            and top.hypothesis.startswith("mimic_")
+            and lesion_words(top, words) != words["sites"][top.site]
+        ):
             out.append(s["found_mimic"].format(place=lesion_words(top, words)))
     elif top.probability < s["uncertain_below"]:
         return [s["found_uncertain"].format(site=lesion_words(top, words))]
@@ -98,10 +113,16 @@ def where_sentences(localization: Sequence[LocalizationEntry], words) -> list[st
     return out
 
 
-def plain_summary(case: Case, triage: Triage, localization: Sequence[LocalizationEntry],
-                  etiology: Sequence[EtiologyEntry], workup: Sequence[WorkupEntry],
-                  knowledge: GuidanceKnowledge | None = None, context: Facts | None = None,
-                  more_to_examine: bool = False) -> str:
+def plain_summary(
+    case: Case,
+    triage: Triage,
+    localization: Sequence[LocalizationEntry],
+    etiology: Sequence[EtiologyEntry],
+    workup: Sequence[WorkupEntry],
+    knowledge: GuidanceKnowledge | None = None,
+    context: Facts | None = None,
+    more_to_examine: bool = False,
+) -> str:
     """What was found, how urgent, what to ask: short sentences, ending with the support message.
     ``context``: the :func:`context_facts` if the caller already has them; ``more_to_examine``:
     the assessment lists findings still worth examining (then it never says no more is needed)."""
@@ -120,10 +141,14 @@ def plain_summary(case: Case, triage: Triage, localization: Sequence[Localizatio
         if others:
             parts.append(s["other_causes"].format(causes=_join(others)))
     tests = [words["tests"][w.test] for w in workup[:3]]
-    parts.append(s["tests"].format(tests=_join(tests)) if tests else s["more_exam"] if more_to_examine else s["no_tests"])
+    parts.append(
+        s["tests"].format(tests=_join(tests)) if tests else s["more_exam"] if more_to_examine else s["no_tests"]
+    )
     lesion = lesion_words(max(localization, key=lambda e: e.probability), words) if localization else ""
     asks = words["questions"]
-    questions = [q["text"].format(lesion=lesion) for q, fits in zip(asks, holds_each(asks, facts, "when"), strict=True) if fits][:3]
+    questions = [
+        q["text"].format(lesion=lesion) for q, fits in zip(asks, holds_each(asks, facts, "when"), strict=True) if fits
+    ][:3]
     if questions:
         parts += [s["ask_intro"], *questions]
     parts += [s["safety"], s["closing"]]

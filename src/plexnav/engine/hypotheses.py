@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from plexnav import vocabulary as V
 from plexnav.knowledge.base import KnowledgeBase
@@ -22,20 +22,22 @@ class Hypothesis:
     pattern: str | None = None
     detail: str | None = None
     levels: tuple[str, ...] | None = None
-    mimic: str | None = None          # a look-alike of mimics.yaml (site no_neurological_lesion)
-    name: str | None = None           # the look-alike's name, for explanations
-    background: str | None = None     # a second process held beside the focal lesion
-    umn_from: str | None = None       # highest root segment an upper-motor-neuron effect reaches
+    mimic: str | None = None  # a look-alike of mimics.yaml (site no_neurological_lesion)
+    name: str | None = None  # the look-alike's name, for explanations
+    background: str | None = None  # a second process held beside the focal lesion
+    umn_from: str | None = None  # highest root segment an upper-motor-neuron effect reaches
 
     @property
     def label(self) -> str:
         """Clinical name used in explanations: 'left L5 root lesion'."""
         from plexnav.engine.wording import hypothesis_label
+
         return hypothesis_label(self)
 
 
-def _sided(lesion: Mapping[str, float], side: str, bilateral_factor: float,
-           contralateral: Mapping[str, float] | None = None) -> Mapping[str, Mapping[str, float]]:
+def _sided(
+    lesion: Mapping[str, float], side: str, bilateral_factor: float, contralateral: Mapping[str, float] | None = None
+) -> Mapping[str, Mapping[str, float]]:
     if side in V.LATERAL_SIDES:
         sided = {side: MappingProxyType(dict(lesion))}
         if contralateral:
@@ -71,28 +73,43 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     for rec in kb.hypotheses:
         base = priors[rec.family] * rec.weight / family_weight[rec.family]
         for side, share in _side_shares(rec.sides, shares.get(rec.family, shares["default"])).items():
-            out.append(Hypothesis(
-                id=f"{rec.id}:{side}", site=rec.site, side=side, family=rec.family,
-                prior=base * share, lesion=_sided(rec.lesion, side, bilateral_factor, rec.contralateral),
-                central=MappingProxyType(dict(rec.central)), pattern=rec.pattern,
-                detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
-                mimic=rec.mimic, umn_from=rec.umn_from, name=kb.mimics[rec.mimic].name if rec.mimic else None,
-            ))
+            out.append(
+                Hypothesis(
+                    id=f"{rec.id}:{side}",
+                    site=rec.site,
+                    side=side,
+                    family=rec.family,
+                    prior=base * share,
+                    lesion=_sided(rec.lesion, side, bilateral_factor, rec.contralateral),
+                    central=MappingProxyType(dict(rec.central)),
+                    pattern=rec.pattern,
+                    detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
+                    mimic=rec.mimic,
+                    umn_from=rec.umn_from,
+                    name=kb.mimics[rec.mimic].name if rec.mimic else None,
+                )
+            )
     poly = kb.polyradiculopathy
     levels = list(V.ROOT_LEVELS)
     n = len(poly["ranges"])
     lowest_bilateral = levels.index(poly["bilateral_lowest_level"])
     for first, last in poly["ranges"]:
-        span = tuple(levels[levels.index(first): levels.index(last) + 1])
+        span = tuple(levels[levels.index(first) : levels.index(last) + 1])
         lesion = {f"root:{lv}": poly["involvement"] for lv in span}
         sides = [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral]
         for side, share in _side_shares(sides, shares.get(poly["family"], shares["default"])).items():
-            out.append(Hypothesis(
-                id=f"polyradiculopathy_{first}_{last}:{side}", site="polyradiculopathy", side=side,
-                family=poly["family"], prior=priors[poly["family"]] * share / n,
-                lesion=_sided(lesion, side, bilateral_factor), levels=span,
-                detail=f"roots {first}-{last}",
-            ))
+            out.append(
+                Hypothesis(
+                    id=f"polyradiculopathy_{first}_{last}:{side}",
+                    site="polyradiculopathy",
+                    side=side,
+                    family=poly["family"],
+                    prior=priors[poly["family"]] * share / n,
+                    lesion=_sided(lesion, side, bilateral_factor),
+                    levels=span,
+                    detail=f"roots {first}-{last}",
+                )
+            )
     out += _with_background(out, params["background_polyneuropathy"])
     total = sum(h.prior for h in out)
     return tuple(Hypothesis(**{**h.__dict__, "prior": h.prior / total}) for h in out)
@@ -120,7 +137,8 @@ def _with_background(focal: list[Hypothesis], background: dict) -> list[Hypothes
     for i, h in enumerate(focal):
         if h.family not in background["families"]:
             continue
-        twins.append(Hypothesis(**{**h.__dict__, "id": h.id + TWIN_SUFFIX, "prior": h.prior * q,
-                                   "background": "polyneuropathy"}))
+        twins.append(
+            Hypothesis(**{**h.__dict__, "id": h.id + TWIN_SUFFIX, "prior": h.prior * q, "background": "polyneuropathy"})
+        )
         focal[i] = Hypothesis(**{**h.__dict__, "prior": h.prior * (1 - q)})
     return twins

@@ -17,6 +17,7 @@ traversing roots on both sides), ``pelvis:mass`` (a pelvic finding with no struc
 from __future__ import annotations
 
 from itertools import pairwise
+
 from plexnav import vocabulary as V
 from plexnav.case import Case, Investigation
 from plexnav.engine.hypotheses import Hypothesis
@@ -58,8 +59,11 @@ def imaging_specs(kb: KnowledgeBase) -> list:
                 key = f"imaging:{cls}:{structure}" + ("" if side == "midline" else f":{side}")
                 specs.append(FindingSpec(key, family, "presence", ("present",), "imaging", structure, side))
     for region in kb.imaging["normal"]:
-        specs.append(FindingSpec(f"imaging:normal:{region}", "evidence", "presence", ("present",),
-                                 "imaging_normal", region, "midline"))
+        specs.append(
+            FindingSpec(
+                f"imaging:normal:{region}", "evidence", "presence", ("present",), "imaging_normal", region, "midline"
+            )
+        )
     return specs
 
 
@@ -120,14 +124,25 @@ def _members(kb: KnowledgeBase, structure: str) -> list[tuple[str, float]]:
     if kind == "disc":
         exiting, traversing = _roots_of_pair(rest)
         unknown = kb.imaging["unknown_position"]
-        return [(f"root:{r}", unknown[role]) for r, role in ((traversing, "traversing"), (exiting, "exiting"))
-                if r in V.ROOT_LEVELS]
+        return [
+            (f"root:{r}", unknown[role])
+            for r, role in ((traversing, "traversing"), (exiting, "exiting"))
+            if r in V.ROOT_LEVELS
+        ]
     if kind == "canal":
         _, traversing = _roots_of_pair(rest)
         canal = kb.imaging["canal"]
         roots = [(f"root:{traversing}", canal["traversing_root"])] if traversing in V.ROOT_LEVELS else []
-        below = [f"root:{lv}" for lv in V.ROOT_LEVELS[V.ROOT_LEVELS.index(traversing):]] if traversing in V.ROOT_LEVELS else []
-        return [("cauda_equina", canal["cauda_equina"]), *roots, *((f"roots_below:{r}", canal["polyradiculopathy"]) for r in below[:1])]
+        below = (
+            [f"root:{lv}" for lv in V.ROOT_LEVELS[V.ROOT_LEVELS.index(traversing) :]]
+            if traversing in V.ROOT_LEVELS
+            else []
+        )
+        return [
+            ("cauda_equina", canal["cauda_equina"]),
+            *roots,
+            *((f"roots_below:{r}", canal["polyradiculopathy"]) for r in below[:1]),
+        ]
     if kind == "pelvis":
         return list(kb.imaging["pelvic_default"][rest].items())
     return [(structure, 1.0)]
@@ -233,9 +248,15 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
 
 
 _TEST_WORDS = {
-    "mri_lumbar_spine": "lumbar spine MRI", "mri_whole_spine": "whole-spine MRI", "mri_pelvis": "pelvic MRI",
-    "ct_pelvis": "pelvic CT", "ct_abdomen_pelvis": "CT of the abdomen and pelvis", "pet_ct": "PET-CT",
-    "mri_knee": "knee MRI", "ultrasound_nerve": "nerve ultrasound", "hip_imaging": "hip imaging",
+    "mri_lumbar_spine": "lumbar spine MRI",
+    "mri_whole_spine": "whole-spine MRI",
+    "mri_pelvis": "pelvic MRI",
+    "ct_pelvis": "pelvic CT",
+    "ct_abdomen_pelvis": "CT of the abdomen and pelvis",
+    "pet_ct": "PET-CT",
+    "mri_knee": "knee MRI",
+    "ultrasound_nerve": "nerve ultrasound",
+    "hip_imaging": "hip imaging",
 }
 
 

@@ -50,8 +50,9 @@ def score_case(model: LikelihoodModel, case: Case, variants: dict[str, int] | No
     return Scored(obs, cols, model.posterior(cols, patient_shift(model, case)), symptomatic_side(case))
 
 
-def posterior_matrix(model: LikelihoodModel, column_lists: list[np.ndarray],
-                     shifts: np.ndarray | None = None) -> np.ndarray:
+def posterior_matrix(
+    model: LikelihoodModel, column_lists: list[np.ndarray], shifts: np.ndarray | None = None
+) -> np.ndarray:
     """Posteriors of many encoded cases at once: a (cases x columns) count matrix times the
     (columns x hypotheses) log-likelihood table (one BLAS call), then a row-wise softmax."""
     n = len(column_lists)
@@ -78,8 +79,10 @@ def score_cases(model: LikelihoodModel, cases: list[Case]) -> list[Scored]:
     encoded = [_encode(model, case, variants) for case in cases]
     shifts = np.array([patient_shift(model, case) for case in cases]) if cases else None
     post = posterior_matrix(model, [cols for _, cols in encoded], shifts)
-    return [Scored(obs, cols, post[i].astype(float), symptomatic_side(case))
-            for i, ((obs, cols), case) in enumerate(zip(encoded, cases, strict=True))]
+    return [
+        Scored(obs, cols, post[i].astype(float), symptomatic_side(case))
+        for i, ((obs, cols), case) in enumerate(zip(encoded, cases, strict=True))
+    ]
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None
     """Sum hypothesis probabilities by (site, side, levels), best first; lesion points of one
     nerve stay visible as the group's members.  ``limit`` keeps only the leading groups."""
     mass = np.bincount(model.group_index, weights=scored.posterior, minlength=len(model.group_keys))
-    mass = mass ** model.site_sharpness
+    mass = mass**model.site_sharpness
     mass /= mass.sum()
     order = np.argsort(-mass, kind="stable")[:limit]
     out = []
@@ -103,6 +106,7 @@ def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None
         site, side, levels = model.group_keys[g]
         members = model.group_members[g]
         members = tuple(int(i) for i in members[np.argsort(-scored.posterior[members], kind="stable")])
-        out.append(SiteGroup(site, scored.symptomatic_side if side == "symptomatic" else side,
-                             levels, float(mass[g]), members))
+        out.append(
+            SiteGroup(site, scored.symptomatic_side if side == "symptomatic" else side, levels, float(mass[g]), members)
+        )
     return out

@@ -6,10 +6,10 @@ that is what makes single cases sub-millisecond and batches vectorised.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -24,30 +24,30 @@ class LikelihoodModel:
     kb: KnowledgeBase
     hypotheses: tuple[Hypothesis, ...]
     findings: tuple[FindingSpec, ...]
-    column: Mapping[tuple[str, str], int]      # (finding key, state) -> column
-    finding_index: Mapping[str, int]           # finding key -> row in findings / p_abnormal
-    log_prior: np.ndarray                      # (H,)
-    log_lik: np.ndarray                        # (H, J)
-    p_abnormal: np.ndarray                     # (H, F): P(finding not in its normal state)
-    lmn: np.ndarray                            # (H, F): predicted involvement (for explanations)
-    inv_lmn: np.ndarray                        # (H, F): lower motor neuron / sensory involvement
-    inv_umn: np.ndarray                        # (H, F): upper motor neuron involvement
-    log_lik_t: np.ndarray                      # (J, H) float32 transpose for batch matrix products
+    column: Mapping[tuple[str, str], int]  # (finding key, state) -> column
+    finding_index: Mapping[str, int]  # finding key -> row in findings / p_abnormal
+    log_prior: np.ndarray  # (H,)
+    log_lik: np.ndarray  # (H, J)
+    p_abnormal: np.ndarray  # (H, F): P(finding not in its normal state)
+    lmn: np.ndarray  # (H, F): predicted involvement (for explanations)
+    inv_lmn: np.ndarray  # (H, F): lower motor neuron / sensory involvement
+    inv_umn: np.ndarray  # (H, F): upper motor neuron involvement
+    log_lik_t: np.ndarray  # (J, H) float32 transpose for batch matrix products
     temperature: float
-    site_sharpness: float                      # exponent on the summed site probabilities (calibration)
-    group_keys: tuple[tuple, ...]              # distinct (site, side, levels) of the output
-    group_index: np.ndarray                    # (H,) hypothesis -> group
-    group_members: tuple[np.ndarray, ...]      # group -> hypothesis indices
-    age_variants: Mapping[str, int]            # base finding key -> age from which its variant applies
+    site_sharpness: float  # exponent on the summed site probabilities (calibration)
+    group_keys: tuple[tuple, ...]  # distinct (site, side, levels) of the output
+    group_index: np.ndarray  # (H,) hypothesis -> group
+    group_members: tuple[np.ndarray, ...]  # group -> hypothesis indices
+    age_variants: Mapping[str, int]  # base finding key -> age from which its variant applies
     site_members: Mapping[str, tuple[int, ...]]  # site id -> its hypotheses
-    examinable: np.ndarray                     # findings a clinician can still go and examine
-    gloss: tuple[str, ...]                     # per finding: the anatomy it tests, in words
-    background_twin: np.ndarray                # (H,) hypothesis carries a background polyneuropathy
-    background_focal: np.ndarray               # (H,) focal hypothesis that has such a twin
-    polyneuropathy_alone: np.ndarray           # (H,) the stand-alone polyneuropathy hypothesis
-    site_risk: Mapping[str, np.ndarray]        # history feature -> (H,) log odds ratio on the prior
-    focal_of: np.ndarray                       # (H,) a twin's focal hypothesis (itself for the others)
-    labels: tuple[str, ...]                    # per hypothesis: its name in explanations
+    examinable: np.ndarray  # findings a clinician can still go and examine
+    gloss: tuple[str, ...]  # per finding: the anatomy it tests, in words
+    background_twin: np.ndarray  # (H,) hypothesis carries a background polyneuropathy
+    background_focal: np.ndarray  # (H,) focal hypothesis that has such a twin
+    polyneuropathy_alone: np.ndarray  # (H,) the stand-alone polyneuropathy hypothesis
+    site_risk: Mapping[str, np.ndarray]  # history feature -> (H,) log odds ratio on the prior
+    focal_of: np.ndarray  # (H,) a twin's focal hypothesis (itself for the others)
+    labels: tuple[str, ...]  # per hypothesis: its name in explanations
 
     def prior_shift(self, features: frozenset[str], age: int | None) -> np.ndarray:
         """(H,) change of log prior for this patient: a background polyneuropathy (and a
@@ -109,7 +109,7 @@ def compute_tables(kb: KnowledgeBase, hypotheses, findings, column) -> dict[str,
             a, b = involvement(kb, spec, hyp, memo)
             probs = state_probabilities(kb, spec, a, b)
             start = column[(spec.key, spec.states[0])]
-            log_lik[h, start:start + len(probs)] = np.log(np.clip(probs, 1e-6, 1.0))
+            log_lik[h, start : start + len(probs)] = np.log(np.clip(probs, 1e-6, 1.0))
             p_abn[h, f] = probs[0] if spec.kind == "presence" else 1 - probs[0]
             inv_lmn[h, f], inv_umn[h, f] = a, b
     # imaging is a separate modality: its evidence is not tempered like the examination's
@@ -128,8 +128,12 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     for spec in findings:
         for state in spec.states:
             column[(spec.key, state)] = len(column)
-    expected = {"log_lik": (len(hypotheses), len(column)), "p_abnormal": (len(hypotheses), len(findings)),
-                "inv_lmn": (len(hypotheses), len(findings)), "inv_umn": (len(hypotheses), len(findings))}
+    expected = {
+        "log_lik": (len(hypotheses), len(column)),
+        "p_abnormal": (len(hypotheses), len(findings)),
+        "inv_lmn": (len(hypotheses), len(findings)),
+        "inv_umn": (len(hypotheses), len(findings)),
+    }
     if tables is None or any(tables.get(k) is None or tables[k].shape != shape for k, shape in expected.items()):
         tables = compute_tables(kb, hypotheses, findings, column)
     log_lik, p_abn = np.array(tables["log_lik"]), np.array(tables["p_abnormal"])
@@ -150,16 +154,33 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     site_members: dict[str, list[int]] = {}
     for i, hyp in enumerate(hypotheses):
         site_members.setdefault(hyp.site, []).append(i)
-    examinable = np.array([spec.kind != "presence" and spec.base_key is None and spec.target != "complaint"
-                           and not spec.key.startswith("sign:conduction_block") for spec in findings])
+    examinable = np.array(
+        [
+            spec.kind != "presence"
+            and spec.base_key is None
+            and spec.target != "complaint"
+            and not spec.key.startswith("sign:conduction_block")
+            for spec in findings
+        ]
+    )
     return LikelihoodModel(
-        kb=kb, hypotheses=hypotheses, findings=findings,
+        kb=kb,
+        hypotheses=hypotheses,
+        findings=findings,
         column=MappingProxyType(column),
         finding_index=MappingProxyType({s.key: i for i, s in enumerate(findings)}),
-        log_prior=log_prior, log_lik=log_lik, log_lik_t=np.ascontiguousarray(log_lik.T, dtype=np.float32), p_abnormal=p_abn, lmn=lmn, inv_lmn=inv_lmn, inv_umn=inv_umn,
+        log_prior=log_prior,
+        log_lik=log_lik,
+        log_lik_t=np.ascontiguousarray(log_lik.T, dtype=np.float32),
+        p_abnormal=p_abn,
+        lmn=lmn,
+        inv_lmn=inv_lmn,
+        inv_umn=inv_umn,
         temperature=float(kb.parameters["temperature"]),
         site_sharpness=float(kb.parameters["site_sharpness"]),
-        group_keys=group_keys, group_index=group_index, group_members=group_members,
+        group_keys=group_keys,
+        group_index=group_index,
+        group_members=group_members,
         age_variants=MappingProxyType(variants),
         site_members=MappingProxyType({k: tuple(v) for k, v in site_members.items()}),
         examinable=examinable,

@@ -19,10 +19,10 @@ from plexnav.knowledge.base import KnowledgeBase
 
 @dataclass(frozen=True)
 class Observation:
-    key: str      # catalogue key (possibly an age variant)
+    key: str  # catalogue key (possibly an age variant)
     state: str
     base_key: str  # key without the age suffix
-    value: str     # what was observed, for wording ("MRC 3", "absent")
+    value: str  # what was observed, for wording ("MRC 3", "absent")
 
 
 def _sides(side: str | None) -> tuple[str, ...]:
@@ -68,6 +68,7 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
             add(f"strength:{s.movement}:{side}", _strength_state(s.mrc), f"MRC {s.mrc:g}")
     for reason in sorted(limited):
         add(f"evidence:limited:{reason}", "present", f"strength limited by {reason}")
+
     def add_sided(key: str, midline: bool, side: str | None, state: str, value: str) -> None:
         """A midline finding has one key; a one-sided one a key per side (bilateral: both)."""
         if midline:
@@ -78,7 +79,9 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
                 add(f"{key}:{one}", state, value)
 
     for r in case.exam.reflexes:
-        add_sided(f"reflex:{r.reflex}", r.reflex in V.MIDLINE_REFLEXES, r.side, _reflex_state(r.reflex, r.grade), r.grade)
+        add_sided(
+            f"reflex:{r.reflex}", r.reflex in V.MIDLINE_REFLEXES, r.side, _reflex_state(r.reflex, r.grade), r.grade
+        )
     for s in case.exam.sensation:
         state = "normal" if s.finding == "normal" else "abnormal"
         midline = s.region in V.MIDLINE_REGIONS and s.side not in V.LATERAL_SIDES
@@ -162,9 +165,14 @@ def _add_silent_sides(case: Case, out: list[Observation], add) -> None:
     silent: a lesion there would almost always have shown itself.  Low back pain is axial:
     it does not make a presentation two-sided.
     """
-    abnormal = {o.base_key.rsplit(":", 1)[-1] for o in out
-                if o.state not in ("normal", "absent", "flexor")
-                and not o.base_key.startswith(("imaging:", "evidence:", "symptom:pain:lower_back:", "symptom:sensory:lower_back:"))}
+    abnormal = {
+        o.base_key.rsplit(":", 1)[-1]
+        for o in out
+        if o.state not in ("normal", "absent", "flexor")
+        and not o.base_key.startswith(
+            ("imaging:", "evidence:", "symptom:pain:lower_back:", "symptom:sensory:lower_back:")
+        )
+    }
     if "either" in abnormal:
         return
     touched = abnormal & set(V.LATERAL_SIDES)

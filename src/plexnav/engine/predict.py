@@ -62,7 +62,9 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
     return value
 
 
-def movement(kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: dict | None = None) -> tuple[float, float]:
+def movement(
+    kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: dict | None = None
+) -> tuple[float, float]:
     record = kb.movements[movement_id]
     if hyp.mimic is not None and kb.mimics[hyp.mimic].weakness:
         # weakness without a lesion follows no anatomy: every movement alike, muscles spared on EMG
@@ -124,8 +126,9 @@ def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> flo
     return value
 
 
-def sign(kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: str | None = None,
-         memo: dict | None = None) -> tuple[float, float]:
+def sign(
+    kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: str | None = None, memo: dict | None = None
+) -> tuple[float, float]:
     """(lower motor neuron or local involvement, upper motor neuron involvement) for a sign."""
     record = kb.signs[sign_id]
     umn = hyp.central.get("umn", 0.0)

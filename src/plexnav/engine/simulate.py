@@ -16,9 +16,14 @@ def scorable_findings(model: LikelihoodModel) -> list[int]:
     """Findings a full work-up would record: exam, studies, EMG and the one-sided symptoms."""
     sided = {s.key.rsplit(":", 1)[0] for s in model.findings if s.side in ("left", "right")}
     # perineal skin is recorded either for the midline or side by side: simulate side by side
-    return [i for i, s in enumerate(model.findings)
-            if s.base_key is None and s.target not in SKIP_TARGETS and s.side != "either"
-            and not (s.side == "midline" and s.key in sided)]
+    return [
+        i
+        for i, s in enumerate(model.findings)
+        if s.base_key is None
+        and s.target not in SKIP_TARGETS
+        and s.side != "either"
+        and not (s.side == "midline" and s.key in sided)
+    ]
 
 
 def _columns_for(model: LikelihoodModel, finding: int, state_index: int) -> int:
@@ -54,8 +59,9 @@ def typical_columns(model: LikelihoodModel, h: int, findings: list[int]) -> np.n
     return np.array(cols, dtype=np.intp)
 
 
-def sampled_columns(model: LikelihoodModel, h: int, findings: list[int], rng: np.random.Generator,
-                    keep: float = 1.0, flip: float = 0.0) -> np.ndarray:
+def sampled_columns(
+    model: LikelihoodModel, h: int, findings: list[int], rng: np.random.Generator, keep: float = 1.0, flip: float = 0.0
+) -> np.ndarray:
     """A noisy case: each finding kept with probability ``keep``, its state drawn from the
     model, then with probability ``flip`` replaced by a different state at random."""
     cols = []
@@ -64,7 +70,7 @@ def sampled_columns(model: LikelihoodModel, h: int, findings: list[int], rng: np
             continue
         spec = model.findings[f]
         start = model.column[(spec.key, spec.states[0])]
-        probs = np.exp(model.log_lik[h, start:start + len(spec.states)])
+        probs = np.exp(model.log_lik[h, start : start + len(spec.states)])
         if spec.kind == "presence":
             if rng.random() < probs[0]:
                 cols.append(start)
@@ -90,8 +96,9 @@ def _silent_side_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
     symptom_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][0].startswith("symptom:")}
     if not symptom_sides & {"left", "right"}:
         return []
-    abnormal_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols
-                      if state_of[c][1] not in ("normal", "absent", "flexor")}
+    abnormal_sides = {
+        state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][1] not in ("normal", "absent", "flexor")
+    }
     return [model.column[(f"complaint:{side}", "absent")] for side in ("left", "right") if side not in abnormal_sides]
 
 
@@ -113,8 +120,9 @@ def top_site_index(model: LikelihoodModel, posterior: np.ndarray) -> int:
     return best[max(groups, key=groups.get)]
 
 
-def realistic_columns(model: LikelihoodModel, h: int, rng: np.random.Generator,
-                      flip: float = 0.03, depth: int | None = None) -> np.ndarray:
+def realistic_columns(
+    model: LikelihoodModel, h: int, rng: np.random.Generator, flip: float = 0.03, depth: int | None = None
+) -> np.ndarray:
     """A case as clinics record them, for calibration: a per-case severity (partial lesions),
     a work-up depth (0 symptoms only, 1 bedside exam, 2 exam with electrodiagnosis), abnormal
     findings recorded more often than normal ones, and occasional wrong findings.

@@ -48,7 +48,9 @@ def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts:
     knowledge = knowledge or load_guidance_knowledge()
     facts = facts or case_facts(case, knowledge)
     for level in knowledge.triage:
-        fired = [rule for rule, fires in zip(level["rules"], holds_each(level["rules"], facts, "when"), strict=True) if fires]
+        fired = [
+            rule for rule, fires in zip(level["rules"], holds_each(level["rules"], facts, "when"), strict=True) if fires
+        ]
         if fired:
             return Triage(level=level["level"], reasons=[r["text"] for r in fired], rules=[r["id"] for r in fired])
     last = knowledge.triage[-1]

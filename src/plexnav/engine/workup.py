@@ -60,9 +60,15 @@ def site_region(site: str, knowledge: GuidanceKnowledge) -> str | None:
     return None
 
 
-def context_facts(case: Case, localization: Sequence[LocalizationEntry], etiology: Sequence[EtiologyEntry],
-                  triage: Triage, knowledge: GuidanceKnowledge, facts: Facts | None = None,
-                  background: Sequence[BackgroundEntry] = ()) -> Facts:
+def context_facts(
+    case: Case,
+    localization: Sequence[LocalizationEntry],
+    etiology: Sequence[EtiologyEntry],
+    triage: Triage,
+    knowledge: GuidanceKnowledge,
+    facts: Facts | None = None,
+    background: Sequence[BackgroundEntry] = (),
+) -> Facts:
     """Case facts plus what earlier steps concluded (site, cause and triage), for rule conditions.
 
     Besides ``site_p:``/``group_p:``/``cause_p:`` values: ``site_top:``, ``group_top:``,
@@ -136,9 +142,14 @@ def _abnormal_result(test: str, spec: Mapping, facts: Facts) -> bool:
     return False
 
 
-def plan_workup(case: Case, localization: Sequence[LocalizationEntry], etiology: Sequence[EtiologyEntry],
-                triage: Triage, knowledge: GuidanceKnowledge | None = None,
-                context: Facts | None = None) -> list[WorkupEntry]:
+def plan_workup(
+    case: Case,
+    localization: Sequence[LocalizationEntry],
+    etiology: Sequence[EtiologyEntry],
+    triage: Triage,
+    knowledge: GuidanceKnowledge | None = None,
+    context: Facts | None = None,
+) -> list[WorkupEntry]:
     """Tests worth doing next, most urgent first, one entry per test.  ``context``: the
     :func:`context_facts` if the caller already has them."""
     knowledge = knowledge or load_guidance_knowledge()

@@ -115,9 +115,15 @@ class CdsAuth:
             raise CdsAuthError(f"the token's jku {header['jku']!r} is not allow-listed for {issuer}")
         key = client.key_for(header.get("kid"))
         try:
-            claims = jwt.decode(token, key, algorithms=[alg], audience=audience, issuer=issuer,
-                                leeway=LEEWAY_SECONDS,
-                                options={"require": ["iss", "aud", "exp", "iat", "jti"]})
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[alg],
+                audience=audience,
+                issuer=issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["iss", "aud", "exp", "iat", "jti"]},
+            )
         except jwt.ExpiredSignatureError:
             raise CdsAuthError("the token has expired") from None
         except jwt.InvalidAudienceError:

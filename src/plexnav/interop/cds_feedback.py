@@ -76,8 +76,17 @@ class FeedbackLog:
 
     def record(self, service_id: str, issuer: str, feedback: Feedback) -> int:
         received = datetime.now(UTC).isoformat(timespec="seconds")
-        lines = [json.dumps({"received": received, "service": service_id, "client": issuer,
-                             **item.model_dump(mode="json", exclude_none=True)}) for item in feedback.feedback]
+        lines = [
+            json.dumps(
+                {
+                    "received": received,
+                    "service": service_id,
+                    "client": issuer,
+                    **item.model_dump(mode="json", exclude_none=True),
+                }
+            )
+            for item in feedback.feedback
+        ]
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:

@@ -227,10 +227,12 @@ def discovery() -> dict:
         hook=HOOK,
         id=SERVICE_ID,
         title="plexnav: lumbosacral plexus localization and triage",
-        description=("Ranks where a lumbosacral lesion lies (root, cauda equina, plexus, lumbosacral trunk or "
-                     "a named nerve) from the history, examination and electrodiagnosis recorded for the "
-                     "patient, with probabilities and the findings for and against; triages urgency and "
-                     "proposes the work-up. plexnav supports clinical judgement; it never replaces it."),
+        description=(
+            "Ranks where a lumbosacral lesion lies (root, cauda equina, plexus, lumbosacral trunk or "
+            "a named nerve) from the history, examination and electrodiagnosis recorded for the "
+            "patient, with probabilities and the findings for and against; triages urgency and "
+            "proposes the work-up. plexnav supports clinical judgement; it never replaces it."
+        ),
         prefetch=dict(PREFETCH_TEMPLATES),
         usageRequirements=(
             "Send a signed JWT (RS/PS/ES algorithms) from an issuer registered with the service. plexnav reads "
@@ -238,20 +240,29 @@ def discovery() -> dict:
             "hospital's local codes in its own ConceptMap); prefetch keys left out are fetched from fhirServer "
             f"with fhirAuthorization; prefetch.{PREFETCH_KEY} may carry a plexnav-case/1 object or a plexnav "
             f"FHIR {FHIR_RELEASE} document. What it cannot read is named on a card, and it never calls such a "
-            "record routine."),
+            "record routine."
+        ),
     )
-    orders = [CdsService(
-        hook=hook, id=service_id,
-        title=f"plexnav: does the imaging or EMG being ordered fit the localization ({hook})",
-        description=("For imaging, electrodiagnosis and laboratory tests being ordered: says whether each is in "
-                     "plexnav's work-up for the leading localization of the findings recorded for the patient, "
-                     "and which tests plexnav proposes instead when it is not. An order whose code no "
-                     "ConceptMap maps to a plexnav test is named as not checked. plexnav supports clinical "
-                     "judgement; it never replaces it."),
-        prefetch=dict(PREFETCH_TEMPLATES),
-        usageRequirements=("Send a signed JWT as for the patient-view service; context.draftOrders is a Bundle "
-                           "of the ServiceRequests being ordered."),
-    ) for hook, service_id in ORDER_SERVICES.items()]
+    orders = [
+        CdsService(
+            hook=hook,
+            id=service_id,
+            title=f"plexnav: does the imaging or EMG being ordered fit the localization ({hook})",
+            description=(
+                "For imaging, electrodiagnosis and laboratory tests being ordered: says whether each is in "
+                "plexnav's work-up for the leading localization of the findings recorded for the patient, "
+                "and which tests plexnav proposes instead when it is not. An order whose code no "
+                "ConceptMap maps to a plexnav test is named as not checked. plexnav supports clinical "
+                "judgement; it never replaces it."
+            ),
+            prefetch=dict(PREFETCH_TEMPLATES),
+            usageRequirements=(
+                "Send a signed JWT as for the patient-view service; context.draftOrders is a Bundle "
+                "of the ServiceRequests being ordered."
+            ),
+        )
+        for hook, service_id in ORDER_SERVICES.items()
+    ]
     return dump(Discovery(services=[service, *orders]))
 
 
@@ -307,8 +318,13 @@ INCOMPLETE_HEADLINE = "Incomplete: no red flag in what plexnav could read; part 
 def _rule_reasons() -> dict[str, str]:
     """Each triage rule's reason for clinicians (``why`` in triage_rules.yaml, with its sources there)."""
     from plexnav.knowledge.guidance import load_guidance_knowledge
-    return {rule["id"]: rule["why"] for level in load_guidance_knowledge().triage
-            for rule in level.get("rules", ()) if rule.get("why")}
+
+    return {
+        rule["id"]: rule["why"]
+        for level in load_guidance_knowledge().triage
+        for rule in level.get("rules", ())
+        if rule.get("why")
+    }
 
 
 def clinician_reasons(a: Assessment) -> list[str]:
@@ -323,14 +339,18 @@ def clinician_reasons(a: Assessment) -> list[str]:
 
 def _triage_card(a: Assessment, seed: str, *, incomplete: bool = False) -> Card:
     level = a.triage.level
-    reasons = "\n".join(f"- {_md(r)}" for r in clinician_reasons(a)) or \
-        "- No red-flag rule of plexnav's triage policy fired on the findings entered."
+    reasons = (
+        "\n".join(f"- {_md(r)}" for r in clinician_reasons(a))
+        or "- No red-flag rule of plexnav's triage policy fired on the findings entered."
+    )
     headline, indicator = TRIAGE_HEADLINE[level], INDICATOR[level]
     heading = f"**Triage: {level}** ({_md(T.TRIAGE_ADVICE[level])})"
     if incomplete and level in ("routine", "soon"):
         headline, indicator = INCOMPLETE_HEADLINE, "warning"
-        heading = (f"**Triage: incomplete.** On the findings plexnav could read alone the level would be "
-                   f"{level}; part of the record was not read")
+        heading = (
+            f"**Triage: incomplete.** On the findings plexnav could read alone the level would be "
+            f"{level}; part of the record was not read"
+        )
         reasons += "\n- Findings plexnav could not read are unknown, not normal: see the card that lists them."
     return Card(
         uuid=_card_uuid(seed, "triage"),
@@ -351,13 +371,19 @@ def _localization_card(a: Assessment, seed: str) -> Card | None:
         parts.append("**For:**\n\n" + "\n".join(f"- {_md(x)}" for x in top.supporting[:4]))
     if top.against:
         parts.append("**Against:**\n\n" + "\n".join(f"- {_md(x)}" for x in top.against[:3]))
-    others = [f"- {_md(site_label(x.site, x.side, x.levels, x.detail))}: {T.percent(x.probability)}"
-              for x in a.localization[1:4]]
+    others = [
+        f"- {_md(site_label(x.site, x.side, x.levels, x.detail))}: {T.percent(x.probability)}"
+        for x in a.localization[1:4]
+    ]
     if others:
         parts.append("**Other candidates:**\n\n" + "\n".join(others))
     if a.background:
-        parts.append("\n".join(f"**{_md(background_line(bg, why=False))}**" + (f" {_md(bg.why)}" if bg.why.strip() else "")
-                               for bg in a.background))
+        parts.append(
+            "\n".join(
+                f"**{_md(background_line(bg, why=False))}**" + (f" {_md(bg.why)}" if bg.why.strip() else "")
+                for bg in a.background
+            )
+        )
     if a.etiology:
         cause = a.etiology[0]
         parts.append(f"**Likely cause:** {_md(T.name('cause', cause.cause))} ({T.percent(cause.probability)})")
@@ -387,7 +413,9 @@ def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | Non
         )
         for i, (w, name) in enumerate(zip(a.workup, names, strict=True))
     ]
-    detail = "\n".join(f"- **{_md(name)}** ({_md(workup_when(w))}): {_md(w.why)}" for w, name in zip(a.workup, names, strict=True))
+    detail = "\n".join(
+        f"- **{_md(name)}** ({_md(workup_when(w))}): {_md(w.why)}" for w, name in zip(a.workup, names, strict=True)
+    )
     return Card(
         uuid=_card_uuid(seed, "workup"),
         summary=_clip(f"Suggested work-up: {', '.join(names)}"),
@@ -399,8 +427,15 @@ def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | Non
     )
 
 
-def cards_for(case: Case, assessment: Assessment, *, hook_instance: str | None = None,
-              patient_id: str | None = None, unread: Sequence[str] = (), smart_launch: str | None = None) -> CdsResponse:
+def cards_for(
+    case: Case,
+    assessment: Assessment,
+    *,
+    hook_instance: str | None = None,
+    patient_id: str | None = None,
+    unread: Sequence[str] = (),
+    smart_launch: str | None = None,
+) -> CdsResponse:
     """The cards for an assessed case (triage first).  With ``unread`` (parts of the record plexnav
     could not read) the triage never reassures: a routine or soon level is stated as incomplete,
     and a card lists what was not read.  ``smart_launch`` (plexnav's SMART launch URL, when SMART
@@ -408,10 +443,18 @@ def cards_for(case: Case, assessment: Assessment, *, hook_instance: str | None =
     seed = hook_instance or case.model_dump_json()
     localization = _localization_card(assessment, seed)
     if localization is not None and smart_launch:
-        localization.links = [Link(label="Open plexnav on this patient (findings, explanation, what is unread)",
-                                   url=smart_launch, type="smart")]
-    cards = [_triage_card(assessment, seed, incomplete=bool(unread)), localization,
-             _workup_card(assessment, seed, patient_id)]
+        localization.links = [
+            Link(
+                label="Open plexnav on this patient (findings, explanation, what is unread)",
+                url=smart_launch,
+                type="smart",
+            )
+        ]
+    cards = [
+        _triage_card(assessment, seed, incomplete=bool(unread)),
+        localization,
+        _workup_card(assessment, seed, patient_id),
+    ]
     if unread:
         cards.insert(1, _unread_card(list(unread), seed, with_case=True))
     return CdsResponse(cards=[c for c in cards if c is not None])
@@ -453,7 +496,8 @@ def _read_prefetch(prefetch: dict, maps: ConceptMaps) -> _Prefetched:
     if not present:
         raise CdsPreconditionFailed(
             f"no prefetch: send {', '.join(EHR_KEYS)} (the discovery templates) or {PREFETCH_KEY}, "
-            "or fhirServer with fhirAuthorization so that plexnav fetches them")
+            "or fhirServer with fhirAuthorization so that plexnav fetches them"
+        )
     out = _Prefetched()
     patient_entries: list[dict] = []
     ehr_entries: list[dict] = []
@@ -464,8 +508,11 @@ def _read_prefetch(prefetch: dict, maps: ConceptMaps) -> _Prefetched:
             patient_entries.append({"resource": value})
             continue
         if key != PREFETCH_KEY and isinstance(value, dict) and value.get("resourceType") == "Bundle":
-            ehr_entries += [e for e in value.get("entry", ()) if isinstance(e, dict)
-                            and (e.get("search") or {}).get("mode", "match") != "outcome"]
+            ehr_entries += [
+                e
+                for e in value.get("entry", ())
+                if isinstance(e, dict) and (e.get("search") or {}).get("mode", "match") != "outcome"
+            ]
             continue
         reading = _reading(value, key, maps)
         if isinstance(reading, Case):
@@ -477,14 +524,17 @@ def _read_prefetch(prefetch: dict, maps: ConceptMaps) -> _Prefetched:
         if reading.case is not None and out.case is None:
             out.case = reading.case
     if ehr_entries or patient_entries:
-        reading = read_bundle({"resourceType": "Bundle", "type": "collection",
-                               "entry": patient_entries + ehr_entries}, maps)
+        reading = read_bundle(
+            {"resourceType": "Bundle", "type": "collection", "entry": patient_entries + ehr_entries}, maps
+        )
         out.unread += reading.unread
         if reading.case is not None and out.case is None:
             out.case = reading.case
         elif reading.case is not None and _has_findings(reading.case):
-            out.unread.append(f"findings read from the record's Observations and Conditions beside "
-                              f"prefetch.{PREFETCH_KEY} (the case was assessed from prefetch.{PREFETCH_KEY} alone)")
+            out.unread.append(
+                f"findings read from the record's Observations and Conditions beside "
+                f"prefetch.{PREFETCH_KEY} (the case was assessed from prefetch.{PREFETCH_KEY} alone)"
+            )
     return out
 
 
@@ -519,8 +569,10 @@ def _patients_named(node: Any, found: set[str]) -> set[str]:
 def _check_patient(prefetch: dict, patient_id: str) -> None:
     others = sorted(_patients_named(prefetch, set()) - {patient_id})
     if others:
-        raise CdsRequestError(f"the prefetch holds data of Patient/{others[0]}, not of the context's "
-                              f"Patient/{patient_id}: plexnav will not assess one patient with another's data")
+        raise CdsRequestError(
+            f"the prefetch holds data of Patient/{others[0]}, not of the context's "
+            f"Patient/{patient_id}: plexnav will not assess one patient with another's data"
+        )
 
 
 def _unread_card(unread: list[str], seed: str, *, with_case: bool) -> Card:
@@ -530,12 +582,16 @@ def _unread_card(unread: list[str], seed: str, *, with_case: bool) -> Card:
         lines += f"\n- and {len(unread) - len(shown)} more"
     if with_case:
         summary = f"plexnav could not read {len(unread)} item(s) of this record: assessment is incomplete"
-        lead = ("plexnav assessed only the findings it could read. These were not read, so they count as "
-                "**unknown, not normal**; review them yourself:")
+        lead = (
+            "plexnav assessed only the findings it could read. These were not read, so they count as "
+            "**unknown, not normal**; review them yourself:"
+        )
     else:
         summary = f"plexnav could not read this record ({len(unread)} item(s)): no assessment made"
-        lead = ("plexnav reads findings in its own codes (or codes mapped to them). It could not read any "
-                "finding in this record, so it made **no triage and no localization**. Not read:")
+        lead = (
+            "plexnav reads findings in its own codes (or codes mapped to them). It could not read any "
+            "finding in this record, so it made **no triage and no localization**. Not read:"
+        )
     return Card(
         uuid=_card_uuid(seed, "unread"),
         summary=_clip(summary),
@@ -547,9 +603,13 @@ def _unread_card(unread: list[str], seed: str, *, with_case: bool) -> Card:
 
 def _has_findings(case: Case) -> bool:
     data = case.model_dump(exclude_none=True)
-    return bool(data.get("symptoms") or any(data.get("exam", {}).values())
-                or any(data.get("electrodiagnosis", {}).values()) or data.get("investigations")
-                or any(v for k, v in data.get("history", {}).items()))
+    return bool(
+        data.get("symptoms")
+        or any(data.get("exam", {}).values())
+        or any(data.get("electrodiagnosis", {}).values())
+        or data.get("investigations")
+        or any(v for k, v in data.get("history", {}).items())
+    )
 
 
 Fetch = Callable[[str, str | None, str, list[str]], dict]
@@ -564,8 +624,9 @@ class Call:
     read: _Prefetched
 
 
-def read_call(body: dict | str | bytes, hook: str, service: str, maps: ConceptMaps | None = None,
-              fetch: Fetch | None = None) -> Call:
+def read_call(
+    body: dict | str | bytes, hook: str, service: str, maps: ConceptMaps | None = None, fetch: Fetch | None = None
+) -> Call:
     """Parse and check a call of ``hook`` (patient binding included) and read its data (prefetch, or
     what ``fetch`` got from ``fhirServer`` for the keys left out) through ``maps``."""
     if isinstance(body, str | bytes):
@@ -604,8 +665,12 @@ def unread_only(call: Call) -> dict | None:
     return None
 
 
-def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = None, fetch: Fetch | None = None,
-                         smart_launch: str | None = None) -> dict:
+def cds_service_response(
+    body: dict | str | bytes,
+    maps: ConceptMaps | None = None,
+    fetch: Fetch | None = None,
+    smart_launch: str | None = None,
+) -> dict:
     """Answer one CDS Hooks call on ``plexnav-lumbosacral``: the response JSON ``{"cards": [...]}``.
 
     ``maps`` are the ConceptMaps that say which EHR codes are which plexnav findings (default: the
@@ -623,14 +688,29 @@ def cds_service_response(body: dict | str | bytes, maps: ConceptMaps | None = No
         return answer
     got = call.read
     assert got.case is not None  # unread_only answered when no case was read
-    response = cards_for(got.case, assess(got.case), hook_instance=call.request.hookInstance,
-                         patient_id=call.patient_id, unread=got.unread, smart_launch=smart_launch)
+    response = cards_for(
+        got.case,
+        assess(got.case),
+        hook_instance=call.request.hookInstance,
+        patient_id=call.patient_id,
+        unread=got.unread,
+        smart_launch=smart_launch,
+    )
     return dump(response)
 
 
-def request_for(case_document: dict, *, patient_id: str = "example", hook_instance: str | None = None,
-                user_id: str = "Practitioner/example") -> dict:
+def request_for(
+    case_document: dict,
+    *,
+    patient_id: str = "example",
+    hook_instance: str | None = None,
+    user_id: str = "Practitioner/example",
+) -> dict:
     """A patient-view request body carrying a case (JSON object) or a plexnav Bundle in the prefetch."""
     instance = hook_instance or str(uuid.uuid5(_NAMESPACE, json.dumps(case_document, sort_keys=True)))
-    return {"hook": HOOK, "hookInstance": instance, "context": {"userId": user_id, "patientId": patient_id},
-            "prefetch": {PREFETCH_KEY: case_document}}
+    return {
+        "hook": HOOK,
+        "hookInstance": instance,
+        "context": {"userId": user_id, "patientId": patient_id},
+        "prefetch": {PREFETCH_KEY: case_document},
+    }

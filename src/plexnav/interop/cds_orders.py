@@ -68,35 +68,53 @@ def _order_card(test: str, order: dict, a: Assessment, seed: str, i: int) -> Car
     name = T.name("workup-test", test)
     planned = {w.test: w for w in a.workup}
     leading = _leading(a)
-    proposed = "\n".join(f"- **{_md(T.name('workup-test', w.test))}** ({_md(workup_when(w))}): {_md(w.why)}"
-                         for w in a.workup) or "- no test now"
+    proposed = (
+        "\n".join(f"- **{_md(T.name('workup-test', w.test))}** ({_md(workup_when(w))}): {_md(w.why)}" for w in a.workup)
+        or "- no test now"
+    )
     if test in planned:
         w = planned[test]
-        return Card(uuid=_card_uuid(seed, f"order/{i}"), indicator="info",
-                    summary=_clip(f"{name} fits plexnav's work-up for the leading site: {leading}"),
-                    detail=(f"**{_md(name)}** is in plexnav's work-up ({_md(workup_when(w))}): {_md(w.why)}\n\n"
-                            f"Leading localization: {_md(leading)}.\n\n{_footer(a)}"),
-                    source=_source("order-check", "order check"))
-    return Card(uuid=_card_uuid(seed, f"order/{i}"), indicator="warning",
-                summary=_clip(f"{name} is not in plexnav's work-up for the leading site: {leading}"),
-                detail=(f"The order ({_md(describe_resource(order))}) is not among the tests plexnav proposes for "
-                        f"the findings recorded. Leading localization: **{_md(leading)}**.\n\n"
-                        f"plexnav proposes:\n\n{proposed}\n\nThere may be reasons for this order that the record "
-                        f"does not show; plexnav only compares it with its own work-up.\n\n{_footer(a)}"),
-                source=_source("order-check", "order check"))
+        return Card(
+            uuid=_card_uuid(seed, f"order/{i}"),
+            indicator="info",
+            summary=_clip(f"{name} fits plexnav's work-up for the leading site: {leading}"),
+            detail=(
+                f"**{_md(name)}** is in plexnav's work-up ({_md(workup_when(w))}): {_md(w.why)}\n\n"
+                f"Leading localization: {_md(leading)}.\n\n{_footer(a)}"
+            ),
+            source=_source("order-check", "order check"),
+        )
+    return Card(
+        uuid=_card_uuid(seed, f"order/{i}"),
+        indicator="warning",
+        summary=_clip(f"{name} is not in plexnav's work-up for the leading site: {leading}"),
+        detail=(
+            f"The order ({_md(describe_resource(order))}) is not among the tests plexnav proposes for "
+            f"the findings recorded. Leading localization: **{_md(leading)}**.\n\n"
+            f"plexnav proposes:\n\n{proposed}\n\nThere may be reasons for this order that the record "
+            f"does not show; plexnav only compares it with its own work-up.\n\n{_footer(a)}"
+        ),
+        source=_source("order-check", "order check"),
+    )
 
 
 def _unchecked_card(orders: list[dict], seed: str) -> Card:
     lines = "\n".join(f"- {_md(describe_resource(o))}" for o in orders[:12])
-    return Card(uuid=_card_uuid(seed, "order/unchecked"), indicator="info",
-                summary=_clip(f"plexnav could not check {len(orders)} order(s): no ConceptMap maps their code"),
-                detail=(f"plexnav does not know which of its tests these orders are, so it cannot say whether "
-                        f"they fit the localization:\n\n{lines}\n\n_{_md(T.DISCLAIMER)}_"),
-                source=_source("order-check", "order check"))
+    return Card(
+        uuid=_card_uuid(seed, "order/unchecked"),
+        indicator="info",
+        summary=_clip(f"plexnav could not check {len(orders)} order(s): no ConceptMap maps their code"),
+        detail=(
+            f"plexnav does not know which of its tests these orders are, so it cannot say whether "
+            f"they fit the localization:\n\n{lines}\n\n_{_md(T.DISCLAIMER)}_"
+        ),
+        source=_source("order-check", "order check"),
+    )
 
 
-def order_response(service_id: str, body: dict | str | bytes, maps: ConceptMaps | None = None,
-                   fetch: Fetch | None = None) -> dict:
+def order_response(
+    service_id: str, body: dict | str | bytes, maps: ConceptMaps | None = None, fetch: Fetch | None = None
+) -> dict:
     """Answer an ``order-select`` or ``order-sign`` call: a card per ServiceRequest being ordered."""
     from plexnav.engine.assess import assess
 

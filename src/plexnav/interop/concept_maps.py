@@ -23,7 +23,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -43,7 +43,7 @@ class ConceptMapError(ValueError):
 class Target:
     code: str
     equivalence: str
-    products: tuple[tuple[str, str], ...] = ()   # (property, value): e.g. (laterality system, "left")
+    products: tuple[tuple[str, str], ...] = ()  # (property, value): e.g. (laterality system, "left")
     map_url: str = ""
 
     @property
@@ -73,7 +73,8 @@ class ConceptMaps:
                             continue
                         products = tuple((p["property"], p["value"]) for p in t.get("product", ()))
                         self._index.setdefault((source, element["code"], target), []).append(
-                            Target(t["code"], t.get("equivalence", "equivalent"), products, cm.get("url", "")))
+                            Target(t["code"], t.get("equivalence", "equivalent"), products, cm.get("url", ""))
+                        )
 
     def __add__(self, other: ConceptMaps) -> ConceptMaps:
         return ConceptMaps([*self.maps, *other.maps])
@@ -150,7 +151,7 @@ def maps_from_env() -> ConceptMaps:
     return maps_from_paths([p for p in raw.split(os.pathsep) if p.strip()])
 
 
-@lru_cache(maxsize=None)
+@cache
 def standard_codings(finding: str, finding_system: str) -> tuple[tuple[str, str, str], ...]:
     """(system, code, display) of the standard codes the shipped map says are *equivalent* to a plexnav
     finding (LOINC 4548-4 for HbA1c ...), for the export: a wider mapping (type 2 diabetes -> diabetes)
@@ -161,8 +162,10 @@ def standard_codings(finding: str, finding_system: str) -> tuple[tuple[str, str,
             if group.get("target") != finding_system:
                 continue
             for element in group.get("element", ()):
-                if any(t.get("code") == finding and t.get("equivalence") in ("equivalent", "equal")
-                       for t in element.get("target", ())):
+                if any(
+                    t.get("code") == finding and t.get("equivalence") in ("equivalent", "equal")
+                    for t in element.get("target", ())
+                ):
                     out.append((group["source"], element["code"], element.get("display", "")))
                     break  # the first (preferred) code of each system
     return tuple(out)

@@ -27,12 +27,19 @@ from plexnav.interop import terms as T
 from plexnav.interop.concept_maps import ConceptMaps, Target
 
 # the value vocabulary of each finding section (or finding code) whose value is coded
-_VALUE_VOCABULARY = {"history:onset": "onset", "history:course": "course", "reflex": "reflex-grade",
-                     "sensation": "sensory-finding", "sign": "sign-result", "ncs": "nerve-conduction-result",
-                     "needle_emg": "needle-emg-result", "imaging": "imaging-finding"}
+_VALUE_VOCABULARY = {
+    "history:onset": "onset",
+    "history:course": "course",
+    "reflex": "reflex-grade",
+    "sensation": "sensory-finding",
+    "sign": "sign-result",
+    "ncs": "nerve-conduction-result",
+    "needle_emg": "needle-emg-result",
+    "imaging": "imaging-finding",
+}
 # product properties that become components of the plexnav Observation
 _COMPONENT_PRODUCTS = {"weakness-activity": "activity", "pain-quality": "quality"}
-_DURATION_DAYS = {"d": 1, "wk": 7}   # exact UCUM conversions only ('mo' and 'a' are not a fixed number of days)
+_DURATION_DAYS = {"d": 1, "wk": 7}  # exact UCUM conversions only ('mo' and 'a' are not a fixed number of days)
 _NOT_CURRENT = ("inactive", "resolved", "remission")
 _NOT_DATA = ("refuted", "entered-in-error")
 
@@ -43,7 +50,7 @@ class Translation:
 
     observation: dict | None = None
     problem: str | None = None
-    key: tuple = ()               # (finding, side, region): one value per key, the latest wins
+    key: tuple = ()  # (finding, side, region): one value per key, the latest wins
     when: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
 
 
@@ -177,8 +184,12 @@ def translate(resource: dict, maps: ConceptMaps) -> Translation | None:
     if problem is not None:
         return Translation(problem=problem)
     side = _side(resource, found, maps)
-    obs: dict = {"resourceType": "Observation", "status": "final",
-                 "code": {"coding": [{"system": T.FINDING_SYSTEM, "code": code}]}, **value}
+    obs: dict = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": T.FINDING_SYSTEM, "code": code}]},
+        **value,
+    }
     site: dict = {}
     if side is not None:
         site["extension"] = [{"url": T.EXT_LATERALITY, "valueCode": side}]
@@ -190,10 +201,14 @@ def translate(resource: dict, maps: ConceptMaps) -> Translation | None:
             break
     if site:
         obs["bodySite"] = site
-    components = [{"code": {"coding": [{"system": T.ATTRIBUTE_SYSTEM, "code": attribute}]},
-                   "valueCodeableConcept": {"coding": [{"system": T.system(vocabulary), "code": value}]}}
-                  for vocabulary, attribute in _COMPONENT_PRODUCTS.items()
-                  if (value := found.product(T.system(vocabulary))) is not None]
+    components = [
+        {
+            "code": {"coding": [{"system": T.ATTRIBUTE_SYSTEM, "code": attribute}]},
+            "valueCodeableConcept": {"coding": [{"system": T.system(vocabulary), "code": value}]},
+        }
+        for vocabulary, attribute in _COMPONENT_PRODUCTS.items()
+        if (value := found.product(T.system(vocabulary))) is not None
+    ]
     if components:
         obs["component"] = components
     return Translation(obs, key=(code, side, region), when=_time(resource))
@@ -210,9 +225,11 @@ def questionnaire_items(response: dict) -> list[tuple[str, dict]]:
             if not isinstance(item, dict):
                 continue
             for answer in item.get("answer", ()):
-                pseudo: dict = {"resourceType": "Observation",
-                                "code": {"coding": [{"system": canonical, "code": item.get("linkId")}]},
-                                "authored": response.get("authored")}
+                pseudo: dict = {
+                    "resourceType": "Observation",
+                    "code": {"coding": [{"system": canonical, "code": item.get("linkId")}]},
+                    "authored": response.get("authored"),
+                }
                 if "valueCoding" in answer:
                     pseudo["valueCodeableConcept"] = {"coding": [answer["valueCoding"]]}
                 for key in ("valueBoolean", "valueInteger", "valueQuantity"):
@@ -221,8 +238,13 @@ def questionnaire_items(response: dict) -> list[tuple[str, dict]]:
                 if "valueDecimal" in answer:
                     pseudo["valueQuantity"] = {"value": answer["valueDecimal"]}
                 words = item.get("text") or item.get("linkId") or "an item"
-                out.append((f'QuestionnaireResponse item "{words}" ({canonical or "no questionnaire"} '
-                            f'{item.get("linkId")})', pseudo))
+                out.append(
+                    (
+                        f'QuestionnaireResponse item "{words}" ({canonical or "no questionnaire"} '
+                        f"{item.get('linkId')})",
+                        pseudo,
+                    )
+                )
                 walk(answer.get("item", ()))
             walk(item.get("item", ()))
 

@@ -57,7 +57,7 @@ import json
 import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 
@@ -78,8 +78,7 @@ DOCUMENT_CODE = "lumbosacral-assessment"
 DOCUMENT_NAME = "plexnav lumbosacral plexus assessment"
 _NAMESPACE = uuid.UUID("8a3c6f0e-5d1b-5b7e-9a51-6c1d2e0f4b21")  # plexnav's uuid5 namespace
 _SKIPPED_STATUS = ("entered-in-error", "cancelled")  # Observations that are not data
-_STANDARD_CATEGORY_NAMES = {"exam": "Exam", "procedure": "Procedure", "laboratory": "Laboratory",
-                            "imaging": "Imaging"}
+_STANDARD_CATEGORY_NAMES = {"exam": "Exam", "procedure": "Procedure", "laboratory": "Laboratory", "imaging": "Imaging"}
 
 
 def plexnav_version() -> str:
@@ -93,9 +92,9 @@ def plexnav_version() -> str:
 
 
 def _instant(timestamp: datetime | None) -> str:
-    ts = timestamp or datetime.now(timezone.utc)
+    ts = timestamp or datetime.now(UTC)
     if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=timezone.utc)
+        ts = ts.replace(tzinfo=UTC)
     return ts.isoformat(timespec="seconds")
 
 
@@ -133,12 +132,12 @@ class _Builder:
 
     def __init__(self, seed: str, when: str = "", effective: str | None = None, performer: dict | None = None):
         self.seed = seed
-        self.when = when                      # the document's timestamp: when plexnav issued the results
-        self.effective = effective or when    # when the findings were made (default: the document's time)
-        self.performer = performer            # who made them, when the caller knows (plexnav never does)
+        self.when = when  # the document's timestamp: when plexnav issued the results
+        self.effective = effective or when  # when the findings were made (default: the document's time)
+        self.performer = performer  # who made them, when the caller knows (plexnav never does)
         self.entries: list[dict] = []
-        self.lines: list[str] = []   # one readable line per finding, for the narrative
-        self.edx: list[str] = []     # the electrodiagnostic Observations, grouped in a DiagnosticReport
+        self.lines: list[str] = []  # one readable line per finding, for the narrative
+        self.edx: list[str] = []  # the electrodiagnostic Observations, grouped in a DiagnosticReport
 
     def url(self, label: str) -> str:
         return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{self.seed}/{label}')}"
@@ -152,8 +151,13 @@ class _Builder:
 def _category(section: str, standard: str | None) -> list[dict]:
     out = [{"coding": [{"system": T.SECTION_SYSTEM, "code": section, "display": T.SECTIONS[section]}]}]
     if standard:
-        out.append({"coding": [{"system": T.OBSERVATION_CATEGORY, "code": standard,
-                                "display": _STANDARD_CATEGORY_NAMES[standard]}]})
+        out.append(
+            {
+                "coding": [
+                    {"system": T.OBSERVATION_CATEGORY, "code": standard, "display": _STANDARD_CATEGORY_NAMES[standard]}
+                ]
+            }
+        )
     return out
 
 
@@ -174,21 +178,40 @@ def _body_site(side: str | None, region_vocabulary: str | None = None, region: s
 
 
 def _attribute(attribute: str) -> dict:
-    return {"coding": [{"system": T.ATTRIBUTE_SYSTEM, "code": attribute, "display": T.ATTRIBUTES[attribute]}],
-            "text": T.ATTRIBUTES[attribute]}
+    return {
+        "coding": [{"system": T.ATTRIBUTE_SYSTEM, "code": attribute, "display": T.ATTRIBUTES[attribute]}],
+        "text": T.ATTRIBUTES[attribute],
+    }
 
 
-def _observation(b: _Builder, patient: str, code: str, section: str, value: dict, *, standard: str | None = None,
-                 body_site: dict | None = None, components: list[dict] | None = None,
-                 method: str | None = None, line: str = "") -> str:
+def _observation(
+    b: _Builder,
+    patient: str,
+    code: str,
+    section: str,
+    value: dict,
+    *,
+    standard: str | None = None,
+    body_site: dict | None = None,
+    components: list[dict] | None = None,
+    method: str | None = None,
+    line: str = "",
+) -> str:
     display = T.finding_display(code)
     obs = {
         "resourceType": "Observation",
         "status": "final",
         "category": _category(section, standard),
-        "code": {"coding": [*({"system": system, "code": std, "display": words}
-                              for system, std, words in standard_codings(code, T.FINDING_SYSTEM)),
-                            {"system": T.FINDING_SYSTEM, "code": code, "display": display}], "text": display},
+        "code": {
+            "coding": [
+                *(
+                    {"system": system, "code": std, "display": words}
+                    for system, std, words in standard_codings(code, T.FINDING_SYSTEM)
+                ),
+                {"system": T.FINDING_SYSTEM, "code": code, "display": display},
+            ],
+            "text": display,
+        },
         "subject": _ref(patient),
         "effectiveDateTime": b.effective,
         "issued": b.when,
@@ -217,9 +240,15 @@ def _list_components(attribute: str, vocabulary: str, items: list[str] | None) -
     if items is None:
         return []
     if not items:
-        return [{"code": _attribute(attribute),
-                 "dataAbsentReason": {"coding": [{"system": T.DATA_ABSENT_REASON, "code": "not-applicable",
-                                                  "display": "Not Applicable"}], "text": "none listed"}}]
+        return [
+            {
+                "code": _attribute(attribute),
+                "dataAbsentReason": {
+                    "coding": [{"system": T.DATA_ABSENT_REASON, "code": "not-applicable", "display": "Not Applicable"}],
+                    "text": "none listed",
+                },
+            }
+        ]
     return [{"code": _attribute(attribute), **_coded(vocabulary, item)} for item in items]
 
 
@@ -245,9 +274,12 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
     if h.course is not None:
         obs("history:course", "history", _coded("course", h.course), line=T.COURSES[h.course])
     if h.duration_days is not None:
-        obs("history:duration", "history",
+        obs(
+            "history:duration",
+            "history",
             {"valueQuantity": {"value": h.duration_days, "unit": "days", "system": T.UCUM, "code": "d"}},
-            line=f"{h.duration_days} days")
+            line=f"{h.duration_days} days",
+        )
     for factor in h.factors:
         obs(f"history:factor:{factor}", "history", {"valueBoolean": True}, line="reported")
 
@@ -264,43 +296,88 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
             comps.append({"code": _attribute("onset_sudden_severe"), "valueBoolean": s.onset_sudden_severe})
         comps += _list_components("provoked_by", "provoked-by", s.provoked_by)
         comps += _list_components("relieved_by", "relieved-by", s.relieved_by)
-        extra = [T.PAIN_QUALITIES.get(s.quality or ""), T.ACTIVITIES.get(s.activity or ""),
-                 f"severity {s.severity:g}/10" if s.severity is not None else None,
-                 "sudden and severe onset" if s.onset_sudden_severe else None,
-                 "brought on by " + ", ".join(T.name("provoked-by", x) for x in s.provoked_by)
-                 if s.provoked_by else None,
-                 "eased by " + ", ".join(T.name("relieved-by", x) for x in s.relieved_by) if s.relieved_by else None]
-        obs(f"symptom:{s.kind}", "symptom", {"valueBoolean": True},
+        extra = [
+            T.PAIN_QUALITIES.get(s.quality or ""),
+            T.ACTIVITIES.get(s.activity or ""),
+            f"severity {s.severity:g}/10" if s.severity is not None else None,
+            "sudden and severe onset" if s.onset_sudden_severe else None,
+            "brought on by " + ", ".join(T.name("provoked-by", x) for x in s.provoked_by) if s.provoked_by else None,
+            "eased by " + ", ".join(T.name("relieved-by", x) for x in s.relieved_by) if s.relieved_by else None,
+        ]
+        obs(
+            f"symptom:{s.kind}",
+            "symptom",
+            {"valueBoolean": True},
             body_site=_body_site(s.side, "skin-region", s.region),
-            components=comps or None, line=", ".join(x for x in extra if x) or "reported")
+            components=comps or None,
+            line=", ".join(x for x in extra if x) or "reported",
+        )
 
     for i, f in enumerate(case.exam.strength):
         mrc = _finite(f.mrc, f"exam.strength[{i}].mrc")
-        limited = ([{"code": _attribute("limited_by"), **_coded("strength-limitation", f.limited_by)}]
-                   if f.limited_by is not None else None)
-        obs(f"strength:{f.movement}", "strength", {"valueQuantity": {"value": _number(mrc), "unit": "MRC grade"}},
-            standard="exam", body_site=_body_site(f.side), method="manual muscle testing, MRC scale 0-5",
+        limited = (
+            [{"code": _attribute("limited_by"), **_coded("strength-limitation", f.limited_by)}]
+            if f.limited_by is not None
+            else None
+        )
+        obs(
+            f"strength:{f.movement}",
+            "strength",
+            {"valueQuantity": {"value": _number(mrc), "unit": "MRC grade"}},
+            standard="exam",
+            body_site=_body_site(f.side),
+            method="manual muscle testing, MRC scale 0-5",
             components=limited,
-            line=f"MRC {f.mrc:g}" + (f" ({T.name('strength-limitation', f.limited_by)})" if f.limited_by else ""))
+            line=f"MRC {f.mrc:g}" + (f" ({T.name('strength-limitation', f.limited_by)})" if f.limited_by else ""),
+        )
     for f in case.exam.reflexes:
-        obs(f"reflex:{f.reflex}", "reflex", _coded("reflex-grade", f.grade), standard="exam",
-            body_site=_body_site(f.side), line=T.REFLEX_GRADES[f.grade])
+        obs(
+            f"reflex:{f.reflex}",
+            "reflex",
+            _coded("reflex-grade", f.grade),
+            standard="exam",
+            body_site=_body_site(f.side),
+            line=T.REFLEX_GRADES[f.grade],
+        )
     for f in case.exam.sensation:
-        obs(f"sensation:{f.region}", "sensation", _coded("sensory-finding", f.finding), standard="exam",
-            body_site=_body_site(f.side, "skin-region", f.region), line=T.SENSORY_FINDINGS[f.finding])
+        obs(
+            f"sensation:{f.region}",
+            "sensation",
+            _coded("sensory-finding", f.finding),
+            standard="exam",
+            body_site=_body_site(f.side, "skin-region", f.region),
+            line=T.SENSORY_FINDINGS[f.finding],
+        )
     for f in case.exam.signs:
         value = _coded("sign-result", f.result) if f.result is not None else {"valueBoolean": True}
-        obs(f"sign:{f.sign}", "sign", value, standard="exam",
+        obs(
+            f"sign:{f.sign}",
+            "sign",
+            value,
+            standard="exam",
             body_site=_body_site(f.side, "muscle-region", f.region),
-            line=f.result or "present")
+            line=f.result or "present",
+        )
 
     for f in case.electrodiagnosis.nerve_conduction:
-        obs(f"ncs:{f.study}", "ncs", _coded("nerve-conduction-result", f.result), standard="procedure",
-            body_site=_body_site(f.side), line=T.NCS_RESULTS[f.result])
+        obs(
+            f"ncs:{f.study}",
+            "ncs",
+            _coded("nerve-conduction-result", f.result),
+            standard="procedure",
+            body_site=_body_site(f.side),
+            line=T.NCS_RESULTS[f.result],
+        )
         b.edx.append(urls[-1])
     for f in case.electrodiagnosis.needle_emg:
-        obs(f"needle_emg:{f.muscle}", "needle_emg", _coded("needle-emg-result", f.result), standard="procedure",
-            body_site=_body_site(f.side), line=T.EMG_RESULTS[f.result])
+        obs(
+            f"needle_emg:{f.muscle}",
+            "needle_emg",
+            _coded("needle-emg-result", f.result),
+            standard="procedure",
+            body_site=_body_site(f.side),
+            line=T.EMG_RESULTS[f.result],
+        )
         b.edx.append(urls[-1])
 
     for i, inv in enumerate(case.investigations):
@@ -312,14 +389,25 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
         if inv.test in V.LAB_TESTS:
             ucum, unit = T.lab_unit(inv.test)
             value = _finite(inv.value, f"investigations[{i}].value")
-            obs(f"investigation:{inv.test}", "investigation",
+            obs(
+                f"investigation:{inv.test}",
+                "investigation",
                 {"valueQuantity": {"value": _number(value), "unit": unit, "system": T.UCUM, "code": ucum}},
-                standard="laboratory", body_site=_body_site(inv.side), components=comps or None,
-                line=f"{inv.value:g} {unit}".rstrip())
+                standard="laboratory",
+                body_site=_body_site(inv.side),
+                components=comps or None,
+                line=f"{inv.value:g} {unit}".rstrip(),
+            )
         else:
-            obs(f"investigation:{inv.test}", "investigation", _coded("imaging-finding", inv.finding),
-                standard="imaging", body_site=_body_site(inv.side), components=comps or None,
-                line=imaging_words(inv))
+            obs(
+                f"investigation:{inv.test}",
+                "investigation",
+                _coded("imaging-finding", inv.finding),
+                standard="imaging",
+                body_site=_body_site(inv.side),
+                components=comps or None,
+                line=imaging_words(inv),
+            )
     return urls
 
 
@@ -331,8 +419,9 @@ def _patient(case: Case, subject: PatientDetails | None = None) -> dict:
         if subject.identifier:
             patient["identifier"] = [dict(i) for i in subject.identifier]
     if case.patient.age is not None:
-        patient["extension"] = [{"url": T.EXT_AGE, "valueAge": {"value": case.patient.age, "unit": "years",
-                                                                 "system": T.UCUM, "code": "a"}}]
+        patient["extension"] = [
+            {"url": T.EXT_AGE, "valueAge": {"value": case.patient.age, "unit": "years", "system": T.UCUM, "code": "a"}}
+        ]
     if case.patient.sex is not None:
         patient["gender"] = case.patient.sex  # plexnav's sexes are FHIR's administrative genders
     if subject is not None and subject.birth_date:
@@ -357,11 +446,22 @@ def _diagnostic_report(b: _Builder, patient: str) -> dict:
     report = {
         "resourceType": "DiagnosticReport",
         "status": "final",
-        "category": [{"coding": [{"system": T.SECTION_SYSTEM, "code": "electrodiagnosis",
-                                  "display": "electrodiagnosis"}], "text": "Neurophysiology"}],
-        "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": "electrodiagnosis",
-                             "display": "electrodiagnostic study (nerve conduction and needle EMG)"}],
-                 "text": "Electrodiagnostic study (nerve conduction and needle EMG)"},
+        "category": [
+            {
+                "coding": [{"system": T.SECTION_SYSTEM, "code": "electrodiagnosis", "display": "electrodiagnosis"}],
+                "text": "Neurophysiology",
+            }
+        ],
+        "code": {
+            "coding": [
+                {
+                    "system": T.DOCUMENT_SYSTEM,
+                    "code": "electrodiagnosis",
+                    "display": "electrodiagnostic study (nerve conduction and needle EMG)",
+                }
+            ],
+            "text": "Electrodiagnostic study (nerve conduction and needle EMG)",
+        },
         "subject": _ref(patient),
         "effectiveDateTime": b.effective,
         "issued": b.when,
@@ -378,11 +478,29 @@ def _provenance(targets: list[str], device: str, when: str) -> dict:
         "resourceType": "Provenance",
         "target": [_ref(u) for u in targets],
         "recorded": when,
-        "activity": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
-                                 "code": "CREATE", "display": "create"}]},
-        "agent": [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                                        "code": "author", "display": "Author"}]},
-                   "who": _ref(device, "plexnav")}],
+        "activity": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+                    "code": "CREATE",
+                    "display": "create",
+                }
+            ]
+        },
+        "agent": [
+            {
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                            "code": "author",
+                            "display": "Author",
+                        }
+                    ]
+                },
+                "who": _ref(device, "plexnav"),
+            }
+        ],
     }
 
 
@@ -401,10 +519,19 @@ def _document_reference(kind: str, pdf: bytes, patient: str, device: str, when: 
         "date": when,
         "author": [_ref(device, "plexnav")],
         "description": f"{title} (PDF). {T.DISCLAIMER}",
-        "content": [{"attachment": {
-            "contentType": "application/pdf", "language": "en", "data": base64.b64encode(pdf).decode("ascii"),
-            "size": len(pdf), "hash": base64.b64encode(hashlib.sha1(pdf).digest()).decode("ascii"),  # noqa: S324 - FHIR's hash is SHA-1
-            "title": f"{title}.pdf", "creation": when}}],
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "application/pdf",
+                    "language": "en",
+                    "data": base64.b64encode(pdf).decode("ascii"),
+                    "size": len(pdf),
+                    "hash": base64.b64encode(hashlib.sha1(pdf).digest()).decode("ascii"),  # noqa: S324 - FHIR's hash is SHA-1
+                    "title": f"{title}.pdf",
+                    "creation": when,
+                }
+            }
+        ],
     }
 
 
@@ -413,8 +540,10 @@ def _device(assessment: Assessment) -> dict:
         "resourceType": "Device",
         "deviceName": [{"name": "plexnav", "type": "user-friendly-name"}],
         "type": {"text": "clinical decision support software"},
-        "version": [{"type": {"text": "software"}, "value": plexnav_version()},
-                    {"type": {"text": "knowledge base"}, "value": assessment.knowledge_version}],
+        "version": [
+            {"type": {"text": "software"}, "value": plexnav_version()},
+            {"type": {"text": "knowledge base"}, "value": assessment.knowledge_version},
+        ],
         "note": [{"text": T.DISCLAIMER}],
     }
 
@@ -432,11 +561,18 @@ def _risk_assessment(assessment: Assessment, patient: str, device: str, when: st
         "occurrenceDateTime": when,
         "performer": _ref(device, "plexnav"),
         "code": _topic("triage", "triage (urgency of care)"),
-        "method": {"text": "plexnav triage policy (case format version 1, section 5): the first level "
-                           "with a rule that fires sets the level"},
-        "prediction": [{"qualitativeRisk": T.concept("triage-level", triage.level,
-                                                     f"{triage.level}: {T.TRIAGE_ADVICE[triage.level]}"),
-                        "rationale": " ".join(triage.reasons) or "No red flag found."}],
+        "method": {
+            "text": "plexnav triage policy (case format version 1, section 5): the first level "
+            "with a rule that fires sets the level"
+        },
+        "prediction": [
+            {
+                "qualitativeRisk": T.concept(
+                    "triage-level", triage.level, f"{triage.level}: {T.TRIAGE_ADVICE[triage.level]}"
+                ),
+                "rationale": " ".join(triage.reasons) or "No red flag found.",
+            }
+        ],
         "note": [{"text": reason} for reason in triage.reasons if reason.strip()] + [{"text": T.DISCLAIMER}],
     }
     if triage.rules:
@@ -458,40 +594,52 @@ def _basis(probability: float, supporting: list[str], against: list[str]) -> str
 def _localization(assessment: Assessment, patient: str, device: str, when: str, findings: list[str]) -> dict:
     entries = []
     for rank, loc in enumerate(assessment.localization, 1):
-        ext = [{"url": T.EXT_RANK, "valueInteger": rank},
-               {"url": T.EXT_PROBABILITY, "valueDecimal": loc.probability},
-               {"url": T.EXT_LATERALITY, "valueCode": loc.side}]
+        ext = [
+            {"url": T.EXT_RANK, "valueInteger": rank},
+            {"url": T.EXT_PROBABILITY, "valueDecimal": loc.probability},
+            {"url": T.EXT_LATERALITY, "valueCode": loc.side},
+        ]
         ext += [{"url": T.EXT_ROOT_LEVEL, "valueCode": level} for level in loc.levels or ()]
-        entries.append({
-            "extension": ext,
-            "itemCodeableConcept": {"coding": [T.coding("site", loc.site)],
-                                    "text": site_label(loc.site, loc.side, loc.levels, loc.detail)},
-            "basis": _basis(loc.probability, loc.supporting, loc.against),
-        })
+        entries.append(
+            {
+                "extension": ext,
+                "itemCodeableConcept": {
+                    "coding": [T.coding("site", loc.site)],
+                    "text": site_label(loc.site, loc.side, loc.levels, loc.detail),
+                },
+                "basis": _basis(loc.probability, loc.supporting, loc.against),
+            }
+        )
     for bg in assessment.background:
-        entries.append({
-            "extension": [{"url": T.EXT_BACKGROUND, "valueBoolean": True},
-                          {"url": T.EXT_PROBABILITY, "valueDecimal": bg.probability},
-                          {"url": T.EXT_LATERALITY, "valueCode": bg.side}],
-            "itemCodeableConcept": {"coding": [T.coding("site", bg.site)], "text": background_line(bg)},
-            "basis": _basis(bg.probability, [bg.why] if bg.why.strip() else [], []),
-        })
+        entries.append(
+            {
+                "extension": [
+                    {"url": T.EXT_BACKGROUND, "valueBoolean": True},
+                    {"url": T.EXT_PROBABILITY, "valueDecimal": bg.probability},
+                    {"url": T.EXT_LATERALITY, "valueCode": bg.side},
+                ],
+                "itemCodeableConcept": {"coding": [T.coding("site", bg.site)], "text": background_line(bg)},
+                "basis": _basis(bg.probability, [bg.why] if bg.why.strip() else [], []),
+            }
+        )
     impression = {
         "resourceType": "ClinicalImpression",
         "status": "completed",
         "code": _topic("localization", "lesion localization"),
         "description": "Ranked sites of a lumbosacral lesion that would explain the findings entered, "
-                       "with the findings for and against each.",
+        "with the findings for and against each.",
         "subject": _ref(patient),
         "date": when,
         "note": [{"text": f"Examine next: {nf.why}"} for nf in assessment.next_best_findings]
-                + [{"text": T.DISCLAIMER}],
+        + [{"text": T.DISCLAIMER}],
     }
     if assessment.localization:
         top = assessment.localization[0]
-        impression["summary"] = (f"Most likely: {site_label(top.site, top.side, top.levels, top.detail)} "
-                                 f"({T.percent(top.probability)})."
-                                 + "".join(f" {background_line(bg, why=False)}." for bg in assessment.background))
+        impression["summary"] = (
+            f"Most likely: {site_label(top.site, top.side, top.levels, top.detail)} "
+            f"({T.percent(top.probability)})."
+            + "".join(f" {background_line(bg, why=False)}." for bg in assessment.background)
+        )
     if entries:
         impression["finding"] = entries
     if findings:
@@ -509,13 +657,18 @@ def _etiology(assessment: Assessment, patient: str, when: str, localization: str
         "date": when,
         "supportingInfo": [_ref(localization)],
         "summary": f"Most likely cause: {T.name('cause', assessment.etiology[0].cause)} "
-                   f"({T.percent(assessment.etiology[0].probability)}).",
-        "finding": [{
-            "extension": [{"url": T.EXT_RANK, "valueInteger": rank},
-                          {"url": T.EXT_PROBABILITY, "valueDecimal": e.probability}],
-            "itemCodeableConcept": T.concept("cause", e.cause),
-            "basis": _basis(e.probability, e.reasons, []),
-        } for rank, e in enumerate(assessment.etiology, 1)],
+        f"({T.percent(assessment.etiology[0].probability)}).",
+        "finding": [
+            {
+                "extension": [
+                    {"url": T.EXT_RANK, "valueInteger": rank},
+                    {"url": T.EXT_PROBABILITY, "valueDecimal": e.probability},
+                ],
+                "itemCodeableConcept": T.concept("cause", e.cause),
+                "basis": _basis(e.probability, e.reasons, []),
+            }
+            for rank, e in enumerate(assessment.etiology, 1)
+        ],
         "note": [{"text": T.DISCLAIMER}],
     }
 
@@ -539,8 +692,14 @@ def background_line(entry, why: bool = True) -> str:
     return f"{text}. {entry.why.strip()}" if why and entry.why.strip() else text
 
 
-def service_request(entry: WorkupEntry, subject: dict, *, requester: dict | None = None,
-                    authored: str | None = None, supporting: list[str] = ()) -> dict:
+def service_request(
+    entry: WorkupEntry,
+    subject: dict,
+    *,
+    requester: dict | None = None,
+    authored: str | None = None,
+    supporting: list[str] = (),
+) -> dict:
     """A proposed (draft) ServiceRequest for one work-up test; also the resource of a CDS suggestion.
 
     How soon (``when``, revision 1.1) is a plexnav-coded extension, a note in words, and raises
@@ -574,32 +733,58 @@ def service_request(entry: WorkupEntry, subject: dict, *, requester: dict | None
 
 def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, when: str) -> dict:
     def section(code: str, title: str, text, entries: list[str] = ()) -> dict:
-        out = {"title": title,
-               "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": code, "display": title}], "text": title},
-               "text": _narrative(*text)}
+        out = {
+            "title": title,
+            "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": code, "display": title}], "text": title},
+            "text": _narrative(*text),
+        }
         if entries:
             out["entry"] = [_ref(u) for u in entries]
         return out
 
     a = assessment
-    loc_lines = [f"{site_label(x.site, x.side, x.levels, x.detail)}: {T.percent(x.probability)}" for x in a.localization[:5]]
+    loc_lines = [
+        f"{site_label(x.site, x.side, x.levels, x.detail)}: {T.percent(x.probability)}" for x in a.localization[:5]
+    ]
     sections = [
-        section("findings", "Findings entered", ["Findings entered for this case (anything not listed is unknown, "
-                                                "not normal).", b.lines] if b.lines else
-                ["No findings were entered."], [*refs["observations"], *([refs["report"]] if "report" in refs else ())]),
-        section("triage", "Triage", [f"Triage: {a.triage.level} ({T.TRIAGE_ADVICE[a.triage.level]}).",
-                                     a.triage.reasons], [refs["risk"]]),
-        section("localization", "Where is the lesion?",
-                ["Ranked lesion sites:", loc_lines, *(background_line(bg) for bg in a.background)],
-                [refs["localization"]]),
+        section(
+            "findings",
+            "Findings entered",
+            ["Findings entered for this case (anything not listed is unknown, not normal).", b.lines]
+            if b.lines
+            else ["No findings were entered."],
+            [*refs["observations"], *([refs["report"]] if "report" in refs else ())],
+        ),
+        section(
+            "triage",
+            "Triage",
+            [f"Triage: {a.triage.level} ({T.TRIAGE_ADVICE[a.triage.level]}).", a.triage.reasons],
+            [refs["risk"]],
+        ),
+        section(
+            "localization",
+            "Where is the lesion?",
+            ["Ranked lesion sites:", loc_lines, *(background_line(bg) for bg in a.background)],
+            [refs["localization"]],
+        ),
     ]
     if refs.get("etiology"):
-        sections.append(section("etiology", "Likely causes",
-                                [[f"{T.name('cause', e.cause)}: {T.percent(e.probability)}" for e in a.etiology[:5]]],
-                                [refs["etiology"]]))
-    sections.append(section("workup", "Suggested work-up",
-                            [[workup_line(w) for w in a.workup]]
-                            if a.workup else ["No further test suggested now."], refs["workup"]))
+        sections.append(
+            section(
+                "etiology",
+                "Likely causes",
+                [[f"{T.name('cause', e.cause)}: {T.percent(e.probability)}" for e in a.etiology[:5]]],
+                [refs["etiology"]],
+            )
+        )
+    sections.append(
+        section(
+            "workup",
+            "Suggested work-up",
+            [[workup_line(w) for w in a.workup]] if a.workup else ["No further test suggested now."],
+            refs["workup"],
+        )
+    )
     if a.next_best_findings:
         sections.append(section("next-findings", "What to examine next", [[nf.why for nf in a.next_best_findings]]))
     if a.management:
@@ -609,38 +794,66 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
     disclaimer = a.disclaimer or T.DISCLAIMER
     if T.DISCLAIMER not in disclaimer:
         disclaimer = f"{T.DISCLAIMER} {disclaimer}"
-    sections.append(section("disclaimer", "About these results",
-                            [disclaimer, f"Knowledge base {a.knowledge_version}; plexnav {plexnav_version()}."]))
+    sections.append(
+        section(
+            "disclaimer",
+            "About these results",
+            [disclaimer, f"Knowledge base {a.knowledge_version}; plexnav {plexnav_version()}."],
+        )
+    )
     comp = {
         "resourceType": "Composition",
         "extension": [{"url": T.EXT_KNOWLEDGE_VERSION, "valueString": a.knowledge_version}],
         "status": "preliminary",
-        "type": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": DOCUMENT_CODE, "display": DOCUMENT_NAME}],
-                 "text": DOCUMENT_NAME},
+        "type": {
+            "coding": [{"system": T.DOCUMENT_SYSTEM, "code": DOCUMENT_CODE, "display": DOCUMENT_NAME}],
+            "text": DOCUMENT_NAME,
+        },
         "subject": _ref(refs["patient"]),
         "date": when,
         "author": [_ref(refs["device"], "plexnav")],
         "title": "plexnav assessment: lumbosacral plexus localization and triage",
-        "text": _narrative(f"Triage: {a.triage.level}.",
-                           f"Most likely (probability): {loc_lines[0]}." if loc_lines else "No localization.",
-                           f"{T.DISCLAIMER} Knowledge base {a.knowledge_version}."),
+        "text": _narrative(
+            f"Triage: {a.triage.level}.",
+            f"Most likely (probability): {loc_lines[0]}." if loc_lines else "No localization.",
+            f"{T.DISCLAIMER} Knowledge base {a.knowledge_version}.",
+        ),
         "section": sections,
     }
     if case.id is not None:
-        comp["identifier"] = ({"system": T.CASE_ID_SYSTEM, "value": case.id} if case.id else
-                              {"system": T.CASE_ID_SYSTEM,
-                               "extension": [{"url": T.EXT_EMPTY_STRING, "valueBoolean": True}]})
+        comp["identifier"] = (
+            {"system": T.CASE_ID_SYSTEM, "value": case.id}
+            if case.id
+            else {"system": T.CASE_ID_SYSTEM, "extension": [{"url": T.EXT_EMPTY_STRING, "valueBoolean": True}]}
+        )
     return comp
 
 
-def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime | None = None,
-                    patient: PatientDetails | None = None, effective: datetime | None = None,
-                    performer: dict | None = None, report_pdf: tuple[str, bytes] | None = None) -> dict:
+def bundle_document(
+    case: Case,
+    assessment: Assessment,
+    *,
+    timestamp: datetime | None = None,
+    patient: PatientDetails | None = None,
+    effective: datetime | None = None,
+    performer: dict | None = None,
+    report_pdf: tuple[str, bytes] | None = None,
+) -> dict:
     """The FHIR document (R4B JSON, not yet validated) for a case and its assessment; with
     ``report_pdf`` (kind, PDF bytes) also the report as a DocumentReference in its own section."""
     when = _instant(timestamp)
-    seed = hashlib.sha256("\n".join([case.model_dump_json(), assessment.model_dump_json(), when,
-                                      repr(patient), repr(effective), json.dumps(performer)]).encode()).hexdigest()
+    seed = hashlib.sha256(
+        "\n".join(
+            [
+                case.model_dump_json(),
+                assessment.model_dump_json(),
+                when,
+                repr(patient),
+                repr(effective),
+                json.dumps(performer),
+            ]
+        ).encode()
+    ).hexdigest()
     b = _Builder(seed, when, _instant(effective) if effective else None, performer)
     comp_url = b.url("composition")
     subject = patient
@@ -655,23 +868,40 @@ def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime |
     if assessment.etiology:
         refs["etiology"] = b.add("etiology", _etiology(assessment, patient, when, refs["localization"]))
     refs["workup"] = [
-        b.add(f"workup/{i}", service_request(w, _ref(patient), requester=_ref(device, "plexnav"), authored=when,
-                                             supporting=[refs["localization"]]))
+        b.add(
+            f"workup/{i}",
+            service_request(
+                w, _ref(patient), requester=_ref(device, "plexnav"), authored=when, supporting=[refs["localization"]]
+            ),
+        )
         for i, w in enumerate(assessment.workup)
     ]
     composition = _composition(case, assessment, b, refs, when)
-    authored = [comp_url, refs["risk"], refs["localization"], *([refs["etiology"]] if "etiology" in refs else ()),
-                *refs["workup"]]
+    authored = [
+        comp_url,
+        refs["risk"],
+        refs["localization"],
+        *([refs["etiology"]] if "etiology" in refs else ()),
+        *refs["workup"],
+    ]
     if report_pdf is not None:
         kind, pdf = report_pdf
         if kind not in REPORT_TITLES:
             raise ValueError(f"report kind {kind!r} is not one of {', '.join(REPORT_TITLES)}")
         url = b.add("report-pdf", _document_reference(kind, pdf, patient, device, when))
         title = f"Report ({REPORT_TITLES[kind]}, PDF)"
-        composition["section"].insert(-1, {
-            "title": title, "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": "report-pdf",
-                                                 "display": "report (PDF)"}], "text": title},
-            "text": _narrative(f"The {REPORT_TITLES[kind]} as a PDF document."), "entry": [_ref(url)]})
+        composition["section"].insert(
+            -1,
+            {
+                "title": title,
+                "code": {
+                    "coding": [{"system": T.DOCUMENT_SYSTEM, "code": "report-pdf", "display": "report (PDF)"}],
+                    "text": title,
+                },
+                "text": _narrative(f"The {REPORT_TITLES[kind]} as a PDF document."),
+                "entry": [_ref(url)],
+            },
+        )
         authored.append(url)
     b.add("provenance", _provenance(authored, device, when))
     return {
@@ -683,10 +913,18 @@ def bundle_document(case: Case, assessment: Assessment, *, timestamp: datetime |
     }
 
 
-def bundle_from_case(case: Case, assessment: Assessment, *, timestamp: datetime | None = None,
-                     patient_id: str | None = None, identifier: tuple[dict, ...] | list[dict] = (),
-                     birth_date: str | None = None, effective: datetime | None = None,
-                     performer: dict | None = None, report_pdf: tuple[str, bytes] | None = None) -> Bundle:
+def bundle_from_case(
+    case: Case,
+    assessment: Assessment,
+    *,
+    timestamp: datetime | None = None,
+    patient_id: str | None = None,
+    identifier: tuple[dict, ...] | list[dict] = (),
+    birth_date: str | None = None,
+    effective: datetime | None = None,
+    performer: dict | None = None,
+    report_pdf: tuple[str, bytes] | None = None,
+) -> Bundle:
     """The case and its assessment as a validated FHIR R4B document Bundle.
 
     ``timestamp`` (default: now, UTC) dates the document; with a fixed timestamp the output
@@ -698,10 +936,20 @@ def bundle_from_case(case: Case, assessment: Assessment, *, timestamp: datetime 
     """
     if assessment.case_id != case.id:
         raise ValueError(f"the assessment is of case {assessment.case_id!r}, not of case {case.id!r}")
-    details = (PatientDetails(patient_id, tuple(identifier), birth_date)
-               if patient_id or identifier or birth_date else None)
-    return Bundle.model_validate(bundle_document(case, assessment, timestamp=timestamp, patient=details,
-                                                 effective=effective, performer=performer, report_pdf=report_pdf))
+    details = (
+        PatientDetails(patient_id, tuple(identifier), birth_date) if patient_id or identifier or birth_date else None
+    )
+    return Bundle.model_validate(
+        bundle_document(
+            case,
+            assessment,
+            timestamp=timestamp,
+            patient=details,
+            effective=effective,
+            performer=performer,
+            report_pdf=report_pdf,
+        )
+    )
 
 
 def bundle_json(bundle: Bundle, indent: int | None = 2) -> str:
@@ -737,9 +985,11 @@ def _latest_document(doc: dict) -> dict:
     """A searchset of document Bundles (a CDS prefetch) stands for its latest document."""
     if doc.get("type") != "searchset":
         return doc
-    docs = [e["resource"] for e in doc.get("entry", ())
-            if e.get("resource", {}).get("resourceType") == "Bundle"
-            and e["resource"].get("type") == "document"]
+    docs = [
+        e["resource"]
+        for e in doc.get("entry", ())
+        if e.get("resource", {}).get("resourceType") == "Bundle" and e["resource"].get("type") == "document"
+    ]
     if not docs:
         return doc
 
@@ -747,8 +997,8 @@ def _latest_document(doc: dict) -> dict:
         try:
             ts = datetime.fromisoformat(d.get("timestamp", ""))
         except ValueError:
-            return datetime.min.replace(tzinfo=timezone.utc)
-        return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+            return datetime.min.replace(tzinfo=UTC)
+        return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
     return max(docs, key=when)
 
@@ -766,14 +1016,34 @@ def _is_plexnav(resource: dict) -> bool:
 
 # Resources that record who, where or how, not a finding about the patient: passing them over
 # loses nothing plexnav could use.  Everything else that is not plexnav's is *unread* and listed.
-_NOT_FINDINGS = frozenset({
-    "Practitioner", "PractitionerRole", "Organization", "Location", "Endpoint", "HealthcareService",
-    "OperationOutcome", "Device", "Provenance", "Encounter", "Coverage", "RelatedPerson", "Group",
-    "Binary", "Basic", "AuditEvent", "Consent", "Schedule", "Slot", "Appointment",
-})
+_NOT_FINDINGS = frozenset(
+    {
+        "Practitioner",
+        "PractitionerRole",
+        "Organization",
+        "Location",
+        "Endpoint",
+        "HealthcareService",
+        "OperationOutcome",
+        "Device",
+        "Provenance",
+        "Encounter",
+        "Coverage",
+        "RelatedPerson",
+        "Group",
+        "Binary",
+        "Basic",
+        "AuditEvent",
+        "Consent",
+        "Schedule",
+        "Slot",
+        "Appointment",
+    }
+)
 # plexnav's own output (assessment, work-up, grouping report): written by plexnav, not read back
-_PLEXNAV_OUTPUT = frozenset({"RiskAssessment", "ClinicalImpression", "ServiceRequest", "DiagnosticReport",
-                             "DocumentReference", "Composition"})
+_PLEXNAV_OUTPUT = frozenset(
+    {"RiskAssessment", "ClinicalImpression", "ServiceRequest", "DiagnosticReport", "DocumentReference", "Composition"}
+)
 
 
 def _writes_plexnav(resource: dict) -> bool:
@@ -791,8 +1061,11 @@ def describe_resource(resource: dict) -> str:
         return f"QuestionnaireResponse to {words}"
     codings = [c for c in concept.get("coding", ()) if isinstance(c, dict)]
     words = concept.get("text") or next((c.get("display") for c in codings if c.get("display")), None)
-    codes = ", ".join(f"{_SYSTEM_NAMES.get(c.get('system'), c.get('system') or 'no system')} {c.get('code')}"
-                      for c in codings[:2] if c.get("code"))
+    codes = ", ".join(
+        f"{_SYSTEM_NAMES.get(c.get('system'), c.get('system') or 'no system')} {c.get('code')}"
+        for c in codings[:2]
+        if c.get("code")
+    )
     text = kind + (f' "{words}"' if words else "") + (f" ({codes})" if codes else "")
     if not words and not codes:
         text += " without a code"
@@ -809,8 +1082,12 @@ def describe_resource(resource: dict) -> str:
     return text
 
 
-_SYSTEM_NAMES = {"http://loinc.org": "LOINC", "http://snomed.info/sct": "SNOMED CT",
-                 "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM", "http://hl7.org/fhir/sid/icd-10": "ICD-10"}
+_SYSTEM_NAMES = {
+    "http://loinc.org": "LOINC",
+    "http://snomed.info/sct": "SNOMED CT",
+    "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
+    "http://hl7.org/fhir/sid/icd-10": "ICD-10",
+}
 
 
 def _finding_code(obs: dict) -> str | None:
@@ -866,8 +1143,11 @@ class _Reader:
         comps = [c for c in obs.get("component", ()) if T.code_in(c.get("code"), "attribute") == attribute]
         if not comps:
             return None
-        return [self.coded(c.get("valueCodeableConcept"), vocabulary, f"{path}.component({attribute})")
-                for c in comps if "dataAbsentReason" not in c]
+        return [
+            self.coded(c.get("valueCodeableConcept"), vocabulary, f"{path}.component({attribute})")
+            for c in comps
+            if "dataAbsentReason" not in c
+        ]
 
 
 def _sided(item: dict, side: str | None) -> dict:
@@ -911,8 +1191,9 @@ def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
         if (comp := r.component(obs, "quality")) is not None:
             item["quality"] = r.coded(comp.get("valueCodeableConcept"), "pain-quality", f"{path}.component(quality)")
         if (comp := r.component(obs, "activity")) is not None:
-            item["activity"] = r.coded(comp.get("valueCodeableConcept"), "weakness-activity",
-                                       f"{path}.component(activity)")
+            item["activity"] = r.coded(
+                comp.get("valueCodeableConcept"), "weakness-activity", f"{path}.component(activity)"
+            )
         if (comp := r.component(obs, "onset_sudden_severe")) is not None:
             item["onset_sudden_severe"] = comp.get("valueBoolean")
         for key, vocabulary in (("provoked_by", "provoked-by"), ("relieved_by", "relieved-by")):
@@ -923,14 +1204,16 @@ def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
     elif section == "strength":
         item = {"movement": target, "side": side, "mrc": r.number(obs.get("valueQuantity"), f"{path}.valueQuantity")}
         if (comp := r.component(obs, "limited_by")) is not None:
-            item["limited_by"] = r.coded(comp.get("valueCodeableConcept"), "strength-limitation",
-                                         f"{path}.component(limited_by)")
+            item["limited_by"] = r.coded(
+                comp.get("valueCodeableConcept"), "strength-limitation", f"{path}.component(limited_by)"
+            )
         exam["strength"].append(item)
     elif section == "reflex":
         exam["reflexes"].append(_sided({"reflex": target, "grade": r.coded(value_cc, "reflex-grade", vpath)}, side))
     elif section == "sensation":
-        exam["sensation"].append(_sided({"region": target,
-                                         "finding": r.coded(value_cc, "sensory-finding", vpath)}, side))
+        exam["sensation"].append(
+            _sided({"region": target, "finding": r.coded(value_cc, "sensory-finding", vpath)}, side)
+        )
     elif section == "sign":
         item = _sided({"sign": target}, side)
         region = T.code_in(site, "muscle-region")
@@ -942,11 +1225,13 @@ def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
             r.fail(path, "a sign is recorded with a coded result or as valueBoolean true (present)")
         exam["signs"].append(item)
     elif section == "ncs":
-        edx["nerve_conduction"].append({"study": target, "side": side,
-                                        "result": r.coded(value_cc, "nerve-conduction-result", vpath)})
+        edx["nerve_conduction"].append(
+            {"study": target, "side": side, "result": r.coded(value_cc, "nerve-conduction-result", vpath)}
+        )
     elif section == "needle_emg":
-        edx["needle_emg"].append(_sided({"muscle": target,
-                                         "result": r.coded(value_cc, "needle-emg-result", vpath)}, side))
+        edx["needle_emg"].append(
+            _sided({"muscle": target, "result": r.coded(value_cc, "needle-emg-result", vpath)}, side)
+        )
     elif section == "investigation":
         item = _sided({"test": target}, side)
         if target in V.LAB_TESTS:
@@ -956,7 +1241,9 @@ def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
         if (comp := r.component(obs, "level")) is not None:
             item["level"] = comp.get("valueString")
         if (comp := r.component(obs, "position")) is not None:
-            item["position"] = r.coded(comp.get("valueCodeableConcept"), "imaging-position", f"{path}.component(position)")
+            item["position"] = r.coded(
+                comp.get("valueCodeableConcept"), "imaging-position", f"{path}.component(position)"
+            )
         if (comp := r.component(obs, "site")) is not None:
             item["site"] = r.coded(comp.get("valueCodeableConcept"), "site", f"{path}.component(site)")
         data["investigations"].append(item)
@@ -969,7 +1256,7 @@ def _reading_date(doc: dict) -> date:
     try:
         return datetime.fromisoformat(doc.get("timestamp", "")).date()
     except ValueError:
-        return datetime.now(timezone.utc).date()
+        return datetime.now(UTC).date()
 
 
 def age_on(birth: str, when: date) -> int | None:
@@ -997,7 +1284,7 @@ def _read_patient(r: _Reader, patient: dict, path: str, when: date | None = None
             else:
                 out["age"] = r.number(age, f"{path}.extension(age)", integer=True)
     if "age" not in out and isinstance(patient.get("birthDate"), str):
-        age = age_on(patient["birthDate"], when or datetime.now(timezone.utc).date())
+        age = age_on(patient["birthDate"], when or datetime.now(UTC).date())
         if age is not None:
             out["age"] = age
     if patient.get("gender") in V.SEXES:
@@ -1015,15 +1302,21 @@ def _read_case_id(composition: dict) -> tuple[bool, str | None]:
 
 
 def _empty_case_data() -> dict:
-    return {"format": V.CASE_FORMAT, "patient": {}, "history": {"factors": []}, "symptoms": [],
-            "exam": {"strength": [], "reflexes": [], "sensation": [], "signs": []},
-            "electrodiagnosis": {"nerve_conduction": [], "needle_emg": []}, "investigations": []}
+    return {
+        "format": V.CASE_FORMAT,
+        "patient": {},
+        "history": {"factors": []},
+        "symptoms": [],
+        "exam": {"strength": [], "reflexes": [], "sensation": [], "signs": []},
+        "electrodiagnosis": {"nerve_conduction": [], "needle_emg": []},
+        "investigations": [],
+    }
 
 
 @dataclass
 class _Mapped:
     translation: Translation
-    words: str            # the EHR item as a reader finds it in the record
+    words: str  # the EHR item as a reader finds it in the record
     refs: tuple[str, ...]  # how a DiagnosticReport may reference it
 
 
@@ -1062,8 +1355,7 @@ def _map_resource(resource: dict, entry: dict, maps: ConceptMaps, mapped: list[_
     return True
 
 
-def _read_mapped(mapped: list[_Mapped], data: dict, unread: list[str],
-                 superseded: list[str]) -> tuple[set[str], int]:
+def _read_mapped(mapped: list[_Mapped], data: dict, unread: list[str], superseded: list[str]) -> tuple[set[str], int]:
     """Add the mapped EHR items to the case data, the latest value of each finding; an item that does
     not make a valid case item goes to ``unread`` with the reason.  Returns (the references read,
     how many items were read)."""
@@ -1114,8 +1406,11 @@ def _report_line(report: dict, read_refs: set[str]) -> str | None:
     missing = [r for r in results if r not in read_refs]
     parts = []
     if missing or not results:
-        parts.append(f"{len(missing)} of its {len(results)} results were not read" if results
-                     else "it has no coded results plexnav could read")
+        parts.append(
+            f"{len(missing)} of its {len(results)} results were not read"
+            if results
+            else "it has no coded results plexnav could read"
+        )
     if report.get("conclusion") or report.get("conclusionCode") or report.get("presentedForm"):
         parts.append("its conclusion was not read (plexnav reads the coded results)")
     return f"{describe_resource(report)}: {'; '.join(parts)}" if parts else None
@@ -1153,7 +1448,8 @@ def read_bundle(bundle, maps: ConceptMaps | None = None) -> BundleReading:
     doc = _latest_document(_bundle_json(bundle))
     entries = doc.get("entry", ())
     if doc.get("type") == "searchset" and not any(
-            (e.get("search") or {}).get("mode", "match") == "match" for e in entries):
+        (e.get("search") or {}).get("mode", "match") == "match" for e in entries
+    ):
         return BundleReading(None, [], empty_search=True)
     r = _Reader()
     data = _empty_case_data()
@@ -1216,8 +1512,9 @@ def case_from_bundle(bundle) -> Case:
     if reading.case is None:
         message = "the bundle holds no plexnav case (no plexnav Composition or plexnav Observation)"
         if reading.unread:
-            shown = "; ".join(reading.unread[:8]) + (f"; and {len(reading.unread) - 8} more"
-                                                      if len(reading.unread) > 8 else "")
+            shown = "; ".join(reading.unread[:8]) + (
+                f"; and {len(reading.unread) - 8} more" if len(reading.unread) > 8 else ""
+            )
             message += f"; plexnav could not read what it holds: {shown}"
         raise CaseValidationError([CaseError("entry", message)])
     return reading.case

@@ -21,7 +21,7 @@ from fhirpy.base.exceptions import BaseFHIRError
 from plexnav.interop.cds_hooks import CdsPreconditionFailed
 
 TIMEOUT_SECONDS = 10
-MAX_RESOURCES = 1000   # per search: a record beyond this is a server plexnav should not page through live
+MAX_RESOURCES = 1000  # per search: a record beyond this is a server plexnav should not page through live
 
 # key -> (resource type, search parameters) of each discovery template; {patient} is context.patientId
 SEARCHES = {
@@ -42,8 +42,11 @@ def _plain(resource) -> dict:
 
 def fetch_prefetch(server: str, access_token: str | None, patient_id: str, keys: list[str]) -> dict:
     """The prefetch for ``keys`` (``patient`` and the search keys) read from ``server`` as that patient."""
-    client = SyncFHIRClient(server.rstrip("/"), authorization=f"Bearer {access_token}" if access_token else None,
-                            requests_config={"timeout": TIMEOUT_SECONDS})
+    client = SyncFHIRClient(
+        server.rstrip("/"),
+        authorization=f"Bearer {access_token}" if access_token else None,
+        requests_config={"timeout": TIMEOUT_SECONDS},
+    )
     out: dict = {}
     for key in keys:
         what = f"Patient/{patient_id}" if key == "patient" else f"{SEARCHES[key][0]}?patient={patient_id}"
@@ -55,13 +58,18 @@ def fetch_prefetch(server: str, access_token: str | None, patient_id: str, keys:
             found = client.resources(kind).search(patient=patient_id, **params).limit(100).fetch_all()
             if len(found) > MAX_RESOURCES:
                 raise FhirServerError(f"{what} on {server} found {len(found)} resources, more than plexnav reads live")
-            out[key] = {"resourceType": "Bundle", "type": "searchset", "total": len(found),
-                        "entry": [{"resource": _plain(r), "search": {"mode": "match"}} for r in found]}
+            out[key] = {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "total": len(found),
+                "entry": [{"resource": _plain(r), "search": {"mode": "match"}} for r in found],
+            }
         except FhirServerError:
             raise
         except BaseFHIRError as exc:
-            raise FhirServerError(f"the FHIR server refused {what}: {type(exc).__name__}: "
-                                  f"{str(exc)[:200] or 'no detail'}") from None
+            raise FhirServerError(
+                f"the FHIR server refused {what}: {type(exc).__name__}: {str(exc)[:200] or 'no detail'}"
+            ) from None
         except requests.RequestException as exc:
             raise FhirServerError(f"the FHIR server {server} did not answer {what} ({type(exc).__name__})") from None
         except (ValueError, TypeError) as exc:

@@ -9,18 +9,29 @@ turns a lesion into deficits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
 
 import networkx as nx
 
 from plexnav import vocabulary as V
 from plexnav.knowledge import files
 from plexnav.knowledge.records import (
-    ActivityRecord, EvidenceRecord, FamilyParameters, HypothesisRecord, MimicRecord, MovementRecord,
-    MuscleRecord, NodeRecord, ReflexRecord, RootRecord, SignRecord, SkinRecord, StudyRecord,
+    ActivityRecord,
+    EvidenceRecord,
+    FamilyParameters,
+    HypothesisRecord,
+    MimicRecord,
+    MovementRecord,
+    MuscleRecord,
+    NodeRecord,
+    ReflexRecord,
+    RootRecord,
+    SignRecord,
+    SkinRecord,
+    StudyRecord,
     VisceralRecord,
 )
 
@@ -60,10 +71,10 @@ class KnowledgeBase:
     families: Mapping[str, FamilyParameters]
     parameters: Mapping
     sources: Mapping[str, dict]
-    evidence: Mapping[str, EvidenceRecord]         # non-anatomical findings (mimics.yaml)
+    evidence: Mapping[str, EvidenceRecord]  # non-anatomical findings (mimics.yaml)
     evidence_overrides: Mapping[str, Mapping[str, float]]
     mimics: Mapping[str, MimicRecord]
-    imaging: Mapping                               # imaging.yaml, as read
+    imaging: Mapping  # imaging.yaml, as read
     _ancestors: Mapping[str, frozenset] = field(repr=False, default_factory=dict)
 
     @property
@@ -98,28 +109,56 @@ def _segment_nodes(level: str) -> list[dict]:
     """The four per-segment nodes every root level has (see structures.yaml header)."""
     return [
         {"id": f"root:{level}", "kind": "root", "name": f"{level} root", "parents": [], "roots": [level]},
-        {"id": f"spinal_nerve:{level}", "kind": "spinal_nerve", "name": f"{level} spinal nerve",
-         "parents": [f"root:{level}"], "roots": [level]},
-        {"id": f"dorsal_ramus:{level}", "kind": "dorsal_ramus", "name": f"{level} dorsal ramus",
-         "parents": [f"spinal_nerve:{level}"], "roots": [level]},
-        {"id": f"ventral_ramus:{level}", "kind": "ventral_ramus", "name": f"{level} ventral ramus",
-         "parents": [f"spinal_nerve:{level}"], "roots": [level]},
+        {
+            "id": f"spinal_nerve:{level}",
+            "kind": "spinal_nerve",
+            "name": f"{level} spinal nerve",
+            "parents": [f"root:{level}"],
+            "roots": [level],
+        },
+        {
+            "id": f"dorsal_ramus:{level}",
+            "kind": "dorsal_ramus",
+            "name": f"{level} dorsal ramus",
+            "parents": [f"spinal_nerve:{level}"],
+            "roots": [level],
+        },
+        {
+            "id": f"ventral_ramus:{level}",
+            "kind": "ventral_ramus",
+            "name": f"{level} ventral ramus",
+            "parents": [f"spinal_nerve:{level}"],
+            "roots": [level],
+        },
     ]
 
 
-def _build_graph(roots: Mapping[str, RootRecord], nodes: Mapping[str, NodeRecord],
-                 root_local_pain: list[str]) -> nx.DiGraph:
+def _build_graph(
+    roots: Mapping[str, RootRecord], nodes: Mapping[str, NodeRecord], root_local_pain: list[str]
+) -> nx.DiGraph:
     graph = nx.DiGraph()
     for level in roots:
         for spec in _segment_nodes(level):
             pain = root_local_pain if spec["kind"] == "root" else []
-            graph.add_node(spec["id"], kind=spec["kind"], name=spec["name"], short=spec["name"],
-                           roots=frozenset(spec["roots"]), local_pain=tuple(pain))
+            graph.add_node(
+                spec["id"],
+                kind=spec["kind"],
+                name=spec["name"],
+                short=spec["name"],
+                roots=frozenset(spec["roots"]),
+                local_pain=tuple(pain),
+            )
             for parent in spec["parents"]:
                 graph.add_edge(parent, spec["id"])
     for rec in nodes.values():
-        graph.add_node(rec.id, kind=rec.kind, name=rec.name, short=rec.short, roots=frozenset(rec.roots),
-                       local_pain=tuple(rec.local_pain))
+        graph.add_node(
+            rec.id,
+            kind=rec.kind,
+            name=rec.name,
+            short=rec.short,
+            roots=frozenset(rec.roots),
+            local_pain=tuple(rec.local_pain),
+        )
     for rec in nodes.values():
         for parent in rec.parents:
             if parent not in graph:
@@ -172,7 +211,9 @@ def load_knowledge() -> KnowledgeBase:
         if unknown:
             raise ValueError(f"evidence {key!r}: unknown mimics {sorted(unknown)}")
         if set(rec.family) - set(likelihood["priors"]):
-            raise ValueError(f"evidence {key!r}: unknown families {sorted(set(rec.family) - set(likelihood['priors']))}")
+            raise ValueError(
+                f"evidence {key!r}: unknown families {sorted(set(rec.family) - set(likelihood['priors']))}"
+            )
     imaging = read("imaging.yaml")
     for feature, rule in likelihood["site_risk"].items():
         factor = feature.removeprefix("factor:")
@@ -180,11 +221,17 @@ def load_knowledge() -> KnowledgeBase:
             raise ValueError(f"site_risk: unknown history factor {feature!r}")
         if set(rule.get("sites", {})) - set(V.SITES) or set(rule.get("families", {})) - set(likelihood["priors"]):
             raise ValueError(f"site_risk {feature!r}: unknown site or family")
-    families = MappingProxyType({**families, **{
-        f"imaging_{cls}": FamilyParameters.model_validate(v) for cls, v in imaging["classes"].items()}})
+    families = MappingProxyType(
+        {**families, **{f"imaging_{cls}": FamilyParameters.model_validate(v) for cls, v in imaging["classes"].items()}}
+    )
 
-    for label, table in (("muscle", muscles), ("skin region", skin), ("reflex", reflexes),
-                         ("study", studies), ("visceral symptom", visceral)):
+    for label, table in (
+        ("muscle", muscles),
+        ("skin region", skin),
+        ("reflex", reflexes),
+        ("study", studies),
+        ("visceral symptom", visceral),
+    ):
         for rec in table.values():
             _check_supply(graph, f"{label} {rec.id}", rec.supply() if hasattr(rec, "supply") else rec.components)
     for sign in signs.values():
@@ -248,9 +295,12 @@ def spec_ids_missing(kb: KnowledgeBase) -> list[str]:
     """Spec ids with no knowledge record behind them (a consistency test wants none)."""
     missing = []
     for table, ids, label in (
-        (kb.movements, V.MOVEMENTS, "movement"), (kb.reflexes, V.REFLEXES, "reflex"),
-        (kb.skin, V.SKIN_REGIONS, "region"), (kb.studies, V.NCS_STUDIES, "study"),
-        (kb.signs, V.SIGNS, "sign"), (kb.activities, V.WEAKNESS_ACTIVITIES, "activity"),
+        (kb.movements, V.MOVEMENTS, "movement"),
+        (kb.reflexes, V.REFLEXES, "reflex"),
+        (kb.skin, V.SKIN_REGIONS, "region"),
+        (kb.studies, V.NCS_STUDIES, "study"),
+        (kb.signs, V.SIGNS, "sign"),
+        (kb.activities, V.WEAKNESS_ACTIVITIES, "activity"),
     ):
         missing += [f"{label}:{i}" for i in ids if i not in table]
     missing += [f"muscle:{m}" for m in V.EMG_MUSCLES if m not in kb.muscles]

@@ -19,8 +19,9 @@ from plexnav.knowledge.records import Component
 Lesion = Mapping[str, float]  # graph node -> chance it is involved (0..1)
 
 
-def root_involvement(kb: KnowledgeBase, lesion: Lesion, nerve: str, root: str,
-                     postganglionic_only: bool = False) -> float:
+def root_involvement(
+    kb: KnowledgeBase, lesion: Lesion, nerve: str, root: str, postganglionic_only: bool = False
+) -> float:
     """How much of root ``root``'s fibres through ``nerve`` the lesion damages (0..1)."""
     path = kb.upstream(nerve)
     best = 0.0
@@ -32,8 +33,9 @@ def root_involvement(kb: KnowledgeBase, lesion: Lesion, nerve: str, root: str,
     return best
 
 
-def component_involvement(kb: KnowledgeBase, lesion: Lesion, comp: Component,
-                          postganglionic_only: bool = False) -> float:
+def component_involvement(
+    kb: KnowledgeBase, lesion: Lesion, comp: Component, postganglionic_only: bool = False
+) -> float:
     """Involvement of one nerve supply: the share of its axons, root by root, that the lesion damages."""
     total = 0.0
     for root, share in comp.roots.items():
@@ -41,8 +43,13 @@ def component_involvement(kb: KnowledgeBase, lesion: Lesion, comp: Component,
     return min(total, 1.0)
 
 
-def supply_involvement(kb: KnowledgeBase, lesion: Lesion, supply: Iterable[Component],
-                       postganglionic_only: bool = False, coverage: str = "share") -> float:
+def supply_involvement(
+    kb: KnowledgeBase,
+    lesion: Lesion,
+    supply: Iterable[Component],
+    postganglionic_only: bool = False,
+    coverage: str = "share",
+) -> float:
     """Involvement of a whole target: share-weighted over its supplies (or the least, for 'all')."""
     values = [(c.share, component_involvement(kb, lesion, c, postganglionic_only)) for c in supply]
     if not values:
@@ -89,8 +96,10 @@ def local_pain_involvement(kb: KnowledgeBase, lesion: Lesion, region: str) -> fl
 
 def deficit_pattern(kb: KnowledgeBase, lesion: Lesion, threshold: float = 0.25) -> dict[str, dict[str, float]]:
     """Everything a lesion affects above ``threshold``: the answer to "what does a lesion here produce?"."""
+
     def above(items: Iterable[tuple[str, float]]) -> dict[str, float]:
         return {k: round(v, 2) for k, v in items if v >= threshold}
+
     return {
         "weak_movements": above((m, movement_involvement(kb, lesion, m)) for m in kb.movements),
         "reflexes_reduced": above((r, reflex_involvement(kb, lesion, r)) for r in kb.reflexes if r != "plantar"),

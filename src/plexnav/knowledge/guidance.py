@@ -47,14 +47,14 @@ def freeze(obj: Any) -> Any:
 
 @dataclass(frozen=True)
 class GuidanceKnowledge:
-    derived: Doc              # name -> condition
-    triage: tuple[Doc, ...]   # levels, in policy order
-    causes: Doc               # the causes.yaml document
+    derived: Doc  # name -> condition
+    triage: tuple[Doc, ...]  # levels, in policy order
+    causes: Doc  # the causes.yaml document
     workup: Doc
     management: Doc
     words: Doc
     education: Doc
-    sources: Doc              # bibliography key -> entry
+    sources: Doc  # bibliography key -> entry
     safety: Doc = field(default_factory=lambda: MappingProxyType({}))  # safety.yaml, for review and tests
     site_groups: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # site -> causes.yaml group
 
@@ -100,12 +100,14 @@ def _check_ids(docs: Doc, problems: list[str]) -> None:
     groups = set(docs["causes"]["site_groups"])
     valid = set(V.SITES) | groups | {"default"}
     for cause, entry in causes.items():
-        problems += [f"causes.{cause}.sites: unknown site or group {k!r}"
-                     for k in entry.get("sites", {}) if k not in valid]
+        problems += [
+            f"causes.{cause}.sites: unknown site or group {k!r}" for k in entry.get("sites", {}) if k not in valid
+        ]
         for item in entry.get("evidence", ()):
             if isinstance(item["lr"], dict):
-                problems += [f"causes.{cause}: lr for unknown site or group {k!r}"
-                             for k in item["lr"] if k not in valid]
+                problems += [
+                    f"causes.{cause}: lr for unknown site or group {k!r}" for k in item["lr"] if k not in valid
+                ]
     unlocalized = docs["causes"]["unlocalized"]
     for table in [unlocalized["base"], *(cue["sites"] for cue in unlocalized["cues"])]:
         problems += [f"causes.unlocalized: unknown site {k!r}" for k in table if k not in V.SITES]
@@ -147,8 +149,11 @@ def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
     for item in management["management"]:
         if "never_with" not in item:
             problems.append(f"management option {item.get('id')}: no never_with list")
-        problems += [f"management option {item.get('id')}: unknown contraindication {c!r}"
-                     for c in item.get("never_with") or () if c not in contra]
+        problems += [
+            f"management option {item.get('id')}: unknown contraindication {c!r}"
+            for c in item.get("never_with") or ()
+            if c not in contra
+        ]
     workup = docs["workup"]
     spec = workup.get("lesion_regions", {})
     regions = set(spec.get("sites", {})) | set((spec.get("hypotheses") or {}).values())
@@ -162,8 +167,11 @@ def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
         serves = rule.get("serves")
         if not serves:
             problems.append(f"workup rule {rule.get('id')}: no serves (the sites it is for)")
-        problems += [f"workup rule {rule.get('id')}: serves unknown {s!r}" for s in serves or ()
-                     if s not in regions | groups | set(V.SITES) | {"any"}]
+        problems += [
+            f"workup rule {rule.get('id')}: serves unknown {s!r}"
+            for s in serves or ()
+            if s not in regions | groups | set(V.SITES) | {"any"}
+        ]
     safety = docs.get("safety") or {}
     known = {
         "workup": {r["id"] for r in workup["rules"]},

@@ -46,31 +46,56 @@ def _sources(recs: Iterable[SourceRef]) -> list[str]:
 
 
 def _supply(kb: KnowledgeBase, rec: Target) -> list[Row]:
-    return [{"nerve": c.nerve, "nerve_name": kb.nerve_name(c.nerve), "share": c.share,
-             "roots": dict(c.roots), **({"part": c.part} if c.part else {})} for c in rec.supply()]
+    return [
+        {
+            "nerve": c.nerve,
+            "nerve_name": kb.nerve_name(c.nerve),
+            "share": c.share,
+            "roots": dict(c.roots),
+            **({"part": c.part} if c.part else {}),
+        }
+        for c in rec.supply()
+    ]
 
 
 def describe(kb: KnowledgeBase, kind: str, item: str) -> Row:
     """What one record is made of, with its sources."""
     tables: dict[str, Mapping[str, Target | MovementRecord]] = {
-        "muscle": kb.muscles, "reflex": kb.reflexes, "region": kb.skin, "study": kb.studies, "movement": kb.movements}
+        "muscle": kb.muscles,
+        "reflex": kb.reflexes,
+        "region": kb.skin,
+        "study": kb.studies,
+        "movement": kb.movements,
+    }
     if kind == "root":
         item = item.removeprefix("root:")
         if item not in kb.roots:
             raise UnknownId("root", item, list(kb.roots))
         lesion = {f"root:{item}": 1.0}
-        return {"kind": "root", "id": f"root:{item}", "preganglionic": True,
-                "muscles": {m: round(v, 2) for m in kb.muscles if (v := muscle_involvement(kb, lesion, m)) > 0},
-                "sources": _sources(kb.roots[item].sources)}
+        return {
+            "kind": "root",
+            "id": f"root:{item}",
+            "preganglionic": True,
+            "muscles": {m: round(v, 2) for m in kb.muscles if (v := muscle_involvement(kb, lesion, m)) > 0},
+            "sources": _sources(kb.roots[item].sources),
+        }
     if kind == "nerve":
         if item not in kb.nodes:
             raise UnknownId("nerve", item, sorted(kb.nodes))
         node = kb.nodes[item]
         children = sorted(kb.graph.successors(item))
         muscles = [m for m, r in kb.muscles.items() if any(c.nerve == item for c in r.supply())]
-        return {"kind": node.kind, "id": node.id, "name": node.name, "roots": node.roots, "parents": node.parents,
-                "branches": children, "muscles_supplied_here": muscles, "note": node.note,
-                "sources": _sources(node.sources)}
+        return {
+            "kind": node.kind,
+            "id": node.id,
+            "name": node.name,
+            "roots": node.roots,
+            "parents": node.parents,
+            "branches": children,
+            "muscles_supplied_here": muscles,
+            "note": node.note,
+            "sources": _sources(node.sources),
+        }
     if kind not in tables:
         raise UnknownId("kind", kind, list(KINDS))
     table = tables[kind]
@@ -87,8 +112,9 @@ def describe(kb: KnowledgeBase, kind: str, item: str) -> Row:
     return out
 
 
-def lesion_effects(kb: KnowledgeBase, hypotheses: Iterable[HypothesisRecord], site: str,
-                   detail: str | None = None) -> list[Row]:
+def lesion_effects(
+    kb: KnowledgeBase, hypotheses: Iterable[HypothesisRecord], site: str, detail: str | None = None
+) -> list[Row]:
     """The forward question: what a lesion at SITE produces (one entry per lesion point of
     ``hypotheses``, the knowledge base's own or a variant's)."""
     hypotheses = tuple(hypotheses)
@@ -104,8 +130,18 @@ def lesion_effects(kb: KnowledgeBase, hypotheses: Iterable[HypothesisRecord], si
         effects: dict[str, dict[str, float]] = deficit_pattern(kb, h.lesion)
         if mimic is not None:  # a look-alike damages no nerve: what it gives is pain where it hurts
             effects = {**effects, "painful_regions": {r: v for r, v in mimic.pain.items()}}
-        out.append({"hypothesis": h.id, "site": h.site, "detail": text, "lesion_nodes": dict(h.lesion),
-                    "pattern": h.pattern, "central": dict(h.central), "mimic": h.mimic, "effects": effects})
+        out.append(
+            {
+                "hypothesis": h.id,
+                "site": h.site,
+                "detail": text,
+                "lesion_nodes": dict(h.lesion),
+                "pattern": h.pattern,
+                "central": dict(h.central),
+                "mimic": h.mimic,
+                "effects": effects,
+            }
+        )
     return out
 
 
@@ -114,19 +150,39 @@ def worksheet_rows(kb: KnowledgeBase) -> list[Row]:
     rows: list[Row] = []
 
     def add(kind: str, rid: str, claim: str, sources: Iterable[SourceRef], note: str | None = None) -> None:
-        rows.append({"kind": kind, "id": rid, "claim": claim, "sources": "; ".join(_sources(sources)),
-                     "note": note or "", "verdict": ""})
+        rows.append(
+            {
+                "kind": kind,
+                "id": rid,
+                "claim": claim,
+                "sources": "; ".join(_sources(sources)),
+                "note": note or "",
+                "verdict": "",
+            }
+        )
 
     for node in kb.nodes.values():
-        add("nerve", node.id, f"{node.name}: from {', '.join(node.parents)}; roots {node.roots[0]}-{node.roots[-1]}",
-            node.sources, node.note)
+        add(
+            "nerve",
+            node.id,
+            f"{node.name}: from {', '.join(node.parents)}; roots {node.roots[0]}-{node.roots[-1]}",
+            node.sources,
+            node.note,
+        )
     targets: tuple[tuple[Mapping[str, Target], str], ...] = (
-        (kb.muscles, "muscle"), (kb.reflexes, "reflex"), (kb.skin, "region"), (kb.studies, "study"))
+        (kb.muscles, "muscle"),
+        (kb.reflexes, "reflex"),
+        (kb.skin, "region"),
+        (kb.studies, "study"),
+    )
     for table, kind in targets:
         for target in table.values():
-            supply = "; ".join(f"{kb.nerve_name(c.nerve)} "
-                               + ",".join(f"{r}({share:.0%})" for r, share in c.roots.items())
-                               + (f" [{c.part}]" if c.part else "") for c in target.supply())
+            supply = "; ".join(
+                f"{kb.nerve_name(c.nerve)} "
+                + ",".join(f"{r}({share:.0%})" for r, share in c.roots.items())
+                + (f" [{c.part}]" if c.part else "")
+                for c in target.supply()
+            )
             add(kind, target.id, f"{target.name}: {supply}", target.sources, target.note)
     for movement in kb.movements.values():
         muscles = ", ".join(f"{m} {s:.0%}" for m, s in movement.muscles.items())
@@ -134,35 +190,66 @@ def worksheet_rows(kb: KnowledgeBase) -> list[Row]:
     for sign in kb.signs.values():
         add("sign", sign.id, f"{sign.name}: mechanism {sign.mechanism}", sign.sources, sign.note)
     for activity in kb.activities.values():
-        add("activity", activity.id, "needs " + ", ".join(f"{m} {s:.0%}" for m, s in activity.movements.items()),
-            activity.sources)
+        add(
+            "activity",
+            activity.id,
+            "needs " + ", ".join(f"{m} {s:.0%}" for m, s in activity.movements.items()),
+            activity.sources,
+        )
     for key, evidence in kb.evidence.items():
         parts = [f"default {evidence.default:g}", f"no lesion {evidence.none:g}"]
         parts += [f"{k} {v:g}" for table in (evidence.family, evidence.site, evidence.mimic) for k, v in table.items()]
         add("evidence", key, f"P(present): {', '.join(parts)}", evidence.sources, evidence.note)
     for mimic in kb.mimics.values():
-        add("look-alike", mimic.id, f"{mimic.detail}; pain: " + ", ".join(f"{r} {v:g}" for r, v in mimic.pain.items()),
-            mimic.sources, mimic.note)
+        add(
+            "look-alike",
+            mimic.id,
+            f"{mimic.detail}; pain: " + ", ".join(f"{r} {v:g}" for r, v in mimic.pain.items()),
+            mimic.sources,
+            mimic.note,
+        )
     imaging_sources = [SourceRef.model_validate(s) for s in kb.imaging["sources"]]
     for cls, spec in kb.imaging["classes"].items():
-        add("imaging", cls,
-            f"sensitivity {spec['sensitivity']:g}, false positive {spec['fp']:g}: {spec['rationale']}", imaging_sources)
+        add(
+            "imaging",
+            cls,
+            f"sensitivity {spec['sensitivity']:g}, false positive {spec['fp']:g}: {spec['rationale']}",
+            imaging_sources,
+        )
     for feature, rule in kb.parameters["site_risk"].items():
         ratios = {**rule.get("sites", {}), **rule.get("families", {})}
-        add("history", feature, "prior odds x " + ", ".join(f"{k} {v:g}" for k, v in ratios.items()),
-            [SourceRef.model_validate(s) for s in rule["sources"]])
+        add(
+            "history",
+            feature,
+            "prior odds x " + ", ".join(f"{k} {v:g}" for k, v in ratios.items()),
+            [SourceRef.model_validate(s) for s in rule["sources"]],
+        )
     for hyp in kb.hypotheses:
         lesion = ", ".join(f"{n} {w:g}" for n, w in hyp.lesion.items()) or (hyp.pattern or "no lesion")
-        rows.append({"kind": "hypothesis", "id": hyp.id,
-                     "claim": f"{hyp.site}: {lesion}; prior weight {hyp.weight:g} in family {hyp.family}",
-                     "sources": "plexnav_model (sites.yaml)", "note": hyp.detail or "", "verdict": ""})
+        rows.append(
+            {
+                "kind": "hypothesis",
+                "id": hyp.id,
+                "claim": f"{hyp.site}: {lesion}; prior weight {hyp.weight:g} in family {hyp.family}",
+                "sources": "plexnav_model (sites.yaml)",
+                "note": hyp.detail or "",
+                "verdict": "",
+            }
+        )
     for name in GUIDANCE_FILES:
         rows += _guidance_rows(name, files.read_yaml(name))
     return rows
 
 
-GUIDANCE_FILES = ("triage_rules.yaml", "definitions_guidance.yaml", "causes.yaml", "workup.yaml", "management.yaml",
-                  "education.yaml", "safety.yaml")
+GUIDANCE_FILES = (
+    "triage_rules.yaml",
+    "definitions_guidance.yaml",
+    "causes.yaml",
+    "workup.yaml",
+    "management.yaml",
+    "education.yaml",
+    "safety.yaml",
+)
 _CLAIM_FIELDS = ("text", "why", "option", "reason", "title", "missing_reason", "default_text", "rule", "note")
 
 
@@ -178,8 +265,16 @@ def _guidance_rows(name: str, node: Any, path: str = "") -> list[Row]:
             if claim is None and "paragraphs" in node:
                 claim = " ".join(node["paragraphs"])[:300]
             refs = "; ".join(s["key"] + (f" ({s['locator']})" if s.get("locator") else "") for s in node["sources"])
-            rows.append({"kind": name.removesuffix(".yaml"), "id": str(node.get("id", path)), "claim": claim or path,
-                         "sources": refs, "note": "", "verdict": ""})
+            rows.append(
+                {
+                    "kind": name.removesuffix(".yaml"),
+                    "id": str(node.get("id", path)),
+                    "claim": claim or path,
+                    "sources": refs,
+                    "note": "",
+                    "verdict": "",
+                }
+            )
         for key, value in node.items():
             rows += _guidance_rows(name, value, f"{path}.{key}" if path else str(key))
     elif isinstance(node, list):
@@ -196,9 +291,14 @@ def worksheet(kb: KnowledgeBase, fmt: str = "md") -> str:
         writer.writeheader()
         writer.writerows(rows)
         return buf.getvalue()
-    lines = [f"# plexnav knowledge review worksheet ({kb.version_label})", "",
-             "Mark each claim right or wrong in the last column.", "",
-             "| kind | id | claim | sources | note | right/wrong |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"# plexnav knowledge review worksheet ({kb.version_label})",
+        "",
+        "Mark each claim right or wrong in the last column.",
+        "",
+        "| kind | id | claim | sources | note | right/wrong |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
         cells = [r["kind"], r["id"], r["claim"], r["sources"], r["note"], ""]
         lines.append("| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |")
@@ -229,21 +329,38 @@ def safety_review(guidance: GuidanceKnowledge) -> str:
     what enforces it, the test that shows it and its sources, plus each contraindication and
     the options it blocks, with a right/wrong column for clinical review."""
     safety, management = guidance.safety, guidance.management
-    lines = ["# plexnav clinical safety review", "",
-             "Generated by `plexnav kb safety-review` (also `plexnav kb worksheet --format safety`) from",
-             "`safety.yaml`, `management.yaml` and the bibliography; do not edit by hand. A test checks that",
-             "this file equals the generated one. Mark each row right or wrong in the last column.", "",
-             "## Safety rules", "",
-             "| area | id | rule | enforced by | shown by test | sources | right/wrong |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# plexnav clinical safety review",
+        "",
+        "Generated by `plexnav kb safety-review` (also `plexnav kb worksheet --format safety`) from",
+        "`safety.yaml`, `management.yaml` and the bibliography; do not edit by hand. A test checks that",
+        "this file equals the generated one. Mark each row right or wrong in the last column.",
+        "",
+        "## Safety rules",
+        "",
+        "| area | id | rule | enforced by | shown by test | sources | right/wrong |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for rule in safety["rules"]:
-        cells = [rule["area"], rule["id"], rule["rule"], ", ".join(rule["enforced_by"]), rule["test"],
-                 _refs(rule["sources"]), ""]
+        cells = [
+            rule["area"],
+            rule["id"],
+            rule["rule"],
+            ", ".join(rule["enforced_by"]),
+            rule["test"],
+            _refs(rule["sources"]),
+            "",
+        ]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    lines += ["", "## Contraindications: options never offered", "",
-              "Every management option carries `never_with`; an option is dropped when one of these holds.", "",
-              "| contraindication | holds when | never offered | why | sources | right/wrong |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Contraindications: options never offered",
+        "",
+        "Every management option carries `never_with`; an option is dropped when one of these holds.",
+        "",
+        "| contraindication | holds when | never offered | why | sources | right/wrong |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, spec in management["contraindications"].items():
         blocked = [m["id"] for m in management["management"] if name in m["never_with"]]
         cells = [name, _condition_words(spec["when"]), ", ".join(blocked), spec["text"], _refs(spec["sources"]), ""]
@@ -251,8 +368,10 @@ def safety_review(guidance: GuidanceKnowledge) -> str:
     lines += ["", "## Engine guards", "", "| guard | what it does | right/wrong |", "|---|---|---|"]
     for name, text in safety["engine_guards"].items():
         lines.append(f"| {_cell(name)} | {_cell(text)} |  |")
-    cited = sorted({r["key"] for rule in safety["rules"] for r in rule["sources"]}
-                   | {r["key"] for spec in management["contraindications"].values() for r in spec["sources"]})
+    cited = sorted(
+        {r["key"] for rule in safety["rules"] for r in rule["sources"]}
+        | {r["key"] for spec in management["contraindications"].values() for r in spec["sources"]}
+    )
     lines += ["", "## Sources", ""]
     lines += [f"- `{key}`: {guidance.sources[key]['citation']}" for key in cited]
     return "\n".join(lines) + "\n"

@@ -14,12 +14,12 @@ both the left and the right shape.
 
 from __future__ import annotations
 
-from itertools import pairwise
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from importlib import resources
-from typing import Iterable, Mapping
+from itertools import pairwise
 
 import yaml
 
@@ -30,8 +30,13 @@ Key = tuple[str, str]
 GEOMETRY_FILE = "bodymap.yaml"
 
 # Sequential colour scale (light to dark, ColorBrewer OrRd): readable in grey print too.
-SCALE = ((0.0, (254, 240, 217)), (0.25, (253, 204, 138)), (0.5, (252, 141, 89)),
-         (0.75, (227, 74, 51)), (1.0, (179, 0, 0)))
+SCALE = (
+    (0.0, (254, 240, 217)),
+    (0.25, (253, 204, 138)),
+    (0.5, (252, 141, 89)),
+    (0.75, (227, 74, 51)),
+    (1.0, (179, 0, 0)),
+)
 UNSHADED = "#ffffff"
 SILHOUETTE = "#e7e5e4"
 STROKE = "#57534e"
@@ -42,8 +47,8 @@ class RegionShape:
     """One region's polygon on the map, in SVG user units."""
 
     region: str
-    side: str            # left, right, or bilateral for midline regions
-    view: str            # front, back, soles, stocking
+    side: str  # left, right, or bilateral for midline regions
+    view: str  # front, back, soles, stocking
     points: tuple[tuple[float, float], ...]
 
     @property
@@ -71,8 +76,8 @@ class View:
     title: str
     origin: tuple[float, float]
     right_on: str
-    outlines: tuple[tuple[tuple[float, float], ...], ...]   # silhouette polygons (screen units)
-    side_labels: tuple[tuple[str, float, float], ...]          # ("Right", x, y)
+    outlines: tuple[tuple[tuple[float, float], ...], ...]  # silhouette polygons (screen units)
+    side_labels: tuple[tuple[str, float, float], ...]  # ("Right", x, y)
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,7 @@ def shade_color(value: float) -> str:
 @lru_cache(maxsize=1)
 def _region_names() -> dict[str, str]:
     from plexnav.knowledge.base import load_knowledge
+
     kb = load_knowledge()
     return {r: kb.skin[r].name for r in V.SKIN_REGIONS}
 
@@ -185,8 +191,13 @@ def region_name(region: str) -> str:
     return _region_names()[region]
 
 
-def shape_label(region: str, side: str, shade: float | None = None, mark: str | None = None,
-                mark_words: Mapping[str, str] | None = None) -> str:
+def shape_label(
+    region: str,
+    side: str,
+    shade: float | None = None,
+    mark: str | None = None,
+    mark_words: Mapping[str, str] | None = None,
+) -> str:
     where = region_name(region)
     label = f"{where}, {'both sides' if side == 'bilateral' else side}"
     if shade:
@@ -205,11 +216,17 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def render_body_map(shading: Mapping[Key, float] | None = None, marks: Mapping[Key, str] | None = None, *,
-                    title: str = "Body map of the lower body and legs",
-                    description: str | None = None, id_prefix: str = "",
-                    mark_words: Mapping[str, str] | None = None, interactive: bool = False,
-                    width: str | None = None) -> str:
+def render_body_map(
+    shading: Mapping[Key, float] | None = None,
+    marks: Mapping[Key, str] | None = None,
+    *,
+    title: str = "Body map of the lower body and legs",
+    description: str | None = None,
+    id_prefix: str = "",
+    mark_words: Mapping[str, str] | None = None,
+    interactive: bool = False,
+    width: str | None = None,
+) -> str:
     """An SVG document fragment (inline-able in HTML) of the body map.
 
     ``shading`` maps (region, side) to 0..1 (the fill runs from white to dark red);
@@ -239,13 +256,19 @@ def render_body_map(shading: Mapping[Key, float] | None = None, marks: Mapping[K
     for view in geo.views:
         ox, oy = view.origin
         out.append(f'<g class="bodymap-view" data-view="{view.id}">')
-        out.append(f'<text x="{ox:g}" y="{oy + 16:g}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" '
-                   f'font-size="13" font-weight="bold" fill="#292524">{escape(view.title)}</text>')
+        out.append(
+            f'<text x="{ox:g}" y="{oy + 16:g}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" '
+            f'font-size="13" font-weight="bold" fill="#292524">{escape(view.title)}</text>'
+        )
         for outline in view.outlines:
-            out.append(f'<polygon class="silhouette" aria-hidden="true" points="{_points(outline)}" fill="{SILHOUETTE}"/>')
+            out.append(
+                f'<polygon class="silhouette" aria-hidden="true" points="{_points(outline)}" fill="{SILHOUETTE}"/>'
+            )
         for text, x, y in view.side_labels:
-            out.append(f'<text x="{x:g}" y="{y:g}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" '
-                       f'font-size="11" fill="#44403c" aria-hidden="true">{text}</text>')
+            out.append(
+                f'<text x="{x:g}" y="{y:g}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" '
+                f'font-size="11" fill="#44403c" aria-hidden="true">{text}</text>'
+            )
         for shape in (s for s in geo.shapes if s.view == view.id):
             key = (shape.region, shape.side)
             shade = shades.get(key, 0.0)
@@ -255,7 +278,8 @@ def render_body_map(shading: Mapping[Key, float] | None = None, marks: Mapping[K
                 f'<polygon id="{pid}{shape.dom_id}" class="region" data-region="{shape.region}" '
                 f'data-side="{shape.side}" data-shade="{_fmt(shade)}" aria-label="{escape(label, quote=True)}"{extra} '
                 f'points="{_points(shape.points)}" fill="{shade_color(shade)}" stroke="{STROKE}" '
-                f'stroke-width="0.8" stroke-linejoin="round"><title>{escape(label)}</title></polygon>')
+                f'stroke-width="0.8" stroke-linejoin="round"><title>{escape(label)}</title></polygon>'
+            )
         out.append("</g>")
     for shape in geo.shapes:
         mark = mark_map.get((shape.region, shape.side))
@@ -268,25 +292,37 @@ def render_body_map(shading: Mapping[Key, float] | None = None, marks: Mapping[K
 def _mark(shape: RegionShape, text: str) -> str:
     x, y = shape.anchor
     w = max(14.0, 7.5 * len(text) + 6)
-    return (f'<g class="mark" aria-hidden="true"><rect x="{x - w / 2:.1f}" y="{y - 7.5:.1f}" width="{w:.1f}" '
-            f'height="15" rx="7.5" fill="#ffffff" fill-opacity="0.92" stroke="#1c1917" stroke-width="0.8"/>'
-            f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" '
-            f'font-size="10.5" font-weight="bold" fill="#1c1917">{escape(text)}</text></g>')
+    return (
+        f'<g class="mark" aria-hidden="true"><rect x="{x - w / 2:.1f}" y="{y - 7.5:.1f}" width="{w:.1f}" '
+        f'height="15" rx="7.5" fill="#ffffff" fill-opacity="0.92" stroke="#1c1917" stroke-width="0.8"/>'
+        f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" '
+        f'font-size="10.5" font-weight="bold" fill="#1c1917">{escape(text)}</text></g>'
+    )
 
 
-def describe(shades: Mapping[Key, float], marks: Mapping[Key, str],
-             mark_words: Mapping[str, str] | None = None) -> str:
+def describe(shades: Mapping[Key, float], marks: Mapping[Key, str], mark_words: Mapping[str, str] | None = None) -> str:
     """Plain-text summary of what the map shows (the SVG <desc>)."""
     parts = []
     shaded = sorted(((v, k) for k, v in shades.items() if v > 0), key=lambda t: (-t[0], t[1]))
     if shaded:
-        parts.append("Shaded: " + "; ".join(
-            f"{region_name(r)} ({'both sides' if s == 'bilateral' else s}, {round(v * 100)}%)" for v, (r, s) in shaded) + ".")
+        parts.append(
+            "Shaded: "
+            + "; ".join(
+                f"{region_name(r)} ({'both sides' if s == 'bilateral' else s}, {round(v * 100)}%)"
+                for v, (r, s) in shaded
+            )
+            + "."
+        )
     if marks:
-        parts.append("Marked: " + "; ".join(
-            f"{region_name(r)} ({'both sides' if s == 'bilateral' else s}): "
-            + ", ".join(mark_words.get(m, m) if mark_words else m for m in t.split(" "))
-            for (r, s), t in sorted(marks.items())) + ".")
+        parts.append(
+            "Marked: "
+            + "; ".join(
+                f"{region_name(r)} ({'both sides' if s == 'bilateral' else s}): "
+                + ", ".join(mark_words.get(m, m) if mark_words else m for m in t.split(" "))
+                for (r, s), t in sorted(marks.items())
+            )
+            + "."
+        )
     return " ".join(parts) or "Front and back of both legs, pelvis, saddle area and soles; nothing is shaded or marked."
 
 
@@ -298,7 +334,11 @@ def _hypothesis_for(model, entry):
     if entry.hypothesis and entry.hypothesis in by_id:
         return by_id[entry.hypothesis]
     for hyp in model.hypotheses:
-        if hyp.site == entry.site and hyp.side == entry.side and (not entry.levels or list(hyp.levels or ()) == entry.levels):
+        if (
+            hyp.site == entry.site
+            and hyp.side == entry.side
+            and (not entry.levels or list(hyp.levels or ()) == entry.levels)
+        ):
             return hyp
     return None
 
@@ -340,8 +380,12 @@ def territory_shading(assessment, model=None, threshold: float = 0.05) -> dict[K
 SYMPTOM_MARKS = {"pain": "P", "numbness": "N", "tingling": "T"}
 SYMPTOM_MARK_WORDS = {"P": "pain", "N": "numbness", "T": "tingling"}
 SENSATION_MARKS = {"absent": "0", "reduced": "\u2193", "increased": "\u2191", "normal": "="}
-SENSATION_MARK_WORDS = {"0": "sensation absent", "\u2193": "sensation reduced",
-                        "\u2191": "sensation increased", "=": "sensation normal"}
+SENSATION_MARK_WORDS = {
+    "0": "sensation absent",
+    "\u2193": "sensation reduced",
+    "\u2191": "sensation increased",
+    "=": "sensation normal",
+}
 DEFAULT_PAIN_SHADE = 0.5
 
 

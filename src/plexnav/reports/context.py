@@ -40,8 +40,8 @@ from plexnav.reports import bodymap as BM
 ALERT_LEVELS = ("emergency", "urgent")
 PLOT_FORMAT = "svg"
 PLOT_DPI = 170
-EXPLAINED = 3          # localization entries explained finding by finding
-MAX_REASONS = 8        # reasons for and against shown per entry (the assessment JSON has all)
+EXPLAINED = 3  # localization entries explained finding by finding
+MAX_REASONS = 8  # reasons for and against shown per entry (the assessment JSON has all)
 MAX_PATIENT_ALERTS = 5  # diary red flags listed in the patient's summary (the clinician report has all)
 
 
@@ -68,6 +68,7 @@ def _capital(text: str) -> str:
 
 def _plexnav_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("plexnav")
     except PackageNotFoundError:  # running from a source tree without installing
@@ -159,8 +160,9 @@ def factor_words(case: Case) -> list[str]:
 # ----------------------------------------------------------------------------- red flags
 
 
-def red_flag_status(case: Case, triage_rules: Iterable[str] = (),
-                    knowledge: GuidanceKnowledge | None = None) -> list[dict]:
+def red_flag_status(
+    case: Case, triage_rules: Iterable[str] = (), knowledge: GuidanceKnowledge | None = None
+) -> list[dict]:
     """Every emergency and urgent rule of the triage policy, with whether it holds for the case.
 
     ``triage_rules`` (the assessment's fired rules) are always marked present; the others
@@ -175,24 +177,36 @@ def red_flag_status(case: Case, triage_rules: Iterable[str] = (),
         if level["level"] not in ALERT_LEVELS:
             continue
         for rule in level["rules"]:
-            out.append({"id": rule["id"], "level": level["level"], "label": labels.get(rule["id"], rule["text"]),
-                        "text": rule["text"], "why": rule.get("why", ""), "present": rule["id"] in present})
+            out.append(
+                {
+                    "id": rule["id"],
+                    "level": level["level"],
+                    "label": labels.get(rule["id"], rule["text"]),
+                    "text": rule["text"],
+                    "why": rule.get("why", ""),
+                    "present": rule["id"] in present,
+                }
+            )
     return out
 
 
 # ----------------------------------------------------------------------------- diary
 
 
-def diary_section(diary: Diary | None, case: Case, clinician: bool,
-                  knowledge: GuidanceKnowledge | None = None) -> dict | None:
+def diary_section(
+    diary: Diary | None, case: Case, clinician: bool, knowledge: GuidanceKnowledge | None = None
+) -> dict | None:
     """Trend sentences, plots (data URIs), weekly table, events and red-flag entries."""
     if diary is None:
         return None
     words = report_words()
     entries = diary.sorted_entries()
     weeks = weekly_summaries(diary)
-    pf, pf_problem = (try_plot(pain_function_plot, diary, PLOT_FORMAT, PLOT_DPI,
-                               panel_height=2.1 if clinician else 1.75) if entries else (None, None))
+    pf, pf_problem = (
+        try_plot(pain_function_plot, diary, PLOT_FORMAT, PLOT_DPI, panel_height=2.1 if clinician else 1.75)
+        if entries
+        else (None, None)
+    )
     st, st_problem = try_plot(strength_plot, diary, PLOT_FORMAT, PLOT_DPI) if clinician and entries else (None, None)
     events = []
     for e in entries:
@@ -200,13 +214,21 @@ def diary_section(diary: Diary | None, case: Case, clinician: bool,
             text = EVENT_WORDS[ev.kind] + (f": {ev.description}" if ev.description else "")
             events.append({"date": nice_date(e.date), "text": text})
         for m in e.medication_changes:
-            events.append({"date": nice_date(e.date),
-                           "text": f"{m.medication}: {m.change}" + (f" ({m.note})" if m.note else "")})
+            events.append(
+                {"date": nice_date(e.date), "text": f"{m.medication}: {m.change}" + (f" ({m.note})" if m.note else "")}
+            )
     alerts = []
     for entry, triage in diary_alerts(diary, case, knowledge):
         flags = [words["diary_flags"][f] for f in entry.red_flags]
-        alerts.append({"date": nice_date(entry.date), "level": triage.level, "flags": flags,
-                       "reasons": triage.reasons, "rules": triage.rules})
+        alerts.append(
+            {
+                "date": nice_date(entry.date),
+                "level": triage.level,
+                "flags": flags,
+                "reasons": triage.reasons,
+                "rules": triage.rules,
+            }
+        )
     notes = [{"date": nice_date(e.date), "author": e.author, "text": e.notes} for e in entries if e.notes.strip()]
     return {
         "entries": len(entries),
@@ -216,11 +238,18 @@ def diary_section(diary: Diary | None, case: Case, clinician: bool,
         "pain_function_plot": data_uri(pf, PLOT_FORMAT) if pf else None,
         "strength_plot": data_uri(st, PLOT_FORMAT) if st else None,
         "plot_problems": [p for p in (pf_problem, st_problem) if p],
-        "weeks": [{"week": w.week, "dates": f"{nice_date(w.start)} \u2013 {nice_date(w.end)}", "entries": w.entries,
-                   "pain": fmt(w.pain) if w.pain is not None else "\u2013",
-                   "function": fmt(w.function) if w.function is not None else "\u2013",
-                   "domains": {FUNCTION_WORDS[d]: fmt(v) for d, v in w.function_by_domain.items()},
-                   "falls": w.falls} for w in weeks],
+        "weeks": [
+            {
+                "week": w.week,
+                "dates": f"{nice_date(w.start)} \u2013 {nice_date(w.end)}",
+                "entries": w.entries,
+                "pain": fmt(w.pain) if w.pain is not None else "\u2013",
+                "function": fmt(w.function) if w.function is not None else "\u2013",
+                "domains": {FUNCTION_WORDS[d]: fmt(v) for d, v in w.function_by_domain.items()},
+                "falls": w.falls,
+            }
+            for w in weeks
+        ],
         "events": events,
         "alerts": alerts if clinician else alerts[:MAX_PATIENT_ALERTS],
         "more_alerts": 0 if clinician else max(len(alerts) - MAX_PATIENT_ALERTS, 0),
@@ -233,9 +262,13 @@ def diary_section(diary: Diary | None, case: Case, clinician: bool,
 
 def _triage(assessment: Assessment, knowledge: GuidanceKnowledge) -> dict:
     level = assessment.triage.level
-    return {"level": level, "label": report_words()["levels"][level],
-            "advice": knowledge.words["levels"][level], "reasons": list(assessment.triage.reasons),
-            "rules": list(assessment.triage.rules)}
+    return {
+        "level": level,
+        "label": report_words()["levels"][level],
+        "advice": knowledge.words["levels"][level],
+        "reasons": list(assessment.triage.reasons),
+        "rules": list(assessment.triage.rules),
+    }
 
 
 def _common(case: Case, assessment: Assessment, generated: dt.datetime | None) -> dict:
@@ -263,8 +296,11 @@ def _disclaimer(text: str) -> dict:
     text = (text or "").strip()
     if not text.startswith(STANDARD_DISCLAIMER):
         text = f"{STANDARD_DISCLAIMER} {text}".strip()
-    return {"disclaimer": text, "disclaimer_head": STANDARD_DISCLAIMER,
-            "disclaimer_rest": text[len(STANDARD_DISCLAIMER):].strip()}
+    return {
+        "disclaimer": text,
+        "disclaimer_head": STANDARD_DISCLAIMER,
+        "disclaimer_rest": text[len(STANDARD_DISCLAIMER) :].strip(),
+    }
 
 
 def _where_words(assessment: Assessment, knowledge: GuidanceKnowledge) -> list[str]:
@@ -274,8 +310,11 @@ def _where_words(assessment: Assessment, knowledge: GuidanceKnowledge) -> list[s
     out = where_sentences(assessment.localization, words)
     if assessment.etiology:
         top = assessment.etiology[0].cause
-        out.append(s["cause_unclear"] if top == "idiopathic_or_unknown"
-                   else s["cause"].format(cause=words["causes"].get(top) or T.name("cause", top)))
+        out.append(
+            s["cause_unclear"]
+            if top == "idiopathic_or_unknown"
+            else s["cause"].format(cause=words["causes"].get(top) or T.name("cause", top))
+        )
     return out
 
 
@@ -297,8 +336,14 @@ def background_line(entry) -> str:
 def _questions(case: Case, assessment: Assessment, knowledge: GuidanceKnowledge) -> list[str]:
     """The questions fitted to this assessment (the plexus only when it leads, is in the
     leading three or the site is unclear), then the plan of tests."""
-    facts = context_facts(case, assessment.localization, assessment.etiology, assessment.triage, knowledge,
-                          background=assessment.background)
+    facts = context_facts(
+        case,
+        assessment.localization,
+        assessment.etiology,
+        assessment.triage,
+        knowledge,
+        background=assessment.background,
+    )
     words = knowledge.words
     leading = max(assessment.localization, key=lambda e: e.probability) if assessment.localization else None
     lesion = lesion_words(leading, words) if leading is not None else ""
@@ -310,15 +355,20 @@ def _test_name(test: str, knowledge: GuidanceKnowledge) -> str:
     name = knowledge.words["tests"].get(test) or report_words()["tests"].get(test) or test.replace("_", " ")
     for article in ("an ", "a "):
         if name.startswith(article):
-            name = name[len(article):]
+            name = name[len(article) :]
     return _capital(name)
 
 
 # ----------------------------------------------------------------------------- patient
 
 
-def patient_context(case: Case, assessment: Assessment, diary: Diary | None = None,
-                    generated: dt.datetime | None = None, knowledge: GuidanceKnowledge | None = None) -> dict:
+def patient_context(
+    case: Case,
+    assessment: Assessment,
+    diary: Diary | None = None,
+    generated: dt.datetime | None = None,
+    knowledge: GuidanceKnowledge | None = None,
+) -> dict:
     knowledge = knowledge or load_guidance_knowledge()
     shading, marks = BM.symptom_map(case)
     used = sorted({m for text in marks.values() for m in text.split(" ")}, key="PNT".index)
@@ -330,9 +380,13 @@ def patient_context(case: Case, assessment: Assessment, diary: Diary | None = No
         "title": "My appointment summary",
         "triage": _triage(assessment, knowledge),
         "symptoms": symptom_sentences(case),
-        "bodymap": Markup(BM.render_body_map(
-            shading, marks, title="Where I feel my symptoms", id_prefix="patient-",
-            mark_words=BM.SYMPTOM_MARK_WORDS)) if has_map else None,
+        "bodymap": Markup(
+            BM.render_body_map(
+                shading, marks, title="Where I feel my symptoms", id_prefix="patient-", mark_words=BM.SYMPTOM_MARK_WORDS
+            )
+        )
+        if has_map
+        else None,
         "bodymap_legend": [(m, BM.SYMPTOM_MARK_WORDS[m]) for m in used],
         "bodymap_shaded": bool(shading),
         "timeline": timeline_sentences(case),
@@ -341,9 +395,15 @@ def patient_context(case: Case, assessment: Assessment, diary: Diary | None = No
         "red_flags_absent": [f for f in flags if not f["present"]],
         "findings": _where_words(assessment, knowledge),
         "questions": _questions(case, assessment, knowledge),
-        "tests": [{"name": _test_name(w.test, knowledge), "why": w.why, "priority": w.priority,
-                   "when": _capital(report_words()["when_plain"][w.when]) if w.when else ""}
-                  for w in assessment.workup],
+        "tests": [
+            {
+                "name": _test_name(w.test, knowledge),
+                "why": w.why,
+                "priority": w.priority,
+                "when": _capital(report_words()["when_plain"][w.when]) if w.when else "",
+            }
+            for w in assessment.workup
+        ],
         "background": [_plain_background(b, knowledge) for b in assessment.background],
         "safety": knowledge.words["summary"]["safety"],
         "diary": diary_section(diary, case, clinician=False, knowledge=knowledge),
@@ -357,8 +417,9 @@ def _num(value: float) -> str:
     return fmt(value) if value != int(value) else str(int(value))
 
 
-def _pivot(items: Iterable[Any], key: Callable, value: Callable, abnormal: Callable, order: Iterable[str],
-           name: Callable) -> dict | None:
+def _pivot(
+    items: Iterable[Any], key: Callable, value: Callable, abnormal: Callable, order: Iterable[str], name: Callable
+) -> dict | None:
     """Rows of findings by target, with Left / Right (and Both/midline when used) columns."""
     items = list(items)
     if not items:
@@ -375,8 +436,9 @@ def _pivot(items: Iterable[Any], key: Callable, value: Callable, abnormal: Calla
         row = {"name": name(target), "cells": []}
         for col in columns:
             found = cells[target].get(col, [])
-            row["cells"].append({"text": ", ".join(value(i) for i in found),
-                                 "abnormal": any(abnormal(i) for i in found)})
+            row["cells"].append(
+                {"text": ", ".join(value(i) for i in found), "abnormal": any(abnormal(i) for i in found)}
+            )
         rows.append(row)
     header = {"left": "Left", "right": "Right", "both": "Both / midline"}
     return {"columns": [header[c] for c in columns], "rows": rows}
@@ -387,26 +449,60 @@ def findings_tables(case: Case) -> dict[str, Any]:
     res = report_words()["results"]
     ex, ed = case.exam, case.electrodiagnosis
     tables: dict[str, Any] = {
-        "strength": _pivot(ex.strength, lambda i: i.movement,
-                           lambda i: f"MRC {_num(i.mrc)}" + (f" (limited by {i.limited_by})" if i.limited_by else ""),
-                           lambda i: i.neurological_mrc < 5, V.MOVEMENTS, lambda m: _capital(kb.movements[m].name)),
-        "reflexes": _pivot(ex.reflexes, lambda i: i.reflex, lambda i: i.grade,
-                           lambda i: i.grade not in ("normal", "flexor"), V.REFLEXES,
-                           lambda r: _capital(kb.reflexes[r].name)),
-        "sensation": _pivot(ex.sensation, lambda i: i.region, lambda i: i.finding, lambda i: i.finding != "normal",
-                            V.SKIN_REGIONS, lambda r: _capital(kb.skin[r].name)),
-        "ncs": _pivot(ed.nerve_conduction, lambda i: i.study, lambda i: res.get(i.result, i.result.replace("_", " ")),
-                      lambda i: i.result != "normal", V.NCS_STUDIES, lambda s: kb.studies[s].name),
-        "emg": _pivot(ed.needle_emg, lambda i: i.muscle, lambda i: res.get(i.result, i.result.replace("_", " ")),
-                      lambda i: i.result != "normal", V.EMG_MUSCLES, lambda m: _capital(kb.muscles[m].name)),
+        "strength": _pivot(
+            ex.strength,
+            lambda i: i.movement,
+            lambda i: f"MRC {_num(i.mrc)}" + (f" (limited by {i.limited_by})" if i.limited_by else ""),
+            lambda i: i.neurological_mrc < 5,
+            V.MOVEMENTS,
+            lambda m: _capital(kb.movements[m].name),
+        ),
+        "reflexes": _pivot(
+            ex.reflexes,
+            lambda i: i.reflex,
+            lambda i: i.grade,
+            lambda i: i.grade not in ("normal", "flexor"),
+            V.REFLEXES,
+            lambda r: _capital(kb.reflexes[r].name),
+        ),
+        "sensation": _pivot(
+            ex.sensation,
+            lambda i: i.region,
+            lambda i: i.finding,
+            lambda i: i.finding != "normal",
+            V.SKIN_REGIONS,
+            lambda r: _capital(kb.skin[r].name),
+        ),
+        "ncs": _pivot(
+            ed.nerve_conduction,
+            lambda i: i.study,
+            lambda i: res.get(i.result, i.result.replace("_", " ")),
+            lambda i: i.result != "normal",
+            V.NCS_STUDIES,
+            lambda s: kb.studies[s].name,
+        ),
+        "emg": _pivot(
+            ed.needle_emg,
+            lambda i: i.muscle,
+            lambda i: res.get(i.result, i.result.replace("_", " ")),
+            lambda i: i.result != "normal",
+            V.EMG_MUSCLES,
+            lambda m: _capital(kb.muscles[m].name),
+        ),
     }
     signs = []
     for s in ex.signs:
         text = _capital(kb.signs[s.sign].name)
         if s.region:
             text += f" ({s.region.replace('_', ' ')})"
-        signs.append({"name": text, "side": _side_words(s.side) or "\u2013",
-                      "result": s.result or "present", "abnormal": s.present})
+        signs.append(
+            {
+                "name": text,
+                "side": _side_words(s.side) or "\u2013",
+                "result": s.result or "present",
+                "abnormal": s.present,
+            }
+        )
     tables["signs"] = signs or None
     investigations = []
     for inv in case.investigations:
@@ -415,14 +511,22 @@ def findings_tables(case: Case) -> dict[str, Any]:
         else:
             assert inv.finding is not None  # the case model: an imaging test has a finding
             result = T.name("imaging-finding", inv.finding)
-        where = ", ".join(x for x in (inv.level, inv.position and T.name("imaging-position", inv.position),
-                                      _side_words(inv.side)) if x)
+        where = ", ".join(
+            x
+            for x in (inv.level, inv.position and T.name("imaging-position", inv.position), _side_words(inv.side))
+            if x
+        )
         if where:
             result += f" ({where})"
         if inv.site:
             result += f"; involves the {T.name('structure', inv.site)}"
-        investigations.append({"name": _capital(T.name("investigation", inv.test)), "result": result,
-                               "abnormal": inv.finding not in (None, "normal")})
+        investigations.append(
+            {
+                "name": _capital(T.name("investigation", inv.test)),
+                "result": result,
+                "abnormal": inv.finding not in (None, "normal"),
+            }
+        )
     tables["investigations"] = investigations or None
     return tables
 
@@ -430,24 +534,39 @@ def findings_tables(case: Case) -> dict[str, Any]:
 def symptom_rows(case: Case) -> list[dict]:
     out = []
     for s in case.symptoms:
-        detail = [x for x in (s.quality, s.activity and s.activity.replace("_", " "),
-                              f"severity {fmt(s.severity)}/10" if s.severity is not None else None,
-                              "sudden severe onset" if s.onset_sudden_severe else None,
-                              "provoked by " + ", ".join(T.name("provoked-by", p) for p in s.provoked_by)
-                              if s.provoked_by else None,
-                              "relieved by " + ", ".join(T.name("relieved-by", p) for p in s.relieved_by)
-                              if s.relieved_by else None) if x]
-        out.append({"kind": s.kind.replace("_", " "),
-                    "where": BM.region_name(s.region) if s.region else "\u2013",
-                    "side": _side_words(s.side) or "\u2013", "detail": ", ".join(detail) or "\u2013"})
+        detail = [
+            x
+            for x in (
+                s.quality,
+                s.activity and s.activity.replace("_", " "),
+                f"severity {fmt(s.severity)}/10" if s.severity is not None else None,
+                "sudden severe onset" if s.onset_sudden_severe else None,
+                "provoked by " + ", ".join(T.name("provoked-by", p) for p in s.provoked_by) if s.provoked_by else None,
+                "relieved by " + ", ".join(T.name("relieved-by", p) for p in s.relieved_by) if s.relieved_by else None,
+            )
+            if x
+        ]
+        out.append(
+            {
+                "kind": s.kind.replace("_", " "),
+                "where": BM.region_name(s.region) if s.region else "\u2013",
+                "side": _side_words(s.side) or "\u2013",
+                "detail": ", ".join(detail) or "\u2013",
+            }
+        )
     return out
 
 
 # ----------------------------------------------------------------------------- clinician
 
 
-def clinician_context(case: Case, assessment: Assessment, diary: Diary | None = None,
-                      generated: dt.datetime | None = None, knowledge: GuidanceKnowledge | None = None) -> dict:
+def clinician_context(
+    case: Case,
+    assessment: Assessment,
+    diary: Diary | None = None,
+    generated: dt.datetime | None = None,
+    knowledge: GuidanceKnowledge | None = None,
+) -> dict:
     knowledge = knowledge or load_guidance_knowledge()
     shading = BM.territory_shading(assessment)
     marks = BM.sensation_marks(case)
@@ -464,12 +583,17 @@ def clinician_context(case: Case, assessment: Assessment, diary: Diary | None = 
         history.append(f"duration {h.duration_days} days")
     localization: list[dict[str, Any]] = []
     for rank, loc in enumerate(assessment.localization, 1):
-        localization.append({
-            "rank": rank, "label": site_label(loc.site, loc.side, loc.levels, loc.detail),
-            "site": loc.site, "probability": loc.probability, "percent": f"{loc.probability:.0%}"
-            if loc.probability >= 0.005 else "<1%",
-            "supporting": loc.supporting, "against": loc.against,
-        })
+        localization.append(
+            {
+                "rank": rank,
+                "label": site_label(loc.site, loc.side, loc.levels, loc.detail),
+                "site": loc.site,
+                "probability": loc.probability,
+                "percent": f"{loc.probability:.0%}" if loc.probability >= 0.005 else "<1%",
+                "supporting": loc.supporting,
+                "against": loc.against,
+            }
+        )
     words = knowledge.words
     return {
         **_common(case, assessment, generated),
@@ -480,31 +604,63 @@ def clinician_context(case: Case, assessment: Assessment, diary: Diary | None = 
         "factors": [f.replace("_", " ") for f in h.factors],
         "symptoms": symptom_rows(case),
         "tables": findings_tables(case),
-        "bodymap": Markup(BM.render_body_map(
-            shading, marks, title=f"Skin territory of the leading site: {lead_label}" if lead_label
-            else "Body map", id_prefix="clinician-", mark_words=BM.SENSATION_MARK_WORDS)),
+        "bodymap": Markup(
+            BM.render_body_map(
+                shading,
+                marks,
+                title=f"Skin territory of the leading site: {lead_label}" if lead_label else "Body map",
+                id_prefix="clinician-",
+                mark_words=BM.SENSATION_MARK_WORDS,
+            )
+        ),
         "bodymap_lead": lead_label,
         "bodymap_legend": [(m, BM.SENSATION_MARK_WORDS[m]) for m in used],
         "localization": localization,
-        "explained": [{**loc, "supporting": loc["supporting"][:MAX_REASONS], "against": loc["against"][:MAX_REASONS],
-                       "more": max(len(loc["supporting"]) - MAX_REASONS, 0) + max(len(loc["against"]) - MAX_REASONS, 0)}
-                      for loc in localization[:EXPLAINED] if loc["supporting"] or loc["against"]],
-        "next_findings": [{"finding": n.finding, "why": n.why,
-                           "gain": "" if n.expected_information_gain is None else f"{n.expected_information_gain:.2f}"}
-                          for n in assessment.next_best_findings],
-        "causes": [{"cause": e.cause.replace("_", " "),
-                    "plain": words["causes"].get(e.cause) or T.name("cause", e.cause),
-                    "percent": f"{e.probability:.0%}" if e.probability >= 0.005 else "<1%", "reasons": e.reasons}
-                   for e in assessment.etiology[:5]],
-        "workup": [{"test": _test_name(w.test, knowledge), "id": w.test, "priority": w.priority, "why": w.why,
-                    "when": report_words()["when"][w.when] if w.when else ""}
-                   for w in assessment.workup],
+        "explained": [
+            {
+                **loc,
+                "supporting": loc["supporting"][:MAX_REASONS],
+                "against": loc["against"][:MAX_REASONS],
+                "more": max(len(loc["supporting"]) - MAX_REASONS, 0) + max(len(loc["against"]) - MAX_REASONS, 0),
+            }
+            for loc in localization[:EXPLAINED]
+            if loc["supporting"] or loc["against"]
+        ],
+        "next_findings": [
+            {
+                "finding": n.finding,
+                "why": n.why,
+                "gain": "" if n.expected_information_gain is None else f"{n.expected_information_gain:.2f}",
+            }
+            for n in assessment.next_best_findings
+        ],
+        "causes": [
+            {
+                "cause": e.cause.replace("_", " "),
+                "plain": words["causes"].get(e.cause) or T.name("cause", e.cause),
+                "percent": f"{e.probability:.0%}" if e.probability >= 0.005 else "<1%",
+                "reasons": e.reasons,
+            }
+            for e in assessment.etiology[:5]
+        ],
+        "workup": [
+            {
+                "test": _test_name(w.test, knowledge),
+                "id": w.test,
+                "priority": w.priority,
+                "why": w.why,
+                "when": report_words()["when"][w.when] if w.when else "",
+            }
+            for w in assessment.workup
+        ],
         "workup_when": any(w.when for w in assessment.workup),
         "background": [{"line": background_line(b), "why": b.why} for b in assessment.background],
-        "management": [{"option": m.option, "why": m.why} for m in assessment.management
-                       if m.category != "about_these_options"],
-        "management_note": next((m.option + " " + m.why for m in assessment.management
-                                 if m.category == "about_these_options"), None),
+        "management": [
+            {"option": m.option, "why": m.why} for m in assessment.management if m.category != "about_these_options"
+        ],
+        "management_note": next(
+            (m.option + " " + m.why for m in assessment.management if m.category == "about_these_options"), None
+        ),
         "red_flags": red_flag_status(case, assessment.triage.rules, knowledge),
         "plain_summary": assessment.plain_summary,
         "diary": diary_section(diary, case, clinician=True, knowledge=knowledge),

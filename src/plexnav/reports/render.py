@@ -44,21 +44,32 @@ def report_css() -> str:
     return (resources.files("plexnav.reports") / "templates" / "report.css").read_text(encoding="utf-8")
 
 
-def build_context(case: Case, kind: str = "patient", assessment: Assessment | None = None,
-                  diary: Diary | None = None, generated: dt.datetime | None = None) -> dict:
+def build_context(
+    case: Case,
+    kind: str = "patient",
+    assessment: Assessment | None = None,
+    diary: Diary | None = None,
+    generated: dt.datetime | None = None,
+) -> dict:
     """The template data of one report (see :mod:`plexnav.reports.context`)."""
     if kind not in KINDS:
         raise ValueError(f"unknown report kind {kind!r}; choose patient or clinician")
     if assessment is None:
         from plexnav.engine.assess import assess
+
         assessment = assess(case)
     make = patient_context if kind == "patient" else clinician_context
     return make(case, assessment, diary, generated)
 
 
-def render_html(case: Case, kind: str = "patient", assessment: Assessment | None = None,
-                diary: Diary | None = None, generated: dt.datetime | None = None,
-                standalone: bool = True) -> str:
+def render_html(
+    case: Case,
+    kind: str = "patient",
+    assessment: Assessment | None = None,
+    diary: Diary | None = None,
+    generated: dt.datetime | None = None,
+    standalone: bool = True,
+) -> str:
     """The report as HTML: a full document, or only its ``<article>`` when ``standalone`` is False."""
     context = build_context(case, kind, assessment, diary, generated)
     env = environment()
@@ -74,7 +85,12 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=".").write_pdf()
 
 
-def render_pdf(case: Case, kind: str = "patient", assessment: Assessment | None = None,
-               diary: Diary | None = None, generated: dt.datetime | None = None) -> bytes:
+def render_pdf(
+    case: Case,
+    kind: str = "patient",
+    assessment: Assessment | None = None,
+    diary: Diary | None = None,
+    generated: dt.datetime | None = None,
+) -> bytes:
     """The report as PDF bytes."""
     return html_to_pdf(render_html(case, kind, assessment, diary, generated))

@@ -39,25 +39,30 @@ class CachedAssessor:
     @staticmethod
     def _knowledge_version() -> str:
         from plexnav.knowledge.base import load_knowledge
+
         return load_knowledge().version_label
 
     def warm(self) -> None:
         """Load the likelihood model and guidance now rather than on the first request."""
         from plexnav.knowledge.guidance import load_guidance_knowledge
         from plexnav.modelcache import load_model
+
         load_model(), load_guidance_knowledge()
 
     def _run(self, case: Case, fields: frozenset[str] | None) -> tuple[Assessment | None, bytes]:
         """The answer for the case without its id (``case_id: null``)."""
         from plexnav.modelcache import load_model
+
         anonymous = case.model_copy(update={"id": None})
         if fields:
             from plexnav.engine.compact import compact_many
             from plexnav.knowledge.guidance import load_guidance_knowledge
+
             model = load_model()
             answer = compact_many([anonymous], model, load_guidance_knowledge(), fields)[0]
             return None, compact_bytes(answer, None, model.kb.version_label, fields)
         from plexnav.engine.assess import assess
+
         result = assess(anonymous, load_model())
         return result, assessment_bytes(result)  # the content `plexnav assess --json` prints
 

@@ -58,6 +58,7 @@ AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 
 def session_store(request: Request, db: Session):
     from plexnav.store.sessions import Sessions
+
     settings = request.app.state.settings
     return Sessions(db, settings.session_idle_seconds, settings.session_max_age)
 
@@ -93,6 +94,7 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 def get_admin(user: CurrentUser) -> User:
     """Administrators only; to anyone else the administration routes do not exist."""
     from plexnav.store.errors import NotFound
+
     if user.role != "admin":
         raise NotFound("not found")
     return user

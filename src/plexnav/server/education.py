@@ -32,6 +32,7 @@ def find_topic(topic: str) -> Topic:
     key = normalise(topic)
     if key not in available:
         close = difflib.get_close_matches(key, list(available), n=1, cutoff=0.5)
-        raise ApiError(404, [CaseError("topic", f"{topic!r} is not a topic", list(available),
-                                       close[0] if close else None)])
+        raise ApiError(
+            404, [CaseError("topic", f"{topic!r} is not a topic", list(available), close[0] if close else None)]
+        )
     return Topic.model_validate(topic_payload(available[key], knowledge))

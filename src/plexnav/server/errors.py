@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plexnav.knowledge.query import UnknownId
@@ -39,9 +39,17 @@ class ErrorBody(BaseModel):
 
 
 def _describe(status: int) -> str:
-    return {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
-            413: "Request body too large", 415: "Unsupported media type", 422: "Invalid input",
-            429: "Too many attempts"}.get(status, "Error")
+    return {
+        400: "Bad request",
+        401: "Not signed in",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict",
+        413: "Request body too large",
+        415: "Unsupported media type",
+        422: "Invalid input",
+        429: "Too many attempts",
+    }.get(status, "Error")
 
 
 ERROR_RESPONSES: dict[int | str, dict] = {
@@ -85,21 +93,25 @@ def request_errors(request: Request, exc: RequestValidationError) -> list[CaseEr
             reason = (err.get("ctx") or {}).get("error", "malformed document")
             out.append(CaseError("", f"not valid JSON: {reason}"))
             continue
-        where, rest = (loc[0], loc[1:]) if loc and loc[0] in ("body", "query", "path", "header", "cookie") else ("", loc)
+        where, rest = (
+            (loc[0], loc[1:]) if loc and loc[0] in ("body", "query", "path", "header", "cookie") else ("", loc)
+        )
         err = {**err, "loc": rest}
         if where == "body" and root is not None:
             out.append(convert_pydantic_error(err, root))
         else:
             item = convert_pydantic_error(err, BaseModel)
             prefix = f"{where}." if where and where != "body" else ""
-            out.append(CaseError(prefix + item.path if item.path else where, item.message, item.choices,
-                                 item.suggestion))
+            out.append(
+                CaseError(prefix + item.path if item.path else where, item.message, item.choices, item.suggestion)
+            )
     return out or [CaseError("", "invalid request")]
 
 
 def allowed_methods(app: FastAPI, request: Request) -> list[str]:
     """Every method any route serves at this path (Starlette names only the first route's)."""
     from starlette.routing import Match
+
     methods: set[str] = set()
     scope = {**request.scope, "method": "GET"}
     for route in app.router.routes:
@@ -120,12 +132,14 @@ def record_denied(request: Request, status: int) -> None:
     """Audit a refused read or write (an id probed, a route not allowed): who, what, from where."""
     from plexnav.store.db import begin_write
     from plexnav.store.repositories import AuditRepository
+
     user = getattr(request.state, "user", None)
     try:
         with request.app.state.database.session() as session:
             begin_write(session)
-            AuditRepository(session).record(user, "denied", "request", None, None,
-                                            f"{request.method} {request.url.path[:300]} -> {status}")
+            AuditRepository(session).record(
+                user, "denied", "request", None, None, f"{request.method} {request.url.path[:300]} -> {status}"
+            )
             session.commit()
     except Exception as exc:  # noqa: BLE001 - auditing a refusal must never turn it into a 500
         log.warning("could not audit a refused request: %s", exc.__class__.__name__)
@@ -134,8 +148,9 @@ def record_denied(request: Request, status: int) -> None:
 def install(app: FastAPI, html_error: Callable[..., Response] | None = None) -> None:
     """Register the exception handlers; ``html_error(request, status, errors)`` renders pages."""
 
-    def respond(request: Request, status: int, errors: list[CaseError],
-                headers: dict[str, str] | None = None) -> Response:
+    def respond(
+        request: Request, status: int, errors: list[CaseError], headers: dict[str, str] | None = None
+    ) -> Response:
         if html_error is not None and _wants_html(request):
             return html_error(request, status, errors, headers)
         return error_response(status, errors, headers)
@@ -156,6 +171,7 @@ def install(app: FastAPI, html_error: Callable[..., Response] | None = None) -> 
     async def _store(request: Request, exc: StoreError) -> Response:
         if exc.status in (403, 404):
             from starlette.concurrency import run_in_threadpool
+
             await run_in_threadpool(record_denied, request, exc.status)
         return respond(request, exc.status, exc.errors())
 
@@ -174,10 +190,12 @@ def install(app: FastAPI, html_error: Callable[..., Response] | None = None) -> 
     @app.exception_handler(DBAPIError)
     async def _database_error(request: Request, exc: DBAPIError) -> Response:
         from plexnav.store.db import database_problem, describe_database_error, is_locked
+
         if is_locked(exc):  # the write lock stayed taken through busy_timeout and the retries
             log.warning("database busy on %s %s", request.method, request.url.path)
-            return respond(request, 503, [CaseError("", "the database is busy; try again in a moment")],
-                           {"Retry-After": "1"})
+            return respond(
+                request, 503, [CaseError("", "the database is busy; try again in a moment")], {"Retry-After": "1"}
+            )
         # never the driver's message: PostgreSQL's DETAIL repeats the whole row (hashes, emails, cases)
         log.error("database error on %s %s: %s", request.method, request.url.path, describe_database_error(exc))
         status, message = database_problem(exc)

@@ -52,18 +52,26 @@ def send_verification(request: Request, settings: Settings, user: User) -> bool:
     secret = request.app.state.secret_key
     link = f"{base_url(request, settings)}/verify-email?token={email_token(secret, user)}"
     hours = settings.email_token_max_age // 3600
-    extra = ("\nAs a clinician you can see records that patients share with you once an administrator "
-             "has approved your account as well.\n" if user.role == "clinician" else "")
-    body = (f"Hello {user.display_name},\n\nplease confirm that {user.email} is your email address for your "
-            f"plexnav account '{user.username}' by opening this link (it works for {hours} hours):\n\n{link}\n"
-            f"{extra}\nIf you did not create this account, ignore this email.\n")
+    extra = (
+        "\nAs a clinician you can see records that patients share with you once an administrator "
+        "has approved your account as well.\n"
+        if user.role == "clinician"
+        else ""
+    )
+    body = (
+        f"Hello {user.display_name},\n\nplease confirm that {user.email} is your email address for your "
+        f"plexnav account '{user.username}' by opening this link (it works for {hours} hours):\n\n{link}\n"
+        f"{extra}\nIf you did not create this account, ignore this email.\n"
+    )
     return send_mail(settings, user.email, "Confirm your email address for plexnav", body)
 
 
 def send_password_reset(request: Request, settings: Settings, user: User) -> bool:
     link = f"{base_url(request, settings)}/reset-password?token={reset_token(request.app.state.secret_key, user)}"
     minutes = settings.reset_token_max_age // 60
-    body = (f"Hello {user.display_name},\n\nsomeone (we hope you) asked to reset the password of your plexnav "
-            f"account '{user.username}'. Open this link within {minutes} minutes to choose a new one (it works "
-            f"once):\n\n{link}\n\nIf it was not you, ignore this email: your password stays as it is.\n")
+    body = (
+        f"Hello {user.display_name},\n\nsomeone (we hope you) asked to reset the password of your plexnav "
+        f"account '{user.username}'. Open this link within {minutes} minutes to choose a new one (it works "
+        f"once):\n\n{link}\n\nIf it was not you, ignore this email: your password stays as it is.\n"
+    )
     return send_mail(settings, user.email, "Reset your plexnav password", body)

@@ -23,8 +23,7 @@ ADDRESS_FACTOR = 4
 
 
 class LoginThrottle:
-    def __init__(self, database: Database, max_failures: int, window: float,
-                 clock: Callable[[], datetime] = utcnow):
+    def __init__(self, database: Database, max_failures: int, window: float, clock: Callable[[], datetime] = utcnow):
         self.database = database
         self.max_failures = max_failures
         self.window = window
@@ -44,12 +43,14 @@ class LoginThrottle:
             if session.get_bind().dialect.name == "postgresql":
                 for key, _ in keys:  # serialise attempts on the same key (SQLite: IMMEDIATE does)
                     session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
-            session.execute(delete(LoginAttempt).where(LoginAttempt.key.in_([k for k, _ in keys]),
-                                                       LoginAttempt.at <= since))
+            session.execute(
+                delete(LoginAttempt).where(LoginAttempt.key.in_([k for k, _ in keys]), LoginAttempt.at <= since)
+            )
             wait = 0.0
             for key, factor in keys:
                 count, oldest = session.execute(
-                    select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(LoginAttempt.key == key)).one()
+                    select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(LoginAttempt.key == key)
+                ).one()
                 if count >= self.max_failures * factor:
                     oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
                     wait = max(wait, (oldest - since).total_seconds())
@@ -69,8 +70,10 @@ class LoginThrottle:
         with self.database.session() as session:
             for key, factor in self.keys(login, address):
                 count, oldest = session.execute(
-                    select(func.count(LoginAttempt.id), func.min(LoginAttempt.at))
-                    .where(LoginAttempt.key == key, LoginAttempt.at > since)).one()
+                    select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(
+                        LoginAttempt.key == key, LoginAttempt.at > since
+                    )
+                ).one()
                 if count >= self.max_failures * factor:
                     oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
                     wait = max(wait, (oldest - since).total_seconds())
@@ -87,8 +90,9 @@ class LoginThrottle:
             if session.bind.dialect.name == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
             session.execute(delete(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at <= since))
-            count, oldest = session.execute(select(func.count(LoginAttempt.id), func.min(LoginAttempt.at))
-                                            .where(LoginAttempt.key == key)).one()
+            count, oldest = session.execute(
+                select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(LoginAttempt.key == key)
+            ).one()
             if count >= limit:
                 session.rollback()
                 oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
@@ -102,6 +106,7 @@ class LoginThrottle:
         user_key = self.keys(login, None)[0][0]
         with self.database.session() as session:
             begin_write(session)
-            session.execute(delete(LoginAttempt).where(
-                (LoginAttempt.attempt == attempt) | (LoginAttempt.key == user_key)))
+            session.execute(
+                delete(LoginAttempt).where((LoginAttempt.attempt == attempt) | (LoginAttempt.key == user_key))
+            )
             session.commit()

@@ -76,8 +76,14 @@ class Accounts:
 
     # ------------------------------------------------------------------ sign-up, sign-in
 
-    def register(self, data: UserCreate, allow_clinician: bool = False, actor: User | None = None,
-                 approve: bool = False, email_verified: bool = False) -> UserPublic:
+    def register(
+        self,
+        data: UserCreate,
+        allow_clinician: bool = False,
+        actor: User | None = None,
+        approve: bool = False,
+        email_verified: bool = False,
+    ) -> UserPublic:
         """Create an account.  ``approve``/``email_verified`` are for administrators only
         (the CLI), who vouch for the person."""
         if data.role == "clinician" and not allow_clinician:
@@ -89,15 +95,19 @@ class Accounts:
             self.session.rollback()
             raise Conflict(f"that {taken[0]} is already registered", taken[0])
         now = utcnow()
-        user = User(username=data.username, email=data.email, role=data.role,
-                    display_name=data.display_name or data.username, password_hash=password_hash,
-                    email_verified_at=now if email_verified else None,
-                    approved_at=now if approve and data.role == "clinician" else None,
-                    approved_by_id=actor.id if actor and approve and data.role == "clinician" else None)
+        user = User(
+            username=data.username,
+            email=data.email,
+            role=data.role,
+            display_name=data.display_name or data.username,
+            password_hash=password_hash,
+            email_verified_at=now if email_verified else None,
+            approved_at=now if approve and data.role == "clinician" else None,
+            approved_by_id=actor.id if actor and approve and data.role == "clinician" else None,
+        )
         try:
             self.users.add(user)
-            self.audit.record(actor or user, "register", "user", user.id, user.id, f"role={user.role}",
-                              actor_name=None)
+            self.audit.record(actor or user, "register", "user", user.id, user.id, f"role={user.role}", actor_name=None)
             self.session.commit()
         except IntegrityError:
             self.session.rollback()
@@ -113,8 +123,14 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             # the person typing is unknown: never the victim, never what they typed
             begin_write(self.session)
-            self.audit.record(None, "login_failed", "user", user.id if user else None,
-                              user.id if user else None, actor_name="anonymous")
+            self.audit.record(
+                None,
+                "login_failed",
+                "user",
+                user.id if user else None,
+                user.id if user else None,
+                actor_name="anonymous",
+            )
             self.session.commit()
             return None
         if user is None:
@@ -163,8 +179,9 @@ class Accounts:
             query = query.where(User.approved_at.is_not(None))
         return list(self.session.scalars(query.order_by(User.created_at)).all())
 
-    def approve_clinician(self, login_or_id: str, admin: User | None, mark_email_verified: bool = False,
-                          admin_name: str = "cli") -> User:
+    def approve_clinician(
+        self, login_or_id: str, admin: User | None, mark_email_verified: bool = False, admin_name: str = "cli"
+    ) -> User:
         """Vet a clinician.  The email must be verified (by the link, or ``mark_email_verified``
         when the administrator confirmed it another way)."""
         begin_write(self.session)
@@ -179,8 +196,9 @@ class Accounts:
             user.email_verified_at = now
         user.approved_at = now
         user.approved_by_id = admin.id if admin else None
-        self.audit.record(admin, "approve_clinician", "user", user.id, user.id,
-                          f"username={user.username}", actor_name=admin_name)
+        self.audit.record(
+            admin, "approve_clinician", "user", user.id, user.id, f"username={user.username}", actor_name=admin_name
+        )
         self.session.commit()
         return user
 
@@ -191,8 +209,9 @@ class Accounts:
             raise Invalid(f"{user.username} is not a clinician account", "username")
         user.approved_at = None
         user.approved_by_id = None
-        self.audit.record(admin, "revoke_clinician", "user", user.id, user.id,
-                          f"username={user.username}", actor_name=admin_name)
+        self.audit.record(
+            admin, "revoke_clinician", "user", user.id, user.id, f"username={user.username}", actor_name=admin_name
+        )
         self.session.commit()
         return user
 
@@ -204,6 +223,7 @@ class Accounts:
         from sqlalchemy import update
 
         from plexnav.store.models import UserSession
+
         user = self.users.get(user_id)
         if user is None:
             raise NotFound("no such account", "username")
@@ -220,8 +240,11 @@ class Accounts:
         begin_write(self.session)
         user = self.users.get(user_id)
         user.password_hash = new_hash
-        self.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                             .values(ended_at=utcnow()))
+        self.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
         self.audit.record(user, "password_change", "user", user.id, user.id, "every session ended")
         self.session.commit()
         return user
@@ -235,6 +258,7 @@ class Accounts:
 
         from plexnav.store.models import LoginAttempt, Share, StoredCase, UserSession
         from plexnav.store.repositories import CaseRepository
+
         user = self.users.get(user_id)
         if user is None:
             raise NotFound("no such account", "username")
@@ -253,8 +277,15 @@ class Accounts:
         self.session.execute(delete(Share).where((Share.patient_id == user.id) | (Share.clinician_id == user.id)))
         self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
         self.session.execute(delete(LoginAttempt).where(LoginAttempt.key == f"user:{user.username}"))
-        self.audit.record(None, "delete_account", "user", user.id, user.id,
-                          f"role={user.role} cases erased={len(owned)}", actor_name="deleted account")
+        self.audit.record(
+            None,
+            "delete_account",
+            "user",
+            user.id,
+            user.id,
+            f"role={user.role} cases erased={len(owned)}",
+            actor_name="deleted account",
+        )
         self.session.delete(user)
         self.session.commit()
 
@@ -265,6 +296,7 @@ class Accounts:
         from sqlalchemy import update
 
         from plexnav.store.models import UserSession
+
         try:
             data = URLSafeTimedSerializer(secret, salt=RESET_SALT).loads(token, max_age=max_age)
         except SignatureExpired:
@@ -283,8 +315,11 @@ class Accounts:
             self.session.rollback()
             raise Invalid("this link was already used; ask for a new one", "token")
         user.password_hash = new_hash
-        self.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                             .values(ended_at=utcnow()))
+        self.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
         self.audit.record(user, "password_reset", "user", user.id, user.id, "by emailed link; every session ended")
         self.session.commit()
         return user

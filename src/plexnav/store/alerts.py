@@ -30,9 +30,17 @@ def most_severe(levels) -> str | None:
 def open_alert_rows(session: Session, case_ids: Sequence[str]) -> list[StoredDiaryEntry]:
     if not case_ids:
         return []
-    return list(session.scalars(select(StoredDiaryEntry).where(
-        StoredDiaryEntry.case_id.in_(list(case_ids)), StoredDiaryEntry.alert_level.is_not(None),
-        StoredDiaryEntry.acknowledged_at.is_(None)).order_by(StoredDiaryEntry.entry_date)).all())
+    return list(
+        session.scalars(
+            select(StoredDiaryEntry)
+            .where(
+                StoredDiaryEntry.case_id.in_(list(case_ids)),
+                StoredDiaryEntry.alert_level.is_not(None),
+                StoredDiaryEntry.acknowledged_at.is_(None),
+            )
+            .order_by(StoredDiaryEntry.entry_date)
+        ).all()
+    )
 
 
 def open_alerts(session: Session, case_ids: Sequence[str]) -> dict[str, DiaryAlert]:
@@ -40,24 +48,33 @@ def open_alerts(session: Session, case_ids: Sequence[str]) -> dict[str, DiaryAle
     grouped: dict[str, list[StoredDiaryEntry]] = {}
     for row in open_alert_rows(session, case_ids):
         grouped.setdefault(row.case_id, []).append(row)
-    return {case_id: DiaryAlert(level=most_severe(r.alert_level for r in rows), entries=len(rows),
-                                first_date=rows[0].entry_date, last_date=rows[-1].entry_date)
-            for case_id, rows in grouped.items()}
+    return {
+        case_id: DiaryAlert(
+            level=most_severe(r.alert_level for r in rows),
+            entries=len(rows),
+            first_date=rows[0].entry_date,
+            last_date=rows[-1].entry_date,
+        )
+        for case_id, rows in grouped.items()
+    }
 
 
 def urgency(assessed_level: str | None, alert: DiaryAlert | None) -> str | None:
     return most_severe([assessed_level, alert.level if alert else None])
 
 
-def raised_triage(triage: Triage, alert: DiaryAlert | None,
-                  found: tuple[Sequence[str], Sequence[str]] = ((), ())) -> Triage:
+def raised_triage(
+    triage: Triage, alert: DiaryAlert | None, found: tuple[Sequence[str], Sequence[str]] = ((), ())
+) -> Triage:
     """The assessment's triage, raised to an open diary alert's level when that is more
     severe, the diary's reasons and rules first (so a page or report leads with them)."""
     if alert is None or SEVERITY[alert.level] >= SEVERITY[triage.level]:
         return triage
     reasons, rules = found
     when = alert.last_date.strftime("%-d %B %Y")
-    lead = [f"Recorded in the recovery diary (latest {when}), not yet reviewed by a clinician: {r}" for r in reasons] \
-        or [f"A red flag was recorded in the recovery diary (latest {when}), not yet reviewed by a clinician."]
-    return Triage(level=alert.level, reasons=[*lead, *triage.reasons],
-                  rules=list(dict.fromkeys([*rules, *triage.rules])))
+    lead = [
+        f"Recorded in the recovery diary (latest {when}), not yet reviewed by a clinician: {r}" for r in reasons
+    ] or [f"A red flag was recorded in the recovery diary (latest {when}), not yet reviewed by a clinician."]
+    return Triage(
+        level=alert.level, reasons=[*lead, *triage.reasons], rules=list(dict.fromkeys([*rules, *triage.rules]))
+    )

@@ -23,8 +23,18 @@ from plexnav.store.models import AuditEvent
 
 ORIGIN: ContextVar[tuple[str, str]] = ContextVar("plexnav_request_origin", default=("", ""))
 CHAIN_LOCK = 72_016_012  # PostgreSQL advisory lock key of the audit chain
-FIELDS = ("at", "actor_id", "actor_name", "action", "object_type", "object_id", "subject_id", "detail",
-          "client_address", "user_agent")
+FIELDS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "subject_id",
+    "detail",
+    "client_address",
+    "user_agent",
+)
 
 
 def _canonical(value):
@@ -35,8 +45,9 @@ def _canonical(value):
 
 
 def event_hash(prev_hash: str, fields: dict) -> str:
-    payload = json.dumps([prev_hash, *(_canonical(fields.get(f)) for f in FIELDS)], ensure_ascii=False,
-                         separators=(",", ":"))
+    payload = json.dumps(
+        [prev_hash, *(_canonical(fields.get(f)) for f in FIELDS)], ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -33,8 +33,14 @@ def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ}
     if parsed.password:
         env["PGPASSWORD"] = parsed.password
-    args = ["--host", parsed.host or "localhost", "--port", str(parsed.port or 5432), "--dbname",
-            parsed.database or "postgres"]
+    args = [
+        "--host",
+        parsed.host or "localhost",
+        "--port",
+        str(parsed.port or 5432),
+        "--dbname",
+        parsed.database or "postgres",
+    ]
     if parsed.username:
         args += ["--username", parsed.username]
     return args, env
@@ -67,8 +73,12 @@ def backup(url: str, target: Path) -> None:
             source.close()
     else:
         args, env = _pg_args(url)
-        done = subprocess.run([_program("pg_dump"), "--format=custom", "--no-owner", "--file", str(tmp), *args],
-                              env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [_program("pg_dump"), "--format=custom", "--no-owner", "--file", str(tmp), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             tmp.unlink(missing_ok=True)
             raise BackupError(f"pg_dump failed: {_last_line(done)}")
@@ -95,7 +105,11 @@ def restore(url: str, source: Path) -> None:
             src.close()
         return
     args, env = _pg_args(url)
-    done = subprocess.run([_program("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                           *args, str(source)], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [_program("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed: {_last_line(done)}")

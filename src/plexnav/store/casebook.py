@@ -50,6 +50,7 @@ Assessor = Callable[[Case], Assessment]
 
 def default_assessor(case: Case) -> Assessment:
     from plexnav.engine.assess import assess
+
     return assess(case)
 
 
@@ -67,10 +68,12 @@ def load_case(document: dict) -> Case:
 def writes(method):
     """The use case writes (an audit line at least): its transaction takes the write lock
     before it reads anything (see :func:`plexnav.store.db.begin_write`)."""
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         begin_write(self.session)
         return method(self, *args, **kwargs)
+
     return wrapper
 
 
@@ -85,9 +88,14 @@ def _maybe_ref(user: User | None) -> UserRef | None:
 
 def assessment_public(row: StoredAssessment) -> AssessmentRecordPublic:
     return AssessmentRecordPublic(
-        id=row.id, case_id=row.case_id, case_version=row.case_version, knowledge_version=row.knowledge_version,
-        created_at=row.created_at, created_by=_maybe_ref(row.created_by),
-        assessment=Assessment.model_validate(row.document))
+        id=row.id,
+        case_id=row.case_id,
+        case_version=row.case_version,
+        knowledge_version=row.knowledge_version,
+        created_at=row.created_at,
+        created_by=_maybe_ref(row.created_by),
+        assessment=Assessment.model_validate(row.document),
+    )
 
 
 def assessment_summary(row: StoredAssessment) -> AssessmentRecordSummary:
@@ -140,24 +148,44 @@ class Casebook:
     def _public(self, case: StoredCase, latest: StoredAssessment | None) -> CasePublic:
         alert = open_alerts(self.session, [case.id]).get(case.id)
         return CasePublic(
-            diary_alert=alert, urgency=urgency(latest.triage_level if latest else None, alert),
-            id=case.id, title=case.title, owner=_ref(case.owner), created_by=_maybe_ref(case.created_by),
-            version=case.version, created_at=case.created_at, updated_at=case.updated_at,
+            diary_alert=alert,
+            urgency=urgency(latest.triage_level if latest else None, alert),
+            id=case.id,
+            title=case.title,
+            owner=_ref(case.owner),
+            created_by=_maybe_ref(case.created_by),
+            version=case.version,
+            created_at=case.created_at,
+            updated_at=case.updated_at,
             case=load_case(case.document),
             latest_assessment=assessment_public(latest) if latest else None,
-            can_edit=True, can_delete=self._can_delete(case))
+            can_edit=True,
+            can_delete=self._can_delete(case),
+        )
 
     def _assess_and_store(self, case: StoredCase, parsed: Case) -> StoredAssessment:
         result = self.assessor(parsed)
         top = result.localization[0] if result.localization else None
         row = StoredAssessment(
-            case_id=case.id, case_version=case.version, knowledge_version=result.knowledge_version,
-            triage_level=result.triage.level, top_site=top.site if top else None,
-            top_side=top.side if top else None, top_probability=top.probability if top else None,
-            document=result.model_dump(mode="json"), created_by_id=self.actor.id)
+            case_id=case.id,
+            case_version=case.version,
+            knowledge_version=result.knowledge_version,
+            triage_level=result.triage.level,
+            top_site=top.site if top else None,
+            top_side=top.side if top else None,
+            top_probability=top.probability if top else None,
+            document=result.model_dump(mode="json"),
+            created_by_id=self.actor.id,
+        )
         self.assessments.add(row)
-        self.audit.record(self.actor, "assess", "assessment", row.id, case.owner_id,
-                          f"case={case.id} version={case.version} knowledge={result.knowledge_version}")
+        self.audit.record(
+            self.actor,
+            "assess",
+            "assessment",
+            row.id,
+            case.owner_id,
+            f"case={case.id} version={case.version} knowledge={result.knowledge_version}",
+        )
         return row
 
     def _commit(self) -> None:
@@ -165,8 +193,9 @@ class Casebook:
             self.session.commit()
         except StaleDataError:
             self.session.rollback()
-            raise Conflict("the case was changed by someone else meanwhile; reload it and try again",
-                           "expected_version") from None
+            raise Conflict(
+                "the case was changed by someone else meanwhile; reload it and try again", "expected_version"
+            ) from None
         except IntegrityError:
             self.session.rollback()
             raise Conflict("the change conflicts with stored data (was the case deleted meanwhile?)") from None
@@ -178,23 +207,39 @@ class Casebook:
         rows = self.cases.visible_to(self.actor, patient_id)
         latest = self.assessments.latest_for_cases([r.id for r in rows])
         for owner_id in sorted({r.owner_id for r in rows if r.owner_id != self.actor.id}):
-            self.audit.record(self.actor, "list", "cases", None, owner_id,
-                              f"{sum(r.owner_id == owner_id for r in rows)} case(s)")
+            self.audit.record(
+                self.actor, "list", "cases", None, owner_id, f"{sum(r.owner_id == owner_id for r in rows)} case(s)"
+            )
         self._commit()
         alerts = open_alerts(self.session, [r.id for r in rows])
-        return [CaseSummary(id=r.id, title=r.title, owner=_ref(r.owner), version=r.version,
-                            created_at=r.created_at, updated_at=r.updated_at,
-                            latest=assessment_summary(latest[r.id]) if r.id in latest else None,
-                            diary_alert=alerts.get(r.id),
-                            urgency=urgency(latest[r.id].triage_level if r.id in latest else None, alerts.get(r.id)))
-                for r in rows]
+        return [
+            CaseSummary(
+                id=r.id,
+                title=r.title,
+                owner=_ref(r.owner),
+                version=r.version,
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+                latest=assessment_summary(latest[r.id]) if r.id in latest else None,
+                diary_alert=alerts.get(r.id),
+                urgency=urgency(latest[r.id].triage_level if r.id in latest else None, alerts.get(r.id)),
+            )
+            for r in rows
+        ]
 
     @writes
     def create(self, data: CaseCreate) -> CasePublic:
         owner = self._owner_for_new_case(data.patient_id)
         case_id = new_id()
-        case = self.cases.add(StoredCase(id=case_id, owner_id=owner.id, created_by_id=self.actor.id,
-                                         title=data.title, document=case_document(data.case, case_id)))
+        case = self.cases.add(
+            StoredCase(
+                id=case_id,
+                owner_id=owner.id,
+                created_by_id=self.actor.id,
+                title=data.title,
+                document=case_document(data.case, case_id),
+            )
+        )
         self.audit.record(self.actor, "create", "case", case.id, owner.id, f"title={data.title!r}")
         latest = self._assess_and_store(case, load_case(case.document))
         self._commit()
@@ -212,17 +257,22 @@ class Casebook:
     def update(self, case_id: str, data: CaseUpdate) -> CasePublic:
         case = self._visible(case_id)
         if data.expected_version is not None and data.expected_version != case.version:
-            raise Conflict(f"the case is at version {case.version}, not {data.expected_version}; reload it",
-                           "expected_version")
+            raise Conflict(
+                f"the case is at version {case.version}, not {data.expected_version}; reload it", "expected_version"
+            )
         if data.case is None and data.title is None:
             return self.read(case_id)
         document = case_document(data.case, case.id) if data.case is not None else None
         self.cases.touch(case, document, data.title)
         changed = [k for k in ("title", "case") if getattr(data, k) is not None]
-        self.audit.record(self.actor, "update", "case", case.id, case.owner_id,
-                          f"changed={','.join(changed)} version={case.version}")
-        latest = (self._assess_and_store(case, load_case(case.document)) if data.case is not None
-                  else self.assessments.latest(case.id))
+        self.audit.record(
+            self.actor, "update", "case", case.id, case.owner_id, f"changed={','.join(changed)} version={case.version}"
+        )
+        latest = (
+            self._assess_and_store(case, load_case(case.document))
+            if data.case is not None
+            else self.assessments.latest(case.id)
+        )
         self._commit()
         return self._public(case, latest)
 
@@ -267,8 +317,13 @@ class Casebook:
     # ------------------------------------------------------------------ sharing
 
     def _share_public(self, share: Share) -> SharePublic:
-        return SharePublic(id=share.id, patient=_ref(share.patient), clinician=_ref(share.clinician),
-                           clinician_email=share.clinician.email, created_at=share.created_at)
+        return SharePublic(
+            id=share.id,
+            patient=_ref(share.patient),
+            clinician=_ref(share.clinician),
+            clinician_email=share.clinician.email,
+            created_at=share.created_at,
+        )
 
     def list_shares(self) -> list[SharePublic]:
         if self.actor.role == "patient":
@@ -300,8 +355,9 @@ class Casebook:
             raise NotFound("no such share", "share_id")
         if share.patient_id != self.actor.id:
             raise Forbidden("only the patient can withdraw a share")
-        self.audit.record(self.actor, "unshare", "share", share.id, share.patient_id,
-                          f"with={share.clinician.username}")
+        self.audit.record(
+            self.actor, "unshare", "share", share.id, share.patient_id, f"with={share.clinician.username}"
+        )
         self.shares.remove(share)
         self._commit()
 

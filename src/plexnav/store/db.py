@@ -43,6 +43,7 @@ def _sqlite_pragmas(busy_timeout_ms: int):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
+
     return on_connect
 
 
@@ -75,8 +76,7 @@ def describe_database_error(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
     statement = " ".join(str(getattr(exc, "statement", "") or "").split())[:300]
-    return (orig.__class__.__name__ + (f" ({sqlstate})" if sqlstate else "")
-            + (f" in: {statement}" if statement else ""))
+    return orig.__class__.__name__ + (f" ({sqlstate})" if sqlstate else "") + (f" in: {statement}" if statement else "")
 
 
 DISK_FULL = ("disk is full", "database or disk is full", "no space left", "disk full")
@@ -114,7 +114,7 @@ def begin_write(session: Session, retries: int = LOCK_RETRIES) -> None:
             session.rollback()
             if not is_locked(exc) or attempt == retries:
                 raise
-            time.sleep(min(0.05 * 2 ** attempt, 1.0) * (0.5 + random.random()))
+            time.sleep(min(0.05 * 2**attempt, 1.0) * (0.5 + random.random()))
     session.info[WRITE_OPTION] = True
 
 
@@ -161,8 +161,9 @@ def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             private_sqlite_file(Path(parsed.database))
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-                               hide_parameters=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -37,8 +37,10 @@ def checked(diary: Diary, baseline: Case | None) -> dict[int, tuple[Triage, bool
     knowledge = load_guidance_knowledge()
     alerts = {id(entry) for entry, _ in diary_alerts(diary, baseline, knowledge)}
     ordered = diary.sorted_entries()
-    return {id(entry): (check_entry(entry, baseline, ordered[:i], knowledge), id(entry) in alerts)
-            for i, entry in enumerate(ordered)}
+    return {
+        id(entry): (check_entry(entry, baseline, ordered[:i], knowledge), id(entry) in alerts)
+        for i, entry in enumerate(ordered)
+    }
 
 
 class Diarybook(Casebook):
@@ -51,27 +53,46 @@ class Diarybook(Casebook):
     def _check_author(self, entries: Sequence[DiaryEntry]) -> None:
         wrong = next((e for e in entries if e.author != self.actor.role), None)
         if wrong is not None:
-            raise Forbidden(f"as a {self.actor.role} you add entries with author '{self.actor.role}' only "
-                            f"(entry of {wrong.date.isoformat()} has author '{wrong.author}')", "author")
+            raise Forbidden(
+                f"as a {self.actor.role} you add entries with author '{self.actor.role}' only "
+                f"(entry of {wrong.date.isoformat()} has author '{wrong.author}')",
+                "author",
+            )
 
     def _answer(self, case: StoredCase, rows: Sequence[StoredDiaryEntry]) -> list[DiaryEntryPublic]:
         entries = [DiaryEntry.model_validate(r.document, context=STORED) for r in rows]
         checks = checked(Diary(entries=entries), load_case(case.document))
-        out = [DiaryEntryPublic(id=r.id, case_id=r.case_id, created_at=r.created_at, created_by=_maybe_ref(r.created_by),
-                                entry=e, triage=checks[id(e)][0], new_alert=checks[id(e)][1])
-               for r, e in zip(rows, entries, strict=True)]
+        out = [
+            DiaryEntryPublic(
+                id=r.id,
+                case_id=r.case_id,
+                created_at=r.created_at,
+                created_by=_maybe_ref(r.created_by),
+                entry=e,
+                triage=checks[id(e)][0],
+                new_alert=checks[id(e)][1],
+            )
+            for r, e in zip(rows, entries, strict=True)
+        ]
         return sorted(out, key=lambda p: p.entry.moment)
 
     def _store(self, case: StoredCase, entries: Sequence[DiaryEntry]) -> list[StoredDiaryEntry]:
         existing = [DiaryEntry.model_validate(r.document, context=STORED) for r in self.diary_rows.for_case(case.id)]
         levels = checked(Diary(entries=[*existing, *entries]), load_case(case.document))
         start = utcnow()
-        rows = [StoredDiaryEntry(case_id=case.id, entry_date=e.date, author=e.author,
-                                 document=e.model_dump(mode="json", exclude_defaults=True),
-                                 triage_level=levels[id(e)][0].level, created_by_id=self.actor.id,
-                                 alert_level=levels[id(e)][0].level if levels[id(e)][1] else None,
-                                 created_at=start + timedelta(microseconds=i))
-                 for i, e in enumerate(entries)]
+        rows = [
+            StoredDiaryEntry(
+                case_id=case.id,
+                entry_date=e.date,
+                author=e.author,
+                document=e.model_dump(mode="json", exclude_defaults=True),
+                triage_level=levels[id(e)][0].level,
+                created_by_id=self.actor.id,
+                alert_level=levels[id(e)][0].level if levels[id(e)][1] else None,
+                created_at=start + timedelta(microseconds=i),
+            )
+            for i, e in enumerate(entries)
+        ]
         return list(self.diary_rows.add_all(rows))
 
     # ------------------------------------------------------------------ use cases
@@ -99,8 +120,14 @@ class Diarybook(Casebook):
         case = self._visible(case_id)
         self._check_author([entry])
         row = self._store(case, [entry])[0]
-        self.audit.record(self.actor, "create", "diary_entry", row.id, case.owner_id,
-                          f"case={case.id} date={entry.date.isoformat()} triage={row.triage_level}")
+        self.audit.record(
+            self.actor,
+            "create",
+            "diary_entry",
+            row.id,
+            case.owner_id,
+            f"case={case.id} date={entry.date.isoformat()} triage={row.triage_level}",
+        )
         answer = next(p for p in self._answer(case, self.diary_rows.for_case(case.id)) if p.id == row.id)
         self._commit()
         return answer
@@ -136,8 +163,14 @@ class Diarybook(Casebook):
         for row in rows:
             row.acknowledged_at = now
             row.acknowledged_by_id = self.actor.id
-        self.audit.record(self.actor, "acknowledge", "diary_alerts", case.id, case.owner_id,
-                          f"entries={len(rows)} dates={','.join(sorted({r.entry_date.isoformat() for r in rows}))}")
+        self.audit.record(
+            self.actor,
+            "acknowledge",
+            "diary_alerts",
+            case.id,
+            case.owner_id,
+            f"entries={len(rows)} dates={','.join(sorted({r.entry_date.isoformat() for r in rows}))}",
+        )
         self._commit()
         return len(rows)
 
@@ -148,8 +181,10 @@ class Diarybook(Casebook):
         if not open_ids:
             return [], []
         answers = [a for a in self._answer(case, self.diary_rows.for_case(case.id)) if a.id in open_ids]
-        return (list(dict.fromkeys(r for a in answers for r in a.triage.reasons)),
-                list(dict.fromkeys(r for a in answers for r in a.triage.rules)))
+        return (
+            list(dict.fromkeys(r for a in answers for r in a.triage.reasons)),
+            list(dict.fromkeys(r for a in answers for r in a.triage.rules)),
+        )
 
     # ------------------------------------------------------------------ corrections
 
@@ -168,8 +203,11 @@ class Diarybook(Casebook):
         case = self._visible(case_id)
         row = self._own_entry(case, entry_id)
         self._check_author([entry])
-        others = [DiaryEntry.model_validate(r.document, context=STORED)
-                  for r in self.diary_rows.for_case(case.id) if r.id != row.id]
+        others = [
+            DiaryEntry.model_validate(r.document, context=STORED)
+            for r in self.diary_rows.for_case(case.id)
+            if r.id != row.id
+        ]
         levels = checked(Diary(entries=[*others, entry]), load_case(case.document))
         row.document = entry.model_dump(mode="json", exclude_defaults=True)
         row.entry_date = entry.date
@@ -177,8 +215,14 @@ class Diarybook(Casebook):
         if levels[id(entry)][1] and row.acknowledged_at is None:
             row.alert_level = levels[id(entry)][0].level
         self.session.flush()
-        self.audit.record(self.actor, "update", "diary_entry", row.id, case.owner_id,
-                          f"case={case.id} date={entry.date.isoformat()} triage={row.triage_level}")
+        self.audit.record(
+            self.actor,
+            "update",
+            "diary_entry",
+            row.id,
+            case.owner_id,
+            f"case={case.id} date={entry.date.isoformat()} triage={row.triage_level}",
+        )
         answer = next(p for p in self._answer(case, self.diary_rows.for_case(case.id)) if p.id == row.id)
         self._commit()
         return answer
@@ -188,7 +232,13 @@ class Diarybook(Casebook):
         """Delete an entry you wrote; the audit log keeps the fact and the entry's date."""
         case = self._visible(case_id)
         row = self._own_entry(case, entry_id)
-        self.audit.record(self.actor, "delete", "diary_entry", row.id, case.owner_id,
-                          f"case={case.id} date={row.entry_date.isoformat()}")
+        self.audit.record(
+            self.actor,
+            "delete",
+            "diary_entry",
+            row.id,
+            case.owner_id,
+            f"case={case.id} date={row.entry_date.isoformat()}",
+        )
         self.session.delete(row)
         self._commit()

@@ -151,8 +151,11 @@ class StoredCase(Base):
     owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
     assessments: Mapped[list[StoredAssessment]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="StoredAssessment.created_at")
+        back_populates="case",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="StoredAssessment.created_at",
+    )
 
 
 class StoredAssessment(Base):

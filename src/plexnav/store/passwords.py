@@ -14,6 +14,7 @@ MIN_SCORE = 3
 def weakness(password: str, user_inputs: list[str]) -> str | None:
     """Why the password is too easy to guess (with zxcvbn's advice), or None."""
     from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
     if result["score"] >= MIN_SCORE:
         return None

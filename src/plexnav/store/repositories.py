@@ -39,7 +39,8 @@ class UserRepository:
     def taken(self, username: str, email: str) -> list[str]:
         """Which of username/email already belong to someone."""
         rows = self.session.execute(
-            select(User.username, User.email).where(or_(User.username == username, User.email == email))).all()
+            select(User.username, User.email).where(or_(User.username == username, User.email == email))
+        ).all()
         out = []
         if any(r.username == username for r in rows):
             out.append("username")
@@ -61,19 +62,22 @@ class ShareRepository:
         return self.session.get(Share, share_id)
 
     def find(self, patient_id: str, clinician_id: str) -> Share | None:
-        return self.session.scalars(select(Share).where(Share.patient_id == patient_id,
-                                                        Share.clinician_id == clinician_id)).first()
+        return self.session.scalars(
+            select(Share).where(Share.patient_id == patient_id, Share.clinician_id == clinician_id)
+        ).first()
 
     def exists(self, patient_id: str, clinician_id: str) -> bool:
         return self.find(patient_id, clinician_id) is not None
 
     def for_patient(self, patient_id: str) -> Sequence[Share]:
-        return self.session.scalars(select(Share).where(Share.patient_id == patient_id)
-                                    .order_by(Share.created_at)).all()
+        return self.session.scalars(
+            select(Share).where(Share.patient_id == patient_id).order_by(Share.created_at)
+        ).all()
 
     def for_clinician(self, clinician_id: str) -> Sequence[Share]:
-        return self.session.scalars(select(Share).where(Share.clinician_id == clinician_id)
-                                    .order_by(Share.created_at)).all()
+        return self.session.scalars(
+            select(Share).where(Share.clinician_id == clinician_id).order_by(Share.created_at)
+        ).all()
 
     def add(self, share: Share) -> Share:
         self.session.add(share)
@@ -135,21 +139,34 @@ class AssessmentRepository:
         return row if row is not None and row.case_id == case_id else None
 
     def for_case(self, case_id: str) -> Sequence[StoredAssessment]:
-        return self.session.scalars(select(StoredAssessment).where(StoredAssessment.case_id == case_id)
-                                    .order_by(StoredAssessment.created_at.desc())).all()
+        return self.session.scalars(
+            select(StoredAssessment)
+            .where(StoredAssessment.case_id == case_id)
+            .order_by(StoredAssessment.created_at.desc())
+        ).all()
 
     def latest(self, case_id: str) -> StoredAssessment | None:
-        return self.session.scalars(select(StoredAssessment).where(StoredAssessment.case_id == case_id)
-                                    .order_by(StoredAssessment.created_at.desc()).limit(1)).first()
+        return self.session.scalars(
+            select(StoredAssessment)
+            .where(StoredAssessment.case_id == case_id)
+            .order_by(StoredAssessment.created_at.desc())
+            .limit(1)
+        ).first()
 
     def latest_for_cases(self, case_ids: Sequence[str]) -> dict[str, StoredAssessment]:
         if not case_ids:
             return {}
-        newest = (select(StoredAssessment.case_id, func.max(StoredAssessment.created_at).label("at"))
-                  .where(StoredAssessment.case_id.in_(case_ids)).group_by(StoredAssessment.case_id).subquery())
-        rows = self.session.scalars(select(StoredAssessment).join(
-            newest, (StoredAssessment.case_id == newest.c.case_id) & (StoredAssessment.created_at == newest.c.at)
-        ).options(selectinload(StoredAssessment.case))).all()
+        newest = (
+            select(StoredAssessment.case_id, func.max(StoredAssessment.created_at).label("at"))
+            .where(StoredAssessment.case_id.in_(case_ids))
+            .group_by(StoredAssessment.case_id)
+            .subquery()
+        )
+        rows = self.session.scalars(
+            select(StoredAssessment)
+            .join(newest, (StoredAssessment.case_id == newest.c.case_id) & (StoredAssessment.created_at == newest.c.at))
+            .options(selectinload(StoredAssessment.case))
+        ).all()
         return {row.case_id: row for row in rows}
 
     def add(self, row: StoredAssessment) -> StoredAssessment:
@@ -164,8 +181,11 @@ class DiaryRepository:
 
     def for_case(self, case_id: str) -> Sequence[StoredDiaryEntry]:
         """A case's diary entries in the order they were stored."""
-        return self.session.scalars(select(StoredDiaryEntry).where(StoredDiaryEntry.case_id == case_id)
-                                    .order_by(StoredDiaryEntry.created_at, StoredDiaryEntry.id)).all()
+        return self.session.scalars(
+            select(StoredDiaryEntry)
+            .where(StoredDiaryEntry.case_id == case_id)
+            .order_by(StoredDiaryEntry.created_at, StoredDiaryEntry.id)
+        ).all()
 
     def add_all(self, rows: Sequence[StoredDiaryEntry]) -> Sequence[StoredDiaryEntry]:
         self.session.add_all(rows)
@@ -177,20 +197,42 @@ class AuditRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def record(self, actor: User | None, action: str, object_type: str, object_id: str | None = None,
-               subject_id: str | None = None, detail: str = "", actor_name: str | None = None) -> None:
+    def record(
+        self,
+        actor: User | None,
+        action: str,
+        object_type: str,
+        object_id: str | None = None,
+        subject_id: str | None = None,
+        detail: str = "",
+        actor_name: str | None = None,
+    ) -> None:
         from plexnav.store.auditchain import chain
+
         event = AuditEvent(
-            at=utcnow(), actor_id=actor.id if actor else None,
+            at=utcnow(),
+            actor_id=actor.id if actor else None,
             actor_name=(actor.username if actor else actor_name or "anonymous")[:40],
-            action=action, object_type=object_type, object_id=object_id, subject_id=subject_id,
-            detail=detail[:2000], client_address="", user_agent="")
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            subject_id=subject_id,
+            detail=detail[:2000],
+            client_address="",
+            user_agent="",
+        )
         chain(self.session, event)
         self.session.add(event)
 
-    def concerning(self, user: User | None, limit: int = 200, since: datetime | None = None,
-                   action: str | None = None, actor: str | None = None,
-                   others_only: bool = False) -> Sequence[AuditEvent]:
+    def concerning(
+        self,
+        user: User | None,
+        limit: int = 200,
+        since: datetime | None = None,
+        action: str | None = None,
+        actor: str | None = None,
+        others_only: bool = False,
+    ) -> Sequence[AuditEvent]:
         """Events about the user's own data and the user's own actions (``user`` None: every
         event, for administrators), newest first; ``others_only``: what other people did."""
         query = select(AuditEvent)

@@ -27,10 +27,20 @@ def _no_nul(value: str) -> str:
 
 
 NoNul = AfterValidator(_no_nul)
-Username = Annotated[str, NoNul, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=40,
-                                            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-Email = Annotated[str, NoNul, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
-                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Username = Annotated[
+    str,
+    NoNul,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+    ),
+]
+Email = Annotated[
+    str,
+    NoNul,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
 Password = Annotated[str, NoNul, StringConstraints(min_length=10, max_length=200)]
 Title = Annotated[str, NoNul, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -46,6 +56,7 @@ class _Out(BaseModel):
 
 # ------------------------------------------------------------------------------- accounts
 
+
 class UserCreate(_In):
     username: Username = Field(description="3-40 characters: letters, digits, _ . -")
     email: Email
@@ -57,6 +68,7 @@ class UserCreate(_In):
     @classmethod
     def _strong_password(cls, value: str, info: ValidationInfo) -> str:
         from plexnav.store.passwords import weakness
+
         email = str(info.data.get("email") or "")
         problem = weakness(value, [str(info.data.get("username") or ""), email, email.split("@")[0]])
         if problem:
@@ -72,6 +84,7 @@ class PasswordChange(_In):
     @classmethod
     def _strong(cls, value: str) -> str:
         from plexnav.store.passwords import weakness
+
         problem = weakness(value, [])
         if problem:
             raise PydanticCustomError("weak_password", problem)
@@ -80,9 +93,11 @@ class PasswordChange(_In):
 
 class AccountDeletion(_In):
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
-        description="your password, to confirm")
+        description="your password, to confirm"
+    )
     confirm: Literal["delete my account and all my data"] = Field(
-        description="type exactly: delete my account and all my data")
+        description="type exactly: delete my account and all my data"
+    )
 
 
 class ResetRequest(_In):
@@ -97,6 +112,7 @@ class ResetConfirm(_In):
     @classmethod
     def _strong(cls, value: str) -> str:
         from plexnav.store.passwords import weakness
+
         problem = weakness(value, [])
         if problem:
             raise PydanticCustomError("weak_password", problem)
@@ -105,7 +121,8 @@ class ResetConfirm(_In):
 
 class LoginRequest(_In):
     username: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)] = Field(
-        description="username or email")
+        description="username or email"
+    )
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
@@ -118,7 +135,8 @@ class UserPublic(_Out):
     created_at: datetime
     email_verified_at: datetime | None = Field(None, description="when the email address was verified (null: not yet)")
     approved_at: datetime | None = Field(
-        None, description="clinicians: when an administrator approved the account (null: pending)")
+        None, description="clinicians: when an administrator approved the account (null: pending)"
+    )
     vetted: bool = Field(False, description="clinicians: email verified and approved, so patients can share with them")
 
 
@@ -148,18 +166,21 @@ class UserRef(_Out):
 
 # ---------------------------------------------------------------------------------- cases
 
+
 class CaseCreate(_In):
     title: Title = "Untitled case"
     case: Case = Field(description="the case document (plexnav-case/1)")
     patient_id: RecordId | None = Field(
-        None, description="clinicians: store the case for a patient who shared with you (default: yourself)")
+        None, description="clinicians: store the case for a patient who shared with you (default: yourself)"
+    )
 
 
 class CaseUpdate(_In):
     title: Title | None = None
     case: Case | None = None
     expected_version: Annotated[int, Field(ge=1)] | None = Field(
-        None, description="refuse the change (409) if the stored case has moved on from this version")
+        None, description="refuse the change (409) if the stored case has moved on from this version"
+    )
 
 
 class AssessmentRecordPublic(_Out):
@@ -201,8 +222,10 @@ class CaseSummary(_Out):
     updated_at: datetime
     latest: AssessmentRecordSummary | None = None
     diary_alert: DiaryAlert | None = Field(None, description="diary red flags no clinician has acknowledged yet")
-    urgency: str | None = Field(None, description="the most severe of the latest assessment's triage level and "
-                                                  "the open diary alert (what to act on)")
+    urgency: str | None = Field(
+        None,
+        description="the most severe of the latest assessment's triage level and the open diary alert (what to act on)",
+    )
 
 
 class CasePublic(_Out):
@@ -218,16 +241,19 @@ class CasePublic(_Out):
     can_edit: bool
     can_delete: bool
     diary_alert: DiaryAlert | None = Field(None, description="diary red flags no clinician has acknowledged yet")
-    urgency: str | None = Field(None, description="the most severe of the latest assessment's triage level and "
-                                                  "the open diary alert (what to act on)")
+    urgency: str | None = Field(
+        None,
+        description="the most severe of the latest assessment's triage level and the open diary alert (what to act on)",
+    )
 
 
 # --------------------------------------------------------------------------------- shares
 
+
 class ShareCreate(_In):
-    clinician: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1,
-                                                max_length=254)] = Field(
-        description="the clinician's username or email")
+    clinician: Annotated[
+        str, NoNul, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=254)
+    ] = Field(description="the clinician's username or email")
 
 
 class SharePublic(_Out):
@@ -239,6 +265,7 @@ class SharePublic(_Out):
 
 
 # ---------------------------------------------------------------------------------- audit
+
 
 class AuditEventPublic(_Out):
     id: int
@@ -255,6 +282,7 @@ class AuditEventPublic(_Out):
 
 
 # ---------------------------------------------------------------------------------- diary
+
 
 class DiaryEntryPublic(_Out):
     id: str

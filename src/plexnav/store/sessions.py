@@ -40,15 +40,26 @@ class Sessions:
         token = secrets.token_urlsafe(32)
         begin_write(self.session)
         now = utcnow()
-        self.session.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
-                                     last_seen_at=now, client_address=(client_address or "")[:64],
-                                     user_agent=(user_agent or "")[:200]))
+        self.session.add(
+            UserSession(
+                token_hash=token_hash(token),
+                user_id=user.id,
+                created_at=now,
+                last_seen_at=now,
+                client_address=(client_address or "")[:64],
+                user_agent=(user_agent or "")[:200],
+            )
+        )
         self.session.commit()
         return token
 
     def _live(self, row: UserSession | None, now: datetime) -> bool:
-        return (row is not None and row.ended_at is None and now - row.last_seen_at <= self.idle
-                and now - row.created_at <= self.max_age)
+        return (
+            row is not None
+            and row.ended_at is None
+            and now - row.last_seen_at <= self.idle
+            and now - row.created_at <= self.max_age
+        )
 
     def user_for(self, token: str) -> tuple[User, UserSession] | None:
         """The signed-in user of a live session (and the session), else None."""
@@ -75,8 +86,11 @@ class Sessions:
 
     def end(self, token: str) -> None:
         begin_write(self.session)
-        self.session.execute(update(UserSession).where(UserSession.token_hash == token_hash(token),
-                                                       UserSession.ended_at.is_(None)).values(ended_at=utcnow()))
+        self.session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
         self.session.commit()
 
     def end_all(self, user: User, keep_token: str | None = None, reason: str = "sign_out_everywhere") -> int:
@@ -92,9 +106,14 @@ class Sessions:
 
     def end_one(self, user: User, session_id: str) -> bool:
         begin_write(self.session)
-        ended = self.session.execute(update(UserSession).where(
-            UserSession.id == session_id, UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-            .values(ended_at=utcnow())).rowcount or 0
+        ended = (
+            self.session.execute(
+                update(UserSession)
+                .where(UserSession.id == session_id, UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                .values(ended_at=utcnow())
+            ).rowcount
+            or 0
+        )
         if ended:
             AuditRepository(self.session).record(user, "end_session", "session", session_id, user.id)
         self.session.commit()
@@ -102,7 +121,9 @@ class Sessions:
 
     def active(self, user: User) -> list[UserSession]:
         now = utcnow()
-        rows = self.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
-                                                              UserSession.ended_at.is_(None))
-                                    .order_by(UserSession.last_seen_at.desc())).all()
+        rows = self.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .order_by(UserSession.last_seen_at.desc())
+        ).all()
         return [r for r in rows if self._live(r, now)]

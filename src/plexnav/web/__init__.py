@@ -23,4 +23,5 @@ def install(app: FastAPI) -> None:
     app.include_router(guided_router)
     app.include_router(account_router)
     from plexnav.web.smart import router as smart_router
+
     app.include_router(smart_router)

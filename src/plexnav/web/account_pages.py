@@ -14,8 +14,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/verify-email", response_class=HTMLResponse)
-def verify_email_page(request: Request, accounts: AccountsDep, settings: SettingsDep, user: OptionalUser,
-                      token: str = "") -> Response:
+def verify_email_page(
+    request: Request, accounts: AccountsDep, settings: SettingsDep, user: OptionalUser, token: str = ""
+) -> Response:
     try:
         verified = accounts.verify_email(token[:1000], request.app.state.secret_key, settings.email_token_max_age)
     except StoreError as exc:
@@ -33,13 +34,20 @@ def admin_page(request: Request, accounts: AccountsDep, user: OptionalUser) -> R
     if user is None:
         return login_redirect(request)
     _admin_or_404(user)
-    return render(request, "admin.html", user, pending=accounts.clinicians("pending"),
-                  approved=accounts.clinicians("approved"), errors=[])
+    return render(
+        request,
+        "admin.html",
+        user,
+        pending=accounts.clinicians("pending"),
+        approved=accounts.clinicians("approved"),
+        errors=[],
+    )
 
 
 @router.post("/admin/clinicians/{user_id}/{action}")
-def admin_action(request: Request, user_id: str, action: str, form: CsrfForm, accounts: AccountsDep,
-                 user: OptionalUser) -> Response:
+def admin_action(
+    request: Request, user_id: str, action: str, form: CsrfForm, accounts: AccountsDep, user: OptionalUser
+) -> Response:
     if user is None:
         return login_redirect(request)
     _admin_or_404(user)
@@ -51,14 +59,29 @@ def admin_action(request: Request, user_id: str, action: str, form: CsrfForm, ac
         else:
             accounts.revoke_clinician(user_id[:64], user)
     except StoreError as exc:
-        return render(request, "admin.html", user, status_code=exc.status, pending=accounts.clinicians("pending"),
-                      approved=accounts.clinicians("approved"), errors=exc.errors())
+        return render(
+            request,
+            "admin.html",
+            user,
+            status_code=exc.status,
+            pending=accounts.clinicians("pending"),
+            approved=accounts.clinicians("approved"),
+            errors=exc.errors(),
+        )
     return redirect("/admin")
 
 
 def _account_page(request: Request, user, db, status_code: int = 200, errors=None, done: str | None = None):
-    return render(request, "account.html", user, status_code=status_code, errors=errors or [], done=done,
-                  sessions=session_store(request, db).active(user), current=getattr(request.state, "session_id", None))
+    return render(
+        request,
+        "account.html",
+        user,
+        status_code=status_code,
+        errors=errors or [],
+        done=done,
+        sessions=session_store(request, db).active(user),
+        current=getattr(request.state, "session_id", None),
+    )
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -69,8 +92,9 @@ def account_page(request: Request, user: OptionalUser, db: DbSession) -> Respons
 
 
 @router.post("/account/sessions/{session_id}/end")
-def account_end_session(request: Request, session_id: str, form: CsrfForm, user: OptionalUser,
-                        db: DbSession) -> Response:
+def account_end_session(
+    request: Request, session_id: str, form: CsrfForm, user: OptionalUser, db: DbSession
+) -> Response:
     if user is None:
         return login_redirect(request)
     session_store(request, db).end_one(user, session_id[:64])
@@ -87,17 +111,20 @@ def account_sign_out_everywhere(request: Request, form: CsrfForm, user: Optional
 
 
 @router.post("/account/password", response_class=HTMLResponse)
-def account_password(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
-                     accounts: AccountsDep) -> Response:
+def account_password(
+    request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, accounts: AccountsDep
+) -> Response:
     from pydantic import ValidationError
 
     from plexnav.store.schemas import PasswordChange
     from plexnav.validation import convert_error
+
     if user is None:
         return login_redirect(request)
     try:
-        data = PasswordChange.model_validate({"current_password": form.get("current_password"),
-                                              "new_password": form.get("new_password")})
+        data = PasswordChange.model_validate(
+            {"current_password": form.get("current_password"), "new_password": form.get("new_password")}
+        )
         changed = accounts.change_password(user.id, data.current_password, data.new_password)
     except ValidationError as exc:
         return _account_page(request, user, db, 422, [convert_error(e, PasswordChange) for e in exc.errors()])
@@ -108,14 +135,17 @@ def account_password(request: Request, form: CsrfForm, user: OptionalUser, db: D
 
 
 @router.post("/account/delete", response_class=HTMLResponse)
-def account_delete(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
-                   accounts: AccountsDep) -> Response:
+def account_delete(
+    request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, accounts: AccountsDep
+) -> Response:
     from plexnav.store.schemas import AccountDeletion
+
     if user is None:
         return login_redirect(request)
     if form.get("confirm").strip() != AccountDeletion.model_fields["confirm"].annotation.__args__[0]:
-        return _account_page(request, user, db, 422, [StoreError(
-            "type the sentence exactly to confirm", "confirm").errors()[0]])
+        return _account_page(
+            request, user, db, 422, [StoreError("type the sentence exactly to confirm", "confirm").errors()[0]]
+        )
     try:
         accounts.delete_account(user.id, form.get("password"))
     except StoreError as exc:
@@ -130,15 +160,23 @@ def forgot_password_page(request: Request, user: OptionalUser) -> Response:
 
 
 @router.post("/forgot-password", response_class=HTMLResponse)
-def forgot_password_submit(request: Request, form: CsrfForm, user: OptionalUser, accounts: AccountsDep,
-                           settings: SettingsDep) -> Response:
+def forgot_password_submit(
+    request: Request, form: CsrfForm, user: OptionalUser, accounts: AccountsDep, settings: SettingsDep
+) -> Response:
     from plexnav.server.mail import send_password_reset
+
     email = form.get("email").strip().lower()[:254]
     found = accounts.users.by_login(email) if "@" in email else None
     if found is not None and found.email == email:
         send_password_reset(request, settings, found)
-    return render(request, "reset_password.html", user, errors=[], token=None,
-                  done="If that address belongs to an account, a link to choose a new password is on its way.")
+    return render(
+        request,
+        "reset_password.html",
+        user,
+        errors=[],
+        token=None,
+        done="If that address belongs to an account, a link to choose a new password is on its way.",
+    )
 
 
 @router.get("/reset-password", response_class=HTMLResponse)
@@ -147,22 +185,39 @@ def reset_password_page(request: Request, user: OptionalUser, token: str = "") -
 
 
 @router.post("/reset-password", response_class=HTMLResponse)
-def reset_password_submit(request: Request, form: CsrfForm, user: OptionalUser, accounts: AccountsDep,
-                          settings: SettingsDep) -> Response:
+def reset_password_submit(
+    request: Request, form: CsrfForm, user: OptionalUser, accounts: AccountsDep, settings: SettingsDep
+) -> Response:
     from pydantic import ValidationError
 
     from plexnav.store.schemas import ResetConfirm
     from plexnav.validation import convert_error
+
     token = form.get("token")[:1000]
     try:
         data = ResetConfirm.model_validate({"token": token, "new_password": form.get("new_password")})
-        accounts.reset_password(data.token, request.app.state.secret_key, settings.reset_token_max_age,
-                                data.new_password)
+        accounts.reset_password(
+            data.token, request.app.state.secret_key, settings.reset_token_max_age, data.new_password
+        )
     except ValidationError as exc:
-        return render(request, "reset_password.html", user, status_code=422, token=token, done=None,
-                      errors=[convert_error(e, ResetConfirm) for e in exc.errors()])
+        return render(
+            request,
+            "reset_password.html",
+            user,
+            status_code=422,
+            token=token,
+            done=None,
+            errors=[convert_error(e, ResetConfirm) for e in exc.errors()],
+        )
     except StoreError as exc:
-        return render(request, "reset_password.html", user, status_code=exc.status, token=None, done=None,
-                      errors=exc.errors())
-    return render(request, "reset_password.html", None, errors=[], token=None,
-                  done="Your password is changed and you were signed out everywhere. Sign in with the new one.")
+        return render(
+            request, "reset_password.html", user, status_code=exc.status, token=None, done=None, errors=exc.errors()
+        )
+    return render(
+        request,
+        "reset_password.html",
+        None,
+        errors=[],
+        token=None,
+        done="Your password is changed and you were signed out everywhere. Sign in with the new one.",
+    )

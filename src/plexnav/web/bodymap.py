@@ -25,8 +25,17 @@ FRONT_MID = VIEW_WIDTH / 2
 BACK_MID = VIEW_WIDTH + GAP + VIEW_WIDTH / 2
 
 # Leg outline: (y, distance of the outer edge from the midline, distance of the inner edge).
-STATIONS = ((120, 80, 14), (200, 74, 10), (300, 62, 17), (345, 62, 18), (390, 64, 20),
-            (500, 50, 26), (520, 54, 22), (570, 58, 18), (600, 56, 20))
+STATIONS = (
+    (120, 80, 14),
+    (200, 74, 10),
+    (300, 62, 17),
+    (345, 62, 18),
+    (390, 64, 20),
+    (500, 50, 26),
+    (520, 54, 22),
+    (570, 58, 18),
+    (600, 56, 20),
+)
 
 # (region, y0, y1, f0, f1): f is the fraction across the leg from its outer (0) to inner (1) edge.
 FRONT_LEG = (
@@ -58,9 +67,9 @@ BACK_LEG = (
 @dataclass(frozen=True)
 class Shape:
     region: str
-    side: str | None          # None for midline regions (saddle, genital)
-    view: str                 # "front" or "back"
-    d: str                    # SVG path data
+    side: str | None  # None for midline regions (saddle, genital)
+    view: str  # "front" or "back"
+    d: str  # SVG path data
 
     @property
     def key(self) -> str:
@@ -107,17 +116,41 @@ def _pelvis(mid: float, side_sign: int, view: str, side: str) -> list[Shape]:
     s = side_sign
     if view == "front":
         return [
-            Shape("lower_abdomen", side, view, _path([(mid + s * 2, 40), (mid + s * 70, 40), (mid + s * 78, 86),
-                                                      (mid + s * 2, 86)])),
-            Shape("groin", side, view, _path([(mid + s * 13, 90), (mid + s * 79, 90), (mid + s * 80, 118),
-                                              (mid + s * 13, 118)])),
+            Shape(
+                "lower_abdomen",
+                side,
+                view,
+                _path([(mid + s * 2, 40), (mid + s * 70, 40), (mid + s * 78, 86), (mid + s * 2, 86)]),
+            ),
+            Shape(
+                "groin",
+                side,
+                view,
+                _path([(mid + s * 13, 90), (mid + s * 79, 90), (mid + s * 80, 118), (mid + s * 13, 118)]),
+            ),
         ]
     outer_165, _ = _edge(165)
     return [
-        Shape("lower_back", side, view, _path([(mid + s * 2, 40), (mid + s * 70, 40), (mid + s * 78, 86),
-                                               (mid + s * 2, 86)])),
-        Shape("buttock", side, view, _path([(mid + s * 14, 90), (mid + s * 79, 90), (mid + s * 80, 120),
-                                            (mid + s * outer_165, 165), (mid + s * 14, 165)])),
+        Shape(
+            "lower_back",
+            side,
+            view,
+            _path([(mid + s * 2, 40), (mid + s * 70, 40), (mid + s * 78, 86), (mid + s * 2, 86)]),
+        ),
+        Shape(
+            "buttock",
+            side,
+            view,
+            _path(
+                [
+                    (mid + s * 14, 90),
+                    (mid + s * 79, 90),
+                    (mid + s * 80, 120),
+                    (mid + s * outer_165, 165),
+                    (mid + s * 14, 165),
+                ]
+            ),
+        ),
     ]
 
 
@@ -127,17 +160,46 @@ def shapes() -> tuple[Shape, ...]:
     # Front view: the person's right leg is on the viewer's left (direction -1 from the midline).
     for side, direction in (("right", -1), ("left", 1)):
         out += _pelvis(FRONT_MID, direction, "front", side)
-        out += [Shape(r, side, "front", _strip(FRONT_MID, direction, y0, y1, f0, f1))
-                for r, y0, y1, f0, f1 in FRONT_LEG]
-    out.append(Shape("genital", None, "front", _path([(FRONT_MID - 12, 90), (FRONT_MID + 12, 90),
-                                                     (FRONT_MID + 12, 124), (FRONT_MID, 140),
-                                                     (FRONT_MID - 12, 124)])))
+        out += [
+            Shape(r, side, "front", _strip(FRONT_MID, direction, y0, y1, f0, f1)) for r, y0, y1, f0, f1 in FRONT_LEG
+        ]
+    out.append(
+        Shape(
+            "genital",
+            None,
+            "front",
+            _path(
+                [
+                    (FRONT_MID - 12, 90),
+                    (FRONT_MID + 12, 90),
+                    (FRONT_MID + 12, 124),
+                    (FRONT_MID, 140),
+                    (FRONT_MID - 12, 124),
+                ]
+            ),
+        )
+    )
     # Back view: the person's right leg is on the viewer's right.
     for side, direction in (("right", 1), ("left", -1)):
         out += _pelvis(BACK_MID, direction, "back", side)
         out += [Shape(r, side, "back", _strip(BACK_MID, direction, y0, y1, f0, f1)) for r, y0, y1, f0, f1 in BACK_LEG]
-    out.append(Shape("saddle", None, "back", _path([(BACK_MID, 96), (BACK_MID + 13, 118), (BACK_MID + 13, 178),
-                                                   (BACK_MID, 198), (BACK_MID - 13, 178), (BACK_MID - 13, 118)])))
+    out.append(
+        Shape(
+            "saddle",
+            None,
+            "back",
+            _path(
+                [
+                    (BACK_MID, 96),
+                    (BACK_MID + 13, 118),
+                    (BACK_MID + 13, 178),
+                    (BACK_MID, 198),
+                    (BACK_MID - 13, 178),
+                    (BACK_MID - 13, 118),
+                ]
+            ),
+        )
+    )
     return tuple(out)
 
 
@@ -145,8 +207,20 @@ def silhouettes() -> list[str]:
     """Non-interactive outlines for context: the lower trunk above each view's regions."""
     out = []
     for mid in (FRONT_MID, BACK_MID):
-        out.append(_path([(mid - 60, 24), (mid + 60, 24), (mid + 72, 40), (mid + 80, 88), (mid + 82, 120),
-                          (mid - 82, 120), (mid - 80, 88), (mid - 72, 40)]))
+        out.append(
+            _path(
+                [
+                    (mid - 60, 24),
+                    (mid + 60, 24),
+                    (mid + 72, 40),
+                    (mid + 80, 88),
+                    (mid + 82, 120),
+                    (mid - 82, 120),
+                    (mid - 80, 88),
+                    (mid - 72, 40),
+                ]
+            )
+        )
     return out
 
 
@@ -185,8 +259,16 @@ def hit_areas() -> tuple[dict, ...]:
             continue
         w, h = max(width, MIN_TARGET_UNITS), max(height, MIN_TARGET_UNITS)
         cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-        out.append({"key": shape.key, "view": shape.view, "x": round(cx - w / 2, 1), "y": round(cy - h / 2, 1),
-                    "width": round(w, 1), "height": round(h, 1)})
+        out.append(
+            {
+                "key": shape.key,
+                "view": shape.view,
+                "x": round(cx - w / 2, 1),
+                "y": round(cy - h / 2, 1),
+                "width": round(w, 1),
+                "height": round(h, 1),
+            }
+        )
     return tuple(out)
 
 

@@ -16,12 +16,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from plexnav import vocabulary as V
-from plexnav.server.deps import AssessorDep, DbSession, OptionalUser
-from plexnav.server.errors import ApiError
 from plexnav.diary.analysis import nice_date, trend_sentences
 from plexnav.diary.exchange import DiaryFormatError, read_diary, to_csv, to_json
 from plexnav.diary.models import EVENT_KINDS, EVENT_WORDS, FUNCTION_DOMAINS, FUNCTION_WORDS, MEDICATION_CHANGES, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
+from plexnav.server.deps import AssessorDep, DbSession, OptionalUser
+from plexnav.server.errors import ApiError
 from plexnav.store.alerts import raised_triage
 from plexnav.store.diarybook import Diarybook
 from plexnav.store.models import User
@@ -40,53 +40,98 @@ def _plots(diary: Diary) -> tuple[list[dict], list[str]]:
     out, problems = [], []
     pain, problem = try_plot(pain_function_plot, diary, fmt="png", dpi=PLOT_DPI)
     if pain is not None:
-        out.append({"id": "plot-pain-function", "src": data_uri(pain, "png"),
-                    "alt": "Pain (worst score per entry, 0-10) and everyday function (0-10) over time, "
-                           "with weekly averages"})
+        out.append(
+            {
+                "id": "plot-pain-function",
+                "src": data_uri(pain, "png"),
+                "alt": "Pain (worst score per entry, 0-10) and everyday function (0-10) over time, "
+                "with weekly averages",
+            }
+        )
     strength, problem2 = try_plot(strength_plot, diary, fmt="png", dpi=PLOT_DPI)
     if strength is not None:
-        out.append({"id": "plot-strength", "src": data_uri(strength, "png"),
-                    "alt": "Strength (MRC grades recorded by a clinician) over time"})
+        out.append(
+            {
+                "id": "plot-strength",
+                "src": data_uri(strength, "png"),
+                "alt": "Strength (MRC grades recorded by a clinician) over time",
+            }
+        )
     problems += [p for p in (problem, problem2) if p]
     left_out = len(diary.entries) - len(diary.in_range().entries)
     if left_out:
-        problems.append(f"{left_out} entr{'y is' if left_out == 1 else 'ies are'} dated outside 1900 to tomorrow "
-                        "and left out of the trend and plots (they are listed below; check their dates).")
+        problems.append(
+            f"{left_out} entr{'y is' if left_out == 1 else 'ies are'} dated outside 1900 to tomorrow "
+            "and left out of the trend and plots (they are listed below; check their dates)."
+        )
     return out, problems
 
 
-def _diary_page(request: Request, user: User, book: Diarybook, case_id: str, status_code: int = 200,
-                errors: list[CaseError] | None = None, values: dict | None = None, added: str | None = None,
-                imported: str | None = None) -> HTMLResponse:
+def _diary_page(
+    request: Request,
+    user: User,
+    book: Diarybook,
+    case_id: str,
+    status_code: int = 200,
+    errors: list[CaseError] | None = None,
+    values: dict | None = None,
+    added: str | None = None,
+    imported: str | None = None,
+) -> HTMLResponse:
     stored = book.read(case_id)
     entries = book.diary_entries(case_id)
     diary = Diary(entries=[e.entry for e in entries])
     just_added = next((e for e in entries if e.id == added), None)
     banner = present.triage_banner(just_added.triage) if just_added and just_added.new_alert else None
     plots, plot_problems = _plots(diary) if entries else ([], [])
-    return render(request, "diary.html", user, status_code=status_code, stored=stored, entries=entries[::-1],
-                  banner=banner, just_added=just_added, trend=trend_sentences(diary) if entries else [],
-                  plots=plots, plot_problems=plot_problems, errors=errors or [],
-                  values=values or {"date": dt.date.today().isoformat()}, imported=imported,
-                  where_groups=diaryforms.where_groups(), flag_words=diaryforms.FLAG_WORDS,
-                  function_domains=[(d, FUNCTION_WORDS[d]) for d in FUNCTION_DOMAINS],
-                  medication_changes=MEDICATION_CHANGES, event_kinds=[(k, EVENT_WORDS[k]) for k in EVENT_KINDS],
-                  movements=[(m, labels.movement(m)) for m in V.MOVEMENTS], nice_date=nice_date,
-                  pain_rows=range(diaryforms.PAIN_ROWS), numb_rows=range(diaryforms.NUMB_ROWS),
-                  mrc_rows=range(diaryforms.MRC_ROWS), region_words=labels.PLAIN_REGIONS)
+    return render(
+        request,
+        "diary.html",
+        user,
+        status_code=status_code,
+        stored=stored,
+        entries=entries[::-1],
+        banner=banner,
+        just_added=just_added,
+        trend=trend_sentences(diary) if entries else [],
+        plots=plots,
+        plot_problems=plot_problems,
+        errors=errors or [],
+        values=values or {"date": dt.date.today().isoformat()},
+        imported=imported,
+        where_groups=diaryforms.where_groups(),
+        flag_words=diaryforms.FLAG_WORDS,
+        function_domains=[(d, FUNCTION_WORDS[d]) for d in FUNCTION_DOMAINS],
+        medication_changes=MEDICATION_CHANGES,
+        event_kinds=[(k, EVENT_WORDS[k]) for k in EVENT_KINDS],
+        movements=[(m, labels.movement(m)) for m in V.MOVEMENTS],
+        nice_date=nice_date,
+        pain_rows=range(diaryforms.PAIN_ROWS),
+        numb_rows=range(diaryforms.NUMB_ROWS),
+        mrc_rows=range(diaryforms.MRC_ROWS),
+        region_words=labels.PLAIN_REGIONS,
+    )
 
 
 @router.get("/cases/{case_id}/diary", response_class=HTMLResponse)
-def diary_page(request: Request, case_id: str, user: OptionalUser, db: DbSession, assessor: AssessorDep,
-               added: str | None = None, imported: str | None = None) -> Response:
+def diary_page(
+    request: Request,
+    case_id: str,
+    user: OptionalUser,
+    db: DbSession,
+    assessor: AssessorDep,
+    added: str | None = None,
+    imported: str | None = None,
+) -> Response:
     if user is None:
         return login_redirect(request)
     return _diary_page(request, user, Diarybook(db, user, assessor), case_id, added=added, imported=imported)
 
 
 @router.post("/cases/{case_id}/diary", response_class=HTMLResponse)
-def diary_add(request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession,
-              assessor: AssessorDep) -> Response:
+def diary_add(
+    request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     book = Diarybook(db, user, assessor)
@@ -98,8 +143,9 @@ def diary_add(request: Request, case_id: str, form: CsrfForm, user: OptionalUser
 
 
 @router.post("/cases/{case_id}/diary/acknowledge")
-def diary_acknowledge(request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession,
-                      assessor: AssessorDep) -> Response:
+def diary_acknowledge(
+    request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     """Clinicians: the diary's red flags were reviewed (the case's urgency falls back)."""
     if user is None:
         return login_redirect(request)
@@ -108,8 +154,15 @@ def diary_acknowledge(request: Request, case_id: str, form: CsrfForm, user: Opti
 
 
 @router.post("/cases/{case_id}/diary/{entry_id}/delete")
-def diary_delete_entry(request: Request, case_id: str, entry_id: str, form: CsrfForm, user: OptionalUser,
-                       db: DbSession, assessor: AssessorDep) -> Response:
+def diary_delete_entry(
+    request: Request,
+    case_id: str,
+    entry_id: str,
+    form: CsrfForm,
+    user: OptionalUser,
+    db: DbSession,
+    assessor: AssessorDep,
+) -> Response:
     """Delete a diary entry you wrote (the audit log keeps the fact)."""
     if user is None:
         return login_redirect(request)
@@ -122,8 +175,9 @@ def _download(body: str | bytes, media_type: str, filename: str) -> Response:
 
 
 @router.get("/cases/{case_id}/diary.{fmt}")
-def diary_export(request: Request, case_id: str, fmt: str, user: OptionalUser, db: DbSession,
-                 assessor: AssessorDep) -> Response:
+def diary_export(
+    request: Request, case_id: str, fmt: str, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     if fmt not in ("csv", "json"):
@@ -136,15 +190,23 @@ def diary_export(request: Request, case_id: str, fmt: str, user: OptionalUser, d
 
 
 @router.post("/cases/{case_id}/diary/import", response_class=HTMLResponse)
-async def diary_import(request: Request, case_id: str, user: OptionalUser, db: DbSession,
-                       assessor: AssessorDep) -> Response:
+async def diary_import(
+    request: Request, case_id: str, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     data = await request.form()
     sent, expected = data.get("csrf_token"), request.session.get(CSRF_KEY)
     if not isinstance(sent, str) or not isinstance(expected, str) or not secrets.compare_digest(sent, expected):
-        raise ApiError(403, [CaseError("", "this form has expired or did not come from this site; "
-                                           "go back, reload the page and send it again")])
+        raise ApiError(
+            403,
+            [
+                CaseError(
+                    "",
+                    "this form has expired or did not come from this site; go back, reload the page and send it again",
+                )
+            ],
+        )
     upload = data.get("file")
     book = Diarybook(db, user, assessor)
     if upload is None or isinstance(upload, str) or not upload.filename:
@@ -155,15 +217,15 @@ async def diary_import(request: Request, case_id: str, user: OptionalUser, db: D
             raise DiaryFormatError([f"the file is larger than {MAX_UPLOAD // 1_000_000} MB"])
         diary = read_diary(content, upload.filename)
     except DiaryFormatError as exc:
-        return _diary_page(request, user, book, case_id, 422,
-                           errors=[CaseError("file", p) for p in exc.problems[:20]])
+        return _diary_page(request, user, book, case_id, 422, errors=[CaseError("file", p) for p in exc.problems[:20]])
     result = book.import_diary(case_id, diary)
     return redirect(f"/cases/{case_id}/diary?imported={result.added}-{result.skipped}#entries")
 
 
 @router.get("/cases/{case_id}/report.pdf")
-def report_pdf(request: Request, case_id: str, user: OptionalUser, db: DbSession, assessor: AssessorDep,
-               kind: str = "patient") -> Response:
+def report_pdf(
+    request: Request, case_id: str, user: OptionalUser, db: DbSession, assessor: AssessorDep, kind: str = "patient"
+) -> Response:
     from plexnav.reports import render_pdf
 
     if user is None:

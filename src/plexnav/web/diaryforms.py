@@ -85,8 +85,13 @@ def form_to_entry(form: forms.FormData, author: str) -> tuple[DiaryEntry | None,
     if "sudden_weakness" in flags and form.get("sudden_weakness_side"):
         doc["sudden_weakness_side"] = form.get("sudden_weakness_side")
     if form.get("med.name"):
-        doc["medication_changes"] = [{"medication": form.get("med.name"), "change": form.get("med.change") or "other",
-                                      "note": form.get("med.note")}]
+        doc["medication_changes"] = [
+            {
+                "medication": form.get("med.name"),
+                "change": form.get("med.change") or "other",
+                "note": form.get("med.note"),
+            }
+        ]
     if form.get("event.kind"):
         doc["events"] = [{"kind": form.get("event.kind"), "description": form.get("event.description")}]
     strength = []

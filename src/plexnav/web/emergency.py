@@ -48,7 +48,11 @@ def emergency_view(triage: Triage, number: str) -> dict | None:
     """What the emergency screen shows for this triage, or None when it is not an emergency."""
     if triage.level != "emergency":
         return None
-    return {"number": number, "tel": f"tel:{number}",
-            "steps": steps(number),
-            "tell_them": tell_them(list(triage.rules)), "reasons": list(triage.reasons),
-            "rules": list(triage.rules)}
+    return {
+        "number": number,
+        "tel": f"tel:{number}",
+        "steps": steps(number),
+        "tell_them": tell_them(list(triage.rules)),
+        "reasons": list(triage.reasons),
+        "rules": list(triage.rules),
+    }

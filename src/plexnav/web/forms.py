@@ -234,20 +234,35 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
             try:
                 grade = parse_mrc(form.get(name))
             except ValueError:
-                errors.append(CaseError(name, f"{form.get(name)!r} is not an MRC grade (0-5, 4+ or 4-)",
-                                        ["0", "1", "2", "3", "4-", "4", "4+", "5"]))
+                errors.append(
+                    CaseError(
+                        name,
+                        f"{form.get(name)!r} is not an MRC grade (0-5, 4+ or 4-)",
+                        ["0", "1", "2", "3", "4-", "4", "4+", "5"],
+                    )
+                )
                 continue
-            limited = _choice(form, f"lim.{movement}.{side}", V.LIMITED_BY,
-                              f"{labels.movement(movement).capitalize()}, {side}: limited by", errors)
+            limited = _choice(
+                form,
+                f"lim.{movement}.{side}",
+                V.LIMITED_BY,
+                f"{labels.movement(movement).capitalize()}, {side}: limited by",
+                errors,
+            )
             if grade is not None:
                 item = {"movement": movement, "side": side, "mrc": grade}
                 if limited:
                     item["limited_by"] = limited
                 strength.append(item)
             elif limited:
-                errors.append(CaseError(f"mrc.{movement}.{side}", f"{labels.movement(movement).capitalize()}, {side}: "
-                                        f"'limited by {limited}' needs the MRC grade it limits (0-5, 4+ or 4-)",
-                                        ["0", "1", "2", "3", "4-", "4", "4+", "5"]))
+                errors.append(
+                    CaseError(
+                        f"mrc.{movement}.{side}",
+                        f"{labels.movement(movement).capitalize()}, {side}: "
+                        f"'limited by {limited}' needs the MRC grade it limits (0-5, 4+ or 4-)",
+                        ["0", "1", "2", "3", "4-", "4", "4+", "5"],
+                    )
+                )
     reflexes = []
     for reflex in (*labels.LATERAL_REFLEXES, "plantar"):
         for side in SIDES2:
@@ -268,8 +283,9 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     signs = []
     for sign in labels.SIGN_RESULT_SIGNS:
         for side in SIDES2:
-            result = _choice(form, f"sign.{sign}.{side}", V.SIGN_RESULTS,
-                             f"{labels.sign(sign).capitalize()}, {side}", errors)
+            result = _choice(
+                form, f"sign.{sign}.{side}", V.SIGN_RESULTS, f"{labels.sign(sign).capitalize()}, {side}", errors
+            )
             if result:
                 signs.append({"sign": sign, "side": side, "result": result})
     for sign in labels.SIDED_PRESENCE_SIGNS:
@@ -291,11 +307,19 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
                 result = _choice(form, f"sign.{sign}.{region}.{side}", V.SIGN_RESULTS, what, errors)
                 if result:
                     signs.append({"sign": sign, "region": region, "side": side, "result": result})
-    ncs = [{"study": study, "side": side, "result": form.get(f"ncs.{study}.{side}")}
-           for study in V.NCS_STUDIES for side in SIDES2 if form.get(f"ncs.{study}.{side}")]
-    emg = [{"muscle": muscle, "side": side, "result": form.get(f"emg.{muscle}.{side}")}
-           for muscle in V.EMG_MUSCLES if muscle != "external_anal_sphincter"
-           for side in SIDES2 if form.get(f"emg.{muscle}.{side}")]
+    ncs = [
+        {"study": study, "side": side, "result": form.get(f"ncs.{study}.{side}")}
+        for study in V.NCS_STUDIES
+        for side in SIDES2
+        if form.get(f"ncs.{study}.{side}")
+    ]
+    emg = [
+        {"muscle": muscle, "side": side, "result": form.get(f"emg.{muscle}.{side}")}
+        for muscle in V.EMG_MUSCLES
+        if muscle != "external_anal_sphincter"
+        for side in SIDES2
+        if form.get(f"emg.{muscle}.{side}")
+    ]
     if form.get("emg.external_anal_sphincter"):
         emg.append({"muscle": "external_anal_sphincter", "result": form.get("emg.external_anal_sphincter")})
     investigations = []
@@ -309,16 +333,24 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
             continue
         what = f"Imaging row {row + 1}"
         if test not in V.IMAGING_TESTS:
-            errors.append(CaseError(f"img.{row}.test", f"{what}: {test!r} is not an imaging test",
-                                    list(V.IMAGING_TESTS)))
+            errors.append(
+                CaseError(f"img.{row}.test", f"{what}: {test!r} is not an imaging test", list(V.IMAGING_TESTS))
+            )
             continue
-        item = {"test": test,
-                "finding": _choice(form, f"img.{row}.finding", V.IMAGING_FINDINGS, f"{what}, finding", errors)
-                or "normal"}
+        item = {
+            "test": test,
+            "finding": _choice(form, f"img.{row}.finding", V.IMAGING_FINDINGS, f"{what}, finding", errors) or "normal",
+        }
         level = re.sub(r"\s+", "", form.get(f"img.{row}.level")).upper().replace("–", "-")
         if level and not LEVEL_PATTERN.match(level):
-            errors.append(CaseError(f"img.{row}.level", f"{what}, level: {form.get(f'img.{row}.level')!r} is not a "
-                                    "vertebral level (T1-T12, L1-L5, S1-S5) or a range of two", LEVEL_EXAMPLES))
+            errors.append(
+                CaseError(
+                    f"img.{row}.level",
+                    f"{what}, level: {form.get(f'img.{row}.level')!r} is not a "
+                    "vertebral level (T1-T12, L1-L5, S1-S5) or a range of two",
+                    LEVEL_EXAMPLES,
+                )
+            )
         elif level:
             item["level"] = level
         for key, allowed in (("side", V.SIDES), ("position", V.IMAGING_POSITIONS), ("site", V.SITES)):
@@ -331,8 +363,11 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
         case["patient"] = patient
     if history:
         case["history"] = history
-    exam = {k: v for k, v in (("strength", strength), ("reflexes", reflexes), ("sensation", sensation),
-                              ("signs", signs)) if v}
+    exam = {
+        k: v
+        for k, v in (("strength", strength), ("reflexes", reflexes), ("sensation", sensation), ("signs", signs))
+        if v
+    }
     if exam:
         case["exam"] = exam
     edx = {k: v for k, v in (("nerve_conduction", ncs), ("needle_emg", emg)) if v}
@@ -395,11 +430,17 @@ def plain_error(error: CaseError) -> FormError:
 
 FINDING_SECTIONS = ("symptoms", "exam", "electrodiagnosis", "investigations")
 NOTHING_TO_ASSESS = {
-    "check": CaseError("pain", "Tell us at least one symptom before we can say anything: where it hurts, what is "
-                               "numb or tingles, what is hard to do because the leg is weak, or a bladder, bowel or "
-                               "walking problem. Age and history alone are not enough."),
-    "exam": CaseError("exam", "Enter at least one finding before plexnav ranks lesion sites: a strength grade, "
-                              "reflex, sensory finding, sign, nerve conduction or EMG result, or a test result."),
+    "check": CaseError(
+        "pain",
+        "Tell us at least one symptom before we can say anything: where it hurts, what is "
+        "numb or tingles, what is hard to do because the leg is weak, or a bladder, bowel or "
+        "walking problem. Age and history alone are not enough.",
+    ),
+    "exam": CaseError(
+        "exam",
+        "Enter at least one finding before plexnav ranks lesion sites: a strength grade, "
+        "reflex, sensory finding, sign, nerve conduction or EMG result, or a test result.",
+    ),
 }
 
 
@@ -421,6 +462,7 @@ def merge(stored: Mapping | None, edited: dict, sections: tuple[str, ...]) -> di
 
 
 # ----------------------------------------------------------------------------- case -> form
+
 
 def _history_values(case: Mapping) -> dict:
     values: dict = {}
@@ -468,8 +510,9 @@ def case_to_questionnaire(case: Mapping) -> dict:
             if symptom.get("quality"):
                 values.setdefault("pain_quality", symptom["quality"])
             if symptom.get("severity") is not None:
-                values["pain_severity"] = str(max(int(round(symptom["severity"])),
-                                                  int(values.get("pain_severity", 0) or 0)))
+                values["pain_severity"] = str(
+                    max(int(round(symptom["severity"])), int(values.get("pain_severity", 0) or 0))
+                )
         elif kind in ("numbness", "tingling") and keys:
             numb += keys
             kinds_seen.add(kind)
@@ -482,11 +525,18 @@ def case_to_questionnaire(case: Mapping) -> dict:
             other.append(kind)
         elif kind in PELVIC_SYMPTOMS:
             pelvic.append(kind)
-    values.update(pain=list(dict.fromkeys(pain)), numb=list(dict.fromkeys(numb)), weak=weak, other=other,
-                  pelvic=pelvic, pain_provoked=list(dict.fromkeys(provoked)),
-                  pain_relieved=list(dict.fromkeys(relieved)))
-    values["numb_kind"] = ("both" if kinds_seen == {"numbness", "tingling"}
-                           else "tingling" if kinds_seen == {"tingling"} else "numbness")
+    values.update(
+        pain=list(dict.fromkeys(pain)),
+        numb=list(dict.fromkeys(numb)),
+        weak=weak,
+        other=other,
+        pelvic=pelvic,
+        pain_provoked=list(dict.fromkeys(provoked)),
+        pain_relieved=list(dict.fromkeys(relieved)),
+    )
+    values["numb_kind"] = (
+        "both" if kinds_seen == {"numbness", "tingling"} else "tingling" if kinds_seen == {"tingling"} else "numbness"
+    )
     return values
 
 
@@ -494,7 +544,7 @@ def case_to_exam(case: Mapping) -> dict:
     values = _history_values(case)
     exam = case.get("exam") or {}
     for item in exam.get("strength") or []:
-        for side in (SIDES2 if item["side"] == "bilateral" else (item["side"],)):
+        for side in SIDES2 if item["side"] == "bilateral" else (item["side"],):
             values[f"mrc.{item['movement']}.{side}"] = format_mrc(item["mrc"])
             if item.get("limited_by"):
                 values[f"lim.{item['movement']}.{side}"] = item["limited_by"]
@@ -504,7 +554,7 @@ def case_to_exam(case: Mapping) -> dict:
         if item["reflex"] in V.MIDLINE_REFLEXES:
             values[f"reflex.{item['reflex']}"] = item["grade"]
         else:
-            for side in (SIDES2 if item.get("side") in ("bilateral", None) else (item["side"],)):
+            for side in SIDES2 if item.get("side") in ("bilateral", None) else (item["side"],):
                 values[f"reflex.{item['reflex']}.{side}"] = item["grade"]
     for item in exam.get("sensation") or []:
         region = item["region"]
@@ -514,7 +564,7 @@ def case_to_exam(case: Mapping) -> dict:
         elif region == "whole_foot_stocking":
             values[f"sens.{region}.bilateral"] = item["finding"]
         else:
-            for side in (SIDES2 if item.get("side") in ("bilateral", None) else (item["side"],)):
+            for side in SIDES2 if item.get("side") in ("bilateral", None) else (item["side"],):
                 values[f"sens.{region}.{side}"] = item["finding"]
     for item in exam.get("signs") or []:
         sign, side = item["sign"], item.get("side")
@@ -535,13 +585,13 @@ def case_to_exam(case: Mapping) -> dict:
                 values[f"sign.{sign}.{s}"] = "yes"
     edx = case.get("electrodiagnosis") or {}
     for item in edx.get("nerve_conduction") or []:
-        for side in (SIDES2 if item["side"] == "bilateral" else (item["side"],)):
+        for side in SIDES2 if item["side"] == "bilateral" else (item["side"],):
             values[f"ncs.{item['study']}.{side}"] = item["result"]
     for item in edx.get("needle_emg") or []:
         if item["muscle"] == "external_anal_sphincter":
             values["emg.external_anal_sphincter"] = item["result"]
         else:
-            for side in (SIDES2 if item.get("side") in ("bilateral", None) else (item["side"],)):
+            for side in SIDES2 if item.get("side") in ("bilateral", None) else (item["side"],):
                 values[f"emg.{item['muscle']}.{side}"] = item["result"]
     row = 0
     for item in case.get("investigations") or []:

@@ -84,50 +84,62 @@ PLAIN_COURSES = {
 PLAIN_SEXES = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Prefer not to say"}
 
 FACTOR_GROUPS: tuple[tuple[str, dict[str, str]], ...] = (
-    ("Health conditions", {
-        "diabetes": "Diabetes",
-        "cancer_history": "Cancer, now or in the past",
-        "autoimmune_disease": "An autoimmune disease (such as lupus or rheumatoid arthritis)",
-        "vasculitis": "Vasculitis (inflamed blood vessels)",
-        "immunosuppression": "A weak immune system, or medicine that weakens it",
-        "b12_deficiency": "Low vitamin B12",
-        "uterine_fibroids_or_pelvic_mass": "Fibroids or another known lump in the pelvis",
-        "obesity": "A lot of extra body weight",
-        "bleeding_disorder": "A bleeding disorder",
-        "anticoagulation": "Taking a blood thinner (such as warfarin or apixaban)",
-    }),
-    ("Recent events", {
-        "recent_childbirth": "Gave birth recently",
-        "pregnancy": "Pregnant now",
-        "recent_surgery_pelvic": "An operation on the pelvis or womb",
-        "recent_surgery_abdominal": "An operation on the belly",
-        "recent_surgery_hip": "A hip operation",
-        "recent_surgery_spine": "A back (spine) operation",
-        "lithotomy_positioning": "A long procedure lying on the back with the legs up in supports",
-        "pelvic_fracture": "A broken pelvis",
-        "hip_dislocation": "A dislocated hip",
-        "major_trauma": "A serious accident or injury",
-        "fall": "A fall",
-        "lifting_injury": "Hurt while lifting",
-        "intramuscular_injection_buttock": "An injection into the buttock",
-        "pelvic_radiation": "Radiotherapy to the pelvis",
-        "chemotherapy_neurotoxic": "Chemotherapy",
-        "recent_infection": "An infection",
-        "prolonged_immobility": "A long time lying or sitting still (for example in hospital)",
-    }),
-    ("How you are in general", {
-        "fever": "Fever or chills",
-        "weight_loss": "Losing weight without trying",
-        "night_pain": "Pain that wakes me at night",
-    }),
-    ("Habits", {
-        "smoking": "Smoking",
-        "alcohol_excess": "Drinking a lot of alcohol",
-        "tight_belt_or_waistband": "A tight belt or waistband",
-        "prolonged_kneeling_or_squatting": "Long spells of kneeling or squatting",
-        "habitual_leg_crossing": "Often crossing my legs",
-        "iv_drug_use": "Injecting drugs",
-    }),
+    (
+        "Health conditions",
+        {
+            "diabetes": "Diabetes",
+            "cancer_history": "Cancer, now or in the past",
+            "autoimmune_disease": "An autoimmune disease (such as lupus or rheumatoid arthritis)",
+            "vasculitis": "Vasculitis (inflamed blood vessels)",
+            "immunosuppression": "A weak immune system, or medicine that weakens it",
+            "b12_deficiency": "Low vitamin B12",
+            "uterine_fibroids_or_pelvic_mass": "Fibroids or another known lump in the pelvis",
+            "obesity": "A lot of extra body weight",
+            "bleeding_disorder": "A bleeding disorder",
+            "anticoagulation": "Taking a blood thinner (such as warfarin or apixaban)",
+        },
+    ),
+    (
+        "Recent events",
+        {
+            "recent_childbirth": "Gave birth recently",
+            "pregnancy": "Pregnant now",
+            "recent_surgery_pelvic": "An operation on the pelvis or womb",
+            "recent_surgery_abdominal": "An operation on the belly",
+            "recent_surgery_hip": "A hip operation",
+            "recent_surgery_spine": "A back (spine) operation",
+            "lithotomy_positioning": "A long procedure lying on the back with the legs up in supports",
+            "pelvic_fracture": "A broken pelvis",
+            "hip_dislocation": "A dislocated hip",
+            "major_trauma": "A serious accident or injury",
+            "fall": "A fall",
+            "lifting_injury": "Hurt while lifting",
+            "intramuscular_injection_buttock": "An injection into the buttock",
+            "pelvic_radiation": "Radiotherapy to the pelvis",
+            "chemotherapy_neurotoxic": "Chemotherapy",
+            "recent_infection": "An infection",
+            "prolonged_immobility": "A long time lying or sitting still (for example in hospital)",
+        },
+    ),
+    (
+        "How you are in general",
+        {
+            "fever": "Fever or chills",
+            "weight_loss": "Losing weight without trying",
+            "night_pain": "Pain that wakes me at night",
+        },
+    ),
+    (
+        "Habits",
+        {
+            "smoking": "Smoking",
+            "alcohol_excess": "Drinking a lot of alcohol",
+            "tight_belt_or_waistband": "A tight belt or waistband",
+            "prolonged_kneeling_or_squatting": "Long spells of kneeling or squatting",
+            "habitual_leg_crossing": "Often crossing my legs",
+            "iv_drug_use": "Injecting drugs",
+        },
+    ),
 )
 PLAIN_FACTORS = {k: v for _, group in FACTOR_GROUPS for k, v in group.items()}
 
@@ -150,20 +162,36 @@ CLINICIAN_NO_FLAG = "No triage rule fired on the findings entered."
 # signs graded positive/negative per side (those with a region too are entered by region)
 SIGN_RESULT_SIGNS = tuple(s for s in V.SIGNS_WITH_RESULT if s not in V.SIGNS_WITH_REGION)
 # (1.1) signs that point to a mimic of a nerve lesion: shown in their own group of the exam grid
-MIMIC_SIGNS = ("hip_rotation_pain", "greater_trochanter_tenderness", "sacroiliac_provocation",
-               "reduced_foot_pulses", "hoover_sign")
+MIMIC_SIGNS = (
+    "hip_rotation_pain",
+    "greater_trochanter_tenderness",
+    "sacroiliac_provocation",
+    "reduced_foot_pulses",
+    "hoover_sign",
+)
 NERVE_RESULT_SIGNS = tuple(s for s in SIGN_RESULT_SIGNS if s not in MIMIC_SIGNS)
 # signs entered by region: present/absent (wasting, fasciculations) or positive/negative (compartment)
 REGION_PRESENCE_SIGNS = tuple(s for s in V.SIGNS_WITH_REGION if s not in V.SIGNS_WITH_RESULT)
 REGION_RESULT_SIGNS = tuple(s for s in V.SIGNS_WITH_REGION if s in V.SIGNS_WITH_RESULT)
-SIDED_PRESENCE_SIGNS = ("trendelenburg", "steppage_gait", "antalgic_gait", "hip_held_flexed", "spasticity",
-                        "sustained_clonus")
+SIDED_PRESENCE_SIGNS = (
+    "trendelenburg",
+    "steppage_gait",
+    "antalgic_gait",
+    "hip_held_flexed",
+    "spasticity",
+    "sustained_clonus",
+)
 MIDLINE_PRESENCE_SIGNS = ("sphincter_tone_reduced",)
 LATERAL_REFLEXES = tuple(r for r in V.REFLEXES if r not in V.MIDLINE_REFLEXES and r != "plantar")
 
 MUSCLE_REGION_WORDS = {
-    "buttock": "buttock", "anterior_thigh": "front of thigh", "medial_thigh": "inner thigh",
-    "posterior_thigh": "back of thigh", "anterior_leg": "front of lower leg (shin)", "calf": "calf", "foot": "foot",
+    "buttock": "buttock",
+    "anterior_thigh": "front of thigh",
+    "medial_thigh": "inner thigh",
+    "posterior_thigh": "back of thigh",
+    "anterior_leg": "front of lower leg (shin)",
+    "calf": "calf",
+    "foot": "foot",
 }
 
 
@@ -177,29 +205,60 @@ LIMITED_BY_WORDS = {"pain": "limited by pain", "effort": "poor effort (gives way
 LIMITED_BY_SHORT = {"pain": "pain", "effort": "effort"}
 
 LAB_LABELS = {
-    "hba1c": "HbA1c (%)", "fasting_glucose": "Fasting glucose (mg/dL)", "esr": "ESR (mm/h)", "crp": "CRP (mg/L)",
-    "ck": "CK (U/L)", "ankle_brachial_index": "Ankle-brachial index (ratio)", "creatinine": "Creatinine (mg/dL)",
+    "hba1c": "HbA1c (%)",
+    "fasting_glucose": "Fasting glucose (mg/dL)",
+    "esr": "ESR (mm/h)",
+    "crp": "CRP (mg/L)",
+    "ck": "CK (U/L)",
+    "ankle_brachial_index": "Ankle-brachial index (ratio)",
+    "creatinine": "Creatinine (mg/dL)",
 }
 IMAGING_TEST_WORDS = {
-    "mri_lumbar_spine": "MRI lumbar spine", "mri_whole_spine": "MRI whole spine", "mri_pelvis": "MRI pelvis",
-    "ct_pelvis": "CT pelvis", "ct_abdomen_pelvis": "CT abdomen and pelvis", "pet_ct": "PET-CT",
-    "mri_knee": "MRI knee", "ultrasound_nerve": "Nerve ultrasound", "hip_imaging": "Hip X-ray or MRI",
+    "mri_lumbar_spine": "MRI lumbar spine",
+    "mri_whole_spine": "MRI whole spine",
+    "mri_pelvis": "MRI pelvis",
+    "ct_pelvis": "CT pelvis",
+    "ct_abdomen_pelvis": "CT abdomen and pelvis",
+    "pet_ct": "PET-CT",
+    "mri_knee": "MRI knee",
+    "ultrasound_nerve": "Nerve ultrasound",
+    "hip_imaging": "Hip X-ray or MRI",
 }
 IMAGING_FINDING_WORDS = {
-    "normal": "normal", "disc_herniation": "disc herniation", "foraminal_stenosis": "foraminal stenosis",
-    "canal_stenosis": "canal stenosis", "mass": "mass", "plexus_enhancement_or_thickening": "plexus enhancement/thickening",
-    "hematoma": "haematoma", "fracture": "fracture", "abscess": "abscess", "hip_osteoarthritis": "hip osteoarthritis",
-    "muscle_edema_or_necrosis": "muscle oedema or necrosis", "cord_or_cauda_compression": "cord or cauda equina compression",
+    "normal": "normal",
+    "disc_herniation": "disc herniation",
+    "foraminal_stenosis": "foraminal stenosis",
+    "canal_stenosis": "canal stenosis",
+    "mass": "mass",
+    "plexus_enhancement_or_thickening": "plexus enhancement/thickening",
+    "hematoma": "haematoma",
+    "fracture": "fracture",
+    "abscess": "abscess",
+    "hip_osteoarthritis": "hip osteoarthritis",
+    "muscle_edema_or_necrosis": "muscle oedema or necrosis",
+    "cord_or_cauda_compression": "cord or cauda equina compression",
     "bone_metastasis": "bone metastasis",
 }
-POSITION_WORDS = {"central": "central", "paracentral": "paracentral", "foraminal": "foraminal",
-                  "extraforaminal": "extraforaminal (far lateral)"}
+POSITION_WORDS = {
+    "central": "central",
+    "paracentral": "paracentral",
+    "foraminal": "foraminal",
+    "extraforaminal": "extraforaminal (far lateral)",
+}
 
 # (1.1) how soon a test is wanted: precise for clinicians, plain for patients
-WHEN_WORDS = {"immediately": "immediately (emergency department)", "within_24h": "within 24 h",
-              "within_2_weeks": "within 2 weeks", "routine": "routine"}
-PLAIN_WHEN = {"immediately": "Now, at an emergency department", "within_24h": "Within a day",
-              "within_2_weeks": "Within two weeks", "routine": "At a routine appointment"}
+WHEN_WORDS = {
+    "immediately": "immediately (emergency department)",
+    "within_24h": "within 24 h",
+    "within_2_weeks": "within 2 weeks",
+    "routine": "routine",
+}
+PLAIN_WHEN = {
+    "immediately": "Now, at an emergency department",
+    "within_24h": "Within a day",
+    "within_2_weeks": "Within two weeks",
+    "routine": "At a routine appointment",
+}
 # plain names of work-up tests the knowledge base does not word yet
 PLAIN_TESTS = {
     "mri_whole_spine": "an MRI scan of the whole spine",
@@ -212,20 +271,28 @@ PLAIN_TESTS = {
 }
 
 NCS_RESULT_WORDS = {
-    "normal": "normal", "reduced": "reduced amplitude", "absent": "absent", "slowed": "slowed",
+    "normal": "normal",
+    "reduced": "reduced amplitude",
+    "absent": "absent",
+    "slowed": "slowed",
     "conduction_block_fibular_head": "conduction block at fibular head",
     "conduction_block_other": "conduction block (other site)",
 }
 EMG_RESULT_WORDS = {
-    "normal": "normal", "active_denervation": "active denervation (fibs/PSWs)",
-    "chronic_neurogenic": "chronic neurogenic", "both": "active + chronic", "myopathic": "myopathic",
-    "myokymic_discharges": "myokymic discharges", "reduced_recruitment_only": "reduced recruitment only",
+    "normal": "normal",
+    "active_denervation": "active denervation (fibs/PSWs)",
+    "chronic_neurogenic": "chronic neurogenic",
+    "both": "active + chronic",
+    "myopathic": "myopathic",
+    "myokymic_discharges": "myokymic discharges",
+    "reduced_recruitment_only": "reduced recruitment only",
 }
 
 
 @lru_cache(maxsize=1)
 def _kb():
     from plexnav.knowledge.base import load_knowledge
+
     return load_knowledge()
 
 
@@ -265,23 +332,27 @@ def humanize(item: str) -> str:
 
 def site(site_id: str, side: str | None = None, levels=None, detail: str | None = None) -> str:
     from plexnav.engine.wording import site_label
+
     text = site_label(site_id, side, levels, detail)
     return text[:1].upper() + text[1:]
 
 
 def plain_site(site_id: str) -> str:
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
     return load_guidance_knowledge().words["sites"].get(site_id, humanize(site_id))
 
 
 def cause(cause_id: str) -> str:
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
     text = load_guidance_knowledge().words["causes"].get(cause_id, humanize(cause_id))
     return text[:1].upper() + text[1:]
 
 
 def test_name(test_id: str) -> str:
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
     text = load_guidance_knowledge().words["tests"].get(test_id) or PLAIN_TESTS.get(test_id) or humanize(test_id)
     return text[:1].upper() + text[1:]
 
@@ -289,6 +360,7 @@ def test_name(test_id: str) -> str:
 def structure(site_id: str) -> str:
     """The structure a site id names, without 'lesion' ('nerve:tibial' -> 'tibial nerve')."""
     from plexnav.engine.wording import site_label
+
     text = site_label(site_id, None)
     return text[: -len(" lesion")] if text.endswith(" lesion") else text
 
@@ -303,6 +375,7 @@ def percent(probability: float) -> str:
 def background_line(entry) -> str:
     """For clinicians: 'Also present: a length-dependent polyneuropathy (78%)'."""
     from plexnav.engine.wording import site_label
+
     label = site_label(entry.site, entry.side)
     article = "an" if label[:1] in "aeiou" else "a"
     if entry.site == "no_neurological_lesion":
@@ -314,8 +387,7 @@ def plain_background(entry) -> str:
     """For patients: 'The findings also point to a second, background problem: the long nerves to both feet
     (nerve damage that starts in the feet). This is likely.'"""
     likely = "likely" if entry.probability >= 0.6 else "possible"
-    return (f"The findings also point to a second, background problem in {plain_site(entry.site)}. "
-            f"This is {likely}.")
+    return f"The findings also point to a second, background problem in {plain_site(entry.site)}. This is {likely}."
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ disclaimer.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote, urlparse
 
@@ -44,12 +44,19 @@ from plexnav.web.paths import TEMPLATES_DIR
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["pairs"] = lambda ids: [(i, i.replace("_", " ")) for i in ids]
-templates.env.globals.update(V=V, labels=labels, bodymap=bodymap, disclaimer_short=present.DISCLAIMER_SHORT,
-                             emergency_steps=emergency.steps, edx_templates=edx_templates)
+templates.env.globals.update(
+    V=V,
+    labels=labels,
+    bodymap=bodymap,
+    disclaimer_short=present.DISCLAIMER_SHORT,
+    emergency_steps=emergency.steps,
+    edx_templates=edx_templates,
+)
 CSRF_KEY = "csrf"
 
 
 # ------------------------------------------------------------------------------ helpers
+
 
 def csrf_token(request: Request) -> str:
     token = request.session.get(CSRF_KEY)
@@ -65,8 +72,15 @@ async def checked_form(request: Request) -> forms.FormData:
     sent = data.get("csrf_token")
     expected = request.session.get(CSRF_KEY)
     if not isinstance(sent, str) or not isinstance(expected, str) or not secrets.compare_digest(sent, expected):
-        raise ApiError(403, [CaseError("", "this form has expired or did not come from this site; "
-                                           "go back, reload the page and send it again")])
+        raise ApiError(
+            403,
+            [
+                CaseError(
+                    "",
+                    "this form has expired or did not come from this site; go back, reload the page and send it again",
+                )
+            ],
+        )
     return forms.FormData((k, v) for k, v in data.multi_items() if isinstance(v, str))
 
 
@@ -74,8 +88,12 @@ CsrfForm = Annotated[forms.FormData, Depends(checked_form)]
 
 
 def render(request: Request, template: str, user: User | None, status_code: int = 200, **context) -> HTMLResponse:
-    context.update(request=request, user=user, csrf=csrf_token(request),
-                   emergency_number=request.app.state.settings.emergency_number)
+    context.update(
+        request=request,
+        user=user,
+        csrf=csrf_token(request),
+        emergency_number=request.app.state.settings.emergency_number,
+    )
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
@@ -101,25 +119,44 @@ def casebook(db, user: User, assessor) -> Casebook:
     return Casebook(db, user, assessor)
 
 
-def render_error(request: Request, status: int, errors: list[CaseError],
-                 headers: dict[str, str] | None = None) -> HTMLResponse:
+def render_error(
+    request: Request, status: int, errors: list[CaseError], headers: dict[str, str] | None = None
+) -> HTMLResponse:
     """The HTML face of an error (the API gets JSON from the same handlers)."""
-    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
-              413: "Too much data", 422: "Please check the form", 429: "Too many attempts"}
-    response = templates.TemplateResponse(request, "error.html", {
-        "request": request, "user": None, "csrf": csrf_token(request), "status": status,
-        "emergency_number": request.app.state.settings.emergency_number,
-        "title": titles.get(status, "Something went wrong"), "errors": errors}, status_code=status)
+    titles = {
+        401: "Please sign in",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Changed meanwhile",
+        413: "Too much data",
+        422: "Please check the form",
+        429: "Too many attempts",
+    }
+    response = templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "request": request,
+            "user": None,
+            "csrf": csrf_token(request),
+            "status": status,
+            "emergency_number": request.app.state.settings.emergency_number,
+            "title": titles.get(status, "Something went wrong"),
+            "errors": errors,
+        },
+        status_code=status,
+    )
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
 
 
 def _default_title(kind: str) -> str:
-    return f"{kind} {datetime.now(timezone.utc):%d %b %Y %H:%M}"
+    return f"{kind} {datetime.now(UTC):%d %b %Y %H:%M}"
 
 
 # ------------------------------------------------------------------------------ home, learn
+
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: OptionalUser) -> Response:
@@ -130,12 +167,14 @@ def home(request: Request, user: OptionalUser) -> Response:
 def learn_index(request: Request, user: OptionalUser) -> Response:
     from plexnav.cli.learn import topics
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
     return render(request, "learn_index.html", user, topics=list(topics(load_guidance_knowledge()).values()))
 
 
 @router.get("/learn/{topic}", response_class=HTMLResponse)
 def learn_topic(request: Request, topic: str, user: OptionalUser) -> Response:
     from plexnav.server.education import find_topic
+
     return render(request, "learn_topic.html", user, topic=find_topic(topic))
 
 
@@ -145,15 +184,23 @@ def api_docs(request: Request, user: OptionalUser) -> Response:
     operations = []
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
-            operations.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                               "description": op.get("description", ""), "tags": op.get("tags", []),
-                               "parameters": op.get("parameters", []),
-                               "body": "requestBody" in op,
-                               "responses": sorted(op.get("responses", {}))})
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "tags": op.get("tags", []),
+                    "parameters": op.get("parameters", []),
+                    "body": "requestBody" in op,
+                    "responses": sorted(op.get("responses", {})),
+                }
+            )
     return render(request, "api_docs.html", user, operations=operations, spec=spec)
 
 
 # ------------------------------------------------------------------------------ accounts
+
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, user: OptionalUser, next: str | None = None) -> Response:
@@ -161,29 +208,51 @@ def login_page(request: Request, user: OptionalUser, next: str | None = None) ->
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login_submit(request: Request, form: CsrfForm, accounts: AccountsDep, throttle: ThrottleDep,
-                 user: OptionalUser) -> Response:
+def login_submit(
+    request: Request, form: CsrfForm, accounts: AccountsDep, throttle: ThrottleDep, user: OptionalUser
+) -> Response:
     from plexnav.server.accounts import check_login
+
     target = safe_next(form.get("next"))
     try:
         data = LoginRequest(username=form.get("username") or " ", password=form.get("password") or " ")
         check_login(request, data, accounts, throttle)
     except ApiError as exc:
-        response = render(request, "login.html", None, status_code=exc.status, next=target, errors=exc.errors,
-                          values={"username": form.get("username")})
+        response = render(
+            request,
+            "login.html",
+            None,
+            status_code=exc.status,
+            next=target,
+            errors=exc.errors,
+            values={"username": form.get("username")},
+        )
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
     except ValueError:
-        return render(request, "login.html", None, status_code=422, next=target,
-                      errors=[CaseError("", "enter your username (or email) and password")], values={})
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=422,
+            next=target,
+            errors=[CaseError("", "enter your username (or email) and password")],
+            values={},
+        )
     return redirect(target)
 
 
 @router.get("/register", response_class=HTMLResponse)
 def register_page(request: Request, user: OptionalUser, settings: SettingsDep, role: str = "patient") -> Response:
-    return render(request, "register.html", user, errors=[], clinician_signup=settings.allow_clinician_signup,
-                  values={"role": role if role in ("patient", "clinician") else "patient"})
+    return render(
+        request,
+        "register.html",
+        user,
+        errors=[],
+        clinician_signup=settings.allow_clinician_signup,
+        values={"role": role if role in ("patient", "clinician") else "patient"},
+    )
 
 
 @router.post("/register", response_class=HTMLResponse)
@@ -191,20 +260,41 @@ def register_submit(request: Request, form: CsrfForm, accounts: AccountsDep, set
     from pydantic import ValidationError
 
     from plexnav.server.errors import convert_pydantic_error
+
     values = {k: form.get(k) for k in ("username", "email", "display_name", "role")}
     try:
-        data = UserCreate(username=form.get("username"), email=form.get("email"), password=form.get("password"),
-                          role=form.get("role") or "patient", display_name=form.get("display_name"))
+        data = UserCreate(
+            username=form.get("username"),
+            email=form.get("email"),
+            password=form.get("password"),
+            role=form.get("role") or "patient",
+            display_name=form.get("display_name"),
+        )
     except ValidationError as exc:
         errors = [convert_pydantic_error(e, UserCreate) for e in exc.errors()]
-        return render(request, "register.html", None, status_code=422, errors=errors, values=values,
-                      clinician_signup=settings.allow_clinician_signup)
+        return render(
+            request,
+            "register.html",
+            None,
+            status_code=422,
+            errors=errors,
+            values=values,
+            clinician_signup=settings.allow_clinician_signup,
+        )
     try:
         from plexnav.server.accounts import register_account
+
         public = register_account(request, data, accounts, settings)
     except StoreError as exc:
-        return render(request, "register.html", None, status_code=exc.status, errors=exc.errors(), values=values,
-                      clinician_signup=settings.allow_clinician_signup)
+        return render(
+            request,
+            "register.html",
+            None,
+            status_code=exc.status,
+            errors=exc.errors(),
+            values=values,
+            clinician_signup=settings.allow_clinician_signup,
+        )
     user = accounts.get(public.id)
     if user is not None:  # the account just made (gone only if deleted in between: then sign in again)
         sign_in(request, user)
@@ -219,29 +309,62 @@ def logout(request: Request, form: CsrfForm) -> Response:
 
 # ------------------------------------------------------------------------------ forms and results
 
+
 def _patients(db, user: User | None) -> list:
     if user is None or user.role != "clinician":
         return []
     return Casebook(db, user).patients()
 
 
-def _form_page(request: Request, user: User | None, kind: str, values: dict, errors: list[CaseError],
-               db, case_id: str | None = None, title: str = "", status_code: int = 200) -> HTMLResponse:
+def _form_page(
+    request: Request,
+    user: User | None,
+    kind: str,
+    values: dict,
+    errors: list[CaseError],
+    db,
+    case_id: str | None = None,
+    title: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
     template = "check.html" if kind == "check" else "exam.html"
-    return render(request, template, user, status_code=status_code, values=values, errors=errors,
-                  case_id=case_id, title=title, patients=_patients(db, user),
-                  factor_groups=labels.FACTOR_GROUPS, shapes=bodymap.shapes(), map_labels=bodymap.view_labels(),
-                  sens_states={bodymap.key_of(r, s): values.get(f"sens.{r}.{s}" if s else f"sens.{r}", "")
-                               for r, s in bodymap.region_keys()},
-                  imaging_rows=range(forms.IMAGING_ROWS))
+    return render(
+        request,
+        template,
+        user,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        case_id=case_id,
+        title=title,
+        patients=_patients(db, user),
+        factor_groups=labels.FACTOR_GROUPS,
+        shapes=bodymap.shapes(),
+        map_labels=bodymap.view_labels(),
+        sens_states={
+            bodymap.key_of(r, s): values.get(f"sens.{r}.{s}" if s else f"sens.{r}", "")
+            for r, s in bodymap.region_keys()
+        },
+        imaging_rows=range(forms.IMAGING_ROWS),
+    )
 
 
-def _result_page(request: Request, user: User | None, case: Case, assessment, view: str,
-                 stored=None, history=None) -> HTMLResponse:
+def _result_page(
+    request: Request, user: User | None, case: Case, assessment, view: str, stored=None, history=None
+) -> HTMLResponse:
     number = request.app.state.settings.emergency_number
-    return render(request, "result.html", user, view=view, a=present.assessment_view(assessment, case),
-                  emergency=emergency.emergency_view(assessment.triage, number), stored=stored,
-                  history=history or [], shapes=bodymap.shapes(), map_labels=bodymap.view_labels())
+    return render(
+        request,
+        "result.html",
+        user,
+        view=view,
+        a=present.assessment_view(assessment, case),
+        emergency=emergency.emergency_view(assessment.triage, number),
+        stored=stored,
+        history=history or [],
+        shapes=bodymap.shapes(),
+        map_labels=bodymap.view_labels(),
+    )
 
 
 def _view_for(user: User | None, requested: str | None, default: str) -> str:
@@ -256,8 +379,9 @@ def _view_for(user: User | None, requested: str | None, default: str) -> str:
     return default
 
 
-async def _submit(request: Request, kind: str, form: forms.FormData, user: User | None, db, assessor,
-                  case_id: str | None = None) -> Response:
+async def _submit(
+    request: Request, kind: str, form: forms.FormData, user: User | None, db, assessor, case_id: str | None = None
+) -> Response:
     to_case = forms.questionnaire_to_case if kind == "check" else forms.exam_to_case
     sections = forms.QUESTIONNAIRE_SECTIONS if kind == "check" else forms.EXAM_SECTIONS
     document, errors = to_case(form)
@@ -274,8 +398,17 @@ async def _submit(request: Request, kind: str, form: forms.FormData, user: User 
         except CaseValidationError as exc:
             errors = exc.errors
     if errors:
-        return _form_page(request, user, kind, form.as_values(), [forms.plain_error(e) for e in errors], db,
-                          case_id, title, status_code=422)
+        return _form_page(
+            request,
+            user,
+            kind,
+            form.as_values(),
+            [forms.plain_error(e) for e in errors],
+            db,
+            case_id,
+            title,
+            status_code=422,
+        )
     if user is None:
         return _result_page(request, None, case, assessor(case), "patient" if kind == "check" else "clinician")
     book = Casebook(db, user, assessor)
@@ -283,8 +416,11 @@ async def _submit(request: Request, kind: str, form: forms.FormData, user: User 
         book.update(stored.id, CaseUpdate(title=title or None, case=case))
         return redirect(f"/cases/{stored.id}?view={'patient' if kind == 'check' else 'clinician'}")
     patient_id = form.get("patient_id") or None
-    created = book.create(CaseCreate(title=title or _default_title("Check" if kind == "check" else "Exam"),
-                                     case=case, patient_id=patient_id))
+    created = book.create(
+        CaseCreate(
+            title=title or _default_title("Check" if kind == "check" else "Exam"), case=case, patient_id=patient_id
+        )
+    )
     return redirect(f"/cases/{created.id}?view={'patient' if kind == 'check' else 'clinician'}")
 
 
@@ -294,8 +430,9 @@ def check_page(request: Request, user: OptionalUser, db: DbSession) -> Response:
 
 
 @router.post("/check", response_class=HTMLResponse)
-async def check_submit(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
-                       assessor: AssessorDep) -> Response:
+async def check_submit(
+    request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     return await _submit(request, "check", form, user, db, assessor)
 
 
@@ -305,6 +442,7 @@ async def check_triage(request: Request, form: CsrfForm, settings: SettingsDep) 
     a red flag stops it at once with the emergency screen; the engine's triage decides, the
     answers are not stored."""
     from plexnav.engine.triage import assess_triage
+
     document, errors = forms.questionnaire_to_case(form)
     if not errors:
         try:
@@ -314,8 +452,13 @@ async def check_triage(request: Request, form: CsrfForm, settings: SettingsDep) 
     if errors:
         return JSONResponse({"errors": [e.as_dict() for e in errors]}, status_code=422)
     triage = assess_triage(case)
-    return JSONResponse({"level": triage.level, "rules": triage.rules,
-                         "emergency": emergency.emergency_view(triage, settings.emergency_number)})
+    return JSONResponse(
+        {
+            "level": triage.level,
+            "rules": triage.rules,
+            "emergency": emergency.emergency_view(triage, settings.emergency_number),
+        }
+    )
 
 
 @router.get("/exam", response_class=HTMLResponse)
@@ -324,26 +467,43 @@ def exam_page(request: Request, user: OptionalUser, db: DbSession) -> Response:
 
 
 @router.post("/exam", response_class=HTMLResponse)
-async def exam_submit(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
-                      assessor: AssessorDep) -> Response:
+async def exam_submit(
+    request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     return await _submit(request, "exam", form, user, db, assessor)
 
 
 # ------------------------------------------------------------------------------ the casebook
 
+
 @router.get("/cases", response_class=HTMLResponse)
-def cases_page(request: Request, user: OptionalUser, db: DbSession, assessor: AssessorDep,
-               patient: str | None = None) -> Response:
+def cases_page(
+    request: Request, user: OptionalUser, db: DbSession, assessor: AssessorDep, patient: str | None = None
+) -> Response:
     if user is None:
         return login_redirect(request)
     book = Casebook(db, user, assessor)
-    return render(request, "cases.html", user, cases=book.list_cases(patient), shares=book.list_shares(),
-                  patients=book.patients(), patient_filter=patient)
+    return render(
+        request,
+        "cases.html",
+        user,
+        cases=book.list_cases(patient),
+        shares=book.list_shares(),
+        patients=book.patients(),
+        patient_filter=patient,
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: str, user: OptionalUser, db: DbSession, assessor: AssessorDep,
-              view: str | None = None, assessment: str | None = None) -> Response:
+def case_page(
+    request: Request,
+    case_id: str,
+    user: OptionalUser,
+    db: DbSession,
+    assessor: AssessorDep,
+    view: str | None = None,
+    assessment: str | None = None,
+) -> Response:
     if user is None:
         return login_redirect(request)
     book = Casebook(db, user, assessor)
@@ -353,15 +513,28 @@ def case_page(request: Request, case_id: str, user: OptionalUser, db: DbSession,
         record = book.reassess(case_id)
     shown = record.assessment
     if stored.diary_alert is not None:  # an unreviewed diary red flag leads (issue 9, item 2)
-        shown = shown.model_copy(update={"triage": raised_triage(shown.triage, stored.diary_alert,
-                                                                 Diarybook(db, user, assessor).open_alert_triage(case_id))})
-    return _result_page(request, user, stored.case, shown, _view_for(user, view, "patient"),
-                        stored=stored, history=book.history(case_id))
+        shown = shown.model_copy(
+            update={
+                "triage": raised_triage(
+                    shown.triage, stored.diary_alert, Diarybook(db, user, assessor).open_alert_triage(case_id)
+                )
+            }
+        )
+    return _result_page(
+        request,
+        user,
+        stored.case,
+        shown,
+        _view_for(user, view, "patient"),
+        stored=stored,
+        history=book.history(case_id),
+    )
 
 
 @router.get("/cases/{case_id}/edit", response_class=HTMLResponse)
-def case_edit_page(request: Request, case_id: str, user: OptionalUser, db: DbSession, assessor: AssessorDep,
-                   form: str | None = None) -> Response:
+def case_edit_page(
+    request: Request, case_id: str, user: OptionalUser, db: DbSession, assessor: AssessorDep, form: str | None = None
+) -> Response:
     if user is None:
         return login_redirect(request)
     stored = Casebook(db, user, assessor).read(case_id)
@@ -373,8 +546,9 @@ def case_edit_page(request: Request, case_id: str, user: OptionalUser, db: DbSes
 
 
 @router.post("/cases/{case_id}/edit", response_class=HTMLResponse)
-async def case_edit_submit(request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession,
-                           assessor: AssessorDep) -> Response:
+async def case_edit_submit(
+    request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     kind = "check" if form.get("form") == "check" else "exam"
@@ -382,8 +556,9 @@ async def case_edit_submit(request: Request, case_id: str, form: CsrfForm, user:
 
 
 @router.post("/cases/{case_id}/reassess")
-def case_reassess(request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession,
-                  assessor: AssessorDep) -> Response:
+def case_reassess(
+    request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     Casebook(db, user, assessor).reassess(case_id)
@@ -391,8 +566,9 @@ def case_reassess(request: Request, case_id: str, form: CsrfForm, user: Optional
 
 
 @router.post("/cases/{case_id}/delete")
-def case_delete(request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession,
-                assessor: AssessorDep) -> Response:
+def case_delete(
+    request: Request, case_id: str, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     Casebook(db, user, assessor).delete(case_id)
@@ -400,23 +576,34 @@ def case_delete(request: Request, case_id: str, form: CsrfForm, user: OptionalUs
 
 
 @router.post("/shares")
-def share_submit(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession,
-                 assessor: AssessorDep) -> Response:
+def share_submit(
+    request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     book = Casebook(db, user, assessor)
     try:
         book.share_with(form.get("clinician"))
     except StoreError as exc:
-        return render(request, "cases.html", user, status_code=exc.status, cases=book.list_cases(),
-                      shares=book.list_shares(), patients=book.patients(), patient_filter=None,
-                      share_errors=exc.errors(), share_value=form.get("clinician"))
+        return render(
+            request,
+            "cases.html",
+            user,
+            status_code=exc.status,
+            cases=book.list_cases(),
+            shares=book.list_shares(),
+            patients=book.patients(),
+            patient_filter=None,
+            share_errors=exc.errors(),
+            share_value=form.get("clinician"),
+        )
     return redirect("/cases#sharing")
 
 
 @router.post("/shares/{share_id}/delete")
-def share_delete(request: Request, share_id: str, form: CsrfForm, user: OptionalUser, db: DbSession,
-                 assessor: AssessorDep) -> Response:
+def share_delete(
+    request: Request, share_id: str, form: CsrfForm, user: OptionalUser, db: DbSession, assessor: AssessorDep
+) -> Response:
     if user is None:
         return login_redirect(request)
     Casebook(db, user, assessor).unshare(share_id)
@@ -424,11 +611,27 @@ def share_delete(request: Request, share_id: str, form: CsrfForm, user: Optional
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, user: OptionalUser, db: DbSession, assessor: AssessorDep,
-               action: str = "", actor: str = "", others: str = "") -> Response:
+def audit_page(
+    request: Request,
+    user: OptionalUser,
+    db: DbSession,
+    assessor: AssessorDep,
+    action: str = "",
+    actor: str = "",
+    others: str = "",
+) -> Response:
     if user is None:
         return login_redirect(request)
-    filters = {"action": action[:32] or None, "actor": actor[:40] or None, "others_only": others == "1",
-               "everyone": user.role == "admin"}
-    return render(request, "audit.html", user, events=Casebook(db, user, assessor).audit_log(**filters),
-                  filters={"action": action[:32], "actor": actor[:40], "others": others == "1"})
+    filters = {
+        "action": action[:32] or None,
+        "actor": actor[:40] or None,
+        "others_only": others == "1",
+        "everyone": user.role == "admin",
+    }
+    return render(
+        request,
+        "audit.html",
+        user,
+        events=Casebook(db, user, assessor).audit_log(**filters),
+        filters={"action": action[:32], "actor": actor[:40], "others": others == "1"},
+    )

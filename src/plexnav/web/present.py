@@ -32,6 +32,7 @@ class Territory:
 
 def _words():
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
     return load_guidance_knowledge().words
 
 
@@ -89,14 +90,21 @@ def education_links(assessment: Assessment) -> list[str]:
 def ranked_sites(assessment: Assessment, limit: int = 8) -> list[dict]:
     rows = []
     for rank, entry in enumerate(assessment.localization[:limit], 1):
-        rows.append({
-            "rank": rank, "site": entry.site, "side": entry.side, "levels": entry.levels,
-            "label": labels.site(entry.site, entry.side, entry.levels, entry.detail),
-            "detail": entry.detail, "probability": entry.probability,
-            "percent": labels.percent(entry.probability),
-            "supporting": short_lines(entry.supporting), "against": short_lines(entry.against),
-            "hypothesis": entry.hypothesis,
-        })
+        rows.append(
+            {
+                "rank": rank,
+                "site": entry.site,
+                "side": entry.side,
+                "levels": entry.levels,
+                "label": labels.site(entry.site, entry.side, entry.levels, entry.detail),
+                "detail": entry.detail,
+                "probability": entry.probability,
+                "percent": labels.percent(entry.probability),
+                "supporting": short_lines(entry.supporting),
+                "against": short_lines(entry.against),
+                "hypothesis": entry.hypothesis,
+            }
+        )
     return rows
 
 
@@ -104,8 +112,8 @@ def territory(assessment: Assessment) -> Territory | None:
     """Skin the leading hypothesis's lesion would affect, from the forward model."""
     if not assessment.localization:
         return None
-    from plexnav.modelcache import load_model  # the model the assessor uses: built once per process
     from plexnav.knowledge.forward import skin_involvement
+    from plexnav.modelcache import load_model  # the model the assessor uses: built once per process
 
     top = assessment.localization[0]
     label = labels.site(top.site, top.side, top.levels, top.detail)
@@ -125,8 +133,13 @@ def territory(assessment: Assessment) -> Territory | None:
                 continue
             key = bodymap.key_of(region, None if region in V.MIDLINE_REGIONS else side)
             shading[key] = round(max(shading.get(key, 0.0), value), 2)
-    note = "" if shading else ("This site has no single skin territory to shade (for example a length-dependent "
-                               "neuropathy, or no lesion).")
+    note = (
+        ""
+        if shading
+        else (
+            "This site has no single skin territory to shade (for example a length-dependent neuropathy, or no lesion)."
+        )
+    )
     return Territory(hypothesis.id, label, shading, note)
 
 
@@ -140,7 +153,7 @@ def observed_sensory(case: Case) -> dict[str, str]:
         if region in V.MIDLINE_REGIONS:
             out[region] = what
             return
-        for s in (V.LATERAL_SIDES if side in (None, "bilateral") else (side,)):
+        for s in V.LATERAL_SIDES if side in (None, "bilateral") else (side,):
             out.setdefault(bodymap.key_of(region, s), what)
 
     for item in case.exam.sensation:
@@ -172,6 +185,7 @@ def clinician_triage(triage) -> dict:
     """The banner in clinicians' words: 'Red flag: <why the rule matters>' for each rule that
     fired (the rule's ``why`` in triage_rules.yaml), not the patient's 'in what you told us'."""
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
     rules = {r["id"]: r for level in load_guidance_knowledge().triage for r in level.get("rules", ())}
     lines = []
     for rule_id in triage.rules:
@@ -183,8 +197,9 @@ def clinician_triage(triage) -> dict:
         else:
             lines.append(rule["why"])
     banner = triage_banner(triage)
-    banner.update(headline=labels.CLINICIAN_TRIAGE_HEADLINES[triage.level], advice="",
-                  reasons=list(dict.fromkeys(lines)))
+    banner.update(
+        headline=labels.CLINICIAN_TRIAGE_HEADLINES[triage.level], advice="", reasons=list(dict.fromkeys(lines))
+    )
     return banner
 
 
@@ -214,6 +229,7 @@ def findings_summary(case: Case) -> list[tuple[str, str]]:
     normal ones named after them ('Strength (MRC), right: ankle dorsiflexion 2, ...; 5: hip
     flexion, ...'), for the top of the clinician view."""
     from plexnav.web.forms import format_mrc
+
     rows: list[tuple[str, str]] = []
 
     def add(title: str, items, word, name, normal, normal_word: str = "normal") -> None:
@@ -229,49 +245,106 @@ def findings_summary(case: Case) -> list[tuple[str, str]]:
             rows.append((f"{title}, {side}" if side else title, text))
 
     exam, edx = case.exam, case.electrodiagnosis
-    add("Strength (MRC)", exam.strength,
-        lambda i: f"{labels.movement(i.movement)} {format_mrc(i.mrc)}"
-        + (f" (limited by {i.limited_by})" if i.limited_by else ""),
-        lambda i: labels.movement(i.movement), lambda i: i.mrc == 5 and not i.limited_by, "5")
-    add("Reflexes", exam.reflexes, lambda i: f"{labels.reflex(i.reflex)} {i.grade}",
-        lambda i: labels.reflex(i.reflex), lambda i: i.grade in ("normal", "flexor"))
-    add("Sensation", exam.sensation, lambda i: f"{labels.region(i.region)} {i.finding}",
-        lambda i: labels.region(i.region), lambda i: i.finding == "normal")
-    add("Signs", exam.signs,
+    add(
+        "Strength (MRC)",
+        exam.strength,
+        lambda i: (
+            f"{labels.movement(i.movement)} {format_mrc(i.mrc)}"
+            + (f" (limited by {i.limited_by})" if i.limited_by else "")
+        ),
+        lambda i: labels.movement(i.movement),
+        lambda i: i.mrc == 5 and not i.limited_by,
+        "5",
+    )
+    add(
+        "Reflexes",
+        exam.reflexes,
+        lambda i: f"{labels.reflex(i.reflex)} {i.grade}",
+        lambda i: labels.reflex(i.reflex),
+        lambda i: i.grade in ("normal", "flexor"),
+    )
+    add(
+        "Sensation",
+        exam.sensation,
+        lambda i: f"{labels.region(i.region)} {i.finding}",
+        lambda i: labels.region(i.region),
+        lambda i: i.finding == "normal",
+    )
+    add(
+        "Signs",
+        exam.signs,
         lambda i: labels.sign(i.sign) + (f" {i.result}" if getattr(i, "result", None) else ""),
-        lambda i: labels.sign(i.sign), lambda i: getattr(i, "result", None) == "negative", "negative")
-    add("Nerve conduction", edx.nerve_conduction,
+        lambda i: labels.sign(i.sign),
+        lambda i: getattr(i, "result", None) == "negative",
+        "negative",
+    )
+    add(
+        "Nerve conduction",
+        edx.nerve_conduction,
         lambda i: f"{labels.study(i.study)} {labels.NCS_RESULT_WORDS.get(i.result, i.result)}",
-        lambda i: labels.study(i.study), lambda i: i.result == "normal")
-    add("Needle EMG", edx.needle_emg,
+        lambda i: labels.study(i.study),
+        lambda i: i.result == "normal",
+    )
+    add(
+        "Needle EMG",
+        edx.needle_emg,
         lambda i: f"{labels.muscle(i.muscle)} {labels.EMG_RESULT_WORDS.get(i.result, i.result)}",
-        lambda i: labels.muscle(i.muscle), lambda i: i.result == "normal")
-    symptoms = [labels.humanize(s.kind) + (f" {labels.region(s.region)}" if s.region else "")
-                + (f" ({s.side})" if s.side else "") for s in case.symptoms]
+        lambda i: labels.muscle(i.muscle),
+        lambda i: i.result == "normal",
+    )
+    symptoms = [
+        labels.humanize(s.kind)
+        + (f" {labels.region(s.region)}" if s.region else "")
+        + (f" ({s.side})" if s.side else "")
+        for s in case.symptoms
+    ]
     if symptoms:
         rows.append(("Symptoms", ", ".join(dict.fromkeys(symptoms))))
     return rows
 
 
 def causes_view(assessment: Assessment, limit: int = 5) -> list[dict]:
-    return [{"cause": e.cause, "label": labels.cause(e.cause), "probability": e.probability,
-             "percent": labels.percent(e.probability), "reasons": e.reasons}
-            for e in assessment.etiology[:limit]]
+    return [
+        {
+            "cause": e.cause,
+            "label": labels.cause(e.cause),
+            "probability": e.probability,
+            "percent": labels.percent(e.probability),
+            "reasons": e.reasons,
+        }
+        for e in assessment.etiology[:limit]
+    ]
 
 
 def workup_view(assessment: Assessment) -> list[dict]:
     """Work-up items; ``when`` (revision 1.1) precise for clinicians, ``plain_when`` for patients."""
-    return [{"test": w.test, "label": labels.test_name(w.test), "priority": w.priority, "why": w.why,
-             "when": w.when, "when_words": labels.WHEN_WORDS.get(w.when, "") if w.when else "",
-             "plain_when": labels.PLAIN_WHEN.get(w.when, "") if w.when else ""}
-            for w in assessment.workup]
+    return [
+        {
+            "test": w.test,
+            "label": labels.test_name(w.test),
+            "priority": w.priority,
+            "why": w.why,
+            "when": w.when,
+            "when_words": labels.WHEN_WORDS.get(w.when, "") if w.when else "",
+            "plain_when": labels.PLAIN_WHEN.get(w.when, "") if w.when else "",
+        }
+        for w in assessment.workup
+    ]
 
 
 def background_view(assessment: Assessment) -> list[dict]:
     """Background processes beside the focal site (revision 1.1): a precise line and a plain one."""
-    return [{"site": b.site, "side": b.side, "percent": labels.percent(b.probability), "why": b.why,
-             "line": labels.background_line(b), "plain": labels.plain_background(b)}
-            for b in assessment.background]
+    return [
+        {
+            "site": b.site,
+            "side": b.side,
+            "percent": labels.percent(b.probability),
+            "why": b.why,
+            "line": labels.background_line(b),
+            "plain": labels.plain_background(b),
+        }
+        for b in assessment.background
+    ]
 
 
 def finding_label(finding: str) -> str:
@@ -281,9 +354,14 @@ def finding_label(finding: str) -> str:
     side = rest[-1] if rest and rest[-1] in V.SIDES else None
     items = rest[:-1] if side else rest
     item = items[0] if items else ""
-    names = {"strength": ("Strength", labels.movement), "reflex": ("Reflex", labels.reflex),
-             "sensation": ("Sensation", labels.region), "ncs": ("Nerve conduction", labels.study),
-             "needle_emg": ("Needle EMG", labels.muscle), "sign": ("Sign", labels.sign)}
+    names = {
+        "strength": ("Strength", labels.movement),
+        "reflex": ("Reflex", labels.reflex),
+        "sensation": ("Sensation", labels.region),
+        "ncs": ("Nerve conduction", labels.study),
+        "needle_emg": ("Needle EMG", labels.muscle),
+        "sign": ("Sign", labels.sign),
+    }
     if kind in names and item:
         title, namer = names[kind]
         text = f"{title}: {namer(item)}"
@@ -311,6 +389,7 @@ def assessment_view(assessment: Assessment, case: Case | None) -> dict:
     sentences = [s for s in sentences if s not in banner_text]
     from plexnav.cli.learn import topics
     from plexnav.knowledge.guidance import load_guidance_knowledge
+
     available = topics(load_guidance_knowledge())
     territory_ = territory(assessment)
     return {
@@ -327,8 +406,10 @@ def assessment_view(assessment: Assessment, case: Case | None) -> dict:
         "causes": causes_view(assessment),
         "workup": workup_view(assessment),
         "background": background_view(assessment),
-        "next": [{"finding": n.finding, "label": finding_label(n.finding), "why": n.why,
-                  "gain": n.expected_information_gain} for n in assessment.next_best_findings],
+        "next": [
+            {"finding": n.finding, "label": finding_label(n.finding), "why": n.why, "gain": n.expected_information_gain}
+            for n in assessment.next_best_findings
+        ],
         "management": assessment.management,
         "recovery": assessment.recovery,
         "self_care": assessment.self_care,

@@ -36,8 +36,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from plexnav.server.smart_config import ENV_SMART, SmartConfig
 from plexnav.validation import CaseError
 
-SCOPE = "launch openid fhirUser patient/Patient.read patient/Condition.read patient/Observation.read " \
-        "patient/DiagnosticReport.read"
+SCOPE = (
+    "launch openid fhirUser patient/Patient.read patient/Condition.read patient/Observation.read "
+    "patient/DiagnosticReport.read"
+)
 SESSION_KEY = "smart_launch"
 TIMEOUT_SECONDS = 10
 
@@ -86,6 +88,7 @@ def _redirect_uri(request: Request) -> str:
 
 def _error_page(request: Request, error: SmartError) -> HTMLResponse:
     from plexnav.web.pages import render_error
+
     return render_error(request, error.status, [CaseError("", f"SMART launch failed: {error}")])
 
 
@@ -98,8 +101,9 @@ def smart_launch(request: Request, iss: str = "", launch: str = ""):
             raise SmartError(400, "an EHR launch gives iss and launch in the address")
         if iss.rstrip("/") not in config.issuers:
             raise SmartError(403, f"the EHR {iss!r} is not registered for SMART launch ({ENV_SMART})")
-        found = _json("GET", f"{iss.rstrip('/')}/.well-known/smart-configuration",
-                      headers={"Accept": "application/json"})
+        found = _json(
+            "GET", f"{iss.rstrip('/')}/.well-known/smart-configuration", headers={"Accept": "application/json"}
+        )
         if "S256" not in found.get("code_challenge_methods_supported", ()):
             raise SmartError(502, "the EHR does not offer PKCE S256 (code_challenge_methods_supported)")
         for key in ("authorization_endpoint", "token_endpoint"):
@@ -109,11 +113,25 @@ def smart_launch(request: Request, iss: str = "", launch: str = ""):
         return _error_page(request, exc)
     verifier, challenge = pkce_pair()
     state = secrets.token_urlsafe(24)
-    request.session[SESSION_KEY] = {"state": state, "verifier": verifier, "iss": iss.rstrip("/"),
-                                    "token_endpoint": found["token_endpoint"]}
-    query = urlencode({"response_type": "code", "client_id": config.client_id, "redirect_uri": _redirect_uri(request),
-                       "launch": launch, "scope": SCOPE, "state": state, "aud": iss.rstrip("/"),
-                       "code_challenge": challenge, "code_challenge_method": "S256"})
+    request.session[SESSION_KEY] = {
+        "state": state,
+        "verifier": verifier,
+        "iss": iss.rstrip("/"),
+        "token_endpoint": found["token_endpoint"],
+    }
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": config.client_id,
+            "redirect_uri": _redirect_uri(request),
+            "launch": launch,
+            "scope": SCOPE,
+            "state": state,
+            "aud": iss.rstrip("/"),
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     return RedirectResponse(f"{found['authorization_endpoint']}?{query}", status_code=303)
 
 
@@ -128,17 +146,27 @@ def smart_callback(request: Request, code: str = "", state: str = "", error: str
         if error:
             raise SmartError(400, f"the EHR did not authorize plexnav: {error}")
         if not launch or not state or not secrets.compare_digest(state, launch["state"]):
-            raise SmartError(400, "this sign-in answer does not match a launch from this browser; "
-                                  "launch again from the EHR")
-        token = _json("POST", launch["token_endpoint"], data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": _redirect_uri(request),
-            "client_id": config.client_id, "code_verifier": launch["verifier"]})
+            raise SmartError(
+                400, "this sign-in answer does not match a launch from this browser; launch again from the EHR"
+            )
+        token = _json(
+            "POST",
+            launch["token_endpoint"],
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": _redirect_uri(request),
+                "client_id": config.client_id,
+                "code_verifier": launch["verifier"],
+            },
+        )
         patient_id, access = token.get("patient"), token.get("access_token")
         if not isinstance(patient_id, str) or not isinstance(access, str):
             raise SmartError(502, "the EHR's token answer has no patient context or access token")
         try:
-            prefetch = fetch_prefetch(launch["iss"], access, patient_id,
-                                      ["patient", "conditions", "observations", "reports"])
+            prefetch = fetch_prefetch(
+                launch["iss"], access, patient_id, ["patient", "conditions", "observations", "reports"]
+            )
         except FhirServerError as exc:
             raise SmartError(502, str(exc)) from None
     except SmartError as exc:
@@ -159,8 +187,20 @@ def _result_page(request: Request, iss: str, patient_id: str, prefetch: dict) ->
         state.cds_maps = maps_from_env()
     got = read_record(prefetch, state.cds_maps)
     assessment = assess(got.case) if got.case is not None else None
-    sites = [(site_label(x.site, x.side, x.levels, x.detail), T.percent(x.probability))
-             for x in (assessment.localization[:4] if assessment else ())]
-    return render(request, "smart_result.html", None, iss=iss, patient_id=patient_id, assessment=assessment,
-                  reasons=clinician_reasons(assessment) if assessment else [], sites=sites, unread=got.unread,
-                  incomplete=bool(got.unread), disclaimer=T.DISCLAIMER)
+    sites = [
+        (site_label(x.site, x.side, x.levels, x.detail), T.percent(x.probability))
+        for x in (assessment.localization[:4] if assessment else ())
+    ]
+    return render(
+        request,
+        "smart_result.html",
+        None,
+        iss=iss,
+        patient_id=patient_id,
+        assessment=assessment,
+        reasons=clinician_reasons(assessment) if assessment else [],
+        sites=sites,
+        unread=got.unread,
+        incomplete=bool(got.unread),
+        disclaimer=T.DISCLAIMER,
+    )

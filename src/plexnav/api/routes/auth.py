@@ -37,10 +37,14 @@ from plexnav.store.schemas import (
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=ERROR_RESPONSES)
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, summary="Create an account",
-             description="Sends a link that verifies the email address.  Clinician accounts (where self sign-up "
-                         "is allowed) start pending: patients can share with them only after the email is "
-                         "verified and an administrator approved the account.")
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an account",
+    description="Sends a link that verifies the email address.  Clinician accounts (where self sign-up "
+    "is allowed) start pending: patients can share with them only after the email is "
+    "verified and an administrator approved the account.",
+)
 def register(request: Request, data: UserCreate, accounts: AccountsDep, settings: SettingsDep) -> UserPublic:
     return register_account(request, data, accounts, settings)
 
@@ -51,8 +55,11 @@ def verify_email(request: Request, data: EmailToken, accounts: AccountsDep, sett
     return UserPublic.model_validate(user)
 
 
-@router.post("/verify-email/resend", status_code=status.HTTP_204_NO_CONTENT,
-             summary="Send the verification link again (signed-in, unverified accounts)")
+@router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Send the verification link again (signed-in, unverified accounts)",
+)
 def resend_verification(request: Request, user: CurrentUser, settings: SettingsDep) -> Response:
     if user.email_verified_at is None:
         send_verification(request, settings, user)
@@ -78,12 +85,17 @@ def me(user: CurrentUser) -> UserPublic:
 @router.get("/sessions", summary="Your signed-in sessions (browsers and clients), newest use first")
 def list_sessions(request: Request, user: CurrentUser, db: DbSession) -> list[SessionPublic]:
     current = getattr(request.state, "session_id", None)
-    return [SessionPublic.model_validate(r).model_copy(update={"current": r.id == current})
-            for r in session_store(request, db).active(user)]
+    return [
+        SessionPublic.model_validate(r).model_copy(update={"current": r.id == current})
+        for r in session_store(request, db).active(user)
+    ]
 
 
-@router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT,
-             summary="Sign out everywhere: end every session of your account, this one too")
+@router.post(
+    "/logout-everywhere",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out everywhere: end every session of your account, this one too",
+)
 def logout_everywhere(request: Request, user: CurrentUser, db: DbSession) -> Response:
     session_store(request, db).end_all(user)
     request.session.clear()
@@ -91,8 +103,9 @@ def logout_everywhere(request: Request, user: CurrentUser, db: DbSession) -> Res
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, summary="End one of your sessions")
-def end_session(request: Request, session_id: Annotated[str, Path(max_length=64)], user: CurrentUser,
-                db: DbSession) -> Response:
+def end_session(
+    request: Request, session_id: Annotated[str, Path(max_length=64)], user: CurrentUser, db: DbSession
+) -> Response:
     if not session_store(request, db).end_one(user, session_id):
         raise NotFound("no such session of yours", "session_id")
     if session_id == getattr(request.state, "session_id", None):
@@ -107,38 +120,57 @@ def change_password(request: Request, data: PasswordChange, user: CurrentUser, a
     return UserPublic.model_validate(changed)
 
 
-@router.post("/delete-account", status_code=status.HTTP_204_NO_CONTENT,
-             summary="Delete your account and erase all your data (cases, assessments, diary, shares)",
-             description="The audit log keeps the fact that the account was deleted, not its data. Export your "
-                         "data first (GET /api/v1/auth/export) if you want to keep it.")
+@router.post(
+    "/delete-account",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete your account and erase all your data (cases, assessments, diary, shares)",
+    description="The audit log keeps the fact that the account was deleted, not its data. Export your "
+    "data first (GET /api/v1/auth/export) if you want to keep it.",
+)
 def delete_account(request: Request, data: AccountDeletion, user: CurrentUser, accounts: AccountsDep) -> Response:
     accounts.delete_account(user.id, data.password)
     request.session.clear()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/export", summary="Download all your data: JSON and PDF summaries in a zip",
-            response_class=Response, responses={200: {"content": {"application/zip": {}}}})
+@router.get(
+    "/export",
+    summary="Download all your data: JSON and PDF summaries in a zip",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
 def export_my_data(book: DiarybookDep, user: CurrentUser) -> Response:
     from plexnav.api.export import export_zip
+
     body = export_zip(book, user)
-    return Response(body, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="plexnav-{user.username}-export.zip"'})
+    return Response(
+        body,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="plexnav-{user.username}-export.zip"'},
+    )
 
 
-@router.post("/password-reset", status_code=status.HTTP_204_NO_CONTENT,
-             summary="Email a password reset link (the answer is the same whether the address is known or not)")
-def request_password_reset(request: Request, data: ResetRequest, accounts: AccountsDep, settings: SettingsDep,
-                           throttle: ThrottleDep) -> Response:
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Email a password reset link (the answer is the same whether the address is known or not)",
+)
+def request_password_reset(
+    request: Request, data: ResetRequest, accounts: AccountsDep, settings: SettingsDep, throttle: ThrottleDep
+) -> Response:
     from plexnav.server.deps import client_address
     from plexnav.server.mail import send_password_reset
-    wait = throttle.reserve_signup(f"reset:{client_address(request)}", settings.signup_max_per_address,
-                                   settings.signup_window_seconds)
+
+    wait = throttle.reserve_signup(
+        f"reset:{client_address(request)}", settings.signup_max_per_address, settings.signup_window_seconds
+    )
     if wait is not None:
         from plexnav.server.errors import ApiError
         from plexnav.validation import CaseError
-        raise ApiError(429, [CaseError("", f"too many reset requests; try again in {wait} s")],
-                       {"Retry-After": str(wait)})
+
+        raise ApiError(
+            429, [CaseError("", f"too many reset requests; try again in {wait} s")], {"Retry-After": str(wait)}
+        )
     user = accounts.users.by_login(data.email)
     if user is not None and user.email == data.email:
         send_password_reset(request, settings, user)
@@ -146,8 +178,10 @@ def request_password_reset(request: Request, data: ResetRequest, accounts: Accou
 
 
 @router.post("/password-reset/confirm", summary="Set a new password with the emailed link's token")
-def confirm_password_reset(request: Request, data: ResetConfirm, accounts: AccountsDep,
-                           settings: SettingsDep) -> UserPublic:
-    user = accounts.reset_password(data.token, request.app.state.secret_key, settings.reset_token_max_age,
-                                   data.new_password)
+def confirm_password_reset(
+    request: Request, data: ResetConfirm, accounts: AccountsDep, settings: SettingsDep
+) -> UserPublic:
+    user = accounts.reset_password(
+        data.token, request.app.state.secret_key, settings.reset_token_max_age, data.new_password
+    )
     return UserPublic.model_validate(user)

@@ -24,9 +24,10 @@ AssessmentId = Annotated[str, Path(max_length=64, description="assessment id")]
 
 
 @router.get("", summary="Cases you can see")
-def list_cases(book: CasebookDep,
-               patient_id: Annotated[str | None, Query(max_length=64, description="only this patient's")] = None,
-               ) -> list[CaseSummary]:
+def list_cases(
+    book: CasebookDep,
+    patient_id: Annotated[str | None, Query(max_length=64, description="only this patient's")] = None,
+) -> list[CaseSummary]:
     return book.list_cases(patient_id)
 
 
@@ -56,8 +57,11 @@ def list_assessments(case_id: CaseId, book: CasebookDep) -> list[AssessmentRecor
     return book.history(case_id)
 
 
-@router.post("/{case_id}/assessments", status_code=status.HTTP_201_CREATED,
-             summary="Assess the stored case again (e.g. after a knowledge update)")
+@router.post(
+    "/{case_id}/assessments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Assess the stored case again (e.g. after a knowledge update)",
+)
 def reassess(case_id: CaseId, book: CasebookDep) -> AssessmentRecordPublic:
     return book.reassess(case_id)
 

@@ -45,6 +45,7 @@ def _maps(request: Request) -> ConceptMaps:
 def _smart_launch(request: Request) -> str | None:
     """plexnav's SMART launch URL for the cards' ``smart`` link, when SMART launch is configured."""
     from plexnav.server.smart_config import SmartConfig
+
     state = request.app.state
     if not hasattr(state, "smart_config"):
         state.smart_config = SmartConfig.from_env()
@@ -84,8 +85,11 @@ async def feedback(service_id: str, request: Request) -> JSONResponse:
     auth = _auth(request)
     challenge = {"WWW-Authenticate": 'Bearer realm="cds-services"'}
     if auth is None:
-        return _error(401, "no CDS client is registered with this server (PLEXNAV_CDS_CLIENTS), "
-                           "so no call can be trusted", challenge)
+        return _error(
+            401,
+            "no CDS client is registered with this server (PLEXNAV_CDS_CLIENTS), so no call can be trusted",
+            challenge,
+        )
     try:
         endpoint = str(request.url.replace(query=None, fragment=None))
         claims = auth.verify(request.headers.get("authorization"), auth.audience(endpoint, request.url.path))
@@ -113,8 +117,11 @@ async def service(service_id: str, request: Request) -> JSONResponse:
     auth = _auth(request)
     challenge = {"WWW-Authenticate": 'Bearer realm="cds-services"'}
     if auth is None:
-        return _error(401, "no CDS client is registered with this server (PLEXNAV_CDS_CLIENTS), "
-                           "so no call can be trusted", challenge)
+        return _error(
+            401,
+            "no CDS client is registered with this server (PLEXNAV_CDS_CLIENTS), so no call can be trusted",
+            challenge,
+        )
     try:
         endpoint = str(request.url.replace(query=None, fragment=None))
         auth.verify(request.headers.get("authorization"), auth.audience(endpoint, request.url.path))
@@ -127,8 +134,9 @@ async def service(service_id: str, request: Request) -> JSONResponse:
     try:
         body = await request.body()
         if service_id == cds_hooks.SERVICE_ID:
-            answer = await run_in_threadpool(cds_hooks.cds_service_response, body, maps, fetch_prefetch,
-                                             _smart_launch(request))
+            answer = await run_in_threadpool(
+                cds_hooks.cds_service_response, body, maps, fetch_prefetch, _smart_launch(request)
+            )
         else:
             answer = await run_in_threadpool(cds_orders.order_response, service_id, body, maps, fetch_prefetch)
         return JSONResponse(answer, headers=CORS)

@@ -21,14 +21,19 @@ def list_entries(case_id: CaseId, book: DiarybookDep) -> list[DiaryEntryPublic]:
     return book.diary_entries(case_id)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED,
-             summary="Add a diary entry (patients: author 'patient'; shared clinicians: author 'clinician')")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a diary entry (patients: author 'patient'; shared clinicians: author 'clinician')",
+)
 def create_entry(case_id: CaseId, entry: DiaryEntry, book: DiarybookDep) -> DiaryEntryPublic:
     return book.add_entry(case_id, entry)
 
 
-@router.post("/acknowledge", summary="Clinicians: you reviewed the diary's red flags (the case's urgency falls back "
-                                     "to its assessment's level)")
+@router.post(
+    "/acknowledge",
+    summary="Clinicians: you reviewed the diary's red flags (the case's urgency falls back to its assessment's level)",
+)
 def acknowledge_alerts(case_id: CaseId, book: DiarybookDep) -> dict[str, int]:
     return {"acknowledged": book.acknowledge_alerts(case_id)}
 
@@ -41,8 +46,11 @@ def update_entry(case_id: CaseId, entry_id: EntryId, entry: DiaryEntry, book: Di
     return book.update_entry(case_id, entry_id, entry)
 
 
-@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Delete a diary entry you wrote (the audit log keeps the fact)")
+@router.delete(
+    "/{entry_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a diary entry you wrote (the audit log keeps the fact)",
+)
 def delete_entry(case_id: CaseId, entry_id: EntryId, book: DiarybookDep) -> Response:
     book.delete_entry(case_id, entry_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

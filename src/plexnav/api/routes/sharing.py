@@ -19,14 +19,16 @@ def list_shares(book: CasebookDep) -> list[SharePublic]:
     return book.list_shares()
 
 
-@router.post("/shares", status_code=status.HTTP_201_CREATED, tags=["sharing"],
-             summary="Patients: let a clinician see your cases")
+@router.post(
+    "/shares", status_code=status.HTTP_201_CREATED, tags=["sharing"], summary="Patients: let a clinician see your cases"
+)
 def create_share(data: ShareCreate, book: CasebookDep) -> SharePublic:
     return book.share_with(data.clinician)
 
 
-@router.delete("/shares/{share_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["sharing"],
-               summary="Patients: stop sharing")
+@router.delete(
+    "/shares/{share_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["sharing"], summary="Patients: stop sharing"
+)
 def delete_share(share_id: Annotated[str, Path(max_length=64)], book: CasebookDep) -> Response:
     book.unshare(share_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -37,34 +39,50 @@ def list_patients(book: CasebookDep) -> list[UserRef]:
     return book.patients()
 
 
-def _filters(since: datetime | None, action: str | None, actor: str | None, others_only: bool,
-             everyone: bool) -> dict:
-    return {"since": since, "action": action or None, "actor": actor or None, "others_only": others_only,
-            "everyone": everyone}
+def _filters(since: datetime | None, action: str | None, actor: str | None, others_only: bool, everyone: bool) -> dict:
+    return {
+        "since": since,
+        "action": action or None,
+        "actor": actor or None,
+        "others_only": others_only,
+        "everyone": everyone,
+    }
 
 
 @router.get("/audit", tags=["audit"], summary="Who read or changed your data, and what you did (filters)")
-def audit_log(book: CasebookDep,
-              limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-              since: Annotated[datetime | None, Query(description="only events at or after this time")] = None,
-              action: Annotated[str | None, Query(max_length=32, description="e.g. read, denied, login_failed")] = None,
-              actor: Annotated[str | None, Query(max_length=40, description="who did it (username)")] = None,
-              others_only: Annotated[bool, Query(description="only what other people did")] = False,
-              everyone: Annotated[bool, Query(description="administrators: every account's events")] = False,
-              ) -> list[AuditEventPublic]:
+def audit_log(
+    book: CasebookDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    since: Annotated[datetime | None, Query(description="only events at or after this time")] = None,
+    action: Annotated[str | None, Query(max_length=32, description="e.g. read, denied, login_failed")] = None,
+    actor: Annotated[str | None, Query(max_length=40, description="who did it (username)")] = None,
+    others_only: Annotated[bool, Query(description="only what other people did")] = False,
+    everyone: Annotated[bool, Query(description="administrators: every account's events")] = False,
+) -> list[AuditEventPublic]:
     return book.audit_log(limit, **_filters(since, action, actor, others_only, everyone))
 
 
-@router.get("/audit.csv", tags=["audit"], summary="The same audit events as CSV", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
-def audit_export(book: CasebookDep,
-                 limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
-                 since: Annotated[datetime | None, Query()] = None,
-                 action: Annotated[str | None, Query(max_length=32)] = None,
-                 actor: Annotated[str | None, Query(max_length=40)] = None,
-                 others_only: Annotated[bool, Query()] = False,
-                 everyone: Annotated[bool, Query()] = False) -> Response:
+@router.get(
+    "/audit.csv",
+    tags=["audit"],
+    summary="The same audit events as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def audit_export(
+    book: CasebookDep,
+    limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
+    since: Annotated[datetime | None, Query()] = None,
+    action: Annotated[str | None, Query(max_length=32)] = None,
+    actor: Annotated[str | None, Query(max_length=40)] = None,
+    others_only: Annotated[bool, Query()] = False,
+    everyone: Annotated[bool, Query()] = False,
+) -> Response:
     from plexnav.api.auditexport import audit_csv
+
     events = book.audit_log(limit, **_filters(since, action, actor, others_only, everyone))
-    return Response(audit_csv(events), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="plexnav-audit.csv"'})
+    return Response(
+        audit_csv(events),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="plexnav-audit.csv"'},
+    )

@@ -28,10 +28,12 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.String(32), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("author IN ('patient', 'clinician')", name=op.f("ck_diary_entries_author")),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_diary_entries_case_id_cases"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_diary_entries_created_by_id_users"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_diary_entries_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_diary_entries_created_by_id_users"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_diary_entries")),
     )
     op.create_index("ix_diary_entries_case_date", "diary_entries", ["case_id", "entry_date"])

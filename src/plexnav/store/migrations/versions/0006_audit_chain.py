@@ -26,11 +26,24 @@ def upgrade() -> None:
         batch.add_column(sa.Column("prev_hash", sa.String(64), nullable=False, server_default=""))
         batch.add_column(sa.Column("hash", sa.String(64), nullable=False, server_default=""))
     from plexnav.store.auditchain import event_hash
+
     connection = op.get_bind()
-    events = sa.table("audit_events", sa.column("id"), sa.column("at"), sa.column("actor_id"), sa.column("actor_name"),
-                      sa.column("action"), sa.column("object_type"), sa.column("object_id"), sa.column("subject_id"),
-                      sa.column("detail"), sa.column("client_address"), sa.column("user_agent"),
-                      sa.column("prev_hash"), sa.column("hash"))
+    events = sa.table(
+        "audit_events",
+        sa.column("id"),
+        sa.column("at"),
+        sa.column("actor_id"),
+        sa.column("actor_name"),
+        sa.column("action"),
+        sa.column("object_type"),
+        sa.column("object_id"),
+        sa.column("subject_id"),
+        sa.column("detail"),
+        sa.column("client_address"),
+        sa.column("user_agent"),
+        sa.column("prev_hash"),
+        sa.column("hash"),
+    )
     prev = ""
     for row in connection.execute(sa.select(events).order_by(events.c.id)).mappings():
         digest = event_hash(prev, dict(row))
