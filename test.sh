@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install plexnav with its test extras into .venv and run the whole test suite.
+# Install plexnav with its test extras into .venv (from the lock), run the static checks, then
+# the whole test suite.
 # As root it also installs the Debian packages the reports and browser tests need and
 # starts a throwaway PostgreSQL so the storage tests run on SQLite and PostgreSQL.
 set -euo pipefail
@@ -9,6 +10,8 @@ PYTHON=${PYTHON:-python3}
 bash scripts/install-system-deps.sh
 # the locked versions (requirements/test.txt), then plexnav itself: scripts/install.sh
 PYTHON="$PYTHON" bash scripts/install.sh test
+# ruff (lint and format), mypy and the import contracts before pytest: scripts/check.sh
+bash scripts/check.sh
 # FHIR.js (npm) for the test that validates the FHIR export of every shared case
 bash scripts/install-fhirjs.sh
 
