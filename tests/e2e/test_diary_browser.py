@@ -6,22 +6,26 @@ import re
 import subprocess
 
 import pytest
+
 from web_support import CHROMIUM
 
 from .test_browser import OVERFLOW, UNLABELLED, sign_up, submit_pain_questionnaire
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)"
+)
 
 ENTRIES = (("2026-01-05", "8", "3"), ("2026-01-13", "6", "5"), ("2026-01-26", "4", "6"))
 
 
 def pdf_text(path) -> str:
     try:
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                              check=True, timeout=30).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout
     except FileNotFoundError:
         from pypdf import PdfReader
+
         text = "\n".join(p.extract_text() or "" for p in PdfReader(str(path)).pages)
     return " ".join(text.split())
 
@@ -67,15 +71,18 @@ def test_patient_keeps_a_diary_sees_the_trend_and_downloads_the_summary(page, sh
     with page.expect_download() as caught:
         page.click("#pdf-patient")
     download = caught.value
-    assert download.suggested_filename.startswith("appointment-summary") and download.suggested_filename.endswith(".pdf")
+    assert download.suggested_filename.startswith("appointment-summary") and download.suggested_filename.endswith(
+        ".pdf"
+    )
     path = download.path()
     assert path.read_bytes().startswith(b"%PDF-")
     text = pdf_text(path)
     assert "My recovery diary" in text
     assert "Your pain has fallen by about half" in text
 
-    phone = browser.new_context(base_url=server.base_url, viewport={"width": 390, "height": 844},
-                                storage_state=page.context.storage_state())
+    phone = browser.new_context(
+        base_url=server.base_url, viewport={"width": 390, "height": 844}, storage_state=page.context.storage_state()
+    )
     small = phone.new_page()
     small.goto(diary_url)
     assert small.evaluate(OVERFLOW) <= 0
