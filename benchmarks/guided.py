@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 
+from plexnav import vocabulary as V
 from plexnav.engine.catalogue import state_probabilities
 from plexnav.engine.guided import askable, item_kind, plan
 from plexnav.engine.localize import Scored, group_sites
@@ -39,21 +40,8 @@ from plexnav.modelcache import load_model
 FAMILIES = ("root", "nerve", "plexus", "polyradiculopathy", "cauda_equina", "conus", "cord", "polyneuropathy", "none")
 FLIP = 0.03
 CURVE_AT = (0, 5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200)
-TEXTBOOK_MOVEMENTS = (
-    "hip_flexion",
-    "hip_adduction",
-    "hip_abduction",
-    "hip_extension",
-    "knee_extension",
-    "knee_flexion",
-    "ankle_dorsiflexion",
-    "great_toe_extension",
-    "toe_extension",
-    "ankle_eversion",
-    "ankle_inversion",
-    "ankle_plantarflexion",
-    "toe_flexion",
-)
+# the textbook order of the strength screen: the vocabulary lists movements proximal to distal
+TEXTBOOK_MOVEMENTS = V.MOVEMENTS
 
 
 def patient(model, h, rng):
