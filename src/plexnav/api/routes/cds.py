@@ -76,9 +76,9 @@ def feedback_preflight() -> Response:
     return Response(status_code=204, headers=PREFLIGHT)
 
 
-@router.post("/cds-services/{service_id}/feedback", summary="CDS Hooks feedback on plexnav's cards")
-async def feedback(service_id: str, request: Request) -> JSONResponse:
-    """What the clinician did with the cards (accepted, overridden and why); send the same signed JWT."""
+def _verified(service_id: str, request: Request) -> dict | JSONResponse:
+    """The JWT claims of a call to one of plexnav's services, or the error answer (unknown
+    service 404, no registered client 401, a token that fails 401/403 with a challenge)."""
     offered = (cds_hooks.SERVICE_ID, *cds_orders.HOOK_OF_SERVICE)
     if service_id not in offered:
         return _error(404, f"no CDS service {service_id!r}; this server offers {', '.join(offered)}")
@@ -92,9 +92,17 @@ async def feedback(service_id: str, request: Request) -> JSONResponse:
         )
     try:
         endpoint = str(request.url.replace(query=None, fragment=None))
-        claims = auth.verify(request.headers.get("authorization"), auth.audience(endpoint, request.url.path))
+        return auth.verify(request.headers.get("authorization"), auth.audience(endpoint, request.url.path))
     except CdsAuthError as exc:
         return _error(exc.status, str(exc), challenge)
+
+
+@router.post("/cds-services/{service_id}/feedback", summary="CDS Hooks feedback on plexnav's cards")
+async def feedback(service_id: str, request: Request) -> JSONResponse:
+    """What the clinician did with the cards (accepted, overridden and why); send the same signed JWT."""
+    claims = _verified(service_id, request)
+    if isinstance(claims, JSONResponse):
+        return claims
     try:
         items = cds_feedback.parse_feedback(await request.body())
     except cds_hooks.CdsRequestError as exc:
@@ -111,22 +119,9 @@ async def service(service_id: str, request: Request) -> JSONResponse:
     """Cards for a patient-view call: send a signed JWT (``Authorization: Bearer``) and the prefetch
     of the discovery templates (``patient``, ``conditions``, ``observations``, ``reports``) or a
     plexnav case in ``plexnavCase``."""
-    offered = (cds_hooks.SERVICE_ID, *cds_orders.HOOK_OF_SERVICE)
-    if service_id not in offered:
-        return _error(404, f"no CDS service {service_id!r}; this server offers {', '.join(offered)}")
-    auth = _auth(request)
-    challenge = {"WWW-Authenticate": 'Bearer realm="cds-services"'}
-    if auth is None:
-        return _error(
-            401,
-            "no CDS client is registered with this server (PLEXNAV_CDS_CLIENTS), so no call can be trusted",
-            challenge,
-        )
-    try:
-        endpoint = str(request.url.replace(query=None, fragment=None))
-        auth.verify(request.headers.get("authorization"), auth.audience(endpoint, request.url.path))
-    except CdsAuthError as exc:
-        return _error(exc.status, str(exc), challenge)
+    refused = _verified(service_id, request)
+    if isinstance(refused, JSONResponse):
+        return refused
     try:
         maps = _maps(request)
     except ConceptMapError as exc:  # the server's configuration, not the caller's request
