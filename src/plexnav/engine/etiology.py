@@ -18,6 +18,7 @@ import numpy as np
 
 from plexnav.case import Case, EtiologyEntry, LocalizationEntry
 from plexnav.engine.facts import Facts, compile_each, holds_each
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -152,16 +153,12 @@ class CauseTable:
         return scores
 
 
-_TABLES: dict[int, tuple[GuidanceKnowledge, CauseTable]] = {}
+_TABLES: dict = {}
 
 
 def cause_table(knowledge: GuidanceKnowledge) -> CauseTable:
     """The compiled table of this (immutable) knowledge; the memo keeps the object, so ids are never reused."""
-    entry = _TABLES.get(id(knowledge))
-    if entry is None or entry[0] is not knowledge:
-        entry = (knowledge, CauseTable(knowledge))
-        _TABLES[id(knowledge)] = entry
-    return entry[1]
+    return once_per_object(_TABLES, knowledge, lambda: CauseTable(knowledge))
 
 
 def _moved(cause: Mapping, fired: tuple[bool, list[int]], item_logs: Sequence[float]) -> list[tuple[float, str]]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from plexnav.case import ExplanationStep, NextFinding
 from plexnav.engine.localize import Scored, SiteGroup
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.wording import finding_name, finding_phrase
 
@@ -203,18 +204,14 @@ def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_
 # The words of a step depend only on the hypothesis, the finding, its state and recorded
 # value, the rival and which way the finding points, never on the case's other findings:
 # each is written once per model and reused (bounded, so a long-running server stays small).
-_WORDS: dict[int, tuple[LikelihoodModel, dict]] = {}
+_WORDS: dict = {}
 _WORDS_LIMIT = 200_000
 
 
 def _step_words(
     model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str, supports: bool, rival_index: int
 ) -> tuple[str, str]:
-    entry = _WORDS.get(id(model))
-    if entry is None or entry[0] is not model:
-        entry = (model, {})
-        _WORDS[id(model)] = entry
-    memo = entry[1]
+    memo: dict = once_per_object(_WORDS, model, dict)
     memo_key = (h, obs_key, state, value, supports, rival_index)
     words = memo.get(memo_key)
     if words is None:

@@ -28,6 +28,7 @@ from types import MappingProxyType
 
 from plexnav import vocabulary as V
 from plexnav.case import Case
+from plexnav.engine.memo import once_per_object
 
 
 @dataclass(frozen=True)
@@ -199,11 +200,7 @@ def base_facts(case: Case) -> Facts:
 def with_derived(facts: Facts, derived: Mapping[str, object]) -> Facts:
     """Add the data-defined derived features (e.g. ``diabetes``) in file order (a later one
     may use an earlier one)."""
-    entry = _DERIVERS.get(id(derived))
-    if entry is None or entry[0] is not derived:
-        entry = (derived, _compile_derived(derived))
-        _DERIVERS[id(derived)] = entry
-    return entry[1](facts)
+    return once_per_object(_DERIVERS, derived, lambda: _compile_derived(derived))(facts)
 
 
 def holds(condition, facts: Facts) -> bool:
@@ -218,16 +215,12 @@ def holds(condition, facts: Facts) -> bool:
 # expression over the case's features and values: no nested closures or generators).  The
 # memo keeps the condition object itself, so an id is never reused for a different
 # condition; it changes no result.
-_COMPILED: dict[int, tuple[object, Callable[[Facts], bool]]] = {}
+_COMPILED: dict = {}
 _OPERATORS = {"lt": "<", "le": "<=", "ge": ">=", "gt": ">"}
 
 
 def _compiled(condition) -> Callable[[Facts], bool]:
-    entry = _COMPILED.get(id(condition))
-    if entry is None or entry[0] is not condition:
-        entry = (condition, _compile(condition))
-        _COMPILED[id(condition)] = entry
-    return entry[1]
+    return once_per_object(_COMPILED, condition, lambda: _compile(condition))
 
 
 class _Expressions:
@@ -281,7 +274,7 @@ def _compile_derived(derived: Mapping[str, object]) -> Callable[[Facts], Facts]:
     return namespace_facts
 
 
-_DERIVERS: dict[int, tuple[object, Callable[[Facts], Facts]]] = {}
+_DERIVERS: dict = {}
 
 
 def compile_each(conditions: Sequence) -> Callable[[Facts], tuple[bool, ...]]:
@@ -291,7 +284,7 @@ def compile_each(conditions: Sequence) -> Callable[[Facts], tuple[bool, ...]]:
     return build.function(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''})\n")
 
 
-_COMPILED_EACH: dict[tuple[int, str | None], tuple[object, Callable[[Facts], tuple[bool, ...]]]] = {}
+_COMPILED_EACH: dict = {}
 
 
 def holds_each(items: Sequence | Mapping, facts: Facts, key: str | None = None) -> tuple[bool, ...]:
@@ -300,11 +293,9 @@ def holds_each(items: Sequence | Mapping, facts: Facts, key: str | None = None) 
     ``items`` is an immutable sequence (or mapping: its values, in order) from the knowledge,
     compiled once and memoised by identity: conditions themselves, or with ``key`` records
     whose ``key`` entry is the condition (a record without one always applies)."""
-    memo = (id(items), key)
-    entry = _COMPILED_EACH.get(memo)
-    if entry is None or entry[0] is not items:
+
+    def build() -> Callable[[Facts], tuple[bool, ...]]:
         records = list(items.values()) if isinstance(items, Mapping) else items
-        conditions = records if key is None else [item.get(key) for item in records]
-        entry = (items, compile_each(conditions))
-        _COMPILED_EACH[memo] = entry
-    return entry[1](facts)
+        return compile_each(records if key is None else [item.get(key) for item in records])
+
+    return once_per_object(_COMPILED_EACH, items, build, key)(facts)
