@@ -73,7 +73,7 @@ def test_rate_limit_window_expires_and_success_resets(tmp_path):
     assert throttle.reserve("gus", "1.2.3.4")[0] is not None  # a failure: its reservation stays
     assert throttle.retry_after("gus", "1.2.3.4") is None
     assert throttle.reserve("gus", "1.2.3.4")[0] is not None
-    assert throttle.reserve("gus", "1.2.3.4") == (None, 60)
+    assert throttle.reserve("gus", "1.2.3.4") == (None, 1)  # backoff: a pause, not a lockout
     assert throttle.retry_after("other", "5.6.7.8") is None
     now[0] = start + timedelta(seconds=61)
     assert throttle.retry_after("gus", "1.2.3.4") is None

@@ -24,3 +24,18 @@ def test_a_strong_password_is_accepted(client):
         "/api/v1/auth/register", json={"username": "alice", "email": "alice@example.org", "password": PASSWORD}
     )
     assert answer.status_code == 201
+
+
+def test_a_new_password_built_from_the_username_is_refused(client):
+    """A change request carries no username, so the schema alone cannot see that
+    "marguerite@example.org" is the account's own address (zxcvbn user inputs)."""
+    from web_support import register
+
+    register(client, "marguerite")
+    answer = client.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "marguerite@example.org"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["path"] == "new_password"
+    assert "too easy to guess" in answer.json()["errors"][0]["message"]

@@ -4,13 +4,16 @@ processes, on SQLite and PostgreSQL alike, however many attempts arrive at once.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 from plexnav.server.ratelimit import LoginThrottle
 
 
 def test_concurrent_attempts_never_exceed_the_limit(database):
-    # one throttle per "worker", all on the same database
-    throttles = [LoginThrottle(database, 5, 300) for _ in range(4)]
+    # one throttle per "worker", all on the same database; the clock stands still, so the
+    # one-second backoff after the fifth failure cannot open while the burst is under way
+    now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    throttles = [LoginThrottle(database, 5, 300, clock=lambda: now) for _ in range(4)]
 
     def attempt(i: int) -> bool:
         granted, _ = throttles[i % 4].reserve("victim", f"10.0.0.{i % 40}")

@@ -42,6 +42,17 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+def refuse_guessable(user: User, password: str, path: str = "new_password") -> None:
+    """The schemas check a new password's strength on its own; here it is checked again
+    against the account's own username and email address (zxcvbn ``user_inputs``), which
+    a password change or reset request does not carry."""
+    from plexnav.store.passwords import weakness
+
+    problem = weakness(password, [user.username, user.email, user.email.split("@")[0], user.display_name])
+    if problem:
+        raise Invalid(problem, path)
+
+
 def auth_stamp(user: User) -> str:
     """Changes whenever the password does: a session cookie carries it, so changing the
     password ends every other session."""
@@ -227,6 +238,7 @@ class Accounts:
         user = self.users.get(user_id)
         if user is None:
             raise NotFound("no such account", "username")
+        refuse_guessable(user, new)
         if self.session.in_transaction():
             self.session.commit()  # the slow hashes run outside any transaction
         try:
@@ -306,6 +318,7 @@ class Accounts:
         user = self.users.get(str(data.get("u"))) if isinstance(data, dict) else None
         if user is None or data.get("s") != auth_stamp(user):
             raise Invalid("this link was already used or the password changed since; ask for a new one", "token")
+        refuse_guessable(user, new)
         if self.session.in_transaction():
             self.session.commit()
         new_hash = hash_password(new)
