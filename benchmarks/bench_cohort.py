@@ -1,9 +1,11 @@
 """Benchmark ``plexnav cohort``: cases/s on a simulated cohort and the peak memory of the run.
 
-Simulates N cases (default 1,000,000) into a Parquet long table (untimed), then runs
+Simulates N cases (default 1,000,000) into a Parquet long table (untimed; ``--table`` scores
+an existing one instead), then runs
 ``plexnav cohort IN -o OUT`` as a fresh process on its default local Dask cluster, timing
 the wall clock and sampling the resident memory of the whole process tree (the command,
-the Dask scheduler, nannies and workers) every 0.2 s.
+the Dask scheduler, nannies and workers) every 0.2 s, and its CPU time: on a shared machine
+the wall clock includes waiting for a core, the CPU time does not.
 
 Run: .venv/bin/python benchmarks/bench_cohort.py [--cases 1000000] [--json]
 """
@@ -40,17 +42,38 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Wall seconds, peak resident bytes of the process tree, and the finished process."""
+def tree_cpu(pid: int, seen: dict[int, float]) -> None:
+    """Record the CPU seconds (user + system) each process of the tree has used so far."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        try:
+            times = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        seen[p.pid] = max(seen.get(p.pid, 0.0), times.user + times.system)
+
+
+def run_measured(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProcess, float]:
+    """Wall seconds, peak resident bytes of the process tree, the finished process, and the
+    CPU seconds of the tree (sampled every 0.2 s, so the last fraction of a second of a
+    process that ends is missed)."""
     start = time.perf_counter()
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample():
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss(process.pid))
+            tree_cpu(process.pid, cpu)
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -58,41 +81,54 @@ def run_measured(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProces
     out, err = process.communicate()
     done.set()
     sampler.join()
-    return time.perf_counter() - start, peak, subprocess.CompletedProcess(cmd, process.returncode, out, err)
+    return (
+        time.perf_counter() - start,
+        peak,
+        subprocess.CompletedProcess(cmd, process.returncode, out, err),
+        sum(cpu.values()),
+    )
 
 
-def main(cases: int, distinct: int, chunk: int) -> dict:
+def main(cases: int, distinct: int, chunk: int, table: Path | None = None) -> dict:
+    import pyarrow.parquet as pq
+
     from plexnav.cohort.run import simulate
 
     with tempfile.TemporaryDirectory(prefix="plexnav-cohort-") as tmp:
-        table, scored = Path(tmp, "cohort.parquet"), Path(tmp, "scored.parquet")
-        start = time.perf_counter()
-        rows = simulate(cases, str(table), seed=1, distinct=distinct, chunk=chunk)
-        simulated = time.perf_counter() - start
-        seconds, peak, done = run_measured(
+        scored = Path(tmp, "scored.parquet")
+        simulated = 0.0
+        if table is None:
+            table = Path(tmp, "cohort.parquet")
+            start = time.perf_counter()
+            simulate(cases, str(table), seed=1, distinct=distinct, chunk=chunk)
+            simulated = time.perf_counter() - start
+        meta = pq.ParquetFile(table).metadata
+        rows = meta.num_rows
+        load = os.getloadavg()[0]
+        seconds, peak, done, cpu = run_measured(
             [sys.executable, "-m", "plexnav.cli", "cohort", str(table), "-o", str(scored)]
         )
         if done.returncode != 0:
             raise SystemExit(done.stderr.decode())
-        import pyarrow.parquet as pq
-
         out_rows = pq.ParquetFile(scored).metadata.num_rows
     result = {
-        "cases": cases,
+        "cases": out_rows,
         "rows": rows,
-        "rows_per_case": round(rows / cases, 1),
+        "rows_per_case": round(rows / max(out_rows, 1), 1),
+        "row_groups": meta.num_row_groups,
         "simulate_s": round(simulated, 1),
         "cohort_s": round(seconds, 1),
-        "cases_per_s": round(cases / seconds),
+        "cases_per_s": round(out_rows / seconds),
+        "cpu_s": round(cpu, 1),
+        "cases_per_cpu_s": round(out_rows / max(cpu, 1e-9)),
         "peak_rss_mb": round(peak / 2**20),
-        "output_rows": out_rows,
         "cores": os.cpu_count(),
-        "load_average_1min": round(os.getloadavg()[0], 2),
+        "load_average_1min": round(load, 2),
     }
     print(
-        f"plexnav cohort: {cases:,} cases ({rows:,} rows) in {seconds:.1f} s = {cases / seconds:,.0f} cases/s; "
-        f"peak RSS of the process tree {peak / 2**20:,.0f} MB "
-        f"({os.cpu_count()} cores, load {result['load_average_1min']})"
+        f"plexnav cohort: {out_rows:,} cases ({rows:,} rows, {meta.num_row_groups} row groups) in {seconds:.1f} s "
+        f"= {out_rows / seconds:,.0f} cases/s; {cpu:.0f} CPU s ({out_rows / max(cpu, 1e-9):,.0f} cases per CPU s); "
+        f"peak RSS of the process tree {peak / 2**20:,.0f} MB ({os.cpu_count()} cores, load {load:.2f} at the start)"
     )
     return result
 
@@ -102,8 +138,9 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--distinct", type=int, default=2000, help="distinct simulated finding sets")
     parser.add_argument("--chunk", type=int, default=25_000, help="cases per Parquet row group (one Dask partition)")
+    parser.add_argument("--table", type=Path, help="score this long table instead of simulating one")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    figures = main(args.cases, args.distinct, args.chunk)
+    figures = main(args.cases, args.distinct, args.chunk, args.table)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

@@ -195,3 +195,62 @@ def test_cohort_runs_on_an_existing_dask_scheduler(tmp_path, model):
     direct = score_frame(pd.read_csv(source, dtype=str, keep_default_na=False))
     assert list(written["case_id"]) == list(direct["case_id"])
     assert list(written["triage"]) == list(direct["triage"]) and list(written["site_1"]) == list(direct["site_1"])
+
+
+def _rows_by_piece(source) -> list[list[str]]:
+    from plexnav.cohort.pieces import parquet_pieces, piece_rows
+
+    pieces = parquet_pieces(str(source))
+    return [piece_rows(pieces, i).column("case_id").to_pylist() for i in range(len(pieces))]
+
+
+def test_row_groups_that_cut_cases_are_scored_without_a_shuffle(tmp_path, model):
+    """Rows of a case together but cut by row-group ends (groups of 7 rows, smaller than a
+    case): each case is read whole by the piece it starts in, once; the file equals scoring
+    the table at once, with no shuffle."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from plexnav.cohort.run import score_file
+
+    frame = next(simulate_chunks(model, 25, seed=9, distinct=25, chunk=25)).astype(str)
+    source = tmp_path / "rows.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), source, row_group_size=7)
+    pieces = _rows_by_piece(source)
+    assert sum(len(p) for p in pieces) == len(frame)
+    owners = [sorted(set(ids)) for ids in pieces]
+    assert sorted(i for ids in owners for i in ids) == sorted(frame["case_id"].unique())  # each case once
+    assert any(not ids for ids in pieces)  # some groups hold only the middle of a case
+    counts = score_file(str(source), str(tmp_path / "scored.parquet"), workers=1)
+    assert counts["shuffled"] is False and counts["cases"] == 25 and counts["errors"] == 0
+    written = pd.read_parquet(tmp_path / "scored.parquet")
+    direct = score_frame(frame)
+    assert list(written["case_id"]) == list(direct["case_id"])  # input order
+    pd.testing.assert_frame_equal(written.reset_index(drop=True), direct.reset_index(drop=True), check_dtype=False)
+
+
+def test_a_folder_of_parquet_parts_is_read_in_name_order_across_files(tmp_path, model):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = next(simulate_chunks(model, 12, seed=6, distinct=12, chunk=12)).astype(str)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    half = len(frame) // 2 + 3  # the cut falls inside a case
+    for name, part in (("part-0.parquet", frame.iloc[:half]), ("part-1.parquet", frame.iloc[half:])):
+        pq.write_table(pa.Table.from_pandas(part, preserve_index=False), folder / name, row_group_size=50)
+    pieces = _rows_by_piece(folder)
+    assert [i for ids in pieces for i in dict.fromkeys(ids)] == list(frame["case_id"].unique())
+    assert sum(len(p) for p in pieces) == len(frame)
+
+
+def test_a_parquet_table_scores_as_its_pandas_frame(model):
+    import pyarrow as pa
+
+    from plexnav.cohort.score import score_table
+
+    frame = next(simulate_chunks(model, 40, seed=12, distinct=20, chunk=40))
+    table = pa.Table.from_pandas(frame, preserve_index=False)  # dictionary columns, as simulate writes
+    pd.testing.assert_frame_equal(score_table(table), score_frame(frame))
+    plain = pa.Table.from_pandas(frame.astype(str), preserve_index=False)  # plain strings
+    pd.testing.assert_frame_equal(score_table(plain), score_frame(frame))

@@ -1,17 +1,20 @@
-"""``plexnav cohort`` and ``plexnav simulate``: files in and out, partitions on Dask.
+"""``plexnav cohort`` and ``plexnav simulate``: files in and out, pieces on Dask.
 
-The long table is read with ``dask.dataframe`` (CSV or Parquet), each partition scored by
-:func:`plexnav.cohort.score.score_frame` in a worker process that loads the model once,
-and the one-row-per-case result written as Parquet or CSV.  A case's rows must sit in one
-partition: when the input's partitions already hold whole cases (as ``plexnav simulate``
-writes them, and as a table sorted by case usually is) they are used as they are,
-otherwise the rows are shuffled by ``case_id`` first.  By default a local cluster of one
+A Parquet long table is scored row group by row group (:mod:`plexnav.cohort.pieces`): each
+worker reads its own row group and scores it with :func:`plexnav.cohort.score.score_table`,
+so rows never travel through this process or the scheduler, and a case cut by a row-group
+end is completed from the next group instead of shuffling the table.  A CSV table, or a
+Parquet one whose cases' rows lie apart, is read with ``dask.dataframe`` and shuffled by
+``case_id`` when its partitions do not hold whole cases.  The one-row-per-case result is
+written as Parquet or CSV in input order.  By default a local cluster of one
 single-threaded worker process per core runs it; ``scheduler`` names an existing Dask
-cluster instead, so an archive is scored where it already lives.
+cluster instead, so an archive is scored where it already lives (its workers must be able
+to read the input path).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -48,8 +51,11 @@ def _replace(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def simulate(n: int, output: str, seed: int = 0, distinct: int = 2000, chunk: int = 100_000) -> int:
-    """Write ``n`` simulated cases; the file appears only when complete.  Rows written."""
+def simulate(n: int, output: str, seed: int = 0, distinct: int = 2000, chunk: int = 10_000) -> int:
+    """Write ``n`` simulated cases; the file appears only when complete.  Rows written.
+
+    A Parquet file gets one row group per ``chunk`` cases (about 80 rows each), so no case
+    is split between row groups and each is a piece ``plexnav cohort`` scores as it is."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -71,7 +77,7 @@ def simulate(n: int, output: str, seed: int = 0, distinct: int = 2000, chunk: in
                 table = pa.Table.from_pandas(frame, preserve_index=False)
                 if writer is None:
                     writer = pq.ParquetWriter(handle, table.schema, compression="zstd")
-                writer.write_table(table)  # one row group per chunk of whole cases
+                writer.write_table(table, row_group_size=len(table))  # one row group per chunk of whole cases
             if writer is not None:
                 writer.close()
         _replace(tmp, target)
@@ -113,54 +119,49 @@ def _score_partition(part):
     return score_frame(part)
 
 
+def _client(scheduler: str | None, workers: int | None):
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s"), None
+        except (OSError, TimeoutError) as exc:
+            raise CohortFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    cluster = LocalCluster(
+        n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    return Client(cluster), cluster
+
+
 def score_file(source: str, output: str, scheduler: str | None = None, workers: int | None = None) -> dict:
     """Score every case of ``source`` into one ``output`` file, written in input order as the
-    partitions finish (a bounded window in flight, so memory stays flat); the file
-    appears only when complete."""
+    pieces finish (a bounded window in flight, so memory stays flat); the file appears only
+    when complete.
+
+    A Parquet input is scored row group by row group, each read by the worker that scores it
+    (the rows never pass through this process): a case whose rows run on from one row group
+    into the next is scored with the group it starts in.  Should a case's rows lie apart in
+    the file, the run is redone with the rows shuffled by case_id (Dask DataFrame), as a CSV
+    input always is."""
     if not Path(source).exists():
         raise CohortFileError(f"no such input: {source}")
     kind = file_format(source, "input")
     out_kind = check_output(output, source)
-    from collections import deque
-
-    import pandas as pd
-    from dask.distributed import Client, LocalCluster
-
-    from plexnav.cohort.score import OUTPUT
-
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise CohortFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    else:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-        client = Client(cluster)
+    client, cluster = _client(scheduler, workers)
     target = Path(output)
     tmp = target.with_name(f".{target.name}.partial")
-    counts = {"cases": 0, "errors": 0, "partitions": 0}
     try:
-        frame = _read(source, kind)
-        counts["shuffled"] = not _whole_cases(frame)
-        if counts["shuffled"]:
-            frame = frame.shuffle("case_id")
-        meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
-        scored = frame.map_partitions(_score_partition, meta=meta)
-        window: deque = deque()
-        with open(tmp, "wb") as handle:
-            writer = _Writer(handle, out_kind)
-            # one partition's own graph each (to_delayed() shares the whole graph with every
-            # partition, which made each one cost far more)
-            for i in range(scored.npartitions):
-                window.append(client.compute(scored.partitions[i]))
-                if len(window) >= 2 * len(client.scheduler_info()["workers"]) + 1:
-                    writer.write(window.popleft().result(), counts)
-            while window:
-                writer.write(window.popleft().result(), counts)
-            writer.close()
+        counts = None
+        if kind == "parquet":
+            from plexnav.cohort.pieces import parquet_pieces
+
+            try:
+                pieces = parquet_pieces(source)
+            except ValueError as exc:
+                raise CohortFileError(str(exc)) from None
+            counts = _score_pieces(client, pieces, tmp, out_kind)
+        if counts is None:
+            counts = _score_dataframe(client, source, kind, tmp, out_kind)
         _replace(tmp, target)
         return counts
     except BaseException:
@@ -172,11 +173,80 @@ def score_file(source: str, output: str, scheduler: str | None = None, workers: 
             cluster.close()
 
 
+def _in_order(client, futures) -> object:
+    """Results of a stream of futures in order, with at most a few in flight."""
+    from collections import deque
+
+    window: deque = deque()
+    limit = 2 * max(1, len(client.scheduler_info()["workers"])) + 1
+    for future in futures:
+        window.append(future)
+        if len(window) >= limit:
+            yield window.popleft().result()
+    while window:
+        yield window.popleft().result()
+
+
+def _score_pieces(client, pieces: list, tmp: Path, out_kind: str) -> dict | None:
+    """Score Parquet row groups where they are read; None when a case's rows lie apart (the
+    caller then shuffles), found from the 64-bit hashes of the case ids each piece scored."""
+    import numpy as np
+
+    from plexnav.cohort.pieces import score_piece
+    from plexnav.cohort.table import TableError
+
+    counts = {"cases": 0, "errors": 0, "partitions": 0, "shuffled": False}
+    hashes = []
+    futures = (client.submit(score_piece, pieces, i, pure=False) for i in range(len(pieces)))
+    with open(tmp, "wb") as handle, _Writer(handle, out_kind) as writer:
+        try:
+            for scored, ids in _in_order(client, futures):
+                hashes.append(ids)
+                writer.write(scored, counts)
+        except TableError as exc:
+            raise CohortFileError(str(exc)) from None
+    every = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
+    if len(np.unique(every)) != len(every):
+        return None
+    return counts
+
+
+def _score_dataframe(client, source: str, kind: str, tmp: Path, out_kind: str) -> dict:
+    import pandas as pd
+
+    from plexnav.cohort.score import OUTPUT
+
+    counts = {"cases": 0, "errors": 0, "partitions": 0}
+    frame = _read(source, kind)
+    counts["shuffled"] = not _whole_cases(frame)
+    if counts["shuffled"]:
+        frame = frame.shuffle("case_id")
+    meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
+    scored = frame.map_partitions(_score_partition, meta=meta)
+    # one partition's own graph each (to_delayed() shares the whole graph with every
+    # partition, which made each one cost far more)
+    futures = (client.compute(scored.partitions[i]) for i in range(scored.npartitions))
+    with open(tmp, "wb") as handle, _Writer(handle, out_kind) as writer:
+        for part in _in_order(client, futures):
+            writer.write(part, counts)
+    return counts
+
+
 class _Writer:
     """Appends scored partitions to one CSV or Parquet file."""
 
     def __init__(self, handle, kind: str):
         self.handle, self.kind, self.parquet = handle, kind, None
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if error is None:
+            self.close()
+        elif self.parquet is not None:  # the partial file is deleted: just release the writer
+            with contextlib.suppress(Exception):
+                self.parquet.close()
 
     def write(self, part, counts: dict) -> None:
         counts["cases"] += len(part)

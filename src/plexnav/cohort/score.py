@@ -13,11 +13,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from plexnav import vocabulary as V
 from plexnav.cohort.table import CASE_SECTIONS, COLUMNS, REQUIRED, TableError, entry_from_row, history_from_rows, place
 from plexnav.engine.cohort_scoring import CohortInput, CohortModel, EntryEffect, entry_effect
 from plexnav.validation import CaseValidationError, validate_case
 
 TOP = 3
+FIELDS = ("section", "id", "side", "value", "detail")
 OUTPUT = {
     "case_id": "object",
     **{
@@ -42,7 +44,7 @@ class Scorer:
         self.model = load_model()
         self.cohort = CohortModel(self.model, load_guidance_knowledge())
         self._entries: dict[tuple, EntryEffect | str] = {}
-        self._shifts: dict[frozenset, np.ndarray] = {}
+        self._shifts: dict[int, np.ndarray] = {}
 
     def entry(self, key: tuple) -> EntryEffect | str:
         """The effect of one row's content, or the error that says what is wrong with it."""
@@ -64,10 +66,16 @@ class Scorer:
             self._entries[key] = found
         return found
 
-    def shift(self, factors: frozenset[str]) -> np.ndarray:
-        found = self._shifts.get(factors)
+    def factor_bit(self, factor: str) -> int:
+        """The bit of a (valid) history factor in a case's factor mask."""
+        return V.HISTORY_FACTORS.index(factor)
+
+    def shift_of_mask(self, mask: int) -> np.ndarray:
+        """The prior shift of the factors whose bits are set (see :meth:`factor_bit`)."""
+        found = self._shifts.get(mask)
         if found is None:
-            found = self._shifts[factors] = self.cohort.factor_shift(factors)
+            factors = frozenset(f for b, f in enumerate(V.HISTORY_FACTORS) if mask >> b & 1)
+            found = self._shifts[mask] = self.cohort.factor_shift(factors)
         return found
 
 
@@ -111,22 +119,79 @@ def _codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
 def score_frame(frame: pd.DataFrame, scorer_: Scorer | None = None) -> pd.DataFrame:
     """One output row per case of ``frame`` (cases in order of first appearance)."""
     check_columns(frame.columns)
-    s = scorer_ or scorer()
+    if frame["case_id"].isna().any():
+        raise TableError(f"{int(frame['case_id'].isna().sum())} row(s) have no case_id")
     case_code, case_ids = pd.factorize(frame["case_id"], sort=False)
-    n = len(case_ids)
-    case_code = case_code.astype(np.intp)
-    errors = np.full(n, None, dtype=object)
+    parts = [_codes(frame, c) for c in FIELDS]
+    return _output(*_score(case_code, np.asarray(case_ids, dtype=object), parts, scorer_ or scorer()))
 
-    # the distinct contents of rows, as one integer per row
-    parts = [_codes(frame, c) for c in ("section", "id", "side", "value", "detail")]
-    combined = np.zeros(len(frame), dtype=np.int64)
+
+def score_table(table, scorer_: Scorer | None = None) -> pd.DataFrame:
+    """:func:`score_frame` of a pyarrow Table, read through Arrow's dictionary codes (no
+    conversion of the rows to pandas objects): what a worker does with a Parquet row group."""
+    import pyarrow.compute as pc
+
+    check_columns(table.column_names)
+    ids = table.column("case_id")
+    if ids.null_count:
+        raise TableError(f"{ids.null_count} row(s) have no case_id")
+    encoded = pc.dictionary_encode(ids).combine_chunks()
+    case_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    case_ids = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    parts = [_arrow_codes(table, c) for c in FIELDS]
+    return _output(*_score(case_code, case_ids, parts, scorer_ or scorer()))
+
+
+def _arrow_codes(table, column: str) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of an Arrow column and its distinct values as plain text (missing is '')."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column not in table.column_names:
+        return np.zeros(table.num_rows, dtype=np.int64), [""]
+    values = table.column(column)
+    if not pa.types.is_dictionary(values.type):
+        values = pc.dictionary_encode(values)
+    values = values.unify_dictionaries() if isinstance(values, pa.ChunkedArray) else values
+    if isinstance(values, pa.ChunkedArray):
+        dictionary = values.chunk(0).dictionary if values.num_chunks else pa.array([], pa.string())
+        indices = pa.chunked_array([c.indices for c in values.chunks], values.type.index_type).combine_chunks()
+    else:
+        dictionary, indices = values.dictionary, values.indices
+    words = [_plain(u) for u in dictionary.to_pylist()] + [""]
+    codes = indices.fill_null(len(words) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, words
+
+
+def _row_content(parts: list[tuple[np.ndarray, list[str]]], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per row for its (section, id, side, value, detail), and the first row of
+    each distinct content."""
+    combined = np.zeros(n_rows, dtype=np.int64)
+    span = 1
     for codes, words in parts:
+        if span * len(words) >= 2**62:  # keep the mixed code inside int64: renumber what we have
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            span = int(combined.max()) + 1 if n_rows else 1
         combined = combined * len(words) + codes
+        span *= len(words)
     row_entry, distinct = pd.factorize(combined)
     first = np.empty(len(distinct), dtype=np.intp)
     first[row_entry[::-1]] = np.arange(len(row_entry) - 1, -1, -1)
+    return row_entry, first
+
+
+def _score(case_code: np.ndarray, case_ids: np.ndarray, parts: list[tuple[np.ndarray, list[str]]], s: Scorer):
+    """The scores of the cases whose rows are coded by ``parts`` (see :func:`score_frame`)."""
+    n = len(case_ids)
+    case_code = case_code.astype(np.intp)
+    errors = np.full(n, None, dtype=object)
+    if not n:
+        return case_ids, None, errors
+
+    # the distinct contents of rows, as one integer per row
+    row_entry, first = _row_content(parts, len(case_code))
     effects: list[EntryEffect] = []
-    problems = np.full(len(distinct), None, dtype=object)
+    problems = np.full(len(first), None, dtype=object)
     keys = []
     for j, row in enumerate(first):
         key = tuple(words[codes[row]] for codes, words in parts)
@@ -142,9 +207,8 @@ def score_frame(frame: pd.DataFrame, scorer_: Scorer | None = None) -> pd.DataFr
         errors[case_code[row]] = problems[row_entry[row]]
 
     # age and duration as numbers, risk factors as one set per case
-    entry_age, entry_days = np.full(len(distinct), np.nan), np.full(len(distinct), np.nan)
-    factor_names: list[str] = []
-    entry_factor = np.full(len(distinct), -1, dtype=np.int64)
+    entry_age, entry_days = np.full(len(first), np.nan), np.full(len(first), np.nan)
+    entry_factor = np.full(len(first), -1, dtype=np.int64)
     for j, (section, ident, _, value, _) in enumerate(keys):
         if bad[j]:
             continue
@@ -153,20 +217,17 @@ def score_frame(frame: pd.DataFrame, scorer_: Scorer | None = None) -> pd.DataFr
         elif (section, ident) == ("history", "duration_days"):
             entry_days[j] = float(value)
         elif (section, ident) == ("history", "factor"):
-            entry_factor[j] = len(factor_names)
-            factor_names.append(value)
+            entry_factor[j] = s.factor_bit(value)
     age, duration = np.full(n, np.nan), np.full(n, np.nan)
     for per_entry, target in ((entry_age, age), (entry_days, duration)):
         rows = ~np.isnan(per_entry[row_entry])
         target[case_code[rows]] = per_entry[row_entry[rows]]
     row_factor = entry_factor[row_entry]
     has = row_factor >= 0
-    masks = np.zeros(n, dtype=np.int64)  # at most the 36 valid factors: other values are errors
+    masks = np.zeros(n, dtype=np.int64)  # one bit per valid factor (other values are errors)
     np.bitwise_or.at(masks, case_code[has], np.left_shift(1, row_factor[has]))
     mask_values, case_shift = np.unique(masks, return_inverse=True)
-    shifts = np.stack(
-        [s.shift(frozenset(name for b, name in enumerate(factor_names) if int(m) >> b & 1)) for m in mask_values]
-    )
+    shifts = np.stack([s.shift_of_mask(int(m)) for m in mask_values])
 
     bad_case = errors != None  # noqa: E711 (element-wise)
     keep = ~bad[row_entry] & ~bad_case[case_code]
@@ -180,11 +241,12 @@ def score_frame(frame: pd.DataFrame, scorer_: Scorer | None = None) -> pd.DataFr
         age=age,
         duration=duration,
     )
-    scores = s.cohort.score(data, top=TOP)
-    return _output(case_ids, scores, errors)
+    return case_ids, s.cohort.score(data, top=TOP), errors
 
 
-def _output(case_ids, scores, errors) -> pd.DataFrame:
+def _output(case_ids: np.ndarray, scores, errors: np.ndarray) -> pd.DataFrame:
+    if scores is None:  # no rows, no cases
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
     out = {"case_id": np.asarray(case_ids, dtype=object)}
     failed = errors != None  # noqa: E711
     for r in range(TOP):
