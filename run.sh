@@ -2,23 +2,22 @@
 # Install plexnav into a local virtual environment and assess a bundled example case.
 # Usage: ./run.sh [plexnav arguments...]   (default: assess the bundled L5 example)
 #
-# pip runs only when the environment is new or pyproject.toml (the package and its
-# dependencies) changed since the last successful install: a stamp in .venv records the
-# file's hash.  Later calls start at once and work offline (the install is editable, so
+# The install is the locked one: scripts/install.sh runtime installs every package pinned,
+# with its hashes, in requirements/runtime.txt, then plexnav itself (editable).  It runs
+# only when the environment is new or what it installs changed since the last successful
+# install (pyproject.toml, the lock file, the install script): a stamp in .venv records
+# their hash.  Later calls start at once and work offline (the install is editable, so
 # source changes need no reinstall).
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 STAMP=.venv/.plexnav-installed
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
+INPUTS=(pyproject.toml requirements/runtime.txt scripts/install.sh)
 if command -v sha256sum >/dev/null; then hash=(sha256sum); else hash=(shasum -a 256); fi
-wanted="$("${hash[@]}" pyproject.toml | cut -d' ' -f1)"
+wanted="$(cat "${INPUTS[@]}" | "${hash[@]}" | cut -d' ' -f1)"
 if [ ! -x .venv/bin/plexnav ] || [ "$(cat "$STAMP" 2>/dev/null || true)" != "$wanted" ]; then
-  echo "run.sh: installing plexnav into .venv (pyproject.toml is new or changed)" >&2
-  .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-  .venv/bin/python -m pip install --quiet -e . >/dev/null
+  echo "run.sh: installing plexnav into .venv from requirements/runtime.txt (new, or ${INPUTS[*]} changed)" >&2
+  PYTHON="$PYTHON" bash scripts/install.sh runtime
   echo "$wanted" > "$STAMP"
 fi
 if [ "$#" -eq 0 ]; then

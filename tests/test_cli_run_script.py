@@ -1,4 +1,8 @@
-"""``./run.sh`` installs only when needed (issue 9, item 14): a stamp of pyproject.toml.
+"""``./run.sh`` installs only when needed (issue 9, item 14), and then from the lock (issue 14).
+
+A stamp records the hash of what the install depends on: pyproject.toml, the lock file
+requirements/runtime.txt and scripts/install.sh, which installs the locked pins with
+``--require-hashes`` and then plexnav itself.
 
 The script runs in a copy of the project layout whose ``.venv`` holds stand-in ``python``
 and ``plexnav`` programs that log how they were called, so the test never installs
@@ -35,8 +39,9 @@ fi
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copy(PROJECT / "run.sh", tmp_path / "run.sh")
-    shutil.copy(PROJECT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for name in ("run.sh", "pyproject.toml", "requirements/runtime.txt", "scripts/install.sh"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT / name, tmp_path / name)
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     python = bin_dir / "python"
@@ -69,10 +74,20 @@ def test_first_call_installs_and_later_calls_do_not(project):
     assert elapsed < 1.0
 
 
-def test_a_changed_pyproject_installs_again(project):
+def test_the_install_is_the_locked_one(project):
+    done, calls, _ = run(project, "--version")
+    assert done.returncode == 0, done.stderr
+    locked = [c for c in pip_calls(calls) if "-r requirements/runtime.txt" in c]
+    assert locked and "--require-hashes" in locked[0]
+    editable = [c for c in pip_calls(calls) if " -e ." in c]
+    assert editable and calls.index(editable[0]) > calls.index(locked[0])  # plexnav after its pinned dependencies
+
+
+@pytest.mark.parametrize("changed", ["pyproject.toml", "requirements/runtime.txt", "scripts/install.sh"])
+def test_a_changed_pyproject_lock_or_install_script_installs_again(project, changed):
     run(project, "--version")
-    with (project / "pyproject.toml").open("a") as f:
-        f.write("\n# a new dependency would change this file\n")
+    with (project / changed).open("a") as f:
+        f.write("\n# a new dependency or pin would change this file\n")
     _, calls, _ = run(project, "--version")
     assert pip_calls(calls)
     _, calls, _ = run(project, "--version")
