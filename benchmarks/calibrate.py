@@ -29,12 +29,10 @@ PUBLISHED = Path(__file__).resolve().parent.parent / "tests" / "cases" / "publis
 
 
 def grouped(model, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    keys = [(h.site, h.side, h.levels) for h in model.hypotheses]
-    uniq = {k: i for i, k in enumerate(dict.fromkeys(keys))}
-    index = np.array([uniq[k] for k in keys])
-    G = np.zeros((post.shape[0], len(uniq)))
-    np.add.at(G.T, index, post.T)
-    return G, index
+    """Hypothesis posteriors summed into the reported (site, side) groups."""
+    G = np.zeros((post.shape[0], len(model.group_keys)))
+    np.add.at(G.T, model.group_index, post.T)
+    return G, model.group_index
 
 
 def _split_loglik(model, columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -48,19 +46,17 @@ def _split_loglik(model, columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndar
 
 def published_cases(model):
     """Encoded published cases: columns, prior shift and the index of the expected group."""
-    keys = list(dict.fromkeys((h.site, h.side, h.levels) for h in model.hypotheses))
     out = []
     for path in sorted(PUBLISHED.glob("*.json")):
         case, expected = parse_case(path.read_bytes())
         if expected is None or expected.site is None:
             continue
-        levels = tuple(expected.levels) if expected.levels else None
         side = expected.side
         target = next(
             (
                 i
-                for i, (s, sd, lv) in enumerate(keys)
-                if s == expected.site and (sd == side or sd == "symptomatic") and (lv == levels or levels is None)
+                for i, (s, sd) in enumerate(model.group_keys)
+                if s == expected.site and (sd == side or sd == "symptomatic")
             ),
             None,
         )

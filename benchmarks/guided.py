@@ -89,7 +89,7 @@ class Examination:
             ** self.model.site_sharpness
         )
         g = int(np.argmax(mass))
-        site, side, _ = self.model.group_keys[g]
+        site, side = self.model.group_keys[g]
         return site, side, float(mass[g] / mass.sum())
 
 

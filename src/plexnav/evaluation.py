@@ -12,9 +12,12 @@ from plexnav.validation import CaseValidationError, parse_case
 
 
 def _matches(entry, expected) -> bool:
-    if entry.site != expected.site or entry.side != expected.side:
-        return False
-    return expected.levels is None or list(entry.levels or []) == list(expected.levels)
+    """Correct localization as case-format §6 defines it: the site and the side."""
+    return entry.site == expected.site and entry.side == expected.side
+
+
+def _levels_match(entry, expected) -> bool:
+    return list(entry.levels or []) == list(expected.levels or [])
 
 
 RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -58,6 +61,8 @@ def evaluate_directory(directory: Path) -> dict:
             "triage": 0,
             "etiology_cases": 0,
             "etiology_top3": 0,
+            "levels_cases": 0,
+            "levels": 0,
         },
     )
     for path in sorted(directory.glob("*.json")):
@@ -83,6 +88,13 @@ def evaluate_directory(directory: Path) -> dict:
             stated.append(first.probability)
             right.append(top1)
             totals["side"] += first.side == expected.side
+            if top1 and expected.levels:
+                # the root range of a polyradiculopathy, scored apart (the contract's
+                # localization is site and side)
+                totals["levels_cases"] += 1
+                totals["levels"] += _levels_match(first, expected)
+                if not _levels_match(first, expected):
+                    misses.append(f"levels: expected {'-'.join(expected.levels)}, got {'-'.join(first.levels or [])}")
             if not top1:
                 misses.append(
                     f"site: expected {expected.site} {expected.side}, "
@@ -116,6 +128,7 @@ def render_report(report: dict) -> str:
         f"localization top-1: {frac('top1', 'localized')}",
         f"localization top-3: {frac('top3', 'localized')}",
         f"side: {frac('side', 'localized')}",
+        f"root levels (where the site is right): {frac('levels', 'levels_cases')}",
         f"triage exact: {frac('triage', 'triage_cases')}",
         f"etiology in leading three: {frac('etiology_top3', 'etiology_cases')}",
     ]

@@ -27,7 +27,7 @@ from plexnav import vocabulary as V
 from plexnav.case import Case
 from plexnav.engine.catalogue import UNREPORTED_SPHINCTER
 from plexnav.engine.facts import base_facts
-from plexnav.engine.model import LikelihoodModel
+from plexnav.engine.model import LikelihoodModel, age_thresholds
 from plexnav.engine.observe import observe
 from plexnav.engine.triage import ROUTINE_RULE
 from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -142,7 +142,7 @@ class CohortInput:
     row_entry: np.ndarray  # (R,) index into ``entries``
     entries: Sequence[EntryEffect]
     case_shift: np.ndarray  # (n,) index into ``shifts``
-    shifts: np.ndarray  # (S, 2, H) prior shift by factor set, under 60 and from 60
+    shifts: np.ndarray  # (S, B, H) prior shift by factor set and age band (CohortModel.factor_shift)
     age: np.ndarray  # (n,) float, NaN unknown
     duration: np.ndarray  # (n,) float, NaN unknown
 
@@ -323,12 +323,20 @@ class CohortModel:
         keys = model.group_keys
         self.group_site = np.array([k[0] for k in keys], dtype=object)
         self.group_side = np.array([k[1] for k in keys], dtype=object)
-        self.group_levels = np.array(["-".join(k[2] or ()) for k in keys], dtype=object)
+        self.hypothesis_levels = np.array(["-".join(h.levels or ()) for h in model.hypotheses], dtype=object)
+        self.age_thresholds = age_thresholds(model.kb.parameters["background_polyneuropathy"]["odds_ratio"])
 
     def factor_shift(self, factors: frozenset[str]) -> np.ndarray:
-        """(2, H): the prior shift for these factors, under 60 and from 60."""
+        """(B, H): the prior shift for these factors in each age band (``age_band``): age
+        unknown, then below the first threshold, then from each threshold on."""
         feats = frozenset(f"factor:{f}" for f in factors)
-        return np.stack([self.model.prior_shift(feats, 0), self.model.prior_shift(feats, 60)])
+        ages: list[int | None] = [None, 0, *self.age_thresholds]
+        return np.stack([self.model.prior_shift(feats, age) for age in ages])
+
+    def age_band(self, age: np.ndarray) -> np.ndarray:
+        """(n,) each case's row of ``factor_shift`` (NaN: age unknown)."""
+        band = 1 + np.searchsorted(np.array(self.age_thresholds, dtype=float), np.nan_to_num(age, nan=0.0), "right")
+        return np.where(np.isnan(age), 0, band).astype(np.intp)
 
     def score(self, data: CohortInput, top: int = 3) -> CohortScores:
         model, d = self.model, data
@@ -337,8 +345,7 @@ class CohortModel:
         scores = np.asarray(counts @ self.table)
         scores /= model.temperature
         scores += model.log_prior
-        old = (np.nan_to_num(d.age, nan=-1) >= 60).astype(np.intp)
-        scores += d.shifts[d.case_shift, old]
+        scores += d.shifts[d.case_shift, self.age_band(d.age)]
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)
@@ -361,8 +368,14 @@ class CohortModel:
             probabilities=probs,
             levels=levels,
             rules=rules,
-            extra={"levels": self.group_levels[order[rows, 0]]},
+            extra={"levels": self._levels(scores, order[rows, 0])},
         )
+
+    def _levels(self, posterior: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Per case, the levels of its leading group: its best member's range, as
+        ``localize.group_sites`` reports them."""
+        weights = np.where(self.model.group_index[None, :] == group[:, None], posterior, -1.0)
+        return self.hypothesis_levels[np.argmax(weights, axis=1)]
 
     def _counts(self, d: CohortInput) -> sparse.csr_matrix:
         """The (cases x columns) count matrix, as ``observe`` would list each case."""

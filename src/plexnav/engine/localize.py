@@ -95,18 +95,26 @@ class SiteGroup:
 
 
 def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None) -> list[SiteGroup]:
-    """Sum hypothesis probabilities by (site, side, levels), best first; lesion points of one
-    nerve stay visible as the group's members.  ``limit`` keeps only the leading groups."""
+    """Sum hypothesis probabilities by (site, side), best first; lesion points of one nerve
+    and root ranges of one polyradiculopathy stay visible as the group's members, and the
+    group reports the best member's levels and detail.  ``limit`` keeps only the leading
+    groups."""
     mass = np.bincount(model.group_index, weights=scored.posterior, minlength=len(model.group_keys))
     mass = mass**model.site_sharpness
     mass /= mass.sum()
     order = np.argsort(-mass, kind="stable")[:limit]
     out = []
     for g in order:
-        site, side, levels = model.group_keys[g]
+        site, side = model.group_keys[g]
         members = model.group_members[g]
         members = tuple(int(i) for i in members[np.argsort(-scored.posterior[members], kind="stable")])
         out.append(
-            SiteGroup(site, scored.symptomatic_side if side == "symptomatic" else side, levels, float(mass[g]), members)
+            SiteGroup(
+                site,
+                scored.symptomatic_side if side == "symptomatic" else side,
+                model.hypotheses[members[0]].levels,
+                float(mass[g]),
+                members,
+            )
         )
     return out

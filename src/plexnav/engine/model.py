@@ -6,6 +6,7 @@ that is what makes single cases sub-millisecond and batches vectorised.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,23 @@ from plexnav.engine.catalogue import FindingSpec, build_catalogue, involvement, 
 from plexnav.engine.hypotheses import Hypothesis, build_hypotheses, focal_id
 from plexnav.engine.wording import hypothesis_label, target_gloss
 from plexnav.knowledge.base import KnowledgeBase, load_knowledge
+
+_AGE_KEY = re.compile(r"age(>=|<)(\d+)")
+
+
+def age_applies(key: str, age: int | None) -> bool:
+    """Whether an age condition of the parameters ('age>=60', 'age<40') holds; an unknown
+    age meets none of them."""
+    found = _AGE_KEY.fullmatch(key)
+    if found is None or age is None:
+        return False
+    limit = int(found.group(2))
+    return age >= limit if found.group(1) == ">=" else age < limit
+
+
+def age_thresholds(keys) -> tuple[int, ...]:
+    """The ages at which the age conditions among ``keys`` change (sorted)."""
+    return tuple(sorted({int(m.group(2)) for k in keys if (m := _AGE_KEY.fullmatch(k))}))
 
 
 @dataclass(frozen=True)
@@ -35,7 +53,7 @@ class LikelihoodModel:
     log_lik_t: np.ndarray  # (J, H) float32 transpose for batch matrix products
     temperature: float
     site_sharpness: float  # exponent on the summed site probabilities (calibration)
-    group_keys: tuple[tuple, ...]  # distinct (site, side, levels) of the output
+    group_keys: tuple[tuple[str, str], ...]  # distinct (site, side) of the output
     group_index: np.ndarray  # (H,) hypothesis -> group
     group_members: tuple[np.ndarray, ...]  # group -> hypothesis indices
     age_variants: Mapping[str, int]  # base finding key -> age from which its variant applies
@@ -52,12 +70,12 @@ class LikelihoodModel:
     def prior_shift(self, features: frozenset[str], age: int | None) -> np.ndarray:
         """(H,) change of log prior for this patient: a background polyneuropathy (and a
         stand-alone one) is likelier with diabetes, alcohol, neurotoxic chemotherapy, B12
-        deficiency and age (likelihood.yaml: background_polyneuropathy)."""
+        deficiency and age, rarer in the young (likelihood.yaml: background_polyneuropathy)."""
         spec = self.kb.parameters["background_polyneuropathy"]
         q = spec["base"]
         odds = q / (1 - q)
         for key, ratio in spec["odds_ratio"].items():
-            if key in features or (key == "age>=60" and age is not None and age >= 60):
+            if key in features or age_applies(key, age):
                 odds *= ratio
         p = odds / (1 + odds)
         shift = np.zeros(len(self.hypotheses))
@@ -142,7 +160,9 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     log_prior = np.log(np.array([h.prior for h in hypotheses]))
     for arr in (log_lik, p_abn, lmn, inv_lmn, inv_umn, log_prior):
         arr.setflags(write=False)
-    keys = [(h.site, h.side, h.levels) for h in hypotheses]
+    # one output entry per site and side: neighbouring root ranges of a polyradiculopathy sum
+    # into one entry that reports its best range (localize.group_sites)
+    keys = [(h.site, h.side) for h in hypotheses]
     group_keys = tuple(dict.fromkeys(keys))
     lookup = {k: i for i, k in enumerate(group_keys)}
     group_index = np.array([lookup[k] for k in keys], dtype=np.intp)

@@ -104,7 +104,7 @@ def _silent_side_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
 
 def same_site(model: LikelihoodModel, a: int, b: int) -> bool:
     ha, hb = model.hypotheses[a], model.hypotheses[b]
-    return (ha.site, ha.side, ha.levels) == (hb.site, hb.side, hb.levels)
+    return (ha.site, ha.side) == (hb.site, hb.side)
 
 
 def top_site_index(model: LikelihoodModel, posterior: np.ndarray) -> int:
@@ -113,7 +113,7 @@ def top_site_index(model: LikelihoodModel, posterior: np.ndarray) -> int:
     best: dict[tuple, int] = {}
     for i, p in enumerate(posterior):
         h = model.hypotheses[i]
-        key = (h.site, h.side, h.levels)
+        key = (h.site, h.side)
         groups[key] = groups.get(key, 0.0) + p
         if key not in best or posterior[best[key]] < p:
             best[key] = i

@@ -139,14 +139,16 @@ def _build_graph(
     graph = nx.DiGraph()
     for level in roots:
         for spec in _segment_nodes(level):
-            pain = root_local_pain if spec["kind"] == "root" else []
+            pain: dict[str, float] = {}
+            if spec["kind"] == "root":
+                pain = {**roots[level].radicular_pain, **dict.fromkeys(root_local_pain, 1.0)}
             graph.add_node(
                 spec["id"],
                 kind=spec["kind"],
                 name=spec["name"],
                 short=spec["name"],
                 roots=frozenset(spec["roots"]),
-                local_pain=tuple(pain),
+                local_pain=MappingProxyType(pain),
             )
             for parent in spec["parents"]:
                 graph.add_edge(parent, spec["id"])
@@ -157,7 +159,7 @@ def _build_graph(
             name=rec.name,
             short=rec.short,
             roots=frozenset(rec.roots),
-            local_pain=tuple(rec.local_pain),
+            local_pain=MappingProxyType(dict.fromkeys(rec.local_pain, 1.0)),
         )
     for rec in nodes.values():
         for parent in rec.parents:

@@ -86,11 +86,11 @@ def reflex_involvement(kb: KnowledgeBase, lesion: Lesion, reflex: str) -> float:
 
 
 def local_pain_involvement(kb: KnowledgeBase, lesion: Lesion, region: str) -> float:
-    """Pain at the lesion site itself (e.g. buttock pain with a sacral plexus lesion)."""
+    """Pain at the lesion site itself (e.g. buttock pain with a sacral plexus lesion), or
+    radiating from a root beyond its dermatome (sclerotomal pain down the back of the thigh)."""
     best = 0.0
     for node, weight in lesion.items():
-        if region in kb.graph.nodes[node]["local_pain"]:
-            best = max(best, weight)
+        best = max(best, weight * kb.graph.nodes[node]["local_pain"].get(region, 0.0))
     return best
 
 

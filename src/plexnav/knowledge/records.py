@@ -34,6 +34,9 @@ class Sourced(_Record):
 
 class RootRecord(Sourced):
     level: RootLevel
+    # where this root's pain radiates beyond its dermatome (sclerotomal, referred): share of
+    # patients with a lesion of the root who feel pain there
+    radicular_pain: dict[V.SkinRegion, float] = Field(default_factory=dict)
 
 
 class NodeRecord(Sourced):
