@@ -13,10 +13,12 @@ import secrets
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SECRET_FILE = "session-secret.key"
 DATABASE_FILE = "plexnav.sqlite3"
@@ -84,6 +86,23 @@ class Settings(BaseSettings):
         pattern=r"^[0-9+*#]{2,15}$",
         description="the local emergency telephone number shown (tap to call) when a red flag is reported",
     )
+
+    frame_ancestors: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="origins (scheme://host[:port], comma- or space-separated) allowed to show plexnav's pages "
+        "in a frame, e.g. the EHR that embeds the SMART app; https, or http on loopback only. Empty (the "
+        "default): no site may frame plexnav (frame-ancestors 'none'). When set, plexnav's cookies are sent "
+        "with SameSite=None; Secure; Partitioned so that the session works inside the EHR's iframe (the web forms "
+        "carry CSRF tokens; the JSON API accepts only JSON, which another site cannot send without CORS)",
+    )
+
+    @field_validator("frame_ancestors", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> tuple[str, ...]:
+        items = value.replace(",", " ").split() if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("give the allowed origins as text, e.g. 'https://ehr.example.org https://b.example'")
+        return tuple(frame_origin(item) for item in items)
 
     @field_validator("database_url", "smtp_host", "public_url")
     @classmethod
@@ -175,6 +194,32 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def frame_origin(value: object) -> str:
+    """One origin of the ``frame_ancestors`` allow-list, normalised (``https://ehr.example.org:8443``).
+
+    Only a plain origin is accepted: a CSP source expression with a path, a wildcard, a keyword or
+    a ``;`` would widen the allow-list or break the header."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{value!r} is not an origin (scheme://host[:port])")
+    text = value.strip()
+    if any(c in text for c in "*;'\"\\") or any(c.isspace() or ord(c) < 32 for c in text):
+        raise ValueError(f"{text!r}: give an exact origin, scheme://host[:port], without wildcards or quotes")
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{text!r}: the port is not a number from 0 to 65535") from None
+    if parts.scheme.lower() not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{text!r} is not an origin: it needs https:// and a host")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{text!r}: an origin has no path, query, fragment or user (scheme://host[:port])")
+    scheme, host = parts.scheme.lower(), parts.hostname.lower()
+    if scheme == "http" and not is_loopback(host):
+        raise ValueError(f"{text!r}: a framing site must be served over https (plain http only on loopback)")
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" + (f":{port}" if port is not None else "")
 
 
 def normalise_database_url(url: str) -> str:

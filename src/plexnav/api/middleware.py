@@ -9,10 +9,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-CSP = (
+CSP_BASE = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'self'; form-action 'self'"
 )
+CSP = f"{CSP_BASE}; frame-ancestors 'none'"
+
+
+def csp_for(frame_ancestors: Sequence[str] = ()) -> str:
+    """The Content-Security-Policy: no site may frame plexnav's pages unless the
+    ``frame_ancestors`` setting names it (each entry a checked origin, see
+    :func:`plexnav.settings.frame_origin`)."""
+    return f"{CSP_BASE}; frame-ancestors {' '.join(frame_ancestors)}" if frame_ancestors else CSP
+
+
+def iframe_cookie(header: bytes) -> bytes:
+    """A ``Set-Cookie`` value made usable inside another site's iframe: ``SameSite=None; Secure;
+    Partitioned``, its other attributes kept.  A Lax cookie is not sent in a cross-site frame;
+    browsers drop SameSite=None without Secure; and browsers that block third-party cookies
+    (Chromium does by default now, as do Firefox and Safari in their own ways) keep only a
+    *partitioned* one (CHIPS), stored for this EHR's site alone, never shared with other sites
+    that frame plexnav.  Browsers that do not know ``Partitioned`` ignore it."""
+    name_value, *attributes = header.split(b";")
+    dropped = (b"samesite", b"secure", b"partitioned")
+    kept = [a.strip() for a in attributes if a.strip() and a.strip().split(b"=")[0].lower() not in dropped]
+    return b"; ".join([name_value.strip(), *kept, b"SameSite=None", b"Secure", b"Partitioned"])
 
 
 async def _send_json(send: Send, status: int, message: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
@@ -121,26 +142,49 @@ class JsonOnlyApiWrites:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, hsts_max_age: int = 0):
+    """CSP, nosniff, referrer and opener policies, HSTS when set, ``no-store`` off ``/static``.
+
+    Framing: by default no site may frame a page (``frame-ancestors 'none'`` and
+    ``X-Frame-Options: DENY``).  With the ``frame_ancestors`` setting (an EHR that embeds
+    plexnav, e.g. the SMART app in its iframe) the CSP names exactly those origins,
+    X-Frame-Options is left out (it cannot name an origin, and would refuse the frame in
+    browsers that read it), and every cookie the app sets gets ``SameSite=None; Secure;
+    Partitioned`` (:func:`iframe_cookie`), since otherwise the browser does not keep or send it
+    inside another site's iframe and the session (the SMART launch state among it) is lost.
+    ``frame_ancestors`` defaults to the app's settings (``app.state.settings``), read at the
+    first request."""
+
+    def __init__(self, app: ASGIApp, hsts_max_age: int = 0, frame_ancestors: Sequence[str] | None = None):
         self.app = app
         self.hsts = f"max-age={hsts_max_age}; includeSubDomains".encode() if hsts_max_age else None
+        self.frame_ancestors = None if frame_ancestors is None else tuple(frame_ancestors)
+
+    def _ancestors(self, scope: Scope) -> tuple[str, ...]:
+        if self.frame_ancestors is None:
+            settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+            self.frame_ancestors = tuple(getattr(settings, "frame_ancestors", ()) or ())
+        return self.frame_ancestors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        ancestors = self._ancestors(scope)
+        fixed = [
+            (b"content-security-policy", csp_for(ancestors).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            *([] if ancestors else [(b"x-frame-options", b"DENY")]),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
 
         async def with_headers(msg: Message) -> None:
             if msg["type"] == "http.response.start":
                 headers = list(msg.get("headers", ()))
+                if ancestors:
+                    headers = [(k, iframe_cookie(v) if k.lower() == b"set-cookie" else v) for k, v in headers]
                 present = {k.lower() for k, _ in headers}
-                for key, value in (
-                    (b"content-security-policy", CSP.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"cross-origin-opener-policy", b"same-origin"),
-                ):
+                for key, value in fixed:
                     if key not in present:
                         headers.append((key, value))
                 if self.hsts is not None:

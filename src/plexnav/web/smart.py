@@ -17,9 +17,12 @@ Registration (JSON file named by ``PLEXNAV_SMART_CLIENTS``)::
 
     {"client_id": "plexnav", "issuers": ["https://ehr.hospital.example/fhir"]}
 
-Without it ``/smart/launch`` answers that SMART launch is not configured.  Embedding in an EHR
-iframe needs cookies with ``SameSite=None; Secure`` and a ``frame-ancestors`` allow-list, which this
-module does not set (plexnav opens in its own window or tab).
+Without it ``/smart/launch`` answers that SMART launch is not configured.  plexnav opens in its own
+window or tab; to run it inside the EHR's iframe, name the EHR's origin in
+``PLEXNAV_FRAME_ANCESTORS`` (:attr:`plexnav.settings.Settings.frame_ancestors`): the pages then allow
+that origin in ``frame-ancestors`` and the session cookie, which carries the launch state across the
+authorization redirect, is sent ``SameSite=None; Secure; Partitioned``
+(:class:`plexnav.api.middleware.SecurityHeaders`).
 """
 
 from __future__ import annotations
