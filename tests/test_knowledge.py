@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from plexnav import vocabulary as V
@@ -158,3 +160,40 @@ def test_a_single_root_involves_a_multi_root_muscle_partly(kb):
             continue
         for root in roots:
             assert muscle_involvement(kb, {f"root:{root}": 1.0}, muscle) < 1, (muscle, root)
+
+
+@pytest.mark.parametrize("key", ["age>=6O", "age>60", "factor:not_a_factor", "diabetes"])
+def test_background_polyneuropathy_odds_keys_are_checked(monkeypatch, key):
+    """A misspelt risk key would silently never apply: loading refuses it, naming the key."""
+    from plexnav.knowledge import base, files
+
+    real = files.read_yaml
+
+    def read(name):
+        data = real(name)
+        if name == "likelihood.yaml":
+            data = {**data}
+            spec = dict(data["background_polyneuropathy"])
+            spec["odds_ratio"] = {**spec["odds_ratio"], key: 2.0}
+            data["background_polyneuropathy"] = spec
+        return data
+
+    monkeypatch.setattr(files, "read_yaml", read)
+    with pytest.raises(ValueError, match=re.escape(repr(key))):
+        base.load_knowledge.__wrapped__()
+
+
+@pytest.mark.parametrize(
+    ("key", "age", "holds"),
+    [
+        ("age>=60", 60, True),
+        ("age>=60", 59, False),
+        ("age<40", 39, True),
+        ("age<40", 40, False),
+        ("age<40", None, False),
+    ],
+)
+def test_age_conditions(key, age, holds):
+    from plexnav.knowledge.age import age_applies
+
+    assert age_applies(key, age) is holds

@@ -27,9 +27,10 @@ from plexnav import vocabulary as V
 from plexnav.case import Case
 from plexnav.engine.catalogue import UNREPORTED_SPHINCTER
 from plexnav.engine.facts import base_facts
-from plexnav.engine.model import LikelihoodModel, age_thresholds
+from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import observe
 from plexnav.engine.triage import ROUTINE_RULE
+from plexnav.knowledge.age import age_thresholds
 from plexnav.knowledge.guidance import GuidanceKnowledge
 
 LEFT, RIGHT, EITHER = 1, 2, 4

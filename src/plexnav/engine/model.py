@@ -6,7 +6,6 @@ that is what makes single cases sub-millisecond and batches vectorised.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,24 +16,8 @@ import numpy as np
 from plexnav.engine.catalogue import FindingSpec, build_catalogue, involvement, state_probabilities
 from plexnav.engine.hypotheses import Hypothesis, build_hypotheses, focal_id
 from plexnav.engine.wording import hypothesis_label, target_gloss
+from plexnav.knowledge.age import age_applies
 from plexnav.knowledge.base import KnowledgeBase, load_knowledge
-
-_AGE_KEY = re.compile(r"age(>=|<)(\d+)")
-
-
-def age_applies(key: str, age: int | None) -> bool:
-    """Whether an age condition of the parameters ('age>=60', 'age<40') holds; an unknown
-    age meets none of them."""
-    found = _AGE_KEY.fullmatch(key)
-    if found is None or age is None:
-        return False
-    limit = int(found.group(2))
-    return age >= limit if found.group(1) == ">=" else age < limit
-
-
-def age_thresholds(keys) -> tuple[int, ...]:
-    """The ages at which the age conditions among ``keys`` change (sorted)."""
-    return tuple(sorted({int(m.group(2)) for k in keys if (m := _AGE_KEY.fullmatch(k))}))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import networkx as nx
 
 from plexnav import vocabulary as V
 from plexnav.knowledge import files
+from plexnav.knowledge.age import is_age_condition
 from plexnav.knowledge.records import (
     ActivityRecord,
     EvidenceRecord,
@@ -217,6 +218,13 @@ def load_knowledge() -> KnowledgeBase:
                 f"evidence {key!r}: unknown families {sorted(set(rec.family) - set(likelihood['priors']))}"
             )
     imaging = read("imaging.yaml")
+    for key in likelihood["background_polyneuropathy"]["odds_ratio"]:
+        factor = key.removeprefix("factor:")
+        if not is_age_condition(key) and (factor == key or factor not in V.HISTORY_FACTORS):
+            raise ValueError(
+                f"background_polyneuropathy.odds_ratio: {key!r} is neither 'factor:<history factor>' "
+                "nor an age condition ('age>=N', 'age<N')"
+            )
     for feature, rule in likelihood["site_risk"].items():
         factor = feature.removeprefix("factor:")
         if factor not in V.HISTORY_FACTORS:
