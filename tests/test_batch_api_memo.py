@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from plexnav.examples import example_path
 
+JSON = {"content-type": "application/json"}
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
@@ -68,3 +70,55 @@ def test_an_unknown_field_is_a_422_naming_it(client):
     assert response.status_code == 422
     text = response.text
     assert "fields" in text and "'cause'" in text and "causes" in text
+
+
+def test_a_memo_hit_makes_no_case_model(client, monkeypatch):
+    """Answered before validation: a body seen before, or its findings under a new id, never
+    reaches the pydantic case model (nor the router)."""
+    from plexnav import validation
+
+    client.post("/api/v1/assess", json=_case("seen"))
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(validation, "validate_case", refuse)
+    assert client.post("/api/v1/assess", json=_case("seen")).json()["case_id"] == "seen"
+    renamed = client.post("/api/v1/assess", content=json.dumps(_case("new name"), indent=1).encode(), headers=JSON)
+    assert renamed.status_code == 200 and renamed.json()["case_id"] == "new name"
+    assert renamed.headers["content-type"] == "application/json"
+    assert renamed.headers["x-content-type-options"] == "nosniff"  # the middleware stack still ran
+
+
+def test_the_same_findings_with_an_invalid_id_are_still_refused(client):
+    client.post("/api/v1/assess", json=_case("valid"))
+    response = client.post("/api/v1/assess", json={**_case(None), "id": 12})
+    assert response.status_code == 422 and "id" in response.text
+
+
+def test_other_content_is_never_a_hit(client):
+    first = client.post("/api/v1/assess", json=_case("a")).json()
+    older = {**_case("b"), "patient": {**_case("b").get("patient", {}), "age": 77}}
+    second = client.post("/api/v1/assess", json=older)
+    assert second.status_code == 200
+    from plexnav.engine.assess import assess
+    from plexnav.modelcache import load_model
+    from plexnav.validation import validate_case
+
+    assert second.json() == json.loads(assess(validate_case(older)[0], load_model()).to_json())
+    assert first["case_id"] == "a"
+    # a contradiction added to known findings is judged by validation, not the memo
+    bad = _case("c")
+    bad.setdefault("exam", {}).setdefault("strength", []).extend(
+        [
+            {"movement": "knee_extension", "side": "left", "mrc": 5},
+            {"movement": "knee_extension", "side": "left", "mrc": 2},
+        ]
+    )
+    assert client.post("/api/v1/assess", json=bad).status_code == 422
+
+
+def test_an_unknown_field_is_refused_for_a_known_body_too(client):
+    client.post("/api/v1/assess", json=_case("k"))
+    response = client.post("/api/v1/assess?fields=sites", json=_case("k"))
+    assert response.status_code == 422 and "'sites'" in response.text

@@ -10,9 +10,11 @@ from __future__ import annotations
 import gc
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from typing import Literal
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plexnav.api.middleware import (
     BodySizeLimit,
@@ -54,6 +56,70 @@ def _version() -> str:
         return version("plexnav")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0"
+
+
+ASSESS_PATH = "/api/v1/assess"
+
+
+class AssessMemoHits:
+    """``POST /api/v1/assess`` answered from the assessor's memo without the router.
+
+    Why: for a case answered recently (the same body, or the same findings under another id)
+    FastAPI's routing and dependency resolution cost more than the answer itself.  It sits
+    innermost, so every check of the middleware stack (size limit, JSON only, stored values,
+    security headers) has run; anything it cannot answer from memory, including a ``fields``
+    list it does not accept, goes on to the route unchanged, which gives the errors.
+    """
+
+    def __init__(self, app: ASGIApp, assessor: CachedAssessor):
+        self.app, self.assessor = app, assessor
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != ASSESS_PATH:
+            await self.app(scope, receive, send)
+            return
+        wanted = _fields(scope.get("query_string", b""))
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: let the route see it
+                await self.app(scope, _replay(b"".join(chunks), message, receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        payload = None if wanted is False else self.assessor.cached_body(body, wanted)
+        if payload is None:
+            await self.app(scope, _replay(body, None, receive), send)
+            return
+        headers = [(b"content-length", str(len(payload)).encode()), (b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _fields(query: bytes) -> frozenset[str] | None | Literal[False]:
+    """The ``fields`` of the query as the route reads them (its last value); False when the
+    route must judge them (an unknown name)."""
+    from urllib.parse import parse_qsl
+
+    from plexnav.answers import FieldsError, parse_fields
+
+    values = [v for k, v in parse_qsl(query.decode("latin-1"), keep_blank_values=True) if k == "fields"]
+    try:
+        return parse_fields(values[-1] if values else None)
+    except FieldsError:
+        return False
+
+
+def _replay(body: bytes, extra: Message | None, receive: Receive) -> Receive:
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+    if extra is not None:
+        pending = [{"type": "http.request", "body": body, "more_body": True}, extra]
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -110,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
 
     # Added innermost first: the size limit sees every request before anything else.
+    app.add_middleware(AssessMemoHits, assessor=assessor)
     app.add_middleware(
         SessionMiddleware,
         secret_key=app.state.secret_key,

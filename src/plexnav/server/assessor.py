@@ -4,8 +4,10 @@
 the same findings get the same assessment whatever the case is called: the memo is keyed
 by the finding set (the validated case without its id), keeps the answer made for
 ``case_id: null`` already serialised (orjson, the content ``plexnav assess --json``
-prints), and splices the id in on the way out.  Byte-identical request bodies are
-recognised before parsing (by a BLAKE2 digest of the body).  Compact answers (``fields``)
+prints), and splices the id in on the way out.  A request body is answered from memory
+before any pydantic model is made when it is byte-identical to a recent one (a BLAKE2
+digest of the body) or holds the same findings under another id (the finding key of its
+plain JSON, :func:`plexnav.answers.finding_key`).  Compact answers (``fields``)
 are memoised the same way.  The knowledge version is part of every key, and nothing is
 kept when the cache size is 0.
 """
@@ -18,7 +20,7 @@ from collections import OrderedDict
 
 import orjson
 
-from plexnav.answers import assessment_bytes, compact_bytes, splice_case_id
+from plexnav.answers import assessment_bytes, compact_bytes, finding_key, splice_case_id
 from plexnav.case import Assessment, Case
 
 
@@ -28,12 +30,22 @@ def case_key(case: Case, fields: frozenset[str] | None = None) -> bytes:
     return body + b"|" + ",".join(sorted(fields or ())).encode()
 
 
+def _plain_json(body: bytes) -> dict | None:
+    """The body as a JSON object (orjson), or None when it is not one."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 class CachedAssessor:
     def __init__(self, size: int = 1024):
         self.size = size
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, bytes], tuple[Assessment | None, bytes]] = OrderedDict()
         self._raw: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
+        self._findings: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
         self.hits = self.misses = 0
 
     @staticmethod
@@ -71,8 +83,28 @@ class CachedAssessor:
         digest.update(b"|" + ",".join(sorted(fields or ())).encode())
         return self._knowledge_version(), digest.digest()
 
+    def answer(self, body: bytes, fields: frozenset[str] | None = None) -> bytes:
+        """The JSON answer to a request body: ``POST /api/v1/assess``.  Memo hits come
+        before any pydantic model is made: a byte-identical body by its digest, the same
+        findings under another id by the finding key of the plain JSON (the id spliced in).
+        Anything else is validated (:class:`CaseValidationError` for an invalid case) and
+        assessed."""
+        found = self.cached_body(body, fields)
+        if found is not None:
+            return found
+        from plexnav.validation import load_json, validate_case
+
+        data = load_json(body)
+        case, _ = validate_case(data)
+        template = self._lookup(case, fields)[1]
+        payload = splice_case_id(template, case.id)
+        self.remember_body(body, payload, fields)
+        self._remember_findings(body, data, template, fields)
+        return payload
+
     def cached_body(self, body: bytes, fields: frozenset[str] | None = None) -> bytes | None:
-        """The answer for byte-identical request bodies seen recently, without even parsing."""
+        """The answer for a request body seen recently, or for one whose findings were (its
+        id spliced in), without validating it again."""
         if self.size <= 0:
             return None
         key = self._body_key(body, fields)
@@ -81,7 +113,37 @@ class CachedAssessor:
             if found is not None:
                 self._raw.move_to_end(key)
                 self.hits += 1
-        return found
+                return found
+        data = _plain_json(body)
+        if data is None or not isinstance(data.get("id"), str | None):
+            return None  # validation says what is wrong
+        finding = finding_key(data, fields)
+        if finding is None:
+            return None
+        with self._lock:
+            template = self._findings.get((key[0], finding))
+            if template is None:
+                return None
+            self._findings.move_to_end((key[0], finding))
+            self.hits += 1
+        return splice_case_id(template, data.get("id"))
+
+    def _remember_findings(self, body: bytes, data: object, template: bytes, fields: frozenset[str] | None) -> None:
+        """Keep an answer (``case_id: null``) under the finding key of a body just validated,
+        when orjson reads the body as the validator's parser did (so a later body with the
+        same key holds the same, valid, content)."""
+        if self.size <= 0:
+            return
+        plain = _plain_json(body)
+        if plain is None or plain != data:
+            return
+        finding = finding_key(plain, fields)
+        if finding is None:
+            return
+        with self._lock:
+            self._findings[(self._knowledge_version(), finding)] = template
+            while len(self._findings) > self.size:
+                self._findings.popitem(last=False)
 
     def remember_body(self, body: bytes, payload: bytes, fields: frozenset[str] | None = None) -> None:
         if self.size <= 0:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
 
+from plexnav.answers import FieldsError, parse_fields
 from plexnav.case import Assessment
 from plexnav.server.deps import AssessorDep
 from plexnav.server.errors import ERROR_RESPONSES
-from plexnav.validation import CaseError, CaseValidationError, parse_case
+from plexnav.validation import CaseError, CaseValidationError
 
 router = APIRouter(prefix="/api/v1", tags=["assess"], responses=ERROR_RESPONSES)
 
@@ -37,14 +38,13 @@ async def assess_case(
     Validation is the CLI's: an invalid case gets 422 with every problem located by JSON
     path, the valid choices and the closest one.
     """
-    from difflib import get_close_matches
-
-    from plexnav.answers import FieldsError, parse_fields
-    from plexnav.engine.compact import FIELDS
-
     try:
         wanted = parse_fields(fields)
     except FieldsError as exc:
+        from difflib import get_close_matches
+
+        from plexnav.engine.compact import FIELDS
+
         raise CaseValidationError(
             [
                 CaseError(
@@ -56,10 +56,4 @@ async def assess_case(
                 for name in exc.unknown
             ]
         ) from None
-    body = await request.body()
-    payload = assessor.cached_body(body, wanted)
-    if payload is None:
-        case, _ = parse_case(body)
-        _, payload = assessor.assess_with_json(case, wanted)
-        assessor.remember_body(body, payload, wanted)
-    return Response(content=payload, media_type="application/json")
+    return Response(content=assessor.answer(await request.body(), wanted), media_type="application/json")
