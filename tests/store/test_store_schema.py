@@ -107,3 +107,47 @@ def test_migration_0003_keeps_accounts_and_leaves_old_clinicians_pending(databas
         session.add(User(username="bad", email="bad@x.org", display_name="bad", role="superuser", password_hash="h"))
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+def test_migration_0007_keeps_shares_and_its_downgrade_never_widens_access(database):
+    """Upgrading: an existing share means all cases, with no end.  Downgrading: the old
+    schema can only say "all cases, for ever", so shares of one case, with an end or revoked
+    are deleted rather than turned into that."""
+    from datetime import timedelta
+
+    from alembic import command
+
+    from plexnav.store.db import alembic_config
+    from plexnav.store.models import Share, StoredCase, User, utcnow
+
+    now = utcnow()
+    with database.session() as session:
+        pat = User(username="pam", email="pam@x.org", display_name="pam", role="patient", password_hash="h")
+        doc = User(username="doc", email="doc@x.org", display_name="doc", role="clinician", password_hash="h")
+        other = User(username="oli", email="oli@x.org", display_name="oli", role="clinician", password_hash="h")
+        session.add_all([pat, doc, other])
+        session.flush()
+        case = StoredCase(owner_id=pat.id, title="Foot", document={})
+        session.add(case)
+        session.flush()
+        session.add_all(
+            [
+                Share(patient_id=pat.id, clinician_id=doc.id),
+                Share(patient_id=pat.id, clinician_id=other.id, case_id=case.id),
+                Share(patient_id=pat.id, clinician_id=other.id, expires_at=now + timedelta(days=1)),
+                Share(patient_id=pat.id, clinician_id=other.id, revoked_at=now),
+            ]
+        )
+        session.commit()
+        doc_id = doc.id
+    cfg = alembic_config(database.engine)
+    with database.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0006_audit_chain")
+    with database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT clinician_id FROM shares")).all()
+    assert [r[0] for r in rows] == [doc_id]
+    database.migrate()
+    with database.session() as session:
+        (kept,) = session.query(Share).all()
+        assert kept.case_id is None and kept.expires_at is None and kept.status(utcnow()) == "active"

@@ -3,8 +3,10 @@
 Privacy rules, in one place:
 
 * a patient sees and changes only their own cases;
-* a clinician sees the cases of patients who shared with them (and their own), may add
-  findings and re-assess them, but only the owner deletes a case;
+* a vetted clinician sees the cases a live share reaches (one case, or all of a patient's
+  cases) and their own, may add findings and re-assess them, but only the owner deletes a
+  case; a share ends when the patient revokes it or at its end time (at that instant, not
+  a moment later), and an ended share grants nothing;
 * a case you may not see is "not found" (404), never "forbidden", so ids reveal nothing;
 * every read and change of a case or assessment writes an audit event in the same
   transaction, naming the actor and whose data it was.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,8 +27,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from plexnav.case import Assessment, Case
 from plexnav.store.alerts import open_alerts, urgency
 from plexnav.store.db import begin_write
-from plexnav.store.errors import Conflict, Forbidden, NotFound
-from plexnav.store.models import Share, StoredAssessment, StoredCase, User, new_id
+from plexnav.store.errors import Conflict, Forbidden, Invalid, NotFound
+from plexnav.store.models import Share, StoredAssessment, StoredCase, User, new_id, utcnow
 from plexnav.store.repositories import (
     AssessmentRepository,
     AuditRepository,
@@ -34,9 +37,12 @@ from plexnav.store.repositories import (
     UserRepository,
 )
 from plexnav.store.schemas import (
+    SHARE_MAX_DAYS,
+    AccessOverview,
     AssessmentRecordPublic,
     AssessmentRecordSummary,
     AuditEventPublic,
+    CaseAccess,
     CaseCreate,
     CasePublic,
     CaseSummary,
@@ -118,7 +124,7 @@ class Casebook:
     def _may_see(self, case: StoredCase) -> bool:
         if case.owner_id == self.actor.id:
             return True
-        return self.actor.vetted and self.shares.exists(case.owner_id, self.actor.id)
+        return self.actor.vetted and self.shares.grants(case.owner_id, self.actor.id, case.id, utcnow())
 
     def _visible(self, case_id: str) -> StoredCase:
         case = self.cases.get(case_id)
@@ -136,8 +142,8 @@ class Casebook:
             raise Forbidden("patients store cases for themselves only", "patient_id")
         if not self.actor.vetted:
             raise Forbidden("your clinician account is waiting for an administrator's approval", "patient_id")
-        if not self.shares.exists(patient_id, self.actor.id):
-            raise NotFound("no patient with that id has shared their cases with you", "patient_id")
+        if not self.shares.grants(patient_id, self.actor.id, None, utcnow()):
+            raise NotFound("no patient with that id has shared all their cases with you", "patient_id")
         owner = self.users.get(patient_id)
         if owner is None:
             raise NotFound("no patient with that id has shared their cases with you", "patient_id")
@@ -204,7 +210,7 @@ class Casebook:
 
     @writes
     def list_cases(self, patient_id: str | None = None) -> list[CaseSummary]:
-        rows = self.cases.visible_to(self.actor, patient_id)
+        rows = self.cases.visible_to(self.actor, patient_id, now=utcnow())
         latest = self.assessments.latest_for_cases([r.id for r in rows])
         for owner_id in sorted({r.owner_id for r in rows if r.owner_id != self.actor.id}):
             self.audit.record(
@@ -316,54 +322,123 @@ class Casebook:
 
     # ------------------------------------------------------------------ sharing
 
-    def _share_public(self, share: Share) -> SharePublic:
+    def _share_public(self, share: Share, now: datetime | None = None) -> SharePublic:
         return SharePublic(
             id=share.id,
             patient=_ref(share.patient),
             clinician=_ref(share.clinician),
             clinician_email=share.clinician.email,
+            case_id=share.case_id,
+            case_title=share.case.title if share.case is not None else None,
             created_at=share.created_at,
+            expires_at=share.expires_at,
+            revoked_at=share.revoked_at,
+            status=share.status(now or utcnow()),  # type: ignore[arg-type]  # one of the three
         )
 
-    def list_shares(self) -> list[SharePublic]:
+    def list_shares(self, include_ended: bool = False) -> list[SharePublic]:
+        """Patients: whom they share with (``include_ended``: revoked and expired shares too,
+        with when they ended); vetted clinicians: the live shares reaching them."""
+        now = utcnow()
         if self.actor.role == "patient":
-            rows: Sequence[Share] = self.shares.for_patient(self.actor.id)
+            rows: Sequence[Share] = self.shares.for_patient(self.actor.id, now, include_ended)
         else:
-            rows = self.shares.for_clinician(self.actor.id) if self.actor.vetted else []
-        return [self._share_public(s) for s in rows]
+            rows = self.shares.for_clinician(self.actor.id, now) if self.actor.vetted else []
+        return [self._share_public(s, now) for s in rows]
+
+    def access(self, case_id: str | None = None) -> AccessOverview:
+        """Patients: who can see their records right now and until when, overall and per
+        case (``case_id``: that case only)."""
+        if self.actor.role != "patient":
+            raise Forbidden("only patients share their records", "role")
+        now = utcnow()
+        live = self.shares.for_patient(self.actor.id, now)
+        cases = self.cases.visible_to(self.actor, limit=10_000, now=now)
+        if case_id is not None:
+            cases = [c for c in cases if c.id == case_id]
+            if not cases:
+                raise NotFound("no such case", "case_id")
+        whole = [s for s in live if s.case_id is None]
+        return AccessOverview(
+            all_cases=[self._share_public(s, now) for s in whole],
+            cases=[
+                CaseAccess(
+                    case_id=c.id,
+                    title=c.title,
+                    shares=[self._share_public(s, now) for s in live if s.case_id in (None, c.id)],
+                )
+                for c in sorted(cases, key=lambda c: (c.title.lower(), c.id))
+            ],
+        )
 
     @writes
-    def share_with(self, clinician_login: str) -> SharePublic:
+    def share_with(
+        self, clinician_login: str, case_id: str | None = None, expires_at: datetime | None = None
+    ) -> SharePublic:
+        """Let a vetted clinician see one case (``case_id``) or all (None), until
+        ``expires_at`` (None: until revoked).  Sharing the same scope again changes its end."""
         if self.actor.role != "patient":
             raise Forbidden("only patients share their cases", "clinician")
+        now = utcnow()
+        if expires_at is not None:
+            expires_at = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=UTC)
+            if expires_at <= now:
+                raise Invalid("the end of access must be in the future", "expires_at")
+            if expires_at > now + timedelta(days=SHARE_MAX_DAYS):
+                raise Invalid(f"the end of access can be at most {SHARE_MAX_DAYS} days ahead", "expires_at")
+        case = None
+        if case_id is not None:
+            case = self.cases.get(case_id)
+            if case is None or case.owner_id != self.actor.id:
+                raise NotFound("no such case of yours", "case_id")
         clinician = self.users.by_login(clinician_login)
         if clinician is None or not clinician.vetted:
             # pending or unknown look the same: an impostor's account cannot be shared with
             raise NotFound("no vetted clinician with that username or email", "clinician")
-        existing = self.shares.find(self.actor.id, clinician.id)
-        if existing is not None:
-            return self._share_public(existing)
-        share = self.shares.add(Share(patient_id=self.actor.id, clinician_id=clinician.id))
-        self.audit.record(self.actor, "share", "share", share.id, self.actor.id, f"with={clinician.username}")
+        until = expires_at.isoformat(timespec="seconds") if expires_at else "revoked"
+        scope = f"case={case.id}" if case is not None else "all cases"
+        share = self.shares.find_active(self.actor.id, clinician.id, case_id, now)
+        if share is not None:
+            if share.expires_at == expires_at:
+                return self._share_public(share, now)
+            share.expires_at = expires_at
+            action = "share_changed"
+        else:
+            share = self.shares.add(
+                Share(patient_id=self.actor.id, clinician_id=clinician.id, case_id=case_id, expires_at=expires_at)
+            )
+            action = "share"
+        self.audit.record(
+            self.actor, action, "share", share.id, self.actor.id, f"with={clinician.username} {scope} until={until}"
+        )
         self._commit()
-        return self._share_public(share)
+        return self._share_public(share, now)
 
     @writes
     def unshare(self, share_id: str) -> None:
+        """Revoke a share at once (the record stays, with when it was revoked)."""
         share = self.shares.get(share_id)
         if share is None or self.actor.id not in (share.patient_id, share.clinician_id):
             raise NotFound("no such share", "share_id")
         if share.patient_id != self.actor.id:
             raise Forbidden("only the patient can withdraw a share")
+        if share.revoked_at is not None:
+            return
+        scope = f"case={share.case_id}" if share.case_id else "all cases"
         self.audit.record(
-            self.actor, "unshare", "share", share.id, share.patient_id, f"with={share.clinician.username}"
+            self.actor, "unshare", "share", share.id, share.patient_id, f"with={share.clinician.username} {scope}"
         )
-        self.shares.remove(share)
+        share.revoked_at = utcnow()
         self._commit()
 
     def patients(self) -> list[UserRef]:
-        """Clinicians: the patients who shared with you."""
-        return [_ref(s.patient) for s in self.shares.for_clinician(self.actor.id)] if self.actor.vetted else []
+        """Clinicians: the patients with a live share of one case or all of them."""
+        if not self.actor.vetted:
+            return []
+        seen: dict[str, UserRef] = {}
+        for s in self.shares.for_clinician(self.actor.id, utcnow()):
+            seen.setdefault(s.patient_id, _ref(s.patient))
+        return list(seen.values())
 
     # ------------------------------------------------------------------ audit
 

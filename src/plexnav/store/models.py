@@ -25,7 +25,6 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -86,6 +85,12 @@ class User(Base):
     # clinicians: when and by which administrator the account was vetted (None: pending)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     approved_by_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # optional two-factor sign-in (RFC 6238 TOTP): the base32 secret is set at enrolment and
+    # only counts once ``totp_enabled_at`` is set (a code from it was verified); the last
+    # time step accepted, so a code seen once cannot be replayed
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
     def vetted(self) -> bool:
@@ -109,6 +114,19 @@ class LoginAttempt(Base):
     key: Mapped[str] = mapped_column(String(300))
     attempt: Mapped[str] = mapped_column(String(32), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(Base):
+    """A one-use code that signs in instead of a two-factor code (the phone was lost).  Only
+    its SHA-256 is kept: the codes are random (80 bits), shown once when two-factor sign-in
+    is turned on."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class UserSession(Base):
@@ -212,18 +230,31 @@ class StoredDiaryEntry(Base):
 
 
 class Share(Base):
-    """A patient lets one clinician see (and add findings to) all of the patient's cases."""
+    """A patient lets one clinician see (and add findings to) one case, or all the patient's
+    cases (``case_id`` None), until ``expires_at`` (None: until revoked).  Revoking keeps the
+    row (``revoked_at``), so the patient can see who had access and when it ended."""
 
     __tablename__ = "shares"
-    __table_args__ = (UniqueConstraint("patient_id", "clinician_id", name="uq_shares_pair"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     patient_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     clinician_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     patient: Mapped[User] = relationship(foreign_keys=[patient_id], lazy="joined")
     clinician: Mapped[User] = relationship(foreign_keys=[clinician_id], lazy="joined")
+    case: Mapped[StoredCase | None] = relationship(foreign_keys=[case_id], lazy="joined")
+
+    def status(self, now: datetime) -> str:
+        """``active``, ``expired`` (at and after ``expires_at``) or ``revoked``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and now >= self.expires_at:
+            return "expired"
+        return "active"
 
 
 class AuditEvent(Base):

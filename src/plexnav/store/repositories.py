@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from plexnav.store.models import (
@@ -54,6 +54,11 @@ class UserRepository:
         return user
 
 
+def share_active(now: datetime) -> ColumnElement[bool]:
+    """A share grants access: not revoked, and ``now`` is before its end (at the end it is over)."""
+    return and_(Share.revoked_at.is_(None), or_(Share.expires_at.is_(None), Share.expires_at > now))
+
+
 class ShareRepository:
     def __init__(self, session: Session):
         self.session = session
@@ -61,32 +66,43 @@ class ShareRepository:
     def get(self, share_id: str) -> Share | None:
         return self.session.get(Share, share_id)
 
-    def find(self, patient_id: str, clinician_id: str) -> Share | None:
+    def find_active(self, patient_id: str, clinician_id: str, case_id: str | None, now: datetime) -> Share | None:
+        """The live share of exactly this scope (one case, or ``case_id`` None: all cases)."""
+        scope = Share.case_id.is_(None) if case_id is None else Share.case_id == case_id
         return self.session.scalars(
-            select(Share).where(Share.patient_id == patient_id, Share.clinician_id == clinician_id)
+            select(Share)
+            .where(Share.patient_id == patient_id, Share.clinician_id == clinician_id, scope, share_active(now))
+            .order_by(Share.created_at)
         ).first()
 
-    def exists(self, patient_id: str, clinician_id: str) -> bool:
-        return self.find(patient_id, clinician_id) is not None
+    def grants(self, patient_id: str, clinician_id: str, case_id: str | None, now: datetime) -> bool:
+        """Whether a live share lets the clinician see the case (``case_id`` None: whether
+        the patient shared *all* cases, as adding a new case for the patient needs)."""
+        scope = Share.case_id.is_(None)
+        if case_id is not None:
+            scope = or_(scope, Share.case_id == case_id)
+        query = select(Share.id).where(
+            Share.patient_id == patient_id, Share.clinician_id == clinician_id, scope, share_active(now)
+        )
+        return self.session.scalars(query.limit(1)).first() is not None
 
-    def for_patient(self, patient_id: str) -> Sequence[Share]:
-        return self.session.scalars(
-            select(Share).where(Share.patient_id == patient_id).order_by(Share.created_at)
-        ).all()
+    def for_patient(self, patient_id: str, now: datetime, include_ended: bool = False) -> Sequence[Share]:
+        query = select(Share).where(Share.patient_id == patient_id)
+        if not include_ended:
+            query = query.where(share_active(now))
+        return self.session.scalars(query.order_by(Share.created_at, Share.id)).all()
 
-    def for_clinician(self, clinician_id: str) -> Sequence[Share]:
+    def for_clinician(self, clinician_id: str, now: datetime) -> Sequence[Share]:
         return self.session.scalars(
-            select(Share).where(Share.clinician_id == clinician_id).order_by(Share.created_at)
+            select(Share)
+            .where(Share.clinician_id == clinician_id, share_active(now))
+            .order_by(Share.created_at, Share.id)
         ).all()
 
     def add(self, share: Share) -> Share:
         self.session.add(share)
         self.session.flush()
         return share
-
-    def remove(self, share: Share) -> None:
-        self.session.delete(share)
-        self.session.flush()
 
 
 class CaseRepository:
@@ -96,11 +112,18 @@ class CaseRepository:
     def get(self, case_id: str) -> StoredCase | None:
         return self.session.get(StoredCase, case_id)
 
-    def visible_to(self, user: User, patient_id: str | None = None, limit: int = 200) -> Sequence[StoredCase]:
-        """The user's own cases, plus (vetted clinicians) those of patients who shared with them."""
+    def visible_to(
+        self, user: User, patient_id: str | None = None, limit: int = 200, now: datetime | None = None
+    ) -> Sequence[StoredCase]:
+        """The user's own cases, plus (vetted clinicians) the cases live shares reach: every
+        case of a patient who shared all, and single cases shared on their own."""
         if user.vetted:
-            owners = select(Share.patient_id).where(Share.clinician_id == user.id)
-            query = select(StoredCase).where(or_(StoredCase.owner_id == user.id, StoredCase.owner_id.in_(owners)))
+            live = and_(Share.clinician_id == user.id, share_active(now or utcnow()))
+            owners = select(Share.patient_id).where(live, Share.case_id.is_(None))
+            single = select(Share.case_id).where(live, Share.case_id.is_not(None))
+            query = select(StoredCase).where(
+                or_(StoredCase.owner_id == user.id, StoredCase.owner_id.in_(owners), StoredCase.id.in_(single))
+            )
         else:  # a clinician not (or no longer) vetted sees only their own
             query = select(StoredCase).where(StoredCase.owner_id == user.id)
         if patient_id is not None:

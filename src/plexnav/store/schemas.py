@@ -5,7 +5,7 @@ never leaks into an API answer by accident.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
@@ -15,6 +15,7 @@ from plexnav.case import Assessment, Case, Triage
 from plexnav.diary.models import DiaryEntry
 
 Role = Literal["patient", "clinician", "admin"]
+SHARE_MAX_DAYS = 5 * 366  # the furthest end a share may have
 SignupRole = Literal["patient", "clinician"]
 
 
@@ -254,6 +255,17 @@ class ShareCreate(_In):
     clinician: Annotated[
         str, NoNul, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=254)
     ] = Field(description="the clinician's username or email")
+    case_id: RecordId | None = Field(None, description="share this one case (default: all your cases)")
+    expires_at: datetime | None = Field(
+        None,
+        description="access ends at this time (ISO 8601; without a time zone it is UTC); at most "
+        f"{SHARE_MAX_DAYS} days ahead; default: until you revoke it",
+    )
+
+    @field_validator("expires_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class SharePublic(_Out):
@@ -261,7 +273,27 @@ class SharePublic(_Out):
     patient: UserRef
     clinician: UserRef
     clinician_email: str | None = None
+    case_id: str | None = Field(None, description="the one case shared (null: all the patient's cases)")
+    case_title: str | None = None
     created_at: datetime
+    expires_at: datetime | None = Field(None, description="when access ends (null: when revoked)")
+    revoked_at: datetime | None = None
+    status: Literal["active", "expired", "revoked"] = "active"
+
+
+class CaseAccess(_Out):
+    """Who can see one case right now, and until when."""
+
+    case_id: str
+    title: str
+    shares: list[SharePublic] = Field(description="live shares reaching this case: its own and those of all cases")
+
+
+class AccessOverview(_Out):
+    """A patient's answer to "who can see my records": overall and case by case."""
+
+    all_cases: list[SharePublic] = Field(description="live shares of all your cases")
+    cases: list[CaseAccess]
 
 
 # ---------------------------------------------------------------------------------- audit

@@ -1,13 +1,19 @@
 """Account pages: the emailed verification link, the administrators' clinician vetting page,
-and "My account" (sessions, sign out everywhere, password change, export, deletion)."""
+and "My account" (who can see my records and sharing, sessions, sign out everywhere, password
+change, export, deletion)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from plexnav.server.deps import AccountsDep, DbSession, OptionalUser, SettingsDep, session_store, sign_in
+from plexnav.store.casebook import Casebook
 from plexnav.store.errors import NotFound, StoreError
+from plexnav.store.models import utcnow
+from plexnav.validation import CaseError
 from plexnav.web.pages import CsrfForm, login_redirect, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +77,25 @@ def admin_action(
     return redirect("/admin")
 
 
-def _account_page(request: Request, user, db, status_code: int = 200, errors=None, done: str | None = None):
+SHARE_DURATIONS = (
+    ("", "until I revoke it"),
+    ("1", "1 day"),
+    ("7", "1 week"),
+    ("30", "30 days"),
+    ("90", "90 days"),
+    ("365", "1 year"),
+)
+
+
+def _account_page(request: Request, user, db, status_code: int = 200, errors=None, done: str | None = None, **extra):
+    sharing = None
+    if user.role == "patient":
+        book = Casebook(db, user)
+        sharing = {
+            "access": book.access(),
+            "history": [s for s in book.list_shares(include_ended=True) if s.status != "active"],
+            "durations": SHARE_DURATIONS,
+        }
     return render(
         request,
         "account.html",
@@ -81,6 +105,8 @@ def _account_page(request: Request, user, db, status_code: int = 200, errors=Non
         done=done,
         sessions=session_store(request, db).active(user),
         current=getattr(request.state, "session_id", None),
+        sharing=sharing,
+        **extra,
     )
 
 
@@ -89,6 +115,35 @@ def account_page(request: Request, user: OptionalUser, db: DbSession) -> Respons
     if user is None:
         return login_redirect(request)
     return _account_page(request, user, db)
+
+
+@router.post("/account/shares", response_class=HTMLResponse)
+def account_share(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession) -> Response:
+    """Share one case or all, for a chosen time (the patient's "Who can see your records")."""
+    if user is None:
+        return login_redirect(request)
+    scope = form.get("case_id").strip()
+    days = form.get("days").strip()
+    if days not in {value for value, _ in SHARE_DURATIONS}:
+        return _account_page(request, user, db, 422, [CaseError("days", "choose how long from the list")])
+    expires_at = utcnow() + timedelta(days=int(days)) if days else None
+    try:
+        share = Casebook(db, user).share_with(form.get("clinician")[:254], scope[:64] or None, expires_at)
+    except StoreError as exc:
+        return _account_page(request, user, db, exc.status, exc.errors())
+    what = f"“{share.case_title}”" if share.case_title else "all your cases"
+    until = f"until {share.expires_at:%d %b %Y %H:%M} UTC" if share.expires_at else "until you revoke it"
+    return _account_page(request, user, db, done=f"{share.clinician.display_name} can see {what} {until}.")
+
+
+@router.post("/account/shares/{share_id}/revoke")
+def account_revoke_share(
+    request: Request, share_id: str, form: CsrfForm, user: OptionalUser, db: DbSession
+) -> Response:
+    if user is None:
+        return login_redirect(request)
+    Casebook(db, user).unshare(share_id[:64])
+    return redirect("/account#h-access")
 
 
 @router.post("/account/sessions/{session_id}/end")

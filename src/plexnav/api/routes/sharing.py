@@ -9,29 +9,54 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from plexnav.server.deps import CasebookDep
 from plexnav.server.errors import ERROR_RESPONSES
-from plexnav.store.schemas import AuditEventPublic, ShareCreate, SharePublic, UserRef
+from plexnav.store.schemas import AccessOverview, AuditEventPublic, ShareCreate, SharePublic, UserRef
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.get("/shares", tags=["sharing"], summary="Patients: who you share with; clinicians: who shares with you")
-def list_shares(book: CasebookDep) -> list[SharePublic]:
-    return book.list_shares()
+def list_shares(
+    book: CasebookDep,
+    include_ended: Annotated[
+        bool, Query(description="patients: revoked and expired shares too, with when they ended")
+    ] = False,
+) -> list[SharePublic]:
+    return book.list_shares(include_ended)
 
 
 @router.post(
-    "/shares", status_code=status.HTTP_201_CREATED, tags=["sharing"], summary="Patients: let a clinician see your cases"
+    "/shares",
+    status_code=status.HTTP_201_CREATED,
+    tags=["sharing"],
+    summary="Patients: let a clinician see one case or all your cases, optionally until a set time",
+    description="Sharing the same clinician and scope again sets its new end.  Only vetted clinicians "
+    "(email verified, approved by an administrator) can be shared with; anyone else is 404.",
 )
 def create_share(data: ShareCreate, book: CasebookDep) -> SharePublic:
-    return book.share_with(data.clinician)
+    return book.share_with(data.clinician, data.case_id, data.expires_at)
 
 
 @router.delete(
-    "/shares/{share_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["sharing"], summary="Patients: stop sharing"
+    "/shares/{share_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["sharing"],
+    summary="Patients: revoke a share at once (it stays listed as revoked)",
 )
 def delete_share(share_id: Annotated[str, Path(max_length=64)], book: CasebookDep) -> Response:
     book.unshare(share_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/access",
+    tags=["sharing"],
+    summary="Patients: who can see your records right now and until when, overall and case by case",
+)
+def access(
+    book: CasebookDep,
+    case_id: Annotated[str | None, Query(max_length=64, description="one case only")] = None,
+) -> AccessOverview:
+    return book.access(case_id)
 
 
 @router.get("/patients", tags=["sharing"], summary="Clinicians: patients who shared their cases with you")
