@@ -108,3 +108,61 @@ def test_the_schema_check_finds_broken_bundles():
     assert broken(lambda b: resource(b, "Composition").update(status="has spaces  twice"))
     assert broken(lambda b: resource(b, "Observation").pop("code"))
     assert broken(lambda b: b.update(type=7))
+
+
+# ---------------------------------------------------------------- meta.profile: claimed only where met
+
+CLINICAL_DOCUMENT = "http://hl7.org/fhir/StructureDefinition/clinicaldocument"
+# HL7 FHIR R4 (4.0.1) clinicaldocument.profile.json, differential: Composition.subject typed
+# Reference(Patient | Practitioner | Group | Device | Location); Composition.extension:versionNumber
+# (composition-clinicaldocument-versionNumber, a valueString) at most once.  Nothing else changes.
+SUBJECT_TYPES = {"Patient", "Practitioner", "Group", "Device", "Location"}
+VERSION_NUMBER = "http://hl7.org/fhir/StructureDefinition/composition-clinicaldocument-versionNumber"
+
+
+def _clinical_document_problems(bundle: dict) -> list[str]:
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"] if "fullUrl" in e}
+    composition = bundle["entry"][0]["resource"]
+    problems = []
+    subject = composition.get("subject", {}).get("reference")
+    if subject is not None:
+        target = by_url.get(subject)
+        if target is None or target["resourceType"] not in SUBJECT_TYPES:
+            problems.append(f"subject {subject} is not a {' | '.join(sorted(SUBJECT_TYPES))} in the document")
+    versions = [x for x in composition.get("extension", ()) if x.get("url") == VERSION_NUMBER]
+    if len(versions) > 1 or any(set(x) != {"url", "valueString"} for x in versions):
+        problems.append("versionNumber: at most one, with valueString")
+    return problems + _problems(bundle)
+
+
+def test_every_profile_claimed_is_met():
+    files = shared_case_files()
+    assert files
+    for path in files:
+        bundle = _export(path, patient_id="pat-1", birth_date="1961-04-12")
+        claimed = {
+            (e["resource"]["resourceType"], p)
+            for e in bundle["entry"]
+            for p in e["resource"].get("meta", {}).get("profile", ())
+        }
+        # one claim, on the Composition; none on anything the suite does not check
+        assert claimed == {("Composition", CLINICAL_DOCUMENT)}, path.name
+        assert _clinical_document_problems(bundle) == [], path.name
+
+
+def test_the_profile_check_finds_a_composition_that_breaks_the_profile():
+    bundle = _export(shared_case_files()[0])
+    device = next(e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Device")
+    organisation = copy.deepcopy(bundle)
+    organisation["entry"].append(
+        {"fullUrl": "urn:uuid:7f0c2a8e-0000-4000-8000-000000000001", "resource": {"resourceType": "Organization"}}
+    )
+    organisation["entry"][0]["resource"]["subject"] = {"reference": "urn:uuid:7f0c2a8e-0000-4000-8000-000000000001"}
+    assert _clinical_document_problems(organisation)
+    versions = copy.deepcopy(bundle)
+    versions["entry"][0]["resource"]["extension"] += [{"url": VERSION_NUMBER, "valueInteger": 2}]
+    assert _clinical_document_problems(versions)
+    # a Device is an allowed subject: the check is the profile's, not a stricter one
+    device_subject = copy.deepcopy(bundle)
+    device_subject["entry"][0]["resource"]["subject"] = {"reference": device}
+    assert _clinical_document_problems(device_subject) == []

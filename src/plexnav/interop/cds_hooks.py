@@ -38,7 +38,9 @@ The contract of the ``plexnav-lumbosacral`` service
   with the same located, friendly errors as the CLI.
 - The JWT check is :mod:`plexnav.interop.cds_auth` (the HTTP route applies it).
 - The response holds up to three cards, each with a stable ``uuid`` (for feedback) and a
-  link-free ``source`` ``{"label": "plexnav", "topic": …}``:
+  ``source`` ``{"label": "plexnav", "topic": …, "url": …}``; the url (given the address of the
+  documentation, :mod:`plexnav.interop.cds_docs`) opens the page explaining the card, for a
+  triage card on which a red-flag rule fired the page of that rule:
 
   * triage: indicator ``critical`` for emergency, ``warning`` for urgent, ``info`` otherwise;
     the reasons in ``detail``;
@@ -62,6 +64,7 @@ from pydantic import AnyUrl, BaseModel, ConfigDict, Field, StringConstraints, Va
 from plexnav.case import Assessment, Case
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
+from plexnav.interop.cds_docs import DocLinks
 from plexnav.interop.concept_maps import ConceptMaps, standard_maps
 from plexnav.interop.fhir import FHIR_RELEASE, BundleReading, background_line, read_bundle, service_request, workup_when
 from plexnav.validation import CaseValidationError, load_json, validate_case
@@ -304,8 +307,15 @@ def _card_uuid(seed: str, kind: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{seed}/{kind}"))
 
 
-def _source(topic: str, display: str) -> Source:
-    return Source(label=SOURCE_LABEL, topic=Coding(system=T.TOPIC_SYSTEM, code=topic, display=display))
+def _source(topic: str, display: str, docs: DocLinks | None = None, url: str | None = None) -> Source:
+    """The card's source: plexnav, the card's topic and (with ``docs``) the page that explains it,
+    ``url`` when a more precise page fits (the triage rule that fired)."""
+    link = url or (docs.section(topic) if docs is not None else None)
+    return Source(
+        label=SOURCE_LABEL,
+        url=AnyUrl(link) if link else None,
+        topic=Coding(system=T.TOPIC_SYSTEM, code=topic, display=display),
+    )
 
 
 def _footer(assessment: Assessment) -> str:
@@ -327,6 +337,12 @@ def _rule_reasons() -> dict[str, str]:
     }
 
 
+def _fired_rule_page(a: Assessment, docs: DocLinks | None) -> str | None:
+    """The page of the first red-flag rule that fired at the level it set (None: none fired)."""
+    fired = [r for r in a.triage.rules if r in _rule_reasons()]
+    return docs.rule(fired[0]) if docs is not None and fired else None
+
+
 def clinician_reasons(a: Assessment) -> list[str]:
     """The triage reasons in clinician words: each rule that fired, by its clinical rationale (the
     assessment's own reasons are written for patients); none when no red-flag rule fired."""
@@ -337,7 +353,7 @@ def clinician_reasons(a: Assessment) -> list[str]:
     return [] if a.triage.level == "routine" else list(a.triage.reasons)
 
 
-def _triage_card(a: Assessment, seed: str, *, incomplete: bool = False) -> Card:
+def _triage_card(a: Assessment, seed: str, *, incomplete: bool = False, docs: DocLinks | None = None) -> Card:
     level = a.triage.level
     reasons = (
         "\n".join(f"- {_md(r)}" for r in clinician_reasons(a))
@@ -357,11 +373,11 @@ def _triage_card(a: Assessment, seed: str, *, incomplete: bool = False) -> Card:
         summary=_clip(f"plexnav triage: {headline}"),
         indicator=indicator,
         detail=f"{heading}\n\nWhy:\n\n{reasons}\n\n{_footer(a)}",
-        source=_source("triage", "triage"),
+        source=_source("triage", "triage", docs, _fired_rule_page(a, docs)),
     )
 
 
-def _localization_card(a: Assessment, seed: str) -> Card | None:
+def _localization_card(a: Assessment, seed: str, docs: DocLinks | None = None) -> Card | None:
     if not a.localization:
         return None
     top = a.localization[0]
@@ -395,11 +411,11 @@ def _localization_card(a: Assessment, seed: str) -> Card | None:
         summary=_clip(f"Most likely lesion: {label} ({T.percent(top.probability)})"),
         indicator="info",
         detail="\n\n".join(parts),
-        source=_source("localization", "lesion localization"),
+        source=_source("localization", "lesion localization", docs),
     )
 
 
-def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | None:
+def _workup_card(a: Assessment, seed: str, patient_id: str | None, docs: DocLinks | None = None) -> Card | None:
     if not a.workup:
         return None
     subject = {"reference": f"Patient/{patient_id}"} if patient_id else {"display": "the patient of this case"}
@@ -421,7 +437,7 @@ def _workup_card(a: Assessment, seed: str, patient_id: str | None) -> Card | Non
         summary=_clip(f"Suggested work-up: {', '.join(names)}"),
         indicator="info",
         detail=f"{detail}\n\n{_footer(a)}",
-        source=_source("workup", "work-up"),
+        source=_source("workup", "work-up", docs),
         suggestions=suggestions,
         selectionBehavior="any",
     )
@@ -435,13 +451,15 @@ def cards_for(
     patient_id: str | None = None,
     unread: Sequence[str] = (),
     smart_launch: str | None = None,
+    docs: DocLinks | None = None,
 ) -> CdsResponse:
     """The cards for an assessed case (triage first).  With ``unread`` (parts of the record plexnav
     could not read) the triage never reassures: a routine or soon level is stated as incomplete,
     and a card lists what was not read.  ``smart_launch`` (plexnav's SMART launch URL, when SMART
-    launch is configured) adds a ``smart`` link on the localization card."""
+    launch is configured) adds a ``smart`` link on the localization card; ``docs`` (where plexnav's
+    documentation pages are served) gives each card's ``source.url``."""
     seed = hook_instance or case.model_dump_json()
-    localization = _localization_card(assessment, seed)
+    localization = _localization_card(assessment, seed, docs)
     if localization is not None and smart_launch:
         localization.links = [
             Link(
@@ -451,12 +469,12 @@ def cards_for(
             )
         ]
     cards = [
-        _triage_card(assessment, seed, incomplete=bool(unread)),
+        _triage_card(assessment, seed, incomplete=bool(unread), docs=docs),
         localization,
-        _workup_card(assessment, seed, patient_id),
+        _workup_card(assessment, seed, patient_id, docs),
     ]
     if unread:
-        cards.insert(1, _unread_card(list(unread), seed, with_case=True))
+        cards.insert(1, _unread_card(list(unread), seed, with_case=True, docs=docs))
     return CdsResponse(cards=[c for c in cards if c is not None])
 
 
@@ -575,7 +593,7 @@ def _check_patient(prefetch: dict, patient_id: str) -> None:
         )
 
 
-def _unread_card(unread: list[str], seed: str, *, with_case: bool) -> Card:
+def _unread_card(unread: list[str], seed: str, *, with_case: bool, docs: DocLinks | None = None) -> Card:
     shown = unread[:12]
     lines = "\n".join(f"- {_md(x)}" for x in shown)
     if len(unread) > len(shown):
@@ -597,7 +615,7 @@ def _unread_card(unread: list[str], seed: str, *, with_case: bool) -> Card:
         summary=_clip(summary),
         indicator="warning",
         detail=f"{lead}\n\n{lines}\n\n_{_md(T.DISCLAIMER)}_",
-        source=_source("unread", "data plexnav could not read"),
+        source=_source("unread", "data plexnav could not read", docs),
     )
 
 
@@ -655,12 +673,13 @@ def read_call(
     return Call(request, patient_id, _read_prefetch(prefetch, maps if maps is not None else standard_maps()))
 
 
-def unread_only(call: Call) -> dict | None:
+def unread_only(call: Call, docs: DocLinks | None = None) -> dict | None:
     """The answer when nothing readable was found: one card naming what was not read, or no card."""
     got = call.read
     if got.case is None or not _has_findings(got.case):
         if got.unread:
-            return dump(CdsResponse(cards=[_unread_card(got.unread, call.request.hookInstance, with_case=False)]))
+            card = _unread_card(got.unread, call.request.hookInstance, with_case=False, docs=docs)
+            return dump(CdsResponse(cards=[card]))
         return dump(CdsResponse(cards=[]))  # nothing recorded for the patient: nothing to say
     return None
 
@@ -670,6 +689,7 @@ def cds_service_response(
     maps: ConceptMaps | None = None,
     fetch: Fetch | None = None,
     smart_launch: str | None = None,
+    docs: DocLinks | None = None,
 ) -> dict:
     """Answer one CDS Hooks call on ``plexnav-lumbosacral``: the response JSON ``{"cards": [...]}``.
 
@@ -677,6 +697,8 @@ def cds_service_response(
     shipped map of standard LOINC and SNOMED CT codes; the API adds the hospital's maps).  ``fetch``
     (server, access token, patient id, keys) -> prefetch fetches the keys the client left out.
     ``smart_launch``: plexnav's SMART launch URL for a ``smart`` link (None: no link).
+    ``docs``: where plexnav's documentation pages are served, for each card's ``source.url``
+    (:mod:`plexnav.interop.cds_docs`; None: no url).
 
     Raises :class:`CdsRequestError` (400), :class:`CdsPreconditionFailed` (412) or
     :class:`~plexnav.validation.CaseValidationError` (the case itself is invalid).
@@ -684,7 +706,7 @@ def cds_service_response(
     from plexnav.engine.assess import assess
 
     call = read_call(body, HOOK, SERVICE_ID, maps, fetch)
-    if (answer := unread_only(call)) is not None:
+    if (answer := unread_only(call, docs)) is not None:
         return answer
     got = call.read
     assert got.case is not None  # unread_only answered when no case was read
@@ -695,6 +717,7 @@ def cds_service_response(
         patient_id=call.patient_id,
         unread=got.unread,
         smart_launch=smart_launch,
+        docs=docs,
     )
     return dump(response)
 

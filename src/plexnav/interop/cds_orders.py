@@ -22,6 +22,7 @@ from __future__ import annotations
 from plexnav.case import Assessment
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
+from plexnav.interop.cds_docs import DocLinks
 from plexnav.interop.cds_hooks import (
     ORDER_SERVICES,
     Card,
@@ -64,7 +65,7 @@ def _leading(a: Assessment) -> str:
     return f"{site_label(top.site, top.side, top.levels, top.detail)} ({T.percent(top.probability)})"
 
 
-def _order_card(test: str, order: dict, a: Assessment, seed: str, i: int) -> Card:
+def _order_card(test: str, order: dict, a: Assessment, seed: str, i: int, docs: DocLinks | None = None) -> Card:
     name = T.name("workup-test", test)
     planned = {w.test: w for w in a.workup}
     leading = _leading(a)
@@ -82,7 +83,7 @@ def _order_card(test: str, order: dict, a: Assessment, seed: str, i: int) -> Car
                 f"**{_md(name)}** is in plexnav's work-up ({_md(workup_when(w))}): {_md(w.why)}\n\n"
                 f"Leading localization: {_md(leading)}.\n\n{_footer(a)}"
             ),
-            source=_source("order-check", "order check"),
+            source=_source("order-check", "order check", docs),
         )
     return Card(
         uuid=_card_uuid(seed, f"order/{i}"),
@@ -94,11 +95,11 @@ def _order_card(test: str, order: dict, a: Assessment, seed: str, i: int) -> Car
             f"plexnav proposes:\n\n{proposed}\n\nThere may be reasons for this order that the record "
             f"does not show; plexnav only compares it with its own work-up.\n\n{_footer(a)}"
         ),
-        source=_source("order-check", "order check"),
+        source=_source("order-check", "order check", docs),
     )
 
 
-def _unchecked_card(orders: list[dict], seed: str) -> Card:
+def _unchecked_card(orders: list[dict], seed: str, docs: DocLinks | None = None) -> Card:
     lines = "\n".join(f"- {_md(describe_resource(o))}" for o in orders[:12])
     return Card(
         uuid=_card_uuid(seed, "order/unchecked"),
@@ -108,21 +109,26 @@ def _unchecked_card(orders: list[dict], seed: str) -> Card:
             f"plexnav does not know which of its tests these orders are, so it cannot say whether "
             f"they fit the localization:\n\n{lines}\n\n_{_md(T.DISCLAIMER)}_"
         ),
-        source=_source("order-check", "order check"),
+        source=_source("order-check", "order check", docs),
     )
 
 
 def order_response(
-    service_id: str, body: dict | str | bytes, maps: ConceptMaps | None = None, fetch: Fetch | None = None
+    service_id: str,
+    body: dict | str | bytes,
+    maps: ConceptMaps | None = None,
+    fetch: Fetch | None = None,
+    docs: DocLinks | None = None,
 ) -> dict:
-    """Answer an ``order-select`` or ``order-sign`` call: a card per ServiceRequest being ordered."""
+    """Answer an ``order-select`` or ``order-sign`` call: a card per ServiceRequest being ordered
+    (``docs``: where plexnav's documentation pages are served, for the cards' ``source.url``)."""
     from plexnav.engine.assess import assess
 
     hook = HOOK_OF_SERVICE[service_id]
     maps = maps if maps is not None else standard_maps()
     call = read_call(body, hook, service_id, maps, fetch)
     orders = _draft_requests(call.request.context, hook)
-    if (answer := unread_only(call)) is not None:
+    if (answer := unread_only(call, docs)) is not None:
         return answer
     got, seed = call.read, call.request.hookInstance
     assert got.case is not None  # unread_only answered when no case was read
@@ -135,9 +141,9 @@ def order_response(
         if found is None or found.code not in T.vocabularies()["workup-test"]:
             unchecked.append(order)
             continue
-        cards.append(_order_card(found.code, order, assessment, seed, i))
+        cards.append(_order_card(found.code, order, assessment, seed, i, docs))
     if unchecked:
-        cards.append(_unchecked_card(unchecked, seed))
+        cards.append(_unchecked_card(unchecked, seed, docs))
     if got.unread:
-        cards.append(_unread_card(got.unread, seed, with_case=True))
+        cards.append(_unread_card(got.unread, seed, with_case=True, docs=docs))
     return dump(CdsResponse(cards=cards))

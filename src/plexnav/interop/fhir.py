@@ -37,7 +37,9 @@ The document (``Bundle.type = document``), first entry a Composition that ties i
   for the likely causes.
 - ``ServiceRequest`` per work-up test: ``status = draft``, ``intent = proposal``.
 - ``Composition``: sections for each of the above, the plain summary, the knowledge
-  version and the disclaimer "plexnav supports clinical judgement; it never replaces it".
+  version and the disclaimer "plexnav supports clinical judgement; it never replaces it";
+  ``meta.profile`` claims HL7's R4 Clinical Document profile (:data:`CLINICAL_DOCUMENT_PROFILE`),
+  the only profile the export claims (why in its note).
 
 Codes are project-owned (:mod:`plexnav.interop.terms`); a finding that the shipped ConceptMap
 says is equivalent to a LOINC or SNOMED CT code (HbA1c, LOINC 4548-4) carries that code first and
@@ -731,6 +733,16 @@ def service_request(
     return request
 
 
+CLINICAL_DOCUMENT_PROFILE = "http://hl7.org/fhir/StructureDefinition/clinicaldocument"
+"""HL7's R4 core profile "Clinical Document" (4.0.1) on the Composition: its differential restricts
+``subject`` to a Patient, Practitioner, Group, Device or Location and allows one ``versionNumber``
+extension; plexnav's Composition meets it (the subject is the Patient; no versionNumber).  It is
+the only profile claimed (``meta.profile``), and the suite checks the claim.  The others do not fit:
+the IPS Composition requires medication, allergy and problem sections plexnav does not have; US
+Core's Patient requires a name, which plexnav never knows; R4's own Observation profiles (vital
+signs, lipids) are for other measurements."""
+
+
 def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, when: str) -> dict:
     def section(code: str, title: str, text, entries: list[str] = ()) -> dict:
         out = {
@@ -803,6 +815,7 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
     )
     comp = {
         "resourceType": "Composition",
+        "meta": {"profile": [CLINICAL_DOCUMENT_PROFILE]},
         "extension": [{"url": T.EXT_KNOWLEDGE_VERSION, "valueString": a.knowledge_version}],
         "status": "preliminary",
         "type": {

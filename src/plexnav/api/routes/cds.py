@@ -10,11 +10,11 @@ carries CORS headers and an OPTIONS preflight is answered.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from plexnav.api.middleware import CDS_CORS
-from plexnav.interop import cds_feedback, cds_hooks, cds_orders
+from plexnav.interop import cds_docs, cds_feedback, cds_hooks, cds_orders
 from plexnav.interop.cds_auth import CdsAuth, CdsAuthError
 from plexnav.interop.concept_maps import ConceptMapError, ConceptMaps, maps_from_env
 from plexnav.interop.fhir_server import fetch_prefetch
@@ -55,6 +55,14 @@ def _smart_launch(request: Request) -> str | None:
     return f"{public.rstrip('/')}/smart/launch" if public else str(request.url_for("smart_launch"))
 
 
+def _docs(request: Request) -> cds_docs.DocLinks:
+    """Where the cards' documentation pages are: under PLEXNAV_PUBLIC_URL when set, else this request's host."""
+    public = request.app.state.settings.public_url
+    return cds_docs.DocLinks(
+        f"{public.rstrip('/')}{cds_docs.DOCS_PATH}" if public else str(request.url_for("cds_docs"))
+    )
+
+
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return error_response(status, [CaseError("", message)], {**CORS, **(headers or {})})
 
@@ -63,6 +71,22 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 def discovery() -> JSONResponse:
     """The services this server offers (CDS Hooks 2.0 discovery document)."""
     return JSONResponse(cds_hooks.discovery(), headers=CORS)
+
+
+@router.get("/cds-services/docs", name="cds_docs", summary="What plexnav's CDS cards mean (HTML)")
+def docs(request: Request) -> HTMLResponse:
+    """The page each card's ``source.url`` opens: the cards, and the triage policy rule by rule."""
+    return HTMLResponse(cds_docs.index_page(_docs(request)))
+
+
+@router.get("/cds-services/docs/rules/{rule_id}", summary="One triage rule: level, rationale, sources (HTML)")
+def rule_docs(rule_id: str, request: Request) -> HTMLResponse:
+    """The page a triage card's ``source.url`` opens when a red-flag rule fired."""
+    links = _docs(request)
+    page = cds_docs.rule_page(links, rule_id)
+    if page is None:
+        return HTMLResponse(cds_docs.not_found_page(links, rule_id), status_code=404)
+    return HTMLResponse(page)
 
 
 @router.options("/cds-services", include_in_schema=False)
@@ -130,10 +154,12 @@ async def service(service_id: str, request: Request) -> JSONResponse:
         body = await request.body()
         if service_id == cds_hooks.SERVICE_ID:
             answer = await run_in_threadpool(
-                cds_hooks.cds_service_response, body, maps, fetch_prefetch, _smart_launch(request)
+                cds_hooks.cds_service_response, body, maps, fetch_prefetch, _smart_launch(request), _docs(request)
             )
         else:
-            answer = await run_in_threadpool(cds_orders.order_response, service_id, body, maps, fetch_prefetch)
+            answer = await run_in_threadpool(
+                cds_orders.order_response, service_id, body, maps, fetch_prefetch, _docs(request)
+            )
         return JSONResponse(answer, headers=CORS)
     except CaseValidationError as exc:
         return error_response(422, exc.errors, CORS)
