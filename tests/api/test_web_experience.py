@@ -216,13 +216,3 @@ def test_the_edx_templates_name_real_studies_and_muscles_with_sources():
         assert set(template["studies"]) <= set(V.NCS_STUDIES), template["id"]
         assert set(template["muscles"]) <= set(V.EMG_MUSCLES) - {"external_anal_sphincter"}, template["id"]
         assert all(ref["key"] in known for ref in template["sources"]), template["id"]
-
-
-def test_small_map_regions_get_hit_areas_at_least_the_target_size():
-    from plexnav.web import bodymap
-
-    areas = bodymap.hit_areas()
-    assert areas and {a["key"] for a in areas} >= {"little_toe:right", "great_toe:left", "first_web_space:right"}
-    assert all(a["width"] >= bodymap.MIN_TARGET_UNITS and a["height"] >= bodymap.MIN_TARGET_UNITS for a in areas)
-    html_keys = {s.key for s in bodymap.shapes()}
-    assert {a["key"] for a in areas} <= html_keys

@@ -93,7 +93,9 @@ def test_register_exam_save_reopen_edit(client):
     assert re.search(
         r"<td>Right common peroneal nerve lesion[^<]*<br><code class=\"small\">nerve:common_peroneal</code>", first_row
     )
-    assert 'class="region shade"' in page.text and DISCLAIMER in page.text
+    # the territory map shades the peroneal skin (a non-zero shade on the right outer leg)
+    assert re.search(r'data-key="lateral_leg:right" data-shade="(?:1|0\.\d+)"', page.text)
+    assert DISCLAIMER in page.text
 
     edit = client.get(case_url + "/edit")
     assert 'name="mrc.ankle_dorsiflexion.right" value="2"' in edit.text

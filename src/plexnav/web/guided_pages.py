@@ -137,8 +137,6 @@ def guided_page(
         triage=present.clinician_triage(record.assessment.triage),  # in clinicians' words, as the result page
         territory=territory,
         observed=present.observed_sensory(stored.case),
-        shapes=bodymap.shapes(),
-        map_labels=bodymap.view_labels(),
         other_phase="edx" if phase == "bedside" else "bedside",
     )
 

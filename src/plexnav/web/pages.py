@@ -263,12 +263,14 @@ def register_submit(request: Request, form: CsrfForm, accounts: AccountsDep, set
 
     values = {k: form.get(k) for k in ("username", "email", "display_name", "role")}
     try:
-        data = UserCreate(
-            username=form.get("username"),
-            email=form.get("email"),
-            password=form.get("password"),
-            role=form.get("role") or "patient",
-            display_name=form.get("display_name"),
+        data = UserCreate.model_validate(  # validated here, the role among the rest
+            {
+                "username": form.get("username"),
+                "email": form.get("email"),
+                "password": form.get("password"),
+                "role": form.get("role") or "patient",
+                "display_name": form.get("display_name"),
+            }
         )
     except ValidationError as exc:
         errors = [convert_pydantic_error(e, UserCreate) for e in exc.errors()]
@@ -321,7 +323,7 @@ def _form_page(
     user: User | None,
     kind: str,
     values: dict,
-    errors: list[CaseError],
+    errors: list[forms.FormError],
     db,
     case_id: str | None = None,
     title: str = "",
@@ -339,8 +341,6 @@ def _form_page(
         title=title,
         patients=_patients(db, user),
         factor_groups=labels.FACTOR_GROUPS,
-        shapes=bodymap.shapes(),
-        map_labels=bodymap.view_labels(),
         sens_states={
             bodymap.key_of(r, s): values.get(f"sens.{r}.{s}" if s else f"sens.{r}", "")
             for r, s in bodymap.region_keys()
@@ -362,8 +362,6 @@ def _result_page(
         emergency=emergency.emergency_view(assessment.triage, number),
         stored=stored,
         history=history or [],
-        shapes=bodymap.shapes(),
-        map_labels=bodymap.view_labels(),
     )
 
 
@@ -387,6 +385,8 @@ async def _submit(
     document, errors = to_case(form)
     stored = None
     if case_id is not None:
+        if user is None:  # editing a stored case needs its reader (the routes check too)
+            return login_redirect(request)
         stored = Casebook(db, user, assessor).read(case_id)
         document = forms.merge(stored.case.model_dump(mode="json", exclude_none=True), document, sections)
     title = form.get("title")
@@ -622,16 +622,16 @@ def audit_page(
 ) -> Response:
     if user is None:
         return login_redirect(request)
-    filters = {
-        "action": action[:32] or None,
-        "actor": actor[:40] or None,
-        "others_only": others == "1",
-        "everyone": user.role == "admin",
-    }
+    events = Casebook(db, user, assessor).audit_log(
+        action=action[:32] or None,
+        actor=actor[:40] or None,
+        others_only=others == "1",
+        everyone=user.role == "admin",
+    )
     return render(
         request,
         "audit.html",
         user,
-        events=Casebook(db, user, assessor).audit_log(**filters),
+        events=events,
         filters={"action": action[:32], "actor": actor[:40], "others": others == "1"},
     )

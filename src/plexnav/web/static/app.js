@@ -185,7 +185,6 @@
       shape.addEventListener("click", function () { toggle(shape); });
       sync(shape.getAttribute("data-key"));
     });
-    hitAreas(svg, toggle);
     form.querySelectorAll('input[name="' + name + '"]').forEach(function (box) {
       box.addEventListener("change", function () { sync(box.value); });
     });
@@ -226,7 +225,6 @@
       shape.addEventListener("click", function () { cycle(shape); });
       sync(shape.getAttribute("data-key"));
     });
-    hitAreas(svg, cycle);
     form.querySelectorAll('select[name^="sens."]').forEach(function (sel) {
       sel.addEventListener("change", function () { sync(sel.name.slice(5).replace(".", ":")); });
     });
@@ -236,19 +234,13 @@
     rovingFocus(svg, cycle);
   }
 
-  /* A tap on a small region's larger hit area acts on the region. */
-  function hitAreas(svg, act) {
-    svg.querySelectorAll(".hit").forEach(function (hit) {
-      hit.addEventListener("click", function () {
-        var shape = svg.querySelector('.region[data-key="' + hit.getAttribute("data-key") + '"]');
-        if (shape) act(shape);
-      });
-    });
-  }
-
   /* One tab stop per map; arrow keys move between regions, Space or Enter acts. */
   function rovingFocus(svg, act) {
-    var shapes = Array.prototype.slice.call(svg.querySelectorAll(".region"));
+    /* in the order of the geometry file, not the drawing order (small regions are drawn last,
+       so that their hit areas lie above their neighbours) */
+    var shapes = Array.prototype.slice.call(svg.querySelectorAll(".region")).sort(function (a, b) {
+      return Number(a.getAttribute("data-order")) - Number(b.getAttribute("data-order"));
+    });
     shapes.forEach(function (shape, i) {
       shape.setAttribute("tabindex", i === 0 ? "0" : "-1");
       shape.addEventListener("keydown", function (event) {

@@ -1,0 +1,84 @@
+"""One body map (issue 9, item 16): the web pages and the printed reports draw the same
+regions with the same shapes, from one geometry file through one renderer."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from plexnav.reports import bodymap as geometry
+from plexnav.reports import render_html
+from plexnav.validation import validate_case
+from plexnav.web import bodymap
+from web_support import example_case
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_in(html: str, svg_id: str | None = None) -> ET.Element:
+    """The SVG element of a page (the one with that id, or the first), parsed as XML."""
+    start = html.index(f'id="{svg_id}"' if svg_id else "<svg")
+    start = html.rindex("<svg", 0, start + 4)
+    return ET.fromstring(html[start : html.index("</svg>", start) + len("</svg>")])
+
+
+def _polygons(root: ET.Element) -> set[tuple[str, str, str, str]]:
+    """(region, side, form key, points) of every region drawn, whatever the map's mode."""
+    out = set()
+    for element in root.iter():
+        if element.get("class") != "region":
+            continue
+        polygon = element if element.tag == f"{SVG}polygon" else element.find(f"{SVG}polygon")
+        assert polygon is not None
+        out.add((element.get("data-region"), element.get("data-side"), element.get("data-key"), polygon.get("points")))
+    return out
+
+
+def _expected() -> set[tuple[str, str, str, str]]:
+    shapes = geometry.load_geometry().shapes
+    return {(s.region, s.side, s.key, " ".join(f"{x:g},{y:g}" for x, y in s.points)) for s in shapes}
+
+
+def test_questionnaire_maps_and_reports_draw_the_same_regions_and_shapes(client):
+    page = client.get("/check").text
+    expected = _expected()
+    # 19 lateral regions x 2 sides, 2 midline regions, the stocking x 2
+    assert len(expected) == len(geometry.load_geometry().shapes) == 42
+    for svg_id in ("map-pain", "map-numb"):
+        root = _svg_in(page, svg_id)
+        assert root.get("data-bodymap") == "toggle" and root.get("data-version") == "2"
+        assert _polygons(root) == expected, svg_id
+    case, _ = validate_case(example_case())
+    for kind in ("patient", "clinician"):
+        report = _svg_in(render_html(case, kind))
+        assert "bodymap" in report.get("class") and report.get("role") == "img"
+        assert _polygons(report) == expected, kind
+
+
+def test_every_questionnaire_region_ticks_a_box_of_the_list_beside_it(client):
+    """A region of the map stands for a checkbox of the list (the map is a second way in)."""
+    page = client.get("/check").text
+    boxes = set(re.findall(r'<input type="checkbox" name="pain" value="([^"]+)"', page))
+    keys = {element.get("data-key") for element in _svg_in(page, "map-pain").iter() if element.get("class") == "region"}
+    assert keys == set(bodymap.map_keys()) and keys <= boxes
+
+
+def test_territory_map_shades_and_outlines_through_the_same_renderer():
+    markup = str(
+        bodymap.svg(
+            "map-territory",
+            "shade",
+            "Body map shading the skin a right common peroneal nerve lesion would affect",
+            shading={"lateral_leg:right": 0.9, "saddle": 0.3, "nonsense": 1.0},
+            observed={"dorsum_foot:right": "reduced", "saddle:left": "numbness"},
+        )
+    )
+    root = ET.fromstring(markup)
+    assert _polygons(root) == _expected()
+    regions = {e.get("id"): e for e in root.iter(f"{SVG}polygon") if e.get("class") == "region"}
+    assert regions["map-territory-region-lateral_leg-right"].get("fill") == geometry.shade_color(0.9)
+    assert regions["map-territory-region-saddle-bilateral"].get("data-shade") == "0.3"
+    outlined = {e.get("data-key") for e in root.iter(f"{SVG}polygon") if e.get("class") == "outline"}
+    assert outlined == {"dorsum_foot:right", "saddle"}
+    desc = root.find(f"{SVG}desc").text
+    assert "outer side of the lower leg (right, 90%)" in desc and "sensation found reduced" in desc
