@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from typing import Any
 
 from plexnav import vocabulary as V
 from plexnav.validation import CaseError
@@ -139,7 +140,8 @@ def _region_symptoms(kind: str, keys: list[str], **extra) -> list[dict]:
     """Symptoms for the ticked region keys.  A midline region (saddle, genital) may be ticked
     as a whole ("saddle": no side) or on one side ("saddle:left"); both sides make it bilateral,
     and the whole area wins over one side."""
-    out, midline = [], {}
+    out: list[dict[str, Any]] = []
+    midline: dict[str, set[str | None]] = {}
     for key in dict.fromkeys(keys):
         region, side = bodymap.split_key(key)
         if region in V.MIDLINE_REGIONS:
@@ -203,7 +205,7 @@ def questionnaire_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     weak = list(dict.fromkeys(form.getlist("weak")))
     for key in weak:
         activity, _, side = key.partition(":")
-        item = {"kind": "weakness", "activity": activity}
+        item: dict[str, Any] = {"kind": "weakness", "activity": activity}
         if side:
             item["side"] = side
         if sudden:
@@ -213,7 +215,7 @@ def questionnaire_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
         symptoms.append({"kind": "weakness", "onset_sudden_severe": True})
     for kind in form.getlist("other") + form.getlist("pelvic"):
         symptoms.append({"kind": kind})
-    case = {"format": V.CASE_FORMAT}
+    case: dict[str, Any] = {"format": V.CASE_FORMAT}
     if patient:
         case["patient"] = patient
     if history:
@@ -250,7 +252,7 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
                 errors,
             )
             if grade is not None:
-                item = {"movement": movement, "side": side, "mrc": grade}
+                item: dict[str, Any] = {"movement": movement, "side": side, "mrc": grade}
                 if limited:
                     item["limited_by"] = limited
                 strength.append(item)
@@ -266,21 +268,23 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     reflexes = []
     for reflex in (*labels.LATERAL_REFLEXES, "plantar"):
         for side in SIDES2:
-            grade = form.get(f"reflex.{reflex}.{side}")
-            if grade:
-                reflexes.append({"reflex": reflex, "side": side, "grade": grade})
+            reflex_grade = form.get(f"reflex.{reflex}.{side}")
+            if reflex_grade:
+                reflexes.append({"reflex": reflex, "side": side, "grade": reflex_grade})
     if form.get("reflex.anal_wink"):
         reflexes.append({"reflex": "anal_wink", "grade": form.get("reflex.anal_wink")})
     sensation = []
-    midline_sides = [(region, side) for region in V.MIDLINE_REGIONS for side in SIDES2]  # (1.1) one side only
-    for region, side in [*bodymap.region_keys(), *midline_sides]:
-        value = form.get(f"sens.{bodymap.key_of(region, side).replace(':', '.')}")
+    # (1.1) one side only
+    midline_sides: list[tuple[str, str | None]] = [(region, side) for region in V.MIDLINE_REGIONS for side in SIDES2]
+    for region, region_side in [*bodymap.region_keys(), *midline_sides]:
+        value = form.get(f"sens.{bodymap.key_of(region, region_side).replace(':', '.')}")
         if value:
             item = {"region": region, "finding": value}
-            if side:
-                item["side"] = side
+            if region_side:
+                item["side"] = region_side
             sensation.append(item)
     signs = []
+    sign: str  # the loops below run over several vocabularies of signs
     for sign in labels.SIGN_RESULT_SIGNS:
         for side in SIDES2:
             result = _choice(
@@ -322,7 +326,8 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     ]
     if form.get("emg.external_anal_sphincter"):
         emg.append({"muscle": "external_anal_sphincter", "result": form.get("emg.external_anal_sphincter")})
-    investigations = []
+    investigations: list[dict[str, Any]] = []
+    test: str | None  # a laboratory test id, then the imaging test typed in each row
     for test in V.LAB_TESTS:
         value = _number(form.get(f"lab.{test}"), f"lab.{test}", errors)
         if value is not None:
@@ -354,9 +359,9 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
         elif level:
             item["level"] = level
         for key, allowed in (("side", V.SIDES), ("position", V.IMAGING_POSITIONS), ("site", V.SITES)):
-            value = _choice(form, f"img.{row}.{key}", allowed, f"{what}, {key}", errors)
-            if value:
-                item[key] = value
+            chosen = _choice(form, f"img.{row}.{key}", allowed, f"{what}, {key}", errors)
+            if chosen:
+                item[key] = chosen
         investigations.append(item)
     case: dict = {"format": V.CASE_FORMAT}
     if patient:
@@ -498,7 +503,13 @@ def _symptom_keys(region: str | None, side: str | None) -> list[str]:
 
 def case_to_questionnaire(case: Mapping) -> dict:
     values = _history_values(case)
-    pain, numb, weak, other, pelvic, provoked, relieved = [], [], [], [], [], [], []
+    pain: list[str] = []
+    numb: list[str] = []
+    weak: list[str] = []
+    other: list[str] = []
+    pelvic: list[str] = []
+    provoked: list[str] = []
+    relieved: list[str] = []
     kinds_seen = set()
     for symptom in case.get("symptoms") or []:
         kind = symptom.get("kind")
