@@ -145,6 +145,26 @@ def revoke_clinician(login: Annotated[str, typer.Argument(help="the clinician's 
     typer.echo(f"clinician {user.username} no longer approved")
 
 
+@app.command("two-factor-off")
+def two_factor_off(login: Annotated[str, typer.Argument(help="the account's username or email")]) -> None:
+    """Turn two-factor sign-in off for someone who lost both the phone and the recovery codes
+    (check who they are first, by a channel other than the account); audited."""
+    from plexnav.store.errors import StoreError
+    from plexnav.store.twofactor import TwoFactor
+
+    database = _database()
+    try:
+        with database.session() as session:
+            user = TwoFactor(session).turn_off_by_administrator(login)
+    except StoreError as exc:
+        _refuse(exc.message)
+    finally:
+        database.dispose()
+    typer.echo(
+        f"two-factor sign-in is off for {user.username}; they sign in with their password and can set it up again"
+    )
+
+
 @app.command("check")
 def check() -> None:
     """Refuse an unsafe production configuration (default secret, insecure cookies, clinician sign-up open)."""

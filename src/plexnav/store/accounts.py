@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plexnav.store.db import begin_write
-from plexnav.store.errors import Conflict, Forbidden, Invalid, NotFound
+from plexnav.store.errors import Conflict, Forbidden, Invalid, NotFound, SecondFactorNeeded
 from plexnav.store.models import User, utcnow
 from plexnav.store.repositories import AuditRepository, UserRepository
 from plexnav.store.schemas import UserCreate, UserPublic
@@ -125,7 +125,19 @@ class Accounts:
             raise Conflict("that username or email is already registered", "username") from None
         return UserPublic.model_validate(user)
 
-    def authenticate(self, login: str, password: str) -> User | None:
+    def check_password(self, user: User, password: str) -> bool:
+        """Verify a password outside any transaction (the hash is slow on purpose)."""
+        if self.session.in_transaction():
+            self.session.commit()
+        try:
+            return bool(_HASHER.verify(user.password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def authenticate(self, login: str, password: str, code: str | None = None) -> User | None:
+        """The user whose password (and, with two-factor sign-in on, code) is right, else
+        None.  Raises :class:`SecondFactorNeeded` when the password is right and a code is
+        needed but none was given."""
         user = self.users.by_login(login)
         if self.session.in_transaction():
             self.session.commit()  # end the read: the slow hash runs outside any transaction
@@ -146,15 +158,31 @@ class Accounts:
             return None
         if user is None:
             return None
+        if user.two_factor:
+            if not code:
+                begin_write(self.session)
+                self.audit.record(
+                    None, "login_code_needed", "user", user.id, user.id, "password right", actor_name="anonymous"
+                )
+                self.session.commit()
+                raise SecondFactorNeeded(user.id, auth_stamp(user))
+            from plexnav.store.twofactor import TwoFactor
+
+            if not TwoFactor(self.session).check(user.id, code):
+                return None
         new_hash = hash_password(password) if _HASHER.check_needs_rehash(user.password_hash) else None
+        return self.complete_login(user.id, new_hash)
+
+    def complete_login(self, user_id: str, new_hash: str | None = None) -> User | None:
+        """Record the sign-in (every factor checked), rehashing the password if asked."""
         begin_write(self.session)
-        user = self.users.get(user.id)
+        user = self.users.get(user_id)
         if user is None:
             self.session.rollback()
             return None
         if new_hash is not None:
             user.password_hash = new_hash
-        self.audit.record(user, "login", "user", user.id, user.id)
+        self.audit.record(user, "login", "user", user.id, user.id, "with two-factor" if user.two_factor else "")
         self.session.commit()
         return user
 

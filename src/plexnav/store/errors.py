@@ -41,3 +41,16 @@ class Invalid(StoreError):
 
 class Unauthorized(StoreError):
     status = 401
+
+
+class SecondFactorNeeded(Unauthorized):
+    """The password was right, and the account signs in with a two-factor code as well."""
+
+    def __init__(self, user_id: str, stamp: str):
+        super().__init__(
+            "this account uses two-factor sign-in: enter the 6-digit code from your authenticator app "
+            "(or one of your recovery codes)",
+            "totp_code",
+        )
+        self.user_id = user_id
+        self.stamp = stamp

@@ -93,6 +93,11 @@ class User(Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
+    def two_factor(self) -> bool:
+        """Two-factor sign-in is on (enrolled and a first code verified)."""
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
+
+    @property
     def vetted(self) -> bool:
         """A clinician whose email is verified and whom an administrator approved: only
         such a clinician can be shared with, and only then sees shared records."""

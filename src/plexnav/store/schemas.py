@@ -120,11 +120,51 @@ class ResetConfirm(_In):
         return value
 
 
+OneTimeCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=6, max_length=40, pattern=r"^[0-9A-Za-z -]+$")
+]
+
+
 class LoginRequest(_In):
     username: Annotated[str, NoNul, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)] = Field(
         description="username or email"
     )
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    totp_code: OneTimeCode | None = Field(
+        None,
+        description="accounts with two-factor sign-in: the 6-digit code from the authenticator app or a "
+        "recovery code (without it such an account gets 401 with the path totp_code; the code can then "
+        "follow alone to /api/v1/auth/login/two-factor)",
+    )
+
+
+class TwoFactorCode(_In):
+    code: OneTimeCode = Field(description="the 6-digit code from the authenticator app (or a recovery code)")
+
+
+class TwoFactorDisable(_In):
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    code: OneTimeCode = Field(description="a code from the app or an unused recovery code")
+
+
+class TwoFactorEnrolment(_Out):
+    """Shown once: enter the secret (or scan the QR code) in an authenticator app, then send
+    a code from it to /api/v1/auth/two-factor/enable."""
+
+    secret: str = Field(description="base32 secret (RFC 6238, SHA-1, 6 digits, 30 s)")
+    otpauth_uri: str
+    qr_svg: str = Field(description="the otpauth URI as a QR code (SVG)")
+
+
+class RecoveryCodes(_Out):
+    recovery_codes: list[str] = Field(description="shown once: each signs in once instead of a code")
+
+
+class TwoFactorStatus(_Out):
+    enabled: bool
+    enabled_at: datetime | None = None
+    pending: bool = Field(False, description="a secret was made but no code verified yet")
+    recovery_codes_left: int = 0
 
 
 class UserPublic(_Out):
@@ -139,6 +179,7 @@ class UserPublic(_Out):
         None, description="clinicians: when an administrator approved the account (null: pending)"
     )
     vetted: bool = Field(False, description="clinicians: email verified and approved, so patients can share with them")
+    two_factor: bool = Field(False, description="two-factor sign-in is on")
 
 
 class EmailToken(_In):

@@ -9,10 +9,12 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from plexnav.server.deps import AccountsDep, DbSession, OptionalUser, SettingsDep, session_store, sign_in
+from plexnav.server.accounts import complete_two_factor, qr_svg
+from plexnav.server.deps import AccountsDep, DbSession, OptionalUser, SettingsDep, ThrottleDep, session_store, sign_in
 from plexnav.store.casebook import Casebook
 from plexnav.store.errors import NotFound, StoreError
 from plexnav.store.models import utcnow
+from plexnav.store.twofactor import TwoFactor
 from plexnav.validation import CaseError
 from plexnav.web.pages import CsrfForm, login_redirect, redirect, render
 
@@ -96,6 +98,11 @@ def _account_page(request: Request, user, db, status_code: int = 200, errors=Non
             "history": [s for s in book.list_shares(include_ended=True) if s.status != "active"],
             "durations": SHARE_DURATIONS,
         }
+    two_factor = {
+        "enabled": user.two_factor,
+        "enabled_at": user.totp_enabled_at,
+        "codes_left": TwoFactor(db).recovery_codes_left(user) if user.two_factor else 0,
+    }
     return render(
         request,
         "account.html",
@@ -106,6 +113,7 @@ def _account_page(request: Request, user, db, status_code: int = 200, errors=Non
         sessions=session_store(request, db).active(user),
         current=getattr(request.state, "session_id", None),
         sharing=sharing,
+        two_factor=two_factor,
         **extra,
     )
 
@@ -144,6 +152,76 @@ def account_revoke_share(
         return login_redirect(request)
     Casebook(db, user).unshare(share_id[:64])
     return redirect("/account#h-access")
+
+
+@router.post("/account/two-factor/enrol", response_class=HTMLResponse)
+def account_two_factor_enrol(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession) -> Response:
+    """Show a new secret once (text and QR code) with the form for the first code."""
+    if user is None:
+        return login_redirect(request)
+    try:
+        enrolment = TwoFactor(db).enrol(user.id)
+    except StoreError as exc:
+        return _account_page(request, user, db, exc.status, exc.errors())
+    shown = {"secret": enrolment.secret, "qr": qr_svg(enrolment.otpauth_uri), "uri": enrolment.otpauth_uri}
+    page = _account_page(request, user, db, enrolment=shown)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@router.post("/account/two-factor/enable", response_class=HTMLResponse)
+def account_two_factor_enable(request: Request, form: CsrfForm, user: OptionalUser, db: DbSession) -> Response:
+    if user is None:
+        return login_redirect(request)
+    try:
+        codes = TwoFactor(db).enable(user.id, form.get("code")[:40])
+    except StoreError as exc:
+        return _account_page(request, user, db, exc.status, exc.errors())
+    page = _account_page(request, user, db, done="Two-factor sign-in is on.", recovery_codes=codes)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@router.post("/account/two-factor/disable", response_class=HTMLResponse)
+def account_two_factor_disable(
+    request: Request, form: CsrfForm, user: OptionalUser, db: DbSession, accounts: AccountsDep
+) -> Response:
+    if user is None:
+        return login_redirect(request)
+    try:
+        TwoFactor(db).disable(user.id, accounts.check_password(user, form.get("password")[:200]), form.get("code")[:40])
+    except StoreError as exc:
+        return _account_page(request, user, db, exc.status, exc.errors())
+    return _account_page(request, user, db, done="Two-factor sign-in is off.")
+
+
+@router.post("/login/two-factor", response_class=HTMLResponse)
+def login_two_factor(
+    request: Request, form: CsrfForm, accounts: AccountsDep, throttle: ThrottleDep, user: OptionalUser
+) -> Response:
+    """The second step of signing in, after login.html asked for the code."""
+    from plexnav.server.errors import ApiError
+    from plexnav.web.pages import safe_next
+
+    target = safe_next(form.get("next"))
+    try:
+        complete_two_factor(request, form.get("code")[:40], accounts, throttle)
+    except ApiError as exc:
+        needs_code = any(e.path == "totp_code" for e in exc.errors)
+        response = render(
+            request,
+            "login.html",
+            None,
+            status_code=exc.status,
+            next=target,
+            errors=exc.errors,
+            values={},
+            code_step=needs_code,
+        )
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+    return redirect(target)
 
 
 @router.post("/account/sessions/{session_id}/end")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from plexnav.server.accounts import check_login, register_account
+from plexnav.server.accounts import check_login, complete_two_factor, qr_svg, register_account
 from plexnav.server.deps import (
     SESSION_TOKEN,
     AccountsDep,
@@ -27,12 +27,18 @@ from plexnav.store.schemas import (
     EmailToken,
     LoginRequest,
     PasswordChange,
+    RecoveryCodes,
     ResetConfirm,
     ResetRequest,
     SessionPublic,
+    TwoFactorCode,
+    TwoFactorDisable,
+    TwoFactorEnrolment,
+    TwoFactorStatus,
     UserCreate,
     UserPublic,
 )
+from plexnav.store.twofactor import TwoFactor
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=ERROR_RESPONSES)
 
@@ -69,6 +75,54 @@ def resend_verification(request: Request, user: CurrentUser, settings: SettingsD
 @router.post("/login", summary="Sign in (sets an HttpOnly session cookie)")
 def login(request: Request, data: LoginRequest, accounts: AccountsDep, throttle: ThrottleDep) -> UserPublic:
     return UserPublic.model_validate(check_login(request, data, accounts, throttle))
+
+
+@router.post(
+    "/login/two-factor",
+    summary="Second step of a sign-in: the code, after the password was accepted with a 401 totp_code",
+)
+def login_two_factor(request: Request, data: TwoFactorCode, accounts: AccountsDep, throttle: ThrottleDep) -> UserPublic:
+    return UserPublic.model_validate(complete_two_factor(request, data.code, accounts, throttle))
+
+
+@router.get("/two-factor", summary="Whether two-factor sign-in is on, and how many recovery codes are left")
+def two_factor_status(user: CurrentUser, db: DbSession) -> TwoFactorStatus:
+    return TwoFactorStatus(
+        enabled=user.two_factor,
+        enabled_at=user.totp_enabled_at,
+        pending=bool(user.totp_secret) and not user.two_factor,
+        recovery_codes_left=TwoFactor(db).recovery_codes_left(user) if user.two_factor else 0,
+    )
+
+
+@router.post(
+    "/two-factor/enrol",
+    summary="Start setting up two-factor sign-in: a new secret, shown once (as text and QR code)",
+    description="Nothing changes at sign-in until a code from the app is sent to /two-factor/enable.",
+)
+def two_factor_enrol(user: CurrentUser, db: DbSession) -> TwoFactorEnrolment:
+    enrolment = TwoFactor(db).enrol(user.id)
+    return TwoFactorEnrolment(
+        secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri, qr_svg=qr_svg(enrolment.otpauth_uri)
+    )
+
+
+@router.post(
+    "/two-factor/enable",
+    summary="Turn two-factor sign-in on with a first code; answers the recovery codes (shown once)",
+)
+def two_factor_enable(data: TwoFactorCode, user: CurrentUser, db: DbSession) -> RecoveryCodes:
+    return RecoveryCodes(recovery_codes=TwoFactor(db).enable(user.id, data.code))
+
+
+@router.post(
+    "/two-factor/disable",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Turn two-factor sign-in off (your password and a code, or a recovery code)",
+)
+def two_factor_disable(data: TwoFactorDisable, user: CurrentUser, accounts: AccountsDep, db: DbSession) -> Response:
+    TwoFactor(db).disable(user.id, accounts.check_password(user, data.password), data.code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Sign out")
