@@ -464,7 +464,7 @@ def cards_for(
         localization.links = [
             Link(
                 label="Open plexnav on this patient (findings, explanation, what is unread)",
-                url=smart_launch,
+                url=AnyUrl(smart_launch),
                 type="smart",
             )
         ]
@@ -647,13 +647,14 @@ def read_call(
 ) -> Call:
     """Parse and check a call of ``hook`` (patient binding included) and read its data (prefetch, or
     what ``fetch`` got from ``fhirServer`` for the keys left out) through ``maps``."""
+    data: object = body
     if isinstance(body, str | bytes):
         try:
-            body = load_json(body)
+            data = load_json(body)
         except CaseValidationError as exc:
             raise CdsRequestError(str(exc)) from None
     try:
-        request = CdsRequest.model_validate(body)
+        request = CdsRequest.model_validate(data)
     except ValidationError as exc:
         raise _spec_error(exc) from None
     if request.hook != hook:

@@ -49,8 +49,8 @@ def _draft_requests(context: dict, hook: str) -> list[dict]:
     orders = context.get("draftOrders")
     if not isinstance(orders, dict) or orders.get("resourceType") != "Bundle":
         raise CdsRequestError(f"the '{hook}' hook's context needs draftOrders, a FHIR Bundle of the orders")
-    requests = [e.get("resource") for e in orders.get("entry", ()) if isinstance(e, dict)]
-    requests = [r for r in requests if isinstance(r, dict) and r.get("resourceType") == "ServiceRequest"]
+    resources = [e.get("resource") for e in orders.get("entry", ()) if isinstance(e, dict)]
+    requests = [r for r in resources if isinstance(r, dict) and r.get("resourceType") == "ServiceRequest"]
     selections = context.get("selections")
     if hook == "order-select" and isinstance(selections, list) and selections:
         chosen = {str(s) for s in selections}

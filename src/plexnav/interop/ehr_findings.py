@@ -115,11 +115,11 @@ def _value(code: str, resource: dict, maps: ConceptMaps, found: Target) -> tuple
         if concept is None and section == "sign":
             if resource.get("valueBoolean") is True or resource.get("resourceType") == "Condition":
                 return {"valueBoolean": True}, None
-        found, refused = maps.translate(_codings(concept), T.system(vocabulary))
-        if found is not None:
-            if found.code not in T.vocabularies()[vocabulary]:
-                return None, f"the map gives {found.code!r}, not a plexnav {vocabulary} code"
-            return {"valueCodeableConcept": {"coding": [T.coding(vocabulary, found.code)]}}, None
+        value, refused = maps.translate(_codings(concept), T.system(vocabulary))
+        if value is not None:
+            if value.code not in T.vocabularies()[vocabulary]:
+                return None, f"the map gives {value.code!r}, not a plexnav {vocabulary} code"
+            return {"valueCodeableConcept": {"coding": [T.coding(vocabulary, value.code)]}}, None
         shown = ", ".join(f"{c.get('system')} {c.get('code')}" for c in _codings(concept)) or "none"
         if refused is not None:
             return None, f"its value maps only {refused.equivalence} to plexnav"
@@ -131,7 +131,7 @@ def _value(code: str, resource: dict, maps: ConceptMaps, found: Target) -> tuple
         if not (quantity.get("code") or quantity.get("unit")) and found.product(T.UCUM):
             quantity = {**quantity, "code": found.product(T.UCUM)}
         if code == "history:duration":
-            days = _DURATION_DAYS.get(quantity.get("code") or quantity.get("unit"))
+            days = _DURATION_DAYS.get(str(quantity.get("code") or quantity.get("unit")))
             if days is None:
                 return None, "its duration is not in days or weeks"
             value = quantity["value"] * days
@@ -158,7 +158,7 @@ def _status_problem(resource: dict) -> str | None:
     verification = {c.get("code") for c in _codings(resource.get("verificationStatus"))}
     if verification & set(_NOT_DATA):
         return "skip"
-    clinical = {c.get("code") for c in _codings(resource.get("clinicalStatus"))}
+    clinical = {str(c.get("code")) for c in _codings(resource.get("clinicalStatus"))}
     if clinical & set(_NOT_CURRENT):
         return f"its clinical status is {', '.join(sorted(clinical))}, not a current finding"
     return None
@@ -181,8 +181,8 @@ def translate(resource: dict, maps: ConceptMaps) -> Translation | None:
     if status is not None and not code.startswith("history:factor:"):  # a past cancer is still history
         return Translation(problem=status)
     value, problem = _value(code, resource, maps, found)
-    if problem is not None:
-        return Translation(problem=problem)
+    if value is None:
+        return Translation(problem=problem or "its value cannot be read")
     side = _side(resource, found, maps)
     obs: dict = {
         "resourceType": "Observation",
@@ -204,10 +204,10 @@ def translate(resource: dict, maps: ConceptMaps) -> Translation | None:
     components = [
         {
             "code": {"coding": [{"system": T.ATTRIBUTE_SYSTEM, "code": attribute}]},
-            "valueCodeableConcept": {"coding": [{"system": T.system(vocabulary), "code": value}]},
+            "valueCodeableConcept": {"coding": [{"system": T.system(vocabulary), "code": product}]},
         }
         for vocabulary, attribute in _COMPONENT_PRODUCTS.items()
-        if (value := found.product(T.system(vocabulary))) is not None
+        if (product := found.product(T.system(vocabulary))) is not None
     ]
     if components:
         obs["component"] = components

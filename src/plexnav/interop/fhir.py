@@ -58,10 +58,12 @@ import html
 import json
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
+from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
@@ -116,7 +118,9 @@ def _narrative(*blocks: str | list[str]) -> dict:
     return {"status": "generated", "div": '<div xmlns="http://www.w3.org/1999/xhtml">' + "".join(parts) + "</div>"}
 
 
-def _finite(value: float, path: str) -> float:
+def _finite(value: float | None, path: str) -> float:
+    if value is None:
+        raise CaseValidationError([CaseError(path, "a number is required here")])
     if not math.isfinite(value):
         raise CaseValidationError([CaseError(path, f"{value!r} is not a finite number; FHIR decimals cannot carry it")])
     return value
@@ -171,10 +175,12 @@ def _body_site(side: str | None, region_vocabulary: str | None = None, region: s
     if side is not None:
         site["extension"] = [{"url": T.EXT_LATERALITY, "valueCode": side}]
     if region is not None:
+        if region_vocabulary is None:
+            raise ValueError(f"body site region {region!r} given without its vocabulary")
         site["coding"] = [T.coding(region_vocabulary, region)]
         words = T.name(region_vocabulary, region)
         site["text"] = f"{words} ({T.SIDE_WORDS[side]})" if side else words
-    else:
+    elif side is not None:
         site["text"] = T.LIMB_WORDS[side]
     return site
 
@@ -236,7 +242,7 @@ def _coded(vocabulary: str, code: str) -> dict:
     return {"valueCodeableConcept": T.concept(vocabulary, code)}
 
 
-def _list_components(attribute: str, vocabulary: str, items: list[str] | None) -> list[dict]:
+def _list_components(attribute: str, vocabulary: str, items: Sequence[str] | None) -> list[dict]:
     """One component per item of a list field, in order; an empty list (recorded, nothing in it)
     is one component with no value and data-absent-reason 'not-applicable'."""
     if items is None:
@@ -286,7 +292,7 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
         obs(f"history:factor:{factor}", "history", {"valueBoolean": True}, line="reported")
 
     for i, s in enumerate(case.symptoms):
-        comps = []
+        comps: list[dict] = []
         if s.severity is not None:
             sev = _finite(s.severity, f"symptoms[{i}].severity")
             comps.append({"code": _attribute("severity"), "valueQuantity": {"value": _number(sev), "unit": "/10"}})
@@ -332,53 +338,53 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
             components=limited,
             line=f"MRC {f.mrc:g}" + (f" ({T.name('strength-limitation', f.limited_by)})" if f.limited_by else ""),
         )
-    for f in case.exam.reflexes:
+    for rf in case.exam.reflexes:
         obs(
-            f"reflex:{f.reflex}",
+            f"reflex:{rf.reflex}",
             "reflex",
-            _coded("reflex-grade", f.grade),
+            _coded("reflex-grade", rf.grade),
             standard="exam",
-            body_site=_body_site(f.side),
-            line=T.REFLEX_GRADES[f.grade],
+            body_site=_body_site(rf.side),
+            line=T.REFLEX_GRADES[rf.grade],
         )
-    for f in case.exam.sensation:
+    for sf in case.exam.sensation:
         obs(
-            f"sensation:{f.region}",
+            f"sensation:{sf.region}",
             "sensation",
-            _coded("sensory-finding", f.finding),
+            _coded("sensory-finding", sf.finding),
             standard="exam",
-            body_site=_body_site(f.side, "skin-region", f.region),
-            line=T.SENSORY_FINDINGS[f.finding],
+            body_site=_body_site(sf.side, "skin-region", sf.region),
+            line=T.SENSORY_FINDINGS[sf.finding],
         )
-    for f in case.exam.signs:
-        value = _coded("sign-result", f.result) if f.result is not None else {"valueBoolean": True}
+    for sg in case.exam.signs:
+        sign_value = _coded("sign-result", sg.result) if sg.result is not None else {"valueBoolean": True}
         obs(
-            f"sign:{f.sign}",
+            f"sign:{sg.sign}",
             "sign",
-            value,
+            sign_value,
             standard="exam",
-            body_site=_body_site(f.side, "muscle-region", f.region),
-            line=f.result or "present",
+            body_site=_body_site(sg.side, "muscle-region", sg.region),
+            line=sg.result or "present",
         )
 
-    for f in case.electrodiagnosis.nerve_conduction:
+    for nc in case.electrodiagnosis.nerve_conduction:
         obs(
-            f"ncs:{f.study}",
+            f"ncs:{nc.study}",
             "ncs",
-            _coded("nerve-conduction-result", f.result),
+            _coded("nerve-conduction-result", nc.result),
             standard="procedure",
-            body_site=_body_site(f.side),
-            line=T.NCS_RESULTS[f.result],
+            body_site=_body_site(nc.side),
+            line=T.NCS_RESULTS[nc.result],
         )
         b.edx.append(urls[-1])
-    for f in case.electrodiagnosis.needle_emg:
+    for emg in case.electrodiagnosis.needle_emg:
         obs(
-            f"needle_emg:{f.muscle}",
+            f"needle_emg:{emg.muscle}",
             "needle_emg",
-            _coded("needle-emg-result", f.result),
+            _coded("needle-emg-result", emg.result),
             standard="procedure",
-            body_site=_body_site(f.side),
-            line=T.EMG_RESULTS[f.result],
+            body_site=_body_site(emg.side),
+            line=T.EMG_RESULTS[emg.result],
         )
         b.edx.append(urls[-1])
 
@@ -400,7 +406,7 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
                 components=comps or None,
                 line=f"{inv.value:g} {unit}".rstrip(),
             )
-        else:
+        elif inv.finding is not None:  # an imaging study has its finding (Investigation validates it)
             obs(
                 f"investigation:{inv.test}",
                 "investigation",
@@ -700,7 +706,7 @@ def service_request(
     *,
     requester: dict | None = None,
     authored: str | None = None,
-    supporting: list[str] = (),
+    supporting: Sequence[str] = (),
 ) -> dict:
     """A proposed (draft) ServiceRequest for one work-up test; also the resource of a CDS suggestion.
 
@@ -709,7 +715,7 @@ def service_request(
     priority = T.FHIR_PRIORITY[entry.priority]
     if entry.when is not None:
         priority = max(priority, T.WHEN_FHIR_PRIORITY[entry.when], key=_FHIR_URGENCY.index)
-    request = {
+    request: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "status": "draft",
         "intent": "proposal",
@@ -744,8 +750,8 @@ signs, lipids) are for other measurements."""
 
 
 def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, when: str) -> dict:
-    def section(code: str, title: str, text, entries: list[str] = ()) -> dict:
-        out = {
+    def section(code: str, title: str, text, entries: Sequence[str] = ()) -> dict:
+        out: dict[str, Any] = {
             "title": title,
             "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": code, "display": title}], "text": title},
             "text": _narrative(*text),
@@ -869,22 +875,25 @@ def bundle_document(
     ).hexdigest()
     b = _Builder(seed, when, _instant(effective) if effective else None, performer)
     comp_url = b.url("composition")
-    subject = patient
-    patient = b.add("patient", _patient(case, subject))
+    patient_url = b.add("patient", _patient(case, patient))
     device = b.add("device", _device(assessment))
-    observations = _observations(b, case, patient)
-    refs = {"patient": patient, "device": device, "observations": observations}
+    observations = _observations(b, case, patient_url)
+    refs: dict[str, Any] = {"patient": patient_url, "device": device, "observations": observations}
     if b.edx:
-        refs["report"] = b.add("electrodiagnosis", _diagnostic_report(b, patient))
-    refs["risk"] = b.add("risk", _risk_assessment(assessment, patient, device, when, observations))
-    refs["localization"] = b.add("localization", _localization(assessment, patient, device, when, observations))
+        refs["report"] = b.add("electrodiagnosis", _diagnostic_report(b, patient_url))
+    refs["risk"] = b.add("risk", _risk_assessment(assessment, patient_url, device, when, observations))
+    refs["localization"] = b.add("localization", _localization(assessment, patient_url, device, when, observations))
     if assessment.etiology:
-        refs["etiology"] = b.add("etiology", _etiology(assessment, patient, when, refs["localization"]))
+        refs["etiology"] = b.add("etiology", _etiology(assessment, patient_url, when, refs["localization"]))
     refs["workup"] = [
         b.add(
             f"workup/{i}",
             service_request(
-                w, _ref(patient), requester=_ref(device, "plexnav"), authored=when, supporting=[refs["localization"]]
+                w,
+                _ref(patient_url),
+                requester=_ref(device, "plexnav"),
+                authored=when,
+                supporting=[refs["localization"]],
             ),
         )
         for i, w in enumerate(assessment.workup)
@@ -901,7 +910,7 @@ def bundle_document(
         kind, pdf = report_pdf
         if kind not in REPORT_TITLES:
             raise ValueError(f"report kind {kind!r} is not one of {', '.join(REPORT_TITLES)}")
-        url = b.add("report-pdf", _document_reference(kind, pdf, patient, device, when))
+        url = b.add("report-pdf", _document_reference(kind, pdf, patient_url, device, when))
         title = f"Report ({REPORT_TITLES[kind]}, PDF)"
         composition["section"].insert(
             -1,
@@ -1075,7 +1084,7 @@ def describe_resource(resource: dict) -> str:
     codings = [c for c in concept.get("coding", ()) if isinstance(c, dict)]
     words = concept.get("text") or next((c.get("display") for c in codings if c.get("display")), None)
     codes = ", ".join(
-        f"{_SYSTEM_NAMES.get(c.get('system'), c.get('system') or 'no system')} {c.get('code')}"
+        f"{_SYSTEM_NAMES.get(str(c.get('system')), c.get('system') or 'no system')} {c.get('code')}"
         for c in codings[:2]
         if c.get("code")
     )
@@ -1156,11 +1165,12 @@ class _Reader:
         comps = [c for c in obs.get("component", ()) if T.code_in(c.get("code"), "attribute") == attribute]
         if not comps:
             return None
-        return [
+        codes = [
             self.coded(c.get("valueCodeableConcept"), vocabulary, f"{path}.component({attribute})")
             for c in comps
             if "dataAbsentReason" not in c
         ]
+        return [c for c in codes if c is not None]  # a missing code is already an error (coded)
 
 
 def _sided(item: dict, side: str | None) -> dict:
@@ -1170,7 +1180,7 @@ def _sided(item: dict, side: str | None) -> dict:
 
 
 def _read_observation(r: _Reader, obs: dict, path: str, data: dict) -> None:
-    code = _finding_code(obs)
+    code = _finding_code(obs) or ""
     section, _, target = code.partition(":")
     if code not in _FINDING_CODES:
         r.fail(f"{path}.code", f"{code!r} is not a plexnav finding code")
@@ -1385,6 +1395,8 @@ def _read_mapped(mapped: list[_Mapped], data: dict, unread: list[str], supersede
     count = 0
     for m in latest.values():
         scratch, r = _empty_case_data(), _Reader()
+        if m.translation.observation is None:  # only translations with an observation are mapped
+            continue
         _read_observation(r, m.translation.observation, "mapped", scratch)
         problem = "; ".join(e.message for e in r.errors)
         if not problem:
