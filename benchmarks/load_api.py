@@ -11,6 +11,10 @@ Three workloads:
   unique   every case is a different finding set (age and duration varied): the engine runs
            for every request
 
+Every request is made before a workload's clock starts.  Besides requests/s and latency it
+reports the server's CPU time per request (all its processes): on a machine whose cores
+the client and other work share, requests/s measure the machine, CPU/request the server.
+
 Run:  .venv/bin/python benchmarks/load_api.py [--requests 3000] [--concurrency 16] [--workers 1]
 """
 
@@ -63,13 +67,20 @@ async def read_response(reader: asyncio.StreamReader) -> int:
 
 
 async def worker(
-    host: str, port: int, bodies, counter: dict, limit: int, deadline: float, latencies: list[float], errors: list[str]
+    host: str,
+    port: int,
+    requests,
+    counter: dict,
+    limit: int,
+    deadline: float,
+    latencies: list[float],
+    errors: list[str],
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while counter["sent"] < limit and time.perf_counter() < deadline:
+            payload = requests[counter["sent"]]
             counter["sent"] += 1
-            payload = request_bytes(host, port, bodies(counter["sent"]))
             start = time.perf_counter()
             writer.write(payload)
             await writer.drain()
@@ -82,16 +93,36 @@ async def worker(
 
 
 async def run_load(host: str, port: int, bodies, total: int, concurrency: int, seconds: float):
+    """Send up to ``total`` requests (all made before the clock starts, so the client spends
+    its share of the cores on sending, not on writing JSON) for at most ``seconds``."""
+    requests = [request_bytes(host, port, bodies(i + 1)) for i in range(total)]
     latencies: list[float] = []
     errors: list[str] = []
     counter = {"sent": 0}
     start = time.perf_counter()
     deadline = start + seconds
     await asyncio.gather(
-        *(worker(host, port, bodies, counter, total, deadline, latencies, errors) for _ in range(concurrency))
+        *(worker(host, port, requests, counter, total, deadline, latencies, errors) for _ in range(concurrency))
     )
     elapsed = time.perf_counter() - start
     return latencies, errors, elapsed
+
+
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) used so far by the server and its worker processes."""
+    if pid is None:
+        return float("nan")
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        for p in (root, *root.children(recursive=True)):
+            times = p.cpu_times()
+            total += times.user + times.system
+    except psutil.NoSuchProcess:
+        pass
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -99,7 +130,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def report(name: str, latencies: list[float], errors: list[str], elapsed: float) -> dict:
+def report(name: str, latencies: list[float], errors: list[str], elapsed: float, cpu: float) -> dict:
     result = {
         "workload": name,
         "requests": len(latencies),
@@ -110,10 +141,12 @@ def report(name: str, latencies: list[float], errors: list[str], elapsed: float)
         "p90_ms": round(1000 * percentile(latencies, 0.90), 2),
         "p99_ms": round(1000 * percentile(latencies, 0.99), 2),
         "mean_ms": round(1000 * statistics.fmean(latencies), 2),
+        "server_cpu_ms_per_request": round(1000 * cpu / max(len(latencies), 1), 3),
     }
     print(
         f"{name:>7}: {result['requests']} requests in {result['seconds']} s -> {result['requests_per_s']} req/s; "
-        f"p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, p99 {result['p99_ms']} ms; errors {result['errors']}"
+        f"p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, p99 {result['p99_ms']} ms; errors {result['errors']}; "
+        f"server CPU {result['server_cpu_ms_per_request']} ms/request"
     )
     return result
 
@@ -199,10 +232,12 @@ def main() -> None:
         )
         for name, bodies in (("repeat", repeat), ("renamed", renamed), ("unique", unique)):
             if args.workload in (name, "all"):
+                cpu = server_cpu(process.pid if process else None)
                 latencies, errors, elapsed = asyncio.run(
                     run_load(host, port, bodies, args.requests, args.concurrency, args.seconds)
                 )
-                results.append(report(name, latencies, errors, elapsed))
+                cpu = server_cpu(process.pid if process else None) - cpu
+                results.append(report(name, latencies, errors, elapsed, cpu))
     finally:
         if process is not None:
             process.terminate()

@@ -1,160 +1,60 @@
-"""The ``plexnav`` command: thin wrappers around the pure engine and the knowledge base."""
+"""The ``plexnav`` entry point.
+
+``plexnav --version`` is answered here, before typer and the command table
+(:mod:`plexnav.cli.commands`) load; every other call runs the typer app.  ``app`` and the
+command functions are importable from here as before (``from plexnav.cli.main import app``).
+"""
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
-
-import typer
-
-from plexnav.cli import admin as admin_commands
-from plexnav.cli import cohort as cohort_commands
-from plexnav.cli import examine as examine_commands
-from plexnav.cli import examples as example_commands
-from plexnav.cli import export as export_commands
-from plexnav.cli import kb as kb_commands
-from plexnav.cli import learn as learn_commands
-from plexnav.cli import report as report_commands
-from plexnav.cli import serve as serve_commands
-from plexnav.cli.common import MaxBytes, fail, read_case_text
-
-# every command module imports its heavy parts (pydantic models, knowledge, engine) when it
-# runs, so `plexnav --help` and `--version` load only typer (benchmarks/cli_startup.py)
-app = typer.Typer(
-    add_completion=True,
-    no_args_is_help=True,
-    rich_markup_mode=None,  # plain help: no rich import
-    help="Localize, triage and explain lumbosacral plexus problems. "
-    "plexnav supports clinical judgement; it never replaces it.",
-)
-app.add_typer(kb_commands.app, name="kb")
-app.add_typer(admin_commands.app, name="admin")
-for module in (
-    learn_commands,
-    report_commands,
-    serve_commands,
-    export_commands,
-    example_commands,
-    examine_commands,
-    cohort_commands,
-):
-    module.register(app)
+from typing import Any
 
 
-def _print_version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version as pkg_version
-
-        typer.echo(f"plexnav {pkg_version('plexnav')}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    show_version: bool = typer.Option(
-        False,
-        "--version",
-        callback=_print_version,
-        is_eager=True,
-        help="Print the plexnav version and exit (plexnav version also names the knowledge base).",
-    ),
-) -> None:
-    """Localize, triage and explain lumbosacral plexus problems. plexnav supports clinical
-    judgement; it never replaces it.  New here? plexnav example lists cases to start from."""
-
-
-@app.command()
-def assess(
-    path: str = typer.Argument(..., help="case JSON file, or - for standard input"),
-    as_json: bool = typer.Option(False, "--json", help="print the assessment object"),
-    max_bytes: MaxBytes = None,
-) -> None:
-    """Assess one case: triage, ranked lesion sites with reasons, causes, work-up, next findings."""
-    from plexnav.engine.assess import assess as run_assess
-    from plexnav.modelcache import load_model
-    from plexnav.validation import CaseValidationError, parse_case
-
-    try:
-        case, _ = parse_case(read_case_text(path, max_bytes))
-    except CaseValidationError as exc:
-        fail(exc)
-    result = run_assess(case, load_model())
-    if as_json:
-        sys.stdout.write(result.to_json(indent=2) + "\n")
-    else:
-        from plexnav.cli.render import print_assessment
-
-        print_assessment(result)
-
-
-@app.command()
-def batch(
-    source: str = typer.Argument(..., help="JSON Lines file, one case per line (- for stdin)"),
-    output: str = typer.Option(
-        ...,
-        "-o",
-        "--output",
-        help="where to write one answer per line (- for stdout); replaced only when every line is done",
-    ),
-    fields: str = typer.Option(
-        None, "--fields", help="compact answers with only these, comma-separated: site, triage, causes"
-    ),
-    chunk: int = typer.Option(512, min=1, help="cases scored together"),
-    workers: int = typer.Option(0, min=0, help="worker processes (0: one per CPU core)"),
-) -> None:
-    """Assess many cases, streaming: constant memory, same order, an error object (with its
-    line number) per bad line.  plexnav supports clinical judgement; it never replaces it."""
+def installed_version() -> str:
+    """The installed plexnav version, read from its ``*.dist-info/METADATA`` on ``sys.path``
+    with ``os`` alone: ``importlib.metadata`` (with ``email`` and ``re``) costs more than
+    the rest of ``plexnav --version``.  Falls back to it when no such file is found."""
     import os
 
-    from plexnav.answers import FieldsError, parse_fields
-    from plexnav.cli.batch import BatchFileError, run_batch
-
-    try:
-        counts = run_batch(source, output, chunk, workers or os.cpu_count() or 1, parse_fields(fields))
-    except (BatchFileError, FieldsError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    typer.echo(f"{counts['ok']} assessed, {counts['errors']} errors", err=True)
-
-
-@app.command()
-def evaluate(
-    directory: Path = typer.Argument(..., exists=True, file_okay=False), as_json: bool = typer.Option(False, "--json")
-) -> None:
-    """Score every *.json case in DIR against its expected answer; print misses and totals."""
-    from plexnav.evaluation import evaluate_directory, render_report
-
-    report = evaluate_directory(directory)
-    if as_json:
-        typer.echo(json.dumps(report, indent=2))
-    else:
-        typer.echo(render_report(report))
-
-
-@app.command()
-def schema(which: str = typer.Argument(..., help="case or assessment")) -> None:
-    """Print the JSON Schema of the case or the assessment."""
-    from pydantic import BaseModel
-
-    from plexnav.case import Assessment, Case
-    from plexnav.validation import CaseValidationError
-
-    models: dict[str, type[BaseModel]] = {"case": Case, "assessment": Assessment}
-    if which not in models:
-        fail(CaseValidationError([]), message=f"unknown schema {which!r}; choose one of: case, assessment")
-    typer.echo(json.dumps(models[which].model_json_schema(), indent=2))
-
-
-@app.command()
-def version() -> None:
-    """Print the plexnav and knowledge-base versions."""
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith("plexnav-") and name.endswith(".dist-info"):
+                try:
+                    with open(os.path.join(folder or ".", name, "METADATA"), encoding="utf-8") as handle:
+                        for line in handle:
+                            if line.startswith("Version:"):
+                                return line.split(":", 1)[1].strip()
+                            if not line.strip():
+                                break  # the headers end at the first blank line
+                except OSError:
+                    continue
     from importlib.metadata import version as pkg_version
 
-    from plexnav.knowledge.base import load_knowledge
-
-    typer.echo(f"plexnav {pkg_version('plexnav')}; knowledge {load_knowledge().version_label}")
+    return pkg_version("plexnav")
 
 
 def run() -> None:
+    if sys.argv[1:] == ["--version"]:
+        sys.stdout.write(f"plexnav {installed_version()}\n")
+        return
+    from plexnav.cli.commands import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    """``app`` and the commands, from :mod:`plexnav.cli.commands` when first asked for
+    (never for a dunder name: the import system probes ``__path__`` on every from-import)."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from plexnav.cli import commands
+
+    try:
+        return getattr(commands, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
