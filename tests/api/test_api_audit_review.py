@@ -42,3 +42,67 @@ def test_administrators_see_every_account_and_others_do_not(backend_client, back
         assert [e["actor_name"] for e in everyone] == ["alice"]
     mine = backend_client.get("/api/v1/audit", params={"everyone": True}).json()
     assert all(e["actor_name"] in ("alice", "anonymous") for e in mine)
+
+
+def test_the_patient_sees_refused_probes_of_her_records_with_address_and_browser(backend_client, backend_app):
+    """Before, a refused probe was logged with no subject: the administrator could see it, the
+    patient whose case was probed could not."""
+    alice = backend_client
+    register(alice, "alice")
+    case = alice.post("/api/v1/cases", json={"title": "Foot", "case": example_case()}).json()["id"]
+    with TestClient(
+        backend_app, raise_server_exceptions=False, client=("203.0.113.5", 4000), headers={"user-agent": "probe-bot/1"}
+    ) as mallory:
+        register(mallory, "mallory")
+        assert mallory.get(f"/api/v1/cases/{case}").status_code == 404
+        assert mallory.get(f"/api/v1/cases/{case}/diary").status_code == 404
+        assert mallory.delete(f"/api/v1/cases/{case}").status_code == 404
+        assert mallory.get(f"/cases/{case}").status_code == 404
+        assert mallory.get("/api/v1/cases/" + "f" * 32).status_code == 404  # no such record: nobody's
+    refused = alice.get("/api/v1/audit", params={"action": "denied"}).json()
+    assert len(refused) == 4
+    assert {(e["actor_name"], e["object_type"], e["object_id"]) for e in refused} == {("mallory", "case", case)}
+    assert {(e["client_address"], e["user_agent"]) for e in refused} == {("203.0.113.5", "probe-bot/1")}
+    assert {e["detail"].split()[0] for e in refused} == {"GET", "DELETE"}
+    # the page puts it first: who looked, how often they were refused, from where
+    page = alice.get("/audit").text
+    who = page.split('id="who-looked"')[1].split("</table>")[0]
+    assert "mallory" in who and "<strong>4</strong>" in who and "203.0.113.5" in who
+    assert "probe-bot/1" in page and "refused" in page
+
+
+def test_filters_by_case_and_period_reach_the_export(backend_client, backend_app):
+    alice = backend_client
+    register(alice, "alice")
+    foot = alice.post("/api/v1/cases", json={"title": "Foot", "case": example_case()}).json()["id"]
+    thigh = alice.post("/api/v1/cases", json={"title": "Thigh", "case": example_case()}).json()["id"]
+    alice.get(f"/api/v1/cases/{foot}")
+    alice.get(f"/api/v1/cases/{thigh}")
+    about_foot = alice.get("/api/v1/audit", params={"case_id": foot}).json()
+    assert about_foot and all(foot in (e["object_id"] or "") + e["detail"] for e in about_foot)
+    assert not any(thigh in (e["object_id"] or "") + e["detail"] for e in about_foot)
+    everything = alice.get("/api/v1/audit").json()
+    middle = everything[len(everything) // 2]["at"]
+    before = alice.get("/api/v1/audit", params={"until": middle}).json()
+    after = alice.get("/api/v1/audit", params={"since": middle}).json()
+    assert len(before) + len(after) == len(everything) and before and after
+    exported = list(
+        csv.DictReader(io.StringIO(alice.get("/api/v1/audit.csv", params={"case_id": foot, "since": middle}).text))
+    )
+    assert {r["id"] for r in exported} == {str(e["id"]) for e in about_foot if e["at"] >= middle}
+    assert exported and {"client_address", "user_agent"} <= set(exported[0])
+    bad = alice.get("/api/v1/audit", params={"since": "last tuesday"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.since"
+
+
+def test_the_one_refused_learns_nothing_from_his_own_log(backend_client, backend_app):
+    """A 404 does not say whether the id exists; the prober's own log must not say it either."""
+    register(backend_client, "alice")
+    case = backend_client.post("/api/v1/cases", json={"title": "Foot", "case": example_case()}).json()["id"]
+    with TestClient(backend_app, raise_server_exceptions=False) as mallory:
+        register(mallory, "mallory")
+        mallory.get(f"/api/v1/cases/{case}")
+        mallory.get("/api/v1/cases/" + "e" * 32)
+        own = [e for e in mallory.get("/api/v1/audit", params={"action": "denied"}).json()]
+    assert len(own) == 2
+    assert {(e["object_type"], e["object_id"], e["subject_id"]) for e in own} == {("request", None, None)}

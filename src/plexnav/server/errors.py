@@ -9,6 +9,7 @@ produce a 500 with internals in it.  Pages (not ``/api`` or ``/cds-services``) g
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request
@@ -128,8 +129,31 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(JSON_PREFIXES)
 
 
+_RECORD_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+def probed_record(session, request: Request) -> tuple[str | None, str | None, str | None]:
+    """``(object type, id, whose data)`` of the first stored record a refused request named
+    (a case, a share or an account id in the path or query), so the person whose record was
+    probed sees the attempt in their own access log; Nones if it named none that exists."""
+    from plexnav.store.models import Share, StoredCase, User
+
+    candidates = _RECORD_ID.findall(request.url.path) + _RECORD_ID.findall(request.url.query or "")
+    for record_id in dict.fromkeys(candidates):
+        case = session.get(StoredCase, record_id)
+        if case is not None:
+            return "case", record_id, case.owner_id
+        share = session.get(Share, record_id)
+        if share is not None:
+            return "share", record_id, share.patient_id
+        if session.get(User, record_id) is not None:
+            return "user", record_id, record_id
+    return None, None, None
+
+
 def record_denied(request: Request, status: int) -> None:
-    """Audit a refused read or write (an id probed, a route not allowed): who, what, from where."""
+    """Audit a refused read or write (an id probed, a route not allowed): who, what, from
+    where, and whose record it named (so that person sees it: "who looked at my records")."""
     from plexnav.store.db import begin_write
     from plexnav.store.repositories import AuditRepository
 
@@ -137,8 +161,14 @@ def record_denied(request: Request, status: int) -> None:
     try:
         with request.app.state.database.session() as session:
             begin_write(session)
+            object_type, object_id, subject_id = probed_record(session, request)
             AuditRepository(session).record(
-                user, "denied", "request", None, None, f"{request.method} {request.url.path[:300]} -> {status}"
+                user,
+                "denied",
+                object_type or "request",
+                object_id,
+                subject_id,
+                f"{request.method} {request.url.path[:300]} -> {status}",
             )
             session.commit()
     except Exception as exc:  # noqa: BLE001 - auditing a refusal must never turn it into a 500

@@ -443,8 +443,22 @@ class Casebook:
     # ------------------------------------------------------------------ audit
 
     def audit_log(self, limit: int = 200, **filters) -> list[AuditEventPublic]:
-        """Who looked at or changed my data (administrators: everyone's), with filters:
-        ``since``, ``action``, ``actor``, ``others_only``."""
+        """Who looked at or changed my data, refused attempts on my records included
+        (administrators with ``everyone``: every account's), with the filters of
+        :meth:`AuditRepository.concerning`; times without a zone are UTC."""
         everyone = filters.pop("everyone", False)
+        for key in ("since", "until"):
+            moment = filters.get(key)
+            if isinstance(moment, datetime) and moment.tzinfo is None:
+                filters[key] = moment.replace(tzinfo=UTC)
         whose = None if self.actor.role == "admin" and everyone else self.actor
-        return [AuditEventPublic.model_validate(e) for e in self.audit.concerning(whose, limit, **filters)]
+        events = [AuditEventPublic.model_validate(e) for e in self.audit.concerning(whose, limit, **filters)]
+        if whose is None:
+            return events
+        # a refused attempt names whose record it hit for that person and the administrators;
+        # shown to the one refused it would tell them the id exists (a 404 must not)
+        hidden = {"object_type": "request", "object_id": None, "subject_id": None}
+        return [
+            e.model_copy(update=hidden) if e.action == "denied" and e.subject_id not in (None, self.actor.id) else e
+            for e in events
+        ]

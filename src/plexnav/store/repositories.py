@@ -252,12 +252,17 @@ class AuditRepository:
         user: User | None,
         limit: int = 200,
         since: datetime | None = None,
+        until: datetime | None = None,
         action: str | None = None,
         actor: str | None = None,
         others_only: bool = False,
+        case_id: str | None = None,
     ) -> Sequence[AuditEvent]:
         """Events about the user's own data and the user's own actions (``user`` None: every
-        event, for administrators), newest first; ``others_only``: what other people did."""
+        event, for administrators), newest first.  Filters: from ``since`` (inclusive) to
+        ``until`` (exclusive), one ``action``, one ``actor`` (username), ``others_only``
+        (what other people did, refused attempts included), ``case_id`` (events naming
+        that case: on it, its assessments, its diary, refused requests for it)."""
         query = select(AuditEvent)
         if user is not None:
             query = query.where(or_(AuditEvent.subject_id == user.id, AuditEvent.actor_id == user.id))
@@ -265,8 +270,12 @@ class AuditRepository:
                 query = query.where(or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != user.id))
         if since is not None:
             query = query.where(AuditEvent.at >= since)
+        if until is not None:
+            query = query.where(AuditEvent.at < until)
         if action:
             query = query.where(AuditEvent.action == action)
         if actor:
             query = query.where(AuditEvent.actor_name == actor)
+        if case_id:
+            query = query.where(or_(AuditEvent.object_id == case_id, AuditEvent.detail.contains(case_id)))
         return self.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)).all()

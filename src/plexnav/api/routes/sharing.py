@@ -64,27 +64,56 @@ def list_patients(book: CasebookDep) -> list[UserRef]:
     return book.patients()
 
 
-def _filters(since: datetime | None, action: str | None, actor: str | None, others_only: bool, everyone: bool) -> dict:
+def _filters(
+    since: datetime | None,
+    until: datetime | None,
+    action: str | None,
+    actor: str | None,
+    others_only: bool,
+    case_id: str | None,
+    everyone: bool,
+) -> dict:
     return {
         "since": since,
+        "until": until,
         "action": action or None,
         "actor": actor or None,
         "others_only": others_only,
+        "case_id": case_id or None,
         "everyone": everyone,
     }
 
 
-@router.get("/audit", tags=["audit"], summary="Who read or changed your data, and what you did (filters)")
+Since = Annotated[datetime | None, Query(description="only events at or after this time")]
+Until = Annotated[datetime | None, Query(description="only events before this time")]
+Action = Annotated[
+    str | None, Query(max_length=32, description="e.g. read, denied (refused attempts), login_failed, share")
+]
+Actor = Annotated[str | None, Query(max_length=40, description="who did it (username)")]
+OthersOnly = Annotated[bool, Query(description="only what other people did (refused attempts on your records too)")]
+CaseId = Annotated[str | None, Query(max_length=64, description="only events naming this case")]
+Everyone = Annotated[bool, Query(description="administrators: every account's events")]
+
+
+@router.get(
+    "/audit",
+    tags=["audit"],
+    summary="Who read or changed your data (refused attempts on your records too), and what you did",
+    description="Each event has the client address and user agent it came from.  Administrators see "
+    "every account's events with everyone=true.",
+)
 def audit_log(
     book: CasebookDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    since: Annotated[datetime | None, Query(description="only events at or after this time")] = None,
-    action: Annotated[str | None, Query(max_length=32, description="e.g. read, denied, login_failed")] = None,
-    actor: Annotated[str | None, Query(max_length=40, description="who did it (username)")] = None,
-    others_only: Annotated[bool, Query(description="only what other people did")] = False,
-    everyone: Annotated[bool, Query(description="administrators: every account's events")] = False,
+    since: Since = None,
+    until: Until = None,
+    action: Action = None,
+    actor: Actor = None,
+    others_only: OthersOnly = False,
+    case_id: CaseId = None,
+    everyone: Everyone = False,
 ) -> list[AuditEventPublic]:
-    return book.audit_log(limit, **_filters(since, action, actor, others_only, everyone))
+    return book.audit_log(limit, **_filters(since, until, action, actor, others_only, case_id, everyone))
 
 
 @router.get(
@@ -97,15 +126,17 @@ def audit_log(
 def audit_export(
     book: CasebookDep,
     limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
-    since: Annotated[datetime | None, Query()] = None,
-    action: Annotated[str | None, Query(max_length=32)] = None,
-    actor: Annotated[str | None, Query(max_length=40)] = None,
-    others_only: Annotated[bool, Query()] = False,
-    everyone: Annotated[bool, Query()] = False,
+    since: Since = None,
+    until: Until = None,
+    action: Action = None,
+    actor: Actor = None,
+    others_only: OthersOnly = False,
+    case_id: CaseId = None,
+    everyone: Everyone = False,
 ) -> Response:
     from plexnav.api.auditexport import audit_csv
 
-    events = book.audit_log(limit, **_filters(since, action, actor, others_only, everyone))
+    events = book.audit_log(limit, **_filters(since, until, action, actor, others_only, case_id, everyone))
     return Response(
         audit_csv(events),
         media_type="text/csv; charset=utf-8",
