@@ -20,12 +20,18 @@ app = typer.Typer(
 
 
 def _database():
+    """The configured database, migrated; a full disk or read-only folder is one line, exit 2."""
     from plexnav.settings import Settings
-    from plexnav.store.db import Database
+    from plexnav.store.db import Database, StorageUnavailable
 
     settings = Settings()
-    database = Database(settings.resolved_database_url())
-    database.migrate()
+    try:
+        database = Database(settings.resolved_database_url())
+        database.migrate()
+    except StorageUnavailable as exc:
+        _refuse(f"cannot open the database: {exc}")
+    except OSError as exc:  # the data folder itself (settings create it)
+        _refuse(f"cannot open the database: {exc.filename}: {exc.strerror}")
     return database
 
 

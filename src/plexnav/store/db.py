@@ -94,6 +94,24 @@ def database_problem(exc: BaseException) -> tuple[int, str]:
     return 500, "internal error; it has been logged"
 
 
+class StorageUnavailable(RuntimeError):
+    """The database cannot be opened or brought up to date because of where it is kept (a
+    full disk, a read-only folder): one sentence naming the path and the problem."""
+
+
+def storage_error(exc: BaseException, where: str) -> StorageUnavailable | None:
+    """``exc`` as :class:`StorageUnavailable` if it is a full disk or a read-only store."""
+    if isinstance(exc, OSError) and not isinstance(exc, OperationalError):
+        reason = exc.strerror or exc.__class__.__name__
+        return StorageUnavailable(f"{exc.filename or where}: {reason}")
+    status, _ = database_problem(exc)
+    if status != 503:
+        return None
+    text = str(getattr(exc, "orig", exc)).lower()
+    problem = "the disk is full" if any(k in text for k in DISK_FULL) else "read-only; plexnav needs to write there"
+    return StorageUnavailable(f"{where}: {problem}")
+
+
 def begin_write(session: Session, retries: int = LOCK_RETRIES) -> None:
     """Make the session's transaction a write transaction (SQLite: BEGIN IMMEDIATE).
 
@@ -124,18 +142,28 @@ def _transaction_ended(session: Session, transaction) -> None:
         session.info.pop("audit_tail", None)  # the audit chain's newest hash is read afresh
 
 
-def private_sqlite_file(path: Path) -> None:
+def private_sqlite_file(path: Path) -> bool:
     """Health data on disk is the owner's alone: a new folder 0700, the database file (and so
-    the WAL and shared-memory files SQLite creates with its mode) 0600."""
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-        os.chmod(path.parent, 0o700)
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    for suffix in ("", "-wal", "-shm"):
-        candidate = Path(f"{path}{suffix}")
-        if candidate.exists() and candidate.stat().st_mode & 0o077:
-            os.chmod(candidate, 0o600)
+    the WAL and shared-memory files SQLite creates with its mode) 0600.  True if the file was
+    created here (so a start-up that fails before writing anything can take it away again).
+    A folder or file that cannot be made raises :class:`StorageUnavailable`."""
+    created = False
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+            os.chmod(path.parent, 0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            created = True
+        for suffix in ("", "-wal", "-shm"):
+            candidate = Path(f"{path}{suffix}")
+            if candidate.exists() and candidate.stat().st_mode & 0o077:
+                os.chmod(candidate, 0o600)
+    except OSError as exc:
+        raise StorageUnavailable(
+            f"{exc.filename or path}: {exc.strerror or exc.__class__.__name__}; plexnav cannot keep its database there"
+        ) from None
+    return created
 
 
 def storage_problem(path: Path, min_free_bytes: int = 5 * 1024 * 1024) -> str | None:
@@ -153,14 +181,23 @@ def storage_problem(path: Path, min_free_bytes: int = 5 * 1024 * 1024) -> str | 
     return None
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None: another database, or in memory)."""
+    parsed = make_url(normalise_database_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return Path(parsed.database)
+    return None
+
+
 def make_engine(url: str, busy_timeout_ms: int = 10000) -> Engine:
     """``hide_parameters``: a database error never writes the row it failed on (password
     hashes, emails, case documents) into the log, only the SQL statement."""
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            private_sqlite_file(Path(parsed.database))
+        file = sqlite_path(url)
+        if file is not None:
+            private_sqlite_file(file)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}, hide_parameters=True
         )
@@ -190,6 +227,24 @@ class Database:
         return self.engine.url.get_backend_name()
 
     def migrate(self) -> None:
+        """Bring the schema to the newest revision.  A full disk or read-only store raises
+        :class:`StorageUnavailable` (one line naming the path), and a SQLite file that held
+        nothing before is removed again rather than left behind empty or half-made."""
+        file = sqlite_path(self.engine.url.render_as_string(hide_password=False))
+        fresh = file is not None and (not file.exists() or file.stat().st_size == 0)
+        try:
+            self._migrate()
+        except (OperationalError, OSError) as exc:
+            problem = storage_error(exc, str(file) if file is not None else self.engine.url.render_as_string())
+            if problem is None:
+                raise
+            self.engine.dispose()
+            if fresh and file is not None:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{file}{suffix}").unlink(missing_ok=True)
+            raise problem from None
+
+    def _migrate(self) -> None:
         cfg = alembic_config(self.engine)
         with self.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
