@@ -82,3 +82,39 @@ def test_territory_map_shades_and_outlines_through_the_same_renderer():
     assert outlined == {"dorsum_foot:right", "saddle"}
     desc = root.find(f"{SVG}desc").text
     assert "outer side of the lower leg (right, 90%)" in desc and "sensation found reduced" in desc
+
+
+def test_the_phone_layout_shows_one_view_column_of_the_geometry():
+    """app.css draws a map on a phone as wide as the geometry over one view column (one view
+    across the screen); the numbers there must be the geometry file's."""
+    from plexnav.web.paths import STATIC_DIR
+
+    css = (STATIC_DIR / "app.css").read_text()
+    geo = geometry.load_geometry()
+    assert f"width: calc(100% * {geo.width:g} / {geo.column:g})" in css
+    snaps = re.findall(r"\.snap-(\d) \{ left: (\d+)%; \}", css)
+    columns = int(-(-geo.width // geo.column))  # a snap point at the start of every column
+    assert [(int(i), int(left)) for i, left in snaps] == [(i, 100 * i) for i in range(columns)]
+
+
+def test_the_result_page_shades_the_territory_the_reports_shade():
+    """One shading too: the web's territory of the leading site is the reports' (a polyneuropathy's
+    stocking included, which the web used to leave blank)."""
+    from conftest import load_shared
+    from plexnav.engine.assess import assess
+    from plexnav.examples import example_path
+    from plexnav.validation import parse_case
+    from plexnav.web import present
+
+    cases = [
+        parse_case(example_path(name).read_bytes())[0] for name in ("common-peroneal-fibular-head", "l5-radiculopathy")
+    ]
+    cases.append(validate_case(load_shared("p16-"))[0])
+    for case in cases:
+        assessment = assess(case)
+        printed = geometry.territory_shading(assessment)
+        shown = present.territory(assessment).shading
+        assert printed and {geometry.expand_form_key(k)[0]: v for k, v in shown.items()} == {
+            k: round(v, 2) for k, v in printed.items()
+        }
+    assert shown["whole_foot_stocking:left"] > 0.5 and shown["whole_foot_stocking:right"] > 0.5

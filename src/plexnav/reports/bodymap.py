@@ -205,7 +205,7 @@ def load_geometry() -> BodyMapGeometry:
         outlines = tuple(_place(v["outline"], origin, d) for _, d in sides)
         bottom = max(y for _, y in v["outline"]) + origin[1]
         spread = max(x for x, _ in v["outline"]) / 2
-        labels = tuple((name.capitalize(), origin[0] + d * spread, bottom + 14) for name, d in sides)
+        labels = tuple((name.capitalize(), origin[0] + d * spread, bottom + 16) for name, d in sides)
         views.append(View(v["id"], v["title"], origin, v["right_on"], outlines, labels))
         for region, spec in (v.get("regions") or {}).items():
             for side, d in sides:
@@ -436,8 +436,8 @@ def render_body_map(
         hidden = ' aria-hidden="true"' if interactive else ""
         out.append(f'<g class="bodymap-view" data-view="{view.id}">')
         out.append(
-            f'<text class="view-title" x="{ox:g}" y="{oy + 16:g}" text-anchor="middle" font-family="{FONT}" '
-            f'font-size="13" font-weight="bold" fill="#292524"{hidden}>{escape(view.title)}</text>'
+            f'<text class="view-title" x="{ox:g}" y="{oy + 18:g}" text-anchor="middle" font-family="{FONT}" '
+            f'font-size="16" font-weight="bold" fill="#292524"{hidden}>{escape(view.title)}</text>'
         )
         for outline in view.outlines:
             out.append(
@@ -446,7 +446,7 @@ def render_body_map(
         for text, x, y in view.side_labels:
             out.append(
                 f'<text class="leg-label" x="{x:g}" y="{y:g}" text-anchor="middle" font-family="{FONT}" '
-                f'font-size="11" fill="#44403c" aria-hidden="true">{text}</text>'
+                f'font-size="14" fill="#44403c" aria-hidden="true">{text}</text>'
             )
         in_view = [s for s in geo.shapes if s.view == view.id]
         if interactive:
@@ -577,16 +577,13 @@ def _hypothesis_for(model, entry):
     return None
 
 
-def territory_shading(assessment, model=None, threshold: float = 0.05) -> dict[Key, float]:
-    """The skin territory of the assessment's leading site, from the knowledge graph.
+SHADE_MIN = 0.05  # involvement below this is not shaded
 
-    Each region's value is the forward model's predicted sensory involvement (0..1) under
-    the leading hypothesis (its graph lesion through ``knowledge.forward.skin_involvement``,
-    or the length-dependent / central pattern for polyneuropathy and cord-level sites).
-    Midline regions combine both sides as the knowledge base says (mean, or both).
-    Values below ``threshold`` are left out.  An empty dict when nothing is localized.
-    """
-    from plexnav.engine import predict
+
+def territory_shading(assessment, model=None, threshold: float = SHADE_MIN) -> dict[Key, float]:
+    """The skin territory of the assessment's leading site, from the knowledge graph
+    (:func:`hypothesis_shading` of its leading hypothesis).  An empty dict when nothing is
+    localized."""
     from plexnav.modelcache import load_model  # the model the assessor uses: built once per process
 
     if not assessment.localization:
@@ -595,6 +592,21 @@ def territory_shading(assessment, model=None, threshold: float = 0.05) -> dict[K
     hyp = _hypothesis_for(model, assessment.localization[0])
     if hyp is None:
         return {}
+    return hypothesis_shading(model, hyp, threshold)
+
+
+def hypothesis_shading(model, hyp, threshold: float = SHADE_MIN) -> dict[Key, float]:
+    """The skin a hypothesis's lesion would affect: the one shading of every territory map
+    (reports, result page, guided examination).
+
+    Each region's value is the forward model's predicted sensory involvement (0..1) under
+    the hypothesis (its graph lesion through ``knowledge.forward.skin_involvement``, or the
+    length-dependent / central pattern for polyneuropathy and cord-level sites).  Midline
+    regions combine both sides as the knowledge base says (mean, or both).  Values below
+    ``threshold`` are left out.
+    """
+    from plexnav.engine import predict
+
     kb = model.kb
     out: dict[Key, float] = {}
     for region in V.SKIN_REGIONS:

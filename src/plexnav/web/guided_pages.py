@@ -22,7 +22,7 @@ from plexnav.server.errors import ApiError
 from plexnav.store.casebook import Casebook
 from plexnav.store.schemas import CaseCreate, CaseUpdate
 from plexnav.validation import CaseError, CaseValidationError, validate_case
-from plexnav.web import bodymap, present
+from plexnav.web import present
 from plexnav.web.pages import CsrfForm, _default_title, _patients, login_redirect, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -172,22 +172,10 @@ def guided_answer(
 
 
 def _territory(hypothesis_id: str, label: str) -> present.Territory:
-    """The skin the leading hypothesis would affect, as the result page shades it, from the
-    model the server warmed at start-up (the ranking beside it comes from the same model)."""
-    from plexnav.knowledge.forward import skin_involvement
-    from plexnav.vocabulary import MIDLINE_REGIONS, SKIN_REGIONS
-
-    model = load_model()
-    hypothesis = next(h for h in model.hypotheses if h.id == hypothesis_id)
-    shading: dict[str, float] = {}
-    for side, lesion in hypothesis.lesion.items():
-        for region in SKIN_REGIONS if lesion else ():
-            value = skin_involvement(model.kb, lesion, region) if region != "whole_foot_stocking" else 0.0
-            if value >= present.SHADE_MIN:
-                key = bodymap.key_of(region, None if region in MIDLINE_REGIONS else side)
-                shading[key] = round(max(shading.get(key, 0.0), value), 2)
-    note = "" if shading else "This site has no single skin territory to shade (for example no lesion)."
-    return present.Territory(hypothesis.id, label, shading, note)
+    """The skin the leading hypothesis would affect, as the result page and the reports shade
+    it, from the model the server warmed at start-up (the ranking beside it comes from the
+    same model)."""
+    return present.hypothesis_territory(load_model(), hypothesis_id, label)
 
 
 def _save(book: Casebook, case_id: str, document: dict) -> None:

@@ -109,37 +109,29 @@ def ranked_sites(assessment: Assessment, limit: int = 8) -> list[dict]:
 
 
 def territory(assessment: Assessment) -> Territory | None:
-    """Skin the leading hypothesis's lesion would affect, from the forward model."""
+    """Skin the leading hypothesis's lesion would affect: the same shading as the reports'."""
     if not assessment.localization:
         return None
-    from plexnav.knowledge.forward import skin_involvement
     from plexnav.modelcache import load_model  # the model the assessor uses: built once per process
 
     top = assessment.localization[0]
     label = labels.site(top.site, top.side, top.levels, top.detail)
-    model = load_model()
-    hypothesis = next((h for h in model.hypotheses if h.id == top.hypothesis), None)
+    return hypothesis_territory(load_model(), top.hypothesis, label)
+
+
+def hypothesis_territory(model, hypothesis_id: str | None, label: str) -> Territory:
+    """A hypothesis's skin territory for a page's map, from the one shading of every territory
+    map (:func:`plexnav.reports.bodymap.hypothesis_shading`)."""
+    from plexnav.reports.bodymap import hypothesis_shading
+
+    hypothesis = next((h for h in model.hypotheses if h.id == hypothesis_id), None)
     if hypothesis is None:
-        return Territory(top.hypothesis, label, note="The leading site has no hypothesis record to draw.")
-    shading: dict[str, float] = {}
-    for side, lesion in hypothesis.lesion.items():
-        if not lesion:
-            continue
-        for region in model.kb.skin:
-            if region == "whole_foot_stocking" or region not in V.SKIN_REGIONS:
-                continue
-            value = skin_involvement(model.kb, lesion, region)
-            if value < SHADE_MIN:
-                continue
-            key = bodymap.key_of(region, None if region in V.MIDLINE_REGIONS else side)
-            shading[key] = round(max(shading.get(key, 0.0), value), 2)
-    note = (
-        ""
-        if shading
-        else (
-            "This site has no single skin territory to shade (for example a length-dependent neuropathy, or no lesion)."
-        )
-    )
+        return Territory(hypothesis_id, label, note="The leading site has no hypothesis record to draw.")
+    shading = {
+        bodymap.key_of(region, None if side == "bilateral" else side): round(value, 2)
+        for (region, side), value in hypothesis_shading(model, hypothesis, SHADE_MIN).items()
+    }
+    note = "" if shading else "This site has no skin territory to shade (for example no lesion)."
     return Territory(hypothesis.id, label, shading, note)
 
 

@@ -324,10 +324,11 @@
   }
 
   /* ---------------------------------------------------------------- scrolling tables */
-  /* A table wider than the screen scrolls inside its wrapper; with nothing focusable in it,
-     the wrapper itself takes the focus so it can be scrolled from the keyboard. */
+  /* A table wider than the screen scrolls inside its wrapper (and a body map on a phone inside
+     its figure); with nothing focusable in it, the wrapper itself takes the focus so it can be
+     scrolled from the keyboard. */
   function focusableScrollers() {
-    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+    document.querySelectorAll(".table-wrap, .bodymap-figure").forEach(function (wrap) {
       var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
       var inner = wrap.querySelector("a, button, input, select, textarea, [tabindex]");
       if (scrolls && !inner) {
@@ -336,7 +337,7 @@
         var caption = wrap.querySelector("caption");
         var section = wrap.closest("section");
         var heading = section && section.querySelector("h2, h3");
-        wrap.setAttribute("aria-label", (caption || heading || { textContent: "Table" }).textContent.trim() + " (scrolls sideways)");
+        wrap.setAttribute("aria-label", (caption || wrap.querySelector("svg > title") || heading || { textContent: "Table" }).textContent.trim() + " (scrolls sideways)");
       } else if (wrap.getAttribute("role") === "region") {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");
