@@ -79,6 +79,15 @@ class Accounts:
     def get(self, user_id: str) -> User | None:
         return self.users.get(user_id)
 
+    def _still_there(self, user_id: str) -> User:
+        """The account, read again inside the write transaction (it may have been deleted
+        while a password was being checked outside it)."""
+        user = self.users.get(user_id)
+        if user is None:
+            self.session.rollback()
+            raise NotFound("no such account", "username")
+        return user
+
     def _by_login(self, login: str) -> User:
         user = self.users.by_login(login)
         if user is None:
@@ -278,7 +287,7 @@ class Accounts:
             raise Forbidden("the current password is not right", "current_password") from None
         new_hash = hash_password(new)
         begin_write(self.session)
-        user = self.users.get(user_id)
+        user = self._still_there(user_id)
         user.password_hash = new_hash
         self.session.execute(
             update(UserSession)
@@ -309,7 +318,7 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             raise Forbidden("the password is not right", "password") from None
         begin_write(self.session)
-        user = self.users.get(user_id)
+        user = self._still_there(user_id)
         cases = CaseRepository(self.session)
         owned = list(self.session.scalars(select(StoredCase).where(StoredCase.owner_id == user.id)).all())
         for case in owned:

@@ -10,6 +10,7 @@ severe of its latest assessment's level and its open alerts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,8 @@ from plexnav import vocabulary as V
 from plexnav.case import Triage
 from plexnav.store.models import StoredDiaryEntry
 from plexnav.store.schemas import DiaryAlert
+
+AlertLevel = Literal["emergency", "urgent"]
 
 SEVERITY = {level: i for i, level in enumerate(V.TRIAGE_LEVELS)}  # emergency first
 
@@ -50,7 +53,7 @@ def open_alerts(session: Session, case_ids: Sequence[str]) -> dict[str, DiaryAle
         grouped.setdefault(row.case_id, []).append(row)
     return {
         case_id: DiaryAlert(
-            level=most_severe(r.alert_level for r in rows),
+            level=cast(AlertLevel, most_severe(r.alert_level for r in rows)),  # rows with a level only
             entries=len(rows),
             first_date=rows[0].entry_date,
             last_date=rows[-1].entry_date,

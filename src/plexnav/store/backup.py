@@ -25,7 +25,10 @@ class BackupError(RuntimeError):
 
 
 def _sqlite_path(url: str) -> Path:
-    return Path(make_url(url).database)
+    database = make_url(url).database
+    if not database:
+        raise BackupError(f"{url}: names no SQLite file")
+    return Path(database)
 
 
 def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:

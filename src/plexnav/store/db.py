@@ -249,7 +249,7 @@ class Database:
         with self.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
             raw = connection.connection.driver_connection
-            if sqlite:
+            if sqlite and raw is not None:
                 # A migration that rebuilds a table (SQLite's way to change a constraint) drops
                 # the old one: with foreign keys on, that would cascade into every table
                 # referencing it.  SQLite's own recipe: keys off, change, check, keys on.
@@ -264,7 +264,7 @@ class Database:
                         if broken:
                             raise RuntimeError(f"migration left broken references: {broken[:5]}")
             finally:
-                if sqlite:
+                if sqlite and raw is not None:
                     raw.execute("PRAGMA foreign_keys=ON")
 
     def current_revision(self) -> str | None:

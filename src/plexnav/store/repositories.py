@@ -78,7 +78,7 @@ class ShareRepository:
     def grants(self, patient_id: str, clinician_id: str, case_id: str | None, now: datetime) -> bool:
         """Whether a live share lets the clinician see the case (``case_id`` None: whether
         the patient shared *all* cases, as adding a new case for the patient needs)."""
-        scope = Share.case_id.is_(None)
+        scope: ColumnElement[bool] = Share.case_id.is_(None)
         if case_id is not None:
             scope = or_(scope, Share.case_id == case_id)
         query = select(Share.id).where(

@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Result, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,11 @@ from plexnav.store.models import User, UserSession, utcnow
 from plexnav.store.repositories import AuditRepository
 
 TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _rowcount(result: Result) -> int:
+    """Rows an UPDATE changed (an UPDATE's result is a CursorResult)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def token_hash(token: str) -> str:
@@ -99,20 +104,19 @@ class Sessions:
         query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         if keep_token is not None:
             query = query.where(UserSession.token_hash != token_hash(keep_token))
-        ended = self.session.execute(query.values(ended_at=utcnow())).rowcount or 0
+        ended = _rowcount(self.session.execute(query.values(ended_at=utcnow())))
         AuditRepository(self.session).record(user, reason, "user", user.id, user.id, f"sessions ended={ended}")
         self.session.commit()
         return ended
 
     def end_one(self, user: User, session_id: str) -> bool:
         begin_write(self.session)
-        ended = (
+        ended = _rowcount(
             self.session.execute(
                 update(UserSession)
                 .where(UserSession.id == session_id, UserSession.user_id == user.id, UserSession.ended_at.is_(None))
                 .values(ended_at=utcnow())
-            ).rowcount
-            or 0
+            )
         )
         if ended:
             AuditRepository(self.session).record(user, "end_session", "session", session_id, user.id)

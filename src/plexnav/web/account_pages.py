@@ -4,6 +4,7 @@ change, export, deletion)."""
 
 from __future__ import annotations
 
+import typing
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
@@ -275,7 +276,7 @@ def account_delete(
 
     if user is None:
         return login_redirect(request)
-    if form.get("confirm").strip() != AccountDeletion.model_fields["confirm"].annotation.__args__[0]:
+    if form.get("confirm").strip() != typing.get_args(AccountDeletion.model_fields["confirm"].annotation)[0]:
         return _account_page(
             request, user, db, 422, [StoreError("type the sentence exactly to confirm", "confirm").errors()[0]]
         )
