@@ -197,3 +197,49 @@ def test_age_conditions(key, age, holds):
     from plexnav.knowledge.age import age_applies
 
     assert age_applies(key, age) is holds
+
+
+def _p_abnormal(model, hypothesis_id: str, finding: str) -> float:
+    index = {h.id: i for i, h in enumerate(model.hypotheses)}
+    return float(model.p_abnormal[index[hypothesis_id], model.finding_index[finding]])
+
+
+def test_a_cord_lesion_disturbs_the_bladder_and_weakens_the_legs_from_above():
+    """A thoracic cord lesion touches no lumbosacral root, yet sphincters and a weak leg are
+    among its commonest complaints (its central effects, sites.yaml)."""
+    from plexnav.modelcache import load_model
+
+    model = load_model()
+    assert _p_abnormal(model, "spinal_cord:bilateral", "symptom:bladder_dysfunction") > 0.5
+    assert _p_abnormal(model, "spinal_cord:bilateral", "symptom:weakness:anywhere:left") > 0.5
+    assert _p_abnormal(model, "spinal_cord:bilateral", "symptom:bladder_dysfunction") > 5 * _p_abnormal(
+        model, "no_neurological_lesion:symptomatic", "symptom:bladder_dysfunction"
+    )
+
+
+def test_a_diffuse_polyradiculopathy_takes_the_upper_lumbar_roots_a_cauda_equina_lesion_spares():
+    from plexnav.modelcache import load_model
+
+    model = load_model()
+    knee = "strength:knee_extension:left"
+    assert _p_abnormal(model, "polyradiculopathy_L1_S4:bilateral", knee) > _p_abnormal(
+        model, "cauda_equina:bilateral", knee
+    )
+
+
+def test_evidence_for_a_lesion_point_must_name_a_known_hypothesis(monkeypatch):
+    from plexnav.knowledge import base, files
+
+    real = files.read_yaml
+
+    def read(name):
+        data = real(name)
+        if name == "mimics.yaml":
+            evidence = {**data["evidence"]}
+            evidence["provoked:walking"] = {**evidence["provoked:walking"], "hypothesis": {"nerve_tibial_tunnel": 0.5}}
+            data = {**data, "evidence": evidence}
+        return data
+
+    monkeypatch.setattr(files, "read_yaml", read)
+    with pytest.raises(ValueError, match="nerve_tibial_tunnel"):
+        base.load_knowledge.__wrapped__()

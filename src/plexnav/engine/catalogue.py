@@ -318,6 +318,7 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
 UNREPORTED_SPHINCTER = "unreported:sphincter_complaint"
 
 # targets a background polyneuropathy can make abnormal (not imaging, history or complaints)
+WEAKNESS_COMPLAINTS = ("anywhere", "activity")  # symptoms whose involvement comes from movements
 BACKGROUND_TARGETS = ("movement", "reflex", "skin", "pain", "study", "muscle", "sign", "activity", "anywhere")
 # targets whose "involvement" is already a probability or a match, not a share of supply
 UNSATURATED_TARGETS = ("evidence", "imaging", "imaging_normal", "complaint", "unreported")
@@ -489,6 +490,9 @@ def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: f
         return np.array([normal, (1 - p_lmn) * p_up, p_lmn])
     if spec.target == "sign" and kb.signs[spec.target_id].mechanism == "umn":
         p_lmn = fp + (fam.sensitivity - fp) * min(umn, 1.0)
+    elif spec.target in WEAKNESS_COMPLAINTS:
+        # a weak leg is a complaint whether the weakness is of lower or upper motor neuron
+        p_lmn = fp + (fam.sensitivity - fp) * min(max(lmn, umn), 1.0)
     if spec.side == "either":
         p_lmn = 1 - (1 - fp) * (1 - p_lmn) if lmn > 0 else 1 - (1 - fp) ** 2
     if spec.kind == "presence":

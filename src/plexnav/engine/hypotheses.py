@@ -91,13 +91,21 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
             )
     poly = kb.polyradiculopathy
     levels = list(V.ROOT_LEVELS)
-    n = len(poly["ranges"])
     lowest_bilateral = levels.index(poly["bilateral_lowest_level"])
-    for first, last in poly["ranges"]:
+    spans = [
+        (first, last, [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral])
+        for first, last in poly["ranges"]
+    ]
+    # diffuse processes take every root of the cauda on both sides (sites.yaml: diffuse_ranges)
+    spans += [(first, last, ["bilateral"]) for first, last in poly.get("diffuse_ranges", [])]
+    n = len(spans)
+    bilateral_share = shares.get(poly["family"], shares["default"])
+    for first, last, sides in spans:
         span = tuple(levels[levels.index(first) : levels.index(last) + 1])
         lesion = {f"root:{lv}": poly["involvement"] for lv in span}
-        sides = [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral]
-        for side, share in _side_shares(sides, shares.get(poly["family"], shares["default"])).items():
+        # a two-sided-only range takes the share the two-sided form of any range has
+        side_shares = {"bilateral": bilateral_share} if sides == ["bilateral"] else _side_shares(sides, bilateral_share)
+        for side, share in side_shares.items():
             out.append(
                 Hypothesis(
                     id=f"polyradiculopathy_{first}_{last}:{side}",

@@ -123,7 +123,9 @@ def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> flo
         value = _length(kb, 1)
     else:
         value = fw.supply_involvement(kb, _lesion(hyp, side), record.components)
-    return value
+    # a cord lesion disturbs the bladder, bowel and sexual function from above (sites.yaml
+    # central.visceral) without touching their roots
+    return max(value, hyp.central.get("visceral", 0.0))
 
 
 def sign(
@@ -166,6 +168,9 @@ def evidence(kb: KnowledgeBase, hyp: Hypothesis, key: str) -> float:
         return rec.mimic.get(hyp.mimic, rec.none)
     if hyp.family == "none":
         return rec.none
+    point = rec.hypothesis.get(hyp.id.split(":", 1)[0])
+    if point is not None:
+        return point
     if hyp.site in rec.site:
         return rec.site[hyp.site]
     return rec.family.get(hyp.family, rec.default)

@@ -265,6 +265,10 @@ def load_knowledge() -> KnowledgeBase:
             raise ValueError(f"hypothesis {hyp.id}: no prior for family {hyp.family!r}")
         if hyp.mimic is not None and hyp.mimic not in mimics:
             raise ValueError(f"hypothesis {hyp.id}: unknown mimic {hyp.mimic!r}")
+    hypothesis_ids = {hyp.id for hyp in hypotheses}
+    for key, rec in evidence.items():
+        if set(rec.hypothesis) - hypothesis_ids:
+            raise ValueError(f"evidence {key!r}: unknown hypotheses {sorted(set(rec.hypothesis) - hypothesis_ids)}")
 
     for site, others in sites["differential"].items():
         for other in [site, *others]:

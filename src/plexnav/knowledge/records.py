@@ -167,6 +167,8 @@ class EvidenceRecord(Sourced):
     none: float = Field(gt=0, lt=1)
     family: dict[str, float] = Field(default_factory=dict)
     site: dict[V.Site, float] = Field(default_factory=dict)
+    # one lesion point of a site (sites.yaml hypothesis id), where it differs from the site
+    hypothesis: dict[str, float] = Field(default_factory=dict)
     mimic: dict[str, float] = Field(default_factory=dict)
 
 
