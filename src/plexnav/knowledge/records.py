@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -12,7 +13,7 @@ RootLevel = V.RootLevel
 RootShare = Annotated[float, Field(gt=0, le=1)]
 
 
-def _check_shares(owner: str, roots: dict[str, float] | None) -> None:
+def _check_shares(owner: str, roots: Mapping[RootLevel, float] | None) -> None:
     """Each supply's root shares are fractions of its axons: they sum to 1."""
     if roots and abs(sum(roots.values()) - 1) > 0.02:
         raise ValueError(f"{owner}: root shares must sum to 1 (got {sum(roots.values()):.2f})")
@@ -58,7 +59,7 @@ class Component(_Record):
     part: str | None = None
 
     @model_validator(mode="after")
-    def _shares(self):
+    def _shares(self) -> Self:
         _check_shares(f"supply through {self.nerve}", self.roots)
         return self
 
@@ -76,7 +77,7 @@ class _Target(Sourced):
     combine: Literal["mean", "both", "bilateral"] = "mean"
 
     @model_validator(mode="after")
-    def _one_supply_form(self):
+    def _one_supply_form(self) -> Self:
         _check_shares(self.id, self.roots)
         if (self.nerve is None) == (self.components is None):
             raise ValueError(f"{self.id}: give either nerve+roots or components")
@@ -89,6 +90,7 @@ class _Target(Sourced):
     def supply(self) -> tuple[Component, ...]:
         if self.components is not None:
             return tuple(self.components)
+        assert self.nerve is not None and self.roots is not None  # _one_supply_form: no components, so nerve+roots
         return (Component(nerve=self.nerve, share=1.0, roots=self.roots),)
 
 
