@@ -11,6 +11,8 @@ from plexnav import vocabulary as V
 
 RootLevel = V.RootLevel
 RootShare = Annotated[float, Field(gt=0, le=1)]
+HypothesisSide = Literal["left", "right", "bilateral", "symptomatic"]  # symptomatic: resolved per case
+CentralEffect = Literal["umn", "sensory", "visceral"]
 
 
 def _check_shares(owner: str, roots: Mapping[RootLevel, float] | None) -> None:
@@ -148,12 +150,12 @@ class VisceralRecord(Sourced):
 class HypothesisRecord(_Record):
     id: str
     site: V.Site
-    sides: list[Literal["left", "right", "bilateral", "symptomatic"]]
+    sides: list[HypothesisSide]
     family: str
     weight: float = Field(gt=0)
     lesion: dict[str, float] = Field(default_factory=dict)
     detail: str | None = None
-    central: dict[Literal["umn", "sensory", "visceral"], float] = Field(default_factory=dict)
+    central: dict[CentralEffect, float] = Field(default_factory=dict)
     umn_from: RootLevel | None = None
     pattern: Literal["length_dependent"] | None = None
     mimic: str | None = None
