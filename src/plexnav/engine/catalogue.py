@@ -16,7 +16,9 @@ from plexnav import vocabulary as V
 from plexnav.engine import predict
 from plexnav.engine.hypotheses import Hypothesis, focal_id
 from plexnav.engine.imaging import compatibility, imaging_specs
+from plexnav.engine.predict import Memo
 from plexnav.knowledge.base import KnowledgeBase
+from plexnav.knowledge.records import MuscleRecord, ReflexRecord, SignRecord, SkinRecord, StudyRecord, VisceralRecord
 
 SIDE_MODES = ("left", "right", "midline", "either")
 ANYWHERE = "anywhere"  # a symptom with a side but no region or activity
@@ -52,6 +54,9 @@ def _key(*parts: str) -> str:
 def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
     specs: list[FindingSpec] = []
     add = specs.append
+    rec: ReflexRecord | SkinRecord | VisceralRecord | SignRecord | StudyRecord | MuscleRecord
+    region: V.SkinRegion | V.MuscleRegion
+    family: str | None
     for mov in V.MOVEMENTS:
         for side in ("left", "right"):
             add(
@@ -244,6 +249,7 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
                         )
                     )
             continue
+        assert family is not None  # only the region mechanism has no family of its own
         for side in _sides_for(rec.midline):
             add(
                 FindingSpec(
@@ -358,7 +364,7 @@ def _focal_twin(hyp: Hypothesis) -> Hypothesis:
 
 
 def _side_involvement(
-    kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: dict | None = None
+    kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: Memo | None = None
 ) -> tuple[float, float]:
     """Effective (lower, upper motor neuron) involvement of the finding's target on one side."""
     if hyp.background is not None and spec.target in BACKGROUND_TARGETS:
@@ -371,13 +377,14 @@ def _side_involvement(
         if key not in memo:
             lmn, umn = _compute_side(kb, spec, hyp, side, memo)
             memo[key] = effective(kb, spec, hyp, lmn), umn
-        return memo[key]
+        known: tuple[float, float] = memo[key]
+        return known
     lmn, umn = _compute_side(kb, spec, hyp, side, None)
     return effective(kb, spec, hyp, lmn), umn
 
 
 def _compute_side(
-    kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: dict | None
+    kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: Memo | None
 ) -> tuple[float, float]:
     t = spec.target
     if t == "movement":
@@ -423,7 +430,7 @@ def _compute_side(
     raise ValueError(f"unknown target type {t}")
 
 
-def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: dict | None) -> tuple[float, float]:
+def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: Memo | None) -> tuple[float, float]:
     """The most involved target of a kind on one side: a complaint anywhere on that side."""
     if kind == "movement":
         pairs = [predict.movement(kb, hyp, m, side, memo) for m in V.MOVEMENTS]
@@ -434,7 +441,7 @@ def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: di
     return max(predict.pain(kb, hyp, r, side) for r in regions), 0.0
 
 
-def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dict | None = None) -> tuple[float, float]:
+def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Memo | None = None) -> tuple[float, float]:
     """(lower motor neuron/sensory, upper motor neuron) involvement of a finding's target.
     ``memo`` (one dict per model build) shares work between findings on the same target."""
     if spec.target == "unreported":
@@ -455,7 +462,7 @@ def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dic
     return (left[0] + right[0]) / 2, (left[1] + right[1]) / 2
 
 
-def _unreported(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dict | None) -> float:
+def _unreported(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Memo | None) -> float:
     """P(a record of complaints names no sphincter trouble): the symptom is absent, or present
     and not recorded (likelihood.yaml: unreported_sphincter)."""
     rec = kb.visceral[spec.target_id]
@@ -464,7 +471,8 @@ def _unreported(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: dic
     )
     lmn, umn = involvement(kb, symptom, hyp, memo)
     present = float(state_probabilities(kb, symptom, lmn, umn)[0])
-    return 1 - kb.parameters["unreported_sphincter"]["recorded_if_present"] * present
+    recorded: float = kb.parameters["unreported_sphincter"]["recorded_if_present"]
+    return 1 - recorded * present
 
 
 def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: float) -> np.ndarray:

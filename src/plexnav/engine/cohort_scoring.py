@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from plexnav import vocabulary as V
-from plexnav.case import Case
+from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import UNREPORTED_SPHINCTER
-from plexnav.engine.facts import base_facts
+from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import observe
 from plexnav.engine.triage import ROUTINE_RULE
@@ -102,6 +103,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     features = frozenset(f for f in facts.features if f not in _CASE_LEVEL and not f.startswith("single_region:"))
     symptom = case.symptoms[0] if case.symptoms else None
     complaint = _bits(symptom.side) if symptom else 0
+    s: StrengthFinding | SensationFinding
     for s in case.exam.strength:
         complaint |= _bits(s.side) if s.mrc < 5 else 0
     for s in case.exam.sensation:
@@ -155,7 +157,7 @@ class CohortScores:
     probabilities: np.ndarray  # (n, k) floored to four decimals, as the assessment shows them
     levels: np.ndarray  # (n,) triage level
     rules: list[str]  # per case: the rules that set the level, ';'-joined
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _leading(mass: np.ndarray, top: int) -> np.ndarray:
@@ -171,10 +173,11 @@ def _leading(mass: np.ndarray, top: int) -> np.ndarray:
 
 
 def _floor4(p: np.ndarray) -> np.ndarray:
-    return np.floor(p * 10_000) / 10_000
+    floored: np.ndarray = np.floor(p * 10_000) / 10_000
+    return floored
 
 
-def _per_row(entries: Sequence[EntryEffect], attr: str, dtype) -> np.ndarray:
+def _per_row(entries: Sequence[EntryEffect], attr: str, dtype: npt.DTypeLike) -> np.ndarray:
     return np.array([getattr(e, attr) for e in entries], dtype=dtype)
 
 
@@ -194,7 +197,7 @@ class _Columns:
             (np.ones(len(d.row_entry), dtype=np.int8), (d.row_entry, d.row_case)), shape=(len(d.entries), d.n_cases)
         )
 
-    def _any_row(self, mask_per_entry: np.ndarray) -> np.ndarray:
+    def _any_row(self, mask_per_entry: np.ndarray) -> npt.NDArray[np.bool_]:
         out = np.zeros(self.d.n_cases, dtype=bool)
         entries = np.flatnonzero(mask_per_entry)
         if len(entries):
@@ -221,7 +224,8 @@ class _Columns:
         if name == "symptom:weakness:not_refuted_by_exam":
             return self._weakness_not_refuted()
         if name.startswith("single_region:"):
-            return self._single_region() == name.split(":", 1)[1]
+            single: np.ndarray = self._single_region() == name.split(":", 1)[1]
+            return single
         return self._any_row(np.array([name in e.features for e in d.entries], dtype=bool))
 
     def value(self, name: str) -> np.ndarray:
@@ -261,7 +265,7 @@ class _Columns:
     def _regions(self) -> np.ndarray:
         d = self.d
         names = sorted({e.symptom_region for e in d.entries if e.symptom_region})
-        code = {n: i for i, n in enumerate(names)}
+        code: dict[str | None, int] = {n: i for i, n in enumerate(names)}
         per_entry = np.array([code.get(e.symptom_region, -1) for e in d.entries], dtype=np.int64)
         region = per_entry[d.row_entry]
         rows = region >= 0
@@ -276,7 +280,7 @@ class _Columns:
     def _single_region(self) -> np.ndarray:
         return self._regions
 
-    def condition(self, cond) -> np.ndarray:
+    def condition(self, cond: Condition) -> np.ndarray:
         """facts.holds over columns: a feature, all/any/none, or a value comparison."""
         n = self.d.n_cases
         if isinstance(cond, str):
@@ -284,10 +288,12 @@ class _Columns:
         for word, reduce in (("all", np.logical_and), ("any", np.logical_or)):
             if word in cond:
                 parts = [self.condition(c) for c in cond[word]]
-                return reduce.reduce(parts) if parts else np.full(n, word == "all")
+                combined: np.ndarray = reduce.reduce(parts) if parts else np.full(n, word == "all")
+                return combined
         if "none" in cond:
             parts = [self.condition(c) for c in cond["none"]]
-            return ~np.logical_or.reduce(parts) if parts else np.ones(n, dtype=bool)
+            none: np.ndarray = ~np.logical_or.reduce(parts) if parts else np.ones(n, dtype=bool)
+            return none
         value = self.value(cond["value"])
         known = ~np.isnan(value)
         ok = np.ones(n, dtype=bool)
@@ -376,7 +382,8 @@ class CohortModel:
         """Per case, the levels of its leading group: its best member's range, as
         ``localize.group_sites`` reports them."""
         weights = np.where(self.model.group_index[None, :] == group[:, None], posterior, -1.0)
-        return self.hypothesis_levels[np.argmax(weights, axis=1)]
+        levels: np.ndarray = self.hypothesis_levels[np.argmax(weights, axis=1)]
+        return levels
 
     def _counts(self, d: CohortInput) -> sparse.csr_matrix:
         """The (cases x columns) count matrix, as ``observe`` would list each case."""

@@ -22,13 +22,18 @@ probabilities, triage) is added with :meth:`Facts.extend`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, TypeAlias
 
 from plexnav import vocabulary as V
-from plexnav.case import Case
+from plexnav.case import Case, StrengthFinding, Symptom
 from plexnav.engine.memo import once_per_object
+
+# a feature string or {all|any|none: [conditions]} / {value: NAME, lt|le|ge|gt: NUMBER,
+# unknown: BOOL}, as read from the knowledge files
+Condition: TypeAlias = str | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -51,15 +56,15 @@ def _sides(side: str | None) -> tuple[str, ...]:
     return (side,) if side in V.LATERAL_SIDES else ()
 
 
-def _min(values: dict, key: str, number: float) -> None:
+def _min(values: dict[str, float], key: str, number: float) -> None:
     values[key] = min(values.get(key, number), number)
 
 
-def _max(values: dict, key: str, number: float) -> None:
+def _max(values: dict[str, float], key: str, number: float) -> None:
     values[key] = max(values.get(key, number), number)
 
 
-def _history(case: Case, feats: set, values: dict) -> None:
+def _history(case: Case, feats: set[str], values: dict[str, float]) -> None:
     h = case.history
     feats.update(f"factor:{f}" for f in h.factors)
     if h.onset:
@@ -74,8 +79,8 @@ def _history(case: Case, feats: set, values: dict) -> None:
         feats.add(f"sex:{case.patient.sex}")
 
 
-def _symptoms(case: Case, feats: set, values: dict) -> None:
-    regions = set()
+def _symptoms(case: Case, feats: set[str], values: dict[str, float]) -> None:
+    regions: set[str] = set()
     for s in case.symptoms:
         feats.update({"symptoms_given", f"symptom:{s.kind}"})
         if s.region:
@@ -102,7 +107,7 @@ def _symptoms(case: Case, feats: set, values: dict) -> None:
         feats.add(f"single_region:{next(iter(regions))}")
 
 
-def _exam(case: Case, feats: set, values: dict) -> None:
+def _exam(case: Case, feats: set[str], values: dict[str, float]) -> None:
     ex = case.exam
     abnormal = False
     for f in ex.strength:
@@ -137,7 +142,7 @@ def _exam(case: Case, feats: set, values: dict) -> None:
         feats.add("exam:normal")
 
 
-def _electro(case: Case, feats: set) -> None:
+def _electro(case: Case, feats: set[str]) -> None:
     ed = case.electrodiagnosis
     for n in ed.nerve_conduction:
         feats.update({"edx_given", f"ncs:{n.study}:{n.result}", f"ncs:any:{n.result}"})
@@ -145,7 +150,7 @@ def _electro(case: Case, feats: set) -> None:
         feats.update({"edx_given", "emg_given", f"emg:{m.muscle}:{m.result}", f"emg:any:{m.result}"})
 
 
-def _investigations(case: Case, feats: set, values: dict) -> None:
+def _investigations(case: Case, feats: set[str], values: dict[str, float]) -> None:
     for inv in case.investigations:
         feats.add(f"test:{inv.test}")
         if inv.value is not None:
@@ -159,7 +164,7 @@ NON_LEG_REGIONS = ("lower_back", "lower_abdomen", "saddle", "genital")
 PERINEAL_REGIONS = ("saddle", "genital")
 
 
-def _weakness_symptom_counts(symptom, strength) -> bool:
+def _weakness_symptom_counts(symptom: Symptom, strength: Sequence[StrengthFinding]) -> bool:
     """Triage 1.1, progressive weakness: a weakness symptom does not count when every
     movement examined on its side (both sides when it has none, or it is bilateral) is
     graded 5 (limited_by counts as 5).  With no movement examined there, it counts."""
@@ -168,7 +173,7 @@ def _weakness_symptom_counts(symptom, strength) -> bool:
     return not grades or any(g < 5 for g in grades)
 
 
-def _triage_readings(case: Case, feats: set) -> None:
+def _triage_readings(case: Case, feats: set[str]) -> None:
     """Groupings the 1.1 triage clauses read (leg regions, perineal regions, weakness
     symptoms the examination does not contradict)."""
     for s in case.symptoms:
@@ -197,13 +202,13 @@ def base_facts(case: Case) -> Facts:
     return Facts(frozenset(feats), MappingProxyType(values))
 
 
-def with_derived(facts: Facts, derived: Mapping[str, object]) -> Facts:
+def with_derived(facts: Facts, derived: Mapping[str, Condition]) -> Facts:
     """Add the data-defined derived features (e.g. ``diabetes``) in file order (a later one
     may use an earlier one)."""
     return once_per_object(_DERIVERS, derived, lambda: _compile_derived(derived))(facts)
 
 
-def holds(condition, facts: Facts) -> bool:
+def holds(condition: Condition, facts: Facts) -> bool:
     """Evaluate one condition (see the module docstring for the grammar)."""
     if isinstance(condition, str):
         return condition in facts.features
@@ -215,11 +220,11 @@ def holds(condition, facts: Facts) -> bool:
 # expression over the case's features and values: no nested closures or generators).  The
 # memo keeps the condition object itself, so an id is never reused for a different
 # condition; it changes no result.
-_COMPILED: dict = {}
+_COMPILED: dict[Hashable, tuple[Any, Any]] = {}
 _OPERATORS = {"lt": "<", "le": "<=", "ge": ">=", "gt": ">"}
 
 
-def _compiled(condition) -> Callable[[Facts], bool]:
+def _compiled(condition: Condition) -> Callable[[Facts], bool]:
     return once_per_object(_COMPILED, condition, lambda: _compile(condition))
 
 
@@ -233,7 +238,7 @@ class _Expressions:
         self.constants.append(value)
         return f"C[{len(self.constants) - 1}]"
 
-    def expr(self, node) -> str:
+    def expr(self, node: Condition) -> str:
         if isinstance(node, str):
             return f"({self.const(node)} in f)"
         for word, joiner, empty in (("all", " and ", "True"), ("any", " or ", "False")):
@@ -249,21 +254,22 @@ class _Expressions:
         known = " and ".join(tests) if tests else "True"
         return f"({unknown} if ({var} := v.get({self.const(node['value'])})) is None else ({known}))"
 
-    def function(self, body: str, names: Mapping[str, object] | None = None):
+    def function(self, body: str, names: Mapping[str, object] | None = None) -> Callable[[Facts], Any]:
         source = f"def generated(facts, C=C):\n    f = facts.features\n    v = facts.values\n{body}"
-        namespace: dict[str, object] = {"C": tuple(self.constants), **(names or {})}
+        namespace: dict[str, Any] = {"C": tuple(self.constants), **(names or {})}
         # the code is built above from the grammar; every data literal is passed as a constant
         exec(compile(source, "<plexnav conditions>", "exec"), namespace)  # noqa: S102
-        return namespace["generated"]
+        generated: Callable[[Facts], Any] = namespace["generated"]
+        return generated
 
 
-def _compile(condition) -> Callable[[Facts], bool]:
+def _compile(condition: Condition) -> Callable[[Facts], bool]:
     """One generated function for one condition."""
     build = _Expressions()
     return build.function(f"    return bool({build.expr(condition)})\n")
 
 
-def _compile_derived(derived: Mapping[str, object]) -> Callable[[Facts], Facts]:
+def _compile_derived(derived: Mapping[str, Condition]) -> Callable[[Facts], Facts]:
     """One generated function adding each derived feature whose condition holds, in order."""
     build = _Expressions()
     lines = ["    f = set(f)"]
@@ -274,20 +280,20 @@ def _compile_derived(derived: Mapping[str, object]) -> Callable[[Facts], Facts]:
     return namespace_facts
 
 
-_DERIVERS: dict = {}
+_DERIVERS: dict[Hashable, tuple[Any, Any]] = {}
 
 
-def compile_each(conditions: Sequence) -> Callable[[Facts], tuple[bool, ...]]:
+def compile_each(conditions: Sequence[Condition | None]) -> Callable[[Facts], tuple[bool, ...]]:
     """One generated function answering every condition of a list (``None``: always true)."""
     build = _Expressions()
     parts = ["True" if c is None else f"bool({build.expr(c)})" for c in conditions]
     return build.function(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''})\n")
 
 
-_COMPILED_EACH: dict = {}
+_COMPILED_EACH: dict[Hashable, tuple[Any, Any]] = {}
 
 
-def holds_each(items: Sequence | Mapping, facts: Facts, key: str | None = None) -> tuple[bool, ...]:
+def holds_each(items: Sequence[Any] | Mapping[str, Any], facts: Facts, key: str | None = None) -> tuple[bool, ...]:
     """Evaluate a fixed list of conditions at once (one call instead of one per condition).
 
     ``items`` is an immutable sequence (or mapping: its values, in order) from the knowledge,

@@ -12,15 +12,16 @@ deterministic; the web page, the terminal loop, the API and the benchmark all ca
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import SupportsIndex
 
 import numpy as np
 
 from plexnav import vocabulary as V
 from plexnav.case import Case
 from plexnav.engine.guided_answers import choices
-from plexnav.engine.localize import group_sites, score_case
+from plexnav.engine.localize import SiteGroup, group_sites, score_case
 from plexnav.engine.model import LikelihoodModel, get_model
 from plexnav.engine.wording import site_label
 from plexnav.knowledge.examination_costs import ExamCosts, load_exam_costs
@@ -65,7 +66,7 @@ class GuidedStep:
     open_items: int
 
 
-def item_kind(model: LikelihoodModel, f: int) -> str:
+def item_kind(model: LikelihoodModel, f: SupportsIndex) -> str:
     """The cost class of a finding (examination_costs.yaml kinds)."""
     spec = model.findings[f]
     if spec.target == "study":
@@ -85,16 +86,16 @@ def askable(model: LikelihoodModel, phase: str) -> np.ndarray:
     return _tables(model)[phase]
 
 
-_TABLES: dict[int, tuple[LikelihoodModel, dict]] = {}
+_TABLES: dict[int, tuple[LikelihoodModel, dict[str, np.ndarray]]] = {}
 
 
-def _tables(model: LikelihoodModel) -> dict:
+def _tables(model: LikelihoodModel) -> dict[str, np.ndarray]:
     """Per model: the askable masks and each finding's first column and number of states
     (derived from the immutable model once, so a step costs a few array operations)."""
     held = _TABLES.get(id(model))
     if held is not None and held[0] is model:
         return held[1]
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for phase, prefixes in PHASES.items():
         mask = model.examinable.copy()
         for f, spec in enumerate(model.findings):
@@ -120,7 +121,8 @@ def _tables(model: LikelihoodModel) -> dict:
 
 def _entropy(p: np.ndarray, axis: int = 0) -> np.ndarray:
     safe = np.where(p > 0, p, 1.0)
-    return -(p * np.log(safe)).sum(axis=axis)
+    entropy: np.ndarray = -(p * np.log(safe)).sum(axis=axis)
+    return entropy
 
 
 def _group_mass(model: LikelihoodModel, weights: np.ndarray) -> np.ndarray:
@@ -175,7 +177,7 @@ def prompt(model: LikelihoodModel, key: str) -> str:
     return f"{name[0].upper()}{name[1:]}{', ' + side if side else ''}: positive or negative?"
 
 
-def _ranking(model: LikelihoodModel, groups) -> tuple[RankedSite, ...]:
+def _ranking(model: LikelihoodModel, groups: Sequence[SiteGroup]) -> tuple[RankedSite, ...]:
     out = []
     for g in groups[:RANKED]:
         best = model.hypotheses[g.members[0]]
@@ -208,7 +210,7 @@ def _further_items(model: LikelihoodModel, posterior: np.ndarray, target: float,
 def plan(
     model: LikelihoodModel,
     posterior: np.ndarray,
-    groups,
+    groups: Sequence[SiteGroup],
     closed: np.ndarray,
     phase: str,
     costs: ExamCosts,

@@ -8,8 +8,12 @@ exchange format), and undo must remove exactly what was added.  Pure: dicts in, 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from typing import Any
 
 from plexnav import vocabulary as V
+
+CaseEntry = dict[str, str | int | None]  # one entry of a case list (a strength finding, a reflex...)
 
 SKIP, UNDO = "s", "u"
 ANSWERS: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -98,7 +102,7 @@ def _value(key: str, answer: str) -> str:
     raise AnswerError("answer", f"{answer!r} does not answer {key}; press one of {keys} (s skips, u undoes)")
 
 
-def entry_for(key: str, answer: str) -> tuple[str, str, dict]:
+def entry_for(key: str, answer: str) -> tuple[str, str, CaseEntry]:
     """(case section, list name, entry) that records ``answer`` to the question ``key``."""
     prefix, ident, side = split_key(key)
     value = _value(key, answer)
@@ -116,7 +120,7 @@ def entry_for(key: str, answer: str) -> tuple[str, str, dict]:
     return "electrodiagnosis", "needle_emg", {"muscle": ident, **sided, "result": value}
 
 
-def add_answer(document: dict, key: str, answer: str) -> dict:
+def add_answer(document: dict[str, Any], key: str, answer: str) -> dict[str, Any]:
     """A copy of the case document with the answer recorded."""
     section, name, entry = entry_for(key, answer)
     out = copy.deepcopy(document)
@@ -124,11 +128,11 @@ def add_answer(document: dict, key: str, answer: str) -> dict:
     return out
 
 
-def _matches(entry: dict, probe: dict) -> bool:
+def _matches(entry: Mapping[str, object], probe: Mapping[str, object]) -> bool:
     return all(entry.get(k) == v for k, v in probe.items() if k not in ("mrc", "grade", "finding", "result"))
 
 
-def remove_answer(document: dict, key: str) -> dict:
+def remove_answer(document: dict[str, Any], key: str) -> dict[str, Any]:
     """A copy of the document without the last entry recorded for ``key`` (undo)."""
     section, name, probe = entry_for(key, choices(key)[0][0])
     probe = {k: v for k, v in probe.items()}

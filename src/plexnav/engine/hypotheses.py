@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from plexnav import vocabulary as V
 from plexnav.knowledge.base import KnowledgeBase
+from plexnav.knowledge.records import CentralEffect, HypothesisSide
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class Hypothesis:
     family: str
     prior: float
     lesion: Mapping[str, Mapping[str, float]]  # side -> {graph node: involvement}
-    central: Mapping[str, float] = field(default_factory=dict)
+    central: Mapping[CentralEffect, float] = field(default_factory=dict)
     pattern: str | None = None
     detail: str | None = None
     levels: tuple[str, ...] | None = None
@@ -39,7 +41,7 @@ def _sided(
     lesion: Mapping[str, float], side: str, bilateral_factor: float, contralateral: Mapping[str, float] | None = None
 ) -> Mapping[str, Mapping[str, float]]:
     if side in V.LATERAL_SIDES:
-        sided = {side: MappingProxyType(dict(lesion))}
+        sided: dict[str, Mapping[str, float]] = {side: MappingProxyType(dict(lesion))}
         if contralateral:
             other = next(s for s in V.LATERAL_SIDES if s != side)
             sided[other] = MappingProxyType(dict(contralateral))
@@ -50,10 +52,11 @@ def _sided(
     return MappingProxyType({})
 
 
-def _side_shares(sides: list[str], bilateral_share: float) -> dict[str, float]:
+def _side_shares(sides: list[HypothesisSide], bilateral_share: float) -> dict[str, float]:
     if sides == ["bilateral"] or sides == ["symptomatic"]:
         return {sides[0]: 1.0}
     lateral = [s for s in sides if s in V.LATERAL_SIDES]
+    shares: dict[str, float]
     shares = {s: (1 - bilateral_share) / len(lateral) if "bilateral" in sides else 1 / len(lateral) for s in lateral}
     if "bilateral" in sides:
         shares["bilateral"] = bilateral_share
@@ -131,7 +134,7 @@ def focal_id(hypothesis_id: str) -> str:
     return hypothesis_id.removesuffix(TWIN_SUFFIX)
 
 
-def _with_background(focal: list[Hypothesis], background: dict) -> list[Hypothesis]:
+def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> list[Hypothesis]:
     """A twin of every focal lesion with a length-dependent polyneuropathy beside it.
 
     Why: a focal lesion on top of a polyneuropathy (diabetes, age) is common; without a

@@ -16,12 +16,17 @@ traversing roots on both sides), ``pelvis:mass`` (a pelvic finding with no struc
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, Investigation
 from plexnav.engine.hypotheses import Hypothesis
 from plexnav.knowledge.base import KnowledgeBase
+
+if TYPE_CHECKING:
+    from plexnav.engine.catalogue import FindingSpec
 
 MIDLINE_STRUCTURES = ("cauda_equina", "conus_medullaris", "spinal_cord")
 _NEIGHBOURS = {("cauda_equina", "conus_medullaris"), ("conus_medullaris", "spinal_cord")}
@@ -35,21 +40,22 @@ def level_pairs() -> list[str]:
 
 def structures(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
     """(lateral structures, midline structures) the catalogue makes findings for."""
-    lateral = [s for s in V.SITES if s.startswith(("root:", "plexus:", "nerve:"))]
+    lateral: list[str] = [s for s in V.SITES if s.startswith(("root:", "plexus:", "nerve:"))]
     lateral += [f"disc:{pair}" for pair in level_pairs()]
     lateral += [f"pelvis:{finding}" for finding in kb.imaging["pelvic_default"]]
     midline = [*MIDLINE_STRUCTURES, *(f"canal:{pair}" for pair in level_pairs())]
     return lateral, midline
 
 
-def imaging_specs(kb: KnowledgeBase) -> list:
+def imaging_specs(kb: KnowledgeBase) -> list[FindingSpec]:
     """Catalogue entries: one presence finding per (evidence class, structure, side)."""
     from plexnav.engine.catalogue import FindingSpec
 
     lateral, midline = structures(kb)
-    specs = []
+    specs: list[FindingSpec] = []
     for cls in kb.imaging["classes"]:
         family = f"imaging_{cls}"
+        targets: list[tuple[str, tuple[str, ...]]]
         if cls == "joint":
             targets = [("mimic:hip_joint", ("left", "right", "either"))]
         else:
@@ -79,7 +85,7 @@ def _roots_of_pair(pair: str) -> tuple[str, str]:
 def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, scale: float = 1.0) -> float:
     """How strongly a lesion of ``hyp`` on ``side`` makes a finding at a single site likely;
     ``scale`` shrinks the credit a related (not the same) site gets."""
-    rel = {k: v * scale for k, v in kb.imaging["relatedness"].items()}
+    rel: dict[str, float] = {k: v * scale for k, v in kb.imaging["relatedness"].items()}
     rel["bilateral_on_one_side"] = kb.imaging["relatedness"]["bilateral_on_one_side"]
     if hyp.mimic is not None or hyp.site in ("no_neurological_lesion", "polyneuropathy"):
         return 0.0
@@ -168,7 +174,8 @@ def compatibility(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str,
 
 
 def _region(kb: KnowledgeBase, test: str) -> str | None:
-    for region, tests in kb.imaging["regions"].items():
+    regions: Mapping[str, Sequence[str]] = kb.imaging["regions"]
+    for region, tests in regions.items():
         if test in tests:
             return region
     return None
@@ -188,7 +195,8 @@ def _spine_structure(kb: KnowledgeBase, inv: Investigation) -> str | None:
     if inv.level is None:
         return None
     first = inv.level.split("-")[0]
-    for cord_site, levels in kb.imaging["cord_levels"].items():
+    cord_levels: Mapping[str, Sequence[str]] = kb.imaging["cord_levels"]
+    for cord_site, levels in cord_levels.items():
         if first in levels:
             return cord_site
     pair = _pair(inv.level)
@@ -223,7 +231,7 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
                 out.append(("imaging:normal:pelvis", _TEST_WORDS[inv.test]))
             continue
         cls = kb.imaging["findings"][inv.finding]
-        structure = None
+        structure: str | None = None
         if inv.site is not None and inv.site not in ("polyradiculopathy", "polyneuropathy", "no_neurological_lesion"):
             structure, cls = inv.site, "named"
         elif cls == "joint":
@@ -262,6 +270,7 @@ _TEST_WORDS = {
 
 def _describe(inv: Investigation) -> str:
     """'lumbar spine MRI: disc herniation at L4-L5, foraminal, right, on the L4 root'."""
+    assert inv.finding is not None  # imaging_observations describes only investigations with a finding
     where = [w for w in (f"at {inv.level}" if inv.level else None, inv.position, inv.side) if w]
     text = f"{_TEST_WORDS.get(inv.test, inv.test)}: {inv.finding.replace('_', ' ')}"
     if where:

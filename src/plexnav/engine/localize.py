@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,9 @@ def symptomatic_side(case: Case) -> str:
     return "bilateral"
 
 
-def _encode(model: LikelihoodModel, case: Case, variants: dict[str, int]) -> tuple[tuple[Observation, ...], np.ndarray]:
+def _encode(
+    model: LikelihoodModel, case: Case, variants: Mapping[str, int]
+) -> tuple[tuple[Observation, ...], np.ndarray]:
     obs = tuple(observe(case, variants, model.kb))
     cols = np.fromiter((model.column[(o.key, o.state)] for o in obs), dtype=np.intp, count=len(obs))
     return obs, cols
@@ -45,7 +48,7 @@ def patient_shift(model: LikelihoodModel, case: Case) -> np.ndarray:
     return model.prior_shift(frozenset(f"factor:{f}" for f in case.history.factors), case.patient.age)
 
 
-def score_case(model: LikelihoodModel, case: Case, variants: dict[str, int] | None = None) -> Scored:
+def score_case(model: LikelihoodModel, case: Case, variants: Mapping[str, int] | None = None) -> Scored:
     obs, cols = _encode(model, case, variants if variants is not None else model.age_variants)
     return Scored(obs, cols, model.posterior(cols, patient_shift(model, case)), symptomatic_side(case))
 
@@ -62,7 +65,7 @@ def posterior_matrix(
     flat = np.concatenate(column_lists) if lengths.sum() else np.zeros(0, dtype=np.intp)
     rows = np.repeat(np.arange(n, dtype=np.intp), lengths)
     counts = np.bincount(rows * width + flat, minlength=n * width).reshape(n, width).astype(table.dtype)
-    scores = counts @ table
+    scores: np.ndarray = counts @ table
     scores /= model.temperature
     scores += model.log_prior
     if shifts is not None:
@@ -99,7 +102,7 @@ def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None
     and root ranges of one polyradiculopathy stay visible as the group's members, and the
     group reports the best member's levels and detail.  ``limit`` keeps only the leading
     groups."""
-    mass = np.bincount(model.group_index, weights=scored.posterior, minlength=len(model.group_keys))
+    mass: np.ndarray = np.bincount(model.group_index, weights=scored.posterior, minlength=len(model.group_keys))
     mass = mass**model.site_sharpness
     mass /= mass.sum()
     order = np.argsort(-mass, kind="stable")[:limit]

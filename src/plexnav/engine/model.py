@@ -6,7 +6,7 @@ that is what makes single cases sub-millisecond and batches vectorised.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -15,6 +15,7 @@ import numpy as np
 
 from plexnav.engine.catalogue import FindingSpec, build_catalogue, involvement, state_probabilities
 from plexnav.engine.hypotheses import Hypothesis, build_hypotheses, focal_id
+from plexnav.engine.predict import Memo
 from plexnav.engine.wording import hypothesis_label, target_gloss
 from plexnav.knowledge.age import age_applies
 from plexnav.knowledge.base import KnowledgeBase, load_knowledge
@@ -70,14 +71,15 @@ class LikelihoodModel:
                 shift += risk
         return shift
 
-    def posterior(self, columns, shift: np.ndarray | None = None) -> np.ndarray:
+    def posterior(self, columns: np.ndarray | Sequence[int], shift: np.ndarray | None = None) -> np.ndarray:
         """Posterior over hypotheses for one case given its observed columns."""
         score = self.log_prior + self.log_lik[:, columns].sum(axis=1) / self.temperature
         if shift is not None:
             score = score + shift
         score -= score.max()
         p = np.exp(score)
-        return p / p.sum()
+        posterior: np.ndarray = p / p.sum()
+        return posterior
 
 
 TABLES = ("log_lik", "p_abnormal", "inv_lmn", "inv_umn")
@@ -97,14 +99,19 @@ def fingerprint(kb: KnowledgeBase) -> str:
     return digest.hexdigest()[:16]
 
 
-def compute_tables(kb: KnowledgeBase, hypotheses, findings, column) -> dict[str, np.ndarray]:
+def compute_tables(
+    kb: KnowledgeBase,
+    hypotheses: Sequence[Hypothesis],
+    findings: Sequence[FindingSpec],
+    column: Mapping[tuple[str, str], int],
+) -> dict[str, np.ndarray]:
     """The expensive part: every hypothesis's prediction for every finding state."""
     H, F, J = len(hypotheses), len(findings), len(column)
     log_lik = np.zeros((H, J))
     p_abn = np.zeros((H, F))
     inv_lmn = np.zeros((H, F))
     inv_umn = np.zeros((H, F))
-    memo: dict = {}
+    memo: Memo = {}
     for h, hyp in enumerate(hypotheses):
         for f, spec in enumerate(findings):
             a, b = involvement(kb, spec, hyp, memo)
@@ -197,9 +204,9 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     )
 
 
-def _site_risk(kb: KnowledgeBase, hypotheses) -> dict[str, np.ndarray]:
+def _site_risk(kb: KnowledgeBase, hypotheses: Sequence[Hypothesis]) -> dict[str, np.ndarray]:
     """Per history factor, the log odds ratio it puts on each hypothesis's prior."""
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for feature, rule in kb.parameters["site_risk"].items():
         sites, families = rule.get("sites", {}), rule.get("families", {})
         ratio = np.array([sites.get(h.site, families.get(h.family, 1.0)) for h in hypotheses], dtype=float)

@@ -8,10 +8,11 @@ age-adjusted variant.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from plexnav import vocabulary as V
-from plexnav.case import Case
+from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import UNREPORTED_SPHINCTER
 from plexnav.engine.imaging import imaging_observations
 from plexnav.knowledge.base import KnowledgeBase
@@ -48,7 +49,7 @@ def _reflex_state(reflex: str, grade: str) -> str:
 NEUROGENIC_EMG = ("active_denervation", "chronic_neurogenic", "both", "myokymic_discharges", "reduced_recruitment_only")
 
 
-def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list[Observation]:
+def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> list[Observation]:
     """All scorable observations of a case.  ``age_variants`` maps base key -> min age."""
     out: list[Observation] = []
     age = case.patient.age
@@ -58,6 +59,7 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
         final = f"{key}@{min_age}" if (min_age is not None and age is not None and age >= min_age) else key
         out.append(Observation(final, state, key, value))
 
+    s: StrengthFinding | SensationFinding
     limited = set()
     for s in case.exam.strength:
         if s.limited_by:
@@ -102,8 +104,8 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
             continue  # not a neurogenic finding: carries no localizing weight here
         state = "abnormal" if e.result in NEUROGENIC_EMG else "normal"
         add_sided(f"needle_emg:{e.muscle}", e.muscle == "external_anal_sphincter", e.side, state, e.result)
-    provoked: set[str] = set()
-    relieved: set[str] = set()
+    provoked: set[V.ProvokedBy] = set()
+    relieved: set[V.RelievedBy] = set()
     for sym in case.symptoms:
         if sym.kind in V.MIDLINE_SYMPTOMS:
             add(f"symptom:{sym.kind}", "present", "reported")
@@ -142,7 +144,7 @@ def observe(case: Case, age_variants: dict[str, int], kb: KnowledgeBase) -> list
     return out
 
 
-def _add_spared_halves(case: Case, add) -> None:
+def _add_spared_halves(case: Case, add: Callable[[str, str, str], None]) -> None:
     """A perineal region examined abnormal on one side only states that its other half is
     spared (case format 1.1, one-sided perineum): an examiner who found both halves numb
     records the region as a whole.  So the other half counts as examined normal, unless
@@ -157,7 +159,7 @@ def _add_spared_halves(case: Case, add) -> None:
             recorded.add((s.region, other))
 
 
-def _add_silent_sides(case: Case, out: list[Observation], add) -> None:
+def _add_silent_sides(case: Case, out: list[Observation], add: Callable[[str, str, str], None]) -> None:
     """A one-sided presentation is evidence about the other side.
 
     When the complaints are one-sided, or (with no complaints recorded) every abnormal

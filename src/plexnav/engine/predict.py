@@ -7,15 +7,27 @@ motor neuron, sensory-level and sphincter effects.  Returns plain floats 0..1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Protocol, TypeAlias, cast
+
+from plexnav import vocabulary as V
 from plexnav.engine.hypotheses import Hypothesis
 from plexnav.knowledge import forward as fw
 from plexnav.knowledge.base import KnowledgeBase
-from plexnav.knowledge.records import Component
+from plexnav.knowledge.records import Component, MovementRecord
 
 UMN_SIGNS = ("spasticity", "sustained_clonus")
 
+# One dict per model build, shared with the catalogue: here (hypothesis id, muscle, side) ->
+# involvement, there a target's key -> (lower, upper motor neuron) involvement.
+Memo: TypeAlias = dict[tuple[str | None, ...], Any]
 
-def _lesion(hyp: Hypothesis, side: str):
+
+class _Supplied(Protocol):
+    def supply(self) -> tuple[Component, ...]: ...
+
+
+def _lesion(hyp: Hypothesis, side: str) -> Mapping[str, float]:
     return hyp.lesion.get(side, {})
 
 
@@ -32,7 +44,7 @@ def _umn_reach(kb: KnowledgeBase, hyp: Hypothesis, roots: dict[str, float]) -> f
     return sum(share for root, share in roots.items() if order[root] >= first)
 
 
-def _segments(kb: KnowledgeBase, record) -> dict[str, float]:
+def _segments(kb: KnowledgeBase, record: _Supplied) -> dict[str, float]:
     """Root shares of a target, weighted over its nerve supplies."""
     out: dict[str, float] = {}
     for comp in record.supply():
@@ -41,7 +53,7 @@ def _segments(kb: KnowledgeBase, record) -> dict[str, float]:
     return out
 
 
-def _movement_segments(kb: KnowledgeBase, record) -> dict[str, float]:
+def _movement_segments(kb: KnowledgeBase, record: MovementRecord) -> dict[str, float]:
     out: dict[str, float] = {}
     for muscle_id, share in record.muscles.items():
         for root, part in _segments(kb, kb.muscles[muscle_id]).items():
@@ -49,10 +61,11 @@ def _movement_segments(kb: KnowledgeBase, record) -> dict[str, float]:
     return out
 
 
-def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: dict | None = None) -> float:
+def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: Memo | None = None) -> float:
     key = (hyp.id, muscle_id, side)
     if memo is not None and key in memo:
-        return memo[key]
+        known: float = memo[key]
+        return known
     if hyp.pattern == "length_dependent":
         value = _length(kb, kb.muscles[muscle_id].length_class)
     else:
@@ -63,7 +76,7 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
 
 
 def movement(
-    kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: dict | None = None
+    kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: Memo | None = None
 ) -> tuple[float, float]:
     record = kb.movements[movement_id]
     if hyp.mimic is not None and kb.mimics[hyp.mimic].weakness:
@@ -103,7 +116,8 @@ def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
     """Pain in a region: in the lesion's sensory territory or at the lesion site itself;
     for a look-alike, where that joint, tendon or artery hurts."""
     if hyp.mimic is not None:
-        return kb.mimics[hyp.mimic].pain.get(region, 0.0)
+        # a pain finding's target is a skin region (catalogue.build_catalogue)
+        return kb.mimics[hyp.mimic].pain.get(cast(V.SkinRegion, region), 0.0)
     territory = skin(kb, hyp, region, side) if not hyp.central.get("sensory") else 0.0
     if hyp.pattern == "length_dependent":
         return territory
@@ -129,7 +143,7 @@ def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> flo
 
 
 def sign(
-    kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: str | None = None, memo: dict | None = None
+    kb: KnowledgeBase, hyp: Hypothesis, sign_id: str, side: str, region: str | None = None, memo: Memo | None = None
 ) -> tuple[float, float]:
     """(lower motor neuron or local involvement, upper motor neuron involvement) for a sign."""
     record = kb.signs[sign_id]
@@ -156,6 +170,7 @@ def sign(
         return max((w for node, w in lesion.items() if node in record.nodes), default=0.0), 0.0
     # tension sign: the stretched nerve and its roots, scaled by how often this kind of
     # lesion is irritable enough to make the sign positive
+    assert record.nerve is not None and record.roots is not None  # a tension sign names its nerve and roots
     comp = Component(nerve=record.nerve, share=1.0, roots=record.roots)
     scale = kb.parameters["tension_by_family"].get(hyp.family, 0.0)
     return scale * fw.component_involvement(kb, lesion, comp), 0.0
@@ -180,4 +195,5 @@ def normal_scan(kb: KnowledgeBase, hyp: Hypothesis, region: str) -> float:
     """P(a scan of the region is reported normal) under the hypothesis (imaging.yaml)."""
     rule = kb.imaging["normal"][region]
     inside = any(hyp.site == s or hyp.site.startswith(f"{s}:") for s in rule["sites"])
-    return rule["sensitivity_normal"] if inside else rule["other"]
+    p: float = rule["sensitivity_normal"] if inside else rule["other"]
+    return p

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, overload
+
 import numpy as np
 
 from plexnav.engine.model import LikelihoodModel
+
+if TYPE_CHECKING:
+    from plexnav.engine.catalogue import FindingSpec
 
 # not drawn from the anatomical forward model: complaints by side, history and mimic
 # evidence, imaging (their likelihoods are direct estimates, scored but not simulated)
@@ -31,7 +36,7 @@ def _columns_for(model: LikelihoodModel, finding: int, state_index: int) -> int:
     return model.column[(spec.key, spec.states[state_index])]
 
 
-def _clean_state(spec, involvement: float, p_abnormal: float, umn: bool) -> int:
+def _clean_state(spec: FindingSpec, involvement: float, p_abnormal: float, umn: bool) -> int:
     if involvement < CLEAN_THRESHOLD:
         return 0
     if spec.kind == "strength":
@@ -79,7 +84,15 @@ def sampled_columns(
     return np.array(cols + _silent_side_columns(model, cols), dtype=np.intp)
 
 
-def _draw_state(probs: np.ndarray, rng: np.random.Generator, flip: float, recorded=None) -> int | None:
+@overload
+def _draw_state(probs: np.ndarray, rng: np.random.Generator, flip: float, recorded: None = None) -> int: ...
+@overload
+def _draw_state(
+    probs: np.ndarray, rng: np.random.Generator, flip: float, recorded: tuple[float, float]
+) -> int | None: ...
+def _draw_state(
+    probs: np.ndarray, rng: np.random.Generator, flip: float, recorded: tuple[float, float] | None = None
+) -> int | None:
     """A state drawn from ``probs``; with chance ``flip`` swapped for another state.  With
     ``recorded`` (chance a normal / abnormal state is written down) it may be None."""
     state = int(rng.choice(len(probs), p=probs / probs.sum()))
@@ -109,15 +122,15 @@ def same_site(model: LikelihoodModel, a: int, b: int) -> bool:
 
 def top_site_index(model: LikelihoodModel, posterior: np.ndarray) -> int:
     """Best hypothesis after summing lesion points of the same site (as the output does)."""
-    groups: dict[tuple, float] = {}
-    best: dict[tuple, int] = {}
+    groups: dict[tuple[str, str], float] = {}
+    best: dict[tuple[str, str], int] = {}
     for i, p in enumerate(posterior):
         h = model.hypotheses[i]
         key = (h.site, h.side)
         groups[key] = groups.get(key, 0.0) + p
         if key not in best or posterior[best[key]] < p:
             best[key] = i
-    return best[max(groups, key=groups.get)]
+    return best[max(groups, key=groups.__getitem__)]
 
 
 def realistic_columns(

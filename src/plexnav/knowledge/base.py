@@ -9,10 +9,11 @@ turns a lesion into deficits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any, Protocol, TypeAlias, TypedDict, TypeVar
 
 import networkx as nx
 
@@ -21,6 +22,7 @@ from plexnav.knowledge import files
 from plexnav.knowledge.age import is_age_condition
 from plexnav.knowledge.records import (
     ActivityRecord,
+    Component,
     EvidenceRecord,
     FamilyParameters,
     HypothesisRecord,
@@ -37,11 +39,33 @@ from plexnav.knowledge.records import (
 )
 
 KNOWLEDGE_VERSION = "2026.11.2"
-_ROOT_ORDER = MappingProxyType({level: i for i, level in enumerate(V.ROOT_LEVELS)})
+_ROOT_ORDER: Mapping[str, int] = MappingProxyType({level: i for i, level in enumerate(V.ROOT_LEVELS)})
 
 
-def _index(records, label: str) -> Mapping:
-    out = {}
+# node attributes (set in _build_graph): kind, name, short: str; roots: frozenset[str];
+# local_pain: Mapping[str, float].  Not a TypedDict: the networkx stubs take only the
+# default node-data type.
+NerveGraph: TypeAlias = "nx.DiGraph[str]"  # not subscriptable at run time
+
+
+class _SegmentNode(TypedDict):
+    id: str
+    kind: str
+    name: str
+    parents: list[str]
+    roots: list[str]
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_R = TypeVar("_R", bound=_HasId)
+
+
+def _index(records: Iterable[_R], label: str) -> Mapping[str, _R]:
+    out: dict[str, _R] = {}
     for rec in records:
         if rec.id in out:
             raise ValueError(f"duplicate {label} id {rec.id!r}")
@@ -53,7 +77,7 @@ def _index(records, label: str) -> Mapping:
 class KnowledgeBase:
     version: str
     content_hash: str
-    graph: nx.DiGraph
+    graph: NerveGraph
     roots: Mapping[str, RootRecord]
     nodes: Mapping[str, NodeRecord]
     muscles: Mapping[str, MuscleRecord]
@@ -66,17 +90,17 @@ class KnowledgeBase:
     visceral: Mapping[str, VisceralRecord]
     nonlocalizing_symptoms: tuple[str, ...]
     hypotheses: tuple[HypothesisRecord, ...]
-    polyradiculopathy: Mapping
+    polyradiculopathy: Mapping[str, Any]  # sites.yaml, as read
     differential: Mapping[str, tuple[str, ...]]
     length_dependent: Mapping[int, float]
     families: Mapping[str, FamilyParameters]
-    parameters: Mapping
-    sources: Mapping[str, dict]
+    parameters: Mapping[str, Any]  # likelihood.yaml, as read
+    sources: Mapping[str, dict[str, Any]]
     evidence: Mapping[str, EvidenceRecord]  # non-anatomical findings (mimics.yaml)
     evidence_overrides: Mapping[str, Mapping[str, float]]
     mimics: Mapping[str, MimicRecord]
-    imaging: Mapping  # imaging.yaml, as read
-    _ancestors: Mapping[str, frozenset] = field(repr=False, default_factory=dict)
+    imaging: Mapping[str, Any]  # imaging.yaml, as read
+    _ancestors: Mapping[str, frozenset[str]] = field(repr=False, default_factory=dict)
 
     @property
     def version_label(self) -> str:
@@ -93,20 +117,24 @@ class KnowledgeBase:
         return self._ancestors[node]
 
     def node_roots(self, node: str) -> frozenset[str]:
-        return self.graph.nodes[node]["roots"]
+        roots: frozenset[str] = self.graph.nodes[node]["roots"]
+        return roots
 
     def is_preganglionic(self, node: str) -> bool:
-        return self.graph.nodes[node]["kind"] == "root"
+        kind: str = self.graph.nodes[node]["kind"]
+        return kind == "root"
 
     def node_name(self, node: str) -> str:
-        return self.graph.nodes[node]["name"]
+        name: str = self.graph.nodes[node]["name"]
+        return name
 
     def nerve_name(self, node: str) -> str:
         """Short clinical name of the nerve a node belongs to ('tibial nerve')."""
-        return self.graph.nodes[node]["short"]
+        short: str = self.graph.nodes[node]["short"]
+        return short
 
 
-def _segment_nodes(level: str) -> list[dict]:
+def _segment_nodes(level: str) -> list[_SegmentNode]:
     """The four per-segment nodes every root level has (see structures.yaml header)."""
     return [
         {"id": f"root:{level}", "kind": "root", "name": f"{level} root", "parents": [], "roots": [level]},
@@ -135,12 +163,12 @@ def _segment_nodes(level: str) -> list[dict]:
 
 
 def _build_graph(
-    roots: Mapping[str, RootRecord], nodes: Mapping[str, NodeRecord], root_local_pain: list[str]
-) -> nx.DiGraph:
-    graph = nx.DiGraph()
+    roots: Mapping[str, RootRecord], nodes: Mapping[str, NodeRecord], root_local_pain: Sequence[V.SkinRegion]
+) -> NerveGraph:
+    graph: NerveGraph = nx.DiGraph()
     for level in roots:
         for spec in _segment_nodes(level):
-            pain: dict[str, float] = {}
+            pain: dict[V.SkinRegion, float] = {}
             if spec["kind"] == "root":
                 pain = {**roots[level].radicular_pain, **dict.fromkeys(root_local_pain, 1.0)}
             graph.add_node(
@@ -172,10 +200,11 @@ def _build_graph(
             raise ValueError(f"node {rec.id!r} carries roots its parents do not: {set(rec.roots) - carried}")
     if not nx.is_directed_acyclic_graph(graph):
         raise ValueError("the nerve graph has a cycle")
-    return nx.freeze(graph)
+    frozen: NerveGraph = nx.freeze(graph)  # the stubs leave freeze()'s return (its argument) untyped
+    return frozen
 
 
-def _check_supply(kb_graph: nx.DiGraph, owner: str, components) -> None:
+def _check_supply(kb_graph: NerveGraph, owner: str, components: Iterable[Component]) -> None:
     for comp in components:
         if comp.nerve not in kb_graph:
             raise ValueError(f"{owner}: unknown nerve node {comp.nerve!r}")
@@ -189,7 +218,9 @@ def load_knowledge() -> KnowledgeBase:
     """Read, validate and freeze the knowledge base (cached: the data never changes at run time)."""
     read = files.read_yaml
     structures = read("structures.yaml")
-    roots = MappingProxyType({r.level: r for r in map(RootRecord.model_validate, structures["roots"])})
+    roots: Mapping[str, RootRecord] = MappingProxyType(
+        {r.level: r for r in map(RootRecord.model_validate, structures["roots"])}
+    )
     nodes = _index(map(NodeRecord.model_validate, structures["nodes"]), "node")
     graph = _build_graph(roots, nodes, structures["root_local_pain"])
 
@@ -242,8 +273,10 @@ def load_knowledge() -> KnowledgeBase:
         ("study", studies),
         ("visceral symptom", visceral),
     ):
-        for rec in table.values():
-            _check_supply(graph, f"{label} {rec.id}", rec.supply() if hasattr(rec, "supply") else rec.components)
+        for target in table.values():
+            _check_supply(
+                graph, f"{label} {target.id}", target.supply() if hasattr(target, "supply") else target.components
+            )
     for sign in signs.values():
         if sign.nerve and sign.nerve not in graph:
             raise ValueError(f"sign {sign.id}: unknown nerve {sign.nerve!r}")

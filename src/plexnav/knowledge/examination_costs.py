@@ -7,10 +7,11 @@ code.  Loading checks every item id, kind and source key, so a typo fails at loa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from plexnav import vocabulary as V
 from plexnav.knowledge.files import read_sources, read_yaml
@@ -41,7 +42,7 @@ class ExamCosts:
         return self.items.get(base, self.kinds[kind])
 
 
-def _check_sources(where: str, refs, known: Mapping) -> None:
+def _check_sources(where: str, refs: Sequence[Mapping[str, Any]] | None, known: Mapping[str, object]) -> None:
     if not refs:
         raise ValueError(f"{FILE}: {where} cites no source")
     for ref in refs:
@@ -55,9 +56,11 @@ def _check_item(key: str) -> None:
         raise ValueError(f"{FILE}: item {key!r} is not '<{'|'.join(_ITEM_IDS)}>:<id>' with a known id")
 
 
-def parse_costs(doc: Mapping, known_sources: Mapping) -> ExamCosts:
+def parse_costs(doc: Mapping[str, Any], known_sources: Mapping[str, object]) -> ExamCosts:
     """Build and check the costs from a parsed document (tests pass variants)."""
-    kinds, items, notes = {}, {}, {}
+    kinds: dict[str, float] = {}
+    items: dict[str, float] = {}
+    notes: dict[str, str] = {}
     missing = set(KINDS) - set(doc.get("kinds", {}))
     if missing:
         raise ValueError(f"{FILE}: kinds without a cost: {', '.join(sorted(missing))}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -10,9 +11,11 @@ from plexnav import vocabulary as V
 
 RootLevel = V.RootLevel
 RootShare = Annotated[float, Field(gt=0, le=1)]
+HypothesisSide = Literal["left", "right", "bilateral", "symptomatic"]  # symptomatic: resolved per case
+CentralEffect = Literal["umn", "sensory", "visceral"]
 
 
-def _check_shares(owner: str, roots: dict[str, float] | None) -> None:
+def _check_shares(owner: str, roots: Mapping[RootLevel, float] | None) -> None:
     """Each supply's root shares are fractions of its axons: they sum to 1."""
     if roots and abs(sum(roots.values()) - 1) > 0.02:
         raise ValueError(f"{owner}: root shares must sum to 1 (got {sum(roots.values()):.2f})")
@@ -58,7 +61,7 @@ class Component(_Record):
     part: str | None = None
 
     @model_validator(mode="after")
-    def _shares(self):
+    def _shares(self) -> Self:
         _check_shares(f"supply through {self.nerve}", self.roots)
         return self
 
@@ -76,7 +79,7 @@ class _Target(Sourced):
     combine: Literal["mean", "both", "bilateral"] = "mean"
 
     @model_validator(mode="after")
-    def _one_supply_form(self):
+    def _one_supply_form(self) -> Self:
         _check_shares(self.id, self.roots)
         if (self.nerve is None) == (self.components is None):
             raise ValueError(f"{self.id}: give either nerve+roots or components")
@@ -89,6 +92,7 @@ class _Target(Sourced):
     def supply(self) -> tuple[Component, ...]:
         if self.components is not None:
             return tuple(self.components)
+        assert self.nerve is not None and self.roots is not None  # _one_supply_form: no components, so nerve+roots
         return (Component(nerve=self.nerve, share=1.0, roots=self.roots),)
 
 
@@ -146,12 +150,12 @@ class VisceralRecord(Sourced):
 class HypothesisRecord(_Record):
     id: str
     site: V.Site
-    sides: list[Literal["left", "right", "bilateral", "symptomatic"]]
+    sides: list[HypothesisSide]
     family: str
     weight: float = Field(gt=0)
     lesion: dict[str, float] = Field(default_factory=dict)
     detail: str | None = None
-    central: dict[Literal["umn", "sensory", "visceral"], float] = Field(default_factory=dict)
+    central: dict[CentralEffect, float] = Field(default_factory=dict)
     umn_from: RootLevel | None = None
     pattern: Literal["length_dependent"] | None = None
     mimic: str | None = None
