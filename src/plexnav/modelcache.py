@@ -12,6 +12,7 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,8 @@ def _store(path: Path, tables: dict[str, np.ndarray]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
-            np.savez(tmp, **tables)
+            arrays: dict[str, Any] = dict(tables)  # (numpy's stub reads any keyword as its allow_pickle flag)
+            np.savez(tmp, **arrays)
         os.replace(tmp.name, path)
     except OSError:
         pass

@@ -79,7 +79,8 @@ class AssessMemoHits:
             await self.app(scope, receive, send)
             return
         wanted = _fields(scope.get("query_string", b""))
-        chunks, more = [], True
+        chunks: list[bytes] = []
+        more = True
         while more:
             message = await receive()
             if message["type"] != "http.request":  # the client went away: let the route see it

@@ -49,7 +49,8 @@ def cohort(
     workers: int = typer.Option(0, min=0, help="local worker processes (0: one per CPU core)"),
 ) -> None:
     """Score a cohort: per case the leading three sites with probabilities, the triage level
-    and the rules that set it (the values `plexnav assess` gives), or the error that stopped it."""
+    and the rules that set it, the leading cause and its probability (the values `plexnav
+    assess` gives), or the error that stopped it."""
     from plexnav.cohort.run import CohortFileError, score_file
 
     start = time.perf_counter()

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 
@@ -173,7 +178,7 @@ def score_file(source: str, output: str, scheduler: str | None = None, workers: 
             cluster.close()
 
 
-def _in_order(client, futures) -> object:
+def _in_order(client: Any, futures: Iterable[Any]) -> Iterator[Any]:
     """Results of a stream of futures in order, with at most a few in flight."""
     from collections import deque
 
@@ -235,8 +240,9 @@ def _score_dataframe(client, source: str, kind: str, tmp: Path, out_kind: str) -
 class _Writer:
     """Appends scored partitions to one CSV or Parquet file."""
 
-    def __init__(self, handle, kind: str):
-        self.handle, self.kind, self.parquet = handle, kind, None
+    def __init__(self, handle: BinaryIO, kind: str):
+        self.handle, self.kind = handle, kind
+        self.parquet: pq.ParquetWriter | None = None
 
     def __enter__(self) -> _Writer:
         return self

@@ -1,9 +1,10 @@
-"""Score one partition of the long table (a pandas frame holding whole cases).
+"""Score one partition of the long table (a pandas frame, or an Arrow table, holding whole cases).
 
 Each distinct entry row and each distinct patient-and-history combination is turned into a
 one-entry case, validated by the case format (an invalid row marks its case with an error
 that names the field) and read once by the engine; the partition is then scored as arrays
-by :mod:`plexnav.engine.cohort_scoring`.
+by :mod:`plexnav.engine.cohort_scoring`, and its leading causes by
+:mod:`plexnav.cohort.causes`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import numpy as np
 import pandas as pd
 
 from plexnav import vocabulary as V
+from plexnav.cohort.causes import LISTED_SITES, CauseColumns
 from plexnav.cohort.table import CASE_SECTIONS, COLUMNS, REQUIRED, TableError, entry_from_row, history_from_rows, place
 from plexnav.engine.cohort_scoring import CohortInput, CohortModel, EntryEffect, entry_effect
 from plexnav.validation import CaseValidationError, validate_case
 
 TOP = 3
+CASES_AT_ONCE = 8192  # cases scored in one step by score_table (memory grows with them)
 FIELDS = ("section", "id", "side", "value", "detail")
 OUTPUT = {
     "case_id": "object",
@@ -30,6 +33,8 @@ OUTPUT = {
     "levels_1": "object",
     "triage": "object",
     "triage_rules": "object",
+    "cause_1": "object",
+    "cause_probability_1": "float64",
     "error": "object",
 }
 
@@ -37,12 +42,13 @@ OUTPUT = {
 class Scorer:
     """The model and the memo of rows already read, for one process."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         from plexnav.knowledge.guidance import load_guidance_knowledge
         from plexnav.modelcache import load_model
 
         self.model = load_model()
         self.cohort = CohortModel(self.model, load_guidance_knowledge())
+        self.causes = CauseColumns(load_guidance_knowledge())
         self._entries: dict[tuple, EntryEffect | str] = {}
         self._shifts: dict[int, np.ndarray] = {}
 
@@ -64,6 +70,13 @@ class Scorer:
             except CaseValidationError as exc:
                 found = f"{section} {ident!r}: " + "; ".join(e.render() for e in exc.errors)
             self._entries[key] = found
+        return found
+
+    def stand_in(self) -> EntryEffect:
+        """The effect scored in place of a row with an error (its case is reported as the error)."""
+        found = self.entry(("symptom", "pain", "", "", ""))
+        if isinstance(found, str):  # a pain symptom is a valid entry of every case-format revision
+            raise RuntimeError(f"the stand-in entry is refused: {found}")
         return found
 
     def factor_bit(self, factor: str) -> int:
@@ -139,7 +152,20 @@ def score_table(table, scorer_: Scorer | None = None) -> pd.DataFrame:
     case_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
     case_ids = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
     parts = [_arrow_codes(table, c) for c in FIELDS]
-    return _output(*_score(case_code, case_ids, parts, scorer_ or scorer()))
+    s = scorer_ or scorer()
+    if len(case_ids) <= CASES_AT_ONCE:
+        return _output(*_score(case_code, case_ids, parts, s))
+    # a large row group in slices of whole cases (in order of first appearance): the arrays
+    # of one scoring step grow with its cases, so memory stays bounded whatever the file holds
+    order = np.argsort(case_code, kind="stable")
+    bounds = np.searchsorted(case_code[order], np.arange(0, len(case_ids) + CASES_AT_ONCE, CASES_AT_ONCE))
+    out = []
+    for k in range(len(bounds) - 1):
+        rows = np.sort(order[bounds[k] : bounds[k + 1]])
+        first = k * CASES_AT_ONCE
+        piece = [(codes[rows], words) for codes, words in parts]
+        out.append(_output(*_score(case_code[rows] - first, case_ids[first : first + CASES_AT_ONCE], piece, s)))
+    return pd.concat(out, ignore_index=True)
 
 
 def _arrow_codes(table, column: str) -> tuple[np.ndarray, list[str]]:
@@ -199,7 +225,7 @@ def _score(case_code: np.ndarray, case_ids: np.ndarray, parts: list[tuple[np.nda
         found = s.entry(key)
         if isinstance(found, str):
             problems[j] = found
-            found = s.entry(("symptom", "pain", "", "", ""))  # stands in; its cases are not reported
+            found = s.stand_in()
         effects.append(found)
     bad = problems != None  # noqa: E711 (element-wise)
     bad_rows = np.flatnonzero(bad[row_entry])
@@ -241,12 +267,15 @@ def _score(case_code: np.ndarray, case_ids: np.ndarray, parts: list[tuple[np.nda
         age=age,
         duration=duration,
     )
-    return case_ids, s.cohort.score(data, top=TOP), errors
+    scores = s.cohort.score(data, top=LISTED_SITES)
+    causes = s.causes.leading(data, scores.sites, scores.probabilities)
+    return case_ids, (scores, causes), errors
 
 
-def _output(case_ids: np.ndarray, scores, errors: np.ndarray) -> pd.DataFrame:
-    if scores is None:  # no rows, no cases
+def _output(case_ids: np.ndarray, scored, errors: np.ndarray) -> pd.DataFrame:
+    if scored is None:  # no rows, no cases
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
+    scores, causes = scored
     out = {"case_id": np.asarray(case_ids, dtype=object)}
     failed = errors != None  # noqa: E711
     for r in range(TOP):
@@ -267,6 +296,16 @@ def _output(case_ids: np.ndarray, scores, errors: np.ndarray) -> pd.DataFrame:
     levels = np.asarray(scores.extra["levels"], dtype=object).copy()
     triage = np.asarray(scores.levels, dtype=object).copy()
     rules = np.array(scores.rules, dtype=object)
-    levels[failed], triage[failed], rules[failed] = None, None, None
-    out.update({"levels_1": levels, "triage": triage, "triage_rules": rules, "error": errors})
+    cause = causes.cause.copy()
+    levels[failed], triage[failed], rules[failed], cause[failed] = None, None, None, None
+    out.update(
+        {
+            "levels_1": levels,
+            "triage": triage,
+            "triage_rules": rules,
+            "cause_1": cause,
+            "cause_probability_1": np.where(failed, np.nan, causes.probability),
+            "error": errors,
+        }
+    )
     return pd.DataFrame(out).astype(OUTPUT)

@@ -78,8 +78,9 @@ def finding_sets(
         for column in map(int, sampled_columns(model, h, findings, rng, keep=keep, flip=flip)):
             if column not in rows_of:
                 rows_of[column] = column_row(model, *key_of[column])
-            if rows_of[column] is not None:
-                rows.append(rows_of[column])
+            row = rows_of[column]
+            if row is not None:
+                rows.append(row)
         sets.append(rows)
     return sets
 
@@ -112,7 +113,7 @@ def simulate_chunks(
         | {str(i) for i in range(MAX_DAYS)}
     )
     code = {x: i for i, x in enumerate(vocab)}
-    words = np.array(vocab, dtype=object)
+    words = pd.Index(vocab, dtype=object)
     set_rows = [np.array([[code[x] for x in row] for row in rows], dtype=np.int32).reshape(-1, 5) for rows in sets]
     lengths = np.array([len(r) for r in set_rows])
     flat = np.concatenate(set_rows) if len(set_rows) else np.zeros((0, 5), np.int32)

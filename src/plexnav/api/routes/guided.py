@@ -17,6 +17,9 @@ from plexnav.engine.guided import guided_step
 from plexnav.server.errors import ERROR_RESPONSES, ApiError
 from plexnav.validation import CaseError, parse_case
 
+StopReason = Literal["target_reached", "no_change", "nothing_left"]
+STOP_REASONS: tuple[StopReason, ...] = ("target_reached", "no_change", "nothing_left")
+
 router = APIRouter(prefix="/api/v1", tags=["assess"], responses=ERROR_RESPONSES)
 DISCLAIMER = (
     "plexnav supports clinical judgement; it never replaces it. The next question is the finding "
@@ -54,7 +57,7 @@ class NextResponse(BaseModel):
     questions: list[NextQuestion]
     ranking: list[RankedSite]
     stop: bool
-    stop_reason: Literal["target_reached", "no_change", "nothing_left"] | None
+    stop_reason: StopReason | None
     stop_text: str
     expected_further_items: int = Field(description="rough number of further items to reach the target")
     open_items: int = Field(description="findings of the phase not yet answered or skipped")
@@ -95,7 +98,7 @@ async def next_question(
         )
     step = guided_step(case, phase, target=target, skipped=skip, model=model, n=count)
     return NextResponse(
-        phase=step.phase,
+        phase=phase,  # the phase asked for, which guided_step answers in
         target=step.target,
         questions=[
             NextQuestion(
@@ -121,9 +124,19 @@ async def next_question(
             for r in step.ranking
         ],
         stop=step.stop,
-        stop_reason=step.stop_reason,
+        stop_reason=_stop_reason(step.stop_reason),
         stop_text=step.stop_text,
         expected_further_items=step.expected_further_items,
         open_items=step.open_items,
         disclaimer=DISCLAIMER,
     )
+
+
+def _stop_reason(reason: str | None) -> StopReason | None:
+    """The engine's stop reason (a plain string there) as the response's closed vocabulary."""
+    if reason is None:
+        return None
+    for known in STOP_REASONS:
+        if reason == known:
+            return known
+    raise ValueError(f"guided_step gave an unknown stop reason {reason!r}")
