@@ -297,8 +297,24 @@ def forgot_password_page(request: Request, user: OptionalUser) -> Response:
 def forgot_password_submit(
     request: Request, form: CsrfForm, user: OptionalUser, accounts: AccountsDep, settings: SettingsDep
 ) -> Response:
+    from plexnav.server.deps import client_address
     from plexnav.server.mail import send_password_reset
 
+    wait = request.app.state.login_throttle.reserve_signup(
+        f"reset:{client_address(request)}", settings.signup_max_per_address, settings.signup_window_seconds
+    )
+    if wait is not None:  # the same limit as POST /api/v1/auth/password-reset
+        response = render(
+            request,
+            "reset_password.html",
+            user,
+            status_code=429,
+            errors=[CaseError("", f"too many reset requests; try again in {wait} s")],
+            token=None,
+            done=None,
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     email = form.get("email").strip().lower()[:254]
     found = accounts.users.by_login(email) if "@" in email else None
     if found is not None and found.email == email:
