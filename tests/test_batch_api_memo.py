@@ -122,3 +122,54 @@ def test_an_unknown_field_is_refused_for_a_known_body_too(client):
     client.post("/api/v1/assess", json=_case("k"))
     response = client.post("/api/v1/assess?fields=sites", json=_case("k"))
     assert response.status_code == 422 and "'sites'" in response.text
+
+
+def test_the_value_screen_never_skips_a_body_the_full_check_refuses():
+    """The API parses a body for refused values only when its text could hold one
+    (cleanbody._suspect): every body the full parse refuses must pass that screen."""
+    import random
+
+    from plexnav.api import cleanbody
+
+    base = json.dumps(_case("screen"))
+    bad_values = ["NaN", "-Infinity", "Infinity", "1e400", "-2E+309", "12345678901234567", '"a\\u0000b"', "1.5e999"]
+    rng = random.Random(5)
+    for _ in range(300):
+        text = base
+        for _ in range(rng.randint(1, 2)):
+            value = rng.choice(bad_values)
+            # replace one number or string value of the case with the refused value
+            spots = [i for i, ch in enumerate(text) if ch == ":"]
+            at = rng.choice(spots) + 1
+            end = at
+            while end < len(text) and text[end] not in ",}]":
+                end += 1
+            if text[at] in "[{":
+                continue
+            text = text[:at] + value + text[end:]
+        body = text.encode()
+        full = (
+            cleanbody._walk(
+                json.loads(
+                    body,
+                    parse_int=cleanbody._parse_int,
+                    parse_float=cleanbody._parse_float,
+                    parse_constant=cleanbody._parse_constant,
+                ),
+                "",
+            )
+            if _is_json(body)
+            else None
+        )
+        if full is not None:
+            assert cleanbody._suspect(body), body
+            assert cleanbody.json_problem(body) == full
+    assert cleanbody.json_problem(base.encode()) is None and not cleanbody._suspect(base.encode())
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
