@@ -106,10 +106,13 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         add_sided(f"needle_emg:{e.muscle}", e.muscle == "external_anal_sphincter", e.side, state, e.result)
     provoked: set[V.ProvokedBy] = set()
     relieved: set[V.RelievedBy] = set()
+    qualities: set[V.PainQuality] = set()
     for sym in case.symptoms:
         if sym.kind in V.MIDLINE_SYMPTOMS:
             add(f"symptom:{sym.kind}", "present", "reported")
             continue
+        if sym.kind == "pain" and sym.quality is not None:
+            qualities.add(sym.quality)
         for trigger in sym.provoked_by or ():
             provoked.add(trigger)
         for relief in sym.relieved_by or ():
@@ -134,6 +137,9 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         add(f"evidence:provoked:{trigger}", "present", f"provoked by {trigger.replace('_', ' ')}")
     for relief in sorted(relieved):
         add(f"evidence:relieved:{relief}", "present", f"relieved by {relief.replace('_', ' ')}")
+    for quality in sorted(qualities):
+        if f"quality:{quality}" in kb.evidence:  # aching and sharp pain tell nothing apart
+            add(f"evidence:quality:{quality}", "present", f"{quality} pain")
     for key, value in imaging_observations(kb, case):
         add(key, "present", value)
     if case.symptoms and not any(sym.kind in kb.visceral for sym in case.symptoms):
