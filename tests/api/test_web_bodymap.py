@@ -118,3 +118,26 @@ def test_the_result_page_shades_the_territory_the_reports_shade():
             k: round(v, 2) for k, v in printed.items()
         }
     assert shown["whole_foot_stocking:left"] > 0.5 and shown["whole_foot_stocking:right"] > 0.5
+
+
+def test_the_patient_result_shows_where_they_feel_it_as_their_pdf_does(client):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/check").text).group(1)
+    data = {
+        "csrf_token": token,
+        "pain": ["lateral_leg:right", "great_toe:right"],
+        "pain_severity": "8",
+        "numb": ["dorsum_foot:right"],
+        "numb_kind": "both",
+    }
+    page = client.post("/check", data=data).text
+    root = _svg_in(page, "map-symptoms")
+    assert root.get("role") == "img" and _polygons(root) == _expected()
+    shades = {e.get("data-key"): e.get("data-shade") for e in root.iter() if e.get("class") == "region"}
+    assert shades["lateral_leg:right"] == shades["great_toe:right"] == "0.8"
+    assert shades["dorsum_foot:right"] == "0"  # numbness is lettered, not shaded
+    desc = root.find(f"{SVG}desc").text
+    assert "top of the foot (right): numbness, tingling" in desc
+    assert [t.text for t in root.iter(f"{SVG}text") if t.text in ("P", "N T")] == ["P", "N T", "P"]
+    legend = page.split('id="h-where"', 1)[1].split("</ul>", 1)[0]
+    assert "light = mild, dark = severe" in legend and legend.count('class="key"') == 3
+    assert "map-symptoms" not in client.post("/check", data={"csrf_token": token, "weak": "stairs:left"}).text

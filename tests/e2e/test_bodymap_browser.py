@@ -90,10 +90,16 @@ def test_questionnaire_map_result_pages_and_patient_pdf_at_phone_and_desktop(bro
     patient.click("[data-submit]")
     patient.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}\?view=patient"))
     case_path = "/" + patient.url.split("/", 3)[3].split("?")[0]
+    # the patient's result shows where they feel it on the same map as their PDF
+    symptoms = patient.locator("#map-symptoms")
+    assert symptoms.is_visible() and symptoms.get_attribute("role") == "img"
+    for key in TICKED:
+        assert patient.get_attribute(f'#map-symptoms .region[data-key="{key}"]', "data-shade") != "0"
     shots(patient, "bodymap-result-patient-desktop")
     phone.goto(case_path)
     assert phone.evaluate(OVERFLOW) <= 0
-    shots(phone, "bodymap-result-patient-phone")
+    phone.locator("#map-symptoms").scroll_into_view_if_needed()
+    shots(phone, "bodymap-result-patient-phone", full_page=False)
     response = patient.request.get(case_path + "/report.pdf?kind=patient")
     assert response.ok and response.body().startswith(b"%PDF-")
     _pdf_page_png(response.body(), PHONE["width"], "bodymap-patient-pdf-phone")

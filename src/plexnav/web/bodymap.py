@@ -14,10 +14,11 @@ from typing import Literal, TypeVar
 from markupsafe import Markup
 
 from plexnav import vocabulary as V
+from plexnav.case import Case
 from plexnav.reports import bodymap as geometry
 from plexnav.web import labels
 
-WebMode = Literal["toggle", "cycle", "shade"]
+WebMode = Literal["toggle", "cycle", "shade", "symptoms"]
 T = TypeVar("T")
 
 # What an outline on the territory map stands for (present.observed_sensory's values).
@@ -74,6 +75,19 @@ def _shape_keys(values: Mapping[str, T]) -> dict[geometry.Key, T]:
     return out
 
 
+def symptom_legend(case: Case | None) -> dict | None:
+    """What the symptoms map of a case shows, for its legend (None when it shows nothing):
+    whether pain is shaded, and the letters used with their words, as on the patient's PDF."""
+    if case is None:
+        return None
+    shading, marks = geometry.symptom_map(case)
+    used = {m for text in marks.values() for m in text.split(" ")}
+    if not (shading or used):
+        return None
+    letters = [(m, geometry.SYMPTOM_MARK_WORDS[m]) for m in geometry.SYMPTOM_MARK_WORDS if m in used]
+    return {"shaded": bool(shading), "letters": letters}
+
+
 def svg(
     svg_id: str,
     mode: WebMode,
@@ -84,11 +98,27 @@ def svg(
     states: Mapping[str, str] | None = None,
     shading: Mapping[str, float] | None = None,
     observed: Mapping[str, str] | None = None,
+    case: Case | None = None,
 ) -> Markup:
     """One body map of a page: ``toggle`` (the questionnaire's checkboxes named
-    ``input_name``), ``cycle`` (the examination's sensation selects) or ``shade`` (a
-    read-only territory, with the regions where something was found outlined)."""
+    ``input_name``), ``cycle`` (the examination's sensation selects), ``shade`` (a
+    read-only territory, with the regions where something was found outlined) or
+    ``symptoms`` (the case's symptoms, shaded and lettered as on the patient's PDF)."""
     drawn = set(geometry.form_keys())
+    if mode == "symptoms":
+        if case is None:
+            raise ValueError("a symptoms map needs the case")
+        shading_, marks = geometry.symptom_map(case)
+        return Markup(
+            geometry.render_body_map(
+                shading_,
+                marks,
+                title=label,
+                id_prefix=f"{svg_id}-",
+                svg_id=svg_id,
+                mark_words=geometry.SYMPTOM_MARK_WORDS,
+            )
+        )
     if mode == "shade":
         shades = {k: float(v) for k, v in _shape_keys(shading or {}).items()}
         outlines = {k: OUTLINE_WORDS.get(str(v), str(v)) for k, v in _shape_keys(observed or {}).items()}
@@ -102,7 +132,7 @@ def svg(
     elif mode == "cycle":
         names = {region: labels.region(region) for region in V.SKIN_REGIONS}
     else:
-        raise ValueError(f"unknown body map mode {mode!r}; choose toggle, cycle or shade")
+        raise ValueError(f"unknown body map mode {mode!r}; choose toggle, cycle, shade or symptoms")
     picked = [key for key in selected if key in drawn]
     known = {key: value for key, value in (states or {}).items() if key in drawn and value in geometry.CYCLE_STATES}
     return Markup(

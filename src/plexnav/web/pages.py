@@ -359,6 +359,8 @@ def _result_page(
         user,
         view=view,
         a=present.assessment_view(assessment, case),
+        case=case,
+        symptom_legend=bodymap.symptom_legend(case),
         emergency=emergency.emergency_view(assessment.triage, number),
         stored=stored,
         history=history or [],
