@@ -11,7 +11,7 @@ import pytest
 
 from web_support import CHROMIUM
 
-from .browser_support import OVERFLOW, PHONE
+from .browser_support import OVERFLOW, PHONE, axe_violations
 from .conftest import SCREENSHOTS
 from .test_browser import approve_clinician, enter_common_peroneal_exam, sign_up
 
@@ -98,8 +98,12 @@ def test_questionnaire_map_result_pages_and_patient_pdf_at_phone_and_desktop(bro
     shots(patient, "bodymap-result-patient-desktop")
     phone.goto(case_path)
     assert phone.evaluate(OVERFLOW) <= 0
-    phone.locator("#map-symptoms").scroll_into_view_if_needed()
+    # on a phone the map scrolls sideways in its frame, which the keyboard can reach
+    frame = phone.locator("#map-symptoms").locator("xpath=..")
+    assert frame.get_attribute("tabindex") == "0" and frame.get_attribute("role") == "region"
+    frame.scroll_into_view_if_needed()
     shots(phone, "bodymap-result-patient-phone", full_page=False)
+    assert axe_violations(patient) == [] and axe_violations(phone) == []
     response = patient.request.get(case_path + "/report.pdf?kind=patient")
     assert response.ok and response.body().startswith(b"%PDF-")
     _pdf_page_png(response.body(), PHONE["width"], "bodymap-patient-pdf-phone")

@@ -299,3 +299,18 @@ def test_symptom_map_shades_pain_by_severity_and_marks_kinds():
     shading, marks = symptom_map(case)
     assert shading == {("anterior_thigh", "right"): 0.9, ("groin", "right"): 0.6}
     assert marks == {("anterior_thigh", "right"): "P", ("groin", "right"): "P"}
+
+
+def test_a_geometry_entry_that_cannot_be_drawn_is_refused_with_its_place():
+    from plexnav.reports.bodymap import GeometryError, _region_shape
+
+    good = {"points": [[0, 0], [10, 0], [10, 10]]}
+    assert _region_shape("front", "heel", good, "left", (100.0, 0.0), 1.0, 0).points[1] == (110.0, 0.0)
+    with pytest.raises(GeometryError, match="view front: 'knee' is not a skin region"):
+        _region_shape("front", "knee", good, "left", (0.0, 0.0), 1.0, 0)
+    with pytest.raises(GeometryError, match="at least 3 points"):
+        _region_shape("front", "heel", {"points": [[0, 0], [1, 1]]}, "left", (0.0, 0.0), 1.0, 0)
+    with pytest.raises(GeometryError, match="x0 < x1"):
+        _region_shape("front", "heel", {**good, "hit": [5, 0, 1, 9]}, "left", (0.0, 0.0), 1.0, 0)
+    with pytest.raises(GeometryError, match="give `points`"):
+        _region_shape("front", "heel", {"polygon": good["points"]}, "left", (0.0, 0.0), 1.0, 0)
