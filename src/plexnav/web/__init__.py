@@ -1,7 +1,8 @@
 """Server-rendered web pages (Jinja2 templates, static CSS and a small vanilla JS file).
 
-Nothing is fetched from elsewhere at run time: the stylesheet, script and body-map SVG all
-come from this package.
+Nothing is fetched from elsewhere at run time: the stylesheet and script come from this
+package, and the body-map SVG is drawn inline by the one renderer the printed reports use
+(plexnav.reports.bodymap; plexnav.web.bodymap maps its regions to form fields).
 """
 
 from __future__ import annotations
