@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return normalise_database_url(self.database_url)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # health data: owner only
         return f"sqlite:///{self.data_dir / DATABASE_FILE}"
 
     def resolved_secret_key(self) -> str:
@@ -146,7 +146,7 @@ def load_or_create_secret(path: Path) -> str:
     another process already did, and every process then reads the same key.  An empty or
     short key is refused with a message naming the file, never used.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         fd, tmp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
         try:

@@ -106,3 +106,23 @@ def test_the_one_refused_learns_nothing_from_his_own_log(backend_client, backend
         own = [e for e in mallory.get("/api/v1/audit", params={"action": "denied"}).json()]
     assert len(own) == 2
     assert {(e["object_type"], e["object_id"], e["subject_id"]) for e in own} == {("request", None, None)}
+
+
+def test_the_audit_page_filters_by_case_and_dates(backend_client, backend_app):
+    """The page offers the API's case and period filters; a date that does not parse is no
+    filter (shown empty), never an error page."""
+    alice = backend_client
+    register(alice, "alice")
+    foot = alice.post("/api/v1/cases", json={"title": "Foot", "case": example_case()}).json()["id"]
+    thigh = alice.post("/api/v1/cases", json={"title": "Thigh", "case": example_case()}).json()["id"]
+    alice.get(f"/api/v1/cases/{foot}")
+    alice.get(f"/api/v1/cases/{thigh}")
+    page = alice.get("/audit", params={"case": foot})
+    assert page.status_code == 200 and 'id="f-case"' in page.text and f'value="{foot}"' in page.text
+    assert foot in page.text and thigh not in page.text
+    tomorrow = alice.get("/audit", params={"since": "2999-01-01"})
+    assert tomorrow.status_code == 200 and foot not in tomorrow.text and 'value="2999-01-01"' in tomorrow.text
+    everything = alice.get("/audit", params={"until": "2999-01-01"}).text
+    assert foot in everything and thigh in everything
+    odd = alice.get("/audit", params={"since": "last tuesday", "case": "not-an-id"})
+    assert odd.status_code == 200 and foot in odd.text and 'id="f-since" name="since" type="date" value=""' in odd.text

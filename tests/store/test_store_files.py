@@ -42,3 +42,14 @@ def test_serve_on_a_read_only_folder_says_so_in_one_line(tmp_path):
     assert done.stderr.strip().splitlines()[-1].startswith(f"plexnav: cannot start: {folder}")
     assert "Traceback" not in done.stderr
     assert not (folder / "plexnav.sqlite3").exists()
+
+
+def test_the_default_data_folder_is_created_private(tmp_path):
+    """The folder plexnav makes for its database and secret is the owner's alone (0700)."""
+    from plexnav.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "fresh")
+    settings.resolved_database_url()
+    assert stat.S_IMODE(os.stat(tmp_path / "fresh").st_mode) == 0o700
+    settings.resolved_secret_key()
+    assert stat.S_IMODE(os.stat(tmp_path / "fresh").st_mode) == 0o700

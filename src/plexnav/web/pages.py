@@ -9,8 +9,9 @@ disclaimer.
 
 from __future__ import annotations
 
+import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import quote, urlparse
 
@@ -621,19 +622,44 @@ def audit_page(
     action: str = "",
     actor: str = "",
     others: str = "",
+    since: str = "",
+    until: str = "",
+    case: str = "",
 ) -> Response:
     if user is None:
         return login_redirect(request)
+    start, end = _utc_midnight(since), _utc_midnight(until)
+    case_id = case[:32] if re.fullmatch(r"[0-9a-f]{32}", case[:32]) else None
     events = Casebook(db, user, assessor).audit_log(
         action=action[:32] or None,
         actor=actor[:40] or None,
         others_only=others == "1",
         everyone=user.role == "admin",
+        since=start,
+        until=end,
+        case_id=case_id,
     )
     return render(
         request,
         "audit.html",
         user,
         events=events,
-        filters={"action": action[:32], "actor": actor[:40], "others": others == "1"},
+        filters={
+            "action": action[:32],
+            "actor": actor[:40],
+            "others": others == "1",
+            # a date that does not parse is shown empty (no filter), never an error page
+            "since": start.date().isoformat() if start else "",
+            "until": end.date().isoformat() if end else "",
+            "case": case_id or "",
+        },
     )
+
+
+def _utc_midnight(value: str) -> datetime | None:
+    """A 'YYYY-MM-DD' form date as the start of that day in UTC; anything else is no date."""
+    try:
+        day = date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
