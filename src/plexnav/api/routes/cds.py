@@ -73,13 +73,23 @@ def discovery() -> JSONResponse:
     return JSONResponse(cds_hooks.discovery(), headers=CORS)
 
 
-@router.get("/cds-services/docs", name="cds_docs", summary="What plexnav's CDS cards mean (HTML)")
+@router.get(
+    "/cds-services/docs",
+    name="cds_docs",
+    summary="What plexnav's CDS cards mean (HTML)",
+    response_class=HTMLResponse,  # documented as the HTML it is (schemathesis checks the content type)
+)
 def docs(request: Request) -> HTMLResponse:
     """The page each card's ``source.url`` opens: the cards, and the triage policy rule by rule."""
     return HTMLResponse(cds_docs.index_page(_docs(request)))
 
 
-@router.get("/cds-services/docs/rules/{rule_id}", summary="One triage rule: level, rationale, sources (HTML)")
+@router.get(
+    "/cds-services/docs/rules/{rule_id}",
+    summary="One triage rule: level, rationale, sources (HTML)",
+    response_class=HTMLResponse,
+    responses={404: {"description": "No such rule (an HTML page naming the known ones)", "content": {"text/html": {}}}},
+)
 def rule_docs(rule_id: str, request: Request) -> HTMLResponse:
     """The page a triage card's ``source.url`` opens when a red-flag rule fired."""
     links = _docs(request)
