@@ -20,12 +20,14 @@ The safety rules that hold whatever the data says (docs/safety-review.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 from plexnav import vocabulary as V
 from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
 from plexnav.engine.etiology import site_group, site_weights
 from plexnav.engine.facts import Facts, holds, holds_each
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -48,16 +50,31 @@ def lesion_region(entry: LocalizationEntry, knowledge: GuidanceKnowledge) -> str
     spec = knowledge.workup["lesion_regions"]
     key = hypothesis_key(entry.hypothesis, knowledge.workup.get("hypothesis_prefixes", ()))
     if key and key in spec.get("hypotheses", {}):
-        return spec["hypotheses"][key]
+        region: str = spec["hypotheses"][key]
+        return region
     return site_region(entry.site, knowledge)
 
 
 def site_region(site: str, knowledge: GuidanceKnowledge) -> str | None:
+    regions = once_per_object(_SITE_REGIONS, knowledge, lambda: _site_regions(knowledge))
+    return regions[site] if site in regions else _region_of(site, knowledge)
+
+
+def _region_of(site: str, knowledge: GuidanceKnowledge) -> str | None:
     group = site_group(site, knowledge)
+    region: str
     for region, members in knowledge.workup["lesion_regions"]["sites"].items():
         if site in members or group in members:
             return region
     return None
+
+
+_SITE_REGIONS: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _site_regions(knowledge: GuidanceKnowledge) -> dict[str, str | None]:
+    """The body region of every site the knowledge groups (read once per knowledge)."""
+    return {site: _region_of(site, knowledge) for site in knowledge.site_groups}
 
 
 def context_facts(
@@ -68,6 +85,7 @@ def context_facts(
     knowledge: GuidanceKnowledge,
     facts: Facts | None = None,
     background: Sequence[BackgroundEntry] = (),
+    sites: Mapping[str, float] | None = None,
 ) -> Facts:
     """Case facts plus what earlier steps concluded (site, cause and triage), for rule conditions.
 
@@ -75,9 +93,12 @@ def context_facts(
     ``site_top3:``/``group_top3:`` (the leading three), ``region_top:`` and ``region_p:``
     (the lesion point's body region), ``hypothesis_top:``/``hypothesis:`` (engine hypothesis
     ids, e.g. ``mimic_hip_joint``), ``background:`` (a background process such as a
-    polyneuropathy under a focal lesion) and ``localized``."""
+    polyneuropathy under a focal lesion) and ``localized``.  ``sites``: the
+    :func:`~plexnav.engine.etiology.site_weights` of these facts and localization if the
+    caller already has them."""
     facts = facts or case_facts(case, knowledge)
-    sites = site_weights(facts, localization, knowledge)
+    if sites is None:
+        sites = site_weights(facts, localization, knowledge)
     values: dict[str, float] = {f"site_p:{s}": p for s, p in sites.items()}
     groups: dict[str, float] = defaultdict(float)
     for site, p in sites.items():
@@ -131,7 +152,7 @@ def served_weight(serves: Sequence[str], facts: Facts) -> float:
     return min(total, 1.0)
 
 
-def _abnormal_result(test: str, spec: Mapping, facts: Facts) -> bool:
+def _abnormal_result(test: str, spec: Mapping[str, Any], facts: Facts) -> bool:
     """Whether a done test (by its case-format investigations) showed anything but normal."""
     for done in spec["done_by"].get(test, ()):
         if done.startswith("test:"):
