@@ -100,6 +100,7 @@ class CauseTable:
                 self._where.append((c, -1))
             self._where.extend((c, i - start) for i in range(start, stop))
         self._needs = [needs_at is not None for needs_at, _, _ in self._slices]
+        self._needing = [c for c, needs in enumerate(self._needs) if needs]
         self._first_item = np.cumsum([0] + [len(c.get("evidence", ())) for c in self.causes.values()])
         self._first = self._first_item.tolist()
         self._otherwise = np.array([math.log(c.get("otherwise", 1.0)) for c in self.causes.values()])
@@ -141,40 +142,41 @@ class CauseTable:
         logs: list[float] = self.site_row(site, group)[1][self._first[c] : self._first[c + 1]].tolist()
         return logs
 
-    def fired(self, facts: Facts) -> list[tuple[bool, list[int]]]:
+    def fired(self, facts: Facts) -> Fired:
         """Per cause: whether its needed exposure is missing, and which evidence items hold."""
         answers = self._conditions(facts)
         missing = list(self._needs)
         indices: list[list[int]] = [[] for _ in self.names]
+        rounds: list[tuple[list[int], list[int]]] = []
+        where, first = self._where, self._first
         for i in compress(range(len(answers)), answers):  # the few conditions that hold
-            c, item = self._where[i]
+            c, item = where[i]
             if item < 0:
                 missing[c] = False
-            else:
-                indices[c].append(item)
-        return list(zip(missing, indices, strict=True))
+                continue
+            found = indices[c]
+            if len(found) == len(rounds):
+                rounds.append(([], []))
+            rounds[len(found)][0].append(c)
+            rounds[len(found)][1].append(first[c] + item)
+            found.append(item)
+        return Fired(list(zip(missing, indices, strict=True)), [c for c in self._needing if missing[c]], rounds)
 
-    def log_scores(self, fired: list[tuple[bool, list[int]]], sites: list[tuple[str, str]]) -> np.ndarray:
-        """Unnormalised log-score of every cause (columns) at each site (rows).  The terms of
-        a cause are added in file order, as a hand computation would: the k-th fired item of
-        every cause is added in one step, so each number sees the same additions in the same
-        order as one cause at a time."""
-        rows = [self._site_rows.get(site) for site, _ in sites]
-        if any(
-            r is None or self.knowledge.site_groups[site] != group for r, (site, group) in zip(rows, sites, strict=True)
-        ):
+    def log_scores(self, fired: Fired, sites: list[tuple[str, str]]) -> np.ndarray:
+        """Unnormalised log-score of every cause (columns) at each site (rows); ``sites``:
+        (site, its group).  The terms of a cause are added in file order, as a hand
+        computation would: the k-th fired item of every cause is added in one step, so each
+        number sees the same additions in the same order as one cause at a time."""
+        try:
+            index = np.array([self._site_rows[site] for site, _ in sites], dtype=np.intp)
+        except KeyError:  # a site the knowledge does not group: its numbers from the data
             bases, items = zip(*(self.site_row(site, group) for site, group in sites), strict=True)
             scores, item_logs = np.array(bases), np.array(items)
         else:
-            index = np.array(rows, dtype=np.intp)
             scores, item_logs = self._bases[index], self._items[index]
-        missing = [c for c, (m, _) in enumerate(fired) if m]
-        if missing:
-            scores[:, missing] += self._otherwise[missing]
-        depth = max((len(indices) for _, indices in fired), default=0)
-        for k in range(depth):
-            causes = [c for c, (_, indices) in enumerate(fired) if len(indices) > k]
-            columns = [self._first[c] + fired[c][1][k] for c in causes]
+        if fired.missing:
+            scores[:, fired.missing] += self._otherwise[fired.missing]
+        for causes, columns in fired.rounds:
             scores[:, causes] += item_logs[:, columns]
         return scores
 
@@ -195,6 +197,14 @@ class CauseTable:
             known = _CauseReasons(_site_reason(cause, site, group, self.knowledge), missing, tuple(items))
             self._reasons[key] = known
         return known
+
+
+class Fired(NamedTuple):
+    """What a case's facts fire in the causes file."""
+
+    per_cause: list[tuple[bool, list[int]]]  # per cause: needed exposure missing, evidence items that hold
+    missing: list[int]  # the causes whose needed exposure is missing
+    rounds: list[tuple[list[int], list[int]]]  # k-th: the causes with a k-th fired item, and its column
 
 
 class _CauseReasons(NamedTuple):
@@ -256,6 +266,7 @@ def rank_causes(
     names = table.names
     localized = {e.site for e in localization}
     fired = table.fired(facts)
+    per_cause = fired.per_cause
     if weights is None:
         weights = site_weights(facts, localization, knowledge)
     sites = [
@@ -279,8 +290,8 @@ def rank_causes(
         site, group, _ = sites[row]
         known = table.reasons(c, site, group)
         reasons = [known.site] if localized_rows[row] and known.site else []
-        moved = known.moved(fired[c])
-        if moved:
+        if per_cause[c][0] or per_cause[c][1]:
+            moved = known.moved(per_cause[c])
             if len(moved) > 1:
                 moved.sort(key=lambda m: -abs(m[0]))
             reasons += [text for _, text in moved[: MAX_REASONS - len(reasons)]]

@@ -155,38 +155,42 @@ def explain_group(
     n_rivals = len(rival_list)
     rows = log_lik[np.array([h, *rival_list, *differential], dtype=np.intp)[:, None], cols]
     temperature = model.temperature
-    contribution = (rows[0] - np.log(weights @ np.exp(rows[1 : 1 + n_rivals]))) / temperature
-    # the rest is a few dozen numbers: plain Python floats (the same IEEE operations numpy
-    # would do, without its per-call overhead on such small arrays)
+    own = rows[0]
+    contribution = (own - np.log(weights @ np.exp(rows[1 : 1 + n_rivals]))) / temperature
+    versus = (own - rows[1:]) / temperature  # against each rival, then each look-alike
+    order = np.argsort(-np.abs(contribution), kind="stable").tolist()
+    rival_versus = versus[:n_rivals]
+    answers_for = rivals[np.argmax(rival_versus, axis=0)].tolist()  # the rival a supporting finding answers
+    answers_against = rivals[np.argmin(rival_versus, axis=0)].tolist()  # the rival an opposing finding favours
     weights_list = contribution.tolist()
-    table = rows.tolist()
-    own = table[0]
-    rival_rows = table[1 : 1 + n_rivals]
-    # the findings worth a line, strongest first (a stable sort: ties keep the case's order)
-    order = sorted((j for j, w in enumerate(weights_list) if abs(w) >= MIN_WEIGHT), key=lambda j: -abs(weights_list[j]))
     chosen: dict[int, tuple[float, int]] = {}  # observation -> (weight, rival it answers)
     n_pos = n_neg = 0
     for j in order:
         w = weights_list[j]
+        if abs(w) < MIN_WEIGHT:
+            break
         if (w > 0 and n_pos >= limit) or (w < 0 and n_neg >= limit):
             continue
         n_pos += w > 0
         n_neg += w < 0
-        # the rival a supporting finding answers best, or the one an opposing finding favours most
-        versus = [(own[j] - row[j]) / temperature for row in rival_rows]
-        chosen[j] = (w, rival_list[versus.index(max(versus) if w > 0 else min(versus))])
-    # the findings against each named rival and look-alike, in that order
-    for r, row in zip(
-        [*named, *differential], [rival_rows[rival_list.index(r)] for r in named] + table[1 + n_rivals :], strict=True
-    ):
-        against = [(a - b) / temperature for a, b in zip(own, row, strict=True)]
-        # the strongest lines against this rival (only those of at least PER_RIVAL_MIN count)
-        strong = [j for j, v in enumerate(against) if v >= PER_RIVAL_MIN]
-        if len(strong) > PER_RIVAL_LINES:
-            strong = sorted(strong, key=lambda j: -against[j])[:PER_RIVAL_LINES]
-        for j in strong:
-            if j not in chosen:
-                chosen[j] = (against[j], r)
+        chosen[j] = (w, answers_for[j] if w > 0 else answers_against[j])
+    # the findings against each named rival and look-alike, in that order: the strongest
+    # PER_RIVAL_LINES of those worth at least PER_RIVAL_MIN
+    named_rows = [rival_list.index(r) for r in named] + list(range(n_rivals, n_rivals + len(differential)))
+    if named_rows:
+        against = versus[named_rows]
+        strong = against >= PER_RIVAL_MIN
+        if strong.any():
+            lines: list[list[tuple[float, int]]] = [[] for _ in named_rows]
+            at_row, at_col = np.nonzero(strong)
+            for k, j, v in zip(at_row.tolist(), at_col.tolist(), against[at_row, at_col].tolist(), strict=True):
+                lines[k].append((-v, j))
+            for r, found in zip([*named, *differential], lines, strict=True):
+                if len(found) > 1:
+                    found = sorted(found)[:PER_RIVAL_LINES]  # strongest first; ties in the case's order
+                for minus_v, j in found:
+                    if j not in chosen:
+                        chosen[j] = (-minus_v, r)
     ranked = sorted(chosen.items(), key=lambda item: -abs(item[1][0]))
     # lead with the single strongest answer to each rival, so every alternative a clinician
     # would name is addressed near the top; then the rest by weight
@@ -199,11 +203,14 @@ def explain_group(
             seen.add(key)
             lead.append(j)
     label = model.labels[h]
+    memo: _StepMemo = once_per_object(_WORDS, model, dict)
     steps = []
     for j in lead + rest:
         obs = observations[j]
         w, rival = chosen[j]
-        words = _step_words(model, h, label, obs.key, obs.state, obs.value, w > 0, rival)
+        words = memo.get((h, obs.key, obs.state, obs.value, w > 0, rival))
+        if words is None:
+            words = _step_words(memo, model, h, label, obs.key, obs.state, obs.value, w > 0, rival)
         steps.append((words, round(w, 3)))
     return _merge_sides(steps)
 
@@ -260,10 +267,21 @@ _WORDS: dict[Hashable, tuple[Any, Any]] = {}
 _WORDS_LIMIT = 200_000
 
 
+_StepMemo = dict[tuple[int, str, str, str, bool, int], "StepWords"]
+
+
 def _step_words(
-    model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str, supports: bool, rival_index: int
+    memo: _StepMemo,
+    model: LikelihoodModel,
+    h: int,
+    label: str,
+    obs_key: str,
+    state: str,
+    value: str,
+    supports: bool,
+    rival_index: int,
 ) -> StepWords:
-    memo: dict[tuple[int, str, str, str, bool, int], StepWords] = once_per_object(_WORDS, model, dict)
+    """The words of a step, from ``memo`` (the model's) or written and kept there."""
     memo_key = (h, obs_key, state, value, supports, rival_index)
     words = memo.get(memo_key)
     if words is None:
