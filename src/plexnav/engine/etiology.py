@@ -111,7 +111,7 @@ class CauseTable:
         self._bases = _frozen(np.array([base for base, _ in rows]).reshape(len(rows), len(self.names)))
         n_items = int(self._first_item[-1])
         self._items = _frozen(np.array([items for _, items in rows]).reshape(len(rows), n_items))
-        self._reasons: dict[tuple[int, str], _CauseReasons] = {}
+        self.known_reasons: dict[tuple[int, str], _CauseReasons] = {}  # (cause, site): its reasons there
 
     def _site_numbers(self, site: str, group: str) -> tuple[list[float], list[float]]:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
@@ -183,7 +183,7 @@ class CauseTable:
     def reasons(self, c: int, site: str, group: str) -> _CauseReasons:
         """The reasons one cause can give at one site, worked out once."""
         key = (c, site)
-        known = self._reasons.get(key)
+        known = self.known_reasons.get(key)
         if known is None:
             name = self.names[c]
             cause = self.causes[name]
@@ -195,7 +195,7 @@ class CauseTable:
                 weight = item_logs[i] or -math.log(cause.get("otherwise", 1.0))
                 items.append((weight, item["reason"]) if weight else None)
             known = _CauseReasons(_site_reason(cause, site, group, self.knowledge), missing, tuple(items))
-            self._reasons[key] = known
+            self.known_reasons[key] = known
         return known
 
 
@@ -285,10 +285,12 @@ def rank_causes(
     grand = sum(total) or 1.0
     fallback = knowledge.words["no_specific_reason"]
     entries = []
-    for rank, c in enumerate(sorted(range(len(names)), key=lambda c: (-total[c], names[c]))):
+    known_reasons = table.known_reasons
+    # most likely first, then by name
+    for rank, (_, name, c) in enumerate(sorted(zip([-t for t in total], names, range(len(names)), strict=True))):
         row = best_row[c]
         site, group, _ = sites[row]
-        known = table.reasons(c, site, group)
+        known = known_reasons.get((c, site)) or table.reasons(c, site, group)
         reasons = [known.site] if localized_rows[row] and known.site else []
         if per_cause[c][0] or per_cause[c][1]:
             moved = known.moved(per_cause[c])
@@ -297,5 +299,5 @@ def rank_causes(
             reasons += [text for _, text in moved[: MAX_REASONS - len(reasons)]]
         if not reasons:
             reasons = [fallback["leading"] if rank < 3 else fallback["other"]]
-        entries.append(EtiologyEntry(cause=names[c], probability=round(total[c] / grand, 6), reasons=reasons))
+        entries.append(EtiologyEntry(cause=name, probability=round(total[c] / grand, 6), reasons=reasons))
     return entries
