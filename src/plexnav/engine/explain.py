@@ -368,9 +368,10 @@ def next_best_findings(
     """Unobserved findings ranked by expected information gain between the leading hypotheses."""
     leaders = [g.members[0] for g in groups[:k]]
     weights = np.array([groups[i].probability for i in range(len(leaders))])
-    if len(leaders) < 2 or weights.sum() <= 0:
+    total = weights.sum()
+    if len(leaders) < 2 or total <= 0:
         return []
-    weights = weights / weights.sum()
+    weights = weights / total
     open_ = model.examinable.copy()
     index = model.finding_index
     open_[[index[o.base_key] for o in scored.observations]] = False
@@ -382,19 +383,22 @@ def next_best_findings(
     marginal = weights @ P
     gain = _entropy(marginal) - weights @ _finding_entropy(model)[rows, candidates]
     order = np.argsort(-gain)[:n]
+    # the few findings shown, as plain numbers: their gains, columns and finding indices
+    gains = gain[order].tolist()
+    columns = P[:, order].T.tolist()
+    findings = candidates[order].tolist()
     out = []
     labels = [model.labels[h] for h in leaders]
-    for j in order.tolist():
-        if gain[j] <= 0.01:
+    for g, col, f in zip(gains, columns, findings, strict=True):
+        if g <= 0.01:
             break
-        col = P[:, j]
-        hi, lo = int(np.argmax(col)), int(np.argmin(col))
-        spec = model.findings[candidates[j]]
+        hi, lo = col.index(max(col)), col.index(min(col))  # the first, as numpy's argmax and argmin
+        spec = model.findings[f]
         what = finding_name(model.kb, spec)
-        gloss = model.gloss[candidates[j]]
+        gloss = model.gloss[f]
         why = (
             f"{what}{f' ({gloss})' if gloss else ''}: abnormal in about {col[hi]:.0%} with a {labels[hi]}, "
             f"in about {col[lo]:.0%} with a {labels[lo]}; it separates them"
         )
-        out.append(NextFinding(finding=spec.key, why=why, expected_information_gain=round(float(gain[j]), 3)))
+        out.append(NextFinding(finding=spec.key, why=why, expected_information_gain=round(g, 3)))
     return out
