@@ -9,7 +9,7 @@ clinician and never contain a dose.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from itertools import compress
 from typing import Any
 
@@ -50,7 +50,7 @@ def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[Manageme
     return entries
 
 
-def lesion_words(entry: LocalizationEntry, words) -> str:
+def lesion_words(entry: LocalizationEntry, words: Mapping[str, Any]) -> str:
     """Plain words for where an entry's lesion is: its lesion point (by the engine's
     hypothesis id) when known, else the site's own words."""
     memo: dict[tuple[str | None, str], str] = once_per_object(_LESION_WORDS, words, dict)
@@ -69,8 +69,8 @@ _LESION_WORDS: dict[Hashable, tuple[Any, Any]] = {}
 _LESION_WORDS_LIMIT = 10_000
 
 
-def _lesion_words(entry: LocalizationEntry, words) -> str:
-    points = words.get("lesion_points", {})
+def _lesion_words(entry: LocalizationEntry, words: Mapping[str, Any]) -> str:
+    points: Mapping[str, str] = words.get("lesion_points", {})
     if entry.hypothesis:
         for key, text in points.items():
             if (
@@ -79,7 +79,8 @@ def _lesion_words(entry: LocalizationEntry, words) -> str:
                 or (key.startswith("mimic_") and entry.hypothesis.startswith(key))
             ):
                 return text
-    return words["sites"][entry.site]
+    site_words: str = words["sites"][entry.site]
+    return site_words
 
 
 def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
