@@ -12,7 +12,7 @@ from typing import Any
 
 from plexnav.case import BackgroundEntry, Case, LocalizationEntry
 from plexnav.engine import guidance as G
-from plexnav.engine.etiology import rank_causes
+from plexnav.engine.etiology import rank_causes, site_weights
 from plexnav.engine.triage import assess_triage, case_facts
 from plexnav.engine.workup import context_facts, plan_workup
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
@@ -32,8 +32,9 @@ def advise(
     knowledge = knowledge or load_guidance_knowledge()
     base = case_facts(case, knowledge)
     triage = assess_triage(case, knowledge, base)
-    etiology = rank_causes(case, localization, knowledge, base)
-    facts = context_facts(case, localization, etiology, triage, knowledge, base, background)
+    sites = site_weights(base, localization, knowledge)  # read by the causes and the work-up alike
+    etiology = rank_causes(case, localization, knowledge, base, sites)
+    facts = context_facts(case, localization, etiology, triage, knowledge, base, background, sites)
     workup = plan_workup(case, localization, etiology, triage, knowledge, facts)
     return {
         "triage": triage,

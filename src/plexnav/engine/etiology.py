@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from itertools import compress
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -35,7 +37,7 @@ def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
         raise KeyError(f"site {site!r} is in no site group") from None
 
 
-def by_site(table, site: str, group: str) -> float:
+def by_site(table: float | Mapping[str, float], site: str, group: str) -> float:
     """Look up a number by exact site, then its group, then 'default' (a bare number is used as is)."""
     if isinstance(table, (int, float)):
         return float(table)
@@ -67,14 +69,16 @@ def site_weights(
 
 
 class CauseTable:
-    """The causes file compiled once: per-site log-scores and each evidence item's log-LR.
+    """The causes file compiled once: per-site log-scores, each evidence item's log-LR and
+    the words of every reason.
 
-    Why: a case scores every cause at every candidate site; the per-site numbers only
-    depend on the immutable data, so they are looked up once per site and reused, and a
-    case only decides which conditions fire.
+    Why: a case scores every cause at every candidate site; the per-site numbers and
+    reasons only depend on the immutable data, so they are worked out once per site and
+    reused, and a case only decides which conditions fire.
     """
 
     def __init__(self, knowledge: GuidanceKnowledge):
+        self.knowledge = knowledge
         self.causes = knowledge.causes["causes"]
         self.names = tuple(self.causes)
         # every cause's conditions in one generated function: [needs_any?] + evidence, per cause
@@ -89,71 +93,142 @@ class CauseTable:
             conditions.extend(item["when"] for item in cause.get("evidence", ()))
             self._slices.append((needs_at, start, len(conditions)))
         self._conditions = compile_each(conditions)
-        self._owner = np.array(
-            [c for c, cause in enumerate(self.causes.values()) for _ in cause.get("evidence", ())], dtype=np.intp
-        )
+        # per condition: its cause and the evidence item it is (-1: the cause's `needs_any`)
+        self._where: list[tuple[int, int]] = []
+        for c, (needs_at, start, stop) in enumerate(self._slices):
+            if needs_at is not None:
+                self._where.append((c, -1))
+            self._where.extend((c, i - start) for i in range(start, stop))
+        self._needs = [needs_at is not None for needs_at, _, _ in self._slices]
+        self._needing = [c for c, needs in enumerate(self._needs) if needs]
         self._first_item = np.cumsum([0] + [len(c.get("evidence", ())) for c in self.causes.values()])
+        self._first = self._first_item.tolist()
         self._otherwise = np.array([math.log(c.get("otherwise", 1.0)) for c in self.causes.values()])
-        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._index = {name: c for c, name in enumerate(self.names)}
-        self._cause_items: dict[tuple[str, str], list[float]] = {}
+        # every site of the knowledge in one table: a case picks its sites' rows
+        self._site_rows = {site: r for r, site in enumerate(knowledge.site_groups)}
+        rows = [self._site_numbers(site, group) for site, group in knowledge.site_groups.items()]
+        self._bases = _frozen(np.array([base for base, _ in rows]).reshape(len(rows), len(self.names)))
+        n_items = int(self._first_item[-1])
+        self._items = _frozen(np.array([items for _, items in rows]).reshape(len(rows), n_items))
+        self.known_reasons: dict[tuple[int, str], _CauseReasons] = {}  # (cause, site): its reasons there
+
+    def _site_numbers(self, site: str, group: str) -> tuple[list[float], list[float]]:
+        """At one site: log prior + log P(site | cause) per cause, and every evidence item's
+        log LR (items of all causes in file order)."""
+        base = [
+            math.log(max(c["prior"], _TINY)) + math.log(max(by_site(c["sites"], site, group), _TINY))
+            for c in self.causes.values()
+        ]
+        items = [
+            math.log(max(by_site(item["lr"], site, group), _TINY))
+            for c in self.causes.values()
+            for item in c.get("evidence", ())
+        ]
+        return base, items
 
     def site_row(self, site: str, group: str) -> tuple[np.ndarray, np.ndarray]:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
         log LR (items of all causes in file order)."""
-        row = self._rows.get(site)
-        if row is None:
-            base = np.array(
-                [
-                    math.log(max(c["prior"], _TINY)) + math.log(max(by_site(c["sites"], site, group), _TINY))
-                    for c in self.causes.values()
-                ]
-            )
-            items = np.array(
-                [
-                    math.log(max(by_site(item["lr"], site, group), _TINY))
-                    for c in self.causes.values()
-                    for item in c.get("evidence", ())
-                ]
-            )
-            row = (base, items)
-            self._rows[site] = row
-        return row
+        r = self._site_rows.get(site)
+        if r is None or self.knowledge.site_groups[site] != group:
+            base, items = self._site_numbers(site, group)
+            return np.array(base), np.array(items)
+        return self._bases[r], self._items[r]
 
     def cause_items(self, name: str, site: str, group: str) -> list[float]:
         """One cause's evidence log LRs at one site."""
-        key = (name, site)
-        logs = self._cause_items.get(key)
-        if logs is None:
-            c = self._index[name]
-            logs = self.site_row(site, group)[1][self._first_item[c] : self._first_item[c + 1]].tolist()
-            self._cause_items[key] = logs
+        c = self._index[name]
+        logs: list[float] = self.site_row(site, group)[1][self._first[c] : self._first[c + 1]].tolist()
         return logs
 
-    def fired(self, facts: Facts) -> list[tuple[bool, list[int]]]:
+    def fired(self, facts: Facts) -> Fired:
         """Per cause: whether its needed exposure is missing, and which evidence items hold."""
         answers = self._conditions(facts)
-        out = []
-        for needs_at, start, stop in self._slices:
-            missing = needs_at is not None and not answers[needs_at]
-            out.append((missing, [i - start for i in range(start, stop) if answers[i]]))
-        return out
+        missing = list(self._needs)
+        indices: list[list[int]] = [[] for _ in self.names]
+        rounds: list[tuple[list[int], list[int]]] = []
+        where, first = self._where, self._first
+        for i in compress(range(len(answers)), answers):  # the few conditions that hold
+            c, item = where[i]
+            if item < 0:
+                missing[c] = False
+                continue
+            found = indices[c]
+            if len(found) == len(rounds):
+                rounds.append(([], []))
+            rounds[len(found)][0].append(c)
+            rounds[len(found)][1].append(first[c] + item)
+            found.append(item)
+        return Fired(list(zip(missing, indices, strict=True)), [c for c in self._needing if missing[c]], rounds)
 
-    def log_scores(self, fired: list[tuple[bool, list[int]]], sites: list[tuple[str, str]]) -> np.ndarray:
-        """Unnormalised log-score of every cause (columns) at each site (rows).  The terms of
-        a cause are added in file order, as a hand computation would."""
-        bases, items = zip(*(self.site_row(site, group) for site, group in sites), strict=True)
-        scores = np.array(bases)
-        missing = np.array([m for m, _ in fired])
-        scores[:, missing] += self._otherwise[missing]
-        item_logs = np.array(items)
-        for c, (_, indices) in enumerate(fired):
-            for i in indices:
-                scores[:, c] += item_logs[:, self._first_item[c] + i]
+    def log_scores(self, fired: Fired, sites: list[tuple[str, str]]) -> np.ndarray:
+        """Unnormalised log-score of every cause (columns) at each site (rows); ``sites``:
+        (site, its group).  The terms of a cause are added in file order, as a hand
+        computation would: the k-th fired item of every cause is added in one step, so each
+        number sees the same additions in the same order as one cause at a time."""
+        try:
+            index = np.array([self._site_rows[site] for site, _ in sites], dtype=np.intp)
+        except KeyError:  # a site the knowledge does not group: its numbers from the data
+            bases, items = zip(*(self.site_row(site, group) for site, group in sites), strict=True)
+            scores, item_logs = np.array(bases), np.array(items)
+        else:
+            scores, item_logs = self._bases[index], self._items[index]
+        if fired.missing:
+            scores[:, fired.missing] += self._otherwise[fired.missing]
+        for causes, columns in fired.rounds:
+            scores[:, causes] += item_logs[:, columns]
         return scores
 
+    def reasons(self, c: int, site: str, group: str) -> _CauseReasons:
+        """The reasons one cause can give at one site, worked out once."""
+        key = (c, site)
+        known = self.known_reasons.get(key)
+        if known is None:
+            name = self.names[c]
+            cause = self.causes[name]
+            item_logs = self.cause_items(name, site, group)
+            missing = (math.log(cause["otherwise"]), cause["missing_reason"]) if cause.get("needs_any") else None
+            items = []
+            for i, item in enumerate(cause.get("evidence", ())):
+                # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
+                weight = item_logs[i] or -math.log(cause.get("otherwise", 1.0))
+                items.append((weight, item["reason"]) if weight else None)
+            known = _CauseReasons(_site_reason(cause, site, group, self.knowledge), missing, tuple(items))
+            self.known_reasons[key] = known
+        return known
 
-_TABLES: dict = {}
+
+class Fired(NamedTuple):
+    """What a case's facts fire in the causes file."""
+
+    per_cause: list[tuple[bool, list[int]]]  # per cause: needed exposure missing, evidence items that hold
+    missing: list[int]  # the causes whose needed exposure is missing
+    rounds: list[tuple[list[int], list[int]]]  # k-th: the causes with a k-th fired item, and its column
+
+
+class _CauseReasons(NamedTuple):
+    site: str | None  # how often the cause affects this site, when that is worth saying
+    missing: tuple[float, str] | None  # the needed exposure is missing (a `needs_any` cause)
+    items: tuple[tuple[float, str] | None, ...]  # per evidence item: its weight and reason (None: no weight)
+
+    def moved(self, fired: tuple[bool, list[int]]) -> list[tuple[float, str]]:
+        """The evidence that moved the cause, with its weight, in file order."""
+        missing, indices = fired
+        out = [self.missing] if missing and self.missing is not None else []
+        for i in indices:
+            item = self.items[i]
+            if item is not None:
+                out.append(item)
+        return out
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr.setflags(write=False)
+    return arr
+
+
+_TABLES: dict[Hashable, tuple[Any, Any]] = {}
 
 
 def cause_table(knowledge: GuidanceKnowledge) -> CauseTable:
@@ -161,32 +236,19 @@ def cause_table(knowledge: GuidanceKnowledge) -> CauseTable:
     return once_per_object(_TABLES, knowledge, lambda: CauseTable(knowledge))
 
 
-def _moved(cause: Mapping, fired: tuple[bool, list[int]], item_logs: Sequence[float]) -> list[tuple[float, str]]:
-    """The evidence that moved one cause at one site, with its weight (for the reasons);
-    ``item_logs``: the site's log LR of each of this cause's evidence items."""
-    moved: list[tuple[float, str]] = []
-    missing, indices = fired
-    if missing:
-        moved.append((math.log(cause["otherwise"]), cause["missing_reason"]))
-    evidence = cause.get("evidence", ())
-    for i in indices:
-        # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
-        weight = item_logs[i] or -math.log(cause.get("otherwise", 1.0))
-        if weight:
-            moved.append((weight, evidence[i]["reason"]))
-    return moved
-
-
-def _site_reason(cause: Mapping, site: str, group: str, knowledge: GuidanceKnowledge) -> str | None:
+def _site_reason(cause: Mapping[str, Any], site: str, group: str, knowledge: GuidanceKnowledge) -> str | None:
     words = knowledge.words
     fit = by_site(cause["sites"], site, group)
     spec = words["site_fit"]
     kind = "often" if fit >= spec["often_at_least"] else "rarely" if fit <= spec["rarely_at_most"] else None
     if kind is None:
         return None
-    if group == "none":
-        return spec[f"none_{kind}"]
-    return spec[kind].format(site=words["sites"].get(site) or words["site_groups"][group])
+    text: str = (
+        spec[f"none_{kind}"]
+        if group == "none"
+        else spec[kind].format(site=words["sites"].get(site) or words["site_groups"][group])
+    )
+    return text
 
 
 def rank_causes(
@@ -194,41 +256,48 @@ def rank_causes(
     localization: Sequence[LocalizationEntry],
     knowledge: GuidanceKnowledge | None = None,
     facts: Facts | None = None,
+    weights: Mapping[str, float] | None = None,
 ) -> list[EtiologyEntry]:
-    """Every spec cause with a probability (summing to 1), most likely first, with plain reasons."""
+    """Every spec cause with a probability (summing to 1), most likely first, with plain reasons.
+    ``weights``: the :func:`site_weights` of these facts and localization if the caller has them."""
     knowledge = knowledge or load_guidance_knowledge()
     facts = facts or case_facts(case, knowledge)
     table = cause_table(knowledge)
-    causes = table.causes
+    names = table.names
     localized = {e.site for e in localization}
     fired = table.fired(facts)
+    per_cause = fired.per_cause
+    if weights is None:
+        weights = site_weights(facts, localization, knowledge)
     sites = [
         (site, site_group(site, knowledge), weight)
-        for site, weight in sorted(site_weights(facts, localization, knowledge).items())
+        for site, weight in sorted(weights.items())
         if weight >= MIN_SITE_WEIGHT
     ]
     scores = table.log_scores(fired, [(site, group) for site, group, _ in sites])
     exps = np.exp(scores - scores.max(axis=1, keepdims=True))
     shares = np.array([w for _, _, w in sites])[:, None] * exps / exps.sum(axis=1, keepdims=True)  # (sites, causes)
-    total = dict(zip(table.names, shares.sum(axis=0).tolist(), strict=True))
+    total = shares.sum(axis=0).tolist()
     # Explain each cause at the localized site where it carries most weight (first such site on a tie).
     at_localized = np.array([site in localized for site, _, _ in sites])
-    best_row = np.argmax(np.where(at_localized[:, None], 2.0, 0.0) + shares, axis=0)
-    best_site = {
-        name: (bool(at_localized[r]), sites[r][0], sites[r][1])
-        for name, r in zip(table.names, best_row.tolist(), strict=True)
-    }
-    fired_by_name = dict(zip(table.names, fired, strict=True))
-    grand = sum(total.values()) or 1.0
+    best_row = np.argmax(np.where(at_localized[:, None], 2.0, 0.0) + shares, axis=0).tolist()
+    localized_rows = at_localized.tolist()
+    grand = sum(total) or 1.0
+    fallback = knowledge.words["no_specific_reason"]
     entries = []
-    for rank, name in enumerate(sorted(causes, key=lambda n: (-total[n], n))):
-        is_localized, site, group = best_site[name]
-        moved = _moved(causes[name], fired_by_name[name], table.cause_items(name, site, group))
-        site_reason = _site_reason(causes[name], site, group, knowledge) if is_localized else None
-        reasons = [site_reason] if site_reason else []
-        reasons += [text for _, text in sorted(moved, key=lambda m: -abs(m[0]))][: MAX_REASONS - len(reasons)]
+    known_reasons = table.known_reasons
+    # most likely first, then by name
+    for rank, (_, name, c) in enumerate(sorted(zip([-t for t in total], names, range(len(names)), strict=True))):
+        row = best_row[c]
+        site, group, _ = sites[row]
+        known = known_reasons.get((c, site)) or table.reasons(c, site, group)
+        reasons = [known.site] if localized_rows[row] and known.site else []
+        if per_cause[c][0] or per_cause[c][1]:
+            moved = known.moved(per_cause[c])
+            if len(moved) > 1:
+                moved.sort(key=lambda m: -abs(m[0]))
+            reasons += [text for _, text in moved[: MAX_REASONS - len(reasons)]]
         if not reasons:
-            fallback = knowledge.words["no_specific_reason"]
             reasons = [fallback["leading"] if rank < 3 else fallback["other"]]
-        entries.append(EtiologyEntry(cause=name, probability=round(total[name] / grand, 6), reasons=reasons))
+        entries.append(EtiologyEntry(cause=name, probability=round(total[c] / grand, 6), reasons=reasons))
     return entries

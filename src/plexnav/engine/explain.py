@@ -8,7 +8,8 @@ and the rendered text, so every view shows the same trace.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Hashable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -43,7 +44,8 @@ def _rivals(
     if len(idx) == 0:
         return idx, np.zeros(0)
     w = scored.posterior[idx]
-    w = w / w.sum() if w.sum() > 0 else np.full(len(idx), 1 / len(idx))
+    total = w.sum()
+    w = w / total if total > 0 else np.full(len(idx), 1 / len(idx))
     return idx, 0.5 * w + 0.5 / len(idx)
 
 
@@ -58,20 +60,40 @@ def _representative(model: LikelihoodModel, group: SiteGroup, background: str | 
     return group.members[0]
 
 
+_LOOKALIKES: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _lookalikes(model: LikelihoodModel) -> tuple[tuple[tuple[str, tuple[int, ...]], ...], ...]:
+    """Per hypothesis: each look-alike site of the knowledge base's differential for its
+    site, with that site's hypotheses on the same side where the look-alike has sides
+    (what :func:`_differential` chooses from; it depends on the model alone)."""
+
+    def build() -> tuple[tuple[tuple[str, tuple[int, ...]], ...], ...]:
+        out = []
+        for hyp in model.hypotheses:
+            choices = []
+            for site in model.kb.differential.get(hyp.site, ()):
+                candidates = model.site_members.get(site, ())
+                lateral = any(model.hypotheses[j].side in ("left", "right") for j in candidates)
+                members = tuple(
+                    i for i in candidates if not lateral or model.hypotheses[i].side in (hyp.side, "symptomatic")
+                )
+                choices.append((site, members))
+            out.append(tuple(choices))
+        return tuple(out)
+
+    return once_per_object(_LOOKALIKES, model, build)
+
+
 def _differential(model: LikelihoodModel, scored: Scored, h: int, exclude: set[str]) -> list[int]:
     """The most probable hypothesis of each look-alike site of the knowledge base's
     differential for this site, on the same side where the look-alike has sides."""
-    hyp = model.hypotheses[h]
-    out = []
-    for site in model.kb.differential.get(hyp.site, ()):
-        if site in exclude:
-            continue
-        candidates = model.site_members.get(site, ())
-        lateral = any(model.hypotheses[j].side in ("left", "right") for j in candidates)
-        members = [i for i in candidates if not lateral or model.hypotheses[i].side in (hyp.side, "symptomatic")]
-        if members:
-            out.append(max(members, key=lambda i: scored.posterior[i]))
-    return out
+    posterior = scored.posterior
+    return [
+        max(members, key=posterior.__getitem__)
+        for site, members in _lookalikes(model)[h]
+        if members and site not in exclude
+    ]
 
 
 def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
@@ -113,22 +135,33 @@ def explain_group(
     """The strongest supporting and opposing findings of a site, best first (at most ``limit`` each)."""
     h = group.members[0]
     rivals, weights = _rivals(model, scored, group, groups)
-    if len(rivals) == 0 or len(scored.columns) == 0:
-        return []
     cols = scored.columns
+    if len(rivals) == 0 or len(cols) == 0:
+        return []
+    observations = scored.observations
+    log_lik = model.log_lik
     if model.hypotheses[h].background is not None:
         # findings the background polyneuropathy explains have their own line (background)
-        keep = model.log_lik[h, cols] - model.log_lik[model.focal_of[h], cols] <= BACKGROUND_GAIN
-        observations = [o for o, k in zip(scored.observations, keep, strict=True) if k]
-        scored = replace(scored, observations=tuple(observations), columns=cols[keep])
-        cols = scored.columns
-    own = model.log_lik[h, cols]
-    rival_ll = model.log_lik[np.ix_(rivals, cols)]  # (R, n)
-    contribution = (own - np.log(weights @ np.exp(rival_ll))) / model.temperature
-    versus = (own[None, :] - rival_ll) / model.temperature  # (R, n): against each rival
+        keep = log_lik[h, cols] - log_lik[model.focal_of[h], cols] <= BACKGROUND_GAIN
+        observations = tuple(o for o, k in zip(observations, keep.tolist(), strict=True) if k)
+        cols = cols[keep]
+    # the findings that set this site apart from each leading rival, even when other rivals
+    # share them (weak hip adduction rules out a femoral lesion, not an L3 root lesion)
+    site = model.hypotheses[h].site
+    rival_list = rivals.tolist()
+    named = [r for r in rival_list if model.hypotheses[r].site != site][:PER_RIVAL_RIVALS]
+    differential = _differential(model, scored, h, exclude={model.hypotheses[r].site for r in named} | {site})
+    # one gather of every row the explanation reads: the site's own, its rivals', the look-alikes'
+    n_rivals = len(rival_list)
+    rows = log_lik[np.array([h, *rival_list, *differential], dtype=np.intp)[:, None], cols]
+    temperature = model.temperature
+    own = rows[0]
+    contribution = (own - np.log(weights @ np.exp(rows[1 : 1 + n_rivals]))) / temperature
+    versus = (own - rows[1:]) / temperature  # against each rival, then each look-alike
     order = np.argsort(-np.abs(contribution), kind="stable").tolist()
-    answers_for = rivals[np.argmax(versus, axis=0)].tolist()  # the rival a supporting finding answers
-    answers_against = rivals[np.argmax(-versus, axis=0)].tolist()  # the rival an opposing finding favours
+    rival_versus = versus[:n_rivals]
+    answers_for = rivals[np.argmax(rival_versus, axis=0)].tolist()  # the rival a supporting finding answers
+    answers_against = rivals[np.argmin(rival_versus, axis=0)].tolist()  # the rival an opposing finding favours
     weights_list = contribution.tolist()
     chosen: dict[int, tuple[float, int]] = {}  # observation -> (weight, rival it answers)
     n_pos = n_neg = 0
@@ -141,83 +174,131 @@ def explain_group(
         n_pos += w > 0
         n_neg += w < 0
         chosen[j] = (w, answers_for[j] if w > 0 else answers_against[j])
-    # the findings that set this site apart from each leading rival, even when other rivals
-    # share them (weak hip adduction rules out a femoral lesion, not an L3 root lesion)
-    site = model.hypotheses[h].site
-    named = [int(r) for r in rivals if model.hypotheses[r].site != site][:PER_RIVAL_RIVALS]
-    named += _differential(model, scored, h, exclude={model.hypotheses[r].site for r in named} | {site})
-    for r in named:
-        against_r = (own - model.log_lik[r, cols]) / model.temperature
-        for j in np.argsort(-against_r, kind="stable")[:PER_RIVAL_LINES].tolist():
-            if against_r[j] >= PER_RIVAL_MIN and j not in chosen:
-                chosen[j] = (float(against_r[j]), r)
-    label = model.labels[h]
+    # the findings against each named rival and look-alike, in that order: the strongest
+    # PER_RIVAL_LINES of those worth at least PER_RIVAL_MIN
+    named_rows = [rival_list.index(r) for r in named] + list(range(n_rivals, n_rivals + len(differential)))
+    if named_rows:
+        against = versus[named_rows]
+        strong = against >= PER_RIVAL_MIN
+        if strong.any():
+            lines: list[list[tuple[float, int]]] = [[] for _ in named_rows]
+            at_row, at_col = np.nonzero(strong)
+            for k, j, v in zip(at_row.tolist(), at_col.tolist(), against[at_row, at_col].tolist(), strict=True):
+                lines[k].append((-v, j))
+            for r, found in zip([*named, *differential], lines, strict=True):
+                if len(found) > 1:
+                    found = sorted(found)[:PER_RIVAL_LINES]  # strongest first; ties in the case's order
+                for minus_v, j in found:
+                    if j not in chosen:
+                        chosen[j] = (-minus_v, r)
     ranked = sorted(chosen.items(), key=lambda item: -abs(item[1][0]))
     # lead with the single strongest answer to each rival, so every alternative a clinician
     # would name is addressed near the top; then the rest by weight
-    lead, seen = [], set()
+    lead, rest, seen = [], [], set()
     for j, (w, rival) in ranked:
         key = (w > 0, rival)
-        if key not in seen:
+        if key in seen:
+            rest.append(j)
+        else:
             seen.add(key)
             lead.append(j)
-    order = lead + [j for j, _ in ranked if j not in lead]
-    return _merge_sides([_step(model, h, label, scored.observations[j], *chosen[j]) for j in order])
+    label = model.labels[h]
+    memo: _StepMemo = once_per_object(_WORDS, model, dict)
+    steps = []
+    for j in lead + rest:
+        obs = observations[j]
+        w, rival = chosen[j]
+        words = memo.get((h, obs.key, obs.state, obs.value, w > 0, rival))
+        if words is None:
+            words = _step_words(memo, model, h, label, obs.key, obs.state, obs.value, w > 0, rival)
+        steps.append((words, round(w, 3)))
+    return _merge_sides(steps)
 
 
-def _finding_side(step: ExplanationStep) -> str | None:
-    side = step.finding.rsplit(":", 1)[-1]
-    return side if side in ("left", "right") else None
+_SIDES = ("left", "right")
 
 
-def _merge_sides(steps: list[ExplanationStep]) -> list[ExplanationStep]:
+def _side_of(finding: str) -> str | None:
+    side = finding.rsplit(":", 1)[-1]
+    return side if side in _SIDES else None
+
+
+def _merge_sides(steps: list[tuple[StepWords, float]]) -> list[ExplanationStep]:
     """One line for a finding seen alike on both sides ('reduced left and right sural SNAP').
     The finding's own side word comes first in the text; a rival's side later is kept."""
-    out: list[ExplanationStep] = []
-    seen: dict[tuple, int] = {}
-    for step in steps:
-        side = _finding_side(step)
-        if side is None or f"{side} " not in step.text:
-            out.append(step)
+    out: list[list[Any]] = []  # [finding, key, weight, text] of each line
+    seen: dict[tuple[str, bool, str, str], int] = {}
+    for words, weight in steps:
+        if words.shape is None:
+            out.append([words.finding, words.key, weight, words.text])
             continue
-        shape = (step.key, step.weight > 0, step.finding.rsplit(":", 1)[0], step.text.replace(f"{side} ", "{side} ", 1))
-        if shape in seen:
-            first = out[seen[shape]]
-            first_side = _finding_side(first)
-            if first_side != side:
-                merged = first.text.replace(f"{first_side} ", "left and right ", 1)
-                finding = first.finding.rsplit(":", 1)[0] + ":bilateral"
-                out[seen[shape]] = first.model_copy(
-                    update={"text": merged, "finding": finding, "weight": round(first.weight + step.weight, 3)}
-                )
+        shape = (words.key, weight > 0, words.finding_base, words.shape)
+        at = seen.get(shape)
+        if at is not None:
+            first = out[at]
+            first_side = _side_of(first[0])
+            if first_side != words.side:
+                first[3] = first[3].replace(f"{first_side} ", "left and right ", 1)
+                first[0] = first[0].rsplit(":", 1)[0] + ":bilateral"
+                first[2] = round(first[2] + weight, 3)
                 continue
         seen[shape] = len(out)
-        out.append(step)
-    return out
+        out.append([words.finding, words.key, weight, words.text])
+    return [ExplanationStep(finding=f, key=k, weight=w, text=t) for f, k, w, t in out]
 
 
-def _step(model: LikelihoodModel, h: int, label: str, obs, weight: float, rival_index: int) -> ExplanationStep:
-    key, text = _step_words(model, h, label, obs.key, obs.state, obs.value, weight > 0, rival_index)
-    return ExplanationStep(finding=obs.key.split("@")[0], key=key, weight=round(weight, 3), text=text)
+class StepWords(NamedTuple):
+    """The words of one explanation line, with what merging left and right lines needs:
+    the finding without its side, and the text with its own side word as ``{side}``
+    (``shape`` is None when the line names no side of its own)."""
+
+    key: str
+    text: str
+    finding: str
+    finding_base: str
+    side: str | None
+    shape: str | None
 
 
 # The words of a step depend only on the hypothesis, the finding, its state and recorded
 # value, the rival and which way the finding points, never on the case's other findings:
 # each is written once per model and reused (bounded, so a long-running server stays small).
-_WORDS: dict = {}
+_WORDS: dict[Hashable, tuple[Any, Any]] = {}
 _WORDS_LIMIT = 200_000
 
 
+_StepMemo = dict[tuple[int, str, str, str, bool, int], "StepWords"]
+
+
 def _step_words(
-    model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str, supports: bool, rival_index: int
-) -> tuple[str, str]:
-    memo: dict = once_per_object(_WORDS, model, dict)
+    memo: _StepMemo,
+    model: LikelihoodModel,
+    h: int,
+    label: str,
+    obs_key: str,
+    state: str,
+    value: str,
+    supports: bool,
+    rival_index: int,
+) -> StepWords:
+    """The words of a step, from ``memo`` (the model's) or written and kept there."""
     memo_key = (h, obs_key, state, value, supports, rival_index)
     words = memo.get(memo_key)
     if words is None:
         if len(memo) >= _WORDS_LIMIT:
             memo.clear()
-        words = memo[memo_key] = _write_step(model, h, label, obs_key, state, value, supports, rival_index)
+        key, text = _write_step(model, h, label, obs_key, state, value, supports, rival_index)
+        finding = obs_key.split("@")[0]
+        side = _side_of(finding)
+        mergeable = side is not None and f"{side} " in text
+        words = memo[memo_key] = StepWords(
+            key,
+            text,
+            finding,
+            finding.rsplit(":", 1)[0],
+            side,
+            text.replace(f"{side} ", "{side} ", 1) if mergeable else None,
+        )
     return words
 
 
@@ -262,7 +343,23 @@ def split_explanation(steps: list[ExplanationStep], limit: int = 10) -> tuple[li
 
 def _entropy(p: np.ndarray) -> np.ndarray:
     q = np.clip(p, 1e-12, 1 - 1e-12)
-    return -(q * np.log2(q) + (1 - q) * np.log2(1 - q))
+    entropy: np.ndarray = -(q * np.log2(q) + (1 - q) * np.log2(1 - q))
+    return entropy
+
+
+_ENTROPY: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _finding_entropy(model: LikelihoodModel) -> np.ndarray:
+    """(H, F) entropy of every finding under every hypothesis, computed once per model (the
+    same elementwise numbers as computing it for the few hypotheses and findings a case needs)."""
+
+    def build() -> np.ndarray:
+        table = _entropy(model.p_abnormal)
+        table.setflags(write=False)
+        return table
+
+    return once_per_object(_ENTROPY, model, build)
 
 
 def next_best_findings(
@@ -271,32 +368,37 @@ def next_best_findings(
     """Unobserved findings ranked by expected information gain between the leading hypotheses."""
     leaders = [g.members[0] for g in groups[:k]]
     weights = np.array([groups[i].probability for i in range(len(leaders))])
-    if len(leaders) < 2 or weights.sum() <= 0:
+    total = weights.sum()
+    if len(leaders) < 2 or total <= 0:
         return []
-    weights = weights / weights.sum()
+    weights = weights / total
     open_ = model.examinable.copy()
-    for o in scored.observations:
-        open_[model.finding_index[o.base_key]] = False
+    index = model.finding_index
+    open_[[index[o.base_key] for o in scored.observations]] = False
     candidates = np.flatnonzero(open_)
     if not len(candidates):
         return []
-    P = model.p_abnormal[np.ix_(leaders, candidates)]  # (K, C)
+    rows = np.array(leaders, dtype=np.intp)[:, None]
+    P = model.p_abnormal[rows, candidates]  # (K, C)
     marginal = weights @ P
-    gain = _entropy(marginal) - weights @ _entropy(P)
+    gain = _entropy(marginal) - weights @ _finding_entropy(model)[rows, candidates]
     order = np.argsort(-gain)[:n]
+    # the few findings shown, as plain numbers: their gains, columns and finding indices
+    gains = gain[order].tolist()
+    columns = P[:, order].T.tolist()
+    findings = candidates[order].tolist()
     out = []
     labels = [model.labels[h] for h in leaders]
-    for j in order:
-        if gain[j] <= 0.01:
+    for g, col, f in zip(gains, columns, findings, strict=True):
+        if g <= 0.01:
             break
-        col = P[:, j]
-        hi, lo = int(np.argmax(col)), int(np.argmin(col))
-        spec = model.findings[candidates[j]]
+        hi, lo = col.index(max(col)), col.index(min(col))  # the first, as numpy's argmax and argmin
+        spec = model.findings[f]
         what = finding_name(model.kb, spec)
-        gloss = model.gloss[candidates[j]]
+        gloss = model.gloss[f]
         why = (
             f"{what}{f' ({gloss})' if gloss else ''}: abnormal in about {col[hi]:.0%} with a {labels[hi]}, "
             f"in about {col[lo]:.0%} with a {labels[lo]}; it separates them"
         )
-        out.append(NextFinding(finding=spec.key, why=why, expected_information_gain=round(float(gain[j]), 3)))
+        out.append(NextFinding(finding=spec.key, why=why, expected_information_gain=round(g, 3)))
     return out

@@ -229,12 +229,18 @@ def _compiled(condition: Condition) -> Callable[[Facts], bool]:
 
 
 class _Expressions:
-    """Turns conditions into Python boolean expressions; data literals become constants."""
+    """Turns conditions into Python boolean expressions.  Data strings become string
+    literals (``repr`` writes a quoted, escaped literal that evaluates to the same string:
+    data never becomes code), other data literals constants passed in ``C``; every
+    expression is a bool (membership, comparison, and/or/not of those)."""
 
     def __init__(self) -> None:
         self.constants: list[object] = []
+        self.variables = 0
 
     def const(self, value: object) -> str:
+        if type(value) is str:
+            return repr(value)
         self.constants.append(value)
         return f"C[{len(self.constants) - 1}]"
 
@@ -248,7 +254,8 @@ class _Expressions:
         if "none" in node:
             parts = [self.expr(c) for c in node["none"]]
             return f"(not ({' or '.join(parts)}))" if parts else "True"
-        var = f"x{len(self.constants)}"
+        var = f"x{self.variables}"
+        self.variables += 1
         tests = [f"{var} {_OPERATORS[op]} {self.const(float(node[op]))}" for op in _OPERATORS if op in node]
         unknown = "True" if node.get("unknown", False) else "False"
         known = " and ".join(tests) if tests else "True"
@@ -257,7 +264,8 @@ class _Expressions:
     def function(self, body: str, names: Mapping[str, object] | None = None) -> Callable[[Facts], Any]:
         source = f"def generated(facts, C=C):\n    f = facts.features\n    v = facts.values\n{body}"
         namespace: dict[str, Any] = {"C": tuple(self.constants), **(names or {})}
-        # the code is built above from the grammar; every data literal is passed as a constant
+        # the code is built above from the grammar; data strings are escaped literals (repr),
+        # every other data literal is passed as a constant
         exec(compile(source, "<plexnav conditions>", "exec"), namespace)  # noqa: S102
         generated: Callable[[Facts], Any] = namespace["generated"]
         return generated
@@ -266,7 +274,7 @@ class _Expressions:
 def _compile(condition: Condition) -> Callable[[Facts], bool]:
     """One generated function for one condition."""
     build = _Expressions()
-    return build.function(f"    return bool({build.expr(condition)})\n")
+    return build.function(f"    return {build.expr(condition)}\n")
 
 
 def _compile_derived(derived: Mapping[str, Condition]) -> Callable[[Facts], Facts]:
@@ -286,7 +294,7 @@ _DERIVERS: dict[Hashable, tuple[Any, Any]] = {}
 def compile_each(conditions: Sequence[Condition | None]) -> Callable[[Facts], tuple[bool, ...]]:
     """One generated function answering every condition of a list (``None``: always true)."""
     build = _Expressions()
-    parts = ["True" if c is None else f"bool({build.expr(c)})" for c in conditions]
+    parts = ["True" if c is None else build.expr(c) for c in conditions]
     return build.function(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''})\n")
 
 

@@ -9,7 +9,9 @@ clinician and never contain a dose.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from itertools import compress
+from typing import Any
 
 from plexnav.case import (
     Case,
@@ -21,6 +23,7 @@ from plexnav.case import (
     WorkupEntry,
 )
 from plexnav.engine.facts import Facts, holds_each
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.workup import context_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -30,7 +33,7 @@ UNKNOWN = "idiopathic_or_unknown"
 def contraindications(facts: Facts, knowledge: GuidanceKnowledge) -> set[str]:
     """The contraindications (management.yaml) that hold for this case."""
     spec = knowledge.management["contraindications"]
-    return {name for name, fires in zip(spec, holds_each(spec, facts, "when"), strict=True) if fires}
+    return set(compress(spec, holds_each(spec, facts, "when")))
 
 
 def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[ManagementEntry]:
@@ -41,16 +44,33 @@ def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[Manageme
     entries = [ManagementEntry(**dict(spec["framing"]))]
     entries += [
         ManagementEntry(option=m["option"], why=m["why"], category=m["category"])
-        for m, applies in zip(spec["management"], holds_each(spec["management"], facts, "when"), strict=True)
-        if applies and not blocked & set(m["never_with"])
+        for m in compress(spec["management"], holds_each(spec["management"], facts, "when"))
+        if blocked.isdisjoint(m["never_with"])
     ]
     return entries
 
 
-def lesion_words(entry: LocalizationEntry, words) -> str:
+def lesion_words(entry: LocalizationEntry, words: Mapping[str, Any]) -> str:
     """Plain words for where an entry's lesion is: its lesion point (by the engine's
     hypothesis id) when known, else the site's own words."""
-    points = words.get("lesion_points", {})
+    memo: dict[tuple[str | None, str], str] = once_per_object(_LESION_WORDS, words, dict)
+    at = (entry.hypothesis, entry.site)
+    text = memo.get(at)
+    if text is None:
+        if len(memo) >= _LESION_WORDS_LIMIT:
+            memo.clear()
+        text = memo[at] = _lesion_words(entry, words)
+    return text
+
+
+# The words depend on the hypothesis id, the site and the (immutable) words file alone:
+# each is looked up once (bounded: the engine has a few hundred hypotheses).
+_LESION_WORDS: dict[Hashable, tuple[Any, Any]] = {}
+_LESION_WORDS_LIMIT = 10_000
+
+
+def _lesion_words(entry: LocalizationEntry, words: Mapping[str, Any]) -> str:
+    points: Mapping[str, str] = words.get("lesion_points", {})
     if entry.hypothesis:
         for key, text in points.items():
             if (
@@ -59,16 +79,13 @@ def lesion_words(entry: LocalizationEntry, words) -> str:
                 or (key.startswith("mimic_") and entry.hypothesis.startswith(key))
             ):
                 return text
-    return words["sites"][entry.site]
+    site_words: str = words["sites"][entry.site]
+    return site_words
 
 
 def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
     items = knowledge.management[section]
-    return [
-        GuidanceEntry(topic=g["topic"], text=g["text"])
-        for g, applies in zip(items, holds_each(items, facts, "when"), strict=True)
-        if applies
-    ]
+    return [GuidanceEntry(topic=g["topic"], text=g["text"]) for g in compress(items, holds_each(items, facts, "when"))]
 
 
 def expect_recovery(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:

@@ -20,12 +20,15 @@ The safety rules that hold whatever the data says (docs/safety-review.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from itertools import compress
+from typing import Any
 
 from plexnav import vocabulary as V
 from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
 from plexnav.engine.etiology import site_group, site_weights
 from plexnav.engine.facts import Facts, holds, holds_each
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -45,19 +48,68 @@ def hypothesis_key(hypothesis: str | None, prefixes: Sequence[str]) -> str | Non
 
 def lesion_region(entry: LocalizationEntry, knowledge: GuidanceKnowledge) -> str | None:
     """The body region of an entry's lesion point (by hypothesis, then by site)."""
-    spec = knowledge.workup["lesion_regions"]
-    key = hypothesis_key(entry.hypothesis, knowledge.workup.get("hypothesis_prefixes", ()))
-    if key and key in spec.get("hypotheses", {}):
-        return spec["hypotheses"][key]
-    return site_region(entry.site, knowledge)
+    return _places(knowledge).lesion_region(entry.hypothesis, entry.site)
 
 
 def site_region(site: str, knowledge: GuidanceKnowledge) -> str | None:
-    group = site_group(site, knowledge)
-    for region, members in knowledge.workup["lesion_regions"]["sites"].items():
-        if site in members or group in members:
-            return region
-    return None
+    return _places(knowledge).site_region(site)
+
+
+class _Places:
+    """Where sites and lesion points lie, read from the knowledge once: each site's group
+    and body region, and (as they are met) each hypothesis's rule-facing key and region."""
+
+    LIMIT = 10_000  # hypothesis ids remembered (the engine has a few hundred)
+
+    def __init__(self, knowledge: GuidanceKnowledge):
+        self.knowledge = knowledge
+        self.groups = knowledge.site_groups
+        spec = knowledge.workup["lesion_regions"]
+        self.prefixes = tuple(knowledge.workup.get("hypothesis_prefixes", ()))
+        self.by_hypothesis: Mapping[str, str] = spec.get("hypotheses", {})
+        self.members: Mapping[str, Sequence[str]] = spec["sites"]
+        self.regions = {site: self._region_of(site) for site in self.groups}
+        self.keys: dict[str | None, str | None] = {}
+        self.lesion_regions: dict[tuple[str | None, str], str | None] = {}
+
+    def group(self, site: str) -> str:
+        return self.groups[site] if site in self.groups else site_group(site, self.knowledge)
+
+    def _region_of(self, site: str) -> str | None:
+        group = self.group(site)
+        for region, members in self.members.items():
+            if site in members or group in members:
+                return region
+        return None
+
+    def site_region(self, site: str) -> str | None:
+        return self.regions[site] if site in self.regions else self._region_of(site)
+
+    def key(self, hypothesis: str | None) -> str | None:
+        if hypothesis in self.keys:
+            return self.keys[hypothesis]
+        if len(self.keys) >= self.LIMIT:
+            self.keys.clear()
+        key = self.keys[hypothesis] = hypothesis_key(hypothesis, self.prefixes)
+        return key
+
+    def lesion_region(self, hypothesis: str | None, site: str) -> str | None:
+        at = (hypothesis, site)
+        if at in self.lesion_regions:
+            return self.lesion_regions[at]
+        key = self.key(hypothesis)
+        region = self.by_hypothesis[key] if key and key in self.by_hypothesis else self.site_region(site)
+        if len(self.lesion_regions) >= self.LIMIT:
+            self.lesion_regions.clear()
+        self.lesion_regions[at] = region
+        return region
+
+
+_PLACES: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _places(knowledge: GuidanceKnowledge) -> _Places:
+    return once_per_object(_PLACES, knowledge, lambda: _Places(knowledge))
 
 
 def context_facts(
@@ -68,6 +120,7 @@ def context_facts(
     knowledge: GuidanceKnowledge,
     facts: Facts | None = None,
     background: Sequence[BackgroundEntry] = (),
+    sites: Mapping[str, float] | None = None,
 ) -> Facts:
     """Case facts plus what earlier steps concluded (site, cause and triage), for rule conditions.
 
@@ -75,13 +128,17 @@ def context_facts(
     ``site_top3:``/``group_top3:`` (the leading three), ``region_top:`` and ``region_p:``
     (the lesion point's body region), ``hypothesis_top:``/``hypothesis:`` (engine hypothesis
     ids, e.g. ``mimic_hip_joint``), ``background:`` (a background process such as a
-    polyneuropathy under a focal lesion) and ``localized``."""
+    polyneuropathy under a focal lesion) and ``localized``.  ``sites``: the
+    :func:`~plexnav.engine.etiology.site_weights` of these facts and localization if the
+    caller already has them."""
     facts = facts or case_facts(case, knowledge)
-    sites = site_weights(facts, localization, knowledge)
+    if sites is None:
+        sites = site_weights(facts, localization, knowledge)
+    places = _places(knowledge)
     values: dict[str, float] = {f"site_p:{s}": p for s, p in sites.items()}
     groups: dict[str, float] = defaultdict(float)
     for site, p in sites.items():
-        groups[site_group(site, knowledge)] += p
+        groups[places.group(site)] += p
     values.update({f"group_p:{g}": p for g, p in groups.items()})
     values.update({f"cause_p:{e.cause}": e.probability for e in etiology})
     features = {f"triage:{triage.level}", *(f"triage_rule:{r}" for r in triage.rules)}
@@ -90,26 +147,25 @@ def context_facts(
     localized_p: dict[str, float] = defaultdict(float)
     for e in localization:
         localized_p[e.site] += e.probability
-        if (region := lesion_region(e, knowledge)) is not None:
+        if (region := places.lesion_region(e.hypothesis, e.site)) is not None:
             regions[region] += e.probability
     for site, p in sites.items():
         rest = p - localized_p.get(site, 0.0)
-        if rest > 1e-9 and (region := site_region(site, knowledge)) is not None:
+        if rest > 1e-9 and (region := places.site_region(site)) is not None:
             regions[region] += rest
     values.update({f"region_p:{r}": p for r, p in regions.items()})
-    prefixes = knowledge.workup.get("hypothesis_prefixes", ())
     if localization:
         ranked = sorted(localization, key=lambda e: -e.probability)
         top = ranked[0]
-        features |= {"localized", f"site_top:{top.site}", f"group_top:{site_group(top.site, knowledge)}"}
+        features |= {"localized", f"site_top:{top.site}", f"group_top:{places.group(top.site)}"}
         values["site_top_p"] = top.probability
-        if (region := lesion_region(top, knowledge)) is not None:
+        if (region := places.lesion_region(top.hypothesis, top.site)) is not None:
             features.add(f"region_top:{region}")
-        if (key := hypothesis_key(top.hypothesis, prefixes)) is not None:
+        if (key := places.key(top.hypothesis)) is not None:
             features.add(f"hypothesis_top:{key}")
         for e in ranked[:LEADING]:
-            features |= {f"site_top3:{e.site}", f"group_top3:{site_group(e.site, knowledge)}"}
-            if (key := hypothesis_key(e.hypothesis, prefixes)) is not None:
+            features |= {f"site_top3:{e.site}", f"group_top3:{places.group(e.site)}"}
+            if (key := places.key(e.hypothesis)) is not None:
                 features.add(f"hypothesis:{key}")
     for b in background:
         features.add(f"background:{b.site}")
@@ -131,7 +187,7 @@ def served_weight(serves: Sequence[str], facts: Facts) -> float:
     return min(total, 1.0)
 
 
-def _abnormal_result(test: str, spec: Mapping, facts: Facts) -> bool:
+def _abnormal_result(test: str, spec: Mapping[str, Any], facts: Facts) -> bool:
     """Whether a done test (by its case-format investigations) showed anything but normal."""
     for done in spec["done_by"].get(test, ()):
         if done.startswith("test:"):
@@ -158,9 +214,8 @@ def plan_workup(
     serves_min = spec.get("serves_min", 0.1)
     chosen: dict[str, tuple[int, int, WorkupEntry]] = {}
     rules = spec["rules"]
-    for order, (rule, applies) in enumerate(zip(rules, holds_each(rules, facts, "when"), strict=True)):
-        if not applies:
-            continue
+    for order in compress(range(len(rules)), holds_each(rules, facts, "when")):  # the rules that apply
+        rule = rules[order]
         if served_weight(rule["serves"], facts) < rule.get("serves_min", serves_min):
             continue
         done = any(facts.has(f) for f in spec["done_by"].get(rule["test"], ()))
