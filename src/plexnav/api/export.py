@@ -36,7 +36,9 @@ def export_zip(book: Diarybook, user: User, with_pdfs: bool = True) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README)
         archive.writestr("account.json", _json(UserPublic.model_validate(user).model_dump(mode="json")))
-        archive.writestr("shares.json", _json([s.model_dump(mode="json") for s in book.list_shares()]))
+        archive.writestr(
+            "shares.json", _json([s.model_dump(mode="json") for s in book.list_shares(include_ended=True)])
+        )
         for summary in book.list_cases():
             if summary.owner.id != user.id:
                 continue
