@@ -7,10 +7,12 @@ built once per knowledge version.  CLI, API, web and reports all call :func:`ass
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
-from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry
+from plexnav import vocabulary as V
+from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry, NextFinding
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_findings, split_explanation
 from plexnav.engine.localize import Scored, SiteGroup, group_sites, score_case, score_cases
@@ -64,29 +66,36 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
     return [BackgroundEntry(site="polyneuropathy", side="bilateral", probability=_floor4(share), why=why)]
 
 
-def localize(case: Case, model: LikelihoodModel, scored: Scored | None = None) -> tuple[list[LocalizationEntry], list]:
+def localize(
+    case: Case, model: LikelihoodModel, scored: Scored | None = None
+) -> tuple[list[LocalizationEntry], list[NextFinding]]:
     """Ranked sites with explanations, and the next best findings."""
     entries, next_findings, _ = localize_with_background(case, model, scored)
     return entries, next_findings
 
 
-def localize_with_background(case: Case, model: LikelihoodModel, scored: Scored | None = None):
+def localize_with_background(
+    case: Case, model: LikelihoodModel, scored: Scored | None = None
+) -> tuple[list[LocalizationEntry], list[NextFinding], list[BackgroundEntry]]:
     """Ranked sites with explanations, the next best findings, and any background process."""
     scored = scored or score_case(model, case)
     groups = group_sites(model, scored, limit=max(TOP_SITES, 8))
-    entries = []
+    entries: list[LocalizationEntry] = []
     for rank, group in enumerate(groups[:TOP_SITES]):
         steps = explain_group(model, scored, group, groups) if rank < EXPLAINED_SITES else []
         supporting, against = split_explanation(steps)
         best = model.hypotheses[group.members[0]]
         entries.append(
             LocalizationEntry(
-                site=group.site,
-                side=group.side,
+                # the ids come from the knowledge base's validated hypothesis records (site
+                # V.Site, side V.Side or the case's symptomatic side, levels V.RootLevel),
+                # and the pydantic model checks them again here
+                site=cast(V.Site, group.site),
+                side=cast(V.Side, group.side),
                 probability=_floor4(group.probability),
                 supporting=supporting,
                 against=against,
-                levels=list(group.levels) if group.levels else None,
+                levels=cast(list[V.RootLevel], list(group.levels)) if group.levels else None,
                 detail=best.detail,
                 hypothesis=best.id,
                 explanation=steps,

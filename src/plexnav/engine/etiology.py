@@ -14,12 +14,12 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from itertools import compress
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from plexnav.case import Case, EtiologyEntry, LocalizationEntry
-from plexnav.engine.facts import Facts, compile_each, holds_each
+from plexnav.case import Case, EtiologyEntry
+from plexnav.engine.facts import Condition, Facts, compile_each, holds_each
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
@@ -47,8 +47,19 @@ def by_site(table: float | Mapping[str, float], site: str, group: str) -> float:
     return 1.0
 
 
+class RankedSite(Protocol):
+    """What cause ranking reads of a ranked site: a LocalizationEntry, or the compact
+    answer's lighter Site."""
+
+    @property
+    def site(self) -> str: ...
+
+    @property
+    def probability(self) -> float: ...
+
+
 def site_weights(
-    case_facts_: Facts, localization: Sequence[LocalizationEntry], knowledge: GuidanceKnowledge
+    case_facts_: Facts, localization: Sequence[RankedSite], knowledge: GuidanceKnowledge
 ) -> dict[str, float]:
     """Probability of each site: the localization's, plus the unassigned rest spread by symptom cues."""
     weights: dict[str, float] = defaultdict(float)
@@ -82,7 +93,7 @@ class CauseTable:
         self.causes = knowledge.causes["causes"]
         self.names = tuple(self.causes)
         # every cause's conditions in one generated function: [needs_any?] + evidence, per cause
-        conditions: list[object] = []
+        conditions: list[Condition | None] = []
         self._slices: list[tuple[int | None, int, int]] = []
         for cause in self.causes.values():
             needs_at = None
@@ -253,7 +264,7 @@ def _site_reason(cause: Mapping[str, Any], site: str, group: str, knowledge: Gui
 
 def rank_causes(
     case: Case,
-    localization: Sequence[LocalizationEntry],
+    localization: Sequence[RankedSite],
     knowledge: GuidanceKnowledge | None = None,
     facts: Facts | None = None,
     weights: Mapping[str, float] | None = None,

@@ -8,16 +8,18 @@ and the rendered text, so every view shows the same trace.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from plexnav.case import ExplanationStep, NextFinding
+from plexnav.engine.catalogue import FindingSpec
 from plexnav.engine.localize import Scored, SiteGroup
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.wording import finding_name, finding_phrase
+from plexnav.knowledge.records import MuscleRecord, ReflexRecord, SkinRecord, StudyRecord
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
 CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere", "unreported")
@@ -96,7 +98,7 @@ def _differential(model: LikelihoodModel, scored: Scored, h: int, exclude: set[s
     ]
 
 
-def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
+def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
     kb = model.kb
     hyp = model.hypotheses[h]
     nodes = [n for side in hyp.lesion.values() for n in side]
@@ -112,19 +114,25 @@ def _spared_reason(model: LikelihoodModel, h: int, spec) -> str:
     if not nodes:
         return ""
     if spec.target in ("muscle", "movement", "reflex", "study", "skin"):
-        record = {"muscle": kb.muscles, "reflex": kb.reflexes, "study": kb.studies, "skin": kb.skin}.get(spec.target)
+        record: Mapping[str, MuscleRecord | ReflexRecord | StudyRecord | SkinRecord]
         if spec.target == "movement":
             mov = kb.movements[spec.target_id]
-            record, key = kb.muscles, max(mov.muscles, key=mov.muscles.get)
+            record, key = kb.muscles, max(mov.muscles, key=lambda m: mov.muscles[m])
+        elif spec.target == "muscle":
+            record, key = kb.muscles, spec.target_id
+        elif spec.target == "reflex":
+            record, key = kb.reflexes, spec.target_id
+        elif spec.target == "study":
+            record, key = kb.studies, spec.target_id
         else:
-            key = spec.target_id
+            record, key = kb.skin, spec.target_id
         comps = record[key].supply()
         for comp in comps:
             if any(comp.nerve in kb.upstream(n) and comp.nerve != n for n in nodes):
                 return f" (its branch leaves the {kb.nerve_name(comp.nerve)} above the lesion)"
         if all(kb.is_preganglionic(n) for n in nodes):
             main = [n for side in hyp.lesion.values() for n, w in side.items() if w >= 0.5] or nodes
-            levels = sorted({n.split(":")[1] for n in main}, key=kb.root_order.get)
+            levels = sorted({n.split(":")[1] for n in main}, key=lambda level: kb.root_order[level])
             return f" (it is not supplied mainly by {'/'.join(levels)})"
     return ""
 

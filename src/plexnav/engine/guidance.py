@@ -104,7 +104,7 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def where_sentences(localization: Sequence[LocalizationEntry], words) -> list[str]:
+def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[str, Any]) -> list[str]:
     """Where the problem is, in plain sentences: the leading site (its lesion point, or the
     look-alike), honest uncertainty, and a close runner-up."""
     s = words["summary"]

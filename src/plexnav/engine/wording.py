@@ -6,7 +6,16 @@ the explanation steps the engine emits with these phrases.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from plexnav import vocabulary as V
 from plexnav.knowledge.base import KnowledgeBase
+from plexnav.knowledge.records import Component
+
+if TYPE_CHECKING:
+    from plexnav.engine.catalogue import FindingSpec
+    from plexnav.engine.hypotheses import Hypothesis
 
 SITE_WORDS = {
     "cauda_equina": "cauda equina lesion",
@@ -22,7 +31,7 @@ SITE_WORDS = {
 }
 
 
-def site_label(site: str, side: str | None, levels=None, detail: str | None = None) -> str:
+def site_label(site: str, side: str | None, levels: Sequence[str] | None = None, detail: str | None = None) -> str:
     if site.startswith("root:"):
         words = f"{site.split(':')[1]} root lesion"
     elif site.startswith("nerve:"):
@@ -42,7 +51,7 @@ def site_label(site: str, side: str | None, levels=None, detail: str | None = No
     return words
 
 
-def hypothesis_label(hyp) -> str:
+def hypothesis_label(hyp: Hypothesis) -> str:
     """The hypothesis in words, as explanations use it after 'fits a ...'."""
     if hyp.mimic is not None:
         return f"{hyp.name} (no nerve lesion)"
@@ -52,22 +61,28 @@ def hypothesis_label(hyp) -> str:
     return site_label(hyp.site, side, hyp.levels, hyp.detail)
 
 
-def roots_text(roots: dict) -> str:
+def roots_text(roots: Mapping[V.RootLevel, float]) -> str:
     """The main roots of a supply ('L5', 'L3-L4'): those with at least half the largest share."""
     top = max(roots.values())
     major = [r for r, share in roots.items() if share >= top / 2] or list(roots)
     return major[0] if len(major) == 1 else f"{major[0]}-{major[-1]}"
 
 
-def _main_component(record):
+class _Supplied(Protocol):
+    """A knowledge-base target with a nerve supply (muscle, reflex, skin region, study)."""
+
+    def supply(self) -> tuple[Component, ...]: ...
+
+
+def _main_component(record: _Supplied) -> Component:
     return max(record.supply(), key=lambda c: c.share)
 
 
 def target_gloss(kb: KnowledgeBase, target: str, target_id: str) -> str:
     """'(tibialis posterior, tibial nerve, L5)' — what anatomy a finding tests."""
     if target == "movement":
-        rec = kb.movements[target_id]
-        muscle_id = max(rec.muscles, key=rec.muscles.get)
+        movement = kb.movements[target_id]
+        muscle_id = max(movement.muscles, key=lambda m: movement.muscles[m])
         comp = _main_component(kb.muscles[muscle_id])
         return f"{kb.muscles[muscle_id].name}, {kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}"
     if target == "muscle":
@@ -84,13 +99,13 @@ def target_gloss(kb: KnowledgeBase, target: str, target_id: str) -> str:
         comp = _main_component(kb.skin[target_id])
         return f"{kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}"
     if target == "study":
-        rec = kb.studies[target_id]
-        comp = _main_component(rec)
-        where = "; sensory fibres beyond the dorsal root ganglion" if rec.fibres == "sensory" else ""
+        study = kb.studies[target_id]
+        comp = _main_component(study)
+        where = "; sensory fibres beyond the dorsal root ganglion" if study.fibres == "sensory" else ""
         return f"{kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}{where}"
     if target == "activity":
-        rec = kb.activities[target_id]
-        mov = max(rec.movements, key=rec.movements.get)
+        activity = kb.activities[target_id]
+        mov = max(activity.movements, key=lambda m: activity.movements[m])
         return kb.movements[mov].name
     return ""
 
@@ -100,7 +115,7 @@ STATE_WORDS = {
 }
 
 
-def finding_phrase(kb: KnowledgeBase, spec, state: str, value: str) -> str:
+def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str) -> str:
     """Plain clinical description of one observation, e.g. 'weak left ankle inversion (MRC 3)'."""
     side = spec.side if spec.side in ("left", "right") else ""
     sided = f"{side} " if side else ""
@@ -151,7 +166,7 @@ def finding_phrase(kb: KnowledgeBase, spec, state: str, value: str) -> str:
     return spec.key
 
 
-def finding_name(kb: KnowledgeBase, spec) -> str:
+def finding_name(kb: KnowledgeBase, spec: FindingSpec) -> str:
     """What to examine, in words: 'needle EMG of left tibialis posterior'."""
     side = f"{spec.side} " if spec.side in ("left", "right") else ""
     t, tid = spec.target, spec.target_id
