@@ -31,3 +31,18 @@ def model():
     from plexnav.engine.model import get_model
 
     return get_model()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run, shared by the e2e and interop browser tests:
+    Playwright's sync API cannot run twice in one process (a second ``sync_playwright()``
+    started while the first is open fails inside its event loop)."""
+    from playwright.sync_api import sync_playwright
+
+    from web_support import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -23,6 +23,15 @@ PG_ENV = "PLEXNAV_TEST_POSTGRES_URL"
 SHARED_CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 PASSWORD = "correct horse battery staple"
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def example_case(name: str = "common-peroneal-fibular-head") -> dict:

@@ -95,20 +95,6 @@ def embedded(tmp_path_factory, launcher, allowed_ehr):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def _chart(browser, ehr_origin: str, src: str):
     """Open the EHR's chart page framing ``src``; return (page, console messages)."""
     context = browser.new_context()

@@ -42,23 +42,18 @@ def server(tmp_path_factory, launcher):
     running.stop()
 
 
-def test_an_ehr_launch_in_the_browser_lands_on_the_patient_in_context(server, launcher):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        try:
-            page = browser.new_context().new_page()
-            page.set_default_timeout(180_000)
-            page.goto(f"{server.base_url}/smart/launch?iss={launcher.base}&launch=ehr-launch-1")
-            page.wait_for_url(f"{server.base_url}/smart/callback*")
-            assert page.locator("#smart-patient").inner_text() == "Patient/pat-l5"
-            assert page.locator("#smart-level").inner_text().strip() == "urgent"
-            assert page.locator("#smart-site-list li").first.inner_text().startswith("left L5")
-            assert "its conclusion was not read" in page.locator("#smart-unread-list").inner_text()
-        finally:
-            browser.close()
+def test_an_ehr_launch_in_the_browser_lands_on_the_patient_in_context(server, launcher, browser):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(180_000)
+        page.goto(f"{server.base_url}/smart/launch?iss={launcher.base}&launch=ehr-launch-1")
+        page.wait_for_url(f"{server.base_url}/smart/callback*")
+        assert page.locator("#smart-patient").inner_text() == "Patient/pat-l5"
+        assert page.locator("#smart-level").inner_text().strip() == "urgent"
+        assert page.locator("#smart-site-list li").first.inner_text().startswith("left L5")
+        assert "its conclusion was not read" in page.locator("#smart-unread-list").inner_text()
+    finally:
+        context.close()
     (asked,) = [q for q in launcher.launches if q["launch"] == "ehr-launch-1"]
     assert asked["code_challenge_method"] == "S256" and asked["aud"] == launcher.base
