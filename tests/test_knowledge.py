@@ -162,25 +162,27 @@ def test_a_single_root_involves_a_multi_root_muscle_partly(kb):
             assert muscle_involvement(kb, {f"root:{root}": 1.0}, muscle) < 1, (muscle, root)
 
 
-@pytest.mark.parametrize("key", ["age>=6O", "age>60", "factor:not_a_factor", "diabetes"])
-def test_background_polyneuropathy_odds_keys_are_checked(monkeypatch, key):
-    """A misspelt risk key would silently never apply: loading refuses it, naming the key."""
+def _load_with_changed(monkeypatch, file_name: str, change):
+    """Load the knowledge base with one data file changed by ``change(data) -> data``
+    (uncached: the real one stays as it is)."""
     from plexnav.knowledge import base, files
 
     real = files.read_yaml
+    monkeypatch.setattr(files, "read_yaml", lambda name: change(real(name)) if name == file_name else real(name))
+    return base.load_knowledge.__wrapped__()
 
-    def read(name):
-        data = real(name)
-        if name == "likelihood.yaml":
-            data = {**data}
-            spec = dict(data["background_polyneuropathy"])
-            spec["odds_ratio"] = {**spec["odds_ratio"], key: 2.0}
-            data["background_polyneuropathy"] = spec
-        return data
 
-    monkeypatch.setattr(files, "read_yaml", read)
+@pytest.mark.parametrize("key", ["age>=6O", "age>60", "factor:not_a_factor", "diabetes"])
+def test_background_polyneuropathy_odds_keys_are_checked(monkeypatch, key):
+    """A misspelt risk key would silently never apply: loading refuses it, naming the key."""
+
+    def add_key(data):
+        spec = data["background_polyneuropathy"]
+        spec = {**spec, "odds_ratio": {**spec["odds_ratio"], key: 2.0}}
+        return {**data, "background_polyneuropathy": spec}
+
     with pytest.raises(ValueError, match=re.escape(repr(key))):
-        base.load_knowledge.__wrapped__()
+        _load_with_changed(monkeypatch, "likelihood.yaml", add_key)
 
 
 @pytest.mark.parametrize(
@@ -228,18 +230,10 @@ def test_a_diffuse_polyradiculopathy_takes_the_upper_lumbar_roots_a_cauda_equina
 
 
 def test_evidence_for_a_lesion_point_must_name_a_known_hypothesis(monkeypatch):
-    from plexnav.knowledge import base, files
+    def name_unknown_point(data):
+        evidence = {**data["evidence"]}
+        evidence["provoked:walking"] = {**evidence["provoked:walking"], "hypothesis": {"nerve_tibial_tunnel": 0.5}}
+        return {**data, "evidence": evidence}
 
-    real = files.read_yaml
-
-    def read(name):
-        data = real(name)
-        if name == "mimics.yaml":
-            evidence = {**data["evidence"]}
-            evidence["provoked:walking"] = {**evidence["provoked:walking"], "hypothesis": {"nerve_tibial_tunnel": 0.5}}
-            data = {**data, "evidence": evidence}
-        return data
-
-    monkeypatch.setattr(files, "read_yaml", read)
     with pytest.raises(ValueError, match="nerve_tibial_tunnel"):
-        base.load_knowledge.__wrapped__()
+        _load_with_changed(monkeypatch, "mimics.yaml", name_unknown_point)
