@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from plexnav.server.deps import CasebookDep
 from plexnav.server.errors import ERROR_RESPONSES
@@ -64,26 +64,6 @@ def list_patients(book: CasebookDep) -> list[UserRef]:
     return book.patients()
 
 
-def _filters(
-    since: datetime | None,
-    until: datetime | None,
-    action: str | None,
-    actor: str | None,
-    others_only: bool,
-    case_id: str | None,
-    everyone: bool,
-) -> dict:
-    return {
-        "since": since,
-        "until": until,
-        "action": action or None,
-        "actor": actor or None,
-        "others_only": others_only,
-        "case_id": case_id or None,
-        "everyone": everyone,
-    }
-
-
 Since = Annotated[datetime | None, Query(description="only events at or after this time")]
 Until = Annotated[datetime | None, Query(description="only events before this time")]
 Action = Annotated[
@@ -95,6 +75,31 @@ CaseId = Annotated[str | None, Query(max_length=64, description="only events nam
 Everyone = Annotated[bool, Query(description="administrators: every account's events")]
 
 
+def audit_filters(
+    since: Since = None,
+    until: Until = None,
+    action: Action = None,
+    actor: Actor = None,
+    others_only: OthersOnly = False,
+    case_id: CaseId = None,
+    everyone: Everyone = False,
+) -> dict[str, Any]:
+    """The filter query parameters ``/audit`` and ``/audit.csv`` share, as keyword arguments
+    of :meth:`Casebook.audit_log` (an empty text filter is no filter)."""
+    return {
+        "since": since,
+        "until": until,
+        "action": action or None,
+        "actor": actor or None,
+        "others_only": others_only,
+        "case_id": case_id or None,
+        "everyone": everyone,
+    }
+
+
+AuditFilters = Annotated[dict[str, Any], Depends(audit_filters)]
+
+
 @router.get(
     "/audit",
     tags=["audit"],
@@ -104,16 +109,10 @@ Everyone = Annotated[bool, Query(description="administrators: every account's ev
 )
 def audit_log(
     book: CasebookDep,
+    filters: AuditFilters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    since: Since = None,
-    until: Until = None,
-    action: Action = None,
-    actor: Actor = None,
-    others_only: OthersOnly = False,
-    case_id: CaseId = None,
-    everyone: Everyone = False,
 ) -> list[AuditEventPublic]:
-    return book.audit_log(limit, **_filters(since, until, action, actor, others_only, case_id, everyone))
+    return book.audit_log(limit, **filters)
 
 
 @router.get(
@@ -125,18 +124,12 @@ def audit_log(
 )
 def audit_export(
     book: CasebookDep,
+    filters: AuditFilters,
     limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
-    since: Since = None,
-    until: Until = None,
-    action: Action = None,
-    actor: Actor = None,
-    others_only: OthersOnly = False,
-    case_id: CaseId = None,
-    everyone: Everyone = False,
 ) -> Response:
     from plexnav.api.auditexport import audit_csv
 
-    events = book.audit_log(limit, **_filters(since, until, action, actor, others_only, case_id, everyone))
+    events = book.audit_log(limit, **filters)
     return Response(
         audit_csv(events),
         media_type="text/csv; charset=utf-8",
