@@ -151,6 +151,21 @@ def test_login_page_flow_and_open_redirects(client):
     assert client.get("/cases", follow_redirects=False).status_code == 303
 
 
+def test_login_page_errors_keep_next_and_echo_only_a_checked_username(client):
+    register(client, "quin", login=False)
+    csrf = token(client, "/login")
+    wrong = client.post("/login", data={"csrf_token": csrf, "username": "quin", "password": "nope", "next": "/diary"})
+    assert wrong.status_code == 401
+    assert 'name="username" autocomplete="username" required value="quin"' in wrong.text
+    assert 'name="next" value="/diary"' in wrong.text
+    for username, password in (("q" * 255, "x"), ("quin", "x" * 201)):  # over LoginRequest's lengths
+        refused = client.post(
+            "/login", data={"csrf_token": csrf, "username": username, "password": password, "next": "/diary"}
+        )
+        assert refused.status_code == 422 and "enter your username (or email) and password" in refused.text
+        assert 'required value=""' in refused.text and 'name="next" value="/diary"' in refused.text
+
+
 def test_static_assets_are_local(client):
     css = client.get("/static/app.css")
     js = client.get("/static/app.js")

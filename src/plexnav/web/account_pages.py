@@ -17,7 +17,7 @@ from plexnav.store.errors import NotFound, StoreError
 from plexnav.store.models import utcnow
 from plexnav.store.twofactor import TwoFactor
 from plexnav.validation import CaseError
-from plexnav.web.pages import CsrfForm, login_redirect, redirect, render
+from plexnav.web.pages import CsrfForm, login_redirect, redirect, render, sign_in_step
 
 router = APIRouter(include_in_schema=False)
 
@@ -201,28 +201,9 @@ def login_two_factor(
     request: Request, form: CsrfForm, accounts: AccountsDep, throttle: ThrottleDep, user: OptionalUser
 ) -> Response:
     """The second step of signing in, after login.html asked for the code."""
-    from plexnav.server.errors import ApiError
-    from plexnav.web.pages import safe_next
-
-    target = safe_next(form.get("next"))
-    try:
-        complete_two_factor(request, form.get("code")[:40], accounts, throttle)
-    except ApiError as exc:
-        needs_code = any(e.path == "totp_code" for e in exc.errors)
-        response = render(
-            request,
-            "login.html",
-            None,
-            status_code=exc.status,
-            next=target,
-            errors=exc.errors,
-            values={},
-            code_step=needs_code,
-        )
-        for key, value in (exc.headers or {}).items():
-            response.headers[key] = value
-        return response
-    return redirect(target)
+    return sign_in_step(
+        request, form, lambda: complete_two_factor(request, form.get("code")[:40], accounts, throttle), values={}
+    )
 
 
 @router.post("/account/sessions/{session_id}/end")

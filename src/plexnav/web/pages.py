@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import quote, urlparse
@@ -208,40 +209,48 @@ def login_page(request: Request, user: OptionalUser, next: str | None = None) ->
     return render(request, "login.html", user, next=safe_next(next), errors=[], values={})
 
 
+def sign_in_step(
+    request: Request, form: forms.FormData, step: Callable[[], object], values: dict[str, str]
+) -> Response:
+    """Run one step of signing in (the password, or the two-factor code that follows it) and go
+    on to the form's ``next``; when the step raises :class:`ApiError`, show the sign-in page
+    again with its errors and headers (Retry-After).  The page asks for the code when an
+    error names ``totp_code``; ``values`` fill the username field again."""
+    target = safe_next(form.get("next"))
+    try:
+        step()
+    except ApiError as exc:
+        response = render(
+            request, "login.html", None, status_code=exc.status, next=target, errors=exc.errors, values=values
+        )
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+    return redirect(target)
+
+
 @router.post("/login", response_class=HTMLResponse)
 def login_submit(
     request: Request, form: CsrfForm, accounts: AccountsDep, throttle: ThrottleDep, user: OptionalUser
 ) -> Response:
     from plexnav.server.accounts import check_login
 
-    target = safe_next(form.get("next"))
-    try:
+    def password_step() -> None:
         data = LoginRequest(username=form.get("username") or " ", password=form.get("password") or " ")
         check_login(request, data, accounts, throttle)
-    except ApiError as exc:
-        response = render(
-            request,
-            "login.html",
-            None,
-            status_code=exc.status,
-            next=target,
-            errors=exc.errors,
-            values={"username": form.get("username")},
-        )
-        for key, value in (exc.headers or {}).items():
-            response.headers[key] = value
-        return response
-    except ValueError:
+
+    try:
+        return sign_in_step(request, form, password_step, values={"username": form.get("username")})
+    except ValueError:  # LoginRequest: the username or password is blank or too long
         return render(
             request,
             "login.html",
             None,
             status_code=422,
-            next=target,
+            next=safe_next(form.get("next")),
             errors=[CaseError("", "enter your username (or email) and password")],
             values={},
         )
-    return redirect(target)
 
 
 @router.get("/register", response_class=HTMLResponse)
