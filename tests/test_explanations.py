@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import shared_case_files
@@ -54,3 +55,54 @@ def test_findings_alike_on_both_sides_make_one_line(model):
     lines = entries[0].supporting + entries[0].against
     assert any("left and right sural sensory response" in line for line in lines)
     assert not any(" left sural sensory response" in line for line in lines)
+
+
+def _case(**history):
+    from plexnav.case import Case
+
+    return Case.model_validate(
+        {
+            "format": "plexnav-case/1",
+            "id": "history-line",
+            "patient": {"age": 56, "sex": "female"},
+            "history": history,
+            "symptoms": [{"kind": "weakness", "side": "right"}],
+            "exam": {"strength": [{"movement": "hip_adduction", "side": "right", "mrc": 2}]},
+        }
+    )
+
+
+def test_a_history_factor_is_weighed_like_a_finding(model):
+    """An operation localizes before the examination does (site_risk); the reader sees it as
+    a line with its weight, for the sites it points to and against the others."""
+    entries, _ = localize(_case(factors=["recent_surgery_pelvic"]), model)
+    obturator = next(e for e in entries if e.site == "nerve:obturator")
+    line = next(s for s in obturator.explanation if s.finding == "history:factor:recent_surgery_pelvic")
+    assert line.key == "history_fits" and line.weight > 0
+    assert "a recent pelvic operation makes a right obturator nerve lesion likelier" in line.text
+    lumbar = next(e for e in entries if e.site == "plexus:lumbar")
+    against = [s for s in lumbar.explanation if s.finding.startswith("history:")]
+    assert against and all(s.weight < 0 and s.key == "history_fits_less_well" for s in against)
+    assert "points more to a right obturator nerve lesion" in against[0].text
+    without, _ = localize(_case(), model)
+    assert not any(s.finding.startswith("history:") for e in without for s in e.explanation)
+
+
+def test_next_findings_ask_different_questions(model):
+    """Five needle muscles of one nerve answer one question: no two next findings may be
+    abnormal with nearly the same chance under every leading site."""
+    from plexnav.engine.explain import SAME_QUESTION
+    from plexnav.engine.localize import group_sites, score_case
+
+    files = shared_case_files()
+    if not files:
+        pytest.skip("shared cases not available")
+    for path in files:
+        case, _ = parse_case(path.read_bytes())
+        scored = score_case(model, case)
+        leaders = [g.members[0] for g in group_sites(model, scored, 8)]
+        _, next_findings = localize(case, model)
+        rows = [model.p_abnormal[leaders, model.finding_index[n.finding]] for n in next_findings]
+        for i, a in enumerate(rows):
+            for b in rows[i + 1 :]:
+                assert np.abs(a - b).max() >= SAME_QUESTION, path.name

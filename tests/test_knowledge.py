@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from plexnav import vocabulary as V
@@ -237,3 +238,43 @@ def test_evidence_for_a_lesion_point_must_name_a_known_hypothesis(monkeypatch):
 
     with pytest.raises(ValueError, match="nerve_tibial_tunnel"):
         _load_with_changed(monkeypatch, "mimics.yaml", name_unknown_point)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"sites": {"nerve:femorall": 2}}, "nerve:femorall"),
+        ({"families": {"rooot": 2}}, "rooot"),
+        ({"sites": {"nerve:femoral": 0}}, "positive"),
+        ({"label": None}, "label"),
+    ],
+)
+def test_site_risk_rules_are_checked(monkeypatch, change, words):
+    """A history factor's odds name real sites and families, are positive, and carry the
+    words its explanation line needs: loading refuses anything else, naming it."""
+
+    def spoil(data):
+        rule = {**data["site_risk"]["factor:recent_surgery_pelvic"], **change}
+        return {**data, "site_risk": {**data["site_risk"], "factor:recent_surgery_pelvic": rule}}
+
+    with pytest.raises(ValueError, match=re.escape(words)):
+        _load_with_changed(monkeypatch, "likelihood.yaml", spoil)
+
+
+def test_pelvic_radiotherapy_favours_a_two_sided_plexus_lesion(model):
+    """Radiation lumbosacral plexopathy is two-sided about five times for every one-sided
+    (Thomas 1985): the factor must raise the two-sided form's prior above each one-sided form's
+    by that much against the plexus prior's own ratio."""
+    risk = model.site_risk["factor:pelvic_radiation"]
+    index = {h.id: i for i, h in enumerate(model.hypotheses)}
+    both, left = index["plexus_lumbosacral:bilateral"], index["plexus_lumbosacral:left"]
+    shift = risk[both] - risk[left]
+    assert shift == pytest.approx(np.log(20))
+    prior = (
+        model.log_prior[both]
+        + risk[both]
+        - np.logaddexp(
+            model.log_prior[left] + risk[left], model.log_prior[index["plexus_lumbosacral:right"]] + risk[left]
+        )
+    )
+    assert np.exp(prior) == pytest.approx(5, rel=0.05)

@@ -80,9 +80,10 @@ def localize_with_background(
     """Ranked sites with explanations, the next best findings, and any background process."""
     scored = scored or score_case(model, case)
     groups = group_sites(model, scored, limit=max(TOP_SITES, 8))
+    history = tuple(f"factor:{f}" for f in case.history.factors)
     entries: list[LocalizationEntry] = []
     for rank, group in enumerate(groups[:TOP_SITES]):
-        steps = explain_group(model, scored, group, groups) if rank < EXPLAINED_SITES else []
+        steps = explain_group(model, scored, group, groups, history=history) if rank < EXPLAINED_SITES else []
         supporting, against = split_explanation(steps)
         best = model.hypotheses[group.members[0]]
         entries.append(

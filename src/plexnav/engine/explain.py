@@ -31,6 +31,10 @@ RIVAL_GROUPS = 6
 PER_RIVAL_RIVALS = 2  # leading rivals that each get their own distinguishing findings
 PER_RIVAL_LINES = 2
 PER_RIVAL_MIN = 0.5  # nats against that rival
+# next findings: two whose chances of being abnormal under every leading site differ by less
+# than this ask the same question; candidates looked at per finding shown
+SAME_QUESTION = 0.1
+DIVERSITY_POOL = 8
 
 
 def _rivals(
@@ -138,9 +142,15 @@ def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
 
 
 def explain_group(
-    model: LikelihoodModel, scored: Scored, group: SiteGroup, groups: list[SiteGroup], limit: int = 8
+    model: LikelihoodModel,
+    scored: Scored,
+    group: SiteGroup,
+    groups: list[SiteGroup],
+    limit: int = 8,
+    history: tuple[str, ...] = (),
 ) -> list[ExplanationStep]:
-    """The strongest supporting and opposing findings of a site, best first (at most ``limit`` each)."""
+    """The strongest supporting and opposing findings of a site, best first (at most ``limit``
+    each), with the history factors (``factor:<id>``) that point to it or away from it."""
     h = group.members[0]
     rivals, weights = _rivals(model, scored, group, groups)
     cols = scored.columns
@@ -220,7 +230,44 @@ def explain_group(
         if words is None:
             words = _step_words(memo, model, h, label, obs.key, obs.state, obs.value, w > 0, rival)
         steps.append((words, round(w, 3)))
+    if history:
+        steps = _with_history(steps, _history_steps(model, h, label, rivals, weights, history), len(lead))
     return _merge_sides(steps)
+
+
+def _history_steps(
+    model: LikelihoodModel, h: int, label: str, rivals: np.ndarray, weights: np.ndarray, history: tuple[str, ...]
+) -> list[tuple[StepWords, float]]:
+    """The history factors that move this site's prior against its rivals (an operation, an
+    injection, radiotherapy): the event localizes before the examination does, so the
+    reader should see it weighed like a finding."""
+    out = []
+    for feature in history:
+        risk = model.site_risk.get(feature)
+        if risk is None:
+            continue
+        against = risk[rivals]
+        w = float(risk[h] - np.log(weights @ np.exp(against)))
+        if abs(w) < MIN_WEIGHT:
+            continue
+        rule = model.kb.site_risk[feature]
+        rival = model.labels[int(rivals[np.argmin(against) if w > 0 else np.argmax(against)])]
+        if w > 0:
+            key, text = "history_fits", f"{rule.label} makes a {label} likelier than a {rival}: {rule.reason}"
+        else:
+            key = "history_fits_less_well"
+            text = f"{rule.label} points more to a {rival} than to a {label}: {rule.reason}"
+        finding = "history:" + feature
+        out.append((StepWords(key, text, finding, finding, None, None), round(w, 3)))
+    return out
+
+
+def _with_history(
+    steps: list[tuple[StepWords, float]], history: list[tuple[StepWords, float]], n_lead: int
+) -> list[tuple[StepWords, float]]:
+    """History lines among the findings after the leading answers, by weight."""
+    rest = sorted(steps[n_lead:] + history, key=lambda step: -abs(step[1]))
+    return steps[:n_lead] + rest
 
 
 _SIDES = ("left", "right")
@@ -370,6 +417,20 @@ def _finding_entropy(model: LikelihoodModel) -> np.ndarray:
     return once_per_object(_ENTROPY, model, build)
 
 
+def _diverse(ranked: np.ndarray, P: np.ndarray, n: int) -> np.ndarray:
+    """The best ``n`` of ``ranked`` candidates, skipping any that would tell the leading
+    sites apart the same way as one already chosen (five needle muscles of one nerve answer
+    one question; the reader needs the next question)."""
+    chosen: list[int] = []
+    for c in ranked.tolist():
+        column = P[:, c]
+        if all(np.abs(column - P[:, o]).max() >= SAME_QUESTION for o in chosen):
+            chosen.append(c)
+            if len(chosen) == n:
+                break
+    return np.array(chosen, dtype=np.intp)
+
+
 def next_best_findings(
     model: LikelihoodModel, scored: Scored, groups: list[SiteGroup], k: int = 8, n: int = 5
 ) -> list[NextFinding]:
@@ -390,7 +451,7 @@ def next_best_findings(
     P = model.p_abnormal[rows, candidates]  # (K, C)
     marginal = weights @ P
     gain = _entropy(marginal) - weights @ _finding_entropy(model)[rows, candidates]
-    order = np.argsort(-gain)[:n]
+    order = _diverse(np.argsort(-gain)[: n * DIVERSITY_POOL], P, n)
     # the few findings shown, as plain numbers: their gains, columns and finding indices
     gains = gain[order].tolist()
     columns = P[:, order].T.tolist()

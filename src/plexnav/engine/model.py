@@ -207,9 +207,16 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
 def _site_risk(kb: KnowledgeBase, hypotheses: Sequence[Hypothesis]) -> dict[str, np.ndarray]:
     """Per history factor, the log odds ratio it puts on each hypothesis's prior."""
     out: dict[str, np.ndarray] = {}
-    for feature, rule in kb.parameters["site_risk"].items():
-        sites, families = rule.get("sites", {}), rule.get("families", {})
-        ratio = np.array([sites.get(h.site, families.get(h.family, 1.0)) for h in hypotheses], dtype=float)
+    for feature, rule in kb.site_risk.items():
+        sites, families = rule.sites, rule.families
+        ratio = np.array(
+            [
+                sites.get(h.site, families.get(h.family, 1.0))
+                * (rule.bilateral if h.side == "bilateral" and h.site in sites else 1.0)
+                for h in hypotheses
+            ],
+            dtype=float,
+        )
         out[feature] = _frozen(np.log(ratio))
     return out
 

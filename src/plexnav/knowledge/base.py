@@ -33,6 +33,7 @@ from plexnav.knowledge.records import (
     ReflexRecord,
     RootRecord,
     SignRecord,
+    SiteRiskRule,
     SkinRecord,
     StudyRecord,
     VisceralRecord,
@@ -95,6 +96,7 @@ class KnowledgeBase:
     length_dependent: Mapping[int, float]
     families: Mapping[str, FamilyParameters]
     parameters: Mapping[str, Any]  # likelihood.yaml, as read
+    site_risk: Mapping[str, SiteRiskRule]  # history factor -> the sites it points to
     sources: Mapping[str, dict[str, Any]]
     evidence: Mapping[str, EvidenceRecord]  # non-anatomical findings (mimics.yaml)
     evidence_overrides: Mapping[str, Mapping[str, float]]
@@ -256,12 +258,14 @@ def load_knowledge() -> KnowledgeBase:
                 f"background_polyneuropathy.odds_ratio: {key!r} is neither 'factor:<history factor>' "
                 "nor an age condition ('age>=N', 'age<N')"
             )
+    site_risk: dict[str, SiteRiskRule] = {}
     for feature, rule in likelihood["site_risk"].items():
         factor = feature.removeprefix("factor:")
         if factor not in V.HISTORY_FACTORS:
             raise ValueError(f"site_risk: unknown history factor {feature!r}")
-        if set(rule.get("sites", {})) - set(V.SITES) or set(rule.get("families", {})) - set(likelihood["priors"]):
-            raise ValueError(f"site_risk {feature!r}: unknown site or family")
+        site_risk[feature] = record = SiteRiskRule.model_validate(rule)
+        if bad_families := sorted(set(record.families) - set(likelihood["priors"])):
+            raise ValueError(f"site_risk {feature!r}: bad_families families {bad_families}")
     families = MappingProxyType(
         {**families, **{f"imaging_{cls}": FamilyParameters.model_validate(v) for cls, v in imaging["classes"].items()}}
     )
@@ -329,6 +333,7 @@ def load_knowledge() -> KnowledgeBase:
         length_dependent=MappingProxyType({int(k): float(v) for k, v in sites["length_dependent"].items()}),
         families=families,
         parameters=MappingProxyType(likelihood),
+        site_risk=MappingProxyType(site_risk),
         sources=MappingProxyType(files.read_sources()),
         evidence=evidence,
         evidence_overrides=MappingProxyType({k: MappingProxyType(v) for k, v in mimic_data["overrides"].items()}),

@@ -216,14 +216,12 @@ def worksheet_rows(kb: KnowledgeBase) -> list[Row]:
             f"sensitivity {spec['sensitivity']:g}, false positive {spec['fp']:g}: {spec['rationale']}",
             imaging_sources,
         )
-    for feature, rule in kb.parameters["site_risk"].items():
-        ratios = {**rule.get("sites", {}), **rule.get("families", {})}
-        add(
-            "history",
-            feature,
-            "prior odds x " + ", ".join(f"{k} {v:g}" for k, v in ratios.items()),
-            [SourceRef.model_validate(s) for s in rule["sources"]],
-        )
+    for feature, rule in kb.site_risk.items():
+        ratios: dict[str, float] = {**rule.sites, **rule.families}
+        claim = "prior odds x " + ", ".join(f"{k} {v:g}" for k, v in ratios.items())
+        if rule.bilateral != 1:
+            claim += f"; two-sided form x {rule.bilateral:g} more"
+        add("history", feature, f"{claim}: {rule.reason}", list(rule.sources))
     for hyp in kb.hypotheses:
         lesion = ", ".join(f"{n} {w:g}" for n, w in hyp.lesion.items()) or (hyp.pattern or "no lesion")
         rows.append(

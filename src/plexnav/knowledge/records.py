@@ -189,6 +189,29 @@ class MimicRecord(Sourced):
     numbness: float = Field(0.0, ge=0, le=1)
 
 
+class SiteRiskRule(Sourced):
+    """A history factor that points to sites (likelihood.yaml site_risk): odds ratios on
+    their prior, and the words an explanation gives for it."""
+
+    label: str  # the factor in words ("recent pelvic surgery")
+    reason: str  # why it points there, in plain words
+    sites: dict[str, float] = Field(default_factory=dict)  # site id (vocabulary) -> odds ratio
+    families: dict[str, float] = Field(default_factory=dict)
+    # extra odds for the two-sided form of the listed sites: a cause that usually strikes
+    # both sides (pelvic radiotherapy) makes a bilateral lesion likelier than a one-sided one
+    bilateral: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Self:
+        if any(v <= 0 for v in (*self.sites.values(), *self.families.values())):
+            raise ValueError("site_risk odds ratios must be positive")
+        if not self.sites and not self.families:
+            raise ValueError("a site_risk rule names at least one site or family")
+        if unknown := sorted(set(self.sites) - set(V.SITES)):
+            raise ValueError(f"unknown sites {unknown}; valid: {', '.join(V.SITES)}")
+        return self
+
+
 class FamilyParameters(_Record):
     sensitivity: float = Field(gt=0, lt=1)
     fp: float = Field(gt=0, lt=1)
