@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,6 +54,31 @@ async def _send_json(send: Send, status: int, message: str, headers: Sequence[tu
     await send({"type": "http.response.body", "body": payload})
 
 
+async def _refuse_unless_started(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    error: type[Exception],
+    refuse: Callable[[], Awaitable[None]],
+) -> None:
+    """Run ``app`` reading the body through ``receive``; when that raises ``error`` before the
+    response started, ``refuse()`` answers instead (once it started, the response ends there)."""
+    started = False
+
+    async def tracking_send(msg: Message) -> None:
+        nonlocal started
+        if msg["type"] == "http.response.start":
+            started = True
+        await send(msg)
+
+    try:
+        await app(scope, receive, tracking_send)
+    except error:
+        if not started:
+            await refuse()
+
+
 class _TooLarge(Exception):
     pass
 
@@ -97,7 +122,6 @@ class BodySizeLimit:
                     await _send_json(send, 413, message, [(b"connection", b"close"), *_cors_for(scope)])
                     return
         seen = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal seen
@@ -108,17 +132,14 @@ class BodySizeLimit:
                     raise _TooLarge()
             return msg
 
-        async def tracking_send(msg: Message) -> None:
-            nonlocal started
-            if msg["type"] == "http.response.start":
-                started = True
-            await send(msg)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _send_json(send, 413, message, [(b"connection", b"close"), *_cors_for(scope)])
+        await _refuse_unless_started(
+            self.app,
+            scope,
+            counting_receive,
+            send,
+            _TooLarge,
+            lambda: _send_json(send, 413, message, [(b"connection", b"close"), *_cors_for(scope)]),
+        )
 
 
 class JsonOnlyApiWrites:
@@ -301,7 +322,6 @@ class SlowBodyTimeout:
         if scope["type"] != "http" or scope["method"] not in UNSAFE:
             await self.app(scope, receive, send)
             return
-        started = False
 
         async def timed_receive() -> Message:
             try:
@@ -309,19 +329,16 @@ class SlowBodyTimeout:
             except TimeoutError:
                 raise _TooSlow() from None
 
-        async def tracking_send(msg: Message) -> None:
-            nonlocal started
-            if msg["type"] == "http.response.start":
-                started = True
-            await send(msg)
-
-        try:
-            await self.app(scope, timed_receive, tracking_send)
-        except _TooSlow:
-            if not started:
-                await _send_json(
-                    send, 408, f"the request body did not arrive within {self.seconds:g} s", [(b"connection", b"close")]
-                )
+        await _refuse_unless_started(
+            self.app,
+            scope,
+            timed_receive,
+            send,
+            _TooSlow,
+            lambda: _send_json(
+                send, 408, f"the request body did not arrive within {self.seconds:g} s", [(b"connection", b"close")]
+            ),
+        )
 
 
 class _TooSlow(Exception):
