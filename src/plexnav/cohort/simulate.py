@@ -19,7 +19,7 @@ from plexnav.engine.simulate import sampled_columns, scorable_findings
 
 # state of a simulated finding -> the value a clinician would record
 _VALUES = {
-    "strength": {"normal": "5", "mild": "4", "severe": "2"},
+    "strength": {"normal": "5", "slight": "4.5", "mild": "4", "severe": "2"},
     "reflex": {"normal": "normal", "low": "reduced", "brisk": "brisk"},
     "plantar": {"flexor": "flexor", "extensor": "extensor", "absent": "absent"},
     "midline_reflex": {"normal": "normal", "abnormal": "absent"},

@@ -64,7 +64,7 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
                     _key("strength", mov, side),
                     "strength",
                     "strength",
-                    ("normal", "mild", "severe"),
+                    ("normal", "slight", "mild", "severe"),
                     "movement",
                     mov,
                     side,
@@ -488,7 +488,18 @@ def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: f
         p_abn = 1 - (1 - p_lmn) * (1 - umn_part)
         sev = kb.parameters["severity"]
         q = sev["base"] + sev["per_involvement"] * max(lmn, umn)
-        return np.array([1 - p_abn, p_abn * (1 - q), p_abn * q])
+        # a 4+ grade: some normal muscles are graded so, and some mildly weak ones
+        # (likelihood.yaml: strength_4plus)
+        plus = kb.parameters["strength_4plus"]
+        normal, mild = 1 - p_abn, p_abn * (1 - q)
+        return np.array(
+            [
+                normal * (1 - plus["from_normal"]),
+                normal * plus["from_normal"] + mild * plus["from_mild"],
+                mild * (1 - plus["from_mild"]),
+                p_abn * q,
+            ]
+        )
     if spec.kind in ("reflex", "plantar"):
         brisk = kb.families["reflex_brisk"] if spec.kind == "reflex" else kb.families["umn_sign"]
         p_up = brisk.fp + (brisk.sensitivity - brisk.fp) * min(umn, 1.0)

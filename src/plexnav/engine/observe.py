@@ -35,7 +35,10 @@ def _sides(side: str | None) -> tuple[str, ...]:
 
 
 def _strength_state(mrc: float) -> str:
-    return "normal" if mrc >= 5 else ("severe" if mrc <= 3 else "mild")
+    """MRC 5 normal, 4+ (any grade above 4) slight, 4 down to above 3 mild, 3 or less severe."""
+    if mrc >= 5:
+        return "normal"
+    return "slight" if mrc > 4 else ("mild" if mrc > 3 else "severe")
 
 
 def _reflex_state(reflex: str, grade: str) -> str:

@@ -79,9 +79,14 @@ def movement(
     kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: Memo | None = None
 ) -> tuple[float, float]:
     record = kb.movements[movement_id]
-    if hyp.mimic is not None and kb.mimics[hyp.mimic].weakness:
-        # weakness without a lesion follows no anatomy: every movement alike, muscles spared on EMG
-        return kb.mimics[hyp.mimic].weakness, 0.0
+    if hyp.mimic is not None:
+        look_alike = kb.mimics[hyp.mimic]
+        if look_alike.weakness:
+            # weakness without a lesion follows no anatomy: every movement alike, muscles spared on EMG
+            return look_alike.weakness, 0.0
+        if movement_id in look_alike.movements:
+            # a tendon or joint that weakens this movement itself; its muscles stay normal on EMG
+            return look_alike.movements[movement_id], 0.0
     lmn = sum(share * muscle(kb, hyp, m, side, memo) for m, share in record.muscles.items())
     umn = hyp.central.get("umn", 0.0)
     if umn:

@@ -111,7 +111,7 @@ def target_gloss(kb: KnowledgeBase, target: str, target_id: str) -> str:
 
 
 STATE_WORDS = {
-    "strength": {"normal": "normal", "mild": "mildly weak", "severe": "weak"},
+    "strength": {"normal": "normal", "slight": "slightly weak", "mild": "mildly weak", "severe": "weak"},
 }
 
 
