@@ -185,11 +185,13 @@ def _body_site(side: str | None, region_vocabulary: str | None = None, region: s
     return site
 
 
+def _concept(system: str, code: str, display: str, text: str | None = None) -> dict:
+    """A CodeableConcept (JSON) of one coding, in words as ``text`` (default: the display)."""
+    return {"coding": [{"system": system, "code": code, "display": display}], "text": text or display}
+
+
 def _attribute(attribute: str) -> dict:
-    return {
-        "coding": [{"system": T.ATTRIBUTE_SYSTEM, "code": attribute, "display": T.ATTRIBUTES[attribute]}],
-        "text": T.ATTRIBUTES[attribute],
-    }
+    return _concept(T.ATTRIBUTE_SYSTEM, attribute, T.ATTRIBUTES[attribute])
 
 
 def _observation(
@@ -276,11 +278,16 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
     """One Observation per item of the case, in the order of the case format."""
     urls: list[str] = []
     obs = lambda *a, **k: urls.append(_observation(b, patient, *a, **k))  # noqa: E731
+
+    def coded(code: str, section: str, vocabulary: str, value: str, **k) -> None:
+        """A finding whose value is a plexnav code, in words on its narrative line."""
+        obs(code, section, _coded(vocabulary, value), line=T.name(vocabulary, value), **k)
+
     h = case.history
     if h.onset is not None:
-        obs("history:onset", "history", _coded("onset", h.onset), line=T.ONSETS[h.onset])
+        coded("history:onset", "history", "onset", h.onset)
     if h.course is not None:
-        obs("history:course", "history", _coded("course", h.course), line=T.COURSES[h.course])
+        coded("history:course", "history", "course", h.course)
     if h.duration_days is not None:
         obs(
             "history:duration",
@@ -339,23 +346,10 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
             line=f"MRC {f.mrc:g}" + (f" ({T.name('strength-limitation', f.limited_by)})" if f.limited_by else ""),
         )
     for rf in case.exam.reflexes:
-        obs(
-            f"reflex:{rf.reflex}",
-            "reflex",
-            _coded("reflex-grade", rf.grade),
-            standard="exam",
-            body_site=_body_site(rf.side),
-            line=T.REFLEX_GRADES[rf.grade],
-        )
+        coded(f"reflex:{rf.reflex}", "reflex", "reflex-grade", rf.grade, standard="exam", body_site=_body_site(rf.side))
     for sf in case.exam.sensation:
-        obs(
-            f"sensation:{sf.region}",
-            "sensation",
-            _coded("sensory-finding", sf.finding),
-            standard="exam",
-            body_site=_body_site(sf.side, "skin-region", sf.region),
-            line=T.SENSORY_FINDINGS[sf.finding],
-        )
+        where = _body_site(sf.side, "skin-region", sf.region)
+        coded(f"sensation:{sf.region}", "sensation", "sensory-finding", sf.finding, standard="exam", body_site=where)
     for sg in case.exam.signs:
         sign_value = _coded("sign-result", sg.result) if sg.result is not None else {"valueBoolean": True}
         obs(
@@ -367,25 +361,12 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
             line=sg.result or "present",
         )
 
-    for nc in case.electrodiagnosis.nerve_conduction:
-        obs(
-            f"ncs:{nc.study}",
-            "ncs",
-            _coded("nerve-conduction-result", nc.result),
-            standard="procedure",
-            body_site=_body_site(nc.side),
-            line=T.NCS_RESULTS[nc.result],
-        )
-        b.edx.append(urls[-1])
-    for emg in case.electrodiagnosis.needle_emg:
-        obs(
-            f"needle_emg:{emg.muscle}",
-            "needle_emg",
-            _coded("needle-emg-result", emg.result),
-            standard="procedure",
-            body_site=_body_site(emg.side),
-            line=T.EMG_RESULTS[emg.result],
-        )
+    edx = case.electrodiagnosis
+    for code, section, vocabulary, result, side in [
+        *((f"ncs:{nc.study}", "ncs", "nerve-conduction-result", nc.result, nc.side) for nc in edx.nerve_conduction),
+        *((f"needle_emg:{e.muscle}", "needle_emg", "needle-emg-result", e.result, e.side) for e in edx.needle_emg),
+    ]:
+        coded(code, section, vocabulary, result, standard="procedure", body_site=_body_site(side))
         b.edx.append(urls[-1])
 
     for i, inv in enumerate(case.investigations):
@@ -396,26 +377,22 @@ def _observations(b: _Builder, case: Case, patient: str) -> list[str]:
             comps.append({"code": _attribute("site"), **_coded("site", inv.site)})
         if inv.test in V.LAB_TESTS:
             ucum, unit = T.lab_unit(inv.test)
-            value = _finite(inv.value, f"investigations[{i}].value")
-            obs(
-                f"investigation:{inv.test}",
-                "investigation",
-                {"valueQuantity": {"value": _number(value), "unit": unit, "system": T.UCUM, "code": ucum}},
-                standard="laboratory",
-                body_site=_body_site(inv.side),
-                components=comps or None,
-                line=f"{inv.value:g} {unit}".rstrip(),
-            )
+            number = _number(_finite(inv.value, f"investigations[{i}].value"))
+            value = {"valueQuantity": {"value": number, "unit": unit, "system": T.UCUM, "code": ucum}}
+            standard, line = "laboratory", f"{inv.value:g} {unit}".rstrip()
         elif inv.finding is not None:  # an imaging study has its finding (Investigation validates it)
-            obs(
-                f"investigation:{inv.test}",
-                "investigation",
-                _coded("imaging-finding", inv.finding),
-                standard="imaging",
-                body_site=_body_site(inv.side),
-                components=comps or None,
-                line=imaging_words(inv),
-            )
+            value, standard, line = _coded("imaging-finding", inv.finding), "imaging", imaging_words(inv)
+        else:
+            continue
+        obs(
+            f"investigation:{inv.test}",
+            "investigation",
+            value,
+            standard=standard,
+            body_site=_body_site(inv.side),
+            components=comps or None,
+            line=line,
+        )
     return urls
 
 
@@ -460,16 +437,12 @@ def _diagnostic_report(b: _Builder, patient: str) -> dict:
                 "text": "Neurophysiology",
             }
         ],
-        "code": {
-            "coding": [
-                {
-                    "system": T.DOCUMENT_SYSTEM,
-                    "code": "electrodiagnosis",
-                    "display": "electrodiagnostic study (nerve conduction and needle EMG)",
-                }
-            ],
-            "text": "Electrodiagnostic study (nerve conduction and needle EMG)",
-        },
+        "code": _concept(
+            T.DOCUMENT_SYSTEM,
+            "electrodiagnosis",
+            "electrodiagnostic study (nerve conduction and needle EMG)",
+            "Electrodiagnostic study (nerve conduction and needle EMG)",
+        ),
         "subject": _ref(patient),
         "effectiveDateTime": b.effective,
         "issued": b.when,
@@ -522,7 +495,7 @@ def _document_reference(kind: str, pdf: bytes, patient: str, device: str, when: 
         "resourceType": "DocumentReference",
         "status": "current",
         "docStatus": "preliminary",
-        "type": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": f"report-{kind}", "display": title}], "text": title},
+        "type": _concept(T.DOCUMENT_SYSTEM, f"report-{kind}", title),
         "subject": _ref(patient),
         "date": when,
         "author": [_ref(device, "plexnav")],
@@ -557,7 +530,7 @@ def _device(assessment: Assessment) -> dict:
 
 
 def _topic(code: str, words: str) -> dict:
-    return {"coding": [{"system": T.TOPIC_SYSTEM, "code": code, "display": words}], "text": words}
+    return _concept(T.TOPIC_SYSTEM, code, words)
 
 
 def _risk_assessment(assessment: Assessment, patient: str, device: str, when: str, basis: list[str]) -> dict:
@@ -749,23 +722,27 @@ Core's Patient requires a name, which plexnav never knows; R4's own Observation 
 signs, lipids) are for other measurements."""
 
 
-def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, when: str) -> dict:
-    def section(code: str, title: str, text, entries: Sequence[str] = ()) -> dict:
-        out: dict[str, Any] = {
-            "title": title,
-            "code": {"coding": [{"system": T.DOCUMENT_SYSTEM, "code": code, "display": title}], "text": title},
-            "text": _narrative(*text),
-        }
-        if entries:
-            out["entry"] = [_ref(u) for u in entries]
-        return out
+def _section(
+    code: str, title: str, text: Sequence[str | list[str]], entries: Sequence[str] = (), display: str | None = None
+) -> dict:
+    """A Composition section: its kind (``display``, default the title), its narrative and entries."""
+    out: dict[str, Any] = {
+        "title": title,
+        "code": _concept(T.DOCUMENT_SYSTEM, code, display or title, title),
+        "text": _narrative(*text),
+    }
+    if entries:
+        out["entry"] = [_ref(u) for u in entries]
+    return out
 
+
+def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, when: str) -> dict:
     a = assessment
     loc_lines = [
         f"{site_label(x.site, x.side, x.levels, x.detail)}: {T.percent(x.probability)}" for x in a.localization[:5]
     ]
     sections = [
-        section(
+        _section(
             "findings",
             "Findings entered",
             ["Findings entered for this case (anything not listed is unknown, not normal).", b.lines]
@@ -773,13 +750,13 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
             else ["No findings were entered."],
             [*refs["observations"], *([refs["report"]] if "report" in refs else ())],
         ),
-        section(
+        _section(
             "triage",
             "Triage",
             [f"Triage: {a.triage.level} ({T.TRIAGE_ADVICE[a.triage.level]}).", a.triage.reasons],
             [refs["risk"]],
         ),
-        section(
+        _section(
             "localization",
             "Where is the lesion?",
             ["Ranked lesion sites:", loc_lines, *(background_line(bg) for bg in a.background)],
@@ -788,7 +765,7 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
     ]
     if refs.get("etiology"):
         sections.append(
-            section(
+            _section(
                 "etiology",
                 "Likely causes",
                 [[f"{T.name('cause', e.cause)}: {T.percent(e.probability)}" for e in a.etiology[:5]]],
@@ -796,7 +773,7 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
             )
         )
     sections.append(
-        section(
+        _section(
             "workup",
             "Suggested work-up",
             [[workup_line(w) for w in a.workup]] if a.workup else ["No further test suggested now."],
@@ -804,16 +781,16 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
         )
     )
     if a.next_best_findings:
-        sections.append(section("next-findings", "What to examine next", [[nf.why for nf in a.next_best_findings]]))
+        sections.append(_section("next-findings", "What to examine next", [[nf.why for nf in a.next_best_findings]]))
     if a.management:
-        sections.append(section("management", "Options to discuss", [[f"{m.option} {m.why}" for m in a.management]]))
+        sections.append(_section("management", "Options to discuss", [[f"{m.option} {m.why}" for m in a.management]]))
     if a.plain_summary:
-        sections.append(section("plain-summary", "In plain words", [a.plain_summary]))
+        sections.append(_section("plain-summary", "In plain words", [a.plain_summary]))
     disclaimer = a.disclaimer or T.DISCLAIMER
     if T.DISCLAIMER not in disclaimer:
         disclaimer = f"{T.DISCLAIMER} {disclaimer}"
     sections.append(
-        section(
+        _section(
             "disclaimer",
             "About these results",
             [disclaimer, f"Knowledge base {a.knowledge_version}; plexnav {plexnav_version()}."],
@@ -824,10 +801,7 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
         "meta": {"profile": [CLINICAL_DOCUMENT_PROFILE]},
         "extension": [{"url": T.EXT_KNOWLEDGE_VERSION, "valueString": a.knowledge_version}],
         "status": "preliminary",
-        "type": {
-            "coding": [{"system": T.DOCUMENT_SYSTEM, "code": DOCUMENT_CODE, "display": DOCUMENT_NAME}],
-            "text": DOCUMENT_NAME,
-        },
+        "type": _concept(T.DOCUMENT_SYSTEM, DOCUMENT_CODE, DOCUMENT_NAME),
         "subject": _ref(refs["patient"]),
         "date": when,
         "author": [_ref(refs["device"], "plexnav")],
@@ -912,18 +886,8 @@ def bundle_document(
             raise ValueError(f"report kind {kind!r} is not one of {', '.join(REPORT_TITLES)}")
         url = b.add("report-pdf", _document_reference(kind, pdf, patient_url, device, when))
         title = f"Report ({REPORT_TITLES[kind]}, PDF)"
-        composition["section"].insert(
-            -1,
-            {
-                "title": title,
-                "code": {
-                    "coding": [{"system": T.DOCUMENT_SYSTEM, "code": "report-pdf", "display": "report (PDF)"}],
-                    "text": title,
-                },
-                "text": _narrative(f"The {REPORT_TITLES[kind]} as a PDF document."),
-                "entry": [_ref(url)],
-            },
-        )
+        text = [f"The {REPORT_TITLES[kind]} as a PDF document."]
+        composition["section"].insert(-1, _section("report-pdf", title, text, [url], display="report (PDF)"))
         authored.append(url)
     b.add("provenance", _provenance(authored, device, when))
     return {
