@@ -31,3 +31,24 @@ def test_each_vignette_leads_with_its_site(path, model):
     case, expected = parse_case(path.read_bytes())
     leader = assess(case, model).localization[0]
     assert (leader.site, leader.side) == (expected.site, expected.side)
+
+
+CLINIC = sorted((Path(__file__).parent / "cases" / "clinic").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", CLINIC, ids=lambda p: p.stem)
+def test_each_clinic_case_leads_with_its_site_triage_and_cause(path, model):
+    """The clinic set (tests/cases/clinic, written blind to the model): the expected site and
+    side lead, triage is exact, and an accepted cause is among the leading three."""
+    data = json.loads(path.read_text())
+    assert data["id"] == path.stem and data["teaching"] and data["source"]
+    case, expected = parse_case(path.read_bytes())
+    result = assess(case, model)
+    leader = result.localization[0]
+    assert (leader.site, leader.side) == (expected.site, expected.side)
+    assert result.triage.level == expected.triage
+    assert {e.cause for e in result.etiology[:3]} & set(expected.etiology)
+
+
+def test_the_clinic_set_is_there():
+    assert len(CLINIC) >= 30

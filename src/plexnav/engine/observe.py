@@ -145,6 +145,11 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
             add(f"evidence:quality:{quality}", "present", f"{quality} pain")
     for key, value in imaging_observations(kb, case):
         add(key, "present", value)
+    for inv in case.investigations:
+        if inv.value is not None:
+            for key, rec in kb.evidence.items():
+                if rec.lab is not None and rec.lab.test == inv.test and rec.lab.holds(inv.value):
+                    add(f"evidence:{key}", "present", f"{inv.test.replace('_', ' ')} {inv.value:g}")
     if case.symptoms and not any(sym.kind in kb.visceral for sym in case.symptoms):
         # complaints were recorded and none is bladder or bowel trouble (asked in every
         # red-flag screen): weak evidence against a lesion that would usually cause it

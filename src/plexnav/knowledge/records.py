@@ -164,6 +164,22 @@ class HypothesisRecord(_Record):
     contralateral: dict[str, float] = Field(default_factory=dict)
 
 
+class LabRange(_Record):
+    """A laboratory value range that makes an evidence finding present."""
+
+    test: V.LabTest
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+
+    def holds(self, value: float) -> bool:
+        return (
+            (self.ge is None or value >= self.ge)
+            and (self.lt is None or value < self.lt)
+            and (self.le is None or value <= self.le)
+        )
+
+
 class EvidenceRecord(Sourced):
     """P(a non-anatomical finding is present) under each kind of hypothesis (mimics.yaml)."""
 
@@ -174,6 +190,8 @@ class EvidenceRecord(Sourced):
     # one lesion point of a site (sites.yaml hypothesis id), where it differs from the site
     hypothesis: dict[str, float] = Field(default_factory=dict)
     mimic: dict[str, float] = Field(default_factory=dict)
+    # a laboratory result that makes the finding present (key 'lab:...')
+    lab: LabRange | None = None
 
 
 class MimicRecord(Sourced):
