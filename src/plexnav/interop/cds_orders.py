@@ -19,6 +19,8 @@ clinical rules stay in the work-up data, none is written here.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from plexnav.case import Assessment
 from plexnav.engine.wording import site_label
 from plexnav.interop import terms as T
@@ -65,6 +67,19 @@ def _leading(a: Assessment) -> str:
     return f"{site_label(top.site, top.side, top.levels, top.detail)} ({T.percent(top.probability)})"
 
 
+def _order_check(
+    seed: str, key: str, indicator: Literal["info", "warning"], summary: str, detail: str, docs: DocLinks | None
+) -> Card:
+    """A card of the order check (its summary clipped to the CDS Hooks limit)."""
+    return Card(
+        uuid=_card_uuid(seed, key),
+        indicator=indicator,
+        summary=_clip(summary),
+        detail=detail,
+        source=_source("order-check", "order check", docs),
+    )
+
+
 def _order_card(test: str, order: dict, a: Assessment, seed: str, i: int, docs: DocLinks | None = None) -> Card:
     name = T.name("workup-test", test)
     planned = {w.test: w for w in a.workup}
@@ -75,41 +90,38 @@ def _order_card(test: str, order: dict, a: Assessment, seed: str, i: int, docs: 
     )
     if test in planned:
         w = planned[test]
-        return Card(
-            uuid=_card_uuid(seed, f"order/{i}"),
-            indicator="info",
-            summary=_clip(f"{name} fits plexnav's work-up for the leading site: {leading}"),
-            detail=(
-                f"**{_md(name)}** is in plexnav's work-up ({_md(workup_when(w))}): {_md(w.why)}\n\n"
-                f"Leading localization: {_md(leading)}.\n\n{_footer(a)}"
-            ),
-            source=_source("order-check", "order check", docs),
+        return _order_check(
+            seed,
+            f"order/{i}",
+            "info",
+            f"{name} fits plexnav's work-up for the leading site: {leading}",
+            f"**{_md(name)}** is in plexnav's work-up ({_md(workup_when(w))}): {_md(w.why)}\n\n"
+            f"Leading localization: {_md(leading)}.\n\n{_footer(a)}",
+            docs,
         )
-    return Card(
-        uuid=_card_uuid(seed, f"order/{i}"),
-        indicator="warning",
-        summary=_clip(f"{name} is not in plexnav's work-up for the leading site: {leading}"),
-        detail=(
-            f"The order ({_md(describe_resource(order))}) is not among the tests plexnav proposes for "
-            f"the findings recorded. Leading localization: **{_md(leading)}**.\n\n"
-            f"plexnav proposes:\n\n{proposed}\n\nThere may be reasons for this order that the record "
-            f"does not show; plexnav only compares it with its own work-up.\n\n{_footer(a)}"
-        ),
-        source=_source("order-check", "order check", docs),
+    return _order_check(
+        seed,
+        f"order/{i}",
+        "warning",
+        f"{name} is not in plexnav's work-up for the leading site: {leading}",
+        f"The order ({_md(describe_resource(order))}) is not among the tests plexnav proposes for "
+        f"the findings recorded. Leading localization: **{_md(leading)}**.\n\n"
+        f"plexnav proposes:\n\n{proposed}\n\nThere may be reasons for this order that the record "
+        f"does not show; plexnav only compares it with its own work-up.\n\n{_footer(a)}",
+        docs,
     )
 
 
 def _unchecked_card(orders: list[dict], seed: str, docs: DocLinks | None = None) -> Card:
     lines = "\n".join(f"- {_md(describe_resource(o))}" for o in orders[:12])
-    return Card(
-        uuid=_card_uuid(seed, "order/unchecked"),
-        indicator="info",
-        summary=_clip(f"plexnav could not check {len(orders)} order(s): no ConceptMap maps their code"),
-        detail=(
-            f"plexnav does not know which of its tests these orders are, so it cannot say whether "
-            f"they fit the localization:\n\n{lines}\n\n_{_md(T.DISCLAIMER)}_"
-        ),
-        source=_source("order-check", "order check", docs),
+    return _order_check(
+        seed,
+        "order/unchecked",
+        "info",
+        f"plexnav could not check {len(orders)} order(s): no ConceptMap maps their code",
+        f"plexnav does not know which of its tests these orders are, so it cannot say whether "
+        f"they fit the localization:\n\n{lines}\n\n_{_md(T.DISCLAIMER)}_",
+        docs,
     )
 
 
