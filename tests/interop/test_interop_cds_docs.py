@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from cds_jwt_support import BASE, TestClientKey, auth_for
 from fastapi.testclient import TestClient
-from test_interop_cds_http import AUDIENCE, URGENT, _ehr_body, _post
+from test_interop_cds_http import AUDIENCE, URGENT, _ehr_body, _post, _post_hip_xray_order
 
 from plexnav.case import Case
 from plexnav.engine.assess import assess
@@ -97,32 +97,7 @@ def test_the_not_read_card_links_to_its_section(client, key):
 
 
 def test_order_cards_link_to_the_order_section(client, key):
-    body = {
-        "hook": "order-select",
-        "hookInstance": "ord-docs",
-        "context": {
-            "patientId": "123",
-            "draftOrders": {
-                "resourceType": "Bundle",
-                "type": "collection",
-                "entry": [
-                    {
-                        "resource": {
-                            "resourceType": "ServiceRequest",
-                            "status": "draft",
-                            "intent": "order",
-                            "code": {"text": "Hip X-ray", "coding": [{"system": "urn:local", "code": "HX"}]},
-                            "subject": {"reference": "Patient/123"},
-                        }
-                    }
-                ],
-            },
-        },
-        "prefetch": {"plexnavCase": URGENT},
-    }
-    path = "/cds-services/plexnav-order-select"
-    r = client.post(path, json=body, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
-    assert r.status_code == 200, r.text
+    r = _post_hip_xray_order(client, key, "order-select", "ord-docs")
     (card,) = [c for c in r.json()["cards"] if c["source"]["topic"]["code"] == "order-check"]
     assert card["source"]["url"] == f"{BASE}/cds-services/docs#orders"
 

@@ -319,10 +319,12 @@ def test_a_broken_hospital_map_is_a_server_error_naming_the_file(app, client, ke
     _cors(r)
 
 
-def test_the_order_sign_service_answers_over_http(client, key):
+def _post_hip_xray_order(client, key, hook: str, instance: str):
+    """The ``hook`` (order-select or order-sign) service over HTTP, signed, with one draft order
+    plexnav cannot read (a local-code hip X-ray) and the urgent case prefetched."""
     body = {
-        "hook": "order-sign",
-        "hookInstance": "ord-http",
+        "hook": hook,
+        "hookInstance": instance,
         "context": {
             "patientId": "123",
             "draftOrders": {
@@ -343,9 +345,14 @@ def test_the_order_sign_service_answers_over_http(client, key):
         },
         "prefetch": {"plexnavCase": URGENT},
     }
-    path = "/cds-services/plexnav-order-sign"
+    path = f"/cds-services/plexnav-{hook}"
     r = client.post(path, json=body, headers={"Authorization": f"Bearer {key.token(BASE + path)}"})
     assert r.status_code == 200, r.text
+    return r
+
+
+def test_the_order_sign_service_answers_over_http(client, key):
+    r = _post_hip_xray_order(client, key, "order-sign", "ord-http")
     assert "could not check 1 order" in r.json()["cards"][0]["summary"]
     _cors(r)
 
