@@ -115,14 +115,11 @@ class Diarybook(Casebook):
         self._commit()
         return Diary(entries=[DiaryEntry.model_validate(r.document, context=STORED) for r in rows])
 
-    @writes
-    def add_entry(self, case_id: str, entry: DiaryEntry) -> DiaryEntryPublic:
-        case = self._visible(case_id)
-        self._check_author([entry])
-        row = self._store(case, [entry])[0]
+    def _recorded(self, action: str, case: StoredCase, row: StoredDiaryEntry, entry: DiaryEntry) -> DiaryEntryPublic:
+        """Audit an entry written (``create`` or ``update``), commit, and answer with it as listed."""
         self.audit.record(
             self.actor,
-            "create",
+            action,
             "diary_entry",
             row.id,
             case.owner_id,
@@ -131,6 +128,13 @@ class Diarybook(Casebook):
         answer = next(p for p in self._answer(case, self.diary_rows.for_case(case.id)) if p.id == row.id)
         self._commit()
         return answer
+
+    @writes
+    def add_entry(self, case_id: str, entry: DiaryEntry) -> DiaryEntryPublic:
+        case = self._visible(case_id)
+        self._check_author([entry])
+        row = self._store(case, [entry])[0]
+        return self._recorded("create", case, row, entry)
 
     @writes
     def import_diary(self, case_id: str, diary: Diary) -> DiaryImportResult:
@@ -215,17 +219,7 @@ class Diarybook(Casebook):
         if levels[id(entry)][1] and row.acknowledged_at is None:
             row.alert_level = levels[id(entry)][0].level
         self.session.flush()
-        self.audit.record(
-            self.actor,
-            "update",
-            "diary_entry",
-            row.id,
-            case.owner_id,
-            f"case={case.id} date={entry.date.isoformat()} triage={row.triage_level}",
-        )
-        answer = next(p for p in self._answer(case, self.diary_rows.for_case(case.id)) if p.id == row.id)
-        self._commit()
-        return answer
+        return self._recorded("update", case, row, entry)
 
     @writes
     def delete_entry(self, case_id: str, entry_id: str) -> None:
