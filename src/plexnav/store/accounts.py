@@ -268,10 +268,6 @@ class Accounts:
     def change_password(self, user_id: str, current: str, new: str) -> User:
         """Check the current password, store the new one (checked for strength by the
         schema) and end every session of the account; the caller starts a fresh one."""
-        from sqlalchemy import update
-
-        from plexnav.store.models import UserSession
-
         user = self.users.get(user_id)
         if user is None:
             raise NotFound("no such account", "username")
@@ -288,13 +284,22 @@ class Accounts:
         new_hash = hash_password(new)
         begin_write(self.session)
         user = self._still_there(user_id)
+        return self._replace_password(user, new_hash, "password_change", "every session ended")
+
+    def _replace_password(self, user: User, new_hash: str, action: str, detail: str) -> User:
+        """In the write transaction begun: the new hash, every session of the account ended
+        (whoever knew the old password is signed out), audited, committed."""
+        from sqlalchemy import update
+
+        from plexnav.store.models import UserSession
+
         user.password_hash = new_hash
         self.session.execute(
             update(UserSession)
             .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
-        self.audit.record(user, "password_change", "user", user.id, user.id, "every session ended")
+        self.audit.record(user, action, "user", user.id, user.id, detail)
         self.session.commit()
         return user
 
@@ -342,10 +347,6 @@ class Accounts:
 
     def reset_password(self, token: str, secret: str, max_age: int, new: str) -> User:
         """Set a new password from an emailed reset link; every session ends."""
-        from sqlalchemy import update
-
-        from plexnav.store.models import UserSession
-
         try:
             data = URLSafeTimedSerializer(secret, salt=RESET_SALT).loads(token, max_age=max_age)
         except SignatureExpired:
@@ -364,12 +365,4 @@ class Accounts:
         if user is None or data.get("s") != auth_stamp(user):
             self.session.rollback()
             raise Invalid("this link was already used; ask for a new one", "token")
-        user.password_hash = new_hash
-        self.session.execute(
-            update(UserSession)
-            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-            .values(ended_at=utcnow())
-        )
-        self.audit.record(user, "password_reset", "user", user.id, user.id, "by emailed link; every session ended")
-        self.session.commit()
-        return user
+        return self._replace_password(user, new_hash, "password_reset", "by emailed link; every session ended")
