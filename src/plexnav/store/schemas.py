@@ -43,6 +43,20 @@ Email = Annotated[
     ),
 ]
 Password = Annotated[str, NoNul, StringConstraints(min_length=10, max_length=200)]
+
+
+def _not_weak(value: str, *, personal: tuple[str, ...] = ()) -> str:
+    """The password, unless :func:`plexnav.store.passwords.weakness` finds it easy to guess
+    (``personal``: the account's own words, which it must not be built from)."""
+    from plexnav.store.passwords import weakness
+
+    problem = weakness(value, list(personal))
+    if problem:
+        raise PydanticCustomError("weak_password", problem)
+    return value
+
+
+NewPassword = Annotated[Password, AfterValidator(_not_weak)]  # a password to set, not one to check
 Title = Annotated[str, NoNul, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
@@ -68,28 +82,13 @@ class UserCreate(_In):
     @field_validator("password")
     @classmethod
     def _strong_password(cls, value: str, info: ValidationInfo) -> str:
-        from plexnav.store.passwords import weakness
-
         email = str(info.data.get("email") or "")
-        problem = weakness(value, [str(info.data.get("username") or ""), email, email.split("@")[0]])
-        if problem:
-            raise PydanticCustomError("weak_password", problem)
-        return value
+        return _not_weak(value, personal=(str(info.data.get("username") or ""), email, email.split("@")[0]))
 
 
 class PasswordChange(_In):
     current_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    new_password: Password = Field(description="at least 10 characters and hard to guess")
-
-    @field_validator("new_password")
-    @classmethod
-    def _strong(cls, value: str) -> str:
-        from plexnav.store.passwords import weakness
-
-        problem = weakness(value, [])
-        if problem:
-            raise PydanticCustomError("weak_password", problem)
-        return value
+    new_password: NewPassword = Field(description="at least 10 characters and hard to guess")
 
 
 class AccountDeletion(_In):
@@ -107,17 +106,7 @@ class ResetRequest(_In):
 
 class ResetConfirm(_In):
     token: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-    new_password: Password = Field(description="at least 10 characters and hard to guess")
-
-    @field_validator("new_password")
-    @classmethod
-    def _strong(cls, value: str) -> str:
-        from plexnav.store.passwords import weakness
-
-        problem = weakness(value, [])
-        if problem:
-            raise PydanticCustomError("weak_password", problem)
-        return value
+    new_password: NewPassword = Field(description="at least 10 characters and hard to guess")
 
 
 OneTimeCode = Annotated[
