@@ -36,29 +36,26 @@ def test_a_cookie_replayed_after_logout_signs_no_one_in(backend_client):
     assert backend_client.get("/api/v1/auth/me").status_code == 401
 
 
-def test_an_idle_session_ends(backend_client, backend_app):
+def _set_every_session_back(app, column: str, seconds: int) -> None:
+    """Every stored session's ``column`` (a time) ``seconds`` in the past."""
     from sqlalchemy import update
 
     from plexnav.store.models import UserSession, utcnow
 
-    register(backend_client, "alice")
-    idle = backend_app.state.settings.session_idle_seconds
-    with backend_app.state.database.session() as session:
-        session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(seconds=idle + 5)))
+    with app.state.database.session() as session:
+        session.execute(update(UserSession).values({column: utcnow() - timedelta(seconds=seconds)}))
         session.commit()
+
+
+def test_an_idle_session_ends(backend_client, backend_app):
+    register(backend_client, "alice")
+    _set_every_session_back(backend_app, "last_seen_at", backend_app.state.settings.session_idle_seconds + 5)
     assert backend_client.get("/api/v1/auth/me").status_code == 401
 
 
 def test_a_session_older_than_its_lifetime_ends_even_when_used(backend_client, backend_app):
-    from sqlalchemy import update
-
-    from plexnav.store.models import UserSession, utcnow
-
     register(backend_client, "alice")
-    life = backend_app.state.settings.session_max_age
-    with backend_app.state.database.session() as session:
-        session.execute(update(UserSession).values(created_at=utcnow() - timedelta(seconds=life + 5)))
-        session.commit()
+    _set_every_session_back(backend_app, "created_at", backend_app.state.settings.session_max_age + 5)
     assert backend_client.get("/api/v1/auth/me").status_code == 401
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
-from web_support import CHROMIUM, PASSWORD
+from web_support import CHROMIUM
+
+from .browser_support import OVERFLOW, sign_up
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (run scripts/install-system-deps.sh)"
@@ -16,20 +17,6 @@ pytestmark = pytest.mark.skipif(
 UNLABELLED = """() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
   .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
   .map(el => el.name)"""
-OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
-
-
-def sign_up(page, role: str) -> str:
-    username = f"{role[:3]}{uuid.uuid4().hex[:8]}"
-    page.goto("/register")
-    page.check(f"input[name=role][value={role}]")
-    page.fill("#username", username)
-    page.fill("#email", f"{username}@example.org")
-    page.fill("#display_name", f"{role.title()} {username[-4:]}")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/cases")
-    return username
 
 
 def approve_clinician(server, username: str) -> None:

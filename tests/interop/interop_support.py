@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import strategies as st
 
 from plexnav import vocabulary as V
@@ -17,6 +18,10 @@ TIMESTAMP = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 
 def shared_case_files() -> list[Path]:
     return sorted(SHARED_CASES.glob("*.json")) if SHARED_CASES.is_dir() else []
+
+
+SHARED = shared_case_files()
+needs_shared = pytest.mark.skipif(not SHARED, reason="shared cases not available")
 
 
 def shared_case_json(prefix: str) -> dict | None:

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from interop_support import (
+    SHARED,
     TIMESTAMP,
+    needs_shared,
     revision_1_1_case,
-    shared_case_files,
     shared_case_json,
     with_revision_1_1_output,
 )
@@ -35,9 +36,6 @@ from plexnav.interop.cds_hooks import (
 )
 from plexnav.interop.fhir import bundle_from_case, bundle_json
 from plexnav.validation import CaseValidationError, validate_case
-
-SHARED = shared_case_files()
-needs_shared = pytest.mark.skipif(not SHARED, reason="shared cases not available")
 
 EMERGENCY = {
     "format": "plexnav-case/1",

@@ -11,10 +11,11 @@ from fhir.resources.R4B import __fhir_version__, get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from hypothesis import HealthCheck, given, settings
 from interop_support import (
+    SHARED,
     TIMESTAMP,
     case_json,
+    needs_shared,
     revision_1_1_case,
-    shared_case_files,
     shared_case_json,
     with_revision_1_1_output,
 )
@@ -33,8 +34,6 @@ from plexnav.interop.fhir import (
 )
 from plexnav.validation import CaseValidationError, validate_case
 
-SHARED = shared_case_files()
-needs_shared = pytest.mark.skipif(not SHARED, reason="shared cases not available")
 EXAMPLE = {
     "format": "plexnav-case/1",
     "id": "demo",
@@ -167,6 +166,18 @@ def test_fhir_resources_round_trip_is_exact(example):
     assert json.loads(again.model_dump_json()) == doc
 
 
+def _values_of(node, key: str):
+    """Every value of ``key`` in the JSON ``node``, at any depth."""
+    if isinstance(node, dict):
+        if key in node:
+            yield node[key]
+        for value in node.values():
+            yield from _values_of(value, key)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _values_of(value, key)
+
+
 def test_document_structure(example):
     case, doc = example
     assert doc["type"] == "document" and doc["timestamp"].startswith("2026-01-31T09:30:00")
@@ -174,19 +185,7 @@ def test_document_structure(example):
     assert doc["entry"][0]["resource"]["resourceType"] == "Composition"
     urls = [e["fullUrl"] for e in doc["entry"]]
     assert len(set(urls)) == len(urls)
-    references = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "reference" in node:
-                references.append(node["reference"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(doc)
+    references = list(_values_of(doc, "reference"))
     assert references and set(references) <= set(urls), "every reference resolves inside the document"
     kinds = [e["resource"]["resourceType"] for e in doc["entry"]]
     assert kinds.count("Patient") == 1 and kinds.count("Device") == 1 and kinds.count("RiskAssessment") == 1
@@ -243,19 +242,7 @@ def test_observations_speak_clinical_words_and_carry_the_side(example):
 
 def test_only_project_owned_or_certain_code_systems(example):
     _, doc = example
-    systems = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "system" in node:
-                systems.add(node["system"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(doc)
+    systems = set(_values_of(doc, "system"))
     allowed_prefixes = (T.BASE + "/",)
     others = {s for s in systems if not s.startswith(allowed_prefixes)}
     assert others <= {
