@@ -6,7 +6,7 @@ import email
 import re
 import threading
 
-from web_support import PASSWORD, free_port, register
+from web_support import PASSWORD, example_case, free_port, register
 
 
 def client_factory(app):
@@ -33,6 +33,19 @@ def approve_in_database(app, username: str) -> None:
 
     with app.state.database.session() as session:
         Accounts(session).approve_clinician(username, None, mark_email_verified=True)
+
+
+def patients_and_clinicians(make_client) -> dict:
+    """Signed-in clients of alice and bob (patients) and carol and dan (vetted clinicians),
+    and alice's stored case (``case``, its JSON)."""
+    alice, bob, carol, dan = make_client(), make_client(), make_client(), make_client()
+    register(alice, "alice")
+    register(bob, "bob")
+    register_clinician(carol, "carol")
+    register_clinician(dan, "dan")
+    case = alice.post("/api/v1/cases", json={"title": "Alice's foot drop", "case": example_case()})
+    assert case.status_code == 201
+    return {"alice": alice, "bob": bob, "carol": carol, "dan": dan, "case": case.json()}
 
 
 def register_clinician(client, username: str, login: bool = True) -> dict:

@@ -71,13 +71,19 @@ def test_the_patient_sees_refused_probes_of_her_records_with_address_and_browser
     assert "probe-bot/1" in page and "refused" in page
 
 
-def test_filters_by_case_and_period_reach_the_export(backend_client, backend_app):
-    alice = backend_client
+def _alice_reads_two_cases(alice) -> tuple[str, str]:
+    """alice signs up, stores two cases and reads each: the ids of the foot and the thigh case."""
     register(alice, "alice")
     foot = alice.post("/api/v1/cases", json={"title": "Foot", "case": example_case()}).json()["id"]
     thigh = alice.post("/api/v1/cases", json={"title": "Thigh", "case": example_case()}).json()["id"]
     alice.get(f"/api/v1/cases/{foot}")
     alice.get(f"/api/v1/cases/{thigh}")
+    return foot, thigh
+
+
+def test_filters_by_case_and_period_reach_the_export(backend_client, backend_app):
+    alice = backend_client
+    foot, thigh = _alice_reads_two_cases(alice)
     about_foot = alice.get("/api/v1/audit", params={"case_id": foot}).json()
     assert about_foot and all(foot in (e["object_id"] or "") + e["detail"] for e in about_foot)
     assert not any(thigh in (e["object_id"] or "") + e["detail"] for e in about_foot)
@@ -112,11 +118,7 @@ def test_the_audit_page_filters_by_case_and_dates(backend_client, backend_app):
     """The page offers the API's case and period filters; a date that does not parse is no
     filter (shown empty), never an error page."""
     alice = backend_client
-    register(alice, "alice")
-    foot = alice.post("/api/v1/cases", json={"title": "Foot", "case": example_case()}).json()["id"]
-    thigh = alice.post("/api/v1/cases", json={"title": "Thigh", "case": example_case()}).json()["id"]
-    alice.get(f"/api/v1/cases/{foot}")
-    alice.get(f"/api/v1/cases/{thigh}")
+    foot, thigh = _alice_reads_two_cases(alice)
     page = alice.get("/audit", params={"case": foot})
     assert page.status_code == 200 and 'id="f-case"' in page.text and f'value="{foot}"' in page.text
     assert foot in page.text and thigh not in page.text

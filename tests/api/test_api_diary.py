@@ -10,29 +10,17 @@ import re
 import pytest
 
 from plexnav.diary import from_json
-from web_support import example_case, register
+from web_support import example_case
 
-from .accounts_support import register_clinician
+from .accounts_support import patients_and_clinicians
 
 PAIN = [{"region": "lateral_leg", "side": "right", "score": 7}]
 
 
 @pytest.fixture
 def people(make_client):
-    alice, bob, carol, dan = make_client(), make_client(), make_client(), make_client()
-    register(alice, "alice")
-    register(bob, "bob")
-    register_clinician(carol, "carol")
-    register_clinician(dan, "dan")
-    case = alice.post("/api/v1/cases", json={"title": "Alice's foot drop", "case": example_case()}).json()
-    return {
-        "alice": alice,
-        "bob": bob,
-        "carol": carol,
-        "dan": dan,
-        "case": case,
-        "url": f"/api/v1/cases/{case['id']}/diary",
-    }
+    people = patients_and_clinicians(make_client)
+    return {**people, "url": f"/api/v1/cases/{people['case']['id']}/diary"}
 
 
 def test_the_patient_adds_and_lists_entries_in_time_order(people):

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from web_support import example_case, register
+from web_support import example_case
 
-from .accounts_support import register_clinician
+from .accounts_support import patients_and_clinicians
 
 
 @pytest.fixture
 def people(make_client):
-    alice, bob, carol, dan = make_client(), make_client(), make_client(), make_client()
-    register(alice, "alice")
-    register(bob, "bob")
-    register_clinician(carol, "carol")
-    register_clinician(dan, "dan")
-    case = alice.post("/api/v1/cases", json={"title": "Alice's foot drop", "case": example_case()})
-    assert case.status_code == 201
-    return {"alice": alice, "bob": bob, "carol": carol, "dan": dan, "case": case.json()}
+    return patients_and_clinicians(make_client)
 
 
 def _all_doors(client, case_id: str, assessment_id: str) -> dict[str, int]:
