@@ -110,6 +110,14 @@ def _frame(page, base_url: str):
     return next((f for f in page.frames if f.url.startswith(base_url)), None)
 
 
+def _assert_framing_refused(page, messages: list[str], base_url: str) -> None:
+    """The browser showed nothing of ``base_url``'s page in the frame and said why (CSP frame-ancestors)."""
+    page.wait_for_timeout(1500)
+    frame = _frame(page, base_url)
+    assert frame is None or frame.locator("input[name=csrf_token]").count() == 0
+    assert any("frame-ancestors" in m for m in messages), messages
+
+
 def test_the_smart_launch_runs_inside_the_allowed_ehrs_iframe(browser, embedded, launcher, allowed_ehr):
     launch = f"{embedded.base_url}/smart/launch?iss={launcher.base}&launch=ehr-frame-1"
     page, _ = _chart(browser, allowed_ehr, launch)
@@ -132,10 +140,7 @@ def test_the_smart_launch_runs_inside_the_allowed_ehrs_iframe(browser, embedded,
 def test_another_site_cannot_frame_plexnav(browser, embedded, other_site):
     page, messages = _chart(browser, other_site, f"{embedded.base_url}/login")
     try:
-        page.wait_for_timeout(1500)
-        frame = _frame(page, embedded.base_url)
-        assert frame is None or frame.locator("input[name=csrf_token]").count() == 0
-        assert any("frame-ancestors" in m for m in messages), messages
+        _assert_framing_refused(page, messages, embedded.base_url)
     finally:
         page.context.close()
 
@@ -154,10 +159,7 @@ def test_without_the_setting_no_site_can_frame_plexnav(browser, tmp_path_factory
     try:
         page, messages = _chart(browser, allowed_ehr, f"{server.base_url}/login")
         try:
-            page.wait_for_timeout(1500)
-            frame = _frame(page, server.base_url)
-            assert frame is None or frame.locator("input[name=csrf_token]").count() == 0
-            assert any("frame-ancestors" in m for m in messages), messages
+            _assert_framing_refused(page, messages, server.base_url)
         finally:
             page.context.close()
     finally:
