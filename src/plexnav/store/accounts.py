@@ -18,6 +18,7 @@ records but its own.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -68,6 +69,17 @@ def reset_token(secret: str, user: User) -> str:
     """A signed, timestamped token naming the account and its current password stamp: it
     stops working once the password changed (so it works once)."""
     return URLSafeTimedSerializer(secret, salt=RESET_SALT).dumps({"u": user.id, "s": auth_stamp(user)})
+
+
+def _read_link(token: str, secret: str, salt: str, max_age: int, expired: str) -> Any:
+    """What an emailed link's token carries, or :class:`Invalid` naming why not (``expired``:
+    what to say when it is too old)."""
+    try:
+        return URLSafeTimedSerializer(secret, salt=salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise Invalid(expired, "token") from None
+    except BadSignature:
+        raise Invalid("this link is not valid", "token") from None
 
 
 class Accounts:
@@ -198,12 +210,7 @@ class Accounts:
     # ------------------------------------------------------------------ email verification
 
     def verify_email(self, token: str, secret: str, max_age: int) -> User:
-        try:
-            data = URLSafeTimedSerializer(secret, salt=EMAIL_SALT).loads(token, max_age=max_age)
-        except SignatureExpired:
-            raise Invalid("this link has expired; sign in and ask for a new one", "token") from None
-        except BadSignature:
-            raise Invalid("this link is not valid", "token") from None
+        data = _read_link(token, secret, EMAIL_SALT, max_age, "this link has expired; sign in and ask for a new one")
         if not isinstance(data, dict):
             raise Invalid("this link is not valid", "token")
         begin_write(self.session)
@@ -347,12 +354,7 @@ class Accounts:
 
     def reset_password(self, token: str, secret: str, max_age: int, new: str) -> User:
         """Set a new password from an emailed reset link; every session ends."""
-        try:
-            data = URLSafeTimedSerializer(secret, salt=RESET_SALT).loads(token, max_age=max_age)
-        except SignatureExpired:
-            raise Invalid("this link has expired; ask for a new one", "token") from None
-        except BadSignature:
-            raise Invalid("this link is not valid", "token") from None
+        data = _read_link(token, secret, RESET_SALT, max_age, "this link has expired; ask for a new one")
         user = self.users.get(str(data.get("u"))) if isinstance(data, dict) else None
         if user is None or data.get("s") != auth_stamp(user):
             raise Invalid("this link was already used or the password changed since; ask for a new one", "token")
