@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +25,11 @@ def pdf_text(pdf: bytes) -> str:
 def flat(text: str) -> str:
     """Whitespace collapsed, so phrases that wrap across lines still match."""
     return " ".join(text.split())
+
+
+def html_text(html: str) -> str:
+    """A rendered report's text: tags dropped, whitespace collapsed."""
+    return flat(re.sub(r"<[^>]+>", " ", html))
 
 
 def page_count(pdf: bytes) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from report_support import DIARY_FIXTURE, flat, page_count, pdf_text
+from report_support import DIARY_FIXTURE, flat, html_text, page_count, pdf_text
 
 from conftest import load_shared, shared_case_files
 from plexnav.diary import from_json
@@ -45,7 +45,7 @@ def clinician_pdf(plexus_case, diary):
 
 def test_patient_html_has_every_section(plexus_case):
     html = render_html(plexus_case, "patient", generated=WHEN)
-    text = flat(re.sub(r"<[^>]+>", " ", html))
+    text = html_text(html)
     for phrase in (
         "My appointment summary",
         "Prepared 2 November 2026",
@@ -78,7 +78,7 @@ def test_patient_html_has_every_section(plexus_case):
 def test_clinician_html_has_every_section(plexus_case):
     a = assess(plexus_case)
     html = render_html(plexus_case, "clinician", assessment=a, generated=WHEN)
-    text = flat(re.sub(r"<[^>]+>", " ", html))
+    text = html_text(html)
     for phrase in (
         "Clinician report: example-lumbar-plexus",
         "Triage: Urgent",
@@ -270,7 +270,7 @@ def _revision_1_1():
 def test_clinician_report_shows_the_1_1_fields():
     case, a = _revision_1_1()
     html = render_html(case, "clinician", assessment=a, generated=WHEN)
-    text = flat(re.sub(r"<[^>]+>", " ", html))
+    text = html_text(html)
     for phrase in (
         "Hip abduction",
         "MRC 4 (limited by pain)",
@@ -318,7 +318,7 @@ def test_clinician_report_shows_the_1_1_fields():
 def test_patient_summary_shows_the_1_1_fields():
     case, a = _revision_1_1()
     html = render_html(case, "patient", assessment=a, generated=WHEN)
-    text = flat(re.sub(r"<[^>]+>", " ", html))
+    text = html_text(html)
     for phrase in (
         "Aching pain in the outer side of the thigh (right), 6 out of 10. It comes on with lying on that side and "
         "walking. Changing position eases it.",
