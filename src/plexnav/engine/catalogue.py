@@ -392,6 +392,8 @@ def _compute_side(
     if t == "reflex":
         return predict.reflex(kb, hyp, spec.target_id, side)
     if t == "skin":
+        if spec.family == "sensory_symptom":
+            return predict.sensory_symptom(kb, hyp, spec.target_id, side), 0.0
         return predict.skin(kb, hyp, spec.target_id, side), 0.0
     if t == "pain":
         return predict.pain(kb, hyp, spec.target_id, side), 0.0
@@ -437,7 +439,7 @@ def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: Me
         return max(a for a, _ in pairs), max(b for _, b in pairs)
     regions = [r for r in V.SKIN_REGIONS if not kb.skin[r].midline and r != "whole_foot_stocking"]
     if kind == "skin":
-        return max(predict.skin(kb, hyp, r, side) for r in regions), 0.0
+        return max(predict.sensory_symptom(kb, hyp, r, side) for r in regions), 0.0
     return max(predict.pain(kb, hyp, r, side) for r in regions), 0.0
 
 

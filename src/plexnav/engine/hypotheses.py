@@ -28,6 +28,7 @@ class Hypothesis:
     name: str | None = None  # the look-alike's name, for explanations
     background: str | None = None  # a second process held beside the focal lesion
     umn_from: str | None = None  # highest root segment an upper-motor-neuron effect reaches
+    deficit: float = 1.0  # share of its targets' function the lesion takes away (sites.yaml)
 
     @property
     def label(self) -> str:
@@ -90,20 +91,28 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     mimic=rec.mimic,
                     umn_from=rec.umn_from,
                     name=kb.mimics[rec.mimic].name if rec.mimic else None,
+                    deficit=rec.deficit,
                 )
             )
     poly = kb.polyradiculopathy
     levels = list(V.ROOT_LEVELS)
     lowest_bilateral = levels.index(poly["bilateral_lowest_level"])
+    # a two-sided range (canal stenosis) reaches each side's roots partly and unevenly
+    # (sites.yaml: bilateral_involvement); diffuse processes take every root of the cauda
+    # on both sides in full (diffuse_ranges)
     spans = [
-        (first, last, [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral])
+        (
+            first,
+            last,
+            [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral],
+            float(poly["bilateral_involvement"]),
+        )
         for first, last in poly["ranges"]
     ]
-    # diffuse processes take every root of the cauda on both sides (sites.yaml: diffuse_ranges)
-    spans += [(first, last, ["bilateral"]) for first, last in poly.get("diffuse_ranges", [])]
+    spans += [(first, last, ["bilateral"], bilateral_factor) for first, last in poly.get("diffuse_ranges", [])]
     n = len(spans)
     bilateral_share = shares.get(poly["family"], shares["default"])
-    for first, last, sides in spans:
+    for first, last, sides, both_sides in spans:
         span = tuple(levels[levels.index(first) : levels.index(last) + 1])
         lesion = {f"root:{lv}": poly["involvement"] for lv in span}
         # a two-sided-only range takes the share the two-sided form of any range has
@@ -116,7 +125,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     side=side,
                     family=poly["family"],
                     prior=priors[poly["family"]] * share / n,
-                    lesion=_sided(lesion, side, bilateral_factor),
+                    lesion=_sided(lesion, side, both_sides),
                     levels=span,
                     detail=f"roots {first}-{last}",
                 )

@@ -69,7 +69,7 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
     if hyp.pattern == "length_dependent":
         value = _length(kb, kb.muscles[muscle_id].length_class)
     else:
-        value = fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
+        value = hyp.deficit * fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
     if memo is not None:
         memo[key] = value
     return value
@@ -99,7 +99,7 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
     if hyp.pattern == "length_dependent":
         lmn = _length(kb, record.length_class)
     else:
-        lmn = fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
+        lmn = hyp.deficit * fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
     umn = hyp.central.get("umn", 0.0)
     if umn:
         umn *= _umn_reach(kb, hyp, _segments(kb, record))
@@ -107,13 +107,25 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
 
 
 def skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
+    """Sensory loss in a region (an irritative lesion numbs its territory little)."""
+    return _skin(kb, hyp, region, side, hyp.deficit)
+
+
+def sensory_symptom(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
+    """Tingling or numbness reported in a region: paraesthesia is irritation as much as loss,
+    so an irritative entrapment gives it in its whole territory (Nantes criteria: sensory
+    symptoms without objective sensory loss)."""
+    return _skin(kb, hyp, region, side, 1.0)
+
+
+def _skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str, deficit: float) -> float:
     record = kb.skin[region]
     if hyp.mimic is not None and kb.mimics[hyp.mimic].numbness and not record.midline:
         return kb.mimics[hyp.mimic].numbness
     if hyp.pattern == "length_dependent":
         value = _length(kb, record.length_class)
     else:
-        value = fw.skin_involvement(kb, _lesion(hyp, side), region)
+        value = deficit * fw.skin_involvement(kb, _lesion(hyp, side), region)
     return max(value, hyp.central.get("sensory", 0.0))
 
 
@@ -123,7 +135,8 @@ def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
     if hyp.mimic is not None:
         # a pain finding's target is a skin region (catalogue.build_catalogue)
         return kb.mimics[hyp.mimic].pain.get(cast(V.SkinRegion, region), 0.0)
-    territory = skin(kb, hyp, region, side) if not hyp.central.get("sensory") else 0.0
+    # pain is irritation, not loss of function: it fills the whole territory
+    territory = _skin(kb, hyp, region, side, 1.0) if not hyp.central.get("sensory") else 0.0
     if hyp.pattern == "length_dependent":
         return territory
     return max(territory, fw.local_pain_involvement(kb, _lesion(hyp, side), region))
@@ -133,7 +146,7 @@ def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float
     record = kb.studies[study_id]
     if hyp.pattern == "length_dependent":
         return _length(kb, record.length_class)
-    return fw.study_involvement(kb, _lesion(hyp, side), study_id)
+    return hyp.deficit * fw.study_involvement(kb, _lesion(hyp, side), study_id)
 
 
 def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> float:
@@ -141,7 +154,7 @@ def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> flo
     if hyp.pattern == "length_dependent":
         value = _length(kb, 1)
     else:
-        value = fw.supply_involvement(kb, _lesion(hyp, side), record.components)
+        value = hyp.deficit * fw.supply_involvement(kb, _lesion(hyp, side), record.components)
     # a cord lesion disturbs the bladder, bowel and sexual function from above (sites.yaml
     # central.visceral) without touching their roots
     return max(value, hyp.central.get("visceral", 0.0))

@@ -159,6 +159,9 @@ class HypothesisRecord(_Record):
     umn_from: RootLevel | None = None
     pattern: Literal["length_dependent"] | None = None
     mimic: str | None = None
+    # share of the nerve's function the lesion takes away (1 = all it supplies): an
+    # irritative entrapment hurts in its whole territory but weakens and numbs little
+    deficit: float = Field(1.0, gt=0, le=1)
     # what a one-sided form still reaches on the other side (a hemi-cauda equina lesion
     # also presses the midline sacral roots of the other side a little): node -> involvement
     contralateral: dict[str, float] = Field(default_factory=dict)
