@@ -341,7 +341,7 @@ def test_generated_case_round_trip_is_lossless(doc):
     assert back.model_dump_json() == case.model_dump_json()
 
 
-@pytest.mark.parametrize("case_id", ["", " ", "a\nb", "ü-7"])
+@pytest.mark.parametrize("case_id", ["", " ", "a\nb", "ü-7", "\x0c", "a\x00b\x1f", "\u2028"])
 def test_awkward_case_ids_survive(case_id):
     case = _case({"format": "plexnav-case/1", "id": case_id})
     assert case_from_bundle(_export(case)).id == case_id

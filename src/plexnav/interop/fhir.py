@@ -57,6 +57,7 @@ import hashlib
 import html
 import json
 import math
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -814,12 +815,25 @@ def _composition(case: Case, assessment: Assessment, b: _Builder, refs: dict, wh
         "section": sections,
     }
     if case.id is not None:
-        comp["identifier"] = (
-            {"system": T.CASE_ID_SYSTEM, "value": case.id}
-            if case.id
-            else {"system": T.CASE_ID_SYSTEM, "extension": [{"url": T.EXT_EMPTY_STRING, "valueBoolean": True}]}
-        )
+        comp["identifier"] = _case_identifier(case.id)
     return comp
+
+
+# a FHIR R4 string: any characters but whitespace other than space, CR, LF and tab
+# (Python's \S is narrower than the Unicode White_Space FHIR validators use, so a value it
+# passes is a valid FHIR string)
+_FHIR_STRING = re.compile(r"[ \r\n\t\S]+")
+
+
+def _case_identifier(case_id: str) -> dict[str, Any]:
+    """The case id as an Identifier, losslessly: an empty id, or one with a character FHIR
+    strings cannot carry, goes into an extension instead of ``value``."""
+    if not case_id:
+        return {"system": T.CASE_ID_SYSTEM, "extension": [{"url": T.EXT_EMPTY_STRING, "valueBoolean": True}]}
+    if _FHIR_STRING.fullmatch(case_id):
+        return {"system": T.CASE_ID_SYSTEM, "value": case_id}
+    encoded = base64.b64encode(case_id.encode()).decode("ascii")
+    return {"system": T.CASE_ID_SYSTEM, "extension": [{"url": T.EXT_ENCODED_STRING, "valueBase64Binary": encoded}]}
 
 
 def bundle_document(
@@ -1283,8 +1297,16 @@ def _read_case_id(composition: dict) -> tuple[bool, str | None]:
     ident = composition.get("identifier")
     if not ident or ident.get("system") != T.CASE_ID_SYSTEM:
         return False, None
-    if any(e.get("url") == T.EXT_EMPTY_STRING and e.get("valueBoolean") for e in ident.get("extension", ())):
+    extensions = ident.get("extension", ())
+    if any(e.get("url") == T.EXT_EMPTY_STRING and e.get("valueBoolean") for e in extensions):
         return True, ""
+    for e in extensions:
+        if e.get("url") == T.EXT_ENCODED_STRING and isinstance(e.get("valueBase64Binary"), str):
+            try:
+                return True, base64.b64decode(e["valueBase64Binary"], validate=True).decode()
+            except ValueError as err:
+                problem = f"the encoded case id is not base64 UTF-8 text: {err}"
+                raise CaseValidationError([CaseError("Composition.identifier", problem)]) from err
     return "value" in ident, ident.get("value")
 
 

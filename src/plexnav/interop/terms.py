@@ -41,6 +41,9 @@ EXT_RANK = f"{SD}/rank"  # ClinicalImpression.finding: 1 = best
 EXT_ROOT_LEVEL = f"{SD}/root-level"  # ClinicalImpression.finding: polyradiculopathy levels
 EXT_KNOWLEDGE_VERSION = f"{SD}/knowledge-version"
 EXT_EMPTY_STRING = f"{SD}/empty-string"  # an Identifier whose plexnav value is "" (FHIR strings cannot be empty)
+# an Identifier whose plexnav value has a character a FHIR string cannot carry (a form feed
+# or another control character): the value's UTF-8 bytes, base64
+EXT_ENCODED_STRING = f"{SD}/encoded-string"
 EXT_WORKUP_WHEN = f"{SD}/workup-when"  # ServiceRequest: how soon (revision 1.1), a workup-when code
 EXT_BACKGROUND = f"{SD}/background"  # ClinicalImpression.finding: a background process beside the focal site
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
