@@ -144,6 +144,7 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
                     region,
                     side,
                     combine=rec.combine,
+                    fp_override=rec.pain_fp,
                 )
             )
     for act in V.WEAKNESS_ACTIVITIES:

@@ -31,9 +31,10 @@ RIVAL_GROUPS = 6
 PER_RIVAL_RIVALS = 2  # leading rivals that each get their own distinguishing findings
 PER_RIVAL_LINES = 2
 PER_RIVAL_MIN = 0.5  # nats against that rival
-# next findings: two whose chances of being abnormal under every leading site differ by less
-# than this ask the same question; candidates looked at per finding shown
-SAME_QUESTION = 0.1
+# next findings: two whose chances of being abnormal differ by less than this on average over
+# the leading sites (weighted by their probability) ask the same question; candidates looked
+# at per finding shown
+SAME_QUESTION = 0.05
 DIVERSITY_POOL = 8
 
 
@@ -417,14 +418,14 @@ def _finding_entropy(model: LikelihoodModel) -> np.ndarray:
     return once_per_object(_ENTROPY, model, build)
 
 
-def _diverse(ranked: np.ndarray, P: np.ndarray, n: int) -> np.ndarray:
+def _diverse(ranked: np.ndarray, P: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """The best ``n`` of ``ranked`` candidates, skipping any that would tell the leading
     sites apart the same way as one already chosen (five needle muscles of one nerve answer
     one question; the reader needs the next question)."""
     chosen: list[int] = []
     for c in ranked.tolist():
         column = P[:, c]
-        if all(np.abs(column - P[:, o]).max() >= SAME_QUESTION for o in chosen):
+        if all(weights @ np.abs(column - P[:, o]) >= SAME_QUESTION for o in chosen):
             chosen.append(c)
             if len(chosen) == n:
                 break
@@ -451,7 +452,7 @@ def next_best_findings(
     P = model.p_abnormal[rows, candidates]  # (K, C)
     marginal = weights @ P
     gain = _entropy(marginal) - weights @ _finding_entropy(model)[rows, candidates]
-    order = _diverse(np.argsort(-gain)[: n * DIVERSITY_POOL], P, n)
+    order = _diverse(np.argsort(-gain)[: n * DIVERSITY_POOL], P, weights, n)
     # the few findings shown, as plain numbers: their gains, columns and finding indices
     gains = gain[order].tolist()
     columns = P[:, order].T.tolist()

@@ -106,6 +106,9 @@ class MuscleRecord(_Target):
 
 class SkinRecord(_Target):
     coverage: Literal["share", "all"] = "share"
+    # how often pain is reported here without a lesion of this region's nerves, where it
+    # differs from the pain family's false-positive rate (likelihood.yaml families.pain)
+    pain_fp: float | None = Field(None, gt=0, lt=1)
 
 
 class ReflexRecord(_Target):
