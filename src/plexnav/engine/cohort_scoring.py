@@ -323,7 +323,6 @@ class CohortModel:
         self.table = np.ascontiguousarray(model.log_lik.T)  # (J, H) float64, as single assessments use
         self.group_matrix = np.zeros((len(model.hypotheses), len(model.group_keys)))  # hypothesis -> its site group
         self.group_matrix[np.arange(len(model.hypotheses)), model.group_index] = 1.0
-        self.set_columns = np.array(sorted(c for (key, _), c in model.column.items() if key.startswith("evidence:")))
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
         self.unreported = model.column[(UNREPORTED_SPHINCTER, "present")]
         self.levels = tuple(level["level"] for level in guidance.triage)
@@ -404,9 +403,8 @@ class CohortModel:
         )
         counts = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(d.n_cases, len(model.column)))
         counts.sum_duplicates()
-        # a limitation, a trigger or a relief is one observation however many entries name it
-        capped = np.isin(counts.indices, self.set_columns)
-        counts.data[capped] = np.minimum(counts.data[capped], 1.0)
+        # one observation per finding and state however many entries name it (observe.add)
+        np.minimum(counts.data, 1.0, out=counts.data)
         return counts
 
     def _spared_halves(self, d: CohortInput) -> tuple[np.ndarray, np.ndarray]:

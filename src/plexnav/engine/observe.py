@@ -55,11 +55,15 @@ NEUROGENIC_EMG = ("active_denervation", "chronic_neurogenic", "both", "myokymic_
 def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> list[Observation]:
     """All scorable observations of a case.  ``age_variants`` maps base key -> min age."""
     out: list[Observation] = []
+    seen: set[tuple[str, str]] = set()
     age = case.patient.age
 
     def add(key: str, state: str, value: str) -> None:
         min_age = age_variants.get(key)
         final = f"{key}@{min_age}" if (min_age is not None and age is not None and age >= min_age) else key
+        if (final, state) in seen:
+            return  # numbness and tingling in one region, or one finding entered twice: one piece of evidence
+        seen.add((final, state))
         out.append(Observation(final, state, key, value))
 
     s: StrengthFinding | SensationFinding
