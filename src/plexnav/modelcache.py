@@ -29,7 +29,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -173,7 +173,7 @@ def _array(data: bytes, dtype: np.dtype[Any], shape: tuple[int, ...], order: str
 def _reduce_array(arr: np.ndarray) -> tuple[Callable[..., Any], tuple[Any, ...]]:
     if arr.dtype.hasobject:  # never in the model; refused rather than stored another way
         raise pickle.PicklingError("an object array in the engine snapshot")
-    order = "F" if arr.flags.f_contiguous and not arr.flags.c_contiguous else "C"
+    order: Literal["C", "F"] = "F" if arr.flags.f_contiguous and not arr.flags.c_contiguous else "C"
     return _array, (arr.tobytes(order=order), arr.dtype, arr.shape, order, bool(arr.flags.writeable))
 
 
