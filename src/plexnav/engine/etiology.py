@@ -277,9 +277,11 @@ def rank_causes(
     knowledge: GuidanceKnowledge | None = None,
     facts: Facts | None = None,
     weights: Mapping[str, float] | None = None,
+    limit: int | None = None,
 ) -> list[EtiologyEntry]:
     """Every spec cause with a probability (summing to 1), most likely first, with plain reasons.
-    ``weights``: the :func:`site_weights` of these facts and localization if the caller has them."""
+    ``weights``: the :func:`site_weights` of these facts and localization if the caller has them;
+    ``limit``: only the leading causes (the same entries as the first of the full list)."""
     knowledge = knowledge or load_guidance_knowledge()
     facts = facts or case_facts(case, knowledge)
     table = cause_table(knowledge)
@@ -307,7 +309,8 @@ def rank_causes(
     entries = []
     known_reasons = table.known_reasons
     # most likely first, then by name
-    for rank, (_, name, c) in enumerate(sorted(zip([-t for t in total], names, range(len(names)), strict=True))):
+    ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))
+    for rank, (_, name, c) in enumerate(ranked if limit is None else ranked[:limit]):
         row = best_row[c]
         site, group, _ = sites[row]
         known = known_reasons.get((c, site)) or table.reasons(c, site, group)
