@@ -119,3 +119,22 @@ def test_an_unwritable_cache_still_gives_model_and_guidance(tmp_path, monkeypatc
     assert modelcache.load_model().log_lik.shape == get_model().log_lik.shape
     assert modelcache.load_guidance() == load_guidance_knowledge()
     modelcache.load_model.cache_clear()
+
+
+def test_only_the_most_recent_snapshots_are_kept(cache):
+    cache.mkdir(parents=True)
+    old = []
+    for i in range(modelcache.SNAPSHOTS_KEPT + 2):
+        stale = cache / f"engine-stale{i}.pickle"
+        stale.write_bytes(b"old")
+        os.utime(stale, (1_000_000 + i, 1_000_000 + i))
+        old.append(stale)
+    modelcache.load_model()  # writes this code's snapshot, then prunes
+    kept = sorted(p.name for p in cache.glob("engine-*.pickle"))
+    assert len(kept) == modelcache.SNAPSHOTS_KEPT
+    assert _snapshot_name() in kept
+    assert [p.name for p in old[-(modelcache.SNAPSHOTS_KEPT - 1) :]] == sorted(set(kept) - {_snapshot_name()})
+
+
+def _snapshot_name() -> str:
+    return f"engine-{modelcache.snapshot_key()}.pickle"

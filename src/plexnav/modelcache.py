@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from plexnav.knowledge.guidance import GuidanceKnowledge
 
 SNAPSHOT_FORMAT = b"plexnav-engine-snapshot 1"
+SNAPSHOTS_KEPT = 4  # the most recent snapshots kept (several checkouts or versions may share the folder)
 # the code whose objects (or whose results) a snapshot holds: every module of these
 # packages, and these single modules
 _SNAPSHOT_PACKAGES = ("engine", "knowledge")
@@ -197,6 +198,7 @@ def _write_snapshot(path: Path, state: tuple[Any, Any]) -> None:
             _SnapshotPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
         os.replace(tmp, path)
         tmp = None
+        _prune(path.parent)
     except Exception:  # noqa: BLE001 - an unpicklable object or a full disk: go on without a snapshot
         pass
     finally:
@@ -205,3 +207,19 @@ def _write_snapshot(path: Path, state: tuple[Any, Any]) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the SNAPSHOTS_KEPT most recently written snapshots (each is ~13 MB and
+    every change of the knowledge or the engine code makes a new one)."""
+    found = []
+    for path in folder.glob("engine-*.pickle"):
+        try:
+            found.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    for _, path in sorted(found, reverse=True)[SNAPSHOTS_KEPT:]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
