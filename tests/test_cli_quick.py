@@ -115,3 +115,16 @@ def test_quick_assess_loads_neither_typer_nor_networkx_nor_yaml():
     assert "plexnav.engine.assess" in modules
     loaded = [m for m in ("typer", "networkx", "yaml", "plexnav.cli.commands") if m in modules]
     assert loaded == []
+
+
+def test_a_reader_that_goes_away_ends_both_paths_alike():
+    path = str(example_path("l5-radiculopathy"))
+    outcomes = []
+    for extra in ((), FULL):
+        done = subprocess.Popen(
+            [*PLEXNAV, "assess", path, "--json", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        done.stdout.close()  # nobody reads the answer
+        outcomes.append((done.wait(timeout=120), done.stderr.read()))
+        done.stderr.close()
+    assert outcomes[0] == outcomes[1] == (1, b"")

@@ -48,7 +48,7 @@ def run() -> None:
 
         arguments = quick.assess_arguments(sys.argv[2:])
         if arguments is not None:
-            status = quick.assess(*arguments)
+            status = quick.run(*arguments)
             if status:
                 sys.exit(status)
             return

@@ -25,6 +25,19 @@ def assess_arguments(args: list[str]) -> tuple[str, bool] | None:
     return path, "--json" in args
 
 
+def run(path: str, as_json: bool) -> int:
+    """:func:`assess`, and what the command table (click) does when the reader of standard
+    output goes away: nothing more is printed, the exit status is 1."""
+    try:
+        status = assess(path, as_json)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+        return 1
+
+
 def assess(path: str, as_json: bool) -> int:
     """Assess one case and print it; the exit status (2 for a case that cannot be used)."""
     # one case is a few small matrix products: OpenBLAS's worker threads only cost start-up time
