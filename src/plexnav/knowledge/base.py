@@ -203,23 +203,27 @@ def _build_graph(
             pain: dict[V.SkinRegion, float] = {}
             if spec["kind"] == "root":
                 pain = {**roots[level].radicular_pain, **dict.fromkeys(root_local_pain, 1.0)}
-            data[spec["id"]] = {
-                "kind": spec["kind"],
-                "name": spec["name"],
-                "short": spec["name"],
-                "roots": frozenset(spec["roots"]),
-                "local_pain": MappingProxyType(pain),
-            }
+            data[spec["id"]] = MappingProxyType(
+                {
+                    "kind": spec["kind"],
+                    "name": spec["name"],
+                    "short": spec["name"],
+                    "roots": frozenset(spec["roots"]),
+                    "local_pain": MappingProxyType(pain),
+                }
+            )
             for parent in spec["parents"]:
                 edges[(parent, spec["id"])] = None
     for rec in nodes.values():
-        data[rec.id] = {
-            "kind": rec.kind,
-            "name": rec.name,
-            "short": rec.short,
-            "roots": frozenset(rec.roots),
-            "local_pain": MappingProxyType(dict.fromkeys(rec.local_pain, 1.0)),
-        }
+        data[rec.id] = MappingProxyType(
+            {
+                "kind": rec.kind,
+                "name": rec.name,
+                "short": rec.short,
+                "roots": frozenset(rec.roots),
+                "local_pain": MappingProxyType(dict.fromkeys(rec.local_pain, 1.0)),
+            }
+        )
     for rec in nodes.values():
         for parent in rec.parents:
             if parent not in data:
