@@ -63,3 +63,11 @@ def test_the_entropy_table_covers_every_candidate_finding(model):
     examinable = model.examinable
     assert np.array_equal(table[:, examinable], explain._entropy(model.p_abnormal[:, examinable]))
     assert not table[:, ~examinable].any()
+
+
+def test_entropy_clips_as_np_clip_did():
+    values = np.array([0.0, -0.0, 1e-13, 1e-12, 0.3, 1 - 1e-13, 1.0, np.nan])
+    reference = np.clip(values, 1e-12, 1 - 1e-12)
+    expected = -(reference * np.log2(reference) + (1 - reference) * np.log2(1 - reference))
+    assert np.array_equal(explain._entropy(values), expected, equal_nan=True)
+

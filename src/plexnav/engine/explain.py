@@ -360,7 +360,7 @@ def split_explanation(steps: list[ExplanationStep], limit: int = 10) -> tuple[li
 
 
 def _entropy(p: np.ndarray) -> np.ndarray:
-    q = np.clip(p, 1e-12, 1 - 1e-12)
+    q = np.minimum(np.maximum(p, 1e-12), 1 - 1e-12)  # np.clip's numbers, without its wrappers
     entropy: np.ndarray = -(q * np.log2(q) + (1 - q) * np.log2(1 - q))
     return entropy
 
