@@ -70,4 +70,3 @@ def test_entropy_clips_as_np_clip_did():
     reference = np.clip(values, 1e-12, 1 - 1e-12)
     expected = -(reference * np.log2(reference) + (1 - reference) * np.log2(1 - reference))
     assert np.array_equal(explain._entropy(values), expected, equal_nan=True)
-
