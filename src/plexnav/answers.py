@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import orjson
 
 from plexnav.case import Assessment
-from plexnav.engine.compact import FIELDS, CompactAnswer
+from plexnav.engine.compact import FIELDS, SHOWN, CompactAnswer
 
 _NULL_ID = b'"case_id":null'
 
@@ -57,7 +57,11 @@ def assessment_bytes(result: Assessment) -> bytes:
 
 
 def compact_bytes(
-    answer: CompactAnswer, case_id: str | None, knowledge_version: str, fields: frozenset[str], shown: int = 3
+    answer: CompactAnswer,
+    case_id: str | None,
+    knowledge_version: str,
+    fields: frozenset[str],
+    shown: int = SHOWN,
 ) -> bytes:
     """Only what was asked: the leading ``shown`` sites with probabilities, the triage level
     and reasons, the leading causes with probabilities."""

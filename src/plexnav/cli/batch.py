@@ -65,10 +65,10 @@ class _Worker:
     """The model, guidance, memo and output mode of one process."""
 
     def __init__(self, fields: frozenset[str] | None, memo_size: int):
-        from plexnav.knowledge.guidance import load_guidance_knowledge
-        from plexnav.modelcache import load_model
+        from plexnav.modelcache import load_guidance, load_model
 
-        self.model, self.guidance = load_model(), load_guidance_knowledge()
+        # from the engine snapshot when there is one: a worker starts without reading YAML
+        self.model, self.guidance = load_model(), load_guidance()
         self.fields = fields
         self.memo = AnswerMemo(memo_size)
         # the model and knowledge live as long as the process: keep the collector off them

@@ -74,20 +74,20 @@ def assess(
 ) -> None:
     """Assess one case: triage, ranked lesion sites with reasons, causes, work-up, next findings."""
     from plexnav.engine.assess import assess as run_assess
-    from plexnav.modelcache import load_model
+    from plexnav.modelcache import load_guidance, load_model
     from plexnav.validation import CaseValidationError, parse_case
 
     try:
         case, _ = parse_case(read_case_text(path, max_bytes))
     except CaseValidationError as exc:
         fail(exc)
-    result = run_assess(case, load_model())
+    result = run_assess(case, load_model(), load_guidance())
     if as_json:
         sys.stdout.write(result.to_json(indent=2) + "\n")
     else:
         from plexnav.cli.render import print_assessment
 
-        print_assessment(result)
+        print_assessment(result, guidance=load_guidance())
 
 
 @app.command()

@@ -6,18 +6,16 @@ Kept free of pydantic and the engine (imported only when a command runs) so that
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from plexnav.cli import caseinput
+from plexnav.cli.caseinput import LIMIT_FLAG
+
 if TYPE_CHECKING:
     from plexnav.validation import CaseValidationError
-
-LIMIT_ENV = "PLEXNAV_MAX_BODY_BYTES"  # the API's body limit; the CLI follows it when it is set
-LIMIT_FLAG = "--max-bytes"
 
 MaxBytes = Annotated[
     int | None,
@@ -32,35 +30,18 @@ MaxBytes = Annotated[
 
 def case_limit(flag: int | None) -> int:
     """The largest case accepted: the flag, else the API's configured limit, else its default."""
-    from plexnav.validation import MAX_CASE_BYTES
-
-    if flag is not None:
-        return flag
-    configured = os.environ.get(LIMIT_ENV, "").strip()
-    if configured:
-        if not configured.isdigit():
-            refuse(f"{LIMIT_ENV} must be a whole number of bytes, not {configured!r}")
-        return int(configured)
-    return MAX_CASE_BYTES
+    try:
+        return caseinput.case_limit(flag)
+    except caseinput.LimitSettingError as exc:
+        refuse(str(exc))
 
 
 def read_case_text(path: str, limit: int | None = None) -> bytes:
     """The bytes of a case file (``-``: standard input), refused past ``limit`` as the API would."""
-    from plexnav.validation import CaseError, CaseValidationError, check_size
-
-    hint = f" ({LIMIT_FLAG} N raises it)" if limit is not None else f" (the API's limit; {LIMIT_FLAG} N raises it)"
-    limit = case_limit(limit)
-    if path == "-":
-        data = sys.stdin.buffer.read(limit + 1)  # never more than one byte past the limit in memory
-        if len(data) > limit:
-            too_big = f"standard input holds more than the limit of {limit:,} bytes{hint}"
-            raise CaseValidationError([CaseError("", too_big)])
-        return data
-    file = Path(path)
-    if not file.is_file():
-        raise CaseValidationError([CaseError("", f"no such file: {path}")])
-    check_size(file.stat().st_size, limit, hint)
-    return file.read_bytes()
+    try:
+        return caseinput.read_case_text(path, limit)
+    except caseinput.LimitSettingError as exc:
+        refuse(str(exc))
 
 
 def fail(exc: CaseValidationError, message: str | None = None) -> NoReturn:

@@ -1,7 +1,8 @@
 """The ``plexnav`` entry point.
 
-``plexnav --version`` is answered here, before typer and the command table
-(:mod:`plexnav.cli.commands`) load; every other call runs the typer app.  ``app`` and the
+``plexnav --version`` is answered here, and ``plexnav assess CASE [--json]`` by
+:mod:`plexnav.cli.quick`, before typer and the command table (:mod:`plexnav.cli.commands`)
+load; every other call runs the typer app.  ``app`` and the
 command functions are importable from here as before (``from plexnav.cli.main import app``).
 """
 
@@ -42,6 +43,15 @@ def run() -> None:
     if sys.argv[1:] == ["--version"]:
         sys.stdout.write(f"plexnav {installed_version()}\n")
         return
+    if sys.argv[1:2] == ["assess"]:
+        from plexnav.cli import quick
+
+        arguments = quick.assess_arguments(sys.argv[2:])
+        if arguments is not None:
+            status = quick.run(*arguments)
+            if status:
+                sys.exit(status)
+            return
     from plexnav.cli.commands import app
 
     app()

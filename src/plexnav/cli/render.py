@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -9,6 +11,9 @@ from rich.table import Table
 
 from plexnav.case import Assessment
 from plexnav.engine.wording import site_label
+
+if TYPE_CHECKING:
+    from plexnav.knowledge.guidance import GuidanceKnowledge
 
 WHEN_WORDS = {
     "immediately": "immediately",
@@ -19,18 +24,23 @@ WHEN_WORDS = {
 TRIAGE_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "yellow", "routine": "green"}
 
 
-def summary_text(result: Assessment) -> str:
+def summary_text(result: Assessment, guidance: GuidanceKnowledge | None = None) -> str:
     """The plain summary, without its "no more tests" sentence when next findings are listed:
     read one after the other they contradict (the examination can still narrow the site down)."""
     if not result.next_best_findings:
         return result.plain_summary
-    from plexnav.knowledge.guidance import load_guidance_knowledge
+    if guidance is None:
+        from plexnav.knowledge.guidance import load_guidance_knowledge
 
-    sentence = load_guidance_knowledge().words["summary"]["no_tests"]
+        guidance = load_guidance_knowledge()
+    sentence = guidance.words["summary"]["no_tests"]
     return " ".join(result.plain_summary.replace(sentence, " ").split())
 
 
-def print_assessment(result: Assessment, console: Console | None = None) -> None:
+def print_assessment(
+    result: Assessment, console: Console | None = None, guidance: GuidanceKnowledge | None = None
+) -> None:
+    """Print the assessment; ``guidance`` (its words) defaults to the installed guidance knowledge."""
     console = console or Console()
     level = result.triage.level
     console.print(
@@ -70,5 +80,5 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
             when = f", {WHEN_WORDS[item.when]}" if item.when else ""
             console.print(f"  {escape(f'[{item.priority}{when}]')} {item.test.replace('_', ' ')}: {escape(item.why)}")
     if result.plain_summary:
-        console.print(Panel(summary_text(result), title="In plain words"))
+        console.print(Panel(summary_text(result, guidance), title="In plain words"))
     console.print(f"[dim]knowledge {result.knowledge_version}. {result.disclaimer}[/dim]")

@@ -7,7 +7,8 @@ built once per knowledge version.  CLI, API, web and reports all call :func:`ass
 from __future__ import annotations
 
 import math
-from typing import cast
+from collections.abc import Hashable
+from typing import Any, cast
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry, N
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_findings, split_explanation
 from plexnav.engine.localize import Scored, SiteGroup, group_sites, score_case, score_cases
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel, get_model
 from plexnav.engine.wording import finding_phrase
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
@@ -44,6 +46,9 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
     alone does not."""
     if leader.site == "polyneuropathy":
         return []
+    twin_flags = _twin_flags(model)
+    if not any(twin_flags[i] for i in leader.members):  # no member carries a background: nothing to weigh
+        return []
     members = np.array(leader.members)
     mass = scored.posterior[members]
     twins = model.background_twin[members]
@@ -64,6 +69,15 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
                 reasons.append(finding_phrase(model.kb, spec, obs.state, obs.value))
     why = ("It explains " + "; ".join(reasons) + ", which the focal lesion alone does not.") if reasons else ""
     return [BackgroundEntry(site="polyneuropathy", side="bilateral", probability=_floor4(share), why=why)]
+
+
+_TWINS: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _twin_flags(model: LikelihoodModel) -> list[bool]:
+    """Per hypothesis: whether it carries a background polyneuropathy (model.background_twin)."""
+    flags: list[bool] = once_per_object(_TWINS, model, lambda: model.background_twin.tolist())
+    return flags
 
 
 def localize(

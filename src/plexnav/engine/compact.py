@@ -20,6 +20,7 @@ from plexnav.engine.triage import assess_triage, case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge
 
 FIELDS = ("site", "triage", "causes")
+SHOWN = 3  # the leading sites and causes a compact answer lists (plexnav.answers.compact_bytes)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Site:
 class CompactAnswer:
     sites: tuple[Site, ...]  # the leading TOP_SITES sites
     triage: Triage | None
-    causes: tuple[EtiologyEntry, ...]
+    causes: tuple[EtiologyEntry, ...]  # the leading SHOWN causes
 
 
 def compact_many(
@@ -56,6 +57,6 @@ def compact_many(
             )
         facts = case_facts(case, guidance) if fields & {"triage", "causes"} else None
         triage = assess_triage(case, guidance, facts) if "triage" in fields else None
-        causes = tuple(rank_causes(case, sites, guidance, facts)) if "causes" in fields else ()
+        causes = tuple(rank_causes(case, sites, guidance, facts, limit=SHOWN)) if "causes" in fields else ()
         out.append(CompactAnswer(sites, triage, causes))
     return out

@@ -116,7 +116,16 @@ class CauseTable:
         self._first = self._first_item.tolist()
         self._otherwise = np.array([math.log(c.get("otherwise", 1.0)) for c in self.causes.values()])
         self._index = {name: c for c, name in enumerate(self.names)}
-        # every site of the knowledge in one table: a case picks its sites' rows
+        # every site of the knowledge in one table: a case picks its sites' rows.  The log
+        # prior of each cause, and each evidence item given as a bare number, are the same at
+        # every site: worked out once (the same numbers as working them out per site)
+        self._log_priors = [math.log(max(c["prior"], _TINY)) for c in self.causes.values()]
+        self._item_tables = [item["lr"] for c in self.causes.values() for item in c.get("evidence", ())]
+        self._constant_items = {
+            i: math.log(max(float(table), _TINY))
+            for i, table in enumerate(self._item_tables)
+            if isinstance(table, (int, float))
+        }
         self._site_rows = {site: r for r, site in enumerate(knowledge.site_groups)}
         rows = [self._site_numbers(site, group) for site, group in knowledge.site_groups.items()]
         self._bases = _frozen(np.array([base for base, _ in rows]).reshape(len(rows), len(self.names)))
@@ -128,13 +137,13 @@ class CauseTable:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
         log LR (items of all causes in file order)."""
         base = [
-            math.log(max(c["prior"], _TINY)) + math.log(max(by_site(c["sites"], site, group), _TINY))
-            for c in self.causes.values()
+            log_prior + math.log(max(by_site(c["sites"], site, group), _TINY))
+            for log_prior, c in zip(self._log_priors, self.causes.values(), strict=True)
         ]
+        constant = self._constant_items
         items = [
-            math.log(max(by_site(item["lr"], site, group), _TINY))
-            for c in self.causes.values()
-            for item in c.get("evidence", ())
+            constant[i] if i in constant else math.log(max(by_site(table, site, group), _TINY))
+            for i, table in enumerate(self._item_tables)
         ]
         return base, items
 
@@ -268,9 +277,11 @@ def rank_causes(
     knowledge: GuidanceKnowledge | None = None,
     facts: Facts | None = None,
     weights: Mapping[str, float] | None = None,
+    limit: int | None = None,
 ) -> list[EtiologyEntry]:
     """Every spec cause with a probability (summing to 1), most likely first, with plain reasons.
-    ``weights``: the :func:`site_weights` of these facts and localization if the caller has them."""
+    ``weights``: the :func:`site_weights` of these facts and localization if the caller has them;
+    ``limit``: only the leading causes (the same entries as the first of the full list)."""
     knowledge = knowledge or load_guidance_knowledge()
     facts = facts or case_facts(case, knowledge)
     table = cause_table(knowledge)
@@ -298,7 +309,8 @@ def rank_causes(
     entries = []
     known_reasons = table.known_reasons
     # most likely first, then by name
-    for rank, (_, name, c) in enumerate(sorted(zip([-t for t in total], names, range(len(names)), strict=True))):
+    ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))
+    for rank, (_, name, c) in enumerate(ranked if limit is None else ranked[:limit]):
         row = best_row[c]
         site, group, _ = sites[row]
         known = known_reasons.get((c, site)) or table.reasons(c, site, group)

@@ -45,15 +45,20 @@ def _rivals(
     probability, half evenly, so the explanation also answers the less likely rivals a
     clinician would name, e.g. why not a common peroneal lesion)."""
     background = model.hypotheses[group.members[0]].background
-    idx = np.array(
-        [_representative(model, g, background) for g in groups if g is not group][:RIVAL_GROUPS], dtype=np.intp
-    )
+    chosen: list[int] = []
+    for g in groups:
+        if g is not group:
+            if len(chosen) == RIVAL_GROUPS:
+                break
+            chosen.append(_representative(model, g, background))
+    idx = np.array(chosen, dtype=np.intp)
     if len(idx) == 0:
         return idx, np.zeros(0)
-    w = scored.posterior[idx]
-    total = w.sum()
-    w = w / total if total > 0 else np.full(len(idx), 1 / len(idx))
-    return idx, 0.5 * w + 0.5 / len(idx)
+    total = float(scored.posterior[idx].sum())
+    n = len(idx)
+    # elementwise in plain floats: the same IEEE operations as on the array
+    shares = [p / total for p in map(scored.posterior_list.__getitem__, chosen)] if total > 0 else [1 / n] * n
+    return idx, np.array([0.5 * w + 0.5 / n for w in shares])
 
 
 def _representative(model: LikelihoodModel, group: SiteGroup, background: str | None) -> int:
@@ -76,18 +81,23 @@ def _lookalikes(model: LikelihoodModel) -> tuple[tuple[tuple[str, tuple[int, ...
     (what :func:`_differential` chooses from; it depends on the model alone)."""
 
     def build() -> tuple[tuple[tuple[str, tuple[int, ...]], ...], ...]:
-        out = []
-        for hyp in model.hypotheses:
-            choices = []
-            for site in model.kb.differential.get(hyp.site, ()):
+        sides = [h.side for h in model.hypotheses]
+        chosen: dict[tuple[str, str], tuple[int, ...]] = {}  # (look-alike site, side) -> its members
+
+        def members(site: str, side: str) -> tuple[int, ...]:
+            found = chosen.get((site, side))
+            if found is None:
                 candidates = model.site_members.get(site, ())
-                lateral = any(model.hypotheses[j].side in ("left", "right") for j in candidates)
-                members = tuple(
-                    i for i in candidates if not lateral or model.hypotheses[i].side in (hyp.side, "symptomatic")
+                lateral = any(sides[j] in ("left", "right") for j in candidates)
+                found = chosen[(site, side)] = tuple(
+                    i for i in candidates if not lateral or sides[i] in (side, "symptomatic")
                 )
-                choices.append((site, members))
-            out.append(tuple(choices))
-        return tuple(out)
+            return found
+
+        return tuple(
+            tuple((site, members(site, hyp.side)) for site in model.kb.differential.get(hyp.site, ()))
+            for hyp in model.hypotheses
+        )
 
     return once_per_object(_LOOKALIKES, model, build)
 
@@ -95,7 +105,7 @@ def _lookalikes(model: LikelihoodModel) -> tuple[tuple[tuple[str, tuple[int, ...
 def _differential(model: LikelihoodModel, scored: Scored, h: int, exclude: set[str]) -> list[int]:
     """The most probable hypothesis of each look-alike site of the knowledge base's
     differential for this site, on the same side where the look-alike has sides."""
-    posterior = scored.posterior
+    posterior = scored.posterior_list
     return [
         max(members, key=posterior.__getitem__)
         for site, members in _lookalikes(model)[h]
@@ -177,11 +187,12 @@ def explain_group(
     own = rows[0]
     contribution = (own - np.log(weights @ np.exp(rows[1 : 1 + n_rivals]))) / temperature
     versus = (own - rows[1:]) / temperature  # against each rival, then each look-alike
-    order = np.argsort(-np.abs(contribution), kind="stable").tolist()
+    weights_list = contribution.tolist()
+    # strongest first, ties in the case's order (a stable sort, as np.argsort(kind="stable"))
+    order = sorted(range(len(weights_list)), key=lambda j: -abs(weights_list[j]))
     rival_versus = versus[:n_rivals]
     answers_for = rivals[np.argmax(rival_versus, axis=0)].tolist()  # the rival a supporting finding answers
     answers_against = rivals[np.argmin(rival_versus, axis=0)].tolist()  # the rival an opposing finding favours
-    weights_list = contribution.tolist()
     chosen: dict[int, tuple[float, int]] = {}  # observation -> (weight, rival it answers)
     n_pos = n_neg = 0
     for j in order:
@@ -197,13 +208,12 @@ def explain_group(
     # PER_RIVAL_LINES of those worth at least PER_RIVAL_MIN
     named_rows = [rival_list.index(r) for r in named] + list(range(n_rivals, n_rivals + len(differential)))
     if named_rows:
-        against = versus[named_rows]
-        strong = against >= PER_RIVAL_MIN
-        if strong.any():
-            lines: list[list[tuple[float, int]]] = [[] for _ in named_rows]
-            at_row, at_col = np.nonzero(strong)
-            for k, j, v in zip(at_row.tolist(), at_col.tolist(), against[at_row, at_col].tolist(), strict=True):
-                lines[k].append((-v, j))
+        # row by row, then column by column (np.nonzero's order), in plain floats
+        versus_rows = versus.tolist()
+        lines: list[list[tuple[float, int]]] = [
+            [(-v, j) for j, v in enumerate(versus_rows[row]) if v >= PER_RIVAL_MIN] for row in named_rows
+        ]
+        if any(lines):
             for r, found in zip([*named, *differential], lines, strict=True):
                 if len(found) > 1:
                     found = sorted(found)[:PER_RIVAL_LINES]  # strongest first; ties in the case's order
@@ -398,7 +408,7 @@ def split_explanation(steps: list[ExplanationStep], limit: int = 10) -> tuple[li
 
 
 def _entropy(p: np.ndarray) -> np.ndarray:
-    q = np.clip(p, 1e-12, 1 - 1e-12)
+    q = np.minimum(np.maximum(p, 1e-12), 1 - 1e-12)  # np.clip's numbers, without its wrappers
     entropy: np.ndarray = -(q * np.log2(q) + (1 - q) * np.log2(1 - q))
     return entropy
 
@@ -407,11 +417,13 @@ _ENTROPY: dict[Hashable, tuple[Any, Any]] = {}
 
 
 def _finding_entropy(model: LikelihoodModel) -> np.ndarray:
-    """(H, F) entropy of every finding under every hypothesis, computed once per model (the
-    same elementwise numbers as computing it for the few hypotheses and findings a case needs)."""
+    """(H, F) entropy of every examinable finding under every hypothesis, computed once per
+    model (the same elementwise numbers as computing it for the few hypotheses and findings
+    a case needs); zero for the findings that are not examinable, which are never candidates."""
 
     def build() -> np.ndarray:
-        table = _entropy(model.p_abnormal)
+        table = np.zeros_like(model.p_abnormal)
+        table[:, model.examinable] = _entropy(model.p_abnormal[:, model.examinable])
         table.setflags(write=False)
         return table
 

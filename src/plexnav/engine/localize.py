@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from plexnav.case import Case
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import Observation, observe
 
@@ -20,6 +23,12 @@ class Scored:
     columns: np.ndarray
     posterior: np.ndarray
     symptomatic_side: str
+
+    @cached_property
+    def posterior_list(self) -> list[float]:
+        """The posterior as Python floats (the same numbers), for element-by-element reading."""
+        values: list[float] = self.posterior.tolist()
+        return values
 
 
 def symptomatic_side(case: Case) -> str:
@@ -105,12 +114,19 @@ def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None
     mass: np.ndarray = np.bincount(model.group_index, weights=scored.posterior, minlength=len(model.group_keys))
     mass = mass**model.site_sharpness
     mass /= mass.sum()
-    order = np.argsort(-mass, kind="stable")[:limit]
+    order = np.argsort(-mass, kind="stable")[:limit].tolist()
+    # each group's members best first, ties in index order: one stable sort of every
+    # hypothesis, read group by group (the same order as sorting each group's members)
+    buckets: dict[int, list[int]] = {g: [] for g in order}
+    group_of = _group_of(model)
+    for i in np.argsort(-scored.posterior, kind="stable").tolist():
+        bucket = buckets.get(group_of[i])
+        if bucket is not None:
+            bucket.append(i)
     out = []
     for g in order:
         site, side = model.group_keys[g]
-        members = model.group_members[g]
-        members = tuple(int(i) for i in members[np.argsort(-scored.posterior[members], kind="stable")])
+        members = tuple(buckets[g])
         out.append(
             SiteGroup(
                 site,
@@ -121,3 +137,12 @@ def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None
             )
         )
     return out
+
+
+_GROUP_OF: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _group_of(model: LikelihoodModel) -> list[int]:
+    """Hypothesis -> its group, as a list (read once per hypothesis per case)."""
+    group_of: list[int] = once_per_object(_GROUP_OF, model, lambda: model.group_index.tolist())
+    return group_of

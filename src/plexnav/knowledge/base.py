@@ -1,21 +1,23 @@
 """Load the anatomy data files into one immutable, validated knowledge base.
 
-The graph (networkx) runs proximal to distal: root -> spinal nerve (beyond the dorsal root
+The nerve graph runs proximal to distal: root -> spinal nerve (beyond the dorsal root
 ganglion) -> dorsal / ventral ramus -> plexus -> divisions -> nerves -> lesion points.
 Targets (muscles, skin regions, reflex arcs, conduction studies) hang off graph nodes
 through their nerve supply.  :mod:`plexnav.knowledge.forward` applies the one rule that
 turns a lesion into deficits.
+
+The graph is kept as plain data (node attributes, edges, each node's upstream set); the
+networkx view (:attr:`KnowledgeBase.graph`) is built, and networkx imported, only when
+something asks for it, so loading the knowledge for an assessment never imports networkx.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
-from typing import Any, Protocol, TypeAlias, TypedDict, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypedDict, TypeVar
 
 from plexnav import vocabulary as V
 from plexnav.knowledge import files
@@ -39,6 +41,9 @@ from plexnav.knowledge.records import (
     VisceralRecord,
 )
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 KNOWLEDGE_VERSION = "2026.11.2"
 _ROOT_ORDER: Mapping[str, int] = MappingProxyType({level: i for i, level in enumerate(V.ROOT_LEVELS)})
 
@@ -47,6 +52,7 @@ _ROOT_ORDER: Mapping[str, int] = MappingProxyType({level: i for i, level in enum
 # local_pain: Mapping[str, float].  Not a TypedDict: the networkx stubs take only the
 # default node-data type.
 NerveGraph: TypeAlias = "nx.DiGraph[str]"  # not subscriptable at run time
+NodeData: TypeAlias = Mapping[str, Mapping[str, Any]]  # node -> its attributes, in insertion order
 
 
 class _SegmentNode(TypedDict):
@@ -78,7 +84,8 @@ def _index(records: Iterable[_R], label: str) -> Mapping[str, _R]:
 class KnowledgeBase:
     version: str
     content_hash: str
-    graph: NerveGraph
+    node_data: NodeData  # the graph's nodes and their attributes (see NerveGraph)
+    edges: tuple[tuple[str, str], ...]  # (parent, child), proximal to distal, in insertion order
     roots: Mapping[str, RootRecord]
     nodes: Mapping[str, NodeRecord]
     muscles: Mapping[str, MuscleRecord]
@@ -118,21 +125,43 @@ class KnowledgeBase:
         """The node and every node proximal to it (the path its fibres travel)."""
         return self._ancestors[node]
 
+    @cached_property
+    def graph(self) -> NerveGraph:
+        """The nerve graph as a frozen networkx DiGraph, built (and networkx imported) on
+        first use; node and edge order are those of loading."""
+        import networkx as nx
+
+        graph: NerveGraph = nx.DiGraph()
+        for node, attributes in self.node_data.items():
+            graph.add_node(node, **attributes)
+        graph.add_edges_from(self.edges)
+        frozen: NerveGraph = nx.freeze(graph)  # the stubs leave freeze()'s return (its argument) untyped
+        return frozen
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the networkx view (rebuilt from node_data and edges on demand)."""
+        return {name: value for name, value in self.__dict__.items() if name != "graph"}
+
     def node_roots(self, node: str) -> frozenset[str]:
-        roots: frozenset[str] = self.graph.nodes[node]["roots"]
+        roots: frozenset[str] = self.node_data[node]["roots"]
         return roots
 
+    def node_local_pain(self, node: str) -> Mapping[str, float]:
+        """Skin region -> weight of pain felt at the lesion site itself (or sclerotomal)."""
+        pain: Mapping[str, float] = self.node_data[node]["local_pain"]
+        return pain
+
     def is_preganglionic(self, node: str) -> bool:
-        kind: str = self.graph.nodes[node]["kind"]
+        kind: str = self.node_data[node]["kind"]
         return kind == "root"
 
     def node_name(self, node: str) -> str:
-        name: str = self.graph.nodes[node]["name"]
+        name: str = self.node_data[node]["name"]
         return name
 
     def nerve_name(self, node: str) -> str:
         """Short clinical name of the nerve a node belongs to ('tibial nerve')."""
-        short: str = self.graph.nodes[node]["short"]
+        short: str = self.node_data[node]["short"]
         return short
 
 
@@ -166,51 +195,76 @@ def _segment_nodes(level: str) -> list[_SegmentNode]:
 
 def _build_graph(
     roots: Mapping[str, RootRecord], nodes: Mapping[str, NodeRecord], root_local_pain: Sequence[V.SkinRegion]
-) -> NerveGraph:
-    graph: NerveGraph = nx.DiGraph()
+) -> tuple[NodeData, tuple[tuple[str, str], ...]]:
+    """The nerve graph's nodes (with attributes) and edges, checked: every parent known,
+    no node carrying a root its parents do not, no cycle."""
+    data: dict[str, Mapping[str, Any]] = {}
+    edges: dict[tuple[str, str], None] = {}  # an ordered set: a repeated edge counts once
     for level in roots:
         for spec in _segment_nodes(level):
             pain: dict[V.SkinRegion, float] = {}
             if spec["kind"] == "root":
                 pain = {**roots[level].radicular_pain, **dict.fromkeys(root_local_pain, 1.0)}
-            graph.add_node(
-                spec["id"],
-                kind=spec["kind"],
-                name=spec["name"],
-                short=spec["name"],
-                roots=frozenset(spec["roots"]),
-                local_pain=MappingProxyType(pain),
+            data[spec["id"]] = MappingProxyType(
+                {
+                    "kind": spec["kind"],
+                    "name": spec["name"],
+                    "short": spec["name"],
+                    "roots": frozenset(spec["roots"]),
+                    "local_pain": MappingProxyType(pain),
+                }
             )
             for parent in spec["parents"]:
-                graph.add_edge(parent, spec["id"])
+                edges[(parent, spec["id"])] = None
     for rec in nodes.values():
-        graph.add_node(
-            rec.id,
-            kind=rec.kind,
-            name=rec.name,
-            short=rec.short,
-            roots=frozenset(rec.roots),
-            local_pain=MappingProxyType(dict.fromkeys(rec.local_pain, 1.0)),
+        data[rec.id] = MappingProxyType(
+            {
+                "kind": rec.kind,
+                "name": rec.name,
+                "short": rec.short,
+                "roots": frozenset(rec.roots),
+                "local_pain": MappingProxyType(dict.fromkeys(rec.local_pain, 1.0)),
+            }
         )
     for rec in nodes.values():
         for parent in rec.parents:
-            if parent not in graph:
+            if parent not in data:
                 raise ValueError(f"node {rec.id!r}: unknown parent {parent!r}")
-            graph.add_edge(parent, rec.id)
-        carried = set().union(*(graph.nodes[p]["roots"] for p in rec.parents))
+            edges[(parent, rec.id)] = None
+        carried = set().union(*(data[p]["roots"] for p in rec.parents))
         if not set(rec.roots) <= carried:
             raise ValueError(f"node {rec.id!r} carries roots its parents do not: {set(rec.roots) - carried}")
-    if not nx.is_directed_acyclic_graph(graph):
+    return MappingProxyType(data), tuple(edges)
+
+
+def _upstream_sets(data: NodeData, edges: Sequence[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Each node with every node proximal to it; a ValueError if the graph has a cycle.
+    (Kahn's order: a node is done once all its parents are.)"""
+    parents: dict[str, list[str]] = {node: [] for node in data}
+    children: dict[str, list[str]] = {node: [] for node in data}
+    for parent, child in edges:
+        parents[child].append(parent)
+        children[parent].append(child)
+    waiting = {node: len(ps) for node, ps in parents.items()}
+    ready = [node for node, count in waiting.items() if count == 0]
+    upstream: dict[str, frozenset[str]] = {}
+    while ready:
+        node = ready.pop()
+        upstream[node] = frozenset({node}).union(*(upstream[p] for p in parents[node]))
+        for child in children[node]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+    if len(upstream) < len(data):
         raise ValueError("the nerve graph has a cycle")
-    frozen: NerveGraph = nx.freeze(graph)  # the stubs leave freeze()'s return (its argument) untyped
-    return frozen
+    return {node: upstream[node] for node in data}
 
 
-def _check_supply(kb_graph: NerveGraph, owner: str, components: Iterable[Component]) -> None:
+def _check_supply(graph: NodeData, owner: str, components: Iterable[Component]) -> None:
     for comp in components:
-        if comp.nerve not in kb_graph:
+        if comp.nerve not in graph:
             raise ValueError(f"{owner}: unknown nerve node {comp.nerve!r}")
-        extra = set(comp.roots) - kb_graph.nodes[comp.nerve]["roots"]
+        extra = set(comp.roots) - graph[comp.nerve]["roots"]
         if extra:
             raise ValueError(f"{owner}: roots {sorted(extra)} do not run in {comp.nerve!r}")
 
@@ -224,7 +278,8 @@ def load_knowledge() -> KnowledgeBase:
         {r.level: r for r in map(RootRecord.model_validate, structures["roots"])}
     )
     nodes = _index(map(NodeRecord.model_validate, structures["nodes"]), "node")
-    graph = _build_graph(roots, nodes, structures["root_local_pain"])
+    graph, edges = _build_graph(roots, nodes, structures["root_local_pain"])
+    ancestors = MappingProxyType(_upstream_sets(graph, edges))
 
     muscles = _index(map(MuscleRecord.model_validate, read("muscles.yaml")), "muscle")
     skin = _index(map(SkinRecord.model_validate, read("skin_regions.yaml")), "skin region")
@@ -311,11 +366,11 @@ def load_knowledge() -> KnowledgeBase:
         for other in [site, *others]:
             if other not in V.SITES:
                 raise ValueError(f"differential of {site!r}: unknown site {other!r}")
-    ancestors = MappingProxyType({n: frozenset(nx.ancestors(graph, n)) | {n} for n in graph})
     return KnowledgeBase(
         version=KNOWLEDGE_VERSION,
         content_hash=files.content_hash(),
-        graph=graph,
+        node_data=graph,
+        edges=edges,
         roots=roots,
         nodes=nodes,
         muscles=muscles,

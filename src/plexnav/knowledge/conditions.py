@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 from plexnav import vocabulary as V
 
@@ -67,15 +68,24 @@ _VALUE_PATTERNS = [
     r"site_top_p|region_p:[a-z_]+",
     rf"background_p:({_alt(V.SITES)})",
 ]
-_FEATURE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _FEATURE_PATTERNS) + ")$")
-_VALUE_RE = re.compile("^(" + "|".join(f"(?:{p})" for p in _VALUE_PATTERNS) + ")$")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The feature and value grammars, compiled on first use (tens of milliseconds, which a
+    process that reads the knowledge from the engine snapshot never spends)."""
+    return (
+        re.compile("^(" + "|".join(f"(?:{p})" for p in _FEATURE_PATTERNS) + ")$"),
+        re.compile("^(" + "|".join(f"(?:{p})" for p in _VALUE_PATTERNS) + ")$"),
+    )
 
 
 def condition_problems(condition: object, derived: Iterable[str] = (), where: str = "") -> list[str]:
     """Typos in a data-file condition, so a misspelt rule fails loudly instead of never firing."""
     derived = set(derived)
+    feature_re, value_re = _patterns()
     if isinstance(condition, str):
-        if condition in derived or _FEATURE_RE.match(condition):
+        if condition in derived or feature_re.match(condition):
             return []
         return [f"{where}: unknown feature {condition!r}"]
     if not isinstance(condition, Mapping):
@@ -88,7 +98,7 @@ def condition_problems(condition: object, derived: Iterable[str] = (), where: st
     if "value" not in condition:
         return [f"{where}: a comparison needs 'value' ({condition!r})"]
     problems = []
-    if not _VALUE_RE.match(str(condition["value"])):
+    if not value_re.match(str(condition["value"])):
         problems.append(f"{where}: unknown value {condition['value']!r}")
     extra = set(condition) - {"value", "unknown", *COMPARATORS}
     if extra or not set(condition) & set(COMPARATORS):

@@ -7,10 +7,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
-# libyaml's parser when the wheel has it (several times faster), the pure-Python one otherwise
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# yaml is imported when a file is first parsed: a process that reads the knowledge from the
+# engine snapshot (plexnav.modelcache) never parses YAML
 
 DATA_PACKAGE = "plexnav.knowledge"
 DATA_DIR = "data"
@@ -28,8 +26,11 @@ def read_bytes(name: str) -> bytes:
 
 @cache
 def read_yaml(name: str) -> Any:
-    """Parse one data file; cached because the files are immutable package data."""
-    return yaml.load(read_bytes(name), Loader=_LOADER)
+    """Parse one data file; cached because the files are immutable package data.  Uses
+    libyaml's parser when the wheel has it (several times faster), the pure-Python one otherwise."""
+    import yaml
+
+    return yaml.load(read_bytes(name), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def content_hash() -> str:

@@ -22,7 +22,10 @@ def _check_shares(owner: str, roots: Mapping[RootLevel, float] | None) -> None:
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built when a record is first validated (reading the
+    # YAML), not at import: a process that takes the knowledge from the engine snapshot
+    # (plexnav.modelcache) never validates a record
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SourceRef(_Record):

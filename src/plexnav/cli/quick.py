@@ -1,0 +1,73 @@
+"""``plexnav assess CASE [--json]`` answered before typer and the command table load.
+
+The plain forms of the most common command (one case file or ``-``, with or without
+``--json``) skip typer, whose parameter parsing builds pydantic validators, and read the
+engine from its snapshot (:mod:`plexnav.modelcache`).  Anything else (``--help``,
+``--max-bytes``, a misspelt option, a second argument) goes to the full command table,
+which answers it exactly as before.  The output, the error lines and the exit status are
+those of :func:`plexnav.cli.commands.assess`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def assess_arguments(args: list[str]) -> tuple[str, bool] | None:
+    """(case path, JSON wanted) for ``assess PATH [--json]`` in either order, else None."""
+    paths = [a for a in args if a != "--json"]
+    if len(paths) != 1 or args.count("--json") > 1:
+        return None
+    path = paths[0]
+    if path.startswith("-") and path != "-":
+        return None  # an option: the command table knows it or says it does not
+    return path, "--json" in args
+
+
+def run(path: str, as_json: bool) -> int:
+    """:func:`assess`, and what the command table (click) does when the reader of standard
+    output goes away: nothing more is printed, the exit status is 1."""
+    try:
+        status = assess(path, as_json)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+        return 1
+
+
+def assess(path: str, as_json: bool) -> int:
+    """Assess one case and print it; the exit status (2 for a case that cannot be used)."""
+    # one case is a few small matrix products: OpenBLAS's worker threads only cost start-up time
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from plexnav.cli.caseinput import LimitSettingError, read_case_text
+    from plexnav.validation import CaseValidationError, parse_case
+
+    try:
+        case, _ = parse_case(read_case_text(path))
+    except LimitSettingError as exc:
+        return _error(f"error: {exc}")
+    except CaseValidationError as exc:
+        return _error("\n".join(f"error: {e.render()}" for e in exc.errors))
+    from plexnav.engine.assess import assess as run_assess
+    from plexnav.modelcache import load_guidance, load_model
+
+    model = load_model()
+    guidance = load_guidance()
+    result = run_assess(case, model, guidance)
+    if as_json:
+        sys.stdout.write(result.to_json(indent=2) + "\n")
+    else:
+        from plexnav.cli.render import print_assessment
+
+        print_assessment(result, guidance=guidance)
+    return 0
+
+
+def _error(text: str) -> int:
+    """What ``typer.echo(text, err=True)`` and exit 2 do."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+    return 2

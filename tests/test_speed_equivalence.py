@@ -1,0 +1,72 @@
+"""The speed work computes the same things a shorter way (issue 11): each shortcut is
+checked here against the plain computation it replaced, on every shared and published case.
+(The golden test compares whole assessments; these pin the pieces.)"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import shared_case_files
+from plexnav.engine import explain
+from plexnav.engine.etiology import CauseTable, by_site, rank_causes
+from plexnav.engine.localize import group_sites, score_case
+from plexnav.knowledge.guidance import load_guidance_knowledge
+from plexnav.validation import parse_case
+
+PUBLISHED = Path(__file__).resolve().parent / "cases" / "published"
+
+
+@pytest.fixture(scope="module")
+def cases():
+    files = [*shared_case_files(), *sorted(PUBLISHED.glob("*.json"))]
+    return [parse_case(f.read_bytes())[0] for f in files]
+
+
+def test_group_members_are_each_groups_own_stable_sort(cases, model):
+    for case in cases:
+        scored = score_case(model, case)
+        for group in group_sites(model, scored):
+            members = np.array(sorted(group.members))
+            reference = members[np.argsort(-scored.posterior[members], kind="stable")].tolist()
+            assert list(group.members) == reference
+
+
+def test_the_leading_causes_are_the_head_of_the_full_list(cases, model):
+    guidance = load_guidance_knowledge()
+    for case in cases:
+        sites = group_sites(model, score_case(model, case), limit=8)
+        full = rank_causes(case, sites, guidance)
+        assert rank_causes(case, sites, guidance, limit=3) == full[:3]
+        assert rank_causes(case, sites, guidance, limit=len(full) + 5) == full
+
+
+def test_the_cause_table_holds_the_numbers_worked_out_per_site():
+    guidance = load_guidance_knowledge()
+    table = CauseTable(guidance)
+    for site, group in guidance.site_groups.items():
+        base, items = table.site_row(site, group)
+        causes = guidance.causes["causes"].values()
+        assert base.tolist() == [
+            math.log(max(c["prior"], 1e-12)) + math.log(max(by_site(c["sites"], site, group), 1e-12)) for c in causes
+        ]
+        assert items.tolist() == [
+            math.log(max(by_site(item["lr"], site, group), 1e-12)) for c in causes for item in c.get("evidence", ())
+        ]
+
+
+def test_the_entropy_table_covers_every_candidate_finding(model):
+    table = explain._finding_entropy(model)
+    examinable = model.examinable
+    assert np.array_equal(table[:, examinable], explain._entropy(model.p_abnormal[:, examinable]))
+    assert not table[:, ~examinable].any()
+
+
+def test_entropy_clips_as_np_clip_did():
+    values = np.array([0.0, -0.0, 1e-13, 1e-12, 0.3, 1 - 1e-13, 1.0, np.nan])
+    reference = np.clip(values, 1e-12, 1 - 1e-12)
+    expected = -(reference * np.log2(reference) + (1 - reference) * np.log2(1 - reference))
+    assert np.array_equal(explain._entropy(values), expected, equal_nan=True)
