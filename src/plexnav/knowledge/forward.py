@@ -90,7 +90,7 @@ def local_pain_involvement(kb: KnowledgeBase, lesion: Lesion, region: str) -> fl
     radiating from a root beyond its dermatome (sclerotomal pain down the back of the thigh)."""
     best = 0.0
     for node, weight in lesion.items():
-        best = max(best, weight * kb.graph.nodes[node]["local_pain"].get(region, 0.0))
+        best = max(best, weight * kb.node_local_pain(node).get(region, 0.0))
     return best
 
 
