@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from plexnav.case import Assessment
-from plexnav.engine.wording import site_label
+from plexnav.engine.wording import percent, site_label
 
 if TYPE_CHECKING:
     from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -55,10 +55,10 @@ def print_assessment(
     table.add_column("site")
     table.add_column("probability", justify="right")
     for i, loc in enumerate(result.localization[:6], 1):
-        table.add_row(str(i), site_label(loc.site, loc.side, loc.levels, loc.detail), f"{loc.probability:.0%}")
+        table.add_row(str(i), site_label(loc.site, loc.side, loc.levels, loc.detail), percent(loc.probability))
     console.print(table)
     for bg in result.background:  # (1.1) a background process beside the focal site
-        line = f"Also present: {site_label(bg.site, bg.side)} ({bg.probability:.0%})"
+        line = f"Also present: {site_label(bg.site, bg.side)} ({percent(bg.probability)})"
         console.print(f"[bold]{escape(line)}[/bold]" + (f" {escape(bg.why)}" if bg.why.strip() else ""))
     for loc in result.localization[:2]:
         console.print(f"[bold]{site_label(loc.site, loc.side, loc.levels, loc.detail)}[/bold]")
@@ -73,7 +73,8 @@ def print_assessment(
     if result.etiology:
         console.print("[bold]Likely causes[/bold]")
         for cause in result.etiology[:3]:
-            console.print(f"  {cause.probability:.0%} {cause.cause.replace('_', ' ')}: {'; '.join(cause.reasons[:2])}")
+            reasons = "; ".join(cause.reasons[:2])
+            console.print(f"  {percent(cause.probability)} {cause.cause.replace('_', ' ')}: {reasons}")
     if result.workup:
         console.print("[bold]Work-up[/bold]")
         for item in result.workup:

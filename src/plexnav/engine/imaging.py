@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from plexnav import vocabulary as V
 from plexnav.case import Case, Investigation
 from plexnav.engine.hypotheses import Hypothesis
+from plexnav.engine.wording import structure_name
 from plexnav.knowledge.base import KnowledgeBase
 
 if TYPE_CHECKING:
@@ -276,5 +277,5 @@ def _describe(inv: Investigation) -> str:
     if where:
         text += " " + ", ".join(where)
     if inv.site:
-        text += f", on the {inv.site.split(':')[-1].replace('_', ' ')}"
+        text += f", on the {structure_name(inv.site)}"
     return text

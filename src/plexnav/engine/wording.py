@@ -51,6 +51,18 @@ def site_label(site: str, side: str | None, levels: Sequence[str] | None = None,
     return words
 
 
+def structure_name(site: str) -> str:
+    """The structure a site id names, without 'lesion': 'femoral nerve', 'sacral plexus', 'L4 root'."""
+    return site_label(site, None).removesuffix(" lesion")
+
+
+def percent(probability: float) -> str:
+    """Rounded, but never '100%' or '0%': a probability is never certain."""
+    if probability >= 0.995:
+        return ">99%"
+    return f"{probability:.0%}" if probability >= 0.005 else "<1%"
+
+
 def hypothesis_label(hyp: Hypothesis) -> str:
     """The hypothesis in words, as explanations use it after 'fits a ...'."""
     if hyp.mimic is not None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from plexnav import vocabulary as V
+from plexnav.engine.wording import percent as percent  # re-exported: exports say probabilities as pages do
 from plexnav.engine.wording import site_label
 from plexnav.knowledge.base import load_knowledge
 
@@ -397,11 +398,6 @@ def lab_unit(test: str) -> tuple[str, str]:
     """(UCUM code, unit as printed) of a laboratory test; a test not in LAB_TESTS has no unit ('1')."""
     _, ucum, unit = LAB_TESTS.get(test, (test, "1", ""))
     return ucum, unit
-
-
-def percent(probability: float) -> str:
-    """A probability as readers expect it: '71%', and '<1%' rather than a misleading '0%'."""
-    return "<1%" if 0 < probability < 0.005 else f"{probability:.0%}"
 
 
 def system(vocabulary: str) -> str:

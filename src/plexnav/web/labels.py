@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from plexnav import vocabulary as V
+from plexnav.engine.wording import percent
 
 PLAIN_REGIONS = {
     "lower_abdomen": "lower belly",
@@ -363,13 +364,6 @@ def structure(site_id: str) -> str:
 
     text = site_label(site_id, None)
     return text[: -len(" lesion")] if text.endswith(" lesion") else text
-
-
-def percent(probability: float) -> str:
-    """Rounded, but never '100%' or '0%': a probability is never certain."""
-    if probability >= 0.995:
-        return ">99%"
-    return f"{probability:.0%}" if probability >= 0.005 else "<1%"
 
 
 def background_line(entry) -> str:
