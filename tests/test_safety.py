@@ -576,6 +576,21 @@ def test_emergency_pictures_lead_with_the_emergency_step():
     assert "stop the blood thinner and reverse" in bleed["management"][1].option
 
 
+def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
+    """The emergency step fits the patient: a clotting disorder is corrected; with neither,
+    the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
+    for factors, expected in ((["bleeding_disorder"], "bleed_control_clotting"), ([], "bleed_control_cause")):
+        bleed = run(
+            [loc("nerve:femoral", "right", 0.9)],
+            history={"onset": "sudden", "factors": factors},
+            symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}],
+            investigations=[{"test": "mri_pelvis", "finding": "hematoma", "side": "right", "site": "nerve:femoral"}],
+        )
+        assert option_ids(bleed)[0] == expected, factors
+        assert not any("stop the blood thinner" in m.option for m in bleed["management"]), factors
+        assert "ct_pelvis" not in {w.test for w in bleed["workup"]}, "the scan already shows the haematoma"
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 
