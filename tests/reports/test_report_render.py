@@ -102,9 +102,7 @@ def test_clinician_html_has_every_section(plexus_case):
         "right lumbar plexus lesion",
         a.localization[1].supporting[0][:40],
         "fits a right lumbar plexus lesion",
-        a.localization[2].against[0][:60],
-        "Next best findings",
-        a.next_best_findings[0].finding,
+        next(entry.against[0] for entry in a.localization[1:3] if entry.against)[:60],
         "Causes",
         "diabetic radiculoplexus neuropathy",
         "Work-up",
@@ -116,6 +114,10 @@ def test_clinician_html_has_every_section(plexus_case):
         STANDARD,
     ):
         assert phrase in text, phrase
+    # next findings are listed when some finding still separates the leading sites (this
+    # example is now certain enough that none does) and the section is left out otherwise
+    assert ("Next best findings" in text) == bool(a.next_best_findings)
+    assert all(n.finding in text for n in a.next_best_findings)
     assert 'id="clinician-region-anterior_thigh-right"' in html
     assert 'class="abn"' in html
 
@@ -214,7 +216,6 @@ def test_clinician_pdf_with_diary(clinician_pdf, plexus_case):
         "Nerve conduction",
         "Localization",
         "right lumbar plexus lesion",
-        "Next best findings",
         "Causes",
         "Work-up",
         "Management options",
