@@ -15,22 +15,13 @@ import pytest
 
 from plexnav.cli.quick import assess_arguments
 from plexnav.examples import example_names, example_path
+from test_cli_startup import PROBE  # the same module-listing probe
 
 PLEXNAV = [sys.executable, "-m", "plexnav.cli"]
 FULL = ("--max-bytes", "10000000")  # an option only the full command table parses
 MISSPELT = (
     b'{"format": "plexnav-case/1", "exam": {"strength": [{"movement": "knee_extention", "side": "left", "mrc": 3}]}}'
 )
-PROBE = """
-import json, sys
-from plexnav.cli.main import run
-sys.argv = ["plexnav", *sys.argv[1:]]
-try:
-    run()
-except SystemExit:
-    pass
-sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)))
-"""
 
 
 def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
