@@ -34,7 +34,7 @@ PER_RIVAL_MIN = 0.5  # nats against that rival
 # next findings: two whose chances of being abnormal differ by less than this on average over
 # the leading sites (weighted by their probability) ask the same question; candidates looked
 # at per finding shown
-SAME_QUESTION = 0.05
+SAME_QUESTION = 0.1
 DIVERSITY_POOL = 8
 
 
