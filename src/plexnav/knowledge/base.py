@@ -320,7 +320,7 @@ def load_knowledge() -> KnowledgeBase:
             raise ValueError(f"site_risk: unknown history factor {feature!r}")
         site_risk[feature] = record = SiteRiskRule.model_validate(rule)
         if bad_families := sorted(set(record.families) - set(likelihood["priors"])):
-            raise ValueError(f"site_risk {feature!r}: bad_families families {bad_families}")
+            raise ValueError(f"site_risk {feature!r}: unknown families {bad_families}")
     families = MappingProxyType(
         {**families, **{f"imaging_{cls}": FamilyParameters.model_validate(v) for cls, v in imaging["classes"].items()}}
     )
