@@ -19,7 +19,7 @@ from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_fin
 from plexnav.engine.localize import Scored, SiteGroup, group_sites, score_case, score_cases
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel, get_model
-from plexnav.engine.wording import finding_phrase
+from plexnav.engine.wording import entry_detail, finding_phrase
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 DISCLAIMER = (
@@ -111,7 +111,7 @@ def localize_with_background(
                 supporting=supporting,
                 against=against,
                 levels=cast(list[V.RootLevel], list(group.levels)) if group.levels else None,
-                detail=best.detail,
+                detail=entry_detail(best),
                 hypothesis=best.id,
                 explanation=steps,
             )

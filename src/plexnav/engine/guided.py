@@ -23,7 +23,7 @@ from plexnav.case import Case
 from plexnav.engine.guided_answers import choices
 from plexnav.engine.localize import SiteGroup, group_sites, score_case
 from plexnav.engine.model import LikelihoodModel, get_model
-from plexnav.engine.wording import site_label
+from plexnav.engine.wording import entry_detail, site_label
 from plexnav.knowledge.examination_costs import ExamCosts, load_exam_costs
 
 PHASES = {"bedside": ("strength:", "reflex:", "sensation:", "sign:"), "edx": ("ncs:", "needle_emg:")}
@@ -188,7 +188,7 @@ def _ranking(model: LikelihoodModel, groups: Sequence[SiteGroup]) -> tuple[Ranke
                 g.levels,
                 round(g.probability, 4),
                 best.id,
-                site_label(g.site, g.side, g.levels, best.detail),
+                site_label(g.site, g.side, g.levels, entry_detail(best)),
             )
         )
     return tuple(out)

@@ -29,6 +29,7 @@ class Hypothesis:
     background: str | None = None  # a second process held beside the focal lesion
     umn_from: str | None = None  # highest root segment an upper-motor-neuron effect reaches
     deficit: float = 1.0  # share of its targets' function the lesion takes away (sites.yaml)
+    irritative: str | None = None  # an irritative twin's words (likelihood.yaml irritative)
 
     @property
     def label(self) -> str:
@@ -131,6 +132,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                 )
             )
     out += _with_background(out, params["background_polyneuropathy"])
+    out += _irritative(out, params["irritative"])
     total = sum(h.prior for h in out)
     return tuple(Hypothesis(**{**h.__dict__, "prior": h.prior / total}) for h in out)
 
@@ -161,4 +163,35 @@ def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> 
             Hypothesis(**{**h.__dict__, "id": h.id + TWIN_SUFFIX, "prior": h.prior * q, "background": "polyneuropathy"})
         )
         focal[i] = Hypothesis(**{**h.__dict__, "prior": h.prior * (1 - q)})
+    return twins
+
+
+IRRITATIVE_SUFFIX = "+irritative"
+
+
+def _irritative(hypotheses: list[Hypothesis], spec: Mapping[str, Any]) -> list[Hypothesis]:
+    """A twin of every root and nerve lesion that hurts more than it takes away.
+
+    Why: radicular pain and nerve-sheath tumours often come with a normal examination
+    (likelihood.yaml: irritative); a full-deficit lesion alone makes every normal finding
+    count against the site, so a scan of a tumour on the nerve could not outweigh them.
+    Lesions already modelled as irritative (deficit below 1) and background twins get none.
+    """
+    share = spec["share"]
+    twins = []
+    for i, h in enumerate(hypotheses):
+        if h.family not in spec["families"] or h.background is not None or h.deficit < 1.0:
+            continue
+        twins.append(
+            Hypothesis(
+                **{
+                    **h.__dict__,
+                    "id": h.id + IRRITATIVE_SUFFIX,
+                    "prior": h.prior * share,
+                    "deficit": spec["deficit"],
+                    "irritative": spec["detail"],
+                }
+            )
+        )
+        hypotheses[i] = Hypothesis(**{**h.__dict__, "prior": h.prior * (1 - share)})
     return twins

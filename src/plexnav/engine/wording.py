@@ -73,6 +73,13 @@ def hypothesis_label(hyp: Hypothesis) -> str:
     return site_label(hyp.site, side, hyp.levels, hyp.detail)
 
 
+def entry_detail(hyp: Hypothesis) -> str | None:
+    """A site entry's detail: where on the structure, and whether it irritates more than it
+    takes away (explanations name the site without the second part, which every line would
+    repeat)."""
+    return "; ".join(part for part in (hyp.detail, hyp.irritative) if part) or None
+
+
 def roots_text(roots: Mapping[V.RootLevel, float]) -> str:
     """The main roots of a supply ('L5', 'L3-L4'): those with at least half the largest share."""
     top = max(roots.values())

@@ -28,6 +28,7 @@ from plexnav.knowledge.records import (
     EvidenceRecord,
     FamilyParameters,
     HypothesisRecord,
+    IrritativeTwins,
     MimicRecord,
     MovementRecord,
     MuscleRecord,
@@ -313,6 +314,9 @@ def load_knowledge() -> KnowledgeBase:
                 f"background_polyneuropathy.odds_ratio: {key!r} is neither 'factor:<history factor>' "
                 "nor an age condition ('age>=N', 'age<N')"
             )
+    irritative = IrritativeTwins.model_validate(likelihood["irritative"])
+    if bad := sorted(set(irritative.families) - set(likelihood["priors"])):
+        raise ValueError(f"irritative: unknown families {bad}")
     site_risk: dict[str, SiteRiskRule] = {}
     for feature, rule in likelihood["site_risk"].items():
         factor = feature.removeprefix("factor:")

@@ -242,6 +242,17 @@ class SiteRiskRule(Sourced):
         return self
 
 
+class IrritativeTwins(Sourced):
+    """Twins of root and nerve lesions that hurt more than they take away (likelihood.yaml
+    irritative): the families that get one, the twin's share of the prior and the share of
+    its targets' function it removes, and the words the site's detail gives for it."""
+
+    families: list[str] = Field(min_length=1)
+    share: float = Field(gt=0, lt=1)
+    deficit: float = Field(gt=0, lt=1)
+    detail: str = Field(min_length=1)
+
+
 class FamilyParameters(_Record):
     sensitivity: float = Field(gt=0, lt=1)
     fp: float = Field(gt=0, lt=1)
