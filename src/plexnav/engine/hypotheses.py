@@ -132,7 +132,8 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                 )
             )
     out += _with_background(out, params["background_polyneuropathy"])
-    out += _irritative(out, params["irritative"])
+    plain = frozenset(rec.id for rec in kb.hypotheses if not rec.irritative_twin)
+    out += _irritative(out, params["irritative"], plain)
     total = sum(h.prior for h in out)
     return tuple(Hypothesis(**{**h.__dict__, "prior": h.prior / total}) for h in out)
 
@@ -169,18 +170,22 @@ def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> 
 IRRITATIVE_SUFFIX = "+irritative"
 
 
-def _irritative(hypotheses: list[Hypothesis], spec: Mapping[str, Any]) -> list[Hypothesis]:
+def _irritative(hypotheses: list[Hypothesis], spec: Mapping[str, Any], plain: frozenset[str]) -> list[Hypothesis]:
     """A twin of every root and nerve lesion that hurts more than it takes away.
 
     Why: radicular pain and nerve-sheath tumours often come with a normal examination
     (likelihood.yaml: irritative); a full-deficit lesion alone makes every normal finding
     count against the site, so a scan of a tumour on the nerve could not outweigh them.
-    Lesions already modelled as irritative (deficit below 1) and background twins get none.
+    Lesions already modelled as irritative (deficit below 1), records that opt out
+    (``plain``: a partial pattern of another hypothesis, an injury whose irritative form is
+    its own record) and background twins get none.
     """
     share = spec["share"]
     twins = []
     for i, h in enumerate(hypotheses):
         if h.family not in spec["families"] or h.background is not None or h.deficit < 1.0:
+            continue
+        if h.id.split(":", 1)[0] in plain:
             continue
         twins.append(
             Hypothesis(

@@ -70,7 +70,10 @@ def hypothesis_label(hyp: Hypothesis) -> str:
     if hyp.site == "no_neurological_lesion":
         return "picture with no nerve lesion"
     side = None if hyp.side == "symptomatic" else hyp.side
-    return site_label(hyp.site, side, hyp.levels, hyp.detail)
+    words = site_label(hyp.site, side, hyp.levels, hyp.detail)
+    # an irritative twin hurts more than it takes away: "right L5 root irritation", so that
+    # "spares it" reads true of it (its site entry's detail says the same at more length)
+    return words.replace(" lesion", " irritation", 1) if hyp.irritative else words
 
 
 def entry_detail(hyp: Hypothesis) -> str | None:

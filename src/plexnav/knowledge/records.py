@@ -171,6 +171,9 @@ class HypothesisRecord(_Record):
     # what a one-sided form still reaches on the other side (a hemi-cauda equina lesion
     # also presses the midline sacral roots of the other side a little): node -> involvement
     contralateral: dict[str, float] = Field(default_factory=dict)
+    # whether it gets an irritative twin (likelihood.yaml irritative); false for a partial
+    # pattern of another hypothesis and for an injury whose irritative form is its own record
+    irritative_twin: bool = True
 
 
 class LabRange(_Record):
