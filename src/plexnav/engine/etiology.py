@@ -324,3 +324,64 @@ def rank_causes(
             reasons = [fallback["leading"] if rank < 3 else fallback["other"]]
         entries.append(EtiologyEntry(cause=name, probability=round(total[c] / grand, 6), reasons=reasons))
     return entries
+
+
+def leading_causes_many(
+    facts: Sequence[Facts], localizations: Sequence[Sequence[RankedSite]], knowledge: GuidanceKnowledge, limit: int
+) -> list[list[tuple[str, float]]]:
+    """Per case, the leading ``limit`` causes and their probabilities, without reasons: the
+    names and numbers of the first ``limit`` entries of :func:`rank_causes` (compact answers).
+
+    Why it gives the same numbers: every case's (site, cause) log-scores are built in one
+    array with each cause's terms added in the order :meth:`CauseTable.log_scores` adds them
+    (a term a cause does not have is an exact ``+ 0.0``), then normalised row by row as
+    :func:`rank_causes` does, and each case's totals are summed over its own rows by the
+    same call on the same shape.  tests/test_compact_fast.py pins it to rank_causes."""
+    table = cause_table(knowledge)
+    names, n_causes = table.names, len(table.names)
+    row_site: list[int] = []  # per (case, site) row: the site's row in the table
+    row_weight: list[float] = []
+    bounds = [0]
+    missing: tuple[list[int], list[int]] = ([], [])  # (case, cause) whose needed exposure is missing
+    rounds: list[tuple[list[int], list[int], list[int]]] = []  # k-th fired item: (case, cause, column)
+    site_rows = table._site_rows
+    for i, (case_facts_, localization) in enumerate(zip(facts, localizations, strict=True)):
+        fired = table.fired(case_facts_)
+        weights = site_weights(case_facts_, localization, knowledge)
+        for site, weight in sorted(weights.items()):
+            if weight >= MIN_SITE_WEIGHT:
+                site_group(site, knowledge)  # a site in no group is refused here, as rank_causes does
+                row_site.append(site_rows[site])
+                row_weight.append(weight)
+        bounds.append(len(row_site))
+        missing[0].extend([i] * len(fired.missing))
+        missing[1].extend(fired.missing)
+        for k, (causes, columns) in enumerate(fired.rounds):
+            if k == len(rounds):
+                rounds.append(([], [], []))
+            rounds[k][0].extend([i] * len(causes))
+            rounds[k][1].extend(causes)
+            rounds[k][2].extend(columns)
+    sites = np.array(row_site, dtype=np.intp)
+    row_case = np.repeat(np.arange(len(facts), dtype=np.intp), np.diff(bounds))
+    scores = table._bases[sites]
+    if missing[0]:
+        otherwise = np.zeros((len(facts), n_causes))
+        otherwise[missing] = table._otherwise[missing[1]]
+        scores += otherwise[row_case]
+    if rounds:
+        items = np.hstack([table._items, np.zeros((len(table._items), 1))])  # the last column: no item
+        item_at = np.full((len(rounds), len(facts), n_causes), items.shape[1] - 1, dtype=np.intp)
+        for k, (cases, causes, columns) in enumerate(rounds):
+            item_at[k, cases, causes] = columns
+        for k in range(len(rounds)):
+            scores += items[sites[:, None], item_at[k][row_case]]
+    exps = np.exp(scores - scores.max(axis=1, keepdims=True))
+    shares = np.array(row_weight)[:, None] * exps / exps.sum(axis=1, keepdims=True)  # (rows, causes)
+    out = []
+    for start, stop in zip(bounds, bounds[1:], strict=False):
+        total = shares[start:stop].sum(axis=0).tolist()
+        grand = sum(total) or 1.0
+        ranked = sorted(zip([-t for t in total], names, range(n_causes), strict=True))[:limit]
+        out.append([(name, round(total[c] / grand, 6)) for _, name, c in ranked])
+    return out
