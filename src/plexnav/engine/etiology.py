@@ -332,56 +332,116 @@ def leading_causes_many(
     """Per case, the leading ``limit`` causes and their probabilities, without reasons: the
     names and numbers of the first ``limit`` entries of :func:`rank_causes` (compact answers).
 
-    Why it gives the same numbers: every case's (site, cause) log-scores are built in one
-    array with each cause's terms added in the order :meth:`CauseTable.log_scores` adds them
-    (a term a cause does not have is an exact ``+ 0.0``), then normalised row by row as
-    :func:`rank_causes` does, and each case's totals are summed over its own rows by the
-    same call on the same shape.  tests/test_compact_fast.py pins it to rank_causes."""
+    Why it gives the same numbers: what :meth:`CauseTable.fired` lists case by case (a
+    missing needed exposure, the k-th evidence item that holds) is read for every case at
+    once from the answers to the table's conditions; every case's (site, cause) log-scores
+    are built in one array, each term added to its (site, cause) alone and in the order
+    :meth:`CauseTable.log_scores` adds them (the missing exposure, then the first item that
+    holds of every cause, then the second...), then normalised row by row as
+    :func:`rank_causes` does, and each case's totals are summed over its own rows in the
+    order numpy sums a slice.  tests/test_compact_fast.py pins it to rank_causes."""
+    if not facts:
+        return []
     table = cause_table(knowledge)
-    names, n_causes = table.names, len(table.names)
+    names, n_causes, n = table.names, len(table.names), len(facts)
     row_site: list[int] = []  # per (case, site) row: the site's row in the table
     row_weight: list[float] = []
     bounds = [0]
-    missing: tuple[list[int], list[int]] = ([], [])  # (case, cause) whose needed exposure is missing
-    rounds: list[tuple[list[int], list[int], list[int]]] = []  # k-th fired item: (case, cause, column)
     site_rows = table._site_rows
-    for i, (case_facts_, localization) in enumerate(zip(facts, localizations, strict=True)):
-        fired = table.fired(case_facts_)
-        weights = site_weights(case_facts_, localization, knowledge)
-        for site, weight in sorted(weights.items()):
+    for case_facts_, localization in zip(facts, localizations, strict=True):
+        for site, weight in sorted(site_weights(case_facts_, localization, knowledge).items()):
             if weight >= MIN_SITE_WEIGHT:
                 site_group(site, knowledge)  # a site in no group is refused here, as rank_causes does
                 row_site.append(site_rows[site])
                 row_weight.append(weight)
         bounds.append(len(row_site))
-        missing[0].extend([i] * len(fired.missing))
-        missing[1].extend(fired.missing)
-        for k, (causes, columns) in enumerate(fired.rounds):
-            if k == len(rounds):
-                rounds.append(([], [], []))
-            rounds[k][0].extend([i] * len(causes))
-            rounds[k][1].extend(causes)
-            rounds[k][2].extend(columns)
+    layout = _layout(table)
+    answers = np.array([table._conditions(f) for f in facts], dtype=bool).reshape(n, -1)
     sites = np.array(row_site, dtype=np.intp)
-    row_case = np.repeat(np.arange(len(facts), dtype=np.intp), np.diff(bounds))
     scores = table._bases[sites]
-    if missing[0]:
-        otherwise = np.zeros((len(facts), n_causes))
-        otherwise[missing] = table._otherwise[missing[1]]
-        scores += otherwise[row_case]
-    if rounds:
-        items = np.hstack([table._items, np.zeros((len(table._items), 1))])  # the last column: no item
-        item_at = np.full((len(rounds), len(facts), n_causes), items.shape[1] - 1, dtype=np.intp)
-        for k, (cases, causes, columns) in enumerate(rounds):
-            item_at[k, cases, causes] = columns
-        for k in range(len(rounds)):
-            scores += items[sites[:, None], item_at[k][row_case]]
+    starts, sizes = np.array(bounds[:-1], dtype=np.intp), np.diff(bounds)
+    # the causes whose needed exposure is missing: their `otherwise`, at every site row of the case
+    case_of, cause_of = np.nonzero(layout.needs & ~answers[:, layout.needs_condition])
+    rows, (causes,) = _at_rows(starts, sizes, case_of, cause_of)
+    scores[rows, causes] += table._otherwise[causes]
+    # the evidence items that hold, the k-th of each cause in the k-th step
+    holds = answers[:, layout.item_condition]  # (cases, items)
+    case_of, item_of = np.nonzero(holds)
+    counted = np.cumsum(holds, axis=1)  # how many of the case's items hold up to this one
+    before = np.hstack([np.zeros((n, 1), dtype=counted.dtype), counted])[:, layout.item_first]
+    kth = (counted - before)[case_of, item_of] - 1
+    rows, (items, kth) = _at_rows(starts, sizes, case_of, item_of, kth)
+    causes, values = layout.item_cause[items], table._items[sites[rows], items]
+    for k in range(int(kth.max(initial=-1)) + 1):  # each (row, cause) at most once per step
+        at = kth == k
+        scores[rows[at], causes[at]] += values[at]
     exps = np.exp(scores - scores.max(axis=1, keepdims=True))
     shares = np.array(row_weight)[:, None] * exps / exps.sum(axis=1, keepdims=True)  # (rows, causes)
+    totals = _sum_rows(shares, bounds).tolist()
     out = []
-    for start, stop in zip(bounds, bounds[1:], strict=False):
-        total = shares[start:stop].sum(axis=0).tolist()
+    for total in totals:
         grand = sum(total) or 1.0
         ranked = sorted(zip([-t for t in total], names, range(n_causes), strict=True))[:limit]
         out.append([(name, round(total[c] / grand, 6)) for _, name, c in ranked])
     return out
+
+
+def _at_rows(
+    starts: np.ndarray, sizes: np.ndarray, case_of: np.ndarray, *per_entry: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Each entry of a case (``case_of``) once at every site row of its case (``starts``,
+    ``sizes``): the rows, and ``per_entry`` repeated to match."""
+    repeats = sizes[case_of]
+    first = np.cumsum(repeats) - repeats
+    rows = np.repeat(starts[case_of] - first, repeats) + np.arange(int(repeats.sum()))
+    return rows, tuple(np.repeat(values, repeats) for values in per_entry)
+
+
+def _sum_rows(rows: np.ndarray, bounds: Sequence[int]) -> np.ndarray:
+    """Per block of rows (``bounds``: where each begins, then the end), the sum over its rows
+    as ``rows[start:stop].sum(axis=0)`` adds them: the first row, then each next one in turn
+    (numpy's ``add.reduceat`` pairs them another way; tests/test_compact_fast.py holds the
+    two equal bit for bit)."""
+    starts = np.asarray(bounds[:-1], dtype=np.intp)
+    sizes = np.diff(bounds)
+    out = np.zeros((len(starts), rows.shape[1]), dtype=rows.dtype)
+    has = sizes > 0
+    out[has] = rows[starts[has]]
+    for j in range(1, int(sizes.max(initial=0))):
+        longer = np.flatnonzero(sizes > j)
+        out[longer] += rows[starts[longer] + j]
+    return out
+
+
+class _Layout(NamedTuple):
+    """Where each cause's conditions and evidence items sit in a CauseTable, as arrays."""
+
+    needs: np.ndarray  # (causes,) the cause has a `needs_any`
+    needs_condition: np.ndarray  # (causes,) its condition (0 when it has none)
+    item_condition: np.ndarray  # (items,) each evidence item's condition
+    item_cause: np.ndarray  # (items,) its cause
+    item_first: np.ndarray  # (items,) its cause's first item
+
+
+_LAYOUTS: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _layout(table: CauseTable) -> _Layout:
+    def build() -> _Layout:
+        item_condition: list[int] = []
+        item_cause: list[int] = []
+        item_first: list[int] = []
+        for c, (_, start, stop) in enumerate(table._slices):
+            item_condition.extend(range(start, stop))
+            item_cause.extend([c] * (stop - start))
+            item_first.extend([table._first[c]] * (stop - start))
+        return _Layout(
+            needs=np.array(table._needs, dtype=bool),
+            needs_condition=np.array([at or 0 for at, _, _ in table._slices], dtype=np.intp),
+            item_condition=np.array(item_condition, dtype=np.intp),
+            item_cause=np.array(item_cause, dtype=np.intp),
+            item_first=np.array(item_first, dtype=np.intp),
+        )
+
+    layout: _Layout = once_per_object(_LAYOUTS, table, build)
+    return layout
