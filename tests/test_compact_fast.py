@@ -355,3 +355,29 @@ def test_block_sums_add_as_numpy_sums_a_slice():
         summed = _sum_rows(rows, bounds)
         for i, (start, stop) in enumerate(zip(bounds, bounds[1:], strict=False)):
             assert summed[i].tolist() == rows[start:stop].sum(axis=0).tolist()
+
+
+def test_a_block_leaves_the_garbage_collector_as_it_found_it(file_texts, monkeypatch):
+    import gc
+
+    from plexnav.cli.batch import _Worker
+
+    worker = _Worker(ALL_FIELDS, 8)
+    lines = [(1, json.dumps(json.loads(file_texts[0]))), (2, "{")]
+    assert gc.isenabled()
+    assert [good for good, _ in worker.block(lines)] == [True, False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        worker.block(lines)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def fail(cases):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(worker, "_answers", fail)
+    with pytest.raises(RuntimeError):
+        worker.block([(1, json.dumps({**json.loads(file_texts[1]), "id": "other"}))])
+    assert gc.isenabled()

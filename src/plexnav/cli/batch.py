@@ -77,7 +77,20 @@ class _Worker:
         gc.freeze()
 
     def block(self, lines: list[tuple[int, str]]) -> list[tuple[bool, bytes]]:
-        """Answers for one chunk, in order: (True, answer) or (False, error object)."""
+        """Answers for one chunk, in order: (True, answer) or (False, error object).
+
+        The cyclic garbage collector waits until the chunk is done: a chunk makes tens of
+        thousands of short-lived objects and no cycles to speak of, and collecting while they
+        are alive costs about 5% of a compact answer; it runs as usual between chunks."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._block(lines)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _block(self, lines: list[tuple[int, str]]) -> list[tuple[bool, bytes]]:
         out: list = [None] * len(lines)
         # keyed by the findings (bytes), or by (line,) for a case that cannot be keyed
         todo: dict[bytes | tuple[int], list[int]] = {}
