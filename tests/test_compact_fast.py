@@ -14,6 +14,7 @@ import math
 import random
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 from pydantic import ValidationError
@@ -28,8 +29,16 @@ from plexnav.engine import assess as assess_module
 from plexnav.engine import compact
 from plexnav.engine.assess import assess_many
 from plexnav.engine.compact import Cause, CompactAnswer, Site, compact_many
-from plexnav.engine.etiology import leading_causes_many, rank_causes
-from plexnav.engine.localize import group_sites, score_cases
+from plexnav.engine.etiology import (
+    MIN_SITE_WEIGHT,
+    cause_table,
+    cause_totals_many,
+    leading_causes_many,
+    rank_causes,
+    site_group,
+    site_weights,
+)
+from plexnav.engine.localize import group_sites, score_cases, symptomatic_side
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import load_guidance_knowledge
 from plexnav.validation import CaseValidationError, contradictions, load_json, validate_case
@@ -144,11 +153,35 @@ def test_the_leading_causes_are_the_head_of_rank_causes_for_any_site_list(file_t
             entries.append(entries[0]._replace(side="right"))
         localizations.append(entries)
     facts = [case_facts(case, guidance) for case in cases]
+    totals = cause_totals_many(facts, localizations, guidance)
+    for f, entries, total in zip(facts, localizations, totals.tolist(), strict=True):
+        assert total == _rank_causes_total(f, entries, guidance)  # bit for bit, before rounding
     for limit in (1, 3, 50):
         fast = leading_causes_many(facts, localizations, guidance, limit)
         for case, f, entries, got in zip(cases, facts, localizations, fast, strict=True):
             full = rank_causes(case, entries, guidance, f)
             assert got == [(e.cause, e.probability) for e in full[:limit]]
+
+
+def _rank_causes_total(facts, localization, guidance) -> list[float]:
+    """Each cause's total as rank_causes works it out for one case (its own lines)."""
+    table = cause_table(guidance)
+    weights = site_weights(facts, localization, guidance)
+    sites = [(site, site_group(site, guidance), w) for site, w in sorted(weights.items()) if w >= MIN_SITE_WEIGHT]
+    scores = table.log_scores(table.fired(facts), [(site, group) for site, group, _ in sites])
+    exps = np.exp(scores - scores.max(axis=1, keepdims=True))
+    shares = np.array([w for _, _, w in sites])[:, None] * exps / exps.sum(axis=1, keepdims=True)
+    return shares.sum(axis=0).tolist()
+
+
+def test_cause_totals_are_rank_causes_totals_bit_for_bit(file_texts, simulated_texts, model, guidance):
+    cases = _valid_cases([*file_texts, *simulated_texts])
+    posterior = compact._posteriors(model, cases)
+    sites = compact.leading_sites_many(model, posterior, [symptomatic_side(case) for case in cases])
+    facts = [case_facts(case, guidance) for case in cases]
+    totals = cause_totals_many(facts, sites, guidance).tolist()
+    for f, entries, total in zip(facts, sites, totals, strict=True):
+        assert total == _rank_causes_total(f, entries, guidance)
 
 
 def test_leading_sites_are_group_sites(file_texts, model):
@@ -157,8 +190,13 @@ def test_leading_sites_are_group_sites(file_texts, model):
     posterior = compact._posteriors(model, cases)
     sides = [s.symptomatic_side for s in scored]
     fast = compact.leading_sites_many(model, posterior, sides, shown=compact.TOP_SITES)
-    for one, got in zip(scored, fast, strict=True):
-        groups = group_sites(model, one, limit=assess_module.TOP_SITES)
+    mass = compact.group_mass(model, posterior)
+    for i, (one, got) in enumerate(zip(scored, fast, strict=True)):
+        # every group's probability bit for bit, not only as floored to four decimals
+        assert posterior[i].tolist() == one.posterior.tolist()
+        everyone = group_sites(model, one)
+        assert [g.probability for g in everyone] == [mass[i, model.group_index[g.members[0]]] for g in everyone]
+        groups = everyone[: assess_module.TOP_SITES]
         assert got == [
             Site(g.site, g.side, assess_module._floor4(g.probability), list(g.levels) if g.levels else None)
             for g in groups
@@ -343,8 +381,6 @@ def test_block_sums_add_as_numpy_sums_a_slice():
     """Each case's cause totals are summed over its site rows for the whole chunk at once;
     numpy's own reduceat pairs the rows another way, so this is pinned to the per-slice sum
     rank_causes takes, bit for bit."""
-    import numpy as np
-
     from plexnav.engine.etiology import _sum_rows
 
     rng = np.random.default_rng(4)

@@ -6,13 +6,16 @@ the one the full assessment gives for the same case: the same scoring, the same 
 grouping and probabilities (floored to four decimals), the same triage facts and the same
 cause ranking read from the same eight sites.
 
-What is left out, and why it changes nothing printed: the full path orders every member of
-every site group (``localize.group_sites``) to name each group's best hypothesis; a compact
-answer names the levels of the leading three groups only, so it takes each of those groups'
-best member directly (the first of its highest posterior, as the stable sort does).  Causes
-come without their reasons (``etiology.leading_causes``: the same arithmetic as
-``rank_causes``, which it shares).  tests/test_compact_fast.py holds every answer byte equal
-to the full assessment trimmed.
+How it is faster, and why it changes nothing printed: the chunk is scored as
+``localize.score_cases`` scores it (one matrix product; each (risk factors, age) pair's prior
+shift computed once); the site groups of every case are summed and ranked in one step for the
+chunk with the same numpy operations per row as ``localize.group_sites``, which also orders
+every member of every group only to name each group's best hypothesis: a compact answer
+names the levels of the leading three groups, so it takes each one's best member directly
+(the highest posterior, the lowest index on a tie, as the stable sort does).  The causes come
+without their reasons, scored for the whole chunk at once (``etiology.leading_causes_many``:
+each term added to each (site, cause) in the order ``rank_causes`` adds it).
+tests/test_compact_fast.py holds every answer byte equal to the full assessment trimmed.
 """
 
 from __future__ import annotations
@@ -101,20 +104,13 @@ def leading_sites_many(
     model: LikelihoodModel, posterior: np.ndarray, symptomatic_sides: list[str], shown: int = SHOWN
 ) -> list[list[Site]]:
     """Per case (a row of ``posterior``), the TOP_SITES leading site groups as
-    ``localize.group_sites`` sums and ranks them, with the levels of the leading ``shown``.
-
-    The same numbers: each case's group sums add its hypotheses in index order from 0 (one
-    bincount over the rows laid end to end adds exactly as one per row does), then the same
-    sharpening, normalisation and stable sort, row by row.  A group's levels are its best
-    member's: the highest posterior, the lowest index on a tie, which is the first member
+    ``localize.group_sites`` sums (:func:`group_mass`) and ranks them (the same stable sort,
+    row by row), with the levels of the leading ``shown``: a group's levels are its best
+    member's, the highest posterior and the lowest index on a tie, which is the first member
     the stable sort of the full path lists."""
     groups = _groups(model)
-    n, width = posterior.shape
-    count = len(groups.keys)
-    bins = (np.arange(n, dtype=np.intp)[:, None] * count + groups.group_of[None, :]).ravel()
-    mass: np.ndarray = np.bincount(bins, weights=posterior.ravel(), minlength=n * count).reshape(n, count)
-    mass = mass**model.site_sharpness
-    mass /= mass.sum(axis=1, keepdims=True)
+    width = posterior.shape[1]
+    mass = group_mass(model, posterior)
     leading = np.argsort(-mass, axis=1, kind="stable")[:, :TOP_SITES].tolist()
     # each group's best member: the first, in group order, whose posterior is the group's highest
     grouped = posterior[:, groups.order]
@@ -137,6 +133,20 @@ def leading_sites_many(
             )
         out.append(sites)
     return out
+
+
+def group_mass(model: LikelihoodModel, posterior: np.ndarray) -> np.ndarray:
+    """(cases x groups) each case's site-group probabilities, as ``localize.group_sites``
+    works them out for one case: its hypotheses added into their groups in index order from
+    0 (one bincount over the rows laid end to end adds exactly as one per row does),
+    sharpened and normalised row by row."""
+    groups = _groups(model)
+    n, count = len(posterior), len(groups.keys)
+    bins = (np.arange(n, dtype=np.intp)[:, None] * count + groups.group_of[None, :]).ravel()
+    mass: np.ndarray = np.bincount(bins, weights=posterior.ravel(), minlength=n * count).reshape(n, count)
+    mass = mass**model.site_sharpness
+    mass /= mass.sum(axis=1, keepdims=True)
+    return mass
 
 
 _SHIFTS: dict[Hashable, tuple[Any, Any]] = {}

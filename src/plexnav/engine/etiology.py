@@ -330,7 +330,21 @@ def leading_causes_many(
     facts: Sequence[Facts], localizations: Sequence[Sequence[RankedSite]], knowledge: GuidanceKnowledge, limit: int
 ) -> list[list[tuple[str, float]]]:
     """Per case, the leading ``limit`` causes and their probabilities, without reasons: the
-    names and numbers of the first ``limit`` entries of :func:`rank_causes` (compact answers).
+    names and numbers of the first ``limit`` entries of :func:`rank_causes` (compact answers)."""
+    names = cause_table(knowledge).names
+    out = []
+    for total in cause_totals_many(facts, localizations, knowledge).tolist():
+        grand = sum(total) or 1.0
+        ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))[:limit]
+        out.append([(name, round(total[c] / grand, 6)) for _, name, c in ranked])
+    return out
+
+
+def cause_totals_many(
+    facts: Sequence[Facts], localizations: Sequence[Sequence[RankedSite]], knowledge: GuidanceKnowledge
+) -> np.ndarray:
+    """(cases x causes) each cause's unnormalised total, the ``total`` :func:`rank_causes`
+    ranks, for many cases at once.
 
     Why it gives the same numbers: what :meth:`CauseTable.fired` lists case by case (a
     missing needed exposure, the k-th evidence item that holds) is read for every case at
@@ -340,10 +354,10 @@ def leading_causes_many(
     holds of every cause, then the second...), then normalised row by row as
     :func:`rank_causes` does, and each case's totals are summed over its own rows in the
     order numpy sums a slice.  tests/test_compact_fast.py pins it to rank_causes."""
-    if not facts:
-        return []
     table = cause_table(knowledge)
-    names, n_causes, n = table.names, len(table.names), len(facts)
+    n = len(facts)
+    if not n:
+        return np.zeros((0, len(table.names)))
     row_site: list[int] = []  # per (case, site) row: the site's row in the table
     row_weight: list[float] = []
     bounds = [0]
@@ -377,13 +391,7 @@ def leading_causes_many(
         scores[rows[at], causes[at]] += values[at]
     exps = np.exp(scores - scores.max(axis=1, keepdims=True))
     shares = np.array(row_weight)[:, None] * exps / exps.sum(axis=1, keepdims=True)  # (rows, causes)
-    totals = _sum_rows(shares, bounds).tolist()
-    out = []
-    for total in totals:
-        grand = sum(total) or 1.0
-        ranked = sorted(zip([-t for t in total], names, range(n_causes), strict=True))[:limit]
-        out.append([(name, round(total[c] / grand, 6)) for _, name, c in ranked])
-    return out
+    return _sum_rows(shares, bounds)
 
 
 def _at_rows(
