@@ -324,3 +324,132 @@ def rank_causes(
             reasons = [fallback["leading"] if rank < 3 else fallback["other"]]
         entries.append(EtiologyEntry(cause=name, probability=round(total[c] / grand, 6), reasons=reasons))
     return entries
+
+
+def leading_causes_many(
+    facts: Sequence[Facts], localizations: Sequence[Sequence[RankedSite]], knowledge: GuidanceKnowledge, limit: int
+) -> list[list[tuple[str, float]]]:
+    """Per case, the leading ``limit`` causes and their probabilities, without reasons: the
+    names and numbers of the first ``limit`` entries of :func:`rank_causes` (compact answers)."""
+    names = cause_table(knowledge).names
+    out = []
+    for total in cause_totals_many(facts, localizations, knowledge).tolist():
+        grand = sum(total) or 1.0
+        ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))[:limit]
+        out.append([(name, round(total[c] / grand, 6)) for _, name, c in ranked])
+    return out
+
+
+def cause_totals_many(
+    facts: Sequence[Facts], localizations: Sequence[Sequence[RankedSite]], knowledge: GuidanceKnowledge
+) -> np.ndarray:
+    """(cases x causes) each cause's unnormalised total, the ``total`` :func:`rank_causes`
+    ranks, for many cases at once.
+
+    Why it gives the same numbers: what :meth:`CauseTable.fired` lists case by case (a
+    missing needed exposure, the k-th evidence item that holds) is read for every case at
+    once from the answers to the table's conditions; every case's (site, cause) log-scores
+    are built in one array, each term added to its (site, cause) alone and in the order
+    :meth:`CauseTable.log_scores` adds them (the missing exposure, then the first item that
+    holds of every cause, then the second...), then normalised row by row as
+    :func:`rank_causes` does, and each case's totals are summed over its own rows in the
+    order numpy sums a slice.  tests/test_compact_fast.py pins it to rank_causes."""
+    table = cause_table(knowledge)
+    n = len(facts)
+    if not n:
+        return np.zeros((0, len(table.names)))
+    row_site: list[int] = []  # per (case, site) row: the site's row in the table
+    row_weight: list[float] = []
+    bounds = [0]
+    site_rows = table._site_rows
+    for case_facts_, localization in zip(facts, localizations, strict=True):
+        for site, weight in sorted(site_weights(case_facts_, localization, knowledge).items()):
+            if weight >= MIN_SITE_WEIGHT:
+                site_group(site, knowledge)  # a site in no group is refused here, as rank_causes does
+                row_site.append(site_rows[site])
+                row_weight.append(weight)
+        bounds.append(len(row_site))
+    layout = _layout(table)
+    answers = np.array([table._conditions(f) for f in facts], dtype=bool).reshape(n, -1)
+    sites = np.array(row_site, dtype=np.intp)
+    scores = table._bases[sites]
+    starts, sizes = np.array(bounds[:-1], dtype=np.intp), np.diff(bounds)
+    # the causes whose needed exposure is missing: their `otherwise`, at every site row of the case
+    case_of, cause_of = np.nonzero(layout.needs & ~answers[:, layout.needs_condition])
+    rows, (causes,) = _at_rows(starts, sizes, case_of, cause_of)
+    scores[rows, causes] += table._otherwise[causes]
+    # the evidence items that hold, the k-th of each cause in the k-th step
+    holds = answers[:, layout.item_condition]  # (cases, items)
+    case_of, item_of = np.nonzero(holds)
+    counted = np.cumsum(holds, axis=1)  # how many of the case's items hold up to this one
+    before = np.hstack([np.zeros((n, 1), dtype=counted.dtype), counted])[:, layout.item_first]
+    kth = (counted - before)[case_of, item_of] - 1
+    rows, (items, kth) = _at_rows(starts, sizes, case_of, item_of, kth)
+    causes, values = layout.item_cause[items], table._items[sites[rows], items]
+    for k in range(int(kth.max(initial=-1)) + 1):  # each (row, cause) at most once per step
+        at = kth == k
+        scores[rows[at], causes[at]] += values[at]
+    exps = np.exp(scores - scores.max(axis=1, keepdims=True))
+    shares = np.array(row_weight)[:, None] * exps / exps.sum(axis=1, keepdims=True)  # (rows, causes)
+    return _sum_rows(shares, bounds)
+
+
+def _at_rows(
+    starts: np.ndarray, sizes: np.ndarray, case_of: np.ndarray, *per_entry: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Each entry of a case (``case_of``) once at every site row of its case (``starts``,
+    ``sizes``): the rows, and ``per_entry`` repeated to match."""
+    repeats = sizes[case_of]
+    first = np.cumsum(repeats) - repeats
+    rows = np.repeat(starts[case_of] - first, repeats) + np.arange(int(repeats.sum()))
+    return rows, tuple(np.repeat(values, repeats) for values in per_entry)
+
+
+def _sum_rows(rows: np.ndarray, bounds: Sequence[int]) -> np.ndarray:
+    """Per block of rows (``bounds``: where each begins, then the end), the sum over its rows
+    as ``rows[start:stop].sum(axis=0)`` adds them: the first row, then each next one in turn
+    (numpy's ``add.reduceat`` pairs them another way; tests/test_compact_fast.py holds the
+    two equal bit for bit)."""
+    starts = np.asarray(bounds[:-1], dtype=np.intp)
+    sizes = np.diff(bounds)
+    out = np.zeros((len(starts), rows.shape[1]), dtype=rows.dtype)
+    has = sizes > 0
+    out[has] = rows[starts[has]]
+    for j in range(1, int(sizes.max(initial=0))):
+        longer = np.flatnonzero(sizes > j)
+        out[longer] += rows[starts[longer] + j]
+    return out
+
+
+class _Layout(NamedTuple):
+    """Where each cause's conditions and evidence items sit in a CauseTable, as arrays."""
+
+    needs: np.ndarray  # (causes,) the cause has a `needs_any`
+    needs_condition: np.ndarray  # (causes,) its condition (0 when it has none)
+    item_condition: np.ndarray  # (items,) each evidence item's condition
+    item_cause: np.ndarray  # (items,) its cause
+    item_first: np.ndarray  # (items,) its cause's first item
+
+
+_LAYOUTS: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _layout(table: CauseTable) -> _Layout:
+    def build() -> _Layout:
+        item_condition: list[int] = []
+        item_cause: list[int] = []
+        item_first: list[int] = []
+        for c, (_, start, stop) in enumerate(table._slices):
+            item_condition.extend(range(start, stop))
+            item_cause.extend([c] * (stop - start))
+            item_first.extend([table._first[c]] * (stop - start))
+        return _Layout(
+            needs=np.array(table._needs, dtype=bool),
+            needs_condition=np.array([at or 0 for at, _, _ in table._slices], dtype=np.intp),
+            item_condition=np.array(item_condition, dtype=np.intp),
+            item_cause=np.array(item_cause, dtype=np.intp),
+            item_first=np.array(item_first, dtype=np.intp),
+        )
+
+    layout: _Layout = once_per_object(_LAYOUTS, table, build)
+    return layout
