@@ -255,16 +255,22 @@ class _Writer:
                 self.parquet.close()
 
     def write(self, part, counts: dict) -> None:
-        counts["cases"] += len(part)
-        counts["errors"] += int(part["error"].notna().sum())
-        counts["partitions"] += 1
-        if self.kind == "csv":
-            part.to_csv(self.handle, index=False, header=counts["partitions"] == 1)
-            return
+        """Append a scored piece: a pandas frame, or the Arrow table of one (see score_piece)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(part, preserve_index=False)
+        counts["cases"] += len(part)
+        counts["partitions"] += 1
+        if isinstance(part, pa.Table):
+            counts["errors"] += len(part) - part.column("error").null_count
+            if self.kind == "csv":
+                part = part.to_pandas()
+        else:
+            counts["errors"] += int(part["error"].notna().sum())
+        if self.kind == "csv":
+            part.to_csv(self.handle, index=False, header=counts["partitions"] == 1)
+            return
+        table = part if isinstance(part, pa.Table) else pa.Table.from_pandas(part, preserve_index=False)
         if self.parquet is None:
             self.parquet = pq.ParquetWriter(self.handle, table.schema, compression="zstd")
         self.parquet.write_table(table.cast(self.parquet.schema))
