@@ -73,6 +73,7 @@ class CauseColumns:
         rows = [table.site_row(site, site_group(site, guidance)) for site in self.sites]
         self.bases = np.array([base for base, _ in rows]).reshape(len(self.sites), len(self.names))
         self.item_logs = np.array([items for _, items in rows]).reshape(len(self.sites), len(self.owner))
+        self.same_item = (self.item_logs == self.item_logs[:1]).all(axis=0)  # the same log LR at every site
 
     def leading(self, cols: _Columns, order: np.ndarray, probabilities: np.ndarray) -> LeadingCauses:
         """``order[:, r]`` and ``probabilities[:, r]``: each case's r-th listed group and its
@@ -85,32 +86,41 @@ class CauseColumns:
         n = order.shape[0]
         weights = self._site_weights(order, probabilities, cols)
         case, site = np.nonzero(weights >= MIN_SITE_WEIGHT)  # case-major, sites in name order
+        first_row = np.searchsorted(case, np.arange(n + 1))  # each case's first row of scores
         missing = np.zeros((n, len(self.names)))
         for c, needs in self.needs:
             missing[:, c] = ~cols.condition(needs)
-        scores = self.bases[site] + (missing * self.otherwise)[case]
         # the fired evidence: (case, item) in file order, each item's round within its cause
         fired_case, item = np.nonzero(np.stack([cols.condition(i["when"]) for i in self.items], axis=1))
-        if len(item):
-            owner = self.owner[item]
-            new_run = np.concatenate([[True], (fired_case[1:] != fired_case[:-1]) | (owner[1:] != owner[:-1])])
-            run_start = np.flatnonzero(new_run)
-            rounds = np.arange(len(item)) - np.repeat(run_start, np.diff(np.append(run_start, len(item))))
-            first_row = np.searchsorted(case, np.arange(n + 1))
-            flat, width, n_items = scores.reshape(-1), len(self.names), len(self.owner)
-            for k in range(int(rounds.max()) + 1):
-                at = np.flatnonzero(rounds == k)
-                pairs = first_row[fired_case[at] + 1] - first_row[fired_case[at]]
-                rows = np.repeat(first_row[fired_case[at]], pairs)
-                rows += np.arange(len(rows)) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-                items = np.repeat(item[at], pairs)
-                flat[rows * width + self.owner[items]] += self.item_logs.ravel()[site[rows] * n_items + items]
+        owner = self.owner[item]
+        new_run = np.concatenate([[True], (fired_case[1:] != fired_case[:-1]) | (owner[1:] != owner[:-1])])
+        run_start = np.flatnonzero(new_run)
+        rounds = np.arange(len(item)) - np.repeat(run_start, np.diff(np.append(run_start, len(item))))
+        # the first fired item of a cause, when it weighs the same at every site, is one
+        # (cases x causes) addition (adding 0.0 where none fired changes nothing)
+        first_same = np.flatnonzero((rounds == 0) & self.same_item[item])
+        first = np.zeros((n, len(self.names)))
+        first[fired_case[first_same], owner[first_same]] = self.item_logs[0, item[first_same]]
+        scores = self.bases[site] + (missing * self.otherwise)[case]
+        scores += first[case]
+        # the others one by one, round by round: the k-th fired item of every cause at once
+        rest = np.ones(len(item), dtype=bool)
+        rest[first_same] = False
+        flat, width, n_items = scores.reshape(-1), len(self.names), len(self.owner)
+        logs = self.item_logs.reshape(-1)
+        for k in range(int(rounds.max()) + 1 if len(item) else 0):
+            at = np.flatnonzero(rest & (rounds == k))
+            pairs = first_row[fired_case[at] + 1] - first_row[fired_case[at]]
+            rows = np.repeat(first_row[fired_case[at]] - np.cumsum(pairs) + pairs, pairs) + np.arange(pairs.sum())
+            flat[rows * width + np.repeat(owner[at], pairs)] += logs[site[rows] * n_items + np.repeat(item[at], pairs)]
         exps = np.exp(scores - scores.max(axis=1, keepdims=True))
         shares = weights[case, site][:, None] * exps / exps.sum(axis=1, keepdims=True)
+        # each case's shares summed over its sites in name order: the j-th site of every case at once
         total = np.zeros((n, len(self.names)))
-        if len(case):
-            starts = np.flatnonzero(np.concatenate([[True], case[1:] != case[:-1]]))
-            total[case[starts]] = np.add.reduceat(shares, starts, axis=0)
+        count = np.diff(first_row)
+        for j in range(int(count.max()) if n else 0):
+            cases = np.flatnonzero(count > j)
+            total[cases] += shares[first_row[cases] + j]
         ordered = total[:, self.by_name]
         best = self.by_name[np.argmax(ordered, axis=1)]
         grand = np.zeros(n)

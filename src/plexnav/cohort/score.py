@@ -354,4 +354,4 @@ class _Output:
                 "error": errors,
             }
         )
-        return pd.DataFrame(out).astype(OUTPUT)
+        return pd.DataFrame({c: pd.Series(out[c], dtype=t, copy=False) for c, t in OUTPUT.items()})

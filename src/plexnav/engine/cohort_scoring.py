@@ -459,14 +459,13 @@ class _Columns:
         """(n,) the code of the one symptom region of a case, -1 when none or several."""
         d = self.d
         region = self.t.region[d.row_entry]
-        rows = region >= 0
-        width = len(d.entries.regions) + 1
-        pairs = np.unique(d.row_case[rows] * width + region[rows])
-        cases, regions = pairs // width, pairs % width
-        count = np.bincount(cases, minlength=d.n_cases)
+        rows = np.flatnonzero(region >= 0)
         only = np.full(d.n_cases, -1, dtype=np.int64)
-        single = count[cases] == 1
-        only[cases[single]] = regions[single]
+        if len(rows):
+            cases, region = d.row_case[rows], region[rows]
+            first = np.flatnonzero(np.concatenate([[True], cases[1:] != cases[:-1]]))
+            low, high = np.minimum.reduceat(region, first), np.maximum.reduceat(region, first)
+            only[cases[first]] = np.where(low == high, low, -1)
         return only
 
     def _single_region(self) -> np.ndarray:
