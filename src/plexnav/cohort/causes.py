@@ -127,8 +127,13 @@ class CauseColumns:
         for c in range(len(self.names)):  # sum(total), one cause after another
             grand += total[:, c]
         grand[grand == 0] = 1.0
-        share = (total[np.arange(n), best] / grand).tolist()
-        return LeadingCauses(cause=best, probability=np.array([round(x, 6) for x in share]))
+        share = total[np.arange(n), best] / grand
+        probability = np.round(share, 6)
+        # round(x, 6) as the assessment rounds (correctly, from the decimal digits) where
+        # numpy's scaled rounding could differ: near a half of the sixth decimal
+        near = np.flatnonzero(np.abs(share * 1e6 - np.floor(share * 1e6) - 0.5) < 1e-6)
+        probability[near] = [round(x, 6) for x in share[near].tolist()]
+        return LeadingCauses(cause=best, probability=probability)
 
     def _site_weights(self, order: np.ndarray, probabilities: np.ndarray, cols: _Columns) -> np.ndarray:
         """etiology.site_weights over columns: (cases x sites) each case's weight."""

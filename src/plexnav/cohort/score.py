@@ -47,11 +47,10 @@ class Scorer:
     engine's entry table, or the error that says what is wrong with it."""
 
     def __init__(self) -> None:
-        from plexnav.knowledge.guidance import load_guidance_knowledge
-        from plexnav.modelcache import load_model
+        from plexnav.modelcache import load_guidance, load_model
 
         self.model = load_model()
-        guidance = load_guidance_knowledge()
+        guidance = load_guidance()  # read with the model from its snapshot (no YAML)
         self.cohort = CohortModel(self.model, guidance)
         self.causes = CauseColumns(guidance, [str(site) for site in self.cohort.group_site])
         self.entries = self.cohort.table_for()
@@ -220,8 +219,13 @@ def _arrow_codes(table, column: str) -> tuple[np.ndarray, list[str]]:
     """Integer codes of an Arrow column and its distinct values as plain text (missing is '')."""
     if column not in table.column_names:
         return np.zeros(table.num_rows, dtype=np.int64), [""]
+    import pyarrow as pa
+
     indices, dictionary = _dictionary(table.column(column))
-    words = [_plain(u) for u in dictionary.to_pylist()] + [""]
+    if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
+        words = [u or "" for u in dictionary.to_pylist()] + [""]  # text is its own plain form
+    else:
+        words = [_plain(u) for u in dictionary.to_pylist()] + [""]
     codes = indices.fill_null(len(words) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, words
 

@@ -548,6 +548,7 @@ class CohortModel:
         wanted = sorted(f for f in named if f not in special and not f.startswith("single_region:"))
         self.feature_bit = {f: _FIRST_FEATURE + i for i, f in enumerate(wanted)}
         self.words = (_FIRST_FEATURE + len(wanted) + 63) // 64
+        self._words: dict[bytes, str] = {}  # fired rules (as bytes) -> their ids joined
 
     def flag_bits(self, e: EntryEffect) -> int:
         """One entry's flags, sides and referenced features as one integer (see _FLAG_BITS)."""
@@ -737,5 +738,13 @@ class CohortModel:
             patterns = (codes[:, None] >> np.arange(fired.shape[1], dtype=np.int64)) & 1 == 1
         else:
             patterns, inverse = np.unique(fired, axis=0, return_inverse=True)
-        words = [";".join(i for i, on in zip(ids, row, strict=True) if on) or ROUTINE_RULE for row in patterns]
+        words = [self._rule_words(ids, row) for row in patterns]
         return level, inverse.reshape(-1).astype(np.intp), words
+
+    def _rule_words(self, ids: list[str], fired: np.ndarray) -> str:
+        """The ';'-joined ids of the rules that fired (ROUTINE_RULE for none), once per pattern."""
+        key = fired.tobytes()
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = ";".join(i for i, on in zip(ids, fired, strict=True) if on) or ROUTINE_RULE
+        return found
