@@ -142,9 +142,10 @@ _FLAG_BITS = {
     "is_symptom": 2,
     "lateral_symptom": 3,
     "sphincter_symptom": 4,
+    "spares_half": 12,  # a perineal half found abnormal, so the other may count as spared
 }
 _ABNORMAL_AT, _SYMPTOM_AT, _COMPLAINT_AT = 5, 8, 10  # LEFT/RIGHT/EITHER, LEFT/RIGHT, LEFT/RIGHT
-_FIRST_FEATURE = 12
+_FIRST_FEATURE = 13
 _SIDES = ("left", "right", "bilateral")  # side codes 0, 1, 2 of CohortScores.symptomatic
 
 
@@ -559,6 +560,7 @@ class CohortModel:
             ("is_symptom", e.is_symptom),
             ("lateral_symptom", e.lateral_symptom),
             ("sphincter_symptom", e.sphincter_symptom),
+            ("spares_half", len(e.spared_columns) > 0),
         ):
             bits |= int(flag) << _FLAG_BITS[name]
         bits |= e.abnormal_sides << _ABNORMAL_AT | e.symptom_sides << _SYMPTOM_AT | e.complaint_sides << _COMPLAINT_AT
@@ -664,33 +666,46 @@ class CohortModel:
             older = age >= t.obs_age[obs[variant]]
             cols[variant[older]] = t.obs_variant[obs[variant[older]]]
         silent_case, silent_cols = self._silent_sides(columns)
-        spared_case, spared_cols = self._spared_halves(d, t)
+        spared_case, spared_cols = self._spared_halves(d, columns)
         # observe: complaints recorded, none of them bladder or bowel trouble
         unreported = np.flatnonzero(
             columns.bit(_FLAG_BITS["is_symptom"]) & ~columns.bit(_FLAG_BITS["sphincter_symptom"])
         )
-        rows_all = np.concatenate([case, silent_case, spared_case, unreported])
-        columns_all = np.concatenate(
-            [cols, silent_cols, spared_cols, np.full(len(unreported), self.unreported, dtype=np.intp)]
+        extra_case = np.concatenate([silent_case, spared_case, unreported])
+        extra_cols = np.concatenate(
+            [silent_cols, spared_cols, np.full(len(unreported), self.unreported, dtype=np.intp)]
         )
-        counts = sparse.csr_matrix(
-            (np.ones(len(rows_all)), (rows_all, columns_all)), shape=(d.n_cases, len(self.model.column))
-        )
+        # rows grouped by case as they come (CSR built as it is): each case's derived
+        # observations after its own, then each case's columns sorted and counted once
+        order = np.argsort(extra_case, kind="stable")
+        extra_case, extra_cols = extra_case[order], extra_cols[order]
+        shape = (d.n_cases, len(self.model.column))
+        indices = np.insert(cols, np.searchsorted(case, extra_case, "right"), extra_cols)
+        per_case = np.bincount(case, minlength=shape[0]) + np.bincount(extra_case, minlength=shape[0])
+        indptr = np.concatenate([[0], np.cumsum(per_case)])
+        counts = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=shape)
         counts.sum_duplicates()
         # one observation per finding and state however many entries name it (observe.add)
         np.minimum(counts.data, 1.0, out=counts.data)
         return counts
 
-    def _spared_halves(self, d: CohortInput, t: _EntryArrays) -> tuple[np.ndarray, np.ndarray]:
+    def _spared_halves(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_spared_halves: the other half of a perineal region found abnormal on
         one side counts as examined normal, once, unless the case records that half, both
         sides or the region as a whole."""
-        rows = np.flatnonzero(t.spared_count[d.row_entry] > 0)
-        if not len(rows):
+        t = columns.t
+        cases = np.flatnonzero(columns.bit(_FLAG_BITS["spares_half"]))
+        if not len(cases):
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-        marked = np.flatnonzero(t.perineal_bit[d.row_entry])
+        # the rows of those cases
+        low, high = np.searchsorted(d.row_case, cases, "left"), np.searchsorted(d.row_case, cases, "right")
+        size = high - low
+        rows = np.repeat(low - np.cumsum(size) + size, size) + np.arange(size.sum())
+        entry = d.row_entry[rows]
+        marked = np.flatnonzero(t.perineal_bit[entry])
         recorded = np.zeros(d.n_cases, dtype=np.int64)
-        np.bitwise_or.at(recorded, d.row_case[marked], t.perineal_bit[d.row_entry[marked]])
+        np.bitwise_or.at(recorded, d.row_case[rows[marked]], t.perineal_bit[entry[marked]])
+        rows = rows[t.spared_count[entry] > 0]
         entry = d.row_entry[rows]
         rows = rows[(recorded[d.row_case[rows]] & t.blocking[entry]) == 0]
         entry = d.row_entry[rows]
