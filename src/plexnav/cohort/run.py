@@ -56,11 +56,13 @@ def _replace(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def simulate(n: int, output: str, seed: int = 0, distinct: int = 2000, chunk: int = 10_000) -> int:
+def simulate(n: int, output: str, seed: int = 0, distinct: int = 2000, chunk: int = 25_000) -> int:
     """Write ``n`` simulated cases; the file appears only when complete.  Rows written.
 
     A Parquet file gets one row group per ``chunk`` cases (about 80 rows each), so no case
-    is split between row groups and each is a piece ``plexnav cohort`` scores as it is."""
+    is split between row groups and each is a piece ``plexnav cohort`` scores as it is
+    (25,000 cases: about 2 million rows, 10 MB, per piece, as benchmarks/bench_cohort.py
+    writes them; smaller pieces pay the per-piece costs more often)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
