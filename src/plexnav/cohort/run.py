@@ -138,8 +138,9 @@ def _client(scheduler: str | None, workers: int | None):
 
     # Dask starts workers with a fixed 64 kB malloc trim threshold, which also fixes glibc's
     # mmap threshold at 128 kB: every large array a scoring step makes is then mapped and
-    # unmapped afresh (a third more CPU per piece).  Arrays below 256 MB come from the heap
-    # instead; the heap stays about one scoring step's size, as CASES_AT_ONCE bounds it.
+    # unmapped afresh (a sixth to a third more CPU per piece, measured in one process).
+    # Arrays below 256 MB come from the heap instead; the heap stays about one scoring
+    # step's size, as CASES_AT_ONCE bounds it.
     # The statistical profiler (samples every worker thread every 10 ms) feeds only the
     # dashboard, which this cluster does not serve.
     with dask.config.set(

@@ -11,6 +11,12 @@ side, the side a complaint is on, a weakness symptom against the examined grades
 region, a normal examination) are the same rules as ``observe``/``facts``/``localize``,
 written over columns; the cohort tests hold them equal to ``plexnav assess`` case by case.
 
+Each distinct entry is kept once per process in an :class:`EntryTable`, as arrays: its
+observation columns, and its flags, sides and the features the guidance's conditions read as
+bits of one integer, so a case's facts are one bitwise OR over its rows and a row is only an
+index into the table.  Sums the assessment compares (the causes of one case) are added in the
+engine's order, so causes that tie in exact arithmetic lead as they do there.
+
 Pure: numpy and scipy only, no I/O.
 """
 
@@ -31,7 +37,7 @@ from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import observe
 from plexnav.engine.triage import ROUTINE_RULE
-from plexnav.knowledge.age import age_thresholds
+from plexnav.knowledge.age import age_applies, age_thresholds
 from plexnav.knowledge.guidance import GuidanceKnowledge
 
 LEFT, RIGHT, EITHER = 1, 2, 4
@@ -584,8 +590,6 @@ class CohortModel:
         parts) matrix for ``shift_table``: the background polyneuropathy's two log ratios
         (its odds ratios multiplied in the file's order, as the engine does) and one 1 per
         history factor with a site risk."""
-        from plexnav.knowledge.age import age_applies
-
         n = d.n_cases
         ages: list[int | None] = [None, 0, *self.age_thresholds]  # a representative age per band
         band = self.age_band(d.age)
