@@ -8,19 +8,21 @@ assessment lists, floored to four decimals, as it does), the probability they le
 spread over sites the symptoms suggest.  Here the same numbers come from the engine's own
 compiled cause table (``CauseTable.site_row``) and the conditions are evaluated over
 columns by the cohort scorer's fact columns (the ones its triage uses), so nothing of the
-causes file is restated.  The cohort tests hold the result equal to ``plexnav assess``.
+causes file is restated.  Sites are integer codes: a case's weights are one row of a
+(cases x sites) array, and each (case, site) pair with weight one row of cause scores,
+added up in the engine's order.  The cohort tests hold the result equal to ``plexnav
+assess``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
-from plexnav.engine.cohort_scoring import CohortInput, _Columns  # the triage's fact columns
+from plexnav.engine.cohort_scoring import _Columns  # the triage's fact columns
 from plexnav.engine.etiology import MIN_SITE_WEIGHT, cause_table, site_group
 from plexnav.knowledge.guidance import GuidanceKnowledge
 
@@ -29,17 +31,17 @@ LISTED_SITES = 8  # engine.assess.TOP_SITES: the sites an assessment lists, whic
 
 @dataclass(frozen=True)
 class LeadingCauses:
-    cause: np.ndarray  # (n,) object: the leading cause of each case
+    cause: np.ndarray  # (n,) index into CauseColumns.names: the leading cause of each case
     probability: np.ndarray  # (n,) float: its probability, rounded to 6 places as the assessment does
 
 
 class CauseColumns:
-    """The cause table in the shapes column scoring needs, built once per guidance."""
+    """The cause table in the shapes column scoring needs, built once per guidance;
+    ``group_sites``: the site of each of the localization's groups (CohortModel.group_site)."""
 
-    def __init__(self, guidance: GuidanceKnowledge):
+    def __init__(self, guidance: GuidanceKnowledge, group_sites: Sequence[str]):
         self.guidance = guidance
         table = cause_table(guidance)
-        self.table = table
         causes = table.causes
         # causes in name order: a tie in probability goes to the first name, as rank_causes sorts
         self.names = tuple(table.names)
@@ -55,77 +57,108 @@ class CauseColumns:
         ]
         self.otherwise = np.array([math.log(causes[name].get("otherwise", 1.0)) for name in self.names])
         self.unlocalized = guidance.causes["unlocalized"]
-        self._site_tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        spec = self.unlocalized
+        cue_sites = [site for item in spec["cues"] for site in item["sites"]]
+        # every site a case can weigh, in name order (rank_causes goes through them sorted)
+        self.sites = tuple(sorted({*map(str, group_sites), *spec["base"], *cue_sites}))
+        index = {site: s for s, site in enumerate(self.sites)}
+        self.group_code = np.array([index[str(site)] for site in group_sites], dtype=np.intp)
+        self.cue_base = np.zeros(len(self.sites))
+        for site, w in spec["base"].items():
+            self.cue_base[index[site]] += float(w)
+        self.cues = [
+            (item["when"], [(index[site], float(w)) for site, w in item["sites"].items()]) for item in spec["cues"]
+        ]
+        self.cue_order = [index[site] for site in dict.fromkeys([*spec["base"], *cue_sites])]
+        rows = [table.site_row(site, site_group(site, guidance)) for site in self.sites]
+        self.bases = np.array([base for base, _ in rows]).reshape(len(self.sites), len(self.names))
+        self.item_logs = np.array([items for _, items in rows]).reshape(len(self.sites), len(self.owner))
+        self.same_item = (self.item_logs == self.item_logs[:1]).all(axis=0)  # the same log LR at every site
 
-    def site_tables(self, site: str) -> tuple[np.ndarray, np.ndarray]:
-        """At one site: (C,) log prior + log P(site | cause), and (I, C) each evidence item's
-        log LR in its cause's column."""
-        found = self._site_tables.get(site)
-        if found is None:
-            base, item_logs = self.table.site_row(site, site_group(site, self.guidance))
-            by_item = np.zeros((len(self.owner), len(self.names)))
-            by_item[np.arange(len(self.owner)), self.owner] = item_logs
-            found = self._site_tables[site] = (base, by_item)
-        return found
+    def leading(self, cols: _Columns, order: np.ndarray, probabilities: np.ndarray) -> LeadingCauses:
+        """``order[:, r]`` and ``probabilities[:, r]``: each case's r-th listed group and its
+        (floored) probability, for r up to :data:`LISTED_SITES`.
 
-    def leading(
-        self, data: CohortInput, sites: Sequence[np.ndarray], probabilities: np.ndarray, columns: _Columns | None = None
-    ) -> LeadingCauses:
-        """``sites[r]`` and ``probabilities[:, r]``: each case's r-th listed site and its
-        (floored) probability, for r up to :data:`LISTED_SITES`."""
-        n = data.n_cases
-        cols = columns or _Columns(data, self.guidance)
-        weights = self._site_weights(sites, probabilities, cols)
-        # few items hold for any one case: a sparse (cases x items) matrix
-        fired = sparse.csr_matrix(np.stack([cols.condition(item["when"]) for item in self.items], axis=1), dtype=float)
+        Every (case, site) pair with weight is one row of scores, added up in the engine's
+        order (``CauseTable.log_scores``: the base, the missing exposure, then each fired
+        item of a cause in file order; the sites in name order), so two causes that tie
+        in exact arithmetic are ordered as the assessment orders them."""
+        n = order.shape[0]
+        weights = self._site_weights(order, probabilities, cols)
+        case, site = np.nonzero(weights >= MIN_SITE_WEIGHT)  # case-major, sites in name order
+        first_row = np.searchsorted(case, np.arange(n + 1))  # each case's first row of scores
         missing = np.zeros((n, len(self.names)))
         for c, needs in self.needs:
             missing[:, c] = ~cols.condition(needs)
-        common = missing * self.otherwise
+        # the fired evidence: (case, item) in file order, each item's round within its cause
+        fired_case, item = np.nonzero(np.stack([cols.condition(i["when"]) for i in self.items], axis=1))
+        owner = self.owner[item]
+        new_run = np.concatenate([[True], (fired_case[1:] != fired_case[:-1]) | (owner[1:] != owner[:-1])])
+        run_start = np.flatnonzero(new_run)
+        rounds = np.arange(len(item)) - np.repeat(run_start, np.diff(np.append(run_start, len(item))))
+        # the first fired item of a cause, when it weighs the same at every site, is one
+        # (cases x causes) addition (adding 0.0 where none fired changes nothing)
+        first_same = np.flatnonzero((rounds == 0) & self.same_item[item])
+        first = np.zeros((n, len(self.names)))
+        first[fired_case[first_same], owner[first_same]] = self.item_logs[0, item[first_same]]
+        scores = self.bases[site] + (missing * self.otherwise)[case]
+        scores += first[case]
+        # the others one by one, round by round: the k-th fired item of every cause at once
+        rest = np.ones(len(item), dtype=bool)
+        rest[first_same] = False
+        flat, width, n_items = scores.reshape(-1), len(self.names), len(self.owner)
+        logs = self.item_logs.reshape(-1)
+        for k in range(int(rounds.max()) + 1 if len(item) else 0):
+            at = np.flatnonzero(rest & (rounds == k))
+            pairs = first_row[fired_case[at] + 1] - first_row[fired_case[at]]
+            rows = np.repeat(first_row[fired_case[at]] - np.cumsum(pairs) + pairs, pairs) + np.arange(pairs.sum())
+            flat[rows * width + np.repeat(owner[at], pairs)] += logs[site[rows] * n_items + np.repeat(item[at], pairs)]
+        exps = np.exp(scores - scores.max(axis=1, keepdims=True))
+        shares = weights[case, site][:, None] * exps / exps.sum(axis=1, keepdims=True)
+        # each case's shares summed over its sites in name order: the j-th site of every case at once
         total = np.zeros((n, len(self.names)))
-        for site, weight in weights.items():
-            rows = np.flatnonzero(weight >= MIN_SITE_WEIGHT)
-            if not len(rows):
-                continue
-            base, by_item = self.site_tables(site)
-            scores = base + common[rows] + np.asarray(fired[rows] @ by_item)
-            scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-            total[rows] += weight[rows, None] * scores / scores.sum(axis=1, keepdims=True)
+        count = np.diff(first_row)
+        for j in range(int(count.max()) if n else 0):
+            cases = np.flatnonzero(count > j)
+            total[cases] += shares[first_row[cases] + j]
         ordered = total[:, self.by_name]
         best = self.by_name[np.argmax(ordered, axis=1)]
-        grand = total.sum(axis=1)
+        grand = np.zeros(n)
+        for c in range(len(self.names)):  # sum(total), one cause after another
+            grand += total[:, c]
         grand[grand == 0] = 1.0
-        rows = np.arange(n)
-        return LeadingCauses(
-            cause=np.array(self.names, dtype=object)[best],
-            probability=np.round(total[rows, best] / grand, 6),
-        )
+        share = total[np.arange(n), best] / grand
+        probability = np.round(share, 6)
+        # round(x, 6) as the assessment rounds (correctly, from the decimal digits) where
+        # numpy's scaled rounding could differ: near a half of the sixth decimal
+        near = np.flatnonzero(np.abs(share * 1e6 - np.floor(share * 1e6) - 0.5) < 1e-6)
+        probability[near] = [round(x, 6) for x in share[near].tolist()]
+        return LeadingCauses(cause=best, probability=probability)
 
-    def _site_weights(
-        self, sites: Sequence[np.ndarray], probabilities: np.ndarray, cols: _Columns
-    ) -> Mapping[str, np.ndarray]:
-        """etiology.site_weights over columns: per site, each case's weight."""
+    def _site_weights(self, order: np.ndarray, probabilities: np.ndarray, cols: _Columns) -> np.ndarray:
+        """etiology.site_weights over columns: (cases x sites) each case's weight."""
         n = probabilities.shape[0]
-        weights: dict[str, np.ndarray] = {}
-        for r in range(min(len(sites), LISTED_SITES)):
-            for site in np.unique(sites[r]):
-                rows = sites[r] == site
-                weights.setdefault(str(site), np.zeros(n))[rows] += probabilities[rows, r]
+        weights = np.zeros((n, len(self.sites)))
+        rows = np.arange(n)
+        listed = self.group_code[order[:, :LISTED_SITES]] + (rows * len(self.sites))[:, None]  # flat
+        flat = weights.reshape(-1)
+        for r in range(listed.shape[1]):
+            flat[listed[:, r]] += probabilities[:, r]
+        # sum(weights.values()): each listed site once, in order of first listing
         assigned = np.zeros(n)
-        for weight in weights.values():
-            assigned += weight
+        for r in range(listed.shape[1]):
+            first = (listed[:, :r] != listed[:, r, None]).all(axis=1)
+            assigned += np.where(first, flat[listed[:, r]], 0.0)
         rest = np.maximum(0.0, 1.0 - assigned)
-        spread = rest > 1e-6
-        if spread.any():
-            spec = self.unlocalized
-            cue: dict[str, np.ndarray] = {site: np.full(n, float(w)) for site, w in spec["base"].items()}
-            for item in spec["cues"]:
-                fires = cols.condition(item["when"])
-                for site, w in item["sites"].items():
-                    cue.setdefault(site, np.zeros(n))[fires] += w
-            cue_total = np.zeros(n)
-            for w in cue.values():
-                cue_total += w
-            for site, w in cue.items():
-                weights.setdefault(site, np.zeros(n))[spread] += rest[spread] * w[spread] / cue_total[spread]
+        spread = np.flatnonzero(rest > 1e-6)
+        if len(spread):
+            cue = np.tile(self.cue_base, (len(spread), 1))
+            for when, sites in self.cues:
+                fires = cols.condition(when)[spread]
+                for s, w in sites:
+                    cue[fires, s] += w
+            cue_total = np.zeros(len(spread))
+            for s in self.cue_order:
+                cue_total += cue[:, s]
+            weights[spread] += rest[spread, None] * cue / cue_total[:, None]
         return weights

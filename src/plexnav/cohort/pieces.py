@@ -62,9 +62,16 @@ def parquet_pieces(source: str) -> list[Piece]:
 
 @lru_cache(maxsize=8)
 def _file(path: str):
+    """The Parquet file, its case ids read as dictionary codes (Parquet stores them so): no
+    string per row is made."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    return pq.ParquetFile(path)
+    names = pq.ParquetFile(path).schema_arrow
+    wanted = "case_id" in names.names and (
+        pa.types.is_string(names.field("case_id").type) or pa.types.is_large_string(names.field("case_id").type)
+    )
+    return pq.ParquetFile(path, read_dictionary=["case_id"] if wanted else None)
 
 
 def _read(piece: Piece, columns: list[str] | None = None):
@@ -79,12 +86,26 @@ def _last_id(piece: Piece) -> str | None:
 
 
 def _run_length(ids, case_id: str) -> int:
-    """How many rows at the start of ``ids`` belong to ``case_id``."""
+    """How many rows at the start of ``ids`` (an Arrow array, chunked or not, plain or
+    dictionary-encoded) belong to ``case_id``."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    differs = pc.not_equal(ids, case_id).fill_null(True)
-    found = pc.index(differs, True).as_py()
-    return len(ids) if found < 0 else found
+    chunks = ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]
+    run = 0
+    for chunk in chunks:
+        if pa.types.is_dictionary(chunk.type):
+            code = pc.index(chunk.dictionary, case_id).as_py()
+            if code < 0:
+                return run
+            differs = pc.not_equal(chunk.indices, code).fill_null(True)
+        else:
+            differs = pc.not_equal(chunk, case_id).fill_null(True)
+        found = pc.index(differs, True).as_py()
+        if found >= 0:
+            return run + found
+        run += len(chunk)
+    return run
 
 
 def _leading_rows(piece: Piece, case_id: str, columns: list[str]) -> tuple[list, bool]:
@@ -132,12 +153,13 @@ def piece_rows(pieces: list[Piece], i: int):
 
 
 def score_piece(pieces: list[Piece], i: int):
-    """Score the cases that start in piece ``i``: (the output rows, the 64-bit hashes of
-    their case ids)."""
+    """Score the cases that start in piece ``i``: (the output rows as an Arrow table, which
+    travels to the writer as buffers, the 64-bit hashes of their case ids)."""
     import pandas as pd
+    import pyarrow as pa
 
     from plexnav.cohort.score import score_table
 
     scored = score_table(piece_rows(pieces, i))
     hashes = pd.util.hash_array(scored["case_id"].to_numpy(dtype=object, na_value=""), categorize=False)
-    return scored, np.asarray(hashes, dtype=np.uint64)
+    return pa.Table.from_pandas(scored, preserve_index=False), np.asarray(hashes, dtype=np.uint64)

@@ -56,11 +56,13 @@ def _replace(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def simulate(n: int, output: str, seed: int = 0, distinct: int = 2000, chunk: int = 10_000) -> int:
+def simulate(n: int, output: str, seed: int = 0, distinct: int = 2000, chunk: int = 25_000) -> int:
     """Write ``n`` simulated cases; the file appears only when complete.  Rows written.
 
     A Parquet file gets one row group per ``chunk`` cases (about 80 rows each), so no case
-    is split between row groups and each is a piece ``plexnav cohort`` scores as it is."""
+    is split between row groups and each is a piece ``plexnav cohort`` scores as it is
+    (25,000 cases: about 2 million rows, 10 MB, per piece, as benchmarks/bench_cohort.py
+    writes them; smaller pieces pay the per-piece costs more often)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -132,9 +134,24 @@ def _client(scheduler: str | None, workers: int | None):
             return Client(scheduler, timeout="10s"), None
         except (OSError, TimeoutError) as exc:
             raise CohortFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    cluster = LocalCluster(
-        n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
+    import dask
+
+    # Dask starts workers with a fixed 64 kB malloc trim threshold, which also fixes glibc's
+    # mmap threshold at 128 kB: every large array a scoring step makes is then mapped and
+    # unmapped afresh (a sixth to a third more CPU per piece, measured in one process).
+    # Arrays below 256 MB come from the heap instead; the heap stays about one scoring
+    # step's size, as CASES_AT_ONCE bounds it.
+    # The statistical profiler (samples every worker thread every 10 ms) feeds only the
+    # dashboard, which this cluster does not serve.
+    with dask.config.set(
+        {
+            "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(2**28),
+            "distributed.worker.profile.enabled": False,
+        }
+    ):
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+        )
     return Client(cluster), cluster
 
 
@@ -255,16 +272,22 @@ class _Writer:
                 self.parquet.close()
 
     def write(self, part, counts: dict) -> None:
-        counts["cases"] += len(part)
-        counts["errors"] += int(part["error"].notna().sum())
-        counts["partitions"] += 1
-        if self.kind == "csv":
-            part.to_csv(self.handle, index=False, header=counts["partitions"] == 1)
-            return
+        """Append a scored piece: a pandas frame, or the Arrow table of one (see score_piece)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(part, preserve_index=False)
+        counts["cases"] += len(part)
+        counts["partitions"] += 1
+        if isinstance(part, pa.Table):
+            counts["errors"] += len(part) - part.column("error").null_count
+            if self.kind == "csv":
+                part = part.to_pandas()
+        else:
+            counts["errors"] += int(part["error"].notna().sum())
+        if self.kind == "csv":
+            part.to_csv(self.handle, index=False, header=counts["partitions"] == 1)
+            return
+        table = part if isinstance(part, pa.Table) else pa.Table.from_pandas(part, preserve_index=False)
         if self.parquet is None:
             self.parquet = pq.ParquetWriter(self.handle, table.schema, compression="zstd")
         self.parquet.write_table(table.cast(self.parquet.schema))

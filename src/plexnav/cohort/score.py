@@ -1,15 +1,17 @@
 """Score one partition of the long table (a pandas frame, or an Arrow table, holding whole cases).
 
-Each distinct entry row and each distinct patient-and-history combination is turned into a
+Each distinct entry row and each distinct patient-and-history item is turned into a
 one-entry case, validated by the case format (an invalid row marks its case with an error
-that names the field) and read once by the engine; the partition is then scored as arrays
-by :mod:`plexnav.engine.cohort_scoring`, and its leading causes by
-:mod:`plexnav.cohort.causes`.
+that names the field) and read once per process by the engine into the process's
+:class:`~plexnav.engine.cohort_scoring.EntryTable`; a row is then one integer, the index of
+its content there.  The partition is scored as arrays by
+:mod:`plexnav.engine.cohort_scoring`, and its leading causes by :mod:`plexnav.cohort.causes`.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +23,7 @@ from plexnav.engine.cohort_scoring import CohortInput, CohortModel, EntryEffect,
 from plexnav.validation import CaseValidationError, validate_case
 
 TOP = 3
-CASES_AT_ONCE = 8192  # cases scored in one step by score_table (memory grows with them)
+CASES_AT_ONCE = 16_384  # cases scored in one step (memory grows with them: about 10 kB each)
 FIELDS = ("section", "id", "side", "value", "detail")
 OUTPUT = {
     "case_id": "object",
@@ -37,40 +39,70 @@ OUTPUT = {
     "cause_probability_1": "float64",
     "error": "object",
 }
+SIDES = np.array(["left", "right", "bilateral"], dtype=object)  # CohortScores.symptomatic codes
 
 
 class Scorer:
-    """The model and the memo of rows already read, for one process."""
+    """The model, and every distinct row content this process has read: its entry in the
+    engine's entry table, or the error that says what is wrong with it."""
 
     def __init__(self) -> None:
-        from plexnav.knowledge.guidance import load_guidance_knowledge
-        from plexnav.modelcache import load_model
+        from plexnav.modelcache import load_guidance, load_model
 
         self.model = load_model()
-        self.cohort = CohortModel(self.model, load_guidance_knowledge())
-        self.causes = CauseColumns(load_guidance_knowledge())
-        self._entries: dict[tuple, EntryEffect | str] = {}
-        self._shifts: dict[int, np.ndarray] = {}
+        guidance = load_guidance()  # read with the model from its snapshot (no YAML)
+        self.cohort = CohortModel(self.model, guidance)
+        self.causes = CauseColumns(guidance, [str(site) for site in self.cohort.group_site])
+        self.entries = self.cohort.table_for()
+        self._ids: dict[tuple, int] = {}
+        # per entry: its problem (None: valid), and the age, duration and factor it gives
+        self._problem: list[str | None] = []
+        self._history: list[tuple[float, float, int]] = []
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def entry(self, key: tuple) -> EntryEffect | str:
         """The effect of one row's content, or the error that says what is wrong with it."""
-        found = self._entries.get(key)
+        i = self.entry_id(key)
+        problem = self._problem[i]
+        return problem if problem is not None else self.entries.effects[i]
+
+    def entry_id(self, key: tuple) -> int:
+        """The index in the entry table of one row's content (section, id, side, value, detail)."""
+        found = self._ids.get(key)
         if found is None:
-            section, ident, side, value, detail = key
-            try:
-                case: dict = {"format": "plexnav-case/1"}
-                if section in CASE_SECTIONS:
-                    patient, history = history_from_rows([(section, ident, value)])
-                    case.update({k: v for k, v in (("patient", patient), ("history", history)) if v})
-                else:
-                    place(case, section, entry_from_row(section, ident, side, value, detail))
-                found = entry_effect(self.model, validate_case(case)[0])
-            except TableError as exc:
-                found = f"{section} {ident!r}: {exc}"
-            except CaseValidationError as exc:
-                found = f"{section} {ident!r}: " + "; ".join(e.render() for e in exc.errors)
-            self._entries[key] = found
+            effect = self._read(key)
+            history = (np.nan, np.nan, -1)
+            if isinstance(effect, str):
+                problem: str | None = effect
+                effect = self.stand_in()
+            else:
+                problem = None
+                section, ident, _, value, _ = key
+                if (section, ident) == ("patient", "age"):
+                    history = (float(value), np.nan, -1)
+                elif (section, ident) == ("history", "duration_days"):
+                    history = (np.nan, float(value), -1)
+                elif (section, ident) == ("history", "factor"):
+                    history = (np.nan, np.nan, V.HISTORY_FACTORS.index(value))
+            found = self._ids[key] = self.entries.add(effect)
+            self._problem.append(problem)
+            self._history.append(history)
         return found
+
+    def _read(self, key: tuple) -> EntryEffect | str:
+        section, ident, side, value, detail = key
+        try:
+            case: dict = {"format": "plexnav-case/1"}
+            if section in CASE_SECTIONS:
+                patient, history = history_from_rows([(section, ident, value)])
+                case.update({k: v for k, v in (("patient", patient), ("history", history)) if v})
+            else:
+                place(case, section, entry_from_row(section, ident, side, value, detail))
+            return entry_effect(self.model, validate_case(case)[0])
+        except TableError as exc:
+            return f"{section} {ident!r}: {exc}"
+        except CaseValidationError as exc:
+            return f"{section} {ident!r}: " + "; ".join(e.render() for e in exc.errors)
 
     def stand_in(self) -> EntryEffect:
         """The effect scored in place of a row with an error (its case is reported as the error)."""
@@ -79,17 +111,14 @@ class Scorer:
             raise RuntimeError(f"the stand-in entry is refused: {found}")
         return found
 
-    def factor_bit(self, factor: str) -> int:
-        """The bit of a (valid) history factor in a case's factor mask."""
-        return V.HISTORY_FACTORS.index(factor)
-
-    def shift_of_mask(self, mask: int) -> np.ndarray:
-        """The prior shift of the factors whose bits are set (see :meth:`factor_bit`)."""
-        found = self._shifts.get(mask)
-        if found is None:
-            factors = frozenset(f for b, f in enumerate(V.HISTORY_FACTORS) if mask >> b & 1)
-            found = self._shifts[mask] = self.cohort.factor_shift(factors)
-        return found
+    def entry_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per entry: its problem (object, None when valid), age, duration and factor bit (-1)."""
+        found = self._arrays
+        if found is None or len(found[0]) != len(self._problem):
+            history = np.array(self._history, dtype=float).reshape(-1, 3)
+            problems = np.array(self._problem, dtype=object)
+            found = self._arrays = (problems, history[:, 0], history[:, 1], history[:, 2].astype(np.int64))
+        return found[0], found[1], found[2], found[3]
 
 
 @lru_cache(maxsize=1)
@@ -136,55 +165,67 @@ def score_frame(frame: pd.DataFrame, scorer_: Scorer | None = None) -> pd.DataFr
         raise TableError(f"{int(frame['case_id'].isna().sum())} row(s) have no case_id")
     case_code, case_ids = pd.factorize(frame["case_id"], sort=False)
     parts = [_codes(frame, c) for c in FIELDS]
-    return _output(*_score(case_code, np.asarray(case_ids, dtype=object), parts, scorer_ or scorer()))
+    return _score(case_code.astype(np.intp), np.asarray(case_ids, dtype=object), parts, scorer_ or scorer())
 
 
 def score_table(table, scorer_: Scorer | None = None) -> pd.DataFrame:
     """:func:`score_frame` of a pyarrow Table, read through Arrow's dictionary codes (no
     conversion of the rows to pandas objects): what a worker does with a Parquet row group."""
-    import pyarrow.compute as pc
-
     check_columns(table.column_names)
     ids = table.column("case_id")
     if ids.null_count:
         raise TableError(f"{ids.null_count} row(s) have no case_id")
-    encoded = pc.dictionary_encode(ids).combine_chunks()
-    case_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
-    case_ids = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    case_code, case_ids = _arrow_case_codes(ids)
     parts = [_arrow_codes(table, c) for c in FIELDS]
-    s = scorer_ or scorer()
-    if len(case_ids) <= CASES_AT_ONCE:
-        return _output(*_score(case_code, case_ids, parts, s))
-    # a large row group in slices of whole cases (in order of first appearance): the arrays
-    # of one scoring step grow with its cases, so memory stays bounded whatever the file holds
-    order = np.argsort(case_code, kind="stable")
-    bounds = np.searchsorted(case_code[order], np.arange(0, len(case_ids) + CASES_AT_ONCE, CASES_AT_ONCE))
-    out = []
-    for k in range(len(bounds) - 1):
-        rows = np.sort(order[bounds[k] : bounds[k + 1]])
-        first = k * CASES_AT_ONCE
-        piece = [(codes[rows], words) for codes, words in parts]
-        out.append(_output(*_score(case_code[rows] - first, case_ids[first : first + CASES_AT_ONCE], piece, s)))
-    return pd.concat(out, ignore_index=True)
+    return _score(case_code, case_ids, parts, scorer_ or scorer())
 
 
-def _arrow_codes(table, column: str) -> tuple[np.ndarray, list[str]]:
-    """Integer codes of an Arrow column and its distinct values as plain text (missing is '')."""
+def _dictionary(values) -> tuple[Any, Any]:
+    """(indices, dictionary) of an Arrow column, dictionary-encoded if it is not already."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if column not in table.column_names:
-        return np.zeros(table.num_rows, dtype=np.int64), [""]
-    values = table.column(column)
     if not pa.types.is_dictionary(values.type):
         values = pc.dictionary_encode(values)
     values = values.unify_dictionaries() if isinstance(values, pa.ChunkedArray) else values
     if isinstance(values, pa.ChunkedArray):
-        dictionary = values.chunk(0).dictionary if values.num_chunks else pa.array([], pa.string())
+        dictionary = values.chunk(0).dictionary if values.num_chunks else pa.array([], values.type.value_type)
         indices = pa.chunked_array([c.indices for c in values.chunks], values.type.index_type).combine_chunks()
     else:
         dictionary, indices = values.dictionary, values.indices
-    words = [_plain(u) for u in dictionary.to_pylist()] + [""]
+    return indices, dictionary
+
+
+def _arrow_case_codes(ids) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's case as 0, 1, ... in order of first appearance, and the case ids."""
+    indices, dictionary = _dictionary(ids)
+    codes = indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    n_rows = len(codes)
+    if not n_rows:
+        return codes, np.zeros(0, dtype=object)
+    steps = np.diff(codes)
+    if codes[0] == 0 and ((steps == 0) | (steps == 1)).all():  # already numbered as they come
+        return codes, dictionary.slice(0, int(codes[-1]) + 1).to_numpy(zero_copy_only=False).astype(object)
+    first = np.full(len(dictionary), n_rows, dtype=np.intp)
+    first[codes[::-1]] = np.arange(n_rows - 1, -1, -1)
+    present = np.flatnonzero(first < n_rows)
+    present = present[np.argsort(first[present], kind="stable")]
+    renumber = np.full(len(dictionary), -1, dtype=np.intp)
+    renumber[present] = np.arange(len(present))
+    return renumber[codes], dictionary.take(present).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _arrow_codes(table, column: str) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of an Arrow column and its distinct values as plain text (missing is '')."""
+    if column not in table.column_names:
+        return np.zeros(table.num_rows, dtype=np.int64), [""]
+    import pyarrow as pa
+
+    indices, dictionary = _dictionary(table.column(column))
+    if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
+        words = [u or "" for u in dictionary.to_pylist()] + [""]  # text is its own plain form
+    else:
+        words = [_plain(u) for u in dictionary.to_pylist()] + [""]
     codes = indices.fill_null(len(words) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, words
 
@@ -206,106 +247,115 @@ def _row_content(parts: list[tuple[np.ndarray, list[str]]], n_rows: int) -> tupl
     return row_entry, first
 
 
-def _score(case_code: np.ndarray, case_ids: np.ndarray, parts: list[tuple[np.ndarray, list[str]]], s: Scorer):
-    """The scores of the cases whose rows are coded by ``parts`` (see :func:`score_frame`)."""
+def _score(
+    case_code: np.ndarray, case_ids: np.ndarray, parts: list[tuple[np.ndarray, list[str]]], s: Scorer
+) -> pd.DataFrame:
+    """The output rows of the cases whose rows are coded by ``parts`` (see :func:`score_frame`),
+    scored :data:`CASES_AT_ONCE` at a time so memory stays bounded whatever a piece holds."""
     n = len(case_ids)
-    case_code = case_code.astype(np.intp)
-    errors = np.full(n, None, dtype=object)
     if not n:
-        return case_ids, None, errors
-
-    # the distinct contents of rows, as one integer per row
-    row_entry, first = _row_content(parts, len(case_code))
-    effects: list[EntryEffect] = []
-    problems = np.full(len(first), None, dtype=object)
-    keys = []
-    for j, row in enumerate(first):
-        key = tuple(words[codes[row]] for codes, words in parts)
-        keys.append(key)
-        found = s.entry(key)
-        if isinstance(found, str):
-            problems[j] = found
-            found = s.stand_in()
-        effects.append(found)
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
+    # the distinct contents of rows, as one integer per row, then their entries
+    row_local, first = _row_content(parts, len(case_code))
+    known = np.array([s.entry_id(tuple(words[codes[row]] for codes, words in parts)) for row in first], dtype=np.intp)
+    row_entry = known[row_local]
+    problems, entry_age, entry_days, entry_factor = s.entry_arrays()
+    errors = np.full(n, None, dtype=object)
     bad = problems != None  # noqa: E711 (element-wise)
     bad_rows = np.flatnonzero(bad[row_entry])
-    for row in bad_rows[::-1]:  # the first problem of each case is the one reported
-        errors[case_code[row]] = problems[row_entry[row]]
+    if len(bad_rows):  # the first problem of each case is the one reported
+        cases, at = np.unique(case_code[bad_rows], return_index=True)
+        errors[cases] = problems[row_entry[bad_rows[at]]]
 
-    # age and duration as numbers, risk factors as one set per case
-    entry_age, entry_days = np.full(len(first), np.nan), np.full(len(first), np.nan)
-    entry_factor = np.full(len(first), -1, dtype=np.int64)
-    for j, (section, ident, _, value, _) in enumerate(keys):
-        if bad[j]:
-            continue
-        if (section, ident) == ("patient", "age"):
-            entry_age[j] = float(value)
-        elif (section, ident) == ("history", "duration_days"):
-            entry_days[j] = float(value)
-        elif (section, ident) == ("history", "factor"):
-            entry_factor[j] = s.factor_bit(value)
+    # age and duration as numbers, risk factors as one bit mask per case
     age, duration = np.full(n, np.nan), np.full(n, np.nan)
     for per_entry, target in ((entry_age, age), (entry_days, duration)):
-        rows = ~np.isnan(per_entry[row_entry])
+        rows = np.flatnonzero(~np.isnan(per_entry[row_entry]))
         target[case_code[rows]] = per_entry[row_entry[rows]]
     row_factor = entry_factor[row_entry]
-    has = row_factor >= 0
-    masks = np.zeros(n, dtype=np.int64)  # one bit per valid factor (other values are errors)
-    np.bitwise_or.at(masks, case_code[has], np.left_shift(1, row_factor[has]))
-    mask_values, case_shift = np.unique(masks, return_inverse=True)
-    shifts = np.stack([s.shift_of_mask(int(m)) for m in mask_values])
+    has = np.flatnonzero(row_factor >= 0)
+    factors = np.zeros(n, dtype=np.int64)  # one bit per valid factor (other values are errors)
+    np.bitwise_or.at(factors, case_code[has], np.left_shift(1, row_factor[has]))
 
     bad_case = errors != None  # noqa: E711 (element-wise)
-    keep = ~bad[row_entry] & ~bad_case[case_code]
-    data = CohortInput(
-        n_cases=n,
-        row_case=case_code[keep],
-        row_entry=row_entry[keep].astype(np.intp),
-        entries=effects,
-        case_shift=case_shift.reshape(-1).astype(np.intp),
-        shifts=shifts,
-        age=age,
-        duration=duration,
-    )
-    scores = s.cohort.score(data, top=LISTED_SITES)
-    causes = s.causes.leading(data, scores.sites, scores.probabilities)
-    return case_ids, (scores, causes), errors
+    keep = np.flatnonzero(~bad[row_entry] & ~bad_case[case_code])
+    row_case, row_entry = case_code[keep], row_entry[keep]
+    if len(row_case) > 1 and (row_case[1:] < row_case[:-1]).any():  # rows of a case apart
+        order = np.argsort(row_case, kind="stable")
+        row_case, row_entry = row_case[order], row_entry[order]
+    out = _Output(n, s)
+    bounds = np.searchsorted(row_case, np.arange(0, n + CASES_AT_ONCE, CASES_AT_ONCE).clip(max=n))
+    for k in range(len(bounds) - 1):
+        lo, hi = k * CASES_AT_ONCE, min(n, (k + 1) * CASES_AT_ONCE)
+        span = slice(bounds[k], bounds[k + 1])
+        data = CohortInput(
+            n_cases=hi - lo,
+            row_case=row_case[span] - lo,
+            row_entry=row_entry[span],
+            entries=s.entries,
+            factors=factors[lo:hi],
+            age=age[lo:hi],
+            duration=duration[lo:hi],
+        )
+        scores = s.cohort.score(data, top=LISTED_SITES)
+        causes = s.causes.leading(scores.columns, scores.order, scores.probabilities)
+        out.fill(slice(lo, hi), s, scores, causes)
+    return out.frame(case_ids, errors)
 
 
-def _output(case_ids: np.ndarray, scored, errors: np.ndarray) -> pd.DataFrame:
-    if scored is None:  # no rows, no cases
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in OUTPUT.items()})
-    scores, causes = scored
-    out = {"case_id": np.asarray(case_ids, dtype=object)}
-    failed = errors != None  # noqa: E711
-    for r in range(TOP):
-        site = (
-            np.array(scores.sites[r], dtype=object, copy=True)
-            if r < len(scores.sites)
-            else np.full(len(case_ids), None, object)
+class _Output:
+    """The output columns of one piece, filled step by step."""
+
+    def __init__(self, n: int, s: Scorer):
+        self.n, self.group_site = n, s.cohort.group_site
+        self.group = np.zeros((n, TOP), dtype=np.intp)
+        self.side = np.zeros((n, TOP), dtype=object)
+        self.probability = np.full((n, TOP), np.nan)
+        self.ranks = TOP
+        self.levels = np.full(n, None, dtype=object)
+        self.triage = np.full(n, None, dtype=object)
+        self.rules = np.full(n, None, dtype=object)
+        self.cause = np.full(n, None, dtype=object)
+        self.cause_probability = np.full(n, np.nan)
+
+    def fill(self, at: slice, s: Scorer, scores, causes) -> None:
+        cm = s.cohort
+        order = scores.order[:, :TOP]
+        self.ranks = min(self.ranks, order.shape[1])
+        symptomatic = SIDES[scores.symptomatic]
+        for r in range(order.shape[1]):
+            g = order[:, r]
+            self.group[at, r] = g
+            self.side[at, r] = np.where(cm.symptomatic_group[g], symptomatic, cm.group_side[g])
+            self.probability[at, r] = scores.probabilities[:, r]
+        self.levels[at] = scores.levels
+        self.triage[at] = np.array(cm.levels, dtype=object)[scores.triage]
+        self.rules[at] = np.array(scores.rule_words, dtype=object)[scores.rules]
+        self.cause[at] = np.array(s.causes.names, dtype=object)[causes.cause]
+        self.cause_probability[at] = causes.probability
+
+    def frame(self, case_ids: np.ndarray, errors: np.ndarray) -> pd.DataFrame:
+        failed = errors != None  # noqa: E711
+        out: dict[str, np.ndarray] = {"case_id": np.asarray(case_ids, dtype=object)}
+        for r in range(TOP):
+            if r < self.ranks:
+                site = self.group_site[self.group[:, r]]
+                side = self.side[:, r].copy()
+                prob = np.where(failed, np.nan, self.probability[:, r])
+            else:
+                site, side, prob = np.full(self.n, None, object), np.full(self.n, None, object), np.full(self.n, np.nan)
+            site[failed], side[failed] = None, None
+            out[f"site_{r + 1}"], out[f"side_{r + 1}"], out[f"probability_{r + 1}"] = site, side, prob
+        for column in (self.levels, self.triage, self.rules, self.cause):
+            column[failed] = None
+        out.update(
+            {
+                "levels_1": self.levels,
+                "triage": self.triage,
+                "triage_rules": self.rules,
+                "cause_1": self.cause,
+                "cause_probability_1": np.where(failed, np.nan, self.cause_probability),
+                "error": errors,
+            }
         )
-        side = (
-            np.array(scores.sides[r], dtype=object, copy=True)
-            if r < len(scores.sides)
-            else np.full(len(case_ids), None, object)
-        )
-        prob = scores.probabilities[:, r] if r < scores.probabilities.shape[1] else np.full(len(case_ids), np.nan)
-        site[failed], side[failed] = None, None
-        prob = np.where(failed, np.nan, prob)
-        out[f"site_{r + 1}"], out[f"side_{r + 1}"], out[f"probability_{r + 1}"] = site, side, prob
-    levels = np.asarray(scores.extra["levels"], dtype=object).copy()
-    triage = np.asarray(scores.levels, dtype=object).copy()
-    rules = np.array(scores.rules, dtype=object)
-    cause = causes.cause.copy()
-    levels[failed], triage[failed], rules[failed], cause[failed] = None, None, None, None
-    out.update(
-        {
-            "levels_1": levels,
-            "triage": triage,
-            "triage_rules": rules,
-            "cause_1": cause,
-            "cause_probability_1": np.where(failed, np.nan, causes.probability),
-            "error": errors,
-        }
-    )
-    return pd.DataFrame(out).astype(OUTPUT)
+        return pd.DataFrame({c: pd.Series(out[c], dtype=t, copy=False) for c, t in OUTPUT.items()})

@@ -11,6 +11,12 @@ side, the side a complaint is on, a weakness symptom against the examined grades
 region, a normal examination) are the same rules as ``observe``/``facts``/``localize``,
 written over columns; the cohort tests hold them equal to ``plexnav assess`` case by case.
 
+Each distinct entry is kept once per process in an :class:`EntryTable`, as arrays: its
+observation columns, and its flags, sides and the features the guidance's conditions read as
+bits of one integer, so a case's facts are one bitwise OR over its rows and a row is only an
+index into the table.  Sums the assessment compares (the causes of one case) are added in the
+engine's order, so causes that tie in exact arithmetic lead as they do there.
+
 Pure: numpy and scipy only, no I/O.
 """
 
@@ -31,7 +37,7 @@ from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import observe
 from plexnav.engine.triage import ROUTINE_RULE
-from plexnav.knowledge.age import age_thresholds
+from plexnav.knowledge.age import age_applies, age_thresholds
 from plexnav.knowledge.guidance import GuidanceKnowledge
 
 LEFT, RIGHT, EITHER = 1, 2, 4
@@ -134,30 +140,205 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     )
 
 
+# An entry's flags and sides as bits of one integer; the referenced features follow them
+# (:class:`EntryTable`), so a case's flags are one bitwise OR over its rows.
+_FLAG_BITS = {
+    "exam_given": 0,
+    "exam_abnormal": 1,  # an examined finding that is not normal (facts: exam:normal)
+    "is_symptom": 2,
+    "lateral_symptom": 3,
+    "sphincter_symptom": 4,
+    "spares_half": 12,  # a perineal half found abnormal, so the other may count as spared
+}
+_ABNORMAL_AT, _SYMPTOM_AT, _COMPLAINT_AT = 5, 8, 10  # LEFT/RIGHT/EITHER, LEFT/RIGHT, LEFT/RIGHT
+_FIRST_FEATURE = 13
+_SIDES = ("left", "right", "bilateral")  # side codes 0, 1, 2 of CohortScores.symptomatic
+
+
+def condition_names(conditions: Sequence[Condition]) -> tuple[set[str], set[str]]:
+    """The feature names and value names the conditions read (``all``/``any``/``none`` walked)."""
+    features: set[str] = set()
+    values: set[str] = set()
+    todo = list(conditions)
+    while todo:
+        cond = todo.pop()
+        if isinstance(cond, str):
+            features.add(cond)
+            continue
+        for word in ("all", "any", "none"):
+            if word in cond:
+                todo.extend(cond[word])
+                break
+        else:
+            values.add(cond["value"])
+    return features, values
+
+
+def _guidance_conditions(guidance: GuidanceKnowledge) -> list[Condition]:
+    """Every condition the cohort evaluates: triage rules, derived facts, causes and the cues
+    of an unlocalized presentation."""
+    out: list[Condition] = [rule["when"] for spec in guidance.triage for rule in spec["rules"]]
+    out.extend(guidance.derived.values())
+    for cause in guidance.causes["causes"].values():
+        out.extend(item["when"] for item in cause.get("evidence", ()))
+        if cause.get("needs_any"):
+            out.append({"any": list(cause["needs_any"])})
+    out.extend(item["when"] for item in guidance.causes["unlocalized"]["cues"])
+    return out
+
+
+@dataclass(frozen=True)
+class _EntryArrays:
+    """:class:`EntryTable` as arrays (one row per entry)."""
+
+    words: np.ndarray  # (W, G) uint64: flags, sides and referenced features
+    obs_start: np.ndarray  # (G,) first of the entry's observations in the flat arrays
+    obs_count: np.ndarray  # (G,)
+    obs_column: np.ndarray  # (O,) model column of each observation
+    obs_variant: np.ndarray  # (O,) its age-adjusted column (itself when none)
+    obs_age: np.ndarray  # (O,) age from which the variant applies (inf when none)
+    spared_start: np.ndarray  # (G,) the same for the spared perineal halves
+    spared_count: np.ndarray
+    spared_column: np.ndarray
+    perineal_bit: np.ndarray  # (G,) int64: the (region, side) slot the entry records, 0 none
+    blocking: np.ndarray  # (G,) int64: the slots that keep its spared half from counting
+    weakness_sides: np.ndarray  # (G,) int64
+    region: np.ndarray  # (G,) int64: its symptom region's code (-1 none)
+    has_values: np.ndarray  # (G,) bool: it gives some value (a grade, a severity, a laboratory value)
+
+
+class EntryTable:
+    """The distinct entries one process has read, with what :func:`entry_effect` found for
+    each, kept as arrays so a cohort is scored by indexing them.  It only grows: a row of a
+    later piece with the same content reuses the entry."""
+
+    def __init__(self, cohort: CohortModel):
+        self.cohort = cohort
+        self.effects: list[EntryEffect] = []
+        self.regions: list[str] = []  # symptom regions, in order of first appearance
+        self._region: dict[str, int] = {}
+        self._perineal: dict[str, int] = {}  # perineal region -> its four slots' first bit / 4
+        self._rows: list[tuple[tuple[int, ...], int, int, int, int]] = []
+        self._arrays: _EntryArrays | None = None
+        self._values: dict[str, np.ndarray] = {}
+        self._features: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.effects)
+
+    def add(self, effect: EntryEffect) -> int:
+        """The index of a new entry."""
+        bits = self.cohort.flag_bits(effect)
+        words = tuple((bits >> (64 * w)) & (2**64 - 1) for w in range(self.cohort.words))
+        region = -1
+        if effect.symptom_region:
+            region = self._region.setdefault(effect.symptom_region, len(self._region))
+            if region == len(self.regions):
+                self.regions.append(effect.symptom_region)
+        perineal_bit = blocking = 0
+        if effect.perineal:
+            perineal_bit = 1 << self._slot(effect.perineal, effect.perineal_side)
+            if len(effect.spared_columns):
+                other = "left" if effect.spared_side == LEFT else "right"
+                blocking = sum(1 << self._slot(effect.perineal, side) for side in (other, "bilateral", None))
+        self._rows.append((words, perineal_bit, blocking, effect.weakness_sides, region))
+        self.effects.append(effect)
+        return len(self.effects) - 1
+
+    def _slot(self, region: str, side: str | None) -> int:
+        base = self._perineal.setdefault(region, len(self._perineal))
+        if base >= 15:  # four slots per region in a 63-bit mask
+            raise ValueError(f"more than 15 perineal regions: {region!r}")
+        return 4 * base + {None: 0, "left": 1, "right": 2, "bilateral": 3}[side]
+
+    def arrays(self) -> _EntryArrays:
+        """The arrays of every entry added so far (rebuilt after additions)."""
+        found = self._arrays
+        if found is not None and len(found.obs_start) == len(self.effects):
+            return found
+        effects = self.effects
+        g = len(effects)
+        words = np.ascontiguousarray(np.array([r[0] for r in self._rows], dtype=np.uint64).reshape(g, -1).T)
+
+        def flat(attr: str, dtype: npt.DTypeLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            parts = [getattr(e, attr) for e in effects]
+            count = np.array([len(p) for p in parts], dtype=np.intp)
+            start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.intp) if g else count
+            values = np.concatenate(parts).astype(dtype) if g else np.zeros(0, dtype=dtype)
+            return start, count, values
+
+        obs_start, obs_count, obs_column = flat("columns", np.intp)
+        _, _, obs_variant = flat("variant_columns", np.intp)
+        _, _, obs_age = flat("variant_ages", float)
+        spared_start, spared_count, spared_column = flat("spared_columns", np.intp)
+        found = self._arrays = _EntryArrays(
+            words=words,
+            obs_start=obs_start,
+            obs_count=obs_count,
+            obs_column=obs_column,
+            obs_variant=obs_variant,
+            obs_age=obs_age,
+            spared_start=spared_start,
+            spared_count=spared_count,
+            spared_column=spared_column,
+            perineal_bit=np.array([r[1] for r in self._rows], dtype=np.int64),
+            blocking=np.array([r[2] for r in self._rows], dtype=np.int64),
+            weakness_sides=np.array([r[3] for r in self._rows], dtype=np.int64),
+            region=np.array([r[4] for r in self._rows], dtype=np.int64),
+            has_values=np.array([bool(e.values) for e in effects], dtype=bool),
+        )
+        return found
+
+    def value(self, name: str) -> np.ndarray:
+        """(G,) each entry's value of ``name`` (NaN: it gives none)."""
+        found = self._values.get(name)
+        if found is None or len(found) != len(self.effects):
+            found = np.array([e.values.get(name, np.nan) for e in self.effects], dtype=float)
+            self._values[name] = found
+        return found
+
+    def has_feature(self, name: str) -> np.ndarray:
+        """(G,) whether each entry gives a feature no condition names (the slow way)."""
+        found = self._features.get(name)
+        if found is None or len(found) != len(self.effects):
+            found = np.array([name in e.features for e in self.effects], dtype=bool)
+            self._features[name] = found
+        return found
+
+
 @dataclass
 class CohortInput:
     """A cohort as arrays.  Every row (an entry, or one item of patient and history) points
-    at its case and at the effect of its distinct content; each case points at the prior
-    shift of its risk factors."""
+    at its case and at its entry in ``entries``; rows are ordered by case (``row_case``
+    never decreases).  A case with no rows is scored as a case without findings."""
 
     n_cases: int
-    row_case: np.ndarray  # (R,) case index of each row
+    row_case: np.ndarray  # (R,) case index of each row, non-decreasing
     row_entry: np.ndarray  # (R,) index into ``entries``
-    entries: Sequence[EntryEffect]
-    case_shift: np.ndarray  # (n,) index into ``shifts``
-    shifts: np.ndarray  # (S, B, H) prior shift by factor set and age band (CohortModel.factor_shift)
+    entries: EntryTable
+    factors: np.ndarray  # (n,) int64: bit b set when the case has history factor V.HISTORY_FACTORS[b]
     age: np.ndarray  # (n,) float, NaN unknown
     duration: np.ndarray  # (n,) float, NaN unknown
+
+    @cached_property
+    def starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(first row of each case that has rows, that case)."""
+        if not len(self.row_case):
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+        first = np.flatnonzero(np.concatenate([[True], self.row_case[1:] != self.row_case[:-1]]))
+        return first, self.row_case[first]
 
 
 @dataclass
 class CohortScores:
-    sites: list[np.ndarray]  # per rank: site id of each case
-    sides: list[np.ndarray]
+    order: np.ndarray  # (n, k) the group (CohortModel.group_site / group_side) of each rank, best first
     probabilities: np.ndarray  # (n, k) floored to four decimals, as the assessment shows them
-    levels: np.ndarray  # (n,) triage level
-    rules: list[str]  # per case: the rules that set the level, ';'-joined
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    symptomatic: np.ndarray  # (n,) code into _SIDES: the side a "symptomatic" group is on
+    levels: np.ndarray  # (n,) object: the levels of the leading group's best member
+    triage: np.ndarray  # (n,) index into CohortModel.levels
+    rules: np.ndarray  # (n,) index into ``rule_words``
+    rule_words: list[str]  # the rules that set a level, ';'-joined
+    columns: _Columns  # the case facts the triage read (the causes read them too)
 
 
 def _leading(mass: np.ndarray, top: int) -> np.ndarray:
@@ -177,31 +358,42 @@ def _floor4(p: np.ndarray) -> np.ndarray:
     return floored
 
 
-def _per_row(entries: Sequence[EntryEffect], attr: str, dtype: npt.DTypeLike) -> np.ndarray:
-    return np.array([getattr(e, attr) for e in entries], dtype=dtype)
-
-
 class _Columns:
     """Facts of every case as columns: features (bool) and values (float, NaN unknown)."""
 
-    def __init__(self, data: CohortInput, guidance: GuidanceKnowledge):
-        self.d, self.guidance = data, guidance
+    def __init__(self, data: CohortInput, cohort: CohortModel):
+        self.d, self.cohort, self.guidance = data, cohort, cohort.guidance
+        self.t = data.entries.arrays()
         self._features: dict[str, np.ndarray] = {}
         self._values: dict[str, np.ndarray] = {"age": data.age, "duration_days": data.duration}
 
     @cached_property
-    def _by_entry(self) -> sparse.csr_matrix:
-        """(entries x cases): which cases hold each distinct entry (rows of one entry at hand)."""
+    def words(self) -> np.ndarray:
+        """(n, W) uint64: the OR of the flag words of each case's rows."""
         d = self.d
-        return sparse.csr_matrix(
-            (np.ones(len(d.row_entry), dtype=np.int8), (d.row_entry, d.row_case)), shape=(len(d.entries), d.n_cases)
-        )
+        first, cases = d.starts
+        out = np.zeros((d.n_cases, self.t.words.shape[0]), dtype=np.uint64)
+        if len(first):
+            for w in range(out.shape[1]):
+                out[cases, w] = np.bitwise_or.reduceat(self.t.words[w][d.row_entry], first)
+        return out
 
-    def _any_row(self, mask_per_entry: np.ndarray) -> npt.NDArray[np.bool_]:
-        out = np.zeros(self.d.n_cases, dtype=bool)
-        entries = np.flatnonzero(mask_per_entry)
-        if len(entries):
-            out[self._by_entry[entries].indices] = True
+    def bit(self, b: int) -> npt.NDArray[np.bool_]:
+        word = self.words[:, b >> 6]
+        hit: npt.NDArray[np.bool_] = (word & np.uint64(1 << (b & 63))) != 0
+        return hit
+
+    def sides(self, at: int, width: int) -> np.ndarray:
+        """The side bits (LEFT, RIGHT[, EITHER]) of a field of the flag word, per case."""
+        out = np.zeros(self.d.n_cases, dtype=np.int64)
+        for k in range(width):
+            out[self.bit(at + k)] |= 1 << k
+        return out
+
+    def _any_row(self, per_entry: np.ndarray) -> npt.NDArray[np.bool_]:
+        d = self.d
+        out = np.zeros(d.n_cases, dtype=bool)
+        out[d.row_case[per_entry[d.row_entry]]] = True
         return out
 
     def feature(self, name: str) -> np.ndarray:
@@ -212,41 +404,49 @@ class _Columns:
         return found
 
     def _compute(self, name: str) -> np.ndarray:
-        d = self.d
         if name in self.guidance.derived:
             return self.condition(self.guidance.derived[name])
         if name == "exam:normal":
-            given = self._any_row(_per_row(d.entries, "exam_given", bool))
-            abnormal = self._any_row(
-                _per_row(d.entries, "exam_given", bool) & ~_per_row(d.entries, "exam_normal", bool)
-            )
-            return given & ~abnormal
+            return self.bit(_FLAG_BITS["exam_given"]) & ~self.bit(_FLAG_BITS["exam_abnormal"])
         if name == "symptom:weakness:not_refuted_by_exam":
             return self._weakness_not_refuted()
         if name.startswith("single_region:"):
-            single: np.ndarray = self._single_region() == name.split(":", 1)[1]
+            single: np.ndarray = self._single_region() == self.d.entries._region.get(name.split(":", 1)[1], -2)
             return single
-        return self._any_row(np.array([name in e.features for e in d.entries], dtype=bool))
+        bit = self.cohort.feature_bit.get(name)
+        if bit is not None:
+            return self.bit(bit)
+        return self._any_row(self.d.entries.has_feature(name))
 
     def value(self, name: str) -> np.ndarray:
         found = self._values.get(name)
         if found is None:
             d = self.d
-            per_entry = np.array([e.values.get(name, np.nan) for e in d.entries], dtype=float)
-            entries = np.flatnonzero(~np.isnan(per_entry))
-            sub = self._by_entry[entries].tocoo()
+            case, entry = self._value_rows
+            per_row = d.entries.value(name)[entry]
+            rows = np.flatnonzero(~np.isnan(per_row))
             found = np.full(d.n_cases, np.nan)
-            # facts.py: grades keep the lowest, severities and laboratory values the highest
-            reduce = np.fmin if name.startswith(("min_mrc", "recorded_min_mrc")) else np.fmax
-            reduce.at(found, sub.col, per_entry[entries][sub.row])
+            if len(rows):
+                cases = case[rows]
+                first = np.flatnonzero(np.concatenate([[True], cases[1:] != cases[:-1]]))
+                # facts.py: grades keep the lowest, severities and laboratory values the highest
+                reduce = np.fmin if name.startswith(("min_mrc", "recorded_min_mrc")) else np.fmax
+                found[cases[first]] = reduce.reduceat(per_row[rows], first)
             self._values[name] = found
         return found
+
+    @cached_property
+    def _value_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(case, entry) of the rows whose entry gives some value."""
+        d = self.d
+        rows = np.flatnonzero(self.t.has_values[d.row_entry])
+        return d.row_case[rows], d.row_entry[rows]
 
     def _weakness_not_refuted(self) -> np.ndarray:
         """facts._weakness_symptom_counts: a weakness symptom counts unless every movement
         examined on its side(s) is graded 5; with none examined there, it counts."""
         d = self.d
-        sides = _per_row(d.entries, "weakness_sides", np.int64)[d.row_entry]
+        sides = self.t.weakness_sides[d.row_entry]
         left, right = self.value("min_mrc:left"), self.value("min_mrc:right")
         out = np.zeros(d.n_cases, dtype=bool)
         for bits in (LEFT, RIGHT, LEFT | RIGHT):
@@ -263,18 +463,16 @@ class _Columns:
 
     @cached_property
     def _regions(self) -> np.ndarray:
+        """(n,) the code of the one symptom region of a case, -1 when none or several."""
         d = self.d
-        names = sorted({e.symptom_region for e in d.entries if e.symptom_region})
-        code: dict[str | None, int] = {n: i for i, n in enumerate(names)}
-        per_entry = np.array([code.get(e.symptom_region, -1) for e in d.entries], dtype=np.int64)
-        region = per_entry[d.row_entry]
-        rows = region >= 0
-        pairs = np.unique(d.row_case[rows] * (len(names) + 1) + region[rows])
-        cases, regions = pairs // (len(names) + 1), pairs % (len(names) + 1)
-        count = np.bincount(cases, minlength=d.n_cases)
-        only = np.full(d.n_cases, "", dtype=object)
-        single = count[cases] == 1
-        only[cases[single]] = np.array(names, dtype=object)[regions[single]]
+        region = self.t.region[d.row_entry]
+        rows = np.flatnonzero(region >= 0)
+        only = np.full(d.n_cases, -1, dtype=np.int64)
+        if len(rows):
+            cases, region = d.row_case[rows], region[rows]
+            first = np.flatnonzero(np.concatenate([[True], cases[1:] != cases[:-1]]))
+            low, high = np.minimum.reduceat(region, first), np.maximum.reduceat(region, first)
+            only[cases[first]] = np.where(low == high, low, -1)
         return only
 
     def _single_region(self) -> np.ndarray:
@@ -304,151 +502,229 @@ class _Columns:
         return np.where(known, ok, bool(cond.get("unknown", False)))
 
 
-def _expand(entries: Sequence[EntryEffect], row_entry: np.ndarray, attr: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per entry row, the concatenated per-observation values of its entry (CSR expansion)."""
-    lengths = np.array([len(e.columns) for e in entries], dtype=np.intp)
-    start = np.concatenate([[0], np.cumsum(lengths)])
-    flat = np.concatenate([getattr(e, attr) for e in entries]) if len(entries) else np.zeros(0)
-    counts = lengths[row_entry]
-    owner = np.repeat(np.arange(len(row_entry), dtype=np.intp), counts)
-    offset = np.arange(counts.sum(), dtype=np.intp) - np.repeat(np.cumsum(counts) - counts, counts)
-    return owner, flat[start[row_entry][owner] + offset]
-
-
 class CohortModel:
     """The model's tables in the shapes cohort scoring needs, built once per model."""
 
     def __init__(self, model: LikelihoodModel, guidance: GuidanceKnowledge):
         self.model, self.guidance = model, guidance
-        self.table = np.ascontiguousarray(model.log_lik.T)  # (J, H) float64, as single assessments use
-        self.group_matrix = np.zeros((len(model.hypotheses), len(model.group_keys)))  # hypothesis -> its site group
-        self.group_matrix[np.arange(len(model.hypotheses)), model.group_index] = 1.0
+        # hypotheses ordered by their site group (stable): a group's probability is the sum
+        # of one run of columns, and its first best member is the first in the run
+        self.perm = np.argsort(model.group_index, kind="stable")
+        self.table = np.ascontiguousarray(model.log_lik.T[:, self.perm])  # (J, H) float64, as assessments use
+        self.log_prior = model.log_prior[self.perm]
+        group_index = model.group_index[self.perm]
+        self.group_start = np.flatnonzero(np.concatenate([[True], group_index[1:] != group_index[:-1]]))
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
         self.unreported = model.column[(UNREPORTED_SPHINCTER, "present")]
         self.levels = tuple(level["level"] for level in guidance.triage)
         keys = model.group_keys
         self.group_site = np.array([k[0] for k in keys], dtype=object)
         self.group_side = np.array([k[1] for k in keys], dtype=object)
-        self.hypothesis_levels = np.array(["-".join(h.levels or ()) for h in model.hypotheses], dtype=object)
-        self.age_thresholds = age_thresholds(model.kb.parameters["background_polyneuropathy"]["odds_ratio"])
+        self.symptomatic_group = np.array([k[1] == "symptomatic" for k in keys])
+        # the levels of each group's best member: one string for most groups
+        levels = np.array(["-".join(h.levels or ()) for h in model.hypotheses], dtype=object)[self.perm]
+        self.member_levels = levels
+        self.group_levels = np.array([levels[s] for s in self.group_start], dtype=object)
+        ends = [*self.group_start[1:], len(levels)]
+        self.mixed_groups = np.array(
+            [len(set(levels[s:e])) > 1 for s, e in zip(self.group_start, ends, strict=True)], dtype=bool
+        )
+        self.group_of = group_index
+        # the prior shift (LikelihoodModel.prior_shift) in parts: the background
+        # polyneuropathy's odds and the additive site risks of the history factors
+        spec = model.kb.parameters["background_polyneuropathy"]
+        self.background_q = float(spec["base"])
+        self.odds_ratios = [(key, float(ratio)) for key, ratio in spec["odds_ratio"].items()]
+        self.age_thresholds = age_thresholds(spec["odds_ratio"])
+        twin = (model.background_twin | model.polyneuropathy_alone)[self.perm]
+        focal = model.background_focal[self.perm]
+        factors = [f"factor:{f}" for f in V.HISTORY_FACTORS]
+        if len(factors) > 62:
+            raise ValueError("more history factors than bits in a case's factor mask")
+        risk = np.zeros((len(factors), len(model.hypotheses)))
+        for i, feature in enumerate(factors):
+            if feature in model.site_risk:
+                risk[i] = model.site_risk[feature][self.perm]
+        self.risk_factors = np.flatnonzero(risk.any(axis=1))
+        # (2 + factors with a site risk, H): where the two log ratios go (a focal hypothesis
+        # with a background twin takes the second), then each factor's log odds ratios
+        self.shift_table = np.vstack([twin & ~focal, focal, risk[self.risk_factors]]).astype(float)
+        # the features the guidance's conditions read, each a bit of an entry's flag word
+        named, _ = condition_names(_guidance_conditions(guidance))
+        special = set(guidance.derived) | set(_CASE_LEVEL)
+        wanted = sorted(f for f in named if f not in special and not f.startswith("single_region:"))
+        self.feature_bit = {f: _FIRST_FEATURE + i for i, f in enumerate(wanted)}
+        self.words = (_FIRST_FEATURE + len(wanted) + 63) // 64
+        self._words: dict[bytes, str] = {}  # fired rules (as bytes) -> their ids joined
 
-    def factor_shift(self, factors: frozenset[str]) -> np.ndarray:
-        """(B, H): the prior shift for these factors in each age band (``age_band``): age
-        unknown, then below the first threshold, then from each threshold on."""
-        feats = frozenset(f"factor:{f}" for f in factors)
-        ages: list[int | None] = [None, 0, *self.age_thresholds]
-        return np.stack([self.model.prior_shift(feats, age) for age in ages])
+    def flag_bits(self, e: EntryEffect) -> int:
+        """One entry's flags, sides and referenced features as one integer (see _FLAG_BITS)."""
+        bits = 0
+        for name, flag in (
+            ("exam_given", e.exam_given),
+            ("exam_abnormal", e.exam_given and not e.exam_normal),
+            ("is_symptom", e.is_symptom),
+            ("lateral_symptom", e.lateral_symptom),
+            ("sphincter_symptom", e.sphincter_symptom),
+            ("spares_half", len(e.spared_columns) > 0),
+        ):
+            bits |= int(flag) << _FLAG_BITS[name]
+        bits |= e.abnormal_sides << _ABNORMAL_AT | e.symptom_sides << _SYMPTOM_AT | e.complaint_sides << _COMPLAINT_AT
+        for f in e.features:
+            b = self.feature_bit.get(f)
+            if b is not None:
+                bits |= 1 << b
+        return bits
+
+    def table_for(self) -> EntryTable:
+        """A new, empty table of entries for this model."""
+        return EntryTable(self)
 
     def age_band(self, age: np.ndarray) -> np.ndarray:
-        """(n,) each case's row of ``factor_shift`` (NaN: age unknown)."""
+        """(n,) 0 for an unknown age, else 1 + the number of thresholds reached."""
         band = 1 + np.searchsorted(np.array(self.age_thresholds, dtype=float), np.nan_to_num(age, nan=0.0), "right")
         return np.where(np.isnan(age), 0, band).astype(np.intp)
+
+    def _prior_shift(self, d: CohortInput) -> sparse.csr_matrix:
+        """LikelihoodModel.prior_shift of each case's factors and age as a (cases x shift
+        parts) matrix for ``shift_table``: the background polyneuropathy's two log ratios
+        (its odds ratios multiplied in the file's order, as the engine does) and one 1 per
+        history factor with a site risk."""
+        n = d.n_cases
+        ages: list[int | None] = [None, 0, *self.age_thresholds]  # a representative age per band
+        band = self.age_band(d.age)
+        q = self.background_q
+        odds = np.full(n, q / (1 - q))
+        for key, ratio in self.odds_ratios:
+            applies = np.array([age_applies(key, a) for a in ages])[band]
+            if key.startswith("factor:") and key[7:] in V.HISTORY_FACTORS:
+                applies |= (d.factors >> V.HISTORY_FACTORS.index(key[7:])) & 1 == 1
+            odds[applies] *= ratio
+        p = odds / (1 + odds)
+        has = (d.factors[:, None] >> self.risk_factors[None, :]) & 1 == 1
+        cases, factors = np.nonzero(has)
+        rows = np.concatenate([np.arange(n), np.arange(n), cases])
+        parts = np.concatenate([np.zeros(n, dtype=np.intp), np.ones(n, dtype=np.intp), 2 + factors])
+        data = np.concatenate([np.log(p / q), np.log((1 - p) / (1 - q)), np.ones(len(cases))])
+        return sparse.csr_matrix((data, (rows, parts)), shape=(n, len(self.shift_table)))
 
     def score(self, data: CohortInput, top: int = 3) -> CohortScores:
         model, d = self.model, data
         n = d.n_cases
-        counts = self._counts(d)
+        columns = _Columns(d, self)
+        counts = self._counts(d, columns)
         scores = np.asarray(counts @ self.table)
         scores /= model.temperature
-        scores += model.log_prior
-        scores += d.shifts[d.case_shift, self.age_band(d.age)]
+        scores += self.log_prior
+        scores += self._prior_shift(d) @ self.shift_table
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)
-        mass = scores @ self.group_matrix
+        mass = np.add.reduceat(scores, self.group_start, axis=1)
         mass **= model.site_sharpness
         mass /= mass.sum(axis=1, keepdims=True)
         order = _leading(mass, top)
         probs = _floor4(np.take_along_axis(mass, order, axis=1))
-        symptomatic = self._symptomatic_side(d)
-        rows = np.arange(n)
-        sites = [self.group_site[order[:, r]] for r in range(order.shape[1])]
-        sides = [
-            np.where(self.group_side[order[:, r]] == "symptomatic", symptomatic, self.group_side[order[:, r]])
-            for r in range(order.shape[1])
-        ]
-        levels, rules = self._triage(d)
+        complaint = columns.sides(_COMPLAINT_AT, 2)
+        symptomatic = np.where(complaint == LEFT, 0, np.where(complaint == RIGHT, 1, 2))
+        triage, rules, words = self._triage(columns)
         return CohortScores(
-            sites=sites,
-            sides=sides,
+            order=order,
             probabilities=probs,
-            levels=levels,
+            symptomatic=symptomatic,
+            levels=self._levels(scores, order[:, 0] if order.shape[1] else np.zeros(n, dtype=np.intp)),
+            triage=triage,
             rules=rules,
-            extra={"levels": self._levels(scores, order[rows, 0])},
+            rule_words=words,
+            columns=columns,
         )
 
     def _levels(self, posterior: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Per case, the levels of its leading group: its best member's range, as
         ``localize.group_sites`` reports them."""
-        weights = np.where(self.model.group_index[None, :] == group[:, None], posterior, -1.0)
-        levels: np.ndarray = self.hypothesis_levels[np.argmax(weights, axis=1)]
+        levels: np.ndarray = self.group_levels[group]
+        mixed = np.flatnonzero(self.mixed_groups[group])
+        if len(mixed):
+            weights = np.where(self.group_of[None, :] == group[mixed, None], posterior[mixed], -1.0)
+            levels[mixed] = self.member_levels[np.argmax(weights, axis=1)]
         return levels
 
-    def _counts(self, d: CohortInput) -> sparse.csr_matrix:
+    def _counts(self, d: CohortInput, columns: _Columns) -> sparse.csr_matrix:
         """The (cases x columns) count matrix, as ``observe`` would list each case."""
-        model = self.model
-        owner, cols = _expand(d.entries, d.row_entry, "columns")
-        _, vcols = _expand(d.entries, d.row_entry, "variant_columns")
-        _, vages = _expand(d.entries, d.row_entry, "variant_ages")
-        case = d.row_case[owner]
-        age = np.nan_to_num(d.age, nan=-np.inf)
-        cols = np.where(age[case] >= vages, vcols, cols)
-        silent_case, silent_cols = self._silent_sides(d)
-        spared_case, spared_cols = self._spared_halves(d)
+        t = columns.t
+        count = t.obs_count[d.row_entry]
+        if len(count) and count.max() <= 1:
+            rows = np.flatnonzero(count)
+            case = d.row_case[rows]
+            obs = t.obs_start[d.row_entry[rows]]
+        else:
+            rows = np.flatnonzero(count)
+            case = np.repeat(d.row_case[rows], count[rows])
+            first = np.repeat(t.obs_start[d.row_entry[rows]], count[rows])
+            within = np.arange(len(first)) - np.repeat(np.cumsum(count[rows]) - count[rows], count[rows])
+            obs = first + within
+        cols = t.obs_column[obs]
+        variant = np.flatnonzero(np.isfinite(t.obs_age[obs]))
+        if len(variant):
+            age = np.nan_to_num(d.age, nan=-np.inf)[case[variant]]
+            older = age >= t.obs_age[obs[variant]]
+            cols[variant[older]] = t.obs_variant[obs[variant[older]]]
+        silent_case, silent_cols = self._silent_sides(columns)
+        spared_case, spared_cols = self._spared_halves(d, columns)
         # observe: complaints recorded, none of them bladder or bowel trouble
-        unreported = np.flatnonzero(self._any(d, "is_symptom") & ~self._any(d, "sphincter_symptom"))
-        rows = np.concatenate([case, silent_case, spared_case, unreported])
-        columns = np.concatenate([cols, silent_cols, spared_cols, np.full(len(unreported), self.unreported)]).astype(
-            np.intp
+        unreported = np.flatnonzero(
+            columns.bit(_FLAG_BITS["is_symptom"]) & ~columns.bit(_FLAG_BITS["sphincter_symptom"])
         )
-        counts = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(d.n_cases, len(model.column)))
+        extra_case = np.concatenate([silent_case, spared_case, unreported])
+        extra_cols = np.concatenate(
+            [silent_cols, spared_cols, np.full(len(unreported), self.unreported, dtype=np.intp)]
+        )
+        # rows grouped by case as they come (CSR built as it is): each case's derived
+        # observations after its own, then each case's columns sorted and counted once
+        order = np.argsort(extra_case, kind="stable")
+        extra_case, extra_cols = extra_case[order], extra_cols[order]
+        shape = (d.n_cases, len(self.model.column))
+        indices = np.insert(cols, np.searchsorted(case, extra_case, "right"), extra_cols)
+        per_case = np.bincount(case, minlength=shape[0]) + np.bincount(extra_case, minlength=shape[0])
+        indptr = np.concatenate([[0], np.cumsum(per_case)])
+        counts = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=shape)
         counts.sum_duplicates()
         # one observation per finding and state however many entries name it (observe.add)
         np.minimum(counts.data, 1.0, out=counts.data)
         return counts
 
-    def _spared_halves(self, d: CohortInput) -> tuple[np.ndarray, np.ndarray]:
+    def _spared_halves(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_spared_halves: the other half of a perineal region found abnormal on
         one side counts as examined normal, once, unless the case records that half, both
         sides or the region as a whole."""
-        lengths = np.array([len(e.spared_columns) for e in d.entries])
-        rows = np.flatnonzero(lengths[d.row_entry] > 0)
-        if not len(rows):
+        t = columns.t
+        cases = np.flatnonzero(columns.bit(_FLAG_BITS["spares_half"]))
+        if not len(cases):
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-        regions = sorted({e.perineal for e in d.entries if e.perineal})
-        slot = {
-            (r, side): i
-            for i, r in enumerate(regions)
-            for side, i in ((None, 4 * i), ("left", 4 * i + 1), ("right", 4 * i + 2), ("bilateral", 4 * i + 3))
-        }
-        bit = np.array(
-            [1 << slot[(e.perineal, e.perineal_side)] if e.perineal else 0 for e in d.entries], dtype=np.int64
-        )
+        # the rows of those cases
+        low, high = np.searchsorted(d.row_case, cases, "left"), np.searchsorted(d.row_case, cases, "right")
+        size = high - low
+        rows = np.repeat(low - np.cumsum(size) + size, size) + np.arange(size.sum())
+        entry = d.row_entry[rows]
+        marked = np.flatnonzero(t.perineal_bit[entry])
         recorded = np.zeros(d.n_cases, dtype=np.int64)
-        np.bitwise_or.at(recorded, d.row_case, bit[d.row_entry])
-        cases, cols = [], []
-        for row in rows:
-            e = d.entries[d.row_entry[row]]
-            other = "left" if e.spared_side == LEFT else "right"
-            blocking = sum(1 << slot[(e.perineal, side)] for side in (other, "bilateral", None))
-            if not recorded[d.row_case[row]] & blocking:
-                cases.extend([d.row_case[row]] * len(e.spared_columns))
-                cols.extend(e.spared_columns)
-        pairs = np.unique(np.array([cases, cols], dtype=np.intp).reshape(2, -1), axis=1)
-        return pairs[0], pairs[1]
+        np.bitwise_or.at(recorded, d.row_case[rows[marked]], t.perineal_bit[entry[marked]])
+        rows = rows[t.spared_count[entry] > 0]
+        entry = d.row_entry[rows]
+        rows = rows[(recorded[d.row_case[rows]] & t.blocking[entry]) == 0]
+        entry = d.row_entry[rows]
+        count = t.spared_count[entry]
+        cases = np.repeat(d.row_case[rows], count)
+        within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        return cases, t.spared_column[np.repeat(t.spared_start[entry], count) + within]
 
-    def _or(self, d: CohortInput, attr: str) -> np.ndarray:
-        out = np.zeros(d.n_cases, dtype=np.int64)
-        np.bitwise_or.at(out, d.row_case, _per_row(d.entries, attr, np.int64)[d.row_entry])
-        return out
-
-    def _silent_sides(self, d: CohortInput) -> tuple[np.ndarray, np.ndarray]:
+    def _silent_sides(self, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_silent_sides: with one-sided complaints (or, without complaints,
         abnormal findings on one side only) the other side is evidence of no lesion there."""
-        abnormal = self._or(d, "abnormal_sides")
-        touched = (abnormal & (LEFT | RIGHT)) | self._or(d, "symptom_sides")
-        any_symptom = self._any(d, "is_symptom")
-        lateral = self._any(d, "lateral_symptom")
+        abnormal = columns.sides(_ABNORMAL_AT, 3)
+        touched = (abnormal & (LEFT | RIGHT)) | columns.sides(_SYMPTOM_AT, 2)
+        any_symptom = columns.bit(_FLAG_BITS["is_symptom"])
+        lateral = columns.bit(_FLAG_BITS["lateral_symptom"])
         one_side = (touched == LEFT) | (touched == RIGHT)
         applies = ((abnormal & EITHER) == 0) & (lateral | (~any_symptom & one_side))
         cases, cols = [], []
@@ -458,21 +734,10 @@ class CohortModel:
             cols.append(np.full(len(hit), self.complaint[side], dtype=np.intp))
         return np.concatenate(cases), np.concatenate(cols)
 
-    def _any(self, d: CohortInput, attr: str) -> np.ndarray:
-        out = np.zeros(d.n_cases, dtype=bool)
-        flags = _per_row(d.entries, attr, bool)[d.row_entry]
-        out[d.row_case[flags]] = True
-        return out
-
-    def _symptomatic_side(self, d: CohortInput) -> np.ndarray:
-        """localize.symptomatic_side: the side complaints and abnormal findings are on."""
-        sides = self._or(d, "complaint_sides")
-        return np.where(sides == LEFT, "left", np.where(sides == RIGHT, "right", "bilateral")).astype(object)
-
-    def _triage(self, d: CohortInput) -> tuple[np.ndarray, list[str]]:
-        """The policy as column expressions: the first level with a rule that fires."""
-        cols = _Columns(d, self.guidance)
-        n = d.n_cases
+    def _triage(self, cols: _Columns) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """The policy as column expressions: the first level with a rule that fires; per case
+        its level, and the rules that set it as an index into the returned words."""
+        n = cols.d.n_cases
         level = np.full(n, len(self.guidance.triage) - 1, dtype=np.intp)
         decided = np.zeros(n, dtype=bool)
         ids, masks = [], []
@@ -486,6 +751,19 @@ class CohortModel:
             level[hit] = li
             decided |= hit
         fired = np.stack(masks, axis=1) if masks else np.zeros((n, 0), dtype=bool)
-        patterns, inverse = np.unique(fired, axis=0, return_inverse=True)
-        words = [";".join(i for i, on in zip(ids, row, strict=True) if on) or ROUTINE_RULE for row in patterns]
-        return np.array(self.levels, dtype=object)[level], [words[k] for k in inverse.reshape(-1)]
+        if fired.shape[1] <= 62:  # each case's fired rules as one integer
+            packed = (fired.astype(np.int64) << np.arange(fired.shape[1], dtype=np.int64)).sum(axis=1)
+            codes, inverse = np.unique(packed, return_inverse=True)
+            patterns = (codes[:, None] >> np.arange(fired.shape[1], dtype=np.int64)) & 1 == 1
+        else:
+            patterns, inverse = np.unique(fired, axis=0, return_inverse=True)
+        words = [self._rule_words(ids, row) for row in patterns]
+        return level, inverse.reshape(-1).astype(np.intp), words
+
+    def _rule_words(self, ids: list[str], fired: np.ndarray) -> str:
+        """The ';'-joined ids of the rules that fired (ROUTINE_RULE for none), once per pattern."""
+        key = fired.tobytes()
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = ";".join(i for i, on in zip(ids, fired, strict=True) if on) or ROUTINE_RULE
+        return found
