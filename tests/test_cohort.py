@@ -160,6 +160,50 @@ def test_an_invalid_row_marks_only_its_case_and_names_the_field(model):
     assert out.loc[["sim-1", "sim-3"], "triage"].notna().all()
 
 
+def _row(case_id, section, ident, side, value):
+    return {"case_id": case_id, "section": section, "id": ident, "side": side, "value": value, "detail": ""}
+
+
+def test_a_finding_recorded_twice_with_values_that_cannot_both_hold_marks_its_case_as_assess_refuses_it(model):
+    """MRC 5 and MRC 2 for one movement (or 'bilateral' normal and a left reduced reflex, or a
+    normal and an abnormal result of one study) is an entry slip: assess refuses such a case,
+    and so does the cohort, naming both values; two abnormal results of a study may both hold."""
+    from plexnav.validation import CaseValidationError
+
+    frame = next(simulate_chunks(model, 6, seed=5, distinct=6, chunk=6))
+    clash = [
+        _row("sim-1", "strength", "knee_extension", "left", "5"),
+        _row("sim-1", "strength", "knee_extension", "left", "2"),
+        _row("sim-2", "reflex", "patellar", "bilateral", "normal"),
+        _row("sim-2", "reflex", "patellar", "left", "reduced"),
+        _row("sim-3", "nerve_conduction", "sural_sensory", "right", "normal"),
+        _row("sim-3", "nerve_conduction", "sural_sensory", "right", "reduced"),
+        # not contradictions: the same value twice, two abnormal results, 4 and 4.0, two sides
+        _row("sim-4", "strength", "hip_flexion", "left", "4"),
+        _row("sim-4", "strength", "hip_flexion", "left", "4.0"),
+        _row("sim-4", "nerve_conduction", "sural_sensory", "left", "reduced"),
+        _row("sim-4", "nerve_conduction", "sural_sensory", "left", "absent"),
+        _row("sim-5", "strength", "hip_flexion", "left", "5"),
+        _row("sim-5", "strength", "hip_flexion", "right", "3"),
+    ]
+    frame = frame[
+        ~frame["case_id"].isin(["sim-1", "sim-2", "sim-3", "sim-4", "sim-5"])
+        | ~frame["section"].isin(["strength", "reflex", "nerve_conduction"])
+    ]
+    out = score_frame(pd.concat([frame, pd.DataFrame(clash)])).set_index("case_id")
+    assert "knee_extension" in out.loc["sim-1", "error"] and "'5' and '2'" in out.loc["sim-1", "error"]
+    assert "patellar" in out.loc["sim-2", "error"]
+    assert "sural_sensory" in out.loc["sim-3", "error"]
+    assert out.loc[["sim-1", "sim-2", "sim-3"], "triage"].isna().all()
+    assert out.loc[["sim-4", "sim-5", "sim-6"], "error"].isna().all()
+    for case_id in ("sim-1", "sim-2", "sim-3"):
+        rows = [r for r in clash if r["case_id"] == case_id]
+        with pytest.raises(CaseValidationError):
+            validate_case(case_from_rows(case_id, rows))
+    for case_id in ("sim-4", "sim-5"):
+        validate_case(case_from_rows(case_id, [r for r in clash if r["case_id"] == case_id]))
+
+
 def test_a_missing_column_is_named():
     with pytest.raises(TableError, match="section"):
         score_frame(pd.DataFrame({"case_id": ["a"], "id": ["x"], "side": [""], "value": [""]}))

@@ -259,6 +259,12 @@ _CONTRADICTION_RULES = (
     ("electrodiagnosis.nerve_conduction", ("study",), "result", _normal_vs_abnormal),
     ("electrodiagnosis.needle_emg", ("muscle",), "result", _normal_vs_abnormal),
 )
+# The same rules for readers that compare findings without building a case (the cohort
+# table): list path -> (fields that name the item besides its side, whether only a normal
+# result against an abnormal one clashes).
+CONTRADICTION_ITEMS: dict[str, tuple[tuple[str, ...], bool]] = {
+    path: (keys, clash is _normal_vs_abnormal) for path, keys, _, clash in _CONTRADICTION_RULES
+}
 
 
 def _section(case: Case, path: str) -> list[BaseModel]:

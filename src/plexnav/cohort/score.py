@@ -18,9 +18,18 @@ import pandas as pd
 
 from plexnav import vocabulary as V
 from plexnav.cohort.causes import LISTED_SITES, CauseColumns
-from plexnav.cohort.table import CASE_SECTIONS, COLUMNS, REQUIRED, TableError, entry_from_row, history_from_rows, place
+from plexnav.cohort.table import (
+    CASE_SECTIONS,
+    COLUMNS,
+    ENTRIES,
+    REQUIRED,
+    TableError,
+    entry_from_row,
+    history_from_rows,
+    place,
+)
 from plexnav.engine.cohort_scoring import CohortInput, CohortModel, EntryEffect, entry_effect
-from plexnav.validation import CaseValidationError, validate_case
+from plexnav.validation import CONTRADICTION_ITEMS, CaseValidationError, validate_case
 
 TOP = 3
 CASES_AT_ONCE = 16_384  # cases scored in one step (memory grows with them: about 10 kB each)
@@ -247,6 +256,87 @@ def _row_content(parts: list[tuple[np.ndarray, list[str]]], n_rows: int) -> tupl
     return row_entry, first
 
 
+# Findings recorded twice for one item and side that cannot both hold, as `assess` refuses
+# them (plexnav.validation.contradictions): section -> (the detail is part of the item: a
+# sign's region; only a normal result against an abnormal one clashes: two abnormal
+# conduction or needle results may both hold).
+CONTRADICTIONS = {
+    section: (len(CONTRADICTION_ITEMS[".".join(path)][0]) > 1, CONTRADICTION_ITEMS[".".join(path)][1])
+    for section, (path, _, _) in ENTRIES.items()
+    if ".".join(path) in CONTRADICTION_ITEMS
+}
+_SIDE_KEYS = {"left": (0,), "right": (1,), "bilateral": (0, 1)}  # bilateral speaks for both sides
+
+
+def _comparable(value: str) -> str:
+    """A value as the case format compares it: numbers by value ('4' and '4.0' agree)."""
+    try:
+        return repr(float(value))
+    except ValueError:
+        return value
+
+
+def _mark_contradictions(
+    case_code: np.ndarray,
+    row_local: np.ndarray,
+    first: np.ndarray,
+    parts: list[tuple[np.ndarray, list[str]]],
+    errors: np.ndarray,
+) -> None:
+    """Mark the cases that record one item twice on one side with values that cannot both
+    hold (MRC 5 and MRC 2 for one movement), naming both values, unless an earlier problem
+    already marks them: the engine would weigh both and the answer would rest on a slip.
+
+    Why per distinct content first: a piece holds millions of rows but a few thousand
+    distinct contents; each content's item and value are worked out once, then the rows are
+    compared as integers."""
+    words = [[w[codes[row]] for codes, w in parts] for row in first]  # per content: its fields
+    items: dict[tuple, int] = {}
+    values: dict[str, int] = {}
+    item_of = np.full((len(first), 2), -1, dtype=np.int64)
+    value_of = np.zeros(len(first), dtype=np.int64)
+    normal_of = np.zeros(len(first), dtype=bool)
+    for k, (section, ident, side, value, detail) in enumerate(words):
+        rule = CONTRADICTIONS.get(section)
+        if rule is None:
+            continue
+        with_detail, _ = rule
+        for j, side_key in enumerate(_SIDE_KEYS.get(side, (2,))):
+            item_of[k, j] = items.setdefault((section, ident, side_key, detail if with_detail else ""), len(items))
+        value_of[k] = values.setdefault(_comparable(value), len(values))
+        normal_of[k] = value == "normal"
+    if not items:
+        return
+    rows = [np.flatnonzero(item_of[:, j][row_local] >= 0) for j in (0, 1)]  # column 1: bilateral rows
+    content = np.concatenate([row_local[r] for r in rows])
+    item = np.concatenate([item_of[row_local[r], j] for j, r in enumerate(rows)])
+    key = np.concatenate([case_code[r] for r in rows]).astype(np.int64) * len(items) + item
+    # most items are recorded once: keep only the rows of the others (a hash, not a sort)
+    repeated = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    key, content = key[repeated], content[repeated]
+    # one row per (case, item, value); an item left with two rows has two values
+    distinct, at = np.unique(key * len(values) + value_of[content], return_index=True)
+    key, content = distinct // len(values), content[at]
+    twice = np.flatnonzero(key[1:] == key[:-1])
+    if not len(twice):
+        return
+    sections = [words[c][0] for c in content[twice]]
+    for i, section in zip(twice, sections, strict=True):
+        a, b = content[i], content[i + 1]
+        case = int(key[i] // len(items))
+        if errors[case] is not None:
+            continue
+        if CONTRADICTIONS[section][1] and not (normal_of[a] or normal_of[b]):
+            # two abnormal results of one study: both may hold (a third, normal, row clashes
+            # with them in its own pair)
+            continue
+        _, ident, side, _, _ = words[a]
+        errors[case] = (
+            f"{section} {ident!r}: recorded twice for the {side or 'same'} side with values that cannot both "
+            f"hold ({words[a][3]!r} and {words[b][3]!r}); keep the one that is right"
+        )
+
+
 def _score(
     case_code: np.ndarray, case_ids: np.ndarray, parts: list[tuple[np.ndarray, list[str]]], s: Scorer
 ) -> pd.DataFrame:
@@ -266,6 +356,8 @@ def _score(
     if len(bad_rows):  # the first problem of each case is the one reported
         cases, at = np.unique(case_code[bad_rows], return_index=True)
         errors[cases] = problems[row_entry[bad_rows[at]]]
+
+    _mark_contradictions(case_code, row_local, first, parts, errors)
 
     # age and duration as numbers, risk factors as one bit mask per case
     age, duration = np.full(n, np.nan), np.full(n, np.nan)
