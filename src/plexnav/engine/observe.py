@@ -9,7 +9,7 @@ age-adjusted variant.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
@@ -18,8 +18,10 @@ from plexnav.engine.imaging import imaging_observations
 from plexnav.knowledge.base import KnowledgeBase
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
+    """Why a named tuple: a case makes a few dozen, and a frozen dataclass's
+    ``__init__`` costs about three times as much per observation."""
+
     key: str  # catalogue key (possibly an age variant)
     state: str
     base_key: str  # key without the age suffix
