@@ -28,11 +28,11 @@ from pydantic import ValidationError
 
 from plexnav import vocabulary as V
 from plexnav.case import Case
-from plexnav.validation import _CONTRADICTION_RULES, _sides
+from plexnav.validation import CONTRADICTION_RULES, finding_sides
 
 _EVALUATION = frozenset(V.EVALUATION_KEYS)
 # per contradiction rule: the section of the case, and an item's key (its side apart)
-_SECTIONS = tuple((attrgetter(path), attrgetter(*keys)) for path, keys, _, _ in _CONTRADICTION_RULES)
+_SECTIONS = tuple((attrgetter(path), attrgetter(*keys)) for path, keys, _, _ in CONTRADICTION_RULES)
 
 
 def read_valid_case(text: str | bytes) -> tuple[dict[str, object], Case] | None:
@@ -63,7 +63,7 @@ def may_contradict(case: Case) -> bool:
         seen: set[tuple[object, object]] = set()
         for item in items:
             key = key_of(item)
-            for side in _sides(getattr(item, "side", None)):
+            for side in finding_sides(getattr(item, "side", None)):
                 if (key, side) in seen:
                     return True
                 seen.add((key, side))

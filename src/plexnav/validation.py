@@ -236,7 +236,7 @@ def parse_case(text: str | bytes) -> tuple[Case, Expected | None]:
 # --- contradictory findings: the same thing recorded twice with values that cannot both hold ---
 
 
-def _sides(side: str | None) -> tuple[str | None, ...]:
+def finding_sides(side: str | None) -> tuple[str | None, ...]:
     """``bilateral`` is a statement about the left and the right side."""
     return V.LATERAL_SIDES if side == "bilateral" else (side,)
 
@@ -250,8 +250,9 @@ def _normal_vs_abnormal(a: object, b: object) -> bool:
     return a != b and "normal" in (a, b)
 
 
-# (JSON path, key fields, value field, when two values contradict)
-_CONTRADICTION_RULES = (
+# (JSON path, key fields, value field, when two values contradict); public: the fast
+# line reader (caseline) and the cohort table apply the same rules
+CONTRADICTION_RULES = (
     ("exam.strength", ("movement",), "mrc", _differ),
     ("exam.reflexes", ("reflex",), "grade", _differ),
     ("exam.sensation", ("region",), "finding", _differ),
@@ -263,7 +264,7 @@ _CONTRADICTION_RULES = (
 # table): list path -> (fields that name the item besides its side, whether only a normal
 # result against an abnormal one clashes).
 CONTRADICTION_ITEMS: dict[str, tuple[tuple[str, ...], bool]] = {
-    path: (keys, clash is _normal_vs_abnormal) for path, keys, _, clash in _CONTRADICTION_RULES
+    path: (keys, clash is _normal_vs_abnormal) for path, keys, _, clash in CONTRADICTION_RULES
 }
 
 
@@ -289,12 +290,12 @@ def contradictions(case: Case) -> list[CaseError]:
     rest on an entry slip (MRC 5 and MRC 2 for one movement).  Each error names both paths.
     """
     errors: list[CaseError] = []
-    for path, keys, field_name, clash in _CONTRADICTION_RULES:
+    for path, keys, field_name, clash in CONTRADICTION_RULES:
         seen: dict[tuple[object, ...], tuple[int, object]] = {}
         reported: set[tuple[int, int]] = set()
         for i, item in enumerate(_section(case, path)):
             value = getattr(item, field_name)
-            for side in _sides(getattr(item, "side", None)):
+            for side in finding_sides(getattr(item, "side", None)):
                 key = (*(getattr(item, k) for k in keys), side)
                 if key not in seen:
                     seen[key] = (i, value)
