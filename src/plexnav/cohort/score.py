@@ -29,7 +29,7 @@ from plexnav.cohort.table import (
     place,
 )
 from plexnav.engine.cohort_scoring import CohortInput, CohortModel, EntryEffect, entry_effect
-from plexnav.validation import CONTRADICTION_ITEMS, CaseValidationError, validate_case
+from plexnav.validation import CONTRADICTION_ITEMS, CaseValidationError, finding_sides, validate_case
 
 TOP = 3
 CASES_AT_ONCE = 16_384  # cases scored in one step (memory grows with them: about 10 kB each)
@@ -260,12 +260,17 @@ def _row_content(parts: list[tuple[np.ndarray, list[str]]], n_rows: int) -> tupl
 # them (plexnav.validation.contradictions): section -> (the detail is part of the item: a
 # sign's region; only a normal result against an abnormal one clashes: two abnormal
 # conduction or needle results may both hold).
-CONTRADICTIONS = {
-    section: (len(CONTRADICTION_ITEMS[".".join(path)][0]) > 1, CONTRADICTION_ITEMS[".".join(path)][1])
-    for section, (path, _, _) in ENTRIES.items()
-    if ".".join(path) in CONTRADICTION_ITEMS
-}
-_SIDE_KEYS = {"left": (0,), "right": (1,), "bilateral": (0, 1)}  # bilateral speaks for both sides
+def _contradiction_rules() -> dict[str, tuple[bool, bool]]:
+    rules = {}
+    for section, (path, _, _) in ENTRIES.items():
+        rule = CONTRADICTION_ITEMS.get(".".join(path))
+        if rule is not None:
+            keys, normal_only = rule
+            rules[section] = (len(keys) > 1, normal_only)
+    return rules
+
+
+CONTRADICTIONS = _contradiction_rules()
 
 
 def _comparable(value: str) -> str:
@@ -301,8 +306,8 @@ def _mark_contradictions(
         if rule is None:
             continue
         with_detail, _ = rule
-        for j, side_key in enumerate(_SIDE_KEYS.get(side, (2,))):
-            item_of[k, j] = items.setdefault((section, ident, side_key, detail if with_detail else ""), len(items))
+        for j, one_side in enumerate(finding_sides(side)):  # bilateral speaks for both sides
+            item_of[k, j] = items.setdefault((section, ident, one_side, detail if with_detail else ""), len(items))
         value_of[k] = values.setdefault(_comparable(value), len(values))
         normal_of[k] = value == "normal"
     if not items:

@@ -155,16 +155,18 @@ def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> 
     background prevalence; :func:`plexnav.engine.localize.prior_shift` moves it with the
     case's risk factors.
     """
-    q = background["base"]
     twins = []
     for i, h in enumerate(focal):
-        if h.family not in background["families"]:
-            continue
-        twins.append(
-            Hypothesis(**{**h.__dict__, "id": h.id + TWIN_SUFFIX, "prior": h.prior * q, "background": "polyneuropathy"})
-        )
-        focal[i] = Hypothesis(**{**h.__dict__, "prior": h.prior * (1 - q)})
+        if h.family in background["families"]:
+            focal[i], twin = _split_off(h, background["base"], id=h.id + TWIN_SUFFIX, background="polyneuropathy")
+            twins.append(twin)
     return twins
+
+
+def _split_off(h: Hypothesis, share: float, **changes: Any) -> tuple[Hypothesis, Hypothesis]:
+    """(the hypothesis with ``1 - share`` of its prior, its twin with ``share`` and ``changes``)."""
+    kept = Hypothesis(**{**h.__dict__, "prior": h.prior * (1 - share)})
+    return kept, Hypothesis(**{**h.__dict__, **changes, "prior": h.prior * share})
 
 
 IRRITATIVE_SUFFIX = "+irritative"
@@ -180,23 +182,14 @@ def _irritative(hypotheses: list[Hypothesis], spec: Mapping[str, Any], plain: fr
     (``plain``: a partial pattern of another hypothesis, an injury whose irritative form is
     its own record) and background twins get none.
     """
-    share = spec["share"]
     twins = []
     for i, h in enumerate(hypotheses):
         if h.family not in spec["families"] or h.background is not None or h.deficit < 1.0:
             continue
         if h.id.split(":", 1)[0] in plain:
             continue
-        twins.append(
-            Hypothesis(
-                **{
-                    **h.__dict__,
-                    "id": h.id + IRRITATIVE_SUFFIX,
-                    "prior": h.prior * share,
-                    "deficit": spec["deficit"],
-                    "irritative": spec["detail"],
-                }
-            )
+        hypotheses[i], twin = _split_off(
+            h, spec["share"], id=h.id + IRRITATIVE_SUFFIX, deficit=spec["deficit"], irritative=spec["detail"]
         )
-        hypotheses[i] = Hypothesis(**{**h.__dict__, "prior": h.prior * (1 - share)})
+        twins.append(twin)
     return twins

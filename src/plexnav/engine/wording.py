@@ -31,11 +31,14 @@ SITE_WORDS = {
 }
 
 
-def site_label(site: str, side: str | None, levels: Sequence[str] | None = None, detail: str | None = None) -> str:
+def site_label(
+    site: str, side: str | None, levels: Sequence[str] | None = None, detail: str | None = None, noun: str = "lesion"
+) -> str:
+    """The site in words; ``noun`` names what is wrong with a root or nerve ('irritation')."""
     if site.startswith("root:"):
-        words = f"{site.split(':')[1]} root lesion"
+        words = f"{site.split(':')[1]} root {noun}"
     elif site.startswith("nerve:"):
-        words = f"{site.split(':')[1].replace('_', ' ')} nerve lesion"
+        words = f"{site.split(':')[1].replace('_', ' ')} nerve {noun}"
     else:
         words = SITE_WORDS.get(site, site)
     if site == "polyradiculopathy" and levels:
@@ -70,10 +73,9 @@ def hypothesis_label(hyp: Hypothesis) -> str:
     if hyp.site == "no_neurological_lesion":
         return "picture with no nerve lesion"
     side = None if hyp.side == "symptomatic" else hyp.side
-    words = site_label(hyp.site, side, hyp.levels, hyp.detail)
     # an irritative twin hurts more than it takes away: "right L5 root irritation", so that
     # "spares it" reads true of it (its site entry's detail says the same at more length)
-    return words.replace(" lesion", " irritation", 1) if hyp.irritative else words
+    return site_label(hyp.site, side, hyp.levels, hyp.detail, "irritation" if hyp.irritative else "lesion")
 
 
 def entry_detail(hyp: Hypothesis) -> str | None:
