@@ -47,7 +47,7 @@ def site_label(
         words = f"{side} {words}"
     elif side == "bilateral" and site.startswith(("plexus", "polyradic", "root", "nerve")):
         words = f"bilateral {words}"
-    if detail and site.startswith("nerve:"):
+    if detail and site.startswith(("nerve:", "root:")):  # a root has a detail only when irritative
         words += f" ({detail})"
     if detail and site == "no_neurological_lesion":
         words += f": {detail}"
