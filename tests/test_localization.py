@@ -287,6 +287,53 @@ def test_imaging_informs_but_does_not_overrule_a_clear_exam(model):
     assert p_root["root:L4"] > next(g.probability for g in without if (g.site, g.side) == ("root:L4", "right"))
 
 
+def _site_probability(model, case, site, side):
+    return next(g.probability for g in group_sites(model, score_case(model, case)) if (g.site, g.side) == (site, side))
+
+
+def test_a_disc_with_no_level_is_weaker_evidence_than_one_at_a_level(model):
+    """A report that says only 'disc herniation' still points to the roots discs press, less
+    than the same disc at a named level and side (a disc somewhere is common without symptoms)."""
+    exam = {
+        "strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4}],
+        "sensation": [{"region": "dorsum_foot", "side": "right", "finding": "reduced"}],
+    }
+    unlevelled = [{"test": "mri_lumbar_spine", "finding": "disc_herniation"}]
+    levelled = [{**unlevelled[0], "level": "L4-L5", "position": "paracentral", "side": "right"}]
+    p = {
+        name: _site_probability(model, _case(exam=exam, investigations=inv), "root:L5", "right")
+        for name, inv in (("none", []), ("unlevelled", unlevelled), ("levelled", levelled))
+    }
+    assert p["none"] < p["unlevelled"] < p["levelled"], p
+
+
+def test_canal_stenosis_with_no_level_points_to_the_roots_of_the_canal(model):
+    """Walking-provoked leg pain on both sides: an unlevelled canal stenosis raises a two-sided
+    polyradiculopathy (lumbar stenosis) and never raises the hip-joint look-alike."""
+    symptoms = [
+        {"kind": "pain", "region": "posterior_leg", "side": "bilateral", "provoked_by": ["walking"]},
+        {"kind": "numbness", "region": "dorsum_foot", "side": "bilateral"},
+    ]
+    stenosis = [{"test": "mri_lumbar_spine", "finding": "canal_stenosis"}]
+    before = _site_probability(model, _case(symptoms=symptoms), "polyradiculopathy", "bilateral")
+    after = _site_probability(
+        model, _case(symptoms=symptoms, investigations=stenosis), "polyradiculopathy", "bilateral"
+    )
+    assert after > before
+
+
+def test_a_lesion_at_the_l1_l2_level_lies_on_the_cauda_equina_and_sometimes_the_conus(model):
+    """The conus ends at about the lower third of L1 (Saifuddin 1998): a canal finding at the
+    L1-L2 disc credits the cauda equina fully and the conus partly; one at T12-L1 is the conus's."""
+    from plexnav.engine.imaging import compatibility
+
+    kb = model.kb
+    cauda = next(h for h in model.hypotheses if h.id == "cauda_equina:bilateral")
+    conus = next(h for h in model.hypotheses if h.id == "conus_medullaris:bilateral")
+    assert 0 < compatibility(kb, conus, "canal:L1-L2", "midline") < compatibility(kb, cauda, "canal:L1-L2", "midline")
+    assert compatibility(kb, conus, "canal:L2-L3", "midline") < compatibility(kb, conus, "canal:L1-L2", "midline")
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

@@ -12,6 +12,10 @@ A *structure* is a site id (``root:L3``, ``plexus:sacral``, ``nerve:tibial``,
 the report does not name one: ``disc:L4-L5`` (a disc of unknown position: the traversing
 root, or the exiting one), ``canal:L4-L5`` (central canal: the cauda equina and the
 traversing roots on both sides), ``pelvis:mass`` (a pelvic finding with no structure named).
+A spine finding whose report gives no level is read on ``spine:disc``, ``spine:exiting``,
+``spine:traversing``, ``spine:canal`` or ``spine:compression``: the same structures spread
+over the levels where such findings usually lie, with their own (higher) false-positive
+rates (``imaging.yaml: unlevelled``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ if TYPE_CHECKING:
     from plexnav.engine.catalogue import FindingSpec
 
 MIDLINE_STRUCTURES = ("cauda_equina", "conus_medullaris", "spinal_cord")
+UNLEVELLED_LATERAL = ("spine:disc", "spine:exiting", "spine:traversing")
+UNLEVELLED_MIDLINE = ("spine:canal", "spine:compression")
 _NEIGHBOURS = {("cauda_equina", "conus_medullaris"), ("conus_medullaris", "spinal_cord")}
 _LUMBOSACRAL = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4", "S5")
 
@@ -48,17 +54,25 @@ def structures(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
     return lateral, midline
 
 
+def _is_midline(structure: str) -> bool:
+    return structure in MIDLINE_STRUCTURES or structure in UNLEVELLED_MIDLINE or structure.startswith("canal:")
+
+
 def imaging_specs(kb: KnowledgeBase) -> list[FindingSpec]:
     """Catalogue entries: one presence finding per (evidence class, structure, side)."""
     from plexnav.engine.catalogue import FindingSpec
 
     lateral, midline = structures(kb)
+    unlevelled = kb.imaging["unlevelled"]["classes"]
     specs: list[FindingSpec] = []
-    for cls in kb.imaging["classes"]:
+    for cls in [*kb.imaging["classes"], *unlevelled]:
         family = f"imaging_{cls}"
         targets: list[tuple[str, tuple[str, ...]]]
         if cls == "joint":
             targets = [("mimic:hip_joint", ("left", "right", "either"))]
+        elif cls in unlevelled:
+            targets = [(s, ("left", "right", "either")) for s in UNLEVELLED_LATERAL]
+            targets += [(s, ("midline",)) for s in UNLEVELLED_MIDLINE]
         else:
             targets = [(s, ("left", "right", "either")) for s in lateral] + [(s, ("midline",)) for s in midline]
         for structure, sides in targets:
@@ -126,8 +140,15 @@ def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, 
 
 
 def _members(kb: KnowledgeBase, structure: str) -> list[tuple[str, float]]:
-    """The single sites a group structure stands for, with weights."""
+    """The single sites a group structure stands for, with weights (a group of groups, as an
+    unlevelled disc is a disc at one of several levels, is expanded with weights multiplied)."""
     kind, _, rest = structure.partition(":")
+    if kind == "spine":
+        return [
+            (single, weight * inner)
+            for member, weight in _unlevelled_members(kb, rest)
+            for single, inner in _members(kb, member)
+        ]
     if kind == "disc":
         exiting, traversing = _roots_of_pair(rest)
         unknown = kb.imaging["unknown_position"]
@@ -145,14 +166,32 @@ def _members(kb: KnowledgeBase, structure: str) -> list[tuple[str, float]]:
             if traversing in V.ROOT_LEVELS
             else []
         )
+        conus = [("conus_medullaris", kb.imaging["conus_at_L1_L2"])] if rest == "L1-L2" else []
         return [
             ("cauda_equina", canal["cauda_equina"]),
+            *conus,
             *roots,
             *((f"roots_below:{r}", canal["polyradiculopathy"]) for r in below[:1]),
         ]
     if kind == "pelvis":
         return list(kb.imaging["pelvic_default"][rest].items())
     return [(structure, 1.0)]
+
+
+def _unlevelled_members(kb: KnowledgeBase, kind: str) -> list[tuple[str, float]]:
+    """The levelled structures an unlevelled one stands for, weighted by how often such a
+    finding lies at each level (``imaging.yaml: unlevelled``)."""
+    table = kb.imaging["unlevelled"]
+    discs: Mapping[str, float] = table["disc_levels"]
+    if kind == "disc":
+        return [(f"disc:{pair}", w) for pair, w in discs.items()]
+    if kind in ("exiting", "traversing"):
+        role = 0 if kind == "exiting" else 1
+        return [(f"root:{_roots_of_pair(pair)[role]}", w) for pair, w in discs.items()]
+    canals = [(f"canal:{pair}", w) for pair, w in table["canal_levels"].items()]
+    if kind == "compression":
+        return [*canals, ("conus_medullaris", kb.imaging["conus_at_L1_L2"])]
+    return canals
 
 
 def compatibility(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, cls: str = "lesion") -> float:
@@ -162,7 +201,7 @@ def compatibility(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str,
     scale = kb.imaging["named_relatedness_scale"] if cls == "named" else 1.0
     if structure.startswith("mimic:"):
         return 1.0 if hyp.mimic == structure[6:] else 0.0
-    if structure.startswith("canal:"):
+    if structure.startswith("canal:") or structure in UNLEVELLED_MIDLINE:
         best = 0.0
         for member, weight in _members(kb, structure):
             for one_side in V.LATERAL_SIDES:
@@ -192,13 +231,29 @@ def _pair(level: str) -> str | None:
     return f"{first}-{_LUMBOSACRAL[i + 1]}"  # a longer range is read at its upper level
 
 
+def _unlevelled_structure(inv: Investigation) -> str:
+    """The structure a spine finding with no level is read on."""
+    if inv.finding == "cord_or_cauda_compression":
+        return "spine:compression"
+    if inv.finding == "canal_stenosis" or inv.position == "central":
+        return "spine:canal"
+    if inv.finding == "foraminal_stenosis" or inv.position in ("foraminal", "extraforaminal"):
+        return "spine:exiting"
+    if inv.position == "paracentral":
+        return "spine:traversing"
+    return "spine:disc"
+
+
 def _spine_structure(kb: KnowledgeBase, inv: Investigation) -> str | None:
     if inv.level is None:
         return None
     first = inv.level.split("-")[0]
+    # a range from L1 ('L1-L2') is read at the L1-L2 disc, where the cauda equina lies and,
+    # in some people, the tip of the conus (canal:L1-L2); L1 alone is the conus's level
+    interspace_below_l1 = first == "L1" and "-" in inv.level
     cord_levels: Mapping[str, Sequence[str]] = kb.imaging["cord_levels"]
     for cord_site, levels in cord_levels.items():
-        if first in levels:
+        if first in levels and not interspace_below_l1:
             return cord_site
     pair = _pair(inv.level)
     if pair is None:
@@ -237,13 +292,16 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
             structure, cls = inv.site, "named"
         elif cls == "joint":
             structure = "mimic:hip_joint"
+        elif region == "spine" and inv.level is None:
+            if inv.finding in kb.imaging["unlevelled"]["findings"]:
+                structure, cls = _unlevelled_structure(inv), kb.imaging["unlevelled"]["findings"][inv.finding]
         elif region == "spine":
             structure = _spine_structure(kb, inv)
         elif region == "pelvis" and inv.finding in kb.imaging["pelvic_default"]:
             structure = f"pelvis:{inv.finding}"
         if structure is None:
             continue
-        if structure in MIDLINE_STRUCTURES or structure.startswith("canal:"):
+        if _is_midline(structure):
             key = f"imaging:{cls}:{structure}"
         else:
             side = inv.side if inv.side in V.LATERAL_SIDES else "either"

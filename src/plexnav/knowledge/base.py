@@ -72,6 +72,12 @@ class _HasId(Protocol):
 _R = TypeVar("_R", bound=_HasId)
 
 
+def imaging_classes(imaging: Mapping[str, Any]) -> dict[str, Any]:
+    """Every imaging evidence class of imaging.yaml: the classes read at a level and side,
+    and those read when the report gives no level."""
+    return {**imaging["classes"], **imaging["unlevelled"]["classes"]}
+
+
 def _index(records: Iterable[_R], label: str) -> Mapping[str, _R]:
     out: dict[str, _R] = {}
     for rec in records:
@@ -326,7 +332,10 @@ def load_knowledge() -> KnowledgeBase:
         if bad_families := sorted(set(record.families) - set(likelihood["priors"])):
             raise ValueError(f"site_risk {feature!r}: unknown families {bad_families}")
     families = MappingProxyType(
-        {**families, **{f"imaging_{cls}": FamilyParameters.model_validate(v) for cls, v in imaging["classes"].items()}}
+        {
+            **families,
+            **{f"imaging_{cls}": FamilyParameters.model_validate(v) for cls, v in imaging_classes(imaging).items()},
+        }
     )
 
     for label, table in (

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal, get_args
 
 from plexnav.knowledge import files
-from plexnav.knowledge.base import KnowledgeBase
+from plexnav.knowledge.base import KnowledgeBase, imaging_classes
 from plexnav.knowledge.forward import deficit_pattern, muscle_involvement
 from plexnav.knowledge.guidance import GuidanceKnowledge
 from plexnav.knowledge.records import (
@@ -209,7 +209,7 @@ def worksheet_rows(kb: KnowledgeBase) -> list[Row]:
             mimic.note,
         )
     imaging_sources = [SourceRef.model_validate(s) for s in kb.imaging["sources"]]
-    for cls, spec in kb.imaging["classes"].items():
+    for cls, spec in imaging_classes(kb.imaging).items():
         add(
             "imaging",
             cls,
