@@ -84,6 +84,25 @@ def test_suspected_haematoma_on_anticoagulants_starts_with_ct_and_clotting():
     assert entries[0].priority == entries[1].priority == "emergency"
 
 
+@pytest.mark.parametrize(
+    "factors,expected",
+    [([], True), (["anticoagulation"], False), (["major_trauma"], False), (["recent_surgery_hip"], False)],
+)
+def test_a_haematoma_nothing_explains_brings_clotting_tests(factors, expected):
+    """A spontaneous iliacus haematoma (no blood thinner, injury or operation) can be the first
+    sign of a clotting disorder such as haemophilia: clotting tests look for one."""
+    entries = plan_for(
+        [entry("nerve:femoral", "left", 0.8)],
+        history={"onset": "subacute", "factors": factors},
+        symptoms=[{"kind": "weakness", "side": "left"}],
+        investigations=[{"test": "mri_pelvis", "finding": "hematoma", "side": "left", "site": "nerve:femoral"}],
+    )
+    unexplained = [w for w in entries if w.test == "coagulation_profile" and "clotting disorder" in w.why]
+    assert bool(unexplained) is expected
+    if expected:
+        assert unexplained[0].when == "within_24h"
+
+
 def test_infection_emergency_brings_imaging_and_cultures():
     entries = plan_for(
         [],
