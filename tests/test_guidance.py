@@ -278,11 +278,45 @@ def test_uncertain_localization_is_said_plainly():
     loc = [entry("plexus:lumbar", "left", 0.12), entry("nerve:lateral_femoral_cutaneous", "left", 0.12)]
     out = run(loc, symptoms=[{"kind": "tingling", "region": "lateral_thigh", "side": "left"}])
     assert "not clear yet where the problem is" in out["plain_summary"]
-    out = run(
-        [entry("no_neurological_lesion", "right", 0.36)],
-        symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}],
-    )
+    buttock = [{"kind": "pain", "region": "buttock", "side": "right"}]
+    # a no-lesion reading that leads weakly is not said as a finding
+    out = run([entry("no_neurological_lesion", "right", 0.36)], symptoms=buttock)
+    assert "not clear yet whether a nerve is damaged" in out["plain_summary"]
+    assert "do not point to a damaged nerve" not in out["plain_summary"]
+    out = run([entry("no_neurological_lesion", "right", 0.6)], symptoms=buttock)
     assert "do not point to a damaged nerve" in out["plain_summary"]
+
+
+def test_decompression_is_offered_for_the_level_of_the_lesion():
+    """A thoracic epidural abscess on the cord with bladder trouble: surgery to relieve the
+    spinal cord, never 'the nerves at the base of the spine'; the same picture read as a
+    cauda equina lesion keeps the cauda equina wording."""
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening", "factors": ["diabetes"]},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}, {"kind": "bladder_dysfunction"}],
+        investigations=[{"test": "mri_whole_spine", "finding": "abscess", "level": "T6-T9", "site": "spinal_cord"}],
+    )
+    cord = " ".join(options(run([entry("spinal_cord", "bilateral", 0.95)], **sections)))
+    assert "pressure off the spinal cord" in cord and "base of the spine" not in cord
+    cauda = " ".join(options(run([entry("cauda_equina", "bilateral", 0.9)], **sections)))
+    assert "base of the spine" in cauda and "pressure off the spinal cord" not in cauda
+
+
+def test_an_alert_beyond_the_policy_opens_the_summary_and_blocks_contraindicated_questions():
+    """A tense, tender calf compartment: the summary starts with the emergency, never with the
+    policy's 'book a routine visit', and asks nothing about physiotherapy or braces."""
+    out = run(
+        [entry("no_neurological_lesion", "left", 0.5)],
+        history={"onset": "acute", "duration_days": 1},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "left"}, {"kind": "gait_difficulty"}],
+        exam={"signs": [{"sign": "tender_tense_compartment", "side": "left", "region": "anterior_leg"}]},
+    )
+    assert out["triage"].level == "routine" and out["triage"].alerts
+    summary = out["plain_summary"]
+    assert summary.startswith(out["triage"].alerts[0].text)
+    assert K.words["levels"]["routine"] not in summary
+    assert "physiotherapy or a brace" not in summary
+    assert not any("walking and balance" in o or "occupational therapist" in o for o in options(out))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -988,3 +988,62 @@ def test_level_and_rules_do_not_depend_on_finding_order(d, rnd):
     a = assess_triage(make_case(**d), K)
     b = assess_triage(make_case(**shuffled), K)
     assert (a.level, a.rules, a.reasons) == (b.level, b.rules, b.reasons)
+
+
+# ---------------------------------------------------------------- alerts beyond the policy
+
+COMPARTMENT = {"sign": "tender_tense_compartment", "side": "left", "region": "anterior_leg"}
+CALF_PAIN = {"kind": "pain", "region": "posterior_leg", "side": "left", "severity": 9}
+
+
+@pytest.mark.parametrize(
+    ("history", "fires"),
+    [
+        ({"onset": "acute", "duration_days": 1}, True),
+        ({}, True),
+        ({"onset": "chronic", "duration_days": 400}, False),  # the recurring exertional kind
+        ({"onset": "acute", "duration_days": 30}, False),
+    ],
+)
+def test_a_tense_compartment_raises_an_emergency_alert_beside_the_policy_level(history, fires):
+    """The policy has no compartment clause: its level stays (routine here), and an emergency
+    alert stands beside it for an acute tense, tender compartment."""
+    t = triage(history=history, symptoms=[CALF_PAIN], exam={"signs": [COMPARTMENT]})
+    assert t.level == ("soon" if history.get("duration_days", 0) > 42 else "routine")
+    assert [a.id for a in t.alerts] == (["alert.compartment_syndrome"] if fires else [])
+    if fires:
+        assert t.alerts[0].level == "emergency" and "emergency department" in t.alerts[0].text
+
+
+def test_sudden_leg_symptoms_with_weak_foot_pulses_raise_a_limb_ischaemia_alert():
+    pulses = {"sign": "reduced_foot_pulses", "side": "left"}
+    numb = {"kind": "numbness", "region": "dorsum_foot", "side": "left"}
+    sudden = triage(
+        history={"onset": "sudden", "duration_days": 0}, symptoms=[CALF_PAIN, numb], exam={"signs": [pulses]}
+    )
+    assert [a.id for a in sudden.alerts] == ["alert.acute_limb_ischaemia"]
+    # claudication of months: the vascular work-up, not an alert
+    chronic = triage(history={"onset": "chronic", "duration_days": 300}, symptoms=[CALF_PAIN], exam={"signs": [pulses]})
+    assert chronic.alerts == []
+    negative = {**pulses, "result": "negative"}
+    assert triage(history={"onset": "sudden"}, symptoms=[CALF_PAIN], exam={"signs": [negative]}).alerts == []
+
+
+def test_an_alert_is_reported_only_when_more_urgent_than_the_policy_level():
+    """Saddle numbness already makes it an emergency: the compartment alert adds nothing."""
+    saddle = {"kind": "numbness", "region": "saddle"}
+    t = triage(history={"onset": "acute"}, symptoms=[CALF_PAIN, saddle], exam={"signs": [COMPARTMENT]})
+    assert t.level == "emergency" and t.alerts == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case_dict())
+def test_alerts_never_change_the_policy_level(d):
+    """Adding a tense compartment never moves the level the policy sets (the contract), and
+    an alert is always more urgent than that level."""
+    signs = [s for s in d["exam"]["signs"] if s["sign"] != "tender_tense_compartment"]
+    base = make_case(**{**d, "exam": {**d["exam"], "signs": signs}})
+    with_sign = make_case(**{**d, "exam": {**d["exam"], "signs": [*signs, COMPARTMENT]}})
+    before, after = assess_triage(base, K), assess_triage(with_sign, K)
+    assert after.level == before.level
+    assert all(RANK[a.level] < RANK[after.level] for a in after.alerts)

@@ -184,7 +184,7 @@ def test_rules_are_data_over_valid_ids():
     doc = read_yaml("workup.yaml")
     assert {r["test"] for r in doc["rules"]} <= set(V.WORKUP_TESTS)
     assert set(doc["done_by"]) <= set(V.WORKUP_TESTS)
-    triage_ids = {r["id"] for lvl in K.triage for r in lvl["rules"]}
+    triage_ids = {r["id"] for lvl in K.triage for r in lvl["rules"]} | {a["id"] for a in K.alerts}
     for name in ("workup.yaml", "management.yaml", "plain_words.yaml"):
         text = str(read_yaml(name))
         for ref in re.findall(r"triage_rule:([a-z_]+\.[a-z_0-9]+)", text):

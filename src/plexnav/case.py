@@ -221,10 +221,24 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class TriageAlert(_Out):
+    """An emergency the case format's triage policy has no clause for (compartment syndrome,
+    acute limb ischaemia): reported beside the policy's level, which stays as the policy sets it."""
+
+    id: str
+    level: V.TriageLevel
+    text: str = Field(description="plain words for the patient")
+    why: str = Field(description="for clinicians: the picture and the step it needs")
+
+
 class Triage(_Out):
     level: V.TriageLevel
     reasons: list[str]
     rules: list[str] = Field(default_factory=list, description="ids of the policy rules that fired")
+    alerts: list[TriageAlert] = Field(
+        default_factory=list,
+        description="emergencies beyond the policy, more urgent than its level (plexnav addition)",
+    )
 
 
 class ExplanationStep(_Out):

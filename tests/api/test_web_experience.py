@@ -25,12 +25,36 @@ def token(client, path: str = "/check") -> str:
 def test_every_emergency_rule_has_words_for_the_emergency_screen_with_known_sources():
     knowledge = load_guidance_knowledge()
     emergency_rules = [r["id"] for level in knowledge.triage if level["level"] == "emergency" for r in level["rules"]]
+    emergency_rules += [a["id"] for a in knowledge.alerts if a["level"] == "emergency"]
     words = emergency.screen_words()
     assert sorted(words["rules"]) == sorted(emergency_rules)
     for rule_id, entry in words["rules"].items():
         assert entry["say"] and entry["sources"], rule_id
         for ref in entry["sources"]:
             assert ref["key"] in knowledge.sources, (rule_id, ref["key"])
+
+
+def test_an_emergency_alert_beyond_the_policy_brings_the_emergency_screen():
+    """A tense calf compartment: the policy says routine, the alert says emergency, and the
+    result page shows the emergency steps and what to tell the call-taker."""
+    from plexnav.validation import validate_case
+
+    case, _ = validate_case(
+        {
+            "format": "plexnav-case/1",
+            "history": {"onset": "acute", "duration_days": 1},
+            "symptoms": [{"kind": "pain", "region": "posterior_leg", "side": "left"}],
+            "exam": {"signs": [{"sign": "tender_tense_compartment", "side": "left", "region": "anterior_leg"}]},
+        }
+    )
+    from plexnav.engine.triage import assess_triage
+
+    triage = assess_triage(case)
+    assert triage.level == "routine"
+    view = emergency.emergency_view(triage, "112")
+    assert view is not None and view["rules"] == ["alert.compartment_syndrome"]
+    assert "compartment syndrome" in view["tell_them"]
+    assert emergency.emergency_view(triage.model_copy(update={"alerts": []}), "112") is None
 
 
 def test_tell_them_names_the_condition_and_every_red_flag_once():

@@ -94,6 +94,22 @@ def test_triage_card_indicator(doc, level, indicator):
     assert triage["source"]["topic"]["code"] == "triage"
 
 
+COMPARTMENT = {
+    "format": "plexnav-case/1",
+    "history": {"onset": "acute", "duration_days": 1},
+    "symptoms": [{"kind": "pain", "region": "posterior_leg", "side": "left"}],
+    "exam": {"signs": [{"sign": "tender_tense_compartment", "side": "left", "region": "anterior_leg"}]},
+}
+
+
+def test_an_alert_beyond_the_policy_gives_a_critical_card_before_the_triage_card():
+    assert assess(validate_case(COMPARTMENT)[0]).triage.level == "routine"
+    cards = _cards(COMPARTMENT)
+    assert cards[0]["indicator"] == "critical" and "alert" in cards[0]["summary"]
+    assert "compartment syndrome" in cards[0]["detail"].lower()
+    assert cards[1]["source"]["topic"]["code"] == "triage" and cards[1]["indicator"] == "info"
+
+
 def test_emergency_case_gives_a_critical_card():
     cards = _cards(EMERGENCY)
     assert any(c["indicator"] == "critical" for c in cards)

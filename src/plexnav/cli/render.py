@@ -42,14 +42,21 @@ def print_assessment(
 ) -> None:
     """Print the assessment; ``guidance`` (its words) defaults to the installed guidance knowledge."""
     console = console or Console()
-    level = result.triage.level
-    console.print(
-        Panel(
-            "\n".join(result.triage.reasons) or "No red flag found.",
-            title=f"Triage: {level.upper()}",
-            style=TRIAGE_STYLE[level],
+    for alert in result.triage.alerts:  # an emergency beyond the policy comes first
+        console.print(
+            Panel(
+                f"{alert.text}\n{alert.why}",
+                title=f"Alert: {alert.level.upper()} (beyond the triage policy)",
+                style=TRIAGE_STYLE[alert.level],
+            )
         )
-    )
+    level = result.triage.level
+    body = "\n".join(result.triage.reasons) or "No red flag found."
+    if result.triage.alerts:
+        # the policy's own words for a routine level ('no warning signs') would contradict it
+        body = "" if level == "routine" else body + "\n"
+        body += "This is the level the case format's triage rules give; the alert above comes first."
+    console.print(Panel(body, title=f"Triage: {level.upper()}", style=TRIAGE_STYLE[level]))
     table = Table(title="Where is the lesion?", show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("site")

@@ -429,15 +429,21 @@ def _compute_side(
             a, b = predict.movement(kb, hyp, mov, side, memo)
             lmn += share * a
             umn += share * b
-        return lmn, umn
+        return _reported(kb, hyp) * lmn, umn
     raise ValueError(f"unknown target type {t}")
+
+
+def _reported(kb: KnowledgeBase, hyp: Hypothesis) -> float:
+    """The share of a look-alike's weakness the person reports as a weak leg (mimics.yaml
+    ``reported``); 1 for a nerve lesion."""
+    return kb.mimics[hyp.mimic].reported if hyp.mimic is not None else 1.0
 
 
 def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: Memo | None) -> tuple[float, float]:
     """The most involved target of a kind on one side: a complaint anywhere on that side."""
     if kind == "movement":
         pairs = [predict.movement(kb, hyp, m, side, memo) for m in V.MOVEMENTS]
-        return max(a for a, _ in pairs), max(b for _, b in pairs)
+        return _reported(kb, hyp) * max(a for a, _ in pairs), max(b for _, b in pairs)
     regions = [r for r in V.SKIN_REGIONS if not kb.skin[r].midline and r != "whole_foot_stocking"]
     if kind == "skin":
         return max(predict.sensory_symptom(kb, hyp, r, side) for r in regions), 0.0

@@ -113,7 +113,7 @@ def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[st
     ranked = sorted(localization, key=lambda e: -e.probability)
     top = ranked[0]
     if top.site == "no_neurological_lesion":
-        out = [s["found_no_lesion"]]
+        out = [s["found_no_lesion"] if top.probability >= s["uncertain_below"] else s["found_no_lesion_uncertain"]]
         if (
             top.hypothesis
             and top.hypothesis.startswith("mimic_")
@@ -128,6 +128,22 @@ def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[st
     if len(ranked) > 1 and ranked[1].site != top.site and ranked[1].probability >= 0.15:
         out.append(s["runner_up"].format(site=lesion_words(ranked[1], words)))
     return out
+
+
+def fitted_questions(
+    localization: Sequence[LocalizationEntry], facts: Facts, knowledge: GuidanceKnowledge
+) -> list[str]:
+    """The questions to ask the doctor that fit the case (plain_words.yaml), in file order; a
+    question never asks about what a contraindication forbids (its ``never_with``)."""
+    words = knowledge.words
+    lesion = lesion_words(max(localization, key=lambda e: e.probability), words) if localization else ""
+    asks = words["questions"]
+    blocked = contraindications(facts, knowledge)
+    return [
+        q["text"].format(lesion=lesion)
+        for q, fits in zip(asks, holds_each(asks, facts, "when"), strict=True)
+        if fits and blocked.isdisjoint(q.get("never_with", ()))
+    ]
 
 
 def plain_summary(
@@ -147,9 +163,14 @@ def plain_summary(
     words = knowledge.words
     s = words["summary"]
     facts = context or context_facts(case, localization, etiology, triage, knowledge)
-    parts = [words["levels"][triage.level]]
-    if triage.level != "routine" and triage.reasons:
-        parts.append(triage.reasons[0].split(". ")[0].rstrip(".") + ".")
+    if triage.alerts:
+        # an emergency the policy has no clause for: its words replace the policy level's,
+        # which would tell the person to wait
+        parts = [alert.text for alert in triage.alerts]
+    else:
+        parts = [words["levels"][triage.level]]
+        if triage.level != "routine" and triage.reasons:
+            parts.append(triage.reasons[0].split(". ")[0].rstrip(".") + ".")
     parts += where_sentences(localization, words)
     if etiology:
         top = etiology[0].cause
@@ -161,11 +182,7 @@ def plain_summary(
     parts.append(
         s["tests"].format(tests=_join(tests)) if tests else s["more_exam"] if more_to_examine else s["no_tests"]
     )
-    lesion = lesion_words(max(localization, key=lambda e: e.probability), words) if localization else ""
-    asks = words["questions"]
-    questions = [
-        q["text"].format(lesion=lesion) for q, fits in zip(asks, holds_each(asks, facts, "when"), strict=True) if fits
-    ][:3]
+    questions = fitted_questions(localization, facts, knowledge)[:3]
     if questions:
         parts += [s["ask_intro"], *questions]
     parts += [s["safety"], s["closing"]]

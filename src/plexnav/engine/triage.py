@@ -30,7 +30,8 @@ Interpretations of the policy's wording (see also ``definitions.yaml``):
 
 from __future__ import annotations
 
-from plexnav.case import Case, Triage
+from plexnav import vocabulary as V
+from plexnav.case import Case, Triage, TriageAlert
 from plexnav.engine.facts import Facts, base_facts, holds_each, with_derived
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -52,6 +53,27 @@ def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts:
             rule for rule, fires in zip(level["rules"], holds_each(level["rules"], facts, "when"), strict=True) if fires
         ]
         if fired:
-            return Triage(level=level["level"], reasons=[r["text"] for r in fired], rules=[r["id"] for r in fired])
+            return Triage(
+                level=level["level"],
+                reasons=[r["text"] for r in fired],
+                rules=[r["id"] for r in fired],
+                alerts=_alerts(level["level"], facts, knowledge),
+            )
     last = knowledge.triage[-1]
-    return Triage(level=last["level"], reasons=[last["default_text"]], rules=[ROUTINE_RULE])
+    return Triage(
+        level=last["level"],
+        reasons=[last["default_text"]],
+        rules=[ROUTINE_RULE],
+        alerts=_alerts(last["level"], facts, knowledge),
+    )
+
+
+def _alerts(level: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[TriageAlert]:
+    """The alerts beyond the policy (triage_rules.yaml) that hold and are more urgent than
+    the level it set."""
+    rank = V.TRIAGE_LEVELS.index
+    return [
+        TriageAlert(id=a["id"], level=a["level"], text=a["text"], why=a["why"])
+        for a, fires in zip(knowledge.alerts, holds_each(knowledge.alerts, facts, "when"), strict=True)
+        if fires and rank(a["level"]) < rank(level)
+    ]

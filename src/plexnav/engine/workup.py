@@ -141,7 +141,11 @@ def context_facts(
         groups[places.group(site)] += p
     values.update({f"group_p:{g}": p for g, p in groups.items()})
     values.update({f"cause_p:{e.cause}": e.probability for e in etiology})
-    features = {f"triage:{triage.level}", *(f"triage_rule:{r}" for r in triage.rules)}
+    # an alert beyond the policy reads like a rule that fired (triage_rule:alert.<id>)
+    features = {
+        f"triage:{triage.level}",
+        *(f"triage_rule:{r}" for r in (*triage.rules, *(a.id for a in triage.alerts))),
+    }
     # body regions: localized entries by their lesion point, the unassigned rest by site
     regions: dict[str, float] = defaultdict(float)
     localized_p: dict[str, float] = defaultdict(float)

@@ -377,6 +377,24 @@ def _triage_card(a: Assessment, seed: str, *, incomplete: bool = False, docs: Do
     )
 
 
+def _alert_cards(a: Assessment, seed: str, docs: DocLinks | None = None) -> list[Card]:
+    """One card per emergency beyond the triage policy (compartment syndrome, acute limb
+    ischaemia): placed first, as urgent as the alert, whatever level the policy set."""
+    return [
+        Card(
+            uuid=_card_uuid(seed, alert.id),
+            summary=_clip(f"plexnav alert: {TRIAGE_HEADLINE[alert.level]}"),
+            indicator=INDICATOR[alert.level],
+            detail=(
+                f"**Alert beyond the triage policy: {alert.level}.** {_md(alert.why)}\n\n"
+                f"The case format's triage policy gives {a.triage.level}; this alert comes first.\n\n{_footer(a)}"
+            ),
+            source=_source("triage", "triage", docs, None),
+        )
+        for alert in a.triage.alerts
+    ]
+
+
 def _localization_card(a: Assessment, seed: str, docs: DocLinks | None = None) -> Card | None:
     if not a.localization:
         return None
@@ -469,12 +487,13 @@ def cards_for(
             )
         ]
     cards = [
+        *_alert_cards(assessment, seed, docs),
         _triage_card(assessment, seed, incomplete=bool(unread), docs=docs),
         localization,
         _workup_card(assessment, seed, patient_id, docs),
     ]
     if unread:
-        cards.insert(1, _unread_card(list(unread), seed, with_case=True, docs=docs))
+        cards.insert(1 + len(assessment.triage.alerts), _unread_card(list(unread), seed, with_case=True, docs=docs))
     return CdsResponse(cards=[c for c in cards if c is not None])
 
 

@@ -555,7 +555,9 @@ def _risk_assessment(assessment: Assessment, patient: str, device: str, when: st
                 "rationale": " ".join(triage.reasons) or "No red flag found.",
             }
         ],
-        "note": [{"text": reason} for reason in triage.reasons if reason.strip()] + [{"text": T.DISCLAIMER}],
+        "note": [{"text": reason} for reason in triage.reasons if reason.strip()]
+        + [{"text": f"Alert beyond the triage policy ({a.level}): {a.why}"} for a in triage.alerts]
+        + [{"text": T.DISCLAIMER}],
     }
     if triage.rules:
         risk["reasonCode"] = [{"coding": [{"system": T.system("triage-rule"), "code": rule}]} for rule in triage.rules]

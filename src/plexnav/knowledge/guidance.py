@@ -49,6 +49,7 @@ def freeze(obj: Any) -> Any:
 class GuidanceKnowledge:
     derived: Doc  # name -> condition
     triage: tuple[Doc, ...]  # levels, in policy order
+    alerts: tuple[Doc, ...]  # emergencies the policy has no clause for (triage_rules.yaml)
     causes: Doc  # the causes.yaml document
     workup: Doc
     management: Doc
@@ -119,6 +120,11 @@ def _check_ids(docs: Doc, problems: list[str]) -> None:
     levels = [lvl["level"] for lvl in docs["triage"]["levels"]]
     if levels != list(V.TRIAGE_LEVELS):
         problems.append(f"triage levels must be {V.TRIAGE_LEVELS} in that order, got {levels}")
+    for alert in docs["triage"].get("alerts") or ():
+        if alert.get("level") not in V.TRIAGE_LEVELS[:-1]:
+            problems.append(f"triage alert {alert.get('id')}: level must be one of {V.TRIAGE_LEVELS[:-1]}")
+        if not alert.get("sources"):
+            problems.append(f"triage alert {alert.get('id')}: no sources")
 
 
 def all_derived(docs: Doc) -> dict[str, Any]:
@@ -152,6 +158,12 @@ def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
         problems += [
             f"management option {item.get('id')}: unknown contraindication {c!r}"
             for c in item.get("never_with") or ()
+            if c not in contra
+        ]
+    for question in docs["words"].get("questions") or ():
+        problems += [
+            f"plain_words question {question.get('text', '')[:40]!r}: unknown contraindication {c!r}"
+            for c in question.get("never_with") or ()
             if c not in contra
         ]
     workup = docs["workup"]
@@ -216,6 +228,7 @@ def load_guidance_knowledge() -> GuidanceKnowledge:
     return GuidanceKnowledge(
         derived=freeze({k: v["when"] for k, v in all_derived(docs).items()}),
         triage=freeze(docs["triage"]["levels"]),
+        alerts=freeze(docs["triage"].get("alerts") or []),
         causes=freeze(docs["causes"]),
         workup=freeze(docs["workup"]),
         management=freeze(docs["management"]),

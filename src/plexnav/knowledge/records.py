@@ -220,6 +220,9 @@ class MimicRecord(Sourced):
     # movements the look-alike itself weakens (a torn or painful gluteal tendon weakens hip
     # abduction): involvement as for a lesion, with the muscles normal on needle EMG
     movements: dict[V.Movement, float] = Field(default_factory=dict)
+    # the share of that weakness the person reports as a weak leg (a weakness symptom): a
+    # tendon or joint weakens what the examiner tests more than what the patient notices
+    reported: float = Field(1.0, ge=0, le=1)
 
 
 class SiteRiskRule(Sourced):

@@ -28,8 +28,7 @@ from plexnav.diary.analysis import fmt, nice_date, trend_sentences, weekly_summa
 from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
-from plexnav.engine.facts import holds
-from plexnav.engine.guidance import lesion_words, where_sentences
+from plexnav.engine.guidance import fitted_questions, where_sentences
 from plexnav.engine.wording import site_label
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
@@ -163,10 +162,11 @@ def factor_words(case: Case) -> list[str]:
 def red_flag_status(
     case: Case, triage_rules: Iterable[str] = (), knowledge: GuidanceKnowledge | None = None
 ) -> list[dict]:
-    """Every emergency and urgent rule of the triage policy, with whether it holds for the case.
+    """Every emergency and urgent rule of the triage policy, then every alert beyond it, with
+    whether it holds for the case.
 
-    ``triage_rules`` (the assessment's fired rules) are always marked present; the others
-    are evaluated here over the same facts, so a red flag at the urgent level is shown
+    ``triage_rules`` (the assessment's fired rules and alerts) are always marked present; the
+    others are evaluated here over the same facts, so a red flag at the urgent level is shown
     even when an emergency rule set the level.
     """
     knowledge = knowledge or load_guidance_knowledge()
@@ -187,6 +187,17 @@ def red_flag_status(
                     "present": rule["id"] in present,
                 }
             )
+    for alert in knowledge.alerts:
+        out.append(
+            {
+                "id": alert["id"],
+                "level": alert["level"],
+                "label": labels.get(alert["id"], alert["text"]),
+                "text": alert["text"],
+                "why": alert["why"],
+                "present": alert["id"] in present,
+            }
+        )
     return out
 
 
@@ -268,6 +279,11 @@ def _triage(assessment: Assessment, knowledge: GuidanceKnowledge) -> dict:
         "advice": knowledge.words["levels"][level],
         "reasons": list(assessment.triage.reasons),
         "rules": list(assessment.triage.rules),
+        # emergencies beyond the policy (compartment syndrome, acute limb ischaemia): above it
+        "alerts": [
+            {"level": a.level, "label": report_words()["levels"][a.level], "text": a.text, "why": a.why}
+            for a in assessment.triage.alerts
+        ],
     }
 
 
@@ -333,6 +349,11 @@ def background_line(entry) -> str:
     return f"Also present: {article} {label} ({pct})"
 
 
+def _fired(assessment: Assessment) -> list[str]:
+    """The policy rules that fired and the alerts beyond it."""
+    return [*assessment.triage.rules, *(a.id for a in assessment.triage.alerts)]
+
+
 def _questions(case: Case, assessment: Assessment, knowledge: GuidanceKnowledge) -> list[str]:
     """The questions fitted to this assessment (the plexus only when it leads, is in the
     leading three or the site is unclear), then the plan of tests."""
@@ -344,11 +365,7 @@ def _questions(case: Case, assessment: Assessment, knowledge: GuidanceKnowledge)
         knowledge,
         background=assessment.background,
     )
-    words = knowledge.words
-    leading = max(assessment.localization, key=lambda e: e.probability) if assessment.localization else None
-    lesion = lesion_words(leading, words) if leading is not None else ""
-    fitted = [q["text"].format(lesion=lesion) for q in words["questions"] if holds(q["when"], facts)]
-    return fitted + list(report_words()["questions"])
+    return fitted_questions(assessment.localization, facts, knowledge) + list(report_words()["questions"])
 
 
 def _test_name(test: str, knowledge: GuidanceKnowledge) -> str:
@@ -372,7 +389,7 @@ def patient_context(
     knowledge = knowledge or load_guidance_knowledge()
     shading, marks = BM.symptom_map(case)
     used = sorted({m for text in marks.values() for m in text.split(" ")}, key="PNT".index)
-    flags = red_flag_status(case, assessment.triage.rules, knowledge)
+    flags = red_flag_status(case, _fired(assessment), knowledge)
     has_map = bool(shading or marks)
     return {
         **_common(case, assessment, generated),
@@ -661,7 +678,7 @@ def clinician_context(
         "management_note": next(
             (m.option + " " + m.why for m in assessment.management if m.category == "about_these_options"), None
         ),
-        "red_flags": red_flag_status(case, assessment.triage.rules, knowledge),
+        "red_flags": red_flag_status(case, _fired(assessment), knowledge),
         "plain_summary": assessment.plain_summary,
         "diary": diary_section(diary, case, clinician=True, knowledge=knowledge),
     }

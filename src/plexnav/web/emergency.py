@@ -45,14 +45,18 @@ def steps(number: str) -> list[str]:
 
 
 def emergency_view(triage: Triage, number: str) -> dict | None:
-    """What the emergency screen shows for this triage, or None when it is not an emergency."""
-    if triage.level != "emergency":
+    """What the emergency screen shows for this triage, or None when it is not an emergency:
+    the policy's level, or an emergency alert beyond the policy (compartment syndrome...)."""
+    alerts = [a for a in triage.alerts if a.level == "emergency"]
+    if triage.level != "emergency" and not alerts:
         return None
+    rules = [a.id for a in alerts] + (list(triage.rules) if triage.level == "emergency" else [])
+    reasons = [a.text for a in alerts] + (list(triage.reasons) if triage.level == "emergency" else [])
     return {
         "number": number,
         "tel": f"tel:{number}",
         "steps": steps(number),
-        "tell_them": tell_them(list(triage.rules)),
-        "reasons": list(triage.reasons),
-        "rules": list(triage.rules),
+        "tell_them": tell_them(rules),
+        "reasons": reasons,
+        "rules": rules,
     }

@@ -164,12 +164,18 @@ def triage_view(assessment: Assessment) -> dict:
 def triage_banner(triage) -> dict:
     """What the triage banner partial shows, for an assessment's or a diary entry's triage."""
     level = triage.level
+    alerts = getattr(triage, "alerts", ())
     return {
         "level": level,
         "headline": labels.TRIAGE_HEADLINES[level],
         "advice": _words()["levels"][level],
-        "reasons": triage.reasons,
-        "alert": level in ("emergency", "urgent"),
+        # beside an alert, the policy's routine wording ('no warning signs') would contradict it
+        "reasons": [] if alerts and level == "routine" else triage.reasons,
+        "alert": level in ("emergency", "urgent") or bool(alerts),
+        # emergencies beyond the policy, shown above its level (a diary entry's triage has none)
+        "beyond_policy": [
+            {"level": a.level, "headline": labels.TRIAGE_HEADLINES[a.level], "text": a.text} for a in alerts
+        ],
     }
 
 
@@ -190,7 +196,13 @@ def clinician_triage(triage) -> dict:
             lines.append(rule["why"])
     banner = triage_banner(triage)
     banner.update(
-        headline=labels.CLINICIAN_TRIAGE_HEADLINES[triage.level], advice="", reasons=list(dict.fromkeys(lines))
+        headline=labels.CLINICIAN_TRIAGE_HEADLINES[triage.level],
+        advice="",
+        reasons=list(dict.fromkeys(lines)),
+        beyond_policy=[
+            {"level": a.level, "headline": labels.CLINICIAN_TRIAGE_HEADLINES[a.level], "text": a.why}
+            for a in triage.alerts
+        ],
     )
     return banner
 
@@ -377,7 +389,7 @@ def territory_list(territory_: Territory | None, limit: int = 6) -> list[tuple[s
 def assessment_view(assessment: Assessment, case: Case | None) -> dict:
     sentences, _ = split_summary(assessment)
     triage = triage_view(assessment)
-    banner_text = " ".join([triage["advice"], *triage["reasons"]])
+    banner_text = " ".join([triage["advice"], *triage["reasons"], *(a["text"] for a in triage["beyond_policy"])])
     sentences = [s for s in sentences if s not in banner_text]
     from plexnav.cli.learn import topics
     from plexnav.knowledge.guidance import load_guidance_knowledge
