@@ -353,3 +353,16 @@ def test_a_mimic_can_lead(model):
     top = group_sites(model, scored)[0]
     assert top.site == "no_neurological_lesion"
     assert model.hypotheses[top.members[0]].mimic == "hip_joint"
+
+
+def test_a_reported_weak_leg_is_not_a_tendon_look_alikes_best_feature(model):
+    """Sudden weakness of both legs reported and nothing else: a neurological site leads, not
+    greater trochanteric pain (a tendon weakens hip abduction on examination; people with it
+    report pain, seldom a weak leg: mimics.yaml reported)."""
+    case = _case(
+        history={"onset": "sudden", "duration_days": 0},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert top.site != "no_neurological_lesion"
+    assert model.kb.mimics["greater_trochanteric"].reported < 1
