@@ -287,6 +287,21 @@ def test_uncertain_localization_is_said_plainly():
     assert "do not point to a damaged nerve" in out["plain_summary"]
 
 
+def test_a_lump_on_a_nerve_goes_to_a_nerve_surgeon_not_the_cancer_team():
+    """A mass on the tibial nerve behind the knee with no history of cancer (a popliteal cyst,
+    a nerve-sheath tumour): a nerve surgeon's question; with a cancer history, the cancer team."""
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening"},
+        symptoms=[{"kind": "numbness", "region": "sole", "side": "left"}],
+        investigations=[{"test": "mri_knee", "finding": "mass", "side": "left", "site": "nerve:tibial"}],
+    )
+    loc = [entry("nerve:tibial", "left", 0.9)]
+    plain = " ".join(options(run(loc, **sections)))
+    assert "nerve surgeon" in plain and "cancer team" not in plain
+    with_cancer = {**sections, "history": {"onset": "subacute", "factors": ["cancer_history"]}}
+    assert "cancer team" in " ".join(options(run(loc, **with_cancer)))
+
+
 def test_decompression_is_offered_for_the_level_of_the_lesion():
     """A thoracic epidural abscess on the cord with bladder trouble: surgery to relieve the
     spinal cord, never 'the nerves at the base of the spine'; the same picture read as a

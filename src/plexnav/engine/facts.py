@@ -157,6 +157,8 @@ def _investigations(case: Case, feats: set[str], values: dict[str, float]) -> No
             _max(values, f"lab:{inv.test}", inv.value)
         if inv.finding is not None:
             feats.update({f"imaging:{inv.test}:{inv.finding}", f"imaging:any:{inv.finding}"})
+            if inv.site is not None:  # 'nerve:tibial' -> imaging_on:nerve:mass
+                feats.add(f"imaging_on:{inv.site.split(':')[0]}:{inv.finding}")
 
 
 # Case-format section 5, "Reading the rules": a leg region is any skin region but these.

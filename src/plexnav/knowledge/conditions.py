@@ -45,6 +45,8 @@ _FEATURE_PATTERNS = [
     rf"emg:({_alt(V.EMG_MUSCLES + _ANY)}):({_alt(V.EMG_RESULTS)})",
     rf"test:({_alt(V.LAB_TESTS + V.IMAGING_TESTS)})",
     rf"imaging:({_alt(V.IMAGING_TESTS + _ANY)}):({_alt(V.IMAGING_FINDINGS)})",
+    # a finding the report places on a structure (revision 1.1 `site`), by the structure's kind
+    rf"imaging_on:(root|plexus|nerve|cauda_equina|conus_medullaris|spinal_cord):({_alt(V.IMAGING_FINDINGS)})",
     # context added by the engines
     rf"triage:({_alt(V.TRIAGE_LEVELS)})",
     r"triage_rule:[a-z_]+\.[a-z_0-9]+",
