@@ -285,6 +285,10 @@ def test_uncertain_localization_is_said_plainly():
     assert "do not point to a damaged nerve" not in out["plain_summary"]
     out = run([entry("no_neurological_lesion", "right", 0.6)], symptoms=buttock)
     assert "do not point to a damaged nerve" in out["plain_summary"]
+    # an uncertain picture led by the cord or the cauda equina asks what is still open
+    out = run([entry("spinal_cord", "bilateral", 0.2), entry("cauda_equina", "bilateral", 0.15)], symptoms=buttock)
+    assert "which places are still possible" in out["plain_summary"]
+    assert "lumbosacral plexus" not in out["plain_summary"]
 
 
 def test_a_lump_on_a_nerve_goes_to_a_nerve_surgeon_not_the_cancer_team():

@@ -235,3 +235,14 @@ def test_data_checks_catch_typos_unknown_sources_and_forward_references():
     first, *rest = derived
     reordered = {**docs, "definitions": {"derived": {**{k: derived[k] for k in rest}, first: derived[first]}}}
     assert any("definitions." in p for p in check_documents(reordered, read_sources()))
+
+
+def test_sudden_weakness_of_both_legs_images_the_whole_spine():
+    """The thoracic cord is still possible: a low-back MRI alone would miss it."""
+    entries = plan_for(
+        [entry("spinal_cord", "bilateral", 0.12), entry("cauda_equina", "bilateral", 0.1)],
+        history={"onset": "sudden", "duration_days": 0},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True}],
+    )
+    assert entries[0].test == "mri_whole_spine" and entries[0].priority == "emergency"
+    assert "mri_lumbar_spine" not in names_of(entries)
