@@ -70,3 +70,45 @@ def test_entropy_clips_as_np_clip_did():
     reference = np.clip(values, 1e-12, 1 - 1e-12)
     expected = -(reference * np.log2(reference) + (1 - reference) * np.log2(1 - reference))
     assert np.array_equal(explain._entropy(values), expected, equal_nan=True)
+
+
+def _diverse_with_numpy(ranked, P, weights, n):
+    """The numpy expression _diverse stands for: one dot product per pair of candidates."""
+    chosen: list[int] = []
+    for c in ranked.tolist():
+        column = P[:, c]
+        if all(weights @ np.abs(column - P[:, o]) >= explain.SAME_QUESTION for o in chosen):
+            chosen.append(c)
+            if len(chosen) == n:
+                break
+    return np.array(chosen, dtype=np.intp)
+
+
+def test_diverse_next_findings_are_the_numpy_expressions(cases, model, monkeypatch):
+    plain = explain._diverse
+    calls = []
+
+    def both(ranked, P, weights, n):
+        chosen = plain(ranked, P, weights, n)
+        assert chosen.tolist() == _diverse_with_numpy(ranked, P, weights, n).tolist()
+        calls.append(len(chosen))
+        return chosen
+
+    monkeypatch.setattr(explain, "_diverse", both)
+    for case in cases:
+        scored = score_case(model, case)
+        explain.next_best_findings(model, scored, group_sites(model, scored, limit=8))
+    assert calls
+
+
+def test_a_short_dot_product_adds_in_order_in_plain_floats():
+    rng = np.random.default_rng(11)
+    for _ in range(3000):
+        k = int(rng.integers(1, explain._DOT_IN_ORDER))
+        weights = rng.random(k)
+        weights /= weights.sum()
+        a, b = rng.random(k), rng.random(k)
+        total = 0.0
+        for w, x, y in zip(weights.tolist(), a.tolist(), b.tolist(), strict=True):
+            total += w * abs(x - y)
+        assert total == float(weights @ np.abs(a - b))

@@ -36,6 +36,7 @@ PER_RIVAL_MIN = 0.5  # nats against that rival
 # at per finding shown
 SAME_QUESTION = 0.1
 DIVERSITY_POOL = 8
+_DOT_IN_ORDER = 16  # leading sites up to which _diverse adds its dot products in plain floats
 
 
 def _rivals(
@@ -434,14 +435,40 @@ def _diverse(ranked: np.ndarray, P: np.ndarray, weights: np.ndarray, n: int) -> 
     """The best ``n`` of ``ranked`` candidates, skipping any that would tell the leading
     sites apart the same way as one already chosen (five needle muscles of one nerve answer
     one question; the reader needs the next question)."""
-    chosen: list[int] = []
-    for c in ranked.tolist():
-        column = P[:, c]
-        if all(weights @ np.abs(column - P[:, o]) >= SAME_QUESTION for o in chosen):
-            chosen.append(c)
-            if len(chosen) == n:
+    pool = ranked.tolist()
+    if len(weights) >= _DOT_IN_ORDER:
+        chosen: list[int] = []
+        for c in pool:
+            column = P[:, c]
+            if all(weights @ np.abs(column - P[:, o]) >= SAME_QUESTION for o in chosen):
+                chosen.append(c)
+                if len(chosen) == n:
+                    break
+        return np.array(chosen, dtype=np.intp)
+    # in plain floats: ``weights @ np.abs(column - P[:, o])`` of fewer than _DOT_IN_ORDER
+    # numbers adds the products one by one, in order, from 0.0 (numpy's own dot loop, and
+    # OpenBLAS's ddot below its 16-wide kernel), so this is the same number without a numpy
+    # call per pair (tests/test_speed_equivalence.py pins it to the numpy expression).  The
+    # terms are never negative and rounding is monotonic, so once the running sum reaches
+    # SAME_QUESTION the whole sum does: the pair asks different questions
+    w = weights.tolist()
+    picked: list[int] = []
+    picked_columns: list[list[float]] = []
+    for c, column in zip(pool, P.take(ranked, axis=1).T.tolist(), strict=True):
+        for other in picked_columns:
+            distance = 0.0
+            for wk, a, b in zip(w, column, other, strict=True):
+                distance += wk * abs(a - b)
+                if distance >= SAME_QUESTION:
+                    break
+            else:
+                break  # the same question as one already chosen
+        else:
+            picked.append(c)
+            picked_columns.append(column)
+            if len(picked) == n:
                 break
-    return np.array(chosen, dtype=np.intp)
+    return np.array(picked, dtype=np.intp)
 
 
 def next_best_findings(
