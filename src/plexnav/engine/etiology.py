@@ -27,6 +27,7 @@ from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledg
 MAX_REASONS = 5
 MIN_SITE_WEIGHT = 1e-3  # sites this unlikely change no cause's probability by more than 0.1%
 _TINY = 1e-12
+_SAID_LIMIT = 100_000  # reasons remembered per table (a long-running server stays small)
 
 
 def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
@@ -132,6 +133,9 @@ class CauseTable:
         n_items = int(self._first_item[-1])
         self._items = _frozen(np.array([items for _, items in rows]).reshape(len(rows), n_items))
         self.known_reasons: dict[tuple[int, str], _CauseReasons] = {}  # (cause, site): its reasons there
+        # (cause, site, listed by the localization, needed exposure missing, *items that hold):
+        # the reasons given (see say)
+        self.said: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
     def _site_numbers(self, site: str, group: str) -> tuple[list[float], list[float]]:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
@@ -217,6 +221,25 @@ class CauseTable:
             known = _CauseReasons(_site_reason(cause, site, group, self.knowledge), missing, tuple(items))
             self.known_reasons[key] = known
         return known
+
+    def say(self, c: int, site: str, group: str, localized: bool, fired: tuple[bool, list[int]]) -> tuple[str, ...]:
+        """The reasons one cause gives at one site, for what fired of it (``localized``: the
+        site is one the localization lists), strongest first: worked out once and kept in
+        :attr:`said` (empty: the cause has no specific reason)."""
+        key = (c, site, localized, fired[0], *fired[1])
+        words = self.said.get(key)
+        if words is None:
+            known = self.known_reasons.get((c, site)) or self.reasons(c, site, group)
+            reasons = [known.site] if localized and known.site else []
+            if fired[0] or fired[1]:
+                moved = known.moved(fired)
+                if len(moved) > 1:
+                    moved.sort(key=lambda m: -abs(m[0]))
+                reasons += [text for _, text in moved[: MAX_REASONS - len(reasons)]]
+            if len(self.said) >= _SAID_LIMIT:
+                self.said.clear()
+            words = self.said[key] = tuple(reasons)
+        return words
 
 
 class Fired(NamedTuple):
@@ -307,21 +330,17 @@ def rank_causes(
     grand = sum(total) or 1.0
     fallback = knowledge.words["no_specific_reason"]
     entries = []
-    known_reasons = table.known_reasons
     # most likely first, then by name
     ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))
+    said = table.said
     for rank, (_, name, c) in enumerate(ranked if limit is None else ranked[:limit]):
         row = best_row[c]
         site, group, _ = sites[row]
-        known = known_reasons.get((c, site)) or table.reasons(c, site, group)
-        reasons = [known.site] if localized_rows[row] and known.site else []
-        if per_cause[c][0] or per_cause[c][1]:
-            moved = known.moved(per_cause[c])
-            if len(moved) > 1:
-                moved.sort(key=lambda m: -abs(m[0]))
-            reasons += [text for _, text in moved[: MAX_REASONS - len(reasons)]]
-        if not reasons:
-            reasons = [fallback["leading"] if rank < 3 else fallback["other"]]
+        missing, indices = per_cause[c]
+        words = said.get((c, site, localized_rows[row], missing, *indices))
+        if words is None:
+            words = table.say(c, site, group, localized_rows[row], per_cause[c])
+        reasons = list(words) if words else [fallback["leading"] if rank < 3 else fallback["other"]]
         entries.append(EtiologyEntry(cause=name, probability=round(total[c] / grand, 6), reasons=reasons))
     return entries
 
