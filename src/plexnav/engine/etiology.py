@@ -21,12 +21,14 @@ import numpy as np
 from plexnav.case import Case, EtiologyEntry
 from plexnav.engine.facts import Condition, Facts, compile_each, holds_each
 from plexnav.engine.memo import once_per_object
+from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 MAX_REASONS = 5
 MIN_SITE_WEIGHT = 1e-3  # sites this unlikely change no cause's probability by more than 0.1%
 _TINY = 1e-12
+_ETIOLOGY_ENTRY = builder(EtiologyEntry)
 _SAID_LIMIT = 100_000  # reasons remembered per table (a long-running server stays small)
 
 
@@ -341,7 +343,7 @@ def rank_causes(
         if words is None:
             words = table.say(c, site, group, localized_rows[row], per_cause[c])
         reasons = list(words) if words else [fallback["leading"] if rank < 3 else fallback["other"]]
-        entries.append(EtiologyEntry(cause=name, probability=round(total[c] / grand, 6), reasons=reasons))
+        entries.append(_ETIOLOGY_ENTRY({"cause": name, "probability": round(total[c] / grand, 6), "reasons": reasons}))
     return entries
 
 

@@ -18,6 +18,7 @@ from plexnav.engine.catalogue import FindingSpec
 from plexnav.engine.localize import Scored, SiteGroup
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
+from plexnav.engine.records import builder
 from plexnav.engine.wording import finding_name, finding_phrase
 from plexnav.knowledge.records import MuscleRecord, ReflexRecord, SkinRecord, StudyRecord
 
@@ -25,6 +26,8 @@ MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
 CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere", "unreported")
 BACKGROUND_GAIN = 0.3  # nats: a finding the background explains this much better is its own
 INVOLVED = 0.3
+_STEP = builder(ExplanationStep)
+_NEXT_FINDING = builder(NextFinding)
 
 
 RIVAL_GROUPS = 6
@@ -311,7 +314,7 @@ def _merge_sides(steps: list[tuple[StepWords, float]]) -> list[ExplanationStep]:
                 continue
         seen[shape] = len(out)
         out.append([words.finding, words.key, weight, words.text])
-    return [ExplanationStep(finding=f, key=k, weight=w, text=t) for f, k, w, t in out]
+    return [_STEP({"finding": f, "key": k, "weight": w, "text": t}) for f, k, w, t in out]
 
 
 class StepWords(NamedTuple):
@@ -509,5 +512,5 @@ def next_best_findings(
             f"{what}{f' ({gloss})' if gloss else ''}: abnormal in about {col[hi]:.0%} with a {labels[hi]}, "
             f"in about {col[lo]:.0%} with a {labels[lo]}; it separates them"
         )
-        out.append(NextFinding(finding=spec.key, why=why, expected_information_gain=round(g, 3)))
+        out.append(_NEXT_FINDING({"finding": spec.key, "why": why, "expected_information_gain": round(g, 3)}))
     return out

@@ -32,9 +32,11 @@ from __future__ import annotations
 
 from plexnav.case import Case, Triage
 from plexnav.engine.facts import Facts, base_facts, holds_each, with_derived
+from plexnav.engine.records import builder
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 ROUTINE_RULE = "routine.otherwise"
+_TRIAGE = builder(Triage)
 
 
 def case_facts(case: Case, knowledge: GuidanceKnowledge) -> Facts:
@@ -52,6 +54,8 @@ def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts:
             rule for rule, fires in zip(level["rules"], holds_each(level["rules"], facts, "when"), strict=True) if fires
         ]
         if fired:
-            return Triage(level=level["level"], reasons=[r["text"] for r in fired], rules=[r["id"] for r in fired])
+            return _TRIAGE(
+                {"level": level["level"], "reasons": [r["text"] for r in fired], "rules": [r["id"] for r in fired]}
+            )
     last = knowledge.triage[-1]
-    return Triage(level=last["level"], reasons=[last["default_text"]], rules=[ROUTINE_RULE])
+    return _TRIAGE({"level": last["level"], "reasons": [last["default_text"]], "rules": [ROUTINE_RULE]})

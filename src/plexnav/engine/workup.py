@@ -29,9 +29,11 @@ from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry
 from plexnav.engine.etiology import site_group, site_weights
 from plexnav.engine.facts import Facts, holds, holds_each
 from plexnav.engine.memo import once_per_object
+from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
+_WORKUP_ENTRY = builder(WorkupEntry)
 LEADING = 3  # the "leading sites": the first three of the localization
 
 
@@ -228,7 +230,7 @@ def plan_workup(
         why = rule["repeat_why"] if done else rule["why"]
         due = rule.get("repeat_due", rule["due"]) if done else rule["due"]
         rank = V.WORKUP_PRIORITIES.index(priority)
-        entry = WorkupEntry(test=rule["test"], priority=priority, why=why, when=due)
+        entry = _WORKUP_ENTRY({"test": rule["test"], "priority": priority, "why": why, "when": due})
         if rule["test"] not in chosen or (rank, order) < chosen[rule["test"]][:2]:
             chosen[rule["test"]] = (rank, order, entry)
     for test, covering in spec.get("covered_by", {}).items():
