@@ -112,3 +112,15 @@ def test_a_short_dot_product_adds_in_order_in_plain_floats():
         for w, x, y in zip(weights.tolist(), a.tolist(), b.tolist(), strict=True):
             total += w * abs(x - y)
         assert total == float(weights @ np.abs(a - b))
+
+
+def test_numpy_sums_fewer_than_eight_numbers_in_order():
+    """explain._rivals adds the rivals' probabilities (at most RIVAL_GROUPS) in plain floats."""
+    assert explain.RIVAL_GROUPS < 8
+    rng = np.random.default_rng(5)
+    for _ in range(3000):
+        values = rng.random(int(rng.integers(1, 8))) * 10.0 ** rng.integers(-8, 1)
+        total = 0.0
+        for v in values.tolist():
+            total += v
+        assert total == float(values.sum())

@@ -30,7 +30,7 @@ _STEP = builder(ExplanationStep)
 _NEXT_FINDING = builder(NextFinding)
 
 
-RIVAL_GROUPS = 6
+RIVAL_GROUPS = 6  # fewer than 8: _rivals sums their probabilities in order, as numpy does
 PER_RIVAL_RIVALS = 2  # leading rivals that each get their own distinguishing findings
 PER_RIVAL_LINES = 2
 PER_RIVAL_MIN = 0.5  # nats against that rival
@@ -58,10 +58,14 @@ def _rivals(
     idx = np.array(chosen, dtype=np.intp)
     if len(idx) == 0:
         return idx, np.zeros(0)
-    total = float(scored.posterior[idx].sum())
     n = len(idx)
-    # elementwise in plain floats: the same IEEE operations as on the array
-    shares = [p / total for p in map(scored.posterior_list.__getitem__, chosen)] if total > 0 else [1 / n] * n
+    # in plain floats: the same IEEE operations as on the array (numpy sums fewer than eight
+    # numbers one by one, in order, from 0.0; RIVAL_GROUPS is below that)
+    mass = list(map(scored.posterior_list.__getitem__, chosen))
+    total = 0.0
+    for p in mass:
+        total += p
+    shares = [p / total for p in mass] if total > 0 else [1 / n] * n
     return idx, np.array([0.5 * w + 0.5 / n for w in shares])
 
 
@@ -192,11 +196,11 @@ def explain_group(
     contribution = (own - np.log(weights @ np.exp(rows[1 : 1 + n_rivals]))) / temperature
     versus = (own - rows[1:]) / temperature  # against each rival, then each look-alike
     weights_list = contribution.tolist()
+    versus_rows = versus.tolist()  # in plain floats, the same numbers
     # strongest first, ties in the case's order (a stable sort, as np.argsort(kind="stable"))
-    order = sorted(range(len(weights_list)), key=lambda j: -abs(weights_list[j]))
-    rival_versus = versus[:n_rivals]
-    answers_for = rivals[np.argmax(rival_versus, axis=0)].tolist()  # the rival a supporting finding answers
-    answers_against = rivals[np.argmin(rival_versus, axis=0)].tolist()  # the rival an opposing finding favours
+    strength = [-abs(w) for w in weights_list]
+    order = sorted(range(len(strength)), key=strength.__getitem__)
+    rival_rows = versus_rows[:n_rivals]
     chosen: dict[int, tuple[float, int]] = {}  # observation -> (weight, rival it answers)
     n_pos = n_neg = 0
     for j in order:
@@ -207,13 +211,15 @@ def explain_group(
             continue
         n_pos += w > 0
         n_neg += w < 0
-        chosen[j] = (w, answers_for[j] if w > 0 else answers_against[j])
+        # the rival a supporting finding answers (it sets the site furthest apart from it),
+        # the rival an opposing finding favours: the first such, as numpy's argmax and argmin
+        against_each = [row[j] for row in rival_rows]
+        chosen[j] = (w, rival_list[against_each.index(max(against_each) if w > 0 else min(against_each))])
     # the findings against each named rival and look-alike, in that order: the strongest
     # PER_RIVAL_LINES of those worth at least PER_RIVAL_MIN
     named_rows = [rival_list.index(r) for r in named] + list(range(n_rivals, n_rivals + len(differential)))
     if named_rows:
-        # row by row, then column by column (np.nonzero's order), in plain floats
-        versus_rows = versus.tolist()
+        # row by row, then column by column (np.nonzero's order)
         lines: list[list[tuple[float, int]]] = [
             [(-v, j) for j, v in enumerate(versus_rows[row]) if v >= PER_RIVAL_MIN] for row in named_rows
         ]
