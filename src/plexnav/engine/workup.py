@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from itertools import compress
-from typing import Any
+from typing import Any, NamedTuple
 
 from plexnav import vocabulary as V
 from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
@@ -57,6 +57,12 @@ def site_region(site: str, knowledge: GuidanceKnowledge) -> str | None:
     return _places(knowledge).site_region(site)
 
 
+class _Described(NamedTuple):
+    site_p: str  # the site's probability among the facts' values
+    group: str
+    region: str | None
+
+
 class _Places:
     """Where sites and lesion points lie, read from the knowledge once: each site's group
     and body region, and (as they are met) each hypothesis's rule-facing key and region."""
@@ -72,6 +78,9 @@ class _Places:
         self.members: Mapping[str, Sequence[str]] = spec["sites"]
         self.regions = {site: self._region_of(site) for site in self.groups}
         self.keys: dict[str | None, str | None] = {}
+        self.described = {
+            site: _Described(f"site_p:{site}", group, self.regions[site]) for site, group in self.groups.items()
+        }
         self.lesion_regions: dict[tuple[str | None, str], str | None] = {}
 
     def group(self, site: str) -> str:
@@ -83,6 +92,11 @@ class _Places:
             if site in members or group in members:
                 return region
         return None
+
+    def describe(self, site: str) -> _Described:
+        """A site's ``site_p:`` name, group and body region (a site the knowledge does not
+        group: worked out each time, as site_group refuses it)."""
+        return _Described(f"site_p:{site}", self.group(site), self.site_region(site))
 
     def site_region(self, site: str) -> str | None:
         return self.regions[site] if site in self.regions else self._region_of(site)
@@ -137,10 +151,13 @@ def context_facts(
     if sites is None:
         sites = site_weights(facts, localization, knowledge)
     places = _places(knowledge)
-    values: dict[str, float] = {f"site_p:{s}": p for s, p in sites.items()}
+    values: dict[str, float] = {}
     groups: dict[str, float] = defaultdict(float)
+    described = places.described
     for site, p in sites.items():
-        groups[places.group(site)] += p
+        words = described.get(site) or places.describe(site)
+        values[words.site_p] = p
+        groups[words.group] += p
     values.update({f"group_p:{g}": p for g, p in groups.items()})
     values.update({f"cause_p:{e.cause}": e.probability for e in etiology})
     features = {f"triage:{triage.level}", *(f"triage_rule:{r}" for r in triage.rules)}
@@ -153,7 +170,7 @@ def context_facts(
             regions[region] += e.probability
     for site, p in sites.items():
         rest = p - localized_p.get(site, 0.0)
-        if rest > 1e-9 and (region := places.site_region(site)) is not None:
+        if rest > 1e-9 and (region := (described.get(site) or places.describe(site)).region) is not None:
             regions[region] += rest
     values.update({f"region_p:{r}": p for r, p in regions.items()})
     if localization:
