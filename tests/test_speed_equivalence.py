@@ -124,3 +124,33 @@ def test_numpy_sums_fewer_than_eight_numbers_in_order():
         for v in values.tolist():
             total += v
         assert total == float(values.sum())
+
+
+def _log_scores_with_numpy(table, fired, sites):
+    """CauseTable.log_scores as fancy-indexed numpy updates (what the plain floats stand for)."""
+    index = np.array([table._site_rows[site] for site, _ in sites], dtype=np.intp)
+    scores, item_logs = table._bases[index], table._items[index]
+    if fired.missing:
+        scores[:, fired.missing] += table._otherwise[fired.missing]
+    for causes, columns in fired.rounds:
+        scores[:, causes] += item_logs[:, columns]
+    return scores
+
+
+def test_cause_log_scores_are_the_numpy_updates(cases, model):
+    from plexnav.engine.etiology import MIN_SITE_WEIGHT, cause_table, site_group, site_weights
+    from plexnav.engine.triage import case_facts
+
+    guidance = load_guidance_knowledge()
+    table = cause_table(guidance)
+    everywhere = [(site, group) for site, group in guidance.site_groups.items()]
+    for case in cases:
+        facts = case_facts(case, guidance)
+        sites = group_sites(model, score_case(model, case), limit=8)
+        weights = site_weights(facts, sites, guidance)
+        chosen = [(s, site_group(s, guidance)) for s, w in sorted(weights.items()) if w >= MIN_SITE_WEIGHT]
+        fired = table.fired(facts)
+        for at in (chosen, everywhere, []):
+            got = table.log_scores(fired, at)
+            assert got.shape == (len(at), len(table.names))
+            assert got.tobytes() == _log_scores_with_numpy(table, fired, at).tobytes()

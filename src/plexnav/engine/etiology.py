@@ -134,6 +134,10 @@ class CauseTable:
         self._bases = _frozen(np.array([base for base, _ in rows]).reshape(len(rows), len(self.names)))
         n_items = int(self._first_item[-1])
         self._items = _frozen(np.array([items for _, items in rows]).reshape(len(rows), n_items))
+        # the same numbers as plain floats, for one case's few sites
+        self._base_lists: list[list[float]] = self._bases.tolist()
+        self._item_lists: list[list[float]] = self._items.tolist()
+        self._otherwise_list: list[float] = self._otherwise.tolist()
         self.known_reasons: dict[tuple[int, str], _CauseReasons] = {}  # (cause, site): its reasons there
         # (cause, site, listed by the localization, needed exposure missing, *items that hold):
         # the reasons given (see say)
@@ -194,17 +198,37 @@ class CauseTable:
         computation would: the k-th fired item of every cause is added in one step, so each
         number sees the same additions in the same order as one cause at a time."""
         try:
-            index = np.array([self._site_rows[site] for site, _ in sites], dtype=np.intp)
+            rows = [self._site_rows[site] for site, _ in sites]
         except KeyError:  # a site the knowledge does not group: its numbers from the data
             bases, items = zip(*(self.site_row(site, group) for site, group in sites), strict=True)
             scores, item_logs = np.array(bases), np.array(items)
         else:
-            scores, item_logs = self._bases[index], self._items[index]
+            return self._known_site_scores(fired, rows)
         if fired.missing:
             scores[:, fired.missing] += self._otherwise[fired.missing]
         for causes, columns in fired.rounds:
             scores[:, causes] += item_logs[:, columns]
         return scores
+
+    def _known_site_scores(self, fired: Fired, rows: list[int]) -> np.ndarray:
+        """:meth:`log_scores` at sites of the table (``rows``), in plain floats: every
+        (site, cause) number sees the same additions in the same order (the base, the
+        missing exposure, then the cause's fired items in file order), each one IEEE
+        addition as numpy's, without a fancy-indexed update per step."""
+        otherwise = self._otherwise_list
+        first = self._first
+        missing = fired.missing
+        fired_items = [(c, first[c] + i) for c, (_, items) in enumerate(fired.per_cause) for i in items]
+        out = []
+        for r in rows:
+            row = self._base_lists[r][:]
+            for c in missing:
+                row[c] += otherwise[c]
+            items = self._item_lists[r]
+            for c, column in fired_items:
+                row[c] += items[column]
+            out.append(row)
+        return np.array(out, dtype=float).reshape(len(rows), len(self.names))
 
     def reasons(self, c: int, site: str, group: str) -> _CauseReasons:
         """The reasons one cause can give at one site, worked out once."""
