@@ -127,12 +127,21 @@ def test_numpy_sums_fewer_than_eight_numbers_in_order():
 
 
 def _log_scores_with_numpy(table, fired, sites):
-    """CauseTable.log_scores as fancy-indexed numpy updates (what the plain floats stand for)."""
-    index = np.array([table._site_rows[site] for site, _ in sites], dtype=np.intp)
-    scores, item_logs = table._bases[index], table._items[index]
+    """CauseTable.log_scores as fancy-indexed numpy updates (what the plain floats stand for):
+    the missing exposures, then the k-th fired item of every cause in the k-th step."""
+    rows = [table.site_row(site, group) for site, group in sites]
+    scores = np.array([base for base, _ in rows]).reshape(len(rows), len(table.names))
+    item_logs = np.array([items for _, items in rows]).reshape(len(rows), int(table._first[-1]))
     if fired.missing:
         scores[:, fired.missing] += table._otherwise[fired.missing]
-    for causes, columns in fired.rounds:
+    rounds: list[tuple[list[int], list[int]]] = []
+    for c, (_, items) in enumerate(fired.per_cause):
+        for k, item in enumerate(items):
+            if k == len(rounds):
+                rounds.append(([], []))
+            rounds[k][0].append(c)
+            rounds[k][1].append(table._first[c] + item)
+    for causes, columns in rounds:
         scores[:, causes] += item_logs[:, columns]
     return scores
 
@@ -150,7 +159,8 @@ def test_cause_log_scores_are_the_numpy_updates(cases, model):
         weights = site_weights(facts, sites, guidance)
         chosen = [(s, site_group(s, guidance)) for s, w in sorted(weights.items()) if w >= MIN_SITE_WEIGHT]
         fired = table.fired(facts)
-        for at in (chosen, everywhere, []):
+        unknown = [("nowhere_known", "plexus"), *chosen]  # a site in no group: its numbers from the data
+        for at in (chosen, everywhere, [], unknown):
             got = table.log_scores(fired, at)
             assert got.shape == (len(at), len(table.names))
             assert got.tobytes() == _log_scores_with_numpy(table, fired, at).tobytes()

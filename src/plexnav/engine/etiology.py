@@ -177,58 +177,41 @@ class CauseTable:
         answers = self._conditions(facts)
         missing = list(self._needs)
         indices: list[list[int]] = [[] for _ in self.names]
-        rounds: list[tuple[list[int], list[int]]] = []
-        where, first = self._where, self._first
+        where = self._where
         for i in compress(range(len(answers)), answers):  # the few conditions that hold
             c, item = where[i]
             if item < 0:
                 missing[c] = False
-                continue
-            found = indices[c]
-            if len(found) == len(rounds):
-                rounds.append(([], []))
-            rounds[len(found)][0].append(c)
-            rounds[len(found)][1].append(first[c] + item)
-            found.append(item)
-        return Fired(list(zip(missing, indices, strict=True)), [c for c in self._needing if missing[c]], rounds)
+            else:
+                indices[c].append(item)
+        return Fired(list(zip(missing, indices, strict=True)), [c for c in self._needing if missing[c]])
 
     def log_scores(self, fired: Fired, sites: list[tuple[str, str]]) -> np.ndarray:
         """Unnormalised log-score of every cause (columns) at each site (rows); ``sites``:
         (site, its group).  The terms of a cause are added in file order, as a hand
-        computation would: the k-th fired item of every cause is added in one step, so each
-        number sees the same additions in the same order as one cause at a time."""
+        computation would: the base, the missing exposure, then each fired item, each an
+        IEEE addition in plain floats (tests/test_speed_equivalence.py pins them bit for bit
+        to adding the k-th fired item of every cause in one numpy step)."""
         try:
             rows = [self._site_rows[site] for site, _ in sites]
         except KeyError:  # a site the knowledge does not group: its numbers from the data
-            bases, items = zip(*(self.site_row(site, group) for site, group in sites), strict=True)
-            scores, item_logs = np.array(bases), np.array(items)
+            numbers = [self.site_row(site, group) for site, group in sites]
+            bases, item_logs = [b.tolist() for b, _ in numbers], [i.tolist() for _, i in numbers]
         else:
-            return self._known_site_scores(fired, rows)
-        if fired.missing:
-            scores[:, fired.missing] += self._otherwise[fired.missing]
-        for causes, columns in fired.rounds:
-            scores[:, causes] += item_logs[:, columns]
-        return scores
-
-    def _known_site_scores(self, fired: Fired, rows: list[int]) -> np.ndarray:
-        """:meth:`log_scores` at sites of the table (``rows``), in plain floats: every
-        (site, cause) number sees the same additions in the same order (the base, the
-        missing exposure, then the cause's fired items in file order), each one IEEE
-        addition as numpy's, without a fancy-indexed update per step."""
+            bases, item_logs = [self._base_lists[r] for r in rows], [self._item_lists[r] for r in rows]
         otherwise = self._otherwise_list
         first = self._first
         missing = fired.missing
         fired_items = [(c, first[c] + i) for c, (_, items) in enumerate(fired.per_cause) for i in items]
         out = []
-        for r in rows:
-            row = self._base_lists[r][:]
+        for base, items in zip(bases, item_logs, strict=True):
+            row = base[:]
             for c in missing:
                 row[c] += otherwise[c]
-            items = self._item_lists[r]
             for c, column in fired_items:
                 row[c] += items[column]
             out.append(row)
-        return np.array(out, dtype=float).reshape(len(rows), len(self.names))
+        return np.array(out, dtype=float).reshape(len(out), len(self.names))
 
     def reasons(self, c: int, site: str, group: str) -> _CauseReasons:
         """The reasons one cause can give at one site, worked out once."""
@@ -273,7 +256,6 @@ class Fired(NamedTuple):
 
     per_cause: list[tuple[bool, list[int]]]  # per cause: needed exposure missing, evidence items that hold
     missing: list[int]  # the causes whose needed exposure is missing
-    rounds: list[tuple[list[int], list[int]]]  # k-th: the causes with a k-th fired item, and its column
 
 
 class _CauseReasons(NamedTuple):
