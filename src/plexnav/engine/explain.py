@@ -30,7 +30,7 @@ _STEP = builder(ExplanationStep)
 _NEXT_FINDING = builder(NextFinding)
 
 
-RIVAL_GROUPS = 6  # fewer than 8: _rivals sums their probabilities in order, as numpy does
+RIVAL_GROUPS = 6  # fewer than 8 (and _DOT_IN_ORDER): their sums are added in order, as numpy does
 PER_RIVAL_RIVALS = 2  # leading rivals that each get their own distinguishing findings
 PER_RIVAL_LINES = 2
 PER_RIVAL_MIN = 0.5  # nats against that rival
@@ -263,16 +263,23 @@ def _history_steps(
     injection, radiotherapy): the event localizes before the examination does, so the
     reader should see it weighed like a finding."""
     out = []
+    weights_list = weights.tolist()
     for feature in history:
         risk = model.site_risk.get(feature)
         if risk is None:
             continue
         against = risk[rivals]
-        w = float(risk[h] - np.log(weights @ np.exp(against)))
+        # weights @ np.exp(against) in plain floats: fewer than _DOT_IN_ORDER products (at
+        # most RIVAL_GROUPS), which numpy adds one by one, in order, from 0.0
+        spread = 0.0
+        for weight, chance in zip(weights_list, np.exp(against).tolist(), strict=True):
+            spread += weight * chance
+        w = float(risk[h] - np.log(spread))
         if abs(w) < MIN_WEIGHT:
             continue
         rule = model.kb.site_risk[feature]
-        rival = model.labels[int(rivals[np.argmin(against) if w > 0 else np.argmax(against)])]
+        values = against.tolist()  # the first smallest or largest, as numpy's argmin and argmax
+        rival = model.labels[int(rivals[values.index(min(values) if w > 0 else max(values))])]
         if w > 0:
             key, text = "history_fits", f"{rule.label} makes a {label} likelier than a {rival}: {rule.reason}"
         else:
