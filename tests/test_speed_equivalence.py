@@ -70,3 +70,97 @@ def test_entropy_clips_as_np_clip_did():
     reference = np.clip(values, 1e-12, 1 - 1e-12)
     expected = -(reference * np.log2(reference) + (1 - reference) * np.log2(1 - reference))
     assert np.array_equal(explain._entropy(values), expected, equal_nan=True)
+
+
+def _diverse_with_numpy(ranked, P, weights, n):
+    """The numpy expression _diverse stands for: one dot product per pair of candidates."""
+    chosen: list[int] = []
+    for c in ranked.tolist():
+        column = P[:, c]
+        if all(weights @ np.abs(column - P[:, o]) >= explain.SAME_QUESTION for o in chosen):
+            chosen.append(c)
+            if len(chosen) == n:
+                break
+    return np.array(chosen, dtype=np.intp)
+
+
+def test_diverse_next_findings_are_the_numpy_expressions(cases, model, monkeypatch):
+    plain = explain._diverse
+    calls = []
+
+    def both(ranked, P, weights, n):
+        chosen = plain(ranked, P, weights, n)
+        assert chosen.tolist() == _diverse_with_numpy(ranked, P, weights, n).tolist()
+        calls.append(len(chosen))
+        return chosen
+
+    monkeypatch.setattr(explain, "_diverse", both)
+    for case in cases:
+        scored = score_case(model, case)
+        explain.next_best_findings(model, scored, group_sites(model, scored, limit=8))
+    assert calls
+
+
+def test_a_short_dot_product_adds_in_order_in_plain_floats():
+    rng = np.random.default_rng(11)
+    for _ in range(3000):
+        k = int(rng.integers(1, explain._DOT_IN_ORDER))
+        weights = rng.random(k)
+        weights /= weights.sum()
+        a, b = rng.random(k), rng.random(k)
+        total = 0.0
+        for w, x, y in zip(weights.tolist(), a.tolist(), b.tolist(), strict=True):
+            total += w * abs(x - y)
+        assert total == float(weights @ np.abs(a - b))
+
+
+def test_numpy_sums_fewer_than_eight_numbers_in_order():
+    """explain._rivals adds the rivals' probabilities (at most RIVAL_GROUPS) in plain floats."""
+    assert explain.RIVAL_GROUPS < 8
+    rng = np.random.default_rng(5)
+    for _ in range(3000):
+        values = rng.random(int(rng.integers(1, 8))) * 10.0 ** rng.integers(-8, 1)
+        total = 0.0
+        for v in values.tolist():
+            total += v
+        assert total == float(values.sum())
+
+
+def _log_scores_with_numpy(table, fired, sites):
+    """CauseTable.log_scores as fancy-indexed numpy updates (what the plain floats stand for):
+    the missing exposures, then the k-th fired item of every cause in the k-th step."""
+    rows = [table.site_row(site, group) for site, group in sites]
+    scores = np.array([base for base, _ in rows]).reshape(len(rows), len(table.names))
+    item_logs = np.array([items for _, items in rows]).reshape(len(rows), int(table._first[-1]))
+    if fired.missing:
+        scores[:, fired.missing] += table._otherwise[fired.missing]
+    rounds: list[tuple[list[int], list[int]]] = []
+    for c, (_, items) in enumerate(fired.per_cause):
+        for k, item in enumerate(items):
+            if k == len(rounds):
+                rounds.append(([], []))
+            rounds[k][0].append(c)
+            rounds[k][1].append(table._first[c] + item)
+    for causes, columns in rounds:
+        scores[:, causes] += item_logs[:, columns]
+    return scores
+
+
+def test_cause_log_scores_are_the_numpy_updates(cases, model):
+    from plexnav.engine.etiology import MIN_SITE_WEIGHT, cause_table, site_group, site_weights
+    from plexnav.engine.triage import case_facts
+
+    guidance = load_guidance_knowledge()
+    table = cause_table(guidance)
+    everywhere = [(site, group) for site, group in guidance.site_groups.items()]
+    for case in cases:
+        facts = case_facts(case, guidance)
+        sites = group_sites(model, score_case(model, case), limit=8)
+        weights = site_weights(facts, sites, guidance)
+        chosen = [(s, site_group(s, guidance)) for s, w in sorted(weights.items()) if w >= MIN_SITE_WEIGHT]
+        fired = table.fired(facts)
+        unknown = [("nowhere_known", "plexus"), *chosen]  # a site in no group: its numbers from the data
+        for at in (chosen, everywhere, [], unknown):
+            got = table.log_scores(fired, at)
+            assert got.shape == (len(at), len(table.names))
+            assert got.tobytes() == _log_scores_with_numpy(table, fired, at).tobytes()

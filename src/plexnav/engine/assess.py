@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
-from plexnav import vocabulary as V
 from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry, NextFinding
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_findings, split_explanation
 from plexnav.engine.localize import Scored, SiteGroup, group_sites, score_case, score_cases
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel, get_model
+from plexnav.engine.records import builder
 from plexnav.engine.wording import entry_detail, finding_phrase
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
@@ -28,6 +28,9 @@ DISCLAIMER = (
     "examines you decides what they mean and what to do."
 )
 TOP_SITES = 8
+_LOCALIZATION_ENTRY = builder(LocalizationEntry)
+_BACKGROUND_ENTRY = builder(BackgroundEntry)
+_ASSESSMENT = builder(Assessment)
 EXPLAINED_SITES = 3
 
 
@@ -68,7 +71,9 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
                 spec = model.findings[model.finding_index[obs.key]]
                 reasons.append(finding_phrase(model.kb, spec, obs.state, obs.value))
     why = ("It explains " + "; ".join(reasons) + ", which the focal lesion alone does not.") if reasons else ""
-    return [BackgroundEntry(site="polyneuropathy", side="bilateral", probability=_floor4(share), why=why)]
+    return [
+        _BACKGROUND_ENTRY({"site": "polyneuropathy", "side": "bilateral", "probability": _floor4(share), "why": why})
+    ]
 
 
 _TWINS: dict[Hashable, tuple[Any, Any]] = {}
@@ -100,20 +105,22 @@ def localize_with_background(
         steps = explain_group(model, scored, group, groups, history=history) if rank < EXPLAINED_SITES else []
         supporting, against = split_explanation(steps)
         best = model.hypotheses[group.members[0]]
+        # the ids come from the knowledge base's validated hypothesis records (site V.Site,
+        # side V.Side or the case's symptomatic side, levels V.RootLevel), and the pydantic
+        # model checks them again here
         entries.append(
-            LocalizationEntry(
-                # the ids come from the knowledge base's validated hypothesis records (site
-                # V.Site, side V.Side or the case's symptomatic side, levels V.RootLevel),
-                # and the pydantic model checks them again here
-                site=cast(V.Site, group.site),
-                side=cast(V.Side, group.side),
-                probability=_floor4(group.probability),
-                supporting=supporting,
-                against=against,
-                levels=cast(list[V.RootLevel], list(group.levels)) if group.levels else None,
-                detail=entry_detail(best),
-                hypothesis=best.id,
-                explanation=steps,
+            _LOCALIZATION_ENTRY(
+                {
+                    "site": group.site,
+                    "side": group.side,
+                    "probability": _floor4(group.probability),
+                    "supporting": supporting,
+                    "against": against,
+                    "levels": list(group.levels) if group.levels else None,
+                    "detail": entry_detail(best),
+                    "hypothesis": best.id,
+                    "explanation": steps,
+                }
             )
         )
     return entries, next_best_findings(model, scored, groups), background(model, scored, groups[0])
@@ -129,14 +136,16 @@ def assess(
     guidance = guidance or load_guidance_knowledge()
     localization, next_findings, behind = localize_with_background(case, model, scored)
     advice = advise(case, localization, guidance, background=behind, more_to_examine=bool(next_findings))
-    return Assessment(
-        case_id=case.id,
-        knowledge_version=model.kb.version_label,
-        localization=localization,
-        background=behind,
-        next_best_findings=next_findings,
-        disclaimer=DISCLAIMER,
-        **advice,
+    return _ASSESSMENT(
+        {
+            "case_id": case.id,
+            "knowledge_version": model.kb.version_label,
+            "localization": localization,
+            "background": behind,
+            "next_best_findings": next_findings,
+            "disclaimer": DISCLAIMER,
+            **advice,
+        }
     )
 
 

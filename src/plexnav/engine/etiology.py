@@ -21,12 +21,15 @@ import numpy as np
 from plexnav.case import Case, EtiologyEntry
 from plexnav.engine.facts import Condition, Facts, compile_each, holds_each
 from plexnav.engine.memo import once_per_object
+from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 MAX_REASONS = 5
 MIN_SITE_WEIGHT = 1e-3  # sites this unlikely change no cause's probability by more than 0.1%
 _TINY = 1e-12
+_ETIOLOGY_ENTRY = builder(EtiologyEntry)
+_SAID_LIMIT = 100_000  # reasons remembered per table (a long-running server stays small)
 
 
 def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
@@ -131,7 +134,14 @@ class CauseTable:
         self._bases = _frozen(np.array([base for base, _ in rows]).reshape(len(rows), len(self.names)))
         n_items = int(self._first_item[-1])
         self._items = _frozen(np.array([items for _, items in rows]).reshape(len(rows), n_items))
+        # the same numbers as plain floats, for one case's few sites
+        self._base_lists: list[list[float]] = self._bases.tolist()
+        self._item_lists: list[list[float]] = self._items.tolist()
+        self._otherwise_list: list[float] = self._otherwise.tolist()
         self.known_reasons: dict[tuple[int, str], _CauseReasons] = {}  # (cause, site): its reasons there
+        # (cause, site, listed by the localization, needed exposure missing, *items that hold):
+        # the reasons given (see say)
+        self.said: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
     def _site_numbers(self, site: str, group: str) -> tuple[list[float], list[float]]:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
@@ -167,38 +177,41 @@ class CauseTable:
         answers = self._conditions(facts)
         missing = list(self._needs)
         indices: list[list[int]] = [[] for _ in self.names]
-        rounds: list[tuple[list[int], list[int]]] = []
-        where, first = self._where, self._first
+        where = self._where
         for i in compress(range(len(answers)), answers):  # the few conditions that hold
             c, item = where[i]
             if item < 0:
                 missing[c] = False
-                continue
-            found = indices[c]
-            if len(found) == len(rounds):
-                rounds.append(([], []))
-            rounds[len(found)][0].append(c)
-            rounds[len(found)][1].append(first[c] + item)
-            found.append(item)
-        return Fired(list(zip(missing, indices, strict=True)), [c for c in self._needing if missing[c]], rounds)
+            else:
+                indices[c].append(item)
+        return Fired(list(zip(missing, indices, strict=True)), [c for c in self._needing if missing[c]])
 
     def log_scores(self, fired: Fired, sites: list[tuple[str, str]]) -> np.ndarray:
         """Unnormalised log-score of every cause (columns) at each site (rows); ``sites``:
         (site, its group).  The terms of a cause are added in file order, as a hand
-        computation would: the k-th fired item of every cause is added in one step, so each
-        number sees the same additions in the same order as one cause at a time."""
+        computation would: the base, the missing exposure, then each fired item, each an
+        IEEE addition in plain floats (tests/test_speed_equivalence.py pins them bit for bit
+        to adding the k-th fired item of every cause in one numpy step)."""
         try:
-            index = np.array([self._site_rows[site] for site, _ in sites], dtype=np.intp)
+            rows = [self._site_rows[site] for site, _ in sites]
         except KeyError:  # a site the knowledge does not group: its numbers from the data
-            bases, items = zip(*(self.site_row(site, group) for site, group in sites), strict=True)
-            scores, item_logs = np.array(bases), np.array(items)
+            numbers = [self.site_row(site, group) for site, group in sites]
+            bases, item_logs = [b.tolist() for b, _ in numbers], [i.tolist() for _, i in numbers]
         else:
-            scores, item_logs = self._bases[index], self._items[index]
-        if fired.missing:
-            scores[:, fired.missing] += self._otherwise[fired.missing]
-        for causes, columns in fired.rounds:
-            scores[:, causes] += item_logs[:, columns]
-        return scores
+            bases, item_logs = [self._base_lists[r] for r in rows], [self._item_lists[r] for r in rows]
+        otherwise = self._otherwise_list
+        first = self._first
+        missing = fired.missing
+        fired_items = [(c, first[c] + i) for c, (_, items) in enumerate(fired.per_cause) for i in items]
+        out = []
+        for base, items in zip(bases, item_logs, strict=True):
+            row = base[:]
+            for c in missing:
+                row[c] += otherwise[c]
+            for c, column in fired_items:
+                row[c] += items[column]
+            out.append(row)
+        return np.array(out, dtype=float).reshape(len(out), len(self.names))
 
     def reasons(self, c: int, site: str, group: str) -> _CauseReasons:
         """The reasons one cause can give at one site, worked out once."""
@@ -218,13 +231,31 @@ class CauseTable:
             self.known_reasons[key] = known
         return known
 
+    def say(self, c: int, site: str, group: str, localized: bool, fired: tuple[bool, list[int]]) -> tuple[str, ...]:
+        """The reasons one cause gives at one site, for what fired of it (``localized``: the
+        site is one the localization lists), strongest first: worked out once and kept in
+        :attr:`said` (empty: the cause has no specific reason)."""
+        key = (c, site, localized, fired[0], *fired[1])
+        words = self.said.get(key)
+        if words is None:
+            known = self.known_reasons.get((c, site)) or self.reasons(c, site, group)
+            reasons = [known.site] if localized and known.site else []
+            if fired[0] or fired[1]:
+                moved = known.moved(fired)
+                if len(moved) > 1:
+                    moved.sort(key=lambda m: -abs(m[0]))
+                reasons += [text for _, text in moved[: MAX_REASONS - len(reasons)]]
+            if len(self.said) >= _SAID_LIMIT:
+                self.said.clear()
+            words = self.said[key] = tuple(reasons)
+        return words
+
 
 class Fired(NamedTuple):
     """What a case's facts fire in the causes file."""
 
     per_cause: list[tuple[bool, list[int]]]  # per cause: needed exposure missing, evidence items that hold
     missing: list[int]  # the causes whose needed exposure is missing
-    rounds: list[tuple[list[int], list[int]]]  # k-th: the causes with a k-th fired item, and its column
 
 
 class _CauseReasons(NamedTuple):
@@ -307,22 +338,18 @@ def rank_causes(
     grand = sum(total) or 1.0
     fallback = knowledge.words["no_specific_reason"]
     entries = []
-    known_reasons = table.known_reasons
     # most likely first, then by name
     ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))
+    said = table.said
     for rank, (_, name, c) in enumerate(ranked if limit is None else ranked[:limit]):
         row = best_row[c]
         site, group, _ = sites[row]
-        known = known_reasons.get((c, site)) or table.reasons(c, site, group)
-        reasons = [known.site] if localized_rows[row] and known.site else []
-        if per_cause[c][0] or per_cause[c][1]:
-            moved = known.moved(per_cause[c])
-            if len(moved) > 1:
-                moved.sort(key=lambda m: -abs(m[0]))
-            reasons += [text for _, text in moved[: MAX_REASONS - len(reasons)]]
-        if not reasons:
-            reasons = [fallback["leading"] if rank < 3 else fallback["other"]]
-        entries.append(EtiologyEntry(cause=name, probability=round(total[c] / grand, 6), reasons=reasons))
+        missing, indices = per_cause[c]
+        words = said.get((c, site, localized_rows[row], missing, *indices))
+        if words is None:
+            words = table.say(c, site, group, localized_rows[row], per_cause[c])
+        reasons = list(words) if words else [fallback["leading"] if rank < 3 else fallback["other"]]
+        entries.append(_ETIOLOGY_ENTRY({"cause": name, "probability": round(total[c] / grand, 6), "reasons": reasons}))
     return entries
 
 

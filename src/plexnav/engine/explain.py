@@ -18,6 +18,7 @@ from plexnav.engine.catalogue import FindingSpec
 from plexnav.engine.localize import Scored, SiteGroup
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
+from plexnav.engine.records import builder
 from plexnav.engine.wording import finding_name, finding_phrase
 from plexnav.knowledge.records import MuscleRecord, ReflexRecord, SkinRecord, StudyRecord
 
@@ -25,9 +26,11 @@ MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
 CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere", "unreported")
 BACKGROUND_GAIN = 0.3  # nats: a finding the background explains this much better is its own
 INVOLVED = 0.3
+_STEP = builder(ExplanationStep)
+_NEXT_FINDING = builder(NextFinding)
 
 
-RIVAL_GROUPS = 6
+RIVAL_GROUPS = 6  # fewer than 8 (and _DOT_IN_ORDER): their sums are added in order, as numpy does
 PER_RIVAL_RIVALS = 2  # leading rivals that each get their own distinguishing findings
 PER_RIVAL_LINES = 2
 PER_RIVAL_MIN = 0.5  # nats against that rival
@@ -36,6 +39,7 @@ PER_RIVAL_MIN = 0.5  # nats against that rival
 # at per finding shown
 SAME_QUESTION = 0.1
 DIVERSITY_POOL = 8
+_DOT_IN_ORDER = 16  # leading sites up to which _diverse adds its dot products in plain floats
 
 
 def _rivals(
@@ -54,10 +58,14 @@ def _rivals(
     idx = np.array(chosen, dtype=np.intp)
     if len(idx) == 0:
         return idx, np.zeros(0)
-    total = float(scored.posterior[idx].sum())
     n = len(idx)
-    # elementwise in plain floats: the same IEEE operations as on the array
-    shares = [p / total for p in map(scored.posterior_list.__getitem__, chosen)] if total > 0 else [1 / n] * n
+    # in plain floats: the same IEEE operations as on the array (numpy sums fewer than eight
+    # numbers one by one, in order, from 0.0; RIVAL_GROUPS is below that)
+    mass = list(map(scored.posterior_list.__getitem__, chosen))
+    total = 0.0
+    for p in mass:
+        total += p
+    shares = [p / total for p in mass] if total > 0 else [1 / n] * n
     return idx, np.array([0.5 * w + 0.5 / n for w in shares])
 
 
@@ -188,11 +196,11 @@ def explain_group(
     contribution = (own - np.log(weights @ np.exp(rows[1 : 1 + n_rivals]))) / temperature
     versus = (own - rows[1:]) / temperature  # against each rival, then each look-alike
     weights_list = contribution.tolist()
+    versus_rows = versus.tolist()  # in plain floats, the same numbers
     # strongest first, ties in the case's order (a stable sort, as np.argsort(kind="stable"))
-    order = sorted(range(len(weights_list)), key=lambda j: -abs(weights_list[j]))
-    rival_versus = versus[:n_rivals]
-    answers_for = rivals[np.argmax(rival_versus, axis=0)].tolist()  # the rival a supporting finding answers
-    answers_against = rivals[np.argmin(rival_versus, axis=0)].tolist()  # the rival an opposing finding favours
+    strength = [-abs(w) for w in weights_list]
+    order = sorted(range(len(strength)), key=strength.__getitem__)
+    rival_rows = versus_rows[:n_rivals]
     chosen: dict[int, tuple[float, int]] = {}  # observation -> (weight, rival it answers)
     n_pos = n_neg = 0
     for j in order:
@@ -203,13 +211,15 @@ def explain_group(
             continue
         n_pos += w > 0
         n_neg += w < 0
-        chosen[j] = (w, answers_for[j] if w > 0 else answers_against[j])
+        # the rival a supporting finding answers (it sets the site furthest apart from it),
+        # the rival an opposing finding favours: the first such, as numpy's argmax and argmin
+        against_each = [row[j] for row in rival_rows]
+        chosen[j] = (w, rival_list[against_each.index(max(against_each) if w > 0 else min(against_each))])
     # the findings against each named rival and look-alike, in that order: the strongest
     # PER_RIVAL_LINES of those worth at least PER_RIVAL_MIN
     named_rows = [rival_list.index(r) for r in named] + list(range(n_rivals, n_rivals + len(differential)))
     if named_rows:
-        # row by row, then column by column (np.nonzero's order), in plain floats
-        versus_rows = versus.tolist()
+        # row by row, then column by column (np.nonzero's order)
         lines: list[list[tuple[float, int]]] = [
             [(-v, j) for j, v in enumerate(versus_rows[row]) if v >= PER_RIVAL_MIN] for row in named_rows
         ]
@@ -253,16 +263,23 @@ def _history_steps(
     injection, radiotherapy): the event localizes before the examination does, so the
     reader should see it weighed like a finding."""
     out = []
+    weights_list = weights.tolist()
     for feature in history:
         risk = model.site_risk.get(feature)
         if risk is None:
             continue
         against = risk[rivals]
-        w = float(risk[h] - np.log(weights @ np.exp(against)))
+        # weights @ np.exp(against) in plain floats: fewer than _DOT_IN_ORDER products (at
+        # most RIVAL_GROUPS), which numpy adds one by one, in order, from 0.0
+        spread = 0.0
+        for weight, chance in zip(weights_list, np.exp(against).tolist(), strict=True):
+            spread += weight * chance
+        w = float(risk[h] - np.log(spread))
         if abs(w) < MIN_WEIGHT:
             continue
         rule = model.kb.site_risk[feature]
-        rival = model.labels[int(rivals[np.argmin(against) if w > 0 else np.argmax(against)])]
+        values = against.tolist()  # the first smallest or largest, as numpy's argmin and argmax
+        rival = model.labels[int(rivals[values.index(min(values) if w > 0 else max(values))])]
         if w > 0:
             key, text = "history_fits", f"{rule.label} makes a {label} likelier than a {rival}: {rule.reason}"
         else:
@@ -310,7 +327,7 @@ def _merge_sides(steps: list[tuple[StepWords, float]]) -> list[ExplanationStep]:
                 continue
         seen[shape] = len(out)
         out.append([words.finding, words.key, weight, words.text])
-    return [ExplanationStep(finding=f, key=k, weight=w, text=t) for f, k, w, t in out]
+    return [_STEP({"finding": f, "key": k, "weight": w, "text": t}) for f, k, w, t in out]
 
 
 class StepWords(NamedTuple):
@@ -434,14 +451,40 @@ def _diverse(ranked: np.ndarray, P: np.ndarray, weights: np.ndarray, n: int) -> 
     """The best ``n`` of ``ranked`` candidates, skipping any that would tell the leading
     sites apart the same way as one already chosen (five needle muscles of one nerve answer
     one question; the reader needs the next question)."""
-    chosen: list[int] = []
-    for c in ranked.tolist():
-        column = P[:, c]
-        if all(weights @ np.abs(column - P[:, o]) >= SAME_QUESTION for o in chosen):
-            chosen.append(c)
-            if len(chosen) == n:
+    pool = ranked.tolist()
+    if len(weights) >= _DOT_IN_ORDER:
+        chosen: list[int] = []
+        for c in pool:
+            column = P[:, c]
+            if all(weights @ np.abs(column - P[:, o]) >= SAME_QUESTION for o in chosen):
+                chosen.append(c)
+                if len(chosen) == n:
+                    break
+        return np.array(chosen, dtype=np.intp)
+    # in plain floats: ``weights @ np.abs(column - P[:, o])`` of fewer than _DOT_IN_ORDER
+    # numbers adds the products one by one, in order, from 0.0 (numpy's own dot loop, and
+    # OpenBLAS's ddot below its 16-wide kernel), so this is the same number without a numpy
+    # call per pair (tests/test_speed_equivalence.py pins it to the numpy expression).  The
+    # terms are never negative and rounding is monotonic, so once the running sum reaches
+    # SAME_QUESTION the whole sum does: the pair asks different questions
+    w = weights.tolist()
+    picked: list[int] = []
+    picked_columns: list[list[float]] = []
+    for c, column in zip(pool, P.take(ranked, axis=1).T.tolist(), strict=True):
+        for other in picked_columns:
+            distance = 0.0
+            for wk, a, b in zip(w, column, other, strict=True):
+                distance += wk * abs(a - b)
+                if distance >= SAME_QUESTION:
+                    break
+            else:
+                break  # the same question as one already chosen
+        else:
+            picked.append(c)
+            picked_columns.append(column)
+            if len(picked) == n:
                 break
-    return np.array(chosen, dtype=np.intp)
+    return np.array(picked, dtype=np.intp)
 
 
 def next_best_findings(
@@ -482,5 +525,5 @@ def next_best_findings(
             f"{what}{f' ({gloss})' if gloss else ''}: abnormal in about {col[hi]:.0%} with a {labels[hi]}, "
             f"in about {col[lo]:.0%} with a {labels[lo]}; it separates them"
         )
-        out.append(NextFinding(finding=spec.key, why=why, expected_information_gain=round(g, 3)))
+        out.append(_NEXT_FINDING({"finding": spec.key, "why": why, "expected_information_gain": round(g, 3)}))
     return out

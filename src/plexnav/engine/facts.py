@@ -115,11 +115,15 @@ def _exam(case: Case, feats: set[str], values: dict[str, float]) -> None:
         # min_mrc*: the neurological grade (case-format 1.1: a grade marked limited_by
         # counts as 5); recorded_min_mrc*: the grade as written, for the few triage
         # clauses where pain can hide a real deficit.
+        sides = _sides(f.side)
         for prefix, grade in (("min_mrc", f.neurological_mrc), ("recorded_min_mrc", f.mrc)):
-            _min(values, prefix, grade)
-            _min(values, f"{prefix}:{f.movement}", grade)
-            for side in _sides(f.side):
-                _min(values, f"{prefix}:{side}", grade)
+            # _min of each name in turn, inline
+            values[prefix] = min(values.get(prefix, grade), grade)
+            key = f"{prefix}:{f.movement}"
+            values[key] = min(values.get(key, grade), grade)
+            for side in sides:
+                key = f"{prefix}:{side}"
+                values[key] = min(values.get(key, grade), grade)
         if f.limited_by:
             feats.update({"strength:limited_by", f"strength:limited_by:{f.limited_by}"})
         abnormal |= f.mrc < 5

@@ -24,10 +24,13 @@ from plexnav.case import (
 )
 from plexnav.engine.facts import Facts, holds_each
 from plexnav.engine.memo import once_per_object
+from plexnav.engine.records import builder
 from plexnav.engine.workup import context_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 UNKNOWN = "idiopathic_or_unknown"
+_MANAGEMENT_ENTRY = builder(ManagementEntry)
+_GUIDANCE_ENTRY = builder(GuidanceEntry)
 
 
 def contraindications(facts: Facts, knowledge: GuidanceKnowledge) -> set[str]:
@@ -41,9 +44,9 @@ def plan_management(facts: Facts, knowledge: GuidanceKnowledge) -> list[Manageme
     contraindications (``never_with``) does, in file order (emergency steps first)."""
     spec = knowledge.management
     blocked = contraindications(facts, knowledge)
-    entries = [ManagementEntry(**dict(spec["framing"]))]
+    entries = [_MANAGEMENT_ENTRY(dict(spec["framing"]))]
     entries += [
-        ManagementEntry(option=m["option"], why=m["why"], category=m["category"])
+        _MANAGEMENT_ENTRY({"option": m["option"], "why": m["why"], "category": m["category"]})
         for m in compress(spec["management"], holds_each(spec["management"], facts, "when"))
         if blocked.isdisjoint(m["never_with"])
     ]
@@ -85,7 +88,10 @@ def _lesion_words(entry: LocalizationEntry, words: Mapping[str, Any]) -> str:
 
 def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
     items = knowledge.management[section]
-    return [GuidanceEntry(topic=g["topic"], text=g["text"]) for g in compress(items, holds_each(items, facts, "when"))]
+    return [
+        _GUIDANCE_ENTRY({"topic": g["topic"], "text": g["text"]})
+        for g in compress(items, holds_each(items, facts, "when"))
+    ]
 
 
 def expect_recovery(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:

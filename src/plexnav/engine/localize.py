@@ -115,34 +115,35 @@ def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None
     mass = mass**model.site_sharpness
     mass /= mass.sum()
     order = np.argsort(-mass, kind="stable")[:limit].tolist()
-    # each group's members best first, ties in index order: one stable sort of every
-    # hypothesis, read group by group (the same order as sorting each group's members)
-    buckets: dict[int, list[int]] = {g: [] for g in order}
-    group_of = _group_of(model)
-    for i in np.argsort(-scored.posterior, kind="stable").tolist():
-        bucket = buckets.get(group_of[i])
-        if bucket is not None:
-            bucket.append(i)
+    # each group's members best first, ties in index order (the group's members are in index
+    # order, and a stable sort keeps that order among equals, as np.argsort(kind="stable"))
+    posterior = scored.posterior_list
+    members_of = _members_of(model)
+    masses = mass.tolist()
     out = []
     for g in order:
         site, side = model.group_keys[g]
-        members = tuple(buckets[g])
+        members = tuple(sorted(members_of[g], key=posterior.__getitem__, reverse=True))
         out.append(
             SiteGroup(
                 site,
                 scored.symptomatic_side if side == "symptomatic" else side,
                 model.hypotheses[members[0]].levels,
-                float(mass[g]),
+                masses[g],
                 members,
             )
         )
     return out
 
 
-_GROUP_OF: dict[Hashable, tuple[Any, Any]] = {}
+_MEMBERS_OF: dict[Hashable, tuple[Any, Any]] = {}
 
 
-def _group_of(model: LikelihoodModel) -> list[int]:
-    """Hypothesis -> its group, as a list (read once per hypothesis per case)."""
-    group_of: list[int] = once_per_object(_GROUP_OF, model, lambda: model.group_index.tolist())
-    return group_of
+def _members_of(model: LikelihoodModel) -> tuple[tuple[int, ...], ...]:
+    """Group -> its hypotheses in index order, as plain ints."""
+
+    def build() -> tuple[tuple[int, ...], ...]:
+        return tuple(tuple(sorted(members.tolist())) for members in model.group_members)
+
+    members: tuple[tuple[int, ...], ...] = once_per_object(_MEMBERS_OF, model, build)
+    return members

@@ -33,9 +33,11 @@ from __future__ import annotations
 from plexnav import vocabulary as V
 from plexnav.case import Case, Triage, TriageAlert
 from plexnav.engine.facts import Facts, base_facts, holds_each, with_derived
+from plexnav.engine.records import builder
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 ROUTINE_RULE = "routine.otherwise"
+_TRIAGE = builder(Triage)
 
 
 def case_facts(case: Case, knowledge: GuidanceKnowledge) -> Facts:
@@ -53,24 +55,30 @@ def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts:
             rule for rule, fires in zip(level["rules"], holds_each(level["rules"], facts, "when"), strict=True) if fires
         ]
         if fired:
-            return Triage(
-                level=level["level"],
-                reasons=[r["text"] for r in fired],
-                rules=[r["id"] for r in fired],
-                alerts=_alerts(level["level"], facts, knowledge),
+            return _TRIAGE(
+                {
+                    "level": level["level"],
+                    "reasons": [r["text"] for r in fired],
+                    "rules": [r["id"] for r in fired],
+                    "alerts": _alerts(level["level"], facts, knowledge),
+                }
             )
     last = knowledge.triage[-1]
-    return Triage(
-        level=last["level"],
-        reasons=[last["default_text"]],
-        rules=[ROUTINE_RULE],
-        alerts=_alerts(last["level"], facts, knowledge),
+    return _TRIAGE(
+        {
+            "level": last["level"],
+            "reasons": [last["default_text"]],
+            "rules": [ROUTINE_RULE],
+            "alerts": _alerts(last["level"], facts, knowledge),
+        }
     )
 
 
 def _alerts(level: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[TriageAlert]:
     """The alerts beyond the policy (triage_rules.yaml) that hold and are more urgent than
     the level it set."""
+    if not knowledge.alerts:
+        return []
     rank = V.TRIAGE_LEVELS.index
     return [
         TriageAlert(id=a["id"], level=a["level"], text=a["text"], why=a["why"])

@@ -22,16 +22,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from itertools import compress
-from typing import Any
+from typing import Any, NamedTuple
 
 from plexnav import vocabulary as V
 from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
 from plexnav.engine.etiology import site_group, site_weights
 from plexnav.engine.facts import Facts, holds, holds_each
 from plexnav.engine.memo import once_per_object
+from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
+_WORKUP_ENTRY = builder(WorkupEntry)
+_SERVED_AS = ("site_p:", "group_p:", "region_p:")  # how a served name is read among the facts' values
 LEADING = 3  # the "leading sites": the first three of the localization
 
 
@@ -55,6 +58,12 @@ def site_region(site: str, knowledge: GuidanceKnowledge) -> str | None:
     return _places(knowledge).site_region(site)
 
 
+class _Described(NamedTuple):
+    site_p: str  # the site's probability among the facts' values
+    group: str
+    region: str | None
+
+
 class _Places:
     """Where sites and lesion points lie, read from the knowledge once: each site's group
     and body region, and (as they are met) each hypothesis's rule-facing key and region."""
@@ -70,6 +79,15 @@ class _Places:
         self.members: Mapping[str, Sequence[str]] = spec["sites"]
         self.regions = {site: self._region_of(site) for site in self.groups}
         self.keys: dict[str | None, str | None] = {}
+        # per work-up rule: the facts' names of the sites, groups and regions it serves, in
+        # served_weight's order (None: it serves any site)
+        self.served_names = [
+            None if "any" in rule["serves"] else tuple(p + name for name in rule["serves"] for p in _SERVED_AS)
+            for rule in knowledge.workup["rules"]
+        ]
+        self.described = {
+            site: _Described(f"site_p:{site}", group, self.regions[site]) for site, group in self.groups.items()
+        }
         self.lesion_regions: dict[tuple[str | None, str], str | None] = {}
 
     def group(self, site: str) -> str:
@@ -81,6 +99,11 @@ class _Places:
             if site in members or group in members:
                 return region
         return None
+
+    def describe(self, site: str) -> _Described:
+        """A site's ``site_p:`` name, group and body region (a site the knowledge does not
+        group: worked out each time, as site_group refuses it)."""
+        return _Described(f"site_p:{site}", self.group(site), self.site_region(site))
 
     def site_region(self, site: str) -> str | None:
         return self.regions[site] if site in self.regions else self._region_of(site)
@@ -135,10 +158,13 @@ def context_facts(
     if sites is None:
         sites = site_weights(facts, localization, knowledge)
     places = _places(knowledge)
-    values: dict[str, float] = {f"site_p:{s}": p for s, p in sites.items()}
+    values: dict[str, float] = {}
     groups: dict[str, float] = defaultdict(float)
+    described = places.described
     for site, p in sites.items():
-        groups[places.group(site)] += p
+        words = described.get(site) or places.describe(site)
+        values[words.site_p] = p
+        groups[words.group] += p
     values.update({f"group_p:{g}": p for g, p in groups.items()})
     values.update({f"cause_p:{e.cause}": e.probability for e in etiology})
     # an alert beyond the policy reads like a rule that fired (triage_rule:alert.<id>)
@@ -155,7 +181,7 @@ def context_facts(
             regions[region] += e.probability
     for site, p in sites.items():
         rest = p - localized_p.get(site, 0.0)
-        if rest > 1e-9 and (region := places.site_region(site)) is not None:
+        if rest > 1e-9 and (region := (described.get(site) or places.describe(site)).region) is not None:
             regions[region] += rest
     values.update({f"region_p:{r}": p for r, p in regions.items()})
     if localization:
@@ -186,7 +212,7 @@ def served_weight(serves: Sequence[str], facts: Facts) -> float:
         return 1.0
     total = 0.0
     for name in serves:
-        for prefix in ("site_p:", "group_p:", "region_p:"):
+        for prefix in _SERVED_AS:
             total += facts.values.get(prefix + name, 0.0)
     return min(total, 1.0)
 
@@ -216,13 +242,23 @@ def plan_workup(
     facts = context or context_facts(case, localization, etiology, triage, knowledge)
     spec = knowledge.workup
     serves_min = spec.get("serves_min", 0.1)
-    chosen: dict[str, tuple[int, int, WorkupEntry]] = {}
+    chosen: dict[str, tuple[int, int, dict[str, Any]]] = {}  # test -> (rank, rule, the entry's fields)
     rules = spec["rules"]
+    served_names = _places(knowledge).served_names
+    values = facts.values
     for order in compress(range(len(rules)), holds_each(rules, facts, "when")):  # the rules that apply
         rule = rules[order]
-        if served_weight(rule["serves"], facts) < rule.get("serves_min", serves_min):
+        names = served_names[order]
+        if names is None:
+            served = 1.0
+        else:  # served_weight, with the names worked out once
+            served = 0.0
+            for name in names:
+                served += values.get(name, 0.0)
+            served = min(served, 1.0)
+        if served < rule.get("serves_min", serves_min):
             continue
-        done = any(facts.has(f) for f in spec["done_by"].get(rule["test"], ()))
+        done = not facts.features.isdisjoint(spec["done_by"].get(rule["test"], ()))
         if done:
             if "repeat_if" not in rule or not holds(rule["repeat_if"], facts):
                 continue
@@ -232,18 +268,18 @@ def plan_workup(
         why = rule["repeat_why"] if done else rule["why"]
         due = rule.get("repeat_due", rule["due"]) if done else rule["due"]
         rank = V.WORKUP_PRIORITIES.index(priority)
-        entry = WorkupEntry(test=rule["test"], priority=priority, why=why, when=due)
         if rule["test"] not in chosen or (rank, order) < chosen[rule["test"]][:2]:
-            chosen[rule["test"]] = (rank, order, entry)
+            chosen[rule["test"]] = (rank, order, {"test": rule["test"], "priority": priority, "why": why, "when": due})
     for test, covering in spec.get("covered_by", {}).items():
         # a whole-spine MRI includes the lumbar spine: one scan, not two
         if test in chosen and any(c in chosen and chosen[c][0] <= chosen[test][0] for c in covering):
             del chosen[test]
-    if any(e.priority == "emergency" for _, _, e in chosen.values()):
+    if any(e["priority"] == "emergency" for _, _, e in chosen.values()):
         for test, cap in spec.get("after_emergency", {}).items():
             if test in chosen:
                 rank, order, e = chosen[test]
                 cap_rank = V.WORKUP_PRIORITIES.index(cap)
                 if rank < cap_rank:
-                    chosen[test] = (cap_rank, order, e.model_copy(update={"priority": cap}))
-    return [entry for _, _, entry in sorted(chosen.values(), key=lambda c: c[:2])]
+                    chosen[test] = (cap_rank, order, {**e, "priority": cap})
+    # the entries of the tests kept, built once each
+    return [_WORKUP_ENTRY(entry) for _, _, entry in sorted(chosen.values(), key=lambda c: c[:2])]
