@@ -246,3 +246,19 @@ def test_sudden_weakness_of_both_legs_images_the_whole_spine():
     )
     assert entries[0].test == "mri_whole_spine" and entries[0].priority == "emergency"
     assert "mri_lumbar_spine" not in names_of(entries)
+
+
+def test_within_a_priority_the_sooner_due_test_comes_first():
+    """A spontaneous iliacus haematoma: clotting tests within 24 hours come before nerve tests
+    wanted within two weeks, though both are 'high'."""
+    entries = plan_for(
+        [entry("nerve:femoral", "left", 0.8)],
+        history={"onset": "subacute"},
+        symptoms=[{"kind": "weakness", "side": "left"}],
+        investigations=[{"test": "mri_pelvis", "finding": "hematoma", "side": "left", "site": "nerve:femoral"}],
+    )
+    order = names_of(entries)
+    assert order.index("coagulation_profile") < order.index("emg_ncs")
+    due = V.WORKUP_WHEN.index
+    keys = [(V.WORKUP_PRIORITIES.index(w.priority), due(w.when)) for w in entries]
+    assert keys == sorted(keys)

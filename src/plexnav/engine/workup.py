@@ -281,5 +281,8 @@ def plan_workup(
                 cap_rank = V.WORKUP_PRIORITIES.index(cap)
                 if rank < cap_rank:
                     chosen[test] = (cap_rank, order, {**e, "priority": cap})
-    # the entries of the tests kept, built once each
-    return [_WORKUP_ENTRY(entry) for _, _, entry in sorted(chosen.values(), key=lambda c: c[:2])]
+    # the entries of the tests kept, built once each: by priority, then the sooner due (a
+    # test wanted within 24 hours before one wanted within 2 weeks), then the file's order
+    due_rank = V.WORKUP_WHEN.index
+    kept = sorted(chosen.values(), key=lambda c: (c[0], due_rank(c[2]["when"]), c[1]))
+    return [_WORKUP_ENTRY(entry) for _, _, entry in kept]
