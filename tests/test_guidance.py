@@ -306,6 +306,25 @@ def test_a_lump_on_a_nerve_goes_to_a_nerve_surgeon_not_the_cancer_team():
     assert "cancer team" in " ".join(options(run(loc, **with_cancer)))
 
 
+@pytest.mark.parametrize(
+    ("site", "words", "not_words"),
+    [
+        ("nerve:common_peroneal", "crossing your legs", "cushion"),
+        ("nerve:lateral_femoral_cutaneous", "looser belts", "crossing your legs"),
+        ("nerve:pudendal", "cushion", "crossing your legs"),
+        ("nerve:tibial", "in daily life", "crossing your legs"),
+    ],
+)
+def test_pressure_advice_fits_where_the_nerve_is_pinched(site, words, not_words):
+    out = run(
+        [entry(site, "left", 0.9)],
+        history={"onset": "chronic", "factors": ["habitual_leg_crossing"]},
+        symptoms=[{"kind": "pain", "side": "left"}],
+    )
+    pressure = [o for o in options(out) if "pressure off" in o or "presses on" in o]
+    assert pressure and words in pressure[0] and not_words not in pressure[0], (site, pressure)
+
+
 def test_decompression_is_offered_for_the_level_of_the_lesion():
     """A thoracic epidural abscess on the cord with bladder trouble: surgery to relieve the
     spinal cord, never 'the nerves at the base of the spine'; the same picture read as a
