@@ -117,13 +117,10 @@ def _exam(case: Case, feats: set[str], values: dict[str, float]) -> None:
         # clauses where pain can hide a real deficit.
         sides = _sides(f.side)
         for prefix, grade in (("min_mrc", f.neurological_mrc), ("recorded_min_mrc", f.mrc)):
-            # _min of each name in turn, inline
-            values[prefix] = min(values.get(prefix, grade), grade)
-            key = f"{prefix}:{f.movement}"
-            values[key] = min(values.get(key, grade), grade)
+            _min(values, prefix, grade)
+            _min(values, f"{prefix}:{f.movement}", grade)
             for side in sides:
-                key = f"{prefix}:{side}"
-                values[key] = min(values.get(key, grade), grade)
+                _min(values, f"{prefix}:{side}", grade)
         if f.limited_by:
             feats.update({"strength:limited_by", f"strength:limited_by:{f.limited_by}"})
         abnormal |= f.mrc < 5

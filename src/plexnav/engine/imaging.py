@@ -201,7 +201,7 @@ def compatibility(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str,
     scale = kb.imaging["named_relatedness_scale"] if cls == "named" else 1.0
     if structure.startswith("mimic:"):
         return 1.0 if hyp.mimic == structure[6:] else 0.0
-    if structure.startswith("canal:") or structure in UNLEVELLED_MIDLINE:
+    if _is_midline(structure):
         best = 0.0
         for member, weight in _members(kb, structure):
             for one_side in V.LATERAL_SIDES:
@@ -231,17 +231,15 @@ def _pair(level: str) -> str | None:
     return f"{first}-{_LUMBOSACRAL[i + 1]}"  # a longer range is read at its upper level
 
 
-def _unlevelled_structure(inv: Investigation) -> str:
-    """The structure a spine finding with no level is read on."""
+def _unlevelled_structure(kb: KnowledgeBase, inv: Investigation) -> str:
+    """The structure a spine finding with no level is read on: the roots the finding's
+    position presses (imaging.yaml positions), as _spine_structure reads a levelled one."""
     if inv.finding == "cord_or_cauda_compression":
         return "spine:compression"
     if inv.finding == "canal_stenosis" or inv.position == "central":
         return "spine:canal"
-    if inv.finding == "foraminal_stenosis" or inv.position in ("foraminal", "extraforaminal"):
-        return "spine:exiting"
-    if inv.position == "paracentral":
-        return "spine:traversing"
-    return "spine:disc"
+    role = "exiting" if inv.finding == "foraminal_stenosis" else kb.imaging["positions"].get(inv.position)
+    return f"spine:{role}" if role is not None else "spine:disc"
 
 
 def _spine_structure(kb: KnowledgeBase, inv: Investigation) -> str | None:
@@ -294,7 +292,7 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
             structure = "mimic:hip_joint"
         elif region == "spine" and inv.level is None:
             if inv.finding in kb.imaging["unlevelled"]["findings"]:
-                structure, cls = _unlevelled_structure(inv), kb.imaging["unlevelled"]["findings"][inv.finding]
+                structure, cls = _unlevelled_structure(kb, inv), kb.imaging["unlevelled"]["findings"][inv.finding]
         elif region == "spine":
             structure = _spine_structure(kb, inv)
         elif region == "pelvis" and inv.finding in kb.imaging["pelvic_default"]:

@@ -55,23 +55,12 @@ def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts:
             rule for rule, fires in zip(level["rules"], holds_each(level["rules"], facts, "when"), strict=True) if fires
         ]
         if fired:
-            return _TRIAGE(
-                {
-                    "level": level["level"],
-                    "reasons": [r["text"] for r in fired],
-                    "rules": [r["id"] for r in fired],
-                    "alerts": _alerts(level["level"], facts, knowledge),
-                }
-            )
-    last = knowledge.triage[-1]
-    return _TRIAGE(
-        {
-            "level": last["level"],
-            "reasons": [last["default_text"]],
-            "rules": [ROUTINE_RULE],
-            "alerts": _alerts(last["level"], facts, knowledge),
-        }
-    )
+            name, reasons, rules = level["level"], [r["text"] for r in fired], [r["id"] for r in fired]
+            break
+    else:
+        last = knowledge.triage[-1]
+        name, reasons, rules = last["level"], [last["default_text"]], [ROUTINE_RULE]
+    return _TRIAGE({"level": name, "reasons": reasons, "rules": rules, "alerts": _alerts(name, facts, knowledge)})
 
 
 def _alerts(level: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[TriageAlert]:

@@ -80,7 +80,7 @@ class _Places:
         self.regions = {site: self._region_of(site) for site in self.groups}
         self.keys: dict[str | None, str | None] = {}
         # per work-up rule: the facts' names of the sites, groups and regions it serves, in
-        # served_weight's order (None: it serves any site)
+        # the order _served_weight adds them (None: it serves any site)
         self.served_names = [
             None if "any" in rule["serves"] else tuple(p + name for name in rule["serves"] for p in _SERVED_AS)
             for rule in knowledge.workup["rules"]
@@ -206,14 +206,14 @@ def context_facts(
     return facts.extend(features, values)
 
 
-def served_weight(serves: Sequence[str], facts: Facts) -> float:
-    """How much of the localization falls on the sites, groups or regions a rule serves."""
-    if "any" in serves:
+def _served_weight(names: Sequence[str] | None, values: Mapping[str, float]) -> float:
+    """How much of the localization falls on the sites, groups or regions a rule serves
+    (``names``: their facts' names, _Places.served_names; None when it serves any site)."""
+    if names is None:
         return 1.0
     total = 0.0
-    for name in serves:
-        for prefix in _SERVED_AS:
-            total += facts.values.get(prefix + name, 0.0)
+    for name in names:
+        total += values.get(name, 0.0)
     return min(total, 1.0)
 
 
@@ -248,15 +248,7 @@ def plan_workup(
     values = facts.values
     for order in compress(range(len(rules)), holds_each(rules, facts, "when")):  # the rules that apply
         rule = rules[order]
-        names = served_names[order]
-        if names is None:
-            served = 1.0
-        else:  # served_weight, with the names worked out once
-            served = 0.0
-            for name in names:
-                served += values.get(name, 0.0)
-            served = min(served, 1.0)
-        if served < rule.get("serves_min", serves_min):
+        if _served_weight(served_names[order], values) < rule.get("serves_min", serves_min):
             continue
         done = not facts.features.isdisjoint(spec["done_by"].get(rule["test"], ()))
         if done:

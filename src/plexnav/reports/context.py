@@ -172,33 +172,19 @@ def red_flag_status(
     knowledge = knowledge or load_guidance_knowledge()
     labels = report_words()["red_flags"]
     present = set(triage_rules) | fired_rules(case, knowledge)
-    out = []
-    for level in knowledge.triage:
-        if level["level"] not in ALERT_LEVELS:
-            continue
-        for rule in level["rules"]:
-            out.append(
-                {
-                    "id": rule["id"],
-                    "level": level["level"],
-                    "label": labels.get(rule["id"], rule["text"]),
-                    "text": rule["text"],
-                    "why": rule.get("why", ""),
-                    "present": rule["id"] in present,
-                }
-            )
-    for alert in knowledge.alerts:
-        out.append(
-            {
-                "id": alert["id"],
-                "level": alert["level"],
-                "label": labels.get(alert["id"], alert["text"]),
-                "text": alert["text"],
-                "why": alert["why"],
-                "present": alert["id"] in present,
-            }
-        )
-    return out
+    flags = [(lvl["level"], rule) for lvl in knowledge.triage if lvl["level"] in ALERT_LEVELS for rule in lvl["rules"]]
+    flags += [(alert["level"], alert) for alert in knowledge.alerts]
+    return [
+        {
+            "id": rule["id"],
+            "level": level,
+            "label": labels.get(rule["id"], rule["text"]),
+            "text": rule["text"],
+            "why": rule.get("why", ""),
+            "present": rule["id"] in present,
+        }
+        for level, rule in flags
+    ]
 
 
 # ----------------------------------------------------------------------------- diary
