@@ -340,14 +340,10 @@ def rank_causes(
     entries = []
     # most likely first, then by name
     ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))
-    said = table.said
     for rank, (_, name, c) in enumerate(ranked if limit is None else ranked[:limit]):
         row = best_row[c]
         site, group, _ = sites[row]
-        missing, indices = per_cause[c]
-        words = said.get((c, site, localized_rows[row], missing, *indices))
-        if words is None:
-            words = table.say(c, site, group, localized_rows[row], per_cause[c])
+        words = table.say(c, site, group, localized_rows[row], per_cause[c])
         reasons = list(words) if words else [fallback["leading"] if rank < 3 else fallback["other"]]
         entries.append(_ETIOLOGY_ENTRY({"cause": name, "probability": round(total[c] / grand, 6), "reasons": reasons}))
     return entries
