@@ -366,3 +366,34 @@ def test_a_reported_weak_leg_is_not_a_tendon_look_alikes_best_feature(model):
     top = group_sites(model, score_case(model, case))[0]
     assert top.site != "no_neurological_lesion"
     assert model.kb.mimics["greater_trochanteric"].reported < 1
+
+
+def test_a_sign_recorded_without_a_side_is_read_not_dropped(model):
+    """Spasticity recorded with no side (a paraparesis: both legs) is an upper motor neuron
+    sign somewhere: it must move the picture from the cauda equina to the cord or conus, as
+    the same sign recorded on both sides does, a little less strongly."""
+    weak = {"symptoms": [{"kind": "weakness", "side": "bilateral"}], "history": {"onset": "sudden"}}
+    bare = _case(**weak)
+    sideless = _case(**weak, exam={"signs": [{"sign": "spasticity"}]})
+    both = _case(**weak, exam={"signs": [{"sign": "spasticity", "side": "bilateral"}]})
+    assert any(o.key == "sign:spasticity:either" for o in score_case(model, sideless).observations)
+
+    def upper(case):
+        return sum(
+            _site_probability(model, case, site, "bilateral") for site in ("spinal_cord", "conus_medullaris")
+        ) / _site_probability(model, case, "cauda_equina", "bilateral")
+
+    assert upper(bare) < upper(sideless) <= upper(both)
+
+
+def test_a_side_less_weakness_complaint_counts_an_upper_motor_neuron_lesion(model):
+    """'My legs are weak on the stairs' with no side fits a cord lesion (weakness of upper
+    motor neuron type) as well as it fits a lower motor neuron lesion of the same strength:
+    the either-side likelihood reads the involvement that makes the complaint, not only the
+    lower motor neuron part."""
+    case = _case(symptoms=[{"kind": "weakness", "activity": "stairs"}])
+    col = model.column[("symptom:weakness:stairs:either", "present")]
+    cord = next(i for i, h in enumerate(model.hypotheses) if h.id == "spinal_cord:bilateral")
+    none = next(i for i, h in enumerate(model.hypotheses) if h.id == "no_neurological_lesion:symptomatic")
+    assert model.log_lik[cord, col] > model.log_lik[none, col] + 1.0
+    assert score_case(model, case).observations

@@ -212,8 +212,10 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
     for sign_id, rec in kb.signs.items():
         if rec.mechanism == "nonlocalizing":
             continue
+        # a sign recorded without a side (a lateral sign: "spasticity", "clonus") is present
+        # on at least one side, which one unknown: scored as ``either``
         if rec.mechanism == "evidence":
-            for side in ("left", "right"):
+            for side in ("left", "right", "either"):
                 add(
                     FindingSpec(
                         _key("sign", sign_id, side),
@@ -236,7 +238,7 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
         if rec.mechanism == "region":
             family = "atrophy" if sign_id == "atrophy" else "fasciculation"
             for region in V.MUSCLE_REGIONS:
-                for side in ("left", "right"):
+                for side in ("left", "right", "either"):
                     add(
                         FindingSpec(
                             _key("sign", sign_id, region, side),
@@ -251,7 +253,7 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
                     )
             continue
         assert family is not None  # only the region mechanism has no family of its own
-        for side in _sides_for(rec.midline):
+        for side in ("midline",) if rec.midline else ("left", "right", "either"):
             add(
                 FindingSpec(
                     _key("sign", sign_id, side),
@@ -522,7 +524,9 @@ def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: f
         # a weak leg is a complaint whether the weakness is of lower or upper motor neuron
         p_lmn = fp + (fam.sensitivity - fp) * min(max(lmn, umn), 1.0)
     if spec.side == "either":
-        p_lmn = 1 - (1 - fp) * (1 - p_lmn) if lmn > 0 else 1 - (1 - fp) ** 2
+        # on at least one side: the more involved side (its involvement, lower or upper motor
+        # neuron, is already in p_lmn) or, by chance, the other
+        p_lmn = 1 - (1 - fp) * (1 - p_lmn)
     if spec.kind == "presence":
         return np.array([p_lmn])
     return np.array([1 - p_lmn, p_lmn])

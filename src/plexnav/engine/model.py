@@ -168,6 +168,7 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
         [
             spec.kind != "presence"
             and spec.base_key is None
+            and spec.side != "either"  # a side-less record is read, never asked for
             and spec.target != "complaint"
             and not spec.key.startswith("sign:conduction_block")
             for spec in findings

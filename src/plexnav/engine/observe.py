@@ -102,7 +102,11 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         if kb.signs[g.sign].mechanism == "nonlocalizing":
             continue
         key = f"sign:{g.sign}:{g.region}" if g.region else f"sign:{g.sign}"
-        add_sided(key, g.sign in V.MIDLINE_SIGNS, g.side, "present" if g.present else "absent", g.result or "present")
+        state = "present" if g.present else "absent"
+        if g.side is None and g.sign not in V.MIDLINE_SIGNS:
+            add(f"{key}:either", state, f"{g.result or 'present'}, side not recorded")
+        else:
+            add_sided(key, g.sign in V.MIDLINE_SIGNS, g.side, state, g.result or "present")
     for n in case.electrodiagnosis.nerve_conduction:
         for side in _sides(n.side):
             add(f"ncs:{n.study}:{side}", "normal" if n.result == "normal" else "abnormal", n.result)
