@@ -397,3 +397,26 @@ def test_a_side_less_weakness_complaint_counts_an_upper_motor_neuron_lesion(mode
     none = next(i for i, h in enumerate(model.hypotheses) if h.id == "no_neurological_lesion:symptomatic")
     assert model.log_lik[cord, col] > model.log_lik[none, col] + 1.0
     assert score_case(model, case).observations
+
+
+def test_regions_left_out_of_a_sensory_map_favour_the_lesion_that_fits_the_map(model):
+    """Numbness mapped to the inner leg and knee only, with an absent saphenous response: the
+    saphenous nerve, whose territory is that map, leads the lumbar plexus, whose territory
+    would also numb the front and side of the thigh the patient left out.  Only the mapped side
+    gets such evidence, and a stocking (a pattern, not a map) gets none."""
+    case = _case(
+        symptoms=[
+            {"kind": "numbness", "region": "medial_leg", "side": "left"},
+            {"kind": "numbness", "region": "anterior_knee", "side": "left"},
+        ],
+        electrodiagnosis={"nerve_conduction": [{"study": "saphenous_sensory", "side": "left", "result": "absent"}]},
+    )
+    keys = [o.key for o in score_case(model, case).observations]
+    assert "unreported:sensory:anterior_thigh:left" in keys
+    assert not any(k.startswith("unreported:sensory:") and k.endswith(":right") for k in keys)
+    assert not any(k.startswith("unreported:sensory:medial_leg") for k in keys)
+    assert _site_probability(model, case, "nerve:saphenous", "left") > _site_probability(
+        model, case, "plexus:lumbar", "left"
+    )
+    stocking = _case(symptoms=[{"kind": "numbness", "region": "whole_foot_stocking", "side": "left"}])
+    assert not any(o.key.startswith("unreported:sensory:") for o in score_case(model, stocking).observations)

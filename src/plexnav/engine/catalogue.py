@@ -209,6 +209,15 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
             UNREPORTED_SPHINCTER, "evidence", "presence", ("present",), "unreported", "bladder_dysfunction", "midline"
         )
     )
+    # a patient who maps numbness or tingling on one side and leaves a region out of the map
+    # (observe.py): the region's sensory symptom is absent, or present and not mapped
+    for region in UNMAPPED_REGIONS(kb):
+        for side in ("left", "right"):
+            add(
+                FindingSpec(
+                    _key(UNMAPPED_SENSORY, region, side), "evidence", "presence", ("present",), "unmapped", region, side
+                )
+            )
     for sign_id, rec in kb.signs.items():
         if rec.mechanism == "nonlocalizing":
             continue
@@ -325,12 +334,20 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
 
 
 UNREPORTED_SPHINCTER = "unreported:sphincter_complaint"
+UNMAPPED_SENSORY = "unreported:sensory"
+STOCKING = "whole_foot_stocking"  # a pattern of numbness, not a place on a map
+
+
+def UNMAPPED_REGIONS(kb: KnowledgeBase) -> tuple[str, ...]:  # noqa: N802
+    """The one-sided skin regions a sensory map can leave out."""
+    return tuple(r for r in V.SKIN_REGIONS if not kb.skin[r].midline and r != STOCKING)
+
 
 # targets a background polyneuropathy can make abnormal (not imaging, history or complaints)
 WEAKNESS_COMPLAINTS = ("anywhere", "activity")  # symptoms whose involvement comes from movements
 BACKGROUND_TARGETS = ("movement", "reflex", "skin", "pain", "study", "muscle", "sign", "activity", "anywhere")
 # targets whose "involvement" is already a probability or a match, not a share of supply
-UNSATURATED_TARGETS = ("evidence", "imaging", "imaging_normal", "complaint", "unreported")
+UNSATURATED_TARGETS = ("evidence", "imaging", "imaging_normal", "complaint", "unreported", "unmapped")
 
 
 def saturation(kb: KnowledgeBase, spec: FindingSpec) -> float:
@@ -457,6 +474,8 @@ def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Mem
     ``memo`` (one dict per model build) shares work between findings on the same target."""
     if spec.target == "unreported":
         return _unreported(kb, spec, hyp, memo), 0.0
+    if spec.target == "unmapped":
+        return _unmapped(kb, spec, hyp, memo), 0.0
     if spec.side in ("left", "right"):
         return _side_involvement(kb, spec, hyp, spec.side, memo)
     left = _side_involvement(kb, spec, hyp, "left", memo)
@@ -484,6 +503,22 @@ def _unreported(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Mem
     present = float(state_probabilities(kb, symptom, lmn, umn)[0])
     recorded: float = kb.parameters["unreported_sphincter"]["recorded_if_present"]
     return 1 - recorded * present
+
+
+def _unmapped(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Memo | None) -> float:
+    """P(a region is left out of a side's sensory map): no numbness or tingling there, or some
+    not mapped (likelihood.yaml: unmapped_sensory)."""
+    symptom = replace(
+        spec,
+        key=_key("symptom:sensory", spec.target_id, spec.side),
+        family="sensory_symptom",
+        target="skin",
+        combine=kb.skin[spec.target_id].combine,
+    )
+    lmn, umn = involvement(kb, symptom, hyp, memo)
+    present = float(state_probabilities(kb, symptom, lmn, umn)[0])
+    mapped: float = kb.parameters["unmapped_sensory"]["mapped_if_present"]
+    return 1 - mapped * present
 
 
 def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: float) -> np.ndarray:

@@ -32,10 +32,10 @@ from scipy import sparse
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
-from plexnav.engine.catalogue import UNREPORTED_SPHINCTER
+from plexnav.engine.catalogue import STOCKING, UNMAPPED_REGIONS, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER
 from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.model import LikelihoodModel
-from plexnav.engine.observe import observe
+from plexnav.engine.observe import mapped_regions, observe
 from plexnav.engine.triage import ROUTINE_RULE
 from plexnav.knowledge.age import age_applies, age_thresholds
 from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -76,14 +76,21 @@ class EntryEffect:
     perineal: str | None = None  # a perineal region this sensation entry records ...
     perineal_side: str | None = None  # ... on this side (None: the region as a whole)
     sphincter_symptom: bool = False  # a bladder or bowel complaint (observe: unreported sphincter)
+    mapped: tuple[int, int] = (0, 0)  # left, right: bits of the UNMAPPED_REGIONS it maps numbness to
 
 
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     """Read a case holding one entry (or only patient and history) with the engine itself."""
-    # the silent side and an unreported sphincter complaint depend on the whole case (_counts)
+    # the silent side, an unreported sphincter complaint and the regions left out of a sensory
+    # map depend on the whole case (_counts)
     obs = [
-        o for o in observe(case, {}, model.kb) if not o.key.startswith("complaint:") and o.key != UNREPORTED_SPHINCTER
+        o
+        for o in observe(case, {}, model.kb)
+        if not o.key.startswith(("complaint:", UNMAPPED_SENSORY)) and o.key != UNREPORTED_SPHINCTER
     ]
+    regions = {r: 1 << i for i, r in enumerate(UNMAPPED_REGIONS(model.kb))} | {STOCKING: _STOCKING_BIT}
+    mapped = mapped_regions(case, model.kb)
+    mapped_bits = tuple(sum(regions[r] for r in mapped.get(side, ())) for side in ("left", "right"))
     # observe: a perineal half found abnormal states the other half spared unless the case
     # records that half; whether it does is known only for the whole case (see _counts)
     perineal = next((s for s in case.exam.sensation if s.region in V.MIDLINE_REGIONS), None)
@@ -137,6 +144,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         perineal=perineal.region if perineal else None,
         perineal_side=perineal.side if perineal else None,
         sphincter_symptom=symptom is not None and symptom.kind in model.kb.visceral,
+        mapped=(mapped_bits[0], mapped_bits[1]),
     )
 
 
@@ -152,6 +160,7 @@ _FLAG_BITS = {
 }
 _ABNORMAL_AT, _SYMPTOM_AT, _COMPLAINT_AT = 5, 8, 10  # LEFT/RIGHT/EITHER, LEFT/RIGHT, LEFT/RIGHT
 _FIRST_FEATURE = 13
+_STOCKING_BIT = 1 << 62  # in a sensory map mask: the side's numbness is a stocking (no map)
 _SIDES = ("left", "right", "bilateral")  # side codes 0, 1, 2 of CohortScores.symptomatic
 
 
@@ -205,6 +214,7 @@ class _EntryArrays:
     weakness_sides: np.ndarray  # (G,) int64
     region: np.ndarray  # (G,) int64: its symptom region's code (-1 none)
     has_values: np.ndarray  # (G,) bool: it gives some value (a grade, a severity, a laboratory value)
+    mapped: np.ndarray  # (2, G) int64: regions it maps numbness or tingling to, left and right
 
 
 class EntryTable:
@@ -286,6 +296,7 @@ class EntryTable:
             weakness_sides=np.array([r[3] for r in self._rows], dtype=np.int64),
             region=np.array([r[4] for r in self._rows], dtype=np.int64),
             has_values=np.array([bool(e.values) for e in effects], dtype=bool),
+            mapped=np.array([e.mapped for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
         )
         return found
 
@@ -516,6 +527,16 @@ class CohortModel:
         self.group_start = np.flatnonzero(np.concatenate([[True], group_index[1:] != group_index[:-1]]))
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
         self.unreported = model.column[(UNREPORTED_SPHINCTER, "present")]
+        regions = UNMAPPED_REGIONS(model.kb)
+        if len(regions) > 62:
+            raise ValueError("more skin regions than bits in a sensory map mask")
+        self.unmapped = np.array(
+            [
+                [model.column[(f"{UNMAPPED_SENSORY}:{r}:{side}", "present")] for r in regions]
+                for side in ("left", "right")
+            ],
+            dtype=np.intp,
+        )
         self.levels = tuple(level["level"] for level in guidance.triage)
         keys = model.group_keys
         self.group_site = np.array([k[0] for k in keys], dtype=object)
@@ -675,9 +696,10 @@ class CohortModel:
         unreported = np.flatnonzero(
             columns.bit(_FLAG_BITS["is_symptom"]) & ~columns.bit(_FLAG_BITS["sphincter_symptom"])
         )
-        extra_case = np.concatenate([silent_case, spared_case, unreported])
+        unmapped_case, unmapped_cols = self._unmapped_regions(d, columns)
+        extra_case = np.concatenate([silent_case, spared_case, unreported, unmapped_case])
         extra_cols = np.concatenate(
-            [silent_cols, spared_cols, np.full(len(unreported), self.unreported, dtype=np.intp)]
+            [silent_cols, spared_cols, np.full(len(unreported), self.unreported, dtype=np.intp), unmapped_cols]
         )
         # rows grouped by case as they come (CSR built as it is): each case's derived
         # observations after its own, then each case's columns sorted and counted once
@@ -717,6 +739,22 @@ class CohortModel:
         cases = np.repeat(d.row_case[rows], count)
         within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
         return cases, t.spared_column[np.repeat(t.spared_start[entry], count) + within]
+
+    def _unmapped_regions(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
+        """observe._add_unmapped_regions: on a side where the case maps numbness or tingling,
+        each region left out of the map."""
+        first, cases = d.starts
+        cases_out, cols_out = [], []
+        bit = np.int64(1) << np.arange(self.unmapped.shape[1], dtype=np.int64)
+        for s in range(2):
+            mask = np.zeros(d.n_cases, dtype=np.int64)
+            if len(first):
+                mask[cases] = np.bitwise_or.reduceat(columns.t.mapped[s][d.row_entry], first)
+            hit = np.flatnonzero((mask != 0) & ((mask & _STOCKING_BIT) == 0))
+            case, region = np.nonzero((mask[hit, None] & bit[None, :]) == 0)
+            cases_out.append(hit[case])
+            cols_out.append(self.unmapped[s][region])
+        return np.concatenate(cases_out), np.concatenate(cols_out)
 
     def _silent_sides(self, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_silent_sides: with one-sided complaints (or, without complaints,

@@ -23,7 +23,7 @@ from plexnav.engine.wording import finding_name, finding_phrase
 from plexnav.knowledge.records import MuscleRecord, ReflexRecord, SkinRecord, StudyRecord
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
-CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere", "unreported")
+CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere", "unreported", "unmapped")
 BACKGROUND_GAIN = 0.3  # nats: a finding the background explains this much better is its own
 INVOLVED = 0.3
 _STEP = builder(ExplanationStep)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
-from plexnav.engine.catalogue import UNREPORTED_SPHINCTER
+from plexnav.engine.catalogue import STOCKING, UNMAPPED_REGIONS, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER
 from plexnav.engine.imaging import imaging_observations
 from plexnav.knowledge.base import KnowledgeBase
 
@@ -164,8 +164,33 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         # complaints were recorded and none is bladder or bowel trouble (asked in every
         # red-flag screen): weak evidence against a lesion that would usually cause it
         add(UNREPORTED_SPHINCTER, "present", "no bladder or bowel complaint among those recorded")
+    _add_unmapped_regions(case, kb, add)
     _add_silent_sides(case, out, add)
     return out
+
+
+def mapped_regions(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:
+    """The one-sided skin regions the patient maps numbness or tingling to, by side."""
+    mapped: dict[str, set[str]] = {}
+    for sym in case.symptoms:
+        if sym.kind in ("numbness", "tingling") and sym.region and not kb.skin[sym.region].midline:
+            for side in _sides(sym.side):
+                mapped.setdefault(side, set()).add(sym.region)
+    return mapped
+
+
+def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str, str], None]) -> None:
+    """A side on which the patient mapped numbness or tingling to named regions: the regions
+    left out of that map are weak evidence that the lesion does not reach them (a lesion's
+    whole territory usually tingles), which keeps a wide lesion from explaining a small map
+    as well as the small lesion that fits it."""
+    mapped = mapped_regions(case, kb)
+    for side in V.LATERAL_SIDES:
+        if side not in mapped or STOCKING in mapped[side]:
+            continue  # no map on this side, or a stocking: a pattern, not a map of places
+        for region in UNMAPPED_REGIONS(kb):
+            if region not in mapped[side]:
+                add(f"{UNMAPPED_SENSORY}:{region}:{side}", "present", "not mapped")
 
 
 def _add_spared_halves(case: Case, add: Callable[[str, str, str], None]) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from plexnav.engine.catalogue import STOCKING, UNMAPPED_REGIONS, UNMAPPED_SENSORY
 from plexnav.engine.model import LikelihoodModel
 
 if TYPE_CHECKING:
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
 
 # not drawn from the anatomical forward model: complaints by side, history and mimic
 # evidence, imaging (their likelihoods are direct estimates, scored but not simulated)
-SKIP_TARGETS = ("complaint", "evidence", "imaging", "imaging_normal", "anywhere")
+# derived from the rest of the case (observe), or not anatomy the simulator draws
+SKIP_TARGETS = ("complaint", "evidence", "imaging", "imaging_normal", "anywhere", "unmapped")
 CLEAN_THRESHOLD = 0.7  # substantially involved: at least 70% of the full effect
 
 
@@ -81,7 +83,7 @@ def sampled_columns(
                 cols.append(start)
             continue
         cols.append(start + _draw_state(probs, rng, flip))
-    return np.array(cols + _silent_side_columns(model, cols), dtype=np.intp)
+    return np.array(cols + _unmapped_columns(model, cols) + _silent_side_columns(model, cols), dtype=np.intp)
 
 
 @overload
@@ -101,6 +103,24 @@ def _draw_state(
     if rng.random() < flip:
         state = int(rng.choice([s for s in range(len(probs)) if s != state]))
     return state
+
+
+def _unmapped_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
+    """As ``observe`` does: on a side with numbness mapped to regions, the regions left out."""
+    state_of = {c: key for key, c in model.column.items()}
+    regions = UNMAPPED_REGIONS(model.kb)
+    mapped: dict[str, set[str]] = {}
+    for c in cols:
+        parts = state_of[c][0].split(":")
+        if parts[:2] == ["symptom", "sensory"] and len(parts) == 4 and (parts[2] in regions or parts[2] == STOCKING):
+            mapped.setdefault(parts[3], set()).add(parts[2])
+    return [
+        model.column[(f"{UNMAPPED_SENSORY}:{region}:{side}", "present")]
+        for side, named in sorted(mapped.items())
+        if STOCKING not in named
+        for region in regions
+        if region not in named
+    ]
 
 
 def _silent_side_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
@@ -162,4 +182,4 @@ def realistic_columns(
         state = _draw_state(probs, rng, flip, recorded=(0.3, 0.85))
         if state is not None:
             cols.append(start + state)
-    return np.array(cols + _silent_side_columns(model, cols), dtype=np.intp)
+    return np.array(cols + _unmapped_columns(model, cols) + _silent_side_columns(model, cols), dtype=np.intp)

@@ -163,6 +163,8 @@ def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str)
         return tid.replace("_", " ") + " reported"
     if t == "unreported":
         return value
+    if t == "unmapped":
+        return f"no numbness or tingling reported in the {sided}{kb.skin[tid].name}"
     if t == "study":
         return f"{value.replace('_', ' ')} {sided}{kb.studies[tid].name}"
     if t == "muscle":
