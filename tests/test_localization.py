@@ -420,3 +420,26 @@ def test_regions_left_out_of_a_sensory_map_favour_the_lesion_that_fits_the_map(m
     )
     stocking = _case(symptoms=[{"kind": "numbness", "region": "whole_foot_stocking", "side": "left"}])
     assert not any(o.key.startswith("unreported:sensory:") for o in score_case(model, stocking).observations)
+
+
+def test_an_artery_that_starves_the_foot_may_make_it_tingle(model):
+    """Calf pain on walking with tingling in the foot, weak foot pulses and a low ankle-brachial
+    index: the arterial look-alike leads.  Foot tingling in exercise belongs to its picture
+    (mimics.yaml tingling), so it is not counted as if only a nerve lesion could give it;
+    thigh tingling still is."""
+    case = _case(
+        history={"onset": "chronic"},
+        symptoms=[
+            {"kind": "pain", "region": "posterior_leg", "side": "left", "provoked_by": ["walking"]},
+            {"kind": "tingling", "region": "dorsum_foot", "side": "left"},
+        ],
+        exam={"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]},
+        investigations=[{"test": "ankle_brachial_index", "value": 0.6}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert top.site == "no_neurological_lesion"
+    assert model.hypotheses[top.members[0]].mimic == "vascular_claudication"
+    vascular = next(i for i, h in enumerate(model.hypotheses) if h.mimic == "vascular_claudication")
+    foot = model.column[("symptom:sensory:dorsum_foot:left", "present")]
+    thigh = model.column[("symptom:sensory:lateral_thigh:left", "present")]
+    assert model.log_lik[vascular, foot] > model.log_lik[vascular, thigh] + 1.0

@@ -211,11 +211,17 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
     )
     # a patient who maps numbness or tingling on one side and leaves a region out of the map
     # (observe.py): the region's sensory symptom is absent, or present and not mapped
-    for region in UNMAPPED_REGIONS(kb):
+    for skin_region in one_sided_regions(kb):
         for side in ("left", "right"):
             add(
                 FindingSpec(
-                    _key(UNMAPPED_SENSORY, region, side), "evidence", "presence", ("present",), "unmapped", region, side
+                    _key(UNMAPPED_SENSORY, skin_region, side),
+                    "evidence",
+                    "presence",
+                    ("present",),
+                    "unmapped",
+                    skin_region,
+                    side,
                 )
             )
     for sign_id, rec in kb.signs.items():
@@ -338,8 +344,8 @@ UNMAPPED_SENSORY = "unreported:sensory"
 STOCKING = "whole_foot_stocking"  # a pattern of numbness, not a place on a map
 
 
-def UNMAPPED_REGIONS(kb: KnowledgeBase) -> tuple[str, ...]:  # noqa: N802
-    """The one-sided skin regions a sensory map can leave out."""
+def one_sided_regions(kb: KnowledgeBase) -> tuple[V.SkinRegion, ...]:
+    """The one-sided skin regions a sensory map names or leaves out (not the stocking)."""
     return tuple(r for r in V.SKIN_REGIONS if not kb.skin[r].midline and r != STOCKING)
 
 
@@ -463,7 +469,7 @@ def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: Me
     if kind == "movement":
         pairs = [predict.movement(kb, hyp, m, side, memo) for m in V.MOVEMENTS]
         return _reported(kb, hyp) * max(a for a, _ in pairs), max(b for _, b in pairs)
-    regions = [r for r in V.SKIN_REGIONS if not kb.skin[r].midline and r != "whole_foot_stocking"]
+    regions = one_sided_regions(kb)  # the one-sided regions
     if kind == "skin":
         return max(predict.sensory_symptom(kb, hyp, r, side) for r in regions), 0.0
     return max(predict.pain(kb, hyp, r, side) for r in regions), 0.0

@@ -32,7 +32,7 @@ from scipy import sparse
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
-from plexnav.engine.catalogue import STOCKING, UNMAPPED_REGIONS, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER
+from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER, one_sided_regions
 from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import mapped_regions, observe
@@ -76,7 +76,7 @@ class EntryEffect:
     perineal: str | None = None  # a perineal region this sensation entry records ...
     perineal_side: str | None = None  # ... on this side (None: the region as a whole)
     sphincter_symptom: bool = False  # a bladder or bowel complaint (observe: unreported sphincter)
-    mapped: tuple[int, int] = (0, 0)  # left, right: bits of the UNMAPPED_REGIONS it maps numbness to
+    mapped: tuple[int, int] = (0, 0)  # left, right: bits of the one_sided_regions it maps numbness to
 
 
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
@@ -88,7 +88,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         for o in observe(case, {}, model.kb)
         if not o.key.startswith(("complaint:", UNMAPPED_SENSORY)) and o.key != UNREPORTED_SPHINCTER
     ]
-    regions = {r: 1 << i for i, r in enumerate(UNMAPPED_REGIONS(model.kb))} | {STOCKING: _STOCKING_BIT}
+    regions = {r: 1 << i for i, r in enumerate(one_sided_regions(model.kb))} | {STOCKING: _STOCKING_BIT}
     mapped = mapped_regions(case, model.kb)
     mapped_bits = tuple(sum(regions[r] for r in mapped.get(side, ())) for side in ("left", "right"))
     # observe: a perineal half found abnormal states the other half spared unless the case
@@ -527,7 +527,7 @@ class CohortModel:
         self.group_start = np.flatnonzero(np.concatenate([[True], group_index[1:] != group_index[:-1]]))
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
         self.unreported = model.column[(UNREPORTED_SPHINCTER, "present")]
-        regions = UNMAPPED_REGIONS(model.kb)
+        regions = one_sided_regions(model.kb)
         if len(regions) > 62:
             raise ValueError("more skin regions than bits in a sensory map mask")
         self.unmapped = np.array(

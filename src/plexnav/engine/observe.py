@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
-from plexnav.engine.catalogue import STOCKING, UNMAPPED_REGIONS, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER
+from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER, one_sided_regions
 from plexnav.engine.imaging import imaging_observations
 from plexnav.knowledge.base import KnowledgeBase
 
@@ -188,7 +188,7 @@ def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str
     for side in V.LATERAL_SIDES:
         if side not in mapped or STOCKING in mapped[side]:
             continue  # no map on this side, or a stocking: a pattern, not a map of places
-        for region in UNMAPPED_REGIONS(kb):
+        for region in one_sided_regions(kb):
             if region not in mapped[side]:
                 add(f"{UNMAPPED_SENSORY}:{region}:{side}", "present", "not mapped")
 

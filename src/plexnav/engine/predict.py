@@ -114,7 +114,11 @@ def skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
 def sensory_symptom(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
     """Tingling or numbness reported in a region: paraesthesia is irritation as much as loss,
     so an irritative entrapment gives it in its whole territory (Nantes criteria: sensory
-    symptoms without objective sensory loss)."""
+    symptoms without objective sensory loss).  A look-alike that makes some regions tingle
+    (an artery starving the foot in exercise) names them (mimics.yaml ``tingling``)."""
+    if hyp.mimic is not None and kb.mimics[hyp.mimic].tingling:
+        felt: float = cast(Mapping[str, float], kb.mimics[hyp.mimic].tingling).get(region, 0.0)
+        return felt
     return _skin(kb, hyp, region, side, 1.0)
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
-from plexnav.engine.catalogue import STOCKING, UNMAPPED_REGIONS, UNMAPPED_SENSORY
+from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, one_sided_regions
 from plexnav.engine.model import LikelihoodModel
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ def _draw_state(
 def _unmapped_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
     """As ``observe`` does: on a side with numbness mapped to regions, the regions left out."""
     state_of = {c: key for key, c in model.column.items()}
-    regions = UNMAPPED_REGIONS(model.kb)
+    regions = one_sided_regions(model.kb)
     mapped: dict[str, set[str]] = {}
     for c in cols:
         parts = state_of[c][0].split(":")

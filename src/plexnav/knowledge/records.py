@@ -217,6 +217,9 @@ class MimicRecord(Sourced):
     # involvement it gives every movement and every leg skin region, ignoring anatomy
     weakness: float = Field(0.0, ge=0, le=1)
     numbness: float = Field(0.0, ge=0, le=1)
+    # where the look-alike makes people feel numbness or tingling (a symptom: the examiner
+    # finds sensation normal), as an involvement of each skin region; unnamed regions none
+    tingling: dict[V.SkinRegion, float] = Field(default_factory=dict)
     # movements the look-alike itself weakens (a torn or painful gluteal tendon weakens hip
     # abduction): involvement as for a lesion, with the muscles normal on needle EMG
     movements: dict[V.Movement, float] = Field(default_factory=dict)
