@@ -1047,3 +1047,20 @@ def test_alerts_never_change_the_policy_level(d):
     before, after = assess_triage(base, K), assess_triage(with_sign, K)
     assert after.level == before.level
     assert all(RANK[a.level] < RANK[after.level] for a in after.alerts)
+
+
+def test_pain_with_new_weakness_of_both_legs_raises_a_suspected_cauda_equina_alert():
+    """Back pain with a new weakness of both legs and no grade: the policy says soon, the
+    national suspected-CES pathway says hospital within hours; the alert stands beside the
+    level.  Months of it, or a weakness of one leg, raise no alert."""
+    back = {"kind": "pain", "region": "lower_back"}
+    both = {"kind": "weakness", "side": "bilateral"}
+    recent = triage(history={"onset": "acute", "duration_days": 3}, symptoms=[back, both])
+    assert recent.level == "soon"
+    assert [a.id for a in recent.alerts] == ["alert.suspected_cauda_equina"]
+    assert "emergency department" in recent.alerts[0].text
+    assert triage(history={"onset": "chronic", "duration_days": 300}, symptoms=[back, both]).alerts == []
+    assert triage(history={"onset": "acute", "duration_days": 30}, symptoms=[back, both]).alerts == []
+    one = {"kind": "weakness", "side": "left"}
+    assert triage(history={"onset": "acute", "duration_days": 3}, symptoms=[back, one]).alerts == []
+    assert triage(history={"onset": "acute", "duration_days": 3}, symptoms=[both]).alerts == []
