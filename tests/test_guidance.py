@@ -400,3 +400,17 @@ def test_summary_never_says_nothing_more_is_needed_beside_findings_to_examine():
         if not answer.next_best_findings and not answer.workup:
             assert words["more_exam"] not in answer.plain_summary
     assert seen, "no case without tests but with findings to examine: the check saw nothing"
+
+
+def test_an_emergency_gets_no_advice_for_living_with_pain():
+    """Back pain with saddle numbness (an emergency): the safety net stays, while heat packs,
+    pacing and sleep advice wait for the emergency team; the same pain without the red flag
+    gets them."""
+    back = {"kind": "pain", "region": "lower_back", "severity": 7}
+    saddle = {"kind": "numbness", "region": "saddle"}
+    loc = [entry("cauda_equina", "bilateral", 0.8)]
+    emergency = topics(run(loc, symptoms=[back, saddle]), "self_care")
+    routine = topics(run(loc, symptoms=[back]), "self_care")
+    assert "When to get help now" in emergency
+    assert not {"Heat and cold", "Pacing", "Sleep and stress"} & set(emergency)
+    assert {"Heat and cold", "Pacing", "Sleep and stress"} <= set(routine)

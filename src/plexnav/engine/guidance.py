@@ -87,11 +87,14 @@ def _lesion_words(entry: LocalizationEntry, words: Mapping[str, Any]) -> str:
 
 
 def _guidance(section: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:
+    """The section's entries whose condition holds and none of whose contraindications
+    (an optional ``never_with``: heat packs and pacing are no advice in an emergency) does."""
     items = knowledge.management[section]
-    return [
-        _GUIDANCE_ENTRY({"topic": g["topic"], "text": g["text"]})
-        for g in compress(items, holds_each(items, facts, "when"))
-    ]
+    chosen = list(compress(items, holds_each(items, facts, "when")))
+    if any(g.get("never_with") for g in chosen):
+        blocked = contraindications(facts, knowledge)
+        chosen = [g for g in chosen if blocked.isdisjoint(g.get("never_with", ()))]
+    return [_GUIDANCE_ENTRY({"topic": g["topic"], "text": g["text"]}) for g in chosen]
 
 
 def expect_recovery(facts: Facts, knowledge: GuidanceKnowledge) -> list[GuidanceEntry]:

@@ -160,6 +160,13 @@ def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
             for c in item.get("never_with") or ()
             if c not in contra
         ]
+    for section in ("recovery", "self_care", "prevention"):
+        for item in management.get(section) or ():
+            problems += [
+                f"{section} entry {item.get('id')}: unknown contraindication {c!r}"
+                for c in item.get("never_with") or ()
+                if c not in contra
+            ]
     for question in docs["words"].get("questions") or ():
         problems += [
             f"plain_words question {question.get('text', '')[:40]!r}: unknown contraindication {c!r}"

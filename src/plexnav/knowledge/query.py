@@ -354,13 +354,19 @@ def safety_review(guidance: GuidanceKnowledge) -> str:
         "",
         "## Contraindications: options never offered",
         "",
-        "Every management option carries `never_with`; an option is dropped when one of these holds.",
+        "Every management option carries `never_with`, as self-care advice may; an option or advice is dropped when one of these holds.",
         "",
         "| contraindication | holds when | never offered | why | sources | right/wrong |",
         "|---|---|---|---|---|---|",
     ]
     for name, spec in management["contraindications"].items():
         blocked = [m["id"] for m in management["management"] if name in m["never_with"]]
+        blocked += [
+            f"{section}:{g['id']}"
+            for section in ("self_care", "recovery", "prevention")
+            for g in management.get(section) or ()
+            if name in g.get("never_with", ())
+        ]
         cells = [name, _condition_words(spec["when"]), ", ".join(blocked), spec["text"], _refs(spec["sources"]), ""]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines += ["", "## Engine guards", "", "| guard | what it does | right/wrong |", "|---|---|---|"]
