@@ -354,7 +354,8 @@ def safety_review(guidance: GuidanceKnowledge) -> str:
         "",
         "## Contraindications: options never offered",
         "",
-        "Every management option carries `never_with`, as self-care advice may; an option or advice is dropped when one of these holds.",
+        "Every management option carries `never_with`, as self-care advice may; "
+        "an option or advice is dropped when one of these holds.",
         "",
         "| contraindication | holds when | never offered | why | sources | right/wrong |",
         "|---|---|---|---|---|---|",
