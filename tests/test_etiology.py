@@ -478,3 +478,20 @@ def test_published_benchmark_cause_floor():
 
     totals = evaluate_directory(Path(__file__).parent / "cases" / "published")["totals"]
     assert totals["etiology_top3"] / totals["etiology_cases"] >= 0.85
+
+
+def test_a_bleed_on_the_spine_scan_lowers_wear_and_tear():
+    """A cauda equina picture after a fall: a haematoma on the MRI is the compressing lesion,
+    so a degenerative cause loses ground and the injury gains."""
+    back = {"kind": "pain", "region": "lower_back"}
+    both = {"kind": "weakness", "side": "bilateral"}
+    sections = {"history": {"onset": "acute", "factors": ["fall"]}, "symptoms": [back, both]}
+    bleed = {"test": "mri_lumbar_spine", "finding": "hematoma", "level": "T12-L2"}
+    without = ranked("cauda_equina", "bilateral", **sections)
+    with_bleed = ranked("cauda_equina", "bilateral", investigations=[bleed], **sections)
+
+    def odds(p: float) -> float:
+        return p / (1 - p)
+
+    assert odds(prob(with_bleed, "degenerative_spine")) < odds(prob(without, "degenerative_spine")) / 4
+    assert prob(with_bleed, "trauma") > prob(without, "trauma")
