@@ -33,7 +33,7 @@ from plexnav import vocabulary as V
 from plexnav.engine.catalogue import state_probabilities
 from plexnav.engine.guided import askable, item_kind, plan
 from plexnav.engine.localize import Scored, group_sites
-from plexnav.engine.simulate import SKIP_TARGETS, _draw_state, _silent_side_columns
+from plexnav.engine.simulate import SKIP_TARGETS, _draw_state, derived_columns
 from plexnav.knowledge.examination_costs import load_exam_costs
 from plexnav.modelcache import load_model
 
@@ -77,7 +77,7 @@ class Examination:
 
     def posterior(self) -> np.ndarray:
         base = self.symptoms + self.cols
-        return self.model.posterior(np.array(base + _silent_side_columns(self.model, base), dtype=np.intp))
+        return self.model.posterior(np.array(base + derived_columns(self.model, base), dtype=np.intp))
 
     def groups(self):
         return group_sites(self.model, Scored((), np.zeros(0, dtype=np.intp), self.posterior(), "bilateral"))

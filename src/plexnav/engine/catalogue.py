@@ -469,7 +469,7 @@ def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: Me
     if kind == "movement":
         pairs = [predict.movement(kb, hyp, m, side, memo) for m in V.MOVEMENTS]
         return _reported(kb, hyp) * max(a for a, _ in pairs), max(b for _, b in pairs)
-    regions = one_sided_regions(kb)  # the one-sided regions
+    regions = one_sided_regions(kb)
     if kind == "skin":
         return max(predict.sensory_symptom(kb, hyp, r, side) for r in regions), 0.0
     return max(predict.pain(kb, hyp, r, side) for r in regions), 0.0

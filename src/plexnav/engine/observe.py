@@ -170,7 +170,8 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
 
 
 def mapped_regions(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:
-    """The one-sided skin regions the patient maps numbness or tingling to, by side."""
+    """The one-sided skin regions (the stocking among them) the patient maps numbness or
+    tingling to, by side."""
     mapped: dict[str, set[str]] = {}
     for sym in case.symptoms:
         if sym.kind in ("numbness", "tingling") and sym.region and not kb.skin[sym.region].midline:

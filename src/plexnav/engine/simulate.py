@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, overload
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
 from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, one_sided_regions
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ def sampled_columns(
                 cols.append(start)
             continue
         cols.append(start + _draw_state(probs, rng, flip))
-    return np.array(cols + _unmapped_columns(model, cols) + _silent_side_columns(model, cols), dtype=np.intp)
+    return np.array(cols + derived_columns(model, cols), dtype=np.intp)
 
 
 @overload
@@ -105,9 +107,26 @@ def _draw_state(
     return state
 
 
-def _unmapped_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
+_STATE_OF: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _state_of(model: LikelihoodModel) -> Mapping[int, tuple[str, str]]:
+    """Column -> (finding key, state): model.column inverted, once per model."""
+    inverse: Mapping[int, tuple[str, str]] = once_per_object(
+        _STATE_OF, model, lambda: {c: key for key, c in model.column.items()}
+    )
+    return inverse
+
+
+def derived_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
+    """The columns ``observe`` derives from the whole case, for drawn columns ``cols``: the
+    regions left out of a side's sensory map, then the silent side."""
+    state_of = _state_of(model)
+    return _unmapped_columns(model, cols, state_of) + _silent_side_columns(model, cols, state_of)
+
+
+def _unmapped_columns(model: LikelihoodModel, cols: list[int], state_of: Mapping[int, tuple[str, str]]) -> list[int]:
     """As ``observe`` does: on a side with numbness mapped to regions, the regions left out."""
-    state_of = {c: key for key, c in model.column.items()}
     regions = one_sided_regions(model.kb)
     mapped: dict[str, set[str]] = {}
     for c in cols:
@@ -123,9 +142,8 @@ def _unmapped_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
     ]
 
 
-def _silent_side_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
+def _silent_side_columns(model: LikelihoodModel, cols: list[int], state_of: Mapping[int, tuple[str, str]]) -> list[int]:
     """As ``observe`` does: with one-sided complaints, a side with nothing abnormal is evidence."""
-    state_of = {c: key for key, c in model.column.items()}
     symptom_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][0].startswith("symptom:")}
     if not symptom_sides & {"left", "right"}:
         return []
@@ -182,4 +200,4 @@ def realistic_columns(
         state = _draw_state(probs, rng, flip, recorded=(0.3, 0.85))
         if state is not None:
             cols.append(start + state)
-    return np.array(cols + _unmapped_columns(model, cols) + _silent_side_columns(model, cols), dtype=np.intp)
+    return np.array(cols + derived_columns(model, cols), dtype=np.intp)
