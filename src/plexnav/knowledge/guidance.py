@@ -147,6 +147,10 @@ def _check_definitions(docs: Doc, problems: list[str]) -> list[str]:
     return seen
 
 
+# management.yaml's sections of plain advice (topic and text, an optional never_with)
+ADVICE_SECTIONS = ("recovery", "self_care", "prevention")
+
+
 def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
     """Management options name known contraindications; work-up rules say when and whom they
     serve; safety rules point at records that exist."""
@@ -160,7 +164,7 @@ def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
             for c in item.get("never_with") or ()
             if c not in contra
         ]
-    for section in ("recovery", "self_care", "prevention"):
+    for section in ADVICE_SECTIONS:
         for item in management.get(section) or ():
             problems += [
                 f"{section} entry {item.get('id')}: unknown contraindication {c!r}"

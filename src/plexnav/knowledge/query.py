@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 from plexnav.knowledge import files
 from plexnav.knowledge.base import KnowledgeBase, imaging_classes
 from plexnav.knowledge.forward import deficit_pattern, muscle_involvement
-from plexnav.knowledge.guidance import GuidanceKnowledge
+from plexnav.knowledge.guidance import ADVICE_SECTIONS, GuidanceKnowledge
 from plexnav.knowledge.records import (
     HypothesisRecord,
     MovementRecord,
@@ -364,7 +364,7 @@ def safety_review(guidance: GuidanceKnowledge) -> str:
         blocked = [m["id"] for m in management["management"] if name in m["never_with"]]
         blocked += [
             f"{section}:{g['id']}"
-            for section in ("self_care", "recovery", "prevention")
+            for section in ADVICE_SECTIONS
             for g in management.get(section) or ()
             if name in g.get("never_with", ())
         ]
