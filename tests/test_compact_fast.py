@@ -33,6 +33,7 @@ from plexnav.engine.etiology import (
     MIN_SITE_WEIGHT,
     cause_table,
     cause_totals_many,
+    expand_look_alikes,
     leading_causes_many,
     rank_causes,
     site_group,
@@ -98,7 +99,10 @@ def _valid_cases(texts: list[str]) -> list:
 def _trimmed(assessment, fields: frozenset[str]) -> bytes:
     """The previous compact path: the full assessment, trimmed to the compact fields."""
     answer = CompactAnswer(
-        tuple(Site(e.site, e.side, e.probability, e.levels) for e in assessment.localization[: compact.SHOWN]),
+        tuple(
+            Site(e.site, e.side, e.probability, e.levels, e.look_alikes)
+            for e in assessment.localization[: compact.SHOWN]
+        ),
         assessment.triage,
         tuple(Cause(e.cause, e.probability) for e in assessment.etiology[: compact.SHOWN]),
     )
@@ -166,7 +170,7 @@ def test_the_leading_causes_are_the_head_of_rank_causes_for_any_site_list(file_t
 def _rank_causes_total(facts, localization, guidance) -> list[float]:
     """Each cause's total as rank_causes works it out for one case (its own lines)."""
     table = cause_table(guidance)
-    weights = site_weights(facts, localization, guidance)
+    weights = expand_look_alikes(site_weights(facts, localization, guidance), localization)
     sites = [(site, site_group(site, guidance), w) for site, w in sorted(weights.items()) if w >= MIN_SITE_WEIGHT]
     scores = table.log_scores(table.fired(facts), [(site, group) for site, group, _ in sites])
     exps = np.exp(scores - scores.max(axis=1, keepdims=True))
@@ -198,7 +202,13 @@ def test_leading_sites_are_group_sites(file_texts, model):
         assert [g.probability for g in everyone] == [mass[i, model.group_index[g.members[0]]] for g in everyone]
         groups = everyone[: assess_module.TOP_SITES]
         assert got == [
-            Site(g.site, g.side, assess_module._floor4(g.probability), list(g.levels) if g.levels else None)
+            Site(
+                g.site,
+                g.side,
+                assess_module._floor4(g.probability),
+                list(g.levels) if g.levels else None,
+                assess_module._look_alikes(model, one) if g.site == "no_neurological_lesion" else None,
+            )
             for g in groups
         ]
 

@@ -495,3 +495,51 @@ def test_a_bleed_on_the_spine_scan_lowers_wear_and_tear():
 
     assert odds(prob(with_bleed, "degenerative_spine")) < odds(prob(without, "degenerative_spine")) / 4
     assert prob(with_bleed, "trauma") > prob(without, "trauma")
+
+
+# ----------------------------------------------------------------------------- look-alikes
+
+
+def _no_lesion(look_alikes: dict[str, float] | None) -> list:
+    return [entry("no_neurological_lesion", "left", 1.0).model_copy(update={"look_alikes": look_alikes})]
+
+
+def _split(lead: str) -> dict[str, float]:
+    from plexnav.engine.etiology import look_alike_rows
+
+    keys = next(iter(look_alike_rows(K).values()))
+    return {key: (0.9 if key == lead else round(0.1 / (len(keys) - 1), 4)) for key in keys}
+
+
+def test_the_causes_know_every_look_alike_the_localization_reports():
+    from plexnav.engine.etiology import look_alike_rows
+    from plexnav.engine.localize import look_alikes
+    from plexnav.engine.model import get_model
+
+    rows = look_alike_rows(K)
+    assert set(rows) == set(V.CAUSES)
+    assert all(set(row) == set(look_alikes(get_model()).keys) for row in rows.values())
+
+
+def test_the_look_alike_that_leads_no_nerve_lesion_decides_its_cause():
+    """The same history, no nerve lesion read as arterial claudication or as a hip joint:
+    the arteries lead the first, a joint problem the second; with no split the mix sits between."""
+    case = make_case(patient={"age": 62}, symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "left"}])
+    arterial = rank_causes(case, _no_lesion(_split("vascular_claudication")), K)
+    hip = rank_causes(case, _no_lesion(_split("hip_joint")), K)
+    unsplit = rank_causes(case, _no_lesion(None), K)
+    assert arterial[0].cause == "ischemic_vascular"
+    assert hip[0].cause == "musculoskeletal_or_non_neurological"
+    assert prob(hip, "ischemic_vascular") < prob(unsplit, "ischemic_vascular") < prob(arterial, "ischemic_vascular")
+
+
+def test_a_look_alike_split_with_equal_rows_changes_nothing():
+    """Splitting no nerve lesion only moves causes whose look-alike rows differ: at the plain
+    look-alike alone, each cause keeps its rank among the causes that share the base row."""
+    case = make_case(patient={"age": 40}, symptoms=[{"kind": "pain", "region": "lower_back", "side": "left"}])
+    plain = {key: (1.0 if key == "none" else 0.0) for key in _split("none")}
+    out = rank_causes(case, _no_lesion(plain), K)
+    listed = set(K.causes["look_alikes"]["by_cause"])
+    same_row = [e.cause for e in out if e.cause not in listed]
+    before = [e.cause for e in rank_causes(case, _no_lesion(None), K) if e.cause not in listed]
+    assert same_row == before

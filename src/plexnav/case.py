@@ -260,6 +260,11 @@ class LocalizationEntry(_Out):
     detail: str | None = Field(None, description="lesion point inside the site, e.g. 'at the inguinal ligament'")
     hypothesis: str | None = Field(None, description="stable id of the engine hypothesis")
     explanation: list[ExplanationStep] = Field(default_factory=list)
+    look_alikes: dict[str, float] | None = Field(
+        None,
+        description="for no_neurological_lesion: each look-alike's share of it (hip_joint, greater_trochanteric, "
+        "sacroiliac, vascular_claudication, functional; none: no named look-alike), floored to four decimals",
+    )
 
 
 class EtiologyEntry(_Out):

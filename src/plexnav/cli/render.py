@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from plexnav.case import Assessment
-from plexnav.engine.wording import percent, site_label
+from plexnav.engine.wording import look_alike_line, percent, site_label
 
 if TYPE_CHECKING:
     from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -69,6 +69,13 @@ def print_assessment(
         console.print(f"[bold]{escape(line)}[/bold]" + (f" {escape(bg.why)}" if bg.why.strip() else ""))
     for loc in result.localization[:2]:
         console.print(f"[bold]{site_label(loc.site, loc.side, loc.levels, loc.detail)}[/bold]")
+        if loc.look_alikes:
+            if guidance is None:
+                from plexnav.knowledge.guidance import load_guidance_knowledge
+
+                guidance = load_guidance_knowledge()
+            if alike := look_alike_line(loc.look_alikes, guidance.words):
+                console.print(f"  {escape(alike)}")
         for line in loc.supporting[:6]:
             console.print(f"  [green]+[/green] {line}")
         for line in loc.against[:4]:

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from plexnav.engine.cohort_scoring import _Columns  # the triage's fact columns
-from plexnav.engine.etiology import MIN_SITE_WEIGHT, cause_table, site_group
+from plexnav.engine.etiology import LOOK_ALIKE, MIN_SITE_WEIGHT, cause_table, look_alike_rows, site_group
+from plexnav.engine.localize import NO_LESION
 from plexnav.knowledge.guidance import GuidanceKnowledge
 
 LISTED_SITES = 8  # engine.assess.TOP_SITES: the sites an assessment lists, which rank_causes mixes
@@ -39,7 +40,7 @@ class CauseColumns:
     """The cause table in the shapes column scoring needs, built once per guidance;
     ``group_sites``: the site of each of the localization's groups (CohortModel.group_site)."""
 
-    def __init__(self, guidance: GuidanceKnowledge, group_sites: Sequence[str]):
+    def __init__(self, guidance: GuidanceKnowledge, group_sites: Sequence[str], look_alikes: Sequence[str] = ()):
         self.guidance = guidance
         table = cause_table(guidance)
         causes = table.causes
@@ -59,9 +60,14 @@ class CauseColumns:
         self.unlocalized = guidance.causes["unlocalized"]
         spec = self.unlocalized
         cue_sites = [site for item in spec["cues"] for site in item["sites"]]
-        # every site a case can weigh, in name order (rank_causes goes through them sorted)
-        self.sites = tuple(sorted({*map(str, group_sites), *spec["base"], *cue_sites}))
+        # every site a case can weigh, in name order (rank_causes goes through them sorted),
+        # with the look-alikes under no nerve lesion (``look_alikes``: in the order of the
+        # localization's shares) that etiology.expand_look_alikes splits it into
+        split = [f"{NO_LESION}{LOOK_ALIKE}{key}" for key in look_alikes] if look_alike_rows(guidance) else []
+        self.sites = tuple(sorted({*map(str, group_sites), *spec["base"], *cue_sites, *split}))
         index = {site: s for s, site in enumerate(self.sites)}
+        self.no_lesion = index.get(NO_LESION)
+        self.look_alike_code = np.array([index[site] for site in split], dtype=np.intp)
         self.group_code = np.array([index[str(site)] for site in group_sites], dtype=np.intp)
         self.cue_base = np.zeros(len(self.sites))
         for site, w in spec["base"].items():
@@ -75,9 +81,12 @@ class CauseColumns:
         self.item_logs = np.array([items for _, items in rows]).reshape(len(self.sites), len(self.owner))
         self.same_item = (self.item_logs == self.item_logs[:1]).all(axis=0)  # the same log LR at every site
 
-    def leading(self, cols: _Columns, order: np.ndarray, probabilities: np.ndarray) -> LeadingCauses:
+    def leading(
+        self, cols: _Columns, order: np.ndarray, probabilities: np.ndarray, look_alikes: np.ndarray | None = None
+    ) -> LeadingCauses:
         """``order[:, r]`` and ``probabilities[:, r]``: each case's r-th listed group and its
-        (floored) probability, for r up to :data:`LISTED_SITES`.
+        (floored) probability, for r up to :data:`LISTED_SITES`; ``look_alikes``: each case's
+        shares of no nerve lesion (CohortScores.look_alikes).
 
         Every (case, site) pair with weight is one row of scores, added up in the engine's
         order (``CauseTable.log_scores``: the base, the missing exposure, then each fired
@@ -85,6 +94,8 @@ class CauseColumns:
         in exact arithmetic are ordered as the assessment orders them."""
         n = order.shape[0]
         weights = self._site_weights(order, probabilities, cols)
+        if look_alikes is not None:
+            self._split_no_lesion(weights, order, look_alikes)
         case, site = np.nonzero(weights >= MIN_SITE_WEIGHT)  # case-major, sites in name order
         first_row = np.searchsorted(case, np.arange(n + 1))  # each case's first row of scores
         missing = np.zeros((n, len(self.names)))
@@ -134,6 +145,18 @@ class CauseColumns:
         near = np.flatnonzero(np.abs(share * 1e6 - np.floor(share * 1e6) - 0.5) < 1e-6)
         probability[near] = [round(x, 6) for x in share[near].tolist()]
         return LeadingCauses(cause=best, probability=probability)
+
+    def _split_no_lesion(self, weights: np.ndarray, order: np.ndarray, look_alikes: np.ndarray) -> None:
+        """etiology.expand_look_alikes over columns: where no nerve lesion is listed, its
+        weight moves to its look-alikes by their shares (those with a share above 0)."""
+        if self.no_lesion is None or not len(self.look_alike_code):
+            return
+        listed = np.flatnonzero((self.group_code[order[:, :LISTED_SITES]] == self.no_lesion).any(axis=1))
+        w = weights[listed, self.no_lesion]
+        weights[listed, self.no_lesion] = 0.0
+        for k, code in enumerate(self.look_alike_code.tolist()):
+            share = look_alikes[listed, k]
+            weights[listed, code] = np.where(share > 0, w * share, 0.0)
 
     def _site_weights(self, order: np.ndarray, probabilities: np.ndarray, cols: _Columns) -> np.ndarray:
         """etiology.site_weights over columns: (cases x sites) each case's weight."""

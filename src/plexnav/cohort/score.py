@@ -61,7 +61,9 @@ class Scorer:
         self.model = load_model()
         guidance = load_guidance()  # read with the model from its snapshot (no YAML)
         self.cohort = CohortModel(self.model, guidance)
-        self.causes = CauseColumns(guidance, [str(site) for site in self.cohort.group_site])
+        self.causes = CauseColumns(
+            guidance, [str(site) for site in self.cohort.group_site], self.cohort.look_alike_layout.keys
+        )
         self.entries = self.cohort.table_for()
         self._ids: dict[tuple, int] = {}
         # per entry: its problem (None: valid), and the age, duration and factor it gives
@@ -395,7 +397,7 @@ def _score(
             duration=duration[lo:hi],
         )
         scores = s.cohort.score(data, top=LISTED_SITES)
-        causes = s.causes.leading(scores.columns, scores.order, scores.probabilities)
+        causes = s.causes.leading(scores.columns, scores.order, scores.probabilities, scores.look_alikes)
         out.fill(slice(lo, hi), s, scores, causes)
     return out.frame(case_ids, errors)
 

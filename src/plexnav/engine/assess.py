@@ -15,7 +15,16 @@ import numpy as np
 from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry, NextFinding
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_findings, split_explanation
-from plexnav.engine.localize import Scored, SiteGroup, group_sites, score_case, score_cases
+from plexnav.engine.localize import (
+    NO_LESION,
+    Scored,
+    SiteGroup,
+    group_sites,
+    look_alike_shares,
+    look_alikes,
+    score_case,
+    score_cases,
+)
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel, get_model
 from plexnav.engine.records import builder
@@ -85,6 +94,13 @@ def _twin_flags(model: LikelihoodModel) -> list[bool]:
     return flags
 
 
+def _look_alikes(model: LikelihoodModel, scored: Scored) -> dict[str, float]:
+    """Each look-alike's share of "no nerve lesion" (the causes are weighed at each)."""
+    layout = look_alikes(model)
+    shares = look_alike_shares(layout, scored.posterior[layout.members][None, :])[0].tolist()
+    return dict(zip(layout.keys, shares, strict=True))
+
+
 def localize(
     case: Case, model: LikelihoodModel, scored: Scored | None = None
 ) -> tuple[list[LocalizationEntry], list[NextFinding]]:
@@ -120,6 +136,7 @@ def localize_with_background(
                     "detail": entry_detail(best),
                     "hypothesis": best.id,
                     "explanation": steps,
+                    "look_alikes": _look_alikes(model, scored) if group.site == NO_LESION else None,
                 }
             )
         )

@@ -34,6 +34,7 @@ from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER, one_sided_regions
 from plexnav.engine.facts import Condition, base_facts
+from plexnav.engine.localize import look_alike_shares, look_alikes
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import mapped_regions, observe
 from plexnav.engine.triage import ROUTINE_RULE
@@ -350,6 +351,7 @@ class CohortScores:
     rules: np.ndarray  # (n,) index into ``rule_words``
     rule_words: list[str]  # the rules that set a level, ';'-joined
     columns: _Columns  # the case facts the triage read (the causes read them too)
+    look_alikes: np.ndarray  # (n, look-alikes) their shares of no nerve lesion (localize.look_alike_shares)
 
 
 def _leading(mass: np.ndarray, top: int) -> np.ndarray:
@@ -551,6 +553,9 @@ class CohortModel:
             [len(set(levels[s:e])) > 1 for s, e in zip(self.group_start, ends, strict=True)], dtype=bool
         )
         self.group_of = group_index
+        # no nerve lesion's members, where the permutation put them (still in index order)
+        self.look_alike_layout = look_alikes(model)
+        self.look_alike_columns = np.argsort(self.perm)[self.look_alike_layout.members]
         # the prior shift (LikelihoodModel.prior_shift) in parts: the background
         # polyneuropathy's odds and the additive site risks of the history factors
         spec = model.kb.parameters["background_polyneuropathy"]
@@ -658,6 +663,7 @@ class CohortModel:
             rules=rules,
             rule_words=words,
             columns=columns,
+            look_alikes=look_alike_shares(self.look_alike_layout, scores[:, self.look_alike_columns]),
         )
 
     def _levels(self, posterior: np.ndarray, group: np.ndarray) -> np.ndarray:

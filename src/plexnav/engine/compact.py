@@ -28,7 +28,14 @@ import numpy as np
 
 from plexnav.case import Case, Triage
 from plexnav.engine.etiology import leading_causes_many
-from plexnav.engine.localize import _encode, patient_shift, posterior_matrix, symptomatic_side
+from plexnav.engine.localize import (
+    _encode,
+    look_alike_shares,
+    look_alikes,
+    patient_shift,
+    posterior_matrix,
+    symptomatic_side,
+)
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.triage import assess_triage, case_facts
@@ -56,6 +63,7 @@ class Site(NamedTuple):
     side: str
     probability: float
     levels: list[str] | None
+    look_alikes: dict[str, float] | None = None  # no nerve lesion's look-alikes (LocalizationEntry.look_alikes)
 
 
 class Cause(NamedTuple):
@@ -117,8 +125,12 @@ def leading_sites_many(
     highest = np.maximum.reduceat(grouped, groups.starts, axis=1)
     first = np.where(grouped == highest[:, groups.order_group], groups.countdown, 0)
     best = groups.order[width - np.maximum.reduceat(first, groups.starts, axis=1)].tolist()
+    layout = look_alikes(model)
+    shares = look_alike_shares(layout, posterior[:, layout.members]).tolist() if layout.group >= 0 else []
     out = []
-    for order, probabilities, best_of, symptomatic in zip(leading, mass.tolist(), best, symptomatic_sides, strict=True):
+    for i, (order, probabilities, best_of, symptomatic) in enumerate(
+        zip(leading, mass.tolist(), best, symptomatic_sides, strict=True)
+    ):
         sites = []
         for rank, g in enumerate(order):
             site, side = groups.keys[g]
@@ -129,6 +141,7 @@ def leading_sites_many(
                     symptomatic if side == "symptomatic" else side,
                     _floor4(probabilities[g]),
                     list(levels) if levels else None,
+                    dict(zip(layout.keys, shares[i], strict=True)) if g == layout.group else None,
                 )
             )
         out.append(sites)

@@ -20,6 +20,7 @@ import numpy as np
 
 from plexnav.case import Case, EtiologyEntry
 from plexnav.engine.facts import Condition, Facts, compile_each, holds_each
+from plexnav.engine.localize import NO_LESION
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts
@@ -32,12 +33,40 @@ _ETIOLOGY_ENTRY = builder(EtiologyEntry)
 _SAID_LIMIT = 100_000  # reasons remembered per table (a long-running server stays small)
 
 
+LOOK_ALIKE = "|"  # "no_neurological_lesion|hip_joint": a look-alike under no nerve lesion, as the causes weigh it
+
+
 def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
-    """The group ('root', 'plexus', 'nerve', ...) a site id belongs to."""
+    """The group ('root', 'plexus', 'nerve', ...) a site id (or a look-alike under no nerve
+    lesion) belongs to."""
     try:
-        return knowledge.site_groups[site]
+        return knowledge.site_groups[site.partition(LOOK_ALIKE)[0]]
     except KeyError:
         raise KeyError(f"site {site!r} is in no site group") from None
+
+
+def look_alike_rows(knowledge: GuidanceKnowledge) -> dict[str, dict[str, float]]:
+    """Per cause, P(look-alike | no nerve lesion, cause) (causes.yaml look_alikes)."""
+    spec = knowledge.causes.get("look_alikes") or {}
+    if not spec:
+        return {}
+    by_cause = spec.get("by_cause", {})
+    return {name: dict(by_cause.get(name, spec["base"])) for name in knowledge.causes["causes"]}
+
+
+def expand_look_alikes(weights: Mapping[str, float], localization: Sequence[RankedSite]) -> Mapping[str, float]:
+    """The site weights with "no nerve lesion" split over its look-alikes by the shares the
+    localization lists for it (unchanged when it lists none): the causes are then weighed
+    at the look-alike the findings point to, not at an average of them."""
+    split = next((getattr(e, "look_alikes", None) for e in localization if e.site == NO_LESION), None)
+    if not split or NO_LESION not in weights:
+        return weights
+    out = dict(weights)
+    w = out.pop(NO_LESION)
+    for key, share in split.items():
+        if share > 0:
+            out[f"{NO_LESION}{LOOK_ALIKE}{key}"] = w * share
+    return out
 
 
 def by_site(table: float | Mapping[str, float], site: str, group: str) -> float:
@@ -129,8 +158,14 @@ class CauseTable:
             for i, table in enumerate(self._item_tables)
             if isinstance(table, (int, float))
         }
-        self._site_rows = {site: r for r, site in enumerate(knowledge.site_groups)}
-        rows = [self._site_numbers(site, group) for site, group in knowledge.site_groups.items()]
+        self._look_alikes = look_alike_rows(knowledge)
+        groups = dict(knowledge.site_groups)
+        if self._look_alikes:
+            keys = next(iter(self._look_alikes.values()))
+            groups.update({f"{NO_LESION}{LOOK_ALIKE}{key}": knowledge.site_groups[NO_LESION] for key in sorted(keys)})
+        self._site_rows = {site: r for r, site in enumerate(groups)}
+        self._row_groups = groups
+        rows = [self._site_numbers(site, group) for site, group in groups.items()]
         self._bases = _frozen(np.array([base for base, _ in rows]).reshape(len(rows), len(self.names)))
         n_items = int(self._first_item[-1])
         self._items = _frozen(np.array([items for _, items in rows]).reshape(len(rows), n_items))
@@ -145,11 +180,15 @@ class CauseTable:
 
     def _site_numbers(self, site: str, group: str) -> tuple[list[float], list[float]]:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
-        log LR (items of all causes in file order)."""
+        log LR (items of all causes in file order).  At a look-alike under no nerve lesion,
+        the base adds log P(look-alike | no nerve lesion, cause); the rest is no nerve lesion's."""
+        site, _, look_alike = site.partition(LOOK_ALIKE)
         base = [
             log_prior + math.log(max(by_site(c["sites"], site, group), _TINY))
             for log_prior, c in zip(self._log_priors, self.causes.values(), strict=True)
         ]
+        if look_alike:
+            base = [b + math.log(self._look_alikes[name][look_alike]) for b, name in zip(base, self.names, strict=True)]
         constant = self._constant_items
         items = [
             constant[i] if i in constant else math.log(max(by_site(table, site, group), _TINY))
@@ -161,7 +200,7 @@ class CauseTable:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
         log LR (items of all causes in file order)."""
         r = self._site_rows.get(site)
-        if r is None or self.knowledge.site_groups[site] != group:
+        if r is None or self._row_groups[site] != group:
             base, items = self._site_numbers(site, group)
             return np.array(base), np.array(items)
         return self._bases[r], self._items[r]
@@ -227,7 +266,7 @@ class CauseTable:
                 # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
                 weight = item_logs[i] or -math.log(cause.get("otherwise", 1.0))
                 items.append((weight, item["reason"]) if weight else None)
-            known = _CauseReasons(_site_reason(cause, site, group, self.knowledge), missing, tuple(items))
+            known = _CauseReasons(_site_reason(name, cause, site, group, self.knowledge), missing, tuple(items))
             self.known_reasons[key] = known
         return known
 
@@ -287,8 +326,19 @@ def cause_table(knowledge: GuidanceKnowledge) -> CauseTable:
     return once_per_object(_TABLES, knowledge, lambda: CauseTable(knowledge))
 
 
-def _site_reason(cause: Mapping[str, Any], site: str, group: str, knowledge: GuidanceKnowledge) -> str | None:
+LOOK_ALIKE_FIT = 3.0  # a cause this many times likelier than most to give a look-alike is named with it
+
+
+def _site_reason(
+    name: str, cause: Mapping[str, Any], site: str, group: str, knowledge: GuidanceKnowledge
+) -> str | None:
     words = knowledge.words
+    site, _, look_alike = site.partition(LOOK_ALIKE)
+    if look_alike:
+        spec = knowledge.causes["look_alikes"]
+        row = spec.get("by_cause", {}).get(name, spec["base"])
+        if row[look_alike] >= LOOK_ALIKE_FIT * spec["base"][look_alike]:
+            return str(words["look_alike_fit"]).format(look_alike=words["look_alikes"][look_alike])
     fit = by_site(cause["sites"], site, group)
     spec = words["site_fit"]
     kind = "often" if fit >= spec["often_at_least"] else "rarely" if fit <= spec["rarely_at_most"] else None
@@ -322,6 +372,7 @@ def rank_causes(
     per_cause = fired.per_cause
     if weights is None:
         weights = site_weights(facts, localization, knowledge)
+    weights = expand_look_alikes(weights, localization)
     sites = [
         (site, site_group(site, knowledge), weight)
         for site, weight in sorted(weights.items())
@@ -332,7 +383,7 @@ def rank_causes(
     shares = np.array([w for _, _, w in sites])[:, None] * exps / exps.sum(axis=1, keepdims=True)  # (sites, causes)
     total = shares.sum(axis=0).tolist()
     # Explain each cause at the localized site where it carries most weight (first such site on a tie).
-    at_localized = np.array([site in localized for site, _, _ in sites])
+    at_localized = np.array([site.partition(LOOK_ALIKE)[0] in localized for site, _, _ in sites])
     best_row = np.argmax(np.where(at_localized[:, None], 2.0, 0.0) + shares, axis=0).tolist()
     localized_rows = at_localized.tolist()
     grand = sum(total) or 1.0
@@ -386,7 +437,8 @@ def cause_totals_many(
     bounds = [0]
     site_rows = table._site_rows
     for case_facts_, localization in zip(facts, localizations, strict=True):
-        for site, weight in sorted(site_weights(case_facts_, localization, knowledge).items()):
+        weights = expand_look_alikes(site_weights(case_facts_, localization, knowledge), localization)
+        for site, weight in sorted(weights.items()):
             if weight >= MIN_SITE_WEIGHT:
                 site_group(site, knowledge)  # a site in no group is refused here, as rank_causes does
                 row_site.append(site_rows[site])

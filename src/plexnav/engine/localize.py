@@ -147,3 +147,51 @@ def _members_of(model: LikelihoodModel) -> tuple[tuple[int, ...], ...]:
 
     members: tuple[tuple[int, ...], ...] = once_per_object(_MEMBERS_OF, model, build)
     return members
+
+
+NO_LESION = "no_neurological_lesion"
+PLAIN_LOOK_ALIKE = "none"  # no nerve lesion and none of the named look-alikes
+
+
+@dataclass(frozen=True)
+class LookAlikes:
+    """Where the look-alikes sit among the hypotheses: the no-lesion group's members (index
+    order) and the look-alike each one is (mimics.yaml; the plain hypothesis is 'none')."""
+
+    group: int  # the no-lesion group (-1: the model has none)
+    members: np.ndarray  # its hypotheses, in index order
+    keys: tuple[str, ...]  # the look-alikes, sorted
+    key_of: tuple[int, ...]  # per member: its index in ``keys``
+
+
+_LOOK_ALIKES: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def look_alikes(model: LikelihoodModel) -> LookAlikes:
+    def build() -> LookAlikes:
+        groups = [g for g, (site, _) in enumerate(model.group_keys) if site == NO_LESION]
+        if not groups:
+            return LookAlikes(-1, np.zeros(0, dtype=np.intp), (), ())
+        members = np.flatnonzero(model.group_index == groups[0])
+        names = [model.hypotheses[i].mimic or PLAIN_LOOK_ALIKE for i in members.tolist()]
+        keys = tuple(sorted(set(names)))
+        return LookAlikes(groups[0], members, keys, tuple(keys.index(n) for n in names))
+
+    layout: LookAlikes = once_per_object(_LOOK_ALIKES, model, build)
+    return layout
+
+
+def look_alike_shares(layout: LookAlikes, mass: np.ndarray) -> np.ndarray:
+    """(cases x look-alikes) each look-alike's share of "no nerve lesion", floored to four
+    decimals as the listed probabilities are; ``mass``: (cases x members) the posterior of
+    the group's members in index order.  Added member by member in index order, so every
+    path (assess, compact answers, cohort) that holds the same posteriors gets the same bits."""
+    n = mass.shape[0]
+    total = np.zeros(n)
+    sums = np.zeros((n, len(layout.keys)))
+    for j, k in enumerate(layout.key_of):
+        total += mass[:, j]
+        sums[:, k] += mass[:, j]
+    safe = np.where(total > 0, total, 1.0)
+    shares: np.ndarray = np.floor(sums / safe[:, None] * 10_000) / 10_000
+    return shares

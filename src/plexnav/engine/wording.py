@@ -210,3 +210,21 @@ def finding_name(kb: KnowledgeBase, spec: FindingSpec) -> str:
         where = f" ({spec.region.replace('_', ' ')})" if spec.region else ""
         return f"{side}{kb.signs[tid].name}{where}"
     return spec.key
+
+
+LOOK_ALIKES_SHOWN = 3
+LOOK_ALIKE_AT_LEAST = 0.05  # a look-alike with a smaller share of "no damaged nerve" is not named
+
+
+def look_alike_line(look_alikes: Mapping[str, float] | None, words: Mapping[str, object]) -> str | None:
+    """One line naming what "no damaged nerve" looks most like (the leading look-alikes and
+    their shares), from plain_words.yaml; None when nothing is split or worth naming."""
+    if not look_alikes:
+        return None
+    names = words["look_alikes"]
+    assert isinstance(names, Mapping)
+    shown = sorted(((p, k) for k, p in look_alikes.items() if p >= LOOK_ALIKE_AT_LEAST), reverse=True)
+    if not shown:
+        return None
+    items = ", ".join(f"{names[k]} {percent(p)}" for p, k in shown[:LOOK_ALIKES_SHOWN])
+    return str(words["look_alike_line"]).format(items=items)

@@ -109,6 +109,7 @@ def _check_ids(docs: Doc, problems: list[str]) -> None:
                 problems += [
                     f"causes.{cause}: lr for unknown site or group {k!r}" for k in item["lr"] if k not in valid
                 ]
+    _check_look_alikes(docs["causes"], docs["words"], problems)
     unlocalized = docs["causes"]["unlocalized"]
     for table in [unlocalized["base"], *(cue["sites"] for cue in unlocalized["cues"])]:
         problems += [f"causes.unlocalized: unknown site {k!r}" for k in table if k not in V.SITES]
@@ -249,6 +250,24 @@ def load_guidance_knowledge() -> GuidanceKnowledge:
         safety=freeze(docs["safety"]),
         site_groups=MappingProxyType(_site_groups(docs["causes"])),
     )
+
+
+def _check_look_alikes(causes: Doc, words: Doc, problems: list[str]) -> None:
+    """causes.yaml look_alikes: every row a distribution over the same look-alikes, for spec
+    causes, each with plain words."""
+    spec = causes.get("look_alikes")
+    if not spec:
+        return
+    keys = set(spec["base"])
+    if set(words.get("look_alikes", {})) != keys:
+        problems.append(f"plain_words.look_alikes must name exactly the look-alikes {sorted(keys)}")
+    for name, row in [("base", spec["base"]), *spec.get("by_cause", {}).items()]:
+        if name != "base" and name not in V.CAUSES:
+            problems.append(f"causes.look_alikes.by_cause: unknown cause {name!r}")
+        if set(row) != keys:
+            problems.append(f"causes.look_alikes.{name}: look-alikes {sorted(row)} differ from base {sorted(keys)}")
+        if abs(sum(row.values()) - 1.0) > 1e-9 or min(row.values()) <= 0:
+            problems.append(f"causes.look_alikes.{name}: shares must be positive and sum to 1, got {sum(row.values())}")
 
 
 def _site_groups(causes: Doc) -> dict[str, str]:

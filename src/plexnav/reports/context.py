@@ -29,7 +29,7 @@ from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
 from plexnav.engine.guidance import fitted_questions, where_sentences
-from plexnav.engine.wording import site_label
+from plexnav.engine.wording import look_alike_line, site_label
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
 from plexnav.knowledge.base import load_knowledge
@@ -595,6 +595,7 @@ def clinician_context(
                 "percent": f"{loc.probability:.0%}" if loc.probability >= 0.005 else "<1%",
                 "supporting": loc.supporting,
                 "against": loc.against,
+                "look_alikes": look_alike_line(loc.look_alikes, knowledge.words),
             }
         )
     words = knowledge.words
