@@ -355,6 +355,34 @@ def test_a_mimic_can_lead(model):
     assert model.hypotheses[top.members[0]].mimic == "hip_joint"
 
 
+def test_a_painful_hip_weakens_the_hip_muscles_without_a_nerve_lesion(model):
+    """Groin pain on walking and moving the hip, hip muscles 4/5 with no grade marked
+    pain-limited: the hip-joint look-alike must explain the grades (hip osteoarthritis weakens
+    hip flexion, extension and abduction: Loureiro 2018), so they raise it, not only a lesion."""
+    pain = [{"kind": "pain", "region": "groin", "side": "left", "provoked_by": ["walking", "hip_movement"]}]
+    weak = {"strength": [{"movement": m, "side": "left", "mrc": 4} for m in ("hip_flexion", "hip_abduction")]}
+    hip = next(i for i, h in enumerate(model.hypotheses) if h.mimic == "hip_joint")
+    plain = next(i for i, h in enumerate(model.hypotheses) if h.id.startswith("no_neurological_lesion"))
+    before, after = (score_case(model, c).posterior for c in (_case(symptoms=pain), _case(symptoms=pain, exam=weak)))
+    assert after[hip] > before[hip]
+    assert after[hip] / after[plain] > 2 * before[hip] / before[plain]
+
+
+def test_a_hip_fracture_on_hip_imaging_points_to_the_hip_not_a_nerve(model):
+    """A fracture on hip imaging is read as the hip itself (imaging.yaml hip_findings), raising
+    the hip-joint look-alike; the same finding on a pelvic scan still points to the plexus."""
+    symptoms = [{"kind": "pain", "region": "groin", "side": "right", "provoked_by": ["walking"]}]
+    bare = _site_probability(model, _case(symptoms=symptoms), "no_neurological_lesion", "right")
+    hip = [{"test": "hip_imaging", "finding": "fracture", "side": "right"}]
+    with_hip = _site_probability(model, _case(symptoms=symptoms, investigations=hip), "no_neurological_lesion", "right")
+    assert with_hip > bare
+    keys = [o.key for o in score_case(model, _case(symptoms=symptoms, investigations=hip)).observations]
+    assert "imaging:hip_bone:mimic:hip_joint:right" in keys
+    pelvic = [{"test": "ct_pelvis", "finding": "fracture", "side": "right"}]
+    keys = [o.key for o in score_case(model, _case(symptoms=symptoms, investigations=pelvic)).observations]
+    assert not any("mimic" in k for k in keys)
+
+
 def test_a_reported_weak_leg_is_not_a_tendon_look_alikes_best_feature(model):
     """Sudden weakness of both legs reported and nothing else: a neurological site leads, not
     greater trochanteric pain (a tendon weakens hip abduction on examination; people with it

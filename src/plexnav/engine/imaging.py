@@ -68,7 +68,7 @@ def imaging_specs(kb: KnowledgeBase) -> list[FindingSpec]:
     for cls in [*kb.imaging["classes"], *unlevelled]:
         family = f"imaging_{cls}"
         targets: list[tuple[str, tuple[str, ...]]]
-        if cls == "joint":
+        if cls in set(kb.imaging["hip_findings"].values()):
             targets = [("mimic:hip_joint", ("left", "right", "either"))]
         elif cls in unlevelled:
             targets = [(s, ("left", "right", "either")) for s in UNLEVELLED_LATERAL]
@@ -290,6 +290,8 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
             structure, cls = inv.site, "named"
         elif cls == "joint":
             structure = "mimic:hip_joint"
+        elif region == "hip" and inv.finding in kb.imaging["hip_findings"]:
+            structure, cls = "mimic:hip_joint", kb.imaging["hip_findings"][inv.finding]
         elif region == "spine" and inv.level is None:
             if inv.finding in kb.imaging["unlevelled"]["findings"]:
                 structure, cls = _unlevelled_structure(kb, inv), kb.imaging["unlevelled"]["findings"][inv.finding]
