@@ -228,7 +228,8 @@ EDX_PERONEAL = {
 
 def test_a_one_sided_lesion_never_abolishes_a_bilateral_reflex(model):
     """The anal wink (and sexual function) are served by both sides' S2-S4 arcs: no
-    one-sided hypothesis may make them likely abnormal, however complete its lesion."""
+    one-sided hypothesis may make them likely abnormal, however complete its lesion (a
+    painful pudendal nerve brings the complaints through pain, below even odds too)."""
     for key in (
         "reflex:anal_wink",
         "symptom:sexual_dysfunction",
@@ -471,3 +472,23 @@ def test_an_artery_that_starves_the_foot_may_make_it_tingle(model):
     foot = model.column[("symptom:sensory:dorsum_foot:left", "present")]
     thigh = model.column[("symptom:sensory:lateral_thigh:left", "present")]
     assert model.log_lik[vascular, foot] > model.log_lik[vascular, thigh] + 1.0
+
+
+def test_pudendal_neuralgia_brings_sexual_and_bowel_complaints_on_one_side(model):
+    """One-sided pudendal neuralgia: people report painful or difficult sexual function and
+    defecation (Labat 2008; Aoun 2021: symptoms.yaml neuralgia), so the complaint is likelier
+    under it than under a one-sided sacral plexus lesion, whose bilateral outflow it barely
+    touches.  The anal wink, a reflex served from both sides, stays barely touched by either,
+    and a pudendal injury gets no such floor."""
+    import numpy as np
+
+    ids = [h.id for h in model.hypotheses]
+
+    def p(hyp: str, key: str, state: str) -> float:
+        return float(np.exp(model.log_lik[ids.index(hyp), model.column[(key, state)]]))
+
+    for complaint in ("symptom:sexual_dysfunction", "symptom:bowel_dysfunction"):
+        assert p("nerve_pudendal:left", complaint, "present") > 1.5 * p("plexus_sacral:left", complaint, "present")
+        assert p("nerve_pudendal:left", complaint, "present") > p("nerve_pudendal_injury:left", complaint, "present")
+    wink = p("nerve_pudendal:left", "reflex:anal_wink", "abnormal")
+    assert wink < 0.5 * p("cauda_equina_sacral:bilateral", "reflex:anal_wink", "abnormal")

@@ -478,6 +478,15 @@ def _anywhere(kb: KnowledgeBase, hyp: Hypothesis, kind: str, side: str, memo: Me
 def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Memo | None = None) -> tuple[float, float]:
     """(lower motor neuron/sensory, upper motor neuron) involvement of a finding's target.
     ``memo`` (one dict per model build) shares work between findings on the same target."""
+    lmn, umn = _involvement(kb, spec, hyp, memo)
+    if spec.target == "visceral":
+        # a painful pudendal nerve brings the complaint through pain, on one side as on
+        # both (symptoms.yaml neuralgia): not through the two sides' outflow combined
+        lmn = max(lmn, kb.visceral[spec.target_id].neuralgia.get(hyp.id.split(":", 1)[0], 0.0))
+    return lmn, umn
+
+
+def _involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Memo | None) -> tuple[float, float]:
     if spec.target == "unreported":
         return _unreported(kb, spec, hyp, memo), 0.0
     if spec.target == "unmapped":

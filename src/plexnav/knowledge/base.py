@@ -349,6 +349,11 @@ def load_knowledge() -> KnowledgeBase:
             _check_supply(
                 graph, f"{label} {target.id}", target.supply() if hasattr(target, "supply") else target.components
             )
+    known_hypotheses = {h.id for h in hypotheses}
+    for symptom in visceral.values():
+        for hyp_id in symptom.neuralgia:
+            if hyp_id not in known_hypotheses:
+                raise ValueError(f"visceral symptom {symptom.id}: neuralgia of unknown hypothesis {hyp_id!r}")
     for sign in signs.values():
         if sign.nerve and sign.nerve not in graph:
             raise ValueError(f"sign {sign.id}: unknown nerve {sign.nerve!r}")

@@ -151,6 +151,10 @@ class VisceralRecord(Sourced):
     id: V.MidlineSymptom
     components: list[Component]
     combine: Literal["mean", "both", "bilateral"]
+    # a painful (entrapped or irritated) nerve, by hypothesis record (sites.yaml), makes
+    # people report the complaint whichever side it is on: from pain in the organ's
+    # territory, not lost function (the involvement it gives, as for a lesion)
+    neuralgia: dict[str, float] = Field(default_factory=dict)
 
 
 class HypothesisRecord(_Record):
