@@ -164,3 +164,22 @@ def test_cause_log_scores_are_the_numpy_updates(cases, model):
             got = table.log_scores(fired, at)
             assert got.shape == (len(at), len(table.names))
             assert got.tobytes() == _log_scores_with_numpy(table, fired, at).tobytes()
+
+
+def test_diverse_on_random_candidates_is_the_numpy_expression():
+    """_diverse sets each picked candidate against all the others at once (np.add.accumulate
+    down the leading sites); on random tables, with pairs near the SAME_QUESTION line too."""
+    rng = np.random.default_rng(17)
+    for _ in range(400):
+        k = int(rng.integers(2, 9))
+        pool = int(rng.integers(1, 41))
+        weights = rng.random(k)
+        weights /= weights.sum()
+        P = rng.random((k, pool + 5))
+        if rng.random() < 0.5:  # near-duplicates: distances close to SAME_QUESTION
+            P[:, 1::2] = P[:, ::2][:, : P[:, 1::2].shape[1]] + rng.normal(0, 0.06, (k, P[:, 1::2].shape[1]))
+        ranked = rng.permutation(pool + 5)[:pool].astype(np.intp)
+        n = int(rng.integers(1, 7))
+        got = explain._diverse(ranked, P, weights, n)
+        assert got.dtype == np.intp
+        assert got.tolist() == _diverse_with_numpy(ranked, P, weights, n).tolist()

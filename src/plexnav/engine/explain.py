@@ -461,29 +461,33 @@ def _diverse(ranked: np.ndarray, P: np.ndarray, weights: np.ndarray, n: int) -> 
                 if len(chosen) == n:
                     break
         return np.array(chosen, dtype=np.intp)
-    # in plain floats: ``weights @ np.abs(column - P[:, o])`` of fewer than _DOT_IN_ORDER
-    # numbers adds the products one by one, in order, from 0.0 (numpy's own dot loop, and
-    # OpenBLAS's ddot below its 16-wide kernel), so this is the same number without a numpy
-    # call per pair (tests/test_speed_equivalence.py pins it to the numpy expression).  The
-    # terms are never negative and rounding is monotonic, so once the running sum reaches
-    # SAME_QUESTION the whole sum does: the pair asks different questions
-    w = weights.tolist()
+    # ``weights @ np.abs(column - P[:, o])`` of fewer than _DOT_IN_ORDER numbers adds the
+    # products one by one, in order, from 0.0 (numpy's own dot loop, and OpenBLAS's ddot below
+    # its 16-wide kernel; tests/test_speed_equivalence.py pins it to the numpy expression).
+    # So each candidate picked is set against every candidate at once: the products are the
+    # same elementwise IEEE operations, and np.add.accumulate down the leading sites is a
+    # running sum by definition (each step adds the next product to the sum so far, never
+    # pairwise), so its last row holds the same numbers (its first step is the first product,
+    # which is what 0.0 plus it gives: the products are never negative).  A candidate is
+    # picked when no candidate picked before it asks the same question
+    if not len(pool):
+        return np.array(pool, dtype=np.intp)
+    columns = P.take(ranked, axis=1)  # (K, pool)
+    scale = weights[:, None]
+    open_ = np.ones(len(pool), dtype=bool)
     picked: list[int] = []
-    picked_columns: list[list[float]] = []
-    for c, column in zip(pool, P.take(ranked, axis=1).T.tolist(), strict=True):
-        for other in picked_columns:
-            distance = 0.0
-            for wk, a, b in zip(w, column, other, strict=True):
-                distance += wk * abs(a - b)
-                if distance >= SAME_QUESTION:
-                    break
-            else:
-                break  # the same question as one already chosen
-        else:
-            picked.append(c)
-            picked_columns.append(column)
-            if len(picked) == n:
-                break
+    c = 0
+    while True:
+        picked.append(pool[c])
+        if len(picked) == n:
+            break
+        terms = np.abs(columns - columns[:, c : c + 1])
+        terms *= scale
+        open_ &= np.add.accumulate(terms, axis=0)[-1] >= SAME_QUESTION
+        later = np.flatnonzero(open_[c + 1 :])
+        if not len(later):
+            break
+        c += 1 + int(later[0])
     return np.array(picked, dtype=np.intp)
 
 

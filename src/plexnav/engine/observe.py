@@ -8,13 +8,14 @@ age-adjusted variant.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, NamedTuple
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER, one_sided_regions
 from plexnav.engine.imaging import imaging_observations
+from plexnav.engine.memo import once_per_object
 from plexnav.knowledge.base import KnowledgeBase
 
 
@@ -189,9 +190,27 @@ def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str
     for side in V.LATERAL_SIDES:
         if side not in mapped or STOCKING in mapped[side]:
             continue  # no map on this side, or a stocking: a pattern, not a map of places
-        for region in one_sided_regions(kb):
+        for region, key in _unmapped_keys(kb)[side]:
             if region not in mapped[side]:
-                add(f"{UNMAPPED_SENSORY}:{region}:{side}", "present", "not mapped")
+                add(key, "present", "not mapped")
+
+
+_UNMAPPED_KEYS: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _unmapped_keys(kb: KnowledgeBase) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Per side: each one-sided region with the key of its 'not mapped' observation, written
+    once per knowledge base."""
+
+    def build() -> dict[str, tuple[tuple[str, str], ...]]:
+        regions = one_sided_regions(kb)
+        return {
+            side: tuple((region, f"{UNMAPPED_SENSORY}:{region}:{side}") for region in regions)
+            for side in V.LATERAL_SIDES
+        }
+
+    keys: dict[str, tuple[tuple[str, str], ...]] = once_per_object(_UNMAPPED_KEYS, kb, build)
+    return keys
 
 
 def _add_spared_halves(case: Case, add: Callable[[str, str, str], None]) -> None:
@@ -209,6 +228,12 @@ def _add_spared_halves(case: Case, add: Callable[[str, str, str], None]) -> None
             recorded.add((s.region, other))
 
 
+_NOT_ABNORMAL = ("normal", "absent", "flexor")
+# findings that do not make a presentation one-sided or two-sided (low back pain is axial)
+_NOT_SIDED = ("imaging:", "evidence:", "symptom:pain:lower_back:", "symptom:sensory:lower_back:")
+_LATERAL = frozenset(V.LATERAL_SIDES)
+
+
 def _add_silent_sides(case: Case, out: list[Observation], add: Callable[[str, str, str], None]) -> None:
     """A one-sided presentation is evidence about the other side.
 
@@ -217,20 +242,20 @@ def _add_silent_sides(case: Case, out: list[Observation], add: Callable[[str, st
     silent: a lesion there would almost always have shown itself.  Low back pain is axial:
     it does not make a presentation two-sided.
     """
-    abnormal = {
-        o.base_key.rsplit(":", 1)[-1]
-        for o in out
-        if o.state not in ("normal", "absent", "flexor")
-        and not o.base_key.startswith(
-            ("imaging:", "evidence:", "symptom:pain:lower_back:", "symptom:sensory:lower_back:")
-        )
-    }
+    abnormal = set()
+    for o in out:
+        if o.state not in _NOT_ABNORMAL:
+            key = o.base_key
+            if not key.startswith(_NOT_SIDED):
+                abnormal.add(key[key.rfind(":") + 1 :])  # the last part, as key.rsplit(":", 1)[-1]
     if "either" in abnormal:
         return
-    touched = abnormal & set(V.LATERAL_SIDES)
+    touched = abnormal & _LATERAL
     for sym in case.symptoms:  # a one-sided complaint touches its side, with or without a region
-        touched |= set(_sides(sym.side)) & set(V.LATERAL_SIDES)
-    one_sided_complaint = any(s.side in V.LATERAL_SIDES for s in case.symptoms)
+        for side in _sides(sym.side):
+            if side in _LATERAL:
+                touched.add(side)
+    one_sided_complaint = any(s.side in _LATERAL for s in case.symptoms)
     one_sided_findings = not case.symptoms and len(touched) == 1
     if not (one_sided_complaint or one_sided_findings):
         return
