@@ -492,3 +492,30 @@ def test_pudendal_neuralgia_brings_sexual_and_bowel_complaints_on_one_side(model
         assert p("nerve_pudendal:left", complaint, "present") > p("nerve_pudendal_injury:left", complaint, "present")
     wink = p("nerve_pudendal:left", "reflex:anal_wink", "abnormal")
     assert wink < 0.5 * p("cauda_equina_sacral:bilateral", "reflex:anal_wink", "abnormal")
+
+
+def test_complaints_without_pain_are_evidence_and_a_painless_foot_drop_favours_the_peroneal_nerve(model):
+    """Complaints recorded and none of them pain (mimics.yaml complaints:no_pain): observed
+    only then, and it turns a foot drop toward a compressive peroneal palsy and away from an
+    L5 radiculopathy, which nearly always hurts (Preston & Shapiro)."""
+    drop = [
+        {"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"},
+        {"kind": "numbness", "region": "dorsum_foot", "side": "left"},
+    ]
+    painful = [*drop, {"kind": "pain", "side": "left"}]
+
+    def keys(case) -> set[str]:
+        return {o.key for o in score_case(model, case).observations}
+
+    assert "evidence:complaints:no_pain" in keys(_case(symptoms=drop))
+    assert "evidence:complaints:no_pain" not in keys(_case(symptoms=painful))
+    assert "evidence:complaints:no_pain" not in keys(
+        _case(exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}]})
+    )
+
+    def odds(case) -> float:
+        return _site_probability(model, case, "nerve:common_peroneal", "left") / _site_probability(
+            model, case, "root:L5", "left"
+        )
+
+    assert odds(_case(symptoms=drop)) > odds(_case(symptoms=painful))

@@ -340,6 +340,8 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
 
 
 UNREPORTED_SPHINCTER = "unreported:sphincter_complaint"
+NO_PAIN = "complaints:no_pain"  # complaints recorded, none of them pain (mimics.yaml evidence)
+NO_PAIN_COMPLAINT = f"evidence:{NO_PAIN}"
 UNMAPPED_SENSORY = "unreported:sensory"
 STOCKING = "whole_foot_stocking"  # a pattern of numbness, not a place on a map
 

@@ -32,7 +32,14 @@ from scipy import sparse
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
-from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER, one_sided_regions
+from plexnav.engine.catalogue import (
+    NO_PAIN,
+    NO_PAIN_COMPLAINT,
+    STOCKING,
+    UNMAPPED_SENSORY,
+    UNREPORTED_SPHINCTER,
+    one_sided_regions,
+)
 from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.localize import look_alike_shares, look_alikes
 from plexnav.engine.model import LikelihoodModel
@@ -77,7 +84,11 @@ class EntryEffect:
     perineal: str | None = None  # a perineal region this sensation entry records ...
     perineal_side: str | None = None  # ... on this side (None: the region as a whole)
     sphincter_symptom: bool = False  # a bladder or bowel complaint (observe: unreported sphincter)
+    pain_symptom: bool = False  # a pain complaint (observe: no pain among the complaints)
     mapped: tuple[int, int] = (0, 0)  # left, right: bits of the one_sided_regions it maps numbness to
+
+
+_WHOLE_CASE = (UNREPORTED_SPHINCTER, NO_PAIN_COMPLAINT)  # what observe reads of all complaints together
 
 
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
@@ -87,7 +98,8 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     obs = [
         o
         for o in observe(case, {}, model.kb)
-        if not o.key.startswith(("complaint:", UNMAPPED_SENSORY)) and o.key != UNREPORTED_SPHINCTER
+        if not o.key.startswith(("complaint:", UNMAPPED_SENSORY))
+        and o.key not in (UNREPORTED_SPHINCTER, NO_PAIN_COMPLAINT)
     ]
     regions = {r: 1 << i for i, r in enumerate(one_sided_regions(model.kb))} | {STOCKING: _STOCKING_BIT}
     mapped = mapped_regions(case, model.kb)
@@ -145,6 +157,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         perineal=perineal.region if perineal else None,
         perineal_side=perineal.side if perineal else None,
         sphincter_symptom=symptom is not None and symptom.kind in model.kb.visceral,
+        pain_symptom=symptom is not None and symptom.kind == "pain",
         mapped=(mapped_bits[0], mapped_bits[1]),
     )
 
@@ -158,9 +171,10 @@ _FLAG_BITS = {
     "lateral_symptom": 3,
     "sphincter_symptom": 4,
     "spares_half": 12,  # a perineal half found abnormal, so the other may count as spared
+    "pain_symptom": 13,
 }
 _ABNORMAL_AT, _SYMPTOM_AT, _COMPLAINT_AT = 5, 8, 10  # LEFT/RIGHT/EITHER, LEFT/RIGHT, LEFT/RIGHT
-_FIRST_FEATURE = 13
+_FIRST_FEATURE = 14
 _STOCKING_BIT = 1 << 62  # in a sensory map mask: the side's numbness is a stocking (no map)
 _SIDES = ("left", "right", "bilateral")  # side codes 0, 1, 2 of CohortScores.symptomatic
 
@@ -529,6 +543,7 @@ class CohortModel:
         self.group_start = np.flatnonzero(np.concatenate([[True], group_index[1:] != group_index[:-1]]))
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
         self.unreported = model.column[(UNREPORTED_SPHINCTER, "present")]
+        self.no_pain = model.column.get((NO_PAIN_COMPLAINT, "present")) if NO_PAIN in model.kb.evidence else None
         regions = one_sided_regions(model.kb)
         if len(regions) > 62:
             raise ValueError("more skin regions than bits in a sensory map mask")
@@ -592,6 +607,7 @@ class CohortModel:
             ("is_symptom", e.is_symptom),
             ("lateral_symptom", e.lateral_symptom),
             ("sphincter_symptom", e.sphincter_symptom),
+            ("pain_symptom", e.pain_symptom),
             ("spares_half", len(e.spared_columns) > 0),
         ):
             bits |= int(flag) << _FLAG_BITS[name]
@@ -702,10 +718,20 @@ class CohortModel:
         unreported = np.flatnonzero(
             columns.bit(_FLAG_BITS["is_symptom"]) & ~columns.bit(_FLAG_BITS["sphincter_symptom"])
         )
+        # observe: complaints recorded, none of them pain
+        no_pain = np.zeros(0, dtype=np.intp)
+        if self.no_pain is not None:
+            no_pain = np.flatnonzero(columns.bit(_FLAG_BITS["is_symptom"]) & ~columns.bit(_FLAG_BITS["pain_symptom"]))
         unmapped_case, unmapped_cols = self._unmapped_regions(d, columns)
-        extra_case = np.concatenate([silent_case, spared_case, unreported, unmapped_case])
+        extra_case = np.concatenate([silent_case, spared_case, unreported, no_pain, unmapped_case])
         extra_cols = np.concatenate(
-            [silent_cols, spared_cols, np.full(len(unreported), self.unreported, dtype=np.intp), unmapped_cols]
+            [
+                silent_cols,
+                spared_cols,
+                np.full(len(unreported), self.unreported, dtype=np.intp),
+                np.full(len(no_pain), self.no_pain if self.no_pain is not None else 0, dtype=np.intp),
+                unmapped_cols,
+            ]
         )
         # rows grouped by case as they come (CSR built as it is): each case's derived
         # observations after its own, then each case's columns sorted and counted once

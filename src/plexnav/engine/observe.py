@@ -13,7 +13,14 @@ from typing import Any, NamedTuple
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
-from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, UNREPORTED_SPHINCTER, one_sided_regions
+from plexnav.engine.catalogue import (
+    NO_PAIN,
+    NO_PAIN_COMPLAINT,
+    STOCKING,
+    UNMAPPED_SENSORY,
+    UNREPORTED_SPHINCTER,
+    one_sided_regions,
+)
 from plexnav.engine.imaging import imaging_observations
 from plexnav.engine.memo import once_per_object
 from plexnav.knowledge.base import KnowledgeBase
@@ -165,6 +172,10 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         # complaints were recorded and none is bladder or bowel trouble (asked in every
         # red-flag screen): weak evidence against a lesion that would usually cause it
         add(UNREPORTED_SPHINCTER, "present", "no bladder or bowel complaint among those recorded")
+    if case.symptoms and NO_PAIN in kb.evidence and not any(sym.kind == "pain" for sym in case.symptoms):
+        # complaints were recorded and none is pain: evidence against the lesions and
+        # look-alikes that nearly always hurt (a radiculopathy, a neuralgia, a painful joint)
+        add(NO_PAIN_COMPLAINT, "present", "no pain among the complaints recorded")
     _add_unmapped_regions(case, kb, add)
     _add_silent_sides(case, out, add)
     return out

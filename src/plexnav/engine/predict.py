@@ -205,6 +205,8 @@ def evidence(kb: KnowledgeBase, hyp: Hypothesis, key: str) -> float:
         return rec.mimic.get(hyp.mimic, rec.none)
     if hyp.family == "none":
         return rec.none
+    if hyp.irritative and rec.irritative is not None:
+        return rec.irritative
     point = rec.hypothesis.get(hyp.id.split(":", 1)[0])
     if point is not None:
         return point

@@ -206,6 +206,9 @@ class EvidenceRecord(Sourced):
     # one lesion point of a site (sites.yaml hypothesis id), where it differs from the site
     hypothesis: dict[str, float] = Field(default_factory=dict)
     mimic: dict[str, float] = Field(default_factory=dict)
+    # an irritative lesion (a root or nerve that hurts more than it takes away), where it
+    # differs from its site's value
+    irritative: float | None = Field(None, gt=0, lt=1)
     # a laboratory result that makes the finding present (key 'lab:...')
     lab: LabRange | None = None
 
