@@ -340,3 +340,36 @@ def test_reports_without_1_1_output_have_no_when_column(plexus_case):
     html = render_html(plexus_case, "clinician", generated=WHEN)
     assert "<th>When</th>" not in html and "Also present" not in html
     assert "How soon" not in render_html(plexus_case, "patient", generated=WHEN)
+
+
+def test_clinician_report_and_web_page_name_the_look_alikes_under_no_nerve_lesion():
+    """A claudication picture: the no-lesion entry's look-alike shares are named in words in
+    the clinician report and the web result (not only as ids in the JSON)."""
+    from plexnav.web.present import ranked_sites
+
+    case = validate_case(
+        {
+            "format": "plexnav-case/1",
+            "patient": {"age": 64},
+            "history": {"onset": "chronic", "factors": ["smoking"]},
+            "symptoms": [
+                {
+                    "kind": "pain",
+                    "region": "posterior_leg",
+                    "side": "left",
+                    "provoked_by": ["walking"],
+                    "relieved_by": ["standing_still"],
+                }
+            ],
+            "exam": {"signs": [{"sign": "reduced_foot_pulses", "side": "left", "result": "positive"}]},
+        }
+    )[0]
+    a = assess(case)
+    none = next(e for e in a.localization if e.site == "no_neurological_lesion")
+    assert none.look_alikes and max(none.look_alikes, key=none.look_alikes.get) == "vascular_claudication"
+    assert abs(sum(none.look_alikes.values()) - 1) < 0.001
+    text = html_text(render_html(case, "clinician", assessment=a, generated=WHEN))
+    assert "If no nerve is damaged, the likeliest look-alikes are: narrowed leg arteries" in text
+    row = next(r for r in ranked_sites(a) if r["site"] == "no_neurological_lesion")
+    assert row["look_alikes"].startswith("If no nerve is damaged")
+    assert all(r["look_alikes"] is None for r in ranked_sites(a) if r["site"] != "no_neurological_lesion")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from plexnav import vocabulary as V
 from plexnav.case import Assessment, Case
+from plexnav.engine.wording import look_alike_line
 from plexnav.web import bodymap, labels
 
 DISCLAIMER_SHORT = "plexnav supports clinical judgement; it never replaces it."
@@ -103,6 +104,7 @@ def ranked_sites(assessment: Assessment, limit: int = 8) -> list[dict]:
                 "supporting": short_lines(entry.supporting),
                 "against": short_lines(entry.against),
                 "hypothesis": entry.hypothesis,
+                "look_alikes": look_alike_line(entry.look_alikes, _words()) if entry.look_alikes else None,
             }
         )
     return rows
