@@ -543,3 +543,18 @@ def test_a_look_alike_split_with_equal_rows_changes_nothing():
     same_row = [e.cause for e in out if e.cause not in listed]
     before = [e.cause for e in rank_causes(case, _no_lesion(None), K) if e.cause not in listed]
     assert same_row == before
+
+
+def test_only_the_leading_look_alike_is_named_as_what_the_findings_look_like():
+    """A cause weighed most at a minor look-alike (a joint problem at the hip, when the
+    findings look most like narrowed arteries) does not claim the findings look like it."""
+    case = make_case(patient={"age": 62}, symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "left"}])
+    split = {key: 0.0 for key in _split("none")} | {"vascular_claudication": 0.5, "hip_joint": 0.3, "none": 0.2}
+    out = rank_causes(case, _no_lesion(split), K)
+    words = K.words["look_alikes"]
+    for ranked_cause in out:
+        for key, name in words.items():
+            if key != "vascular_claudication":
+                assert not any(name in reason for reason in ranked_cause.reasons), (ranked_cause.cause, key)
+    arterial = next(e for e in out if e.cause == "ischemic_vascular")
+    assert any(words["vascular_claudication"] in reason for reason in arterial.reasons)

@@ -54,6 +54,12 @@ def look_alike_rows(knowledge: GuidanceKnowledge) -> dict[str, dict[str, float]]
     return {name: dict(by_cause.get(name, spec["base"])) for name in knowledge.causes["causes"]}
 
 
+def _leading_look_alike(localization: Sequence[RankedSite]) -> str | None:
+    """The look-alike with the largest share of no nerve lesion (the first in order on a tie)."""
+    split = next((getattr(e, "look_alikes", None) for e in localization if e.site == NO_LESION), None)
+    return max(split, key=split.__getitem__) if split else None
+
+
 def expand_look_alikes(weights: Mapping[str, float], localization: Sequence[RankedSite]) -> Mapping[str, float]:
     """The site weights with "no nerve lesion" split over its look-alikes by the shares the
     localization lists for it (unchanged when it lists none): the causes are then weighed
@@ -391,9 +397,13 @@ def rank_causes(
     entries = []
     # most likely first, then by name
     ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))
+    leading_alike = _leading_look_alike(localization)
     for rank, (_, name, c) in enumerate(ranked if limit is None else ranked[:limit]):
         row = best_row[c]
         site, group, _ = sites[row]
+        parent, _, alike = site.partition(LOOK_ALIKE)
+        if alike and alike != leading_alike:
+            site = parent  # "the findings look like ..." only of the look-alike they look most like
         words = table.say(c, site, group, localized_rows[row], per_cause[c])
         reasons = list(words) if words else [fallback["leading"] if rank < 3 else fallback["other"]]
         entries.append(_ETIOLOGY_ENTRY({"cause": name, "probability": round(total[c] / grand, 6), "reasons": reasons}))
