@@ -54,9 +54,17 @@ def look_alike_rows(knowledge: GuidanceKnowledge) -> dict[str, dict[str, float]]
     return {name: dict(by_cause.get(name, spec["base"])) for name in knowledge.causes["causes"]}
 
 
+def _look_alike_split(localization: Sequence[RankedSite]) -> Mapping[str, float] | None:
+    """The shares of no nerve lesion's look-alikes the localization lists (None: none)."""
+    split: Mapping[str, float] | None = next(
+        (getattr(e, "look_alikes", None) for e in localization if e.site == NO_LESION), None
+    )
+    return split
+
+
 def _leading_look_alike(localization: Sequence[RankedSite]) -> str | None:
     """The look-alike with the largest share of no nerve lesion (the first in order on a tie)."""
-    split = next((getattr(e, "look_alikes", None) for e in localization if e.site == NO_LESION), None)
+    split = _look_alike_split(localization)
     return max(split, key=split.__getitem__) if split else None
 
 
@@ -64,7 +72,7 @@ def expand_look_alikes(weights: Mapping[str, float], localization: Sequence[Rank
     """The site weights with "no nerve lesion" split over its look-alikes by the shares the
     localization lists for it (unchanged when it lists none): the causes are then weighed
     at the look-alike the findings point to, not at an average of them."""
-    split = next((getattr(e, "look_alikes", None) for e in localization if e.site == NO_LESION), None)
+    split = _look_alike_split(localization)
     if not split or NO_LESION not in weights:
         return weights
     out = dict(weights)
