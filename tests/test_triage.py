@@ -1063,4 +1063,31 @@ def test_pain_with_new_weakness_of_both_legs_raises_a_suspected_cauda_equina_ale
     assert triage(history={"onset": "acute", "duration_days": 30}, symptoms=[back, both]).alerts == []
     one = {"kind": "weakness", "side": "left"}
     assert triage(history={"onset": "acute", "duration_days": 3}, symptoms=[back, one]).alerts == []
-    assert triage(history={"onset": "acute", "duration_days": 3}, symptoms=[both]).alerts == []
+    # without pain it is the acute-paraparesis alert instead (never both)
+    painless = triage(history={"onset": "acute", "duration_days": 3}, symptoms=[both])
+    assert [a.id for a in painless.alerts] == ["alert.acute_weakness_both_legs"]
+
+
+def test_a_painless_new_weakness_of_both_legs_raises_an_acute_paraparesis_alert():
+    """Both legs weak for days, no pain, no grade of 3 or less and no worsening course: the
+    policy says soon; an acute paraparesis (cord, cauda equina, Guillain-Barre syndrome)
+    needs an emergency department today.  Chronic, improving, older than two weeks or one
+    leg only: no alert."""
+    both = {"kind": "weakness", "side": "bilateral", "activity": "foot_drop_tripping"}
+    recent = triage(history={"onset": "acute"}, symptoms=[both])
+    assert recent.level == "soon"
+    assert [a.id for a in recent.alerts] == ["alert.acute_weakness_both_legs"]
+    assert recent.alerts[0].level == "emergency" and "Guillain" in recent.alerts[0].text
+    graded = triage(
+        history={"onset": "sudden", "duration_days": 2},
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": s, "mrc": 4} for s in ("left", "right")]},
+    )
+    assert [a.id for a in graded.alerts] == ["alert.acute_weakness_both_legs"]
+    for history in (
+        {"onset": "chronic"},
+        {"onset": "acute", "course": "improving"},
+        {"onset": "acute", "duration_days": 30},
+    ):
+        assert triage(history=history, symptoms=[both]).alerts == [], history
+    one = {"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}
+    assert triage(history={"onset": "acute"}, symptoms=[one]).alerts == []
