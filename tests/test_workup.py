@@ -262,3 +262,22 @@ def test_within_a_priority_the_sooner_due_test_comes_first():
     due = V.WORKUP_WHEN.index
     keys = [(V.WORKUP_PRIORITIES.index(w.priority), due(w.when)) for w in entries]
     assert keys == sorted(keys)
+
+
+def test_a_hip_picture_after_a_normal_hip_x_ray_asks_for_an_mri_not_nothing():
+    """The hip joint leads and the hip image was normal: radiographs miss femoral neck stress
+    fractures and early avascular necrosis (ACR), so the hip is imaged again, soon, as an MRI.
+    No image yet: the plain X-ray.  Osteoarthritis already seen, or improving: no repeat."""
+    hip = [
+        entry("no_neurological_lesion", "left", 0.8).model_copy(update={"hypothesis": "mimic_hip_joint:symptomatic"})
+    ]
+    pain = [{"kind": "pain", "region": "groin", "side": "left", "provoked_by": ["walking", "hip_movement"]}]
+    normal = [{"test": "hip_imaging", "finding": "normal", "side": "left"}]
+    first = next(w for w in plan_for(hip, symptoms=pain) if w.test == "hip_imaging")
+    assert "X-ray" in first.why and "MRI" not in first.why
+    again = next(w for w in plan_for(hip, symptoms=pain, investigations=normal) if w.test == "hip_imaging")
+    assert "MRI" in again.why and again.priority == "high"
+    arthritic = [{"test": "hip_imaging", "finding": "hip_osteoarthritis", "side": "left"}]
+    assert "hip_imaging" not in names_of(plan_for(hip, symptoms=pain, investigations=arthritic))
+    settling = plan_for(hip, symptoms=pain, investigations=normal, history={"course": "improving"})
+    assert "hip_imaging" not in names_of(settling)
