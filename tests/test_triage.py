@@ -1071,7 +1071,7 @@ def test_pain_with_new_weakness_of_both_legs_raises_a_suspected_cauda_equina_ale
 def test_a_painless_new_weakness_of_both_legs_raises_an_acute_paraparesis_alert():
     """Both legs weak for days, no pain, no grade of 3 or less and no worsening course: the
     policy says soon; an acute paraparesis (cord, cauda equina, Guillain-Barre syndrome)
-    needs an emergency department today.  Chronic, improving, older than two weeks or one
+    needs an emergency department now.  Chronic, improving, older than two weeks or one
     leg only: no alert."""
     both = {"kind": "weakness", "side": "bilateral", "activity": "foot_drop_tripping"}
     recent = triage(history={"onset": "acute"}, symptoms=[both])
