@@ -43,7 +43,7 @@ from plexnav.engine.catalogue import (
 from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.localize import look_alike_shares, look_alikes
 from plexnav.engine.model import LikelihoodModel
-from plexnav.engine.observe import mapped_regions, observe
+from plexnav.engine.observe import NOT_ABNORMAL, NOT_SIDED, mapped_regions, observe
 from plexnav.engine.triage import ROUTINE_RULE
 from plexnav.knowledge.age import age_applies, age_thresholds
 from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -51,8 +51,6 @@ from plexnav.knowledge.guidance import GuidanceKnowledge
 LEFT, RIGHT, EITHER = 1, 2, 4
 _SIDE_BITS = {"left": LEFT, "right": RIGHT, "bilateral": LEFT | RIGHT}
 # observations that do not make a presentation one-sided (observe._add_silent_sides)
-_AXIAL = ("imaging:", "evidence:", "symptom:pain:lower_back:", "symptom:sensory:lower_back:")
-_NOT_ABNORMAL = ("normal", "absent", "flexor")
 # facts that span entries: computed over the whole case below, not per entry
 _CASE_LEVEL = ("exam:normal", "symptom:weakness:not_refuted_by_exam")
 
@@ -98,8 +96,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     obs = [
         o
         for o in observe(case, {}, model.kb)
-        if not o.key.startswith(("complaint:", UNMAPPED_SENSORY))
-        and o.key not in (UNREPORTED_SPHINCTER, NO_PAIN_COMPLAINT)
+        if not o.key.startswith(("complaint:", UNMAPPED_SENSORY)) and o.key not in _WHOLE_CASE
     ]
     regions = {r: 1 << i for i, r in enumerate(one_sided_regions(model.kb))} | {STOCKING: _STOCKING_BIT}
     mapped = mapped_regions(case, model.kb)
@@ -123,7 +120,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
             variant_cols[i], variant_ages[i] = model.column[(f"{o.key}@{min_age}", o.state)], min_age
     abnormal = 0
     for o in obs:
-        if o.state not in _NOT_ABNORMAL and not o.base_key.startswith(_AXIAL):
+        if o.state not in NOT_ABNORMAL and not o.base_key.startswith(NOT_SIDED):
             abnormal |= {"left": LEFT, "right": RIGHT, "either": EITHER}.get(o.base_key.rsplit(":", 1)[-1], 0)
     facts = base_facts(case)
     features = frozenset(f for f in facts.features if f not in _CASE_LEVEL and not f.startswith("single_region:"))

@@ -173,6 +173,7 @@ class CauseTable:
             if isinstance(table, (int, float))
         }
         self._look_alikes = look_alike_rows(knowledge)
+        self._look_alike_base: Mapping[str, float] = (knowledge.causes.get("look_alikes") or {}).get("base", {})
         groups = dict(knowledge.site_groups)
         if self._look_alikes:
             keys = next(iter(self._look_alikes.values()))
@@ -280,7 +281,9 @@ class CauseTable:
                 # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
                 weight = item_logs[i] or -math.log(cause.get("otherwise", 1.0))
                 items.append((weight, item["reason"]) if weight else None)
-            known = _CauseReasons(_site_reason(name, cause, site, group, self.knowledge), missing, tuple(items))
+            alike = site.partition(LOOK_ALIKE)[2]
+            fits = bool(alike) and self._look_alikes[name][alike] >= LOOK_ALIKE_FIT * self._look_alike_base[alike]
+            known = _CauseReasons(_site_reason(cause, site, group, self.knowledge, fits), missing, tuple(items))
             self.known_reasons[key] = known
         return known
 
@@ -344,15 +347,14 @@ LOOK_ALIKE_FIT = 3.0  # a cause this many times likelier than most to give a loo
 
 
 def _site_reason(
-    name: str, cause: Mapping[str, Any], site: str, group: str, knowledge: GuidanceKnowledge
+    cause: Mapping[str, Any], site: str, group: str, knowledge: GuidanceKnowledge, look_alike_fits: bool
 ) -> str | None:
+    """How well the cause fits the site; at a look-alike the cause explains
+    (``look_alike_fits``), that it explains it."""
     words = knowledge.words
     site, _, look_alike = site.partition(LOOK_ALIKE)
-    if look_alike:
-        spec = knowledge.causes["look_alikes"]
-        row = spec.get("by_cause", {}).get(name, spec["base"])
-        if row[look_alike] >= LOOK_ALIKE_FIT * spec["base"][look_alike]:
-            return str(words["look_alike_fit"]).format(look_alike=words["look_alikes"][look_alike])
+    if look_alike_fits:
+        return str(words["look_alike_fit"]).format(look_alike=words["look_alikes"][look_alike])
     fit = by_site(cause["sites"], site, group)
     spec = words["site_fit"]
     kind = "often" if fit >= spec["often_at_least"] else "rarely" if fit <= spec["rarely_at_most"] else None

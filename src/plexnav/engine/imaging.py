@@ -65,10 +65,11 @@ def imaging_specs(kb: KnowledgeBase) -> list[FindingSpec]:
     lateral, midline = structures(kb)
     unlevelled = kb.imaging["unlevelled"]["classes"]
     specs: list[FindingSpec] = []
+    hip_classes = set(kb.imaging["hip_findings"].values())  # read as the hip-joint look-alike
     for cls in [*kb.imaging["classes"], *unlevelled]:
         family = f"imaging_{cls}"
         targets: list[tuple[str, tuple[str, ...]]]
-        if cls in set(kb.imaging["hip_findings"].values()):
+        if cls in hip_classes:
             targets = [("mimic:hip_joint", ("left", "right", "either"))]
         elif cls in unlevelled:
             targets = [(s, ("left", "right", "either")) for s in UNLEVELLED_LATERAL]

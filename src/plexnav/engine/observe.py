@@ -239,9 +239,9 @@ def _add_spared_halves(case: Case, add: Callable[[str, str, str], None]) -> None
             recorded.add((s.region, other))
 
 
-_NOT_ABNORMAL = ("normal", "absent", "flexor")
+NOT_ABNORMAL = ("normal", "absent", "flexor")  # observation states that mark no side as touched
 # findings that do not make a presentation one-sided or two-sided (low back pain is axial)
-_NOT_SIDED = ("imaging:", "evidence:", "symptom:pain:lower_back:", "symptom:sensory:lower_back:")
+NOT_SIDED = ("imaging:", "evidence:", "symptom:pain:lower_back:", "symptom:sensory:lower_back:")
 _LATERAL = frozenset(V.LATERAL_SIDES)
 
 
@@ -255,9 +255,9 @@ def _add_silent_sides(case: Case, out: list[Observation], add: Callable[[str, st
     """
     abnormal = set()
     for o in out:
-        if o.state not in _NOT_ABNORMAL:
+        if o.state not in NOT_ABNORMAL:
             key = o.base_key
-            if not key.startswith(_NOT_SIDED):
+            if not key.startswith(NOT_SIDED):
                 abnormal.add(key[key.rfind(":") + 1 :])  # the last part, as key.rsplit(":", 1)[-1]
     if "either" in abnormal:
         return
