@@ -297,6 +297,52 @@ def test_hip_mimic_gets_hip_imaging_not_spine_or_cancer_tests():
     assert {"ankle_brachial_index", "vascular_surgery_review"} <= set(planned(vascular))
 
 
+RUNNER_HIP = dict(
+    patient={"age": 21, "sex": "female"},
+    history={"onset": "subacute", "course": "worsening", "duration_days": 56},
+    symptoms=[
+        {"kind": "pain", "region": "groin", "side": "left", "provoked_by": ["walking", "hip_movement"]},
+        {"kind": "weakness", "side": "left"},
+    ],
+    exam={"strength": [{"movement": "hip_abduction", "side": "left", "mrc": 4}]},
+)
+LOADING = {"physio_strength", "physio_stretch", "gait_balance", "hip_joint_care", "outer_hip_tendons"}
+
+
+def _hip_loc(hip_share: float) -> list[LocalizationEntry]:
+    lead = loc("no_neurological_lesion", "left", 0.6, "mimic_hip_joint:left")
+    lead.look_alikes = {"hip_joint": hip_share, "greater_trochanteric": 0.9 - hip_share, "none": 0.1}
+    return [lead, loc("root:L3", "left", 0.4)]
+
+
+def test_exercise_related_hip_pain_is_imaged_before_exercise():
+    """A femoral neck stress fracture is ruled out before the leg is loaded (Robertson &
+    Wood 2017): radiographs miss many, and a loaded fracture can displace."""
+    out = run(_hip_loc(0.5), **RUNNER_HIP)
+    assert planned(out)["hip_imaging"].priority == "high"
+    assert "stress fracture" in planned(out)["hip_imaging"].why
+    assert "hip_protect" in option_ids(out) and not LOADING & set(option_ids(out))
+    assert "stress fracture of the hip has been ruled out" in out["plain_summary"]
+    assert "physiotherapy or a brace" not in out["plain_summary"]
+    # after a normal hip image the MRI is asked for, and the wait holds
+    imaged = run(
+        _hip_loc(0.5), **RUNNER_HIP, investigations=[{"test": "hip_imaging", "finding": "normal", "side": "left"}]
+    )
+    assert "MRI" in planned(imaged)["hip_imaging"].why and "hip_protect" in option_ids(imaged)
+    # a fracture on the image: a bone specialist, and still no exercise programme
+    broken = run(
+        _hip_loc(0.5), **RUNNER_HIP, investigations=[{"test": "hip_imaging", "finding": "fracture", "side": "left"}]
+    )
+    assert "hip_fracture_care" in option_ids(broken) and not LOADING & set(option_ids(broken))
+    # pain that settles, years-old pain, a worn hip at 68 or a hip that is a small share: no wait
+    settling = dict(RUNNER_HIP, history={"onset": "subacute", "course": "improving", "duration_days": 56})
+    long_standing = dict(RUNNER_HIP, history={"onset": "chronic", "duration_days": 1000})
+    for sections, hip_share in ((settling, 0.5), (long_standing, 0.5), (HIP, 0.5), (RUNNER_HIP, 0.1)):
+        other = run(_hip_loc(hip_share), **sections)
+        assert "hip_protect" not in option_ids(other), (sections, hip_share)
+        assert "stress fracture" not in getattr(planned(other).get("hip_imaging"), "why", ""), (sections, hip_share)
+
+
 def test_imaging_follows_the_lesion_region():
     root = planned(
         run(

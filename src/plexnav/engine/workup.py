@@ -150,7 +150,9 @@ def context_facts(
     Besides ``site_p:``/``group_p:``/``cause_p:`` values: ``site_top:``, ``group_top:``,
     ``site_top3:``/``group_top3:`` (the leading three), ``region_top:`` and ``region_p:``
     (the lesion point's body region), ``hypothesis_top:``/``hypothesis:`` (engine hypothesis
-    ids, e.g. ``mimic_hip_joint``), ``background:`` (a background process such as a
+    ids, e.g. ``mimic_hip_joint``), ``lookalike_p:`` (a look-alike's share of the case: the
+    no-lesion probability times its share of it, so a hip joint that trails the trochanteric
+    tendons by a hair still counts), ``background:`` (a background process such as a
     polyneuropathy under a focal lesion) and ``localized``.  ``sites``: the
     :func:`~plexnav.engine.etiology.site_weights` of these facts and localization if the
     caller already has them."""
@@ -177,6 +179,8 @@ def context_facts(
     localized_p: dict[str, float] = defaultdict(float)
     for e in localization:
         localized_p[e.site] += e.probability
+        for look_alike, share in (e.look_alikes or {}).items():
+            values[f"lookalike_p:{look_alike}"] = values.get(f"lookalike_p:{look_alike}", 0.0) + e.probability * share
         if (region := places.lesion_region(e.hypothesis, e.site)) is not None:
             regions[region] += e.probability
     for site, p in sites.items():

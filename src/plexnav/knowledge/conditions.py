@@ -68,6 +68,7 @@ _VALUE_PATTERNS = [
     rf"cause_p:({_alt(V.CAUSES)})",
     r"cause_top_p",
     r"site_top_p|region_p:[a-z_]+",
+    r"lookalike_p:[a-z_]+",
     rf"background_p:({_alt(V.SITES)})",
 ]
 
