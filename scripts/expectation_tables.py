@@ -54,6 +54,8 @@ HEADER = (
     "mimic",
     "look_alikes",
 )
+# header keys written only when they say something (older tables need no rewrite)
+OPTIONAL_HEADER = ("central_other_side",)
 
 
 def _sources(rec) -> str:
@@ -162,6 +164,7 @@ def live_tables(kb=None) -> dict[str, dict]:
             "lesion": lesion,
             "pattern": hyp.pattern,
             "central": dict(hyp.central),
+            "central_other_side": dict(getattr(hyp, "central_contra", {})),
             "umn_from": hyp.umn_from,
             "family": hyp.family,
             "sides": list(hyp.sides),
@@ -207,6 +210,8 @@ def render(live: dict, old: dict | None, changes: list | None = None) -> str:
     ]
     for key in HEADER:
         lines.append(f"{key}: {_flow(live[key])}")
+        if key == "central":
+            lines += [f"{k}: {_flow(live[k])}" for k in OPTIONAL_HEADER if live.get(k)]
     if old.get("review"):
         lines.append(f"review: {_q(old['review'])}")
     for group in GROUPS:
@@ -242,6 +247,9 @@ def differences(live: dict, table: dict) -> list[str]:
     for key in HEADER:
         if table.get(key) != live[key]:
             out.append(f"{key}: table {table.get(key)!r}, live {live[key]!r}")
+    for key in OPTIONAL_HEADER:
+        if (table.get(key) or {}) != (live.get(key) or {}):
+            out.append(f"{key}: table {table.get(key)!r}, live {live.get(key)!r}")
     for group in GROUPS:
         stored = {t: r["involvement"] for t, r in (table.get(group) or {}).items()}
         now = {t: v for t, (v, _, _) in live[group].items()}

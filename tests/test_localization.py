@@ -519,3 +519,35 @@ def test_complaints_without_pain_are_evidence_and_a_painless_foot_drop_favours_t
         )
 
     assert odds(_case(symptoms=drop)) > odds(_case(symptoms=painful))
+
+
+def test_a_one_sided_cord_lesion_weakens_its_own_leg_and_numbs_the_other(model):
+    """Brown-Sequard (Blumenfeld 2010): upper motor neuron weakness and signs on the side of a
+    one-sided cord lesion, lost pain sense in the other leg.  Such a picture leads with the
+    cord on the weak side, and its mirror on the other; a whole-cord lesion weakens both."""
+    exam = {
+        "strength": [
+            {"movement": "hip_flexion", "side": "right", "mrc": 3},
+            {"movement": "knee_flexion", "side": "right", "mrc": 3},
+            {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 3},
+            {"movement": "hip_flexion", "side": "left", "mrc": 5},
+            {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 5},
+        ],
+        "reflexes": [
+            {"reflex": "patellar", "side": "right", "grade": "brisk"},
+            {"reflex": "plantar", "side": "right", "grade": "extensor"},
+            {"reflex": "plantar", "side": "left", "grade": "flexor"},
+        ],
+        "sensation": [
+            {"region": r, "side": "left", "finding": "reduced"}
+            for r in ("anterior_thigh", "lateral_leg", "dorsum_foot")
+        ],
+    }
+    for sections in ({"exam": exam}, _mirror({"exam": exam})):
+        weak_side = "right" if sections["exam"] is exam else "left"
+        lead = group_sites(model, score_case(model, _case(**sections)))[0]
+        assert (lead.site, lead.side) == ("spinal_cord", weak_side)
+    hemi = next(h for h in model.hypotheses if h.id == "spinal_cord_hemicord:right")
+    whole = next(h for h in model.hypotheses if h.id == "spinal_cord:bilateral")
+    assert hemi.central_on("right")["umn"] > hemi.central_on("left")["umn"]
+    assert whole.central_on("left") == whole.central_on("right")

@@ -381,6 +381,7 @@ def _length_twin(hyp: Hypothesis) -> Hypothesis:
         family="polyneuropathy",
         lesion={},
         central={},
+        central_contra={},
         pattern="length_dependent",
         background=None,
         mimic=None,

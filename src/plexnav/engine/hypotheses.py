@@ -21,6 +21,7 @@ class Hypothesis:
     prior: float
     lesion: Mapping[str, Mapping[str, float]]  # side -> {graph node: involvement}
     central: Mapping[CentralEffect, float] = field(default_factory=dict)
+    central_contra: Mapping[CentralEffect, float] = field(default_factory=dict)  # one-sided cord: other side
     pattern: str | None = None
     detail: str | None = None
     levels: tuple[str, ...] | None = None
@@ -30,6 +31,13 @@ class Hypothesis:
     umn_from: str | None = None  # highest root segment an upper-motor-neuron effect reaches
     deficit: float = 1.0  # share of its targets' function the lesion takes away (sites.yaml)
     irritative: str | None = None  # an irritative twin's words (likelihood.yaml irritative)
+
+    def central_on(self, side: str) -> Mapping[CentralEffect, float]:
+        """The cord-level effects on one side: a one-sided cord lesion acts mostly on its own
+        side (``central``) and a little on the other (``central_contra``)."""
+        if self.side in V.LATERAL_SIDES and side != self.side:
+            return self.central_contra
+        return self.central
 
     @property
     def label(self) -> str:
@@ -87,6 +95,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     prior=base * share,
                     lesion=_sided(rec.lesion, side, bilateral_factor, rec.contralateral),
                     central=MappingProxyType(dict(rec.central)),
+                    central_contra=MappingProxyType(dict(rec.central_contra)),
                     pattern=rec.pattern,
                     detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
                     mimic=rec.mimic,

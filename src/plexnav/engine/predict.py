@@ -88,7 +88,7 @@ def movement(
             # a tendon or joint that weakens this movement itself; its muscles stay normal on EMG
             return look_alike.movements[movement_id], 0.0
     lmn = sum(share * muscle(kb, hyp, m, side, memo) for m, share in record.muscles.items())
-    umn = hyp.central.get("umn", 0.0)
+    umn = hyp.central_on(side).get("umn", 0.0)
     if umn:
         umn *= record.umn * _umn_reach(kb, hyp, _movement_segments(kb, record))
     return lmn, umn
@@ -100,7 +100,7 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
         lmn = _length(kb, record.length_class)
     else:
         lmn = hyp.deficit * fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
-    umn = hyp.central.get("umn", 0.0)
+    umn = hyp.central_on(side).get("umn", 0.0)
     if umn:
         umn *= _umn_reach(kb, hyp, _segments(kb, record))
     return lmn, umn
@@ -130,7 +130,7 @@ def _skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str, deficit: f
         value = _length(kb, record.length_class)
     else:
         value = deficit * fw.skin_involvement(kb, _lesion(hyp, side), region)
-    return max(value, hyp.central.get("sensory", 0.0))
+    return max(value, hyp.central_on(side).get("sensory", 0.0))
 
 
 def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
@@ -140,7 +140,7 @@ def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
         # a pain finding's target is a skin region (catalogue.build_catalogue)
         return kb.mimics[hyp.mimic].pain.get(cast(V.SkinRegion, region), 0.0)
     # pain is irritation, not loss of function: it fills the whole territory
-    territory = _skin(kb, hyp, region, side, 1.0) if not hyp.central.get("sensory") else 0.0
+    territory = _skin(kb, hyp, region, side, 1.0) if not hyp.central_on(side).get("sensory") else 0.0
     if hyp.pattern == "length_dependent":
         return territory
     return max(territory, fw.local_pain_involvement(kb, _lesion(hyp, side), region))
@@ -161,7 +161,7 @@ def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> flo
         value = hyp.deficit * fw.supply_involvement(kb, _lesion(hyp, side), record.components)
     # a cord lesion disturbs the bladder, bowel and sexual function from above (sites.yaml
     # central.visceral) without touching their roots
-    return max(value, hyp.central.get("visceral", 0.0))
+    return max(value, hyp.central_on(side).get("visceral", 0.0))
 
 
 def sign(
@@ -169,7 +169,7 @@ def sign(
 ) -> tuple[float, float]:
     """(lower motor neuron or local involvement, upper motor neuron involvement) for a sign."""
     record = kb.signs[sign_id]
-    umn = hyp.central.get("umn", 0.0)
+    umn = hyp.central_on(side).get("umn", 0.0)
     override = kb.evidence_overrides.get(f"sign:{sign_id}", {})
     if hyp.mimic is not None and hyp.mimic in override:
         # the look-alike gives this sign itself (a painful gluteal tendon: Trendelenburg)

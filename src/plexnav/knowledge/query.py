@@ -138,6 +138,7 @@ def lesion_effects(
                 "lesion_nodes": dict(h.lesion),
                 "pattern": h.pattern,
                 "central": dict(h.central),
+                "central_other_side": dict(h.central_contra),
                 "mimic": h.mimic,
                 "effects": effects,
             }

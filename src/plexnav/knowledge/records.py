@@ -166,6 +166,9 @@ class HypothesisRecord(_Record):
     lesion: dict[str, float] = Field(default_factory=dict)
     detail: str | None = None
     central: dict[CentralEffect, float] = Field(default_factory=dict)
+    # a one-sided cord lesion's effects on the other side (Brown-Sequard: the crossed
+    # pain pathway, a little of the other corticospinal tract); `central` is then its own side's
+    central_contra: dict[CentralEffect, float] = Field(default_factory=dict)
     umn_from: RootLevel | None = None
     pattern: Literal["length_dependent"] | None = None
     mimic: str | None = None
