@@ -343,6 +343,29 @@ def test_exercise_related_hip_pain_is_imaged_before_exercise():
         assert "stress fracture" not in getattr(planned(other).get("hip_imaging"), "why", ""), (sections, hip_share)
 
 
+def test_fever_with_new_pain_is_a_suspected_infection():
+    """A febrile teenager with buttock pain and a painful sacroiliac joint (septic
+    sacroiliitis: Weisz 2012) and no nerve lesion: cultures and a CRP within a day, and
+    none of the treatments that an infection forbids."""
+    sections = dict(
+        patient={"age": 13, "sex": "male"},
+        history={"onset": "acute", "factors": ["fever"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}],
+        exam={"signs": [{"sign": "sacroiliac_provocation", "side": "right", "result": "positive"}]},
+    )
+    si = loc("no_neurological_lesion", "right", 0.7, "mimic_sacroiliac:right")
+    si.look_alikes = {"sacroiliac": 0.6, "none": 0.4}
+    out = run([si, loc("root:S1", "right", 0.3)], **sections)
+    got = planned(out)
+    assert got["blood_cultures"].when == "within_24h" and got["crp"].when == "within_24h"
+    forbidden = {"manual_therapy", "physio_stretch", "epidural_injection"}
+    assert not forbidden & set(option_ids(out))
+    assert "infection_abscess" in [e.cause for e in out["etiology"][:3]]
+    afebrile = run([si, loc("root:S1", "right", 0.3)], **dict(sections, history={"onset": "acute"}))
+    assert "blood_cultures" not in planned(afebrile)
+    assert "infection_abscess" not in [e.cause for e in afebrile["etiology"][:3]]
+
+
 def test_imaging_follows_the_lesion_region():
     root = planned(
         run(
