@@ -645,6 +645,42 @@ def test_emergency_pictures_lead_with_the_emergency_step():
     assert "stop the blood thinner and reverse" in bleed["management"][1].option
 
 
+def test_a_normal_back_scan_before_the_red_flags_is_repeated_not_operated_on():
+    """GIRFT 2023: a normal MRI taken before the bladder or saddle signs began does not rule
+    out a compression now.  The emergency scan is asked for again, and no decompression is
+    offered on a scan that showed nothing to decompress."""
+    out = run(CES_LOC, **CES, investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}])
+    scan = planned(out)["mri_lumbar_spine"]
+    assert (scan.priority, scan.when) == ("emergency", "immediately") and "before" in scan.why
+    assert "ces_decompression" not in option_ids(out)
+    assert "ces_decompression" in option_ids(run(CES_LOC, **CES))
+
+
+def test_a_bleed_pressing_on_the_cord_stops_the_blood_thinner():
+    """A spinal epidural haematoma on warfarin: the blood thinner is stopped and reversed
+    beside the cord decompression, as for a bleed anywhere else."""
+    out = run(
+        [loc("spinal_cord", "bilateral", 0.95), loc("conus_medullaris", "bilateral", 0.05)],
+        history={"onset": "acute", "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}, {"kind": "bladder_dysfunction"}],
+        investigations=[{"test": "mri_whole_spine", "finding": "hematoma", "level": "T8-T10", "site": "spinal_cord"}],
+    )
+    assert {"cord_decompression", "bleed_control"} <= set(option_ids(out))
+
+
+def test_no_walking_programme_in_an_emergency():
+    """Reduced foot pulses in an emergency picture: the vascular review stays in the work-up,
+    the supervised walking programme waits for the emergency team."""
+    out = run(CES_LOC, **dict(CES, exam={"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]}))
+    assert "vascular_care" not in option_ids(out)
+    calm = run(
+        [loc("no_neurological_lesion", "left", 0.8, "mimic_vascular_claudication")],
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "left", "provoked_by": ["walking"]}],
+        exam={"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]},
+    )
+    assert "vascular_care" in option_ids(calm)
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
