@@ -681,6 +681,44 @@ def test_no_walking_programme_in_an_emergency():
     assert "vascular_care" in option_ids(calm)
 
 
+def test_a_lump_without_a_sign_of_cancer_is_named_before_the_cancer_team():
+    """A young woman's pelvic mass on the sacral plexus, no cancer history, weight loss or
+    night pain (endometriosis in the report): what it is comes first, not 'treating the
+    tumour'; with a cancer history the cancer team is asked for."""
+    sections = dict(
+        patient={"age": 26, "sex": "female"},
+        history={"onset": "chronic", "duration_days": 180},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}],
+        investigations=[{"test": "mri_pelvis", "finding": "mass", "side": "right", "site": "plexus:sacral"}],
+    )
+    plexus = [loc("plexus:sacral", "right", 0.9), loc("nerve:sciatic", "right", 0.1)]
+    ids = option_ids(run(plexus, **sections))
+    assert "mass_diagnosis" in ids and "oncology" not in ids
+    known = option_ids(run(plexus, **dict(sections, history={"onset": "chronic", "factors": ["cancer_history"]})))
+    assert "oncology" in known and "mass_diagnosis" not in known
+
+
+def test_a_broken_spine_bone_is_checked_before_exercise_injection_or_surgery():
+    """A sacral stress fracture on the lumbar MRI of a young athlete, read as a root: a
+    specialist looks at the bone; no stretching, walking training, injection or root surgery
+    (the scan shows no disc or narrowing to operate on)."""
+    root = [loc("root:S1", "left", 0.5), loc("polyradiculopathy", "left", 0.5)]
+    sections = dict(
+        patient={"age": 18, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 51},
+        symptoms=[{"kind": "pain", "region": "lower_back", "side": "left", "severity": 8}],
+        investigations=[{"test": "mri_lumbar_spine", "finding": "fracture", "side": "left", "level": "S1"}],
+    )
+    ids = set(option_ids(run(root, **sections)))
+    assert "spine_fracture_review" in ids
+    assert not {"physio_stretch", "gait_balance", "epidural_injection", "root_decompression", "manual_therapy"} & ids
+    disc = dict(
+        sections,
+        investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation", "side": "left", "level": "L5-S1"}],
+    )
+    assert "root_decompression" in option_ids(run(root, **disc))
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
