@@ -719,6 +719,18 @@ def test_a_broken_spine_bone_is_checked_before_exercise_injection_or_surgery():
     assert "root_decompression" in option_ids(run(root, **disc))
 
 
+def test_a_broken_pelvis_brings_the_fracture_question_without_a_scan_line():
+    """An obturator palsy after a pelvic fracture recorded as a history factor (no imaging
+    line): the injury emergency holds back planned treatments, and the fracture question is
+    still there, so the options are not empty."""
+    out = run(
+        [loc("nerve:obturator", "left", 0.9), loc("plexus:lumbar", "left", 0.1)],
+        history={"onset": "acute", "factors": ["pelvic_fracture", "fall"]},
+        symptoms=[{"kind": "weakness", "side": "left"}],
+    )
+    assert "fracture_fixation" in option_ids(out)
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
