@@ -731,6 +731,33 @@ def test_a_broken_pelvis_brings_the_fracture_question_without_a_scan_line():
     assert "fracture_fixation" in option_ids(out)
 
 
+def test_denervated_muscle_on_a_scan_is_not_read_as_a_compartment_syndrome():
+    """An obturator palsy found weeks after a caesarean: the adductors look swollen on MRI
+    and fibrillate on EMG (the denervation pattern: Kamath 2008).  No fasciotomy, no
+    emergency CK; the same swollen muscle after a night on the floor with a raised CK is
+    still a crush picture."""
+    sections = dict(
+        patient={"age": 33, "sex": "female"},
+        history={"onset": "subacute", "factors": ["recent_childbirth", "prolonged_immobility"]},
+        symptoms=[{"kind": "weakness", "side": "right"}],
+        exam={"strength": [{"movement": "hip_adduction", "side": "right", "mrc": 2}]},
+        electrodiagnosis={
+            "needle_emg": [{"muscle": "adductor_longus", "side": "right", "result": "active_denervation"}]
+        },
+        investigations=[{"test": "mri_pelvis", "finding": "muscle_edema_or_necrosis", "side": "right"}],
+    )
+    obturator = [loc("nerve:obturator", "right", 0.9), loc("plexus:lumbar", "right", 0.1)]
+    out = run(obturator, **sections)
+    assert "compartment_fasciotomy" not in option_ids(out) and "ck" not in planned(out)
+    crushed = dict(
+        sections,
+        history={"onset": "acute", "factors": ["prolonged_immobility"]},
+        electrodiagnosis={},
+        investigations=[*sections["investigations"], {"test": "ck", "value": 12000}],
+    )
+    assert "compartment_fasciotomy" in option_ids(run(obturator, **crushed))
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
