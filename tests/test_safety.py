@@ -758,6 +758,28 @@ def test_denervated_muscle_on_a_scan_is_not_read_as_a_compartment_syndrome():
     assert "compartment_fasciotomy" in option_ids(run(obturator, **crushed))
 
 
+def test_weak_legs_worsening_over_days_with_weak_reflexes_get_nerve_conduction_soon():
+    """Both legs weakening over a week after a febrile illness, reflexes reduced, a scan
+    already done (Lyme polyradiculopathy in the report; Guillain-Barre syndrome looks the
+    same): nerve conduction within a day.  With bladder or saddle signs the cauda equina
+    pathway keeps the lead and this rule stays out."""
+    sections = dict(
+        patient={"age": 70, "sex": "male"},
+        history={"onset": "acute", "course": "worsening", "duration_days": 7, "factors": ["recent_infection"]},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}],
+        exam={
+            "strength": [{"movement": "ankle_dorsiflexion", "side": s, "mrc": 4} for s in ("left", "right")],
+            "reflexes": [{"reflex": "achilles", "side": s, "grade": "reduced"} for s in ("left", "right")],
+        },
+        investigations=[{"test": "mri_lumbar_spine", "finding": "canal_stenosis", "level": "L4-L5"}],
+    )
+    roots = [loc("polyradiculopathy", "bilateral", 0.6), loc("cauda_equina", "bilateral", 0.4)]
+    emg = planned(run(roots, **sections))["emg_ncs"]
+    assert (emg.priority, emg.when) == ("high", "within_24h") and "Guillain" in emg.why
+    bladder = dict(sections, symptoms=[*sections["symptoms"], {"kind": "bladder_dysfunction"}])
+    assert "Guillain" not in getattr(planned(run(roots, **bladder)).get("emg_ncs"), "why", "")
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
