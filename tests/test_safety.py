@@ -780,6 +780,25 @@ def test_weak_legs_worsening_over_days_with_weak_reflexes_get_nerve_conduction_s
     assert "Guillain" not in getattr(planned(run(roots, **bladder)).get("emg_ncs"), "why", "")
 
 
+def test_functional_weakness_gets_its_own_physiotherapy_not_braces():
+    """A positive Hoover sign with the functional look-alike leading (Stone 2012): a
+    neurologist's explanation and physiotherapy for functional weakness (Nielsen 2015),
+    not braces, walking aids or strengthening written for a damaged nerve."""
+    sections = dict(
+        history={"onset": "subacute", "course": "stable", "duration_days": 60},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "leg_gives_way"}],
+        exam={
+            "strength": [{"movement": "hip_extension", "side": "left", "mrc": 2}],
+            "signs": [{"sign": "hoover_sign", "side": "left", "result": "positive"}],
+        },
+    )
+    functional = [loc("no_neurological_lesion", "left", 0.8, "mimic_functional"), loc("root:L5", "left", 0.2)]
+    ids = option_ids(run(functional, **sections))
+    assert ids[0] == "functional_care"
+    assert not {"knee_support", "ankle_foot_orthosis", "physio_strength", "gait_balance"} & set(ids)
+    assert "functional_care" not in option_ids(run([loc("root:L5", "left", 1.0)], **sections))
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
