@@ -679,6 +679,12 @@ def test_no_walking_programme_in_an_emergency():
         exam={"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]},
     )
     assert "vascular_care" in option_ids(calm)
+    buttock = run(
+        [loc("no_neurological_lesion", "left", 0.9, "mimic_vascular_claudication")],
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "provoked_by": ["walking"]}],
+        exam={"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]},
+    )
+    assert "manual_therapy" not in option_ids(buttock), "an artery's buttock pain is not treated on the spine"
 
 
 def test_a_lump_without_a_sign_of_cancer_is_named_before_the_cancer_team():
