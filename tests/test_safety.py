@@ -361,6 +361,7 @@ def test_fever_with_new_pain_is_a_suspected_infection():
     forbidden = {"manual_therapy", "physio_stretch", "epidural_injection"}
     assert not forbidden & set(option_ids(out))
     assert "infection_abscess" in [e.cause for e in out["etiology"][:3]]
+    assert "How an infection will be ruled out".lower() in out["plain_summary"].lower()
     afebrile = run([si, loc("root:S1", "right", 0.3)], **dict(sections, history={"onset": "acute"}))
     assert "blood_cultures" not in planned(afebrile)
     assert "infection_abscess" not in [e.cause for e in afebrile["etiology"][:3]]
