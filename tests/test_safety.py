@@ -803,6 +803,9 @@ def test_functional_weakness_gets_its_own_physiotherapy_not_braces():
     ids = option_ids(run(functional, **sections))
     assert ids[0] == "functional_care"
     assert not {"knee_support", "ankle_foot_orthosis", "physio_strength", "gait_balance"} & set(ids)
+    out = run(functional, **sections)
+    assert "Ask about functional weakness" in out["plain_summary"]
+    assert "brace" not in out["plain_summary"] and "not in the nerves" not in out["plain_summary"]
     assert "functional_care" not in option_ids(run([loc("root:L5", "left", 1.0)], **sections))
 
 
