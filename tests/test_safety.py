@@ -809,6 +809,38 @@ def test_functional_weakness_gets_its_own_physiotherapy_not_braces():
     assert "functional_care" not in option_ids(run([loc("root:L5", "left", 1.0)], **sections))
 
 
+def test_weight_loss_with_a_diabetic_plexopathy_is_not_sent_to_the_cancer_team():
+    """Weight loss is part of a diabetic radiculoplexus neuropathy (Dyck 1999): with that
+    cause leading, a tumour is ruled out by the work-up, not assumed by an option to treat
+    it; a cancer history still brings the cancer team.  A lump on a nerve with no sign of
+    cancer gets no tumour-marker blood test."""
+    sections = dict(
+        patient={"age": 64},
+        history={"onset": "subacute", "factors": ["diabetes", "weight_loss"]},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right"}],
+        exam={
+            "strength": [
+                {"movement": "knee_extension", "side": "right", "mrc": 3},
+                {"movement": "hip_adduction", "side": "right", "mrc": 3},
+            ]
+        },
+    )
+    plexus = [loc("plexus:lumbar", "right", 0.9), loc("nerve:femoral", "right", 0.1)]
+    out = run(plexus, **sections)
+    assert out["etiology"][0].cause == "diabetic_radiculoplexus_neuropathy"
+    assert 0.2 <= next(e.probability for e in out["etiology"] if e.cause == "neoplastic") < 0.4
+    assert "oncology" not in option_ids(out) and "ct_abdomen_pelvis" in planned(out)
+    history = {"onset": "subacute", "factors": ["diabetes", "weight_loss", "cancer_history"]}
+    assert "oncology" in option_ids(run(plexus, **dict(sections, history=history)))
+    lump = run(
+        [loc("nerve:tibial", "left", 0.9), loc("root:S1", "left", 0.1)],
+        patient={"age": 50},
+        symptoms=[{"kind": "tingling", "region": "sole", "side": "left"}],
+        investigations=[{"test": "ultrasound_nerve", "finding": "mass", "side": "left", "site": "nerve:tibial"}],
+    )
+    assert "tumor_markers" not in planned(lump) and "nerve_mass_surgery" in option_ids(lump)
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
