@@ -841,6 +841,19 @@ def test_weight_loss_with_a_diabetic_plexopathy_is_not_sent_to_the_cancer_team()
     assert "tumor_markers" not in planned(lump) and "nerve_mass_surgery" in option_ids(lump)
 
 
+def test_no_root_injection_while_a_look_alike_leads():
+    """NICE NG59 offers epidural injections for severe sciatica: not while the reading is led
+    by a look-alike with no nerve lesion, even with a third of it on the roots."""
+    sections = dict(
+        history={"onset": "chronic", "duration_days": 120},
+        symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "right", "severity": 8}],
+    )
+    tendon = [loc("no_neurological_lesion", "right", 0.6, "mimic_greater_trochanteric"), loc("root:L5", "right", 0.4)]
+    assert "epidural_injection" not in option_ids(run(tendon, **sections))
+    root = [loc("root:L5", "right", 0.6), loc("no_neurological_lesion", "right", 0.4, "mimic_greater_trochanteric")]
+    assert "epidural_injection" in option_ids(run(root, **sections))
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
