@@ -854,6 +854,25 @@ def test_no_root_injection_while_a_look_alike_leads():
     assert "epidural_injection" in option_ids(run(root, **sections))
 
 
+def test_no_advice_about_habits_and_shoes_when_the_cord_leads():
+    """Advice to find what presses on a nerve in daily life fits a nerve pinched at a tight
+    spot that leads the reading, not a cord picture with entrapment in its tail."""
+    sections = dict(
+        patient={"age": 70},
+        history={"onset": "sudden"},
+        symptoms=[
+            {"kind": "weakness", "side": "bilateral"},
+            {"kind": "numbness", "region": "dorsum_foot", "side": "bilateral"},
+        ],
+    )
+    cord = [loc("spinal_cord", "bilateral", 0.45), loc("nerve:tibial", "left", 0.3), loc("nerve:tibial", "right", 0.25)]
+    out = run(cord, **sections)
+    assert next(e.probability for e in out["etiology"] if e.cause == "compressive_entrapment") >= 0.2
+    assert "relieve_pressure" not in option_ids(out)
+    tibial = [loc("nerve:tibial", "left", 0.7), loc("spinal_cord", "bilateral", 0.3)]
+    assert "relieve_pressure" in option_ids(run(tibial, **sections))
+
+
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
     """The emergency step fits the patient: a clotting disorder is corrected; with neither,
     the team looks for the bleed's cause.  Nobody is told to stop a drug they do not take."""
