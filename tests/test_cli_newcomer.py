@@ -63,6 +63,14 @@ def test_kb_lesion_without_a_site_lists_the_sites():
     assert invoke("kb", "lesion", sites[0], "--json").exit_code == 0
 
 
+def test_kb_lesion_in_words_shows_a_cord_lesions_tract_effects():
+    """A cord lesion damages no node of the plexus graph: its table shows its cord effects,
+    and a one-sided cord lesion those on the other side too."""
+    result = invoke("kb", "lesion", "spinal_cord")
+    assert result.exit_code == 0, result.output
+    assert "upper motor neuron weakness" in result.output and "cord, other side" in result.output
+
+
 def test_kb_kinds_registered_are_the_knowledge_query_kinds():
     from plexnav.cli.kb import KINDS
     from plexnav.knowledge.query import KINDS as QUERY_KINDS

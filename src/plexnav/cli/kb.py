@@ -125,7 +125,19 @@ def lesion(
         for group, items in res["effects"].items():
             for name, value in sorted(items.items(), key=lambda kv: -kv[1]):
                 table.add_row(f"{group.replace('_', ' ')}: {name}", f"{value:.2f}")
+        # a cord lesion acts through its tracts, not through the nodes above: say how
+        for key, side in (("central", ""), ("central_other_side", ", other side")):
+            for name, value in (res.get(key) or {}).items():
+                table.add_row(f"cord{side}: {CORD_EFFECTS.get(name, name)}", f"{value:.2f}")
         console.print(table)
+
+
+# the words for sites.yaml `central` effects in the lesion table
+CORD_EFFECTS = {
+    "umn": "upper motor neuron weakness and signs",
+    "sensory": "sensory loss below the level",
+    "visceral": "bladder, bowel and sexual function",
+}
 
 
 def _write(text: str, output: Path | None) -> None:
