@@ -558,3 +558,38 @@ def test_only_the_leading_look_alike_is_named_as_what_the_findings_look_like():
                 assert not any(name in reason for reason in ranked_cause.reasons), (ranked_cause.cause, key)
     arterial = next(e for e in out if e.cause == "ischemic_vascular")
     assert any(words["vascular_claudication"] in reason for reason in arterial.reasons)
+
+
+def test_wear_and_tear_at_the_cord_falls_before_forty():
+    """Spondylotic myelopathy is a disease of later life (Moore & Blumhardt 1997): the same
+    cord picture puts less on wear and tear at 30 than at 70."""
+    sections = dict(history={"onset": "subacute"}, symptoms=[{"kind": "weakness", "side": "bilateral"}])
+    young = prob(ranked("spinal_cord", "bilateral", patient={"age": 30}, **sections), "degenerative_spine")
+    old = prob(ranked("spinal_cord", "bilateral", patient={"age": 70}, **sections), "degenerative_spine")
+    assert young < old * 0.7
+
+
+def test_enhancing_roots_weigh_for_infection_and_against_wear_and_tear():
+    """Roots of the cauda equina that light up on a scan: meningitis, CMV, a spreading cancer
+    or Guillain-Barre syndrome rather than a disc (Ross & Moore 2015)."""
+    sections = dict(history={"onset": "acute", "factors": ["immunosuppression"]})
+    plain = ranked("polyradiculopathy", "bilateral", **sections)
+    enhancing = ranked(
+        "polyradiculopathy",
+        "bilateral",
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "plexus_enhancement_or_thickening", "site": "cauda_equina"}
+        ],
+        **sections,
+    )
+    assert prob(enhancing, "infection_abscess") > prob(plain, "infection_abscess")
+    assert prob(enhancing, "degenerative_spine") < prob(plain, "degenerative_spine")
+
+
+def test_an_infection_can_hurt_without_a_nerve_lesion():
+    """Fever with buttock pain and no nerve lesion (septic sacroiliitis): infection is among
+    the leading three causes; without the fever it is not (Darouiche 2006; Jarvik & Deyo 2002)."""
+    sections = dict(patient={"age": 13}, symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}])
+    febrile = ranked("no_neurological_lesion", "right", history={"factors": ["fever"]}, **sections)
+    assert "infection_abscess" in [e.cause for e in febrile[:3]]
+    assert "infection_abscess" not in [e.cause for e in ranked("no_neurological_lesion", "right", **sections)[:3]]
