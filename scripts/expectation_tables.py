@@ -69,7 +69,7 @@ class _NodeLesion:
     def __init__(self, node: str):
         self.id, self.site, self.lesion = f"node:{node}", "lesion point (no hypothesis of its own)", {node: 1.0}
         self.detail = self.pattern = self.umn_from = self.family = self.mimic = None
-        self.central, self.sides = {}, []
+        self.central, self.central_contra, self.sides = {}, {}, []
 
 
 def table_path(key: str) -> Path:
@@ -164,7 +164,7 @@ def live_tables(kb=None) -> dict[str, dict]:
             "lesion": lesion,
             "pattern": hyp.pattern,
             "central": dict(hyp.central),
-            "central_other_side": dict(getattr(hyp, "central_contra", {})),
+            "central_other_side": dict(hyp.central_contra),
             "umn_from": hyp.umn_from,
             "family": hyp.family,
             "sides": list(hyp.sides),
