@@ -414,3 +414,24 @@ def test_an_emergency_gets_no_advice_for_living_with_pain():
     assert "When to get help now" in emergency
     assert not {"Heat and cold", "Pacing", "Sleep and stress"} & set(emergency)
     assert {"Heat and cold", "Pacing", "Sleep and stress"} <= set(routine)
+
+
+def test_ischaemic_cause_of_a_cord_infarction_is_not_worded_as_leg_arteries():
+    """A sudden weakness of both legs with the bladder and bowel, led by the spinal cord with a
+    blocked artery the leading cause: the plain words name no leg artery, and the ankle-pressure
+    test asked for the weak foot pulses does not claim calf pain on walking the case never had."""
+    out = run(
+        [entry("spinal_cord", "bilateral", 0.8), entry("cauda_equina", "bilateral", 0.2)],
+        patient={"age": 86},
+        history={"onset": "sudden"},
+        symptoms=[
+            {"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True},
+            {"kind": "bladder_dysfunction"},
+            {"kind": "bowel_dysfunction"},
+        ],
+        exam={"signs": [{"sign": "reduced_foot_pulses", "side": "right", "result": "positive"}]},
+    )
+    assert out["etiology"][0].cause == "ischemic_vascular"
+    assert "to the legs" not in out["plain_summary"]
+    ankle = [w for w in out["workup"] if w.test == "ankle_brachial_index"]
+    assert ankle and not ankle[0].why.startswith("Calf pain")
