@@ -10,7 +10,7 @@
 # source changes need no reinstall).
 set -euo pipefail
 cd "$(dirname "$0")"
-PYTHON=${PYTHON:-python3}
+PYTHON=${PYTHON:-}  # empty: scripts/install.sh chooses (the distribution's CPython 3.11 first)
 STAMP=.venv/.plexnav-installed
 INPUTS=(pyproject.toml requirements/runtime.txt scripts/install.sh)
 if command -v sha256sum >/dev/null; then hash=(sha256sum); else hash=(shasum -a 256); fi

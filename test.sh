@@ -5,7 +5,7 @@
 # starts a throwaway PostgreSQL so the storage tests run on SQLite and PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")"
-PYTHON=${PYTHON:-python3}
+PYTHON=${PYTHON:-}  # empty: scripts/install.sh chooses (the distribution's CPython 3.11 first)
 
 bash scripts/install-system-deps.sh
 # the locked versions (requirements/test.txt), then plexnav itself: scripts/install.sh

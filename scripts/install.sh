@@ -13,7 +13,19 @@ case "$kind" in
   test) target='.[test]' ;;
   *) echo "usage: scripts/install.sh runtime|test" >&2; exit 2 ;;
 esac
-PYTHON=${PYTHON:-python3}
+# The interpreter: $PYTHON if set, else the distribution's CPython 3.11 when the machine has
+# it with venv (Debian and Ubuntu build it with profile-guided and link-time optimisation
+# and link it statically: plexnav's engine, mostly Python, ran 20-25% faster on it than on a
+# default source build such as pyenv's), else python3 from PATH.
+if [ -z "${PYTHON:-}" ]; then
+  PYTHON=python3
+  for candidate in /usr/bin/python3.11 /usr/bin/python3; do
+    if [ -x "$candidate" ] && "$candidate" -c 'import sys, ensurepip, venv; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      PYTHON=$candidate
+      break
+    fi
+  done
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi

@@ -73,11 +73,12 @@ def test_entropy_clips_as_np_clip_did():
 
 
 def _diverse_with_numpy(ranked, P, weights, n):
-    """The numpy expression _diverse stands for: one dot product per pair of candidates."""
+    """What _diverse stands for: one weighted distance per pair of candidates, its products
+    added in order (numpy's dot on most CPUs; see the test below)."""
     chosen: list[int] = []
     for c in ranked.tolist():
         column = P[:, c]
-        if all(weights @ np.abs(column - P[:, o]) >= explain.SAME_QUESTION for o in chosen):
+        if all(np.add.accumulate(weights * np.abs(column - P[:, o]))[-1] >= explain.SAME_QUESTION for o in chosen):
             chosen.append(c)
             if len(chosen) == n:
                 break
@@ -102,6 +103,11 @@ def test_diverse_next_findings_are_the_numpy_expressions(cases, model, monkeypat
 
 
 def test_a_short_dot_product_adds_in_order_in_plain_floats():
+    """_diverse's and _history_steps' short weighted sums, added in order in plain floats, are
+    the running sum numpy's accumulate gives (what _diverse's array branch uses), bit for bit.
+    numpy's dot (OpenBLAS ddot) gives the same sum within a few units in the last place: on
+    most CPUs exactly, but on some (seen on an AVX-512 machine) its kernel adds even short
+    vectors in several lanes, which is why the engine keeps the in-order sum."""
     rng = np.random.default_rng(11)
     for _ in range(3000):
         k = int(rng.integers(1, explain._DOT_IN_ORDER))
@@ -111,7 +117,8 @@ def test_a_short_dot_product_adds_in_order_in_plain_floats():
         total = 0.0
         for w, x, y in zip(weights.tolist(), a.tolist(), b.tolist(), strict=True):
             total += w * abs(x - y)
-        assert total == float(weights @ np.abs(a - b))
+        assert total == float(np.add.accumulate(weights * np.abs(a - b))[-1])
+        assert math.isclose(total, float(weights @ np.abs(a - b)), rel_tol=1e-14, abs_tol=1e-300)
 
 
 def test_numpy_sums_fewer_than_eight_numbers_in_order():

@@ -269,8 +269,8 @@ def _history_steps(
         if risk is None:
             continue
         against = risk[rivals]
-        # weights @ np.exp(against) in plain floats: fewer than _DOT_IN_ORDER products (at
-        # most RIVAL_GROUPS), which numpy adds one by one, in order, from 0.0
+        # weights @ np.exp(against) as a sum in order, in plain floats: fewer than
+        # _DOT_IN_ORDER products (at most RIVAL_GROUPS), the same on every machine (see _diverse)
         spread = 0.0
         for weight, chance in zip(weights_list, np.exp(against).tolist(), strict=True):
             spread += weight * chance
@@ -461,14 +461,17 @@ def _diverse(ranked: np.ndarray, P: np.ndarray, weights: np.ndarray, n: int) -> 
                 if len(chosen) == n:
                     break
         return np.array(chosen, dtype=np.intp)
-    # ``weights @ np.abs(column - P[:, o])`` of fewer than _DOT_IN_ORDER numbers adds the
-    # products one by one, in order, from 0.0 (numpy's own dot loop, and OpenBLAS's ddot below
-    # its 16-wide kernel; tests/test_speed_equivalence.py pins it to the numpy expression).
-    # So each candidate picked is set against every candidate at once: the products are the
-    # same elementwise IEEE operations, and np.add.accumulate down the leading sites is a
-    # running sum by definition (each step adds the next product to the sum so far, never
-    # pairwise), so its last row holds the same numbers (its first step is the first product,
-    # which is what 0.0 plus it gives: the products are never negative).  A candidate is
+    # The weighted distance of two candidates is ``weights @ np.abs(column - P[:, o])`` with
+    # the products added one by one, in order, from 0.0.  That is numpy's own dot loop and
+    # OpenBLAS's ddot below its 16-wide kernel on most CPUs; on some (an AVX-512 machine,
+    # 2026-11-29) OpenBLAS adds even short vectors in several lanes and its last bit differs,
+    # so the in-order sum is the definition here: the same numbers on every machine
+    # (tests/test_speed_equivalence.py).  So each candidate picked is set against every
+    # candidate at once: the products are the same elementwise IEEE operations, and
+    # np.add.accumulate down the leading sites is a running sum by definition (each step adds
+    # the next product to the sum so far, never pairwise), so its last row holds the same
+    # numbers (its first step is the first product, which is what 0.0 plus it gives: the
+    # products are never negative).  A candidate is
     # picked when no candidate picked before it asks the same question
     if not len(pool):
         return np.array(pool, dtype=np.intp)
