@@ -108,3 +108,19 @@ def test_next_findings_ask_different_questions(model):
         for i, a in enumerate(rows):
             for b in rows[i + 1 :]:
                 assert weights @ np.abs(a - b) >= SAME_QUESTION, path.name
+
+
+def test_a_lesion_that_takes_little_away_spares_its_own_muscles_by_its_nature(model):
+    """An L5 root irritation (pain with little loss of function) explains a normal great toe
+    extension, an L5 muscle, by the irritation, never by 'it is not supplied mainly by L5';
+    a normal ankle reflex, an S1 one, keeps the anatomical reason; the full L5 root lesion
+    keeps it too."""
+    from plexnav.engine.explain import _spared_reason
+
+    index = {h.id: i for i, h in enumerate(model.hypotheses)}
+    toe = model.findings[model.finding_index["strength:great_toe_extension:right"]]
+    ankle = model.findings[model.finding_index["reflex:achilles:right"]]
+    irritation, full = index["root_L5:right+irritative"], index["root_L5:right"]
+    assert "takes little of its function away" in _spared_reason(model, irritation, toe)
+    assert "not supplied mainly by L5" in _spared_reason(model, irritation, ankle)
+    assert "not supplied mainly by L5" in _spared_reason(model, full, ankle)

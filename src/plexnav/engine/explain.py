@@ -40,6 +40,7 @@ PER_RIVAL_MIN = 0.5  # nats against that rival
 SAME_QUESTION = 0.1
 DIVERSITY_POOL = 8
 _DOT_IN_ORDER = 16  # leading sites up to which _diverse adds its dot products in plain floats
+_MAIN_SUPPLY = 0.3  # a lesion involving at least this share of a target supplies it
 
 
 def _rivals(
@@ -137,6 +138,11 @@ def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
     if not nodes:
         return ""
     if spec.target in ("muscle", "movement", "reflex", "study", "skin"):
+        # a lesion that takes little away (an irritative twin, pudendal neuralgia) spares what
+        # it supplies by its nature, not by its anatomy: said when the whole lesion would
+        # involve the target (its involvement here is that times the lesion's deficit)
+        if hyp.deficit < 1.0 and model.inv_lmn[h, model.finding_index[spec.key]] >= _MAIN_SUPPLY * hyp.deficit:
+            return f" ({kb.parameters['irritative']['spared']})"
         record: Mapping[str, MuscleRecord | ReflexRecord | StudyRecord | SkinRecord]
         if spec.target == "movement":
             mov = kb.movements[spec.target_id]

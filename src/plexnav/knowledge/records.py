@@ -264,12 +264,14 @@ class SiteRiskRule(Sourced):
 class IrritativeTwins(Sourced):
     """Twins of root and nerve lesions that hurt more than they take away (likelihood.yaml
     irritative): the families that get one, the twin's share of the prior and the share of
-    its targets' function it removes, and the words the site's detail gives for it."""
+    its targets' function it removes, the words the site's detail gives for it, and why a
+    normal finding fits such a lesion."""
 
     families: list[str] = Field(min_length=1)
     share: float = Field(gt=0, lt=1)
     deficit: float = Field(gt=0, lt=1)
     detail: str = Field(min_length=1)
+    spared: str = Field(min_length=1, description="why a normal finding fits a lesion that takes little away")
 
 
 class FamilyParameters(_Record):
