@@ -124,3 +124,15 @@ def test_a_lesion_that_takes_little_away_spares_its_own_muscles_by_its_nature(mo
     assert "takes little of its function away" in _spared_reason(model, irritation, toe)
     assert "not supplied mainly by L5" in _spared_reason(model, irritation, ankle)
     assert "not supplied mainly by L5" in _spared_reason(model, full, ankle)
+
+
+def test_needle_emg_results_read_as_a_clinician_writes_them(model):
+    """'both' names active denervation and chronic neurogenic changes; a chronic result says
+    'changes' (the raw ids read 'both in left tibialis anterior on needle EMG')."""
+    from plexnav.engine.wording import finding_phrase
+
+    spec = model.findings[model.finding_index["needle_emg:tibialis_anterior:left"]]
+    both = finding_phrase(model.kb, spec, "abnormal", "both")
+    chronic = finding_phrase(model.kb, spec, "abnormal", "chronic_neurogenic")
+    assert both.startswith("active denervation and chronic neurogenic changes in left tibialis anterior")
+    assert chronic.startswith("chronic neurogenic changes in left tibialis anterior")

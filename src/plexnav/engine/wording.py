@@ -137,6 +137,15 @@ def target_gloss(kb: KnowledgeBase, target: str, target_id: str) -> str:
 STATE_WORDS = {
     "strength": {"normal": "normal", "slight": "slightly weak", "mild": "mildly weak", "severe": "weak"},
 }
+# a needle EMG result as a clinician writes it ("both in left tibialis anterior" said nothing)
+EMG_RESULT_WORDS = {
+    "active_denervation": "active denervation",
+    "chronic_neurogenic": "chronic neurogenic changes",
+    "both": "active denervation and chronic neurogenic changes",
+    "myopathic": "myopathic changes",
+    "myokymic_discharges": "myokymic discharges",
+    "reduced_recruitment_only": "reduced recruitment alone",
+}
 
 
 def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str) -> str:
@@ -171,7 +180,7 @@ def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str)
         name = kb.muscles[tid].name
         if state == "normal":
             return f"normal needle EMG of {sided}{name}"
-        return f"{value.replace('_', ' ')} in {sided}{name} on needle EMG"
+        return f"{EMG_RESULT_WORDS.get(value, value.replace('_', ' '))} in {sided}{name} on needle EMG"
     if t == "sign":
         name = kb.signs[tid].name
         where = f" ({spec.region.replace('_', ' ')})" if spec.region else ""
