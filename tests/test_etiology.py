@@ -593,3 +593,14 @@ def test_an_infection_can_hurt_without_a_nerve_lesion():
     febrile = ranked("no_neurological_lesion", "right", history={"factors": ["fever"]}, **sections)
     assert "infection_abscess" in [e.cause for e in febrile[:3]]
     assert "infection_abscess" not in [e.cause for e in ranked("no_neurological_lesion", "right", **sections)[:3]]
+
+
+def test_a_reason_that_weighs_only_at_other_sites_is_not_said():
+    """Both legs weak argues against a tumour of the pelvic plexus (one-sided as a rule), and
+    nowhere else: at the conus its words about the pelvis are not given as a reason."""
+    weak_both = {"exam": {"strength": [{"movement": "ankle_plantarflexion", "side": "bilateral", "mrc": 4}]}}
+    at_conus = ranked("conus_medullaris", "bilateral", **weak_both)
+    at_plexus = ranked("plexus:sacral", "bilateral", **weak_both)
+    words = "Both legs are weak"
+    assert not any(words in r for e in at_conus if e.cause == "neoplastic" for r in e.reasons)
+    assert any(words in r for e in at_plexus if e.cause == "neoplastic" for r in e.reasons)

@@ -278,8 +278,12 @@ class CauseTable:
             missing = (math.log(cause["otherwise"]), cause["missing_reason"]) if cause.get("needs_any") else None
             items = []
             for i, item in enumerate(cause.get("evidence", ())):
-                # lr 1 marks the exposure a `needs_any` cause depends on: worth saying.
-                weight = item_logs[i] or -math.log(cause.get("otherwise", 1.0))
+                # lr 1 (one number) marks the exposure a `needs_any` cause depends on: worth
+                # saying.  An item whose lr is 1 only at this site (a mapping) tells nothing
+                # here and is not said (both legs weak argues against a tumour of the pelvic
+                # plexus, not of the conus)
+                marker = item.get("lr") == 1
+                weight = item_logs[i] or (-math.log(cause.get("otherwise", 1.0)) if marker else 0.0)
                 items.append((weight, item["reason"]) if weight else None)
             alike = site.partition(LOOK_ALIKE)[2]
             fits = bool(alike) and self._look_alikes[name][alike] >= LOOK_ALIKE_FIT * self._look_alike_base[alike]
