@@ -604,3 +604,14 @@ def test_a_reason_that_weighs_only_at_other_sites_is_not_said():
     words = "Both legs are weak"
     assert not any(words in r for e in at_conus if e.cause == "neoplastic" for r in e.reasons)
     assert any(words in r for e in at_plexus if e.cause == "neoplastic" for r in e.reasons)
+
+
+def test_a_bleed_in_the_spinal_canal_is_not_a_retroperitoneal_haematoma():
+    """Anticoagulated, a haematoma on the scan: at the femoral nerve the retroperitoneal bleed
+    leads; at the spinal cord it is all but excluded (it cannot reach the canal)."""
+    bleed = {
+        "history": {"onset": "sudden", "factors": ["anticoagulation"]},
+        "investigations": [{"test": "mri_whole_spine", "finding": "hematoma"}],
+    }
+    assert first("nerve:femoral", "right", **bleed) == "retroperitoneal_hematoma"
+    assert prob(ranked("spinal_cord", "bilateral", **bleed), "retroperitoneal_hematoma") < 0.01
