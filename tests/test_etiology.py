@@ -615,3 +615,23 @@ def test_a_bleed_in_the_spinal_canal_is_not_a_retroperitoneal_haematoma():
     }
     assert first("nerve:femoral", "right", **bleed) == "retroperitoneal_hematoma"
     assert prob(ranked("spinal_cord", "bilateral", **bleed), "retroperitoneal_hematoma") < 0.01
+
+
+def test_an_unexplained_cord_compression_raises_a_growth():
+    """The thoracic cord pressed on a scan with no disc or narrowing named: a growth is one of
+    the commonest causes (Moore & Blumhardt 1997), so a tumour leads without a cancer history;
+    with a disc herniation on the same scan it does not."""
+    pressed = {
+        "patient": {"age": 56},
+        "history": {"onset": "chronic", "course": "worsening"},
+        "investigations": [{"test": "mri_whole_spine", "finding": "cord_or_cauda_compression", "level": "T7"}],
+    }
+    assert first("spinal_cord", "bilateral", **pressed) == "neoplastic"
+    disc = {
+        **pressed,
+        "investigations": [
+            *pressed["investigations"],
+            {"test": "mri_whole_spine", "finding": "disc_herniation", "level": "T7-T8"},
+        ],
+    }
+    assert first("spinal_cord", "bilateral", **disc) != "neoplastic"

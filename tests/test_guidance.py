@@ -435,3 +435,19 @@ def test_ischaemic_cause_of_a_cord_infarction_is_not_worded_as_leg_arteries():
     assert "to the legs" not in out["plain_summary"]
     ankle = [w for w in out["workup"] if w.test == "ankle_brachial_index"]
     assert ankle and not ankle[0].why.startswith("Calf pain")
+
+
+def test_an_unexplained_cord_compression_asks_what_it_is():
+    """No known cancer, the cord pressed with no disc to explain it: ask what it is and who
+    treats it; with a cancer history the metastatic pathway speaks instead."""
+    pressed = {
+        "patient": {"age": 56},
+        "history": {"onset": "chronic", "course": "worsening"},
+        "symptoms": [{"kind": "weakness", "side": "bilateral"}],
+        "investigations": [{"test": "mri_whole_spine", "finding": "cord_or_cauda_compression", "level": "T7"}],
+    }
+    loc = [entry("spinal_cord", "bilateral", 0.95), entry("conus_medullaris", "bilateral", 0.05)]
+    asked = "what is pressing on the spinal cord"
+    assert any(asked in o for o in options(run(loc, **pressed)))
+    known = {**pressed, "history": {**pressed["history"], "factors": ["cancer_history"]}}
+    assert not any(asked in o for o in options(run(loc, **known)))
