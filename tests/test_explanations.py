@@ -136,3 +136,27 @@ def test_needle_emg_results_read_as_a_clinician_writes_them(model):
     chronic = finding_phrase(model.kb, spec, "abnormal", "chronic_neurogenic")
     assert both.startswith("active denervation and chronic neurogenic changes in left tibialis anterior")
     assert chronic.startswith("chronic neurogenic changes in left tibialis anterior")
+
+
+def test_no_nerve_lesion_names_a_look_alike_only_when_it_leads_clearly(model):
+    """Numbness of the foot dorsum with aching pain: the look-alikes share "no nerve lesion"
+    about evenly, so it is explained plainly, not as hip joint disease; a trochanteric pain
+    picture names its look-alike."""
+    from pathlib import Path
+
+    from plexnav.engine.localize import DOMINANT_LOOK_ALIKE
+
+    here = Path(__file__).resolve().parent / "cases"
+    even = parse_case(
+        (here / "published_round6" / "n-deep-peroneal-anterior-tarsal-aneskey-english.json").read_bytes()
+    )[0]
+    entry = localize(even, model)[0][0]
+    assert entry.site == "no_neurological_lesion" and entry.look_alikes
+    assert max(v for k, v in entry.look_alikes.items() if k != "none") < DOMINANT_LOOK_ALIKE
+    assert entry.detail is None
+    text = " ".join(entry.supporting + entry.against)
+    assert "a picture with no nerve lesion" in text and "hip joint" not in text
+    clear = parse_case((here / "vignettes" / "v-gtps.json").read_bytes())[0]
+    entry = localize(clear, model)[0][0]
+    assert entry.site == "no_neurological_lesion" and entry.detail
+    assert "trochanteric" in " ".join(entry.supporting)

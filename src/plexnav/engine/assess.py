@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,9 @@ from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry, N
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_findings, split_explanation
 from plexnav.engine.localize import (
+    DOMINANT_LOOK_ALIKE,
     NO_LESION,
+    PLAIN_LOOK_ALIKE,
     Scored,
     SiteGroup,
     group_sites,
@@ -101,6 +104,25 @@ def _look_alikes(model: LikelihoodModel, scored: Scored) -> dict[str, float]:
     return dict(zip(layout.keys, shares, strict=True))
 
 
+def _shown(
+    model: LikelihoodModel, group: SiteGroup, groups: list[SiteGroup], alikes: dict[str, float] | None
+) -> tuple[SiteGroup, list[SiteGroup]]:
+    """The group as its explanation and detail present it: "no nerve lesion" is explained as a
+    named look-alike (hip joint, trochanteric pain...) only when that look-alike holds at least
+    half of it; otherwise as no nerve lesion plainly (numbness of the foot, the look-alikes
+    about even, is not "hip joint disease").  The probabilities, and the leading hypothesis
+    the entry names for the guidance, are the group's either way."""
+    if alikes is None or model.hypotheses[group.members[0]].mimic is None:
+        return group, groups
+    if max(v for k, v in alikes.items() if k != PLAIN_LOOK_ALIKE) >= DOMINANT_LOOK_ALIKE:
+        return group, groups
+    plain = [i for i in group.members if model.hypotheses[i].mimic is None]
+    if not plain:
+        return group, groups
+    shown = replace(group, members=(plain[0], *(i for i in group.members if i != plain[0])))
+    return shown, [shown if g is group else g for g in groups]
+
+
 def localize(
     case: Case, model: LikelihoodModel, scored: Scored | None = None
 ) -> tuple[list[LocalizationEntry], list[NextFinding]]:
@@ -118,9 +140,11 @@ def localize_with_background(
     history = tuple(f"factor:{f}" for f in case.history.factors)
     entries: list[LocalizationEntry] = []
     for rank, group in enumerate(groups[:TOP_SITES]):
-        steps = explain_group(model, scored, group, groups, history=history) if rank < EXPLAINED_SITES else []
+        alikes = _look_alikes(model, scored) if group.site == NO_LESION else None
+        shown, shown_groups = _shown(model, group, groups, alikes)
+        steps = explain_group(model, scored, shown, shown_groups, history=history) if rank < EXPLAINED_SITES else []
         supporting, against = split_explanation(steps)
-        best = model.hypotheses[group.members[0]]
+        best = model.hypotheses[group.members[0]]  # the engine's leading hypothesis (the guidance reads it)
         # the ids come from the knowledge base's validated hypothesis records (site V.Site,
         # side V.Side or the case's symptomatic side, levels V.RootLevel), and the pydantic
         # model checks them again here
@@ -133,10 +157,10 @@ def localize_with_background(
                     "supporting": supporting,
                     "against": against,
                     "levels": list(group.levels) if group.levels else None,
-                    "detail": entry_detail(best),
+                    "detail": entry_detail(model.hypotheses[shown.members[0]]),
                     "hypothesis": best.id,
                     "explanation": steps,
-                    "look_alikes": _look_alikes(model, scored) if group.site == NO_LESION else None,
+                    "look_alikes": alikes,
                 }
             )
         )

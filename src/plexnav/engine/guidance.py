@@ -123,9 +123,12 @@ def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[st
     top = ranked[0]
     if top.site == "no_neurological_lesion":
         out = [s["found_no_lesion"] if top.probability >= s["uncertain_below"] else s["found_no_lesion_uncertain"]]
+        # the look-alike is named only when it leads "no nerve lesion" clearly: the entry then
+        # carries its name as the detail (localize.DOMINANT_LOOK_ALIKE)
         if (
             top.hypothesis
             and top.hypothesis.startswith("mimic_")
+            and top.detail
             and lesion_words(top, words) != words["sites"][top.site]
         ):
             out.append(s["found_mimic"].format(place=lesion_words(top, words)))

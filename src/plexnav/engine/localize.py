@@ -151,6 +151,9 @@ def _members_of(model: LikelihoodModel) -> tuple[tuple[int, ...], ...]:
 
 NO_LESION = "no_neurological_lesion"
 PLAIN_LOOK_ALIKE = "none"  # no nerve lesion and none of the named look-alikes
+# share of "no nerve lesion" a look-alike needs before the explanation, the summary and the
+# causes name it (below it the look-alikes are about even: no nerve lesion, plainly)
+DOMINANT_LOOK_ALIKE = 0.5
 
 
 @dataclass(frozen=True)
