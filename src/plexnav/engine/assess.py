@@ -104,23 +104,21 @@ def _look_alikes(model: LikelihoodModel, scored: Scored) -> dict[str, float]:
     return dict(zip(layout.keys, shares, strict=True))
 
 
-def _shown(
-    model: LikelihoodModel, group: SiteGroup, groups: list[SiteGroup], alikes: dict[str, float] | None
-) -> tuple[SiteGroup, list[SiteGroup]]:
-    """The group as its explanation and detail present it: "no nerve lesion" is explained as a
-    named look-alike (hip joint, trochanteric pain...) only when that look-alike holds at least
-    half of it; otherwise as no nerve lesion plainly (numbness of the foot, the look-alikes
-    about even, is not "hip joint disease").  The probabilities, and the leading hypothesis
-    the entry names for the guidance, are the group's either way."""
-    if alikes is None or model.hypotheses[group.members[0]].mimic is None:
-        return group, groups
-    if max(v for k, v in alikes.items() if k != PLAIN_LOOK_ALIKE) >= DOMINANT_LOOK_ALIKE:
-        return group, groups
-    plain = [i for i in group.members if model.hypotheses[i].mimic is None]
-    if not plain:
-        return group, groups
-    shown = replace(group, members=(plain[0], *(i for i in group.members if i != plain[0])))
-    return shown, [shown if g is group else g for g in groups]
+def _shown(model: LikelihoodModel, groups: list[SiteGroup], alikes: dict[str, float] | None) -> list[SiteGroup]:
+    """The groups as the explanations present them, as a site or as a rival: "no nerve lesion"
+    is explained as a named look-alike (hip joint, trochanteric pain...) only when that
+    look-alike holds at least half of it; otherwise as no nerve lesion plainly (numbness of
+    the foot, the look-alikes about even, is not "hip joint disease").  The probabilities, and
+    the leading hypothesis each entry names for the guidance, are the groups' either way."""
+    if alikes is None or max(v for k, v in alikes.items() if k != PLAIN_LOOK_ALIKE) >= DOMINANT_LOOK_ALIKE:
+        return groups
+    out = []
+    for group in groups:
+        plain = [i for i in group.members if model.hypotheses[i].mimic is None]
+        if group.site == NO_LESION and model.hypotheses[group.members[0]].mimic is not None and plain:
+            group = replace(group, members=(plain[0], *(i for i in group.members if i != plain[0])))
+        out.append(group)
+    return out
 
 
 def localize(
@@ -139,9 +137,9 @@ def localize_with_background(
     groups = group_sites(model, scored, limit=max(TOP_SITES, 8))
     history = tuple(f"factor:{f}" for f in case.history.factors)
     entries: list[LocalizationEntry] = []
-    for rank, group in enumerate(groups[:TOP_SITES]):
-        alikes = _look_alikes(model, scored) if group.site == NO_LESION else None
-        shown, shown_groups = _shown(model, group, groups, alikes)
+    alikes = _look_alikes(model, scored) if any(g.site == NO_LESION for g in groups[:TOP_SITES]) else None
+    shown_groups = _shown(model, groups, alikes)  # every explanation, as a site or as a rival
+    for rank, (group, shown) in enumerate(zip(groups[:TOP_SITES], shown_groups, strict=False)):
         steps = explain_group(model, scored, shown, shown_groups, history=history) if rank < EXPLAINED_SITES else []
         supporting, against = split_explanation(steps)
         best = model.hypotheses[group.members[0]]  # the engine's leading hypothesis (the guidance reads it)
@@ -160,7 +158,7 @@ def localize_with_background(
                     "detail": entry_detail(model.hypotheses[shown.members[0]]),
                     "hypothesis": best.id,
                     "explanation": steps,
-                    "look_alikes": alikes,
+                    "look_alikes": alikes if group.site == NO_LESION else None,
                 }
             )
         )
