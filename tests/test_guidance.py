@@ -451,3 +451,24 @@ def test_an_unexplained_cord_compression_asks_what_it_is():
     assert any(asked in o for o in options(run(loc, **pressed)))
     known = {**pressed, "history": {**pressed["history"], "factors": ["cancer_history"]}}
     assert not any(asked in o for o in options(run(loc, **known)))
+
+
+@pytest.mark.parametrize(
+    "factor,said,never",
+    [
+        ("alcohol_excess", "drinking alcohol", "cancer team"),
+        ("chemotherapy_neurotoxic", "cancer team", "drinking"),
+        ("b12_deficiency", "vitamin B12 treatment", "cancer team"),
+    ],
+)
+def test_stopping_a_nerve_toxin_speaks_of_the_patients_own_exposure(factor, said, never):
+    """Heavy drinking is not told to see a cancer team; a neurotoxic chemotherapy is."""
+    loc = [entry("polyneuropathy", "bilateral", 0.95), entry("root:S1", "left", 0.05)]
+    out = run(
+        loc,
+        patient={"age": 55},
+        history={"onset": "chronic", "factors": [factor]},
+        symptoms=[{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}],
+    )
+    text = " ".join(options(out))
+    assert said in text and never not in text

@@ -977,3 +977,21 @@ def test_every_safety_rule_names_an_existing_test():
         path, _, name = rule["test"].partition("::")
         assert f"def {name}(" in (root / path).read_text(encoding="utf-8"), rule["id"]
         assert rule["sources"] and rule["enforced_by"]
+
+
+def test_a_lump_in_the_spinal_canal_is_named_before_any_cancer_test():
+    """A mass in the spinal canal with no sign of cancer (an ependymoma, a nerve-sheath tumour,
+    a cyst): the spine's own question, not the pelvic one, and no tumour markers; with a
+    cancer history the markers come back."""
+    conus = [loc("conus_medullaris", "bilateral", 0.95), loc("cauda_equina", "bilateral", 0.05)]
+    sections = dict(
+        patient={"age": 45},
+        history={"onset": "subacute", "course": "worsening"},
+        symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "numbness", "region": "saddle"}],
+        investigations=[{"test": "mri_lumbar_spine", "finding": "mass", "level": "T12-L1", "site": "conus_medullaris"}],
+    )
+    out = run(conus, **sections)
+    assert "spine_mass_diagnosis" in option_ids(out) and "mass_diagnosis" not in option_ids(out)
+    assert "tumor_markers" not in planned(out)
+    known = run(conus, **dict(sections, history={"onset": "subacute", "factors": ["cancer_history"]}))
+    assert "tumor_markers" in planned(known) and "spine_mass_diagnosis" not in option_ids(known)
