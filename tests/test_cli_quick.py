@@ -1,5 +1,6 @@
-"""``plexnav assess CASE [--json]`` is answered before typer loads (plexnav.cli.quick), and
-says exactly what the full command table says: the same output, error lines and exit status.
+"""``plexnav assess CASE [--json]`` and the plain forms of ``plexnav batch`` are answered
+before typer loads (plexnav.cli.quick), and say exactly what the full command table says: the
+same output, error lines and exit status.
 
 The full command table still answers every other form; ``--max-bytes`` with a limit larger
 than any case sends the same call through it, which is how the two are compared here."""
@@ -13,7 +14,7 @@ import sys
 
 import pytest
 
-from plexnav.cli.quick import assess_arguments
+from plexnav.cli.quick import assess_arguments, batch_arguments
 from plexnav.examples import example_names, example_path
 from test_cli_startup import PROBE  # the same module-listing probe
 
@@ -119,3 +120,61 @@ def test_a_reader_that_goes_away_ends_both_paths_alike():
         outcomes.append((done.wait(timeout=120), done.stderr.read()))
         done.stderr.close()
     assert outcomes[0] == outcomes[1] == (1, b"")
+
+
+# ----------------------------------------------------------------------------- batch
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["in.jsonl", "-o", "out.jsonl"], ("in.jsonl", "out.jsonl", None, 512, 0)),
+        (["-o", "out.jsonl", "in.jsonl"], ("in.jsonl", "out.jsonl", None, 512, 0)),
+        (["-", "--output", "-", "--fields", "site", "--workers", "2"], ("-", "-", "site", 512, 2)),
+        (["in.jsonl", "-o", "o", "--chunk", "7", "--workers", "0"], ("in.jsonl", "o", None, 7, 0)),
+        (["in.jsonl"], None),
+        (["in.jsonl", "-o"], None),
+        (["in.jsonl", "-o", "a", "-o", "b"], None),
+        (["in.jsonl", "-o", "o", "--chunk", "0"], None),
+        (["in.jsonl", "-o", "o", "--workers", "-1"], None),
+        (["in.jsonl", "-o", "o", "--chunk", "x"], None),
+        (["in.jsonl", "-o", "o", "--chunk=7"], None),
+        (["in.jsonl", "-o", "o", "--help"], None),
+        (["a.jsonl", "b.jsonl", "-o", "o"], None),
+        (["in.jsonl", "-o", "o", "--fileds", "site"], None),
+    ],
+)
+def test_only_the_plain_batch_forms_take_the_quick_path(args, expected):
+    assert batch_arguments(args) == expected
+
+
+@pytest.mark.parametrize("fields", [(), ("--fields", "site,triage,causes"), ("--fields", "sight")])
+def test_quick_and_full_batch_write_the_same_answers_and_lines(tmp_path, fields):
+    """The same file in, through the quick path and through the command table (which alone
+    reads ``--chunk=N``): the same answers, the same line on standard error, the same status."""
+    lines = [
+        json.dumps({k: v for k, v in json.loads(example_path(name).read_text()).items() if k != "expected"})
+        for name in example_names()[:3]
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join([*lines, '{"format": "plexnav-case/1", "patient": {"age": "old"}}']) + "\n")
+    outcomes = []
+    for extra in (("--chunk", "2"), ("--chunk=2",)):
+        out = tmp_path / f"out{len(outcomes)}.jsonl"
+        done = run("batch", str(source), "-o", str(out), "--workers", "1", *fields, *extra)
+        outcomes.append((done.returncode, done.stderr, out.read_bytes() if out.exists() else None))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == (2 if "sight" in fields else 0)
+
+
+def test_quick_batch_loads_no_typer(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"format": "plexnav-case/1", "symptoms": [{"kind": "pain", "side": "left"}]}) + "\n")
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "batch", str(source), "-o", str(tmp_path / "o.jsonl"), "--workers", "1"],
+        capture_output=True,
+        timeout=120,
+    )
+    modules = set(json.loads(done.stderr.decode().rsplit("MODULES ", 1)[1]))
+    assert "plexnav.cli.batch" in modules
+    assert [m for m in ("typer", "plexnav.cli.commands") if m in modules] == []

@@ -287,3 +287,17 @@ def _mode_for(target: Path) -> int:
 def _chain(first, rest):
     yield first
     yield from rest
+
+
+def batch_command(source: str, output: str, fields: str | None, chunk: int, workers: int) -> int:
+    """``plexnav batch`` as the command line runs it, for the command table and its quick path
+    alike: the counts or the one-line error on standard error, and the exit status."""
+    from plexnav.answers import FieldsError, parse_fields
+
+    try:
+        counts = run_batch(source, output, chunk, workers or os.cpu_count() or 1, parse_fields(fields))
+    except (BatchFileError, FieldsError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    sys.stderr.write(f"{counts['ok']} assessed, {counts['errors']} errors\n")
+    return 0

@@ -107,17 +107,11 @@ def batch(
 ) -> None:
     """Assess many cases, streaming: constant memory, same order, an error object (with its
     line number) per bad line.  plexnav supports clinical judgement; it never replaces it."""
-    import os
+    from plexnav.cli.batch import batch_command
 
-    from plexnav.answers import FieldsError, parse_fields
-    from plexnav.cli.batch import BatchFileError, run_batch
-
-    try:
-        counts = run_batch(source, output, chunk, workers or os.cpu_count() or 1, parse_fields(fields))
-    except (BatchFileError, FieldsError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    typer.echo(f"{counts['ok']} assessed, {counts['errors']} errors", err=True)
+    status = batch_command(source, output, fields, chunk, workers)
+    if status:
+        raise typer.Exit(code=status)
 
 
 @app.command()

@@ -1,8 +1,8 @@
 """The ``plexnav`` entry point.
 
-``plexnav --version`` is answered here, and ``plexnav assess CASE [--json]`` by
-:mod:`plexnav.cli.quick`, before typer and the command table (:mod:`plexnav.cli.commands`)
-load; every other call runs the typer app.  ``app`` and the
+``plexnav --version`` is answered here, and ``plexnav assess CASE [--json]`` and the plain
+forms of ``plexnav batch`` by :mod:`plexnav.cli.quick`, before typer and the command table
+(:mod:`plexnav.cli.commands`) load; every other call runs the typer app.  ``app`` and the
 command functions are importable from here as before (``from plexnav.cli.main import app``).
 """
 
@@ -54,6 +54,15 @@ def run() -> None:
         arguments = quick.assess_arguments(sys.argv[2:])
         if arguments is not None:
             status = quick.run(*arguments)
+            if status:
+                sys.exit(status)
+            return
+    if sys.argv[1:2] == ["batch"]:
+        from plexnav.cli import quick
+
+        batch = quick.batch_arguments(sys.argv[2:])
+        if batch is not None:
+            status = quick.run_batch(batch)
             if status:
                 sys.exit(status)
             return

@@ -1,4 +1,5 @@
-"""``plexnav assess CASE [--json]`` answered before typer and the command table load.
+"""``plexnav assess CASE [--json]`` and ``plexnav batch`` answered before typer and the
+command table load.
 
 The plain forms of the most common command (one case file or ``-``, with or without
 ``--json``) skip typer, whose parameter parsing builds pydantic validators, and read the
@@ -23,6 +24,61 @@ def assess_arguments(args: list[str]) -> tuple[str, bool] | None:
     if path.startswith("-") and path != "-":
         return None  # an option: the command table knows it or says it does not
     return path, "--json" in args
+
+
+_BATCH_OPTIONS = {
+    "-o": "output",
+    "--output": "output",
+    "--fields": "fields",
+    "--chunk": "chunk",
+    "--workers": "workers",
+}
+
+
+def batch_arguments(args: list[str]) -> tuple[str, str, str | None, int, int] | None:
+    """(source, output, fields, chunk, workers) for ``batch SOURCE -o OUT [--fields F]
+    [--chunk N] [--workers N]`` with each option once, as separate words and with valid
+    numbers, else None: the command table parses (and refuses) every other form."""
+    values: dict[str, str] = {}
+    sources: list[str] = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        name = _BATCH_OPTIONS.get(word)
+        if name is not None:
+            if name in values or i + 1 == len(args):
+                return None
+            values[name] = args[i + 1]
+            i += 2
+            continue
+        if word.startswith("-") and word != "-":
+            return None  # --help, --opt=value, a misspelt option: the command table says
+        sources.append(word)
+        i += 1
+    if len(sources) != 1 or "output" not in values:
+        return None
+    numbers = {"chunk": 512, "workers": 0}
+    for name, lowest in (("chunk", 1), ("workers", 0)):
+        text = values.get(name)
+        if text is not None:
+            if not text.isdigit() or int(text) < lowest:
+                return None
+            numbers[name] = int(text)
+    return sources[0], values["output"], values.get("fields"), numbers["chunk"], numbers["workers"]
+
+
+def run_batch(arguments: tuple[str, str, str | None, int, int]) -> int:
+    """``plexnav batch`` without typer: the same files, lines and exit status."""
+    from plexnav.cli.batch import batch_command
+
+    try:
+        status = batch_command(*arguments)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 def run(path: str, as_json: bool) -> int:
