@@ -173,3 +173,21 @@ def _is_json(body: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_new_case_is_answered_before_the_router_with_the_routes_answer_and_headers(client):
+    """A case the server has not seen is answered by the innermost middleware (the assessor's
+    own call, without FastAPI's router); the body, its type and the outer middleware's security
+    headers are those the route gives; a case the assessor refuses still reaches the route and
+    gets its 422."""
+    from plexnav.engine.assess import assess
+    from plexnav.modelcache import load_model
+    from plexnav.validation import validate_case
+
+    case = {**_case("new-one"), "patient": {"age": 77}}
+    response = client.post("/api/v1/assess", json=case)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    assert "x-content-type-options" in {k.lower() for k in response.headers}
+    assert response.json() == json.loads(assess(validate_case(case)[0], load_model()).to_json())
+    refused = client.post("/api/v1/assess", json={**case, "patient": {"age": "old"}})
+    assert refused.status_code == 422 and "age" in refused.text
