@@ -269,7 +269,9 @@ def test_a_hip_picture_after_a_normal_hip_x_ray_asks_for_an_mri_not_nothing():
     fractures and early avascular necrosis (ACR), so the hip is imaged again, soon, as an MRI.
     No image yet: the plain X-ray.  Osteoarthritis already seen, or improving: no repeat."""
     hip = [
-        entry("no_neurological_lesion", "left", 0.8).model_copy(update={"hypothesis": "mimic_hip_joint:symptomatic"})
+        entry("no_neurological_lesion", "left", 0.8).model_copy(
+            update={"hypothesis": "mimic_hip_joint:symptomatic", "look_alikes": {"hip_joint": 0.9, "none": 0.1}}
+        )
     ]
     pain = [{"kind": "pain", "region": "groin", "side": "left", "provoked_by": ["walking", "hip_movement"]}]
     normal = [{"test": "hip_imaging", "finding": "normal", "side": "left"}]
@@ -281,3 +283,24 @@ def test_a_hip_picture_after_a_normal_hip_x_ray_asks_for_an_mri_not_nothing():
     assert "hip_imaging" not in names_of(plan_for(hip, symptoms=pain, investigations=arthritic))
     settling = plan_for(hip, symptoms=pain, investigations=normal, history={"course": "improving"})
     assert "hip_imaging" not in names_of(settling)
+
+
+def test_no_hip_x_ray_when_no_nerve_lesion_only_tilts_towards_the_hip():
+    """A hip X-ray when the hip joint is a real reading (it leads and holds 15% or more of the
+    case): not for a numb foot dorsum whose 'no nerve lesion' reading leans on the hip at 12%,
+    while a hip picture keeps it."""
+    from pathlib import Path
+
+    from plexnav.engine.assess import assess
+    from plexnav.validation import parse_case
+
+    here = Path(__file__).resolve().parent / "cases"
+    foot = parse_case(
+        (here / "published_round6" / "n-deep-peroneal-anterior-tarsal-aneskey-english.json").read_bytes()
+    )[0]
+    result = assess(foot, guidance=K)
+    top = result.localization[0]
+    assert top.hypothesis.startswith("mimic_hip_joint") and top.probability * top.look_alikes["hip_joint"] < 0.15
+    assert "hip_imaging" not in names_of(result.workup)
+    hip = parse_case((here / "vignettes" / "v-hip-oa.json").read_bytes())[0]
+    assert "hip_imaging" in names_of(assess(hip, guidance=K).workup)
