@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 
 def assess_arguments(args: list[str]) -> tuple[str, bool] | None:
@@ -71,21 +72,19 @@ def run_batch(arguments: tuple[str, str, str | None, int, int]) -> int:
     """``plexnav batch`` without typer: the same files, lines and exit status."""
     from plexnav.cli.batch import batch_command
 
-    try:
-        status = batch_command(*arguments)
-        sys.stdout.flush()
-        return status
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+    return _until_the_reader_goes(lambda: batch_command(*arguments))
 
 
 def run(path: str, as_json: bool) -> int:
-    """:func:`assess`, and what the command table (click) does when the reader of standard
-    output goes away: nothing more is printed, the exit status is 1."""
+    """:func:`assess` without typer."""
+    return _until_the_reader_goes(lambda: assess(path, as_json))
+
+
+def _until_the_reader_goes(command: Callable[[], int]) -> int:
+    """The command's exit status, and what the command table (click) does when the reader of
+    standard output goes away: nothing more is printed, the exit status is 1."""
     try:
-        status = assess(path, as_json)
+        status = command()
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return status
     except BrokenPipeError:

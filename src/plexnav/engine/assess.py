@@ -17,12 +17,12 @@ from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry, N
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_findings, split_explanation
 from plexnav.engine.localize import (
-    DOMINANT_LOOK_ALIKE,
     NO_LESION,
     PLAIN_LOOK_ALIKE,
     Scored,
     SiteGroup,
     group_sites,
+    leading_look_alike,
     look_alike_shares,
     look_alikes,
     score_case,
@@ -110,13 +110,14 @@ def _shown(model: LikelihoodModel, groups: list[SiteGroup], alikes: dict[str, fl
     look-alike holds at least half of it; otherwise as no nerve lesion plainly (numbness of
     the foot, the look-alikes about even, is not "hip joint disease").  The probabilities, and
     the leading hypothesis each entry names for the guidance, are the groups' either way."""
-    if alikes is None or max(v for k, v in alikes.items() if k != PLAIN_LOOK_ALIKE) >= DOMINANT_LOOK_ALIKE:
+    if alikes is None or leading_look_alike(alikes) not in (None, PLAIN_LOOK_ALIKE):
         return groups
     out = []
     for group in groups:
-        plain = [i for i in group.members if model.hypotheses[i].mimic is None]
-        if group.site == NO_LESION and model.hypotheses[group.members[0]].mimic is not None and plain:
-            group = replace(group, members=(plain[0], *(i for i in group.members if i != plain[0])))
+        if group.site == NO_LESION and model.hypotheses[group.members[0]].mimic is not None:
+            plain = next((i for i in group.members if model.hypotheses[i].mimic is None), None)
+            if plain is not None:
+                group = replace(group, members=(plain, *(i for i in group.members if i != plain)))
         out.append(group)
     return out
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from plexnav.case import Case, EtiologyEntry
 from plexnav.engine.facts import Condition, Facts, compile_each, holds_each
-from plexnav.engine.localize import DOMINANT_LOOK_ALIKE, NO_LESION, PLAIN_LOOK_ALIKE
+from plexnav.engine.localize import NO_LESION, leading_look_alike
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts
@@ -63,15 +63,8 @@ def _look_alike_split(localization: Sequence[RankedSite]) -> Mapping[str, float]
 
 
 def _leading_look_alike(localization: Sequence[RankedSite]) -> str | None:
-    """The look-alike with the largest share of no nerve lesion (the first in order on a tie),
-    when a named one holds at least DOMINANT_LOOK_ALIKE of it; else none is named."""
-    split = _look_alike_split(localization)
-    if not split:
-        return None
-    leading = max(split, key=split.__getitem__)
-    if leading != PLAIN_LOOK_ALIKE and split[leading] < DOMINANT_LOOK_ALIKE:
-        return None
-    return leading
+    """The look-alike the localization's "no nerve lesion" is read as (localize)."""
+    return leading_look_alike(_look_alike_split(localization))
 
 
 def expand_look_alikes(weights: Mapping[str, float], localization: Sequence[RankedSite]) -> Mapping[str, float]:

@@ -156,6 +156,17 @@ PLAIN_LOOK_ALIKE = "none"  # no nerve lesion and none of the named look-alikes
 DOMINANT_LOOK_ALIKE = 0.5
 
 
+def leading_look_alike(shares: Mapping[str, float] | None) -> str | None:
+    """The look-alike "no nerve lesion" is read as: the largest share (the first in order on a
+    tie), a named one only when it holds at least DOMINANT_LOOK_ALIKE of it; else none."""
+    if not shares:
+        return None
+    leading = max(shares, key=shares.__getitem__)
+    if leading != PLAIN_LOOK_ALIKE and shares[leading] < DOMINANT_LOOK_ALIKE:
+        return None
+    return leading
+
+
 @dataclass(frozen=True)
 class LookAlikes:
     """Where the look-alikes sit among the hypotheses: the no-lesion group's members (index
