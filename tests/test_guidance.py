@@ -291,6 +291,52 @@ def test_uncertain_localization_is_said_plainly():
     assert "lumbosacral plexus" not in out["plain_summary"]
 
 
+def test_the_plexus_question_needs_a_plexus_worth_asking_about():
+    """A peroneal nerve leading a root, with the plexus a distant third at a few per cent: the
+    patient is not sent to ask about the pelvis; at a tenth of the reading or more the
+    plexus is the look-alike between the two and the question comes back."""
+    symptoms = [{"kind": "numbness", "region": "dorsum_foot", "side": "left"}]
+    question = "nerve web in the pelvis (lumbosacral plexus) could be involved"
+    far = [entry("nerve:common_peroneal", "left", 0.58), entry("root:L5", "left", 0.34)]
+    far.append(entry("plexus:lumbosacral_trunk", "left", 0.04))
+    assert question not in run(far, symptoms=symptoms)["plain_summary"]
+    near = [entry("nerve:common_peroneal", "left", 0.5), entry("root:L5", "left", 0.3)]
+    near.append(entry("plexus:lumbosacral_trunk", "left", 0.15))
+    assert question in run(near, symptoms=symptoms)["plain_summary"]
+
+
+def test_an_emergency_is_not_told_to_come_back_sooner():
+    """Someone sent to an emergency department now gets no question about when to come back
+    sooner; the same picture without the emergency keeps it."""
+    loc = [entry("nerve:common_peroneal", "left", 0.9), entry("root:L5", "left", 0.1)]
+    weak = {"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2}]}
+    symptoms = [{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}]
+    sudden = run(loc, history={"onset": "sudden", "duration_days": 0}, symptoms=symptoms, exam=weak)
+    assert sudden["triage"].level == "emergency"
+    assert "come back sooner" not in sudden["plain_summary"]
+    slow = run(loc, history={"onset": "chronic", "duration_days": 90, "course": "stable"}, symptoms=symptoms, exam=weak)
+    assert slow["triage"].level != "emergency" and "come back sooner" in slow["plain_summary"]
+
+
+def test_the_cord_question_asks_about_pressure_only_when_something_presses():
+    """A cord picture of sudden onset with a blocked artery the leading cause is not asked
+    about 'pressure' to relieve; a scan showing the cord compressed brings that question."""
+    loc = [entry("spinal_cord", "bilateral", 0.9), entry("cauda_equina", "bilateral", 0.1)]
+    sections = dict(
+        patient={"age": 80},
+        history={"onset": "sudden", "duration_days": 0},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True}, {"kind": "bladder_dysfunction"}],
+        exam={"signs": [{"sign": "reduced_foot_pulses", "side": "right", "result": "positive"}]},
+    )
+    infarct = run(loc, **sections)
+    assert infarct["etiology"][0].cause == "ischemic_vascular"
+    assert "what is damaging the spinal cord" in infarct["plain_summary"]
+    assert "pressure on the spinal cord" not in infarct["plain_summary"]
+    scan = [{"test": "mri_whole_spine", "finding": "cord_or_cauda_compression", "level": "T8-T9"}]
+    pressed = run(loc, **dict(sections, investigations=scan))
+    assert "pressure on the spinal cord can be relieved" in pressed["plain_summary"]
+
+
 def test_a_lump_on_a_nerve_goes_to_a_nerve_surgeon_not_the_cancer_team():
     """A mass on the tibial nerve behind the knee with no history of cancer (a popliteal cyst,
     a nerve-sheath tumour): a nerve surgeon's question; with a cancer history, the cancer team."""

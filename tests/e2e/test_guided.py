@@ -37,7 +37,9 @@ def test_a_keyboard_guided_exam_reaches_the_stop_with_the_right_site_leading(
 ):
     approve_clinician(server, sign_up(page, "clinician"))
     page.goto("/exam/guided")
-    assert page.evaluate("document.activeElement.id") == "guided-start"
+    # Chromium applies autofocus in a task after the load event: wait for it (up to 5 s)
+    # instead of reading the focus at once, which a busy machine can beat
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'guided-start'", timeout=5000)
     press(page, "Enter")  # start from an empty case
     asked = 0
     for _ in range(60):
