@@ -285,6 +285,9 @@ def test_uncertain_localization_is_said_plainly():
     assert "do not point to a damaged nerve" not in out["plain_summary"]
     out = run([entry("no_neurological_lesion", "right", 0.6)], symptoms=buttock)
     assert "do not point to a damaged nerve" in out["plain_summary"]
+    # an even split is not said as "no damaged nerve": that needs a clear lead
+    out = run([entry("no_neurological_lesion", "right", 0.53), entry("nerve:tibial", "right", 0.1)], symptoms=buttock)
+    assert "not clear yet whether a nerve is damaged" in out["plain_summary"]
     # an uncertain picture led by the cord or the cauda equina asks what is still open
     out = run([entry("spinal_cord", "bilateral", 0.2), entry("cauda_equina", "bilateral", 0.15)], symptoms=buttock)
     assert "which places are still possible" in out["plain_summary"]

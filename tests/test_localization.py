@@ -551,3 +551,49 @@ def test_a_one_sided_cord_lesion_weakens_its_own_leg_and_numbs_the_other(model):
     whole = next(h for h in model.hypotheses if h.id == "spinal_cord:bilateral")
     assert hemi.central_on("right")["umn"] > hemi.central_on("left")["umn"]
     assert whole.central_on("left") == whole.central_on("right")
+
+
+BACK_PAIN = dict(
+    patient={"age": 42, "sex": "female"},
+    history={"onset": "acute", "duration_days": 10},
+    symptoms=[
+        {
+            "kind": "pain",
+            "region": "lower_back",
+            "side": "left",
+            "quality": "aching",
+            "provoked_by": ["sitting"],
+            "relieved_by": ["lying_down"],
+        },
+        {"kind": "pain", "region": "buttock", "side": "left", "quality": "aching"},
+    ],
+    exam={
+        "strength": [{"movement": m, "side": "left", "mrc": 5} for m in ("ankle_dorsiflexion", "great_toe_extension")],
+        "reflexes": [{"reflex": r, "side": "left", "grade": "normal"} for r in ("achilles", "patellar")],
+        "signs": [{"sign": "straight_leg_raise", "side": "left", "result": "negative"}],
+    },
+)
+
+
+def test_aching_back_pain_with_a_normal_exam_is_the_back_look_alike(model):
+    """Aching back and buttock pain, worse sitting and eased lying, with normal strength,
+    reflexes and straight-leg raise: non-specific low back pain (Maher 2017; Bogduk 2009),
+    not a root and not the sacroiliac joint."""
+    top = group_sites(model, score_case(model, _case(**BACK_PAIN)))[0]
+    assert top.site == "no_neurological_lesion" and top.probability > 0.5
+    assert model.hypotheses[top.members[0]].mimic == "mechanical_back"
+
+
+def test_a_spine_fracture_is_weaker_evidence_for_a_root_than_a_mass_there(model):
+    """A fracture at a level hurts without harming a nerve far more often than a mass or a
+    bleed there (imaging.yaml class bone: Jarvik & Deyo 2002; Denis 1988): it raises the root
+    less, and back pain with a sacral fracture alone is not read as a root lesion."""
+    back = {k: BACK_PAIN[k] for k in ("patient", "history")}
+    back["symptoms"] = [{"kind": "pain", "region": "lower_back", "side": "left"}]
+    scan = {"test": "mri_lumbar_spine", "level": "S1", "side": "left"}
+    fracture = _case(**back, investigations=[{**scan, "finding": "fracture"}])
+    mass = _case(**back, investigations=[{**scan, "finding": "mass"}])
+    keys = [o.key for o in score_case(model, fracture).observations]
+    assert any(k.startswith("imaging:bone:") for k in keys)
+    assert _site_probability(model, fracture, "root:S1", "left") < _site_probability(model, mass, "root:S1", "left")
+    assert group_sites(model, score_case(model, fracture))[0].site == "no_neurological_lesion"

@@ -297,6 +297,31 @@ def test_hip_mimic_gets_hip_imaging_not_spine_or_cancer_tests():
     assert {"ankle_brachial_index", "vascular_surgery_review"} <= set(planned(vascular))
 
 
+def test_back_pain_with_no_nerve_pressed_is_not_scanned_but_kept_active():
+    """NICE NG59: no imaging for low back pain without a warning sign; exercise and staying
+    active first.  The same localization after a cancer is a suspected spinal metastasis
+    (NICE NG234): the whole spine is scanned and nothing that moves or loads the spine is
+    offered before it."""
+    back = [
+        loc("no_neurological_lesion", "left", 0.55, "mimic_mechanical_back:symptomatic"),
+        loc("root:L5", "left", 0.25),
+    ]
+    sections = dict(
+        patient={"age": 45},
+        history={"onset": "acute", "duration_days": 20},
+        symptoms=[{"kind": "pain", "region": "lower_back", "side": "left"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 5}]},
+    )
+    out = run(back, **sections)
+    assert not {"mri_lumbar_spine", "emg_ncs"} & set(planned(out))
+    assert "back_pain_exercise" in option_ids(out)
+    assert "joints, discs or muscles of the low back could be causing this" in out["plain_summary"]
+    cancer = run(back, **dict(sections, history={"onset": "acute", "duration_days": 20, "factors": ["cancer_history"]}))
+    assert not {"back_pain_exercise", "manual_therapy", "physio_stretch"} & set(option_ids(cancer))
+    assert "mri_whole_spine" in planned(cancer)
+    assert {"manual_therapy", "physio_stretch"} <= set(option_ids(out))
+
+
 RUNNER_HIP = dict(
     patient={"age": 21, "sex": "female"},
     history={"onset": "subacute", "course": "worsening", "duration_days": 56},

@@ -122,7 +122,7 @@ def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[st
     ranked = sorted(localization, key=lambda e: -e.probability)
     top = ranked[0]
     if top.site == "no_neurological_lesion":
-        out = [s["found_no_lesion"] if top.probability >= s["uncertain_below"] else s["found_no_lesion_uncertain"]]
+        out = [s["found_no_lesion"] if top.probability >= s["no_lesion_firm_from"] else s["found_no_lesion_uncertain"]]
         # the look-alike is named only when it leads "no nerve lesion" clearly: the entry then
         # carries its name as the detail (localize.DOMINANT_LOOK_ALIKE)
         if (
