@@ -328,7 +328,10 @@ def test_the_cord_question_asks_about_pressure_only_when_something_presses():
     sections = dict(
         patient={"age": 80},
         history={"onset": "sudden", "duration_days": 0},
-        symptoms=[{"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True}, {"kind": "bladder_dysfunction"}],
+        symptoms=[
+            {"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True},
+            {"kind": "bladder_dysfunction"},
+        ],
         exam={"signs": [{"sign": "reduced_foot_pulses", "side": "right", "result": "positive"}]},
     )
     infarct = run(loc, **sections)
