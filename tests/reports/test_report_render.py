@@ -373,3 +373,37 @@ def test_clinician_report_and_web_page_name_the_look_alikes_under_no_nerve_lesio
     row = next(r for r in ranked_sites(a) if r["site"] == "no_neurological_lesion")
     assert row["look_alikes"].startswith("If no nerve is damaged")
     assert all(r["look_alikes"] is None for r in ranked_sites(a) if r["site"] != "no_neurological_lesion")
+
+
+def test_a_summary_with_no_test_planned_says_what_the_assessment_says():
+    """No test planned: the summary uses the assessment's own sentence (more examination, or
+    none needed now), never a nudge to ask for a scan that the work-up left out (back pain
+    with no nerve pressed is not scanned: NICE NG59)."""
+    case, _ = validate_case(
+        {
+            "format": "plexnav-case/1",
+            "patient": {"age": 42},
+            "history": {"onset": "acute", "duration_days": 10},
+            "symptoms": [
+                {
+                    "kind": "pain",
+                    "region": "lower_back",
+                    "side": "left",
+                    "quality": "aching",
+                    "provoked_by": ["sitting"],
+                    "relieved_by": ["lying_down"],
+                }
+            ],
+            "exam": {
+                "strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 5}],
+                "reflexes": [{"reflex": r, "side": "left", "grade": "normal"} for r in ("achilles", "patellar")],
+                "signs": [{"sign": "straight_leg_raise", "side": "left", "result": "negative"}],
+            },
+        }
+    )
+    a = assess(case)
+    assert not a.workup
+    text = html_text(render_html(case, "patient", assessment=a, generated=WHEN))
+    assert "scan would help" not in text
+    expected = "a few more checks in the examination" if a.next_best_findings else "No more tests seem needed"
+    assert expected in text and expected in a.plain_summary

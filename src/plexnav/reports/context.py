@@ -407,6 +407,10 @@ def patient_context(
             }
             for w in assessment.workup
         ],
+        # with no test planned, the plain summary's own sentence: more examination when the
+        # assessment still lists findings worth examining, else no test needed now (a
+        # look-alike such as back pain with no nerve pressed is not sent for a scan)
+        "no_tests": knowledge.words["summary"]["more_exam" if assessment.next_best_findings else "no_tests"],
         "background": [_plain_background(b, knowledge) for b in assessment.background],
         "safety": knowledge.words["summary"]["safety"],
         "diary": diary_section(diary, case, clinician=False, knowledge=knowledge),
