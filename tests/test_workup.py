@@ -304,3 +304,18 @@ def test_no_hip_x_ray_when_no_nerve_lesion_only_tilts_towards_the_hip():
     assert "hip_imaging" not in names_of(result.workup)
     hip = parse_case((here / "vignettes" / "v-hip-oa.json").read_bytes())[0]
     assert "hip_imaging" in names_of(assess(hip, guidance=K).workup)
+
+
+def test_a_polyneuropathy_gets_the_high_yield_screen():
+    """England 2009 (AAN): besides glucose, vitamin B12 and serum protein immunofixation have
+    the highest yield in a length-dependent polyneuropathy; a known B12 deficiency needs no
+    B12 test, and a focal lesion far from the feet with no polyneuropathy gets neither."""
+    feet = {"symptoms": [{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}]}
+    tests = names_of(plan_for([entry("polyneuropathy", "bilateral", 0.8)], **feet))
+    assert {"vitamin_b12", "serum_protein_electrophoresis"} <= set(tests)
+    known = names_of(
+        plan_for([entry("polyneuropathy", "bilateral", 0.8)], history={"factors": ["b12_deficiency"]}, **feet)
+    )
+    assert "vitamin_b12" not in known and "serum_protein_electrophoresis" in known
+    thigh = names_of(plan_for([entry("nerve:femoral", "left", 0.9)], symptoms=[{"kind": "pain", "side": "left"}]))
+    assert not {"vitamin_b12", "serum_protein_electrophoresis"} & set(thigh)

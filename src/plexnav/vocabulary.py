@@ -398,6 +398,10 @@ WorkupTest = Literal[
     "ck",
     "renal_function",
     "vascular_surgery_review",
+    # added (contract allows additions): the polyneuropathy screen with the highest yield
+    # besides glucose (England 2009, AAN): vitamin B12 and serum protein immunofixation
+    "vitamin_b12",
+    "serum_protein_electrophoresis",
 ]
 WORKUP_TESTS: tuple[WorkupTest, ...] = get_args(WorkupTest)
 WorkupPriority = Literal["emergency", "high", "medium", "low"]

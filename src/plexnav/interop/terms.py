@@ -255,6 +255,8 @@ WORKUP_TESTS = {
     "ck": "creatine kinase",
     "renal_function": "renal function (creatinine and electrolytes)",
     "vascular_surgery_review": "vascular surgery review",
+    "vitamin_b12": "serum vitamin B12 (with methylmalonic acid when borderline)",
+    "serum_protein_electrophoresis": "serum protein electrophoresis with immunofixation",
 }
 WORKUP_PRIORITIES = {"emergency": "emergency", "high": "high", "medium": "medium", "low": "low"}
 # FHIR request priority (routine | urgent | asap | stat) for each plexnav work-up priority

@@ -269,6 +269,8 @@ PLAIN_TESTS = {
     "ck": "a blood test for muscle damage (CK)",
     "renal_function": "a blood test of kidney function",
     "vascular_surgery_review": "a check by a blood-vessel (vascular) surgeon",
+    "vitamin_b12": "a vitamin B12 blood test",
+    "serum_protein_electrophoresis": "a blood test for an abnormal antibody protein (protein electrophoresis)",
 }
 
 NCS_RESULT_WORDS = {
