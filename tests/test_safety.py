@@ -318,7 +318,9 @@ def test_back_pain_with_no_nerve_pressed_is_not_scanned_but_kept_active():
     # NICE NG59: an anti-inflammatory when safe, not paracetamol alone; with a blood thinner
     # the bleeding-safe question instead
     assert "back_pain_medicines" in option_ids(out) and "simple_analgesics" not in option_ids(out)
-    thinned = run(back, **dict(sections, history={"onset": "acute", "duration_days": 20, "factors": ["anticoagulation"]}))
+    thinned = run(
+        back, **dict(sections, history={"onset": "acute", "duration_days": 20, "factors": ["anticoagulation"]})
+    )
     assert "simple_analgesics_bleeding" in option_ids(thinned) and "back_pain_medicines" not in option_ids(thinned)
     assert "joints, discs or muscles of the low back could be causing this" in out["plain_summary"]
     cancer = run(back, **dict(sections, history={"onset": "acute", "duration_days": 20, "factors": ["cancer_history"]}))
