@@ -8,6 +8,31 @@ import pytest
 SHARED_CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 
 
+# Non-specific low back pain as a clinic records it: aching back and buttock pain, worse
+# sitting and eased lying, with normal strength, reflexes and straight-leg raise (Maher 2017;
+# Bogduk 2009).  The sections of a case, for the localization and the report tests.
+MECHANICAL_BACK_PAIN = dict(
+    patient={"age": 42, "sex": "female"},
+    history={"onset": "acute", "duration_days": 10},
+    symptoms=[
+        {
+            "kind": "pain",
+            "region": "lower_back",
+            "side": "left",
+            "quality": "aching",
+            "provoked_by": ["sitting"],
+            "relieved_by": ["lying_down"],
+        },
+        {"kind": "pain", "region": "buttock", "side": "left", "quality": "aching"},
+    ],
+    exam={
+        "strength": [{"movement": m, "side": "left", "mrc": 5} for m in ("ankle_dorsiflexion", "great_toe_extension")],
+        "reflexes": [{"reflex": r, "side": "left", "grade": "normal"} for r in ("achilles", "patellar")],
+        "signs": [{"sign": "straight_leg_raise", "side": "left", "result": "negative"}],
+    },
+)
+
+
 def shared_case_files() -> list[Path]:
     return sorted(SHARED_CASES.glob("*.json")) if SHARED_CASES.is_dir() else []
 

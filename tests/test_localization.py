@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import shared_case_files
+from conftest import MECHANICAL_BACK_PAIN, shared_case_files
 from plexnav import vocabulary as V
 from plexnav.engine.localize import group_sites, score_case
 from plexnav.engine.simulate import same_site, scorable_findings, top_site_index, typical_columns
@@ -553,33 +553,11 @@ def test_a_one_sided_cord_lesion_weakens_its_own_leg_and_numbs_the_other(model):
     assert whole.central_on("left") == whole.central_on("right")
 
 
-BACK_PAIN = dict(
-    patient={"age": 42, "sex": "female"},
-    history={"onset": "acute", "duration_days": 10},
-    symptoms=[
-        {
-            "kind": "pain",
-            "region": "lower_back",
-            "side": "left",
-            "quality": "aching",
-            "provoked_by": ["sitting"],
-            "relieved_by": ["lying_down"],
-        },
-        {"kind": "pain", "region": "buttock", "side": "left", "quality": "aching"},
-    ],
-    exam={
-        "strength": [{"movement": m, "side": "left", "mrc": 5} for m in ("ankle_dorsiflexion", "great_toe_extension")],
-        "reflexes": [{"reflex": r, "side": "left", "grade": "normal"} for r in ("achilles", "patellar")],
-        "signs": [{"sign": "straight_leg_raise", "side": "left", "result": "negative"}],
-    },
-)
-
-
 def test_aching_back_pain_with_a_normal_exam_is_the_back_look_alike(model):
     """Aching back and buttock pain, worse sitting and eased lying, with normal strength,
     reflexes and straight-leg raise: non-specific low back pain (Maher 2017; Bogduk 2009),
     not a root and not the sacroiliac joint."""
-    top = group_sites(model, score_case(model, _case(**BACK_PAIN)))[0]
+    top = group_sites(model, score_case(model, _case(**MECHANICAL_BACK_PAIN)))[0]
     assert top.site == "no_neurological_lesion" and top.probability > 0.5
     assert model.hypotheses[top.members[0]].mimic == "mechanical_back"
 
@@ -588,7 +566,7 @@ def test_a_spine_fracture_is_weaker_evidence_for_a_root_than_a_mass_there(model)
     """A fracture at a level hurts without harming a nerve far more often than a mass or a
     bleed there (imaging.yaml class bone: Jarvik & Deyo 2002; Denis 1988): it raises the root
     less, and back pain with a sacral fracture alone is not read as a root lesion."""
-    back = {k: BACK_PAIN[k] for k in ("patient", "history")}
+    back = {k: MECHANICAL_BACK_PAIN[k] for k in ("patient", "history")}
     back["symptoms"] = [{"kind": "pain", "region": "lower_back", "side": "left"}]
     scan = {"test": "mri_lumbar_spine", "level": "S1", "side": "left"}
     fracture = _case(**back, investigations=[{**scan, "finding": "fracture"}])

@@ -8,7 +8,7 @@ import re
 import pytest
 from report_support import DIARY_FIXTURE, flat, html_text, page_count, pdf_text
 
-from conftest import load_shared, shared_case_files
+from conftest import MECHANICAL_BACK_PAIN, load_shared, shared_case_files
 from plexnav.diary import from_json
 from plexnav.engine.assess import assess
 from plexnav.examples import example_path
@@ -379,28 +379,7 @@ def test_a_summary_with_no_test_planned_says_what_the_assessment_says():
     """No test planned: the summary uses the assessment's own sentence (more examination, or
     none needed now), never a nudge to ask for a scan that the work-up left out (back pain
     with no nerve pressed is not scanned: NICE NG59)."""
-    case, _ = validate_case(
-        {
-            "format": "plexnav-case/1",
-            "patient": {"age": 42},
-            "history": {"onset": "acute", "duration_days": 10},
-            "symptoms": [
-                {
-                    "kind": "pain",
-                    "region": "lower_back",
-                    "side": "left",
-                    "quality": "aching",
-                    "provoked_by": ["sitting"],
-                    "relieved_by": ["lying_down"],
-                }
-            ],
-            "exam": {
-                "strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 5}],
-                "reflexes": [{"reflex": r, "side": "left", "grade": "normal"} for r in ("achilles", "patellar")],
-                "signs": [{"sign": "straight_leg_raise", "side": "left", "result": "negative"}],
-            },
-        }
-    )
+    case, _ = validate_case({"format": "plexnav-case/1", **MECHANICAL_BACK_PAIN})
     a = assess(case)
     assert not a.workup
     text = html_text(render_html(case, "patient", assessment=a, generated=WHEN))
