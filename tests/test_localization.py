@@ -575,3 +575,22 @@ def test_a_spine_fracture_is_weaker_evidence_for_a_root_than_a_mass_there(model)
     assert any(k.startswith("imaging:bone:") for k in keys)
     assert _site_probability(model, fracture, "root:S1", "left") < _site_probability(model, mass, "root:S1", "left")
     assert group_sites(model, score_case(model, fracture))[0].site == "no_neurological_lesion"
+
+
+def test_pain_only_in_the_back_weighs_against_a_single_root(model):
+    """Pain recorded and all of it in the lower back (none down a leg) is evidence in its own
+    right (mimics.yaml complaints:back_pain_only): radicular pain runs down the leg, while a
+    cauda equina lesion often hurts in the back alone.  Leg pain as well removes it."""
+    sections = dict(
+        patient={"age": 50},
+        history={"onset": "subacute"},
+        symptoms=[{"kind": "pain", "region": "lower_back"}, {"kind": "bladder_dysfunction"}],
+    )
+    back = score_case(model, _case(**sections))
+    assert any(o.key == "evidence:complaints:back_pain_only" for o in back.observations)
+    leg = dict(sections, symptoms=[*sections["symptoms"], {"kind": "pain", "region": "posterior_leg", "side": "left"}])
+    assert not any(o.key == "evidence:complaints:back_pain_only" for o in score_case(model, _case(**leg)).observations)
+    hyp = {h.id: i for i, h in enumerate(model.hypotheses)}
+    root, cauda = hyp["root_S1:left"], hyp["cauda_equina:bilateral"]
+    column = model.column[("evidence:complaints:back_pain_only", "present")]
+    assert model.log_lik[cauda, column] > model.log_lik[root, column]

@@ -342,6 +342,8 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
 UNREPORTED_SPHINCTER = "unreported:sphincter_complaint"
 NO_PAIN = "complaints:no_pain"  # complaints recorded, none of them pain (mimics.yaml evidence)
 NO_PAIN_COMPLAINT = f"evidence:{NO_PAIN}"
+BACK_PAIN_ONLY = "complaints:back_pain_only"  # pain recorded, all of it in the lower back (mimics.yaml)
+BACK_PAIN_ONLY_COMPLAINT = f"evidence:{BACK_PAIN_ONLY}"
 UNMAPPED_SENSORY = "unreported:sensory"
 STOCKING = "whole_foot_stocking"  # a pattern of numbness, not a place on a map
 

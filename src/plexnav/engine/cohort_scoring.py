@@ -33,6 +33,8 @@ from scipy import sparse
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import (
+    BACK_PAIN_ONLY,
+    BACK_PAIN_ONLY_COMPLAINT,
     NO_PAIN,
     NO_PAIN_COMPLAINT,
     STOCKING,
@@ -83,10 +85,15 @@ class EntryEffect:
     perineal_side: str | None = None  # ... on this side (None: the region as a whole)
     sphincter_symptom: bool = False  # a bladder or bowel complaint (observe: unreported sphincter)
     pain_symptom: bool = False  # a pain complaint (observe: no pain among the complaints)
+    off_back_pain: bool = False  # a pain complaint not placed in the lower back (observe: back pain only)
     mapped: tuple[int, int] = (0, 0)  # left, right: bits of the one_sided_regions it maps numbness to
 
 
-_WHOLE_CASE = (UNREPORTED_SPHINCTER, NO_PAIN_COMPLAINT)  # what observe reads of all complaints together
+_WHOLE_CASE = (
+    UNREPORTED_SPHINCTER,
+    NO_PAIN_COMPLAINT,
+    BACK_PAIN_ONLY_COMPLAINT,
+)  # what observe reads of all complaints together
 
 
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
@@ -155,6 +162,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         perineal_side=perineal.side if perineal else None,
         sphincter_symptom=symptom is not None and symptom.kind in model.kb.visceral,
         pain_symptom=symptom is not None and symptom.kind == "pain",
+        off_back_pain=symptom is not None and symptom.kind == "pain" and symptom.region != "lower_back",
         mapped=(mapped_bits[0], mapped_bits[1]),
     )
 
@@ -169,9 +177,10 @@ _FLAG_BITS = {
     "sphincter_symptom": 4,
     "spares_half": 12,  # a perineal half found abnormal, so the other may count as spared
     "pain_symptom": 13,
+    "off_back_pain": 14,
 }
 _ABNORMAL_AT, _SYMPTOM_AT, _COMPLAINT_AT = 5, 8, 10  # LEFT/RIGHT/EITHER, LEFT/RIGHT, LEFT/RIGHT
-_FIRST_FEATURE = 14
+_FIRST_FEATURE = 15
 _STOCKING_BIT = 1 << 62  # in a sensory map mask: the side's numbness is a stocking (no map)
 _SIDES = ("left", "right", "bilateral")  # side codes 0, 1, 2 of CohortScores.symptomatic
 
@@ -541,6 +550,9 @@ class CohortModel:
         self.complaint = {side: model.column[(f"complaint:{side}", "absent")] for side in ("left", "right")}
         self.unreported = model.column[(UNREPORTED_SPHINCTER, "present")]
         self.no_pain = model.column.get((NO_PAIN_COMPLAINT, "present")) if NO_PAIN in model.kb.evidence else None
+        self.back_only = (
+            model.column.get((BACK_PAIN_ONLY_COMPLAINT, "present")) if BACK_PAIN_ONLY in model.kb.evidence else None
+        )
         regions = one_sided_regions(model.kb)
         if len(regions) > 62:
             raise ValueError("more skin regions than bits in a sensory map mask")
@@ -605,6 +617,7 @@ class CohortModel:
             ("lateral_symptom", e.lateral_symptom),
             ("sphincter_symptom", e.sphincter_symptom),
             ("pain_symptom", e.pain_symptom),
+            ("off_back_pain", e.off_back_pain),
             ("spares_half", len(e.spared_columns) > 0),
         ):
             bits |= int(flag) << _FLAG_BITS[name]
@@ -719,14 +732,21 @@ class CohortModel:
         no_pain = np.zeros(0, dtype=np.intp)
         if self.no_pain is not None:
             no_pain = np.flatnonzero(columns.bit(_FLAG_BITS["is_symptom"]) & ~columns.bit(_FLAG_BITS["pain_symptom"]))
+        # observe: pain recorded, all of it in the lower back
+        back_only = np.zeros(0, dtype=np.intp)
+        if self.back_only is not None:
+            back_only = np.flatnonzero(
+                columns.bit(_FLAG_BITS["pain_symptom"]) & ~columns.bit(_FLAG_BITS["off_back_pain"])
+            )
         unmapped_case, unmapped_cols = self._unmapped_regions(d, columns)
-        extra_case = np.concatenate([silent_case, spared_case, unreported, no_pain, unmapped_case])
+        extra_case = np.concatenate([silent_case, spared_case, unreported, no_pain, back_only, unmapped_case])
         extra_cols = np.concatenate(
             [
                 silent_cols,
                 spared_cols,
                 np.full(len(unreported), self.unreported, dtype=np.intp),
                 np.full(len(no_pain), self.no_pain if self.no_pain is not None else 0, dtype=np.intp),
+                np.full(len(back_only), self.back_only if self.back_only is not None else 0, dtype=np.intp),
                 unmapped_cols,
             ]
         )

@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import (
+    BACK_PAIN_ONLY,
+    BACK_PAIN_ONLY_COMPLAINT,
     NO_PAIN,
     NO_PAIN_COMPLAINT,
     STOCKING,
@@ -176,6 +178,12 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         # complaints were recorded and none is pain: evidence against the lesions and
         # look-alikes that nearly always hurt (a radiculopathy, a neuralgia, a painful joint)
         add(NO_PAIN_COMPLAINT, "present", "no pain among the complaints recorded")
+    pains = [sym for sym in case.symptoms if sym.kind == "pain"]
+    if pains and BACK_PAIN_ONLY in kb.evidence and all(sym.region == "lower_back" for sym in pains):
+        # pain recorded and all of it in the lower back, none in a leg: radicular pain runs
+        # down the leg, while back pain with no nerve pressed, and a cauda equina, conus or
+        # cord lesion, often hurts in the back alone
+        add(BACK_PAIN_ONLY_COMPLAINT, "present", "pain only in the lower back, none in the legs")
     _add_unmapped_regions(case, kb, add)
     _add_silent_sides(case, out, add)
     return out
