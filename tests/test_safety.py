@@ -329,6 +329,27 @@ def test_back_pain_with_no_nerve_pressed_is_not_scanned_but_kept_active():
     assert {"manual_therapy", "physio_stretch"} <= set(option_ids(out))
 
 
+def test_a_worsening_weakness_is_investigated_before_manipulation_or_injection():
+    """Back pain with both hips weakening over weeks (MRC 2) and no scan yet: a progressive
+    neurological deficit is a red flag (NICE CKS sciatica), so no spinal manipulation or
+    injection is offered before it is investigated; once a spine MRI is in the case, the
+    contraindication lifts."""
+    roots = [loc("polyradiculopathy", "bilateral", 0.5), loc("cauda_equina", "bilateral", 0.2)]
+    sections = dict(
+        patient={"age": 72},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 60},
+        symptoms=[{"kind": "pain", "region": "lower_back"}, {"kind": "weakness", "side": "bilateral"}],
+        exam={"strength": [{"movement": "hip_flexion", "side": s, "mrc": 2} for s in ("left", "right")]},
+    )
+    out = run(roots, **sections)
+    assert "urgent.worsening_weakness" in out["triage"].rules
+    assert not {"manual_therapy", "epidural_injection"} & set(option_ids(out))
+    scanned = dict(
+        sections, investigations=[{"test": "mri_lumbar_spine", "finding": "canal_stenosis", "level": "L3-L4"}]
+    )
+    assert "manual_therapy" in option_ids(run(roots, **scanned))
+
+
 RUNNER_HIP = dict(
     patient={"age": 21, "sex": "female"},
     history={"onset": "subacute", "course": "worsening", "duration_days": 56},
@@ -735,6 +756,13 @@ def test_a_lump_without_a_sign_of_cancer_is_named_before_the_cancer_team():
     assert "mass_diagnosis" in ids and "oncology" not in ids
     known = option_ids(run(plexus, **dict(sections, history={"onset": "chronic", "factors": ["cancer_history"]})))
     assert "oncology" in known and "mass_diagnosis" not in known
+    # weight loss and no known cancer: an urgent referral to find out, not "treating the
+    # tumour"; on a named nerve, not "most lumps on a nerve are not cancer" beside it
+    nerve = dict(sections, investigations=[{**sections["investigations"][0], "site": "nerve:sciatic"}])
+    thin = option_ids(
+        run(plexus, **dict(nerve, history={"onset": "subacute", "duration_days": 60, "factors": ["weight_loss"]}))
+    )
+    assert "oncology_suspected" in thin and not {"oncology", "nerve_mass_surgery"} & set(thin)
 
 
 def test_a_broken_spine_bone_is_checked_before_exercise_injection_or_surgery():
