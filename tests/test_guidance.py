@@ -524,3 +524,19 @@ def test_stopping_a_nerve_toxin_speaks_of_the_patients_own_exposure(factor, said
     )
     text = " ".join(options(out))
     assert said in text and never not in text
+
+
+def test_a_functional_weakness_gets_its_own_course_not_back_pain_recovery():
+    """With functional weakness leading, the recovery line is its own (Gelauff 2014), not
+    'most back and hip pain without nerve damage gets better'."""
+    out = run(
+        [
+            entry("no_neurological_lesion", "left", 0.9).model_copy(
+                update={"hypothesis": "mimic_functional:symptomatic"}
+            )
+        ],
+        symptoms=[{"kind": "weakness", "side": "left"}, {"kind": "pain", "region": "lower_back", "quality": "aching"}],
+        exam={"signs": [{"sign": "hoover_sign", "side": "left", "result": "positive"}]},
+    )
+    topics = [g.topic for g in out["recovery"]]
+    assert "Functional weakness" in topics and "Muscle and joint pain" not in topics

@@ -932,6 +932,16 @@ def test_no_advice_about_habits_and_shoes_when_the_cord_leads():
     assert "relieve_pressure" not in option_ids(out)
     tibial = [loc("nerve:tibial", "left", 0.7), loc("spinal_cord", "bilateral", 0.3)]
     assert "relieve_pressure" in option_ids(run(tibial, **sections))
+    # an injection injury of the sciatic nerve leading its causes: no shoes-and-habits advice
+    # because a peroneal entrapment trails it
+    injected = run(
+        [loc("nerve:sciatic", "left", 0.78), loc("nerve:common_peroneal", "left", 0.21)],
+        history={"onset": "sudden", "duration_days": 12, "factors": ["intramuscular_injection_buttock"]},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}],
+    )
+    assert injected["etiology"][0].cause == "injection_injury"
+    assert next(e.probability for e in injected["etiology"] if e.cause == "compressive_entrapment") >= 0.2
+    assert "relieve_pressure" not in option_ids(injected)
 
 
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
