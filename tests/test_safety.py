@@ -644,6 +644,18 @@ NEVER_OFFERED = [
         ["simple_analgesics", "short_opioid", "neuropathic_agents", "epidural_injection"],
     ),
     (
+        # meralgia paresthetica in pregnancy: no advice to lose weight, no steroid block
+        "meralgia in pregnancy",
+        [loc("nerve:lateral_femoral_cutaneous", "left", 1.0)],
+        dict(
+            patient={"age": 31, "sex": "female"},
+            history={"onset": "subacute", "factors": ["pregnancy"]},
+            symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "left", "quality": "burning"}],
+        ),
+        "compressive_entrapment",
+        ["relieve_pressure_outer_thigh", "thigh_nerve_block", "simple_analgesics", "neuropathic_agents"],
+    ),
+    (
         "pelvic fracture",
         [loc("plexus:sacral", "left", 1.0)],
         dict(
@@ -1067,3 +1079,16 @@ def test_a_lump_in_the_spinal_canal_is_named_before_any_cancer_test():
     assert not {"tumor_markers", "ct_abdomen_pelvis"} & set(planned(out))
     known = run(conus, **dict(sections, history={"onset": "subacute", "factors": ["cancer_history"]}))
     assert {"tumor_markers", "pet_ct"} <= set(planned(known)) and "spine_mass_diagnosis" not in option_ids(known)
+
+
+def test_meralgia_in_pregnancy_gets_advice_for_pregnancy():
+    """A pinched outer-thigh nerve in pregnancy: how to take the pressure off in pregnancy
+    and how long it lasts (it usually settles after the birth), not weight loss."""
+    out = run(
+        [loc("nerve:lateral_femoral_cutaneous", "left", 1.0)],
+        patient={"age": 31, "sex": "female"},
+        history={"onset": "subacute", "factors": ["pregnancy"]},
+        symptoms=[{"kind": "pain", "region": "lateral_thigh", "side": "left", "quality": "burning"}],
+    )
+    assert "relieve_pressure_outer_thigh_pregnancy" in option_ids(out)
+    assert not any("losing weight" in m.option for m in out["management"])
