@@ -162,3 +162,21 @@ def test_no_nerve_lesion_names_a_look_alike_only_when_it_leads_clearly(model):
     entry = localize(clear, model)[0][0]
     assert entry.site == "no_neurological_lesion" and entry.detail
     assert "trochanteric" in " ".join(entry.supporting)
+    # a clear lead among seven look-alikes is named below half: the sacroiliac vignette
+    sacroiliac = localize(parse_case((here / "vignettes" / "v-si-joint.json").read_bytes())[0], model)[0][0]
+    assert sacroiliac.look_alikes["sacroiliac"] < DOMINANT_LOOK_ALIKE and "sacroiliac" in (sacroiliac.detail or "")
+
+
+def test_the_look_alike_rule():
+    """Named at half of "no nerve lesion", or at 35% with twice every other share; plain 'no
+    nerve lesion' otherwise, and always when the plain reading leads."""
+    from plexnav.engine.localize import leading_look_alike
+
+    assert leading_look_alike({"hip_joint": 0.55, "none": 0.3, "sacroiliac": 0.15}) == "hip_joint"
+    assert (
+        leading_look_alike({"sacroiliac": 0.42, "mechanical_back": 0.2, "none": 0.14, "hip_joint": 0.1}) == "sacroiliac"
+    )
+    assert leading_look_alike({"hip_joint": 0.26, "none": 0.22, "sacroiliac": 0.2}) is None
+    assert leading_look_alike({"mechanical_back": 0.43, "none": 0.38, "sacroiliac": 0.14}) is None
+    assert leading_look_alike({"none": 0.4, "hip_joint": 0.1}) == "none"
+    assert leading_look_alike({}) is None

@@ -124,7 +124,7 @@ def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[st
     if top.site == "no_neurological_lesion":
         out = [s["found_no_lesion"] if top.probability >= s["no_lesion_firm_from"] else s["found_no_lesion_uncertain"]]
         # the look-alike is named only when it leads "no nerve lesion" clearly: the entry then
-        # carries its name as the detail (localize.DOMINANT_LOOK_ALIKE)
+        # carries its name as the detail (localize.leading_look_alike)
         if (
             top.hypothesis
             and top.hypothesis.startswith("mimic_")

@@ -152,19 +152,29 @@ def _members_of(model: LikelihoodModel) -> tuple[tuple[int, ...], ...]:
 NO_LESION = "no_neurological_lesion"
 PLAIN_LOOK_ALIKE = "none"  # no nerve lesion and none of the named look-alikes
 # share of "no nerve lesion" a look-alike needs before the explanation, the summary and the
-# causes name it (below it the look-alikes are about even: no nerve lesion, plainly)
+# causes name it (below it the look-alikes are about even: no nerve lesion, plainly) ...
 DOMINANT_LOOK_ALIKE = 0.5
+# ... or a clear lead among seven: this share and at least LEAD_RATIO times every other one
+# (a sacroiliac joint at 42% with the next look-alike at 20% is named; a hip at 26% beside
+# a plain 'no nerve lesion' at 22% is not)
+CLEAR_LEAD_LOOK_ALIKE = 0.35
+LEAD_RATIO = 2.0
 
 
 def leading_look_alike(shares: Mapping[str, float] | None) -> str | None:
     """The look-alike "no nerve lesion" is read as: the largest share (the first in order on a
-    tie), a named one only when it holds at least DOMINANT_LOOK_ALIKE of it; else none."""
+    tie), a named one only when it holds at least DOMINANT_LOOK_ALIKE of it, or leads clearly
+    (CLEAR_LEAD_LOOK_ALIKE and LEAD_RATIO times the next); else none."""
     if not shares:
         return None
     leading = max(shares, key=shares.__getitem__)
-    if leading != PLAIN_LOOK_ALIKE and shares[leading] < DOMINANT_LOOK_ALIKE:
-        return None
-    return leading
+    share = shares[leading]
+    if leading == PLAIN_LOOK_ALIKE or share >= DOMINANT_LOOK_ALIKE:
+        return leading
+    runner_up = max((v for k, v in shares.items() if k != leading), default=0.0)
+    if share >= CLEAR_LEAD_LOOK_ALIKE and share >= LEAD_RATIO * runner_up:
+        return leading
+    return None
 
 
 @dataclass(frozen=True)
