@@ -390,6 +390,18 @@ def test_decompression_is_offered_for_the_level_of_the_lesion():
     assert "pressure off the spinal cord" in cord and "base of the spine" not in cord
     cauda = " ".join(options(run([entry("cauda_equina", "bilateral", 0.9)], **sections)))
     assert "base of the spine" in cauda and "pressure off the spinal cord" not in cauda
+    # a thoracic cord picture (cord signs) whose only disc is an incidental lumbar one at
+    # L4-L5, below the end of the cord: no decompression of the cord for it
+    lumbar_disc = dict(
+        history={"onset": "chronic", "course": "worsening"},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}],
+        exam={"reflexes": [{"reflex": "plantar", "side": s, "grade": "extensor"} for s in ("left", "right")]},
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"}
+        ],
+    )
+    below = " ".join(options(run([entry("spinal_cord", "bilateral", 0.95)], **lumbar_disc)))
+    assert "pressure off the spinal cord" not in below
 
 
 def test_an_alert_beyond_the_policy_opens_the_summary_and_blocks_contraindicated_questions():
