@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -180,3 +182,17 @@ def test_the_look_alike_rule():
     assert leading_look_alike({"mechanical_back": 0.43, "none": 0.38, "sacroiliac": 0.14}) is None
     assert leading_look_alike({"none": 0.4, "hip_joint": 0.1}) == "none"
     assert leading_look_alike({}) is None
+
+
+def test_pain_is_never_said_to_be_unexplained_without_a_nerve_lesion(model):
+    """Pictures with no nerve lesion hurt too: against them a pain complaint fits a nerve
+    lesion better, it is not 'not explained' by them, on either side of the comparison."""
+    here = Path(__file__).resolve().parent / "cases"
+    rugby = here / "published_round6" / "x-mimic-sacral-stress-fracture-rugby-jmcr2016.json"
+    case = parse_case(rugby.read_bytes())[0]
+    entries = localize(case, model)[0]
+    lines = [line for e in entries for line in e.supporting + e.against if line.startswith("pain reported")]
+    assert lines
+    for line in lines:
+        assert "not explained by a picture with no nerve lesion" not in line
+        assert "a picture with no nerve lesion would not explain it" not in line

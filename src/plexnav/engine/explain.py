@@ -15,7 +15,7 @@ import numpy as np
 
 from plexnav.case import ExplanationStep, NextFinding
 from plexnav.engine.catalogue import FindingSpec
-from plexnav.engine.localize import Scored, SiteGroup
+from plexnav.engine.localize import NO_LESION, Scored, SiteGroup
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.records import builder
@@ -404,13 +404,16 @@ def _write_step(
     gloss = model.gloss[f]
     what = f"{phrase} ({gloss})" if gloss else phrase
     rival = model.labels[rival_index]
-    if spec.target in CIRCUMSTANTIAL:
-        # history, what provokes a symptom, a scan: not a deficit the anatomy must explain
+    if spec.target in CIRCUMSTANTIAL or (spec.family == "pain" and model.hypotheses[h].site == NO_LESION):
+        # history, what provokes a symptom, a scan: not a deficit the anatomy must explain;
+        # nor is pain for "no nerve lesion", whose pictures hurt too (it fits one less well)
         if supports:
             return "fits", f"{what} fits a {label} better than a {rival}"
         return "fits_less_well", f"{what} fits a {rival} better than a {label}"
     if not normal and supports:
-        tail = f"; a {rival} would not explain it" if not rival_involved else f", more than a {rival} does"
+        # pain is common with no nerve lesion: against that rival it fits better, no more
+        explains = rival_involved or (spec.family == "pain" and model.hypotheses[rival_index].site == NO_LESION)
+        tail = f"; a {rival} would not explain it" if not explains else f", more than a {rival} does"
         return "fits", f"{what} fits a {label}{tail}"
     if not normal and involved:
         return "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
