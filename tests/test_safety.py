@@ -751,6 +751,21 @@ def test_no_walking_programme_in_an_emergency():
         exam={"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]},
     )
     assert "manual_therapy" not in option_ids(buttock), "an artery's buttock pain is not treated on the spine"
+    # a foot drop with new bladder trouble: the brace waits for the emergency step, as
+    # physiotherapy does; the same foot drop outside an emergency keeps it
+    exam = {"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 3}]}
+    drop = [{"kind": "weakness", "side": "right", "activity": "foot_drop_tripping"}]
+    urgent = run(
+        [loc("root:L5", "right", 0.95)],
+        history={"onset": "acute"},
+        symptoms=[*drop, {"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "lower_back"}],
+        exam=exam,
+    )
+    assert urgent["triage"].level == "emergency" and "ankle_foot_orthosis" not in option_ids(urgent)
+    slow = run(
+        [loc("root:L5", "right", 0.95)], history={"onset": "chronic", "duration_days": 60}, symptoms=drop, exam=exam
+    )
+    assert slow["triage"].level != "emergency" and "ankle_foot_orthosis" in option_ids(slow)
 
 
 def test_a_lump_without_a_sign_of_cancer_is_named_before_the_cancer_team():
