@@ -9,6 +9,7 @@ import pytest
 
 from guidance_support import entry, hand_localization, make_case, shared_cases
 from plexnav import vocabulary as V
+from plexnav.engine.advise import advise
 from plexnav.engine.etiology import rank_causes
 from plexnav.engine.triage import assess_triage
 from plexnav.engine.workup import plan_workup
@@ -319,3 +320,20 @@ def test_a_polyneuropathy_gets_the_high_yield_screen():
     assert "vitamin_b12" not in known and "serum_protein_electrophoresis" in known
     thigh = names_of(plan_for([entry("nerve:femoral", "left", 0.9)], symptoms=[{"kind": "pain", "side": "left"}]))
     assert not {"vitamin_b12", "serum_protein_electrophoresis"} & set(thigh)
+
+
+def test_a_groin_skin_nerve_gets_a_block_not_a_nerve_test():
+    """Groin pain after a hernia repair read as the ilioinguinal nerve: no conduction study
+    reaches it, so no EMG/NCS is planned and a diagnostic nerve block is the question
+    (Stewart 2010); the femoral nerve beside it keeps its nerve test."""
+    sections = dict(
+        history={"onset": "acute", "course": "stable", "duration_days": 150, "factors": ["recent_surgery_abdominal"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right"}],
+        exam={"sensation": [{"region": "groin", "side": "right", "finding": "reduced"}]},
+    )
+    groin = [entry("nerve:ilioinguinal", "right", 0.9), entry("nerve:genitofemoral", "right", 0.1)]
+    assert "emg_ncs" not in names_of(plan_for(groin, **sections))
+    advice = advise(make_case(**sections), groin, K)
+    assert any("numbing injection near the nerve in the groin" in m.option for m in advice["management"])
+    femoral = [entry("nerve:femoral", "right", 0.9), entry("plexus:lumbar", "right", 0.1)]
+    assert "emg_ncs" in names_of(plan_for(femoral, **sections))
