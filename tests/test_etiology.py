@@ -635,3 +635,17 @@ def test_an_unexplained_cord_compression_raises_a_growth():
         ],
     }
     assert first("spinal_cord", "bilateral", **disc) != "neoplastic"
+
+
+def test_an_injection_injury_of_a_gluteal_nerve_is_not_told_it_hit_the_sciatic():
+    """An injection into the buttock can hit the sciatic nerve or the nerves of the buttock
+    muscles: the reason given for a superior gluteal lesion names both, not the sciatic alone."""
+    case = make_case(
+        history={"onset": "sudden", "factors": ["intramuscular_injection_buttock"]},
+        symptoms=[{"kind": "weakness", "side": "right"}],
+        exam={"strength": [{"movement": "hip_abduction", "side": "right", "mrc": 3}]},
+    )
+    causes = rank_causes(case, [entry("nerve:superior_gluteal", "right", 0.95)], K)
+    injection = next(c for c in causes if c.cause == "injection_injury")
+    text = " ".join(injection.reasons)
+    assert "nerves of the buttock muscles" in text and "can hit the sciatic nerve." not in text
