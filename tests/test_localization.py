@@ -594,3 +594,40 @@ def test_pain_only_in_the_back_weighs_against_a_single_root(model):
     root, cauda = hyp["root_S1:left"], hyp["cauda_equina:bilateral"]
     column = model.column[("evidence:complaints:back_pain_only", "present")]
     assert model.log_lik[cauda, column] > model.log_lik[root, column]
+
+
+def test_an_upper_lumbosacral_plexus_lesion_is_a_lumbosacral_plexopathy(model):
+    """Thigh weakness with weak foot dorsiflexion and hip abduction (L5 through the lumbosacral
+    trunk), the calf and gluteus maximus normal, with a normal paraspinal EMG: the upper
+    lumbosacral plexus, as radiculoplexus neuropathies begin (Dyck & Windebank 2002), which
+    authors call a lumbosacral plexopathy; neither the lumbar plexus alone (which spares L5)
+    nor the whole plexus (which weakens the calf)."""
+    weak = [
+        ("hip_flexion", 3),
+        ("knee_extension", 3),
+        ("hip_adduction", 3),
+        ("ankle_dorsiflexion", 4),
+        ("hip_abduction", 4),
+    ]
+    normal = [("ankle_plantarflexion", 5), ("hip_extension", 5), ("knee_flexion", 5)]
+    case = _case(
+        history={"onset": "subacute", "factors": ["diabetes"]},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left"}],
+        exam={
+            "strength": [{"movement": m, "side": "left", "mrc": g} for m, g in weak + normal],
+            "reflexes": [{"reflex": "patellar", "side": "left", "grade": "absent"}],
+        },
+        electrodiagnosis={
+            "needle_emg": [
+                {"muscle": "tibialis_anterior", "side": "left", "result": "active_denervation"},
+                {"muscle": "gluteus_medius", "side": "left", "result": "active_denervation"},
+                {"muscle": "medial_gastrocnemius", "side": "left", "result": "normal"},
+                {"muscle": "gluteus_maximus", "side": "left", "result": "normal"},
+                {"muscle": "paraspinal_lower_lumbar", "side": "left", "result": "normal"},
+            ]
+        },
+    )
+    scored = score_case(model, case)
+    top = group_sites(model, scored)[0]
+    assert (top.site, top.side) == ("plexus:lumbosacral", "left")
+    assert model.hypotheses[top.members[0]].id.startswith("plexus_lumbosacral_upper")
