@@ -89,11 +89,8 @@ class EntryEffect:
     mapped: tuple[int, int] = (0, 0)  # left, right: bits of the one_sided_regions it maps numbness to
 
 
-_WHOLE_CASE = (
-    UNREPORTED_SPHINCTER,
-    NO_PAIN_COMPLAINT,
-    BACK_PAIN_ONLY_COMPLAINT,
-)  # what observe reads of all complaints together
+# what observe reads of all complaints together
+_WHOLE_CASE = (UNREPORTED_SPHINCTER, NO_PAIN_COMPLAINT, BACK_PAIN_ONLY_COMPLAINT)
 
 
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
