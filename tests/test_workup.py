@@ -337,3 +337,18 @@ def test_a_groin_skin_nerve_gets_a_block_not_a_nerve_test():
     assert any("numbing injection near the nerve in the groin" in m.option for m in advice["management"])
     femoral = [entry("nerve:femoral", "right", 0.9), entry("plexus:lumbar", "right", 0.1)]
     assert "emg_ncs" in names_of(plan_for(femoral, **sections))
+
+
+def test_leg_pain_on_walking_after_fifty_gets_an_ankle_brachial_index():
+    """NICE CG147: exercise-related leg pain is checked for peripheral arterial disease with
+    an ankle-brachial index, even when a nerve reading leads, if narrowed arteries hold a real
+    share of the case; not when the foot pulses were recorded normal, nor at 35."""
+    no_lesion = entry("no_neurological_lesion", "bilateral", 0.35).model_copy(
+        update={"look_alikes": {"vascular_claudication": 0.25, "hip_joint": 0.25, "none": 0.5}}
+    )
+    loc = [no_lesion, entry("polyneuropathy", "bilateral", 0.3)]
+    pain = [{"kind": "pain", "side": "bilateral", "provoked_by": ["walking"]}]
+    assert "ankle_brachial_index" in names_of(plan_for(loc, patient={"age": 78}, symptoms=pain))
+    assert "ankle_brachial_index" not in names_of(plan_for(loc, patient={"age": 35}, symptoms=pain))
+    pulses = {"signs": [{"sign": "reduced_foot_pulses", "side": s, "result": "negative"} for s in ("left", "right")]}
+    assert "ankle_brachial_index" not in names_of(plan_for(loc, patient={"age": 78}, symptoms=pain, exam=pulses))
