@@ -352,3 +352,27 @@ def test_leg_pain_on_walking_after_fifty_gets_an_ankle_brachial_index():
     assert "ankle_brachial_index" not in names_of(plan_for(loc, patient={"age": 35}, symptoms=pain))
     pulses = {"signs": [{"sign": "reduced_foot_pulses", "side": s, "result": "negative"} for s in ("left", "right")]}
     assert "ankle_brachial_index" not in names_of(plan_for(loc, patient={"age": 78}, symptoms=pain, exam=pulses))
+
+
+def test_an_unexplained_cord_compression_gets_the_search_for_a_primary():
+    """The cord pressed at T7 with no disc or narrowing named and no known cancer: NICE CG104's
+    search for a primary (a CT of the body and a myeloma screen; a plasmacytoma in the
+    report); a thoracic disc named on the scan explains the compression and brings neither."""
+    cord = [entry("spinal_cord", "bilateral", 0.95)]
+    sections = dict(
+        patient={"age": 56},
+        history={"onset": "chronic", "course": "worsening"},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}],
+        exam={"reflexes": [{"reflex": "plantar", "side": s, "grade": "extensor"} for s in ("left", "right")]},
+    )
+    pressed = [
+        {"test": "mri_whole_spine", "finding": "cord_or_cauda_compression", "level": "T7", "site": "spinal_cord"}
+    ]
+    tests = names_of(plan_for(cord, **sections, investigations=pressed))
+    assert {"ct_abdomen_pelvis", "serum_protein_electrophoresis"} <= set(tests)
+    disc = [
+        *pressed,
+        {"test": "mri_whole_spine", "finding": "disc_herniation", "level": "T7-T8", "position": "central"},
+    ]
+    tests = names_of(plan_for(cord, **sections, investigations=disc))
+    assert not {"ct_abdomen_pelvis", "serum_protein_electrophoresis"} & set(tests)
