@@ -969,6 +969,16 @@ def test_no_advice_about_habits_and_shoes_when_the_cord_leads():
     assert injected["etiology"][0].cause == "injection_injury"
     assert next(e.probability for e in injected["etiology"] if e.cause == "compressive_entrapment") >= 0.2
     assert "relieve_pressure" not in option_ids(injected)
+    # the same for the peroneal nerve at the knee after a major injury (trauma leads, an
+    # entrapment trails); a fall alone leaves the entrapment leading and keeps the advice
+    peroneal = [loc("nerve:common_peroneal", "left", 0.9), loc("root:L5", "left", 0.1)]
+    drop = [{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}]
+    injured = run(peroneal, history={"onset": "sudden", "factors": ["major_trauma"]}, symptoms=drop)
+    assert injured["etiology"][0].cause == "trauma"
+    assert next(e.probability for e in injured["etiology"] if e.cause == "compressive_entrapment") >= 0.2
+    assert "relieve_pressure_peroneal" not in option_ids(injected) + option_ids(injured)
+    fell = run(peroneal, history={"onset": "sudden", "factors": ["fall"]}, symptoms=drop)
+    assert "relieve_pressure_peroneal" in option_ids(fell)
 
 
 def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
