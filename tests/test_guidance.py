@@ -552,3 +552,17 @@ def test_a_functional_weakness_gets_its_own_course_not_back_pain_recovery():
     )
     topics = [g.topic for g in out["recovery"]]
     assert "Functional weakness" in topics and "Muscle and joint pain" not in topics
+
+
+def test_an_emergency_is_not_asked_whether_a_scan_would_change_the_care():
+    """A root reading in an emergency (new bladder trouble): the emergency scan is happening
+    now, so the root question asks what it will show; outside an emergency it keeps asking
+    whether a scan would change the care."""
+    loc = [entry("root:L5", "left", 0.6), entry("cauda_equina", "bilateral", 0.2)]
+    pain = [{"kind": "pain", "region": "lateral_leg", "side": "left"}]
+    urgent = run(loc, symptoms=[*pain, {"kind": "bladder_dysfunction"}])
+    assert urgent["triage"].level == "emergency"
+    assert "whether a scan would change your care" not in urgent["plain_summary"]
+    assert "what the scan will show" in urgent["plain_summary"]
+    calm = run(loc, history={"onset": "chronic", "duration_days": 90, "course": "stable"}, symptoms=pain)
+    assert "whether a scan would change your care" in calm["plain_summary"]
