@@ -1117,3 +1117,31 @@ def test_meralgia_in_pregnancy_gets_advice_for_pregnancy():
     )
     assert "relieve_pressure_outer_thigh_pregnancy" in option_ids(out)
     assert not any("losing weight" in m.option for m in out["management"])
+
+
+def test_sciatica_gets_the_sciatica_medicine_advice_and_no_gabapentinoids():
+    """NICE NG59: gabapentinoids and other anti-seizure medicines are not offered for
+    sciatica. A disc-type root reading that leads below half still counts as sciatica; a
+    cauda equina pressed by a growth is not 'a pinched nerve root (sciatica)'."""
+    sections = dict(
+        patient={"age": 45},
+        history={"onset": "acute", "duration_days": 20},
+        symptoms=[
+            {"kind": "pain", "region": "lateral_leg", "side": "left", "quality": "burning"},
+            {"kind": "pain", "region": "lower_back"},
+        ],
+        investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "side": "left"}],
+    )
+    root = [
+        loc("root:L5", "left", 0.45),
+        loc("plexus:lumbosacral_trunk", "left", 0.3),
+        loc("nerve:sciatic", "left", 0.25),
+    ]
+    ids = option_ids(run(root, **sections))
+    assert "sciatica_medicines" in ids and "neuropathic_agents" not in ids
+    growth = dict(sections, history={"onset": "subacute", "factors": ["cancer_history"]})
+    growth["investigations"] = [
+        {"test": "mri_lumbar_spine", "finding": "mass", "level": "L3-L4", "site": "cauda_equina"}
+    ]
+    ids = option_ids(run([loc("cauda_equina", "bilateral", 0.9)], **growth))
+    assert "sciatica_medicines" not in ids
