@@ -106,9 +106,10 @@ def _look_alikes(model: LikelihoodModel, scored: Scored) -> dict[str, float]:
 
 def _shown(model: LikelihoodModel, groups: list[SiteGroup], alikes: dict[str, float] | None) -> list[SiteGroup]:
     """The groups as the explanations present them, as a site or as a rival: "no nerve lesion"
-    is explained as a named look-alike (hip joint, trochanteric pain...) only when that
-    look-alike holds at least half of it; otherwise as no nerve lesion plainly (numbness of
-    the foot, the look-alikes about even, is not "hip joint disease").  The probabilities, and
+    is explained as a named look-alike (hip joint, trochanteric pain...) only when
+    localize.leading_look_alike reads it so (half of it, or a clear lead); otherwise as no
+    nerve lesion plainly (numbness of the foot, the look-alikes about even, is not "hip joint
+    disease").  The probabilities, and
     the leading hypothesis each entry names for the guidance, are the groups' either way."""
     if alikes is None or leading_look_alike(alikes) not in (None, PLAIN_LOOK_ALIKE):
         return groups

@@ -391,6 +391,12 @@ def _step_words(
     return words
 
 
+def _pain_without_a_lesion(model: LikelihoodModel, spec: FindingSpec, h: int) -> bool:
+    """A pain complaint weighed for or against "no nerve lesion": its pictures hurt too, so
+    the pain is said to fit a nerve lesion better, never to be unexplained by them."""
+    return spec.family == "pain" and model.hypotheses[h].site == NO_LESION
+
+
 def _write_step(
     model: LikelihoodModel, h: int, label: str, obs_key: str, state: str, value: str, supports: bool, rival_index: int
 ) -> tuple[str, str]:
@@ -404,7 +410,7 @@ def _write_step(
     gloss = model.gloss[f]
     what = f"{phrase} ({gloss})" if gloss else phrase
     rival = model.labels[rival_index]
-    if spec.target in CIRCUMSTANTIAL or (spec.family == "pain" and model.hypotheses[h].site == NO_LESION):
+    if spec.target in CIRCUMSTANTIAL or _pain_without_a_lesion(model, spec, h):
         # history, what provokes a symptom, a scan: not a deficit the anatomy must explain;
         # nor is pain for "no nerve lesion", whose pictures hurt too (it fits one less well)
         if supports:
@@ -412,7 +418,7 @@ def _write_step(
         return "fits_less_well", f"{what} fits a {rival} better than a {label}"
     if not normal and supports:
         # pain is common with no nerve lesion: against that rival it fits better, no more
-        explains = rival_involved or (spec.family == "pain" and model.hypotheses[rival_index].site == NO_LESION)
+        explains = rival_involved or _pain_without_a_lesion(model, spec, rival_index)
         tail = f"; a {rival} would not explain it" if not explains else f", more than a {rival} does"
         return "fits", f"{what} fits a {label}{tail}"
     if not normal and involved:
@@ -480,8 +486,8 @@ def _diverse(ranked: np.ndarray, P: np.ndarray, weights: np.ndarray, n: int) -> 
     # np.add.accumulate down the leading sites is a running sum by definition (each step adds
     # the next product to the sum so far, never pairwise), so its last row holds the same
     # numbers (its first step is the first product, which is what 0.0 plus it gives: the
-    # products are never negative).  A candidate is
-    # picked when no candidate picked before it asks the same question
+    # products are never negative).  A candidate is picked when no candidate picked before it
+    # asks the same question
     if not len(pool):
         return np.array(pool, dtype=np.intp)
     columns = P.take(ranked, axis=1)  # (K, pool)
