@@ -196,3 +196,43 @@ def test_pain_is_never_said_to_be_unexplained_without_a_nerve_lesion(model):
     for line in lines:
         assert "not explained by a picture with no nerve lesion" not in line
         assert "a picture with no nerve lesion would not explain it" not in line
+
+
+def test_diabetes_makes_the_common_entrapments_likelier(model):
+    """Diabetic nerves are trapped more easily (Vinik 2004; Rota & Morelli 2016; Parisi 2011):
+    with diabetes the tarsal tunnel, the fibular head and the groin gain prior against a
+    root.  Its explanation line weighs all that diabetes does, the polyneuropathy first."""
+    from plexnav.case import Case
+
+    def shift(site: str, factors: list[str]) -> float:
+        i = next(i for i, h in enumerate(model.hypotheses) if h.site == site and h.side == "right" and not h.background)
+        s = model.prior_shift(frozenset(f"factor:{f}" for f in factors), 56)
+        return float(s[i])
+
+    root = shift("root:S1", ["diabetes"]) - shift("root:S1", [])
+    for site in ("nerve:tibial", "nerve:common_peroneal", "nerve:lateral_femoral_cutaneous"):
+        assert shift(site, ["diabetes"]) - shift(site, []) > root + 0.5, site
+    case = Case.model_validate(
+        {
+            "format": "plexnav-case/1",
+            "id": "tarsal",
+            "patient": {"age": 60, "sex": "female"},
+            "history": {"factors": ["diabetes"]},
+            "symptoms": [
+                {"kind": "pain", "region": "sole", "side": "right", "quality": "burning"},
+                {"kind": "numbness", "region": "sole", "side": "right"},
+            ],
+            "exam": {"strength": [{"movement": "toe_flexion", "side": "right", "mrc": 4}]},
+        }
+    )
+    entries, _ = localize(case, model)
+
+    def line(site: str):
+        entry = next(e for e in entries if e.site == site)
+        return next(s for s in entry.explanation if s.finding == "history:factor:diabetes")
+
+    # diabetes raises the polyneuropathy's odds more than the tarsal tunnel's: it is said so
+    assert line("polyneuropathy").weight > 0
+    tibial = line("nerve:tibial")
+    assert tibial.weight < 0 and "points more to a length-dependent polyneuropathy" in tibial.text
+    assert "trapped more easily in tight places (the tarsal tunnel" in tibial.text

@@ -3,6 +3,7 @@ the teaching notes of the shared cases describe (Preston & Shapiro; Wilbourn 200
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from plexnav.knowledge.forward import deficit_pattern
@@ -201,3 +202,15 @@ def test_the_reviewed_expectation_tables_hold(kb):
     spec.loader.exec_module(tables)
     problems = tables.check(tables.live_tables(kb), tables.read_tables())
     assert not problems, "\n".join(problems[:20])
+
+
+def test_a_background_polyneuropathy_reaches_the_silent_side(model):
+    """A focal lesion with a background polyneuropathy is two-sided through its background:
+    a side with no complaint and no abnormal finding argues against it as it argues against
+    the polyneuropathy alone, not only against the focal lesion."""
+    col = model.column[("complaint:left", "absent")]
+    twin = next(i for i, h in enumerate(model.hypotheses) if h.id == "nerve_tibial_ankle:right+polyneuropathy")
+    alone = int(np.flatnonzero(model.polyneuropathy_alone)[0])
+    focal = int(model.focal_of[twin])
+    assert model.log_lik[twin, col] == pytest.approx(model.log_lik[alone, col])
+    assert model.log_lik[focal, col] > model.log_lik[twin, col] + 1.0

@@ -15,7 +15,13 @@ import numpy as np
 
 from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry, NextFinding
 from plexnav.engine.advise import advise
-from plexnav.engine.explain import BACKGROUND_GAIN, explain_group, next_best_findings, split_explanation
+from plexnav.engine.explain import (
+    BACKGROUND_GAIN,
+    explain_group,
+    history_risks,
+    next_best_findings,
+    split_explanation,
+)
 from plexnav.engine.localize import (
     NO_LESION,
     PLAIN_LOOK_ALIKE,
@@ -137,7 +143,7 @@ def localize_with_background(
     """Ranked sites with explanations, the next best findings, and any background process."""
     scored = scored or score_case(model, case)
     groups = group_sites(model, scored, limit=max(TOP_SITES, 8))
-    history = tuple(f"factor:{f}" for f in case.history.factors)
+    history = history_risks(model, case.history.factors, case.patient.age)
     entries: list[LocalizationEntry] = []
     alikes = _look_alikes(model, scored) if any(g.site == NO_LESION for g in groups[:TOP_SITES]) else None
     shown_groups = _shown(model, groups, alikes)  # every explanation, as a site or as a rival

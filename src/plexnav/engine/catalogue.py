@@ -353,9 +353,13 @@ def one_sided_regions(kb: KnowledgeBase) -> tuple[V.SkinRegion, ...]:
     return tuple(r for r in V.SKIN_REGIONS if not kb.skin[r].midline and r != STOCKING)
 
 
-# targets a background polyneuropathy can make abnormal (not imaging, history or complaints)
 WEAKNESS_COMPLAINTS = ("anywhere", "activity")  # symptoms whose involvement comes from movements
-BACKGROUND_TARGETS = ("movement", "reflex", "skin", "pain", "study", "muscle", "sign", "activity", "anywhere")
+# targets a background polyneuropathy can make abnormal (not imaging or history).  The
+# side complained of is one: a background polyneuropathy is two-sided, so a side with no
+# complaint and no abnormal finding argues against it as against the polyneuropathy alone
+BACKGROUND_TARGETS = (
+    *("movement", "reflex", "skin", "pain", "study", "muscle", "sign", "activity", "anywhere", "complaint"),
+)
 # targets whose "involvement" is already a probability or a match, not a share of supply
 UNSATURATED_TARGETS = ("evidence", "imaging", "imaging_normal", "complaint", "unreported", "unmapped")
 

@@ -8,7 +8,7 @@ and the rendered text, so every view shows the same trace.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -172,10 +172,11 @@ def explain_group(
     group: SiteGroup,
     groups: list[SiteGroup],
     limit: int = 8,
-    history: tuple[str, ...] = (),
+    history: Mapping[str, np.ndarray] | None = None,
 ) -> list[ExplanationStep]:
     """The strongest supporting and opposing findings of a site, best first (at most ``limit``
-    each), with the history factors (``factor:<id>``) that point to it or away from it."""
+    each), with the history factors (``factor:<id>`` -> its (H,) change of this patient's log
+    prior, :func:`history_risks`) that point to it or away from it."""
     h = group.members[0]
     rivals, weights = _rivals(model, scored, group, groups)
     cols = scored.columns
@@ -262,18 +263,33 @@ def explain_group(
     return _merge_sides(steps)
 
 
+def history_risks(model: LikelihoodModel, factors: Iterable[str], age: int | None) -> dict[str, np.ndarray]:
+    """Per history factor with words (likelihood.yaml site_risk): its (H,) change of this
+    patient's log prior, the prior with every factor against the prior without this one.
+    So a factor's line weighs all it does: diabetes raises a background and a stand-alone
+    polyneuropathy (background_polyneuropathy) as well as the sites it points to."""
+    features = frozenset(f"factor:{f}" for f in factors)
+    named = [f for f in sorted(features) if f in model.kb.site_risk]
+    if not named:
+        return {}
+    full = model.prior_shift(features, age)
+    return {f: full - model.prior_shift(features - {f}, age) for f in named}
+
+
 def _history_steps(
-    model: LikelihoodModel, h: int, label: str, rivals: np.ndarray, weights: np.ndarray, history: tuple[str, ...]
+    model: LikelihoodModel,
+    h: int,
+    label: str,
+    rivals: np.ndarray,
+    weights: np.ndarray,
+    history: Mapping[str, np.ndarray],
 ) -> list[tuple[StepWords, float]]:
     """The history factors that move this site's prior against its rivals (an operation, an
     injection, radiotherapy): the event localizes before the examination does, so the
     reader should see it weighed like a finding."""
     out = []
     weights_list = weights.tolist()
-    for feature in history:
-        risk = model.site_risk.get(feature)
-        if risk is None:
-            continue
+    for feature, risk in history.items():
         against = risk[rivals]
         # weights @ np.exp(against) as a sum in order, in plain floats: fewer than
         # _DOT_IN_ORDER products (at most RIVAL_GROUPS), the same on every machine (see _diverse)
