@@ -72,3 +72,16 @@ def test_the_second_held_out_clinic_round_keeps_its_first_run():
     assert t["cases"] == 30 and t["invalid"] == 0
     assert t["triage"] == t["triage_cases"]
     assert t["top1"] >= 25 and t["top3"] >= 28
+
+
+# The third held-out clinic round (tests/cases/clinic_heldout3, m01-m30, written blind the
+# same way): 28/30 leading and 29/30 in the leading three on its first run, triage 30/30, a
+# right cause among the leading three 30/30.  Floors just under it.
+HELDOUT3 = Path(__file__).parent / "cases" / "clinic_heldout3"
+
+
+def test_the_third_held_out_clinic_round_keeps_its_first_run():
+    t = evaluate_directory(HELDOUT3)["totals"]
+    assert t["cases"] == 30 and t["invalid"] == 0
+    assert t["triage"] == t["triage_cases"]
+    assert t["top1"] >= 27 and t["top3"] >= 28
