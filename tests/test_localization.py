@@ -631,3 +631,42 @@ def test_an_upper_lumbosacral_plexus_lesion_is_a_lumbosacral_plexopathy(model):
     top = group_sites(model, scored)[0]
     assert (top.site, top.side) == ("plexus:lumbosacral", "left")
     assert model.hypotheses[top.members[0]].id.startswith("plexus_lumbosacral_upper")
+
+
+def test_a_lower_sacral_plexus_lesion_spares_the_lumbosacral_trunk(model):
+    """Calf, hamstring and gluteus maximus weak or denervated with a low sural response (the
+    lesion is beyond the ganglion) and normal paraspinals, while tibialis anterior, gluteus
+    medius and the dorsum of the foot (L5, through the lumbosacral trunk) are spared: the
+    S1-S4 rami on the front of the sacrum, as a presacral tumour takes them (Jaeckle 1985),
+    not an S1 root (the sural response) nor the whole sacral plexus (L5 spared)."""
+    weak = [("ankle_plantarflexion", 4), ("hip_extension", 4), ("knee_flexion", 4)]
+    normal = [("ankle_dorsiflexion", 5), ("hip_abduction", 5), ("great_toe_extension", 5)]
+    case = _case(
+        history={"onset": "subacute", "factors": ["cancer_history"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}],
+        exam={
+            "strength": [{"movement": m, "side": "right", "mrc": g} for m, g in weak + normal],
+            "reflexes": [{"reflex": "achilles", "side": "right", "grade": "absent"}],
+            "sensation": [
+                {"region": "lateral_foot", "side": "right", "finding": "reduced"},
+                {"region": "dorsum_foot", "side": "right", "finding": "normal"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "sural_sensory", "side": "right", "result": "reduced"},
+                {"study": "superficial_peroneal_sensory", "side": "right", "result": "normal"},
+            ],
+            "needle_emg": [
+                {"muscle": "medial_gastrocnemius", "side": "right", "result": "active_denervation"},
+                {"muscle": "gluteus_maximus", "side": "right", "result": "active_denervation"},
+                {"muscle": "tibialis_anterior", "side": "right", "result": "normal"},
+                {"muscle": "gluteus_medius", "side": "right", "result": "normal"},
+                {"muscle": "paraspinal_sacral", "side": "right", "result": "normal"},
+            ],
+        },
+    )
+    scored = score_case(model, case)
+    top = group_sites(model, scored)[0]
+    assert (top.site, top.side) == ("plexus:sacral", "right")
+    assert model.hypotheses[top.members[0]].id.startswith("plexus_sacral_lower")
