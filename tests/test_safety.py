@@ -708,7 +708,10 @@ def test_emergency_pictures_lead_with_the_emergency_step():
         symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 9}],
     )
     assert option_ids(bleed)[0] == "bleed_control"
-    assert "stop the blood thinner and reverse" in bleed["management"][1].option
+    step = bleed["management"][1]
+    assert "whether to pause your blood thinner and reverse" in step.option
+    # a fresh coronary stent or a clot is why many take one: the person never stops it alone
+    assert "Do not stop it on your own" in step.option and "heart stent" in step.why
 
 
 def test_a_normal_back_scan_before_the_red_flags_is_repeated_not_operated_on():
@@ -723,8 +726,8 @@ def test_a_normal_back_scan_before_the_red_flags_is_repeated_not_operated_on():
 
 
 def test_a_bleed_pressing_on_the_cord_stops_the_blood_thinner():
-    """A spinal epidural haematoma on warfarin: the blood thinner is stopped and reversed
-    beside the cord decompression, as for a bleed anywhere else."""
+    """A spinal epidural haematoma on warfarin: pausing and reversing the blood thinner is
+    asked for beside the cord decompression, as for a bleed anywhere else."""
     out = run(
         [loc("spinal_cord", "bilateral", 0.95), loc("conus_medullaris", "bilateral", 0.05)],
         history={"onset": "acute", "factors": ["anticoagulation"]},
