@@ -1148,3 +1148,23 @@ def test_sciatica_gets_the_sciatica_medicine_advice_and_no_gabapentinoids():
     ]
     ids = option_ids(run([loc("cauda_equina", "bilateral", 0.9)], **growth))
     assert "sciatica_medicines" not in ids
+
+
+def test_antibiotics_wait_for_a_sign_of_infection():
+    """An acute cord picture days after a cold, with no fever and no abscess on a scan, is
+    more often a post-infectious inflammation (Frohman & Wingerchuk 2010): the emergency scan
+    comes first and antibiotics are not talked of; with a fever, or an abscess on a scan,
+    they are."""
+    cord = [loc("spinal_cord", "bilateral", 0.95), loc("conus_medullaris", "bilateral", 0.05)]
+    picture = dict(
+        history={"onset": "acute", "course": "worsening", "duration_days": 4, "factors": ["recent_infection"]},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}, {"kind": "bladder_dysfunction"}],
+    )
+    quiet = run(cord, **picture)
+    assert rank_causes(make_case(**picture), cord, K)[0].cause == "infection_abscess"
+    assert "infection_treatment" not in option_ids(quiet)
+    assert planned(quiet)["mri_whole_spine"].priority == "emergency"
+    febrile = dict(picture, history={**picture["history"], "factors": ["recent_infection", "fever"]})
+    assert "infection_treatment" in option_ids(run(cord, **febrile))
+    scanned = dict(picture, investigations=[{"test": "mri_whole_spine", "finding": "abscess", "level": "T8-T9"}])
+    assert "infection_treatment" in option_ids(run(cord, **scanned))
