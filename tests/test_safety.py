@@ -1168,3 +1168,26 @@ def test_antibiotics_wait_for_a_sign_of_infection():
     assert "infection_treatment" in option_ids(run(cord, **febrile))
     scanned = dict(picture, investigations=[{"test": "mri_whole_spine", "finding": "abscess", "level": "T8-T9"}])
     assert "infection_treatment" in option_ids(run(cord, **scanned))
+
+
+def test_an_operation_s_nerve_injury_is_reviewed_where_it_lies():
+    """New cauda equina signs days after a laminectomy are the spine surgeons' to scan for a
+    bleed, a fragment or a screw (Kou 2002), not a peripheral nerve to 'explore, free or
+    repair'; a sciatic nerve hurt in a hip operation keeps the nerve review and exploration."""
+    spine = run(
+        CES_LOC,
+        history={"onset": "acute", "duration_days": 2, "factors": ["recent_surgery_spine"]},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}, {"kind": "bladder_dysfunction"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": side, "mrc": 2} for side in ("left", "right")]},
+    )
+    ids = option_ids(spine)
+    assert "spine_surgery_review" in ids
+    assert not {"surgical_review", "nerve_exploration"} & set(ids)
+    hip = run(
+        [loc("nerve:sciatic", "left", 0.9)],
+        history={"onset": "acute", "duration_days": 2, "factors": ["recent_surgery_hip"]},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 1}]},
+    )
+    ids = option_ids(hip)
+    assert {"surgical_review", "nerve_exploration"} <= set(ids) and "spine_surgery_review" not in ids
