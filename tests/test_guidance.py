@@ -566,3 +566,14 @@ def test_an_emergency_is_not_asked_whether_a_scan_would_change_the_care():
     assert "what the scan will show" in urgent["plain_summary"]
     calm = run(loc, history={"onset": "chronic", "duration_days": 90, "course": "stable"}, symptoms=pain)
     assert "whether a scan would change your care" in calm["plain_summary"]
+
+
+def test_no_heat_pack_for_a_leg_with_narrowed_arteries():
+    """Impaired circulation is a contraindication to heat and cold packs (Cameron 2018): calf
+    pain on walking with weak foot pulses gets no heat-pack advice; the same pain with normal
+    pulses does."""
+    calf = {"kind": "pain", "region": "posterior_leg", "side": "left", "severity": 6}
+    loc = [entry("no_neurological_lesion", "left", 0.8), entry("root:S1", "left", 0.2)]
+    pulses = {"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]}
+    assert "Heat and cold" not in topics(run(loc, symptoms=[calf], exam=pulses), "self_care")
+    assert "Heat and cold" in topics(run(loc, symptoms=[calf]), "self_care")
