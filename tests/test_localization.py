@@ -670,3 +670,24 @@ def test_a_lower_sacral_plexus_lesion_spares_the_lumbosacral_trunk(model):
     top = group_sites(model, scored)[0]
     assert (top.site, top.side) == ("plexus:sacral", "right")
     assert model.hypotheses[top.members[0]].id.startswith("plexus_sacral_lower")
+
+
+def test_a_nerve_named_on_a_knee_scan_lies_at_the_knee(model):
+    """A knee MRI sees the popliteal fossa: a mass it finds on the tibial nerve is not in the
+    tarsal tunnel, so the tibial lesion is placed at the knee or in the leg; a targeted
+    nerve ultrasound (no fixed field) leaves the level to the examination."""
+    base = dict(
+        history={"onset": "chronic", "course": "worsening", "duration_days": 300},
+        symptoms=[{"kind": "tingling", "region": "sole", "side": "left"}],
+        exam={"strength": [{"movement": "toe_flexion", "side": "left", "mrc": 4}]},
+    )
+
+    def leader(test):
+        scan = [{"test": test, "finding": "mass", "side": "left", "site": "nerve:tibial"}]
+        scored = score_case(model, _case(**base, investigations=scan))
+        top = group_sites(model, scored)[0]
+        assert (top.site, top.side) == ("nerve:tibial", "left")
+        return model.hypotheses[top.members[0]].id
+
+    assert leader("ultrasound_nerve").startswith("nerve_tibial_ankle")
+    assert not leader("mri_knee").startswith("nerve_tibial_ankle")

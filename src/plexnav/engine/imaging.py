@@ -20,13 +20,14 @@ rates (``imaging.yaml: unlevelled``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, Investigation
 from plexnav.engine.hypotheses import Hypothesis
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.wording import structure_name
 from plexnav.knowledge.base import KnowledgeBase
 
@@ -50,8 +51,28 @@ def structures(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
     lateral: list[str] = [s for s in V.SITES if s.startswith(("root:", "plexus:", "nerve:"))]
     lateral += [f"disc:{pair}" for pair in level_pairs()]
     lateral += [f"pelvis:{finding}" for finding in kb.imaging["pelvic_default"]]
+    lateral += [f"{site}@{test}" for test, site in _field_sites(kb)]
     midline = [*MIDLINE_STRUCTURES, *(f"canal:{pair}" for pair in level_pairs())]
     return lateral, midline
+
+
+_FIELD_SITES: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _field_sites(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:
+    """(test, nerve site) for each regional limb scan and each site with a lesion point in
+    its field (imaging.yaml fields), worked out once per knowledge base."""
+
+    def build() -> tuple[tuple[str, str], ...]:
+        out: list[tuple[str, str]] = []
+        for test, nodes in kb.imaging.get("fields", {}).items():
+            inside = set(nodes)
+            sites = {h.site for h in kb.hypotheses if h.site.startswith("nerve:") and inside & set(h.lesion)}
+            out += [(test, site) for site in sorted(sites)]
+        return tuple(out)
+
+    pairs: tuple[tuple[str, str], ...] = once_per_object(_FIELD_SITES, kb, build)
+    return pairs
 
 
 def _is_midline(structure: str) -> bool:
@@ -105,6 +126,14 @@ def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, 
     rel["bilateral_on_one_side"] = kb.imaging["relatedness"]["bilateral_on_one_side"]
     if hyp.mimic is not None or hyp.site in ("no_neurological_lesion", "polyneuropathy"):
         return 0.0
+    if "@" in structure:
+        # a nerve named on a regional scan: its own site counts only where the lesion lies
+        # in the scan's field; other sites are related to the nerve as usual
+        site, test = structure.split("@")
+        field = kb.imaging["fields"][test]
+        if hyp.site == site and not any(node in field for node in hyp.lesion.get(side, {})):
+            return 0.0
+        return _base_compat(kb, hyp, site, side, scale)
     if structure in MIDLINE_STRUCTURES:
         if hyp.site == structure:
             return 1.0
@@ -289,6 +318,8 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
         structure: str | None = None
         if inv.site is not None and inv.site not in ("polyradiculopathy", "polyneuropathy", "no_neurological_lesion"):
             structure, cls = inv.site, "named"
+            if (inv.test, inv.site) in _field_sites(kb):
+                structure = f"{inv.site}@{inv.test}"
         elif cls == "joint":
             structure = "mimic:hip_joint"
         elif region == "hip" and inv.finding in kb.imaging["hip_findings"]:
