@@ -1191,3 +1191,24 @@ def test_an_operation_s_nerve_injury_is_reviewed_where_it_lies():
     )
     ids = option_ids(hip)
     assert {"surgical_review", "nerve_exploration"} <= set(ids) and "spine_surgery_review" not in ids
+
+
+def test_a_plain_lump_on_a_nerve_is_the_surgeon_s_question_not_a_habit_or_a_blood_test():
+    """A lump on the tibial nerve with no sign of cancer (a nerve-sheath tumour or a ganglion):
+    it is the pressure itself, so no advice about habits that press the nerve, no release
+    operation and no inflammation markers; the nerve surgeon is asked about the lump. With
+    weight loss, the markers come back."""
+    lump = dict(
+        history={"onset": "chronic", "course": "worsening", "duration_days": 300},
+        symptoms=[{"kind": "tingling", "region": "sole", "side": "left"}],
+        exam={"strength": [{"movement": "toe_flexion", "side": "left", "mrc": 4}]},
+        investigations=[{"test": "ultrasound_nerve", "finding": "mass", "side": "left", "site": "nerve:tibial"}],
+    )
+    tibial = [loc("nerve:tibial", "left", 0.95)]
+    out = run(tibial, **lump)
+    ids = option_ids(out)
+    assert "nerve_mass_surgery" in ids
+    assert not {"relieve_pressure", "entrapment_release"} & set(ids)
+    assert not {"crp", "esr"} & set(planned(out))
+    thin = dict(lump, history={**lump["history"], "factors": ["weight_loss"]})
+    assert {"crp", "esr"} <= set(planned(run(tibial, **thin)))
