@@ -1212,3 +1212,19 @@ def test_a_plain_lump_on_a_nerve_is_the_surgeon_s_question_not_a_habit_or_a_bloo
     assert not {"crp", "esr"} & set(planned(out))
     thin = dict(lump, history={**lump["history"], "factors": ["weight_loss"]})
     assert {"crp", "esr"} <= set(planned(run(tibial, **thin)))
+
+
+def test_no_nerve_pain_medicines_when_no_nerve_lesion_holds_the_reading():
+    """Medicines for nerve pain (NICE CG173) are not offered when 'no nerve lesion' holds most
+    of the reading (a functional weakness with an aching thigh and a stocking of numbness: the
+    nerves are not damaged); the same complaints read as a nerve lesion keep them."""
+    sections = dict(
+        symptoms=[
+            {"kind": "pain", "region": "posterior_thigh", "side": "right", "quality": "aching"},
+            {"kind": "numbness", "region": "whole_foot_stocking", "side": "right"},
+        ],
+        exam={"signs": [{"sign": "hoover_sign", "side": "right", "result": "positive"}]},
+    )
+    functional = [loc("no_neurological_lesion", "right", 0.9, hypothesis="mimic_functional:symptomatic")]
+    assert "neuropathic_agents" not in option_ids(run(functional, **sections))
+    assert "neuropathic_agents" in option_ids(run([loc("polyneuropathy", "bilateral", 0.9)], **sections))
