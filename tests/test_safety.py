@@ -332,8 +332,9 @@ def test_back_pain_with_no_nerve_pressed_is_not_scanned_but_kept_active():
 def test_a_worsening_weakness_is_investigated_before_manipulation_or_injection():
     """Back pain with both hips weakening over weeks (MRC 2) and no scan yet: a progressive
     neurological deficit is a red flag (NICE CKS sciatica), so no spinal manipulation or
-    injection is offered before it is investigated; once a spine MRI is in the case, the
-    contraindication lifts."""
+    injection is offered before it is investigated; once a spine MRI is in the case, that
+    contraindication lifts, and a spine surgeon's opinion is asked for while manipulation
+    stays withheld (a weakness getting worse is not a back to manipulate)."""
     roots = [loc("polyradiculopathy", "bilateral", 0.5), loc("cauda_equina", "bilateral", 0.2)]
     sections = dict(
         patient={"age": 72},
@@ -347,7 +348,40 @@ def test_a_worsening_weakness_is_investigated_before_manipulation_or_injection()
     scanned = dict(
         sections, investigations=[{"test": "mri_lumbar_spine", "finding": "canal_stenosis", "level": "L3-L4"}]
     )
-    assert "manual_therapy" in option_ids(run(roots, **scanned))
+    ids = option_ids(run(roots, **scanned))
+    assert "root_decompression" in ids and "manual_therapy" not in ids
+
+
+def test_a_weakness_getting_worse_asks_the_spine_surgeon_and_is_not_manipulated():
+    """An L5 root weakening over three weeks (MRC 4) with a matching disc on the MRI: a
+    progressive deficit asks for a spine surgeon's opinion now, not after six weeks, and no
+    spinal manipulation is offered (NICE CKS sciatica); the same picture, stable, keeps
+    manipulation and waits for the surgeon."""
+    l5 = [loc("root:L5", "left", 0.9)]
+    sections = dict(
+        history={"onset": "acute", "course": "worsening", "duration_days": 21},
+        symptoms=[
+            {"kind": "pain", "region": "buttock", "side": "left"},
+            {"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"},
+        ],
+        exam={"strength": [{"movement": "great_toe_extension", "side": "left", "mrc": 4}]},
+        investigations=[
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "disc_herniation",
+                "level": "L4-L5",
+                "side": "left",
+                "position": "paracentral",
+            }
+        ],
+    )
+    out = run(l5, **sections)
+    assert "urgent.progressive_weakness" in out["triage"].rules
+    ids = option_ids(out)
+    assert "root_decompression" in ids and "manual_therapy" not in ids
+    stable = dict(sections, history={**sections["history"], "course": "stable"})
+    ids = option_ids(run(l5, **stable))
+    assert "manual_therapy" in ids and "root_decompression" not in ids
 
 
 RUNNER_HIP = dict(
