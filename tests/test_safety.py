@@ -1262,3 +1262,30 @@ def test_no_nerve_pain_medicines_when_no_nerve_lesion_holds_the_reading():
     functional = [loc("no_neurological_lesion", "right", 0.9, hypothesis="mimic_functional:symptomatic")]
     assert "neuropathic_agents" not in option_ids(run(functional, **sections))
     assert "neuropathic_agents" in option_ids(run([loc("polyneuropathy", "bilateral", 0.9)], **sections))
+
+
+def test_a_root_a_cancer_may_be_pressing_is_not_read_as_sciatica():
+    """With a cancer holding a fifth of the causes, root pain is not 'sciatica' (whose
+    medicines NICE NG59 limits): medicines for nerve pain stay on offer. The same root and
+    disc without a cancer is sciatica."""
+    root = [loc("root:L3", "left", 0.6), loc("plexus:lumbar", "left", 0.4)]
+    sections = dict(
+        patient={"age": 56, "sex": "female"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 20},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left", "quality": "shooting"}],
+        investigations=[
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "disc_herniation",
+                "level": "L2-L3",
+                "side": "left",
+                "position": "paracentral",
+            }
+        ],
+    )
+    plain = option_ids(run(root, **sections))
+    assert "sciatica_medicines" in plain and "neuropathic_agents" not in plain
+    cancer = dict(sections, history={**sections["history"], "factors": ["cancer_history"]})
+    out = run(root, **cancer)
+    assert next(c.probability for c in out["etiology"] if c.cause == "neoplastic") >= 0.2
+    assert "neuropathic_agents" in option_ids(out) and "sciatica_medicines" not in option_ids(out)
