@@ -1289,3 +1289,22 @@ def test_a_root_a_cancer_may_be_pressing_is_not_read_as_sciatica():
     out = run(root, **cancer)
     assert next(c.probability for c in out["etiology"] if c.cause == "neoplastic") >= 0.2
     assert "neuropathic_agents" in option_ids(out) and "sciatica_medicines" not in option_ids(out)
+
+
+def test_after_a_cancer_new_root_weakness_scans_the_whole_spine_within_a_day():
+    """A cancer survivor with new, worsening root pain and weakness and no back pain: NICE
+    NG234 counts radicular pain and limb weakness among the symptoms of a spinal metastasis,
+    and a spread to the roots' lining needs no back pain (Chamberlain 2005), so the whole
+    spine is scanned within a day. Without the cancer, no whole-spine scan."""
+    roots = [loc("root:L3", "left", 0.6), loc("polyradiculopathy", "bilateral", 0.3)]
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening", "duration_days": 20, "factors": ["cancer_history"]},
+        symptoms=[
+            {"kind": "pain", "region": "anterior_thigh", "side": "left", "quality": "shooting"},
+            {"kind": "weakness", "side": "left", "activity": "stairs"},
+        ],
+    )
+    scan = planned(run(roots, **sections))["mri_whole_spine"]
+    assert (scan.priority, scan.when) == ("high", "within_24h") and "lining around the nerve roots" in scan.why
+    plain = dict(sections, history={**sections["history"], "factors": []})
+    assert "mri_whole_spine" not in planned(run(roots, **plain))
