@@ -1308,3 +1308,18 @@ def test_after_a_cancer_new_root_weakness_scans_the_whole_spine_within_a_day():
     assert (scan.priority, scan.when) == ("high", "within_24h") and "lining around the nerve roots" in scan.why
     plain = dict(sections, history={**sections["history"], "factors": []})
     assert "mri_whole_spine" not in planned(run(roots, **plain))
+
+
+def test_after_a_birth_the_opioid_question_asks_about_breastfeeding():
+    """Severe new sciatica days after a birth: the mother may be breastfeeding, and codeine
+    and tramadol are not used then (MHRA 2013; FDA 2017), so the opioid question asks about
+    it; without a recent birth the plain question stays."""
+    s1 = [loc("root:S1", "left", 1.0)]
+    pain = [{"kind": "pain", "region": "posterior_thigh", "side": "left", "severity": 9}]
+    birth = run(s1, history={"onset": "acute", "factors": ["recent_childbirth"]}, symptoms=pain)
+    ids = option_ids(birth)
+    assert "short_opioid_after_birth" in ids and "short_opioid" not in ids
+    step = next(m for m in birth["management"] if OPTION_IDS.get(m.option) == "short_opioid_after_birth")
+    assert "breastfeeding" in step.option and "Codeine and tramadol" in step.why
+    plain = option_ids(run(s1, history={"onset": "acute"}, symptoms=pain))
+    assert "short_opioid" in plain and "short_opioid_after_birth" not in plain
