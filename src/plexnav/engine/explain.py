@@ -272,8 +272,8 @@ def history_risks(model: LikelihoodModel, factors: Iterable[str], age: int | Non
     named = [f for f in sorted(features) if f in model.kb.site_risk]
     if not named:
         return {}
-    full = model.prior_shift(features, age)
-    return {f: full - model.prior_shift(features - {f}, age) for f in named}
+    full = model.background_shift(features, age)
+    return {f: model.site_risk[f] + (full - model.background_shift(features - {f}, age)) for f in named}
 
 
 def _history_steps(

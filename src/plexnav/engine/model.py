@@ -54,7 +54,18 @@ class LikelihoodModel:
     def prior_shift(self, features: frozenset[str], age: int | None) -> np.ndarray:
         """(H,) change of log prior for this patient: a background polyneuropathy (and a
         stand-alone one) is likelier with diabetes, alcohol, neurotoxic chemotherapy, B12
-        deficiency and age, rarer in the young (likelihood.yaml: background_polyneuropathy)."""
+        deficiency and age, rarer in the young (likelihood.yaml: background_polyneuropathy),
+        and the history factors' site risks are added, in the order of their names (the same
+        bits whatever order a set of factors iterates in)."""
+        shift = self.background_shift(features, age)
+        for feature in sorted(features):
+            risk = self.site_risk.get(feature)
+            if risk is not None:
+                shift += risk
+        return shift
+
+    def background_shift(self, features: frozenset[str], age: int | None) -> np.ndarray:
+        """(H,) the background polyneuropathy's part of :meth:`prior_shift`."""
         spec = self.kb.parameters["background_polyneuropathy"]
         q = spec["base"]
         odds = q / (1 - q)
@@ -65,10 +76,6 @@ class LikelihoodModel:
         shift = np.zeros(len(self.hypotheses))
         shift[self.background_twin | self.polyneuropathy_alone] = np.log(p / q)
         shift[self.background_focal] = np.log((1 - p) / (1 - q))
-        for feature in features:
-            risk = self.site_risk.get(feature)
-            if risk is not None:
-                shift += risk
         return shift
 
     def posterior(self, columns: np.ndarray | Sequence[int], shift: np.ndarray | None = None) -> np.ndarray:
