@@ -691,3 +691,105 @@ def test_a_nerve_named_on_a_knee_scan_lies_at_the_knee(model):
 
     assert leader("ultrasound_nerve").startswith("nerve_tibial_ankle")
     assert not leader("mri_knee").startswith("nerve_tibial_ankle")
+
+
+def _tarsal_on_diabetic_neuropathy(left: dict[str, str], right: dict[str, str]):
+    """A diabetic with stocking numbness and low sural responses on both sides, and a
+    tibial study, a plantar sensory response and abductor hallucis EMG on each side."""
+    sides = {"left": left, "right": right}
+    return _case(
+        patient={"age": 60, "sex": "female"},
+        history={"onset": "chronic", "factors": ["diabetes"]},
+        symptoms=[{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}],
+        exam={"reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "reduced"}]},
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "sural_sensory", "side": "bilateral", "result": "reduced"},
+                *(
+                    {"study": study, "side": side, "result": sides[side][study]}
+                    for side in ("left", "right")
+                    for study in ("tibial_motor_ah", "medial_plantar_sensory")
+                ),
+            ],
+            "needle_emg": [
+                {"muscle": "abductor_hallucis", "side": side, "result": sides[side]["abductor_hallucis"]}
+                for side in ("left", "right")
+            ],
+        },
+    )
+
+
+def test_a_focal_lesion_on_a_polyneuropathy_shows_as_a_difference_between_the_sides(model):
+    """A length-dependent polyneuropathy is symmetric (England 2005): a tibial study slowed
+    on the left and normal on the right, a plantar response absent against reduced and
+    active denervation against chronic changes weigh against it alone and for a left tibial
+    lesion on top of it, where the same findings alike on both sides do not; the explanation
+    says which side is worse."""
+    worse = {"tibial_motor_ah": "slowed", "medial_plantar_sensory": "absent", "abductor_hallucis": "both"}
+    mild = {"tibial_motor_ah": "normal", "medial_plantar_sensory": "reduced", "abductor_hallucis": "chronic_neurogenic"}
+    alike = score_case(model, _tarsal_on_diabetic_neuropathy(mild, mild))
+    different = score_case(model, _tarsal_on_diabetic_neuropathy(worse, mild))
+    assert {o.key for o in different.observations if o.key.startswith("asymmetry:")} == {
+        "asymmetry:discordant:ncs:tibial_motor_ah:left",
+        "asymmetry:graded:ncs:medial_plantar_sensory:left",
+        "asymmetry:graded:needle_emg:abductor_hallucis:left",
+    }
+    assert not any(o.key.startswith("asymmetry:") for o in alike.observations)
+    index = {h.id: i for i, h in enumerate(model.hypotheses)}
+    alone, twin = index["polyneuropathy:bilateral"], index["nerve_tibial_ankle:left+polyneuropathy"]
+    # the difference moves the reading from the polyneuropathy alone to the focal lesion on it
+    assert different.posterior[twin] / different.posterior[alone] > 3 * alike.posterior[twin] / alike.posterior[alone]
+    from plexnav.engine.assess import localize
+
+    entries, _ = localize(_tarsal_on_diabetic_neuropathy(worse, mild), model)
+    lines = [s.text for e in entries for s in e.explanation]
+    assert any(
+        "left medial plantar sensory response (SNAP) worse than the right (absent against reduced)" in t for t in lines
+    )
+    assert any("(a length-dependent process is symmetric)" in t for t in lines)
+
+
+def test_a_difference_the_polyneuropathy_hardly_reaches_is_chance(model):
+    """Where a polyneuropathy seldom makes a finding abnormal (the hip flexors), a
+    difference between the sides is mostly chance: the correction there is far smaller than
+    where it usually reaches (the foot), and a hypothesis with no symmetric process gets none."""
+    index = {h.id: i for i, h in enumerate(model.hypotheses)}
+    alone = index["polyneuropathy:bilateral"]
+
+    def correction(key: str, h: int) -> float:
+        return float(model.log_lik[h, model.column[(key, "present")]])
+
+    foot = correction("asymmetry:discordant:ncs:tibial_motor_ah:left", alone)
+    hip = correction("asymmetry:discordant:needle_emg:iliopsoas:left", alone)
+    assert foot < hip <= 0 and hip > foot / 3
+    assert correction("asymmetry:discordant:ncs:tibial_motor_ah:left", index["root_S1:left"]) == 0.0
+
+
+def test_the_simulator_draws_a_symmetric_process_s_sides_together(model):
+    """Simulated cases follow the scoring's side-to-side model: the polyneuropathy alone
+    shares every pair's state between the sides with the side_correlation chance, a focal
+    lesion's twin only the pairs its focal lesion does not reach, a plain focal lesion none;
+    so a simulated polyneuropathy shows far fewer one-sided pairs than independent sides."""
+    from plexnav.engine.simulate import sampled_columns, shared_pairs
+
+    index = {h.id: i for i, h in enumerate(model.hypotheses)}
+    alone, twin = index["polyneuropathy:bilateral"], index["nerve_tibial_ankle:left+polyneuropathy"]
+    every = shared_pairs(model, alone)
+    assert every and set(shared_pairs(model, twin).values()) < set(every.values())
+    assert "ncs:tibial_motor_ah" not in shared_pairs(model, twin).values()
+    assert shared_pairs(model, index["root_S1:left"]) == {}
+    discordant_columns = {
+        model.column[(s.key, "present")] for s in model.findings if s.key.startswith("asymmetry:discordant:")
+    }
+    keep, n = 0.6, 300
+    findings = scorable_findings(model)
+    rng = np.random.default_rng(4)
+    seen = sum(
+        len(discordant_columns.intersection(sampled_columns(model, alone, findings, rng, keep=keep).tolist()))
+        for _ in range(n)
+    )
+    # under independent sides: each pair kept on both sides, one side abnormal and one normal
+    bases = sorted(set(every.values()))
+    p = [model.p_abnormal[alone, model.finding_index[f"{b}:left"]] for b in bases]
+    independent = n * keep**2 * sum(2 * q * (1 - q) for q in p)
+    assert seen < 0.5 * independent

@@ -317,6 +317,7 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
         if not key.startswith("sign:"):
             add(FindingSpec(f"evidence:{key}", "evidence", "presence", ("present",), "evidence", key, "midline"))
     specs += imaging_specs(kb)
+    specs += _asymmetry_specs(kb, specs)
     # age-adjusted variants: same finding, higher false-positive rate above an age
     by_key = {s.key: s for s in specs}
     for adj in kb.parameters["age_adjusted"]:
@@ -334,6 +335,41 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
                     )
                 )
     return tuple(specs)
+
+
+ASYMMETRY_KINDS = ("discordant", "graded")  # likelihood.yaml side_correlation
+
+
+def paired_base(key: str, sections: tuple[str, ...]) -> str | None:
+    """The side-less base of a one-sided finding a side-to-side comparison reads
+    ('ncs:sural_sensory' for 'ncs:sural_sensory:left'), or None."""
+    section = key.split(":", 1)[0]
+    if section not in sections or key.startswith("reflex:plantar") or not key.endswith((":left", ":right")):
+        return None
+    base = key.rsplit(":", 1)[0]
+    if section == "sensation" and base.split(":", 1)[1] in V.MIDLINE_REGIONS:
+        return None  # a perineal half: read by the one-sided perineum rules, not compared
+    return base
+
+
+def asymmetry_key(kind: str, base: str, side: str) -> str:
+    """'asymmetry:discordant:ncs:sural_sensory:left': the pair differs, worse on the left."""
+    return f"asymmetry:{kind}:{base}:{side}"
+
+
+def _asymmetry_specs(kb: KnowledgeBase, specs: list[FindingSpec]) -> list[FindingSpec]:
+    """One presence finding per paired finding, kind of difference and worse side."""
+    sections = tuple(kb.parameters["side_correlation"]["sections"])
+    keys = {s.key for s in specs}
+    bases = sorted(
+        {b for s in specs if (b := paired_base(s.key, sections)) and f"{b}:left" in keys and f"{b}:right" in keys}
+    )
+    return [
+        FindingSpec(asymmetry_key(kind, base, side), "asymmetry", "presence", ("present",), "asymmetry", base, side)
+        for base in bases
+        for kind in ASYMMETRY_KINDS
+        for side in ("left", "right")
+    ]
 
 
 # ----------------------------------------------------------------------------- prediction
@@ -496,6 +532,8 @@ def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Mem
 
 
 def _involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Memo | None) -> tuple[float, float]:
+    if spec.target == "asymmetry":
+        return 0.0, 0.0  # a correction of a pair's scoring (model.asymmetry_log_lik), not a target
     if spec.target == "unreported":
         return _unreported(kb, spec, hyp, memo), 0.0
     if spec.target == "unmapped":
@@ -550,6 +588,8 @@ def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: f
     if spec.family == "evidence":  # a direct probability (mimics.yaml), not an involvement
         p = lmn
         return np.array([p]) if spec.kind == "presence" else np.array([1 - p, p])
+    if spec.family == "asymmetry":  # filled in from the pair's own findings (model.py)
+        return np.array([1.0])
     fam = kb.families[spec.family]
     fp = spec.fp_override if spec.fp_override is not None else fam.fp
     p_lmn = fp + (fam.sensitivity - fp) * min(lmn, 1.0)

@@ -33,6 +33,7 @@ from scipy import sparse
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import (
+    ASYMMETRY_KINDS,
     BACK_PAIN_ONLY,
     BACK_PAIN_ONLY_COMPLAINT,
     NO_PAIN,
@@ -40,12 +41,14 @@ from plexnav.engine.catalogue import (
     STOCKING,
     UNMAPPED_SENSORY,
     UNREPORTED_SPHINCTER,
+    asymmetry_key,
     one_sided_regions,
+    paired_base,
 )
 from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.localize import look_alike_shares, look_alikes
 from plexnav.engine.model import LikelihoodModel
-from plexnav.engine.observe import NOT_ABNORMAL, NOT_SIDED, mapped_regions, observe
+from plexnav.engine.observe import NOT_ABNORMAL, NOT_SIDED, grade, mapped_regions, observe
 from plexnav.engine.triage import ROUTINE_RULE
 from plexnav.knowledge.age import age_applies, age_thresholds
 from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -87,6 +90,9 @@ class EntryEffect:
     pain_symptom: bool = False  # a pain complaint (observe: no pain among the complaints)
     off_back_pain: bool = False  # a pain complaint not placed in the lower back (observe: back pain only)
     mapped: tuple[int, int] = (0, 0)  # left, right: bits of the one_sided_regions it maps numbness to
+    # its findings a side-to-side comparison reads (observe._add_asymmetry): (base, side
+    # 0 left / 1 right, abnormal, grade or NaN)
+    pairs: tuple[tuple[str, int, bool, float], ...] = ()
 
 
 # what observe reads of all complaints together
@@ -95,12 +101,12 @@ _WHOLE_CASE = (UNREPORTED_SPHINCTER, NO_PAIN_COMPLAINT, BACK_PAIN_ONLY_COMPLAINT
 
 def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     """Read a case holding one entry (or only patient and history) with the engine itself."""
-    # the silent side, an unreported sphincter complaint and the regions left out of a sensory
-    # map depend on the whole case (_counts)
+    # the silent side, an unreported sphincter complaint, the regions left out of a sensory
+    # map and the side-to-side comparison depend on the whole case (_counts)
     obs = [
         o
         for o in observe(case, {}, model.kb)
-        if not o.key.startswith(("complaint:", UNMAPPED_SENSORY)) and o.key not in _WHOLE_CASE
+        if not o.key.startswith(("complaint:", "asymmetry:", UNMAPPED_SENSORY)) and o.key not in _WHOLE_CASE
     ]
     regions = {r: 1 << i for i, r in enumerate(one_sided_regions(model.kb))} | {STOCKING: _STOCKING_BIT}
     mapped = mapped_regions(case, model.kb)
@@ -126,6 +132,15 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     for o in obs:
         if o.state not in NOT_ABNORMAL and not o.base_key.startswith(NOT_SIDED):
             abnormal |= {"left": LEFT, "right": RIGHT, "either": EITHER}.get(o.base_key.rsplit(":", 1)[-1], 0)
+    correlation = model.kb.parameters["side_correlation"]
+    sections = tuple(correlation["sections"])
+    pairs = []
+    for o in obs:
+        base = paired_base(o.base_key, sections)
+        if base is not None:
+            rank = grade(o.value, correlation["grades"])
+            side = 0 if o.base_key.endswith(":left") else 1
+            pairs.append((base, side, o.state not in NOT_ABNORMAL, np.nan if rank is None else rank))
     facts = base_facts(case)
     features = frozenset(f for f in facts.features if f not in _CASE_LEVEL and not f.startswith("single_region:"))
     symptom = case.symptoms[0] if case.symptoms else None
@@ -161,6 +176,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         pain_symptom=symptom is not None and symptom.kind == "pain",
         off_back_pain=symptom is not None and symptom.kind == "pain" and symptom.region != "lower_back",
         mapped=(mapped_bits[0], mapped_bits[1]),
+        pairs=tuple(pairs),
     )
 
 
@@ -233,6 +249,12 @@ class _EntryArrays:
     region: np.ndarray  # (G,) int64: its symptom region's code (-1 none)
     has_values: np.ndarray  # (G,) bool: it gives some value (a grade, a severity, a laboratory value)
     mapped: np.ndarray  # (2, G) int64: regions it maps numbness or tingling to, left and right
+    pair_start: np.ndarray  # (G,) first of the entry's paired findings (EntryEffect.pairs)
+    pair_count: np.ndarray  # (G,)
+    pair_slot: np.ndarray  # (P,) the paired finding's base (CohortModel.pair_slot)
+    pair_side: np.ndarray  # (P,) 0 left, 1 right
+    pair_abnormal: np.ndarray  # (P,) bool
+    pair_grade: np.ndarray  # (P,) float, NaN none
 
 
 class EntryTable:
@@ -299,6 +321,10 @@ class EntryTable:
         _, _, obs_variant = flat("variant_columns", np.intp)
         _, _, obs_age = flat("variant_ages", float)
         spared_start, spared_count, spared_column = flat("spared_columns", np.intp)
+        pair_count = np.array([len(e.pairs) for e in effects], dtype=np.intp)
+        pair_start = np.concatenate([[0], np.cumsum(pair_count)[:-1]]).astype(np.intp) if g else pair_count
+        pairs = [p for e in effects for p in e.pairs]
+        slot = self.cohort.pair_slot
         found = self._arrays = _EntryArrays(
             words=words,
             obs_start=obs_start,
@@ -315,6 +341,12 @@ class EntryTable:
             region=np.array([r[4] for r in self._rows], dtype=np.int64),
             has_values=np.array([bool(e.values) for e in effects], dtype=bool),
             mapped=np.array([e.mapped for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
+            pair_start=pair_start,
+            pair_count=pair_count,
+            pair_slot=np.array([slot[p[0]] for p in pairs], dtype=np.intp),
+            pair_side=np.array([p[1] for p in pairs], dtype=np.intp),
+            pair_abnormal=np.array([p[2] for p in pairs], dtype=bool),
+            pair_grade=np.array([p[3] for p in pairs], dtype=float),
         )
         return found
 
@@ -560,6 +592,19 @@ class CohortModel:
             ],
             dtype=np.intp,
         )
+        # the side-to-side comparison: each paired finding's slot, and per (kind, slot, worse
+        # side) its column (observe._add_asymmetry)
+        bases = sorted({spec.target_id for spec in model.findings if spec.target == "asymmetry"})
+        self.pair_slot = {base: i for i, base in enumerate(bases)}
+        self.asymmetry = np.array(
+            [
+                model.column[(asymmetry_key(kind, base, side), "present")]
+                for kind in ASYMMETRY_KINDS
+                for base in bases
+                for side in ("left", "right")
+            ],
+            dtype=np.intp,
+        ).reshape(len(ASYMMETRY_KINDS), len(bases), 2)
         self.levels = tuple(level["level"] for level in guidance.triage)
         keys = model.group_keys
         self.group_site = np.array([k[0] for k in keys], dtype=object)
@@ -736,7 +781,10 @@ class CohortModel:
                 columns.bit(_FLAG_BITS["pain_symptom"]) & ~columns.bit(_FLAG_BITS["off_back_pain"])
             )
         unmapped_case, unmapped_cols = self._unmapped_regions(d, columns)
-        extra_case = np.concatenate([silent_case, spared_case, unreported, no_pain, back_only, unmapped_case])
+        pair_case, pair_cols = self._asymmetry(d, columns)
+        extra_case = np.concatenate(
+            [silent_case, spared_case, unreported, no_pain, back_only, unmapped_case, pair_case]
+        )
         extra_cols = np.concatenate(
             [
                 silent_cols,
@@ -745,6 +793,7 @@ class CohortModel:
                 np.full(len(no_pain), self.no_pain if self.no_pain is not None else 0, dtype=np.intp),
                 np.full(len(back_only), self.back_only if self.back_only is not None else 0, dtype=np.intp),
                 unmapped_cols,
+                pair_cols,
             ]
         )
         # rows grouped by case as they come (CSR built as it is): each case's derived
@@ -801,6 +850,38 @@ class CohortModel:
             cases_out.append(hit[case])
             cols_out.append(self.unmapped[s][region])
         return np.concatenate(cases_out), np.concatenate(cols_out)
+
+    def _asymmetry(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
+        """observe._add_asymmetry: each paired finding recorded on both sides (the first
+        record of each side) that differs, worse on one side: abnormal against normal, or both
+        abnormal with a higher grade."""
+        t = columns.t
+        count = t.pair_count[d.row_entry]
+        rows = np.flatnonzero(count)
+        none = np.zeros(0, dtype=np.intp)
+        if not len(rows):
+            return none, none
+        case = np.repeat(d.row_case[rows], count[rows])
+        within = np.arange(count[rows].sum()) - np.repeat(np.cumsum(count[rows]) - count[rows], count[rows])
+        item = np.repeat(t.pair_start[d.row_entry[rows]], count[rows]) + within
+        slot, side = t.pair_slot[item], t.pair_side[item]
+        width = len(self.pair_slot)
+        pair = case * width + slot
+        _, first = np.unique(pair * 2 + side, return_index=True)  # the first record of each side
+        first = np.sort(first)
+        left, right = first[side[first] == 0], first[side[first] == 1]
+        _, li, ri = np.intersect1d(pair[left], pair[right], assume_unique=True, return_indices=True)
+        left, right = item[left[li]], item[right[ri]]
+        cases = case[first[side[first] == 0][li]]
+        la, ra = t.pair_abnormal[left], t.pair_abnormal[right]
+        lg, rg = t.pair_grade[left], t.pair_grade[right]
+        discordant = la != ra
+        with np.errstate(invalid="ignore"):
+            graded = la & ra & ~np.isnan(lg) & ~np.isnan(rg) & (lg != rg)
+        worse = np.where(discordant, np.where(la, 0, 1), np.where(lg > rg, 0, 1))
+        kind = np.where(discordant, 0, 1)
+        hit = discordant | graded
+        return cases[hit], self.asymmetry[kind[hit], t.pair_slot[left[hit]], worse[hit]]
 
     def _silent_sides(self, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_silent_sides: with one-sided complaints (or, without complaints,

@@ -126,6 +126,8 @@ def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
     kb = model.kb
     hyp = model.hypotheses[h]
     nodes = [n for side in hyp.lesion.values() for n in side]
+    if spec.target == "asymmetry":
+        return " (a length-dependent process is symmetric)" if hyp.pattern == "length_dependent" else ""
     if hyp.pattern == "length_dependent":
         return " (a length-dependent process spares proximal structures)"
     if (

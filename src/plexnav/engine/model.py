@@ -121,18 +121,73 @@ def compute_tables(
     memo: Memo = {}
     for h, hyp in enumerate(hypotheses):
         for f, spec in enumerate(findings):
+            if spec.target == "asymmetry":
+                continue  # filled in below from the pair's own findings
             a, b = involvement(kb, spec, hyp, memo)
             probs = state_probabilities(kb, spec, a, b)
             start = column[(spec.key, spec.states[0])]
             log_lik[h, start : start + len(probs)] = np.log(np.clip(probs, 1e-6, 1.0))
             p_abn[h, f] = probs[0] if spec.kind == "presence" else 1 - probs[0]
             inv_lmn[h, f], inv_umn[h, f] = a, b
+    _fill_asymmetry(kb, hypotheses, findings, column, log_lik, p_abn)
     # imaging is a separate modality: its evidence is not tempered like the examination's
     # findings, which share causes (likelihood.yaml: untempered_families)
     untempered = set(kb.parameters["untempered_families"])
     cols = [column[(spec.key, state)] for spec in findings if spec.family in untempered for state in spec.states]
     log_lik[:, cols] *= float(kb.parameters["temperature"])
     return {"log_lik": log_lik, "p_abnormal": p_abn, "inv_lmn": inv_lmn, "inv_umn": inv_umn}
+
+
+def _fill_asymmetry(
+    kb: KnowledgeBase,
+    hypotheses: Sequence[Hypothesis],
+    findings: Sequence[FindingSpec],
+    column: Mapping[tuple[str, str], int],
+    log_lik: np.ndarray,
+    p_abn: np.ndarray,
+) -> None:
+    """The columns of the side-to-side comparison (likelihood.yaml side_correlation).
+
+    Why: a pair that differs, worse on one side, is scored as two independent findings,
+    while a symmetric process moves both sides together.  Modelled as a mixture: with
+    chance ``c`` the polyneuropathy's damage is one draw shared by both sides, else two
+    independent draws; chance findings (the family's false-positive rate) and a focal
+    lesion stay one-sided.  Each column holds the log ratio of the pair's chance under that
+    mixture to its chance under independence, for the polyneuropathy alone and the
+    polyneuropathy part of each twin: near 0 when the polyneuropathy hardly reaches the
+    finding (a difference there is chance) or the focal lesion explains the worse side,
+    ``log(1 - c)`` for the polyneuropathy alone where it usually reaches it.  Hypotheses
+    with no symmetric process get 0."""
+    spec_of = kb.parameters["side_correlation"]
+    index = {h.id: i for i, h in enumerate(hypotheses)}
+    alone = [i for i, h in enumerate(hypotheses) if h.site == "polyneuropathy"]
+    twins = [(i, index[focal_id(h.id)]) for i, h in enumerate(hypotheses) if h.background is not None]
+    finding_index = {spec.key: f for f, spec in enumerate(findings)}
+    for spec in findings:
+        if spec.target != "asymmetry":
+            continue
+        kind = spec.key.split(":", 2)[1]
+        c = float(spec_of[kind])
+        other = "right" if spec.side == "left" else "left"
+        worse, better = finding_index[f"{spec.target_id}:{spec.side}"], finding_index[f"{spec.target_id}:{other}"]
+        fp = kb.families[findings[worse].family].fp
+        col = column[(spec.key, "present")]
+        for h, focal in [(h, None) for h in alone] + twins:
+            p = float(p_abn[alone[0], worse])  # the polyneuropathy's chance of an abnormal finding
+            disease = max(0.0, (p - fp) / (1 - fp))  # ... of it being the polyneuropathy's damage
+            own = 0.0 if focal is None else max(0.0, (float(p_abn[focal, worse]) - fp) / (1 - fp))
+            if kind == "graded":
+                # both sides abnormal, one worse: the shared draw makes equal grades unless the
+                # focal lesion adds to the worse side
+                ratio = 1 - c * disease * (1 - own)
+            else:
+                spare = 0.0 if focal is None else max(0.0, (float(p_abn[focal, better]) - fp) / (1 - fp))
+                p_worse = 1 - (1 - own) * (1 - p)
+                p_better = 1 - (1 - spare) * (1 - p)
+                independent = p_worse * (1 - p_better)
+                shared = (1 - spare) * (1 - disease) * (1 - fp) * (1 - (1 - own) * (1 - fp))
+                ratio = (1 - c) + c * shared / independent if independent > 0 else 1.0
+            log_lik[h, col] = np.log(max(ratio, 1e-6))
 
 
 def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) -> LikelihoodModel:

@@ -21,7 +21,9 @@ from plexnav.engine.catalogue import (
     STOCKING,
     UNMAPPED_SENSORY,
     UNREPORTED_SPHINCTER,
+    asymmetry_key,
     one_sided_regions,
+    paired_base,
 )
 from plexnav.engine.imaging import imaging_observations
 from plexnav.engine.memo import once_per_object
@@ -184,9 +186,48 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         # down the leg, while back pain with no nerve pressed, and a cauda equina, conus or
         # cord lesion, often hurts in the back alone
         add(BACK_PAIN_ONLY_COMPLAINT, "present", "pain only in the lower back, none in the legs")
+    _add_asymmetry(out, kb, add)
     _add_unmapped_regions(case, kb, add)
     _add_silent_sides(case, out, add)
     return out
+
+
+def grade(value: str, grades: Mapping[str, int]) -> float | None:
+    """How abnormal an observed value is, for a side-to-side comparison: 5 less the MRC
+    grade for strength, else the value's rank (likelihood.yaml side_correlation grades)."""
+    if value.startswith("MRC "):
+        return 5 - float(value[4:])
+    rank = grades.get(value)
+    return float(rank) if rank is not None else None
+
+
+def _add_asymmetry(out: list[Observation], kb: KnowledgeBase, add: Callable[[str, str, str], None]) -> None:
+    """A finding recorded on both sides that differs, worse on one: one observation that a
+    symmetric process is charged for (likelihood.yaml side_correlation).  The first record
+    of each side is read, as the scoring reads it."""
+    spec = kb.parameters["side_correlation"]
+    sections = tuple(spec["sections"])
+    sides: dict[str, dict[str, Observation]] = {}
+    for o in out:
+        base = paired_base(o.base_key, sections)
+        if base is not None:
+            sides.setdefault(base, {}).setdefault(o.base_key[len(base) + 1 :], o)
+    for base, pair in sides.items():
+        if len(pair) < 2:
+            continue
+        left, right = pair["left"], pair["right"]
+        left_abnormal, right_abnormal = left.state not in NOT_ABNORMAL, right.state not in NOT_ABNORMAL
+        if left_abnormal != right_abnormal:
+            kind, worse = "discordant", "left" if left_abnormal else "right"
+        elif left_abnormal:
+            a, b = grade(left.value, spec["grades"]), grade(right.value, spec["grades"])
+            if a is None or b is None or a == b:
+                continue
+            kind, worse = "graded", "left" if a > b else "right"
+        else:
+            continue
+        first, second = (left, right) if worse == "left" else (right, left)
+        add(asymmetry_key(kind, base, worse), "present", f"{first.value} against {second.value}")
 
 
 def mapped_regions(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, one_sided_regions
+from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, asymmetry_key, one_sided_regions, paired_base
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # not drawn from the anatomical forward model: complaints by side, history and mimic
 # evidence, imaging (their likelihoods are direct estimates, scored but not simulated)
 # derived from the rest of the case (observe), or not anatomy the simulator draws
-SKIP_TARGETS = ("complaint", "evidence", "imaging", "imaging_normal", "anywhere", "unmapped")
+SKIP_TARGETS = ("complaint", "evidence", "imaging", "imaging_normal", "anywhere", "unmapped", "asymmetry")
 CLEAN_THRESHOLD = 0.7  # substantially involved: at least 70% of the full effect
 
 
@@ -72,8 +72,12 @@ def sampled_columns(
     model: LikelihoodModel, h: int, findings: list[int], rng: np.random.Generator, keep: float = 1.0, flip: float = 0.0
 ) -> np.ndarray:
     """A noisy case: each finding kept with probability ``keep``, its state drawn from the
-    model, then with probability ``flip`` replaced by a different state at random."""
+    model, then with probability ``flip`` replaced by a different state at random.  Under a
+    symmetric process the second side of a pair copies the first side's state with the
+    chance likelihood.yaml side_correlation gives (:func:`shared_pairs`)."""
     cols = []
+    shared = shared_pairs(model, h)
+    drawn: dict[str, int] = {}  # a paired finding's base -> the state drawn on its first side
     for f in findings:
         if rng.random() > keep:
             continue
@@ -84,8 +88,52 @@ def sampled_columns(
             if rng.random() < probs[0]:
                 cols.append(start)
             continue
-        cols.append(start + _draw_state(probs, rng, flip))
+        base = shared.get(f)
+        if base is not None and base in drawn and rng.random() < shared_chance(model):
+            cols.append(start + drawn[base])
+            continue
+        state = _draw_state(probs, rng, flip)
+        if base is not None:
+            drawn.setdefault(base, state)
+        cols.append(start + state)
     return np.array(cols + derived_columns(model, cols), dtype=np.intp)
+
+
+def shared_chance(model: LikelihoodModel) -> float:
+    """The chance a symmetric process gives both sides of a pair one state (side_correlation)."""
+    return float(model.kb.parameters["side_correlation"]["discordant"])
+
+
+_SHARED: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def shared_pairs(model: LikelihoodModel, h: int) -> Mapping[int, str]:
+    """Finding -> its pair's base, for the pairs a hypothesis's symmetric process draws
+    together: every pair for the polyneuropathy alone; for a twin, the pairs its focal lesion
+    does not reach on either side (there the focal lesion makes the sides differ)."""
+
+    def build() -> tuple[Mapping[int, str], ...]:
+        sections = tuple(model.kb.parameters["side_correlation"]["sections"])
+        bases = {spec.target_id for spec in model.findings if spec.target == "asymmetry"}
+        pairs = {
+            f: base
+            for f, spec in enumerate(model.findings)
+            if spec.base_key is None and (base := paired_base(spec.key, sections)) in bases
+        }
+        out: list[Mapping[int, str]] = []
+        for i, hyp in enumerate(model.hypotheses):
+            if hyp.site == "polyneuropathy":
+                out.append(pairs)
+            elif hyp.background is not None:
+                focal = int(model.focal_of[i])
+                untouched = {b for f, b in pairs.items()} - {b for f, b in pairs.items() if model.lmn[focal, f] > 0.05}
+                out.append({f: b for f, b in pairs.items() if b in untouched})
+            else:
+                out.append({})
+        return tuple(out)
+
+    table: tuple[Mapping[int, str], ...] = once_per_object(_SHARED, model, build)
+    return table[h]
 
 
 @overload
@@ -122,7 +170,40 @@ def derived_columns(model: LikelihoodModel, cols: list[int]) -> list[int]:
     """The columns ``observe`` derives from the whole case, for drawn columns ``cols``: the
     regions left out of a side's sensory map, then the silent side."""
     state_of = _state_of(model)
-    return _unmapped_columns(model, cols, state_of) + _silent_side_columns(model, cols, state_of)
+    return (
+        _asymmetry_columns(model, cols, state_of)
+        + _unmapped_columns(model, cols, state_of)
+        + _silent_side_columns(model, cols, state_of)
+    )
+
+
+def _asymmetry_columns(model: LikelihoodModel, cols: list[int], state_of: Mapping[int, tuple[str, str]]) -> list[int]:
+    """As ``observe`` does: a pair recorded on both sides that differs, abnormal against
+    normal, or (strength, whose states are grades) both weak with one weaker."""
+    sections = tuple(model.kb.parameters["side_correlation"]["sections"])
+    sides: dict[str, dict[str, tuple[str, int]]] = {}
+    for c in cols:
+        key, state = state_of[c]
+        base = paired_base(key, sections)
+        if base is not None:
+            spec = model.findings[model.finding_index[key]]
+            sides.setdefault(base, {}).setdefault(key[len(base) + 1 :], (state, spec.states.index(state)))
+    out = []
+    for base, pair in sides.items():
+        if len(pair) < 2:
+            continue
+        (ls, li), (rs, ri) = pair["left"], pair["right"]
+        la, ra = ls not in ("normal", "absent", "flexor"), rs not in ("normal", "absent", "flexor")
+        if la != ra:
+            kind, worse = "discordant", "left" if la else "right"
+        elif la and base.startswith("strength:") and li != ri:
+            kind, worse = "graded", "left" if li > ri else "right"
+        else:
+            continue
+        column = model.column.get((asymmetry_key(kind, base, worse), "present"))
+        if column is not None:
+            out.append(column)
+    return out
 
 
 def _unmapped_columns(model: LikelihoodModel, cols: list[int], state_of: Mapping[int, tuple[str, str]]) -> list[int]:

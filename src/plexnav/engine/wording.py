@@ -194,11 +194,30 @@ def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str)
         return f"{sided}{name} present" if state == "present" else f"no {sided}{name}"
     if t == "evidence":
         return value
+    if t == "asymmetry":
+        other = "right" if side == "left" else "left"
+        words = EMG_RESULT_WORDS if tid.startswith("needle_emg:") else {}
+        values = " against ".join(words.get(v, v.replace("_", " ")) for v in value.split(" against "))
+        return f"{_paired_name(kb, tid, side)} worse than the {other} ({values})"
     if t == "imaging":
         return f"imaging: {value}"
     if t == "imaging_normal":
         return f"a normal scan ({value.replace('_', ' ')})"
     return spec.key
+
+
+def _paired_name(kb: KnowledgeBase, base: str, side: str) -> str:
+    """'the left sural sensory response' for a paired finding's base key and a side."""
+    section, ident = base.split(":", 1)
+    if section == "strength":
+        return f"{side} {kb.movements[ident].name} strength"
+    if section == "reflex":
+        return f"the {side} {kb.reflexes[ident].name}"
+    if section == "sensation":
+        return f"sensation over the {side} {kb.skin[ident].name}"
+    if section == "ncs":
+        return f"the {side} {kb.studies[ident].name}"
+    return f"needle EMG of the {side} {kb.muscles[ident].name}"
 
 
 def finding_name(kb: KnowledgeBase, spec: FindingSpec) -> str:
