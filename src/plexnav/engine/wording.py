@@ -206,38 +206,43 @@ def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str)
     return spec.key
 
 
+_SECTION_TARGETS = {
+    "strength": "movement",
+    "reflex": "reflex",
+    "sensation": "skin",
+    "ncs": "study",
+    "needle_emg": "muscle",
+}
+
+
 def _paired_name(kb: KnowledgeBase, base: str, side: str) -> str:
-    """'the left sural sensory response' for a paired finding's base key and a side."""
+    """'left sural sensory response (SNAP)' for a paired finding's base key and a side."""
     section, ident = base.split(":", 1)
-    if section == "strength":
-        return f"{side} {kb.movements[ident].name} strength"
-    if section == "reflex":
-        return f"the {side} {kb.reflexes[ident].name}"
-    if section == "sensation":
-        return f"sensation over the {side} {kb.skin[ident].name}"
-    if section == "ncs":
-        return f"the {side} {kb.studies[ident].name}"
-    return f"needle EMG of the {side} {kb.muscles[ident].name}"
+    return target_name(kb, _SECTION_TARGETS[section], ident, side)
 
 
 def finding_name(kb: KnowledgeBase, spec: FindingSpec) -> str:
     """What to examine, in words: 'needle EMG of left tibialis posterior'."""
-    side = f"{spec.side} " if spec.side in ("left", "right") else ""
-    t, tid = spec.target, spec.target_id
-    if t == "movement":
-        return f"{side}{kb.movements[tid].name} strength"
-    if t == "reflex":
-        return f"{side}{kb.reflexes[tid].name}"
-    if t == "skin":
-        return f"sensation over the {side}{kb.skin[tid].name}"
-    if t == "study":
-        return f"{side}{kb.studies[tid].name}"
-    if t == "muscle":
-        return f"needle EMG of {side}{kb.muscles[tid].name}"
-    if t == "sign":
-        where = f" ({spec.region.replace('_', ' ')})" if spec.region else ""
-        return f"{side}{kb.signs[tid].name}{where}"
-    return spec.key
+    return target_name(kb, spec.target, spec.target_id, spec.side, spec.region) or spec.key
+
+
+def target_name(kb: KnowledgeBase, target: str, tid: str, side: str, region: str | None = None) -> str:
+    """A finding's target in words, with its side ('' when the target has no words)."""
+    sided = f"{side} " if side in ("left", "right") else ""
+    if target == "movement":
+        return f"{sided}{kb.movements[tid].name} strength"
+    if target == "reflex":
+        return f"{sided}{kb.reflexes[tid].name}"
+    if target == "skin":
+        return f"sensation over the {sided}{kb.skin[tid].name}"
+    if target == "study":
+        return f"{sided}{kb.studies[tid].name}"
+    if target == "muscle":
+        return f"needle EMG of {sided}{kb.muscles[tid].name}"
+    if target == "sign":
+        where = f" ({region.replace('_', ' ')})" if region else ""
+        return f"{sided}{kb.signs[tid].name}{where}"
+    return ""
 
 
 LOOK_ALIKES_SHOWN = 3
