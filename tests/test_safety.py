@@ -1323,3 +1323,20 @@ def test_after_a_birth_the_opioid_question_asks_about_breastfeeding():
     assert "breastfeeding" in step.option and "Codeine and tramadol" in step.why
     plain = option_ids(run(s1, history={"onset": "acute"}, symptoms=pain))
     assert "short_opioid" in plain and "short_opioid_after_birth" not in plain
+
+
+def test_fever_with_buttock_pain_scans_the_pelvis_within_a_day():
+    """Fever with buttock pain and a painful sacroiliac joint: an infected sacroiliac joint,
+    hip or psoas is looked for with an MRI of the pelvis within a day (Hermet 2012), beside the
+    cultures; the same pain without fever brings no such scan."""
+    look_alike = [loc("no_neurological_lesion", "right", 0.5), loc("root:S1", "right", 0.2)]
+    sections = dict(
+        patient={"age": 13, "sex": "male"},
+        history={"factors": ["fever"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right"}],
+        exam={"signs": [{"sign": "sacroiliac_provocation", "side": "right", "result": "positive"}]},
+    )
+    scan = planned(run(look_alike, **sections))["mri_pelvis_plexus"]
+    assert (scan.priority, scan.when) == ("high", "within_24h") and "sacroiliac joint" in scan.why
+    afebrile = dict(sections, history={})
+    assert "mri_pelvis_plexus" not in planned(run(look_alike, **afebrile))
