@@ -1340,3 +1340,26 @@ def test_fever_with_buttock_pain_scans_the_pelvis_within_a_day():
     assert (scan.priority, scan.when) == ("high", "within_24h") and "sacroiliac joint" in scan.why
     afebrile = dict(sections, history={})
     assert "mri_pelvis_plexus" not in planned(run(look_alike, **afebrile))
+
+
+def test_weak_pulses_beside_an_urgent_deficit_see_the_vascular_team_the_same_day():
+    """Weak foot pulses on both sides with bladder trouble and a lost knee jerk (an aortic
+    occlusion can starve the plexus: an ischaemic plexopathy, Wilbourn 2007): the vascular team
+    the same day; weak pulses with walking pain alone keep the review within two weeks."""
+    pulses = {"signs": [{"sign": "reduced_foot_pulses", "side": side} for side in ("left", "right")]}
+    deficit = run(
+        [loc("cauda_equina", "bilateral", 0.4), loc("plexus:lumbosacral", "right", 0.3)],
+        history={"onset": "subacute", "course": "worsening", "duration_days": 60},
+        symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "numbness", "side": "right"}],
+        exam={**pulses, "reflexes": [{"reflex": "patellar", "side": "right", "grade": "absent"}]},
+    )
+    review = planned(deficit)["vascular_surgery_review"]
+    assert (review.priority, review.when) == ("high", "within_24h")
+    walking = run(
+        [loc("no_neurological_lesion", "bilateral", 0.8)],
+        patient={"age": 66},
+        history={"onset": "chronic", "duration_days": 200},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "bilateral", "provoked_by": ["walking"]}],
+        exam=pulses,
+    )
+    assert planned(walking)["vascular_surgery_review"].when == "within_2_weeks"
