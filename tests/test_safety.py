@@ -1363,3 +1363,26 @@ def test_weak_pulses_beside_an_urgent_deficit_see_the_vascular_team_the_same_day
         exam=pulses,
     )
     assert planned(walking)["vascular_surgery_review"].when == "within_2_weeks"
+
+
+def test_a_growth_in_the_spinal_canal_in_an_emergency_calls_the_teams_now():
+    """Bladder and bowel failure with both legs paralysed and a mass a PET scan places on the
+    cauda equina, with no known cancer: the first step is the spinal surgeons now and the
+    acute oncology team if it may be a cancer (NICE NG234 covers a cancer not yet known),
+    and the lump is asked about once, as a lump in the spine."""
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening", "duration_days": 60},
+        symptoms=[
+            {"kind": "pain", "region": "lower_back"},
+            {"kind": "weakness", "side": "bilateral"},
+            {"kind": "bladder_dysfunction"},
+            {"kind": "bowel_dysfunction"},
+        ],
+        exam={"strength": [{"movement": "hip_flexion", "side": side, "mrc": 0} for side in ("left", "right")]},
+        investigations=[{"test": "pet_ct", "finding": "mass", "site": "cauda_equina"}],
+    )
+    out = run([loc("polyradiculopathy", "bilateral", 0.9), loc("cauda_equina", "bilateral", 0.1)], **sections)
+    assert out["triage"].level == "emergency"
+    ids = option_ids(out)
+    assert ids[0] == "spine_mass_teams"
+    assert "spine_mass_diagnosis" in ids and "mass_diagnosis" not in ids
