@@ -1386,3 +1386,17 @@ def test_a_growth_in_the_spinal_canal_in_an_emergency_calls_the_teams_now():
     ids = option_ids(out)
     assert ids[0] == "spine_mass_teams"
     assert "spine_mass_diagnosis" in ids and "mass_diagnosis" not in ids
+
+
+def test_a_dislocated_hip_is_put_back_first():
+    """Weakness after a hip dislocation (an emergency): the first step asks whether the hip is
+    back in its socket, since a dislocated hip is reduced within hours to protect the nerves
+    beside it and the femoral head (Sahin 2003; Stewart 2010)."""
+    out = run(
+        [loc("nerve:sciatic", "right", 0.5), loc("nerve:femoral", "right", 0.3)],
+        history={"factors": ["hip_dislocation"]},
+        symptoms=[{"kind": "weakness", "side": "right"}],
+        exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 2}]},
+    )
+    assert out["triage"].level == "emergency"
+    assert option_ids(out)[0] == "hip_reduction"
