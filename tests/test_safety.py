@@ -1400,3 +1400,20 @@ def test_a_dislocated_hip_is_put_back_first():
     )
     assert out["triage"].level == "emergency"
     assert option_ids(out)[0] == "hip_reduction"
+
+
+def test_cord_signs_after_an_injury_scan_the_whole_spine_now():
+    """A fall, sudden back pain, weak legs and spasticity: a suspected spinal cord injury is
+    scanned at once, the whole spine (NICE NG41); the same cord signs with no injury keep the
+    whole-spine scan within a day."""
+    cord = [loc("spinal_cord", "bilateral", 0.5), loc("conus_medullaris", "bilateral", 0.3)]
+    sections = dict(
+        patient={"age": 48, "sex": "male"},
+        history={"onset": "sudden", "factors": ["fall"]},
+        symptoms=[{"kind": "pain", "region": "lower_back"}, {"kind": "weakness", "side": "bilateral"}],
+        exam={"signs": [{"sign": "spasticity"}]},
+    )
+    scan = planned(run(cord, **sections))["mri_whole_spine"]
+    assert (scan.priority, scan.when) == ("emergency", "immediately") and "after an injury" in scan.why
+    no_injury = dict(sections, history={"onset": "subacute"})
+    assert planned(run(cord, **no_injury))["mri_whole_spine"].when == "within_24h"
