@@ -10,6 +10,7 @@ import numpy as np
 from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, asymmetry_key, one_sided_regions, paired_base
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
+from plexnav.engine.observe import NOT_ABNORMAL
 
 if TYPE_CHECKING:
     from plexnav.engine.catalogue import FindingSpec
@@ -126,7 +127,7 @@ def shared_pairs(model: LikelihoodModel, h: int) -> Mapping[int, str]:
                 out.append(pairs)
             elif hyp.background is not None:
                 focal = int(model.focal_of[i])
-                untouched = {b for f, b in pairs.items()} - {b for f, b in pairs.items() if model.lmn[focal, f] > 0.05}
+                untouched = set(pairs.values()) - {b for f, b in pairs.items() if model.lmn[focal, f] > 0.05}
                 out.append({f: b for f, b in pairs.items() if b in untouched})
             else:
                 out.append({})
@@ -193,7 +194,7 @@ def _asymmetry_columns(model: LikelihoodModel, cols: list[int], state_of: Mappin
         if len(pair) < 2:
             continue
         (ls, li), (rs, ri) = pair["left"], pair["right"]
-        la, ra = ls not in ("normal", "absent", "flexor"), rs not in ("normal", "absent", "flexor")
+        la, ra = ls not in NOT_ABNORMAL, rs not in NOT_ABNORMAL
         if la != ra:
             kind, worse = "discordant", "left" if la else "right"
         elif la and base.startswith("strength:") and li != ri:
@@ -228,9 +229,7 @@ def _silent_side_columns(model: LikelihoodModel, cols: list[int], state_of: Mapp
     symptom_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][0].startswith("symptom:")}
     if not symptom_sides & {"left", "right"}:
         return []
-    abnormal_sides = {
-        state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][1] not in ("normal", "absent", "flexor")
-    }
+    abnormal_sides = {state_of[c][0].rsplit(":", 1)[-1] for c in cols if state_of[c][1] not in NOT_ABNORMAL}
     return [model.column[(f"complaint:{side}", "absent")] for side in ("left", "right") if side not in abnormal_sides]
 
 
