@@ -352,6 +352,19 @@ def paired_base(key: str, sections: tuple[str, ...]) -> str | None:
     return base
 
 
+def pair_difference(
+    left_abnormal: bool, right_abnormal: bool, left_grade: float | None, right_grade: float | None
+) -> tuple[str, str] | None:
+    """(kind, worse side) of a pair recorded on both sides, or None when it does not differ:
+    'discordant' when one side is abnormal and the other not, 'graded' when both are abnormal
+    and their grades (None: no grade) differ."""
+    if left_abnormal != right_abnormal:
+        return "discordant", "left" if left_abnormal else "right"
+    if left_abnormal and left_grade is not None and right_grade is not None and left_grade != right_grade:
+        return "graded", "left" if left_grade > right_grade else "right"
+    return None
+
+
 def asymmetry_key(kind: str, base: str, side: str) -> str:
     """'asymmetry:discordant:ncs:sural_sensory:left': the pair differs, worse on the left."""
     return f"asymmetry:{kind}:{base}:{side}"
@@ -394,7 +407,16 @@ WEAKNESS_COMPLAINTS = ("anywhere", "activity")  # symptoms whose involvement com
 # side complained of is one: a background polyneuropathy is two-sided, so a side with no
 # complaint and no abnormal finding argues against it as against the polyneuropathy alone
 BACKGROUND_TARGETS = (
-    *("movement", "reflex", "skin", "pain", "study", "muscle", "sign", "activity", "anywhere", "complaint"),
+    "movement",
+    "reflex",
+    "skin",
+    "pain",
+    "study",
+    "muscle",
+    "sign",
+    "activity",
+    "anywhere",
+    "complaint",
 )
 # targets whose "involvement" is already a probability or a match, not a share of supply
 UNSATURATED_TARGETS = ("evidence", "imaging", "imaging_normal", "complaint", "unreported", "unmapped")
@@ -533,7 +555,7 @@ def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Mem
 
 def _involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Memo | None) -> tuple[float, float]:
     if spec.target == "asymmetry":
-        return 0.0, 0.0  # a correction of a pair's scoring (model.asymmetry_log_lik), not a target
+        return 0.0, 0.0  # a correction of a pair's scoring (model._fill_asymmetry), not a target
     if spec.target == "unreported":
         return _unreported(kb, spec, hyp, memo), 0.0
     if spec.target == "unmapped":

@@ -869,10 +869,9 @@ class CohortModel:
         pair = case * width + slot
         _, first = np.unique(pair * 2 + side, return_index=True)  # the first record of each side
         first = np.sort(first)
-        left, right = first[side[first] == 0], first[side[first] == 1]
-        _, li, ri = np.intersect1d(pair[left], pair[right], assume_unique=True, return_indices=True)
-        left, right = item[left[li]], item[right[ri]]
-        cases = case[first[side[first] == 0][li]]
+        on_left, on_right = first[side[first] == 0], first[side[first] == 1]
+        _, li, ri = np.intersect1d(pair[on_left], pair[on_right], assume_unique=True, return_indices=True)
+        cases, left, right = case[on_left[li]], item[on_left[li]], item[on_right[ri]]
         la, ra = t.pair_abnormal[left], t.pair_abnormal[right]
         lg, rg = t.pair_grade[left], t.pair_grade[right]
         discordant = la != ra

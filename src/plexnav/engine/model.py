@@ -172,22 +172,28 @@ def _fill_asymmetry(
         worse, better = finding_index[f"{spec.target_id}:{spec.side}"], finding_index[f"{spec.target_id}:{other}"]
         fp = kb.families[findings[worse].family].fp
         col = column[(spec.key, "present")]
+        p = float(p_abn[alone[0], worse])  # the polyneuropathy's chance of an abnormal finding
+        disease = _beyond_chance(p, fp)  # ... of it being the polyneuropathy's damage
         for h, focal in [(h, None) for h in alone] + twins:
-            p = float(p_abn[alone[0], worse])  # the polyneuropathy's chance of an abnormal finding
-            disease = max(0.0, (p - fp) / (1 - fp))  # ... of it being the polyneuropathy's damage
-            own = 0.0 if focal is None else max(0.0, (float(p_abn[focal, worse]) - fp) / (1 - fp))
+            own = 0.0 if focal is None else _beyond_chance(float(p_abn[focal, worse]), fp)
             if kind == "graded":
                 # both sides abnormal, one worse: the shared draw makes equal grades unless the
                 # focal lesion adds to the worse side
                 ratio = 1 - c * disease * (1 - own)
             else:
-                spare = 0.0 if focal is None else max(0.0, (float(p_abn[focal, better]) - fp) / (1 - fp))
+                spare = 0.0 if focal is None else _beyond_chance(float(p_abn[focal, better]), fp)
                 p_worse = 1 - (1 - own) * (1 - p)
                 p_better = 1 - (1 - spare) * (1 - p)
                 independent = p_worse * (1 - p_better)
                 shared = (1 - spare) * (1 - disease) * (1 - fp) * (1 - (1 - own) * (1 - fp))
                 ratio = (1 - c) + c * shared / independent if independent > 0 else 1.0
             log_lik[h, col] = np.log(max(ratio, 1e-6))
+
+
+def _beyond_chance(p: float, fp: float) -> float:
+    """The share of a chance ``p`` of an abnormal finding that is damage, not the chance
+    finding (false-positive rate ``fp``) every hypothesis shares."""
+    return max(0.0, (p - fp) / (1 - fp))
 
 
 def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) -> LikelihoodModel:

@@ -23,6 +23,7 @@ from plexnav.engine.catalogue import (
     UNREPORTED_SPHINCTER,
     asymmetry_key,
     one_sided_regions,
+    pair_difference,
     paired_base,
 )
 from plexnav.engine.imaging import imaging_observations
@@ -216,16 +217,15 @@ def _add_asymmetry(out: list[Observation], kb: KnowledgeBase, add: Callable[[str
         if len(pair) < 2:
             continue
         left, right = pair["left"], pair["right"]
-        left_abnormal, right_abnormal = left.state not in NOT_ABNORMAL, right.state not in NOT_ABNORMAL
-        if left_abnormal != right_abnormal:
-            kind, worse = "discordant", "left" if left_abnormal else "right"
-        elif left_abnormal:
-            a, b = grade(left.value, spec["grades"]), grade(right.value, spec["grades"])
-            if a is None or b is None or a == b:
-                continue
-            kind, worse = "graded", "left" if a > b else "right"
-        else:
+        difference = pair_difference(
+            left.state not in NOT_ABNORMAL,
+            right.state not in NOT_ABNORMAL,
+            grade(left.value, spec["grades"]),
+            grade(right.value, spec["grades"]),
+        )
+        if difference is None:
             continue
+        kind, worse = difference
         first, second = (left, right) if worse == "left" else (right, left)
         add(asymmetry_key(kind, base, worse), "present", f"{first.value} against {second.value}")
 

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from plexnav.engine.catalogue import STOCKING, UNMAPPED_SENSORY, asymmetry_key, one_sided_regions, paired_base
+from plexnav.engine.catalogue import (
+    STOCKING,
+    UNMAPPED_SENSORY,
+    asymmetry_key,
+    one_sided_regions,
+    pair_difference,
+    paired_base,
+)
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import NOT_ABNORMAL
@@ -77,7 +84,7 @@ def sampled_columns(
     symmetric process the second side of a pair copies the first side's state with the
     chance likelihood.yaml side_correlation gives (:func:`shared_pairs`)."""
     cols = []
-    shared = shared_pairs(model, h)
+    shared, chance = shared_pairs(model, h), shared_chance(model)
     drawn: dict[str, int] = {}  # a paired finding's base -> the state drawn on its first side
     for f in findings:
         if rng.random() > keep:
@@ -90,7 +97,7 @@ def sampled_columns(
                 cols.append(start)
             continue
         base = shared.get(f)
-        if base is not None and base in drawn and rng.random() < shared_chance(model):
+        if base is not None and base in drawn and rng.random() < chance:
             cols.append(start + drawn[base])
             continue
         state = _draw_state(probs, rng, flip)
@@ -194,13 +201,13 @@ def _asymmetry_columns(model: LikelihoodModel, cols: list[int], state_of: Mappin
         if len(pair) < 2:
             continue
         (ls, li), (rs, ri) = pair["left"], pair["right"]
-        la, ra = ls not in NOT_ABNORMAL, rs not in NOT_ABNORMAL
-        if la != ra:
-            kind, worse = "discordant", "left" if la else "right"
-        elif la and base.startswith("strength:") and li != ri:
-            kind, worse = "graded", "left" if li > ri else "right"
-        else:
+        graded = base.startswith("strength:")  # the other findings' states carry no grade
+        difference = pair_difference(
+            ls not in NOT_ABNORMAL, rs not in NOT_ABNORMAL, li if graded else None, ri if graded else None
+        )
+        if difference is None:
             continue
+        kind, worse = difference
         column = model.column.get((asymmetry_key(kind, base, worse), "present"))
         if column is not None:
             out.append(column)
