@@ -376,3 +376,37 @@ def test_an_unexplained_cord_compression_gets_the_search_for_a_primary():
     ]
     tests = names_of(plan_for(cord, **sections, investigations=disc))
     assert not {"ct_abdomen_pelvis", "serum_protein_electrophoresis"} & set(tests)
+
+
+def test_an_injured_spine_is_scanned_by_spine_ct_not_only_pelvic_ct():
+    """After a fall, a cauda equina or root picture needs the spine itself scanned for a
+    fracture (NICE NG41: CT first for a suspected thoracic or lumbosacral spine injury); a
+    pelvic CT stops at the sacrum.  A fracture already seen needs no second CT, and a pelvic
+    plexus injury keeps its pelvic CT without a spine CT, and a root after a fall that reads as
+    a disc gets neither."""
+    fall = dict(
+        history={"onset": "sudden", "factors": ["fall"]},
+        symptoms=[
+            {"kind": "pain", "region": "lower_back", "side": "bilateral"},
+            {"kind": "numbness", "region": "saddle", "side": "bilateral"},
+        ],
+    )
+    cauda = [entry("cauda_equina", "bilateral", 0.75), entry("conus_medullaris", "bilateral", 0.2)]
+    planned = {w.test: w for w in plan_for(cauda, **fall)}
+    assert planned["ct_spine"].priority == "emergency" and planned["ct_spine"].when == "immediately"
+    assert planned["mri_lumbar_spine"].priority == "emergency"
+    seen = dict(fall, investigations=[{"test": "mri_lumbar_spine", "finding": "fracture", "level": "L1"}])
+    assert "ct_spine" not in names_of(plan_for(cauda, **seen))
+    root = dict(
+        history={"onset": "acute", "factors": ["fall"]},
+        symptoms=[{"kind": "pain", "region": "lateral_leg", "side": "left"}, {"kind": "weakness", "side": "left"}],
+    )
+    planned_root = {w.test: w for w in plan_for([entry("root:L5", "left", 0.8)], **root)}
+    assert not {"ct_pelvis", "ct_spine"} & set(planned_root)  # a root read as a disc, not a fracture
+    pelvis = dict(
+        history={"onset": "sudden", "factors": ["major_trauma", "pelvic_fracture"]},
+        symptoms=[{"kind": "weakness", "side": "left"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2}]},
+    )
+    planned_pelvis = names_of(plan_for([entry("plexus:sacral", "left", 0.8)], **pelvis))
+    assert "ct_pelvis" in planned_pelvis and "ct_spine" not in planned_pelvis

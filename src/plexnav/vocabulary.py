@@ -402,6 +402,9 @@ WorkupTest = Literal[
     # besides glucose (England 2009, AAN): vitamin B12 and serum protein immunofixation
     "vitamin_b12",
     "serum_protein_electrophoresis",
+    # added: CT of the spine at the injured level, the first scan for a broken spine after an
+    # injury (NICE NG41); a pelvic CT does not show the spine above the sacrum
+    "ct_spine",
 ]
 WORKUP_TESTS: tuple[WorkupTest, ...] = get_args(WorkupTest)
 WorkupPriority = Literal["emergency", "high", "medium", "low"]

@@ -257,6 +257,7 @@ WORKUP_TESTS = {
     "vascular_surgery_review": "vascular surgery review",
     "vitamin_b12": "serum vitamin B12 (with methylmalonic acid when borderline)",
     "serum_protein_electrophoresis": "serum protein electrophoresis with immunofixation",
+    "ct_spine": "CT of the thoracolumbar spine",
 }
 WORKUP_PRIORITIES = {"emergency": "emergency", "high": "high", "medium": "medium", "low": "low"}
 # FHIR request priority (routine | urgent | asap | stat) for each plexnav work-up priority
