@@ -214,3 +214,19 @@ def test_a_background_polyneuropathy_reaches_the_silent_side(model):
     focal = int(model.focal_of[twin])
     assert model.log_lik[twin, col] == pytest.approx(model.log_lik[alone, col])
     assert model.log_lik[focal, col] > model.log_lik[twin, col] + 1.0
+
+
+def test_a_polyneuropathy_weakens_the_shin_before_the_calf(model):
+    """Bourque & Dyck 1990: in 86 cases of hereditary motor and sensory neuropathy type 1 the
+    ankle plantar flexors were never weaker than the dorsiflexors; a polyneuropathy grades
+    the peroneal-supplied leg muscles weaker than the calf.  So bilateral foot drop with
+    steppage counts for a polyneuropathy more than calf weakness does, and selective calf
+    weakness points away from it (towards the roots)."""
+    alone = int(np.flatnonzero(model.polyneuropathy_alone)[0])
+
+    def loglik(key: str) -> float:
+        return float(model.log_lik[alone, model.column[(key, "mild")]])
+
+    for side in ("left", "right"):
+        assert loglik(f"strength:ankle_dorsiflexion:{side}") > loglik(f"strength:ankle_plantarflexion:{side}") + 0.3
+        assert loglik(f"strength:great_toe_extension:{side}") > loglik(f"strength:ankle_plantarflexion:{side}")

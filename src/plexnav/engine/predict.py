@@ -67,7 +67,8 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
         known: float = memo[key]
         return known
     if hyp.pattern == "length_dependent":
-        value = _length(kb, kb.muscles[muscle_id].length_class)
+        record = kb.muscles[muscle_id]
+        value = min(_length(kb, record.length_class) * record.length_weight, 1.0)
     else:
         value = hyp.deficit * fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
     if memo is not None:

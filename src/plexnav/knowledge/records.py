@@ -102,6 +102,10 @@ class _Target(Sourced):
 class MuscleRecord(_Target):
     region: V.MuscleRegion | None
     emg: bool = True
+    # how much more (or less) than its length class a length-dependent polyneuropathy
+    # weakens and wastes this muscle: the peroneal-supplied leg muscles are graded weaker
+    # than the calf in a polyneuropathy (Bourque & Dyck 1990); 1 = its length class alone
+    length_weight: float = Field(1.0, gt=0, le=3)
     # "any": segmentally supplied muscles (paraspinals) show denervation when any one of
     # their segments is hit, so involvement is the largest component's, not a share
     coverage: Literal["share", "any"] = "share"
