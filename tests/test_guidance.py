@@ -358,6 +358,29 @@ def test_a_lump_on_a_nerve_goes_to_a_nerve_surgeon_not_the_cancer_team():
     assert "cancer team" in " ".join(options(run(loc, **with_cancer)))
 
 
+def test_a_lump_on_a_nerve_root_is_asked_about_before_it_is_removed():
+    """A lump a pelvic MRI places on the S2 root, with no sign of cancer: most are perineural
+    (Tarlov) cysts or nerve-sheath tumours (Chamberlain & Tredway 2011), so the question is
+    what it is and which team treats it; no offer to remove it, no tumour markers, no
+    inflammation markers and no lump-in-the-pelvis wording.  With a cancer history the
+    tumour work-up and the removal question come back."""
+    sections = dict(
+        history={"onset": "chronic", "course": "worsening", "duration_days": 400},
+        symptoms=[{"kind": "pain", "region": "saddle", "side": "left"}, {"kind": "numbness", "region": "saddle", "side": "left"}],
+        investigations=[{"test": "mri_pelvis", "finding": "mass", "level": "S2", "side": "left", "site": "root:S2"}],
+    )
+    loc = [entry("root:S2", "left", 0.6), entry("cauda_equina", "left", 0.3)]
+    out = run(loc, **sections)
+    plain = " ".join(options(out))
+    tests = {w.test for w in out["workup"]}
+    assert "lump seen in the spine" in plain
+    assert "remove the mass" not in plain and "lump seen on the scan" not in plain
+    assert not {"tumor_markers", "crp", "esr"} & tests
+    with_cancer = run(loc, **{**sections, "history": {"onset": "chronic", "course": "worsening", "factors": ["cancer_history"]}})
+    assert "lump seen in the spine" not in " ".join(options(with_cancer))
+    assert {"tumor_markers", "crp"} <= {w.test for w in with_cancer["workup"]}
+
+
 @pytest.mark.parametrize(
     ("site", "words", "not_words"),
     [
