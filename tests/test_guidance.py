@@ -358,6 +358,35 @@ def test_a_lump_on_a_nerve_goes_to_a_nerve_surgeon_not_the_cancer_team():
     assert "cancer team" in " ".join(options(run(loc, **with_cancer)))
 
 
+def test_a_spinal_cord_short_of_blood_is_offered_rescue_not_decompression():
+    """A conus infarct two days after aortic surgery (sudden paraparesis, bladder and bowel
+    loss, a normal lumbar MRI): the emergency step asks whether the cord's blood flow can be
+    helped (blood pressure, a spinal drain after aortic repair; Awad 2017), and the outlook
+    is the cord infarct's (Robertson 2012), not a nerve stretched in surgery or 'pressure'
+    on the cauda equina.  The same conus read as a tumour, a bleed on the scan or a slow
+    (chronic) course gets neither: those are relieved or closed off, not perfused."""
+    sections = dict(
+        patient={"age": 68},
+        history={"onset": "sudden", "duration_days": 2, "factors": ["recent_surgery_abdominal", "smoking"]},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True}, {"kind": "bladder_dysfunction"}, {"kind": "bowel_dysfunction"}],
+        investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}],
+    )
+    loc = [entry("conus_medullaris", "bilateral", 0.9)]
+    out = run(loc, **sections)
+    assert "blood flow to the spinal cord" in " ".join(options(out))
+    assert "Spinal cord short of blood" in topics(out, "recovery")
+    assert not {"Nerve injury from surgery", "Nerves at the base of the spine"} & set(topics(out, "recovery"))
+    tumour = dict(sections, history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
+                  investigations=[{"test": "mri_lumbar_spine", "finding": "mass", "level": "L1", "site": "conus_medullaris"}])
+    out_tumour = run(loc, **tumour)
+    assert "blood flow to the spinal cord" not in " ".join(options(out_tumour))
+    assert "Spinal cord short of blood" not in topics(out_tumour, "recovery")
+    bleed = dict(sections, investigations=[{"test": "mri_whole_spine", "finding": "hematoma", "level": "T10", "site": "spinal_cord"}])
+    assert "blood flow to the spinal cord" not in " ".join(options(run(loc, **bleed)))
+    slow = dict(sections, history={"onset": "chronic", "course": "worsening", "factors": ["recent_surgery_abdominal", "smoking"]})
+    assert "blood flow to the spinal cord" not in " ".join(options(run(loc, **slow)))
+
+
 def test_a_lump_on_a_nerve_root_is_asked_about_before_it_is_removed():
     """A lump a pelvic MRI places on the S2 root, with no sign of cancer: most are perineural
     (Tarlov) cysts or nerve-sheath tumours (Chamberlain & Tredway 2011), so the question is

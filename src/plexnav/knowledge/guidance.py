@@ -204,6 +204,8 @@ def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
         "cause": set(docs["causes"]["causes"]),
         "definition": set(all_derived(docs)),
         "engine": set(safety.get("engine_guards") or {}),
+        # advice lines (recovery, self_care, prevention) by their section's name
+        **{section: {item["id"] for item in management.get(section) or ()} for section in ADVICE_SECTIONS},
     }
     for rule in safety.get("rules", ()):
         if not rule.get("sources"):
