@@ -424,7 +424,11 @@ def test_exercise_related_hip_pain_is_imaged_before_exercise():
     # pain that settles, years-old pain, a worn hip at 68 or a hip that is a small share: no wait
     settling = dict(RUNNER_HIP, history={"onset": "subacute", "course": "improving", "duration_days": 56})
     long_standing = dict(RUNNER_HIP, history={"onset": "chronic", "duration_days": 1000})
-    for sections, hip_share in ((settling, 0.5), (long_standing, 0.5), (HIP, 0.5), (RUNNER_HIP, 0.1)):
+    # after a fall or with a broken pelvis on a scan the question is the injury's, not overuse
+    fallen = dict(RUNNER_HIP, history={**RUNNER_HIP["history"], "factors": ["fall"]})
+    pelvis_broken = dict(RUNNER_HIP, investigations=[{"test": "ct_pelvis", "finding": "fracture", "side": "left"}])
+    cases = ((settling, 0.5), (long_standing, 0.5), (HIP, 0.5), (RUNNER_HIP, 0.1), (fallen, 0.5), (pelvis_broken, 0.5))
+    for sections, hip_share in cases:
         other = run(_hip_loc(hip_share), **sections)
         assert "hip_protect" not in option_ids(other), (sections, hip_share)
         assert "stress fracture" not in getattr(planned(other).get("hip_imaging"), "why", ""), (sections, hip_share)
