@@ -387,6 +387,22 @@ def test_a_spinal_cord_short_of_blood_is_offered_rescue_not_decompression():
     assert "blood flow to the spinal cord" not in " ".join(options(run(loc, **slow)))
 
 
+def test_a_known_cancers_tumour_is_the_cancer_teams_to_treat_not_asked_twice():
+    """A psoas mass infiltrating the lumbar plexus after cervical cancer: the cancer team
+    option names surgery among the treatments, so no separate 'remove the mass' question;
+    the same mass with weight loss and no known cancer keeps the removal question."""
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history", "weight_loss"]},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right"}, {"kind": "weakness", "side": "right"}],
+        investigations=[{"test": "ct_abdomen_pelvis", "finding": "mass", "side": "right"}],
+    )
+    loc = [entry("plexus:lumbar", "right", 0.9)]
+    plain = " ".join(options(run(loc, **sections)))
+    assert "cancer team about treating the tumour" in plain and "remove the mass" not in plain
+    unknown = dict(sections, history={"onset": "subacute", "course": "worsening", "factors": ["weight_loss"]})
+    assert "remove the mass" in " ".join(options(run(loc, **unknown)))
+
+
 def test_a_lump_on_a_nerve_root_is_asked_about_before_it_is_removed():
     """A lump a pelvic MRI places on the S2 root, with no sign of cancer: most are perineural
     (Tarlov) cysts or nerve-sheath tumours (Chamberlain & Tredway 2011), so the question is
