@@ -403,6 +403,29 @@ def test_a_known_cancers_tumour_is_the_cancer_teams_to_treat_not_asked_twice():
     assert "remove the mass" in " ".join(options(run(loc, **unknown)))
 
 
+def test_dead_muscle_on_a_scan_weeks_later_is_not_a_fasciotomy_emergency():
+    """Swollen or dying buttock muscle on a CT with a CK of 1,450 three weeks after an aortic
+    stent blocked the internal iliac artery: muscle already lost to the artery, which opening
+    the compartment does not save (a compartment syndrome builds within hours to two days,
+    BOAST 10), so no emergency fasciotomy or drip; on the first day the same findings bring
+    both, and a tense compartment brings the surgeon whenever it is found."""
+    def sections(days, signs=()):
+        return dict(
+            history={"onset": "sudden", "duration_days": days, "factors": ["recent_surgery_abdominal"]},
+            symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}, {"kind": "weakness", "side": "left"}],
+            exam={"signs": list(signs)},
+            investigations=[{"test": "ck", "value": 1450}, {"test": "ct_abdomen_pelvis", "finding": "muscle_edema_or_necrosis", "side": "left"}],
+        )
+
+    loc = [entry("plexus:sacral", "left", 0.9)]
+    late = " ".join(options(run(loc, **sections(23))))
+    assert "fasciotomy" not in late and "fluids through a drip" not in late
+    early = " ".join(options(run(loc, **sections(1))))
+    assert "fasciotomy" in early and "fluids through a drip" in early
+    tense = [{"sign": "tender_tense_compartment", "region": "buttock", "side": "left", "result": "positive"}]
+    assert "fasciotomy" in " ".join(options(run(loc, **sections(23, tense))))
+
+
 def test_a_lump_on_a_nerve_root_is_asked_about_before_it_is_removed():
     """A lump a pelvic MRI places on the S2 root, with no sign of cancer: most are perineural
     (Tarlov) cysts or nerve-sheath tumours (Chamberlain & Tredway 2011), so the question is
