@@ -410,3 +410,24 @@ def test_an_injured_spine_is_scanned_by_spine_ct_not_only_pelvic_ct():
     )
     planned_pelvis = names_of(plan_for([entry("plexus:sacral", "left", 0.8)], **pelvis))
     assert "ct_pelvis" in planned_pelvis and "ct_spine" not in planned_pelvis
+
+
+def test_a_tibial_nerve_trapped_at_the_ankle_is_not_scanned_at_the_knee():
+    """Burning sole pain and a numb great toe read as the tibial nerve at the ankle (tarsal
+    tunnel or the medial plantar nerve, a jogger's foot): a knee MRI looks in the wrong place;
+    the nerve ultrasound at the lesion stays.  The tibial nerve behind the knee keeps its
+    knee MRI."""
+    sections = dict(
+        history={"onset": "subacute", "course": "stable", "duration_days": 35},
+        symptoms=[{"kind": "pain", "region": "sole", "side": "left"}, {"kind": "numbness", "region": "great_toe", "side": "left"}],
+        exam={"sensation": [{"region": "sole", "side": "left", "finding": "reduced"}]},
+    )
+
+    def tibial(hypothesis: str):
+        e = entry("nerve:tibial", "left", 0.95)
+        e.hypothesis = hypothesis
+        return [e]
+
+    at_ankle = names_of(plan_for(tibial("nerve_tibial_ankle:left"), **sections))
+    assert "mri_knee" not in at_ankle and "ultrasound_nerve" in at_ankle
+    assert "mri_knee" in names_of(plan_for(tibial("nerve_tibial_knee:left"), **sections))
