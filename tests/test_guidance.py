@@ -668,3 +668,30 @@ def test_no_heat_pack_for_a_leg_with_narrowed_arteries():
     pulses = {"signs": [{"sign": "reduced_foot_pulses", "side": "left"}]}
     assert "Heat and cold" not in topics(run(loc, symptoms=[calf], exam=pulses), "self_care")
     assert "Heat and cold" in topics(run(loc, symptoms=[calf]), "self_care")
+
+
+def test_a_leg_at_risk_is_sent_to_open_the_artery_not_to_walk():
+    """Night pain in the foot with an ankle-brachial index of 0.38 is chronic limb-threatening
+    ischaemia (Conte 2019): the vascular review is high priority and the option is opening the
+    artery, not a supervised walking programme; calf pain on walking with an index of 0.7
+    keeps the walking programme and the routine review."""
+    loc = [entry("no_neurological_lesion", "right", 0.8)]
+    critical = dict(
+        patient={"age": 74},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 42, "factors": ["smoking", "night_pain"]},
+        symptoms=[{"kind": "pain", "region": "dorsum_foot", "side": "right", "provoked_by": ["lying_flat"]}],
+        investigations=[{"test": "ankle_brachial_index", "value": 0.38}],
+    )
+    out = run(loc, **critical)
+    plain = " ".join(options(out))
+    assert "opened up" in plain and "supervised walking" not in plain
+    assert {w.test: w.priority for w in out["workup"]}["vascular_surgery_review"] == "high"
+    claudication = dict(
+        patient={"age": 74},
+        history={"onset": "chronic", "course": "stable", "factors": ["smoking"]},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "right", "provoked_by": ["walking"], "relieved_by": ["standing_still"]}],
+        investigations=[{"test": "ankle_brachial_index", "value": 0.7}],
+    )
+    out_c = run(loc, **claudication)
+    assert "supervised walking" in " ".join(options(out_c)) and "opened up" not in " ".join(options(out_c))
+    assert {w.test: w.priority for w in out_c["workup"]}["vascular_surgery_review"] == "medium"
