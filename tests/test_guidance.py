@@ -368,7 +368,11 @@ def test_a_spinal_cord_short_of_blood_is_offered_rescue_not_decompression():
     sections = dict(
         patient={"age": 68},
         history={"onset": "sudden", "duration_days": 2, "factors": ["recent_surgery_abdominal", "smoking"]},
-        symptoms=[{"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True}, {"kind": "bladder_dysfunction"}, {"kind": "bowel_dysfunction"}],
+        symptoms=[
+            {"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True},
+            {"kind": "bladder_dysfunction"},
+            {"kind": "bowel_dysfunction"},
+        ],
         investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}],
     )
     loc = [entry("conus_medullaris", "bilateral", 0.9)]
@@ -376,14 +380,23 @@ def test_a_spinal_cord_short_of_blood_is_offered_rescue_not_decompression():
     assert "blood flow to the spinal cord" in " ".join(options(out))
     assert "Spinal cord short of blood" in topics(out, "recovery")
     assert not {"Nerve injury from surgery", "Nerves at the base of the spine"} & set(topics(out, "recovery"))
-    tumour = dict(sections, history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
-                  investigations=[{"test": "mri_lumbar_spine", "finding": "mass", "level": "L1", "site": "conus_medullaris"}])
+    tumour = dict(
+        sections,
+        history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
+        investigations=[{"test": "mri_lumbar_spine", "finding": "mass", "level": "L1", "site": "conus_medullaris"}],
+    )
     out_tumour = run(loc, **tumour)
     assert "blood flow to the spinal cord" not in " ".join(options(out_tumour))
     assert "Spinal cord short of blood" not in topics(out_tumour, "recovery")
-    bleed = dict(sections, investigations=[{"test": "mri_whole_spine", "finding": "hematoma", "level": "T10", "site": "spinal_cord"}])
+    bleed = dict(
+        sections,
+        investigations=[{"test": "mri_whole_spine", "finding": "hematoma", "level": "T10", "site": "spinal_cord"}],
+    )
     assert "blood flow to the spinal cord" not in " ".join(options(run(loc, **bleed)))
-    slow = dict(sections, history={"onset": "chronic", "course": "worsening", "factors": ["recent_surgery_abdominal", "smoking"]})
+    slow = dict(
+        sections,
+        history={"onset": "chronic", "course": "worsening", "factors": ["recent_surgery_abdominal", "smoking"]},
+    )
     assert "blood flow to the spinal cord" not in " ".join(options(run(loc, **slow)))
 
 
@@ -409,12 +422,16 @@ def test_dead_muscle_on_a_scan_weeks_later_is_not_a_fasciotomy_emergency():
     the compartment does not save (a compartment syndrome builds within hours to two days,
     BOAST 10), so no emergency fasciotomy or drip; on the first day the same findings bring
     both, and a tense compartment brings the surgeon whenever it is found."""
+
     def sections(days, signs=()):
         return dict(
             history={"onset": "sudden", "duration_days": days, "factors": ["recent_surgery_abdominal"]},
             symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}, {"kind": "weakness", "side": "left"}],
             exam={"signs": list(signs)},
-            investigations=[{"test": "ck", "value": 1450}, {"test": "ct_abdomen_pelvis", "finding": "muscle_edema_or_necrosis", "side": "left"}],
+            investigations=[
+                {"test": "ck", "value": 1450},
+                {"test": "ct_abdomen_pelvis", "finding": "muscle_edema_or_necrosis", "side": "left"},
+            ],
         )
 
     loc = [entry("plexus:sacral", "left", 0.9)]
@@ -434,7 +451,10 @@ def test_a_lump_on_a_nerve_root_is_asked_about_before_it_is_removed():
     tumour work-up and the removal question come back."""
     sections = dict(
         history={"onset": "chronic", "course": "worsening", "duration_days": 400},
-        symptoms=[{"kind": "pain", "region": "saddle", "side": "left"}, {"kind": "numbness", "region": "saddle", "side": "left"}],
+        symptoms=[
+            {"kind": "pain", "region": "saddle", "side": "left"},
+            {"kind": "numbness", "region": "saddle", "side": "left"},
+        ],
         investigations=[{"test": "mri_pelvis", "finding": "mass", "level": "S2", "side": "left", "site": "root:S2"}],
     )
     loc = [entry("root:S2", "left", 0.6), entry("cauda_equina", "left", 0.3)]
@@ -444,7 +464,9 @@ def test_a_lump_on_a_nerve_root_is_asked_about_before_it_is_removed():
     assert "lump seen in the spine" in plain
     assert "remove the mass" not in plain and "lump seen on the scan" not in plain
     assert not {"tumor_markers", "crp", "esr"} & tests
-    with_cancer = run(loc, **{**sections, "history": {"onset": "chronic", "course": "worsening", "factors": ["cancer_history"]}})
+    with_cancer = run(
+        loc, **{**sections, "history": {"onset": "chronic", "course": "worsening", "factors": ["cancer_history"]}}
+    )
     assert "lump seen in the spine" not in " ".join(options(with_cancer))
     assert {"tumor_markers", "crp"} <= {w.test for w in with_cancer["workup"]}
 
@@ -543,11 +565,17 @@ def test_summary_never_says_nothing_more_is_needed_beside_findings_to_examine():
     from plexnav.validation import parse_case
 
     words = load_guidance_knowledge().words["summary"]
-    seen = 0
+    seen = emergencies = 0
     root = Path(__file__).resolve().parents[1]
     files = [*(root.parent / "shared" / "cases").glob("*.json"), *(root / "tests" / "cases").glob("*/*.json")]
     for path in sorted(files):
         answer = assess(parse_case(path.read_bytes())[0])
+        if not answer.workup and (answer.triage.level == "emergency" or answer.triage.alerts):
+            # an emergency never hears 'examine more' or 'no tests needed': the team decides
+            emergencies += 1
+            assert words["emergency_no_tests"] in answer.plain_summary
+            assert words["more_exam"] not in answer.plain_summary and words["no_tests"] not in answer.plain_summary
+            continue
         if answer.next_best_findings and not answer.workup:
             seen += 1
             assert words["no_tests"] not in answer.plain_summary
@@ -555,6 +583,7 @@ def test_summary_never_says_nothing_more_is_needed_beside_findings_to_examine():
         if not answer.next_best_findings and not answer.workup:
             assert words["more_exam"] not in answer.plain_summary
     assert seen, "no case without tests but with findings to examine: the check saw nothing"
+    assert emergencies, "no emergency without tests: the emergency check saw nothing"
 
 
 def test_an_emergency_gets_no_advice_for_living_with_pain():
@@ -689,7 +718,15 @@ def test_a_leg_at_risk_is_sent_to_open_the_artery_not_to_walk():
     claudication = dict(
         patient={"age": 74},
         history={"onset": "chronic", "course": "stable", "factors": ["smoking"]},
-        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "right", "provoked_by": ["walking"], "relieved_by": ["standing_still"]}],
+        symptoms=[
+            {
+                "kind": "pain",
+                "region": "posterior_leg",
+                "side": "right",
+                "provoked_by": ["walking"],
+                "relieved_by": ["standing_still"],
+            }
+        ],
         investigations=[{"test": "ankle_brachial_index", "value": 0.7}],
     )
     out_c = run(loc, **claudication)

@@ -356,6 +356,53 @@ def test_a_mimic_can_lead(model):
     assert model.hypotheses[top.members[0]].mimic == "hip_joint"
 
 
+def test_a_tense_shin_compartment_is_the_compartment_look_alike_not_a_nerve(model):
+    """Sudden shin pain after a long march, a tense tender anterior compartment, CK 14,500,
+    dorsiflexion and toe extension 3/5 with eversion, inversion and sensation normal: the
+    starved muscles of an anterior compartment syndrome, not a deep peroneal nerve lesion
+    (McQueen 2000; BOAST 10).  The same weakness with a numb first web space, no tense
+    compartment and a normal CK is a peroneal nerve lesion."""
+    weak = [
+        {"movement": m, "side": "left", "mrc": 3}
+        for m in ("ankle_dorsiflexion", "great_toe_extension", "toe_extension")
+    ]
+    spared = [
+        {"movement": m, "side": "left", "mrc": 5} for m in ("ankle_eversion", "ankle_inversion", "ankle_plantarflexion")
+    ]
+    compartment = _case(
+        history={"onset": "sudden", "duration_days": 0},
+        symptoms=[
+            {"kind": "pain", "region": "lateral_leg", "side": "left"},
+            {"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"},
+        ],
+        exam={
+            "strength": weak + spared,
+            "sensation": [{"region": "first_web_space", "side": "left", "finding": "normal"}],
+            "signs": [
+                {"sign": "tender_tense_compartment", "region": "anterior_leg", "side": "left", "result": "positive"}
+            ],
+        },
+        investigations=[{"test": "ck", "value": 14500}],
+    )
+    top = group_sites(model, score_case(model, compartment))[0]
+    assert top.site == "no_neurological_lesion"
+    assert model.hypotheses[top.members[0]].mimic == "compartment"
+    nerve = _case(
+        history={"onset": "acute", "duration_days": 10},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}],
+        exam={
+            "strength": weak + spared,
+            "sensation": [{"region": "first_web_space", "side": "left", "finding": "reduced"}],
+            "signs": [
+                {"sign": "tender_tense_compartment", "region": "anterior_leg", "side": "left", "result": "negative"}
+            ],
+        },
+        investigations=[{"test": "ck", "value": 120}],
+    )
+    # the deep fascicles of the common peroneal nerve at the fibular head give the same picture
+    assert group_sites(model, score_case(model, nerve))[0].site in ("nerve:deep_peroneal", "nerve:common_peroneal")
+
+
 def test_a_painful_hip_weakens_the_hip_muscles_without_a_nerve_lesion(model):
     """Groin pain on walking and moving the hip, hip muscles 4/5 with no grade marked
     pain-limited: the hip-joint look-alike must explain the grades (hip osteoarthritis weakens

@@ -419,7 +419,10 @@ def test_a_tibial_nerve_trapped_at_the_ankle_is_not_scanned_at_the_knee():
     knee MRI."""
     sections = dict(
         history={"onset": "subacute", "course": "stable", "duration_days": 35},
-        symptoms=[{"kind": "pain", "region": "sole", "side": "left"}, {"kind": "numbness", "region": "great_toe", "side": "left"}],
+        symptoms=[
+            {"kind": "pain", "region": "sole", "side": "left"},
+            {"kind": "numbness", "region": "great_toe", "side": "left"},
+        ],
         exam={"sensation": [{"region": "sole", "side": "left", "finding": "reduced"}]},
     )
 

@@ -230,18 +230,22 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
         # a sign recorded without a side (a lateral sign: "spasticity", "clonus") is present
         # on at least one side, which one unknown: scored as ``either``
         if rec.mechanism == "evidence":
-            for side in ("left", "right", "either"):
-                add(
-                    FindingSpec(
-                        _key("sign", sign_id, side),
-                        "evidence",
-                        "binary",
-                        ("absent", "present"),
-                        "evidence",
-                        f"sign:{sign_id}",
-                        side,
+            # a sign recorded with a region (a tense compartment) is read in the regions
+            # mimics.yaml names it for ('sign:ID:REGION'); the others say nothing
+            regional = sorted(k for k in kb.evidence if k.startswith(f"sign:{sign_id}:"))
+            for target in regional or [f"sign:{sign_id}"]:
+                for side in ("left", "right", "either"):
+                    add(
+                        FindingSpec(
+                            _key(target, side),
+                            "evidence",
+                            "binary",
+                            ("absent", "present"),
+                            "evidence",
+                            target,
+                            side,
+                        )
                     )
-                )
             continue
         family = {
             "region": None,

@@ -191,9 +191,12 @@ def plain_summary(
         if others:
             parts.append(s["other_causes"].format(causes=_join(others)))
     tests = [words["tests"][w.test] for w in workup[:3]]
-    parts.append(
-        s["tests"].format(tests=_join(tests)) if tests else s["more_exam"] if more_to_examine else s["no_tests"]
-    )
+    if tests:
+        parts.append(s["tests"].format(tests=_join(tests)))
+    elif triage.level == "emergency" or triage.alerts:
+        parts.append(s["emergency_no_tests"])  # never 'examine more' or 'no tests needed' in an emergency
+    else:
+        parts.append(s["more_exam"] if more_to_examine else s["no_tests"])
     questions = fitted_questions(localization, facts, knowledge)[:3]
     if questions:
         parts += [s["ask_intro"], *questions]

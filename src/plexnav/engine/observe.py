@@ -115,6 +115,8 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         if kb.signs[g.sign].mechanism == "nonlocalizing":
             continue
         key = f"sign:{g.sign}:{g.region}" if g.region else f"sign:{g.sign}"
+        if kb.signs[g.sign].mechanism == "evidence" and g.region and key not in kb.evidence:
+            continue  # a region no look-alike reads this sign in (catalogue: evidence signs)
         state = "present" if g.present else "absent"
         if g.side is None and g.sign not in V.MIDLINE_SIGNS:
             add(f"{key}:either", state, f"{g.result or 'present'}, side not recorded")
@@ -172,7 +174,7 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         if inv.value is not None:
             for key, rec in kb.evidence.items():
                 if rec.lab is not None and rec.lab.test == inv.test and rec.lab.holds(inv.value):
-                    add(f"evidence:{key}", "present", f"{inv.test.replace('_', ' ')} {inv.value:g}")
+                    add(f"evidence:{key}", "present", f"{rec.lab.name or inv.test.replace('_', ' ')} {inv.value:g}")
     if case.symptoms and not any(sym.kind in kb.visceral for sym in case.symptoms):
         # complaints were recorded and none is bladder or bowel trouble (asked in every
         # red-flag screen): weak evidence against a lesion that would usually cause it

@@ -190,7 +190,8 @@ def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str)
     if t == "complaint":
         return f"no complaint or abnormal finding on the {side} side"
     if t == "evidence" and tid.startswith("sign:"):
-        name = kb.signs[tid[5:]].name
+        sign_id, _, region = tid[5:].partition(":")  # 'sign:ID' or 'sign:ID:REGION'
+        name = kb.signs[sign_id].name + (f" ({region.replace('_', ' ')})" if region else "")
         return f"{sided}{name} present" if state == "present" else f"no {sided}{name}"
     if t == "evidence":
         return value

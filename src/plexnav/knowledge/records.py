@@ -194,6 +194,7 @@ class LabRange(_Record):
     ge: float | None = None
     lt: float | None = None
     le: float | None = None
+    name: str | None = None  # the test as an explanation names it ("CK"); else its id in words
 
     def holds(self, value: float) -> bool:
         return (
