@@ -403,6 +403,41 @@ def test_a_tense_shin_compartment_is_the_compartment_look_alike_not_a_nerve(mode
     assert group_sites(model, score_case(model, nerve))[0].site in ("nerve:deep_peroneal", "nerve:common_peroneal")
 
 
+def test_a_sudden_cord_lesion_in_spinal_shock_is_the_cord_not_the_plexus(model):
+    """A spinal cord infarct on day 1 (Ditunno 2004: spinal shock): both legs flaccid with
+    absent knee jerks, yet extensor plantars, bladder retention and numbness up to the lower
+    abdomen: the cord, not a plexus on both sides.  The same lost reflexes in a problem of
+    months raise the shock variant far less (shock lasts days to weeks)."""
+
+    def case(onset: str):
+        weak = [
+            {"movement": m, "side": s, "mrc": 2}
+            for m in ("hip_flexion", "knee_extension", "ankle_dorsiflexion")
+            for s in ("left", "right")
+        ]
+        return _case(
+            history={"onset": onset, "duration_days": 1 if onset == "sudden" else 200},
+            symptoms=[{"kind": "weakness", "side": "bilateral"}, {"kind": "bladder_dysfunction"}],
+            exam={
+                "strength": weak,
+                "reflexes": [
+                    {"reflex": "patellar", "side": "bilateral", "grade": "absent"},
+                    {"reflex": "plantar", "side": "bilateral", "grade": "extensor"},
+                ],
+                "sensation": [
+                    {"region": "lower_abdomen", "side": "bilateral", "finding": "reduced"},
+                    {"region": "anterior_thigh", "side": "bilateral", "finding": "reduced"},
+                ],
+            },
+        )
+
+    shock = next(i for i, h in enumerate(model.hypotheses) if h.id.startswith("spinal_cord_shock"))
+    sudden = score_case(model, case("sudden"))
+    assert group_sites(model, sudden)[0].site == "spinal_cord"
+    assert sudden.posterior[shock] > 0.8
+    assert score_case(model, case("chronic")).posterior[shock] < sudden.posterior[shock] / 3
+
+
 def test_a_painful_hip_weakens_the_hip_muscles_without_a_nerve_lesion(model):
     """Groin pain on walking and moving the hip, hip muscles 4/5 with no grade marked
     pain-limited: the hip-joint look-alike must explain the grades (hip osteoarthritis weakens

@@ -12,7 +12,9 @@ from plexnav import vocabulary as V
 RootLevel = V.RootLevel
 RootShare = Annotated[float, Field(gt=0, le=1)]
 HypothesisSide = Literal["left", "right", "bilateral", "symptomatic"]  # symptomatic: resolved per case
-CentralEffect = Literal["umn", "sensory", "visceral"]
+# a cord lesion's effects: upper motor neuron signs, sensory and bladder loss, and the lost
+# reflexes of spinal shock in its first days to weeks (Ditunno 2004)
+CentralEffect = Literal["umn", "sensory", "visceral", "areflexia"]
 
 
 def _check_shares(owner: str, roots: Mapping[RootLevel, float] | None) -> None:
