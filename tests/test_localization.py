@@ -438,6 +438,38 @@ def test_a_sudden_cord_lesion_in_spinal_shock_is_the_cord_not_the_plexus(model):
     assert score_case(model, case("chronic")).posterior[shock] < sudden.posterior[shock] / 3
 
 
+def test_a_painful_knee_with_a_normal_neurological_exam_is_the_knee_joint(model):
+    """Knee pain on walking and standing in a 74-year-old, knee extension 4/5 limited by pain,
+    knee jerk and sensation normal: knee osteoarthritis (NICE NG226; quadriceps weakness,
+    Slemenda 1997), not an L3 or L4 root.  A lost knee jerk and a numb front of the thigh
+    point back to a nerve lesion."""
+    pain = [{"kind": "pain", "region": "anterior_knee", "side": "right", "provoked_by": ["walking", "standing"]}]
+    knee = _case(
+        patient={"age": 74},
+        history={"onset": "chronic", "duration_days": 200},
+        symptoms=pain,
+        exam={
+            "strength": [{"movement": "knee_extension", "side": "right", "mrc": 4, "limited_by": "pain"}],
+            "reflexes": [{"reflex": "patellar", "side": "right", "grade": "normal"}],
+            "sensation": [{"region": "anterior_thigh", "side": "right", "finding": "normal"}],
+        },
+    )
+    top = group_sites(model, score_case(model, knee))[0]
+    assert top.site == "no_neurological_lesion"
+    assert model.hypotheses[top.members[0]].mimic == "knee_joint"
+    nerve = _case(
+        patient={"age": 74},
+        history={"onset": "chronic", "duration_days": 200},
+        symptoms=pain,
+        exam={
+            "strength": [{"movement": "knee_extension", "side": "right", "mrc": 4}],
+            "reflexes": [{"reflex": "patellar", "side": "right", "grade": "absent"}],
+            "sensation": [{"region": "anterior_thigh", "side": "right", "finding": "reduced"}],
+        },
+    )
+    assert group_sites(model, score_case(model, nerve))[0].site != "no_neurological_lesion"
+
+
 def test_a_painful_hip_weakens_the_hip_muscles_without_a_nerve_lesion(model):
     """Groin pain on walking and moving the hip, hip muscles 4/5 with no grade marked
     pain-limited: the hip-joint look-alike must explain the grades (hip osteoarthritis weakens

@@ -266,6 +266,25 @@ def test_crush_picture_gets_ck_kidney_tests_and_fasciotomy_first():
     assert "fasciotomy" in out["management"][1].option
 
 
+def test_knee_mimic_gets_knee_care_not_spine_scans_or_sciatica_medicines():
+    """Knee osteoarthritis read under no nerve lesion (NICE NG226: a clinical diagnosis from
+    45, treated with exercise and weight advice): the knee's care, no lumbar MRI, no nerve
+    tests at a routine visit, no 'medicines for a pinched nerve root'."""
+    lead = loc("no_neurological_lesion", "right", 0.7, "mimic_knee_joint:right")
+    lead.look_alikes = {"knee_joint": 0.7, "hip_joint": 0.1, "none": 0.2}
+    out = run(
+        [lead, loc("root:L3", "right", 0.3)],
+        patient={"age": 74},
+        history={"onset": "chronic", "duration_days": 200},
+        symptoms=[{"kind": "pain", "region": "anterior_knee", "side": "right", "provoked_by": ["walking"]}],
+        exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 4, "limited_by": "pain"}]},
+    )
+    assert "knee_joint_care" in option_ids(out)
+    assert not {"mri_lumbar_spine", "emg_ncs", "tumor_markers"} & set(planned(out))
+    assert not any("pinched nerve root" in m.option for m in out["management"])
+    assert "knee joint" in out["plain_summary"]
+
+
 def test_hip_mimic_gets_hip_imaging_not_spine_or_cancer_tests():
     out = run(HIP_LOC, **HIP)
     got = planned(out)
