@@ -369,36 +369,28 @@ def test_a_tense_shin_compartment_is_the_compartment_look_alike_not_a_nerve(mode
     spared = [
         {"movement": m, "side": "left", "mrc": 5} for m in ("ankle_eversion", "ankle_inversion", "ankle_plantarflexion")
     ]
-    compartment = _case(
-        history={"onset": "sudden", "duration_days": 0},
-        symptoms=[
-            {"kind": "pain", "region": "lateral_leg", "side": "left"},
-            {"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"},
-        ],
-        exam={
-            "strength": weak + spared,
-            "sensation": [{"region": "first_web_space", "side": "left", "finding": "normal"}],
-            "signs": [
-                {"sign": "tender_tense_compartment", "region": "anterior_leg", "side": "left", "result": "positive"}
+
+    def shin(onset: str, days: int, web: str, tense: str, ck: int):
+        return _case(
+            history={"onset": onset, "duration_days": days},
+            symptoms=[
+                {"kind": "pain", "region": "lateral_leg", "side": "left"},
+                {"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"},
             ],
-        },
-        investigations=[{"test": "ck", "value": 14500}],
-    )
-    top = group_sites(model, score_case(model, compartment))[0]
+            exam={
+                "strength": weak + spared,
+                "sensation": [{"region": "first_web_space", "side": "left", "finding": web}],
+                "signs": [
+                    {"sign": "tender_tense_compartment", "region": "anterior_leg", "side": "left", "result": tense}
+                ],
+            },
+            investigations=[{"test": "ck", "value": ck}],
+        )
+
+    top = group_sites(model, score_case(model, shin("sudden", 0, "normal", "positive", 14500)))[0]
     assert top.site == "no_neurological_lesion"
     assert model.hypotheses[top.members[0]].mimic == "compartment"
-    nerve = _case(
-        history={"onset": "acute", "duration_days": 10},
-        symptoms=[{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}],
-        exam={
-            "strength": weak + spared,
-            "sensation": [{"region": "first_web_space", "side": "left", "finding": "reduced"}],
-            "signs": [
-                {"sign": "tender_tense_compartment", "region": "anterior_leg", "side": "left", "result": "negative"}
-            ],
-        },
-        investigations=[{"test": "ck", "value": 120}],
-    )
+    nerve = shin("acute", 10, "reduced", "negative", 120)
     # the deep fascicles of the common peroneal nerve at the fibular head give the same picture
     assert group_sites(model, score_case(model, nerve))[0].site in ("nerve:deep_peroneal", "nerve:common_peroneal")
 
