@@ -165,3 +165,23 @@ def test_a_guided_exam_finds_the_site_from_an_empty_case(model, hypothesis, site
     assert asked <= 40
     emg = len(document.get("electrodiagnosis", {}).get("needle_emg", []))
     assert emg <= 6
+
+
+def test_every_askable_finding_has_a_question_in_words(model):
+    """Every finding the guided examination may ask has a question in clinical words, the
+    signs read per region (a tense compartment at the front of the leg) included, and the
+    'next findings' of an assessment name their finding in words, never by its key."""
+    from plexnav.engine.guided import prompt
+    from plexnav.engine.wording import finding_name
+
+    for phase in ("bedside", "edx"):
+        for f in np.flatnonzero(askable(model, phase)):
+            spec = model.findings[f]
+            question = prompt(model, spec.key)
+            assert question.endswith("?") and "sign:" not in question and "_" not in question, (spec.key, question)
+    for spec in model.findings:
+        if spec.target == "evidence" and spec.target_id.startswith("sign:"):
+            name = finding_name(model.kb, spec)
+            assert "sign:" not in name and "_" not in name, (spec.key, name)
+    compartment = model.findings[model.finding_index["sign:tender_tense_compartment:anterior_leg:left"]]
+    assert "(anterior leg)" in prompt(model, compartment.key)

@@ -23,7 +23,7 @@ from plexnav.case import Case
 from plexnav.engine.guided_answers import choices
 from plexnav.engine.localize import SiteGroup, group_sites, score_case
 from plexnav.engine.model import LikelihoodModel, get_model
-from plexnav.engine.wording import entry_detail, site_label
+from plexnav.engine.wording import entry_detail, sign_name, site_label
 from plexnav.knowledge.examination_costs import ExamCosts, load_exam_costs
 
 PHASES = {"bedside": ("strength:", "reflex:", "sensation:", "sign:"), "edx": ("ncs:", "needle_emg:")}
@@ -172,8 +172,7 @@ def prompt(model: LikelihoodModel, key: str) -> str:
         return f"{kb.studies[tid].name[0].upper()}{kb.studies[tid].name[1:]}, {side}?"
     if t == "muscle":
         return f"Needle EMG of {side + ' ' if side else ''}{kb.muscles[tid].name}?"
-    sign_id = tid.removeprefix("sign:")
-    name = kb.signs[sign_id].name
+    name = sign_name(kb, tid, spec.region)
     return f"{name[0].upper()}{name[1:]}{', ' + side if side else ''}: positive or negative?"
 
 

@@ -181,18 +181,11 @@ def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str)
         if state == "normal":
             return f"normal needle EMG of {sided}{name}"
         return f"{EMG_RESULT_WORDS.get(value, value.replace('_', ' '))} in {sided}{name} on needle EMG"
-    if t == "sign":
-        name = kb.signs[tid].name
-        where = f" ({spec.region.replace('_', ' ')})" if spec.region else ""
-        if state == "present":
-            return f"{sided}{name}{where} present"
-        return f"no {sided}{name}{where}"
+    if t == "sign" or (t == "evidence" and tid.startswith("sign:")):
+        name = sign_name(kb, tid, spec.region)
+        return f"{sided}{name} present" if state == "present" else f"no {sided}{name}"
     if t == "complaint":
         return f"no complaint or abnormal finding on the {side} side"
-    if t == "evidence" and tid.startswith("sign:"):
-        sign_id, _, region = tid[5:].partition(":")  # 'sign:ID' or 'sign:ID:REGION'
-        name = kb.signs[sign_id].name + (f" ({region.replace('_', ' ')})" if region else "")
-        return f"{sided}{name} present" if state == "present" else f"no {sided}{name}"
     if t == "evidence":
         return value
     if t == "asymmetry":
@@ -240,10 +233,18 @@ def target_name(kb: KnowledgeBase, target: str, tid: str, side: str, region: str
         return f"{sided}{kb.studies[tid].name}"
     if target == "muscle":
         return f"needle EMG of {sided}{kb.muscles[tid].name}"
-    if target == "sign":
-        where = f" ({region.replace('_', ' ')})" if region else ""
-        return f"{sided}{kb.signs[tid].name}{where}"
+    if target == "sign" or (target == "evidence" and tid.startswith("sign:")):
+        return f"{sided}{sign_name(kb, tid, region)}"
     return ""
+
+
+def sign_name(kb: KnowledgeBase, target_id: str, region: str | None = None) -> str:
+    """A sign in words with its region: 'tender, tense muscle compartment (anterior leg)'.
+    ``target_id`` is the sign's id, or an evidence target 'sign:ID' or 'sign:ID:REGION'
+    (a sign read per region, mimics.yaml), whose region it carries itself."""
+    sign_id, _, own_region = target_id.removeprefix("sign:").partition(":")
+    where = region or own_region
+    return kb.signs[sign_id].name + (f" ({where.replace('_', ' ')})" if where else "")
 
 
 LOOK_ALIKES_SHOWN = 3
