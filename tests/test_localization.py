@@ -335,6 +335,23 @@ def test_a_lesion_at_the_l1_l2_level_lies_on_the_cauda_equina_and_sometimes_the_
     assert compatibility(kb, conus, "canal:L2-L3", "midline") < compatibility(kb, conus, "canal:L1-L2", "midline")
 
 
+def test_a_canal_finding_presses_only_the_roots_that_pass_its_level(model):
+    """The cauda equina at the L4-L5 disc holds the L5 to S5 roots: the L2 and L3 roots have
+    left the canal above it, so a central L4-L5 disc is no evidence for an L3 root or an L2-L3
+    root range (at most the small share any look-alike of the pressed L5 root gets), while the
+    L5 root and an L4-S1 range get real credit."""
+    from plexnav.engine.imaging import compatibility
+
+    kb = model.kb
+    hyp = {h.id: h for h in model.hypotheses}
+    look_alike = kb.imaging["relatedness"]["look_alike"]
+    for upper in ("root_L3:right", "polyradiculopathy_L2_L3:right", "polyradiculopathy_L2_L3:bilateral"):
+        assert compatibility(kb, hyp[upper], "canal:L4-L5", "midline") < look_alike, upper
+    for lower in ("root_L5:right", "polyradiculopathy_L4_S1:bilateral", "cauda_equina:bilateral"):
+        assert compatibility(kb, hyp[lower], "canal:L4-L5", "midline") >= 0.3, lower
+    assert compatibility(kb, hyp["root_L3:right"], "canal:L2-L3", "midline") > 0.0
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

@@ -134,6 +134,16 @@ def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, 
         if hyp.site == site and not any(node in field for node in hyp.lesion.get(side, {})):
             return 0.0
         return _base_compat(kb, hyp, site, side, scale)
+    if structure.startswith("cauda_from:"):
+        # the cauda equina at a canal level holds only the roots that traverse it and those
+        # below; a root or a root range that left the canal higher up is not pressed there
+        first = V.ROOT_LEVELS.index(structure.split(":")[1])
+        lowest = hyp.levels[-1] if hyp.site == "polyradiculopathy" and hyp.levels else None
+        if hyp.site.startswith("root:"):
+            lowest = hyp.site[5:]
+        if lowest is not None and V.ROOT_LEVELS.index(lowest) < first:
+            return 0.0
+        structure = "cauda_equina"
     if structure in MIDLINE_STRUCTURES:
         if hyp.site == structure:
             return 1.0
@@ -197,8 +207,9 @@ def _members(kb: KnowledgeBase, structure: str) -> list[tuple[str, float]]:
             else []
         )
         conus = [("conus_medullaris", kb.imaging["conus_at_L1_L2"])] if rest == "L1-L2" else []
+        cauda = f"cauda_from:{traversing}" if traversing in V.ROOT_LEVELS else "cauda_equina"
         return [
-            ("cauda_equina", canal["cauda_equina"]),
+            (cauda, canal["cauda_equina"]),
             *conus,
             *roots,
             *((f"roots_below:{r}", canal["polyradiculopathy"]) for r in below[:1]),

@@ -90,8 +90,24 @@ class LikelihoodModel:
 
 
 TABLES = ("log_lik", "p_abnormal", "inv_lmn", "inv_umn")
-# the modules whose code shapes the tables: a stored copy is valid only for the same code
-_TABLE_CODE = ("catalogue", "predict", "hypotheses", "model")
+# the modules whose code shapes the tables (these four and every plexnav module they import,
+# checked by tests/test_model_cache.py): a stored copy is valid only for the same code
+TABLE_CODE = (
+    "plexnav.engine.catalogue",
+    "plexnav.engine.predict",
+    "plexnav.engine.hypotheses",
+    "plexnav.engine.model",
+    "plexnav.engine.imaging",
+    "plexnav.engine.memo",
+    "plexnav.engine.wording",
+    "plexnav.knowledge.forward",
+    "plexnav.knowledge.age",
+    "plexnav.knowledge.base",
+    "plexnav.knowledge.files",
+    "plexnav.knowledge.records",
+    "plexnav.case",
+    "plexnav.vocabulary",
+)
 
 
 def fingerprint(kb: KnowledgeBase) -> str:
@@ -100,9 +116,9 @@ def fingerprint(kb: KnowledgeBase) -> str:
     from importlib import resources
 
     digest = hashlib.sha256(kb.content_hash.encode())
-    for name in _TABLE_CODE:
-        digest.update((resources.files("plexnav.engine") / f"{name}.py").read_bytes())
-    digest.update((resources.files("plexnav.knowledge") / "forward.py").read_bytes())
+    for module in TABLE_CODE:
+        package, _, name = module.rpartition(".")
+        digest.update((resources.files(package) / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
