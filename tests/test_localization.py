@@ -336,8 +336,9 @@ def test_a_lesion_at_the_l1_l2_level_lies_on_the_cauda_equina_and_sometimes_the_
 
 
 def test_a_canal_finding_presses_only_the_roots_that_pass_its_level(model):
-    """The cauda equina at the L4-L5 disc holds the L5 to S5 roots: the L2 and L3 roots have
-    left the canal above it, so a central L4-L5 disc is no evidence for an L3 root or an L2-L3
+    """The cauda equina at the L4-L5 disc holds the L4 root at its foramen's mouth and the L5
+    to S5 roots: the L2 and L3 roots have left the canal above it, so a central L4-L5 disc is
+    no evidence for an L3 root or an L2-L3
     root range (at most the small share any look-alike of the pressed L5 root gets), while the
     L5 root and an L4-S1 range get real credit."""
     from plexnav.engine.imaging import compatibility

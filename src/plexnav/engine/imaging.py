@@ -135,8 +135,9 @@ def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, 
             return 0.0
         return _base_compat(kb, hyp, site, side, scale)
     if structure.startswith("cauda_from:"):
-        # the cauda equina at a canal level holds only the roots that traverse it and those
-        # below; a root or a root range that left the canal higher up is not pressed there
+        # the cauda equina at a canal level holds only the roots that leave the canal there
+        # (the exiting root, at its foramen's mouth) and those below; a root or a root range
+        # that left the canal higher up is not pressed there
         first = V.ROOT_LEVELS.index(structure.split(":")[1])
         lowest = hyp.levels[-1] if hyp.site == "polyradiculopathy" and hyp.levels else None
         if hyp.site.startswith("root:"):
@@ -198,7 +199,7 @@ def _members(kb: KnowledgeBase, structure: str) -> list[tuple[str, float]]:
             if r in V.ROOT_LEVELS
         ]
     if kind == "canal":
-        _, traversing = _roots_of_pair(rest)
+        exiting, traversing = _roots_of_pair(rest)
         canal = kb.imaging["canal"]
         roots = [(f"root:{traversing}", canal["traversing_root"])] if traversing in V.ROOT_LEVELS else []
         below = (
@@ -207,7 +208,7 @@ def _members(kb: KnowledgeBase, structure: str) -> list[tuple[str, float]]:
             else []
         )
         conus = [("conus_medullaris", kb.imaging["conus_at_L1_L2"])] if rest == "L1-L2" else []
-        cauda = f"cauda_from:{traversing}" if traversing in V.ROOT_LEVELS else "cauda_equina"
+        cauda = f"cauda_from:{exiting}" if exiting in V.ROOT_LEVELS else "cauda_equina"
         return [
             (cauda, canal["cauda_equina"]),
             *conus,
