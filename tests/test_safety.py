@@ -1056,6 +1056,35 @@ def test_a_bleed_without_a_blood_thinner_is_not_told_to_stop_one():
         assert "ct_pelvis" not in {w.test for w in bleed["workup"]}, "the scan already shows the haematoma"
 
 
+def test_a_pelvic_scan_without_a_bleed_ends_the_bleed_steps():
+    """On a blood thinner with new thigh pain (the bleeding emergency rule), a CT of the abdomen
+    and pelvis that showed no bleed has answered the question: no second pelvic CT, no emergency
+    clotting tests 'to stop a bleed', and nobody is asked to pause the thinner for a bleed that
+    is not there.  A scan that shows the haematoma keeps every step."""
+    pain = [{"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 9}]
+    findings = {
+        "history": {"onset": "acute", "course": "worsening", "factors": ["anticoagulation"]},
+        "symptoms": pain,
+    }
+    for test in ("ct_abdomen_pelvis", "ct_pelvis", "mri_pelvis"):
+        clear = run(
+            [loc("root:L3", "left", 0.8), loc("nerve:femoral", "left", 0.1)],
+            **findings,
+            investigations=[{"test": test, "finding": "normal"}],
+        )
+        assert clear["triage"].level == "emergency", test
+        assert "bleed_control" not in option_ids(clear), test
+        urgent_tests = {(w.test, w.priority) for w in clear["workup"]}
+        assert ("ct_pelvis", "emergency") not in urgent_tests and ("coagulation_profile", "emergency") not in urgent_tests
+        assert not any(w.test == "ct_pelvis" for w in clear["workup"]), test
+    bleed = run(
+        [loc("nerve:femoral", "left", 0.8)],
+        **findings,
+        investigations=[{"test": "ct_abdomen_pelvis", "finding": "hematoma", "side": "left", "site": "nerve:femoral"}],
+    )
+    assert option_ids(bleed)[0] == "bleed_control"
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 
