@@ -1075,7 +1075,10 @@ def test_a_pelvic_scan_without_a_bleed_ends_the_bleed_steps():
         assert clear["triage"].level == "emergency", test
         assert "bleed_control" not in option_ids(clear), test
         urgent_tests = {(w.test, w.priority) for w in clear["workup"]}
-        assert ("ct_pelvis", "emergency") not in urgent_tests and ("coagulation_profile", "emergency") not in urgent_tests
+        assert ("ct_pelvis", "emergency") not in urgent_tests and (
+            "coagulation_profile",
+            "emergency",
+        ) not in urgent_tests
         assert not any(w.test == "ct_pelvis" for w in clear["workup"]), test
     bleed = run(
         [loc("nerve:femoral", "left", 0.8)],
@@ -1083,6 +1086,60 @@ def test_a_pelvic_scan_without_a_bleed_ends_the_bleed_steps():
         investigations=[{"test": "ct_abdomen_pelvis", "finding": "hematoma", "side": "left", "site": "nerve:femoral"}],
     )
     assert option_ids(bleed)[0] == "bleed_control"
+
+
+ACUTE_AREFLEXIC_PARAPARESIS = dict(
+    patient={"age": 34, "sex": "female"},
+    history={"onset": "acute", "course": "worsening", "duration_days": 6, "factors": ["recent_infection"]},
+    symptoms=[
+        {"kind": "pain", "region": "lower_back", "severity": 8},
+        {"kind": "weakness", "side": "bilateral", "activity": "stairs"},
+    ],
+    exam={
+        "strength": [
+            {"movement": "hip_flexion", "side": "bilateral", "mrc": 3},
+            {"movement": "ankle_dorsiflexion", "side": "bilateral", "mrc": 4},
+        ],
+        "reflexes": [
+            {"reflex": "patellar", "side": "bilateral", "grade": "absent"},
+            {"reflex": "achilles", "side": "bilateral", "grade": "absent"},
+            {"reflex": "plantar", "side": "bilateral", "grade": "flexor"},
+        ],
+    },
+    investigations=[
+        {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"},
+        {"test": "mri_whole_spine", "finding": "normal"},
+    ],
+)
+
+
+def test_weakness_of_both_legs_over_days_after_an_infection_is_read_as_guillain_barre():
+    """After an infection, weakness of both legs over days with the reflexes lost and a clear
+    whole-spine scan is first an inflammation of the roots (Guillain-Barre syndrome; Leonhard
+    2019), not the incidental disc: the unknown (immune) cause leads, and the person is told to
+    ask about hospital care and immune treatment.  With a cauda equina sign or a cord sign the
+    picture is the emergency scan's and the option stands aside."""
+    where = [loc("polyradiculopathy", "bilateral", 0.95)]
+    gbs = run(where, **ACUTE_AREFLEXIC_PARAPARESIS)
+    assert gbs["etiology"][0].cause == "idiopathic_or_unknown"
+    assert "gbs_hospital_care" in option_ids(gbs)
+    assert not any("prednisolone" in t.lower() for t in all_text(gbs))
+    saddle = {
+        **ACUTE_AREFLEXIC_PARAPARESIS,
+        "exam": {
+            **ACUTE_AREFLEXIC_PARAPARESIS["exam"],
+            "sensation": [{"region": "saddle", "side": "bilateral", "finding": "reduced"}],
+        },
+    }
+    assert "gbs_hospital_care" not in option_ids(run(where, **saddle))
+    no_illness = {
+        **ACUTE_AREFLEXIC_PARAPARESIS,
+        "history": {"onset": "acute", "course": "worsening", "duration_days": 6},
+    }
+    plain = run(where, **no_illness)
+    assert next(e.probability for e in plain["etiology"] if e.cause == "idiopathic_or_unknown") < next(
+        e.probability for e in gbs["etiology"] if e.cause == "idiopathic_or_unknown"
+    )
 
 
 # ----------------------------------------------------------------------------- questions and words
