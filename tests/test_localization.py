@@ -353,6 +353,91 @@ def test_a_canal_finding_presses_only_the_roots_that_pass_its_level(model):
     assert compatibility(kb, hyp["root_L3:right"], "canal:L2-L3", "midline") > 0.0
 
 
+def test_a_conus_lesion_in_a_diabetic_keeps_its_site_beside_the_polyneuropathy(model):
+    """Brisk knee jerks, an extensor plantar, a numb saddle with a lost anal wink and a scan
+    that shows the conus pressed at T12-L1 are the conus; stocking numbness and absent ankle jerks in a person with diabetes are the common
+    background polyneuropathy, not a reason to read the many-root cauda equina (the conus is
+    held with a background polyneuropathy as roots, plexus and nerves are)."""
+    case = _case(
+        patient={"age": 71, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "factors": ["diabetes"]},
+        symptoms=[{"kind": "numbness", "region": "saddle", "side": "bilateral"}, {"kind": "bladder_dysfunction"}],
+        exam={
+            "strength": [{"movement": "ankle_plantarflexion", "side": "bilateral", "mrc": 4}],
+            "reflexes": [
+                {"reflex": "patellar", "side": "bilateral", "grade": "brisk"},
+                {"reflex": "achilles", "side": "bilateral", "grade": "absent"},
+                {"reflex": "plantar", "side": "left", "grade": "extensor"},
+                {"reflex": "anal_wink", "grade": "absent"},
+            ],
+            "sensation": [
+                {"region": "saddle", "side": "bilateral", "finding": "reduced"},
+                {"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"},
+            ],
+        },
+        investigations=[
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "cord_or_cauda_compression",
+                "level": "T12-L1",
+                "site": "conus_medullaris",
+            }
+        ],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("conus_medullaris", "bilateral")
+    assert any(model.hypotheses[i].background == "polyneuropathy" for i in top.members[:1])
+
+
+def test_a_many_root_process_on_a_taxane_neuropathy_stays_a_polyradiculopathy(model):
+    """A cancer spread along the roots (left L4, right L5 and S1, paraspinal denervation on
+    both sides, the left saphenous response spared) in someone whose taxane has also lowered
+    the distal sensory responses: the
+    low responses are the background polyneuropathy's, so the reading stays the roots on
+    both sides rather than one sacral plexus with the other leg left unexplained."""
+    emg = [
+        ("vastus_medialis", "left", "active_denervation"),
+        ("adductor_longus", "left", "active_denervation"),
+        ("gluteus_medius", "left", "normal"),
+        ("medial_gastrocnemius", "left", "normal"),
+        ("tibialis_anterior", "right", "active_denervation"),
+        ("gluteus_medius", "right", "active_denervation"),
+        ("medial_gastrocnemius", "right", "active_denervation"),
+        ("vastus_medialis", "right", "normal"),
+        ("paraspinal_lower_lumbar", "left", "active_denervation"),
+        ("paraspinal_sacral", "right", "active_denervation"),
+    ]
+    case = _case(
+        patient={"age": 54, "sex": "female"},
+        history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history", "chemotherapy_neurotoxic"]},
+        exam={
+            "strength": [
+                {"movement": "knee_extension", "side": "left", "mrc": 4},
+                {"movement": "great_toe_extension", "side": "right", "mrc": 3},
+                {"movement": "ankle_plantarflexion", "side": "right", "mrc": 4},
+            ],
+            "reflexes": [
+                {"reflex": "patellar", "side": "left", "grade": "absent"},
+                {"reflex": "achilles", "side": "right", "grade": "absent"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": study, "side": side, "result": "reduced"}
+                for study in ("sural_sensory", "superficial_peroneal_sensory")
+                for side in ("left", "right")
+            ]
+            # the left L4 root's own skin response is spared: the lesion lies before its ganglion
+            + [{"study": "saphenous_sensory", "side": "left", "result": "normal"}],
+            "needle_emg": [{"muscle": m, "side": side, "result": r} for m, side, r in emg],
+        },
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("polyradiculopathy", "bilateral")
+    twins = [h for h in model.hypotheses if h.site == "polyradiculopathy" and h.background]
+    assert twins and all(len(h.levels) >= 3 for h in twins)
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

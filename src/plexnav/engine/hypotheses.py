@@ -165,8 +165,9 @@ def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> 
     case's risk factors.
     """
     twins = []
+    min_levels = background.get("min_levels", 1)
     for i, h in enumerate(focal):
-        if h.family in background["families"]:
+        if h.family in background["families"] and (h.levels is None or len(h.levels) >= min_levels):
             focal[i], twin = _split_off(h, background["base"], id=h.id + TWIN_SUFFIX, background="polyneuropathy")
             twins.append(twin)
     return twins
