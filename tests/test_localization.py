@@ -355,9 +355,10 @@ def test_a_canal_finding_presses_only_the_roots_that_pass_its_level(model):
 
 def test_a_conus_lesion_in_a_diabetic_keeps_its_site_beside_the_polyneuropathy(model):
     """Brisk knee jerks, an extensor plantar, a numb saddle with a lost anal wink and a scan
-    that shows the conus pressed at T12-L1 are the conus; stocking numbness and absent ankle jerks in a person with diabetes are the common
-    background polyneuropathy, not a reason to read the many-root cauda equina (the conus is
-    held with a background polyneuropathy as roots, plexus and nerves are)."""
+    that shows the conus pressed at T12-L1 are the conus; stocking numbness and absent ankle
+    jerks in a person with diabetes are the common background polyneuropathy, not a reason to
+    read the many-root cauda equina (the conus is held with a background polyneuropathy as
+    roots, plexus and nerves are)."""
     case = _case(
         patient={"age": 71, "sex": "male"},
         history={"onset": "subacute", "course": "worsening", "factors": ["diabetes"]},
