@@ -1142,6 +1142,40 @@ def test_weakness_of_both_legs_over_days_after_an_infection_is_read_as_guillain_
     )
 
 
+def test_new_weakness_just_after_a_back_operation_goes_back_to_the_spine_surgeons():
+    """The day after a lumbar fusion a foot is weak and numb: a root hurt by a screw is told
+    from a sciatic or sacral plexus lesion only by the scans and the EMG, so even when the roots
+    do not lead the spine surgeons are asked to review, with a CT of the spine for the metal.
+    A bleed on the scan soon after an operation reads as the operation's (or its anaesthetic's)
+    complication, not as wear and tear."""
+    after_fusion = dict(
+        patient={"age": 57, "sex": "male"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 1, "factors": ["recent_surgery_spine"]},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}]},
+    )
+    where = [
+        loc("nerve:sciatic", "left", 0.5),
+        loc("plexus:sacral", "left", 0.3),
+        loc("polyradiculopathy", "left", 0.15),
+    ]
+    out = run(where, **after_fusion)
+    assert "spine_surgery_review" in option_ids(out)
+    assert "ct_spine" in planned(out)
+    bleed = dict(
+        patient={"age": 74, "sex": "female"},
+        history={
+            "onset": "sudden",
+            "course": "worsening",
+            "duration_days": 1,
+            "factors": ["recent_surgery_hip", "anticoagulation"],
+        },
+        symptoms=[{"kind": "pain", "region": "lower_back", "severity": 9}, {"kind": "bladder_dysfunction"}],
+        investigations=[{"test": "mri_lumbar_spine", "finding": "hematoma", "level": "L3", "site": "cauda_equina"}],
+    )
+    assert run([loc("cauda_equina", "bilateral", 0.95)], **bleed)["etiology"][0].cause == "iatrogenic_surgical"
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 
