@@ -109,6 +109,30 @@ def test_simulated_cases_score_as_assess(model):
     assert _assert_equal_to_assess(frame, model) == 250
 
 
+def test_a_lump_on_the_side_with_nothing_wrong_scores_as_assess(model):
+    """facts.offside_only is a fact of the whole case (the lump's side against the sides with
+    trouble); the columns rebuild it from per-row pieces and give assess's leading cause."""
+    cases = []
+    for side in ("left", "right"):
+        cases.append(
+            {
+                "format": "plexnav-case/1",
+                "id": f"lump-{side}",
+                "patient": {"age": 52, "sex": "male"},
+                "history": {"onset": "acute", "course": "stable", "duration_days": 10},
+                "symptoms": [{"kind": "numbness", "region": "posterior_thigh", "side": "left"}],
+                "exam": {"sensation": [{"region": "posterior_thigh", "side": "left", "finding": "reduced"}]},
+                "investigations": [
+                    {"test": "mri_lumbar_spine", "finding": "mass", "level": "S2", "side": side, "site": "root:S2"}
+                ],
+            }
+        )
+    frame = pd.DataFrame([row for case in cases for row in case_rows(case)])
+    assert _assert_equal_to_assess(frame, model) == 2
+    causes = dict(zip(score_frame(frame)["case_id"], score_frame(frame)["cause_1"], strict=True))
+    assert causes["lump-left"] == "neoplastic" and causes["lump-right"] != "neoplastic"
+
+
 @pytest.mark.slow
 def test_ten_thousand_simulated_cases_score_as_assess(model):
     frame = pd.concat(simulate_chunks(model, 10_000, seed=5, distinct=2_000, chunk=2_500))

@@ -1176,6 +1176,28 @@ def test_new_weakness_just_after_a_back_operation_goes_back_to_the_spine_surgeon
     assert run([loc("cauda_equina", "bilateral", 0.95)], **bleed)["etiology"][0].cause == "iatrogenic_surgical"
 
 
+def test_a_lump_on_the_other_side_is_incidental():
+    """All the trouble is in the left buttock and thigh; the scan shows a cyst on the right S2
+    root.  A lump on the side with nothing wrong is not the lesion: no cancer reading, no
+    emergency spinal or lump questions.  The same lump on the left keeps them."""
+    trouble = dict(
+        patient={"age": 52, "sex": "male"},
+        history={"onset": "acute", "course": "stable", "duration_days": 10},
+        symptoms=[{"kind": "numbness", "region": "posterior_thigh", "side": "left"}],
+        exam={"sensation": [{"region": "posterior_thigh", "side": "left", "finding": "reduced"}]},
+    )
+    where = [loc("nerve:posterior_femoral_cutaneous", "left", 0.8), loc("root:S2", "left", 0.1)]
+    for side, incidental in (("right", True), ("left", False)):
+        scan = [{"test": "mri_lumbar_spine", "finding": "mass", "level": "S2", "side": side, "site": "root:S2"}]
+        out = run(where, **trouble, investigations=scan)
+        lump_questions = [m for m in out["management"] if "lump" in m.option]
+        if incidental:
+            assert out["etiology"][0].cause != "neoplastic"
+            assert lump_questions == []
+        else:
+            assert lump_questions
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 

@@ -60,6 +60,18 @@ _SIDE_BITS = {"left": LEFT, "right": RIGHT, "bilateral": LEFT | RIGHT}
 _CASE_LEVEL = ("exam:normal", "symptom:weakness:not_refuted_by_exam")
 
 
+_OFFSIDE = "imaging_offside_only:"
+
+
+def _offside_pieces(finding: str) -> tuple[str, ...]:
+    """The per-entry features facts.offside_only reads for one finding."""
+    return (
+        "side_affected:left",
+        "side_affected:right",
+        *(f"imaging_side:{side}:{finding}" for side in ("left", "right", "none")),
+    )
+
+
 def _bits(side: str | None) -> int:
     return _SIDE_BITS.get(side or "", 0)
 
@@ -142,7 +154,9 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
             side = 0 if o.base_key.endswith(":left") else 1
             pairs.append((base, side, o.state not in NOT_ABNORMAL, np.nan if rank is None else rank))
     facts = base_facts(case)
-    features = frozenset(f for f in facts.features if f not in _CASE_LEVEL and not f.startswith("single_region:"))
+    features = frozenset(
+        f for f in facts.features if f not in _CASE_LEVEL and not f.startswith(("single_region:", _OFFSIDE))
+    )
     symptom = case.symptoms[0] if case.symptoms else None
     complaint = _bits(symptom.side) if symptom else 0
     s: StrengthFinding | SensationFinding
@@ -472,6 +486,8 @@ class _Columns:
             return self.bit(_FLAG_BITS["exam_given"]) & ~self.bit(_FLAG_BITS["exam_abnormal"])
         if name == "symptom:weakness:not_refuted_by_exam":
             return self._weakness_not_refuted()
+        if name.startswith(_OFFSIDE):
+            return self._offside_only(name.removeprefix(_OFFSIDE))
         if name.startswith("single_region:"):
             single: np.ndarray = self._single_region() == self.d.entries._region.get(name.split(":", 1)[1], -2)
             return single
@@ -479,6 +495,15 @@ class _Columns:
         if bit is not None:
             return self.bit(bit)
         return self._any_row(self.d.entries.has_feature(name))
+
+    def _offside_only(self, finding: str) -> np.ndarray:
+        """facts.offside_only over columns: the finding reported only on the one side with
+        nothing wrong, the other side being the only one affected."""
+        left, right = self.feature("side_affected:left"), self.feature("side_affected:right")
+        on_left, on_right = self.feature(f"imaging_side:left:{finding}"), self.feature(f"imaging_side:right:{finding}")
+        only: np.ndarray = (left ^ right) & ~self.feature(f"imaging_side:none:{finding}")
+        offside: np.ndarray = only & ((left & on_right & ~on_left) | (right & on_left & ~on_right))
+        return offside
 
     def value(self, name: str) -> np.ndarray:
         found = self._values.get(name)
@@ -644,7 +669,11 @@ class CohortModel:
         # the features the guidance's conditions read, each a bit of an entry's flag word
         named, _ = condition_names(_guidance_conditions(guidance))
         special = set(guidance.derived) | set(_CASE_LEVEL)
-        wanted = sorted(f for f in named if f not in special and not f.startswith("single_region:"))
+        # a case-level fact read off per-entry pieces (facts.offside_only)
+        named = set(named) | {
+            piece for f in named if f.startswith(_OFFSIDE) for piece in _offside_pieces(f.removeprefix(_OFFSIDE))
+        }
+        wanted = sorted(f for f in named if f not in special and not f.startswith(("single_region:", _OFFSIDE)))
         self.feature_bit = {f: _FIRST_FEATURE + i for i, f in enumerate(wanted)}
         self.words = (_FIRST_FEATURE + len(wanted) + 63) // 64
         self._words: dict[bytes, str] = {}  # fired rules (as bytes) -> their ids joined

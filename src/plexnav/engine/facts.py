@@ -22,7 +22,7 @@ probabilities, triage) is added with :meth:`Facts.extend`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeAlias
@@ -192,6 +192,52 @@ def _triage_readings(case: Case, feats: set[str]) -> None:
             feats.add(f"sensation:leg_region:{f.finding}")
 
 
+_ABNORMAL_REFLEX = ("absent", "reduced", "brisk", "extensor")
+
+
+def _affected_sides(case: Case) -> set[str]:
+    """The legs the case records something wrong with: a complaint, an abnormal examination
+    finding or an abnormal nerve test on that side ('bilateral' counts for both)."""
+    sides: list[str | None] = [s.side for s in case.symptoms]
+    ex = case.exam
+    sides += [f.side for f in ex.strength if f.neurological_mrc < 5]
+    sides += [r.side for r in ex.reflexes if r.grade in _ABNORMAL_REFLEX]
+    sides += [s.side for s in ex.sensation if s.finding != "normal"]
+    sides += [g.side for g in ex.signs if g.present]
+    sides += [n.side for n in case.electrodiagnosis.nerve_conduction if n.result != "normal"]
+    sides += [e.side for e in case.electrodiagnosis.needle_emg if e.result != "normal"]
+    return {one for side in sides if side in ("left", "right", "bilateral") for one in _sides(side)}
+
+
+def _offside_imaging(case: Case, feats: set[str]) -> None:
+    """Per-entry pieces (``side_affected:<side>``, ``imaging_side:<side|none>:<finding>``) and
+    what they add up to over the case (:func:`offside_only`).  The pieces are unions over the
+    case's entries, so the cohort scorer rebuilds the same fact from its rows."""
+    feats.update(f"side_affected:{side}" for side in _affected_sides(case))
+    for inv in case.investigations:
+        if inv.finding is not None and inv.finding != "normal":
+            for side in _sides(inv.side) if inv.side in ("left", "right", "bilateral") else ("none",):
+                feats.add(f"imaging_side:{side}:{inv.finding}")
+    feats.update(offside_only(feats))
+
+
+def offside_only(features: Collection[str]) -> set[str]:
+    """``imaging_offside_only:<finding>``: every report of the finding names a side, and none
+    of those sides is one the case records anything wrong with (a cyst on the right S2 root in
+    someone whose trouble is all in the left leg): an incidental finding, not the lesion."""
+    affected = [side for side in ("left", "right") if f"side_affected:{side}" in features]
+    if len(affected) != 1:
+        return set()
+    other = "right" if affected[0] == "left" else "left"
+    return {
+        f"imaging_offside_only:{finding}"
+        for finding in V.IMAGING_FINDINGS
+        if f"imaging_side:{other}:{finding}" in features
+        and f"imaging_side:{affected[0]}:{finding}" not in features
+        and f"imaging_side:none:{finding}" not in features
+    }
+
+
 def base_facts(case: Case) -> Facts:
     """Every plain fact the case states; nothing is inferred, nothing unknown becomes normal."""
     feats: set[str] = set()
@@ -201,6 +247,7 @@ def base_facts(case: Case) -> Facts:
     _exam(case, feats, values)
     _electro(case, feats)
     _investigations(case, feats, values)
+    _offside_imaging(case, feats)
     _triage_readings(case, feats)
     return Facts(frozenset(feats), MappingProxyType(values))
 

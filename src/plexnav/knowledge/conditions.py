@@ -47,6 +47,10 @@ _FEATURE_PATTERNS = [
     rf"imaging:({_alt(V.IMAGING_TESTS + _ANY)}):({_alt(V.IMAGING_FINDINGS)})",
     # a finding the report places on a structure (revision 1.1 `site`), by the structure's kind
     rf"imaging_on:(root|plexus|nerve|cauda_equina|conus_medullaris|spinal_cord):({_alt(V.IMAGING_FINDINGS)})",
+    # a finding every report of which lies on a side the case records nothing wrong with
+    # (engine/facts.py offside_only), and the per-entry pieces it is made of
+    rf"imaging_offside_only:({_alt(V.IMAGING_FINDINGS)})",
+    rf"imaging_side:(left|right|none):({_alt(V.IMAGING_FINDINGS)})|side_affected:(left|right)",
     # context added by the engines
     rf"triage:({_alt(V.TRIAGE_LEVELS)})",
     r"triage_rule:[a-z_]+\.[a-z_0-9]+",
