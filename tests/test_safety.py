@@ -1198,6 +1198,28 @@ def test_a_lump_on_the_other_side_is_incidental():
             assert lump_questions
 
 
+def test_a_numb_saddle_from_a_pudendal_nerve_gets_a_nerve_s_outlook():
+    """One side of the saddle and genitals numb after a pelvic floor operation, read as the
+    pudendal nerve: the emergency rules fire (one-sided saddle loss counts), but the outlook
+    given is the nerve's, not that of the nerves at the base of the spine, which stays for a
+    cauda equina reading."""
+    numb = dict(
+        patient={"age": 61, "sex": "female"},
+        history={"onset": "acute", "course": "stable", "duration_days": 5, "factors": ["recent_surgery_pelvic"]},
+        symptoms=[
+            {"kind": "numbness", "region": "saddle", "side": "right"},
+            {"kind": "numbness", "region": "genital", "side": "right"},
+        ],
+        exam={"sensation": [{"region": "saddle", "side": "right", "finding": "reduced"}]},
+    )
+    spine_outlook = "Nerves at the base of the spine"
+    pudendal = run([loc("nerve:pudendal", "right", 0.86), loc("cauda_equina", "right", 0.02)], **numb)
+    assert pudendal["triage"].level == "emergency"
+    assert spine_outlook not in [g.topic for g in pudendal["recovery"]]
+    cauda = run([loc("cauda_equina", "right", 0.7), loc("nerve:pudendal", "right", 0.2)], **numb)
+    assert spine_outlook in [g.topic for g in cauda["recovery"]]
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 
