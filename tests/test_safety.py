@@ -285,6 +285,23 @@ def test_knee_mimic_gets_knee_care_not_spine_scans_or_sciatica_medicines():
     assert "knee joint" in out["plain_summary"]
 
 
+def test_joint_care_needs_pain_where_the_joint_hurts():
+    """Heel pain on walking can put the knee or hip look-alike first on its provocation alone
+    (plantar heel pain has no look-alike of its own): knee, hip or outer-hip care is offered
+    only when the pain is where that joint or tendon hurts."""
+    for mimic, option, region in (
+        ("knee_joint", "knee_joint_care", "anterior_knee"),
+        ("hip_joint", "hip_joint_care", "groin"),
+        ("greater_trochanteric", "outer_hip_tendons", "lateral_thigh"),
+    ):
+        lead = loc("no_neurological_lesion", "left", 0.8, f"mimic_{mimic}:left")
+        lead.look_alikes = {mimic: 0.6, "none": 0.4}
+        for where, fits in ((region, True), ("heel", False)):
+            pain = [{"kind": "pain", "region": where, "side": "left", "provoked_by": ["walking", "standing"]}]
+            out = run([lead], patient={"age": 47}, history={"onset": "chronic", "duration_days": 130}, symptoms=pain)
+            assert (option in option_ids(out)) == fits, (mimic, where)
+
+
 def test_hip_mimic_gets_hip_imaging_not_spine_or_cancer_tests():
     out = run(HIP_LOC, **HIP)
     got = planned(out)
