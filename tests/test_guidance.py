@@ -562,6 +562,7 @@ def test_summary_never_says_nothing_more_is_needed_beside_findings_to_examine():
     from pathlib import Path
 
     from plexnav.engine.assess import assess
+    from plexnav.reports.context import patient_context
     from plexnav.validation import parse_case
 
     words = load_guidance_knowledge().words["summary"]
@@ -569,12 +570,15 @@ def test_summary_never_says_nothing_more_is_needed_beside_findings_to_examine():
     root = Path(__file__).resolve().parents[1]
     files = [*(root.parent / "shared" / "cases").glob("*.json"), *(root / "tests" / "cases").glob("*/*.json")]
     for path in sorted(files):
-        answer = assess(parse_case(path.read_bytes())[0])
+        case = parse_case(path.read_bytes())[0]
+        answer = assess(case)
         if not answer.workup and (answer.triage.level == "emergency" or answer.triage.alerts):
-            # an emergency never hears 'examine more' or 'no tests needed': the team decides
+            # an emergency never hears 'examine more' or 'no tests needed': the team decides,
+            # in the summary and in the appointment summary's tests section alike
             emergencies += 1
             assert words["emergency_no_tests"] in answer.plain_summary
             assert words["more_exam"] not in answer.plain_summary and words["no_tests"] not in answer.plain_summary
+            assert patient_context(case, answer)["no_tests"] == words["emergency_no_tests"], path.name
             continue
         if answer.next_best_findings and not answer.workup:
             seen += 1

@@ -1140,6 +1140,7 @@ def test_weakness_of_both_legs_over_days_after_an_infection_is_read_as_guillain_
     gbs = run(where, **ACUTE_AREFLEXIC_PARAPARESIS)
     assert gbs["etiology"][0].cause == "idiopathic_or_unknown"
     assert "gbs_hospital_care" in option_ids(gbs)
+    assert "Guillain-Barré" in questions(gbs)
     assert not any("prednisolone" in t.lower() for t in all_text(gbs))
     saddle = {
         **ACUTE_AREFLEXIC_PARAPARESIS,

@@ -158,6 +158,16 @@ def fitted_questions(
     ]
 
 
+def no_tests_sentence(triage: Triage, more_to_examine: bool, words: Mapping[str, Any]) -> str:
+    """What to say when no test is planned (the summary's sentence and the reports' section):
+    in an emergency the team decides, never 'examine more' or 'no tests needed'; otherwise
+    more examination while findings worth examining are listed, else no test needed now."""
+    s = words["summary"]
+    if triage.level == "emergency" or triage.alerts:
+        return str(s["emergency_no_tests"])
+    return str(s["more_exam"] if more_to_examine else s["no_tests"])
+
+
 def plain_summary(
     case: Case,
     triage: Triage,
@@ -191,12 +201,7 @@ def plain_summary(
         if others:
             parts.append(s["other_causes"].format(causes=_join(others)))
     tests = [words["tests"][w.test] for w in workup[:3]]
-    if tests:
-        parts.append(s["tests"].format(tests=_join(tests)))
-    elif triage.level == "emergency" or triage.alerts:
-        parts.append(s["emergency_no_tests"])  # never 'examine more' or 'no tests needed' in an emergency
-    else:
-        parts.append(s["more_exam"] if more_to_examine else s["no_tests"])
+    parts.append(s["tests"].format(tests=_join(tests)) if tests else no_tests_sentence(triage, more_to_examine, words))
     questions = fitted_questions(localization, facts, knowledge)[:3]
     if questions:
         parts += [s["ask_intro"], *questions]

@@ -28,7 +28,7 @@ from plexnav.diary.analysis import fmt, nice_date, trend_sentences, weekly_summa
 from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
-from plexnav.engine.guidance import fitted_questions, where_sentences
+from plexnav.engine.guidance import fitted_questions, no_tests_sentence, where_sentences
 from plexnav.engine.wording import look_alike_line, site_label
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
@@ -407,10 +407,9 @@ def patient_context(
             }
             for w in assessment.workup
         ],
-        # with no test planned, the plain summary's own sentence: more examination when the
-        # assessment still lists findings worth examining, else no test needed now (a
-        # look-alike such as back pain with no nerve pressed is not sent for a scan)
-        "no_tests": knowledge.words["summary"]["more_exam" if assessment.next_best_findings else "no_tests"],
+        # with no test planned, the plain summary's own sentence (an emergency's team decides;
+        # else more examination while findings worth examining are listed, else none needed)
+        "no_tests": no_tests_sentence(assessment.triage, bool(assessment.next_best_findings), knowledge.words),
         "background": [_plain_background(b, knowledge) for b in assessment.background],
         "safety": knowledge.words["summary"]["safety"],
         "diary": diary_section(diary, case, clinician=False, knowledge=knowledge),
