@@ -439,6 +439,52 @@ def test_a_many_root_process_on_a_taxane_neuropathy_stays_a_polyradiculopathy(mo
     assert twins and all(len(h.levels) >= 3 for h in twins)
 
 
+def test_a_cauda_equina_worse_on_one_side_with_sciatica_on_both_is_two_sided(model):
+    """A central disc pressing the cauda equina: saddle loss and the deficit on the left, but
+    sciatica in both legs and the bladder affected.  That is a two-sided cauda equina worse on
+    one side (Fraser 2009), reported two-sided; without the right-sided sciatica the same left
+    picture stays a one-sided cauda equina."""
+    left = {
+        "strength": [
+            {"movement": "great_toe_extension", "side": "left", "mrc": 4},
+            *(
+                {"movement": m, "side": "right", "mrc": 5}
+                for m in ("great_toe_extension", "ankle_plantarflexion", "knee_extension")
+            ),
+        ],
+        "reflexes": [
+            {"reflex": "achilles", "side": "left", "grade": "reduced"},
+            {"reflex": "achilles", "side": "right", "grade": "normal"},
+            {"reflex": "patellar", "side": "bilateral", "grade": "normal"},
+            {"reflex": "anal_wink", "grade": "normal"},
+        ],
+        "sensation": [
+            {"region": "saddle", "side": "left", "finding": "reduced"},
+            {"region": "saddle", "side": "right", "finding": "normal"},
+            {"region": "dorsum_foot", "side": "left", "finding": "reduced"},
+            {"region": "sole", "side": "right", "finding": "normal"},
+        ],
+        "signs": [{"sign": "straight_leg_raise", "side": "left", "result": "positive"}],
+    }
+    pains = [
+        {"kind": "pain", "region": "lower_back", "severity": 8},
+        {"kind": "pain", "region": "posterior_thigh", "side": "left", "quality": "shooting"},
+        {"kind": "numbness", "region": "saddle", "side": "left"},
+        {"kind": "bladder_dysfunction"},
+    ]
+    scan = [{"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"}]
+    both = {**left, "signs": [*left["signs"], {"sign": "straight_leg_raise", "side": "right", "result": "positive"}]}
+    right_sciatica = {"kind": "pain", "region": "posterior_thigh", "side": "right", "quality": "shooting"}
+    history = {"onset": "acute", "course": "worsening"}
+    two = _case(history=history, symptoms=[*pains, right_sciatica], exam=both, investigations=scan)
+    one = _case(history=history, symptoms=pains, exam=left, investigations=scan)
+    assert (lambda g: (g.site, g.side))(group_sites(model, score_case(model, two))[0]) == ("cauda_equina", "bilateral")
+    assert (lambda g: (g.site, g.side))(group_sites(model, score_case(model, one))[0]) == ("cauda_equina", "left")
+    worse_left = next(h for h in model.hypotheses if h.id == "cauda_equina_asymmetric_left_worse:bilateral")
+    assert worse_left.side == "bilateral"
+    assert worse_left.lesion["left"]["root:S1"] > worse_left.lesion["right"]["root:S1"] > 0
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

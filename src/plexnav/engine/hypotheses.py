@@ -86,11 +86,12 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     for rec in kb.hypotheses:
         base = priors[rec.family] * rec.weight / family_weight[rec.family]
         for side, share in _side_shares(rec.sides, shares.get(rec.family, shares["default"])).items():
+            reported = rec.reported_side or side
             out.append(
                 Hypothesis(
-                    id=f"{rec.id}:{side}",
+                    id=f"{rec.id}:{side}" if reported == side else f"{rec.id}_{side}_worse:{reported}",
                     site=rec.site,
-                    side=side,
+                    side=reported,
                     family=rec.family,
                     prior=base * share,
                     lesion=_sided(rec.lesion, side, bilateral_factor, rec.contralateral),

@@ -184,6 +184,10 @@ class HypothesisRecord(_Record):
     # what a one-sided form still reaches on the other side (a hemi-cauda equina lesion
     # also presses the midline sacral roots of the other side a little): node -> involvement
     contralateral: dict[str, float] = Field(default_factory=dict)
+    # the side it is reported on when that is not the side it is built from: a two-sided
+    # lesion worse on one side is built from that side (with `contralateral` for the other)
+    # and reported two-sided
+    reported_side: Literal["bilateral"] | None = None
     # whether it gets an irritative twin (likelihood.yaml irritative); false for a partial
     # pattern of another hypothesis and for an injury whose irritative form is its own record
     irritative_twin: bool = True
