@@ -485,6 +485,41 @@ def test_a_cauda_equina_worse_on_one_side_with_sciatica_on_both_is_two_sided(mod
     assert worse_left.lesion["left"]["root:S1"] > worse_left.lesion["right"]["root:S1"] > 0
 
 
+def test_a_cyst_on_the_left_s2_and_s3_roots_is_a_sacral_root_range(model):
+    """Buttock and back-of-thigh numbness with one side of the saddle and genitals numb, the
+    leg's muscles and ankle jerk normal, a cyst on the left S2 and S3 roots: the two sacral
+    roots on one side, a range far rarer than the lumbar ones (its prior a share of theirs)."""
+    case = _case(
+        history={"onset": "chronic", "course": "worsening"},
+        symptoms=[
+            {"kind": "numbness", "region": "posterior_thigh", "side": "left"},
+            {"kind": "tingling", "region": "saddle", "side": "left"},
+            {"kind": "pain", "region": "buttock", "side": "left", "provoked_by": ["sitting"]},
+        ],
+        exam={
+            "strength": [{"movement": m, "side": "left", "mrc": 5} for m in ("hip_extension", "ankle_plantarflexion")],
+            "reflexes": [
+                {"reflex": "achilles", "side": "bilateral", "grade": "normal"},
+                {"reflex": "anal_wink", "grade": "normal"},
+            ],
+            "sensation": [
+                {"region": "saddle", "side": "left", "finding": "reduced"},
+                {"region": "saddle", "side": "right", "finding": "normal"},
+                {"region": "posterior_thigh", "side": "left", "finding": "reduced"},
+                {"region": "sole", "side": "left", "finding": "normal"},
+            ],
+        },
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "mass", "level": "S2", "side": "left", "site": "root:S2"},
+            {"test": "mri_lumbar_spine", "finding": "mass", "level": "S2-S3", "side": "left", "site": "root:S3"},
+        ],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("polyradiculopathy", "left")
+    hyp = {h.id: h for h in model.hypotheses}
+    assert hyp["polyradiculopathy_S2_S3:left"].prior < hyp["polyradiculopathy_L5_S1:left"].prior / 2
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

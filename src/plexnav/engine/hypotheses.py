@@ -111,19 +111,22 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     # a two-sided range (canal stenosis) reaches each side's roots partly and unevenly
     # (sites.yaml: bilateral_involvement); diffuse processes take every root of the cauda
     # on both sides in full (diffuse_ranges)
+    sacral_weight = float(poly.get("sacral_range_weight", 1.0))
     spans = [
         (
             first,
             last,
             [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral],
             float(poly["bilateral_involvement"]),
+            weight,
         )
-        for first, last in poly["ranges"]
+        for group, weight in ((poly["ranges"], 1.0), (poly.get("sacral_ranges", []), sacral_weight))
+        for first, last in group
     ]
-    spans += [(first, last, ["bilateral"], bilateral_factor) for first, last in poly.get("diffuse_ranges", [])]
-    n = len(spans)
+    spans += [(first, last, ["bilateral"], bilateral_factor, 1.0) for first, last in poly.get("diffuse_ranges", [])]
+    n = sum(span[-1] for span in spans)
     bilateral_share = shares.get(poly["family"], shares["default"])
-    for first, last, sides, both_sides in spans:
+    for first, last, sides, both_sides, weight in spans:
         span = tuple(levels[levels.index(first) : levels.index(last) + 1])
         lesion = {f"root:{lv}": poly["involvement"] for lv in span}
         # a two-sided-only range takes the share the two-sided form of any range has
@@ -135,7 +138,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     site="polyradiculopathy",
                     side=side,
                     family=poly["family"],
-                    prior=priors[poly["family"]] * share / n,
+                    prior=priors[poly["family"]] * share * weight / n,
                     lesion=_sided(lesion, side, both_sides),
                     levels=span,
                     detail=f"roots {first}-{last}",
