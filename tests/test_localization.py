@@ -615,6 +615,44 @@ def test_a_sudden_cord_lesion_in_spinal_shock_is_the_cord_not_the_plexus(model):
     assert score_case(model, case("chronic")).posterior[shock] < sudden.posterior[shock] / 3
 
 
+def test_a_cord_in_spinal_shock_is_paralysed_alike_below_the_lesion(model):
+    """The day after an aortic operation both legs are paralysed, the knee and ankle as much as
+    the hip, the reflexes and anal wink lost, one plantar extensor, numb to the lower abdomen
+    and the saddle: a cord infarct in spinal shock, whose flaccid weakness does not follow the
+    settled pyramidal pattern (Ditunno 2004), not a plexus on both sides.  Shock lasts days
+    to weeks: after eight weeks its variant no longer leads."""
+    moves = ("hip_flexion", "knee_extension", "ankle_dorsiflexion", "ankle_plantarflexion")
+
+    def case(days: int):
+        return _case(
+            history={"onset": "sudden", "duration_days": days, "factors": ["recent_surgery_abdominal"]},
+            symptoms=[
+                {"kind": "weakness", "side": "bilateral"},
+                {"kind": "numbness", "region": "sole", "side": "bilateral"},
+            ],
+            exam={
+                "strength": [{"movement": m, "side": s, "mrc": 1} for m in moves for s in ("left", "right")],
+                "reflexes": [
+                    {"reflex": "patellar", "side": "bilateral", "grade": "absent"},
+                    {"reflex": "achilles", "side": "bilateral", "grade": "absent"},
+                    {"reflex": "plantar", "side": "left", "grade": "extensor"},
+                    {"reflex": "anal_wink", "grade": "absent"},
+                ],
+                "sensation": [
+                    {"region": region, "side": "bilateral", "finding": "reduced"}
+                    for region in ("lower_abdomen", "anterior_thigh", "sole", "saddle")
+                ],
+            },
+            investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}],
+        )
+
+    top = group_sites(model, score_case(model, case(1)))[0]
+    assert (top.site, top.side) == ("spinal_cord", "bilateral")
+    assert model.hypotheses[top.members[0]].id.startswith("spinal_cord_shock")
+    late = score_case(model, case(90))
+    assert not model.hypotheses[int(late.posterior.argmax())].id.startswith("spinal_cord_shock")
+
+
 def test_a_painful_knee_with_a_normal_neurological_exam_is_the_knee_joint(model):
     """Knee pain on walking and standing in a 74-year-old, knee extension 4/5 limited by pain,
     knee jerk and sensation normal: knee osteoarthritis (NICE NG226; quadriceps weakness,

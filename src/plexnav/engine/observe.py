@@ -161,6 +161,8 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
                 add(f"symptom:{group}:anywhere:{side}", "present", f"{sym.kind}, {sym.side} leg")
     if case.history.onset:
         add(f"evidence:onset:{case.history.onset}", "present", f"{case.history.onset} onset")
+    if case.history.duration_days is not None and case.history.duration_days >= LONG_COURSE_DAYS:
+        add(f"evidence:{LONG_COURSE}", "present", f"lasting {case.history.duration_days} days")
     for trigger in sorted(provoked):
         add(f"evidence:provoked:{trigger}", "present", f"provoked by {trigger.replace('_', ' ')}")
     for relief in sorted(relieved):
@@ -241,6 +243,9 @@ def mapped_regions(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:
             for side in _sides(sym.side):
                 mapped.setdefault(side, set()).add(sym.region)
     return mapped
+
+
+LONG_COURSE, LONG_COURSE_DAYS = "duration:eight_weeks", 56  # mimics.yaml evidence
 
 
 def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str, str], None]) -> None:

@@ -89,9 +89,13 @@ def movement(
             # a tendon or joint that weakens this movement itself; its muscles stay normal on EMG
             return look_alike.movements[movement_id], 0.0
     lmn = sum(share * muscle(kb, hyp, m, side, memo) for m, share in record.muscles.items())
-    umn = hyp.central_on(side).get("umn", 0.0)
+    central = hyp.central_on(side)
+    umn = central.get("umn", 0.0)
     if umn:
-        umn *= record.umn * _umn_reach(kb, hyp, _movement_segments(kb, record))
+        # the pyramidal pattern (flexors of the leg weaker than extensors) is that of a cord
+        # lesion in its settled state; in spinal shock every muscle below is paralysed alike
+        # (flaccid, Ditunno 2004)
+        umn *= max(record.umn, central.get("flaccid", 0.0)) * _umn_reach(kb, hyp, _movement_segments(kb, record))
     return lmn, umn
 
 

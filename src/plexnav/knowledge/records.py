@@ -14,7 +14,7 @@ RootShare = Annotated[float, Field(gt=0, le=1)]
 HypothesisSide = Literal["left", "right", "bilateral", "symptomatic"]  # symptomatic: resolved per case
 # a cord lesion's effects: upper motor neuron signs, sensory and bladder loss, and the lost
 # reflexes of spinal shock in its first days to weeks (Ditunno 2004)
-CentralEffect = Literal["umn", "sensory", "visceral", "areflexia"]
+CentralEffect = Literal["umn", "sensory", "visceral", "areflexia", "flaccid"]
 
 
 def _check_shares(owner: str, roots: Mapping[RootLevel, float] | None) -> None:
