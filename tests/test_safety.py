@@ -1238,6 +1238,53 @@ def test_a_numb_saddle_from_a_pudendal_nerve_gets_a_nerve_s_outlook():
     assert spine_outlook in [g.topic for g in cauda["recovery"]]
 
 
+def test_a_fracture_through_the_root_s_foramen_is_its_cause_and_a_disc_opposite_is_incidental():
+    """A 79-year-old on steroids with a left S1 root lesion; the pelvic MRI shows a fracture
+    line through the left S1 foramen, the lumbar MRI an old disc on the right.  The fracture is
+    an injury of its own (an insufficiency fracture, no fall recorded) and the root's cause;
+    the right-sided disc, with nothing wrong on the right but an age-reduced ankle jerk, is not
+    evidence for wear and tear at the left root."""
+    old_woman = dict(
+        patient={"age": 79, "sex": "female"},
+        history={"onset": "acute", "course": "stable", "duration_days": 26, "factors": ["immunosuppression"]},
+        symptoms=[
+            {"kind": "pain", "region": "buttock", "side": "left"},
+            {"kind": "numbness", "region": "lateral_foot", "side": "left"},
+        ],
+        exam={
+            "strength": [{"movement": "ankle_plantarflexion", "side": "left", "mrc": 4}],
+            "reflexes": [
+                {"reflex": "achilles", "side": "left", "grade": "absent"},
+                {"reflex": "achilles", "side": "right", "grade": "reduced"},
+            ],
+        },
+    )
+    disc_opposite = {
+        "test": "mri_lumbar_spine",
+        "finding": "disc_herniation",
+        "level": "L4-L5",
+        "side": "right",
+        "position": "paracentral",
+    }
+    fracture = {"test": "mri_pelvis", "finding": "fracture", "level": "S1", "side": "left", "site": "root:S1"}
+    where = [loc("root:S1", "left", 0.95)]
+    out = run(where, **old_woman, investigations=[disc_opposite, fracture])
+    assert "trauma" in [e.cause for e in out["etiology"][:2]]
+    # no injury recorded: the bone specialist's question (what caused it, what load is safe),
+    # not whether to fix it with an operation
+    assert "spine_fracture_review" in option_ids(out) and "fracture_fixation" not in option_ids(out)
+    reasons = " ".join(r for e in out["etiology"] if e.cause == "degenerative_spine" for r in e.reasons)
+    assert "disc bulge or narrowing" not in reasons
+    same_side = {**disc_opposite, "side": "left"}
+    reasons = " ".join(
+        r
+        for e in run(where, **old_woman, investigations=[same_side])["etiology"]
+        if e.cause == "degenerative_spine"
+        for r in e.reasons
+    )
+    assert "disc bulge or narrowing" in reasons
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 

@@ -192,16 +192,19 @@ def _triage_readings(case: Case, feats: set[str]) -> None:
             feats.add(f"sensation:leg_region:{f.finding}")
 
 
-_ABNORMAL_REFLEX = ("absent", "reduced", "brisk", "extensor")
+# a merely reduced reflex is left out: the softest sign, often age's (an ankle jerk is
+# reduced or absent in about a quarter of healthy people over 60, Vrancken 2006)
+_SIDE_MARKING_REFLEX = ("absent", "brisk", "extensor")
 
 
 def _affected_sides(case: Case) -> set[str]:
     """The legs the case records something wrong with: a complaint, an abnormal examination
-    finding or an abnormal nerve test on that side ('bilateral' counts for both)."""
+    finding (a reflex only when absent or brisk) or an abnormal nerve test on that side
+    ('bilateral' counts for both)."""
     sides: list[str | None] = [s.side for s in case.symptoms]
     ex = case.exam
     sides += [f.side for f in ex.strength if f.neurological_mrc < 5]
-    sides += [r.side for r in ex.reflexes if r.grade in _ABNORMAL_REFLEX]
+    sides += [r.side for r in ex.reflexes if r.grade in _SIDE_MARKING_REFLEX]
     sides += [s.side for s in ex.sensation if s.finding != "normal"]
     sides += [g.side for g in ex.signs if g.present]
     sides += [n.side for n in case.electrodiagnosis.nerve_conduction if n.result != "normal"]
