@@ -1285,6 +1285,23 @@ def test_a_fracture_through_the_root_s_foramen_is_its_cause_and_a_disc_opposite_
     assert "disc bulge or narrowing" in reasons
 
 
+def test_a_pressed_thoracic_cord_gets_the_cord_s_outlook():
+    """A bleed pressing the thoracic cord on a blood thinner, the bladder and saddle affected:
+    the outlook given is the pressed cord's (how weak before, how soon relieved), not that of
+    the nerves at the base of the spine."""
+    out = run(
+        [loc("spinal_cord", "bilateral", 0.95)],
+        patient={"age": 72, "sex": "female"},
+        history={"onset": "sudden", "course": "worsening", "duration_days": 1, "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "numbness", "region": "saddle", "side": "bilateral"}],
+        exam={"reflexes": [{"reflex": "plantar", "side": "bilateral", "grade": "extensor"}]},
+        investigations=[{"test": "mri_whole_spine", "finding": "hematoma", "level": "T10", "site": "spinal_cord"}],
+    )
+    topics = [g.topic for g in out["recovery"]]
+    assert "Pressure on the spinal cord" in topics
+    assert "Nerves at the base of the spine" not in topics
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 
