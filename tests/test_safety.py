@@ -1302,6 +1302,23 @@ def test_a_pressed_thoracic_cord_gets_the_cord_s_outlook():
     assert "Nerves at the base of the spine" not in topics
 
 
+def test_a_conus_is_not_decompressed_for_a_narrowing_below_it():
+    """Bladder failure and saddle tingling read as the conus, the only scan finding a canal
+    narrowing at L4-L5, below the conus: no decompression 'of the nerves at the base of the
+    spine' is offered (the narrowing cannot press the conus; a fistula or a tumour of the
+    conus must be looked for).  A disc at T12-L1 pressing the conus keeps the option."""
+    conus = dict(
+        patient={"age": 67, "sex": "male"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 270},
+        symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "tingling", "region": "saddle", "side": "bilateral"}],
+    )
+    where = [loc("conus_medullaris", "bilateral", 0.95)]
+    low = [{"test": "mri_lumbar_spine", "finding": "canal_stenosis", "level": "L4-L5", "position": "central"}]
+    assert "ces_decompression" not in option_ids(run(where, **conus, investigations=low))
+    at_conus = [{"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "T12-L1", "position": "central"}]
+    assert "ces_decompression" in option_ids(run(where, **conus, investigations=at_conus))
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 

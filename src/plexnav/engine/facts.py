@@ -160,7 +160,12 @@ def _investigations(case: Case, feats: set[str], values: dict[str, float]) -> No
             feats.update({f"imaging:{inv.test}:{inv.finding}", f"imaging:any:{inv.finding}"})
             if inv.site is not None:  # 'nerve:tibial' -> imaging_on:nerve:mass
                 feats.add(f"imaging_on:{inv.site.split(':')[0]}:{inv.finding}")
+            if inv.level is not None and inv.level.split("-")[0] in CONUS_LEVELS:
+                feats.add(f"imaging_level:conus:{inv.finding}")
 
+
+# vertebral levels where the conus lies (imaging.yaml cord_levels: T12-L1, with T11 and L1)
+CONUS_LEVELS = ("T11", "T12", "L1")
 
 # Case-format section 5, "Reading the rules": a leg region is any skin region but these.
 NON_LEG_REGIONS = ("lower_back", "lower_abdomen", "saddle", "genital")

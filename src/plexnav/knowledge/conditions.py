@@ -50,6 +50,8 @@ _FEATURE_PATTERNS = [
     # a finding every report of which lies on a side the case records nothing wrong with
     # (engine/facts.py offside_only), and the per-entry pieces it is made of
     rf"imaging_offside_only:({_alt(V.IMAGING_FINDINGS)})",
+    # a finding at a vertebral level where the conus lies (engine/facts.py CONUS_LEVELS)
+    rf"imaging_level:conus:({_alt(V.IMAGING_FINDINGS)})",
     rf"imaging_side:(left|right|none):({_alt(V.IMAGING_FINDINGS)})|side_affected:(left|right)",
     # context added by the engines
     rf"triage:({_alt(V.TRIAGE_LEVELS)})",
