@@ -520,6 +520,36 @@ def test_a_cyst_on_the_left_s2_and_s3_roots_is_a_sacral_root_range(model):
     assert hyp["polyradiculopathy_S2_S3:left"].prior < hyp["polyradiculopathy_L5_S1:left"].prior / 2
 
 
+def test_proximal_weakness_with_a_raised_ck_and_myopathic_emg_is_a_muscle_disease(model):
+    """Weakness of the hips and thighs on both sides over weeks, sensation and nerve conduction
+    normal, CK 7800, myopathic units on EMG: a disease of the muscles (Preston & Shapiro,
+    ch. Myopathy; Mammen 2016), not functional weakness and not the roots or plexus."""
+    weak = [
+        {"movement": m, "side": "bilateral", "mrc": g}
+        for m, g in (("hip_flexion", 3), ("hip_abduction", 4), ("knee_extension", 4))
+    ]
+    case = _case(
+        patient={"age": 68, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 56},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "rising_from_chair"}],
+        exam={
+            "strength": [*weak, {"movement": "ankle_dorsiflexion", "side": "bilateral", "mrc": 5}],
+            "reflexes": [{"reflex": "patellar", "side": "bilateral", "grade": "normal"}],
+            "sensation": [{"region": "anterior_thigh", "side": "bilateral", "finding": "normal"}],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [{"study": "sural_sensory", "side": "bilateral", "result": "normal"}],
+            "needle_emg": [
+                {"muscle": m, "side": "left", "result": "myopathic"} for m in ("iliopsoas", "vastus_lateralis")
+            ],
+        },
+        investigations=[{"test": "ck", "value": 7800}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert top.site == "no_neurological_lesion"
+    assert model.hypotheses[top.members[0]].mimic == "myopathy"
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

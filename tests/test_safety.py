@@ -1319,6 +1319,34 @@ def test_a_conus_is_not_decompressed_for_a_narrowing_below_it():
     assert "ces_decompression" in option_ids(run(where, **conus, investigations=at_conus))
 
 
+def test_a_muscle_disease_is_not_told_it_is_functional_weakness():
+    """A raised CK or myopathic EMG is objective damage: functional weakness is never put to
+    the person then (it is diagnosed on positive signs with the tests normal, Stone 2010).  A
+    muscle disease leading gets the neuromuscular question (and a statin reviewed by its
+    prescriber, never stopped alone), the myositis antibodies, its own outlook, and no drip
+    for a CK that rose over weeks."""
+    weak = dict(
+        patient={"age": 68, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 56},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "stairs"}],
+        investigations=[{"test": "ck", "value": 7800}],
+    )
+    functional = loc("no_neurological_lesion", "bilateral", 0.9, "mimic_functional:bilateral")
+    functional.look_alikes = {"functional": 0.6, "none": 0.4}
+    out = run([functional], **weak)
+    assert "functional_care" not in option_ids(out)
+    assert "Functional weakness" not in [g.topic for g in out["recovery"]]
+    muscle = loc("no_neurological_lesion", "bilateral", 0.9, "mimic_myopathy:bilateral")
+    muscle.look_alikes = {"myopathy": 0.8, "none": 0.2}
+    out = run([muscle], **weak)
+    assert "myopathy_care" in option_ids(out) and "rhabdo_fluids" not in option_ids(out)
+    assert "Do not stop a medicine on your own" in next(
+        m.option for m in out["management"] if "muscle diseases" in m.option
+    )
+    assert "autoimmune_panel" in planned(out)
+    assert "Muscle disease" in [g.topic for g in out["recovery"]]
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 

@@ -127,9 +127,12 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
             add(f"ncs:{n.study}:{side}", "normal" if n.result == "normal" else "abnormal", n.result)
             if n.result == "conduction_block_fibular_head":
                 add(f"sign:conduction_block_fibular_head:{side}", "present", n.result)
+    if any(e.result == "myopathic" for e in case.electrodiagnosis.needle_emg):
+        # not a neurogenic finding: evidence for the muscle disease look-alike (mimics.yaml)
+        add(f"evidence:{MYOPATHIC_EMG}", "present", "myopathic units on needle EMG")
     for e in case.electrodiagnosis.needle_emg:
         if e.result == "myopathic":
-            continue  # not a neurogenic finding: carries no localizing weight here
+            continue  # no localizing weight for a nerve lesion
         state = "abnormal" if e.result in NEUROGENIC_EMG else "normal"
         add_sided(f"needle_emg:{e.muscle}", e.muscle == "external_anal_sphincter", e.side, state, e.result)
     provoked: set[V.ProvokedBy] = set()
@@ -246,6 +249,7 @@ def mapped_regions(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:
 
 
 LONG_COURSE, LONG_COURSE_DAYS = "duration:eight_weeks", 56  # mimics.yaml evidence
+MYOPATHIC_EMG = "emg:myopathic"  # mimics.yaml evidence
 
 
 def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str, str], None]) -> None:
