@@ -1344,7 +1344,9 @@ def test_a_muscle_disease_is_not_told_it_is_functional_weakness():
         m.option for m in out["management"] if "muscle diseases" in m.option
     )
     assert "autoimmune_panel" in planned(out)
+    assert planned(out)["renal_function"].when == "within_24h"  # not 'now, at an emergency department'
     assert "Muscle disease" in [g.topic for g in out["recovery"]]
+    assert "muscles themselves" in questions(out)
 
 
 # ----------------------------------------------------------------------------- questions and words
