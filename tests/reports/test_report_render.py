@@ -160,6 +160,24 @@ def test_urgent_red_flags_show_even_when_an_emergency_rule_decides():
     assert present == {"emergency.bladder_bowel", "urgent.cancer"}
 
 
+def test_an_alert_whose_picture_holds_is_never_listed_as_not_reported():
+    """Back pain with weakness of both legs over six days: the policy's emergency rules set the
+    level, so the suspected-cauda-equina alert is not raised beyond it, but its picture is
+    there: the warning-signs list shows it among the signs found, never under 'Not reported'."""
+    case, _ = validate_case(
+        {
+            "format": "plexnav-case/1",
+            "history": {"onset": "acute", "course": "worsening", "duration_days": 6},
+            "symptoms": [{"kind": "pain", "region": "lower_back"}, {"kind": "weakness", "side": "bilateral"}],
+            "exam": {"strength": [{"movement": "hip_flexion", "side": "bilateral", "mrc": 3}]},
+        }
+    )
+    answer = assess(case)
+    assert answer.triage.level == "emergency" and not answer.triage.alerts
+    status = {f["id"]: f["present"] for f in red_flag_status(case, [*answer.triage.rules])}
+    assert status["alert.suspected_cauda_equina"] is True
+
+
 def test_every_shared_case_renders_both_reports():
     files = shared_case_files()
     if not files:

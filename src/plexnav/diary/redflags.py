@@ -143,10 +143,13 @@ def check_entry(
 
 
 def fired_rules(case: Case, knowledge: GuidanceKnowledge | None = None) -> set[str]:
-    """Ids of every triage rule that holds for the case, at any level (not only the deciding one)."""
+    """Ids of every triage rule that holds for the case, at any level (not only the deciding
+    one), and of every alert beyond the policy whose picture holds (an alert is raised only
+    above the level the policy set, but its picture is there all the same)."""
     knowledge = knowledge or load_guidance_knowledge()
     facts = case_facts(case, knowledge)
-    return {rule["id"] for level in knowledge.triage for rule in level["rules"] if holds(rule["when"], facts)}
+    rules = {rule["id"] for level in knowledge.triage for rule in level["rules"] if holds(rule["when"], facts)}
+    return rules | {alert["id"] for alert in knowledge.alerts if holds(alert["when"], facts)}
 
 
 def diary_alerts(
