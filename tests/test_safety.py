@@ -1349,6 +1349,27 @@ def test_a_muscle_disease_is_not_told_it_is_functional_weakness():
     assert "muscles themselves" in questions(out)
 
 
+def test_a_possible_tumour_is_not_told_as_found():
+    """Thigh pain and weakness in a diabetic who has lost weight: diabetic amyotrophy leads and
+    a tumour is possible (a quarter of the causes), so its outlook is worded for a tumour that
+    may be found, never as if one had been."""
+    out = run(
+        [loc("plexus:lumbar", "right", 0.8), loc("root:L3", "right", 0.2)],
+        patient={"age": 61, "sex": "male"},
+        history={
+            "onset": "subacute",
+            "course": "worsening",
+            "factors": ["diabetes", "weight_loss", "night_pain", "smoking"],
+        },
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "severity": 8}],
+        exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 4}]},
+    )
+    neoplastic = next(e.probability for e in out["etiology"] if e.cause == "neoplastic")
+    assert 0.25 <= neoplastic < out["etiology"][0].probability
+    texts = [g.text for g in out["recovery"] if "tumour" in g.text]
+    assert texts and all(t.startswith("If a tumour") for t in texts)
+
+
 # ----------------------------------------------------------------------------- questions and words
 
 
