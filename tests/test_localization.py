@@ -550,6 +550,25 @@ def test_proximal_weakness_with_a_raised_ck_and_myopathic_emg_is_a_muscle_diseas
     assert model.hypotheses[top.members[0]].mimic == "myopathy"
 
 
+def test_a_myopathy_that_takes_the_quadriceps_first_is_still_a_muscle_disease(model):
+    """Some myopathies take the quadriceps or the calves first (inclusion body myositis,
+    Miyoshi's distal myopathy), so the muscle-disease look-alike gives the shin and calf
+    muscles a share too.  The ninth held-out round's inclusion body myositis (v30: knees giving
+    way, quadriceps weakest and wasted, myopathic units with paraspinal fibrillations, CK 640,
+    L3-L4 stenosis), read as a root range on its first run, is a muscle disease."""
+    from pathlib import Path
+
+    from plexnav.validation import parse_case
+
+    look_alike = model.kb.mimics["myopathy"]
+    assert look_alike.movements["ankle_dorsiflexion"] >= 0.3 and look_alike.movements["ankle_plantarflexion"] >= 0.3
+    path = Path(__file__).parent / "cases" / "clinic_heldout9" / "v30.json"
+    case, _ = parse_case(path.read_bytes())
+    top = group_sites(model, score_case(model, case))[0]
+    assert top.site == "no_neurological_lesion"
+    assert model.hypotheses[top.members[0]].mimic == "myopathy"
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(
