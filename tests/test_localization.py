@@ -569,6 +569,44 @@ def test_a_myopathy_that_takes_the_quadriceps_first_is_still_a_muscle_disease(mo
     assert model.hypotheses[top.members[0]].mimic == "myopathy"
 
 
+def test_a_distal_myopathy_with_wasted_calves_and_lost_ankle_jerks_is_a_muscle_disease(model):
+    """Both calves weak and wasted in a 24-year-old, the ankle jerks lost, sensation and sensory
+    responses normal, CK 7400 and myopathic units in the calves: a muscle disease (Miyoshi's
+    distal myopathy).  A diseased muscle wastes and answers the tap less itself
+    (mimics.yaml myopathy reflexes and wasting), so the wasting and the lost reflexes no
+    longer count for the S1 roots alone."""
+    case = _case(
+        patient={"age": 24, "sex": "male"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 300},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "walking_on_toes"}],
+        exam={
+            "strength": [
+                {"movement": "ankle_plantarflexion", "side": "left", "mrc": 4},
+                {"movement": "ankle_plantarflexion", "side": "right", "mrc": 4.5},
+                *(
+                    {"movement": m, "side": "bilateral", "mrc": 5}
+                    for m in ("ankle_dorsiflexion", "knee_extension", "hip_abduction")
+                ),
+            ],
+            "reflexes": [
+                {"reflex": "achilles", "side": "left", "grade": "absent"},
+                {"reflex": "achilles", "side": "right", "grade": "reduced"},
+                {"reflex": "patellar", "side": "bilateral", "grade": "normal"},
+            ],
+            "sensation": [{"region": r, "side": "bilateral", "finding": "normal"} for r in ("sole", "lateral_foot")],
+            "signs": [{"sign": "atrophy", "region": "calf", "side": "bilateral"}],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [{"study": "sural_sensory", "side": "bilateral", "result": "normal"}],
+            "needle_emg": [{"muscle": "medial_gastrocnemius", "side": "bilateral", "result": "myopathic"}],
+        },
+        investigations=[{"test": "ck", "value": 7400}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert top.site == "no_neurological_lesion"
+    assert model.hypotheses[top.members[0]].mimic == "myopathy"
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

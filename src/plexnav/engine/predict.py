@@ -101,6 +101,10 @@ def movement(
 
 def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tuple[float, float]:
     record = kb.reflexes[reflex_id]
+    if hyp.mimic is not None and kb.mimics[hyp.mimic].reflexes:
+        # a look-alike that lowers a reflex itself (a diseased muscle: mimics.yaml reflexes)
+        lowered: float = cast(Mapping[str, float], kb.mimics[hyp.mimic].reflexes).get(reflex_id, 0.0)
+        return lowered, 0.0
     if hyp.pattern == "length_dependent":
         lmn = _length(kb, record.length_class)
     else:
@@ -190,6 +194,10 @@ def sign(
     if record.mechanism == "nonlocalizing":
         return 0.0, 0.0
     if record.mechanism == "region":
+        if sign_id == "atrophy" and hyp.mimic is not None and kb.mimics[hyp.mimic].wasting:
+            # a look-alike that wastes muscles itself (mimics.yaml wasting), the nerve intact
+            wasted: float = cast(Mapping[str, float], kb.mimics[hyp.mimic].wasting).get(region or "", 0.0)
+            return wasted, 0.0
         muscles = [m for m, rec in kb.muscles.items() if rec.region == region]
         return max((muscle(kb, hyp, m, side, memo) for m in muscles), default=0.0), 0.0
     if record.mechanism == "muscles":

@@ -247,6 +247,10 @@ class MimicRecord(Sourced):
     # the share of that weakness the person reports as a weak leg (a weakness symptom): a
     # tendon or joint weakens what the examiner tests more than what the patient notices
     reported: float = Field(1.0, ge=0, le=1)
+    # tendon reflexes the look-alike itself lowers, and muscle regions it wastes, as an
+    # involvement (a diseased muscle answers the tap less and wastes; its nerve is intact)
+    reflexes: dict[V.Reflex, float] = Field(default_factory=dict)
+    wasting: dict[V.MuscleRegion, float] = Field(default_factory=dict)
 
 
 class SiteRiskRule(Sourced):
