@@ -214,7 +214,7 @@ def _affected_sides(case: Case) -> set[str]:
     sides += [g.side for g in ex.signs if g.present]
     sides += [n.side for n in case.electrodiagnosis.nerve_conduction if n.result != "normal"]
     sides += [e.side for e in case.electrodiagnosis.needle_emg if e.result != "normal"]
-    return {one for side in sides if side in ("left", "right", "bilateral") for one in _sides(side)}
+    return {one for side in sides for one in _sides(side)}
 
 
 def _offside_imaging(case: Case, feats: set[str]) -> None:
@@ -224,7 +224,7 @@ def _offside_imaging(case: Case, feats: set[str]) -> None:
     feats.update(f"side_affected:{side}" for side in _affected_sides(case))
     for inv in case.investigations:
         if inv.finding is not None and inv.finding != "normal":
-            for side in _sides(inv.side) if inv.side in ("left", "right", "bilateral") else ("none",):
+            for side in _sides(inv.side) or ("none",):
                 feats.add(f"imaging_side:{side}:{inv.finding}")
     feats.update(offside_only(feats))
 
