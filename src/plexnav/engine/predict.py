@@ -109,11 +109,12 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
         lmn = _length(kb, record.length_class)
     else:
         lmn = hyp.deficit * fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
+    central = hyp.central_on(side)
     if reflex_id != "plantar":  # (the plantar response is read apart, as in the catalogue)
         # spinal shock: a cord cut off suddenly loses the reflexes below it for days to
         # weeks, while an extensor plantar can already appear (Ditunno 2004)
-        lmn = max(lmn, hyp.central_on(side).get("areflexia", 0.0))
-    umn = hyp.central_on(side).get("umn", 0.0)
+        lmn = max(lmn, central.get("areflexia", 0.0))
+    umn = central.get("umn", 0.0)
     if umn:
         umn *= _umn_reach(kb, hyp, _segments(kb, record))
     return lmn, umn
