@@ -454,6 +454,21 @@ def test_what_brings_a_symptom_on_and_eases_it_are_read_as_facts():
     assert facts.has("symptom:pain:provoked_by:walking") and facts.has("symptom:pain:relieved_by:standing_still")
 
 
+def test_a_scan_finding_at_the_conus_level_is_read_where_the_imaging_table_places_the_conus():
+    """facts.CONUS_LEVELS (read by the guidance, which has no anatomy tables) is the conus's
+    vertebral levels in imaging.yaml (cord_levels), which the localizing engine reads."""
+    from plexnav.engine.facts import CONUS_LEVELS, base_facts
+    from plexnav.knowledge.base import load_knowledge
+
+    assert CONUS_LEVELS == tuple(load_knowledge().imaging["cord_levels"]["conus_medullaris"])
+
+    def at(level: str) -> bool:
+        case = make_case(investigations=[{"test": "mri_lumbar_spine", "finding": "mass", "level": level}])
+        return base_facts(case).has("imaging_level:conus:mass")
+
+    assert at("T12") and at("L1") and not at("L4-L5")
+
+
 # ------------------------------------------------ crush and compartment syndrome are acute
 
 
