@@ -91,7 +91,7 @@ class LikelihoodModel:
 
 TABLES = ("log_lik", "p_abnormal", "inv_lmn", "inv_umn")
 # the modules whose code shapes the tables (these four and every plexnav module they import,
-# checked by tests/test_model_cache.py): a stored copy is valid only for the same code
+# checked by tests/test_modelcache.py): a stored copy is valid only for the same code
 TABLE_CODE = (
     "plexnav.engine.catalogue",
     "plexnav.engine.predict",
