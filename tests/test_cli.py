@@ -146,3 +146,30 @@ def test_text_report_shows_workup_when_and_background():
     assert "Also present: length-dependent polyneuropathy (78%) Both ankle jerks absent." in text
     assert "[high, within 24 h] mri lumbar spine: Root compression?" in text
     assert "[low] hba1c: Diabetes control." in text
+
+
+def test_text_report_joins_a_causes_reasons_as_sentences():
+    """Each reason of a cause is a sentence of its own: joined with a space, never '.;'."""
+    from rich.console import Console
+
+    from plexnav.case import Assessment, EtiologyEntry, Triage
+    from plexnav.cli.render import print_assessment
+
+    assessment = Assessment(
+        case_id=None,
+        knowledge_version="test",
+        triage=Triage(level="soon", reasons=["Weakness."]),
+        localization=[],
+        etiology=[
+            EtiologyEntry(
+                cause="neoplastic",
+                probability=0.8,
+                reasons=["This cause often affects the spinal cord.", "You have had cancer."],
+            )
+        ],
+    )
+    console = Console(record=True, width=200, color_system=None)
+    print_assessment(assessment, console)
+    text = console.export_text()
+    assert "80% neoplastic: This cause often affects the spinal cord. You have had cancer." in text
+    assert ".;" not in text

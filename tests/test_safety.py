@@ -1344,7 +1344,16 @@ def test_a_muscle_disease_is_not_told_it_is_functional_weakness():
         m.option for m in out["management"] if "muscle diseases" in m.option
     )
     assert "autoimmune_panel" in planned(out)
-    assert planned(out)["renal_function"].when == "within_24h"  # not 'now, at an emergency department'
+    # weakness worsening over weeks is seen urgently: kidneys within a day, not 'now, at an
+    # emergency department'; the same CK in a slow, steady weakness goes with the muscle tests
+    assert out["triage"].level == "urgent"
+    assert planned(out)["renal_function"].when == "within_24h"
+    steady = run([muscle], **{**weak, "history": {"onset": "chronic", "course": "stable", "duration_days": 400}})
+    assert steady["triage"].level in ("soon", "routine")
+    assert (planned(steady)["renal_function"].priority, planned(steady)["renal_function"].when) == (
+        "medium",
+        "within_2_weeks",
+    )
     assert "Muscle disease" in [g.topic for g in out["recovery"]]
     assert "muscles themselves" in questions(out)
 

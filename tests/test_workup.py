@@ -172,6 +172,24 @@ def test_suspected_tumour_gets_body_imaging_and_markers():
     assert {"ct_abdomen_pelvis", "tumor_markers", "mri_pelvis_plexus"} <= got
 
 
+def test_pet_ct_names_radiation_damage_only_after_radiotherapy():
+    """After cancer a PET-CT looks for active tumour; telling it from radiation damage is the
+    question only when the pelvis was irradiated (Thomas 1985)."""
+    sections = dict(
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
+        exam={"strength": [{"movement": "hip_extension", "side": "left", "mrc": 4}]},
+    )
+    whys = {}
+    for factors in (["cancer_history"], ["cancer_history", "pelvic_radiation"]):
+        entries = plan_for(
+            [entry("plexus:sacral", "left", 0.9)],
+            history={"onset": "subacute", "course": "worsening", "factors": factors},
+            **sections,
+        )
+        whys[len(factors)] = next(w.why for w in entries if w.test == "pet_ct")
+    assert "radiation" not in whys[1] and "radiation damage" in whys[2]
+
+
 def test_fracture_after_injury_gets_ct():
     entries = plan_for(
         [entry("plexus:sacral", "left", 0.9)],

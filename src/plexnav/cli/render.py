@@ -87,7 +87,7 @@ def print_assessment(
     if result.etiology:
         console.print("[bold]Likely causes[/bold]")
         for cause in result.etiology[:3]:
-            reasons = "; ".join(cause.reasons[:2])
+            reasons = " ".join(cause.reasons[:2])  # each reason is a sentence
             console.print(f"  {percent(cause.probability)} {cause.cause.replace('_', ' ')}: {reasons}")
     if result.workup:
         console.print("[bold]Work-up[/bold]")
