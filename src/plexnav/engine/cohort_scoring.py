@@ -893,14 +893,13 @@ class CohortModel:
         case = np.repeat(d.row_case[rows], count[rows])
         within = np.arange(count[rows].sum()) - np.repeat(np.cumsum(count[rows]) - count[rows], count[rows])
         item = np.repeat(t.pair_start[d.row_entry[rows]], count[rows]) + within
-        slot, side = t.pair_slot[item], t.pair_side[item]
         width = len(self.pair_slot)
-        pair = case * width + slot
-        _, first = np.unique(pair * 2 + side, return_index=True)  # the first record of each side
-        first = np.sort(first)
-        on_left, on_right = first[side[first] == 0], first[side[first] == 1]
-        _, li, ri = np.intersect1d(pair[on_left], pair[on_right], assume_unique=True, return_indices=True)
-        cases, left, right = case[on_left[li]], item[on_left[li]], item[on_right[ri]]
+        # (case, slot, side) as one key, the side its lowest bit: the first record of each
+        # side (np.unique's index is the first occurrence), and sorted by key the left
+        # record of a pair recorded on both sides lies just before its right record
+        key, first = np.unique((case * width + t.pair_slot[item]) * 2 + t.pair_side[item], return_index=True)
+        both = np.flatnonzero((key[1:] >> 1) == (key[:-1] >> 1))
+        cases, left, right = case[first[both]], item[first[both]], item[first[both + 1]]
         la, ra = t.pair_abnormal[left], t.pair_abnormal[right]
         lg, rg = t.pair_grade[left], t.pair_grade[right]
         discordant = la != ra
