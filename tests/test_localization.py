@@ -1088,6 +1088,54 @@ def test_a_lower_sacral_plexus_lesion_spares_the_lumbosacral_trunk(model):
     assert model.hypotheses[top.members[0]].id.startswith("plexus_sacral_lower")
 
 
+def test_a_tibial_division_sciatic_lesion_is_the_sciatic_nerve_not_the_tibial_at_the_knee(model):
+    """Calf, sole and a tibial-division hamstring (semitendinosus) denervated with a low sural
+    response, the peroneal muscles (short head of biceps included), the gluteals and the
+    paraspinals normal: the sciatic nerve's tibial division in the thigh, above the hamstring
+    branches (Stewart 2010), not the tibial nerve at the knee (which spares the hamstrings)
+    nor an S1 root (the sural response, the paraspinals)."""
+    muscles = {
+        "medial_gastrocnemius": "active_denervation",
+        "abductor_hallucis": "active_denervation",
+        "semitendinosus": "active_denervation",
+        "tibialis_anterior": "normal",
+        "peroneus_longus": "normal",
+        "biceps_femoris_short_head": "normal",
+        "gluteus_maximus": "normal",
+        "gluteus_medius": "normal",
+        "paraspinal_sacral": "normal",
+    }
+    strength = {"ankle_plantarflexion": 4, "toe_flexion": 4, "knee_flexion": 4, "ankle_dorsiflexion": 5}
+    strength |= {"ankle_eversion": 5, "hip_extension": 5, "hip_abduction": 5}
+    case = _case(
+        history={"onset": "chronic", "course": "worsening", "duration_days": 200},
+        symptoms=[
+            {"kind": "pain", "region": "posterior_thigh", "side": "right"},
+            {"kind": "numbness", "region": "sole", "side": "right"},
+        ],
+        exam={
+            "strength": [{"movement": m, "side": "right", "mrc": g} for m, g in strength.items()],
+            "reflexes": [{"reflex": "achilles", "side": "right", "grade": "reduced"}],
+            "sensation": [
+                {"region": "sole", "side": "right", "finding": "reduced"},
+                {"region": "dorsum_foot", "side": "right", "finding": "normal"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "sural_sensory", "side": "right", "result": "reduced"},
+                {"study": "superficial_peroneal_sensory", "side": "right", "result": "normal"},
+                {"study": "peroneal_motor_edb", "side": "right", "result": "normal"},
+                {"study": "tibial_motor_ah", "side": "right", "result": "reduced"},
+            ],
+            "needle_emg": [{"muscle": m, "side": "right", "result": r} for m, r in muscles.items()],
+        },
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("nerve:sciatic", "right")
+    assert model.hypotheses[top.members[0]].id.startswith("nerve_sciatic_tibial_predominant")
+
+
 def test_a_nerve_named_on_a_knee_scan_lies_at_the_knee(model):
     """A knee MRI sees the popliteal fossa: a mass it finds on the tibial nerve is not in the
     tarsal tunnel, so the tibial lesion is placed at the knee or in the leg; a targeted
