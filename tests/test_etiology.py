@@ -241,6 +241,18 @@ def test_hip_surgery_with_sciatic_or_superior_gluteal_is_iatrogenic(site):
     assert first(site, history={"onset": "acute", "factors": ["recent_surgery_hip"]}) == "iatrogenic_surgical"
 
 
+@pytest.mark.parametrize(
+    "site",
+    ["nerve:common_peroneal", "nerve:deep_peroneal", "nerve:superficial_peroneal", "nerve:saphenous", "nerve:sural"],
+)
+def test_leg_surgery_with_a_nerve_of_the_knee_leg_or_ankle_is_iatrogenic(site):
+    """Knee, ankle, vein and graft operations injure the nerves at the wound (Stewart 2010):
+    after one, that nerve's injury is first the operation's, not an entrapment."""
+    history = {"onset": "acute", "factors": ["recent_surgery_leg"]}
+    assert first(site, history=history) == "iatrogenic_surgical"
+    assert first(site, history={"onset": "acute"}) != "iatrogenic_surgical"
+
+
 def test_polyneuropathy_normal_glucose_idiopathic_and_diabetes_metabolic():
     history = {"onset": "chronic", "course": "worsening"}
     normal = ranked(

@@ -1136,6 +1136,26 @@ def test_a_tibial_division_sciatic_lesion_is_the_sciatic_nerve_not_the_tibial_at
     assert model.hypotheses[top.members[0]].id.startswith("nerve_sciatic_tibial_predominant")
 
 
+def test_a_numb_inner_shin_after_a_knee_operation_is_the_saphenous_nerve(model):
+    """A numb inner shin with a normal quadriceps and knee jerk: the saphenous nerve or the L4
+    root. After an operation at the knee (arthroscopy, a hamstring graft, a vein harvest:
+    Stewart 2010) the saphenous nerve is the likelier, and more so than without it."""
+    base = dict(
+        history={"onset": "acute", "duration_days": 40},
+        symptoms=[{"kind": "numbness", "region": "medial_leg", "side": "left"}],
+        exam={
+            "strength": [{"movement": "knee_extension", "side": "left", "mrc": 5}],
+            "reflexes": [{"reflex": "patellar", "side": "left", "grade": "normal"}],
+            "sensation": [{"region": "medial_leg", "side": "left", "finding": "reduced"}],
+        },
+    )
+    plain = _site_probability(model, _case(**base), "nerve:saphenous", "left")
+    operated = _case(**{**base, "history": {**base["history"], "factors": ["recent_surgery_leg"]}})
+    after = _site_probability(model, operated, "nerve:saphenous", "left")
+    top = group_sites(model, score_case(model, operated))[0]
+    assert after > plain and (top.site, top.side) == ("nerve:saphenous", "left")
+
+
 def test_a_nerve_named_on_a_knee_scan_lies_at_the_knee(model):
     """A knee MRI sees the popliteal fossa: a mass it finds on the tibial nerve is not in the
     tarsal tunnel, so the tibial lesion is placed at the knee or in the leg; a targeted

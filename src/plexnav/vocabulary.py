@@ -40,6 +40,9 @@ HistoryFactor = Literal[
     "recent_surgery_abdominal",
     "recent_surgery_hip",
     "recent_surgery_spine",
+    # an addition to the contract's list (additions are allowed): an operation on the knee,
+    # leg, ankle or foot, or on its veins or to take a graft, injures the nerves there
+    "recent_surgery_leg",
     "lithotomy_positioning",
     "pelvic_fracture",
     "hip_dislocation",

@@ -71,6 +71,7 @@ FACTORS = {
     "recent_surgery_abdominal": "recent abdominal surgery",
     "recent_surgery_hip": "recent hip surgery",
     "recent_surgery_spine": "recent spinal surgery",
+    "recent_surgery_leg": "recent surgery on the knee, leg, ankle or foot",
     "lithotomy_positioning": "lithotomy positioning (surgery or delivery)",
     "pelvic_fracture": "pelvic fracture",
     "hip_dislocation": "hip dislocation",

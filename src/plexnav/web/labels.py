@@ -109,6 +109,7 @@ FACTOR_GROUPS: tuple[tuple[str, dict[str, str]], ...] = (
             "recent_surgery_abdominal": "An operation on the belly",
             "recent_surgery_hip": "A hip operation",
             "recent_surgery_spine": "A back (spine) operation",
+            "recent_surgery_leg": "An operation on the knee, leg, ankle or foot (or its veins)",
             "lithotomy_positioning": "A long procedure lying on the back with the legs up in supports",
             "pelvic_fracture": "A broken pelvis",
             "hip_dislocation": "A dislocated hip",
