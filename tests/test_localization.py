@@ -607,6 +607,55 @@ def test_a_distal_myopathy_with_wasted_calves_and_lost_ankle_jerks_is_a_muscle_d
     assert model.hypotheses[top.members[0]].mimic == "myopathy"
 
 
+ACHILLES_TEAR = dict(
+    patient={"age": 46, "sex": "male"},
+    history={"onset": "sudden", "duration_days": 3},
+    symptoms=[
+        {"kind": "pain", "region": "posterior_leg", "side": "left", "quality": "sharp"},
+        {"kind": "weakness", "side": "left", "activity": "walking_on_toes"},
+    ],
+    exam={
+        # the other leg examined and normal: a one-sided look-alike is not weighed against it
+        "strength": [{"movement": "ankle_plantarflexion", "side": s, "mrc": g} for s, g in (("left", 4), ("right", 5))]
+        + [{"movement": m, "side": "bilateral", "mrc": 5} for m in ("toe_flexion", "ankle_eversion", "knee_flexion")],
+        "reflexes": [
+            {"reflex": "achilles", "side": "left", "grade": "absent"},
+            {"reflex": "achilles", "side": "right", "grade": "normal"},
+        ],
+        "sensation": [{"region": r, "side": "left", "finding": "normal"} for r in ("sole", "lateral_foot")],
+        "signs": [{"sign": "calf_squeeze_test", "side": "left", "result": "positive"}],
+    },
+)
+
+
+def test_a_torn_achilles_tendon_is_a_look_alike_not_an_s1_root(model):
+    """Sudden calf pain, weak push-off and a lost ankle jerk with normal feeling, and a calf
+    squeeze that does not point the foot: a torn Achilles tendon (Maffulli 1998), not the S1
+    root, though both lose the ankle jerk; the normal other leg does not count against it.
+    A negative calf squeeze (sensitivity 0.96) takes the tendon from the lead."""
+    top = group_sites(model, score_case(model, _case(**ACHILLES_TEAR)))[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "left")
+    assert model.hypotheses[top.members[0]].id == "mimic_tendon_achilles_left:symptomatic"
+    exam = {**ACHILLES_TEAR["exam"], "signs": [{"sign": "calf_squeeze_test", "side": "left", "result": "negative"}]}
+    intact = group_sites(model, score_case(model, _case(**{**ACHILLES_TEAR, "exam": exam})))
+    assert intact[0].site != "no_neurological_lesion" or model.hypotheses[intact[0].members[0]].mimic is None
+
+
+def test_a_one_sided_look_alike_acts_on_its_own_leg_only(model):
+    """A torn left tendon weakens the left ankle, not the right (predict._look_alike)."""
+    from plexnav.engine import predict
+
+    kb = model.kb
+    left = next(h for h in model.hypotheses if h.id == "mimic_tendon_tibialis_anterior_left:symptomatic")
+    assert left.side == "symptomatic" and left.acts_on == "left"
+    assert predict.movement(kb, left, "ankle_dorsiflexion", "left")[0] > 0.9
+    assert predict.movement(kb, left, "ankle_dorsiflexion", "right") == (0.0, 0.0)
+    achilles = next(h for h in model.hypotheses if h.id == "mimic_tendon_achilles_right:symptomatic")
+    assert predict.reflex(kb, achilles, "achilles", "right")[0] > 0.8
+    assert predict.reflex(kb, achilles, "achilles", "left") == (0.0, 0.0)
+    assert predict.pain(kb, achilles, "posterior_leg", "left") == 0.0
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

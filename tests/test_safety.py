@@ -1763,3 +1763,30 @@ def test_cord_signs_after_an_injury_scan_the_whole_spine_now():
     assert (scan.priority, scan.when) == ("emergency", "immediately") and "after an injury" in scan.why
     no_injury = dict(sections, history={"onset": "subacute"})
     assert planned(run(cord, **no_injury))["mri_whole_spine"].when == "within_24h"
+
+
+def test_a_torn_tendon_is_not_stretched_or_strengthened():
+    """A torn Achilles tendon leading: no stretching or strengthening of the weak movement and
+    no 'physiotherapy or a brace' question (stretching can pull the ends apart), but a bone
+    and joint surgeon's check, imaging of the tendon within a day of a fresh tear, and the
+    tendon's outlook (AAOS 2010).  An S1 root leading the same findings keeps its exercise."""
+    tear = dict(
+        history={"onset": "sudden", "duration_days": 3},
+        symptoms=[
+            {"kind": "pain", "region": "posterior_leg", "side": "left"},
+            {"kind": "weakness", "side": "left", "activity": "walking_on_toes"},
+        ],
+        exam={"strength": [{"movement": "ankle_plantarflexion", "side": "left", "mrc": 4}]},
+    )
+    tendon = loc("no_neurological_lesion", "left", 0.7, "mimic_tendon_achilles_left:symptomatic")
+    tendon.look_alikes = {"tendon_achilles": 0.9, "none": 0.1}
+    out = run([tendon, loc("root:S1", "left", 0.3)], **tear)
+    ids = option_ids(out)
+    assert "torn_tendon_care" in ids and not {"physio_strength", "physio_stretch"} & set(ids)
+    assert "physiotherapy or a brace" not in questions(out)
+    assert (planned(out)["tendon_imaging"].priority, planned(out)["tendon_imaging"].when) == ("high", "within_24h")
+    assert "Torn tendon" in [g.topic for g in out["recovery"]]
+    old = run([tendon, loc("root:S1", "left", 0.3)], **{**tear, "history": {"onset": "sudden", "duration_days": 60}})
+    assert planned(old)["tendon_imaging"].when == "within_2_weeks"
+    root = run([loc("root:S1", "left", 0.8, "root_S1:left")], **tear)
+    assert "physio_strength" in option_ids(root) and "tendon_imaging" not in planned(root)

@@ -263,8 +263,9 @@ class LocalizationEntry(_Out):
     look_alikes: dict[str, float] | None = Field(
         None,
         description="for no_neurological_lesion: each look-alike's share of it (hip_joint, greater_trochanteric, "
-        "sacroiliac, mechanical_back, vascular_claudication, functional, compartment, knee_joint, myopathy; none: "
-        "no named look-alike), floored to four decimals",
+        "sacroiliac, mechanical_back, vascular_claudication, functional, compartment, knee_joint, myopathy, "
+        "tendon_achilles, tendon_quadriceps, tendon_tibialis_anterior; none: no named look-alike), floored to "
+        "four decimals",
     )
 
 

@@ -159,6 +159,10 @@ Sign = Literal[
     "reduced_foot_pulses",
     "tender_tense_compartment",
     "hoover_sign",
+    # additions to the contract's list (allowed): the bedside tests of a torn tendon
+    # (Maffulli 1998; AAOS 2010), the look-alike of a nerve lesion whose weakness is mechanical
+    "calf_squeeze_test",
+    "palpable_tendon_gap",
 ]
 SIGNS: tuple[Sign, ...] = get_args(Sign)
 SignWithRegion = Literal["atrophy", "fasciculations", "tender_tense_compartment"]
@@ -175,6 +179,8 @@ SignWithResult = Literal[
     "reduced_foot_pulses",
     "tender_tense_compartment",
     "hoover_sign",
+    "calf_squeeze_test",
+    "palpable_tendon_gap",
 ]
 SIGNS_WITH_RESULT: tuple[SignWithResult, ...] = get_args(SignWithResult)
 SignResult = Literal["positive", "negative"]
@@ -408,6 +414,9 @@ WorkupTest = Literal[
     # added: CT of the spine at the injured level, the first scan for a broken spine after an
     # injury (NICE NG41); a pelvic CT does not show the spine above the sacrum
     "ct_spine",
+    # added: an ultrasound or MRI of a tendon thought torn (AAOS 2010: ultrasound or MRI
+    # confirms an Achilles rupture when the examination leaves doubt)
+    "tendon_imaging",
 ]
 WORKUP_TESTS: tuple[WorkupTest, ...] = get_args(WorkupTest)
 WorkupPriority = Literal["emergency", "high", "medium", "low"]

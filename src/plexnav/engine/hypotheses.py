@@ -31,6 +31,9 @@ class Hypothesis:
     umn_from: str | None = None  # highest root segment an upper-motor-neuron effect reaches
     deficit: float = 1.0  # share of its targets' function the lesion takes away (sites.yaml)
     irritative: str | None = None  # an irritative twin's words (likelihood.yaml irritative)
+    # a one-sided look-alike (a torn tendon): the side it acts on, while it is reported and
+    # grouped with the other look-alikes under the symptomatic side
+    acts_on: str | None = None
 
     def central_on(self, side: str) -> Mapping[CentralEffect, float]:
         """The cord-level effects on one side: a one-sided cord lesion acts mostly on its own
@@ -87,9 +90,14 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
         base = priors[rec.family] * rec.weight / family_weight[rec.family]
         for side, share in _side_shares(rec.sides, shares.get(rec.family, shares["default"])).items():
             reported = rec.reported_side or side
+            acts_on = side if rec.mimic is not None and side in V.LATERAL_SIDES else None
+            if reported == side:
+                ident = f"{rec.id}:{side}"
+            else:
+                ident = f"{rec.id}_{side}:{reported}" if acts_on else f"{rec.id}_{side}_worse:{reported}"
             out.append(
                 Hypothesis(
-                    id=f"{rec.id}:{side}" if reported == side else f"{rec.id}_{side}_worse:{reported}",
+                    id=ident,
                     site=rec.site,
                     side=reported,
                     family=rec.family,
@@ -103,6 +111,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     umn_from=rec.umn_from,
                     name=kb.mimics[rec.mimic].name if rec.mimic else None,
                     deficit=rec.deficit,
+                    acts_on=acts_on,
                 )
             )
     poly = kb.polyradiculopathy

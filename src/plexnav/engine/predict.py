@@ -14,7 +14,7 @@ from plexnav import vocabulary as V
 from plexnav.engine.hypotheses import Hypothesis
 from plexnav.knowledge import forward as fw
 from plexnav.knowledge.base import KnowledgeBase
-from plexnav.knowledge.records import Component, MovementRecord
+from plexnav.knowledge.records import Component, MimicRecord, MovementRecord
 
 UMN_SIGNS = ("spasticity", "sustained_clonus")
 
@@ -76,12 +76,20 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
     return value
 
 
+def _look_alike(kb: KnowledgeBase, hyp: Hypothesis, side: str) -> MimicRecord | None:
+    """The look-alike acting on this side: a one-sided one (a torn tendon) leaves the other
+    side as it is with no lesion at all."""
+    if hyp.mimic is None or (hyp.acts_on is not None and side != hyp.acts_on):
+        return None
+    return kb.mimics[hyp.mimic]
+
+
 def movement(
     kb: KnowledgeBase, hyp: Hypothesis, movement_id: str, side: str, memo: Memo | None = None
 ) -> tuple[float, float]:
     record = kb.movements[movement_id]
-    if hyp.mimic is not None:
-        look_alike = kb.mimics[hyp.mimic]
+    look_alike = _look_alike(kb, hyp, side)
+    if look_alike is not None:
         if look_alike.weakness:
             # weakness without a lesion follows no anatomy: every movement alike, muscles spared on EMG
             return look_alike.weakness, 0.0
@@ -101,9 +109,10 @@ def movement(
 
 def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tuple[float, float]:
     record = kb.reflexes[reflex_id]
-    if hyp.mimic is not None and kb.mimics[hyp.mimic].reflexes:
-        # a look-alike that lowers a reflex itself (a diseased muscle: mimics.yaml reflexes)
-        lowered: float = cast(Mapping[str, float], kb.mimics[hyp.mimic].reflexes).get(reflex_id, 0.0)
+    look_alike = _look_alike(kb, hyp, side)
+    if look_alike is not None and look_alike.reflexes:
+        # a look-alike that lowers a reflex itself (a diseased muscle, a torn tendon: mimics.yaml reflexes)
+        lowered: float = cast(Mapping[str, float], look_alike.reflexes).get(reflex_id, 0.0)
         return lowered, 0.0
     if hyp.pattern == "length_dependent":
         lmn = _length(kb, record.length_class)
@@ -130,16 +139,18 @@ def sensory_symptom(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) 
     so an irritative entrapment gives it in its whole territory (Nantes criteria: sensory
     symptoms without objective sensory loss).  A look-alike that makes some regions tingle
     (an artery starving the foot in exercise) names them (mimics.yaml ``tingling``)."""
-    if hyp.mimic is not None and kb.mimics[hyp.mimic].tingling:
-        felt: float = cast(Mapping[str, float], kb.mimics[hyp.mimic].tingling).get(region, 0.0)
+    look_alike = _look_alike(kb, hyp, side)
+    if look_alike is not None and look_alike.tingling:
+        felt: float = cast(Mapping[str, float], look_alike.tingling).get(region, 0.0)
         return felt
     return _skin(kb, hyp, region, side, 1.0)
 
 
 def _skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str, deficit: float) -> float:
     record = kb.skin[region]
-    if hyp.mimic is not None and kb.mimics[hyp.mimic].numbness and not record.midline:
-        return kb.mimics[hyp.mimic].numbness
+    look_alike = _look_alike(kb, hyp, side)
+    if look_alike is not None and look_alike.numbness and not record.midline:
+        return look_alike.numbness
     if hyp.pattern == "length_dependent":
         value = _length(kb, record.length_class)
     else:
@@ -151,8 +162,10 @@ def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
     """Pain in a region: in the lesion's sensory territory or at the lesion site itself;
     for a look-alike, where that joint, tendon or artery hurts."""
     if hyp.mimic is not None:
-        # a pain finding's target is a skin region (catalogue.build_catalogue)
-        return kb.mimics[hyp.mimic].pain.get(cast(V.SkinRegion, region), 0.0)
+        # a pain finding's target is a skin region (catalogue.build_catalogue); a one-sided
+        # look-alike does not hurt on the other side
+        look_alike = _look_alike(kb, hyp, side)
+        return look_alike.pain.get(cast(V.SkinRegion, region), 0.0) if look_alike is not None else 0.0
     # pain is irritation, not loss of function: it fills the whole territory
     territory = _skin(kb, hyp, region, side, 1.0) if not hyp.central_on(side).get("sensory") else 0.0
     if hyp.pattern == "length_dependent":
@@ -185,7 +198,7 @@ def sign(
     record = kb.signs[sign_id]
     umn = hyp.central_on(side).get("umn", 0.0)
     override = kb.evidence_overrides.get(f"sign:{sign_id}", {})
-    if hyp.mimic is not None and hyp.mimic in override:
+    if hyp.mimic is not None and hyp.mimic in override and _look_alike(kb, hyp, side) is not None:
         # the look-alike gives this sign itself (a painful gluteal tendon: Trendelenburg)
         fam = kb.families["gait_sign"]
         share = (override[hyp.mimic] - fam.fp) / (fam.sensitivity - fam.fp)
@@ -195,9 +208,10 @@ def sign(
     if record.mechanism == "nonlocalizing":
         return 0.0, 0.0
     if record.mechanism == "region":
-        if sign_id == "atrophy" and hyp.mimic is not None and kb.mimics[hyp.mimic].wasting:
+        look_alike = _look_alike(kb, hyp, side)
+        if sign_id == "atrophy" and look_alike is not None and look_alike.wasting:
             # a look-alike that wastes muscles itself (mimics.yaml wasting), the nerve intact
-            wasted: float = cast(Mapping[str, float], kb.mimics[hyp.mimic].wasting).get(region or "", 0.0)
+            wasted: float = cast(Mapping[str, float], look_alike.wasting).get(region or "", 0.0)
             return wasted, 0.0
         muscles = [m for m, rec in kb.muscles.items() if rec.region == region]
         return max((muscle(kb, hyp, m, side, memo) for m in muscles), default=0.0), 0.0

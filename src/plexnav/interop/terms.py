@@ -259,6 +259,7 @@ WORKUP_TESTS = {
     "vitamin_b12": "serum vitamin B12 (with methylmalonic acid when borderline)",
     "serum_protein_electrophoresis": "serum protein electrophoresis with immunofixation",
     "ct_spine": "CT of the thoracolumbar spine",
+    "tendon_imaging": "ultrasound or MRI of the tendon",
 }
 WORKUP_PRIORITIES = {"emergency": "emergency", "high": "high", "medium": "medium", "low": "low"}
 # FHIR request priority (routine | urgent | asap | stat) for each plexnav work-up priority

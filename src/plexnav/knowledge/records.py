@@ -187,7 +187,10 @@ class HypothesisRecord(_Record):
     # the side it is reported on when that is not the side it is built from: a two-sided
     # lesion worse on one side is built from that side (with `contralateral` for the other)
     # and reported two-sided
-    reported_side: Literal["bilateral"] | None = None
+    # the side the hypothesis is reported on when its lesion is sided: a two-sided process
+    # worse on one side (bilateral), or a one-sided look-alike grouped with the others under
+    # the symptomatic side (symptomatic)
+    reported_side: Literal["bilateral", "symptomatic"] | None = None
     # whether it gets an irritative twin (likelihood.yaml irritative); false for a partial
     # pattern of another hypothesis and for an injury whose irritative form is its own record
     irritative_twin: bool = True

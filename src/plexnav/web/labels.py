@@ -170,6 +170,8 @@ MIMIC_SIGNS = (
     "sacroiliac_provocation",
     "reduced_foot_pulses",
     "hoover_sign",
+    "calf_squeeze_test",
+    "palpable_tendon_gap",
 )
 NERVE_RESULT_SIGNS = tuple(s for s in SIGN_RESULT_SIGNS if s not in MIMIC_SIGNS)
 # signs entered by region: present/absent (wasting, fasciculations) or positive/negative (compartment)
