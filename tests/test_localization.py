@@ -604,7 +604,8 @@ def test_a_distal_myopathy_with_wasted_calves_and_lost_ankle_jerks_is_a_muscle_d
     )
     top = group_sites(model, score_case(model, case))[0]
     assert top.site == "no_neurological_lesion"
-    assert model.hypotheses[top.members[0]].mimic == "myopathy"
+    # Miyoshi's is a distal myopathy: the distal look-alike (mimics.yaml distal_myopathy) fits it best
+    assert model.hypotheses[top.members[0]].mimic == "distal_myopathy"
 
 
 ACHILLES_TEAR = dict(
@@ -654,6 +655,43 @@ def test_a_one_sided_look_alike_acts_on_its_own_leg_only(model):
     assert predict.reflex(kb, achilles, "achilles", "right")[0] > 0.8
     assert predict.reflex(kb, achilles, "achilles", "left") == (0.0, 0.0)
     assert predict.pain(kb, achilles, "posterior_leg", "left") == 0.0
+
+
+def test_a_slowly_dropping_foot_on_both_sides_with_myopathic_units_is_a_distal_myopathy(model):
+    """Both feet drop over years at 40, the shin and toe extensors weak and the shins wasted,
+    hips strong, feeling and sensory responses normal, myopathic units in tibialis anterior
+    and a normal CK: a distal myopathy (Preston & Shapiro: myotonic dystrophy, Welander's,
+    Udd's), not two peroneal palsies or L5 roots; the proximal myopathy, which weakens the
+    hips, does not fit it."""
+    distal = {"ankle_dorsiflexion": 4, "great_toe_extension": 4, "toe_extension": 4, "ankle_eversion": 4.5}
+    proximal = {"hip_flexion": 5, "hip_abduction": 5, "knee_extension": 5, "ankle_plantarflexion": 5}
+    case = _case(
+        patient={"age": 40, "sex": "female"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 1400},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "foot_drop_tripping"}],
+        exam={
+            "strength": [{"movement": m, "side": "bilateral", "mrc": g} for m, g in (distal | proximal).items()],
+            "reflexes": [{"reflex": r, "side": "bilateral", "grade": "normal"} for r in ("patellar", "achilles")],
+            "sensation": [
+                {"region": r, "side": "bilateral", "finding": "normal"} for r in ("dorsum_foot", "first_web_space")
+            ],
+            "signs": [
+                {"sign": "atrophy", "region": "anterior_leg", "side": "bilateral"},
+                {"sign": "steppage_gait", "side": "bilateral"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "superficial_peroneal_sensory", "side": "bilateral", "result": "normal"},
+                {"study": "peroneal_motor_edb", "side": "bilateral", "result": "normal"},
+            ],
+            "needle_emg": [{"muscle": "tibialis_anterior", "side": "bilateral", "result": "myopathic"}],
+        },
+        investigations=[{"test": "ck", "value": 250}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "bilateral")
+    assert model.hypotheses[top.members[0]].mimic == "distal_myopathy"
 
 
 def test_a_mimic_can_lead(model):

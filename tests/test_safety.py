@@ -1790,3 +1790,27 @@ def test_a_torn_tendon_is_not_stretched_or_strengthened():
     assert planned(old)["tendon_imaging"].when == "within_2_weeks"
     root = run([loc("root:S1", "left", 0.8, "root_S1:left")], **tear)
     assert "physio_strength" in option_ids(root) and "tendon_imaging" not in planned(root)
+
+
+def test_a_distal_myopathy_gets_the_neuromuscular_question_and_no_nerve_words():
+    """A distal myopathy leading: a neuromuscular specialist's tests (genetic ones among them)
+    and its own outlook, never functional weakness; the foot brace is offered without
+    promising a nerve's recovery."""
+    drop = dict(
+        history={"onset": "chronic", "course": "worsening", "duration_days": 1400},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "foot_drop_tripping"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "bilateral", "mrc": 4}]},
+        electrodiagnosis={"needle_emg": [{"muscle": "tibialis_anterior", "side": "bilateral", "result": "myopathic"}]},
+    )
+    distal = loc("no_neurological_lesion", "bilateral", 0.9, "mimic_distal_myopathy:symptomatic")
+    distal.look_alikes = {"distal_myopathy": 0.9, "none": 0.1}
+    out = run([distal], **drop)
+    ids = option_ids(out)
+    assert "distal_myopathy_care" in ids and "functional_care" not in ids and "ankle_foot_orthosis" in ids
+    assert "genetic tests" in next(
+        m.option for m in out["management"] if OPTION_IDS.get(m.option) == "distal_myopathy_care"
+    )
+    assert "nerve recovers" not in next(
+        m.why for m in out["management"] if OPTION_IDS.get(m.option) == "ankle_foot_orthosis"
+    )
+    assert "Muscle disease of the lower legs" in [g.topic for g in out["recovery"]]

@@ -76,6 +76,14 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
     return value
 
 
+def _weakened_by(kb: KnowledgeBase, look_alike: MimicRecord, muscle_id: str) -> float:
+    """How weak a look-alike leaves a muscle: that of the most weakened movement it serves."""
+    return max(
+        (p for movement_id, p in look_alike.movements.items() if muscle_id in kb.movements[movement_id].muscles),
+        default=0.0,
+    )
+
+
 def _look_alike(kb: KnowledgeBase, hyp: Hypothesis, side: str) -> MimicRecord | None:
     """The look-alike acting on this side: a one-sided one (a torn tendon) leaves the other
     side as it is with no lesion at all."""
@@ -216,6 +224,11 @@ def sign(
         muscles = [m for m, rec in kb.muscles.items() if rec.region == region]
         return max((muscle(kb, hyp, m, side, memo) for m in muscles), default=0.0), 0.0
     if record.mechanism == "muscles":
+        look_alike = _look_alike(kb, hyp, side)
+        if look_alike is not None and look_alike.movements:
+            # a look-alike that weakens movements itself weakens their muscles for the sign
+            # too (a torn tibialis anterior tendon, a distal myopathy: a steppage gait)
+            return sum(share * _weakened_by(kb, look_alike, m) for m, share in record.muscles.items()), 0.0
         return sum(share * muscle(kb, hyp, m, side, memo) for m, share in record.muscles.items()), 0.0
     if hyp.pattern == "length_dependent":
         return 0.0, 0.0
