@@ -221,6 +221,15 @@ def test_exam_page_offers_the_1_1_fields(client):
     assert 'name="sign.tender_tense_compartment.foot.left"' not in html
 
 
+def test_exam_page_offers_the_torn_tendon_tests_with_their_names_capitalised(client):
+    """The bedside tests of a torn tendon (ids plexnav adds) are on the exam grid with the
+    other look-alike findings, and names keep their capitals (Jinja's capitalize lowered them)."""
+    html = client.get("/exam").text
+    assert 'name="sign.calf_squeeze_test.left"' in html and 'name="sign.palpable_tendon_gap.right"' in html
+    assert "Calf squeeze test (Simmonds-Thompson;" in html and "(Achilles, tibialis anterior" in html
+    assert "Joints, tendons, vessels and effort" in html
+
+
 def test_check_page_asks_what_brings_pain_on_and_one_sided_saddle(client):
     html = client.get("/check").text
     assert "What brings the pain on or makes it worse?" in html and "What eases it?" in html

@@ -39,9 +39,9 @@ def where_choices() -> list[tuple[str, str]]:
     for region in V.SKIN_REGIONS:
         name = labels.PLAIN_REGIONS[region]
         if region in V.MIDLINE_REGIONS:
-            out.append((region, name.capitalize()))
+            out.append((region, labels.upper_first(name)))
         else:
-            out += [(f"{region}:{side}", f"{name.capitalize()} ({SIDE_WORDS[side]})") for side in V.SIDES]
+            out += [(f"{region}:{side}", f"{labels.upper_first(name)} ({SIDE_WORDS[side]})") for side in V.SIDES]
     return out
 
 
@@ -51,7 +51,7 @@ def where_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for value, words in where_choices():
         region = value.partition(":")[0]
-        groups.setdefault(labels.PLAIN_REGIONS[region].capitalize(), []).append((value, words))
+        groups.setdefault(labels.upper_first(labels.PLAIN_REGIONS[region]), []).append((value, words))
     return list(groups.items())
 
 

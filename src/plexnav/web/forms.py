@@ -248,7 +248,7 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
                 form,
                 f"lim.{movement}.{side}",
                 V.LIMITED_BY,
-                f"{labels.movement(movement).capitalize()}, {side}: limited by",
+                f"{labels.upper_first(labels.movement(movement))}, {side}: limited by",
                 errors,
             )
             if grade is not None:
@@ -260,7 +260,7 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
                 errors.append(
                     CaseError(
                         f"mrc.{movement}.{side}",
-                        f"{labels.movement(movement).capitalize()}, {side}: "
+                        f"{labels.upper_first(labels.movement(movement))}, {side}: "
                         f"'limited by {limited}' needs the MRC grade it limits (0-5, 4+ or 4-)",
                         ["0", "1", "2", "3", "4-", "4", "4+", "5"],
                     )
@@ -288,7 +288,7 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     for sign in labels.SIGN_RESULT_SIGNS:
         for side in SIDES2:
             result = _choice(
-                form, f"sign.{sign}.{side}", V.SIGN_RESULTS, f"{labels.sign(sign).capitalize()}, {side}", errors
+                form, f"sign.{sign}.{side}", V.SIGN_RESULTS, f"{labels.upper_first(labels.sign(sign))}, {side}", errors
             )
             if result:
                 signs.append({"sign": sign, "side": side, "result": result})
@@ -307,7 +307,7 @@ def exam_to_case(form: FormData) -> tuple[dict, list[CaseError]]:
     for sign in labels.REGION_RESULT_SIGNS:
         for region in labels.sign_regions(sign):
             for side in SIDES2:
-                what = f"{labels.sign(sign).capitalize()}, {labels.MUSCLE_REGION_WORDS[region]}, {side}"
+                what = f"{labels.upper_first(labels.sign(sign))}, {labels.MUSCLE_REGION_WORDS[region]}, {side}"
                 result = _choice(form, f"sign.{sign}.{region}.{side}", V.SIGN_RESULTS, what, errors)
                 if result:
                     signs.append({"sign": sign, "region": region, "side": side, "result": result})

@@ -332,6 +332,14 @@ def sign(item: str) -> str:
     return _name("signs", item)
 
 
+def upper_first(text: object) -> str:
+    """The first letter upper case and the rest as written: Jinja's and str's capitalize
+    lower every later letter, which turned 'Achilles' and 'Simmonds-Thompson' into
+    'achilles' and 'simmonds-thompson'."""
+    words = str(text)
+    return words[:1].upper() + words[1:]
+
+
 def humanize(item: str) -> str:
     return item.replace("_", " ").replace(":", ": ")
 

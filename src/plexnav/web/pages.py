@@ -46,6 +46,7 @@ from plexnav.web.paths import TEMPLATES_DIR
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["pairs"] = lambda ids: [(i, i.replace("_", " ")) for i in ids]
+templates.env.filters["capitalize"] = labels.upper_first  # names keep their capitals (Achilles)
 templates.env.globals.update(
     V=V,
     labels=labels,
