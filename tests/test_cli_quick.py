@@ -178,3 +178,22 @@ def test_quick_batch_loads_no_typer(tmp_path):
     modules = set(json.loads(done.stderr.decode().rsplit("MODULES ", 1)[1]))
     assert "plexnav.cli.batch" in modules
     assert [m for m in ("typer", "plexnav.cli.commands") if m in modules] == []
+
+
+def test_the_quick_path_pauses_the_garbage_collector_only_while_it_runs(capsys):
+    """quick.run and the snapshot read pause the cyclic collector (start-up speed) and leave it
+    as they found it, so a caller in the same process (a test, an embedding) keeps its own."""
+    import gc
+
+    from plexnav.cli import quick
+
+    assert gc.isenabled()
+    assert quick.run(str(example_path("l5-radiculopathy")), True) == 0
+    assert json.loads(capsys.readouterr().out)["localization"][0]["site"] == "root:L5"
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert quick.run(str(example_path("l5-radiculopathy")), True) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -20,6 +20,7 @@ Two copies are kept:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -29,7 +30,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import numpy as np
 
@@ -151,12 +152,25 @@ def _read_snapshot(path: Path) -> tuple[Any, Any] | None:
                 return None
             if handle.read(len(SNAPSHOT_FORMAT)) != SNAPSHOT_FORMAT:
                 return None
-            stored = pickle.load(handle)
+            stored = _unpickle_without_gc(handle)
     except Exception:  # noqa: BLE001 - any damage (truncation, stale classes) means: rebuild
         return None
     if not (isinstance(stored, tuple) and len(stored) == 2):
         return None
     return stored[0], stored[1]
+
+
+def _unpickle_without_gc(handle: BinaryIO) -> Any:
+    """pickle.load with the cyclic garbage collector paused: the snapshot is tens of
+    thousands of new objects, which set off collections that find nothing to free (about a
+    quarter of the load time, 48 -> 36 ms)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(handle)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:

@@ -11,6 +11,7 @@ those of :func:`plexnav.cli.commands.assess`.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -76,8 +77,16 @@ def run_batch(arguments: tuple[str, str, str | None, int, int]) -> int:
 
 
 def run(path: str, as_json: bool) -> int:
-    """:func:`assess` without typer."""
-    return _until_the_reader_goes(lambda: assess(path, as_json))
+    """:func:`assess` without typer, with the cyclic garbage collector paused: one case in a
+    process that ends with it makes few cycles, and the imports and the model snapshot make
+    many objects that set off collections finding nothing (about 15 ms of 230 CPU ms)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _until_the_reader_goes(lambda: assess(path, as_json))
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _until_the_reader_goes(command: Callable[[], int]) -> int:
