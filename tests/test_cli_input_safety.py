@@ -210,7 +210,7 @@ def test_api_and_cli_give_the_same_json_for_every_shared_case(api):
 
 def test_text_report_never_lists_next_findings_and_says_no_tests_are_needed():
     """Across the shared cases, some assessments list next findings with an empty work-up: the
-    text report must not follow the list with 'No more tests seem needed right now'."""
+    text report must not follow the list with the no-tests sentence ('plexnav suggests no more tests right now')."""
     from plexnav.knowledge.guidance import load_guidance_knowledge
 
     no_tests = load_guidance_knowledge().words["summary"]["no_tests"]

@@ -402,5 +402,5 @@ def test_a_summary_with_no_test_planned_says_what_the_assessment_says():
     assert not a.workup
     text = html_text(render_html(case, "patient", assessment=a, generated=WHEN))
     assert "scan would help" not in text
-    expected = "a few more checks in the examination" if a.next_best_findings else "No more tests seem needed"
+    expected = "a few more checks in the examination" if a.next_best_findings else "plexnav suggests no more tests"
     assert expected in text and expected in a.plain_summary
