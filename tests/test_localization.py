@@ -694,6 +694,31 @@ def test_a_slowly_dropping_foot_on_both_sides_with_myopathic_units_is_a_distal_m
     assert model.hypotheses[top.members[0]].mimic == "distal_myopathy"
 
 
+def test_a_conduction_block_away_from_the_fibular_head_counts_for_a_polyradiculoneuropathy(model):
+    """Weak hips and ankles on both legs, reflexes gone: two-sided roots or two-sided plexuses.
+    A motor conduction block away from the entrapment point is the mark of an acquired
+    demyelinating polyradiculoneuropathy (EAN/PNS 2021 CIDP guideline), which a plexus lesion
+    (axonal) does not give: it moves the reading from the plexuses to the roots."""
+    base = dict(
+        history={"onset": "chronic", "course": "worsening", "duration_days": 240},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "stairs"}],
+        exam={
+            "strength": [
+                {"movement": m, "side": "bilateral", "mrc": 4}
+                for m in ("hip_flexion", "knee_extension", "ankle_dorsiflexion", "ankle_plantarflexion")
+            ],
+            "reflexes": [{"reflex": r, "side": "bilateral", "grade": "absent"} for r in ("patellar", "achilles")],
+        },
+    )
+    block = {"nerve_conduction": [{"study": "peroneal_motor_ta", "side": "left", "result": "conduction_block_other"}]}
+
+    def roots_over_plexus(case):
+        groups = {(g.site, g.side): g.probability for g in group_sites(model, score_case(model, case))}
+        return groups[("polyradiculopathy", "bilateral")] / groups[("plexus:lumbosacral", "bilateral")]
+
+    assert roots_over_plexus(_case(**base, electrodiagnosis=block)) > 3 * roots_over_plexus(_case(**base))
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

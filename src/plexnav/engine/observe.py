@@ -127,6 +127,10 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
             add(f"ncs:{n.study}:{side}", "normal" if n.result == "normal" else "abnormal", n.result)
             if n.result == "conduction_block_fibular_head":
                 add(f"sign:conduction_block_fibular_head:{side}", "present", n.result)
+            elif n.result == "conduction_block_other":
+                # a block away from the fibular head: the mark of an acquired demyelinating
+                # polyradiculoneuropathy (mimics.yaml evidence)
+                add(f"evidence:{CONDUCTION_BLOCK}", "present", "a conduction block away from the fibular head")
     if any(e.result == "myopathic" for e in case.electrodiagnosis.needle_emg):
         # not a neurogenic finding: evidence for the muscle disease look-alike (mimics.yaml)
         add(f"evidence:{MYOPATHIC_EMG}", "present", "myopathic units on needle EMG")
@@ -250,6 +254,7 @@ def mapped_regions(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:
 
 LONG_COURSE, LONG_COURSE_DAYS = "duration:eight_weeks", 56  # mimics.yaml evidence
 MYOPATHIC_EMG = "emg:myopathic"  # mimics.yaml evidence
+CONDUCTION_BLOCK = "ncs:conduction_block_other"  # mimics.yaml evidence
 
 
 def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str, str], None]) -> None:

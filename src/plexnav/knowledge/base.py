@@ -375,7 +375,10 @@ def load_knowledge() -> KnowledgeBase:
             raise ValueError(f"hypothesis {hyp.id}: no prior for family {hyp.family!r}")
         if hyp.mimic is not None and hyp.mimic not in mimics:
             raise ValueError(f"hypothesis {hyp.id}: unknown mimic {hyp.mimic!r}")
-    hypothesis_ids = {hyp.id for hyp in hypotheses}
+    poly = sites["polyradiculopathy"]
+    ranges = [*poly["ranges"], *poly.get("sacral_ranges", []), *poly.get("diffuse_ranges", [])]
+    # the root ranges are built from these spans (engine.hypotheses), named after them
+    hypothesis_ids = {hyp.id for hyp in hypotheses} | {f"polyradiculopathy_{first}_{last}" for first, last in ranges}
     for key, rec in evidence.items():
         if set(rec.hypothesis) - hypothesis_ids:
             raise ValueError(f"evidence {key!r}: unknown hypotheses {sorted(set(rec.hypothesis) - hypothesis_ids)}")
