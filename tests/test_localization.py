@@ -719,6 +719,47 @@ def test_a_conduction_block_away_from_the_fibular_head_counts_for_a_polyradiculo
     assert roots_over_plexus(_case(**base, electrodiagnosis=block)) > 3 * roots_over_plexus(_case(**base))
 
 
+def test_a_sudden_painful_numb_weak_foot_without_a_pulse_is_a_blocked_artery(model):
+    """Sudden severe calf pain with a numb, weak foot (every muscle below the knee, the thigh
+    strong), no foot pulse on that side and an ankle-brachial index of 0.2: acute limb
+    ischaemia (Bjorck 2020), not a sciatic nerve lesion, which would weaken the hamstrings and
+    leave the pulse. A look-alike of one leg: the normal pulse of the other leg does not count
+    against it (predict.evidence by side)."""
+    below_knee = ("ankle_dorsiflexion", "great_toe_extension", "ankle_plantarflexion", "toe_flexion", "ankle_eversion")
+    case = _case(
+        patient={"age": 74, "sex": "male"},
+        history={"onset": "sudden", "duration_days": 0, "factors": ["smoking"]},
+        symptoms=[
+            {"kind": "pain", "region": "posterior_leg", "side": "right", "severity": 9},
+            {"kind": "numbness", "region": "sole", "side": "right"},
+        ],
+        exam={
+            "strength": [{"movement": m, "side": "right", "mrc": 2} for m in below_knee]
+            + [{"movement": m, "side": "right", "mrc": 5} for m in ("knee_flexion", "knee_extension", "hip_flexion")],
+            "sensation": [
+                {"region": r, "side": "right", "finding": "reduced"} for r in ("sole", "dorsum_foot", "heel")
+            ],
+            "signs": [
+                {"sign": "reduced_foot_pulses", "side": "right", "result": "positive"},
+                {"sign": "reduced_foot_pulses", "side": "left", "result": "negative"},
+            ],
+        },
+        investigations=[{"test": "ankle_brachial_index", "value": 0.2}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "right")
+    assert model.hypotheses[top.members[0]].id == "mimic_acute_limb_ischaemia_right:symptomatic"
+    from plexnav.engine import predict
+
+    right = model.hypotheses[top.members[0]]
+    assert predict.evidence(model.kb, right, "sign:reduced_foot_pulses", "right") > 0.9
+    assert (
+        predict.evidence(model.kb, right, "sign:reduced_foot_pulses", "left")
+        == model.kb.evidence["sign:reduced_foot_pulses"].none
+    )
+    assert predict.evidence(model.kb, right, "onset:sudden", "midline") == 0.75
+
+
 def test_a_mimic_can_lead(model):
     """Groin pain on hip rotation, pain-limited strength, normal neurology: the hip joint."""
     case = _case(

@@ -1814,3 +1814,19 @@ def test_a_distal_myopathy_gets_the_neuromuscular_question_and_no_nerve_words():
         m.why for m in out["management"] if OPTION_IDS.get(m.option) == "ankle_foot_orthosis"
     )
     assert "Muscle disease of the lower legs" in [g.topic for g in out["recovery"]]
+
+
+def test_a_blocked_artery_reading_brings_the_vascular_team_even_without_a_recorded_pulse():
+    """A suddenly blocked leg artery leading the reading: the vascular team the same day (Bjorck
+    2020), though no weak pulse was recorded to fire the limb-ischaemia alert."""
+    sections = dict(
+        history={"onset": "acute", "duration_days": 1},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "right", "severity": 8}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4}]},
+    )
+    ischaemia = loc("no_neurological_lesion", "right", 0.7, "mimic_acute_limb_ischaemia_right:symptomatic")
+    ischaemia.look_alikes = {"acute_limb_ischaemia": 0.9, "none": 0.1}
+    review = planned(run([ischaemia, loc("nerve:sciatic", "right", 0.3)], **sections))["vascular_surgery_review"]
+    assert (review.priority, review.when) == ("high", "within_24h") and "pulses" in review.why
+    nerve = run([loc("nerve:sciatic", "right", 0.9, "nerve_sciatic_notch:right")], **sections)
+    assert "vascular_surgery_review" not in planned(nerve)

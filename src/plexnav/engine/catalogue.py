@@ -513,7 +513,8 @@ def _compute_side(
     if t == "anywhere":
         return _anywhere(kb, hyp, spec.target_id, side, memo)
     if t == "evidence":
-        return predict.evidence(kb, hyp, spec.target_id), 0.0
+        # the leg a sided finding is recorded on; a side-less finding (the onset) is no leg's
+        return predict.evidence(kb, hyp, spec.target_id, spec.side), 0.0
     if t == "imaging":
         return compatibility(kb, hyp, spec.target_id, side, spec.family.removeprefix("imaging_")), 0.0
     if t == "imaging_normal":

@@ -159,6 +159,9 @@ def _skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str, deficit: f
     look_alike = _look_alike(kb, hyp, side)
     if look_alike is not None and look_alike.numbness and not record.midline:
         return look_alike.numbness
+    if look_alike is not None and look_alike.sensory_loss:
+        lost: float = cast(Mapping[str, float], look_alike.sensory_loss).get(region, 0.0)
+        return lost
     if hyp.pattern == "length_dependent":
         value = _length(kb, record.length_class)
     else:
@@ -243,10 +246,14 @@ def sign(
     return scale * fw.component_involvement(kb, lesion, comp), 0.0
 
 
-def evidence(kb: KnowledgeBase, hyp: Hypothesis, key: str) -> float:
-    """P(a non-anatomical finding is present) under the hypothesis (mimics.yaml)."""
+def evidence(kb: KnowledgeBase, hyp: Hypothesis, key: str, side: str | None = None) -> float:
+    """P(a non-anatomical finding is present) under the hypothesis (mimics.yaml); ``side``: the
+    leg a sided finding is recorded on (a one-sided look-alike leaves the other leg as it is
+    with no lesion: no pulse lost there)."""
     rec = kb.evidence[key]
     if hyp.mimic is not None:
+        if side in V.LATERAL_SIDES and _look_alike(kb, hyp, side) is None:
+            return rec.none
         return rec.mimic.get(hyp.mimic, rec.none)
     if hyp.family == "none":
         return rec.none

@@ -244,6 +244,9 @@ class MimicRecord(Sourced):
     # where the look-alike makes people feel numbness or tingling (a symptom: the examiner
     # finds sensation normal), as an involvement of each skin region; unnamed regions none
     tingling: dict[V.SkinRegion, float] = Field(default_factory=dict)
+    # where the look-alike itself takes feeling away on examination (a starved foot below a
+    # blocked artery), as an involvement of each skin region; unnamed regions none
+    sensory_loss: dict[V.SkinRegion, float] = Field(default_factory=dict)
     # movements the look-alike itself weakens (a torn or painful gluteal tendon weakens hip
     # abduction): involvement as for a lesion, with the muscles normal on needle EMG
     movements: dict[V.Movement, float] = Field(default_factory=dict)
