@@ -64,9 +64,9 @@ def test_the_clinic_set_is_there():
 # plexnav's first answers).  First runs, top-1 and top-3 of 30, triage 30/30 each: round 2
 # 26 and 29; round 3 28 and 29; round 4 26 and 28; round 5 26 and 29; round 6 28 and 30;
 # round 7 25 and 30; round 8 27 and 29; round 9 29 and 30; round 10 27 and 29; round 11 29 and
-# 30; round 12 29 and 29; round 13 26 and 29.  Floors just under each first run, so a change that loses ground on
-# messy clinic records shows; the misses
-# are listed in each folder's README.
+# 30; round 12 29 and 29; round 13 26 and 29.  Floors just under each first run, so a change
+# that loses ground on messy clinic records shows; the misses are listed in each folder's
+# README.
 HELDOUT_FLOORS = {
     "clinic_heldout2": (25, 28),
     "clinic_heldout3": (27, 28),
