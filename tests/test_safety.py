@@ -932,8 +932,9 @@ def test_denervated_muscle_on_a_scan_is_not_read_as_a_compartment_syndrome():
 def test_weak_legs_worsening_over_days_with_weak_reflexes_get_nerve_conduction_soon():
     """Both legs weakening over a week after a febrile illness, reflexes reduced, a scan
     already done (Lyme polyradiculopathy in the report; Guillain-Barre syndrome looks the
-    same): nerve conduction within a day.  With bladder or saddle signs the cauda equina
-    pathway keeps the lead and this rule stays out."""
+    same): nerve conduction within a day, after the whole-spine scan that an acute weakness of
+    both legs gets first.  With bladder or saddle signs the cauda equina pathway keeps the lead
+    and this rule stays out."""
     sections = dict(
         patient={"age": 70, "sex": "male"},
         history={"onset": "acute", "course": "worsening", "duration_days": 7, "factors": ["recent_infection"]},
@@ -945,8 +946,12 @@ def test_weak_legs_worsening_over_days_with_weak_reflexes_get_nerve_conduction_s
         investigations=[{"test": "mri_lumbar_spine", "finding": "canal_stenosis", "level": "L4-L5"}],
     )
     roots = [loc("polyradiculopathy", "bilateral", 0.6), loc("cauda_equina", "bilateral", 0.4)]
-    emg = planned(run(roots, **sections))["emg_ncs"]
-    assert (emg.priority, emg.when) == ("high", "within_24h") and "Guillain" in emg.why
+    plan = planned(run(roots, **sections))
+    emg = plan["emg_ncs"]
+    assert emg.when == "within_24h" and "Guillain" in emg.why
+    # an acute weakness of both legs (the policy's emergency, and the acute-paraparesis alert's
+    # picture): the whole spine is scanned first, now; the nerve tests follow within the day
+    assert (plan["mri_whole_spine"].priority, plan["mri_whole_spine"].when) == ("emergency", "immediately")
     bladder = dict(sections, symptoms=[*sections["symptoms"], {"kind": "bladder_dysfunction"}])
     assert "Guillain" not in getattr(planned(run(roots, **bladder)).get("emg_ncs"), "why", "")
 

@@ -452,3 +452,26 @@ def test_a_tibial_nerve_trapped_at_the_ankle_is_not_scanned_at_the_knee():
     at_ankle = names_of(plan_for(tibial("nerve_tibial_ankle:left"), **sections))
     assert "mri_knee" not in at_ankle and "ultrasound_nerve" in at_ankle
     assert "mri_knee" in names_of(plan_for(tibial("nerve_tibial_knee:left"), **sections))
+
+
+def test_an_alert_at_the_policys_own_level_still_brings_its_steps():
+    """A sudden foot drop with no foot pulse is an emergency by the policy itself (sudden
+    marked weakness), so the limb-ischaemia alert is not shown beside it; its picture still
+    asks for the vascular team now (Bjorck 2020), not the same-day review a weak pulse with a
+    slower weakness gets."""
+    case = make_case(
+        history={"onset": "sudden", "duration_days": 0},
+        symptoms=[
+            {"kind": "pain", "region": "posterior_leg", "side": "right", "severity": 9},
+            {"kind": "weakness", "side": "right", "onset_sudden_severe": True},
+        ],
+        exam={
+            "strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2}],
+            "signs": [{"sign": "reduced_foot_pulses", "side": "right", "result": "positive"}],
+        },
+    )
+    triage = assess_triage(case, K)
+    assert triage.level == "emergency" and not triage.alerts
+    loc = [entry("nerve:sciatic", "right", 0.6), entry("no_neurological_lesion", "right", 0.4)]
+    review = next(w for w in plan(case, loc) if w.test == "vascular_surgery_review")
+    assert (review.priority, review.when) == ("emergency", "immediately")

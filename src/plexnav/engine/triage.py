@@ -63,6 +63,15 @@ def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts:
     return _TRIAGE({"level": name, "reasons": reasons, "rules": rules, "alerts": _alerts(name, facts, knowledge)})
 
 
+def holding_alerts(facts: Facts, knowledge: GuidanceKnowledge) -> list[str]:
+    """The ids of every alert whose condition holds, whatever the policy's level: the work-up
+    and the options follow an alert's picture (a blocked leg artery: the vascular team now)
+    even when the policy is already at the alert's level and the alert is not shown."""
+    return [
+        a["id"] for a, fires in zip(knowledge.alerts, holds_each(knowledge.alerts, facts, "when"), strict=True) if fires
+    ]
+
+
 def _alerts(level: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[TriageAlert]:
     """The alerts beyond the policy (triage_rules.yaml) that hold and are more urgent than
     the level it set."""

@@ -30,7 +30,7 @@ from plexnav.engine.etiology import site_group, site_weights
 from plexnav.engine.facts import Facts, holds, holds_each
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.records import builder
-from plexnav.engine.triage import case_facts
+from plexnav.engine.triage import case_facts, holding_alerts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 _WORKUP_ENTRY = builder(WorkupEntry)
@@ -169,10 +169,11 @@ def context_facts(
         groups[words.group] += p
     values.update({f"group_p:{g}": p for g, p in groups.items()})
     values.update({f"cause_p:{e.cause}": e.probability for e in etiology})
-    # an alert beyond the policy reads like a rule that fired (triage_rule:alert.<id>)
+    # an alert reads like a rule that fired (triage_rule:alert.<id>), shown or not: one at the
+    # policy's own level is not shown beside it, but its picture still asks for its steps
     features = {
         f"triage:{triage.level}",
-        *(f"triage_rule:{r}" for r in (*triage.rules, *(a.id for a in triage.alerts))),
+        *(f"triage_rule:{r}" for r in (*triage.rules, *holding_alerts(facts, knowledge))),
     }
     # body regions: localized entries by their lesion point, the unassigned rest by site
     regions: dict[str, float] = defaultdict(float)
