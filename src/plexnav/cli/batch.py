@@ -22,6 +22,7 @@ import orjson
 from plexnav.answers import AnswerMemo, assessment_bytes, compact_bytes, finding_key, splice_case_id
 from plexnav.case import Case
 from plexnav.caseline import read_valid_case
+from plexnav.gcpause import gc_paused
 from plexnav.validation import CaseError, CaseValidationError, load_json, validate_case
 
 STDIO = "-"
@@ -82,13 +83,8 @@ class _Worker:
         The cyclic garbage collector waits until the chunk is done: a chunk makes tens of
         thousands of short-lived objects and no cycles to speak of, and collecting while they
         are alive costs about 5% of a compact answer; it runs as usual between chunks."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             return self._block(lines)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _block(self, lines: list[tuple[int, str]]) -> list[tuple[bool, bytes]]:
         out: list = [None] * len(lines)

@@ -11,7 +11,6 @@ those of :func:`plexnav.cli.commands.assess`.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Callable
@@ -80,13 +79,10 @@ def run(path: str, as_json: bool) -> int:
     """:func:`assess` without typer, with the cyclic garbage collector paused: one case in a
     process that ends with it makes few cycles, and the imports and the model snapshot make
     many objects that set off collections finding nothing (about 15 ms of 230 CPU ms)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    from plexnav.gcpause import gc_paused
+
+    with gc_paused():
         return _until_the_reader_goes(lambda: assess(path, as_json))
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _until_the_reader_goes(command: Callable[[], int]) -> int:
