@@ -41,7 +41,7 @@ from plexnav import vocabulary as V
 from plexnav.case import Case, Exam, History, StrengthFinding, Symptom, Triage
 from plexnav.diary.models import Diary, DiaryEntry
 from plexnav.engine.facts import holds
-from plexnav.engine.triage import assess_triage, case_facts
+from plexnav.engine.triage import assess_triage, case_facts, holding_alerts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 ALERT_LEVELS = ("emergency", "urgent")
@@ -149,7 +149,7 @@ def fired_rules(case: Case, knowledge: GuidanceKnowledge | None = None) -> set[s
     knowledge = knowledge or load_guidance_knowledge()
     facts = case_facts(case, knowledge)
     rules = {rule["id"] for level in knowledge.triage for rule in level["rules"] if holds(rule["when"], facts)}
-    return rules | {alert["id"] for alert in knowledge.alerts if holds(alert["when"], facts)}
+    return rules | set(holding_alerts(facts, knowledge))
 
 
 def diary_alerts(

@@ -30,6 +30,9 @@ Interpretations of the policy's wording (see also ``definitions.yaml``):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from plexnav import vocabulary as V
 from plexnav.case import Case, Triage, TriageAlert
 from plexnav.engine.facts import Facts, base_facts, holds_each, with_derived
@@ -63,23 +66,24 @@ def assess_triage(case: Case, knowledge: GuidanceKnowledge | None = None, facts:
     return _TRIAGE({"level": name, "reasons": reasons, "rules": rules, "alerts": _alerts(name, facts, knowledge)})
 
 
+def _holding(facts: Facts, knowledge: GuidanceKnowledge) -> list[Mapping[str, Any]]:
+    """The alerts beyond the policy (triage_rules.yaml) whose condition holds."""
+    alerts = knowledge.alerts
+    return [a for a, fires in zip(alerts, holds_each(alerts, facts, "when"), strict=True) if fires]
+
+
 def holding_alerts(facts: Facts, knowledge: GuidanceKnowledge) -> list[str]:
     """The ids of every alert whose condition holds, whatever the policy's level: the work-up
     and the options follow an alert's picture (a blocked leg artery: the vascular team now)
     even when the policy is already at the alert's level and the alert is not shown."""
-    return [
-        a["id"] for a, fires in zip(knowledge.alerts, holds_each(knowledge.alerts, facts, "when"), strict=True) if fires
-    ]
+    return [a["id"] for a in _holding(facts, knowledge)]
 
 
 def _alerts(level: str, facts: Facts, knowledge: GuidanceKnowledge) -> list[TriageAlert]:
-    """The alerts beyond the policy (triage_rules.yaml) that hold and are more urgent than
-    the level it set."""
-    if not knowledge.alerts:
-        return []
+    """The alerts that hold and are more urgent than the level the policy set."""
     rank = V.TRIAGE_LEVELS.index
     return [
         TriageAlert(id=a["id"], level=a["level"], text=a["text"], why=a["why"])
-        for a, fires in zip(knowledge.alerts, holds_each(knowledge.alerts, facts, "when"), strict=True)
-        if fires and rank(a["level"]) < rank(level)
+        for a in _holding(facts, knowledge)
+        if rank(a["level"]) < rank(level)
     ]
