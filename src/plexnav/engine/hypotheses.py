@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from plexnav import vocabulary as V
-from plexnav.knowledge.base import KnowledgeBase
+from plexnav.knowledge.base import KnowledgeBase, root_range_id
 from plexnav.knowledge.records import CentralEffect, HypothesisSide
 
 
@@ -143,7 +143,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
         for side, share in side_shares.items():
             out.append(
                 Hypothesis(
-                    id=f"polyradiculopathy_{first}_{last}:{side}",
+                    id=f"{root_range_id(first, last)}:{side}",
                     site="polyradiculopathy",
                     side=side,
                     family=poly["family"],

@@ -78,6 +78,12 @@ def imaging_classes(imaging: Mapping[str, Any]) -> dict[str, Any]:
     return {**imaging["classes"], **imaging["unlevelled"]["classes"]}
 
 
+def root_range_id(first: str, last: str) -> str:
+    """The id (before its side) of the root-range hypothesis from ``first`` to ``last``
+    (sites.yaml polyradiculopathy ranges, built by engine.hypotheses)."""
+    return f"polyradiculopathy_{first}_{last}"
+
+
 def _index(records: Iterable[_R], label: str) -> Mapping[str, _R]:
     out: dict[str, _R] = {}
     for rec in records:
@@ -378,7 +384,7 @@ def load_knowledge() -> KnowledgeBase:
     poly = sites["polyradiculopathy"]
     ranges = [*poly["ranges"], *poly.get("sacral_ranges", []), *poly.get("diffuse_ranges", [])]
     # the root ranges are built from these spans (engine.hypotheses), named after them
-    hypothesis_ids = {hyp.id for hyp in hypotheses} | {f"polyradiculopathy_{first}_{last}" for first, last in ranges}
+    hypothesis_ids = {hyp.id for hyp in hypotheses} | {root_range_id(first, last) for first, last in ranges}
     for key, rec in evidence.items():
         if set(rec.hypothesis) - hypothesis_ids:
             raise ValueError(f"evidence {key!r}: unknown hypotheses {sorted(set(rec.hypothesis) - hypothesis_ids)}")

@@ -186,10 +186,8 @@ class HypothesisRecord(_Record):
     contralateral: dict[str, float] = Field(default_factory=dict)
     # the side it is reported on when that is not the side it is built from: a two-sided
     # lesion worse on one side is built from that side (with `contralateral` for the other)
-    # and reported two-sided
-    # the side the hypothesis is reported on when its lesion is sided: a two-sided process
-    # worse on one side (bilateral), or a one-sided look-alike grouped with the others under
-    # the symptomatic side (symptomatic)
+    # and reported two-sided; a one-sided look-alike is built per leg and reported with the
+    # other look-alikes under the symptomatic side
     reported_side: Literal["bilateral", "symptomatic"] | None = None
     # whether it gets an irritative twin (likelihood.yaml irritative); false for a partial
     # pattern of another hypothesis and for an injury whose irritative form is its own record
