@@ -109,6 +109,33 @@ def test_simulated_cases_score_as_assess(model):
     assert _assert_equal_to_assess(frame, model) == 250
 
 
+def test_readings_across_entries_score_as_assess(model):
+    """Two readings span entries and are rebuilt from per-row pieces: a weak movement whose
+    main muscle is normal on needle EMG (one row grades the movement, another the muscle),
+    and the side of "no nerve lesion", which a stocking names only when nothing else does."""
+    cases = []
+    for side, emg in (("left", "normal"), ("right", "normal"), ("left", "chronic_neurogenic")):
+        cases.append(
+            {
+                "format": "plexnav-case/1",
+                "id": f"weak-{side}-{emg}",
+                "patient": {"age": 70, "sex": "female"},
+                "history": {"onset": "acute", "course": "stable", "duration_days": 30, "factors": ["diabetes"]},
+                "symptoms": [
+                    {"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"},
+                    {"kind": "weakness", "activity": "foot_drop_tripping", "side": side},
+                ],
+                "exam": {
+                    "strength": [{"movement": "ankle_dorsiflexion", "side": side, "mrc": 4}],
+                    "sensation": [{"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"}],
+                },
+                "electrodiagnosis": {"needle_emg": [{"muscle": "tibialis_anterior", "side": side, "result": emg}]},
+            }
+        )
+    frame = pd.DataFrame([row for case in cases for row in case_rows(case)])
+    assert _assert_equal_to_assess(frame, model) == len(cases)
+
+
 def test_a_lump_on_the_side_with_nothing_wrong_scores_as_assess(model):
     """facts.offside_only is a fact of the whole case (the lump's side against the sides with
     trouble); the columns rebuild it from per-row pieces and give assess's leading cause."""

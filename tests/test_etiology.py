@@ -274,6 +274,20 @@ def test_polyneuropathy_normal_glucose_idiopathic_and_diabetes_metabolic():
     assert alcohol[0].cause == "toxic_or_nutritional"
 
 
+def test_prediabetes_weighs_between_normal_glucose_and_diabetes_for_a_polyneuropathy():
+    """ADA: HbA1c 5.7-6.4% is prediabetes.  Whether it causes a polyneuropathy is disputed
+    (Dyck 2012 against, Lee 2015 for), so it raises the metabolic cause above a normal HbA1c
+    and leaves it below diabetes."""
+    history = {"onset": "chronic", "course": "worsening"}
+
+    def metabolic(value: float) -> float:
+        out = ranked("polyneuropathy", "bilateral", history=history, investigations=[{"test": "hba1c", "value": value}])
+        return prob(out, "diabetic_or_metabolic_polyneuropathy")
+
+    assert metabolic(5.3) < metabolic(6.1) < metabolic(6.8)
+    assert metabolic(6.1) > 2 * metabolic(5.3)
+
+
 def test_normal_exam_with_pain_and_no_lesion_is_musculoskeletal_or_unknown():
     out = ranked(
         "no_neurological_lesion",

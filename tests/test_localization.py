@@ -1430,3 +1430,112 @@ def test_the_simulator_draws_a_symmetric_process_s_sides_together(model):
     p = [model.p_abnormal[alone, model.finding_index[f"{b}:left"]] for b in bases]
     independent = n * keep**2 * sum(2 * q * (1 - q) for q in p)
     assert seen < 0.5 * independent
+
+
+def test_burning_feet_with_normal_conduction_is_a_small_fibre_polyneuropathy(model):
+    """Devigili 2008: a small-fibre neuropathy numbs pinprick in a stocking and burns, with
+    strength, reflexes and routine conduction normal (they test the large fibres).  Normal
+    sural responses argue against the mixed polyneuropathy, not against this one, and a
+    stocking on both feet is no root's map."""
+    case = _case(
+        patient={"age": 50, "sex": "female"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 300},
+        symptoms=[
+            {"kind": "pain", "region": "sole", "side": "bilateral", "quality": "burning", "severity": 6},
+            {"kind": "tingling", "region": "whole_foot_stocking", "side": "bilateral"},
+        ],
+        exam={
+            "strength": [{"movement": m, "side": "bilateral", "mrc": 5} for m in ("ankle_dorsiflexion", "toe_flexion")],
+            "reflexes": [{"reflex": r, "side": "bilateral", "grade": "normal"} for r in ("achilles", "patellar")],
+            "sensation": [{"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"}],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": s, "side": "bilateral", "result": "normal"}
+                for s in ("sural_sensory", "superficial_peroneal_sensory", "peroneal_motor_edb")
+            ]
+        },
+    )
+    scored = score_case(model, case)
+    groups = group_sites(model, scored)
+    assert (groups[0].site, groups[0].side) == ("polyneuropathy", "bilateral")
+    assert groups[0].probability > 0.8  # (0.5 with the mixed polyneuropathy alone)
+    best = model.hypotheses[int(np.argmax(scored.posterior))]
+    assert best.large_fibre < 1.0, best.id
+
+
+def _thigh_infarct(**changes):
+    """A diabetic's swollen, tense, painful right thigh, strength limited by pain, the femoral
+    nerve conducting normally, numb feet from the diabetes."""
+    sections = dict(
+        patient={"age": 55, "sex": "female"},
+        history={"onset": "acute", "course": "stable", "duration_days": 7, "factors": ["diabetes"]},
+        symptoms=[
+            {"kind": "pain", "region": "anterior_thigh", "side": "right", "severity": 8},
+            {"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"},
+        ],
+        exam={
+            "strength": [{"movement": "knee_extension", "side": "right", "mrc": 3, "limited_by": "pain"}],
+            "reflexes": [{"reflex": "patellar", "side": "bilateral", "grade": "normal"}],
+            "sensation": [
+                {"region": "anterior_thigh", "side": "right", "finding": "normal"},
+                {"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"},
+            ],
+            "signs": [
+                {"sign": "tender_tense_compartment", "side": "right", "region": "anterior_thigh", "result": "positive"}
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [{"study": "femoral_motor_quadriceps", "side": "right", "result": "normal"}]
+        },
+        investigations=[{"test": "mri_pelvis", "finding": "muscle_edema_or_necrosis", "side": "right"}],
+    )
+    return _case(**{**sections, **changes})
+
+
+def test_a_diabetics_swollen_painful_thigh_is_a_muscle_infarction_on_that_side(model):
+    """Trujillo-Santos 2003, Jelinek 1999: in long-standing diabetes a thigh muscle can die of
+    its small vessels, with abrupt pain, a swollen tender thigh and oedema on MRI, the nerves
+    sound.  The numb feet are the diabetes's polyneuropathy beside it (a background twin of
+    the look-alike), and the stocking does not make "no nerve lesion" two-sided."""
+    from plexnav.engine.assess import assess
+
+    result = assess(_thigh_infarct(), model)
+    top = result.localization[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "right")
+    assert max(top.look_alikes, key=top.look_alikes.get) == "muscle_infarction"
+    # without diabetes the same thigh is far less often a muscle infarction
+    plain = assess(_thigh_infarct(history={"onset": "acute", "course": "stable", "duration_days": 7}), model)
+    share = {e.site: e.probability * (e.look_alikes or {}).get("muscle_infarction", 0) for e in plain.localization}
+    assert share.get("no_neurological_lesion", 0) < top.probability * top.look_alikes["muscle_infarction"]
+
+
+def test_a_weak_muscle_normal_on_emg_counts_against_a_nerve_lesion(model):
+    """Preston & Shapiro: a lower motor neuron lesion that weakens a movement shows on the
+    needle EMG of its main muscle (reduced recruitment at once, denervation within weeks);
+    the same weak ankle with a normal tibialis anterior on EMG is less a peroneal lesion and
+    more a weakness no nerve lesion explains (a torn tendon), on that leg only."""
+
+    def foot_drop(result: str):
+        return _case(
+            patient={"age": 70, "sex": "female"},
+            history={"onset": "acute", "course": "stable", "duration_days": 40},
+            symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"}],
+            exam={
+                "strength": [
+                    {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 3},
+                    {"movement": "great_toe_extension", "side": "right", "mrc": 5},
+                ]
+            },
+            electrodiagnosis={"needle_emg": [{"muscle": "tibialis_anterior", "side": "right", "result": result}]},
+        )
+
+    def no_lesion(case) -> float:
+        groups = group_sites(model, score_case(model, case))
+        return sum(g.probability for g in groups if g.site == "no_neurological_lesion")
+
+    normal, denervated = foot_drop("normal"), foot_drop("chronic_neurogenic")
+    keys = {o.key for o in score_case(model, normal).observations}
+    assert "evidence:emg:normal_in_weak_muscle:right" in keys
+    assert "evidence:emg:normal_in_weak_muscle:right" not in {o.key for o in score_case(model, denervated).observations}
+    assert no_lesion(normal) > 2 * no_lesion(denervated)

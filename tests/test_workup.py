@@ -340,6 +340,54 @@ def test_a_polyneuropathy_gets_the_high_yield_screen():
     assert not {"vitamin_b12", "serum_protein_electrophoresis"} & set(thigh)
 
 
+def test_a_small_fibre_neuropathy_gets_a_skin_biopsy_not_a_second_nerve_test():
+    """Lauria 2010 (EFNS/PNS): routine conduction studies test only the large fibres, so a
+    small-fibre neuropathy is shown by a skin biopsy; once conduction studies were done and
+    the small-fibre form leads, EMG is not asked for again.  The mixed form keeps its EMG
+    and gets no biopsy."""
+    from plexnav.case import LocalizationEntry
+
+    def reading(hypothesis: str) -> list[LocalizationEntry]:
+        return [
+            LocalizationEntry(
+                site="polyneuropathy",
+                side="bilateral",
+                probability=0.9,
+                supporting=[],
+                against=[],
+                hypothesis=hypothesis,
+            )
+        ]
+
+    sections = dict(
+        history={"onset": "chronic", "course": "worsening", "duration_days": 200},
+        symptoms=[{"kind": "pain", "region": "sole", "side": "bilateral", "quality": "burning"}],
+        exam={"sensation": [{"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"}]},
+        electrodiagnosis={"nerve_conduction": [{"study": "sural_sensory", "side": "bilateral", "result": "normal"}]},
+    )
+    small = names_of(plan_for(reading("polyneuropathy_small_fibre:bilateral"), **sections))
+    assert "skin_biopsy" in small and "emg_ncs" not in small
+    mixed = names_of(plan_for(reading("polyneuropathy:bilateral"), **sections))
+    assert "skin_biopsy" not in mixed and "emg_ncs" in mixed
+
+
+def test_glycaemia_below_the_diabetes_range_asks_for_a_glucose_tolerance_test():
+    """England 2009 (AAN): a fasting glucose or HbA1c below the diabetes range does not rule
+    out impaired glucose tolerance, and the two-hour test has the highest yield; with
+    diabetes known, or no polyneuropathy, it is not asked for."""
+    feet = {"symptoms": [{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}]}
+    loc = [entry("polyneuropathy", "bilateral", 0.8)]
+    assert "glucose_tolerance_test" in names_of(plan_for(loc, investigations=[{"test": "hba1c", "value": 5.9}], **feet))
+    assert "glucose_tolerance_test" not in names_of(
+        plan_for(loc, investigations=[{"test": "hba1c", "value": 7.2}], **feet)
+    )
+    assert "glucose_tolerance_test" not in names_of(plan_for(loc, **feet))
+    thigh = [entry("nerve:femoral", "left", 0.9)]
+    assert "glucose_tolerance_test" not in names_of(
+        plan_for(thigh, investigations=[{"test": "hba1c", "value": 5.9}], symptoms=[{"kind": "pain", "side": "left"}])
+    )
+
+
 def test_a_groin_skin_nerve_gets_a_block_not_a_nerve_test():
     """Groin pain after a hernia repair read as the ilioinguinal nerve: no conduction study
     reaches it, so no EMG/NCS is planned and a diagnostic nerve block is the question

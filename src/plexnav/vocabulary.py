@@ -417,6 +417,12 @@ WorkupTest = Literal[
     # added: an ultrasound or MRI of a tendon thought torn (AAOS 2010: ultrasound or MRI
     # confirms an Achilles rupture when the examination leaves doubt)
     "tendon_imaging",
+    # added: the tests of a small-fibre neuropathy and of the glycaemia routine tests miss:
+    # a skin biopsy counting the nerve fibres in the epidermis (Lauria 2010, EFNS/PNS), which
+    # routine conduction studies cannot test, and a two-hour oral glucose tolerance test when
+    # the fasting glucose or HbA1c is not in the diabetes range (England 2009, AAN)
+    "skin_biopsy",
+    "glucose_tolerance_test",
 ]
 WORKUP_TESTS: tuple[WorkupTest, ...] = get_args(WorkupTest)
 WorkupPriority = Literal["emergency", "high", "medium", "low"]

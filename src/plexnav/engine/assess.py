@@ -37,7 +37,7 @@ from plexnav.engine.localize import (
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel, get_model
 from plexnav.engine.records import builder
-from plexnav.engine.wording import entry_detail, finding_phrase
+from plexnav.engine.wording import entry_detail, finding_phrase, hypothesis_label
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 DISCLAIMER = (
@@ -88,7 +88,9 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
                 obs = scored.observations[j]
                 spec = model.findings[model.finding_index[obs.key]]
                 reasons.append(finding_phrase(model.kb, spec, obs.state, obs.value))
-    why = ("It explains " + "; ".join(reasons) + ", which the focal lesion alone does not.") if reasons else ""
+    # named, as a look-alike (a torn tendon) is no focal lesion
+    alone = hypothesis_label(model.hypotheses[focal])
+    why = ("It explains " + "; ".join(reasons) + f", which a {alone} alone does not.") if reasons else ""
     return [
         _BACKGROUND_ENTRY({"site": "polyneuropathy", "side": "bilateral", "probability": _floor4(share), "why": why})
     ]

@@ -317,9 +317,11 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
             FindingSpec(_key("complaint", side), "complaint", "binary", ("absent", "present"), "complaint", "any", side)
         )
     # what provokes or eases a symptom, and strength limited by pain or effort (1.1)
-    for key in kb.evidence:
-        if not key.startswith("sign:"):
-            add(FindingSpec(f"evidence:{key}", "evidence", "presence", ("present",), "evidence", key, "midline"))
+    for key, evidence in kb.evidence.items():
+        if key.startswith("sign:"):
+            continue
+        for side in ("left", "right") if evidence.sided else ("midline",):
+            add(FindingSpec(_key(f"evidence:{key}", side), "evidence", "presence", ("present",), "evidence", key, side))
     specs += imaging_specs(kb)
     specs += _asymmetry_specs(kb, specs)
     # age-adjusted variants: same finding, higher false-positive rate above an age
@@ -451,6 +453,7 @@ def _length_twin(hyp: Hypothesis) -> Hypothesis:
         central={},
         central_contra={},
         pattern="length_dependent",
+        large_fibre=1.0,
         background=None,
         mimic=None,
     )

@@ -48,7 +48,16 @@ from plexnav.engine.catalogue import (
 from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.localize import look_alike_shares, look_alikes
 from plexnav.engine.model import LikelihoodModel
-from plexnav.engine.observe import NOT_ABNORMAL, NOT_SIDED, grade, mapped_regions, observe
+from plexnav.engine.observe import (
+    NOT_ABNORMAL,
+    NOT_SIDED,
+    WEAK_NORMAL_EMG,
+    grade,
+    mapped_regions,
+    normal_on_needle,
+    observe,
+    weak_main_movers,
+)
 from plexnav.engine.triage import ROUTINE_RULE
 from plexnav.knowledge.age import age_applies, age_thresholds
 from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -90,6 +99,7 @@ class EntryEffect:
     is_symptom: bool = False
     lateral_symptom: bool = False  # a symptom given for the left or the right
     complaint_sides: int = 0  # sides for localize.symptomatic_side
+    stocking_sides: int = 0  # ... from numbness in a stocking (used when there are no others)
     weakness_sides: int = 0  # a weakness symptom: the sides whose grades it is checked against
     exam_given: bool = False
     exam_normal: bool = False
@@ -102,9 +112,21 @@ class EntryEffect:
     pain_symptom: bool = False  # a pain complaint (observe: no pain among the complaints)
     off_back_pain: bool = False  # a pain complaint not placed in the lower back (observe: back pain only)
     mapped: tuple[int, int] = (0, 0)  # left, right: bits of the one_sided_regions it maps numbness to
+    # left, right: bits (muscle_bits) of the main muscles of the movements it grades weak,
+    # and of the muscles it finds normal on needle EMG (observe: a weak muscle normal on EMG)
+    weak_muscles: tuple[int, int] = (0, 0)
+    normal_muscles: tuple[int, int] = (0, 0)
     # its findings a side-to-side comparison reads (observe._add_asymmetry): (base, side
     # 0 left / 1 right, abnormal, grade or NaN)
     pairs: tuple[tuple[str, int, bool, float], ...] = ()
+
+
+def muscle_bits(model: LikelihoodModel) -> dict[str, int]:
+    """One bit per muscle (sorted ids), for the masks of EntryEffect.weak_muscles."""
+    names = sorted(model.kb.muscles)
+    if len(names) > 62:
+        raise ValueError("more muscles than bits in a muscle mask")
+    return {m: 1 << i for i, m in enumerate(names)}
 
 
 # what observe reads of all complaints together
@@ -123,6 +145,10 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     regions = {r: 1 << i for i, r in enumerate(one_sided_regions(model.kb))} | {STOCKING: _STOCKING_BIT}
     mapped = mapped_regions(case, model.kb)
     mapped_bits = tuple(sum(regions[r] for r in mapped.get(side, ())) for side in ("left", "right"))
+    muscles = muscle_bits(model)
+    weak, normal = weak_main_movers(case, model.kb), normal_on_needle(case)
+    weak_bits = tuple(sum(muscles[m] for m in weak.get(side, ())) for side in ("left", "right"))
+    normal_bits = tuple(sum(muscles[m] for m in normal.get(side, ())) for side in ("left", "right"))
     # observe: a perineal half found abnormal states the other half spared unless the case
     # records that half; whether it does is known only for the whole case (see _counts)
     perineal = next((s for s in case.exam.sensation if s.region in V.MIDLINE_REGIONS), None)
@@ -158,12 +184,22 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         f for f in facts.features if f not in _CASE_LEVEL and not f.startswith(("single_region:", _OFFSIDE))
     )
     symptom = case.symptoms[0] if case.symptoms else None
-    complaint = _bits(symptom.side) if symptom else 0
+    # localize.symptomatic_side: a stocking names the side only when nothing else does
+    complaint = stocking = 0
+    if symptom is not None:
+        if symptom.region == STOCKING:
+            stocking |= _bits(symptom.side)
+        else:
+            complaint |= _bits(symptom.side)
     s: StrengthFinding | SensationFinding
     for s in case.exam.strength:
         complaint |= _bits(s.side) if s.mrc < 5 else 0
     for s in case.exam.sensation:
-        complaint |= _bits(s.side) if s.finding != "normal" else 0
+        if s.finding != "normal":
+            if s.region == STOCKING:
+                stocking |= _bits(s.side)
+            else:
+                complaint |= _bits(s.side)
     weakness = 0
     if symptom is not None and symptom.kind == "weakness":
         weakness = _bits(symptom.side) if symptom.side in ("left", "right") else LEFT | RIGHT
@@ -178,6 +214,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         is_symptom=symptom is not None,
         lateral_symptom=symptom is not None and symptom.side in ("left", "right"),
         complaint_sides=complaint,
+        stocking_sides=stocking,
         weakness_sides=weakness,
         exam_given="exam_given" in facts.features,
         exam_normal="exam:normal" in facts.features,
@@ -190,6 +227,8 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         pain_symptom=symptom is not None and symptom.kind == "pain",
         off_back_pain=symptom is not None and symptom.kind == "pain" and symptom.region != "lower_back",
         mapped=(mapped_bits[0], mapped_bits[1]),
+        weak_muscles=(weak_bits[0], weak_bits[1]),
+        normal_muscles=(normal_bits[0], normal_bits[1]),
         pairs=tuple(pairs),
     )
 
@@ -207,7 +246,8 @@ _FLAG_BITS = {
     "off_back_pain": 14,
 }
 _ABNORMAL_AT, _SYMPTOM_AT, _COMPLAINT_AT = 5, 8, 10  # LEFT/RIGHT/EITHER, LEFT/RIGHT, LEFT/RIGHT
-_FIRST_FEATURE = 15
+_STOCKING_AT = 15  # LEFT/RIGHT
+_FIRST_FEATURE = 17
 _STOCKING_BIT = 1 << 62  # in a sensory map mask: the side's numbness is a stocking (no map)
 _SIDES = ("left", "right", "bilateral")  # side codes 0, 1, 2 of CohortScores.symptomatic
 
@@ -263,6 +303,8 @@ class _EntryArrays:
     region: np.ndarray  # (G,) int64: its symptom region's code (-1 none)
     has_values: np.ndarray  # (G,) bool: it gives some value (a grade, a severity, a laboratory value)
     mapped: np.ndarray  # (2, G) int64: regions it maps numbness or tingling to, left and right
+    weak_muscles: np.ndarray  # (2, G) int64: EntryEffect.weak_muscles, left and right
+    normal_muscles: np.ndarray  # (2, G) int64: EntryEffect.normal_muscles
     pair_start: np.ndarray  # (G,) first of the entry's paired findings (EntryEffect.pairs)
     pair_count: np.ndarray  # (G,)
     pair_slot: np.ndarray  # (P,) the paired finding's base (CohortModel.pair_slot)
@@ -355,6 +397,8 @@ class EntryTable:
             region=np.array([r[4] for r in self._rows], dtype=np.int64),
             has_values=np.array([bool(e.values) for e in effects], dtype=bool),
             mapped=np.array([e.mapped for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
+            weak_muscles=np.array([e.weak_muscles for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
+            normal_muscles=np.array([e.normal_muscles for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
             pair_start=pair_start,
             pair_count=pair_count,
             pair_slot=np.array([slot[p[0]] for p in pairs], dtype=np.intp),
@@ -617,6 +661,12 @@ class CohortModel:
             ],
             dtype=np.intp,
         )
+        weak_normal = f"evidence:{WEAK_NORMAL_EMG}"
+        self.weak_normal = (
+            np.array([model.column[(f"{weak_normal}:{side}", "present")] for side in ("left", "right")], dtype=np.intp)
+            if WEAK_NORMAL_EMG in model.kb.evidence
+            else None
+        )
         # the side-to-side comparison: each paired finding's slot, and per (kind, slot, worse
         # side) its column (observe._add_asymmetry)
         bases = sorted({spec.target_id for spec in model.findings if spec.target == "asymmetry"})
@@ -693,6 +743,7 @@ class CohortModel:
         ):
             bits |= int(flag) << _FLAG_BITS[name]
         bits |= e.abnormal_sides << _ABNORMAL_AT | e.symptom_sides << _SYMPTOM_AT | e.complaint_sides << _COMPLAINT_AT
+        bits |= e.stocking_sides << _STOCKING_AT
         for f in e.features:
             b = self.feature_bit.get(f)
             if b is not None:
@@ -749,6 +800,7 @@ class CohortModel:
         order = _leading(mass, top)
         probs = _floor4(np.take_along_axis(mass, order, axis=1))
         complaint = columns.sides(_COMPLAINT_AT, 2)
+        complaint = np.where(complaint == 0, columns.sides(_STOCKING_AT, 2), complaint)
         symptomatic = np.where(complaint == LEFT, 0, np.where(complaint == RIGHT, 1, 2))
         triage, rules, words = self._triage(columns)
         return CohortScores(
@@ -811,8 +863,9 @@ class CohortModel:
             )
         unmapped_case, unmapped_cols = self._unmapped_regions(d, columns)
         pair_case, pair_cols = self._asymmetry(d, columns)
+        weak_case, weak_cols = self._weak_normal_on_emg(d, columns)
         extra_case = np.concatenate(
-            [silent_case, spared_case, unreported, no_pain, back_only, unmapped_case, pair_case]
+            [silent_case, spared_case, unreported, no_pain, back_only, unmapped_case, pair_case, weak_case]
         )
         extra_cols = np.concatenate(
             [
@@ -823,6 +876,7 @@ class CohortModel:
                 np.full(len(back_only), self.back_only if self.back_only is not None else 0, dtype=np.intp),
                 unmapped_cols,
                 pair_cols,
+                weak_cols,
             ]
         )
         # rows grouped by case as they come (CSR built as it is): each case's derived
@@ -878,6 +932,25 @@ class CohortModel:
             case, region = np.nonzero((mask[hit, None] & bit[None, :]) == 0)
             cases_out.append(hit[case])
             cols_out.append(self.unmapped[s][region])
+        return np.concatenate(cases_out), np.concatenate(cols_out)
+
+    def _weak_normal_on_emg(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
+        """observe: on a side where a movement graded weak has its main muscle normal on
+        needle EMG, the look-alikes' evidence of a weakness no lower motor neuron explains."""
+        none = np.zeros(0, dtype=np.intp)
+        if self.weak_normal is None:
+            return none, none
+        first, cases = d.starts
+        cases_out, cols_out = [], []
+        for s in range(2):
+            weak = np.zeros(d.n_cases, dtype=np.int64)
+            normal = np.zeros(d.n_cases, dtype=np.int64)
+            if len(first):
+                weak[cases] = np.bitwise_or.reduceat(columns.t.weak_muscles[s][d.row_entry], first)
+                normal[cases] = np.bitwise_or.reduceat(columns.t.normal_muscles[s][d.row_entry], first)
+            hit = np.flatnonzero(weak & normal)
+            cases_out.append(hit)
+            cols_out.append(np.full(len(hit), self.weak_normal[s], dtype=np.intp))
         return np.concatenate(cases_out), np.concatenate(cols_out)
 
     def _asymmetry(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:

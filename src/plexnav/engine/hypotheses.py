@@ -23,6 +23,7 @@ class Hypothesis:
     central: Mapping[CentralEffect, float] = field(default_factory=dict)
     central_contra: Mapping[CentralEffect, float] = field(default_factory=dict)  # one-sided cord: other side
     pattern: str | None = None
+    large_fibre: float = 1.0  # a length-dependent pattern's reach to the large fibres (sites.yaml)
     detail: str | None = None
     levels: tuple[str, ...] | None = None
     mimic: str | None = None  # a look-alike of mimics.yaml (site no_neurological_lesion)
@@ -106,6 +107,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     central=MappingProxyType(dict(rec.central)),
                     central_contra=MappingProxyType(dict(rec.central_contra)),
                     pattern=rec.pattern,
+                    large_fibre=rec.large_fibre,
                     detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
                     mimic=rec.mimic,
                     umn_from=rec.umn_from,
@@ -179,8 +181,11 @@ def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> 
     """
     twins = []
     min_levels = background.get("min_levels", 1)
+    look_alikes = bool(background.get("look_alikes", False))
     for i, h in enumerate(focal):
-        if h.family in background["families"] and (h.levels is None or len(h.levels) >= min_levels):
+        if (h.family in background["families"] or (look_alikes and h.mimic is not None)) and (
+            h.levels is None or len(h.levels) >= min_levels
+        ):
             focal[i], twin = _split_off(h, background["base"], id=h.id + TWIN_SUFFIX, background="polyneuropathy")
             twins.append(twin)
     return twins

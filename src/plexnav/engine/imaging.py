@@ -124,6 +124,9 @@ def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, 
     ``scale`` shrinks the credit a related (not the same) site gets."""
     rel: dict[str, float] = {k: v * scale for k, v in kb.imaging["relatedness"].items()}
     rel["bilateral_on_one_side"] = kb.imaging["relatedness"]["bilateral_on_one_side"]
+    if structure.startswith("mimic:"):
+        # a look-alike the scan shows itself (a dying muscle), on the leg it acts on
+        return 1.0 if hyp.mimic == structure[6:] and hyp.acts_on in (None, side) else 0.0
     if hyp.mimic is not None or hyp.site in ("no_neurological_lesion", "polyneuropathy"):
         return 0.0
     if "@" in structure:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from plexnav.case import Case
+from plexnav.engine.catalogue import STOCKING
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import Observation, observe
@@ -32,11 +33,21 @@ class Scored:
 
 
 def symptomatic_side(case: Case) -> str:
-    """The side the complaint is on (used to report ``no_neurological_lesion``)."""
-    sides = [s.side for s in case.symptoms if s.side] + [f.side for f in case.exam.strength if f.mrc < 5]
-    sides += [f.side for f in case.exam.sensation if f.side and f.finding != "normal"]
-    left = sum(s in ("left", "bilateral") for s in sides)
-    right = sum(s in ("right", "bilateral") for s in sides)
+    """The side the complaint is on (used to report ``no_neurological_lesion``).  Numbness in a
+    stocking is a polyneuropathy's pattern, two-sided by nature: it names the side only when
+    nothing else does (a diabetic's painful thigh is on the side of the thigh)."""
+    sides: list[str] = [f.side for f in case.exam.strength if f.mrc < 5]
+    stocking: list[str] = []
+    for region, side in [(s.region, s.side) for s in case.symptoms if s.side] + [
+        (f.region, f.side) for f in case.exam.sensation if f.side and f.finding != "normal"
+    ]:
+        (stocking if region == STOCKING else sides).append(side)
+    return _one_side(sides or stocking)
+
+
+def _one_side(sides: list[str]) -> str:
+    left = any(s in ("left", "bilateral") for s in sides)
+    right = any(s in ("right", "bilateral") for s in sides)
     if left and not right:
         return "left"
     if right and not left:

@@ -293,10 +293,10 @@ def _site_risk(kb: KnowledgeBase, hypotheses: Sequence[Hypothesis]) -> dict[str,
     """Per history factor, the log odds ratio it puts on each hypothesis's prior."""
     out: dict[str, np.ndarray] = {}
     for feature, rule in kb.site_risk.items():
-        sites, families = rule.sites, rule.families
+        sites, families, look_alikes = rule.sites, rule.families, rule.mimics
         ratio = np.array(
             [
-                sites.get(h.site, families.get(h.family, 1.0))
+                (look_alikes.get(h.mimic, 1.0) if h.mimic else sites.get(h.site, families.get(h.family, 1.0)))
                 * (rule.bilateral if h.side == "bilateral" and h.site in sites else 1.0)
                 for h in hypotheses
             ],

@@ -139,6 +139,12 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
             continue  # no localizing weight for a nerve lesion
         state = "abnormal" if e.result in NEUROGENIC_EMG else "normal"
         add_sided(f"needle_emg:{e.muscle}", e.muscle == "external_anal_sphincter", e.side, state, e.result)
+    weak, normal = weak_main_movers(case, kb), normal_on_needle(case)
+    for side in V.LATERAL_SIDES:
+        if weak.get(side, set()) & normal.get(side, set()):
+            # read together, not as two independent findings: a lower motor neuron lesion
+            # that weakens a movement shows on the needle EMG of its main muscle
+            add(f"evidence:{WEAK_NORMAL_EMG}:{side}", "present", "a weak movement whose main muscle is normal on EMG")
     provoked: set[V.ProvokedBy] = set()
     relieved: set[V.RelievedBy] = set()
     qualities: set[V.PainQuality] = set()
@@ -255,6 +261,35 @@ def mapped_regions(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:
 LONG_COURSE, LONG_COURSE_DAYS = "duration:eight_weeks", 56  # mimics.yaml evidence
 MYOPATHIC_EMG = "emg:myopathic"  # mimics.yaml evidence
 CONDUCTION_BLOCK = "ncs:conduction_block_other"  # mimics.yaml evidence
+WEAK_NORMAL_EMG = "emg:normal_in_weak_muscle"  # mimics.yaml evidence
+WEAK_AT_MOST = 4  # MRC grade at or below which a movement counts as weak for WEAK_NORMAL_EMG
+
+
+def main_mover(kb: KnowledgeBase, movement: str) -> str:
+    """The muscle that does most of a movement (movements.yaml shares)."""
+    shares = kb.movements[movement].muscles
+    return max(shares, key=shares.__getitem__)
+
+
+def weak_main_movers(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:
+    """Per leg, the main muscles of the movements graded weak (MRC 4 or less, not limited by
+    pain or effort)."""
+    out: dict[str, set[str]] = {}
+    for s in case.exam.strength:
+        if s.limited_by is None and s.mrc <= WEAK_AT_MOST:
+            for side in _sides(s.side):
+                out.setdefault(side, set()).add(main_mover(kb, s.movement))
+    return out
+
+
+def normal_on_needle(case: Case) -> dict[str, set[str]]:
+    """Per leg, the muscles the needle EMG found normal."""
+    out: dict[str, set[str]] = {}
+    for e in case.electrodiagnosis.needle_emg:
+        if e.result == "normal":
+            for side in _sides(e.side):
+                out.setdefault(side, set()).add(e.muscle)
+    return out
 
 
 def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str, str], None]) -> None:

@@ -68,7 +68,7 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
         return known
     if hyp.pattern == "length_dependent":
         record = kb.muscles[muscle_id]
-        value = min(_length(kb, record.length_class) * record.length_weight, 1.0)
+        value = min(_length(kb, record.length_class) * record.length_weight, 1.0) * hyp.large_fibre
     else:
         value = hyp.deficit * fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
     if memo is not None:
@@ -123,7 +123,7 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
         lowered: float = cast(Mapping[str, float], look_alike.reflexes).get(reflex_id, 0.0)
         return lowered, 0.0
     if hyp.pattern == "length_dependent":
-        lmn = _length(kb, record.length_class)
+        lmn = _length(kb, record.length_class) * hyp.large_fibre
     else:
         lmn = hyp.deficit * fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
     central = hyp.central_on(side)
@@ -187,7 +187,7 @@ def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
 def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float:
     record = kb.studies[study_id]
     if hyp.pattern == "length_dependent":
-        return _length(kb, record.length_class)
+        return _length(kb, record.length_class) * hyp.large_fibre
     return hyp.deficit * fw.study_involvement(kb, _lesion(hyp, side), study_id)
 
 

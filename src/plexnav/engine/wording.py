@@ -51,6 +51,8 @@ def site_label(
         words += f" ({detail})"
     if detail and site == "no_neurological_lesion":
         words += f": {detail}"
+    if detail and site == "polyneuropathy" and not words.startswith(detail.split(",")[0]):
+        words += f" ({detail})"  # a form of its own (small-fibre); the usual one's detail repeats the words
     return words
 
 

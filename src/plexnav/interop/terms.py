@@ -260,6 +260,8 @@ WORKUP_TESTS = {
     "serum_protein_electrophoresis": "serum protein electrophoresis with immunofixation",
     "ct_spine": "CT of the thoracolumbar spine",
     "tendon_imaging": "ultrasound or MRI of the tendon",
+    "skin_biopsy": "skin biopsy for intraepidermal nerve fibre density",
+    "glucose_tolerance_test": "two-hour oral glucose tolerance test",
 }
 WORKUP_PRIORITIES = {"emergency": "emergency", "high": "high", "medium": "medium", "low": "low"}
 # FHIR request priority (routine | urgent | asap | stat) for each plexnav work-up priority

@@ -337,6 +337,8 @@ def load_knowledge() -> KnowledgeBase:
         site_risk[feature] = record = SiteRiskRule.model_validate(rule)
         if bad_families := sorted(set(record.families) - set(likelihood["priors"])):
             raise ValueError(f"site_risk {feature!r}: unknown families {bad_families}")
+        if bad_mimics := sorted(set(record.mimics) - set(mimics)):
+            raise ValueError(f"site_risk {feature!r}: unknown look-alikes {bad_mimics}")
     families = MappingProxyType(
         {
             **families,

@@ -177,6 +177,10 @@ class HypothesisRecord(_Record):
     central_contra: dict[CentralEffect, float] = Field(default_factory=dict)
     umn_from: RootLevel | None = None
     pattern: Literal["length_dependent"] | None = None
+    # for a length-dependent pattern, the share of its grade that reaches the large fibres
+    # (strength, reflexes, nerve conduction): 1 for the usual mixed polyneuropathy, small for
+    # a small-fibre neuropathy, whose pain and pinprick loss leave them normal
+    large_fibre: float = Field(1.0, ge=0, le=1)
     mimic: str | None = None
     # share of the nerve's function the lesion takes away (1 = all it supplies): an
     # irritative entrapment hurts in its whole territory but weakens and numbs little
@@ -226,6 +230,9 @@ class EvidenceRecord(Sourced):
     irritative: float | None = Field(None, gt=0, lt=1)
     # a laboratory result that makes the finding present (key 'lab:...')
     lab: LabRange | None = None
+    # read on each leg ('evidence:KEY:left'), so that a one-sided look-alike gives it only
+    # on its own leg; the others are read for the case as a whole
+    sided: bool = False
 
 
 class MimicRecord(Sourced):
@@ -265,13 +272,16 @@ class SiteRiskRule(Sourced):
     reason: str  # why it points there, in plain words
     sites: dict[str, float] = Field(default_factory=dict)  # site id (vocabulary) -> odds ratio
     families: dict[str, float] = Field(default_factory=dict)
+    # look-alike id (mimics.yaml) -> odds ratio: a look-alike seen almost only with the factor
+    # (a diabetic muscle infarction)
+    mimics: dict[str, float] = Field(default_factory=dict)
     # extra odds for the two-sided form of the listed sites: a cause that usually strikes
     # both sides (pelvic radiotherapy) makes a bilateral lesion likelier than a one-sided one
     bilateral: float = Field(1.0, gt=0)
 
     @model_validator(mode="after")
     def _positive(self) -> Self:
-        if any(v <= 0 for v in (*self.sites.values(), *self.families.values())):
+        if any(v <= 0 for v in (*self.sites.values(), *self.families.values(), *self.mimics.values())):
             raise ValueError("site_risk odds ratios must be positive")
         if not self.sites and not self.families:
             raise ValueError("a site_risk rule names at least one site or family")
