@@ -1797,6 +1797,27 @@ def test_a_torn_tendon_is_not_stretched_or_strengthened():
     assert "physio_strength" in option_ids(root) and "tendon_imaging" not in planned(root)
 
 
+def test_a_diabetic_muscle_infarction_gets_its_own_care_and_outlook():
+    """A diabetic muscle infarction leading (Horton 2015; Trujillo-Santos 2003): rest, pain
+    relief safe for the kidneys and glucose control asked of the diabetes team, infection, a
+    clot and compartment pressure ruled out, no medicine named; its own outlook (it often
+    comes back), not "back and hip pain gets better"."""
+    thigh = dict(
+        history={"onset": "acute", "duration_days": 10, "factors": ["diabetes"]},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "severity": 8}],
+        exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 3, "limited_by": "pain"}]},
+    )
+    infarct = loc("no_neurological_lesion", "right", 0.9, "mimic_muscle_infarction_right:symptomatic")
+    infarct.look_alikes = {"muscle_infarction": 0.95, "none": 0.05}
+    out = run([infarct, loc("nerve:femoral", "right", 0.1)], **thigh)
+    care = next(m for m in out["management"][1:] if OPTION_IDS[m.option] == "muscle_infarction_care")
+    assert "kidneys" in care.option and "infection" in care.option
+    topics = [g.topic for g in out["recovery"]]
+    assert "Diabetic muscle infarction" in topics and "Muscle and joint pain" not in topics
+    femoral = run([loc("nerve:femoral", "right", 0.9, "nerve_femoral_pelvis:right")], **thigh)
+    assert "muscle_infarction_care" not in option_ids(femoral)
+
+
 def test_a_distal_myopathy_gets_the_neuromuscular_question_and_no_nerve_words():
     """A distal myopathy leading: a neuromuscular specialist's tests (genetic ones among them)
     and its own outlook, never functional weakness; the foot brace is offered without
