@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -193,6 +194,19 @@ def test_every_shared_case_renders_both_reports():
                 assert 'class="region"' in html, (path.name, kind)
             else:
                 assert "no picture" in html, (path.name, kind)
+
+
+def test_no_report_calls_a_probability_certain():
+    """A probability is never certain: the clinician report gives a near-certain site as
+    '>99%', as the CLI, the API and the web page do, never '100%'."""
+    for path in shared_case_files():
+        case, _ = parse_case(path.read_bytes())
+        a = assess(case)
+        if a.localization and a.localization[0].probability >= 0.995:
+            text = html.unescape(html_text(render_html(case, "clinician", assessment=a, generated=WHEN)))
+            assert ">99%" in text, path.name
+            return
+    pytest.skip("no shared case leads at 99.5% or more")
 
 
 # ----------------------------------------------------------------------------- PDF

@@ -31,12 +31,14 @@ def _write(document: dict, output: Path | None) -> None:
 def _show(console, step) -> None:
     from rich.table import Table
 
+    from plexnav.engine.wording import percent
+
     table = Table(title="Ranked sites", show_edge=False, pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("site")
     table.add_column("probability", justify="right")
     for rank, site in enumerate(step.ranking[:RANKED_SHOWN], 1):
-        table.add_row(str(rank), site.label, f"{site.probability:.0%}")
+        table.add_row(str(rank), site.label, percent(site.probability))
     console.print(table)
     if step.stop:
         console.print(f"[bold green]{step.stop_text}[/]")

@@ -77,7 +77,9 @@ def hypothesis_label(hyp: Hypothesis) -> str:
     side = None if hyp.side == "symptomatic" else hyp.side
     # an irritative twin hurts more than it takes away: "right L5 root irritation", so that
     # "spares it" reads true of it (its site entry's detail says the same at more length)
-    return site_label(hyp.site, side, hyp.levels, hyp.detail, "irritation" if hyp.irritative else "lesion")
+    # a polyneuropathy's form is named in the site table, not in every line that cites it
+    detail = None if hyp.site == "polyneuropathy" else hyp.detail
+    return site_label(hyp.site, side, hyp.levels, detail, "irritation" if hyp.irritative else "lesion")
 
 
 def entry_detail(hyp: Hypothesis) -> str | None:

@@ -29,7 +29,7 @@ from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
 from plexnav.engine.guidance import fitted_questions, no_tests_sentence, where_sentences
-from plexnav.engine.wording import look_alike_line, site_label
+from plexnav.engine.wording import look_alike_line, percent, site_label
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
 from plexnav.knowledge.base import load_knowledge
@@ -331,7 +331,7 @@ def background_line(entry) -> str:
     """(1.1) For the clinician: 'Also present: a length-dependent polyneuropathy (78%)'."""
     label = site_label(entry.site, entry.side)
     article = "an" if label[:1] in "aeiou" else "a"
-    pct = f"{entry.probability:.0%}" if entry.probability >= 0.005 else "<1%"
+    pct = percent(entry.probability)
     return f"Also present: {article} {label} ({pct})"
 
 
@@ -595,7 +595,7 @@ def clinician_context(
                 "label": site_label(loc.site, loc.side, loc.levels, loc.detail),
                 "site": loc.site,
                 "probability": loc.probability,
-                "percent": f"{loc.probability:.0%}" if loc.probability >= 0.005 else "<1%",
+                "percent": percent(loc.probability),
                 "supporting": loc.supporting,
                 "against": loc.against,
                 "look_alikes": look_alike_line(loc.look_alikes, knowledge.words),
@@ -645,7 +645,7 @@ def clinician_context(
             {
                 "cause": e.cause.replace("_", " "),
                 "plain": words["causes"].get(e.cause) or T.name("cause", e.cause),
-                "percent": f"{e.probability:.0%}" if e.probability >= 0.005 else "<1%",
+                "percent": percent(e.probability),
                 "reasons": e.reasons,
             }
             for e in assessment.etiology[:5]
