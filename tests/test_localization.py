@@ -1539,3 +1539,44 @@ def test_a_weak_muscle_normal_on_emg_counts_against_a_nerve_lesion(model):
     assert "evidence:emg:normal_in_weak_muscle:right" in keys
     assert "evidence:emg:normal_in_weak_muscle:right" not in {o.key for o in score_case(model, denervated).observations}
     assert no_lesion(normal) > 2 * no_lesion(denervated)
+
+
+def test_a_burning_foot_after_a_fracture_with_heightened_feeling_everywhere_is_a_regional_pain_syndrome(model):
+    """Harden 2010 (Budapest criteria), Goebel 2018: weeks after an ankle fracture the whole
+    foot burns, feeling is heightened over every nerve's territory of the foot, movements are
+    limited by pain and conduction is normal: a complex regional pain syndrome, not several
+    roots.  Without the injury it is a less likely reading of the same foot."""
+    from plexnav.engine.assess import assess
+
+    def foot(factors: list[str]):
+        regions = ("dorsum_foot", "sole", "heel", "lateral_foot", "first_web_space")
+        return _case(
+            patient={"age": 40, "sex": "female"},
+            history={"onset": "subacute", "course": "worsening", "duration_days": 35, "factors": factors},
+            symptoms=[
+                {"kind": "pain", "region": r, "side": "left", "quality": "burning", "severity": 8} for r in regions[:3]
+            ],
+            exam={
+                "strength": [
+                    {"movement": m, "side": "left", "mrc": 4, "limited_by": "pain"}
+                    for m in ("ankle_dorsiflexion", "ankle_plantarflexion", "toe_flexion")
+                ],
+                "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "normal"}],
+                "sensation": [{"region": r, "side": "left", "finding": "increased"} for r in regions],
+            },
+            electrodiagnosis={
+                "nerve_conduction": [
+                    {"study": s, "side": "left", "result": "normal"}
+                    for s in ("sural_sensory", "superficial_peroneal_sensory", "peroneal_motor_edb", "tibial_motor_ah")
+                ]
+            },
+        )
+
+    after_fall = assess(foot(["fall"]), model)
+    top = after_fall.localization[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "left")
+    assert max(top.look_alikes, key=top.look_alikes.get) == "crps"
+    plain = assess(foot([]), model)
+    lead = plain.localization[0]
+    share = lead.probability * (lead.look_alikes or {}).get("crps", 0.0)
+    assert share < top.probability * top.look_alikes["crps"]

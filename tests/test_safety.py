@@ -1818,6 +1818,26 @@ def test_a_diabetic_muscle_infarction_gets_its_own_care_and_outlook():
     assert "muscle_infarction_care" not in option_ids(femoral)
 
 
+def test_a_regional_pain_syndrome_keeps_the_foot_moving_and_names_no_medicine():
+    """A complex regional pain syndrome leading (Goebel 2018, RCP): physiotherapy that keeps
+    the foot used and a pain team if it does not settle, a question before a longer cast or
+    brace, no medicine named; its own outlook, not "back and hip pain gets better"."""
+    foot = dict(
+        history={"onset": "subacute", "duration_days": 35, "factors": ["fall"]},
+        symptoms=[{"kind": "pain", "region": "dorsum_foot", "side": "left", "quality": "burning", "severity": 8}],
+        exam={"sensation": [{"region": "dorsum_foot", "side": "left", "finding": "increased"}]},
+    )
+    crps = loc("no_neurological_lesion", "left", 0.9, "mimic_crps_left:symptomatic")
+    crps.look_alikes = {"crps": 0.95, "none": 0.05}
+    out = run([crps, loc("root:L5", "left", 0.1)], **foot)
+    care = next(m for m in out["management"][1:] if OPTION_IDS[m.option] == "crps_care")
+    assert "physiotherapy" in care.option and "cast" in care.option
+    topics = [g.topic for g in out["recovery"]]
+    assert "Complex regional pain syndrome" in topics and "Muscle and joint pain" not in topics
+    root = run([loc("root:L5", "left", 0.9, "root_L5:left")], **foot)
+    assert "crps_care" not in option_ids(root)
+
+
 def test_a_distal_myopathy_gets_the_neuromuscular_question_and_no_nerve_words():
     """A distal myopathy leading: a neuromuscular specialist's tests (genetic ones among them)
     and its own outlook, never functional weakness; the foot brace is offered without

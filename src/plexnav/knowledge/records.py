@@ -283,8 +283,8 @@ class SiteRiskRule(Sourced):
     def _positive(self) -> Self:
         if any(v <= 0 for v in (*self.sites.values(), *self.families.values(), *self.mimics.values())):
             raise ValueError("site_risk odds ratios must be positive")
-        if not self.sites and not self.families:
-            raise ValueError("a site_risk rule names at least one site or family")
+        if not self.sites and not self.families and not self.mimics:
+            raise ValueError("a site_risk rule names at least one site, family or look-alike")
         if unknown := sorted(set(self.sites) - set(V.SITES)):
             raise ValueError(f"unknown sites {unknown}; valid: {', '.join(V.SITES)}")
         return self
