@@ -236,3 +236,13 @@ def test_diabetes_makes_the_common_entrapments_likelier(model):
     tibial = line("nerve:tibial")
     assert tibial.weight < 0 and "points more to a length-dependent polyneuropathy" in tibial.text
     assert "trapped more easily in tight places (the tarsal tunnel" in tibial.text
+
+
+def test_a_stocking_is_glossed_as_no_one_nerves_map(model):
+    """A stocking crosses every nerve and root territory of the foot and shin (skin_regions:
+    coverage all): its gloss names the roots it spans, not the nerve with the largest share."""
+    from plexnav.engine.wording import target_gloss
+
+    gloss = target_gloss(model.kb, "skin", "whole_foot_stocking")
+    assert gloss == "every nerve there at once, L4-S1"
+    assert "superficial peroneal" in target_gloss(model.kb, "skin", "dorsum_foot")

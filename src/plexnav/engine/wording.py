@@ -124,7 +124,12 @@ def target_gloss(kb: KnowledgeBase, target: str, target_id: str) -> str:
         comp = _main_component(kb.reflexes[target_id])
         return f"{kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}"
     if target == "skin":
-        comp = _main_component(kb.skin[target_id])
+        region = kb.skin[target_id]
+        if region.coverage == "all":
+            # a pattern that needs every supply at once (a stocking) is no one nerve's map
+            roots = sorted({r for c in region.supply() for r in c.roots}, key=kb.root_order.__getitem__)
+            return f"every nerve there at once, {roots[0]}-{roots[-1]}"
+        comp = _main_component(region)
         return f"{kb.nerve_name(comp.nerve)}, {roots_text(comp.roots)}"
     if target == "study":
         study = kb.studies[target_id]
