@@ -288,6 +288,19 @@ def test_prediabetes_weighs_between_normal_glucose_and_diabetes_for_a_polyneurop
     assert metabolic(6.1) > 2 * metabolic(5.3)
 
 
+def test_a_bleed_on_a_limb_nerve_with_no_blood_thinner_points_to_an_injury():
+    """Stewart 2010: a haematoma at the fibular head after a stretch or a blow; with no blood
+    thinner or bleeding disorder, a bleed the scan places on the nerve is an injury's mark even
+    when no injury was recorded.  With a blood thinner it says nothing of an injury."""
+    bleed = [{"test": "mri_knee", "finding": "hematoma", "side": "left", "site": "nerve:common_peroneal"}]
+    history = {"onset": "acute"}
+    plain = prob(ranked("nerve:common_peroneal", history=history), "trauma")
+    marked = prob(ranked("nerve:common_peroneal", history=history, investigations=bleed), "trauma")
+    assert marked > 5 * plain
+    thinned = ranked("nerve:common_peroneal", history={**history, "factors": ["anticoagulation"]}, investigations=bleed)
+    assert prob(thinned, "trauma") < marked
+
+
 def test_normal_exam_with_pain_and_no_lesion_is_musculoskeletal_or_unknown():
     out = ranked(
         "no_neurological_lesion",
