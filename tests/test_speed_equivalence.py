@@ -190,3 +190,19 @@ def test_diverse_on_random_candidates_is_the_numpy_expression():
         got = explain._diverse(ranked, P, weights, n)
         assert got.dtype == np.intp
         assert got.tolist() == _diverse_with_numpy(ranked, P, weights, n).tolist()
+
+
+def test_one_cases_look_alike_shares_are_the_many_cases_bits(model):
+    """localize.look_alike_shares adds one case's members in plain floats: the same additions
+    in the same order as the column arithmetic for many cases, so the bits agree (assess,
+    compact answers and the cohort give the same shares)."""
+    from plexnav.engine.localize import look_alike_shares, look_alikes
+
+    layout = look_alikes(model)
+    rng = np.random.default_rng(7)
+    mass = rng.dirichlet(np.full(len(layout.members), 0.3), size=200) * rng.uniform(0, 1, size=(200, 1))
+    mass[0] = 0.0  # no mass at all: every share 0
+    many = look_alike_shares(layout, mass)
+    for i in range(len(mass)):
+        one = look_alike_shares(layout, mass[i : i + 1])
+        assert one.tobytes() == many[i : i + 1].tobytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -222,6 +223,17 @@ def look_alike_shares(layout: LookAlikes, mass: np.ndarray) -> np.ndarray:
     the group's members in index order.  Added member by member in index order, so every
     path (assess, compact answers, cohort) that holds the same posteriors gets the same bits."""
     n = mass.shape[0]
+    if n == 1:
+        # one case (an assessment): the same additions in the same order in plain floats,
+        # without forty small numpy calls (the bits are numpy's: IEEE arithmetic either way)
+        row = mass[0].tolist()
+        one = 0.0
+        parts = [0.0] * len(layout.keys)
+        for j, k in enumerate(layout.key_of):
+            one += row[j]
+            parts[k] += row[j]
+        scale = one if one > 0 else 1.0
+        return np.array([[math.floor(part / scale * 10_000) / 10_000 for part in parts]])
     total = np.zeros(n)
     sums = np.zeros((n, len(layout.keys)))
     for j, k in enumerate(layout.key_of):
