@@ -301,6 +301,33 @@ def test_a_bleed_on_a_limb_nerve_with_no_blood_thinner_points_to_an_injury():
     assert prob(thinned, "trauma") < marked
 
 
+def test_a_look_alike_that_follows_an_injury_names_the_injury_among_its_causes():
+    """A complex regional pain syndrome or a torn tendon after a fall: the injury (trauma) is
+    among the leading causes beside the musculoskeletal one (Beerthuizen 2012; an injury's
+    look-alike row); with no injury recorded it is not."""
+    from plexnav.case import LocalizationEntry
+
+    def causes(look_alike: str, factors: list[str]) -> list[str]:
+        lead = LocalizationEntry(
+            site="no_neurological_lesion",
+            side="left",
+            probability=0.9,
+            supporting=[],
+            against=[],
+            hypothesis=f"mimic_{look_alike}_left:symptomatic",
+            look_alikes={look_alike: 0.95, "none": 0.05},
+        )
+        case = make_case(
+            history={"onset": "subacute", "factors": factors},
+            symptoms=[{"kind": "pain", "region": "dorsum_foot", "side": "left", "quality": "burning"}],
+        )
+        return [e.cause for e in rank_causes(case, [lead], K)[:3]]
+
+    assert "trauma" in causes("crps", ["fall"])
+    assert "trauma" in causes("tendon_achilles", ["fall"])
+    assert "trauma" not in causes("crps", [])
+
+
 def test_normal_exam_with_pain_and_no_lesion_is_musculoskeletal_or_unknown():
     out = ranked(
         "no_neurological_lesion",
