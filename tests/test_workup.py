@@ -388,6 +388,23 @@ def test_glycaemia_below_the_diabetes_range_asks_for_a_glucose_tolerance_test():
     )
 
 
+def test_an_injury_that_harmed_no_nerve_gets_no_fracture_scan_for_the_nerves():
+    """The fracture CTs look for a broken bone pressing on the nerves (NICE NG41): asked when a
+    nerve lesion after an injury is the likelier reading, not when no nerve lesion is (a sprain,
+    a torn tendon, a regional pain syndrome after the same injury)."""
+    sections = dict(
+        history={"onset": "sudden", "factors": ["major_trauma"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}],
+        exam={"sensation": [{"region": "posterior_thigh", "side": "left", "finding": "reduced"}]},
+    )
+    nerve = names_of(plan_for([entry("plexus:sacral", "left", 0.8), entry("root:S1", "left", 0.2)], **sections))
+    assert "ct_pelvis" in nerve
+    none = names_of(
+        plan_for([entry("no_neurological_lesion", "left", 0.8), entry("plexus:sacral", "left", 0.2)], **sections)
+    )
+    assert "ct_pelvis" not in none and "ct_spine" not in none
+
+
 def test_a_groin_skin_nerve_gets_a_block_not_a_nerve_test():
     """Groin pain after a hernia repair read as the ilioinguinal nerve: no conduction study
     reaches it, so no EMG/NCS is planned and a diagnostic nerve block is the question
