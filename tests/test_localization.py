@@ -1580,3 +1580,13 @@ def test_a_burning_foot_after_a_fracture_with_heightened_feeling_everywhere_is_a
     lead = plain.localization[0]
     share = lead.probability * (lead.look_alikes or {}).get("crps", 0.0)
     assert share < top.probability * top.look_alikes["crps"]
+
+
+def test_a_pelvic_fracture_raises_the_sacral_roots_as_well_as_the_plexus(model):
+    """Denis 1988: a fracture through the sacral foramina injures the sacral roots in them; a
+    disrupted pelvic ring can avulse the L5 and S1 roots (Wilbourn 2007)."""
+    risk = model.site_risk["factor:pelvic_fracture"]
+    by_id = {h.id: i for i, h in enumerate(model.hypotheses)}
+    for root in ("root_S1:left", "root_L5:left", "polyradiculopathy_L5_S1:left"):
+        assert risk[by_id[root]] > 0.3, root
+    assert risk[by_id["plexus_sacral:left"]] > risk[by_id["root_S1:left"]]
