@@ -342,9 +342,8 @@ def test_a_polyneuropathy_gets_the_high_yield_screen():
 
 def test_a_small_fibre_neuropathy_gets_a_skin_biopsy_not_a_second_nerve_test():
     """Lauria 2010 (EFNS/PNS): routine conduction studies test only the large fibres, so a
-    small-fibre neuropathy is shown by a skin biopsy; once conduction studies were done and
-    the small-fibre form leads, EMG is not asked for again.  The mixed form keeps its EMG
-    and gets no biopsy."""
+    small-fibre neuropathy is shown by a skin biopsy; once conduction studies were done and a
+    polyneuropathy leads, EMG/NCS is not asked for again.  The mixed form gets no biopsy."""
     from plexnav.case import LocalizationEntry
 
     def reading(hypothesis: str) -> list[LocalizationEntry]:
@@ -368,7 +367,12 @@ def test_a_small_fibre_neuropathy_gets_a_skin_biopsy_not_a_second_nerve_test():
     small = names_of(plan_for(reading("polyneuropathy_small_fibre:bilateral"), **sections))
     assert "skin_biopsy" in small and "emg_ncs" not in small
     mixed = names_of(plan_for(reading("polyneuropathy:bilateral"), **sections))
-    assert "skin_biopsy" not in mixed and "emg_ncs" in mixed
+    assert "skin_biopsy" not in mixed
+    # conduction studies done and a polyneuropathy leading: the study that names it is done;
+    # with none done yet it is the first test
+    assert "emg_ncs" not in mixed
+    unstudied = {k: v for k, v in sections.items() if k != "electrodiagnosis"}
+    assert "emg_ncs" in names_of(plan_for(reading("polyneuropathy:bilateral"), **unstudied))
 
 
 def test_glycaemia_below_the_diabetes_range_asks_for_a_glucose_tolerance_test():
