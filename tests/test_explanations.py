@@ -246,3 +246,17 @@ def test_a_stocking_is_glossed_as_no_one_nerves_map(model):
     gloss = target_gloss(model.kb, "skin", "whole_foot_stocking")
     assert gloss == "every nerve there at once, L4-S1"
     assert "superficial peroneal" in target_gloss(model.kb, "skin", "dorsum_foot")
+
+
+def test_the_background_line_names_a_finding_alike_on_both_legs_once(model):
+    """A background polyneuropathy is two-sided: the findings it explains on both legs are one
+    reason ("the left and right feet"), as the explanations write them, not two of its three."""
+    from plexnav.engine.assess import assess
+
+    path = next((p for p in shared_case_files() if p.name.startswith("p24-")), None)
+    if path is None:
+        pytest.skip("shared cases not present")
+    case, _ = parse_case(path.read_bytes())
+    why = assess(case, model).background[0].why
+    assert "left and right feet and lower legs in a stocking pattern" in why
+    assert "over the left feet" not in why and "over the right feet" not in why

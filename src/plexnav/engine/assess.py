@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from plexnav import vocabulary as V
 from plexnav.case import Assessment, BackgroundEntry, Case, LocalizationEntry, NextFinding
 from plexnav.engine.advise import advise
 from plexnav.engine.explain import (
@@ -80,14 +81,28 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
         return []
     twin = int(members[twins][np.argmax(mass[twins])])
     focal = int(model.focal_of[twin])
-    reasons = []
+    reasons: list[str] = []
     if len(scored.columns):
         gain = model.log_lik[twin, scored.columns] - model.log_lik[focal, scored.columns]
-        for j in np.argsort(-gain)[:BACKGROUND_REASONS]:
-            if gain[j] > BACKGROUND_GAIN:
-                obs = scored.observations[j]
-                spec = model.findings[model.finding_index[obs.key]]
-                reasons.append(finding_phrase(model.kb, spec, obs.state, obs.value))
+        # a finding alike on both legs is one reason ("the left and right feet"), as the
+        # explanations write it, so both sides do not take two of the few places
+        sided: dict[tuple[str, str, str], tuple[int, str]] = {}
+        for j in np.argsort(-gain, kind="stable").tolist():
+            if gain[j] <= BACKGROUND_GAIN:
+                break
+            obs = scored.observations[j]
+            base, _, side = obs.base_key.rpartition(":")
+            pair = sided.get((base, obs.state, obs.value))
+            if pair is not None and side in V.LATERAL_SIDES and pair[1] != side:
+                reasons[pair[0]] = reasons[pair[0]].replace(f"{pair[1]} ", "left and right ", 1)
+                del sided[(base, obs.state, obs.value)]
+                continue
+            if len(reasons) == BACKGROUND_REASONS:
+                continue  # full: later findings may still join a listed one's other side
+            if side in V.LATERAL_SIDES:
+                sided[(base, obs.state, obs.value)] = (len(reasons), side)
+            spec = model.findings[model.finding_index[obs.key]]
+            reasons.append(finding_phrase(model.kb, spec, obs.state, obs.value))
     # named, as a look-alike (a torn tendon) is no focal lesion
     alone = hypothesis_label(model.hypotheses[focal])
     why = ("It explains " + "; ".join(reasons) + f", which a {alone} alone does not.") if reasons else ""
