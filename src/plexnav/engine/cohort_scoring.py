@@ -22,9 +22,10 @@ Pure: numpy and scipy only, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +48,7 @@ from plexnav.engine.catalogue import (
 )
 from plexnav.engine.facts import Condition, base_facts
 from plexnav.engine.localize import look_alike_shares, look_alikes
+from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import (
     NOT_ABNORMAL,
@@ -121,12 +123,30 @@ class EntryEffect:
     pairs: tuple[tuple[str, int, bool, float], ...] = ()
 
 
+_MUSCLE_BITS: dict[Hashable, tuple[Any, Any]] = {}
+
+
 def muscle_bits(model: LikelihoodModel) -> dict[str, int]:
-    """One bit per muscle (sorted ids), for the masks of EntryEffect.weak_muscles."""
-    names = sorted(model.kb.muscles)
-    if len(names) > 62:
-        raise ValueError("more muscles than bits in a muscle mask")
-    return {m: 1 << i for i, m in enumerate(names)}
+    """One bit per muscle (sorted ids), for the masks of EntryEffect.weak_muscles; built once
+    per model, as every distinct entry reads it."""
+
+    def build() -> dict[str, int]:
+        names = sorted(model.kb.muscles)
+        if len(names) > 62:
+            raise ValueError("more muscles than bits in a muscle mask")
+        return {m: 1 << i for i, m in enumerate(names)}
+
+    bits: dict[str, int] = once_per_object(_MUSCLE_BITS, model, build)
+    return bits
+
+
+def _per_case_or(d: CohortInput, per_entry: np.ndarray) -> np.ndarray:
+    """(cases,) the bitwise OR of a per-entry int64 mask over each case's rows."""
+    first, cases = d.starts
+    out = np.zeros(d.n_cases, dtype=np.int64)
+    if len(first):
+        out[cases] = np.bitwise_or.reduceat(per_entry[d.row_entry], first)
+    return out
 
 
 # what observe reads of all complaints together
@@ -921,13 +941,10 @@ class CohortModel:
     def _unmapped_regions(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_unmapped_regions: on a side where the case maps numbness or tingling,
         each region left out of the map."""
-        first, cases = d.starts
         cases_out, cols_out = [], []
         bit = np.int64(1) << np.arange(self.unmapped.shape[1], dtype=np.int64)
         for s in range(2):
-            mask = np.zeros(d.n_cases, dtype=np.int64)
-            if len(first):
-                mask[cases] = np.bitwise_or.reduceat(columns.t.mapped[s][d.row_entry], first)
+            mask = _per_case_or(d, columns.t.mapped[s])
             hit = np.flatnonzero((mask != 0) & ((mask & _STOCKING_BIT) == 0))
             case, region = np.nonzero((mask[hit, None] & bit[None, :]) == 0)
             cases_out.append(hit[case])
@@ -940,15 +957,11 @@ class CohortModel:
         none = np.zeros(0, dtype=np.intp)
         if self.weak_normal is None:
             return none, none
-        first, cases = d.starts
         cases_out, cols_out = [], []
         for s in range(2):
-            weak = np.zeros(d.n_cases, dtype=np.int64)
-            normal = np.zeros(d.n_cases, dtype=np.int64)
-            if len(first):
-                weak[cases] = np.bitwise_or.reduceat(columns.t.weak_muscles[s][d.row_entry], first)
-                normal[cases] = np.bitwise_or.reduceat(columns.t.normal_muscles[s][d.row_entry], first)
-            hit = np.flatnonzero(weak & normal)
+            hit = np.flatnonzero(
+                _per_case_or(d, columns.t.weak_muscles[s]) & _per_case_or(d, columns.t.normal_muscles[s])
+            )
             cases_out.append(hit)
             cols_out.append(np.full(len(hit), self.weak_normal[s], dtype=np.intp))
         return np.concatenate(cases_out), np.concatenate(cols_out)

@@ -296,7 +296,7 @@ def _site_risk(kb: KnowledgeBase, hypotheses: Sequence[Hypothesis]) -> dict[str,
         sites, families, look_alikes = rule.sites, rule.families, rule.mimics
         ratio = np.array(
             [
-                (look_alikes.get(h.mimic, 1.0) if h.mimic else sites.get(h.site, families.get(h.family, 1.0)))
+                (look_alikes[h.mimic] if h.mimic in look_alikes else sites.get(h.site, families.get(h.family, 1.0)))
                 * (rule.bilateral if h.side == "bilateral" and h.site in sites else 1.0)
                 for h in hypotheses
             ],
