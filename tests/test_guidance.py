@@ -736,3 +736,32 @@ def test_a_leg_at_risk_is_sent_to_open_the_artery_not_to_walk():
     out_c = run(loc, **claudication)
     assert "supervised walking" in " ".join(options(out_c)) and "opened up" not in " ".join(options(out_c))
     assert {w.test: w.priority for w in out_c["workup"]}["vascular_surgery_review"] == "medium"
+
+
+def test_a_named_look_alike_is_the_cause_not_a_joint_or_muscle():
+    """After "they fit a pain syndrome of the foot", the summary must not go on to name "a joint
+    or muscle" as the cause: the look-alike it just named is the cause."""
+    from plexnav.case import EtiologyEntry, LocalizationEntry
+    from plexnav.engine.guidance import cause_sentences, where_sentences
+
+    words = load_guidance_knowledge().words
+    crps = LocalizationEntry(
+        site="no_neurological_lesion",
+        side="right",
+        probability=0.9,
+        supporting=[],
+        against=[],
+        hypothesis="mimic_crps_right:symptomatic",
+        detail="a complex regional pain syndrome",
+    )
+    causes = [
+        EtiologyEntry(cause="musculoskeletal_or_non_neurological", probability=0.7, reasons=[]),
+        EtiologyEntry(cause="trauma", probability=0.2, reasons=[]),
+    ]
+    said = " ".join(where_sentences([crps], words) + cause_sentences([crps], causes, words))
+    assert "complex regional pain syndrome" in said
+    assert "joint or muscle" not in said and "not a damaged nerve, is the most likely cause" in said
+    assert "an injury" in said  # the other cause is still named
+    # no look-alike named: the cause is said in its own words
+    plain = crps.model_copy(update={"hypothesis": "no_neurological_lesion:symptomatic", "detail": None})
+    assert "joint or muscle" in " ".join(cause_sentences([plain], causes, words))

@@ -141,3 +141,18 @@ def test_the_patient_result_shows_where_they_feel_it_as_their_pdf_does(client):
     legend = page.split('id="h-where"', 1)[1].split("</ul>", 1)[0]
     assert "light = mild, dark = severe" in legend and legend.count('class="key"') == 3
     assert "map-symptoms" not in client.post("/check", data={"csrf_token": token, "weak": "stairs:left"}).text
+
+
+def test_the_result_page_heads_a_look_alike_s_map_as_where_it_is_felt():
+    """The result page's map heading follows the leading reading, as the reports' does."""
+    from conftest import MECHANICAL_BACK_PAIN
+    from plexnav.engine.assess import assess
+    from plexnav.examples import example_path
+    from plexnav.validation import parse_case
+    from plexnav.web import present
+
+    look_alike = validate_case({"format": "plexnav-case/1", **MECHANICAL_BACK_PAIN})[0]
+    view = present.assessment_view(assess(look_alike), look_alike)
+    assert view["territory_title"] == "Where the leading reading (no nerve lesion) is felt"
+    nerve = parse_case(example_path("common-peroneal-fibular-head").read_bytes())[0]
+    assert present.assessment_view(assess(nerve), nerve)["territory_title"] == "Skin territory of the leading site"

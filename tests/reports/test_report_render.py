@@ -418,3 +418,15 @@ def test_a_summary_with_no_test_planned_says_what_the_assessment_says():
     assert "scan would help" not in text
     expected = "a few more checks in the examination" if a.next_best_findings else "plexnav suggests no more tests"
     assert expected in text and expected in a.plain_summary
+
+
+def test_the_body_map_of_a_look_alike_is_not_called_a_nerve_territory(plexus_case):
+    """A look-alike has no nerve's skin territory: its map shows where it is felt."""
+    case, _ = validate_case({"format": "plexnav-case/1", **MECHANICAL_BACK_PAIN})
+    a = assess(case)
+    assert a.localization[0].site == "no_neurological_lesion"
+    text = html_text(render_html(case, "clinician", assessment=a, generated=WHEN))
+    assert "Where the leading reading (no nerve lesion) is felt" in text
+    assert "Skin territory of the leading site" not in text
+    plexus = html_text(render_html(plexus_case, "clinician", generated=WHEN))
+    assert "Skin territory of the leading site" in plexus

@@ -29,6 +29,7 @@ from plexnav.engine.workup import context_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
 
 UNKNOWN = "idiopathic_or_unknown"
+NOT_NEUROLOGICAL = "musculoskeletal_or_non_neurological"
 _MANAGEMENT_ENTRY = builder(ManagementEntry)
 _GUIDANCE_ENTRY = builder(GuidanceEntry)
 
@@ -113,6 +114,45 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _names_look_alike(top: LocalizationEntry, words: Mapping[str, Any]) -> bool:
+    """The leading entry is "no nerve lesion" read as a named look-alike: it leads "no nerve
+    lesion" clearly, so the entry carries its name as the detail (localize.leading_look_alike)."""
+    return bool(
+        top.site == "no_neurological_lesion"
+        and top.hypothesis
+        and top.hypothesis.startswith("mimic_")
+        and top.detail
+        and lesion_words(top, words) != words["sites"][top.site]
+    )
+
+
+def cause_sentences(
+    localization: Sequence[LocalizationEntry],
+    etiology: Sequence[EtiologyEntry],
+    words: Mapping[str, Any],
+    with_others: bool = True,
+) -> list[str]:
+    """The leading cause in a plain sentence and the next ones worth naming.  When the
+    summary has just named a look-alike and the leading cause is "not a nerve problem", the
+    look-alike is that cause: saying "such as in a joint or muscle" after naming a pain
+    syndrome or an artery would contradict it."""
+    if not etiology:
+        return []
+    s = words["summary"]
+    top = etiology[0].cause
+    lead = max(localization, key=lambda e: e.probability) if localization else None
+    if top == UNKNOWN:
+        out = [s["cause_unclear"]]
+    elif top == NOT_NEUROLOGICAL and lead is not None and _names_look_alike(lead, words):
+        out = [s["cause_look_alike"]]
+    else:
+        out = [s["cause"].format(cause=words["causes"][top])]
+    others = [words["causes"][e.cause] for e in etiology[1:3] if e.probability >= 0.05 and e.cause != UNKNOWN]
+    if others and with_others:
+        out.append(s["other_causes"].format(causes=_join(others)))
+    return out
+
+
 def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[str, Any]) -> list[str]:
     """Where the problem is, in plain sentences: the leading site (its lesion point, or the
     look-alike), honest uncertainty, and a close runner-up."""
@@ -123,14 +163,7 @@ def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[st
     top = ranked[0]
     if top.site == "no_neurological_lesion":
         out = [s["found_no_lesion"] if top.probability >= s["no_lesion_firm_from"] else s["found_no_lesion_uncertain"]]
-        # the look-alike is named only when it leads "no nerve lesion" clearly: the entry then
-        # carries its name as the detail (localize.leading_look_alike)
-        if (
-            top.hypothesis
-            and top.hypothesis.startswith("mimic_")
-            and top.detail
-            and lesion_words(top, words) != words["sites"][top.site]
-        ):
+        if _names_look_alike(top, words):
             out.append(s["found_mimic"].format(place=lesion_words(top, words)))
     elif top.probability < s["uncertain_below"]:
         return [s["found_uncertain"].format(site=lesion_words(top, words))]
@@ -194,12 +227,7 @@ def plain_summary(
         if triage.level != "routine" and triage.reasons:
             parts.append(triage.reasons[0].split(". ")[0].rstrip(".") + ".")
     parts += where_sentences(localization, words)
-    if etiology:
-        top = etiology[0].cause
-        parts.append(s["cause_unclear"] if top == UNKNOWN else s["cause"].format(cause=words["causes"][top]))
-        others = [words["causes"][e.cause] for e in etiology[1:3] if e.probability >= 0.05 and e.cause != UNKNOWN]
-        if others:
-            parts.append(s["other_causes"].format(causes=_join(others)))
+    parts += cause_sentences(localization, etiology, words)
     tests = [words["tests"][w.test] for w in workup[:3]]
     parts.append(s["tests"].format(tests=_join(tests)) if tests else no_tests_sentence(triage, more_to_examine, words))
     questions = fitted_questions(localization, facts, knowledge)[:3]

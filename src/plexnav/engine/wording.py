@@ -61,6 +61,14 @@ def structure_name(site: str) -> str:
     return site_label(site, None).removesuffix(" lesion")
 
 
+def territory_title(site: str | None) -> str:
+    """The heading over the leading site's body map: a look-alike is not a nerve, so what the
+    map shades is where it is felt, not a nerve's skin territory."""
+    if site == "no_neurological_lesion":
+        return "Where the leading reading (no nerve lesion) is felt"
+    return "Skin territory of the leading site"
+
+
 def percent(probability: float) -> str:
     """Rounded, but never '100%' or '0%': a probability is never certain."""
     if probability >= 0.995:

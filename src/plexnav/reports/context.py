@@ -28,8 +28,8 @@ from plexnav.diary.analysis import fmt, nice_date, trend_sentences, weekly_summa
 from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
-from plexnav.engine.guidance import fitted_questions, no_tests_sentence, where_sentences
-from plexnav.engine.wording import look_alike_line, percent, site_label
+from plexnav.engine.guidance import cause_sentences, fitted_questions, no_tests_sentence, where_sentences
+from plexnav.engine.wording import look_alike_line, percent, site_label, territory_title
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
 from plexnav.knowledge.base import load_knowledge
@@ -308,16 +308,10 @@ def _disclaimer(text: str) -> dict:
 def _where_words(assessment: Assessment, knowledge: GuidanceKnowledge) -> list[str]:
     """The leading site and cause in plain words (the engine's own sentence templates)."""
     words = knowledge.words
-    s = words["summary"]
-    out = where_sentences(assessment.localization, words)
-    if assessment.etiology:
-        top = assessment.etiology[0].cause
-        out.append(
-            s["cause_unclear"]
-            if top == "idiopathic_or_unknown"
-            else s["cause"].format(cause=words["causes"].get(top) or T.name("cause", top))
-        )
-    return out
+    return [
+        *where_sentences(assessment.localization, words),
+        *cause_sentences(assessment.localization, assessment.etiology, words, with_others=False),
+    ]
 
 
 def _plain_background(entry, knowledge: GuidanceKnowledge) -> str:
@@ -615,7 +609,7 @@ def clinician_context(
             BM.render_body_map(
                 shading,
                 marks,
-                title=f"Skin territory of the leading site: {lead_label}" if lead_label else "Body map",
+                title=f"{territory_title(lead.site)}: {lead_label}" if lead and lead_label else "Body map",
                 id_prefix="clinician-",
                 mark_words=BM.SENSATION_MARK_WORDS,
             )

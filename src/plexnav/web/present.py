@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from plexnav import vocabulary as V
 from plexnav.case import Assessment, Case
-from plexnav.engine.wording import look_alike_line
+from plexnav.engine.wording import look_alike_line, territory_title
 from plexnav.web import bodymap, labels
 
 DISCLAIMER_SHORT = "plexnav supports clinical judgement; it never replaces it."
@@ -407,6 +407,7 @@ def assessment_view(assessment: Assessment, case: Case | None) -> dict:
         "education": [(t, available[t]["title"]) for t in education_links(assessment) if t in available],
         "sites": ranked_sites(assessment),
         "territory": territory_,
+        "territory_title": territory_title(assessment.localization[0].site if assessment.localization else None),
         "territory_list": territory_list(territory_),
         "observed": observed_sensory(case) if case is not None else {},
         "causes": causes_view(assessment),
