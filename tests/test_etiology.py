@@ -730,3 +730,29 @@ def test_an_injection_injury_of_a_gluteal_nerve_is_not_told_it_hit_the_sciatic()
     injection = next(c for c in causes if c.cause == "injection_injury")
     text = " ".join(injection.reasons)
     assert "nerves of the buttock muscles" in text and "can hit the sciatic nerve." not in text
+
+
+def test_enhancing_roots_on_a_spine_scan_point_away_from_wear_and_tear():
+    """A lumbar MRI that shows thickened, enhancing nerves and names no structure has seen the
+    roots of the cauda equina (the plexus lies outside it): with no infection risk or cancer
+    red flag the immune polyradiculoneuropathies (counted as a cause not yet known) lead
+    over wear and tear, and the finding is not read as a thickened plexus; a history of
+    cancer brings a tumour forward (Ross & Moore 2015)."""
+    enhancing = [{"test": "mri_lumbar_spine", "finding": "plexus_enhancement_or_thickening"}]
+    numb = [{"kind": "numbness", "region": "sole", "side": "bilateral"}]
+    plain = ranked("polyradiculopathy", "bilateral", symptoms=numb, history={"onset": "chronic"})
+    assert plain[0].cause == "degenerative_spine"
+    out = ranked(
+        "polyradiculopathy", "bilateral", symptoms=numb, history={"onset": "chronic"}, investigations=enhancing
+    )
+    assert out[0].cause == "idiopathic_or_unknown", [(e.cause, e.probability) for e in out[:3]]
+    assert prob(out, "degenerative_spine") < prob(plain, "degenerative_spine")
+    cancer = ranked(
+        "polyradiculopathy",
+        "bilateral",
+        symptoms=numb,
+        history={"onset": "chronic", "factors": ["cancer_history"]},
+        investigations=enhancing,
+    )
+    assert prob(cancer, "neoplastic") > prob(out, "neoplastic")
+    assert prob(cancer, "idiopathic_or_unknown") < prob(out, "idiopathic_or_unknown")

@@ -765,3 +765,13 @@ def test_a_named_look_alike_is_the_cause_not_a_joint_or_muscle():
     # no look-alike named: the cause is said in its own words
     plain = crps.model_copy(update={"hypothesis": "no_neurological_lesion:symptomatic", "detail": None})
     assert "joint or muscle" in " ".join(cause_sentences([plain], causes, words))
+
+
+def test_enhancing_roots_ask_about_inflammation_and_spinal_fluid_not_a_pinched_root():
+    numb = [{"kind": "numbness", "region": "sole", "side": "bilateral"}]
+    loc = [entry("polyradiculopathy", "bilateral", 0.9)]
+    pinched = "pinched nerve root"
+    assert pinched in run(loc, symptoms=numb)["plain_summary"]
+    enhancing = [{"test": "mri_lumbar_spine", "finding": "plexus_enhancement_or_thickening"}]
+    out = run(loc, symptoms=numb, investigations=enhancing)["plain_summary"]
+    assert pinched not in out and "spinal fluid test (lumbar puncture)" in out

@@ -1590,3 +1590,72 @@ def test_a_pelvic_fracture_raises_the_sacral_roots_as_well_as_the_plexus(model):
     for root in ("root_S1:left", "root_L5:left", "polyradiculopathy_L5_S1:left"):
         assert risk[by_id[root]] > 0.3, root
     assert risk[by_id["plexus_sacral:left"]] > risk[by_id["root_S1:left"]]
+
+
+def _sensory_ataxia(**changes):
+    """Numb feet, shins and knees on both sides with every reflex gone (H reflexes too), full
+    strength, a normal needle EMG and normal conduction studies, sensory responses included."""
+    sensory = ("sole", "dorsum_foot", "lateral_leg", "medial_leg", "anterior_knee")
+    sections = dict(
+        patient={"age": 60, "sex": "male"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 400},
+        symptoms=[{"kind": "numbness", "region": r, "side": "bilateral"} for r in ("sole", "anterior_knee")],
+        exam={
+            "strength": [
+                {"movement": m, "side": "bilateral", "mrc": 5}
+                for m in ("hip_flexion", "knee_extension", "ankle_dorsiflexion", "ankle_plantarflexion")
+            ],
+            "reflexes": [{"reflex": r, "side": "bilateral", "grade": "absent"} for r in ("patellar", "achilles")],
+            "sensation": [{"region": r, "side": "bilateral", "finding": "reduced"} for r in sensory],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                *(
+                    {"study": s, "side": "bilateral", "result": "normal"}
+                    for s in (
+                        "sural_sensory",
+                        "superficial_peroneal_sensory",
+                        "saphenous_sensory",
+                        "peroneal_motor_edb",
+                    )
+                ),
+                {"study": "h_reflex", "side": "bilateral", "result": "absent"},
+            ],
+            "needle_emg": [
+                {"muscle": m, "side": "left", "result": "normal"}
+                for m in ("tibialis_anterior", "medial_gastrocnemius", "vastus_lateralis", "paraspinal_lower_lumbar")
+            ],
+        },
+    )
+    sections.update(changes)
+    return _case(**sections)
+
+
+def test_numbness_and_lost_reflexes_with_normal_sensory_responses_are_the_sensory_roots(model):
+    """Sinnreich 2004: chronic immune sensory polyradiculopathy numbs the legs and takes the
+    reflexes with strength, needle EMG and conduction studies (sensory responses included)
+    normal: the lesion lies in the dorsal roots, proximal to the ganglia.  A polyneuropathy
+    would lower the sural responses first; a small-fibre one keeps the knee jerks; a
+    compressive root range would show on needle EMG."""
+    scored = score_case(model, _sensory_ataxia())
+    groups = group_sites(model, scored)
+    assert (groups[0].site, groups[0].side) == ("polyradiculopathy", "bilateral"), groups[:3]
+    best = model.hypotheses[int(np.argmax(scored.posterior))]
+    assert best.motor < 1.0 and best.id.endswith("_sensory:bilateral"), best.id
+    # the same picture with the sural responses gone is a polyneuropathy again
+    low_sural = _sensory_ataxia(
+        electrodiagnosis={
+            "nerve_conduction": [{"study": "sural_sensory", "side": "bilateral", "result": "absent"}],
+        }
+    )
+    assert group_sites(model, score_case(model, low_sural))[0].site == "polyneuropathy"
+
+
+def test_the_sensory_roots_spare_motor_findings_by_their_nature_in_the_explanation(model):
+    from plexnav.engine.assess import assess
+
+    top = assess(_sensory_ataxia()).localization[0]
+    assert "sensory roots only" in (top.detail or "")
+    spared = [s.text for s in top.explanation if "needle EMG" in s.text and "spares it" in s.text]
+    assert spared and all("only the sensory roots are affected" in t for t in spared), spared
+    assert not any("not supplied mainly by" in t for t in spared)

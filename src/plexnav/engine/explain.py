@@ -18,8 +18,10 @@ from plexnav.engine.catalogue import FindingSpec
 from plexnav.engine.localize import NO_LESION, Scored, SiteGroup
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
+from plexnav.engine.predict import MOTOR_FIBRES
 from plexnav.engine.records import builder
 from plexnav.engine.wording import finding_name, finding_phrase
+from plexnav.knowledge.base import KnowledgeBase
 from plexnav.knowledge.records import MuscleRecord, ReflexRecord, SkinRecord, StudyRecord
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
@@ -145,6 +147,9 @@ def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
         # involve the target (its involvement here is that times the lesion's deficit)
         if hyp.deficit < 1.0 and model.inv_lmn[h, model.finding_index[spec.key]] >= _MAIN_SUPPLY * hyp.deficit:
             return f" ({kb.parameters['irritative']['spared']})"
+        if hyp.motor < 1.0 and _motor_target(kb, spec):
+            # the sensory roots alone: their motor fibres are spared by the lesion's nature
+            return f" ({kb.polyradiculopathy['sensory_roots']['spared']})"
         record: Mapping[str, MuscleRecord | ReflexRecord | StudyRecord | SkinRecord]
         if spec.target == "movement":
             mov = kb.movements[spec.target_id]
@@ -166,6 +171,13 @@ def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
             levels = sorted({n.split(":")[1] for n in main}, key=lambda level: kb.root_order[level])
             return f" (it is not supplied mainly by {'/'.join(levels)})"
     return ""
+
+
+def _motor_target(kb: KnowledgeBase, spec: FindingSpec) -> bool:
+    """A finding that tests motor fibres: strength, needle EMG, a motor or late-response study."""
+    if spec.target in ("muscle", "movement"):
+        return True
+    return spec.target == "study" and kb.studies[spec.target_id].fibres in MOTOR_FIBRES
 
 
 def explain_group(

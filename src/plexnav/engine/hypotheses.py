@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from plexnav import vocabulary as V
+from plexnav.engine.wording import range_detail
 from plexnav.knowledge.base import KnowledgeBase, root_range_id
 from plexnav.knowledge.records import CentralEffect, HypothesisSide
 
@@ -24,6 +25,7 @@ class Hypothesis:
     central_contra: Mapping[CentralEffect, float] = field(default_factory=dict)  # one-sided cord: other side
     pattern: str | None = None
     large_fibre: float = 1.0  # a length-dependent pattern's reach to the large fibres (sites.yaml)
+    motor: float = 1.0  # share of the lesion's effect that reaches motor fibres (a sensory-root range: little)
     detail: str | None = None
     levels: tuple[str, ...] | None = None
     mimic: str | None = None  # a look-alike of mimics.yaml (site no_neurological_lesion)
@@ -136,23 +138,33 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     ]
     spans += [(first, last, ["bilateral"], bilateral_factor, 1.0) for first, last in poly.get("diffuse_ranges", [])]
     n = sum(span[-1] for span in spans)
+    # the dorsal (sensory) roots alone, on both sides: chronic immune sensory
+    # polyradiculopathy; a rare form added beside the ranges, not taken from their share
+    sensory = poly.get("sensory_roots") or {}
+    spans += [
+        (first, last, ["bilateral"], bilateral_factor, float(sensory["weight"]))
+        for first, last in sensory.get("ranges", [])
+    ]
     bilateral_share = shares.get(poly["family"], shares["default"])
-    for first, last, sides, both_sides, weight in spans:
+    sensory_from = len(spans) - len(sensory.get("ranges", []))
+    for i, (first, last, sides, both_sides, weight) in enumerate(spans):
         span = tuple(levels[levels.index(first) : levels.index(last) + 1])
         lesion = {f"root:{lv}": poly["involvement"] for lv in span}
+        dorsal = i >= sensory_from
         # a two-sided-only range takes the share the two-sided form of any range has
         side_shares = {"bilateral": bilateral_share} if sides == ["bilateral"] else _side_shares(sides, bilateral_share)
         for side, share in side_shares.items():
             out.append(
                 Hypothesis(
-                    id=f"{root_range_id(first, last)}:{side}",
+                    id=f"{root_range_id(first, last)}{'_sensory' if dorsal else ''}:{side}",
                     site="polyradiculopathy",
                     side=side,
                     family=poly["family"],
                     prior=priors[poly["family"]] * share * weight / n,
                     lesion=_sided(lesion, side, both_sides),
                     levels=span,
-                    detail=f"roots {first}-{last}",
+                    detail=sensory["detail"] if dorsal else range_detail(span),
+                    motor=float(sensory["motor"]) if dorsal else 1.0,
                 )
             )
     out += _with_background(out, params["background_polyneuropathy"])

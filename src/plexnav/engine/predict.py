@@ -17,6 +17,7 @@ from plexnav.knowledge.base import KnowledgeBase
 from plexnav.knowledge.records import Component, MimicRecord, MovementRecord
 
 UMN_SIGNS = ("spasticity", "sustained_clonus")
+MOTOR_FIBRES = ("motor", "late_motor")  # studies a lesion of the sensory roots alone leaves normal
 
 # One dict per model build, shared with the catalogue: here (hypothesis id, muscle, side) ->
 # involvement, there a target's key -> (lower, upper motor neuron) involvement.
@@ -70,7 +71,7 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
         record = kb.muscles[muscle_id]
         value = min(_length(kb, record.length_class) * record.length_weight, 1.0) * hyp.large_fibre
     else:
-        value = hyp.deficit * fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
+        value = hyp.deficit * hyp.motor * fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
     if memo is not None:
         memo[key] = value
     return value
@@ -188,7 +189,8 @@ def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float
     record = kb.studies[study_id]
     if hyp.pattern == "length_dependent":
         return _length(kb, record.length_class) * hyp.large_fibre
-    return hyp.deficit * fw.study_involvement(kb, _lesion(hyp, side), study_id)
+    motor = hyp.motor if record.fibres in MOTOR_FIBRES else 1.0
+    return hyp.deficit * motor * fw.study_involvement(kb, _lesion(hyp, side), study_id)
 
 
 def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> float:

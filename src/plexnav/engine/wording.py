@@ -31,6 +31,11 @@ SITE_WORDS = {
 }
 
 
+def range_detail(levels: Sequence[str]) -> str:
+    """A root range's own detail ('roots L3-L5'): what its label already says by its levels."""
+    return f"roots {levels[0]}-{levels[-1]}"
+
+
 def site_label(
     site: str, side: str | None, levels: Sequence[str] | None = None, detail: str | None = None, noun: str = "lesion"
 ) -> str:
@@ -43,6 +48,8 @@ def site_label(
         words = SITE_WORDS.get(site, site)
     if site == "polyradiculopathy" and levels:
         words = f"{levels[0]}-{levels[-1]} polyradiculopathy"
+        if detail and detail != range_detail(levels):
+            words += f" ({detail})"  # a form of its own (the sensory roots alone)
     if side in ("left", "right") and site != "no_neurological_lesion":
         words = f"{side} {words}"
     elif side == "bilateral" and site.startswith(("plexus", "polyradic", "root", "nerve")):
@@ -85,8 +92,8 @@ def hypothesis_label(hyp: Hypothesis) -> str:
     side = None if hyp.side == "symptomatic" else hyp.side
     # an irritative twin hurts more than it takes away: "right L5 root irritation", so that
     # "spares it" reads true of it (its site entry's detail says the same at more length)
-    # a polyneuropathy's form is named in the site table, not in every line that cites it
-    detail = None if hyp.site == "polyneuropathy" else hyp.detail
+    # a polyneuropathy's or a root range's form is named in the site table, not in every line that cites it
+    detail = None if hyp.site in ("polyneuropathy", "polyradiculopathy") else hyp.detail
     return site_label(hyp.site, side, hyp.levels, detail, "irritation" if hyp.irritative else "lesion")
 
 
