@@ -756,3 +756,24 @@ def test_enhancing_roots_on_a_spine_scan_point_away_from_wear_and_tear():
     )
     assert prob(cancer, "neoplastic") > prob(out, "neoplastic")
     assert prob(cancer, "idiopathic_or_unknown") < prob(out, "idiopathic_or_unknown")
+
+
+def test_a_lump_on_a_root_with_no_disc_beside_it_is_less_likely_wear_and_tear():
+    """A 'mass' on a root with no disc or narrowing named points away from wear and tear more
+    than one beside a disc; and a young adult's lump is not made less likely a tumour by age
+    (a nerve-sheath tumour is not rarer before 40), as a tumour with nothing seen is."""
+    lump = {"test": "mri_lumbar_spine", "finding": "mass", "level": "L5-S1", "side": "left", "site": "root:S1"}
+    disc = {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "side": "left"}
+    pain = [{"kind": "pain", "region": "posterior_leg", "side": "left"}]
+    alone = ranked("root:S1", symptoms=pain, investigations=[lump], patient={"age": 30, "sex": "male"})
+    beside = ranked("root:S1", symptoms=pain, investigations=[lump, disc], patient={"age": 30, "sex": "male"})
+    assert prob(alone, "degenerative_spine") < prob(beside, "degenerative_spine")
+    older = ranked("root:S1", symptoms=pain, investigations=[lump], patient={"age": 45, "sex": "male"})
+    assert prob(alone, "neoplastic") == pytest.approx(prob(older, "neoplastic"), abs=0.02)
+    unseen_young = ranked(
+        "root:S1", symptoms=pain, history={"factors": ["weight_loss"]}, patient={"age": 30, "sex": "male"}
+    )
+    unseen_older = ranked(
+        "root:S1", symptoms=pain, history={"factors": ["weight_loss"]}, patient={"age": 45, "sex": "male"}
+    )
+    assert prob(unseen_young, "neoplastic") < prob(unseen_older, "neoplastic")
