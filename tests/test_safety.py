@@ -176,6 +176,21 @@ def test_suspected_metastatic_compression_gets_whole_spine_mri_within_24h():
     assert planned(out)["mri_whole_spine"].when in ("immediately", "within_24h")
 
 
+def test_a_deposit_in_the_pelvis_on_a_nerve_is_not_a_suspected_cord_compression():
+    """A bone deposit with a deficit is suspected metastatic compression when it is in the
+    spine (NICE NG234); one a pelvic scan places on the lumbosacral trunk, outside the canal,
+    presses that nerve, not the cord: no emergency whole-spine MRI on its account."""
+    weak = {"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4}]}
+    pain = [{"kind": "pain", "region": "buttock", "side": "left"}]
+    trunk = [loc("plexus:lumbosacral_trunk", "left", 0.9), loc("root:L5", "left", 0.1)]
+    pelvic = {"test": "mri_pelvis", "finding": "bone_metastasis", "side": "left", "site": "plexus:lumbosacral_trunk"}
+    out = run(trunk, symptoms=pain, exam=weak, investigations=[pelvic])
+    assert "mri_whole_spine" not in planned(out)
+    spinal = {"test": "mri_lumbar_spine", "finding": "bone_metastasis", "level": "L5"}
+    out = run(trunk, symptoms=pain, exam=weak, investigations=[spinal])
+    assert planned(out)["mri_whole_spine"].priority == "emergency"
+
+
 def test_cord_signs_get_whole_spine_mri():
     out = run(
         [loc("spinal_cord", "bilateral", 0.7), loc("cauda_equina", "bilateral", 0.3)],
@@ -457,6 +472,9 @@ def test_exercise_related_hip_pain_is_imaged_before_exercise():
         _hip_loc(0.5), **RUNNER_HIP, investigations=[{"test": "hip_imaging", "finding": "fracture", "side": "left"}]
     )
     assert "hip_fracture_care" in option_ids(broken) and not LOADING & set(option_ids(broken))
+    # ... and the summary asks about the broken bone it has, not about ruling one out
+    assert "stress fracture" not in broken["plain_summary"]
+    assert "while the bone at the hip is broken or weakened" in broken["plain_summary"]
     # pain that settles, years-old pain, a worn hip at 68 or a hip that is a small share: no wait
     settling = dict(RUNNER_HIP, history={"onset": "subacute", "course": "improving", "duration_days": 56})
     long_standing = dict(RUNNER_HIP, history={"onset": "chronic", "duration_days": 1000})
