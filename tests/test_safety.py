@@ -817,6 +817,39 @@ def test_a_normal_back_scan_before_the_red_flags_is_repeated_not_operated_on():
     assert "ces_decompression" in option_ids(run(CES_LOC, **CES))
 
 
+def test_numb_genitals_with_back_and_leg_pain_bring_the_cauda_equina_steps():
+    """Revision 1.1 made genital numbness with back or leg symptoms an emergency of its own
+    (GIRFT 2023): it brings what the saddle clause brings, an MRI of the low back now and a
+    bladder scan, and the decompression question."""
+    sections = dict(
+        history={"onset": "acute", "course": "worsening", "duration_days": 5},
+        symptoms=[
+            {"kind": "pain", "region": "lower_back", "severity": 7},
+            {"kind": "pain", "region": "posterior_leg", "side": "left", "quality": "shooting"},
+            {"kind": "numbness", "region": "genital"},
+        ],
+    )
+    out = run(CES_LOC, **sections)
+    assert out["triage"].rules == ["emergency.genital_sensation"]
+    got = planned(out)
+    assert (got["mri_lumbar_spine"].priority, got["mri_lumbar_spine"].when) == ("emergency", "immediately")
+    assert (got["post_void_residual"].priority, got["post_void_residual"].when) == ("emergency", "immediately")
+    assert "ces_decompression" in option_ids(out)
+
+
+def test_every_clause_the_emergency_screen_reads_as_cauda_equina_brings_the_emergency_mri():
+    """The triage clauses that stand for a suspected cauda equina syndrome (the emergency
+    screen's words name it) are each one of the emergency MRI's reasons: a clause added to the
+    policy without its work-up is caught here."""
+    import yaml
+
+    screen = yaml.safe_load((Path(__file__).parents[1] / "src/plexnav/web/data/emergency_screen.yaml").read_text())
+    ces = {rule for rule, spec in screen["rules"].items() if spec.get("suspect") == "cauda equina syndrome"}
+    ces_mri = next(r for r in K.workup["rules"] if r["id"] == "ces_mri")
+    named = {f.removeprefix("triage_rule:") for f in ces_mri["when"]["any"]}
+    assert ces and ces <= named, sorted(ces - named)
+
+
 def test_a_bleed_pressing_on_the_cord_stops_the_blood_thinner():
     """A spinal epidural haematoma on warfarin: pausing and reversing the blood thinner is
     asked for beside the cord decompression, as for a bleed anywhere else."""
