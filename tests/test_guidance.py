@@ -775,3 +775,14 @@ def test_enhancing_roots_ask_about_inflammation_and_spinal_fluid_not_a_pinched_r
     enhancing = [{"test": "mri_lumbar_spine", "finding": "plexus_enhancement_or_thickening"}]
     out = run(loc, symptoms=numb, investigations=enhancing)["plain_summary"]
     assert pinched not in out and "spinal fluid test (lumbar puncture)" in out
+
+
+def test_a_skin_nerve_s_pain_is_not_sent_for_stretching():
+    """Meralgia paresthetica or a sural neuropathy hurts where the nerve is pressed: taking the
+    pressure off eases it, a stretching programme does not; a root's pain still gets it."""
+    pain = [{"kind": "pain", "region": "lateral_thigh", "side": "left", "quality": "burning"}]
+    skin_nerve = run([entry("nerve:lateral_femoral_cutaneous", "left", 0.9)], symptoms=pain)
+    assert "physio_stretch" not in [m.option for m in skin_nerve["management"]]
+    assert not any("stretching" in m.option for m in skin_nerve["management"])
+    root = run([entry("root:L2", "left", 0.9)], symptoms=pain)
+    assert any("stretching" in m.option for m in root["management"])
