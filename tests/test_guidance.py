@@ -765,6 +765,14 @@ def test_a_named_look_alike_is_the_cause_not_a_joint_or_muscle():
     # no look-alike named: the cause is said in its own words
     plain = crps.model_copy(update={"hypothesis": "no_neurological_lesion:symptomatic", "detail": None})
     assert "joint or muscle" in " ".join(cause_sentences([plain], causes, words))
+    # an injury leading, the named look-alike is not listed again as "a joint or muscle"
+    injury_first = [
+        causes[1].model_copy(update={"probability": 0.5}),
+        causes[0].model_copy(update={"probability": 0.4}),
+    ]
+    said = " ".join(cause_sentences([crps], injury_first, words))
+    assert "The most likely cause is an injury" in said and "joint or muscle" not in said
+    assert "joint or muscle" in " ".join(cause_sentences([plain], injury_first, words))
 
 
 def test_enhancing_roots_ask_about_inflammation_and_spinal_fluid_not_a_pinched_root():

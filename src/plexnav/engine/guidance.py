@@ -141,13 +141,16 @@ def cause_sentences(
     s = words["summary"]
     top = etiology[0].cause
     lead = max(localization, key=lambda e: e.probability) if localization else None
+    named = lead is not None and _names_look_alike(lead, words)
     if top == UNKNOWN:
         out = [s["cause_unclear"]]
-    elif top == NOT_NEUROLOGICAL and lead is not None and _names_look_alike(lead, words):
+    elif top == NOT_NEUROLOGICAL and named:
         out = [s["cause_look_alike"]]
     else:
         out = [s["cause"].format(cause=words["causes"][top])]
-    others = [words["causes"][e.cause] for e in etiology[1:3] if e.probability >= 0.05 and e.cause != UNKNOWN]
+    # the look-alike just named is "a problem that does not damage the nerves": not listed again
+    unsaid = {UNKNOWN, NOT_NEUROLOGICAL} if named else {UNKNOWN}
+    others = [words["causes"][e.cause] for e in etiology[1:3] if e.probability >= 0.05 and e.cause not in unsaid]
     if others and with_others:
         out.append(s["other_causes"].format(causes=_join(others)))
     return out
