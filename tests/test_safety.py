@@ -862,6 +862,26 @@ def test_a_bleed_pressing_on_the_cord_stops_the_blood_thinner():
     assert {"cord_decompression", "bleed_control"} <= set(option_ids(out))
 
 
+def test_a_young_calf_that_cramps_at_rest_is_not_sent_for_an_arterial_work_up():
+    """The arteries as the look-alike's leading name are not enough for ankle pressures, a
+    vascular team and a walking programme: that needs pain brought on by walking, or the age
+    or risks of arterial disease (Fowkes 2013), or weak pulses."""
+
+    def arteries(age, **sections):
+        lead = loc("no_neurological_lesion", "bilateral", 0.8, "mimic_vascular_claudication:symptomatic")
+        lead.look_alikes = {"vascular_claudication": 0.4, "none": 0.35, "knee_joint": 0.25}
+        return run([lead, loc("root:S1", "left", 0.2)], patient={"age": age, "sex": "male"}, **sections)
+
+    cramps = [{"kind": "cramps", "region": "posterior_leg", "side": "bilateral"}]
+    young = arteries(41, symptoms=cramps)
+    assert not {"ankle_brachial_index", "vascular_surgery_review"} & set(planned(young))
+    assert "vascular_care" not in option_ids(young)
+    older = arteries(68, symptoms=cramps)
+    assert "ankle_brachial_index" in planned(older)
+    walking = [{"kind": "pain", "region": "posterior_leg", "side": "left", "provoked_by": ["walking"]}]
+    assert "ankle_brachial_index" in planned(arteries(41, symptoms=walking))
+
+
 def test_no_walking_programme_in_an_emergency():
     """Reduced foot pulses in an emergency picture: the vascular review stays in the work-up,
     the supervised walking programme waits for the emergency team."""

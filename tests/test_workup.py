@@ -256,6 +256,31 @@ def test_data_checks_catch_typos_unknown_sources_and_forward_references():
     assert any("definitions." in p for p in check_documents(reordered, read_sources()))
 
 
+def test_data_checks_refuse_the_engines_context_where_only_the_case_is_known():
+    """A derived definition, a triage clause and a cause are read on the case's own facts,
+    before the triage, the localization and the causes exist: a condition there that names
+    that context ('hypothesis_top:', 'group_p:') would silently never hold, so loading
+    refuses it; a work-up rule may name it."""
+    from plexnav.knowledge.files import read_sources
+    from plexnav.knowledge.guidance import FILES, check_documents
+
+    docs = {name: read_yaml(file) for name, file in FILES.items()}
+    reading = {"all": ["hypothesis_top:mimic_vascular_claudication", {"value": "group_p:none", "ge": 0.5}]}
+    definitions = {"derived": {**docs["definitions_guidance"]["derived"], "late_reading": {"when": reading}}}
+    problems = check_documents({**docs, "definitions_guidance": definitions}, read_sources())
+    assert any("late_reading" in p and "hypothesis_top" in p for p in problems), problems
+    assert any("late_reading" in p and "group_p:none" in p for p in problems), problems
+    cause = {
+        **docs["causes"]["causes"]["trauma"],
+        "evidence": [{"when": "site_top:cauda_equina", "lr": 2, "reason": "x"}],
+    }
+    causes = {**docs["causes"], "causes": {**docs["causes"]["causes"], "trauma": cause}}
+    assert any("site_top:cauda_equina" in p for p in check_documents({**docs, "causes": causes}, read_sources()))
+    rule = {**docs["workup"]["rules"][0], "when": reading}
+    workup = {**docs["workup"], "rules": [rule, *docs["workup"]["rules"][1:]]}
+    assert check_documents({**docs, "workup": workup}, read_sources()) == []
+
+
 def test_sudden_weakness_of_both_legs_images_the_whole_spine():
     """The thoracic cord is still possible: a low-back MRI alone would miss it."""
     entries = plan_for(

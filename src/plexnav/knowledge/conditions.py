@@ -53,7 +53,11 @@ _FEATURE_PATTERNS = [
     # a finding at a vertebral level where the conus lies (engine/facts.py CONUS_LEVELS)
     rf"imaging_level:conus:({_alt(V.IMAGING_FINDINGS)})",
     rf"imaging_side:(left|right|none):({_alt(V.IMAGING_FINDINGS)})|side_affected:(left|right)",
-    # context added by the engines
+]
+# Context the engines add after the case's own facts (triage, localization, causes): rules
+# may read it, a derived definition may not (definitions are worked out from the case alone,
+# before any of it exists, so such a definition would silently never hold)
+_CONTEXT_FEATURE_PATTERNS = [
     rf"triage:({_alt(V.TRIAGE_LEVELS)})",
     r"triage_rule:[a-z_]+\.[a-z_0-9]+",
     rf"site_top:({_alt(V.SITES)})",
@@ -69,6 +73,8 @@ _VALUE_PATTERNS = [
     rf"(recorded_)?min_mrc:({_alt(V.MOVEMENTS)})",
     rf"max_severity:({_alt(V.SYMPTOM_KINDS)})",
     rf"lab:({_alt(V.LAB_TESTS)})",
+]
+_CONTEXT_VALUE_PATTERNS = [
     rf"site_p:({_alt(V.SITES)})",
     r"group_p:[a-z_]+",
     rf"cause_p:({_alt(V.CAUSES)})",
@@ -80,19 +86,25 @@ _VALUE_PATTERNS = [
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The feature and value grammars, compiled on first use (tens of milliseconds, which a
-    process that reads the knowledge from the engine snapshot never spends)."""
+def _patterns(context: bool = True) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The feature and value grammars (``context``: with the engines' context), compiled on
+    first use (tens of milliseconds, which a process that reads the knowledge from the engine
+    snapshot never spends)."""
+    features = [*_FEATURE_PATTERNS, *(_CONTEXT_FEATURE_PATTERNS if context else ())]
+    values = [*_VALUE_PATTERNS, *(_CONTEXT_VALUE_PATTERNS if context else ())]
     return (
-        re.compile("^(" + "|".join(f"(?:{p})" for p in _FEATURE_PATTERNS) + ")$"),
-        re.compile("^(" + "|".join(f"(?:{p})" for p in _VALUE_PATTERNS) + ")$"),
+        re.compile("^(" + "|".join(f"(?:{p})" for p in features) + ")$"),
+        re.compile("^(" + "|".join(f"(?:{p})" for p in values) + ")$"),
     )
 
 
-def condition_problems(condition: object, derived: Iterable[str] = (), where: str = "") -> list[str]:
-    """Typos in a data-file condition, so a misspelt rule fails loudly instead of never firing."""
+def condition_problems(
+    condition: object, derived: Iterable[str] = (), where: str = "", context: bool = True
+) -> list[str]:
+    """Typos in a data-file condition, so a misspelt rule fails loudly instead of never firing;
+    ``context=False`` (a derived definition) also refuses the engines' context features."""
     derived = set(derived)
-    feature_re, value_re = _patterns()
+    feature_re, value_re = _patterns(context)
     if isinstance(condition, str):
         if condition in derived or feature_re.match(condition):
             return []
@@ -103,7 +115,7 @@ def condition_problems(condition: object, derived: Iterable[str] = (), where: st
         if key in condition:
             if set(condition) != {key} or not isinstance(condition[key], list):
                 return [f"{where}: '{key}' takes a list and nothing beside it"]
-            return [p for c in condition[key] for p in condition_problems(c, derived, where)]
+            return [p for c in condition[key] for p in condition_problems(c, derived, where, context)]
     if "value" not in condition:
         return [f"{where}: a comparison needs 'value' ({condition!r})"]
     problems = []

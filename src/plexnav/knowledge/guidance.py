@@ -80,18 +80,25 @@ def _walk_sources(node: Any, where: str, known: Doc, problems: list[str]) -> Non
             _walk_sources(value, f"{where}[{i}]", known, problems)
 
 
-def _walk_conditions(node: Any, where: str, derived: Iterable[str], problems: list[str]) -> None:
+# files whose conditions are read on the case's own facts, before triage, localization and
+# causes exist (engine.triage.case_facts): they may not name the engines' context
+CASE_FACT_FILES = ("triage", "causes")
+
+
+def _walk_conditions(
+    node: Any, where: str, derived: Iterable[str], problems: list[str], context: bool = True
+) -> None:
     if isinstance(node, Mapping):
         for key, value in node.items():
             if key in ("when", "needs_any", "repeat_if", "skip_if", "never_when"):
                 items = value if key == "needs_any" else [value]
                 for item in items:
-                    problems += condition_problems(item, derived, f"{where}.{key}")
+                    problems += condition_problems(item, derived, f"{where}.{key}", context)
             else:
-                _walk_conditions(value, f"{where}.{key}", derived, problems)
+                _walk_conditions(value, f"{where}.{key}", derived, problems, context)
     elif isinstance(node, list | tuple):
         for i, value in enumerate(node):
-            _walk_conditions(value, f"{where}[{i}]", derived, problems)
+            _walk_conditions(value, f"{where}[{i}]", derived, problems, context)
 
 
 def _check_ids(docs: Doc, problems: list[str]) -> None:
@@ -143,7 +150,8 @@ def _check_definitions(docs: Doc, problems: list[str]) -> list[str]:
             if name in seen:
                 problems.append(f"{file}.{name}: defined twice")
             # a definition may use only those above it (they are evaluated in file order)
-            problems += condition_problems(spec["when"], seen, f"{file}.{name}")
+            # ... and only the case's own facts: the engines' context comes later
+            problems += condition_problems(spec["when"], seen, f"{file}.{name}", context=False)
             seen.append(name)
     return seen
 
@@ -225,7 +233,7 @@ def check_documents(docs: Doc, known_sources: Doc) -> list[str]:
             _walk_sources(doc, name, known_sources, problems)
             continue
         _walk_sources(doc, name, known_sources, problems)
-        _walk_conditions(doc, name, derived, problems)
+        _walk_conditions(doc, name, derived, problems, context=name not in CASE_FACT_FILES)
     _check_ids(docs, problems)
     _check_guidance_ids(docs, problems)
     return problems
