@@ -794,3 +794,43 @@ def test_a_skin_nerve_s_pain_is_not_sent_for_stretching():
     assert not any("stretching" in m.option for m in skin_nerve["management"])
     root = run([entry("root:L2", "left", 0.9)], symptoms=pain)
     assert any("stretching" in m.option for m in root["management"])
+
+
+def test_an_emergency_is_not_reassured_by_a_look_alike():
+    """Weakness of both legs worsening over days is an emergency: a functional or joint
+    reading leading the findings is not offered to the person before the hospital has checked
+    the cord and the nerves (no look-alike, no 'not a damaged nerve', no question about it); a
+    look-alike that is the emergency itself (a blocked artery) is still named."""
+    from plexnav.case import LocalizationEntry
+
+    def lead(hypothesis, detail):
+        return LocalizationEntry(
+            site="no_neurological_lesion",
+            side="bilateral",
+            probability=0.8,
+            supporting=[],
+            against=[],
+            hypothesis=hypothesis,
+            detail=detail,
+        )
+
+    sections = dict(
+        history={"onset": "acute", "course": "worsening", "duration_days": 4},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "stairs"}],
+        exam={"strength": [{"movement": "hip_flexion", "side": "bilateral", "mrc": 4}]},
+    )
+    functional = lead("mimic_functional:symptomatic", "a functional weakness")
+    out = run([functional, entry("spinal_cord", "bilateral", 0.2)], **sections)
+    s = out["plain_summary"]
+    assert out["triage"].level == "emergency"
+    assert "only an examination in hospital can tell" in s
+    assert "functional" not in s and "not a damaged nerve" not in s and "do not point to a damaged nerve" not in s
+    calm = run(
+        [functional, entry("spinal_cord", "bilateral", 0.2)],
+        history={"onset": "chronic"},
+        symptoms=sections["symptoms"],
+    )
+    assert calm["triage"].level != "emergency" and "functional" in calm["plain_summary"]
+    artery = lead("mimic_acute_limb_ischaemia_right:symptomatic", "a blocked leg artery")
+    out = run([artery], **sections)
+    assert "only an examination in hospital can tell" not in out["plain_summary"]

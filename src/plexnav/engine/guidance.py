@@ -126,6 +126,20 @@ def _names_look_alike(top: LocalizationEntry, words: Mapping[str, Any]) -> bool:
     )
 
 
+def emergency_first(triage: Triage, localization: Sequence[LocalizationEntry], words: Mapping[str, Any]) -> bool:
+    """An emergency (the policy's level or an alert) whose findings lead with no nerve lesion:
+    the summary does not offer a look-alike, or "not a damaged nerve" as the cause, before the
+    emergency check (a functional or joint reading must not reassure someone sent to hospital
+    now; only that examination can rule out the cord or the nerves).  A look-alike that is the
+    emergency itself (a compartment syndrome, a blocked artery) is still named."""
+    if triage.level != "emergency" and not triage.alerts:
+        return False
+    lead = max(localization, key=lambda e: e.probability) if localization else None
+    if lead is None or lead.site != "no_neurological_lesion":
+        return False
+    return not (lead.hypothesis or "").startswith(tuple(words["summary"]["emergency_look_alikes"]))
+
+
 def cause_sentences(
     localization: Sequence[LocalizationEntry],
     etiology: Sequence[EtiologyEntry],
@@ -229,8 +243,11 @@ def plain_summary(
         parts = [words["levels"][triage.level]]
         if triage.level != "routine" and triage.reasons:
             parts.append(triage.reasons[0].split(". ")[0].rstrip(".") + ".")
-    parts += where_sentences(localization, words)
-    parts += cause_sentences(localization, etiology, words)
+    if emergency_first(triage, localization, words):
+        parts.append(s["found_no_lesion_emergency"])
+    else:
+        parts += where_sentences(localization, words)
+        parts += cause_sentences(localization, etiology, words)
     tests = [words["tests"][w.test] for w in workup[:3]]
     parts.append(s["tests"].format(tests=_join(tests)) if tests else no_tests_sentence(triage, more_to_examine, words))
     questions = fitted_questions(localization, facts, knowledge)[:3]
