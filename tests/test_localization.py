@@ -1659,3 +1659,41 @@ def test_the_sensory_roots_spare_motor_findings_by_their_nature_in_the_explanati
     spared = [s.text for s in top.explanation if "needle EMG" in s.text and "spares it" in s.text]
     assert spared and all("only the sensory roots are affected" in t for t in spared), spared
     assert not any("not supplied mainly by" in t for t in spared)
+
+
+def test_a_severe_polyneuropathy_drops_both_feet_and_stays_a_polyneuropathy(model):
+    """When a length-dependent neuropathy is severe (advanced axonal loss, a hereditary
+    neuropathy, a chemotherapy neuropathy on one) both feet drop and the knee jerks go while
+    the thighs stay strong (Preston & Shapiro, ch. Polyneuropathy): one process explains it,
+    not a sacral plexus or both peroneal nerves beside a background polyneuropathy."""
+    both = "bilateral"
+    case = _case(
+        patient={"age": 50, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 40},
+        symptoms=[
+            {"kind": "weakness", "activity": "foot_drop_tripping", "side": both},
+            {"kind": "numbness", "region": "whole_foot_stocking", "side": both},
+        ],
+        exam={
+            "strength": [
+                *({"movement": m, "side": both, "mrc": 2} for m in ("ankle_dorsiflexion", "great_toe_extension")),
+                {"movement": "ankle_eversion", "side": both, "mrc": 3},
+                {"movement": "ankle_plantarflexion", "side": both, "mrc": 4},
+                *({"movement": m, "side": both, "mrc": 5} for m in ("knee_extension", "hip_flexion")),
+            ],
+            "reflexes": [{"reflex": r, "side": both, "grade": "absent"} for r in ("achilles", "patellar")],
+            "sensation": [{"region": "whole_foot_stocking", "side": both, "finding": "reduced"}],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "peroneal_motor_edb", "side": both, "result": "absent"},
+                {"study": "sural_sensory", "side": both, "result": "absent"},
+            ]
+        },
+    )
+    scored = score_case(model, case)
+    groups = group_sites(model, scored)
+    assert (groups[0].site, groups[0].side) == ("polyneuropathy", "bilateral"), groups[:3]
+    assert groups[0].probability > 0.8
+    best = model.hypotheses[int(np.argmax(scored.posterior))]
+    assert best.reach > 1.0, best.id

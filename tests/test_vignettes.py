@@ -66,8 +66,8 @@ def test_the_clinic_set_is_there():
 # 29; round 6 28 and 30; round 7 25 and 30; round 8 27 and 29; round 9 29 and 30; round 10 27
 # and 29; round 11 29 and 30; round 12 29 and 29; round 13 26 and 29; round 14 24 and 26;
 # round 15 29 and 29; round 16 27 and 29; round 17 26 and 29; round 18 30 and 30; round 19 27
-# and 30; round 20 27 and 29.  Floors just under each first run, so a change that loses ground on messy clinic
-# records shows; the misses are listed in each folder's README.
+# and 30; round 20 27 and 29.  Floors just under each first run, so a change that loses ground
+# on messy clinic records shows; the misses are listed in each folder's README.
 HELDOUT_FLOORS = {
     "clinic_heldout2": (25, 28),
     "clinic_heldout3": (27, 28),

@@ -26,6 +26,7 @@ class Hypothesis:
     pattern: str | None = None
     large_fibre: float = 1.0  # a length-dependent pattern's reach to the large fibres (sites.yaml)
     motor: float = 1.0  # share of the lesion's effect that reaches motor fibres (a sensory-root range: little)
+    reach: float = 1.0  # a length-dependent pattern's grades scaled up toward the knee (a severe form: sites.yaml)
     detail: str | None = None
     levels: tuple[str, ...] | None = None
     mimic: str | None = None  # a look-alike of mimics.yaml (site no_neurological_lesion)
@@ -110,6 +111,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     central_contra=MappingProxyType(dict(rec.central_contra)),
                     pattern=rec.pattern,
                     large_fibre=rec.large_fibre,
+                    reach=rec.reach,
                     detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
                     mimic=rec.mimic,
                     umn_from=rec.umn_from,

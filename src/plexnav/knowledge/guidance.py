@@ -85,9 +85,7 @@ def _walk_sources(node: Any, where: str, known: Doc, problems: list[str]) -> Non
 CASE_FACT_FILES = ("triage", "causes")
 
 
-def _walk_conditions(
-    node: Any, where: str, derived: Iterable[str], problems: list[str], context: bool = True
-) -> None:
+def _walk_conditions(node: Any, where: str, derived: Iterable[str], problems: list[str], context: bool = True) -> None:
     if isinstance(node, Mapping):
         for key, value in node.items():
             if key in ("when", "needs_any", "repeat_if", "skip_if", "never_when"):

@@ -181,6 +181,9 @@ class HypothesisRecord(_Record):
     # (strength, reflexes, nerve conduction): 1 for the usual mixed polyneuropathy, small for
     # a small-fibre neuropathy, whose pain and pinprick loss leave them normal
     large_fibre: float = Field(1.0, ge=0, le=1)
+    # for a length-dependent pattern, how far up the leg its grades reach: each length class's
+    # grade (sites.yaml length_dependent) times this, at most 1; above 1 for a severe form
+    reach: float = Field(1.0, ge=1, le=5)
     mimic: str | None = None
     # share of the nerve's function the lesion takes away (1 = all it supplies): an
     # irritative entrapment hurts in its whole territory but weakens and numbs little
