@@ -777,3 +777,27 @@ def test_a_lump_on_a_root_with_no_disc_beside_it_is_less_likely_wear_and_tear():
         "root:S1", symptoms=pain, history={"factors": ["weight_loss"]}, patient={"age": 45, "sex": "male"}
     )
     assert prob(unseen_young, "neoplastic") < prob(unseen_older, "neoplastic")
+
+
+def test_a_disc_counts_for_the_conus_or_cord_only_at_their_level():
+    """A lumbar disc below L1 lies on the cauda equina: it says nothing about a conus lesion,
+    while one at T12-L1 can press it (Saifuddin 1998); and a compression on the scan argues
+    against a blocked artery, which does not press."""
+    low = {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"}
+    high = {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "T12-L1", "position": "central"}
+    sections = dict(history={"onset": "acute"}, symptoms=[{"kind": "bladder_dysfunction"}])
+    at_low = ranked("conus_medullaris", "bilateral", investigations=[low], **sections)
+    at_high = ranked("conus_medullaris", "bilateral", investigations=[high], **sections)
+    assert prob(at_low, "degenerative_spine") < prob(at_high, "degenerative_spine")
+    none = ranked("conus_medullaris", "bilateral", **sections)
+    assert prob(at_low, "degenerative_spine") == pytest.approx(prob(none, "degenerative_spine"), rel=0.05)
+    pressed = {
+        "test": "mri_whole_spine",
+        "finding": "cord_or_cauda_compression",
+        "level": "T10-T11",
+        "site": "spinal_cord",
+    }
+    cord = dict(history={"onset": "sudden"}, symptoms=[{"kind": "weakness", "side": "bilateral"}])
+    assert prob(ranked("spinal_cord", "bilateral", investigations=[pressed], **cord), "ischemic_vascular") < prob(
+        ranked("spinal_cord", "bilateral", **cord), "ischemic_vascular"
+    )
