@@ -834,3 +834,19 @@ def test_an_emergency_is_not_reassured_by_a_look_alike():
     artery = lead("mimic_acute_limb_ischaemia_right:symptomatic", "a blocked leg artery")
     out = run([artery], **sections)
     assert "only an examination in hospital can tell" not in out["plain_summary"]
+
+
+def test_inflamed_roots_with_nothing_pressing_are_not_asked_about_pressure_relief():
+    """A cauda equina picture whose scan shows enhancing roots and nothing pressing on them (an
+    infection of the roots, a spread of cancer, an immune polyradiculoneuropathy) has nothing
+    to decompress: the question is what is damaging the roots (Ross & Moore 2015)."""
+    loc = [entry("cauda_equina", "bilateral", 0.9)]
+    sections = dict(
+        history={"onset": "acute", "factors": ["fever", "immunosuppression"]},
+        symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "weakness", "side": "bilateral"}],
+    )
+    enhancing = [{"test": "mri_lumbar_spine", "finding": "plexus_enhancement_or_thickening"}]
+    inflamed = run(loc, investigations=enhancing, **sections)["plain_summary"]
+    assert "can be relieved" not in inflamed and "find what is damaging" in inflamed
+    pressed = enhancing + [{"test": "mri_lumbar_spine", "finding": "abscess", "level": "L3-L4"}]
+    assert "can be relieved" in run(loc, investigations=pressed, **sections)["plain_summary"]

@@ -1622,6 +1622,10 @@ def test_antibiotics_wait_for_a_sign_of_infection():
     assert planned(quiet)["mri_whole_spine"].priority == "emergency"
     febrile = dict(picture, history={**picture["history"], "factors": ["recent_infection", "fever"]})
     assert "infection_treatment" in option_ids(run(cord, **febrile))
+    # a virus inflaming the roots (CMV, shingles) is treated with antiviral medicine: the
+    # option names both, never a drug or a dose
+    step = next(m for m in run(cord, **febrile)["management"][1:] if OPTION_IDS[m.option] == "infection_treatment")
+    assert "antibiotics" in step.option and "antiviral" in step.option
     scanned = dict(picture, investigations=[{"test": "mri_whole_spine", "finding": "abscess", "level": "T8-T9"}])
     assert "infection_treatment" in option_ids(run(cord, **scanned))
 
