@@ -850,3 +850,25 @@ def test_inflamed_roots_with_nothing_pressing_are_not_asked_about_pressure_relie
     assert "can be relieved" not in inflamed and "find what is damaging" in inflamed
     pressed = enhancing + [{"test": "mri_lumbar_spine", "finding": "abscess", "level": "L3-L4"}]
     assert "can be relieved" in run(loc, investigations=pressed, **sections)["plain_summary"]
+
+
+def test_questions_follow_what_the_scans_already_show():
+    """A root pressed by a broken vertebra on the scan is not asked about as a pinched root
+    'whether a scan would change your care'; a suspected metastatic compression whose whole
+    spine has been scanned asks when the teams can treat it, not when the scan can be done."""
+    pain = [{"kind": "pain", "region": "anterior_thigh", "side": "left"}]
+    broken = [{"test": "mri_lumbar_spine", "finding": "fracture", "level": "L3"}]
+    root = [entry("root:L3", "left", 0.9)]
+    assert "pinched nerve root" in run(root, symptoms=pain)["plain_summary"]
+    assert "pinched nerve root" not in run(root, symptoms=pain, investigations=broken)["plain_summary"]
+    mscc = dict(
+        history={"onset": "subacute", "course": "worsening", "factors": ["cancer_history"]},
+        symptoms=[{"kind": "pain", "region": "lower_back"}, {"kind": "weakness", "side": "bilateral"}],
+    )
+    cauda = [entry("cauda_equina", "bilateral", 0.9)]
+    assert "whole spine can be scanned" in run(cauda, **mscc)["plain_summary"]
+    scanned = run(
+        cauda, investigations=[{"test": "mri_whole_spine", "finding": "bone_metastasis", "level": "L2"}], **mscc
+    )
+    assert "whole spine can be scanned" not in scanned["plain_summary"]
+    assert "cancer and spinal teams can see you" in scanned["plain_summary"]

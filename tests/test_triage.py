@@ -1079,6 +1079,22 @@ def test_pain_with_new_weakness_of_both_legs_raises_a_suspected_cauda_equina_ale
     assert [a.id for a in painless.alerts] == ["alert.acute_weakness_both_legs"]
 
 
+def test_cord_signs_make_a_painful_new_weakness_of_both_legs_the_cord_s_alert():
+    """Back pain with a new weakness of both legs is the suspected cauda equina pathway, unless
+    the signs are the spinal cord's (a spastic leg, an extensor plantar): then the cord comes
+    first, and the acute-paraparesis alert with its whole-spine MRI says it, improving or not
+    (never both alerts)."""
+    back = {"kind": "pain", "region": "lower_back"}
+    both = {"kind": "weakness", "side": "bilateral"}
+    plantar = {"reflexes": [{"reflex": "plantar", "side": "bilateral", "grade": "extensor"}]}
+    cord = triage(history={"onset": "acute", "duration_days": 3}, symptoms=[back, both], exam=plantar)
+    assert [a.id for a in cord.alerts] == ["alert.acute_weakness_both_legs"]
+    improving = {"onset": "acute", "duration_days": 3, "course": "improving"}
+    assert [a.id for a in triage(history=improving, symptoms=[back, both], exam=plantar).alerts] == [
+        "alert.acute_weakness_both_legs"
+    ]
+
+
 def test_a_painless_new_weakness_of_both_legs_raises_an_acute_paraparesis_alert():
     """Both legs weak for days, no pain, no grade of 3 or less and no worsening course: the
     policy says soon; an acute paraparesis (cord, cauda equina, Guillain-Barre syndrome)
