@@ -356,6 +356,15 @@ def test_a_lump_on_a_nerve_goes_to_a_nerve_surgeon_not_the_cancer_team():
     assert "nerve surgeon" in plain and "cancer team" not in plain
     with_cancer = {**sections, "history": {"onset": "subacute", "factors": ["cancer_history"]}}
     assert "cancer team" in " ".join(options(run(loc, **with_cancer)))
+    # a lump on the femoral nerve in the pelvis: the nerve surgeon's question, not "remove or
+    # shrink the lump" as for a pelvic mass pressing from outside
+    femoral = dict(
+        history={"onset": "chronic", "course": "worsening"},
+        symptoms=[{"kind": "numbness", "region": "medial_leg", "side": "right"}],
+        investigations=[{"test": "mri_pelvis", "finding": "mass", "side": "right", "site": "nerve:femoral"}],
+    )
+    femoral_options = " ".join(options(run([entry("nerve:femoral", "right", 0.9)], **femoral)))
+    assert "nerve surgeon" in femoral_options and "removing or shrinking" not in femoral_options
 
 
 def test_a_spinal_cord_short_of_blood_is_offered_rescue_not_decompression():
