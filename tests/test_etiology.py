@@ -801,3 +801,23 @@ def test_a_disc_counts_for_the_conus_or_cord_only_at_their_level():
     assert prob(ranked("spinal_cord", "bilateral", investigations=[pressed], **cord), "ischemic_vascular") < prob(
         ranked("spinal_cord", "bilateral", **cord), "ischemic_vascular"
     )
+
+
+def test_raised_inflammation_argues_against_a_nerve_pressed_at_a_tight_spot():
+    """A painful sensory neuropathy with an ESR of 92 and a CRP of 64: a nerve pressed at a
+    tight spot raises neither, a vasculitis does (Collins 2010)."""
+    pain = [{"kind": "pain", "region": "lateral_foot", "side": "left", "quality": "burning", "severity": 7}]
+    quiet = ranked("nerve:sural", symptoms=pain, history={"onset": "acute"})
+    inflamed = ranked(
+        "nerve:sural",
+        symptoms=pain,
+        history={"onset": "acute"},
+        investigations=[{"test": "esr", "value": 92}, {"test": "crp", "value": 64}],
+    )
+    # against a cause the markers leave alone (one not yet known), the pressed nerve loses
+    def odds(entries):
+        return prob(entries, "compressive_entrapment") / prob(entries, "idiopathic_or_unknown")
+
+    assert odds(inflamed) < 0.6 * odds(quiet)
+    assert prob(inflamed, "vasculitis") > prob(quiet, "vasculitis")
+    assert "vasculitis" in [e.cause for e in inflamed[:3]]

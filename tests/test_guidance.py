@@ -881,3 +881,25 @@ def test_questions_follow_what_the_scans_already_show():
     )
     assert "whole spine can be scanned" not in scanned["plain_summary"]
     assert "cancer and spinal teams can see you" in scanned["plain_summary"]
+
+
+def test_a_very_high_ck_from_an_injury_weeks_ago_checks_the_kidneys_without_a_drip():
+    """A CK of 18,500 recorded after a compartment syndrome ten weeks ago: the kidney injury
+    muscle breakdown causes comes within days (KDIGO 2012), so the kidneys are checked within a
+    day for what is left and no drip is offered; in the first days both come at once."""
+
+    def sections(days):
+        return dict(
+            history={"onset": "sudden", "course": "stable", "duration_days": days},
+            symptoms=[{"kind": "weakness", "side": "right", "activity": "foot_drop_tripping"}],
+            investigations=[{"test": "ck", "value": 18500}],
+        )
+
+    loc = [entry("nerve:deep_peroneal", "right", 0.9)]
+    late = run(loc, **sections(70))
+    kidneys = next(w for w in late["workup"] if w.test == "renal_function")
+    assert (kidneys.priority, kidneys.when) == ("high", "within_24h")
+    assert "fluids through a drip" not in " ".join(options(late))
+    early = run(loc, **sections(2))
+    kidneys = next(w for w in early["workup"] if w.test == "renal_function")
+    assert kidneys.when == "immediately" and "fluids through a drip" in " ".join(options(early))
