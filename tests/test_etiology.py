@@ -814,6 +814,7 @@ def test_raised_inflammation_argues_against_a_nerve_pressed_at_a_tight_spot():
         history={"onset": "acute"},
         investigations=[{"test": "esr", "value": 92}, {"test": "crp", "value": 64}],
     )
+
     # against a cause the markers leave alone (one not yet known), the pressed nerve loses
     def odds(entries):
         return prob(entries, "compressive_entrapment") / prob(entries, "idiopathic_or_unknown")
