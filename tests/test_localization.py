@@ -1697,3 +1697,28 @@ def test_a_severe_polyneuropathy_drops_both_feet_and_stays_a_polyneuropathy(mode
     assert groups[0].probability > 0.8
     best = model.hypotheses[int(np.argmax(scored.posterior))]
     assert best.reach > 1.0, best.id
+
+
+def test_a_perineal_region_recorded_on_both_sides_is_both_halves(model):
+    """Revision 1.1 records the saddle and the genitals by side: numbness recorded on both
+    sides is both halves, which a one-sided pudendal lesion explains only one of; recorded with
+    no side it is the region as a whole, which says less about the side."""
+
+    def case(side):
+        entry = {"region": "genital", "finding": "reduced", **({"side": side} if side else {})}
+        symptom = {"kind": "numbness", "region": "genital", **({"side": side} if side else {})}
+        return _case(
+            patient={"age": 40, "sex": "male"},
+            history={"onset": "subacute", "duration_days": 60},
+            symptoms=[symptom, {"kind": "sexual_dysfunction"}],
+            exam={"sensation": [entry]},
+        )
+
+    def two_sided_share(c):
+        scored = score_case(model, c)
+        groups = {(g.site, g.side): g.probability for g in group_sites(model, scored)}
+        both = groups.get(("nerve:pudendal", "bilateral"), 0.0)
+        one = groups.get(("nerve:pudendal", "left"), 0.0) + groups.get(("nerve:pudendal", "right"), 0.0)
+        return both / (both + one)
+
+    assert two_sided_share(case("bilateral")) > 2 * two_sided_share(case(None))

@@ -176,6 +176,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         o
         for o in obs
         if perineal is not None
+        and perineal.side in V.LATERAL_SIDES
         and o.key.startswith(f"sensation:{perineal.region}:")
         and o.key.rsplit(":", 1)[-1] != perineal.side
     ]

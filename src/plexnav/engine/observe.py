@@ -108,7 +108,9 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         )
     for s in case.exam.sensation:
         state = "normal" if s.finding == "normal" else "abnormal"
-        midline = s.region in V.MIDLINE_REGIONS and s.side not in V.LATERAL_SIDES
+        # a perineal region recorded on both sides is both of its halves (1.1): a one-sided
+        # lesion explains one; recorded with no side it is the region as a whole
+        midline = s.region in V.MIDLINE_REGIONS and s.side is None
         add_sided(f"sensation:{s.region}", midline, s.side, state, s.finding)
     _add_spared_halves(case, add)
     for g in case.exam.signs:
@@ -160,7 +162,7 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
             relieved.add(relief)
         if sym.kind in ("pain", "numbness", "tingling") and sym.region:
             group = "pain" if sym.kind == "pain" else "sensory"
-            if sym.region in V.MIDLINE_REGIONS and sym.side not in V.LATERAL_SIDES:
+            if sym.region in V.MIDLINE_REGIONS and sym.side is None:
                 add(f"symptom:{group}:{sym.region}", "present", sym.kind)
             else:
                 for side in _sides(sym.side):
