@@ -903,3 +903,21 @@ def test_a_very_high_ck_from_an_injury_weeks_ago_checks_the_kidneys_without_a_dr
     early = run(loc, **sections(2))
     kidneys = next(w for w in early["workup"] if w.test == "renal_function")
     assert kidneys.when == "immediately" and "fluids through a drip" in " ".join(options(early))
+
+
+def test_inflamed_roots_beside_a_disc_are_not_injected_or_operated_on():
+    """Enhancing roots beside a disc (a neurosarcoid or infected root, a spread of cancer): the
+    cause of the inflammation is found before an epidural injection or an operation on the
+    disc (Ross & Moore 2015); the same disc without enhancing roots keeps both questions."""
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening", "duration_days": 56},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "left", "severity": 8}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}]},
+    )
+    disc = {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"}
+    enhancing = {"test": "mri_lumbar_spine", "finding": "plexus_enhancement_or_thickening"}
+    loc = [entry("root:L5", "left", 0.9)]
+    plain = " ".join(options(run(loc, investigations=[disc], **sections)))
+    assert "epidural steroid injection" in plain and "operation to free the nerve root" in plain
+    inflamed = " ".join(options(run(loc, investigations=[disc, enhancing], **sections)))
+    assert "epidural steroid injection" not in inflamed and "operation to free the nerve root" not in inflamed
