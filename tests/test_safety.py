@@ -189,6 +189,8 @@ def test_a_deposit_in_the_pelvis_on_a_nerve_is_not_a_suspected_cord_compression(
     spinal = {"test": "mri_lumbar_spine", "finding": "bone_metastasis", "level": "L5"}
     out = run(trunk, symptoms=pain, exam=weak, investigations=[spinal])
     assert planned(out)["mri_whole_spine"].priority == "emergency"
+    # found without a known cancer: the reason does not speak of a history of cancer
+    assert "history of cancer" not in planned(out)["mri_whole_spine"].why
 
 
 def test_cord_signs_get_whole_spine_mri():
