@@ -921,3 +921,32 @@ def test_inflamed_roots_beside_a_disc_are_not_injected_or_operated_on():
     assert "epidural steroid injection" in plain and "operation to free the nerve root" in plain
     inflamed = " ".join(options(run(loc, investigations=[disc, enhancing], **sections)))
     assert "epidural steroid injection" not in inflamed and "operation to free the nerve root" not in inflamed
+
+
+def test_a_new_calf_pain_with_a_clot_risk_asks_about_a_deep_vein_clot():
+    """A calf that began to hurt days after a long journey or time in bed, an operation, a
+    cancer or a pregnancy: a deep vein thrombosis is ruled out the same day (NICE NG158),
+    whatever the nerves show; without a risk, or months old, it is not asked about."""
+    calf = [{"kind": "pain", "region": "posterior_leg", "side": "right"}]
+    loc = [entry("no_neurological_lesion", "right", 0.8)]
+    risky = run(loc, history={"onset": "acute", "duration_days": 5, "factors": ["prolonged_immobility"]}, symptoms=calf)
+    assert "blood clot in a deep vein" in risky["plain_summary"]
+    plain = run(loc, history={"onset": "acute", "duration_days": 5}, symptoms=calf)
+    assert "blood clot" not in plain["plain_summary"]
+    old = run(loc, history={"onset": "chronic", "duration_days": 300, "factors": ["cancer_history"]}, symptoms=calf)
+    assert "blood clot" not in old["plain_summary"]
+
+
+def test_a_compartment_that_tightens_on_exercise_for_months_is_not_an_emergency_fasciotomy():
+    """Chronic exertional compartment syndrome (a tense shin after running, settling with rest,
+    for months) is a planned question, not an emergency fasciotomy; a tense compartment of
+    recent onset still brings the surgeon at once."""
+    tense = [{"sign": "tender_tense_compartment", "region": "anterior_leg", "side": "bilateral", "result": "positive"}]
+    pain = [{"kind": "pain", "region": "lateral_leg", "side": "bilateral", "provoked_by": ["walking"]}]
+    loc = [entry("no_neurological_lesion", "bilateral", 0.8)]
+    chronic = run(loc, history={"onset": "chronic", "duration_days": 270}, symptoms=pain, exam={"signs": tense})
+    assert (
+        "fasciotomy" not in " ".join(options(chronic)) and "tense, painful muscle today" not in chronic["plain_summary"]
+    )
+    recent = run(loc, history={"onset": "acute", "duration_days": 2}, symptoms=pain, exam={"signs": tense})
+    assert "fasciotomy" in " ".join(options(recent))
