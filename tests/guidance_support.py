@@ -52,12 +52,14 @@ def shared_cases() -> list[tuple[Path, Case, object]]:
     return [(p, *parse_case(p.read_text())) for p in sorted(CASES_DIR.glob("*.json"))]
 
 
-def entry(site: str, side: str, probability: float) -> LocalizationEntry:
+def entry(site: str, side: str, probability: float, **fields: object) -> LocalizationEntry:
+    """A localization entry with no explanation; ``fields`` adds the rest (hypothesis, detail,
+    look_alikes)."""
     if site in BILATERAL_ONLY:
         side = "bilateral"
     elif side == "bilateral" and not site.startswith(("plexus:", "polyradiculopathy")):
         side = "left"
-    return LocalizationEntry(site=site, side=side, probability=probability, supporting=[], against=[])
+    return LocalizationEntry(site=site, side=side, probability=probability, supporting=[], against=[], **fields)
 
 
 def hand_localization(expected, runner_up: str | None = None, top: float = 0.8) -> list[LocalizationEntry]:

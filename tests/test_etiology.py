@@ -305,15 +305,12 @@ def test_a_look_alike_that_follows_an_injury_names_the_injury_among_its_causes()
     """A complex regional pain syndrome or a torn tendon after a fall: the injury (trauma) is
     among the leading causes beside the musculoskeletal one (Beerthuizen 2012; an injury's
     look-alike row); with no injury recorded it is not."""
-    from plexnav.case import LocalizationEntry
 
     def causes(look_alike: str, factors: list[str]) -> list[str]:
-        lead = LocalizationEntry(
-            site="no_neurological_lesion",
-            side="left",
-            probability=0.9,
-            supporting=[],
-            against=[],
+        lead = entry(
+            "no_neurological_lesion",
+            "left",
+            0.9,
             hypothesis=f"mimic_{look_alike}_left:symptomatic",
             look_alikes={look_alike: 0.95, "none": 0.05},
         )

@@ -750,16 +750,14 @@ def test_a_leg_at_risk_is_sent_to_open_the_artery_not_to_walk():
 def test_a_named_look_alike_is_the_cause_not_a_joint_or_muscle():
     """After "they fit a pain syndrome of the foot", the summary must not go on to name "a joint
     or muscle" as the cause: the look-alike it just named is the cause."""
-    from plexnav.case import EtiologyEntry, LocalizationEntry
+    from plexnav.case import EtiologyEntry
     from plexnav.engine.guidance import cause_sentences, where_sentences
 
     words = load_guidance_knowledge().words
-    crps = LocalizationEntry(
-        site="no_neurological_lesion",
-        side="right",
-        probability=0.9,
-        supporting=[],
-        against=[],
+    crps = entry(
+        "no_neurological_lesion",
+        "right",
+        0.9,
         hypothesis="mimic_crps_right:symptomatic",
         detail="a complex regional pain syndrome",
     )

@@ -170,6 +170,21 @@ def cause_sentences(
     return out
 
 
+def finding_sentences(
+    triage: Triage,
+    localization: Sequence[LocalizationEntry],
+    etiology: Sequence[EtiologyEntry],
+    words: Mapping[str, Any],
+    with_others: bool = True,
+) -> list[str]:
+    """What was found and its likely cause, as the summary and the patient report say it: in
+    an emergency led by no nerve lesion, only that the hospital check comes first
+    (:func:`emergency_first`)."""
+    if emergency_first(triage, localization, words):
+        return [words["summary"]["found_no_lesion_emergency"]]
+    return [*where_sentences(localization, words), *cause_sentences(localization, etiology, words, with_others)]
+
+
 def where_sentences(localization: Sequence[LocalizationEntry], words: Mapping[str, Any]) -> list[str]:
     """Where the problem is, in plain sentences: the leading site (its lesion point, or the
     look-alike), honest uncertainty, and a close runner-up."""
@@ -243,11 +258,7 @@ def plain_summary(
         parts = [words["levels"][triage.level]]
         if triage.level != "routine" and triage.reasons:
             parts.append(triage.reasons[0].split(". ")[0].rstrip(".") + ".")
-    if emergency_first(triage, localization, words):
-        parts.append(s["found_no_lesion_emergency"])
-    else:
-        parts += where_sentences(localization, words)
-        parts += cause_sentences(localization, etiology, words)
+    parts += finding_sentences(triage, localization, etiology, words)
     tests = [words["tests"][w.test] for w in workup[:3]]
     parts.append(s["tests"].format(tests=_join(tests)) if tests else no_tests_sentence(triage, more_to_examine, words))
     questions = fitted_questions(localization, facts, knowledge)[:3]

@@ -127,6 +127,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
     # (sites.yaml: bilateral_involvement); diffuse processes take every root of the cauda
     # on both sides in full (diffuse_ranges)
     sacral_weight = float(poly.get("sacral_range_weight", 1.0))
+    # (first, last, sides, two-sided involvement, prior weight, the sensory roots alone?)
     spans = [
         (
             first,
@@ -134,25 +135,26 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
             [s for s in poly["sides"] if s != "bilateral" or levels.index(last) <= lowest_bilateral],
             float(poly["bilateral_involvement"]),
             weight,
+            False,
         )
         for group, weight in ((poly["ranges"], 1.0), (poly.get("sacral_ranges", []), sacral_weight))
         for first, last in group
     ]
-    spans += [(first, last, ["bilateral"], bilateral_factor, 1.0) for first, last in poly.get("diffuse_ranges", [])]
-    n = sum(span[-1] for span in spans)
+    spans += [
+        (first, last, ["bilateral"], bilateral_factor, 1.0, False) for first, last in poly.get("diffuse_ranges", [])
+    ]
+    n = sum(span[4] for span in spans)
     # the dorsal (sensory) roots alone, on both sides: chronic immune sensory
     # polyradiculopathy; a rare form added beside the ranges, not taken from their share
     sensory = poly.get("sensory_roots") or {}
     spans += [
-        (first, last, ["bilateral"], bilateral_factor, float(sensory["weight"]))
+        (first, last, ["bilateral"], bilateral_factor, float(sensory["weight"]), True)
         for first, last in sensory.get("ranges", [])
     ]
     bilateral_share = shares.get(poly["family"], shares["default"])
-    sensory_from = len(spans) - len(sensory.get("ranges", []))
-    for i, (first, last, sides, both_sides, weight) in enumerate(spans):
+    for first, last, sides, both_sides, weight, dorsal in spans:
         span = tuple(levels[levels.index(first) : levels.index(last) + 1])
         lesion = {f"root:{lv}": poly["involvement"] for lv in span}
-        dorsal = i >= sensory_from
         # a two-sided-only range takes the share the two-sided form of any range has
         side_shares = {"bilateral": bilateral_share} if sides == ["bilateral"] else _side_shares(sides, bilateral_share)
         for side, share in side_shares.items():

@@ -28,13 +28,7 @@ from plexnav.diary.analysis import fmt, nice_date, trend_sentences, weekly_summa
 from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
-from plexnav.engine.guidance import (
-    cause_sentences,
-    emergency_first,
-    fitted_questions,
-    no_tests_sentence,
-    where_sentences,
-)
+from plexnav.engine.guidance import finding_sentences, fitted_questions, no_tests_sentence
 from plexnav.engine.wording import look_alike_line, percent, site_label, territory_title
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
@@ -313,13 +307,9 @@ def _disclaimer(text: str) -> dict:
 
 def _where_words(assessment: Assessment, knowledge: GuidanceKnowledge) -> list[str]:
     """The leading site and cause in plain words (the engine's own sentence templates)."""
-    words = knowledge.words
-    if emergency_first(assessment.triage, assessment.localization, words):
-        return [words["summary"]["found_no_lesion_emergency"]]
-    return [
-        *where_sentences(assessment.localization, words),
-        *cause_sentences(assessment.localization, assessment.etiology, words, with_others=False),
-    ]
+    return finding_sentences(
+        assessment.triage, assessment.localization, assessment.etiology, knowledge.words, with_others=False
+    )
 
 
 def _plain_background(entry, knowledge: GuidanceKnowledge) -> str:
