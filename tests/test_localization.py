@@ -642,6 +642,56 @@ def test_a_torn_achilles_tendon_is_a_look_alike_not_an_s1_root(model):
     assert intact[0].site != "no_neurological_lesion" or model.hypotheses[intact[0].members[0]].mimic is None
 
 
+TIBIALIS_POSTERIOR_TENDON = dict(
+    patient={"age": 61, "sex": "female"},
+    history={"onset": "chronic", "course": "worsening", "duration_days": 240, "factors": ["obesity"]},
+    symptoms=[
+        {"kind": "pain", "region": "medial_leg", "side": "right", "quality": "aching", "provoked_by": ["walking"]},
+        {"kind": "weakness", "side": "right", "activity": "walking_on_toes"},
+    ],
+    exam={
+        "strength": [{"movement": "ankle_inversion", "side": "right", "mrc": 4}]
+        + [
+            {"movement": m, "side": "right", "mrc": 5}
+            for m in ("ankle_dorsiflexion", "great_toe_extension", "ankle_eversion", "toe_flexion", "hip_abduction")
+        ],
+        "reflexes": [{"reflex": r, "side": "bilateral", "grade": "normal"} for r in ("achilles", "patellar")],
+        "sensation": [
+            {"region": r, "side": "right", "finding": "normal"} for r in ("dorsum_foot", "sole", "medial_leg")
+        ],
+    },
+    electrodiagnosis={"needle_emg": [{"muscle": "tibialis_posterior", "side": "right", "result": "normal"}]},
+)
+
+
+def test_a_weak_inversion_with_inner_ankle_pain_and_a_normal_tibialis_posterior_is_its_tendon(model):
+    """Months of aching along the inner ankle, worse walking, in an overweight woman of 61,
+    inversion weak with every other movement, reflex and skin region normal and tibialis
+    posterior normal on needle EMG: a failing tibialis posterior tendon (Johnson & Strom 1989;
+    Kohls-Gatzoulis 2004), not an L5 root or the tibial nerve, whose weakness would show on
+    the needle."""
+    top = group_sites(model, score_case(model, _case(**TIBIALIS_POSTERIOR_TENDON)))[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "right")
+    assert model.hypotheses[top.members[0]].id == "mimic_tendon_tibialis_posterior_right:symptomatic"
+
+
+def test_a_failing_tibialis_posterior_tendon_is_advised_as_a_foot_problem():
+    """Its advice: the tendon scanned and a foot and ankle clinician for support and
+    strengthening (Kulig 2009), not manipulation of the spine for an ache in the back."""
+    from plexnav.engine.assess import assess
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    from plexnav.modelcache import load_model
+
+    back_ache = {"kind": "pain", "region": "lower_back", "quality": "aching"}
+    case = {**TIBIALIS_POSTERIOR_TENDON, "symptoms": [*TIBIALIS_POSTERIOR_TENDON["symptoms"], back_ache]}
+    a = assess(_case(**case), load_model(), load_guidance_knowledge())
+    assert a.localization[0].look_alikes is not None
+    assert max(a.localization[0].look_alikes.items(), key=lambda kv: kv[1])[0] == "tendon_tibialis_posterior"
+    assert any(w.test == "tendon_imaging" and "inner ankle" in w.why for w in a.workup)
+    options = " ".join(m.option for m in a.management)
+    assert "tendon behind the inner ankle" in options and "manipulation" not in options
+
+
 def test_a_one_sided_look_alike_acts_on_its_own_leg_only(model):
     """A torn left tendon weakens the left ankle, not the right (predict._look_alike)."""
     from plexnav.engine import predict

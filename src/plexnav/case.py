@@ -264,7 +264,8 @@ class LocalizationEntry(_Out):
         None,
         description="for no_neurological_lesion: each look-alike's share of it (hip_joint, greater_trochanteric, "
         "sacroiliac, mechanical_back, vascular_claudication, functional, compartment, knee_joint, myopathy, "
-        "distal_myopathy, acute_limb_ischaemia, tendon_achilles, tendon_quadriceps, tendon_tibialis_anterior; "
+        "distal_myopathy, acute_limb_ischaemia, tendon_achilles, tendon_quadriceps, tendon_tibialis_anterior, "
+        "tendon_tibialis_posterior, muscle_infarction, crps; "
         "none: no named look-alike), floored to four decimals",
     )
 
