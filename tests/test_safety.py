@@ -1029,6 +1029,26 @@ def test_weak_legs_worsening_over_days_with_weak_reflexes_get_nerve_conduction_s
     assert "Guillain" not in getattr(planned(run(roots, **bladder)).get("emg_ncs"), "why", "")
 
 
+@pytest.mark.parametrize(
+    "lead,knee_mrc,expected",
+    [("root:L5", None, False), ("root:L5", 4, True), ("nerve:femoral", None, True), ("root:L4", None, True)],
+)
+def test_a_knee_brace_only_for_a_knee_that_gives_way_from_a_weak_quadriceps(lead, knee_mrc, expected):
+    """A leg that gives way is offered a knee brace when the quadriceps is weak, or when the
+    leading lesion weakens it (the femoral nerve, the L4 root); not with an L5 root and the
+    knee never graded weak: that leg gives way at the ankle (Stewart 2010, femoral nerve)."""
+    strength = [{"movement": "ankle_eversion", "side": "left", "mrc": 4}]
+    if knee_mrc is not None:
+        strength.append({"movement": "knee_extension", "side": "left", "mrc": knee_mrc})
+    out = run(
+        [loc(lead, "left", 0.8), loc("no_neurological_lesion", "left", 0.2)],
+        history={"onset": "chronic", "duration_days": 120},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "leg_gives_way"}],
+        exam={"strength": strength},
+    )
+    assert ("knee_support" in option_ids(out)) is expected
+
+
 def test_functional_weakness_gets_its_own_physiotherapy_not_braces():
     """A positive Hoover sign with the functional look-alike leading (Stone 2012): a
     neurologist's explanation and physiotherapy for functional weakness (Nielsen 2015),
@@ -1082,6 +1102,16 @@ def test_weight_loss_with_a_diabetic_plexopathy_is_not_sent_to_the_cancer_team()
     )
     assert not {"tumor_markers", "ct_abdomen_pelvis"} & set(planned(lump))
     assert "nerve_mass_surgery" in option_ids(lump)
+    # with night pain the lump is first a question of cancer, answered by a sample of it: no
+    # blood marker shows a nerve-sheath tumour, benign or malignant (Kim 2005)
+    night = run(
+        [loc("nerve:tibial", "left", 0.9), loc("root:S1", "left", 0.1)],
+        patient={"age": 50},
+        history={"onset": "chronic", "factors": ["night_pain"]},
+        symptoms=[{"kind": "tingling", "region": "sole", "side": "left"}],
+        investigations=[{"test": "ultrasound_nerve", "finding": "mass", "side": "left", "site": "nerve:tibial"}],
+    )
+    assert "tumor_markers" not in planned(night)
 
 
 def test_no_root_injection_while_a_look_alike_leads():

@@ -104,6 +104,43 @@ def test_a_haematoma_nothing_explains_brings_clotting_tests(factors, expected):
         assert unexplained[0].when == "within_24h"
 
 
+def test_a_haematoma_seen_on_a_blood_thinner_brings_clotting_tests_within_a_day_whatever_its_cause():
+    """A buttock haematoma pressing the sciatic nerve after a fall on warfarin: its cause reads
+    as the injury, not a retroperitoneal bleed, yet the team decides on reversing the blood
+    thinner today, so the clotting tests are not left to 'before any procedure' (Tomaselli
+    2020)."""
+    entries = plan_for(
+        [entry("nerve:sciatic", "left", 0.95)],
+        history={"onset": "acute", "course": "worsening", "factors": ["anticoagulation", "fall"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}]},
+        investigations=[{"test": "ct_pelvis", "finding": "hematoma", "side": "left", "site": "nerve:sciatic"}],
+    )
+    clotting = [w for w in entries if w.test == "coagulation_profile"]
+    assert clotting and clotting[0].priority in ("emergency", "high")
+    assert clotting[0].when in ("immediately", "within_24h")
+
+
+def test_a_hip_xray_asked_for_a_hip_reading_does_not_claim_a_painful_hip_rotation():
+    """The hip X-ray's reason holds whether the hip joint leads or turning the hip hurts; it no
+    longer tells someone whose hip was never turned that it hurt to turn it."""
+    entries = plan_for(
+        [
+            entry(
+                "no_neurological_lesion",
+                "right",
+                0.8,
+                hypothesis="mimic_hip_joint:symptomatic",
+                look_alikes={"hip_joint": 0.6, "none": 0.4},
+            )
+        ],
+        history={"onset": "chronic", "duration_days": 300},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "provoked_by": ["walking"]}],
+    )
+    xray = next(w for w in entries if w.test == "hip_imaging")
+    assert not xray.why.startswith("Groin pain when the hip is turned")
+
+
 def test_infection_emergency_brings_imaging_and_cultures():
     entries = plan_for(
         [],
