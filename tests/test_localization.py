@@ -692,6 +692,49 @@ def test_a_failing_tibialis_posterior_tendon_is_advised_as_a_foot_problem():
     assert "tendon behind the inner ankle" in options and "manipulation" not in options
 
 
+HAMSTRING_AVULSION = dict(
+    patient={"age": 52, "sex": "male"},
+    history={"onset": "sudden", "duration_days": 10, "factors": ["fall"]},
+    symptoms=[
+        {"kind": "pain", "region": "buttock", "side": "left", "quality": "sharp", "provoked_by": ["sitting"]},
+        {"kind": "pain", "region": "posterior_thigh", "side": "left", "quality": "aching"},
+    ],
+    exam={
+        "strength": [
+            {"movement": "knee_flexion", "side": "left", "mrc": 3},
+            {"movement": "hip_extension", "side": "left", "mrc": 4, "limited_by": "pain"},
+        ]
+        + [
+            {"movement": m, "side": "left", "mrc": 5}
+            for m in ("ankle_dorsiflexion", "ankle_plantarflexion", "ankle_eversion", "hip_abduction", "knee_extension")
+        ],
+        "reflexes": [{"reflex": r, "side": "bilateral", "grade": "normal"} for r in ("achilles", "patellar")],
+        "sensation": [
+            {"region": r, "side": "left", "finding": "normal"} for r in ("posterior_thigh", "sole", "lateral_foot")
+        ],
+        "signs": [{"sign": "palpable_tendon_gap", "side": "left", "result": "positive"}],
+    },
+)
+
+
+def test_a_sudden_weak_painful_back_of_the_thigh_after_a_fall_is_a_torn_hamstring(model):
+    """A pop in the buttock on a slip, the back of the thigh painful and weak (knee flexion,
+    hip extension) with a gap felt below the sitting bone, feeling, reflexes and the foot's
+    muscles normal: the hamstring tendons
+    torn from the sitting bone (Cohen & Bradley 2007), not the sciatic nerve or a root; the
+    surgeon and a scan of the tendon are its advice, as early repair does better."""
+    from plexnav.engine.assess import assess
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+
+    top = group_sites(model, score_case(model, _case(**HAMSTRING_AVULSION)))[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "left")
+    assert model.hypotheses[top.members[0]].id == "mimic_tendon_hamstring_left:symptomatic"
+    a = assess(_case(**HAMSTRING_AVULSION), model, load_guidance_knowledge())
+    assert "tendon_imaging" in {w.test for w in a.workup}
+    options = " ".join(m.option for m in a.management)
+    assert "orthopaedic" in options and "manipulation" not in options
+
+
 def test_a_one_sided_look_alike_acts_on_its_own_leg_only(model):
     """A torn left tendon weakens the left ankle, not the right (predict._look_alike)."""
     from plexnav.engine import predict
