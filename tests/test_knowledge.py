@@ -186,6 +186,17 @@ def test_background_polyneuropathy_odds_keys_are_checked(monkeypatch, key):
         _load_with_changed(monkeypatch, "likelihood.yaml", add_key)
 
 
+def test_background_polyneuropathy_records_are_checked(monkeypatch):
+    """A misspelt hypothesis record would silently get no twin: loading refuses it."""
+
+    def add_record(data):
+        spec = {**data["background_polyneuropathy"], "records": ["spinal_cord_long_tracts"]}
+        return {**data, "background_polyneuropathy": spec}
+
+    with pytest.raises(ValueError, match="spinal_cord_long_tracts"):
+        _load_with_changed(monkeypatch, "likelihood.yaml", add_record)
+
+
 @pytest.mark.parametrize(
     ("key", "age", "holds"),
     [

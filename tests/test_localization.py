@@ -735,6 +735,45 @@ def test_a_sudden_weak_painful_back_of_the_thigh_after_a_fall_is_a_torn_hamstrin
     assert "orthopaedic" in options and "manipulation" not in options
 
 
+def test_stiff_legs_with_brisk_knees_lost_ankle_jerks_and_low_sural_responses_are_a_myeloneuropathy(model):
+    """Tingling feet, then a stiff unsteady walk: knee jerks brisk, both plantars extensor,
+    spastic knees, strength near normal, ankle jerks reduced, pin lost in a stocking and low
+    sural and superficial peroneal responses, a normal whole-spine MRI: a myelopathy of the
+    long tracts beside a polyneuropathy (copper or B12 deficiency: Kumar 2006; Hemmer 1998),
+    not a polyneuropathy alone, which gives none of the upper motor neuron signs."""
+    both = ("left", "right")
+    case = _case(
+        patient={"age": 58, "sex": "female"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 400},
+        symptoms=[
+            {"kind": "gait_difficulty"},
+            {"kind": "tingling", "region": "whole_foot_stocking", "side": "bilateral"},
+        ],
+        exam={
+            "strength": [{"movement": "hip_flexion", "side": s, "mrc": 4.5} for s in both]
+            + [{"movement": m, "side": s, "mrc": 5} for m in ("knee_flexion", "ankle_dorsiflexion") for s in both],
+            "reflexes": [{"reflex": "patellar", "side": s, "grade": "brisk"} for s in both]
+            + [{"reflex": "achilles", "side": s, "grade": "reduced"} for s in both]
+            + [{"reflex": "plantar", "side": s, "grade": "extensor"} for s in both],
+            "sensation": [
+                {"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"},
+                {"region": "anterior_thigh", "side": "bilateral", "finding": "normal"},
+            ],
+            "signs": [{"sign": "spasticity", "side": "bilateral"}],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": st, "side": s, "result": "reduced"}
+                for st in ("sural_sensory", "superficial_peroneal_sensory")
+                for s in both
+            ]
+        },
+        investigations=[{"test": "mri_whole_spine", "finding": "normal"}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("spinal_cord", "bilateral")
+
+
 def test_a_one_sided_look_alike_acts_on_its_own_leg_only(model):
     """A torn left tendon weakens the left ankle, not the right (predict._look_alike)."""
     from plexnav.engine import predict

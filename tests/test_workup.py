@@ -141,6 +141,28 @@ def test_a_hip_xray_asked_for_a_hip_reading_does_not_claim_a_painful_hip_rotatio
     assert not xray.why.startswith("Groin pain when the hip is turned")
 
 
+@pytest.mark.parametrize(
+    "scan,expected",
+    [
+        ({"test": "mri_whole_spine", "finding": "normal"}, True),
+        ({"test": "mri_whole_spine", "finding": "disc_herniation", "level": "T8-T9"}, False),
+    ],
+)
+def test_a_cord_reading_with_a_normal_whole_spine_scan_asks_for_b12_soon(scan, expected):
+    """Stiff legs over months with a normal whole-spine MRI: a lack of B12 or copper is a
+    treatable cause of the myelopathy (Hemmer 1998; Kumar 2006), so B12 is checked within two
+    weeks, not only as a routine test for numb feet; a disc on the cord explains it instead."""
+    entries = plan_for(
+        [entry("spinal_cord", "bilateral", 0.9)],
+        history={"onset": "chronic", "course": "worsening", "duration_days": 300},
+        symptoms=[{"kind": "gait_difficulty"}],
+        exam={"signs": [{"sign": "spasticity", "side": "bilateral"}]},
+        investigations=[scan],
+    )
+    b12 = [w for w in entries if w.test == "vitamin_b12" and w.priority == "high"]
+    assert bool(b12) is expected
+
+
 def test_infection_emergency_brings_imaging_and_cultures():
     entries = plan_for(
         [],

@@ -137,6 +137,9 @@ CORD_EFFECTS = {
     "umn": "upper motor neuron weakness and signs",
     "sensory": "sensory loss below the level",
     "visceral": "bladder, bowel and sexual function",
+    "areflexia": "reflexes lost below the level (spinal shock)",
+    "flaccid": "every muscle below paralysed alike (spinal shock)",
+    "pyramidal_weakness": "share of the upper motor neuron effect shown as weakness",
 }
 
 

@@ -198,10 +198,10 @@ def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> 
     twins = []
     min_levels = background.get("min_levels", 1)
     look_alikes = bool(background.get("look_alikes", False))
+    records = frozenset(background.get("records", ()))  # single records beyond the families
     for i, h in enumerate(focal):
-        if (h.family in background["families"] or (look_alikes and h.mimic is not None)) and (
-            h.levels is None or len(h.levels) >= min_levels
-        ):
+        chosen = h.family in background["families"] or h.id.split(":")[0] in records
+        if (chosen or (look_alikes and h.mimic is not None)) and (h.levels is None or len(h.levels) >= min_levels):
             focal[i], twin = _split_off(h, background["base"], id=h.id + TWIN_SUFFIX, background="polyneuropathy")
             twins.append(twin)
     return twins

@@ -114,6 +114,7 @@ def movement(
         # lesion in its settled state; in spinal shock every muscle below is paralysed alike
         # (flaccid, Ditunno 2004)
         umn *= max(record.umn, central.get("flaccid", 0.0)) * _umn_reach(kb, hyp, _movement_segments(kb, record))
+        umn *= central.get("pyramidal_weakness", 1.0)
     return lmn, umn
 
 

@@ -319,6 +319,9 @@ def load_knowledge() -> KnowledgeBase:
                 f"evidence {key!r}: unknown families {sorted(set(rec.family) - set(likelihood['priors']))}"
             )
     imaging = read("imaging.yaml")
+    unknown_records = set(likelihood["background_polyneuropathy"].get("records", ())) - {h.id for h in hypotheses}
+    if unknown_records:
+        raise ValueError(f"background_polyneuropathy.records: unknown hypothesis records {sorted(unknown_records)}")
     for key in likelihood["background_polyneuropathy"]["odds_ratio"]:
         factor = key.removeprefix("factor:")
         if not is_age_condition(key) and (factor == key or factor not in V.HISTORY_FACTORS):

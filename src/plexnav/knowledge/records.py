@@ -12,9 +12,11 @@ from plexnav import vocabulary as V
 RootLevel = V.RootLevel
 RootShare = Annotated[float, Field(gt=0, le=1)]
 HypothesisSide = Literal["left", "right", "bilateral", "symptomatic"]  # symptomatic: resolved per case
-# a cord lesion's effects: upper motor neuron signs, sensory and bladder loss, and the lost
-# reflexes of spinal shock in its first days to weeks (Ditunno 2004)
-CentralEffect = Literal["umn", "sensory", "visceral", "areflexia", "flaccid"]
+# a cord lesion's effects: upper motor neuron signs, sensory and bladder loss, the lost
+# reflexes of spinal shock in its first days to weeks (Ditunno 2004), and the share of its
+# upper motor neuron effect that shows as weakness on testing (1 unless given: a myelopathy
+# of the long tracts stiffens the legs before it weakens them)
+CentralEffect = Literal["umn", "sensory", "visceral", "areflexia", "flaccid", "pyramidal_weakness"]
 
 
 def _check_shares(owner: str, roots: Mapping[RootLevel, float] | None) -> None:
