@@ -948,3 +948,43 @@ def test_a_compartment_that_tightens_on_exercise_for_months_is_not_an_emergency_
     )
     recent = run(loc, history={"onset": "acute", "duration_days": 2}, symptoms=pain, exam={"signs": tense})
     assert "fasciotomy" in " ".join(options(recent))
+
+
+@pytest.mark.parametrize(("position", "offered"), [("foraminal", True), ("central", False)])
+def test_an_operation_on_the_root_is_asked_about_only_when_the_scan_matches_it(position, offered):
+    """NICE NG59: decompression when the scan is consistent with the symptoms.  A right L4
+    root (weak knee extension, a reduced knee jerk, a numb inner shin) with a foraminal L4-L5
+    disc on the right, which presses the exiting L4 root, may ask a spine surgeon; a central
+    L4-L5 disc, which presses the traversing L5 roots, does not match it."""
+    from plexnav.engine.assess import assess
+    from plexnav.modelcache import load_model
+
+    disc = {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": position}
+    if position == "foraminal":
+        disc["side"] = "right"
+    case = make_case(
+        patient={"age": 55},
+        history={"onset": "acute", "course": "stable", "duration_days": 70},
+        symptoms=[
+            {"kind": "pain", "region": "anterior_thigh", "side": "right", "quality": "shooting"},
+            {"kind": "numbness", "region": "medial_leg", "side": "right"},
+        ],
+        exam={
+            "strength": [
+                {"movement": "knee_extension", "side": "right", "mrc": 4},
+                {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4},
+                {"movement": "hip_adduction", "side": "right", "mrc": 5},
+                {"movement": "great_toe_extension", "side": "right", "mrc": 5},
+            ],
+            "reflexes": [
+                {"reflex": "patellar", "side": "right", "grade": "reduced"},
+                {"reflex": "patellar", "side": "left", "grade": "normal"},
+            ],
+            "sensation": [{"region": "medial_leg", "side": "right", "finding": "reduced"}],
+            "signs": [{"sign": "femoral_stretch", "side": "right", "result": "positive"}],
+        },
+        investigations=[disc],
+    )
+    a = assess(case, load_model(), K)
+    assert (a.localization[0].site, a.localization[0].side) == ("root:L4", "right")
+    assert any("operation to free the nerve root" in m.option for m in a.management) is offered

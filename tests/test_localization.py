@@ -774,6 +774,48 @@ def test_stiff_legs_with_brisk_knees_lost_ankle_jerks_and_low_sural_responses_ar
     assert (top.site, top.side) == ("spinal_cord", "bilateral")
 
 
+def test_a_burning_foot_after_a_fall_that_hurts_to_walk_on_is_a_regional_pain_syndrome(model):
+    """Seven weeks after a fall, the foot burns, hurts to stand and walk on and is
+    over-sensitive all over, its grades held back by pain, reflexes and nerve conduction
+    normal: a complex regional pain syndrome (Harden 2010), whose weight-bearing pain is its
+    own, not the neurogenic claudication of a root range."""
+    case = _case(
+        patient={"age": 46, "sex": "female"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 50, "factors": ["fall"]},
+        symptoms=[
+            {"kind": "pain", "region": "dorsum_foot", "side": "left", "quality": "burning", "severity": 8},
+            {
+                "kind": "pain",
+                "region": "sole",
+                "side": "left",
+                "quality": "burning",
+                "provoked_by": ["walking", "standing"],
+            },
+        ],
+        exam={
+            "strength": [
+                {"movement": m, "side": "left", "mrc": 4, "limited_by": "pain"}
+                for m in ("ankle_dorsiflexion", "ankle_plantarflexion", "toe_flexion")
+            ],
+            "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "normal"}],
+            "sensation": [
+                {"region": r, "side": "left", "finding": "increased"}
+                for r in ("dorsum_foot", "sole", "lateral_foot", "heel")
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": s, "side": "left", "result": "normal"}
+                for s in ("sural_sensory", "superficial_peroneal_sensory", "medial_plantar_sensory", "tibial_motor_ah")
+            ]
+        },
+    )
+    groups = group_sites(model, score_case(model, case))
+    assert (groups[0].site, groups[0].side) == ("no_neurological_lesion", "left")
+    assert model.hypotheses[groups[0].members[0]].mimic == "crps"
+    assert groups[0].probability >= 0.7
+
+
 def test_a_one_sided_look_alike_acts_on_its_own_leg_only(model):
     """A torn left tendon weakens the left ankle, not the right (predict._look_alike)."""
     from plexnav.engine import predict

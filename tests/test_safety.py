@@ -1049,6 +1049,30 @@ def test_a_knee_brace_only_for_a_knee_that_gives_way_from_a_weak_quadriceps(lead
     assert ("knee_support" in option_ids(out)) is expected
 
 
+def test_an_inflamed_nerve_web_in_diabetes_is_not_offered_an_epidural_injection():
+    """A diabetic radiculoplexus neuropathy leading the causes, with the roots a quarter of
+    the reading: an immune microvasculitis of roots, plexus and nerves (Dyck & Windebank
+    2002) that an injection at one root does not treat."""
+    sections = dict(
+        patient={"age": 63},
+        history={
+            "onset": "subacute",
+            "course": "worsening",
+            "duration_days": 60,
+            "factors": ["diabetes"],
+        },
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "severity": 8}],
+        exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 3}]},
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "foraminal_stenosis", "level": "L4-L5", "side": "right"}
+        ],
+    )
+    reading = [loc("plexus:lumbosacral", "right", 0.77), loc("polyradiculopathy", "right", 0.23)]
+    out = run(reading, **sections)
+    assert out["etiology"][0].cause == "diabetic_radiculoplexus_neuropathy"
+    assert "epidural_injection" not in option_ids(out)
+
+
 def test_functional_weakness_gets_its_own_physiotherapy_not_braces():
     """A positive Hoover sign with the functional look-alike leading (Stone 2012): a
     neurologist's explanation and physiotherapy for functional weakness (Nielsen 2015),

@@ -153,7 +153,9 @@ def context_facts(
     ids, e.g. ``mimic_hip_joint``), ``lookalike_p:`` (a look-alike's share of the case: the
     no-lesion probability times its share of it, so a hip joint that trails the trochanteric
     tendons by a hair still counts), ``background:`` (a background process such as a
-    polyneuropathy under a focal lesion) and ``localized``.  ``sites``: the
+    polyneuropathy under a focal lesion), ``imaging_against_top`` (the leading site's
+    explanation weighs a scan finding against it and none in favour: the scan does not match
+    the lesion, which an operation needs, NICE NG59) and ``localized``.  ``sites``: the
     :func:`~plexnav.engine.etiology.site_weights` of these facts and localization if the
     caller already has them."""
     facts = facts or case_facts(case, knowledge)
@@ -198,6 +200,9 @@ def context_facts(
             features.add(f"region_top:{region}")
         if (key := places.key(top.hypothesis)) is not None:
             features.add(f"hypothesis_top:{key}")
+        scans = [s.weight for s in top.explanation if s.finding.startswith("imaging:")]
+        if scans and max(scans) < 0:
+            features.add("imaging_against_top")
         for e in ranked[:LEADING]:
             features |= {f"site_top3:{e.site}", f"group_top3:{places.group(e.site)}"}
             if (key := places.key(e.hypothesis)) is not None:

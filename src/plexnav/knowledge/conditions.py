@@ -66,6 +66,9 @@ _CONTEXT_FEATURE_PATTERNS = [
     r"localized|group_top3?:[a-z_]+|region_top:[a-z_]+|hypothesis(_top)?:[a-z_0-9]+",
     rf"site_top3:({_alt(V.SITES)})",
     rf"background:({_alt(V.SITES)})",
+    # scan findings that count only against the leading site (its explanation weighs one
+    # against it and none in favour)
+    r"imaging_against_top",
 ]
 _VALUE_PATTERNS = [
     r"duration_days|age|(recorded_)?min_mrc",
