@@ -816,6 +816,43 @@ def test_a_burning_foot_after_a_fall_that_hurts_to_walk_on_is_a_regional_pain_sy
     assert groups[0].probability >= 0.7
 
 
+def test_a_one_sided_cord_lesion_with_its_crossed_pain_loss_mapped_in_places_keeps_its_side(model):
+    """One leg stiff and weak in a pyramidal pattern with brisk reflexes, clonus and an
+    extensor plantar, the other leg's strength and reflexes normal and its skin numb to pin in
+    a few places: a one-sided cord lesion (Brown-Sequard) on the weak side, not a two-sided
+    myelopathy of the long tracts, which would stiffen both legs."""
+    weak = [("hip_flexion", 4), ("knee_flexion", 4), ("ankle_dorsiflexion", 4), ("knee_extension", 5)]
+    case = _case(
+        patient={"age": 72, "sex": "female"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 300},
+        symptoms=[
+            {"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"},
+            {"kind": "numbness", "region": "lateral_leg", "side": "right"},
+        ],
+        exam={
+            "strength": [{"movement": m, "side": "left", "mrc": g} for m, g in weak]
+            + [{"movement": m, "side": "right", "mrc": 5} for m, _ in weak],
+            "reflexes": [
+                {"reflex": "patellar", "side": "left", "grade": "brisk"},
+                {"reflex": "patellar", "side": "right", "grade": "normal"},
+                {"reflex": "plantar", "side": "left", "grade": "extensor"},
+                {"reflex": "plantar", "side": "right", "grade": "flexor"},
+            ],
+            "sensation": [
+                {"region": r, "side": "right", "finding": "reduced"}
+                for r in ("lateral_leg", "dorsum_foot", "anterior_thigh")
+            ]
+            + [
+                {"region": r, "side": "left", "finding": "normal"}
+                for r in ("lateral_leg", "dorsum_foot", "anterior_thigh")
+            ],
+            "signs": [{"sign": "sustained_clonus", "side": "left"}, {"sign": "spasticity", "side": "left"}],
+        },
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("spinal_cord", "left")
+
+
 def test_a_one_sided_look_alike_acts_on_its_own_leg_only(model):
     """A torn left tendon weakens the left ankle, not the right (predict._look_alike)."""
     from plexnav.engine import predict
