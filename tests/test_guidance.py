@@ -933,6 +933,18 @@ def test_a_new_calf_pain_with_a_clot_risk_asks_about_a_deep_vein_clot():
     assert "blood clot" not in plain["plain_summary"]
     old = run(loc, history={"onset": "chronic", "duration_days": 300, "factors": ["cancer_history"]}, symptoms=calf)
     assert "blood clot" not in old["plain_summary"]
+    # a cauda equina syndrome the day after a spine operation, its calf pain the roots': the
+    # emergency's own questions come first (held-out round 24, x05)
+    ces = run(
+        [entry("cauda_equina", "bilateral", 0.9)],
+        history={"onset": "sudden", "duration_days": 1, "factors": ["recent_surgery_spine"]},
+        symptoms=[
+            *calf,
+            {"kind": "bladder_dysfunction"},
+            {"kind": "numbness", "region": "saddle", "side": "bilateral"},
+        ],
+    )
+    assert ces["triage"].level == "emergency" and "blood clot" not in ces["plain_summary"]
 
 
 def test_a_compartment_that_tightens_on_exercise_for_months_is_not_an_emergency_fasciotomy():

@@ -1049,6 +1049,32 @@ def test_a_knee_brace_only_for_a_knee_that_gives_way_from_a_weak_quadriceps(lead
     assert ("knee_support" in option_ids(out)) is expected
 
 
+@pytest.mark.parametrize(
+    ("factors", "days", "offered"),
+    [
+        ([], 42, True),
+        (["recent_surgery_pelvic"], 42, False),
+        (["recent_surgery_spine"], 30, False),
+        (["recent_surgery_spine"], 400, True),
+    ],
+)
+def test_no_spinal_manipulation_after_a_recent_operation_on_the_spine_or_pelvis(factors, days, offered):
+    """Six weeks after a sacroiliac fusion, an L5 root reading with back and buttock pain is
+    not offered spinal manipulation until the surgeon who operated agrees; an operation years
+    ago does not stop it (held-out round 24, x13)."""
+    out = run(
+        [loc("root:L5", "right", 0.6), loc("plexus:lumbosacral_trunk", "right", 0.4)],
+        patient={"age": 62},
+        history={"onset": "sudden", "course": "improving", "duration_days": days, "factors": factors},
+        symptoms=[
+            {"kind": "pain", "region": "buttock", "side": "right"},
+            {"kind": "pain", "region": "lower_back"},
+        ],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4}]},
+    )
+    assert ("manual_therapy" in option_ids(out)) is offered
+
+
 def test_an_inflamed_nerve_web_in_diabetes_is_not_offered_an_epidural_injection():
     """A diabetic radiculoplexus neuropathy leading the causes, with the roots a quarter of
     the reading: an immune microvasculitis of roots, plexus and nerves (Dyck & Windebank
