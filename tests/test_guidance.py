@@ -1000,3 +1000,42 @@ def test_an_operation_on_the_root_is_asked_about_only_when_the_scan_matches_it(p
     a = assess(case, load_model(), K)
     assert (a.localization[0].site, a.localization[0].side) == ("root:L4", "right")
     assert any("operation to free the nerve root" in m.option for m in a.management) is offered
+
+
+def test_a_look_alike_is_put_as_a_question_only_when_it_leads_clearly():
+    """Heel and sole pain on standing and walking with a normal examination reads as no nerve
+    lesion, its joint look-alikes sharing it about evenly: the questions do not ask whether
+    the knee joint causes it (held-out round 24, x28, a plantar fasciitis); the summary names
+    no look-alike either."""
+    from plexnav.engine.assess import assess
+    from plexnav.modelcache import load_model
+
+    both = ("left", "right")
+    case = make_case(
+        patient={"age": 52, "sex": "female"},
+        history={"onset": "chronic", "course": "stable", "duration_days": 120},
+        symptoms=[
+            {
+                "kind": "pain",
+                "region": "heel",
+                "side": "right",
+                "quality": "sharp",
+                "provoked_by": ["walking", "standing"],
+            },
+            {"kind": "pain", "region": "sole", "side": "right", "provoked_by": ["walking"]},
+        ],
+        exam={
+            "strength": [
+                {"movement": m, "side": s, "mrc": 5}
+                for m in ("ankle_plantarflexion", "ankle_dorsiflexion")
+                for s in both
+            ],
+            "reflexes": [{"reflex": "achilles", "side": s, "grade": "normal"} for s in both],
+            "sensation": [
+                {"region": r, "side": "right", "finding": "normal"} for r in ("heel", "sole", "lateral_foot")
+            ],
+        },
+    )
+    a = assess(case, load_model(), K)
+    assert a.localization[0].site == "no_neurological_lesion"
+    assert "knee joint" not in a.plain_summary

@@ -28,6 +28,7 @@ from plexnav import vocabulary as V
 from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
 from plexnav.engine.etiology import site_group, site_weights
 from plexnav.engine.facts import Facts, holds, holds_each
+from plexnav.engine.localize import NO_LESION, PLAIN_LOOK_ALIKE, leading_look_alike
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts, holding_alerts
@@ -155,7 +156,9 @@ def context_facts(
     tendons by a hair still counts), ``background:`` (a background process such as a
     polyneuropathy under a focal lesion), ``imaging_against_top`` (the leading site's
     explanation weighs a scan finding against it and none in favour: the scan does not match
-    the lesion, which an operation needs, NICE NG59) and ``localized``.  ``sites``: the
+    the lesion, which an operation needs, NICE NG59), ``lookalike_named`` (no nerve lesion
+    leads and one look-alike leads it clearly, as the summary names it:
+    localize.leading_look_alike) and ``localized``.  ``sites``: the
     :func:`~plexnav.engine.etiology.site_weights` of these facts and localization if the
     caller already has them."""
     facts = facts or case_facts(case, knowledge)
@@ -200,6 +203,10 @@ def context_facts(
             features.add(f"region_top:{region}")
         if (key := places.key(top.hypothesis)) is not None:
             features.add(f"hypothesis_top:{key}")
+        # an entry without the shares (a localization from elsewhere) is read by its hypothesis
+        named = leading_look_alike(top.look_alikes) if top.look_alikes else top.hypothesis
+        if top.site == NO_LESION and named not in (None, PLAIN_LOOK_ALIKE):
+            features.add("lookalike_named")
         scans = [s.weight for s in top.explanation if s.finding.startswith("imaging:")]
         if scans and max(scans) < 0:
             features.add("imaging_against_top")

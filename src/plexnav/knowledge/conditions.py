@@ -69,6 +69,8 @@ _CONTEXT_FEATURE_PATTERNS = [
     # scan findings that count only against the leading site (its explanation weighs one
     # against it and none in favour)
     r"imaging_against_top",
+    # no nerve lesion leads, read as one named look-alike (localize.leading_look_alike)
+    r"lookalike_named",
 ]
 _VALUE_PATTERNS = [
     r"duration_days|age|(recorded_)?min_mrc",
