@@ -204,7 +204,10 @@ def context_facts(
         if (key := places.key(top.hypothesis)) is not None:
             features.add(f"hypothesis_top:{key}")
         # an entry without the shares (a localization from elsewhere) is read by its hypothesis
-        named = leading_look_alike(top.look_alikes) if top.look_alikes else top.hypothesis
+        if top.look_alikes:
+            named = leading_look_alike(top.look_alikes)
+        else:
+            named = top.hypothesis if (top.hypothesis or "").startswith("mimic_") else None
         if top.site == NO_LESION and named not in (None, PLAIN_LOOK_ALIKE):
             features.add("lookalike_named")
         scans = [s.weight for s in top.explanation if s.finding.startswith("imaging:")]
