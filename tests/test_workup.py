@@ -462,7 +462,7 @@ def test_a_small_fibre_neuropathy_gets_a_skin_biopsy_not_a_second_nerve_test():
 def test_glycaemia_below_the_diabetes_range_asks_for_a_glucose_tolerance_test():
     """England 2009 (AAN): a fasting glucose or HbA1c below the diabetes range does not rule
     out impaired glucose tolerance, and the two-hour test has the highest yield; with
-    diabetes known, or no polyneuropathy, it is not asked for."""
+    diabetes known, kidney failure to explain it, or no polyneuropathy, it is not asked for."""
     feet = {"symptoms": [{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}]}
     loc = [entry("polyneuropathy", "bilateral", 0.8)]
     assert "glucose_tolerance_test" in names_of(plan_for(loc, investigations=[{"test": "hba1c", "value": 5.9}], **feet))
@@ -470,6 +470,9 @@ def test_glycaemia_below_the_diabetes_range_asks_for_a_glucose_tolerance_test():
         plan_for(loc, investigations=[{"test": "hba1c", "value": 7.2}], **feet)
     )
     assert "glucose_tolerance_test" not in names_of(plan_for(loc, **feet))
+    # kidney failure already explains it (uraemic neuropathy: Krishnan & Kiernan 2007)
+    dialysis = [{"test": "hba1c", "value": 5.2}, {"test": "creatinine", "value": 7.9}]
+    assert "glucose_tolerance_test" not in names_of(plan_for(loc, investigations=dialysis, **feet))
     thigh = [entry("nerve:femoral", "left", 0.9)]
     assert "glucose_tolerance_test" not in names_of(
         plan_for(thigh, investigations=[{"test": "hba1c", "value": 5.9}], symptoms=[{"kind": "pain", "side": "left"}])
