@@ -549,6 +549,71 @@ def test_a_scan_finding_at_the_conus_level_is_read_where_the_imaging_table_place
     assert at("T12") and at("L1") and not at("L4-L5")
 
 
+def _disc(level: str, finding: str = "disc_herniation", **more) -> dict:
+    return {"test": "mri_lumbar_spine", "finding": finding, "level": level, **more}
+
+
+@pytest.mark.parametrize(
+    "root,elsewhere,there",
+    [
+        ("root:L3", _disc("L5-S1"), _disc("L3-L4")),
+        ("root:L4", _disc("L2-L3", "foraminal_stenosis"), _disc("L4-L5", position="foraminal")),
+        ("root:S1", _disc("L4-L5", position="paracentral"), _disc("L5-S1", position="paracentral")),
+        ("root:L2", _disc("L4-L5", "canal_stenosis"), _disc("L1-L2", "canal_stenosis")),
+    ],
+)
+def test_a_disc_that_cannot_press_the_root_counts_little_for_wear_and_tear(root, elsewhere, there):
+    """A disc or a narrowing at a level that cannot reach the root (Fardon 2014's exiting and
+    traversing roots) reads nearly as a normal scan for that root, not as its culprit."""
+    at_level = ranked(root, "left", investigations=[there])
+    other_level = ranked(root, "left", investigations=[elsewhere])
+    no_scan = ranked(root, "left")
+    assert prob(other_level, "degenerative_spine") < prob(no_scan, "degenerative_spine")
+
+    def odds(entries) -> float:
+        p = prob(entries, "degenerative_spine")
+        return p / (1 - p)
+
+    assert odds(other_level) < odds(at_level) / 6
+    # a disc named on the root, or given with no level, still counts there
+    unlevelled = ranked(root, "left", investigations=[{"test": "mri_lumbar_spine", "finding": "disc_herniation"}])
+    assert prob(unlevelled, "degenerative_spine") > prob(no_scan, "degenerative_spine")
+
+
+def test_the_roots_a_scan_finding_reaches_are_the_ones_the_localization_reads_it_on():
+    """facts.roots_reached (read by the causes, which have no anatomy tables) names exactly
+    the roots the localizing engine's imaging structures credit for the same finding."""
+    from plexnav.case import Investigation
+    from plexnav.engine.facts import roots_reached
+    from plexnav.engine.imaging import _members, _spine_structure
+    from plexnav.knowledge.base import load_knowledge
+
+    kb = load_knowledge()
+
+    def credited(inv) -> set[str]:
+        structure = _spine_structure(kb, inv)
+        if structure is None or not structure.startswith(("root:", "disc:", "canal:")):
+            return set()
+        out: set[str] = set()
+        for member, weight in _members(kb, structure):
+            if weight <= 0:
+                continue
+            kind, _, rest = member.partition(":")
+            if kind == "root":
+                out.add(rest)
+            elif kind in ("cauda_from", "roots_below"):
+                first = rest.split(":")[-1]
+                out |= set(V.ROOT_LEVELS[V.ROOT_LEVELS.index(first) :])
+        return out
+
+    levels = ["T12-L1", "L1", "L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1", "L4", "L3-L5"]
+    for finding in ("disc_herniation", "foraminal_stenosis", "canal_stenosis"):
+        for level in levels:
+            for position in (None, *V.IMAGING_POSITIONS):
+                inv = Investigation(test="mri_lumbar_spine", finding=finding, level=level, position=position)
+                assert set(roots_reached(inv) or ()) == credited(inv), (finding, level, position)
+
+
 # ------------------------------------------------ crush and compartment syndrome are acute
 
 

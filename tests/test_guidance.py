@@ -1039,3 +1039,25 @@ def test_a_look_alike_is_put_as_a_question_only_when_it_leads_clearly():
     a = assess(case, load_model(), K)
     assert a.localization[0].site == "no_neurological_lesion"
     assert "knee joint" not in a.plain_summary
+
+
+def test_an_evidence_item_written_for_each_root_is_one_item_per_root():
+    """causes.yaml ``for_each``: the item is written out once per value, its slot filled in
+    the condition, the lr's site keys and the reason, in order, between its neighbours."""
+    from plexnav.knowledge.guidance import expand_each
+
+    item = {
+        "for_each": {"root": ["L3", "L4"]},
+        "when": "scan_reaches:root:{root}",
+        "lr": {"root:{root}": 2},
+        "reason": "at {root}",
+    }
+    causes = {"causes": {"x": {"evidence": [{"when": "a", "lr": 1, "reason": "a"}, item]}}}
+    out = expand_each(causes)["causes"]["x"]["evidence"]
+    assert out[1:] == [
+        {"when": "scan_reaches:root:L3", "lr": {"root:L3": 2}, "reason": "at L3"},
+        {"when": "scan_reaches:root:L4", "lr": {"root:L4": 2}, "reason": "at L4"},
+    ]
+    assert expand_each(expand_each(causes)) == expand_each(causes)
+    with pytest.raises(ValueError, match="one name"):
+        expand_each({"causes": {"x": {"evidence": [{**item, "for_each": {"a": [1], "b": [2]}}]}}})

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from plexnav import vocabulary as V
-from plexnav.case import Case, StrengthFinding, Symptom
+from plexnav.case import Case, Investigation, StrengthFinding, Symptom
 from plexnav.engine.memo import once_per_object
 
 # a feature string or {all|any|none: [conditions]} / {value: NAME, lt|le|ge|gt: NUMBER,
@@ -162,6 +162,44 @@ def _investigations(case: Case, feats: set[str], values: dict[str, float]) -> No
                 feats.add(f"imaging_on:{inv.site.split(':')[0]}:{inv.finding}")
             if inv.level is not None and inv.level.split("-")[0] in CONUS_LEVELS:
                 feats.add(f"imaging_level:conus:{inv.finding}")
+            if inv.finding in STRUCTURAL_FINDINGS:
+                reached = roots_reached(inv)
+                feats.update(f"scan_reaches:root:{r}" for r in reached or ())
+                if reached is None:
+                    feats.add("scan_reaches:unlevelled")
+
+
+# a disc or a narrowing: wear and tear of the spine that can press a root (definitions.yaml
+# spine_structural)
+STRUCTURAL_FINDINGS = ("disc_herniation", "foraminal_stenosis", "canal_stenosis")
+_EXITING_POSITIONS = ("foraminal", "extraforaminal")  # imaging.yaml positions: the rest traverse
+_SPINE_SEGMENTS = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4")
+
+
+def roots_reached(inv: Investigation) -> frozenset[str] | None:
+    """The lumbosacral roots a disc or a narrowing can press, by the disc nomenclature the
+    localization reads it with (imaging.yaml positions; Fardon 2014): a foraminal finding
+    presses the root exiting at its level, a paracentral disc the one traversing it, a
+    central one or a narrow canal the roots in the canal there (the exiting root at its
+    foramen's mouth and every root below), a disc of unknown position the exiting or the
+    traversing root.  A named root is that root.  None: the report gives neither a level
+    nor a root (it may lie anywhere)."""
+    if inv.site is not None and inv.site.startswith("root:"):
+        return frozenset({inv.site[5:]})
+    if inv.level is None:
+        return None
+    first = inv.level.split("-")[0]
+    if first not in _SPINE_SEGMENTS[:6] or (first == "L1" and "-" not in inv.level):
+        return frozenset()  # the cord or the conus: above the roots' own levels
+    i = _SPINE_SEGMENTS.index(first)
+    exiting, traversing = first, _SPINE_SEGMENTS[i + 1]
+    if inv.finding == "canal_stenosis" or inv.position == "central":
+        return frozenset(_SPINE_SEGMENTS[i:])
+    if inv.finding == "foraminal_stenosis" or inv.position in _EXITING_POSITIONS:
+        return frozenset({exiting})
+    if inv.position is not None:
+        return frozenset({traversing})
+    return frozenset({exiting, traversing})
 
 
 # vertebral levels where the conus lies (imaging.yaml cord_levels: T12-L1, with T11 and L1)

@@ -52,6 +52,9 @@ _FEATURE_PATTERNS = [
     rf"imaging_offside_only:({_alt(V.IMAGING_FINDINGS)})",
     # a finding at a vertebral level where the conus lies (engine/facts.py CONUS_LEVELS)
     rf"imaging_level:conus:({_alt(V.IMAGING_FINDINGS)})",
+    # the roots a disc or a narrowing can press, by its level and position (engine/facts.py
+    # roots_reached), or none named at all
+    rf"scan_reaches:root:({_alt(V.ROOT_LEVELS)})|scan_reaches:unlevelled",
     rf"imaging_side:(left|right|none):({_alt(V.IMAGING_FINDINGS)})|side_affected:(left|right)",
 ]
 # Context the engines add after the case's own facts (triage, localization, causes): rules

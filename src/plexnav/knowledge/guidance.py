@@ -68,6 +68,43 @@ class GuidanceKnowledge:
         return out
 
 
+def expand_each(causes: Doc) -> Doc:
+    """causes.yaml with every evidence item that has ``for_each: {name: [values]}`` written
+    out once per value, ``{name}`` replaced in its condition, its lr's site keys and its
+    reason.  Why: one rule that reads the site it is weighed at ("a disc at another level
+    than this root") is one item per root; the file states it once."""
+    out = dict(causes)
+    out["causes"] = {name: _expand_cause(cause) for name, cause in causes["causes"].items()}
+    return out
+
+
+def _expand_cause(cause: Doc) -> Doc:
+    items = cause.get("evidence")
+    if not items or not any("for_each" in item for item in items):
+        return cause
+    expanded: list[Any] = []
+    for item in items:
+        if "for_each" not in item:
+            expanded.append(item)
+            continue
+        (name, values), *rest = item["for_each"].items()
+        if rest:
+            raise ValueError(f"for_each takes one name, got {sorted(item['for_each'])}")
+        body = {k: v for k, v in item.items() if k != "for_each"}
+        expanded += [_substitute(body, "{" + name + "}", str(value)) for value in values]
+    return {**cause, "evidence": expanded}
+
+
+def _substitute(node: Any, slot: str, value: str) -> Any:
+    if isinstance(node, str):
+        return node.replace(slot, value)
+    if isinstance(node, Mapping):
+        return {_substitute(k, slot, value): _substitute(v, slot, value) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [_substitute(v, slot, value) for v in node]
+    return node
+
+
 def _walk_sources(node: Any, where: str, known: Doc, problems: list[str]) -> None:
     if isinstance(node, Mapping):
         for ref in node.get("sources", ()) if isinstance(node.get("sources"), list | tuple) else ():
@@ -225,6 +262,7 @@ def _check_guidance_ids(docs: Doc, problems: list[str]) -> None:
 def check_documents(docs: Doc, known_sources: Doc) -> list[str]:
     """Every problem in the guidance data (empty when all is well)."""
     problems: list[str] = []
+    docs = {**docs, "causes": expand_each(docs["causes"])}
     derived = _check_definitions(docs, problems)
     for name, doc in docs.items():
         if name in DEFINITION_FILES:
@@ -241,6 +279,7 @@ def check_documents(docs: Doc, known_sources: Doc) -> list[str]:
 def load_guidance_knowledge() -> GuidanceKnowledge:
     """Read and check the guidance data files once (they are immutable package data)."""
     docs = {name: read_yaml(file) for name, file in FILES.items()}
+    docs["causes"] = expand_each(docs["causes"])
     sources = read_sources()
     problems = check_documents(docs, sources)
     if problems:
