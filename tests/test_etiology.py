@@ -614,6 +614,29 @@ def test_the_roots_a_scan_finding_reaches_are_the_ones_the_localization_reads_it
                 assert set(roots_reached(inv) or ()) == credited(inv), (finding, level, position)
 
 
+def test_a_bleed_that_presses_the_cord_is_neither_an_unexplained_growth_nor_a_blocked_artery():
+    """A haematoma compressing the cord names its own cause: the 'nothing named explains it'
+    reading that points to a growth does not hold, and on a blood thinner the sudden onset is
+    the bleed's, not a blocked artery's (Kreppel 2003).  Without a bleeding risk a bleed into
+    the cord may be a malformed vessel's, a vascular cause, so that reading stays."""
+    compression = {
+        "test": "mri_whole_spine",
+        "finding": "cord_or_cauda_compression",
+        "level": "T9-T10",
+        "site": "spinal_cord",
+    }
+    bleed = {"test": "mri_whole_spine", "finding": "hematoma", "level": "T9-T10", "site": "spinal_cord"}
+    history = {"onset": "sudden", "duration_days": 0, "factors": ["anticoagulation"]}
+    unexplained = ranked("spinal_cord", "bilateral", history=history, investigations=[compression])
+    bled = ranked("spinal_cord", "bilateral", history=history, investigations=[compression, bleed])
+    assert prob(bled, "neoplastic") < 0.25 * prob(unexplained, "neoplastic")
+    assert prob(bled, "ischemic_vascular") < prob(unexplained, "ischemic_vascular")
+    assert bled[0].cause not in ("neoplastic", "ischemic_vascular")
+    no_thinner = {"onset": "sudden", "duration_days": 0}
+    malformation = ranked("spinal_cord", "bilateral", history=no_thinner, investigations=[compression, bleed])
+    assert prob(malformation, "ischemic_vascular") > prob(bled, "ischemic_vascular")
+
+
 # ------------------------------------------------ crush and compartment syndrome are acute
 
 

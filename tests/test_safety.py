@@ -1031,12 +1031,21 @@ def test_weak_legs_worsening_over_days_with_weak_reflexes_get_nerve_conduction_s
 
 @pytest.mark.parametrize(
     "lead,knee_mrc,expected",
-    [("root:L5", None, False), ("root:L5", 4, True), ("nerve:femoral", None, True), ("root:L4", None, True)],
+    [
+        ("root:L5", None, False),
+        ("root:L5", 4, True),
+        ("nerve:femoral", None, True),
+        ("root:L4", None, True),
+        ("spinal_cord", None, True),
+        ("spinal_cord", 5, False),
+        ("root:L4", 5, False),
+    ],
 )
 def test_a_knee_brace_only_for_a_knee_that_gives_way_from_a_weak_quadriceps(lead, knee_mrc, expected):
     """A leg that gives way is offered a knee brace when the quadriceps is weak, or when the
-    leading lesion weakens it (the femoral nerve, the L4 root); not with an L5 root and the
-    knee never graded weak: that leg gives way at the ankle (Stewart 2010, femoral nerve)."""
+    leading lesion weakens it (the femoral nerve, the L4 root, the cord) and the knee's
+    extension was not graded full; not with an L5 root and the knee never graded weak: that
+    leg gives way at the ankle (Stewart 2010, femoral nerve)."""
     strength = [{"movement": "ankle_eversion", "side": "left", "mrc": 4}]
     if knee_mrc is not None:
         strength.append({"movement": "knee_extension", "side": "left", "mrc": knee_mrc})
@@ -2033,3 +2042,29 @@ def test_a_blocked_artery_reading_brings_the_vascular_team_even_without_a_record
     assert (review.priority, review.when) == ("high", "within_24h") and "pulses" in review.why
     nerve = run([loc("nerve:sciatic", "right", 0.9, "nerve_sciatic_notch:right")], **sections)
     assert "vascular_surgery_review" not in planned(nerve)
+
+
+def test_a_bleed_pressing_the_cord_is_not_worked_up_as_an_unknown_cancer():
+    """A haematoma on the cord names what presses it: no search for an unknown primary
+    cancer (myeloma protein, a body CT) and no 'what is pressing on the cord' question,
+    which stand for a compression nothing on the scan explains (Kreppel 2003)."""
+    compression = {
+        "test": "mri_whole_spine",
+        "finding": "cord_or_cauda_compression",
+        "level": "T9-T10",
+        "site": "spinal_cord",
+    }
+    bleed = {"test": "mri_whole_spine", "finding": "hematoma", "level": "T9-T10", "site": "spinal_cord"}
+    sections = dict(
+        patient={"age": 74, "sex": "male"},
+        history={"onset": "sudden", "duration_days": 0, "factors": ["anticoagulation"]},
+        symptoms=[
+            {"kind": "weakness", "side": "bilateral", "onset_sudden_severe": True},
+            {"kind": "bladder_dysfunction"},
+        ],
+    )
+    unexplained = run([loc("spinal_cord", "bilateral")], investigations=[compression], **sections)
+    bled = run([loc("spinal_cord", "bilateral")], investigations=[compression, bleed], **sections)
+    assert {"serum_protein_electrophoresis", "ct_abdomen_pelvis"} <= set(planned(unexplained))
+    assert not {"serum_protein_electrophoresis", "ct_abdomen_pelvis"} & set(planned(bled))
+    assert "coagulation_profile" in planned(bled)
