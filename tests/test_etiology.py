@@ -637,6 +637,23 @@ def test_a_bleed_that_presses_the_cord_is_neither_an_unexplained_growth_nor_a_bl
     assert prob(malformation, "ischemic_vascular") > prob(bled, "ischemic_vascular")
 
 
+def test_normal_blood_markers_argue_against_pus_more_than_against_an_infected_nerve_root():
+    """At a root, a recent infection is also the shingles rash or the tick bite before zoster
+    paresis or Lyme radiculitis, which seldom raise ESR or CRP: normal markers lower the
+    infection there far less than they lower an abscess in an immunosuppressed patient."""
+
+    def odds(factor: str, crp: float | None) -> float:
+        labs = [] if crp is None else [{"test": "crp", "value": crp}]
+        out = ranked("root:L4", "left", history={"onset": "acute", "factors": [factor]}, investigations=labs)
+        p = prob(out, "infection_abscess")
+        return p / (1 - p)
+
+    after_infection = odds("recent_infection", 2) / odds("recent_infection", None)
+    immunosuppressed = odds("immunosuppression", 2) / odds("immunosuppression", None)
+    assert after_infection > 2 * immunosuppressed
+    assert odds("recent_infection", None) > odds("immunosuppression", None)
+
+
 # ------------------------------------------------ crush and compartment syndrome are acute
 
 
