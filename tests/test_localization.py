@@ -1933,3 +1933,44 @@ def test_a_perineal_region_recorded_on_both_sides_is_both_halves(model):
         return both / (both + one)
 
     assert two_sided_share(case("bilateral")) > 2 * two_sided_share(case(None))
+
+
+def test_heel_pain_with_only_the_little_toe_abductor_denervated_is_the_first_branch_of_the_lateral_plantar_nerve(model):
+    """Baxter's nerve (the inferior calcaneal nerve, the first branch of the lateral plantar
+    nerve) has no skin branch and supplies the abductor digiti minimi: heel pain with that
+    muscle alone denervated, the abductor hallucis, the medial plantar response and the sole's
+    feeling normal, is that branch of the tibial nerve, not the tarsal tunnel (which takes the
+    abductor hallucis and the medial plantar nerve too) and not a problem outside the nerves
+    (Rondhuis & Huson 1986; Baxter & Pfeffer 1992)."""
+    case = _case(
+        patient={"age": 47, "sex": "female"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 270},
+        symptoms=[
+            {
+                "kind": "pain",
+                "region": "heel",
+                "side": "left",
+                "quality": "burning",
+                "provoked_by": ["walking", "standing"],
+            }
+        ],
+        exam={
+            "strength": [{"movement": "toe_flexion", "side": "left", "mrc": 5}],
+            "sensation": [{"region": r, "side": "left", "finding": "normal"} for r in ("heel", "sole", "little_toe")],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "medial_plantar_sensory", "side": "left", "result": "normal"},
+                {"study": "tibial_motor_ah", "side": "left", "result": "normal"},
+            ],
+            "needle_emg": [
+                {"muscle": "abductor_digiti_minimi_pedis", "side": "left", "result": "both"},
+                {"muscle": "abductor_digiti_minimi_pedis", "side": "right", "result": "normal"},
+                {"muscle": "abductor_hallucis", "side": "left", "result": "normal"},
+                {"muscle": "medial_gastrocnemius", "side": "left", "result": "normal"},
+            ],
+        },
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("nerve:tibial", "left")
+    assert model.hypotheses[top.members[0]].id.startswith("nerve_tibial_inferior_calcaneal")
