@@ -1974,3 +1974,42 @@ def test_heel_pain_with_only_the_little_toe_abductor_denervated_is_the_first_bra
     top = group_sites(model, score_case(model, case))[0]
     assert (top.site, top.side) == ("nerve:tibial", "left")
     assert model.hypotheses[top.members[0]].id.startswith("nerve_tibial_inferior_calcaneal")
+
+
+def test_heel_pain_on_standing_and_walking_with_sound_nerves_is_plantar_fasciitis(model):
+    """The commonest pain under the heel: worse standing and walking, with normal feeling,
+    strength and reflexes and nothing on the nerve tests, in someone overweight (Buchbinder
+    2004; Riddle 2003). No nerve lesion, read as the plantar fascia rather than a knee or hip
+    joint, which do not hurt at the heel."""
+    case = _case(
+        patient={"age": 52, "sex": "female"},
+        history={"onset": "chronic", "course": "stable", "duration_days": 150, "factors": ["obesity"]},
+        symptoms=[
+            {
+                "kind": "pain",
+                "region": "heel",
+                "side": "right",
+                "quality": "aching",
+                "provoked_by": ["walking", "standing"],
+            }
+        ],
+        exam={
+            "strength": [
+                {"movement": m, "side": "right", "mrc": 5}
+                for m in ("ankle_plantarflexion", "toe_flexion", "ankle_inversion")
+            ],
+            "reflexes": [{"reflex": "achilles", "side": s, "grade": "normal"} for s in ("left", "right")],
+            "sensation": [
+                {"region": r, "side": "right", "finding": "normal"} for r in ("heel", "sole", "lateral_foot")
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "medial_plantar_sensory", "side": "right", "result": "normal"},
+                {"study": "tibial_motor_ah", "side": "right", "result": "normal"},
+            ]
+        },
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "right")
+    assert model.hypotheses[top.members[0]].id.startswith("mimic_plantar_fasciitis")

@@ -2068,3 +2068,22 @@ def test_a_bleed_pressing_the_cord_is_not_worked_up_as_an_unknown_cancer():
     assert {"serum_protein_electrophoresis", "ct_abdomen_pelvis"} <= set(planned(unexplained))
     assert not {"serum_protein_electrophoresis", "ct_abdomen_pelvis"} & set(planned(bled))
     assert "coagulation_profile" in planned(bled)
+
+
+def test_plantar_fasciitis_gets_foot_care_not_spine_care():
+    """Plantar fasciitis leading: stretching, support and less standing from a physiotherapist
+    or podiatrist (ACFAS 2010; DiGiovanni 2003), its own outlook, and no spinal manipulation
+    even with some back pain beside it."""
+    lead = loc("no_neurological_lesion", "right", 0.9, hypothesis="mimic_plantar_fasciitis:symptomatic")
+    lead.look_alikes = {"plantar_fasciitis": 0.7, "none": 0.3}
+    out = run(
+        [lead, loc("nerve:tibial", "right", 0.1)],
+        history={"onset": "chronic", "duration_days": 150},
+        symptoms=[
+            {"kind": "pain", "region": "heel", "side": "right", "provoked_by": ["walking"]},
+            {"kind": "pain", "region": "lower_back"},
+        ],
+    )
+    ids = option_ids(out)
+    assert "plantar_fasciitis_care" in ids and "manual_therapy" not in ids
+    assert any("plantar fasciitis" in r.text for r in out["recovery"])

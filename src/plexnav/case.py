@@ -265,7 +265,7 @@ class LocalizationEntry(_Out):
         description="for no_neurological_lesion: each look-alike's share of it (hip_joint, greater_trochanteric, "
         "sacroiliac, mechanical_back, vascular_claudication, functional, compartment, knee_joint, myopathy, "
         "distal_myopathy, acute_limb_ischaemia, tendon_achilles, tendon_quadriceps, tendon_tibialis_anterior, "
-        "tendon_hamstring, tendon_tibialis_posterior, muscle_infarction, crps; "
+        "tendon_hamstring, tendon_tibialis_posterior, plantar_fasciitis, muscle_infarction, crps; "
         "none: no named look-alike), floored to four decimals",
     )
 
