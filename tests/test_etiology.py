@@ -654,6 +654,20 @@ def test_normal_blood_markers_argue_against_pus_more_than_against_an_infected_ne
     assert odds("recent_infection", None) > odds("immunosuppression", None)
 
 
+def test_a_bone_deposit_does_not_make_cancer_the_cause_of_numb_feet_after_nerve_toxic_chemotherapy():
+    """A deposit in a vertebra presses the roots, cord or plexus beside it, not the long nerves
+    to both feet: after nerve-toxic chemotherapy those are the treatment's (the deposit still
+    counts at a root)."""
+    deposit = {"test": "mri_whole_spine", "finding": "bone_metastasis", "level": "T11"}
+    history = {"onset": "subacute", "factors": ["cancer_history", "chemotherapy_neurotoxic"]}
+    feet = ranked("polyneuropathy", "bilateral", history=history, investigations=[deposit])
+    assert feet[0].cause == "toxic_or_nutritional"
+    plain = ranked("polyneuropathy", "bilateral", history=history)
+    assert prob(feet, "neoplastic") == pytest.approx(prob(plain, "neoplastic"), abs=0.02)
+    root = ranked("root:L2", "left", history=history, investigations=[deposit])
+    assert root[0].cause == "neoplastic"
+
+
 # ------------------------------------------------ crush and compartment syndrome are acute
 
 

@@ -193,6 +193,29 @@ def test_a_deposit_in_the_pelvis_on_a_nerve_is_not_a_suspected_cord_compression(
     assert "history of cancer" not in planned(out)["mri_whole_spine"].why
 
 
+def test_a_whole_spine_mri_with_no_compression_answers_the_suspicion_of_cord_compression():
+    """After cancer, a deposit in a vertebra with numb feet is suspected compression until the
+    whole spine is scanned (NICE NG234); once that scan shows no pressure on the cord or the
+    cauda equina and the findings point to the nerves of both feet, the teams are not asked
+    to take pressure off the cord now, while a scan that shows the compression, or a cauda
+    equina picture, keeps that step."""
+    numb = [{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}]
+    deposit = {"test": "mri_whole_spine", "finding": "bone_metastasis", "level": "T11"}
+    history = {"onset": "subacute", "course": "worsening", "duration_days": 35, "factors": ["cancer_history"]}
+    feet = [loc("polyneuropathy", "bilateral", 0.9), loc("spinal_cord", "bilateral", 0.1)]
+    scanned = run(feet, history=history, symptoms=numb, investigations=[deposit])
+    assert "mscc_teams" not in option_ids(scanned)
+    assert "mri_whole_spine" not in planned(scanned)
+    pressed = {"test": "mri_whole_spine", "finding": "cord_or_cauda_compression", "level": "T11"}
+    compressed = run(feet, history=history, symptoms=numb, investigations=[deposit, pressed])
+    assert "mscc_teams" in option_ids(compressed)
+    cauda = [loc("cauda_equina", "bilateral", 0.9), loc("polyneuropathy", "bilateral", 0.1)]
+    assert "mscc_teams" in option_ids(run(cauda, history=history, symptoms=numb, investigations=[deposit]))
+    lumbar_only = {"test": "mri_lumbar_spine", "finding": "bone_metastasis", "level": "L2"}
+    unscanned = run(feet, history=history, symptoms=numb, investigations=[lumbar_only])
+    assert planned(unscanned)["mri_whole_spine"].priority == "emergency"
+
+
 def test_cord_signs_get_whole_spine_mri():
     out = run(
         [loc("spinal_cord", "bilateral", 0.7), loc("cauda_equina", "bilateral", 0.3)],
