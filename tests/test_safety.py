@@ -2110,3 +2110,20 @@ def test_plantar_fasciitis_gets_foot_care_not_spine_care():
     ids = option_ids(out)
     assert "plantar_fasciitis_care" in ids and "manual_therapy" not in ids
     assert any("plantar fasciitis" in r.text for r in out["recovery"])
+
+
+def test_a_worn_knee_is_given_the_joints_outlook_not_the_backs():
+    """Knee osteoarthritis read under no nerve lesion: its outlook is the joint's (exercise,
+    weight, pain that comes and goes, a replacement for pain that stays severe: NICE NG226),
+    not that of back and hip pain that settles with time."""
+    lead = loc("no_neurological_lesion", "right", 0.8, "mimic_knee_joint:right")
+    lead.look_alikes = {"knee_joint": 0.8, "none": 0.2}
+    out = run(
+        [lead, loc("root:L3", "right", 0.2)],
+        patient={"age": 71},
+        history={"onset": "chronic", "duration_days": 300},
+        symptoms=[{"kind": "pain", "region": "anterior_knee", "side": "right", "provoked_by": ["walking"]}],
+    )
+    texts = [r.text for r in out["recovery"]]
+    assert any("worn hip or knee joint" in t for t in texts)
+    assert not any(t.startswith("Most back and hip pain") for t in texts)
