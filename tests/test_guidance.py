@@ -1061,3 +1061,56 @@ def test_an_evidence_item_written_for_each_root_is_one_item_per_root():
     assert expand_each(expand_each(causes)) == expand_each(causes)
     with pytest.raises(ValueError, match="one name"):
         expand_each({"causes": {"x": {"evidence": [{**item, "for_each": {"a": [1], "b": [2]}}]}}})
+
+
+def test_the_root_question_follows_what_the_spine_scan_showed():
+    """An L4 root picture: with no spine scan, the question is whether a pinched root explains
+    it and whether a scan would help; with a disc that can press L4 (a foraminal L4-L5 disc),
+    whether that disc explains it; with a disc only where it cannot reach L4 (a paracentral
+    L5-S1 disc, on S1), what else harms the root, and no epidural injection at a root the scan
+    leaves unexplained (Fardon 2014; NICE NG59)."""
+    from plexnav.engine.assess import assess
+    from plexnav.modelcache import load_model
+
+    base = dict(
+        patient={"age": 58, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 50},
+        symptoms=[{"kind": "pain", "region": "medial_leg", "side": "left", "severity": 8, "quality": "shooting"}],
+        exam={
+            "strength": [
+                {"movement": "knee_extension", "side": "left", "mrc": 4},
+                {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 5},
+                {"movement": "great_toe_extension", "side": "left", "mrc": 5},
+            ],
+            "reflexes": [{"reflex": "patellar", "side": "left", "grade": "absent"}],
+            "sensation": [
+                {"region": "medial_leg", "side": "left", "finding": "reduced"},
+                {"region": "anterior_thigh", "side": "left", "finding": "normal"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [{"study": "saphenous_sensory", "side": "left", "result": "normal"}],
+            "needle_emg": [
+                {"muscle": "vastus_medialis", "side": "left", "result": "active_denervation"},
+                {"muscle": "tibialis_anterior", "side": "left", "result": "active_denervation"},
+                {"muscle": "paraspinal_lower_lumbar", "side": "left", "result": "active_denervation"},
+                {"muscle": "adductor_longus", "side": "left", "result": "normal"},
+            ],
+        },
+    )
+    model = load_model()
+
+    def summary_and_options(*scans):
+        out = assess(make_case(**base, investigations=list(scans)), model, K)
+        assert out.localization[0].site == "root:L4"
+        return out.plain_summary, [m.option for m in out.management]
+
+    unscanned, _ = summary_and_options()
+    assert "whether a scan would change your care" in unscanned
+    disc = {"test": "mri_lumbar_spine", "finding": "disc_herniation", "side": "left"}
+    fits, fits_options = summary_and_options({**disc, "level": "L4-L5", "position": "foraminal"})
+    assert "the disc or narrowing the scan showed" in fits and "whether a scan would change" not in fits
+    assert any("epidural" in o for o in fits_options)
+    elsewhere, elsewhere_options = summary_and_options({**disc, "level": "L5-S1", "position": "paracentral"})
+    assert "what else could be harming the nerve root" in elsewhere
+    assert not any("epidural" in o for o in elsewhere_options)
