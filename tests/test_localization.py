@@ -2013,3 +2013,28 @@ def test_heel_pain_on_standing_and_walking_with_sound_nerves_is_plantar_fasciiti
     top = group_sites(model, score_case(model, case))[0]
     assert (top.site, top.side) == ("no_neurological_lesion", "right")
     assert model.hypotheses[top.members[0]].id.startswith("mimic_plantar_fasciitis")
+
+
+def test_a_look_alike_is_reported_on_the_leg_that_hurts_not_on_both_for_a_midline_back_ache(model):
+    """A painful left knee with sound nerves, and a mild ache across the low back recorded on
+    both sides: the look-alike is the left knee's. A midline ache (like numbness in a stocking)
+    names the side only when nothing else does."""
+    from plexnav.engine.localize import symptomatic_side
+
+    knee = {"kind": "pain", "region": "anterior_knee", "side": "left", "provoked_by": ["walking"]}
+    back = {"kind": "pain", "region": "lower_back", "side": "bilateral", "severity": 2}
+    case = _case(
+        patient={"age": 66, "sex": "female"},
+        history={"onset": "chronic", "duration_days": 120},
+        symptoms=[knee, back],
+        exam={
+            "reflexes": [
+                {"reflex": r, "side": s, "grade": "normal"} for r in ("patellar", "achilles") for s in ("left", "right")
+            ],
+            "sensation": [{"region": "anterior_knee", "side": "left", "finding": "normal"}],
+        },
+    )
+    assert symptomatic_side(case) == "left"
+    top = group_sites(model, score_case(model, case))[0]
+    assert (top.site, top.side) == ("no_neurological_lesion", "left")
+    assert symptomatic_side(_case(symptoms=[back])) == "bilateral"

@@ -401,6 +401,10 @@ BACK_PAIN_ONLY = "complaints:back_pain_only"  # pain recorded, all of it in the 
 BACK_PAIN_ONLY_COMPLAINT = f"evidence:{BACK_PAIN_ONLY}"
 UNMAPPED_SENSORY = "unreported:sensory"
 STOCKING = "whole_foot_stocking"  # a pattern of numbness, not a place on a map
+# Complaints that name a side only when nothing else does (localize.symptomatic_side): the
+# stocking, two-sided by nature, and an ache in the midline of the back or the belly, which a
+# record often gives as both sides while the leg that hurts is one
+SIDE_ONLY_IF_ALONE = (STOCKING, "lower_back", "lower_abdomen")
 
 
 def one_sided_regions(kb: KnowledgeBase) -> tuple[V.SkinRegion, ...]:

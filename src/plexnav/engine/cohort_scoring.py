@@ -39,6 +39,7 @@ from plexnav.engine.catalogue import (
     BACK_PAIN_ONLY_COMPLAINT,
     NO_PAIN,
     NO_PAIN_COMPLAINT,
+    SIDE_ONLY_IF_ALONE,
     STOCKING,
     UNMAPPED_SENSORY,
     UNREPORTED_SPHINCTER,
@@ -101,7 +102,7 @@ class EntryEffect:
     is_symptom: bool = False
     lateral_symptom: bool = False  # a symptom given for the left or the right
     complaint_sides: int = 0  # sides for localize.symptomatic_side
-    stocking_sides: int = 0  # ... from numbness in a stocking (used when there are no others)
+    stocking_sides: int = 0  # ... from a stocking or a midline ache (used when there are no others)
     weakness_sides: int = 0  # a weakness symptom: the sides whose grades it is checked against
     exam_given: bool = False
     exam_normal: bool = False
@@ -205,10 +206,11 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         f for f in facts.features if f not in _CASE_LEVEL and not f.startswith(("single_region:", _OFFSIDE))
     )
     symptom = case.symptoms[0] if case.symptoms else None
-    # localize.symptomatic_side: a stocking names the side only when nothing else does
+    # localize.symptomatic_side: a stocking or a midline ache names the side only when
+    # nothing else does
     complaint = stocking = 0
     if symptom is not None:
-        if symptom.region == STOCKING:
+        if symptom.region in SIDE_ONLY_IF_ALONE:
             stocking |= _bits(symptom.side)
         else:
             complaint |= _bits(symptom.side)
@@ -217,7 +219,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         complaint |= _bits(s.side) if s.mrc < 5 else 0
     for s in case.exam.sensation:
         if s.finding != "normal":
-            if s.region == STOCKING:
+            if s.region in SIDE_ONLY_IF_ALONE:
                 stocking |= _bits(s.side)
             else:
                 complaint |= _bits(s.side)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from plexnav.case import Case
-from plexnav.engine.catalogue import STOCKING
+from plexnav.engine.catalogue import SIDE_ONLY_IF_ALONE
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import Observation, observe
@@ -35,15 +35,17 @@ class Scored:
 
 def symptomatic_side(case: Case) -> str:
     """The side the complaint is on (used to report ``no_neurological_lesion``).  Numbness in a
-    stocking is a polyneuropathy's pattern, two-sided by nature: it names the side only when
-    nothing else does (a diabetic's painful thigh is on the side of the thigh)."""
+    stocking is a polyneuropathy's pattern, two-sided by nature, and an ache in the low back or
+    the belly lies in the midline: they name the side only when nothing else does (a
+    diabetic's painful thigh is on the side of the thigh; a knee look-alike with a mild
+    two-sided back ache is on the side of the knee)."""
     sides: list[str] = [f.side for f in case.exam.strength if f.mrc < 5]
-    stocking: list[str] = []
+    alone: list[str] = []
     for region, side in [(s.region, s.side) for s in case.symptoms if s.side] + [
         (f.region, f.side) for f in case.exam.sensation if f.side and f.finding != "normal"
     ]:
-        (stocking if region == STOCKING else sides).append(side)
-    return _one_side(sides or stocking)
+        (alone if region in SIDE_ONLY_IF_ALONE else sides).append(side)
+    return _one_side(sides or alone)
 
 
 def _one_side(sides: list[str]) -> str:
