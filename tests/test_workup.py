@@ -631,3 +631,40 @@ def test_an_alert_at_the_policys_own_level_still_brings_its_steps():
     loc = [entry("nerve:sciatic", "right", 0.6), entry("no_neurological_lesion", "right", 0.4)]
     review = next(w for w in plan(case, loc) if w.test == "vascular_surgery_review")
     assert (review.priority, review.when) == ("emergency", "immediately")
+
+
+def test_a_scan_misses_the_leading_roots_only_when_nothing_on_their_side_presses_one():
+    """scan_misses_top reads anatomy, not the explanation's weights against rivals (which made a
+    range of roots look unmatched by foraminal narrowings named on each of its roots): a root
+    or range leads, the spine was scanned, and no disc or narrowing on the lesion's side
+    presses one of its roots head-on (Fardon 2014)."""
+    from plexnav.case import Case, LocalizationEntry
+    from plexnav.engine.workup import _scan_misses
+
+    def entry(site, side, levels=None):
+        return LocalizationEntry(site=site, side=side, probability=0.9, supporting=[], against=[], levels=levels)
+
+    def case(*scans):
+        return Case.model_validate({"format": "plexnav-case/1", "investigations": list(scans)})
+
+    foraminal_l3 = {
+        "test": "mri_lumbar_spine",
+        "finding": "foraminal_stenosis",
+        "level": "L3-L4",
+        "side": "left",
+        "site": "root:L3",
+    }
+    central_l4 = {"test": "mri_lumbar_spine", "finding": "canal_stenosis", "level": "L4-L5", "position": "central"}
+    range_l3_l4 = entry("polyradiculopathy", "left", ["L3", "L4"])
+    assert not _scan_misses(case(foraminal_l3, central_l4), range_l3_l4)
+    # a central L4-L5 narrowing presses the traversing L5 roots, not the exiting L4
+    assert _scan_misses(case(central_l4), entry("root:L4", "left"))
+    assert not _scan_misses(case(central_l4), entry("root:L5", "left"))
+    # a disc on the other side only, or no structural finding on a scan, misses
+    right_disc = {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "side": "right"}
+    assert _scan_misses(case(right_disc), entry("root:L5", "left"))
+    assert _scan_misses(case({"test": "mri_lumbar_spine", "finding": "normal"}), entry("root:L5", "left"))
+    # no spine scan, a disc given no level, or no root leading: nothing to say
+    assert not _scan_misses(case(), entry("root:L5", "left"))
+    assert not _scan_misses(case({"test": "mri_lumbar_spine", "finding": "disc_herniation"}), entry("root:L3", "left"))
+    assert not _scan_misses(case(central_l4), entry("plexus:lumbar", "left"))

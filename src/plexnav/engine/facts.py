@@ -176,14 +176,16 @@ _EXITING_POSITIONS = ("foraminal", "extraforaminal")  # imaging.yaml positions: 
 _SPINE_SEGMENTS = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4")
 
 
-def roots_reached(inv: Investigation) -> frozenset[str] | None:
+def roots_reached(inv: Investigation, *, canal_exiting: bool = True) -> frozenset[str] | None:
     """The lumbosacral roots a disc or a narrowing can press, by the disc nomenclature the
     localization reads it with (imaging.yaml positions; Fardon 2014): a foraminal finding
     presses the root exiting at its level, a paracentral disc the one traversing it, a
     central one or a narrow canal the roots in the canal there (the exiting root at its
-    foramen's mouth and every root below), a disc of unknown position the exiting or the
-    traversing root.  A named root is that root.  None: the report gives neither a level
-    nor a root (it may lie anywhere)."""
+    foramen's mouth, unless ``canal_exiting`` is off, and every root below), a disc of
+    unknown position the exiting or the traversing root.  A named root is that root.  None:
+    the report gives neither a level nor a root (it may lie anywhere).  With
+    ``canal_exiting`` off the roots are those the finding presses head-on, as an operation
+    on it would free them."""
     if inv.site is not None and inv.site.startswith("root:"):
         return frozenset({inv.site[5:]})
     if inv.level is None:
@@ -194,7 +196,7 @@ def roots_reached(inv: Investigation) -> frozenset[str] | None:
     i = _SPINE_SEGMENTS.index(first)
     exiting, traversing = first, _SPINE_SEGMENTS[i + 1]
     if inv.finding == "canal_stenosis" or inv.position == "central":
-        return frozenset(_SPINE_SEGMENTS[i:])
+        return frozenset(_SPINE_SEGMENTS[i if canal_exiting else i + 1 :])
     if inv.finding == "foraminal_stenosis" or inv.position in _EXITING_POSITIONS:
         return frozenset({exiting})
     if inv.position is not None:

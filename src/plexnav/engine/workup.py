@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from plexnav import vocabulary as V
 from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry, Triage, WorkupEntry
 from plexnav.engine.etiology import site_group, site_weights
-from plexnav.engine.facts import Facts, holds, holds_each
+from plexnav.engine.facts import STRUCTURAL_FINDINGS, Facts, holds, holds_each, roots_reached
 from plexnav.engine.localize import NO_LESION, PLAIN_LOOK_ALIKE, leading_look_alike
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.records import builder
@@ -154,9 +154,10 @@ def context_facts(
     ids, e.g. ``mimic_hip_joint``), ``lookalike_p:`` (a look-alike's share of the case: the
     no-lesion probability times its share of it, so a hip joint that trails the trochanteric
     tendons by a hair still counts), ``background:`` (a background process such as a
-    polyneuropathy under a focal lesion), ``imaging_against_top`` (the leading site's
-    explanation weighs a scan finding against it and none in favour: the scan does not match
-    the lesion, which an operation needs, NICE NG59), ``lookalike_named`` (no nerve lesion
+    polyneuropathy under a focal lesion), ``scan_misses_top`` (a root or roots lead, the
+    spine was scanned, and no disc or narrowing on the lesion's side presses one of them:
+    the scan does not match the lesion, which an operation needs, NICE NG59;
+    :func:`_scan_misses`), ``lookalike_named`` (no nerve lesion
     leads and one look-alike leads it clearly, as the summary names it:
     localize.leading_look_alike) and ``localized``.  ``sites``: the
     :func:`~plexnav.engine.etiology.site_weights` of these facts and localization if the
@@ -210,9 +211,8 @@ def context_facts(
             named = top.hypothesis if (top.hypothesis or "").startswith("mimic_") else None
         if top.site == NO_LESION and named not in (None, PLAIN_LOOK_ALIKE):
             features.add("lookalike_named")
-        scans = [s.weight for s in top.explanation if s.finding.startswith("imaging:")]
-        if scans and max(scans) < 0:
-            features.add("imaging_against_top")
+        if _scan_misses(case, top):
+            features.add("scan_misses_top")
         for e in ranked[:LEADING]:
             features |= {f"site_top3:{e.site}", f"group_top3:{places.group(e.site)}"}
             if (key := places.key(e.hypothesis)) is not None:
@@ -224,6 +224,33 @@ def context_facts(
         features.add(f"cause_top:{etiology[0].cause}")
         values["cause_top_p"] = etiology[0].probability
     return facts.extend(features, values)
+
+
+SPINE_SCANS = ("mri_lumbar_spine", "mri_whole_spine")
+
+
+def _scan_misses(case: Case, top: LocalizationEntry) -> bool:
+    """A root or a range of roots leads, the spine was scanned, and none of the scan's discs
+    or narrowings on the lesion's side (or given no side) presses one of its roots head-on
+    (facts.roots_reached without the exiting root at a narrow canal's mouth): what an
+    operation would free is not what the findings point to.  A disc given neither level nor
+    root may be the one, so it never misses."""
+    if top.site.startswith("root:"):
+        roots = {top.site[5:]}
+    elif top.site == "polyradiculopathy" and top.levels:
+        roots = set(top.levels)
+    else:
+        return False
+    if not any(inv.test in SPINE_SCANS and inv.finding is not None for inv in case.investigations):
+        return False
+    other = {"left": "right", "right": "left"}.get(top.side)
+    for inv in case.investigations:
+        if inv.finding not in STRUCTURAL_FINDINGS or (other is not None and inv.side == other):
+            continue
+        pressed = roots_reached(inv, canal_exiting=False)
+        if pressed is None or pressed & roots:
+            return False
+    return True
 
 
 def _served_weight(names: Sequence[str] | None, values: Mapping[str, float]) -> float:

@@ -71,7 +71,7 @@ _CONTEXT_FEATURE_PATTERNS = [
     rf"background:({_alt(V.SITES)})",
     # scan findings that count only against the leading site (its explanation weighs one
     # against it and none in favour)
-    r"imaging_against_top",
+    r"scan_misses_top",
     # no nerve lesion leads, read as one named look-alike (localize.leading_look_alike)
     r"lookalike_named",
 ]
