@@ -2126,4 +2126,35 @@ def test_a_worn_knee_is_given_the_joints_outlook_not_the_backs():
     )
     texts = [r.text for r in out["recovery"]]
     assert any("worn hip or knee joint" in t for t in texts)
-    assert not any(t.startswith("Most back and hip pain") for t in texts)
+    assert not any(t.startswith("Most pain from the back") for t in texts)
+
+
+def test_a_calf_pain_is_not_given_knee_joint_care_and_a_seen_bleed_is_not_scanned_for_again():
+    """A knee look-alike that leads on a calf pain (a torn calf muscle) gets no knee-joint
+    exercise advice or joint outlook, which fit pain at the front and inside of the knee
+    (NICE NG226); a bleed already seen on the peroneal nerve at the knee is not looked for with
+    a knee MRI, and its step is asked of the doctors who see the patient that day, as the
+    policy reads it urgent, not of an emergency team."""
+    lead = loc("no_neurological_lesion", "right", 0.85, "mimic_knee_joint:right")
+    lead.look_alikes = {"knee_joint": 0.5, "none": 0.5}
+    calf = run(
+        [lead, loc("root:S1", "right", 0.15)],
+        history={"onset": "sudden", "duration_days": 10},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "right", "provoked_by": ["walking"]}],
+    )
+    assert "knee_joint_care" not in option_ids(calf)
+    assert not any("worn hip or knee joint" in r.text for r in calf["recovery"])
+    bleed = {"test": "ultrasound_nerve", "finding": "hematoma", "side": "left", "site": "nerve:common_peroneal"}
+    out = run(
+        [
+            loc("nerve:common_peroneal", "left", 0.95, "nerve_common_peroneal_fibular_head"),
+            loc("root:L5", "left", 0.05),
+        ],
+        history={"onset": "acute", "course": "worsening", "duration_days": 3, "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2}]},
+        investigations=[bleed],
+    )
+    assert "mri_knee" not in planned(out)
+    step = next(m.option for m in out["management"] if "blood thinner and reverse" in m.option)
+    assert "doctors who see you today" in step
