@@ -668,6 +668,31 @@ def test_a_bone_deposit_does_not_make_cancer_the_cause_of_numb_feet_after_nerve_
     assert root[0].cause == "neoplastic"
 
 
+def test_a_root_deficit_that_began_days_after_a_spine_operation_is_the_operations():
+    """A root weak within days of an operation on the spine was hurt at the operation (a
+    screw, a cage, a retractor, a bleed at the site) far more often than by the wear and tear
+    it treated; a root that weakened slowly months later with a disc at its level is still
+    read as wear and tear (Stewart 2010)."""
+    sudden = ranked(
+        "root:S1", "right", history={"onset": "sudden", "duration_days": 2, "factors": ["recent_surgery_spine"]}
+    )
+    assert sudden[0].cause == "iatrogenic_surgical"
+    disc = {
+        "test": "mri_lumbar_spine",
+        "finding": "disc_herniation",
+        "level": "L5-S1",
+        "side": "right",
+        "position": "paracentral",
+    }
+    slow = ranked(
+        "root:S1",
+        "right",
+        history={"onset": "chronic", "duration_days": 200, "factors": ["recent_surgery_spine"]},
+        investigations=[disc],
+    )
+    assert slow[0].cause == "degenerative_spine"
+
+
 # ------------------------------------------------ crush and compartment syndrome are acute
 
 
