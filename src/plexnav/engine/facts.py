@@ -173,7 +173,6 @@ def _investigations(case: Case, feats: set[str], values: dict[str, float]) -> No
 # spine_structural)
 STRUCTURAL_FINDINGS = ("disc_herniation", "foraminal_stenosis", "canal_stenosis")
 _EXITING_POSITIONS = ("foraminal", "extraforaminal")  # imaging.yaml positions: the rest traverse
-_SPINE_SEGMENTS = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4")
 
 
 def roots_reached(inv: Investigation, *, canal_exiting: bool = True) -> frozenset[str] | None:
@@ -191,12 +190,12 @@ def roots_reached(inv: Investigation, *, canal_exiting: bool = True) -> frozense
     if inv.level is None:
         return None
     first = inv.level.split("-")[0]
-    if first not in _SPINE_SEGMENTS[:6] or (first == "L1" and "-" not in inv.level):
+    if first not in V.ROOT_LEVELS[:6] or (first == "L1" and "-" not in inv.level):
         return frozenset()  # the cord or the conus: above the roots' own levels
-    i = _SPINE_SEGMENTS.index(first)
-    exiting, traversing = first, _SPINE_SEGMENTS[i + 1]
+    i = V.ROOT_LEVELS.index(first)
+    exiting, traversing = first, V.ROOT_LEVELS[i + 1]
     if inv.finding == "canal_stenosis" or inv.position == "central":
-        return frozenset(_SPINE_SEGMENTS[i if canal_exiting else i + 1 :])
+        return frozenset(V.ROOT_LEVELS[i if canal_exiting else i + 1 :])
     if inv.finding == "foraminal_stenosis" or inv.position in _EXITING_POSITIONS:
         return frozenset({exiting})
     if inv.position is not None:

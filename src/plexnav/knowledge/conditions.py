@@ -69,8 +69,8 @@ _CONTEXT_FEATURE_PATTERNS = [
     r"localized|group_top3?:[a-z_]+|region_top:[a-z_]+|hypothesis(_top)?:[a-z_0-9]+",
     rf"site_top3:({_alt(V.SITES)})",
     rf"background:({_alt(V.SITES)})",
-    # scan findings that count only against the leading site (its explanation weighs one
-    # against it and none in favour)
+    # the spine was scanned and no disc or narrowing on the lesion's side presses one of the
+    # leading roots head-on (engine/workup.py _scan_misses)
     r"scan_misses_top",
     # no nerve lesion leads, read as one named look-alike (localize.leading_look_alike)
     r"lookalike_named",
