@@ -241,7 +241,7 @@ def _scan_misses(case: Case, top: LocalizationEntry) -> bool:
         roots = set(top.levels)
     else:
         return False
-    if not any(inv.test in SPINE_SCANS and inv.finding is not None for inv in case.investigations):
+    if not any(inv.test in SPINE_SCANS for inv in case.investigations):
         return False
     other = {"left": "right", "right": "left"}.get(top.side)
     for inv in case.investigations:
