@@ -136,6 +136,37 @@ def test_readings_across_entries_score_as_assess(model):
     assert _assert_equal_to_assess(frame, model) == len(cases)
 
 
+def test_age_pairs_across_entries_score_as_assess(model):
+    """An age-adjusted finding on both sides (likelihood.yaml age_pair) is read across entries
+    (one row per side, or one two-sided row): both sides low, one low beside a normal one, one
+    low beside a brisk one (no pair), below and past the age, as assess reads them."""
+    cases = []
+    grades = (("absent", "absent"), ("absent", "normal"), ("normal", "reduced"), ("absent", "brisk"))
+    for age in (45, 78):
+        for left, right in grades:
+            reflexes = [{"reflex": "achilles", "side": "left", "grade": left}]
+            reflexes.append({"reflex": "achilles", "side": "right", "grade": right})
+            if left == right:
+                reflexes = [{"reflex": "achilles", "side": "bilateral", "grade": left}]
+            cases.append(
+                {
+                    "format": "plexnav-case/1",
+                    "id": f"ankle-{age}-{left}-{right}",
+                    "patient": {"age": age, "sex": "male"},
+                    "symptoms": [{"kind": "pain", "region": "buttock", "side": "left"}],
+                    "exam": {"reflexes": reflexes},
+                    "electrodiagnosis": {
+                        "nerve_conduction": [
+                            {"study": "sural_sensory", "side": "left", "result": "absent"},
+                            {"study": "sural_sensory", "side": "right", "result": "reduced"},
+                        ]
+                    },
+                }
+            )
+    frame = pd.DataFrame([row for case in cases for row in case_rows(case)])
+    assert _assert_equal_to_assess(frame, model) == len(cases)
+
+
 def test_a_lump_on_the_side_with_nothing_wrong_scores_as_assess(model):
     """facts.offside_only is a fact of the whole case (the lump's side against the sides with
     trouble); the columns rebuild it from per-row pieces and give assess's leading cause."""

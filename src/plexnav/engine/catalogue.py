@@ -340,9 +340,43 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
                         }
                     )
                 )
+    specs += _age_pair_specs(kb, by_key)
     return tuple(specs)
 
 
+AGE_PAIR_KINDS = ("both", "one")  # both sides abnormal; one abnormal, the other normal
+AGE_STATES = ("low", "abnormal")  # the states age makes: a low reflex, an abnormal study
+
+
+def age_pair_key(kind: str, finding: str, side: str, min_age: int) -> str:
+    """'age_pair:both:reflex:achilles@60' (both sides abnormal at an age that makes it
+    common), 'age_pair:one:reflex:achilles:left@60' (the left alone)."""
+    return f"age_pair:{kind}:{_key(finding, side)}@{min_age}"
+
+
+def age_pairs(kb: KnowledgeBase) -> dict[str, int]:
+    """The one-sided findings whose age-related abnormality comes on both sides (likelihood.yaml
+    age_pair), with the age from which it is common."""
+    paired = set(kb.parameters["age_pair"]["findings"])
+    return {adj["finding"]: int(adj["min_age"]) for adj in kb.parameters["age_adjusted"] if adj["finding"] in paired}
+
+
+def _age_pair_specs(kb: KnowledgeBase, by_key: dict[str, FindingSpec]) -> list[FindingSpec]:
+    """The presence findings of a paired age-adjusted finding recorded on both sides: both
+    abnormal, or one (each side) abnormal with the other normal (model._fill_age_pairs)."""
+    return [
+        FindingSpec(
+            age_pair_key(kind, finding, side, min_age), "age_pair", "presence", ("present",), "age_pair", finding, side
+        )
+        for finding, min_age in age_pairs(kb).items()
+        if _key(finding, "left") in by_key and _key(finding, "right") in by_key
+        for kind, side in (("both", "midline"), ("one", "left"), ("one", "right"))
+    ]
+
+
+# corrections of the scoring of a pair of one-sided findings, not findings of their own: the
+# side-to-side comparison and two age-related abnormalities (target and family alike)
+PAIR_CORRECTIONS = ("asymmetry", "age_pair")
 ASYMMETRY_KINDS = ("discordant", "graded")  # likelihood.yaml side_correlation
 
 
@@ -568,8 +602,8 @@ def involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Mem
 
 
 def _involvement(kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, memo: Memo | None) -> tuple[float, float]:
-    if spec.target == "asymmetry":
-        return 0.0, 0.0  # a correction of a pair's scoring (model._fill_asymmetry), not a target
+    if spec.target in PAIR_CORRECTIONS:
+        return 0.0, 0.0  # a correction of a pair's scoring (model.py), not a target
     if spec.target == "unreported":
         return _unreported(kb, spec, hyp, memo), 0.0
     if spec.target == "unmapped":
@@ -624,7 +658,7 @@ def state_probabilities(kb: KnowledgeBase, spec: FindingSpec, lmn: float, umn: f
     if spec.family == "evidence":  # a direct probability (mimics.yaml), not an involvement
         p = lmn
         return np.array([p]) if spec.kind == "presence" else np.array([1 - p, p])
-    if spec.family == "asymmetry":  # filled in from the pair's own findings (model.py)
+    if spec.family in PAIR_CORRECTIONS:  # filled in from the pair's own findings (model.py)
         return np.array([1.0])
     fam = kb.families[spec.family]
     fp = spec.fp_override if spec.fp_override is not None else fam.fp

@@ -34,6 +34,7 @@ from scipy import sparse
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import (
+    AGE_STATES,
     ASYMMETRY_KINDS,
     BACK_PAIN_ONLY,
     BACK_PAIN_ONLY_COMPLAINT,
@@ -43,6 +44,8 @@ from plexnav.engine.catalogue import (
     STOCKING,
     UNMAPPED_SENSORY,
     UNREPORTED_SPHINCTER,
+    age_pair_key,
+    age_pairs,
     asymmetry_key,
     one_sided_regions,
     paired_base,
@@ -120,8 +123,9 @@ class EntryEffect:
     weak_muscles: tuple[int, int] = (0, 0)
     normal_muscles: tuple[int, int] = (0, 0)
     # its findings a side-to-side comparison reads (observe._add_asymmetry): (base, side
-    # 0 left / 1 right, abnormal, grade or NaN)
-    pairs: tuple[tuple[str, int, bool, float], ...] = ()
+    # 0 left / 1 right, abnormal, grade or NaN, age state: 1 a state age makes, 0 normal, 2
+    # another)
+    pairs: tuple[tuple[str, int, bool, float, int], ...] = ()
 
 
 _MUSCLE_BITS: dict[Hashable, tuple[Any, Any]] = {}
@@ -161,7 +165,8 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     obs = [
         o
         for o in observe(case, {}, model.kb)
-        if not o.key.startswith(("complaint:", "asymmetry:", UNMAPPED_SENSORY)) and o.key not in _WHOLE_CASE
+        if not o.key.startswith(("complaint:", "asymmetry:", "age_pair:", UNMAPPED_SENSORY))
+        and o.key not in _WHOLE_CASE
     ]
     regions = {r: 1 << i for i, r in enumerate(one_sided_regions(model.kb))} | {STOCKING: _STOCKING_BIT}
     mapped = mapped_regions(case, model.kb)
@@ -200,7 +205,9 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         if base is not None:
             rank = grade(o.value, correlation["grades"])
             side = 0 if o.base_key.endswith(":left") else 1
-            pairs.append((base, side, o.state not in NOT_ABNORMAL, np.nan if rank is None else rank))
+            # for an age pair: 1 a state age makes, 0 normal, 2 another (observe._add_age_pairs)
+            aged = 1 if o.state in AGE_STATES else 0 if o.state == "normal" else 2
+            pairs.append((base, side, o.state not in NOT_ABNORMAL, np.nan if rank is None else rank, aged))
     facts = base_facts(case)
     features = frozenset(
         f for f in facts.features if f not in _CASE_LEVEL and not f.startswith(("single_region:", _OFFSIDE))
@@ -334,6 +341,7 @@ class _EntryArrays:
     pair_side: np.ndarray  # (P,) 0 left, 1 right
     pair_abnormal: np.ndarray  # (P,) bool
     pair_grade: np.ndarray  # (P,) float, NaN none
+    pair_aged: np.ndarray  # (P,) 1 a state age makes, 0 normal, 2 another
 
 
 class EntryTable:
@@ -428,6 +436,7 @@ class EntryTable:
             pair_side=np.array([p[1] for p in pairs], dtype=np.intp),
             pair_abnormal=np.array([p[2] for p in pairs], dtype=bool),
             pair_grade=np.array([p[3] for p in pairs], dtype=float),
+            pair_aged=np.array([p[4] for p in pairs], dtype=np.intp),
         )
         return found
 
@@ -703,6 +712,23 @@ class CohortModel:
             ],
             dtype=np.intp,
         ).reshape(len(ASYMMETRY_KINDS), len(bases), 2)
+        # an age-adjusted pair: per paired finding's slot, its columns (both abnormal, the left
+        # alone, the right alone; -1: none) and the age from which they apply
+        # (observe._add_age_pairs)
+        pairs_by_age = age_pairs(model.kb)
+        self.age_pair_column = np.array(
+            [
+                [
+                    model.column.get((age_pair_key(kind, b, side, pairs_by_age[b]), "present"), -1)
+                    if b in pairs_by_age
+                    else -1
+                    for kind, side in (("both", "midline"), ("one", "left"), ("one", "right"))
+                ]
+                for b in bases
+            ],
+            dtype=np.intp,
+        ).reshape(len(bases), 3)
+        self.age_pair_age = np.array([float(pairs_by_age.get(b, np.inf)) for b in bases])
         self.levels = tuple(level["level"] for level in guidance.triage)
         keys = model.group_keys
         self.group_site = np.array([k[0] for k in keys], dtype=object)
@@ -972,7 +998,7 @@ class CohortModel:
     def _asymmetry(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_asymmetry: each paired finding recorded on both sides (the first
         record of each side) that differs, worse on one side: abnormal against normal, or both
-        abnormal with a higher grade."""
+        abnormal with a higher grade; and observe._add_age_pairs, one side or both abnormal."""
         t = columns.t
         count = t.pair_count[d.row_entry]
         rows = np.flatnonzero(count)
@@ -997,7 +1023,18 @@ class CohortModel:
         worse = np.where(discordant, np.where(la, 0, 1), np.where(lg > rg, 0, 1))
         kind = np.where(discordant, 0, 1)
         hit = discordant | graded
-        return cases[hit], self.asymmetry[kind[hit], t.pair_slot[left[hit]], worse[hit]]
+        # observe._add_age_pairs: both sides abnormal at or past the age that makes it common
+        slot = t.pair_slot[left]
+        age = np.nan_to_num(d.age, nan=-np.inf)[cases]
+        lt, rt = t.pair_aged[left], t.pair_aged[right]
+        kind_of_pair = np.where((lt == 1) & (rt == 1), 0, np.where((lt == 1) & (rt == 0), 1, 2))
+        pair_col = self.age_pair_column[slot, kind_of_pair]
+        one_or_both = ((lt == 1) & (rt <= 1)) | ((lt == 0) & (rt == 1))
+        aged = one_or_both & (pair_col >= 0) & (age >= self.age_pair_age[slot])
+        return (
+            np.concatenate([cases[hit], cases[aged]]),
+            np.concatenate([self.asymmetry[kind[hit], slot[hit], worse[hit]], pair_col[aged]]),
+        )
 
     def _silent_sides(self, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_silent_sides: with one-sided complaints (or, without complaints,

@@ -25,7 +25,7 @@ from plexnav.knowledge.base import KnowledgeBase
 from plexnav.knowledge.records import MuscleRecord, ReflexRecord, SkinRecord, StudyRecord
 
 MIN_WEIGHT = 0.15  # nats: smaller contributions are not worth a line
-CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere", "unreported", "unmapped")
+CIRCUMSTANTIAL = ("evidence", "imaging", "imaging_normal", "anywhere", "unreported", "unmapped", "age_pair")
 BACKGROUND_GAIN = 0.3  # nats: a finding the background explains this much better is its own
 INVOLVED = 0.3
 _STEP = builder(ExplanationStep)
@@ -130,6 +130,8 @@ def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
     nodes = [n for side in hyp.lesion.values() for n in side]
     if spec.target == "asymmetry":
         return " (a length-dependent process is symmetric)" if hyp.pattern == "length_dependent" else ""
+    if spec.target == "age_pair":
+        return ""
     if hyp.pattern == "length_dependent":
         return " (a length-dependent process spares proximal structures)"
     if (

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 MIDLINE_STRUCTURES = ("cauda_equina", "conus_medullaris", "spinal_cord")
 UNLEVELLED_LATERAL = ("spine:disc", "spine:exiting", "spine:traversing")
 UNLEVELLED_MIDLINE = ("spine:canal", "spine:compression")
+_CORD_LEVELS = {"conus_medullaris", "spinal_cord"}
 _NEIGHBOURS = {("cauda_equina", "conus_medullaris"), ("conus_medullaris", "spinal_cord")}
 _LUMBOSACRAL = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4", "S5")
 
@@ -142,6 +143,10 @@ def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, 
         # (the exiting root, at its foramen's mouth) and those below; a root or a root range
         # that left the canal higher up is not pressed there
         first = V.ROOT_LEVELS.index(structure.split(":")[1])
+        if first > V.ROOT_LEVELS.index("L2") and hyp.site == "conus_medullaris":
+            # the conus ends above L3 even when low-lying (Saifuddin 1998, imaging.yaml
+            # conus_at_L1_L2): a canal from L3-L4 down holds only the cauda equina
+            return 0.0
         lowest = hyp.levels[-1] if hyp.site == "polyradiculopathy" and hyp.levels else None
         if hyp.site.startswith("root:"):
             lowest = hyp.site[5:]
@@ -152,6 +157,11 @@ def _base_compat(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str, 
         if hyp.site == structure:
             return 1.0
         if (hyp.site, structure) in _NEIGHBOURS or (structure, hyp.site) in _NEIGHBOURS:
+            if scale < 1.0 and {hyp.site, structure} == _CORD_LEVELS:
+                # a report that names the conus (T12-L1) or the thoracic cord has placed the
+                # lesion at a level of the cord: the other is another level, not the canal the
+                # conus shares with the cauda equina at L1
+                return 0.0
             return rel["conus_cauda_cord_neighbours"]
         if structure == "cauda_equina" and hyp.site == "polyradiculopathy":
             return rel["polyradiculopathy_in_cauda_equina"] * (1.0 if hyp.side == "bilateral" else 0.5)

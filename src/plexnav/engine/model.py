@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from plexnav.engine.catalogue import FindingSpec, build_catalogue, involvement, state_probabilities
+from plexnav.engine.catalogue import PAIR_CORRECTIONS, FindingSpec, build_catalogue, involvement, state_probabilities
 from plexnav.engine.hypotheses import Hypothesis, build_hypotheses, focal_id
 from plexnav.engine.predict import Memo
 from plexnav.engine.wording import hypothesis_label, target_gloss
@@ -137,7 +137,7 @@ def compute_tables(
     memo: Memo = {}
     for h, hyp in enumerate(hypotheses):
         for f, spec in enumerate(findings):
-            if spec.target == "asymmetry":
+            if spec.target in PAIR_CORRECTIONS:
                 continue  # filled in below from the pair's own findings
             a, b = involvement(kb, spec, hyp, memo)
             probs = state_probabilities(kb, spec, a, b)
@@ -146,6 +146,7 @@ def compute_tables(
             p_abn[h, f] = probs[0] if spec.kind == "presence" else 1 - probs[0]
             inv_lmn[h, f], inv_umn[h, f] = a, b
     _fill_asymmetry(kb, hypotheses, findings, column, log_lik, p_abn)
+    _fill_age_pairs(kb, findings, column, log_lik)
     # imaging is a separate modality: its evidence is not tempered like the examination's
     # findings, which share causes (likelihood.yaml: untempered_families)
     untempered = set(kb.parameters["untempered_families"])
@@ -204,6 +205,54 @@ def _fill_asymmetry(
                 shared = (1 - spare) * (1 - disease) * (1 - fp) * (1 - (1 - own) * (1 - fp))
                 ratio = (1 - c) + c * shared / independent if independent > 0 else 1.0
             log_lik[h, col] = np.log(max(ratio, 1e-6))
+
+
+def _fill_age_pairs(
+    kb: KnowledgeBase, findings: Sequence[FindingSpec], column: Mapping[tuple[str, str], int], log_lik: np.ndarray
+) -> None:
+    """The columns of an age-adjusted finding recorded on both sides (likelihood.yaml age_pair).
+
+    Why: past the age, each side's finding is scored with the age's false-positive rate ``a``
+    as if the sides were independent, but age takes both sides together: two abnormal sides
+    are far likelier by chance than ``a`` squared, one abnormal beside a normal one far less
+    likely than ``a``.  Modelled as a shared trait: age makes a side abnormal with chance
+    ``a`` and, when it does, the other side too with chance ``q`` (``both_sides``); a lesion
+    adds its own damage to each side independently (beyond chance, from the side's own
+    column).  Age's state is the abnormal one its variant is about (a low reflex, an abnormal
+    study); the other side of a one-sided pair must be normal.  Each column holds the log
+    ratio of the pair's chance under that model to the product of the two sides' chances:
+    for a hypothesis that explains neither side log(q / a) when both are abnormal and
+    log((1 - q) / (1 - a)) when one is, near 0 for one that explains the abnormal sides."""
+    q = float(kb.parameters["age_pair"]["both_sides"])
+    finding_index = {spec.key: f for f, spec in enumerate(findings)}
+    for spec in findings:
+        if spec.target != "age_pair":
+            continue
+        min_age = spec.key.rsplit("@", 1)[1]
+        left, right = (findings[finding_index[f"{spec.target_id}:{side}@{min_age}"]] for side in ("left", "right"))
+        a = left.fp_override
+        assert a is not None  # an age-adjusted variant
+        normal, abnormal = left.states[0], left.states[1]  # age's state: a low reflex, an abnormal study
+        if spec.side == "midline":  # both abnormal
+            observed = {"left": abnormal, "right": abnormal}
+        else:  # one abnormal (spec.side), the other normal
+            observed = {spec.side: abnormal, ("right" if spec.side == "left" else "left"): normal}
+        # each side's chance of its observed state as scored, and when age has not taken it
+        # (the lesion's own damage, or the chance of a normal finding)
+        scored = [np.exp(log_lik[:, column[(v.key, observed[side])]]) for v, side in ((left, "left"), (right, "right"))]
+        spared = [
+            np.clip((p - a) / (1 - a), 0.0, 1.0) if observed[side] == abnormal else p / (1 - a)
+            for p, side in zip(scored, ("left", "right"), strict=True)
+        ]
+        taken = [1.0 if observed[side] == abnormal else 0.0 for side in ("left", "right")]
+        # age takes both sides (a q), the left or the right alone (a (1 - q) each), or neither
+        joint = (
+            a * q * taken[0] * taken[1]
+            + a * (1 - q) * (taken[0] * spared[1] + spared[0] * taken[1])
+            + (1 - 2 * a + a * q) * spared[0] * spared[1]
+        )
+        alone = scored[0] * scored[1]
+        log_lik[:, column[(spec.key, "present")]] = np.log(np.clip(joint / np.maximum(alone, 1e-12), 1e-6, None))
 
 
 def _beyond_chance(p: float, fp: float) -> float:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
 from plexnav.engine.catalogue import (
+    AGE_STATES,
     BACK_PAIN_ONLY,
     BACK_PAIN_ONLY_COMPLAINT,
     NO_PAIN,
@@ -21,6 +22,8 @@ from plexnav.engine.catalogue import (
     STOCKING,
     UNMAPPED_SENSORY,
     UNREPORTED_SPHINCTER,
+    age_pair_key,
+    age_pairs,
     asymmetry_key,
     one_sided_regions,
     pair_difference,
@@ -206,7 +209,9 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         # down the leg, while back pain with no nerve pressed, and a cauda equina, conus or
         # cord lesion, often hurts in the back alone
         add(BACK_PAIN_ONLY_COMPLAINT, "present", "pain only in the lower back, none in the legs")
-    _add_asymmetry(out, kb, add)
+    pairs = first_of_pairs(out, kb)
+    _add_asymmetry(pairs, kb, add)
+    _add_age_pairs(pairs, kb, age, add)
     _add_unmapped_regions(case, kb, add)
     _add_silent_sides(case, out, add)
     return out
@@ -221,18 +226,53 @@ def grade(value: str, grades: Mapping[str, int]) -> float | None:
     return float(rank) if rank is not None else None
 
 
-def _add_asymmetry(out: list[Observation], kb: KnowledgeBase, add: Callable[[str, str, str], None]) -> None:
-    """A finding recorded on both sides that differs, worse on one: one observation that a
-    symmetric process is charged for (likelihood.yaml side_correlation).  The first record
-    of each side is read, as the scoring reads it."""
-    spec = kb.parameters["side_correlation"]
-    sections = tuple(spec["sections"])
+def first_of_pairs(out: list[Observation], kb: KnowledgeBase) -> dict[str, dict[str, Observation]]:
+    """base key -> side -> the first record of each side of the findings a side-to-side
+    comparison reads (likelihood.yaml side_correlation), as the scoring reads them."""
+    sections = tuple(kb.parameters["side_correlation"]["sections"])
     sides: dict[str, dict[str, Observation]] = {}
     for o in out:
         base = paired_base(o.base_key, sections)
         if base is not None:
             sides.setdefault(base, {}).setdefault(o.base_key[len(base) + 1 :], o)
-    for base, pair in sides.items():
+    return sides
+
+
+def _add_age_pairs(
+    pairs: Mapping[str, Mapping[str, Observation]],
+    kb: KnowledgeBase,
+    age: int | None,
+    add: Callable[[str, str, str], None],
+) -> None:
+    """A finding that age often makes abnormal, recorded on both sides at or past that age,
+    abnormal on both or on one with the other normal: one observation that corrects the two sides' scoring for age
+    taking both together (likelihood.yaml age_pair)."""
+    if age is None:
+        return
+    for finding, min_age in age_pairs(kb).items():
+        pair = pairs.get(finding, {})
+        if age < min_age or len(pair) < 2:
+            continue
+        taken = [side for side in ("left", "right") if pair[side].state in AGE_STATES]
+        if len(taken) == 2:
+            value = f"{pair['left'].value} and {pair['right'].value}"
+            add(age_pair_key("both", finding, "midline", min_age), "present", value)
+        elif taken and pair[other_side(taken[0])].state == "normal":
+            value = f"{pair[taken[0]].value} against {pair[other_side(taken[0])].value}"
+            add(age_pair_key("one", finding, taken[0], min_age), "present", value)
+
+
+def other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def _add_asymmetry(
+    pairs: Mapping[str, Mapping[str, Observation]], kb: KnowledgeBase, add: Callable[[str, str, str], None]
+) -> None:
+    """A finding recorded on both sides that differs, worse on one: one observation that a
+    symmetric process is charged for (likelihood.yaml side_correlation)."""
+    spec = kb.parameters["side_correlation"]
+    for base, pair in pairs.items():
         if len(pair) < 2:
             continue
         left, right = pair["left"], pair["right"]

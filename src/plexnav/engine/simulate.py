@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # not drawn from the anatomical forward model: complaints by side, history and mimic
 # evidence, imaging (their likelihoods are direct estimates, scored but not simulated)
 # derived from the rest of the case (observe), or not anatomy the simulator draws
-SKIP_TARGETS = ("complaint", "evidence", "imaging", "imaging_normal", "anywhere", "unmapped", "asymmetry")
+SKIP_TARGETS = ("complaint", "evidence", "imaging", "imaging_normal", "anywhere", "unmapped", "asymmetry", "age_pair")
 CLEAN_THRESHOLD = 0.7  # substantially involved: at least 70% of the full effect
 
 
