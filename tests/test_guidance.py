@@ -202,8 +202,55 @@ def test_plexus_summary_asks_about_the_plexus_and_a_plan():
         symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 7}],
     )
     s = out["plain_summary"]
-    assert "lumbosacral plexus" in s and "plan of tests" in s
+    # the plexus that leads is named in the question, not asked about as if it did not
+    assert "Ask what might be harming the sacral plexus" in s and "plan of tests" in s
+    assert "could be involved" not in s
     assert s.startswith("This is urgent.") and s.endswith(CLOSING)
+
+
+def test_a_neuropathy_of_weeks_getting_worse_is_not_promised_the_slow_course_of_an_idiopathic_one():
+    """The outlook of a chronic idiopathic axonal polyneuropathy (years of slow creep) fits a
+    neuropathy of months or more; a neuropathy of six weeks getting worse, or one beside a
+    warning sign such as weight loss, needs its cause found first."""
+    chronic = {"onset": "chronic", "course": "worsening", "duration_days": 900}
+    weeks = {"onset": "subacute", "course": "worsening", "duration_days": 42}
+    feet = [{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}]
+    loc = [entry("polyneuropathy", "bilateral", 0.95), entry("root:S1", "left", 0.05)]
+    slow = "gets worse only slowly"
+
+    def outlook(history):
+        return " ".join(g.text for g in run(loc, history=history, symptoms=feet)["recovery"])
+
+    assert slow in outlook(chronic)
+    assert slow not in outlook(weeks)
+    assert slow not in outlook({**chronic, "factors": ["weight_loss"]})
+    # nor is the outlook of a diabetic neuropathy given to someone not known to have diabetes
+    diabetic = "Nerve damage from diabetes"
+    assert diabetic not in outlook(chronic) and diabetic in outlook({**chronic, "factors": ["diabetes"]})
+
+
+def test_a_cord_infection_no_scan_has_shown_pressing_is_not_asked_about_relieving_pressure():
+    """An infection of the cord (a zoster or other myelitis) presses on nothing; only a scan
+    showing an abscess or a compression makes pressure the question.  Without one, the
+    question is what is damaging the cord and how it will be treated."""
+    sections = dict(
+        history={
+            "onset": "acute",
+            "course": "worsening",
+            "duration_days": 10,
+            "factors": ["recent_infection", "immunosuppression"],
+        },
+        symptoms=[{"kind": "weakness", "side": "left"}],
+        exam={"reflexes": [{"reflex": "plantar", "side": "left", "grade": "extensor"}]},
+    )
+    loc = [entry("spinal_cord", "left", 0.95), entry("root:L4", "left", 0.05)]
+    out = run(loc, **sections)
+    assert out["etiology"][0].cause == "infection_abscess"
+    s = out["plain_summary"]
+    assert "pressure on the spinal cord can be relieved" not in s
+    assert "what is damaging the spinal cord" in s
+    scan = {"test": "mri_whole_spine", "finding": "abscess", "level": "T9"}
+    assert "pressure on the spinal cord can be relieved" in run(loc, **sections, investigations=[scan])["plain_summary"]
 
 
 def test_output_types_are_ready_for_an_assessment():
