@@ -2170,3 +2170,72 @@ def test_a_central_l5_s1_disc_with_sacral_and_s1_loss_is_the_cauda_equina_not_th
     groups = group_sites(model, score_case(model, case))
     assert (groups[0].site, groups[0].side) == ("cauda_equina", "bilateral")
     assert groups[0].probability > 0.7  # (the conus led, 0.47 against 0.45, before)
+
+
+def _lateral_leg_pain_with_a_scan(finding: str, **scan):
+    """A 68-year-old's lateral leg pain on walking, every examination and needle finding
+    normal, and one lumbar MRI finding named on the right L5 root."""
+    inv = {"test": "mri_lumbar_spine", "finding": finding, "level": "L5-S1", "side": "right", **scan}
+    movements = ("ankle_dorsiflexion", "great_toe_extension", "hip_abduction", "ankle_eversion")
+    return _case(
+        patient={"age": 68, "sex": "female"},
+        history={"onset": "subacute", "course": "stable", "duration_days": 40},
+        symptoms=[{"kind": "pain", "region": "lateral_leg", "side": "right", "severity": 5}],
+        exam={
+            "strength": [{"movement": m, "side": "right", "mrc": 5} for m in movements],
+            "sensation": [{"region": r, "side": "right", "finding": "normal"} for r in ("dorsum_foot", "lateral_leg")],
+        },
+        electrodiagnosis={
+            "needle_emg": [
+                {"muscle": m, "side": "right", "result": "normal"}
+                for m in ("tibialis_anterior", "gluteus_medius", "paraspinal_lower_lumbar")
+            ]
+        },
+        investigations=[{**inv, "site": "root:L5"}],
+    )
+
+
+def test_a_disc_or_narrowing_named_on_a_root_counts_less_than_a_mass_named_there(model):
+    """A report that names a root as touched by a disc or a narrowing localizes a finding
+    common with age (Boden 1990; Brinjikji 2015) and graded by contact, not only compression
+    (Pfirrmann 2004): it counts less for that root than a mass the report places on it."""
+
+    def l5(case):
+        return _site_probability(model, case, "root:L5", "right")
+
+    narrowing = l5(_lateral_leg_pain_with_a_scan("foraminal_stenosis", position="foraminal"))
+    mass = l5(_lateral_leg_pain_with_a_scan("mass"))
+    assert narrowing < mass - 0.1
+
+
+def test_a_fracture_on_a_knee_mri_is_read_as_the_knee(model):
+    """A subchondral insufficiency fracture (Yamamoto & Bullough 2000) on a knee MRI is the
+    knee joint hurting, not a nerve: knee and inner shin pain on standing with the knee's
+    strength limited by pain, sensation and the saphenous responses normal, a foraminal L3-L4
+    narrowing named on the L3 root; the knee MRI's fracture makes the knee-joint look-alike
+    lead."""
+    sections = dict(
+        patient={"age": 71, "sex": "female"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 21},
+        symptoms=[
+            {"kind": "pain", "region": "medial_leg", "side": "left", "severity": 8, "provoked_by": ["standing"]},
+            {"kind": "pain", "region": "anterior_knee", "side": "left", "severity": 6},
+        ],
+        exam={
+            "strength": [
+                {"movement": "knee_extension", "side": "left", "mrc": 4, "limited_by": "pain"},
+                {"movement": "hip_flexion", "side": "left", "mrc": 5},
+            ],
+            "sensation": [{"region": r, "side": "left", "finding": "normal"} for r in ("medial_leg", "anterior_knee")],
+        },
+        electrodiagnosis={"nerve_conduction": [{"study": "saphenous_sensory", "side": "left", "result": "normal"}]},
+    )
+    spine = {"test": "mri_lumbar_spine", "finding": "foraminal_stenosis", "level": "L3-L4", "side": "left"}
+    spine |= {"position": "foraminal", "site": "root:L3"}
+    knee = {"test": "mri_knee", "finding": "fracture", "side": "left"}
+    without = group_sites(model, score_case(model, _case(**sections, investigations=[spine])))
+    scored = score_case(model, _case(**sections, investigations=[spine, knee]))
+    lead = group_sites(model, scored)[0]
+    assert (lead.site, lead.side) == ("no_neurological_lesion", "left")
+    assert model.hypotheses[max(lead.members, key=lambda i: scored.posterior[i])].mimic == "knee_joint"
+    assert lead.probability > next(g.probability for g in without if g.site == "no_neurological_lesion")

@@ -38,6 +38,7 @@ MIDLINE_STRUCTURES = ("cauda_equina", "conus_medullaris", "spinal_cord")
 UNLEVELLED_LATERAL = ("spine:disc", "spine:exiting", "spine:traversing")
 UNLEVELLED_MIDLINE = ("spine:canal", "spine:compression")
 _CORD_LEVELS = {"conus_medullaris", "spinal_cord"}
+NAMED_CLASSES = ("named", "named_degenerative")  # a structure the report names
 _NEIGHBOURS = {("cauda_equina", "conus_medullaris"), ("conus_medullaris", "spinal_cord")}
 _LUMBOSACRAL = ("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4", "S5")
 
@@ -87,12 +88,16 @@ def imaging_specs(kb: KnowledgeBase) -> list[FindingSpec]:
     lateral, midline = structures(kb)
     unlevelled = kb.imaging["unlevelled"]["classes"]
     specs: list[FindingSpec] = []
-    hip_classes = set(kb.imaging["hip_findings"].values())  # read as the hip-joint look-alike
+    # classes read as a joint's look-alike (imaging.yaml joint_findings), on that joint only
+    joint_classes: dict[str, list[str]] = {}
+    for reading in kb.imaging["joint_findings"].values():
+        for joint_class in reading["findings"].values():
+            joint_classes.setdefault(joint_class, []).append(f"mimic:{reading['mimic']}")
     for cls in [*kb.imaging["classes"], *unlevelled]:
         family = f"imaging_{cls}"
         targets: list[tuple[str, tuple[str, ...]]]
-        if cls in hip_classes:
-            targets = [("mimic:hip_joint", ("left", "right", "either"))]
+        if cls in joint_classes:
+            targets = [(joint, ("left", "right", "either")) for joint in dict.fromkeys(joint_classes[cls])]
         elif cls in unlevelled:
             targets = [(s, ("left", "right", "either")) for s in UNLEVELLED_LATERAL]
             targets += [(s, ("midline",)) for s in UNLEVELLED_MIDLINE]
@@ -253,7 +258,7 @@ def compatibility(kb: KnowledgeBase, hyp: Hypothesis, structure: str, side: str,
     """0..1: how far a lesion of ``hyp`` explains an imaging finding at ``structure`` on ``side``.
     A structure the report names is a radiologist's localization: related sites get only a
     fraction of the credit (``named_relatedness_scale``)."""
-    scale = kb.imaging["named_relatedness_scale"] if cls == "named" else 1.0
+    scale = kb.imaging["named_relatedness_scale"] if cls in NAMED_CLASSES else 1.0
     if structure.startswith("mimic:"):
         return 1.0 if hyp.mimic == structure[6:] else 0.0
     if _is_midline(structure):
@@ -342,13 +347,15 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
         cls = kb.imaging["findings"][inv.finding]
         structure: str | None = None
         if inv.site is not None and inv.site not in ("polyradiculopathy", "polyneuropathy", "no_neurological_lesion"):
-            structure, cls = inv.site, "named"
+            degenerative = cls in kb.imaging["named_degenerative_classes"]
+            structure, cls = inv.site, "named_degenerative" if degenerative else "named"
             if (inv.test, inv.site) in _field_sites(kb):
                 structure = f"{inv.site}@{inv.test}"
         elif cls == "joint":
             structure = "mimic:hip_joint"
-        elif region == "hip" and inv.finding in kb.imaging["hip_findings"]:
-            structure, cls = "mimic:hip_joint", kb.imaging["hip_findings"][inv.finding]
+        elif inv.finding in kb.imaging["joint_findings"].get(inv.test, {}).get("findings", {}):
+            reading = kb.imaging["joint_findings"][inv.test]
+            structure, cls = f"mimic:{reading['mimic']}", reading["findings"][inv.finding]
         elif region == "spine" and inv.level is None:
             if inv.finding in kb.imaging["unlevelled"]["findings"]:
                 structure, cls = _unlevelled_structure(kb, inv), kb.imaging["unlevelled"]["findings"][inv.finding]
