@@ -245,8 +245,8 @@ def _add_age_pairs(
     add: Callable[[str, str, str], None],
 ) -> None:
     """A finding that age often makes abnormal, recorded on both sides at or past that age,
-    abnormal on both or on one with the other normal: one observation that corrects the two sides' scoring for age
-    taking both together (likelihood.yaml age_pair)."""
+    abnormal on both or on one with the other normal: one observation that corrects the two
+    sides' scoring for age taking both legs together (likelihood.yaml age_pair)."""
     if age is None:
         return
     for finding, min_age in age_pairs(kb).items():
@@ -263,6 +263,7 @@ def _add_age_pairs(
 
 
 def other_side(side: str) -> str:
+    """The other leg."""
     return "right" if side == "left" else "left"
 
 
