@@ -110,15 +110,17 @@ def test_simulated_cases_score_as_assess(model):
 
 
 def test_readings_across_entries_score_as_assess(model):
-    """Two readings span entries and are rebuilt from per-row pieces: a weak movement whose
-    main muscle is normal on needle EMG (one row grades the movement, another the muscle),
+    """Two readings span entries and are rebuilt from per-row pieces: a weak (or paralysed)
+    movement whose main muscle is normal on needle EMG (one row grades the movement, another
+    the muscle),
     and the side of "no nerve lesion", which a stocking names only when nothing else does."""
     cases = []
-    for side, emg in (("left", "normal"), ("right", "normal"), ("left", "chronic_neurogenic")):
+    readings = (("left", "normal", 4), ("right", "normal", 4), ("left", "chronic_neurogenic", 4), ("left", "normal", 1))
+    for side, emg, mrc in readings:
         cases.append(
             {
                 "format": "plexnav-case/1",
-                "id": f"weak-{side}-{emg}",
+                "id": f"weak-{side}-{emg}-{mrc}",
                 "patient": {"age": 70, "sex": "female"},
                 "history": {"onset": "acute", "course": "stable", "duration_days": 30, "factors": ["diabetes"]},
                 "symptoms": [
@@ -126,7 +128,7 @@ def test_readings_across_entries_score_as_assess(model):
                     {"kind": "weakness", "activity": "foot_drop_tripping", "side": side},
                 ],
                 "exam": {
-                    "strength": [{"movement": "ankle_dorsiflexion", "side": side, "mrc": 4}],
+                    "strength": [{"movement": "ankle_dorsiflexion", "side": side, "mrc": mrc}],
                     "sensation": [{"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"}],
                 },
                 "electrodiagnosis": {"needle_emg": [{"muscle": "tibialis_anterior", "side": side, "result": emg}]},

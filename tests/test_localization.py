@@ -2239,3 +2239,27 @@ def test_a_fracture_on_a_knee_mri_is_read_as_the_knee(model):
     assert (lead.site, lead.side) == ("no_neurological_lesion", "left")
     assert model.hypotheses[max(lead.members, key=lambda i: scored.posterior[i])].mimic == "knee_joint"
     assert lead.probability > next(g.probability for g in without if g.site == "no_neurological_lesion")
+
+
+def test_a_paralysed_muscle_normal_on_emg_argues_against_its_nerves_more_than_a_weak_one(model):
+    """A lower motor neuron lesion that paralyses a muscle cannot leave its needle EMG normal
+    (Preston & Shapiro, ch. Needle EMG); a torn tendon or a functional weakness can.  So the
+    normal EMG of the big toe's extensor moves the odds from the L5 root towards no nerve
+    lesion more when the toe's extension is MRC 0 than when it is MRC 4."""
+
+    def shift(mrc: float) -> float:
+        def case(emg: bool):
+            exam = {"strength": [{"movement": "great_toe_extension", "side": "left", "mrc": mrc}]}
+            tests = [{"muscle": "extensor_hallucis_longus", "side": "left", "result": "normal"}] if emg else []
+            return _case(
+                patient={"age": 61, "sex": "female"},
+                symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "left"}],
+                exam=exam,
+                electrodiagnosis={"needle_emg": tests},
+            )
+
+        return _log_odds(model, case(True), "no_neurological_lesion:symptomatic", "root_L5:left") - _log_odds(
+            model, case(False), "no_neurological_lesion:symptomatic", "root_L5:left"
+        )
+
+    assert shift(0) > shift(4) + 0.5

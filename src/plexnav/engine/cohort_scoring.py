@@ -57,6 +57,8 @@ from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import (
     NOT_ABNORMAL,
     NOT_SIDED,
+    PARALYSED_AT_MOST,
+    PARALYSED_NORMAL_EMG,
     WEAK_NORMAL_EMG,
     grade,
     mapped_regions,
@@ -121,6 +123,7 @@ class EntryEffect:
     # left, right: bits (muscle_bits) of the main muscles of the movements it grades weak,
     # and of the muscles it finds normal on needle EMG (observe: a weak muscle normal on EMG)
     weak_muscles: tuple[int, int] = (0, 0)
+    paralysed_muscles: tuple[int, int] = (0, 0)  # ... graded MRC 2 or less
     normal_muscles: tuple[int, int] = (0, 0)
     # its findings a side-to-side comparison reads (observe._add_asymmetry): (base, side
     # 0 left / 1 right, abnormal, grade or NaN, age state: 1 a state age makes, 0 normal, 2
@@ -173,7 +176,9 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     mapped_bits = tuple(sum(regions[r] for r in mapped.get(side, ())) for side in ("left", "right"))
     muscles = muscle_bits(model)
     weak, normal = weak_main_movers(case, model.kb), normal_on_needle(case)
+    paralysed = weak_main_movers(case, model.kb, PARALYSED_AT_MOST)
     weak_bits = tuple(sum(muscles[m] for m in weak.get(side, ())) for side in ("left", "right"))
+    paralysed_bits = tuple(sum(muscles[m] for m in paralysed.get(side, ())) for side in ("left", "right"))
     normal_bits = tuple(sum(muscles[m] for m in normal.get(side, ())) for side in ("left", "right"))
     # observe: a perineal half found abnormal states the other half spared unless the case
     # records that half; whether it does is known only for the whole case (see _counts)
@@ -258,6 +263,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
         off_back_pain=symptom is not None and symptom.kind == "pain" and symptom.region != "lower_back",
         mapped=(mapped_bits[0], mapped_bits[1]),
         weak_muscles=(weak_bits[0], weak_bits[1]),
+        paralysed_muscles=(paralysed_bits[0], paralysed_bits[1]),
         normal_muscles=(normal_bits[0], normal_bits[1]),
         pairs=tuple(pairs),
     )
@@ -334,6 +340,7 @@ class _EntryArrays:
     has_values: np.ndarray  # (G,) bool: it gives some value (a grade, a severity, a laboratory value)
     mapped: np.ndarray  # (2, G) int64: regions it maps numbness or tingling to, left and right
     weak_muscles: np.ndarray  # (2, G) int64: EntryEffect.weak_muscles, left and right
+    paralysed_muscles: np.ndarray  # (2, G) int64: EntryEffect.paralysed_muscles
     normal_muscles: np.ndarray  # (2, G) int64: EntryEffect.normal_muscles
     pair_start: np.ndarray  # (G,) first of the entry's paired findings (EntryEffect.pairs)
     pair_count: np.ndarray  # (G,)
@@ -429,6 +436,7 @@ class EntryTable:
             has_values=np.array([bool(e.values) for e in effects], dtype=bool),
             mapped=np.array([e.mapped for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
             weak_muscles=np.array([e.weak_muscles for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
+            paralysed_muscles=np.array([e.paralysed_muscles for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
             normal_muscles=np.array([e.normal_muscles for e in effects], dtype=np.int64).reshape(g, 2).T.copy(),
             pair_start=pair_start,
             pair_count=pair_count,
@@ -693,11 +701,11 @@ class CohortModel:
             ],
             dtype=np.intp,
         )
-        weak_normal = f"evidence:{WEAK_NORMAL_EMG}"
-        self.weak_normal = (
-            np.array([model.column[(f"{weak_normal}:{side}", "present")] for side in ("left", "right")], dtype=np.intp)
-            if WEAK_NORMAL_EMG in model.kb.evidence
+        self.weak_normal, self.paralysed_normal = (
+            np.array([model.column[(f"evidence:{key}:{side}", "present")] for side in ("left", "right")], dtype=np.intp)
+            if key in model.kb.evidence
             else None
+            for key in (WEAK_NORMAL_EMG, PARALYSED_NORMAL_EMG)
         )
         # the side-to-side comparison: each paired finding's slot, and per (kind, slot, worse
         # side) its column (observe._add_asymmetry)
@@ -981,18 +989,20 @@ class CohortModel:
         return np.concatenate(cases_out), np.concatenate(cols_out)
 
     def _weak_normal_on_emg(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
-        """observe: on a side where a movement graded weak has its main muscle normal on
-        needle EMG, the look-alikes' evidence of a weakness no lower motor neuron explains."""
-        none = np.zeros(0, dtype=np.intp)
-        if self.weak_normal is None:
-            return none, none
-        cases_out, cols_out = [], []
-        for s in range(2):
-            hit = np.flatnonzero(
-                _per_case_or(d, columns.t.weak_muscles[s]) & _per_case_or(d, columns.t.normal_muscles[s])
-            )
-            cases_out.append(hit)
-            cols_out.append(np.full(len(hit), self.weak_normal[s], dtype=np.intp))
+        """observe: on a side where a movement graded weak (and, apart, one graded MRC 2 or
+        less) has its main muscle normal on needle EMG, the look-alikes' evidence of a
+        weakness no lower motor neuron explains."""
+        cases_out, cols_out = [np.zeros(0, dtype=np.intp)], [np.zeros(0, dtype=np.intp)]
+        for columns_of, muscles in (
+            (self.weak_normal, columns.t.weak_muscles),
+            (self.paralysed_normal, columns.t.paralysed_muscles),
+        ):
+            if columns_of is None:
+                continue
+            for s in range(2):
+                hit = np.flatnonzero(_per_case_or(d, muscles[s]) & _per_case_or(d, columns.t.normal_muscles[s]))
+                cases_out.append(hit)
+                cols_out.append(np.full(len(hit), columns_of[s], dtype=np.intp))
         return np.concatenate(cases_out), np.concatenate(cols_out)
 
     def _asymmetry(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:

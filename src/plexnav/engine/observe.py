@@ -145,11 +145,15 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         state = "abnormal" if e.result in NEUROGENIC_EMG else "normal"
         add_sided(f"needle_emg:{e.muscle}", e.muscle == "external_anal_sphincter", e.side, state, e.result)
     weak, normal = weak_main_movers(case, kb), normal_on_needle(case)
+    paralysed = weak_main_movers(case, kb, PARALYSED_AT_MOST) if PARALYSED_NORMAL_EMG in kb.evidence else {}
     for side in V.LATERAL_SIDES:
         if weak.get(side, set()) & normal.get(side, set()):
             # read together, not as two independent findings: a lower motor neuron lesion
             # that weakens a movement shows on the needle EMG of its main muscle
             add(f"evidence:{WEAK_NORMAL_EMG}:{side}", "present", "a weak movement whose main muscle is normal on EMG")
+        if paralysed.get(side, set()) & normal.get(side, set()):
+            # and by how weak: a muscle at MRC 2 or less with a normal EMG (mimics.yaml)
+            add(f"evidence:{PARALYSED_NORMAL_EMG}:{side}", "present", "a paralysed muscle normal on EMG")
     provoked: set[V.ProvokedBy] = set()
     relieved: set[V.RelievedBy] = set()
     qualities: set[V.PainQuality] = set()
@@ -306,6 +310,8 @@ MYOPATHIC_EMG = "emg:myopathic"  # mimics.yaml evidence
 CONDUCTION_BLOCK = "ncs:conduction_block_other"  # mimics.yaml evidence
 WEAK_NORMAL_EMG = "emg:normal_in_weak_muscle"  # mimics.yaml evidence
 WEAK_AT_MOST = 4  # MRC grade at or below which a movement counts as weak for WEAK_NORMAL_EMG
+PARALYSED_NORMAL_EMG = "emg:normal_in_paralysed_muscle"  # mimics.yaml evidence
+PARALYSED_AT_MOST = 2  # ... and as paralysed (no movement against gravity) for PARALYSED_NORMAL_EMG
 
 
 def main_mover(kb: KnowledgeBase, movement: str) -> str:
@@ -314,12 +320,12 @@ def main_mover(kb: KnowledgeBase, movement: str) -> str:
     return max(shares, key=shares.__getitem__)
 
 
-def weak_main_movers(case: Case, kb: KnowledgeBase) -> dict[str, set[str]]:
-    """Per leg, the main muscles of the movements graded weak (MRC 4 or less, not limited by
-    pain or effort)."""
+def weak_main_movers(case: Case, kb: KnowledgeBase, at_most: float = WEAK_AT_MOST) -> dict[str, set[str]]:
+    """Per leg, the main muscles of the movements graded weak (MRC ``at_most`` or less, not
+    limited by pain or effort)."""
     out: dict[str, set[str]] = {}
     for s in case.exam.strength:
-        if s.limited_by is None and s.mrc <= WEAK_AT_MOST:
+        if s.limited_by is None and s.mrc <= at_most:
             for side in _sides(s.side):
                 out.setdefault(side, set()).add(main_mover(kb, s.movement))
     return out
