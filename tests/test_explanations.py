@@ -260,3 +260,28 @@ def test_the_background_line_names_a_finding_alike_on_both_legs_once(model):
     why = assess(case, model).background[0].why
     assert "left and right feet and lower legs in a stocking pattern" in why
     assert "over the left feet" not in why and "over the right feet" not in why
+
+
+def test_an_age_adjusted_finding_left_unexplained_says_it_is_common_at_that_age(model):
+    """Absent ankle jerks past 60 are common in healthy people (Vrancken 2006): where a site
+    leaves them unexplained the line says so, and before that age it does not."""
+    from plexnav.case import Case
+
+    def lines(age: int) -> list[str]:
+        case = Case.model_validate(
+            {
+                "format": "plexnav-case/1",
+                "patient": {"age": age, "sex": "female"},
+                "symptoms": [{"kind": "pain", "region": "anterior_knee", "side": "left"}],
+                "exam": {
+                    "strength": [{"movement": "knee_extension", "side": "left", "mrc": 4, "limited_by": "pain"}],
+                    "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "absent"}],
+                },
+            }
+        )
+        entries, _ = localize(case, model)
+        return [s.text for e in entries for s in e.explanation if "Achilles" in s.text and "not explained" in s.text]
+
+    old, young = lines(74), lines(40)
+    assert old and all(t.endswith("though often so at this age") for t in old)
+    assert young and not any("at this age" in t for t in young)

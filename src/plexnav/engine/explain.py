@@ -456,7 +456,10 @@ def _write_step(
     if not normal and involved:
         return "fits_less_well", f"{what} occurs with a {label} but is more typical of a {rival}"
     if not normal:
-        return "unexplained", f"{what} is not explained by a {label}{_spared_reason(model, h, spec)}"
+        # an age-adjusted finding past its age (likelihood.yaml age_adjusted) is often abnormal
+        # in healthy people of that age: said, so the line does not read as a firm argument
+        aged = ", though often so at this age" if spec.fp_override is not None else ""
+        return "unexplained", f"{what} is not explained by a {label}{_spared_reason(model, h, spec)}{aged}"
     if supports:
         tail = f", whereas a {rival} would usually affect it" if rival_involved else ""
         return "spared_as_expected", f"{what}: a {label} spares it{_spared_reason(model, h, spec)}{tail}"
