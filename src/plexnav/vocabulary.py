@@ -21,6 +21,13 @@ Side = Literal["left", "right", "bilateral"]
 SIDES: tuple[Side, ...] = get_args(Side)
 LateralSide = Literal["left", "right"]
 LATERAL_SIDES: tuple[LateralSide, ...] = get_args(LateralSide)
+
+
+def other_side(side: str) -> LateralSide:
+    """The other leg of ``side`` ('left' or 'right')."""
+    return "right" if side == "left" else "left"
+
+
 Sex = Literal["female", "male", "other", "unknown"]
 SEXES: tuple[Sex, ...] = get_args(Sex)
 Onset = Literal["sudden", "acute", "subacute", "chronic"]

@@ -344,7 +344,6 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
     return tuple(specs)
 
 
-AGE_PAIR_KINDS = ("both", "one")  # both sides abnormal; one abnormal, the other normal
 AGE_STATES = ("low", "abnormal")  # the states age makes: a low reflex, an abnormal study
 
 

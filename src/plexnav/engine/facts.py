@@ -275,7 +275,7 @@ def offside_only(features: Collection[str]) -> set[str]:
     affected = [side for side in ("left", "right") if f"side_affected:{side}" in features]
     if len(affected) != 1:
         return set()
-    other = "right" if affected[0] == "left" else "left"
+    other = V.other_side(affected[0])
     return {
         f"imaging_offside_only:{finding}"
         for finding in V.IMAGING_FINDINGS

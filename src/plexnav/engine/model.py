@@ -13,7 +13,16 @@ from types import MappingProxyType
 
 import numpy as np
 
-from plexnav.engine.catalogue import PAIR_CORRECTIONS, FindingSpec, build_catalogue, involvement, state_probabilities
+from plexnav import vocabulary as V
+from plexnav.engine.catalogue import (
+    AGE_STATES,
+    PAIR_CORRECTIONS,
+    FindingSpec,
+    age_pairs,
+    build_catalogue,
+    involvement,
+    state_probabilities,
+)
 from plexnav.engine.hypotheses import Hypothesis, build_hypotheses, focal_id
 from plexnav.engine.predict import Memo
 from plexnav.engine.wording import hypothesis_label, target_gloss
@@ -185,7 +194,7 @@ def _fill_asymmetry(
             continue
         kind = spec.key.split(":", 2)[1]
         c = float(spec_of[kind])
-        other = "right" if spec.side == "left" else "left"
+        other = V.other_side(spec.side)
         worse, better = finding_index[f"{spec.target_id}:{spec.side}"], finding_index[f"{spec.target_id}:{other}"]
         fp = kb.families[findings[worse].family].fp
         col = column[(spec.key, "present")]
@@ -224,19 +233,20 @@ def _fill_age_pairs(
     for a hypothesis that explains neither side log(q / a) when both are abnormal and
     log((1 - q) / (1 - a)) when one is, near 0 for one that explains the abnormal sides."""
     q = float(kb.parameters["age_pair"]["both_sides"])
+    min_ages = age_pairs(kb)
     finding_index = {spec.key: f for f, spec in enumerate(findings)}
     for spec in findings:
         if spec.target != "age_pair":
             continue
-        min_age = spec.key.rsplit("@", 1)[1]
+        min_age = min_ages[spec.target_id]
         left, right = (findings[finding_index[f"{spec.target_id}:{side}@{min_age}"]] for side in ("left", "right"))
         a = left.fp_override
         assert a is not None  # an age-adjusted variant
-        normal, abnormal = left.states[0], left.states[1]  # age's state: a low reflex, an abnormal study
+        abnormal = next(state for state in left.states if state in AGE_STATES)  # as observe reads it
         if spec.side == "midline":  # both abnormal
             observed = {"left": abnormal, "right": abnormal}
         else:  # one abnormal (spec.side), the other normal
-            observed = {spec.side: abnormal, ("right" if spec.side == "left" else "left"): normal}
+            observed = {spec.side: abnormal, V.other_side(spec.side): "normal"}
         # each side's chance of its observed state as scored, and when age has not taken it
         # (the lesion's own damage, or the chance of a normal finding)
         scored = [np.exp(log_lik[:, column[(v.key, observed[side])]]) for v, side in ((left, "left"), (right, "right"))]

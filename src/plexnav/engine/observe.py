@@ -253,7 +253,7 @@ def _add_age_pairs(
     sides' scoring for age taking both legs together (likelihood.yaml age_pair)."""
     if age is None:
         return
-    for finding, min_age in age_pairs(kb).items():
+    for finding, min_age in _age_pairs(kb).items():
         pair = pairs.get(finding, {})
         if age < min_age or len(pair) < 2:
             continue
@@ -261,14 +261,9 @@ def _add_age_pairs(
         if len(taken) == 2:
             value = f"{pair['left'].value} and {pair['right'].value}"
             add(age_pair_key("both", finding, "midline", min_age), "present", value)
-        elif taken and pair[other_side(taken[0])].state == "normal":
-            value = f"{pair[taken[0]].value} against {pair[other_side(taken[0])].value}"
+        elif taken and pair[V.other_side(taken[0])].state == "normal":
+            value = f"{pair[taken[0]].value} against {pair[V.other_side(taken[0])].value}"
             add(age_pair_key("one", finding, taken[0], min_age), "present", value)
-
-
-def other_side(side: str) -> str:
-    """The other leg."""
-    return "right" if side == "left" else "left"
 
 
 def _add_asymmetry(
@@ -356,6 +351,15 @@ def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str
 
 
 _UNMAPPED_KEYS: dict[Hashable, tuple[Any, Any]] = {}
+
+
+_AGE_PAIRS: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _age_pairs(kb: KnowledgeBase) -> dict[str, int]:
+    """catalogue.age_pairs, read once per knowledge base (observe runs once per case)."""
+    pairs: dict[str, int] = once_per_object(_AGE_PAIRS, kb, lambda: age_pairs(kb))
+    return pairs
 
 
 def _unmapped_keys(kb: KnowledgeBase) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -213,14 +213,13 @@ def finding_phrase(kb: KnowledgeBase, spec: FindingSpec, state: str, value: str)
     if t == "evidence":
         return value
     if t == "asymmetry":
-        other = "right" if side == "left" else "left"
+        other = V.other_side(side)
         words = EMG_RESULT_WORDS if tid.startswith("needle_emg:") else {}
         values = " against ".join(words.get(v, v.replace("_", " ")) for v in value.split(" against "))
         return f"{_paired_name(kb, tid, side)} worse than the {other} ({values})"
     if t == "age_pair":
         if side:
-            other = "right" if side == "left" else "left"
-            return f"{_paired_name(kb, tid, side)} {value} on the {other}: age alone seldom takes one side"
+            return f"{_paired_name(kb, tid, side)} {value} on the {V.other_side(side)}: age alone seldom takes one side"
         left, right = value.split(" and ")
         sides = f"{left} on both sides" if left == right else f"{left} on the left and {right} on the right"
         return f"{_paired_name(kb, tid, '')} {sides}, as age alone often leaves it"
