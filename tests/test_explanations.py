@@ -285,3 +285,21 @@ def test_an_age_adjusted_finding_left_unexplained_says_it_is_common_at_that_age(
     old, young = lines(74), lines(40)
     assert old and all(t.endswith("though often so at this age") for t in old)
     assert young and not any("at this age" in t for t in young)
+
+
+def test_a_one_sided_complaint_is_not_asked_about_the_other_legs_look_alike(model):
+    """A look-alike of the symptomatic leg is one hypothesis for both legs; among the next
+    findings it must not ask for the other leg's joint or tendon sign (a right foot's
+    numbness once asked for pain on rotating the left hip)."""
+    raw = (
+        b'{"format": "plexnav-case/1", "id": "nb", "patient": {"age": 32, "sex": "male"},'
+        b' "history": {"onset": "chronic", "factors": ["night_pain"]},'
+        b' "symptoms": [{"kind": "numbness", "region": "dorsum_foot", "side": "right"},'
+        b' {"kind": "pain", "side": "right", "quality": "aching"}]}'
+    )
+    case, _ = parse_case(raw)
+    entries, next_findings = localize(case, model)
+    assert entries[0].site == "no_neurological_lesion" and entries[0].side == "right"
+    asked = [n.finding for n in next_findings]
+    assert any(f.startswith("sign:") for f in asked)
+    assert not any(f.startswith("sign:") and f.endswith(":left") for f in asked), asked

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from plexnav import vocabulary as V
 from plexnav.case import ExplanationStep, NextFinding
 from plexnav.engine.catalogue import FindingSpec
 from plexnav.engine.localize import NO_LESION, Scored, SiteGroup
@@ -497,6 +498,51 @@ def _finding_entropy(model: LikelihoodModel) -> np.ndarray:
     return once_per_object(_ENTROPY, model, build)
 
 
+class _SideColumns(NamedTuple):
+    on_side: Mapping[str, np.ndarray]  # per leg: which findings are on it (bool over findings)
+    symptomatic: np.ndarray  # which hypotheses are look-alikes of the symptomatic side
+    plain: int | None  # the plain 'no nerve lesion' hypothesis of the symptomatic side
+
+
+_SIDE_COLUMNS: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _side_columns(model: LikelihoodModel) -> _SideColumns:
+    def build() -> _SideColumns:
+        sides = np.array([spec.side for spec in model.findings])
+        ids = [h.id for h in model.hypotheses]
+        plain = f"{NO_LESION}:symptomatic"
+        return _SideColumns(
+            {side: sides == side for side in V.LATERAL_SIDES},
+            np.array([h.side == "symptomatic" for h in model.hypotheses]),
+            ids.index(plain) if plain in ids else None,
+        )
+
+    columns: _SideColumns = once_per_object(_SIDE_COLUMNS, model, build)
+    return columns
+
+
+def _other_leg_as_unaffected(
+    model: LikelihoodModel, side: str, leaders: list[int], candidates: np.ndarray, P: np.ndarray, H: np.ndarray
+) -> None:
+    """A look-alike of the symptomatic leg (a painful hip, a trochanteric bursitis) is scored
+    as one hypothesis for both legs; on the other leg it predicts what no lesion predicts, so
+    its rows of ``P`` and ``H`` there are the plain no-lesion row's (without this a right
+    foot's numbness asked for the left hip's rotation)."""
+    if side not in V.LATERAL_SIDES:
+        return
+    columns = _side_columns(model)
+    flip = columns.symptomatic[leaders]
+    if columns.plain is None or not flip.any():
+        return
+    other = columns.on_side[V.other_side(side)][candidates]
+    if not other.any():
+        return
+    where = np.ix_(np.flatnonzero(flip), np.flatnonzero(other))
+    P[where] = model.p_abnormal[columns.plain, candidates[other]]
+    H[where] = _finding_entropy(model)[columns.plain, candidates[other]]
+
+
 def _diverse(ranked: np.ndarray, P: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """The best ``n`` of ``ranked`` candidates, skipping any that would tell the leading
     sites apart the same way as one already chosen (five needle muscles of one nerve answer
@@ -562,8 +608,10 @@ def next_best_findings(
         return []
     rows = np.array(leaders, dtype=np.intp)[:, None]
     P = model.p_abnormal[rows, candidates]  # (K, C)
+    H = _finding_entropy(model)[rows, candidates]
+    _other_leg_as_unaffected(model, scored.symptomatic_side, leaders, candidates, P, H)
     marginal = weights @ P
-    gain = _entropy(marginal) - weights @ _finding_entropy(model)[rows, candidates]
+    gain = _entropy(marginal) - weights @ H
     order = _diverse(np.argsort(-gain)[: n * DIVERSITY_POOL], P, weights, n)
     # the few findings shown, as plain numbers: their gains, columns and finding indices
     gains = gain[order].tolist()
