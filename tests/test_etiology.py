@@ -980,3 +980,41 @@ def test_raised_inflammation_argues_against_a_nerve_pressed_at_a_tight_spot():
     assert odds(inflamed) < 0.6 * odds(quiet)
     assert prob(inflamed, "vasculitis") > prob(quiet, "vasculitis")
     assert "vasculitis" in [e.cause for e in inflamed[:3]]
+
+
+def test_a_disc_explains_a_lesion_better_than_a_growth_only_where_it_can_press_it():
+    """A central L4-L5 disc says nothing against a deposit at an L2 root or in the conus,
+    which it cannot press (roots_reached; the conus ends at L1): no 'explains the problem
+    better' among the growth's reasons; at the L5 root it presses, it does."""
+    disc = [{"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"}]
+    said = "explains the problem better"
+    for site in ("root:L2", "conus_medullaris"):
+        side = "bilateral" if site == "conus_medullaris" else "right"
+        growth = next(e for e in ranked(site, side, investigations=disc) if e.cause == "neoplastic")
+        assert not any(said in r for r in growth.reasons), site
+    growth = next(e for e in ranked("root:L5", "right", investigations=disc) if e.cause == "neoplastic")
+    assert any(said in r for r in growth.reasons)
+
+
+def test_a_neuropathy_after_an_abdominal_operation_with_weight_loss_is_read_as_a_vitamin_lack():
+    """Weakness and numbness of both legs over twelve days after an abdominal operation with
+    weight loss since: a lack of thiamine (or B12, copper) after a weight-loss or bowel
+    operation damages nerves, sometimes as fast as Guillain-Barre syndrome (Thaisetthawatkul
+    2004; Koike 2003), so the nutritional cause leads and its quick onset does not count
+    against it; the same picture with neither the operation nor the weight loss does not."""
+    sections = dict(
+        patient={"age": 34, "sex": "female"},
+        history={
+            "onset": "acute",
+            "course": "worsening",
+            "duration_days": 12,
+            "factors": ["recent_surgery_abdominal", "weight_loss"],
+        },
+        symptoms=[
+            {"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"},
+            {"kind": "weakness", "side": "bilateral"},
+        ],
+    )
+    assert first("polyneuropathy", "bilateral", **sections) == "toxic_or_nutritional"
+    plain = dict(sections, history={**sections["history"], "factors": []})
+    assert first("polyneuropathy", "bilateral", **plain) != "toxic_or_nutritional"

@@ -775,6 +775,12 @@ def test_a_leg_at_risk_is_sent_to_open_the_artery_not_to_walk():
     plain = " ".join(options(out))
     assert "opened up" in plain and "supervised walking" not in plain
     assert {w.test: w.priority for w in out["workup"]}["vascular_surgery_review"] == "high"
+    # rest pain with an index of 0.55 is the guideline's moderate ischaemia (WIfI grade 2):
+    # the leg is at risk too
+    moderate = dict(critical, investigations=[{"test": "ankle_brachial_index", "value": 0.55}])
+    out_m = run(loc, **moderate)
+    assert "opened up" in " ".join(options(out_m))
+    assert {w.test: w.priority for w in out_m["workup"]}["vascular_surgery_review"] == "high"
     claudication = dict(
         patient={"age": 74},
         history={"onset": "chronic", "course": "stable", "factors": ["smoking"]},
@@ -1161,3 +1167,69 @@ def test_the_root_question_follows_what_the_spine_scan_showed():
     elsewhere, elsewhere_options = summary_and_options({**disc, "level": "L5-S1", "position": "paracentral"})
     assert "what else could be harming the nerve root" in elsewhere
     assert not any("epidural" in o for o in elsewhere_options)
+
+
+def test_a_root_the_scan_shows_pressed_by_an_abscess_is_not_said_to_have_nothing_pressing_it():
+    """An abscess in the lateral recess, or a deposit growing into the foramen, presses the
+    root the findings point to although no disc does: the person is not asked what else could
+    be harming a root 'since the scan shows nothing pressing on it', and a pocket of pus the
+    scan found is asked about as an infection to treat (the germ, the drainage: Darouiche
+    2006), not one to rule out."""
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening", "factors": ["fever"]},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "left"}],
+    )
+    root = [entry("root:S1", "left", 0.9)]
+    abscess = {
+        "test": "mri_lumbar_spine",
+        "finding": "abscess",
+        "level": "L5-S1",
+        "side": "left",
+        "position": "paracentral",
+        "site": "root:S1",
+    }
+    elsewhere = {
+        "test": "mri_lumbar_spine",
+        "finding": "disc_herniation",
+        "level": "L2-L3",
+        "side": "left",
+        "position": "paracentral",
+    }
+    found = run(root, investigations=[abscess, elsewhere], **sections)["plain_summary"]
+    assert "nothing pressing" not in found
+    assert "the infection the scan found will be treated" in found and "will be ruled out" not in found
+    missed = run(root, investigations=[elsewhere], **sections)["plain_summary"]
+    assert "nothing pressing" in missed and "will be ruled out" in missed
+    deposit = {
+        "test": "mri_lumbar_spine",
+        "finding": "bone_metastasis",
+        "level": "L2",
+        "side": "right",
+        "position": "foraminal",
+    }
+    disc = {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"}
+    l2 = run(
+        [entry("root:L2", "right", 0.9)],
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right"}],
+        investigations=[deposit, disc],
+    )
+    assert "nothing pressing" not in l2["plain_summary"]
+
+
+def test_a_plexus_abscess_the_scan_found_is_not_searched_for_again():
+    """A psoas abscess on CT pressing the lumbar plexus, with a fever: the pelvic MRI that looks
+    for the fever's hidden source is not asked for 'where a scan of the back does not reach',
+    and the person is not asked what might be harming the plexus (the scan found it); a
+    plexus lesion with no such finding keeps the question."""
+    sections = dict(
+        history={"onset": "subacute", "course": "worsening", "factors": ["fever", "iv_drug_use"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right"}, {"kind": "weakness", "side": "right"}],
+    )
+    plexus = [entry("plexus:lumbar", "right", 0.9)]
+    abscess = {"test": "ct_abdomen_pelvis", "finding": "abscess", "side": "right", "site": "plexus:lumbar"}
+    found = run(plexus, investigations=[abscess], **sections)
+    assert "what might be harming" not in found["plain_summary"]
+    assert not any("does not reach" in w.why for w in found["workup"])
+    unexplained = run(plexus, **sections)
+    assert "what might be harming" in unexplained["plain_summary"]
+    assert any("does not reach" in w.why for w in unexplained["workup"])

@@ -668,3 +668,62 @@ def test_a_scan_misses_the_leading_roots_only_when_nothing_on_their_side_presses
     assert not _scan_misses(case(), entry("root:L5", "left"))
     assert not _scan_misses(case({"test": "mri_lumbar_spine", "finding": "disc_herniation"}), entry("root:L3", "left"))
     assert not _scan_misses(case(central_l4), entry("plexus:lumbar", "left"))
+
+
+@pytest.mark.parametrize(
+    "history,factors,expected",
+    [
+        ({"onset": "subacute", "course": "worsening", "duration_days": 60}, [], True),
+        ({"onset": "chronic", "course": "worsening", "duration_days": 1100}, [], False),
+        ({"onset": "chronic", "course": "worsening", "duration_days": 1100}, ["weight_loss"], True),
+        ({"onset": "chronic", "course": "worsening"}, [], True),
+    ],
+)
+def test_a_body_scan_for_an_unknown_primary_needs_a_compression_of_a_cancers_pace(history, factors, expected):
+    """A cord pressed by something no disc or narrowing explains, with no cancer known, brings
+    the search for a primary (NICE CG104) while it could be a deposit: a malignant compression
+    declares itself over weeks to months (pain a median of 90 days, weakness 20 days before the
+    diagnosis: Levack 2002), so one worsening slowly for years with no sign of cancer (weight
+    loss, pain at night) is a benign tumour, a cyst or a herniated cord to characterise first."""
+    entries = plan_for(
+        [entry("spinal_cord", "right", 0.9)],
+        patient={"age": 52, "sex": "female"},
+        history={**history, "factors": factors},
+        symptoms=[{"kind": "gait_difficulty"}],
+        exam={"signs": [{"sign": "spasticity", "side": "right"}]},
+        investigations=[
+            {
+                "test": "mri_whole_spine",
+                "finding": "cord_or_cauda_compression",
+                "level": "T4-T5",
+                "side": "right",
+                "site": "spinal_cord",
+            }
+        ],
+    )
+    tests = names_of(entries)
+    assert ("ct_abdomen_pelvis" in tests) is expected
+    assert ("serum_protein_electrophoresis" in tests) is expected
+
+
+def test_a_nerve_lesion_getting_better_on_its_own_is_not_screened_for_vasculitis():
+    """A young person's saphenous neuropathy that came on over days and is getting better, with
+    no sign of an immune disease: a vasculitis of the nerves goes on or returns until treated
+    (Collins 2010), so no inflammation markers and immune panel are asked for; the same
+    lesion getting worse keeps them."""
+
+    def tests(course):
+        return names_of(
+            plan_for(
+                [entry("nerve:saphenous", "right", 0.95)],
+                patient={"age": 27, "sex": "female"},
+                history={"onset": "acute", "course": course, "duration_days": 120},
+                symptoms=[
+                    {"kind": "numbness", "region": "medial_leg", "side": "right"},
+                    {"kind": "pain", "region": "medial_leg", "side": "right"},
+                ],
+            )
+        )
+
+    assert "autoimmune_panel" not in tests("improving") and "esr" not in tests("improving")
+    assert "autoimmune_panel" in tests("worsening")

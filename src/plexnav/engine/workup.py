@@ -157,7 +157,9 @@ def context_facts(
     polyneuropathy under a focal lesion), ``scan_misses_top`` (a root or roots lead, the
     spine was scanned, and no disc or narrowing on the lesion's side presses one of them:
     the scan does not match the lesion, which an operation needs, NICE NG59;
-    :func:`_scan_misses`), ``lookalike_named`` (no nerve lesion
+    :func:`_scan_misses`), ``scan_lesion_on_top`` (a root or roots lead and a scan shows
+    something other than a disc or narrowing, an abscess, a deposit, a lump, a bleed or a
+    fracture, reaching one of them: :func:`_scan_lesion_on`), ``lookalike_named`` (no nerve lesion
     leads and one look-alike leads it clearly, as the summary names it:
     localize.leading_look_alike) and ``localized``.  ``sites``: the
     :func:`~plexnav.engine.etiology.site_weights` of these facts and localization if the
@@ -213,6 +215,8 @@ def context_facts(
             features.add("lookalike_named")
         if _scan_misses(case, top):
             features.add("scan_misses_top")
+        if _scan_lesion_on(case, top):
+            features.add("scan_lesion_on_top")
         for e in ranked[:LEADING]:
             features |= {f"site_top3:{e.site}", f"group_top3:{places.group(e.site)}"}
             if (key := places.key(e.hypothesis)) is not None:
@@ -235,13 +239,8 @@ def _scan_misses(case: Case, top: LocalizationEntry) -> bool:
     (facts.roots_reached without the exiting root at a narrow canal's mouth): what an
     operation would free is not what the findings point to.  A disc given neither level nor
     root may be the one, so it never misses."""
-    if top.site.startswith("root:"):
-        roots = {top.site[5:]}
-    elif top.site == "polyradiculopathy" and top.levels:
-        roots = set(top.levels)
-    else:
-        return False
-    if not any(inv.test in SPINE_SCANS for inv in case.investigations):
+    roots = _top_roots(top)
+    if not roots or not any(inv.test in SPINE_SCANS for inv in case.investigations):
         return False
     other = {"left": "right", "right": "left"}.get(top.side)
     for inv in case.investigations:
@@ -251,6 +250,41 @@ def _scan_misses(case: Case, top: LocalizationEntry) -> bool:
         if pressed is None or pressed & roots:
             return False
     return True
+
+
+# what else a scan of the spine can show pressing on or damaging a root (case format 1.1)
+ROOT_LESION_FINDINGS = ("abscess", "bone_metastasis", "mass", "hematoma", "fracture", "cord_or_cauda_compression")
+
+
+def _scan_lesion_on(case: Case, top: LocalizationEntry) -> bool:
+    """A root or a range of roots leads and a scan shows a lesion other than a disc or a
+    narrowing reaching one of them (an abscess in the lateral recess, a deposit in the
+    pedicle): on a spine scan or named on a root or the cauda equina, on the lesion's side or
+    given no side, at a level whose roots include one of them (facts.roots_reached) or at no
+    level.  The scan has then found what presses the root, though no disc does."""
+    roots = _top_roots(top)
+    if not roots:
+        return False
+    other = {"left": "right", "right": "left"}.get(top.side)
+    for inv in case.investigations:
+        if inv.finding not in ROOT_LESION_FINDINGS or (other is not None and inv.side == other):
+            continue
+        on_a_root = inv.site is not None and (inv.site.startswith("root:") or inv.site == "cauda_equina")
+        if not on_a_root and (inv.site is not None or inv.test not in SPINE_SCANS):
+            continue
+        reached = roots_reached(inv)
+        if reached is None or reached & roots:
+            return True
+    return False
+
+
+def _top_roots(top: LocalizationEntry) -> frozenset[str]:
+    """The roots of a leading root or range of roots (none for any other site)."""
+    if top.site.startswith("root:"):
+        return frozenset({top.site[5:]})
+    if top.site == "polyradiculopathy" and top.levels:
+        return frozenset(top.levels)
+    return frozenset()
 
 
 def _served_weight(names: Sequence[str] | None, values: Mapping[str, float]) -> float:

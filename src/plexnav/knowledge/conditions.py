@@ -70,8 +70,10 @@ _CONTEXT_FEATURE_PATTERNS = [
     rf"site_top3:({_alt(V.SITES)})",
     rf"background:({_alt(V.SITES)})",
     # the spine was scanned and no disc or narrowing on the lesion's side presses one of the
-    # leading roots head-on (engine/workup.py _scan_misses)
+    # leading roots head-on (engine/workup.py _scan_misses); a scan shows an abscess, a deposit,
+    # a lump, a bleed or a fracture reaching one of them (_scan_lesion_on)
     r"scan_misses_top",
+    r"scan_lesion_on_top",
     # no nerve lesion leads, read as one named look-alike (localize.leading_look_alike)
     r"lookalike_named",
 ]
