@@ -88,11 +88,14 @@ def imaging_specs(kb: KnowledgeBase) -> list[FindingSpec]:
     lateral, midline = structures(kb)
     unlevelled = kb.imaging["unlevelled"]["classes"]
     specs: list[FindingSpec] = []
-    # classes read as a joint's look-alike (imaging.yaml joint_findings), on that joint only
+    # classes read as a joint's look-alike (imaging.yaml joint_findings, class_joints), on that
+    # joint only
     joint_classes: dict[str, list[str]] = {}
     for reading in kb.imaging["joint_findings"].values():
         for joint_class in reading["findings"].values():
             joint_classes.setdefault(joint_class, []).append(f"mimic:{reading['mimic']}")
+    for joint_class, mimic in kb.imaging["class_joints"].items():
+        joint_classes.setdefault(joint_class, []).append(f"mimic:{mimic}")
     for cls in [*kb.imaging["classes"], *unlevelled]:
         family = f"imaging_{cls}"
         targets: list[tuple[str, tuple[str, ...]]]
@@ -351,8 +354,8 @@ def imaging_observations(kb: KnowledgeBase, case: Case) -> list[tuple[str, str]]
             structure, cls = inv.site, "named_degenerative" if degenerative else "named"
             if (inv.test, inv.site) in _field_sites(kb):
                 structure = f"{inv.site}@{inv.test}"
-        elif cls == "joint":
-            structure = "mimic:hip_joint"
+        elif cls in kb.imaging["class_joints"]:
+            structure = f"mimic:{kb.imaging['class_joints'][cls]}"
         elif inv.finding in kb.imaging["joint_findings"].get(inv.test, {}).get("findings", {}):
             reading = kb.imaging["joint_findings"][inv.test]
             structure, cls = f"mimic:{reading['mimic']}", reading["findings"][inv.finding]
