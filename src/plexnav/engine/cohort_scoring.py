@@ -919,7 +919,7 @@ class CohortModel:
                 columns.bit(_FLAG_BITS["pain_symptom"]) & ~columns.bit(_FLAG_BITS["off_back_pain"])
             )
         unmapped_case, unmapped_cols = self._unmapped_regions(d, columns)
-        pair_case, pair_cols = self._asymmetry(d, columns)
+        pair_case, pair_cols = self._paired_sides(d, columns)
         weak_case, weak_cols = self._weak_normal_on_emg(d, columns)
         extra_case = np.concatenate(
             [silent_case, spared_case, unreported, no_pain, back_only, unmapped_case, pair_case, weak_case]
@@ -1005,10 +1005,11 @@ class CohortModel:
                 cols_out.append(np.full(len(hit), columns_of[s], dtype=np.intp))
         return np.concatenate(cases_out), np.concatenate(cols_out)
 
-    def _asymmetry(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
-        """observe._add_asymmetry: each paired finding recorded on both sides (the first
-        record of each side) that differs, worse on one side: abnormal against normal, or both
-        abnormal with a higher grade; and observe._add_age_pairs, one side or both abnormal."""
+    def _paired_sides(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
+        """The two sides of each paired finding, read together as observe reads them: its
+        _add_asymmetry (recorded on both sides, the first record of each, and different, worse
+        on one side: abnormal against normal, or both abnormal with a higher grade) and its
+        _add_age_pairs (an age-adjusted finding abnormal on one side or both, at its age)."""
         t = columns.t
         count = t.pair_count[d.row_entry]
         rows = np.flatnonzero(count)
