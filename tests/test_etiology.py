@@ -1018,3 +1018,33 @@ def test_a_neuropathy_after_an_abdominal_operation_with_weight_loss_is_read_as_a
     assert first("polyneuropathy", "bilateral", **sections) == "toxic_or_nutritional"
     plain = dict(sections, history={**sections["history"], "factors": []})
     assert first("polyneuropathy", "bilateral", **plain) != "toxic_or_nutritional"
+
+
+def test_a_symmetric_areflexic_weakness_over_months_is_read_as_an_immune_polyradiculoneuropathy():
+    """Proximal and distal weakness of both legs with the knee and ankle jerks lost, worse over
+    ten weeks, with no pain: an immune polyradiculoneuropathy (CIDP; EAN/PNS 2021), which the
+    causes count as not yet known, is among the two leading causes at several roots beside
+    a narrow canal, and leads once the lumbar scan is normal; over three weeks it counts less
+    (that is the acute form, read with a preceding infection)."""
+    sections = dict(
+        patient={"age": 52, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 70},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}],
+        exam={
+            "strength": [
+                {"movement": "knee_extension", "side": "bilateral", "mrc": 4},
+                {"movement": "ankle_dorsiflexion", "side": "bilateral", "mrc": 4},
+            ],
+            "reflexes": [
+                {"reflex": "patellar", "side": "bilateral", "grade": "reduced"},
+                {"reflex": "achilles", "side": "bilateral", "grade": "absent"},
+            ],
+        },
+    )
+    assert "idiopathic_or_unknown" in top(make_case(**sections), [entry("polyradiculopathy", "bilateral", 1.0)], 2)
+    scanned = dict(sections, investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}])
+    assert first("polyradiculopathy", "bilateral", **scanned) == "idiopathic_or_unknown"
+    weeks = dict(scanned, history={"onset": "subacute", "course": "worsening", "duration_days": 21})
+    assert prob(ranked("polyradiculopathy", "bilateral", **weeks), "idiopathic_or_unknown") < prob(
+        ranked("polyradiculopathy", "bilateral", **scanned), "idiopathic_or_unknown"
+    )

@@ -1233,3 +1233,38 @@ def test_a_plexus_abscess_the_scan_found_is_not_searched_for_again():
     unexplained = run(plexus, **sections)
     assert "what might be harming" in unexplained["plain_summary"]
     assert any("does not reach" in w.why for w in unexplained["workup"])
+
+
+def test_weakness_of_both_legs_near_the_hip_and_in_the_foot_over_months_with_lost_reflexes_is_asked_about_as_cidp():
+    """Both legs weak near the hip and in the foot, the knee and ankle jerks lost, worse over ten
+    weeks: the typical CIDP of the EAN/PNS 2021 criteria, which immune treatment reverses, is
+    asked about; the same picture over three weeks is the acute form's question, and one
+    getting better or with a fever is not asked about as CIDP."""
+    sections = dict(
+        patient={"age": 52, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 70},
+        symptoms=[
+            {"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"},
+            {"kind": "weakness", "side": "bilateral"},
+        ],
+        exam={
+            "strength": [
+                {"movement": "hip_flexion", "side": "bilateral", "mrc": 4},
+                {"movement": "ankle_dorsiflexion", "side": "bilateral", "mrc": 4},
+            ],
+            "reflexes": [
+                {"reflex": "patellar", "side": "bilateral", "grade": "absent"},
+                {"reflex": "achilles", "side": "bilateral", "grade": "absent"},
+            ],
+        },
+    )
+    loc = [entry("polyradiculopathy", "bilateral", 0.6), entry("plexus:lumbosacral", "bilateral", 0.4)]
+    out = run(loc, **sections)
+    assert "could be CIDP" in out["plain_summary"] and any("CIDP" in o for o in options(out))
+    for history in (
+        {"onset": "subacute", "course": "worsening", "duration_days": 21},
+        {"onset": "subacute", "course": "improving", "duration_days": 70},
+        {"onset": "subacute", "course": "worsening", "duration_days": 70, "factors": ["fever"]},
+    ):
+        other = run(loc, **dict(sections, history=history))
+        assert "CIDP" not in other["plain_summary"] and not any("CIDP" in o for o in options(other)), history
