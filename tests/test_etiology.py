@@ -1048,3 +1048,70 @@ def test_a_symmetric_areflexic_weakness_over_months_is_read_as_an_immune_polyrad
     assert prob(ranked("polyradiculopathy", "bilateral", **weeks), "idiopathic_or_unknown") < prob(
         ranked("polyradiculopathy", "bilateral", **scanned), "idiopathic_or_unknown"
     )
+
+
+def test_a_nerve_lesion_with_a_fever_or_weight_loss_and_raised_inflammation_points_to_vasculitis():
+    """A peroneal palsy over three weeks with an ESR of 86, weight loss and a fever: a
+    systemic vasculitis until shown otherwise (Collins 2010), among the two leading causes
+    beside a pressure palsy; with normal inflammation markers it is far less likely and the
+    pressure palsy leads."""
+    sections = dict(
+        patient={"age": 64, "sex": "female"},
+        history={"onset": "acute", "course": "worsening", "duration_days": 24, "factors": ["weight_loss", "fever"]},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}],
+        investigations=[{"test": "esr", "value": 86}, {"test": "crp", "value": 72}],
+    )
+    hot = ranked("nerve:common_peroneal", "left", **sections)
+    well = dict(sections, history={**sections["history"], "factors": []})
+    local = ranked("nerve:common_peroneal", "left", **well)
+    assert "vasculitis" in [e.cause for e in hot[:2]]
+
+    # the fever and the weight loss with the raised markers count for the vasculitis against a
+    # pressure palsy (weight loss alone thins the knee's fat pad and counts for the palsy)
+    def odds(entries):
+        return prob(entries, "vasculitis") / prob(entries, "compressive_entrapment")
+
+    assert odds(hot) > 2 * odds(local)
+    calm = dict(sections, investigations=[{"test": "esr", "value": 8}, {"test": "crp", "value": 2}])
+    assert ranked("nerve:common_peroneal", "left", **calm)[0].cause == "compressive_entrapment"
+
+
+def test_an_inflamed_plexus_after_an_infection_is_not_explained_away_by_a_disc():
+    """An enhancing sacral plexus weeks after a sore throat with pain worst at night, beside an
+    incidental central L4-L5 disc: the plexitis (nondiabetic radiculoplexus neuropathy, the
+    lumbosacral neuralgic amyotrophy: van Alfen 2006) gains from the infection, and no 'disc
+    that explains the problem better' is said of it at the plexus."""
+    base = dict(
+        patient={"age": 45, "sex": "female"},
+        history={"onset": "acute", "course": "stable", "duration_days": 42},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 5}],
+        investigations=[
+            {
+                "test": "mri_pelvis",
+                "finding": "plexus_enhancement_or_thickening",
+                "side": "left",
+                "site": "plexus:sacral",
+            },
+            {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"},
+        ],
+    )
+    after = dict(base, history={**base["history"], "factors": ["recent_infection"]})
+    plexitis = "nondiabetic_radiculoplexus_neuropathy"
+    assert prob(ranked("plexus:sacral", "left", **after), plexitis) > 1.8 * prob(
+        ranked("plexus:sacral", "left", **base), plexitis
+    )
+    entry_ = next(e for e in ranked("plexus:sacral", "left", **after) if e.cause == plexitis)
+    assert not any("explains the problem better" in r for r in entry_.reasons)
+
+
+def test_a_lump_with_no_sign_of_cancer_is_not_called_a_warning_sign():
+    """A lump on the sural nerve at 61 with no cancer history, weight loss or night pain: the
+    growth's reasons say a lump is more often a cancer with age, not 'with these warning
+    signs'; with weight loss they do."""
+    lump = [{"test": "ultrasound_nerve", "finding": "mass", "side": "left", "site": "nerve:sural"}]
+    sections = dict(patient={"age": 61}, history={"onset": "subacute"}, investigations=lump)
+    growth = next(e for e in ranked("nerve:sural", "left", **sections) if e.cause == "neoplastic")
+    assert not any("warning signs" in r for r in growth.reasons)
+    thin = dict(sections, history={"onset": "subacute", "factors": ["weight_loss"]})
+    growth = next(e for e in ranked("nerve:sural", "left", **thin) if e.cause == "neoplastic")
+    assert any("warning signs" in r for r in growth.reasons)

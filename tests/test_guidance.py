@@ -293,6 +293,7 @@ def test_bibliography_merges_without_collisions_and_every_cited_key_exists():
             "management.yaml",
             "education.yaml",
             "definitions.yaml",
+            "definitions_guidance.yaml",
             "plain_words.yaml",
         )
         for ref in _refs(read_yaml(name))
@@ -1268,3 +1269,68 @@ def test_weakness_of_both_legs_near_the_hip_and_in_the_foot_over_months_with_los
     ):
         other = run(loc, **dict(sections, history=history))
         assert "CIDP" not in other["plain_summary"] and not any("CIDP" in o for o in options(other)), history
+
+
+def test_a_root_pressed_by_a_growth_is_not_promised_a_discs_recovery():
+    """A sacral tumour on the S1 root with pain at night: a growth leads the causes, so the
+    outlook of a pinched root from a disc ('much better within six to twelve weeks') is not
+    given beside the tumour's; a disc on the same root keeps it."""
+    sections = dict(
+        patient={"age": 32, "sex": "female"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 160, "factors": ["night_pain"]},
+        symptoms=[
+            {"kind": "pain", "region": "lower_back", "severity": 5},
+            {"kind": "pain", "region": "posterior_thigh", "side": "right", "quality": "shooting", "severity": 6},
+        ],
+        exam={"signs": [{"sign": "straight_leg_raise", "side": "right", "result": "positive"}]},
+    )
+    root = [entry("root:S1", "right", 0.9)]
+    mass = {
+        "test": "mri_lumbar_spine",
+        "finding": "mass",
+        "level": "S1-S2",
+        "side": "right",
+        "position": "foraminal",
+        "site": "root:S1",
+    }
+    disc = {
+        "test": "mri_lumbar_spine",
+        "finding": "disc_herniation",
+        "level": "L5-S1",
+        "side": "right",
+        "position": "paracentral",
+    }
+    growth = run(root, investigations=[mass], **sections)
+    causes = {e.cause: e.probability for e in growth["etiology"]}
+    assert causes["neoplastic"] > causes["degenerative_spine"] >= 0.25
+    assert "Pinched nerve root" not in topics(growth, "recovery")
+    plain = dict(sections, history={"onset": "acute", "course": "stable", "duration_days": 20})
+    assert "Pinched nerve root" in topics(run(root, investigations=[disc], **plain), "recovery")
+
+
+def test_a_flaccid_weakness_of_both_legs_within_days_with_nothing_numb_asks_for_the_potassium():
+    """Both legs weak since waking with the reflexes low and nothing numb, no cord sign and a
+    normal spine scan: an attack of periodic paralysis (a low or high potassium) weakens the
+    legs within hours and upsets the heart's rhythm (Statland 2018; Lin 2005), so the blood
+    salts are asked about; not when the legs are numb, nor for a weakness of months."""
+    sections = dict(
+        patient={"age": 26, "sex": "male"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 0},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}],
+        exam={
+            "strength": [{"movement": "hip_flexion", "side": "bilateral", "mrc": 2}],
+            "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "absent"}],
+            "sensation": [{"region": "whole_foot_stocking", "side": "bilateral", "finding": "normal"}],
+        },
+        investigations=[{"test": "mri_whole_spine", "finding": "normal"}],
+    )
+    loc = [entry("plexus:lumbosacral", "bilateral", 0.6), entry("polyradiculopathy", "bilateral", 0.4)]
+    said = "blood potassium"
+    assert said in run(loc, **sections)["plain_summary"]
+    numb = dict(
+        sections,
+        symptoms=[*sections["symptoms"], {"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}],
+    )
+    assert said not in run(loc, **numb)["plain_summary"]
+    months = dict(sections, history={"onset": "chronic", "course": "worsening", "duration_days": 200})
+    assert said not in run(loc, **months)["plain_summary"]
