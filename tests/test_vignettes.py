@@ -68,8 +68,9 @@ def test_the_clinic_set_is_there():
 # round 14 24 and 26; round 15 29 and 29; round 16 27 and 29; round 17 26 and 29; round 18 30
 # and 30; round 19 27 and 30; round 20 27 and 29; round 21 28 and 30; round 22 28 and 30;
 # round 23 28 and 29; round 24 27 and 30; round 25 28 and 29; round 26 28 and 28; round 27 28
-# and 30; round 28 29 and 29; round 29 26 and 28.  Floors just under each first run, so a change that loses ground on messy clinic
-# records shows; the misses are listed in each folder's README.
+# and 30; round 28 29 and 29; round 29 26 and 28.  Floors just under each first run, so a
+# change that loses ground on messy clinic records shows; the misses are listed in each
+# folder's README.
 HELDOUT_FLOORS = {
     "clinic_heldout2": (25, 28),
     "clinic_heldout3": (27, 28),
