@@ -1334,3 +1334,18 @@ def test_a_flaccid_weakness_of_both_legs_within_days_with_nothing_numb_asks_for_
     assert said not in run(loc, **numb)["plain_summary"]
     months = dict(sections, history={"onset": "chronic", "course": "worsening", "duration_days": 200})
     assert said not in run(loc, **months)["plain_summary"]
+
+
+def test_several_single_nerves_at_once_are_tested_for_a_vasculitis_soon():
+    """A mononeuritis multiplex leading the reading: a vasculitis until shown otherwise, so the
+    immune blood tests (ANCA, cryoglobulins, hepatitis B and C) are high priority within two
+    weeks, a nerve biopsy is named, and the person asks about it (Collins 2010)."""
+    loc = [
+        entry("polyneuropathy", "bilateral", 0.6, hypothesis="polyneuropathy_multifocal:bilateral"),
+        entry("nerve:common_peroneal", "left", 0.4),
+    ]
+    out = run(loc, patient={"age": 64}, history={"onset": "subacute", "course": "worsening", "duration_days": 70})
+    immune = next(w for w in out["workup"] if w.test == "autoimmune_panel")
+    assert immune.priority == "high" and "biopsy" in immune.why
+    assert "could be a vasculitis" in out["plain_summary"]
+    assert "several single nerves" in out["plain_summary"]

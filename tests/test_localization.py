@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import MECHANICAL_BACK_PAIN, shared_case_files
 from plexnav import vocabulary as V
+from plexnav.engine.assess import localize
 from plexnav.engine.localize import group_sites, score_case
 from plexnav.engine.simulate import same_site, scorable_findings, top_site_index, typical_columns
 from plexnav.validation import parse_case, validate_case
@@ -2263,3 +2264,60 @@ def test_a_paralysed_muscle_normal_on_emg_argues_against_its_nerves_more_than_a_
         )
 
     assert shift(0) > shift(4) + 0.5
+
+
+def _several_nerves(**extra):
+    """A left foot drop with the peroneal skin numb, the right sole and outer foot numb with
+    weak toe flexion, the ankle jerks lost unevenly: several single nerves on both legs."""
+    return _case(
+        patient={"age": 64, "sex": "female"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 70},
+        symptoms=[
+            {"kind": "pain", "region": "lateral_foot", "side": "left", "quality": "burning"},
+            {"kind": "numbness", "region": "sole", "side": "right"},
+            {"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"},
+        ],
+        exam={
+            "strength": [
+                {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3},
+                {"movement": "ankle_eversion", "side": "left", "mrc": 3},
+                {"movement": "toe_flexion", "side": "right", "mrc": 4},
+                {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 5},
+                {"movement": "knee_extension", "side": "bilateral", "mrc": 5},
+            ],
+            "reflexes": [
+                {"reflex": "achilles", "side": "left", "grade": "absent"},
+                {"reflex": "achilles", "side": "right", "grade": "reduced"},
+            ],
+            "sensation": [
+                {"region": "dorsum_foot", "side": "left", "finding": "reduced"},
+                {"region": "lateral_leg", "side": "left", "finding": "reduced"},
+                {"region": "sole", "side": "right", "finding": "reduced"},
+                {"region": "lateral_foot", "side": "right", "finding": "reduced"},
+                {"region": "dorsum_foot", "side": "right", "finding": "normal"},
+                {"region": "medial_leg", "side": "bilateral", "finding": "normal"},
+            ],
+        },
+        **extra,
+    )
+
+
+def test_several_single_nerves_on_both_legs_read_as_a_mononeuritis_multiplex(model):
+    """A peroneal nerve on one leg and a tibial on the other, each partly, with the ankle jerks
+    lost unevenly (Collins 2010): the polyneuropathy leads as several single nerves at once,
+    which the side-to-side comparison does not count against; a symmetric stocking stays the
+    length-dependent form."""
+    entries, _ = localize(_several_nerves(), model)
+    assert entries[0].site == "polyneuropathy"
+    assert "mononeuritis multiplex" in (entries[0].detail or "")
+    stocking = _case(
+        patient={"age": 64},
+        history={"onset": "chronic", "course": "worsening"},
+        symptoms=[{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}],
+        exam={
+            "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "absent"}],
+            "sensation": [{"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"}],
+        },
+    )
+    entries, _ = localize(stocking, model)
+    assert entries[0].site == "polyneuropathy" and "length-dependent" in (entries[0].detail or "")

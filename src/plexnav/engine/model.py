@@ -186,7 +186,8 @@ def _fill_asymmetry(
     with no symmetric process get 0."""
     spec_of = kb.parameters["side_correlation"]
     index = {h.id: i for i, h in enumerate(hypotheses)}
-    alone = [i for i, h in enumerate(hypotheses) if h.site == "polyneuropathy"]
+    # the symmetric (patterned) polyneuropathies; a multifocal one is asymmetric by nature
+    alone = [i for i, h in enumerate(hypotheses) if h.site == "polyneuropathy" and h.pattern is not None]
     twins = [(i, index[focal_id(h.id)]) for i, h in enumerate(hypotheses) if h.background is not None]
     finding_index = {spec.key: f for f, spec in enumerate(findings)}
     for spec in findings:
