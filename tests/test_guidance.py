@@ -1349,3 +1349,17 @@ def test_several_single_nerves_at_once_are_tested_for_a_vasculitis_soon():
     assert immune.priority == "high" and "biopsy" in immune.why
     assert "could be a vasculitis" in out["plain_summary"]
     assert "several single nerves" in out["plain_summary"]
+
+
+def test_an_attack_of_periodic_paralysis_asks_for_the_potassium_and_a_heart_tracing_now():
+    """Periodic paralysis leading the reading: the potassium, a heart tracing and the thyroid
+    are asked for now (an emergency option: a low or high potassium upsets the heart's
+    rhythm, Statland 2018; Lin 2005), with the attack's own outlook, not the back-and-joint
+    one."""
+    lead = entry("no_neurological_lesion", "bilateral", 0.9, hypothesis="mimic_periodic_paralysis:symptomatic")
+    lead.look_alikes = {"periodic_paralysis": 0.95, "none": 0.05}
+    out = run([lead, entry("plexus:lumbosacral", "bilateral", 0.1)], patient={"age": 26}, history={"onset": "sudden"})
+    care = [m for m in out["management"] if "potassium" in m.option]
+    assert care and care[0].category == "emergency" and "heart tracing" in care[0].option
+    assert "Attacks of periodic paralysis" in topics(out, "recovery")
+    assert "Muscle and joint pain" not in topics(out, "recovery")

@@ -2321,3 +2321,44 @@ def test_several_single_nerves_on_both_legs_read_as_a_mononeuritis_multiplex(mod
     )
     entries, _ = localize(stocking, model)
     assert entries[0].site == "polyneuropathy" and "length-dependent" in (entries[0].detail or "")
+
+
+def test_a_sudden_flaccid_weakness_with_nothing_numb_reads_as_periodic_paralysis(model):
+    """Both legs weak on waking, hips and thighs most, the reflexes low, nothing numb, the
+    sphincters and a whole-spine MRI normal: an attack of periodic paralysis (Statland 2018;
+    Lin 2005) leads as no nerve lesion; the same weakness with the feet numb is a nerve
+    lesion again."""
+    sections = dict(
+        patient={"age": 26, "sex": "male"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 0},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "rising_from_chair"}],
+        exam={
+            "strength": [
+                {"movement": "hip_flexion", "side": "bilateral", "mrc": 2},
+                {"movement": "knee_extension", "side": "bilateral", "mrc": 2},
+                {"movement": "ankle_dorsiflexion", "side": "bilateral", "mrc": 3},
+            ],
+            "reflexes": [
+                {"reflex": "patellar", "side": "bilateral", "grade": "reduced"},
+                {"reflex": "achilles", "side": "bilateral", "grade": "absent"},
+                {"reflex": "plantar", "side": "bilateral", "grade": "flexor"},
+            ],
+            "sensation": [
+                {"region": "whole_foot_stocking", "side": "bilateral", "finding": "normal"},
+                {"region": "anterior_thigh", "side": "bilateral", "finding": "normal"},
+            ],
+        },
+        investigations=[{"test": "mri_whole_spine", "finding": "normal"}],
+    )
+    entries, _ = localize(_case(**sections), model)
+    assert entries[0].site == "no_neurological_lesion" and "periodic paralysis" in (entries[0].detail or "")
+    numb = dict(
+        sections,
+        symptoms=[*sections["symptoms"], {"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}],
+        exam={
+            **sections["exam"],
+            "sensation": [{"region": "whole_foot_stocking", "side": "bilateral", "finding": "reduced"}],
+        },
+    )
+    entries, _ = localize(_case(**numb), model)
+    assert entries[0].site != "no_neurological_lesion"
