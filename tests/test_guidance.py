@@ -1363,3 +1363,15 @@ def test_an_attack_of_periodic_paralysis_asks_for_the_potassium_and_a_heart_trac
     assert care and care[0].category == "emergency" and "heart tracing" in care[0].option
     assert "Attacks of periodic paralysis" in topics(out, "recovery")
     assert "Muscle and joint pain" not in topics(out, "recovery")
+
+
+def test_a_lump_on_a_nerve_is_not_called_a_cancer_in_plain_words():
+    """The tumour cause covers benign nerve-sheath tumours and cysts as well as cancers (Kim
+    2005: most lumps on a nerve are benign): the summary of a ganglion on the sural nerve
+    names a tumour, benign or a cancer, not 'a tumour or cancer'."""
+    lump = [{"test": "ultrasound_nerve", "finding": "mass", "side": "left", "site": "nerve:sural"}]
+    out = run(
+        [entry("nerve:sural", "left", 0.95)], patient={"age": 61}, history={"onset": "subacute"}, investigations=lump
+    )
+    assert "tumour (benign or a cancer)" in out["plain_summary"]
+    assert "tumour or cancer" not in out["plain_summary"]
