@@ -1375,3 +1375,34 @@ def test_a_lump_on_a_nerve_is_not_called_a_cancer_in_plain_words():
     )
     assert "tumour (benign or a cancer)" in out["plain_summary"]
     assert "tumour or cancer" not in out["plain_summary"]
+
+
+def test_an_emergency_root_already_scanned_asks_what_the_scan_showed():
+    """A bleed on the L4 root on the lumbar MRI of someone on warfarin (an emergency): the
+    person asks what the scan showed pressing on the root and how soon it can be relieved,
+    not what a scan 'will show'; and a disc is not offered as its likeliest cause (the bleed
+    named on the root is what presses it)."""
+    sections = dict(
+        patient={"age": 78, "sex": "female"},
+        history={"onset": "acute", "course": "worsening", "duration_days": 4, "factors": ["anticoagulation"]},
+        symptoms=[
+            {"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8},
+            {"kind": "weakness", "side": "left"},
+        ],
+        exam={"strength": [{"movement": "knee_extension", "side": "left", "mrc": 3}]},
+        investigations=[
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "hematoma",
+                "level": "L3-L4",
+                "side": "left",
+                "position": "paracentral",
+                "site": "root:L4",
+            }
+        ],
+    )
+    out = run([entry("root:L4", "left", 0.93)], **sections)
+    assert out["triage"].level == "emergency"
+    assert "what the scan showed pressing on the nerve root" in out["plain_summary"]
+    assert "what the scan will show" not in out["plain_summary"]
+    assert out["etiology"][0].cause != "degenerative_spine"

@@ -727,3 +727,38 @@ def test_a_nerve_lesion_getting_better_on_its_own_is_not_screened_for_vasculitis
 
     assert "autoimmune_panel" not in tests("improving") and "esr" not in tests("improving")
     assert "autoimmune_panel" in tests("worsening")
+
+
+def test_a_pelvic_ct_for_broken_bones_is_for_an_injury_of_the_last_weeks():
+    """A femoral nerve cut by a stab wound in the groin: a pelvic CT for broken bones in the
+    first days, not seven weeks on, when the injury was imaged at the time."""
+
+    def tests(days):
+        return names_of(
+            plan_for(
+                [entry("nerve:femoral", "left", 0.95)],
+                patient={"age": 30, "sex": "male"},
+                history={"onset": "sudden", "course": "stable", "duration_days": days, "factors": ["major_trauma"]},
+                symptoms=[{"kind": "weakness", "side": "left", "activity": "leg_gives_way"}],
+            )
+        )
+
+    assert "ct_pelvis" in tests(3)
+    assert "ct_pelvis" not in tests(49)
+
+
+def test_a_tense_compartment_on_a_blood_thinner_brings_clotting_tests_now():
+    """A tense, painful calf compartment on warfarin: the fasciotomy it may need now cannot wait
+    for routine clotting tests (BOAST 10), so they are an emergency step; the same calf off a
+    blood thinner brings none."""
+    sections = dict(
+        patient={"age": 66},
+        history={"onset": "sudden", "course": "worsening", "duration_days": 2, "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "left", "severity": 9}],
+        exam={"signs": [{"sign": "tender_tense_compartment", "side": "left", "region": "calf"}]},
+    )
+    loc = [entry("nerve:tibial", "left", 0.8)]
+    clotting = [w for w in plan_for(loc, **sections) if w.test == "coagulation_profile"]
+    assert clotting and clotting[0].priority == "emergency"
+    off = dict(sections, history={**sections["history"], "factors": []})
+    assert not [w for w in plan_for(loc, **off) if w.test == "coagulation_profile"]
