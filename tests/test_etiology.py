@@ -1154,3 +1154,97 @@ def test_a_bone_lesion_with_a_polyneuropathy_points_to_a_plasma_cell_disorder():
         investigations=[{"test": "pet_ct", "finding": "bone_metastasis"}],
     )
     assert "neoplastic" in [e.cause for e in ranked("polyneuropathy", "bilateral", **sections)[:2]]
+
+
+def test_a_clear_pet_ct_and_a_treated_deposit_weigh_for_radiation_damage():
+    """A lumbosacral trunk lesion fourteen months after radiosurgery to a deposit in the sacral
+    ala, with myokymia: the deposit seen fits radiation damage too, the radiation having been
+    aimed at it (Stubblefield 2017), and a PET-CT with no active disease weighs against a
+    growing tumour (Ahmad 1999)."""
+    sections = dict(
+        history={
+            "onset": "subacute",
+            "course": "worsening",
+            "duration_days": 100,
+            "factors": ["cancer_history", "pelvic_radiation"],
+        },
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 5}],
+        electrodiagnosis={
+            "needle_emg": [{"muscle": "tibialis_anterior", "side": "left", "result": "myokymic_discharges"}]
+        },
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "bone_metastasis", "level": "S1", "side": "left"},
+            {
+                "test": "mri_pelvis",
+                "finding": "plexus_enhancement_or_thickening",
+                "side": "left",
+                "site": "plexus:lumbosacral_trunk",
+            },
+        ],
+    )
+    without_pet = ranked("plexus:lumbosacral_trunk", **sections)
+    with_pet = ranked(
+        "plexus:lumbosacral_trunk",
+        **dict(sections, investigations=[*sections["investigations"], {"test": "pet_ct", "finding": "normal"}]),
+    )
+    assert prob(with_pet, "neoplastic") < prob(without_pet, "neoplastic")
+    assert prob(with_pet, "radiation_plexopathy") > 0.3
+
+
+def test_a_root_lesion_from_the_day_of_a_pelvic_operation_with_a_clear_spine_is_not_wear_and_tear():
+    """Buttock and thigh pain with S1 weakness from the day of a vaginal suspension operation,
+    the lumbar MRI clear: the operation (a suture on the S1-S2 fibres: Flynn 2006) stands level
+    with wear and tear instead of far behind it; a disc on the scan keeps wear and tear in play."""
+    sections = dict(
+        history={
+            "onset": "sudden",
+            "course": "improving",
+            "duration_days": 30,
+            "factors": ["recent_surgery_pelvic", "lithotomy_positioning"],
+        },
+        symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "right", "severity": 7}],
+        investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}],
+    )
+    out = ranked("root:S1", "right", **sections)
+    assert prob(out, "degenerative_spine") < 0.4
+    assert prob(out, "iatrogenic_surgical") > 0.3
+    disc = dict(
+        sections,
+        investigations=[
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "disc_herniation",
+                "level": "L5-S1",
+                "side": "right",
+                "site": "root:S1",
+            }
+        ],
+    )
+    assert prob(ranked("root:S1", "right", **disc), "degenerative_spine") > prob(out, "degenerative_spine")
+
+
+def test_a_cord_pressed_on_the_scan_is_not_a_vitamin_lack():
+    """A thoracic disc pressing the cord: a lack of B12 or copper damages the cord's columns
+    without pressing on it (Hemmer 1998; Kumar 2006), so it falls out of the leading causes."""
+    out = ranked(
+        "spinal_cord",
+        "right",
+        history={"onset": "subacute", "course": "worsening", "duration_days": 42},
+        investigations=[
+            {
+                "test": "mri_whole_spine",
+                "finding": "disc_herniation",
+                "level": "T9-T10",
+                "side": "right",
+                "site": "spinal_cord",
+            },
+            {
+                "test": "mri_whole_spine",
+                "finding": "cord_or_cauda_compression",
+                "level": "T9-T10",
+                "side": "right",
+                "site": "spinal_cord",
+            },
+        ],
+    )
+    assert "toxic_or_nutritional" not in [e.cause for e in out[:3]]

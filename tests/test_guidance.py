@@ -1406,3 +1406,45 @@ def test_an_emergency_root_already_scanned_asks_what_the_scan_showed():
     assert "what the scan showed pressing on the nerve root" in out["plain_summary"]
     assert "what the scan will show" not in out["plain_summary"]
     assert out["etiology"][0].cause != "degenerative_spine"
+
+
+def test_swollen_thighs_from_exercise_with_soft_compartments_are_not_sent_to_a_surgeon():
+    """Exertional rhabdomyolysis of both quadriceps (CK 68,400, swollen muscle on MRI) with the
+    compartments found soft: the kidneys are the question (fluids), not a fasciotomy, and the
+    thigh pain is the muscle's, not a stress fracture of the hip to rule out.  The same thighs
+    found tense bring the surgeon back."""
+    sections = dict(
+        patient={"age": 31, "sex": "female"},
+        history={"onset": "acute", "course": "stable", "duration_days": 3},
+        symptoms=[
+            {
+                "kind": "pain",
+                "region": "anterior_thigh",
+                "side": "bilateral",
+                "severity": 9,
+                "provoked_by": ["walking"],
+            },
+            {"kind": "weakness", "side": "bilateral", "activity": "stairs"},
+        ],
+        exam={
+            "signs": [
+                {"sign": "tender_tense_compartment", "region": "anterior_thigh", "side": "left", "result": "negative"},
+                {"sign": "tender_tense_compartment", "region": "anterior_thigh", "side": "right", "result": "negative"},
+            ]
+        },
+        investigations=[
+            {"test": "ck", "value": 68400},
+            {"test": "mri_pelvis", "finding": "muscle_edema_or_necrosis", "side": "bilateral"},
+        ],
+    )
+    loc = [entry("no_neurological_lesion", "bilateral", 0.9, hypothesis="mimic_hip_joint:symptomatic")]
+    out = run(loc, **sections)
+    said = " ".join(options(out)) + " " + out["plain_summary"]
+    assert "fasciotomy" not in said and "surgeon to check the tense" not in said
+    assert "fluids through a drip" in said
+    assert "hip_imaging" not in [w.test for w in out["workup"]]
+    assert "stress fracture" not in said
+    tense = dict(
+        sections, exam={"signs": [{"sign": "tender_tense_compartment", "region": "anterior_thigh", "side": "left"}]}
+    )
+    assert "fasciotomy" in " ".join(options(run(loc, **tense)))

@@ -1132,3 +1132,44 @@ def test_a_pain_swaps_the_two_wordings_of_the_recent_weakness_alert():
     assert "alert.suspected_cauda_equina" in painful and "alert.acute_weakness_both_legs" not in painful
     assert "alert.acute_weakness_both_legs" in painless and "alert.suspected_cauda_equina" not in painless
     assert _alerts(painful) >= _alerts(painless)
+
+
+RHABDO_THIGHS = dict(
+    patient={"age": 31, "sex": "female"},
+    history={"onset": "acute", "course": "stable", "duration_days": 3},
+    symptoms=[
+        {"kind": "pain", "region": "anterior_thigh", "side": "bilateral", "severity": 9},
+        {"kind": "weakness", "side": "bilateral", "activity": "stairs"},
+    ],
+    exam={
+        "strength": [{"movement": "knee_extension", "side": "bilateral", "mrc": 3, "limited_by": "pain"}],
+        "reflexes": [{"reflex": "patellar", "side": "bilateral", "grade": "normal"}],
+    },
+    investigations=[
+        {"test": "ck", "value": 68400},
+        {"test": "mri_pelvis", "finding": "muscle_edema_or_necrosis", "side": "bilateral"},
+    ],
+)
+
+
+def test_muscle_breakdown_with_no_nerve_sign_is_a_kidney_alert_not_a_cauda_equina_one():
+    """Both thighs weak from pain three days after a first spinning class, the CK 68,400 and
+    both quadriceps swollen on MRI, nothing numb and no reflex lost: the alert is for the
+    kidneys (rhabdomyolysis: fluids in hospital now, Bosch 2009), not a suspected cauda
+    equina syndrome.  A numb saddle, a lost reflex or weakness of both legs beyond what pain
+    limits brings the cauda equina alert back."""
+    t = triage(**RHABDO_THIGHS)
+    assert [a.id for a in t.alerts] == ["alert.muscle_breakdown"]
+    lost_reflex = dict(
+        RHABDO_THIGHS,
+        exam={**RHABDO_THIGHS["exam"], "reflexes": [{"reflex": "patellar", "side": "bilateral", "grade": "absent"}]},
+    )
+    assert "alert.suspected_cauda_equina" in [a.id for a in triage(**lost_reflex).alerts]
+    weak = dict(
+        RHABDO_THIGHS,
+        exam={**RHABDO_THIGHS["exam"], "strength": [{"movement": "ankle_dorsiflexion", "side": "bilateral", "mrc": 4}]},
+    )
+    assert "alert.suspected_cauda_equina" in [a.id for a in triage(**weak).alerts]
+    # a CK of thousands from a muscle disease of months is that disease's, not a breakdown now
+    slow = dict(RHABDO_THIGHS, history={"onset": "chronic", "course": "worsening", "duration_days": 200})
+    assert "alert.muscle_breakdown" not in [a.id for a in triage(**slow).alerts]

@@ -762,3 +762,76 @@ def test_a_tense_compartment_on_a_blood_thinner_brings_clotting_tests_now():
     assert clotting and clotting[0].priority == "emergency"
     off = dict(sections, history={**sections["history"], "factors": []})
     assert not [w for w in plan_for(loc, **off) if w.test == "coagulation_profile"]
+
+
+def test_enhancing_roots_with_nothing_pressing_bring_a_lumbar_puncture():
+    """Thickened, enhancing cauda equina roots with no disc, mass or collection on the MRI are
+    inflamed or infiltrated (lymphoma, a cancer in the spinal fluid, an infection): the spinal
+    fluid is examined, within a day in an emergency (Ross & Moore 2015; Le Rhun 2017).  The
+    same roots pressed by a disc do not bring it."""
+    sections = dict(
+        patient={"age": 66, "sex": "male"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 120, "factors": ["weight_loss"]},
+        symptoms=[
+            {"kind": "bladder_dysfunction"},
+            {"kind": "pain", "region": "posterior_thigh", "side": "left", "severity": 7},
+        ],
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "plexus_enhancement_or_thickening", "site": "cauda_equina"}
+        ],
+    )
+    loc = [entry("cauda_equina", "bilateral", 0.95)]
+    csf = [w for w in plan_for(loc, **sections) if w.test == "csf_analysis"]
+    assert csf and csf[0].priority == "high" and csf[0].when == "within_24h"
+    pressed = dict(
+        sections,
+        investigations=[
+            *sections["investigations"],
+            {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"},
+        ],
+    )
+    assert "csf_analysis" not in names_of(plan_for(loc, **pressed))
+
+
+def test_guillain_barre_picture_brings_a_lumbar_puncture():
+    """Both legs weak over days with the reflexes lost and nothing pressing: the spinal fluid
+    supports Guillain-Barre syndrome or points to an infection or lymphoma (Leonhard 2019)."""
+    sections = dict(
+        patient={"age": 40},
+        history={"onset": "acute", "course": "worsening", "duration_days": 5},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "stairs"}],
+        exam={
+            "strength": [
+                {"movement": "hip_flexion", "side": "bilateral", "mrc": 3},
+                {"movement": "ankle_dorsiflexion", "side": "bilateral", "mrc": 4},
+            ],
+            "reflexes": [
+                {"reflex": "patellar", "side": "bilateral", "grade": "absent"},
+                {"reflex": "achilles", "side": "bilateral", "grade": "absent"},
+            ],
+        },
+        investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}],
+    )
+    assert "csf_analysis" in names_of(plan_for([entry("polyradiculopathy", "bilateral", 0.9)], **sections))
+
+
+def test_a_nerve_ultrasound_is_not_asked_for_once_a_scan_has_found_the_abscess_on_it():
+    """A femoral nerve under an iliacus abscess on the pelvic MRI: the scan has shown what
+    presses; an ultrasound of the nerve adds nothing (as after a bleed or a lump)."""
+    sections = dict(
+        patient={"age": 58},
+        history={"onset": "acute", "course": "worsening", "duration_days": 6, "factors": ["fever", "diabetes"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 8}],
+        exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 3}]},
+        investigations=[{"test": "mri_pelvis", "finding": "abscess", "side": "right", "site": "nerve:femoral"}],
+    )
+    assert "ultrasound_nerve" not in names_of(plan_for([entry("nerve:femoral", "right", 0.95)], **sections))
+
+
+def test_every_lumbar_puncture_says_the_blood_thinners_and_platelets_are_checked_first():
+    """A needle in the spine on a blood thinner or with few platelets risks a spinal bleed:
+    every work-up text that proposes a lumbar puncture says these are checked first."""
+    rules = [r for r in read_yaml("workup.yaml")["rules"] if r["test"] == "csf_analysis"]
+    assert rules
+    for rule in rules:
+        assert "Blood thinners and the platelet count are checked first." in rule["why"], rule["id"]

@@ -430,6 +430,10 @@ WorkupTest = Literal[
     # the fasting glucose or HbA1c is not in the diabetes range (England 2009, AAN)
     "skin_biopsy",
     "glucose_tolerance_test",
+    # added: a lumbar puncture for the spinal fluid (cells, protein, glucose, cultures,
+    # cytology and flow cytometry): inflamed or infiltrated roots (Ross & Moore 2015; Le Rhun
+    # 2017), Guillain-Barre syndrome (Leonhard 2019) and CIDP (EAN/PNS 2021)
+    "csf_analysis",
 ]
 WORKUP_TESTS: tuple[WorkupTest, ...] = get_args(WorkupTest)
 WorkupPriority = Literal["emergency", "high", "medium", "low"]

@@ -262,6 +262,7 @@ WORKUP_TESTS = {
     "tendon_imaging": "ultrasound or MRI of the tendon",
     "skin_biopsy": "skin biopsy for intraepidermal nerve fibre density",
     "glucose_tolerance_test": "two-hour oral glucose tolerance test",
+    "csf_analysis": "lumbar puncture: CSF cell count, protein, glucose, culture and cytology",
 }
 WORKUP_PRIORITIES = {"emergency": "emergency", "high": "high", "medium": "medium", "low": "low"}
 # FHIR request priority (routine | urgent | asap | stat) for each plexnav work-up priority

@@ -274,6 +274,7 @@ PLAIN_TESTS = {
     "vascular_surgery_review": "a check by a blood-vessel (vascular) surgeon",
     "vitamin_b12": "a vitamin B12 blood test",
     "serum_protein_electrophoresis": "a blood test for an abnormal antibody protein (protein electrophoresis)",
+    "csf_analysis": "a sample of the spinal fluid from the low back (lumbar puncture)",
 }
 
 NCS_RESULT_WORDS = {
