@@ -1448,3 +1448,20 @@ def test_swollen_thighs_from_exercise_with_soft_compartments_are_not_sent_to_a_s
         sections, exam={"signs": [{"sign": "tender_tense_compartment", "region": "anterior_thigh", "side": "left"}]}
     )
     assert "fasciotomy" in " ".join(options(run(loc, **tense)))
+
+
+def test_a_root_read_first_after_a_pelvic_operation_goes_back_to_the_surgical_team():
+    """S1 weakness with buttock and posterior thigh pain from the day of a vaginal suspension
+    operation, the lumbar MRI clear, the S1 root read first and the sacral plexus close: the
+    operation is the likeliest cause, and its team is asked to review the injury (a suture on
+    the S1-S2 rami is removed early: Flynn 2006), though the root leads the reading."""
+    sections = dict(
+        patient={"age": 64, "sex": "female"},
+        history={"onset": "sudden", "course": "improving", "duration_days": 30, "factors": ["recent_surgery_pelvic"]},
+        symptoms=[{"kind": "pain", "region": "posterior_thigh", "side": "right", "severity": 7}],
+        exam={"strength": [{"movement": "ankle_plantarflexion", "side": "right", "mrc": 4}]},
+        investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}],
+    )
+    out = run([entry("root:S1", "right", 0.55), entry("plexus:sacral", "right", 0.4)], **sections)
+    assert out["etiology"][0].cause == "iatrogenic_surgical"
+    assert any("surgical team to review" in o for o in options(out))

@@ -1449,7 +1449,8 @@ def test_a_lower_sacral_plexus_lesion_spares_the_lumbosacral_trunk(model):
     lesion is beyond the ganglion) and normal paraspinals, while tibialis anterior, gluteus
     medius and the dorsum of the foot (L5, through the lumbosacral trunk) are spared: the
     S1-S4 rami on the front of the sacrum, as a presacral tumour takes them (Jaeckle 1985),
-    not an S1 root (the sural response) nor the whole sacral plexus (L5 spared)."""
+    not an S1 root (the sural response) nor the whole sacral plexus (L5 spared); the saddle
+    numb on that side (S3-S4) makes it the lower part rather than the S1-S2 rami alone."""
     weak = [("ankle_plantarflexion", 4), ("hip_extension", 4), ("knee_flexion", 4)]
     normal = [("ankle_dorsiflexion", 5), ("hip_abduction", 5), ("great_toe_extension", 5)]
     case = _case(
@@ -1461,6 +1462,7 @@ def test_a_lower_sacral_plexus_lesion_spares_the_lumbosacral_trunk(model):
             "sensation": [
                 {"region": "lateral_foot", "side": "right", "finding": "reduced"},
                 {"region": "dorsum_foot", "side": "right", "finding": "normal"},
+                {"region": "saddle", "side": "right", "finding": "reduced"},
             ],
         },
         electrodiagnosis={
@@ -2362,3 +2364,57 @@ def test_a_sudden_flaccid_weakness_with_nothing_numb_reads_as_periodic_paralysis
     )
     entries, _ = localize(_case(**numb), model)
     assert entries[0].site != "no_neurological_lesion"
+
+
+def test_the_upper_sacral_rami_are_told_from_the_s1_root_by_the_sural_response_and_the_saddle(model):
+    """Buttock and posterior thigh numb, gluteus maximus, the hamstrings and the calf
+    denervated with a low sural response and normal sacral paraspinals, the L5 muscles, the
+    saddle and the anal sphincter normal: the S1-S2 rami on the front of the sacrum (a
+    uterosacral suspension suture takes them: Flynn 2006; Siddiqui 2010), neither the S1 root
+    (the sural response, the paraspinals) nor the whole lower sacral plexus (the saddle and the
+    sphincter spared)."""
+    case = _case(
+        history={"onset": "sudden", "course": "stable", "duration_days": 30},
+        symptoms=[
+            {"kind": "pain", "region": "buttock", "side": "right"},
+            {"kind": "numbness", "region": "posterior_thigh", "side": "right"},
+        ],
+        exam={
+            "strength": [
+                {"movement": "hip_extension", "side": "right", "mrc": 4},
+                {"movement": "ankle_plantarflexion", "side": "right", "mrc": 4},
+                {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 5},
+                {"movement": "hip_abduction", "side": "right", "mrc": 5},
+            ],
+            "reflexes": [
+                {"reflex": "achilles", "side": "right", "grade": "reduced"},
+                {"reflex": "anal_wink", "grade": "normal"},
+            ],
+            "sensation": [
+                {"region": "posterior_thigh", "side": "right", "finding": "reduced"},
+                {"region": "buttock", "side": "right", "finding": "reduced"},
+                {"region": "saddle", "side": "bilateral", "finding": "normal"},
+                {"region": "dorsum_foot", "side": "right", "finding": "normal"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "sural_sensory", "side": "right", "result": "reduced"},
+                {"study": "sural_sensory", "side": "left", "result": "normal"},
+                {"study": "superficial_peroneal_sensory", "side": "right", "result": "normal"},
+            ],
+            "needle_emg": [
+                {"muscle": "gluteus_maximus", "side": "right", "result": "active_denervation"},
+                {"muscle": "biceps_femoris_long_head", "side": "right", "result": "active_denervation"},
+                {"muscle": "medial_gastrocnemius", "side": "right", "result": "active_denervation"},
+                {"muscle": "tibialis_anterior", "side": "right", "result": "normal"},
+                {"muscle": "gluteus_medius", "side": "right", "result": "normal"},
+                {"muscle": "external_anal_sphincter", "side": "right", "result": "normal"},
+                {"muscle": "paraspinal_sacral", "side": "right", "result": "normal"},
+            ],
+        },
+    )
+    scored = score_case(model, case)
+    top = group_sites(model, scored)[0]
+    assert (top.site, top.side) == ("plexus:sacral", "right")
+    assert model.hypotheses[top.members[0]].id.startswith("plexus_sacral_upper_rami")
