@@ -835,3 +835,27 @@ def test_every_lumbar_puncture_says_the_blood_thinners_and_platelets_are_checked
     assert rules
     for rule in rules:
         assert "Blood thinners and the platelet count are checked first." in rule["why"], rule["id"]
+
+
+def test_after_a_muscle_breakdown_the_kidneys_and_the_ck_are_checked_again_before_any_myositis_tests():
+    """Exertional rhabdomyolysis three days on (CK 68,400, creatinine still 1.2): the kidneys can
+    fail over the next days, so their tests are repeated within a day; the CK is measured
+    again as the muscle recovers, and the myositis antibodies wait for a CK that stays high or
+    a breakdown that comes back (Bosch 2009)."""
+    sections = dict(
+        patient={"age": 31, "sex": "female"},
+        history={"onset": "acute", "course": "stable", "duration_days": 3},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "bilateral", "severity": 9}],
+        investigations=[
+            {"test": "ck", "value": 68400},
+            {"test": "creatinine", "value": 1.2},
+            {"test": "mri_pelvis", "finding": "muscle_edema_or_necrosis", "side": "bilateral"},
+        ],
+    )
+    plan = plan_for(
+        [entry("no_neurological_lesion", "bilateral", 0.9, hypothesis="mimic_myopathy:symptomatic")], **sections
+    )
+    kidneys = [w for w in plan if w.test == "renal_function"]
+    assert kidneys and kidneys[0].priority == "high" and kidneys[0].when == "within_24h"
+    assert "ck" in names_of(plan)
+    assert "autoimmune_panel" not in names_of(plan)
