@@ -2418,3 +2418,33 @@ def test_the_upper_sacral_rami_are_told_from_the_s1_root_by_the_sural_response_a
     top = group_sites(model, scored)[0]
     assert (top.site, top.side) == ("plexus:sacral", "right")
     assert model.hypotheses[top.members[0]].id.startswith("plexus_sacral_upper_rami")
+
+
+def test_the_front_of_the_knee_numb_alone_is_the_infrapatellar_branch_of_the_saphenous_nerve(model):
+    """A numb, burning patch at the front of the knee, the inner leg and the saphenous response
+    normal, strength and reflexes normal, the knee MRI clear: the infrapatellar branch of the
+    saphenous nerve, caught where it pierces sartorius (House & Ahmed 1977), not a knee that
+    hurts with the nerves sound (the numbness is found on examination) nor the whole
+    saphenous nerve (the inner leg and its study spared)."""
+    case = _case(
+        history={"onset": "subacute", "course": "stable", "duration_days": 35},
+        symptoms=[
+            {"kind": "pain", "region": "anterior_knee", "side": "left", "quality": "burning"},
+            {"kind": "numbness", "region": "anterior_knee", "side": "left"},
+        ],
+        exam={
+            "strength": [{"movement": "knee_extension", "side": "left", "mrc": 5}],
+            "reflexes": [{"reflex": "patellar", "side": "left", "grade": "normal"}],
+            "sensation": [
+                {"region": "anterior_knee", "side": "left", "finding": "reduced"},
+                {"region": "medial_leg", "side": "left", "finding": "normal"},
+                {"region": "anterior_thigh", "side": "left", "finding": "normal"},
+            ],
+        },
+        electrodiagnosis={"nerve_conduction": [{"study": "saphenous_sensory", "side": "left", "result": "normal"}]},
+        investigations=[{"test": "mri_knee", "finding": "normal", "side": "left"}],
+    )
+    scored = score_case(model, case)
+    top = group_sites(model, scored)[0]
+    assert (top.site, top.side) == ("nerve:saphenous", "left")
+    assert model.hypotheses[top.members[0]].id.startswith("nerve_saphenous_infrapatellar")
