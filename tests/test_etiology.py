@@ -1248,3 +1248,17 @@ def test_a_cord_pressed_on_the_scan_is_not_a_vitamin_lack():
         ],
     )
     assert "toxic_or_nutritional" not in [e.cause for e in out[:3]]
+
+
+def test_a_haematoma_on_the_sacral_plexus_on_a_blood_thinner_is_the_bleed():
+    """A pelvic bleed on apixaban named on the sacral plexus by the CT: the bleed is the cause
+    (a bleed deep in the pelvis presses the sacral plexus too: Wilbourn 2007), not an unknown
+    one."""
+    out = ranked(
+        "plexus:sacral",
+        "right",
+        history={"onset": "sudden", "course": "improving", "duration_days": 21, "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right", "severity": 5}],
+        investigations=[{"test": "ct_abdomen_pelvis", "finding": "hematoma", "side": "right", "site": "plexus:sacral"}],
+    )
+    assert out[0].cause == "retroperitoneal_hematoma"

@@ -1465,3 +1465,58 @@ def test_a_root_read_first_after_a_pelvic_operation_goes_back_to_the_surgical_te
     out = run([entry("root:S1", "right", 0.55), entry("plexus:sacral", "right", 0.4)], **sections)
     assert out["etiology"][0].cause == "iatrogenic_surgical"
     assert any("surgical team to review" in o for o in options(out))
+
+
+def test_a_bleed_weeks_ago_asks_about_going_on_with_the_blood_thinner_not_reversing_it_today():
+    """Three weeks after a pelvic bleed on apixaban, improving: the questions of the day of the
+    bleed (pause and reverse the blood thinner today, drain it) are past; the person asks
+    whether it is safe to go on with the blood thinner and whether a scan should check the bleed
+    is shrinking (Tomaselli 2020).  In the first days the emergency question stands."""
+    sections = dict(
+        patient={"age": 78, "sex": "female"},
+        history={"onset": "sudden", "course": "improving", "duration_days": 21, "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right", "severity": 5}],
+        investigations=[{"test": "ct_abdomen_pelvis", "finding": "hematoma", "side": "right", "site": "plexus:sacral"}],
+    )
+    loc = [entry("plexus:sacral", "right", 0.9)]
+    said = " ".join(options(run(loc, **sections)))
+    assert "safe to go on with it" in said and "today" not in said
+    early = dict(sections, history={**sections["history"], "duration_days": 3, "course": "worsening"})
+    assert "see you today whether to pause your blood thinner" in " ".join(options(run(loc, **early)))
+
+
+def test_a_knee_bleeding_on_a_blood_thinner_is_not_given_worn_knee_advice():
+    """A knee filled with blood on warfarin (a haematoma on the knee MRI), read as the knee
+    joint: the advice is the bleed's (the blood thinner, the clotting tests), not exercise and
+    weight advice for a worn knee; the same knee without a bleed on the scan gets the latter."""
+    sections = dict(
+        patient={"age": 74, "sex": "male"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 2, "factors": ["anticoagulation"]},
+        symptoms=[{"kind": "pain", "region": "anterior_knee", "side": "left", "severity": 8}],
+        investigations=[{"test": "mri_knee", "finding": "hematoma", "side": "left"}],
+    )
+    loc = [
+        entry(
+            "no_neurological_lesion",
+            "left",
+            0.8,
+            hypothesis="mimic_knee_joint:symptomatic",
+            look_alikes={"knee_joint": 0.9},
+        )
+    ]
+    assert not any("worn knee" in m.why for m in run(loc, **sections)["management"])
+    worn = dict(sections, history={"onset": "chronic", "course": "stable", "duration_days": 300}, investigations=[])
+    assert any("worn knee" in m.why for m in run(loc, **worn)["management"])
+
+
+def test_a_lump_is_not_offered_for_removal_when_the_long_nerves_to_both_feet_lead():
+    """A sensory neuronopathy with a lung mass on PET-CT: the cancer harms the nerves from afar
+    (paraneoplastic), so the mass is not offered for removal as one that squeezes nerves."""
+    sections = dict(
+        patient={"age": 64},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 90, "factors": ["weight_loss"]},
+        symptoms=[{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}],
+        investigations=[{"test": "pet_ct", "finding": "mass"}],
+    )
+    out = run([entry("polyneuropathy", "bilateral", 0.7)], **sections)
+    assert "Ask whether surgery to remove the mass is possible." not in options(out)

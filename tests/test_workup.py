@@ -859,3 +859,46 @@ def test_after_a_muscle_breakdown_the_kidneys_and_the_ck_are_checked_again_befor
     assert kidneys and kidneys[0].priority == "high" and kidneys[0].when == "within_24h"
     assert "ck" in names_of(plan)
     assert "autoimmune_panel" not in names_of(plan)
+
+
+def test_no_nerve_conduction_study_when_a_groin_skin_nerve_leads():
+    """The iliohypogastric nerve leading after a Pfannenstiel incision, an L1 root behind it: no
+    reliable conduction study reaches the groin skin nerves, so EMG is not proposed while one
+    of them leads, whatever its share; a nerve block is the test (Stewart 2010)."""
+    sections = dict(
+        patient={"age": 33, "sex": "female"},
+        history={"onset": "acute", "course": "stable", "duration_days": 120, "factors": ["recent_surgery_abdominal"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right", "severity": 6}],
+        exam={"sensation": [{"region": "groin", "side": "right", "finding": "reduced"}]},
+    )
+    loc = [entry("nerve:iliohypogastric", "right", 0.5), entry("root:L1", "right", 0.3)]
+    assert "emg_ncs" not in names_of(plan_for(loc, **sections))
+
+
+def test_no_cancer_markers_for_a_swollen_nerve_and_no_crush_ck_weeks_after_lying_still():
+    """A tibial nerve seen swollen at the tarsal tunnel with no cancer known: its scan answers
+    the question, not a cancer marker (as for a lump on a nerve: Kim 2005); and a peroneal palsy
+    three weeks after lying still is not asked about as a crush (the CK rises within days)."""
+    swollen = dict(
+        patient={"age": 67},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 300},
+        symptoms=[{"kind": "pain", "region": "sole", "side": "right", "severity": 6}],
+        investigations=[
+            {
+                "test": "ultrasound_nerve",
+                "finding": "plexus_enhancement_or_thickening",
+                "site": "nerve:tibial",
+                "side": "right",
+            }
+        ],
+    )
+    assert "tumor_markers" not in names_of(plan_for([entry("nerve:tibial", "right", 0.95)], **swollen))
+    lying = dict(
+        patient={"age": 71},
+        history={"onset": "sudden", "course": "stable", "duration_days": 20, "factors": ["prolonged_immobility"]},
+        symptoms=[{"kind": "weakness", "side": "left", "activity": "foot_drop_tripping"}],
+    )
+    loc = [entry("nerve:common_peroneal", "left", 0.95)]
+    assert "ck" not in names_of(plan_for(loc, **lying))
+    early = dict(lying, history={**lying["history"], "duration_days": 2})
+    assert "ck" in names_of(plan_for(loc, **early))
