@@ -1520,3 +1520,31 @@ def test_a_lump_is_not_offered_for_removal_when_the_long_nerves_to_both_feet_lea
     )
     out = run([entry("polyneuropathy", "bilateral", 0.7)], **sections)
     assert "Ask whether surgery to remove the mass is possible." not in options(out)
+
+
+def test_a_muscle_disease_of_weeks_asks_about_the_cancer_checks_of_myositis():
+    """Weak hips and thighs over weeks with a CK of 5,400 and weight loss, a muscle disease
+    leading: an adult with an inflamed muscle disease is checked for a hidden cancer (Oldroyd
+    2023); a muscle breakdown of the last days after exercise is not asked about it."""
+    sections = dict(
+        patient={"age": 58, "sex": "female"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 60, "factors": ["weight_loss"]},
+        symptoms=[{"kind": "weakness", "side": "bilateral", "activity": "rising_from_chair"}],
+        investigations=[{"test": "ck", "value": 5400}],
+    )
+    loc = [
+        entry(
+            "no_neurological_lesion",
+            "bilateral",
+            0.9,
+            hypothesis="mimic_myopathy:symptomatic",
+            look_alikes={"myopathy": 0.9},
+        )
+    ]
+    assert any("hidden cancer" in o for o in options(run(loc, **sections)))
+    breakdown = dict(
+        sections,
+        history={"onset": "acute", "course": "stable", "duration_days": 3},
+        investigations=[{"test": "ck", "value": 68400}],
+    )
+    assert not any("hidden cancer" in o for o in options(run(loc, **breakdown)))

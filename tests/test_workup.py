@@ -902,3 +902,27 @@ def test_no_cancer_markers_for_a_swollen_nerve_and_no_crush_ck_weeks_after_lying
     assert "ck" not in names_of(plan_for(loc, **lying))
     early = dict(lying, history={**lying["history"], "duration_days": 2})
     assert "ck" in names_of(plan_for(loc, **early))
+
+
+def test_a_conus_bleed_already_on_the_lumbar_mri_is_not_sent_for_a_second_emergency_scan():
+    """A bleed in the conus after a spinal needle, on the lumbar MRI (which images the conus, at
+    L1), with nothing pointing above it: the emergency is the team's answer to that bleed, not a
+    whole-spine MRI now; with no such lesion seen, the whole spine is scanned now."""
+    sections = dict(
+        patient={"age": 31, "sex": "female"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 2},
+        symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "numbness", "region": "saddle", "side": "left"}],
+        investigations=[
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "hematoma",
+                "level": "L1",
+                "side": "left",
+                "site": "conus_medullaris",
+            }
+        ],
+    )
+    loc = [entry("conus_medullaris", "bilateral", 0.9), entry("cauda_equina", "bilateral", 0.1)]
+    assert "mri_whole_spine" not in names_of(plan_for(loc, **sections))
+    unseen = dict(sections, investigations=[])
+    assert "mri_whole_spine" in names_of(plan_for(loc, **unseen))
