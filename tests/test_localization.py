@@ -2448,3 +2448,21 @@ def test_the_front_of_the_knee_numb_alone_is_the_infrapatellar_branch_of_the_sap
     top = group_sites(model, scored)[0]
     assert (top.site, top.side) == ("nerve:saphenous", "left")
     assert model.hypotheses[top.members[0]].id.startswith("nerve_saphenous_infrapatellar")
+
+
+def test_a_4_plus_alone_on_the_other_leg_does_not_make_a_one_sided_complaint_two_sided():
+    """A right foot drop (dorsiflexion 4) with a 4+ on the left: the complaint is on the right,
+    as a look-alike reports it; a 4 on the left as well makes it two-sided; a 4+ alone still
+    names its side when nothing else does."""
+    from plexnav.engine.localize import symptomatic_side
+
+    right = {"kind": "weakness", "side": "right", "activity": "foot_drop_tripping"}
+    strength = [
+        {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 4},
+        {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4.5},
+    ]
+    assert symptomatic_side(_case(symptoms=[right], exam={"strength": strength})) == "right"
+    both = [strength[0], {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4}]
+    assert symptomatic_side(_case(symptoms=[right], exam={"strength": both})) == "bilateral"
+    only_slight = [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4.5}]
+    assert symptomatic_side(_case(exam={"strength": only_slight})) == "left"

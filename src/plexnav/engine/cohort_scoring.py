@@ -228,7 +228,11 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
             complaint |= _bits(symptom.side)
     s: StrengthFinding | SensationFinding
     for s in case.exam.strength:
-        complaint |= _bits(s.side) if s.mrc < 5 else 0
+        # a 4+ names the side only when nothing else does, as a stocking does
+        if s.mrc < 4.5:
+            complaint |= _bits(s.side)
+        elif s.mrc < 5:
+            stocking |= _bits(s.side)
     for s in case.exam.sensation:
         if s.finding != "normal":
             if s.region in SIDE_ONLY_IF_ALONE:

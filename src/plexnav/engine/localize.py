@@ -38,14 +38,17 @@ def symptomatic_side(case: Case) -> str:
     stocking is a polyneuropathy's pattern, two-sided by nature, and an ache in the low back or
     the belly lies in the midline: they name the side only when nothing else does (a
     diabetic's painful thigh is on the side of the thigh; a knee look-alike with a mild
-    two-sided back ache is on the side of the knee)."""
-    sides: list[str] = [f.side for f in case.exam.strength if f.mrc < 5]
+    two-sided back ache is on the side of the knee).  A grade of 4+ is the weakest weakness
+    and the one examiners agree on least: alone on the other leg it does not make a one-sided
+    complaint two-sided (a right foot drop with a 4+ on the left is on the right)."""
+    sides: list[str] = [f.side for f in case.exam.strength if f.mrc < 4.5]
+    slight: list[str] = [f.side for f in case.exam.strength if 4.5 <= f.mrc < 5]
     alone: list[str] = []
     for region, side in [(s.region, s.side) for s in case.symptoms if s.side] + [
         (f.region, f.side) for f in case.exam.sensation if f.side and f.finding != "normal"
     ]:
         (alone if region in SIDE_ONLY_IF_ALONE else sides).append(side)
-    return _one_side(sides or alone)
+    return _one_side(sides or alone + slight)
 
 
 def _one_side(sides: list[str]) -> str:
