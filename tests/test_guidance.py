@@ -1548,3 +1548,16 @@ def test_a_muscle_disease_of_weeks_asks_about_the_cancer_checks_of_myositis():
         investigations=[{"test": "ck", "value": 68400}],
     )
     assert not any("hidden cancer" in o for o in options(run(loc, **breakdown)))
+
+
+def test_the_childbirth_follow_up_offers_a_brace_only_for_a_dropped_foot():
+    """A pudendal nerve hurt at a forceps delivery: the follow-up after childbirth speaks of
+    exercises, and of a brace only where a foot drops (a brace does nothing for the perineum)."""
+    sections = dict(
+        patient={"age": 31, "sex": "female"},
+        history={"onset": "sudden", "course": "improving", "duration_days": 20, "factors": ["recent_childbirth"]},
+        symptoms=[{"kind": "numbness", "region": "saddle", "side": "left"}],
+    )
+    out = run([entry("nerve:pudendal", "left", 0.9)], **sections)
+    why = next(m.why for m in out["management"] if m.option.startswith("Ask for follow-up with a nerve specialist"))
+    assert "brace when a foot drops" in why and "A brace and exercises help" not in why
