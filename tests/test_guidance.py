@@ -1561,3 +1561,16 @@ def test_the_childbirth_follow_up_offers_a_brace_only_for_a_dropped_foot():
     out = run([entry("nerve:pudendal", "left", 0.9)], **sections)
     why = next(m.why for m in out["management"] if m.option.startswith("Ask for follow-up with a nerve specialist"))
     assert "brace when a foot drops" in why and "A brace and exercises help" not in why
+
+
+def test_a_polyneuropathy_worse_in_one_leg_asks_for_the_immune_tests():
+    """The asymmetric length-dependent polyneuropathy leading: vasculitis and late Lyme
+    disease do this, so the immune blood tests are asked for, naming the Lyme test."""
+    sections = dict(
+        patient={"age": 69, "sex": "female"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 730},
+        symptoms=[{"kind": "numbness", "region": "sole", "side": "left"}],
+    )
+    loc = [entry("polyneuropathy", "bilateral", 0.9, hypothesis="polyneuropathy_asymmetric_left_worse:bilateral")]
+    panel = [w for w in run(loc, **sections)["workup"] if w.test == "autoimmune_panel"]
+    assert panel and panel[0].priority == "medium" and "Lyme" in panel[0].why

@@ -2466,3 +2466,72 @@ def test_a_4_plus_alone_on_the_other_leg_does_not_make_a_one_sided_complaint_two
     assert symptomatic_side(_case(symptoms=[right], exam={"strength": both})) == "bilateral"
     only_slight = [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4.5}]
     assert symptomatic_side(_case(exam={"strength": only_slight})) == "left"
+
+
+def test_a_polyneuropathy_worse_in_one_leg_is_a_polyneuropathy_not_a_root(model):
+    """A distal, mostly sensory axonal neuropathy clearly worse in the left leg (late Lyme
+    disease, a vasculitis run together: Hopf 1975, Collins 2010), the right foot touched too:
+    low sensory responses beyond the root ganglion on both sides, the proximal muscles normal.
+    The asymmetric length-dependent form explains both legs; a left S1 root explains neither
+    the low responses nor the right foot."""
+    case = _case(
+        patient={"age": 66, "sex": "male"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 500},
+        symptoms=[
+            {"kind": "numbness", "region": "sole", "side": "left"},
+            {"kind": "tingling", "region": "dorsum_foot", "side": "left"},
+            {"kind": "tingling", "region": "great_toe", "side": "right"},
+        ],
+        exam={
+            "strength": [
+                {"movement": m, "side": "bilateral", "mrc": 5}
+                for m in ("ankle_dorsiflexion", "ankle_plantarflexion", "great_toe_extension", "knee_flexion")
+            ],
+            "reflexes": [
+                {"reflex": "achilles", "side": "left", "grade": "reduced"},
+                {"reflex": "achilles", "side": "right", "grade": "normal"},
+            ],
+            "sensation": [
+                {"region": "sole", "side": "left", "finding": "reduced"},
+                {"region": "dorsum_foot", "side": "left", "finding": "reduced"},
+                {"region": "great_toe", "side": "right", "finding": "reduced"},
+                {"region": "sole", "side": "right", "finding": "normal"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "sural_sensory", "side": "left", "result": "reduced"},
+                {"study": "sural_sensory", "side": "right", "result": "normal"},
+                {"study": "superficial_peroneal_sensory", "side": "left", "result": "absent"},
+                {"study": "superficial_peroneal_sensory", "side": "right", "result": "reduced"},
+                {"study": "peroneal_motor_edb", "side": "left", "result": "reduced"},
+                {"study": "peroneal_motor_edb", "side": "right", "result": "normal"},
+            ],
+            "needle_emg": [
+                {"muscle": "extensor_digitorum_brevis", "side": "left", "result": "chronic_neurogenic"},
+                *(
+                    {"muscle": m, "side": "left", "result": "normal"}
+                    for m in ("medial_gastrocnemius", "tibialis_anterior", "biceps_femoris_short_head")
+                ),
+            ],
+        },
+    )
+    scored = score_case(model, case)
+    groups = group_sites(model, scored)
+    assert (groups[0].site, groups[0].side) == ("polyneuropathy", "bilateral"), groups[:3]
+    assert model.hypotheses[groups[0].members[0]].id == "polyneuropathy_asymmetric_left_worse:bilateral"
+
+
+def test_the_better_leg_of_an_asymmetric_polyneuropathy_keeps_a_share_of_the_grades(model):
+    """Built from the worse leg, the asymmetric length-dependent polyneuropathy gives the other
+    leg its lesser share (sites.yaml lesser_reach) of the same grades, so the two sides differ
+    as the symmetric form's never do."""
+    index = {h.id: i for i, h in enumerate(model.hypotheses)}
+    h = index["polyneuropathy_asymmetric_left_worse:bilateral"]
+    f = {spec.key: i for i, spec in enumerate(model.findings)}
+    share = model.hypotheses[h].lesser_reach
+    for region in ("whole_foot_stocking", "lateral_leg"):
+        left, right = (model.inv_lmn[h, f[f"sensation:{region}:{side}"]] for side in ("left", "right"))
+        assert left > right > 0 and right == pytest.approx(left * share, rel=1e-6)
+    symmetric = index["polyneuropathy:bilateral"]
+    assert model.inv_lmn[symmetric, f["sensation:sole:left"]] == model.inv_lmn[symmetric, f["sensation:sole:right"]]

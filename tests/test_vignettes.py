@@ -105,6 +105,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout31": (28, 29),
     "clinic_heldout32": (28, 29),
     "clinic_heldout33": (26, 28),
+    "clinic_heldout34": (27, 29),
 }
 
 

@@ -130,7 +130,8 @@ def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
     hyp = model.hypotheses[h]
     nodes = [n for side in hyp.lesion.values() for n in side]
     if spec.target == "asymmetry":
-        return " (a length-dependent process is symmetric)" if hyp.pattern == "length_dependent" else ""
+        symmetric = hyp.pattern == "length_dependent" and hyp.worse_side is None
+        return " (a length-dependent process is symmetric)" if symmetric else ""
     if spec.target == "age_pair":
         return ""
     if hyp.pattern == "length_dependent":

@@ -27,6 +27,10 @@ class Hypothesis:
     large_fibre: float = 1.0  # a length-dependent pattern's reach to the large fibres (sites.yaml)
     motor: float = 1.0  # share of the lesion's effect that reaches motor fibres (a sensory-root range: little)
     reach: float = 1.0  # a length-dependent pattern's grades scaled up toward the knee (a severe form: sites.yaml)
+    # a length-dependent pattern worse in one leg: that leg, and the share of the grades the
+    # other leg keeps (sites.yaml lesser_reach)
+    worse_side: str | None = None
+    lesser_reach: float = 1.0
     detail: str | None = None
     levels: tuple[str, ...] | None = None
     mimic: str | None = None  # a look-alike of mimics.yaml (site no_neurological_lesion)
@@ -67,6 +71,10 @@ def _sided(
         both = {node: w * bilateral_factor for node, w in lesion.items()}
         return MappingProxyType({s: MappingProxyType(both) for s in V.LATERAL_SIDES})
     return MappingProxyType({})
+
+
+def _with_side(detail: str | None, side: str) -> str | None:
+    return detail.replace("{side}", side) if detail is not None else None
 
 
 def _side_shares(sides: list[HypothesisSide], bilateral_share: float) -> dict[str, float]:
@@ -112,7 +120,10 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     pattern=rec.pattern,
                     large_fibre=rec.large_fibre,
                     reach=rec.reach,
-                    detail=kb.mimics[rec.mimic].detail if rec.mimic else rec.detail,
+                    worse_side=side if rec.lesser_reach is not None else None,
+                    lesser_reach=rec.lesser_reach if rec.lesser_reach is not None else 1.0,
+                    # a detail may name the side it is built from ("worse in the {side} leg")
+                    detail=kb.mimics[rec.mimic].detail if rec.mimic else _with_side(rec.detail, side),
                     mimic=rec.mimic,
                     umn_from=rec.umn_from,
                     name=kb.mimics[rec.mimic].name if rec.mimic else None,

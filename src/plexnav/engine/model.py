@@ -187,7 +187,12 @@ def _fill_asymmetry(
     spec_of = kb.parameters["side_correlation"]
     index = {h.id: i for i, h in enumerate(hypotheses)}
     # the symmetric (patterned) polyneuropathies; a multifocal one is asymmetric by nature
-    alone = [i for i, h in enumerate(hypotheses) if h.site == "polyneuropathy" and h.pattern is not None]
+    # (and an asymmetric length-dependent one is built uneven)
+    alone = [
+        i
+        for i, h in enumerate(hypotheses)
+        if h.site == "polyneuropathy" and h.pattern is not None and h.worse_side is None
+    ]
     twins = [(i, index[focal_id(h.id)]) for i, h in enumerate(hypotheses) if h.background is not None]
     finding_index = {spec.key: f for f, spec in enumerate(findings)}
     for spec in findings:

@@ -32,9 +32,11 @@ def _lesion(hyp: Hypothesis, side: str) -> Mapping[str, float]:
     return hyp.lesion.get(side, {})
 
 
-def _length(kb: KnowledgeBase, length_class: int, hyp: Hypothesis) -> float:
-    """A length-dependent process's grade at a target's length class (its reach scaled)."""
-    return min(kb.length_dependent[length_class] * hyp.reach, 1.0)
+def _length(kb: KnowledgeBase, length_class: int, hyp: Hypothesis, side: str) -> float:
+    """A length-dependent process's grade at a target's length class on one side (its reach
+    scaled; the better leg of an asymmetric one keeps its lesser share)."""
+    reach = hyp.reach * (hyp.lesser_reach if hyp.worse_side is not None and side != hyp.worse_side else 1.0)
+    return min(kb.length_dependent[length_class] * reach, 1.0)
 
 
 def _umn_reach(kb: KnowledgeBase, hyp: Hypothesis, roots: dict[str, float]) -> float:
@@ -70,7 +72,7 @@ def muscle(kb: KnowledgeBase, hyp: Hypothesis, muscle_id: str, side: str, memo: 
         return known
     if hyp.pattern == "length_dependent":
         record = kb.muscles[muscle_id]
-        value = min(_length(kb, record.length_class, hyp) * record.length_weight, 1.0) * hyp.large_fibre
+        value = min(_length(kb, record.length_class, hyp, side) * record.length_weight, 1.0) * hyp.large_fibre
     else:
         value = hyp.deficit * hyp.motor * fw.muscle_involvement(kb, _lesion(hyp, side), muscle_id)
     if memo is not None:
@@ -126,7 +128,7 @@ def reflex(kb: KnowledgeBase, hyp: Hypothesis, reflex_id: str, side: str) -> tup
         lowered: float = cast(Mapping[str, float], look_alike.reflexes).get(reflex_id, 0.0)
         return lowered, 0.0
     if hyp.pattern == "length_dependent":
-        lmn = _length(kb, record.length_class, hyp) * hyp.large_fibre
+        lmn = _length(kb, record.length_class, hyp, side) * hyp.large_fibre
     else:
         lmn = hyp.deficit * fw.reflex_involvement(kb, _lesion(hyp, side), reflex_id)
     central = hyp.central_on(side)
@@ -166,7 +168,7 @@ def _skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str, deficit: f
         lost: float = cast(Mapping[str, float], look_alike.sensory_loss).get(region, 0.0)
         return lost
     if hyp.pattern == "length_dependent":
-        value = _length(kb, record.length_class, hyp)
+        value = _length(kb, record.length_class, hyp, side)
     else:
         value = deficit * fw.skin_involvement(kb, _lesion(hyp, side), region)
     return max(value, hyp.central_on(side).get("sensory", 0.0))
@@ -190,7 +192,7 @@ def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
 def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float:
     record = kb.studies[study_id]
     if hyp.pattern == "length_dependent":
-        return _length(kb, record.length_class, hyp) * hyp.large_fibre
+        return _length(kb, record.length_class, hyp, side) * hyp.large_fibre
     motor = hyp.motor if record.fibres in MOTOR_FIBRES else 1.0
     return hyp.deficit * motor * fw.study_involvement(kb, _lesion(hyp, side), study_id)
 
@@ -198,7 +200,7 @@ def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float
 def visceral(kb: KnowledgeBase, hyp: Hypothesis, symptom: str, side: str) -> float:
     record = kb.visceral[symptom]
     if hyp.pattern == "length_dependent":
-        value = _length(kb, 1, hyp)
+        value = _length(kb, 1, hyp, side)
     else:
         value = hyp.deficit * fw.supply_involvement(kb, _lesion(hyp, side), record.components)
     # a cord lesion disturbs the bladder, bowel and sexual function from above (sites.yaml

@@ -186,6 +186,9 @@ class HypothesisRecord(_Record):
     # for a length-dependent pattern, how far up the leg its grades reach: each length class's
     # grade (sites.yaml length_dependent) times this, at most 1; above 1 for a severe form
     reach: float = Field(1.0, ge=1, le=5)
+    # for a length-dependent pattern worse in one leg (built per side, reported two-sided):
+    # the share of its grades the other, better leg keeps
+    lesser_reach: float | None = Field(None, gt=0, lt=1)
     mimic: str | None = None
     # share of the nerve's function the lesion takes away (1 = all it supplies): an
     # irritative entrapment hurts in its whole territory but weakens and numbs little
