@@ -1262,3 +1262,42 @@ def test_a_haematoma_on_the_sacral_plexus_on_a_blood_thinner_is_the_bleed():
         investigations=[{"test": "ct_abdomen_pelvis", "finding": "hematoma", "side": "right", "site": "plexus:sacral"}],
     )
     assert out[0].cause == "retroperitoneal_hematoma"
+
+
+def test_an_abscess_on_the_trunk_after_childbirth_is_the_infection_not_the_birth():
+    """A foot drop a week after childbirth with fever and an abscess on the lumbosacral trunk
+    on MRI (a septic sacroiliac joint in the case it was written from): the abscess explains
+    the lesion better than the baby's head; the same foot drop after a birth with a clear
+    scan stays the birth's."""
+    sections = dict(
+        patient={"age": 23, "sex": "female"},
+        history={
+            "onset": "acute",
+            "course": "worsening",
+            "duration_days": 9,
+            "factors": ["recent_childbirth", "fever"],
+        },
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "left", "severity": 8}],
+        investigations=[
+            {"test": "mri_pelvis", "finding": "abscess", "side": "left", "site": "plexus:lumbosacral_trunk"},
+            {"test": "crp", "value": 164},
+        ],
+    )
+    assert ranked("plexus:lumbosacral_trunk", **sections)[0].cause == "infection_abscess"
+    clear = dict(sections, history={**sections["history"], "factors": ["recent_childbirth"]}, investigations=[])
+    assert ranked("plexus:lumbosacral_trunk", **clear)[0].cause == "obstetric"
+
+
+def test_a_femoral_nerve_in_someone_who_injects_drugs_names_the_groin_injection():
+    """A femoral neuropathy that began at once in a man who injects drugs, a Tinel sign at the
+    groin: about half of people who inject have used the femoral vein beside the nerve, so
+    the injection is among the three leading causes."""
+    out = ranked(
+        "nerve:femoral",
+        "right",
+        patient={"age": 38, "sex": "male"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 35, "factors": ["iv_drug_use"]},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "severity": 6}],
+        exam={"signs": [{"sign": "tinel_inguinal", "side": "right", "result": "positive"}]},
+    )
+    assert "injection_injury" in [e.cause for e in out[:3]]

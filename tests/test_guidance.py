@@ -1563,6 +1563,83 @@ def test_the_childbirth_follow_up_offers_a_brace_only_for_a_dropped_foot():
     assert "brace when a foot drops" in why and "A brace and exercises help" not in why
 
 
+def test_an_unexplained_bleed_behind_the_peritoneum_asks_for_a_ct_of_the_arteries():
+    """A psoas haematoma on CT in a 79-year-old smoker with no blood thinner, injury or
+    operation (a leaking aneurysm in the case it was written from): the arterial CT that
+    finds the bleeding vessel is asked for now, in an emergency, although a CT was done and
+    although the emergency cap holds staging scans back; on a blood thinner the bleed is
+    explained and the question is the blood thinner's."""
+    sections = dict(
+        patient={"age": 79, "sex": "male"},
+        history={"onset": "sudden", "course": "worsening", "duration_days": 5, "factors": ["smoking"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "left", "severity": 9}],
+        exam={"strength": [{"movement": "knee_extension", "side": "left", "mrc": 2}]},
+        investigations=[{"test": "ct_abdomen_pelvis", "finding": "hematoma", "side": "left", "site": "plexus:lumbar"}],
+    )
+    loc = [entry("plexus:lumbar", "left", 0.9)]
+    ct = [w for w in run(loc, **sections)["workup"] if w.test == "ct_abdomen_pelvis"]
+    assert ct and ct[0].priority == "emergency" and "aneurysm" in ct[0].why
+    thinned = dict(sections, history={**sections["history"], "factors": ["anticoagulation"]})
+    assert not any(w.test == "ct_abdomen_pelvis" for w in run(loc, **thinned)["workup"])
+
+
+def test_a_known_immune_disease_does_not_ask_for_immune_tests_once_a_fracture_explains_it():
+    """Ankylosing spondylitis (an immune disease) with a cord pressed by a bleed over a broken
+    vertebra: the fracture explains it, so no immune blood tests; the same disease with a
+    nerve problem of open cause keeps them."""
+    sections = dict(
+        patient={"age": 71, "sex": "male"},
+        history={
+            "onset": "sudden",
+            "course": "worsening",
+            "duration_days": 3,
+            "factors": ["autoimmune_disease", "fall"],
+        },
+        symptoms=[{"kind": "weakness", "side": "bilateral"}, {"kind": "pain", "region": "lower_back", "severity": 8}],
+        investigations=[
+            {"test": "mri_whole_spine", "finding": "fracture", "level": "T10"},
+            {"test": "mri_whole_spine", "finding": "hematoma", "level": "T10", "site": "spinal_cord"},
+        ],
+    )
+    loc = [entry("spinal_cord", "bilateral", 0.95)]
+    out = run(loc, **sections)
+    assert out["etiology"][0].cause == "trauma" and out["etiology"][0].probability >= 0.9
+    assert not any(w.test == "autoimmune_panel" for w in out["workup"])
+    open_cause = dict(
+        patient={"age": 60},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 200, "factors": ["autoimmune_disease"]},
+        symptoms=[{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}],
+    )
+    assert any(
+        w.test == "autoimmune_panel" for w in run([entry("polyneuropathy", "bilateral", 0.8)], **open_cause)["workup"]
+    )
+
+
+def test_an_inner_shin_that_hurts_alone_is_not_given_worn_knee_advice():
+    """The knee look-alike leading on an aching inner shin alone (a stress fracture of the
+    tibia in the case it was written from): no knee exercise advice, which a fracture would
+    not bear; a painful knee keeps it."""
+    shin = dict(
+        patient={"age": 34, "sex": "female"},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 35},
+        symptoms=[{"kind": "pain", "region": "medial_leg", "side": "left", "provoked_by": ["walking"]}],
+    )
+    loc = [
+        entry(
+            "no_neurological_lesion",
+            "left",
+            0.9,
+            hypothesis="mimic_knee_joint:symptomatic",
+            look_alikes={"knee_joint": 0.3},
+        )
+    ]
+    assert not any("worn knee" in m.why for m in run(loc, **shin)["management"])
+    knee = dict(
+        shin, symptoms=[{"kind": "pain", "region": "anterior_knee", "side": "left", "provoked_by": ["walking"]}]
+    )
+    assert any("worn knee" in m.why for m in run(loc, **knee)["management"])
+
+
 def test_a_polyneuropathy_worse_in_one_leg_asks_for_the_immune_tests():
     """The asymmetric length-dependent polyneuropathy leading: vasculitis and late Lyme
     disease do this, so the immune blood tests are asked for, naming the Lyme test."""

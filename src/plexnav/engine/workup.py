@@ -347,9 +347,12 @@ def plan_workup(
         # a whole-spine MRI includes the lumbar spine: one scan, not two
         if test in chosen and any(c in chosen and chosen[c][0] <= chosen[test][0] for c in covering):
             del chosen[test]
-    if any(e["priority"] == "emergency" for _, _, e in chosen.values()):
+    emergency = {test for test, (_, _, e) in chosen.items() if e["priority"] == "emergency"}
+    if emergency:
         for test, cap in spec.get("after_emergency", {}).items():
-            if test in chosen:
+            # a test that is itself the emergency step (a CT of the arteries for a bleed)
+            # is not held back behind itself
+            if test in chosen and test not in emergency:
                 rank, order, e = chosen[test]
                 cap_rank = V.WORKUP_PRIORITIES.index(cap)
                 if rank < cap_rank:
