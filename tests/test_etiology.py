@@ -1301,3 +1301,19 @@ def test_a_femoral_nerve_in_someone_who_injects_drugs_names_the_groin_injection(
         exam={"signs": [{"sign": "tinel_inguinal", "side": "right", "result": "positive"}]},
     )
     assert "injection_injury" in [e.cause for e in out[:3]]
+
+
+def test_a_bleed_on_the_roots_after_childbirth_is_not_the_birth():
+    """The L5 and S1 roots pressed by a bleed in the spinal canal three weeks after a birth
+    (the clot of an epidural blood patch in the case it was written from): labour presses the
+    nerves in the pelvis, not in the canal, so the birth is not the leading cause."""
+    sections = dict(
+        patient={"age": 31, "sex": "female"},
+        history={"onset": "acute", "course": "improving", "duration_days": 21, "factors": ["recent_childbirth"]},
+        symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"}],
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "hematoma", "level": "L5-S1", "side": "right", "site": "root:L5"}
+        ],
+    )
+    seen = ranked("polyradiculopathy", "right", **sections)
+    assert seen[0].cause != "obstetric" and prob(seen, "obstetric") < 0.25

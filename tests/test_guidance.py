@@ -1651,3 +1651,73 @@ def test_a_polyneuropathy_worse_in_one_leg_asks_for_the_immune_tests():
     loc = [entry("polyneuropathy", "bilateral", 0.9, hypothesis="polyneuropathy_asymmetric_left_worse:bilateral")]
     panel = [w for w in run(loc, **sections)["workup"] if w.test == "autoimmune_panel"]
     assert panel and panel[0].priority == "medium" and "Lyme" in panel[0].why
+
+
+def test_a_bleed_seen_on_the_nerve_is_not_met_with_advice_about_habits():
+    """A haematoma on the common peroneal nerve at the knee on ultrasound, a pressure palsy
+    still leading the causes: the bleed is the pressure, so no advice about crossing the legs
+    or kneeling (its cause and drainage are asked about instead); without the scan the
+    advice about habits stands."""
+    sections = dict(
+        patient={"age": 70, "sex": "male"},
+        history={"onset": "acute", "course": "stable", "duration_days": 10},
+        symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"}],
+        exam={"signs": [{"sign": "tinel_fibular_head", "side": "right", "result": "positive"}]},
+        investigations=[
+            {"test": "ultrasound_nerve", "finding": "hematoma", "side": "right", "site": "nerve:common_peroneal"}
+        ],
+    )
+    loc = [entry("nerve:common_peroneal", "right", 0.95)]
+    habits = "Ask how to take pressure off the nerve at the outside of the knee"
+    out = run(loc, **sections)
+    assert out["etiology"][0].cause == "compressive_entrapment"
+    assert not any(o.startswith(habits) for o in options(out))
+    assert any(o.startswith(habits) for o in options(run(loc, **dict(sections, investigations=[]))))
+
+
+def test_a_calf_that_hurts_after_a_long_journey_with_a_soft_compartment_asks_no_ck():
+    """Calf pain six days after a long-haul flight (lying still ticked), the calf examined and
+    soft, no weakness: not a crush, so no CK (the summary asks whether a clot in a leg vein
+    has been ruled out); a weak leg after lying still keeps the CK."""
+    sections = dict(
+        patient={"age": 47, "sex": "male"},
+        history={"onset": "acute", "course": "worsening", "duration_days": 6, "factors": ["prolonged_immobility"]},
+        symptoms=[{"kind": "pain", "region": "posterior_leg", "side": "right", "severity": 6}],
+        exam={"signs": [{"sign": "tender_tense_compartment", "region": "calf", "side": "right", "result": "negative"}]},
+    )
+    loc = [entry("no_neurological_lesion", "right", 0.9)]
+    out = run(loc, **sections)
+    assert not any(w.test == "ck" for w in out["workup"])
+    assert "blood clot in a deep vein" in out["plain_summary"]
+    weak = dict(sections, symptoms=[*sections["symptoms"], {"kind": "weakness", "side": "right"}])
+    assert any(w.test == "ck" for w in run(loc, **weak)["workup"])
+
+
+def test_a_fibroid_just_treated_is_not_offered_for_removal_when_the_treatment_hurt_the_nerve():
+    """A sacral plexus hurt by the heat of a fibroid ablation the day before: the operation
+    leads the causes, so the lump is not offered for removal or shrinking; a fibroid pressing
+    the plexus with no operation keeps the option."""
+    sections = dict(
+        patient={"age": 41, "sex": "female"},
+        history={
+            "onset": "sudden",
+            "course": "improving",
+            "duration_days": 20,
+            "factors": ["recent_surgery_pelvic", "uterine_fibroids_or_pelvic_mass"],
+        },
+        symptoms=[{"kind": "pain", "region": "buttock", "side": "right", "severity": 6}],
+    )
+    loc = [entry("plexus:sacral", "right", 0.95)]
+    shrink = "Ask about removing or shrinking the lump that presses on the nerves."
+    out = run(loc, **sections)
+    assert out["etiology"][0].cause == "iatrogenic_surgical" and shrink not in options(out)
+    untreated = dict(
+        sections,
+        history={
+            "onset": "chronic",
+            "course": "worsening",
+            "duration_days": 200,
+            "factors": ["uterine_fibroids_or_pelvic_mass"],
+        },
+    )
+    assert shrink in options(run(loc, **untreated))
