@@ -1721,3 +1721,68 @@ def test_a_fibroid_just_treated_is_not_offered_for_removal_when_the_treatment_hu
         },
     )
     assert shrink in options(run(loc, **untreated))
+
+
+def test_a_bleed_in_the_pelvis_after_a_birth_is_not_sent_for_a_ct_of_the_arteries():
+    """A haematoma on the lumbar plexus three weeks after a birth, improving: the delivery
+    explains the bleed, so no CT of the arteries for a leaking aneurysm; the clotting tests
+    still look for a clotting disorder (one can appear after a birth)."""
+    sections = dict(
+        patient={"age": 30, "sex": "female"},
+        history={"onset": "acute", "course": "improving", "duration_days": 21, "factors": ["recent_childbirth"]},
+        symptoms=[{"kind": "weakness", "activity": "leg_gives_way", "side": "left"}],
+        investigations=[{"test": "mri_pelvis", "finding": "hematoma", "side": "left", "site": "plexus:lumbar"}],
+    )
+    tests = [w.test for w in run([entry("plexus:lumbar", "left", 0.95)], **sections)["workup"]]
+    assert "ct_abdomen_pelvis" not in tests and "coagulation_profile" in tests
+
+
+def test_a_broken_bone_at_the_nerve_is_not_met_with_advice_about_habits():
+    """A common peroneal nerve under a fracture of the fibular neck seen on the knee MRI, a
+    conduction block reading as pressure: the injury pressed it, not a crossed leg."""
+    sections = dict(
+        patient={"age": 68, "sex": "male"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 20, "factors": ["fall"]},
+        symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "left"}],
+        exam={"signs": [{"sign": "tinel_fibular_head", "side": "left", "result": "positive"}]},
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "peroneal_motor_ta", "side": "left", "result": "conduction_block_fibular_head"}
+            ]
+        },
+        investigations=[{"test": "mri_knee", "finding": "fracture", "side": "left", "site": "nerve:common_peroneal"}],
+    )
+    loc = [entry("nerve:common_peroneal", "left", 0.95)]
+    habits = "Ask how to take pressure off the nerve at the outside of the knee"
+    out = run(loc, **sections)
+    assert out["etiology"][0].cause == "compressive_entrapment"
+    assert not any(o.startswith(habits) for o in options(out))
+
+
+def test_no_cancer_markers_after_a_pet_ct_that_found_no_cancer():
+    """A plexus lesion with weight loss in a diabetic, a PET-CT reported normal: the scan has
+    looked further than any marker can, so no tumour markers; without the PET they stand."""
+    sections = dict(
+        patient={"age": 69, "sex": "male"},
+        history={
+            "onset": "subacute",
+            "course": "worsening",
+            "duration_days": 84,
+            "factors": ["diabetes", "weight_loss", "night_pain", "smoking"],
+        },
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8}],
+        investigations=[
+            {"test": "esr", "value": 34},
+            {"test": "pet_ct", "finding": "normal"},
+            {
+                "test": "mri_pelvis",
+                "finding": "plexus_enhancement_or_thickening",
+                "side": "left",
+                "site": "plexus:lumbosacral",
+            },
+        ],
+    )
+    loc = [entry("plexus:lumbosacral", "left", 0.9)]
+    assert not any(w.test == "tumor_markers" for w in run(loc, **sections)["workup"])
+    unscanned = dict(sections, investigations=[i for i in sections["investigations"] if i["test"] != "pet_ct"])
+    assert any(w.test == "tumor_markers" for w in run(loc, **unscanned)["workup"])

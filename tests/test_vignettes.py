@@ -107,6 +107,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout33": (26, 28),
     "clinic_heldout34": (27, 29),
     "clinic_heldout35": (28, 29),
+    "clinic_heldout36": (28, 29),
 }
 
 
