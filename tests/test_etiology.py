@@ -1317,3 +1317,26 @@ def test_a_bleed_on_the_roots_after_childbirth_is_not_the_birth():
     )
     seen = ranked("polyradiculopathy", "right", **sections)
     assert seen[0].cause != "obstetric" and prob(seen, "obstetric") < 0.25
+
+
+def test_an_abscess_on_the_nerve_in_an_immune_disease_is_the_infection_not_a_vasculitis():
+    """A tarsal tunnel syndrome with a collection on the tibial nerve on ultrasound, in Crohn's
+    disease on an immune-suppressing drug (tuberculous tenosynovitis in the case it was
+    written from): the abscess is the cause, not an inflammation of the nerve's vessels."""
+    out = ranked(
+        "nerve:tibial",
+        "left",
+        patient={"age": 44, "sex": "male"},
+        history={
+            "onset": "subacute",
+            "course": "worsening",
+            "duration_days": 60,
+            "factors": ["autoimmune_disease", "immunosuppression", "weight_loss"],
+        },
+        symptoms=[{"kind": "pain", "region": "sole", "side": "left", "severity": 6}],
+        investigations=[
+            {"test": "ultrasound_nerve", "finding": "abscess", "side": "left", "site": "nerve:tibial"},
+            {"test": "crp", "value": 40},
+        ],
+    )
+    assert out[0].cause == "infection_abscess"

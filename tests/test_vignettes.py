@@ -108,6 +108,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout34": (27, 29),
     "clinic_heldout35": (28, 29),
     "clinic_heldout36": (28, 29),
+    "clinic_heldout37": (27, 29),
 }
 
 
