@@ -1340,3 +1340,17 @@ def test_an_abscess_on_the_nerve_in_an_immune_disease_is_the_infection_not_a_vas
         ],
     )
     assert out[0].cause == "infection_abscess"
+
+
+def test_a_cord_lesion_days_after_a_spine_operation_names_the_operation_first():
+    """Both legs weak with a sensory level two days after a thoracic spine fixation (a screw
+    into the canal or a bleed at the site: Gertzbein & Robbins 1990): the operation leads the
+    causes, as it does for a root or the cauda equina after a spine operation."""
+    out = ranked(
+        "spinal_cord",
+        "bilateral",
+        patient={"age": 70, "sex": "female"},
+        history={"onset": "sudden", "course": "stable", "duration_days": 2, "factors": ["recent_surgery_spine"]},
+        symptoms=[{"kind": "weakness", "side": "bilateral"}],
+    )
+    assert out[0].cause == "iatrogenic_surgical"
