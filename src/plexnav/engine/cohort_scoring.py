@@ -51,7 +51,7 @@ from plexnav.engine.catalogue import (
     paired_base,
 )
 from plexnav.engine.facts import Condition, base_facts
-from plexnav.engine.localize import look_alike_shares, look_alikes
+from plexnav.engine.localize import SLIGHT_FROM, look_alike_shares, look_alikes
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import (
@@ -229,7 +229,7 @@ def entry_effect(model: LikelihoodModel, case: Case) -> EntryEffect:
     s: StrengthFinding | SensationFinding
     for s in case.exam.strength:
         # a 4+ names the side only when nothing else does, as a stocking does
-        if s.mrc < 4.5:
+        if s.mrc < SLIGHT_FROM:
             complaint |= _bits(s.side)
         elif s.mrc < 5:
             stocking |= _bits(s.side)

@@ -130,8 +130,7 @@ def _spared_reason(model: LikelihoodModel, h: int, spec: FindingSpec) -> str:
     hyp = model.hypotheses[h]
     nodes = [n for side in hyp.lesion.values() for n in side]
     if spec.target == "asymmetry":
-        symmetric = hyp.pattern == "length_dependent" and hyp.worse_side is None
-        return " (a length-dependent process is symmetric)" if symmetric else ""
+        return " (a length-dependent process is symmetric)" if hyp.symmetric_pattern else ""
     if spec.target == "age_pair":
         return ""
     if hyp.pattern == "length_dependent":

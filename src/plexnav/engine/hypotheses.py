@@ -43,6 +43,12 @@ class Hypothesis:
     # grouped with the other look-alikes under the symptomatic side
     acts_on: str | None = None
 
+    @property
+    def symmetric_pattern(self) -> bool:
+        """A length-dependent pattern that moves both legs together (not one built worse in
+        one leg): the side-to-side comparison reads only these."""
+        return self.pattern is not None and self.worse_side is None
+
     def central_on(self, side: str) -> Mapping[CentralEffect, float]:
         """The cord-level effects on one side: a one-sided cord lesion acts mostly on its own
         side (``central``) and a little on the other (``central_contra``)."""

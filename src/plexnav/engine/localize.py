@@ -33,6 +33,11 @@ class Scored:
         return values
 
 
+# a grade at or above this (a 4+) names the complaint's side only when nothing else does
+# (symptomatic_side and its cohort twin, cohort_scoring.entry_effect)
+SLIGHT_FROM = 4.5
+
+
 def symptomatic_side(case: Case) -> str:
     """The side the complaint is on (used to report ``no_neurological_lesion``).  Numbness in a
     stocking is a polyneuropathy's pattern, two-sided by nature, and an ache in the low back or
@@ -41,8 +46,8 @@ def symptomatic_side(case: Case) -> str:
     two-sided back ache is on the side of the knee).  A grade of 4+ is the weakest weakness
     and the one examiners agree on least: alone on the other leg it does not make a one-sided
     complaint two-sided (a right foot drop with a 4+ on the left is on the right)."""
-    sides: list[str] = [f.side for f in case.exam.strength if f.mrc < 4.5]
-    slight: list[str] = [f.side for f in case.exam.strength if 4.5 <= f.mrc < 5]
+    sides: list[str] = [f.side for f in case.exam.strength if f.mrc < SLIGHT_FROM]
+    slight: list[str] = [f.side for f in case.exam.strength if SLIGHT_FROM <= f.mrc < 5]
     alone: list[str] = []
     for region, side in [(s.region, s.side) for s in case.symptoms if s.side] + [
         (f.region, f.side) for f in case.exam.sensation if f.side and f.finding != "normal"

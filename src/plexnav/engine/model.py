@@ -188,11 +188,7 @@ def _fill_asymmetry(
     index = {h.id: i for i, h in enumerate(hypotheses)}
     # the symmetric (patterned) polyneuropathies; a multifocal one is asymmetric by nature
     # (and an asymmetric length-dependent one is built uneven)
-    alone = [
-        i
-        for i, h in enumerate(hypotheses)
-        if h.site == "polyneuropathy" and h.pattern is not None and h.worse_side is None
-    ]
+    alone = [i for i, h in enumerate(hypotheses) if h.site == "polyneuropathy" and h.symmetric_pattern]
     twins = [(i, index[focal_id(h.id)]) for i, h in enumerate(hypotheses) if h.background is not None]
     finding_index = {spec.key: f for f, spec in enumerate(findings)}
     for spec in findings:

@@ -35,7 +35,7 @@ def _lesion(hyp: Hypothesis, side: str) -> Mapping[str, float]:
 def _length(kb: KnowledgeBase, length_class: int, hyp: Hypothesis, side: str) -> float:
     """A length-dependent process's grade at a target's length class on one side (its reach
     scaled; the better leg of an asymmetric one keeps its lesser share)."""
-    reach = hyp.reach * (hyp.lesser_reach if hyp.worse_side is not None and side != hyp.worse_side else 1.0)
+    reach = hyp.reach * (hyp.lesser_reach if side != hyp.worse_side else 1.0)
     return min(kb.length_dependent[length_class] * reach, 1.0)
 
 
