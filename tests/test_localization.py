@@ -2535,3 +2535,48 @@ def test_the_better_leg_of_an_asymmetric_polyneuropathy_keeps_a_share_of_the_gra
         assert left > right > 0 and right == pytest.approx(left * share, rel=1e-6)
     symmetric = index["polyneuropathy:bilateral"]
     assert model.inv_lmn[symmetric, f["sensation:sole:left"]] == model.inv_lmn[symmetric, f["sensation:sole:right"]]
+
+
+def _column_lik(model, case, key_start):
+    """Each hypothesis's log-likelihood of the case's one observation whose key starts so."""
+    scored = score_case(model, case)
+    (col,) = [c for o, c in zip(scored.observations, scored.columns, strict=True) if o.key.startswith(key_start)]
+    ids = [h.id for h in model.hypotheses]
+    return {h: model.log_lik_t[col, i] for i, h in enumerate(ids)}, [
+        o.key for o in scored.observations if o.key.startswith(key_start)
+    ]
+
+
+def test_a_trigger_of_pain_where_a_look_alike_never_hurts_does_not_point_to_it(model):
+    """Walking brings on the pain of a worn knee at the knee, not in the lower abdomen
+    (mimics.yaml: regional): pain in the lower abdomen provoked by walking is, for the knee
+    joint look-alike, what it is with no lesion at all; at the front of the knee it keeps the
+    knee's own value (a joint's pain comes on with weight-bearing)."""
+
+    def walking_pain(region):
+        return _case(symptoms=[{"kind": "pain", "region": region, "side": "right", "provoked_by": ["walking"]}])
+
+    abdomen, keys = _column_lik(model, walking_pain("lower_abdomen"), "evidence:provoked:walking")
+    assert keys == ["evidence:provoked:walking:lower_abdomen"]
+    assert abdomen["mimic_knee_joint:symptomatic"] == pytest.approx(abdomen["no_neurological_lesion:symptomatic"])
+    knee, keys = _column_lik(model, walking_pain("anterior_knee"), "evidence:provoked:walking")
+    assert keys == ["evidence:provoked:walking:anterior_knee"]
+    assert knee["mimic_knee_joint:symptomatic"] > knee["no_neurological_lesion:symptomatic"] + 1.0
+    # a hypothesis's own value where its pain is: spinal stenosis in the calf, not in the abdomen
+    stenosis = "polyradiculopathy_L4_S1:bilateral"
+    calf, _ = _column_lik(model, walking_pain("posterior_leg"), "evidence:provoked:walking")
+    assert calf[stenosis] > abdomen[stenosis] + 1.0
+
+
+def test_a_trigger_said_of_pain_in_two_regions_is_read_for_the_case_as_a_whole(model):
+    """One trigger said of symptoms felt in two regions, or of one without a region, is one
+    piece of evidence read without a region (it is not counted twice); the order of the
+    symptoms does not matter."""
+    back = {"kind": "pain", "region": "lower_back", "provoked_by": ["walking"]}
+    calf = {"kind": "pain", "region": "posterior_leg", "side": "left", "provoked_by": ["walking"]}
+    anywhere = {"kind": "pain", "side": "left", "provoked_by": ["walking"]}
+    for symptoms in ([back, calf], [calf, back], [calf, anywhere]):
+        _, keys = _column_lik(model, _case(symptoms=symptoms), "evidence:provoked:walking")
+        assert keys == ["evidence:provoked:walking"]
+    _, keys = _column_lik(model, _case(symptoms=[calf, {**calf, "kind": "tingling"}]), "evidence:provoked:walking")
+    assert keys == ["evidence:provoked:walking:posterior_leg"]

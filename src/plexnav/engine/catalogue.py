@@ -51,6 +51,11 @@ def _key(*parts: str) -> str:
     return ":".join(p for p in parts if p and p != "midline")
 
 
+def regional_key(evidence: str, region: str) -> str:
+    """'evidence:provoked:walking:groin': a provocation or relief said of symptoms felt in one region."""
+    return f"evidence:{evidence}:{region}"
+
+
 def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
     specs: list[FindingSpec] = []
     add = specs.append
@@ -322,6 +327,20 @@ def build_catalogue(kb: KnowledgeBase) -> tuple[FindingSpec, ...]:
             continue
         for side in ("left", "right") if evidence.sided else ("midline",):
             add(FindingSpec(_key(f"evidence:{key}", side), "evidence", "presence", ("present",), "evidence", key, side))
+        if evidence.regional:  # said of symptoms all felt in one region (observe)
+            for region in V.SKIN_REGIONS:
+                add(
+                    FindingSpec(
+                        regional_key(key, region),
+                        "evidence",
+                        "presence",
+                        ("present",),
+                        "evidence",
+                        key,
+                        "midline",
+                        region,
+                    )
+                )
     specs += imaging_specs(kb)
     specs += _asymmetry_specs(kb, specs)
     # age-adjusted variants: same finding, higher false-positive rate above an age
@@ -556,6 +575,13 @@ def _compute_side(
         return _anywhere(kb, hyp, spec.target_id, side, memo)
     if t == "evidence":
         # the leg a sided finding is recorded on; a side-less finding (the onset) is no leg's
+        if spec.region is not None:  # a provocation or relief said of symptoms felt in one region
+            if memo is None or (hyp.id, "felt") not in memo:
+                shares = predict.felt_shares(kb, hyp)
+                if memo is None:
+                    return predict.regional_evidence(kb, hyp, spec.target_id, shares[spec.region]), 0.0
+                memo[(hyp.id, "felt")] = shares
+            return predict.regional_evidence(kb, hyp, spec.target_id, memo[(hyp.id, "felt")][spec.region]), 0.0
         return predict.evidence(kb, hyp, spec.target_id, spec.side), 0.0
     if t == "imaging":
         return compatibility(kb, hyp, spec.target_id, side, spec.family.removeprefix("imaging_")), 0.0

@@ -695,6 +695,13 @@ class CohortModel:
         self.back_only = (
             model.column.get((BACK_PAIN_ONLY_COMPLAINT, "present")) if BACK_PAIN_ONLY in model.kb.evidence else None
         )
+        # observe: a provocation or relief read with its region (column -> the trigger's
+        # column for the case as a whole), for a case whose entries say it of two regions
+        self.regional_whole = np.full(len(model.column), -1, dtype=np.intp)
+        for spec in model.findings:
+            if spec.family == "evidence" and spec.region is not None:
+                whole = model.column[(f"evidence:{spec.target_id}", "present")]
+                self.regional_whole[[model.column[(spec.key, "present")], whole]] = whole
         regions = one_sided_regions(model.kb)
         if len(regions) > 62:
             raise ValueError("more skin regions than bits in a sensory map mask")
@@ -906,6 +913,7 @@ class CohortModel:
             age = np.nan_to_num(d.age, nan=-np.inf)[case[variant]]
             older = age >= t.obs_age[obs[variant]]
             cols[variant[older]] = t.obs_variant[obs[variant[older]]]
+        self._regional_to_whole(case, cols)
         silent_case, silent_cols = self._silent_sides(columns)
         spared_case, spared_cols = self._spared_halves(d, columns)
         # observe: complaints recorded, none of them bladder or bowel trouble
@@ -953,6 +961,20 @@ class CohortModel:
         # one observation per finding and state however many entries name it (observe.add)
         np.minimum(counts.data, 1.0, out=counts.data)
         return counts
+
+    def _regional_to_whole(self, case: np.ndarray, cols: np.ndarray) -> None:
+        """observe._said_of: a trigger said of symptoms in two regions (or of one without a
+        region) is read for the case as a whole; ``cols`` is changed in place."""
+        whole = self.regional_whole[cols]
+        at = np.flatnonzero(whole >= 0)
+        if not len(at):
+            return
+        n = np.int64(len(self.regional_whole))
+        trigger = case[at].astype(np.int64) * n + whole[at]  # (case, trigger)
+        pairs = np.unique(trigger * n + cols[at])  # its distinct columns
+        found, count = np.unique(pairs // n, return_counts=True)
+        mixed = np.isin(trigger, found[count > 1])
+        cols[at[mixed]] = whole[at[mixed]]
 
     def _spared_halves(self, d: CohortInput, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
         """observe._add_spared_halves: the other half of a perineal region found abnormal on

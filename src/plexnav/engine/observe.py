@@ -28,6 +28,7 @@ from plexnav.engine.catalogue import (
     one_sided_regions,
     pair_difference,
     paired_base,
+    regional_key,
 )
 from plexnav.engine.imaging import imaging_observations
 from plexnav.engine.memo import once_per_object
@@ -68,6 +69,16 @@ def _reflex_state(reflex: str, grade: str) -> str:
 
 
 NEUROGENIC_EMG = ("active_denervation", "chronic_neurogenic", "both", "myokymic_discharges", "reduced_recruitment_only")
+
+
+def _said_of(kb: KnowledgeBase, evidence: str, regions: set[str | None]) -> tuple[str, str]:
+    """The key and words of a provocation or relief: with the region when every symptom it is
+    said of is felt in that one region (mimics.yaml: regional), else for the case as a whole."""
+    (region,) = regions if len(regions) == 1 else (None,)
+    words = evidence.replace(":", " by ", 1).replace("_", " ")
+    if region is not None and kb.evidence[evidence].regional:
+        return regional_key(evidence, region), f"{words} (in the {region.replace('_', ' ')})"
+    return f"evidence:{evidence}", words
 
 
 def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> list[Observation]:
@@ -154,8 +165,9 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         if paralysed.get(side, set()) & normal.get(side, set()):
             # and by how weak: a muscle at MRC 2 or less with a normal EMG (mimics.yaml)
             add(f"evidence:{PARALYSED_NORMAL_EMG}:{side}", "present", "a paralysed muscle normal on EMG")
-    provoked: set[V.ProvokedBy] = set()
-    relieved: set[V.RelievedBy] = set()
+    # each trigger with the regions of the symptoms it is said of (None: a symptom without one)
+    provoked: dict[V.ProvokedBy, set[str | None]] = {}
+    relieved: dict[V.RelievedBy, set[str | None]] = {}
     qualities: set[V.PainQuality] = set()
     for sym in case.symptoms:
         if sym.kind in V.MIDLINE_SYMPTOMS:
@@ -164,9 +176,9 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         if sym.kind == "pain" and sym.quality is not None:
             qualities.add(sym.quality)
         for trigger in sym.provoked_by or ():
-            provoked.add(trigger)
+            provoked.setdefault(trigger, set()).add(sym.region)
         for relief in sym.relieved_by or ():
-            relieved.add(relief)
+            relieved.setdefault(relief, set()).add(sym.region)
         if sym.kind in ("pain", "numbness", "tingling") and sym.region:
             group = "pain" if sym.kind == "pain" else "sensory"
             if sym.region in V.MIDLINE_REGIONS and sym.side is None:
@@ -185,10 +197,10 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         add(f"evidence:onset:{case.history.onset}", "present", f"{case.history.onset} onset")
     if case.history.duration_days is not None and case.history.duration_days >= LONG_COURSE_DAYS:
         add(f"evidence:{LONG_COURSE}", "present", f"lasting {case.history.duration_days} days")
-    for trigger in sorted(provoked):
-        add(f"evidence:provoked:{trigger}", "present", f"provoked by {trigger.replace('_', ' ')}")
-    for relief in sorted(relieved):
-        add(f"evidence:relieved:{relief}", "present", f"relieved by {relief.replace('_', ' ')}")
+    for kind, triggers in (("provoked", provoked), ("relieved", relieved)):
+        for trigger, regions in sorted(triggers.items()):
+            key, words = _said_of(kb, f"{kind}:{trigger}", regions)
+            add(key, "present", words)
     for quality in sorted(qualities):
         if f"quality:{quality}" in kb.evidence:  # aching and sharp pain tell nothing apart
             add(f"evidence:quality:{quality}", "present", f"{quality} pain")

@@ -273,6 +273,32 @@ def evidence(kb: KnowledgeBase, hyp: Hypothesis, key: str, side: str | None = No
     return rec.family.get(hyp.family, rec.default)
 
 
+def regional_evidence(kb: KnowledgeBase, hyp: Hypothesis, key: str, share: float) -> float:
+    """P(a provocation or relief said of symptoms felt in one region) under the hypothesis:
+    its own value as far as the hypothesis makes that region hurt (``share``, see
+    :func:`felt_shares`), else the background any symptom has (mimics.yaml: regional)."""
+    rec = kb.evidence[key]
+    background = rec.none if hyp.mimic is not None or hyp.family == "none" else rec.default
+    return background + (evidence(kb, hyp, key) - background) * share
+
+
+def felt_shares(kb: KnowledgeBase, hyp: Hypothesis) -> dict[str, float]:
+    """Per skin region, how far it is the hypothesis's own: its pain or tingling there (either
+    leg) against the region it affects most, over likelihood.yaml ``regional_evidence``
+    ``own_from``, capped at 1; 0 where it never reaches.  A hypothesis that makes no region
+    hurt (no lesion) takes 1 everywhere."""
+    felt = {
+        r: max(
+            max(pain(kb, hyp, r, side), sensory_symptom(kb, hyp, r, side))
+            for side in (("midline",) if kb.skin[r].midline else V.LATERAL_SIDES)
+        )
+        for r in V.SKIN_REGIONS
+    }
+    top = max(felt.values())
+    own_from = kb.parameters["regional_evidence"]["own_from"]
+    return {r: (min(1.0, f / top / own_from) if top > 0 else 1.0) for r, f in felt.items()}
+
+
 def normal_scan(kb: KnowledgeBase, hyp: Hypothesis, region: str) -> float:
     """P(a scan of the region is reported normal) under the hypothesis (imaging.yaml)."""
     rule = kb.imaging["normal"][region]

@@ -241,6 +241,10 @@ class EvidenceRecord(Sourced):
     # read on each leg ('evidence:KEY:left'), so that a one-sided look-alike gives it only
     # on its own leg; the others are read for the case as a whole
     sided: bool = False
+    # said of a symptom felt in a region (what provokes or eases it): when every symptom it is
+    # said of is felt in one region, it is also read with that region
+    # ('evidence:KEY:REGION'), and a look-alike gives it only as far as it hurts there
+    regional: bool = False
 
 
 class MimicRecord(Sourced):
