@@ -109,6 +109,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout35": (28, 29),
     "clinic_heldout36": (28, 29),
     "clinic_heldout37": (27, 29),
+    "clinic_heldout38": (27, 29),
 }
 
 
