@@ -2580,3 +2580,14 @@ def test_a_trigger_said_of_pain_in_two_regions_is_read_for_the_case_as_a_whole(m
         assert keys == ["evidence:provoked:walking"]
     _, keys = _column_lik(model, _case(symptoms=[calf, {**calf, "kind": "tingling"}]), "evidence:provoked:walking")
     assert keys == ["evidence:provoked:walking:posterior_leg"]
+
+
+def test_back_pain_worse_lying_flat_weighs_alike_for_the_conus_and_the_cord_above_it(model):
+    """Pain worse lying flat comes from a tumour in the canal (a cause, not a site), and the
+    conus is the cord's lowest segment, reached by the same deposits: the finding does not
+    count against it where it counts for the cord (a breast cancer deposit at L1 compressing
+    the conus was read as the cauda equina on it)."""
+    pain = _case(symptoms=[{"kind": "pain", "region": "lower_back", "provoked_by": ["lying_flat"]}])
+    lik, _ = _column_lik(model, pain, "evidence:provoked:lying_flat")
+    assert lik["conus_medullaris:bilateral"] == pytest.approx(lik["spinal_cord:bilateral"])
+    assert lik["conus_medullaris:bilateral"] > lik["cauda_equina:bilateral"]
