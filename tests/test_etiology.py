@@ -1354,3 +1354,29 @@ def test_a_cord_lesion_days_after_a_spine_operation_names_the_operation_first():
         symptoms=[{"kind": "weakness", "side": "bilateral"}],
     )
     assert out[0].cause == "iatrogenic_surgical"
+
+
+def test_a_broken_pelvis_on_the_history_and_on_the_scan_is_one_fracture():
+    """A pelvic fracture recorded in the history is the fracture the CT shows: its weight
+    counts once, so an operation on the sacrum the day before a lumbosacral trunk palsy
+    (cement leaking from a sacroplasty, an S1 screw through the front of the sacrum: Acta
+    Orthop Belg 2012; Inoue 2013) stays in the running."""
+    case = make_case(
+        patient={"age": 81},
+        history={"onset": "sudden", "duration_days": 24, "factors": ["pelvic_fracture", "fall", "recent_surgery_spine"]},
+        symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "left"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2}]},
+        investigations=[{"test": "ct_pelvis", "finding": "fracture", "side": "left", "level": "S1"}],
+    )
+    causes = rank_causes(case, [entry("plexus:lumbosacral_trunk", "left", 0.95)], K)
+    trauma = next(c for c in causes if c.cause == "trauma")
+    assert "A scan showed a broken bone." not in trauma.reasons
+    assert "iatrogenic_surgical" in [c.cause for c in causes[:2]]
+    operated = make_case(
+        patient={"age": 66},
+        history={"onset": "sudden", "duration_days": 3, "factors": ["recent_surgery_spine"]},
+        symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"}],
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2}]},
+    )
+    top = rank_causes(operated, [entry("plexus:lumbosacral_trunk", "right", 0.95)], K)[0]
+    assert top.cause == "iatrogenic_surgical"
