@@ -926,3 +926,47 @@ def test_a_conus_bleed_already_on_the_lumbar_mri_is_not_sent_for_a_second_emerge
     assert "mri_whole_spine" not in names_of(plan_for(loc, **sections))
     unseen = dict(sections, investigations=[])
     assert "mri_whole_spine" in names_of(plan_for(loc, **unseen))
+
+
+def _cultures(entries):
+    return [(w.priority, w.when) for w in entries if w.test == "blood_cultures"]
+
+
+def test_blood_cultures_keep_the_pace_of_the_picture_an_abscess_belongs_to():
+    """A pocket of pus read as the cause of a nerve problem the policy calls urgent (a cold
+    abscess on the tibial nerve, no fever): cultures within a day, not as an emergency step.
+    A liver abscess under treatment, far from the nerves, beside a drug neuropathy: no
+    cultures.  An abscess the scan places on a root in the spinal canal: cultures now, with
+    an alert (Darouiche 2006)."""
+    tibial = dict(
+        patient={"age": 41},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 30, "factors": ["immunosuppression"]},
+        symptoms=[{"kind": "pain", "region": "sole", "side": "left", "severity": 6}],
+        exam={"strength": [{"movement": "toe_flexion", "side": "left", "mrc": 3}]},
+        investigations=[{"test": "ultrasound_nerve", "finding": "abscess", "side": "left", "site": "nerve:tibial"}],
+    )
+    case = make_case(**tibial)
+    assert assess_triage(case, K).level == "urgent"
+    assert _cultures(plan(case, [entry("nerve:tibial", "left", 0.95)])) == [("high", "within_24h")]
+    liver = dict(
+        patient={"age": 69},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 24, "factors": ["diabetes"]},
+        symptoms=[{"kind": "pain", "region": "sole", "side": "bilateral", "quality": "burning"}],
+        exam={"reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "absent"}]},
+        investigations=[{"test": "ct_abdomen_pelvis", "finding": "abscess"}, {"test": "hba1c", "value": 7.2}],
+    )
+    assert _cultures(plan_for([entry("polyneuropathy", "bilateral", 0.9)], **liver)) == []
+    root = dict(
+        patient={"age": 77},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 20, "factors": ["diabetes"]},
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "left", "severity": 8}],
+        exam={"strength": [{"movement": "knee_extension", "side": "left", "mrc": 4}]},
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "abscess", "side": "left", "level": "L3-L4", "site": "root:L3"}
+        ],
+    )
+    case = make_case(**root)
+    triage = assess_triage(case, K)
+    assert triage.level != "emergency" and [a.id for a in triage.alerts] == ["alert.spinal_abscess"]
+    entries = plan(case, [entry("root:L3", "left", 0.9)])
+    assert entries[0].test == "blood_cultures" and entries[0].priority == "emergency"
