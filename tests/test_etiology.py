@@ -1363,7 +1363,11 @@ def test_a_broken_pelvis_on_the_history_and_on_the_scan_is_one_fracture():
     Orthop Belg 2012; Inoue 2013) stays in the running."""
     case = make_case(
         patient={"age": 81},
-        history={"onset": "sudden", "duration_days": 24, "factors": ["pelvic_fracture", "fall", "recent_surgery_spine"]},
+        history={
+            "onset": "sudden",
+            "duration_days": 24,
+            "factors": ["pelvic_fracture", "fall", "recent_surgery_spine"],
+        },
         symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": "left"}],
         exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2}]},
         investigations=[{"test": "ct_pelvis", "finding": "fracture", "side": "left", "level": "S1"}],

@@ -166,8 +166,8 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
             # and by how weak: a muscle at MRC 2 or less with a normal EMG (mimics.yaml)
             add(f"evidence:{PARALYSED_NORMAL_EMG}:{side}", "present", "a paralysed muscle normal on EMG")
     # each trigger with the regions of the symptoms it is said of (None: a symptom without one)
-    provoked: dict[V.ProvokedBy, set[str | None]] = {}
-    relieved: dict[V.RelievedBy, set[str | None]] = {}
+    provoked: dict[str, set[str | None]] = {}
+    relieved: dict[str, set[str | None]] = {}
     qualities: set[V.PainQuality] = set()
     for sym in case.symptoms:
         if sym.kind in V.MIDLINE_SYMPTOMS:
@@ -197,9 +197,9 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
         add(f"evidence:onset:{case.history.onset}", "present", f"{case.history.onset} onset")
     if case.history.duration_days is not None and case.history.duration_days >= LONG_COURSE_DAYS:
         add(f"evidence:{LONG_COURSE}", "present", f"lasting {case.history.duration_days} days")
-    for kind, triggers in (("provoked", provoked), ("relieved", relieved)):
-        for trigger, regions in sorted(triggers.items()):
-            key, words = _said_of(kb, f"{kind}:{trigger}", regions)
+    for kind, said in (("provoked", provoked), ("relieved", relieved)):
+        for what, regions in sorted(said.items()):
+            key, words = _said_of(kb, f"{kind}:{what}", regions)
             add(key, "present", words)
     for quality in sorted(qualities):
         if f"quality:{quality}" in kb.evidence:  # aching and sharp pain tell nothing apart
