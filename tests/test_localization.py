@@ -2591,3 +2591,13 @@ def test_back_pain_worse_lying_flat_weighs_alike_for_the_conus_and_the_cord_abov
     lik, _ = _column_lik(model, pain, "evidence:provoked:lying_flat")
     assert lik["conus_medullaris:bilateral"] == pytest.approx(lik["spinal_cord:bilateral"])
     assert lik["conus_medullaris:bilateral"] > lik["cauda_equina:bilateral"]
+
+
+def test_radicular_pain_weighs_for_the_cauda_equina_more_than_for_the_conus(model):
+    """Both numb the sacral segments' skin, but radicular pain is prominent from the roots of
+    the cauda equina and less so from the conus (Dawodu, the table of the two syndromes): a
+    burning sole (S1) argues for the cauda equina (by 0.06 before, when the conus gave its
+    territory's pain as fully as the roots)."""
+    pain = _case(symptoms=[{"kind": "pain", "region": "sole", "side": "left"}])
+    lik, _ = _column_lik(model, pain, "symptom:pain:sole:left")
+    assert lik["cauda_equina:bilateral"] > lik["conus_medullaris:bilateral"] + 0.3

@@ -140,6 +140,7 @@ CORD_EFFECTS = {
     "areflexia": "reflexes lost below the level (spinal shock)",
     "flaccid": "every muscle below paralysed alike (spinal shock)",
     "pyramidal_weakness": "share of the upper motor neuron effect shown as weakness",
+    "painless": "share of its root territory the lesion leaves without radicular pain",
 }
 
 

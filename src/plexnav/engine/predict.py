@@ -182,8 +182,12 @@ def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
         # look-alike does not hurt on the other side
         look_alike = _look_alike(kb, hyp, side)
         return look_alike.pain.get(cast(V.SkinRegion, region), 0.0) if look_alike is not None else 0.0
-    # pain is irritation, not loss of function: it fills the whole territory
-    territory = _skin(kb, hyp, region, side, 1.0) if not hyp.central_on(side).get("sensory") else 0.0
+    # pain is irritation, not loss of function: it fills the whole territory (less of it from
+    # a lesion of the cord's segments than from their roots: sites.yaml painless)
+    central = hyp.central_on(side)
+    territory = (
+        _skin(kb, hyp, region, side, 1.0) * (1 - central.get("painless", 0.0)) if not central.get("sensory") else 0.0
+    )
     if hyp.pattern == "length_dependent":
         return territory
     return max(territory, fw.local_pain_involvement(kb, _lesion(hyp, side), region))

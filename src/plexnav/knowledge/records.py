@@ -16,7 +16,7 @@ HypothesisSide = Literal["left", "right", "bilateral", "symptomatic"]  # symptom
 # reflexes of spinal shock in its first days to weeks (Ditunno 2004), and the share of its
 # upper motor neuron effect that shows as weakness on testing (1 unless given: a myelopathy
 # of the long tracts stiffens the legs before it weakens them)
-CentralEffect = Literal["umn", "sensory", "visceral", "areflexia", "flaccid", "pyramidal_weakness"]
+CentralEffect = Literal["umn", "sensory", "visceral", "areflexia", "flaccid", "pyramidal_weakness", "painless"]
 
 
 def _check_shares(owner: str, roots: Mapping[RootLevel, float] | None) -> None:
