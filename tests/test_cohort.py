@@ -404,3 +404,39 @@ def test_a_parquet_table_scores_as_its_pandas_frame(model):
     pd.testing.assert_frame_equal(score_table(table), score_frame(frame))
     plain = pa.Table.from_pandas(frame.astype(str), preserve_index=False)  # plain strings
     pd.testing.assert_frame_equal(score_table(plain), score_frame(frame))
+
+
+def _cauda_mass_case(case_id: str, mass_level: str, narrowing: dict) -> dict:
+    return {
+        "format": "plexnav-case/1",
+        "id": case_id,
+        "patient": {"age": 63, "sex": "female"},
+        "history": {"onset": "chronic", "course": "worsening", "duration_days": 300},
+        "symptoms": [{"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "posterior_thigh", "side": "right"}],
+        "exam": {"sensation": [{"region": "saddle", "side": "bilateral", "finding": "reduced"}]},
+        "investigations": [
+            {"test": "mri_lumbar_spine", "finding": "mass", "level": mass_level, "site": "cauda_equina"},
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "cord_or_cauda_compression",
+                "level": mass_level,
+                "site": "cauda_equina",
+            },
+            {"test": "mri_lumbar_spine", **narrowing},
+        ],
+    }
+
+
+def test_a_mass_at_the_level_of_a_narrowing_scores_as_assess(model):
+    """facts.mass_at_structural_level is a fact of the whole case (a mass and a narrowing at a
+    shared level, on two rows); the columns rebuild it from per-row segment pieces and give
+    assess's leading cause: a growth on the cauda equina with a disc two levels lower, and a
+    mass at the level of a narrowing that may be the facet cyst it comes from."""
+    cases = [
+        _cauda_mass_case("apart", "L3", {"finding": "disc_herniation", "level": "L5-S1", "position": "central"}),
+        _cauda_mass_case("shared", "L4-L5", {"finding": "canal_stenosis", "level": "L4-L5"}),
+    ]
+    frame = pd.DataFrame([row for case in cases for row in case_rows(case)])
+    assert _assert_equal_to_assess(frame, model) == 2
+    causes = dict(zip(score_frame(frame)["case_id"], score_frame(frame)["cause_1"], strict=True))
+    assert causes["apart"] == "neoplastic"

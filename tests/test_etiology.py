@@ -1384,3 +1384,60 @@ def test_a_broken_pelvis_on_the_history_and_on_the_scan_is_one_fracture():
     )
     top = rank_causes(operated, [entry("plexus:lumbosacral_trunk", "right", 0.95)], K)[0]
     assert top.cause == "iatrogenic_surgical"
+
+
+def test_a_growth_on_the_cauda_equina_is_not_explained_by_a_disc_at_another_level():
+    """A mass the scan places on the cauda equina at L3, pressing it, with a central disc at
+    L5-S1: the growth presses the nerves, the disc is beside the point (an intradural
+    paraganglioma read as wear and tear, 0.59, before).  A mass at the level of the canal's
+    narrowing may be the facet cyst or disc fragment it comes from, and wear and tear keeps
+    its place there."""
+
+    def case(mass_level, narrowing):
+        return make_case(
+            patient={"age": 58},
+            history={"onset": "chronic", "course": "worsening", "duration_days": 540, "factors": ["night_pain"]},
+            symptoms=[{"kind": "bladder_dysfunction"}, {"kind": "pain", "region": "posterior_thigh", "side": "right"}],
+            investigations=[
+                {"test": "mri_lumbar_spine", "finding": "mass", "level": mass_level, "site": "cauda_equina"},
+                {
+                    "test": "mri_lumbar_spine",
+                    "finding": "cord_or_cauda_compression",
+                    "level": mass_level,
+                    "site": "cauda_equina",
+                },
+                {"test": "mri_lumbar_spine", **narrowing},
+            ],
+        )
+
+    site = [entry("cauda_equina", "bilateral", 0.95)]
+    apart = rank_causes(case("L3", {"finding": "disc_herniation", "level": "L5-S1", "position": "central"}), site, K)
+    assert apart[0].cause == "neoplastic" and apart[0].probability > 0.8
+    shared = rank_causes(case("L4-L5", {"finding": "canal_stenosis", "level": "L4-L5"}), site, K)
+    assert "degenerative_spine" in [c.cause for c in shared[:2]]
+
+
+def test_a_recent_infection_with_enhancing_roots_keeps_infection_among_the_causes():
+    """Two lumbar roots inflamed weeks after a tick bite (Lyme radiculitis: Bannwarth), the
+    roots enhancing on MRI, an incidental central disc: a recent infection at a root is the
+    rash or the bite a disc lacks (Thomas & Howard 1972; Mygland 2010): the infection is among
+    the leading three with a share worth testing for (0.07 before, at a ratio of 5)."""
+    case = make_case(
+        patient={"age": 61},
+        history={
+            "onset": "subacute",
+            "course": "worsening",
+            "duration_days": 26,
+            "factors": ["recent_infection", "night_pain"],
+        },
+        symptoms=[{"kind": "pain", "region": "anterior_thigh", "side": "right", "severity": 8}],
+        exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 4}]},
+        investigations=[
+            {"test": "mri_lumbar_spine", "finding": "plexus_enhancement_or_thickening"},
+            {"test": "mri_lumbar_spine", "finding": "disc_herniation", "level": "L4-L5", "position": "central"},
+            {"test": "crp", "value": 6},
+        ],
+    )
+    causes = rank_causes(case, [entry("polyradiculopathy", "right", 0.95, levels=["L4", "L5"])], K)
+    infection = next(c for c in causes[:3] if c.cause == "infection_abscess")
+    assert infection.probability > 0.1

@@ -50,7 +50,7 @@ from plexnav.engine.catalogue import (
     one_sided_regions,
     paired_base,
 )
-from plexnav.engine.facts import Condition, base_facts
+from plexnav.engine.facts import MASS_AT_STRUCTURAL_LEVEL, SEGMENTS, Condition, base_facts
 from plexnav.engine.localize import SLIGHT_FROM, look_alike_shares, look_alikes
 from plexnav.engine.memo import once_per_object
 from plexnav.engine.model import LikelihoodModel
@@ -74,7 +74,9 @@ LEFT, RIGHT, EITHER = 1, 2, 4
 _SIDE_BITS = {"left": LEFT, "right": RIGHT, "bilateral": LEFT | RIGHT}
 # observations that do not make a presentation one-sided (observe._add_silent_sides)
 # facts that span entries: computed over the whole case below, not per entry
-_CASE_LEVEL = ("exam:normal", "symptom:weakness:not_refuted_by_exam")
+_CASE_LEVEL = ("exam:normal", "symptom:weakness:not_refuted_by_exam", MASS_AT_STRUCTURAL_LEVEL)
+# the per-entry pieces facts.mass_at_structural_level reads
+_SEGMENT_PIECES = tuple(f"imaging_segment:{kind}:{s}" for kind in ("mass", "structural") for s in SEGMENTS)
 
 
 _OFFSIDE = "imaging_offside_only:"
@@ -576,6 +578,13 @@ class _Columns:
             return self._weakness_not_refuted()
         if name.startswith(_OFFSIDE):
             return self._offside_only(name.removeprefix(_OFFSIDE))
+        if name == MASS_AT_STRUCTURAL_LEVEL:
+            both = [
+                self.feature(f"imaging_segment:mass:{s}") & self.feature(f"imaging_segment:structural:{s}")
+                for s in SEGMENTS
+            ]
+            found: np.ndarray = np.logical_or.reduce(both)
+            return found
         if name.startswith("single_region:"):
             single: np.ndarray = self._single_region() == self.d.entries._region.get(name.split(":", 1)[1], -2)
             return single
@@ -791,6 +800,8 @@ class CohortModel:
         named = set(named) | {
             piece for f in named if f.startswith(_OFFSIDE) for piece in _offside_pieces(f.removeprefix(_OFFSIDE))
         }
+        if MASS_AT_STRUCTURAL_LEVEL in named:  # ... and facts.mass_at_structural_level
+            named |= set(_SEGMENT_PIECES)
         wanted = sorted(f for f in named if f not in special and not f.startswith(("single_region:", _OFFSIDE)))
         self.feature_bit = {f: _FIRST_FEATURE + i for i, f in enumerate(wanted)}
         self.words = (_FIRST_FEATURE + len(wanted) + 63) // 64

@@ -167,6 +167,32 @@ def _investigations(case: Case, feats: set[str], values: dict[str, float]) -> No
                 feats.update(f"scan_reaches:root:{r}" for r in reached or ())
                 if reached is None:
                     feats.add("scan_reaches:unlevelled")
+            kind = "mass" if inv.finding == "mass" else "structural" if inv.finding in STRUCTURAL_FINDINGS else None
+            if kind is not None and inv.level is not None:
+                feats.update(f"imaging_segment:{kind}:{s}" for s in level_segments(inv.level))
+    feats.update(mass_at_structural_level(feats))
+
+
+# the vertebral segments a scan's level names, in order (case format: T1-T12, L1-L5, S1-S5)
+SEGMENTS = (*(f"T{i}" for i in range(1, 13)), *(f"L{i}" for i in range(1, 6)), *(f"S{i}" for i in range(1, 6)))
+MASS_AT_STRUCTURAL_LEVEL = "imaging_mass_at_structural_level"
+
+
+def level_segments(level: str) -> tuple[str, ...]:
+    """'L4-L5' -> ('L4', 'L5'); 'L2-L4' -> ('L2', 'L3', 'L4'); 'S1' -> ('S1',)."""
+    ends = [SEGMENTS.index(s) for s in level.split("-")]
+    return SEGMENTS[min(ends) : max(ends) + 1]
+
+
+def mass_at_structural_level(features: Collection[str]) -> set[str]:
+    """A mass reported at a level that a disc or a narrowing shares (a facet cyst or a
+    sequestered fragment beside the stenosis it comes from, often reported as a mass), read
+    over the whole case from per-entry pieces ``imaging_segment:<mass|structural>:<segment>``,
+    so the cohort scorer rebuilds the same fact from its rows."""
+    both = any(
+        f"imaging_segment:mass:{s}" in features and f"imaging_segment:structural:{s}" in features for s in SEGMENTS
+    )
+    return {MASS_AT_STRUCTURAL_LEVEL} if both else set()
 
 
 # a disc or a narrowing: wear and tear of the spine that can press a root (definitions.yaml

@@ -56,6 +56,10 @@ _FEATURE_PATTERNS = [
     # roots_reached), or none named at all
     rf"scan_reaches:root:({_alt(V.ROOT_LEVELS)})|scan_reaches:unlevelled",
     rf"imaging_side:(left|right|none):({_alt(V.IMAGING_FINDINGS)})|side_affected:(left|right)",
+    # a mass at a level a disc or a narrowing shares (engine/facts.py mass_at_structural_level),
+    # and the per-entry pieces it is made of
+    r"imaging_mass_at_structural_level",
+    r"imaging_segment:(mass|structural):(T([1-9]|1[0-2])|L[1-5]|S[1-5])",
 ]
 # Context the engines add after the case's own facts (triage, localization, causes): rules
 # may read it, a derived definition may not (definitions are worked out from the case alone,
