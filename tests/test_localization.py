@@ -2601,3 +2601,38 @@ def test_radicular_pain_weighs_for_the_cauda_equina_more_than_for_the_conus(mode
     pain = _case(symptoms=[{"kind": "pain", "region": "sole", "side": "left"}])
     lik, _ = _column_lik(model, pain, "symptom:pain:sole:left")
     assert lik["cauda_equina:bilateral"] > lik["conus_medullaris:bilateral"] + 0.3
+
+
+def test_radiotherapy_over_the_lumbosacral_region_counts_for_its_roots_as_for_its_plexus(model):
+    """Radiotherapy whose field takes in the cauda equina (para-aortic and pelvic fields for a
+    seminoma or a lymphoma) can injure its roots years later (the post-radiation lower motor
+    neuron syndrome: Abraham 2013; Ducray 2008), not only the plexus: with the roots' own
+    signs (paraspinal denervation on both sides), the history raises the root range against
+    the sites it does not reach (a polyneuropathy), as it raises the plexus."""
+    sections = dict(
+        patient={"age": 52, "sex": "male"},
+        history={"onset": "chronic", "course": "worsening", "duration_days": 1000, "factors": ["cancer_history"]},
+        exam={
+            "strength": [
+                {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 3},
+                {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 4},
+            ],
+            "reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "absent"}],
+        },
+        electrodiagnosis={
+            "needle_emg": [
+                {"muscle": "paraspinal_lower_lumbar", "side": "right", "result": "active_denervation"},
+                {"muscle": "paraspinal_lower_lumbar", "side": "left", "result": "active_denervation"},
+            ]
+        },
+    )
+    plain = {g.site: g.probability for g in group_sites(model, score_case(model, _case(**sections)))}
+    history = {**sections["history"], "factors": ["cancer_history", "pelvic_radiation"]}
+    irradiated = {
+        g.site: g.probability for g in group_sites(model, score_case(model, _case(**{**sections, "history": history})))
+    }
+
+    def odds(p):
+        return p["polyradiculopathy"] / p["polyneuropathy"]
+
+    assert odds(irradiated) > 1.5 * odds(plain)
