@@ -970,3 +970,26 @@ def test_blood_cultures_keep_the_pace_of_the_picture_an_abscess_belongs_to():
     assert triage.level != "emergency" and [a.id for a in triage.alerts] == ["alert.spinal_abscess"]
     entries = plan(case, [entry("root:L3", "left", 0.9)])
     assert entries[0].test == "blood_cultures" and entries[0].priority == "emergency"
+
+
+def test_the_screening_tests_of_a_polyneuropathy_are_an_adults():
+    """A paraprotein, a raised blood sugar and impaired glucose tolerance are the screening
+    tests of an adult's polyneuropathy (England 2009): an 11-year-old on vincristine with a
+    pressure palsy at the knee is not sent for a protein electrophoresis or an HbA1c; a
+    63-year-old with the same picture is, and an age not given counts as an adult's."""
+
+    def tests_at(age):
+        sections = dict(
+            history={"onset": "subacute", "course": "worsening", "duration_days": 30},
+            symptoms=[{"kind": "numbness", "region": "whole_foot_stocking", "side": "bilateral"}],
+            exam={"reflexes": [{"reflex": "achilles", "side": "bilateral", "grade": "absent"}]},
+            investigations=[{"test": "hba1c", "value": 5.4}] if age is None else [],
+        )
+        if age is not None:
+            sections["patient"] = {"age": age}
+        return names_of(plan_for([entry("polyneuropathy", "bilateral", 0.9)], **sections))
+
+    child, adult = tests_at(11), tests_at(63)
+    assert not {"serum_protein_electrophoresis", "hba1c", "glucose_tolerance_test"} & set(child)
+    assert {"serum_protein_electrophoresis", "hba1c"} <= set(adult)
+    assert "serum_protein_electrophoresis" in tests_at(None)
