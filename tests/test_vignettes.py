@@ -110,6 +110,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout36": (28, 29),
     "clinic_heldout37": (27, 29),
     "clinic_heldout38": (27, 29),
+    "clinic_heldout39": (27, 29),
 }
 
 
