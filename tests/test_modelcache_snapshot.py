@@ -138,3 +138,28 @@ def test_only_the_most_recent_snapshots_are_kept(cache):
 
 def _snapshot_name() -> str:
     return f"engine-{modelcache.snapshot_key()}.pickle"
+
+
+def test_the_snapshot_keeps_the_work_of_a_first_assessment(cache, monkeypatch):
+    """A fresh command reads, with the model, what a first assessment builds (the cause
+    table, the explanation tables, the compiled conditions' code), so it does not build them
+    again; its answers are those of a table built anew."""
+    from plexnav.engine import etiology, facts
+
+    modelcache.load_model()  # built and stored, with the work of assessing the examples
+    modelcache.load_model.cache_clear()
+    monkeypatch.setattr(facts, "COMPILED_SOURCES", {})
+    built_tables = []
+    real = etiology.CauseTable.__init__
+
+    def counting(self, knowledge):
+        built_tables.append(knowledge)
+        real(self, knowledge)
+
+    monkeypatch.setattr(etiology.CauseTable, "__init__", counting)
+    model, guidance = modelcache.load_model(), modelcache.load_guidance()
+    assert facts.COMPILED_SOURCES  # the conditions' code, read back
+    answers = _answers(model, guidance)
+    assert built_tables == []  # the cause table came with the snapshot
+    monkeypatch.setattr(etiology.CauseTable, "__init__", real)
+    assert answers == _answers(get_model(), load_guidance_knowledge())

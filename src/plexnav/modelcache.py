@@ -13,7 +13,10 @@ Two copies are kept:
   knowledge base, and the guidance knowledge), so a fresh ``plexnav assess`` process skips
   reading and validating the YAML and assembling the model.  Its key hashes the bytes of
   every data file and of the engine and knowledge code it holds objects of, with the
-  Python, numpy and pydantic versions, so any change makes a new snapshot.  It is read
+  Python, numpy and pydantic versions, so any change makes a new snapshot.  With them it
+  keeps the work a first assessment does (the cause table, the explanation tables and the
+  compiled conditions' code, from assessing the bundled examples once), so a fresh command
+  starts where a warm one is.  It is read
   only from a file this user owns that nobody else can write (it is a pickle), and
   anything wrong with it falls back to the first copy.
 """
@@ -21,6 +24,8 @@ Two copies are kept:
 from __future__ import annotations
 
 import hashlib
+import io
+import marshal
 import os
 import pickle
 import sys
@@ -39,7 +44,7 @@ if TYPE_CHECKING:
     from plexnav.engine.model import LikelihoodModel
     from plexnav.knowledge.guidance import GuidanceKnowledge
 
-SNAPSHOT_FORMAT = b"plexnav-engine-snapshot 1"
+SNAPSHOT_FORMAT = b"plexnav-engine-snapshot 2"
 SNAPSHOTS_KEPT = 4  # the most recent snapshots kept (several checkouts or versions may share the folder)
 # the code whose objects (or whose results) a snapshot holds: every module of these
 # packages, and these single modules
@@ -69,8 +74,9 @@ def load_model() -> LikelihoodModel:
     snapshot = _snapshot_path()
     stored = _read_snapshot(snapshot) if snapshot is not None else None
     if stored is not None:
-        model, guidance = stored
+        model, guidance, work = stored
         if isinstance(model, LikelihoodModel) and isinstance(guidance, GuidanceKnowledge):
+            _restore_work(work)
             _PAIRED_GUIDANCE.append(guidance)
             return model
     kb = load_knowledge()
@@ -89,8 +95,53 @@ def load_model() -> LikelihoodModel:
 
         guidance = load_guidance_knowledge()
         _PAIRED_GUIDANCE.append(guidance)
-        _write_snapshot(snapshot, (model, guidance))
+        _write_snapshot(snapshot, (model, guidance, _work_done(model, guidance)))
     return model
+
+
+def _work_done(model: LikelihoodModel, guidance: GuidanceKnowledge) -> dict[str, Any]:
+    """What a first assessment builds and keeps in the engine's memo stores (the cause table,
+    the explanation tables, the compiled conditions' code), after assessing the bundled
+    examples: kept with the snapshot, so a fresh command does not build it again.  Only
+    results that pickle are kept (a generated function is rebuilt from its kept code)."""
+    from plexnav.engine.assess import assess
+    from plexnav.engine.facts import COMPILED_SOURCES
+    from plexnav.engine.memo import memo_entries
+    from plexnav.examples import example_names, example_path
+    from plexnav.validation import parse_case
+
+    for name in example_names():
+        assess(parse_case(example_path(name).read_bytes())[0], model, guidance)
+    roots = {id(model), id(guidance), id(model.kb)}
+
+    def keep(obj: object, result: object) -> bool:
+        if id(obj) not in roots:
+            return False
+        try:
+            _SnapshotPickler(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+        except Exception:  # noqa: BLE001 - a function or another unpicklable result: not kept
+            return False
+        return True
+
+    return {
+        "memo": memo_entries(keep),
+        "code": {source: marshal.dumps(code) for source, code in COMPILED_SOURCES.items()},
+    }
+
+
+def _restore_work(work: Any) -> None:
+    """Put back what :func:`_work_done` kept (nothing, if it is not in the expected shape)."""
+    from plexnav.engine.facts import COMPILED_SOURCES
+    from plexnav.engine.memo import restore_memo_entries
+
+    if not isinstance(work, dict):
+        return
+    try:
+        restore_memo_entries(work.get("memo", ()))
+        for source, data in work.get("code", {}).items():
+            COMPILED_SOURCES.setdefault(source, marshal.loads(data))
+    except Exception:  # noqa: BLE001 - damaged extras cost only the time to build them again
+        return
 
 
 def load_guidance() -> GuidanceKnowledge:
@@ -143,8 +194,8 @@ def _snapshot_path() -> Path | None:
         return None
 
 
-def _read_snapshot(path: Path) -> tuple[Any, Any] | None:
-    """The stored (model, guidance), or None when absent, not ours, writable by others or
+def _read_snapshot(path: Path) -> tuple[Any, Any, Any] | None:
+    """The stored (model, guidance, work done), or None when absent, not ours, writable by others or
     damaged."""
     try:
         with open(path, "rb") as handle:
@@ -157,9 +208,9 @@ def _read_snapshot(path: Path) -> tuple[Any, Any] | None:
                 stored = pickle.load(handle)
     except Exception:  # noqa: BLE001 - any damage (truncation, stale classes) means: rebuild
         return None
-    if not (isinstance(stored, tuple) and len(stored) == 2):
+    if not (isinstance(stored, tuple) and len(stored) == 3):
         return None
-    return stored[0], stored[1]
+    return stored[0], stored[1], stored[2]
 
 
 def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
@@ -192,7 +243,7 @@ class _SnapshotPickler(pickle.Pickler):
     }
 
 
-def _write_snapshot(path: Path, state: tuple[Any, Any]) -> None:
+def _write_snapshot(path: Path, state: tuple[Any, Any, Any]) -> None:
     """Write atomically, readable and writable by this user alone; never fail the caller."""
     tmp = None
     try:

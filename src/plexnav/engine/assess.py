@@ -7,9 +7,7 @@ built once per knowledge version.  CLI, API, web and reports all call :func:`ass
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
@@ -35,7 +33,7 @@ from plexnav.engine.localize import (
     score_case,
     score_cases,
 )
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.model import LikelihoodModel, get_model
 from plexnav.engine.records import builder
 from plexnav.engine.wording import entry_detail, finding_phrase, hypothesis_label
@@ -111,7 +109,7 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
     ]
 
 
-_TWINS: dict[Hashable, tuple[Any, Any]] = {}
+_TWINS = memo_store("assess.twins")
 
 
 def _twin_flags(model: LikelihoodModel) -> list[bool]:

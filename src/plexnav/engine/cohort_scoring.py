@@ -22,10 +22,9 @@ Pure: numpy and scipy only, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,7 +51,7 @@ from plexnav.engine.catalogue import (
 )
 from plexnav.engine.facts import MASS_AT_STRUCTURAL_LEVEL, SEGMENTS, Condition, base_facts
 from plexnav.engine.localize import SLIGHT_FROM, look_alike_shares, look_alikes
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import (
     NOT_ABNORMAL,
@@ -133,7 +132,7 @@ class EntryEffect:
     pairs: tuple[tuple[str, int, bool, float, int], ...] = ()
 
 
-_MUSCLE_BITS: dict[Hashable, tuple[Any, Any]] = {}
+_MUSCLE_BITS = memo_store("cohort_scoring.muscle_bits")
 
 
 def muscle_bits(model: LikelihoodModel) -> dict[str, int]:

@@ -21,8 +21,7 @@ tests/test_compact_fast.py holds every answer byte equal to the full assessment 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,7 +35,7 @@ from plexnav.engine.localize import (
     posterior_matrix,
     symptomatic_side,
 )
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.triage import assess_triage, case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -91,7 +90,7 @@ class _Groups(NamedTuple):
     levels: tuple[tuple[str, ...] | None, ...]  # per hypothesis: its levels (None: none)
 
 
-_GROUPS: dict[Hashable, tuple[Any, Any]] = {}
+_GROUPS = memo_store("compact.groups")
 
 
 def _groups(model: LikelihoodModel) -> _Groups:
@@ -162,7 +161,7 @@ def group_mass(model: LikelihoodModel, posterior: np.ndarray) -> np.ndarray:
     return mass
 
 
-_SHIFTS: dict[Hashable, tuple[Any, Any]] = {}
+_SHIFTS = memo_store("compact.shifts")
 _SHIFTS_KEPT = 4096  # distinct (factors, age) pairs kept per model
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import compress
 from typing import Any, NamedTuple, Protocol
 
@@ -21,7 +21,7 @@ import numpy as np
 from plexnav.case import Case, EtiologyEntry
 from plexnav.engine.facts import Condition, Facts, compile_each, holds_each
 from plexnav.engine.localize import NO_LESION, leading_look_alike
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
@@ -133,6 +133,15 @@ class CauseTable:
     reused, and a case only decides which conditions fire.
     """
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but the generated function, which is compiled again on loading (a
+        pickled table is kept with the engine snapshot: plexnav.modelcache)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_conditions"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._conditions = compile_each(self._condition_list)
+
     def __init__(self, knowledge: GuidanceKnowledge):
         self.knowledge = knowledge
         self.causes = knowledge.causes["causes"]
@@ -148,6 +157,7 @@ class CauseTable:
             start = len(conditions)
             conditions.extend(item["when"] for item in cause.get("evidence", ()))
             self._slices.append((needs_at, start, len(conditions)))
+        self._condition_list = conditions
         self._conditions = compile_each(conditions)
         # per condition: its cause and the evidence item it is (-1: the cause's `needs_any`)
         self._where: list[tuple[int, int]] = []
@@ -338,7 +348,7 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-_TABLES: dict[Hashable, tuple[Any, Any]] = {}
+_TABLES = memo_store("etiology.tables")
 
 
 def cause_table(knowledge: GuidanceKnowledge) -> CauseTable:
@@ -529,7 +539,7 @@ class _Layout(NamedTuple):
     item_first: np.ndarray  # (items,) its cause's first item
 
 
-_LAYOUTS: dict[Hashable, tuple[Any, Any]] = {}
+_LAYOUTS = memo_store("etiology.layouts")
 
 
 def _layout(table: CauseTable) -> _Layout:

@@ -8,7 +8,7 @@ and the rendered text, so every view shows the same trace.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -17,7 +17,7 @@ from plexnav import vocabulary as V
 from plexnav.case import ExplanationStep, NextFinding
 from plexnav.engine.catalogue import FindingSpec
 from plexnav.engine.localize import NO_LESION, Scored, SiteGroup
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.predict import MOTOR_FIBRES
 from plexnav.engine.records import builder
@@ -84,7 +84,7 @@ def _representative(model: LikelihoodModel, group: SiteGroup, background: str | 
     return group.members[0]
 
 
-_LOOKALIKES: dict[Hashable, tuple[Any, Any]] = {}
+_LOOKALIKES = memo_store("explain.lookalikes")
 
 
 def _lookalikes(model: LikelihoodModel) -> tuple[tuple[tuple[str, tuple[int, ...]], ...], ...]:
@@ -385,7 +385,7 @@ class StepWords(NamedTuple):
 # The words of a step depend only on the hypothesis, the finding, its state and recorded
 # value, the rival and which way the finding points, never on the case's other findings:
 # each is written once per model and reused (bounded, so a long-running server stays small).
-_WORDS: dict[Hashable, tuple[Any, Any]] = {}
+_WORDS = memo_store("explain.words")
 _WORDS_LIMIT = 200_000
 
 
@@ -481,7 +481,7 @@ def _entropy(p: np.ndarray) -> np.ndarray:
     return entropy
 
 
-_ENTROPY: dict[Hashable, tuple[Any, Any]] = {}
+_ENTROPY = memo_store("explain.entropy")
 
 
 def _finding_entropy(model: LikelihoodModel) -> np.ndarray:
@@ -504,7 +504,7 @@ class _SideColumns(NamedTuple):
     plain: int | None  # the plain 'no nerve lesion' hypothesis of the symptomatic side
 
 
-_SIDE_COLUMNS: dict[Hashable, tuple[Any, Any]] = {}
+_SIDE_COLUMNS = memo_store("explain.side_columns")
 
 
 def _side_columns(model: LikelihoodModel) -> _SideColumns:

@@ -22,14 +22,14 @@ probabilities, triage) is added with :meth:`Facts.extend`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
+from types import CodeType, MappingProxyType
 from typing import Any, TypeAlias
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, Investigation, StrengthFinding, Symptom
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 
 # a feature string or {all|any|none: [conditions]} / {value: NAME, lt|le|ge|gt: NUMBER,
 # unknown: BOOL}, as read from the knowledge files
@@ -343,7 +343,7 @@ def holds(condition: Condition, facts: Facts) -> bool:
 # expression over the case's features and values: no nested closures or generators).  The
 # memo keeps the condition object itself, so an id is never reused for a different
 # condition; it changes no result.
-_COMPILED: dict[Hashable, tuple[Any, Any]] = {}
+_COMPILED = memo_store("facts.compiled")
 _OPERATORS = {"lt": "<", "le": "<=", "ge": ">=", "gt": ">"}
 
 
@@ -389,9 +389,18 @@ class _Expressions:
         namespace: dict[str, Any] = {"C": tuple(self.constants), **(names or {})}
         # the code is built above from the grammar; data strings are escaped literals (repr),
         # every other data literal is passed as a constant
-        exec(compile(source, "<plexnav conditions>", "exec"), namespace)  # noqa: S102
+        code = COMPILED_SOURCES.get(source)
+        if code is None:
+            code = COMPILED_SOURCES[source] = compile(source, "<plexnav conditions>", "exec")
+        exec(code, namespace)  # noqa: S102
         generated: Callable[[Facts], Any] = namespace["generated"]
         return generated
+
+
+# generated source -> its compiled code: the same source always compiles to the same code,
+# and plexnav.modelcache keeps these with the engine snapshot (compiling is most of the cost
+# of a command's first conditions)
+COMPILED_SOURCES: dict[str, CodeType] = {}
 
 
 def _compile(condition: Condition) -> Callable[[Facts], bool]:
@@ -411,7 +420,7 @@ def _compile_derived(derived: Mapping[str, Condition]) -> Callable[[Facts], Fact
     return namespace_facts
 
 
-_DERIVERS: dict[Hashable, tuple[Any, Any]] = {}
+_DERIVERS = memo_store("facts.derivers")
 
 
 def compile_each(conditions: Sequence[Condition | None]) -> Callable[[Facts], tuple[bool, ...]]:
@@ -421,7 +430,7 @@ def compile_each(conditions: Sequence[Condition | None]) -> Callable[[Facts], tu
     return build.function(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''})\n")
 
 
-_COMPILED_EACH: dict[Hashable, tuple[Any, Any]] = {}
+_COMPILED_EACH = memo_store("facts.compiled_each")
 
 
 def holds_each(items: Sequence[Any] | Mapping[str, Any], facts: Facts, key: str | None = None) -> tuple[bool, ...]:

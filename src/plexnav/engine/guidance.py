@@ -9,7 +9,7 @@ clinician and never contain a dose.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import compress
 from typing import Any
 
@@ -23,7 +23,7 @@ from plexnav.case import (
     WorkupEntry,
 )
 from plexnav.engine.facts import Facts, holds_each
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.records import builder
 from plexnav.engine.workup import context_facts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
@@ -69,7 +69,7 @@ def lesion_words(entry: LocalizationEntry, words: Mapping[str, Any]) -> str:
 
 # The words depend on the hypothesis id, the site and the (immutable) words file alone:
 # each is looked up once (bounded: the engine has a few hundred hypotheses).
-_LESION_WORDS: dict[Hashable, tuple[Any, Any]] = {}
+_LESION_WORDS = memo_store("guidance.lesion_words")
 _LESION_WORDS_LIMIT = 10_000
 
 

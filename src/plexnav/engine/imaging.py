@@ -20,14 +20,14 @@ rates (``imaging.yaml: unlevelled``).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, Investigation
 from plexnav.engine.hypotheses import Hypothesis
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.wording import structure_name
 from plexnav.knowledge.base import KnowledgeBase
 
@@ -58,7 +58,7 @@ def structures(kb: KnowledgeBase) -> tuple[list[str], list[str]]:
     return lateral, midline
 
 
-_FIELD_SITES: dict[Hashable, tuple[Any, Any]] = {}
+_FIELD_SITES = memo_store("imaging.field_sites")
 
 
 def _field_sites(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
 from plexnav.case import Case
 from plexnav.engine.catalogue import SIDE_ONLY_IF_ALONE
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import Observation, observe
 
@@ -158,7 +157,7 @@ def group_sites(model: LikelihoodModel, scored: Scored, limit: int | None = None
     return out
 
 
-_MEMBERS_OF: dict[Hashable, tuple[Any, Any]] = {}
+_MEMBERS_OF = memo_store("localize.members_of")
 
 
 def _members_of(model: LikelihoodModel) -> tuple[tuple[int, ...], ...]:
@@ -210,7 +209,7 @@ class LookAlikes:
     key_of: tuple[int, ...]  # per member: its index in ``keys``
 
 
-_LOOK_ALIKES: dict[Hashable, tuple[Any, Any]] = {}
+_LOOK_ALIKES = memo_store("localize.look_alikes")
 
 
 def look_alikes(model: LikelihoodModel) -> LookAlikes:

@@ -8,8 +8,8 @@ age-adjusted variant.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from plexnav import vocabulary as V
 from plexnav.case import Case, SensationFinding, StrengthFinding
@@ -31,7 +31,7 @@ from plexnav.engine.catalogue import (
     regional_key,
 )
 from plexnav.engine.imaging import imaging_observations
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.knowledge.base import KnowledgeBase
 
 
@@ -362,10 +362,10 @@ def _add_unmapped_regions(case: Case, kb: KnowledgeBase, add: Callable[[str, str
                 add(key, "present", "not mapped")
 
 
-_UNMAPPED_KEYS: dict[Hashable, tuple[Any, Any]] = {}
+_UNMAPPED_KEYS = memo_store("observe.unmapped_keys")
 
 
-_AGE_PAIRS: dict[Hashable, tuple[Any, Any]] = {}
+_AGE_PAIRS = memo_store("observe.age_pairs")
 
 
 def _age_pairs(kb: KnowledgeBase) -> dict[str, int]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING, Any, overload
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from plexnav.engine.catalogue import (
     pair_difference,
     paired_base,
 )
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import NOT_ABNORMAL
 
@@ -112,7 +112,7 @@ def shared_chance(model: LikelihoodModel) -> float:
     return float(model.kb.parameters["side_correlation"]["discordant"])
 
 
-_SHARED: dict[Hashable, tuple[Any, Any]] = {}
+_SHARED = memo_store("simulate.shared")
 
 
 def shared_pairs(model: LikelihoodModel, h: int) -> Mapping[int, str]:
@@ -163,7 +163,7 @@ def _draw_state(
     return state
 
 
-_STATE_OF: dict[Hashable, tuple[Any, Any]] = {}
+_STATE_OF = memo_store("simulate.state_of")
 
 
 def _state_of(model: LikelihoodModel) -> Mapping[int, tuple[str, str]]:

@@ -20,7 +20,7 @@ The safety rules that hold whatever the data says (docs/safety-review.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import compress
 from typing import Any, NamedTuple
 
@@ -29,7 +29,7 @@ from plexnav.case import BackgroundEntry, Case, EtiologyEntry, LocalizationEntry
 from plexnav.engine.etiology import site_group, site_weights
 from plexnav.engine.facts import STRUCTURAL_FINDINGS, Facts, holds, holds_each, roots_reached
 from plexnav.engine.localize import NO_LESION, PLAIN_LOOK_ALIKE, leading_look_alike
-from plexnav.engine.memo import once_per_object
+from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.records import builder
 from plexnav.engine.triage import case_facts, holding_alerts
 from plexnav.knowledge.guidance import GuidanceKnowledge, load_guidance_knowledge
@@ -129,7 +129,7 @@ class _Places:
         return region
 
 
-_PLACES: dict[Hashable, tuple[Any, Any]] = {}
+_PLACES = memo_store("workup.places")
 
 
 def _places(knowledge: GuidanceKnowledge) -> _Places:
