@@ -2636,3 +2636,54 @@ def test_radiotherapy_over_the_lumbosacral_region_counts_for_its_roots_as_for_it
         return p["polyradiculopathy"] / p["polyneuropathy"]
 
     assert odds(irradiated) > 1.5 * odds(plain)
+
+
+def test_a_distal_motor_neuropathy_with_normal_sensory_responses_is_a_polyneuropathy(model):
+    """Distal weakness and wasting of both feet climbing slowly, low motor responses and
+    denervated foot and shin muscles, with feeling, the sensory responses, the paraspinal
+    muscles and the lumbar MRI normal: a motor-predominant polyneuropathy (dapsone, lead, a
+    distal hereditary motor neuropathy; Preston & Shapiro), not the L5-S1 roots on both sides
+    that normal sensory responses alone would suggest."""
+    both = "bilateral"
+    case = _case(
+        patient={"age": 52},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 70},
+        symptoms=[{"kind": "weakness", "activity": "foot_drop_tripping", "side": both}],
+        exam={
+            "strength": [
+                {"movement": "great_toe_extension", "side": both, "mrc": 3},
+                {"movement": "toe_extension", "side": both, "mrc": 3},
+                {"movement": "ankle_dorsiflexion", "side": both, "mrc": 4},
+                {"movement": "toe_flexion", "side": both, "mrc": 4},
+                {"movement": "knee_extension", "side": both, "mrc": 5},
+                {"movement": "hip_flexion", "side": both, "mrc": 5},
+            ],
+            "reflexes": [
+                {"reflex": "achilles", "side": both, "grade": "reduced"},
+                {"reflex": "patellar", "side": both, "grade": "normal"},
+            ],
+            "sensation": [{"region": "whole_foot_stocking", "side": both, "finding": "normal"}],
+            "signs": [{"sign": "atrophy", "region": "foot", "side": both}],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "peroneal_motor_edb", "side": both, "result": "reduced"},
+                {"study": "tibial_motor_ah", "side": both, "result": "reduced"},
+                {"study": "sural_sensory", "side": both, "result": "normal"},
+                {"study": "superficial_peroneal_sensory", "side": both, "result": "normal"},
+                {"study": "medial_plantar_sensory", "side": both, "result": "normal"},
+            ],
+            "needle_emg": [
+                {"muscle": "extensor_digitorum_brevis", "side": both, "result": "active_denervation"},
+                {"muscle": "abductor_hallucis", "side": both, "result": "active_denervation"},
+                {"muscle": "tibialis_anterior", "side": both, "result": "active_denervation"},
+                {"muscle": "medial_gastrocnemius", "side": both, "result": "normal"},
+                {"muscle": "paraspinal_lower_lumbar", "side": both, "result": "normal"},
+                {"muscle": "paraspinal_sacral", "side": both, "result": "normal"},
+            ],
+        },
+        investigations=[{"test": "mri_lumbar_spine", "finding": "normal"}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert top.site == "polyneuropathy"
+    assert model.hypotheses[top.members[0]].id.startswith("polyneuropathy_motor")

@@ -510,6 +510,7 @@ def _length_twin(hyp: Hypothesis) -> Hypothesis:
         central_contra={},
         pattern="length_dependent",
         large_fibre=1.0,
+        sensory=1.0,
         reach=1.0,
         motor=1.0,
         background=None,

@@ -25,6 +25,7 @@ class Hypothesis:
     central_contra: Mapping[CentralEffect, float] = field(default_factory=dict)  # one-sided cord: other side
     pattern: str | None = None
     large_fibre: float = 1.0  # a length-dependent pattern's reach to the large fibres (sites.yaml)
+    sensory: float = 1.0  # a length-dependent pattern's reach to sensation (sites.yaml; a motor form: little)
     motor: float = 1.0  # share of the lesion's effect that reaches motor fibres (a sensory-root range: little)
     reach: float = 1.0  # a length-dependent pattern's grades scaled up toward the knee (a severe form: sites.yaml)
     # a length-dependent pattern worse in one leg: that leg, and the share of the grades the
@@ -125,6 +126,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     central_contra=MappingProxyType(dict(rec.central_contra)),
                     pattern=rec.pattern,
                     large_fibre=rec.large_fibre,
+                    sensory=rec.sensory,
                     reach=rec.reach,
                     worse_side=side if rec.lesser_reach is not None else None,
                     lesser_reach=rec.lesser_reach if rec.lesser_reach is not None else 1.0,

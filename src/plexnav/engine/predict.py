@@ -168,7 +168,7 @@ def _skin(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str, deficit: f
         lost: float = cast(Mapping[str, float], look_alike.sensory_loss).get(region, 0.0)
         return lost
     if hyp.pattern == "length_dependent":
-        value = _length(kb, record.length_class, hyp, side)
+        value = _length(kb, record.length_class, hyp, side) * hyp.sensory
     else:
         value = deficit * fw.skin_involvement(kb, _lesion(hyp, side), region)
     return max(value, hyp.central_on(side).get("sensory", 0.0))
@@ -196,7 +196,9 @@ def pain(kb: KnowledgeBase, hyp: Hypothesis, region: str, side: str) -> float:
 def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float:
     record = kb.studies[study_id]
     if hyp.pattern == "length_dependent":
-        return _length(kb, record.length_class, hyp, side) * hyp.large_fibre
+        # a motor form spares the sensory studies, not the motor arm of the H reflex
+        sensory = 1.0 if record.fibres in (*MOTOR_FIBRES, "reflex") else hyp.sensory
+        return _length(kb, record.length_class, hyp, side) * hyp.large_fibre * sensory
     motor = hyp.motor if record.fibres in MOTOR_FIBRES else 1.0
     return hyp.deficit * motor * fw.study_involvement(kb, _lesion(hyp, side), study_id)
 

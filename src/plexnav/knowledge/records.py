@@ -183,6 +183,11 @@ class HypothesisRecord(_Record):
     # (strength, reflexes, nerve conduction): 1 for the usual mixed polyneuropathy, small for
     # a small-fibre neuropathy, whose pain and pinprick loss leave them normal
     large_fibre: float = Field(1.0, ge=0, le=1)
+    # for a length-dependent pattern, the share of its grade that reaches sensation (the skin,
+    # sensory symptoms, the sensory conduction studies): 1 for the usual mixed polyneuropathy,
+    # small for a motor-predominant one, whose weakness and low motor responses leave feeling
+    # and the sensory responses normal
+    sensory: float = Field(1.0, ge=0, le=1)
     # for a length-dependent pattern, how far up the leg its grades reach: each length class's
     # grade (sites.yaml length_dependent) times this, at most 1; above 1 for a severe form
     reach: float = Field(1.0, ge=1, le=5)
