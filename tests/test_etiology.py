@@ -1441,3 +1441,25 @@ def test_a_recent_infection_with_enhancing_roots_keeps_infection_among_the_cause
     causes = rank_causes(case, [entry("polyradiculopathy", "right", 0.95, levels=["L4", "L5"])], K)
     infection = next(c for c in causes[:3] if c.cause == "infection_abscess")
     assert infection.probability > 0.1
+
+
+def test_a_reason_weighed_at_one_nerve_does_not_name_another_alone():
+    """A femoral palsy after a hip dislocation (an anterior one stretches the femoral nerve)
+    and a sciatic palsy after sitting folded for hours: the reasons a history factor gives
+    are true of the nerve they are read for, not only of the one it most often hurts."""
+    dislocated = make_case(
+        patient={"age": 44},
+        history={"onset": "sudden", "duration_days": 20, "factors": ["hip_dislocation"]},
+        exam={"strength": [{"movement": "knee_extension", "side": "right", "mrc": 2}]},
+    )
+    trauma = next(c for c in rank_causes(dislocated, [entry("nerve:femoral", "right", 0.95)], K) if c.cause == "trauma")
+    assert not any(r.startswith("A dislocated hip can stretch the sciatic nerve behind it.") for r in trauma.reasons)
+    assert any("femoral nerve" in r for r in trauma.reasons)
+    folded = make_case(
+        patient={"age": 39},
+        history={"onset": "acute", "duration_days": 10, "factors": ["habitual_leg_crossing"]},
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 2}]},
+    )
+    causes = rank_causes(folded, [entry("nerve:sciatic", "left", 0.95)], K)
+    pressed = next(c for c in causes if c.cause == "compressive_entrapment")
+    assert "Crossing your legs presses on the nerve at the outside of the knee." not in pressed.reasons
