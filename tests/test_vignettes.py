@@ -111,6 +111,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout37": (27, 29),
     "clinic_heldout38": (27, 29),
     "clinic_heldout39": (27, 29),
+    "clinic_heldout40": (28, 29),
 }
 
 
