@@ -191,8 +191,11 @@ def full_l5_exam(page) -> Actions:
 def test_a_full_exam_fits_the_keystroke_budget_and_reads_well(page, browser, server, shots, name, enter, site, side):
     sign_up(page, "clinician")
     page.goto("/exam")
-    # the first strength cell has the focus: no Tabs to reach the grid
-    assert page.evaluate("() => document.activeElement.name") == "mrc.hip_flexion.right"
+    # the first strength cell has the focus: no Tabs to reach the grid (the browser applies
+    # `autofocus` in a task after the load event, so the check waits for it, up to 5 s)
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.name === 'mrc.hip_flexion.right'", timeout=5000
+    )
     act = enter(page)
     assert act.total <= BUDGET, f"{name}: {act.keys} keys + {act.clicks} clicks"
     print(f"{name} exam: {act.keys} keys + {act.clicks} clicks = {act.total}")
