@@ -112,6 +112,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout38": (27, 29),
     "clinic_heldout39": (27, 29),
     "clinic_heldout40": (28, 29),
+    "clinic_heldout41": (26, 28),
 }
 
 
