@@ -113,6 +113,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout39": (27, 29),
     "clinic_heldout40": (28, 29),
     "clinic_heldout41": (26, 28),
+    "clinic_heldout42": (28, 29),
 }
 
 
