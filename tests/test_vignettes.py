@@ -114,6 +114,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout40": (28, 29),
     "clinic_heldout41": (26, 28),
     "clinic_heldout42": (28, 29),
+    "clinic_heldout43": (27, 29),
 }
 
 
