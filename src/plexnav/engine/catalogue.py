@@ -577,12 +577,8 @@ def _compute_side(
     if t == "evidence":
         # the leg a sided finding is recorded on; a side-less finding (the onset) is no leg's
         if spec.region is not None:  # a provocation or relief said of symptoms felt in one region
-            if memo is None or (hyp.id, "felt") not in memo:
-                shares = predict.felt_shares(kb, hyp)
-                if memo is None:
-                    return predict.regional_evidence(kb, hyp, spec.target_id, shares[spec.region]), 0.0
-                memo[(hyp.id, "felt")] = shares
-            return predict.regional_evidence(kb, hyp, spec.target_id, memo[(hyp.id, "felt")][spec.region]), 0.0
+            share = _felt_shares(kb, hyp, memo)[spec.region]
+            return predict.regional_evidence(kb, hyp, spec.target_id, share), 0.0
         return predict.evidence(kb, hyp, spec.target_id, spec.side), 0.0
     if t == "imaging":
         return compatibility(kb, hyp, spec.target_id, side, spec.family.removeprefix("imaging_")), 0.0
@@ -597,6 +593,17 @@ def _compute_side(
             umn += share * b
         return _reported(kb, hyp) * lmn, umn
     raise ValueError(f"unknown target type {t}")
+
+
+def _felt_shares(kb: KnowledgeBase, hyp: Hypothesis, memo: Memo | None) -> dict[str, float]:
+    """predict.felt_shares, once per hypothesis in a model build (every regional column reads it)."""
+    if memo is None:
+        return predict.felt_shares(kb, hyp)
+    key = (hyp.id, "felt")
+    if key not in memo:
+        memo[key] = predict.felt_shares(kb, hyp)
+    shares: dict[str, float] = memo[key]
+    return shares
 
 
 def _reported(kb: KnowledgeBase, hyp: Hypothesis) -> float:
