@@ -186,15 +186,25 @@ def test_background_polyneuropathy_odds_keys_are_checked(monkeypatch, key):
         _load_with_changed(monkeypatch, "likelihood.yaml", add_key)
 
 
-def test_background_polyneuropathy_records_are_checked(monkeypatch):
-    """A misspelt hypothesis record would silently get no twin: loading refuses it."""
+@pytest.mark.parametrize("record", ["spinal_cord_long_tracts", "cauda_equina_low:middle", "conus_medullaris:left"])
+def test_background_polyneuropathy_records_are_checked(monkeypatch, record):
+    """A misspelt hypothesis record, or a side the record does not take, would silently get
+    no twin: loading refuses it, naming the entry."""
 
     def add_record(data):
-        spec = {**data["background_polyneuropathy"], "records": ["spinal_cord_long_tracts"]}
+        spec = {**data["background_polyneuropathy"], "records": [record]}
         return {**data, "background_polyneuropathy": spec}
 
-    with pytest.raises(ValueError, match="spinal_cord_long_tracts"):
+    with pytest.raises(ValueError, match=re.escape(record)):
         _load_with_changed(monkeypatch, "likelihood.yaml", add_record)
+
+
+def test_a_record_named_with_a_side_gets_its_twin_on_that_side_only(model):
+    """'id:side' in background_polyneuropathy.records twins that side alone: the low cauda
+    equina pressed on both sides has a background twin, its one-sided forms have none."""
+    ids = {h.id for h in model.hypotheses}
+    assert "cauda_equina_low:bilateral+polyneuropathy" in ids
+    assert "cauda_equina_low:left+polyneuropathy" not in ids
 
 
 @pytest.mark.parametrize(

@@ -2687,3 +2687,64 @@ def test_a_distal_motor_neuropathy_with_normal_sensory_responses_is_a_polyneurop
     top = group_sites(model, score_case(model, case))[0]
     assert top.site == "polyneuropathy"
     assert model.hypotheses[top.members[0]].id.startswith("polyneuropathy_motor")
+
+
+def test_a_cauda_equina_pressed_low_beside_a_taxane_polyneuropathy_stays_the_cauda_equina(model):
+    """Saddle anaesthesia, a lax sphincter, weak calves and numb backs of both thighs, with a
+    scan naming a sacral deposit on the cauda equina, in a man whose docetaxel left numb feet
+    and absent sural responses: the cauda equina with a background polyneuropathy, not the
+    conus with one (the compressed cauda spares the dorsal root ganglia, so the stocking and
+    the sural responses are the neuropathy's; likelihood.yaml: background_polyneuropathy)."""
+    both = "bilateral"
+    case = _case(
+        patient={"age": 70, "sex": "male"},
+        history={
+            "onset": "subacute",
+            "course": "worsening",
+            "duration_days": 21,
+            "factors": ["cancer_history", "chemotherapy_neurotoxic"],
+        },
+        symptoms=[
+            {"kind": "pain", "region": "buttock", "side": both, "quality": "aching", "severity": 6},
+            {"kind": "numbness", "region": "saddle", "side": both},
+            {"kind": "bladder_dysfunction"},
+            {"kind": "numbness", "region": "whole_foot_stocking", "side": both},
+        ],
+        exam={
+            "strength": [
+                {"movement": "ankle_plantarflexion", "side": both, "mrc": 4},
+                {"movement": "hip_extension", "side": both, "mrc": 4.5},
+                {"movement": "ankle_dorsiflexion", "side": both, "mrc": 5},
+                {"movement": "knee_extension", "side": both, "mrc": 5},
+            ],
+            "reflexes": [
+                {"reflex": "patellar", "side": both, "grade": "normal"},
+                {"reflex": "achilles", "side": both, "grade": "absent"},
+                {"reflex": "plantar", "side": both, "grade": "flexor"},
+            ],
+            "sensation": [
+                {"region": "saddle", "side": both, "finding": "absent"},
+                {"region": "posterior_thigh", "side": both, "finding": "reduced"},
+                {"region": "whole_foot_stocking", "side": both, "finding": "reduced"},
+            ],
+            "signs": [{"sign": "sphincter_tone_reduced"}],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "sural_sensory", "side": both, "result": "absent"},
+                {"study": "superficial_peroneal_sensory", "side": both, "result": "reduced"},
+            ]
+        },
+        investigations=[
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "cord_or_cauda_compression",
+                "level": "S1-S2",
+                "position": "central",
+                "site": "cauda_equina",
+            },
+        ],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert top.site == "cauda_equina"
+    assert any(model.hypotheses[i].id.endswith("+polyneuropathy") for i in top.members)

@@ -217,9 +217,10 @@ def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> 
     twins = []
     min_levels = background.get("min_levels", 1)
     look_alikes = bool(background.get("look_alikes", False))
-    records = frozenset(background.get("records", ()))  # single records beyond the families
+    # single records beyond the families, each on all its sides ("id") or on one ("id:side")
+    records = frozenset(background.get("records", ()))
     for i, h in enumerate(focal):
-        chosen = h.family in background["families"] or h.id.split(":")[0] in records
+        chosen = h.family in background["families"] or h.id.split(":")[0] in records or h.id in records
         if (chosen or (look_alikes and h.mimic is not None)) and (h.levels is None or len(h.levels) >= min_levels):
             focal[i], twin = _split_off(h, background["base"], id=h.id + TWIN_SUFFIX, background="polyneuropathy")
             twins.append(twin)

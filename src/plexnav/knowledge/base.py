@@ -319,9 +319,18 @@ def load_knowledge() -> KnowledgeBase:
                 f"evidence {key!r}: unknown families {sorted(set(rec.family) - set(likelihood['priors']))}"
             )
     imaging = read("imaging.yaml")
-    unknown_records = set(likelihood["background_polyneuropathy"].get("records", ())) - {h.id for h in hypotheses}
+    sides_of = {h.id: set(h.sides) for h in hypotheses}
+    unknown_records = {
+        entry
+        for entry in likelihood["background_polyneuropathy"].get("records", ())
+        for record, _, side in [entry.partition(":")]
+        if record not in sides_of or (side and side not in sides_of[record])
+    }
     if unknown_records:
-        raise ValueError(f"background_polyneuropathy.records: unknown hypothesis records {sorted(unknown_records)}")
+        raise ValueError(
+            f"background_polyneuropathy.records: unknown hypothesis records or sides {sorted(unknown_records)} "
+            "(a record's id, or 'id:side' with one of its sides)"
+        )
     for key in likelihood["background_polyneuropathy"]["odds_ratio"]:
         factor = key.removeprefix("factor:")
         if not is_age_condition(key) and (factor == key or factor not in V.HISTORY_FACTORS):
