@@ -1443,6 +1443,27 @@ def test_a_recent_infection_with_enhancing_roots_keeps_infection_among_the_cause
     assert infection.probability > 0.1
 
 
+def test_a_clear_pelvic_scan_does_not_argue_against_an_infected_root():
+    """A root lesion weeks after an infection (shingles in the same band), a CT of the belly
+    and pelvis clear of a hernia or mass: the pelvic scan cannot see the spinal canal, so it
+    weighs against a psoas or pelvic collection, not against an infected root; the
+    plexus still loses by it."""
+    base = dict(
+        patient={"age": 74},
+        history={"onset": "subacute", "course": "stable", "duration_days": 35, "factors": ["recent_infection"]},
+        symptoms=[{"kind": "pain", "region": "groin", "side": "right", "quality": "burning", "severity": 6}],
+        investigations=[{"test": "esr", "value": 14}],
+    )
+    scanned = dict(base, investigations=[*base["investigations"], {"test": "ct_abdomen_pelvis", "finding": "normal"}])
+
+    def infection(case, site):
+        causes = rank_causes(make_case(**case), [entry(site, "right", 0.95)], K)
+        return next(c.probability for c in causes if c.cause == "infection_abscess")
+
+    assert infection(scanned, "root:L1") == pytest.approx(infection(base, "root:L1"), rel=0.25)
+    assert infection(scanned, "plexus:lumbar") < 0.6 * infection(base, "plexus:lumbar")
+
+
 def test_a_reason_weighed_at_one_nerve_does_not_name_another_alone():
     """A femoral palsy after a hip dislocation (an anterior one stretches the femoral nerve)
     and a sciatic palsy after sitting folded for hours: the reasons a history factor gives
