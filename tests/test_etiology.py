@@ -342,6 +342,37 @@ def test_a_look_alike_that_follows_an_injury_names_the_injury_among_its_causes()
     assert "trauma" not in causes("crps", [])
 
 
+def test_a_leg_pain_outside_the_named_look_alikes_is_musculoskeletal_before_the_spine():
+    """An aching shin on walking and standing, nothing weak or numb, no back pain, in a
+    diabetic (a Paget's tibia with a stress fracture): no nerve lesion and none of the named
+    look-alikes.  A bone, muscle or joint pain outside them (a stress fracture, a strain) is
+    a large share of the musculoskeletal cause's "none", so it leads, not wear and tear of the
+    spine (causes.yaml: look_alikes)."""
+    lead = entry(
+        "no_neurological_lesion",
+        "right",
+        0.9,
+        hypothesis="mimic_none_right:symptomatic",
+        look_alikes={"none": 0.9, "knee_joint": 0.05, "mechanical_back": 0.05},
+    )
+    case = make_case(
+        patient={"age": 65},
+        history={"onset": "subacute", "course": "stable", "duration_days": 28, "factors": ["diabetes"]},
+        symptoms=[
+            {
+                "kind": "pain",
+                "region": "lateral_leg",
+                "side": "right",
+                "quality": "aching",
+                "severity": 6,
+                "provoked_by": ["walking", "standing"],
+            }
+        ],
+        investigations=[{"test": "hba1c", "value": 7.4}, {"test": "crp", "value": 3}],
+    )
+    assert rank_causes(case, [lead], K)[0].cause == "musculoskeletal_or_non_neurological"
+
+
 def test_normal_exam_with_pain_and_no_lesion_is_musculoskeletal_or_unknown():
     out = ranked(
         "no_neurological_lesion",
