@@ -373,6 +373,27 @@ def test_a_leg_pain_outside_the_named_look_alikes_is_musculoskeletal_before_the_
     assert rank_causes(case, [lead], K)[0].cause == "musculoskeletal_or_non_neurological"
 
 
+def test_a_root_palsy_from_the_day_of_a_spine_operation_names_the_operation_first():
+    """A foot drop noticed on waking from a lumbar decompression, the scan showing the disc
+    it treated: the disc was there before, and a new deficit within days of the operation is
+    the operation's far more often (a screw, a cage, a retractor; Stewart 2010)."""
+    case = make_case(
+        patient={"age": 58},
+        history={"onset": "sudden", "course": "stable", "duration_days": 10, "factors": ["recent_surgery_spine"]},
+        exam={"strength": [{"movement": "ankle_dorsiflexion", "side": "left", "mrc": 3}]},
+        investigations=[
+            {
+                "test": "mri_lumbar_spine",
+                "finding": "disc_herniation",
+                "level": "L4-L5",
+                "position": "paracentral",
+                "side": "left",
+            }
+        ],
+    )
+    assert rank_causes(case, [entry("root:L5", "left", 0.95)], K)[0].cause == "iatrogenic_surgical"
+
+
 def test_normal_exam_with_pain_and_no_lesion_is_musculoskeletal_or_unknown():
     out = ranked(
         "no_neurological_lesion",
