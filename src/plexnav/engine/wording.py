@@ -52,7 +52,9 @@ def site_label(
             words += f" ({detail})"  # a form of its own (the sensory roots alone)
     if side in ("left", "right") and site != "no_neurological_lesion":
         words = f"{side} {words}"
-    elif side == "bilateral" and site.startswith(("plexus", "polyradic", "root", "nerve")):
+    elif side == "bilateral" and site.startswith(("plexus", "polyradic", "root", "nerve", "cauda")):
+        # the cauda equina also has one-sided forms: without the word, "fits a left cauda
+        # equina lesion better than a cauda equina lesion" leaves the second's sides unsaid
         words = f"bilateral {words}"
     if detail and site.startswith(("nerve:", "root:")):  # a root has a detail only when irritative
         words += f" ({detail})"
