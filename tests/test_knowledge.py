@@ -207,6 +207,20 @@ def test_a_record_named_with_a_side_gets_its_twin_on_that_side_only(model):
     assert "cauda_equina_low:left+polyneuropathy" not in ids
 
 
+def test_a_look_alikes_own_responses_must_be_motor_studies(monkeypatch):
+    """A muscle disease lowers the motor responses recorded from its muscles, never a sensory
+    response: a sensory study under motor_responses is refused, naming it."""
+
+    def add(data):
+        mimics = [
+            {**m, "motor_responses": {"sural_sensory": 0.3}} if m["id"] == "myopathy" else m for m in data["mimics"]
+        ]
+        return {**data, "mimics": mimics}
+
+    with pytest.raises(ValueError, match="sural_sensory"):
+        _load_with_changed(monkeypatch, "mimics.yaml", add)
+
+
 @pytest.mark.parametrize(
     ("key", "age", "holds"),
     [

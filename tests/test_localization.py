@@ -2748,3 +2748,53 @@ def test_a_cauda_equina_pressed_low_beside_a_taxane_polyneuropathy_stays_the_cau
     top = group_sites(model, score_case(model, case))[0]
     assert top.site == "cauda_equina"
     assert any(model.hypotheses[i].id.endswith("+polyneuropathy") for i in top.members)
+
+
+def test_weak_legs_after_intensive_care_with_myopathic_units_and_small_motor_responses_are_a_myopathy(model):
+    """Both legs weak after a stay in intensive care, hips worst but the ankles and toes too,
+    reflexes low, feeling and the sensory responses normal, the motor responses small and
+    myopathic units in both legs: a critical illness myopathy (its muscle membrane is
+    inexcitable, so the responses are small though the nerves conduct: Allen 2008; Koch
+    2011), not the roots on both sides."""
+    both = "bilateral"
+    case = _case(
+        patient={"age": 60},
+        history={"onset": "acute", "course": "stable", "duration_days": 18, "factors": ["prolonged_immobility"]},
+        symptoms=[{"kind": "weakness", "activity": "rising_from_chair", "side": both}],
+        exam={
+            "strength": [
+                {"movement": "hip_flexion", "side": both, "mrc": 2},
+                {"movement": "hip_extension", "side": both, "mrc": 2},
+                {"movement": "knee_extension", "side": both, "mrc": 3},
+                {"movement": "ankle_dorsiflexion", "side": both, "mrc": 3},
+                {"movement": "ankle_plantarflexion", "side": both, "mrc": 3},
+                {"movement": "toe_flexion", "side": both, "mrc": 4},
+            ],
+            "reflexes": [
+                {"reflex": "patellar", "side": both, "grade": "reduced"},
+                {"reflex": "achilles", "side": both, "grade": "reduced"},
+            ],
+            "sensation": [
+                {"region": "whole_foot_stocking", "side": both, "finding": "normal"},
+                {"region": "anterior_thigh", "side": both, "finding": "normal"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "peroneal_motor_edb", "side": both, "result": "reduced"},
+                {"study": "tibial_motor_ah", "side": both, "result": "reduced"},
+                {"study": "femoral_motor_quadriceps", "side": both, "result": "reduced"},
+                {"study": "sural_sensory", "side": both, "result": "normal"},
+                {"study": "superficial_peroneal_sensory", "side": both, "result": "normal"},
+            ],
+            "needle_emg": [
+                {"muscle": "vastus_lateralis", "side": both, "result": "myopathic"},
+                {"muscle": "iliopsoas", "side": both, "result": "myopathic"},
+                {"muscle": "tibialis_anterior", "side": both, "result": "myopathic"},
+            ],
+        },
+        investigations=[{"test": "ck", "value": 700}],
+    )
+    top = group_sites(model, score_case(model, case))[0]
+    assert top.site == "no_neurological_lesion"
+    assert model.hypotheses[top.members[0]].mimic == "myopathy"

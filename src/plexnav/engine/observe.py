@@ -147,9 +147,13 @@ def observe(case: Case, age_variants: Mapping[str, int], kb: KnowledgeBase) -> l
                 # a block away from the fibular head: the mark of an acquired demyelinating
                 # polyradiculoneuropathy (mimics.yaml evidence)
                 add(f"evidence:{CONDUCTION_BLOCK}", "present", "a conduction block away from the fibular head")
-    if any(e.result == "myopathic" for e in case.electrodiagnosis.needle_emg):
-        # not a neurogenic finding: evidence for the muscle disease look-alike (mimics.yaml)
-        add(f"evidence:{MYOPATHIC_EMG}", "present", "myopathic units on needle EMG")
+    myopathic_sides = {
+        side for e in case.electrodiagnosis.needle_emg if e.result == "myopathic" for side in _sides(e.side)
+    }
+    for side in sorted(myopathic_sides):
+        # not a neurogenic finding: evidence for the muscle disease look-alike, read on each
+        # leg (mimics.yaml), as a disease of the muscles shows in both
+        add(f"evidence:{MYOPATHIC_EMG}:{side}", "present", "myopathic units on needle EMG")
     for e in case.electrodiagnosis.needle_emg:
         if e.result == "myopathic":
             continue  # no localizing weight for a nerve lesion

@@ -199,6 +199,10 @@ def study(kb: KnowledgeBase, hyp: Hypothesis, study_id: str, side: str) -> float
         # a motor form spares the sensory studies, not the motor arm of the H reflex
         sensory = 1.0 if record.fibres in (*MOTOR_FIBRES, "reflex") else hyp.sensory
         return _length(kb, record.length_class, hyp, side) * hyp.large_fibre * sensory
+    look_alike = _look_alike(kb, hyp, side)
+    if look_alike is not None:
+        # no nerve lesion: only a response the muscle disease itself makes small
+        return look_alike.motor_responses.get(cast(V.NcsStudy, study_id), 0.0)
     motor = hyp.motor if record.fibres in MOTOR_FIBRES else 1.0
     return hyp.deficit * motor * fw.study_involvement(kb, _lesion(hyp, side), study_id)
 

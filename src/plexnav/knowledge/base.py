@@ -309,6 +309,9 @@ def load_knowledge() -> KnowledgeBase:
     families = MappingProxyType({k: FamilyParameters.model_validate(v) for k, v in likelihood["families"].items()})
     mimic_data = read("mimics.yaml")
     mimics = _index(map(MimicRecord.model_validate, mimic_data["mimics"]), "mimic")
+    for mimic in mimics.values():
+        if sensory := sorted(s for s in mimic.motor_responses if studies[s].fibres != "motor"):
+            raise ValueError(f"mimic {mimic.id!r}: motor_responses names studies that are not motor: {sensory}")
     evidence = MappingProxyType({k: EvidenceRecord.model_validate(v) for k, v in mimic_data["evidence"].items()})
     for key, rec in evidence.items():
         unknown = (set(rec.mimic) | set(mimic_data["overrides"].get(key, {}))) - set(mimics)

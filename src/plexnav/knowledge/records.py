@@ -279,6 +279,10 @@ class MimicRecord(Sourced):
     # involvement (a diseased muscle answers the tap less and wastes; its nerve is intact)
     reflexes: dict[V.Reflex, float] = Field(default_factory=dict)
     wasting: dict[V.MuscleRegion, float] = Field(default_factory=dict)
+    # motor conduction studies whose response the look-alike itself lowers, as an
+    # involvement: a severely diseased or inexcitable muscle gives a small response though
+    # its nerve conducts normally (a critical illness myopathy, a periodic paralysis attack)
+    motor_responses: dict[V.NcsStudy, float] = Field(default_factory=dict)
 
 
 class SiteRiskRule(Sourced):
