@@ -39,7 +39,7 @@ from plexnav.engine.etiology import (
     site_group,
     site_weights,
 )
-from plexnav.engine.localize import group_sites, score_cases, symptomatic_side
+from plexnav.engine.localize import cause_forms, group_sites, score_cases, symptomatic_side
 from plexnav.engine.triage import case_facts
 from plexnav.knowledge.guidance import load_guidance_knowledge
 from plexnav.validation import CaseValidationError, contradictions, load_json, validate_case
@@ -208,6 +208,7 @@ def test_leading_sites_are_group_sites(file_texts, model):
                 assess_module._floor4(g.probability),
                 list(g.levels) if g.levels else None,
                 assess_module._look_alikes(model, one) if g.site == "no_neurological_lesion" else None,
+                assess_module._shares(cause_forms(model), one) if g.site == "polyneuropathy" else None,
             )
             for g in groups
         ]

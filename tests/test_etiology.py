@@ -851,6 +851,32 @@ def test_only_the_leading_look_alike_is_named_as_what_the_findings_look_like():
     assert any(words["vascular_claudication"] in reason for reason in arterial.reasons)
 
 
+def test_the_causes_know_every_form_the_localization_reports():
+    """causes.yaml site_forms names the forms sites.yaml gives the polyneuropathy, with words."""
+    from plexnav.engine.etiology import split_rows
+    from plexnav.engine.localize import FORMS_SITE, cause_forms
+    from plexnav.engine.model import get_model
+
+    rows = split_rows(K)[FORMS_SITE]
+    assert set(rows) == set(V.CAUSES)
+    assert all(set(row) == set(cause_forms(get_model()).keys) for row in rows.values())
+    assert set(cause_forms(get_model()).keys) - {"none"} <= set(K.words["forms"])
+
+
+def test_a_site_forms_row_that_is_not_a_distribution_is_refused():
+    """A form row must be positive and sum to 1 over the same forms: loading names the row."""
+    import copy
+
+    from plexnav.knowledge.files import read_yaml
+    from plexnav.knowledge.guidance import FILES, check_documents, read_sources
+
+    # (a copy: read_yaml hands out the cached documents)
+    docs = copy.deepcopy({name: read_yaml(file) for name, file in FILES.items()})
+    docs["causes"]["site_forms"]["polyneuropathy"]["by_cause"]["vasculitis"] = {"none": 0.5, "multifocal": 0.6}
+    problems = check_documents(docs, read_sources())
+    assert any("site_forms.polyneuropathy.vasculitis" in p for p in problems), problems
+
+
 def test_wear_and_tear_at_the_cord_falls_before_forty():
     """Spondylotic myelopathy is a disease of later life (Moore & Blumhardt 1997): the same
     cord picture puts less on wear and tear at 30 than at 70."""
@@ -1536,3 +1562,53 @@ def test_a_reason_weighed_at_one_nerve_does_not_name_another_alone():
     causes = rank_causes(folded, [entry("nerve:sciatic", "left", 0.95)], K)
     pressed = next(c for c in causes if c.cause == "compressive_entrapment")
     assert "Crossing your legs presses on the nerve at the outside of the knee." not in pressed.reasons
+
+
+def test_several_single_nerves_with_fever_and_weight_loss_name_a_vasculitis_first(model):
+    """Three single nerves struck one after another over weeks (right peroneal, left tibial,
+    left superficial peroneal), fever, weight loss and a high ESR: the localization reads a
+    polyneuropathy in its multifocal form (a mononeuritis multiplex), and the causes are
+    weighed at that form (causes.yaml site_forms), so a vasculitis leads (Collins 2010), not
+    an unknown cause, as it would for a length-dependent neuropathy."""
+    from plexnav.engine.assess import assess
+
+    case = make_case(
+        patient={"age": 58},
+        history={"onset": "subacute", "course": "worsening", "duration_days": 40, "factors": ["fever", "weight_loss"]},
+        symptoms=[
+            {"kind": "weakness", "activity": "foot_drop_tripping", "side": "right"},
+            {"kind": "numbness", "region": "sole", "side": "left"},
+            {"kind": "pain", "region": "dorsum_foot", "side": "left", "quality": "burning", "severity": 7},
+        ],
+        exam={
+            "strength": [
+                {"movement": "ankle_dorsiflexion", "side": "right", "mrc": 2},
+                {"movement": "ankle_eversion", "side": "right", "mrc": 3},
+                {"movement": "ankle_plantarflexion", "side": "left", "mrc": 4},
+                {"movement": "toe_flexion", "side": "left", "mrc": 4},
+                {"movement": "ankle_dorsiflexion", "side": "left", "mrc": 5},
+                {"movement": "ankle_plantarflexion", "side": "right", "mrc": 5},
+            ],
+            "sensation": [
+                {"region": "dorsum_foot", "side": "right", "finding": "reduced"},
+                {"region": "sole", "side": "left", "finding": "reduced"},
+                {"region": "dorsum_foot", "side": "left", "finding": "reduced"},
+                {"region": "sole", "side": "right", "finding": "normal"},
+            ],
+        },
+        electrodiagnosis={
+            "nerve_conduction": [
+                {"study": "peroneal_motor_edb", "side": "right", "result": "absent"},
+                {"study": "superficial_peroneal_sensory", "side": "right", "result": "absent"},
+                {"study": "tibial_motor_ah", "side": "left", "result": "reduced"},
+                {"study": "superficial_peroneal_sensory", "side": "left", "result": "reduced"},
+                {"study": "tibial_motor_ah", "side": "right", "result": "normal"},
+                {"study": "sural_sensory", "side": "right", "result": "normal"},
+            ]
+        },
+        investigations=[{"test": "esr", "value": 85}, {"test": "crp", "value": 60}, {"test": "hba1c", "value": 5.4}],
+    )
+    result = assess(case, model, K)
+    lead = result.localization[0]
+    assert lead.site == "polyneuropathy" and lead.forms and lead.forms["multifocal"] > 0.5
+    assert result.etiology[0].cause == "vasculitis"

@@ -268,6 +268,11 @@ class LocalizationEntry(_Out):
         "tendon_hamstring, tendon_tibialis_posterior, plantar_fasciitis, muscle_infarction, crps; "
         "none: no named look-alike), floored to four decimals",
     )
+    forms: dict[str, float] | None = Field(
+        None,
+        description="for polyneuropathy: the share of each form its causes are weighed at (multifocal: several "
+        "single nerves at once, a mononeuritis multiplex; none: the length-dependent forms), floored to four decimals",
+    )
 
 
 class EtiologyEntry(_Out):

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from plexnav.engine.cohort_scoring import _Columns  # the triage's fact columns
-from plexnav.engine.etiology import LOOK_ALIKE, MIN_SITE_WEIGHT, cause_table, look_alike_rows, site_group
-from plexnav.engine.localize import NO_LESION
+from plexnav.engine.etiology import LOOK_ALIKE, MIN_SITE_WEIGHT, cause_table, look_alike_rows, site_group, split_rows
+from plexnav.engine.localize import FORMS_SITE, NO_LESION
 from plexnav.knowledge.guidance import GuidanceKnowledge
 
 LISTED_SITES = 8  # engine.assess.TOP_SITES: the sites an assessment lists, which rank_causes mixes
@@ -40,7 +40,13 @@ class CauseColumns:
     """The cause table in the shapes column scoring needs, built once per guidance;
     ``group_sites``: the site of each of the localization's groups (CohortModel.group_site)."""
 
-    def __init__(self, guidance: GuidanceKnowledge, group_sites: Sequence[str], look_alikes: Sequence[str] = ()):
+    def __init__(
+        self,
+        guidance: GuidanceKnowledge,
+        group_sites: Sequence[str],
+        look_alikes: Sequence[str] = (),
+        forms: Sequence[str] = (),
+    ):
         self.guidance = guidance
         table = cause_table(guidance)
         causes = table.causes
@@ -63,11 +69,17 @@ class CauseColumns:
         # every site a case can weigh, in name order (rank_causes goes through them sorted),
         # with the look-alikes under no nerve lesion (``look_alikes``: in the order of the
         # localization's shares) that etiology.expand_look_alikes splits it into
+        # ... and the polyneuropathy's forms (``forms``: in the order of its shares) that it
+        # splits the polyneuropathy into when the causes file weighs them apart
         split = [f"{NO_LESION}{LOOK_ALIKE}{key}" for key in look_alikes] if look_alike_rows(guidance) else []
-        self.sites = tuple(sorted({*map(str, group_sites), *spec["base"], *cue_sites, *split}))
+        weighed_forms = FORMS_SITE in split_rows(guidance) and len(forms) > 1
+        form_split = [f"{FORMS_SITE}{LOOK_ALIKE}{key}" for key in forms] if weighed_forms else []
+        self.sites = tuple(sorted({*map(str, group_sites), *spec["base"], *cue_sites, *split, *form_split}))
         index = {site: s for s, site in enumerate(self.sites)}
         self.no_lesion = index.get(NO_LESION)
         self.look_alike_code = np.array([index[site] for site in split], dtype=np.intp)
+        self.forms_site = index.get(FORMS_SITE) if form_split else None
+        self.form_code = np.array([index[site] for site in form_split], dtype=np.intp)
         self.group_code = np.array([index[str(site)] for site in group_sites], dtype=np.intp)
         self.cue_base = np.zeros(len(self.sites))
         for site, w in spec["base"].items():
@@ -82,11 +94,17 @@ class CauseColumns:
         self.same_item = (self.item_logs == self.item_logs[:1]).all(axis=0)  # the same log LR at every site
 
     def leading(
-        self, cols: _Columns, order: np.ndarray, probabilities: np.ndarray, look_alikes: np.ndarray | None = None
+        self,
+        cols: _Columns,
+        order: np.ndarray,
+        probabilities: np.ndarray,
+        look_alikes: np.ndarray | None = None,
+        forms: np.ndarray | None = None,
     ) -> LeadingCauses:
         """``order[:, r]`` and ``probabilities[:, r]``: each case's r-th listed group and its
         (floored) probability, for r up to :data:`LISTED_SITES`; ``look_alikes``: each case's
-        shares of no nerve lesion (CohortScores.look_alikes).
+        shares of no nerve lesion (CohortScores.look_alikes); ``forms``: of the
+        polyneuropathy's forms (CohortScores.forms).
 
         Every (case, site) pair with weight is one row of scores, added up in the engine's
         order (``CauseTable.log_scores``: the base, the missing exposure, then each fired
@@ -95,7 +113,9 @@ class CauseColumns:
         n = order.shape[0]
         weights = self._site_weights(order, probabilities, cols)
         if look_alikes is not None:
-            self._split_no_lesion(weights, order, look_alikes)
+            self._split(weights, order, look_alikes, self.no_lesion, self.look_alike_code)
+        if forms is not None:
+            self._split(weights, order, forms, self.forms_site, self.form_code)
         case, site = np.nonzero(weights >= MIN_SITE_WEIGHT)  # case-major, sites in name order
         first_row = np.searchsorted(case, np.arange(n + 1))  # each case's first row of scores
         missing = np.zeros((n, len(self.names)))
@@ -146,16 +166,19 @@ class CauseColumns:
         probability[near] = [round(x, 6) for x in share[near].tolist()]
         return LeadingCauses(cause=best, probability=probability)
 
-    def _split_no_lesion(self, weights: np.ndarray, order: np.ndarray, look_alikes: np.ndarray) -> None:
-        """etiology.expand_look_alikes over columns: where no nerve lesion is listed, its
-        weight moves to its look-alikes by their shares (those with a share above 0)."""
-        if self.no_lesion is None or not len(self.look_alike_code):
+    def _split(
+        self, weights: np.ndarray, order: np.ndarray, shares: np.ndarray, parent: int | None, codes: np.ndarray
+    ) -> None:
+        """etiology.expand_look_alikes over columns: where the split site (no nerve lesion,
+        the polyneuropathy) is listed, its weight moves to its parts (look-alikes, forms) by
+        their shares (those with a share above 0)."""
+        if parent is None or not len(codes):
             return
-        listed = np.flatnonzero((self.group_code[order[:, :LISTED_SITES]] == self.no_lesion).any(axis=1))
-        w = weights[listed, self.no_lesion]
-        weights[listed, self.no_lesion] = 0.0
-        for k, code in enumerate(self.look_alike_code.tolist()):
-            share = look_alikes[listed, k]
+        listed = np.flatnonzero((self.group_code[order[:, :LISTED_SITES]] == parent).any(axis=1))
+        w = weights[listed, parent]
+        weights[listed, parent] = 0.0
+        for k, code in enumerate(codes.tolist()):
+            share = shares[listed, k]
             weights[listed, code] = np.where(share > 0, w * share, 0.0)
 
     def _site_weights(self, order: np.ndarray, probabilities: np.ndarray, cols: _Columns) -> np.ndarray:

@@ -62,7 +62,10 @@ class Scorer:
         guidance = load_guidance()  # read with the model from its snapshot (no YAML)
         self.cohort = CohortModel(self.model, guidance)
         self.causes = CauseColumns(
-            guidance, [str(site) for site in self.cohort.group_site], self.cohort.look_alike_layout.keys
+            guidance,
+            [str(site) for site in self.cohort.group_site],
+            self.cohort.look_alike_layout.keys,
+            self.cohort.form_layout.keys,
         )
         self.entries = self.cohort.table_for()
         self._ids: dict[tuple, int] = {}
@@ -397,7 +400,7 @@ def _score(
             duration=duration[lo:hi],
         )
         scores = s.cohort.score(data, top=LISTED_SITES)
-        causes = s.causes.leading(scores.columns, scores.order, scores.probabilities, scores.look_alikes)
+        causes = s.causes.leading(scores.columns, scores.order, scores.probabilities, scores.look_alikes, scores.forms)
         out.fill(slice(lo, hi), s, scores, causes)
     return out.frame(case_ids, errors)
 

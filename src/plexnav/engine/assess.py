@@ -22,10 +22,13 @@ from plexnav.engine.explain import (
     split_explanation,
 )
 from plexnav.engine.localize import (
+    FORMS_SITE,
     NO_LESION,
     PLAIN_LOOK_ALIKE,
+    LookAlikes,
     Scored,
     SiteGroup,
+    cause_forms,
     group_sites,
     leading_look_alike,
     look_alike_shares,
@@ -120,7 +123,10 @@ def _twin_flags(model: LikelihoodModel) -> list[bool]:
 
 def _look_alikes(model: LikelihoodModel, scored: Scored) -> dict[str, float]:
     """Each look-alike's share of "no nerve lesion" (the causes are weighed at each)."""
-    layout = look_alikes(model)
+    return _shares(look_alikes(model), scored)
+
+
+def _shares(layout: LookAlikes, scored: Scored) -> dict[str, float]:
     shares = look_alike_shares(layout, scored.posterior[layout.members][None, :])[0].tolist()
     return dict(zip(layout.keys, shares, strict=True))
 
@@ -161,6 +167,12 @@ def localize_with_background(
     history = history_risks(model, case.history.factors, case.patient.age)
     entries: list[LocalizationEntry] = []
     alikes = _look_alikes(model, scored) if any(g.site == NO_LESION for g in groups[:TOP_SITES]) else None
+    form_layout = cause_forms(model)
+    forms = (
+        _shares(form_layout, scored)
+        if form_layout.group >= 0 and any(g.site == FORMS_SITE for g in groups[:TOP_SITES])
+        else None
+    )
     shown_groups = _shown(model, groups, alikes)  # every explanation, as a site or as a rival
     for rank, (group, shown) in enumerate(zip(groups[:TOP_SITES], shown_groups, strict=False)):
         steps = explain_group(model, scored, shown, shown_groups, history=history) if rank < EXPLAINED_SITES else []
@@ -182,6 +194,7 @@ def localize_with_background(
                     "hypothesis": best.id,
                     "explanation": steps,
                     "look_alikes": alikes if group.site == NO_LESION else None,
+                    "forms": forms if group.site == FORMS_SITE else None,
                 }
             )
         )

@@ -50,7 +50,7 @@ from plexnav.engine.catalogue import (
     paired_base,
 )
 from plexnav.engine.facts import MASS_AT_STRUCTURAL_LEVEL, SEGMENTS, Condition, base_facts
-from plexnav.engine.localize import SLIGHT_FROM, look_alike_shares, look_alikes
+from plexnav.engine.localize import SLIGHT_FROM, cause_forms, look_alike_shares, look_alikes
 from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import (
@@ -504,6 +504,7 @@ class CohortScores:
     rule_words: list[str]  # the rules that set a level, ';'-joined
     columns: _Columns  # the case facts the triage read (the causes read them too)
     look_alikes: np.ndarray  # (n, look-alikes) their shares of no nerve lesion (localize.look_alike_shares)
+    forms: np.ndarray  # (n, forms) the polyneuropathy's forms' shares of it (localize.cause_forms)
 
 
 def _leading(mass: np.ndarray, top: int) -> np.ndarray:
@@ -773,6 +774,8 @@ class CohortModel:
         # no nerve lesion's members, where the permutation put them (still in index order)
         self.look_alike_layout = look_alikes(model)
         self.look_alike_columns = np.argsort(self.perm)[self.look_alike_layout.members]
+        self.form_layout = cause_forms(model)
+        self.form_columns = np.argsort(self.perm)[self.form_layout.members]
         # the prior shift (LikelihoodModel.prior_shift) in parts: the background
         # polyneuropathy's odds and the additive site risks of the history factors
         spec = model.kb.parameters["background_polyneuropathy"]
@@ -891,6 +894,7 @@ class CohortModel:
             rule_words=words,
             columns=columns,
             look_alikes=look_alike_shares(self.look_alike_layout, scores[:, self.look_alike_columns]),
+            forms=look_alike_shares(self.form_layout, scores[:, self.form_columns]),
         )
 
     def _levels(self, posterior: np.ndarray, group: np.ndarray) -> np.ndarray:

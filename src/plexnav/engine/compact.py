@@ -29,6 +29,7 @@ from plexnav.case import Case, Triage
 from plexnav.engine.etiology import leading_causes_many
 from plexnav.engine.localize import (
     _encode,
+    cause_forms,
     look_alike_shares,
     look_alikes,
     patient_shift,
@@ -63,6 +64,7 @@ class Site(NamedTuple):
     probability: float
     levels: list[str] | None
     look_alikes: dict[str, float] | None = None  # no nerve lesion's look-alikes (LocalizationEntry.look_alikes)
+    forms: dict[str, float] | None = None  # the polyneuropathy's forms (LocalizationEntry.forms)
 
 
 class Cause(NamedTuple):
@@ -124,8 +126,11 @@ def leading_sites_many(
     highest = np.maximum.reduceat(grouped, groups.starts, axis=1)
     first = np.where(grouped == highest[:, groups.order_group], groups.countdown, 0)
     best = groups.order[width - np.maximum.reduceat(first, groups.starts, axis=1)].tolist()
-    layout = look_alikes(model)
+    layout, form_layout = look_alikes(model), cause_forms(model)
     shares = look_alike_shares(layout, posterior[:, layout.members]).tolist() if layout.group >= 0 else []
+    form_shares = (
+        look_alike_shares(form_layout, posterior[:, form_layout.members]).tolist() if form_layout.group >= 0 else []
+    )
     out = []
     for i, (order, probabilities, best_of, symptomatic) in enumerate(
         zip(leading, mass.tolist(), best, symptomatic_sides, strict=True)
@@ -141,6 +146,7 @@ def leading_sites_many(
                     _floor4(probabilities[g]),
                     list(levels) if levels else None,
                     dict(zip(layout.keys, shares[i], strict=True)) if g == layout.group else None,
+                    dict(zip(form_layout.keys, form_shares[i], strict=True)) if g == form_layout.group else None,
                 )
             )
         out.append(sites)

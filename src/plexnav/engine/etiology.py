@@ -34,6 +34,8 @@ _SAID_LIMIT = 100_000  # reasons remembered per table (a long-running server sta
 
 
 LOOK_ALIKE = "|"  # "no_neurological_lesion|hip_joint": a look-alike under no nerve lesion, as the causes weigh it
+# ... and "polyneuropathy|multifocal": a form of a site its causes weigh apart (causes.yaml site_forms)
+LEADING_FORM = 0.5  # a form the localization gives at least this share of its site is the one its causes name
 
 
 def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
@@ -45,40 +47,75 @@ def site_group(site: str, knowledge: GuidanceKnowledge) -> str:
         raise KeyError(f"site {site!r} is in no site group") from None
 
 
-def look_alike_rows(knowledge: GuidanceKnowledge) -> dict[str, dict[str, float]]:
-    """Per cause, P(look-alike | no nerve lesion, cause) (causes.yaml look_alikes)."""
-    spec = knowledge.causes.get("look_alikes") or {}
-    if not spec:
-        return {}
+def _split_rows(spec: Mapping[str, Any], knowledge: GuidanceKnowledge) -> dict[str, dict[str, float]]:
+    """Per cause, P(part | site, cause) of one split table (a ``base`` row, ``by_cause`` rows)."""
     by_cause = spec.get("by_cause", {})
     return {name: dict(by_cause.get(name, spec["base"])) for name in knowledge.causes["causes"]}
 
 
-def _look_alike_split(localization: Sequence[RankedSite]) -> Mapping[str, float] | None:
-    """The shares of no nerve lesion's look-alikes the localization lists (None: none)."""
-    split: Mapping[str, float] | None = next(
-        (getattr(e, "look_alikes", None) for e in localization if e.site == NO_LESION), None
-    )
-    return split
+def look_alike_rows(knowledge: GuidanceKnowledge) -> dict[str, dict[str, float]]:
+    """Per cause, P(look-alike | no nerve lesion, cause) (causes.yaml look_alikes)."""
+    spec = knowledge.causes.get("look_alikes") or {}
+    return _split_rows(spec, knowledge) if spec else {}
 
 
-def _leading_look_alike(localization: Sequence[RankedSite]) -> str | None:
-    """The look-alike the localization's "no nerve lesion" is read as (localize)."""
-    return leading_look_alike(_look_alike_split(localization))
+def split_rows(knowledge: GuidanceKnowledge) -> dict[str, dict[str, dict[str, float]]]:
+    """Per split site (no nerve lesion by its look-alikes, a site by its forms: causes.yaml
+    look_alikes, site_forms), per cause, P(part | site, cause)."""
+    out = {site: _split_rows(spec, knowledge) for site, spec in (knowledge.causes.get("site_forms") or {}).items()}
+    if rows := look_alike_rows(knowledge):
+        out[NO_LESION] = rows
+    return out
+
+
+def split_bases(knowledge: GuidanceKnowledge) -> dict[str, Mapping[str, float]]:
+    """Per split site, its ``base`` row: the parts most causes give."""
+    out = {site: spec["base"] for site, spec in (knowledge.causes.get("site_forms") or {}).items()}
+    if spec := knowledge.causes.get("look_alikes"):
+        out[NO_LESION] = spec["base"]
+    return out
+
+
+def _splits(localization: Sequence[RankedSite]) -> dict[str, Mapping[str, float]]:
+    """The shares the localization lists of the parts of its split sites: no nerve lesion's
+    look-alikes, the polyneuropathy's forms."""
+    out: dict[str, Mapping[str, float]] = {}
+    for e in localization:
+        shares = getattr(e, "look_alikes", None) if e.site == NO_LESION else getattr(e, "forms", None)
+        if shares and e.site not in out:
+            out[e.site] = shares
+    return out
+
+
+def _leading_parts(localization: Sequence[RankedSite]) -> dict[str, str | None]:
+    """Per split site, the part its causes name: the look-alike "no nerve lesion" is read as
+    (localize.leading_look_alike), a form given at least :data:`LEADING_FORM` of its site."""
+    out: dict[str, str | None] = {}
+    for site, shares in _splits(localization).items():
+        if site == NO_LESION:
+            out[site] = leading_look_alike(shares)
+        else:
+            key, share = max(shares.items(), key=lambda kv: kv[1])
+            out[site] = key if share >= LEADING_FORM else None
+    return out
 
 
 def expand_look_alikes(weights: Mapping[str, float], localization: Sequence[RankedSite]) -> Mapping[str, float]:
-    """The site weights with "no nerve lesion" split over its look-alikes by the shares the
-    localization lists for it (unchanged when it lists none): the causes are then weighed
-    at the look-alike the findings point to, not at an average of them."""
-    split = _look_alike_split(localization)
-    if not split or NO_LESION not in weights:
+    """The site weights with "no nerve lesion" split over its look-alikes, and a site with
+    forms over its forms, by the shares the localization lists (unchanged when it lists
+    none): the causes are then weighed at the look-alike or the form the findings point to,
+    not at an average of them."""
+    splits = _splits(localization)
+    if not splits or not any(site in weights for site in splits):
         return weights
     out = dict(weights)
-    w = out.pop(NO_LESION)
-    for key, share in split.items():
-        if share > 0:
-            out[f"{NO_LESION}{LOOK_ALIKE}{key}"] = w * share
+    for site, split in splits.items():
+        if site not in out:
+            continue
+        w = out.pop(site)
+        for key, share in split.items():
+            if share > 0:
+                out[f"{site}{LOOK_ALIKE}{key}"] = w * share
     return out
 
 
@@ -181,12 +218,12 @@ class CauseTable:
             for i, table in enumerate(self._item_tables)
             if isinstance(table, (int, float))
         }
-        self._look_alikes = look_alike_rows(knowledge)
-        self._look_alike_base: Mapping[str, float] = (knowledge.causes.get("look_alikes") or {}).get("base", {})
+        self._splits = split_rows(knowledge)
+        self._split_bases = split_bases(knowledge)
         groups = dict(knowledge.site_groups)
-        if self._look_alikes:
-            keys = next(iter(self._look_alikes.values()))
-            groups.update({f"{NO_LESION}{LOOK_ALIKE}{key}": knowledge.site_groups[NO_LESION] for key in sorted(keys)})
+        for parent, by_cause in self._splits.items():
+            keys = next(iter(by_cause.values()))
+            groups.update({f"{parent}{LOOK_ALIKE}{key}": knowledge.site_groups[parent] for key in sorted(keys)})
         self._site_rows = {site: r for r, site in enumerate(groups)}
         self._row_groups = groups
         rows = [self._site_numbers(site, group) for site, group in groups.items()]
@@ -206,13 +243,14 @@ class CauseTable:
         """At one site: log prior + log P(site | cause) per cause, and every evidence item's
         log LR (items of all causes in file order).  At a look-alike under no nerve lesion,
         the base adds log P(look-alike | no nerve lesion, cause); the rest is no nerve lesion's."""
-        site, _, look_alike = site.partition(LOOK_ALIKE)
+        site, _, part = site.partition(LOOK_ALIKE)
         base = [
             log_prior + math.log(max(by_site(c["sites"], site, group), _TINY))
             for log_prior, c in zip(self._log_priors, self.causes.values(), strict=True)
         ]
-        if look_alike:
-            base = [b + math.log(self._look_alikes[name][look_alike]) for b, name in zip(base, self.names, strict=True)]
+        if part:
+            rows = self._splits[site]
+            base = [b + math.log(rows[name][part]) for b, name in zip(base, self.names, strict=True)]
         constant = self._constant_items
         items = [
             constant[i] if i in constant else math.log(max(by_site(table, site, group), _TINY))
@@ -294,8 +332,8 @@ class CauseTable:
                 marker = item.get("lr") == 1
                 weight = item_logs[i] or (-math.log(cause.get("otherwise", 1.0)) if marker else 0.0)
                 items.append((weight, item["reason"]) if weight else None)
-            alike = site.partition(LOOK_ALIKE)[2]
-            fits = bool(alike) and self._look_alikes[name][alike] >= LOOK_ALIKE_FIT * self._look_alike_base[alike]
+            parent, _, part = site.partition(LOOK_ALIKE)
+            fits = bool(part) and self._splits[parent][name][part] >= LOOK_ALIKE_FIT * self._split_bases[parent][part]
             known = _CauseReasons(_site_reason(cause, site, group, self.knowledge, fits), missing, tuple(items))
             self.known_reasons[key] = known
         return known
@@ -365,9 +403,11 @@ def _site_reason(
     """How well the cause fits the site; at a look-alike the cause explains
     (``look_alike_fits``), that it explains it."""
     words = knowledge.words
-    site, _, look_alike = site.partition(LOOK_ALIKE)
+    site, _, part = site.partition(LOOK_ALIKE)
+    if look_alike_fits and site == NO_LESION:
+        return str(words["look_alike_fit"]).format(look_alike=words["look_alikes"][part])
     if look_alike_fits:
-        return str(words["look_alike_fit"]).format(look_alike=words["look_alikes"][look_alike])
+        return str(words["form_fit"]).format(form=words["forms"][part])
     fit = by_site(cause["sites"], site, group)
     spec = words["site_fit"]
     kind = "often" if fit >= spec["often_at_least"] else "rarely" if fit <= spec["rarely_at_most"] else None
@@ -420,13 +460,13 @@ def rank_causes(
     entries = []
     # most likely first, then by name
     ranked = sorted(zip([-t for t in total], names, range(len(names)), strict=True))
-    leading_alike = _leading_look_alike(localization)
+    leading = _leading_parts(localization)
     for rank, (_, name, c) in enumerate(ranked if limit is None else ranked[:limit]):
         row = best_row[c]
         site, group, _ = sites[row]
-        parent, _, alike = site.partition(LOOK_ALIKE)
-        if alike and alike != leading_alike:
-            site = parent  # "the findings look like ..." only of the look-alike they look most like
+        parent, _, part = site.partition(LOOK_ALIKE)
+        if part and part != leading.get(parent):
+            site = parent  # "the findings look like ..." only of the look-alike (or form) they look most like
         words = table.say(c, site, group, localized_rows[row], per_cause[c])
         reasons = list(words) if words else [fallback["leading"] if rank < 3 else fallback["other"]]
         entries.append(_ETIOLOGY_ENTRY({"cause": name, "probability": round(total[c] / grand, 6), "reasons": reasons}))

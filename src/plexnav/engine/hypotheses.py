@@ -35,6 +35,7 @@ class Hypothesis:
     detail: str | None = None
     levels: tuple[str, ...] | None = None
     mimic: str | None = None  # a look-alike of mimics.yaml (site no_neurological_lesion)
+    cause_form: str | None = None  # a form of its site the causes weigh apart (causes.yaml site_forms)
     name: str | None = None  # the look-alike's name, for explanations
     background: str | None = None  # a second process held beside the focal lesion
     umn_from: str | None = None  # highest root segment an upper-motor-neuron effect reaches
@@ -133,6 +134,7 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                     # a detail may name the side it is built from ("worse in the {side} leg")
                     detail=kb.mimics[rec.mimic].detail if rec.mimic else _with_side(rec.detail, side),
                     mimic=rec.mimic,
+                    cause_form=rec.cause_form,
                     umn_from=rec.umn_from,
                     name=kb.mimics[rec.mimic].name if rec.mimic else None,
                     deficit=rec.deficit,

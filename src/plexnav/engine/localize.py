@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,6 +11,7 @@ import numpy as np
 
 from plexnav.case import Case
 from plexnav.engine.catalogue import SIDE_ONLY_IF_ALONE
+from plexnav.engine.hypotheses import Hypothesis
 from plexnav.engine.memo import memo_store, once_per_object
 from plexnav.engine.model import LikelihoodModel
 from plexnav.engine.observe import Observation, observe
@@ -201,7 +202,8 @@ def leading_look_alike(shares: Mapping[str, float] | None) -> str | None:
 @dataclass(frozen=True)
 class LookAlikes:
     """Where the look-alikes sit among the hypotheses: the no-lesion group's members (index
-    order) and the look-alike each one is (mimics.yaml; the plain hypothesis is 'none')."""
+    order) and the look-alike each one is (mimics.yaml; the plain hypothesis is 'none').
+    The same layout holds a site's forms the causes weigh apart (:func:`cause_forms`)."""
 
     group: int  # the no-lesion group (-1: the model has none)
     members: np.ndarray  # its hypotheses, in index order
@@ -212,17 +214,36 @@ class LookAlikes:
 _LOOK_ALIKES = memo_store("localize.look_alikes")
 
 
-def look_alikes(model: LikelihoodModel) -> LookAlikes:
-    def build() -> LookAlikes:
-        groups = [g for g, (site, _) in enumerate(model.group_keys) if site == NO_LESION]
-        if not groups:
-            return LookAlikes(-1, np.zeros(0, dtype=np.intp), (), ())
-        members = np.flatnonzero(model.group_index == groups[0])
-        names = [model.hypotheses[i].mimic or PLAIN_LOOK_ALIKE for i in members.tolist()]
-        keys = tuple(sorted(set(names)))
-        return LookAlikes(groups[0], members, keys, tuple(keys.index(n) for n in names))
+def _split(model: LikelihoodModel, site: str, key: Callable[[Hypothesis], str | None]) -> LookAlikes:
+    """The layout of one site's group split by ``key`` of its members (None: the plain one)."""
+    groups = [g for g, (group_site, _) in enumerate(model.group_keys) if group_site == site]
+    if not groups:
+        return LookAlikes(-1, np.zeros(0, dtype=np.intp), (), ())
+    members = np.flatnonzero(model.group_index == groups[0])
+    names = [key(model.hypotheses[i]) or PLAIN_LOOK_ALIKE for i in members.tolist()]
+    keys = tuple(sorted(set(names)))
+    return LookAlikes(groups[0], members, keys, tuple(keys.index(n) for n in names))
 
-    layout: LookAlikes = once_per_object(_LOOK_ALIKES, model, build)
+
+def look_alikes(model: LikelihoodModel) -> LookAlikes:
+    layout: LookAlikes = once_per_object(_LOOK_ALIKES, model, lambda: _split(model, NO_LESION, lambda h: h.mimic))
+    return layout
+
+
+_CAUSE_FORMS = memo_store("localize.cause_forms")
+FORMS_SITE = "polyneuropathy"  # the one site with forms the causes weigh apart (sites.yaml cause_form)
+
+
+def cause_forms(model: LikelihoodModel) -> LookAlikes:
+    """The polyneuropathy's members by the form its causes weigh (sites.yaml cause_form:
+    'multifocal', a mononeuritis multiplex; 'none' the usual length-dependent forms); no
+    group (-1) when no member has a form of its own."""
+
+    def build() -> LookAlikes:
+        layout = _split(model, FORMS_SITE, lambda h: h.cause_form)
+        return layout if len(layout.keys) > 1 else LookAlikes(-1, np.zeros(0, dtype=np.intp), (), ())
+
+    layout: LookAlikes = once_per_object(_CAUSE_FORMS, model, build)
     return layout
 
 

@@ -152,6 +152,7 @@ def _check_ids(docs: Doc, problems: list[str]) -> None:
                     f"causes.{cause}: lr for unknown site or group {k!r}" for k in item["lr"] if k not in valid
                 ]
     _check_look_alikes(docs["causes"], docs["words"], problems)
+    _check_site_forms(docs["causes"], docs["words"], problems)
     unlocalized = docs["causes"]["unlocalized"]
     for table in [unlocalized["base"], *(cue["sites"] for cue in unlocalized["cues"])]:
         problems += [f"causes.unlocalized: unknown site {k!r}" for k in table if k not in V.SITES]
@@ -315,6 +316,29 @@ def _check_look_alikes(causes: Doc, words: Doc, problems: list[str]) -> None:
             problems.append(f"causes.look_alikes.{name}: look-alikes {sorted(row)} differ from base {sorted(keys)}")
         if abs(sum(row.values()) - 1.0) > 1e-9 or min(row.values()) <= 0:
             problems.append(f"causes.look_alikes.{name}: shares must be positive and sum to 1, got {sum(row.values())}")
+
+
+def _check_site_forms(causes: Doc, words: Doc, problems: list[str]) -> None:
+    """causes.yaml site_forms: per spec site, every row a distribution over the same forms
+    (one of them 'none', the site's usual form), for spec causes, each form with plain words."""
+    named = set(words.get("forms", {}))
+    for site, spec in (causes.get("site_forms") or {}).items():
+        if site not in V.SITES:
+            problems.append(f"causes.site_forms: unknown site {site!r}")
+        keys = set(spec["base"])
+        if "none" not in keys or not keys - {"none"} <= named:
+            problems.append(
+                f"causes.site_forms.{site}: forms {sorted(keys)} need 'none' and plain_words.forms for the rest"
+            )
+        for name, row in [("base", spec["base"]), *spec.get("by_cause", {}).items()]:
+            if name != "base" and name not in V.CAUSES:
+                problems.append(f"causes.site_forms.{site}.by_cause: unknown cause {name!r}")
+            if set(row) != keys:
+                problems.append(f"causes.site_forms.{site}.{name}: forms {sorted(row)} differ from base {sorted(keys)}")
+            if abs(sum(row.values()) - 1.0) > 1e-9 or min(row.values()) <= 0:
+                problems.append(
+                    f"causes.site_forms.{site}.{name}: shares must be positive and sum to 1, got {sum(row.values())}"
+                )
 
 
 def _site_groups(causes: Doc) -> dict[str, str]:

@@ -195,6 +195,10 @@ class HypothesisRecord(_Record):
     # the share of its grades the other, better leg keeps
     lesser_reach: float | None = Field(None, gt=0, lt=1)
     mimic: str | None = None
+    # a form of its site that the causes weigh apart from the site's usual form
+    # (causes.yaml site_forms): a mononeuritis multiplex is a polyneuropathy whose causes
+    # are not a length-dependent one's
+    cause_form: str | None = None
     # share of the nerve's function the lesion takes away (1 = all it supplies): an
     # irritative entrapment hurts in its whole territory but weakens and numbs little
     deficit: float = Field(1.0, gt=0, le=1)
