@@ -1964,6 +1964,37 @@ def test_a_dislocated_hip_is_put_back_first():
     assert option_ids(out)[0] == "hip_reduction"
 
 
+def test_a_hip_fracture_dislocation_fixed_weeks_ago_is_not_asked_to_be_put_back_or_fixed():
+    """Weakness ten weeks after a fracture-dislocation of the hip that was fixed at an
+    operation: the hip was put back and the fracture fixed then, so neither question is asked
+    again (held-out round 45); a fresh dislocation with no operation still asks both."""
+    sites = [loc("nerve:inferior_gluteal", "right", 0.9), loc("nerve:sciatic", "right", 0.1)]
+    sections = dict(
+        symptoms=[{"kind": "weakness", "side": "right"}],
+        exam={"strength": [{"movement": "hip_extension", "side": "right", "mrc": 3}]},
+    )
+    fixed = run(
+        sites,
+        history={
+            "onset": "acute",
+            "duration_days": 70,
+            "factors": ["major_trauma", "pelvic_fracture", "hip_dislocation", "recent_surgery_hip"],
+        },
+        **sections,
+    )
+    fresh = run(
+        sites,
+        history={
+            "onset": "sudden",
+            "duration_days": 1,
+            "factors": ["major_trauma", "pelvic_fracture", "hip_dislocation"],
+        },
+        **sections,
+    )
+    assert not {"hip_reduction", "fracture_fixation"} & set(option_ids(fixed))
+    assert {"hip_reduction", "fracture_fixation"} <= set(option_ids(fresh))
+
+
 def test_cord_signs_after_an_injury_scan_the_whole_spine_now():
     """A fall, sudden back pain, weak legs and spasticity: a suspected spinal cord injury is
     scanned at once, the whole spine (NICE NG41); the same cord signs with no injury keep the
