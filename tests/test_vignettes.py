@@ -115,6 +115,8 @@ HELDOUT_FLOORS = {
     "clinic_heldout41": (26, 28),
     "clinic_heldout42": (28, 29),
     "clinic_heldout43": (27, 29),
+    "clinic_heldout44": (28, 28),
+    "clinic_heldout45": (28, 28),
 }
 
 
