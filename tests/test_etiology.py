@@ -1612,3 +1612,23 @@ def test_several_single_nerves_with_fever_and_weight_loss_name_a_vasculitis_firs
     lead = result.localization[0]
     assert lead.site == "polyneuropathy" and lead.forms and lead.forms["multifocal"] > 0.5
     assert result.etiology[0].cause == "vasculitis"
+
+
+def test_weak_foot_pulses_weigh_for_a_starved_plexus_more_than_for_a_root():
+    """Weak foot pulses beside a plexus lesion: its arteries may be blocked too (an aortic or
+    iliac occlusion starving the plexus: Wilbourn 2007); beside a root they say little of its
+    cause, a root not being starved this way."""
+
+    def odds(site, pulses):
+        signs = [{"sign": "reduced_foot_pulses", "side": "left", "result": "positive"}] if pulses else []
+        case = make_case(
+            patient={"age": 66},
+            history={"onset": "sudden", "course": "stable", "duration_days": 10},
+            exam={"strength": [{"movement": "knee_extension", "side": "left", "mrc": 3}], "signs": signs},
+        )
+        p = prob(rank_causes(case, [entry(site, "left", 0.95)], K), "ischemic_vascular")
+        return p / (1 - p)
+
+    plexus = odds("plexus:lumbosacral", True) / odds("plexus:lumbosacral", False)
+    root = odds("root:L4", True) / odds("root:L4", False)
+    assert plexus > 1.5 * root
