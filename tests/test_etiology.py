@@ -1632,3 +1632,23 @@ def test_weak_foot_pulses_weigh_for_a_starved_plexus_more_than_for_a_root():
     plexus = odds("plexus:lumbosacral", True) / odds("plexus:lumbosacral", False)
     root = odds("root:L4", True) / odds("root:L4", False)
     assert plexus > 1.5 * root
+
+
+def test_pregnancy_names_the_front_of_the_hip_only_for_the_nerve_that_runs_there():
+    """Pregnancy presses the outer thigh's nerve at the front of the hip most (meralgia
+    paresthetica); a pudendal nerve pressed in pregnancy is given the general reason, not
+    the front of the hip."""
+    case = make_case(
+        patient={"age": 31, "sex": "female"},
+        history={"onset": "subacute", "factors": ["pregnancy"]},
+        symptoms=[{"kind": "pain", "region": "genital", "side": "left", "quality": "burning"}],
+    )
+
+    def reasons(site):
+        causes = rank_causes(case, [entry(site, "left", 0.95)], K)
+        return next(c.reasons for c in causes if c.cause == "compressive_entrapment")
+
+    hip = "Pregnancy can press on the nerve at the front of the hip."
+    assert hip in reasons("nerve:lateral_femoral_cutaneous")
+    assert hip not in reasons("nerve:pudendal")
+    assert any("Pregnancy" in r for r in reasons("nerve:pudendal"))
