@@ -117,6 +117,7 @@ HELDOUT_FLOORS = {
     "clinic_heldout43": (27, 29),
     "clinic_heldout44": (28, 28),
     "clinic_heldout45": (28, 28),
+    "clinic_heldout46": (23, 25),
 }
 
 
