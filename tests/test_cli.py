@@ -173,3 +173,37 @@ def test_text_report_joins_a_causes_reasons_as_sentences():
     text = console.export_text()
     assert "80% neoplastic: This cause often affects the spinal cord. You have had cancer." in text
     assert ".;" not in text
+
+
+def test_a_background_with_its_own_words_is_shown_by_them_in_every_report():
+    """An old upper motor neuron lesion is reported on the spinal cord (a site id) with words
+    of its own: the text report, the clinician's PDF context and the FHIR line say those
+    words, not 'spinal cord lesion', and the patient's summary says it in plain words."""
+    from rich.console import Console
+
+    from plexnav.case import Assessment, BackgroundEntry, LocalizationEntry, Triage
+    from plexnav.cli.render import print_assessment
+    from plexnav.interop.fhir import background_line as fhir_line
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+    from plexnav.reports.context import _plain_background, background_line
+    from plexnav.web.labels import background_line as web_line
+    from plexnav.web.labels import plain_background
+
+    detail = "an old upper motor neuron lesion (in the brain or the spinal cord)"
+    entry = BackgroundEntry(site="spinal_cord", side="bilateral", probability=0.9, why="", detail=detail)
+    assessment = Assessment(
+        case_id=None,
+        knowledge_version="test",
+        triage=Triage(level="urgent", reasons=["Cord signs."]),
+        localization=[
+            LocalizationEntry(site="nerve:obturator", side="right", probability=0.9, supporting=[], against=[])
+        ],
+        background=[entry],
+    )
+    console = Console(record=True, width=120, color_system=None)
+    print_assessment(assessment, console)
+    assert f"Also present: {detail} (90%)" in console.export_text()
+    for line in (background_line(entry), web_line(entry), fhir_line(entry)):
+        assert detail in line and "spinal cord lesion" not in line
+    for plain in (_plain_background(entry, load_guidance_knowledge()), plain_background(entry)):
+        assert "old stroke" in plain

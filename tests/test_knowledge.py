@@ -207,6 +207,20 @@ def test_a_record_named_with_a_side_gets_its_twin_on_that_side_only(model):
     assert "cauda_equina_low:left+polyneuropathy" not in ids
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("families", ["nerve", "nerves"]), ("central", {"umn": 1.0, "spastic": 0.5})]
+)
+def test_background_central_names_known_families_and_effects(monkeypatch, field, value):
+    """A misspelt family would give no twin, a misspelt effect none of its signs: loading
+    refuses them, naming the choices."""
+
+    def change(data):
+        return {**data, "background_central": {**data["background_central"], field: value}}
+
+    with pytest.raises(ValueError, match="background_central"):
+        _load_with_changed(monkeypatch, "likelihood.yaml", change)
+
+
 def test_a_look_alikes_own_responses_must_be_motor_studies(monkeypatch):
     """A muscle disease lowers the motor responses recorded from its muscles, never a sensory
     response: a sensory study under motor_responses is refused, naming it."""

@@ -98,12 +98,33 @@ def test_focal_lesion_on_a_polyneuropathy_keeps_its_site(model):
     findings = scorable_findings(model)
     misses = []
     for h, hyp in enumerate(model.hypotheses):
-        if hyp.background is None or hyp.id.startswith(PRIOR_DOMINATED):
+        if hyp.background != "polyneuropathy" or hyp.id.startswith(PRIOR_DOMINATED):
             continue
         top = model.hypotheses[top_site_index(model, model.posterior(typical_columns(model, h, findings)))]
         if (top.site, top.side) != (hyp.site, hyp.side) and top.site != "polyneuropathy":
             misses.append((hyp.id, top.id))
     assert misses == []
+
+
+def test_focal_lesion_beside_an_old_central_lesion_keeps_its_site(model):
+    """A nerve or plexus lesion beside an old upper motor neuron lesion: its clean case ranks
+    the focal site first, or the cord's long tracts when the focal part adds little the cord
+    would not explain (a small sensory nerve), never another focal site; and most keep
+    their own site."""
+    findings = scorable_findings(model)
+    kept = twins = 0
+    misses = []
+    for h, hyp in enumerate(model.hypotheses):
+        if hyp.background != "central":
+            continue
+        twins += 1
+        top = model.hypotheses[top_site_index(model, model.posterior(typical_columns(model, h, findings)))]
+        if (top.site, top.side) == (hyp.site, hyp.side):
+            kept += 1
+        elif top.site != "spinal_cord":
+            misses.append((hyp.id, top.id))
+    assert misses == []
+    assert twins and kept >= 0.75 * twins
 
 
 def _case(**sections):
@@ -260,7 +281,9 @@ EDX_PERONEAL = {
 def test_a_one_sided_lesion_never_abolishes_a_bilateral_reflex(model):
     """The anal wink (and sexual function) are served by both sides' S2-S4 arcs: no
     one-sided hypothesis may make them likely abnormal, however complete its lesion (a
-    painful pudendal nerve brings the complaints through pain, below even odds too)."""
+    painful pudendal nerve brings the complaints through pain, below even odds too).  A
+    one-sided lesion held beside an old central lesion is exempt: the old lesion is two-sided
+    (likelihood.yaml background_central), its effects the long tracts'."""
     for key in (
         "reflex:anal_wink",
         "symptom:sexual_dysfunction",
@@ -269,7 +292,7 @@ def test_a_one_sided_lesion_never_abolishes_a_bilateral_reflex(model):
     ):
         f = model.finding_index[key]
         for h, hyp in enumerate(model.hypotheses):
-            if hyp.side in ("left", "right"):
+            if hyp.side in ("left", "right") and hyp.background != "central":
                 assert model.lmn[h, f] < 0.5, (key, hyp.id, model.lmn[h, f])
 
 
@@ -2798,3 +2821,49 @@ def test_weak_legs_after_intensive_care_with_myopathic_units_and_small_motor_res
     top = group_sites(model, score_case(model, case))[0]
     assert top.site == "no_neurological_lesion"
     assert model.hypotheses[top.members[0]].mimic == "myopathy"
+
+
+def test_a_nerve_lesion_on_a_leg_with_old_upper_motor_neuron_signs_stays_the_nerve(model):
+    """An obturator nerve hurt on a leg an old stroke left spastic: weak hip adduction, a lost
+    adductor reflex, a numb inner thigh and denervated adductors, beside brisk reflexes, an
+    extensor plantar and clonus on that leg, feeling on the other leg normal (no crossed loss)
+    and the spine MRI normal.  The old signs are an old central lesion's (likelihood.yaml
+    background_central), reported beside the nerve, not a new cord lesion."""
+    from plexnav.engine.assess import localize_with_background
+
+    right = "right"
+    case = _case(
+        patient={"age": 67},
+        history={"onset": "acute", "course": "stable", "duration_days": 30},
+        symptoms=[{"kind": "numbness", "region": "medial_thigh", "side": right}],
+        exam={
+            "strength": [
+                {"movement": "hip_adduction", "side": right, "mrc": 2},
+                {"movement": "knee_extension", "side": right, "mrc": 4},
+                {"movement": "ankle_dorsiflexion", "side": right, "mrc": 4},
+            ],
+            "reflexes": [
+                {"reflex": "adductor", "side": right, "grade": "absent"},
+                {"reflex": "patellar", "side": right, "grade": "brisk"},
+                {"reflex": "plantar", "side": right, "grade": "extensor"},
+                {"reflex": "plantar", "side": "left", "grade": "flexor"},
+            ],
+            "sensation": [
+                {"region": "medial_thigh", "side": right, "finding": "reduced"},
+                {"region": "whole_foot_stocking", "side": "left", "finding": "normal"},
+                {"region": "anterior_thigh", "side": "left", "finding": "normal"},
+            ],
+            "signs": [{"sign": "spasticity", "side": right}, {"sign": "sustained_clonus", "side": right}],
+        },
+        electrodiagnosis={
+            "needle_emg": [
+                {"muscle": "adductor_longus", "side": right, "result": "active_denervation"},
+                {"muscle": "vastus_medialis", "side": right, "result": "normal"},
+                {"muscle": "paraspinal_lower_lumbar", "side": right, "result": "normal"},
+            ]
+        },
+        investigations=[{"test": "mri_whole_spine", "finding": "normal"}],
+    )
+    entries, _, background = localize_with_background(case, model)
+    assert (entries[0].site, entries[0].side) == ("nerve:obturator", right)
+    assert [b.detail for b in background] == ["an old upper motor neuron lesion (in the brain or the spinal cord)"]

@@ -308,6 +308,9 @@ class BackgroundEntry(_Out):
     side: Side
     probability: Annotated[float, Field(ge=0, le=1)]
     why: str = ""
+    detail: str | None = Field(
+        None, description="what the background is where its site says too little (an old upper motor neuron lesion)"
+    )
 
 
 class GuidanceEntry(_Out):

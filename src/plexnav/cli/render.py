@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from plexnav.case import Assessment
-from plexnav.engine.wording import look_alike_line, percent, site_label
+from plexnav.engine.wording import background_label, look_alike_line, percent, site_label
 
 if TYPE_CHECKING:
     from plexnav.knowledge.guidance import GuidanceKnowledge
@@ -65,7 +65,7 @@ def print_assessment(
         table.add_row(str(i), site_label(loc.site, loc.side, loc.levels, loc.detail), percent(loc.probability))
     console.print(table)
     for bg in result.background:  # (1.1) a background process beside the focal site
-        line = f"Also present: {site_label(bg.site, bg.side)} ({percent(bg.probability)})"
+        line = f"Also present: {background_label(bg)} ({percent(bg.probability)})"
         console.print(f"[bold]{escape(line)}[/bold]" + (f" {escape(bg.why)}" if bg.why.strip() else ""))
     for loc in result.localization[:2]:
         console.print(f"[bold]{site_label(loc.site, loc.side, loc.levels, loc.detail)}[/bold]")

@@ -63,24 +63,42 @@ BACKGROUND_SHOWN = 0.5  # report a background process when it is likelier than n
 BACKGROUND_REASONS = 3
 
 
+# each kind of background twin (hypotheses.py): the site it is reported as, and the words
+# that say what it is where the site alone says too little
+BACKGROUND_KINDS = {
+    "polyneuropathy": ("polyneuropathy", None),
+    "central": ("spinal_cord", "an old upper motor neuron lesion (in the brain or the spinal cord)"),
+}
+
+
 def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> list[BackgroundEntry]:
-    """A length-dependent polyneuropathy held beside the leading focal site: its probability
-    given that site, and the findings the polyneuropathy explains that the focal lesion
-    alone does not."""
+    """A background process held beside the leading focal site (a length-dependent
+    polyneuropathy, an old upper motor neuron lesion): its probability given that site, and
+    the findings it explains that the focal lesion alone does not."""
     if leader.site == "polyneuropathy":
         return []
-    twin_flags = _twin_flags(model)
-    if not any(twin_flags[i] for i in leader.members):  # no member carries a background: nothing to weigh
+    kinds = _twin_kinds(model)
+    present = {kinds[i] for i in leader.members} - {None}
+    if not present:  # no member carries a background: nothing to weigh
         return []
     members = np.array(leader.members)
     mass = scored.posterior[members]
-    twins = model.background_twin[members]
-    if mass.sum() <= 0 or not twins.any():
+    if mass.sum() <= 0:
         return []
-    share = float(mass[twins].sum() / mass.sum())
-    if share < BACKGROUND_SHOWN:
-        return []
-    twin = int(members[twins][np.argmax(mass[twins])])
+    out = []
+    for kind in BACKGROUND_KINDS:
+        if kind not in present:
+            continue
+        twins = np.array([kinds[i] == kind for i in leader.members])
+        share = float(mass[twins].sum() / mass.sum())
+        if share >= BACKGROUND_SHOWN:
+            out.append(_background_entry(model, scored, int(members[twins][np.argmax(mass[twins])]), kind, share))
+    return out
+
+
+def _background_entry(model: LikelihoodModel, scored: Scored, twin: int, kind: str, share: float) -> BackgroundEntry:
+    """The entry for one background: the findings its twin explains better than the focal
+    lesion alone, a finding alike on both legs said once."""
     focal = int(model.focal_of[twin])
     reasons: list[str] = []
     if len(scored.columns):
@@ -107,18 +125,19 @@ def background(model: LikelihoodModel, scored: Scored, leader: SiteGroup) -> lis
     # named, as a look-alike (a torn tendon) is no focal lesion
     alone = hypothesis_label(model.hypotheses[focal])
     why = ("It explains " + "; ".join(reasons) + f", which a {alone} alone does not.") if reasons else ""
-    return [
-        _BACKGROUND_ENTRY({"site": "polyneuropathy", "side": "bilateral", "probability": _floor4(share), "why": why})
-    ]
+    site, detail = BACKGROUND_KINDS[kind]
+    return _BACKGROUND_ENTRY(
+        {"site": site, "side": "bilateral", "probability": _floor4(share), "why": why, "detail": detail}
+    )
 
 
 _TWINS = memo_store("assess.twins")
 
 
-def _twin_flags(model: LikelihoodModel) -> list[bool]:
-    """Per hypothesis: whether it carries a background polyneuropathy (model.background_twin)."""
-    flags: list[bool] = once_per_object(_TWINS, model, lambda: model.background_twin.tolist())
-    return flags
+def _twin_kinds(model: LikelihoodModel) -> list[str | None]:
+    """Per hypothesis: the background it carries (hypotheses.py), None for none."""
+    kinds: list[str | None] = once_per_object(_TWINS, model, lambda: [h.background for h in model.hypotheses])
+    return kinds
 
 
 def _look_alikes(model: LikelihoodModel, scored: Scored) -> dict[str, float]:

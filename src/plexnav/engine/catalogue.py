@@ -526,7 +526,7 @@ def _side_involvement(
     kb: KnowledgeBase, spec: FindingSpec, hyp: Hypothesis, side: str, memo: Memo | None = None
 ) -> tuple[float, float]:
     """Effective (lower, upper motor neuron) involvement of the finding's target on one side."""
-    if hyp.background is not None and spec.target in BACKGROUND_TARGETS:
+    if hyp.background == "polyneuropathy" and spec.target in BACKGROUND_TARGETS:
         # a focal lesion and a background polyneuropathy: either can make the finding abnormal
         focal = _side_involvement(kb, spec, _focal_twin(hyp), side, memo)
         length = _side_involvement(kb, spec, _length_twin(hyp), side, memo)

@@ -193,6 +193,8 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
                 )
             )
     out += _with_background(out, params["background_polyneuropathy"])
+    if "background_central" in params:
+        out += _with_central(out, params["background_central"])
     plain = frozenset(rec.id for rec in kb.hypotheses if not rec.irritative_twin)
     out += _irritative(out, params["irritative"], plain)
     total = sum(h.prior for h in out)
@@ -200,11 +202,36 @@ def build_hypotheses(kb: KnowledgeBase) -> tuple[Hypothesis, ...]:
 
 
 TWIN_SUFFIX = "+polyneuropathy"  # a background twin's id: its focal hypothesis's id and this
+CENTRAL_SUFFIX = "+central"  # ... and beside an old upper motor neuron lesion
 
 
 def focal_id(hypothesis_id: str) -> str:
     """The focal hypothesis a background twin stands beside (the id itself for the others)."""
-    return hypothesis_id.removesuffix(TWIN_SUFFIX)
+    return hypothesis_id.removesuffix(TWIN_SUFFIX).removesuffix(CENTRAL_SUFFIX)
+
+
+def _with_central(focal: list[Hypothesis], background: Mapping[str, Any]) -> list[Hypothesis]:
+    """A twin of every plain nerve or plexus lesion with an old upper motor neuron lesion
+    beside it (likelihood.yaml background_central).
+
+    Why: the old signs of a stroke or multiple sclerosis on a leg with a new nerve lesion can
+    otherwise only be explained by a new cord lesion.  The twin's upper motor neuron effects
+    reach both legs (``central`` on its own side and ``central_contra`` on the other).
+    """
+    central = MappingProxyType(dict(background["central"]))
+    twins = []
+    for i, h in enumerate(focal):
+        if h.family in background["families"] and h.background is None and h.mimic is None:
+            focal[i], twin = _split_off(
+                h,
+                background["base"],
+                id=h.id + CENTRAL_SUFFIX,
+                background="central",
+                central=central,
+                central_contra=central,
+            )
+            twins.append(twin)
+    return twins
 
 
 def _with_background(focal: list[Hypothesis], background: Mapping[str, Any]) -> list[Hypothesis]:

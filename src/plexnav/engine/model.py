@@ -189,7 +189,7 @@ def _fill_asymmetry(
     # the symmetric (patterned) polyneuropathies; a multifocal one is asymmetric by nature
     # (and an asymmetric length-dependent one is built uneven)
     alone = [i for i, h in enumerate(hypotheses) if h.site == "polyneuropathy" and h.symmetric_pattern]
-    twins = [(i, index[focal_id(h.id)]) for i, h in enumerate(hypotheses) if h.background is not None]
+    twins = [(i, index[focal_id(h.id)]) for i, h in enumerate(hypotheses) if h.background == "polyneuropathy"]
     finding_index = {spec.key: f for f, spec in enumerate(findings)}
     for spec in findings:
         if spec.target != "asymmetry":
@@ -304,7 +304,7 @@ def build_model(kb: KnowledgeBase, tables: dict[str, np.ndarray] | None = None) 
     group_members = tuple(np.flatnonzero(group_index == g) for g in range(len(group_keys)))
     index = {h.id: i for i, h in enumerate(hypotheses)}
     focal_of = _frozen(np.array([index[focal_id(h.id)] for h in hypotheses], dtype=np.intp))
-    background_twin = _frozen(np.array([h.background is not None for h in hypotheses]))
+    background_twin = _frozen(np.array([h.background == "polyneuropathy" for h in hypotheses]))
     variants = {s.base_key: int(s.key.rsplit("@", 1)[1]) for s in findings if s.base_key}
     site_members: dict[str, list[int]] = {}
     for i, hyp in enumerate(hypotheses):

@@ -132,7 +132,7 @@ def shared_pairs(model: LikelihoodModel, h: int) -> Mapping[int, str]:
         for i, hyp in enumerate(model.hypotheses):
             if hyp.site == "polyneuropathy":
                 out.append(pairs)
-            elif hyp.background is not None:
+            elif hyp.background == "polyneuropathy":
                 focal = int(model.focal_of[i])
                 untouched = set(pairs.values()) - {b for f, b in pairs.items() if model.lmn[focal, f] > 0.05}
                 out.append({f: b for f, b in pairs.items() if b in untouched})

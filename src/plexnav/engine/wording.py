@@ -7,7 +7,7 @@ the explanation steps the engine emits with these phrases.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from plexnav import vocabulary as V
 from plexnav.knowledge.base import KnowledgeBase
@@ -63,6 +63,13 @@ def site_label(
     if detail and site == "polyneuropathy" and not words.startswith(detail.split(",")[0]):
         words += f" ({detail})"  # a form of its own (small-fibre); the usual one's detail repeats the words
     return words
+
+
+def background_label(entry: Any) -> str:
+    """A background process in words: what it is where its site says too little (an old
+    upper motor neuron lesion, reported on the spinal cord), its site otherwise."""
+    detail: str | None = getattr(entry, "detail", None)
+    return detail or site_label(entry.site, entry.side)
 
 
 def structure_name(site: str) -> str:

@@ -71,7 +71,7 @@ from pydantic import ValidationError
 
 from plexnav import vocabulary as V
 from plexnav.case import Assessment, Case, WorkupEntry
-from plexnav.engine.wording import site_label
+from plexnav.engine.wording import background_label, site_label
 from plexnav.interop import terms as T
 from plexnav.interop.concept_maps import ConceptMaps, standard_codings
 from plexnav.interop.ehr_findings import Translation, questionnaire_items, translate
@@ -672,7 +672,7 @@ def workup_line(entry: WorkupEntry) -> str:
 
 def background_line(entry, why: bool = True) -> str:
     """'Also present: length-dependent polyneuropathy (78%)', then the reason when given."""
-    text = f"Also present: {site_label(entry.site, entry.side)} ({T.percent(entry.probability)})"
+    text = f"Also present: {background_label(entry)} ({T.percent(entry.probability)})"
     return f"{text}. {entry.why.strip()}" if why and entry.why.strip() else text
 
 

@@ -17,13 +17,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypedDict, TypeVar, get_args
 
 from plexnav import vocabulary as V
 from plexnav.knowledge import files
 from plexnav.knowledge.age import is_age_condition
 from plexnav.knowledge.records import (
     ActivityRecord,
+    CentralEffect,
     Component,
     EvidenceRecord,
     FamilyParameters,
@@ -334,6 +335,15 @@ def load_knowledge() -> KnowledgeBase:
             f"background_polyneuropathy.records: unknown hypothesis records or sides {sorted(unknown_records)} "
             "(a record's id, or 'id:side' with one of its sides)"
         )
+    central = likelihood.get("background_central")
+    if central is not None:
+        unknown = set(central["families"]) - set(likelihood["priors"])
+        effects = set(central["central"]) - set(get_args(CentralEffect))
+        if unknown or effects:
+            raise ValueError(
+                f"background_central: unknown families {sorted(unknown)} or central effects {sorted(effects)} "
+                f"(effects: {', '.join(get_args(CentralEffect))})"
+            )
     for key in likelihood["background_polyneuropathy"]["odds_ratio"]:
         factor = key.removeprefix("factor:")
         if not is_age_condition(key) and (factor == key or factor not in V.HISTORY_FACTORS):

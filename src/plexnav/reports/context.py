@@ -29,7 +29,7 @@ from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
 from plexnav.engine.guidance import finding_sentences, fitted_questions, no_tests_sentence
-from plexnav.engine.wording import look_alike_line, percent, site_label, territory_title
+from plexnav.engine.wording import background_label, look_alike_line, percent, site_label, territory_title
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
 from plexnav.knowledge.base import load_knowledge
@@ -314,17 +314,20 @@ def _where_words(assessment: Assessment, knowledge: GuidanceKnowledge) -> list[s
 
 def _plain_background(entry, knowledge: GuidanceKnowledge) -> str:
     """(1.1) The background process in plain words, for the patient summary."""
-    place = knowledge.words["sites"].get(entry.site) or T.name("structure", entry.site)
+    # a background whose site says too little (an old upper motor neuron lesion) in its own words
+    place = (knowledge.words.get("background_places", {}).get(entry.site) if entry.detail else None) or (
+        knowledge.words["sites"].get(entry.site) or T.name("structure", entry.site)
+    )
     likely = "likely" if entry.probability >= 0.6 else "possible"
     return f"The findings also point to a second, background problem in {place}. This is {likely}."
 
 
 def background_line(entry) -> str:
     """(1.1) For the clinician: 'Also present: a length-dependent polyneuropathy (78%)'."""
-    label = site_label(entry.site, entry.side)
-    article = "an" if label[:1] in "aeiou" else "a"
+    label = background_label(entry)
+    article = "" if label.startswith(("a ", "an ")) else "an " if label[:1] in "aeiou" else "a "
     pct = percent(entry.probability)
-    return f"Also present: {article} {label} ({pct})"
+    return f"Also present: {article}{label} ({pct})"
 
 
 def _fired(assessment: Assessment) -> list[str]:

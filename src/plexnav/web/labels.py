@@ -382,20 +382,31 @@ def structure(site_id: str) -> str:
 
 def background_line(entry) -> str:
     """For clinicians: 'Also present: a length-dependent polyneuropathy (78%)'."""
-    from plexnav.engine.wording import site_label
+    from plexnav.engine.wording import background_label
 
-    label = site_label(entry.site, entry.side)
-    article = "an" if label[:1] in "aeiou" else "a"
+    label = background_label(entry)
+    article = "" if label.startswith(("a ", "an ")) else "an " if label[:1] in "aeiou" else "a "
     if entry.site == "no_neurological_lesion":
         return f"Also: {label} ({percent(entry.probability)})"
-    return f"Also present: {article} {label} ({percent(entry.probability)})"
+    return f"Also present: {article}{label} ({percent(entry.probability)})"
 
 
 def plain_background(entry) -> str:
     """For patients: 'The findings also point to a second, background problem: the long nerves to both feet
     (nerve damage that starts in the feet). This is likely.'"""
     likely = "likely" if entry.probability >= 0.6 else "possible"
-    return f"The findings also point to a second, background problem in {plain_site(entry.site)}. This is {likely}."
+    place = _plain_background_place(entry) or plain_site(entry.site)
+    return f"The findings also point to a second, background problem in {place}. This is {likely}."
+
+
+def _plain_background_place(entry) -> str | None:
+    """A background whose site says too little (entry.detail) in plain words
+    (plain_words.yaml background_places), None for the others."""
+    if not getattr(entry, "detail", None):
+        return None
+    from plexnav.knowledge.guidance import load_guidance_knowledge
+
+    return load_guidance_knowledge().words.get("background_places", {}).get(entry.site)
 
 
 @lru_cache(maxsize=1)
