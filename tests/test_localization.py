@@ -2867,3 +2867,5 @@ def test_a_nerve_lesion_on_a_leg_with_old_upper_motor_neuron_signs_stays_the_ner
     entries, _, background = localize_with_background(case, model)
     assert (entries[0].site, entries[0].side) == ("nerve:obturator", right)
     assert [b.detail for b in background] == ["an old upper motor neuron lesion (in the brain or the spinal cord)"]
+    # the other leg's flexor plantar tells about the old lesion, not the nerve: not said against it
+    assert not any("left plantar" in step for step in entries[0].against), entries[0].against

@@ -202,8 +202,11 @@ def explain_group(
     observations = scored.observations
     log_lik = model.log_lik
     if model.hypotheses[h].background is not None:
-        # findings the background polyneuropathy explains have their own line (background)
-        keep = log_lik[h, cols] - log_lik[model.focal_of[h], cols] <= BACKGROUND_GAIN
+        # findings the background explains have their own line (background); and findings it
+        # is the one to predict wrongly (the other leg's normal reflexes beside an old central
+        # lesion) tell about the background, not the site, so they are not said against it
+        gain = log_lik[h, cols] - log_lik[model.focal_of[h], cols]
+        keep = np.abs(gain) <= BACKGROUND_GAIN
         observations = tuple(o for o, k in zip(observations, keep.tolist(), strict=True) if k)
         cols = cols[keep]
     # the findings that set this site apart from each leading rival, even when other rivals
