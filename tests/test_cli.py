@@ -206,4 +206,4 @@ def test_a_background_with_its_own_words_is_shown_by_them_in_every_report():
     for line in (background_line(entry), web_line(entry), fhir_line(entry)):
         assert detail in line and "spinal cord lesion" not in line
     for plain in (_plain_background(entry, load_guidance_knowledge()), plain_background(entry)):
-        assert "old stroke" in plain
+        assert "background problem in the brain or the spinal cord (an old one, such as from a stroke" in plain
