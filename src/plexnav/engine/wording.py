@@ -72,6 +72,15 @@ def background_label(entry: Any) -> str:
     return detail or site_label(entry.site, entry.side)
 
 
+def background_phrase(entry: Any) -> str:
+    """The background with its article, as 'Also present: ...' says it ('a length-dependent
+    polyneuropathy'; words that bring their own article keep it)."""
+    label = background_label(entry)
+    if label.startswith(("a ", "an ")):
+        return label
+    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
+
+
 def structure_name(site: str) -> str:
     """The structure a site id names, without 'lesion': 'femoral nerve', 'sacral plexus', 'L4 root'."""
     return site_label(site, None).removesuffix(" lesion")

@@ -309,13 +309,20 @@ def _check_look_alikes(causes: Doc, words: Doc, problems: list[str]) -> None:
     keys = set(spec["base"])
     if set(words.get("look_alikes", {})) != keys:
         problems.append(f"plain_words.look_alikes must name exactly the look-alikes {sorted(keys)}")
+    _check_split_rows("causes.look_alikes", "look-alikes", spec, problems)
+
+
+def _check_split_rows(where: str, parts: str, spec: Doc, problems: list[str]) -> None:
+    """A split table (look-alikes under no nerve lesion, a site's forms): its ``base`` and
+    ``by_cause`` rows, each for a spec cause, over the base's parts, positive and summing to 1."""
+    keys = set(spec["base"])
     for name, row in [("base", spec["base"]), *spec.get("by_cause", {}).items()]:
         if name != "base" and name not in V.CAUSES:
-            problems.append(f"causes.look_alikes.by_cause: unknown cause {name!r}")
+            problems.append(f"{where}.by_cause: unknown cause {name!r}")
         if set(row) != keys:
-            problems.append(f"causes.look_alikes.{name}: look-alikes {sorted(row)} differ from base {sorted(keys)}")
+            problems.append(f"{where}.{name}: {parts} {sorted(row)} differ from base {sorted(keys)}")
         if abs(sum(row.values()) - 1.0) > 1e-9 or min(row.values()) <= 0:
-            problems.append(f"causes.look_alikes.{name}: shares must be positive and sum to 1, got {sum(row.values())}")
+            problems.append(f"{where}.{name}: shares must be positive and sum to 1, got {sum(row.values())}")
 
 
 def _check_site_forms(causes: Doc, words: Doc, problems: list[str]) -> None:
@@ -330,15 +337,7 @@ def _check_site_forms(causes: Doc, words: Doc, problems: list[str]) -> None:
             problems.append(
                 f"causes.site_forms.{site}: forms {sorted(keys)} need 'none' and plain_words.forms for the rest"
             )
-        for name, row in [("base", spec["base"]), *spec.get("by_cause", {}).items()]:
-            if name != "base" and name not in V.CAUSES:
-                problems.append(f"causes.site_forms.{site}.by_cause: unknown cause {name!r}")
-            if set(row) != keys:
-                problems.append(f"causes.site_forms.{site}.{name}: forms {sorted(row)} differ from base {sorted(keys)}")
-            if abs(sum(row.values()) - 1.0) > 1e-9 or min(row.values()) <= 0:
-                problems.append(
-                    f"causes.site_forms.{site}.{name}: shares must be positive and sum to 1, got {sum(row.values())}"
-                )
+        _check_split_rows(f"causes.site_forms.{site}", "forms", spec, problems)
 
 
 def _site_groups(causes: Doc) -> dict[str, str]:

@@ -29,7 +29,7 @@ from plexnav.diary.models import EVENT_WORDS, FUNCTION_WORDS, Diary
 from plexnav.diary.plots import data_uri, pain_function_plot, strength_plot, try_plot
 from plexnav.diary.redflags import diary_alerts, fired_rules
 from plexnav.engine.guidance import finding_sentences, fitted_questions, no_tests_sentence
-from plexnav.engine.wording import background_label, look_alike_line, percent, site_label, territory_title
+from plexnav.engine.wording import background_phrase, look_alike_line, percent, site_label, territory_title
 from plexnav.engine.workup import context_facts
 from plexnav.interop import terms as T
 from plexnav.knowledge.base import load_knowledge
@@ -324,10 +324,7 @@ def _plain_background(entry, knowledge: GuidanceKnowledge) -> str:
 
 def background_line(entry) -> str:
     """(1.1) For the clinician: 'Also present: a length-dependent polyneuropathy (78%)'."""
-    label = background_label(entry)
-    article = "" if label.startswith(("a ", "an ")) else "an " if label[:1] in "aeiou" else "a "
-    pct = percent(entry.probability)
-    return f"Also present: {article}{label} ({pct})"
+    return f"Also present: {background_phrase(entry)} ({percent(entry.probability)})"
 
 
 def _fired(assessment: Assessment) -> list[str]:

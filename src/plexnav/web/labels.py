@@ -382,13 +382,11 @@ def structure(site_id: str) -> str:
 
 def background_line(entry) -> str:
     """For clinicians: 'Also present: a length-dependent polyneuropathy (78%)'."""
-    from plexnav.engine.wording import background_label
+    from plexnav.engine.wording import background_label, background_phrase
 
-    label = background_label(entry)
-    article = "" if label.startswith(("a ", "an ")) else "an " if label[:1] in "aeiou" else "a "
     if entry.site == "no_neurological_lesion":
-        return f"Also: {label} ({percent(entry.probability)})"
-    return f"Also present: {article}{label} ({percent(entry.probability)})"
+        return f"Also: {background_label(entry)} ({percent(entry.probability)})"
+    return f"Also present: {background_phrase(entry)} ({percent(entry.probability)})"
 
 
 def plain_background(entry) -> str:
